@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+export const ConnectionStatusSchema = z.enum(['unknown', 'valid', 'invalid']);
+export type ConnectionStatus = z.infer<typeof ConnectionStatusSchema>;
+
+const nameSchema = z.string().trim().min(1, 'a name is required').max(100, 'a name has at most 100 characters');
+
+/** An absolute http(s) URL without credentials: keys travel only in headers. */
+export const BaseUrlSchema = z
+  .string()
+  .trim()
+  .max(2048)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password;
+    } catch {
+      return false;
+    }
+  }, 'the base URL must be an http:// or https:// address without a user name or password, e.g. http://localhost:11434');
+
+/** Non-secret option values (organization id, api version, ...), keyed by the descriptor's field key. */
+export const ConnectionOptionsSchema = z.record(
+  z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/),
+  z.string().max(2048),
+);
+
+/**
+ * A connection as stored in globalState and as sent to webviews. It holds no key:
+ * `keyHint` is `****abcd` (the last four characters) or absent when no key is stored.
+ */
+export const ConnectionSchema = z.object({
+  id: z.string().uuid(),
+  name: nameSchema,
+  providerId: z.string().min(1).max(64),
+  baseUrl: BaseUrlSchema,
+  options: ConnectionOptionsSchema,
+  defaultModel: z.string().max(256).optional(),
+  status: ConnectionStatusSchema,
+  lastValidatedAt: z.string().datetime().optional(),
+  lastTestMessage: z.string().max(1000).optional(),
+  lastLatencyMs: z.number().nonnegative().optional(),
+  keyHint: z.string().regex(/^\*{4}.{0,4}$/).optional(),
+  createdAt: z.string().datetime(),
+  updatedAt: z.string().datetime(),
+});
+export type Connection = z.infer<typeof ConnectionSchema>;
+
+/** What a person fills in to create a connection. */
+export const ConnectionInputSchema = z.object({
+  name: nameSchema,
+  providerId: z.string().min(1).max(64),
+  baseUrl: BaseUrlSchema.optional(),
+  options: ConnectionOptionsSchema.default({}),
+  defaultModel: z.string().trim().max(256).optional(),
+});
+export type ConnectionInput = z.input<typeof ConnectionInputSchema>;
+
+/** A partial edit; the provider of a connection never changes. */
+export const ConnectionPatchSchema = z.object({
+  name: nameSchema.optional(),
+  baseUrl: BaseUrlSchema.optional(),
+  options: ConnectionOptionsSchema.optional(),
+  defaultModel: z.string().trim().max(256).optional(),
+});
+export type ConnectionPatch = z.infer<typeof ConnectionPatchSchema>;
+
+export const TestResultSchema = z.object({
+  status: z.enum(['valid', 'invalid']),
+  message: z.string(),
+  latencyMs: z.number().nonnegative(),
+});
+export type TestResult = z.infer<typeof TestResultSchema>;

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/** A field that a connection of this provider has. The webview renders the form from these. */
+export const ProviderFieldSchema = z.object({
+  /** `baseUrl`, `apiKey`, or an option name stored in `connection.options`. */
+  key: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/),
+  label: z.string().min(1).max(100),
+  /** `secret` fields are typed into VS Code's password box by the host, never into a webview. */
+  kind: z.enum(['secret', 'url', 'text']),
+  required: z.boolean(),
+  default: z.string().max(2048).optional(),
+  placeholder: z.string().max(200).optional(),
+  description: z.string().max(500).optional(),
+});
+export type ProviderField = z.infer<typeof ProviderFieldSchema>;
+
+export const ProviderCapabilitiesSchema = z.object({
+  test: z.boolean(),
+  discovery: z.boolean(),
+  chat: z.boolean(),
+});
+
+export const ProviderDescriptorSchema = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'a provider id is lower-case letters, digits and dashes'),
+  displayName: z.string().min(1).max(100),
+  /** `core`, or the id of the extension that contributed it. */
+  source: z.string().min(1).max(200),
+  fields: z.array(ProviderFieldSchema).max(20),
+  defaults: z.object({
+    baseUrl: z.string().max(2048).optional(),
+    modelRef: z.string().max(256).optional(),
+  }),
+  capabilities: ProviderCapabilitiesSchema,
+});
+export type ProviderDescriptor = z.infer<typeof ProviderDescriptorSchema>;
+
+export const ListProvidersResponseSchema = z.object({
+  providers: z.array(ProviderDescriptorSchema),
+});
+export type ListProvidersResponse = z.infer<typeof ListProvidersResponseSchema>;
+
+/** The field key that holds a connection's base URL and the one that holds its key. */
+export const BASE_URL_FIELD = 'baseUrl';
+export const API_KEY_FIELD = 'apiKey';

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { ErrorInfoSchema } from './errors';
+
+/**
+ * The request/reply envelope shared by every view. A request carries an id and always gets
+ * exactly one reply, so the webview's promise settles either way.
+ */
+export const RequestIdSchema = z.string().min(1).max(64);
+
+export const ReplySchema = z.discriminatedUnion('ok', [
+  z.object({ type: z.literal('reply'), id: RequestIdSchema, ok: z.literal(true), value: z.unknown() }),
+  z.object({ type: z.literal('reply'), id: RequestIdSchema, ok: z.literal(false), error: ErrorInfoSchema }),
+]);
+export type Reply = z.infer<typeof ReplySchema>;
+
+/** Builds the request schema of a view from its methods: `{ type: 'request', id, method, params }`. */
+export function requestSchema<const M extends Record<string, z.ZodType>>(methods: M) {
+  const variants = Object.entries(methods).map(([method, params]) =>
+    z.object({ type: z.literal('request'), id: RequestIdSchema, method: z.literal(method), params }),
+  );
+  return z.discriminatedUnion('method', variants as unknown as [RequestVariant<M>, ...RequestVariant<M>[]]);
+}
+
+type RequestVariant<M extends Record<string, z.ZodType>> = {
+  [K in keyof M & string]: z.ZodObject<{
+    type: z.ZodLiteral<'request'>;
+    id: typeof RequestIdSchema;
+    method: z.ZodLiteral<K>;
+    params: M[K];
+  }>;
+}[keyof M & string];

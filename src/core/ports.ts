@@ -1,0 +1,53 @@
+/**
+ * The ports through which core talks to VS Code. src/vscode implements them; unit tests use
+ * in-memory fakes (test/unit/fakes.ts). No vscode import here.
+ */
+
+/** A disposable, shaped like vscode.Disposable so either can be returned. */
+export interface Disposable {
+  dispose(): void;
+}
+
+/** A minimal event, shaped like vscode.Event. */
+export type Event<T> = (listener: (value: T) => void) => Disposable;
+
+/** Key-value storage over globalState. Values are plain JSON. */
+export interface KeyValueStore {
+  get(key: string): unknown;
+  update(key: string, value: unknown): Promise<void>;
+}
+
+/** SecretStorage. Any method may throw (e.g. Linux without a keyring). */
+export interface SecretVault {
+  get(name: string): Promise<string | undefined>;
+  store(name: string, value: string): Promise<void>;
+  delete(name: string): Promise<void>;
+}
+
+/** The proxy settings VS Code users set (`http.proxy`, `http.noProxy`, `http.proxyStrictSSL`). */
+export interface ProxySettings {
+  proxy?: string;
+  noProxy: string[];
+  strictSSL: boolean;
+}
+
+export interface Settings {
+  defaultConnectionId(): string;
+  setDefaultConnectionId(id: string): Promise<void>;
+  requestTimeoutMs(): number;
+  discoveryTimeoutMs(): number;
+  proxy(): ProxySettings;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+/** The output channel. Callers pass no secret; the logger redacts known keys as a second guard. */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

@@ -1,0 +1,68 @@
+import { ProviderDescriptorSchema, type ListProvidersResponse, type ProviderDescriptor } from '../contracts/providers';
+import { SwitchboardError } from './errors';
+import { Emitter } from './events';
+import type { Disposable } from './ports';
+import type { ProviderAdapter } from './providers/adapter';
+
+export interface RegisteredProvider {
+  descriptor: ProviderDescriptor;
+  adapter: ProviderAdapter;
+}
+
+/**
+ * The providers this session knows, core and contributed, served from memory. Registering
+ * validates the descriptor and returns a Disposable that removes it again.
+ */
+export class ProviderRegistry implements Disposable {
+  private readonly providers = new Map<string, RegisteredProvider>();
+  private readonly changed = new Emitter<void>();
+  readonly onDidChange = this.changed.event;
+
+  register(descriptor: unknown, adapter: ProviderAdapter): Disposable {
+    const parsed = ProviderDescriptorSchema.safeParse(descriptor);
+    if (!parsed.success) {
+      throw new SwitchboardError('invalid_input', `The provider descriptor is not valid: ${parsed.error.issues.map(describeIssue).join('; ')}`);
+    }
+    const { id } = parsed.data;
+    if (this.providers.has(id)) {
+      throw new SwitchboardError('conflict', `A provider with id "${id}" is already registered.`);
+    }
+    const entry = { descriptor: parsed.data, adapter };
+    this.providers.set(id, entry);
+    this.changed.fire();
+    return {
+      dispose: () => {
+        if (this.providers.get(id) === entry) {
+          this.providers.delete(id);
+          this.changed.fire();
+        }
+      },
+    };
+  }
+
+  get(id: string): RegisteredProvider | undefined {
+    return this.providers.get(id);
+  }
+
+  /** The provider of `id`, or a `not_found` error that says the provider is gone. */
+  require(id: string): RegisteredProvider {
+    const provider = this.providers.get(id);
+    if (!provider) {
+      throw new SwitchboardError('not_found', `The provider "${id}" is not available. Is the extension that contributes it installed and enabled?`);
+    }
+    return provider;
+  }
+
+  list(): ListProvidersResponse {
+    return { providers: [...this.providers.values()].map((entry) => entry.descriptor) };
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+    this.providers.clear();
+  }
+}
+
+export function describeIssue(issue: { path: PropertyKey[]; message: string }): string {
+  return issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message;
+}

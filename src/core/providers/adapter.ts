@@ -1,0 +1,27 @@
+import type { HttpClient } from '../http/httpClient';
+
+/** What an adapter needs to reach one connection. Built by the host; never sent anywhere. */
+export interface ConnectionTarget {
+  /** The connection's base URL with no trailing slash. */
+  baseUrl: string;
+  /** Non-secret options from the descriptor's fields (organization id, api version, ...). */
+  options: Readonly<Record<string, string>>;
+  /** The key from SecretStorage, if the connection has one. Goes only into a header. */
+  apiKey?: string;
+}
+
+/** Per-call context: the shared HTTP client, the timeout in force and a cancellation signal. */
+export interface CallContext {
+  http: HttpClient;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * The code side of a provider. Every method throws SwitchboardError with a code and an
+ * actionable message; none puts the key anywhere but a request header.
+ */
+export interface ProviderAdapter {
+  /** A harmless call that proves the endpoint answers and accepts the key. Returns a short summary. */
+  testConnection(target: ConnectionTarget, context: CallContext): Promise<string>;
+}
