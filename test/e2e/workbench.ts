@@ -1,0 +1,142 @@
+/**
+ * Driving VS Code's workbench (code-server) and Switchboard's webviews from Playwright.
+ * scripts/harness/e2e.mjs starts everything and passes it in through the environment:
+ *
+ *   SWITCHBOARD_E2E_URL            the workbench URL (code-server with the .vsix installed)
+ *   SWITCHBOARD_E2E_ARTIFACTS      where screenshots go
+ *   SWITCHBOARD_E2E_LOGS_DIR       code-server's log folder (the output channels are files there)
+ *   SWITCHBOARD_E2E_CHROMIUM       the browser binary
+ *   SWITCHBOARD_E2E_CHROMIUM_ARGS  its flags, as a JSON array
+ *   SWITCHBOARD_FIXTURE_OLLAMA_URL, SWITCHBOARD_FIXTURE_OPENAI_URL  the fixture servers
+ *
+ * Page-side code is passed as strings: this project's TypeScript has no DOM library.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser, type Frame, type FrameLocator, type Page } from 'playwright-core';
+
+export function env(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the e2e specs through scripts/harness/e2e.mjs`);
+  return value;
+}
+
+export interface Session {
+  browser: Browser;
+  page: Page;
+  /** Every console message of the page and its frames (webviews included). */
+  console: string[];
+  screenshot(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+let shot = 0;
+
+export async function openWorkbench(): Promise<Session> {
+  const browser = await chromium.launch({
+    executablePath: env('SWITCHBOARD_E2E_CHROMIUM'),
+    args: JSON.parse(env('SWITCHBOARD_E2E_CHROMIUM_ARGS')) as string[],
+    headless: true,
+  });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const consoleLines: string[] = [];
+  page.on('console', (message) => consoleLines.push(`[${message.type()}] ${message.text()}`));
+  page.on('pageerror', (error) => consoleLines.push(`[pageerror] ${error.message}`));
+  await page.goto(env('SWITCHBOARD_E2E_URL'));
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  const artifacts = env('SWITCHBOARD_E2E_ARTIFACTS');
+  return {
+    browser,
+    page,
+    console: consoleLines,
+    async screenshot(name) {
+      shot += 1;
+      await page.screenshot({ path: path.join(artifacts, `${String(shot).padStart(2, '0')}-${name}.png`) });
+    },
+    async close() {
+      fs.writeFileSync(path.join(artifacts, 'browser-console.log'), consoleLines.join('\n') + '\n');
+      await browser.close();
+    },
+  };
+}
+
+/**
+ * Runs a command from the palette (F1). Extension commands appear a few seconds after the
+ * workbench renders, so the palette is reopened until the row shows up.
+ */
+export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const input = page.locator('.quick-input-widget input');
+  for (;;) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 3_000 });
+      await row.click();
+      return;
+    } catch (error) {
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw new Error(`the command "${title}" never appeared in the palette: ${String(error)}`);
+      await page.waitForTimeout(1_000);
+    }
+  }
+}
+
+/** The document of the visible webview view: two frames down, same origin. */
+export function webview(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+/** The same document as a Frame, for evaluating code in it. */
+export async function webviewFrame(page: Page): Promise<Frame> {
+  const outer = await page.locator('iframe.webview.ready').first().elementHandle();
+  const outerFrame = await outer?.contentFrame();
+  const inner = await outerFrame?.locator('#active-frame').elementHandle();
+  const frame = await inner?.contentFrame();
+  if (!frame) throw new Error('the webview frame is not there');
+  return frame;
+}
+
+/**
+ * Everything a document shows or holds, as [where, text] pairs: its text, every attribute,
+ * and the live value of every form control, walking into open shadow roots (the
+ * vscode-elements controls keep their inputs there). `where` names the element so that a
+ * failure can say where a leak is without printing it.
+ */
+export const DOCUMENT_DUMP = `(() => {
+  const out = [['document text', document.documentElement.innerText || ''], ['document textContent', document.documentElement.textContent || '']];
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+  const visit = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      for (const attr of el.getAttributeNames()) out.push([name(el) + '[' + attr + ']', el.getAttribute(attr) || '']);
+      if ('value' in el && typeof el.value === 'string') out.push([name(el) + '.value', el.value]);
+      if (el.shadowRoot) visit(el.shadowRoot);
+    }
+  };
+  visit(document);
+  return out;
+})()`;
+
+/** Where in a DOCUMENT_DUMP result the needle appears (the places, not the text). */
+export function placesHolding(dump: Array<[string, string]>, needle: string): string[] {
+  return dump.filter(([, text]) => text.includes(needle)).map(([where]) => where);
+}
+
+export function readTree(dir: string): { files: string[]; text: string } {
+  const files: string[] = [];
+  const parts: string[] = [];
+  const walk = (current: string) => {
+    for (const entry of fs.readdirSync(current, { withFileTypes: true })) {
+      const full = path.join(current, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile()) {
+        files.push(full);
+        parts.push(fs.readFileSync(full, 'latin1'));
+      }
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return { files, text: parts.join('\n') };
+}
