@@ -34,6 +34,7 @@ export const QUIET_SETTINGS = {
   'extensions.ignoreRecommendations': true,
   'update.mode': 'none',
   'chat.disableAIFeatures': true,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
   // The run folders live inside this repository's git checkout; without this the git
   // extension offers to open the parent repository in a notification over the UI.
   'git.openRepositoryInParentFolders': 'never',
