@@ -32,6 +32,8 @@ export interface ProxySettings {
 }
 
 export interface Settings {
+  /** Fires when any Switchboard or proxy setting changes. */
+  onDidChange: Event<void>;
   defaultConnectionId(): string;
   setDefaultConnectionId(id: string): Promise<void>;
   requestTimeoutMs(): number;
@@ -51,3 +53,13 @@ export interface Logger {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/**
+ * What core asks of the person while it works: a confirmation, a secret typed into VS Code's
+ * password box, and progress with a Cancel button. src/vscode shows them with VS Code's own UI.
+ */
+export interface Interactions {
+  confirm(request: { message: string; detail: string; confirmLabel: string }): Promise<boolean>;
+  inputSecret(request: { title: string; prompt: string }): Promise<string | undefined>;
+  withProgress<T>(title: string, task: (signal: AbortSignal) => Promise<T>): Promise<T>;
+}

@@ -1,0 +1,302 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ConnectionInputSchema,
+  ConnectionPatchSchema,
+  ConnectionSchema,
+  type Connection,
+  type TestResult,
+} from '../contracts/connections';
+import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../contracts/providers';
+import { SwitchboardError } from './errors';
+import { Emitter } from './events';
+import type { HttpClient } from './http/httpClient';
+import type { Clock, KeyValueStore, Logger, SecretVault, Settings } from './ports';
+import { describeIssue, type ProviderRegistry } from './providerRegistry';
+import type { ConnectionTarget } from './providers/adapter';
+import { keyHint, secretNames } from './secrets';
+import { WriteQueue } from './writeQueue';
+
+export const CONNECTIONS_KEY = 'switchboard.connections';
+
+export interface ConnectionServiceDeps {
+  store: KeyValueStore;
+  vault: SecretVault;
+  registry: ProviderRegistry;
+  settings: Settings;
+  clock: Clock;
+  http: HttpClient;
+  logger: Logger;
+  newId?: () => string;
+}
+
+/**
+ * Connections: create, read, update, delete, their keys and their test. Records live in one
+ * globalState list; every read validates each record, every write goes through one queue.
+ */
+export class ConnectionService {
+  private readonly queue = new WriteQueue();
+  private readonly changed = new Emitter<void>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly deps: ConnectionServiceDeps) {}
+
+  /** Every valid stored connection. A record that fails its schema is logged and left in storage untouched. */
+  list(): Connection[] {
+    return this.readRaw().flatMap((raw) => {
+      const parsed = ConnectionSchema.safeParse(raw);
+      if (parsed.success) return [parsed.data];
+      this.deps.logger.warn(`Ignoring a stored connection that is not valid: ${parsed.error.issues.map(describeIssue).join('; ')}`);
+      return [];
+    });
+  }
+
+  get(id: string): Connection | undefined {
+    return this.list().find((connection) => connection.id === id);
+  }
+
+  require(id: string): Connection {
+    const connection = this.get(id);
+    if (!connection) {
+      throw new SwitchboardError('missing_connection', 'That connection no longer exists. Choose another one in the Connections view.');
+    }
+    return connection;
+  }
+
+  async create(input: unknown): Promise<Connection> {
+    const parsed = parseOrThrow(ConnectionInputSchema, input, 'The connection');
+    const descriptor = this.deps.registry.require(parsed.providerId).descriptor;
+    const baseUrl = parsed.baseUrl ?? defaultBaseUrl(descriptor);
+    if (!baseUrl) {
+      throw new SwitchboardError('invalid_input', `${descriptor.displayName} needs a base URL.`);
+    }
+    const options = checkOptions(descriptor, parsed.options);
+    const now = this.deps.clock.now().toISOString();
+    const connection: Connection = ConnectionSchema.parse({
+      id: (this.deps.newId ?? randomUUID)(),
+      name: parsed.name,
+      providerId: descriptor.id,
+      baseUrl: trimTrailingSlash(baseUrl),
+      options,
+      defaultModel: parsed.defaultModel || undefined,
+      status: 'unknown',
+      createdAt: now,
+      updatedAt: now,
+    });
+    await this.mutate((all) => {
+      assertUniqueName(all, connection.name);
+      return [...all, connection];
+    });
+    this.deps.logger.info(`Created connection "${connection.name}" (${connection.id}, ${descriptor.id}).`);
+    return connection;
+  }
+
+  async update(id: string, patch: unknown): Promise<Connection> {
+    const parsed = parseOrThrow(ConnectionPatchSchema, patch, 'The change');
+    let updated: Connection | undefined;
+    await this.mutate((all) => {
+      const current = findOrThrow(all, id);
+      const descriptor = this.deps.registry.require(current.providerId).descriptor;
+      if (parsed.name !== undefined) assertUniqueName(all.filter((c) => c.id !== id), parsed.name);
+      const endpointChanged =
+        (parsed.baseUrl !== undefined && trimTrailingSlash(parsed.baseUrl) !== current.baseUrl) ||
+        (parsed.options !== undefined && JSON.stringify(parsed.options) !== JSON.stringify(current.options));
+      updated = ConnectionSchema.parse({
+        ...current,
+        name: parsed.name ?? current.name,
+        baseUrl: parsed.baseUrl !== undefined ? trimTrailingSlash(parsed.baseUrl) : current.baseUrl,
+        options: parsed.options !== undefined ? checkOptions(descriptor, parsed.options) : current.options,
+        defaultModel: parsed.defaultModel !== undefined ? parsed.defaultModel || undefined : current.defaultModel,
+        // A new address makes the last test meaningless.
+        ...(endpointChanged ? { status: 'unknown', lastValidatedAt: undefined, lastTestMessage: undefined, lastLatencyMs: undefined } : {}),
+        updatedAt: this.deps.clock.now().toISOString(),
+      });
+      return all.map((c) => (c.id === id ? updated! : c));
+    });
+    this.deps.logger.info(`Updated connection "${updated!.name}" (${id}).`);
+    return updated!;
+  }
+
+  /** Deletes the record and its key; clears the default setting if it pointed here. */
+  async delete(id: string): Promise<void> {
+    let removed: Connection | undefined;
+    await this.mutate((all) => {
+      removed = findOrThrow(all, id);
+      return all.filter((c) => c.id !== id);
+    });
+    await this.deps.vault.delete(secretNames.connectionKey(id)).catch((error: unknown) => {
+      this.deps.logger.warn(`Could not delete the key of connection ${id} from SecretStorage: ${errorText(error)}`);
+    });
+    if (this.deps.settings.defaultConnectionId() === id) await this.deps.settings.setDefaultConnectionId('');
+    this.deps.logger.info(`Deleted connection "${removed!.name}" (${id}).`);
+  }
+
+  /**
+   * Stores the key in SecretStorage and reads it back. If the store throws or the value does
+   * not come back (Linux without a keyring), nothing is kept and the connection has no key.
+   */
+  async setKey(id: string, key: string): Promise<{ keyHint: string }> {
+    this.require(id);
+    const trimmed = key.trim();
+    if (!trimmed) throw new SwitchboardError('invalid_input', 'The key is empty. Paste the key your provider gave you.');
+    const name = secretNames.connectionKey(id);
+    let readBack: string | undefined;
+    try {
+      await this.deps.vault.store(name, trimmed);
+      readBack = await this.deps.vault.get(name);
+    } catch (error) {
+      await this.forgetKey(id);
+      throw secretStorageFailed(errorText(error));
+    }
+    if (readBack !== trimmed) {
+      await this.forgetKey(id);
+      throw secretStorageFailed('the stored key could not be read back');
+    }
+    const hint = keyHint(trimmed);
+    await this.patchRecord(id, { keyHint: hint, status: 'unknown' });
+    this.deps.logger.info(`Stored a key for connection ${id} (${hint}).`);
+    return { keyHint: hint };
+  }
+
+  /**
+   * The key of a connection, for the host's own calls only. Never pass it to a webview, a
+   * worker, a log line or an error.
+   */
+  async readKey(id: string): Promise<string | undefined> {
+    try {
+      return await this.deps.vault.get(secretNames.connectionKey(id));
+    } catch (error) {
+      throw secretStorageFailed(errorText(error));
+    }
+  }
+
+  /** What an adapter needs to reach the connection, key included. */
+  async target(connection: Connection): Promise<ConnectionTarget> {
+    const apiKey = connection.keyHint ? await this.readKey(connection.id) : undefined;
+    return { baseUrl: connection.baseUrl, options: connection.options, ...(apiKey ? { apiKey } : {}) };
+  }
+
+  /**
+   * Tests the connection with its provider's harmless call and records the outcome.
+   * A failure is a result (`invalid` with the reason), not an exception; cancelling records nothing.
+   */
+  async test(id: string, signal?: AbortSignal): Promise<TestResult> {
+    const connection = this.require(id);
+    const started = performance.now();
+    let result: TestResult;
+    try {
+      const provider = this.deps.registry.require(connection.providerId);
+      const keyField = provider.descriptor.fields.find((field) => field.key === API_KEY_FIELD);
+      if (keyField?.required && !connection.keyHint) {
+        throw new SwitchboardError('auth_failed', `${provider.descriptor.displayName} needs an API key. Set one with "Set key" (Switchboard: Set API Key).`);
+      }
+      const message = await provider.adapter.testConnection(await this.target(connection), {
+        http: this.deps.http,
+        timeoutMs: this.deps.settings.requestTimeoutMs(),
+        ...(signal ? { signal } : {}),
+      });
+      result = { status: 'valid', message, latencyMs: elapsed(started) };
+    } catch (error) {
+      if (error instanceof SwitchboardError && error.code === 'cancelled') throw error;
+      const message = error instanceof SwitchboardError ? error.message : `The test failed unexpectedly: ${errorText(error)}`;
+      result = { status: 'invalid', message, latencyMs: elapsed(started) };
+    }
+    await this.patchRecord(id, {
+      status: result.status,
+      lastValidatedAt: this.deps.clock.now().toISOString(),
+      lastTestMessage: result.message.slice(0, 1000),
+      lastLatencyMs: result.latencyMs,
+    });
+    this.deps.logger.info(`Tested connection ${id}: ${result.status} in ${result.latencyMs} ms. ${result.message}`);
+    return result;
+  }
+
+  private async forgetKey(id: string): Promise<void> {
+    await this.deps.vault.delete(secretNames.connectionKey(id)).catch(() => undefined);
+    await this.patchRecord(id, { keyHint: undefined });
+  }
+
+  private patchRecord(id: string, fields: Partial<Connection>): Promise<void> {
+    return this.mutate((all) => all.map((c) => (c.id === id ? ConnectionSchema.parse({ ...c, ...fields }) : c)));
+  }
+
+  private readRaw(): unknown[] {
+    const raw = this.deps.store.get(CONNECTIONS_KEY);
+    return Array.isArray(raw) ? raw : [];
+  }
+
+  /**
+   * One read-modify-write in the queue. `change` sees the valid records; records that fail
+   * their schema are kept in storage as they were, so a bad record never costs a good one.
+   */
+  private async mutate(change: (all: Connection[]) => Connection[]): Promise<void> {
+    await this.queue.run(async () => {
+      const raw = this.readRaw();
+      const invalid = raw.filter((entry) => !ConnectionSchema.safeParse(entry).success);
+      const next = change(this.list());
+      await this.deps.store.update(CONNECTIONS_KEY, [...next, ...invalid]);
+    });
+    this.changed.fire();
+  }
+}
+
+function parseOrThrow<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new SwitchboardError('invalid_input', `${what} is not valid: ${parsed.error.issues.map(describeIssue).join('; ')}.`);
+  }
+  return parsed.data;
+}
+
+function findOrThrow(all: Connection[], id: string): Connection {
+  const found = all.find((c) => c.id === id);
+  if (!found) throw new SwitchboardError('missing_connection', 'That connection no longer exists. Choose another one in the Connections view.');
+  return found;
+}
+
+function assertUniqueName(all: Connection[], name: string): void {
+  const wanted = name.trim().toLocaleLowerCase();
+  if (all.some((c) => c.name.toLocaleLowerCase() === wanted)) {
+    throw new SwitchboardError('conflict', `A connection named "${name.trim()}" already exists. Choose another name.`);
+  }
+}
+
+/** Keeps only the descriptor's non-secret option fields and checks the required ones are filled. */
+function checkOptions(descriptor: ProviderDescriptor, options: Record<string, string>): Record<string, string> {
+  const optionFields = descriptor.fields.filter((f) => f.kind !== 'secret' && f.key !== BASE_URL_FIELD);
+  const unknown = Object.keys(options).filter((key) => !optionFields.some((f) => f.key === key));
+  if (unknown.length) {
+    throw new SwitchboardError('invalid_input', `${descriptor.displayName} has no field ${unknown.map((k) => `"${k}"`).join(', ')}.`);
+  }
+  const result: Record<string, string> = {};
+  for (const field of optionFields) {
+    const value = (options[field.key] ?? '').trim();
+    if (field.required && !value) throw new SwitchboardError('invalid_input', `${field.label} is required for ${descriptor.displayName}.`);
+    if (value) result[field.key] = value;
+  }
+  return result;
+}
+
+function defaultBaseUrl(descriptor: ProviderDescriptor): string | undefined {
+  return descriptor.defaults.baseUrl ?? descriptor.fields.find((f) => f.key === BASE_URL_FIELD)?.default;
+}
+
+function trimTrailingSlash(url: string): string {
+  return url.trim().replace(/\/+$/, '');
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function secretStorageFailed(reason: string): SwitchboardError {
+  return new SwitchboardError(
+    'secret_storage_failed',
+    `VS Code could not keep the key in the system keyring (${reason}). Nothing was saved. ` +
+      'On Linux, install and unlock a keyring such as GNOME Keyring or KWallet, or start VS Code with ' +
+      '--password-store="gnome-libsecret" (see "Troubleshooting keychain issues" in the VS Code docs), then set the key again.',
+  );
+}

@@ -1,0 +1,185 @@
+import * as vscode from 'vscode';
+import { z } from 'zod';
+import { BaseUrlSchema, type Connection, type ConnectionPatch, type TestResult } from '../contracts/connections';
+import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../contracts/providers';
+import type { ConnectionActions } from '../core/connectionActions';
+import type { ConnectionService } from '../core/connectionService';
+import { SwitchboardError } from '../core/errors';
+import type { ProviderRegistry } from '../core/providerRegistry';
+import { showError } from './errorMessages';
+import type { Prompter } from './prompter';
+
+export interface CommandDeps {
+  connections: ConnectionService;
+  actions: ConnectionActions;
+  registry: ProviderRegistry;
+  prompter: Prompter;
+}
+
+/** A connection id passed as the command's argument: a uuid string or `{ connectionId }`. */
+const ConnectionArgSchema = z.union([z.string().uuid(), z.object({ connectionId: z.string().uuid() }).transform((arg) => arg.connectionId)]);
+
+/**
+ * The palette commands. Each works with quick picks alone, for keyboard users, and takes an
+ * optional argument so the view, other commands and scripts can name the connection directly.
+ */
+export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+  const { connections, actions, registry, prompter } = deps;
+
+  /** The connection named by the argument, else the one the person picks; undefined if they cancel. */
+  async function connectionFrom(arg: unknown, placeHolder: string): Promise<Connection | undefined> {
+    if (arg !== undefined) {
+      const parsed = ConnectionArgSchema.safeParse(arg);
+      if (!parsed.success) throw new SwitchboardError('invalid_input', 'The command expects a connection id (a UUID) as its argument.');
+      return connections.require(parsed.data);
+    }
+    const all = connections.list();
+    if (all.length === 0) {
+      const choice = await vscode.window.showInformationMessage('There are no connections yet.', 'Add Connection');
+      if (choice) await vscode.commands.executeCommand('switchboard.addConnection');
+      return undefined;
+    }
+    return prompter.pick(
+      all.map((c) => ({ label: c.name, description: registry.get(c.providerId)?.descriptor.displayName ?? c.providerId, detail: c.baseUrl, value: c })),
+      placeHolder,
+    );
+  }
+
+  /** Runs a command body; an error becomes a message with the action that fixes it. */
+  function command<T>(id: string, body: (arg: unknown) => Promise<T | undefined>): vscode.Disposable {
+    return vscode.commands.registerCommand(id, async (arg?: unknown) => {
+      try {
+        return await body(arg);
+      } catch (error) {
+        void showError(error, typeof arg === 'string' ? arg : undefined);
+        return undefined;
+      }
+    });
+  }
+
+  async function addConnection(arg: unknown): Promise<Connection | undefined> {
+    if (arg !== undefined) return connections.create(arg);
+    const descriptor = await prompter.pick(
+      registry.list().providers.map((p) => ({ label: p.displayName, description: p.source === 'core' ? '' : p.source, value: p })),
+      'Choose the provider of the new connection',
+    );
+    if (!descriptor) return undefined;
+    const taken = new Set(connections.list().map((c) => c.name.toLocaleLowerCase()));
+    const name = await prompter.inputText({
+      title: `New ${descriptor.displayName} connection`,
+      prompt: 'A name for this connection',
+      value: uniqueName(descriptor.displayName, taken),
+      validate: (value) => (!value.trim() ? 'A name is required.' : taken.has(value.trim().toLocaleLowerCase()) ? 'That name is taken.' : undefined),
+    });
+    if (name === undefined) return undefined;
+    const values = await askFields(descriptor, {});
+    if (!values) return undefined;
+    const { baseUrl, ...options } = values;
+    const created = await connections.create({ name, providerId: descriptor.id, ...(baseUrl ? { baseUrl } : {}), options });
+    const keyField = descriptor.fields.find((f) => f.key === API_KEY_FIELD);
+    if (keyField) {
+      const setNow = keyField.required || (await prompter.confirm({ message: `Set an API key for "${created.name}" now?`, detail: `${keyField.label} is optional for ${descriptor.displayName}.`, confirmLabel: 'Set Key' }));
+      if (setNow) await actions.setKey(created.id);
+    }
+    void vscode.window.showInformationMessage(`Connection "${created.name}" added.`, 'Test Connection').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('switchboard.testConnection', created.id);
+    });
+    return connections.get(created.id);
+  }
+
+  /** Asks for each non-secret field of the descriptor; undefined if the person cancels. */
+  async function askFields(descriptor: ProviderDescriptor, current: Record<string, string>): Promise<Record<string, string> | undefined> {
+    const values: Record<string, string> = {};
+    for (const field of descriptor.fields.filter((f) => f.kind !== 'secret')) {
+      const value = await prompter.inputText({
+        title: `${descriptor.displayName}: ${field.label}`,
+        prompt: [field.description, field.required ? '' : '(optional)'].filter(Boolean).join(' '),
+        value: current[field.key] ?? field.default ?? (field.key === BASE_URL_FIELD ? descriptor.defaults.baseUrl ?? '' : ''),
+        validate: (text) => validateField(field.kind, field.required, text),
+      });
+      if (value === undefined) return undefined;
+      if (value.trim()) values[field.key] = value.trim();
+    }
+    return values;
+  }
+
+  async function editConnection(arg: unknown): Promise<Connection | undefined> {
+    const connection = await connectionFrom(arg, 'Choose the connection to edit');
+    if (!connection) return undefined;
+    const descriptor = registry.require(connection.providerId).descriptor;
+    const fieldChoice = await prompter.pick<'name' | 'fields' | 'key'>(
+      [
+        { label: 'Name', description: connection.name, value: 'name' },
+        { label: 'Address and options', description: connection.baseUrl, value: 'fields' },
+        ...(descriptor.fields.some((f) => f.key === API_KEY_FIELD) ? [{ label: 'API key', description: connection.keyHint ?? 'no key', value: 'key' as const }] : []),
+      ],
+      `Edit "${connection.name}"`,
+    );
+    if (!fieldChoice) return undefined;
+    if (fieldChoice === 'key') {
+      await actions.setKey(connection.id);
+      return connections.get(connection.id);
+    }
+    let patch: ConnectionPatch;
+    if (fieldChoice === 'name') {
+      const name = await prompter.inputText({ title: 'Rename connection', prompt: 'A new name', value: connection.name, validate: (v) => (v.trim() ? undefined : 'A name is required.') });
+      if (name === undefined) return undefined;
+      patch = { name };
+    } else {
+      const values = await askFields(descriptor, { [BASE_URL_FIELD]: connection.baseUrl, ...connection.options });
+      if (!values) return undefined;
+      const { baseUrl, ...options } = values;
+      patch = { ...(baseUrl ? { baseUrl } : {}), options };
+    }
+    return connections.update(connection.id, patch);
+  }
+
+  async function testConnection(arg: unknown): Promise<TestResult | undefined> {
+    const connection = await connectionFrom(arg, 'Choose the connection to test');
+    if (!connection) return undefined;
+    const result = await actions.test(connection.id);
+    if (result.status === 'valid') {
+      void vscode.window.showInformationMessage(`${connection.name}: ${result.message} (${result.latencyMs} ms)`);
+    } else {
+      void showError(new SwitchboardError('endpoint_unreachable', `${connection.name}: ${result.message}`), connection.id);
+    }
+    return result;
+  }
+
+  return [
+    command('switchboard.addConnection', addConnection),
+    command('switchboard.editConnection', editConnection),
+    command('switchboard.deleteConnection', async (arg) => {
+      const connection = await connectionFrom(arg, 'Choose the connection to delete');
+      return connection ? actions.delete(connection.id) : undefined;
+    }),
+    command('switchboard.testConnection', testConnection),
+    command('switchboard.setApiKey', async (arg) => {
+      const connection = await connectionFrom(arg, 'Choose the connection whose API key to set');
+      if (!connection) return undefined;
+      const result = await actions.setKey(connection.id);
+      if (result.stored) void vscode.window.showInformationMessage(`The key of "${connection.name}" is stored (${result.keyHint}).`);
+      return result;
+    }),
+    command('switchboard.setDefaultConnection', async (arg) => {
+      const connection = await connectionFrom(arg, 'Choose the connection runs use when nothing else is named');
+      if (!connection) return undefined;
+      const result = await actions.setDefault(connection.id);
+      void vscode.window.showInformationMessage(`"${connection.name}" is now the default connection.`);
+      return result;
+    }),
+    vscode.commands.registerCommand('switchboard.focusConnections', () => vscode.commands.executeCommand('switchboard.connections.focus')),
+  ];
+}
+
+function uniqueName(base: string, taken: Set<string>): string {
+  if (!taken.has(base.toLocaleLowerCase())) return base;
+  for (let n = 2; ; n++) if (!taken.has(`${base} ${n}`.toLocaleLowerCase())) return `${base} ${n}`;
+}
+
+function validateField(kind: 'url' | 'text' | 'secret', required: boolean, text: string): string | undefined {
+  if (!text.trim()) return required ? 'This field is required.' : undefined;
+  if (kind !== 'url') return undefined;
+  const parsed = BaseUrlSchema.safeParse(text);
+  return parsed.success ? undefined : parsed.error.issues[0]?.message;
+}

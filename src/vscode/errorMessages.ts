@@ -1,0 +1,45 @@
+import * as vscode from 'vscode';
+import type { ErrorInfo } from '../contracts/errors';
+import { toErrorInfo } from '../core/errors';
+
+const KEYCHAIN_HELP = 'https://code.visualstudio.com/docs/configure/settings-sync#_troubleshooting-keychain-issues';
+
+/**
+ * Shows an error with the action that fixes it, chosen by its code (core picks the words,
+ * this picks the buttons). `connectionId` is passed to the action's command.
+ */
+export async function showError(error: unknown, connectionId?: string): Promise<void> {
+  const info: ErrorInfo = toErrorInfo(error);
+  if (info.code === 'cancelled') return;
+  const actions = actionsFor(info, connectionId);
+  const choice = await vscode.window.showErrorMessage(info.message, ...actions.map((a) => a.label));
+  const action = actions.find((a) => a.label === choice);
+  await action?.run();
+}
+
+interface Action {
+  label: string;
+  run(): Thenable<unknown>;
+}
+
+function actionsFor(info: ErrorInfo, connectionId: string | undefined): Action[] {
+  const command = (label: string, id: string, ...args: unknown[]): Action => ({
+    label,
+    run: () => vscode.commands.executeCommand(id, ...args),
+  });
+  switch (info.code) {
+    case 'auth_failed':
+      return connectionId ? [command(vscode.l10n.t('Set API Key'), 'switchboard.setApiKey', connectionId)] : [];
+    case 'endpoint_unreachable':
+    case 'timeout':
+    case 'bad_response':
+    case 'model_not_found':
+      return connectionId ? [command(vscode.l10n.t('Edit Connection'), 'switchboard.editConnection', connectionId)] : [];
+    case 'missing_connection':
+      return [command(vscode.l10n.t('Set Default Connection'), 'switchboard.setDefaultConnection')];
+    case 'secret_storage_failed':
+      return [{ label: vscode.l10n.t('Open Troubleshooting'), run: () => vscode.env.openExternal(vscode.Uri.parse(KEYCHAIN_HELP)) }];
+    default:
+      return [];
+  }
+}

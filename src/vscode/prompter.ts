@@ -1,0 +1,90 @@
+import * as vscode from 'vscode';
+import { SwitchboardError } from '../core/errors';
+import type { Interactions } from '../core/ports';
+
+export type ScriptedAnswer = string | boolean | undefined;
+
+export interface PickItem<T> extends vscode.QuickPickItem {
+  value: T;
+}
+
+/**
+ * Every question Switchboard asks the person, in VS Code's own UI. In Test mode an
+ * integration test may queue the answers (`api.testing.queueAnswers`) so commands run
+ * without a person; with nothing queued the real UI opens.
+ */
+export class Prompter implements Interactions {
+  private readonly scripted: ScriptedAnswer[] = [];
+
+  queue(...answers: ScriptedAnswer[]): void {
+    this.scripted.push(...answers);
+  }
+
+  async pick<T>(items: PickItem<T>[], placeHolder: string): Promise<T | undefined> {
+    if (this.scripted.length) {
+      const answer = this.scripted.shift();
+      return items.find((item) => item.label === answer || String(item.value) === answer)?.value;
+    }
+    const chosen = await vscode.window.showQuickPick(items, { placeHolder, ignoreFocusOut: true, matchOnDescription: true });
+    return chosen?.value;
+  }
+
+  async inputText(options: { title: string; prompt: string; value?: string; validate?: (value: string) => string | undefined }): Promise<string | undefined> {
+    if (this.scripted.length) return asText(this.scripted.shift());
+    return vscode.window.showInputBox({
+      title: options.title,
+      prompt: options.prompt,
+      value: options.value ?? '',
+      ignoreFocusOut: true,
+      validateInput: options.validate,
+    });
+  }
+
+  /** VS Code's password box (`password: true`): the key is typed here, never into a webview. */
+  async inputSecret(options: { title: string; prompt: string }): Promise<string | undefined> {
+    if (this.scripted.length) return asText(this.scripted.shift());
+    const box = vscode.window.createInputBox();
+    box.title = options.title;
+    box.prompt = options.prompt;
+    box.password = true;
+    box.ignoreFocusOut = true;
+    box.placeholder = 'Paste the API key';
+    return new Promise<string | undefined>((resolve) => {
+      let settled = false;
+      const finish = (value: string | undefined) => {
+        if (settled) return;
+        settled = true;
+        resolve(value);
+        box.dispose();
+      };
+      box.onDidChangeValue((value) => {
+        box.validationMessage = value.trim() ? undefined : 'Enter the key, or press Escape to cancel.';
+      });
+      box.onDidAccept(() => {
+        if (box.value.trim()) finish(box.value);
+        else box.validationMessage = 'Enter the key, or press Escape to cancel.';
+      });
+      box.onDidHide(() => finish(undefined));
+      box.show();
+    });
+  }
+
+  async confirm(request: { message: string; detail: string; confirmLabel: string }): Promise<boolean> {
+    if (this.scripted.length) return this.scripted.shift() === true;
+    const choice = await vscode.window.showWarningMessage(request.message, { modal: true, detail: request.detail }, request.confirmLabel);
+    return choice === request.confirmLabel;
+  }
+
+  async withProgress<T>(title: string, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => {
+      const controller = new AbortController();
+      const subscription = token.onCancellationRequested(() => controller.abort());
+      return task(controller.signal).finally(() => subscription.dispose());
+    });
+  }
+}
+
+function asText(answer: ScriptedAnswer): string | undefined {
+  if (answer === undefined || typeof answer === 'string') return answer;
+  throw new SwitchboardError('invalid_input', `A scripted answer for a text prompt must be a string, not ${String(answer)}.`);
+}

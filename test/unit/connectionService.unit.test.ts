@@ -1,0 +1,127 @@
+import * as assert from 'node:assert/strict';
+import { ConnectionService, CONNECTIONS_KEY } from '../../src/core/connectionService';
+import { SwitchboardError } from '../../src/core/errors';
+import { HttpClient } from '../../src/core/http/httpClient';
+import { ProviderRegistry } from '../../src/core/providerRegistry';
+import { registerCoreProviders } from '../../src/core/providers/coreProviders';
+import { secretNames } from '../../src/core/secrets';
+import { CANARY_KEY } from '../fixtures/canary';
+import { FixedClock, MemoryLogger, MemorySettings, MemoryStore, MemoryVault } from './fakes';
+
+export function makeService() {
+  const store = new MemoryStore();
+  const vault = new MemoryVault();
+  const settings = new MemorySettings();
+  const logger = new MemoryLogger();
+  const registry = new ProviderRegistry();
+  registerCoreProviders(registry);
+  const http = new HttpClient({ proxy: () => settings.proxy(), env: {} });
+  const service = new ConnectionService({ store, vault, registry, settings, clock: new FixedClock(), http, logger });
+  return { store, vault, settings, logger, registry, service };
+}
+
+async function rejectsWith(promise: Promise<unknown>, code: string, pattern?: RegExp): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof SwitchboardError, `expected a SwitchboardError, got ${String(error)}`);
+    assert.equal(error.code, code);
+    if (pattern) assert.match(error.message, pattern);
+    return true;
+  });
+}
+
+describe('ConnectionService', () => {
+  it('creates an Ollama connection with the descriptor default base URL and status unknown', async () => {
+    const { service, store } = makeService();
+    const created = await service.create({ name: 'Local', providerId: 'ollama' });
+    assert.equal(created.baseUrl, 'http://localhost:11434');
+    assert.equal(created.status, 'unknown');
+    assert.equal(created.keyHint, undefined);
+    assert.deepEqual(service.list(), [created]);
+    assert.deepEqual(store.get(CONNECTIONS_KEY), [created]);
+  });
+
+  it('refuses a duplicate name, an unknown provider, a bad URL and unknown options, and stores nothing', async () => {
+    const { service, store } = makeService();
+    await service.create({ name: 'Local', providerId: 'ollama' });
+    const before = store.dump();
+    await rejectsWith(service.create({ name: ' local ', providerId: 'ollama' }), 'conflict', /already exists/);
+    await rejectsWith(service.create({ name: 'X', providerId: 'nope' }), 'not_found', /not available/);
+    await rejectsWith(service.create({ name: 'Y', providerId: 'ollama', baseUrl: 'ftp://host' }), 'invalid_input', /http/);
+    await rejectsWith(service.create({ name: 'Y', providerId: 'ollama', baseUrl: 'http://user:pw@host' }), 'invalid_input', /without a user name/);
+    await rejectsWith(service.create({ name: 'Y', providerId: 'ollama', options: { bogus: '1' } }), 'invalid_input', /no field "bogus"/);
+    await rejectsWith(service.create({ name: '', providerId: 'ollama' }), 'invalid_input', /name is required/);
+    await rejectsWith(service.create('not an object'), 'invalid_input');
+    assert.equal(store.dump(), before);
+  });
+
+  it('updates name and address, and a new address resets the last test', async () => {
+    const { service } = makeService();
+    const created = await service.create({ name: 'Local', providerId: 'ollama' });
+    const renamed = await service.update(created.id, { name: 'Home' });
+    assert.equal(renamed.name, 'Home');
+    const moved = await service.update(created.id, { baseUrl: 'http://127.0.0.1:9/' });
+    assert.equal(moved.baseUrl, 'http://127.0.0.1:9');
+    assert.equal(moved.status, 'unknown');
+    await rejectsWith(service.update(created.id, { providerId: 'openai' }), 'invalid_input');
+    await rejectsWith(service.update('00000000-0000-4000-8000-000000000000', { name: 'Z' }), 'missing_connection');
+  });
+
+  it('stores a key in the vault only, hints its last four characters, and deletes it with the connection', async () => {
+    const { service, vault, store, settings } = makeService();
+    const created = await service.create({ name: 'OpenAI', providerId: 'openai' });
+    const { keyHint } = await service.setKey(created.id, `  ${CANARY_KEY}  `);
+    assert.equal(keyHint, `****${CANARY_KEY.slice(-4)}`);
+    assert.equal(vault.secrets.get(secretNames.connectionKey(created.id)), CANARY_KEY);
+    assert.equal(service.get(created.id)?.keyHint, keyHint);
+    assert.ok(!store.dump().includes(CANARY_KEY), 'the key must never reach globalState');
+    await settings.setDefaultConnectionId(created.id);
+    await service.delete(created.id);
+    assert.equal(vault.secrets.size, 0);
+    assert.equal(settings.defaultConnectionId(), '', 'deleting the default connection clears the setting');
+    assert.deepEqual(service.list(), []);
+  });
+
+  it('keeps nothing and says how to fix it when SecretStorage throws', async () => {
+    const { service, vault, store, logger } = makeService();
+    const created = await service.create({ name: 'OpenAI', providerId: 'openai' });
+    vault.failStore = new Error('Cannot create an item in a locked collection');
+    await rejectsWith(service.setKey(created.id, CANARY_KEY), 'secret_storage_failed', /password-store/);
+    assert.equal(service.get(created.id)?.keyHint, undefined);
+    assert.equal(vault.secrets.size, 0);
+    assert.ok(!store.dump().includes(CANARY_KEY));
+    assert.ok(!logger.lines.join('\n').includes(CANARY_KEY));
+  });
+
+  it('keeps nothing when the stored key does not read back', async () => {
+    const { service, vault } = makeService();
+    const created = await service.create({ name: 'OpenAI', providerId: 'openai' });
+    vault.loseValues = true;
+    await assert.rejects(service.setKey(created.id, CANARY_KEY), (error: SwitchboardError) => {
+      assert.equal(error.code, 'secret_storage_failed');
+      assert.ok(!error.message.includes(CANARY_KEY));
+      return true;
+    });
+    assert.equal(service.get(created.id)?.keyHint, undefined);
+  });
+
+  it('loses no record when fifty creates and edits run at once', async () => {
+    const { service } = makeService();
+    const first = await service.create({ name: 'c-0', providerId: 'ollama' });
+    await Promise.all([
+      ...Array.from({ length: 49 }, (_, i) => service.create({ name: `c-${i + 1}`, providerId: 'ollama' })),
+      service.update(first.id, { name: 'renamed' }),
+    ]);
+    const names = service.list().map((c) => c.name);
+    assert.equal(names.length, 50);
+    assert.ok(names.includes('renamed'));
+  });
+
+  it('skips a stored record that fails its schema, keeps it in storage, and logs why', async () => {
+    const { service, store, logger } = makeService();
+    await store.update(CONNECTIONS_KEY, [{ id: 'broken', name: 42 }]);
+    const created = await service.create({ name: 'Local', providerId: 'ollama' });
+    assert.deepEqual(service.list(), [created]);
+    assert.equal((store.get(CONNECTIONS_KEY) as unknown[]).length, 2, 'the broken record is left as it was');
+    assert.ok(logger.lines.some((line) => line.includes('not valid')));
+  });
+});

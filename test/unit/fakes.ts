@@ -1,0 +1,122 @@
+// In-memory implementations of core's ports (src/core/ports.ts), for unit tests only.
+import { Emitter } from '../../src/core/events';
+import type { Clock, Interactions, KeyValueStore, Logger, ProxySettings, SecretVault, Settings } from '../../src/core/ports';
+
+export class MemoryStore implements KeyValueStore {
+  readonly data = new Map<string, unknown>();
+  updates = 0;
+
+  get(key: string): unknown {
+    // A deep copy, as globalState gives: callers must not be able to change stored data in place.
+    const value = this.data.get(key);
+    return value === undefined ? undefined : structuredClone(value);
+  }
+
+  async update(key: string, value: unknown): Promise<void> {
+    this.updates++;
+    // Yield first, as the real store does, so interleaved writers would lose records without the queue.
+    await new Promise((resolve) => setImmediate(resolve));
+    this.data.set(key, structuredClone(value));
+  }
+
+  dump(): string {
+    return JSON.stringify([...this.data]);
+  }
+}
+
+export class MemoryVault implements SecretVault {
+  readonly secrets = new Map<string, string>();
+  /** Set to make the next calls fail, as SecretStorage does on Linux without a keyring. */
+  failStore: Error | undefined;
+  /** Set to make stored values come back different (a keyring that silently drops them). */
+  loseValues = false;
+
+  async get(name: string): Promise<string | undefined> {
+    return this.secrets.get(name);
+  }
+
+  async store(name: string, value: string): Promise<void> {
+    if (this.failStore) throw this.failStore;
+    if (!this.loseValues) this.secrets.set(name, value);
+  }
+
+  async delete(name: string): Promise<void> {
+    this.secrets.delete(name);
+  }
+}
+
+export class MemorySettings implements Settings {
+  private readonly changed = new Emitter<void>();
+  readonly onDidChange = this.changed.event;
+  defaultId = '';
+  requestTimeout = 2_000;
+  discoveryTimeout = 2_000;
+  proxySettings: ProxySettings = { noProxy: [], strictSSL: true };
+
+  defaultConnectionId(): string {
+    return this.defaultId;
+  }
+
+  async setDefaultConnectionId(id: string): Promise<void> {
+    this.defaultId = id;
+    this.changed.fire();
+  }
+
+  requestTimeoutMs(): number {
+    return this.requestTimeout;
+  }
+
+  discoveryTimeoutMs(): number {
+    return this.discoveryTimeout;
+  }
+
+  proxy(): ProxySettings {
+    return this.proxySettings;
+  }
+}
+
+export class FixedClock implements Clock {
+  constructor(public time = new Date('2026-11-22T10:00:00.000Z')) {}
+
+  now(): Date {
+    return new Date(this.time);
+  }
+}
+
+export class MemoryLogger implements Logger {
+  readonly lines: string[] = [];
+
+  info(message: string): void {
+    this.lines.push(`info ${message}`);
+  }
+
+  warn(message: string): void {
+    this.lines.push(`warn ${message}`);
+  }
+
+  error(message: string): void {
+    this.lines.push(`error ${message}`);
+  }
+}
+
+/** Answers the person's part from a script: each call takes the next answer. */
+export class ScriptedInteractions implements Interactions {
+  readonly asked: string[] = [];
+
+  constructor(public answers: Array<string | boolean | undefined> = []) {}
+
+  async confirm(request: { message: string }): Promise<boolean> {
+    this.asked.push(request.message);
+    return this.answers.shift() === true;
+  }
+
+  async inputSecret(request: { title: string }): Promise<string | undefined> {
+    this.asked.push(request.title);
+    const answer = this.answers.shift();
+    return typeof answer === 'string' ? answer : undefined;
+  }
+
+  withProgress<T>(_title: string, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return task(new AbortController().signal);
+  }
+}

@@ -1,0 +1,55 @@
+import * as assert from 'node:assert/strict';
+import { SwitchboardError } from '../../src/core/errors';
+import { ProviderRegistry } from '../../src/core/providerRegistry';
+import type { ProviderAdapter } from '../../src/core/providers/adapter';
+
+const adapter: ProviderAdapter = { testConnection: async () => 'ok' };
+const descriptor = {
+  id: 'acme',
+  displayName: 'Acme AI',
+  source: 'acme.acme-ai',
+  fields: [{ key: 'baseUrl', label: 'Base URL', kind: 'url', required: true, default: 'https://acme.example' }],
+  defaults: {},
+  capabilities: { test: true, discovery: false, chat: false },
+};
+
+describe('ProviderRegistry', () => {
+  it('lists a registered provider, fires a change, and removes it on dispose', () => {
+    const registry = new ProviderRegistry();
+    let changes = 0;
+    registry.onDidChange(() => changes++);
+    const registration = registry.register(descriptor, adapter);
+    assert.deepEqual(registry.list().providers.map((p) => p.id), ['acme']);
+    assert.equal(registry.require('acme').adapter, adapter);
+    registration.dispose();
+    registration.dispose();
+    assert.deepEqual(registry.list().providers, []);
+    assert.equal(changes, 2, 'one change for the registration, one for the removal');
+  });
+
+  it('refuses a duplicate id with conflict', () => {
+    const registry = new ProviderRegistry();
+    registry.register(descriptor, adapter);
+    assert.throws(() => registry.register(descriptor, adapter), (e: SwitchboardError) => e.code === 'conflict');
+  });
+
+  it('refuses descriptors that do not match the schema, saying which field is wrong', () => {
+    const registry = new ProviderRegistry();
+    const bad = [
+      { ...descriptor, id: 'Has Spaces' },
+      { ...descriptor, fields: [{ key: 'baseUrl', label: 'x', kind: 'password', required: true }] },
+      { ...descriptor, capabilities: undefined },
+      'acme',
+      null,
+    ];
+    for (const candidate of bad) {
+      assert.throws(() => registry.register(candidate, adapter), (e: SwitchboardError) => e.code === 'invalid_input' && /descriptor/.test(e.message));
+    }
+    assert.deepEqual(registry.list().providers, []);
+  });
+
+  it('says which provider is missing when asked for an unknown id', () => {
+    const registry = new ProviderRegistry();
+    assert.throws(() => registry.require('gone'), (e: SwitchboardError) => e.code === 'not_found' && e.message.includes('"gone"'));
+  });
+});
