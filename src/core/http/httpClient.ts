@@ -1,7 +1,272 @@
-// Placeholder: the HTTP client is being written (undici, timeouts, size cap, proxy).
+import { request, type Dispatcher } from 'undici';
+import type { z } from 'zod';
+import { SwitchboardError } from '../errors';
+import type { ProxySettings } from '../ports';
+import { endpointOf, networkError, statusError, type ApiProfile, type ErrorResponse } from './httpErrors';
+import { configKey, createDispatcher, proxyFor, resolveProxyConfig, type ProxyConfig } from './proxy';
+
 export interface HttpClientOptions {
-  proxy: () => import('../ports').ProxySettings;
+  /** Read on every request, so a change to VS Code's proxy settings applies to the next call. */
+  proxy: () => ProxySettings;
+  /** Where HTTP(S)_PROXY and NO_PROXY are read; process.env by default. */
+  env?: NodeJS.ProcessEnv;
+  /** Largest response body accepted, in bytes; 8 MiB by default. */
+  maxResponseBytes?: number;
 }
+
+export interface RequestOptions {
+  /** How the provider's API reports errors, and its name for messages. */
+  api: ApiProfile;
+  /** Headers, including the key. Their values never appear in an error. */
+  headers?: Readonly<Record<string, string>>;
+  /** The whole call, from connecting to the last body byte, must finish within this time. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Overrides the client's cap for this call. */
+  maxResponseBytes?: number;
+  /** What a 404 means for this call; `not_found` by default. */
+  notFound?: 'model_not_found' | 'not_found';
+}
+
+export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+/** Error bodies are read only far enough to find the provider's message. */
+const ERROR_BODY_BYTES = 64 * 1024;
+/** Shortest header value treated as a secret to redact; shorter ones are not keys. */
+const MIN_SECRET_LENGTH = 8;
+
+type Method = 'GET' | 'POST';
+
+/**
+ * The one way core reaches a provider: undici with a timeout and a cancellation signal on every
+ * call, a cap on the response size, zod validation of the JSON answer, VS Code's proxy settings,
+ * and errors with a code and an action that name the endpoint but never a header value.
+ */
 export class HttpClient {
+  private dispatcher: { key: string; config: ProxyConfig; value: Dispatcher } | undefined;
+
   constructor(readonly options: HttpClientOptions) {}
+
+  /** GET `url` and return its JSON body validated by `schema`. */
+  getJson<S extends z.ZodType>(url: string, schema: S, options: RequestOptions): Promise<z.output<S>> {
+    return this.send('GET', url, undefined, schema, options);
+  }
+
+  /** POST `body` as JSON to `url` and return the JSON answer validated by `schema`. */
+  postJson<S extends z.ZodType>(url: string, body: unknown, schema: S, options: RequestOptions): Promise<z.output<S>> {
+    return this.send('POST', url, JSON.stringify(body), schema, options);
+  }
+
+  /** Closes pooled connections. In-flight calls finish first. */
+  async dispose(): Promise<void> {
+    const current = this.dispatcher;
+    this.dispatcher = undefined;
+    await current?.value.close();
+  }
+
+  private async send<S extends z.ZodType>(method: Method, rawUrl: string, body: string | undefined, schema: S, options: RequestOptions): Promise<z.output<S>> {
+    const url = parseUrl(rawUrl);
+    const text = await this.exchange(method, url, body, options);
+    return parseJson(text, schema, url, options.api);
+  }
+
+  /** Sends the request and returns the body of a 2xx answer as text; everything else throws. */
+  private async exchange(method: Method, url: URL, body: string | undefined, options: RequestOptions): Promise<string> {
+    const { dispatcher, config } = this.currentDispatcher();
+    const secrets = secretsOf(options.headers);
+    const deadline = new Deadline(options.timeoutMs, options.signal);
+    try {
+      deadline.throwIfStopped(url);
+      const response = await request(url, {
+        method,
+        dispatcher,
+        signal: deadline.signal,
+        headers: {
+          accept: 'application/json',
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...options.headers,
+        },
+        body,
+      });
+
+      if (response.statusCode < 200 || response.statusCode > 299) {
+        const errorText = redact(await readCapped(response, ERROR_BODY_BYTES, 'truncate', url), secrets);
+        const failure: ErrorResponse = {
+          status: response.statusCode,
+          endpoint: endpointOf(url),
+          bodyText: errorText,
+          retryAfterSeconds: retryAfter(response.headers['retry-after']),
+        };
+        throw redactError(statusError(failure, options.api, options.notFound), secrets);
+      }
+      return await readCapped(response, options.maxResponseBytes ?? this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, 'throw', url);
+    } catch (error) {
+      if (error instanceof SwitchboardError) throw error;
+      // Aborts surface as whatever undici or the stream throws; our own flags say why.
+      const stopped = deadline.stoppedError(url);
+      if (stopped) throw stopped;
+      throw networkError(error, { url, proxy: proxyFor(url, config), strictSSL: config.strictSSL });
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  /** The dispatcher for the current settings; rebuilt (and the old one closed) when they change. */
+  private currentDispatcher(): { dispatcher: Dispatcher; config: ProxyConfig } {
+    const config = resolveProxyConfig(this.options.proxy(), this.options.env ?? process.env);
+    const key = configKey(config);
+    if (this.dispatcher?.key !== key) {
+      // close() lets calls already running on the old dispatcher finish.
+      this.dispatcher?.value.close().catch(() => undefined);
+      this.dispatcher = { key, config, value: createDispatcher(config) };
+    }
+    return { dispatcher: this.dispatcher.value, config: this.dispatcher.config };
+  }
+}
+
+/** One timer and one controller per call; tells a timeout apart from the caller's abort. */
+class Deadline {
+  private readonly controller = new AbortController();
+  private readonly timer: ReturnType<typeof setTimeout>;
+  private timedOut = false;
+  private readonly onCallerAbort = () => this.controller.abort();
+
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly callerSignal: AbortSignal | undefined,
+  ) {
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.controller.abort();
+    }, timeoutMs);
+    callerSignal?.addEventListener('abort', this.onCallerAbort, { once: true });
+    if (callerSignal?.aborted) this.controller.abort();
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  stoppedError(url: URL): SwitchboardError | undefined {
+    if (this.timedOut) {
+      const seconds = Number((this.timeoutMs / 1000).toFixed(1));
+      return new SwitchboardError('timeout', `No answer from ${url.origin} within ${seconds} s. Check that the server is running and not overloaded, or raise switchboard.requestTimeoutSeconds.`);
+    }
+    if (this.callerSignal?.aborted) {
+      return new SwitchboardError('cancelled', `The request to ${endpointOf(url)} was cancelled.`);
+    }
+    return undefined;
+  }
+
+  throwIfStopped(url: URL): void {
+    const stopped = this.stoppedError(url);
+    if (stopped) throw stopped;
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+    this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
+  }
+}
+
+/**
+ * Reads the body up to `limit` bytes. Past the limit it either stops and throws `bad_response`
+ * ('throw', for answers we use) or returns what it has ('truncate', for error bodies).
+ */
+async function readCapped(response: Dispatcher.ResponseData, limit: number, overflow: 'throw' | 'truncate', url: URL): Promise<string> {
+  const declared = Number(response.headers['content-length']);
+  if (overflow === 'throw' && Number.isFinite(declared) && declared > limit) {
+    discard(response.body);
+    throw tooLarge(url, limit);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      discard(response.body);
+      if (overflow === 'throw') throw tooLarge(url, limit);
+      chunks.push(chunk.subarray(0, chunk.length - (size - limit)));
+      break;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Stops reading: destroying the stream drops the connection instead of draining the rest. */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  // undici emits an AbortError on a body destroyed early; nobody else listens any more.
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
+function tooLarge(url: URL, limit: number): SwitchboardError {
+  return new SwitchboardError('bad_response', `The answer from ${endpointOf(url)} is larger than ${formatBytes(limit)}, so it was not read. Check that the base URL points at the right service.`);
+}
+
+function parseJson<S extends z.ZodType>(text: string, schema: S, url: URL, api: ApiProfile): z.output<S> {
+  const notProvider = `The server at ${endpointOf(url)} does not look like the ${api.name} API`;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new SwitchboardError('bad_response', `${notProvider}: its answer is not JSON. Check the connection's base URL.`);
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    // Paths only: the issue messages could quote values from the body.
+    const where = [...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.') || '(root)'))].slice(0, 3).join(', ');
+    throw new SwitchboardError('bad_response', `${notProvider}: its answer has an unexpected shape (at ${where}). Check the connection's base URL.`);
+  }
+  return parsed.data;
+}
+
+function parseUrl(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new SwitchboardError('invalid_input', 'The base URL is not a valid address. Use an http:// or https:// URL, e.g. http://localhost:11434.');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new SwitchboardError('invalid_input', `The base URL must start with http:// or https://, not ${url.protocol}//.`);
+  }
+  if (url.username || url.password) {
+    // Credentials in a URL end up in logs and proxies; keys belong in headers.
+    throw new SwitchboardError('invalid_input', `The URL for ${url.host} holds a user name or password. Remove it and store the key with Switchboard: Set API Key.`);
+  }
+  return url;
+}
+
+function retryAfter(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || !/^\d+$/.test(value.trim())) return undefined;
+  return Number(value);
+}
+
+/** Every header value long enough to be a key, and the token after an auth scheme ("Bearer x"). */
+function secretsOf(headers: Readonly<Record<string, string>> | undefined): string[] {
+  const secrets = new Set<string>();
+  for (const value of Object.values(headers ?? {})) {
+    secrets.add(value);
+    const token = /^\S+\s+(\S+)$/.exec(value)?.[1];
+    if (token) secrets.add(token);
+  }
+  return [...secrets].filter((secret) => secret.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+}
+
+/** Some providers echo the key they rejected; it must not reach a message. */
+function redact(text: string, secrets: string[]): string {
+  return secrets.reduce((current, secret) => current.split(secret).join('[redacted]'), text);
+}
+
+function redactError(error: SwitchboardError, secrets: string[]): SwitchboardError {
+  const message = redact(error.message, secrets);
+  return message === error.message ? error : new SwitchboardError(error.code, message);
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Number((bytes / (1024 * 1024)).toFixed(1))} MiB`;
+  if (bytes >= 1024) return `${Number((bytes / 1024).toFixed(1))} KiB`;
+  return `${bytes} bytes`;
 }
