@@ -1,6 +1,6 @@
 // Bundles the code that runs inside the extension host: the integration suite (its runner
 // and every *.int.test.ts, one bundle each so mocha can load them as separate files) and the
-// activation bench suite. `vscode` is provided by the extension host and `mocha` is loaded
+// activation bench's extension-host half (test/integration/bench/activationSuite.ts). `vscode` is provided by the extension host and `mocha` is loaded
 // from node_modules at run time (its reporters are required by name), so both stay external.
 import * as esbuild from 'esbuild';
 import { readdirSync, rmSync } from 'node:fs';
@@ -12,6 +12,7 @@ export const INTEGRATION_OUT = path.join(REPO, 'out', 'integration');
 export const INTEGRATION_ENTRY = path.join(INTEGRATION_OUT, 'suite', 'index');
 export const BENCH_OUT = path.join(REPO, 'out', 'bench');
 export const BENCH_ENTRY = path.join(BENCH_OUT, 'activationSuite');
+const BENCH_SOURCE = path.join(REPO, 'test', 'integration', 'bench', 'activationSuite.ts');
 
 const common = {
   bundle: true,
@@ -51,7 +52,7 @@ export async function buildBenchSuite() {
   rmSync(BENCH_OUT, { recursive: true, force: true });
   await esbuild.build({
     ...common,
-    entryPoints: [path.join(REPO, 'bench', 'activationSuite.ts')],
+    entryPoints: [BENCH_SOURCE],
     outdir: BENCH_OUT,
   });
 }
