@@ -53,7 +53,7 @@ export const ConnectionInputSchema = z.object({
   baseUrl: BaseUrlSchema.optional(),
   options: ConnectionOptionsSchema.default({}),
   defaultModel: z.string().trim().max(256).optional(),
-});
+}).strict();
 export type ConnectionInput = z.input<typeof ConnectionInputSchema>;
 
 /** A partial edit; the provider of a connection never changes. */
@@ -62,7 +62,7 @@ export const ConnectionPatchSchema = z.object({
   baseUrl: BaseUrlSchema.optional(),
   options: ConnectionOptionsSchema.optional(),
   defaultModel: z.string().trim().max(256).optional(),
-});
+}).strict();
 export type ConnectionPatch = z.infer<typeof ConnectionPatchSchema>;
 
 export const TestResultSchema = z.object({

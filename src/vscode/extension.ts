@@ -35,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardApi {
     logger,
     settings,
     registry,
+    { dispose: () => void http.dispose() },
     registerCoreProviders(registry),
     ...registerCommands({ connections, actions, registry, prompter }),
     vscode.window.registerWebviewViewProvider(

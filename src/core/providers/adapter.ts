@@ -1,3 +1,4 @@
+import type { ChatRequest, ChatResult, DiscoveredModel } from '../../contracts/models';
 import type { HttpClient } from '../http/httpClient';
 
 /** What an adapter needs to reach one connection. Built by the host; never sent anywhere. */
@@ -24,4 +25,8 @@ export interface CallContext {
 export interface ProviderAdapter {
   /** A harmless call that proves the endpoint answers and accepts the key. Returns a short summary. */
   testConnection(target: ConnectionTarget, context: CallContext): Promise<string>;
+  /** The models the connection serves, with what metadata the API (or the built-in table) gives. */
+  discoverModels?(target: ConnectionTarget, context: CallContext): Promise<DiscoveredModel[]>;
+  /** One non-streaming chat call. */
+  chat?(target: ConnectionTarget, request: ChatRequest, context: CallContext): Promise<ChatResult>;
 }
