@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { posix } from 'node:path';
+// Types only: the URIs are built with Uri#with, so this module runs (and is unit-tested) without VS Code.
+import type * as vscode from 'vscode';
+
+/** The built webview folder: the only place a webview may load from. */
+const WEBVIEW_ROOT = ['dist', 'webview'] as const;
+
+/** A bundle name as esbuild.mjs writes it (`connections` → dist/webview/connections.js). */
+const SCRIPT_NAME = /^[a-z][a-zA-Z0-9-]{0,63}$/;
+
+function webviewFile(extensionUri: vscode.Uri, ...segments: string[]): vscode.Uri {
+  return extensionUri.with({ path: posix.join(extensionUri.path, ...WEBVIEW_ROOT, ...segments) });
+}
+
+function escapeHtml(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Webview options for a Switchboard view: scripts on, resources only from dist/webview. */
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [webviewFile(extensionUri)],
+  };
+}
+
+/**
+ * The HTML of a Switchboard webview: a strict CSP (no inline script or style, scripts only with
+ * this page's nonce), the theme CSS and codicons from dist/webview, and the view's bundle as a
+ * module. It carries no state: the view says `ready` and the host answers with a snapshot.
+ */
+export function renderWebviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, options: { script: string; title: string }): string {
+  if (!SCRIPT_NAME.test(options.script)) {
+    throw new Error(`Not a webview bundle name: "${options.script}".`);
+  }
+  // crypto, not Math.random: the nonce is what keeps injected scripts from running.
+  const nonce = randomBytes(16).toString('base64');
+  const source = webview.cspSource;
+  const csp = [
+    "default-src 'none'",
+    `img-src ${source}`,
+    `font-src ${source}`,
+    `style-src ${source}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  const uri = (file: string) => escapeHtml(webview.asWebviewUri(webviewFile(extensionUri, file)).toString());
+
+  // vscode-elements' <vscode-icon> finds the codicon stylesheet by this id and links it into
+  // its shadow root.
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
+  <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <link rel="stylesheet" href="${uri('codicon.css')}" id="vscode-codicon-stylesheet">
+  <link rel="stylesheet" href="${uri('webview.css')}">
+  <title>${escapeHtml(options.title)}</title>
+</head>
+<body>
+  <div id="root"></div>
+  <script type="module" nonce="${escapeHtml(nonce)}" src="${uri(`${options.script}.js`)}"></script>
+</body>
+</html>
+`;
+}

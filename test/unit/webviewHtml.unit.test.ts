@@ -1,0 +1,82 @@
+import * as assert from 'node:assert/strict';
+import type * as vscode from 'vscode';
+import { renderWebviewHtml, webviewOptions } from '../../src/vscode/webviewHtml';
+
+/** The part of vscode.Uri that webviewHtml uses; a real Uri behaves the same way. */
+class FakeUri {
+  constructor(
+    readonly scheme: string,
+    readonly path: string,
+  ) {}
+  with(change: { path?: string }): FakeUri {
+    return new FakeUri(this.scheme, change.path ?? this.path);
+  }
+  toString(): string {
+    return `${this.scheme}://${this.path}`;
+  }
+}
+
+const extensionUri = new FakeUri('file', '/ext') as unknown as vscode.Uri;
+const webview = {
+  cspSource: 'https://*.vscode-cdn.net',
+  asWebviewUri: (uri: FakeUri) => new FakeUri('https', `/webview${uri.path}`),
+} as unknown as vscode.Webview;
+
+function csp(html: string): string {
+  const match = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html);
+  assert.ok(match, 'the page has a CSP meta tag');
+  return match[1]!.replace(/&#39;/g, "'");
+}
+
+describe('webview HTML', () => {
+  const html = renderWebviewHtml(webview, extensionUri, { script: 'connections', title: 'Connections' });
+
+  it('has a strict CSP: nothing by default, styles, fonts and images from the extension, scripts only with the nonce', () => {
+    const nonce = /<script type="module" nonce="([^"]+)"/.exec(html)?.[1];
+    assert.ok(nonce);
+    assert.equal(
+      csp(html),
+      `default-src 'none'; img-src https://*.vscode-cdn.net; font-src https://*.vscode-cdn.net; style-src https://*.vscode-cdn.net; script-src 'nonce-${nonce}'`,
+    );
+    assert.doesNotMatch(html, /unsafe-inline|unsafe-eval/);
+  });
+
+  it('uses a fresh 128-bit nonce for every page', () => {
+    const nonces = new Set(
+      Array.from({ length: 20 }, () => /nonce="([^"]+)"/.exec(renderWebviewHtml(webview, extensionUri, { script: 'connections', title: 'x' }))![1]),
+    );
+    assert.equal(nonces.size, 20);
+    for (const nonce of nonces) assert.equal(Buffer.from(nonce!, 'base64').length, 16);
+  });
+
+  it('loads the bundle as a module, the theme CSS and the codicons from dist/webview', () => {
+    assert.match(html, /<script type="module" nonce="[^"]+" src="https:\/\/\/webview\/ext\/dist\/webview\/connections\.js"><\/script>/);
+    assert.match(html, /<link rel="stylesheet" href="https:\/\/\/webview\/ext\/dist\/webview\/webview\.css">/);
+    assert.match(html, /<link rel="stylesheet" href="https:\/\/\/webview\/ext\/dist\/webview\/codicon\.css" id="vscode-codicon-stylesheet">/);
+  });
+
+  it('has no inline script or style and carries no state', () => {
+    assert.equal(html.match(/<script/g)?.length, 1);
+    assert.doesNotMatch(html, /<style|style=/);
+    assert.doesNotMatch(html, /<script[^>]*>[^<]+<\/script>/);
+  });
+
+  it('escapes the title', () => {
+    const page = renderWebviewHtml(webview, extensionUri, { script: 'connections', title: '<img src=x onerror=alert(1)>' });
+    assert.match(page, /<title>&lt;img src=x onerror=alert\(1\)&gt;<\/title>/);
+  });
+
+  it('refuses a script name that is not a bundle name', () => {
+    assert.throws(() => renderWebviewHtml(webview, extensionUri, { script: '../extension', title: 'x' }), /bundle name/);
+    assert.throws(() => renderWebviewHtml(webview, extensionUri, { script: 'a"b', title: 'x' }), /bundle name/);
+  });
+
+  it('enables scripts and limits local resources to dist/webview', () => {
+    const options = webviewOptions(extensionUri);
+    assert.equal(options.enableScripts, true);
+    assert.deepEqual(
+      options.localResourceRoots?.map((uri) => uri.toString()),
+      ['file:///ext/dist/webview'],
+    );
+  });
+});

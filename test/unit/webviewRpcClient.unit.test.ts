@@ -1,0 +1,187 @@
+import * as assert from 'node:assert/strict';
+import type { Connection } from '../../src/contracts/connections';
+import type { ConnectionsSnapshot, FromConnectionsView } from '../../src/contracts/connectionsView';
+import { createConnectionsClient, type ConnectionsClient, type ConnectionsViewState } from '../../webview/connections/client';
+import { FakeWebviewApi } from '../../webview/shared/fakeWebviewApi';
+import { DEFAULT_REQUEST_TIMEOUT_MS, RpcError } from '../../webview/shared/rpcClient';
+
+const CONNECTION_ID = '0b9f6c1e-6a43-4a3f-9d43-5c1f2a7e8b10';
+
+const connection: Connection = {
+  id: CONNECTION_ID,
+  name: 'Local Ollama',
+  providerId: 'ollama',
+  baseUrl: 'http://localhost:11434',
+  options: {},
+  status: 'unknown',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+};
+
+const snapshot: ConnectionsSnapshot = { type: 'snapshot', providers: [], connections: [connection], defaultConnectionId: '' };
+
+type Request = Extract<FromConnectionsView, { type: 'request' }>;
+
+function lastRequest(api: FakeWebviewApi<FromConnectionsView, ConnectionsViewState>): Request {
+  const message = api.posted.at(-1);
+  assert.ok(message && message.type === 'request', 'the client posted a request');
+  return message;
+}
+
+describe('webview RPC client', () => {
+  let api: FakeWebviewApi<FromConnectionsView, ConnectionsViewState>;
+  let client: ConnectionsClient;
+  let invalid: unknown[];
+
+  beforeEach(() => {
+    api = new FakeWebviewApi();
+    invalid = [];
+    let next = 0;
+    client = createConnectionsClient(api, { newId: () => `r${++next}`, onInvalidMessage: (data) => invalid.push(data) });
+    client.start();
+  });
+
+  afterEach(() => client.dispose());
+
+  it('says ready when it starts, and listens to the host', () => {
+    assert.deepEqual(api.posted, [{ type: 'ready' }]);
+    assert.equal(api.listenerCount, 1);
+  });
+
+  it('sends a request with an id and resolves with the validated result of the reply with that id', async () => {
+    const pending = client.request('testConnection', { id: CONNECTION_ID });
+    const request = lastRequest(api);
+    assert.deepEqual(request, { type: 'request', id: 'r1', method: 'testConnection', params: { id: CONNECTION_ID } });
+
+    api.receive({ type: 'reply', id: 'r1', ok: true, value: { status: 'valid', message: 'Ollama 0.5.1 answered.', latencyMs: 42 } });
+
+    assert.deepEqual(await pending, { status: 'valid', message: 'Ollama 0.5.1 answered.', latencyMs: 42 });
+    assert.equal(client.pendingCount, 0);
+  });
+
+  it('settles each request on its own reply, whatever the order of the replies', async () => {
+    const first = client.request('setDefault', { id: CONNECTION_ID });
+    const second = client.request('deleteConnection', { id: CONNECTION_ID });
+
+    api.receive({ type: 'reply', id: 'r2', ok: true, value: { deleted: false } });
+    api.receive({ type: 'reply', id: 'r1', ok: true, value: { defaultConnectionId: CONNECTION_ID } });
+
+    assert.deepEqual(await second, { deleted: false });
+    assert.deepEqual(await first, { defaultConnectionId: CONNECTION_ID });
+  });
+
+  it('rejects with the code and message of an error reply', async () => {
+    const pending = client.request('createConnection', { input: { name: 'x', providerId: 'ollama' } });
+    api.receive({ type: 'reply', id: 'r1', ok: false, error: { code: 'invalid_input', message: 'input.baseUrl: the base URL must be an http:// or https:// address' } });
+
+    await assert.rejects(pending, (error: unknown) => {
+      assert.ok(error instanceof RpcError);
+      assert.equal(error.code, 'invalid_input');
+      assert.match(error.message, /base URL/);
+      return true;
+    });
+  });
+
+  it('rejects with timeout when no reply comes, and ignores a reply that arrives afterwards', async () => {
+    const slow = createConnectionsClient(api, { timeoutMs: 20, newId: () => 'late' });
+    slow.start();
+    const pending = slow.request('setKey', { id: CONNECTION_ID });
+
+    await assert.rejects(pending, (error: unknown) => error instanceof RpcError && error.code === 'timeout' && /setKey/.test(error.message));
+    assert.equal(slow.pendingCount, 0);
+    api.receive({ type: 'reply', id: 'late', ok: true, value: { stored: true } });
+    slow.dispose();
+  });
+
+  it('waits five minutes by default, so a person has time to answer a prompt the host opened', () => {
+    assert.equal(DEFAULT_REQUEST_TIMEOUT_MS, 5 * 60 * 1000);
+  });
+
+  it('rejects with bad_response when the reply value does not match the contract', async () => {
+    const pending = client.request('testConnection', { id: CONNECTION_ID });
+    api.receive({ type: 'reply', id: 'r1', ok: true, value: { status: 'maybe' } });
+
+    await assert.rejects(pending, (error: unknown) => error instanceof RpcError && error.code === 'bad_response');
+  });
+
+  it('rejects invalid params with invalid_input without sending anything', async () => {
+    const before = api.posted.length;
+    await assert.rejects(
+      client.request('testConnection', { id: 'not-a-uuid' }),
+      (error: unknown) => error instanceof RpcError && error.code === 'invalid_input' && /id/.test(error.message),
+    );
+    assert.equal(api.posted.length, before);
+  });
+
+  it('sends params as the contract parses them (defaults applied, text trimmed)', () => {
+    void client.request('createConnection', { input: { name: '  Work  ', providerId: 'openai' } }).catch(() => undefined);
+    assert.deepEqual(lastRequest(api).params, { input: { name: 'Work', providerId: 'openai', options: {} } });
+  });
+
+  it('ignores messages that do not match the protocol, and reports them', async () => {
+    const pushed: unknown[] = [];
+    client.onPush((message) => pushed.push(message));
+    const pending = client.request('setKey', { id: CONNECTION_ID });
+
+    const garbage = [
+      null,
+      'snapshot',
+      { type: 'snapshot', providers: 'all' },
+      { type: 'reply', id: 'r1', ok: false, error: { code: 'not-a-code', message: 'x' } },
+      { type: 'reply', id: 'r1', ok: 'yes', value: {} },
+      { type: 'something-else' },
+    ];
+    for (const message of garbage) api.receive(message);
+
+    assert.equal(invalid.length, garbage.length);
+    assert.deepEqual(pushed, []);
+    assert.equal(client.pendingCount, 1, 'an invalid reply does not settle the request');
+
+    api.receive({ type: 'reply', id: 'r1', ok: true, value: { stored: true, keyHint: '****abcd' } });
+    assert.deepEqual(await pending, { stored: true, keyHint: '****abcd' });
+  });
+
+  it('ignores replies to requests it did not send', () => {
+    assert.doesNotThrow(() => api.receive({ type: 'reply', id: 'someone-else', ok: true, value: {} }));
+    assert.equal(invalid.length, 0);
+  });
+
+  it('hands snapshots to its listeners, validated', () => {
+    const pushed: unknown[] = [];
+    const stop = client.onPush((message) => pushed.push(message));
+    api.receive(snapshot);
+    stop();
+    api.receive(snapshot);
+    assert.deepEqual(pushed, [snapshot]);
+  });
+
+  it('rejects waiting requests with cancelled and stops listening when disposed', async () => {
+    const pending = client.request('testConnection', { id: CONNECTION_ID });
+    client.dispose();
+    await assert.rejects(pending, (error: unknown) => error instanceof RpcError && error.code === 'cancelled');
+    assert.equal(api.listenerCount, 0);
+  });
+
+  it('rejects when the message cannot be posted', async () => {
+    api.onPost = () => {
+      throw new Error('webview is disposed');
+    };
+    await assert.rejects(client.request('setKey', { id: CONNECTION_ID }), (error: unknown) => error instanceof RpcError && error.code === 'internal');
+    assert.equal(client.pendingCount, 0);
+  });
+
+  it('makes request ids unique per page by default', () => {
+    const a = new FakeWebviewApi<FromConnectionsView, ConnectionsViewState>();
+    const b = new FakeWebviewApi<FromConnectionsView, ConnectionsViewState>();
+    const first = createConnectionsClient(a);
+    const second = createConnectionsClient(b);
+    void first.request('setKey', { id: CONNECTION_ID }).catch(() => undefined);
+    void second.request('setKey', { id: CONNECTION_ID }).catch(() => undefined);
+    const idA = (a.posted[0] as Request).id;
+    const idB = (b.posted[0] as Request).id;
+    first.dispose();
+    second.dispose();
+    assert.notEqual(idA, idB);
+    assert.ok(idA.length <= 64 && idB.length <= 64);
+  });
+});

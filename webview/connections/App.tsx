@@ -1,0 +1,46 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { Tabs, type TabDefinition } from '../shared/Tabs';
+import { createConnectionsClient, type ConnectionsSnapshot } from './client';
+import { ConnectionsTab } from './ConnectionsTab';
+import { useConnectionsApi } from './context';
+
+/**
+ * The Connections view: one client for the view's lifetime, the latest snapshot from the
+ * host, and the tabs. The host's snapshot is the only source of providers and connections.
+ */
+export function App() {
+  const api = useConnectionsApi();
+  const client = useMemo(
+    () =>
+      createConnectionsClient(api, {
+        onInvalidMessage: (_data, error) => console.warn('Switchboard: ignored a message that does not match the Connections protocol', error.issues),
+      }),
+    [api],
+  );
+  const [snapshot, setSnapshot] = useState<ConnectionsSnapshot | undefined>(undefined);
+  const [selectedTab, setSelectedTab] = useState(() => api.getState()?.selectedTab ?? 'connections');
+
+  useEffect(() => {
+    const stop = client.onPush((message) => {
+      if (message.type === 'snapshot') setSnapshot(message);
+    });
+    client.start();
+    return () => {
+      stop();
+      client.dispose();
+    };
+  }, [client]);
+
+  const tabs: TabDefinition[] = [{ id: 'connections', label: 'Connections', content: <ConnectionsTab client={client} snapshot={snapshot} /> }];
+
+  return (
+    <Tabs
+      tabs={tabs}
+      selectedId={selectedTab}
+      onSelect={(id) => {
+        setSelectedTab(id);
+        api.setState({ ...api.getState(), selectedTab: id });
+      }}
+    />
+  );
+}

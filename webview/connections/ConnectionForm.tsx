@@ -1,0 +1,270 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Connection } from '../../src/contracts/connections';
+import type { ProviderDescriptor, ProviderField } from '../../src/contracts/providers';
+import type { ConnectionsClient } from './client';
+import {
+  buildConnectionInput,
+  buildConnectionPatch,
+  DEFAULT_MODEL_KEY,
+  hasDefaultModelField,
+  initialValues,
+  inputFields,
+  keyRequirement,
+  NAME_KEY,
+  secretFields,
+  summarizeErrors,
+  validateForm,
+  type FieldErrors,
+  type FormValues,
+} from './formModel';
+
+export type FormMode = { kind: 'add' } | { kind: 'edit'; connectionId: string };
+
+interface ConnectionFormProps {
+  client: ConnectionsClient;
+  providers: readonly ProviderDescriptor[];
+  mode: FormMode;
+  /** The connection being edited (edit mode only). */
+  connection?: Connection;
+  onCancel(): void;
+  onSaved(connection: Connection): void;
+}
+
+interface TextFieldProps {
+  formId: string;
+  fieldKey: string;
+  label: string;
+  value: string;
+  required: boolean;
+  kind: 'url' | 'text';
+  placeholder?: string;
+  description?: string;
+  error?: string;
+  onInput(value: string): void;
+}
+
+function TextField(props: TextFieldProps) {
+  const id = `${props.formId}-${props.fieldKey}`;
+  return (
+    <div class="form-field">
+      <vscode-label htmlFor={id} required={props.required}>
+        {props.label}
+      </vscode-label>
+      <vscode-textfield
+        id={id}
+        data-testid={`field-${props.fieldKey}`}
+        type={props.kind === 'url' ? 'url' : 'text'}
+        label={props.label}
+        value={props.value}
+        placeholder={props.placeholder}
+        invalid={Boolean(props.error)}
+        onInput={(event) => props.onInput(event.currentTarget.value)}
+      />
+      {props.description && <vscode-form-helper class="field-description">{props.description}</vscode-form-helper>}
+      {props.error && (
+        <div class="field-error" data-testid={`field-error-${props.fieldKey}`}>
+          {props.error}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** The add and edit form. Its fields come from the chosen provider's descriptor, never from a list of its own. */
+export function ConnectionForm({ client, providers, mode, connection, onCancel, onSaved }: ConnectionFormProps) {
+  const editing = mode.kind === 'edit';
+  const [providerId, setProviderId] = useState(() => connection?.providerId ?? providers[0]?.id ?? '');
+  const descriptor = providers.find((provider) => provider.id === providerId);
+  const [values, setValues] = useState<FormValues>(() =>
+    descriptor ? initialValues(descriptor, connection) : { name: connection?.name ?? '', fields: {}, defaultModel: '' },
+  );
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | undefined>(undefined);
+  const [saving, setSaving] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+  const formId = editing ? `edit-${mode.connectionId}` : 'add';
+
+  useEffect(() => {
+    // Open on the first control so a keyboard user lands in the form.
+    const first = formRef.current?.querySelector<HTMLElement>(editing ? '[data-testid="field-name"]' : '[data-testid="provider-select"]');
+    first?.focus();
+  }, [editing]);
+
+  const chooseProvider = (id: string) => {
+    const next = providers.find((provider) => provider.id === id);
+    setProviderId(id);
+    setErrors({});
+    setFormError(undefined);
+    if (next) {
+      setValues((current) => ({ ...initialValues(next), name: current.name, defaultModel: current.defaultModel }));
+    }
+  };
+
+  const setValue = (key: string, value: string) => {
+    setValues((current) =>
+      key === NAME_KEY
+        ? { ...current, name: value }
+        : key === DEFAULT_MODEL_KEY && descriptor && hasDefaultModelField(descriptor)
+          ? { ...current, defaultModel: value }
+          : { ...current, fields: { ...current.fields, [key]: value } },
+    );
+    if (errors[key]) {
+      setErrors(({ [key]: _removed, ...rest }) => rest);
+    }
+  };
+
+  const submit = async () => {
+    if (saving || !descriptor) return;
+    const found = validateForm(descriptor, values);
+    setErrors(found);
+    if (Object.keys(found).length > 0) {
+      setFormError(summarizeErrors(descriptor, found));
+      const firstKey = Object.keys(found)[0];
+      formRef.current?.querySelector<HTMLElement>(`[data-testid="field-${firstKey}"]`)?.focus();
+      return;
+    }
+    setFormError(undefined);
+    setSaving(true);
+    try {
+      const saved =
+        mode.kind === 'edit'
+          ? await client.request('updateConnection', { id: mode.connectionId, patch: buildConnectionPatch(descriptor, values, connection) })
+          : await client.request('createConnection', { input: buildConnectionInput(descriptor, values) });
+      setSaving(false);
+      onSaved(saved);
+    } catch (error) {
+      setSaving(false);
+      // invalid_input and every other failure read the same way: under the form, with the host's words.
+      setFormError(error instanceof Error ? error.message : String(error));
+    }
+  };
+
+  const secrets = descriptor ? secretFields(descriptor) : [];
+  const requirement = keyRequirement(descriptor);
+  const title = editing ? `Edit “${connection?.name ?? ''}”` : 'Add connection';
+
+  return (
+    <form
+      ref={formRef}
+      class="connection-form"
+      data-testid="connection-form"
+      aria-label={title}
+      noValidate
+      onSubmit={(event) => {
+        event.preventDefault();
+        void submit();
+      }}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') {
+          event.preventDefault();
+          onCancel();
+        }
+      }}
+    >
+      <h3 class="form-title">{title}</h3>
+
+      {providers.length === 0 ? (
+        <p class="form-hint" data-testid="no-providers">
+          No providers are available. Providers come with Switchboard and with extensions that contribute them.
+        </p>
+      ) : (
+        <div class="form-field">
+          <vscode-label htmlFor={`${formId}-provider`}>Provider</vscode-label>
+          <vscode-single-select
+            id={`${formId}-provider`}
+            data-testid="provider-select"
+            label="Provider"
+            value={providerId}
+            disabled={editing}
+            title={editing ? 'The provider of a connection cannot change' : undefined}
+            onChange={(event) => chooseProvider(event.currentTarget.value)}
+          >
+            {providers.map((provider) => (
+              <vscode-option key={provider.id} value={provider.id} selected={provider.id === providerId} description={provider.source === 'core' ? undefined : `from ${provider.source}`}>
+                {provider.displayName}
+              </vscode-option>
+            ))}
+          </vscode-single-select>
+          {editing && <vscode-form-helper class="field-description">The provider of a connection cannot change.</vscode-form-helper>}
+        </div>
+      )}
+
+      {editing && !descriptor && (
+        <p class="form-error" data-testid="form-error" role="alert">
+          The provider “{providerId}” is not available any more, so this connection cannot be edited. Is the extension that contributes it installed and enabled?
+        </p>
+      )}
+
+      {descriptor && (
+        <>
+          <TextField
+            formId={formId}
+            fieldKey={NAME_KEY}
+            label="Name"
+            required
+            kind="text"
+            value={values.name}
+            placeholder={`e.g. ${editing ? connection?.name ?? descriptor.displayName : descriptor.displayName}`}
+            error={errors[NAME_KEY]}
+            onInput={(value) => setValue(NAME_KEY, value)}
+          />
+          {inputFields(descriptor).map((field: ProviderField) => (
+            <TextField
+              key={`${descriptor.id}-${field.key}`}
+              formId={formId}
+              fieldKey={field.key}
+              label={field.label}
+              required={field.required}
+              kind={field.kind === 'url' ? 'url' : 'text'}
+              value={values.fields[field.key] ?? ''}
+              placeholder={field.placeholder ?? field.default}
+              description={field.description}
+              error={errors[field.key]}
+              onInput={(value) => setValue(field.key, value)}
+            />
+          ))}
+          {hasDefaultModelField(descriptor) && (
+            <TextField
+              formId={formId}
+              fieldKey={DEFAULT_MODEL_KEY}
+              label="Default model"
+              required={false}
+              kind="text"
+              value={values.defaultModel}
+              placeholder={descriptor.defaults.modelRef ? `e.g. ${descriptor.defaults.modelRef}` : undefined}
+              description="Used when neither the run nor the agent names a model."
+              error={errors[DEFAULT_MODEL_KEY]}
+              onInput={(value) => setValue(DEFAULT_MODEL_KEY, value)}
+            />
+          )}
+          {secrets.length > 0 && (
+            <div class="secret-note" data-testid="secret-note">
+              <vscode-icon name="lock" class="note-icon" />
+              <span>
+                <strong>{secrets.map((field) => field.label).join(', ')}</strong>
+                {requirement === 'optional' ? ' (optional)' : ''}:{' '}
+                {editing ? 'use Set key on this connection to change it; keys never pass through this view.' : "You'll enter the key in VS Code's secure input after saving."}
+              </span>
+            </div>
+          )}
+        </>
+      )}
+
+      {formError && !(editing && !descriptor) && (
+        <p class="form-error" data-testid="form-error" role="alert">
+          <vscode-icon name="error" class="message-icon" />
+          <span>{formError}</span>
+        </p>
+      )}
+
+      <div class="form-actions">
+        <vscode-button type="submit" data-testid="save-connection-button" disabled={saving || !descriptor} icon={saving ? 'loading' : ''} iconSpin={saving}>
+          {saving ? 'Saving…' : editing ? 'Save changes' : 'Save'}
+        </vscode-button>
+        <vscode-button secondary type="button" data-testid="cancel-button" disabled={saving} onClick={onCancel}>
+          Cancel
+        </vscode-button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,164 @@
+import type { ComponentChildren } from 'preact';
+import type { Connection, ConnectionStatus, TestResult } from '../../src/contracts/connections';
+import type { ProviderDescriptor } from '../../src/contracts/providers';
+import { keyRequirement } from './formModel';
+import { formatKeyHint, formatLatency, formatRelativeTime, providerName, statusIcon, statusLabel } from './format';
+
+export interface RowMessage {
+  kind: 'success' | 'error' | 'info';
+  text: string;
+}
+
+/** What the view knows about a row beyond the snapshot: work in progress and its outcome. */
+export interface RowState {
+  testing?: boolean;
+  /** Set key, Set default or Delete is waiting for the host. */
+  busy?: boolean;
+  /** The last message for this row, shown inline under it. */
+  message?: RowMessage;
+  /** The last test reply, shown until the next snapshot brings the stored result. */
+  tested?: TestResult & { at: string };
+}
+
+interface ConnectionRowProps {
+  connection: Connection;
+  /** Undefined when the provider is not registered any more. */
+  descriptor: ProviderDescriptor | undefined;
+  providers: readonly ProviderDescriptor[];
+  isDefault: boolean;
+  state: RowState;
+  now: number;
+  editing: boolean;
+  editForm: ComponentChildren;
+  onTest(): void;
+  onEdit(): void;
+  onSetKey(): void;
+  onSetDefault(): void;
+  onDelete(): void;
+}
+
+const MESSAGE_ICONS: Record<RowMessage['kind'], string> = { success: 'pass', error: 'error', info: 'info' };
+
+export function ConnectionRow(props: ConnectionRowProps) {
+  const { connection, descriptor, isDefault, state, now, editing } = props;
+  const status: ConnectionStatus = state.tested?.status ?? connection.status;
+  const latency = formatLatency(state.tested?.latencyMs ?? connection.lastLatencyMs);
+  const validatedAt = state.tested?.at ?? connection.lastValidatedAt;
+  const takesKey = descriptor === undefined || keyRequirement(descriptor) !== 'none';
+  const testable = descriptor === undefined || descriptor.capabilities.test;
+  // The stored reason of a failed test stays visible until something newer replaces it; a
+  // running test hides it, since its own result is about to replace it.
+  const message: RowMessage | undefined = state.testing
+    ? undefined
+    : (state.message ?? (status === 'invalid' && connection.lastTestMessage ? { kind: 'error', text: connection.lastTestMessage } : undefined));
+  const name = connection.name;
+
+  return (
+    <li
+      class={`connection-row${editing ? ' editing' : ''}`}
+      data-testid="connection-row"
+      data-connection-id={connection.id}
+      aria-busy={state.testing || state.busy ? 'true' : 'false'}
+    >
+      <div class="row-head">
+        <span class="connection-name" data-testid="connection-name" title={name}>
+          {name}
+        </span>
+        {isDefault && (
+          <vscode-badge class="default-marker" data-testid="default-marker" title="Runs use this connection when neither the request nor the agent names one.">
+            default
+          </vscode-badge>
+        )}
+        {!editing && (
+          <div class="row-actions" role="toolbar" aria-label={`Actions for ${name}`}>
+            <vscode-button
+              class="action"
+              data-testid="test-button"
+              icon="play"
+              iconOnly
+              secondary
+              disabled={state.testing || !testable}
+              aria-label={`Test ${name}`}
+              title={testable ? 'Test connection' : 'This provider cannot be tested'}
+              onClick={() => {
+                if (!state.testing && testable) props.onTest();
+              }}
+            />
+            <vscode-button class="action" data-testid="edit-button" icon="edit" iconOnly secondary disabled={!descriptor} aria-label={`Edit ${name}`} title="Edit" onClick={() => descriptor && props.onEdit()} />
+            {takesKey && (
+              <vscode-button
+                class="action"
+                data-testid="set-key-button"
+                icon="key"
+                iconOnly
+                secondary
+                disabled={state.busy}
+                aria-label={`Set key for ${name}`}
+                title="Set key"
+                onClick={() => !state.busy && props.onSetKey()}
+              />
+            )}
+            <vscode-button
+              class="action"
+              data-testid="set-default-button"
+              icon={isDefault ? 'star-full' : 'star-empty'}
+              iconOnly
+              secondary
+              disabled={isDefault || state.busy}
+              aria-label={isDefault ? `${name} is the default connection` : `Make ${name} the default connection`}
+              title={isDefault ? 'Default connection' : 'Set as default'}
+              onClick={() => !isDefault && !state.busy && props.onSetDefault()}
+            />
+            <vscode-button
+              class="action"
+              data-testid="delete-button"
+              icon="trash"
+              iconOnly
+              secondary
+              disabled={state.busy}
+              aria-label={`Delete ${name}`}
+              title="Delete"
+              onClick={() => !state.busy && props.onDelete()}
+            />
+          </div>
+        )}
+      </div>
+
+      <div class="row-details">
+        <span class="connection-provider" data-testid="connection-provider">
+          {providerName(props.providers, connection.providerId)}
+        </span>
+        <span class={`connection-status status-${status}`} data-testid="connection-status" data-status={status}>
+          {state.testing ? (
+            <vscode-progress-ring class="inline-progress" data-testid="test-progress" aria-label={`Testing ${name}`} />
+          ) : (
+            <vscode-icon name={statusIcon(status)} class="status-icon" />
+          )}
+          <span class="status-text">{state.testing ? `${statusLabel(status)} · testing…` : statusLabel(status)}</span>
+        </span>
+      </div>
+      <div class="row-details secondary">
+        <span data-testid="connection-last-validated" title={validatedAt}>
+          {validatedAt ? `Validated ${formatRelativeTime(validatedAt, now)}` : 'Never validated'}
+        </span>
+        {latency && (
+          <span data-testid="connection-latency" title="Latency of the last test">
+            {latency}
+          </span>
+        )}
+        <span data-testid="connection-key-hint" class={connection.keyHint ? 'key-hint' : 'key-hint missing'}>
+          <vscode-icon name="key" class="detail-icon" /> {takesKey || connection.keyHint ? formatKeyHint(connection.keyHint) : 'no key needed'}
+        </span>
+      </div>
+
+      {message && !editing && (
+        <div class={`row-message ${message.kind}`} data-testid="row-message" role={message.kind === 'error' ? 'alert' : 'status'}>
+          <vscode-icon name={MESSAGE_ICONS[message.kind]} class="message-icon" />
+          <span>{message.text}</span>
+        </div>
+      )}
+
+      {editing && props.editForm}
+    </li>
+  );
+}

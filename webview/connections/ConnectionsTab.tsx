@@ -1,0 +1,291 @@
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import type { Connection, TestResult } from '../../src/contracts/connections';
+import type { ConnectionsSnapshot } from '../../src/contracts/connectionsView';
+import { useNow } from '../shared/hooks';
+import type { ConnectionsClient } from './client';
+import { ConnectionForm, type FormMode } from './ConnectionForm';
+import { keyRequirement, localOllamaInput } from './formModel';
+import { ConnectionRow, type RowMessage, type RowState } from './ConnectionRow';
+import { EmptyState } from './EmptyState';
+
+interface ConnectionsTabProps {
+  client: ConnectionsClient;
+  /** Undefined until the host's first snapshot arrives. */
+  snapshot: ConnectionsSnapshot | undefined;
+}
+
+/** A connection just created whose provider takes an optional key: offer to set it. */
+interface KeyNotice {
+  connectionId: string;
+  name: string;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
+  const now = useNow();
+  const [rows, setRows] = useState<Record<string, RowState>>({});
+  const [form, setForm] = useState<FormMode | undefined>(undefined);
+  const [notice, setNotice] = useState<KeyNotice | undefined>(undefined);
+  const [emptyStateBusy, setEmptyStateBusy] = useState(false);
+  const [emptyStateError, setEmptyStateError] = useState<string | undefined>(undefined);
+  const container = useRef<HTMLDivElement>(null);
+  /** Where focus goes back to when the form closes: a test id and, for a row, its connection. */
+  const returnFocus = useRef<{ testId: string; connectionId?: string } | undefined>(undefined);
+
+  const updateRow = useCallback((id: string, update: (row: RowState) => RowState) => {
+    setRows((current) => ({ ...current, [id]: update(current[id] ?? {}) }));
+  }, []);
+
+  // A snapshot is the host's whole truth: drop what the last test reply showed in the meantime.
+  useEffect(() => {
+    setRows((current) => {
+      const next: Record<string, RowState> = {};
+      for (const [id, row] of Object.entries(current)) {
+        next[id] = { ...row, tested: undefined };
+      }
+      return next;
+    });
+  }, [snapshot]);
+
+  // A form for a connection that is gone (deleted elsewhere) closes.
+  useEffect(() => {
+    if (form?.kind === 'edit' && snapshot && !snapshot.connections.some((connection) => connection.id === form.connectionId)) {
+      setForm(undefined);
+    }
+  }, [snapshot, form]);
+
+  const closeForm = useCallback(() => {
+    setForm(undefined);
+    const target = returnFocus.current;
+    returnFocus.current = undefined;
+    // After the render that removes the form: focus the control that opened it.
+    setTimeout(() => {
+      const scope = target?.connectionId
+        ? container.current?.querySelector(`[data-testid="connection-row"][data-connection-id="${target.connectionId}"]`)
+        : container.current;
+      const element = target ? scope?.querySelector<HTMLElement>(`[data-testid="${target.testId}"]`) : undefined;
+      element?.focus();
+    }, 0);
+  }, []);
+
+  const setKey = useCallback(
+    async (id: string) => {
+      updateRow(id, (row) => ({ ...row, busy: true, message: undefined }));
+      let message: RowMessage;
+      try {
+        const result = await client.request('setKey', { id });
+        message = result.stored
+          ? { kind: 'success', text: result.keyHint ? `Key saved (${result.keyHint}).` : 'Key saved.' }
+          : { kind: 'info', text: 'No key was saved. Use Set key when you have it.' };
+      } catch (error) {
+        message = { kind: 'error', text: errorMessage(error) };
+      }
+      updateRow(id, (row) => ({ ...row, busy: false, message }));
+    },
+    [client, updateRow],
+  );
+
+  /**
+   * After a create: ask for the key when the provider needs one; offer it when optional,
+   * except for the one-click local Ollama, which runs without one.
+   */
+  const afterCreate = useCallback(
+    (connection: Connection, offerOptionalKey = true) => {
+      const descriptor = snapshot?.providers.find((provider) => provider.id === connection.providerId);
+      const requirement = keyRequirement(descriptor);
+      if (requirement === 'required') {
+        void setKey(connection.id);
+      } else if (requirement === 'optional' && offerOptionalKey) {
+        setNotice({ connectionId: connection.id, name: connection.name });
+      }
+    },
+    [snapshot, setKey],
+  );
+
+  const test = useCallback(
+    async (id: string) => {
+      if (rows[id]?.testing) return;
+      updateRow(id, (row) => ({ ...row, testing: true, message: undefined }));
+      let tested: (TestResult & { at: string }) | undefined;
+      let message: RowMessage;
+      try {
+        const result = await client.request('testConnection', { id });
+        tested = { ...result, at: new Date().toISOString() };
+        message = { kind: result.status === 'valid' ? 'success' : 'error', text: result.message };
+      } catch (error) {
+        message = { kind: 'error', text: errorMessage(error) };
+      }
+      updateRow(id, (row) => ({ ...row, testing: false, tested, message }));
+    },
+    [client, rows, updateRow],
+  );
+
+  const setDefault = useCallback(
+    async (id: string) => {
+      updateRow(id, (row) => ({ ...row, busy: true, message: undefined }));
+      try {
+        await client.request('setDefault', { id });
+        updateRow(id, (row) => ({ ...row, busy: false }));
+      } catch (error) {
+        updateRow(id, (row) => ({ ...row, busy: false, message: { kind: 'error', text: errorMessage(error) } }));
+      }
+    },
+    [client, updateRow],
+  );
+
+  const remove = useCallback(
+    async (id: string) => {
+      updateRow(id, (row) => ({ ...row, busy: true, message: undefined }));
+      try {
+        const { deleted } = await client.request('deleteConnection', { id });
+        updateRow(id, (row) => ({ ...row, busy: false }));
+        if (deleted) {
+          if (form?.kind === 'edit' && form.connectionId === id) setForm(undefined);
+          if (notice?.connectionId === id) setNotice(undefined);
+        }
+      } catch (error) {
+        updateRow(id, (row) => ({ ...row, busy: false, message: { kind: 'error', text: errorMessage(error) } }));
+      }
+    },
+    [client, updateRow, form, notice],
+  );
+
+  const addLocalOllama = useCallback(async () => {
+    const input = snapshot && localOllamaInput(snapshot.providers);
+    if (!input) return;
+    setEmptyStateBusy(true);
+    setEmptyStateError(undefined);
+    try {
+      const connection = await client.request('createConnection', { input });
+      afterCreate(connection, false);
+    } catch (error) {
+      setEmptyStateError(errorMessage(error));
+    } finally {
+      setEmptyStateBusy(false);
+    }
+  }, [client, snapshot, afterCreate]);
+
+  const openAdd = useCallback((testId: string) => {
+    returnFocus.current = { testId };
+    setForm({ kind: 'add' });
+  }, []);
+
+  if (!snapshot) {
+    return (
+      <div class="connections-tab loading" data-testid="loading" role="status">
+        <vscode-progress-ring class="inline-progress" aria-label="Loading connections" />
+        <span>Loading connections…</span>
+      </div>
+    );
+  }
+
+  const { providers, connections, defaultConnectionId } = snapshot;
+  const addForm =
+    form?.kind === 'add' ? (
+      <ConnectionForm
+        client={client}
+        providers={providers}
+        mode={form}
+        onCancel={closeForm}
+        onSaved={(connection) => {
+          closeForm();
+          afterCreate(connection);
+        }}
+      />
+    ) : undefined;
+
+  return (
+    <div class="connections-tab" ref={container}>
+      {notice && (
+        <div class="notice" data-testid="key-notice" role="status">
+          <vscode-icon name="info" class="notice-icon" />
+          <span class="notice-text">
+            “{notice.name}” is saved. Its provider accepts an optional key; you can add one now or later.
+          </span>
+          <div class="notice-actions">
+            <vscode-button
+              data-testid="notice-set-key-button"
+              icon="key"
+              onClick={() => {
+                const id = notice.connectionId;
+                setNotice(undefined);
+                void setKey(id);
+              }}
+            >
+              Set key
+            </vscode-button>
+            <vscode-button secondary data-testid="notice-dismiss-button" onClick={() => setNotice(undefined)}>
+              Not now
+            </vscode-button>
+          </div>
+        </div>
+      )}
+
+      {connections.length === 0 && !form ? (
+        <EmptyState
+          providers={providers}
+          busy={emptyStateBusy}
+          error={emptyStateError}
+          onAddLocalOllama={() => void addLocalOllama()}
+          onAdd={() => openAdd('add-connection-button')}
+        />
+      ) : (
+        <>
+          {!form && (
+            <div class="toolbar">
+              <span class="toolbar-summary" data-testid="connection-count">
+                {connections.length === 1 ? '1 connection' : `${connections.length} connections`}
+              </span>
+              <vscode-button data-testid="add-connection-button" icon="add" onClick={() => openAdd('add-connection-button')}>
+                Add connection
+              </vscode-button>
+            </div>
+          )}
+          {addForm}
+          {connections.length > 0 && (
+            <ul class="connection-list" aria-label="Connections">
+              {connections.map((connection) => (
+                <ConnectionRow
+                  key={connection.id}
+                  connection={connection}
+                  descriptor={providers.find((provider) => provider.id === connection.providerId)}
+                  providers={providers}
+                  isDefault={connection.id === defaultConnectionId}
+                  state={rows[connection.id] ?? {}}
+                  now={now}
+                  editing={form?.kind === 'edit' && form.connectionId === connection.id}
+                  editForm={
+                    form?.kind === 'edit' && form.connectionId === connection.id ? (
+                      <ConnectionForm
+                        client={client}
+                        providers={providers}
+                        mode={form}
+                        connection={connection}
+                        onCancel={closeForm}
+                        onSaved={() => {
+                          closeForm();
+                          updateRow(connection.id, (row) => ({ ...row, message: { kind: 'success', text: 'Saved.' } }));
+                        }}
+                      />
+                    ) : undefined
+                  }
+                  onTest={() => void test(connection.id)}
+                  onEdit={() => {
+                    returnFocus.current = { testId: 'edit-button', connectionId: connection.id };
+                    setForm({ kind: 'edit', connectionId: connection.id });
+                  }}
+                  onSetKey={() => void setKey(connection.id)}
+                  onSetDefault={() => void setDefault(connection.id)}
+                  onDelete={() => void remove(connection.id)}
+                />
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+    </div>
+  );
+}

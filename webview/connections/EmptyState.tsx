@@ -1,0 +1,48 @@
+import type { ProviderDescriptor } from '../../src/contracts/providers';
+import { localOllamaInput } from './formModel';
+
+interface EmptyStateProps {
+  providers: readonly ProviderDescriptor[];
+  busy: boolean;
+  error: string | undefined;
+  onAddLocalOllama(): void;
+  onAdd(): void;
+}
+
+/** Shown while there is no connection: what one is, and the quickest way to make one. */
+export function EmptyState({ providers, busy, error, onAddLocalOllama, onAdd }: EmptyStateProps) {
+  const ollama = localOllamaInput(providers);
+  return (
+    <section class="empty-state" data-testid="empty-state" aria-labelledby="empty-state-title">
+      <vscode-icon name="plug" size={32} class="empty-state-icon" />
+      <h2 id="empty-state-title" class="empty-state-title">
+        No connections yet
+      </h2>
+      <p>
+        A connection tells Switchboard how to reach an LLM provider: which provider, its address, and its key. Keys are kept in VS Code's secret
+        storage and never shown here; agents and runs refer to a connection by its ID.
+      </p>
+      <div class="empty-state-actions">
+        {ollama && (
+          <vscode-button data-testid="add-local-ollama-button" icon={busy ? 'loading' : 'server'} iconSpin={busy} disabled={busy} onClick={() => !busy && onAddLocalOllama()}>
+            Add local Ollama
+          </vscode-button>
+        )}
+        <vscode-button secondary={Boolean(ollama)} data-testid="add-connection-button" icon="add" disabled={busy} onClick={onAdd}>
+          Add connection…
+        </vscode-button>
+      </div>
+      {ollama?.baseUrl && (
+        <p class="empty-state-hint" data-testid="local-ollama-hint">
+          Add local Ollama connects to {ollama.baseUrl}; start Ollama first, then use Test.
+        </p>
+      )}
+      {error && (
+        <p class="form-error" data-testid="empty-state-error" role="alert">
+          <vscode-icon name="error" class="message-icon" />
+          <span>{error}</span>
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,78 @@
+import type { ConnectionStatus } from '../../src/contracts/connections';
+import type { ProviderDescriptor } from '../../src/contracts/providers';
+
+const UNITS: ReadonlyArray<[Intl.RelativeTimeFormatUnit, number]> = [
+  ['year', 365 * 24 * 3600],
+  ['month', 30 * 24 * 3600],
+  ['week', 7 * 24 * 3600],
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+/**
+ * "just now", "5 minutes ago", "yesterday", ... for an ISO time; "never" when there is none.
+ * A time in the future (clock skew between host and webview) reads as "just now".
+ */
+export function formatRelativeTime(iso: string | undefined, now: number, locale = 'en'): string {
+  if (!iso) {
+    return 'never';
+  }
+  const then = Date.parse(iso);
+  if (Number.isNaN(then)) {
+    return 'never';
+  }
+  const seconds = Math.round((now - then) / 1000);
+  if (seconds < 45) {
+    return 'just now';
+  }
+  const format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  for (const [unit, size] of UNITS) {
+    if (seconds >= size) {
+      return format.format(-Math.floor(seconds / size), unit);
+    }
+  }
+  return format.format(-1, 'minute');
+}
+
+/** `85 ms`, `1.3 s`; an empty string when no test has measured it. */
+export function formatLatency(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) {
+    return '';
+  }
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** The masked hint the host sends (`****abcd`), or "no key". */
+export function formatKeyHint(keyHint: string | undefined): string {
+  return keyHint ? keyHint : 'no key';
+}
+
+/** The words shown next to the status colour, so the status never relies on colour alone. */
+export function statusLabel(status: ConnectionStatus): string {
+  switch (status) {
+    case 'valid':
+      return 'Valid';
+    case 'invalid':
+      return 'Invalid';
+    default:
+      return 'Not tested';
+  }
+}
+
+/** The codicon that goes with a status. */
+export function statusIcon(status: ConnectionStatus): string {
+  switch (status) {
+    case 'valid':
+      return 'pass';
+    case 'invalid':
+      return 'error';
+    default:
+      return 'circle-large-outline';
+  }
+}
+
+/** The provider's display name, or its id with a note when no descriptor is registered for it any more. */
+export function providerName(providers: readonly ProviderDescriptor[], providerId: string): string {
+  return providers.find((provider) => provider.id === providerId)?.displayName ?? `${providerId} (not available)`;
+}

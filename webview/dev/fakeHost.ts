@@ -1,0 +1,236 @@
+/**
+ * A fake extension host for looking at the Connections view in a plain browser (preview.html)
+ * and for browser tests: it defines `acquireVsCodeApi()`, answers every request from an
+ * in-memory snapshot, and delivers its messages as `message` events, as VS Code does.
+ *
+ * Build: npx esbuild webview/dev/fakeHost.ts --bundle --format=iife --outfile=dist/webview-dev/fakeHost.js
+ * Then load it before connections.js (preview.html does), or inject it with Playwright's
+ * page.addInitScript({ path }). Pick the data with `?scenario=sample|empty|no-ollama`, and drive
+ * it from a test through `window.switchboardFakeHost`.
+ */
+import '../shared/zodSetup';
+import type { Connection, TestResult } from '../../src/contracts/connections';
+import { FromConnectionsViewSchema, type ConnectionsSnapshot, type FromConnectionsView, type ToConnectionsView } from '../../src/contracts/connectionsView';
+import type { ErrorInfo } from '../../src/contracts/errors';
+import type { ProviderDescriptor } from '../../src/contracts/providers';
+
+type Request = Extract<FromConnectionsView, { type: 'request' }>;
+
+export interface FakeHostControl {
+  /** Everything the view posted, in order. */
+  posted: unknown[];
+  snapshot: Omit<ConnectionsSnapshot, 'type'>;
+  /** Sends the current snapshot, as the host does after every change. */
+  sendSnapshot(): void;
+  /** Sends anything, e.g. an invalid message, to see the view ignore it. */
+  send(message: unknown): void;
+  /** Makes the next request of `method` fail with this error. */
+  failNext(method: Request['method'], error: ErrorInfo): void;
+  /** Whether the "confirmation" of a delete says yes. */
+  confirmDelete: boolean;
+  /** Whether the password box "stores" a key. */
+  storeKey: boolean;
+  /** How long a test takes. */
+  testDelayMs: number;
+}
+
+declare global {
+  interface Window {
+    acquireVsCodeApi(): { postMessage(message: unknown): void; getState(): unknown; setState(state: unknown): void };
+    switchboardFakeHost: FakeHostControl;
+  }
+}
+
+export const sampleProviders: ProviderDescriptor[] = [
+  {
+    id: 'ollama',
+    displayName: 'Ollama',
+    source: 'core',
+    fields: [
+      { key: 'baseUrl', label: 'Base URL', kind: 'url', required: true, default: 'http://localhost:11434', description: 'Where Ollama listens.' },
+      { key: 'apiKey', label: 'API key', kind: 'secret', required: false, description: 'Only for Ollama behind authentication.' },
+    ],
+    defaults: { baseUrl: 'http://localhost:11434', modelRef: 'llama3.2' },
+    capabilities: { test: true, discovery: false, chat: false },
+  },
+  {
+    id: 'openai',
+    displayName: 'OpenAI',
+    source: 'core',
+    fields: [
+      { key: 'apiKey', label: 'API key', kind: 'secret', required: true, placeholder: 'sk-…' },
+      { key: 'baseUrl', label: 'Base URL', kind: 'url', required: false, default: 'https://api.openai.com/v1', description: 'Change it only for a gateway that serves the OpenAI API.' },
+      { key: 'organizationId', label: 'Organization ID', kind: 'text', required: false, placeholder: 'org-…', description: 'Sent as the OpenAI-Organization header when set.' },
+    ],
+    defaults: { baseUrl: 'https://api.openai.com/v1' },
+    capabilities: { test: true, discovery: false, chat: false },
+  },
+];
+
+const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+
+export const sampleConnections: Connection[] = [
+  {
+    id: '6f1d3c2a-8b4e-4f7a-9c1d-2e3f4a5b6c7d',
+    name: 'Local Ollama',
+    providerId: 'ollama',
+    baseUrl: 'http://localhost:11434',
+    options: {},
+    status: 'valid',
+    lastValidatedAt: minutesAgo(5),
+    lastTestMessage: 'Ollama 0.5.7 answered with 3 models.',
+    lastLatencyMs: 38,
+    createdAt: minutesAgo(60),
+    updatedAt: minutesAgo(5),
+  },
+  {
+    id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+    name: 'OpenAI (work)',
+    providerId: 'openai',
+    baseUrl: 'https://api.openai.com/v1',
+    options: { organizationId: 'org-4711' },
+    status: 'invalid',
+    lastValidatedAt: minutesAgo(180),
+    lastTestMessage: 'OpenAI refused the key (401 Unauthorized). Set a new key and test again.',
+    lastLatencyMs: 412,
+    keyHint: '****abcd',
+    createdAt: minutesAgo(600),
+    updatedAt: minutesAgo(180),
+  },
+];
+
+function scenario(name: string | null): Omit<ConnectionsSnapshot, 'type'> {
+  switch (name) {
+    case 'empty':
+      return { providers: sampleProviders, connections: [], defaultConnectionId: '' };
+    case 'no-ollama':
+      return { providers: sampleProviders.filter((provider) => provider.id !== 'ollama'), connections: [], defaultConnectionId: '' };
+    default:
+      return { providers: sampleProviders, connections: structuredClone(sampleConnections), defaultConnectionId: sampleConnections[0]!.id };
+  }
+}
+
+function installFakeHost(): FakeHostControl {
+  const failures = new Map<string, ErrorInfo>();
+  let state: unknown;
+
+  const send = (message: ToConnectionsView | unknown) => {
+    // Asynchronous and cloned, like a real webview message.
+    setTimeout(() => window.postMessage(structuredClone(message), '*'), 0);
+  };
+
+  const control: FakeHostControl = {
+    posted: [],
+    snapshot: scenario(new URLSearchParams(location.search).get('scenario')),
+    sendSnapshot: () => send({ type: 'snapshot', ...control.snapshot }),
+    send,
+    failNext: (method, error) => failures.set(method, error),
+    confirmDelete: true,
+    storeKey: true,
+    testDelayMs: 600,
+  };
+
+  const find = (id: string) => control.snapshot.connections.find((connection) => connection.id === id);
+  const notFound: ErrorInfo = { code: 'not_found', message: 'That connection does not exist any more.' };
+
+  async function answer(request: Request): Promise<{ ok: true; value: unknown } | { ok: false; error: ErrorInfo }> {
+    const failure = failures.get(request.method);
+    if (failure) {
+      failures.delete(request.method);
+      return { ok: false, error: failure };
+    }
+    const now = new Date().toISOString();
+    switch (request.method) {
+      case 'createConnection': {
+        const { input } = request.params;
+        const provider = control.snapshot.providers.find((candidate) => candidate.id === input.providerId);
+        if (!provider) return { ok: false, error: { code: 'invalid_input', message: `input.providerId: no provider "${input.providerId}"` } };
+        if (control.snapshot.connections.some((connection) => connection.name === input.name)) {
+          return { ok: false, error: { code: 'invalid_input', message: `A connection named "${input.name}" already exists. Choose another name.` } };
+        }
+        const connection: Connection = {
+          id: crypto.randomUUID(),
+          name: input.name,
+          providerId: input.providerId,
+          baseUrl: input.baseUrl ?? provider.defaults.baseUrl ?? 'http://localhost',
+          options: input.options,
+          defaultModel: input.defaultModel,
+          status: 'unknown',
+          createdAt: now,
+          updatedAt: now,
+        };
+        control.snapshot.connections.push(connection);
+        return { ok: true, value: connection };
+      }
+      case 'updateConnection': {
+        const connection = find(request.params.id);
+        if (!connection) return { ok: false, error: notFound };
+        Object.assign(connection, request.params.patch, { updatedAt: now });
+        return { ok: true, value: connection };
+      }
+      case 'deleteConnection': {
+        if (!find(request.params.id)) return { ok: false, error: notFound };
+        if (!control.confirmDelete) return { ok: true, value: { deleted: false } };
+        control.snapshot.connections = control.snapshot.connections.filter((connection) => connection.id !== request.params.id);
+        if (control.snapshot.defaultConnectionId === request.params.id) control.snapshot.defaultConnectionId = '';
+        return { ok: true, value: { deleted: true } };
+      }
+      case 'testConnection': {
+        const connection = find(request.params.id);
+        if (!connection) return { ok: false, error: notFound };
+        await new Promise((resolve) => setTimeout(resolve, control.testDelayMs));
+        const needsKey = control.snapshot.providers.find((provider) => provider.id === connection.providerId)?.fields.some((field) => field.kind === 'secret' && field.required);
+        const result: TestResult =
+          needsKey && !connection.keyHint
+            ? { status: 'invalid', message: 'No API key is stored for this connection. Use Set key, then test again.', latencyMs: 0 }
+            : connection.providerId === 'ollama'
+              ? { status: 'valid', message: 'Ollama 0.5.7 answered with 3 models.', latencyMs: 41 }
+              : { status: 'invalid', message: 'OpenAI refused the key (401 Unauthorized). Set a new key and test again.', latencyMs: 388 };
+        Object.assign(connection, { status: result.status, lastTestMessage: result.message, lastLatencyMs: result.latencyMs, lastValidatedAt: now });
+        return { ok: true, value: result };
+      }
+      case 'setKey': {
+        const connection = find(request.params.id);
+        if (!connection) return { ok: false, error: notFound };
+        if (!control.storeKey) return { ok: true, value: { stored: false } };
+        connection.keyHint = '****demo';
+        connection.status = 'unknown';
+        return { ok: true, value: { stored: true, keyHint: connection.keyHint } };
+      }
+      case 'setDefault': {
+        if (!find(request.params.id)) return { ok: false, error: notFound };
+        control.snapshot.defaultConnectionId = request.params.id;
+        return { ok: true, value: { defaultConnectionId: request.params.id } };
+      }
+    }
+  }
+
+  window.acquireVsCodeApi = () => ({
+    postMessage: (data: unknown) => {
+      control.posted.push(structuredClone(data));
+      const parsed = FromConnectionsViewSchema.safeParse(data);
+      if (!parsed.success) {
+        const id = (data as { id?: unknown } | null)?.id;
+        if (typeof id === 'string') send({ type: 'reply', id, ok: false, error: { code: 'invalid_input', message: parsed.error.message } });
+        return;
+      }
+      const message = parsed.data;
+      if (message.type === 'ready') {
+        control.sendSnapshot();
+        return;
+      }
+      void answer(message).then((reply) => {
+        send({ type: 'reply', id: message.id, ...reply });
+        if (reply.ok) control.sendSnapshot();
+      });
+    },
+    getState: () => state,
+    setState: (next: unknown) => {
+      state = next;
+    },
+  });
+  window.switchboardFakeHost = control;
+  return control;
+}
+
+installFakeHost();
