@@ -4,7 +4,7 @@
 // or Ctrl-C stops exactly those processes (by PID or by the process group we created), and
 // never anything else running on the machine.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,10 +48,25 @@ export function log(message) {
 
 export class HarnessError extends Error {}
 
-/** A fresh folder for one run, e.g. .test-artifacts/integration/2026-11-22T07-01-02-123Z. */
-export function newRunDir(kind) {
+/**
+ * A fresh folder for one run, e.g. .test-artifacts/integration/2026-11-22T07-01-02-123Z-4242.
+ * Older runs are pruned to the newest few, but never one younger than an hour: it may
+ * belong to a run still in progress.
+ */
+export function newRunDir(kind, { keep = 5 } = {}) {
+  const kindDir = path.join(ARTIFACTS, kind);
+  mkdirSync(kindDir, { recursive: true });
+  const old = readdirSync(kindDir).sort().reverse().slice(keep - 1);
+  for (const name of old) {
+    const dir = path.join(kindDir, name);
+    try {
+      if (Date.now() - statSync(dir).mtimeMs > 3_600_000) rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // gone already
+    }
+  }
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const dir = path.join(ARTIFACTS, kind, `${stamp}-${process.pid}`);
+  const dir = path.join(kindDir, `${stamp}-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   return dir;
 }

@@ -1,0 +1,126 @@
+// `npm test`: everything CI checks, from a fresh clone, in one command.
+//
+//   dependencies (npm ci when node_modules is missing or stale) -> harness install ->
+//   typecheck -> lint -> unit -> integration -> e2e -> canary scan
+//
+// It stops at the first failing step, prints a summary, and ends with one line CI reads:
+//   `N passed, N failed`
+// N sums the mocha counts of unit, integration and e2e; a failing step that has no mocha
+// count of its own (typecheck, lint, the canary scan, a crash before tests ran) adds one
+// failure, so a failed run never ends with "0 failed".
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { canaryScan } from './harness/canaryScan.mjs';
+import { HarnessError, REPO, bin, installCleanupHandlers, log, run } from './harness/common.mjs';
+import { ensureHarness } from './harness/install.mjs';
+
+const sessionStart = Date.now();
+
+/** Packages in package-lock.json that node_modules lacks or holds at another version. */
+function staleDependencies() {
+  const hidden = path.join(REPO, 'node_modules', '.package-lock.json');
+  if (!existsSync(hidden)) return ['node_modules is missing'];
+  const wanted = JSON.parse(readFileSync(path.join(REPO, 'package-lock.json'), 'utf8')).packages ?? {};
+  const have = JSON.parse(readFileSync(hidden, 'utf8')).packages ?? {};
+  const stale = [];
+  for (const [key, entry] of Object.entries(wanted)) {
+    if (!key || entry.link) continue;
+    // Optional packages for other platforms (esbuild's, ...) are rightly absent.
+    if (entry.optional && !have[key]) continue;
+    if (have[key]?.version !== entry.version) stale.push(`${key.replace(/^node_modules\//, '')}@${entry.version}`);
+  }
+  return stale;
+}
+
+const steps = [
+  { name: 'typecheck', run: () => run('npm', ['run', 'typecheck'], { capture: true }) },
+  { name: 'lint', run: () => run('npm', ['run', 'lint'], { capture: true }) },
+  { name: 'unit', mocha: true, run: () => run(bin('mocha'), [], { capture: true }) },
+  { name: 'integration', mocha: true, run: () => run(process.execPath, ['scripts/harness/integration.mjs'], { capture: true }) },
+  { name: 'e2e', mocha: true, run: () => run(process.execPath, ['scripts/harness/e2e.mjs'], { capture: true }) },
+  { name: 'canary scan', run: async () => ({ code: canaryScan({ since: sessionStart }) ? 0 : 1, output: '' }) },
+];
+
+/** The last mocha summary in a step's output ("  12 passing (3s)", "  1 failing"). */
+function mochaCounts(output) {
+  const last = (regex) => {
+    const all = [...output.matchAll(regex)];
+    return all.length ? Number(all.at(-1)[1]) : undefined;
+  };
+  return { passed: last(/^\s*(\d+) passing\b/gm), failed: last(/^\s*(\d+) failing\b/gm) };
+}
+
+async function main() {
+  installCleanupHandlers();
+  const summary = [];
+  let passed = 0;
+  let failed = 0;
+  const finish = (code) => {
+    process.stdout.write('\n==== npm test summary ====\n');
+    for (const row of summary) process.stdout.write(`${row.ok ? 'ok  ' : 'FAIL'}  ${row.name.padEnd(12)} ${row.seconds.toFixed(1).padStart(6)} s  ${row.detail}\n`);
+    process.stdout.write(`total ${((Date.now() - sessionStart) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(`${passed} passed, ${failed} failed\n`);
+    process.exit(code);
+  };
+
+  const setup = async (name, fn) => {
+    const started = Date.now();
+    try {
+      const detail = await fn();
+      summary.push({ name, ok: true, seconds: (Date.now() - started) / 1000, detail });
+    } catch (error) {
+      failed++;
+      summary.push({ name, ok: false, seconds: (Date.now() - started) / 1000, detail: error.message });
+      process.stderr.write(`[harness] ${name} failed: ${error instanceof HarnessError ? error.message : error.stack}\n`);
+      finish(1);
+    }
+  };
+
+  await setup('dependencies', async () => {
+    const stale = staleDependencies();
+    if (!stale.length) return 'node_modules matches package-lock.json';
+    log(`dependencies: running npm ci (${stale.length} missing or stale, e.g. ${stale.slice(0, 3).join(', ')})`);
+    const result = await run('npm', ['ci'], { capture: true });
+    if (result.code !== 0) throw new HarnessError(`npm ci failed (exit ${result.code})`);
+    return 'npm ci';
+  });
+  await setup('harness', async () => {
+    await ensureHarness();
+    return 'chromium, node 24, code-server';
+  });
+
+  for (const step of steps) {
+    log(`---- ${step.name} ----`);
+    const started = Date.now();
+    let result;
+    try {
+      result = await step.run();
+    } catch (error) {
+      result = { code: 1, output: String(error?.message ?? error) };
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const counts = step.mocha ? mochaCounts(result.output) : {};
+    passed += counts.passed ?? 0;
+    failed += counts.failed ?? 0;
+    const ok = result.code === 0;
+    if (!ok && !counts.failed) failed++;
+    const detail =
+      step.mocha && counts.passed !== undefined
+        ? `${counts.passed} passing, ${counts.failed ?? 0} failing`
+        : ok
+          ? ''
+          : `exit code ${result.code}${step.mocha ? ', before any test reported' : ''}`;
+    summary.push({ name: step.name, ok, seconds, detail });
+    if (!ok) {
+      log(`${step.name} failed; stopping here (later steps did not run)`);
+      finish(1);
+    }
+  }
+  finish(0);
+}
+
+main().catch((error) => {
+  process.stderr.write(`[harness] npm test crashed: ${error.stack}\n`);
+  process.stdout.write('0 passed, 1 failed\n');
+  process.exit(1);
+});
