@@ -5,7 +5,10 @@ import { HttpClient } from '../../src/core/http/httpClient';
 import { ProviderRegistry } from '../../src/core/providerRegistry';
 import { registerCoreProviders } from '../../src/core/providers/coreProviders';
 import { secretNames } from '../../src/core/secrets';
-import { CANARY_KEY } from '../fixtures/canary';
+import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
+import { closedPort } from '../fixtures/expectFailure';
+import { OllamaFixture } from '../fixtures/ollamaFixture';
+import { OpenAiFixture } from '../fixtures/openaiFixture';
 import { FixedClock, MemoryLogger, MemorySettings, MemoryStore, MemoryVault } from './fakes';
 
 export function makeService() {
@@ -123,5 +126,81 @@ describe('ConnectionService', () => {
     assert.deepEqual(service.list(), [created]);
     assert.equal((store.get(CONNECTIONS_KEY) as unknown[]).length, 2, 'the broken record is left as it was');
     assert.ok(logger.lines.some((line) => line.includes('not valid')));
+  });
+});
+
+describe('ConnectionService.test against fixture servers', () => {
+  const ollama = new OllamaFixture();
+  const openai = new OpenAiFixture({ apiKey: CANARY_KEY });
+
+  before(async () => {
+    await ollama.start();
+    await openai.start();
+  });
+  after(async () => {
+    await ollama.stop();
+    await openai.stop();
+  });
+  beforeEach(() => {
+    ollama.reset();
+    openai.reset();
+  });
+
+  it('marks a reachable Ollama valid with the latency and the time it was checked', async () => {
+    const { service } = makeService();
+    const created = await service.create({ name: 'Local', providerId: 'ollama', baseUrl: ollama.url });
+    const result = await service.test(created.id);
+    assert.equal(result.status, 'valid', result.message);
+    assert.match(result.message, /Ollama/);
+    const stored = service.get(created.id)!;
+    assert.equal(stored.status, 'valid');
+    assert.equal(stored.lastValidatedAt, '2026-11-22T10:00:00.000Z');
+    assert.equal(stored.lastLatencyMs, result.latencyMs);
+    assert.equal(stored.lastTestMessage, result.message);
+  });
+
+  it('marks a refused Ollama invalid with the ollama serve hint', async () => {
+    const { service } = makeService();
+    const port = await closedPort();
+    const created = await service.create({ name: 'Local', providerId: 'ollama', baseUrl: `http://127.0.0.1:${port}` });
+    const result = await service.test(created.id);
+    assert.equal(result.status, 'invalid');
+    assert.match(result.message, /not reachable at http:\/\/127\.0\.0\.1:\d+\. Is it running\? Start it with `ollama serve`\./);
+    assert.equal(service.get(created.id)?.status, 'invalid');
+  });
+
+  it('sends the stored OpenAI key only in the Authorization header and never records it', async () => {
+    const { service, store, logger } = makeService();
+    const created = await service.create({ name: 'Cloud', providerId: 'openai', baseUrl: `${openai.url}/v1` });
+    await service.setKey(created.id, CANARY_KEY);
+    const result = await service.test(created.id);
+    assert.equal(result.status, 'valid', result.message);
+    assert.deepEqual(openai.authorizationHeaders(), [`Bearer ${CANARY_KEY}`]);
+    assert.ok(openai.requests.every((r) => !r.url.includes(CANARY_KEY)));
+    assertNoCanary({ result, stored: store.dump(), log: logger.lines });
+  });
+
+  it('reports a rejected key as invalid with what to do, and a missing key without calling', async () => {
+    const { service } = makeService();
+    const created = await service.create({ name: 'Cloud', providerId: 'openai', baseUrl: `${openai.url}/v1` });
+    const noKey = await service.test(created.id);
+    assert.equal(noKey.status, 'invalid');
+    assert.match(noKey.message, /needs an API key/);
+    assert.equal(openai.requests.length, 0);
+    await service.setKey(created.id, 'sk-wrong-key-123456');
+    const rejected = await service.test(created.id);
+    assert.equal(rejected.status, 'invalid');
+    assert.match(rejected.message, /rejected/);
+  });
+
+  it('leaves the status alone when the test is cancelled', async () => {
+    const { service } = makeService();
+    const created = await service.create({ name: 'Local', providerId: 'ollama', baseUrl: ollama.url });
+    ollama.setBehaviour('hang');
+    const controller = new AbortController();
+    const pending = service.test(created.id, controller.signal);
+    setTimeout(() => controller.abort(), 50);
+    await rejectsWith(pending, 'cancelled');
+    assert.equal(service.get(created.id)?.status, 'unknown');
   });
 });
