@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { ErrorInfoSchema } from './errors';
+import { UsageSchema } from './models';
+
+const text = (max: number) => z.string().max(max);
+const modelRefSchema = z.string().trim().min(1).max(256);
+
+/** An agent: who it is (role), how it speaks (soul, its system prompt), its limits, and where it runs. */
+export const AgentSchema = z.object({
+  id: z.string().uuid(),
+  name: z.string().trim().min(1, 'a name is required').max(100),
+  role: text(500),
+  soul: text(20_000),
+  guardrails: text(20_000),
+  connectionId: z.string().uuid().optional(),
+  modelRef: modelRefSchema.optional(),
+  createdAt: z.string().datetime(),
+  updatedAt: z.string().datetime(),
+});
+export type Agent = z.infer<typeof AgentSchema>;
+
+export const AgentInputSchema = AgentSchema.pick({ name: true, role: true, soul: true, guardrails: true, connectionId: true, modelRef: true })
+  .extend({ role: text(500).default(''), soul: text(20_000).default(''), guardrails: text(20_000).default('') })
+  .strict();
+export type AgentInput = z.input<typeof AgentInputSchema>;
+
+/**
+ * The one contract for starting a run: the Agents view, the palette command and other
+ * extensions all send this. Empty connectionId/modelRef mean "use the agent's, else the default".
+ */
+export const StartAgentRunRequestSchema = z
+  .object({
+    agentId: z.string().uuid(),
+    input: z.string().min(1, 'the input is empty').max(100_000),
+    connectionId: z.string().uuid().optional(),
+    modelRef: modelRefSchema.optional(),
+  })
+  .strict();
+export type StartAgentRunRequest = z.infer<typeof StartAgentRunRequestSchema>;
+
+/** The routing a run used, with where each value came from. */
+export const RoutingSchema = z.object({
+  connectionId: z.string().uuid(),
+  providerId: z.string(),
+  modelRef: z.string(),
+  sources: z.object({
+    connectionId: z.enum(['request', 'agent', 'default']),
+    modelRef: z.enum(['request', 'agent', 'connection', 'provider']),
+  }),
+});
+export type Routing = z.infer<typeof RoutingSchema>;
+
+export const RunStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+export const TraceStepSchema = z.object({
+  name: z.string().max(200),
+  startedAt: z.string().datetime(),
+  durationMs: z.number().nonnegative(),
+  detail: z.string().max(2000).optional(),
+});
+export type TraceStep = z.infer<typeof TraceStepSchema>;
+
+export const RunRecordSchema = z.object({
+  id: z.string().uuid(),
+  agentId: z.string().uuid(),
+  agentName: z.string(),
+  requesterId: z.string().max(200),
+  status: RunStatusSchema,
+  input: z.string(),
+  output: z.string().optional(),
+  error: ErrorInfoSchema.optional(),
+  routing: RoutingSchema.optional(),
+  usage: UsageSchema.optional(),
+  latencyMs: z.number().nonnegative().optional(),
+  trace: z.array(TraceStepSchema),
+  createdAt: z.string().datetime(),
+  finishedAt: z.string().datetime().optional(),
+});
+export type RunRecord = z.infer<typeof RunRecordSchema>;
+
+/** A standing permission for one requester to have one connection's key used. */
+export const ConsentGrantSchema = z.object({
+  connectionId: z.string().uuid(),
+  requesterId: z.string().min(1).max(200),
+  grantedAt: z.string().datetime(),
+});
+export type ConsentGrant = z.infer<typeof ConsentGrantSchema>;
+
+/** One line of the audit log. Never a key. `hash` covers every other field, `prevHash` chains it. */
+export const AuditEntrySchema = z.object({
+  seq: z.number().int().nonnegative(),
+  time: z.string().datetime(),
+  kind: z.enum(['key_read', 'model_call', 'connection_created', 'connection_updated', 'connection_deleted']),
+  requesterId: z.string().optional(),
+  runId: z.string().optional(),
+  connectionId: z.string().optional(),
+  providerId: z.string().optional(),
+  modelRef: z.string().optional(),
+  outcome: z.string().max(100).optional(),
+  latencyMs: z.number().nonnegative().optional(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;

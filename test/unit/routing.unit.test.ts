@@ -1,0 +1,118 @@
+import * as assert from 'node:assert/strict';
+import type { Connection } from '../../src/contracts/connections';
+import type { ProviderDescriptor } from '../../src/contracts/providers';
+import { SwitchboardError } from '../../src/core/errors';
+import { resolveRouting } from '../../src/core/routing';
+
+const ids = {
+  requested: '11111111-1111-4111-8111-111111111111',
+  agents: '22222222-2222-4222-8222-222222222222',
+  fallback: '33333333-3333-4333-8333-333333333333',
+  deleted: '44444444-4444-4444-8444-444444444444',
+};
+
+function connection(id: string, providerId: string, defaultModel?: string): Connection {
+  return {
+    id,
+    name: `conn-${id.slice(0, 4)}`,
+    providerId,
+    baseUrl: 'http://127.0.0.1:1',
+    options: {},
+    status: 'unknown',
+    createdAt: '2026-11-22T10:00:00.000Z',
+    updatedAt: '2026-11-22T10:00:00.000Z',
+    ...(defaultModel ? { defaultModel } : {}),
+  };
+}
+
+const provider = (id: string, modelRef?: string): ProviderDescriptor => ({
+  id,
+  displayName: id,
+  source: 'core',
+  fields: [],
+  defaults: modelRef ? { modelRef } : {},
+  capabilities: { test: true, discovery: true, chat: true },
+});
+
+const connections = new Map([
+  [ids.requested, connection(ids.requested, 'openai', 'gpt-conn-default')],
+  [ids.agents, connection(ids.agents, 'ollama')],
+  [ids.fallback, connection(ids.fallback, 'ollama', 'qwen-conn-default')],
+]);
+const providers = new Map([
+  ['openai', provider('openai')],
+  ['ollama', provider('ollama', 'llama3.2')],
+]);
+
+function route(request: { connectionId?: string; modelRef?: string }, agent: { connectionId?: string; modelRef?: string }, defaultConnectionId = '') {
+  return resolveRouting({
+    request,
+    agent,
+    defaultConnectionId,
+    findConnection: (id) => connections.get(id),
+    findProvider: (id) => providers.get(id),
+  });
+}
+
+describe('resolveRouting', () => {
+  // Every combination of (request names a connection?, agent has one?, default set?) x
+  // (request names a model?, agent has one?): the expected connection and model and their sources.
+  const requestConnection = [undefined, ids.requested] as const;
+  const agentConnection = [undefined, ids.agents] as const;
+  const defaults = ['', ids.fallback] as const;
+  const requestModel = [undefined, 'req-model'] as const;
+  const agentModel = [undefined, 'agent-model'] as const;
+
+  for (const rc of requestConnection)
+    for (const ac of agentConnection)
+      for (const dc of defaults)
+        for (const rm of requestModel)
+          for (const am of agentModel) {
+            const name = `request=${rc ? 'conn' : '-'}/${rm ?? '-'} agent=${ac ? 'conn' : '-'}/${am ?? '-'} default=${dc ? 'set' : '-'}`;
+            it(name, () => {
+              const expectedConnection = rc ?? ac ?? (dc || undefined);
+              const run = () => route({ connectionId: rc, modelRef: rm }, { connectionId: ac, modelRef: am }, dc);
+              if (!expectedConnection) {
+                assert.throws(run, (e: SwitchboardError) => e.code === 'missing_connection');
+                return;
+              }
+              const routing = run();
+              assert.equal(routing.connectionId, expectedConnection);
+              assert.equal(routing.sources.connectionId, rc ? 'request' : ac ? 'agent' : 'default');
+              assert.equal(routing.providerId, connections.get(expectedConnection)!.providerId);
+              const agentConnectionUsed = ac !== undefined && expectedConnection === ac;
+              const connDefault = connections.get(expectedConnection)!.defaultModel;
+              const providerDefault = providers.get(routing.providerId)!.defaults.modelRef;
+              const [model, source] = rm
+                ? [rm, 'request']
+                : agentConnectionUsed && am
+                  ? [am, 'agent']
+                  : connDefault
+                    ? [connDefault, 'connection']
+                    : [providerDefault, 'provider'];
+              assert.equal(routing.modelRef, model);
+              assert.equal(routing.sources.modelRef, source);
+            });
+          }
+
+  it("does not use the agent's model on another connection", () => {
+    const routing = route({ connectionId: ids.fallback }, { connectionId: ids.agents, modelRef: 'agent-model' });
+    assert.equal(routing.modelRef, 'qwen-conn-default');
+    assert.equal(routing.sources.modelRef, 'connection');
+  });
+
+  it('fails with missing_connection when the named connection was deleted, saying whose it was', () => {
+    assert.throws(() => route({ connectionId: ids.deleted }, {}), (e: SwitchboardError) => e.code === 'missing_connection' && /run names/.test(e.message));
+    assert.throws(() => route({}, { connectionId: ids.deleted }), (e: SwitchboardError) => e.code === 'missing_connection' && /agent uses/.test(e.message));
+    assert.throws(() => route({}, {}, ids.deleted), (e: SwitchboardError) => e.code === 'missing_connection' && /default connection/.test(e.message));
+  });
+
+  it('fails with model_not_found when nothing names a model', () => {
+    const openaiNoDefault = new Map(connections);
+    openaiNoDefault.set(ids.requested, connection(ids.requested, 'openai'));
+    assert.throws(
+      () => resolveRouting({ request: { connectionId: ids.requested }, agent: {}, defaultConnectionId: '', findConnection: (id) => openaiNoDefault.get(id), findProvider: (id) => providers.get(id) }),
+      (e: SwitchboardError) => e.code === 'model_not_found' && /choose a model/.test(e.message),
+    );
+  });
+});
