@@ -8,12 +8,12 @@ import {
 } from '../contracts/connections';
 import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../contracts/providers';
 import { SwitchboardError } from './errors';
-import { Emitter } from './events';
 import type { HttpClient } from './http/httpClient';
-import type { Clock, KeyValueStore, Logger, SecretVault, Settings } from './ports';
+import type { Clock, Disposable, Event, KeyValueStore, Logger, SecretVault, Settings } from './ports';
 import { describeIssue, type ProviderRegistry } from './providerRegistry';
 import type { ConnectionTarget } from './providers/adapter';
 import { keyHint, secretNames } from './secrets';
+import { StoredList } from './storedList';
 import { WriteQueue } from './writeQueue';
 
 export const CONNECTIONS_KEY = 'switchboard.connections';
@@ -26,6 +26,8 @@ export interface ConnectionServiceDeps {
   clock: Clock;
   http: HttpClient;
   logger: Logger;
+  /** Records connection create/update/delete (never a key). */
+  audit?: { append(event: { kind: 'connection_created' | 'connection_updated' | 'connection_deleted'; connectionId: string; providerId: string }): Promise<unknown> };
   newId?: () => string;
 }
 
@@ -34,20 +36,24 @@ export interface ConnectionServiceDeps {
  * globalState list; every read validates each record, every write goes through one queue.
  */
 export class ConnectionService {
-  private readonly queue = new WriteQueue();
-  private readonly changed = new Emitter<void>();
-  readonly onDidChange = this.changed.event;
+  /**
+   * The queue every connection write goes through. Stores whose records belong to a
+   * connection (registered models) write through it too, so a delete and its cascade are one
+   * queued operation that no other write can come between.
+   */
+  readonly writes = new WriteQueue();
+  private readonly records: StoredList<typeof ConnectionSchema>;
+  readonly onDidChange: Event<void>;
+  private readonly deleteSteps = new Set<(connectionId: string) => Promise<void>>();
 
-  constructor(private readonly deps: ConnectionServiceDeps) {}
+  constructor(private readonly deps: ConnectionServiceDeps) {
+    this.records = new StoredList(deps.store, CONNECTIONS_KEY, ConnectionSchema, deps.logger, 'connection', this.writes);
+    this.onDidChange = this.records.onDidChange;
+  }
 
   /** Every valid stored connection. A record that fails its schema is logged and left in storage untouched. */
   list(): Connection[] {
-    return this.readRaw().flatMap((raw) => {
-      const parsed = ConnectionSchema.safeParse(raw);
-      if (parsed.success) return [parsed.data];
-      this.deps.logger.warn(`Ignoring a stored connection that is not valid: ${parsed.error.issues.map(describeIssue).join('; ')}`);
-      return [];
-    });
+    return this.records.list();
   }
 
   get(id: string): Connection | undefined {
@@ -87,6 +93,7 @@ export class ConnectionService {
       return [...all, connection];
     });
     this.deps.logger.info(`Created connection "${connection.name}" (${connection.id}, ${descriptor.id}).`);
+    await this.audit('connection_created', connection);
     return connection;
   }
 
@@ -113,21 +120,42 @@ export class ConnectionService {
       return all.map((c) => (c.id === id ? updated! : c));
     });
     this.deps.logger.info(`Updated connection "${updated!.name}" (${id}).`);
+    await this.audit('connection_updated', updated!);
     return updated!;
+  }
+
+  /**
+   * Adds a step to every delete, e.g. removing the connection's models. Steps run inside the
+   * queued delete, after the record is written, so they must write directly, never through
+   * `writes` (that would wait for itself). A failing step is logged; the delete stands.
+   */
+  onDeleting(step: (connectionId: string) => Promise<void>): Disposable {
+    this.deleteSteps.add(step);
+    return { dispose: () => this.deleteSteps.delete(step) };
   }
 
   /** Deletes the record and its key; clears the default setting if it pointed here. */
   async delete(id: string): Promise<void> {
     let removed: Connection | undefined;
-    await this.mutate((all) => {
-      removed = findOrThrow(all, id);
-      return all.filter((c) => c.id !== id);
-    });
+    await this.mutate(
+      (all) => {
+        removed = findOrThrow(all, id);
+        return all.filter((c) => c.id !== id);
+      },
+      // The record goes first: if the window dies between the two writes, what is left
+      // belongs to no connection and readers hide it.
+      async () => {
+        for (const step of [...this.deleteSteps]) {
+          await step(id).catch((error: unknown) => this.deps.logger.warn(`Deleting connection ${id}: a cleanup step failed: ${errorText(error)}`));
+        }
+      },
+    );
     await this.deps.vault.delete(secretNames.connectionKey(id)).catch((error: unknown) => {
       this.deps.logger.warn(`Could not delete the key of connection ${id} from SecretStorage: ${errorText(error)}`);
     });
     if (this.deps.settings.defaultConnectionId() === id) await this.deps.settings.setDefaultConnectionId('');
     this.deps.logger.info(`Deleted connection "${removed!.name}" (${id}).`);
+    await this.audit('connection_deleted', removed!);
   }
 
   /**
@@ -210,6 +238,12 @@ export class ConnectionService {
     return result;
   }
 
+  private async audit(kind: 'connection_created' | 'connection_updated' | 'connection_deleted', connection: Connection): Promise<void> {
+    await this.deps.audit?.append({ kind, connectionId: connection.id, providerId: connection.providerId }).catch((error: unknown) => {
+      this.deps.logger.error(`Could not write the audit log: ${errorText(error)}`);
+    });
+  }
+
   private async forgetKey(id: string): Promise<void> {
     await this.deps.vault.delete(secretNames.connectionKey(id)).catch(() => undefined);
     await this.patchRecord(id, { keyHint: undefined });
@@ -219,23 +253,8 @@ export class ConnectionService {
     return this.mutate((all) => all.map((c) => (c.id === id ? ConnectionSchema.parse({ ...c, ...fields }) : c)));
   }
 
-  private readRaw(): unknown[] {
-    const raw = this.deps.store.get(CONNECTIONS_KEY);
-    return Array.isArray(raw) ? raw : [];
-  }
-
-  /**
-   * One read-modify-write in the queue. `change` sees the valid records; records that fail
-   * their schema are kept in storage as they were, so a bad record never costs a good one.
-   */
-  private async mutate(change: (all: Connection[]) => Connection[]): Promise<void> {
-    await this.queue.run(async () => {
-      const raw = this.readRaw();
-      const invalid = raw.filter((entry) => !ConnectionSchema.safeParse(entry).success);
-      const next = change(this.list());
-      await this.deps.store.update(CONNECTIONS_KEY, [...next, ...invalid]);
-    });
-    this.changed.fire();
+  private mutate(change: (all: Connection[]) => Connection[], after?: () => Promise<void>): Promise<void> {
+    return this.records.mutate(change, after);
   }
 }
 

@@ -1,0 +1,41 @@
+import type { StartRunMessage } from '../contracts/agentHost';
+import type { TraceStep } from '../contracts/agents';
+import type { ChatMessage, Usage } from '../contracts/models';
+
+/** What a run's steps may ask of the host. */
+export interface StepHost {
+  invoke(messages: ChatMessage[]): Promise<{ output: string; usage: Usage }>;
+  step(step: TraceStep): void;
+}
+
+/** The system prompt: the agent's soul, its role and its guardrails, in that order. */
+export function buildMessages(run: Pick<StartRunMessage, 'agent' | 'input'>): ChatMessage[] {
+  const { agent } = run;
+  const system = [
+    agent.soul.trim(),
+    agent.role.trim() && `Your role: ${agent.role.trim()}`,
+    agent.guardrails.trim() && `Guardrails you must follow:\n${agent.guardrails.trim()}`,
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+  return [...(system ? [{ role: 'system' as const, content: system }] : []), { role: 'user' as const, content: run.input }];
+}
+
+/** An agent's steps: build the messages, call the model once, return its answer. Each step is traced. */
+export async function runAgent(run: StartRunMessage, host: StepHost): Promise<{ output: string; usage: Usage }> {
+  const messages = await traced(host, 'build messages', async () => buildMessages(run), (m) => `${m.length} messages`);
+  return traced(host, `call ${run.routing.modelRef}`, () => host.invoke(messages), (r) => `${r.usage.inputTokens} in, ${r.usage.outputTokens} out`);
+}
+
+async function traced<T>(host: StepHost, name: string, body: () => Promise<T>, detail: (value: T) => string): Promise<T> {
+  const startedAt = new Date().toISOString();
+  const started = performance.now();
+  try {
+    const value = await body();
+    host.step({ name, startedAt, durationMs: Math.round(performance.now() - started), detail: detail(value) });
+    return value;
+  } catch (error) {
+    host.step({ name, startedAt, durationMs: Math.round(performance.now() - started), detail: 'failed' });
+    throw error;
+  }
+}

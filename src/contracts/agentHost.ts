@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { TraceStepSchema } from './agents';
+import { ErrorInfoSchema } from './errors';
+import { ChatMessageSchema, UsageSchema } from './models';
+
+/**
+ * The protocol between the extension host and the agent host (a worker thread). It carries
+ * IDs, texts and outputs only: never a key, a header or a URL.
+ */
+const runId = z.string().uuid();
+
+export const StartRunMessageSchema = z.object({
+  type: z.literal('start'),
+  runId,
+  agent: z.object({ name: z.string(), role: z.string(), soul: z.string(), guardrails: z.string() }),
+  input: z.string(),
+  routing: z.object({ connectionId: z.string().uuid(), modelRef: z.string() }),
+});
+export type StartRunMessage = z.infer<typeof StartRunMessageSchema>;
+
+export const ToAgentHostSchema = z.discriminatedUnion('type', [
+  StartRunMessageSchema,
+  z.object({ type: z.literal('invokeResult'), runId, callId: z.number().int(), ok: z.literal(true), output: z.string(), usage: UsageSchema }),
+  z.object({ type: z.literal('invokeError'), runId, callId: z.number().int(), error: ErrorInfoSchema }),
+  z.object({ type: z.literal('cancel'), runId }),
+  z.object({ type: z.literal('ping'), nonce: z.number() }),
+]);
+export type ToAgentHost = z.infer<typeof ToAgentHostSchema>;
+
+export const FromAgentHostSchema = z.discriminatedUnion('type', [
+  /** The worker needs a model: the host checks consent, reads the key and makes the call. */
+  z.object({ type: z.literal('invoke'), runId, callId: z.number().int(), connectionId: z.string().uuid(), modelRef: z.string(), messages: z.array(ChatMessageSchema).min(1) }),
+  z.object({ type: z.literal('step'), runId, step: TraceStepSchema }),
+  z.object({ type: z.literal('done'), runId, output: z.string(), usage: UsageSchema }),
+  z.object({ type: z.literal('failed'), runId, error: ErrorInfoSchema }),
+  z.object({ type: z.literal('pong'), nonce: z.number() }),
+]);
+export type FromAgentHost = z.infer<typeof FromAgentHostSchema>;

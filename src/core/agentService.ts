@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { AgentInputSchema, AgentSchema, type Agent } from '../contracts/agents';
+import { SwitchboardError } from './errors';
+import type { Clock, Event, KeyValueStore, Logger } from './ports';
+import { describeIssue } from './providerRegistry';
+import { StoredList } from './storedList';
+
+export const AGENTS_KEY = 'switchboard.agents';
+
+/** Agents in globalState: validated on read and on every write, written through one queue. */
+export class AgentService {
+  private readonly records: StoredList<typeof AgentSchema>;
+  readonly onDidChange: Event<void>;
+
+  constructor(
+    private readonly deps: {
+      store: KeyValueStore;
+      clock: Clock;
+      logger: Logger;
+      /** Whether a connection id names an existing connection. */
+      connectionExists(id: string): boolean;
+      newId?: () => string;
+    },
+  ) {
+    this.records = new StoredList(deps.store, AGENTS_KEY, AgentSchema, deps.logger, 'agent');
+    this.onDidChange = this.records.onDidChange;
+  }
+
+  list(): Agent[] {
+    return this.records.list();
+  }
+
+  get(id: string): Agent | undefined {
+    return this.list().find((agent) => agent.id === id);
+  }
+
+  require(id: string): Agent {
+    const agent = this.get(id);
+    if (!agent) throw new SwitchboardError('not_found', 'That agent no longer exists. Choose another one in the Agents view.');
+    return agent;
+  }
+
+  async create(input: unknown): Promise<Agent> {
+    const parsed = this.parseInput(input);
+    const now = this.deps.clock.now().toISOString();
+    const agent = AgentSchema.parse({ ...parsed, id: (this.deps.newId ?? randomUUID)(), createdAt: now, updatedAt: now });
+    await this.mutate((all) => {
+      assertUniqueName(all, agent.name);
+      return [...all, agent];
+    });
+    return agent;
+  }
+
+  /** Replaces the agent's editable fields with `input` (the whole form, as the view sends it). */
+  async update(id: string, input: unknown): Promise<Agent> {
+    const parsed = this.parseInput(input);
+    let updated: Agent | undefined;
+    await this.mutate((all) => {
+      const current = all.find((a) => a.id === id);
+      if (!current) throw new SwitchboardError('not_found', 'That agent no longer exists.');
+      assertUniqueName(all.filter((a) => a.id !== id), parsed.name);
+      const { connectionId: _c, modelRef: _m, ...kept } = current;
+      updated = AgentSchema.parse({ ...kept, ...parsed, updatedAt: this.deps.clock.now().toISOString() });
+      return all.map((a) => (a.id === id ? updated! : a));
+    });
+    return updated!;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.mutate((all) => {
+      if (!all.some((a) => a.id === id)) throw new SwitchboardError('not_found', 'That agent no longer exists.');
+      return all.filter((a) => a.id !== id);
+    });
+  }
+
+  private parseInput(input: unknown) {
+    const parsed = AgentInputSchema.safeParse(input);
+    if (!parsed.success) {
+      throw new SwitchboardError('invalid_input', `The agent is not valid: ${parsed.error.issues.map(describeIssue).join('; ')}.`);
+    }
+    const value = parsed.data;
+    if (value.connectionId && !this.deps.connectionExists(value.connectionId)) {
+      throw new SwitchboardError('missing_connection', 'The agent names a connection that does not exist. Choose one from the list.');
+    }
+    if (value.modelRef && !value.connectionId) {
+      throw new SwitchboardError('invalid_input', "Choose the agent's connection before its model.");
+    }
+    return value;
+  }
+
+  private mutate(change: (all: Agent[]) => Agent[]): Promise<void> {
+    return this.records.mutate(change);
+  }
+}
+
+function assertUniqueName(all: Agent[], name: string): void {
+  const wanted = name.trim().toLocaleLowerCase();
+  if (all.some((a) => a.name.toLocaleLowerCase() === wanted)) {
+    throw new SwitchboardError('conflict', `An agent named "${name.trim()}" already exists. Choose another name.`);
+  }
+}

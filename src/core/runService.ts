@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import { StartAgentRunRequestSchema, type RunRecord, type TraceStep } from '../contracts/agents';
+import type { Usage } from '../contracts/models';
+import type { AgentHost, ModelInvocation } from './agentHost';
+import type { AgentService } from './agentService';
+import type { AuditLog } from './auditLog';
+import type { ConnectionService } from './connectionService';
+import type { ConsentService } from './consent';
+import { SwitchboardError, toErrorInfo } from './errors';
+import type { HttpClient } from './http/httpClient';
+import type { Clock, Logger, Settings } from './ports';
+import { describeIssue, type ProviderRegistry } from './providerRegistry';
+import { resolveRouting } from './routing';
+import type { RunStore } from './runStore';
+
+export interface RunServiceDeps {
+  agents: AgentService;
+  connections: ConnectionService;
+  registry: ProviderRegistry;
+  consent: ConsentService;
+  audit: AuditLog;
+  runs: RunStore;
+  agentHost: AgentHost;
+  http: HttpClient;
+  settings: Settings;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * Every run goes through here: validate the request, resolve routing, run the agent's steps in
+ * the agent host, and make each model call the worker asks for (consent, key, adapter with the
+ * timeout, audit). The run is stored with its effective routing whatever the outcome.
+ */
+export class RunService {
+  private readonly cancels = new Map<string, AbortController>();
+
+  constructor(private readonly deps: RunServiceDeps) {}
+
+  /**
+   * Starts a run and resolves with its final record (succeeded, failed or cancelled). Only an
+   * invalid request or an unknown agent throws, before anything is stored.
+   */
+  async start(request: unknown, requesterId: string, signal?: AbortSignal): Promise<RunRecord> {
+    const parsed = StartAgentRunRequestSchema.safeParse(request);
+    if (!parsed.success) {
+      throw new SwitchboardError('invalid_input', `The run request is not valid: ${parsed.error.issues.map(describeIssue).join('; ')}.`);
+    }
+    const { deps } = this;
+    const agent = deps.agents.require(parsed.data.agentId);
+    const run: RunRecord = {
+      id: randomUUID(),
+      agentId: agent.id,
+      agentName: agent.name,
+      requesterId,
+      status: 'queued',
+      input: parsed.data.input,
+      trace: [],
+      createdAt: deps.clock.now().toISOString(),
+    };
+    await deps.runs.add(run);
+    const controller = new AbortController();
+    this.cancels.set(run.id, controller);
+    const onAbort = () => controller.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const started = performance.now();
+    const trace: TraceStep[] = [];
+    try {
+      const routing = resolveRouting({
+        request: parsed.data,
+        agent,
+        defaultConnectionId: deps.settings.defaultConnectionId(),
+        findConnection: (id) => deps.connections.get(id),
+        findProvider: (id) => deps.registry.get(id)?.descriptor,
+      });
+      await deps.runs.update(run.id, { status: 'running', routing });
+      const result = await deps.agentHost.run(
+        {
+          type: 'start',
+          runId: run.id,
+          agent: { name: agent.name, role: agent.role, soul: agent.soul, guardrails: agent.guardrails },
+          input: parsed.data.input,
+          routing: { connectionId: routing.connectionId, modelRef: routing.modelRef },
+        },
+        (step) => trace.push(step),
+        controller.signal,
+      );
+      await this.finish(run.id, { status: 'succeeded', output: result.output, usage: result.usage, trace }, started);
+    } catch (error) {
+      const info = toErrorInfo(error);
+      const status = info.code === 'cancelled' ? 'cancelled' : 'failed';
+      await this.finish(run.id, { status, error: info, trace }, started);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.cancels.delete(run.id);
+    }
+    return deps.runs.get(run.id) ?? run;
+  }
+
+  /** Cancels a run under way: aborts its model call and tells the worker. */
+  cancel(runId: string): boolean {
+    const controller = this.cancels.get(runId);
+    controller?.abort();
+    return controller !== undefined;
+  }
+
+  /**
+   * A model call the worker asked for. Held to the run's routing by the agent host; here the
+   * key is read with consent, the adapter called with the timeout, and the call audited.
+   */
+  async invoke(runId: string, invocation: ModelInvocation, signal: AbortSignal): Promise<{ output: string; usage: Usage }> {
+    const { deps } = this;
+    const run = deps.runs.get(runId);
+    if (!run) throw new SwitchboardError('not_found', 'The run is no longer stored.');
+    const connection = deps.connections.require(invocation.connectionId);
+    const provider = deps.registry.require(connection.providerId);
+    const started = performance.now();
+    let outcome = 'ok';
+    try {
+      if (!provider.adapter.chat) {
+        throw new SwitchboardError('invalid_input', `${provider.descriptor.displayName} cannot run chats.`);
+      }
+      if (connection.keyHint) await deps.consent.authorizeKeyRead(connection, run.requesterId, { runId });
+      const target = await deps.connections.target(connection);
+      const result = await provider.adapter.chat(
+        target,
+        { modelRef: invocation.modelRef, messages: invocation.messages },
+        { http: deps.http, timeoutMs: deps.settings.requestTimeoutMs(), signal },
+      );
+      return { output: result.content, usage: result.usage };
+    } catch (error) {
+      outcome = toErrorInfo(error).code;
+      throw error;
+    } finally {
+      await deps.audit
+        .append({
+          kind: 'model_call',
+          runId,
+          requesterId: run.requesterId,
+          connectionId: connection.id,
+          providerId: connection.providerId,
+          modelRef: invocation.modelRef,
+          outcome,
+          latencyMs: Math.round(performance.now() - started),
+        })
+        .catch((error: unknown) => deps.logger.error(`Could not write the audit log: ${error instanceof Error ? error.message : String(error)}`));
+    }
+  }
+
+  private async finish(runId: string, fields: Partial<RunRecord>, started: number): Promise<void> {
+    await this.deps.runs.update(runId, {
+      ...fields,
+      latencyMs: Math.round(performance.now() - started),
+      finishedAt: this.deps.clock.now().toISOString(),
+    });
+  }
+}

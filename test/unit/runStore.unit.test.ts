@@ -1,0 +1,51 @@
+import * as assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { RunRecord } from '../../src/contracts/agents';
+import { RUNS_KEY, RunStore } from '../../src/core/runStore';
+import { MemoryLogger, MemoryStore } from './fakes';
+
+function run(n: number): RunRecord {
+  return {
+    id: randomUUID(),
+    agentId: '11111111-1111-4111-8111-111111111111',
+    agentName: 'helper',
+    requesterId: 'view:agents',
+    status: 'queued',
+    input: `input ${n}`,
+    trace: [],
+    createdAt: '2026-11-22T10:00:00.000Z',
+  };
+}
+
+describe('RunStore', () => {
+  it('keeps only the newest runs the retention allows', async () => {
+    const store = new MemoryStore();
+    const runs = new RunStore({ store, retention: () => 3, logger: new MemoryLogger() });
+    for (let i = 0; i < 5; i++) await runs.add(run(i));
+    assert.deepEqual(runs.list().map((r) => r.input), ['input 2', 'input 3', 'input 4']);
+    assert.equal((store.get(RUNS_KEY) as unknown[]).length, 3);
+  });
+
+  it('loses nothing when a thousand runs are added and finished at once, in far fewer writes', async () => {
+    const store = new MemoryStore();
+    const runs = new RunStore({ store, retention: () => 5000, logger: new MemoryLogger() });
+    const all = Array.from({ length: 1000 }, (_, i) => run(i));
+    await Promise.all(all.map(async (r) => {
+      await runs.add(r);
+      await runs.update(r.id, { status: 'succeeded', output: `out ${r.input}` });
+    }));
+    const stored = new RunStore({ store, retention: () => 5000, logger: new MemoryLogger() }).list();
+    assert.equal(stored.length, 1000);
+    assert.ok(stored.every((r) => r.status === 'succeeded' && r.output === `out ${r.input}`));
+    assert.ok(store.updates < 100, `expected batched writes, got ${store.updates}`);
+  });
+
+  it('fails only the change that is invalid, and writes the rest of its batch', async () => {
+    const runs = new RunStore({ store: new MemoryStore(), retention: () => 10, logger: new MemoryLogger() });
+    const good = run(1);
+    const results = await Promise.allSettled([runs.add(good), runs.add({ ...run(2), status: 'exploded' as never })]);
+    assert.equal(results[0].status, 'fulfilled');
+    assert.equal(results[1].status, 'rejected');
+    assert.deepEqual(runs.list().map((r) => r.id), [good.id]);
+  });
+});
