@@ -33,11 +33,13 @@ function staleDependencies() {
 }
 
 const steps = [
-  { name: 'typecheck', run: () => run('npm', ['run', 'typecheck'], { capture: true }) },
-  { name: 'lint', run: () => run('npm', ['run', 'lint'], { capture: true }) },
-  { name: 'unit', mocha: true, run: () => run(bin('mocha'), [], { capture: true }) },
-  { name: 'integration', mocha: true, run: () => run(process.execPath, ['scripts/harness/integration.mjs'], { capture: true }) },
-  { name: 'e2e', mocha: true, run: () => run(process.execPath, ['scripts/harness/e2e.mjs'], { capture: true }) },
+  // The limits are backstops far above the usual times (see the summary), so that a hang
+  // ends with a message well inside CI's 20 minutes.
+  { name: 'typecheck', run: () => run('npm', ['run', 'typecheck'], { capture: true, timeoutMs: 300_000 }) },
+  { name: 'lint', run: () => run('npm', ['run', 'lint'], { capture: true, timeoutMs: 300_000 }) },
+  { name: 'unit', mocha: true, run: () => run(bin('mocha'), [], { capture: true, timeoutMs: 300_000 }) },
+  { name: 'integration', mocha: true, run: () => run(process.execPath, ['scripts/harness/integration.mjs'], { capture: true, timeoutMs: 480_000 }) },
+  { name: 'e2e', mocha: true, run: () => run(process.execPath, ['scripts/harness/e2e.mjs'], { capture: true, timeoutMs: 540_000 }) },
   { name: 'canary scan', run: async () => ({ code: canaryScan({ since: sessionStart }) ? 0 : 1, output: '' }) },
 ];
 

@@ -170,7 +170,10 @@ export function run(command, args, { cwd = REPO, env = process.env, capture = fa
     if (timeoutMs) {
       timer = setTimeout(() => {
         process.stdout.write(`[harness] ${command} ${args.join(' ')} did not finish in ${timeoutMs / 1000} s; stopping it\n`);
-        signal(child.pid, true, 'SIGKILL');
+        // SIGTERM first: a harness script then stops the servers it started in groups of
+        // their own, which a SIGKILL of its group would leave running.
+        signal(child.pid, true, 'SIGTERM');
+        setTimeout(() => signal(child.pid, true, 'SIGKILL'), 10_000).unref();
       }, timeoutMs);
     }
     child.on('error', (error) => {

@@ -6,7 +6,8 @@
 // captures and code-server's logs stay in the run folder under .test-artifacts/e2e/.
 //
 // The specs get everything through the environment (names below), so they can also be
-// pointed at a code-server started some other way.
+// pointed at a code-server started some other way. SWITCHBOARD_E2E_TIMEOUT_S (default 480)
+// bounds the whole run.
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { installVsix, startCodeServer, workbenchUrl } from './codeServer.mjs';
@@ -18,6 +19,13 @@ export const VSIX = path.join(REPO, 'dist', 'switchboard.vsix');
 
 async function main() {
   const started = Date.now();
+  const timeoutS = Number(process.env.SWITCHBOARD_E2E_TIMEOUT_S || 480);
+  // A backstop over packaging, start-ups and the specs; the exit handler kills what this
+  // run started.
+  setTimeout(() => {
+    process.stderr.write(`[harness] e2e: gave up after ${timeoutS} s overall (set SWITCHBOARD_E2E_TIMEOUT_S to allow more)\n`);
+    process.exit(1);
+  }, timeoutS * 1000).unref();
   await ensureHarness();
 
   log('e2e: packaging the extension (npm run package)');

@@ -8,7 +8,8 @@
 // window.codeAutomationLog; the suite also writes a JSON results file, a second channel
 // checked against the first. The process exits with the suite's code.
 //
-// Environment: SWITCHBOARD_INTEGRATION_TIMEOUT_S (default 300) bounds the whole run.
+// Environment: SWITCHBOARD_INTEGRATION_TIMEOUT_S (default 300) bounds the suite; the whole
+// run gets two minutes more for builds and start-ups.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { format } from 'node:util';
@@ -108,6 +109,13 @@ export async function runInExtensionHost({ testsPath, label, env = {}, echo = tr
 
 async function main() {
   const started = Date.now();
+  const suiteTimeoutMs = Number(process.env.SWITCHBOARD_INTEGRATION_TIMEOUT_S || 300) * 1000;
+  // A backstop over everything (install check, builds, start-ups, the suite): a hung step
+  // must not hold CI until its own limit. The exit handler kills what this run started.
+  setTimeout(() => {
+    process.stderr.write(`[harness] integration: gave up after ${(suiteTimeoutMs + 120_000) / 1000} s overall (set SWITCHBOARD_INTEGRATION_TIMEOUT_S to allow more)\n`);
+    process.exit(1);
+  }, suiteTimeoutMs + 120_000).unref();
   await ensureHarness();
   log('integration: building the extension and the suite');
   await runOrThrow('build', process.execPath, ['esbuild.mjs']);
@@ -121,7 +129,7 @@ async function main() {
       testsPath: INTEGRATION_ENTRY,
       label: 'integration',
       env: fixtures.env,
-      timeoutMs: Number(process.env.SWITCHBOARD_INTEGRATION_TIMEOUT_S || 300) * 1000,
+      timeoutMs: suiteTimeoutMs,
     });
   } finally {
     await fixtures.stop();
