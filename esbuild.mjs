@@ -17,7 +17,7 @@ const shared = {
 const targets = [
   {
     ...shared,
-    entryPoints: { extension: 'src/vscode/extension.ts' },
+    entryPoints: { extension: 'src/vscode/extension.ts', agentHost: 'src/agent-host/worker.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

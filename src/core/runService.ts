@@ -34,6 +34,8 @@ export interface RunServiceDeps {
  */
 export class RunService {
   private readonly cancels = new Map<string, AbortController>();
+  /** Model calls under way per run, so a run is final only after its calls are audited. */
+  private readonly calls = new Map<string, Set<Promise<unknown>>>();
 
   constructor(private readonly deps: RunServiceDeps) {}
 
@@ -89,10 +91,12 @@ export class RunService {
     } catch (error) {
       const info = toErrorInfo(error);
       const status = info.code === 'cancelled' ? 'cancelled' : 'failed';
+      await this.callsSettled(run.id);
       await this.finish(run.id, { status, error: info, trace }, started);
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.cancels.delete(run.id);
+      this.calls.delete(run.id);
     }
     return deps.runs.get(run.id) ?? run;
   }
@@ -108,7 +112,20 @@ export class RunService {
    * A model call the worker asked for. Held to the run's routing by the agent host; here the
    * key is read with consent, the adapter called with the timeout, and the call audited.
    */
-  async invoke(runId: string, invocation: ModelInvocation, signal: AbortSignal): Promise<{ output: string; usage: Usage }> {
+  invoke(runId: string, invocation: ModelInvocation, signal: AbortSignal): Promise<{ output: string; usage: Usage }> {
+    const call = this.callModel(runId, invocation, signal);
+    const calls = this.calls.get(runId) ?? new Set();
+    this.calls.set(runId, calls);
+    calls.add(call);
+    void call.catch(() => undefined).finally(() => calls.delete(call));
+    return call;
+  }
+
+  private async callsSettled(runId: string): Promise<void> {
+    await Promise.allSettled([...(this.calls.get(runId) ?? [])]);
+  }
+
+  private async callModel(runId: string, invocation: ModelInvocation, signal: AbortSignal): Promise<{ output: string; usage: Usage }> {
     const { deps } = this;
     const run = deps.runs.get(runId);
     if (!run) throw new SwitchboardError('not_found', 'The run is no longer stored.');

@@ -1,0 +1,217 @@
+import * as assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { AgentHost } from '../../src/core/agentHost';
+import { AgentService } from '../../src/core/agentService';
+import { AuditLog } from '../../src/core/auditLog';
+import { ConsentService, type ConsentAnswer } from '../../src/core/consent';
+import { ConnectionService } from '../../src/core/connectionService';
+import { HttpClient } from '../../src/core/http/httpClient';
+import { ProviderRegistry } from '../../src/core/providerRegistry';
+import { registerCoreProviders } from '../../src/core/providers/coreProviders';
+import { RunService } from '../../src/core/runService';
+import { RunStore } from '../../src/core/runStore';
+import { bundleWorker } from '../fixtures/bundleWorker';
+import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
+import { closedPort } from '../fixtures/expectFailure';
+import { OllamaFixture } from '../fixtures/ollamaFixture';
+import { OpenAiFixture } from '../fixtures/openaiFixture';
+import { FixedClock, MemoryLogger, MemorySettings, MemoryStore, MemoryVault } from './fakes';
+
+const workers = new Map<string, Promise<string>>();
+/** The worker bundled from its source, once per test run. */
+export function worker(entry: string): Promise<string> {
+  if (!workers.has(entry)) workers.set(entry, bundleWorker(entry));
+  return workers.get(entry)!;
+}
+export const AGENT_HOST_ENTRY = resolve(__dirname, '../../src/agent-host/worker.ts');
+
+export async function makeStack(options: { answers?: ConsentAnswer[]; silenceLimitMs?: number; workerEntry?: string } = {}) {
+  const dir = await mkdtemp(join(tmpdir(), 'switchboard-runs-'));
+  const store = new MemoryStore();
+  const vault = new MemoryVault();
+  const settings = new MemorySettings();
+  const logger = new MemoryLogger();
+  const clock = new FixedClock();
+  const registry = new ProviderRegistry();
+  registerCoreProviders(registry);
+  const http = new HttpClient({ proxy: () => settings.proxy(), env: {} });
+  const audit = new AuditLog(join(dir, 'audit.jsonl'), clock);
+  const connections = new ConnectionService({ store, vault, registry, settings, clock, http, logger, audit });
+  const agents = new AgentService({ store, clock, logger, connectionExists: (id) => connections.get(id) !== undefined });
+  const answers = options.answers ?? [];
+  const prompts: string[] = [];
+  const consent = new ConsentService({
+    store,
+    audit,
+    clock,
+    logger,
+    describeRequester: (id) => id,
+    prompt: { ask: async (request) => (prompts.push(`${request.requesterId}@${request.connectionName}`), answers.shift() ?? 'deny') },
+  });
+  const runs = new RunStore({ store, retention: () => 5000, logger });
+  // eslint-disable-next-line prefer-const
+  let service: RunService;
+  const agentHost = new AgentHost({
+    workerPath: await worker(options.workerEntry ?? AGENT_HOST_ENTRY),
+    invoke: (runId, invocation, signal) => service.invoke(runId, invocation, signal),
+    silenceLimitMs: () => options.silenceLimitMs ?? 10_000,
+    logger,
+  });
+  service = new RunService({ agents, connections, registry, consent, audit, runs, agentHost, http, settings, clock, logger });
+  const cleanup = async () => {
+    agentHost.dispose();
+    await http.dispose();
+    await rm(dir, { recursive: true, force: true });
+  };
+  return { dir, store, vault, settings, logger, connections, agents, consent, audit, runs, agentHost, service, prompts, cleanup };
+}
+
+describe('RunService with a real agent host worker', function () {
+  this.timeout(30_000);
+  const ollama = new OllamaFixture();
+  const openai = new OpenAiFixture({ apiKey: CANARY_KEY });
+  let stack: Awaited<ReturnType<typeof makeStack>>;
+
+  before(async () => {
+    await ollama.start();
+    await openai.start();
+  });
+  after(async () => {
+    await ollama.stop();
+    await openai.stop();
+  });
+  afterEach(async () => {
+    ollama.reset();
+    openai.reset();
+    await stack?.cleanup();
+  });
+
+  async function ollamaAgent(s: typeof stack, name = 'helper') {
+    const connection = await s.connections.create({ name: `Local ${name}`, providerId: 'ollama', baseUrl: ollama.url });
+    const agent = await s.agents.create({ name, role: 'a tester', soul: 'You are terse.', guardrails: 'Never lie.' });
+    return { connection, agent };
+  }
+
+  it('runs on the default connection when nothing else names one, and stores the effective routing', async () => {
+    stack = await makeStack();
+    const { connection, agent } = await ollamaAgent(stack);
+    await stack.settings.setDefaultConnectionId(connection.id);
+    const run = await stack.service.start({ agentId: agent.id, input: 'hello there' }, 'view:agents');
+    assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
+    assert.match(run.output ?? '', /hello there/);
+    assert.deepEqual(run.routing, { connectionId: connection.id, providerId: 'ollama', modelRef: 'llama3.2', sources: { connectionId: 'default', modelRef: 'provider' } });
+    assert.deepEqual(run.trace.map((s) => s.name), ['build messages', 'call llama3.2']);
+    const chat = ollama.requests.find((r) => r.url === '/api/chat');
+    const sent = JSON.parse(chat?.body ?? '{}') as { messages: { role: string; content: string }[]; stream: boolean };
+    assert.equal(sent.stream, false);
+    assert.equal(sent.messages[0]?.role, 'system');
+    assert.match(sent.messages[0]!.content, /You are terse\.[\s\S]*a tester[\s\S]*Never lie\./);
+    const calls = (await stack.audit.read()).filter((e) => e.kind === 'model_call');
+    assert.deepEqual(calls.map((e) => [e.runId, e.requesterId, e.outcome]), [[run.id, 'view:agents', 'ok']]);
+  });
+
+  it('uses the request override over the agent and the default', async () => {
+    stack = await makeStack();
+    const { connection: first, agent } = await ollamaAgent(stack);
+    const second = await stack.connections.create({ name: 'Other', providerId: 'ollama', baseUrl: ollama.url });
+    await stack.agents.update(agent.id, { name: agent.name, connectionId: first.id, modelRef: 'qwen2.5-coder:7b' });
+    const run = await stack.service.start({ agentId: agent.id, input: 'hi', connectionId: second.id, modelRef: 'llava:latest' }, 'palette');
+    assert.equal(run.status, 'succeeded');
+    assert.equal(run.routing?.connectionId, second.id);
+    assert.equal(run.routing?.modelRef, 'llava:latest');
+    assert.deepEqual(run.routing?.sources, { connectionId: 'request', modelRef: 'request' });
+  });
+
+  it('fails with missing_connection, stored, when nothing names a connection', async () => {
+    stack = await makeStack();
+    const agent = await stack.agents.create({ name: 'lonely' });
+    const run = await stack.service.start({ agentId: agent.id, input: 'hi' }, 'view:agents');
+    assert.equal(run.status, 'failed');
+    assert.equal(run.error?.code, 'missing_connection');
+    assert.equal(stack.runs.get(run.id)?.status, 'failed');
+  });
+
+  it('asks consent before an OpenAI key is used; a denial fails the run with consent_denied and makes no call', async () => {
+    stack = await makeStack({ answers: ['deny', 'once'] });
+    const connection = await stack.connections.create({ name: 'Cloud', providerId: 'openai', baseUrl: `${openai.url}/v1`, defaultModel: 'gpt-4o-mini' });
+    await stack.connections.setKey(connection.id, CANARY_KEY);
+    const agent = await stack.agents.create({ name: 'cloudy', connectionId: connection.id });
+    const denied = await stack.service.start({ agentId: agent.id, input: 'hi' }, 'other.extension');
+    assert.equal(denied.status, 'failed');
+    assert.equal(denied.error?.code, 'consent_denied');
+    assert.equal(openai.requests.length, 0);
+    const allowed = await stack.service.start({ agentId: agent.id, input: 'hi again' }, 'other.extension');
+    assert.equal(allowed.status, 'succeeded', JSON.stringify(allowed.error));
+    assert.deepEqual(openai.authorizationHeaders(), [`Bearer ${CANARY_KEY}`]);
+    assert.deepEqual(stack.prompts, ['other.extension@Cloud', 'other.extension@Cloud']);
+    const reads = (await stack.audit.read()).filter((e) => e.kind === 'key_read').map((e) => e.outcome);
+    assert.deepEqual(reads, ['granted (once)', 'denied']);
+    assertNoCanary({ runs: stack.runs.list(), state: stack.store.dump(), audit: await readFile(join(stack.dir, 'audit.jsonl'), 'utf8'), log: stack.logger.lines });
+  });
+
+  it('fails with endpoint_unreachable when the model endpoint is down, and the host keeps working', async () => {
+    stack = await makeStack();
+    const port = await closedPort();
+    const down = await stack.connections.create({ name: 'Down', providerId: 'ollama', baseUrl: `http://127.0.0.1:${port}` });
+    const agent = await stack.agents.create({ name: 'a', connectionId: down.id });
+    const run = await stack.service.start({ agentId: agent.id, input: 'hi' }, 'view:agents');
+    assert.equal(run.error?.code, 'endpoint_unreachable');
+    assert.match(run.error!.message, /not reachable/);
+    const { agent: working } = await ollamaAgent(stack, 'b');
+    const good = await stack.service.start({ agentId: working.id, input: 'hi', connectionId: stack.connections.list()[1]!.id }, 'view:agents');
+    assert.equal(good.status, 'succeeded');
+  });
+
+  it('cancels a run under way: the HTTP call is aborted and the run is stored as cancelled', async () => {
+    stack = await makeStack();
+    const { connection, agent } = await ollamaAgent(stack);
+    ollama.setBehaviour('hang');
+    const controller = new AbortController();
+    const pending = stack.service.start({ agentId: agent.id, input: 'hi', connectionId: connection.id }, 'view:agents', controller.signal);
+    await new Promise((r) => setTimeout(r, 300));
+    controller.abort();
+    const run = await pending;
+    assert.equal(run.status, 'cancelled');
+    const outcome = (await stack.audit.read()).find((e) => e.kind === 'model_call')?.outcome;
+    assert.equal(outcome, 'cancelled');
+  });
+
+  it('fails the run of a worker that crashes with a clear error, and starts a new worker for the next run', async () => {
+    stack = await makeStack({ workerEntry: resolve(__dirname, '../fixtures/crashingWorker.ts') });
+    const { connection, agent } = await ollamaAgent(stack);
+    for (const input of ['first', 'second']) {
+      // Were the dead worker reused, the second run would wait for an answer that never comes.
+      const run = await stack.service.start({ agentId: agent.id, input, connectionId: connection.id }, 'view:agents');
+      assert.equal(run.status, 'failed');
+      assert.match(run.error?.message ?? '', /agent host stopped unexpectedly \(it exited with code 3\)/);
+    }
+  });
+
+  it('fails a run whose worker hangs with timeout, and ends the stuck worker', async () => {
+    stack = await makeStack({ workerEntry: resolve(__dirname, '../fixtures/hangingWorker.ts'), silenceLimitMs: 500 });
+    const { connection, agent } = await ollamaAgent(stack);
+    const run = await stack.service.start({ agentId: agent.id, input: 'hang', connectionId: connection.id }, 'view:agents');
+    assert.equal(run.status, 'failed');
+    assert.equal(run.error?.code, 'timeout');
+    assert.match(run.error!.message, /did not answer within 1 s/);
+  });
+
+  it('loses no run and no audit entry when a thousand runs go at once', async function () {
+    this.timeout(120_000);
+    stack = await makeStack();
+    const { connection, agent } = await ollamaAgent(stack);
+    const results = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) => stack.service.start({ agentId: agent.id, input: `n${i}`, connectionId: connection.id }, 'view:agents')),
+    );
+    assert.equal(results.filter((r) => r.status === 'succeeded').length, 1000, JSON.stringify(results.find((r) => r.status !== 'succeeded')?.error));
+    await stack.runs.flushed();
+    const stored = new RunStore({ store: stack.store, retention: () => 5000, logger: stack.logger }).list();
+    assert.equal(stored.length, 1000);
+    assert.ok(stored.every((r) => r.status === 'succeeded'));
+    const calls = (await stack.audit.read()).filter((e) => e.kind === 'model_call');
+    assert.equal(new Set(calls.map((e) => e.runId)).size, 1000);
+    assert.equal((await stack.audit.verify()).ok, true);
+  });
+});
