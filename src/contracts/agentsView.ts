@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { AgentInputSchema, AgentSchema, RunRecordSchema, StartAgentRunRequestSchema } from './agents';
+import { ConnectionStatusSchema } from './connections';
+import { ReplySchema, requestSchema } from './rpc';
+
+const idParams = z.object({ id: z.string().uuid() }).strict();
+
+/** Params of each request the Agents view may send. */
+export const agentsMethods = {
+  createAgent: z.object({ input: AgentInputSchema }).strict(),
+  /** Replaces the agent's editable fields with the whole form. */
+  updateAgent: z.object({ id: z.string().uuid(), input: AgentInputSchema }).strict(),
+  /** The host asks the person to confirm; the reply says whether it was deleted. */
+  deleteAgent: idParams,
+  /** Starts a run and replies at once with its id; progress and the outcome arrive in snapshots. */
+  startRun: z.object({ request: StartAgentRunRequestSchema }).strict(),
+  cancelRun: z.object({ runId: z.string().uuid() }).strict(),
+  /** Opens the host's picker for the default connection (the action of a missing_connection error). */
+  chooseDefaultConnection: z.object({}).strict(),
+} as const;
+
+export const agentsResults = {
+  createAgent: AgentSchema,
+  updateAgent: AgentSchema,
+  deleteAgent: z.object({ deleted: z.boolean() }),
+  startRun: z.object({ runId: z.string().uuid() }),
+  cancelRun: z.object({ cancelled: z.boolean() }),
+  chooseDefaultConnection: z.object({ defaultConnectionId: z.string() }),
+} as const;
+
+export type AgentsMethod = keyof typeof agentsMethods;
+export type AgentsParams<M extends AgentsMethod> = z.infer<(typeof agentsMethods)[M]>;
+export type AgentsResult<M extends AgentsMethod> = z.infer<(typeof agentsResults)[M]>;
+
+export const AgentsRequestSchema = requestSchema(agentsMethods);
+export type AgentsRequest = z.infer<typeof AgentsRequestSchema>;
+
+export const FromAgentsViewSchema = z.union([z.object({ type: z.literal('ready') }).strict(), AgentsRequestSchema]);
+export type FromAgentsView = z.infer<typeof FromAgentsViewSchema>;
+
+/** What the Agents view knows of a connection: enough to choose one, never a key. */
+export const AgentsConnectionSchema = z.object({
+  id: z.string().uuid(),
+  name: z.string(),
+  providerId: z.string(),
+  providerName: z.string(),
+  status: ConnectionStatusSchema,
+  /** Models the person enabled in the registry for this connection. */
+  models: z.array(z.object({ providerModelId: z.string(), displayName: z.string() })),
+});
+export type AgentsConnection = z.infer<typeof AgentsConnectionSchema>;
+
+/** A whole snapshot: agents, connections with their enabled models, the default, and recent runs (newest first). */
+export const AgentsSnapshotSchema = z.object({
+  type: z.literal('snapshot'),
+  agents: z.array(AgentSchema),
+  connections: z.array(AgentsConnectionSchema),
+  defaultConnectionId: z.string(),
+  runs: z.array(RunRecordSchema),
+});
+export type AgentsSnapshot = z.infer<typeof AgentsSnapshotSchema>;
+
+export const ToAgentsViewSchema = z.union([AgentsSnapshotSchema, ReplySchema]);
+export type ToAgentsView = z.infer<typeof ToAgentsViewSchema>;
