@@ -1,7 +1,7 @@
 // `npm run bench:activation`: what activation costs. Prints figures, asserts nothing.
 //
-//   - the size of the production bundles (dist/extension.js and the webview bundles), raw
-//     and gzipped;
+//   - the size of the production bundles (dist/*.js: the extension host and the agent host
+//     worker, and the webview bundles), raw and gzipped;
 //   - the time activate() takes in a real extension host (code-server), median and range
 //     over several fresh starts: `activationMs` is what activate() measured itself (reported
 //     by the extension in Test mode as api.testing.activationMs), `activateCallMs` is
@@ -25,7 +25,9 @@ function kb(bytes) {
 /** Measured right after the build: other work in the same checkout may rebuild dist/ later. */
 function bundleSizes() {
   const lines = [];
-  const files = [path.join(REPO, 'dist', 'extension.js')];
+  // Every top-level bundle (the extension host's, the agent host worker's) and the webviews'.
+  const distDir = path.join(REPO, 'dist');
+  const files = readdirSync(distDir).filter((name) => name.endsWith('.js')).map((name) => path.join(distDir, name));
   const webviewDir = path.join(REPO, 'dist', 'webview');
   for (const name of readdirSync(webviewDir)) if (/\.(js|css)$/.test(name)) files.push(path.join(webviewDir, name));
   for (const file of files) {
