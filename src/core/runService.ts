@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { StartAgentRunRequestSchema, type RunRecord, type TraceStep } from '../contracts/agents';
+import { StartAgentRunRequestSchema, type Agent, type RunRecord, type StartAgentRunRequest, type TraceStep } from '../contracts/agents';
 import type { Usage } from '../contracts/models';
 import type { AgentHost, ModelInvocation } from './agentHost';
 import type { AgentService } from './agentService';
@@ -44,12 +44,19 @@ export class RunService {
    * invalid request or an unknown agent throws, before anything is stored.
    */
   async start(request: unknown, requesterId: string, signal?: AbortSignal): Promise<RunRecord> {
+    return (await this.launch(request, requesterId, signal)).finished;
+  }
+
+  /**
+   * Like `start`, but resolves as soon as the run is stored as queued, with its id and a
+   * promise of its final record: for views that show progress from snapshots.
+   */
+  async launch(request: unknown, requesterId: string, signal?: AbortSignal): Promise<{ runId: string; finished: Promise<RunRecord> }> {
     const parsed = StartAgentRunRequestSchema.safeParse(request);
     if (!parsed.success) {
       throw new SwitchboardError('invalid_input', `The run request is not valid: ${parsed.error.issues.map(describeIssue).join('; ')}.`);
     }
-    const { deps } = this;
-    const agent = deps.agents.require(parsed.data.agentId);
+    const agent = this.deps.agents.require(parsed.data.agentId);
     const run: RunRecord = {
       id: randomUUID(),
       agentId: agent.id,
@@ -58,9 +65,14 @@ export class RunService {
       status: 'queued',
       input: parsed.data.input,
       trace: [],
-      createdAt: deps.clock.now().toISOString(),
+      createdAt: this.deps.clock.now().toISOString(),
     };
-    await deps.runs.add(run);
+    await this.deps.runs.add(run);
+    return { runId: run.id, finished: this.execute(run, agent, parsed.data, signal) };
+  }
+
+  private async execute(run: RunRecord, agent: Agent, request: StartAgentRunRequest, signal?: AbortSignal): Promise<RunRecord> {
+    const { deps } = this;
     const controller = new AbortController();
     this.cancels.set(run.id, controller);
     const onAbort = () => controller.abort();
@@ -69,7 +81,7 @@ export class RunService {
     const trace: TraceStep[] = [];
     try {
       const routing = resolveRouting({
-        request: parsed.data,
+        request,
         agent,
         defaultConnectionId: deps.settings.defaultConnectionId(),
         findConnection: (id) => deps.connections.get(id),
@@ -81,7 +93,7 @@ export class RunService {
           type: 'start',
           runId: run.id,
           agent: { name: agent.name, role: agent.role, soul: agent.soul, guardrails: agent.guardrails },
-          input: parsed.data.input,
+          input: request.input,
           routing: { connectionId: routing.connectionId, modelRef: routing.modelRef },
         },
         (step) => trace.push(step),

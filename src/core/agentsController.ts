@@ -1,0 +1,91 @@
+import { FromAgentsViewSchema, type AgentsConnection, type AgentsRequest, type AgentsSnapshot, type ToAgentsView } from '../contracts/agentsView';
+import type { AgentService } from './agentService';
+import type { ConnectionService } from './connectionService';
+import type { Event, Interactions, Logger, Settings } from './ports';
+import type { ProviderRegistry } from './providerRegistry';
+import type { RunService } from './runService';
+import type { RunStore } from './runStore';
+import { ViewHost } from './viewHost';
+
+/** The requester id of runs started from the Agents view, as consent and the audit log see it. */
+export const AGENTS_VIEW_REQUESTER = 'switchboard.agentsView';
+
+/** How many recent runs a snapshot carries. */
+const RUNS_IN_SNAPSHOT = 200;
+
+export interface AgentsControllerDeps {
+  agents: AgentService;
+  connections: ConnectionService;
+  registry: ProviderRegistry;
+  runs: RunStore;
+  runService: RunService;
+  settings: Settings;
+  interactions: Pick<Interactions, 'confirm'>;
+  logger: Logger;
+  /** The enabled registered models of a connection. */
+  enabledModels(connectionId: string): { providerModelId: string; displayName: string }[];
+  /** Fires when registered models change. */
+  modelsChanged: Event<void>;
+  /** Opens the palette picker for the default connection; resolves with the id chosen, or ''. */
+  chooseDefaultConnection(): Promise<string>;
+  post(message: ToAgentsView): void;
+}
+
+/** The host side of the Agents view. */
+export function createAgentsController(deps: AgentsControllerDeps): ViewHost<AgentsRequest, AgentsSnapshot> {
+  const snapshot = (): AgentsSnapshot => ({
+    type: 'snapshot',
+    agents: deps.agents.list(),
+    connections: deps.connections.list().map(
+      (c): AgentsConnection => ({
+        id: c.id,
+        name: c.name,
+        providerId: c.providerId,
+        providerName: deps.registry.get(c.providerId)?.descriptor.displayName ?? c.providerId,
+        status: c.status,
+        models: deps.enabledModels(c.id),
+      }),
+    ),
+    defaultConnectionId: deps.settings.defaultConnectionId(),
+    runs: deps.runs.list().slice(-RUNS_IN_SNAPSHOT).reverse(),
+  });
+
+  const dispatch = async (request: AgentsRequest): Promise<unknown> => {
+    switch (request.method) {
+      case 'createAgent':
+        return deps.agents.create(request.params.input);
+      case 'updateAgent':
+        return deps.agents.update(request.params.id, request.params.input);
+      case 'deleteAgent': {
+        const agent = deps.agents.require(request.params.id);
+        const confirmed = await deps.interactions.confirm({
+          message: `Delete the agent "${agent.name}"?`,
+          detail: 'Its past runs stay in the run history.',
+          confirmLabel: 'Delete',
+        });
+        if (confirmed) await deps.agents.delete(agent.id);
+        return { deleted: confirmed };
+      }
+      case 'startRun': {
+        const { runId, finished } = await deps.runService.launch(request.params.request, AGENTS_VIEW_REQUESTER);
+        // The outcome reaches the view in snapshots; a failure is already stored on the run.
+        void finished.catch((error: unknown) => deps.logger.error(`Run ${runId} ended unexpectedly: ${String(error)}`));
+        return { runId };
+      }
+      case 'cancelRun':
+        return { cancelled: deps.runService.cancel(request.params.runId) };
+      case 'chooseDefaultConnection':
+        return { defaultConnectionId: await deps.chooseDefaultConnection() };
+    }
+  };
+
+  return new ViewHost<AgentsRequest, AgentsSnapshot>({
+    name: 'Agents',
+    schema: FromAgentsViewSchema,
+    dispatch,
+    snapshot,
+    post: deps.post,
+    logger: deps.logger,
+    changes: [deps.agents.onDidChange, deps.connections.onDidChange, deps.runs.onDidChange, deps.settings.onDidChange, deps.registry.onDidChange, deps.modelsChanged],
+  });
+}
