@@ -10,6 +10,7 @@
 // bounds the whole run.
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { browserEnv } from './browser.mjs';
 import { installVsix, startCodeServer, workbenchUrl } from './codeServer.mjs';
 import { CHROMIUM, CHROMIUM_ARGS, HarnessError, REPO, bin, installCleanupHandlers, log, newRunDir, run, runOrThrow } from './common.mjs';
 import { startFixtures } from './fixtures.mjs';
@@ -49,7 +50,8 @@ async function main() {
     const screenshots = path.join(runDir, 'screenshots');
     mkdirSync(screenshots, { recursive: true });
     const env = {
-      ...process.env,
+      // The specs launch Chromium themselves; it inherits these (see browserEnv).
+      ...browserEnv(runDir),
       ...fixtures.env,
       SWITCHBOARD_E2E_URL: workbenchUrl(server),
       SWITCHBOARD_E2E_ARTIFACTS: screenshots,

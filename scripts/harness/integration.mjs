@@ -49,7 +49,7 @@ export async function runInExtensionHost({ testsPath, label, env = {}, echo = tr
     cleanup.push(() => server.stop());
     writeFileSync(path.join(workspace, 'README.md'), '# Switchboard integration workspace\n');
 
-    const browser = await launchBrowser();
+    const browser = await launchBrowser(runDir);
     cleanup.push(() => browser.close());
     const page = await browser.newPage();
     const consoleLines = [];
