@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
+import { DiscoveredModelSchema, type ChatRequest } from '../../src/contracts/models';
 import { ProviderDescriptorSchema } from '../../src/contracts/providers';
 import { HttpClient } from '../../src/core/http/httpClient';
 import type { ProxySettings } from '../../src/core/ports';
 import type { CallContext, ConnectionTarget } from '../../src/core/providers/adapter';
-import { ollamaAdapter, ollamaDescriptor } from '../../src/core/providers/ollama';
-import { CANARY_KEY } from '../fixtures/canary';
+import { OLLAMA_SHOW_CONCURRENCY, ollamaAdapter, ollamaContextWindow, ollamaDescriptor, ollamaModalities } from '../../src/core/providers/ollama';
+import { assertCanaryOnlyInHeader, assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort, expectFailure } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 
@@ -31,9 +32,10 @@ describe('Ollama adapter', () => {
     await context.http.dispose();
   });
 
-  it('has a valid core descriptor with the local default URL and model', () => {
+  it('has a valid core descriptor with the local default URL and model, able to test, discover and chat', () => {
     const descriptor = ProviderDescriptorSchema.parse(ollamaDescriptor);
 
+    assert.deepEqual(descriptor.capabilities, { test: true, discovery: true, chat: true });
     assert.equal(descriptor.source, 'core');
     assert.equal(descriptor.defaults.baseUrl, 'http://localhost:11434');
     assert.equal(descriptor.defaults.modelRef, 'llama3.2');
@@ -157,6 +159,233 @@ describe('Ollama adapter', () => {
 
       assert.match(error.message, /\[redacted\]/);
       assert.equal(fixture.authorizationHeaders()[0], `Bearer ${CANARY_KEY}`);
+    });
+  });
+  describe('discoverModels', () => {
+    const discover = (overrides: Partial<ConnectionTarget> = {}, ctx: CallContext = context) => ollamaAdapter.discoverModels!(target(overrides), ctx);
+
+    it('lists /api/tags, then asks /api/show for each model and reports capabilities, context and details', async () => {
+      const models = await discover();
+
+      assert.deepEqual(models, [
+        {
+          providerModelId: 'llama3.2:latest',
+          displayName: 'llama3.2:latest',
+          modalities: ['text', 'tools'],
+          contextWindow: 131072,
+          sources: { modalities: 'api', contextWindow: 'api' },
+          metadata: { family: 'llama', parameter_size: '3.2B', quantization_level: 'Q4_K_M' },
+        },
+        {
+          providerModelId: 'qwen2.5-coder:7b',
+          displayName: 'qwen2.5-coder:7b',
+          modalities: ['text', 'tools'],
+          // num_ctx 16384 in the Modelfile wins over the 32768 the architecture allows.
+          contextWindow: 16384,
+          sources: { modalities: 'api', contextWindow: 'api' },
+          metadata: { family: 'qwen2', parameter_size: '7.6B', quantization_level: 'Q4_K_M' },
+        },
+        {
+          providerModelId: 'llava:latest',
+          displayName: 'llava:latest',
+          modalities: ['text', 'vision'],
+          contextWindow: 4096,
+          sources: { modalities: 'api', contextWindow: 'api' },
+          metadata: { family: 'llama', parameter_size: '7B', quantization_level: 'Q4_K_M' },
+        },
+      ]);
+      for (const model of models) DiscoveredModelSchema.parse(model);
+      assert.deepEqual(fixture.requests.map((request) => `${request.method} ${request.url} ${request.body}`), [
+        'GET /api/tags ',
+        'POST /api/show {"model":"llama3.2:latest"}',
+        'POST /api/show {"model":"qwen2.5-coder:7b"}',
+        'POST /api/show {"model":"llava:latest"}',
+      ]);
+      assert.equal(assertCanaryOnlyInHeader(fixture.requests, 'authorization'), 4);
+      assertNoCanary(models);
+    });
+
+    it('maps thinking to reasoning and keeps embedding-only models as embedding, not text', async () => {
+      fixture.setModels([
+        { name: 'qwen3:8b', family: 'qwen3', capabilities: ['completion', 'tools', 'thinking'] },
+        { name: 'nomic-embed-text', family: 'nomic-bert', contextLength: 2048, capabilities: ['embedding'] },
+      ]);
+
+      const models = await discover();
+
+      assert.deepEqual(models.map((model) => [model.providerModelId, model.modalities]), [
+        ['qwen3:8b', ['text', 'tools', 'reasoning']],
+        ['nomic-embed-text:latest', ['embedding']],
+      ]);
+    });
+
+    it('keeps at most four /api/show calls in flight', async () => {
+      fixture.generateModels(14, { showDelayMs: 25 });
+
+      const models = await discover();
+
+      assert.equal(OLLAMA_SHOW_CONCURRENCY, 4);
+      assert.equal(fixture.maxShowsInFlight, 4);
+      assert.equal(models.length, 14);
+      assert.deepEqual(models.slice(0, 2).map((model) => model.providerModelId), ['model-0001:latest', 'model-0002:latest']);
+    });
+
+    it('discovers hundreds of generated models with their mixed capabilities', async () => {
+      fixture.generateModels(400);
+
+      const models = await discover(undefined, { ...context, timeoutMs: 20000 });
+
+      assert.equal(models.length, 400);
+      assert.deepEqual(models[1].modalities, ['text', 'tools', 'reasoning']);
+      assert.deepEqual(models[2].modalities, ['text', 'vision']);
+      assert.deepEqual(models[3].modalities, ['embedding']);
+      assert.equal(models[0].contextWindow, 8192, 'every third model has num_ctx 8192');
+      assert.equal(models[1].contextWindow, 40960);
+    });
+
+    it('keeps a model with what /api/tags said when /api/show cannot describe it', async () => {
+      fixture.setBehaviour('not-found', '/api/show');
+
+      const models = await discover();
+
+      assert.equal(models.length, 3);
+      // Without /api/show: no num_ctx, so the tags' context_length, and the tags' capabilities.
+      assert.deepEqual(models[1], {
+        providerModelId: 'qwen2.5-coder:7b',
+        displayName: 'qwen2.5-coder:7b',
+        modalities: ['text', 'tools'],
+        contextWindow: 32768,
+        sources: { modalities: 'api', contextWindow: 'api' },
+        metadata: { family: 'qwen2', parameter_size: '7.6B', quantization_level: 'Q4_K_M' },
+      });
+    });
+
+    it('stops with auth_failed when /api/show rejects the key, without describing the other models', async () => {
+      fixture.setBehaviour('unauthorized', '/api/show');
+
+      const error = await expectFailure(discover(), 'auth_failed');
+
+      assert.match(error.message, /\/api\/show answered 401/);
+    });
+
+    it('times out as a whole within the discovery time, naming the discovery setting', async () => {
+      fixture.setBehaviour('hang', '/api/show');
+
+      const error = await expectFailure(discover(undefined, { ...context, timeoutMs: 300 }), 'timeout');
+
+      assert.match(error.message, /Listing the models at http:\/\/127\.0\.0\.1:\d+ took longer than 0\.3 s/);
+      assert.match(error.message, /switchboard\.discoveryTimeoutSeconds/);
+    });
+
+    it('is cancelled by the caller\'s signal', async () => {
+      fixture.setBehaviour('hang', '/api/show');
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 40);
+
+      await expectFailure(discover(undefined, { ...context, timeoutMs: 5000, signal: controller.signal }), 'cancelled');
+    });
+
+    it('says how to start Ollama when the connection is refused', async () => {
+      const baseUrl = `http://127.0.0.1:${await closedPort()}`;
+
+      const error = await expectFailure(discover({ baseUrl }), 'endpoint_unreachable');
+
+      assert.match(error.message, /Is it running\? Start it with `ollama serve`/);
+    });
+
+    it('says the server does not look like Ollama when /api/tags is not JSON', async () => {
+      fixture.setBehaviour('garbage', '/api/tags');
+
+      const error = await expectFailure(discover(), 'bad_response');
+
+      assert.match(error.message, /\/api\/tags does not look like the Ollama API/);
+    });
+
+    it('reads num_ctx from the parameters text and otherwise the architecture\'s context length', () => {
+      assert.equal(ollamaContextWindow({ parameters: 'stop "<|eot_id|>"\nnum_ctx                        8192', model_info: { 'general.architecture': 'llama', 'llama.context_length': 131072 } }), 8192);
+      assert.equal(ollamaContextWindow({ parameters: 'stop "x"', model_info: { 'general.architecture': 'gemma3', 'gemma3.context_length': 131072 } }), 131072);
+      assert.equal(ollamaContextWindow({ parameters: null, model_info: null }), undefined);
+      assert.equal(ollamaContextWindow({ parameters: 'num_ctx 0', model_info: { 'general.architecture': 'x', 'x.context_length': 'big' } }), undefined);
+      assert.deepEqual(ollamaModalities(['completion', 'insert', 'image', 'audio']), ['text', 'audio']);
+    });
+  });
+
+  describe('chat', () => {
+    const request: ChatRequest = { modelRef: 'llama3.2', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'hello there' }] };
+
+    it('posts to /api/chat with stream false and returns the reply, the model and the token counts', async () => {
+      const result = await ollamaAdapter.chat!(target(), { ...request, maxTokens: 64 }, context);
+
+      assert.deepEqual(result, { content: 'You said: hello there', modelRef: 'llama3.2:latest', usage: { inputTokens: 4, outputTokens: 4 }, finishReason: 'stop' });
+      assert.equal(fixture.requests[0].url, '/api/chat');
+      assert.deepEqual(JSON.parse(fixture.requests[0].body), {
+        model: 'llama3.2',
+        messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'hello there' }],
+        stream: false,
+        options: { num_predict: 64 },
+      });
+      assert.equal(assertCanaryOnlyInHeader(fixture.requests, 'authorization'), 1);
+      assertNoCanary(result);
+    });
+
+    it('counts 0 tokens where Ollama leaves the zero counts out', async () => {
+      fixture.setModels([{ name: 'cached', reply: '', cachedPrompt: true }]);
+      // What the fixture sends, as Ollama's omitempty does: no prompt_eval_count, no eval_count.
+      const raw = (await (await fetch(`${fixture.url}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'cached', stream: false, messages: [{ role: 'user', content: 'hi' }] }) })).json()) as Record<string, unknown>;
+      assert.ok(!('prompt_eval_count' in raw) && !('eval_count' in raw) && 'total_duration' in raw);
+
+      const result = await ollamaAdapter.chat!(target(), { modelRef: 'cached', messages: [{ role: 'user', content: 'hi' }] }, context);
+
+      assert.deepEqual(result, { content: '', modelRef: 'cached:latest', usage: { inputTokens: 0, outputTokens: 0 }, finishReason: 'stop' });
+    });
+
+    it('maps an unknown model to model_not_found with the ollama pull command', async () => {
+      const error = await expectFailure(ollamaAdapter.chat!(target(), { ...request, modelRef: 'mistral' }, context), 'model_not_found');
+
+      assert.match(error.message, /Pull it with `ollama pull mistral`/);
+      assert.match(error.message, /Ollama said: "model 'mistral' not found"/);
+    });
+
+    it('maps Go\'s plain 404 page (a wrong base URL) to not_found, not to a missing model', async () => {
+      const error = await expectFailure(ollamaAdapter.chat!(target({ baseUrl: `${fixture.url}/v1` }), request, context), 'not_found');
+
+      assert.match(error.message, /Check the connection's base URL; it must point at the Ollama API/);
+    });
+
+    it('times out when Ollama never answers', async () => {
+      fixture.setBehaviour('hang');
+
+      const error = await expectFailure(ollamaAdapter.chat!(target(), request, { ...context, timeoutMs: 200 }), 'timeout');
+
+      assert.match(error.message, /switchboard\.requestTimeoutSeconds/);
+    });
+
+    it('says the server does not look like Ollama when the answer is not JSON', async () => {
+      fixture.setBehaviour('garbage');
+
+      await expectFailure(ollamaAdapter.chat!(target(), request, context), 'bad_response');
+    });
+
+    it('maps 429 to rate_limited', async () => {
+      fixture.setBehaviour('rate-limited');
+
+      const error = await expectFailure(ollamaAdapter.chat!(target(), request, context), 'rate_limited');
+
+      assert.match(error.message, /Try again in 7 s/);
+    });
+
+    it('refuses a request without messages before sending anything', async () => {
+      await expectFailure(ollamaAdapter.chat!(target(), { modelRef: 'llama3.2', messages: [] }, context), 'invalid_input');
+
+      assert.equal(fixture.requests.length, 0);
+    });
+
+    it('says how to start Ollama when the connection is refused', async () => {
+      const baseUrl = `http://127.0.0.1:${await closedPort()}`;
+
+      const error = await expectFailure(ollamaAdapter.chat!(target({ baseUrl }), request, context), 'endpoint_unreachable');
+
+      assert.match(error.message, /ollama serve/);
     });
   });
 });

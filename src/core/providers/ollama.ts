@@ -1,12 +1,28 @@
 import { z } from 'zod';
+import type { ChatRequest, ChatResult, DiscoveredModel, Modality } from '../../contracts/models';
 import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../../contracts/providers';
 import { SwitchboardError } from '../errors';
 import { commonErrorMessage, NetworkError, type ApiProfile } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
+import {
+  count,
+  mapLimit,
+  originOf,
+  parseChatRequest,
+  positiveInt,
+  requestOptions,
+  routeNotFound,
+  toDiscoveredModels,
+  tokens,
+  withinDiscoveryBudget,
+  type ModelDraft,
+} from './shared';
 
 export const OLLAMA_PROVIDER_ID = 'ollama';
 export const OLLAMA_DEFAULT_BASE_URL = 'http://localhost:11434';
 export const OLLAMA_DEFAULT_MODEL = 'llama3.2';
+/** How many `/api/show` calls discovery keeps in flight at once. */
+export const OLLAMA_SHOW_CONCURRENCY = 4;
 
 export const ollamaDescriptor: ProviderDescriptor = {
   id: OLLAMA_PROVIDER_ID,
@@ -17,18 +33,63 @@ export const ollamaDescriptor: ProviderDescriptor = {
     { key: API_KEY_FIELD, label: 'API key', kind: 'secret', required: false, description: 'Only for Ollama behind authentication, e.g. https://ollama.com. Sent as a Bearer token.' },
   ],
   defaults: { baseUrl: OLLAMA_DEFAULT_BASE_URL, modelRef: OLLAMA_DEFAULT_MODEL },
-  capabilities: { test: true, discovery: false, chat: false },
+  capabilities: { test: true, discovery: true, chat: true },
 };
 
-/** Ollama's errors: `{"error":"model 'foo' not found"}`; its /v1 routes use OpenAI's shape. */
+/**
+ * Ollama's errors: `{"error":"model 'foo' not found"}`. A 404 with that body is a missing model
+ * (say how to pull it); a 404 without one is Go's "404 page not found", a wrong base URL.
+ */
 export const ollamaApi: ApiProfile = {
   name: 'Ollama',
   errorMessage: commonErrorMessage,
+  classify(response, message) {
+    const route = routeNotFound(response, message, ollamaApi);
+    if (route || response.status !== 404 || !message || !/not found/i.test(message)) return route;
+    const name = /model ['"]([^'"]{1,256})['"]/.exec(message)?.[1];
+    const pull = name ? `Pull it with \`ollama pull ${name}\`` : 'Pull it with `ollama pull <model>`';
+    return new SwitchboardError('model_not_found', `${response.endpoint} answered 404: Ollama does not have this model. ${pull}, or pick one from the connection's model list. Ollama said: "${message}"`);
+  },
 };
+
+const DetailsSchema = z.object({
+  family: z.string().nullish(),
+  parameter_size: z.string().nullish(),
+  quantization_level: z.string().nullish(),
+  context_length: z.number().nullish(),
+});
 
 const VersionSchema = z.object({ version: z.string() });
 const TagsSchema = z.object({
-  models: z.array(z.object({ name: z.string(), model: z.string().optional() })),
+  models: z.array(
+    z.object({
+      name: z.string(),
+      model: z.string().nullish(),
+      details: DetailsSchema.nullish(),
+      // Servers from v0.30.0 on send these in the list too.
+      capabilities: z.array(z.string()).nullish(),
+    }),
+  ),
+});
+type Tag = z.infer<typeof TagsSchema>['models'][number];
+
+const ShowSchema = z.object({
+  /** The Modelfile's PARAMETER lines as text: `num_ctx                        8192`. */
+  parameters: z.string().nullish(),
+  details: DetailsSchema.nullish(),
+  model_info: z.record(z.string(), z.unknown()).nullish(),
+  capabilities: z.array(z.string()).nullish(),
+});
+type Show = z.infer<typeof ShowSchema>;
+
+const ChatSchema = z.object({
+  model: z.string().nullish(),
+  message: z.object({ role: z.string().nullish(), content: z.string().nullish() }).nullish(),
+  done_reason: z.string().nullish(),
+  // Every metric is omitempty: a count of 0 is absent.
+  prompt_eval_count: z.number().nullish(),
+  eval_count: z.number().nullish(),
+  total_duration: z.number().nullish(),
 });
 
 /** No header locally; a Bearer token when the connection has a key (Ollama's cloud). */
@@ -36,20 +97,121 @@ export function ollamaHeaders(target: ConnectionTarget): Record<string, string> 
   return target.apiKey ? { authorization: `Bearer ${target.apiKey}` } : {};
 }
 
+/** Ollama's capabilities in Switchboard's words: `vision` is image input, `thinking` is reasoning. */
+const CAPABILITY_MODALITIES: Readonly<Record<string, Modality>> = {
+  completion: 'text',
+  vision: 'vision',
+  tools: 'tools',
+  thinking: 'reasoning',
+  audio: 'audio',
+  embedding: 'embedding',
+};
+
+export function ollamaModalities(capabilities: readonly string[]): Modality[] {
+  return [...new Set(capabilities.flatMap((capability) => (Object.hasOwn(CAPABILITY_MODALITIES, capability) ? [CAPABILITY_MODALITIES[capability]] : [])))];
+}
+
+/** The context a model runs with: `num_ctx` from its parameters, else what the architecture was trained for. */
+export function ollamaContextWindow(show: Pick<Show, 'parameters' | 'model_info'>): number | undefined {
+  const numCtx = /^\s*num_ctx\s+(\d+)\s*$/m.exec(show.parameters ?? '')?.[1];
+  if (numCtx !== undefined && positiveInt(Number(numCtx))) return Number(numCtx);
+  const info = show.model_info ?? {};
+  const architecture = info['general.architecture'];
+  return typeof architecture === 'string' ? positiveInt(info[`${architecture}.context_length`]) : undefined;
+}
+
+/** Failures that end discovery; any other failure of one /api/show keeps that model with what /api/tags said. */
+const FATAL = new Set(['auth_failed', 'cancelled', 'timeout', 'endpoint_unreachable', 'rate_limited']);
+
 export const ollamaAdapter: ProviderAdapter = {
-  async testConnection(target: ConnectionTarget, context: CallContext): Promise<string> {
-    const options = { api: ollamaApi, headers: ollamaHeaders(target), timeoutMs: context.timeoutMs, signal: context.signal };
-    try {
+  testConnection(target: ConnectionTarget, context: CallContext): Promise<string> {
+    return explainRefused(target, async () => {
+      const options = requestOptions(ollamaApi, ollamaHeaders(target), context);
       const { version } = await context.http.getJson(`${target.baseUrl}/api/version`, VersionSchema, options);
       const { models } = await context.http.getJson(`${target.baseUrl}/api/tags`, TagsSchema, options);
-      const count = models.length;
-      return `Ollama ${version}, ${count} ${count === 1 ? 'model' : 'models'} installed`;
-    } catch (error) {
-      // The usual cause locally is that Ollama is not started; say so in the words people know.
-      if (error instanceof NetworkError && error.reason === 'refused') {
-        throw new SwitchboardError('endpoint_unreachable', `Ollama is not reachable at ${target.baseUrl}. Is it running? Start it with \`ollama serve\`.`);
-      }
-      throw error;
-    }
+      return `Ollama ${version}, ${count(models.length, 'model')} installed`;
+    });
+  },
+
+  discoverModels(target: ConnectionTarget, context: CallContext): Promise<DiscoveredModel[]> {
+    return explainRefused(target, () =>
+      withinDiscoveryBudget(context, originOf(target.baseUrl), async (budget) => {
+        const headers = ollamaHeaders(target);
+        const { models } = await budget.http.getJson(`${target.baseUrl}/api/tags`, TagsSchema, requestOptions(ollamaApi, headers, budget));
+        // One failure stops the calls still running instead of letting them finish for nothing.
+        const stop = new AbortController();
+        const onAbort = () => stop.abort();
+        budget.signal?.addEventListener('abort', onAbort, { once: true });
+        try {
+          const drafts = await mapLimit(models, OLLAMA_SHOW_CONCURRENCY, async (tag) => {
+            try {
+              const show = await budget.http.postJson(`${target.baseUrl}/api/show`, { model: tag.name }, ShowSchema, requestOptions(ollamaApi, headers, { ...budget, signal: stop.signal }));
+              return draftOf(tag, show);
+            } catch (error) {
+              if (error instanceof SwitchboardError && !FATAL.has(error.code)) return draftOf(tag, undefined);
+              stop.abort();
+              throw error;
+            }
+          });
+          // mapLimit throws the first failure; the `cancelled` of the calls stopped after it are dropped.
+          return toDiscoveredModels(drafts);
+        } finally {
+          budget.signal?.removeEventListener('abort', onAbort);
+        }
+      }),
+    );
+  },
+
+  chat(target: ConnectionTarget, request: ChatRequest, context: CallContext): Promise<ChatResult> {
+    return explainRefused(target, async () => {
+      const chat = parseChatRequest(request);
+      const answer = await context.http.postJson(
+        `${target.baseUrl}/api/chat`,
+        {
+          model: chat.modelRef,
+          messages: chat.messages.map(({ role, content }) => ({ role, content })),
+          stream: false,
+          ...(chat.maxTokens !== undefined ? { options: { num_predict: chat.maxTokens } } : {}),
+        },
+        ChatSchema,
+        requestOptions(ollamaApi, ollamaHeaders(target), context),
+      );
+      return {
+        content: answer.message?.content ?? '',
+        modelRef: answer.model || chat.modelRef,
+        usage: { inputTokens: tokens(answer.prompt_eval_count), outputTokens: tokens(answer.eval_count) },
+        ...(answer.done_reason ? { finishReason: answer.done_reason } : {}),
+      };
+    });
   },
 };
+
+function draftOf(tag: Tag, show: Show | undefined): ModelDraft {
+  const details = show?.details ?? tag.details;
+  const capabilities = show?.capabilities ?? tag.capabilities;
+  const contextWindow = (show ? ollamaContextWindow(show) : undefined) ?? positiveInt(tag.details?.context_length);
+  return {
+    id: tag.name || tag.model || '',
+    modalities: capabilities ? ollamaModalities(capabilities) : undefined,
+    modalitiesSource: capabilities ? 'api' : undefined,
+    contextWindow,
+    contextSource: 'api',
+    metadata: {
+      family: details?.family,
+      parameter_size: details?.parameter_size,
+      quantization_level: details?.quantization_level,
+    },
+  };
+}
+
+/** The usual cause locally is that Ollama is not started; say so in the words people know. */
+async function explainRefused<T>(target: ConnectionTarget, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof NetworkError && error.reason === 'refused') {
+      throw new SwitchboardError('endpoint_unreachable', `Ollama is not reachable at ${target.baseUrl}. Is it running? Start it with \`ollama serve\`.`);
+    }
+    throw error;
+  }
+}

@@ -1,8 +1,9 @@
-import { z } from 'zod';
 import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../../contracts/providers';
-import { SwitchboardError } from '../errors';
-import { commonErrorMessage, type ApiProfile } from '../http/httpErrors';
+import type { ChatRequest, ChatResult, DiscoveredModel } from '../../contracts/models';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
+import { openAiBuiltin } from './builtinModels';
+import { chatCompletionBody, chatCompletionResult, ChatCompletionSchema, ModelListSchema, openAiStyleApi } from './openaiShared';
+import { count, parseChatRequest, requestOptions, requireKey, toDiscoveredModels, withinDiscoveryBudget, originOf } from './shared';
 
 export const OPENAI_PROVIDER_ID = 'openai';
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -19,41 +20,71 @@ export const openAiDescriptor: ProviderDescriptor = {
     { key: OPENAI_ORGANIZATION_FIELD, label: 'Organization ID', kind: 'text', required: false, placeholder: 'org-…', description: 'Sent as the OpenAI-Organization header when set.' },
   ],
   defaults: { baseUrl: OPENAI_DEFAULT_BASE_URL },
-  capabilities: { test: true, discovery: false, chat: false },
+  capabilities: { test: true, discovery: true, chat: true },
 };
 
 /** OpenAI's errors: `{"error":{"message","type","param","code"}}`. */
-export const openAiApi: ApiProfile = {
-  name: 'OpenAI',
-  errorMessage: commonErrorMessage,
-};
-
-const ModelListSchema = z.object({
-  object: z.literal('list').optional(),
-  data: z.array(z.object({ id: z.string(), owned_by: z.string().optional() })),
-});
+export const openAiApi = openAiStyleApi('OpenAI');
 
 /** The Authorization and OpenAI-Organization headers; the key goes nowhere else. */
 export function openAiHeaders(target: ConnectionTarget): Record<string, string> {
-  if (!target.apiKey) {
-    throw new SwitchboardError('auth_failed', 'This OpenAI connection has no API key. Set one with Switchboard: Set API Key.');
-  }
-  const headers: Record<string, string> = { authorization: `Bearer ${target.apiKey}` };
+  const headers: Record<string, string> = { authorization: `Bearer ${requireKey(target, 'OpenAI')}` };
   const organization = target.options[OPENAI_ORGANIZATION_FIELD]?.trim();
   if (organization) headers['openai-organization'] = organization;
   return headers;
 }
 
+const KEEP = /^(gpt-|o\d|chatgpt-)/;
+const DROP = /(embedding|tts|whisper|dall-e|image|audio|realtime|transcribe|moderation|search|babbage|davinci|instruct)/;
+
+/**
+ * GET /v1/models has no capability flag, so chat models are told apart by name: ids that start
+ * with `gpt-`, `o<digit>` or `chatgpt-` (also as a fine-tune, `ft:gpt-…`), minus embedding,
+ * speech, image, realtime, moderation, search, legacy completion and `instruct` models.
+ */
+export function isOpenAiChatModel(id: string): boolean {
+  const name = id.toLowerCase().replace(/^ft:/, '');
+  return KEEP.test(name) && !DROP.test(name);
+}
+
 export const openAiAdapter: ProviderAdapter = {
   async testConnection(target: ConnectionTarget, context: CallContext): Promise<string> {
     // Listing models is free and harmless, and proves both the endpoint and the key.
-    const list = await context.http.getJson(`${target.baseUrl}/models`, ModelListSchema, {
-      api: openAiApi,
-      headers: openAiHeaders(target),
-      timeoutMs: context.timeoutMs,
-      signal: context.signal,
+    const list = await context.http.getJson(`${target.baseUrl}/models`, ModelListSchema, requestOptions(openAiApi, openAiHeaders(target), context));
+    return `Connected: ${count(list.data.length, 'model')} available`;
+  },
+
+  async discoverModels(target: ConnectionTarget, context: CallContext): Promise<DiscoveredModel[]> {
+    const headers = openAiHeaders(target);
+    const list = await withinDiscoveryBudget(context, originOf(target.baseUrl), (budget) =>
+      budget.http.getJson(`${target.baseUrl}/models`, ModelListSchema, requestOptions(openAiApi, headers, budget)),
+    );
+    const entries = list.data.filter((entry) => isOpenAiChatModel(entry.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return toDiscoveredModels(
+      entries.map(({ id, owned_by: owner }) => {
+        // Fine-tunes cost more than their base model, so the base's facts are not theirs.
+        const facts = id.startsWith('ft:') ? undefined : openAiBuiltin(id);
+        return {
+          id,
+          modalities: facts?.modalities,
+          modalitiesSource: facts?.modalities ? 'builtin' : undefined,
+          contextWindow: facts?.contextWindow,
+          contextSource: 'builtin',
+          inputCostPer1k: facts?.inputCostPer1k,
+          outputCostPer1k: facts?.outputCostPer1k,
+          metadata: { ownedBy: owner },
+        };
+      }),
+    );
+  },
+
+  async chat(target: ConnectionTarget, request: ChatRequest, context: CallContext): Promise<ChatResult> {
+    const chat = parseChatRequest(request);
+    const url = `${target.baseUrl}/chat/completions`;
+    const answer = await context.http.postJson(url, chatCompletionBody(chat, chat.modelRef, 'max_completion_tokens'), ChatCompletionSchema, {
+      ...requestOptions(openAiApi, openAiHeaders(target), context),
+      notFound: 'model_not_found',
     });
-    const count = list.data.length;
-    return `Connected: ${count} ${count === 1 ? 'model' : 'models'} available`;
+    return chatCompletionResult(answer, chat.modelRef, url, 'OpenAI');
   },
 };
