@@ -1,7 +1,23 @@
 import type { Disposable } from '../ports';
 import type { ProviderRegistry } from '../providerRegistry';
+import type { ProviderDescriptor } from '../../contracts/providers';
+import type { ProviderAdapter } from './adapter';
+import { anthropicAdapter, anthropicDescriptor } from './anthropic';
+import { azureOpenAiAdapter, azureOpenAiDescriptor } from './azureOpenai';
+import { geminiAdapter, geminiDescriptor } from './gemini';
 import { ollamaAdapter, ollamaDescriptor } from './ollama';
 import { openAiAdapter, openAiDescriptor } from './openai';
+import { openAiCompatibleAdapter, openAiCompatibleDescriptor } from './openaiCompatible';
+
+/** The providers Switchboard ships with, in the order people see them. */
+export const CORE_PROVIDERS: readonly { descriptor: ProviderDescriptor; adapter: ProviderAdapter }[] = [
+  { descriptor: ollamaDescriptor, adapter: ollamaAdapter },
+  { descriptor: openAiDescriptor, adapter: openAiAdapter },
+  { descriptor: anthropicDescriptor, adapter: anthropicAdapter },
+  { descriptor: geminiDescriptor, adapter: geminiAdapter },
+  { descriptor: azureOpenAiDescriptor, adapter: azureOpenAiAdapter },
+  { descriptor: openAiCompatibleDescriptor, adapter: openAiCompatibleAdapter },
+];
 
 /** Registers the providers Switchboard ships with. Disposing removes them again. */
 export function registerCoreProviders(registry: ProviderRegistry): Disposable {
@@ -10,8 +26,7 @@ export function registerCoreProviders(registry: ProviderRegistry): Disposable {
     for (const registration of registrations.splice(0)) registration.dispose();
   };
   try {
-    registrations.push(registry.register(ollamaDescriptor, ollamaAdapter));
-    registrations.push(registry.register(openAiDescriptor, openAiAdapter));
+    for (const { descriptor, adapter } of CORE_PROVIDERS) registrations.push(registry.register(descriptor, adapter));
   } catch (error) {
     // All or nothing: a half-registered set would hide the failure.
     dispose();

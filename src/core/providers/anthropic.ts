@@ -1,0 +1,210 @@
+import { z } from 'zod';
+import type { ChatRequest, ChatResult, DiscoveredModel, Modality } from '../../contracts/models';
+import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../../contracts/providers';
+import { SwitchboardError } from '../errors';
+import { commonErrorMessage, type ApiProfile } from '../http/httpErrors';
+import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
+import { ANTHROPIC_BUILTIN, anthropicBuiltin } from './builtinModels';
+import {
+  collectPages,
+  originOf,
+  parseChatRequest,
+  positiveInt,
+  requestOptions,
+  requireConversation,
+  requireKey,
+  routeNotFound,
+  splitSystem,
+  toDiscoveredModels,
+  tokens,
+  withinDiscoveryBudget,
+  type ModelDraft,
+} from './shared';
+
+export const ANTHROPIC_PROVIDER_ID = 'anthropic';
+export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
+/** The option that holds the `anthropic-version` header value. */
+export const ANTHROPIC_API_VERSION_FIELD = 'apiVersion';
+export const ANTHROPIC_DEFAULT_API_VERSION = '2023-06-01';
+/**
+ * From this version on the key goes in `Authorization: Bearer`, and `temperature`, `top_p` and
+ * `top_k` are refused with a 400 (PROVIDERS.md section 3). Switchboard never sends them.
+ */
+export const ANTHROPIC_BEARER_VERSION = '2026-10-21';
+/** Models per page of GET /v1/models (the API allows 1 to 1000). */
+export const ANTHROPIC_PAGE_SIZE = 100;
+/** `max_tokens` is required by /v1/messages; this is used when the request sets none. */
+export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
+
+export const anthropicDescriptor: ProviderDescriptor = {
+  id: ANTHROPIC_PROVIDER_ID,
+  displayName: 'Anthropic',
+  source: 'core',
+  fields: [
+    { key: API_KEY_FIELD, label: 'API key', kind: 'secret', required: true, placeholder: 'sk-ant-…', description: 'Stored in VS Code\'s secret storage; sent as x-api-key (or as a Bearer token from API version 2026-10-21 on).' },
+    { key: BASE_URL_FIELD, label: 'Base URL', kind: 'url', required: false, default: ANTHROPIC_DEFAULT_BASE_URL, description: 'Change it only for a gateway that serves the Anthropic API.' },
+    { key: ANTHROPIC_API_VERSION_FIELD, label: 'API version', kind: 'text', required: false, default: ANTHROPIC_DEFAULT_API_VERSION, placeholder: ANTHROPIC_DEFAULT_API_VERSION, description: 'Sent as the anthropic-version header: 2023-06-01, or 2026-10-21.' },
+  ],
+  defaults: { baseUrl: ANTHROPIC_DEFAULT_BASE_URL },
+  capabilities: { test: true, discovery: true, chat: true },
+};
+
+/** Anthropic's errors: `{"type":"error","error":{"type","message"},"request_id"}`. */
+export const anthropicApi: ApiProfile = {
+  name: 'Anthropic',
+  errorMessage: commonErrorMessage,
+  classify(response, message) {
+    const said = message ? ` Anthropic said: "${message}"` : '';
+    if (response.status === 402) {
+      return new SwitchboardError('rate_limited', `${response.endpoint} answered 402: the account cannot pay for this request. Add credits or check billing in the Anthropic Console, then try again.${said}`);
+    }
+    if (response.status === 413) {
+      return new SwitchboardError('invalid_input', `${response.endpoint} answered 413: the request is too large. Shorten the conversation and try again.${said}`);
+    }
+    return routeNotFound(response, message, anthropicApi);
+  },
+};
+
+/** The `anthropic-version` in force for a connection; `invalid_input` when it is not a date. */
+export function anthropicVersion(target: ConnectionTarget): string {
+  const version = target.options[ANTHROPIC_API_VERSION_FIELD]?.trim() || ANTHROPIC_DEFAULT_API_VERSION;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(version)) {
+    throw new SwitchboardError('invalid_input', `The Anthropic API version must be a date like ${ANTHROPIC_DEFAULT_API_VERSION}. Edit the connection's API version.`);
+  }
+  return version;
+}
+
+/** Versions from 2026-10-21 on take the key as a Bearer token; earlier ones as x-api-key. */
+export function anthropicUsesBearer(version: string): boolean {
+  return version >= ANTHROPIC_BEARER_VERSION;
+}
+
+/** The version header, always explicit, and the key in the header that version expects. */
+export function anthropicHeaders(target: ConnectionTarget): Record<string, string> {
+  const key = requireKey(target, 'Anthropic');
+  const version = anthropicVersion(target);
+  return anthropicUsesBearer(version)
+    ? { authorization: `Bearer ${key}`, 'anthropic-version': version }
+    : { 'x-api-key': key, 'anthropic-version': version };
+}
+
+const ModelInfoSchema = z.object({
+  id: z.string(),
+  display_name: z.string().nullish(),
+  max_input_tokens: z.number().nullish(),
+  max_tokens: z.number().nullish(),
+  capabilities: z.record(z.string(), z.unknown()).nullish(),
+});
+type ModelInfo = z.infer<typeof ModelInfoSchema>;
+
+const ModelPageSchema = z.object({
+  data: z.array(ModelInfoSchema),
+  has_more: z.boolean().nullish(),
+  first_id: z.string().nullish(),
+  last_id: z.string().nullish(),
+});
+
+const MessageSchema = z.object({
+  model: z.string().nullish(),
+  content: z.array(z.object({ type: z.string(), text: z.string().nullish() })),
+  stop_reason: z.string().nullish(),
+  usage: z.object({ input_tokens: z.number().nullish(), output_tokens: z.number().nullish() }).nullish(),
+});
+
+export const anthropicAdapter: ProviderAdapter = {
+  async testConnection(target: ConnectionTarget, context: CallContext): Promise<string> {
+    const headers = anthropicHeaders(target);
+    const page = await context.http.getJson(`${target.baseUrl}/v1/models?limit=1`, ModelPageSchema, requestOptions(anthropicApi, headers, context));
+    const newest = page.data[0];
+    const latest = newest ? `, newest model ${newest.display_name || newest.id}` : '';
+    return `Connected to Anthropic (API version ${headers['anthropic-version']})${latest}`;
+  },
+
+  async discoverModels(target: ConnectionTarget, context: CallContext): Promise<DiscoveredModel[]> {
+    const headers = anthropicHeaders(target);
+    const endpoint = `${target.baseUrl}/v1/models`;
+    return withinDiscoveryBudget(context, originOf(target.baseUrl), async (budget) => {
+      let infos: ModelInfo[];
+      let pagesRead = 0;
+      try {
+        infos = await collectPages(endpoint, 'Anthropic', async (afterId) => {
+          const query = new URLSearchParams({ limit: String(ANTHROPIC_PAGE_SIZE), ...(afterId ? { after_id: afterId } : {}) });
+          const page = await budget.http.getJson(`${endpoint}?${query}`, ModelPageSchema, requestOptions(anthropicApi, headers, budget));
+          if (page.has_more && !page.last_id) {
+            throw new SwitchboardError('bad_response', `${endpoint} said there are more models but gave no last_id to ask for them. Check that the base URL points at the Anthropic API.`);
+          }
+          pagesRead++;
+          return { items: page.data, next: page.has_more ? page.last_id ?? undefined : undefined };
+        });
+      } catch (error) {
+        // A gateway without the models endpoint: the built-in list is all there is.
+        if (error instanceof SwitchboardError && error.code === 'not_found' && pagesRead === 0) return builtinList();
+        throw error;
+      }
+      return toDiscoveredModels(infos.map(draftOf));
+    });
+  },
+
+  async chat(target: ConnectionTarget, request: ChatRequest, context: CallContext): Promise<ChatResult> {
+    const chat = parseChatRequest(request);
+    const headers = anthropicHeaders(target);
+    const { system, rest } = splitSystem(chat.messages);
+    requireConversation(rest, 'Anthropic');
+    // No temperature, top_p or top_k, under any version: 2026-10-21 refuses them.
+    const body = {
+      model: chat.modelRef,
+      max_tokens: chat.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
+      messages: rest.map(({ role, content }) => ({ role, content })),
+      ...(system !== undefined ? { system } : {}),
+    };
+    const answer = await context.http.postJson(`${target.baseUrl}/v1/messages`, body, MessageSchema, {
+      ...requestOptions(anthropicApi, headers, context),
+      notFound: 'model_not_found',
+    });
+    return {
+      content: answer.content.flatMap((block) => (block.type === 'text' && block.text ? [block.text] : [])).join(''),
+      modelRef: answer.model || chat.modelRef,
+      usage: { inputTokens: tokens(answer.usage?.input_tokens), outputTokens: tokens(answer.usage?.output_tokens) },
+      ...(answer.stop_reason ? { finishReason: answer.stop_reason } : {}),
+    };
+  },
+};
+
+function supported(capabilities: Record<string, unknown>, name: string): boolean {
+  const capability = capabilities[name];
+  return typeof capability === 'object' && capability !== null && (capability as { supported?: unknown }).supported === true;
+}
+
+function draftOf(info: ModelInfo): ModelDraft {
+  const facts = anthropicBuiltin(info.id);
+  const fromApi = info.capabilities
+    ? (['text', ...(supported(info.capabilities, 'image_input') ? ['vision'] : []), ...(supported(info.capabilities, 'thinking') ? ['reasoning'] : [])] as Modality[])
+    : undefined;
+  const apiContext = positiveInt(info.max_input_tokens);
+  return {
+    id: info.id,
+    displayName: info.display_name ?? undefined,
+    modalities: fromApi ?? facts?.modalities,
+    modalitiesSource: fromApi ? 'api' : facts?.modalities ? 'builtin' : undefined,
+    contextWindow: apiContext ?? facts?.contextWindow,
+    contextSource: apiContext ? 'api' : 'builtin',
+    inputCostPer1k: facts?.inputCostPer1k,
+    outputCostPer1k: facts?.outputCostPer1k,
+    metadata: { maxOutputTokens: positiveInt(info.max_tokens) },
+  };
+}
+
+function builtinList(): DiscoveredModel[] {
+  return toDiscoveredModels(
+    ANTHROPIC_BUILTIN.map((model) => ({
+      id: model.id,
+      displayName: model.displayName,
+      modalities: model.modalities,
+      modalitiesSource: 'builtin',
+      contextWindow: model.contextWindow,
+      contextSource: 'builtin',
+      inputCostPer1k: model.inputCostPer1k,
+      outputCostPer1k: model.outputCostPer1k,
+    })),
+  );
+}

@@ -1,0 +1,133 @@
+import type { ChatRequest, ChatResult, DiscoveredModel } from '../../contracts/models';
+import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../../contracts/providers';
+import { SwitchboardError } from '../errors';
+import { commonErrorMessage, type ApiProfile } from '../http/httpErrors';
+import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
+import { chatCompletionBody, chatCompletionResult, ChatCompletionSchema, type MaxTokensField } from './openaiShared';
+import { parseChatRequest, requestOptions, requireKey, routeNotFound, toDiscoveredModels } from './shared';
+
+export const AZURE_OPENAI_PROVIDER_ID = 'azure-openai';
+/** The option that holds the deployment names, comma-separated. */
+export const AZURE_DEPLOYMENTS_FIELD = 'deployments';
+/** The option that holds the `api-version` query value. */
+export const AZURE_API_VERSION_FIELD = 'apiVersion';
+/** The latest stable dated data-plane version (PROVIDERS.md section 5). */
+export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
+
+export const azureOpenAiDescriptor: ProviderDescriptor = {
+  id: AZURE_OPENAI_PROVIDER_ID,
+  displayName: 'Azure OpenAI',
+  source: 'core',
+  fields: [
+    { key: API_KEY_FIELD, label: 'API key', kind: 'secret', required: true, description: 'Key 1 or Key 2 of the Azure OpenAI resource. Stored in VS Code\'s secret storage and sent only in the api-key header.' },
+    { key: BASE_URL_FIELD, label: 'Resource endpoint', kind: 'url', required: true, placeholder: 'https://my-resource.openai.azure.com', description: 'The resource\'s endpoint from the Azure portal (Keys and Endpoint).' },
+    { key: AZURE_DEPLOYMENTS_FIELD, label: 'Deployments', kind: 'text', required: true, placeholder: 'gpt-4o, gpt-4o-mini', description: 'Deployment names, separated by commas, as listed under Deployments in Azure AI Foundry. A key alone cannot list them. The first one is used to test the connection.' },
+    { key: AZURE_API_VERSION_FIELD, label: 'API version', kind: 'text', required: false, default: AZURE_DEFAULT_API_VERSION, placeholder: AZURE_DEFAULT_API_VERSION, description: 'The api-version query value for the data-plane API.' },
+  ],
+  defaults: {},
+  capabilities: { test: true, discovery: true, chat: true },
+};
+
+/**
+ * Azure's errors: `{"error":{"code","message"}}`. A 404 with code DeploymentNotFound is the
+ * model (deployment) that does not exist; any other 404 ("Resource not found") is a wrong endpoint
+ * or api-version.
+ */
+export const azureOpenAiApi: ApiProfile = {
+  name: 'Azure OpenAI',
+  errorMessage: commonErrorMessage,
+  classify(response, message) {
+    if (response.status === 404 && errorCode(response.bodyText) === 'DeploymentNotFound') {
+      const said = message ? ` Azure said: "${message}"` : '';
+      return new SwitchboardError('model_not_found', `${response.endpoint} answered 404: this resource has no such deployment. Check the deployment names in the connection against Deployments in Azure AI Foundry; a new deployment can take a few minutes to appear.${said}`);
+    }
+    if (response.status === 404) {
+      const said = message ? ` Azure said: "${message}"` : '';
+      return new SwitchboardError('not_found', `${response.endpoint} answered 404: not found. Check the resource endpoint (https://<resource>.openai.azure.com) and the API version.${said}`);
+    }
+    return routeNotFound(response, message, azureOpenAiApi);
+  },
+};
+
+function errorCode(bodyText: string): string | undefined {
+  try {
+    const code = (JSON.parse(bodyText) as { error?: { code?: unknown } }).error?.code;
+    return typeof code === 'string' ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const DEPLOYMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** The configured deployment names, or `invalid_input` saying what to fix. */
+export function azureDeployments(target: ConnectionTarget): string[] {
+  const names = (target.options[AZURE_DEPLOYMENTS_FIELD] ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  if (!names.length) {
+    throw new SwitchboardError('invalid_input', 'This Azure OpenAI connection names no deployment. Edit the connection and list its deployment names, separated by commas.');
+  }
+  const bad = names.findIndex((name) => !DEPLOYMENT.test(name));
+  if (bad !== -1) {
+    throw new SwitchboardError('invalid_input', `Deployment number ${bad + 1} in the connection is not a valid Azure deployment name. Use letters, digits, ".", "_" and "-", up to 64 characters.`);
+  }
+  return [...new Set(names)];
+}
+
+export function azureApiVersion(target: ConnectionTarget): string {
+  const version = target.options[AZURE_API_VERSION_FIELD]?.trim() || AZURE_DEFAULT_API_VERSION;
+  if (!/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(version)) {
+    throw new SwitchboardError('invalid_input', `The Azure OpenAI API version must look like ${AZURE_DEFAULT_API_VERSION} or 2025-01-01-preview. Edit the connection's API version.`);
+  }
+  return version;
+}
+
+/** `{endpoint}/openai/deployments/{deployment}/chat/completions?api-version=…`; an endpoint typed with `/openai` works too. */
+export function azureChatUrl(target: ConnectionTarget, deployment: string): string {
+  if (!DEPLOYMENT.test(deployment)) {
+    throw new SwitchboardError('invalid_input', 'That is not a valid Azure deployment name. Use letters, digits, ".", "_" and "-", up to 64 characters.');
+  }
+  const base = target.baseUrl.replace(/\/openai$/, '');
+  return `${base}/openai/deployments/${encodeURIComponent(deployment)}/chat/completions?api-version=${encodeURIComponent(azureApiVersion(target))}`;
+}
+
+export function azureHeaders(target: ConnectionTarget): Record<string, string> {
+  return { 'api-key': requireKey(target, 'Azure OpenAI') };
+}
+
+/**
+ * One chat completion. Reasoning deployments (o1, o3-mini…) refuse `max_tokens`; when Azure says
+ * so, the call is repeated once with `max_completion_tokens`.
+ */
+async function complete(target: ConnectionTarget, deployment: string, request: ChatRequest, context: CallContext): Promise<ChatResult> {
+  const url = azureChatUrl(target, deployment);
+  const options = requestOptions(azureOpenAiApi, azureHeaders(target), context);
+  const send = (field: MaxTokensField) => context.http.postJson(url, chatCompletionBody(request, undefined, field), ChatCompletionSchema, options);
+  let answer;
+  try {
+    answer = await send('max_tokens');
+  } catch (error) {
+    if (!(request.maxTokens !== undefined && error instanceof SwitchboardError && error.code === 'invalid_input' && /max_completion_tokens/.test(error.message))) throw error;
+    answer = await send('max_completion_tokens');
+  }
+  const result = chatCompletionResult(answer, deployment, url.replace(/\?.*$/, ''), 'Azure OpenAI');
+  return result;
+}
+
+export const azureOpenAiAdapter: ProviderAdapter = {
+  async testConnection(target: ConnectionTarget, context: CallContext): Promise<string> {
+    // A key cannot list deployments, so the test is the smallest chat: one token from the first one.
+    const [first] = azureDeployments(target);
+    const result = await complete(target, first, { modelRef: first, messages: [{ role: 'user', content: 'ping' }], maxTokens: 1 }, context);
+    return `Connected: deployment ${first} answered (model ${result.modelRef})`;
+  },
+
+  async discoverModels(target: ConnectionTarget): Promise<DiscoveredModel[]> {
+    // The person names the deployments; nothing is asked of Azure, nothing is guessed about them.
+    return toDiscoveredModels(azureDeployments(target).map((name) => ({ id: name, metadata: { deployment: true } })));
+  },
+
+  async chat(target: ConnectionTarget, request: ChatRequest, context: CallContext): Promise<ChatResult> {
+    const chat = parseChatRequest(request);
+    return complete(target, chat.modelRef, chat, context);
+  },
+};
