@@ -1,0 +1,346 @@
+// `npm run bench:routing`: what the run path costs on top of the HTTP call it makes, and what
+// a large run history costs when a run starts. Prints figures, asserts nothing. No VS Code:
+// the run path is core's, wired as test/unit/runService.unit.test.ts's makeStack() wires it
+// (in-memory store, settings and vault, a real audit log file in a temporary folder, the real
+// agent host worker bundled from src/agent-host/worker.ts, the real Ollama adapter), against
+// the Ollama fixture server in this process on 127.0.0.1.
+//
+//   1. A full run through RunService.start (validation, routing to the default connection, run
+//      store writes, the worker's steps, the model call over HTTP, the audit entry) against a
+//      raw undici POST /api/chat (stream:false) with the very body the adapter sends, to the same
+//      server. Interleaved one by one after a warm-up, so drift hits both alike.
+//   2. Starting a run with 10 and with 10,000 runs already stored (retention above both):
+//      RunService.launch until the queued record is stored, and the whole run.
+//
+//   SWITCHBOARD_BENCH_ITERATIONS=N   iterations of part 1 (default 300)
+//   SWITCHBOARD_BENCH_STORE_RUNS=N   runs timed per store size in part 2 (default 100)
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Agent as UndiciAgent, request } from 'undici';
+import type { RunRecord } from '../src/contracts/agents';
+import { AgentHost } from '../src/core/agentHost';
+import { AgentService } from '../src/core/agentService';
+import { AuditLog } from '../src/core/auditLog';
+import { ConnectionService } from '../src/core/connectionService';
+import { ConsentService } from '../src/core/consent';
+import { HttpClient } from '../src/core/http/httpClient';
+import { ProviderRegistry } from '../src/core/providerRegistry';
+import { registerCoreProviders } from '../src/core/providers/coreProviders';
+import { RunService } from '../src/core/runService';
+import { RUNS_KEY, RunStore } from '../src/core/runStore';
+import { bundleWorker } from '../test/fixtures/bundleWorker';
+import { OllamaFixture } from '../test/fixtures/ollamaFixture';
+import type { KeyValueStore } from '../src/core/ports';
+import { FixedClock, MemoryLogger, MemorySettings, MemoryVault } from '../test/unit/fakes';
+
+const ITERATIONS = bounded('SWITCHBOARD_BENCH_ITERATIONS', 300, 10, 5_000);
+const WARMUP = Math.min(50, Math.ceil(ITERATIONS / 5));
+const STORE_RUNS = bounded('SWITCHBOARD_BENCH_STORE_RUNS', 100, 5, 1_000);
+const STORE_WARMUP = 5;
+const STORE_SIZES = [10, 10_000];
+const RETENTION = 50_000;
+/** Any single run slower than this means something is wrong; the bench stops rather than hang. */
+const RUN_LIMIT_MS = 10_000;
+
+function bounded(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got ${raw}`);
+  return value;
+}
+
+/**
+ * A store that keeps what globalState keeps: each write serialises the whole value to JSON (what
+ * the extension host sends to the main process) after yielding, and reads parse it back.
+ */
+class JsonStore implements KeyValueStore {
+  private readonly data = new Map<string, string>();
+  updates = 0;
+
+  get(key: string): unknown {
+    const text = this.data.get(key);
+    return text === undefined ? undefined : JSON.parse(text);
+  }
+
+  async update(key: string, value: unknown): Promise<void> {
+    this.updates++;
+    await new Promise((resolve) => setImmediate(resolve));
+    if (value === undefined) this.data.delete(key);
+    else this.data.set(key, JSON.stringify(value));
+  }
+
+  /** Stores `value` as if written in an earlier session. */
+  seed(key: string, value: unknown): number {
+    const text = JSON.stringify(value);
+    this.data.set(key, text);
+    return Buffer.byteLength(text);
+  }
+}
+
+type Stack = Awaited<ReturnType<typeof makeStack>>;
+
+/** The run path with in-memory ports, as makeStack() in the RunService unit test builds it. */
+async function makeStack(workerPath: string, retention: number) {
+  const dir = await mkdtemp(join(tmpdir(), 'switchboard-bench-routing-'));
+  const store = new JsonStore();
+  const vault = new MemoryVault();
+  const settings = new MemorySettings();
+  settings.requestTimeout = RUN_LIMIT_MS;
+  const logger = new MemoryLogger();
+  const clock = new FixedClock();
+  const registry = new ProviderRegistry();
+  registerCoreProviders(registry);
+  const http = new HttpClient({ proxy: () => settings.proxy(), env: {} });
+  const audit = new AuditLog(join(dir, 'audit.jsonl'), clock);
+  const connections = new ConnectionService({ store, vault, registry, settings, clock, http, logger, audit });
+  const agents = new AgentService({ store, clock, logger, connectionExists: (id) => connections.get(id) !== undefined });
+  // An Ollama connection has no key, so no run ever asks; a prompt would be a bug here.
+  const consent = new ConsentService({
+    store,
+    audit,
+    clock,
+    logger,
+    describeRequester: (id) => id,
+    prompt: { ask: async () => Promise.reject(new Error('the bench runs on a connection without a key: nothing should ask for consent')) },
+  });
+  const runs = new RunStore({ store, retention: () => retention, logger });
+  // eslint-disable-next-line prefer-const
+  let service: RunService;
+  const agentHost = new AgentHost({
+    workerPath,
+    invoke: (runId, invocation, signal) => service.invoke(runId, invocation, signal),
+    silenceLimitMs: () => RUN_LIMIT_MS,
+    logger,
+  });
+  service = new RunService({ agents, connections, registry, consent, audit, runs, agentHost, http, settings, clock, logger });
+  const cleanup = async () => {
+    agentHost.dispose();
+    await http.dispose();
+    await rm(dir, { recursive: true, force: true });
+  };
+  return { store, settings, logger, connections, agents, runs, service, cleanup };
+}
+
+/** A default Ollama connection and an agent with a soul, a role and guardrails. */
+async function prepare(stack: Stack, baseUrl: string): Promise<{ agentId: string }> {
+  const connection = await stack.connections.create({ name: 'Local', providerId: 'ollama', baseUrl });
+  await stack.settings.setDefaultConnectionId(connection.id);
+  const agent = await stack.agents.create({ name: 'bench', role: 'a terse helper', soul: 'You are terse.', guardrails: 'Never lie.' });
+  return { agentId: agent.id };
+}
+
+async function runOnce(stack: Stack, agentId: string, input: string): Promise<RunRecord> {
+  const run = await withLimit(stack.service.start({ agentId, input }, 'bench'), 'a run');
+  if (run.status !== 'succeeded') throw new Error(`a run ${run.status}: ${run.error?.code} ${run.error?.message}`);
+  return run;
+}
+
+function withLimit<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took over ${RUN_LIMIT_MS} ms`)), RUN_LIMIT_MS);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+/** A stored run as the run path leaves one: succeeded, routed, traced. */
+function storedRun(agentId: string, connectionId: string, i: number): RunRecord {
+  const input = `stored run number ${i}: summarise the change in a sentence`;
+  return {
+    id: randomUUID(),
+    agentId,
+    agentName: 'bench',
+    requesterId: 'switchboard.agentsView',
+    status: 'succeeded',
+    input,
+    output: `You said: ${input}`,
+    routing: { connectionId, providerId: 'ollama', modelRef: 'llama3.2', sources: { connectionId: 'default', modelRef: 'provider' } },
+    usage: { inputTokens: 42, outputTokens: 17 },
+    latencyMs: 3,
+    trace: [
+      { name: 'build messages', startedAt: '2026-11-22T10:00:00.000Z', durationMs: 0, detail: '2 messages' },
+      { name: 'call llama3.2', startedAt: '2026-11-22T10:00:00.000Z', durationMs: 3, detail: '42 in, 17 out' },
+    ],
+    createdAt: '2026-11-22T10:00:00.000Z',
+    finishedAt: '2026-11-22T10:00:00.003Z',
+  };
+}
+
+interface Summary {
+  p50: number;
+  p95: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+/** Nearest-rank percentiles. */
+function summarise(values: number[]): Summary {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  return { p50: rank(50), p95: rank(95), min: sorted[0]!, max: sorted.at(-1)!, n: sorted.length };
+}
+
+function timed(body: () => unknown): number {
+  const started = performance.now();
+  body();
+  return performance.now() - started;
+}
+
+const ms = (value: number) => `${value.toFixed(2)} ms`;
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => `  ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('   ')}`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+async function runVersusRaw(workerPath: string, ollama: OllamaFixture) {
+  const stack = await makeStack(workerPath, RETENTION);
+  const raw = new UndiciAgent({ connections: 8 });
+  try {
+    const { agentId } = await prepare(stack, ollama.url);
+    await runOnce(stack, agentId, 'warm up');
+    // The raw request sends exactly what the adapter sent.
+    const sent = ollama.requests.filter((r) => r.url === '/api/chat').at(-1);
+    if (!sent) throw new Error('the Ollama fixture saw no POST /api/chat');
+    const body = sent.body;
+    const parsed = JSON.parse(body) as { stream?: unknown };
+    if (parsed.stream !== false) throw new Error(`the adapter did not send stream:false (${body})`);
+    const rawOnce = async () => {
+      const response = await withLimit(
+        request(`${ollama.url}/api/chat`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, dispatcher: raw }),
+        'a raw request',
+      );
+      const answer = (await response.body.json()) as { message?: { content?: string } };
+      if (response.statusCode !== 200 || typeof answer.message?.content !== 'string') throw new Error(`raw POST /api/chat answered ${response.statusCode}`);
+    };
+
+    const runTimes: number[] = [];
+    const rawTimes: number[] = [];
+    for (let i = 0; i < WARMUP + ITERATIONS; i++) {
+      let started = performance.now();
+      await runOnce(stack, agentId, 'warm up');
+      const runMs = performance.now() - started;
+      started = performance.now();
+      await rawOnce();
+      const rawMs = performance.now() - started;
+      if (i >= WARMUP) {
+        runTimes.push(runMs);
+        rawTimes.push(rawMs);
+      }
+      if (i % 50 === 0) ollama.requests.length = 0; // the fixture records every request; keep it small
+    }
+    await stack.runs.flushed();
+    return { run: summarise(runTimes), raw: summarise(rawTimes), body };
+  } finally {
+    await raw.close();
+    await stack.cleanup();
+  }
+}
+
+async function startCost(workerPath: string, ollama: OllamaFixture, stored: number) {
+  const stack = await makeStack(workerPath, RETENTION);
+  try {
+    const { agentId } = await prepare(stack, ollama.url);
+    const connectionId = stack.settings.defaultConnectionId();
+    const bytes = stack.store.seed(RUNS_KEY, Array.from({ length: stored }, (_, i) => storedRun(agentId, connectionId, i)));
+    // The store reads and validates the stored runs once per session, on first use.
+    let started = performance.now();
+    const loaded = stack.runs.list().length;
+    const loadMs = performance.now() - started;
+    if (loaded !== stored) throw new Error(`the run store loaded ${loaded} of ${stored} stored runs`);
+
+    const launchTimes: number[] = [];
+    const wholeTimes: number[] = [];
+    for (let i = 0; i < STORE_WARMUP + STORE_RUNS; i++) {
+      started = performance.now();
+      const { runId, finished } = await withLimit(stack.service.launch({ agentId, input: `run ${i}` }, 'bench'), 'launch');
+      const launchMs = performance.now() - started;
+      if (stack.runs.get(runId)?.status === undefined) throw new Error('launch resolved before the run was stored');
+      const run = await withLimit(finished, 'a run');
+      const wholeMs = performance.now() - started;
+      if (run.status !== 'succeeded') throw new Error(`a run ${run.status}: ${run.error?.code} ${run.error?.message}`);
+      if (i >= STORE_WARMUP) {
+        launchTimes.push(launchMs);
+        wholeTimes.push(wholeMs);
+      }
+      ollama.requests.length = 0;
+    }
+    await stack.runs.flushed();
+    const after = stack.runs.list().length;
+    if (after !== stored + STORE_WARMUP + STORE_RUNS) throw new Error(`expected ${stored + STORE_WARMUP + STORE_RUNS} stored runs, found ${after}`);
+    // What serialising the whole list costs by itself, once per write.
+    const list = stack.runs.list();
+    const json = summarise(Array.from({ length: 5 }, () => timed(() => JSON.stringify(list))));
+    return { stored, bytes, loadMs, launch: summarise(launchTimes), whole: summarise(wholeTimes), writes: stack.store.updates, jsonMs: json.p50 };
+  } finally {
+    await stack.cleanup();
+  }
+}
+
+async function main(): Promise<void> {
+  const began = performance.now();
+  const ollama = new OllamaFixture();
+  await ollama.start();
+  try {
+    const workerPath = await bundleWorker(resolve(__dirname, '../src/agent-host/worker.ts'));
+    process.stderr.write(`[bench] routing: ${WARMUP} warm-up + ${ITERATIONS} timed iterations against ${ollama.url}\n`);
+    const versus = await runVersusRaw(workerPath, ollama);
+    const costs = [];
+    for (const stored of STORE_SIZES) {
+      process.stderr.write(`[bench] routing: start cost with ${stored} stored runs (${STORE_WARMUP} warm-up + ${STORE_RUNS} timed)\n`);
+      costs.push(await startCost(workerPath, ollama, stored));
+    }
+
+    const out: string[] = [];
+    out.push('');
+    out.push(`Run path vs raw HTTP (Ollama fixture on 127.0.0.1, ${ITERATIONS} sequential iterations each, interleaved, after ${WARMUP} warm-up)`);
+    out.push(`  body: POST /api/chat ${Buffer.byteLength(versus.body)} bytes, stream:false, same body for both`);
+    out.push(
+      table(
+        ['', 'p50', 'p95', 'min', 'max'],
+        [
+          ['RunService.start (full run)', ms(versus.run.p50), ms(versus.run.p95), ms(versus.run.min), ms(versus.run.max)],
+          ['raw undici POST /api/chat', ms(versus.raw.p50), ms(versus.raw.p95), ms(versus.raw.min), ms(versus.raw.max)],
+          ['ratio run / raw', `${(versus.run.p50 / versus.raw.p50).toFixed(1)}x`, `${(versus.run.p95 / versus.raw.p95).toFixed(1)}x`, '', ''],
+          ['overhead run - raw', ms(versus.run.p50 - versus.raw.p50), ms(versus.run.p95 - versus.raw.p95), '', ''],
+        ],
+      ),
+    );
+    out.push('');
+    out.push(`Starting a run with runs already stored (retention ${RETENTION}; ${STORE_RUNS} runs timed after ${STORE_WARMUP} warm-up; a store that serialises the whole value to JSON on each write, as globalState does)`);
+    out.push(
+      table(
+        ['stored runs', 'stored size', 'first load', 'launch→queued p50', 'p95', 'whole run p50', 'p95', 'one JSON'],
+        costs.map((c) => [
+          String(c.stored),
+          `${(c.bytes / 1024).toFixed(0)} KiB`,
+          ms(c.loadMs),
+          ms(c.launch.p50),
+          ms(c.launch.p95),
+          ms(c.whole.p50),
+          ms(c.whole.p95),
+          ms(c.jsonMs),
+        ]),
+      ),
+    );
+    out.push('  first load: parsing and validating the stored runs, once per session. A run writes the whole list three times');
+    out.push('  (queued, running, final); "one JSON" is JSON.stringify of the list after the runs, the floor of one write.');
+    out.push('');
+    out.push(`Node ${process.version}, ${cpus().length} CPU(s), total ${((performance.now() - began) / 1000).toFixed(1)} s`);
+    process.stdout.write(`${out.join('\n')}\n`);
+  } finally {
+    await ollama.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`[bench] routing: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
