@@ -1,9 +1,24 @@
 import { z } from 'zod';
 import { ConnectionInputSchema, ConnectionPatchSchema, ConnectionSchema, TestResultSchema } from './connections';
+import { DiscoveredModelSchema, RegisteredModelSchema } from './models';
 import { ProviderDescriptorSchema } from './providers';
 import { ReplySchema, requestSchema } from './rpc';
 
 const idParams = z.object({ id: z.string().uuid() }).strict();
+const connectionIdParams = z.object({ connectionId: z.string().uuid() }).strict();
+
+/** The most models one discovery reply or one registerModels request carries. */
+export const MAX_MODELS_PER_MESSAGE = 5000;
+
+/** The largest context window a person may type (tokens); far above any model today. */
+export const MAX_CONTEXT_WINDOW = 100_000_000;
+
+/** A discovered model as the webview sends it back to be registered: no field the contract does not know. */
+export const DiscoveredModelInputSchema = DiscoveredModelSchema.extend({
+  sources: DiscoveredModelSchema.shape.sources.strict(),
+}).strict();
+
+const providerModelIdSchema = DiscoveredModelSchema.shape.providerModelId;
 
 /** Params of each request the Connections view may send. */
 export const connectionsMethods = {
@@ -15,6 +30,19 @@ export const connectionsMethods = {
   /** The host opens VS Code's password box; the key never passes through the webview. */
   setKey: idParams,
   setDefault: idParams,
+  /** The host lists the connection's models under a cancellable progress notification; nothing is stored. */
+  discoverModels: connectionIdParams,
+  /** Adds the models to the registry; a model already registered keeps its id, `enabled` and overrides. */
+  registerModels: z.object({ connectionId: z.string().uuid(), models: z.array(DiscoveredModelInputSchema).min(1).max(MAX_MODELS_PER_MESSAGE) }).strict(),
+  /** Registers a model that discovery cannot list, by the provider's own id for it. */
+  addModelById: z.object({ connectionId: z.string().uuid(), providerModelId: providerModelIdSchema }).strict(),
+  setModelEnabled: z.object({ id: z.string().uuid(), enabled: z.boolean() }).strict(),
+  /** A person's value for the context window; it survives re-registering. */
+  setContextWindow: z.object({ id: z.string().uuid(), contextWindow: z.number().int().positive().max(MAX_CONTEXT_WINDOW) }).strict(),
+  /** Removes a registered model at once, without a confirmation: discovering again brings it back. */
+  deleteModel: idParams,
+  /** `modelRef` must be a registered model of that connection; null clears the default. */
+  setDefaultModel: z.object({ connectionId: z.string().uuid(), modelRef: providerModelIdSchema.nullable() }).strict(),
 } as const;
 
 /** What each request's successful reply carries. */
@@ -25,6 +53,14 @@ export const connectionsResults = {
   testConnection: TestResultSchema,
   setKey: z.object({ stored: z.boolean(), keyHint: z.string().optional() }),
   setDefault: z.object({ defaultConnectionId: z.string() }),
+  discoverModels: z.object({ models: z.array(DiscoveredModelSchema).max(MAX_MODELS_PER_MESSAGE) }),
+  /** How many models the request registered, and how many of them are new. */
+  registerModels: z.object({ registered: z.number().int().nonnegative(), added: z.number().int().nonnegative() }),
+  addModelById: RegisteredModelSchema,
+  setModelEnabled: RegisteredModelSchema,
+  setContextWindow: RegisteredModelSchema,
+  deleteModel: z.object({ deleted: z.boolean() }),
+  setDefaultModel: ConnectionSchema,
 } as const;
 
 export type ConnectionsMethod = keyof typeof connectionsMethods;
@@ -46,6 +82,8 @@ export const ConnectionsSnapshotSchema = z.object({
   type: z.literal('snapshot'),
   providers: z.array(ProviderDescriptorSchema),
   connections: z.array(ConnectionSchema),
+  /** Every registered model of every connection; the view filters. */
+  models: z.array(RegisteredModelSchema),
   defaultConnectionId: z.string(),
 });
 export type ConnectionsSnapshot = z.infer<typeof ConnectionsSnapshotSchema>;

@@ -7,6 +7,8 @@ import {
 import type { ConnectionActions } from './connectionActions';
 import type { ConnectionService } from './connectionService';
 import { SwitchboardError, toErrorInfo } from './errors';
+import type { ModelActions } from './modelActions';
+import type { ModelRegistry } from './modelRegistry';
 import type { Disposable, Logger, Settings } from './ports';
 import { describeIssue, type ProviderRegistry } from './providerRegistry';
 
@@ -23,6 +25,8 @@ export class ConnectionsController implements Disposable {
     private readonly deps: {
       connections: ConnectionService;
       actions: ConnectionActions;
+      models: ModelRegistry;
+      modelActions: ModelActions;
       registry: ProviderRegistry;
       settings: Settings;
       logger: Logger;
@@ -30,7 +34,12 @@ export class ConnectionsController implements Disposable {
     },
   ) {
     const push = () => this.pushSnapshot();
-    this.subscriptions = [deps.connections.onDidChange(push), deps.registry.onDidChange(push), deps.settings.onDidChange(push)];
+    this.subscriptions = [
+      deps.connections.onDidChange(push),
+      deps.models.onDidChange(push),
+      deps.registry.onDidChange(push),
+      deps.settings.onDidChange(push),
+    ];
   }
 
   snapshot(): ConnectionsSnapshot {
@@ -38,6 +47,7 @@ export class ConnectionsController implements Disposable {
       type: 'snapshot',
       providers: this.deps.registry.list().providers,
       connections: this.deps.connections.list(),
+      models: this.deps.models.list(),
       defaultConnectionId: this.deps.settings.defaultConnectionId(),
     };
   }
@@ -77,12 +87,13 @@ export class ConnectionsController implements Disposable {
     }
   }
 
-  private dispatch(request: ConnectionsRequest): Promise<unknown> {
-    const { connections, actions } = this.deps;
+  private async dispatch(request: ConnectionsRequest): Promise<unknown> {
+    const { connections, actions, models, modelActions } = this.deps;
     switch (request.method) {
       case 'createConnection':
         return connections.create(request.params.input);
       case 'updateConnection':
+        modelActions.checkDefaultModelPatch(request.params.id, request.params.patch.defaultModel);
         return connections.update(request.params.id, request.params.patch);
       case 'deleteConnection':
         return actions.delete(request.params.id);
@@ -92,6 +103,23 @@ export class ConnectionsController implements Disposable {
         return actions.setKey(request.params.id);
       case 'setDefault':
         return actions.setDefault(request.params.id);
+      case 'discoverModels':
+        return { models: await modelActions.discover(request.params.connectionId) };
+      case 'registerModels': {
+        const { models: registered, added } = await models.register(request.params.connectionId, request.params.models);
+        return { registered: registered.length, added };
+      }
+      case 'addModelById':
+        return models.addById(request.params.connectionId, request.params.providerModelId);
+      case 'setModelEnabled':
+        return models.setEnabled(request.params.id, request.params.enabled);
+      case 'setContextWindow':
+        return models.setContextWindow(request.params.id, request.params.contextWindow);
+      case 'deleteModel':
+        await models.delete(request.params.id);
+        return { deleted: true };
+      case 'setDefaultModel':
+        return modelActions.setDefaultModel(request.params.connectionId, request.params.modelRef);
     }
   }
 

@@ -1,10 +1,13 @@
 import * as vscode from 'vscode';
 import { z } from 'zod';
 import { BaseUrlSchema, type Connection, type ConnectionPatch, type TestResult } from '../contracts/connections';
+import { DiscoveredModelSchema, type DiscoveredModel } from '../contracts/models';
 import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../contracts/providers';
 import type { ConnectionActions } from '../core/connectionActions';
 import type { ConnectionService } from '../core/connectionService';
 import { SwitchboardError } from '../core/errors';
+import type { ModelActions } from '../core/modelActions';
+import type { ModelRegistry } from '../core/modelRegistry';
 import type { ProviderRegistry } from '../core/providerRegistry';
 import { showError } from './errorMessages';
 import type { Prompter } from './prompter';
@@ -12,6 +15,8 @@ import type { Prompter } from './prompter';
 export interface CommandDeps {
   connections: ConnectionService;
   actions: ConnectionActions;
+  models: ModelRegistry;
+  modelActions: ModelActions;
   registry: ProviderRegistry;
   prompter: Prompter;
 }
@@ -24,7 +29,7 @@ const ConnectionArgSchema = z.union([z.string().uuid(), z.object({ connectionId:
  * optional argument so the view, other commands and scripts can name the connection directly.
  */
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
-  const { connections, actions, registry, prompter } = deps;
+  const { connections, actions, models, modelActions, registry, prompter } = deps;
 
   /** The connection named by the argument, else the one the person picks; undefined if they cancel. */
   async function connectionFrom(arg: unknown, placeHolder: string): Promise<Connection | undefined> {
@@ -146,6 +151,74 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     return result;
   }
 
+  /**
+   * Lists the connection's models under a progress notification, then a multi-select pick of
+   * them (registered ones checked) plus "Enter a model id…" for what discovery cannot list.
+   * Unchecking a registered model does not remove it; the Models tab does that.
+   */
+  async function discoverModels(arg: unknown): Promise<{ registered: number; added: number } | undefined> {
+    const connection = await connectionFrom(arg, 'Choose the connection whose models to discover');
+    if (!connection) return undefined;
+    const { adapter } = registry.require(connection.providerId);
+    const registered = new Set(models.list({ connectionId: connection.id }).map((model) => model.providerModelId));
+    let chosen: Array<DiscoveredModel | typeof ENTER_ID> | undefined = [ENTER_ID];
+    if (adapter.discoverModels) {
+      const discovered = await modelActions.discover(connection.id);
+      chosen = await prompter.pickMany<DiscoveredModel | typeof ENTER_ID>(
+        [
+          { label: '$(edit) Enter a model id…', description: 'for a model discovery cannot list', alwaysShow: true, value: ENTER_ID },
+          { label: '', kind: vscode.QuickPickItemKind.Separator, value: ENTER_ID },
+          ...discovered.map((model) => ({
+            label: model.displayName,
+            description: model.displayName === model.providerModelId ? undefined : model.providerModelId,
+            detail: describeModel(model),
+            picked: registered.has(model.providerModelId),
+            value: model,
+          })),
+        ],
+        {
+          title: `Discover Models: ${connection.name}`,
+          placeHolder: discovered.length
+            ? `${discovered.length} ${discovered.length === 1 ? 'model' : 'models'} found. Check the ones to add to the registry, then press Enter.`
+            : 'The provider listed no models. Choose "Enter a model id…" to add one by name.',
+          acceptLabel: 'Add to registry',
+        },
+      );
+    }
+    if (!chosen) return undefined;
+    const picked = chosen.filter((item): item is DiscoveredModel => item !== ENTER_ID);
+    const result = { registered: 0, added: 0 };
+    if (picked.length) {
+      const { models: done, added } = await models.register(connection.id, picked);
+      result.registered += done.length;
+      result.added += added;
+    }
+    if (chosen.includes(ENTER_ID)) {
+      const modelId = await prompter.inputText({
+        title: `Add a model to "${connection.name}"`,
+        prompt: adapter.discoverModels
+          ? "The provider's id for the model, exactly as its API names it"
+          : `${registry.get(connection.providerId)?.descriptor.displayName ?? connection.providerId} cannot list its models. Enter the provider's id for the model, exactly as its API names it.`,
+        validate: (value) => (DiscoveredModelSchema.shape.providerModelId.safeParse(value).success ? undefined : 'Enter a model id of 1 to 256 characters.'),
+      });
+      if (modelId !== undefined) {
+        const wasRegistered = registered.has(modelId.trim());
+        await models.addById(connection.id, modelId);
+        result.registered++;
+        if (!wasRegistered) result.added++;
+      }
+    }
+    if (result.registered) {
+      const text = result.added
+        ? `Added ${result.added} ${result.added === 1 ? 'model' : 'models'} to the registry for "${connection.name}".`
+        : `The chosen models of "${connection.name}" were already registered; their details are refreshed.`;
+      void vscode.window.showInformationMessage(text, 'Show Models').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('switchboard.focusConnections');
+      });
+    }
+    return result;
+  }
+
   return [
     command('switchboard.addConnection', addConnection),
     command('switchboard.editConnection', editConnection),
@@ -168,8 +241,24 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       void vscode.window.showInformationMessage(`"${connection.name}" is now the default connection.`);
       return result;
     }),
+    command('switchboard.discoverModels', discoverModels),
     vscode.commands.registerCommand('switchboard.focusConnections', () => vscode.commands.executeCommand('switchboard.connections.focus')),
   ];
+}
+
+/** The quick pick item that asks for a model id instead of picking a discovered model. */
+const ENTER_ID = 'enter-model-id' as const;
+
+/** `Context 131,072 · text, vision, tools · llama · 3.2B`: what a quick pick row says about a model. */
+function describeModel(model: DiscoveredModel): string {
+  const parts = [
+    model.contextWindow ? `Context ${model.contextWindow.toLocaleString('en')}` : '',
+    model.modalities.join(', '),
+    ...Object.values(model.metadata ?? {})
+      .slice(0, 3)
+      .map(String),
+  ];
+  return parts.filter(Boolean).join(' · ');
 }
 
 function uniqueName(base: string, taken: Set<string>): string {

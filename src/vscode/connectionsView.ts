@@ -3,6 +3,8 @@ import type { ToConnectionsView } from '../contracts/connectionsView';
 import type { ConnectionActions } from '../core/connectionActions';
 import type { ConnectionService } from '../core/connectionService';
 import { ConnectionsController } from '../core/connectionsController';
+import type { ModelActions } from '../core/modelActions';
+import type { ModelRegistry } from '../core/modelRegistry';
 import type { Logger, Settings } from '../core/ports';
 import type { ProviderRegistry } from '../core/providerRegistry';
 import { renderWebviewHtml, webviewOptions } from './webviewHtml';
@@ -16,6 +18,8 @@ export class ConnectionsViewProvider implements vscode.WebviewViewProvider {
     private readonly deps: {
       connections: ConnectionService;
       actions: ConnectionActions;
+      models: ModelRegistry;
+      modelActions: ModelActions;
       registry: ProviderRegistry;
       settings: Settings;
       logger: Logger;

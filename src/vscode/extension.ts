@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
+import { builtinModel } from '../core/builtinModelLookup';
 import { ConnectionActions } from '../core/connectionActions';
 import { ConnectionService } from '../core/connectionService';
 import { HttpClient } from '../core/http/httpClient';
+import { ModelActions } from '../core/modelActions';
+import { ModelRegistry } from '../core/modelRegistry';
 import { systemClock } from '../core/ports';
 import { ProviderRegistry } from '../core/providerRegistry';
 import { registerCoreProviders } from '../core/providers/coreProviders';
@@ -29,6 +32,8 @@ export function activate(context: vscode.ExtensionContext): SwitchboardApi {
   const http = new HttpClient({ proxy: () => settings.proxy() });
   const connections = new ConnectionService({ store, vault, registry, settings, clock: systemClock, http, logger });
   const actions = new ConnectionActions(connections, settings, prompter);
+  const models = new ModelRegistry({ store, connections, providers: registry, settings, clock: systemClock, http, logger, builtinModel });
+  const modelActions = new ModelActions(connections, models, prompter);
   const postedToWebviews: unknown[] = [];
 
   context.subscriptions.push(
@@ -37,12 +42,15 @@ export function activate(context: vscode.ExtensionContext): SwitchboardApi {
     registry,
     { dispose: () => void http.dispose() },
     registerCoreProviders(registry),
-    ...registerCommands({ connections, actions, registry, prompter }),
+    models,
+    ...registerCommands({ connections, actions, models, modelActions, registry, prompter }),
     vscode.window.registerWebviewViewProvider(
       ConnectionsViewProvider.viewType,
       new ConnectionsViewProvider(context.extensionUri, {
         connections,
         actions,
+        models,
+        modelActions,
         registry,
         settings,
         logger,

@@ -20,6 +20,11 @@ export class Prompter implements Interactions {
     this.scripted.push(...answers);
   }
 
+  /** The next queued answer, for a prompt of another shape (the consent dialog). */
+  takeScripted(): { taken: true; answer: ScriptedAnswer } | { taken: false } {
+    return this.scripted.length ? { taken: true, answer: this.scripted.shift() } : { taken: false };
+  }
+
   async pick<T>(items: PickItem<T>[], placeHolder: string): Promise<T | undefined> {
     if (this.scripted.length) {
       const answer = this.scripted.shift();
@@ -27,6 +32,46 @@ export class Prompter implements Interactions {
     }
     const chosen = await vscode.window.showQuickPick(items, { placeHolder, ignoreFocusOut: true, matchOnDescription: true });
     return chosen?.value;
+  }
+
+  /**
+   * A multi-select quick pick; items with `picked` start checked. Enter, OK or the title's
+   * `acceptLabel` button accepts. Undefined when the person cancels. A scripted answer is the
+   * labels or values to check, one per line.
+   */
+  async pickMany<T>(items: PickItem<T>[], options: { title: string; placeHolder: string; acceptLabel: string }): Promise<T[] | undefined> {
+    if (this.scripted.length) {
+      const answer = asText(this.scripted.shift());
+      if (answer === undefined) return undefined;
+      const wanted = new Set(answer.split('\n').filter(Boolean));
+      return items.filter((item) => wanted.has(item.label) || wanted.has(String(item.value))).map((item) => item.value);
+    }
+    const quickPick = vscode.window.createQuickPick<PickItem<T>>();
+    quickPick.title = options.title;
+    quickPick.placeholder = options.placeHolder;
+    quickPick.canSelectMany = true;
+    quickPick.ignoreFocusOut = true;
+    quickPick.matchOnDescription = true;
+    quickPick.matchOnDetail = true;
+    quickPick.items = items;
+    quickPick.selectedItems = items.filter((item) => item.picked);
+    const accept: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('check'), tooltip: options.acceptLabel };
+    quickPick.buttons = [accept];
+    return new Promise<T[] | undefined>((resolve) => {
+      let settled = false;
+      const finish = (value: T[] | undefined) => {
+        if (settled) return;
+        settled = true;
+        resolve(value);
+        quickPick.dispose();
+      };
+      quickPick.onDidAccept(() => finish(quickPick.selectedItems.map((item) => item.value)));
+      quickPick.onDidTriggerButton((button) => {
+        if (button === accept) finish(quickPick.selectedItems.map((item) => item.value));
+      });
+      quickPick.onDidHide(() => finish(undefined));
+      quickPick.show();
+    });
   }
 
   async inputText(options: { title: string; prompt: string; value?: string; validate?: (value: string) => string | undefined }): Promise<string | undefined> {

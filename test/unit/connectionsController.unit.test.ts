@@ -1,19 +1,29 @@
 import * as assert from 'node:assert/strict';
-import { ToConnectionsViewSchema, type ToConnectionsView } from '../../src/contracts/connectionsView';
+import { connectionsResults, ToConnectionsViewSchema, type ToConnectionsView } from '../../src/contracts/connectionsView';
 import { ConnectionActions } from '../../src/core/connectionActions';
 import { ConnectionsController } from '../../src/core/connectionsController';
-import { CANARY_KEY } from '../fixtures/canary';
-import { makeService } from './connectionService.unit.test';
+import { ModelActions } from '../../src/core/modelActions';
+import { ollamaAdapter } from '../../src/core/providers/ollama';
+import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
+import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { ScriptedInteractions } from './fakes';
+import { discovered, makeModels } from './modelRegistry.unit.test';
 
 function setup(answers: Array<string | boolean | undefined> = []) {
-  const parts = makeService();
+  const parts = makeModels();
   const interactions = new ScriptedInteractions(answers);
   const actions = new ConnectionActions(parts.service, parts.settings, interactions);
+  const modelActions = new ModelActions(parts.service, parts.models, interactions);
   const posted: ToConnectionsView[] = [];
-  const controller = new ConnectionsController({ ...parts, connections: parts.service, actions, post: (m) => posted.push(m) });
+  const controller = new ConnectionsController({ ...parts, connections: parts.service, actions, modelActions, post: (m) => posted.push(m) });
   const replies = () => posted.filter((m) => m.type === 'reply');
-  return { ...parts, interactions, controller, posted, replies };
+  const request = async (id: string, method: string, params: unknown) => {
+    await controller.handle({ type: 'request', id, method, params });
+    const reply = replies().find((r) => r.id === id);
+    assert.ok(reply, `no reply to ${id}`);
+    return reply;
+  };
+  return { ...parts, interactions, modelActions, controller, posted, replies, request };
 }
 
 const uuid = '00000000-0000-4000-8000-000000000000';
@@ -27,7 +37,9 @@ describe('ConnectionsController', () => {
     assert.equal(posted.length, 1);
     const snapshot = ToConnectionsViewSchema.parse(posted[0]);
     assert.equal(snapshot.type, 'snapshot');
-    assert.deepEqual(snapshot.type === 'snapshot' && snapshot.providers.map((p) => p.id).sort(), ['ollama', 'openai']);
+    const ids = snapshot.type === 'snapshot' ? snapshot.providers.map((p) => p.id) : [];
+    assert.ok(ids.includes('ollama') && ids.includes('openai'), ids.join(', '));
+    assert.deepEqual(snapshot.type === 'snapshot' && snapshot.models, []);
   });
 
   it('answers each malformed message with invalid_input and changes nothing', async () => {
@@ -95,5 +107,138 @@ describe('ConnectionsController', () => {
     registration.dispose();
     const after = posted.at(-1);
     assert.ok(after?.type === 'snapshot' && !after.providers.some((p) => p.id === 'acme'));
+  });
+
+  it('answers each malformed model message with invalid_input and changes nothing', async () => {
+    const { controller, replies, store, service, models } = setup();
+    await controller.handle({ type: 'ready' });
+    const local = await service.create({ name: 'Local', providerId: 'ollama' });
+    const [model] = (await models.register(local.id, [discovered('llama3.2:latest')])).models;
+    const before = store.dump();
+    const connectionId = local.id;
+    const id = model!.id;
+    const good = discovered('qwen2.5:7b');
+    const malformed: Array<[string, unknown]> = [
+      ['discoverModels', { connectionId: 'not-a-uuid' }],
+      ['discoverModels', { connectionId, baseUrl: 'http://evil.example' }],
+      ['discoverModels', undefined],
+      ['registerModels', { connectionId, models: [] }],
+      ['registerModels', { connectionId, models: good }],
+      ['registerModels', { connectionId, models: [{ ...good, apiKey: CANARY_KEY }] }],
+      ['registerModels', { connectionId, models: [{ ...good, sources: { contextWindow: 'api', trust: 'me' } }] }],
+      ['registerModels', { connectionId, models: [{ ...good, modalities: ['text', 'mind-reading'] }] }],
+      ['registerModels', { connectionId, models: [{ ...good, contextWindow: -1 }] }],
+      ['registerModels', { connectionId, models: [{ ...good, providerModelId: '' }] }],
+      ['registerModels', { connectionId, models: Array.from({ length: 5001 }, (_, i) => discovered(`m${i}`)) }],
+      ['registerModels', { models: [good] }],
+      ['addModelById', { connectionId, providerModelId: '' }],
+      ['addModelById', { connectionId, providerModelId: 'x'.repeat(257) }],
+      ['addModelById', { connectionId, providerModelId: 42 }],
+      ['setModelEnabled', { id, enabled: 'yes' }],
+      ['setModelEnabled', { id: 'model-1', enabled: false }],
+      ['setModelEnabled', { id }],
+      ['setContextWindow', { id, contextWindow: 0 }],
+      ['setContextWindow', { id, contextWindow: 1.5 }],
+      ['setContextWindow', { id, contextWindow: '128k' }],
+      ['setContextWindow', { id, contextWindow: 1e9 }],
+      ['deleteModel', { id: 'all' }],
+      ['deleteModel', { id, confirm: false }],
+      ['setDefaultModel', { connectionId, modelRef: 5 }],
+      ['setDefaultModel', { connectionId }],
+      ['setDefaultModel', { connectionId, modelRef: 'llama3.2:latest', force: true }],
+      // Well-formed, but naming a model that is not registered for the connection:
+      ['setDefaultModel', { connectionId, modelRef: 'qwen2.5:7b' }],
+      ['updateConnection', { id: connectionId, patch: { defaultModel: 'not-registered' } }],
+    ];
+    for (const [index, [method, params]] of malformed.entries()) {
+      await controller.handle({ type: 'request', id: `m${index}`, method, params });
+    }
+    const got = replies();
+    assert.deepEqual(got.map((r) => r.id), malformed.map((_, index) => `m${index}`));
+    for (const [index, reply] of got.entries()) {
+      assert.equal(reply.ok, false, `${malformed[index]![0]} ${JSON.stringify(malformed[index]![1])?.slice(0, 120)} was accepted`);
+      assert.equal(reply.ok === false && reply.error.code, 'invalid_input');
+    }
+    assert.equal(store.dump(), before);
+  });
+
+  it('registers, toggles, overrides, sets the default model and deletes, with snapshots that carry the models', async () => {
+    const { controller, posted, request, service } = setup();
+    await controller.handle({ type: 'ready' });
+    const local = await service.create({ name: 'Local', providerId: 'ollama' });
+    const registered = await request('r', 'registerModels', { connectionId: local.id, models: [discovered('llama3.2:latest'), discovered('qwen2.5:7b')] });
+    assert.deepEqual(registered, { type: 'reply', id: 'r', ok: true, value: { registered: 2, added: 1 + 1 } });
+    const lastSnapshot = () => {
+      const snapshot = posted.filter((m) => m.type === 'snapshot').at(-1);
+      assert.ok(snapshot?.type === 'snapshot');
+      return ToConnectionsViewSchema.parse(snapshot) as typeof snapshot;
+    };
+    const llama = lastSnapshot().models.find((m) => m.providerModelId === 'llama3.2:latest')!;
+    assert.ok(llama);
+    const disabled = await request('e', 'setModelEnabled', { id: llama.id, enabled: false });
+    assert.equal(disabled.ok && (disabled.value as { enabled: boolean }).enabled, false);
+    assert.equal(lastSnapshot().models.find((m) => m.id === llama.id)?.enabled, false);
+    const widened = await request('w', 'setContextWindow', { id: llama.id, contextWindow: 131072 });
+    assert.equal(widened.ok && (widened.value as { contextWindow: number }).contextWindow, 131072);
+    const added = await request('a', 'addModelById', { connectionId: local.id, providerModelId: 'my-finetune' });
+    assert.ok(added.ok);
+    const withDefault = await request('d', 'setDefaultModel', { connectionId: local.id, modelRef: 'my-finetune:latest'.replace(':latest', '') });
+    assert.equal(withDefault.ok && (withDefault.value as { defaultModel?: string }).defaultModel, 'my-finetune');
+    assert.equal(lastSnapshot().connections[0]?.defaultModel, 'my-finetune');
+    // The edit form may send the default it already has, and any registered one.
+    assert.ok((await request('u1', 'updateConnection', { id: local.id, patch: { name: 'Home', defaultModel: 'my-finetune' } })).ok);
+    assert.ok((await request('u2', 'updateConnection', { id: local.id, patch: { defaultModel: 'qwen2.5:7b' } })).ok);
+    const removed = await request('x', 'deleteModel', { id: llama.id });
+    assert.deepEqual(removed, { type: 'reply', id: 'x', ok: true, value: { deleted: true } });
+    assert.deepEqual(lastSnapshot().models.map((m) => m.providerModelId).sort(), ['my-finetune', 'qwen2.5:7b']);
+    const cleared = await request('n', 'setDefaultModel', { connectionId: local.id, modelRef: null });
+    assert.equal(cleared.ok && (cleared.value as { defaultModel?: string }).defaultModel, undefined);
+  });
+
+  it('deleting a connection in the view removes its models from the next snapshot', async () => {
+    const { controller, posted, request, service, models } = setup([true]);
+    await controller.handle({ type: 'ready' });
+    const local = await service.create({ name: 'Local', providerId: 'ollama' });
+    await models.register(local.id, [discovered('a'), discovered('b')]);
+    assert.deepEqual(await request('d', 'deleteConnection', { id: local.id }), { type: 'reply', id: 'd', ok: true, value: { deleted: true } });
+    const last = posted.filter((m) => m.type === 'snapshot').at(-1);
+    assert.deepEqual(last?.type === 'snapshot' && [last.connections, last.models], [[], []]);
+  });
+
+  describe('discovery against the Ollama fixture', () => {
+    const ollama = new OllamaFixture({ apiKey: CANARY_KEY });
+    before(async () => {
+      await ollama.start();
+    });
+    after(async () => {
+      await ollama.stop();
+    });
+
+    it('discovers under a progress notification, registers the choice, and never sends or logs the key', async function () {
+      if (!ollamaAdapter.discoverModels) this.skip();
+      const { controller, posted, request, service, interactions, store, logger } = setup();
+      await controller.handle({ type: 'ready' });
+      const local = await service.create({ name: 'Local', providerId: 'ollama', baseUrl: ollama.url });
+      await service.setKey(local.id, CANARY_KEY);
+      const reply = await request('disc', 'discoverModels', { connectionId: local.id });
+      assert.ok(reply.ok, JSON.stringify(reply));
+      assert.deepEqual(interactions.progress, ['Discovering the models of Local…']);
+      const { models } = connectionsResults.discoverModels.parse(reply.value);
+      assert.equal(models.length, 3);
+      assert.equal(store.dump().includes('llava'), false, 'discovery alone stores nothing');
+      const chosen = models.filter((m) => m.providerModelId !== 'llava:latest');
+      assert.ok((await request('reg', 'registerModels', { connectionId: local.id, models: chosen })).ok);
+      const last = posted.filter((m) => m.type === 'snapshot').at(-1);
+      assert.deepEqual(last?.type === 'snapshot' && last.models.map((m) => m.providerModelId).sort(), ['llama3.2:latest', 'qwen2.5-coder:7b']);
+      assertNoCanary({ posted, stored: store.dump(), log: logger.lines });
+    });
+
+    it('answers a failed discovery with its code, once', async function () {
+      if (!ollamaAdapter.discoverModels) this.skip();
+      const { request, service } = setup();
+      const local = await service.create({ name: 'Local', providerId: 'ollama', baseUrl: ollama.url });
+      const reply = await request('disc', 'discoverModels', { connectionId: local.id });
+      assert.equal(reply.ok === false && reply.error.code, 'auth_failed', JSON.stringify(reply));
+    });
   });
 });

@@ -116,7 +116,11 @@ export class ScriptedInteractions implements Interactions {
     return typeof answer === 'string' ? answer : undefined;
   }
 
-  withProgress<T>(_title: string, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  /** The titles of the progress notifications shown, in order. */
+  readonly progress: string[] = [];
+
+  withProgress<T>(title: string, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    this.progress.push(title);
     return task(new AbortController().signal);
   }
 }

@@ -5,13 +5,15 @@
  *
  * Build: npx esbuild webview/dev/fakeHost.ts --bundle --format=iife --outfile=dist/webview-dev/fakeHost.js
  * Then load it before connections.js (preview.html does), or inject it with Playwright's
- * page.addInitScript({ path }). Pick the data with `?scenario=sample|empty|no-ollama`, and drive
- * it from a test through `window.switchboardFakeHost`.
+ * page.addInitScript({ path }). Pick the data with `?scenario=sample|empty|no-ollama|many`
+ * (`many`: `&models=N` registered models, 2,000 by default), open a tab with `&tab=models`, and
+ * drive it from a test through `window.switchboardFakeHost`.
  */
 import '../shared/zodSetup';
 import type { Connection, TestResult } from '../../src/contracts/connections';
 import { FromConnectionsViewSchema, type ConnectionsSnapshot, type FromConnectionsView, type ToConnectionsView } from '../../src/contracts/connectionsView';
 import type { ErrorInfo } from '../../src/contracts/errors';
+import type { DiscoveredModel, Modality, RegisteredModel } from '../../src/contracts/models';
 import type { ProviderDescriptor } from '../../src/contracts/providers';
 
 type Request = Extract<FromConnectionsView, { type: 'request' }>;
@@ -32,6 +34,10 @@ export interface FakeHostControl {
   storeKey: boolean;
   /** How long a test takes. */
   testDelayMs: number;
+  /** What discoverModels answers, per connection id; a generated list when absent. */
+  discoverable: Record<string, DiscoveredModel[]>;
+  /** How long discovery takes. */
+  discoverDelayMs: number;
 }
 
 declare global {
@@ -51,7 +57,7 @@ export const sampleProviders: ProviderDescriptor[] = [
       { key: 'apiKey', label: 'API key', kind: 'secret', required: false, description: 'Only for Ollama behind authentication.' },
     ],
     defaults: { baseUrl: 'http://localhost:11434', modelRef: 'llama3.2' },
-    capabilities: { test: true, discovery: false, chat: false },
+    capabilities: { test: true, discovery: true, chat: true },
   },
   {
     id: 'openai',
@@ -63,7 +69,7 @@ export const sampleProviders: ProviderDescriptor[] = [
       { key: 'organizationId', label: 'Organization ID', kind: 'text', required: false, placeholder: 'org-…', description: 'Sent as the OpenAI-Organization header when set.' },
     ],
     defaults: { baseUrl: 'https://api.openai.com/v1' },
-    capabilities: { test: true, discovery: false, chat: false },
+    capabilities: { test: true, discovery: true, chat: true },
   },
 ];
 
@@ -99,20 +105,67 @@ export const sampleConnections: Connection[] = [
   },
 ];
 
-function scenario(name: string | null): Omit<ConnectionsSnapshot, 'type'> {
-  switch (name) {
+const FAMILIES = ['llama3.2', 'qwen2.5-coder', 'mistral', 'gemma3', 'phi4', 'deepseek-r1', 'llava', 'nomic-embed-text'];
+const TAGS = ['latest', '1b', '3b', '7b', '8b', '14b', '32b', '70b', 'q4_K_M', 'q8_0'];
+const CONTEXTS = [2048, 4096, 8192, 32768, 128_000, 131072, 200_000, 1_048_576];
+const MODALITIES: Modality[][] = [['text'], ['text', 'tools'], ['text', 'vision'], ['text', 'tools', 'reasoning'], ['embedding']];
+
+/** A plausible model `i`: Ollama-style names, varied context windows, prices on every third. */
+export function generatedModel(i: number): DiscoveredModel {
+  const family = FAMILIES[i % FAMILIES.length]!;
+  const id = `${family}-${Math.floor(i / FAMILIES.length)}:${TAGS[i % TAGS.length]}`;
+  const priced = i % 3 === 0;
+  return {
+    providerModelId: id,
+    displayName: i % 5 === 0 ? `${family} ${i}` : id,
+    modalities: MODALITIES[i % MODALITIES.length]!,
+    contextWindow: CONTEXTS[i % CONTEXTS.length],
+    ...(priced ? { inputCostPer1k: 0.00015 * (1 + (i % 4)), outputCostPer1k: 0.0006 * (1 + (i % 4)) } : {}),
+    sources: { modalities: 'api', contextWindow: 'api', ...(priced ? { costs: 'builtin' as const } : {}) },
+    metadata: { family, parameter_size: TAGS[i % TAGS.length]! },
+  };
+}
+
+export function registeredModel(model: DiscoveredModel, connectionId: string, i: number): RegisteredModel {
+  const hex = i.toString(16).padStart(12, '0');
+  return { ...model, id: `00000000-0000-4000-8000-${hex}`, connectionId, enabled: i % 17 !== 0, lastSyncedAt: minutesAgo(30) };
+}
+
+function sampleModels(): RegisteredModel[] {
+  const [local, cloud] = sampleConnections;
+  return [
+    registeredModel({ ...generatedModel(0), providerModelId: 'llama3.2:latest', displayName: 'llama3.2:latest', contextWindow: 131072 }, local!.id, 1),
+    registeredModel({ ...generatedModel(2), providerModelId: 'llava:latest', displayName: 'llava:latest', contextWindow: 4096 }, local!.id, 2),
+    registeredModel(
+      { providerModelId: 'gpt-4o-mini', displayName: 'gpt-4o-mini', modalities: ['text', 'vision', 'tools'], contextWindow: 128_000, inputCostPer1k: 0.00015, outputCostPer1k: 0.0006, sources: { contextWindow: 'builtin', costs: 'builtin' } },
+      cloud!.id,
+      3,
+    ),
+    { ...registeredModel({ providerModelId: 'o3-mini', displayName: 'o3-mini', modalities: ['text', 'tools', 'reasoning'], contextWindow: 200_000, sources: {} }, cloud!.id, 4), enabled: false },
+  ];
+}
+
+function scenario(params: URLSearchParams): Omit<ConnectionsSnapshot, 'type'> {
+  switch (params.get('scenario')) {
     case 'empty':
-      return { providers: sampleProviders, connections: [], defaultConnectionId: '' };
+      return { providers: sampleProviders, connections: [], models: [], defaultConnectionId: '' };
     case 'no-ollama':
-      return { providers: sampleProviders.filter((provider) => provider.id !== 'ollama'), connections: [], defaultConnectionId: '' };
+      return { providers: sampleProviders.filter((provider) => provider.id !== 'ollama'), connections: [], models: [], defaultConnectionId: '' };
+    case 'many': {
+      const count = Math.max(0, Math.min(5000, Number(params.get('models') ?? 2000) || 0));
+      const connections = structuredClone(sampleConnections);
+      const models = Array.from({ length: count }, (_, i) => registeredModel(generatedModel(i), connections[i % 4 === 3 ? 1 : 0]!.id, i + 1));
+      return { providers: sampleProviders, connections, models, defaultConnectionId: connections[0]!.id };
+    }
     default:
-      return { providers: sampleProviders, connections: structuredClone(sampleConnections), defaultConnectionId: sampleConnections[0]!.id };
+      return { providers: sampleProviders, connections: structuredClone(sampleConnections), models: sampleModels(), defaultConnectionId: sampleConnections[0]!.id };
   }
 }
 
 function installFakeHost(): FakeHostControl {
   const failures = new Map<string, ErrorInfo>();
-  let state: unknown;
+  const params = new URLSearchParams(location.search);
+  let state: unknown = params.get('tab') ? { selectedTab: params.get('tab') } : undefined;
 
   const send = (message: ToConnectionsView | unknown) => {
     // Asynchronous and cloned, like a real webview message.
@@ -121,16 +174,34 @@ function installFakeHost(): FakeHostControl {
 
   const control: FakeHostControl = {
     posted: [],
-    snapshot: scenario(new URLSearchParams(location.search).get('scenario')),
-    sendSnapshot: () => send({ type: 'snapshot', ...control.snapshot }),
+    snapshot: scenario(params),
+    sendSnapshot: () => {
+      // For bench/discovery.mjs: when the newest snapshot left the host.
+      performance.mark('switchboard-snapshot-sent');
+      send({ type: 'snapshot', ...control.snapshot });
+    },
     send,
     failNext: (method, error) => failures.set(method, error),
     confirmDelete: true,
     storeKey: true,
     testDelayMs: 600,
+    discoverable: {},
+    discoverDelayMs: 400,
   };
 
   const find = (id: string) => control.snapshot.connections.find((connection) => connection.id === id);
+  const findModel = (id: string) => control.snapshot.models.find((model) => model.id === id);
+  const modelNotFound: ErrorInfo = { code: 'not_found', message: 'That model is no longer in the registry.' };
+  const register = (connectionId: string, model: DiscoveredModel): boolean => {
+    const at = control.snapshot.models.findIndex((m) => m.connectionId === connectionId && m.providerModelId === model.providerModelId);
+    const existing = control.snapshot.models[at];
+    if (existing) {
+      control.snapshot.models[at] = { ...model, id: existing.id, connectionId, enabled: existing.enabled, lastSyncedAt: new Date().toISOString() };
+      return false;
+    }
+    control.snapshot.models.push({ ...model, id: crypto.randomUUID(), connectionId, enabled: true, lastSyncedAt: new Date().toISOString() });
+    return true;
+  };
   const notFound: ErrorInfo = { code: 'not_found', message: 'That connection does not exist any more.' };
 
   async function answer(request: Request): Promise<{ ok: true; value: unknown } | { ok: false; error: ErrorInfo }> {
@@ -172,6 +243,7 @@ function installFakeHost(): FakeHostControl {
         if (!find(request.params.id)) return { ok: false, error: notFound };
         if (!control.confirmDelete) return { ok: true, value: { deleted: false } };
         control.snapshot.connections = control.snapshot.connections.filter((connection) => connection.id !== request.params.id);
+        control.snapshot.models = control.snapshot.models.filter((model) => model.connectionId !== request.params.id);
         if (control.snapshot.defaultConnectionId === request.params.id) control.snapshot.defaultConnectionId = '';
         return { ok: true, value: { deleted: true } };
       }
@@ -201,6 +273,57 @@ function installFakeHost(): FakeHostControl {
         if (!find(request.params.id)) return { ok: false, error: notFound };
         control.snapshot.defaultConnectionId = request.params.id;
         return { ok: true, value: { defaultConnectionId: request.params.id } };
+      }
+      case 'discoverModels': {
+        const connection = find(request.params.connectionId);
+        if (!connection) return { ok: false, error: notFound };
+        await new Promise((resolve) => setTimeout(resolve, control.discoverDelayMs));
+        const models = control.discoverable[connection.id] ?? [
+          ...control.snapshot.models.filter((model) => model.connectionId === connection.id).slice(0, 3),
+          ...Array.from({ length: 12 }, (_, i) => generatedModel(5000 + i)),
+        ];
+        return { ok: true, value: { models: models.map(({ providerModelId, displayName, modalities, contextWindow, inputCostPer1k, outputCostPer1k, sources, metadata }) => ({ providerModelId, displayName, modalities, contextWindow, inputCostPer1k, outputCostPer1k, sources, metadata })) } };
+      }
+      case 'registerModels': {
+        if (!find(request.params.connectionId)) return { ok: false, error: notFound };
+        const added = request.params.models.filter((model) => register(request.params.connectionId, model)).length;
+        return { ok: true, value: { registered: request.params.models.length, added } };
+      }
+      case 'addModelById': {
+        if (!find(request.params.connectionId)) return { ok: false, error: notFound };
+        const id = request.params.providerModelId;
+        if (!control.snapshot.models.some((m) => m.connectionId === request.params.connectionId && m.providerModelId === id)) {
+          register(request.params.connectionId, { providerModelId: id, displayName: id, modalities: ['text'], sources: {} });
+        }
+        return { ok: true, value: control.snapshot.models.find((m) => m.connectionId === request.params.connectionId && m.providerModelId === id) };
+      }
+      case 'setModelEnabled': {
+        const model = findModel(request.params.id);
+        if (!model) return { ok: false, error: modelNotFound };
+        model.enabled = request.params.enabled;
+        return { ok: true, value: model };
+      }
+      case 'setContextWindow': {
+        const model = findModel(request.params.id);
+        if (!model) return { ok: false, error: modelNotFound };
+        model.contextWindow = request.params.contextWindow;
+        model.sources = { ...model.sources, contextWindow: 'user' };
+        return { ok: true, value: model };
+      }
+      case 'deleteModel': {
+        if (!findModel(request.params.id)) return { ok: false, error: modelNotFound };
+        control.snapshot.models = control.snapshot.models.filter((model) => model.id !== request.params.id);
+        return { ok: true, value: { deleted: true } };
+      }
+      case 'setDefaultModel': {
+        const connection = find(request.params.connectionId);
+        if (!connection) return { ok: false, error: notFound };
+        const ref = request.params.modelRef;
+        if (ref !== null && !control.snapshot.models.some((m) => m.connectionId === connection.id && m.providerModelId === ref)) {
+          return { ok: false, error: { code: 'invalid_input', message: `"${ref}" is not a registered model of "${connection.name}".` } };
+        }
+        connection.defaultModel = ref ?? undefined;
+        return { ok: true, value: connection };
       }
     }
   }

@@ -1,0 +1,387 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { API_KEY_FIELD } from '../contracts/providers';
+import { MAX_CONTEXT_WINDOW, MAX_MODELS_PER_MESSAGE } from '../contracts/connectionsView';
+import { DiscoveredModelSchema, RegisteredModelSchema, type DiscoveredModel, type RegisteredModel } from '../contracts/models';
+import { CONNECTIONS_KEY, type ConnectionService } from './connectionService';
+import { SwitchboardError } from './errors';
+import { Emitter } from './events';
+import type { HttpClient } from './http/httpClient';
+import type { Clock, Disposable, KeyValueStore, Logger, Settings } from './ports';
+import { describeIssue, type ProviderRegistry } from './providerRegistry';
+
+export const MODELS_KEY = 'switchboard.models';
+
+export interface ModelRegistryDeps {
+  store: KeyValueStore;
+  connections: ConnectionService;
+  providers: ProviderRegistry;
+  settings: Settings;
+  clock: Clock;
+  http: HttpClient;
+  logger: Logger;
+  /**
+   * What Switchboard's built-in table knows about a model of this provider, for a model a
+   * person adds by id. Without it (or without an entry) the model is registered as bare text.
+   */
+  builtinModel?: (providerId: string, providerModelId: string) => DiscoveredModel | undefined;
+  newId?: () => string;
+}
+
+const DiscoveredListSchema = z.array(DiscoveredModelSchema).max(MAX_MODELS_PER_MESSAGE);
+const ProviderModelIdSchema = DiscoveredModelSchema.shape.providerModelId;
+const ContextWindowSchema = z.number().int().positive().max(MAX_CONTEXT_WINDOW);
+
+/**
+ * The registered models: the models a person chose, per connection, with their metadata, an
+ * enabled flag and the person's overrides. Records live in one globalState list, validated on
+ * every read; every write goes through the connections' write queue, so deleting a connection
+ * and removing its models is one queued operation (see the constructor).
+ *
+ * A model is unique per (connectionId, providerModelId). Registering it again refreshes what
+ * the provider says and `lastSyncedAt`, and keeps its id, `enabled`, and every value whose
+ * source is `user`.
+ */
+export class ModelRegistry implements Disposable {
+  private readonly changed = new Emitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly cascade: Disposable;
+  private lastInvalidCount = 0;
+
+  constructor(private readonly deps: ModelRegistryDeps) {
+    this.cascade = deps.connections.onDeleting(async (connectionId) => {
+      let count = 0;
+      // Already inside the queued delete: write directly.
+      const wrote = await this.apply((all) => {
+        const kept = all.filter((model) => model.connectionId !== connectionId);
+        count = all.length - kept.length;
+        return count ? kept : all;
+      });
+      if (count) this.deps.logger.info(`Deleted the ${count} registered ${count === 1 ? 'model' : 'models'} of connection ${connectionId} with it.`);
+      if (wrote) this.changed.fire();
+    });
+  }
+
+  /**
+   * The valid registered models of connections that exist, in registration order. A model
+   * whose connection is gone (a window that closed between a delete's two writes) is hidden.
+   */
+  list(filter?: { connectionId?: string }): RegisteredModel[] {
+    const connectionIds = new Set(this.deps.connections.list().map((connection) => connection.id));
+    return this.readValid().filter(
+      (model) => connectionIds.has(model.connectionId) && (filter?.connectionId === undefined || model.connectionId === filter.connectionId),
+    );
+  }
+
+  get(id: string): RegisteredModel | undefined {
+    return this.list().find((model) => model.id === id);
+  }
+
+  /** The registered model of this connection with this modelRef, or an `invalid_input` error that says how to register it. */
+  requireRegistered(connectionId: string, providerModelId: string): RegisteredModel {
+    const connection = this.deps.connections.require(connectionId);
+    const model = this.list({ connectionId }).find((candidate) => candidate.providerModelId === providerModelId);
+    if (!model) {
+      throw new SwitchboardError(
+        'invalid_input',
+        `"${providerModelId}" is not a registered model of "${connection.name}". Register it first: Discover models on the connection, or enter its id.`,
+      );
+    }
+    return model;
+  }
+
+  /**
+   * Asks the connection's provider which models it serves. Nothing is stored. The result is
+   * validated, without duplicates, and at most MAX_MODELS_PER_MESSAGE long.
+   */
+  async discover(connectionId: string, signal?: AbortSignal): Promise<DiscoveredModel[]> {
+    const connection = this.deps.connections.require(connectionId);
+    const { descriptor, adapter } = this.deps.providers.require(connection.providerId);
+    if (!adapter.discoverModels) {
+      throw new SwitchboardError('invalid_input', `${descriptor.displayName} cannot list its models. Add a model by its id instead ("Enter a model id…").`);
+    }
+    const keyField = descriptor.fields.find((field) => field.key === API_KEY_FIELD);
+    if (keyField?.required && !connection.keyHint) {
+      throw new SwitchboardError('auth_failed', `${descriptor.displayName} needs an API key to list its models. Set one with "Set key" (Switchboard: Set API Key).`);
+    }
+    const target = await this.deps.connections.target(connection);
+    let raw: unknown;
+    try {
+      raw = await adapter.discoverModels(target, {
+        http: this.deps.http,
+        timeoutMs: this.deps.settings.discoveryTimeoutMs(),
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      if (error instanceof SwitchboardError) throw error;
+      // An adapter that broke its contract; say so without passing its error object on.
+      throw new SwitchboardError('bad_response', `Listing the models of "${connection.name}" failed unexpectedly: ${errorText(error)}`);
+    }
+    const models = this.checkDiscovered(raw, connection.name, target.apiKey);
+    this.deps.logger.info(`Discovered ${models.length} ${models.length === 1 ? 'model' : 'models'} on "${connection.name}" (${connectionId}).`);
+    return models;
+  }
+
+  /**
+   * Registers the models for the connection. Returns the registered records and how many of
+   * them are new. `models` is checked against the contract first (`invalid_input`).
+   */
+  async register(connectionId: string, models: unknown): Promise<{ models: RegisteredModel[]; added: number }> {
+    const parsed = DiscoveredListSchema.safeParse(models);
+    if (!parsed.success) {
+      throw new SwitchboardError('invalid_input', `The models are not valid: ${parsed.error.issues.slice(0, 3).map(describeIssue).join('; ')}.`);
+    }
+    const wanted = uniqueById(parsed.data);
+    let registered: RegisteredModel[] = [];
+    let added = 0;
+    await this.mutate((all) => {
+      this.deps.connections.require(connectionId);
+      const now = this.deps.clock.now().toISOString();
+      const index = new Map<string, number>();
+      all.forEach((model, i) => {
+        if (model.connectionId === connectionId) index.set(model.providerModelId, i);
+      });
+      const next = [...all];
+      registered = wanted.map((discovered) => {
+        const at = index.get(discovered.providerModelId);
+        if (at !== undefined) {
+          const refreshed = refresh(next[at]!, discovered, now);
+          next[at] = refreshed;
+          return refreshed;
+        }
+        added++;
+        const fresh = this.fresh(connectionId, discovered, now);
+        index.set(fresh.providerModelId, next.length);
+        next.push(fresh);
+        return fresh;
+      });
+      return next;
+    });
+    this.deps.logger.info(`Registered ${registered.length} ${registered.length === 1 ? 'model' : 'models'} (${added} new) for connection ${connectionId}.`);
+    return { models: registered, added };
+  }
+
+  /**
+   * Registers a model that discovery cannot list. Its metadata comes from the built-in table
+   * when it has the model, else it is plain text with nothing else known. A model already
+   * registered is returned as it is.
+   */
+  async addById(connectionId: string, providerModelId: unknown): Promise<RegisteredModel> {
+    const parsed = ProviderModelIdSchema.safeParse(providerModelId);
+    if (!parsed.success) {
+      throw new SwitchboardError('invalid_input', 'A model id is 1 to 256 characters, e.g. llama3.2:latest or gpt-4o-mini.');
+    }
+    const modelRef = parsed.data;
+    let result: RegisteredModel | undefined;
+    await this.mutate((all) => {
+      const connection = this.deps.connections.require(connectionId);
+      const existing = all.find((model) => model.connectionId === connectionId && model.providerModelId === modelRef);
+      if (existing) {
+        result = existing;
+        return all;
+      }
+      const known = this.deps.builtinModel?.(connection.providerId, modelRef);
+      const discovered: DiscoveredModel = known
+        ? { ...known, providerModelId: modelRef }
+        : { providerModelId: modelRef, displayName: modelRef, modalities: ['text'], sources: {} };
+      result = this.fresh(connectionId, discovered, this.deps.clock.now().toISOString());
+      return [...all, result];
+    });
+    this.deps.logger.info(`Added model "${modelRef}" to connection ${connectionId} by its id.`);
+    return result!;
+  }
+
+  setEnabled(id: string, enabled: boolean): Promise<RegisteredModel> {
+    return this.patch(id, (model) => ({ ...model, enabled }));
+  }
+
+  /** The person's context window; marked `user`, so re-registering keeps it. */
+  async setContextWindow(id: string, contextWindow: unknown): Promise<RegisteredModel> {
+    const parsed = ContextWindowSchema.safeParse(contextWindow);
+    if (!parsed.success) {
+      throw new SwitchboardError('invalid_input', `A context window is a whole number of tokens from 1 to ${MAX_CONTEXT_WINDOW.toLocaleString('en')}.`);
+    }
+    return this.patch(id, (model) => ({ ...model, contextWindow: parsed.data, sources: { ...model.sources, contextWindow: 'user' } }));
+  }
+
+  async delete(id: string): Promise<void> {
+    let removed: RegisteredModel | undefined;
+    await this.mutate((all) => {
+      removed = findOrThrow(all, id);
+      return all.filter((model) => model.id !== id);
+    });
+    this.deps.logger.info(`Deleted model "${removed!.providerModelId}" (${id}) of connection ${removed!.connectionId}.`);
+  }
+
+  /** Removes every model of the connection; returns how many there were. */
+  async deleteForConnection(connectionId: string): Promise<number> {
+    let count = 0;
+    await this.mutate((all) => {
+      const kept = all.filter((model) => model.connectionId !== connectionId);
+      count = all.length - kept.length;
+      return count ? kept : all;
+    });
+    return count;
+  }
+
+  dispose(): void {
+    this.cascade.dispose();
+    this.changed.dispose();
+  }
+
+  private fresh(connectionId: string, discovered: DiscoveredModel, now: string): RegisteredModel {
+    return RegisteredModelSchema.parse({ ...discovered, id: (this.deps.newId ?? randomUUID)(), connectionId, enabled: true, lastSyncedAt: now });
+  }
+
+  private async patch(id: string, change: (model: RegisteredModel) => RegisteredModel): Promise<RegisteredModel> {
+    let updated: RegisteredModel | undefined;
+    await this.mutate((all) => {
+      const current = findOrThrow(all, id);
+      updated = RegisteredModelSchema.parse(change(current));
+      return all.map((model) => (model.id === id ? updated! : model));
+    });
+    return updated!;
+  }
+
+  /** Validates what an adapter returned: drops invalid entries, duplicates, and anything holding the key. */
+  private checkDiscovered(raw: unknown, connectionName: string, apiKey: string | undefined): DiscoveredModel[] {
+    if (!Array.isArray(raw)) {
+      throw new SwitchboardError('bad_response', `The provider of "${connectionName}" did not return a list of models.`);
+    }
+    const valid: DiscoveredModel[] = [];
+    let invalid = 0;
+    let withKey = 0;
+    for (const entry of raw) {
+      const parsed = DiscoveredModelSchema.safeParse(entry);
+      if (!parsed.success) invalid++;
+      // A second guard behind the adapters' own rule: a key never leaves the host in a model.
+      else if (apiKey && JSON.stringify(parsed.data).includes(apiKey)) withKey++;
+      else valid.push(parsed.data);
+    }
+    const unique = uniqueById(valid);
+    if (invalid) this.deps.logger.warn(`Discovery on "${connectionName}": left out ${invalid} entries that are not valid models.`);
+    if (withKey) this.deps.logger.warn(`Discovery on "${connectionName}": left out ${withKey} entries that contained the connection's key.`);
+    if (unique.length > MAX_MODELS_PER_MESSAGE) {
+      this.deps.logger.warn(`Discovery on "${connectionName}" listed ${unique.length} models; only the first ${MAX_MODELS_PER_MESSAGE} are offered.`);
+      return unique.slice(0, MAX_MODELS_PER_MESSAGE);
+    }
+    return unique;
+  }
+
+  private readRaw(): unknown[] {
+    const raw = this.deps.store.get(MODELS_KEY);
+    return Array.isArray(raw) ? raw : [];
+  }
+
+  /** Every stored record that passes its schema, whether or not its connection still exists. */
+  private readValid(): RegisteredModel[] {
+    return this.read().valid;
+  }
+
+  /** The stored records, split into those that pass their schema and those that do not. */
+  private read(): { valid: RegisteredModel[]; invalid: unknown[] } {
+    const valid: RegisteredModel[] = [];
+    const invalid: unknown[] = [];
+    let example = '';
+    for (const raw of this.readRaw()) {
+      const parsed = RegisteredModelSchema.safeParse(raw);
+      if (parsed.success) {
+        valid.push(parsed.data);
+      } else {
+        invalid.push(raw);
+        example ||= parsed.error.issues.map(describeIssue).join('; ');
+      }
+    }
+    // One line when the number changes, not one per record and snapshot.
+    if (invalid.length !== this.lastInvalidCount) {
+      this.lastInvalidCount = invalid.length;
+      if (invalid.length) this.deps.logger.warn(`Ignoring ${invalid.length} stored models that are not valid (kept in storage as they are), e.g.: ${example}`);
+    }
+    return { valid, invalid };
+  }
+
+  /**
+   * One read-modify-write, not queued: callers are already in the queue. `change` sees every
+   * valid record. Invalid records are kept as they were; records whose connection has no
+   * stored record at all are dropped (what a delete interrupted between its writes left).
+   * Returns whether it wrote: a `change` that returns its argument writes nothing.
+   */
+  private async apply(change: (all: RegisteredModel[]) => RegisteredModel[]): Promise<boolean> {
+    const { valid, invalid } = this.read();
+    const next = change(valid);
+    const storedConnections = storedConnectionIds(this.deps.store);
+    const kept = next.filter((model) => storedConnections.has(model.connectionId));
+    if (next === valid && kept.length === valid.length) return false;
+    if (kept.length !== next.length) this.deps.logger.info(`Removed ${next.length - kept.length} models left from deleted connections.`);
+    await this.deps.store.update(MODELS_KEY, [...kept, ...invalid]);
+    return true;
+  }
+
+  private async mutate(change: (all: RegisteredModel[]) => RegisteredModel[]): Promise<void> {
+    const wrote = await this.deps.connections.writes.run(() => this.apply(change));
+    if (wrote) this.changed.fire();
+  }
+}
+
+/**
+ * The ids of every stored connection record, valid or not: a model is an orphan only when no
+ * record at all has its connection id, so a connection that fails its schema (e.g. written by
+ * a newer version) never costs its models.
+ */
+function storedConnectionIds(store: KeyValueStore): Set<string> {
+  const raw = store.get(CONNECTIONS_KEY);
+  const ids = new Set<string>();
+  if (Array.isArray(raw)) {
+    for (const entry of raw) {
+      const id = (entry as { id?: unknown } | null)?.id;
+      if (typeof id === 'string') ids.add(id);
+    }
+  }
+  return ids;
+}
+
+/** The discovered values, with the id, `enabled` and every `user` value of the record kept. */
+function refresh(existing: RegisteredModel, discovered: DiscoveredModel, now: string): RegisteredModel {
+  const next: RegisteredModel = {
+    ...discovered,
+    sources: { ...discovered.sources },
+    id: existing.id,
+    connectionId: existing.connectionId,
+    enabled: existing.enabled,
+    lastSyncedAt: now,
+  };
+  if (existing.sources.modalities === 'user') {
+    next.modalities = existing.modalities;
+    next.sources.modalities = 'user';
+  }
+  if (existing.sources.contextWindow === 'user') {
+    next.contextWindow = existing.contextWindow;
+    next.sources.contextWindow = 'user';
+  }
+  if (existing.sources.costs === 'user') {
+    next.inputCostPer1k = existing.inputCostPer1k;
+    next.outputCostPer1k = existing.outputCostPer1k;
+    next.sources.costs = 'user';
+  }
+  return RegisteredModelSchema.parse(withoutUndefined(next));
+}
+
+/** The first of each providerModelId, in order. */
+function uniqueById<T extends { providerModelId: string }>(models: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return models.filter((model) => !seen.has(model.providerModelId) && Boolean(seen.add(model.providerModelId)));
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+}
+
+function findOrThrow(all: RegisteredModel[], id: string): RegisteredModel {
+  const found = all.find((model) => model.id === id);
+  if (!found) throw new SwitchboardError('not_found', 'That model is no longer in the registry. Discover the connection\'s models again to add it back.');
+  return found;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,332 @@
+import * as assert from 'node:assert/strict';
+import type { DiscoveredModel, RegisteredModel } from '../../src/contracts/models';
+import { builtinModel } from '../../src/core/builtinModelLookup';
+import { CONNECTIONS_KEY } from '../../src/core/connectionService';
+import { SwitchboardError } from '../../src/core/errors';
+import { HttpClient } from '../../src/core/http/httpClient';
+import { ModelActions } from '../../src/core/modelActions';
+import { MODELS_KEY, ModelRegistry } from '../../src/core/modelRegistry';
+import { ollamaAdapter } from '../../src/core/providers/ollama';
+import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
+import { OllamaFixture } from '../fixtures/ollamaFixture';
+import { makeService } from './connectionService.unit.test';
+import { FixedClock, ScriptedInteractions } from './fakes';
+
+/** A ConnectionService with a ModelRegistry on the same store and queue, as extension.ts wires them. */
+export function makeModels() {
+  const parts = makeService();
+  const clock = new FixedClock();
+  const http = new HttpClient({ proxy: () => parts.settings.proxy(), env: {} });
+  const models = new ModelRegistry({
+    store: parts.store,
+    connections: parts.service,
+    providers: parts.registry,
+    settings: parts.settings,
+    clock,
+    http,
+    logger: parts.logger,
+    builtinModel,
+  });
+  const interactions = new ScriptedInteractions();
+  const modelActions = new ModelActions(parts.service, models, interactions);
+  return { ...parts, clock, http, models, modelActions, interactions };
+}
+
+export function discovered(id: string, fields: Partial<DiscoveredModel> = {}): DiscoveredModel {
+  return { providerModelId: id, displayName: id, modalities: ['text'], sources: {}, ...fields };
+}
+
+async function rejectsWith(promise: Promise<unknown>, code: string, pattern?: RegExp): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof SwitchboardError, `expected a SwitchboardError, got ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    if (pattern) assert.match(error.message, pattern);
+    return true;
+  });
+}
+
+function stored(store: { get(key: string): unknown }): RegisteredModel[] {
+  return (store.get(MODELS_KEY) as RegisteredModel[] | undefined) ?? [];
+}
+
+describe('ModelRegistry', () => {
+  it('registers models enabled, with ids and the sync time, and lists them per connection', async () => {
+    const { service, models } = makeModels();
+    const local = await service.create({ name: 'Local', providerId: 'ollama' });
+    const other = await service.create({ name: 'Other', providerId: 'ollama', baseUrl: 'http://127.0.0.1:1' });
+    const { models: done, added } = await models.register(local.id, [discovered('llama3.2:latest', { contextWindow: 131072 }), discovered('qwen2.5:7b')]);
+    await models.register(other.id, [discovered('llama3.2:latest')]);
+    assert.equal(added, 2);
+    assert.deepEqual(done.map((m) => [m.providerModelId, m.enabled, m.connectionId, m.lastSyncedAt]), [
+      ['llama3.2:latest', true, local.id, '2026-11-22T10:00:00.000Z'],
+      ['qwen2.5:7b', true, local.id, '2026-11-22T10:00:00.000Z'],
+    ]);
+    assert.equal(models.list().length, 3);
+    assert.deepEqual(models.list({ connectionId: local.id }).map((m) => m.providerModelId), ['llama3.2:latest', 'qwen2.5:7b']);
+    assert.deepEqual(models.list({ connectionId: other.id }).map((m) => m.providerModelId), ['llama3.2:latest']);
+    assert.notEqual(models.list({ connectionId: other.id })[0]!.id, done[0]!.id, 'the same modelRef on two connections is two models');
+  });
+
+  it('keeps one record per (connection, modelRef): registering again refreshes metadata and keeps id, enabled and the user context window', async () => {
+    const { service, models, clock } = makeModels();
+    const local = await service.create({ name: 'Local', providerId: 'ollama' });
+    const [llama, qwen] = (await models.register(local.id, [discovered('llama3.2:latest', { contextWindow: 8192, metadata: { family: 'llama' } }), discovered('qwen2.5:7b', { contextWindow: 32768 })])).models;
+    await models.setEnabled(llama!.id, false);
+    await models.setContextWindow(qwen!.id, 16000);
+    clock.time = new Date('2026-11-23T08:00:00.000Z');
+
+    const again = await models.register(local.id, [
+      discovered('llama3.2:latest', { displayName: 'Llama 3.2', contextWindow: 131072, modalities: ['text', 'tools'], sources: { contextWindow: 'api', modalities: 'api' } }),
+      discovered('qwen2.5:7b', { contextWindow: 32768, sources: { contextWindow: 'api' } }),
+      discovered('qwen2.5:7b', { displayName: 'a duplicate in the same request counts once' }),
+    ]);
+    assert.equal(again.added, 0);
+    const all = models.list();
+    assert.equal(all.length, 2);
+    const refreshed = all.find((m) => m.providerModelId === 'llama3.2:latest')!;
+    assert.equal(refreshed.id, llama!.id);
+    assert.equal(refreshed.enabled, false, 'a re-registered model keeps being disabled');
+    assert.equal(refreshed.displayName, 'Llama 3.2');
+    assert.equal(refreshed.contextWindow, 131072);
+    assert.deepEqual(refreshed.modalities, ['text', 'tools']);
+    assert.equal(refreshed.metadata, undefined, 'metadata the provider no longer reports is gone');
+    assert.equal(refreshed.lastSyncedAt, '2026-11-23T08:00:00.000Z');
+    const overridden = all.find((m) => m.providerModelId === 'qwen2.5:7b')!;
+    assert.equal(overridden.contextWindow, 16000, "the person's context window survives");
+    assert.equal(overridden.sources.contextWindow, 'user');
+    assert.equal(overridden.enabled, true);
+  });
+
+  it('refuses invalid models and unknown connections, and stores nothing', async () => {
+    const { service, models, store } = makeModels();
+    const local = await service.create({ name: 'Local', providerId: 'ollama' });
+    const before = store.dump();
+    await rejectsWith(models.register(local.id, 'all of them'), 'invalid_input');
+    await rejectsWith(models.register(local.id, [{ providerModelId: '', displayName: 'x', modalities: [], sources: {} }]), 'invalid_input');
+    await rejectsWith(models.register(local.id, [discovered('m', { modalities: ['telepathy' as 'text'] })]), 'invalid_input');
+    await rejectsWith(models.register(local.id, Array.from({ length: 5001 }, (_, i) => discovered(`m${i}`))), 'invalid_input');
+    await rejectsWith(models.register('00000000-0000-4000-8000-000000000000', [discovered('m')]), 'missing_connection');
+    await rejectsWith(models.addById(local.id, '   '), 'invalid_input');
+    await rejectsWith(models.setContextWindow('00000000-0000-4000-8000-000000000000', 0), 'invalid_input');
+    await rejectsWith(models.setEnabled('00000000-0000-4000-8000-000000000000', true), 'not_found');
+    await rejectsWith(models.delete('00000000-0000-4000-8000-000000000000'), 'not_found');
+    assert.equal(store.dump(), before);
+  });
+
+  it('adds a model by id with the built-in facts when the table has them, else as plain text', async () => {
+    const { service, models } = makeModels();
+    const cloud = await service.create({ name: 'Cloud', providerId: 'openai' });
+    const local = await service.create({ name: 'Local', providerId: 'ollama' });
+    const known = await models.addById(cloud.id, 'gpt-4o-mini-2024-07-18');
+    assert.equal(known.providerModelId, 'gpt-4o-mini-2024-07-18');
+    assert.equal(known.contextWindow, 128_000);
+    assert.equal(known.sources.contextWindow, 'builtin');
+    assert.ok(known.modalities.includes('vision'));
+    assert.ok(known.inputCostPer1k! > 0 && known.outputCostPer1k! > 0);
+    const bare = await models.addById(local.id, ' my-finetune:q4 ');
+    assert.deepEqual(
+      { id: bare.providerModelId, name: bare.displayName, modalities: bare.modalities, sources: bare.sources, contextWindow: bare.contextWindow },
+      { id: 'my-finetune:q4', name: 'my-finetune:q4', modalities: ['text'], sources: {}, contextWindow: undefined },
+    );
+    const again = await models.addById(local.id, 'my-finetune:q4');
+    assert.deepEqual(again, bare, 'adding a registered model again changes nothing');
+    assert.equal(models.list().length, 2);
+  });
+
+  it('enables, disables, overrides the context window and deletes one model', async () => {
+    const { service, models } = makeModels();
+    const local = await service.create({ name: 'Local', providerId: 'ollama' });
+    const [a, b] = (await models.register(local.id, [discovered('a'), discovered('b')])).models;
+    assert.equal((await models.setEnabled(a!.id, false)).enabled, false);
+    assert.equal(models.get(a!.id)?.enabled, false);
+    assert.equal((await models.setEnabled(a!.id, true)).enabled, true);
+    const overridden = await models.setContextWindow(b!.id, 200_000);
+    assert.deepEqual([overridden.contextWindow, overridden.sources.contextWindow], [200_000, 'user']);
+    await rejectsWith(models.setContextWindow(b!.id, 1.5), 'invalid_input');
+    await rejectsWith(models.setContextWindow(b!.id, -1), 'invalid_input');
+    await models.delete(a!.id);
+    assert.deepEqual(models.list().map((m) => m.providerModelId), ['b']);
+  });
+
+  it('fires a change for each write and none for a write that changes nothing', async () => {
+    const { service, models } = makeModels();
+    const local = await service.create({ name: 'Local', providerId: 'ollama' });
+    let changes = 0;
+    models.onDidChange(() => changes++);
+    const [a] = (await models.register(local.id, [discovered('a')])).models;
+    await models.setEnabled(a!.id, false);
+    await models.addById(local.id, 'a');
+    await models.deleteForConnection(local.id);
+    assert.equal(changes, 3);
+  });
+
+  it('deletes the models of a connection with the connection, in the same queued operation', async () => {
+    const { service, models, store, logger } = makeModels();
+    const local = await service.create({ name: 'Local', providerId: 'ollama' });
+    const other = await service.create({ name: 'Other', providerId: 'ollama', baseUrl: 'http://127.0.0.1:1' });
+    await models.register(local.id, [discovered('a'), discovered('b')]);
+    await models.register(other.id, [discovered('a')]);
+    let writesAtModelChange = -1;
+    models.onDidChange(() => (writesAtModelChange = store.updates));
+    const before = store.updates;
+    // A register queued behind the delete must not bring models of the gone connection back.
+    const [deleted, late] = await Promise.allSettled([service.delete(local.id), models.register(local.id, [discovered('c')])]);
+    assert.equal(deleted.status, 'fulfilled');
+    assert.equal(late.status, 'rejected');
+    assert.equal(late.status === 'rejected' && (late.reason as SwitchboardError).code, 'missing_connection');
+    assert.equal(writesAtModelChange, before + 2, 'the connection list and the model list were written by the delete, one after the other');
+    assert.deepEqual(stored(store).map((m) => [m.connectionId, m.providerModelId]), [[other.id, 'a']]);
+    assert.ok(logger.lines.some((line) => line.includes('Deleted the 2 registered models')));
+  });
+
+  it('hides models whose connection is gone (a delete cut short between its writes) and drops them on the next write', async () => {
+    const { service, models, store } = makeModels();
+    const local = await service.create({ name: 'Local', providerId: 'ollama' });
+    const other = await service.create({ name: 'Other', providerId: 'ollama', baseUrl: 'http://127.0.0.1:1' });
+    await models.register(local.id, [discovered('a')]);
+    await models.register(other.id, [discovered('b')]);
+    // What a window closed after the connection write and before the model write leaves behind.
+    const connections = store.get(CONNECTIONS_KEY) as Array<{ id: string }>;
+    await store.update(CONNECTIONS_KEY, connections.filter((c) => c.id !== local.id));
+    assert.deepEqual(models.list().map((m) => m.providerModelId), ['b']);
+    assert.equal(stored(store).length, 2, 'reading changes nothing');
+    await models.register(other.id, [discovered('c')]);
+    assert.deepEqual(stored(store).map((m) => m.providerModelId), ['b', 'c']);
+  });
+
+  it('keeps the models of a connection whose record fails its schema, and a model record that fails its own', async () => {
+    const { service, models, store, logger } = makeModels();
+    const local = await service.create({ name: 'Local', providerId: 'ollama' });
+    const other = await service.create({ name: 'Other', providerId: 'ollama', baseUrl: 'http://127.0.0.1:1' });
+    await models.register(local.id, [discovered('a')]);
+    const connections = store.get(CONNECTIONS_KEY) as Array<Record<string, unknown>>;
+    // A record a newer version wrote: not valid for this one, but the connection still exists.
+    await store.update(CONNECTIONS_KEY, connections.map((c) => (c.id === local.id ? { ...c, status: 'from-the-future' } : c)));
+    await store.update(MODELS_KEY, [...stored(store), { id: 'broken', enabled: 'yes' }]);
+    await models.register(other.id, [discovered('b')]);
+    assert.deepEqual(models.list().map((m) => m.providerModelId), ['b'], 'a model of an unreadable connection is hidden');
+    const raw = store.get(MODELS_KEY) as unknown[];
+    assert.equal(raw.length, 3, 'but kept, and so is the broken record');
+    assert.ok(logger.lines.some((line) => /Ignoring 1 stored models that are not valid/.test(line)));
+  });
+
+  it('loses nothing when 200 registers run at once, with toggles in between', async () => {
+    const { service, models } = makeModels();
+    const local = await service.create({ name: 'Local', providerId: 'ollama' });
+    const [first] = (await models.register(local.id, [discovered('m-0')])).models;
+    await Promise.all([
+      ...Array.from({ length: 200 }, (_, i) => models.register(local.id, [discovered(`m-${i}`), discovered(`shared-${i % 7}`)])),
+      models.setEnabled(first!.id, false),
+      models.setContextWindow(first!.id, 4096),
+    ]);
+    const all = models.list();
+    assert.equal(all.length, 207);
+    assert.equal(new Set(all.map((m) => m.id)).size, 207);
+    const kept = all.find((m) => m.providerModelId === 'm-0')!;
+    assert.deepEqual([kept.enabled, kept.contextWindow], [false, 4096]);
+  });
+
+  it('sets a default model only from the registered models of that connection', async () => {
+    const { service, models, modelActions } = makeModels();
+    const local = await service.create({ name: 'Local', providerId: 'ollama' });
+    const other = await service.create({ name: 'Other', providerId: 'ollama', baseUrl: 'http://127.0.0.1:1' });
+    await models.register(local.id, [discovered('llama3.2:latest')]);
+    await models.register(other.id, [discovered('qwen2.5:7b')]);
+    assert.equal((await modelActions.setDefaultModel(local.id, 'llama3.2:latest')).defaultModel, 'llama3.2:latest');
+    await assert.rejects(modelActions.setDefaultModel(local.id, 'qwen2.5:7b'), /not a registered model of "Local"/);
+    assert.equal(service.get(local.id)?.defaultModel, 'llama3.2:latest');
+    assert.equal((await modelActions.setDefaultModel(local.id, null)).defaultModel, undefined);
+  });
+});
+
+describe('ModelRegistry.discover', () => {
+  const ollama = new OllamaFixture({ apiKey: CANARY_KEY });
+
+  before(async () => {
+    await ollama.start();
+  });
+  after(async () => {
+    await ollama.stop();
+  });
+  beforeEach(function () {
+    ollama.reset();
+  });
+
+  it('lists the Ollama fixture models through the real adapter, and the key stays in the Authorization header', async function () {
+    if (!ollamaAdapter.discoverModels) this.skip();
+    const { service, models, store, logger, modelActions, interactions } = makeModels();
+    const local = await service.create({ name: 'Local', providerId: 'ollama', baseUrl: ollama.url });
+    await service.setKey(local.id, CANARY_KEY);
+    const found = await modelActions.discover(local.id);
+    assert.deepEqual(found.map((m) => m.providerModelId).sort(), ['llama3.2:latest', 'llava:latest', 'qwen2.5-coder:7b']);
+    const llava = found.find((m) => m.providerModelId === 'llava:latest')!;
+    assert.ok(llava.modalities.includes('vision'));
+    assert.equal(llava.contextWindow, 4096);
+    assert.equal(models.list().length, 0, 'discovery stores nothing');
+    assert.equal(interactions.asked.length, 0);
+    const { models: registered } = await models.register(local.id, found);
+    assert.ok(ollama.authorizationHeaders().every((header) => header === `Bearer ${CANARY_KEY}`));
+    assertNoCanary({ found, registered, stored: store.dump(), log: logger.lines });
+  });
+
+  it('passes the discovery timeout to the adapter and reports a hang as a timeout', async function () {
+    if (!ollamaAdapter.discoverModels) this.skip();
+    const { service, models, settings } = makeModels();
+    const local = await service.create({ name: 'Local', providerId: 'ollama', baseUrl: ollama.url });
+    await service.setKey(local.id, CANARY_KEY);
+    settings.discoveryTimeout = 200;
+    ollama.setBehaviour('hang');
+    const started = Date.now();
+    await rejectsWith(models.discover(local.id), 'timeout');
+    assert.ok(Date.now() - started < 2_000, 'the discovery timeout applied, not the request timeout');
+  });
+
+  it('stops when cancelled and stores nothing', async function () {
+    if (!ollamaAdapter.discoverModels) this.skip();
+    const { service, models, store } = makeModels();
+    const local = await service.create({ name: 'Local', providerId: 'ollama', baseUrl: ollama.url });
+    await service.setKey(local.id, CANARY_KEY);
+    const before = store.dump();
+    ollama.setBehaviour('hang');
+    const controller = new AbortController();
+    const pending = models.discover(local.id, controller.signal);
+    setTimeout(() => controller.abort(), 50);
+    await rejectsWith(pending, 'cancelled');
+    assert.equal(store.dump(), before);
+  });
+
+  it('refuses a provider without discovery, and a missing required key before calling', async () => {
+    const { service, models, registry } = makeModels();
+    registry.register(
+      { id: 'acme', displayName: 'Acme', source: 'acme.ext', fields: [], defaults: { baseUrl: 'http://127.0.0.1:1' }, capabilities: { test: true, discovery: false, chat: false } },
+      { testConnection: async () => 'ok' },
+    );
+    const acme = await service.create({ name: 'Acme', providerId: 'acme' });
+    await rejectsWith(models.discover(acme.id), 'invalid_input', /cannot list its models/);
+    const cloud = await service.create({ name: 'Cloud', providerId: 'openai', baseUrl: 'http://127.0.0.1:1/v1' });
+    await rejectsWith(models.discover(cloud.id), 'auth_failed', /needs an API key/);
+    await rejectsWith(models.discover('00000000-0000-4000-8000-000000000000'), 'missing_connection');
+  });
+
+  it("drops what an adapter returns that is not a model, repeats, and anything holding the connection's key", async () => {
+    const { service, models, registry, logger } = makeModels();
+    registry.register(
+      { id: 'leaky', displayName: 'Leaky', source: 'leaky.ext', fields: [{ key: 'apiKey', label: 'Key', kind: 'secret', required: true }], defaults: { baseUrl: 'http://127.0.0.1:1' }, capabilities: { test: true, discovery: true, chat: false } },
+      {
+        testConnection: async () => 'ok',
+        discoverModels: async (target) => [
+          discovered('good'),
+          discovered('good', { displayName: 'repeat' }),
+          { providerModelId: 42 },
+          discovered('leak', { metadata: { note: `key is ${target.apiKey}` } }),
+        ] as DiscoveredModel[],
+      },
+    );
+    const leaky = await service.create({ name: 'Leaky', providerId: 'leaky' });
+    await service.setKey(leaky.id, CANARY_KEY);
+    const found = await models.discover(leaky.id);
+    assert.deepEqual(found.map((m) => m.displayName), ['good']);
+    assert.ok(logger.lines.some((line) => line.includes('1 entries that contained the connection')));
+    assertNoCanary({ found, log: logger.lines });
+  });
+});
