@@ -3,6 +3,7 @@ import { Tabs, type TabDefinition } from '../shared/Tabs';
 import { createConnectionsClient, type ConnectionsSnapshot } from './client';
 import { ConnectionsTab } from './ConnectionsTab';
 import { useConnectionsApi } from './context';
+import { ModelsTab } from './ModelsTab';
 
 /**
  * The Connections view: one client for the view's lifetime, the latest snapshot from the
@@ -31,16 +32,19 @@ export function App() {
     };
   }, [client]);
 
-  const tabs: TabDefinition[] = [{ id: 'connections', label: 'Connections', content: <ConnectionsTab client={client} snapshot={snapshot} /> }];
+  const select = (id: string) => {
+    setSelectedTab(id);
+    api.setState({ ...api.getState(), selectedTab: id });
+  };
 
-  return (
-    <Tabs
-      tabs={tabs}
-      selectedId={selectedTab}
-      onSelect={(id) => {
-        setSelectedTab(id);
-        api.setState({ ...api.getState(), selectedTab: id });
-      }}
-    />
-  );
+  const tabs: TabDefinition[] = [
+    { id: 'connections', label: 'Connections', content: <ConnectionsTab client={client} snapshot={snapshot} /> },
+    {
+      id: 'models',
+      label: snapshot?.models.length ? `Models (${snapshot.models.length.toLocaleString('en')})` : 'Models',
+      content: <ModelsTab client={client} snapshot={snapshot} onShowConnections={() => select('connections')} />,
+    },
+  ];
+
+  return <Tabs tabs={tabs} selectedId={selectedTab} onSelect={select} />;
 }

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Connection } from '../../src/contracts/connections';
+import type { RegisteredModel } from '../../src/contracts/models';
 import type { ProviderDescriptor, ProviderField } from '../../src/contracts/providers';
 import type { ConnectionsClient } from './client';
 import {
@@ -26,6 +27,8 @@ interface ConnectionFormProps {
   mode: FormMode;
   /** The connection being edited (edit mode only). */
   connection?: Connection;
+  /** Its registered models (edit mode only): the default model is one of them. */
+  models?: readonly RegisteredModel[];
   onCancel(): void;
   onSaved(connection: Connection): void;
 }
@@ -71,7 +74,65 @@ function TextField(props: TextFieldProps) {
 }
 
 /** The add and edit form. Its fields come from the chosen provider's descriptor, never from a list of its own. */
-export function ConnectionForm({ client, providers, mode, connection, onCancel, onSaved }: ConnectionFormProps) {
+/** Above this many models the default-model select filters as you type. */
+const COMBOBOX_FROM = 12;
+
+interface DefaultModelSelectProps {
+  formId: string;
+  models: readonly RegisteredModel[];
+  value: string;
+  /** What the provider uses when the connection names no model. */
+  providerDefault: string | undefined;
+  onChange(value: string): void;
+}
+
+/**
+ * The connection's default model, chosen from its registered models, or none. A value set
+ * before the registry existed (or through the API) stays selectable, marked as not registered.
+ */
+function DefaultModelSelect({ formId, models, value, providerDefault, onChange }: DefaultModelSelectProps) {
+  const id = `${formId}-${DEFAULT_MODEL_KEY}`;
+  const unregistered = value && !models.some((model) => model.providerModelId === value) ? value : undefined;
+  return (
+    <div class="form-field">
+      <vscode-label htmlFor={id}>Default model</vscode-label>
+      <vscode-single-select
+        id={id}
+        data-testid={`field-${DEFAULT_MODEL_KEY}`}
+        label="Default model"
+        value={value}
+        combobox={models.length >= COMBOBOX_FROM}
+        onChange={(event) => onChange(event.currentTarget.value)}
+      >
+        <vscode-option value="" selected={value === ''} description={providerDefault ? `the provider's default: ${providerDefault}` : undefined}>
+          None
+        </vscode-option>
+        {unregistered && (
+          <vscode-option value={unregistered} selected description="not registered">
+            {unregistered}
+          </vscode-option>
+        )}
+        {models.map((model) => (
+          <vscode-option
+            key={model.id}
+            value={model.providerModelId}
+            selected={model.providerModelId === value}
+            description={[model.displayName !== model.providerModelId ? model.displayName : '', model.enabled ? '' : 'disabled'].filter(Boolean).join(' · ') || undefined}
+          >
+            {model.providerModelId}
+          </vscode-option>
+        ))}
+      </vscode-single-select>
+      <vscode-form-helper class="field-description" data-testid="default-model-help">
+        {models.length
+          ? 'Used when neither the run nor the agent names a model.'
+          : 'No registered models yet: use Discover models on this connection, then choose one here.'}
+      </vscode-form-helper>
+    </div>
+  );
+}
+
+export function ConnectionForm({ client, providers, mode, connection, models = [], onCancel, onSaved }: ConnectionFormProps) {
   const editing = mode.kind === 'edit';
   const [providerId, setProviderId] = useState(() => connection?.providerId ?? providers[0]?.id ?? '');
   const descriptor = providers.find((provider) => provider.id === providerId);
@@ -223,18 +284,14 @@ export function ConnectionForm({ client, providers, mode, connection, onCancel, 
               onInput={(value) => setValue(field.key, value)}
             />
           ))}
-          {hasDefaultModelField(descriptor) && (
-            <TextField
+          {/* A new connection has no registered models yet, so its default model is chosen when editing. */}
+          {editing && hasDefaultModelField(descriptor) && (
+            <DefaultModelSelect
               formId={formId}
-              fieldKey={DEFAULT_MODEL_KEY}
-              label="Default model"
-              required={false}
-              kind="text"
+              models={models}
               value={values.defaultModel}
-              placeholder={descriptor.defaults.modelRef ? `e.g. ${descriptor.defaults.modelRef}` : undefined}
-              description="Used when neither the run nor the agent names a model."
-              error={errors[DEFAULT_MODEL_KEY]}
-              onInput={(value) => setValue(DEFAULT_MODEL_KEY, value)}
+              providerDefault={descriptor.defaults.modelRef}
+              onChange={(value) => setValue(DEFAULT_MODEL_KEY, value)}
             />
           )}
           {secrets.length > 0 && (

@@ -30,7 +30,13 @@ interface ConnectionRowProps {
   now: number;
   editing: boolean;
   editForm: ComponentChildren;
+  /** How many registered models the connection has. */
+  modelCount: number;
+  /** Whether the model panel (discovery, add by id) is open under the row. */
+  discovering: boolean;
+  discoveryPanel: ComponentChildren;
   onTest(): void;
+  onDiscover(): void;
   onEdit(): void;
   onSetKey(): void;
   onSetDefault(): void;
@@ -83,6 +89,18 @@ export function ConnectionRow(props: ConnectionRowProps) {
               onClick={() => {
                 if (!state.testing && testable) props.onTest();
               }}
+            />
+            <vscode-button
+              class="action"
+              data-testid="discover-button"
+              icon="search"
+              iconOnly
+              secondary
+              disabled={!descriptor}
+              aria-expanded={props.discovering ? 'true' : 'false'}
+              aria-label={`Discover models of ${name}`}
+              title={descriptor?.capabilities.discovery === false ? 'Add models by id' : 'Discover models'}
+              onClick={() => descriptor && props.onDiscover()}
             />
             <vscode-button class="action" data-testid="edit-button" icon="edit" iconOnly secondary disabled={!descriptor} aria-label={`Edit ${name}`} title="Edit" onClick={() => descriptor && props.onEdit()} />
             {takesKey && (
@@ -146,6 +164,9 @@ export function ConnectionRow(props: ConnectionRowProps) {
             {latency}
           </span>
         )}
+        <span data-testid="connection-model-count" title="Registered models (Models tab)">
+          {props.modelCount === 1 ? '1 model' : `${props.modelCount.toLocaleString('en')} models`}
+        </span>
         <span data-testid="connection-key-hint" class={connection.keyHint ? 'key-hint' : 'key-hint missing'}>
           <vscode-icon name="key" class="detail-icon" /> {takesKey || connection.keyHint ? formatKeyHint(connection.keyHint) : 'no key needed'}
         </span>
@@ -157,6 +178,8 @@ export function ConnectionRow(props: ConnectionRowProps) {
           <span>{message.text}</span>
         </div>
       )}
+
+      {props.discovering && !editing && props.discoveryPanel}
 
       {editing && props.editForm}
     </li>

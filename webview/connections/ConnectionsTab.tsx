@@ -1,11 +1,13 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Connection, TestResult } from '../../src/contracts/connections';
+import type { RegisteredModel } from '../../src/contracts/models';
 import type { ConnectionsSnapshot } from '../../src/contracts/connectionsView';
 import { useNow } from '../shared/hooks';
 import type { ConnectionsClient } from './client';
 import { ConnectionForm, type FormMode } from './ConnectionForm';
 import { keyRequirement, localOllamaInput } from './formModel';
 import { ConnectionRow, type RowMessage, type RowState } from './ConnectionRow';
+import { DiscoveryPanel } from './DiscoveryPanel';
 import { EmptyState } from './EmptyState';
 
 interface ConnectionsTabProps {
@@ -28,6 +30,8 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
   const now = useNow();
   const [rows, setRows] = useState<Record<string, RowState>>({});
   const [form, setForm] = useState<FormMode | undefined>(undefined);
+  /** The connection whose model panel is open, if any. */
+  const [discovering, setDiscovering] = useState<string | undefined>(undefined);
   const [notice, setNotice] = useState<KeyNotice | undefined>(undefined);
   const [emptyStateBusy, setEmptyStateBusy] = useState(false);
   const [emptyStateError, setEmptyStateError] = useState<string | undefined>(undefined);
@@ -56,6 +60,27 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
       setForm(undefined);
     }
   }, [snapshot, form]);
+
+  /** The registered models of each connection, in snapshot order. */
+  const modelsByConnection = useMemo(() => {
+    const map = new Map<string, RegisteredModel[]>();
+    for (const model of snapshot?.models ?? []) {
+      const list = map.get(model.connectionId);
+      if (list) list.push(model);
+      else map.set(model.connectionId, [model]);
+    }
+    return map;
+  }, [snapshot]);
+
+  const closeDiscovery = useCallback((connectionId: string) => {
+    setDiscovering(undefined);
+    setTimeout(() => {
+      container.current
+        ?.querySelector(`[data-testid="connection-row"][data-connection-id="${connectionId}"]`)
+        ?.querySelector<HTMLElement>('[data-testid="discover-button"]')
+        ?.focus();
+    }, 0);
+  }, []);
 
   const closeForm = useCallback(() => {
     setForm(undefined);
@@ -257,6 +282,20 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
                   state={rows[connection.id] ?? {}}
                   now={now}
                   editing={form?.kind === 'edit' && form.connectionId === connection.id}
+                  modelCount={modelsByConnection.get(connection.id)?.length ?? 0}
+                  discovering={discovering === connection.id}
+                  discoveryPanel={
+                    discovering === connection.id ? (
+                      <DiscoveryPanel
+                        client={client}
+                        connection={connection}
+                        descriptor={providers.find((provider) => provider.id === connection.providerId)}
+                        registered={new Set((modelsByConnection.get(connection.id) ?? []).map((model) => model.providerModelId))}
+                        onClose={() => closeDiscovery(connection.id)}
+                      />
+                    ) : undefined
+                  }
+                  onDiscover={() => (discovering === connection.id ? closeDiscovery(connection.id) : setDiscovering(connection.id))}
                   editForm={
                     form?.kind === 'edit' && form.connectionId === connection.id ? (
                       <ConnectionForm
@@ -264,6 +303,7 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
                         providers={providers}
                         mode={form}
                         connection={connection}
+                        models={modelsByConnection.get(connection.id) ?? []}
                         onCancel={closeForm}
                         onSaved={() => {
                           closeForm();

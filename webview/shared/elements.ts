@@ -4,6 +4,7 @@
 import type { JSX } from 'preact';
 import type { VscodeBadge } from '@vscode-elements/elements/dist/vscode-badge/vscode-badge.js';
 import type { VscodeButton } from '@vscode-elements/elements/dist/vscode-button/vscode-button.js';
+import type { VscodeCheckbox } from '@vscode-elements/elements/dist/vscode-checkbox/vscode-checkbox.js';
 import type { VscodeDivider } from '@vscode-elements/elements/dist/vscode-divider/vscode-divider.js';
 import type { VscodeFormHelper } from '@vscode-elements/elements/dist/vscode-form-helper/vscode-form-helper.js';
 import type { VscodeIcon } from '@vscode-elements/elements/dist/vscode-icon/vscode-icon.js';
@@ -33,6 +34,15 @@ declare module 'preact' {
         iconSpin?: boolean;
         type?: 'submit' | 'reset' | 'button';
       };
+      'vscode-checkbox': ElementProps<VscodeCheckbox> & {
+        checked?: boolean;
+        disabled?: boolean;
+        indeterminate?: boolean;
+        label?: string;
+        /** Renders as a switch (role="switch"). */
+        toggle?: boolean;
+        onChange?: Handler<VscodeCheckbox>;
+      };
       'vscode-divider': ElementProps<VscodeDivider>;
       'vscode-form-helper': ElementProps<VscodeFormHelper>;
       'vscode-icon': ElementProps<VscodeIcon> & { name: string; label?: string; size?: number; spin?: boolean; actionIcon?: boolean };
@@ -41,6 +51,8 @@ declare module 'preact' {
       'vscode-progress-ring': ElementProps<VscodeProgressRing>;
       'vscode-single-select': ElementProps<VscodeSingleSelect> & {
         value?: string;
+        /** Options can be filtered by typing. */
+        combobox?: boolean;
         disabled?: boolean;
         label?: string;
         onChange?: Handler<VscodeSingleSelect>;

@@ -1,0 +1,294 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { Connection } from '../../src/contracts/connections';
+import type { DiscoveredModel } from '../../src/contracts/models';
+import type { ProviderDescriptor } from '../../src/contracts/providers';
+import { RpcError } from '../shared/rpcClient';
+import { VirtualList } from '../shared/VirtualList';
+import type { ConnectionsClient } from './client';
+import type { RowMessage } from './ConnectionRow';
+import { formatContextWindow } from './modelFormat';
+
+/** Each discovered model is one line of this height (px); .discovered-list shows about ten. */
+export const DISCOVERED_ROW_HEIGHT = 28;
+
+interface DiscoveryPanelProps {
+  client: ConnectionsClient;
+  connection: Connection;
+  descriptor: ProviderDescriptor | undefined;
+  /** The providerModelIds already registered for this connection. */
+  registered: ReadonlySet<string>;
+  onClose(): void;
+}
+
+type Phase = { kind: 'discovering' } | { kind: 'listed'; models: DiscoveredModel[] } | { kind: 'failed'; message: RowMessage } | { kind: 'unsupported' };
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Under a connection row: what discovery found, with a checkbox each (registered ones
+ * checked), "Add to registry" for the checked ones, and a field for a model id that discovery
+ * cannot list. The host shows the progress notification (with Cancel) while it discovers.
+ */
+export function DiscoveryPanel({ client, connection, descriptor, registered, onClose }: DiscoveryPanelProps) {
+  const canDiscover = descriptor?.capabilities.discovery ?? false;
+  const [phase, setPhase] = useState<Phase>(canDiscover ? { kind: 'discovering' } : { kind: 'unsupported' });
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [filter, setFilter] = useState('');
+  const [modelId, setModelId] = useState('');
+  const [working, setWorking] = useState(false);
+  /** Set at once, unlike `working`: Enter in the field and the form's submit must not add twice. */
+  const workingNow = useRef(false);
+  const [message, setMessage] = useState<RowMessage | undefined>(undefined);
+  const panel = useRef<HTMLElement>(null);
+  const name = connection.name;
+
+  const discover = useCallback(async () => {
+    setPhase({ kind: 'discovering' });
+    setMessage(undefined);
+    try {
+      const { models } = await client.request('discoverModels', { connectionId: connection.id });
+      setSelected(new Set(models.filter((model) => registered.has(model.providerModelId)).map((model) => model.providerModelId)));
+      setPhase({ kind: 'listed', models });
+    } catch (error) {
+      const cancelled = error instanceof RpcError && error.code === 'cancelled';
+      setPhase({ kind: 'failed', message: cancelled ? { kind: 'info', text: 'Discovery was cancelled.' } : { kind: 'error', text: errorText(error) } });
+    }
+    // `registered` is read once per discovery on purpose: a snapshot must not undo the person's checks.
+  }, [client, connection.id]);
+
+  useEffect(() => {
+    if (canDiscover) void discover();
+  }, [canDiscover, discover]);
+
+  useEffect(() => {
+    panel.current?.querySelector<HTMLElement>('[data-testid="discovery-close-button"]')?.focus();
+  }, []);
+
+  const listed = phase.kind === 'listed' ? phase.models : undefined;
+  const shown = useMemo(() => {
+    const needle = filter.trim().toLocaleLowerCase();
+    return !listed || !needle
+      ? (listed ?? [])
+      : listed.filter((model) => model.providerModelId.toLocaleLowerCase().includes(needle) || model.displayName.toLocaleLowerCase().includes(needle));
+  }, [listed, filter]);
+
+  const toggle = (id: string, on: boolean) =>
+    setSelected((current) => {
+      const next = new Set(current);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+
+  const selectShown = (on: boolean) =>
+    setSelected((current) => {
+      const next = new Set(current);
+      for (const model of shown) {
+        if (on) next.add(model.providerModelId);
+        else next.delete(model.providerModelId);
+      }
+      return next;
+    });
+
+  const registerSelected = async () => {
+    if (!listed || workingNow.current) return;
+    const models = listed.filter((model) => selected.has(model.providerModelId));
+    if (!models.length) return;
+    workingNow.current = true;
+    setWorking(true);
+    setMessage(undefined);
+    try {
+      const { registered: count, added } = await client.request('registerModels', { connectionId: connection.id, models });
+      const refreshed = count - added;
+      setMessage({
+        kind: 'success',
+        text: `Added ${added} ${added === 1 ? 'model' : 'models'} to the registry${refreshed ? `; refreshed ${refreshed} already there` : ''}.`,
+      });
+    } catch (error) {
+      setMessage({ kind: 'error', text: errorText(error) });
+    } finally {
+      workingNow.current = false;
+      setWorking(false);
+    }
+  };
+
+  const addById = async () => {
+    const id = modelId.trim();
+    if (!id || workingNow.current) {
+      if (!id) setMessage({ kind: 'error', text: "Enter the provider's id for the model, e.g. llama3.2:latest." });
+      return;
+    }
+    workingNow.current = true;
+    setWorking(true);
+    setMessage(undefined);
+    try {
+      const model = await client.request('addModelById', { connectionId: connection.id, providerModelId: id });
+      setModelId('');
+      setMessage({ kind: 'success', text: registered.has(model.providerModelId) ? `“${model.providerModelId}” is already registered.` : `Added “${model.providerModelId}” to the registry.` });
+    } catch (error) {
+      setMessage({ kind: 'error', text: errorText(error) });
+    } finally {
+      workingNow.current = false;
+      setWorking(false);
+    }
+  };
+
+  const selectedCount = listed ? listed.filter((model) => selected.has(model.providerModelId)).length : 0;
+  const allShownSelected = shown.length > 0 && shown.every((model) => selected.has(model.providerModelId));
+
+  return (
+    <section
+      ref={panel}
+      class="discovery-panel"
+      data-testid="discovery-panel"
+      aria-label={`Models of ${name}`}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') {
+          event.preventDefault();
+          onClose();
+        }
+      }}
+    >
+      <div class="discovery-head">
+        <h3 class="form-title">Models of {name}</h3>
+        <vscode-button class="action" data-testid="discovery-close-button" icon="close" iconOnly secondary aria-label="Close the model list" title="Close" onClick={onClose} />
+      </div>
+
+      {phase.kind === 'discovering' && (
+        <div class="discovery-status" data-testid="discovery-progress" role="status">
+          <vscode-progress-ring class="inline-progress" aria-label={`Discovering the models of ${name}`} />
+          <span>Asking {descriptor?.displayName ?? 'the provider'} for its models… (Cancel is in the notification.)</span>
+        </div>
+      )}
+      {phase.kind === 'unsupported' && (
+        <p class="form-hint" data-testid="discovery-unsupported">
+          {descriptor?.displayName ?? connection.providerId} cannot list its models. Add a model by its id below.
+        </p>
+      )}
+      {phase.kind === 'failed' && (
+        <div class={`row-message ${phase.message.kind}`} data-testid="discovery-error" role={phase.message.kind === 'error' ? 'alert' : 'status'}>
+          <vscode-icon name={phase.message.kind === 'error' ? 'error' : 'info'} class="message-icon" />
+          <span>{phase.message.text}</span>
+          <vscode-button secondary data-testid="discover-retry-button" onClick={() => void discover()}>
+            Try again
+          </vscode-button>
+        </div>
+      )}
+
+      {listed && listed.length === 0 && (
+        <p class="form-hint" data-testid="discovery-empty">
+          {name} lists no models. Add one by its id below.
+        </p>
+      )}
+      {listed && listed.length > 0 && (
+        <>
+          <div class="discovery-toolbar">
+            <vscode-checkbox
+              data-testid="discovered-select-all"
+              checked={allShownSelected}
+              indeterminate={!allShownSelected && shown.some((model) => selected.has(model.providerModelId))}
+              onChange={(event) => selectShown(event.currentTarget.checked)}
+            >
+              {filter.trim() ? 'All shown' : 'All'}
+            </vscode-checkbox>
+            {listed.length > 8 && (
+              <vscode-textfield
+                class="discovery-filter"
+                data-testid="discovered-filter-field"
+                type="search"
+                placeholder="Filter"
+                aria-label="Filter the discovered models"
+                value={filter}
+                onInput={(event) => setFilter(event.currentTarget.value)}
+              />
+            )}
+            <span class="toolbar-summary" data-testid="discovered-count">
+              {listed.length.toLocaleString('en')} found · {selectedCount.toLocaleString('en')} checked
+            </span>
+          </div>
+          <VirtualList
+            items={shown}
+            rowHeight={DISCOVERED_ROW_HEIGHT}
+            scroller="self"
+            label={`Models ${name} serves`}
+            class="discovered-list"
+            itemKey={(model) => model.providerModelId}
+            renderRow={(model) => (
+              <div class="discovered-row">
+                <vscode-checkbox
+                  data-testid="discovered-model"
+                  data-model-id={model.providerModelId}
+                  checked={selected.has(model.providerModelId)}
+                  title={model.providerModelId}
+                  onChange={(event) => toggle(model.providerModelId, event.currentTarget.checked)}
+                >
+                  {model.displayName}
+                </vscode-checkbox>
+                <span class="discovered-facts">
+                  {model.displayName !== model.providerModelId ? `${model.providerModelId} · ` : ''}
+                  {model.contextWindow ? formatContextWindow(model.contextWindow) : ''}
+                </span>
+                {registered.has(model.providerModelId) && (
+                  <vscode-badge class="registered-marker" data-testid="discovered-registered" title="Already in the registry; adding it again refreshes its details">
+                    registered
+                  </vscode-badge>
+                )}
+              </div>
+            )}
+          />
+          <div class="form-actions">
+            <vscode-button
+              data-testid="register-selected-button"
+              icon={working ? 'loading' : 'add'}
+              iconSpin={working}
+              disabled={working || selectedCount === 0}
+              onClick={() => void registerSelected()}
+            >
+              {selectedCount ? `Add ${selectedCount.toLocaleString('en')} to registry` : 'Add to registry'}
+            </vscode-button>
+          </div>
+        </>
+      )}
+
+      <form
+        class="add-model-id"
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          void addById();
+        }}
+      >
+        <vscode-label htmlFor={`add-model-id-${connection.id}`}>Add a model by its id</vscode-label>
+        <div class="add-model-id-row">
+          <vscode-textfield
+            id={`add-model-id-${connection.id}`}
+            data-testid="add-model-id-field"
+            placeholder={descriptor?.defaults.modelRef ? `e.g. ${descriptor.defaults.modelRef}` : "the provider's model id"}
+            value={modelId}
+            disabled={working}
+            onInput={(event) => setModelId(event.currentTarget.value)}
+            onKeyDown={(event) => {
+              if (event.key === 'Enter') {
+                event.preventDefault();
+                void addById();
+              }
+            }}
+          />
+          <vscode-button secondary type="submit" data-testid="add-model-id-button" disabled={working}>
+            Add
+          </vscode-button>
+        </div>
+        <vscode-form-helper class="field-description">For a model discovery cannot list, e.g. a deployment or a model pulled later.</vscode-form-helper>
+      </form>
+
+      {message && (
+        <div class={`row-message ${message.kind}`} data-testid="discovery-message" role={message.kind === 'error' ? 'alert' : 'status'}>
+          <vscode-icon name={message.kind === 'success' ? 'pass' : message.kind === 'error' ? 'error' : 'info'} class="message-icon" />
+          <span>{message.text}</span>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,330 @@
+import { useCallback, useMemo, useState } from 'preact/hooks';
+import type { Connection } from '../../src/contracts/connections';
+import type { ConnectionsSnapshot } from '../../src/contracts/connectionsView';
+import type { RegisteredModel } from '../../src/contracts/models';
+import type { ProviderDescriptor } from '../../src/contracts/providers';
+import { VirtualList } from '../shared/VirtualList';
+import type { ConnectionsClient } from './client';
+import type { RowMessage } from './ConnectionRow';
+import { providerName } from './format';
+import { connectionName, filterModels, formatContextWindow, formatCost, modalityLabel, modelSummary, parseTokens } from './modelFormat';
+
+/** Every model row is this tall (px): three lines. The CSS keeps it so (.model-row). */
+export const MODEL_ROW_HEIGHT = 66;
+
+interface ModelsTabProps {
+  client: ConnectionsClient;
+  /** Undefined until the host's first snapshot arrives. */
+  snapshot: ConnectionsSnapshot | undefined;
+  /** Switches to the Connections tab, where models are discovered. */
+  onShowConnections(): void;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The registered models of every connection: filter by connection or text, enable or disable,
+ * delete. Only the rows in view are rendered (VirtualList), so 2,000 models stay quick.
+ */
+export function ModelsTab({ client, snapshot, onShowConnections }: ModelsTabProps) {
+  const [connectionFilter, setConnectionFilter] = useState('');
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
+  const [message, setMessage] = useState<RowMessage | undefined>(undefined);
+  /** The model whose context window is being typed, and the text so far. */
+  const [editing, setEditing] = useState<{ id: string; text: string } | undefined>(undefined);
+
+  const models = snapshot?.models;
+  const connections = snapshot?.connections;
+  // A filter on a connection that is gone shows everything again.
+  const filter = connections?.some((connection) => connection.id === connectionFilter) ? connectionFilter : '';
+  const shown = useMemo(() => (models ? filterModels(models, filter, text) : []), [models, filter, text]);
+  const byId = useMemo(() => new Map((connections ?? []).map((connection) => [connection.id, connection])), [connections]);
+
+  const setModelBusy = useCallback((id: string, on: boolean) => {
+    setBusy((current) => {
+      const next = new Set(current);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  }, []);
+
+  const toggle = useCallback(
+    async (model: RegisteredModel, enabled: boolean) => {
+      setModelBusy(model.id, true);
+      setMessage(undefined);
+      try {
+        await client.request('setModelEnabled', { id: model.id, enabled });
+      } catch (error) {
+        setMessage({ kind: 'error', text: `${model.displayName}: ${errorMessage(error)}` });
+      } finally {
+        setModelBusy(model.id, false);
+      }
+    },
+    [client, setModelBusy],
+  );
+
+  const remove = useCallback(
+    async (model: RegisteredModel) => {
+      setModelBusy(model.id, true);
+      setMessage(undefined);
+      try {
+        await client.request('deleteModel', { id: model.id });
+        setMessage({ kind: 'info', text: `Removed “${model.displayName}” from the registry. Discover models on its connection to add it back.` });
+      } catch (error) {
+        setMessage({ kind: 'error', text: `${model.displayName}: ${errorMessage(error)}` });
+      } finally {
+        setModelBusy(model.id, false);
+      }
+    },
+    [client, setModelBusy],
+  );
+
+  const saveContextWindow = useCallback(
+    async (model: RegisteredModel, text: string) => {
+      const tokens = parseTokens(text);
+      if (tokens === undefined) {
+        setMessage({ kind: 'error', text: `${model.displayName}: a context window is a whole number of tokens, e.g. 128000 or 128k.` });
+        return;
+      }
+      setEditing(undefined);
+      if (tokens === model.contextWindow) return;
+      setModelBusy(model.id, true);
+      setMessage(undefined);
+      try {
+        await client.request('setContextWindow', { id: model.id, contextWindow: tokens });
+      } catch (error) {
+        setMessage({ kind: 'error', text: `${model.displayName}: ${errorMessage(error)}` });
+      } finally {
+        setModelBusy(model.id, false);
+      }
+    },
+    [client, setModelBusy],
+  );
+
+  if (!snapshot || !models || !connections) {
+    return (
+      <div class="models-tab loading" data-testid="models-loading" role="status">
+        <vscode-progress-ring class="inline-progress" aria-label="Loading models" />
+        <span>Loading models…</span>
+      </div>
+    );
+  }
+
+  if (models.length === 0) {
+    return (
+      <div class="models-tab">
+        <section class="empty-state" data-testid="models-empty-state" aria-labelledby="models-empty-title">
+          <vscode-icon name="symbol-class" size={32} class="empty-state-icon" />
+          <h2 id="models-empty-title" class="empty-state-title">
+            No models registered yet
+          </h2>
+          <p>
+            The registry holds the models you use, per connection: enable or disable them, see their context window and price. Use <strong>Discover models</strong> on a
+            connection to list what it serves, or run <strong>Switchboard: Discover Models</strong>.
+          </p>
+          <div class="empty-state-actions">
+            <vscode-button data-testid="models-show-connections-button" icon="plug" onClick={onShowConnections}>
+              {connections.length ? 'Go to Connections' : 'Add a connection first'}
+            </vscode-button>
+          </div>
+        </section>
+      </div>
+    );
+  }
+
+  return (
+    <div class="models-tab">
+      <div class="models-toolbar">
+        <vscode-single-select
+          class="models-filter"
+          data-testid="models-connection-filter"
+          label="Connection"
+          aria-label="Show the models of"
+          value={filter}
+          onChange={(event) => setConnectionFilter(event.currentTarget.value)}
+        >
+          <vscode-option value="" selected={filter === ''}>
+            All connections
+          </vscode-option>
+          {connections.map((connection) => (
+            <vscode-option key={connection.id} value={connection.id} selected={filter === connection.id} description={String(models.filter((m) => m.connectionId === connection.id).length)}>
+              {connection.name}
+            </vscode-option>
+          ))}
+        </vscode-single-select>
+        <vscode-textfield
+          class="models-search"
+          data-testid="models-search-field"
+          type="search"
+          placeholder="Filter by name"
+          aria-label="Filter models by name"
+          value={text}
+          onInput={(event) => setText(event.currentTarget.value)}
+        />
+      </div>
+      <div class="toolbar-summary" data-testid="models-count" role="status">
+        {modelSummary(shown, models.length)}
+      </div>
+      {message && (
+        <div class={`row-message ${message.kind}`} data-testid="models-message" role={message.kind === 'error' ? 'alert' : 'status'}>
+          <vscode-icon name={message.kind === 'error' ? 'error' : 'info'} class="message-icon" />
+          <span>{message.text}</span>
+        </div>
+      )}
+      {shown.length === 0 ? (
+        <p class="form-hint" data-testid="models-no-match">
+          No model matches. Clear the filter to see all {models.length.toLocaleString('en')}.
+        </p>
+      ) : (
+        <VirtualList
+          items={shown}
+          rowHeight={MODEL_ROW_HEIGHT}
+          scroller="window"
+          label="Registered models"
+          class="model-list"
+          data-testid="model-list"
+          itemKey={(model) => model.id}
+          renderRow={(model) => (
+            <ModelRow
+              model={model}
+              connection={byId.get(model.connectionId)}
+              connections={connections}
+              providers={snapshot.providers}
+              busy={busy.has(model.id)}
+              contextText={editing?.id === model.id ? editing.text : undefined}
+              onToggle={(enabled) => void toggle(model, enabled)}
+              onDelete={() => void remove(model)}
+              onEditContext={(text) => setEditing(text === undefined ? undefined : { id: model.id, text })}
+              onSaveContext={(text) => void saveContextWindow(model, text)}
+            />
+          )}
+        />
+      )}
+    </div>
+  );
+}
+
+interface ModelRowProps {
+  model: RegisteredModel;
+  connection: Connection | undefined;
+  connections: readonly Connection[];
+  providers: readonly ProviderDescriptor[];
+  busy: boolean;
+  /** The context window being typed; undefined when it is not being edited. */
+  contextText: string | undefined;
+  onToggle(enabled: boolean): void;
+  onDelete(): void;
+  /** Starts (text), updates (text) or cancels (undefined) editing the context window. */
+  onEditContext(text: string | undefined): void;
+  onSaveContext(text: string): void;
+}
+
+function ModelRow({ model, connection, connections, providers, busy, contextText, onToggle, onDelete, onEditContext, onSaveContext }: ModelRowProps) {
+  const name = model.displayName;
+  const cost = formatCost(model.inputCostPer1k, model.outputCostPer1k);
+  const isDefault = connection?.defaultModel === model.providerModelId;
+  return (
+    <div
+      class={`model-row${model.enabled ? '' : ' disabled'}`}
+      data-testid="model-row"
+      data-model-id={model.providerModelId}
+      data-connection-id={model.connectionId}
+      data-enabled={String(model.enabled)}
+      aria-busy={busy ? 'true' : 'false'}
+    >
+      <div class="model-row-head">
+        <vscode-checkbox
+          toggle
+          class="model-toggle"
+          data-testid="model-enabled-toggle"
+          checked={model.enabled}
+          title={model.enabled ? 'Enabled: agents and runs may use it' : 'Disabled'}
+          // Not disabled while busy: a disabled control drops keyboard focus to the page.
+          onChange={(event) => !busy && onToggle(event.currentTarget.checked)}
+        >
+          <span class="visually-hidden">{`${name} enabled`}</span>
+        </vscode-checkbox>
+        <span class="model-name" data-testid="model-name" title={model.providerModelId === name ? name : `${name} (${model.providerModelId})`}>
+          {name}
+        </span>
+        {isDefault && (
+          <vscode-badge class="default-marker" data-testid="model-default-marker" title="The default model of its connection">
+            default
+          </vscode-badge>
+        )}
+        <vscode-button
+          class="action model-delete"
+          data-testid="model-delete-button"
+          icon="trash"
+          iconOnly
+          secondary
+          aria-label={`Remove ${name} from the registry`}
+          title="Remove from the registry"
+          onClick={() => !busy && onDelete()}
+        />
+      </div>
+      <div class="model-row-line secondary">
+        <span class="model-connection" data-testid="model-connection">
+          {connectionName(connections, model.connectionId)}
+          {connection ? ` · ${providerName(providers, connection.providerId)}` : ''}
+        </span>
+        {model.providerModelId !== name && (
+          <span class="model-ref" data-testid="model-ref">
+            {model.providerModelId}
+          </span>
+        )}
+        <span class="model-cost" data-testid="model-cost" title={cost === '—' ? 'Price unknown' : 'US dollars per 1,000 tokens, input / output'}>
+          {cost}
+        </span>
+      </div>
+      <div class="model-row-line secondary">
+        <span class="model-chips" aria-label="Modalities">
+          {model.modalities.map((modality) => (
+            <span key={modality} class="chip" data-testid="model-modality">
+              {modalityLabel(modality)}
+            </span>
+          ))}
+        </span>
+        {contextText === undefined ? (
+          <button
+            type="button"
+            class="model-context"
+            data-testid="model-context"
+            aria-label={`Context window of ${name}: ${model.contextWindow ? `${model.contextWindow.toLocaleString('en')} tokens` : 'unknown'}. Change it`}
+            title={`${model.contextWindow ? `Context window: ${model.contextWindow.toLocaleString('en')} tokens${model.sources.contextWindow === 'user' ? ' (your value)' : ''}` : 'Context window unknown'}. Click to change it.`}
+            onClick={() => onEditContext(model.contextWindow ? String(model.contextWindow) : '')}
+          >
+            <vscode-icon name="symbol-ruler" class="detail-icon" /> {formatContextWindow(model.contextWindow)}
+            {model.sources.contextWindow === 'user' ? '*' : ''}
+          </button>
+        ) : (
+          <input
+            class="model-context-input"
+            data-testid="model-context-field"
+            data-focus-return="model-context"
+            inputMode="numeric"
+            aria-label={`Context window of ${name} in tokens; Enter saves, Escape cancels`}
+            placeholder="e.g. 128k"
+            value={contextText}
+            ref={(element) => element?.focus()}
+            onInput={(event) => onEditContext(event.currentTarget.value)}
+            onKeyDown={(event) => {
+              if (event.key === 'Enter') {
+                event.preventDefault();
+                onSaveContext(event.currentTarget.value);
+              } else if (event.key === 'Escape') {
+                event.preventDefault();
+                onEditContext(undefined);
+              }
+            }}
+            onBlur={() => onEditContext(undefined)}
+          />
+        )}
+      </div>
+    </div>
+  );
+}
