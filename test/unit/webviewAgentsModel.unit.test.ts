@@ -1,0 +1,192 @@
+import * as assert from 'node:assert/strict';
+import { AgentInputSchema, StartAgentRunRequestSchema, type Agent } from '../../src/contracts/agents';
+import type { AgentsConnection } from '../../src/contracts/agentsView';
+import {
+  agentFormValues,
+  buildAgentInput,
+  buildRunRequest,
+  connectionOptions,
+  emptyRunValues,
+  modelOptions,
+  plannedConnection,
+  summarizeAgentErrors,
+  textAreaRows,
+  validateAgentForm,
+  validateRunForm,
+  withConnection,
+  type AgentFormValues,
+} from '../../webview/agents/agentModel';
+
+const OLLAMA_ID = '6f1d3c2a-8b4e-4f7a-9c1d-2e3f4a5b6c7d';
+const OPENAI_ID = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+const GONE_ID = '0d0d0d0d-0d0d-4d0d-8d0d-0d0d0d0d0d0d';
+const AGENT_ID = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
+
+const connections: AgentsConnection[] = [
+  {
+    id: OLLAMA_ID,
+    name: 'Local Ollama',
+    providerId: 'ollama',
+    providerName: 'Ollama',
+    status: 'valid',
+    models: [
+      { providerModelId: 'llama3.2:latest', displayName: 'Llama 3.2' },
+      { providerModelId: 'qwen2.5-coder:7b', displayName: 'qwen2.5-coder:7b' },
+    ],
+  },
+  {
+    id: OPENAI_ID,
+    name: 'OpenAI (work)',
+    providerId: 'openai',
+    providerName: 'OpenAI',
+    status: 'unknown',
+    models: [{ providerModelId: 'gpt-4o-mini', displayName: 'GPT-4o mini' }],
+  },
+];
+
+const agent: Agent = {
+  id: AGENT_ID,
+  name: 'Code reviewer',
+  role: 'Reviews diffs',
+  soul: '  You are careful.\n\nAnswer briefly.  ',
+  guardrails: 'Never invent paths.',
+  connectionId: OLLAMA_ID,
+  modelRef: 'llama3.2:latest',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+};
+
+const values = (patch: Partial<AgentFormValues> = {}): AgentFormValues => ({ ...agentFormValues(), name: 'Reviewer', ...patch });
+
+describe('webview Agents form → AgentInput', () => {
+  it('opens empty for a new agent and with the agent’s values for an edit', () => {
+    assert.deepEqual(agentFormValues(), { name: '', role: '', soul: '', guardrails: '', connectionId: '', modelRef: '' });
+    assert.deepEqual(agentFormValues(agent), {
+      name: 'Code reviewer',
+      role: 'Reviews diffs',
+      soul: agent.soul,
+      guardrails: 'Never invent paths.',
+      connectionId: OLLAMA_ID,
+      modelRef: 'llama3.2:latest',
+    });
+  });
+
+  it('drops a model the agent has without a connection of its own, since routing would ignore it', () => {
+    const { connectionId: _connection, ...withoutConnection } = agent;
+    assert.equal(agentFormValues(withoutConnection).modelRef, '');
+  });
+
+  it('trims the name and role, keeps soul and guardrails exactly as typed', () => {
+    const input = buildAgentInput(values({ name: '  Reviewer  ', role: ' Reviews ', soul: agent.soul, guardrails: '\n- one\n- two\n' }));
+    assert.deepEqual(input, { name: 'Reviewer', role: 'Reviews', soul: agent.soul, guardrails: '\n- one\n- two\n' });
+    assert.ok(AgentInputSchema.safeParse(input).success);
+  });
+
+  it('leaves out an empty connection and model, so an update clears them', () => {
+    const input = buildAgentInput(values({ connectionId: '', modelRef: '' }));
+    assert.equal('connectionId' in input, false);
+    assert.equal('modelRef' in input, false);
+  });
+
+  it('sends the connection and model when both are chosen, and never a model without a connection', () => {
+    assert.deepEqual(buildAgentInput(values({ connectionId: OLLAMA_ID, modelRef: 'llama3.2:latest' })), {
+      name: 'Reviewer',
+      role: '',
+      soul: '',
+      guardrails: '',
+      connectionId: OLLAMA_ID,
+      modelRef: 'llama3.2:latest',
+    });
+    assert.equal('modelRef' in buildAgentInput(values({ connectionId: '', modelRef: 'llama3.2:latest' })), false);
+    assert.ok(AgentInputSchema.safeParse(buildAgentInput(values({ connectionId: OLLAMA_ID, modelRef: 'llama3.2:latest' }))).success);
+  });
+
+  it('asks for a name and keeps each field within the contract’s limits', () => {
+    assert.deepEqual(Object.keys(validateAgentForm(values({ name: '   ' }))), ['name']);
+    assert.deepEqual(Object.keys(validateAgentForm(values({ name: 'x'.repeat(101) }))), ['name']);
+    assert.deepEqual(validateAgentForm(values({ name: 'x'.repeat(100) })), {});
+    const errors = validateAgentForm(values({ role: 'r'.repeat(501), soul: 's'.repeat(20_001), guardrails: 'g'.repeat(20_000) }));
+    assert.deepEqual(Object.keys(errors).sort(), ['role', 'soul']);
+    assert.match(errors.soul ?? '', /20,000 characters \(now 20,001\)/);
+    assert.match(summarizeAgentErrors(errors), /^Fix the marked fields: Role, Soul\.$/);
+    assert.equal(summarizeAgentErrors({ name: 'Enter a name for this agent.' }), 'Enter a name for this agent.');
+  });
+});
+
+describe('webview Agents selects', () => {
+  it('offers the chosen connection’s enabled models, with the id as a description when the name differs', () => {
+    assert.deepEqual(modelOptions(connections[0], ''), [
+      { value: 'llama3.2:latest', label: 'Llama 3.2', description: 'llama3.2:latest' },
+      { value: 'qwen2.5-coder:7b', label: 'qwen2.5-coder:7b', description: undefined },
+    ]);
+    assert.deepEqual(modelOptions(undefined, ''), []);
+  });
+
+  it('keeps a current model that is no longer enabled, marked, instead of dropping it silently', () => {
+    const options = modelOptions(connections[1], 'gpt-3.5-turbo');
+    assert.equal(options.length, 2);
+    assert.deepEqual(options[1], { value: 'gpt-3.5-turbo', label: 'gpt-3.5-turbo', description: 'not enabled in the registry', missing: true });
+  });
+
+  it('lists connections with their provider, marks the default, and keeps a deleted current one', () => {
+    const options = connectionOptions(connections, GONE_ID, OLLAMA_ID);
+    assert.deepEqual(
+      options.map((option) => [option.label, option.description, option.missing ?? false]),
+      [
+        ['Local Ollama', 'Ollama · default', false],
+        ['OpenAI (work)', 'OpenAI', false],
+        ['Deleted connection', 'choose another', true],
+      ],
+    );
+  });
+
+  it('changing the connection keeps the model only if the new connection offers it', () => {
+    const start = values({ connectionId: OLLAMA_ID, modelRef: 'llama3.2:latest' });
+    assert.equal(withConnection(start, OPENAI_ID, connections).modelRef, '');
+    assert.equal(withConnection(start, OPENAI_ID, connections).connectionId, OPENAI_ID);
+    assert.equal(withConnection(start, OLLAMA_ID, connections).modelRef, 'llama3.2:latest');
+    assert.deepEqual(withConnection(start, '', connections), { ...start, connectionId: '', modelRef: '' });
+  });
+});
+
+describe('webview Agents run request', () => {
+  it('sends the agent and input only when no override is chosen', () => {
+    const request = buildRunRequest(AGENT_ID, emptyRunValues('Review this'));
+    assert.deepEqual(request, { agentId: AGENT_ID, input: 'Review this' });
+    assert.ok(StartAgentRunRequestSchema.safeParse(request).success);
+  });
+
+  it('adds each override that is set, and only those', () => {
+    assert.deepEqual(buildRunRequest(AGENT_ID, { input: 'x', connectionId: OPENAI_ID, modelRef: '' }), { agentId: AGENT_ID, input: 'x', connectionId: OPENAI_ID });
+    assert.deepEqual(buildRunRequest(AGENT_ID, { input: 'x', connectionId: '', modelRef: ' gpt-4o ' }), { agentId: AGENT_ID, input: 'x', modelRef: 'gpt-4o' });
+    assert.deepEqual(buildRunRequest(AGENT_ID, { input: 'x', connectionId: OPENAI_ID, modelRef: 'gpt-4o-mini' }), {
+      agentId: AGENT_ID,
+      input: 'x',
+      connectionId: OPENAI_ID,
+      modelRef: 'gpt-4o-mini',
+    });
+  });
+
+  it('sends the input as typed, and refuses an input that is only whitespace or too long', () => {
+    assert.equal(buildRunRequest(AGENT_ID, emptyRunValues('  indented\n')).input, '  indented\n');
+    assert.match(validateRunForm(emptyRunValues(' \n ')) ?? '', /Type the input/);
+    assert.match(validateRunForm(emptyRunValues('x'.repeat(100_001))) ?? '', /100,000 characters/);
+    assert.equal(validateRunForm(emptyRunValues('go')), undefined);
+  });
+
+  it('plans the connection by precedence: the run’s, else the agent’s, else the default', () => {
+    assert.deepEqual(plannedConnection(agent, OPENAI_ID, connections, OLLAMA_ID), { connectionId: OPENAI_ID, source: 'request', connection: connections[1] });
+    assert.deepEqual(plannedConnection(agent, '', connections, OPENAI_ID), { connectionId: OLLAMA_ID, source: 'agent', connection: connections[0] });
+    assert.deepEqual(plannedConnection({}, '', connections, OPENAI_ID), { connectionId: OPENAI_ID, source: 'default', connection: connections[1] });
+    assert.deepEqual(plannedConnection({}, '', connections, ''), { connectionId: '', source: 'none', connection: undefined });
+    assert.deepEqual(plannedConnection({ connectionId: GONE_ID }, '', connections, OLLAMA_ID), { connectionId: GONE_ID, source: 'agent', connection: undefined });
+  });
+});
+
+describe('webview Agents text areas', () => {
+  it('grow with their text between a minimum and a maximum number of rows', () => {
+    assert.equal(textAreaRows('', 4, 20), 4);
+    assert.equal(textAreaRows('a\nb\nc\nd\ne', 4, 20), 6);
+    assert.equal(textAreaRows('\n'.repeat(50), 4, 20), 20);
+  });
+});

@@ -1,0 +1,321 @@
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import type { Agent } from '../../src/contracts/agents';
+import { useNow } from '../shared/hooks';
+import { emptyRunValues, type RunFormValues } from './agentModel';
+import { AgentForm } from './AgentForm';
+import { AgentRow, type AgentRowState } from './AgentRow';
+import type { AgentsApi, AgentsClient, AgentsSnapshot } from './client';
+import { EmptyState } from './EmptyState';
+import { connectionName, isActiveRun } from './format';
+import type { ChooseDefaultState } from './RunDetail';
+import { RunPanel } from './RunPanel';
+import { RunsList, type RunRowState } from './RunsList';
+
+interface AgentsViewProps {
+  api: AgentsApi;
+  client: AgentsClient;
+  /** Undefined until the host's first snapshot arrives. */
+  snapshot: AgentsSnapshot | undefined;
+}
+
+type FormMode = { kind: 'new' } | { kind: 'edit'; agentId: string };
+
+interface RunPanelState {
+  agentId: string;
+  values: RunFormValues;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The Agents view: the agents with their form and run panel, and the recent runs with the
+ * open one's detail. Everything shown comes from the latest snapshot; the view's own state is
+ * only what is being typed, what is open, and the outcome of its last requests.
+ */
+export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
+  const [form, setForm] = useState<FormMode | undefined>(undefined);
+  const [runPanel, setRunPanel] = useState<RunPanelState | undefined>(() => {
+    const saved = api.getState()?.runPanel;
+    return saved ? { agentId: saved.agentId, values: emptyRunValues(saved.input) } : undefined;
+  });
+  const [selectedRunId, setSelectedRunId] = useState<string | undefined>(() => api.getState()?.selectedRunId);
+  const [agentRows, setAgentRows] = useState<Record<string, AgentRowState>>({});
+  const [runRows, setRunRows] = useState<Record<string, RunRowState>>({});
+  const [chooseDefault, setChooseDefault] = useState<ChooseDefaultState>({});
+  const container = useRef<HTMLDivElement>(null);
+  /** Where focus goes back to when a form or panel closes: a test id and, for a row, its agent. */
+  const returnFocus = useRef<{ testId: string; agentId?: string } | undefined>(undefined);
+  /** A run just started: scroll to it once the snapshot that lists it arrives. */
+  const revealRunId = useRef<string | undefined>(undefined);
+
+  const hasActiveRun = Boolean(snapshot?.runs.some((run) => isActiveRun(run.status)));
+  // Tick every second while a run's elapsed time is on screen; otherwise rarely.
+  const now = useNow(hasActiveRun ? 1000 : 30_000);
+
+  // Keep what is worth keeping while the view is hidden: the open run and the run draft.
+  useEffect(() => {
+    api.setState({
+      ...api.getState(),
+      selectedRunId,
+      runPanel: runPanel ? { agentId: runPanel.agentId, input: runPanel.values.input } : undefined,
+    });
+  }, [api, selectedRunId, runPanel]);
+
+  // A snapshot is the host's whole truth: close what refers to an agent that is gone, and
+  // forget cancels of runs that have finished.
+  useEffect(() => {
+    if (!snapshot) return;
+    const agentIds = new Set(snapshot.agents.map((agent) => agent.id));
+    if (form?.kind === 'edit' && !agentIds.has(form.agentId)) setForm(undefined);
+    if (runPanel && !agentIds.has(runPanel.agentId)) setRunPanel(undefined);
+    setRunRows((current) => {
+      const next: Record<string, RunRowState> = {};
+      for (const [id, row] of Object.entries(current)) {
+        const run = snapshot.runs.find((candidate) => candidate.id === id);
+        if (run) next[id] = isActiveRun(run.status) ? row : { ...row, cancelling: false };
+      }
+      return next;
+    });
+    const reveal = revealRunId.current;
+    if (reveal && snapshot.runs.some((run) => run.id === reveal)) {
+      revealRunId.current = undefined;
+      setTimeout(() => {
+        container.current?.querySelector(`[data-testid="run-row"][data-run-id="${reveal}"]`)?.scrollIntoView({ block: 'nearest' });
+      }, 0);
+    }
+    // Only a new snapshot triggers this; form and runPanel are read as they are at that moment.
+  }, [snapshot]);
+
+  const updateAgentRow = useCallback((id: string, update: (row: AgentRowState) => AgentRowState) => {
+    setAgentRows((current) => ({ ...current, [id]: update(current[id] ?? {}) }));
+  }, []);
+
+  const updateRunRow = useCallback((id: string, update: (row: RunRowState) => RunRowState) => {
+    setRunRows((current) => ({ ...current, [id]: update(current[id] ?? {}) }));
+  }, []);
+
+  const focusLater = useCallback((target: { testId: string; agentId?: string } | undefined) => {
+    // After the render that removes the form: focus the control that opened it.
+    setTimeout(() => {
+      const scope = target?.agentId ? container.current?.querySelector(`[data-testid="agent-row"][data-agent-id="${target.agentId}"]`) : container.current;
+      const element = target ? scope?.querySelector<HTMLElement>(`[data-testid="${target.testId}"]`) : undefined;
+      element?.focus();
+    }, 0);
+  }, []);
+
+  const closeForm = useCallback(() => {
+    setForm(undefined);
+    const target = returnFocus.current;
+    returnFocus.current = undefined;
+    focusLater(target);
+  }, [focusLater]);
+
+  const closeRunPanel = useCallback(() => {
+    if (runPanel) focusLater({ testId: 'run-agent-button', agentId: runPanel.agentId });
+    setRunPanel(undefined);
+  }, [focusLater, runPanel]);
+
+  const remove = useCallback(
+    async (agent: Agent) => {
+      updateAgentRow(agent.id, (row) => ({ ...row, busy: true, message: undefined }));
+      try {
+        const { deleted } = await client.request('deleteAgent', { id: agent.id });
+        updateAgentRow(agent.id, (row) => ({ ...row, busy: false }));
+        if (deleted) {
+          setForm((current) => (current?.kind === 'edit' && current.agentId === agent.id ? undefined : current));
+          setRunPanel((current) => (current?.agentId === agent.id ? undefined : current));
+        }
+      } catch (error) {
+        updateAgentRow(agent.id, (row) => ({ ...row, busy: false, message: { kind: 'error', text: errorMessage(error) } }));
+      }
+    },
+    [client, updateAgentRow],
+  );
+
+  const cancelRun = useCallback(
+    async (runId: string) => {
+      updateRunRow(runId, (row) => ({ ...row, cancelling: true, message: undefined }));
+      try {
+        const { cancelled } = await client.request('cancelRun', { runId });
+        updateRunRow(runId, (row) => ({
+          ...row,
+          cancelling: cancelled,
+          message: cancelled ? undefined : { kind: 'info', text: 'The run had already finished, so there was nothing to cancel.' },
+        }));
+      } catch (error) {
+        updateRunRow(runId, (row) => ({ ...row, cancelling: false, message: { kind: 'error', text: errorMessage(error) } }));
+      }
+    },
+    [client, updateRunRow],
+  );
+
+  const chooseDefaultConnection = useCallback(async () => {
+    setChooseDefault({ busy: true });
+    try {
+      const { defaultConnectionId } = await client.request('chooseDefaultConnection', {});
+      setChooseDefault({
+        message: defaultConnectionId
+          ? { kind: 'success', text: `Runs now default to “${connectionName(snapshot?.connections ?? [], defaultConnectionId)}”. Run the agent again.` }
+          : { kind: 'error', text: 'No connection was chosen; the default is unchanged.' },
+      });
+    } catch (error) {
+      setChooseDefault({ message: { kind: 'error', text: errorMessage(error) } });
+    }
+  }, [client, snapshot]);
+
+  const selectRun = useCallback((runId: string | undefined) => {
+    setSelectedRunId(runId);
+    setChooseDefault({});
+  }, []);
+
+  const openNew = useCallback(() => {
+    returnFocus.current = { testId: 'new-agent-button' };
+    setForm({ kind: 'new' });
+  }, []);
+
+  if (!snapshot) {
+    return (
+      <div class="agents-view loading" data-testid="loading" role="status">
+        <vscode-progress-ring class="inline-progress" aria-label="Loading agents" />
+        <span>Loading agents…</span>
+      </div>
+    );
+  }
+
+  const { agents, connections, defaultConnectionId, runs } = snapshot;
+  const newForm =
+    form?.kind === 'new' ? (
+      <AgentForm
+        client={client}
+        connections={connections}
+        defaultConnectionId={defaultConnectionId}
+        onCancel={closeForm}
+        onSaved={(agent) => {
+          closeForm();
+          updateAgentRow(agent.id, (row) => ({ ...row, message: { kind: 'success', text: 'Agent created. Use Run to try it.' } }));
+        }}
+      />
+    ) : undefined;
+
+  return (
+    <div class="agents-view" ref={container}>
+      <section class="agents-section" aria-labelledby="agents-heading">
+        <div class="section-header">
+          <h2 id="agents-heading" class="section-title">
+            Agents
+          </h2>
+          {agents.length > 0 && (
+            <span class="section-count" data-testid="agent-count">
+              {agents.length}
+            </span>
+          )}
+          {(agents.length > 0 || form) && !newForm && (
+            <vscode-button class="section-action" data-testid="new-agent-button" icon="add" onClick={openNew}>
+              New agent
+            </vscode-button>
+          )}
+        </div>
+
+        {connections.length === 0 && (
+          <div class="notice" data-testid="no-connections-notice" role="status">
+            <vscode-icon name="info" class="notice-icon" />
+            <span class="notice-text">No connections yet. Agents run on a connection: add one in the Connections view, then set it as the default or choose it here.</span>
+          </div>
+        )}
+
+        {newForm}
+
+        {agents.length === 0 && !form ? (
+          <EmptyState onNew={openNew} />
+        ) : (
+          agents.length > 0 && (
+            <ul class="agent-list" data-testid="agents-list" aria-label="Agents">
+              {agents.map((agent) => {
+                const editing = form?.kind === 'edit' && form.agentId === agent.id;
+                const running = runPanel?.agentId === agent.id;
+                return (
+                  <AgentRow
+                    key={agent.id}
+                    agent={agent}
+                    connections={connections}
+                    defaultConnectionId={defaultConnectionId}
+                    state={agentRows[agent.id] ?? {}}
+                    editing={editing}
+                    running={running}
+                    onRun={() => {
+                      updateAgentRow(agent.id, (row) => ({ ...row, message: undefined }));
+                      setRunPanel((current) => (current?.agentId === agent.id ? current : { agentId: agent.id, values: emptyRunValues() }));
+                    }}
+                    onEdit={() => {
+                      updateAgentRow(agent.id, (row) => ({ ...row, message: undefined }));
+                      returnFocus.current = { testId: 'edit-agent-button', agentId: agent.id };
+                      setForm({ kind: 'edit', agentId: agent.id });
+                    }}
+                    onDelete={() => void remove(agent)}
+                  >
+                    {editing && (
+                      <AgentForm
+                        key={`edit-${agent.id}`}
+                        client={client}
+                        connections={connections}
+                        defaultConnectionId={defaultConnectionId}
+                        agent={agent}
+                        onCancel={closeForm}
+                        onSaved={() => {
+                          closeForm();
+                          updateAgentRow(agent.id, (row) => ({ ...row, message: { kind: 'success', text: 'Saved.' } }));
+                        }}
+                      />
+                    )}
+                    {running && runPanel && (
+                      <RunPanel
+                        key={`run-${agent.id}`}
+                        client={client}
+                        agent={agent}
+                        connections={connections}
+                        defaultConnectionId={defaultConnectionId}
+                        values={runPanel.values}
+                        onValues={(values) => setRunPanel({ agentId: agent.id, values })}
+                        onClose={closeRunPanel}
+                        onStarted={(runId) => {
+                          revealRunId.current = runId;
+                          selectRun(runId);
+                        }}
+                      />
+                    )}
+                  </AgentRow>
+                );
+              })}
+            </ul>
+          )
+        )}
+      </section>
+
+      <section class="runs-section" aria-labelledby="runs-heading">
+        <div class="section-header">
+          <h2 id="runs-heading" class="section-title">
+            Runs
+          </h2>
+          {runs.length > 0 && (
+            <span class="section-count" data-testid="run-count">
+              {runs.length}
+            </span>
+          )}
+        </div>
+        <RunsList
+          runs={runs}
+          connections={connections}
+          selectedRunId={selectedRunId}
+          rowStates={runRows}
+          chooseDefault={chooseDefault}
+          now={now}
+          onSelect={selectRun}
+          onCancel={(runId) => void cancelRun(runId)}
+          onChooseDefault={() => void chooseDefaultConnection()}
+        />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,166 @@
+import type { RunRecord } from '../../src/contracts/agents';
+import type { AgentsConnection } from '../../src/contracts/agentsView';
+import {
+  errorTitle,
+  formatClockTime,
+  formatDuration,
+  formatStepOffset,
+  formatTokensLong,
+  isActiveRun,
+  isProminentError,
+  routingLines,
+  runDuration,
+} from './format';
+
+/** The outcome of the "Choose default connection" action, shown next to it. */
+export interface ChooseDefaultState {
+  busy?: boolean;
+  message?: { kind: 'success' | 'error'; text: string };
+}
+
+interface RunDetailProps {
+  id: string;
+  run: RunRecord;
+  connections: readonly AgentsConnection[];
+  now: number;
+  chooseDefault: ChooseDefaultState;
+  onChooseDefault(): void;
+}
+
+function Routing({ run, connections }: Pick<RunDetailProps, 'run' | 'connections'>) {
+  if (!run.routing) {
+    return (
+      <p class="run-detail-note" data-testid="run-detail-no-routing">
+        {isActiveRun(run.status) ? 'The connection and model are chosen when the run starts.' : 'The run ended before a connection was chosen.'}
+      </p>
+    );
+  }
+  const lines = routingLines(run.routing, connections);
+  return (
+    <ul class="run-routing" aria-label="Routing">
+      <li data-testid="run-detail-connection" data-source={run.routing.sources.connectionId}>
+        <vscode-icon name="plug" class="detail-icon" />
+        <span>{lines.connection}</span>
+      </li>
+      <li data-testid="run-detail-provider" data-provider-id={run.routing.providerId}>
+        <vscode-icon name="server" class="detail-icon" />
+        <span>{lines.provider}</span>
+      </li>
+      <li data-testid="run-detail-model" data-source={run.routing.sources.modelRef}>
+        <vscode-icon name="symbol-class" class="detail-icon" />
+        <span>{lines.model}</span>
+      </li>
+    </ul>
+  );
+}
+
+function RunError({ run, chooseDefault, onChooseDefault }: Pick<RunDetailProps, 'run' | 'chooseDefault' | 'onChooseDefault'>) {
+  const error = run.error;
+  if (!error) return null;
+  const prominent = isProminentError(error.code);
+  const cancelled = error.code === 'cancelled';
+  return (
+    <div
+      class={`run-error${prominent ? ' prominent' : ''}${cancelled ? ' cancelled' : ''}`}
+      data-testid="run-detail-error"
+      data-code={error.code}
+      role={cancelled ? 'status' : 'alert'}
+    >
+      <div class="run-error-title">
+        <vscode-icon name={cancelled ? 'circle-slash' : 'error'} class="message-icon" />
+        <strong>{errorTitle(error.code)}</strong>
+      </div>
+      <p class="run-error-message" data-testid="run-detail-error-message">
+        {error.message}
+      </p>
+      {error.code === 'missing_connection' && (
+        <div class="run-error-actions">
+          <vscode-button data-testid="choose-default-button" icon={chooseDefault.busy ? 'loading' : 'plug'} iconSpin={chooseDefault.busy} disabled={chooseDefault.busy} onClick={() => !chooseDefault.busy && onChooseDefault()}>
+            Choose default connection
+          </vscode-button>
+          {chooseDefault.message && (
+            <span class={`choose-default-message ${chooseDefault.message.kind}`} data-testid="choose-default-message" role={chooseDefault.message.kind === 'error' ? 'alert' : 'status'}>
+              {chooseDefault.message.text}
+            </span>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** Everything about one run: where it went and why, what it did, and what came out. */
+export function RunDetail({ id, run, connections, now, chooseDefault, onChooseDefault }: RunDetailProps) {
+  const duration = formatDuration(runDuration(run, now));
+  const tokens = formatTokensLong(run.usage);
+  // A failed or cancelled run without output says why in its error; "no output" would only repeat it.
+  const showOutput = run.output !== undefined || (run.status !== 'failed' && run.status !== 'cancelled');
+  return (
+    <section id={id} class="run-detail" data-testid="run-detail" data-run-id={run.id} aria-label={`Run of ${run.agentName}`}>
+      <RunError run={run} chooseDefault={chooseDefault} onChooseDefault={onChooseDefault} />
+
+      <h4 class="run-detail-heading">Routing</h4>
+      <Routing run={run} connections={connections} />
+
+      <dl class="run-facts">
+        <dt>Started</dt>
+        <dd data-testid="run-detail-started" title={run.createdAt}>
+          {formatClockTime(run.createdAt)}
+        </dd>
+        {duration && (
+          <>
+            <dt>{isActiveRun(run.status) ? 'Elapsed' : 'Duration'}</dt>
+            <dd data-testid="run-detail-duration">{duration}</dd>
+          </>
+        )}
+        {tokens && (
+          <>
+            <dt>Tokens</dt>
+            <dd data-testid="run-detail-tokens">{tokens}</dd>
+          </>
+        )}
+        <dt>Requested by</dt>
+        <dd data-testid="run-detail-requester">{run.requesterId}</dd>
+      </dl>
+
+      {showOutput && (
+        <>
+          <h4 class="run-detail-heading">Output</h4>
+          {run.output !== undefined ? (
+            <pre class="run-text run-output" data-testid="run-detail-output" tabIndex={0} aria-label="Output">
+              {run.output}
+            </pre>
+          ) : (
+            <p class="run-detail-note" data-testid="run-detail-no-output">
+              {isActiveRun(run.status) ? 'The output appears when the run finishes.' : 'This run produced no output.'}
+            </p>
+          )}
+        </>
+      )}
+
+      <h4 class="run-detail-heading">Trace</h4>
+      {run.trace.length === 0 ? (
+        <p class="run-detail-note" data-testid="run-detail-trace-empty">
+          {isActiveRun(run.status) ? 'No steps yet.' : 'No steps were recorded.'}
+        </p>
+      ) : (
+        <ol class="run-trace" data-testid="run-detail-trace" aria-label="Trace">
+          {run.trace.map((step, index) => (
+            <li key={`${index}-${step.name}`} class="trace-step" data-testid="trace-step">
+              <span class="trace-step-name">{step.name}</span>
+              <span class="trace-step-timing" title={step.startedAt}>
+                {[formatStepOffset(step, run.createdAt), formatDuration(step.durationMs)].filter(Boolean).join(' · ')}
+              </span>
+              {step.detail && <span class="trace-step-detail">{step.detail}</span>}
+            </li>
+          ))}
+        </ol>
+      )}
+
+      <h4 class="run-detail-heading">Input</h4>
+      <pre class="run-text" data-testid="run-detail-input" tabIndex={0} aria-label="Input">
+        {run.input}
+      </pre>
+    </section>
+  );
+}

@@ -1,0 +1,166 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Agent } from '../../src/contracts/agents';
+import type { AgentsConnection } from '../../src/contracts/agentsView';
+import { buildRunRequest, connectionOptions, modelOptions, plannedConnection, validateRunForm, withConnection, type RunFormValues } from './agentModel';
+import type { AgentsClient } from './client';
+import { FieldError, SelectField, TextAreaField } from './fields';
+import { DELETED_CONNECTION } from './format';
+
+interface RunPanelProps {
+  client: AgentsClient;
+  agent: Agent;
+  connections: readonly AgentsConnection[];
+  defaultConnectionId: string;
+  values: RunFormValues;
+  onValues(values: RunFormValues): void;
+  onClose(): void;
+  onStarted(runId: string): void;
+}
+
+/** Where the run will go when it has no override, in words. */
+function plannedRoute(agent: Agent, connections: readonly AgentsConnection[], defaultConnectionId: string): string {
+  const planned = plannedConnection(agent, '', connections, defaultConnectionId);
+  const name = planned.connection?.name ?? DELETED_CONNECTION;
+  switch (planned.source) {
+    case 'agent':
+      return `Without an override this run uses the agent's connection, “${name}”${agent.modelRef ? ` with ${agent.modelRef}` : ''}.`;
+    case 'default':
+      return `Without an override this run uses the default connection, “${name}”.`;
+    default:
+      return 'Neither the agent nor the settings name a connection: choose one here, or the run fails.';
+  }
+}
+
+/** Runs an agent on an input, optionally on another connection or model than its own. */
+export function RunPanel({ client, agent, connections, defaultConnectionId, values, onValues, onClose, onStarted }: RunPanelProps) {
+  const [starting, setStarting] = useState(false);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [started, setStarted] = useState<string | undefined>(undefined);
+  const panelRef = useRef<HTMLFormElement>(null);
+  const formId = `run-${agent.id}`;
+
+  useEffect(() => {
+    panelRef.current?.querySelector<HTMLElement>('[data-testid="run-input"]')?.focus();
+  }, [agent.id]);
+
+  // The model list follows the connection the run will use: the override, else the agent's, else the default.
+  const planned = plannedConnection(agent, values.connectionId, connections, defaultConnectionId);
+  const models = modelOptions(planned.connection, values.modelRef);
+
+  const start = async () => {
+    if (starting) return;
+    const problem = validateRunForm(values);
+    setError(problem);
+    setStarted(undefined);
+    if (problem) {
+      panelRef.current?.querySelector<HTMLElement>('[data-testid="run-input"]')?.focus();
+      return;
+    }
+    setStarting(true);
+    try {
+      const { runId } = await client.request('startRun', { request: buildRunRequest(agent.id, values) });
+      setStarted(runId);
+      onStarted(runId);
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  let modelHelp: string;
+  if (!planned.connectionId) {
+    modelHelp = 'Choose a connection to pick one of its models.';
+  } else if (!planned.connection) {
+    modelHelp = 'That connection was deleted; choose another one.';
+  } else if (planned.connection.models.length === 0) {
+    modelHelp = `No model of “${planned.connection.name}” is enabled in the registry.`;
+  } else {
+    modelHelp = `Models enabled for “${planned.connection.name}”.`;
+  }
+
+  return (
+    <form
+      ref={panelRef}
+      class="run-panel"
+      data-testid="run-panel"
+      aria-label={`Run ${agent.name}`}
+      noValidate
+      onSubmit={(event) => {
+        event.preventDefault();
+        void start();
+      }}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') {
+          event.preventDefault();
+          onClose();
+        } else if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+          event.preventDefault();
+          void start();
+        }
+      }}
+    >
+      <h3 class="form-title">Run “{agent.name}”</h3>
+
+      <TextAreaField
+        id={`${formId}-input`}
+        testId="run-input"
+        label="Input"
+        required
+        rows={4}
+        value={values.input}
+        placeholder="What should the agent work on?"
+        description="Ctrl+Enter runs it."
+        errorTestId="field-error-run-input"
+        onInput={(input) => {
+          onValues({ ...values, input });
+          if (error) setError(undefined);
+        }}
+      />
+
+      <div class="run-overrides">
+        <SelectField
+          id={`${formId}-connection`}
+          testId="run-connection"
+          label="Connection"
+          value={values.connectionId}
+          emptyLabel="Agent's or default connection"
+          options={connectionOptions(connections, values.connectionId, defaultConnectionId)}
+          description={values.connectionId ? 'This run only: the agent keeps its own connection.' : plannedRoute(agent, connections, defaultConnectionId)}
+          errorTestId="field-error-run-connection"
+          onChange={(connectionId) => onValues(withConnection(values, connectionId, connections))}
+        />
+        <SelectField
+          key={`run-model-${planned.connectionId}`}
+          id={`${formId}-model`}
+          testId="run-model"
+          label="Model"
+          value={values.modelRef}
+          emptyLabel={planned.source === 'agent' && agent.modelRef ? `Agent's model (${agent.modelRef})` : "Connection's default model"}
+          options={models}
+          disabled={!planned.connectionId}
+          description={modelHelp}
+          errorTestId="field-error-run-model"
+          onChange={(modelRef) => onValues({ ...values, modelRef })}
+        />
+      </div>
+
+      {error && <FieldError testId="run-panel-error" text={error} alert />}
+      {started && !error && (
+        <p class="run-started" data-testid="run-started" role="status">
+          <vscode-icon name="info" class="message-icon" />
+          <span>Run started; its progress and output are under Runs.</span>
+        </p>
+      )}
+
+      <div class="form-actions">
+        <vscode-button type="submit" data-testid="start-run-button" icon={starting ? 'loading' : 'play'} iconSpin={starting} disabled={starting}>
+          {starting ? 'Starting…' : 'Run'}
+        </vscode-button>
+        <vscode-button secondary type="button" data-testid="close-run-panel-button" disabled={starting} onClick={onClose}>
+          Close
+        </vscode-button>
+      </div>
+    </form>
+  );
+}

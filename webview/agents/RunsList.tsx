@@ -1,0 +1,131 @@
+import type { RunRecord } from '../../src/contracts/agents';
+import type { AgentsConnection } from '../../src/contracts/agentsView';
+import { connectionName, formatDuration, formatTokens, isActiveRun, modelName, providerName, runDuration, runStatusIcon, runStatusLabel } from './format';
+import { RunDetail, type ChooseDefaultState } from './RunDetail';
+
+/** What the view knows about a run beyond the snapshot: a cancel on its way, and its outcome. */
+export interface RunRowState {
+  cancelling?: boolean;
+  message?: { kind: 'error' | 'info'; text: string };
+}
+
+interface RunsListProps {
+  runs: readonly RunRecord[];
+  connections: readonly AgentsConnection[];
+  selectedRunId: string | undefined;
+  rowStates: Record<string, RunRowState>;
+  chooseDefault: ChooseDefaultState;
+  now: number;
+  onSelect(runId: string | undefined): void;
+  onCancel(runId: string): void;
+  onChooseDefault(): void;
+}
+
+export function RunStatus({ run }: { run: RunRecord }) {
+  return (
+    <span class={`run-status run-status-${run.status}`} data-testid="run-row-status">
+      {run.status === 'running' ? (
+        <vscode-progress-ring class="inline-progress" aria-hidden="true" />
+      ) : (
+        <vscode-icon name={runStatusIcon(run.status)} class="status-icon" />
+      )}
+      <span class="status-text">{runStatusLabel(run.status)}</span>
+    </span>
+  );
+}
+
+function RunRow(props: RunsListProps & { run: RunRecord }) {
+  const { run, connections, selectedRunId, now } = props;
+  const state = props.rowStates[run.id] ?? {};
+  const selected = run.id === selectedRunId;
+  const routing = run.routing;
+  const duration = formatDuration(runDuration(run, now));
+  const tokens = formatTokens(run.usage);
+  const detailId = `run-detail-${run.id}`;
+
+  return (
+    <li class={`run-row${selected ? ' selected' : ''}`} data-testid="run-row" data-run-id={run.id} data-status={run.status}>
+      <div class="run-row-head">
+        <button
+          type="button"
+          class="run-row-main"
+          data-testid="run-row-select"
+          aria-expanded={selected ? 'true' : 'false'}
+          aria-controls={selected ? detailId : undefined}
+          aria-label={`${run.agentName}, ${runStatusLabel(run.status)}${routing ? `, on ${connectionName(connections, routing.connectionId)}` : ''}. ${selected ? 'Hide' : 'Show'} details`}
+          onClick={() => props.onSelect(selected ? undefined : run.id)}
+        >
+          <span class="run-row-line">
+            <vscode-icon name={selected ? 'chevron-down' : 'chevron-right'} class="run-row-chevron" />
+            <span class="run-row-agent" data-testid="run-row-agent">
+              {run.agentName}
+            </span>
+            <RunStatus run={run} />
+          </span>
+          {/* The facts wrap as the view narrows; see agents.css for the separators. */}
+          <span class="run-row-facts">
+            <span class="run-row-facts-list">
+              {routing ? (
+                <>
+                  <span class={`run-row-connection${connections.some((connection) => connection.id === routing.connectionId) ? '' : ' missing'}`} data-testid="run-row-connection">
+                    {connectionName(connections, routing.connectionId)}
+                  </span>
+                  <span data-testid="run-row-provider" data-provider-id={routing.providerId}>
+                    {providerName(connections, routing.providerId, routing.connectionId)}
+                  </span>
+                  <span class="run-row-model" data-testid="run-row-model" title={modelName(connections, routing.connectionId, routing.modelRef)}>
+                    {routing.modelRef}
+                  </span>
+                </>
+              ) : (
+                <span class="run-row-pending">{isActiveRun(run.status) ? 'routing…' : 'no routing'}</span>
+              )}
+              {duration && <span data-testid="run-row-duration">{duration}</span>}
+              {tokens && <span data-testid="run-row-tokens">{tokens}</span>}
+            </span>
+          </span>
+        </button>
+        {isActiveRun(run.status) && (
+          <vscode-button
+            class="run-row-cancel"
+            data-testid="cancel-run-button"
+            icon={state.cancelling ? 'loading' : 'debug-stop'}
+            iconSpin={state.cancelling}
+            secondary
+            disabled={state.cancelling}
+            aria-label={`Cancel the run of ${run.agentName}`}
+            title="Cancel run"
+            onClick={() => !state.cancelling && props.onCancel(run.id)}
+          >
+            {state.cancelling ? 'Cancelling…' : 'Cancel'}
+          </vscode-button>
+        )}
+      </div>
+      {state.message && (
+        <div class={`row-message ${state.message.kind}`} data-testid="run-row-message" role={state.message.kind === 'error' ? 'alert' : 'status'}>
+          <vscode-icon name={state.message.kind === 'error' ? 'error' : 'info'} class="message-icon" />
+          <span>{state.message.text}</span>
+        </div>
+      )}
+      {selected && <RunDetail id={detailId} run={run} connections={connections} now={now} chooseDefault={props.chooseDefault} onChooseDefault={props.onChooseDefault} />}
+    </li>
+  );
+}
+
+/** Recent runs, newest first, as the host sends them; one of them may be open. */
+export function RunsList(props: RunsListProps) {
+  return (
+    <>
+      <ul class="runs-list" data-testid="runs-list" aria-label="Runs">
+        {props.runs.map((run) => (
+          <RunRow key={run.id} {...props} run={run} />
+        ))}
+      </ul>
+      {props.runs.length === 0 && (
+        <p class="runs-empty" data-testid="runs-empty">
+          No runs yet. Run an agent to see here where it ran, the steps it took, and its output.
+        </p>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,216 @@
+import type { Agent, AgentInput, StartAgentRunRequest } from '../../src/contracts/agents';
+import type { AgentsConnection } from '../../src/contracts/agentsView';
+
+/**
+ * The logic of the agent form and the run panel, kept free of the DOM so unit tests can run
+ * it in Node: the values a form opens with, its checks, the options of its selects, and the
+ * AgentInput or StartAgentRunRequest it turns into. The host checks everything again.
+ */
+
+/** Limits of AgentSchema, checked here too so the person sees them next to the field. */
+export const AGENT_LIMITS = { name: 100, role: 500, soul: 20_000, guardrails: 20_000 } as const;
+export const RUN_INPUT_LIMIT = 100_000;
+
+export interface AgentFormValues {
+  name: string;
+  role: string;
+  soul: string;
+  guardrails: string;
+  /** '' = no connection of its own: runs use the default connection. */
+  connectionId: string;
+  /** '' = the connection's default model. */
+  modelRef: string;
+}
+
+export type AgentFieldKey = keyof AgentFormValues;
+export type AgentFieldErrors = Partial<Record<AgentFieldKey, string>>;
+
+/** The values the form opens with: empty for a new agent, the agent's for an edit. */
+export function agentFormValues(agent?: Agent): AgentFormValues {
+  return {
+    name: agent?.name ?? '',
+    role: agent?.role ?? '',
+    soul: agent?.soul ?? '',
+    guardrails: agent?.guardrails ?? '',
+    connectionId: agent?.connectionId ?? '',
+    // A model is kept only with the agent's own connection (routing ignores it otherwise).
+    modelRef: agent?.connectionId ? (agent.modelRef ?? '') : '',
+  };
+}
+
+const FIELD_LABELS: Record<AgentFieldKey, string> = {
+  name: 'Name',
+  role: 'Role',
+  soul: 'Soul',
+  guardrails: 'Guardrails',
+  connectionId: 'Connection',
+  modelRef: 'Model',
+};
+
+export function validateAgentForm(values: AgentFormValues): AgentFieldErrors {
+  const errors: AgentFieldErrors = {};
+  const name = values.name.trim();
+  if (!name) {
+    errors.name = 'Enter a name for this agent.';
+  } else if (name.length > AGENT_LIMITS.name) {
+    errors.name = `A name has at most ${AGENT_LIMITS.name} characters.`;
+  }
+  for (const key of ['role', 'soul', 'guardrails'] as const) {
+    const length = key === 'role' ? values.role.trim().length : values[key].length;
+    if (length > AGENT_LIMITS[key]) {
+      errors[key] = `${FIELD_LABELS[key]} has at most ${AGENT_LIMITS[key].toLocaleString('en')} characters (now ${length.toLocaleString('en')}).`;
+    }
+  }
+  if (values.modelRef.trim() && !values.connectionId) {
+    errors.modelRef = 'Choose a connection for this model, or use the default connection and its default model.';
+  }
+  return errors;
+}
+
+/** A short summary of the field errors for the line under the form. */
+export function summarizeAgentErrors(errors: AgentFieldErrors): string {
+  const keys = Object.keys(errors) as AgentFieldKey[];
+  if (keys.length <= 1) {
+    return keys[0] ? (errors[keys[0]] ?? '') : '';
+  }
+  return `Fix the marked fields: ${keys.map((key) => FIELD_LABELS[key]).join(', ')}.`;
+}
+
+/**
+ * The whole form as an AgentInput. updateAgent replaces every editable field, so an empty
+ * connection or model is left out, which clears it. Soul and guardrails are sent as typed:
+ * their line breaks and indentation are part of the prompt.
+ */
+export function buildAgentInput(values: AgentFormValues): AgentInput {
+  const input: AgentInput = {
+    name: values.name.trim(),
+    role: values.role.trim(),
+    soul: values.soul,
+    guardrails: values.guardrails,
+  };
+  const connectionId = values.connectionId.trim();
+  const modelRef = values.modelRef.trim();
+  if (connectionId) {
+    input.connectionId = connectionId;
+    if (modelRef) {
+      input.modelRef = modelRef;
+    }
+  }
+  return input;
+}
+
+export interface SelectOption {
+  value: string;
+  label: string;
+  description?: string;
+  /** The value is kept but no longer offered (a deleted connection, a disabled model). */
+  missing?: boolean;
+}
+
+/** The models a connection offers, plus the current value when it is not one of them, so it is never silently dropped. */
+export function modelOptions(connection: AgentsConnection | undefined, current: string): SelectOption[] {
+  const options: SelectOption[] = (connection?.models ?? []).map((model) => ({
+    value: model.providerModelId,
+    label: model.displayName || model.providerModelId,
+    description: model.displayName && model.displayName !== model.providerModelId ? model.providerModelId : undefined,
+  }));
+  if (current && !options.some((option) => option.value === current)) {
+    options.push({ value: current, label: current, description: 'not enabled in the registry', missing: true });
+  }
+  return options;
+}
+
+/** The connections to choose from, plus the current one when it has been deleted. */
+export function connectionOptions(connections: readonly AgentsConnection[], current: string, defaultConnectionId = ''): SelectOption[] {
+  const options: SelectOption[] = connections.map((connection) => ({
+    value: connection.id,
+    label: connection.name,
+    description: connection.id === defaultConnectionId ? `${connection.providerName} · default` : connection.providerName,
+  }));
+  if (current && !connections.some((connection) => connection.id === current)) {
+    options.push({ value: current, label: 'Deleted connection', description: 'choose another', missing: true });
+  }
+  return options;
+}
+
+/**
+ * A new connection chosen in a form: its model stays only if the new connection offers it too;
+ * with no connection there is no model.
+ */
+export function withConnection<T extends { connectionId: string; modelRef: string }>(
+  values: T,
+  connectionId: string,
+  connections: readonly AgentsConnection[],
+): T {
+  const connection = connections.find((candidate) => candidate.id === connectionId);
+  const keepsModel = Boolean(connection?.models.some((model) => model.providerModelId === values.modelRef));
+  return { ...values, connectionId, modelRef: keepsModel ? values.modelRef : '' };
+}
+
+/** The run panel's values: the input and the optional overrides ('' = none). */
+export interface RunFormValues {
+  input: string;
+  connectionId: string;
+  modelRef: string;
+}
+
+export function emptyRunValues(input = ''): RunFormValues {
+  return { input, connectionId: '', modelRef: '' };
+}
+
+/** The reason the run cannot start yet, or undefined. */
+export function validateRunForm(values: RunFormValues): string | undefined {
+  if (!values.input.trim()) {
+    return 'Type the input for this run.';
+  }
+  if (values.input.length > RUN_INPUT_LIMIT) {
+    return `The input has at most ${RUN_INPUT_LIMIT.toLocaleString('en')} characters (now ${values.input.length.toLocaleString('en')}).`;
+  }
+  return undefined;
+}
+
+/** The StartAgentRunRequest of the run panel: empty overrides are left out, so routing falls back to the agent, then the default. */
+export function buildRunRequest(agentId: string, values: RunFormValues): StartAgentRunRequest {
+  const request: StartAgentRunRequest = { agentId, input: values.input };
+  const connectionId = values.connectionId.trim();
+  const modelRef = values.modelRef.trim();
+  if (connectionId) request.connectionId = connectionId;
+  if (modelRef) request.modelRef = modelRef;
+  return request;
+}
+
+/** Where a run's connection will come from, before it starts, by the routing precedence. */
+export interface PlannedConnection {
+  connection: AgentsConnection | undefined;
+  /** The id the run would use, even when that connection is gone; '' when there is none. */
+  connectionId: string;
+  source: 'request' | 'agent' | 'default' | 'none';
+}
+
+/** The request's connection, else the agent's, else the default (ARCHITECTURE.md, routing precedence). */
+export function plannedConnection(
+  agent: Pick<Agent, 'connectionId'> | undefined,
+  overrideConnectionId: string,
+  connections: readonly AgentsConnection[],
+  defaultConnectionId: string,
+): PlannedConnection {
+  const [connectionId, source]: [string, PlannedConnection['source']] = overrideConnectionId
+    ? [overrideConnectionId, 'request']
+    : agent?.connectionId
+      ? [agent.connectionId, 'agent']
+      : defaultConnectionId
+        ? [defaultConnectionId, 'default']
+        : ['', 'none'];
+  return { connectionId, source, connection: connections.find((connection) => connection.id === connectionId) };
+}
+
+/**
+ * Rows that fit the text, between `min` and `max`; past `max` the area scrolls. The area grows
+ * instead of offering a resize grip: vscode-textarea draws its grip from a data: image, which
+ * the view's CSP (img-src only from the extension) blocks and reports.
+ */
+export function textAreaRows(value: string, min: number, max: number): number {
+  let lines = 1;
+  for (let index = value.indexOf('\n'); index !== -1; index = value.indexOf('\n', index + 1)) lines++;
+  return Math.min(max, Math.max(min, lines + 1));
+}

@@ -1,0 +1,153 @@
+// Renders the Agents view against its fake host in headless Chromium and saves screenshots of
+// each state, failing on any console error or CSP violation. No server: the page is served
+// from the repository through Playwright's request routing.
+//
+//   npm run build && node webview/dev/agentsScreenshot.mjs [outDir]
+//
+// CHROMIUM overrides the browser (default /usr/bin/chromium). Screenshots go to
+// .test-artifacts/agents-preview unless outDir is given.
+/* global document, window -- used inside page.evaluate, which runs in the page */
+import * as esbuild from 'esbuild';
+import { mkdir, readFile } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const outDir = resolve(process.argv[2] ?? join(root, '.test-artifacts', 'agents-preview'));
+const ORIGIN = 'http://preview.test';
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json' };
+
+await esbuild.build({
+  entryPoints: [join(root, 'webview/dev/agentsFakeHost.ts')],
+  bundle: true,
+  format: 'iife',
+  outfile: join(root, 'dist/webview-dev/agentsFakeHost.js'),
+  logLevel: 'warning',
+});
+await mkdir(outDir, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const problems = [];
+
+async function open(query, { width = 380, height = 900 } = {}) {
+  const page = await browser.newPage({ viewport: { width, height } });
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') problems.push(`${query}: console ${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`${query}: page error: ${error.message}`));
+  await page.route(`${ORIGIN}/**`, async (route) => {
+    const path = normalize(decodeURIComponent(new URL(route.request().url()).pathname));
+    const file = join(root, path);
+    if (!file.startsWith(root)) return route.fulfill({ status: 403 });
+    try {
+      await route.fulfill({ status: 200, body: await readFile(file), headers: { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' } });
+    } catch {
+      problems.push(`${query}: not found: ${path}`);
+      await route.fulfill({ status: 404 });
+    }
+  });
+  await page.goto(`${ORIGIN}/webview/dev/agentsPreview.html?${query}`);
+  await page.locator('[data-testid="loading"]').waitFor({ state: 'detached' });
+  // Let vscode-elements finish their first render and the codicon font load.
+  await page.evaluate(() => document.fonts.ready);
+  await page.waitForTimeout(150);
+  return page;
+}
+
+async function shoot(page, name) {
+  const path = join(outDir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  console.log(`  ${path}`);
+}
+
+const runIndex = async (page, status, code) =>
+  page.evaluate(
+    ([wantedStatus, wantedCode]) =>
+      window.switchboardAgentsFakeHost.snapshot.runs.findIndex((run) => run.status === wantedStatus && (!wantedCode || run.error?.code === wantedCode)),
+    [status, code],
+  );
+
+console.log('Agents view screenshots:');
+{
+  const page = await open('scenario=sample');
+  await shoot(page, 'sample');
+  const runs = [
+    ['succeeded', undefined],
+    ['running', undefined],
+    ['failed', 'missing_connection'],
+    ['failed', 'consent_denied'],
+    ['failed', 'endpoint_unreachable'],
+    ['cancelled', undefined],
+  ];
+  for (const [status, code] of runs) {
+    const index = await runIndex(page, status, code);
+    const detail = await open(`scenario=sample&run=${index}`);
+    await detail.locator('[data-testid="run-detail"]').waitFor();
+    await shoot(detail, `run-${code ?? status}`);
+    await detail.close();
+  }
+  await page.close();
+}
+for (const scenario of ['empty', 'no-connections']) {
+  const page = await open(`scenario=${scenario}`);
+  await shoot(page, scenario);
+  await page.close();
+}
+{
+  const page = await open('scenario=sample');
+  await page.locator('[data-testid="new-agent-button"]').click();
+  await page.locator('[data-testid="agent-form"]').waitFor();
+  await shoot(page, 'form-new');
+  await page.locator('[data-testid="save-agent-button"]').click();
+  await page.locator('[data-testid="agent-form-error"]').waitFor();
+  await shoot(page, 'form-new-invalid');
+  await page.keyboard.press('Escape');
+
+  const reviewer = page.locator('[data-testid="agent-row"]', { hasText: 'Code reviewer' });
+  await reviewer.locator('[data-testid="edit-agent-button"]').click();
+  await page.locator('[data-testid="agent-form"]').waitFor();
+  await shoot(page, 'form-edit');
+  await page.locator('[data-testid="field-agent-model"] .select-face').click();
+  await page.waitForTimeout(100);
+  await shoot(page, 'form-edit-models-open');
+  await page.keyboard.press('Escape');
+  await page.locator('[data-testid="cancel-agent-button"]').click();
+
+  await reviewer.locator('[data-testid="run-agent-button"]').click();
+  await page.locator('[data-testid="run-panel"]').waitFor();
+  await page.locator('[data-testid="run-input"] textarea').fill('Is `const x = load()` a good name?');
+  await shoot(page, 'run-panel');
+  await page.locator('[data-testid="start-run-button"]').click();
+  const started = page.locator('[data-testid="run-row"] [data-testid="run-detail"]');
+  await started.waitFor();
+  await page.locator('[data-testid="run-row"][data-status="running"] [data-testid="run-detail"]').waitFor();
+  await shoot(page, 'run-started-running');
+  await page.locator('[data-testid="run-detail-output"]').first().waitFor({ timeout: 10_000 });
+  await shoot(page, 'run-finished');
+
+  // Keyboard: Tab from the top reaches the row actions with a visible focus ring.
+  await page.locator('body').click({ position: { x: 1, y: 1 } });
+  for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
+  await shoot(page, 'keyboard-focus');
+  await page.close();
+}
+
+{
+  // A wide view (the panel, or a wide sidebar): the run overrides sit side by side.
+  const page = await open('scenario=sample&run=2', { width: 760, height: 900 });
+  await page.locator('[data-testid="agent-row"]', { hasText: 'Release notes writer' }).locator('[data-testid="run-agent-button"]').click();
+  await page.locator('[data-testid="run-panel"]').waitFor();
+  await shoot(page, 'wide');
+  await page.close();
+}
+
+await browser.close();
+if (problems.length > 0) {
+  console.error(`Problems:\n${problems.join('\n')}`);
+  process.exitCode = 1;
+} else {
+  console.log('No console errors, page errors or CSP violations.');
+}
