@@ -30,9 +30,17 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
  * this page's nonce), the theme CSS and codicons from dist/webview, and the view's bundle as a
  * module. It carries no state: the view says `ready` and the host answers with a snapshot.
  */
-export function renderWebviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, options: { script: string; title: string }): string {
+export function renderWebviewHtml(
+  webview: vscode.Webview,
+  extensionUri: vscode.Uri,
+  options: { script: string; title: string; /** The view's own stylesheets in dist/webview, after the shared one. */ styles?: string[] },
+): string {
   if (!SCRIPT_NAME.test(options.script)) {
     throw new Error(`Not a webview bundle name: "${options.script}".`);
+  }
+  const styles = options.styles ?? [];
+  for (const style of styles) {
+    if (!SCRIPT_NAME.test(style)) throw new Error(`Not a webview stylesheet name: "${style}".`);
   }
   // crypto, not Math.random: the nonce is what keeps injected scripts from running.
   const nonce = randomBytes(16).toString('base64');
@@ -56,7 +64,7 @@ export function renderWebviewHtml(webview: vscode.Webview, extensionUri: vscode.
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
   <link rel="stylesheet" href="${uri('codicon.css')}" id="vscode-codicon-stylesheet">
   <link rel="stylesheet" href="${uri('webview.css')}">
-  <title>${escapeHtml(options.title)}</title>
+${styles.map((style) => `  <link rel="stylesheet" href="${uri(`${style}.css`)}">\n`).join('')}  <title>${escapeHtml(options.title)}</title>
 </head>
 <body>
   <div id="root"></div>

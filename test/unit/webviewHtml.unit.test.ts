@@ -71,6 +71,12 @@ describe('webview HTML', () => {
     assert.throws(() => renderWebviewHtml(webview, extensionUri, { script: 'a"b', title: 'x' }), /bundle name/);
   });
 
+  it("links a view's own stylesheets after the shared one, and refuses a name that is not a file name", () => {
+    const page = renderWebviewHtml(webview, extensionUri, { script: 'agents', title: 'Agents', styles: ['agents'] });
+    assert.match(page, /webview\.css">\n  <link rel="stylesheet" href="https:\/\/\/webview\/ext\/dist\/webview\/agents\.css">/);
+    assert.throws(() => renderWebviewHtml(webview, extensionUri, { script: 'agents', title: 'x', styles: ['../secrets'] }), /stylesheet name/);
+  });
+
   it('enables scripts and limits local resources to dist/webview', () => {
     const options = webviewOptions(extensionUri);
     assert.equal(options.enableScripts, true);
