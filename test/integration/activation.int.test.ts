@@ -9,6 +9,7 @@ const COMMANDS = [
   'switchboard.testConnection',
   'switchboard.setApiKey',
   'switchboard.setDefaultConnection',
+  'switchboard.discoverModels',
   'switchboard.focusConnections',
 ];
 
