@@ -167,7 +167,7 @@ describe('ConnectionsController', () => {
     await controller.handle({ type: 'ready' });
     const local = await service.create({ name: 'Local', providerId: 'ollama' });
     const registered = await request('r', 'registerModels', { connectionId: local.id, models: [discovered('llama3.2:latest'), discovered('qwen2.5:7b')] });
-    assert.deepEqual(registered, { type: 'reply', id: 'r', ok: true, value: { registered: 2, added: 1 + 1 } });
+    assert.deepEqual(registered, { type: 'reply', id: 'r', ok: true, value: { registered: 2, added: 2 } });
     const lastSnapshot = () => {
       const snapshot = posted.filter((m) => m.type === 'snapshot').at(-1);
       assert.ok(snapshot?.type === 'snapshot');
@@ -182,7 +182,7 @@ describe('ConnectionsController', () => {
     assert.equal(widened.ok && (widened.value as { contextWindow: number }).contextWindow, 131072);
     const added = await request('a', 'addModelById', { connectionId: local.id, providerModelId: 'my-finetune' });
     assert.ok(added.ok);
-    const withDefault = await request('d', 'setDefaultModel', { connectionId: local.id, modelRef: 'my-finetune:latest'.replace(':latest', '') });
+    const withDefault = await request('d', 'setDefaultModel', { connectionId: local.id, modelRef: 'my-finetune' });
     assert.equal(withDefault.ok && (withDefault.value as { defaultModel?: string }).defaultModel, 'my-finetune');
     assert.equal(lastSnapshot().connections[0]?.defaultModel, 'my-finetune');
     // The edit form may send the default it already has, and any registered one.
