@@ -38,6 +38,8 @@ export interface Settings {
   setDefaultConnectionId(id: string): Promise<void>;
   requestTimeoutMs(): number;
   discoveryTimeoutMs(): number;
+  /** How many runs to keep. */
+  runRetention(): number;
   proxy(): ProxySettings;
 }
 

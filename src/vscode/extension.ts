@@ -1,22 +1,34 @@
+import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { AgentHost } from '../core/agentHost';
+import { AgentService } from '../core/agentService';
+import { createAgentsController } from '../core/agentsController';
+import { AuditLog } from '../core/auditLog';
 import { builtinModel } from '../core/builtinModelLookup';
 import { ConnectionActions } from '../core/connectionActions';
 import { ConnectionService } from '../core/connectionService';
+import { ConsentService } from '../core/consent';
 import { HttpClient } from '../core/http/httpClient';
 import { ModelActions } from '../core/modelActions';
 import { ModelRegistry } from '../core/modelRegistry';
 import { systemClock } from '../core/ports';
 import { ProviderRegistry } from '../core/providerRegistry';
 import { registerCoreProviders } from '../core/providers/coreProviders';
+import { RunService } from '../core/runService';
+import { RunStore } from '../core/runStore';
 import { Redactor, redactingVault } from '../core/secrets';
+import { registerAgentCommands } from './agentCommands';
 import { createApi, type SwitchboardApi } from './api';
 import { registerCommands } from './commands';
 import { ConnectionsViewProvider } from './connectionsView';
+import { consentPrompt, describeRequester } from './consentPrompt';
 import { OutputLogger } from './logger';
 import { Prompter } from './prompter';
 import { globalStateStore, secretStorageVault } from './storage';
 import { VsCodeSettings } from './settings';
+import { defaultConnectionStatusBar } from './statusBar';
 import { createTestingApi } from './testing';
+import { HostedWebviewView } from './webviewView';
 
 /** Wires the parts by hand and returns the API. Nothing here does work until it is used. */
 export function activate(context: vscode.ExtensionContext): SwitchboardApi {
@@ -30,11 +42,28 @@ export function activate(context: vscode.ExtensionContext): SwitchboardApi {
   const store = globalStateStore(context.globalState);
   const vault = redactingVault(secretStorageVault(context.secrets), redactor);
   const http = new HttpClient({ proxy: () => settings.proxy() });
-  const connections = new ConnectionService({ store, vault, registry, settings, clock: systemClock, http, logger });
+  const clock = systemClock;
+  const auditLogPath = join(context.globalStorageUri.fsPath, 'audit.jsonl');
+  const audit = new AuditLog(auditLogPath, clock);
+  const connections = new ConnectionService({ store, vault, registry, settings, clock, http, logger, audit });
   const actions = new ConnectionActions(connections, settings, prompter);
-  const models = new ModelRegistry({ store, connections, providers: registry, settings, clock: systemClock, http, logger, builtinModel });
+  const models = new ModelRegistry({ store, connections, providers: registry, settings, clock, http, logger, builtinModel });
   const modelActions = new ModelActions(connections, models, prompter);
+  const agents = new AgentService({ store, clock, logger, connectionExists: (id) => connections.get(id) !== undefined });
+  const consent = new ConsentService({ store, prompt: consentPrompt(prompter), audit, clock, logger, describeRequester });
+  const runs = new RunStore({ store, retention: () => settings.runRetention(), logger });
+  const agentHost: AgentHost = new AgentHost({
+    workerPath: context.asAbsolutePath(join('dist', 'agentHost.js')),
+    invoke: (runId, invocation, signal) => runService.invoke(runId, invocation, signal),
+    // The worker is silent while it waits for a model call; beyond that, a long silence means it hangs.
+    silenceLimitMs: () => settings.requestTimeoutMs() + 30_000,
+    logger,
+  });
+  const runService: RunService = new RunService({ agents, connections, registry, consent, audit, runs, agentHost, http, settings, clock, logger });
+  const enabledModels = (connectionId: string) =>
+    models.list({ connectionId }).filter((m) => m.enabled).map(({ providerModelId, displayName }) => ({ providerModelId, displayName }));
   const postedToWebviews: unknown[] = [];
+  const onPost = testMode ? (message: unknown) => postedToWebviews.push(message) : undefined;
 
   context.subscriptions.push(
     logger,
@@ -54,16 +83,46 @@ export function activate(context: vscode.ExtensionContext): SwitchboardApi {
         registry,
         settings,
         logger,
-        ...(testMode ? { onPost: (message) => postedToWebviews.push(message) } : {}),
+        ...(onPost ? { onPost } : {}),
       }),
     ),
+    agentHost,
+    connections.onDeleting((connectionId) => consent.revokeConnection(connectionId)),
+    ...registerAgentCommands({ agents, connections, runService, consent, audit, prompter, enabledModels }),
+    vscode.window.registerWebviewViewProvider(
+      'switchboard.agents',
+      new HostedWebviewView(
+        context.extensionUri,
+        { script: 'agents', title: 'Agents', styles: ['agents'] },
+        (post) =>
+          createAgentsController({
+            agents,
+            connections,
+            registry,
+            runs,
+            runService,
+            settings,
+            interactions: prompter,
+            logger,
+            enabledModels,
+            modelsChanged: models.onDidChange,
+            chooseDefaultConnection: async () => {
+              await vscode.commands.executeCommand('switchboard.setDefaultConnection');
+              return settings.defaultConnectionId();
+            },
+            post,
+          }),
+        onPost,
+      ),
+    ),
+    defaultConnectionStatusBar(connections, settings),
   );
 
   const api = createApi({ registry, connections });
   if (!testMode) return api;
   return {
     ...api,
-    testing: createTestingApi({ context, prompter, logger, postedToWebviews, activationMs: performance.now() - started }),
+    testing: createTestingApi({ context, prompter, logger, postedToWebviews, auditLogPath, activationMs: performance.now() - started }),
   };
 }
 

@@ -5,6 +5,7 @@ import type { Logger, ProxySettings, Settings } from '../core/ports';
 const SECTION = 'switchboard';
 const DEFAULT_REQUEST_TIMEOUT_S = 60;
 const DEFAULT_DISCOVERY_TIMEOUT_S = 15;
+const DEFAULT_RUN_RETENTION = 500;
 
 /** Switchboard's settings and VS Code's proxy settings, read fresh on every call. */
 export class VsCodeSettings implements Settings, vscode.Disposable {
@@ -31,11 +32,15 @@ export class VsCodeSettings implements Settings, vscode.Disposable {
   }
 
   requestTimeoutMs(): number {
-    return this.positiveSeconds('requestTimeoutSeconds', DEFAULT_REQUEST_TIMEOUT_S) * 1000;
+    return this.positive('requestTimeoutSeconds', DEFAULT_REQUEST_TIMEOUT_S, 'a number of seconds') * 1000;
   }
 
   discoveryTimeoutMs(): number {
-    return this.positiveSeconds('discoveryTimeoutSeconds', DEFAULT_DISCOVERY_TIMEOUT_S) * 1000;
+    return this.positive('discoveryTimeoutSeconds', DEFAULT_DISCOVERY_TIMEOUT_S, 'a number of seconds') * 1000;
+  }
+
+  runRetention(): number {
+    return Math.round(this.positive('runRetention', DEFAULT_RUN_RETENTION, 'a whole number of runs'));
   }
 
   proxy(): ProxySettings {
@@ -49,15 +54,16 @@ export class VsCodeSettings implements Settings, vscode.Disposable {
   }
 
   /**
-   * A timeout of 0 or less would mean "fail at once" or "wait forever"; neither is what anyone
-   * wants, so such a value is refused with a message that says what to do, and the default applies.
+   * A timeout (or retention) of 0 or less would mean "fail at once", "wait forever" or "keep
+   * nothing"; none is what anyone wants, so such a value is refused with a message that says
+   * what to do, and the default applies.
    */
-  private positiveSeconds(name: string, fallback: number): number {
+  private positive(name: string, fallback: number, unit: string): number {
     const value = vscode.workspace.getConfiguration(SECTION).get<unknown>(name, fallback);
     if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
     if (!this.warned.has(name)) {
       this.warned.add(name);
-      const message = `The setting switchboard.${name} must be a number of seconds greater than 0 (it is ${JSON.stringify(value)}). Using ${fallback} seconds until it is fixed.`;
+      const message = `The setting switchboard.${name} must be ${unit} greater than 0 (it is ${JSON.stringify(value)}). Using ${fallback} until it is fixed.`;
       this.logger.warn(message);
       void vscode.window.showWarningMessage(message, 'Open Settings').then((choice) => {
         if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', `switchboard.${name}`);

@@ -13,6 +13,8 @@ export interface TestingApi {
   logLines(): string[];
   /** Every message the host posted to a webview. */
   webviewMessages(): unknown[];
+  /** The audit log file, for the canary check. */
+  readonly auditLogPath: string;
   /** How long activate() took, in milliseconds. */
   readonly activationMs: number;
 }
@@ -22,6 +24,7 @@ export function createTestingApi(deps: {
   prompter: Prompter;
   logger: OutputLogger;
   postedToWebviews: unknown[];
+  auditLogPath: string;
   activationMs: number;
 }): TestingApi {
   const { context } = deps;
@@ -31,6 +34,7 @@ export function createTestingApi(deps: {
     globalState: () => Object.fromEntries(context.globalState.keys().map((key) => [key, context.globalState.get(key)])),
     logLines: () => [...(deps.logger.captured ?? [])],
     webviewMessages: () => [...deps.postedToWebviews],
+    auditLogPath: deps.auditLogPath,
     activationMs: deps.activationMs,
   };
 }

@@ -70,6 +70,10 @@ export class MemorySettings implements Settings {
     return this.discoveryTimeout;
   }
 
+  runRetention(): number {
+    return 500;
+  }
+
   proxy(): ProxySettings {
     return this.proxySettings;
   }

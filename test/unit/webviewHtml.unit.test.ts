@@ -73,7 +73,7 @@ describe('webview HTML', () => {
 
   it("links a view's own stylesheets after the shared one, and refuses a name that is not a file name", () => {
     const page = renderWebviewHtml(webview, extensionUri, { script: 'agents', title: 'Agents', styles: ['agents'] });
-    assert.match(page, /webview\.css">\n  <link rel="stylesheet" href="https:\/\/\/webview\/ext\/dist\/webview\/agents\.css">/);
+    assert.match(page, /webview\.css">\n {2}<link rel="stylesheet" href="https:\/\/\/webview\/ext\/dist\/webview\/agents\.css">/);
     assert.throws(() => renderWebviewHtml(webview, extensionUri, { script: 'agents', title: 'x', styles: ['../secrets'] }), /stylesheet name/);
   });
 

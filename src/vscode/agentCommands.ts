@@ -1,0 +1,184 @@
+import * as vscode from 'vscode';
+import type { Agent, AgentInput, RunRecord } from '../contracts/agents';
+import type { AgentService } from '../core/agentService';
+import type { AuditLog } from '../core/auditLog';
+import type { ConnectionService } from '../core/connectionService';
+import type { ConsentService } from '../core/consent';
+import { SwitchboardError } from '../core/errors';
+import type { RunService } from '../core/runService';
+import { describeRequester } from './consentPrompt';
+import { showError } from './errorMessages';
+import type { Prompter } from './prompter';
+
+/** The requester id of runs started from the palette. */
+export const PALETTE_REQUESTER = 'switchboard.palette';
+
+export interface AgentCommandDeps {
+  agents: AgentService;
+  connections: ConnectionService;
+  runService: RunService;
+  consent: ConsentService;
+  audit: AuditLog;
+  prompter: Prompter;
+  enabledModels(connectionId: string): { providerModelId: string; displayName: string }[];
+}
+
+/** Agent, run, consent and audit commands; each works from the palette with quick picks alone. */
+export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable[] {
+  const { agents, connections, runService, consent, audit, prompter } = deps;
+
+  function command<T>(id: string, body: (arg: unknown) => Promise<T | undefined>): vscode.Disposable {
+    return vscode.commands.registerCommand(id, async (arg?: unknown) => {
+      try {
+        return await body(arg);
+      } catch (error) {
+        void showError(error);
+        return undefined;
+      }
+    });
+  }
+
+  async function pickAgent(arg: unknown, placeHolder: string): Promise<Agent | undefined> {
+    if (typeof arg === 'string') return agents.require(arg);
+    if (arg !== undefined) throw new SwitchboardError('invalid_input', 'The command expects an agent id as its argument.');
+    const all = agents.list();
+    if (!all.length) {
+      const choice = await vscode.window.showInformationMessage('There are no agents yet.', 'Create Agent');
+      if (choice) await vscode.commands.executeCommand('switchboard.createAgent');
+      return undefined;
+    }
+    return prompter.pick(all.map((a) => ({ label: a.name, description: a.role, value: a })), placeHolder);
+  }
+
+  /** Asks for each field of an agent, starting from `current`; undefined if the person cancels. */
+  async function askAgent(current: Partial<Agent>): Promise<AgentInput | undefined> {
+    const name = await prompter.inputText({ title: 'Agent', prompt: 'Name', value: current.name ?? '', validate: (v) => (v.trim() ? undefined : 'A name is required.') });
+    if (name === undefined) return undefined;
+    const role = await prompter.inputText({ title: `Agent "${name}"`, prompt: 'Role (optional), e.g. "reviews pull requests"', value: current.role ?? '' });
+    if (role === undefined) return undefined;
+    const connectionId = await prompter.pick<string>(
+      [{ label: 'Use the default connection', value: '' }, ...connections.list().map((c) => ({ label: c.name, description: c.providerId, value: c.id }))],
+      'Connection',
+    );
+    if (connectionId === undefined) return undefined;
+    let modelRef = '';
+    if (connectionId) {
+      const chosen = await prompter.pick<string>(
+        [{ label: "The connection's default model", value: '' }, ...deps.enabledModels(connectionId).map((m) => ({ label: m.displayName, description: m.providerModelId, value: m.providerModelId }))],
+        'Model',
+      );
+      if (chosen === undefined) return undefined;
+      modelRef = chosen;
+    }
+    const soul = await prompter.inputText({ title: `Agent "${name}"`, prompt: 'Soul: the system prompt (optional)', value: current.soul ?? '' });
+    if (soul === undefined) return undefined;
+    const guardrails = await prompter.inputText({ title: `Agent "${name}"`, prompt: 'Guardrails (optional)', value: current.guardrails ?? '' });
+    if (guardrails === undefined) return undefined;
+    return { name, role, soul, guardrails, ...(connectionId ? { connectionId } : {}), ...(modelRef ? { modelRef } : {}) };
+  }
+
+  /** Runs with a cancellable progress notification and reports the outcome with its next step. */
+  async function runAgent(arg: unknown): Promise<RunRecord | undefined> {
+    let request: unknown = arg;
+    if (arg === undefined || typeof arg === 'string') {
+      const agent = await pickAgent(arg, 'Choose the agent to run');
+      if (!agent) return undefined;
+      const input = await prompter.inputText({ title: `Run "${agent.name}"`, prompt: 'Input', validate: (v) => (v.trim() ? undefined : 'Type what the agent should work on.') });
+      if (input === undefined) return undefined;
+      request = { agentId: agent.id, input };
+    }
+    const run = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Running agent…', cancellable: true },
+      (_progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        return runService.start(request, PALETTE_REQUESTER, controller.signal);
+      },
+    );
+    if (run.status === 'succeeded') {
+      void vscode.window.showInformationMessage(`${run.agentName}: ${truncate(run.output ?? '', 200)}`, 'Show Runs').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('switchboard.showRuns');
+      });
+    } else if (run.error && run.status === 'failed') {
+      void showError(new SwitchboardError(run.error.code, run.error.message), run.routing?.connectionId);
+    }
+    return run;
+  }
+
+  return [
+    command('switchboard.createAgent', async (arg) => {
+      const input = arg ?? (await askAgent({}));
+      return input === undefined ? undefined : agents.create(input);
+    }),
+    command('switchboard.editAgent', async (arg) => {
+      const agent = await pickAgent(arg, 'Choose the agent to edit');
+      const input = agent && (await askAgent(agent));
+      return agent && input ? agents.update(agent.id, input) : undefined;
+    }),
+    command('switchboard.deleteAgent', async (arg) => {
+      const agent = await pickAgent(arg, 'Choose the agent to delete');
+      if (!agent) return undefined;
+      const confirmed = await prompter.confirm({ message: `Delete the agent "${agent.name}"?`, detail: 'Its past runs stay in the run history.', confirmLabel: 'Delete' });
+      if (confirmed) await agents.delete(agent.id);
+      return { deleted: confirmed };
+    }),
+    command('switchboard.runAgent', runAgent),
+    vscode.commands.registerCommand('switchboard.showRuns', () => vscode.commands.executeCommand('switchboard.agents.focus')),
+    command('switchboard.manageConsents', async () => {
+      const grants = consent.grants();
+      if (!grants.length) {
+        void vscode.window.showInformationMessage('No requester has a standing permission to use a key.');
+        return undefined;
+      }
+      const chosen = await prompter.pick(
+        grants.map((g) => ({
+          label: connections.get(g.connectionId)?.name ?? 'deleted connection',
+          description: describeRequester(g.requesterId),
+          detail: `Allowed ${new Date(g.grantedAt).toLocaleString()} — pick to revoke`,
+          value: g,
+        })),
+        'Standing key permissions: pick one to revoke it',
+      );
+      if (!chosen) return undefined;
+      await consent.revoke(chosen.connectionId, chosen.requesterId);
+      void vscode.window.showInformationMessage('Revoked. The next use of that key will ask again.');
+      return chosen;
+    }),
+    command('switchboard.showAuditLog', async () => {
+      const entries = await audit.read();
+      const names = new Map(connections.list().map((c) => [c.id, c.name]));
+      const lines = entries.map((e) =>
+        [
+          e.time,
+          `#${e.seq}`,
+          e.kind.replace('_', ' '),
+          e.outcome,
+          e.connectionId && `connection ${names.get(e.connectionId) ?? e.connectionId}`,
+          e.providerId && `provider ${e.providerId}`,
+          e.modelRef && `model ${e.modelRef}`,
+          e.requesterId && `by ${describeRequester(e.requesterId)}`,
+          e.runId && `run ${e.runId}`,
+          e.latencyMs !== undefined && `${e.latencyMs} ms`,
+        ]
+          .filter(Boolean)
+          .join('  ·  '),
+      );
+      const document = await vscode.workspace.openTextDocument({
+        content: lines.length ? `Switchboard audit log, newest first (${lines.length} entries)\n\n${lines.join('\n')}\n` : 'The audit log is empty.\n',
+        language: 'log',
+      });
+      await vscode.window.showTextDocument(document, { preview: true });
+      return entries.length;
+    }),
+    command('switchboard.verifyAuditLog', async () => {
+      const result = await audit.verify();
+      if (result.ok) void vscode.window.showInformationMessage(`The audit log is intact: ${result.entries} entries, every link checks.`);
+      else void vscode.window.showErrorMessage(`The audit log is broken at line ${result.broken!.line}: ${result.broken!.reason}. Entries from there on cannot be trusted.`);
+      return result;
+    }),
+  ];
+}
+
+function truncate(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}
