@@ -25,6 +25,8 @@ export interface RunServiceDeps {
   settings: Settings;
   clock: Clock;
   logger: Logger;
+  /** Whether the person disabled this model in the registry (an unregistered model is not disabled). */
+  isModelDisabled?(connectionId: string, modelRef: string): boolean;
 }
 
 /**
@@ -88,6 +90,9 @@ export class RunService {
         findProvider: (id) => deps.registry.get(id)?.descriptor,
       });
       await deps.runs.update(run.id, { status: 'running', routing });
+      if (deps.isModelDisabled?.(routing.connectionId, routing.modelRef)) {
+        throw new SwitchboardError('model_not_found', `The model "${routing.modelRef}" is disabled in the registry. Enable it in the Models tab, or run with another model.`);
+      }
       const result = await deps.agentHost.run(
         {
           type: 'start',

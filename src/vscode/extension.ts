@@ -59,7 +59,10 @@ export function activate(context: vscode.ExtensionContext): SwitchboardApi {
     silenceLimitMs: () => settings.requestTimeoutMs() + 30_000,
     logger,
   });
-  const runService: RunService = new RunService({ agents, connections, registry, consent, audit, runs, agentHost, http, settings, clock, logger });
+  const runService: RunService = new RunService({
+    ...{ agents, connections, registry, consent, audit, runs, agentHost, http, settings, clock, logger },
+    isModelDisabled: (connectionId, modelRef) => models.list({ connectionId }).some((m) => m.providerModelId === modelRef && !m.enabled),
+  });
   const enabledModels = (connectionId: string) =>
     models.list({ connectionId }).filter((m) => m.enabled).map(({ providerModelId, displayName }) => ({ providerModelId, displayName }));
   const postedToWebviews: unknown[] = [];

@@ -27,7 +27,7 @@ export function worker(entry: string): Promise<string> {
 }
 export const AGENT_HOST_ENTRY = resolve(__dirname, '../../src/agent-host/worker.ts');
 
-export async function makeStack(options: { answers?: ConsentAnswer[]; silenceLimitMs?: number; workerEntry?: string } = {}) {
+export async function makeStack(options: { answers?: ConsentAnswer[]; silenceLimitMs?: number; workerEntry?: string; disabledModels?: string[] } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'switchboard-runs-'));
   const store = new MemoryStore();
   const vault = new MemoryVault();
@@ -59,7 +59,8 @@ export async function makeStack(options: { answers?: ConsentAnswer[]; silenceLim
     silenceLimitMs: () => options.silenceLimitMs ?? 10_000,
     logger,
   });
-  service = new RunService({ agents, connections, registry, consent, audit, runs, agentHost, http, settings, clock, logger });
+  const disabled = new Set(options.disabledModels ?? []);
+  service = new RunService({ agents, connections, registry, consent, audit, runs, agentHost, http, settings, clock, logger, isModelDisabled: (_c, modelRef) => disabled.has(modelRef) });
   const cleanup = async () => {
     agentHost.dispose();
     await http.dispose();
@@ -122,6 +123,16 @@ describe('RunService with a real agent host worker', function () {
     assert.equal(run.routing?.connectionId, second.id);
     assert.equal(run.routing?.modelRef, 'llava:latest');
     assert.deepEqual(run.routing?.sources, { connectionId: 'request', modelRef: 'request' });
+  });
+
+  it('refuses a model the person disabled in the registry, without calling the provider', async () => {
+    stack = await makeStack({ disabledModels: ['llava:latest'] });
+    const { connection, agent } = await ollamaAgent(stack);
+    const run = await stack.service.start({ agentId: agent.id, input: 'hi', connectionId: connection.id, modelRef: 'llava:latest' }, 'view:agents');
+    assert.equal(run.status, 'failed');
+    assert.equal(run.error?.code, 'model_not_found');
+    assert.match(run.error!.message, /disabled in the registry/);
+    assert.ok(!ollama.requests.some((r) => r.url === '/api/chat'));
   });
 
   it('fails with missing_connection, stored, when nothing names a connection', async () => {
