@@ -7,6 +7,7 @@ import { AuditLog } from '../core/auditLog';
 import { builtinModel } from '../core/builtinModelLookup';
 import { ConnectionActions } from '../core/connectionActions';
 import { ConnectionService } from '../core/connectionService';
+import { createConnectionsController } from '../core/connectionsController';
 import { ConsentService } from '../core/consent';
 import { HttpClient } from '../core/http/httpClient';
 import { ModelActions } from '../core/modelActions';
@@ -20,7 +21,6 @@ import { Redactor, redactingVault } from '../core/secrets';
 import { registerAgentCommands } from './agentCommands';
 import { createApi, type SwitchboardApi } from './api';
 import { registerCommands } from './commands';
-import { ConnectionsViewProvider } from './connectionsView';
 import { consentPrompt, describeRequester } from './consentPrompt';
 import { OutputLogger } from './logger';
 import { Prompter } from './prompter';
@@ -77,17 +77,13 @@ export function activate(context: vscode.ExtensionContext): SwitchboardApi {
     models,
     ...registerCommands({ connections, actions, models, modelActions, registry, prompter }),
     vscode.window.registerWebviewViewProvider(
-      ConnectionsViewProvider.viewType,
-      new ConnectionsViewProvider(context.extensionUri, {
-        connections,
-        actions,
-        models,
-        modelActions,
-        registry,
-        settings,
-        logger,
-        ...(onPost ? { onPost } : {}),
-      }),
+      'switchboard.connections',
+      new HostedWebviewView(
+        context.extensionUri,
+        { script: 'connections', title: 'Connections' },
+        (post) => createConnectionsController({ connections, actions, models, modelActions, registry, settings, logger, post }),
+        onPost,
+      ),
     ),
     agentHost,
     connections.onDeleting((connectionId) => consent.revokeConnection(connectionId)),

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { connectionsResults, ToConnectionsViewSchema, type ToConnectionsView } from '../../src/contracts/connectionsView';
 import { ConnectionActions } from '../../src/core/connectionActions';
-import { ConnectionsController } from '../../src/core/connectionsController';
+import { createConnectionsController } from '../../src/core/connectionsController';
 import { ModelActions } from '../../src/core/modelActions';
 import { ollamaAdapter } from '../../src/core/providers/ollama';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
@@ -15,7 +15,7 @@ function setup(answers: Array<string | boolean | undefined> = []) {
   const actions = new ConnectionActions(parts.service, parts.settings, interactions);
   const modelActions = new ModelActions(parts.service, parts.models, interactions);
   const posted: ToConnectionsView[] = [];
-  const controller = new ConnectionsController({ ...parts, connections: parts.service, actions, modelActions, post: (m) => posted.push(m) });
+  const controller = createConnectionsController({ ...parts, connections: parts.service, actions, modelActions, post: (m: ToConnectionsView) => posted.push(m) });
   const replies = () => posted.filter((m) => m.type === 'reply');
   const request = async (id: string, method: string, params: unknown) => {
     await controller.handle({ type: 'request', id, method, params });
