@@ -20,6 +20,8 @@ export interface AgentHostOptions {
   /** How long the worker may stay silent on a run (while no model call is under way) before it counts as hung. */
   silenceLimitMs(): number;
   logger: Logger;
+  /** Sees every message to and from the worker (tests check that no key is ever among them). */
+  tap?(direction: 'toWorker' | 'fromWorker', message: unknown): void;
 }
 
 interface ActiveRun {
@@ -67,6 +69,7 @@ export class AgentHost implements Disposable {
   }
 
   private post(message: ToAgentHost): void {
+    this.options.tap?.('toWorker', message);
     this.ensureWorker().postMessage(message);
   }
 
@@ -90,6 +93,7 @@ export class AgentHost implements Disposable {
   }
 
   private onMessage(raw: unknown): void {
+    this.options.tap?.('fromWorker', raw);
     const parsed = FromAgentHostSchema.safeParse(raw);
     if (!parsed.success) {
       this.options.logger.warn('The agent host sent a message that does not match its protocol; ignored.');
@@ -163,7 +167,9 @@ export class AgentHost implements Disposable {
         clearTimeout(timer);
         resolve(true);
       });
-      worker.postMessage({ type: 'ping', nonce } satisfies ToAgentHost);
+      const ping: ToAgentHost = { type: 'ping', nonce };
+      this.options.tap?.('toWorker', ping);
+      worker.postMessage(ping);
     });
     this.pongs.delete(nonce);
     if (!answered && this.worker === worker) {

@@ -53,7 +53,9 @@ export async function makeStack(options: { answers?: ConsentAnswer[]; silenceLim
   const runs = new RunStore({ store, retention: () => 5000, logger });
   // eslint-disable-next-line prefer-const
   let service: RunService;
+  const workerMessages: unknown[] = [];
   const agentHost = new AgentHost({
+    tap: (_direction, message) => workerMessages.push(message),
     workerPath: await worker(options.workerEntry ?? AGENT_HOST_ENTRY),
     invoke: (runId, invocation, signal) => service.invoke(runId, invocation, signal),
     silenceLimitMs: () => options.silenceLimitMs ?? 10_000,
@@ -66,7 +68,7 @@ export async function makeStack(options: { answers?: ConsentAnswer[]; silenceLim
     await http.dispose();
     await rm(dir, { recursive: true, force: true });
   };
-  return { dir, store, vault, settings, logger, connections, agents, consent, audit, runs, agentHost, service, prompts, cleanup };
+  return { dir, store, vault, settings, logger, connections, agents, consent, audit, runs, agentHost, service, prompts, workerMessages, cleanup };
 }
 
 describe('RunService with a real agent host worker', function () {
@@ -159,7 +161,14 @@ describe('RunService with a real agent host worker', function () {
     assert.deepEqual(stack.prompts, ['other.extension@Cloud', 'other.extension@Cloud']);
     const reads = (await stack.audit.read()).filter((e) => e.kind === 'key_read').map((e) => e.outcome);
     assert.deepEqual(reads, ['granted (once)', 'denied']);
-    assertNoCanary({ runs: stack.runs.list(), state: stack.store.dump(), audit: await readFile(join(stack.dir, 'audit.jsonl'), 'utf8'), log: stack.logger.lines });
+    assert.ok(stack.workerMessages.some((m) => (m as { type: string }).type === 'invoke'), 'the worker asked the host for the model call');
+    assertNoCanary({
+      runs: stack.runs.list(),
+      state: stack.store.dump(),
+      audit: await readFile(join(stack.dir, 'audit.jsonl'), 'utf8'),
+      log: stack.logger.lines,
+      worker: stack.workerMessages,
+    });
   });
 
   it('fails with endpoint_unreachable when the model endpoint is down, and the host keeps working', async () => {
