@@ -9,6 +9,7 @@ import { closedPort, expectFailure } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
 import { selfSignedCert } from '../fixtures/selfSignedCert';
+import { serveDuringSuite } from './providerTestKit';
 
 const VersionSchema = z.object({ version: z.string() });
 const TagsSchema = z.object({ models: z.array(z.object({ name: z.string() })) });
@@ -20,14 +21,8 @@ describe('HttpClient', () => {
   let settings: ProxySettings;
   let http: HttpClient;
 
-  before(async () => {
-    await fixture.start();
-  });
-  after(async () => {
-    await fixture.stop();
-  });
+  serveDuringSuite(fixture);
   beforeEach(() => {
-    fixture.reset();
     settings = { noProxy: [], strictSSL: true };
     // An empty env keeps the machine's HTTP(S)_PROXY out of these tests.
     http = new HttpClient({ proxy: () => settings, env: {} });
@@ -240,13 +235,7 @@ describe('HttpClient', () => {
     const openAi = new OpenAiFixture();
     const ModelsSchema = z.object({ data: z.array(z.object({ id: z.string() })) });
     const openAiLike: ApiProfile = { name: 'OpenAI' };
-    before(async () => {
-      await openAi.start();
-    });
-    after(async () => {
-      await openAi.stop();
-    });
-    beforeEach(() => openAi.reset());
+    serveDuringSuite(openAi);
 
     it('maps 401 to auth_failed with the Set API Key action and the provider message', async () => {
       openAi.setBehaviour('unauthorized');

@@ -1,38 +1,23 @@
 import * as assert from 'node:assert/strict';
 import { DiscoveredModelSchema, type ChatRequest } from '../../src/contracts/models';
-import { HttpClient } from '../../src/core/http/httpClient';
-import type { ProxySettings } from '../../src/core/ports';
-import type { CallContext, ConnectionTarget } from '../../src/core/providers/adapter';
+import type { ConnectionTarget } from '../../src/core/providers/adapter';
 import { ANTHROPIC_PAGE_SIZE, anthropicAdapter, anthropicHeaders } from '../../src/core/providers/anthropic';
 import { ANTHROPIC_BUILTIN } from '../../src/core/providers/builtinModels';
 import { AnthropicFixture } from '../fixtures/anthropicFixture';
 import { assertCanaryOnlyInHeader, assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort, expectFailure } from '../fixtures/expectFailure';
+import { callContextPerTest, serveDuringSuite } from './providerTestKit';
 
 describe('Anthropic adapter', () => {
   const fixture = new AnthropicFixture({ apiKey: CANARY_KEY });
-  const settings: ProxySettings = { noProxy: [], strictSSL: true };
-  let context: CallContext;
+  serveDuringSuite(fixture);
+  const context = callContextPerTest();
 
   function target(overrides: Partial<ConnectionTarget> = {}): ConnectionTarget {
     return { baseUrl: fixture.url, options: {}, apiKey: CANARY_KEY, ...overrides };
   }
   const v2026 = { apiVersion: '2026-10-21' };
   const request: ChatRequest = { modelRef: 'claude-sonnet-4-5', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'hello there' }] };
-
-  before(async () => {
-    await fixture.start();
-  });
-  after(async () => {
-    await fixture.stop();
-  });
-  beforeEach(() => {
-    fixture.reset();
-    context = { http: new HttpClient({ proxy: () => settings, env: {} }), timeoutMs: 2000 };
-  });
-  afterEach(async () => {
-    await context.http.dispose();
-  });
 
   describe('headers', () => {
     it('sends x-api-key and anthropic-version 2023-06-01 by default', () => {

@@ -1,36 +1,21 @@
 import * as assert from 'node:assert/strict';
 import { DiscoveredModelSchema, type ChatRequest } from '../../src/contracts/models';
-import { HttpClient } from '../../src/core/http/httpClient';
-import type { ProxySettings } from '../../src/core/ports';
-import type { CallContext, ConnectionTarget } from '../../src/core/providers/adapter';
+import type { ConnectionTarget } from '../../src/core/providers/adapter';
 import { azureChatUrl, azureDeployments, azureOpenAiAdapter } from '../../src/core/providers/azureOpenai';
 import { AzureFixture } from '../fixtures/azureFixture';
 import { assertCanaryOnlyInHeader, assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort, expectFailure } from '../fixtures/expectFailure';
+import { callContextPerTest, serveDuringSuite } from './providerTestKit';
 
 describe('Azure OpenAI adapter', () => {
   const fixture = new AzureFixture({ apiKey: CANARY_KEY });
-  const settings: ProxySettings = { noProxy: [], strictSSL: true };
-  let context: CallContext;
+  serveDuringSuite(fixture);
+  const context = callContextPerTest();
 
   function target(overrides: Partial<ConnectionTarget> = {}): ConnectionTarget {
     return { baseUrl: fixture.url, options: { deployments: 'gpt-4o-prod, gpt-4o-mini' }, apiKey: CANARY_KEY, ...overrides };
   }
   const request: ChatRequest = { modelRef: 'gpt-4o-prod', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'hello there' }] };
-
-  before(async () => {
-    await fixture.start();
-  });
-  after(async () => {
-    await fixture.stop();
-  });
-  beforeEach(() => {
-    fixture.reset();
-    context = { http: new HttpClient({ proxy: () => settings, env: {} }), timeoutMs: 2000 };
-  });
-  afterEach(async () => {
-    await context.http.dispose();
-  });
 
   describe('URLs and options', () => {
     it('builds {endpoint}/openai/deployments/{deployment}/chat/completions?api-version=2024-10-21 by default', () => {

@@ -1,18 +1,17 @@
 import * as assert from 'node:assert/strict';
 import { z } from 'zod';
 import { DiscoveredModelSchema, type ChatRequest } from '../../src/contracts/models';
-import { HttpClient } from '../../src/core/http/httpClient';
-import type { ProxySettings } from '../../src/core/ports';
-import type { CallContext, ConnectionTarget } from '../../src/core/providers/adapter';
+import type { ConnectionTarget } from '../../src/core/providers/adapter';
 import { GEMINI_PAGE_SIZE, geminiAdapter, geminiApi, geminiModelPath } from '../../src/core/providers/gemini';
 import { assertCanaryOnlyInHeader, assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort, expectFailure } from '../fixtures/expectFailure';
 import { GeminiFixture } from '../fixtures/geminiFixture';
+import { callContextPerTest, serveDuringSuite } from './providerTestKit';
 
 describe('Gemini adapter', () => {
   const fixture = new GeminiFixture({ apiKey: CANARY_KEY });
-  const settings: ProxySettings = { noProxy: [], strictSSL: true };
-  let context: CallContext;
+  serveDuringSuite(fixture);
+  const context = callContextPerTest();
 
   function target(overrides: Partial<ConnectionTarget> = {}): ConnectionTarget {
     return { baseUrl: fixture.url, options: {}, apiKey: CANARY_KEY, ...overrides };
@@ -32,20 +31,6 @@ describe('Gemini adapter', () => {
     for (const recorded of fixture.requests) assert.ok(!recorded.url.includes('key='), `the URL ${recorded.url} has a key parameter`);
     assert.equal(assertCanaryOnlyInHeader(fixture.requests, 'x-goog-api-key'), expected);
   }
-
-  before(async () => {
-    await fixture.start();
-  });
-  after(async () => {
-    await fixture.stop();
-  });
-  beforeEach(() => {
-    fixture.reset();
-    context = { http: new HttpClient({ proxy: () => settings, env: {} }), timeoutMs: 2000 };
-  });
-  afterEach(async () => {
-    await context.http.dispose();
-  });
 
   describe('testConnection', () => {
     it('asks GET /v1beta/models?pageSize=1 with the key only in x-goog-api-key', async () => {

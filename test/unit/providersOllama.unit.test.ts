@@ -1,36 +1,21 @@
 import * as assert from 'node:assert/strict';
 import { DiscoveredModelSchema, type ChatRequest } from '../../src/contracts/models';
 import { ProviderDescriptorSchema } from '../../src/contracts/providers';
-import { HttpClient } from '../../src/core/http/httpClient';
-import type { ProxySettings } from '../../src/core/ports';
 import type { CallContext, ConnectionTarget } from '../../src/core/providers/adapter';
 import { OLLAMA_SHOW_CONCURRENCY, ollamaAdapter, ollamaContextWindow, ollamaDescriptor, ollamaModalities } from '../../src/core/providers/ollama';
 import { assertCanaryOnlyInHeader, assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort, expectFailure } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
+import { callContextPerTest, serveDuringSuite } from './providerTestKit';
 
 describe('Ollama adapter', () => {
   const fixture = new OllamaFixture();
-  const settings: ProxySettings = { noProxy: [], strictSSL: true };
-  let context: CallContext;
+  serveDuringSuite(fixture);
+  const context = callContextPerTest();
 
   function target(overrides: Partial<ConnectionTarget> = {}): ConnectionTarget {
     return { baseUrl: fixture.url, options: {}, apiKey: CANARY_KEY, ...overrides };
   }
-
-  before(async () => {
-    await fixture.start();
-  });
-  after(async () => {
-    await fixture.stop();
-  });
-  beforeEach(() => {
-    fixture.reset();
-    context = { http: new HttpClient({ proxy: () => settings, env: {} }), timeoutMs: 2000 };
-  });
-  afterEach(async () => {
-    await context.http.dispose();
-  });
 
   it('has a valid core descriptor with the local default URL and model, able to test, discover and chat', () => {
     const descriptor = ProviderDescriptorSchema.parse(ollamaDescriptor);

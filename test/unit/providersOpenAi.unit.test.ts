@@ -1,36 +1,21 @@
 import * as assert from 'node:assert/strict';
 import { DiscoveredModelSchema, type ChatRequest } from '../../src/contracts/models';
 import { ProviderDescriptorSchema } from '../../src/contracts/providers';
-import { HttpClient } from '../../src/core/http/httpClient';
-import type { ProxySettings } from '../../src/core/ports';
-import type { CallContext, ConnectionTarget } from '../../src/core/providers/adapter';
+import type { ConnectionTarget } from '../../src/core/providers/adapter';
 import { isOpenAiChatModel, openAiAdapter, openAiDescriptor } from '../../src/core/providers/openai';
 import { assertCanaryOnlyInHeader, assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort, expectFailure } from '../fixtures/expectFailure';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
+import { callContextPerTest, serveDuringSuite } from './providerTestKit';
 
 describe('OpenAI adapter', () => {
   const fixture = new OpenAiFixture({ apiKey: CANARY_KEY });
-  const settings: ProxySettings = { noProxy: [], strictSSL: true };
-  let context: CallContext;
+  serveDuringSuite(fixture);
+  const context = callContextPerTest();
 
   function target(overrides: Partial<ConnectionTarget> = {}): ConnectionTarget {
     return { baseUrl: `${fixture.url}/v1`, options: {}, apiKey: CANARY_KEY, ...overrides };
   }
-
-  before(async () => {
-    await fixture.start();
-  });
-  after(async () => {
-    await fixture.stop();
-  });
-  beforeEach(() => {
-    fixture.reset();
-    context = { http: new HttpClient({ proxy: () => settings, env: {} }), timeoutMs: 2000 };
-  });
-  afterEach(async () => {
-    await context.http.dispose();
-  });
 
   it('has a valid core descriptor: a required key, an optional base URL and organization id', () => {
     const descriptor = ProviderDescriptorSchema.parse(openAiDescriptor);

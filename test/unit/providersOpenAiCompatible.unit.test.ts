@@ -1,37 +1,22 @@
 import * as assert from 'node:assert/strict';
 import { DiscoveredModelSchema, type ChatRequest } from '../../src/contracts/models';
-import { HttpClient } from '../../src/core/http/httpClient';
-import type { ProxySettings } from '../../src/core/ports';
-import type { CallContext, ConnectionTarget } from '../../src/core/providers/adapter';
+import type { ConnectionTarget } from '../../src/core/providers/adapter';
 import { openAiCompatibleAdapter } from '../../src/core/providers/openaiCompatible';
 import { assertCanaryOnlyInHeader, assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort, expectFailure } from '../fixtures/expectFailure';
 import { OpenAiCompatibleFixture } from '../fixtures/openaiCompatibleFixture';
+import { callContextPerTest, serveDuringSuite } from './providerTestKit';
 
 describe('OpenAI-compatible adapter', () => {
   const fixture = new OpenAiCompatibleFixture({ apiKey: CANARY_KEY, requiredHeaders: { 'X-Tenant': 'team-a' } });
-  const settings: ProxySettings = { noProxy: [], strictSSL: true };
-  let context: CallContext;
+  serveDuringSuite(fixture);
+  const context = callContextPerTest();
   const tenant = { customHeaders: 'X-Tenant: team-a; X-Title: Switchboard' };
 
   function target(overrides: Partial<ConnectionTarget> = {}): ConnectionTarget {
     return { baseUrl: `${fixture.url}/v1`, options: tenant, apiKey: CANARY_KEY, ...overrides };
   }
   const request: ChatRequest = { modelRef: 'qwen2.5-7b-instruct', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'hello there' }] };
-
-  before(async () => {
-    await fixture.start();
-  });
-  after(async () => {
-    await fixture.stop();
-  });
-  beforeEach(() => {
-    fixture.reset();
-    context = { http: new HttpClient({ proxy: () => settings, env: {} }), timeoutMs: 2000 };
-  });
-  afterEach(async () => {
-    await context.http.dispose();
-  });
 
   describe('testConnection', () => {
     it('asks GET {base}/models with the custom headers and the key as a Bearer token', async () => {

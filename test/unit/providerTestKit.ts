@@ -1,0 +1,52 @@
+// Mocha hooks the provider and HTTP suites share. Call these inside a `describe`.
+import { HttpClient } from '../../src/core/http/httpClient';
+import type { ProxySettings } from '../../src/core/ports';
+import type { CallContext } from '../../src/core/providers/adapter';
+
+/** What a suite needs of a fixture server (FixtureServer, ProxyFixture). */
+export interface SuiteFixture {
+  start(): Promise<unknown>;
+  stop(): Promise<void>;
+  reset(): void;
+}
+
+/**
+ * Serves `fixture` for the whole suite and resets it before each test, so every test starts
+ * with normal behaviour, the default models and no recorded requests.
+ */
+export function serveDuringSuite(fixture: SuiteFixture): void {
+  before(async () => {
+    await fixture.start();
+  });
+  after(async () => {
+    await fixture.stop();
+  });
+  beforeEach(() => {
+    fixture.reset();
+  });
+}
+
+/**
+ * The CallContext a suite calls its adapter with: a timeout of 2 s and a new HttpClient for each
+ * test, disposed after it, so no pooled connection outlives its test. The object stays the same
+ * across tests, so a test can vary it with a spread: `{ ...context, timeoutMs: 200 }`.
+ */
+export function callContextPerTest(): CallContext {
+  const settings: ProxySettings = { noProxy: [], strictSSL: true };
+  let http: HttpClient | undefined;
+  beforeEach(() => {
+    // An empty env keeps the machine's HTTP(S)_PROXY out of these tests.
+    http = new HttpClient({ proxy: () => settings, env: {} });
+  });
+  afterEach(async () => {
+    await http?.dispose();
+    http = undefined;
+  });
+  return {
+    get http(): HttpClient {
+      if (!http) throw new Error('The call context is only there inside a test.');
+      return http;
+    },
+    timeoutMs: 2000,
+  };
+}
