@@ -2,8 +2,8 @@ import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../../co
 import type { ChatRequest, ChatResult, DiscoveredModel } from '../../contracts/models';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { openAiBuiltin } from './builtinModels';
-import { chatCompletionBody, chatCompletionResult, ChatCompletionSchema, ModelListSchema, openAiStyleApi } from './openaiShared';
-import { count, parseChatRequest, requestOptions, requireKey, toDiscoveredModels, withinDiscoveryBudget, originOf } from './shared';
+import { listModels, openAiStyleApi, postChatCompletion, testByListingModels, type OpenAiStyleProvider } from './openaiShared';
+import { requireKey, toDiscoveredModels } from './shared';
 
 export const OPENAI_PROVIDER_ID = 'openai';
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -47,18 +47,16 @@ export function isOpenAiChatModel(id: string): boolean {
   return KEEP.test(name) && !DROP.test(name);
 }
 
+/** OpenAI deprecated `max_tokens`, and its reasoning models refuse it. */
+const openAi: OpenAiStyleProvider = { api: openAiApi, headers: openAiHeaders, maxTokensField: 'max_completion_tokens' };
+
 export const openAiAdapter: ProviderAdapter = {
-  async testConnection(target: ConnectionTarget, context: CallContext): Promise<string> {
-    // Listing models is free and harmless, and proves both the endpoint and the key.
-    const list = await context.http.getJson(`${target.baseUrl}/models`, ModelListSchema, requestOptions(openAiApi, openAiHeaders(target), context));
-    return `Connected: ${count(list.data.length, 'model')} available`;
+  testConnection(target: ConnectionTarget, context: CallContext): Promise<string> {
+    return testByListingModels(openAi, target, context);
   },
 
   async discoverModels(target: ConnectionTarget, context: CallContext): Promise<DiscoveredModel[]> {
-    const headers = openAiHeaders(target);
-    const list = await withinDiscoveryBudget(context, originOf(target.baseUrl), (budget) =>
-      budget.http.getJson(`${target.baseUrl}/models`, ModelListSchema, requestOptions(openAiApi, headers, budget)),
-    );
+    const list = await listModels(openAi, target, context);
     const entries = list.data.filter((entry) => isOpenAiChatModel(entry.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return toDiscoveredModels(
       entries.map(({ id, owned_by: owner }) => {
@@ -78,13 +76,7 @@ export const openAiAdapter: ProviderAdapter = {
     );
   },
 
-  async chat(target: ConnectionTarget, request: ChatRequest, context: CallContext): Promise<ChatResult> {
-    const chat = parseChatRequest(request);
-    const url = `${target.baseUrl}/chat/completions`;
-    const answer = await context.http.postJson(url, chatCompletionBody(chat, chat.modelRef, 'max_completion_tokens'), ChatCompletionSchema, {
-      ...requestOptions(openAiApi, openAiHeaders(target), context),
-      notFound: 'model_not_found',
-    });
-    return chatCompletionResult(answer, chat.modelRef, url, 'OpenAI');
+  chat(target: ConnectionTarget, request: ChatRequest, context: CallContext): Promise<ChatResult> {
+    return postChatCompletion(openAi, target, request, context);
   },
 };

@@ -2,8 +2,8 @@ import type { ChatRequest, ChatResult, DiscoveredModel } from '../../contracts/m
 import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../../contracts/providers';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { parseCustomHeaders } from './customHeaders';
-import { chatCompletionBody, chatCompletionResult, ChatCompletionSchema, ModelListSchema, openAiStyleApi } from './openaiShared';
-import { count, originOf, parseChatRequest, positiveInt, requestOptions, toDiscoveredModels, withinDiscoveryBudget } from './shared';
+import { listModels, openAiStyleApi, postChatCompletion, testByListingModels, type OpenAiStyleProvider } from './openaiShared';
+import { positiveInt, toDiscoveredModels } from './shared';
 
 export const OPENAI_COMPATIBLE_PROVIDER_ID = 'openai-compatible';
 /** The option that holds extra headers as text: `Name: value` pairs separated by new lines or `;`. */
@@ -31,17 +31,16 @@ export function openAiCompatibleHeaders(target: ConnectionTarget): Record<string
   return headers;
 }
 
+/** Servers that copy OpenAI's API still limit answers with `max_tokens`. */
+const openAiCompatible: OpenAiStyleProvider = { api: openAiCompatibleApi, headers: openAiCompatibleHeaders, maxTokensField: 'max_tokens' };
+
 export const openAiCompatibleAdapter: ProviderAdapter = {
-  async testConnection(target: ConnectionTarget, context: CallContext): Promise<string> {
-    const list = await context.http.getJson(`${target.baseUrl}/models`, ModelListSchema, requestOptions(openAiCompatibleApi, openAiCompatibleHeaders(target), context));
-    return `Connected: ${count(list.data.length, 'model')} available`;
+  testConnection(target: ConnectionTarget, context: CallContext): Promise<string> {
+    return testByListingModels(openAiCompatible, target, context);
   },
 
   async discoverModels(target: ConnectionTarget, context: CallContext): Promise<DiscoveredModel[]> {
-    const headers = openAiCompatibleHeaders(target);
-    const list = await withinDiscoveryBudget(context, originOf(target.baseUrl), (budget) =>
-      budget.http.getJson(`${target.baseUrl}/models`, ModelListSchema, requestOptions(openAiCompatibleApi, headers, budget)),
-    );
+    const list = await listModels(openAiCompatible, target, context);
     // Every model the server lists: it knows what it serves, and names say nothing here.
     return toDiscoveredModels(
       list.data.map((entry) => ({
@@ -53,13 +52,7 @@ export const openAiCompatibleAdapter: ProviderAdapter = {
     );
   },
 
-  async chat(target: ConnectionTarget, request: ChatRequest, context: CallContext): Promise<ChatResult> {
-    const chat = parseChatRequest(request);
-    const url = `${target.baseUrl}/chat/completions`;
-    const answer = await context.http.postJson(url, chatCompletionBody(chat, chat.modelRef, 'max_tokens'), ChatCompletionSchema, {
-      ...requestOptions(openAiCompatibleApi, openAiCompatibleHeaders(target), context),
-      notFound: 'model_not_found',
-    });
-    return chatCompletionResult(answer, chat.modelRef, url, 'OpenAI-compatible');
+  chat(target: ConnectionTarget, request: ChatRequest, context: CallContext): Promise<ChatResult> {
+    return postChatCompletion(openAiCompatible, target, request, context);
   },
 };

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { ChatRequest, ChatResult } from '../../contracts/models';
 import { SwitchboardError } from '../errors';
 import { commonErrorMessage, type ApiProfile } from '../http/httpErrors';
-import { routeNotFound, tokens } from './shared';
+import type { CallContext, ConnectionTarget } from './adapter';
+import { count, originOf, parseChatRequest, requestOptions, routeNotFound, tokens, withinDiscoveryBudget } from './shared';
 
 /**
  * What OpenAI, Azure OpenAI and OpenAI-compatible servers share: `GET /models`, the chat
@@ -79,4 +80,40 @@ export function openAiStyleApi(name: string): ApiProfile {
     classify: (response, message) => routeNotFound(response, message, api),
   };
   return api;
+}
+
+/**
+ * What sets apart two providers that serve OpenAI's routes right under their base URL (OpenAI,
+ * OpenAI-compatible servers). Azure puts the deployment in the path and does not use these.
+ */
+export interface OpenAiStyleProvider {
+  api: ApiProfile;
+  /** Built for every request, after the request is checked, so a bad request is reported before a missing key or header. */
+  headers(target: ConnectionTarget): Record<string, string>;
+  maxTokensField: MaxTokensField;
+}
+
+/** `GET {base}/models`: listing models is free and harmless, and proves both the endpoint and the key. */
+export async function testByListingModels(provider: OpenAiStyleProvider, target: ConnectionTarget, context: CallContext): Promise<string> {
+  const list = await context.http.getJson(`${target.baseUrl}/models`, ModelListSchema, requestOptions(provider.api, provider.headers(target), context));
+  return `Connected: ${count(list.data.length, 'model')} available`;
+}
+
+/** `GET {base}/models` within the discovery budget; which models to keep, and what they are, is the caller's. */
+export async function listModels(provider: OpenAiStyleProvider, target: ConnectionTarget, context: CallContext): Promise<ModelList> {
+  const headers = provider.headers(target);
+  return withinDiscoveryBudget(context, originOf(target.baseUrl), (budget) =>
+    budget.http.getJson(`${target.baseUrl}/models`, ModelListSchema, requestOptions(provider.api, headers, budget)),
+  );
+}
+
+/** `POST {base}/chat/completions` with the model in the body, so a 404 there is the model (unless the profile says it is the route). */
+export async function postChatCompletion(provider: OpenAiStyleProvider, target: ConnectionTarget, request: ChatRequest, context: CallContext): Promise<ChatResult> {
+  const chat = parseChatRequest(request);
+  const url = `${target.baseUrl}/chat/completions`;
+  const answer = await context.http.postJson(url, chatCompletionBody(chat, chat.modelRef, provider.maxTokensField), ChatCompletionSchema, {
+    ...requestOptions(provider.api, provider.headers(target), context),
+    notFound: 'model_not_found',
+  });
+  return chatCompletionResult(answer, chat.modelRef, url, provider.api.name);
 }
