@@ -18,12 +18,12 @@ import type { DiscoveredModel } from '../src/contracts/models';
 import { ConnectionService } from '../src/core/connectionService';
 import { HttpClient } from '../src/core/http/httpClient';
 import { MODELS_KEY, ModelRegistry } from '../src/core/modelRegistry';
-import type { KeyValueStore } from '../src/core/ports';
 import { ProviderRegistry } from '../src/core/providerRegistry';
 import { registerCoreProviders } from '../src/core/providers/coreProviders';
 import { OLLAMA_SHOW_CONCURRENCY } from '../src/core/providers/ollama';
 import { OllamaFixture } from '../test/fixtures/ollamaFixture';
 import { FixedClock, MemoryLogger, MemorySettings, MemoryVault } from '../test/unit/fakes';
+import { JsonStore } from './jsonStore';
 
 const MODELS = bounded('SWITCHBOARD_BENCH_MODELS', 2000, 1, 5000);
 const RUNS = bounded('SWITCHBOARD_BENCH_RUNS', 5, 1, 100);
@@ -34,29 +34,6 @@ function bounded(name: string, fallback: number, min: number, max: number): numb
   const value = raw === undefined || raw === '' ? fallback : Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got ${raw}`);
   return value;
-}
-
-/**
- * What globalState does with a value: each write serialises it to JSON after yielding (the
- * extension host sends it to the main process), each read parses it back.
- */
-class JsonStore implements KeyValueStore {
-  private readonly data = new Map<string, string>();
-
-  get(key: string): unknown {
-    const text = this.data.get(key);
-    return text === undefined ? undefined : JSON.parse(text);
-  }
-
-  async update(key: string, value: unknown): Promise<void> {
-    await new Promise((resolve) => setImmediate(resolve));
-    if (value === undefined) this.data.delete(key);
-    else this.data.set(key, JSON.stringify(value));
-  }
-
-  bytes(key: string): number {
-    return Buffer.byteLength(this.data.get(key) ?? '');
-  }
 }
 
 async function makeStack(baseUrl: string) {

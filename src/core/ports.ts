@@ -11,8 +11,9 @@ export interface Disposable {
 /** A minimal event, shaped like vscode.Event. */
 export type Event<T> = (listener: (value: T) => void) => Disposable;
 
-/** Key-value storage over globalState. Values are plain JSON. */
+/** Key-value storage over globalState. Values are plain JSON; `update(key, undefined)` removes a key. */
 export interface KeyValueStore {
+  keys(): readonly string[];
   get(key: string): unknown;
   update(key: string, value: unknown): Promise<void>;
 }

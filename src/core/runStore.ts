@@ -2,25 +2,32 @@ import { RunRecordSchema, type RunRecord } from '../contracts/agents';
 import { Emitter } from './events';
 import type { KeyValueStore, Logger } from './ports';
 
-export const RUNS_KEY = 'switchboard.runs';
+/** Each run is its own globalState entry, so a status change writes one small record, not the history. */
+export const RUN_KEY_PREFIX = 'switchboard.run.';
+export const runKey = (id: string) => `${RUN_KEY_PREFIX}${id}`;
 
-type Change = (runs: RunRecord[]) => RunRecord[];
+type Change = { kind: 'add'; run: RunRecord } | { kind: 'update'; id: string; patch: Partial<RunRecord> };
+
+interface Pending {
+  change: Change;
+  done(): void;
+  failed(error: unknown): void;
+}
 
 /**
- * Runs in globalState, newest last, bounded by the retention setting. Stored runs are parsed
- * once and kept in memory; changes that arrive while a write is under way are applied together
- * in the next write, so a thousand runs finishing at once cost a few writes and lose nothing.
+ * Runs in globalState, oldest first, bounded by the retention setting. Stored runs are parsed
+ * once per session and kept in memory. Changes that arrive while a write is under way are
+ * applied together in the next round of writes, so a thousand runs finishing at once cost a few
+ * rounds and lose nothing.
  */
 export class RunStore {
   private runs: RunRecord[] | undefined;
-  private pending: { change: Change; done: () => void; failed: (error: unknown) => void }[] = [];
+  private pending: Pending[] = [];
   private writing: Promise<void> | undefined;
   private readonly changed = new Emitter<void>();
   readonly onDidChange = this.changed.event;
 
-  constructor(
-    private readonly deps: { store: KeyValueStore; retention: () => number; logger: Logger },
-  ) {}
+  constructor(private readonly deps: { store: KeyValueStore; retention: () => number; logger: Logger }) {}
 
   list(): RunRecord[] {
     return [...this.loaded()];
@@ -31,12 +38,12 @@ export class RunStore {
   }
 
   add(run: RunRecord): Promise<void> {
-    return this.change((runs) => [...runs, RunRecordSchema.parse(run)]);
+    return this.enqueue({ kind: 'add', run });
   }
 
   /** Applies `patch` to the run if it is still stored (retention may have dropped it). */
   update(id: string, patch: Partial<RunRecord>): Promise<void> {
-    return this.change((runs) => runs.map((run) => (run.id === id ? RunRecordSchema.parse({ ...run, ...patch }) : run)));
+    return this.enqueue({ kind: 'update', id, patch });
   }
 
   /** Resolves when every change made so far is written. */
@@ -44,7 +51,7 @@ export class RunStore {
     while (this.writing) await this.writing;
   }
 
-  private change(change: Change): Promise<void> {
+  private enqueue(change: Change): Promise<void> {
     return new Promise<void>((done, failed) => {
       this.pending.push({ change, done, failed });
       this.writing ??= this.writeAll();
@@ -56,27 +63,7 @@ export class RunStore {
       while (this.pending.length) {
         const batch = this.pending;
         this.pending = [];
-        let next = this.loaded();
-        const applied: typeof batch = [];
-        for (const item of batch) {
-          // One bad change fails alone; the rest of the batch is still written.
-          try {
-            next = item.change(next);
-            applied.push(item);
-          } catch (error) {
-            item.failed(error);
-          }
-        }
-        const limit = Math.max(1, this.deps.retention());
-        if (next.length > limit) next = next.slice(next.length - limit);
-        try {
-          await this.deps.store.update(RUNS_KEY, next);
-          this.runs = next;
-          for (const item of applied) item.done();
-        } catch (error) {
-          this.deps.logger.error(`Could not store runs: ${error instanceof Error ? error.message : String(error)}`);
-          for (const item of applied) item.failed(error);
-        }
+        await this.writeBatch(batch);
         this.changed.fire();
       }
     } finally {
@@ -84,16 +71,55 @@ export class RunStore {
     }
   }
 
+  private async writeBatch(batch: Pending[]): Promise<void> {
+    let runs = this.loaded();
+    const dirty = new Set<string>();
+    const applied: Pending[] = [];
+    for (const item of batch) {
+      // One bad change fails alone; the rest of the batch is still written.
+      try {
+        runs = apply(runs, item.change);
+        dirty.add(item.change.kind === 'add' ? item.change.run.id : item.change.id);
+        applied.push(item);
+      } catch (error) {
+        item.failed(error);
+      }
+    }
+    const limit = Math.max(1, Math.floor(this.deps.retention()));
+    const dropped = runs.length > limit ? runs.slice(0, runs.length - limit) : [];
+    if (dropped.length) runs = runs.slice(dropped.length);
+    const kept = new Map(runs.map((run) => [run.id, run]));
+    try {
+      await Promise.all([
+        ...[...dirty].filter((id) => kept.has(id)).map((id) => this.deps.store.update(runKey(id), kept.get(id))),
+        ...dropped.map((run) => this.deps.store.update(runKey(run.id), undefined)),
+      ]);
+      this.runs = runs;
+      for (const item of applied) item.done();
+    } catch (error) {
+      this.deps.logger.error(`Could not store runs: ${error instanceof Error ? error.message : String(error)}`);
+      // What is in memory must match what may be on disk: read it again on next use.
+      this.runs = undefined;
+      for (const item of applied) item.failed(error);
+    }
+  }
+
   private loaded(): RunRecord[] {
     if (!this.runs) {
-      const raw = this.deps.store.get(RUNS_KEY);
-      this.runs = (Array.isArray(raw) ? raw : []).flatMap((entry) => {
-        const parsed = RunRecordSchema.safeParse(entry);
-        if (parsed.success) return [parsed.data];
-        this.deps.logger.warn('Ignoring a stored run that is not valid.');
-        return [];
-      });
+      const runs: RunRecord[] = [];
+      for (const key of this.deps.store.keys()) {
+        if (!key.startsWith(RUN_KEY_PREFIX)) continue;
+        const parsed = RunRecordSchema.safeParse(this.deps.store.get(key));
+        if (parsed.success) runs.push(parsed.data);
+        else this.deps.logger.warn(`Ignoring the stored run ${key.slice(RUN_KEY_PREFIX.length)}: it is not valid.`);
+      }
+      this.runs = runs.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     }
     return this.runs;
   }
+}
+
+function apply(runs: RunRecord[], change: Change): RunRecord[] {
+  if (change.kind === 'add') return [...runs, RunRecordSchema.parse(change.run)];
+  return runs.map((run) => (run.id === change.id ? RunRecordSchema.parse({ ...run, ...change.patch }) : run));
 }

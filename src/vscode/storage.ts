@@ -3,6 +3,7 @@ import type { KeyValueStore, SecretVault } from '../core/ports';
 
 export function globalStateStore(memento: vscode.Memento): KeyValueStore {
   return {
+    keys: () => memento.keys(),
     get: (key) => memento.get<unknown>(key),
     update: async (key, value) => memento.update(key, value),
   };

@@ -47,8 +47,7 @@ async function runAgent(request: StartAgentRunRequest, limitMs = 20_000): Promis
 
 /** The run as stored in globalState, not as the command returned it. */
 function storedRun(testing: TestingApi, id: string): RunRecord | undefined {
-  const runs = testing.globalState()['switchboard.runs'];
-  return Array.isArray(runs) ? (runs as RunRecord[]).find((run) => run.id === id) : undefined;
+  return testing.globalState()[`switchboard.run.${id}`] as RunRecord | undefined;
 }
 
 /** The audit log's entries, oldest first, read from the file itself. */

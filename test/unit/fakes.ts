@@ -6,6 +6,10 @@ export class MemoryStore implements KeyValueStore {
   readonly data = new Map<string, unknown>();
   updates = 0;
 
+  keys(): readonly string[] {
+    return [...this.data.keys()];
+  }
+
   get(key: string): unknown {
     // A deep copy, as globalState gives: callers must not be able to change stored data in place.
     const value = this.data.get(key);
@@ -16,7 +20,8 @@ export class MemoryStore implements KeyValueStore {
     this.updates++;
     // Yield first, as the real store does, so interleaved writers would lose records without the queue.
     await new Promise((resolve) => setImmediate(resolve));
-    this.data.set(key, structuredClone(value));
+    if (value === undefined) this.data.delete(key);
+    else this.data.set(key, structuredClone(value));
   }
 
   dump(): string {
