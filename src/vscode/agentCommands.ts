@@ -7,7 +7,7 @@ import type { ConsentService } from '../core/consent';
 import { SwitchboardError } from '../core/errors';
 import type { RunService } from '../core/runService';
 import { describeRequester } from './consentPrompt';
-import { showError } from './errorMessages';
+import { registerCommandWithErrors, showError } from './errorMessages';
 import type { Prompter } from './prompter';
 
 /** The requester id of runs started from the palette. */
@@ -27,16 +27,7 @@ export interface AgentCommandDeps {
 export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable[] {
   const { agents, connections, runService, consent, audit, prompter } = deps;
 
-  function command<T>(id: string, body: (arg: unknown) => Promise<T | undefined>): vscode.Disposable {
-    return vscode.commands.registerCommand(id, async (arg?: unknown) => {
-      try {
-        return await body(arg);
-      } catch (error) {
-        void showError(error);
-        return undefined;
-      }
-    });
-  }
+  const command = registerCommandWithErrors;
 
   async function pickAgent(arg: unknown, placeHolder: string): Promise<Agent | undefined> {
     if (typeof arg === 'string') return agents.require(arg);

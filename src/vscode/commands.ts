@@ -9,7 +9,7 @@ import { SwitchboardError } from '../core/errors';
 import type { ModelActions } from '../core/modelActions';
 import type { ModelRegistry } from '../core/modelRegistry';
 import type { ProviderRegistry } from '../core/providerRegistry';
-import { showError } from './errorMessages';
+import { registerCommandWithErrors, showError } from './errorMessages';
 import type { Prompter } from './prompter';
 
 export interface CommandDeps {
@@ -51,16 +51,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   }
 
   /** Runs a command body; an error becomes a message with the action that fixes it. */
-  function command<T>(id: string, body: (arg: unknown) => Promise<T | undefined>): vscode.Disposable {
-    return vscode.commands.registerCommand(id, async (arg?: unknown) => {
-      try {
-        return await body(arg);
-      } catch (error) {
-        void showError(error, typeof arg === 'string' ? arg : undefined);
-        return undefined;
-      }
-    });
-  }
+  const command = <T>(id: string, body: (arg: unknown) => Promise<T | undefined>) =>
+    registerCommandWithErrors(id, body, (arg) => (typeof arg === 'string' ? arg : undefined));
 
   async function addConnection(arg: unknown): Promise<Connection | undefined> {
     if (arg !== undefined) return connections.create(arg);

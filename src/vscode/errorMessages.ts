@@ -43,3 +43,22 @@ function actionsFor(info: ErrorInfo, connectionId: string | undefined): Action[]
       return [];
   }
 }
+
+/**
+ * Registers a command whose errors become a message with the action that fixes it, instead of
+ * VS Code's generic "command failed". `connectionIdOf` names the connection the action targets.
+ */
+export function registerCommandWithErrors<T>(
+  id: string,
+  body: (arg: unknown) => Promise<T | undefined>,
+  connectionIdOf: (arg: unknown) => string | undefined = () => undefined,
+): vscode.Disposable {
+  return vscode.commands.registerCommand(id, async (arg?: unknown) => {
+    try {
+      return await body(arg);
+    } catch (error) {
+      void showError(error, connectionIdOf(arg));
+      return undefined;
+    }
+  });
+}
