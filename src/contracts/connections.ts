@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorCodeSchema } from './errors';
 
 export const ConnectionStatusSchema = z.enum(['unknown', 'valid', 'invalid']);
 export type ConnectionStatus = z.infer<typeof ConnectionStatusSchema>;
@@ -69,5 +70,7 @@ export const TestResultSchema = z.object({
   status: z.enum(['valid', 'invalid']),
   message: z.string(),
   latencyMs: z.number().nonnegative(),
+  /** Why an invalid connection failed, so the UI can offer the fix (e.g. Set API Key for auth_failed). */
+  code: ErrorCodeSchema.optional(),
 });
 export type TestResult = z.infer<typeof TestResultSchema>;

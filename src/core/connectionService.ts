@@ -226,7 +226,8 @@ export class ConnectionService {
     } catch (error) {
       if (error instanceof SwitchboardError && error.code === 'cancelled') throw error;
       const message = error instanceof SwitchboardError ? error.message : `The test failed unexpectedly: ${errorText(error)}`;
-      result = { status: 'invalid', message, latencyMs: elapsed(started) };
+      const code = error instanceof SwitchboardError ? error.code : 'internal';
+      result = { status: 'invalid', message, latencyMs: elapsed(started), code };
     }
     await this.patchRecord(id, {
       status: result.status,

@@ -138,7 +138,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     if (result.status === 'valid') {
       void vscode.window.showInformationMessage(`${connection.name}: ${result.message} (${result.latencyMs} ms)`);
     } else {
-      void showError(new SwitchboardError('endpoint_unreachable', `${connection.name}: ${result.message}`), connection.id);
+      void showError(new SwitchboardError(result.code ?? 'endpoint_unreachable', `${connection.name}: ${result.message}`), connection.id);
     }
     return result;
   }

@@ -165,6 +165,7 @@ describe('ConnectionService.test against fixture servers', () => {
     const created = await service.create({ name: 'Local', providerId: 'ollama', baseUrl: `http://127.0.0.1:${port}` });
     const result = await service.test(created.id);
     assert.equal(result.status, 'invalid');
+    assert.equal(result.code, 'endpoint_unreachable');
     assert.match(result.message, /not reachable at http:\/\/127\.0\.0\.1:\d+\. Is it running\? Start it with `ollama serve`\./);
     assert.equal(service.get(created.id)?.status, 'invalid');
   });
@@ -190,6 +191,7 @@ describe('ConnectionService.test against fixture servers', () => {
     await service.setKey(created.id, 'sk-wrong-key-123456');
     const rejected = await service.test(created.id);
     assert.equal(rejected.status, 'invalid');
+    assert.equal(rejected.code, 'auth_failed', 'the code lets the UI offer Set API Key');
     assert.match(rejected.message, /rejected/);
   });
 
