@@ -1,7 +1,11 @@
-// Mocha hooks the provider and HTTP suites share. Call these inside a `describe`.
+// Hooks and checks the provider and HTTP suites share. Call the hooks inside a `describe`.
+import * as assert from 'node:assert/strict';
+import type { SwitchboardError } from '../../src/core/errors';
 import { HttpClient } from '../../src/core/http/httpClient';
 import type { ProxySettings } from '../../src/core/ports';
 import type { CallContext } from '../../src/core/providers/adapter';
+import { expectFailure } from '../fixtures/expectFailure';
+import type { FixtureServer } from '../fixtures/fixtureServer';
 
 /** What a suite needs of a fixture server (FixtureServer, ProxyFixture). */
 export interface SuiteFixture {
@@ -49,4 +53,16 @@ export function callContextPerTest(): CallContext {
     },
     timeoutMs: 2000,
   };
+}
+
+/**
+ * Lets `fixture` answer 401 quoting the key it was sent (`echo-key`, as some servers do), runs
+ * `call` and checks that the auth_failed it ends in shows `[redacted]` where the key was
+ * (expectFailure has already checked the key is nowhere in the error). Returns the error.
+ */
+export async function expectEchoedKeyRedacted(fixture: FixtureServer, call: () => Promise<unknown>): Promise<SwitchboardError> {
+  fixture.setBehaviour('echo-key');
+  const error = await expectFailure(call(), 'auth_failed');
+  assert.match(error.message, /\[redacted\]/);
+  return error;
 }
