@@ -13,7 +13,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type Frame, type FrameLocator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export function env(name: string): string {
   const value = process.env[name];
@@ -30,9 +30,12 @@ export interface Session {
   close(): Promise<void>;
 }
 
-let shot = 0;
-
-export async function openWorkbench(): Promise<Session> {
+/**
+ * Opens the workbench in a fresh browser. Screenshots are numbered in the order they are
+ * taken and named `<prefix>-NN-<step>.png` when a prefix (the journey's name) is given.
+ */
+export async function openWorkbench(prefix = ''): Promise<Session> {
+  let shot = 0;
   const browser = await chromium.launch({
     executablePath: env('SWITCHBOARD_E2E_CHROMIUM'),
     args: JSON.parse(env('SWITCHBOARD_E2E_CHROMIUM_ARGS')) as string[],
@@ -51,13 +54,28 @@ export async function openWorkbench(): Promise<Session> {
     console: consoleLines,
     async screenshot(name) {
       shot += 1;
-      await page.screenshot({ path: path.join(artifacts, `${String(shot).padStart(2, '0')}-${name}.png`) });
+      await page.screenshot({ path: path.join(artifacts, `${prefix ? `${prefix}-` : ''}${String(shot).padStart(2, '0')}-${name}.png`) });
     },
     async close() {
-      fs.writeFileSync(path.join(artifacts, 'browser-console.log'), consoleLines.join('\n') + '\n');
+      fs.writeFileSync(path.join(artifacts, `${prefix ? `${prefix}-` : ''}browser-console.log`), consoleLines.join('\n') + '\n');
       await browser.close();
     },
   };
+}
+
+/**
+ * Drags the sash between the side bar and the editor so the side bar is `width` px wide: the
+ * default is too narrow for a connection's name, and the screenshots should be readable.
+ */
+export async function widenSideBar(page: Page, width = 560): Promise<void> {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box || box.width >= width) return;
+  const x = box.x + box.width;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + (width - box.width), y, { steps: 8 });
+  await page.mouse.up();
 }
 
 /**
@@ -82,21 +100,6 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
       await page.waitForTimeout(1_000);
     }
   }
-}
-
-/** The document of the visible webview view: two frames down, same origin. */
-export function webview(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-}
-
-/** The same document as a Frame, for evaluating code in it. */
-export async function webviewFrame(page: Page): Promise<Frame> {
-  const outer = await page.locator('iframe.webview.ready').first().elementHandle();
-  const outerFrame = await outer?.contentFrame();
-  const inner = await outerFrame?.locator('#active-frame').elementHandle();
-  const frame = await inner?.contentFrame();
-  if (!frame) throw new Error('the webview frame is not there');
-  return frame;
 }
 
 /**

@@ -1,0 +1,90 @@
+/**
+ * What a person does in the Connections view, step by step: add a connection through the
+ * form, find its row, make it the default, list and register its models.
+ */
+import * as assert from 'node:assert/strict';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { chooseOption, exactly } from './ui';
+
+/** The row of the connection named exactly `name`. */
+export function connectionRow(view: FrameLocator, name: string): Locator {
+  return view.getByTestId('connection-row').filter({ has: view.getByTestId('connection-name').filter({ hasText: exactly(name) }) });
+}
+
+/** The row of the connection with this id. */
+export function connectionRowById(view: FrameLocator, connectionId: string): Locator {
+  return view.locator(`[data-testid="connection-row"][data-connection-id="${connectionId}"]`);
+}
+
+export interface NewConnection {
+  /** The provider's display name in the form's select, e.g. Ollama or OpenAI. */
+  provider: string;
+  name: string;
+  baseUrl: string;
+}
+
+/**
+ * Opens the add form, picks the provider, types the name and base URL and saves. Resolves
+ * with the new connection's id once its row is listed. A provider that needs a key opens
+ * VS Code's password box right after: the caller answers it.
+ */
+export async function addConnection(view: FrameLocator, connection: NewConnection): Promise<string> {
+  // The toolbar's button, or the empty state's when there is no connection yet.
+  await view.getByTestId('add-connection-button').first().click();
+  const form = view.getByTestId('connection-form');
+  await form.waitFor();
+  await chooseOption(form.getByTestId('provider-select'), connection.provider);
+  await form.locator('[data-testid="field-name"] input').fill(connection.name);
+  await form.locator('[data-testid="field-baseUrl"] input').fill(connection.baseUrl);
+  await form.getByTestId('save-connection-button').click();
+
+  const row = connectionRow(view, connection.name);
+  await row.waitFor({ timeout: 15_000 });
+  assert.equal(await view.getByTestId('form-error').count(), 0, 'the connection form reported an error');
+  const id = await row.getAttribute('data-connection-id');
+  assert.ok(id, `the row of ${connection.name} has no connection id`);
+  return id;
+}
+
+/** Closes the "add an optional key?" notice a new Ollama connection shows, if it is there. */
+export async function dismissKeyNotice(view: FrameLocator): Promise<void> {
+  const dismiss = view.getByTestId('notice-dismiss-button');
+  if (await dismiss.count()) await dismiss.click();
+}
+
+/** Types the key into VS Code's password box (it must be open) and accepts it. */
+export async function enterKeyInPasswordBox(page: Page, key: string): Promise<void> {
+  const box = page.locator('.quick-input-widget input');
+  await box.waitFor({ state: 'visible', timeout: 15_000 });
+  assert.equal(await box.getAttribute('type'), 'password', 'the key box is not a password box');
+  await box.fill(key);
+  await box.press('Enter');
+  await box.waitFor({ state: 'hidden', timeout: 15_000 });
+}
+
+/**
+ * Opens the model panel of a connection (discover-button), waits for what discovery lists,
+ * checks `modelIds` and adds them to the registry. Resolves with the panel's message.
+ */
+export async function registerDiscoveredModels(row: Locator, modelIds: readonly string[], expectFound?: number): Promise<string> {
+  await row.getByTestId('discover-button').click();
+  const panel = row.getByTestId('discovery-panel');
+  await panel.getByTestId('discovered-model').first().waitFor({ timeout: 30_000 });
+  if (expectFound !== undefined) assert.equal(await panel.getByTestId('discovered-model').count(), expectFound, 'models discovery listed');
+  for (const id of modelIds) {
+    const box = `[data-testid="discovered-model"][data-model-id="${id}"]`;
+    await panel.locator(box).click();
+    // vscode-checkbox reflects its state in the `checked` attribute.
+    await panel.locator(`${box}[checked]`).waitFor({ timeout: 5_000 });
+  }
+  await panel.getByTestId('register-selected-button').click();
+  const message = panel.getByTestId('discovery-message');
+  await message.waitFor({ timeout: 15_000 });
+  return (await message.innerText()).trim();
+}
+
+/** The registry's size as the Models tab's header says it: "Models (3)", or "Models" when empty. */
+export async function registeredModelCount(view: FrameLocator): Promise<number> {
+  const label = (await view.getByTestId('tab-models').innerText()).trim();
+  return Number(/\((\d[\d,]*)\)/.exec(label)?.[1]?.replace(/,/g, '') ?? 0);
+}
