@@ -1,0 +1,103 @@
+import * as assert from 'node:assert/strict';
+import type { FrameLocator, Locator } from 'playwright-core';
+import { assertCanaryNowhere } from './helpers/canary';
+import { addConnection, connectionRowById, dismissKeyNotice, registerDiscoveredModels, registeredModelCount } from './helpers/connections';
+import { answerDialog, modalDialog, waitUntil } from './helpers/ui';
+import { connectionsWebview } from './helpers/webviews';
+import { env, openWorkbench, runCommand, widenSideBar, type Session } from './helpers/workbench';
+
+/**
+ * The Models tab, as a person meets it: discover what an Ollama server serves, register two of
+ * its models, see them in the registry with their context window, disable one, and watch them
+ * go with their connection. Each journey opens a fresh browser profile, and code-server keeps
+ * the extension's stored state (connections, the registry) on the browser's side, so the
+ * registry starts empty; the rows are still told apart by this connection's id.
+ */
+describe('Models tab in VS Code (packaged extension)', function () {
+  this.timeout(60_000);
+  const NAME = 'Models journey Ollama';
+  let session: Session;
+  let view: FrameLocator;
+  let connectionId = '';
+
+  const modelsTab = () => view.getByTestId('tab-panel-models');
+  const modelRow = (modelId: string): Locator =>
+    view.locator(`[data-testid="model-row"][data-connection-id="${connectionId}"][data-model-id="${modelId}"]`);
+
+  const registeredCount = () => registeredModelCount(view);
+
+  before(async () => {
+    session = await openWorkbench('models');
+  });
+
+  after(async () => {
+    await session?.close();
+  });
+
+  it('adds an Ollama connection pointed at the fixture', async () => {
+    await runCommand(session.page, 'Switchboard: Focus Connections');
+    ({ view } = await connectionsWebview(session.page));
+    await view.getByTestId('add-connection-button').first().waitFor({ timeout: 60_000 });
+    await widenSideBar(session.page);
+    await view.getByTestId('tab-models').click();
+    await modelsTab().getByTestId('models-empty-state').waitFor({ timeout: 10_000 });
+    assert.equal(await registeredCount(), 0);
+    await session.screenshot('models-tab-empty');
+    await view.getByTestId('tab-connections').click();
+
+    connectionId = await addConnection(view, { provider: 'Ollama', name: NAME, baseUrl: env('SWITCHBOARD_FIXTURE_OLLAMA_URL') });
+    await dismissKeyNotice(view);
+    await session.screenshot('connection-added');
+  });
+
+  it('discovers the three models the fixture serves and registers two of them', async () => {
+    const row = connectionRowById(view, connectionId);
+    const message = await registerDiscoveredModels(row, ['llava:latest', 'llama3.2:latest'], 3);
+    const listed = await row.getByTestId('discovered-model').evaluateAll((elements) => elements.map((element) => element.getAttribute('data-model-id')));
+    assert.deepEqual([...listed].sort(), ['llama3.2:latest', 'llava:latest', 'qwen2.5-coder:7b']);
+    assert.match(message, /Added 2 models/);
+    await row.getByTestId('connection-model-count').filter({ hasText: '2 models' }).waitFor({ timeout: 10_000 });
+    await session.screenshot('models-registered');
+  });
+
+  it('shows them in the Models tab, with the context window the server reported', async () => {
+    await view.getByTestId('tab-models').click();
+    await modelsTab().getByTestId('model-list').waitFor({ timeout: 10_000 });
+    await waitUntil('the two registered models of the connection', async () => (await view.locator(`[data-testid="model-row"][data-connection-id="${connectionId}"]`).count()) === 2);
+    assert.equal(await registeredCount(), 2, 'the tab header counts the two new models');
+    // llama3.2 reports 131,072 tokens (2^17), written as model cards do.
+    assert.match(await modelRow('llama3.2:latest').getByTestId('model-context').innerText(), /\b128k\b/);
+    assert.equal(await modelRow('llama3.2:latest').getAttribute('data-enabled'), 'true');
+    assert.match(await modelRow('llava:latest').getByTestId('model-connection').innerText(), new RegExp(`${NAME} · Ollama`));
+    await session.screenshot('models-tab');
+  });
+
+  it('disables llava with its toggle', async () => {
+    await modelRow('llava:latest').getByTestId('model-enabled-toggle').click();
+    await view.locator(`[data-testid="model-row"][data-connection-id="${connectionId}"][data-model-id="llava:latest"][data-enabled="false"]`).waitFor({ timeout: 10_000 });
+    assert.equal(await modelRow('llama3.2:latest').getAttribute('data-enabled'), 'true', 'only llava was disabled');
+    await session.screenshot('llava-disabled');
+  });
+
+  it("deletes the connection after VS Code's confirmation, and its models go with it", async () => {
+    await view.getByTestId('tab-connections').click();
+    const row = connectionRowById(view, connectionId);
+    await row.getByTestId('delete-button').click();
+    const dialog = await modalDialog(session.page);
+    assert.match(await dialog.innerText(), new RegExp(NAME));
+    await session.screenshot('delete-confirmation');
+    await answerDialog(dialog, 'Delete');
+    await row.waitFor({ state: 'detached', timeout: 10_000 });
+    await session.screenshot('connection-deleted');
+
+    await view.getByTestId('tab-models').click();
+    await modelsTab().getByTestId('models-empty-state').waitFor({ timeout: 10_000 });
+    assert.equal(await view.locator(`[data-testid="model-row"][data-connection-id="${connectionId}"]`).count(), 0, 'a model of the deleted connection is still listed');
+    assert.equal(await registeredCount(), 0, 'the tab header still counts models');
+    await session.screenshot('models-after-delete');
+  });
+
+  it('never shows the key: not in the webviews, the workbench, the console or the logs', async () => {
+    await assertCanaryNowhere(session, { webviews: [await connectionsWebview(session.page)] });
+  });
+});
