@@ -1,0 +1,182 @@
+import * as assert from 'node:assert/strict';
+import type { FrameLocator } from 'playwright-core';
+import { CANARY_KEY } from '../fixtures/canary';
+import { assertRunEnded, routingShown, runError, runRow, startRun } from './helpers/agents';
+import { assertCanaryNowhere, KEY_HINT } from './helpers/canary';
+import { addConnection, connectionRowById, dismissKeyNotice, enterKeyInPasswordBox, registerDiscoveredModels } from './helpers/connections';
+import { answerDialog, chooseOption, modalDialog } from './helpers/ui';
+import { agentsWebview, connectionsWebview } from './helpers/webviews';
+import { env, openWorkbench, runCommand, widenSideBar, type Session } from './helpers/workbench';
+
+/**
+ * A new user's first agent: a local Ollama connection as the default, an agent that uses it,
+ * runs on the default, on another connection, on OpenAI behind the key-consent dialog (denied,
+ * then allowed once), and on a server that is not there. Each run's detail must say where it
+ * went and why, or what went wrong. Connections are found by the ids their rows carry.
+ */
+describe('Agents view in VS Code (packaged extension)', function () {
+  this.timeout(60_000);
+  const OLLAMA = 'Agents journey Ollama';
+  const SECOND = 'Agents journey Ollama two';
+  const OPENAI = 'Agents journey OpenAI';
+  const OFFLINE = 'Agents journey offline';
+  const AGENT = 'Reviewer';
+  let session: Session;
+  const ids: Record<string, string> = {};
+
+  const connections = async (): Promise<FrameLocator> => (await connectionsWebview(session.page)).view;
+  const agents = async (): Promise<FrameLocator> => (await agentsWebview(session.page)).view;
+  const runPanel = async () => (await agents()).getByTestId('run-panel');
+
+  before(async () => {
+    session = await openWorkbench('agents');
+  });
+
+  after(async () => {
+    await session?.close();
+  });
+
+  it('a. adds a local Ollama connection at the fixture and makes it the default', async () => {
+    await runCommand(session.page, 'Switchboard: Focus Connections');
+    const view = await connections();
+    await view.getByTestId('add-connection-button').first().waitFor({ timeout: 60_000 });
+    await widenSideBar(session.page);
+    ids[OLLAMA] = await addConnection(view, { provider: 'Ollama', name: OLLAMA, baseUrl: env('SWITCHBOARD_FIXTURE_OLLAMA_URL') });
+    await dismissKeyNotice(view);
+    const row = connectionRowById(view, ids[OLLAMA]);
+    await row.getByTestId('set-default-button').click();
+    await row.getByTestId('default-marker').waitFor({ timeout: 10_000 });
+    await session.screenshot('default-connection');
+  });
+
+  it(`b. creates the agent "${AGENT}", leaving its connection to the default`, async () => {
+    await runCommand(session.page, 'Switchboard: Show Runs');
+    const view = await agents();
+    await view.getByTestId('new-agent-button').first().click();
+    const form = view.getByTestId('agent-form');
+    await form.waitFor();
+    await form.locator('[data-testid="field-agent-name"] input').fill(AGENT);
+    await form.locator('[data-testid="field-agent-role"] input').fill('Reviews diffs for bugs and unclear names');
+    await form.locator('[data-testid="field-agent-soul"] textarea').fill('You are a careful, friendly code reviewer. Answer in one short paragraph.');
+    // The connection stays on "Use the default connection", which names the default.
+    const connection = form.getByTestId('field-agent-connection');
+    assert.equal((await connection.locator('.select-face').innerText()).trim(), 'Use the default connection');
+    assert.match(await form.innerText(), new RegExp(`Runs use the default connection, now “${OLLAMA}”`));
+    await session.screenshot('agent-form');
+    await form.getByTestId('save-agent-button').click();
+
+    const row = view.getByTestId('agent-row').filter({ has: view.getByTestId('agent-name').filter({ hasText: AGENT }) });
+    await row.waitFor({ timeout: 10_000 });
+    assert.equal(await view.getByTestId('agent-form').count(), 0, 'the form stayed open');
+    assert.equal((await row.getByTestId('agent-route').innerText()).trim(), `default connection (${OLLAMA})`);
+    await session.screenshot('agent-created');
+  });
+
+  it('c. runs it on the default connection with the provider’s default model', async () => {
+    const view = await agents();
+    await view.getByTestId('agent-row').getByTestId('run-agent-button').click();
+    const panel = await runPanel();
+    await panel.waitFor();
+    await panel.locator('[data-testid="run-input"] textarea').fill('Review: const x = 1');
+    await session.screenshot('run-panel');
+    const runId = await startRun(view);
+    const detail = await assertRunEnded(view, runId, 'succeeded');
+
+    const routing = await routingShown(detail);
+    assert.equal(routing.connectionSource, 'default');
+    assert.match(routing.connection, new RegExp(`${OLLAMA} \\(from: default\\)`));
+    assert.equal(routing.providerId, 'ollama');
+    assert.match(routing.provider, /Ollama/);
+    assert.equal(await runRow(view, runId).getByTestId('run-row-provider').getAttribute('data-provider-id'), 'ollama');
+    assert.equal(routing.modelSource, 'provider');
+    assert.match(routing.model, /llama3\.2 \(from: provider default\)/);
+    assert.equal((await detail.getByTestId('run-detail-output').innerText()).trim(), 'You said: Review: const x = 1');
+    await session.screenshot('run-on-default');
+  });
+
+  it('d. runs it on a second Ollama connection chosen for the run', async () => {
+    const connectionsView = await connections();
+    ids[SECOND] = await addConnection(connectionsView, { provider: 'Ollama', name: SECOND, baseUrl: env('SWITCHBOARD_FIXTURE_OLLAMA_URL') });
+    await dismissKeyNotice(connectionsView);
+
+    const view = await agents();
+    await chooseOption((await runPanel()).getByTestId('run-connection'), SECOND);
+    await session.screenshot('run-on-second');
+    const runId = await startRun(view);
+    const detail = await assertRunEnded(view, runId, 'succeeded');
+    const routing = await routingShown(detail);
+    assert.equal(routing.connectionSource, 'request');
+    assert.match(routing.connection, new RegExp(`${SECOND} \\(from: request\\)`));
+    assert.equal(routing.providerId, 'ollama');
+    assert.match(routing.model, /llama3\.2/);
+    await session.screenshot('run-on-second-done');
+  });
+
+  it('e. runs it on OpenAI: denying the key consent fails the run, allowing it once succeeds', async () => {
+    const { page } = session;
+    const connectionsView = await connections();
+    ids[OPENAI] = await addConnection(connectionsView, { provider: 'OpenAI', name: OPENAI, baseUrl: `${env('SWITCHBOARD_FIXTURE_OPENAI_URL')}/v1` });
+    // OpenAI needs a key: VS Code's password box opens as soon as the connection is saved.
+    await enterKeyInPasswordBox(page, CANARY_KEY);
+    const row = connectionRowById(connectionsView, ids[OPENAI]);
+    await row.getByTestId('connection-key-hint').filter({ hasText: KEY_HINT }).waitFor({ timeout: 10_000 });
+    // OpenAI has no default model: register one so that the run panel offers it.
+    assert.match(await registerDiscoveredModels(row, ['gpt-4o-mini']), /Added 1 model/);
+    await row.getByTestId('discovery-close-button').click();
+    await session.screenshot('openai-connection');
+
+    const view = await agents();
+    const panel = await runPanel();
+    await chooseOption(panel.getByTestId('run-connection'), OPENAI);
+    await chooseOption(panel.getByTestId('run-model'), 'gpt-4o-mini');
+
+    const denied = await startRun(view);
+    let dialog = await modalDialog(page);
+    assert.match(await dialog.innerText(), new RegExp(`The Agents view wants to use the API key of "${OPENAI}"`));
+    await session.screenshot('consent-dialog');
+    await answerDialog(dialog, 'Cancel');
+    const deniedDetail = await assertRunEnded(view, denied, 'failed');
+    const error = await runError(deniedDetail);
+    assert.equal(error.code, 'consent_denied');
+    // Case-insensitive: the product writes "You denied The Agents view …" (the requester's
+    // label is capitalised for the start of the dialog's sentence and reused mid-sentence).
+    assert.match(error.message, new RegExp(`You denied the Agents view the use of the key of "${OPENAI}"`, 'i'));
+    assert.match(error.message, /Run again and allow it/);
+    await session.screenshot('consent-denied');
+
+    const allowed = await startRun(view);
+    dialog = await modalDialog(page);
+    await answerDialog(dialog, 'Allow Once');
+    const detail = await assertRunEnded(view, allowed, 'succeeded');
+    const routing = await routingShown(detail);
+    assert.equal(routing.connectionSource, 'request');
+    assert.match(routing.connection, new RegExp(OPENAI));
+    assert.equal(routing.providerId, 'openai');
+    assert.match(routing.provider, /OpenAI/);
+    assert.equal(routing.modelSource, 'request');
+    assert.match(routing.model, /gpt-4o-mini/);
+    assert.equal((await detail.getByTestId('run-detail-output').innerText()).trim(), 'You said: Review: const x = 1');
+    await session.screenshot('consent-allowed-once');
+  });
+
+  it('f. runs it on a connection whose server is not there: endpoint_unreachable, in plain words', async () => {
+    const connectionsView = await connections();
+    // Nothing listens on the discard port.
+    ids[OFFLINE] = await addConnection(connectionsView, { provider: 'Ollama', name: OFFLINE, baseUrl: 'http://127.0.0.1:9' });
+    await dismissKeyNotice(connectionsView);
+
+    const view = await agents();
+    await chooseOption((await runPanel()).getByTestId('run-connection'), OFFLINE);
+    const runId = await startRun(view);
+    const detail = await assertRunEnded(view, runId, 'failed');
+    const error = await runError(detail);
+    assert.equal(error.code, 'endpoint_unreachable');
+    assert.match(error.message, /not reachable at http:\/\/127\.0\.0\.1:9/);
+    assert.match((await detail.getByTestId('run-detail-connection').innerText()).trim(), new RegExp(OFFLINE));
+    await session.screenshot('endpoint-unreachable');
+  });
+
+  it('never shows the key: not in the webviews, the workbench, the console or the logs', async () => {
+    await assertCanaryNowhere(session, { webviews: [await connectionsWebview(session.page), await agentsWebview(session.page)], expectSomewhere: KEY_HINT });
+  });
+});
