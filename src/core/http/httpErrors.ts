@@ -59,8 +59,12 @@ export function statusError(response: ErrorResponse, api: ApiProfile, notFound: 
 
   const { status, endpoint } = response;
   const [code, text] = describeStatus(status, endpoint, api.name, notFound, response.retryAfterSeconds);
-  const suffix = providerMessage ? ` ${api.name} said: "${providerMessage}"` : '';
-  return new SwitchboardError(code, `${text}${suffix}`);
+  return new SwitchboardError(code, `${text}${providerSaid(api.name, providerMessage)}`);
+}
+
+/** ` Gemini said: "…"`, to end an error with the provider's own words, or '' when it gave none. */
+export function providerSaid(provider: string, providerMessage: string | undefined): string {
+  return providerMessage ? ` ${provider} said: "${providerMessage}"` : '';
 }
 
 function describeStatus(

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ChatRequest, ChatResult, DiscoveredModel, Modality } from '../../contracts/models';
 import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../../contracts/providers';
 import { SwitchboardError } from '../errors';
-import { commonErrorMessage, type ApiProfile } from '../http/httpErrors';
+import { commonErrorMessage, providerSaid, type ApiProfile } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { ANTHROPIC_BUILTIN, anthropicBuiltin } from './builtinModels';
 import {
@@ -54,7 +54,7 @@ export const anthropicApi: ApiProfile = {
   name: 'Anthropic',
   errorMessage: commonErrorMessage,
   classify(response, message) {
-    const said = message ? ` Anthropic said: "${message}"` : '';
+    const said = providerSaid('Anthropic', message);
     if (response.status === 402) {
       return new SwitchboardError('rate_limited', `${response.endpoint} answered 402: the account cannot pay for this request. Add credits or check billing in the Anthropic Console, then try again.${said}`);
     }

@@ -1,7 +1,7 @@
 import type { ChatRequest, ChatResult, DiscoveredModel } from '../../contracts/models';
 import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../../contracts/providers';
 import { SwitchboardError } from '../errors';
-import { commonErrorMessage, type ApiProfile } from '../http/httpErrors';
+import { commonErrorMessage, providerSaid, type ApiProfile } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { chatCompletionBody, chatCompletionResult, ChatCompletionSchema, type MaxTokensField } from './openaiShared';
 import { parseChatRequest, requestOptions, requireKey, routeNotFound, toDiscoveredModels } from './shared';
@@ -37,12 +37,11 @@ export const azureOpenAiApi: ApiProfile = {
   name: 'Azure OpenAI',
   errorMessage: commonErrorMessage,
   classify(response, message) {
+    const said = providerSaid('Azure', message);
     if (response.status === 404 && errorCode(response.bodyText) === 'DeploymentNotFound') {
-      const said = message ? ` Azure said: "${message}"` : '';
       return new SwitchboardError('model_not_found', `${response.endpoint} answered 404: this resource has no such deployment. Check the deployment names in the connection against Deployments in Azure AI Foundry; a new deployment can take a few minutes to appear.${said}`);
     }
     if (response.status === 404) {
-      const said = message ? ` Azure said: "${message}"` : '';
       return new SwitchboardError('not_found', `${response.endpoint} answered 404: not found. Check the resource endpoint (https://<resource>.openai.azure.com) and the API version.${said}`);
     }
     return routeNotFound(response, message, azureOpenAiApi);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ChatRequest, ChatResult, DiscoveredModel, Modality } from '../../contracts/models';
 import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../../contracts/providers';
 import { SwitchboardError } from '../errors';
-import { commonErrorMessage, type ApiProfile, type ErrorResponse } from '../http/httpErrors';
+import { commonErrorMessage, providerSaid, type ApiProfile, type ErrorResponse } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { geminiModalities } from './builtinModels';
 import {
@@ -46,7 +46,7 @@ export const geminiApi: ApiProfile = {
   name: 'Gemini',
   errorMessage: commonErrorMessage,
   classify(response, message) {
-    const said = message ? ` Gemini said: "${message}"` : '';
+    const said = providerSaid('Gemini', message);
     const status = rpcStatus(response);
     if (response.status === 400 && status.reasons.includes('API_KEY_INVALID')) {
       return new SwitchboardError('auth_failed', `${response.endpoint} answered 400 (API_KEY_INVALID): the key was rejected. Check it in Google AI Studio, then set a new key with Switchboard: Set API Key.${said}`);
