@@ -2,6 +2,7 @@ import { request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { SwitchboardError } from '../errors';
 import type { ProxySettings } from '../ports';
+import { Deadline } from './deadline';
 import { endpointOf, networkError, statusError, type ApiProfile, type ErrorResponse } from './httpErrors';
 import { configKey, createDispatcher, proxyFor, resolveProxyConfig, type ProxyConfig } from './proxy';
 
@@ -73,7 +74,7 @@ export class HttpClient {
   private async exchange(method: Method, url: URL, body: string | undefined, options: RequestOptions): Promise<string> {
     const { dispatcher, config } = this.currentDispatcher();
     const secrets = secretsOf(options.headers);
-    const deadline = new Deadline(options.timeoutMs, options.signal);
+    const deadline = new RequestDeadline(options.timeoutMs, options.signal);
     try {
       deadline.throwIfStopped(url);
       const response = await request(url, {
@@ -123,29 +124,8 @@ export class HttpClient {
   }
 }
 
-/** One timer and one controller per call; tells a timeout apart from the caller's abort. */
-class Deadline {
-  private readonly controller = new AbortController();
-  private readonly timer: ReturnType<typeof setTimeout>;
-  private timedOut = false;
-  private readonly onCallerAbort = () => this.controller.abort();
-
-  constructor(
-    private readonly timeoutMs: number,
-    private readonly callerSignal: AbortSignal | undefined,
-  ) {
-    this.timer = setTimeout(() => {
-      this.timedOut = true;
-      this.controller.abort();
-    }, timeoutMs);
-    callerSignal?.addEventListener('abort', this.onCallerAbort, { once: true });
-    if (callerSignal?.aborted) this.controller.abort();
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
+/** One call's deadline, and the error that says why the call stopped: its timeout or the caller's cancel. */
+class RequestDeadline extends Deadline {
   stoppedError(url: URL): SwitchboardError | undefined {
     if (this.timedOut) {
       const seconds = Number((this.timeoutMs / 1000).toFixed(1));
@@ -160,11 +140,6 @@ class Deadline {
   throwIfStopped(url: URL): void {
     const stopped = this.stoppedError(url);
     if (stopped) throw stopped;
-  }
-
-  clear(): void {
-    clearTimeout(this.timer);
-    this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
   }
 }
 

@@ -1,5 +1,6 @@
 import { ChatRequestSchema, DiscoveredModelSchema, type ChatMessage, type ChatRequest, type DiscoveredModel, type Modality } from '../../contracts/models';
 import { SwitchboardError } from '../errors';
+import { Deadline } from '../http/deadline';
 import { statusError, type ApiProfile, type ErrorResponse } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget } from './adapter';
 
@@ -181,28 +182,19 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
  * of each call's own timeout, and says so in words about listing models when it runs out.
  */
 export async function withinDiscoveryBudget<T>(context: CallContext, origin: string, run: (context: CallContext) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  let expired = false;
-  const timer = setTimeout(() => {
-    expired = true;
-    controller.abort();
-  }, context.timeoutMs);
-  const onAbort = () => controller.abort();
-  context.signal?.addEventListener('abort', onAbort, { once: true });
-  if (context.signal?.aborted) controller.abort();
+  const budget = new Deadline(context.timeoutMs, context.signal);
   try {
-    return await run({ ...context, signal: controller.signal });
+    return await run({ ...context, signal: budget.signal });
   } catch (error) {
     // The budget starts before any call, so it runs out first; the caller's own cancel stays a cancel.
     const callerCancelled = context.signal?.aborted === true;
-    if (expired && !callerCancelled && error instanceof SwitchboardError && (error.code === 'cancelled' || error.code === 'timeout')) {
+    if (budget.timedOut && !callerCancelled && error instanceof SwitchboardError && (error.code === 'cancelled' || error.code === 'timeout')) {
       const seconds = Number((context.timeoutMs / 1000).toFixed(1));
       throw new SwitchboardError('timeout', `Listing the models at ${origin} took longer than ${seconds} s. Check that the server is running and not overloaded, or raise switchboard.discoveryTimeoutSeconds.`);
     }
     throw error;
   } finally {
-    clearTimeout(timer);
-    context.signal?.removeEventListener('abort', onAbort);
+    budget.clear();
   }
 }
 

@@ -1,0 +1,38 @@
+/**
+ * One timer and one AbortController for work the caller may also cancel: `signal` aborts when
+ * the time runs out or when the caller's signal aborts, and `timedOut` tells the two apart.
+ * Call `clear()` when the work is over, so neither the timer nor the listener on the caller's
+ * signal outlives it.
+ */
+export class Deadline {
+  private readonly controller = new AbortController();
+  private readonly timer: ReturnType<typeof setTimeout>;
+  private expired = false;
+  private readonly onCallerAbort = () => this.controller.abort();
+
+  constructor(
+    readonly timeoutMs: number,
+    readonly callerSignal: AbortSignal | undefined,
+  ) {
+    this.timer = setTimeout(() => {
+      this.expired = true;
+      this.controller.abort();
+    }, timeoutMs);
+    callerSignal?.addEventListener('abort', this.onCallerAbort, { once: true });
+    if (callerSignal?.aborted) this.controller.abort();
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** True once the time has run out, whether or not the caller cancelled as well. */
+  get timedOut(): boolean {
+    return this.expired;
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+    this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
+  }
+}
