@@ -15,6 +15,7 @@ import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-s
 import type { VscodeTabHeader } from '@vscode-elements/elements/dist/vscode-tab-header/vscode-tab-header.js';
 import type { VscodeTabPanel } from '@vscode-elements/elements/dist/vscode-tab-panel/vscode-tab-panel.js';
 import type { VscodeTabs, VscTabsSelectEvent } from '@vscode-elements/elements/dist/vscode-tabs/vscode-tabs.js';
+import type { VscodeTextarea } from '@vscode-elements/elements/dist/vscode-textarea/vscode-textarea.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
 
 type ElementProps<T extends HTMLElement> = Omit<JSX.HTMLAttributes<T>, 'onInput' | 'onChange'> & { 'data-testid'?: string };
@@ -63,6 +64,17 @@ declare module 'preact' {
         selectedIndex?: number;
         panel?: boolean;
         'onvsc-tabs-select'?: Handler<VscodeTabs, VscTabsSelectEvent>;
+      };
+      'vscode-textarea': ElementProps<VscodeTextarea> & {
+        value?: string;
+        placeholder?: string;
+        disabled?: boolean;
+        invalid?: boolean;
+        label?: string;
+        rows?: number;
+        monospace?: boolean;
+        resize?: 'both' | 'horizontal' | 'vertical' | 'none';
+        onInput?: Handler<VscodeTextarea>;
       };
       'vscode-textfield': ElementProps<VscodeTextfield> & {
         value?: string;
