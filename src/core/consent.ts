@@ -52,7 +52,10 @@ export class ConsentService {
     const outcome = answer === 'deny' ? 'denied' : granted ? 'granted (standing)' : `granted (${answer})`;
     await this.deps.audit.append({ kind: 'key_read', requesterId, connectionId: connection.id, providerId: connection.providerId, outcome, ...context });
     if (answer === 'deny') {
-      throw new SwitchboardError('consent_denied', `You denied ${this.deps.describeRequester(requesterId)} the use of the key of "${connection.name}". Run again and allow it, or choose a connection without a key.`);
+      throw new SwitchboardError(
+        'consent_denied',
+        `The key of "${connection.name}" was not used: you denied it to ${this.deps.describeRequester(requesterId)}. Run again and allow it, or choose a connection without a key.`,
+      );
     }
     if (answer === 'always' && !granted) await this.grant(connection.id, requesterId);
   }

@@ -15,7 +15,7 @@ export function consentPrompt(prompter: Prompter): ConsentPrompt {
       const once = vscode.l10n.t('Allow Once');
       const always = vscode.l10n.t('Always Allow');
       const choice = await vscode.window.showWarningMessage(
-        vscode.l10n.t('{0} wants to use the API key of "{1}".', requesterLabel, connectionName),
+        vscode.l10n.t('{0} wants to use the API key of "{1}".', capitalize(requesterLabel), connectionName),
         {
           modal: true,
           detail: vscode.l10n.t('The key stays in VS Code: Switchboard makes the call and records it in the audit log. "Always Allow" lasts until you revoke it with Switchboard: Manage Key Consents.'),
@@ -29,17 +29,21 @@ export function consentPrompt(prompter: Prompter): ConsentPrompt {
   };
 }
 
-/** How a requester id reads in the consent dialog and the audit log. */
+/** How a requester id reads in the middle of a sentence: "the Agents view", "the extension …". */
 export function describeRequester(requesterId: string): string {
   switch (requesterId) {
     case 'switchboard.agentsView':
-      return vscode.l10n.t('The Agents view');
+      return vscode.l10n.t('the Agents view');
     case 'switchboard.palette':
-      return vscode.l10n.t('A Switchboard command');
+      return vscode.l10n.t('a Switchboard command');
     default: {
       const extension = vscode.extensions.getExtension(requesterId);
       const name = (extension?.packageJSON as { displayName?: string } | undefined)?.displayName;
-      return name ? vscode.l10n.t('The extension "{0}" ({1})', name, requesterId) : vscode.l10n.t('The extension {0}', requesterId);
+      return name ? vscode.l10n.t('the extension "{0}" ({1})', name, requesterId) : vscode.l10n.t('the extension {0}', requesterId);
     }
   }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toLocaleUpperCase() + text.slice(1);
 }

@@ -138,9 +138,7 @@ describe('Agents view in VS Code (packaged extension)', function () {
     const deniedDetail = await assertRunEnded(view, denied, 'failed');
     const error = await runError(deniedDetail);
     assert.equal(error.code, 'consent_denied');
-    // Case-insensitive: the product writes "You denied The Agents view …" (the requester's
-    // label is capitalised for the start of the dialog's sentence and reused mid-sentence).
-    assert.match(error.message, new RegExp(`You denied the Agents view the use of the key of "${OPENAI}"`, 'i'));
+    assert.match(error.message, new RegExp(`The key of "${OPENAI}" was not used: you denied it to the Agents view\\.`));
     assert.match(error.message, /Run again and allow it/);
     await session.screenshot('consent-denied');
 

@@ -76,7 +76,7 @@ describe('ConsentService', () => {
     answers = ['deny'];
     await assert.rejects(service.authorizeKeyRead(connection, 'palette', { runId: 'r1' }), (e: SwitchboardError) => {
       assert.equal(e.code, 'consent_denied');
-      assert.match(e.message, /denied requester palette the use of the key of "Cloud"/);
+      assert.match(e.message, /The key of "Cloud" was not used: you denied it to requester palette\./);
       return true;
     });
     assert.deepEqual(service.grants(), []);
