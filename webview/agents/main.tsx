@@ -11,17 +11,8 @@ import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { render } from 'preact';
-import type { FromAgentsView } from '../../src/contracts/agentsView';
-import { acquireWebviewApi } from '../shared/browserApi';
+import { renderView } from '../shared/renderView';
 import { App } from './App';
-import type { AgentsViewState } from './client';
 import { AgentsApiContext } from './context';
 
-const root = document.getElementById('root') ?? document.body;
-render(
-  <AgentsApiContext.Provider value={acquireWebviewApi<FromAgentsView, AgentsViewState>()}>
-    <App />
-  </AgentsApiContext.Provider>,
-  root,
-);
+renderView(AgentsApiContext, App);

@@ -1,6 +1,7 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
+import { useViewClient } from '../shared/hooks';
 import { Tabs, type TabDefinition } from '../shared/Tabs';
-import { createConnectionsClient, type ConnectionsSnapshot } from './client';
+import { createConnectionsClient } from './client';
 import { ConnectionsTab } from './ConnectionsTab';
 import { useConnectionsApi } from './context';
 import { ModelsTab } from './ModelsTab';
@@ -11,26 +12,8 @@ import { ModelsTab } from './ModelsTab';
  */
 export function App() {
   const api = useConnectionsApi();
-  const client = useMemo(
-    () =>
-      createConnectionsClient(api, {
-        onInvalidMessage: (_data, error) => console.warn('Switchboard: ignored a message that does not match the Connections protocol', error.issues),
-      }),
-    [api],
-  );
-  const [snapshot, setSnapshot] = useState<ConnectionsSnapshot | undefined>(undefined);
+  const { client, snapshot } = useViewClient(api, createConnectionsClient, 'Connections');
   const [selectedTab, setSelectedTab] = useState(() => api.getState()?.selectedTab ?? 'connections');
-
-  useEffect(() => {
-    const stop = client.onPush((message) => {
-      if (message.type === 'snapshot') setSnapshot(message);
-    });
-    client.start();
-    return () => {
-      stop();
-      client.dispose();
-    };
-  }, [client]);
 
   const select = (id: string) => {
     setSelectedTab(id);

@@ -14,17 +14,8 @@ import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { render } from 'preact';
-import type { FromConnectionsView } from '../../src/contracts/connectionsView';
-import { acquireWebviewApi } from '../shared/browserApi';
+import { renderView } from '../shared/renderView';
 import { App } from './App';
-import type { ConnectionsViewState } from './client';
 import { ConnectionsApiContext } from './context';
 
-const root = document.getElementById('root') ?? document.body;
-render(
-  <ConnectionsApiContext.Provider value={acquireWebviewApi<FromConnectionsView, ConnectionsViewState>()}>
-    <App />
-  </ConnectionsApiContext.Provider>,
-  root,
-);
+renderView(ConnectionsApiContext, App);

@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { RpcClientOptions } from './rpcClient';
 
 /** The current time, refreshed every `intervalMs`, so relative times ("5 minutes ago") stay true. */
 export function useNow(intervalMs = 30_000): number {
@@ -8,4 +9,45 @@ export function useNow(intervalMs = 30_000): number {
     return () => clearInterval(timer);
   }, [intervalMs]);
   return now;
+}
+
+/** What useViewClient needs of a view's RpcClient. */
+interface ViewClient<Pushed> {
+  onPush(listener: (message: Pushed) => void): () => void;
+  start(): void;
+  dispose(): void;
+}
+
+/**
+ * A view's client, one for the view's lifetime, and the latest snapshot from the host, which
+ * is the only source of what the view shows: each snapshot re-renders it whole. The client
+ * says `ready` once mounted and is disposed with the view; a message that does not match the
+ * view's protocol is logged and dropped.
+ */
+export function useViewClient<Api, Pushed extends { type: string }, Client extends ViewClient<Pushed>>(
+  api: Api,
+  createClient: (api: Api, options: RpcClientOptions) => Client & ViewClient<Pushed>,
+  protocolName: string,
+): { client: Client; snapshot: Extract<Pushed, { type: 'snapshot' }> | undefined } {
+  const client = useMemo(
+    () =>
+      createClient(api, {
+        onInvalidMessage: (_data, error) => console.warn(`Switchboard: ignored a message that does not match the ${protocolName} protocol`, error.issues),
+      }),
+    [api],
+  );
+  const [snapshot, setSnapshot] = useState<Extract<Pushed, { type: 'snapshot' }> | undefined>(undefined);
+
+  useEffect(() => {
+    const stop = client.onPush((message) => {
+      if (message.type === 'snapshot') setSnapshot(message as Extract<Pushed, { type: 'snapshot' }>);
+    });
+    client.start();
+    return () => {
+      stop();
+      client.dispose();
+    };
+  }, [client]);
+
+  return { client, snapshot };
 }
