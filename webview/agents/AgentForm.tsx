@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Agent } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
+import { errorMessage } from '../shared/errors';
 import {
   AGENT_LIMITS,
   agentFormValues,
@@ -83,7 +84,7 @@ export function AgentForm({ client, connections, defaultConnectionId, agent, onC
     } catch (error) {
       setSaving(false);
       // invalid_input (e.g. a name already taken) and every other failure: under the form, in the host's words.
-      setFormError(error instanceof Error ? error.message : String(error));
+      setFormError(errorMessage(error));
     }
   };
 

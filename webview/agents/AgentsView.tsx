@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Agent } from '../../src/contracts/agents';
+import { errorMessage } from '../shared/errors';
 import { useNow } from '../shared/hooks';
 import { emptyRunValues, type RunFormValues } from './agentModel';
 import { AgentForm } from './AgentForm';
@@ -23,10 +24,6 @@ type FormMode = { kind: 'new' } | { kind: 'edit'; agentId: string };
 interface RunPanelState {
   agentId: string;
   values: RunFormValues;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Agent } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
+import { errorMessage } from '../shared/errors';
 import { buildRunRequest, connectionOptions, modelOptions, plannedConnection, validateRunForm, withConnection, type RunFormValues } from './agentModel';
 import type { AgentsClient } from './client';
 import { FieldError, SelectField, TextAreaField } from './fields';
@@ -62,7 +63,7 @@ export function RunPanel({ client, agent, connections, defaultConnectionId, valu
       setStarted(runId);
       onStarted(runId);
     } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
+      setError(errorMessage(failure));
     } finally {
       setStarting(false);
     }

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Connection } from '../../src/contracts/connections';
 import type { RegisteredModel } from '../../src/contracts/models';
 import type { ProviderDescriptor, ProviderField } from '../../src/contracts/providers';
+import { errorMessage } from '../shared/errors';
 import type { ConnectionsClient } from './client';
 import {
   buildConnectionInput,
@@ -196,7 +197,7 @@ export function ConnectionForm({ client, providers, mode, connection, models = [
     } catch (error) {
       setSaving(false);
       // invalid_input and every other failure read the same way: under the form, with the host's words.
-      setFormError(error instanceof Error ? error.message : String(error));
+      setFormError(errorMessage(error));
     }
   };
 

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import type { Connection, TestResult } from '../../src/contracts/connections';
 import type { RegisteredModel } from '../../src/contracts/models';
 import type { ConnectionsSnapshot } from '../../src/contracts/connectionsView';
+import { errorMessage } from '../shared/errors';
 import { useNow } from '../shared/hooks';
 import type { ConnectionsClient } from './client';
 import { ConnectionForm, type FormMode } from './ConnectionForm';
@@ -20,10 +21,6 @@ interface ConnectionsTabProps {
 interface KeyNotice {
   connectionId: string;
   name: string;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {

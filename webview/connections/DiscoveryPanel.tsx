@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import type { Connection } from '../../src/contracts/connections';
 import type { DiscoveredModel } from '../../src/contracts/models';
 import type { ProviderDescriptor } from '../../src/contracts/providers';
+import { errorMessage } from '../shared/errors';
 import { RpcError } from '../shared/rpcClient';
 import { VirtualList } from '../shared/VirtualList';
 import type { ConnectionsClient } from './client';
@@ -21,10 +22,6 @@ interface DiscoveryPanelProps {
 }
 
 type Phase = { kind: 'discovering' } | { kind: 'listed'; models: DiscoveredModel[] } | { kind: 'failed'; message: RowMessage } | { kind: 'unsupported' };
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * Under a connection row: what discovery found, with a checkbox each (registered ones
@@ -53,7 +50,7 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
       setPhase({ kind: 'listed', models });
     } catch (error) {
       const cancelled = error instanceof RpcError && error.code === 'cancelled';
-      setPhase({ kind: 'failed', message: cancelled ? { kind: 'info', text: 'Discovery was cancelled.' } : { kind: 'error', text: errorText(error) } });
+      setPhase({ kind: 'failed', message: cancelled ? { kind: 'info', text: 'Discovery was cancelled.' } : { kind: 'error', text: errorMessage(error) } });
     }
     // `registered` is read once per discovery on purpose: a snapshot must not undo the person's checks.
   }, [client, connection.id]);
@@ -107,7 +104,7 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
         text: `Added ${added} ${added === 1 ? 'model' : 'models'} to the registry${refreshed ? `; refreshed ${refreshed} already there` : ''}.`,
       });
     } catch (error) {
-      setMessage({ kind: 'error', text: errorText(error) });
+      setMessage({ kind: 'error', text: errorMessage(error) });
     } finally {
       workingNow.current = false;
       setWorking(false);
@@ -128,7 +125,7 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
       setModelId('');
       setMessage({ kind: 'success', text: registered.has(model.providerModelId) ? `“${model.providerModelId}” is already registered.` : `Added “${model.providerModelId}” to the registry.` });
     } catch (error) {
-      setMessage({ kind: 'error', text: errorText(error) });
+      setMessage({ kind: 'error', text: errorMessage(error) });
     } finally {
       workingNow.current = false;
       setWorking(false);

@@ -3,6 +3,7 @@ import type { Connection } from '../../src/contracts/connections';
 import type { ConnectionsSnapshot } from '../../src/contracts/connectionsView';
 import type { RegisteredModel } from '../../src/contracts/models';
 import type { ProviderDescriptor } from '../../src/contracts/providers';
+import { errorMessage } from '../shared/errors';
 import { VirtualList } from '../shared/VirtualList';
 import type { ConnectionsClient } from './client';
 import type { RowMessage } from './ConnectionRow';
@@ -18,10 +19,6 @@ interface ModelsTabProps {
   snapshot: ConnectionsSnapshot | undefined;
   /** Switches to the Connections tab, where models are discovered. */
   onShowConnections(): void;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
