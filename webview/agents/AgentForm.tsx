@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Agent } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
 import { errorMessage } from '../shared/errors';
+import { FormError, FormPanel, TextField } from '../shared/fields';
 import {
   AGENT_LIMITS,
   agentFormValues,
@@ -16,7 +17,7 @@ import {
   type AgentFormValues,
 } from './agentModel';
 import type { AgentsClient } from './client';
-import { FieldError, SelectField, TextAreaField, TextField } from './fields';
+import { SelectField, TextAreaField } from './fields';
 import { connectionName } from './format';
 
 interface AgentFormProps {
@@ -105,25 +106,7 @@ export function AgentForm({ client, connections, defaultConnectionId, agent, onC
   }
 
   return (
-    <form
-      ref={formRef}
-      class="agent-form"
-      data-testid="agent-form"
-      aria-label={title}
-      noValidate
-      onSubmit={(event) => {
-        event.preventDefault();
-        void submit();
-      }}
-      onKeyDown={(event) => {
-        if (event.key === 'Escape') {
-          event.preventDefault();
-          onCancel();
-        }
-      }}
-    >
-      <h3 class="form-title">{title}</h3>
-
+    <FormPanel formRef={formRef} class="agent-form" testId="agent-form" label={title} heading={title} onSubmit={() => void submit()} onCancel={onCancel}>
       <TextField
         id={`${formId}-name`}
         testId="field-agent-name"
@@ -207,7 +190,7 @@ export function AgentForm({ client, connections, defaultConnectionId, agent, onC
         onInput={(value) => setValue('guardrails', value)}
       />
 
-      {formError && <FieldError testId="agent-form-error" text={formError} alert />}
+      {formError && <FormError testId="agent-form-error" text={formError} />}
 
       <div class="form-actions">
         <vscode-button type="submit" data-testid="save-agent-button" disabled={saving} icon={saving ? 'loading' : ''} iconSpin={saving}>
@@ -217,6 +200,6 @@ export function AgentForm({ client, connections, defaultConnectionId, agent, onC
           Cancel
         </vscode-button>
       </div>
-    </form>
+    </FormPanel>
   );
 }

@@ -2,9 +2,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Agent } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
 import { errorMessage } from '../shared/errors';
+import { FormError, FormPanel } from '../shared/fields';
 import { buildRunRequest, connectionOptions, modelOptions, plannedConnection, validateRunForm, withConnection, type RunFormValues } from './agentModel';
 import type { AgentsClient } from './client';
-import { FieldError, SelectField, TextAreaField } from './fields';
+import { SelectField, TextAreaField } from './fields';
 import { DELETED_CONNECTION } from './format';
 
 interface RunPanelProps {
@@ -81,28 +82,16 @@ export function RunPanel({ client, agent, connections, defaultConnectionId, valu
   }
 
   return (
-    <form
-      ref={panelRef}
+    <FormPanel
+      formRef={panelRef}
       class="run-panel"
-      data-testid="run-panel"
-      aria-label={`Run ${agent.name}`}
-      noValidate
-      onSubmit={(event) => {
-        event.preventDefault();
-        void start();
-      }}
-      onKeyDown={(event) => {
-        if (event.key === 'Escape') {
-          event.preventDefault();
-          onClose();
-        } else if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
-          event.preventDefault();
-          void start();
-        }
-      }}
+      testId="run-panel"
+      label={`Run ${agent.name}`}
+      heading={<>Run “{agent.name}”</>}
+      onSubmit={() => void start()}
+      onCancel={onClose}
+      submitOnCtrlEnter
     >
-      <h3 class="form-title">Run “{agent.name}”</h3>
-
       <TextAreaField
         id={`${formId}-input`}
         testId="run-input"
@@ -146,7 +135,7 @@ export function RunPanel({ client, agent, connections, defaultConnectionId, valu
         />
       </div>
 
-      {error && <FieldError testId="run-panel-error" text={error} alert />}
+      {error && <FormError testId="run-panel-error" text={error} />}
       {started && !error && (
         <p class="run-started" data-testid="run-started" role="status">
           <vscode-icon name="info" class="message-icon" />
@@ -162,6 +151,6 @@ export function RunPanel({ client, agent, connections, defaultConnectionId, valu
           Close
         </vscode-button>
       </div>
-    </form>
+    </FormPanel>
   );
 }

@@ -1,68 +1,9 @@
+import { FormField, type FieldFrame } from '../shared/fields';
 import { textAreaRows, type SelectOption } from './agentModel';
 
-interface FieldBase {
-  id: string;
-  testId: string;
-  label: string;
-  required?: boolean;
-  description?: string;
-  error?: string;
-  errorTestId: string;
-}
-
-/** An error line: under a field, or (`alert`) under a form, read out when it appears. */
-export function FieldError({ testId, text, alert }: { testId: string; text: string; alert?: boolean }) {
-  return alert ? (
-    <p class="form-error" data-testid={testId} role="alert">
-      <vscode-icon name="error" class="message-icon" />
-      <span>{text}</span>
-    </p>
-  ) : (
-    <div class="field-error" data-testid={testId}>
-      {text}
-    </div>
-  );
-}
-
-function FieldFooter({ id, description, error, errorTestId }: Pick<FieldBase, 'id' | 'description' | 'error' | 'errorTestId'>) {
+export function TextAreaField(props: FieldFrame & { testId: string; value: string; rows: number; maxRows?: number; placeholder?: string; onInput(value: string): void }) {
   return (
-    <>
-      {description && (
-        <vscode-form-helper id={`${id}-help`} class="field-description">
-          {description}
-        </vscode-form-helper>
-      )}
-      {error && <FieldError testId={errorTestId} text={error} />}
-    </>
-  );
-}
-
-export function TextField(props: FieldBase & { value: string; placeholder?: string; onInput(value: string): void }) {
-  return (
-    <div class="form-field">
-      <vscode-label htmlFor={props.id} required={props.required}>
-        {props.label}
-      </vscode-label>
-      <vscode-textfield
-        id={props.id}
-        data-testid={props.testId}
-        label={props.label}
-        value={props.value}
-        placeholder={props.placeholder}
-        invalid={Boolean(props.error)}
-        onInput={(event) => props.onInput(event.currentTarget.value)}
-      />
-      <FieldFooter {...props} />
-    </div>
-  );
-}
-
-export function TextAreaField(props: FieldBase & { value: string; rows: number; maxRows?: number; placeholder?: string; onInput(value: string): void }) {
-  return (
-    <div class="form-field">
-      <vscode-label htmlFor={props.id} required={props.required}>
-        {props.label}
-      </vscode-label>
+    <FormField {...props}>
       <vscode-textarea
         id={props.id}
         class="agents-textarea"
@@ -75,8 +16,7 @@ export function TextAreaField(props: FieldBase & { value: string; rows: number; 
         invalid={Boolean(props.error)}
         onInput={(event) => props.onInput(event.currentTarget.value)}
       />
-      <FieldFooter {...props} />
-    </div>
+    </FormField>
   );
 }
 
@@ -86,7 +26,8 @@ export function TextAreaField(props: FieldBase & { value: string; rows: number; 
  * they are slotted in, before `value` can match one of them.
  */
 export function SelectField(
-  props: FieldBase & {
+  props: FieldFrame & {
+    testId: string;
     value: string;
     emptyLabel: string;
     emptyDescription?: string;
@@ -96,10 +37,7 @@ export function SelectField(
   },
 ) {
   return (
-    <div class="form-field">
-      <vscode-label htmlFor={props.id} required={props.required}>
-        {props.label}
-      </vscode-label>
+    <FormField {...props}>
       <vscode-single-select
         id={props.id}
         data-testid={props.testId}
@@ -117,7 +55,6 @@ export function SelectField(
           </vscode-option>
         ))}
       </vscode-single-select>
-      <FieldFooter {...props} />
-    </div>
+    </FormField>
   );
 }

@@ -3,6 +3,7 @@ import type { Connection } from '../../src/contracts/connections';
 import type { RegisteredModel } from '../../src/contracts/models';
 import type { ProviderDescriptor, ProviderField } from '../../src/contracts/providers';
 import { errorMessage } from '../shared/errors';
+import { FormError, FormField, FormPanel, TextField } from '../shared/fields';
 import type { ConnectionsClient } from './client';
 import {
   buildConnectionInput,
@@ -34,47 +35,11 @@ interface ConnectionFormProps {
   onSaved(connection: Connection): void;
 }
 
-interface TextFieldProps {
-  formId: string;
-  fieldKey: string;
-  label: string;
-  value: string;
-  required: boolean;
-  kind: 'url' | 'text';
-  placeholder?: string;
-  description?: string;
-  error?: string;
-  onInput(value: string): void;
+/** A descriptor field's ids in this form: its control's, and `field-<key>` / `field-error-<key>` for tests. */
+function fieldIds(formId: string, key: string) {
+  return { id: `${formId}-${key}`, testId: `field-${key}`, errorTestId: `field-error-${key}` };
 }
 
-function TextField(props: TextFieldProps) {
-  const id = `${props.formId}-${props.fieldKey}`;
-  return (
-    <div class="form-field">
-      <vscode-label htmlFor={id} required={props.required}>
-        {props.label}
-      </vscode-label>
-      <vscode-textfield
-        id={id}
-        data-testid={`field-${props.fieldKey}`}
-        type={props.kind === 'url' ? 'url' : 'text'}
-        label={props.label}
-        value={props.value}
-        placeholder={props.placeholder}
-        invalid={Boolean(props.error)}
-        onInput={(event) => props.onInput(event.currentTarget.value)}
-      />
-      {props.description && <vscode-form-helper class="field-description">{props.description}</vscode-form-helper>}
-      {props.error && (
-        <div class="field-error" data-testid={`field-error-${props.fieldKey}`}>
-          {props.error}
-        </div>
-      )}
-    </div>
-  );
-}
-
-/** The add and edit form. Its fields come from the chosen provider's descriptor, never from a list of its own. */
 /** Above this many models the default-model select filters as you type. */
 const COMBOBOX_FROM = 12;
 
@@ -133,6 +98,7 @@ function DefaultModelSelect({ formId, models, value, providerDefault, onChange }
   );
 }
 
+/** The add and edit form. Its fields come from the chosen provider's descriptor, never from a list of its own. */
 export function ConnectionForm({ client, providers, mode, connection, models = [], onCancel, onSaved }: ConnectionFormProps) {
   const editing = mode.kind === 'edit';
   const [providerId, setProviderId] = useState(() => connection?.providerId ?? providers[0]?.id ?? '');
@@ -206,32 +172,13 @@ export function ConnectionForm({ client, providers, mode, connection, models = [
   const title = editing ? `Edit “${connection?.name ?? ''}”` : 'Add connection';
 
   return (
-    <form
-      ref={formRef}
-      class="connection-form"
-      data-testid="connection-form"
-      aria-label={title}
-      noValidate
-      onSubmit={(event) => {
-        event.preventDefault();
-        void submit();
-      }}
-      onKeyDown={(event) => {
-        if (event.key === 'Escape') {
-          event.preventDefault();
-          onCancel();
-        }
-      }}
-    >
-      <h3 class="form-title">{title}</h3>
-
+    <FormPanel formRef={formRef} class="connection-form" testId="connection-form" label={title} heading={title} onSubmit={() => void submit()} onCancel={onCancel}>
       {providers.length === 0 ? (
         <p class="form-hint" data-testid="no-providers">
           No providers are available. Providers come with Switchboard and with extensions that contribute them.
         </p>
       ) : (
-        <div class="form-field">
-          <vscode-label htmlFor={`${formId}-provider`}>Provider</vscode-label>
+        <FormField id={`${formId}-provider`} label="Provider" description={editing ? 'The provider of a connection cannot change.' : undefined}>
           <vscode-single-select
             id={`${formId}-provider`}
             data-testid="provider-select"
@@ -247,8 +194,7 @@ export function ConnectionForm({ client, providers, mode, connection, models = [
               </vscode-option>
             ))}
           </vscode-single-select>
-          {editing && <vscode-form-helper class="field-description">The provider of a connection cannot change.</vscode-form-helper>}
-        </div>
+        </FormField>
       )}
 
       {editing && !descriptor && (
@@ -260,11 +206,10 @@ export function ConnectionForm({ client, providers, mode, connection, models = [
       {descriptor && (
         <>
           <TextField
-            formId={formId}
-            fieldKey={NAME_KEY}
+            {...fieldIds(formId, NAME_KEY)}
             label="Name"
             required
-            kind="text"
+            type="text"
             value={values.name}
             placeholder={`e.g. ${editing ? connection?.name ?? descriptor.displayName : descriptor.displayName}`}
             error={errors[NAME_KEY]}
@@ -273,11 +218,10 @@ export function ConnectionForm({ client, providers, mode, connection, models = [
           {inputFields(descriptor).map((field: ProviderField) => (
             <TextField
               key={`${descriptor.id}-${field.key}`}
-              formId={formId}
-              fieldKey={field.key}
+              {...fieldIds(formId, field.key)}
               label={field.label}
               required={field.required}
-              kind={field.kind === 'url' ? 'url' : 'text'}
+              type={field.kind === 'url' ? 'url' : 'text'}
               value={values.fields[field.key] ?? ''}
               placeholder={field.placeholder ?? field.default}
               description={field.description}
@@ -308,12 +252,7 @@ export function ConnectionForm({ client, providers, mode, connection, models = [
         </>
       )}
 
-      {formError && !(editing && !descriptor) && (
-        <p class="form-error" data-testid="form-error" role="alert">
-          <vscode-icon name="error" class="message-icon" />
-          <span>{formError}</span>
-        </p>
-      )}
+      {formError && !(editing && !descriptor) && <FormError testId="form-error" text={formError} />}
 
       <div class="form-actions">
         <vscode-button type="submit" data-testid="save-connection-button" disabled={saving || !descriptor} icon={saving ? 'loading' : ''} iconSpin={saving}>
@@ -323,6 +262,6 @@ export function ConnectionForm({ client, providers, mode, connection, models = [
           Cancel
         </vscode-button>
       </div>
-    </form>
+    </FormPanel>
   );
 }

@@ -1,4 +1,5 @@
 import type { ProviderDescriptor } from '../../src/contracts/providers';
+import { FormError } from '../shared/fields';
 import { localOllamaInput } from './formModel';
 
 interface EmptyStateProps {
@@ -37,12 +38,7 @@ export function EmptyState({ providers, busy, error, onAddLocalOllama, onAdd }: 
           Add local Ollama connects to {ollama.baseUrl}; start Ollama first, then use Test.
         </p>
       )}
-      {error && (
-        <p class="form-error" data-testid="empty-state-error" role="alert">
-          <vscode-icon name="error" class="message-icon" />
-          <span>{error}</span>
-        </p>
-      )}
+      {error && <FormError testId="empty-state-error" text={error} />}
     </section>
   );
 }
