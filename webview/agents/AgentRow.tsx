@@ -1,12 +1,14 @@
 import type { ComponentChildren } from 'preact';
 import type { Agent } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
+import { MessageLine, type RowMessage } from '../shared/messages';
+import { RowAction } from '../shared/RowAction';
 import { DELETED_CONNECTION } from './format';
 
 /** What the view knows about an agent row beyond the snapshot: a delete on its way, and its outcome. */
 export interface AgentRowState {
   busy?: boolean;
-  message?: { kind: 'success' | 'error' | 'info'; text: string };
+  message?: RowMessage;
 }
 
 interface AgentRowProps {
@@ -22,8 +24,6 @@ interface AgentRowProps {
   onEdit(): void;
   onDelete(): void;
 }
-
-const MESSAGE_ICONS = { success: 'pass', error: 'error', info: 'info' } as const;
 
 /** Where the agent runs, in a few words: its connection and model, or the default. */
 export function agentRoute(agent: Agent, connections: readonly AgentsConnection[], defaultConnectionId: string): { text: string; missing: boolean } {
@@ -49,39 +49,9 @@ export function AgentRow({ agent, connections, defaultConnectionId, state, editi
           {name}
         </span>
         <div class="row-actions" role="toolbar" aria-label={`Actions for ${name}`}>
-          <vscode-button
-            class="action"
-            data-testid="run-agent-button"
-            icon="play"
-            iconOnly
-            secondary
-            disabled={state.busy || running}
-            aria-label={`Run ${name}`}
-            title="Run"
-            onClick={() => !state.busy && !running && onRun()}
-          />
-          <vscode-button
-            class="action"
-            data-testid="edit-agent-button"
-            icon="edit"
-            iconOnly
-            secondary
-            disabled={state.busy || editing}
-            aria-label={`Edit ${name}`}
-            title="Edit"
-            onClick={() => !state.busy && !editing && onEdit()}
-          />
-          <vscode-button
-            class="action"
-            data-testid="delete-agent-button"
-            icon="trash"
-            iconOnly
-            secondary
-            disabled={state.busy}
-            aria-label={`Delete ${name}`}
-            title="Delete"
-            onClick={() => !state.busy && onDelete()}
-          />
+          <RowAction testId="run-agent-button" icon="play" label={`Run ${name}`} title="Run" disabled={state.busy || running} onClick={onRun} />
+          <RowAction testId="edit-agent-button" icon="edit" label={`Edit ${name}`} title="Edit" disabled={state.busy || editing} onClick={onEdit} />
+          <RowAction testId="delete-agent-button" icon="trash" label={`Delete ${name}`} title="Delete" disabled={state.busy} onClick={onDelete} />
         </div>
       </div>
       {agent.role && (
@@ -93,12 +63,7 @@ export function AgentRow({ agent, connections, defaultConnectionId, state, editi
         <vscode-icon name="plug" class="detail-icon" />
         <span>{route.text}</span>
       </div>
-      {state.message && (
-        <div class={`row-message ${state.message.kind}`} data-testid="agent-row-message" role={state.message.kind === 'error' ? 'alert' : 'status'}>
-          <vscode-icon name={MESSAGE_ICONS[state.message.kind]} class="message-icon" />
-          <span>{state.message.text}</span>
-        </div>
-      )}
+      {state.message && <MessageLine message={state.message} testId="agent-row-message" />}
       {children}
     </li>
   );

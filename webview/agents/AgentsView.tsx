@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Agent } from '../../src/contracts/agents';
 import { errorMessage } from '../shared/errors';
 import { useNow } from '../shared/hooks';
+import { Loading } from '../shared/messages';
 import { emptyRunValues, type RunFormValues } from './agentModel';
 import { AgentForm } from './AgentForm';
 import { AgentRow, type AgentRowState } from './AgentRow';
@@ -173,12 +174,7 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
   }, []);
 
   if (!snapshot) {
-    return (
-      <div class="agents-view loading" data-testid="loading" role="status">
-        <vscode-progress-ring class="inline-progress" aria-label="Loading agents" />
-        <span>Loading agents…</span>
-      </div>
-    );
+    return <Loading class="agents-view" what="agents" />;
   }
 
   const { agents, connections, defaultConnectionId, runs } = snapshot;

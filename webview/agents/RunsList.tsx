@@ -1,5 +1,6 @@
 import type { RunRecord } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
+import { MessageLine } from '../shared/messages';
 import { connectionName, formatDuration, formatTokens, isActiveRun, modelName, providerName, runDuration, runStatusIcon, runStatusLabel } from './format';
 import { RunDetail, type ChooseDefaultState } from './RunDetail';
 
@@ -101,12 +102,7 @@ function RunRow(props: RunsListProps & { run: RunRecord }) {
           </vscode-button>
         )}
       </div>
-      {state.message && (
-        <div class={`row-message ${state.message.kind}`} data-testid="run-row-message" role={state.message.kind === 'error' ? 'alert' : 'status'}>
-          <vscode-icon name={state.message.kind === 'error' ? 'error' : 'info'} class="message-icon" />
-          <span>{state.message.text}</span>
-        </div>
-      )}
+      {state.message && <MessageLine message={state.message} testId="run-row-message" />}
       {selected && <RunDetail id={detailId} run={run} connections={connections} now={now} chooseDefault={props.chooseDefault} onChooseDefault={props.onChooseDefault} />}
     </li>
   );

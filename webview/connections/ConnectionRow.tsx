@@ -1,13 +1,10 @@
 import type { ComponentChildren } from 'preact';
 import type { Connection, ConnectionStatus, TestResult } from '../../src/contracts/connections';
 import type { ProviderDescriptor } from '../../src/contracts/providers';
+import { MessageLine, type RowMessage } from '../shared/messages';
+import { RowAction } from '../shared/RowAction';
 import { keyRequirement } from './formModel';
 import { formatKeyHint, formatLatency, formatRelativeTime, providerName, statusIcon, statusLabel } from './format';
-
-export interface RowMessage {
-  kind: 'success' | 'error' | 'info';
-  text: string;
-}
 
 /** What the view knows about a row beyond the snapshot: work in progress and its outcome. */
 export interface RowState {
@@ -43,8 +40,6 @@ interface ConnectionRowProps {
   onDelete(): void;
 }
 
-const MESSAGE_ICONS: Record<RowMessage['kind'], string> = { success: 'pass', error: 'error', info: 'info' };
-
 export function ConnectionRow(props: ConnectionRowProps) {
   const { connection, descriptor, isDefault, state, now, editing } = props;
   const status: ConnectionStatus = state.tested?.status ?? connection.status;
@@ -77,67 +72,34 @@ export function ConnectionRow(props: ConnectionRowProps) {
         )}
         {!editing && (
           <div class="row-actions" role="toolbar" aria-label={`Actions for ${name}`}>
-            <vscode-button
-              class="action"
-              data-testid="test-button"
+            <RowAction
+              testId="test-button"
               icon="play"
-              iconOnly
-              secondary
-              disabled={state.testing || !testable}
-              aria-label={`Test ${name}`}
+              label={`Test ${name}`}
               title={testable ? 'Test connection' : 'This provider cannot be tested'}
-              onClick={() => {
-                if (!state.testing && testable) props.onTest();
-              }}
+              disabled={state.testing || !testable}
+              onClick={props.onTest}
             />
-            <vscode-button
-              class="action"
-              data-testid="discover-button"
+            <RowAction
+              testId="discover-button"
               icon="search"
-              iconOnly
-              secondary
-              disabled={!descriptor}
-              aria-expanded={props.discovering ? 'true' : 'false'}
-              aria-label={`Discover models of ${name}`}
+              label={`Discover models of ${name}`}
               title={descriptor?.capabilities.discovery === false ? 'Add models by id' : 'Discover models'}
-              onClick={() => descriptor && props.onDiscover()}
+              disabled={!descriptor}
+              expanded={props.discovering}
+              onClick={props.onDiscover}
             />
-            <vscode-button class="action" data-testid="edit-button" icon="edit" iconOnly secondary disabled={!descriptor} aria-label={`Edit ${name}`} title="Edit" onClick={() => descriptor && props.onEdit()} />
-            {takesKey && (
-              <vscode-button
-                class="action"
-                data-testid="set-key-button"
-                icon="key"
-                iconOnly
-                secondary
-                disabled={state.busy}
-                aria-label={`Set key for ${name}`}
-                title="Set key"
-                onClick={() => !state.busy && props.onSetKey()}
-              />
-            )}
-            <vscode-button
-              class="action"
-              data-testid="set-default-button"
+            <RowAction testId="edit-button" icon="edit" label={`Edit ${name}`} title="Edit" disabled={!descriptor} onClick={props.onEdit} />
+            {takesKey && <RowAction testId="set-key-button" icon="key" label={`Set key for ${name}`} title="Set key" disabled={state.busy} onClick={props.onSetKey} />}
+            <RowAction
+              testId="set-default-button"
               icon={isDefault ? 'star-full' : 'star-empty'}
-              iconOnly
-              secondary
-              disabled={isDefault || state.busy}
-              aria-label={isDefault ? `${name} is the default connection` : `Make ${name} the default connection`}
+              label={isDefault ? `${name} is the default connection` : `Make ${name} the default connection`}
               title={isDefault ? 'Default connection' : 'Set as default'}
-              onClick={() => !isDefault && !state.busy && props.onSetDefault()}
+              disabled={isDefault || state.busy}
+              onClick={props.onSetDefault}
             />
-            <vscode-button
-              class="action"
-              data-testid="delete-button"
-              icon="trash"
-              iconOnly
-              secondary
-              disabled={state.busy}
-              aria-label={`Delete ${name}`}
-              title="Delete"
-              onClick={() => !state.busy && props.onDelete()}
-            />
+            <RowAction testId="delete-button" icon="trash" label={`Delete ${name}`} title="Delete" disabled={state.busy} onClick={props.onDelete} />
           </div>
         )}
       </div>
@@ -172,12 +134,7 @@ export function ConnectionRow(props: ConnectionRowProps) {
         </span>
       </div>
 
-      {message && !editing && (
-        <div class={`row-message ${message.kind}`} data-testid="row-message" role={message.kind === 'error' ? 'alert' : 'status'}>
-          <vscode-icon name={MESSAGE_ICONS[message.kind]} class="message-icon" />
-          <span>{message.text}</span>
-        </div>
-      )}
+      {message && !editing && <MessageLine message={message} testId="row-message" />}
 
       {props.discovering && !editing && props.discoveryPanel}
 

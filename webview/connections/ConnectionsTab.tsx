@@ -4,10 +4,11 @@ import type { RegisteredModel } from '../../src/contracts/models';
 import type { ConnectionsSnapshot } from '../../src/contracts/connectionsView';
 import { errorMessage } from '../shared/errors';
 import { useNow } from '../shared/hooks';
+import { Loading, type RowMessage } from '../shared/messages';
 import type { ConnectionsClient } from './client';
 import { ConnectionForm, type FormMode } from './ConnectionForm';
 import { keyRequirement, localOllamaInput } from './formModel';
-import { ConnectionRow, type RowMessage, type RowState } from './ConnectionRow';
+import { ConnectionRow, type RowState } from './ConnectionRow';
 import { DiscoveryPanel } from './DiscoveryPanel';
 import { EmptyState } from './EmptyState';
 
@@ -196,12 +197,7 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
   }, []);
 
   if (!snapshot) {
-    return (
-      <div class="connections-tab loading" data-testid="loading" role="status">
-        <vscode-progress-ring class="inline-progress" aria-label="Loading connections" />
-        <span>Loading connections…</span>
-      </div>
-    );
+    return <Loading class="connections-tab" what="connections" />;
   }
 
   const { providers, connections, defaultConnectionId } = snapshot;

@@ -3,10 +3,10 @@ import type { Connection } from '../../src/contracts/connections';
 import type { DiscoveredModel } from '../../src/contracts/models';
 import type { ProviderDescriptor } from '../../src/contracts/providers';
 import { errorMessage } from '../shared/errors';
+import { MessageLine, type RowMessage } from '../shared/messages';
 import { RpcError } from '../shared/rpcClient';
 import { VirtualList } from '../shared/VirtualList';
 import type { ConnectionsClient } from './client';
-import type { RowMessage } from './ConnectionRow';
 import { formatContextWindow } from './modelFormat';
 
 /** Each discovered model is one line of this height (px); .discovered-list shows about ten. */
@@ -165,13 +165,11 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
         </p>
       )}
       {phase.kind === 'failed' && (
-        <div class={`row-message ${phase.message.kind}`} data-testid="discovery-error" role={phase.message.kind === 'error' ? 'alert' : 'status'}>
-          <vscode-icon name={phase.message.kind === 'error' ? 'error' : 'info'} class="message-icon" />
-          <span>{phase.message.text}</span>
+        <MessageLine message={phase.message} testId="discovery-error">
           <vscode-button secondary data-testid="discover-retry-button" onClick={() => void discover()}>
             Try again
           </vscode-button>
-        </div>
+        </MessageLine>
       )}
 
       {listed && listed.length === 0 && (
@@ -280,12 +278,7 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
         <vscode-form-helper class="field-description">For a model discovery cannot list, e.g. a deployment or a model pulled later.</vscode-form-helper>
       </form>
 
-      {message && (
-        <div class={`row-message ${message.kind}`} data-testid="discovery-message" role={message.kind === 'error' ? 'alert' : 'status'}>
-          <vscode-icon name={message.kind === 'success' ? 'pass' : message.kind === 'error' ? 'error' : 'info'} class="message-icon" />
-          <span>{message.text}</span>
-        </div>
-      )}
+      {message && <MessageLine message={message} testId="discovery-message" />}
     </section>
   );
 }

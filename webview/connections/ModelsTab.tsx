@@ -4,9 +4,9 @@ import type { ConnectionsSnapshot } from '../../src/contracts/connectionsView';
 import type { RegisteredModel } from '../../src/contracts/models';
 import type { ProviderDescriptor } from '../../src/contracts/providers';
 import { errorMessage } from '../shared/errors';
+import { Loading, MessageLine, type RowMessage } from '../shared/messages';
 import { VirtualList } from '../shared/VirtualList';
 import type { ConnectionsClient } from './client';
-import type { RowMessage } from './ConnectionRow';
 import { providerName } from './format';
 import { connectionName, filterModels, formatContextWindow, formatCost, modalityLabel, modelSummary, parseTokens } from './modelFormat';
 
@@ -103,12 +103,7 @@ export function ModelsTab({ client, snapshot, onShowConnections }: ModelsTabProp
   );
 
   if (!snapshot || !models || !connections) {
-    return (
-      <div class="models-tab loading" data-testid="models-loading" role="status">
-        <vscode-progress-ring class="inline-progress" aria-label="Loading models" />
-        <span>Loading models…</span>
-      </div>
-    );
+    return <Loading class="models-tab" testId="models-loading" what="models" />;
   }
 
   if (models.length === 0) {
@@ -166,12 +161,7 @@ export function ModelsTab({ client, snapshot, onShowConnections }: ModelsTabProp
       <div class="toolbar-summary" data-testid="models-count" role="status">
         {modelSummary(shown, models.length)}
       </div>
-      {message && (
-        <div class={`row-message ${message.kind}`} data-testid="models-message" role={message.kind === 'error' ? 'alert' : 'status'}>
-          <vscode-icon name={message.kind === 'error' ? 'error' : 'info'} class="message-icon" />
-          <span>{message.text}</span>
-        </div>
-      )}
+      {message && <MessageLine message={message} testId="models-message" />}
       {shown.length === 0 ? (
         <p class="form-hint" data-testid="models-no-match">
           No model matches. Clear the filter to see all {models.length.toLocaleString('en')}.

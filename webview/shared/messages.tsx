@@ -1,0 +1,30 @@
+import type { ComponentChildren } from 'preact';
+
+/** The outcome of something a row or panel did, shown inline under it. */
+export interface RowMessage {
+  kind: 'success' | 'error' | 'info';
+  text: string;
+}
+
+const MESSAGE_ICONS: Record<RowMessage['kind'], string> = { success: 'pass', error: 'error', info: 'info' };
+
+/** A message line with its icon: an error is read out at once (alert), anything else politely (status). */
+export function MessageLine({ message, testId, children }: { message: RowMessage; testId: string; children?: ComponentChildren }) {
+  return (
+    <div class={`row-message ${message.kind}`} data-testid={testId} role={message.kind === 'error' ? 'alert' : 'status'}>
+      <vscode-icon name={MESSAGE_ICONS[message.kind]} class="message-icon" />
+      <span>{message.text}</span>
+      {children}
+    </div>
+  );
+}
+
+/** What a view or tab shows until the host's first snapshot arrives. */
+export function Loading({ class: className, testId = 'loading', what }: { class: string; testId?: string; what: string }) {
+  return (
+    <div class={`${className} loading`} data-testid={testId} role="status">
+      <vscode-progress-ring class="inline-progress" aria-label={`Loading ${what}`} />
+      <span>{`Loading ${what}…`}</span>
+    </div>
+  );
+}
