@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Agent } from '../../src/contracts/agents';
 import { errorMessage } from '../shared/errors';
@@ -25,6 +26,23 @@ type FormMode = { kind: 'new' } | { kind: 'edit'; agentId: string };
 interface RunPanelState {
   agentId: string;
   values: RunFormValues;
+}
+
+/** A section's title, with its count once there is something to count. */
+function SectionHeader({ id, title, count, countTestId, children }: { id: string; title: string; count: number; countTestId: string; children?: ComponentChildren }) {
+  return (
+    <div class="section-header">
+      <h2 id={id} class="section-title">
+        {title}
+      </h2>
+      {count > 0 && (
+        <span class="section-count" data-testid={countTestId}>
+          {count}
+        </span>
+      )}
+      {children}
+    </div>
+  );
 }
 
 /**
@@ -195,21 +213,13 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
   return (
     <div class="agents-view" ref={container}>
       <section class="agents-section" aria-labelledby="agents-heading">
-        <div class="section-header">
-          <h2 id="agents-heading" class="section-title">
-            Agents
-          </h2>
-          {agents.length > 0 && (
-            <span class="section-count" data-testid="agent-count">
-              {agents.length}
-            </span>
-          )}
+        <SectionHeader id="agents-heading" title="Agents" count={agents.length} countTestId="agent-count">
           {(agents.length > 0 || form) && !newForm && (
             <vscode-button class="section-action" data-testid="new-agent-button" icon="add" onClick={openNew}>
               New agent
             </vscode-button>
           )}
-        </div>
+        </SectionHeader>
 
         {connections.length === 0 && (
           <div class="notice" data-testid="no-connections-notice" role="status">
@@ -287,16 +297,7 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
       </section>
 
       <section class="runs-section" aria-labelledby="runs-heading">
-        <div class="section-header">
-          <h2 id="runs-heading" class="section-title">
-            Runs
-          </h2>
-          {runs.length > 0 && (
-            <span class="section-count" data-testid="run-count">
-              {runs.length}
-            </span>
-          )}
-        </div>
+        <SectionHeader id="runs-heading" title="Runs" count={runs.length} countTestId="run-count" />
         <RunsList
           runs={runs}
           connections={connections}
