@@ -14,24 +14,13 @@ import '../shared/zodSetup';
 import type { Agent, RunRecord, StartAgentRunRequest, TraceStep } from '../../src/contracts/agents';
 import { FromAgentsViewSchema, type AgentsConnection, type AgentsSnapshot, type FromAgentsView, type ToAgentsView } from '../../src/contracts/agentsView';
 import type { ErrorInfo } from '../../src/contracts/errors';
+import { installFakeVsCodeApi, sendToView, uuid, type Answer, type FakeHostControlBase } from './fakeHostKit';
 
 type Request = Extract<FromAgentsView, { type: 'request' }>;
-type Answer = { ok: true; value: unknown } | { ok: false; error: ErrorInfo };
 
-export interface AgentsFakeHostControl {
-  /** Everything the view posted, in order. */
-  posted: unknown[];
-  snapshot: Omit<AgentsSnapshot, 'type'>;
-  /** Sends the current snapshot, as the host does after every change. */
-  sendSnapshot(): void;
-  /** Sends anything, e.g. an invalid message, to see the view ignore it. */
-  send(message: unknown): void;
-  /** Makes the next request of `method` fail with this error. */
-  failNext(method: Request['method'], error: ErrorInfo): void;
+export interface AgentsFakeHostControl extends FakeHostControlBase<Omit<AgentsSnapshot, 'type'>, Request['method']> {
   /** Makes the next run that starts fail with this error once it is running. */
   failNextRun(error: ErrorInfo): void;
-  /** Whether the "confirmation" of a delete says yes. */
-  confirmDelete: boolean;
   /** The connection the default-connection "picker" chooses; '' = the person dismissed it. */
   pickDefault: string | undefined;
   /** How long a run stays queued, then running. */
@@ -79,15 +68,6 @@ export const sampleConnections: AgentsConnection[] = [
 const AGENT_IDS = ['a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d', 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e', 'c3d4e5f6-a7b8-4c9d-8e1f-2a3b4c5d6e7f'] as const;
 
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
-
-/** A v4 UUID; crypto.randomUUID exists only in secure contexts, and a preview may be served over http. */
-function uuid(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
 
 export const sampleAgents: Agent[] = [
   {
@@ -247,16 +227,11 @@ function installFakeHost(): AgentsFakeHostControl {
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   const params = new URLSearchParams(location.search);
 
-  const send = (message: ToAgentsView | unknown) => {
-    // Asynchronous and cloned, like a real webview message.
-    setTimeout(() => window.postMessage(structuredClone(message), '*'), 0);
-  };
-
   const control: AgentsFakeHostControl = {
     posted: [],
     snapshot: scenario(params.get('scenario')),
-    sendSnapshot: () => send({ type: 'snapshot', ...control.snapshot }),
-    send,
+    sendSnapshot: () => sendToView({ type: 'snapshot', ...control.snapshot } satisfies ToAgentsView),
+    send: sendToView,
     failNext: (method, error) => failures.set(method, error),
     failNextRun: (error) => {
       nextRunFailure = error;
@@ -269,7 +244,7 @@ function installFakeHost(): AgentsFakeHostControl {
 
   // The view keeps its open run in its state; `?run=N` opens the Nth run of the scenario.
   const runIndex = params.get('run');
-  let state: unknown = runIndex !== null && control.snapshot.runs[Number(runIndex)] ? { selectedRunId: control.snapshot.runs[Number(runIndex)]!.id } : undefined;
+  const state = runIndex !== null && control.snapshot.runs[Number(runIndex)] ? { selectedRunId: control.snapshot.runs[Number(runIndex)]!.id } : undefined;
 
   const findAgent = (id: string) => control.snapshot.agents.find((agent) => agent.id === id);
   const findRun = (id: string) => control.snapshot.runs.find((run) => run.id === id);
@@ -349,11 +324,6 @@ function installFakeHost(): AgentsFakeHostControl {
   }
 
   function answer(request: Request): Answer {
-    const failure = failures.get(request.method);
-    if (failure) {
-      failures.delete(request.method);
-      return { ok: false, error: failure };
-    }
     const now = new Date().toISOString();
     switch (request.method) {
       case 'createAgent': {
@@ -418,31 +388,7 @@ function installFakeHost(): AgentsFakeHostControl {
     }
   }
 
-  const api = {
-    postMessage: (data: unknown) => {
-      control.posted.push(structuredClone(data));
-      const parsed = FromAgentsViewSchema.safeParse(data);
-      if (!parsed.success) {
-        const id = (data as { id?: unknown } | null)?.id;
-        if (typeof id === 'string') send({ type: 'reply', id, ok: false, error: { code: 'invalid_input', message: parsed.error.message } });
-        return;
-      }
-      const message = parsed.data;
-      if (message.type === 'ready') {
-        control.sendSnapshot();
-        return;
-      }
-      const reply = answer(message);
-      send({ type: 'reply', id: message.id, ...reply });
-      if (reply.ok) control.sendSnapshot();
-    },
-    getState: () => state,
-    setState: (next: unknown) => {
-      state = next;
-    },
-  };
-  // Not declared on Window here: webview/dev/fakeHost.ts declares it for the Connections preview.
-  (window as unknown as { acquireVsCodeApi(): typeof api }).acquireVsCodeApi = () => api;
+  installFakeVsCodeApi({ schema: FromAgentsViewSchema, control, failures, answer, state });
   window.switchboardAgentsFakeHost = control;
   return control;
 }

@@ -15,21 +15,11 @@ import { FromConnectionsViewSchema, type ConnectionsSnapshot, type FromConnectio
 import type { ErrorInfo } from '../../src/contracts/errors';
 import type { DiscoveredModel, Modality, RegisteredModel } from '../../src/contracts/models';
 import type { ProviderDescriptor } from '../../src/contracts/providers';
+import { installFakeVsCodeApi, sendToView, uuid, type Answer, type FakeHostControlBase } from './fakeHostKit';
 
 type Request = Extract<FromConnectionsView, { type: 'request' }>;
 
-export interface FakeHostControl {
-  /** Everything the view posted, in order. */
-  posted: unknown[];
-  snapshot: Omit<ConnectionsSnapshot, 'type'>;
-  /** Sends the current snapshot, as the host does after every change. */
-  sendSnapshot(): void;
-  /** Sends anything, e.g. an invalid message, to see the view ignore it. */
-  send(message: unknown): void;
-  /** Makes the next request of `method` fail with this error. */
-  failNext(method: Request['method'], error: ErrorInfo): void;
-  /** Whether the "confirmation" of a delete says yes. */
-  confirmDelete: boolean;
+export interface FakeHostControl extends FakeHostControlBase<Omit<ConnectionsSnapshot, 'type'>, Request['method']> {
   /** Whether the password box "stores" a key. */
   storeKey: boolean;
   /** How long a test takes. */
@@ -42,7 +32,6 @@ export interface FakeHostControl {
 
 declare global {
   interface Window {
-    acquireVsCodeApi(): { postMessage(message: unknown): void; getState(): unknown; setState(state: unknown): void };
     switchboardFakeHost: FakeHostControl;
   }
 }
@@ -165,22 +154,15 @@ function scenario(params: URLSearchParams): Omit<ConnectionsSnapshot, 'type'> {
 function installFakeHost(): FakeHostControl {
   const failures = new Map<string, ErrorInfo>();
   const params = new URLSearchParams(location.search);
-  let state: unknown = params.get('tab') ? { selectedTab: params.get('tab') } : undefined;
-
-  const send = (message: ToConnectionsView | unknown) => {
-    // Asynchronous and cloned, like a real webview message.
-    setTimeout(() => window.postMessage(structuredClone(message), '*'), 0);
-  };
-
   const control: FakeHostControl = {
     posted: [],
     snapshot: scenario(params),
     sendSnapshot: () => {
       // For bench/discovery.mjs: when the newest snapshot left the host.
       performance.mark('switchboard-snapshot-sent');
-      send({ type: 'snapshot', ...control.snapshot });
+      sendToView({ type: 'snapshot', ...control.snapshot } satisfies ToConnectionsView);
     },
-    send,
+    send: sendToView,
     failNext: (method, error) => failures.set(method, error),
     confirmDelete: true,
     storeKey: true,
@@ -199,17 +181,12 @@ function installFakeHost(): FakeHostControl {
       control.snapshot.models[at] = { ...model, id: existing.id, connectionId, enabled: existing.enabled, lastSyncedAt: new Date().toISOString() };
       return false;
     }
-    control.snapshot.models.push({ ...model, id: crypto.randomUUID(), connectionId, enabled: true, lastSyncedAt: new Date().toISOString() });
+    control.snapshot.models.push({ ...model, id: uuid(), connectionId, enabled: true, lastSyncedAt: new Date().toISOString() });
     return true;
   };
   const notFound: ErrorInfo = { code: 'not_found', message: 'That connection does not exist any more.' };
 
-  async function answer(request: Request): Promise<{ ok: true; value: unknown } | { ok: false; error: ErrorInfo }> {
-    const failure = failures.get(request.method);
-    if (failure) {
-      failures.delete(request.method);
-      return { ok: false, error: failure };
-    }
+  async function answer(request: Request): Promise<Answer> {
     const now = new Date().toISOString();
     switch (request.method) {
       case 'createConnection': {
@@ -220,7 +197,7 @@ function installFakeHost(): FakeHostControl {
           return { ok: false, error: { code: 'invalid_input', message: `A connection named "${input.name}" already exists. Choose another name.` } };
         }
         const connection: Connection = {
-          id: crypto.randomUUID(),
+          id: uuid(),
           name: input.name,
           providerId: input.providerId,
           baseUrl: input.baseUrl ?? provider.defaults.baseUrl ?? 'http://localhost',
@@ -328,29 +305,13 @@ function installFakeHost(): FakeHostControl {
     }
   }
 
-  window.acquireVsCodeApi = () => ({
-    postMessage: (data: unknown) => {
-      control.posted.push(structuredClone(data));
-      const parsed = FromConnectionsViewSchema.safeParse(data);
-      if (!parsed.success) {
-        const id = (data as { id?: unknown } | null)?.id;
-        if (typeof id === 'string') send({ type: 'reply', id, ok: false, error: { code: 'invalid_input', message: parsed.error.message } });
-        return;
-      }
-      const message = parsed.data;
-      if (message.type === 'ready') {
-        control.sendSnapshot();
-        return;
-      }
-      void answer(message).then((reply) => {
-        send({ type: 'reply', id: message.id, ...reply });
-        if (reply.ok) control.sendSnapshot();
-      });
-    },
-    getState: () => state,
-    setState: (next: unknown) => {
-      state = next;
-    },
+  installFakeVsCodeApi({
+    schema: FromConnectionsViewSchema,
+    control,
+    failures,
+    answer,
+    // `?tab=models` opens that tab, as if the view had saved it in its state.
+    state: params.get('tab') ? { selectedTab: params.get('tab') } : undefined,
   });
   window.switchboardFakeHost = control;
   return control;
