@@ -10,7 +10,7 @@ import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../contr
 import { SwitchboardError } from './errors';
 import type { HttpClient } from './http/httpClient';
 import type { Clock, Disposable, Event, KeyValueStore, Logger, SecretVault, Settings } from './ports';
-import { describeIssue, type ProviderRegistry } from './providerRegistry';
+import { describeIssue, type ProviderRegistry, type RegisteredProvider } from './providerRegistry';
 import type { ConnectionTarget } from './providers/adapter';
 import { keyHint, secretNames } from './secrets';
 import { StoredList } from './storedList';
@@ -70,12 +70,13 @@ export class ConnectionService {
 
   async create(input: unknown): Promise<Connection> {
     const parsed = parseOrThrow(ConnectionInputSchema, input, 'The connection');
-    const descriptor = this.deps.registry.require(parsed.providerId).descriptor;
+    const provider = this.deps.registry.require(parsed.providerId);
+    const descriptor = provider.descriptor;
     const baseUrl = parsed.baseUrl ?? defaultBaseUrl(descriptor);
     if (!baseUrl) {
       throw new SwitchboardError('invalid_input', `${descriptor.displayName} needs a base URL.`);
     }
-    const options = checkOptions(descriptor, parsed.options);
+    const options = checkOptions(provider, parsed.options);
     const now = this.deps.clock.now().toISOString();
     const connection: Connection = ConnectionSchema.parse({
       id: (this.deps.newId ?? randomUUID)(),
@@ -102,7 +103,7 @@ export class ConnectionService {
     let updated: Connection | undefined;
     await this.mutate((all) => {
       const current = findOrThrow(all, id);
-      const descriptor = this.deps.registry.require(current.providerId).descriptor;
+      const provider = this.deps.registry.require(current.providerId);
       if (parsed.name !== undefined) assertUniqueName(all.filter((c) => c.id !== id), parsed.name);
       const endpointChanged =
         (parsed.baseUrl !== undefined && trimTrailingSlash(parsed.baseUrl) !== current.baseUrl) ||
@@ -111,7 +112,7 @@ export class ConnectionService {
         ...current,
         name: parsed.name ?? current.name,
         baseUrl: parsed.baseUrl !== undefined ? trimTrailingSlash(parsed.baseUrl) : current.baseUrl,
-        options: parsed.options !== undefined ? checkOptions(descriptor, parsed.options) : current.options,
+        options: parsed.options !== undefined ? checkOptions(provider, parsed.options) : current.options,
         defaultModel: parsed.defaultModel !== undefined ? parsed.defaultModel || undefined : current.defaultModel,
         // A new address makes the last test meaningless.
         ...(endpointChanged ? { status: 'unknown', lastValidatedAt: undefined, lastTestMessage: undefined, lastLatencyMs: undefined } : {}),
@@ -280,8 +281,11 @@ function assertUniqueName(all: Connection[], name: string): void {
   }
 }
 
-/** Keeps only the descriptor's non-secret option fields and checks the required ones are filled. */
-function checkOptions(descriptor: ProviderDescriptor, options: Record<string, string>): Record<string, string> {
+/**
+ * Keeps only the descriptor's non-secret option fields, checks the required ones are filled,
+ * and lets the adapter check their values (custom headers, say) before anything is saved.
+ */
+function checkOptions({ descriptor, adapter }: RegisteredProvider, options: Record<string, string>): Record<string, string> {
   const optionFields = descriptor.fields.filter((f) => f.kind !== 'secret' && f.key !== BASE_URL_FIELD);
   const unknown = Object.keys(options).filter((key) => !optionFields.some((f) => f.key === key));
   if (unknown.length) {
@@ -293,6 +297,8 @@ function checkOptions(descriptor: ProviderDescriptor, options: Record<string, st
     if (field.required && !value) throw new SwitchboardError('invalid_input', `${field.label} is required for ${descriptor.displayName}.`);
     if (value) result[field.key] = value;
   }
+  const problem = adapter.validateOptions?.(result);
+  if (problem) throw new SwitchboardError('invalid_input', problem);
   return result;
 }
 

@@ -54,6 +54,11 @@ describe('ConnectionService', () => {
     await rejectsWith(service.create({ name: 'Y', providerId: 'ollama', options: { bogus: '1' } }), 'invalid_input', /no field "bogus"/);
     await rejectsWith(service.create({ name: '', providerId: 'ollama' }), 'invalid_input', /name is required/);
     await rejectsWith(service.create('not an object'), 'invalid_input');
+    await rejectsWith(
+      service.create({ name: 'Gateway', providerId: 'openai-compatible', baseUrl: 'http://127.0.0.1:1/v1', options: { customHeaders: 'Authorization: Bearer x' } }),
+      'invalid_input',
+      /Authorization/i,
+    );
     assert.equal(store.dump(), before);
   });
 

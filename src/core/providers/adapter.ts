@@ -25,6 +25,8 @@ export interface CallContext {
 export interface ProviderAdapter {
   /** A harmless call that proves the endpoint answers and accepts the key. Returns a short summary. */
   testConnection(target: ConnectionTarget, context: CallContext): Promise<string>;
+  /** Checks option values beyond their schema when a connection is saved; the message of the first problem, or undefined. */
+  validateOptions?(options: Readonly<Record<string, string>>): string | undefined;
   /** The models the connection serves, with what metadata the API (or the built-in table) gives. */
   discoverModels?(target: ConnectionTarget, context: CallContext): Promise<DiscoveredModel[]>;
   /** One non-streaming chat call. */

@@ -1,7 +1,7 @@
 import type { ChatRequest, ChatResult, DiscoveredModel } from '../../contracts/models';
 import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../../contracts/providers';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
-import { parseCustomHeaders } from './customHeaders';
+import { parseCustomHeaders, validateCustomHeaders } from './customHeaders';
 import { listModels, openAiStyleApi, postChatCompletion, testByListingModels, type OpenAiStyleProvider } from './openaiShared';
 import { positiveInt, toDiscoveredModels } from './shared';
 
@@ -35,6 +35,11 @@ export function openAiCompatibleHeaders(target: ConnectionTarget): Record<string
 const openAiCompatible: OpenAiStyleProvider = { api: openAiCompatibleApi, headers: openAiCompatibleHeaders, maxTokensField: 'max_tokens' };
 
 export const openAiCompatibleAdapter: ProviderAdapter = {
+  validateOptions(options) {
+    const headers = options[OPENAI_COMPATIBLE_HEADERS_FIELD];
+    return headers === undefined ? undefined : validateCustomHeaders(headers);
+  },
+
   testConnection(target: ConnectionTarget, context: CallContext): Promise<string> {
     return testByListingModels(openAiCompatible, target, context);
   },
