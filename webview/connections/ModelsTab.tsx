@@ -49,35 +49,35 @@ export function ModelsTab({ client, snapshot, onShowConnections }: ModelsTabProp
     });
   }, []);
 
-  const toggle = useCallback(
-    async (model: RegisteredModel, enabled: boolean) => {
+  /** A request about one model: its row is busy meanwhile, and a failure is shown with the model's name. */
+  const requestForModel = useCallback(
+    async (model: RegisteredModel, request: () => Promise<unknown>, done?: RowMessage) => {
       setModelBusy(model.id, true);
       setMessage(undefined);
       try {
-        await client.request('setModelEnabled', { id: model.id, enabled });
+        await request();
+        if (done) setMessage(done);
       } catch (error) {
         setMessage({ kind: 'error', text: `${model.displayName}: ${errorMessage(error)}` });
       } finally {
         setModelBusy(model.id, false);
       }
     },
-    [client, setModelBusy],
+    [setModelBusy],
+  );
+
+  const toggle = useCallback(
+    (model: RegisteredModel, enabled: boolean) => requestForModel(model, () => client.request('setModelEnabled', { id: model.id, enabled })),
+    [client, requestForModel],
   );
 
   const remove = useCallback(
-    async (model: RegisteredModel) => {
-      setModelBusy(model.id, true);
-      setMessage(undefined);
-      try {
-        await client.request('deleteModel', { id: model.id });
-        setMessage({ kind: 'info', text: `Removed “${model.displayName}” from the registry. Discover models on its connection to add it back.` });
-      } catch (error) {
-        setMessage({ kind: 'error', text: `${model.displayName}: ${errorMessage(error)}` });
-      } finally {
-        setModelBusy(model.id, false);
-      }
-    },
-    [client, setModelBusy],
+    (model: RegisteredModel) =>
+      requestForModel(model, () => client.request('deleteModel', { id: model.id }), {
+        kind: 'info',
+        text: `Removed “${model.displayName}” from the registry. Discover models on its connection to add it back.`,
+      }),
+    [client, requestForModel],
   );
 
   const saveContextWindow = useCallback(
@@ -89,17 +89,9 @@ export function ModelsTab({ client, snapshot, onShowConnections }: ModelsTabProp
       }
       setEditing(undefined);
       if (tokens === model.contextWindow) return;
-      setModelBusy(model.id, true);
-      setMessage(undefined);
-      try {
-        await client.request('setContextWindow', { id: model.id, contextWindow: tokens });
-      } catch (error) {
-        setMessage({ kind: 'error', text: `${model.displayName}: ${errorMessage(error)}` });
-      } finally {
-        setModelBusy(model.id, false);
-      }
+      await requestForModel(model, () => client.request('setContextWindow', { id: model.id, contextWindow: tokens }));
     },
-    [client, setModelBusy],
+    [client, requestForModel],
   );
 
   if (!snapshot || !models || !connections) {
