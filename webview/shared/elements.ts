@@ -20,6 +20,15 @@ import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-text
 
 type ElementProps<T extends HTMLElement> = Omit<JSX.HTMLAttributes<T>, 'onInput' | 'onChange'> & { 'data-testid'?: string };
 type Handler<T extends EventTarget, E extends Event = Event> = (event: E & { currentTarget: T }) => void;
+/** What vscode-textfield and vscode-textarea have in common. */
+type TextInputProps<T extends EventTarget> = {
+  value?: string;
+  placeholder?: string;
+  disabled?: boolean;
+  invalid?: boolean;
+  label?: string;
+  onInput?: Handler<T>;
+};
 
 declare module 'preact' {
   // Preact types JSX as a namespace, so augmenting it takes one.
@@ -65,26 +74,13 @@ declare module 'preact' {
         panel?: boolean;
         'onvsc-tabs-select'?: Handler<VscodeTabs, VscTabsSelectEvent>;
       };
-      'vscode-textarea': ElementProps<VscodeTextarea> & {
-        value?: string;
-        placeholder?: string;
-        disabled?: boolean;
-        invalid?: boolean;
-        label?: string;
-        rows?: number;
-        monospace?: boolean;
-        resize?: 'both' | 'horizontal' | 'vertical' | 'none';
-        onInput?: Handler<VscodeTextarea>;
-      };
-      'vscode-textfield': ElementProps<VscodeTextfield> & {
-        value?: string;
-        placeholder?: string;
-        disabled?: boolean;
-        invalid?: boolean;
-        label?: string;
-        type?: 'text' | 'url' | 'password' | 'search';
-        onInput?: Handler<VscodeTextfield>;
-      };
+      'vscode-textarea': ElementProps<VscodeTextarea> &
+        TextInputProps<VscodeTextarea> & {
+          rows?: number;
+          monospace?: boolean;
+          resize?: 'both' | 'horizontal' | 'vertical' | 'none';
+        };
+      'vscode-textfield': ElementProps<VscodeTextfield> & TextInputProps<VscodeTextfield> & { type?: 'text' | 'url' | 'password' | 'search' };
     }
   }
 }
