@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Agent } from '../../src/contracts/agents';
 import { errorMessage } from '../shared/errors';
+import { focusAfterRender, type FocusTarget } from '../shared/focus';
 import { useNow } from '../shared/hooks';
 import { Loading } from '../shared/messages';
 import { emptyRunValues, type RunFormValues } from './agentModel';
@@ -27,6 +28,8 @@ interface RunPanelState {
   agentId: string;
   values: RunFormValues;
 }
+
+const agentRow = (agentId: string) => `[data-testid="agent-row"][data-agent-id="${agentId}"]`;
 
 /** A section's title, with its count once there is something to count. */
 function SectionHeader({ id, title, count, countTestId, children }: { id: string; title: string; count: number; countTestId: string; children?: ComponentChildren }) {
@@ -61,8 +64,8 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
   const [runRows, setRunRows] = useState<Record<string, RunRowState>>({});
   const [chooseDefault, setChooseDefault] = useState<ChooseDefaultState>({});
   const container = useRef<HTMLDivElement>(null);
-  /** Where focus goes back to when a form or panel closes: a test id and, for a row, its agent. */
-  const returnFocus = useRef<{ testId: string; agentId?: string } | undefined>(undefined);
+  /** Where focus goes back to when the form closes. */
+  const returnFocus = useRef<FocusTarget | undefined>(undefined);
   /** A run just started: scroll to it once the snapshot that lists it arrives. */
   const revealRunId = useRef<string | undefined>(undefined);
 
@@ -112,26 +115,17 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
     setRunRows((current) => ({ ...current, [id]: update(current[id] ?? {}) }));
   }, []);
 
-  const focusLater = useCallback((target: { testId: string; agentId?: string } | undefined) => {
-    // After the render that removes the form: focus the control that opened it.
-    setTimeout(() => {
-      const scope = target?.agentId ? container.current?.querySelector(`[data-testid="agent-row"][data-agent-id="${target.agentId}"]`) : container.current;
-      const element = target ? scope?.querySelector<HTMLElement>(`[data-testid="${target.testId}"]`) : undefined;
-      element?.focus();
-    }, 0);
-  }, []);
-
   const closeForm = useCallback(() => {
     setForm(undefined);
     const target = returnFocus.current;
     returnFocus.current = undefined;
-    focusLater(target);
-  }, [focusLater]);
+    focusAfterRender(container, target);
+  }, []);
 
   const closeRunPanel = useCallback(() => {
-    if (runPanel) focusLater({ testId: 'run-agent-button', agentId: runPanel.agentId });
+    if (runPanel) focusAfterRender(container, { testId: 'run-agent-button', row: agentRow(runPanel.agentId) });
     setRunPanel(undefined);
-  }, [focusLater, runPanel]);
+  }, [runPanel]);
 
   const remove = useCallback(
     async (agent: Agent) => {
@@ -253,7 +247,7 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
                     }}
                     onEdit={() => {
                       updateAgentRow(agent.id, (row) => ({ ...row, message: undefined }));
-                      returnFocus.current = { testId: 'edit-agent-button', agentId: agent.id };
+                      returnFocus.current = { testId: 'edit-agent-button', row: agentRow(agent.id) };
                       setForm({ kind: 'edit', agentId: agent.id });
                     }}
                     onDelete={() => void remove(agent)}

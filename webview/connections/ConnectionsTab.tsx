@@ -3,6 +3,7 @@ import type { Connection, TestResult } from '../../src/contracts/connections';
 import type { RegisteredModel } from '../../src/contracts/models';
 import type { ConnectionsSnapshot } from '../../src/contracts/connectionsView';
 import { errorMessage } from '../shared/errors';
+import { focusAfterRender, type FocusTarget } from '../shared/focus';
 import { useNow } from '../shared/hooks';
 import { Loading, type RowMessage } from '../shared/messages';
 import type { ConnectionsClient } from './client';
@@ -24,6 +25,8 @@ interface KeyNotice {
   name: string;
 }
 
+const connectionRow = (connectionId: string) => `[data-testid="connection-row"][data-connection-id="${connectionId}"]`;
+
 export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
   const now = useNow();
   const [rows, setRows] = useState<Record<string, RowState>>({});
@@ -34,8 +37,8 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
   const [emptyStateBusy, setEmptyStateBusy] = useState(false);
   const [emptyStateError, setEmptyStateError] = useState<string | undefined>(undefined);
   const container = useRef<HTMLDivElement>(null);
-  /** Where focus goes back to when the form closes: a test id and, for a row, its connection. */
-  const returnFocus = useRef<{ testId: string; connectionId?: string } | undefined>(undefined);
+  /** Where focus goes back to when the form closes. */
+  const returnFocus = useRef<FocusTarget | undefined>(undefined);
 
   const updateRow = useCallback((id: string, update: (row: RowState) => RowState) => {
     setRows((current) => ({ ...current, [id]: update(current[id] ?? {}) }));
@@ -72,26 +75,14 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
 
   const closeDiscovery = useCallback((connectionId: string) => {
     setDiscovering(undefined);
-    setTimeout(() => {
-      container.current
-        ?.querySelector(`[data-testid="connection-row"][data-connection-id="${connectionId}"]`)
-        ?.querySelector<HTMLElement>('[data-testid="discover-button"]')
-        ?.focus();
-    }, 0);
+    focusAfterRender(container, { testId: 'discover-button', row: connectionRow(connectionId) });
   }, []);
 
   const closeForm = useCallback(() => {
     setForm(undefined);
     const target = returnFocus.current;
     returnFocus.current = undefined;
-    // After the render that removes the form: focus the control that opened it.
-    setTimeout(() => {
-      const scope = target?.connectionId
-        ? container.current?.querySelector(`[data-testid="connection-row"][data-connection-id="${target.connectionId}"]`)
-        : container.current;
-      const element = target ? scope?.querySelector<HTMLElement>(`[data-testid="${target.testId}"]`) : undefined;
-      element?.focus();
-    }, 0);
+    focusAfterRender(container, target);
   }, []);
 
   const setKey = useCallback(
@@ -307,7 +298,7 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
                   }
                   onTest={() => void test(connection.id)}
                   onEdit={() => {
-                    returnFocus.current = { testId: 'edit-button', connectionId: connection.id };
+                    returnFocus.current = { testId: 'edit-button', row: connectionRow(connection.id) };
                     setForm({ kind: 'edit', connectionId: connection.id });
                   }}
                   onSetKey={() => void setKey(connection.id)}
