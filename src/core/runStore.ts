@@ -46,6 +46,25 @@ export class RunStore {
     return this.enqueue({ kind: 'update', id, patch });
   }
 
+  /**
+   * Fails the runs stored as queued or running when nothing in this session runs them: what a
+   * window that closed or reloaded mid-run left behind. Call once, before this session starts
+   * runs. Returns the ids it failed.
+   */
+  async failInterrupted(finishedAt: string): Promise<string[]> {
+    const stale = this.loaded().filter((run) => run.status === 'queued' || run.status === 'running');
+    await Promise.all(
+      stale.map((run) =>
+        this.update(run.id, {
+          status: 'failed',
+          error: { code: 'internal', message: 'The run was interrupted: VS Code closed or reloaded the window before it finished. Run the agent again.' },
+          finishedAt,
+        }),
+      ),
+    );
+    return stale.map((run) => run.id);
+  }
+
   /** Resolves when every change made so far is written. */
   async flushed(): Promise<void> {
     while (this.writing) await this.writing;

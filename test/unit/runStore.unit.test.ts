@@ -49,3 +49,33 @@ describe('RunStore', () => {
     assert.deepEqual(runs.list().map((r) => r.id), [good.id]);
   });
 });
+
+describe('RunStore after a reload of the window', () => {
+  it('fails the runs a previous session left queued or running, once, and leaves finished runs alone', async () => {
+    const store = new MemoryStore();
+    const before = new RunStore({ store, retention: () => 50, logger: new MemoryLogger() });
+    const queued = run(1);
+    const running = run(2);
+    const done = run(3);
+    await before.add(queued);
+    await before.add(running);
+    await before.add(done);
+    await before.update(running.id, { status: 'running' });
+    await before.update(done.id, { status: 'succeeded', output: 'ok' });
+
+    // The window reloads: a new session reads what the old one left.
+    const after = new RunStore({ store, retention: () => 50, logger: new MemoryLogger() });
+    const failed = await after.failInterrupted('2026-11-22T11:00:00.000Z');
+    assert.deepEqual(new Set(failed), new Set([queued.id, running.id]));
+    const stored = new RunStore({ store, retention: () => 50, logger: new MemoryLogger() });
+    for (const id of [queued.id, running.id]) {
+      const record = stored.get(id)!;
+      assert.equal(record.status, 'failed');
+      assert.equal(record.error?.code, 'internal');
+      assert.match(record.error?.message ?? '', /reload|closed/i);
+      assert.equal(record.finishedAt, '2026-11-22T11:00:00.000Z');
+    }
+    assert.equal(stored.get(done.id)?.status, 'succeeded');
+    assert.deepEqual(await after.failInterrupted('2026-11-22T11:00:00.000Z'), [], 'nothing is left to fail');
+  });
+});
