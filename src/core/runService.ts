@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { StartAgentRunRequestSchema, type Agent, type RunRecord, type StartAgentRunRequest, type TraceStep } from '../contracts/agents';
-import type { Usage } from '../contracts/models';
+import { ChatResultSchema, type Usage } from '../contracts/models';
 import type { AgentHost, ModelInvocation } from './agentHost';
 import type { AgentService } from './agentService';
 import type { AuditLog } from './auditLog';
@@ -161,7 +161,12 @@ export class RunService {
         { modelRef: invocation.modelRef, messages: invocation.messages },
         { http: deps.http, timeoutMs: deps.settings.requestTimeoutMs(), signal },
       );
-      return { output: result.content, usage: result.usage };
+      // Adapters may come from other extensions: their answer is held to the contract.
+      const checked = ChatResultSchema.safeParse(result);
+      if (!checked.success) {
+        throw new SwitchboardError('bad_response', `${provider.descriptor.displayName} gave an answer that is not a valid chat result (at ${checked.error.issues.slice(0, 3).map((issue) => issue.path.map(String).join('.') || '(root)').join(', ')}).`);
+      }
+      return { output: checked.data.content, usage: checked.data.usage };
     } catch (error) {
       outcome = toErrorInfo(error).code;
       throw error;

@@ -68,7 +68,7 @@ export async function makeStack(options: { answers?: ConsentAnswer[]; silenceLim
     await http.dispose();
     await rm(dir, { recursive: true, force: true });
   };
-  return { dir, store, vault, settings, logger, connections, agents, consent, audit, runs, agentHost, service, prompts, workerMessages, cleanup };
+  return { dir, store, vault, settings, logger, registry, connections, agents, consent, audit, runs, agentHost, service, prompts, workerMessages, cleanup };
 }
 
 describe('RunService with a real agent host worker', function () {
@@ -216,6 +216,24 @@ describe('RunService with a real agent host worker', function () {
     assert.equal(run.status, 'failed');
     assert.equal(run.error?.code, 'timeout');
     assert.match(run.error!.message, /did not answer within 1 s/);
+  });
+
+  it('fails with bad_response at once when a contributed provider answers a chat with the wrong shape', async () => {
+    stack = await makeStack({ silenceLimitMs: 3_000 });
+    stack.registry.register(
+      { id: 'acme', displayName: 'Acme', source: 'acme.ext', fields: [], defaults: { baseUrl: 'http://127.0.0.1:9', modelRef: 'm' }, capabilities: { test: true, discovery: false, chat: true } },
+      // No usage, and content that is not text: the contract says otherwise.
+      { testConnection: async () => 'ok', chat: async () => ({ content: 42, modelRef: 'm' }) as never },
+    );
+    const connection = await stack.connections.create({ name: 'Acme', providerId: 'acme' });
+    const agent = await stack.agents.create({ name: 'acme agent' });
+    const started = Date.now();
+    const run = await stack.service.start({ agentId: agent.id, input: 'hi', connectionId: connection.id }, 'view:agents');
+    assert.equal(run.status, 'failed');
+    assert.equal(run.error?.code, 'bad_response', JSON.stringify(run.error));
+    assert.ok(Date.now() - started < 2_000, 'the run fails when the answer arrives, not when the agent host watchdog fires');
+    const calls = (await stack.audit.read()).filter((e) => e.kind === 'model_call');
+    assert.deepEqual(calls.map((e) => e.outcome), ['bad_response']);
   });
 
   it('loses no run and no audit entry when a thousand runs go at once', async function () {
