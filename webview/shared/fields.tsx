@@ -1,4 +1,5 @@
 import type { ComponentChildren, Ref } from 'preact';
+import { escapeClosesForm } from './keys';
 
 /** The error under a field. */
 export function FieldError({ testId, text }: { testId?: string; text: string }) {
@@ -80,7 +81,7 @@ interface FormPanelProps {
   children: ComponentChildren;
 }
 
-/** A form that opens inside the view, e.g. under a row: the submit button submits it, Escape cancels it. */
+/** A form that opens inside the view, e.g. under a row: the submit button submits it, Escape cancels it (from any control, unless a dropdown is open). */
 export function FormPanel({ formRef, class: className, testId, label, heading, onSubmit, onCancel, submitOnCtrlEnter, children }: FormPanelProps) {
   return (
     <form
@@ -93,11 +94,15 @@ export function FormPanel({ formRef, class: className, testId, label, heading, o
         event.preventDefault();
         onSubmit();
       }}
-      onKeyDown={(event) => {
-        if (event.key === 'Escape') {
+      // Escape in the capture phase: a vscode select stops its propagation, even when closed.
+      onKeyDownCapture={(event) => {
+        if (event.key === 'Escape' && escapeClosesForm(event.target instanceof HTMLElement ? event.target : undefined)) {
           event.preventDefault();
           onCancel();
-        } else if (submitOnCtrlEnter && event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+        }
+      }}
+      onKeyDown={(event) => {
+        if (submitOnCtrlEnter && event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
           event.preventDefault();
           onSubmit();
         }
