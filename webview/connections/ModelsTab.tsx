@@ -49,16 +49,18 @@ export function ModelsTab({ client, snapshot, onShowConnections }: ModelsTabProp
     });
   }, []);
 
-  /** A request about one model: its row is busy meanwhile, and a failure is shown with the model's name. */
+  /** A request about one model: its row is busy meanwhile, and a failure is shown with the model's name. Resolves to whether it succeeded. */
   const requestForModel = useCallback(
-    async (model: RegisteredModel, request: () => Promise<unknown>, done?: RowMessage) => {
+    async (model: RegisteredModel, request: () => Promise<unknown>, done?: RowMessage): Promise<boolean> => {
       setModelBusy(model.id, true);
       setMessage(undefined);
       try {
         await request();
         if (done) setMessage(done);
+        return true;
       } catch (error) {
         setMessage({ kind: 'error', text: `${model.displayName}: ${errorMessage(error)}` });
+        return false;
       } finally {
         setModelBusy(model.id, false);
       }
@@ -87,9 +89,9 @@ export function ModelsTab({ client, snapshot, onShowConnections }: ModelsTabProp
         setMessage({ kind: 'error', text: `${model.displayName}: a context window is a whole number of tokens, e.g. 128000 or 128k.` });
         return;
       }
-      setEditing(undefined);
-      if (tokens === model.contextWindow) return;
-      await requestForModel(model, () => client.request('setContextWindow', { id: model.id, contextWindow: tokens }));
+      // The field stays open with what was typed until the host has saved it, so a failure loses nothing.
+      const saved = tokens === model.contextWindow || (await requestForModel(model, () => client.request('setContextWindow', { id: model.id, contextWindow: tokens })));
+      if (saved) setEditing((current) => (current?.id === model.id ? undefined : current));
     },
     [client, requestForModel],
   );
@@ -289,12 +291,15 @@ function ModelRow({ model, connection, connections, providers, busy, contextText
             aria-label={`Context window of ${name} in tokens; Enter saves, Escape cancels`}
             placeholder="e.g. 128k"
             value={contextText}
+            // Read-only, not disabled, while saving: a disabled field drops keyboard focus to the page.
+            readOnly={busy}
+            aria-busy={busy ? 'true' : 'false'}
             ref={(element) => element?.focus()}
             onInput={(event) => onEditContext(event.currentTarget.value)}
             onKeyDown={(event) => {
               if (event.key === 'Enter') {
                 event.preventDefault();
-                onSaveContext(event.currentTarget.value);
+                if (!busy) onSaveContext(event.currentTarget.value);
               } else if (event.key === 'Escape') {
                 event.preventDefault();
                 onEditContext(undefined);
