@@ -88,6 +88,8 @@ export class AgentHost implements Disposable {
     this.worker = undefined;
     if (this.runs.size) this.options.logger.error(`The agent host stopped: ${why}. Its ${this.runs.size} run(s) failed.`);
     for (const runId of [...this.runs.keys()]) {
+      // Nobody is left to read the answer of a model call under way: stop it, so the run ends now.
+      for (const call of this.runs.get(runId)!.calls.values()) call.abort();
       this.finish(runId, (run) => run.reject(new SwitchboardError('internal', `The agent host stopped unexpectedly (${why}). Run the agent again.`)));
     }
   }

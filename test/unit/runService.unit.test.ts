@@ -209,6 +209,20 @@ describe('RunService with a real agent host worker', function () {
     }
   });
 
+  it('aborts the model call of a worker that crashes while it waits, so the run fails at once', async () => {
+    stack = await makeStack({ workerEntry: resolve(__dirname, '../fixtures/crashMidCallWorker.ts') });
+    stack.settings.requestTimeout = 10_000;
+    const { connection, agent } = await ollamaAgent(stack);
+    ollama.setBehaviour('hang');
+    const started = Date.now();
+    const run = await stack.service.start({ agentId: agent.id, input: 'hi', connectionId: connection.id }, 'view:agents');
+    assert.equal(run.status, 'failed');
+    assert.match(run.error?.message ?? '', /agent host stopped unexpectedly \(it exited with code 4\)/);
+    assert.ok(Date.now() - started < 5_000, `the run waited ${Date.now() - started} ms for a call nobody will read`);
+    const outcome = (await stack.audit.read()).find((e) => e.kind === 'model_call')?.outcome;
+    assert.equal(outcome, 'cancelled');
+  });
+
   it('fails a run whose worker hangs with timeout, and ends the stuck worker', async () => {
     stack = await makeStack({ workerEntry: resolve(__dirname, '../fixtures/hangingWorker.ts'), silenceLimitMs: 500 });
     const { connection, agent } = await ollamaAgent(stack);
