@@ -193,7 +193,7 @@ export function AgentForm({ client, connections, defaultConnectionId, agent, onC
       {formError && <FormError testId="agent-form-error" text={formError} />}
 
       <div class="form-actions">
-        <vscode-button type="submit" data-testid="save-agent-button" disabled={saving} icon={saving ? 'loading' : ''} iconSpin={saving}>
+        <vscode-button type="submit" data-testid="save-agent-button" aria-disabled={saving ? 'true' : undefined} icon={saving ? 'loading' : ''} iconSpin={saving}>
           {saving ? 'Saving…' : editing ? 'Save changes' : 'Create agent'}
         </vscode-button>
         <vscode-button secondary type="button" data-testid="cancel-agent-button" disabled={saving} onClick={onCancel}>

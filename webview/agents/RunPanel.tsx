@@ -144,7 +144,7 @@ export function RunPanel({ client, agent, connections, defaultConnectionId, valu
       )}
 
       <div class="form-actions">
-        <vscode-button type="submit" data-testid="start-run-button" icon={starting ? 'loading' : 'play'} iconSpin={starting} disabled={starting}>
+        <vscode-button type="submit" data-testid="start-run-button" icon={starting ? 'loading' : 'play'} iconSpin={starting} aria-disabled={starting ? 'true' : undefined}>
           {starting ? 'Starting…' : 'Run'}
         </vscode-button>
         <vscode-button secondary type="button" data-testid="close-run-panel-button" disabled={starting} onClick={onClose}>

@@ -255,7 +255,7 @@ export function ConnectionForm({ client, providers, mode, connection, models = [
       {formError && !(editing && !descriptor) && <FormError testId="form-error" text={formError} />}
 
       <div class="form-actions">
-        <vscode-button type="submit" data-testid="save-connection-button" disabled={saving || !descriptor} icon={saving ? 'loading' : ''} iconSpin={saving}>
+        <vscode-button type="submit" data-testid="save-connection-button" disabled={!descriptor} aria-disabled={saving ? 'true' : undefined} icon={saving ? 'loading' : ''} iconSpin={saving}>
           {saving ? 'Saving…' : editing ? 'Save changes' : 'Save'}
         </vscode-button>
         <vscode-button secondary type="button" data-testid="cancel-button" disabled={saving} onClick={onCancel}>

@@ -238,7 +238,9 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
               data-testid="register-selected-button"
               icon={working ? 'loading' : 'add'}
               iconSpin={working}
-              disabled={working || selectedCount === 0}
+              // Not disabled while working: a disabled control drops keyboard focus to the page.
+              disabled={selectedCount === 0}
+              aria-disabled={working ? 'true' : undefined}
               onClick={() => void registerSelected()}
             >
               {selectedCount ? `Add ${selectedCount.toLocaleString('en')} to registry` : 'Add to registry'}
@@ -262,7 +264,7 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
             data-testid="add-model-id-field"
             placeholder={descriptor?.defaults.modelRef ? `e.g. ${descriptor.defaults.modelRef}` : "the provider's model id"}
             value={modelId}
-            disabled={working}
+            readonly={working}
             onInput={(event) => setModelId(event.currentTarget.value)}
             onKeyDown={(event) => {
               if (event.key === 'Enter') {
@@ -271,7 +273,7 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
               }
             }}
           />
-          <vscode-button secondary type="submit" data-testid="add-model-id-button" disabled={working}>
+          <vscode-button secondary type="submit" data-testid="add-model-id-button" aria-disabled={working ? 'true' : undefined}>
             Add
           </vscode-button>
         </div>

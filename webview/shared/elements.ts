@@ -27,6 +27,8 @@ type TextInputProps<T extends EventTarget> = {
   disabled?: boolean;
   invalid?: boolean;
   label?: string;
+  /** Keeps focus, unlike disabled: for a field that waits on the host. */
+  readonly?: boolean;
   onInput?: Handler<T>;
 };
 
