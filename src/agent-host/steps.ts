@@ -24,7 +24,9 @@ export function buildMessages(run: Pick<StartRunMessage, 'agent' | 'input'>): Ch
 /** An agent's steps: build the messages, call the model once, return its answer. Each step is traced. */
 export async function runAgent(run: StartRunMessage, host: StepHost): Promise<{ output: string; usage: Usage }> {
   const messages = await traced(host, 'build messages', async () => buildMessages(run), (m) => `${m.length} messages`);
-  return traced(host, `call ${run.routing.modelRef}`, () => host.invoke(messages), (r) => `${r.usage.inputTokens} in, ${r.usage.outputTokens} out`);
+  // A step name is at most 200 characters; a model name may be longer.
+  const modelName = run.routing.modelRef.length > 190 ? `${run.routing.modelRef.slice(0, 189)}…` : run.routing.modelRef;
+  return traced(host, `call ${modelName}`, () => host.invoke(messages), (r) => `${r.usage.inputTokens} in, ${r.usage.outputTokens} out`);
 }
 
 async function traced<T>(host: StepHost, name: string, body: () => Promise<T>, detail: (value: T) => string): Promise<T> {

@@ -1,0 +1,26 @@
+import * as assert from 'node:assert/strict';
+import { runAgent } from '../../src/agent-host/steps';
+import { TraceStepSchema } from '../../src/contracts/agents';
+
+describe('agent steps', () => {
+  it('traces a call to a model with the longest name the contract allows with a step the protocol accepts', async () => {
+    const modelRef = `hf.co/${'x'.repeat(250)}`;
+    const steps: unknown[] = [];
+    const result = await runAgent(
+      {
+        type: 'start',
+        runId: '11111111-1111-4111-8111-111111111111',
+        agent: { name: 'a', role: '', soul: '', guardrails: '' },
+        input: 'hi',
+        routing: { connectionId: '22222222-2222-4222-8222-222222222222', modelRef },
+      },
+      {
+        invoke: async () => ({ output: 'ok', usage: { inputTokens: 1, outputTokens: 1 } }),
+        // The worker validates each step against the protocol before it posts it.
+        step: (step) => steps.push(TraceStepSchema.parse(step)),
+      },
+    );
+    assert.equal(result.output, 'ok');
+    assert.equal(steps.length, 2);
+  });
+});
