@@ -12,6 +12,7 @@ import type { Clock, Logger, Settings } from './ports';
 import { describeIssue, type ProviderRegistry } from './providerRegistry';
 import { resolveRouting } from './routing';
 import type { RunStore } from './runStore';
+import { withoutSecret } from './secrets';
 
 export interface RunServiceDeps {
   agents: AgentService;
@@ -150,12 +151,14 @@ export class RunService {
     const provider = deps.registry.require(connection.providerId);
     const started = performance.now();
     let outcome = 'ok';
+    let apiKey: string | undefined;
     try {
       if (!provider.adapter.chat) {
         throw new SwitchboardError('invalid_input', `${provider.descriptor.displayName} cannot run chats.`);
       }
       if (connection.keyHint) await deps.consent.authorizeKeyRead(connection, run.requesterId, { runId });
       const target = await deps.connections.target(connection);
+      apiKey = target.apiKey;
       const result = await provider.adapter.chat(
         target,
         { modelRef: invocation.modelRef, messages: invocation.messages },
@@ -169,7 +172,8 @@ export class RunService {
       return { output: checked.data.content, usage: checked.data.usage };
     } catch (error) {
       outcome = toErrorInfo(error).code;
-      throw error;
+      // The error goes to the worker and into the run record: never with the key in it.
+      throw withoutSecret(error, apiKey);
     } finally {
       await deps.audit
         .append({

@@ -1,3 +1,4 @@
+import { SwitchboardError, toErrorInfo } from './errors';
 import type { SecretVault } from './ports';
 
 /** The one place secret names are made, so every reader and writer agrees on them. */
@@ -43,4 +44,15 @@ export function redactingVault(vault: SecretVault, redactor: Redactor): SecretVa
     },
     delete: (name) => vault.delete(name),
   };
+}
+
+/**
+ * `error`, or a SwitchboardError with the same code whose message has `secret` blanked out: a
+ * guard for errors from adapters the host does not control (another extension's, say).
+ */
+export function withoutSecret(error: unknown, secret: string | undefined): unknown {
+  if (!secret) return error;
+  const info = toErrorInfo(error);
+  if (!info.message.includes(secret)) return error;
+  return new SwitchboardError(info.code, info.message.split(secret).join('****'));
 }

@@ -12,6 +12,7 @@ import { ProviderRegistry } from '../../src/core/providerRegistry';
 import { registerCoreProviders } from '../../src/core/providers/coreProviders';
 import { RunService } from '../../src/core/runService';
 import { RunStore } from '../../src/core/runStore';
+import { SwitchboardError } from '../../src/core/errors';
 import { bundleWorker } from '../fixtures/bundleWorker';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort } from '../fixtures/expectFailure';
@@ -248,6 +249,33 @@ describe('RunService with a real agent host worker', function () {
     assert.ok(Date.now() - started < 2_000, 'the run fails when the answer arrives, not when the agent host watchdog fires');
     const calls = (await stack.audit.read()).filter((e) => e.kind === 'model_call');
     assert.deepEqual(calls.map((e) => e.outcome), ['bad_response']);
+  });
+
+  it('keeps the key out of the run, the worker and storage when a contributed adapter puts it in its error', async () => {
+    stack = await makeStack({ answers: ['always'] });
+    const thrown = [
+      (key: string) => new Error(`upstream refused key ${key}`),
+      (key: string) => new SwitchboardError('auth_failed', `The key ${key} was rejected.`),
+    ];
+    stack.registry.register(
+      {
+        id: 'leaky',
+        displayName: 'Leaky',
+        source: 'leaky.ext',
+        fields: [{ key: 'apiKey', label: 'API key', kind: 'secret', required: true }],
+        defaults: { baseUrl: 'http://127.0.0.1:9', modelRef: 'm' },
+        capabilities: { test: true, discovery: false, chat: true },
+      },
+      { testConnection: async () => 'ok', chat: async (target) => Promise.reject(thrown.shift()!(target.apiKey ?? '')) },
+    );
+    const connection = await stack.connections.create({ name: 'Leaky', providerId: 'leaky' });
+    await stack.connections.setKey(connection.id, CANARY_KEY);
+    const agent = await stack.agents.create({ name: 'leaky agent', connectionId: connection.id });
+    const runs = [];
+    for (const input of ['one', 'two']) runs.push(await stack.service.start({ agentId: agent.id, input }, 'other.extension'));
+    assert.deepEqual(runs.map((r) => [r.status, r.error?.code]), [['failed', 'internal'], ['failed', 'auth_failed']]);
+    await stack.runs.flushed();
+    assertNoCanary({ runs, stored: stack.runs.list(), state: stack.store.dump(), worker: stack.workerMessages, log: stack.logger.lines });
   });
 
   it('loses no run and no audit entry when a thousand runs go at once', async function () {
