@@ -212,21 +212,25 @@ export class ConnectionService {
     const connection = this.require(id);
     const started = performance.now();
     let result: TestResult;
+    let apiKey: string | undefined;
     try {
       const provider = this.deps.registry.require(connection.providerId);
       const keyField = provider.descriptor.fields.find((field) => field.key === API_KEY_FIELD);
       if (keyField?.required && !connection.keyHint) {
         throw new SwitchboardError('auth_failed', `${provider.descriptor.displayName} needs an API key. Set one with "Set key" (Switchboard: Set API Key).`);
       }
-      const message = await provider.adapter.testConnection(await this.target(connection), {
+      const target = await this.target(connection);
+      apiKey = target.apiKey;
+      const message = await provider.adapter.testConnection(target, {
         http: this.deps.http,
         timeoutMs: this.deps.settings.requestTimeoutMs(),
         ...(signal ? { signal } : {}),
       });
-      result = { status: 'valid', message, latencyMs: elapsed(started) };
+      result = { status: 'valid', message: withoutKey(String(message), apiKey), latencyMs: elapsed(started) };
     } catch (error) {
       if (error instanceof SwitchboardError && error.code === 'cancelled') throw error;
-      const message = error instanceof SwitchboardError ? error.message : `The test failed unexpectedly: ${errorText(error)}`;
+      // The adapter may be another extension's: its words are stored and shown, so never with the key.
+      const message = withoutKey(error instanceof SwitchboardError ? error.message : `The test failed unexpectedly: ${errorText(error)}`, apiKey);
       const code = error instanceof SwitchboardError ? error.code : 'internal';
       result = { status: 'invalid', message, latencyMs: elapsed(started), code };
     }
@@ -308,6 +312,10 @@ function defaultBaseUrl(descriptor: ProviderDescriptor): string | undefined {
 
 function trimTrailingSlash(url: string): string {
   return url.trim().replace(/\/+$/, '');
+}
+
+function withoutKey(text: string, apiKey: string | undefined): string {
+  return apiKey ? text.split(apiKey).join('****') : text;
 }
 
 function elapsed(started: number): number {

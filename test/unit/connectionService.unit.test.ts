@@ -211,3 +211,19 @@ describe('ConnectionService.test against fixture servers', () => {
     assert.equal(service.get(created.id)?.status, 'unknown');
   });
 });
+
+describe('ConnectionService with a contributed adapter that repeats the key', () => {
+  it('keeps the key out of the stored test message, the result and the log, whether the test passes or fails', async () => {
+    const { service, store, registry, logger } = makeService();
+    const answers = [(key: string) => Promise.resolve(`hello ${key}`), (key: string) => Promise.reject(new SwitchboardError('auth_failed', `bad key ${key}`))];
+    registry.register(
+      { id: 'leaky', displayName: 'Leaky', source: 'leaky.ext', fields: [{ key: 'apiKey', label: 'API key', kind: 'secret', required: true }], defaults: { baseUrl: 'http://127.0.0.1:9' }, capabilities: { test: true, discovery: false, chat: false } },
+      { testConnection: (target) => answers.shift()!(target.apiKey ?? '') },
+    );
+    const connection = await service.create({ name: 'Leaky', providerId: 'leaky' });
+    await service.setKey(connection.id, CANARY_KEY);
+    const results = [await service.test(connection.id), await service.test(connection.id)];
+    assert.deepEqual(results.map((r) => r.status), ['valid', 'invalid']);
+    assertNoCanary({ results, state: store.dump(), log: logger.lines });
+  });
+});
