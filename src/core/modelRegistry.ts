@@ -8,6 +8,7 @@ import { SwitchboardError } from './errors';
 import { Emitter } from './events';
 import type { HttpClient } from './http/httpClient';
 import type { Clock, Disposable, KeyValueStore, Logger, Settings } from './ports';
+import { withoutSecret } from './secrets';
 import { describeIssue, type ProviderRegistry } from './providerRegistry';
 
 export const MODELS_KEY = 'switchboard.models';
@@ -113,9 +114,10 @@ export class ModelRegistry implements Disposable {
         ...(signal ? { signal } : {}),
       });
     } catch (error) {
-      if (error instanceof SwitchboardError) throw error;
+      // The adapter may be another extension's: its words reach the view, so never with the key.
+      if (error instanceof SwitchboardError) throw withoutSecret(error, target.apiKey);
       // An adapter that broke its contract; say so without passing its error object on.
-      throw new SwitchboardError('bad_response', `Listing the models of "${connection.name}" failed unexpectedly: ${errorText(error)}`);
+      throw withoutSecret(new SwitchboardError('bad_response', `Listing the models of "${connection.name}" failed unexpectedly: ${errorText(error)}`), target.apiKey);
     }
     const models = this.checkDiscovered(raw, connection.name, target.apiKey);
     this.deps.logger.info(`Discovered ${models.length} ${models.length === 1 ? 'model' : 'models'} on "${connection.name}" (${connectionId}).`);

@@ -326,3 +326,24 @@ describe('ModelRegistry.discover', () => {
     assertNoCanary({ found, log: logger.lines });
   });
 });
+
+describe('ModelRegistry with a contributed adapter that repeats the key in its errors', () => {
+  it('fails discovery with the same code and the key blanked', async () => {
+    const { service, registry, models } = makeModels();
+    const thrown = [(key: string) => new SwitchboardError('auth_failed', `bad key ${key}`), (key: string) => new Error(`socket said ${key}`)];
+    registry.register(
+      { id: 'leaky', displayName: 'Leaky', source: 'leaky.ext', fields: [{ key: 'apiKey', label: 'API key', kind: 'secret', required: true }], defaults: { baseUrl: 'http://127.0.0.1:9' }, capabilities: { test: true, discovery: true, chat: false } },
+      { testConnection: async () => 'ok', discoverModels: (target) => Promise.reject(thrown.shift()!(target.apiKey ?? '')) },
+    );
+    const connection = await service.create({ name: 'Leaky', providerId: 'leaky' });
+    await service.setKey(connection.id, CANARY_KEY);
+    for (const code of ['auth_failed', 'bad_response']) {
+      await assert.rejects(models.discover(connection.id), (error: unknown) => {
+        assert.ok(error instanceof SwitchboardError);
+        assert.equal(error.code, code);
+        assertNoCanary(error);
+        return true;
+      });
+    }
+  });
+});
