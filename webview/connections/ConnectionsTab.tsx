@@ -206,9 +206,12 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
       />
     ) : undefined;
 
+  // The offer is moot once the connection has a key (set from its row, say) or is gone.
+  const showNotice = notice && snapshot?.connections.some((connection) => connection.id === notice.connectionId && !connection.keyHint);
+
   return (
     <div class="connections-tab" ref={container}>
-      {notice && (
+      {notice && showNotice && (
         <div class="notice" data-testid="key-notice" role="status">
           <vscode-icon name="info" class="notice-icon" />
           <span class="notice-text">
