@@ -80,6 +80,8 @@ export class RunService {
     this.cancels.set(run.id, controller);
     const onAbort = () => controller.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
+    // The caller may have cancelled while the run was being stored: that abort fired already.
+    if (signal?.aborted) controller.abort();
     const started = performance.now();
     const trace: TraceStep[] = [];
     try {

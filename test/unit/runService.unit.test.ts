@@ -172,6 +172,16 @@ describe('RunService with a real agent host worker', function () {
     });
   });
 
+  it('cancels a run whose caller cancelled before it started, e.g. while it was being stored, and calls no model', async () => {
+    stack = await makeStack();
+    const { connection, agent } = await ollamaAgent(stack);
+    const controller = new AbortController();
+    controller.abort();
+    const run = await stack.service.start({ agentId: agent.id, input: 'hi', connectionId: connection.id }, 'view:agents', controller.signal);
+    assert.equal(run.status, 'cancelled');
+    assert.equal(ollama.requests.filter((r) => r.url === '/api/chat').length, 0);
+  });
+
   it('fails with endpoint_unreachable when the model endpoint is down, and the host keeps working', async () => {
     stack = await makeStack();
     const port = await closedPort();
