@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AuditEntrySchema, type AuditEntry } from '../contracts/agents';
 import type { Clock } from './ports';
@@ -23,7 +23,8 @@ export interface AuditVerification {
  */
 export class AuditLog {
   private readonly queue = new WriteQueue();
-  private head: { seq: number; hash: string } | undefined;
+  /** The last entry's link, and the file's size when it was read or written by this log. */
+  private head: { seq: number; hash: string; size: number } | undefined;
 
   constructor(
     private readonly file: string,
@@ -32,12 +33,15 @@ export class AuditLog {
 
   append(event: AuditEvent): Promise<AuditEntry> {
     return this.queue.run(async () => {
-      const head = this.head ?? (await this.readHead());
+      // Every window of VS Code appends to this file: when it grew since this log last saw it,
+      // another window wrote, and the chain goes on from its entry.
+      const size = await this.size();
+      const head = this.head && this.head.size === size ? this.head : await this.readHead();
       const body = { ...event, seq: head.seq + 1, time: this.clock.now().toISOString(), prevHash: head.hash };
       const entry = AuditEntrySchema.parse({ ...body, hash: hashOf(body) });
       await mkdir(dirname(this.file), { recursive: true });
       await appendFile(this.file, `${JSON.stringify(entry)}\n`, 'utf8');
-      this.head = { seq: entry.seq, hash: entry.hash };
+      this.head = { seq: entry.seq, hash: entry.hash, size: await this.size() };
       return entry;
     });
   }
@@ -76,6 +80,15 @@ export class AuditLog {
       return (await readFile(this.file, 'utf8')).split('\n').filter((line) => line.trim() !== '');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
+  private async size(): Promise<number> {
+    try {
+      return (await stat(this.file)).size;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
       throw error;
     }
   }

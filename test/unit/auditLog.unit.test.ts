@@ -41,6 +41,17 @@ describe('AuditLog', () => {
     assert.equal((await reopened.verify()).ok, true);
   });
 
+  it('keeps one chain when two windows append to the same file in turn', async () => {
+    // globalStorageUri is shared by every window of VS Code, and so is the audit log.
+    const first = new AuditLog(file, new FixedClock());
+    const second = new AuditLog(file, new FixedClock());
+    await first.append({ kind: 'model_call', runId: 'a1', outcome: 'ok' });
+    await second.append({ kind: 'model_call', runId: 'b1', outcome: 'ok' });
+    await first.append({ kind: 'model_call', runId: 'a2', outcome: 'ok' });
+    await second.append({ kind: 'model_call', runId: 'b2', outcome: 'ok' });
+    assert.deepEqual(await first.verify(), { ok: true, entries: 4 });
+  });
+
   it('keeps every entry when a hundred are appended at once', async () => {
     const log = new AuditLog(file, new FixedClock());
     await Promise.all(Array.from({ length: 100 }, (_, i) => log.append({ kind: 'model_call', runId: `r${i}`, outcome: 'ok' })));
