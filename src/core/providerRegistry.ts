@@ -23,6 +23,8 @@ export class ProviderRegistry implements Disposable {
     if (!parsed.success) {
       throw new SwitchboardError('invalid_input', `The provider descriptor is not valid: ${parsed.error.issues.map(describeIssue).join('; ')}`);
     }
+    const problem = adapterProblem(adapter);
+    if (problem) throw new SwitchboardError('invalid_input', `The provider adapter is not valid: ${problem}.`);
     const { id } = parsed.data;
     if (this.providers.has(id)) {
       throw new SwitchboardError('conflict', `A provider with id "${id}" is already registered.`);
@@ -61,6 +63,17 @@ export class ProviderRegistry implements Disposable {
     this.changed.dispose();
     this.providers.clear();
   }
+}
+
+/** What is wrong with an adapter another extension passed, or undefined: its methods are called later, far from here. */
+function adapterProblem(adapter: unknown): string | undefined {
+  if (typeof adapter !== 'object' || adapter === null) return 'it is not an object';
+  const methods = adapter as Record<string, unknown>;
+  if (typeof methods.testConnection !== 'function') return 'testConnection is not a function';
+  for (const name of ['validateOptions', 'discoverModels', 'chat']) {
+    if (methods[name] !== undefined && typeof methods[name] !== 'function') return `${name} is not a function`;
+  }
+  return undefined;
 }
 
 export function describeIssue(issue: { path: PropertyKey[]; message: string }): string {

@@ -53,3 +53,17 @@ describe('ProviderRegistry', () => {
     assert.throws(() => registry.require('gone'), (e: SwitchboardError) => e.code === 'not_found' && e.message.includes('"gone"'));
   });
 });
+
+describe('ProviderRegistry and the adapters other extensions pass', () => {
+  it('refuses with invalid_input an adapter without testConnection, or whose methods are not functions, and lists nothing', () => {
+    const registry = new ProviderRegistry();
+    for (const bad of [undefined, null, {}, { testConnection: 'yes' }, { testConnection: async () => 'ok', chat: {} }, { testConnection: async () => 'ok', discoverModels: 1 }]) {
+      assert.throws(
+        () => registry.register(descriptor, bad as unknown as ProviderAdapter),
+        (error: unknown) => error instanceof SwitchboardError && error.code === 'invalid_input',
+        `accepted ${JSON.stringify(bad)}`,
+      );
+    }
+    assert.deepEqual(registry.list().providers, []);
+  });
+});
