@@ -35,7 +35,9 @@ export function describeRequester(requesterId: string): string {
     case 'switchboard.agentsView':
       return vscode.l10n.t('the Agents view');
     case 'switchboard.palette':
-      return vscode.l10n.t('a Switchboard command');
+      return vscode.l10n.t('the Run Agent command');
+    case 'switchboard.commandArgument':
+      return vscode.l10n.t('a script or another extension calling the Run Agent command');
     default: {
       const extension = vscode.extensions.getExtension(requesterId);
       const name = (extension?.packageJSON as { displayName?: string } | undefined)?.displayName;
