@@ -15,24 +15,14 @@
 //   SWITCHBOARD_BENCH_ITERATIONS=N   iterations of part 1 (default 300)
 //   SWITCHBOARD_BENCH_STORE_RUNS=N   runs timed per store size in part 2 (default 100)
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
 import { Agent as UndiciAgent, request } from 'undici';
 import type { RunRecord } from '../src/contracts/agents';
-import { AgentHost } from '../src/core/agentHost';
-import { AgentService } from '../src/core/agentService';
-import { AuditLog } from '../src/core/auditLog';
-import { ConnectionService } from '../src/core/connectionService';
-import { ConsentService } from '../src/core/consent';
-import { HttpClient } from '../src/core/http/httpClient';
-import { ProviderRegistry } from '../src/core/providerRegistry';
-import { registerCoreProviders } from '../src/core/providers/coreProviders';
-import { RunService } from '../src/core/runService';
-import { runKey, RunStore } from '../src/core/runStore';
+import { runKey } from '../src/core/runStore';
 import { bundleWorker } from '../test/fixtures/bundleWorker';
 import { OllamaFixture } from '../test/fixtures/ollamaFixture';
-import { FixedClock, MemoryLogger, MemorySettings, MemoryVault } from '../test/unit/fakes';
+import { buildRunStack } from '../test/fixtures/runStack';
 import { JsonStore } from './jsonStore';
 
 const ITERATIONS = bounded('SWITCHBOARD_BENCH_ITERATIONS', 300, 10, 5_000);
@@ -53,46 +43,17 @@ function bounded(name: string, fallback: number, min: number, max: number): numb
 
 type Stack = Awaited<ReturnType<typeof makeStack>>;
 
-/** The run path with in-memory ports, as makeStack() in the RunService unit test builds it. */
-async function makeStack(workerPath: string, retention: number) {
-  const dir = await mkdtemp(join(tmpdir(), 'switchboard-bench-routing-'));
-  const store = new JsonStore();
-  const vault = new MemoryVault();
-  const settings = new MemorySettings();
-  settings.requestTimeout = RUN_LIMIT_MS;
-  const logger = new MemoryLogger();
-  const clock = new FixedClock();
-  const registry = new ProviderRegistry();
-  registerCoreProviders(registry);
-  const http = new HttpClient({ proxy: () => settings.proxy(), env: {} });
-  const audit = new AuditLog(join(dir, 'audit.jsonl'), clock);
-  const connections = new ConnectionService({ store, vault, registry, settings, clock, http, logger, audit });
-  const agents = new AgentService({ store, clock, logger, connectionExists: (id) => connections.get(id) !== undefined });
-  // An Ollama connection has no key, so no run ever asks; a prompt would be a bug here.
-  const consent = new ConsentService({
-    store,
-    audit,
-    clock,
-    logger,
-    describeRequester: (id) => id,
-    prompt: { ask: async () => Promise.reject(new Error('the bench runs on a connection without a key: nothing should ask for consent')) },
-  });
-  const runs = new RunStore({ store, retention: () => retention, logger });
-  // eslint-disable-next-line prefer-const
-  let service: RunService;
-  const agentHost = new AgentHost({
+/** The run path as the RunService tests build it, over a store that serialises like globalState. */
+function makeStack(workerPath: string, retention: number) {
+  return buildRunStack({
     workerPath,
-    invoke: (runId, invocation, signal) => service.invoke(runId, invocation, signal),
-    silenceLimitMs: () => RUN_LIMIT_MS,
-    logger,
+    store: new JsonStore(),
+    retention,
+    requestTimeoutMs: RUN_LIMIT_MS,
+    silenceLimitMs: RUN_LIMIT_MS,
+    // An Ollama connection has no key, so no run ever asks; a prompt would be a bug here.
+    consentPrompt: { ask: async () => Promise.reject(new Error('the bench runs on a connection without a key: nothing should ask for consent')) },
   });
-  service = new RunService({ agents, connections, registry, consent, audit, runs, agentHost, http, settings, clock, logger });
-  const cleanup = async () => {
-    agentHost.dispose();
-    await http.dispose();
-    await rm(dir, { recursive: true, force: true });
-  };
-  return { store, settings, logger, connections, agents, runs, service, cleanup };
 }
 
 /** A default Ollama connection and an agent with a soul, a role and guardrails. */

@@ -1,24 +1,15 @@
 import * as assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { AgentHost } from '../../src/core/agentHost';
-import { AgentService } from '../../src/core/agentService';
-import { AuditLog } from '../../src/core/auditLog';
-import { ConsentService, type ConsentAnswer } from '../../src/core/consent';
-import { ConnectionService } from '../../src/core/connectionService';
-import { HttpClient } from '../../src/core/http/httpClient';
-import { ProviderRegistry } from '../../src/core/providerRegistry';
-import { registerCoreProviders } from '../../src/core/providers/coreProviders';
-import { RunService } from '../../src/core/runService';
+import type { ConsentAnswer } from '../../src/core/consent';
 import { RunStore } from '../../src/core/runStore';
 import { SwitchboardError } from '../../src/core/errors';
 import { bundleWorker } from '../fixtures/bundleWorker';
+import { buildRunStack } from '../fixtures/runStack';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
-import { FixedClock, MemoryLogger, MemorySettings, MemoryStore, MemoryVault } from './fakes';
 
 const workers = new Map<string, Promise<string>>();
 /** The worker bundled from its source, once per test run. */
@@ -29,47 +20,16 @@ export function worker(entry: string): Promise<string> {
 export const AGENT_HOST_ENTRY = resolve(__dirname, '../../src/agent-host/worker.ts');
 
 export async function makeStack(options: { answers?: ConsentAnswer[]; silenceLimitMs?: number; workerEntry?: string; disabledModels?: string[] } = {}) {
-  const dir = await mkdtemp(join(tmpdir(), 'switchboard-runs-'));
-  const store = new MemoryStore();
-  const vault = new MemoryVault();
-  const settings = new MemorySettings();
-  const logger = new MemoryLogger();
-  const clock = new FixedClock();
-  const registry = new ProviderRegistry();
-  registerCoreProviders(registry);
-  const http = new HttpClient({ proxy: () => settings.proxy(), env: {} });
-  const audit = new AuditLog(join(dir, 'audit.jsonl'), clock);
-  const connections = new ConnectionService({ store, vault, registry, settings, clock, http, logger, audit });
-  const agents = new AgentService({ store, clock, logger, connectionExists: (id) => connections.get(id) !== undefined });
   const answers = options.answers ?? [];
   const prompts: string[] = [];
-  const consent = new ConsentService({
-    store,
-    audit,
-    clock,
-    logger,
-    describeRequester: (id) => id,
-    prompt: { ask: async (request) => (prompts.push(`${request.requesterId}@${request.connectionName}`), answers.shift() ?? 'deny') },
-  });
-  const runs = new RunStore({ store, retention: () => 5000, logger });
-  // eslint-disable-next-line prefer-const
-  let service: RunService;
-  const workerMessages: unknown[] = [];
-  const agentHost = new AgentHost({
-    tap: (_direction, message) => workerMessages.push(message),
-    workerPath: await worker(options.workerEntry ?? AGENT_HOST_ENTRY),
-    invoke: (runId, invocation, signal) => service.invoke(runId, invocation, signal),
-    silenceLimitMs: () => options.silenceLimitMs ?? 10_000,
-    logger,
-  });
   const disabled = new Set(options.disabledModels ?? []);
-  service = new RunService({ agents, connections, registry, consent, audit, runs, agentHost, http, settings, clock, logger, isModelDisabled: (_c, modelRef) => disabled.has(modelRef) });
-  const cleanup = async () => {
-    agentHost.dispose();
-    await http.dispose();
-    await rm(dir, { recursive: true, force: true });
-  };
-  return { dir, store, vault, settings, logger, registry, connections, agents, consent, audit, runs, agentHost, service, prompts, workerMessages, cleanup };
+  const stack = await buildRunStack({
+    workerPath: await worker(options.workerEntry ?? AGENT_HOST_ENTRY),
+    consentPrompt: { ask: async (request) => (prompts.push(`${request.requesterId}@${request.connectionName}`), answers.shift() ?? 'deny') },
+    isModelDisabled: (_connectionId, modelRef) => disabled.has(modelRef),
+    ...(options.silenceLimitMs ? { silenceLimitMs: options.silenceLimitMs } : {}),
+  });
+  return { ...stack, prompts };
 }
 
 describe('RunService with a real agent host worker', function () {
