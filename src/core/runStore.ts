@@ -1,6 +1,6 @@
 import { RunRecordSchema, type RunRecord } from '../contracts/agents';
 import { Emitter } from './events';
-import type { KeyValueStore, Logger } from './ports';
+import { systemClock, type Clock, type KeyValueStore, type Logger } from './ports';
 
 /** Each run is its own globalState entry, so a status change writes one small record, not the history. */
 export const RUN_KEY_PREFIX = 'switchboard.run.';
@@ -27,7 +27,7 @@ export class RunStore {
   private readonly changed = new Emitter<void>();
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly deps: { store: KeyValueStore; retention: () => number; logger: Logger }) {}
+  constructor(private readonly deps: { store: KeyValueStore; retention: () => number; logger: Logger; clock?: Clock }) {}
 
   list(): RunRecord[] {
     return [...this.loaded()];
@@ -44,25 +44,6 @@ export class RunStore {
   /** Applies `patch` to the run if it is still stored (retention may have dropped it). */
   update(id: string, patch: Partial<RunRecord>): Promise<void> {
     return this.enqueue({ kind: 'update', id, patch });
-  }
-
-  /**
-   * Fails the runs stored as queued or running when nothing in this session runs them: what a
-   * window that closed or reloaded mid-run left behind. Call once, before this session starts
-   * runs. Returns the ids it failed.
-   */
-  async failInterrupted(finishedAt: string): Promise<string[]> {
-    const stale = this.loaded().filter((run) => run.status === 'queued' || run.status === 'running');
-    await Promise.all(
-      stale.map((run) =>
-        this.update(run.id, {
-          status: 'failed',
-          error: { code: 'internal', message: 'The run was interrupted: VS Code closed or reloaded the window before it finished. Run the agent again.' },
-          finishedAt,
-        }),
-      ),
-    );
-    return stale.map((run) => run.id);
   }
 
   /** Resolves when every change made so far is written. */
@@ -133,8 +114,27 @@ export class RunStore {
         else this.deps.logger.warn(`Ignoring the stored run ${key.slice(RUN_KEY_PREFIX.length)}: it is not valid.`);
       }
       this.runs = runs.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      this.failInterrupted(this.runs);
     }
     return this.runs;
+  }
+
+  /**
+   * Runs read at the first load are from an earlier session (this one adds its runs after that
+   * load), so any still queued or running were cut off by a window that closed or reloaded:
+   * they are failed, lazily here rather than during activation.
+   */
+  private failInterrupted(loaded: RunRecord[]): void {
+    const stale = loaded.filter((run) => run.status === 'queued' || run.status === 'running');
+    if (!stale.length) return;
+    const finishedAt = (this.deps.clock ?? systemClock).now().toISOString();
+    const error = { code: 'internal' as const, message: 'The run was interrupted: VS Code closed or reloaded the window before it finished. Run the agent again.' };
+    for (const run of stale) {
+      this.update(run.id, { status: 'failed', error, finishedAt }).catch((reason: unknown) =>
+        this.deps.logger.error(`Could not mark the interrupted run ${run.id} as failed: ${reason instanceof Error ? reason.message : String(reason)}`),
+      );
+    }
+    this.deps.logger.warn(`Marked ${stale.length} run(s) interrupted by the last window reload or close as failed.`);
   }
 }
 

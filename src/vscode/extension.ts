@@ -51,12 +51,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardApi {
   const modelActions = new ModelActions(connections, models, prompter);
   const agents = new AgentService({ store, clock, logger, connectionExists: (id) => connections.get(id) !== undefined });
   const consent = new ConsentService({ store, prompt: consentPrompt(prompter), audit, clock, logger, describeRequester });
-  const runs = new RunStore({ store, retention: () => settings.runRetention(), logger });
-  // Nothing runs yet in this session: a run stored as queued or running was cut off by a reload.
-  runs
-    .failInterrupted(clock.now().toISOString())
-    .then((ids) => ids.length && logger.warn(`Marked ${ids.length} run(s) interrupted by the last window reload or close as failed.`))
-    .catch((error: unknown) => logger.error(`Could not mark interrupted runs as failed: ${error instanceof Error ? error.message : String(error)}`));
+  const runs = new RunStore({ store, retention: () => settings.runRetention(), logger, clock });
   const agentHost: AgentHost = new AgentHost({
     workerPath: context.asAbsolutePath(join('dist', 'agentHost.js')),
     invoke: (runId, invocation, signal) => runService.invoke(runId, invocation, signal),
