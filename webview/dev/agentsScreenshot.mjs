@@ -11,6 +11,7 @@ import * as esbuild from 'esbuild';
 import { mkdir, readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/harness/common.mjs';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const outDir = resolve(process.argv[2] ?? join(root, '.test-artifacts', 'agents-preview'));
@@ -27,8 +28,8 @@ await esbuild.build({
 await mkdir(outDir, { recursive: true });
 
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  executablePath: process.env.CHROMIUM ?? CHROMIUM,
+  args: CHROMIUM_ARGS,
 });
 const problems = [];
 
