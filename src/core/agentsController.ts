@@ -22,8 +22,8 @@ export interface AgentsControllerDeps {
   settings: Settings;
   interactions: Pick<Interactions, 'confirm'>;
   logger: Logger;
-  /** The enabled registered models of a connection. */
-  enabledModels(connectionId: string): { providerModelId: string; displayName: string }[];
+  /** The enabled registered models of every connection, read once per snapshot (the registry validates on each read). */
+  enabledModels(): ReadonlyMap<string, { providerModelId: string; displayName: string }[]>;
   /** Fires when registered models change. */
   modelsChanged: Event<void>;
   /** Opens the palette picker for the default connection; resolves with the id chosen, or ''. */
@@ -33,22 +33,25 @@ export interface AgentsControllerDeps {
 
 /** The host side of the Agents view. */
 export function createAgentsController(deps: AgentsControllerDeps): ViewHost<AgentsRequest, AgentsSnapshot> {
-  const snapshot = (): AgentsSnapshot => ({
-    type: 'snapshot',
-    agents: deps.agents.list(),
-    connections: deps.connections.list().map(
-      (c): AgentsConnection => ({
-        id: c.id,
-        name: c.name,
-        providerId: c.providerId,
-        providerName: deps.registry.get(c.providerId)?.descriptor.displayName ?? c.providerId,
-        status: c.status,
-        models: deps.enabledModels(c.id),
-      }),
-    ),
-    defaultConnectionId: deps.settings.defaultConnectionId(),
-    runs: deps.runs.list().slice(-RUNS_IN_SNAPSHOT).reverse(),
-  });
+  const snapshot = (): AgentsSnapshot => {
+    const enabled = deps.enabledModels();
+    return {
+      type: 'snapshot',
+      agents: deps.agents.list(),
+      connections: deps.connections.list().map(
+        (c): AgentsConnection => ({
+          id: c.id,
+          name: c.name,
+          providerId: c.providerId,
+          providerName: deps.registry.get(c.providerId)?.descriptor.displayName ?? c.providerId,
+          status: c.status,
+          models: enabled.get(c.id) ?? [],
+        }),
+      ),
+      defaultConnectionId: deps.settings.defaultConnectionId(),
+      runs: deps.runs.list().slice(-RUNS_IN_SNAPSHOT).reverse(),
+    };
+  };
 
   const dispatch = async (request: AgentsRequest): Promise<unknown> => {
     switch (request.method) {

@@ -26,7 +26,7 @@ export interface AgentCommandDeps {
   consent: ConsentService;
   audit: AuditLog;
   prompter: Prompter;
-  enabledModels(connectionId: string): { providerModelId: string; displayName: string }[];
+  enabledModels(): ReadonlyMap<string, { providerModelId: string; displayName: string }[]>;
 }
 
 /** Agent, run, consent and audit commands; each works from the palette with quick picks alone. */
@@ -61,7 +61,7 @@ export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable
     let modelRef = '';
     if (connectionId) {
       const chosen = await prompter.pick<string>(
-        [{ label: "The connection's default model", value: '' }, ...deps.enabledModels(connectionId).map((m) => ({ label: m.displayName, description: m.providerModelId, value: m.providerModelId }))],
+        [{ label: "The connection's default model", value: '' }, ...(deps.enabledModels().get(connectionId) ?? []).map((m) => ({ label: m.displayName, description: m.providerModelId, value: m.providerModelId }))],
         'Model',
       );
       if (chosen === undefined) return undefined;

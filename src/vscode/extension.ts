@@ -63,8 +63,14 @@ export function activate(context: vscode.ExtensionContext): SwitchboardApi {
     ...{ agents, connections, registry, consent, audit, runs, agentHost, http, settings, clock, logger },
     isModelDisabled: (connectionId, modelRef) => models.list({ connectionId }).some((m) => m.providerModelId === modelRef && !m.enabled),
   });
-  const enabledModels = (connectionId: string) =>
-    models.list({ connectionId }).filter((m) => m.enabled).map(({ providerModelId, displayName }) => ({ providerModelId, displayName }));
+  /** One read of the registry, grouped by connection: the Agents view's selects offer only enabled models. */
+  const enabledModels = () => {
+    const byConnection = new Map<string, { providerModelId: string; displayName: string }[]>();
+    for (const { connectionId, providerModelId, displayName, enabled } of models.list()) {
+      if (enabled) byConnection.set(connectionId, [...(byConnection.get(connectionId) ?? []), { providerModelId, displayName }]);
+    }
+    return byConnection;
+  };
   const postedToWebviews: unknown[] = [];
   const onPost = testMode ? (message: unknown) => postedToWebviews.push(message) : undefined;
 

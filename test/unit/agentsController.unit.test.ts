@@ -25,7 +25,7 @@ describe('Agents controller', function () {
       runService: stack.service,
       registry,
       interactions: new ScriptedInteractions([true]),
-      enabledModels: () => [{ providerModelId: 'gpt-4o-mini', displayName: 'GPT-4o mini' }],
+      enabledModels: () => new Map(stack.connections.list().map((c) => [c.id, [{ providerModelId: 'gpt-4o-mini', displayName: 'GPT-4o mini' }]])),
       modelsChanged: new Emitter<void>().event,
       chooseDefaultConnection: async () => '',
       post: (message) => posted.push(ToAgentsViewSchema.parse(message)),
