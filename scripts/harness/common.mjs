@@ -130,6 +130,22 @@ function killAllSync() {
   started.clear();
 }
 
+/**
+ * Runs `main` when `moduleUrl` is the script node was started with: cleanup handlers first,
+ * then the exit code `main` resolves to, or 1 with the error (a HarnessError's message alone).
+ */
+export function runAsScript(moduleUrl, name, main) {
+  if (moduleUrl !== `file://${process.argv[1]}`) return;
+  installCleanupHandlers();
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      process.stderr.write(`[harness] ${name}: ${error instanceof HarnessError ? error.message : error.stack}\n`);
+      process.exit(1);
+    },
+  );
+}
+
 let handlersInstalled = false;
 /** On Ctrl-C, SIGTERM or any exit, kill what we started. Call once per entry script. */
 export function installCleanupHandlers(onSignal) {

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { browserEnv } from './browser.mjs';
 import { installVsix, startCodeServer, workbenchUrl } from './codeServer.mjs';
-import { CHROMIUM, CHROMIUM_ARGS, HarnessError, REPO, bin, installCleanupHandlers, log, newRunDir, run, runOrThrow } from './common.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, HarnessError, REPO, bin, log, newRunDir, run, runOrThrow, runAsScript } from './common.mjs';
 import { startFixtures } from './fixtures.mjs';
 import { ensureHarness } from './install.mjs';
 
@@ -69,13 +69,4 @@ async function main() {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  installCleanupHandlers();
-  main().then(
-    (code) => process.exit(code),
-    (error) => {
-      process.stderr.write(`[harness] e2e: ${error instanceof HarnessError ? error.message : error.stack}\n`);
-      process.exit(1);
-    },
-  );
-}
+runAsScript(import.meta.url, 'e2e', main);

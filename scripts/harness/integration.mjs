@@ -16,7 +16,7 @@ import { format } from 'node:util';
 import { launchBrowser } from './browser.mjs';
 import { buildIntegrationSuite, INTEGRATION_ENTRY } from './buildTests.mjs';
 import { startCodeServer, tailFile, workbenchUrl } from './codeServer.mjs';
-import { HarnessError, REPO, installCleanupHandlers, log, newRunDir, runOrThrow, writeJson } from './common.mjs';
+import { HarnessError, REPO, log, newRunDir, runAsScript, runOrThrow, writeJson } from './common.mjs';
 import { startFixtures } from './fixtures.mjs';
 import { ensureHarness } from './install.mjs';
 
@@ -150,13 +150,4 @@ async function main() {
   return failed ? 1 : 0;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  installCleanupHandlers();
-  main().then(
-    (code) => process.exit(code),
-    (error) => {
-      process.stderr.write(`[harness] integration: ${error instanceof HarnessError ? error.message : error.stack}\n`);
-      process.exit(1);
-    },
-  );
-}
+runAsScript(import.meta.url, 'integration', main);
