@@ -12,7 +12,7 @@ import type { HttpClient } from './http/httpClient';
 import type { Clock, Disposable, Event, KeyValueStore, Logger, SecretVault, Settings } from './ports';
 import { describeIssue, type ProviderRegistry, type RegisteredProvider } from './providerRegistry';
 import type { ConnectionTarget } from './providers/adapter';
-import { keyHint, secretNames } from './secrets';
+import { blankSecret, keyHint, secretNames } from './secrets';
 import { StoredList } from './storedList';
 import { WriteQueue } from './writeQueue';
 
@@ -226,11 +226,11 @@ export class ConnectionService {
         timeoutMs: this.deps.settings.requestTimeoutMs(),
         ...(signal ? { signal } : {}),
       });
-      result = { status: 'valid', message: withoutKey(String(message), apiKey), latencyMs: elapsed(started) };
+      result = { status: 'valid', message: blankSecret(String(message), apiKey), latencyMs: elapsed(started) };
     } catch (error) {
       if (error instanceof SwitchboardError && error.code === 'cancelled') throw error;
       // The adapter may be another extension's: its words are stored and shown, so never with the key.
-      const message = withoutKey(error instanceof SwitchboardError ? error.message : `The test failed unexpectedly: ${errorText(error)}`, apiKey);
+      const message = blankSecret(error instanceof SwitchboardError ? error.message : `The test failed unexpectedly: ${errorText(error)}`, apiKey);
       const code = error instanceof SwitchboardError ? error.code : 'internal';
       result = { status: 'invalid', message, latencyMs: elapsed(started), code };
     }
@@ -312,10 +312,6 @@ function defaultBaseUrl(descriptor: ProviderDescriptor): string | undefined {
 
 function trimTrailingSlash(url: string): string {
   return url.trim().replace(/\/+$/, '');
-}
-
-function withoutKey(text: string, apiKey: string | undefined): string {
-  return apiKey ? text.split(apiKey).join('****') : text;
 }
 
 function elapsed(started: number): number {

@@ -11,6 +11,11 @@ export function keyHint(key: string): string {
   return key.length >= 8 ? `****${key.slice(-4)}` : '****';
 }
 
+/** `text` with every occurrence of `secret` replaced by `****`; unchanged without a secret. */
+export function blankSecret(text: string, secret: string | undefined): string {
+  return secret ? text.split(secret).join('****') : text;
+}
+
 /**
  * Remembers every secret value the host has seen this session and blanks it out of text:
  * a second guard on the output channel, behind the rule that no one logs a key at all.
@@ -25,7 +30,7 @@ export class Redactor {
 
   redact(text: string): string {
     let result = text;
-    for (const secret of this.secrets) result = result.split(secret).join('****');
+    for (const secret of this.secrets) result = blankSecret(result, secret);
     return result;
   }
 }
@@ -54,5 +59,5 @@ export function withoutSecret(error: unknown, secret: string | undefined): unkno
   if (!secret) return error;
   const info = toErrorInfo(error);
   if (!info.message.includes(secret)) return error;
-  return new SwitchboardError(info.code, info.message.split(secret).join('****'));
+  return new SwitchboardError(info.code, blankSecret(info.message, secret));
 }
