@@ -21,8 +21,13 @@ import { MODELS_KEY, ModelRegistry } from '../src/core/modelRegistry';
 import { ProviderRegistry } from '../src/core/providerRegistry';
 import { registerCoreProviders } from '../src/core/providers/coreProviders';
 import { OLLAMA_SHOW_CONCURRENCY } from '../src/core/providers/ollama';
+import { personAt, requesterIds } from '../src/core/requesters';
+import { buildKeyPath } from '../test/fixtures/keyPathKit';
 import { OllamaFixture } from '../test/fixtures/ollamaFixture';
-import { FixedClock, MemoryLogger, MemorySettings, MemoryVault } from '../test/unit/fakes';
+import { FixedClock, MemoryLogger, MemorySettings } from '../test/unit/fakes';
+
+/** Discover as the person's click in the Connections view does. */
+const byPerson = personAt(requesterIds.connectionsView);
 import { JsonStore } from './jsonStore';
 
 const MODELS = bounded('SWITCHBOARD_BENCH_MODELS', 2000, 1, 5000);
@@ -46,8 +51,9 @@ async function makeStack(baseUrl: string) {
   registerCoreProviders(registry);
   const clock = new FixedClock();
   const http = new HttpClient({ proxy: () => settings.proxy(), env: {} });
-  const connections = new ConnectionService({ store, vault: new MemoryVault(), registry, settings, clock, http, logger });
-  const models = new ModelRegistry({ store, connections, providers: registry, settings, clock, http, logger });
+  const { keys } = buildKeyPath({ store, logger, clock });
+  const connections = new ConnectionService({ store, keys, registry, settings, clock, http, logger });
+  const models = new ModelRegistry({ store, connections, providers: registry, keys, settings, clock, http, logger });
   const connection = await connections.create({ name: 'Bench Ollama', providerId: 'ollama', baseUrl });
   return { store, models, connection, http };
 }
@@ -87,7 +93,7 @@ async function main(): Promise<void> {
       const { store, models, connection, http } = await makeStack(url);
       fixture.reset();
       fixture.generateModels(MODELS, { showDelayMs: 0 });
-      const fast = await time(() => models.discover(connection.id));
+      const fast = await time(() => models.discover(connection.id, byPerson));
       if (fast.value.length !== MODELS) throw new Error(`discovery found ${fast.value.length} models, not ${MODELS}`);
       found = fast.value;
       const first = await time(() => models.register(connection.id, found));
@@ -105,7 +111,7 @@ async function main(): Promise<void> {
       if (SHOW_DELAY_MS > 0 && run < Math.min(RUNS, 3) + 1) {
         fixture.reset();
         fixture.generateModels(MODELS, { showDelayMs: SHOW_DELAY_MS });
-        const slow = await time(() => models.discover(connection.id));
+        const slow = await time(() => models.discover(connection.id, byPerson));
         if (!warmUp) discoverSlow.push(slow.ms);
       }
       await http.dispose();

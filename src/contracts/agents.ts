@@ -2,6 +2,18 @@ import { z } from 'zod';
 import { ErrorInfoSchema } from './errors';
 import { UsageSchema } from './models';
 
+/** What a key is used for; every key read names one. */
+export const KeyPurposeSchema = z.enum(['test', 'discover', 'chat']);
+export type KeyPurpose = z.infer<typeof KeyPurposeSchema>;
+
+/**
+ * How a key read was decided, as the audit log records it: asked and allowed once, allowed with
+ * "Always Allow" just now, covered by a standing permission, the person's own click on Test or
+ * Discover, denied, refused by Switchboard (wrong origin, plain http), or failed (keyring error).
+ */
+export const KeyReadOutcomeSchema = z.enum(['granted_once', 'granted_always', 'granted_standing', 'granted_by_person', 'denied', 'refused', 'failed']);
+export type KeyReadOutcome = z.infer<typeof KeyReadOutcomeSchema>;
+
 const text = (max: number) => z.string().max(max);
 const modelRefSchema = z.string().trim().min(1).max(256);
 
@@ -79,10 +91,17 @@ export const RunRecordSchema = z.object({
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 
-/** A standing permission for one requester to have one connection's key used. */
+/**
+ * A standing permission for one requester to have one connection's key used. It holds for the
+ * key (`keyId`) and the origin it was given for: replace the key or move the connection to
+ * another origin, and the next use asks again. Grants from before that binding have neither and
+ * hold for nothing.
+ */
 export const ConsentGrantSchema = z.object({
   connectionId: z.string().uuid(),
   requesterId: z.string().min(1).max(200),
+  keyId: z.string().max(64).optional(),
+  origin: z.string().max(2048).optional(),
   grantedAt: z.string().datetime(),
 });
 export type ConsentGrant = z.infer<typeof ConsentGrantSchema>;
@@ -93,6 +112,8 @@ export const AuditEntrySchema = z.object({
   time: z.string().datetime(),
   kind: z.enum(['key_read', 'model_call', 'connection_created', 'connection_updated', 'connection_deleted']),
   requesterId: z.string().optional(),
+  /** Why a key was read: `test`, `discover`, `chat`, ... (key_read entries). */
+  purpose: KeyPurposeSchema.optional(),
   runId: z.string().optional(),
   connectionId: z.string().optional(),
   providerId: z.string().optional(),

@@ -6,6 +6,14 @@ export type ConnectionStatus = z.infer<typeof ConnectionStatusSchema>;
 
 const nameSchema = z.string().trim().min(1, 'a name is required').max(100, 'a name has at most 100 characters');
 
+/**
+ * Whether a header, query parameter or field name says it carries a credential. Such values
+ * are secrets: they belong in SecretStorage, never in a URL, a connection record or a view.
+ */
+export function isCredentialName(name: string): boolean {
+  return /auth|key|token|secret|cookie|session|passw|signature|credential/i.test(name);
+}
+
 /** An absolute http(s) URL without credentials: keys travel only in headers. */
 export const BaseUrlSchema = z
   .string()
@@ -14,11 +22,35 @@ export const BaseUrlSchema = z
   .refine((value) => {
     try {
       const url = new URL(value);
-      return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password;
+      return url.protocol === 'http:' || url.protocol === 'https:';
     } catch {
       return false;
     }
-  }, 'the base URL must be an http:// or https:// address without a user name or password, e.g. http://localhost:11434');
+  }, 'the base URL must be an http:// or https:// address, e.g. http://localhost:11434')
+  .refine((value) => {
+    const url = URL.parse(value);
+    return !url || (!url.username && !url.password);
+  }, 'the base URL must not carry a user name or password: set the key with Set API Key instead')
+  .refine((value) => {
+    const url = URL.parse(value);
+    return !url || ![...url.searchParams.keys()].some(isCredentialName);
+  }, 'the base URL must not carry a key or token in its query (such as key= or token=): set the key with Set API Key instead');
+
+/** `https://api.example.com:8443`: the scheme, host and port a key is bound to. */
+export function originOf(baseUrl: string): string {
+  return new URL(baseUrl).origin;
+}
+
+/** Whether the URL's host is this machine (localhost, 127.0.0.0/8, ::1): plain http to it never leaves the machine. */
+export function isLoopbackUrl(baseUrl: string): boolean {
+  const host = new URL(baseUrl).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** Whether a key sent to this URL would cross the network unencrypted. */
+export function isInsecureForKeys(baseUrl: string): boolean {
+  return new URL(baseUrl).protocol === 'http:' && !isLoopbackUrl(baseUrl);
+}
 
 /** Non-secret option values (organization id, api version, ...), keyed by the descriptor's field key. */
 export const ConnectionOptionsSchema = z.record(
@@ -42,6 +74,15 @@ export const ConnectionSchema = z.object({
   lastTestMessage: z.string().max(1000).optional(),
   lastLatencyMs: z.number().nonnegative().optional(),
   keyHint: z.string().regex(/^\*{4}.{0,4}$/).optional(),
+  /**
+   * Names the key stored now: random, derived from nothing, new whenever the key is replaced,
+   * so a standing permission given for one key never covers its replacement.
+   */
+  keyId: z.string().regex(/^[0-9a-f]{32}$/).optional(),
+  /** The origin the key was entered or confirmed for; the key path sends it nowhere else. */
+  keyOrigin: z.string().max(2048).optional(),
+  /** The person allowed, in a modal, that this connection's key crosses the network over plain http. */
+  allowInsecureKey: z.boolean().optional(),
   createdAt: z.string().datetime(),
   updatedAt: z.string().datetime(),
 });

@@ -3,12 +3,10 @@ import type { AgentService } from './agentService';
 import type { ConnectionService } from './connectionService';
 import type { Event, Interactions, Logger, Settings } from './ports';
 import type { ProviderRegistry } from './providerRegistry';
+import { requesterIds } from './requesters';
 import type { RunService } from './runService';
 import type { RunStore } from './runStore';
 import { ViewHost } from './viewHost';
-
-/** The requester id of runs started from the Agents view, as consent and the audit log see it. */
-export const AGENTS_VIEW_REQUESTER = 'switchboard.agentsView';
 
 /** How many recent runs a snapshot carries. */
 const RUNS_IN_SNAPSHOT = 200;
@@ -70,7 +68,7 @@ export function createAgentsController(deps: AgentsControllerDeps): ViewHost<Age
         return { deleted: confirmed };
       }
       case 'startRun': {
-        const { runId, finished } = await deps.runService.launch(request.params.request, AGENTS_VIEW_REQUESTER);
+        const { runId, finished } = await deps.runService.launch(request.params.request, requesterIds.agentsView);
         // The outcome reaches the view in snapshots; a failure is already stored on the run.
         void finished.catch((error: unknown) => deps.logger.error(`Run ${runId} ended unexpectedly: ${String(error)}`));
         return { runId };

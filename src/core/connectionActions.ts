@@ -1,10 +1,16 @@
-import type { Connection, TestResult } from '../contracts/connections';
-import type { ConnectionService } from './connectionService';
+import { ConnectionPatchSchema, isInsecureForKeys, originOf, type Connection, type TestResult } from '../contracts/connections';
+import type { ConnectionService, KeyDestination } from './connectionService';
+import { SwitchboardError } from './errors';
+import type { Requester } from './keyPath';
 import type { Interactions, Settings } from './ports';
+
+const SEND_KEY = 'Send Key to the New Address';
+const REMOVE_KEY = 'Remove the Key';
 
 /**
  * The steps that involve the person (confirm, type a key, watch progress), shared by the
- * palette commands and the Connections view so both behave the same.
+ * palette commands and the Connections view so both behave the same. Every question about where
+ * a key may go is asked here, in VS Code's own modal, never in a webview.
  */
 export class ConnectionActions {
   constructor(
@@ -13,7 +19,10 @@ export class ConnectionActions {
     private readonly interactions: Interactions,
   ) {}
 
-  /** Opens VS Code's password box; `stored: false` when the person cancels it. */
+  /**
+   * Opens VS Code's password box; `stored: false` when the person cancels it, or declines to
+   * let the key cross the network unencrypted to a plain-http address on another machine.
+   */
   async setKey(id: string): Promise<{ stored: boolean; keyHint?: string }> {
     const connection = this.connections.require(id);
     const key = await this.interactions.inputSecret({
@@ -21,8 +30,43 @@ export class ConnectionActions {
       prompt: 'The key is stored in VS Code\'s SecretStorage (your system keyring) and never shown again.',
     });
     if (key === undefined) return { stored: false };
-    const { keyHint } = await this.connections.setKey(id, key);
+    const insecure = isInsecureForKeys(connection.baseUrl);
+    if (insecure) {
+      const allowed = await this.interactions.confirm({
+        message: `Send the key of "${connection.name}" over unencrypted HTTP?`,
+        detail: `${originOf(connection.baseUrl)} is another machine reached over plain http://: anyone on the network between could read the key. Prefer an https:// address. The connection will be marked as insecure.`,
+        confirmLabel: 'Allow Unencrypted',
+      });
+      if (!allowed) return { stored: false };
+    }
+    const { keyHint } = await this.connections.setKey(id, key, { allowInsecure: insecure });
     return { stored: true, keyHint };
+  }
+
+  /**
+   * Applies an edit from the view or the palette. When it would move a keyed connection to
+   * another origin, the person decides in a modal first: send the key there, or remove it.
+   * Cancelling changes nothing.
+   */
+  async update(id: string, patch: unknown): Promise<Connection> {
+    const current = this.connections.require(id);
+    const parsed = ConnectionPatchSchema.safeParse(patch);
+    // An invalid patch gets its precise message from the service.
+    if (!parsed.success || parsed.data.baseUrl === undefined || !current.keyHint) return this.connections.update(id, patch);
+    const boundTo = current.keyOrigin ?? originOf(current.baseUrl);
+    const origin = originOf(parsed.data.baseUrl);
+    if (origin === boundTo) return this.connections.update(id, patch);
+    const choice = await this.interactions.choose({
+      message: `Send the key of "${current.name}" to ${origin}?`,
+      detail:
+        `The key was entered for ${boundTo}. Switchboard sends a key only to the address it was meant for.` +
+        (isInsecureForKeys(parsed.data.baseUrl) ? ` ${origin} uses plain http:// to another machine: the key would cross the network unencrypted, and the connection will be marked as insecure.` : '') +
+        ' Remove the key to move the connection without it.',
+      choices: [SEND_KEY, REMOVE_KEY],
+    });
+    if (!choice) throw new SwitchboardError('cancelled', `Nothing was changed: "${current.name}" still points to ${current.baseUrl}.`);
+    const decision: KeyDestination = { origin, action: choice === SEND_KEY ? 'send' : 'remove' };
+    return this.connections.update(id, patch, decision);
   }
 
   /** Asks first; `deleted: false` when the person says no. */
@@ -38,10 +82,10 @@ export class ConnectionActions {
     return { deleted: true };
   }
 
-  /** Runs the test under a cancellable progress notification. */
-  test(id: string): Promise<TestResult> {
+  /** Runs the test under a cancellable progress notification, using the key for `requester`. */
+  test(id: string, requester: Requester): Promise<TestResult> {
     const connection = this.connections.require(id);
-    return this.interactions.withProgress(`Testing ${connection.name}…`, (signal) => this.connections.test(id, signal));
+    return this.interactions.withProgress(`Testing ${connection.name}…`, (signal) => this.connections.test(id, requester, signal));
   }
 
   async setDefault(id: string): Promise<{ defaultConnectionId: string }> {

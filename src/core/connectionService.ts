@@ -3,16 +3,17 @@ import {
   ConnectionInputSchema,
   ConnectionPatchSchema,
   ConnectionSchema,
+  isInsecureForKeys,
+  originOf,
   type Connection,
   type TestResult,
 } from '../contracts/connections';
-import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../contracts/providers';
+import { BASE_URL_FIELD, type ProviderDescriptor } from '../contracts/providers';
 import { SwitchboardError } from './errors';
 import type { HttpClient } from './http/httpClient';
-import type { Clock, Disposable, Event, KeyValueStore, Logger, SecretVault, Settings } from './ports';
+import type { KeyPath, Requester } from './keyPath';
+import type { Clock, Disposable, Event, KeyValueStore, Logger, Settings } from './ports';
 import { describeIssue, type ProviderRegistry, type RegisteredProvider } from './providerRegistry';
-import type { ConnectionTarget } from './providers/adapter';
-import { blankSecret, keyHint, secretNames } from './secrets';
 import { StoredList } from './storedList';
 import { WriteQueue } from './writeQueue';
 
@@ -20,7 +21,7 @@ export const CONNECTIONS_KEY = 'switchboard.connections';
 
 export interface ConnectionServiceDeps {
   store: KeyValueStore;
-  vault: SecretVault;
+  keys: KeyPath;
   registry: ProviderRegistry;
   settings: Settings;
   clock: Clock;
@@ -29,6 +30,15 @@ export interface ConnectionServiceDeps {
   /** Records connection create/update/delete (never a key). */
   audit?: { append(event: { kind: 'connection_created' | 'connection_updated' | 'connection_deleted'; connectionId: string; providerId: string }): Promise<unknown> };
   newId?: () => string;
+}
+
+/**
+ * Where the person decided a keyed connection's key may go when its address moves to another
+ * origin (asked in VS Code's modal by ConnectionActions): send it to `origin`, or remove it.
+ */
+export interface KeyDestination {
+  origin: string;
+  action: 'send' | 'remove';
 }
 
 /**
@@ -98,20 +108,29 @@ export class ConnectionService {
     return connection;
   }
 
-  async update(id: string, patch: unknown): Promise<Connection> {
+  /**
+   * Applies an edit. Moving a keyed connection to another origin needs the person's decision
+   * (`keyDestination`, for exactly that origin): without it the edit is refused and nothing
+   * changes, so no view or command can send a key somewhere new on its own.
+   */
+  async update(id: string, patch: unknown, keyDestination?: KeyDestination): Promise<Connection> {
     const parsed = parseOrThrow(ConnectionPatchSchema, patch, 'The change');
     let updated: Connection | undefined;
+    let removeKey = false;
     await this.mutate((all) => {
       const current = findOrThrow(all, id);
       const provider = this.deps.registry.require(current.providerId);
       if (parsed.name !== undefined) assertUniqueName(all.filter((c) => c.id !== id), parsed.name);
+      const baseUrl = parsed.baseUrl !== undefined ? trimTrailingSlash(parsed.baseUrl) : current.baseUrl;
       const endpointChanged =
-        (parsed.baseUrl !== undefined && trimTrailingSlash(parsed.baseUrl) !== current.baseUrl) ||
-        (parsed.options !== undefined && JSON.stringify(parsed.options) !== JSON.stringify(current.options));
+        baseUrl !== current.baseUrl || (parsed.options !== undefined && JSON.stringify(parsed.options) !== JSON.stringify(current.options));
+      const keyFields = keyFieldsAfterMove(current, baseUrl, keyDestination);
+      removeKey = current.keyHint !== undefined && keyFields.keyHint === undefined;
       updated = ConnectionSchema.parse({
         ...current,
+        ...keyFields,
         name: parsed.name ?? current.name,
-        baseUrl: parsed.baseUrl !== undefined ? trimTrailingSlash(parsed.baseUrl) : current.baseUrl,
+        baseUrl,
         options: parsed.options !== undefined ? checkOptions(provider, parsed.options) : current.options,
         defaultModel: parsed.defaultModel !== undefined ? parsed.defaultModel || undefined : current.defaultModel,
         // A new address makes the last test meaningless.
@@ -120,6 +139,7 @@ export class ConnectionService {
       });
       return all.map((c) => (c.id === id ? updated! : c));
     });
+    if (removeKey) await this.deps.keys.forget(id);
     this.deps.logger.info(`Updated connection "${updated!.name}" (${id}).`);
     await this.audit('connection_updated', updated!);
     return updated!;
@@ -151,86 +171,58 @@ export class ConnectionService {
         }
       },
     );
-    await this.deps.vault.delete(secretNames.connectionKey(id)).catch((error: unknown) => {
-      this.deps.logger.warn(`Could not delete the key of connection ${id} from SecretStorage: ${errorText(error)}`);
-    });
+    await this.deps.keys.forget(id);
     if (this.deps.settings.defaultConnectionId() === id) await this.deps.settings.setDefaultConnectionId('');
     this.deps.logger.info(`Deleted connection "${removed!.name}" (${id}).`);
     await this.audit('connection_deleted', removed!);
   }
 
   /**
-   * Stores the key in SecretStorage and reads it back. If the store throws or the value does
-   * not come back (Linux without a keyring), nothing is kept and the connection has no key.
+   * Stores the key (the key path reads it back) for the connection's current origin. Plain http
+   * to another machine keeps the key unusable unless `allowInsecure` says the person allowed it
+   * in a modal. If the keyring fails, nothing is kept and the connection has no key.
    */
-  async setKey(id: string, key: string): Promise<{ keyHint: string }> {
-    this.require(id);
+  async setKey(id: string, key: string, options: { allowInsecure?: boolean } = {}): Promise<{ keyHint: string }> {
+    const connection = this.require(id);
     const trimmed = key.trim();
     if (!trimmed) throw new SwitchboardError('invalid_input', 'The key is empty. Paste the key your provider gave you.');
-    const name = secretNames.connectionKey(id);
-    let readBack: string | undefined;
+    let stored;
     try {
-      await this.deps.vault.store(name, trimmed);
-      readBack = await this.deps.vault.get(name);
+      stored = await this.deps.keys.store(id, trimmed, connection.baseUrl);
     } catch (error) {
-      await this.forgetKey(id);
-      throw secretStorageFailed(errorText(error));
+      await this.patchRecord(id, { keyHint: undefined, keyId: undefined, keyOrigin: undefined, allowInsecureKey: undefined });
+      throw error;
     }
-    if (readBack !== trimmed) {
-      await this.forgetKey(id);
-      throw secretStorageFailed('the stored key could not be read back');
-    }
-    const hint = keyHint(trimmed);
-    await this.patchRecord(id, { keyHint: hint, status: 'unknown' });
-    this.deps.logger.info(`Stored a key for connection ${id} (${hint}).`);
-    return { keyHint: hint };
+    const allowInsecureKey = isInsecureForKeys(connection.baseUrl) && options.allowInsecure === true ? true : undefined;
+    await this.patchRecord(id, { ...stored, allowInsecureKey, status: 'unknown' });
+    this.deps.logger.info(`Stored a key for connection ${id} (${stored.keyHint}).`);
+    return { keyHint: stored.keyHint };
   }
 
   /**
-   * The key of a connection, for the host's own calls only. Never pass it to a webview, a
-   * worker, a log line or an error.
+   * Tests the connection with its provider's harmless call and records the outcome. The key,
+   * if any, is used through the key path for `requester`. A failure is a result (`invalid` with
+   * the reason), not an exception; cancelling records nothing.
    */
-  async readKey(id: string): Promise<string | undefined> {
-    try {
-      return await this.deps.vault.get(secretNames.connectionKey(id));
-    } catch (error) {
-      throw secretStorageFailed(errorText(error));
-    }
-  }
-
-  /** What an adapter needs to reach the connection, key included. */
-  async target(connection: Connection): Promise<ConnectionTarget> {
-    const apiKey = connection.keyHint ? await this.readKey(connection.id) : undefined;
-    return { baseUrl: connection.baseUrl, options: connection.options, ...(apiKey ? { apiKey } : {}) };
-  }
-
-  /**
-   * Tests the connection with its provider's harmless call and records the outcome.
-   * A failure is a result (`invalid` with the reason), not an exception; cancelling records nothing.
-   */
-  async test(id: string, signal?: AbortSignal): Promise<TestResult> {
+  async test(id: string, requester: Requester, signal?: AbortSignal): Promise<TestResult> {
     const connection = this.require(id);
     const started = performance.now();
     let result: TestResult;
-    let apiKey: string | undefined;
     try {
       const provider = this.deps.registry.require(connection.providerId);
-      const keyField = provider.descriptor.fields.find((field) => field.key === API_KEY_FIELD);
-      if (keyField?.required && !connection.keyHint) {
-        throw new SwitchboardError('auth_failed', `${provider.descriptor.displayName} needs an API key. Set one with "Set key" (Switchboard: Set API Key).`);
-      }
-      const target = await this.target(connection);
-      apiKey = target.apiKey;
-      const message = await provider.adapter.testConnection(target, {
-        http: this.deps.http,
-        timeoutMs: this.deps.settings.requestTimeoutMs(),
-        ...(signal ? { signal } : {}),
-      });
-      result = { status: 'valid', message: blankSecret(String(message), apiKey), latencyMs: elapsed(started) };
+      const use = { connection, provider: provider.descriptor, requester, purpose: 'test' as const };
+      const message = await this.deps.keys.use(use, (target) =>
+        provider.adapter.testConnection(target, {
+          http: this.deps.http,
+          timeoutMs: this.deps.settings.requestTimeoutMs(),
+          ...(signal ? { signal } : {}),
+        }),
+      );
+      result = { status: 'valid', message: String(message), latencyMs: elapsed(started) };
     } catch (error) {
       if (error instanceof SwitchboardError && error.code === 'cancelled') throw error;
-      // The adapter may be another extension's: its words are stored and shown, so never with the key.
-      const message = blankSecret(error instanceof SwitchboardError ? error.message : `The test failed unexpectedly: ${errorText(error)}`, apiKey);
+      // The key path has blanked the key out of the error: it is stored and shown as it is.
+      const message = error instanceof SwitchboardError ? error.message : `The test failed unexpectedly: ${errorText(error)}`;
       const code = error instanceof SwitchboardError ? error.code : 'internal';
       result = { status: 'invalid', message, latencyMs: elapsed(started), code };
     }
@@ -248,11 +240,6 @@ export class ConnectionService {
     await this.deps.audit?.append({ kind, connectionId: connection.id, providerId: connection.providerId }).catch((error: unknown) => {
       this.deps.logger.error(`Could not write the audit log: ${errorText(error)}`);
     });
-  }
-
-  private async forgetKey(id: string): Promise<void> {
-    await this.deps.vault.delete(secretNames.connectionKey(id)).catch(() => undefined);
-    await this.patchRecord(id, { keyHint: undefined });
   }
 
   private patchRecord(id: string, fields: Partial<Connection>): Promise<void> {
@@ -310,6 +297,27 @@ function defaultBaseUrl(descriptor: ProviderDescriptor): string | undefined {
   return descriptor.defaults.baseUrl ?? descriptor.fields.find((f) => f.key === BASE_URL_FIELD)?.default;
 }
 
+/**
+ * The key fields of a connection whose address becomes `baseUrl`. Within the key's origin
+ * nothing changes; to another origin, only with the person's decision for exactly that origin.
+ */
+function keyFieldsAfterMove(current: Connection, baseUrl: string, decision: KeyDestination | undefined): Partial<Connection> {
+  const keyFields = { keyHint: current.keyHint, keyId: current.keyId, keyOrigin: current.keyOrigin, allowInsecureKey: current.allowInsecureKey };
+  if (!current.keyHint) return keyFields;
+  const boundTo = current.keyOrigin ?? originOf(current.baseUrl);
+  const origin = originOf(baseUrl);
+  if (origin === boundTo) return { ...keyFields, keyOrigin: boundTo };
+  if (decision?.origin !== origin) {
+    throw new SwitchboardError(
+      'consent_denied',
+      `Moving "${current.name}" to ${origin} would send its key there. Confirm it in VS Code's dialog (Switchboard: Edit Connection), or remove the key first. Nothing was changed.`,
+    );
+  }
+  if (decision.action === 'remove') return { keyHint: undefined, keyId: undefined, keyOrigin: undefined, allowInsecureKey: undefined };
+  // The person confirmed this origin, in a dialog that named plain http when it was.
+  return { ...keyFields, keyOrigin: origin, allowInsecureKey: isInsecureForKeys(baseUrl) ? true : undefined };
+}
+
 function trimTrailingSlash(url: string): string {
   return url.trim().replace(/\/+$/, '');
 }
@@ -320,13 +328,4 @@ function elapsed(started: number): number {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function secretStorageFailed(reason: string): SwitchboardError {
-  return new SwitchboardError(
-    'secret_storage_failed',
-    `VS Code could not keep the key in the system keyring (${reason}). Nothing was saved. ` +
-      'On Linux, install and unlock a keyring such as GNOME Keyring or KWallet, or start VS Code with ' +
-      '--password-store="gnome-libsecret" (see "Troubleshooting keychain issues" in the VS Code docs), then set the key again.',
-  );
 }

@@ -10,6 +10,7 @@ import type { ModelActions } from './modelActions';
 import type { ModelRegistry } from './modelRegistry';
 import type { Logger, Settings } from './ports';
 import type { ProviderRegistry } from './providerRegistry';
+import { personAt, requesterIds } from './requesters';
 import { ViewHost } from './viewHost';
 
 export interface ConnectionsControllerDeps {
@@ -40,17 +41,17 @@ export function createConnectionsController(deps: ConnectionsControllerDeps): Vi
         return connections.create(request.params.input);
       case 'updateConnection':
         modelActions.checkDefaultModelPatch(request.params.id, request.params.patch.defaultModel);
-        return connections.update(request.params.id, request.params.patch);
+        return actions.update(request.params.id, request.params.patch);
       case 'deleteConnection':
         return actions.delete(request.params.id);
       case 'testConnection':
-        return actions.test(request.params.id);
+        return actions.test(request.params.id, personAt(requesterIds.connectionsView));
       case 'setKey':
         return actions.setKey(request.params.id);
       case 'setDefault':
         return actions.setDefault(request.params.id);
       case 'discoverModels':
-        return { models: await modelActions.discover(request.params.connectionId) };
+        return { models: await modelActions.discover(request.params.connectionId, personAt(requesterIds.connectionsView)) };
       case 'registerModels': {
         const { models: registered, added } = await models.register(request.params.connectionId, request.params.models);
         return { registered: registered.length, added };

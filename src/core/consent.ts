@@ -1,7 +1,5 @@
 import { ConsentGrantSchema, type ConsentGrant } from '../contracts/agents';
 import type { Connection } from '../contracts/connections';
-import type { AuditLog } from './auditLog';
-import { SwitchboardError } from './errors';
 import type { Clock, Event, KeyValueStore, Logger } from './ports';
 import { StoredList } from './storedList';
 
@@ -11,13 +9,26 @@ export type ConsentAnswer = 'once' | 'always' | 'deny';
 
 /** Asks the person (a modal in VS Code) whether a requester may have a connection's key used. */
 export interface ConsentPrompt {
-  ask(request: { connectionName: string; requesterId: string; requesterLabel: string }): Promise<ConsentAnswer>;
+  ask(request: {
+    connectionName: string;
+    requesterId: string;
+    requesterLabel: string;
+    /** Where the key goes: the origin, and the extension whose adapter receives it when the provider is contributed. */
+    destination: { origin: string; extensionId?: string };
+  }): Promise<ConsentAnswer>;
+}
+
+/** What a standing permission is bound to, besides the connection and the requester. */
+export interface GrantBinding {
+  keyId: string | undefined;
+  origin: string;
 }
 
 /**
- * A key is read only with consent for that (connection, requester). Standing grants live in
- * globalState and can be revoked; every read, granted or denied, is audited. Concurrent runs
- * that need the same answer share one prompt.
+ * The person's answers about key use: standing permissions ("Always Allow") in globalState,
+ * bound to the connection, the requester, the key and the origin, and the question itself,
+ * asked once for concurrent uses that need the same answer. The key path (keyPath.ts) decides
+ * when to ask and audits every use.
  */
 export class ConsentService {
   private readonly records: StoredList<typeof ConsentGrantSchema>;
@@ -28,7 +39,6 @@ export class ConsentService {
     private readonly deps: {
       store: KeyValueStore;
       prompt: ConsentPrompt;
-      audit: AuditLog;
       clock: Clock;
       describeRequester(requesterId: string): string;
       logger: Logger;
@@ -42,55 +52,60 @@ export class ConsentService {
     return this.records.list();
   }
 
-  /**
-   * Resolves when the key of `connection` may be read for `requesterId`, and audits the read;
-   * throws `consent_denied` otherwise. `context` is recorded with the audit entry.
-   */
-  async authorizeKeyRead(connection: Connection, requesterId: string, context: { runId?: string } = {}): Promise<void> {
-    const granted = this.grants().some((g) => g.connectionId === connection.id && g.requesterId === requesterId);
-    const answer = granted ? 'always' : await this.askOnce(connection, requesterId);
-    const outcome = answer === 'deny' ? 'denied' : granted ? 'granted (standing)' : `granted (${answer})`;
-    await this.deps.audit.append({ kind: 'key_read', requesterId, connectionId: connection.id, providerId: connection.providerId, outcome, ...context });
-    if (answer === 'deny') {
-      throw new SwitchboardError(
-        'consent_denied',
-        `The key of "${connection.name}" was not used: you denied it to ${this.deps.describeRequester(requesterId)}. Run again and allow it, or choose a connection without a key.`,
-      );
-    }
-    if (answer === 'always' && !granted) await this.grant(connection.id, requesterId);
+  describeRequester(requesterId: string): string {
+    return this.deps.describeRequester(requesterId);
   }
 
-  async revoke(connectionId: string, requesterId: string): Promise<void> {
-    await this.mutate((all) => all.filter((g) => !(g.connectionId === connectionId && g.requesterId === requesterId)));
-  }
-
-  /** Drops every grant of a deleted connection. */
-  async revokeConnection(connectionId: string): Promise<void> {
-    await this.mutate((all) => all.filter((g) => g.connectionId !== connectionId));
-  }
-
-  private async grant(connectionId: string, requesterId: string): Promise<void> {
-    await this.mutate((all) =>
-      all.some((g) => g.connectionId === connectionId && g.requesterId === requesterId)
-        ? all
-        : [...all, { connectionId, requesterId, grantedAt: this.deps.clock.now().toISOString() }],
+  /** Whether a standing permission covers this requester, this connection, its current key and origin. */
+  hasStandingGrant(connectionId: string, requesterId: string, binding: GrantBinding): boolean {
+    return this.grants().some(
+      (g) => g.connectionId === connectionId && g.requesterId === requesterId && g.keyId !== undefined && g.keyId === binding.keyId && g.origin === binding.origin,
     );
   }
 
-  /** One prompt per (connection, requester) at a time; runs waiting on it share the answer. */
-  private askOnce(connection: Connection, requesterId: string): Promise<ConsentAnswer> {
+  /**
+   * Asks the person; an "Always Allow" is stored before the answer is returned. One prompt per
+   * (connection, requester) at a time: uses waiting on it share the answer.
+   */
+  ask(connection: Connection, requesterId: string, binding: GrantBinding, extensionId?: string): Promise<ConsentAnswer> {
     const key = `${connection.id}\n${requesterId}`;
     let pending = this.pending.get(key);
     if (!pending) {
       pending = this.deps.prompt
-        .ask({ connectionName: connection.name, requesterId, requesterLabel: this.deps.describeRequester(requesterId) })
+        .ask({
+          connectionName: connection.name,
+          requesterId,
+          requesterLabel: this.deps.describeRequester(requesterId),
+          destination: { origin: binding.origin, ...(extensionId ? { extensionId } : {}) },
+        })
+        .then(async (answer) => {
+          if (answer === 'always') await this.grant(connection.id, requesterId, binding);
+          return answer;
+        })
         .finally(() => this.pending.delete(key));
       this.pending.set(key, pending);
     }
     return pending;
   }
 
-  private mutate(change: (all: ConsentGrant[]) => ConsentGrant[]): Promise<void> {
-    return this.records.mutate(change);
+  async revoke(connectionId: string, requesterId: string): Promise<void> {
+    await this.records.mutate((all) => all.filter((g) => !(g.connectionId === connectionId && g.requesterId === requesterId)));
+  }
+
+  /** Drops every grant of a deleted connection. */
+  async revokeConnection(connectionId: string): Promise<void> {
+    await this.records.mutate((all) => all.filter((g) => g.connectionId !== connectionId));
+  }
+
+  /** One grant per (connection, requester): a new one replaces one given for an older key or origin. */
+  private async grant(connectionId: string, requesterId: string, binding: GrantBinding): Promise<void> {
+    const grant: ConsentGrant = {
+      connectionId,
+      requesterId,
+      ...(binding.keyId ? { keyId: binding.keyId } : {}),
+      origin: binding.origin,
+      grantedAt: this.deps.clock.now().toISOString(),
+    };
+    await this.records.mutate((all) => [...all.filter((g) => !(g.connectionId === connectionId && g.requesterId === requesterId)), grant]);
   }
 }

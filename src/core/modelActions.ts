@@ -1,6 +1,7 @@
 import type { Connection } from '../contracts/connections';
 import type { DiscoveredModel } from '../contracts/models';
 import type { ConnectionService } from './connectionService';
+import type { Requester } from './keyPath';
 import type { ModelRegistry } from './modelRegistry';
 import type { Interactions } from './ports';
 
@@ -15,10 +16,10 @@ export class ModelActions {
     private readonly interactions: Interactions,
   ) {}
 
-  /** Lists the connection's models under a cancellable progress notification. */
-  discover(connectionId: string): Promise<DiscoveredModel[]> {
+  /** Lists the connection's models under a cancellable progress notification, using the key for `requester`. */
+  discover(connectionId: string, requester: Requester): Promise<DiscoveredModel[]> {
     const connection = this.connections.require(connectionId);
-    return this.interactions.withProgress(`Discovering the models of ${connection.name}…`, (signal) => this.models.discover(connectionId, signal));
+    return this.interactions.withProgress(`Discovering the models of ${connection.name}…`, (signal) => this.models.discover(connectionId, requester, signal));
   }
 
   /** Sets the connection's default model, which must be one of its registered models; null clears it. */

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { API_KEY_FIELD } from '../contracts/providers';
 import { MAX_CONTEXT_WINDOW, MAX_MODELS_PER_MESSAGE } from '../contracts/connectionsView';
 import { DiscoveredModelSchema, RegisteredModelSchema, type DiscoveredModel, type RegisteredModel } from '../contracts/models';
 import { CONNECTIONS_KEY, type ConnectionService } from './connectionService';
 import { SwitchboardError } from './errors';
 import { Emitter } from './events';
 import type { HttpClient } from './http/httpClient';
+import type { KeyPath, Requester } from './keyPath';
 import type { Clock, Disposable, KeyValueStore, Logger, Settings } from './ports';
-import { withoutSecret } from './secrets';
 import { describeIssue, type ProviderRegistry } from './providerRegistry';
 
 export const MODELS_KEY = 'switchboard.models';
@@ -17,6 +16,7 @@ export interface ModelRegistryDeps {
   store: KeyValueStore;
   connections: ConnectionService;
   providers: ProviderRegistry;
+  keys: KeyPath;
   settings: Settings;
   clock: Clock;
   http: HttpClient;
@@ -95,31 +95,28 @@ export class ModelRegistry implements Disposable {
    * Asks the connection's provider which models it serves. Nothing is stored. The result is
    * validated, without duplicates, and at most MAX_MODELS_PER_MESSAGE long.
    */
-  async discover(connectionId: string, signal?: AbortSignal): Promise<DiscoveredModel[]> {
+  async discover(connectionId: string, requester: Requester, signal?: AbortSignal): Promise<DiscoveredModel[]> {
     const connection = this.deps.connections.require(connectionId);
     const { descriptor, adapter } = this.deps.providers.require(connection.providerId);
     if (!adapter.discoverModels) {
       throw new SwitchboardError('invalid_input', `${descriptor.displayName} cannot list its models. Add a model by its id instead ("Enter a model id…").`);
     }
-    const keyField = descriptor.fields.find((field) => field.key === API_KEY_FIELD);
-    if (keyField?.required && !connection.keyHint) {
-      throw new SwitchboardError('auth_failed', `${descriptor.displayName} needs an API key to list its models. Set one with "Set key" (Switchboard: Set API Key).`);
-    }
-    const target = await this.deps.connections.target(connection);
-    let raw: unknown;
-    try {
-      raw = await adapter.discoverModels(target, {
-        http: this.deps.http,
-        timeoutMs: this.deps.settings.discoveryTimeoutMs(),
-        ...(signal ? { signal } : {}),
-      });
-    } catch (error) {
-      // The adapter may be another extension's: its words reach the view, so never with the key.
-      if (error instanceof SwitchboardError) throw withoutSecret(error, target.apiKey);
-      // An adapter that broke its contract; say so without passing its error object on.
-      throw withoutSecret(new SwitchboardError('bad_response', `Listing the models of "${connection.name}" failed unexpectedly: ${errorText(error)}`), target.apiKey);
-    }
-    const models = this.checkDiscovered(raw, connection.name, target.apiKey);
+    const use = { connection, provider: descriptor, requester, purpose: 'discover' as const };
+    // The key path blanks the key out of the answer and the error, whoever's adapter it was.
+    const raw = await this.deps.keys.use(use, async (target) => {
+      try {
+        return await adapter.discoverModels!(target, {
+          http: this.deps.http,
+          timeoutMs: this.deps.settings.discoveryTimeoutMs(),
+          ...(signal ? { signal } : {}),
+        });
+      } catch (error) {
+        if (error instanceof SwitchboardError) throw error;
+        // An adapter that broke its contract; say so without passing its error object on.
+        throw new SwitchboardError('bad_response', `Listing the models of "${connection.name}" failed unexpectedly: ${errorText(error)}`);
+      }
+    });
+    const models = this.checkDiscovered(raw, connection.name);
     this.deps.logger.info(`Discovered ${models.length} ${models.length === 1 ? 'model' : 'models'} on "${connection.name}" (${connectionId}).`);
     return models;
   }
@@ -245,24 +242,20 @@ export class ModelRegistry implements Disposable {
     return updated!;
   }
 
-  /** Validates what an adapter returned: drops invalid entries, duplicates, and anything holding the key. */
-  private checkDiscovered(raw: unknown, connectionName: string, apiKey: string | undefined): DiscoveredModel[] {
+  /** Validates what an adapter returned: drops invalid entries and duplicates. */
+  private checkDiscovered(raw: unknown, connectionName: string): DiscoveredModel[] {
     if (!Array.isArray(raw)) {
       throw new SwitchboardError('bad_response', `The provider of "${connectionName}" did not return a list of models.`);
     }
     const valid: DiscoveredModel[] = [];
     let invalid = 0;
-    let withKey = 0;
     for (const entry of raw) {
       const parsed = DiscoveredModelSchema.safeParse(entry);
       if (!parsed.success) invalid++;
-      // A second guard behind the adapters' own rule: a key never leaves the host in a model.
-      else if (apiKey && JSON.stringify(parsed.data).includes(apiKey)) withKey++;
       else valid.push(parsed.data);
     }
     const unique = uniqueById(valid);
     if (invalid) this.deps.logger.warn(`Discovery on "${connectionName}": left out ${invalid} entries that are not valid models.`);
-    if (withKey) this.deps.logger.warn(`Discovery on "${connectionName}": left out ${withKey} entries that contained the connection's key.`);
     if (unique.length > MAX_MODELS_PER_MESSAGE) {
       this.deps.logger.warn(`Discovery on "${connectionName}" listed ${unique.length} models; only the first ${MAX_MODELS_PER_MESSAGE} are offered.`);
       return unique.slice(0, MAX_MODELS_PER_MESSAGE);

@@ -63,6 +63,8 @@ export const systemClock: Clock = { now: () => new Date() };
  */
 export interface Interactions {
   confirm(request: { message: string; detail: string; confirmLabel: string }): Promise<boolean>;
+  /** A modal with several answers; the chosen label, or undefined when the person cancels. */
+  choose<C extends string>(request: { message: string; detail: string; choices: readonly C[] }): Promise<C | undefined>;
   inputSecret(request: { title: string; prompt: string }): Promise<string | undefined>;
   withProgress<T>(title: string, task: (signal: AbortSignal) => Promise<T>): Promise<T>;
 }

@@ -5,20 +5,19 @@ import type { AgentHost, ModelInvocation } from './agentHost';
 import type { AgentService } from './agentService';
 import type { AuditLog } from './auditLog';
 import type { ConnectionService } from './connectionService';
-import type { ConsentService } from './consent';
 import { SwitchboardError, toErrorInfo } from './errors';
 import type { HttpClient } from './http/httpClient';
+import type { KeyPath } from './keyPath';
 import type { Clock, Logger, Settings } from './ports';
 import { describeIssue, type ProviderRegistry } from './providerRegistry';
 import { resolveRouting } from './routing';
 import type { RunStore } from './runStore';
-import { withoutSecret } from './secrets';
 
 export interface RunServiceDeps {
   agents: AgentService;
   connections: ConnectionService;
   registry: ProviderRegistry;
-  consent: ConsentService;
+  keys: KeyPath;
   audit: AuditLog;
   runs: RunStore;
   agentHost: AgentHost;
@@ -153,18 +152,15 @@ export class RunService {
     const provider = deps.registry.require(connection.providerId);
     const started = performance.now();
     let outcome = 'ok';
-    let apiKey: string | undefined;
     try {
-      if (!provider.adapter.chat) {
+      const chat = provider.adapter.chat?.bind(provider.adapter);
+      if (!chat) {
         throw new SwitchboardError('invalid_input', `${provider.descriptor.displayName} cannot run chats.`);
       }
-      if (connection.keyHint) await deps.consent.authorizeKeyRead(connection, run.requesterId, { runId });
-      const target = await deps.connections.target(connection);
-      apiKey = target.apiKey;
-      const result = await provider.adapter.chat(
-        target,
-        { modelRef: invocation.modelRef, messages: invocation.messages },
-        { http: deps.http, timeoutMs: deps.settings.requestTimeoutMs(), signal },
+      // A run is never the person's own click: its key use needs consent (or a standing permission).
+      const use = { connection, provider: provider.descriptor, requester: { id: run.requesterId, byPerson: false }, purpose: 'chat' as const, runId };
+      const result = await deps.keys.use(use, (target) =>
+        chat(target, { modelRef: invocation.modelRef, messages: invocation.messages }, { http: deps.http, timeoutMs: deps.settings.requestTimeoutMs(), signal }),
       );
       // Adapters may come from other extensions: their answer is held to the contract.
       const checked = ChatResultSchema.safeParse(result);
@@ -174,8 +170,7 @@ export class RunService {
       return { output: checked.data.content, usage: checked.data.usage };
     } catch (error) {
       outcome = toErrorInfo(error).code;
-      // The error goes to the worker and into the run record: never with the key in it.
-      throw withoutSecret(error, apiKey);
+      throw error;
     } finally {
       await deps.audit
         .append({

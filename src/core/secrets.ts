@@ -6,14 +6,74 @@ export const secretNames = {
   connectionKey: (connectionId: string) => `switchboard.connection.${connectionId}.apiKey`,
 } as const;
 
-/** `****abcd`: the last four characters, or only the stars for a key too short to hint at safely. */
+/** Shorter values are not blanked: they would blank ordinary words, and no provider's key is that short. */
+export const MIN_SECRET_LENGTH = 8;
+
+/**
+ * `****abcd`: the last four characters, or only the stars for a key under 12 characters, where
+ * four characters would give away too much of it.
+ */
 export function keyHint(key: string): string {
-  return key.length >= 8 ? `****${key.slice(-4)}` : '****';
+  return key.length >= 12 ? `****${key.slice(-4)}` : '****';
 }
 
-/** `text` with every occurrence of `secret` replaced by `****`; unchanged without a secret. */
+const patterns = new Map<string, RegExp>();
+
+/**
+ * A pattern for `secret` as it may appear in text a provider sent back: as it is, or written
+ * inside a JSON string, where any character may be `\uXXXX` (either case of hex) and `/`, `"`
+ * and `\` may be escaped. A key echoed in a raw error body is found before the body is parsed
+ * or cut, so no part of it survives.
+ */
+function secretPattern(secret: string): RegExp {
+  let pattern = patterns.get(secret);
+  if (!pattern) {
+    const units = Array.from({ length: secret.length }, (_, i) => {
+      const char = secret[i]!;
+      const hex = secret.charCodeAt(i).toString(16).padStart(4, '0');
+      const unicode = `\\\\u${[...hex].map((digit) => (/[a-f]/.test(digit) ? `[${digit}${digit.toUpperCase()}]` : digit)).join('')}`;
+      const escaped = char === '/' || char === '"' || char === '\\' ? `|\\\\${escapeRegExp(char)}` : '';
+      return `(?:${escapeRegExp(char)}|${unicode}${escaped})`;
+    });
+    pattern = new RegExp(units.join(''), 'g');
+    if (patterns.size > 100) patterns.clear();
+    patterns.set(secret, pattern);
+  }
+  pattern.lastIndex = 0;
+  return pattern;
+}
+
+/** `text` with every occurrence of each secret (also JSON-escaped) replaced by `****`. */
+export function blankSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+  let result = text;
+  for (const secret of secrets) {
+    if (secret && secret.length >= MIN_SECRET_LENGTH) result = result.replace(secretPattern(secret), '****');
+  }
+  return result;
+}
+
+/** `text` with `secret` blanked; unchanged without a secret. */
 export function blankSecret(text: string, secret: string | undefined): string {
-  return secret ? text.split(secret).join('****') : text;
+  return blankSecrets(text, [secret]);
+}
+
+/**
+ * A copy of a plain value (an adapter's answer: a chat result, discovered models, a test
+ * summary) with every string, and every object key, blanked of the secrets. Values that are not
+ * plain data are returned as they are; the contracts reject them later.
+ */
+export function blankSecretsDeep<T>(value: T, secrets: readonly (string | undefined)[]): T {
+  const active = secrets.filter((secret): secret is string => !!secret && secret.length >= MIN_SECRET_LENGTH);
+  if (!active.length) return value;
+  const walk = (item: unknown): unknown => {
+    if (typeof item === 'string') return blankSecrets(item, active);
+    if (Array.isArray(item)) return item.map(walk);
+    if (item && typeof item === 'object' && Object.getPrototypeOf(item) === Object.prototype) {
+      return Object.fromEntries(Object.entries(item).map(([key, inner]) => [blankSecrets(key, active), walk(inner)]));
+    }
+    return item;
+  };
+  return walk(value) as T;
 }
 
 /**
@@ -24,14 +84,11 @@ export class Redactor {
   private readonly secrets = new Set<string>();
 
   remember(secret: string | undefined): void {
-    // Very short values would blank out ordinary words; keys are never that short.
-    if (secret && secret.length >= 6) this.secrets.add(secret);
+    if (secret && secret.length >= MIN_SECRET_LENGTH) this.secrets.add(secret);
   }
 
   redact(text: string): string {
-    let result = text;
-    for (const secret of this.secrets) result = blankSecret(result, secret);
-    return result;
+    return blankSecrets(text, [...this.secrets]);
   }
 }
 
@@ -52,12 +109,15 @@ export function redactingVault(vault: SecretVault, redactor: Redactor): SecretVa
 }
 
 /**
- * `error`, or a SwitchboardError with the same code whose message has `secret` blanked out: a
- * guard for errors from adapters the host does not control (another extension's, say).
+ * `error`, or a SwitchboardError with the same code whose message has the secrets blanked out:
+ * a guard for errors from adapters the host does not control (another extension's, say).
  */
-export function withoutSecret(error: unknown, secret: string | undefined): unknown {
-  if (!secret) return error;
+export function withoutSecrets(error: unknown, secrets: readonly (string | undefined)[]): unknown {
   const info = toErrorInfo(error);
-  if (!info.message.includes(secret)) return error;
-  return new SwitchboardError(info.code, blankSecret(info.message, secret));
+  const message = blankSecrets(info.message, secrets);
+  return message === info.message ? error : new SwitchboardError(info.code, message);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }

@@ -5,19 +5,12 @@ import type { AuditLog } from '../core/auditLog';
 import type { ConnectionService } from '../core/connectionService';
 import type { ConsentService } from '../core/consent';
 import { SwitchboardError } from '../core/errors';
+import { requesterIds } from '../core/requesters';
 import type { RunService } from '../core/runService';
 import { describeRequester } from './consentPrompt';
 import { registerCommandWithErrors, showError } from './errorMessages';
 import type { Prompter } from './prompter';
 
-/** The requester id of runs a person starts from the palette, picking the agent and typing the input. */
-export const PALETTE_REQUESTER = 'switchboard.palette';
-/**
- * The requester id of runs whose request arrives as the command's argument. Any extension or
- * keybinding can do that and VS Code does not say which, so their consent is kept apart from
- * the palette's: an "Always Allow" given to a person at the palette never covers them.
- */
-export const COMMAND_ARGUMENT_REQUESTER = 'switchboard.commandArgument';
 
 export interface AgentCommandDeps {
   agents: AgentService;
@@ -77,9 +70,9 @@ export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable
   /** Runs with a cancellable progress notification and reports the outcome with its next step. */
   async function runAgent(arg: unknown): Promise<RunRecord | undefined> {
     let request: unknown = arg;
-    let requesterId = COMMAND_ARGUMENT_REQUESTER;
+    let requesterId: string = requesterIds.commandArgument;
     if (arg === undefined || typeof arg === 'string') {
-      requesterId = PALETTE_REQUESTER;
+      requesterId = requesterIds.palette;
       const agent = await pickAgent(arg, 'Choose the agent to run');
       if (!agent) return undefined;
       const input = await prompter.inputText({ title: `Run "${agent.name}"`, prompt: 'Input', validate: (v) => (v.trim() ? undefined : 'Type what the agent should work on.') });

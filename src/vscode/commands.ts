@@ -6,9 +6,11 @@ import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../contr
 import type { ConnectionActions } from '../core/connectionActions';
 import type { ConnectionService } from '../core/connectionService';
 import { SwitchboardError } from '../core/errors';
+import type { Requester } from '../core/keyPath';
 import type { ModelActions } from '../core/modelActions';
 import type { ModelRegistry } from '../core/modelRegistry';
 import type { ProviderRegistry } from '../core/providerRegistry';
+import { commandArgument, personAt, requesterIds } from '../core/requesters';
 import { registerCommandWithErrors, showError } from './errorMessages';
 import type { Prompter } from './prompter';
 
@@ -128,13 +130,13 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       const { baseUrl, ...options } = values;
       patch = { ...(baseUrl ? { baseUrl } : {}), options };
     }
-    return connections.update(connection.id, patch);
+    return actions.update(connection.id, patch);
   }
 
   async function testConnection(arg: unknown): Promise<TestResult | undefined> {
     const connection = await connectionFrom(arg, 'Choose the connection to test');
     if (!connection) return undefined;
-    const result = await actions.test(connection.id);
+    const result = await actions.test(connection.id, requesterOf(arg));
     if (result.status === 'valid') {
       void vscode.window.showInformationMessage(`${connection.name}: ${result.message} (${result.latencyMs} ms)`);
     } else {
@@ -155,7 +157,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     const registered = new Set(models.list({ connectionId: connection.id }).map((model) => model.providerModelId));
     let chosen: Array<DiscoveredModel | typeof ENTER_ID> | undefined = [ENTER_ID];
     if (adapter.discoverModels) {
-      const discovered = await modelActions.discover(connection.id);
+      const discovered = await modelActions.discover(connection.id, requesterOf(arg));
       chosen = await prompter.pickMany<DiscoveredModel | typeof ENTER_ID>(
         [
           { label: '$(edit) Enter a model id…', description: 'for a model discovery cannot list', alwaysShow: true, value: ENTER_ID },
@@ -236,6 +238,15 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     command('switchboard.discoverModels', discoverModels),
     vscode.commands.registerCommand('switchboard.focusConnections', () => vscode.commands.executeCommand('switchboard.connections.focus')),
   ];
+}
+
+/**
+ * Who uses a key for a command: the person at the palette when they picked the connection, or,
+ * when the connection came as the argument (another extension, a task, a keybinding), a
+ * requester that needs consent like a run.
+ */
+function requesterOf(arg: unknown): Requester {
+  return arg === undefined ? personAt(requesterIds.palette) : commandArgument;
 }
 
 /** The quick pick item that asks for a model id instead of picking a discovered model. */

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ConsentAnswer, ConsentPrompt } from '../core/consent';
+import { requesterIds } from '../core/requesters';
 import type { Prompter } from './prompter';
 
 /**
@@ -9,7 +10,7 @@ import type { Prompter } from './prompter';
  */
 export function consentPrompt(prompter: Prompter): ConsentPrompt {
   return {
-    async ask({ connectionName, requesterLabel }) {
+    async ask({ connectionName, requesterLabel, destination }) {
       const scripted = prompter.takeScripted();
       if (scripted.taken) return scripted.answer === 'once' || scripted.answer === 'always' ? scripted.answer : 'deny';
       const once = vscode.l10n.t('Allow Once');
@@ -18,7 +19,16 @@ export function consentPrompt(prompter: Prompter): ConsentPrompt {
         vscode.l10n.t('{0} wants to use the API key of "{1}".', capitalize(requesterLabel), connectionName),
         {
           modal: true,
-          detail: vscode.l10n.t('The key stays in VS Code: Switchboard makes the call and records it in the audit log. "Always Allow" lasts until you revoke it with Switchboard: Manage Key Consents.'),
+          detail: destination.extensionId
+            ? vscode.l10n.t(
+                'The key is handed to the extension {0}, which provides this connection, to call {1}. Switchboard records the use in the audit log. "Always Allow" lasts for this key and address until you revoke it with Switchboard: Manage Key Consents.',
+                destination.extensionId,
+                destination.origin,
+              )
+            : vscode.l10n.t(
+                'The key stays in VS Code: Switchboard calls {0} with it and records the use in the audit log. "Always Allow" lasts for this key and address until you revoke it with Switchboard: Manage Key Consents.',
+                destination.origin,
+              ),
         },
         once,
         always,
@@ -32,12 +42,14 @@ export function consentPrompt(prompter: Prompter): ConsentPrompt {
 /** How a requester id reads in the middle of a sentence: "the Agents view", "the extension …". */
 export function describeRequester(requesterId: string): string {
   switch (requesterId) {
-    case 'switchboard.agentsView':
+    case requesterIds.agentsView:
       return vscode.l10n.t('the Agents view');
-    case 'switchboard.palette':
-      return vscode.l10n.t('the Run Agent command');
-    case 'switchboard.commandArgument':
-      return vscode.l10n.t('a script or another extension calling the Run Agent command');
+    case requesterIds.connectionsView:
+      return vscode.l10n.t('the Connections view');
+    case requesterIds.palette:
+      return vscode.l10n.t('a Switchboard command at the palette');
+    case requesterIds.commandArgument:
+      return vscode.l10n.t('a script or another extension calling a Switchboard command');
     default: {
       const extension = vscode.extensions.getExtension(requesterId);
       const name = (extension?.packageJSON as { displayName?: string } | undefined)?.displayName;

@@ -10,6 +10,7 @@ import { ConnectionService } from '../core/connectionService';
 import { createConnectionsController } from '../core/connectionsController';
 import { ConsentService } from '../core/consent';
 import { HttpClient } from '../core/http/httpClient';
+import { KeyPath } from '../core/keyPath';
 import { ModelActions } from '../core/modelActions';
 import { ModelRegistry } from '../core/modelRegistry';
 import { systemClock } from '../core/ports';
@@ -45,12 +46,14 @@ export function activate(context: vscode.ExtensionContext): SwitchboardApi {
   const clock = systemClock;
   const auditLogPath = join(context.globalStorageUri.fsPath, 'audit.jsonl');
   const audit = new AuditLog(auditLogPath, clock);
-  const connections = new ConnectionService({ store, vault, registry, settings, clock, http, logger, audit });
+  const consent = new ConsentService({ store, prompt: consentPrompt(prompter), clock, logger, describeRequester });
+  // The only holder of the vault: every key is read through it, consented and audited.
+  const keys = new KeyPath({ vault, consent, audit, logger });
+  const connections = new ConnectionService({ store, keys, registry, settings, clock, http, logger, audit });
   const actions = new ConnectionActions(connections, settings, prompter);
-  const models = new ModelRegistry({ store, connections, providers: registry, settings, clock, http, logger, builtinModel });
+  const models = new ModelRegistry({ store, connections, providers: registry, keys, settings, clock, http, logger, builtinModel });
   const modelActions = new ModelActions(connections, models, prompter);
   const agents = new AgentService({ store, clock, logger, connectionExists: (id) => connections.get(id) !== undefined });
-  const consent = new ConsentService({ store, prompt: consentPrompt(prompter), audit, clock, logger, describeRequester });
   const runs = new RunStore({ store, retention: () => settings.runRetention(), logger, clock });
   const agentHost: AgentHost = new AgentHost({
     workerPath: context.asAbsolutePath(join('dist', 'agentHost.js')),
@@ -60,7 +63,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardApi {
     logger,
   });
   const runService: RunService = new RunService({
-    ...{ agents, connections, registry, consent, audit, runs, agentHost, http, settings, clock, logger },
+    ...{ agents, connections, registry, keys, audit, runs, agentHost, http, settings, clock, logger },
     isModelDisabled: (connectionId, modelRef) => models.list({ connectionId }).some((m) => m.providerModelId === modelRef && !m.enabled),
   });
   /** One read of the registry, grouped by connection: the Agents view's selects offer only enabled models. */

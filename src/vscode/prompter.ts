@@ -120,6 +120,15 @@ export class Prompter implements Interactions {
     return choice === request.confirmLabel;
   }
 
+  /** A modal with one button per choice; Cancel (or Escape) gives undefined. A scripted answer is the choice's label. */
+  async choose<C extends string>(request: { message: string; detail: string; choices: readonly C[] }): Promise<C | undefined> {
+    if (this.scripted.length) {
+      const answer = this.scripted.shift();
+      return request.choices.find((choice) => choice === answer);
+    }
+    return vscode.window.showWarningMessage(request.message, { modal: true, detail: request.detail }, ...request.choices);
+  }
+
   async withProgress<T>(title: string, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => {
       const controller = new AbortController();

@@ -184,7 +184,7 @@ describe('agents: runs through routing, consent and the audit log', function () 
       assert.equal(run.output, `You said: ${input}`);
       const [chat] = await chatsWith('openai', input);
       assert.equal(chat?.headers.authorization, `Bearer ${CANARY_KEY}`);
-      assert.deepEqual(await keyReads(testing, run.id), ['granted (always)']);
+      assert.deepEqual(await keyReads(testing, run.id), ['granted_always']);
       const grants = testing.globalState()['switchboard.consents'];
       assert.ok(Array.isArray(grants) && grants.some((g: { connectionId: string }) => g.connectionId === cloud.id), 'no standing grant in globalState');
 
@@ -194,7 +194,7 @@ describe('agents: runs through routing, consent and the audit log', function () 
       canaryRuns.push(next.id);
       assert.equal(next.status, 'succeeded', JSON.stringify(next.error));
       assert.equal((await chatsWith('openai', again)).length, 1);
-      assert.deepEqual(await keyReads(testing, next.id), ['granted (standing)']);
+      assert.deepEqual(await keyReads(testing, next.id), ['granted_standing']);
     });
   });
 

@@ -9,19 +9,24 @@ import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
-import { FixedClock, MemoryLogger, MemorySettings, MemoryStore, MemoryVault } from './fakes';
+import { buildKeyPath } from '../fixtures/keyPathKit';
+import { personAt, requesterIds } from '../../src/core/requesters';
+import { FixedClock, MemoryLogger, MemorySettings, MemoryStore } from './fakes';
 
 export function makeService() {
   const store = new MemoryStore();
-  const vault = new MemoryVault();
   const settings = new MemorySettings();
   const logger = new MemoryLogger();
   const registry = new ProviderRegistry();
   registerCoreProviders(registry);
   const http = new HttpClient({ proxy: () => settings.proxy(), env: {} });
-  const service = new ConnectionService({ store, vault, registry, settings, clock: new FixedClock(), http, logger });
-  return { store, vault, settings, logger, registry, service };
+  const keyPath = buildKeyPath({ store, logger });
+  const service = new ConnectionService({ store, keys: keyPath.keys, registry, settings, clock: new FixedClock(), http, logger });
+  return { store, vault: keyPath.vault, settings, logger, registry, service, keyPath };
 }
+
+/** The person's own click in the Connections view. */
+const byPerson = personAt(requesterIds.connectionsView);
 
 async function rejectsWith(promise: Promise<unknown>, code: string, pattern?: RegExp): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
@@ -50,7 +55,7 @@ describe('ConnectionService', () => {
     await rejectsWith(service.create({ name: ' local ', providerId: 'ollama' }), 'conflict', /already exists/);
     await rejectsWith(service.create({ name: 'X', providerId: 'nope' }), 'not_found', /not available/);
     await rejectsWith(service.create({ name: 'Y', providerId: 'ollama', baseUrl: 'ftp://host' }), 'invalid_input', /http/);
-    await rejectsWith(service.create({ name: 'Y', providerId: 'ollama', baseUrl: 'http://user:pw@host' }), 'invalid_input', /without a user name/);
+    await rejectsWith(service.create({ name: 'Y', providerId: 'ollama', baseUrl: 'http://user:pw@host' }), 'invalid_input', /must not carry a user name or password/);
     await rejectsWith(service.create({ name: 'Y', providerId: 'ollama', options: { bogus: '1' } }), 'invalid_input', /no field "bogus"/);
     await rejectsWith(service.create({ name: '', providerId: 'ollama' }), 'invalid_input', /name is required/);
     await rejectsWith(service.create('not an object'), 'invalid_input');
@@ -154,7 +159,7 @@ describe('ConnectionService.test against fixture servers', () => {
   it('marks a reachable Ollama valid with the latency and the time it was checked', async () => {
     const { service } = makeService();
     const created = await service.create({ name: 'Local', providerId: 'ollama', baseUrl: ollama.url });
-    const result = await service.test(created.id);
+    const result = await service.test(created.id, byPerson);
     assert.equal(result.status, 'valid', result.message);
     assert.match(result.message, /Ollama/);
     const stored = service.get(created.id)!;
@@ -168,7 +173,7 @@ describe('ConnectionService.test against fixture servers', () => {
     const { service } = makeService();
     const port = await closedPort();
     const created = await service.create({ name: 'Local', providerId: 'ollama', baseUrl: `http://127.0.0.1:${port}` });
-    const result = await service.test(created.id);
+    const result = await service.test(created.id, byPerson);
     assert.equal(result.status, 'invalid');
     assert.equal(result.code, 'endpoint_unreachable');
     assert.match(result.message, /not reachable at http:\/\/127\.0\.0\.1:\d+\. Is it running\? Start it with `ollama serve`\./);
@@ -179,7 +184,7 @@ describe('ConnectionService.test against fixture servers', () => {
     const { service, store, logger } = makeService();
     const created = await service.create({ name: 'Cloud', providerId: 'openai', baseUrl: `${openai.url}/v1` });
     await service.setKey(created.id, CANARY_KEY);
-    const result = await service.test(created.id);
+    const result = await service.test(created.id, byPerson);
     assert.equal(result.status, 'valid', result.message);
     assert.deepEqual(openai.authorizationHeaders(), [`Bearer ${CANARY_KEY}`]);
     assert.ok(openai.requests.every((r) => !r.url.includes(CANARY_KEY)));
@@ -189,12 +194,12 @@ describe('ConnectionService.test against fixture servers', () => {
   it('reports a rejected key as invalid with what to do, and a missing key without calling', async () => {
     const { service } = makeService();
     const created = await service.create({ name: 'Cloud', providerId: 'openai', baseUrl: `${openai.url}/v1` });
-    const noKey = await service.test(created.id);
+    const noKey = await service.test(created.id, byPerson);
     assert.equal(noKey.status, 'invalid');
     assert.match(noKey.message, /needs an API key/);
     assert.equal(openai.requests.length, 0);
     await service.setKey(created.id, 'sk-wrong-key-123456');
-    const rejected = await service.test(created.id);
+    const rejected = await service.test(created.id, byPerson);
     assert.equal(rejected.status, 'invalid');
     assert.equal(rejected.code, 'auth_failed', 'the code lets the UI offer Set API Key');
     assert.match(rejected.message, /rejected/);
@@ -205,7 +210,7 @@ describe('ConnectionService.test against fixture servers', () => {
     const created = await service.create({ name: 'Local', providerId: 'ollama', baseUrl: ollama.url });
     ollama.setBehaviour('hang');
     const controller = new AbortController();
-    const pending = service.test(created.id, controller.signal);
+    const pending = service.test(created.id, byPerson, controller.signal);
     setTimeout(() => controller.abort(), 50);
     await rejectsWith(pending, 'cancelled');
     assert.equal(service.get(created.id)?.status, 'unknown');
@@ -222,7 +227,7 @@ describe('ConnectionService with a contributed adapter that repeats the key', ()
     );
     const connection = await service.create({ name: 'Leaky', providerId: 'leaky' });
     await service.setKey(connection.id, CANARY_KEY);
-    const results = [await service.test(connection.id), await service.test(connection.id)];
+    const results = [await service.test(connection.id, byPerson), await service.test(connection.id, byPerson)];
     assert.deepEqual(results.map((r) => r.status), ['valid', 'invalid']);
     assertNoCanary({ results, state: store.dump(), log: logger.lines });
   });

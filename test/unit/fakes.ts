@@ -119,6 +119,12 @@ export class ScriptedInteractions implements Interactions {
     return this.answers.shift() === true;
   }
 
+  async choose<C extends string>(request: { message: string; choices: readonly C[] }): Promise<C | undefined> {
+    this.asked.push(request.message);
+    const answer = this.answers.shift();
+    return request.choices.find((choice) => choice === answer);
+  }
+
   async inputSecret(request: { title: string }): Promise<string | undefined> {
     this.asked.push(request.title);
     const answer = this.answers.shift();

@@ -9,6 +9,7 @@ import { MODELS_KEY, ModelRegistry } from '../../src/core/modelRegistry';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { makeService } from './connectionService.unit.test';
+import { personAt, requesterIds } from '../../src/core/requesters';
 import { FixedClock, ScriptedInteractions } from './fakes';
 
 /** A ConnectionService with a ModelRegistry on the same store and queue, as extension.ts wires them. */
@@ -20,6 +21,7 @@ export function makeModels() {
     store: parts.store,
     connections: parts.service,
     providers: parts.registry,
+    keys: parts.keyPath.keys,
     settings: parts.settings,
     clock,
     http,
@@ -30,6 +32,9 @@ export function makeModels() {
   const modelActions = new ModelActions(parts.service, models, interactions);
   return { ...parts, clock, http, models, modelActions, interactions };
 }
+
+/** The person's own click in the Connections view. */
+const byPerson = personAt(requesterIds.connectionsView);
 
 export function discovered(id: string, fields: Partial<DiscoveredModel> = {}): DiscoveredModel {
   return { providerModelId: id, displayName: id, modalities: ['text'], sources: {}, ...fields };
@@ -255,7 +260,7 @@ describe('ModelRegistry.discover', () => {
     const { service, models, store, logger, modelActions, interactions } = makeModels();
     const local = await service.create({ name: 'Local', providerId: 'ollama', baseUrl: ollama.url });
     await service.setKey(local.id, CANARY_KEY);
-    const found = await modelActions.discover(local.id);
+    const found = await modelActions.discover(local.id, byPerson);
     assert.deepEqual(found.map((m) => m.providerModelId).sort(), ['llama3.2:latest', 'llava:latest', 'qwen2.5-coder:7b']);
     const llava = found.find((m) => m.providerModelId === 'llava:latest')!;
     assert.ok(llava.modalities.includes('vision'));
@@ -274,7 +279,7 @@ describe('ModelRegistry.discover', () => {
     settings.discoveryTimeout = 200;
     ollama.setBehaviour('hang');
     const started = Date.now();
-    await rejectsWith(models.discover(local.id), 'timeout');
+    await rejectsWith(models.discover(local.id, byPerson), 'timeout');
     assert.ok(Date.now() - started < 2_000, 'the discovery timeout applied, not the request timeout');
   });
 
@@ -285,7 +290,7 @@ describe('ModelRegistry.discover', () => {
     const before = store.dump();
     ollama.setBehaviour('hang');
     const controller = new AbortController();
-    const pending = models.discover(local.id, controller.signal);
+    const pending = models.discover(local.id, byPerson, controller.signal);
     setTimeout(() => controller.abort(), 50);
     await rejectsWith(pending, 'cancelled');
     assert.equal(store.dump(), before);
@@ -298,13 +303,13 @@ describe('ModelRegistry.discover', () => {
       { testConnection: async () => 'ok' },
     );
     const acme = await service.create({ name: 'Acme', providerId: 'acme' });
-    await rejectsWith(models.discover(acme.id), 'invalid_input', /cannot list its models/);
+    await rejectsWith(models.discover(acme.id, byPerson), 'invalid_input', /cannot list its models/);
     const cloud = await service.create({ name: 'Cloud', providerId: 'openai', baseUrl: 'http://127.0.0.1:1/v1' });
-    await rejectsWith(models.discover(cloud.id), 'auth_failed', /needs an API key/);
-    await rejectsWith(models.discover('00000000-0000-4000-8000-000000000000'), 'missing_connection');
+    await rejectsWith(models.discover(cloud.id, byPerson), 'auth_failed', /needs an API key/);
+    await rejectsWith(models.discover('00000000-0000-4000-8000-000000000000', byPerson), 'missing_connection');
   });
 
-  it("drops what an adapter returns that is not a model, repeats, and anything holding the connection's key", async () => {
+  it("drops what an adapter returns that is not a model and repeats, and blanks the connection's key wherever a model holds it", async () => {
     const { service, models, registry, logger } = makeModels();
     registry.register(
       { id: 'leaky', displayName: 'Leaky', source: 'leaky.ext', fields: [{ key: 'apiKey', label: 'Key', kind: 'secret', required: true }], defaults: { baseUrl: 'http://127.0.0.1:1' }, capabilities: { test: true, discovery: true, chat: false } },
@@ -315,14 +320,18 @@ describe('ModelRegistry.discover', () => {
           discovered('good', { displayName: 'repeat' }),
           { providerModelId: 42 },
           discovered('leak', { metadata: { note: `key is ${target.apiKey}` } }),
+          discovered(`model-${target.apiKey}`, { displayName: `named ${JSON.stringify(target.apiKey).slice(1, -1)}`, metadata: { [`${target.apiKey}`]: 1 } }),
         ] as DiscoveredModel[],
       },
     );
     const leaky = await service.create({ name: 'Leaky', providerId: 'leaky' });
     await service.setKey(leaky.id, CANARY_KEY);
-    const found = await models.discover(leaky.id);
-    assert.deepEqual(found.map((m) => m.displayName), ['good']);
-    assert.ok(logger.lines.some((line) => line.includes('1 entries that contained the connection')));
+    const found = await models.discover(leaky.id, byPerson);
+    assert.deepEqual(found.map((m) => m.displayName), ['good', 'leak', 'named ****']);
+    assert.deepEqual(found.map((m) => m.providerModelId), ['good', 'leak', 'model-****']);
+    assert.deepEqual(found[1]!.metadata, { note: 'key is ****' });
+    assert.deepEqual(found[2]!.metadata, { '****': 1 });
+    assert.ok(logger.lines.some((line) => line.includes('left out 1 entries that are not valid models')));
     assertNoCanary({ found, log: logger.lines });
   });
 });
@@ -338,7 +347,7 @@ describe('ModelRegistry with a contributed adapter that repeats the key in its e
     const connection = await service.create({ name: 'Leaky', providerId: 'leaky' });
     await service.setKey(connection.id, CANARY_KEY);
     for (const code of ['auth_failed', 'bad_response']) {
-      await assert.rejects(models.discover(connection.id), (error: unknown) => {
+      await assert.rejects(models.discover(connection.id, byPerson), (error: unknown) => {
         assert.ok(error instanceof SwitchboardError);
         assert.equal(error.code, code);
         assertNoCanary(error);

@@ -57,12 +57,12 @@ export function callContextPerTest(): CallContext {
 
 /**
  * Lets `fixture` answer 401 quoting the key it was sent (`echo-key`, as some servers do), runs
- * `call` and checks that the auth_failed it ends in shows `[redacted]` where the key was
+ * `call` and checks that the auth_failed it ends in shows `****` where the key was
  * (expectFailure has already checked the key is nowhere in the error). Returns the error.
  */
 export async function expectEchoedKeyRedacted(fixture: FixtureServer, call: () => Promise<unknown>): Promise<SwitchboardError> {
   fixture.setBehaviour('echo-key');
   const error = await expectFailure(call(), 'auth_failed');
-  assert.match(error.message, /\[redacted\]/);
+  assert.match(error.message, /\*\*\*\*/);
   return error;
 }

@@ -121,7 +121,7 @@ describe('RunService with a real agent host worker', function () {
     assert.deepEqual(openai.authorizationHeaders(), [`Bearer ${CANARY_KEY}`]);
     assert.deepEqual(stack.prompts, ['other.extension@Cloud', 'other.extension@Cloud']);
     const reads = (await stack.audit.read()).filter((e) => e.kind === 'key_read').map((e) => e.outcome);
-    assert.deepEqual(reads, ['granted (once)', 'denied']);
+    assert.deepEqual(reads, ['granted_once', 'denied']);
     assert.ok(stack.workerMessages.some((m) => (m as { type: string }).type === 'invoke'), 'the worker asked the host for the model call');
     assertNoCanary({
       runs: stack.runs.list(),

@@ -2,6 +2,7 @@ import { request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { SwitchboardError } from '../errors';
 import type { ProxySettings } from '../ports';
+import { blankSecrets, MIN_SECRET_LENGTH } from '../secrets';
 import { Deadline } from './deadline';
 import { endpointOf, networkError, statusError, type ApiProfile, type ErrorResponse } from './httpErrors';
 import { configKey, createDispatcher, proxyFor, resolveProxyConfig, type ProxyConfig } from './proxy';
@@ -32,8 +33,6 @@ export interface RequestOptions {
 export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 /** Error bodies are read only far enough to find the provider's message. */
 const ERROR_BODY_BYTES = 64 * 1024;
-/** Shortest header value treated as a secret to redact; shorter ones are not keys. */
-const MIN_SECRET_LENGTH = 8;
 
 type Method = 'GET' | 'POST';
 
@@ -230,9 +229,9 @@ function secretsOf(headers: Readonly<Record<string, string>> | undefined): strin
   return [...secrets].filter((secret) => secret.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }
 
-/** Some providers echo the key they rejected; it must not reach a message. */
+/** Some providers echo the key they rejected, raw or JSON-escaped; it must not reach a message. */
 function redact(text: string, secrets: string[]): string {
-  return secrets.reduce((current, secret) => current.split(secret).join('[redacted]'), text);
+  return blankSecrets(text, secrets);
 }
 
 function redactError(error: SwitchboardError, secrets: string[]): SwitchboardError {

@@ -1,0 +1,24 @@
+import type { Requester } from './keyPath';
+
+/**
+ * Switchboard's own requesters: who asked for a key use or a run. Other extensions are
+ * requesters under their extension id. Each has its own standing permissions.
+ */
+export const requesterIds = {
+  connectionsView: 'switchboard.connectionsView',
+  agentsView: 'switchboard.agentsView',
+  /** The person at the command palette, picking with quick picks. */
+  palette: 'switchboard.palette',
+  /**
+   * A command whose target arrives as its argument: any extension, task or keybinding can do
+   * that and VS Code does not say which, so it is kept apart from the palette and never counts
+   * as the person's own action.
+   */
+  commandArgument: 'switchboard.commandArgument',
+} as const;
+
+/** The person's own click in a Switchboard view or at the palette: consent for that one use. */
+export const personAt = (id: typeof requesterIds.connectionsView | typeof requesterIds.palette): Requester => ({ id, byPerson: true });
+
+/** A command called with an argument: not the person, so it needs consent like a run. */
+export const commandArgument: Requester = { id: requesterIds.commandArgument, byPerson: false };

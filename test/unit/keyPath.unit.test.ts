@@ -1,0 +1,259 @@
+import * as assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { SwitchboardError } from '../../src/core/errors';
+import { commandArgument, personAt, requesterIds } from '../../src/core/requesters';
+import { blankSecrets, keyHint } from '../../src/core/secrets';
+import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
+import { buildConnectionsStack } from '../fixtures/keyPathKit';
+import { OpenAiFixture } from '../fixtures/openaiFixture';
+
+const fromView = personAt(requesterIds.connectionsView);
+const agentsView = { id: requesterIds.agentsView, byPerson: false };
+
+function code(expected: string, pattern?: RegExp) {
+  return (error: unknown) => {
+    assert.ok(error instanceof SwitchboardError, `expected a SwitchboardError, got ${String(error)}`);
+    assert.equal(error.code, expected, error.message);
+    if (pattern) assert.match(error.message, pattern);
+    return true;
+  };
+}
+
+describe('KeyPath', () => {
+  const openai = new OpenAiFixture({ apiKey: CANARY_KEY });
+  before(() => openai.start());
+  after(() => openai.stop());
+  beforeEach(() => openai.reset());
+
+  /** A keyed OpenAI connection on the fixture, and a use of its key for `requester`. */
+  async function keyed(stack = buildConnectionsStack()) {
+    const connection = await stack.connections.create({ name: 'Cloud', providerId: 'openai', baseUrl: `${openai.url}/v1` });
+    await stack.connections.setKey(connection.id, CANARY_KEY);
+    const provider = stack.registry.require('openai').descriptor;
+    /** The key the call received (what comes back from the key path is blanked of it). */
+    const use = async (requester: { id: string; byPerson: boolean }, runId?: string) => {
+      let received: string | undefined;
+      await stack.keys.use({ connection: stack.connections.require(connection.id), provider, requester, purpose: 'chat', ...(runId ? { runId } : {}) }, async (target) => {
+        received = target.apiKey;
+      });
+      return received;
+    };
+    return { ...stack, connection, provider, use };
+  }
+
+  async function outcomes(stack: { keyReads(): Promise<{ requesterId?: string; purpose?: string; outcome?: string }[]> }) {
+    return (await stack.keyReads()).map((e) => `${e.requesterId}:${e.purpose}:${e.outcome}`);
+  }
+
+  it('allow once lets this use through and asks again next time; each use is one audit entry', async () => {
+    const stack = await keyed();
+    stack.prompt.answers = ['once', 'once'];
+    assert.equal(await stack.use(agentsView), CANARY_KEY);
+    await stack.use(agentsView);
+    assert.equal(stack.prompt.asked.length, 2);
+    assert.deepEqual(stack.consent.grants(), []);
+    assert.deepEqual(await outcomes(stack), [`${requesterIds.agentsView}:chat:granted_once`, `${requesterIds.agentsView}:chat:granted_once`]);
+  });
+
+  it('always allow keeps a grant for that requester, key and origin only', async () => {
+    const stack = await keyed();
+    stack.prompt.answers = ['always', 'deny'];
+    await stack.use(agentsView);
+    await stack.use(agentsView);
+    assert.equal(stack.prompt.asked.length, 1);
+    const [grant] = stack.consent.grants();
+    assert.deepEqual([grant?.requesterId, grant?.origin], [requesterIds.agentsView, new URL(openai.url).origin]);
+    assert.match(grant?.keyId ?? '', /^[0-9a-f]{32}$/);
+    await assert.rejects(stack.use({ id: 'other.extension', byPerson: false }), code('consent_denied'));
+    assert.deepEqual(await outcomes(stack), [
+      `${requesterIds.agentsView}:chat:granted_always`,
+      `${requesterIds.agentsView}:chat:granted_standing`,
+      'other.extension:chat:denied',
+    ]);
+    assertNoCanary({ grants: stack.consent.grants(), state: stack.store.dump() });
+  });
+
+  it('deny fails with consent_denied, audits the denial with the run id, grants nothing and sends nothing', async () => {
+    const stack = await keyed();
+    stack.prompt.answers = ['deny'];
+    await assert.rejects(stack.use(agentsView, 'r1'), code('consent_denied', /The key of "Cloud" was not used: you denied it to switchboard\.agentsView\./));
+    assert.deepEqual(stack.consent.grants(), []);
+    const [entry] = await stack.keyReads();
+    assert.deepEqual([entry?.outcome, entry?.runId, entry?.providerId], ['denied', 'r1', 'openai']);
+  });
+
+  it('asks again after the grant is revoked, the key is replaced, or the connection moves to another origin; not after a rename', async () => {
+    const stack = await keyed();
+    stack.prompt.answers = ['always', 'always', 'always', 'always'];
+    await stack.use(agentsView);
+    await stack.consent.revoke(stack.connection.id, requesterIds.agentsView);
+    await stack.use(agentsView);
+    assert.equal(stack.prompt.asked.length, 2, 'revoked');
+
+    await stack.connections.update(stack.connection.id, { name: 'Renamed' });
+    await stack.use(agentsView);
+    assert.equal(stack.prompt.asked.length, 2, 'a new name keeps the permission');
+
+    await stack.connections.setKey(stack.connection.id, `${CANARY_KEY}-2`);
+    await stack.connections.setKey(stack.connection.id, CANARY_KEY);
+    await stack.use(agentsView);
+    assert.equal(stack.prompt.asked.length, 3, 'a replaced key (even by the same value) asks again');
+
+    const other = `http://localhost:${new URL(openai.url).port}/v1`;
+    await stack.connections.update(stack.connection.id, { baseUrl: other }, { origin: new URL(other).origin, action: 'send' });
+    await stack.use(agentsView);
+    assert.equal(stack.prompt.asked.length, 4, 'a new origin asks again');
+    assert.equal(stack.consent.grants().length, 1, 'one grant per requester and connection');
+  });
+
+  it("takes the person's click as consent for that one use, but never a command's argument", async () => {
+    const stack = await keyed();
+    stack.prompt.answers = ['deny'];
+    await stack.use(fromView);
+    await stack.use(personAt(requesterIds.palette));
+    await assert.rejects(stack.use(commandArgument), code('consent_denied'));
+    assert.equal(stack.prompt.asked.length, 1);
+    assert.deepEqual(await outcomes(stack), [
+      `${requesterIds.connectionsView}:chat:granted_by_person`,
+      `${requesterIds.palette}:chat:granted_by_person`,
+      `${requesterIds.commandArgument}:chat:denied`,
+    ]);
+  });
+
+  it("asks even for the person's click when another extension's adapter would receive the key, naming the extension", async () => {
+    const stack = buildConnectionsStack();
+    const received: (string | undefined)[] = [];
+    stack.registry.register(
+      { id: 'acme', displayName: 'Acme', source: 'acme.ext', fields: [{ key: 'apiKey', label: 'API key', kind: 'secret', required: true }], defaults: { baseUrl: 'https://acme.example' }, capabilities: { test: true, discovery: false, chat: false } },
+      { testConnection: async (target) => { received.push(target.apiKey); return 'ok'; } },
+    );
+    const connection = await stack.connections.create({ name: 'Acme', providerId: 'acme' });
+    await stack.connections.setKey(connection.id, CANARY_KEY);
+    stack.prompt.answers = ['deny', 'once'];
+    assert.equal((await stack.connections.test(connection.id, fromView)).code, 'consent_denied');
+    assert.equal((await stack.connections.test(connection.id, fromView)).status, 'valid');
+    assert.deepEqual(received, [CANARY_KEY]);
+    assert.deepEqual(stack.prompt.asked.map((a) => a.destination), [
+      { origin: 'https://acme.example', extensionId: 'acme.ext' },
+      { origin: 'https://acme.example', extensionId: 'acme.ext' },
+    ]);
+  });
+
+  it('asks once for many uses waiting on the same answer, and audits every one', async () => {
+    const stack = await keyed();
+    stack.prompt.answers = ['once'];
+    await Promise.all(Array.from({ length: 20 }, () => stack.use(agentsView)));
+    assert.equal(stack.prompt.asked.length, 1);
+    assert.equal((await stack.keyReads()).length, 20);
+  });
+
+  it('refuses plain http to another machine unless the person allowed it, and says how', async () => {
+    const stack = buildConnectionsStack();
+    const provider = stack.registry.require('openai').descriptor;
+    const remote = await stack.connections.create({ name: 'Remote', providerId: 'openai', baseUrl: 'http://192.0.2.10/v1' });
+    await stack.connections.setKey(remote.id, CANARY_KEY);
+    let called = 0;
+    const use = () => stack.keys.use({ connection: stack.connections.require(remote.id), provider, requester: fromView, purpose: 'test' }, async () => called++);
+    await assert.rejects(use(), code('consent_denied', /plain http:\/\/ to another machine.*Use an https:\/\/ address/));
+    assert.equal(called, 0);
+    assert.equal((await stack.keyReads())[0]?.outcome, 'refused');
+
+    stack.interactions.answers = [CANARY_KEY, true];
+    assert.deepEqual(await stack.actions.setKey(remote.id), { stored: true, keyHint: keyHint(CANARY_KEY) });
+    assert.match(stack.interactions.asked[1] ?? '', /over unencrypted HTTP/);
+    assert.equal(stack.connections.require(remote.id).allowInsecureKey, true);
+    await use();
+    assert.equal(called, 1);
+  });
+
+  it('keeps a key that is stored on loopback http usable without asking about transport', async () => {
+    const stack = await keyed();
+    assert.equal(stack.connections.require(stack.connection.id).allowInsecureKey, undefined);
+    assert.equal(await stack.use(fromView), CANARY_KEY);
+  });
+
+  it('blanks a key the provider echoes in a successful answer, in nested strings and object keys', async () => {
+    const stack = await keyed();
+    const answer = await stack.keys.use({ connection: stack.connections.require(stack.connection.id), provider: stack.provider, requester: fromView, purpose: 'chat' }, async (target) => ({
+      content: `your key is ${target.apiKey}`,
+      nested: [{ [`k-${target.apiKey}`]: `escaped ${JSON.stringify(target.apiKey).slice(1, -1).replace(/-/g, '\\u002d')}` }],
+    }));
+    assertNoCanary(answer);
+    assert.equal(answer.content, 'your key is ****');
+    assert.deepEqual(answer.nested, [{ 'k-****': 'escaped ****' }]);
+  });
+
+  it('blanks a key an adapter puts in its error, whatever kind of error it is', async () => {
+    const stack = await keyed();
+    const connection = stack.connections.require(stack.connection.id);
+    for (const make of [(key: string) => new SwitchboardError('bad_response', `no ${key}`), (key: string) => new Error(`socket said ${key}`)]) {
+      await assert.rejects(
+        stack.keys.use({ connection, provider: stack.provider, requester: fromView, purpose: 'chat' }, (target) => Promise.reject(make(target.apiKey!))),
+        (error: unknown) => {
+          assertNoCanary(error);
+          assert.match((error as Error).message, /\*\*\*\*/);
+          return true;
+        },
+      );
+    }
+  });
+
+  it('fails closed when the key is gone from SecretStorage, and audits the failure', async () => {
+    const stack = await keyed();
+    stack.vault.secrets.clear();
+    await assert.rejects(stack.use(fromView), code('auth_failed', /no longer in SecretStorage/));
+    assert.equal((await stack.keyReads())[0]?.outcome, 'failed');
+  });
+
+  it('uses no key and writes no key_read for a connection without one', async () => {
+    const stack = buildConnectionsStack();
+    const local = await stack.connections.create({ name: 'Local', providerId: 'ollama' });
+    const provider = stack.registry.require('ollama').descriptor;
+    const target = await stack.keys.use({ connection: local, provider, requester: agentsView, purpose: 'chat' }, async (t) => t);
+    assert.equal(target.apiKey, undefined);
+    assert.deepEqual(await stack.keyReads(), []);
+    assert.equal(stack.prompt.asked.length, 0);
+  });
+});
+
+describe('keys in text', () => {
+  it('blanks a key written as it is, with \\/ and with \\uXXXX escapes in either case', () => {
+    const key = 'sk-ab/cd"ef\\gh1234';
+    const json = JSON.stringify({ error: key });
+    const unicode = [...key].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`).join('');
+    const text = `${key} | ${json} | ${key.replace('/', '\\/')} | ${unicode} | ${unicode.toLowerCase()}`;
+    assert.equal(blankSecrets(text, [key]), `**** | {"error":"****"} | **** | **** | ****`);
+  });
+
+  it('shows no character of a key under 12 characters in its hint', () => {
+    assert.equal(keyHint('sk-12345678'), '****');
+    assert.equal(keyHint('sk-123456789'), '****6789');
+  });
+});
+
+describe('the vault', () => {
+  it('is read only by the key path: no other module of src refers to SecretVault or the secret names', () => {
+    const root = join(__dirname, '..', '..', 'src');
+    // The port, its implementation, the wiring, the redacting wrapper, and the Test-mode hook
+    // with which integration tests check what SecretStorage holds.
+    const allowed = new Set(['core/keyPath.ts', 'core/ports.ts', 'core/secrets.ts', 'vscode/storage.ts', 'vscode/extension.ts', 'vscode/testing.ts']);
+    const offenders: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (/\.tsx?$/.test(entry.name)) {
+          const name = relative(root, path).split('\\').join('/');
+          const text = readFileSync(path, 'utf8');
+          if (!allowed.has(name) && /\bSecretVault\b|\bsecretNames\b|\w\.secrets\b/.test(text)) offenders.push(name);
+        }
+      }
+    };
+    walk(root);
+    assert.deepEqual(offenders, []);
+    // And within the allowed files, only the key path reads a value back.
+    const reads = (file: string) => (readFileSync(join(root, file), 'utf8').match(/vault\.get\(/g) ?? []).length;
+    assert.deepEqual(['core/keyPath.ts', 'core/secrets.ts', 'vscode/extension.ts'].map(reads), [2, 1, 0]);
+  });
+});
