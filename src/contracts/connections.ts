@@ -65,7 +65,7 @@ export const ConnectionOptionsSchema = z.record(
 export const ConnectionSchema = z.object({
   id: z.string().uuid(),
   name: nameSchema,
-  providerId: z.string().min(1).max(64),
+  providerId: z.string().min(1).max(200),
   baseUrl: BaseUrlSchema,
   options: ConnectionOptionsSchema,
   defaultModel: z.string().max(256).optional(),
@@ -91,7 +91,7 @@ export type Connection = z.infer<typeof ConnectionSchema>;
 /** What a person fills in to create a connection. */
 export const ConnectionInputSchema = z.object({
   name: nameSchema,
-  providerId: z.string().min(1).max(64),
+  providerId: z.string().min(1).max(200),
   baseUrl: BaseUrlSchema.optional(),
   options: ConnectionOptionsSchema.default({}),
   defaultModel: z.string().trim().max(256).optional(),

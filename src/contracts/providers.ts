@@ -20,10 +20,16 @@ export const ProviderCapabilitiesSchema = z.object({
   chat: z.boolean(),
 });
 
+/**
+ * A provider id: lower-case letters, digits and dashes; a contributed provider's is namespaced by
+ * its extension when registered (`publisher.extension/id`).
+ */
+export const ProviderIdSchema = z.string().regex(/^(?:[a-z0-9][a-z0-9-]{0,99}\.[a-z0-9][a-z0-9-._]{0,99}\/)?[a-z][a-z0-9-]{0,63}$/, 'a provider id is lower-case letters, digits and dashes');
+
 export const ProviderDescriptorSchema = z.object({
-  id: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'a provider id is lower-case letters, digits and dashes'),
+  id: ProviderIdSchema,
   displayName: z.string().min(1).max(100),
-  /** `core`, or the id of the extension that contributed it. */
+  /** `core`, or the id of the extension that contributed it: set by Switchboard when it registers, never taken from the descriptor. */
   source: z.string().min(1).max(200),
   fields: z.array(ProviderFieldSchema).max(20),
   defaults: z.object({

@@ -13,7 +13,7 @@ import { SwitchboardError } from './errors';
 import type { HttpClient } from './http/httpClient';
 import type { KeyPath, Requester } from './keyPath';
 import type { Clock, Disposable, Event, KeyValueStore, Logger, Settings } from './ports';
-import { describeIssue, type ProviderRegistry, type RegisteredProvider } from './providerRegistry';
+import { describeIssues, type ProviderRegistry, type RegisteredProvider } from './providerRegistry';
 import { StoredList } from './storedList';
 import { WriteQueue } from './writeQueue';
 
@@ -254,7 +254,7 @@ export class ConnectionService {
 function parseOrThrow<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown, what: string): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    throw new SwitchboardError('invalid_input', `${what} is not valid: ${parsed.error.issues.map(describeIssue).join('; ')}.`);
+    throw new SwitchboardError('invalid_input', `${what} is not valid: ${describeIssues(parsed.error.issues)}.`);
   }
   return parsed.data;
 }

@@ -8,7 +8,7 @@ import { Emitter } from './events';
 import type { HttpClient } from './http/httpClient';
 import type { KeyPath, Requester } from './keyPath';
 import type { Clock, Disposable, KeyValueStore, Logger, Settings } from './ports';
-import { describeIssue, type ProviderRegistry } from './providerRegistry';
+import { describeIssues, type ProviderRegistry } from './providerRegistry';
 
 export const MODELS_KEY = 'switchboard.models';
 
@@ -128,7 +128,7 @@ export class ModelRegistry implements Disposable {
   async register(connectionId: string, models: unknown): Promise<{ models: RegisteredModel[]; added: number }> {
     const parsed = DiscoveredListSchema.safeParse(models);
     if (!parsed.success) {
-      throw new SwitchboardError('invalid_input', `The models are not valid: ${parsed.error.issues.slice(0, 3).map(describeIssue).join('; ')}.`);
+      throw new SwitchboardError('invalid_input', `The models are not valid: ${describeIssues(parsed.error.issues)}.`);
     }
     const wanted = uniqueById(parsed.data);
     let registered: RegisteredModel[] = [];
@@ -284,7 +284,7 @@ export class ModelRegistry implements Disposable {
         valid.push(parsed.data);
       } else {
         invalid.push(raw);
-        example ||= parsed.error.issues.map(describeIssue).join('; ');
+        example ||= describeIssues(parsed.error.issues);
       }
     }
     // One line when the number changes, not one per record and snapshot.

@@ -1,4 +1,5 @@
-import { ProviderDescriptorSchema, type ListProvidersResponse, type ProviderDescriptor } from '../contracts/providers';
+import { BaseUrlSchema, isCredentialName } from '../contracts/connections';
+import { BASE_URL_FIELD, ProviderDescriptorSchema, type ListProvidersResponse, type ProviderDescriptor } from '../contracts/providers';
 import { SwitchboardError } from './errors';
 import { Emitter } from './events';
 import type { Disposable } from './ports';
@@ -18,18 +19,27 @@ export class ProviderRegistry implements Disposable {
   private readonly changed = new Emitter<void>();
   readonly onDidChange = this.changed.event;
 
-  register(descriptor: unknown, adapter: ProviderAdapter): Disposable {
-    const parsed = ProviderDescriptorSchema.safeParse(descriptor);
+  /**
+   * Registers a provider of `contributor`: `core`, or the id of the extension that contributes
+   * it. A contributed provider's `source` is that extension whatever its descriptor says, and its
+   * id is namespaced by it (`publisher.extension/id`), so no extension can pass for core or for
+   * another extension, or take another's id.
+   */
+  register(descriptor: unknown, adapter: ProviderAdapter, contributor: string): Disposable {
+    const source = contributor === 'core' ? 'core' : contributorId(contributor);
+    const parsed = ProviderDescriptorSchema.safeParse(isRecord(descriptor) ? { ...descriptor, source } : descriptor);
     if (!parsed.success) {
-      throw new SwitchboardError('invalid_input', `The provider descriptor is not valid: ${parsed.error.issues.map(describeIssue).join('; ')}`);
+      throw new SwitchboardError('invalid_input', `The provider descriptor is not valid: ${describeIssues(parsed.error.issues)}`);
     }
+    const fieldProblem = parsed.data.id.includes('/') ? 'its id must not name a namespace: Switchboard adds the extension\'s.' : descriptorProblem(parsed.data);
+    if (fieldProblem) throw new SwitchboardError('invalid_input', `The provider descriptor is not valid: ${fieldProblem}`);
     const problem = adapterProblem(adapter);
     if (problem) throw new SwitchboardError('invalid_input', `The provider adapter is not valid: ${problem}.`);
-    const { id } = parsed.data;
+    const id = source === 'core' ? parsed.data.id : `${source}/${parsed.data.id}`;
     if (this.providers.has(id)) {
       throw new SwitchboardError('conflict', `A provider with id "${id}" is already registered.`);
     }
-    const entry = { descriptor: parsed.data, adapter };
+    const entry = { descriptor: { ...parsed.data, id }, adapter };
     this.providers.set(id, entry);
     this.changed.fire();
     return {
@@ -65,6 +75,35 @@ export class ProviderRegistry implements Disposable {
   }
 }
 
+/** A contributing extension's id as VS Code compares them (`publisher.name`, case-insensitive), or `invalid_input`. */
+function contributorId(extensionId: string): string {
+  const id = String(extensionId).toLowerCase();
+  if (!/^[a-z0-9][a-z0-9-]{0,99}\.[a-z0-9][a-z0-9-._]{0,99}$/.test(id)) {
+    throw new SwitchboardError('invalid_input', `"${String(extensionId).slice(0, 100)}" is not an extension id (publisher.name).`);
+  }
+  return id;
+}
+
+/**
+ * What the schema cannot see: a default address that could not be a connection's, or a field
+ * that by its key or label carries a credential but would be typed into a webview as text.
+ */
+function descriptorProblem(descriptor: ProviderDescriptor): string | undefined {
+  const defaults = [descriptor.defaults.baseUrl, descriptor.fields.find((field) => field.key === BASE_URL_FIELD)?.default];
+  for (const url of defaults) {
+    if (url === undefined) continue;
+    const parsed = BaseUrlSchema.safeParse(url);
+    if (!parsed.success) return `the default base URL is not valid: ${describeIssues(parsed.error.issues)}.`;
+  }
+  const credential = descriptor.fields.find((field) => field.kind !== 'secret' && (isCredentialName(field.key) || isCredentialName(field.label)));
+  if (credential) return `the field "${credential.key}" carries a credential, so its kind must be "secret" (typed into VS Code's password box, kept in SecretStorage).`;
+  return undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** What is wrong with an adapter another extension passed, or undefined: its methods are called later, far from here. */
 function adapterProblem(adapter: unknown): string | undefined {
   if (typeof adapter !== 'object' || adapter === null) return 'it is not an object';
@@ -76,6 +115,18 @@ function adapterProblem(adapter: unknown): string | undefined {
   return undefined;
 }
 
+/** `text`, cut to `max` characters: a message never grows with the input that caused it. */
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
 export function describeIssue(issue: { path: PropertyKey[]; message: string }): string {
-  return issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message;
+  const message = cut(issue.message, 200);
+  return issue.path.length ? `${issue.path.map((part) => cut(String(part), 40)).join('.')}: ${message}` : message;
+}
+
+/** The first three issues of a validation error, each bounded, and how many more there are. */
+export function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[]): string {
+  const more = issues.length > 3 ? `; and ${issues.length - 3} more` : '';
+  return `${issues.slice(0, 3).map(describeIssue).join('; ')}${more}`;
 }

@@ -9,7 +9,7 @@ import { SwitchboardError, toErrorInfo } from './errors';
 import type { HttpClient } from './http/httpClient';
 import type { KeyPath } from './keyPath';
 import type { Clock, Logger, Settings } from './ports';
-import { describeIssue, type ProviderRegistry } from './providerRegistry';
+import { describeIssues, type ProviderRegistry } from './providerRegistry';
 import { resolveRouting } from './routing';
 import type { RunStore } from './runStore';
 
@@ -56,7 +56,7 @@ export class RunService {
   async launch(request: unknown, requesterId: string, signal?: AbortSignal): Promise<{ runId: string; finished: Promise<RunRecord> }> {
     const parsed = StartAgentRunRequestSchema.safeParse(request);
     if (!parsed.success) {
-      throw new SwitchboardError('invalid_input', `The run request is not valid: ${parsed.error.issues.map(describeIssue).join('; ')}.`);
+      throw new SwitchboardError('invalid_input', `The run request is not valid: ${describeIssues(parsed.error.issues)}.`);
     }
     const agent = this.deps.agents.require(parsed.data.agentId);
     const run: RunRecord = {

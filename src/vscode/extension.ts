@@ -20,7 +20,7 @@ import { RunService } from '../core/runService';
 import { RunStore } from '../core/runStore';
 import { Redactor, redactingVault } from '../core/secrets';
 import { registerAgentCommands } from './agentCommands';
-import { createApi, type SwitchboardApi } from './api';
+import { createApi, type SwitchboardExports } from './api';
 import { registerCommands } from './commands';
 import { consentPrompt, describeRequester } from './consentPrompt';
 import { OutputLogger } from './logger';
@@ -32,7 +32,7 @@ import { createTestingApi } from './testing';
 import { HostedWebviewView } from './webviewView';
 
 /** Wires the parts by hand and returns the API. Nothing here does work until it is used. */
-export function activate(context: vscode.ExtensionContext): SwitchboardApi {
+export function activate(context: vscode.ExtensionContext): SwitchboardExports {
   const started = performance.now();
   const testMode = context.extensionMode === vscode.ExtensionMode.Test;
   const redactor = new Redactor();
@@ -126,7 +126,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardApi {
     defaultConnectionStatusBar(connections, settings),
   );
 
-  const api = createApi({ registry, connections });
+  const api = createApi({ registry, connections, isInstalledExtension: (id) => vscode.extensions.getExtension(id) !== undefined });
   if (!testMode) return api;
   return {
     ...api,

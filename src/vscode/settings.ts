@@ -6,6 +6,13 @@ const SECTION = 'switchboard';
 const DEFAULT_REQUEST_TIMEOUT_S = 60;
 const DEFAULT_DISCOVERY_TIMEOUT_S = 15;
 const DEFAULT_RUN_RETENTION = 500;
+/**
+ * Upper bounds: an hour for a model call, ten minutes for a list of models. Past them a value is
+ * a typo, and far past them a timer overflows (Node fires a timer over 2^31 ms at once).
+ */
+const MAX_REQUEST_TIMEOUT_S = 3600;
+const MAX_DISCOVERY_TIMEOUT_S = 600;
+const MAX_RUN_RETENTION = 100_000;
 
 /** Switchboard's settings and VS Code's proxy settings, read fresh on every call. */
 export class VsCodeSettings implements Settings, vscode.Disposable {
@@ -32,15 +39,15 @@ export class VsCodeSettings implements Settings, vscode.Disposable {
   }
 
   requestTimeoutMs(): number {
-    return this.positive('requestTimeoutSeconds', DEFAULT_REQUEST_TIMEOUT_S, 'a number of seconds') * 1000;
+    return this.bounded('requestTimeoutSeconds', DEFAULT_REQUEST_TIMEOUT_S, MAX_REQUEST_TIMEOUT_S, 'a number of seconds') * 1000;
   }
 
   discoveryTimeoutMs(): number {
-    return this.positive('discoveryTimeoutSeconds', DEFAULT_DISCOVERY_TIMEOUT_S, 'a number of seconds') * 1000;
+    return this.bounded('discoveryTimeoutSeconds', DEFAULT_DISCOVERY_TIMEOUT_S, MAX_DISCOVERY_TIMEOUT_S, 'a number of seconds') * 1000;
   }
 
   runRetention(): number {
-    return Math.round(this.positive('runRetention', DEFAULT_RUN_RETENTION, 'a whole number of runs'));
+    return Math.round(this.bounded('runRetention', DEFAULT_RUN_RETENTION, MAX_RUN_RETENTION, 'a whole number of runs'));
   }
 
   proxy(): ProxySettings {
@@ -55,15 +62,16 @@ export class VsCodeSettings implements Settings, vscode.Disposable {
 
   /**
    * A timeout (or retention) of 0 or less would mean "fail at once", "wait forever" or "keep
-   * nothing"; none is what anyone wants, so such a value is refused with a message that says
-   * what to do, and the default applies.
+   * nothing", and one past its bound a typo or an overflowing timer; none is what anyone wants,
+   * so such a value is refused with a message that says what to do, and the default applies.
    */
-  private positive(name: string, fallback: number, unit: string): number {
+  private bounded(name: string, fallback: number, max: number, unit: string): number {
     const value = vscode.workspace.getConfiguration(SECTION).get<unknown>(name, fallback);
-    if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+    if (typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= max) return value;
     if (!this.warned.has(name)) {
       this.warned.add(name);
-      const message = `The setting switchboard.${name} must be ${unit} greater than 0 (it is ${JSON.stringify(value)}). Using ${fallback} until it is fixed.`;
+      const shown = JSON.stringify(value)?.slice(0, 40) ?? String(value);
+      const message = `The setting switchboard.${name} must be ${unit} greater than 0 and at most ${max} (it is ${shown}). Using ${fallback} until it is fixed.`;
       this.logger.warn(message);
       void vscode.window.showWarningMessage(message, 'Open Settings').then((choice) => {
         if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', `switchboard.${name}`);

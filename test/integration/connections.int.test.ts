@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
-import type { SwitchboardApi } from '../../src/vscode/api';
+import type { SwitchboardApiV1 } from '../../src/vscode/api';
 import type { TestingApi } from '../../src/vscode/testing';
 import { activate, addConnection, deleteConnection, fixtureUrl, testConnection } from './helpers';
 
@@ -14,7 +14,7 @@ async function refusedPort(): Promise<number> {
 }
 
 describe('connections against the fixture servers', () => {
-  let api: SwitchboardApi;
+  let api: SwitchboardApiV1;
   let testing: TestingApi;
   const created: string[] = [];
 

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { Connection, TestResult } from '../../src/contracts/connections';
-import type { SwitchboardApi } from '../../src/vscode/api';
+import type { SwitchboardApiV1, SwitchboardExports } from '../../src/vscode/api';
 import type { TestingApi } from '../../src/vscode/testing';
 import { CANARY_KEY } from '../fixtures/canary';
 
@@ -20,16 +20,17 @@ export function secretName(connectionId: string): string {
   return `switchboard.connection.${connectionId}.apiKey`;
 }
 
-export function extension(): vscode.Extension<SwitchboardApi> {
-  const found = vscode.extensions.getExtension<SwitchboardApi>(EXTENSION_ID);
+export function extension(): vscode.Extension<SwitchboardExports> {
+  const found = vscode.extensions.getExtension<SwitchboardExports>(EXTENSION_ID);
   assert.ok(found, `${EXTENSION_ID} is not loaded in this extension host`);
   return found;
 }
 
-export async function activate(): Promise<{ api: SwitchboardApi; testing: TestingApi }> {
-  const api = await extension().activate();
-  assert.ok(api?.testing, 'api.testing is missing: the extension must run in ExtensionMode.Test (extensionTestsPath)');
-  return { api, testing: api.testing };
+export async function activate(): Promise<{ api: SwitchboardApiV1; testing: TestingApi }> {
+  const exports = await extension().activate();
+  assert.ok(exports?.testing, 'api.testing is missing: the extension must run in ExtensionMode.Test (extensionTestsPath)');
+  // The tests call as Switchboard itself: an installed extension, as getApi requires.
+  return { api: exports.getApi(1, EXTENSION_ID), testing: exports.testing };
 }
 
 /** The URL of a fixture server the harness started (scripts/harness/fixtures.mjs). */

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { SwitchboardApi } from '../../src/vscode/api';
+import type { SwitchboardApiV1 } from '../../src/vscode/api';
 import type { TestingApi } from '../../src/vscode/testing';
 import { CANARY_KEY, activate, addConnection, assertNoCanary, deleteConnection, fixtureUrl, secretName, testConnection, waitFor } from './helpers';
 
@@ -10,7 +10,7 @@ interface RecordedRequest {
 }
 
 describe('API keys (canary)', () => {
-  let api: SwitchboardApi;
+  let api: SwitchboardApiV1;
   let testing: TestingApi;
 
   before(async () => {
@@ -32,6 +32,7 @@ describe('API keys (canary)', () => {
       assert.equal(await testing.readSecret(secretName(connection.id)), CANARY_KEY);
       assert.equal(api.listConnections().find((c) => c.id === connection.id)?.keyHint, `****${CANARY_KEY.slice(-4)}`);
 
+      testing.queueAnswers('once'); // a command called with an argument needs consent
       const result = await testConnection(connection.id);
       assert.equal(result.status, 'valid', `test result: ${result.message}`);
       assertNoCanary('the test result', result);

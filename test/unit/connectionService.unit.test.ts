@@ -224,8 +224,9 @@ describe('ConnectionService with a contributed adapter that repeats the key', ()
     registry.register(
       { id: 'leaky', displayName: 'Leaky', source: 'leaky.ext', fields: [{ key: 'apiKey', label: 'API key', kind: 'secret', required: true }], defaults: { baseUrl: 'http://127.0.0.1:9' }, capabilities: { test: true, discovery: false, chat: false } },
       { testConnection: (target) => answers.shift()!(target.apiKey ?? '') },
+      'leaky.ext',
     );
-    const connection = await service.create({ name: 'Leaky', providerId: 'leaky' });
+    const connection = await service.create({ name: 'Leaky', providerId: 'leaky.ext/leaky' });
     await service.setKey(connection.id, CANARY_KEY);
     const results = [await service.test(connection.id, byPerson), await service.test(connection.id, byPerson)];
     assert.deepEqual(results.map((r) => r.status), ['valid', 'invalid']);

@@ -100,12 +100,13 @@ describe('ConnectionsController', () => {
     const registration = registry.register(
       { id: 'acme', displayName: 'Acme', source: 'acme.ext', fields: [], defaults: {}, capabilities: { test: true, discovery: false, chat: false } },
       { testConnection: async () => 'ok' },
+      'acme.ext',
     );
     const last = posted.at(-1);
-    assert.ok(last?.type === 'snapshot' && last.providers.some((p) => p.id === 'acme'));
+    assert.ok(last?.type === 'snapshot' && last.providers.some((p) => p.id === 'acme.ext/acme'));
     registration.dispose();
     const after = posted.at(-1);
-    assert.ok(after?.type === 'snapshot' && !after.providers.some((p) => p.id === 'acme'));
+    assert.ok(after?.type === 'snapshot' && !after.providers.some((p) => p.id === 'acme.ext/acme'));
   });
 
   it('answers each malformed model message with invalid_input and changes nothing', async () => {

@@ -127,8 +127,9 @@ describe('KeyPath', () => {
     stack.registry.register(
       { id: 'acme', displayName: 'Acme', source: 'acme.ext', fields: [{ key: 'apiKey', label: 'API key', kind: 'secret', required: true }], defaults: { baseUrl: 'https://acme.example' }, capabilities: { test: true, discovery: false, chat: false } },
       { testConnection: async (target) => { received.push(target.apiKey); return 'ok'; } },
+      'acme.ext',
     );
-    const connection = await stack.connections.create({ name: 'Acme', providerId: 'acme' });
+    const connection = await stack.connections.create({ name: 'Acme', providerId: 'acme.ext/acme' });
     await stack.connections.setKey(connection.id, CANARY_KEY);
     stack.prompt.answers = ['deny', 'once'];
     assert.equal((await stack.connections.test(connection.id, fromView)).code, 'consent_denied');

@@ -301,8 +301,9 @@ describe('ModelRegistry.discover', () => {
     registry.register(
       { id: 'acme', displayName: 'Acme', source: 'acme.ext', fields: [], defaults: { baseUrl: 'http://127.0.0.1:1' }, capabilities: { test: true, discovery: false, chat: false } },
       { testConnection: async () => 'ok' },
+      'acme.ext',
     );
-    const acme = await service.create({ name: 'Acme', providerId: 'acme' });
+    const acme = await service.create({ name: 'Acme', providerId: 'acme.ext/acme' });
     await rejectsWith(models.discover(acme.id, byPerson), 'invalid_input', /cannot list its models/);
     const cloud = await service.create({ name: 'Cloud', providerId: 'openai', baseUrl: 'http://127.0.0.1:1/v1' });
     await rejectsWith(models.discover(cloud.id, byPerson), 'auth_failed', /needs an API key/);
@@ -323,8 +324,9 @@ describe('ModelRegistry.discover', () => {
           discovered(`model-${target.apiKey}`, { displayName: `named ${JSON.stringify(target.apiKey).slice(1, -1)}`, metadata: { [`${target.apiKey}`]: 1 } }),
         ] as DiscoveredModel[],
       },
+      'leaky.ext',
     );
-    const leaky = await service.create({ name: 'Leaky', providerId: 'leaky' });
+    const leaky = await service.create({ name: 'Leaky', providerId: 'leaky.ext/leaky' });
     await service.setKey(leaky.id, CANARY_KEY);
     const found = await models.discover(leaky.id, byPerson);
     assert.deepEqual(found.map((m) => m.displayName), ['good', 'leak', 'named ****']);
@@ -343,8 +345,9 @@ describe('ModelRegistry with a contributed adapter that repeats the key in its e
     registry.register(
       { id: 'leaky', displayName: 'Leaky', source: 'leaky.ext', fields: [{ key: 'apiKey', label: 'API key', kind: 'secret', required: true }], defaults: { baseUrl: 'http://127.0.0.1:9' }, capabilities: { test: true, discovery: true, chat: false } },
       { testConnection: async () => 'ok', discoverModels: (target) => Promise.reject(thrown.shift()!(target.apiKey ?? '')) },
+      'leaky.ext',
     );
-    const connection = await service.create({ name: 'Leaky', providerId: 'leaky' });
+    const connection = await service.create({ name: 'Leaky', providerId: 'leaky.ext/leaky' });
     await service.setKey(connection.id, CANARY_KEY);
     for (const code of ['auth_failed', 'bad_response']) {
       await assert.rejects(models.discover(connection.id, byPerson), (error: unknown) => {

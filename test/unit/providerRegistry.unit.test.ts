@@ -18,9 +18,9 @@ describe('ProviderRegistry', () => {
     const registry = new ProviderRegistry();
     let changes = 0;
     registry.onDidChange(() => changes++);
-    const registration = registry.register(descriptor, adapter);
-    assert.deepEqual(registry.list().providers.map((p) => p.id), ['acme']);
-    assert.equal(registry.require('acme').adapter, adapter);
+    const registration = registry.register(descriptor, adapter, 'acme.acme-ai');
+    assert.deepEqual(registry.list().providers.map((p) => p.id), ['acme.acme-ai/acme']);
+    assert.equal(registry.require('acme.acme-ai/acme').adapter, adapter);
     registration.dispose();
     registration.dispose();
     assert.deepEqual(registry.list().providers, []);
@@ -29,8 +29,39 @@ describe('ProviderRegistry', () => {
 
   it('refuses a duplicate id with conflict', () => {
     const registry = new ProviderRegistry();
-    registry.register(descriptor, adapter);
-    assert.throws(() => registry.register(descriptor, adapter), (e: SwitchboardError) => e.code === 'conflict');
+    registry.register(descriptor, adapter, 'acme.acme-ai');
+    assert.throws(() => registry.register(descriptor, adapter, 'Acme.Acme-AI'), (e: SwitchboardError) => e.code === 'conflict');
+  });
+
+  it("sets a contributed provider's source to the extension that registers it, and keeps its id apart from core's and other extensions'", () => {
+    const registry = new ProviderRegistry();
+    registry.register({ ...descriptor, id: 'openai', source: 'core' }, adapter, 'evil.spoofer');
+    registry.register({ ...descriptor, id: 'openai' }, adapter, 'core');
+    registry.register({ ...descriptor, id: 'openai', source: 'acme.acme-ai' }, adapter, 'other.ext');
+    assert.deepEqual(
+      registry.list().providers.map((p) => [p.id, p.source]),
+      [['evil.spoofer/openai', 'evil.spoofer'], ['openai', 'core'], ['other.ext/openai', 'other.ext']],
+    );
+    for (const [candidate, contributor] of [[{ ...descriptor, id: 'other.ext/openai' }, 'evil.spoofer'], [descriptor, 'not an extension id']] as const) {
+      assert.throws(() => registry.register(candidate, adapter, contributor), (e: SwitchboardError) => e.code === 'invalid_input');
+    }
+  });
+
+  it('refuses a default base URL a connection could not have, and a credential field that is not secret', () => {
+    const registry = new ProviderRegistry();
+    const bad = [
+      { ...descriptor, defaults: { baseUrl: 'ftp://acme.example' } },
+      { ...descriptor, defaults: { baseUrl: 'https://acme.example/v1?api_key=abc' } },
+      { ...descriptor, fields: [{ key: 'baseUrl', label: 'Base URL', kind: 'url', required: true, default: 'https://user:pw@acme.example' }] },
+      { ...descriptor, fields: [{ key: 'token', label: 'Token', kind: 'text', required: true }] },
+      { ...descriptor, fields: [{ key: 'org', label: 'Org access key', kind: 'text', required: false }] },
+    ];
+    for (const candidate of bad) {
+      assert.throws(() => registry.register(candidate, adapter, 'acme.acme-ai'), (e: SwitchboardError) => e.code === 'invalid_input' && /descriptor/.test(e.message), JSON.stringify(candidate));
+    }
+    assert.deepEqual(registry.list().providers, []);
+    registry.register({ ...descriptor, fields: [{ key: 'token', label: 'Token', kind: 'secret', required: true }] }, adapter, 'acme.acme-ai');
+    assert.equal(registry.list().providers.length, 1);
   });
 
   it('refuses descriptors that do not match the schema, saying which field is wrong', () => {
@@ -43,7 +74,7 @@ describe('ProviderRegistry', () => {
       null,
     ];
     for (const candidate of bad) {
-      assert.throws(() => registry.register(candidate, adapter), (e: SwitchboardError) => e.code === 'invalid_input' && /descriptor/.test(e.message));
+      assert.throws(() => registry.register(candidate, adapter, 'acme.acme-ai'), (e: SwitchboardError) => e.code === 'invalid_input' && /descriptor/.test(e.message));
     }
     assert.deepEqual(registry.list().providers, []);
   });
@@ -59,7 +90,7 @@ describe('ProviderRegistry and the adapters other extensions pass', () => {
     const registry = new ProviderRegistry();
     for (const bad of [undefined, null, {}, { testConnection: 'yes' }, { testConnection: async () => 'ok', chat: {} }, { testConnection: async () => 'ok', discoverModels: 1 }]) {
       assert.throws(
-        () => registry.register(descriptor, bad as unknown as ProviderAdapter),
+        () => registry.register(descriptor, bad as unknown as ProviderAdapter, 'acme.acme-ai'),
         (error: unknown) => error instanceof SwitchboardError && error.code === 'invalid_input',
         `accepted ${JSON.stringify(bad)}`,
       );

@@ -30,7 +30,7 @@ describe('registerCoreProviders', () => {
   it('registers nothing when one of them conflicts with a provider already there', () => {
     const registry = new ProviderRegistry();
     const openAiLookalike = { ...ollamaDescriptor, id: 'openai', displayName: 'Someone else' };
-    registry.register(openAiLookalike, ollamaAdapter);
+    registry.register(openAiLookalike, ollamaAdapter, 'core');
 
     assert.throws(() => registerCoreProviders(registry), (error) => error instanceof SwitchboardError && error.code === 'conflict');
 

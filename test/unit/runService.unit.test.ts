@@ -209,8 +209,9 @@ describe('RunService with a real agent host worker', function () {
       { id: 'acme', displayName: 'Acme', source: 'acme.ext', fields: [], defaults: { baseUrl: 'http://127.0.0.1:9', modelRef: 'm' }, capabilities: { test: true, discovery: false, chat: true } },
       // No usage, and content that is not text: the contract says otherwise.
       { testConnection: async () => 'ok', chat: async () => ({ content: 42, modelRef: 'm' }) as never },
+      'acme.ext',
     );
-    const connection = await stack.connections.create({ name: 'Acme', providerId: 'acme' });
+    const connection = await stack.connections.create({ name: 'Acme', providerId: 'acme.ext/acme' });
     const agent = await stack.agents.create({ name: 'acme agent' });
     const started = Date.now();
     const run = await stack.service.start({ agentId: agent.id, input: 'hi', connectionId: connection.id }, 'view:agents');
@@ -237,8 +238,9 @@ describe('RunService with a real agent host worker', function () {
         capabilities: { test: true, discovery: false, chat: true },
       },
       { testConnection: async () => 'ok', chat: async (target) => Promise.reject(thrown.shift()!(target.apiKey ?? '')) },
+      'leaky.ext',
     );
-    const connection = await stack.connections.create({ name: 'Leaky', providerId: 'leaky' });
+    const connection = await stack.connections.create({ name: 'Leaky', providerId: 'leaky.ext/leaky' });
     await stack.connections.setKey(connection.id, CANARY_KEY);
     const agent = await stack.agents.create({ name: 'leaky agent', connectionId: connection.id });
     const runs = [];

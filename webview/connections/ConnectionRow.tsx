@@ -132,6 +132,11 @@ export function ConnectionRow(props: ConnectionRowProps) {
         <span data-testid="connection-key-hint" class={connection.keyHint ? 'key-hint' : 'key-hint missing'}>
           <vscode-icon name="key" class="detail-icon" /> {takesKey || connection.keyHint ? formatKeyHint(connection.keyHint) : 'no key needed'}
         </span>
+        {connection.keyHint && connection.allowInsecureKey && (
+          <span data-testid="connection-insecure" class="insecure" title="You allowed this connection's key to be sent over plain http:// to another machine, unencrypted. Use an https:// address to end that.">
+            <vscode-icon name="unlock" class="detail-icon" /> key sent unencrypted
+          </span>
+        )}
       </div>
 
       {message && !editing && <MessageLine message={message} testId="row-message" />}

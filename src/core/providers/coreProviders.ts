@@ -26,7 +26,7 @@ export function registerCoreProviders(registry: ProviderRegistry): Disposable {
     for (const registration of registrations.splice(0)) registration.dispose();
   };
   try {
-    for (const { descriptor, adapter } of CORE_PROVIDERS) registrations.push(registry.register(descriptor, adapter));
+    for (const { descriptor, adapter } of CORE_PROVIDERS) registrations.push(registry.register(descriptor, adapter, 'core'));
   } catch (error) {
     // All or nothing: a half-registered set would hide the failure.
     dispose();

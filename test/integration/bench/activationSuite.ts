@@ -5,10 +5,10 @@
  */
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import type { SwitchboardApi } from '../../../src/vscode/api';
+import type { SwitchboardExports } from '../../../src/vscode/api';
 
 export async function run(): Promise<void> {
-  const extension = vscode.extensions.getExtension<SwitchboardApi>('switchboard-dev.switchboard');
+  const extension = vscode.extensions.getExtension<SwitchboardExports>('switchboard-dev.switchboard');
   if (!extension) throw new Error('switchboard-dev.switchboard is not loaded');
   const wasActive = extension.isActive;
   const started = performance.now();
