@@ -52,6 +52,14 @@ export function isInsecureForKeys(baseUrl: string): boolean {
   return new URL(baseUrl).protocol === 'http:' && !isLoopbackUrl(baseUrl);
 }
 
+/** How many credential headers one connection may hold. */
+export const MAX_CREDENTIAL_HEADERS = 10;
+
+/** Whether the connection holds a key or credential headers: anything the key path must guard. */
+export function hasCredentials(connection: { keyHint?: string; credentialHeaders?: readonly unknown[] }): boolean {
+  return connection.keyHint !== undefined || (connection.credentialHeaders?.length ?? 0) > 0;
+}
+
 /** Non-secret option values (organization id, api version, ...), keyed by the descriptor's field key. */
 export const ConnectionOptionsSchema = z.record(
   z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/),
@@ -83,6 +91,11 @@ export const ConnectionSchema = z.object({
   keyOrigin: z.string().max(2048).optional(),
   /** The person allowed, in a modal, that this connection's key crosses the network over plain http. */
   allowInsecureKey: z.boolean().optional(),
+  /**
+   * Headers that carry credentials (an `X-Api-Token`, an APIM subscription key): their values
+   * live in SecretStorage like the key and travel the same path; here only the name and a hint.
+   */
+  credentialHeaders: z.array(z.object({ name: z.string().min(1).max(100), hint: z.string().regex(/^\*{4}.{0,4}$/) })).max(MAX_CREDENTIAL_HEADERS).optional(),
   createdAt: z.string().datetime(),
   updatedAt: z.string().datetime(),
 });

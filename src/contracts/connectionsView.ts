@@ -29,6 +29,9 @@ export const connectionsMethods = {
   testConnection: idParams,
   /** The host opens VS Code's password box; the key never passes through the webview. */
   setKey: idParams,
+  /** The host asks for the header's name and, in VS Code's password box, its value. */
+  setCredentialHeader: idParams,
+  removeCredentialHeader: z.object({ id: z.string().uuid(), name: z.string().min(1).max(100) }).strict(),
   setDefault: idParams,
   /** The host lists the connection's models under a cancellable progress notification; nothing is stored. */
   discoverModels: connectionIdParams,
@@ -52,6 +55,8 @@ export const connectionsResults = {
   deleteConnection: z.object({ deleted: z.boolean() }),
   testConnection: TestResultSchema,
   setKey: z.object({ stored: z.boolean(), keyHint: z.string().optional() }),
+  setCredentialHeader: z.object({ stored: z.boolean(), name: z.string().optional() }),
+  removeCredentialHeader: ConnectionSchema,
   setDefault: z.object({ defaultConnectionId: z.string() }),
   discoverModels: z.object({ models: z.array(DiscoveredModelSchema).max(MAX_MODELS_PER_MESSAGE) }),
   /** How many models the request registered, and how many of them are new. */

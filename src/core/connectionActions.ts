@@ -1,4 +1,4 @@
-import { ConnectionPatchSchema, isInsecureForKeys, originOf, type Connection, type TestResult } from '../contracts/connections';
+import { ConnectionPatchSchema, hasCredentials, isInsecureForKeys, originOf, type Connection, type TestResult } from '../contracts/connections';
 import type { ConnectionService, KeyDestination } from './connectionService';
 import { SwitchboardError } from './errors';
 import type { Requester } from './keyPath';
@@ -30,17 +30,46 @@ export class ConnectionActions {
       prompt: 'The key is stored in VS Code\'s SecretStorage (your system keyring) and never shown again.',
     });
     if (key === undefined) return { stored: false };
-    const insecure = isInsecureForKeys(connection.baseUrl);
-    if (insecure) {
-      const allowed = await this.interactions.confirm({
-        message: `Send the key of "${connection.name}" over unencrypted HTTP?`,
-        detail: `${originOf(connection.baseUrl)} is another machine reached over plain http://: anyone on the network between could read the key. Prefer an https:// address. The connection will be marked as insecure.`,
-        confirmLabel: 'Allow Unencrypted',
-      });
-      if (!allowed) return { stored: false };
-    }
-    const { keyHint } = await this.connections.setKey(id, key, { allowInsecure: insecure });
+    const transport = await this.askTransport(connection);
+    if (!transport) return { stored: false };
+    const { keyHint } = await this.connections.setKey(id, key, transport);
     return { stored: true, keyHint };
+  }
+
+  /**
+   * Asks for a credential header's name, then its value in VS Code's password box; `stored:
+   * false` when the person cancels either, or declines unencrypted use.
+   */
+  async setCredentialHeader(id: string): Promise<{ stored: boolean; name?: string }> {
+    const connection = this.connections.require(id);
+    const name = await this.interactions.inputText({
+      title: `Credential header for ${connection.name}`,
+      prompt: 'The header\'s name, e.g. X-Api-Token or Ocp-Apim-Subscription-Key. Its value is asked next, in a password box.',
+    });
+    if (name === undefined || !name.trim()) return { stored: false };
+    const value = await this.interactions.inputSecret({
+      title: `${name.trim()} for ${connection.name}`,
+      prompt: 'The value is stored in VS Code\'s SecretStorage (your system keyring) and never shown again.',
+    });
+    if (value === undefined) return { stored: false };
+    const transport = await this.askTransport(connection);
+    if (!transport) return { stored: false };
+    const updated = await this.connections.setCredentialHeader(id, name, value, transport);
+    return { stored: true, name: updated.credentialHeaders?.at(-1)?.name };
+  }
+
+  /**
+   * For a connection on plain http to another machine, the person's allowance to send its
+   * credentials unencrypted (undefined when they decline); for any other, no question.
+   */
+  private async askTransport(connection: Connection): Promise<{ allowInsecure: boolean } | undefined> {
+    if (!isInsecureForKeys(connection.baseUrl)) return { allowInsecure: false };
+    const allowed = await this.interactions.confirm({
+      message: `Send the credentials of "${connection.name}" over unencrypted HTTP?`,
+      detail: `${originOf(connection.baseUrl)} is another machine reached over plain http://: anyone on the network between could read them. Prefer an https:// address. The connection will be marked as insecure.`,
+      confirmLabel: 'Allow Unencrypted',
+    });
+    return allowed ? { allowInsecure: true } : undefined;
   }
 
   /**
@@ -52,7 +81,7 @@ export class ConnectionActions {
     const current = this.connections.require(id);
     const parsed = ConnectionPatchSchema.safeParse(patch);
     // An invalid patch gets its precise message from the service.
-    if (!parsed.success || parsed.data.baseUrl === undefined || !current.keyHint) return this.connections.update(id, patch);
+    if (!parsed.success || parsed.data.baseUrl === undefined || !hasCredentials(current)) return this.connections.update(id, patch);
     const boundTo = current.keyOrigin ?? originOf(current.baseUrl);
     const origin = originOf(parsed.data.baseUrl);
     if (origin === boundTo) return this.connections.update(id, patch);

@@ -3,17 +3,20 @@ import {
   ConnectionInputSchema,
   ConnectionPatchSchema,
   ConnectionSchema,
+  hasCredentials,
   isInsecureForKeys,
+  MAX_CREDENTIAL_HEADERS,
   originOf,
   type Connection,
   type TestResult,
 } from '../contracts/connections';
-import { BASE_URL_FIELD, type ProviderDescriptor } from '../contracts/providers';
+import { BASE_URL_FIELD, CUSTOM_HEADERS_FIELD, type ProviderDescriptor } from '../contracts/providers';
 import { SwitchboardError } from './errors';
 import type { HttpClient } from './http/httpClient';
 import type { KeyPath, Requester } from './keyPath';
 import type { Clock, Disposable, Event, KeyValueStore, Logger, Settings } from './ports';
 import { describeIssues, type ProviderRegistry, type RegisteredProvider } from './providerRegistry';
+import { checkCredentialHeader } from './providers/customHeaders';
 import { StoredList } from './storedList';
 import { WriteQueue } from './writeQueue';
 
@@ -116,7 +119,7 @@ export class ConnectionService {
   async update(id: string, patch: unknown, keyDestination?: KeyDestination): Promise<Connection> {
     const parsed = parseOrThrow(ConnectionPatchSchema, patch, 'The change');
     let updated: Connection | undefined;
-    let removeKey = false;
+    let removed: Connection | undefined;
     await this.mutate((all) => {
       const current = findOrThrow(all, id);
       const provider = this.deps.registry.require(current.providerId);
@@ -125,7 +128,7 @@ export class ConnectionService {
       const endpointChanged =
         baseUrl !== current.baseUrl || (parsed.options !== undefined && JSON.stringify(parsed.options) !== JSON.stringify(current.options));
       const keyFields = keyFieldsAfterMove(current, baseUrl, keyDestination);
-      removeKey = current.keyHint !== undefined && keyFields.keyHint === undefined;
+      removed = hasCredentials(current) && !hasCredentials(keyFields) ? current : undefined;
       updated = ConnectionSchema.parse({
         ...current,
         ...keyFields,
@@ -139,7 +142,7 @@ export class ConnectionService {
       });
       return all.map((c) => (c.id === id ? updated! : c));
     });
-    if (removeKey) await this.deps.keys.forget(id);
+    if (removed) await this.forgetCredentials(removed);
     this.deps.logger.info(`Updated connection "${updated!.name}" (${id}).`);
     await this.audit('connection_updated', updated!);
     return updated!;
@@ -171,7 +174,7 @@ export class ConnectionService {
         }
       },
     );
-    await this.deps.keys.forget(id);
+    await this.forgetCredentials(removed!);
     if (this.deps.settings.defaultConnectionId() === id) await this.deps.settings.setDefaultConnectionId('');
     this.deps.logger.info(`Deleted connection "${removed!.name}" (${id}).`);
     await this.audit('connection_deleted', removed!);
@@ -197,6 +200,48 @@ export class ConnectionService {
     await this.patchRecord(id, { ...stored, allowInsecureKey, status: 'unknown' });
     this.deps.logger.info(`Stored a key for connection ${id} (${stored.keyHint}).`);
     return { keyHint: stored.keyHint };
+  }
+
+  /**
+   * Stores a header that carries a credential (its value from VS Code's password box) in
+   * SecretStorage; the record keeps its name and a hint. Only providers that send custom headers
+   * take them. The header goes with the connection's key, through the key path, to the same origin.
+   */
+  async setCredentialHeader(id: string, rawName: string, rawValue: string, options: { allowInsecure?: boolean } = {}): Promise<Connection> {
+    const connection = this.require(id);
+    const provider = this.deps.registry.require(connection.providerId).descriptor;
+    if (!provider.fields.some((field) => field.key === CUSTOM_HEADERS_FIELD)) {
+      throw new SwitchboardError('invalid_input', `${provider.displayName} connections do not send custom headers.`);
+    }
+    const { name, value } = checkCredentialHeader(rawName, rawValue);
+    const others = (connection.credentialHeaders ?? []).filter((header) => header.name !== name);
+    if (others.length >= MAX_CREDENTIAL_HEADERS) {
+      throw new SwitchboardError('invalid_input', `"${connection.name}" has ${MAX_CREDENTIAL_HEADERS} credential headers already. Remove one first.`);
+    }
+    const hint = await this.deps.keys.storeHeader(id, name, value);
+    const allowInsecureKey = isInsecureForKeys(connection.baseUrl) && options.allowInsecure === true ? true : connection.allowInsecureKey;
+    let updated: Connection | undefined;
+    await this.mutate((all) =>
+      all.map((c) => {
+        if (c.id !== id) return c;
+        // Bound to the origin the connection has now, like a key.
+        updated = ConnectionSchema.parse({ ...c, credentialHeaders: [...others, { name, hint }], keyOrigin: c.keyOrigin ?? originOf(c.baseUrl), allowInsecureKey, status: 'unknown' });
+        return updated;
+      }),
+    );
+    this.deps.logger.info(`Stored the credential header "${name}" for connection ${id} (${hint}).`);
+    return updated!;
+  }
+
+  async removeCredentialHeader(id: string, rawName: string): Promise<Connection> {
+    const name = rawName.trim().toLowerCase();
+    const connection = this.require(id);
+    if (!connection.credentialHeaders?.some((header) => header.name === name)) {
+      throw new SwitchboardError('not_found', `"${connection.name}" has no credential header "${rawName.slice(0, 100)}".`);
+    }
+    await this.patchRecord(id, { credentialHeaders: connection.credentialHeaders.filter((header) => header.name !== name) });
+    await this.deps.keys.forgetHeader(id, name);
+    return this.require(id);
   }
 
   /**
@@ -240,6 +285,10 @@ export class ConnectionService {
     await this.deps.audit?.append({ kind, connectionId: connection.id, providerId: connection.providerId }).catch((error: unknown) => {
       this.deps.logger.error(`Could not write the audit log: ${errorText(error)}`);
     });
+  }
+
+  private forgetCredentials(connection: Connection): Promise<void> {
+    return this.deps.keys.forget(connection.id, (connection.credentialHeaders ?? []).map((header) => header.name));
   }
 
   private patchRecord(id: string, fields: Partial<Connection>): Promise<void> {
@@ -302,8 +351,8 @@ function defaultBaseUrl(descriptor: ProviderDescriptor): string | undefined {
  * nothing changes; to another origin, only with the person's decision for exactly that origin.
  */
 function keyFieldsAfterMove(current: Connection, baseUrl: string, decision: KeyDestination | undefined): Partial<Connection> {
-  const keyFields = { keyHint: current.keyHint, keyId: current.keyId, keyOrigin: current.keyOrigin, allowInsecureKey: current.allowInsecureKey };
-  if (!current.keyHint) return keyFields;
+  const keyFields = { keyHint: current.keyHint, keyId: current.keyId, keyOrigin: current.keyOrigin, allowInsecureKey: current.allowInsecureKey, credentialHeaders: current.credentialHeaders };
+  if (!hasCredentials(current)) return keyFields;
   const boundTo = current.keyOrigin ?? originOf(current.baseUrl);
   const origin = originOf(baseUrl);
   if (origin === boundTo) return { ...keyFields, keyOrigin: boundTo };
@@ -313,7 +362,7 @@ function keyFieldsAfterMove(current: Connection, baseUrl: string, decision: KeyD
       `Moving "${current.name}" to ${origin} would send its key there. Confirm it in VS Code's dialog (Switchboard: Edit Connection), or remove the key first. Nothing was changed.`,
     );
   }
-  if (decision.action === 'remove') return { keyHint: undefined, keyId: undefined, keyOrigin: undefined, allowInsecureKey: undefined };
+  if (decision.action === 'remove') return { keyHint: undefined, keyId: undefined, keyOrigin: undefined, allowInsecureKey: undefined, credentialHeaders: undefined };
   // The person confirmed this origin, in a dialog that named plain http when it was.
   return { ...keyFields, keyOrigin: origin, allowInsecureKey: isInsecureForKeys(baseUrl) ? true : undefined };
 }

@@ -48,6 +48,10 @@ export function createConnectionsController(deps: ConnectionsControllerDeps): Vi
         return actions.test(request.params.id, personAt(requesterIds.connectionsView));
       case 'setKey':
         return actions.setKey(request.params.id);
+      case 'setCredentialHeader':
+        return actions.setCredentialHeader(request.params.id);
+      case 'removeCredentialHeader':
+        return connections.removeCredentialHeader(request.params.id, request.params.name);
       case 'setDefault':
         return actions.setDefault(request.params.id);
       case 'discoverModels':

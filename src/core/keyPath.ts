@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { KeyPurpose, KeyReadOutcome } from '../contracts/agents';
-import { isInsecureForKeys, originOf, type Connection } from '../contracts/connections';
+import { hasCredentials, isInsecureForKeys, originOf, type Connection } from '../contracts/connections';
 import { API_KEY_FIELD, type ProviderDescriptor } from '../contracts/providers';
 import type { AuditLog } from './auditLog';
 import type { ConsentService, GrantBinding } from './consent';
@@ -62,39 +62,36 @@ export class KeyPath {
    * (Linux without a keyring), nothing is kept.
    */
   async store(connectionId: string, key: string, baseUrl: string): Promise<StoredKey> {
-    const name = secretNames.connectionKey(connectionId);
-    let readBack: string | undefined;
-    try {
-      await this.deps.vault.store(name, key);
-      readBack = await this.deps.vault.get(name);
-    } catch (error) {
-      await this.forget(connectionId);
-      throw secretStorageFailed(errorText(error));
-    }
-    if (readBack !== key) {
-      await this.forget(connectionId);
-      throw secretStorageFailed('the stored key could not be read back');
-    }
+    await this.storeSecret(secretNames.connectionKey(connectionId), key);
     return { keyHint: keyHint(key), keyId: randomBytes(16).toString('hex'), keyOrigin: originOf(baseUrl) };
   }
 
-  /** Removes the key; a keyring error is logged, since the record no longer points to it. */
-  async forget(connectionId: string): Promise<void> {
-    await this.deps.vault.delete(secretNames.connectionKey(connectionId)).catch((error: unknown) => {
-      this.deps.logger.warn(`Could not delete the key of connection ${connectionId} from SecretStorage: ${errorText(error)}`);
-    });
+  /** Stores a credential header's value (`name` lower-case), read back like a key; returns its hint. */
+  async storeHeader(connectionId: string, name: string, value: string): Promise<string> {
+    await this.storeSecret(secretNames.credentialHeader(connectionId, name), value);
+    return keyHint(value);
+  }
+
+  /** Removes the key and the named credential headers; a keyring error is logged, since the record no longer points to them. */
+  async forget(connectionId: string, headerNames: readonly string[] = []): Promise<void> {
+    for (const secret of [secretNames.connectionKey(connectionId), ...headerNames.map((name) => secretNames.credentialHeader(connectionId, name))]) {
+      await this.deleteSecret(secret);
+    }
+  }
+
+  /** Removes one credential header. */
+  forgetHeader(connectionId: string, name: string): Promise<void> {
+    return this.deleteSecret(secretNames.credentialHeader(connectionId, name));
   }
 
   /** Runs `call` with what it needs to reach the connection, the key included only through the steps above. */
   async use<T>(use: KeyUse, call: (target: ConnectionTarget) => Promise<T>): Promise<T> {
     const { connection, provider } = use;
     const target: ConnectionTarget = { baseUrl: connection.baseUrl, options: connection.options };
-    if (!connection.keyHint) {
-      if (provider.fields.some((field) => field.key === API_KEY_FIELD && field.required)) {
-        throw new SwitchboardError('auth_failed', `${provider.displayName} needs an API key. Set one with "Set key" (Switchboard: Set API Key).`);
-      }
-      return call(target);
+    if (!connection.keyHint && provider.fields.some((field) => field.key === API_KEY_FIELD && field.required)) {
+      throw new SwitchboardError('auth_failed', `${provider.displayName} needs an API key. Set one with "Set key" (Switchboard: Set API Key).`);
     }
+    if (!hasCredentials(connection)) return call(target);
     const origin = originOf(connection.baseUrl);
     const refusal = this.refusal(connection, origin);
     if (refusal) {
@@ -109,24 +106,65 @@ export class KeyPath {
         `The key of "${connection.name}" was not used: you denied it to ${this.deps.consent.describeRequester(use.requester.id)}. Try again and allow it, or choose a connection without a key.`,
       );
     }
-    let apiKey: string | undefined;
+    let credentials: { apiKey?: string; credentialHeaders?: Record<string, string> };
     try {
-      apiKey = await this.deps.vault.get(secretNames.connectionKey(connection.id));
+      credentials = await this.readCredentials(connection);
     } catch (error) {
       await this.audit(use, 'failed');
-      throw secretStorageFailed(errorText(error));
+      throw error;
     }
-    if (!apiKey) {
-      await this.audit(use, 'failed');
-      throw new SwitchboardError('auth_failed', `The key of "${connection.name}" is no longer in SecretStorage. Set it again with Switchboard: Set API Key.`);
-    }
+    const secrets = [credentials.apiKey, ...Object.values(credentials.credentialHeaders ?? {})];
     // Written before the key leaves: a use that cannot be audited does not happen.
     await this.audit(use, outcome);
     try {
-      return blankSecretsDeep(await call({ ...target, apiKey }), [apiKey]);
+      return blankSecretsDeep(await call({ ...target, ...credentials }), secrets);
     } catch (error) {
-      throw withoutSecrets(error, [apiKey]);
+      throw withoutSecrets(error, secrets);
     }
+  }
+
+  /** The connection's key and credential headers from the vault; `secret_storage_failed` or `auth_failed` when one is missing. */
+  private async readCredentials(connection: Connection): Promise<{ apiKey?: string; credentialHeaders?: Record<string, string> }> {
+    const read = async (name: string): Promise<string> => {
+      let value: string | undefined;
+      try {
+        value = await this.deps.vault.get(name);
+      } catch (error) {
+        throw secretStorageFailed(errorText(error), 'read');
+      }
+      if (!value) {
+        throw new SwitchboardError('auth_failed', `A credential of "${connection.name}" is no longer in SecretStorage. Set its key or credential header again.`);
+      }
+      return value;
+    };
+    const credentials: { apiKey?: string; credentialHeaders?: Record<string, string> } = {};
+    if (connection.keyHint) credentials.apiKey = await read(secretNames.connectionKey(connection.id));
+    for (const { name } of connection.credentialHeaders ?? []) {
+      credentials.credentialHeaders = { ...credentials.credentialHeaders, [name]: await read(secretNames.credentialHeader(connection.id, name)) };
+    }
+    return credentials;
+  }
+
+  /** Stores a secret and reads it back; if the keyring fails or drops it, nothing is kept. */
+  private async storeSecret(name: string, value: string): Promise<void> {
+    let readBack: string | undefined;
+    try {
+      await this.deps.vault.store(name, value);
+      readBack = await this.deps.vault.get(name);
+    } catch (error) {
+      await this.deleteSecret(name);
+      throw secretStorageFailed(errorText(error), 'store');
+    }
+    if (readBack !== value) {
+      await this.deleteSecret(name);
+      throw secretStorageFailed('the stored value could not be read back', 'store');
+    }
+  }
+
+  private async deleteSecret(name: string): Promise<void> {
+    await this.deps.vault.delete(name).catch((error: unknown) => {
+      this.deps.logger.warn(`Could not delete ${name} from SecretStorage: ${errorText(error)}`);
+    });
   }
 
   /** Why the key must not go to the connection's current address, or undefined. */
@@ -177,11 +215,12 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function secretStorageFailed(reason: string): SwitchboardError {
+function secretStorageFailed(reason: string, when: 'store' | 'read'): SwitchboardError {
+  const what = when === 'store' ? `could not keep the key in the system keyring (${reason}). Nothing was saved.` : `could not read the key from the system keyring (${reason}). Nothing was sent.`;
   return new SwitchboardError(
     'secret_storage_failed',
-    `VS Code could not keep the key in the system keyring (${reason}). Nothing was saved. ` +
+    `VS Code ${what} ` +
       'On Linux, install and unlock a keyring such as GNOME Keyring or KWallet, or start VS Code with ' +
-      '--password-store="gnome-libsecret" (see "Troubleshooting keychain issues" in the VS Code docs), then set the key again.',
+      `--password-store="gnome-libsecret" (see "Troubleshooting keychain issues" in the VS Code docs), then ${when === 'store' ? 'set the key again' : 'try again'}.`,
   );
 }

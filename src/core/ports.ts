@@ -66,5 +66,6 @@ export interface Interactions {
   /** A modal with several answers; the chosen label, or undefined when the person cancels. */
   choose<C extends string>(request: { message: string; detail: string; choices: readonly C[] }): Promise<C | undefined>;
   inputSecret(request: { title: string; prompt: string }): Promise<string | undefined>;
+  inputText(request: { title: string; prompt: string; value?: string; validate?: (value: string) => string | undefined }): Promise<string | undefined>;
   withProgress<T>(title: string, task: (signal: AbortSignal) => Promise<T>): Promise<T>;
 }

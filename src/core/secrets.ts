@@ -4,6 +4,8 @@ import type { SecretVault } from './ports';
 /** The one place secret names are made, so every reader and writer agrees on them. */
 export const secretNames = {
   connectionKey: (connectionId: string) => `switchboard.connection.${connectionId}.apiKey`,
+  /** `name` is the header's lower-case name. */
+  credentialHeader: (connectionId: string, name: string) => `switchboard.connection.${connectionId}.header.${name}`,
 } as const;
 
 /** Shorter values are not blanked: they would blank ordinary words, and no provider's key is that short. */

@@ -145,6 +145,7 @@ export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable
           `#${e.seq}`,
           e.kind.replace('_', ' '),
           e.outcome,
+          e.purpose && `for ${e.purpose}`,
           e.connectionId && `connection ${names.get(e.connectionId) ?? e.connectionId}`,
           e.providerId && `provider ${e.providerId}`,
           e.modelRef && `model ${e.modelRef}`,

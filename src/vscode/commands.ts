@@ -228,6 +228,13 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (result.stored) void vscode.window.showInformationMessage(`The key of "${connection.name}" is stored (${result.keyHint}).`);
       return result;
     }),
+    command('switchboard.setCredentialHeader', async (arg) => {
+      const connection = await connectionFrom(arg, 'Choose the connection to add a credential header to');
+      if (!connection) return undefined;
+      const result = await actions.setCredentialHeader(connection.id);
+      if (result.stored) void vscode.window.showInformationMessage(`The credential header ${result.name ?? ''} of "${connection.name}" is stored in SecretStorage.`);
+      return result;
+    }),
     command('switchboard.setDefaultConnection', async (arg) => {
       const connection = await connectionFrom(arg, 'Choose the connection runs use when nothing else is named');
       if (!connection) return undefined;

@@ -139,7 +139,7 @@ describe('Agents view in VS Code (packaged extension)', function () {
     const error = await runError(deniedDetail);
     assert.equal(error.code, 'consent_denied');
     assert.match(error.message, new RegExp(`The key of "${OPENAI}" was not used: you denied it to the Agents view\\.`));
-    assert.match(error.message, /Run again and allow it/);
+    assert.match(error.message, /Try again and allow it/);
     await session.screenshot('consent-denied');
 
     const allowed = await startRun(view);

@@ -8,6 +8,7 @@ const COMMANDS = [
   'switchboard.deleteConnection',
   'switchboard.testConnection',
   'switchboard.setApiKey',
+  'switchboard.setCredentialHeader',
   'switchboard.setDefaultConnection',
   'switchboard.discoverModels',
   'switchboard.focusConnections',

@@ -125,6 +125,12 @@ export class ScriptedInteractions implements Interactions {
     return request.choices.find((choice) => choice === answer);
   }
 
+  async inputText(request: { title: string }): Promise<string | undefined> {
+    this.asked.push(request.title);
+    const answer = this.answers.shift();
+    return typeof answer === 'string' ? answer : undefined;
+  }
+
   async inputSecret(request: { title: string }): Promise<string | undefined> {
     this.asked.push(request.title);
     const answer = this.answers.shift();

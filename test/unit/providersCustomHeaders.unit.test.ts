@@ -14,7 +14,19 @@ describe('custom headers (OpenAI-compatible)', () => {
     assert.deepEqual(parseCustomHeaders(undefined), {});
   });
 
-  for (const name of ['Authorization', 'api-key', 'X-API-Key', 'Proxy-Authorization', 'proxy-connection', 'Connection', 'Keep-Alive', 'Transfer-Encoding', 'TE', 'Trailer', 'Upgrade', 'Host', 'Content-Length']) {
+  for (const name of ['Authorization', 'api-key', 'X-API-Key', 'X-Auth-Token', 'Ocp-Apim-Subscription-Key', 'X-Goog-Api-Key', 'Cookie', 'X-Session-Id', 'X-Client-Secret', 'X-Password']) {
+    it(`refuses ${name} as a credential, pointing to the credential header and never quoting the value`, () => {
+      const text = `X-Ok: fine\n${name}: ${CANARY_KEY}`;
+
+      const message = validateCustomHeaders(text);
+
+      assert.match(message ?? '', new RegExp(`Custom header "${name}" carries a credential.*Set Credential Header`));
+      assertNoCanary(message);
+      assert.throws(() => parseCustomHeaders(text), (error) => error instanceof SwitchboardError && error.code === 'invalid_input');
+    });
+  }
+
+  for (const name of ['proxy-connection', 'Connection', 'Keep-Alive', 'Transfer-Encoding', 'TE', 'Trailer', 'Upgrade', 'Host', 'Content-Length']) {
     it(`refuses ${name} with invalid_input naming it`, () => {
       const text = `X-Ok: fine\n${name}: ${CANARY_KEY}`;
 
@@ -27,9 +39,8 @@ describe('custom headers (OpenAI-compatible)', () => {
     });
   }
 
-  it('points keys to Set API Key and proxies to http.proxy', () => {
-    assert.match(validateCustomHeaders('x-api-key: abc') ?? '', /Switchboard: Set API Key/);
-    assert.match(validateCustomHeaders('Proxy-Authorization: Basic abc') ?? '', /http\.proxy/);
+  it('points proxies to http.proxy', () => {
+    assert.match(validateCustomHeaders('Proxy-Connection: keep-alive') ?? '', /http\.proxy/);
   });
 
   it('refuses malformed entries without quoting what could be a pasted key', () => {

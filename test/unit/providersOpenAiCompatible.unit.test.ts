@@ -43,7 +43,7 @@ describe('OpenAI-compatible adapter', () => {
     it('refuses a custom Authorization header before sending anything, naming it but not its value', async () => {
       const error = await expectFailure(openAiCompatibleAdapter.testConnection(target({ options: { customHeaders: `Authorization: Bearer ${CANARY_KEY}` } }), context), 'invalid_input');
 
-      assert.match(error.message, /Custom header "Authorization" is not allowed/);
+      assert.match(error.message, /Custom header "Authorization" carries a credential/);
       assert.equal(fixture.requests.length, 0);
     });
 

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { Connection, ConnectionStatus, TestResult } from '../../src/contracts/connections';
-import type { ProviderDescriptor } from '../../src/contracts/providers';
+import { CUSTOM_HEADERS_FIELD, type ProviderDescriptor } from '../../src/contracts/providers';
 import { MessageLine, type RowMessage } from '../shared/messages';
 import { RowAction } from '../shared/RowAction';
 import { keyRequirement } from './formModel';
@@ -36,6 +36,8 @@ interface ConnectionRowProps {
   onDiscover(): void;
   onEdit(): void;
   onSetKey(): void;
+  onAddCredentialHeader(): void;
+  onRemoveCredentialHeader(name: string): void;
   onSetDefault(): void;
   onDelete(): void;
 }
@@ -47,6 +49,7 @@ export function ConnectionRow(props: ConnectionRowProps) {
   const validatedAt = state.tested?.at ?? connection.lastValidatedAt;
   const takesKey = descriptor === undefined || keyRequirement(descriptor) !== 'none';
   const testable = descriptor === undefined || descriptor.capabilities.test;
+  const takesHeaders = descriptor?.fields.some((field) => field.key === CUSTOM_HEADERS_FIELD) ?? false;
   // The stored reason of a failed test stays visible until something newer replaces it; a
   // running test hides it, since its own result is about to replace it.
   const message: RowMessage | undefined = state.testing
@@ -91,6 +94,16 @@ export function ConnectionRow(props: ConnectionRowProps) {
             />
             <RowAction testId="edit-button" icon="edit" label={`Edit ${name}`} title="Edit" disabled={!descriptor} onClick={props.onEdit} />
             {takesKey && <RowAction testId="set-key-button" icon="key" label={`Set key for ${name}`} title="Set key" disabled={state.busy} onClick={props.onSetKey} />}
+            {takesHeaders && (
+              <RowAction
+                testId="add-credential-header-button"
+                icon="lock"
+                label={`Add a credential header to ${name}`}
+                title="Add credential header (kept in SecretStorage)"
+                disabled={state.busy}
+                onClick={props.onAddCredentialHeader}
+              />
+            )}
             <RowAction
               testId="set-default-button"
               icon={isDefault ? 'star-full' : 'star-empty'}
@@ -132,7 +145,20 @@ export function ConnectionRow(props: ConnectionRowProps) {
         <span data-testid="connection-key-hint" class={connection.keyHint ? 'key-hint' : 'key-hint missing'}>
           <vscode-icon name="key" class="detail-icon" /> {takesKey || connection.keyHint ? formatKeyHint(connection.keyHint) : 'no key needed'}
         </span>
-        {connection.keyHint && connection.allowInsecureKey && (
+        {connection.credentialHeaders?.map((header) => (
+          <span key={header.name} class="key-hint" data-testid="credential-header" title="A credential header, kept in SecretStorage">
+            <vscode-icon name="lock" class="detail-icon" /> {header.name}: {header.hint}
+            <RowAction
+              testId="remove-credential-header-button"
+              icon="close"
+              label={`Remove the credential header ${header.name} of ${name}`}
+              title="Remove"
+              disabled={state.busy}
+              onClick={() => props.onRemoveCredentialHeader(header.name)}
+            />
+          </span>
+        ))}
+        {(connection.keyHint || connection.credentialHeaders?.length) && connection.allowInsecureKey && (
           <span data-testid="connection-insecure" class="insecure" title="You allowed this connection's key to be sent over plain http:// to another machine, unencrypted. Use an https:// address to end that.">
             <vscode-icon name="unlock" class="detail-icon" /> key sent unencrypted
           </span>

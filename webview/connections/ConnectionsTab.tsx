@@ -85,21 +85,48 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
     focusAfterRender(container, target);
   }, []);
 
-  const setKey = useCallback(
-    async (id: string) => {
+  /** A request about a row's credentials: the row is busy meanwhile, and shows the outcome or the error. */
+  const credentialAction = useCallback(
+    async (id: string, act: () => Promise<RowMessage>) => {
       updateRow(id, (row) => ({ ...row, busy: true, message: undefined }));
       let message: RowMessage;
       try {
-        const result = await client.request('setKey', { id });
-        message = result.stored
-          ? { kind: 'success', text: result.keyHint ? `Key saved (${result.keyHint}).` : 'Key saved.' }
-          : { kind: 'info', text: 'No key was saved. Use Set key when you have it.' };
+        message = await act();
       } catch (error) {
         message = { kind: 'error', text: errorMessage(error) };
       }
       updateRow(id, (row) => ({ ...row, busy: false, message }));
     },
-    [client, updateRow],
+    [updateRow],
+  );
+
+  const setKey = useCallback(
+    (id: string) =>
+      credentialAction(id, async () => {
+        const result = await client.request('setKey', { id });
+        return result.stored
+          ? { kind: 'success', text: result.keyHint ? `Key saved (${result.keyHint}).` : 'Key saved.' }
+          : { kind: 'info', text: 'No key was saved. Use Set key when you have it.' };
+      }),
+    [client, credentialAction],
+  );
+
+  const setCredentialHeader = useCallback(
+    (id: string) =>
+      credentialAction(id, async () => {
+        const result = await client.request('setCredentialHeader', { id });
+        return result.stored ? { kind: 'success', text: `Credential header ${result.name ?? ''} saved.` } : { kind: 'info', text: 'No credential header was saved.' };
+      }),
+    [client, credentialAction],
+  );
+
+  const removeCredentialHeader = useCallback(
+    (id: string, name: string) =>
+      credentialAction(id, async () => {
+        await client.request('removeCredentialHeader', { id, name });
+        return { kind: 'success', text: `Credential header ${name} removed.` };
+      }),
+    [client, credentialAction],
   );
 
   /**
@@ -305,6 +332,8 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
                     setForm({ kind: 'edit', connectionId: connection.id });
                   }}
                   onSetKey={() => void setKey(connection.id)}
+                  onAddCredentialHeader={() => void setCredentialHeader(connection.id)}
+                  onRemoveCredentialHeader={(name) => void removeCredentialHeader(connection.id, name)}
                   onSetDefault={() => void setDefault(connection.id)}
                   onDelete={() => void remove(connection.id)}
                 />

@@ -246,6 +246,18 @@ function installFakeHost(): FakeHostControl {
         connection.status = 'unknown';
         return { ok: true, value: { stored: true, keyHint: connection.keyHint } };
       }
+      case 'setCredentialHeader': {
+        const connection = find(request.params.id);
+        if (!connection) return { ok: false, error: notFound };
+        connection.credentialHeaders = [...(connection.credentialHeaders ?? []), { name: 'x-api-token', hint: '****demo' }];
+        return { ok: true, value: { stored: true, name: 'x-api-token' } };
+      }
+      case 'removeCredentialHeader': {
+        const connection = find(request.params.id);
+        if (!connection) return { ok: false, error: notFound };
+        connection.credentialHeaders = connection.credentialHeaders?.filter((header) => header.name !== request.params.name);
+        return { ok: true, value: connection };
+      }
       case 'setDefault': {
         if (!find(request.params.id)) return { ok: false, error: notFound };
         control.snapshot.defaultConnectionId = request.params.id;

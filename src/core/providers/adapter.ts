@@ -9,6 +9,8 @@ export interface ConnectionTarget {
   options: Readonly<Record<string, string>>;
   /** The key from SecretStorage, if the connection has one. Goes only into a header. */
   apiKey?: string;
+  /** Credential headers from SecretStorage (lower-case names), for adapters that send custom headers. */
+  credentialHeaders?: Readonly<Record<string, string>>;
 }
 
 /** Per-call context: the shared HTTP client, the timeout in force and a cancellation signal. */

@@ -1,17 +1,16 @@
+import { isCredentialName } from '../../contracts/connections';
 import { SwitchboardError } from '../errors';
 
 /**
  * Extra headers for an OpenAI-compatible server, typed as text: `Name: value` pairs separated by
  * new lines or `;`. Pure (no Node, no vscode) so a form can run the same check.
  *
- * Refused: headers that carry keys (a key belongs in SecretStorage, set with Set API Key),
+ * Refused: headers that carry credentials (any name with auth, key, token, secret, cookie,
+ * session, password...: they belong in SecretStorage, added as credential headers or the key),
  * `proxy-*`, hop-by-hop and framing headers the HTTP client owns, malformed names and values.
  * Messages name the header, never its value.
  */
 const REFUSED = new Set([
-  'authorization',
-  'api-key',
-  'x-api-key',
   'connection',
   'keep-alive',
   'transfer-encoding',
@@ -50,7 +49,13 @@ export function parseCustomHeaders(text: string | undefined): Record<string, str
       throw invalid(`Custom header number ${index + 1} has a name that is not a valid HTTP header name. Use letters, digits and "-" only.`);
     }
     const name = rawName.toLowerCase();
-    if (REFUSED.has(name) || name.startsWith('proxy-')) throw invalid(refusedMessage(rawName, name));
+    if (isCredentialName(name)) {
+      throw invalid(
+        `Custom header "${rawName}" carries a credential, so it is not kept in plain settings. Add it with "Add credential header" (Switchboard: Set Credential Header): its value is typed into VS Code's password box and kept in SecretStorage.`,
+      );
+    }
+    const clientOwned = clientOwnedProblem(`Custom header "${rawName}"`, name);
+    if (clientOwned) throw invalid(clientOwned);
     const value = entry.slice(colon + 1).trim();
     if (!value) throw invalid(`Custom header "${rawName}" has no value.`);
     if (value.length > MAX_VALUE || !VALUE.test(value)) {
@@ -73,14 +78,31 @@ export function validateCustomHeaders(text: string): string | undefined {
   }
 }
 
-function refusedMessage(rawName: string, name: string): string {
-  if (name === 'authorization' || name === 'api-key' || name === 'x-api-key') {
-    return `Custom header "${rawName}" is not allowed: it would carry a key in plain settings. Store the key with Switchboard: Set API Key; it is sent as a Bearer token.`;
+/** Why the HTTP client must keep a header to itself (hop-by-hop, framing, proxy), or undefined. */
+function clientOwnedProblem(header: string, name: string): string | undefined {
+  if (name.startsWith('proxy-')) return `${header} is not allowed: proxy headers come from the http.proxy setting.`;
+  if (REFUSED.has(name)) return `${header} is not allowed: the HTTP client sets it itself.`;
+  return undefined;
+}
+
+/**
+ * A credential header's lower-case name and value, or `invalid_input`: any valid header name the
+ * HTTP client does not own (typically one with a credential in its name), and a value that
+ * cannot inject another header.
+ */
+export function checkCredentialHeader(rawName: string, value: string): { name: string; value: string } {
+  const trimmed = rawName.trim();
+  if (!trimmed || !NAME.test(trimmed) || trimmed.length > MAX_NAME) {
+    throw invalid('The header name is not a valid HTTP header name. Use letters, digits and "-" only, e.g. X-Api-Token.');
   }
-  if (name.startsWith('proxy-')) {
-    return `Custom header "${rawName}" is not allowed: proxy headers come from the http.proxy setting.`;
+  const name = trimmed.toLowerCase();
+  const clientOwned = clientOwnedProblem(`Header "${trimmed}"`, name);
+  if (clientOwned) throw invalid(clientOwned);
+  const cleanValue = value.trim();
+  if (!cleanValue || cleanValue.length > MAX_VALUE || !VALUE.test(cleanValue)) {
+    throw invalid(`The value of "${trimmed}" is empty or not allowed: use printable ASCII without line breaks, at most ${MAX_VALUE} characters.`);
   }
-  return `Custom header "${rawName}" is not allowed: the HTTP client sets it itself.`;
+  return { name, value: cleanValue };
 }
 
 function invalid(message: string): SwitchboardError {

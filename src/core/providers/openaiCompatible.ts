@@ -1,5 +1,5 @@
 import type { ChatRequest, ChatResult, DiscoveredModel } from '../../contracts/models';
-import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../../contracts/providers';
+import { API_KEY_FIELD, BASE_URL_FIELD, CUSTOM_HEADERS_FIELD, type ProviderDescriptor } from '../../contracts/providers';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { parseCustomHeaders, validateCustomHeaders } from './customHeaders';
 import { listModels, openAiStyleApi, postChatCompletion, testByListingModels, type OpenAiStyleProvider } from './openaiShared';
@@ -7,7 +7,7 @@ import { positiveInt, toDiscoveredModels } from './shared';
 
 export const OPENAI_COMPATIBLE_PROVIDER_ID = 'openai-compatible';
 /** The option that holds extra headers as text: `Name: value` pairs separated by new lines or `;`. */
-export const OPENAI_COMPATIBLE_HEADERS_FIELD = 'customHeaders';
+export const OPENAI_COMPATIBLE_HEADERS_FIELD = CUSTOM_HEADERS_FIELD;
 
 export const openAiCompatibleDescriptor: ProviderDescriptor = {
   id: OPENAI_COMPATIBLE_PROVIDER_ID,
@@ -16,7 +16,7 @@ export const openAiCompatibleDescriptor: ProviderDescriptor = {
   fields: [
     { key: BASE_URL_FIELD, label: 'Base URL', kind: 'url', required: true, placeholder: 'http://localhost:1234/v1', description: 'The URL that /models and /chat/completions follow, usually ending in /v1 (LM Studio, vLLM, llama.cpp, LiteLLM, OpenRouter…).' },
     { key: API_KEY_FIELD, label: 'API key', kind: 'secret', required: false, description: 'Only if the server asks for one. Stored in VS Code\'s secret storage and sent as a Bearer token.' },
-    { key: OPENAI_COMPATIBLE_HEADERS_FIELD, label: 'Custom headers', kind: 'text', required: false, placeholder: 'X-Title: Switchboard; HTTP-Referer: https://example.com', description: 'Extra headers as Name: value, separated by new lines or ";". Not for keys: Authorization, api-key and x-api-key are refused.' },
+    { key: OPENAI_COMPATIBLE_HEADERS_FIELD, label: 'Custom headers', kind: 'text', required: false, placeholder: 'X-Title: Switchboard; HTTP-Referer: https://example.com', description: 'Extra headers as Name: value, separated by new lines or ";". Not for credentials: a header that carries one (X-Api-Token, Ocp-Apim-Subscription-Key…) is added with "Add credential header" and kept in SecretStorage.' },
   ],
   defaults: {},
   capabilities: { test: true, discovery: true, chat: true },
@@ -24,9 +24,12 @@ export const openAiCompatibleDescriptor: ProviderDescriptor = {
 
 export const openAiCompatibleApi = openAiStyleApi('OpenAI-compatible');
 
-/** The custom headers (checked every time a request is built), then the Bearer key when there is one. */
+/**
+ * The custom headers (checked every time a request is built), the credential headers from
+ * SecretStorage, then the Bearer key when there is one (it wins over a credential Authorization).
+ */
 export function openAiCompatibleHeaders(target: ConnectionTarget): Record<string, string> {
-  const headers = parseCustomHeaders(target.options[OPENAI_COMPATIBLE_HEADERS_FIELD]);
+  const headers = { ...parseCustomHeaders(target.options[OPENAI_COMPATIBLE_HEADERS_FIELD]), ...target.credentialHeaders };
   if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
   return headers;
 }
