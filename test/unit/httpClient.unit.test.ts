@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { SwitchboardError } from '../../src/core/errors';
 import { HttpClient } from '../../src/core/http/httpClient';
@@ -288,6 +290,22 @@ describe('HttpClient', () => {
 
       assert.match(error.message, /the key in "\*\*\*\*" is not valid/);
       assertNoCanary(error.message);
+    });
+
+    it('blanks a key the provider echoes JSON-escaped where the message is cut, so no part of it survives', async () => {
+      const escaped = [...CANARY_KEY].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+      // The key starts a few characters before the provider message's 300-character cut.
+      const body = `{"error":{"message":"${'x'.repeat(290)} ${escaped} is not a valid key"}}`;
+      const server = createServer((_req, res) => res.writeHead(401, { 'content-type': 'application/json' }).end(body));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const error = await expectFailure(http.getJson(`http://127.0.0.1:${port}/v1/models`, ModelsSchema, { api: openAiLike, headers: auth, timeoutMs: 2000 }), 'auth_failed');
+        assert.match(error.message, / \*\*\*\* is n/);
+        assert.ok(!/canary|sk-c/.test(error.message), `part of the key survived: ${error.message}`);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
     });
 
     it('lets a provider profile classify a status before the generic mapping', async () => {

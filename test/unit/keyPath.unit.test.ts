@@ -84,7 +84,7 @@ describe('KeyPath', () => {
     assert.deepEqual([entry?.outcome, entry?.runId, entry?.providerId], ['denied', 'r1', 'openai']);
   });
 
-  it('asks again after the grant is revoked, the key is replaced, or the connection moves to another origin; not after a rename', async () => {
+  it('asks again after the grant is revoked, the key is replaced, or the connection moves to another origin; not after a change of name or options', async () => {
     const stack = await keyed();
     stack.prompt.answers = ['always', 'always', 'always', 'always'];
     await stack.use(agentsView);
@@ -92,9 +92,9 @@ describe('KeyPath', () => {
     await stack.use(agentsView);
     assert.equal(stack.prompt.asked.length, 2, 'revoked');
 
-    await stack.connections.update(stack.connection.id, { name: 'Renamed' });
+    await stack.connections.update(stack.connection.id, { name: 'Renamed', options: { organization: 'org-1' }, baseUrl: `${openai.url}/v1/` });
     await stack.use(agentsView);
-    assert.equal(stack.prompt.asked.length, 2, 'a new name keeps the permission');
+    assert.equal(stack.prompt.asked.length, 2, 'a new name, options or path on the same origin keep the permission');
 
     await stack.connections.setKey(stack.connection.id, `${CANARY_KEY}-2`);
     await stack.connections.setKey(stack.connection.id, CANARY_KEY);
