@@ -92,7 +92,7 @@ describe('KeyPath', () => {
     await stack.use(agentsView);
     assert.equal(stack.prompt.asked.length, 2, 'revoked');
 
-    await stack.connections.update(stack.connection.id, { name: 'Renamed', options: { organization: 'org-1' }, baseUrl: `${openai.url}/v1/` });
+    await stack.connections.update(stack.connection.id, { name: 'Renamed', options: { organizationId: 'org-1' }, baseUrl: `${openai.url}/v1/` });
     await stack.use(agentsView);
     assert.equal(stack.prompt.asked.length, 2, 'a new name, options or path on the same origin keep the permission');
 
