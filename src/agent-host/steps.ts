@@ -25,7 +25,7 @@ export function buildMessages(run: Pick<StartRunMessage, 'agent' | 'input'>): Ch
 export async function runAgent(run: StartRunMessage, host: StepHost): Promise<{ output: string; usage: Usage }> {
   const messages = await traced(host, 'build messages', async () => buildMessages(run), (m) => `${m.length} messages`);
   // A step name is at most 200 characters; a model name may be longer.
-  const modelName = run.routing.modelRef.length > 190 ? `${run.routing.modelRef.slice(0, 189)}…` : run.routing.modelRef;
+  const modelName = run.modelRef.length > 190 ? `${run.modelRef.slice(0, 189)}…` : run.modelRef;
   return traced(host, `call ${modelName}`, () => host.invoke(messages), (r) => `${r.usage.inputTokens} in, ${r.usage.outputTokens} out`);
 }
 

@@ -33,7 +33,7 @@ async function start(run: StartRunMessage): Promise<void> {
         new Promise((resolve, reject) => {
           const callId = nextCallId++;
           calls.set(`${runId}:${callId}`, { resolve, reject });
-          send({ type: 'invoke', runId, callId, connectionId: run.routing.connectionId, modelRef: run.routing.modelRef, messages });
+          send({ type: 'invoke', runId, callId, messages });
         }),
       step: (step) => send({ type: 'step', runId, step }),
     });

@@ -14,7 +14,8 @@ export const StartRunMessageSchema = z.object({
   runId,
   agent: z.object({ name: z.string(), role: z.string(), soul: z.string(), guardrails: z.string() }),
   input: z.string(),
-  routing: z.object({ connectionId: z.string().uuid(), modelRef: z.string() }),
+  /** The model the run was routed to, for the trace; the host holds the rest of the routing. */
+  modelRef: z.string(),
 });
 export type StartRunMessage = z.infer<typeof StartRunMessageSchema>;
 
@@ -28,8 +29,8 @@ export const ToAgentHostSchema = z.discriminatedUnion('type', [
 export type ToAgentHost = z.infer<typeof ToAgentHostSchema>;
 
 export const FromAgentHostSchema = z.discriminatedUnion('type', [
-  /** The worker needs a model: the host checks consent, reads the key and makes the call. */
-  z.object({ type: z.literal('invoke'), runId, callId: z.number().int(), connectionId: z.string().uuid(), modelRef: z.string(), messages: z.array(ChatMessageSchema).min(1) }),
+  /** The worker needs the run's model: the host makes the call on the run's routing (consent, key, audit). */
+  z.object({ type: z.literal('invoke'), runId, callId: z.number().int(), messages: z.array(ChatMessageSchema).min(1) }).strict(),
   z.object({ type: z.literal('step'), runId, step: TraceStepSchema }),
   z.object({ type: z.literal('done'), runId, output: z.string(), usage: UsageSchema }),
   z.object({ type: z.literal('failed'), runId, error: ErrorInfoSchema }),

@@ -5,18 +5,16 @@ import type { ChatMessage, Usage } from '../contracts/models';
 import { SwitchboardError, toErrorInfo } from './errors';
 import type { Disposable, Logger } from './ports';
 
-export interface ModelInvocation {
-  connectionId: string;
-  modelRef: string;
-  messages: ChatMessage[];
+/** What one run needs from the extension host: its trace, and model calls on its routing. */
+export interface RunHooks {
+  onStep(step: TraceStep): void;
+  callModel(messages: ChatMessage[], signal: AbortSignal): Promise<{ output: string; usage: Usage }>;
 }
 
 export interface AgentHostOptions {
   /** The worker's script: dist/agentHost.js in the extension, the TypeScript source under tsx in tests. */
   workerPath: string;
   execArgv?: string[];
-  /** Makes a model call for the worker: consent, key, adapter, audit. Runs in the extension host. */
-  invoke(runId: string, invocation: ModelInvocation, signal: AbortSignal): Promise<{ output: string; usage: Usage }>;
   /** How long the worker may stay silent on a run (while no model call is under way) before it counts as hung. */
   silenceLimitMs(): number;
   logger: Logger;
@@ -26,7 +24,7 @@ export interface AgentHostOptions {
 
 interface ActiveRun {
   start: StartRunMessage;
-  onStep(step: TraceStep): void;
+  hooks: RunHooks;
   resolve(value: { output: string; usage: Usage }): void;
   reject(error: SwitchboardError): void;
   calls: Map<number, AbortController>;
@@ -45,19 +43,15 @@ export class AgentHost implements Disposable {
 
   constructor(private readonly options: AgentHostOptions) {}
 
-  run(start: StartRunMessage, onStep: (step: TraceStep) => void, signal?: AbortSignal): Promise<{ output: string; usage: Usage }> {
+  run(start: StartRunMessage, hooks: RunHooks, signal?: AbortSignal): Promise<{ output: string; usage: Usage }> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(cancelled());
-      const active: ActiveRun = { start, onStep, resolve, reject, calls: new Map() };
+      const active: ActiveRun = { start, hooks, resolve, reject, calls: new Map() };
       this.runs.set(start.runId, active);
       signal?.addEventListener('abort', () => this.cancel(start.runId), { once: true });
       this.armWatchdog(active);
       this.post({ ...start });
     });
-  }
-
-  get activeRuns(): number {
-    return this.runs.size;
   }
 
   private cancel(runId: string): void {
@@ -111,7 +105,7 @@ export class AgentHost implements Disposable {
     this.armWatchdog(active);
     switch (message.type) {
       case 'step':
-        active.onStep(message.step);
+        active.hooks.onStep(message.step);
         break;
       case 'done':
         this.finish(message.runId, (run) => run.resolve({ output: message.output, usage: message.usage }));
@@ -120,22 +114,19 @@ export class AgentHost implements Disposable {
         this.finish(message.runId, (run) => run.reject(new SwitchboardError(message.error.code, message.error.message)));
         break;
       case 'invoke':
-        void this.invoke(active, message.callId, { connectionId: message.connectionId, modelRef: message.modelRef, messages: message.messages });
+        void this.invoke(active, message.callId, message.messages);
         break;
     }
   }
 
-  /** Makes the worker's model call, held to the run's routing: a worker cannot pick another connection or model. */
-  private async invoke(active: ActiveRun, callId: number, invocation: ModelInvocation): Promise<void> {
-    const { runId, routing } = active.start;
+  /** Makes the worker's model call on the run's routing: the worker names only the messages. */
+  private async invoke(active: ActiveRun, callId: number, messages: ChatMessage[]): Promise<void> {
+    const { runId } = active.start;
     const controller = new AbortController();
     active.calls.set(callId, controller);
     clearTimeout(active.watchdog);
     try {
-      if (invocation.connectionId !== routing.connectionId || invocation.modelRef !== routing.modelRef) {
-        throw new SwitchboardError('invalid_input', 'The agent asked for a connection or model other than the run was routed to.');
-      }
-      const result = await this.options.invoke(runId, invocation, controller.signal);
+      const result = await active.hooks.callModel(messages, controller.signal);
       if (this.runs.get(runId) === active) this.post({ type: 'invokeResult', runId, callId, ok: true, ...result });
     } catch (error) {
       if (this.runs.get(runId) === active) this.post({ type: 'invokeError', runId, callId, error: toErrorInfo(error) });

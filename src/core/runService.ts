@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { StartAgentRunRequestSchema, type Agent, type RunRecord, type StartAgentRunRequest, type TraceStep } from '../contracts/agents';
-import { ChatResultSchema, type Usage } from '../contracts/models';
-import type { AgentHost, ModelInvocation } from './agentHost';
+import type { ChatMessage } from '../contracts/models';
+import type { AgentHost } from './agentHost';
 import type { AgentService } from './agentService';
-import type { AuditLog } from './auditLog';
 import type { ConnectionService } from './connectionService';
 import { SwitchboardError, toErrorInfo } from './errors';
-import type { HttpClient } from './http/httpClient';
-import type { KeyPath } from './keyPath';
-import type { Clock, Logger, Settings } from './ports';
+import type { ModelCaller } from './modelCaller';
+import type { Clock, Settings } from './ports';
 import { describeIssues, type ProviderRegistry } from './providerRegistry';
 import { resolveRouting } from './routing';
 import type { RunStore } from './runStore';
@@ -17,22 +15,20 @@ export interface RunServiceDeps {
   agents: AgentService;
   connections: ConnectionService;
   registry: ProviderRegistry;
-  keys: KeyPath;
-  audit: AuditLog;
+  /** Makes each model call: key path, adapter with the timeout, audit. */
+  modelCaller: ModelCaller;
   runs: RunStore;
   agentHost: AgentHost;
-  http: HttpClient;
   settings: Settings;
   clock: Clock;
-  logger: Logger;
   /** Whether the person disabled this model in the registry (an unregistered model is not disabled). */
   isModelDisabled?(connectionId: string, modelRef: string): boolean;
 }
 
 /**
  * Every run goes through here: validate the request, resolve routing, run the agent's steps in
- * the agent host, and make each model call the worker asks for (consent, key, adapter with the
- * timeout, audit). The run is stored with its effective routing whatever the outcome.
+ * the agent host, and give it the model calls of that routing (ModelCaller: consent, key, adapter
+ * with the timeout, audit). The run is stored with its effective routing whatever the outcome.
  */
 export class RunService {
   private readonly cancels = new Map<string, AbortController>();
@@ -95,15 +91,18 @@ export class RunService {
       if (deps.isModelDisabled?.(routing.connectionId, routing.modelRef)) {
         throw new SwitchboardError('model_not_found', `The model "${routing.modelRef}" is disabled in the registry. Enable it in the Models tab, or run with another model.`);
       }
+      // The worker names only its messages; where they go is this run's routing.
+      const callModel = (messages: ChatMessage[], callSignal: AbortSignal) =>
+        this.track(run.id, deps.modelCaller.call({ runId: run.id, requesterId: run.requesterId, connectionId: routing.connectionId, modelRef: routing.modelRef, messages }, callSignal));
       const result = await deps.agentHost.run(
         {
           type: 'start',
           runId: run.id,
           agent: { name: agent.name, role: agent.role, soul: agent.soul, guardrails: agent.guardrails },
           input: request.input,
-          routing: { connectionId: routing.connectionId, modelRef: routing.modelRef },
+          modelRef: routing.modelRef,
         },
-        (step) => trace.push(step),
+        { onStep: (step) => trace.push(step), callModel },
         controller.signal,
       );
       await this.finish(run.id, { status: 'succeeded', output: result.output, usage: result.usage, trace }, started);
@@ -127,12 +126,8 @@ export class RunService {
     return controller !== undefined;
   }
 
-  /**
-   * A model call the worker asked for. Held to the run's routing by the agent host; here the
-   * key is read with consent, the adapter called with the timeout, and the call audited.
-   */
-  invoke(runId: string, invocation: ModelInvocation, signal: AbortSignal): Promise<{ output: string; usage: Usage }> {
-    const call = this.callModel(runId, invocation, signal);
+  /** Keeps a run's model call until it settles, so the run is final only after its calls are audited. */
+  private track<T>(runId: string, call: Promise<T>): Promise<T> {
     const calls = this.calls.get(runId) ?? new Set();
     this.calls.set(runId, calls);
     calls.add(call);
@@ -142,49 +137,6 @@ export class RunService {
 
   private async callsSettled(runId: string): Promise<void> {
     await Promise.allSettled([...(this.calls.get(runId) ?? [])]);
-  }
-
-  private async callModel(runId: string, invocation: ModelInvocation, signal: AbortSignal): Promise<{ output: string; usage: Usage }> {
-    const { deps } = this;
-    const run = deps.runs.get(runId);
-    if (!run) throw new SwitchboardError('not_found', 'The run is no longer stored.');
-    const connection = deps.connections.require(invocation.connectionId);
-    const provider = deps.registry.require(connection.providerId);
-    const started = performance.now();
-    let outcome = 'ok';
-    try {
-      const chat = provider.adapter.chat?.bind(provider.adapter);
-      if (!chat) {
-        throw new SwitchboardError('invalid_input', `${provider.descriptor.displayName} cannot run chats.`);
-      }
-      // A run is never the person's own click: its key use needs consent (or a standing permission).
-      const use = { connection, provider: provider.descriptor, requester: { id: run.requesterId, byPerson: false }, purpose: 'chat' as const, runId };
-      const result = await deps.keys.use(use, (target) =>
-        chat(target, { modelRef: invocation.modelRef, messages: invocation.messages }, { http: deps.http, timeoutMs: deps.settings.requestTimeoutMs(), signal }),
-      );
-      // Adapters may come from other extensions: their answer is held to the contract.
-      const checked = ChatResultSchema.safeParse(result);
-      if (!checked.success) {
-        throw new SwitchboardError('bad_response', `${provider.descriptor.displayName} gave an answer that is not a valid chat result (at ${checked.error.issues.slice(0, 3).map((issue) => issue.path.map(String).join('.') || '(root)').join(', ')}).`);
-      }
-      return { output: checked.data.content, usage: checked.data.usage };
-    } catch (error) {
-      outcome = toErrorInfo(error).code;
-      throw error;
-    } finally {
-      await deps.audit
-        .append({
-          kind: 'model_call',
-          runId,
-          requesterId: run.requesterId,
-          connectionId: connection.id,
-          providerId: connection.providerId,
-          modelRef: invocation.modelRef,
-          outcome,
-          latencyMs: Math.round(performance.now() - started),
-        })
-        .catch((error: unknown) => deps.logger.error(`Could not write the audit log: ${error instanceof Error ? error.message : String(error)}`));
-    }
   }
 
   private async finish(runId: string, fields: Partial<RunRecord>, started: number): Promise<void> {

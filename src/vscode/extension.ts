@@ -12,6 +12,7 @@ import { ConsentService } from '../core/consent';
 import { HttpClient } from '../core/http/httpClient';
 import { KeyPath } from '../core/keyPath';
 import { ModelActions } from '../core/modelActions';
+import { ModelCaller } from '../core/modelCaller';
 import { ModelRegistry } from '../core/modelRegistry';
 import { systemClock } from '../core/ports';
 import { ProviderRegistry } from '../core/providerRegistry';
@@ -55,15 +56,15 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports {
   const modelActions = new ModelActions(connections, models, prompter);
   const agents = new AgentService({ store, clock, logger, connectionExists: (id) => connections.get(id) !== undefined });
   const runs = new RunStore({ store, retention: () => settings.runRetention(), logger, clock });
-  const agentHost: AgentHost = new AgentHost({
+  const agentHost = new AgentHost({
     workerPath: context.asAbsolutePath(join('dist', 'agentHost.js')),
-    invoke: (runId, invocation, signal) => runService.invoke(runId, invocation, signal),
     // The worker is silent while it waits for a model call; beyond that, a long silence means it hangs.
     silenceLimitMs: () => settings.requestTimeoutMs() + 30_000,
     logger,
   });
-  const runService: RunService = new RunService({
-    ...{ agents, connections, registry, keys, audit, runs, agentHost, http, settings, clock, logger },
+  const modelCaller = new ModelCaller({ connections, registry, keys, audit, http, settings, logger });
+  const runService = new RunService({
+    ...{ agents, connections, registry, modelCaller, runs, agentHost, settings, clock },
     isModelDisabled: (connectionId, modelRef) => models.list({ connectionId }).some((m) => m.providerModelId === modelRef && !m.enabled),
   });
   /** One read of the registry, grouped by connection: the Agents view's selects offer only enabled models. */

@@ -12,7 +12,7 @@ describe('agent steps', () => {
         runId: '11111111-1111-4111-8111-111111111111',
         agent: { name: 'a', role: '', soul: '', guardrails: '' },
         input: 'hi',
-        routing: { connectionId: '22222222-2222-4222-8222-222222222222', modelRef },
+        modelRef,
       },
       {
         invoke: async () => ({ output: 'ok', usage: { inputTokens: 1, outputTokens: 1 } }),
