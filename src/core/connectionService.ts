@@ -193,7 +193,8 @@ export class ConnectionService {
     try {
       stored = await this.deps.keys.store(id, trimmed, connection.baseUrl);
     } catch (error) {
-      await this.patchRecord(id, { keyHint: undefined, keyId: undefined, keyOrigin: undefined, allowInsecureKey: undefined });
+      // The keyring may have dropped the old key on the way: the record no longer claims one.
+      await this.patchRecord(id, { keyHint: undefined, keyId: undefined });
       throw error;
     }
     const allowInsecureKey = isInsecureForKeys(connection.baseUrl) && options.allowInsecure === true ? true : undefined;
