@@ -1,28 +1,18 @@
 import * as assert from 'node:assert/strict';
-import { ConnectionService, CONNECTIONS_KEY } from '../../src/core/connectionService';
+import { CONNECTIONS_KEY } from '../../src/core/connectionService';
 import { SwitchboardError } from '../../src/core/errors';
-import { HttpClient } from '../../src/core/http/httpClient';
-import { ProviderRegistry } from '../../src/core/providerRegistry';
-import { registerCoreProviders } from '../../src/core/providers/coreProviders';
 import { secretNames } from '../../src/core/secrets';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
-import { buildKeyPath } from '../fixtures/keyPathKit';
+import { buildConnectionsStack } from '../fixtures/keyPathKit';
 import { personAt, requesterIds } from '../../src/core/requesters';
-import { FixedClock, MemoryLogger, MemorySettings, MemoryStore } from './fakes';
 
+/** A ConnectionService as extension.ts wires it, with its key path and fakes of the ports. */
 export function makeService() {
-  const store = new MemoryStore();
-  const settings = new MemorySettings();
-  const logger = new MemoryLogger();
-  const registry = new ProviderRegistry();
-  registerCoreProviders(registry);
-  const http = new HttpClient({ proxy: () => settings.proxy(), env: {} });
-  const keyPath = buildKeyPath({ store, logger });
-  const service = new ConnectionService({ store, keys: keyPath.keys, registry, settings, clock: new FixedClock(), http, logger });
-  return { store, vault: keyPath.vault, settings, logger, registry, service, keyPath };
+  const stack = buildConnectionsStack();
+  return { ...stack, service: stack.connections };
 }
 
 /** The person's own click in the Connections view. */

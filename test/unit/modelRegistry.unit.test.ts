@@ -1,37 +1,15 @@
 import * as assert from 'node:assert/strict';
 import type { DiscoveredModel, RegisteredModel } from '../../src/contracts/models';
-import { builtinModel } from '../../src/core/builtinModelLookup';
 import { CONNECTIONS_KEY } from '../../src/core/connectionService';
 import { SwitchboardError } from '../../src/core/errors';
-import { HttpClient } from '../../src/core/http/httpClient';
-import { ModelActions } from '../../src/core/modelActions';
-import { MODELS_KEY, ModelRegistry } from '../../src/core/modelRegistry';
+import { MODELS_KEY } from '../../src/core/modelRegistry';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { makeService } from './connectionService.unit.test';
 import { personAt, requesterIds } from '../../src/core/requesters';
-import { FixedClock, ScriptedInteractions } from './fakes';
 
 /** A ConnectionService with a ModelRegistry on the same store and queue, as extension.ts wires them. */
-export function makeModels() {
-  const parts = makeService();
-  const clock = new FixedClock();
-  const http = new HttpClient({ proxy: () => parts.settings.proxy(), env: {} });
-  const models = new ModelRegistry({
-    store: parts.store,
-    connections: parts.service,
-    providers: parts.registry,
-    keys: parts.keyPath.keys,
-    settings: parts.settings,
-    clock,
-    http,
-    logger: parts.logger,
-    builtinModel,
-  });
-  const interactions = new ScriptedInteractions();
-  const modelActions = new ModelActions(parts.service, models, interactions);
-  return { ...parts, clock, http, models, modelActions, interactions };
-}
+export const makeModels = makeService;
 
 /** The person's own click in the Connections view. */
 const byPerson = personAt(requesterIds.connectionsView);
