@@ -14,9 +14,9 @@ import { describeIssue, type ProviderRegistry, type RegisteredProvider } from '.
 import type { ConnectionTarget } from './providers/adapter';
 import { blankSecret, keyHint, secretNames } from './secrets';
 import { StoredList } from './storedList';
+import { CONNECTIONS_KEY } from './storageKeys';
 import { WriteQueue } from './writeQueue';
 
-export const CONNECTIONS_KEY = 'switchboard.connections';
 
 export interface ConnectionServiceDeps {
   store: KeyValueStore;

@@ -4,8 +4,8 @@ import type { AuditLog } from './auditLog';
 import { SwitchboardError } from './errors';
 import type { Clock, Event, KeyValueStore, Logger } from './ports';
 import { StoredList } from './storedList';
+import { CONSENTS_KEY } from './storageKeys';
 
-export const CONSENTS_KEY = 'switchboard.consents';
 
 export type ConsentAnswer = 'once' | 'always' | 'deny';
 

@@ -3,17 +3,22 @@ import { z } from 'zod';
 import { API_KEY_FIELD } from '../contracts/providers';
 import { MAX_CONTEXT_WINDOW, MAX_MODELS_PER_MESSAGE } from '../contracts/connectionsView';
 import { DiscoveredModelSchema, RegisteredModelSchema, type DiscoveredModel, type RegisteredModel } from '../contracts/models';
-import { CONNECTIONS_KEY, type ConnectionService } from './connectionService';
+import type { ConnectionService } from './connectionService';
+import { safeJson, type Database, type Sql } from './database';
 import { SwitchboardError } from './errors';
 import { Emitter } from './events';
 import type { HttpClient } from './http/httpClient';
 import type { Clock, Disposable, KeyValueStore, Logger, Settings } from './ports';
 import { withoutSecret } from './secrets';
 import { describeIssue, type ProviderRegistry } from './providerRegistry';
+import { CONNECTIONS_KEY, TABLES } from './storageKeys';
 
-export const MODELS_KEY = 'switchboard.models';
+const { models: MODELS } = TABLES;
 
 export interface ModelRegistryDeps {
+  /** Where the models are. */
+  db: Database;
+  /** globalState, read for the stored connection records (see storedConnectionIds). */
   store: KeyValueStore;
   connections: ConnectionService;
   providers: ProviderRegistry;
@@ -35,9 +40,9 @@ const ContextWindowSchema = z.number().int().positive().max(MAX_CONTEXT_WINDOW);
 
 /**
  * The registered models: the models a person chose, per connection, with their metadata, an
- * enabled flag and the person's overrides. Records live in one globalState list, validated on
- * every read; every write goes through the connections' write queue, so deleting a connection
- * and removing its models is one queued operation (see the constructor).
+ * enabled flag and the person's overrides. Records are rows of the database, validated on
+ * every read; every write is one transaction and goes through the connections' write queue, so
+ * deleting a connection and removing its models is one queued operation (see the constructor).
  *
  * A model is unique per (connectionId, providerModelId). Registering it again refreshes what
  * the provider says and `lastSyncedAt`, and keeps its id, `enabled`, and every value whose
@@ -89,6 +94,16 @@ export class ModelRegistry implements Disposable {
       );
     }
     return model;
+  }
+
+  /**
+   * Whether the person disabled this model of the connection: one indexed lookup, for the run
+   * path (an unregistered model is not disabled).
+   */
+  isDisabled(connectionId: string, providerModelId: string): boolean {
+    return this.deps.db.read(
+      (sql) => sql.get(`SELECT 1 FROM ${MODELS} WHERE connection_id = ? AND provider_model_id = ? AND id IS NOT NULL AND enabled = 0 LIMIT 1`, connectionId, providerModelId) !== undefined,
+    );
   }
 
   /**
@@ -270,53 +285,64 @@ export class ModelRegistry implements Disposable {
     return unique;
   }
 
-  private readRaw(): unknown[] {
-    const raw = this.deps.store.get(MODELS_KEY);
-    return Array.isArray(raw) ? raw : [];
-  }
-
   /** Every stored record that passes its schema, whether or not its connection still exists. */
   private readValid(): RegisteredModel[] {
-    return this.read().valid;
+    return this.deps.db.read((sql) => this.read(sql));
   }
 
-  /** The stored records, split into those that pass their schema and those that do not. */
-  private read(): { valid: RegisteredModel[]; invalid: unknown[] } {
+  /** The stored records that pass their schema, in registration order; the others are logged and left as they are. */
+  private read(sql: Sql): RegisteredModel[] {
     const valid: RegisteredModel[] = [];
-    const invalid: unknown[] = [];
+    let invalid = 0;
     let example = '';
-    for (const raw of this.readRaw()) {
-      const parsed = RegisteredModelSchema.safeParse(raw);
+    for (const row of sql.all<{ body: string }>(`SELECT body FROM ${MODELS} ORDER BY pos`)) {
+      const parsed = RegisteredModelSchema.safeParse(safeJson(row.body));
       if (parsed.success) {
         valid.push(parsed.data);
       } else {
-        invalid.push(raw);
+        invalid++;
         example ||= parsed.error.issues.map(describeIssue).join('; ');
       }
     }
     // One line when the number changes, not one per record and snapshot.
-    if (invalid.length !== this.lastInvalidCount) {
-      this.lastInvalidCount = invalid.length;
-      if (invalid.length) this.deps.logger.warn(`Ignoring ${invalid.length} stored models that are not valid (kept in storage as they are), e.g.: ${example}`);
+    if (invalid !== this.lastInvalidCount) {
+      this.lastInvalidCount = invalid;
+      if (invalid) this.deps.logger.warn(`Ignoring ${invalid} stored models that are not valid (kept in storage as they are), e.g.: ${example}`);
     }
-    return { valid, invalid };
+    return valid;
   }
 
   /**
-   * One read-modify-write, not queued: callers are already in the queue. `change` sees every
-   * valid record. Invalid records are kept as they were; records whose connection has no
-   * stored record at all are dropped (what a delete interrupted between its writes left).
-   * Returns whether it wrote: a `change` that returns its argument writes nothing.
+   * One read-modify-write transaction, not queued: callers are already in the queue. `change`
+   * sees every valid record. Invalid records are kept as they were; records whose connection
+   * has no stored record at all are dropped (what a delete interrupted between its writes
+   * left). Only the rows that changed are written. Returns whether it wrote: a `change` that
+   * returns its argument writes nothing.
    */
   private async apply(change: (all: RegisteredModel[]) => RegisteredModel[]): Promise<boolean> {
-    const { valid, invalid } = this.read();
-    const next = change(valid);
-    const storedConnections = storedConnectionIds(this.deps.store);
-    const kept = next.filter((model) => storedConnections.has(model.connectionId));
-    if (next === valid && kept.length === valid.length) return false;
-    if (kept.length !== next.length) this.deps.logger.info(`Removed ${next.length - kept.length} models left from deleted connections.`);
-    await this.deps.store.update(MODELS_KEY, [...kept, ...invalid]);
-    return true;
+    return this.deps.db.write((sql) => {
+      const valid = this.read(sql);
+      const next = change(valid);
+      const storedConnections = storedConnectionIds(this.deps.store);
+      const kept = next.filter((model) => storedConnections.has(model.connectionId));
+      if (next === valid && kept.length === valid.length) return false;
+      if (kept.length !== next.length) this.deps.logger.info(`Removed ${next.length - kept.length} models left from deleted connections.`);
+      const before = new Map(valid.map((model) => [model.id, model]));
+      const keptIds = new Set(kept.map((model) => model.id));
+      for (const model of valid) {
+        if (!keptIds.has(model.id)) sql.run(`DELETE FROM ${MODELS} WHERE id = ?`, model.id);
+      }
+      for (const model of kept) {
+        const old = before.get(model.id);
+        const body = JSON.stringify(model);
+        if (!old) {
+          sql.run(`INSERT INTO ${MODELS} (id, connection_id, provider_model_id, enabled, body) VALUES (?, ?, ?, ?, ?)`, model.id, model.connectionId, model.providerModelId, model.enabled ? 1 : 0, body);
+        } else if (old !== model && JSON.stringify(old) !== body) {
+          sql.run(`UPDATE ${MODELS} SET provider_model_id = ?, enabled = ?, body = ? WHERE id = ?`, model.providerModelId, model.enabled ? 1 : 0, body, model.id);
+        }
+      }
+      return true;
+    });
   }
 
   private async mutate(change: (all: RegisteredModel[]) => RegisteredModel[]): Promise<void> {

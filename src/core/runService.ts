@@ -4,6 +4,7 @@ import { ChatResultSchema, type Usage } from '../contracts/models';
 import type { AgentHost, ModelInvocation } from './agentHost';
 import type { AgentService } from './agentService';
 import type { AuditLog } from './auditLog';
+import { CallLimiter } from './callLimiter';
 import type { ConnectionService } from './connectionService';
 import type { ConsentService } from './consent';
 import { SwitchboardError, toErrorInfo } from './errors';
@@ -40,7 +41,11 @@ export class RunService {
   /** Model calls under way per run, so a run is final only after its calls are audited. */
   private readonly calls = new Map<string, Set<Promise<unknown>>>();
 
-  constructor(private readonly deps: RunServiceDeps) {}
+  private readonly limiter: CallLimiter;
+
+  constructor(private readonly deps: RunServiceDeps) {
+    this.limiter = new CallLimiter(() => deps.settings.maxConcurrentRequestsPerConnection());
+  }
 
   /**
    * Starts a run and resolves with its final record (succeeded, failed or cancelled). Only an
@@ -133,7 +138,8 @@ export class RunService {
    * key is read with consent, the adapter called with the timeout, and the call audited.
    */
   invoke(runId: string, invocation: ModelInvocation, signal: AbortSignal): Promise<{ output: string; usage: Usage }> {
-    const call = this.callModel(runId, invocation, signal);
+    // Queued per connection before the call starts, so the wait is not part of its timeout.
+    const call = this.limiter.run(invocation.connectionId, () => this.callModel(runId, invocation, signal), signal);
     const calls = this.calls.get(runId) ?? new Set();
     this.calls.set(runId, calls);
     calls.add(call);

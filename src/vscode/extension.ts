@@ -9,6 +9,8 @@ import { ConnectionActions } from '../core/connectionActions';
 import { ConnectionService } from '../core/connectionService';
 import { createConnectionsController } from '../core/connectionsController';
 import { ConsentService } from '../core/consent';
+import { Database } from '../core/database';
+import { moveLegacyState } from '../core/legacyImport';
 import { HttpClient } from '../core/http/httpClient';
 import { ModelActions } from '../core/modelActions';
 import { ModelRegistry } from '../core/modelRegistry';
@@ -18,6 +20,7 @@ import { registerCoreProviders } from '../core/providers/coreProviders';
 import { RunService } from '../core/runService';
 import { RunStore } from '../core/runStore';
 import { Redactor, redactingVault } from '../core/secrets';
+import { DATABASE_FILE, LEGACY } from '../core/storageKeys';
 import { registerAgentCommands } from './agentCommands';
 import { createApi, type SwitchboardApi } from './api';
 import { registerCommands } from './commands';
@@ -43,15 +46,22 @@ export function activate(context: vscode.ExtensionContext): SwitchboardApi {
   const vault = redactingVault(secretStorageVault(context.secrets), redactor);
   const http = new HttpClient({ proxy: () => settings.proxy() });
   const clock = systemClock;
-  const auditLogPath = join(context.globalStorageUri.fsPath, 'audit.jsonl');
-  const audit = new AuditLog(auditLogPath, clock);
+  // Opened at first use, not here: activation stays cheap, and a missing node:sqlite is
+  // reported when models, runs or the audit log are first needed.
+  const databasePath = join(context.globalStorageUri.fsPath, DATABASE_FILE);
+  const db = new Database({
+    file: databasePath,
+    logger,
+    afterMigrations: moveLegacyState({ store, auditFile: join(context.globalStorageUri.fsPath, LEGACY.auditFile), logger }),
+  });
+  const audit = new AuditLog(db, clock);
   const connections = new ConnectionService({ store, vault, registry, settings, clock, http, logger, audit });
   const actions = new ConnectionActions(connections, settings, prompter);
-  const models = new ModelRegistry({ store, connections, providers: registry, settings, clock, http, logger, builtinModel });
+  const models = new ModelRegistry({ db, store, connections, providers: registry, settings, clock, http, logger, builtinModel });
   const modelActions = new ModelActions(connections, models, prompter);
   const agents = new AgentService({ store, clock, logger, connectionExists: (id) => connections.get(id) !== undefined });
   const consent = new ConsentService({ store, prompt: consentPrompt(prompter), audit, clock, logger, describeRequester });
-  const runs = new RunStore({ store, retention: () => settings.runRetention(), logger, clock });
+  const runs = new RunStore({ db, retention: () => settings.runRetention(), outputMaxKiB: () => settings.runOutputMaxKiB(), logger, clock });
   const agentHost: AgentHost = new AgentHost({
     workerPath: context.asAbsolutePath(join('dist', 'agentHost.js')),
     invoke: (runId, invocation, signal) => runService.invoke(runId, invocation, signal),
@@ -61,7 +71,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardApi {
   });
   const runService: RunService = new RunService({
     ...{ agents, connections, registry, consent, audit, runs, agentHost, http, settings, clock, logger },
-    isModelDisabled: (connectionId, modelRef) => models.list({ connectionId }).some((m) => m.providerModelId === modelRef && !m.enabled),
+    isModelDisabled: (connectionId, modelRef) => models.isDisabled(connectionId, modelRef),
   });
   /** One read of the registry, grouped by connection: the Agents view's selects offer only enabled models. */
   const enabledModels = () => {
@@ -76,6 +86,8 @@ export function activate(context: vscode.ExtensionContext): SwitchboardApi {
 
   context.subscriptions.push(
     logger,
+    // The run store gives up its lease before the database closes.
+    { dispose: () => (runs.dispose(), db.dispose()) },
     settings,
     registry,
     { dispose: () => void http.dispose() },
@@ -127,7 +139,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardApi {
   if (!testMode) return api;
   return {
     ...api,
-    testing: createTestingApi({ context, prompter, logger, postedToWebviews, auditLogPath, activationMs: performance.now() - started }),
+    testing: createTestingApi({ context, prompter, logger, postedToWebviews, db, runs, models, audit, activationMs: performance.now() - started }),
   };
 }
 

@@ -6,6 +6,8 @@ const SECTION = 'switchboard';
 const DEFAULT_REQUEST_TIMEOUT_S = 60;
 const DEFAULT_DISCOVERY_TIMEOUT_S = 15;
 const DEFAULT_RUN_RETENTION = 500;
+const DEFAULT_RUN_OUTPUT_MAX_KIB = 256;
+const DEFAULT_MAX_CONCURRENT_REQUESTS = 4;
 
 /** Switchboard's settings and VS Code's proxy settings, read fresh on every call. */
 export class VsCodeSettings implements Settings, vscode.Disposable {
@@ -41,6 +43,14 @@ export class VsCodeSettings implements Settings, vscode.Disposable {
 
   runRetention(): number {
     return Math.round(this.positive('runRetention', DEFAULT_RUN_RETENTION, 'a whole number of runs'));
+  }
+
+  runOutputMaxKiB(): number {
+    return Math.round(this.positive('runOutputMaxKiB', DEFAULT_RUN_OUTPUT_MAX_KIB, 'a whole number of KiB'));
+  }
+
+  maxConcurrentRequestsPerConnection(): number {
+    return Math.round(this.positive('maxConcurrentRequestsPerConnection', DEFAULT_MAX_CONCURRENT_REQUESTS, 'a whole number of requests'));
   }
 
   proxy(): ProxySettings {
