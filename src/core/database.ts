@@ -55,6 +55,11 @@ export class Database implements Disposable {
     return this.deps.file;
   }
 
+  /** The files SQLite keeps the data in: the database and its write-ahead log. */
+  get files(): string[] {
+    return [this.deps.file, `${this.deps.file}-wal`];
+  }
+
   /** A consistent read: one snapshot across its statements. */
   read<T>(body: (sql: Sql) => T): T {
     return this.transaction('BEGIN', body);

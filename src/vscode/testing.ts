@@ -54,8 +54,7 @@ export function createTestingApi(deps: {
     storedModels: () => deps.models.list(),
     auditEntries: async () => (await deps.audit.read()).reverse(),
     databaseBytes: async () => {
-      const files = [deps.db.file, `${deps.db.file}-wal`];
-      const parts = await Promise.all(files.map((file) => readFile(file, 'latin1').catch(() => '')));
+      const parts = await Promise.all(deps.db.files.map((file) => readFile(file, 'latin1').catch(() => '')));
       return parts.join('\n');
     },
     activationMs: deps.activationMs,

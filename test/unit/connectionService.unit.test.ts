@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { ConnectionService, CONNECTIONS_KEY } from '../../src/core/connectionService';
+import { ConnectionService } from '../../src/core/connectionService';
+import { CONNECTIONS_KEY } from '../../src/core/storageKeys';
 import { SwitchboardError } from '../../src/core/errors';
 import { HttpClient } from '../../src/core/http/httpClient';
 import { ProviderRegistry } from '../../src/core/providerRegistry';

@@ -1,11 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Connection } from '../../src/contracts/connections';
 import { AuditLog } from '../../src/core/auditLog';
 import { ConsentService, type ConsentAnswer } from '../../src/core/consent';
 import { SwitchboardError } from '../../src/core/errors';
+import { tempDatabase } from '../fixtures/tempDatabase';
 import { FixedClock, MemoryLogger, MemoryStore } from './fakes';
 
 const connection: Connection = {
@@ -21,15 +19,15 @@ const connection: Connection = {
 };
 
 describe('ConsentService', () => {
-  let dir: string;
+  let temp: Awaited<ReturnType<typeof tempDatabase>>;
   let audit: AuditLog;
   let answers: ConsentAnswer[];
   let asked: number;
   let service: ConsentService;
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'switchboard-consent-'));
-    audit = new AuditLog(join(dir, 'audit.jsonl'), new FixedClock());
+    temp = await tempDatabase();
+    audit = new AuditLog(temp.db, new FixedClock());
     answers = [];
     asked = 0;
     service = new ConsentService({
@@ -47,7 +45,7 @@ describe('ConsentService', () => {
       },
     });
   });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
+  afterEach(() => temp.cleanup());
 
   async function outcomes() {
     return (await audit.read()).reverse().map((e) => `${e.kind}:${e.requesterId}:${e.outcome}`);

@@ -1,22 +1,38 @@
 import * as assert from 'node:assert/strict';
 import type { DiscoveredModel, RegisteredModel } from '../../src/contracts/models';
 import { builtinModel } from '../../src/core/builtinModelLookup';
-import { CONNECTIONS_KEY } from '../../src/core/connectionService';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Database } from '../../src/core/database';
 import { SwitchboardError } from '../../src/core/errors';
 import { HttpClient } from '../../src/core/http/httpClient';
 import { ModelActions } from '../../src/core/modelActions';
-import { MODELS_KEY, ModelRegistry } from '../../src/core/modelRegistry';
+import { ModelRegistry } from '../../src/core/modelRegistry';
+import { CONNECTIONS_KEY, DATABASE_FILE, TABLES } from '../../src/core/storageKeys';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { makeService } from './connectionService.unit.test';
 import { FixedClock, ScriptedInteractions } from './fakes';
 
-/** A ConnectionService with a ModelRegistry on the same store and queue, as extension.ts wires them. */
+const databases: Database[] = [];
+const folders: string[] = [];
+after(() => {
+  for (const db of databases.splice(0)) db.dispose();
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+/** A ConnectionService with a ModelRegistry on the same store and queue, as extension.ts wires them, and a real database file. */
 export function makeModels() {
   const parts = makeService();
   const clock = new FixedClock();
   const http = new HttpClient({ proxy: () => parts.settings.proxy(), env: {} });
+  const folder = mkdtempSync(join(tmpdir(), 'switchboard-models-'));
+  folders.push(folder);
+  const db = new Database({ file: join(folder, DATABASE_FILE), logger: parts.logger });
+  databases.push(db);
   const models = new ModelRegistry({
+    db,
     store: parts.store,
     connections: parts.service,
     providers: parts.registry,
@@ -28,7 +44,7 @@ export function makeModels() {
   });
   const interactions = new ScriptedInteractions();
   const modelActions = new ModelActions(parts.service, models, interactions);
-  return { ...parts, clock, http, models, modelActions, interactions };
+  return { ...parts, clock, http, db, models, modelActions, interactions };
 }
 
 export function discovered(id: string, fields: Partial<DiscoveredModel> = {}): DiscoveredModel {
@@ -44,8 +60,9 @@ async function rejectsWith(promise: Promise<unknown>, code: string, pattern?: Re
   });
 }
 
-function stored(store: { get(key: string): unknown }): RegisteredModel[] {
-  return (store.get(MODELS_KEY) as RegisteredModel[] | undefined) ?? [];
+/** Every stored model record as the database holds it, valid or not, in order. */
+function stored(db: Database): RegisteredModel[] {
+  return db.read((sql) => sql.all<{ body: string }>(`SELECT body FROM ${TABLES.models} ORDER BY pos`)).map((row) => JSON.parse(row.body) as RegisteredModel);
 }
 
 describe('ModelRegistry', () => {
@@ -160,7 +177,7 @@ describe('ModelRegistry', () => {
   });
 
   it('deletes the models of a connection with the connection, in the same queued operation', async () => {
-    const { service, models, store, logger } = makeModels();
+    const { service, models, store, db, logger } = makeModels();
     const local = await service.create({ name: 'Local', providerId: 'ollama' });
     const other = await service.create({ name: 'Other', providerId: 'ollama', baseUrl: 'http://127.0.0.1:1' });
     await models.register(local.id, [discovered('a'), discovered('b')]);
@@ -173,13 +190,13 @@ describe('ModelRegistry', () => {
     assert.equal(deleted.status, 'fulfilled');
     assert.equal(late.status, 'rejected');
     assert.equal(late.status === 'rejected' && (late.reason as SwitchboardError).code, 'missing_connection');
-    assert.equal(writesAtModelChange, before + 2, 'the connection list and the model list were written by the delete, one after the other');
-    assert.deepEqual(stored(store).map((m) => [m.connectionId, m.providerModelId]), [[other.id, 'a']]);
+    assert.equal(writesAtModelChange, before + 1, 'the connection record was written (globalState) before its models were removed (the database)');
+    assert.deepEqual(stored(db).map((m) => [m.connectionId, m.providerModelId]), [[other.id, 'a']]);
     assert.ok(logger.lines.some((line) => line.includes('Deleted the 2 registered models')));
   });
 
   it('hides models whose connection is gone (a delete cut short between its writes) and drops them on the next write', async () => {
-    const { service, models, store } = makeModels();
+    const { service, models, store, db } = makeModels();
     const local = await service.create({ name: 'Local', providerId: 'ollama' });
     const other = await service.create({ name: 'Other', providerId: 'ollama', baseUrl: 'http://127.0.0.1:1' });
     await models.register(local.id, [discovered('a')]);
@@ -188,23 +205,23 @@ describe('ModelRegistry', () => {
     const connections = store.get(CONNECTIONS_KEY) as Array<{ id: string }>;
     await store.update(CONNECTIONS_KEY, connections.filter((c) => c.id !== local.id));
     assert.deepEqual(models.list().map((m) => m.providerModelId), ['b']);
-    assert.equal(stored(store).length, 2, 'reading changes nothing');
+    assert.equal(stored(db).length, 2, 'reading changes nothing');
     await models.register(other.id, [discovered('c')]);
-    assert.deepEqual(stored(store).map((m) => m.providerModelId), ['b', 'c']);
+    assert.deepEqual(stored(db).map((m) => m.providerModelId), ['b', 'c']);
   });
 
   it('keeps the models of a connection whose record fails its schema, and a model record that fails its own', async () => {
-    const { service, models, store, logger } = makeModels();
+    const { service, models, store, db, logger } = makeModels();
     const local = await service.create({ name: 'Local', providerId: 'ollama' });
     const other = await service.create({ name: 'Other', providerId: 'ollama', baseUrl: 'http://127.0.0.1:1' });
     await models.register(local.id, [discovered('a')]);
     const connections = store.get(CONNECTIONS_KEY) as Array<Record<string, unknown>>;
     // A record a newer version wrote: not valid for this one, but the connection still exists.
     await store.update(CONNECTIONS_KEY, connections.map((c) => (c.id === local.id ? { ...c, status: 'from-the-future' } : c)));
-    await store.update(MODELS_KEY, [...stored(store), { id: 'broken', enabled: 'yes' }]);
+    db.write((sql) => sql.run(`INSERT INTO ${TABLES.models} (body) VALUES (?)`, JSON.stringify({ id: 'broken', enabled: 'yes' })));
     await models.register(other.id, [discovered('b')]);
     assert.deepEqual(models.list().map((m) => m.providerModelId), ['b'], 'a model of an unreadable connection is hidden');
-    const raw = store.get(MODELS_KEY) as unknown[];
+    const raw = stored(db);
     assert.equal(raw.length, 3, 'but kept, and so is the broken record');
     assert.ok(logger.lines.some((line) => /Ignoring 1 stored models that are not valid/.test(line)));
   });
