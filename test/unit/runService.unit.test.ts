@@ -252,6 +252,62 @@ describe('RunService with a real agent host worker', function () {
     assertNoCanary({ runs, stored: stack.runs.page({ limit: 100 }).runs, database: await databaseText(stack.db), state: stack.store.dump(), worker: stack.workerMessages, log: stack.logger.lines });
   });
 
+  /** A stack whose consent prompt for `held` waits until the test answers it. */
+  async function heldConsentStack(held: string) {
+    let answerHeld: (answer: ConsentAnswer) => void = () => undefined;
+    let heldAsked: () => void = () => undefined;
+    const asked = new Promise<void>((resolve) => (heldAsked = resolve));
+    const s = await buildRunStack({
+      workerPath: await worker(AGENT_HOST_ENTRY),
+      maxConcurrentRequests: 1,
+      requestTimeoutMs: 300,
+      consentPrompt: {
+        ask: (request) => {
+          if (request.requesterId !== held) return Promise.resolve('once');
+          heldAsked();
+          return new Promise<ConsentAnswer>((resolve) => (answerHeld = resolve));
+        },
+      },
+    });
+    const connection = await s.connections.create({ name: 'Cloud', providerId: 'openai', baseUrl: `${openai.url}/v1`, defaultModel: 'gpt-4o-mini' });
+    await s.connections.setKey(connection.id, CANARY_KEY);
+    const agent = await s.agents.create({ name: 'cloudy', connectionId: connection.id });
+    return { stack: { ...s, prompts: [] as string[] }, agent, asked, answer: (a: ConsentAnswer) => answerHeld(a) };
+  }
+
+  it('queues calls beyond the per-connection limit, and the wait in the queue does not count against the request timeout', async () => {
+    const held = await heldConsentStack('first');
+    stack = held.stack;
+    // The first run holds the connection's only slot while its consent prompt is open.
+    const first = stack.service.start({ agentId: held.agent.id, input: 'one' }, 'first');
+    await held.asked;
+    const second = stack.service.start({ agentId: held.agent.id, input: 'two' }, 'second');
+    // Longer in the queue than the whole request timeout (300 ms): waiting longer only makes the check stricter.
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    assert.equal(openai.requests.filter((r) => r.url.endsWith('/chat/completions')).length, 0, 'the second call waited for the slot');
+    held.answer('once');
+    const [one, two] = await Promise.all([first, second]);
+    assert.equal(one.status, 'succeeded', JSON.stringify(one.error));
+    assert.equal(two.status, 'succeeded', JSON.stringify(two.error));
+  });
+
+  it('cancels a call that waits in the queue without sending it', async () => {
+    const held = await heldConsentStack('first');
+    stack = held.stack;
+    const first = stack.service.start({ agentId: held.agent.id, input: 'one' }, 'first');
+    await held.asked;
+    const { runId, finished } = await stack.service.launch({ agentId: held.agent.id, input: 'two' }, 'second');
+    // Cancelled once the worker has asked for its call, which then waits for the held slot.
+    const invoked = () => stack.workerMessages.some((m) => (m as { type?: string; runId?: string }).type === 'invoke' && (m as { runId?: string }).runId === runId);
+    while (!invoked()) await new Promise((resolve) => setImmediate(resolve));
+    stack.service.cancel(runId);
+    const cancelled = await finished;
+    assert.equal(cancelled.status, 'cancelled');
+    held.answer('once');
+    assert.equal((await first).status, 'succeeded');
+    assert.equal(openai.requests.filter((r) => r.url.endsWith('/chat/completions')).length, 1, 'only the first call was sent');
+  });
+
   it('runs a thousand runs at once against a slow server: at most the limit in flight, all stored, audited, none evicted, the chain intact', async function () {
     // No timeout of the test or of a request is meant to be reached: the server answers in
     // waves of exactly the limit, so it is as slow as the client's queue makes it.
