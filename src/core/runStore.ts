@@ -94,6 +94,7 @@ export class RunStore implements Disposable {
   dispose(): void {
     clearInterval(this.heartbeat);
     this.heartbeat = undefined;
+    this.changed.dispose();
     if (!this.started) return;
     // A window that closes cleanly gives up its lease: its unfinished runs are interrupted for
     // the next window at once, without waiting for the lease to expire.
@@ -102,7 +103,6 @@ export class RunStore implements Disposable {
     } catch (error) {
       this.deps.logger.warn(`Could not release this window's run lease: ${errorText(error)}`);
     }
-    this.changed.dispose();
   }
 
   private patch(sql: Sql, id: string, change: (run: RunRecord) => RunRecord): boolean {
