@@ -151,29 +151,33 @@ export class ModelRegistry implements Disposable {
     const wanted = uniqueById(parsed.data);
     let registered: RegisteredModel[] = [];
     let added = 0;
-    await this.mutate((all) => {
+    // Not through apply(): each model is looked up by its index, so registering a batch costs
+    // that batch, not a read and validation of the whole registry.
+    await this.deps.connections.writes.run(async () => {
       this.deps.connections.require(connectionId);
       const now = this.deps.clock.now().toISOString();
-      const index = new Map<string, number>();
-      all.forEach((model, i) => {
-        if (model.connectionId === connectionId) index.set(model.providerModelId, i);
+      this.deps.db.write((sql) => {
+        registered = wanted.map((discovered) => {
+          const row = sql.get<{ body: string }>(
+            `SELECT body FROM ${MODELS} WHERE connection_id = ? AND provider_model_id = ? AND id IS NOT NULL ORDER BY pos LIMIT 1`,
+            connectionId,
+            discovered.providerModelId,
+          );
+          const existing = row && RegisteredModelSchema.safeParse(safeJson(row.body));
+          if (existing?.success) {
+            const refreshed = refresh(existing.data, discovered, now);
+            updateRow(sql, refreshed);
+            return refreshed;
+          }
+          added++;
+          const fresh = this.fresh(connectionId, discovered, now);
+          insertRow(sql, fresh);
+          return fresh;
+        });
+        this.dropOrphans(sql);
       });
-      const next = [...all];
-      registered = wanted.map((discovered) => {
-        const at = index.get(discovered.providerModelId);
-        if (at !== undefined) {
-          const refreshed = refresh(next[at]!, discovered, now);
-          next[at] = refreshed;
-          return refreshed;
-        }
-        added++;
-        const fresh = this.fresh(connectionId, discovered, now);
-        index.set(fresh.providerModelId, next.length);
-        next.push(fresh);
-        return fresh;
-      });
-      return next;
     });
+    this.changed.fire();
     this.deps.logger.info(`Registered ${registered.length} ${registered.length === 1 ? 'model' : 'models'} (${added} new) for connection ${connectionId}.`);
     return { models: registered, added };
   }
@@ -314,41 +318,53 @@ export class ModelRegistry implements Disposable {
 
   /**
    * One read-modify-write transaction, not queued: callers are already in the queue. `change`
-   * sees every valid record. Invalid records are kept as they were; records whose connection
-   * has no stored record at all are dropped (what a delete interrupted between its writes
-   * left). Only the rows that changed are written. Returns whether it wrote: a `change` that
-   * returns its argument writes nothing.
+   * sees every valid record. Invalid records are kept as they were; models whose connection
+   * has no stored record at all are dropped. Only the rows that changed are written. Returns
+   * whether it wrote: a `change` that returns its argument writes nothing.
    */
   private async apply(change: (all: RegisteredModel[]) => RegisteredModel[]): Promise<boolean> {
     return this.deps.db.write((sql) => {
       const valid = this.read(sql);
       const next = change(valid);
-      const storedConnections = storedConnectionIds(this.deps.store);
-      const kept = next.filter((model) => storedConnections.has(model.connectionId));
-      if (next === valid && kept.length === valid.length) return false;
-      if (kept.length !== next.length) this.deps.logger.info(`Removed ${next.length - kept.length} models left from deleted connections.`);
-      const before = new Map(valid.map((model) => [model.id, model]));
-      const keptIds = new Set(kept.map((model) => model.id));
-      for (const model of valid) {
-        if (!keptIds.has(model.id)) sql.run(`DELETE FROM ${MODELS} WHERE id = ?`, model.id);
-      }
-      for (const model of kept) {
-        const old = before.get(model.id);
-        const body = JSON.stringify(model);
-        if (!old) {
-          sql.run(`INSERT INTO ${MODELS} (id, connection_id, provider_model_id, enabled, body) VALUES (?, ?, ?, ?, ?)`, model.id, model.connectionId, model.providerModelId, model.enabled ? 1 : 0, body);
-        } else if (old !== model && JSON.stringify(old) !== body) {
-          sql.run(`UPDATE ${MODELS} SET provider_model_id = ?, enabled = ?, body = ? WHERE id = ?`, model.providerModelId, model.enabled ? 1 : 0, body, model.id);
+      if (next !== valid) {
+        const before = new Map(valid.map((model) => [model.id, model]));
+        const nextIds = new Set(next.map((model) => model.id));
+        for (const model of valid) {
+          if (!nextIds.has(model.id)) sql.run(`DELETE FROM ${MODELS} WHERE id = ?`, model.id);
+        }
+        for (const model of next) {
+          const old = before.get(model.id);
+          if (!old) insertRow(sql, model);
+          else if (old !== model && JSON.stringify(old) !== JSON.stringify(model)) updateRow(sql, model);
         }
       }
-      return true;
+      return this.dropOrphans(sql) > 0 || next !== valid;
     });
+  }
+
+  /**
+   * Removes the models whose connection has no stored record at all (what a delete cut short
+   * between its globalState write and its database write leaves); returns how many.
+   */
+  private dropOrphans(sql: Sql): number {
+    const ids = [...storedConnectionIds(this.deps.store)];
+    const removed = Number(sql.run(`DELETE FROM ${MODELS} WHERE id IS NOT NULL AND connection_id NOT IN (${ids.map(() => '?').join(', ')})`, ...ids).changes);
+    if (removed) this.deps.logger.info(`Removed ${removed} models left from deleted connections.`);
+    return removed;
   }
 
   private async mutate(change: (all: RegisteredModel[]) => RegisteredModel[]): Promise<void> {
     const wrote = await this.deps.connections.writes.run(() => this.apply(change));
     if (wrote) this.changed.fire();
   }
+}
+
+function insertRow(sql: Sql, model: RegisteredModel): void {
+  sql.run(`INSERT INTO ${MODELS} (id, connection_id, provider_model_id, enabled, body) VALUES (?, ?, ?, ?, ?)`, model.id, model.connectionId, model.providerModelId, model.enabled ? 1 : 0, JSON.stringify(model));
+}
+
+function updateRow(sql: Sql, model: RegisteredModel): void {
+  sql.run(`UPDATE ${MODELS} SET provider_model_id = ?, enabled = ?, body = ? WHERE id = ?`, model.providerModelId, model.enabled ? 1 : 0, JSON.stringify(model), model.id);
 }
 
 /**

@@ -166,7 +166,8 @@ describe('RunService with a real agent host worker', function () {
     ollama.setBehaviour('hang');
     const controller = new AbortController();
     const pending = stack.service.start({ agentId: agent.id, input: 'hi', connectionId: connection.id }, 'view:agents', controller.signal);
-    await new Promise((r) => setTimeout(r, 300));
+    // Cancelled once the call has reached the (hanging) server, however long the worker took to ask for it.
+    while (!ollama.requests.some((r) => r.url === '/api/chat')) await new Promise((r) => setTimeout(r, 10));
     controller.abort();
     const run = await pending;
     assert.equal(run.status, 'cancelled');
