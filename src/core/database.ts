@@ -116,6 +116,7 @@ export class Database implements Disposable {
     if (this.db) return this.db;
     const sqlite = this.load();
     let db: DatabaseSync | undefined;
+    let after: (() => Promise<void>) | undefined;
     try {
       mkdirSync(dirname(this.deps.file), { recursive: true });
       db = new sqlite.DatabaseSync(this.deps.file);
@@ -126,18 +127,24 @@ export class Database implements Disposable {
       db.exec('PRAGMA synchronous = NORMAL');
       this.db = db;
       this.migrate();
+      // Inside the try: if the move from an earlier version fails, the database is closed and
+      // every use says so (and tries again), rather than showing a registry without its models.
+      after = this.write((sql) => this.deps.afterMigrations?.(sql));
     } catch (error) {
       this.statements.clear();
       db?.close();
       this.db = undefined;
-      if (error instanceof SwitchboardError) throw error;
-      throw new SwitchboardError(
-        'storage_unavailable',
-        `Switchboard could not open its database (${this.deps.file}): ${error instanceof Error ? error.message : String(error)}. Close other VS Code windows and try again. Nothing stored earlier was removed.`,
-        { cause: error },
-      );
+      const failure =
+        error instanceof SwitchboardError
+          ? error
+          : new SwitchboardError(
+              'storage_unavailable',
+              `Switchboard could not open its database (${this.deps.file}): ${error instanceof Error ? error.message : String(error)}. Close other VS Code windows and try again. Nothing stored earlier was removed.`,
+              { cause: error },
+            );
+      this.deps.logger.error(failure.message);
+      throw failure;
     }
-    const after = this.write((sql) => this.deps.afterMigrations?.(sql));
     if (after) {
       this.afterOpen = after().catch((error: unknown) => this.deps.logger.error(`After opening the database: ${error instanceof Error ? error.message : String(error)}`));
     }

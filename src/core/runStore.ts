@@ -76,10 +76,13 @@ export class RunStore implements Disposable {
     this.deps.db.write((sql) => {
       sql.run(`INSERT INTO ${runs} (id, status, owner, body) VALUES (?, ?, ?, ?)`, record.id, record.status, this.owner, JSON.stringify(record));
       const keep = Math.max(1, Math.floor(this.deps.retention()));
-      sql.run(
-        `DELETE FROM ${runs} WHERE ${FINISHED} AND pos <= (SELECT pos FROM ${runs} WHERE ${FINISHED} ORDER BY pos DESC LIMIT 1 OFFSET ?)`,
-        keep,
-      );
+      // The span of positions bounds the number of rows and costs two index lookups: while it
+      // is within the retention there is nothing to trim, and starting a run does not walk the
+      // history.
+      const span = Number(sql.get<{ span: number }>(`SELECT max(pos) - min(pos) + 1 AS span FROM ${runs}`)?.span ?? 0);
+      if (span > keep) {
+        sql.run(`DELETE FROM ${runs} WHERE ${FINISHED} AND pos <= (SELECT pos FROM ${runs} WHERE ${FINISHED} ORDER BY pos DESC LIMIT 1 OFFSET ?)`, keep);
+      }
     });
     this.changed.fire();
   }
