@@ -79,7 +79,8 @@ export class RunStore implements Disposable {
       // The span of positions bounds the number of rows and costs two index lookups: while it
       // is within the retention there is nothing to trim, and starting a run does not walk the
       // history.
-      const span = Number(sql.get<{ span: number }>(`SELECT max(pos) - min(pos) + 1 AS span FROM ${runs}`)?.span ?? 0);
+      // (Two subqueries: SQLite answers a lone min() or max() from the index, both together by a scan.)
+      const span = Number(sql.get<{ span: number }>(`SELECT (SELECT max(pos) FROM ${runs}) - (SELECT min(pos) FROM ${runs}) + 1 AS span`)?.span ?? 0);
       if (span > keep) {
         sql.run(`DELETE FROM ${runs} WHERE ${FINISHED} AND pos <= (SELECT pos FROM ${runs} WHERE ${FINISHED} ORDER BY pos DESC LIMIT 1 OFFSET ?)`, keep);
       }
