@@ -139,7 +139,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardApi {
   if (!testMode) return api;
   return {
     ...api,
-    testing: createTestingApi({ context, prompter, logger, postedToWebviews, db, runs, models, audit, activationMs: performance.now() - started }),
+    testing: createTestingApi({ context, prompter, logger, postedToWebviews, db, runs, models, audit, runService, activationMs: performance.now() - started }),
   };
 }
 

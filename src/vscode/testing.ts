@@ -5,6 +5,7 @@ import type { RegisteredModel } from '../contracts/models';
 import type { AuditLog } from '../core/auditLog';
 import type { Database } from '../core/database';
 import type { ModelRegistry } from '../core/modelRegistry';
+import type { RunService } from '../core/runService';
 import type { RunStore } from '../core/runStore';
 import type { OutputLogger } from './logger';
 import type { Prompter, ScriptedAnswer } from './prompter';
@@ -28,6 +29,8 @@ export interface TestingApi {
   auditEntries(): Promise<AuditEntry[]>;
   /** The database's files (with its write-ahead log) as text, for the canary check. */
   databaseBytes(): Promise<string>;
+  /** Starts a run as the Run Agent command does, without its progress notification (for the routing bench). */
+  startRun(request: unknown): Promise<RunRecord>;
   /** How long activate() took, in milliseconds. */
   readonly activationMs: number;
 }
@@ -41,6 +44,7 @@ export function createTestingApi(deps: {
   runs: RunStore;
   models: ModelRegistry;
   audit: AuditLog;
+  runService: RunService;
   activationMs: number;
 }): TestingApi {
   const { context } = deps;
@@ -57,6 +61,7 @@ export function createTestingApi(deps: {
       const parts = await Promise.all(deps.db.files.map((file) => readFile(file, 'latin1').catch(() => '')));
       return parts.join('\n');
     },
+    startRun: (request) => deps.runService.start(request, 'switchboard.bench'),
     activationMs: deps.activationMs,
   };
 }
