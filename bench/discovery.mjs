@@ -1,7 +1,8 @@
 // `npm run bench:discovery`: what a large model registry costs. Prints figures, asserts nothing.
 //
-//   1. bench/discoveryRegistry.ts (run with tsx): discover and register 2,000 Ollama models
-//      through the real adapter and ModelRegistry against the Ollama fixture, in-memory ports.
+//   1. bench/discoveryRegistry.ts (run with tsx on the harness's Node 24, for node:sqlite):
+//      discover and register 2,000 and 20,000 Ollama models through the real adapter and
+//      ModelRegistry against the Ollama fixture, with the real SQLite database.
 //   2. The Models tab with 2,000 registered models in headless Chromium (/usr/bin/chromium via
 //      playwright-core), the production webview bundle and the dev fake host
 //      (webview/dev/fakeHost.ts, `?scenario=many&models=2000&tab=models`), built into a temporary
@@ -19,6 +20,7 @@
 // Functions passed to page.evaluate / addInitScript run in the page, with its globals.
 /* global window, document, performance, requestAnimationFrame, MutationObserver, PerformanceObserver, CSS */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -26,7 +28,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS } from '../scripts/harness/common.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, NODE24 } from '../scripts/harness/common.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MODELS = bounded('SWITCHBOARD_BENCH_MODELS', 2000, 1, 5000);
@@ -55,7 +57,7 @@ function line(label, values) {
 
 function runRegistryPart() {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join('bench', 'discoveryRegistry.ts')], { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'], env: process.env });
+    const child = spawn(existsSync(NODE24) ? NODE24 : process.execPath, ['--import', 'tsx', path.join('bench', 'discoveryRegistry.ts')], { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'], env: process.env });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bench/discoveryRegistry.ts exited with ${code}`))));
   });

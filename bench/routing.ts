@@ -1,9 +1,9 @@
 // `npm run bench:routing`: what the run path costs on top of the HTTP call it makes, and what
 // a large run history costs when a run starts. Prints figures, asserts nothing. No VS Code:
 // the run path is core's, wired as test/unit/runService.unit.test.ts's makeStack() wires it
-// (in-memory store, settings and vault, a real audit log file in a temporary folder, the real
-// agent host worker bundled from src/agent-host/worker.ts, the real Ollama adapter), against
-// the Ollama fixture server in this process on 127.0.0.1.
+// (in-memory globalState, settings and vault; the real SQLite database in a temporary folder
+// for runs and the audit log; the real agent host worker bundled from src/agent-host/worker.ts;
+// the real Ollama adapter), against the Ollama fixture server in this process on 127.0.0.1.
 //
 //   1. A full run through RunService.start (validation, routing to the default connection, run
 //      store writes, the worker's steps, the model call over HTTP, the audit entry) against a
@@ -11,6 +11,7 @@
 //      server. Interleaved one by one after a warm-up, so drift hits both alike.
 //   2. Starting a run with 10 and with 10,000 runs already stored (retention above both):
 //      RunService.launch until the queued record is stored, and the whole run.
+//   3. Verifying an audit log of 100,000 entries (SWITCHBOARD_BENCH_AUDIT_ENTRIES).
 //
 //   SWITCHBOARD_BENCH_ITERATIONS=N   iterations of part 1 (default 300)
 //   SWITCHBOARD_BENCH_STORE_RUNS=N   runs timed per store size in part 2 (default 100)
@@ -19,15 +20,18 @@ import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { Agent as UndiciAgent, request } from 'undici';
 import type { RunRecord } from '../src/contracts/agents';
-import { runKey } from '../src/core/runStore';
+import { AuditLog } from '../src/core/auditLog';
+import { TABLES } from '../src/core/storageKeys';
 import { bundleWorker } from '../test/fixtures/bundleWorker';
 import { OllamaFixture } from '../test/fixtures/ollamaFixture';
 import { buildRunStack } from '../test/fixtures/runStack';
-import { JsonStore } from './jsonStore';
+import { tempDatabase } from '../test/fixtures/tempDatabase';
+import { FixedClock } from '../test/unit/fakes';
 
 const ITERATIONS = bounded('SWITCHBOARD_BENCH_ITERATIONS', 300, 10, 5_000);
 const WARMUP = Math.min(50, Math.ceil(ITERATIONS / 5));
 const STORE_RUNS = bounded('SWITCHBOARD_BENCH_STORE_RUNS', 100, 5, 1_000);
+const AUDIT_ENTRIES = bounded('SWITCHBOARD_BENCH_AUDIT_ENTRIES', 100_000, 1, 1_000_000);
 const STORE_WARMUP = 5;
 const STORE_SIZES = [10, 10_000];
 const RETENTION = 50_000;
@@ -43,11 +47,10 @@ function bounded(name: string, fallback: number, min: number, max: number): numb
 
 type Stack = Awaited<ReturnType<typeof makeStack>>;
 
-/** The run path as the RunService tests build it, over a store that serialises like globalState. */
+/** The run path as the RunService tests build it, with the real database. */
 function makeStack(workerPath: string, retention: number) {
   return buildRunStack({
     workerPath,
-    store: new JsonStore(),
     retention,
     requestTimeoutMs: RUN_LIMIT_MS,
     silenceLimitMs: RUN_LIMIT_MS,
@@ -166,7 +169,6 @@ async function runVersusRaw(workerPath: string, ollama: OllamaFixture) {
       }
       if (i % 50 === 0) ollama.requests.length = 0; // the fixture records every request; keep it small
     }
-    await stack.runs.flushed();
     return { run: summarise(runTimes), raw: summarise(rawTimes), body };
   } finally {
     await raw.close();
@@ -179,16 +181,20 @@ async function startCost(workerPath: string, ollama: OllamaFixture, stored: numb
   try {
     const { agentId } = await prepare(stack, ollama.url);
     const connectionId = stack.settings.defaultConnectionId();
+    // Runs an earlier session stored, written in one transaction.
     let bytes = 0;
-    for (let i = 0; i < stored; i++) {
-      const run = storedRun(agentId, connectionId, i);
-      bytes += stack.store.seed(runKey(run.id), run);
-    }
-    // The store reads and validates the stored runs once per session, on first use.
+    stack.db.write((sql) => {
+      for (let i = 0; i < stored; i++) {
+        const body = JSON.stringify(storedRun(agentId, connectionId, i));
+        bytes += Buffer.byteLength(body);
+        sql.run(`INSERT INTO ${TABLES.runs} (id, status, owner, body) VALUES (?, 'succeeded', NULL, ?)`, randomUUID(), body);
+      }
+    });
+    // What a view's snapshot reads: one page of 200 and the total.
     let started = performance.now();
-    const loaded = stack.runs.list().length;
+    const loaded = stack.runs.page({ limit: 200 }).total;
     const loadMs = performance.now() - started;
-    if (loaded !== stored) throw new Error(`the run store loaded ${loaded} of ${stored} stored runs`);
+    if (loaded !== stored) throw new Error(`the run store holds ${loaded} of ${stored} stored runs`);
 
     const launchTimes: number[] = [];
     const wholeTimes: number[] = [];
@@ -206,15 +212,43 @@ async function startCost(workerPath: string, ollama: OllamaFixture, stored: numb
       }
       ollama.requests.length = 0;
     }
-    await stack.runs.flushed();
-    const after = stack.runs.list().length;
+    const after = stack.runs.page({ limit: 1 }).total;
     if (after !== stored + STORE_WARMUP + STORE_RUNS) throw new Error(`expected ${stored + STORE_WARMUP + STORE_RUNS} stored runs, found ${after}`);
-    // What each write would cost if the runs were one stored list: the design this store avoids.
-    const list = stack.runs.list();
-    const json = summarise(Array.from({ length: 5 }, () => timed(() => JSON.stringify(list))));
-    return { stored, bytes, loadMs, launch: summarise(launchTimes), whole: summarise(wholeTimes), writes: stack.store.updates, jsonMs: json.p50 };
+    const page = summarise(Array.from({ length: 20 }, () => timed(() => stack.runs.page({ offset: 100, limit: 200 }))));
+    return { stored, bytes, loadMs, launch: summarise(launchTimes), whole: summarise(wholeTimes), globalStateWrites: stack.store.updates, pageMs: page.p50 };
   } finally {
     await stack.cleanup();
+  }
+}
+
+/** Appends `entries` audit entries (in one transaction, to be quick), then times verify. */
+async function auditVerify(entries: number) {
+  const temp = await tempDatabase();
+  try {
+    const audit = new AuditLog(temp.db, new FixedClock());
+    temp.db.write(() => {
+      for (let i = 0; i < entries; i++) {
+        void audit.append({ kind: 'model_call', runId: randomUUID(), requesterId: 'bench', connectionId: randomUUID(), providerId: 'ollama', modelRef: 'llama3.2', outcome: 'ok', latencyMs: 3 });
+      }
+    });
+    const times: number[] = [];
+    let result = await audit.verify();
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      result = await audit.verify();
+      times.push(performance.now() - started);
+    }
+    if (!result.ok || result.entries !== entries) throw new Error(`verify said ${JSON.stringify(result)}`);
+    const appendTimes: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const started = performance.now();
+      await audit.append({ kind: 'model_call', runId: randomUUID(), outcome: 'ok' });
+      appendTimes.push(performance.now() - started);
+    }
+    const append = summarise(appendTimes);
+    return { verify: summarise(times), append };
+  } finally {
+    await temp.cleanup();
   }
 }
 
@@ -231,6 +265,8 @@ async function main(): Promise<void> {
       process.stderr.write(`[bench] routing: start cost with ${stored} stored runs (${STORE_WARMUP} warm-up + ${STORE_RUNS} timed)\n`);
       costs.push(await startCost(workerPath, ollama, stored));
     }
+    process.stderr.write(`[bench] routing: audit verify of ${AUDIT_ENTRIES} entries\n`);
+    const audit = await auditVerify(AUDIT_ENTRIES);
 
     const out: string[] = [];
     out.push('');
@@ -248,10 +284,10 @@ async function main(): Promise<void> {
       ),
     );
     out.push('');
-    out.push(`Starting a run with runs already stored (retention ${RETENTION}; ${STORE_RUNS} runs timed after ${STORE_WARMUP} warm-up; a store that serialises each written value to JSON, as globalState does)`);
+    out.push(`Starting a run with runs already stored (retention ${RETENTION}; ${STORE_RUNS} runs timed after ${STORE_WARMUP} warm-up; SQLite file in a temporary folder)`);
     out.push(
       table(
-        ['stored runs', 'stored size', 'first load', 'launch→queued p50', 'p95', 'whole run p50', 'p95', 'list as JSON'],
+        ['stored runs', 'stored size', 'first page', 'launch→queued p50', 'p95', 'whole run p50', 'p95', 'page of 200', 'globalState writes'],
         costs.map((c) => [
           String(c.stored),
           `${(c.bytes / 1024).toFixed(0)} KiB`,
@@ -260,12 +296,26 @@ async function main(): Promise<void> {
           ms(c.launch.p95),
           ms(c.whole.p50),
           ms(c.whole.p95),
-          ms(c.jsonMs),
+          ms(c.pageMs),
+          String(c.globalStateWrites),
         ]),
       ),
     );
-    out.push('  first load: parsing and validating the stored runs, once per session. Each run is its own stored entry, so a run writes');
-    out.push('  only its own record (queued, running, final); "list as JSON" is what each of those writes would cost were the runs one list.');
+    const [small, large] = costs;
+    if (small && large) out.push(`  launch→queued at ${large.stored} / at ${small.stored}: ${(large.launch.p50 / small.launch.p50).toFixed(2)}x (p50)`);
+    out.push('  first page: the first use of the store (lease, interrupted-run sweep) and one page of 200 with the total, as a view snapshot reads.');
+    out.push('  globalState writes: all of them are the setup (connection, agent, default setting); a run writes none.');
+    out.push('');
+    out.push(`Audit log of ${AUDIT_ENTRIES.toLocaleString('en')} entries`);
+    out.push(
+      table(
+        ['', 'p50', 'p95', 'min', 'max'],
+        [
+          ['verify (whole chain)', ms(audit.verify.p50), ms(audit.verify.p95), ms(audit.verify.min), ms(audit.verify.max)],
+          ['append (one transaction each, 200)', ms(audit.append.p50), ms(audit.append.p95), ms(audit.append.min), ms(audit.append.max)],
+        ],
+      ),
+    );
     out.push('');
     out.push(`Node ${process.version}, ${cpus().length} CPU(s), total ${((performance.now() - began) / 1000).toFixed(1)} s`);
     process.stdout.write(`${out.join('\n')}\n`);

@@ -11,7 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { canaryScan } from './harness/canaryScan.mjs';
-import { HarnessError, REPO, bin, installCleanupHandlers, log, run } from './harness/common.mjs';
+import { HarnessError, NODE24, REPO, bin, installCleanupHandlers, log, run } from './harness/common.mjs';
 import { ensureHarness } from './harness/install.mjs';
 
 const sessionStart = Date.now();
@@ -37,7 +37,8 @@ const steps = [
   // ends with a message well inside CI's 20 minutes.
   { name: 'typecheck', run: () => run('npm', ['run', 'typecheck'], { capture: true, timeoutMs: 300_000 }) },
   { name: 'lint', run: () => run('npm', ['run', 'lint'], { capture: true, timeoutMs: 300_000 }) },
-  { name: 'unit', mocha: true, run: () => run(bin('mocha'), [], { capture: true, timeoutMs: 300_000 }) },
+  // On the harness's Node 24: the store's tests need node:sqlite (Node 22.13+), which a system Node 20 lacks.
+  { name: 'unit', mocha: true, run: () => run(NODE24, [bin('mocha')], { capture: true, timeoutMs: 300_000 }) },
   { name: 'integration', mocha: true, run: () => run(process.execPath, ['scripts/harness/integration.mjs'], { capture: true, timeoutMs: 480_000 }) },
   { name: 'e2e', mocha: true, run: () => run(process.execPath, ['scripts/harness/e2e.mjs'], { capture: true, timeoutMs: 540_000 }) },
   { name: 'canary scan', run: async () => ({ code: canaryScan({ since: sessionStart }) ? 0 : 1, output: '' }) },

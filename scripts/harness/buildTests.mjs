@@ -48,11 +48,13 @@ export async function buildIntegrationSuite() {
   return tests.map((file) => path.relative(REPO, file));
 }
 
-export async function buildBenchSuite() {
+/** Builds a bench's extension-host suite (activation's unless named); resolves with its testsPath. */
+export async function buildBenchSuite(source = BENCH_SOURCE) {
   rmSync(BENCH_OUT, { recursive: true, force: true });
   await esbuild.build({
     ...common,
-    entryPoints: [BENCH_SOURCE],
+    entryPoints: [source],
     outdir: BENCH_OUT,
   });
+  return path.join(BENCH_OUT, path.basename(source, '.ts'));
 }

@@ -81,6 +81,8 @@ export const RunRecordSchema = z.object({
   status: RunStatusSchema,
   input: z.string(),
   output: z.string().optional(),
+  /** The output was longer than `switchboard.runOutputMaxKiB`: only its start is stored. */
+  outputCut: z.boolean().optional(),
   error: ErrorInfoSchema.optional(),
   routing: RoutingSchema.optional(),
   usage: UsageSchema.optional(),

@@ -50,13 +50,15 @@ export const AgentsConnectionSchema = z.object({
 });
 export type AgentsConnection = z.infer<typeof AgentsConnectionSchema>;
 
-/** A whole snapshot: agents, connections with their enabled models, the default, and recent runs (newest first). */
+/** A whole snapshot: agents, connections with their enabled models, the default, and the newest page of runs (newest first). */
 export const AgentsSnapshotSchema = z.object({
   type: z.literal('snapshot'),
   agents: z.array(AgentSchema),
   connections: z.array(AgentsConnectionSchema),
   defaultConnectionId: z.string(),
   runs: z.array(RunRecordSchema),
+  /** How many runs are stored in all; `runs` is the newest page of them. */
+  runsTotal: z.number().int().nonnegative().optional(),
 });
 export type AgentsSnapshot = z.infer<typeof AgentsSnapshotSchema>;
 

@@ -18,6 +18,8 @@ export const ErrorCodeSchema = z.enum([
   'not_found',
   'conflict',
   'secret_storage_failed',
+  /** The database could not be opened (node:sqlite missing, the file unreadable, or written by a newer version). */
+  'storage_unavailable',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;

@@ -4,8 +4,8 @@ import { SwitchboardError } from './errors';
 import type { Clock, Event, KeyValueStore, Logger } from './ports';
 import { describeIssues } from './providerRegistry';
 import { StoredList } from './storedList';
+import { AGENTS_KEY } from './storageKeys';
 
-export const AGENTS_KEY = 'switchboard.agents';
 
 /** Agents in globalState: validated on read and on every write, written through one queue. */
 export class AgentService {

@@ -33,6 +33,8 @@ export interface AgentsControllerDeps {
 export function createAgentsController(deps: AgentsControllerDeps): ViewHost<AgentsRequest, AgentsSnapshot> {
   const snapshot = (): AgentsSnapshot => {
     const enabled = deps.enabledModels();
+    // One page from the database, never the whole history.
+    const recent = deps.runs.page({ limit: RUNS_IN_SNAPSHOT });
     return {
       type: 'snapshot',
       agents: deps.agents.list(),
@@ -47,7 +49,8 @@ export function createAgentsController(deps: AgentsControllerDeps): ViewHost<Age
         }),
       ),
       defaultConnectionId: deps.settings.defaultConnectionId(),
-      runs: deps.runs.list().slice(-RUNS_IN_SNAPSHOT).reverse(),
+      runs: recent.runs,
+      runsTotal: recent.total,
     };
   };
 

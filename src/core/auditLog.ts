@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
-import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { hash } from 'node:crypto';
 import { AuditEntrySchema, type AuditEntry } from '../contracts/agents';
+import { safeJson, type Database, type Sql } from './database';
 import type { Clock } from './ports';
-import { WriteQueue } from './writeQueue';
+import { TABLES } from './storageKeys';
 
 /** What a caller records; the log adds seq, time and the hash chain. Never a key. */
 export type AuditEvent = Omit<AuditEntry, 'seq' | 'time' | 'prevHash' | 'hash'>;
@@ -13,107 +12,121 @@ export const GENESIS_HASH = '0'.repeat(64);
 export interface AuditVerification {
   ok: boolean;
   entries: number;
-  /** The first line (1-based) whose link is broken, and why. */
+  /** The first entry (1-based position) whose link is broken, and why. */
   broken?: { line: number; reason: string };
 }
 
+/** The last entry's link, kept in its own row so that removing the last entries is detected. */
+interface Head {
+  seq: number;
+  hash: string;
+}
+
+const { audit, auditHead } = TABLES;
+
 /**
- * An append-only JSON-lines file, each entry carrying the hash of the one before, so that an
- * edited, removed or reordered line breaks the chain at that point (`verify`).
+ * An append-only chain in the database: each entry carries the hash of the one before, so an
+ * edited, removed or reordered entry breaks the chain at that point, and the head row (the
+ * last entry's seq and hash, written with it) shows a removed tail. Each append is one write
+ * transaction: windows sharing the database take turns and continue one chain, and an entry
+ * is either wholly written or not at all.
  */
 export class AuditLog {
-  private readonly queue = new WriteQueue();
-  /** The last entry's link, and the file's size when it was read or written by this log. */
-  private head: { seq: number; hash: string; size: number } | undefined;
-
   constructor(
-    private readonly file: string,
+    private readonly db: Database,
     private readonly clock: Clock,
   ) {}
 
-  append(event: AuditEvent): Promise<AuditEntry> {
-    return this.queue.run(async () => {
-      // Every window of VS Code appends to this file: when it grew since this log last saw it,
-      // another window wrote, and the chain goes on from its entry.
-      const size = await this.size();
-      const head = this.head && this.head.size === size ? this.head : await this.readHead();
+  async append(event: AuditEvent): Promise<AuditEntry> {
+    return this.db.write((sql) => {
+      const head = readHead(sql) ?? { seq: 0, hash: GENESIS_HASH };
       const body = { ...event, seq: head.seq + 1, time: this.clock.now().toISOString(), prevHash: head.hash };
       const entry = AuditEntrySchema.parse({ ...body, hash: hashOf(body) });
-      await mkdir(dirname(this.file), { recursive: true });
-      await appendFile(this.file, `${JSON.stringify(entry)}\n`, 'utf8');
-      this.head = { seq: entry.seq, hash: entry.hash, size: await this.size() };
+      // The whole entry as JSON, so fields added to AuditEntry later are kept and hashed.
+      sql.run(`INSERT INTO ${audit} (body) VALUES (?)`, JSON.stringify(entry));
+      writeHead(sql, entry);
       return entry;
     });
   }
 
-  /** Every entry, newest first; lines that do not parse are skipped (verify reports them). */
+  /** Every entry, newest first; rows that do not parse are skipped (verify reports them). */
   async read(): Promise<AuditEntry[]> {
-    const lines = await this.lines();
-    return lines
-      .flatMap((line) => {
-        const parsed = AuditEntrySchema.safeParse(safeJson(line));
+    return this.rows()
+      .flatMap((row) => {
+        const parsed = AuditEntrySchema.safeParse(safeJson(row));
         return parsed.success ? [parsed.data] : [];
       })
       .reverse();
   }
 
   async verify(): Promise<AuditVerification> {
-    const lines = await this.lines();
+    const { rows, head } = this.db.read((sql) => ({ rows: allBodies(sql), head: readHead(sql) }));
     let prevHash = GENESIS_HASH;
     let seq = 0;
-    for (const [index, line] of lines.entries()) {
-      const parsed = AuditEntrySchema.safeParse(safeJson(line));
-      const broken = (reason: string): AuditVerification => ({ ok: false, entries: lines.length, broken: { line: index + 1, reason } });
-      if (!parsed.success) return broken('the line is not a valid audit entry');
-      const { hash, ...body } = parsed.data;
-      if (body.prevHash !== prevHash) return broken('it does not point to the entry before it (a line was removed, added or reordered)');
-      if (body.seq !== seq + 1) return broken(`its sequence number is ${body.seq}, expected ${seq + 1}`);
-      if (hashOf(body) !== hash) return broken('its content does not match its hash (the line was edited)');
-      prevHash = hash;
-      seq = body.seq;
+    for (const [index, row] of rows.entries()) {
+      const broken = (reason: string): AuditVerification => ({ ok: false, entries: rows.length, broken: { line: index + 1, reason } });
+      // Only the chain's own fields are checked here, not the whole schema (read() does that):
+      // verify walks every entry, and the hash already covers all the others.
+      const entry = safeJson(row);
+      if (!isLink(entry)) return broken('the entry is not a valid audit entry');
+      if (entry.prevHash !== prevHash) return broken('it does not point to the entry before it (an entry was removed, added or reordered)');
+      if (entry.seq !== seq + 1) return broken(`its sequence number is ${entry.seq}, expected ${seq + 1}`);
+      // Hashed as stored, not as parsed: fields a newer version added (another window) count too.
+      const { hash: stated, ...body } = entry;
+      if (hashOf(body) !== stated) return broken('its content does not match its hash (the entry was edited)');
+      prevHash = stated;
+      seq = entry.seq;
     }
-    return { ok: true, entries: lines.length };
+    const headSeq = head?.seq ?? 0;
+    const headHash = head?.hash ?? GENESIS_HASH;
+    if (headSeq !== seq || headHash !== prevHash) {
+      const reason =
+        headSeq > seq
+          ? `the log ends at entry ${seq} but its head says ${headSeq} were written (the last ${headSeq - seq} were removed)`
+          : `the head record (entry ${headSeq}) does not match the last entry (${seq}) (the head was changed or removed)`;
+      return { ok: false, entries: rows.length, broken: { line: rows.length + 1, reason } };
+    }
+    return { ok: true, entries: rows.length };
   }
 
-  private async lines(): Promise<string[]> {
-    try {
-      return (await readFile(this.file, 'utf8')).split('\n').filter((line) => line.trim() !== '');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-  }
-
-  private async size(): Promise<number> {
-    try {
-      return (await stat(this.file)).size;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-      throw error;
-    }
-  }
-
-  /** The last valid entry's link, so appending continues the chain after a restart. */
-  private async readHead(): Promise<{ seq: number; hash: string }> {
-    const lines = await this.lines();
-    for (let i = lines.length - 1; i >= 0; i--) {
-      const parsed = AuditEntrySchema.safeParse(safeJson(lines[i]!));
-      if (parsed.success) return { seq: parsed.data.seq, hash: parsed.data.hash };
-    }
-    return { seq: 0, hash: GENESIS_HASH };
+  private rows(): string[] {
+    return this.db.read(allBodies);
   }
 }
 
-/** sha256 over the entry's fields in a fixed (sorted) order, so the hash does not depend on key order. */
-function hashOf(body: Omit<AuditEntry, 'hash'>): string {
-  const sorted = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)));
-  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
+function allBodies(sql: Sql): string[] {
+  return sql.all<{ body: string }>(`SELECT body FROM ${audit} ORDER BY pos`).map((row) => row.body);
 }
 
-function safeJson(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
+function readHead(sql: Sql): Head | undefined {
+  return sql.get<Head>(`SELECT seq, hash FROM ${auditHead} WHERE id = 1`);
+}
+
+export function writeHead(sql: Sql, head: Head): void {
+  sql.run(`INSERT INTO ${auditHead} (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`, head.seq, head.hash);
+}
+
+function isLink(value: unknown): value is { seq: number; prevHash: string; hash: string } & Record<string, unknown> {
+  const entry = value as Record<string, unknown> | null;
+  return typeof entry === 'object' && entry !== null && Number.isInteger(entry.seq) && typeof entry.prevHash === 'string' && typeof entry.hash === 'string' && typeof entry.kind === 'string' && typeof entry.time === 'string';
+}
+
+/** The sorted order of each set of keys seen: entries share a few sets, and sorting each anew dominated verify. */
+const keyOrders = new Map<string, string[]>();
+
+/**
+ * sha256 over the entry's fields in a fixed (sorted, by localeCompare as 0.1.0 did, so its
+ * entries still verify) order, so the hash does not depend on key order.
+ */
+function hashOf(body: Record<string, unknown>): string {
+  const keys = Object.keys(body);
+  const id = keys.join('\n');
+  let order = keyOrders.get(id);
+  if (!order) {
+    order = [...keys].sort((a, b) => a.localeCompare(b));
+    keyOrders.set(id, order);
   }
+  const sorted: Record<string, unknown> = {};
+  for (const key of order) if (body[key] !== undefined) sorted[key] = body[key];
+  return hash('sha256', JSON.stringify(sorted));
 }

@@ -18,9 +18,9 @@ import type { Clock, Disposable, Event, KeyValueStore, Logger, Settings } from '
 import { describeIssues, type ProviderRegistry, type RegisteredProvider } from './providerRegistry';
 import { checkCredentialHeader } from './providers/customHeaders';
 import { StoredList } from './storedList';
+import { CONNECTIONS_KEY } from './storageKeys';
 import { WriteQueue } from './writeQueue';
 
-export const CONNECTIONS_KEY = 'switchboard.connections';
 
 export interface ConnectionServiceDeps {
   store: KeyValueStore;

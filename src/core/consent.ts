@@ -2,8 +2,8 @@ import { ConsentGrantSchema, type ConsentGrant } from '../contracts/agents';
 import type { Connection } from '../contracts/connections';
 import type { Clock, Event, KeyValueStore, Logger } from './ports';
 import { StoredList } from './storedList';
+import { CONSENTS_KEY } from './storageKeys';
 
-export const CONSENTS_KEY = 'switchboard.consents';
 
 export type ConsentAnswer = 'once' | 'always' | 'deny';
 

@@ -1,5 +1,6 @@
 import { ChatResultSchema, type ChatMessage, type Usage } from '../contracts/models';
 import type { AuditLog } from './auditLog';
+import { CallLimiter } from './callLimiter';
 import type { ConnectionService } from './connectionService';
 import { SwitchboardError, toErrorInfo } from './errors';
 import type { HttpClient } from './http/httpClient';
@@ -33,7 +34,12 @@ export interface ModelCallerDeps {
  * call bound to that run's routing, so the worker names only its messages.
  */
 export class ModelCaller {
-  constructor(private readonly deps: ModelCallerDeps) {}
+  /** At most `maxConcurrentRequestsPerConnection` calls in flight per connection; the rest wait in order. */
+  private readonly limiter: CallLimiter;
+
+  constructor(private readonly deps: ModelCallerDeps) {
+    this.limiter = new CallLimiter(() => deps.settings.maxConcurrentRequestsPerConnection());
+  }
 
   async call(request: ModelCall, signal: AbortSignal): Promise<{ output: string; usage: Usage }> {
     const { deps } = this;
@@ -48,8 +54,13 @@ export class ModelCaller {
       }
       // A run is never the person's own click: its key use needs consent (or a standing permission).
       const use = { connection, provider: provider.descriptor, requester: { id: request.requesterId, byPerson: false }, purpose: 'chat' as const, runId: request.runId };
+      // Queued per connection before the request starts, so the wait is not part of its timeout.
       const result = await deps.keys.use(use, (target) =>
-        chat(target, { modelRef: request.modelRef, messages: request.messages }, { http: deps.http, timeoutMs: deps.settings.requestTimeoutMs(), signal }),
+        this.limiter.run(
+          connection.id,
+          () => chat(target, { modelRef: request.modelRef, messages: request.messages }, { http: deps.http, timeoutMs: deps.settings.requestTimeoutMs(), signal }),
+          signal,
+        ),
       );
       // Adapters may come from other extensions: their answer is held to the contract.
       const checked = ChatResultSchema.safeParse(result);

@@ -2,17 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { MAX_CONTEXT_WINDOW, MAX_MODELS_PER_MESSAGE } from '../contracts/connectionsView';
 import { DiscoveredModelSchema, RegisteredModelSchema, type DiscoveredModel, type RegisteredModel } from '../contracts/models';
-import { CONNECTIONS_KEY, type ConnectionService } from './connectionService';
+import type { ConnectionService } from './connectionService';
+import { safeJson, type Database, type Sql } from './database';
 import { SwitchboardError } from './errors';
 import { Emitter } from './events';
 import type { HttpClient } from './http/httpClient';
 import type { KeyPath, Requester } from './keyPath';
 import type { Clock, Disposable, KeyValueStore, Logger, Settings } from './ports';
 import { describeIssues, type ProviderRegistry } from './providerRegistry';
+import { CONNECTIONS_KEY, TABLES } from './storageKeys';
 
-export const MODELS_KEY = 'switchboard.models';
+const { models: MODELS } = TABLES;
 
 export interface ModelRegistryDeps {
+  /** Where the models are. */
+  db: Database;
+  /** globalState, read for the stored connection records (see storedConnectionIds). */
   store: KeyValueStore;
   connections: ConnectionService;
   providers: ProviderRegistry;
@@ -35,9 +40,9 @@ const ContextWindowSchema = z.number().int().positive().max(MAX_CONTEXT_WINDOW);
 
 /**
  * The registered models: the models a person chose, per connection, with their metadata, an
- * enabled flag and the person's overrides. Records live in one globalState list, validated on
- * every read; every write goes through the connections' write queue, so deleting a connection
- * and removing its models is one queued operation (see the constructor).
+ * enabled flag and the person's overrides. Records are rows of the database, validated on
+ * every read; every write is one transaction and goes through the connections' write queue, so
+ * deleting a connection and removing its models is one queued operation (see the constructor).
  *
  * A model is unique per (connectionId, providerModelId). Registering it again refreshes what
  * the provider says and `lastSyncedAt`, and keeps its id, `enabled`, and every value whose
@@ -92,6 +97,16 @@ export class ModelRegistry implements Disposable {
   }
 
   /**
+   * Whether the person disabled this model of the connection: one indexed lookup, for the run
+   * path (an unregistered model is not disabled).
+   */
+  isDisabled(connectionId: string, providerModelId: string): boolean {
+    return this.deps.db.read(
+      (sql) => sql.get(`SELECT 1 FROM ${MODELS} WHERE connection_id = ? AND provider_model_id = ? AND id IS NOT NULL AND enabled = 0 LIMIT 1`, connectionId, providerModelId) !== undefined,
+    );
+  }
+
+  /**
    * Asks the connection's provider which models it serves. Nothing is stored. The result is
    * validated, without duplicates, and at most MAX_MODELS_PER_MESSAGE long.
    */
@@ -133,29 +148,33 @@ export class ModelRegistry implements Disposable {
     const wanted = uniqueById(parsed.data);
     let registered: RegisteredModel[] = [];
     let added = 0;
-    await this.mutate((all) => {
+    // Not through apply(): each model is looked up by its index, so registering a batch costs
+    // that batch, not a read and validation of the whole registry.
+    await this.deps.connections.writes.run(async () => {
       this.deps.connections.require(connectionId);
       const now = this.deps.clock.now().toISOString();
-      const index = new Map<string, number>();
-      all.forEach((model, i) => {
-        if (model.connectionId === connectionId) index.set(model.providerModelId, i);
+      this.deps.db.write((sql) => {
+        registered = wanted.map((discovered) => {
+          const row = sql.get<{ body: string }>(
+            `SELECT body FROM ${MODELS} WHERE connection_id = ? AND provider_model_id = ? AND id IS NOT NULL ORDER BY pos LIMIT 1`,
+            connectionId,
+            discovered.providerModelId,
+          );
+          const existing = row && RegisteredModelSchema.safeParse(safeJson(row.body));
+          if (existing?.success) {
+            const refreshed = refresh(existing.data, discovered, now);
+            updateRow(sql, refreshed);
+            return refreshed;
+          }
+          added++;
+          const fresh = this.fresh(connectionId, discovered, now);
+          insertRow(sql, fresh);
+          return fresh;
+        });
+        this.dropOrphans(sql);
       });
-      const next = [...all];
-      registered = wanted.map((discovered) => {
-        const at = index.get(discovered.providerModelId);
-        if (at !== undefined) {
-          const refreshed = refresh(next[at]!, discovered, now);
-          next[at] = refreshed;
-          return refreshed;
-        }
-        added++;
-        const fresh = this.fresh(connectionId, discovered, now);
-        index.set(fresh.providerModelId, next.length);
-        next.push(fresh);
-        return fresh;
-      });
-      return next;
     });
+    this.changed.fire();
     this.deps.logger.info(`Registered ${registered.length} ${registered.length === 1 ? 'model' : 'models'} (${added} new) for connection ${connectionId}.`);
     return { models: registered, added };
   }
@@ -263,59 +282,82 @@ export class ModelRegistry implements Disposable {
     return unique;
   }
 
-  private readRaw(): unknown[] {
-    const raw = this.deps.store.get(MODELS_KEY);
-    return Array.isArray(raw) ? raw : [];
-  }
-
   /** Every stored record that passes its schema, whether or not its connection still exists. */
   private readValid(): RegisteredModel[] {
-    return this.read().valid;
+    return this.deps.db.read((sql) => this.read(sql));
   }
 
-  /** The stored records, split into those that pass their schema and those that do not. */
-  private read(): { valid: RegisteredModel[]; invalid: unknown[] } {
+  /** The stored records that pass their schema, in registration order; the others are logged and left as they are. */
+  private read(sql: Sql): RegisteredModel[] {
     const valid: RegisteredModel[] = [];
-    const invalid: unknown[] = [];
+    let invalid = 0;
     let example = '';
-    for (const raw of this.readRaw()) {
-      const parsed = RegisteredModelSchema.safeParse(raw);
+    for (const row of sql.all<{ body: string }>(`SELECT body FROM ${MODELS} ORDER BY pos`)) {
+      const parsed = RegisteredModelSchema.safeParse(safeJson(row.body));
       if (parsed.success) {
         valid.push(parsed.data);
       } else {
-        invalid.push(raw);
+        invalid++;
         example ||= describeIssues(parsed.error.issues);
       }
     }
     // One line when the number changes, not one per record and snapshot.
-    if (invalid.length !== this.lastInvalidCount) {
-      this.lastInvalidCount = invalid.length;
-      if (invalid.length) this.deps.logger.warn(`Ignoring ${invalid.length} stored models that are not valid (kept in storage as they are), e.g.: ${example}`);
+    if (invalid !== this.lastInvalidCount) {
+      this.lastInvalidCount = invalid;
+      if (invalid) this.deps.logger.warn(`Ignoring ${invalid} stored models that are not valid (kept in storage as they are), e.g.: ${example}`);
     }
-    return { valid, invalid };
+    return valid;
   }
 
   /**
-   * One read-modify-write, not queued: callers are already in the queue. `change` sees every
-   * valid record. Invalid records are kept as they were; records whose connection has no
-   * stored record at all are dropped (what a delete interrupted between its writes left).
-   * Returns whether it wrote: a `change` that returns its argument writes nothing.
+   * One read-modify-write transaction, not queued: callers are already in the queue. `change`
+   * sees every valid record. Invalid records are kept as they were; models whose connection
+   * has no stored record at all are dropped. Only the rows that changed are written. Returns
+   * whether it wrote: a `change` that returns its argument writes nothing.
    */
   private async apply(change: (all: RegisteredModel[]) => RegisteredModel[]): Promise<boolean> {
-    const { valid, invalid } = this.read();
-    const next = change(valid);
-    const storedConnections = storedConnectionIds(this.deps.store);
-    const kept = next.filter((model) => storedConnections.has(model.connectionId));
-    if (next === valid && kept.length === valid.length) return false;
-    if (kept.length !== next.length) this.deps.logger.info(`Removed ${next.length - kept.length} models left from deleted connections.`);
-    await this.deps.store.update(MODELS_KEY, [...kept, ...invalid]);
-    return true;
+    return this.deps.db.write((sql) => {
+      const valid = this.read(sql);
+      const next = change(valid);
+      if (next !== valid) {
+        const before = new Map(valid.map((model) => [model.id, model]));
+        const nextIds = new Set(next.map((model) => model.id));
+        for (const model of valid) {
+          if (!nextIds.has(model.id)) sql.run(`DELETE FROM ${MODELS} WHERE id = ?`, model.id);
+        }
+        for (const model of next) {
+          const old = before.get(model.id);
+          if (!old) insertRow(sql, model);
+          else if (old !== model && JSON.stringify(old) !== JSON.stringify(model)) updateRow(sql, model);
+        }
+      }
+      return this.dropOrphans(sql) > 0 || next !== valid;
+    });
+  }
+
+  /**
+   * Removes the models whose connection has no stored record at all (what a delete cut short
+   * between its globalState write and its database write leaves); returns how many.
+   */
+  private dropOrphans(sql: Sql): number {
+    const ids = [...storedConnectionIds(this.deps.store)];
+    const removed = Number(sql.run(`DELETE FROM ${MODELS} WHERE id IS NOT NULL AND connection_id NOT IN (${ids.map(() => '?').join(', ')})`, ...ids).changes);
+    if (removed) this.deps.logger.info(`Removed ${removed} models left from deleted connections.`);
+    return removed;
   }
 
   private async mutate(change: (all: RegisteredModel[]) => RegisteredModel[]): Promise<void> {
     const wrote = await this.deps.connections.writes.run(() => this.apply(change));
     if (wrote) this.changed.fire();
   }
+}
+
+function insertRow(sql: Sql, model: RegisteredModel): void {
+  sql.run(`INSERT INTO ${MODELS} (id, connection_id, provider_model_id, enabled, body) VALUES (?, ?, ?, ?, ?)`, model.id, model.connectionId, model.providerModelId, model.enabled ? 1 : 0, JSON.stringify(model));
+}
+
+function updateRow(sql: Sql, model: RegisteredModel): void {
+  sql.run(`UPDATE ${MODELS} SET provider_model_id = ?, enabled = ?, body = ? WHERE id = ?`, model.providerModelId, model.enabled ? 1 : 0, JSON.stringify(model), model.id);
 }
 
 /**

@@ -39,8 +39,12 @@ export interface Settings {
   setDefaultConnectionId(id: string): Promise<void>;
   requestTimeoutMs(): number;
   discoveryTimeoutMs(): number;
-  /** How many runs to keep. */
+  /** How many finished runs to keep. */
   runRetention(): number;
+  /** The largest run output stored, in KiB. */
+  runOutputMaxKiB(): number;
+  /** How many model calls may be in flight on one connection; the others wait their turn. */
+  maxConcurrentRequestsPerConnection(): number;
   proxy(): ProxySettings;
 }
 

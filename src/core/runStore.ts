@@ -1,144 +1,181 @@
+import { randomUUID } from 'node:crypto';
 import { RunRecordSchema, type RunRecord } from '../contracts/agents';
+import { safeJson, type Database, type Sql } from './database';
 import { Emitter } from './events';
-import { systemClock, type Clock, type KeyValueStore, type Logger } from './ports';
+import { systemClock, type Clock, type Disposable, type Logger } from './ports';
+import { TABLES } from './storageKeys';
 
-/** Each run is its own globalState entry, so a status change writes one small record, not the history. */
-export const RUN_KEY_PREFIX = 'switchboard.run.';
-export const runKey = (id: string) => `${RUN_KEY_PREFIX}${id}`;
+const { runs, leases } = TABLES;
+const ACTIVE = `status IN ('queued', 'running')`;
+const FINISHED = `status NOT IN ('queued', 'running')`;
 
-type Change = { kind: 'add'; run: RunRecord } | { kind: 'update'; id: string; patch: Partial<RunRecord> };
+/** A lease not renewed for this long belongs to a window that is gone. */
+export const LEASE_MS = 30_000;
+const HEARTBEAT_MS = 10_000;
 
-interface Pending {
-  change: Change;
-  done(): void;
-  failed(error: unknown): void;
+export interface RunStoreDeps {
+  db: Database;
+  /** How many finished runs to keep. */
+  retention(): number;
+  /** The largest output stored, in KiB; a longer one is cut and marked `outputCut`. */
+  outputMaxKiB(): number;
+  logger: Logger;
+  clock?: Clock;
+  /** This window's lease; a new one per window unless given (tests). */
+  owner?: string;
+  leaseMs?: number;
+  heartbeatMs?: number;
+}
+
+/** One page of runs, newest first, and how many there are in all. */
+export interface RunPage {
+  runs: RunRecord[];
+  total: number;
 }
 
 /**
- * Runs in globalState, oldest first, bounded by the retention setting. Stored runs are parsed
- * once per session and kept in memory. Changes that arrive while a write is under way are
- * applied together in the next round of writes, so a thousand runs finishing at once cost a few
- * rounds and lose nothing.
+ * Runs in the database, one row each, newest last. Every change is its own write transaction,
+ * committed when the call resolves.
+ *
+ * - Retention counts finished runs only, and trims them in the transaction that adds a run: a
+ *   queued or running run is never removed.
+ * - Runs are leased by the window that runs them: the store renews its lease while it lives.
+ *   At first use, any window marks interrupted the queued or running runs whose owner's lease
+ *   has expired (that window closed or crashed), never those of a window still alive.
  */
-export class RunStore {
-  private runs: RunRecord[] | undefined;
-  private pending: Pending[] = [];
-  private writing: Promise<void> | undefined;
+export class RunStore implements Disposable {
   private readonly changed = new Emitter<void>();
   readonly onDidChange = this.changed.event;
+  private readonly owner: string;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private started = false;
 
-  constructor(private readonly deps: { store: KeyValueStore; retention: () => number; logger: Logger; clock?: Clock }) {}
-
-  list(): RunRecord[] {
-    return [...this.loaded()];
+  constructor(private readonly deps: RunStoreDeps) {
+    this.owner = deps.owner ?? randomUUID();
   }
 
   get(id: string): RunRecord | undefined {
-    return this.loaded().find((run) => run.id === id);
+    this.start();
+    const row = this.deps.db.read((sql) => sql.get<{ body: string }>(`SELECT body FROM ${runs} WHERE id = ?`, id));
+    return row ? this.parse(row.body, id) : undefined;
   }
 
-  add(run: RunRecord): Promise<void> {
-    return this.enqueue({ kind: 'add', run });
-  }
-
-  /** Applies `patch` to the run if it is still stored (retention may have dropped it). */
-  update(id: string, patch: Partial<RunRecord>): Promise<void> {
-    return this.enqueue({ kind: 'update', id, patch });
-  }
-
-  /** Resolves when every change made so far is written. */
-  async flushed(): Promise<void> {
-    while (this.writing) await this.writing;
-  }
-
-  private enqueue(change: Change): Promise<void> {
-    return new Promise<void>((done, failed) => {
-      this.pending.push({ change, done, failed });
-      this.writing ??= this.writeAll();
+  /** Runs newest first, `limit` from `offset`, with the total: a view never reads them all. */
+  page(options: { offset?: number; limit: number }): RunPage {
+    this.start();
+    return this.deps.db.read((sql) => {
+      const rows = sql.all<{ id: string; body: string }>(`SELECT id, body FROM ${runs} ORDER BY pos DESC LIMIT ? OFFSET ?`, options.limit, options.offset ?? 0);
+      const total = Number(sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${runs}`)?.n ?? 0);
+      return { runs: rows.flatMap((row) => this.parse(row.body, row.id) ?? []), total };
     });
   }
 
-  private async writeAll(): Promise<void> {
-    try {
-      while (this.pending.length) {
-        const batch = this.pending;
-        this.pending = [];
-        await this.writeBatch(batch);
-        this.changed.fire();
+  async add(run: RunRecord): Promise<void> {
+    this.start();
+    const record = this.capped(RunRecordSchema.parse(run));
+    this.deps.db.write((sql) => {
+      sql.run(`INSERT INTO ${runs} (id, status, owner, body) VALUES (?, ?, ?, ?)`, record.id, record.status, this.owner, JSON.stringify(record));
+      const keep = Math.max(1, Math.floor(this.deps.retention()));
+      // The span of positions bounds the number of rows and costs two index lookups: while it
+      // is within the retention there is nothing to trim, and starting a run does not walk the
+      // history.
+      // (Two subqueries: SQLite answers a lone min() or max() from the index, both together by a scan.)
+      const span = Number(sql.get<{ span: number }>(`SELECT (SELECT max(pos) FROM ${runs}) - (SELECT min(pos) FROM ${runs}) + 1 AS span`)?.span ?? 0);
+      if (span > keep) {
+        sql.run(`DELETE FROM ${runs} WHERE ${FINISHED} AND pos <= (SELECT pos FROM ${runs} WHERE ${FINISHED} ORDER BY pos DESC LIMIT 1 OFFSET ?)`, keep);
       }
-    } finally {
-      this.writing = undefined;
-    }
+    });
+    this.changed.fire();
   }
 
-  private async writeBatch(batch: Pending[]): Promise<void> {
-    let runs = this.loaded();
-    const dirty = new Set<string>();
-    const applied: Pending[] = [];
-    for (const item of batch) {
-      // One bad change fails alone; the rest of the batch is still written.
-      try {
-        runs = apply(runs, item.change);
-        dirty.add(item.change.kind === 'add' ? item.change.run.id : item.change.id);
-        applied.push(item);
-      } catch (error) {
-        item.failed(error);
-      }
-    }
-    const limit = Math.max(1, Math.floor(this.deps.retention()));
-    const dropped = runs.length > limit ? runs.slice(0, runs.length - limit) : [];
-    if (dropped.length) runs = runs.slice(dropped.length);
-    const kept = new Map(runs.map((run) => [run.id, run]));
+  /** Applies `patch` to the run if it is still stored (retention may have removed it once finished). */
+  async update(id: string, patch: Partial<RunRecord>): Promise<void> {
+    this.start();
+    const wrote = this.deps.db.write((sql) => this.patch(sql, id, (run) => ({ ...run, ...patch })));
+    if (wrote) this.changed.fire();
+  }
+
+  dispose(): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    this.changed.dispose();
+    if (!this.started) return;
+    // A window that closes cleanly gives up its lease: its unfinished runs are interrupted for
+    // the next window at once, without waiting for the lease to expire.
     try {
-      await Promise.all([
-        ...[...dirty].filter((id) => kept.has(id)).map((id) => this.deps.store.update(runKey(id), kept.get(id))),
-        ...dropped.map((run) => this.deps.store.update(runKey(run.id), undefined)),
-      ]);
-      this.runs = runs;
-      for (const item of applied) item.done();
+      this.deps.db.write((sql) => sql.run(`DELETE FROM ${leases} WHERE owner = ?`, this.owner));
     } catch (error) {
-      this.deps.logger.error(`Could not store runs: ${error instanceof Error ? error.message : String(error)}`);
-      // What is in memory must match what may be on disk: read it again on next use.
-      this.runs = undefined;
-      for (const item of applied) item.failed(error);
+      this.deps.logger.warn(`Could not release this window's run lease: ${errorText(error)}`);
     }
   }
 
-  private loaded(): RunRecord[] {
-    if (!this.runs) {
-      const runs: RunRecord[] = [];
-      for (const key of this.deps.store.keys()) {
-        if (!key.startsWith(RUN_KEY_PREFIX)) continue;
-        const parsed = RunRecordSchema.safeParse(this.deps.store.get(key));
-        if (parsed.success) runs.push(parsed.data);
-        else this.deps.logger.warn(`Ignoring the stored run ${key.slice(RUN_KEY_PREFIX.length)}: it is not valid.`);
-      }
-      this.runs = runs.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-      this.failInterrupted(this.runs);
-    }
-    return this.runs;
+  private patch(sql: Sql, id: string, change: (run: RunRecord) => RunRecord): boolean {
+    const row = sql.get<{ body: string }>(`SELECT body FROM ${runs} WHERE id = ?`, id);
+    const current = row && this.parse(row.body, id);
+    if (!current) return false;
+    const next = this.capped(RunRecordSchema.parse(change(current)));
+    sql.run(`UPDATE ${runs} SET status = ?, body = ? WHERE id = ?`, next.status, JSON.stringify(next), id);
+    return true;
   }
 
-  /**
-   * Runs read at the first load are from an earlier session (this one adds its runs after that
-   * load), so any still queued or running were cut off by a window that closed or reloaded:
-   * they are failed, lazily here rather than during activation.
-   */
-  private failInterrupted(loaded: RunRecord[]): void {
-    const stale = loaded.filter((run) => run.status === 'queued' || run.status === 'running');
-    if (!stale.length) return;
-    const finishedAt = (this.deps.clock ?? systemClock).now().toISOString();
-    const error = { code: 'internal' as const, message: 'The run was interrupted: VS Code closed or reloaded the window before it finished. Run the agent again.' };
-    for (const run of stale) {
-      this.update(run.id, { status: 'failed', error, finishedAt }).catch((reason: unknown) =>
-        this.deps.logger.error(`Could not mark the interrupted run ${run.id} as failed: ${reason instanceof Error ? reason.message : String(reason)}`),
+  /** The first use: take this window's lease and mark the runs of windows that are gone. */
+  private start(): void {
+    if (this.started) return;
+    const now = this.now();
+    const leaseMs = this.deps.leaseMs ?? LEASE_MS;
+    const interrupted = this.deps.db.write((sql) => {
+      this.renew(sql, now);
+      const orphans = sql.all<{ id: string }>(
+        `SELECT id FROM ${runs} WHERE ${ACTIVE} AND (owner IS NULL OR owner NOT IN (SELECT owner FROM ${leases} WHERE heartbeat_at >= ?))`,
+        now - leaseMs,
       );
+      const finishedAt = new Date(now).toISOString();
+      const error = { code: 'internal' as const, message: 'The run was interrupted: the VS Code window running it closed, reloaded or crashed before it finished. Run the agent again.' };
+      for (const { id } of orphans) this.patch(sql, id, (run) => ({ ...run, status: 'failed', error, finishedAt }));
+      sql.run(`DELETE FROM ${leases} WHERE heartbeat_at < ?`, now - leaseMs);
+      return orphans.length;
+    });
+    // Set only once the lease is committed: a failed first use is tried again on the next.
+    this.started = true;
+    this.heartbeat = setInterval(() => {
+      try {
+        this.deps.db.write((sql) => this.renew(sql, this.now()));
+      } catch (error) {
+        this.deps.logger.warn(`Could not renew this window's run lease: ${errorText(error)}`);
+      }
+    }, this.deps.heartbeatMs ?? HEARTBEAT_MS);
+    // The lease must not keep a process alive that has nothing else to do.
+    this.heartbeat.unref?.();
+    if (interrupted) {
+      this.deps.logger.warn(`Marked ${interrupted} run(s) as failed: the window running them closed or crashed before they finished.`);
+      this.changed.fire();
     }
-    this.deps.logger.warn(`Marked ${stale.length} run(s) interrupted by the last window reload or close as failed.`);
+  }
+
+  private renew(sql: Sql, now: number): void {
+    sql.run(`INSERT INTO ${leases} (owner, heartbeat_at) VALUES (?, ?) ON CONFLICT (owner) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`, this.owner, now);
+  }
+
+  private now(): number {
+    return (this.deps.clock ?? systemClock).now().getTime();
+  }
+
+  /** An output over the limit is cut at a character boundary and marked. */
+  private capped(run: RunRecord): RunRecord {
+    const max = Math.max(1, Math.floor(this.deps.outputMaxKiB())) * 1024;
+    if (run.output === undefined || Buffer.byteLength(run.output) <= max) return run;
+    const cut = Buffer.from(run.output).subarray(0, max).toString('utf8').replace(/\uFFFD$/, '');
+    return { ...run, output: cut, outputCut: true };
+  }
+
+  private parse(body: string, id: string): RunRecord | undefined {
+    const parsed = RunRecordSchema.safeParse(safeJson(body));
+    if (parsed.success) return parsed.data;
+    this.deps.logger.warn(`Ignoring the stored run ${id}: it is not valid (kept in the database as it is).`);
+    return undefined;
   }
 }
 
-function apply(runs: RunRecord[], change: Change): RunRecord[] {
-  if (change.kind === 'add') return [...runs, RunRecordSchema.parse(change.run)];
-  return runs.map((run) => (run.id === change.id ? RunRecordSchema.parse({ ...run, ...change.patch }) : run));
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

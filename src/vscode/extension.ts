@@ -9,6 +9,8 @@ import { ConnectionActions } from '../core/connectionActions';
 import { ConnectionService } from '../core/connectionService';
 import { createConnectionsController } from '../core/connectionsController';
 import { ConsentService } from '../core/consent';
+import { Database } from '../core/database';
+import { moveLegacyState } from '../core/legacyImport';
 import { HttpClient } from '../core/http/httpClient';
 import { KeyPath } from '../core/keyPath';
 import { ModelActions } from '../core/modelActions';
@@ -20,6 +22,7 @@ import { registerCoreProviders } from '../core/providers/coreProviders';
 import { RunService } from '../core/runService';
 import { RunStore } from '../core/runStore';
 import { Redactor, redactingVault } from '../core/secrets';
+import { DATABASE_FILE, LEGACY } from '../core/storageKeys';
 import { registerAgentCommands } from './agentCommands';
 import { createApi, type SwitchboardExports } from './api';
 import { registerCommands } from './commands';
@@ -45,17 +48,24 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports {
   const vault = redactingVault(secretStorageVault(context.secrets), redactor);
   const http = new HttpClient({ proxy: () => settings.proxy() });
   const clock = systemClock;
-  const auditLogPath = join(context.globalStorageUri.fsPath, 'audit.jsonl');
-  const audit = new AuditLog(auditLogPath, clock);
+  // Opened at first use, not here: activation stays cheap, and a missing node:sqlite is
+  // reported when models, runs or the audit log are first needed.
+  const databasePath = join(context.globalStorageUri.fsPath, DATABASE_FILE);
+  const db = new Database({
+    file: databasePath,
+    logger,
+    afterMigrations: moveLegacyState({ store, auditFile: join(context.globalStorageUri.fsPath, LEGACY.auditFile), logger }),
+  });
+  const audit = new AuditLog(db, clock);
   const consent = new ConsentService({ store, prompt: consentPrompt(prompter), clock, logger, describeRequester });
   // The only holder of the vault: every key is read through it, consented and audited.
   const keys = new KeyPath({ vault, consent, audit, logger });
   const connections = new ConnectionService({ store, keys, registry, settings, clock, http, logger, audit });
   const actions = new ConnectionActions(connections, settings, prompter);
-  const models = new ModelRegistry({ store, connections, providers: registry, keys, settings, clock, http, logger, builtinModel });
+  const models = new ModelRegistry({ db, store, connections, providers: registry, keys, settings, clock, http, logger, builtinModel });
   const modelActions = new ModelActions(connections, models, prompter);
   const agents = new AgentService({ store, clock, logger, connectionExists: (id) => connections.get(id) !== undefined });
-  const runs = new RunStore({ store, retention: () => settings.runRetention(), logger, clock });
+  const runs = new RunStore({ db, retention: () => settings.runRetention(), outputMaxKiB: () => settings.runOutputMaxKiB(), logger, clock });
   const agentHost = new AgentHost({
     workerPath: context.asAbsolutePath(join('dist', 'agentHost.js')),
     // The worker is silent while it waits for a model call; beyond that, a long silence means it hangs.
@@ -65,7 +75,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports {
   const modelCaller = new ModelCaller({ connections, registry, keys, audit, http, settings, logger });
   const runService = new RunService({
     ...{ agents, connections, registry, modelCaller, runs, agentHost, settings, clock },
-    isModelDisabled: (connectionId, modelRef) => models.list({ connectionId }).some((m) => m.providerModelId === modelRef && !m.enabled),
+    isModelDisabled: (connectionId, modelRef) => models.isDisabled(connectionId, modelRef),
   });
   /** One read of the registry, grouped by connection: the Agents view's selects offer only enabled models. */
   const enabledModels = () => {
@@ -80,6 +90,8 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports {
 
   context.subscriptions.push(
     logger,
+    // The run store gives up its lease before the database closes.
+    { dispose: () => (runs.dispose(), db.dispose()) },
     settings,
     registry,
     { dispose: () => void http.dispose() },
@@ -131,7 +143,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports {
   if (!testMode) return api;
   return {
     ...api,
-    testing: createTestingApi({ context, prompter, logger, postedToWebviews, auditLogPath, activationMs: performance.now() - started }),
+    testing: createTestingApi({ context, prompter, logger, postedToWebviews, db, runs, models, audit, runService, activationMs: performance.now() - started }),
   };
 }
 

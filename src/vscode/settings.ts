@@ -6,13 +6,18 @@ const SECTION = 'switchboard';
 const DEFAULT_REQUEST_TIMEOUT_S = 60;
 const DEFAULT_DISCOVERY_TIMEOUT_S = 15;
 const DEFAULT_RUN_RETENTION = 500;
+const DEFAULT_RUN_OUTPUT_MAX_KIB = 256;
+const DEFAULT_MAX_CONCURRENT_REQUESTS = 4;
 /**
  * Upper bounds: an hour for a model call, ten minutes for a list of models. Past them a value is
- * a typo, and far past them a timer overflows (Node fires a timer over 2^31 ms at once).
+ * a typo, and far past them a timer overflows (Node fires a timer over 2^31 ms at once). An
+ * output is never larger than the 8 MiB an answer may have.
  */
 const MAX_REQUEST_TIMEOUT_S = 3600;
 const MAX_DISCOVERY_TIMEOUT_S = 600;
 const MAX_RUN_RETENTION = 100_000;
+const MAX_RUN_OUTPUT_KIB = 8192;
+const MAX_CONCURRENT_REQUESTS = 64;
 
 /** Switchboard's settings and VS Code's proxy settings, read fresh on every call. */
 export class VsCodeSettings implements Settings, vscode.Disposable {
@@ -48,6 +53,14 @@ export class VsCodeSettings implements Settings, vscode.Disposable {
 
   runRetention(): number {
     return Math.round(this.bounded('runRetention', DEFAULT_RUN_RETENTION, MAX_RUN_RETENTION, 'a whole number of runs'));
+  }
+
+  runOutputMaxKiB(): number {
+    return Math.round(this.bounded('runOutputMaxKiB', DEFAULT_RUN_OUTPUT_MAX_KIB, MAX_RUN_OUTPUT_KIB, 'a whole number of KiB'));
+  }
+
+  maxConcurrentRequestsPerConnection(): number {
+    return Math.round(this.bounded('maxConcurrentRequestsPerConnection', DEFAULT_MAX_CONCURRENT_REQUESTS, MAX_CONCURRENT_REQUESTS, 'a whole number of requests'));
   }
 
   proxy(): ProxySettings {

@@ -1,4 +1,12 @@
+import { readFile } from 'node:fs/promises';
 import type * as vscode from 'vscode';
+import type { AuditEntry, RunRecord } from '../contracts/agents';
+import type { RegisteredModel } from '../contracts/models';
+import type { AuditLog } from '../core/auditLog';
+import type { Database } from '../core/database';
+import type { ModelRegistry } from '../core/modelRegistry';
+import type { RunService } from '../core/runService';
+import type { RunStore } from '../core/runStore';
 import type { OutputLogger } from './logger';
 import type { Prompter, ScriptedAnswer } from './prompter';
 
@@ -13,8 +21,16 @@ export interface TestingApi {
   logLines(): string[];
   /** Every message the host posted to a webview. */
   webviewMessages(): unknown[];
-  /** The audit log file, for the canary check. */
-  readonly auditLogPath: string;
+  /** A run as the database holds it. */
+  storedRun(id: string): RunRecord | undefined;
+  /** The registered models as the database holds them. */
+  storedModels(): RegisteredModel[];
+  /** The audit log's entries, oldest first. */
+  auditEntries(): Promise<AuditEntry[]>;
+  /** The database's files (with its write-ahead log) as text, for the canary check. */
+  databaseBytes(): Promise<string>;
+  /** Starts a run as the Run Agent command does, without its progress notification (for the routing bench). */
+  startRun(request: unknown): Promise<RunRecord>;
   /** How long activate() took, in milliseconds. */
   readonly activationMs: number;
 }
@@ -24,7 +40,11 @@ export function createTestingApi(deps: {
   prompter: Prompter;
   logger: OutputLogger;
   postedToWebviews: unknown[];
-  auditLogPath: string;
+  db: Database;
+  runs: RunStore;
+  models: ModelRegistry;
+  audit: AuditLog;
+  runService: RunService;
   activationMs: number;
 }): TestingApi {
   const { context } = deps;
@@ -34,7 +54,14 @@ export function createTestingApi(deps: {
     globalState: () => Object.fromEntries(context.globalState.keys().map((key) => [key, context.globalState.get(key)])),
     logLines: () => [...(deps.logger.captured ?? [])],
     webviewMessages: () => [...deps.postedToWebviews],
-    auditLogPath: deps.auditLogPath,
+    storedRun: (id) => deps.runs.get(id),
+    storedModels: () => deps.models.list(),
+    auditEntries: async () => (await deps.audit.read()).reverse(),
+    databaseBytes: async () => {
+      const parts = await Promise.all(deps.db.files.map((file) => readFile(file, 'latin1').catch(() => '')));
+      return parts.join('\n');
+    },
+    startRun: (request) => deps.runService.start(request, 'switchboard.bench'),
     activationMs: deps.activationMs,
   };
 }

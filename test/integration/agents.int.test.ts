@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { Agent, AgentInput, AuditEntry, RunRecord, StartAgentRunRequest } from '../../src/contracts/agents';
 import type { Connection } from '../../src/contracts/connections';
@@ -45,15 +44,14 @@ async function runAgent(request: StartAgentRunRequest, limitMs = 20_000): Promis
   }
 }
 
-/** The run as stored in globalState, not as the command returned it. */
+/** The run as stored in the database, not as the command returned it. */
 function storedRun(testing: TestingApi, id: string): RunRecord | undefined {
-  return testing.globalState()[`switchboard.run.${id}`] as RunRecord | undefined;
+  return testing.storedRun(id);
 }
 
-/** The audit log's entries, oldest first, read from the file itself. */
+/** The audit log's entries, oldest first, as the database holds them. */
 async function auditEntries(testing: TestingApi): Promise<AuditEntry[]> {
-  const text = await readFile(testing.auditLogPath, 'utf8');
-  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as AuditEntry);
+  return testing.auditEntries();
 }
 
 /** The outcome of each key read a run made. */
@@ -216,9 +214,10 @@ describe('agents: runs through routing, consent and the audit log', function () 
       assertNoCanary('globalState', testing.globalState());
       assertNoCanary('the output channel', testing.logLines());
       assertNoCanary('the messages posted to webviews', testing.webviewMessages());
-      const audit = await readFile(testing.auditLogPath, 'utf8');
-      assert.ok(audit.includes(canaryRuns[0]!), 'the audit log file holds no entry of the canary runs');
-      assertNoCanary('the audit log file', audit);
+      const stored = await testing.databaseBytes();
+      assert.ok(JSON.stringify(await testing.auditEntries()).includes(canaryRuns[0]!), 'the audit log holds no entry of the canary runs');
+      assert.ok(stored.includes(canaryRuns[0]!), 'the database files hold no record of the canary runs');
+      assertNoCanary('the database files (runs, models, audit log)', stored);
     });
   });
 });

@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { AuditEntry } from '../../src/contracts/agents';
 import type { Connection } from '../../src/contracts/connections';
@@ -16,14 +15,9 @@ async function openAiRequests(): Promise<RecordedRequest[]> {
   return ((await (await fetch(`${fixtureUrl('openai')}/__fixture/requests`)).json()) as { requests: RecordedRequest[] }).requests;
 }
 
-/** The key_read entries of one connection, oldest first, read from the file itself. */
+/** The key_read entries of one connection, oldest first, as the database holds them. */
 async function keyReads(testing: TestingApi, connectionId: string): Promise<AuditEntry[]> {
-  const text = await readFile(testing.auditLogPath, 'utf8');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as AuditEntry)
-    .filter((entry) => entry.kind === 'key_read' && entry.connectionId === connectionId);
+  return (await testing.auditEntries()).filter((entry) => entry.kind === 'key_read' && entry.connectionId === connectionId);
 }
 
 describe('the key path in a real extension host', function () {
@@ -64,7 +58,7 @@ describe('the key path in a real extension host', function () {
     );
     const withKey = (await openAiRequests()).filter((request) => JSON.stringify(request).includes(CANARY_KEY));
     assert.equal(withKey.length, reads.filter((entry) => entry.outcome?.startsWith('granted')).length, 'one granted key_read per request that carried the key');
-    assertNoCanary('the audit log', await readFile(testing.auditLogPath, 'utf8'));
+    assertNoCanary('the audit log', await testing.auditEntries());
     assertNoCanary('the output channel', testing.logLines());
   });
 

@@ -4,10 +4,8 @@ import type { RegisteredModel } from '../../src/contracts/models';
 import type { TestingApi } from '../../src/vscode/testing';
 import { activate, addConnection, assertNoCanary, deleteConnection, fixtureUrl } from './helpers';
 
-const MODELS_KEY = 'switchboard.models';
-
 function storedModels(testing: TestingApi): RegisteredModel[] {
-  return (testing.globalState()[MODELS_KEY] as RegisteredModel[] | undefined) ?? [];
+  return testing.storedModels();
 }
 
 describe('Discover Models from the palette', () => {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { CONNECTIONS_KEY } from '../../src/core/connectionService';
+import { CONNECTIONS_KEY } from '../../src/core/storageKeys';
 import { SwitchboardError } from '../../src/core/errors';
 import { secretNames } from '../../src/core/secrets';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';

@@ -75,8 +75,20 @@ export class MemorySettings implements Settings {
     return this.discoveryTimeout;
   }
 
+  retention = 500;
+  outputMaxKiB = 256;
+  maxConcurrent = 4;
+
   runRetention(): number {
-    return 500;
+    return this.retention;
+  }
+
+  runOutputMaxKiB(): number {
+    return this.outputMaxKiB;
+  }
+
+  maxConcurrentRequestsPerConnection(): number {
+    return this.maxConcurrent;
   }
 
   proxy(): ProxySettings {

@@ -1,14 +1,14 @@
 import * as assert from 'node:assert/strict';
 import type { DiscoveredModel, RegisteredModel } from '../../src/contracts/models';
-import { CONNECTIONS_KEY } from '../../src/core/connectionService';
 import { SwitchboardError } from '../../src/core/errors';
-import { MODELS_KEY } from '../../src/core/modelRegistry';
+import type { Database } from '../../src/core/database';
+import { CONNECTIONS_KEY, TABLES } from '../../src/core/storageKeys';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { makeService } from './connectionService.unit.test';
 import { personAt, requesterIds } from '../../src/core/requesters';
 
-/** A ConnectionService with a ModelRegistry on the same store and queue, as extension.ts wires them. */
+/** A ConnectionService with a ModelRegistry on the same store and queue, and a real database file, as extension.ts wires them. */
 export const makeModels = makeService;
 
 /** The person's own click in the Connections view. */
@@ -27,8 +27,9 @@ async function rejectsWith(promise: Promise<unknown>, code: string, pattern?: Re
   });
 }
 
-function stored(store: { get(key: string): unknown }): RegisteredModel[] {
-  return (store.get(MODELS_KEY) as RegisteredModel[] | undefined) ?? [];
+/** Every stored model record as the database holds it, valid or not, in order. */
+function stored(db: Database): RegisteredModel[] {
+  return db.read((sql) => sql.all<{ body: string }>(`SELECT body FROM ${TABLES.models} ORDER BY pos`)).map((row) => JSON.parse(row.body) as RegisteredModel);
 }
 
 describe('ModelRegistry', () => {
@@ -143,7 +144,7 @@ describe('ModelRegistry', () => {
   });
 
   it('deletes the models of a connection with the connection, in the same queued operation', async () => {
-    const { service, models, store, logger } = makeModels();
+    const { service, models, store, db, logger } = makeModels();
     const local = await service.create({ name: 'Local', providerId: 'ollama' });
     const other = await service.create({ name: 'Other', providerId: 'ollama', baseUrl: 'http://127.0.0.1:1' });
     await models.register(local.id, [discovered('a'), discovered('b')]);
@@ -156,13 +157,13 @@ describe('ModelRegistry', () => {
     assert.equal(deleted.status, 'fulfilled');
     assert.equal(late.status, 'rejected');
     assert.equal(late.status === 'rejected' && (late.reason as SwitchboardError).code, 'missing_connection');
-    assert.equal(writesAtModelChange, before + 2, 'the connection list and the model list were written by the delete, one after the other');
-    assert.deepEqual(stored(store).map((m) => [m.connectionId, m.providerModelId]), [[other.id, 'a']]);
+    assert.equal(writesAtModelChange, before + 1, 'the connection record was written (globalState) before its models were removed (the database)');
+    assert.deepEqual(stored(db).map((m) => [m.connectionId, m.providerModelId]), [[other.id, 'a']]);
     assert.ok(logger.lines.some((line) => line.includes('Deleted the 2 registered models')));
   });
 
   it('hides models whose connection is gone (a delete cut short between its writes) and drops them on the next write', async () => {
-    const { service, models, store } = makeModels();
+    const { service, models, store, db } = makeModels();
     const local = await service.create({ name: 'Local', providerId: 'ollama' });
     const other = await service.create({ name: 'Other', providerId: 'ollama', baseUrl: 'http://127.0.0.1:1' });
     await models.register(local.id, [discovered('a')]);
@@ -171,23 +172,23 @@ describe('ModelRegistry', () => {
     const connections = store.get(CONNECTIONS_KEY) as Array<{ id: string }>;
     await store.update(CONNECTIONS_KEY, connections.filter((c) => c.id !== local.id));
     assert.deepEqual(models.list().map((m) => m.providerModelId), ['b']);
-    assert.equal(stored(store).length, 2, 'reading changes nothing');
+    assert.equal(stored(db).length, 2, 'reading changes nothing');
     await models.register(other.id, [discovered('c')]);
-    assert.deepEqual(stored(store).map((m) => m.providerModelId), ['b', 'c']);
+    assert.deepEqual(stored(db).map((m) => m.providerModelId), ['b', 'c']);
   });
 
   it('keeps the models of a connection whose record fails its schema, and a model record that fails its own', async () => {
-    const { service, models, store, logger } = makeModels();
+    const { service, models, store, db, logger } = makeModels();
     const local = await service.create({ name: 'Local', providerId: 'ollama' });
     const other = await service.create({ name: 'Other', providerId: 'ollama', baseUrl: 'http://127.0.0.1:1' });
     await models.register(local.id, [discovered('a')]);
     const connections = store.get(CONNECTIONS_KEY) as Array<Record<string, unknown>>;
     // A record a newer version wrote: not valid for this one, but the connection still exists.
     await store.update(CONNECTIONS_KEY, connections.map((c) => (c.id === local.id ? { ...c, status: 'from-the-future' } : c)));
-    await store.update(MODELS_KEY, [...stored(store), { id: 'broken', enabled: 'yes' }]);
+    db.write((sql) => sql.run(`INSERT INTO ${TABLES.models} (body) VALUES (?)`, JSON.stringify({ id: 'broken', enabled: 'yes' })));
     await models.register(other.id, [discovered('b')]);
     assert.deepEqual(models.list().map((m) => m.providerModelId), ['b'], 'a model of an unreadable connection is hidden');
-    const raw = store.get(MODELS_KEY) as unknown[];
+    const raw = stored(db);
     assert.equal(raw.length, 3, 'but kept, and so is the broken record');
     assert.ok(logger.lines.some((line) => /Ignoring 1 stored models that are not valid/.test(line)));
   });

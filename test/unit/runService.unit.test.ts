@@ -1,8 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { ConsentAnswer } from '../../src/core/consent';
-import { RunStore } from '../../src/core/runStore';
 import { SwitchboardError } from '../../src/core/errors';
 import { bundleWorker } from '../fixtures/bundleWorker';
 import { buildRunStack } from '../fixtures/runStack';
@@ -10,6 +8,8 @@ import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
+import { databaseText } from '../fixtures/tempDatabase';
+import { WaveServer } from '../fixtures/waveServer';
 
 const workers = new Map<string, Promise<string>>();
 /** The worker bundled from its source, once per test run. */
@@ -19,7 +19,9 @@ export function worker(entry: string): Promise<string> {
 }
 export const AGENT_HOST_ENTRY = resolve(__dirname, '../../src/agent-host/worker.ts');
 
-export async function makeStack(options: { answers?: ConsentAnswer[]; silenceLimitMs?: number; workerEntry?: string; disabledModels?: string[] } = {}) {
+export async function makeStack(
+  options: { answers?: ConsentAnswer[]; silenceLimitMs?: number; workerEntry?: string; disabledModels?: string[]; maxConcurrentRequests?: number; requestTimeoutMs?: number; retention?: number } = {},
+) {
   const answers = options.answers ?? [];
   const prompts: string[] = [];
   const disabled = new Set(options.disabledModels ?? []);
@@ -28,6 +30,9 @@ export async function makeStack(options: { answers?: ConsentAnswer[]; silenceLim
     consentPrompt: { ask: async (request) => (prompts.push(`${request.requesterId}@${request.connectionName}`), answers.shift() ?? 'deny') },
     isModelDisabled: (_connectionId, modelRef) => disabled.has(modelRef),
     ...(options.silenceLimitMs ? { silenceLimitMs: options.silenceLimitMs } : {}),
+    ...(options.maxConcurrentRequests ? { maxConcurrentRequests: options.maxConcurrentRequests } : {}),
+    ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    ...(options.retention ? { retention: options.retention } : {}),
   });
   return { ...stack, prompts };
 }
@@ -124,9 +129,9 @@ describe('RunService with a real agent host worker', function () {
     assert.deepEqual(reads, ['granted_once', 'denied']);
     assert.ok(stack.workerMessages.some((m) => (m as { type: string }).type === 'invoke'), 'the worker asked the host for the model call');
     assertNoCanary({
-      runs: stack.runs.list(),
+      runs: stack.runs.page({ limit: 100 }).runs,
       state: stack.store.dump(),
-      audit: await readFile(join(stack.dir, 'audit.jsonl'), 'utf8'),
+      database: await databaseText(stack.db),
       log: stack.logger.lines,
       worker: stack.workerMessages,
     });
@@ -161,7 +166,8 @@ describe('RunService with a real agent host worker', function () {
     ollama.setBehaviour('hang');
     const controller = new AbortController();
     const pending = stack.service.start({ agentId: agent.id, input: 'hi', connectionId: connection.id }, 'view:agents', controller.signal);
-    await new Promise((r) => setTimeout(r, 300));
+    // Cancelled once the call has reached the (hanging) server, however long the worker took to ask for it.
+    while (!ollama.requests.some((r) => r.url === '/api/chat')) await new Promise((r) => setTimeout(r, 10));
     controller.abort();
     const run = await pending;
     assert.equal(run.status, 'cancelled');
@@ -246,24 +252,85 @@ describe('RunService with a real agent host worker', function () {
     const runs = [];
     for (const input of ['one', 'two']) runs.push(await stack.service.start({ agentId: agent.id, input }, 'other.extension'));
     assert.deepEqual(runs.map((r) => [r.status, r.error?.code]), [['failed', 'internal'], ['failed', 'auth_failed']]);
-    await stack.runs.flushed();
-    assertNoCanary({ runs, stored: stack.runs.list(), state: stack.store.dump(), worker: stack.workerMessages, log: stack.logger.lines });
+    assertNoCanary({ runs, stored: stack.runs.page({ limit: 100 }).runs, database: await databaseText(stack.db), state: stack.store.dump(), worker: stack.workerMessages, log: stack.logger.lines });
   });
 
-  it('loses no run and no audit entry when a thousand runs go at once', async function () {
-    this.timeout(120_000);
-    stack = await makeStack();
-    const { connection, agent } = await ollamaAgent(stack);
-    const results = await Promise.all(
-      Array.from({ length: 1000 }, (_, i) => stack.service.start({ agentId: agent.id, input: `n${i}`, connectionId: connection.id }, 'view:agents')),
-    );
-    assert.equal(results.filter((r) => r.status === 'succeeded').length, 1000, JSON.stringify(results.find((r) => r.status !== 'succeeded')?.error));
-    await stack.runs.flushed();
-    const stored = new RunStore({ store: stack.store, retention: () => 5000, logger: stack.logger }).list();
-    assert.equal(stored.length, 1000);
-    assert.ok(stored.every((r) => r.status === 'succeeded'));
-    const calls = (await stack.audit.read()).filter((e) => e.kind === 'model_call');
-    assert.equal(new Set(calls.map((e) => e.runId)).size, 1000);
-    assert.equal((await stack.audit.verify()).ok, true);
+  /** A keyed OpenAI connection with room for one call at a time, and an agent on it. */
+  async function oneSlotStack(requestTimeoutMs: number) {
+    const s = await buildRunStack({
+      workerPath: await worker(AGENT_HOST_ENTRY),
+      maxConcurrentRequests: 1,
+      requestTimeoutMs,
+      consentPrompt: { ask: async () => 'once' },
+    });
+    const connection = await s.connections.create({ name: 'Cloud', providerId: 'openai', baseUrl: `${openai.url}/v1`, defaultModel: 'gpt-4o-mini' });
+    await s.connections.setKey(connection.id, CANARY_KEY);
+    const agent = await s.agents.create({ name: 'cloudy', connectionId: connection.id });
+    return { stack: { ...s, prompts: [] as string[] }, agent };
+  }
+
+  const chatRequests = () => openai.requests.filter((r) => r.url.endsWith('/chat/completions'));
+
+  /** Resolves once the fixture has received `count` chat requests. */
+  async function chatsReceived(count: number): Promise<void> {
+    while (chatRequests().length < count) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  it('queues calls beyond the per-connection limit, and the wait in the queue does not count against the request timeout', async () => {
+    const held = await oneSlotStack(2_000);
+    stack = held.stack;
+    // The first call holds the only slot until its own timeout ends it: the fixture never answers it.
+    openai.setBehaviour('hang');
+    const first = stack.service.start({ agentId: held.agent.id, input: 'one' }, 'first');
+    await chatsReceived(1);
+    openai.setBehaviour('normal');
+    // So the second call waits in the queue at least the whole request timeout, and still succeeds.
+    const second = await stack.service.start({ agentId: held.agent.id, input: 'two' }, 'second');
+    assert.equal((await first).error?.code, 'timeout');
+    assert.equal(second.status, 'succeeded', JSON.stringify(second.error));
+  });
+
+  it('cancels a call that waits in the queue without sending it', async () => {
+    const held = await oneSlotStack(60_000);
+    stack = held.stack;
+    openai.setBehaviour('hang');
+    const first = await stack.service.launch({ agentId: held.agent.id, input: 'one' }, 'first');
+    await chatsReceived(1);
+    const { runId, finished } = await stack.service.launch({ agentId: held.agent.id, input: 'two' }, 'second');
+    // Cancelled once the worker has asked for its call, which then waits for the held slot.
+    const invoked = () => stack.workerMessages.some((m) => (m as { type?: string; runId?: string }).type === 'invoke' && (m as { runId?: string }).runId === runId);
+    while (!invoked()) await new Promise((resolve) => setImmediate(resolve));
+    stack.service.cancel(runId);
+    assert.equal((await finished).status, 'cancelled');
+    stack.service.cancel(first.runId);
+    assert.equal((await first.finished).status, 'cancelled');
+    assert.equal(chatRequests().length, 1, 'only the first call was sent');
+  });
+
+  it('runs a thousand runs at once against a slow server: at most the limit in flight, all stored, audited, none evicted, the chain intact', async function () {
+    // No timeout of the test or of a request is meant to be reached: the server answers in
+    // waves of exactly the limit, so it is as slow as the client's queue makes it.
+    this.timeout(600_000);
+    const limit = 4;
+    const server = new WaveServer(limit);
+    await server.start();
+    try {
+      stack = await makeStack({ maxConcurrentRequests: limit, requestTimeoutMs: 600_000, retention: 500 });
+      const connection = await stack.connections.create({ name: 'Slow', providerId: 'ollama', baseUrl: server.url, defaultModel: 'llama3.2:latest' });
+      const agent = await stack.agents.create({ name: 'many', connectionId: connection.id });
+      const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => stack.service.start({ agentId: agent.id, input: `n${i}` }, 'view:agents')));
+      assert.equal(results.filter((r) => r.status === 'succeeded').length, 1000, JSON.stringify(results.find((r) => r.status !== 'succeeded')?.error));
+      assert.equal(server.maxInFlight, limit, 'never more calls in flight on the connection than the limit');
+      // Retention (500) counts finished runs when a run is added: every run was added while
+      // the others were still queued or running, so none was evicted.
+      const stored = stack.runs.page({ limit: 2000 });
+      assert.equal(stored.total, 1000);
+      assert.ok(stored.runs.every((r) => r.status === 'succeeded' && r.output === `echo ${r.input}`));
+      const calls = (await stack.audit.read()).filter((e) => e.kind === 'model_call');
+      assert.equal(new Set(calls.map((e) => e.runId)).size, 1000);
+      assert.deepEqual(await stack.audit.verify(), { ok: true, entries: 1001 }, 'the connection_created entry and one model_call per run');
+    } finally {
+      await server.stop();
+    }
   });
 });

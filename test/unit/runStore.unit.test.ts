@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { RunRecord } from '../../src/contracts/agents';
-import { RUN_KEY_PREFIX, RunStore } from '../../src/core/runStore';
-import { FixedClock, MemoryLogger, MemoryStore } from './fakes';
+import { LEASE_MS, RunStore, type RunStoreDeps } from '../../src/core/runStore';
+import { tempDatabase } from '../fixtures/tempDatabase';
+import { FixedClock, MemoryLogger } from './fakes';
 
 function run(n: number): RunRecord {
   return {
@@ -18,66 +19,145 @@ function run(n: number): RunRecord {
 }
 
 describe('RunStore', () => {
-  it('keeps only the newest runs the retention allows', async () => {
-    const store = new MemoryStore();
-    const runs = new RunStore({ store, retention: () => 3, logger: new MemoryLogger() });
-    for (let i = 0; i < 5; i++) await runs.add(run(i));
-    assert.deepEqual(runs.list().map((r) => r.input), ['input 2', 'input 3', 'input 4']);
-    assert.equal(store.keys().filter((key) => key.startsWith(RUN_KEY_PREFIX)).length, 3, 'dropped runs are removed from storage');
+  let temp: Awaited<ReturnType<typeof tempDatabase>>;
+  const stores: RunStore[] = [];
+  beforeEach(async () => {
+    temp = await tempDatabase();
+  });
+  afterEach(async () => {
+    for (const store of stores.splice(0)) store.dispose();
+    await temp.cleanup();
   });
 
-  it('loses nothing when a thousand runs are added and finished at once, writing only the runs that changed', async () => {
-    const store = new MemoryStore();
-    const runs = new RunStore({ store, retention: () => 5000, logger: new MemoryLogger() });
-    const all = Array.from({ length: 1000 }, (_, i) => run(i));
-    await Promise.all(all.map(async (r) => {
-      await runs.add(r);
-      await runs.update(r.id, { status: 'succeeded', output: `out ${r.input}` });
-    }));
-    const stored = new RunStore({ store, retention: () => 5000, logger: new MemoryLogger() }).list();
+  /** A run store as a window has one; `db` is another connection to the same file unless given. */
+  function store(deps: Partial<RunStoreDeps> = {}): RunStore {
+    const made = new RunStore({ db: temp.db, retention: () => 5000, outputMaxKiB: () => 256, logger: new MemoryLogger(), ...deps });
+    stores.push(made);
+    return made;
+  }
+
+  const all = (runs: RunStore) => runs.page({ limit: 100_000 }).runs;
+
+  it('keeps the newest finished runs the retention allows, and never removes a queued or running run', async () => {
+    const runs = store({ retention: () => 3 });
+    const first = Array.from({ length: 5 }, (_, i) => run(i));
+    for (const r of first) await runs.add(r);
+    assert.equal(runs.page({ limit: 10 }).total, 5, 'five queued runs over a retention of 3: all kept');
+    for (const r of first) await runs.update(r.id, { status: 'succeeded' });
+    await runs.add(run(5));
+    assert.deepEqual(all(runs).map((r) => r.input), ['input 5', 'input 4', 'input 3', 'input 2'], 'three finished runs and the queued one');
+  });
+
+  it('loses nothing when a thousand runs are added and finished at once', async () => {
+    const runs = store();
+    const added = Array.from({ length: 1000 }, (_, i) => run(i));
+    await Promise.all(
+      added.map(async (r) => {
+        await runs.add(r);
+        await runs.update(r.id, { status: 'succeeded', output: `out ${r.input}` });
+      }),
+    );
+    const stored = all(store({ db: temp.open() }));
     assert.equal(stored.length, 1000);
     assert.ok(stored.every((r) => r.status === 'succeeded' && r.output === `out ${r.input}`));
-    assert.equal(store.updates, 2000, 'each run written when added and when finished, one small record each');
   });
 
-  it('fails only the change that is invalid, and writes the rest of its batch', async () => {
-    const runs = new RunStore({ store: new MemoryStore(), retention: () => 10, logger: new MemoryLogger() });
+  it('fails only the change that is invalid', async () => {
+    const runs = store();
     const good = run(1);
     const results = await Promise.allSettled([runs.add(good), runs.add({ ...run(2), status: 'exploded' as never })]);
     assert.equal(results[0].status, 'fulfilled');
     assert.equal(results[1].status, 'rejected');
-    assert.deepEqual(runs.list().map((r) => r.id), [good.id]);
+    assert.deepEqual(all(runs).map((r) => r.id), [good.id]);
+  });
+
+  it('gives runs a page at a time, newest first, with the total', async () => {
+    const runs = store();
+    for (let i = 0; i < 25; i++) await runs.add(run(i));
+    const second = runs.page({ offset: 10, limit: 10 });
+    assert.equal(second.total, 25);
+    assert.deepEqual(second.runs.map((r) => r.input), Array.from({ length: 10 }, (_, i) => `input ${14 - i}`));
+    assert.deepEqual(runs.page({ offset: 20, limit: 10 }).runs.length, 5);
+  });
+
+  it('cuts an output over runOutputMaxKiB at a character boundary and marks it cut', async () => {
+    const runs = store({ outputMaxKiB: () => 1 });
+    const r = run(1);
+    await runs.add(r);
+    // 'é' is two bytes: 1024 bytes end in the middle of none, 1025 would split one.
+    await runs.update(r.id, { status: 'succeeded', output: `x${'é'.repeat(2000)}` });
+    const stored = runs.get(r.id)!;
+    assert.equal(stored.outputCut, true);
+    assert.equal(Buffer.byteLength(stored.output!), 1023);
+    assert.ok(stored.output!.endsWith('é'));
+    const short = run(2);
+    await runs.add({ ...short, status: 'succeeded', output: 'short' });
+    assert.equal(runs.get(short.id)!.outputCut, undefined);
   });
 });
 
-describe('RunStore after a reload of the window', () => {
-  it('fails the runs a previous session left queued or running, once, and leaves finished runs alone', async () => {
-    const store = new MemoryStore();
-    const before = new RunStore({ store, retention: () => 50, logger: new MemoryLogger() });
-    const queued = run(1);
-    const running = run(2);
-    const done = run(3);
-    await before.add(queued);
-    await before.add(running);
-    await before.add(done);
-    await before.update(running.id, { status: 'running' });
-    await before.update(done.id, { status: 'succeeded', output: 'ok' });
+describe('RunStore leases across windows', () => {
+  let temp: Awaited<ReturnType<typeof tempDatabase>>;
+  const stores: RunStore[] = [];
+  beforeEach(async () => {
+    temp = await tempDatabase();
+  });
+  afterEach(async () => {
+    for (const store of stores.splice(0)) store.dispose();
+    await temp.cleanup();
+  });
 
-    // The window reloads: a new session reads what the old one left.
-    const after = new RunStore({ store, retention: () => 50, logger: new MemoryLogger(), clock: new FixedClock(new Date('2026-11-22T11:00:00.000Z')) });
-    after.list();
-    await after.flushed();
-    const stored = new RunStore({ store, retention: () => 50, logger: new MemoryLogger() });
+  function window(clock: FixedClock, logger = new MemoryLogger()): RunStore {
+    const made = new RunStore({ db: temp.open(), retention: () => 50, outputMaxKiB: () => 256, logger, clock });
+    stores.push(made);
+    return made;
+  }
+
+  async function leaveRuns(runs: RunStore) {
+    const [queued, running, done] = [run(1), run(2), run(3)];
+    for (const r of [queued, running, done]) await runs.add(r);
+    await runs.update(running.id, { status: 'running' });
+    await runs.update(done.id, { status: 'succeeded', output: 'ok' });
+    return { queued, running, done };
+  }
+
+  it('leaves the runs of a window that is still alive alone', async () => {
+    const clock = new FixedClock();
+    const { queued, running } = await leaveRuns(window(clock));
+    // A second window opens while the first one's lease is fresh.
+    clock.time = new Date(clock.time.getTime() + LEASE_MS - 1);
+    const second = window(clock);
+    assert.equal(second.get(queued.id)?.status, 'queued');
+    assert.equal(second.get(running.id)?.status, 'running');
+  });
+
+  it('marks interrupted, once, the runs of a window whose lease expired, and leaves finished runs alone', async () => {
+    const clock = new FixedClock();
+    const first = window(clock);
+    const { queued, running, done } = await leaveRuns(first);
+    // The first window crashed: nobody released its lease, and its last heartbeat is older than the lease.
+    const later = new FixedClock(new Date(clock.time.getTime() + LEASE_MS + 1));
+    const logger = new MemoryLogger();
+    const second = window(later, logger);
     for (const id of [queued.id, running.id]) {
-      const record = stored.get(id)!;
+      const record = second.get(id)!;
       assert.equal(record.status, 'failed');
       assert.equal(record.error?.code, 'internal');
-      assert.match(record.error?.message ?? '', /reload|closed/i);
-      assert.equal(record.finishedAt, '2026-11-22T11:00:00.000Z');
+      assert.match(record.error?.message ?? '', /interrupted/i);
+      assert.equal(record.finishedAt, later.now().toISOString());
     }
-    assert.equal(stored.get(done.id)?.status, 'succeeded');
-    const logger = new MemoryLogger();
-    new RunStore({ store, retention: () => 50, logger }).list();
-    assert.ok(!logger.lines.some((line) => line.includes('interrupted')), 'nothing is left to fail');
+    assert.equal(second.get(done.id)?.status, 'succeeded');
+    assert.ok(logger.lines.some((line) => line.includes('Marked 2 run(s)')));
+    const third = new MemoryLogger();
+    window(later, third).get(done.id);
+    assert.ok(!third.lines.some((line) => line.includes('Marked')), 'nothing is left to mark');
+  });
+
+  it('hands over at once the runs of a window that closed cleanly (its lease is released)', async () => {
+    const clock = new FixedClock();
+    const first = window(clock);
+    const { running } = await leaveRuns(first);
+    first.dispose();
+    assert.equal(window(clock).get(running.id)?.status, 'failed');
   });
 });

@@ -189,7 +189,7 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
     return <Loading class="agents-view" what="agents" />;
   }
 
-  const { agents, connections, defaultConnectionId, runs } = snapshot;
+  const { agents, connections, defaultConnectionId, runs, runsTotal } = snapshot;
   const newForm =
     form?.kind === 'new' ? (
       <AgentForm
@@ -294,6 +294,7 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
         <SectionHeader id="runs-heading" title="Runs" count={runs.length} countTestId="run-count" />
         <RunsList
           runs={runs}
+          total={runsTotal}
           connections={connections}
           selectedRunId={selectedRunId}
           rowStates={runRows}

@@ -127,9 +127,16 @@ export function RunDetail({ id, run, connections, now, chooseDefault, onChooseDe
         <>
           <h4 class="run-detail-heading">Output</h4>
           {run.output !== undefined ? (
-            <pre class="run-text run-output" data-testid="run-detail-output" tabIndex={0} aria-label="Output">
-              {run.output}
-            </pre>
+            <>
+              <pre class="run-text run-output" data-testid="run-detail-output" tabIndex={0} aria-label="Output">
+                {run.output}
+              </pre>
+              {run.outputCut && (
+                <p class="run-detail-note" data-testid="run-detail-output-cut">
+                  The output was longer than the setting switchboard.runOutputMaxKiB; only its start is stored.
+                </p>
+              )}
+            </>
           ) : (
             <p class="run-detail-note" data-testid="run-detail-no-output">
               {isActiveRun(run.status) ? 'The output appears when the run finishes.' : 'This run produced no output.'}

@@ -12,6 +12,8 @@ export interface RunRowState {
 
 interface RunsListProps {
   runs: readonly RunRecord[];
+  /** How many runs are stored in all; the host sends only the newest page. */
+  total?: number | undefined;
   connections: readonly AgentsConnection[];
   selectedRunId: string | undefined;
   rowStates: Record<string, RunRowState>;
@@ -117,6 +119,11 @@ export function RunsList(props: RunsListProps) {
           <RunRow key={run.id} {...props} run={run} />
         ))}
       </ul>
+      {props.total !== undefined && props.total > props.runs.length && (
+        <p class="runs-empty" data-testid="runs-more">
+          The newest {props.runs.length} of {props.total} runs.
+        </p>
+      )}
       {props.runs.length === 0 && (
         <p class="runs-empty" data-testid="runs-empty">
           No runs yet. Run an agent to see here where it ran, the steps it took, and its output.

@@ -197,6 +197,8 @@ export function errorTitle(code: ErrorCode): string {
       return 'The run conflicted with another change';
     case 'secret_storage_failed':
       return "The key could not be read from VS Code's secret storage";
+    case 'storage_unavailable':
+      return "Switchboard's database could not be opened";
     case 'internal':
       return 'Switchboard failed unexpectedly';
   }

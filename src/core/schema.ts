@@ -1,0 +1,47 @@
+import { TABLES } from './storageKeys';
+
+const { meta, models, runs, leases, audit, auditHead } = TABLES;
+
+/**
+ * The database's schema, one numbered migration per change, applied in order at the first
+ * open (`PRAGMA user_version` holds the number applied). A migration is never edited once
+ * released: a change is a new entry at the end.
+ *
+ * Records are stored whole as JSON in `body`, so a field added to a contract passes through
+ * without a migration; columns hold only what a query filters or orders by.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: models, runs with their leases, and the audit chain.
+  `
+  CREATE TABLE ${meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+  -- pos keeps registration order. A record that fails its schema is kept with id NULL.
+  CREATE TABLE ${models} (
+    pos INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT UNIQUE,
+    connection_id TEXT,
+    provider_model_id TEXT,
+    enabled INTEGER,
+    body TEXT NOT NULL
+  );
+  CREATE INDEX ${models}_by_ref ON ${models} (connection_id, provider_model_id);
+
+  -- pos is creation order (newest last); owner is the lease of the window running the run.
+  CREATE TABLE ${runs} (
+    pos INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL,
+    owner TEXT,
+    body TEXT NOT NULL
+  );
+  CREATE INDEX ${runs}_active ON ${runs} (owner) WHERE status IN ('queued', 'running');
+  CREATE INDEX ${runs}_finished ON ${runs} (pos) WHERE status NOT IN ('queued', 'running');
+
+  CREATE TABLE ${leases} (owner TEXT PRIMARY KEY, heartbeat_at INTEGER NOT NULL);
+
+  -- One row per entry, the entry's whole JSON as written (a torn or edited one stays visible
+  -- to verify). The head row is the last entry's link, so a removed tail is detected.
+  CREATE TABLE ${audit} (pos INTEGER PRIMARY KEY, body TEXT NOT NULL);
+  CREATE TABLE ${auditHead} (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
+  `,
+];

@@ -1,0 +1,35 @@
+/**
+ * Every place Switchboard stores something, in one file: the globalState keys (small records
+ * that VS Code ships whole on every update, so nothing on a run's path writes them), the
+ * database file and its tables, and what earlier versions left behind for the move.
+ */
+
+/** globalState keys. */
+export const CONNECTIONS_KEY = 'switchboard.connections';
+export const AGENTS_KEY = 'switchboard.agents';
+export const CONSENTS_KEY = 'switchboard.consents';
+
+/** The SQLite database in the extension's globalStorageUri. */
+export const DATABASE_FILE = 'switchboard.sqlite';
+
+/** Tables of the database; the schema (schema.ts) creates them. */
+export const TABLES = {
+  meta: 'meta',
+  models: 'models',
+  runs: 'runs',
+  leases: 'run_leases',
+  audit: 'audit',
+  auditHead: 'audit_head',
+} as const;
+
+/**
+ * What 0.1.0 stored where the database now stores it. The first open of the database moves it
+ * (legacyImport.ts) and removes the keys only once the move is committed.
+ */
+export const LEGACY = {
+  modelsKey: 'switchboard.models',
+  runKeyPrefix: 'switchboard.run.',
+  auditFile: 'audit.jsonl',
+  /** The audit file is renamed to this once its entries are in the database. */
+  importedAuditFile: 'audit.jsonl.imported',
+} as const;

@@ -1,0 +1,46 @@
+import * as assert from 'node:assert/strict';
+import { SwitchboardError } from '../../src/core/errors';
+import { MIGRATIONS } from '../../src/core/schema';
+import { TABLES } from '../../src/core/storageKeys';
+import { tempDatabase } from '../fixtures/tempDatabase';
+
+describe('Database', () => {
+  let temp: Awaited<ReturnType<typeof tempDatabase>>;
+  beforeEach(async () => {
+    temp = await tempDatabase();
+  });
+  afterEach(() => temp.cleanup());
+
+  it('applies the migrations once, at first use, in WAL mode with a busy timeout', () => {
+    const mode = temp.db.read((sql) => sql.get<{ journal_mode: string }>('PRAGMA journal_mode'));
+    assert.equal(mode?.journal_mode, 'wal');
+    assert.equal(temp.db.read((sql) => sql.get<{ timeout: number }>('PRAGMA busy_timeout'))?.timeout, 5000);
+    assert.equal(temp.db.read((sql) => sql.get<{ user_version: number }>('PRAGMA user_version'))?.user_version, MIGRATIONS.length);
+    const second = temp.open();
+    assert.equal(second.read((sql) => sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${TABLES.runs}`))?.n, 0);
+    assert.ok(!temp.logger.lines.some((line, i) => i > 0 && line.includes('Database schema')), 'the second connection found the schema current');
+  });
+
+  it('rolls a write back whole when its body throws', () => {
+    assert.throws(() =>
+      temp.db.write((sql) => {
+        sql.run(`INSERT INTO ${TABLES.meta} (key, value) VALUES ('a', '1')`);
+        throw new Error('half way');
+      }),
+    );
+    assert.equal(temp.db.read((sql) => sql.get(`SELECT 1 FROM ${TABLES.meta} WHERE key = 'a'`)), undefined);
+  });
+
+  it('refuses a database a newer version of Switchboard wrote', () => {
+    temp.db.dispose();
+    const raw = temp.open();
+    // What a newer Switchboard leaves behind: a schema number this one does not know.
+    raw.write((sql) => sql.run(`PRAGMA user_version = ${MIGRATIONS.length + 1}`));
+    raw.dispose();
+    const older = temp.open();
+    assert.throws(
+      () => older.read((sql) => sql.get('SELECT 1')),
+      (error: unknown) => error instanceof SwitchboardError && error.code === 'storage_unavailable' && /newer version/.test(error.message),
+    );
+  });
+});

@@ -1,0 +1,118 @@
+import * as assert from 'node:assert/strict';
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { AuditLog } from '../../src/core/auditLog';
+import { LEASE_MS, RunStore } from '../../src/core/runStore';
+import { tempDatabase } from '../fixtures/tempDatabase';
+import { WaveServer } from '../fixtures/waveServer';
+import { FixedClock, MemoryLogger } from './fakes';
+import { AGENT_HOST_ENTRY, worker } from './runService.unit.test';
+
+const WINDOW = join(__dirname, '../fixtures/windowProcess.ts');
+
+type Message = { type: 'launched'; runIds: string[] } | { type: 'finished'; statuses: string[]; log: string[] } | { type: 'error'; message: string };
+
+/** Another VS Code window: a child process (this Node, with tsx) running test/fixtures/windowProcess.ts on the same database folder. */
+function startWindow(start: { dir: string; workerPath: string; serverUrl: string; runs: number; name: string }) {
+  const child: ChildProcess = fork(WINDOW, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const received: Message[] = [];
+  const waiting: Array<{ type: Message['type']; resolve(message: Message): void; reject(error: Error): void }> = [];
+  const settle = () => {
+    for (const wait of [...waiting]) {
+      const message = received.find((m) => m.type === wait.type);
+      const failure = received.find((m): m is Extract<Message, { type: 'error' }> => m.type === 'error');
+      if (message) wait.resolve(message);
+      else if (failure) wait.reject(new Error(`window ${start.name}: ${failure.message}`));
+      else if (child.exitCode !== null || child.signalCode !== null) wait.reject(new Error(`window ${start.name} ended (${child.exitCode ?? child.signalCode}) before "${wait.type}"`));
+      else continue;
+      waiting.splice(waiting.indexOf(wait), 1);
+    }
+  };
+  child.on('message', (message: Message) => (received.push(message), settle()));
+  child.on('exit', settle);
+  child.send(start);
+  const next = <T extends Message['type']>(type: T) => new Promise<Extract<Message, { type: T }>>((resolve, reject) => (waiting.push({ type, resolve: resolve as (m: Message) => void, reject }), settle()));
+  const exited = new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
+  return { child, next, exited };
+}
+
+describe('Several windows (processes) on one database file', function () {
+  // Nothing here waits for a clock: the server answers when told to. The limit only bounds a hang.
+  this.timeout(120_000);
+  let temp: Awaited<ReturnType<typeof tempDatabase>>;
+  let server: WaveServer;
+  const children: ChildProcess[] = [];
+  const stores: RunStore[] = [];
+
+  beforeEach(async () => {
+    temp = await tempDatabase();
+    server = new WaveServer(Number.POSITIVE_INFINITY);
+    await server.start();
+  });
+  afterEach(async () => {
+    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const store of stores.splice(0)) store.dispose();
+    await server.stop();
+    await temp.cleanup();
+  });
+
+  function runStore(clock?: FixedClock, logger = new MemoryLogger()) {
+    const store = new RunStore({ db: temp.open(), retention: () => 500, outputMaxKiB: () => 256, logger, ...(clock ? { clock } : {}) });
+    stores.push(store);
+    return store;
+  }
+
+  it('two windows running and auditing at once keep one intact chain, lose no run, and never mark the other\'s live runs interrupted', async () => {
+    const workerPath = await worker(AGENT_HOST_ENTRY);
+    const a = startWindow({ dir: temp.dir, workerPath, serverUrl: server.url, runs: 20, name: 'A' });
+    const b = startWindow({ dir: temp.dir, workerPath, serverUrl: server.url, runs: 20, name: 'B' });
+    children.push(a.child, b.child);
+    const [launchedA, launchedB] = await Promise.all([a.next('launched'), b.next('launched')]);
+    // Each window has its limit (4) of calls in flight: both are mid-run at once.
+    await server.whenHeld(8);
+    // A third window starts now: every run it sees belongs to a live window.
+    const logger = new MemoryLogger();
+    const third = runStore(undefined, logger);
+    const midway = third.page({ limit: 100 });
+    assert.equal(midway.total, 40);
+    assert.ok(midway.runs.every((run) => run.status === 'queued' || run.status === 'running'), JSON.stringify(midway.runs.map((r) => r.status)));
+    assert.ok(!logger.lines.some((line) => line.includes('Marked')));
+
+    server.flow();
+    const [finishedA, finishedB] = await Promise.all([a.next('finished'), b.next('finished')]);
+    await Promise.all([a.exited, b.exited]);
+    assert.deepEqual([...finishedA.statuses, ...finishedB.statuses], Array(40).fill('succeeded'));
+    for (const log of [finishedA.log, finishedB.log]) assert.ok(!log.some((line) => line.includes('Marked')), log.join('\n'));
+
+    const stored = runStore().page({ limit: 100 });
+    assert.equal(stored.total, 40);
+    assert.deepEqual(new Set(stored.runs.map((r) => r.id)), new Set([...launchedA.runIds, ...launchedB.runIds]));
+    assert.ok(stored.runs.every((r) => r.status === 'succeeded'));
+    const audit = new AuditLog(temp.open(), new FixedClock());
+    assert.deepEqual(await audit.verify(), { ok: true, entries: 42 }, 'two connection_created entries and forty model calls, one chain');
+    const calls = (await audit.read()).filter((e) => e.kind === 'model_call');
+    assert.equal(new Set(calls.map((e) => e.runId)).size, 40);
+  });
+
+  it('a window killed mid-run (SIGKILL): the next start marks its runs interrupted, the database is intact, the chain verifies', async () => {
+    const workerPath = await worker(AGENT_HOST_ENTRY);
+    const c = startWindow({ dir: temp.dir, workerPath, serverUrl: server.url, runs: 3, name: 'C' });
+    children.push(c.child);
+    const { runIds } = await c.next('launched');
+    await server.whenHeld(3);
+    c.child.kill('SIGKILL');
+    await c.exited;
+
+    // The next start, once the killed window's lease has expired (its clock is moved past it, not waited for).
+    const later = new FixedClock(new Date(Date.now() + LEASE_MS + 60_000));
+    const next = runStore(later);
+    for (const id of runIds) {
+      const run = next.get(id);
+      assert.equal(run?.status, 'failed');
+      assert.match(run?.error?.message ?? '', /interrupted/);
+    }
+    const db = temp.open();
+    assert.equal(db.read((sql) => sql.get<{ integrity_check: string }>('PRAGMA integrity_check'))?.integrity_check, 'ok');
+    assert.deepEqual(await new AuditLog(db, later).verify(), { ok: true, entries: 1 }, 'its connection_created entry; the killed calls wrote none');
+  });
+});
