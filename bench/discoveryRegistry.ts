@@ -22,7 +22,7 @@ import { ProviderRegistry } from '../src/core/providerRegistry';
 import { registerCoreProviders } from '../src/core/providers/coreProviders';
 import { OLLAMA_SHOW_CONCURRENCY } from '../src/core/providers/ollama';
 import { OllamaFixture } from '../test/fixtures/ollamaFixture';
-import { FixedClock, MemoryLogger, MemorySettings, MemoryVault } from '../test/unit/fakes';
+import { FixedClock, MemoryLogger, MemorySettings, MemoryVault } from '../test/helpers/fakes';
 import { JsonStore } from './jsonStore';
 
 const MODELS = bounded('SWITCHBOARD_BENCH_MODELS', 2000, 1, 5000);

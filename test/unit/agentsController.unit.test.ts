@@ -6,8 +6,8 @@ import { ProviderRegistry } from '../../src/core/providerRegistry';
 import { registerCoreProviders } from '../../src/core/providers/coreProviders';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
-import { ScriptedInteractions } from './fakes';
-import { makeStack } from './runService.unit.test';
+import { ScriptedInteractions } from '../helpers/fakes';
+import { makeStack } from '../helpers/stacks';
 
 describe('Agents controller', function () {
   this.timeout(20_000);

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditLog } from '../../src/core/auditLog';
-import { FixedClock } from './fakes';
+import { FixedClock } from '../helpers/fakes';
 
 describe('AuditLog', () => {
   let dir: string;

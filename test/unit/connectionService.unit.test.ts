@@ -1,36 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { ConnectionService, CONNECTIONS_KEY } from '../../src/core/connectionService';
+import { CONNECTIONS_KEY } from '../../src/core/connectionService';
 import { SwitchboardError } from '../../src/core/errors';
-import { HttpClient } from '../../src/core/http/httpClient';
-import { ProviderRegistry } from '../../src/core/providerRegistry';
-import { registerCoreProviders } from '../../src/core/providers/coreProviders';
 import { secretNames } from '../../src/core/secrets';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
-import { closedPort } from '../fixtures/expectFailure';
+import { closedPort, expectFailure } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
-import { FixedClock, MemoryLogger, MemorySettings, MemoryStore, MemoryVault } from './fakes';
-
-export function makeService() {
-  const store = new MemoryStore();
-  const vault = new MemoryVault();
-  const settings = new MemorySettings();
-  const logger = new MemoryLogger();
-  const registry = new ProviderRegistry();
-  registerCoreProviders(registry);
-  const http = new HttpClient({ proxy: () => settings.proxy(), env: {} });
-  const service = new ConnectionService({ store, vault, registry, settings, clock: new FixedClock(), http, logger });
-  return { store, vault, settings, logger, registry, service };
-}
-
-async function rejectsWith(promise: Promise<unknown>, code: string, pattern?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof SwitchboardError, `expected a SwitchboardError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    if (pattern) assert.match(error.message, pattern);
-    return true;
-  });
-}
+import { makeService } from '../helpers/stacks';
 
 describe('ConnectionService', () => {
   it('creates an Ollama connection with the descriptor default base URL and status unknown', async () => {
@@ -47,14 +23,14 @@ describe('ConnectionService', () => {
     const { service, store } = makeService();
     await service.create({ name: 'Local', providerId: 'ollama' });
     const before = store.dump();
-    await rejectsWith(service.create({ name: ' local ', providerId: 'ollama' }), 'conflict', /already exists/);
-    await rejectsWith(service.create({ name: 'X', providerId: 'nope' }), 'not_found', /not available/);
-    await rejectsWith(service.create({ name: 'Y', providerId: 'ollama', baseUrl: 'ftp://host' }), 'invalid_input', /http/);
-    await rejectsWith(service.create({ name: 'Y', providerId: 'ollama', baseUrl: 'http://user:pw@host' }), 'invalid_input', /without a user name/);
-    await rejectsWith(service.create({ name: 'Y', providerId: 'ollama', options: { bogus: '1' } }), 'invalid_input', /no field "bogus"/);
-    await rejectsWith(service.create({ name: '', providerId: 'ollama' }), 'invalid_input', /name is required/);
-    await rejectsWith(service.create('not an object'), 'invalid_input');
-    await rejectsWith(
+    await expectFailure(service.create({ name: ' local ', providerId: 'ollama' }), 'conflict', /already exists/);
+    await expectFailure(service.create({ name: 'X', providerId: 'nope' }), 'not_found', /not available/);
+    await expectFailure(service.create({ name: 'Y', providerId: 'ollama', baseUrl: 'ftp://host' }), 'invalid_input', /http/);
+    await expectFailure(service.create({ name: 'Y', providerId: 'ollama', baseUrl: 'http://user:pw@host' }), 'invalid_input', /without a user name/);
+    await expectFailure(service.create({ name: 'Y', providerId: 'ollama', options: { bogus: '1' } }), 'invalid_input', /no field "bogus"/);
+    await expectFailure(service.create({ name: '', providerId: 'ollama' }), 'invalid_input', /name is required/);
+    await expectFailure(service.create('not an object'), 'invalid_input');
+    await expectFailure(
       service.create({ name: 'Gateway', providerId: 'openai-compatible', baseUrl: 'http://127.0.0.1:1/v1', options: { customHeaders: 'Authorization: Bearer x' } }),
       'invalid_input',
       /Authorization/i,
@@ -70,8 +46,8 @@ describe('ConnectionService', () => {
     const moved = await service.update(created.id, { baseUrl: 'http://127.0.0.1:9/' });
     assert.equal(moved.baseUrl, 'http://127.0.0.1:9');
     assert.equal(moved.status, 'unknown');
-    await rejectsWith(service.update(created.id, { providerId: 'openai' }), 'invalid_input');
-    await rejectsWith(service.update('00000000-0000-4000-8000-000000000000', { name: 'Z' }), 'missing_connection');
+    await expectFailure(service.update(created.id, { providerId: 'openai' }), 'invalid_input');
+    await expectFailure(service.update('00000000-0000-4000-8000-000000000000', { name: 'Z' }), 'missing_connection');
   });
 
   it('stores a key in the vault only, hints its last four characters, and deletes it with the connection', async () => {
@@ -93,7 +69,7 @@ describe('ConnectionService', () => {
     const { service, vault, store, logger } = makeService();
     const created = await service.create({ name: 'OpenAI', providerId: 'openai' });
     vault.failStore = new Error('Cannot create an item in a locked collection');
-    await rejectsWith(service.setKey(created.id, CANARY_KEY), 'secret_storage_failed', /password-store/);
+    await expectFailure(service.setKey(created.id, CANARY_KEY), 'secret_storage_failed', /password-store/);
     assert.equal(service.get(created.id)?.keyHint, undefined);
     assert.equal(vault.secrets.size, 0);
     assert.ok(!store.dump().includes(CANARY_KEY));
@@ -207,7 +183,7 @@ describe('ConnectionService.test against fixture servers', () => {
     const controller = new AbortController();
     const pending = service.test(created.id, controller.signal);
     setTimeout(() => controller.abort(), 50);
-    await rejectsWith(pending, 'cancelled');
+    await expectFailure(pending, 'cancelled');
     assert.equal(service.get(created.id)?.status, 'unknown');
   });
 });

@@ -6,7 +6,7 @@ import type { Connection } from '../../src/contracts/connections';
 import { AuditLog } from '../../src/core/auditLog';
 import { ConsentService, type ConsentAnswer } from '../../src/core/consent';
 import { SwitchboardError } from '../../src/core/errors';
-import { FixedClock, MemoryLogger, MemoryStore } from './fakes';
+import { FixedClock, MemoryLogger, MemoryStore } from '../helpers/fakes';
 
 const connection: Connection = {
   id: '11111111-1111-4111-8111-111111111111',

@@ -9,7 +9,7 @@ import { closedPort, expectFailure } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
 import { selfSignedCert } from '../fixtures/selfSignedCert';
-import { serveDuringSuite } from './providerTestKit';
+import { serveDuringSuite } from '../helpers/providerTestKit';
 
 const VersionSchema = z.object({ version: z.string() });
 const TagsSchema = z.object({ models: z.array(z.object({ name: z.string() })) });

@@ -1,48 +1,12 @@
 import * as assert from 'node:assert/strict';
 import type { DiscoveredModel, RegisteredModel } from '../../src/contracts/models';
-import { builtinModel } from '../../src/core/builtinModelLookup';
 import { CONNECTIONS_KEY } from '../../src/core/connectionService';
 import { SwitchboardError } from '../../src/core/errors';
-import { HttpClient } from '../../src/core/http/httpClient';
-import { ModelActions } from '../../src/core/modelActions';
-import { MODELS_KEY, ModelRegistry } from '../../src/core/modelRegistry';
+import { MODELS_KEY } from '../../src/core/modelRegistry';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
+import { expectFailure } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
-import { makeService } from './connectionService.unit.test';
-import { FixedClock, ScriptedInteractions } from './fakes';
-
-/** A ConnectionService with a ModelRegistry on the same store and queue, as extension.ts wires them. */
-export function makeModels() {
-  const parts = makeService();
-  const clock = new FixedClock();
-  const http = new HttpClient({ proxy: () => parts.settings.proxy(), env: {} });
-  const models = new ModelRegistry({
-    store: parts.store,
-    connections: parts.service,
-    providers: parts.registry,
-    settings: parts.settings,
-    clock,
-    http,
-    logger: parts.logger,
-    builtinModel,
-  });
-  const interactions = new ScriptedInteractions();
-  const modelActions = new ModelActions(parts.service, models, interactions);
-  return { ...parts, clock, http, models, modelActions, interactions };
-}
-
-export function discovered(id: string, fields: Partial<DiscoveredModel> = {}): DiscoveredModel {
-  return { providerModelId: id, displayName: id, modalities: ['text'], sources: {}, ...fields };
-}
-
-async function rejectsWith(promise: Promise<unknown>, code: string, pattern?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof SwitchboardError, `expected a SwitchboardError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    if (pattern) assert.match(error.message, pattern);
-    return true;
-  });
-}
+import { discovered, makeModels } from '../helpers/stacks';
 
 function stored(store: { get(key: string): unknown }): RegisteredModel[] {
   return (store.get(MODELS_KEY) as RegisteredModel[] | undefined) ?? [];
@@ -100,15 +64,15 @@ describe('ModelRegistry', () => {
     const { service, models, store } = makeModels();
     const local = await service.create({ name: 'Local', providerId: 'ollama' });
     const before = store.dump();
-    await rejectsWith(models.register(local.id, 'all of them'), 'invalid_input');
-    await rejectsWith(models.register(local.id, [{ providerModelId: '', displayName: 'x', modalities: [], sources: {} }]), 'invalid_input');
-    await rejectsWith(models.register(local.id, [discovered('m', { modalities: ['telepathy' as 'text'] })]), 'invalid_input');
-    await rejectsWith(models.register(local.id, Array.from({ length: 5001 }, (_, i) => discovered(`m${i}`))), 'invalid_input');
-    await rejectsWith(models.register('00000000-0000-4000-8000-000000000000', [discovered('m')]), 'missing_connection');
-    await rejectsWith(models.addById(local.id, '   '), 'invalid_input');
-    await rejectsWith(models.setContextWindow('00000000-0000-4000-8000-000000000000', 0), 'invalid_input');
-    await rejectsWith(models.setEnabled('00000000-0000-4000-8000-000000000000', true), 'not_found');
-    await rejectsWith(models.delete('00000000-0000-4000-8000-000000000000'), 'not_found');
+    await expectFailure(models.register(local.id, 'all of them'), 'invalid_input');
+    await expectFailure(models.register(local.id, [{ providerModelId: '', displayName: 'x', modalities: [], sources: {} }]), 'invalid_input');
+    await expectFailure(models.register(local.id, [discovered('m', { modalities: ['telepathy' as 'text'] })]), 'invalid_input');
+    await expectFailure(models.register(local.id, Array.from({ length: 5001 }, (_, i) => discovered(`m${i}`))), 'invalid_input');
+    await expectFailure(models.register('00000000-0000-4000-8000-000000000000', [discovered('m')]), 'missing_connection');
+    await expectFailure(models.addById(local.id, '   '), 'invalid_input');
+    await expectFailure(models.setContextWindow('00000000-0000-4000-8000-000000000000', 0), 'invalid_input');
+    await expectFailure(models.setEnabled('00000000-0000-4000-8000-000000000000', true), 'not_found');
+    await expectFailure(models.delete('00000000-0000-4000-8000-000000000000'), 'not_found');
     assert.equal(store.dump(), before);
   });
 
@@ -141,8 +105,8 @@ describe('ModelRegistry', () => {
     assert.equal((await models.setEnabled(a!.id, true)).enabled, true);
     const overridden = await models.setContextWindow(b!.id, 200_000);
     assert.deepEqual([overridden.contextWindow, overridden.sources.contextWindow], [200_000, 'user']);
-    await rejectsWith(models.setContextWindow(b!.id, 1.5), 'invalid_input');
-    await rejectsWith(models.setContextWindow(b!.id, -1), 'invalid_input');
+    await expectFailure(models.setContextWindow(b!.id, 1.5), 'invalid_input');
+    await expectFailure(models.setContextWindow(b!.id, -1), 'invalid_input');
     await models.delete(a!.id);
     assert.deepEqual(models.list().map((m) => m.providerModelId), ['b']);
   });
@@ -274,7 +238,7 @@ describe('ModelRegistry.discover', () => {
     settings.discoveryTimeout = 200;
     ollama.setBehaviour('hang');
     const started = Date.now();
-    await rejectsWith(models.discover(local.id), 'timeout');
+    await expectFailure(models.discover(local.id), 'timeout');
     assert.ok(Date.now() - started < 2_000, 'the discovery timeout applied, not the request timeout');
   });
 
@@ -287,7 +251,7 @@ describe('ModelRegistry.discover', () => {
     const controller = new AbortController();
     const pending = models.discover(local.id, controller.signal);
     setTimeout(() => controller.abort(), 50);
-    await rejectsWith(pending, 'cancelled');
+    await expectFailure(pending, 'cancelled');
     assert.equal(store.dump(), before);
   });
 
@@ -298,10 +262,10 @@ describe('ModelRegistry.discover', () => {
       { testConnection: async () => 'ok' },
     );
     const acme = await service.create({ name: 'Acme', providerId: 'acme' });
-    await rejectsWith(models.discover(acme.id), 'invalid_input', /cannot list its models/);
+    await expectFailure(models.discover(acme.id), 'invalid_input', /cannot list its models/);
     const cloud = await service.create({ name: 'Cloud', providerId: 'openai', baseUrl: 'http://127.0.0.1:1/v1' });
-    await rejectsWith(models.discover(cloud.id), 'auth_failed', /needs an API key/);
-    await rejectsWith(models.discover('00000000-0000-4000-8000-000000000000'), 'missing_connection');
+    await expectFailure(models.discover(cloud.id), 'auth_failed', /needs an API key/);
+    await expectFailure(models.discover('00000000-0000-4000-8000-000000000000'), 'missing_connection');
   });
 
   it("drops what an adapter returns that is not a model, repeats, and anything holding the connection's key", async () => {

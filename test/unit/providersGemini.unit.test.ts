@@ -6,7 +6,7 @@ import { GEMINI_PAGE_SIZE, geminiAdapter, geminiApi, geminiModelPath } from '../
 import { assertCanaryOnlyInHeader, assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort, expectFailure } from '../fixtures/expectFailure';
 import { GeminiFixture } from '../fixtures/geminiFixture';
-import { callContextPerTest, expectEchoedKeyRedacted, serveDuringSuite } from './providerTestKit';
+import { callContextPerTest, expectEchoedKeyRedacted, serveDuringSuite } from '../helpers/providerTestKit';
 
 describe('Gemini adapter', () => {
   const fixture = new GeminiFixture({ apiKey: CANARY_KEY });

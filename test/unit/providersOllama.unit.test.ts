@@ -6,7 +6,7 @@ import { OLLAMA_SHOW_CONCURRENCY, ollamaAdapter, ollamaContextWindow, ollamaDesc
 import { assertCanaryOnlyInHeader, assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort, expectFailure } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
-import { callContextPerTest, expectEchoedKeyRedacted, serveDuringSuite } from './providerTestKit';
+import { callContextPerTest, expectEchoedKeyRedacted, serveDuringSuite } from '../helpers/providerTestKit';
 
 describe('Ollama adapter', () => {
   const fixture = new OllamaFixture();

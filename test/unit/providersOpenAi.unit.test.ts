@@ -6,7 +6,7 @@ import { isOpenAiChatModel, openAiAdapter, openAiDescriptor } from '../../src/co
 import { assertCanaryOnlyInHeader, assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort, expectFailure } from '../fixtures/expectFailure';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
-import { callContextPerTest, expectEchoedKeyRedacted, serveDuringSuite } from './providerTestKit';
+import { callContextPerTest, expectEchoedKeyRedacted, serveDuringSuite } from '../helpers/providerTestKit';
 
 describe('OpenAI adapter', () => {
   const fixture = new OpenAiFixture({ apiKey: CANARY_KEY });

@@ -1,36 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { ConsentAnswer } from '../../src/core/consent';
 import { RunStore } from '../../src/core/runStore';
 import { SwitchboardError } from '../../src/core/errors';
-import { bundleWorker } from '../fixtures/bundleWorker';
-import { buildRunStack } from '../fixtures/runStack';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
-
-const workers = new Map<string, Promise<string>>();
-/** The worker bundled from its source, once per test run. */
-export function worker(entry: string): Promise<string> {
-  if (!workers.has(entry)) workers.set(entry, bundleWorker(entry));
-  return workers.get(entry)!;
-}
-export const AGENT_HOST_ENTRY = resolve(__dirname, '../../src/agent-host/worker.ts');
-
-export async function makeStack(options: { answers?: ConsentAnswer[]; silenceLimitMs?: number; workerEntry?: string; disabledModels?: string[] } = {}) {
-  const answers = options.answers ?? [];
-  const prompts: string[] = [];
-  const disabled = new Set(options.disabledModels ?? []);
-  const stack = await buildRunStack({
-    workerPath: await worker(options.workerEntry ?? AGENT_HOST_ENTRY),
-    consentPrompt: { ask: async (request) => (prompts.push(`${request.requesterId}@${request.connectionName}`), answers.shift() ?? 'deny') },
-    isModelDisabled: (_connectionId, modelRef) => disabled.has(modelRef),
-    ...(options.silenceLimitMs ? { silenceLimitMs: options.silenceLimitMs } : {}),
-  });
-  return { ...stack, prompts };
-}
+import { makeStack } from '../helpers/stacks';
 
 describe('RunService with a real agent host worker', function () {
   this.timeout(30_000);

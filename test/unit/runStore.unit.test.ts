@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { RunRecord } from '../../src/contracts/agents';
 import { RUN_KEY_PREFIX, RunStore } from '../../src/core/runStore';
-import { FixedClock, MemoryLogger, MemoryStore } from './fakes';
+import { FixedClock, MemoryLogger, MemoryStore } from '../helpers/fakes';
 
 function run(n: number): RunRecord {
   return {
