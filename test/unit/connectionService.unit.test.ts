@@ -181,8 +181,8 @@ describe('ConnectionService.test against fixture servers', () => {
     const created = await service.create({ name: 'Local', providerId: 'ollama', baseUrl: ollama.url });
     ollama.setBehaviour('hang');
     const controller = new AbortController();
+    void ollama.nextRequest().then(() => controller.abort());
     const pending = service.test(created.id, controller.signal);
-    setTimeout(() => controller.abort(), 50);
     await expectFailure(pending, 'cancelled');
     assert.equal(service.get(created.id)?.status, 'unknown');
   });

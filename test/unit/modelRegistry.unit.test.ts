@@ -237,9 +237,8 @@ describe('ModelRegistry.discover', () => {
     await service.setKey(local.id, CANARY_KEY);
     settings.discoveryTimeout = 200;
     ollama.setBehaviour('hang');
-    const started = Date.now();
-    await expectFailure(models.discover(local.id), 'timeout');
-    assert.ok(Date.now() - started < 2_000, 'the discovery timeout applied, not the request timeout');
+    // The message names the discovery timeout and its 0.2 s, not the request timeout.
+    await expectFailure(models.discover(local.id), 'timeout', /took longer than 0\.2 s[\s\S]*switchboard\.discoveryTimeoutSeconds/);
   });
 
   it('stops when cancelled and stores nothing', async function () {
@@ -249,8 +248,8 @@ describe('ModelRegistry.discover', () => {
     const before = store.dump();
     ollama.setBehaviour('hang');
     const controller = new AbortController();
+    void ollama.nextRequest().then(() => controller.abort());
     const pending = models.discover(local.id, controller.signal);
-    setTimeout(() => controller.abort(), 50);
     await expectFailure(pending, 'cancelled');
     assert.equal(store.dump(), before);
   });
