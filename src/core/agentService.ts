@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AgentInputSchema, AgentSchema, type Agent } from '../contracts/agents';
 import { SwitchboardError } from './errors';
 import type { Clock, Event, KeyValueStore, Logger } from './ports';
-import { describeIssue } from './providerRegistry';
+import { describeIssues } from '../contracts/issues';
 import { StoredList } from './storedList';
 
 export const AGENTS_KEY = 'switchboard.agents';
@@ -76,7 +76,7 @@ export class AgentService {
   private parseInput(input: unknown) {
     const parsed = AgentInputSchema.safeParse(input);
     if (!parsed.success) {
-      throw new SwitchboardError('invalid_input', `The agent is not valid: ${parsed.error.issues.map(describeIssue).join('; ')}.`);
+      throw new SwitchboardError('invalid_input', `The agent is not valid: ${describeIssues(parsed.error.issues)}.`);
     }
     const value = parsed.data;
     if (value.connectionId && !this.deps.connectionExists(value.connectionId)) {

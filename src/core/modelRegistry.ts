@@ -3,13 +3,14 @@ import { z } from 'zod';
 import { API_KEY_FIELD } from '../contracts/providers';
 import { MAX_CONTEXT_WINDOW, MAX_MODELS_PER_MESSAGE } from '../contracts/connectionsView';
 import { DiscoveredModelSchema, RegisteredModelSchema, type DiscoveredModel, type RegisteredModel } from '../contracts/models';
+import { describeIssues } from '../contracts/issues';
 import { CONNECTIONS_KEY, type ConnectionService } from './connectionService';
 import { SwitchboardError } from './errors';
 import { Emitter } from './events';
 import type { HttpClient } from './http/httpClient';
 import type { Clock, Disposable, KeyValueStore, Logger, Settings } from './ports';
 import { withoutSecret } from './secrets';
-import { describeIssue, type ProviderRegistry } from './providerRegistry';
+import type { ProviderRegistry } from './providerRegistry';
 
 export const MODELS_KEY = 'switchboard.models';
 
@@ -131,7 +132,7 @@ export class ModelRegistry implements Disposable {
   async register(connectionId: string, models: unknown): Promise<{ models: RegisteredModel[]; added: number }> {
     const parsed = DiscoveredListSchema.safeParse(models);
     if (!parsed.success) {
-      throw new SwitchboardError('invalid_input', `The models are not valid: ${parsed.error.issues.slice(0, 3).map(describeIssue).join('; ')}.`);
+      throw new SwitchboardError('invalid_input', `The models are not valid: ${describeIssues(parsed.error.issues, 3)}.`);
     }
     const wanted = uniqueById(parsed.data);
     let registered: RegisteredModel[] = [];
@@ -291,7 +292,7 @@ export class ModelRegistry implements Disposable {
         valid.push(parsed.data);
       } else {
         invalid.push(raw);
-        example ||= parsed.error.issues.map(describeIssue).join('; ');
+        example ||= describeIssues(parsed.error.issues);
       }
     }
     // One line when the number changes, not one per record and snapshot.

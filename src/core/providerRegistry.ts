@@ -1,3 +1,4 @@
+import { describeIssues } from '../contracts/issues';
 import { ProviderDescriptorSchema, type ListProvidersResponse, type ProviderDescriptor } from '../contracts/providers';
 import { SwitchboardError } from './errors';
 import { Emitter } from './events';
@@ -21,7 +22,7 @@ export class ProviderRegistry implements Disposable {
   register(descriptor: unknown, adapter: ProviderAdapter): Disposable {
     const parsed = ProviderDescriptorSchema.safeParse(descriptor);
     if (!parsed.success) {
-      throw new SwitchboardError('invalid_input', `The provider descriptor is not valid: ${parsed.error.issues.map(describeIssue).join('; ')}`);
+      throw new SwitchboardError('invalid_input', `The provider descriptor is not valid: ${describeIssues(parsed.error.issues)}`);
     }
     const problem = adapterProblem(adapter);
     if (problem) throw new SwitchboardError('invalid_input', `The provider adapter is not valid: ${problem}.`);
@@ -76,6 +77,6 @@ function adapterProblem(adapter: unknown): string | undefined {
   return undefined;
 }
 
-export function describeIssue(issue: { path: PropertyKey[]; message: string }): string {
-  return issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message;
-}
+// runService.ts and connectionService.ts, which are being rewritten elsewhere, still import it
+// from here; once they import it from src/contracts/issues, this line goes.
+export { describeIssue } from '../contracts/issues';

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Reply } from '../contracts/rpc';
 import { SwitchboardError, toErrorInfo } from './errors';
 import type { Disposable, Event, Logger } from './ports';
-import { describeIssue } from './providerRegistry';
+import { describeIssues } from '../contracts/issues';
 
 interface Request {
   type: 'request';
@@ -51,7 +51,7 @@ export class ViewHost<R extends Request, S> implements Disposable {
     const parsed = options.schema.safeParse(raw);
     if (!parsed.success) {
       const id = requestIdOf(raw);
-      const message = `The ${options.name} view sent a message the host does not accept: ${parsed.error.issues.slice(0, 3).map(describeIssue).join('; ')}.`;
+      const message = `The ${options.name} view sent a message the host does not accept: ${describeIssues(parsed.error.issues, 3)}.`;
       options.logger.warn(message);
       if (id) options.post({ type: 'reply', id, ok: false, error: { code: 'invalid_input', message } });
       return;
