@@ -14,7 +14,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { canaryScan } from './harness/canaryScan.mjs';
-import { HarnessError, REPO, installCleanupHandlers, log, run } from './harness/common.mjs';
+import { HarnessError, REPO, installCleanupHandlers, log, mochaCounts, run } from './harness/common.mjs';
 import { ensureHarness } from './harness/install.mjs';
 
 const sessionStart = Date.now();
@@ -42,18 +42,9 @@ const steps = [
   { name: 'lint', run: () => run('npm', ['run', 'lint'], { capture: true, timeoutMs: 300_000 }) },
   { name: 'unit', mocha: true, run: () => run(process.execPath, ['scripts/harness/unit.mjs'], { capture: true, timeoutMs: 300_000 }) },
   { name: 'integration', mocha: true, run: () => run(process.execPath, ['scripts/harness/integration.mjs'], { capture: true, timeoutMs: 480_000 }) },
-  { name: 'e2e', mocha: true, run: () => run(process.execPath, ['scripts/harness/e2e.mjs'], { capture: true, timeoutMs: 540_000 }) },
+  { name: 'e2e', mocha: true, run: () => run(process.execPath, ['scripts/harness/e2e.mjs'], { capture: true, timeoutMs: 660_000 }) },
   { name: 'canary scan', run: async () => ({ code: canaryScan({ since: sessionStart }) ? 0 : 1, output: '' }) },
 ];
-
-/** The last mocha summary in a step's output ("  12 passing (3s)", "  1 failing"). */
-function mochaCounts(output) {
-  const last = (regex) => {
-    const all = [...output.matchAll(regex)];
-    return all.length ? Number(all.at(-1)[1]) : undefined;
-  };
-  return { passed: last(/^\s*(\d+) passing\b/gm), failed: last(/^\s*(\d+) failing\b/gm) };
-}
 
 async function main() {
   installCleanupHandlers();
