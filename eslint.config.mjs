@@ -10,7 +10,7 @@ const REPO = import.meta.dirname;
  * exceptions reads "anything of ours but ...": a new folder is forbidden until a zone allows it.
  * `node_modules` is excepted because packages (zod, preact) are not ours.
  */
-export const LAYER_ZONES = [
+const LAYER_ZONES = [
   {
     target: 'src/contracts',
     from: '.',
