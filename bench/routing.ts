@@ -1,6 +1,6 @@
 // `npm run bench:routing`: what the run path costs on top of the HTTP call it makes, and what
 // a large run history costs when a run starts. Prints figures, asserts nothing. No VS Code:
-// the run path is core's, wired as test/unit/runService.unit.test.ts's makeStack() wires it
+// the run path is core's, wired as makeStack() in test/helpers/stacks.ts wires it
 // (in-memory store, settings and vault, a real audit log file in a temporary folder, the real
 // agent host worker bundled from src/agent-host/worker.ts, the real Ollama adapter), against
 // the Ollama fixture server in this process on 127.0.0.1.
