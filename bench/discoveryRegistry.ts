@@ -29,7 +29,7 @@ import { TABLES } from '../src/core/storageKeys';
 import { buildKeyPath } from '../test/fixtures/keyPathKit';
 import { OllamaFixture } from '../test/fixtures/ollamaFixture';
 import { tempDatabase } from '../test/fixtures/tempDatabase';
-import { FixedClock, MemoryLogger, MemorySettings, MemoryStore } from '../test/unit/fakes';
+import { FixedClock, MemoryLogger, MemorySettings, MemoryStore } from '../test/helpers/fakes';
 
 /** Discover as the person's click in the Connections view does. */
 const byPerson = personAt(requesterIds.connectionsView);

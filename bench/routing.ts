@@ -1,6 +1,6 @@
 // `npm run bench:routing`: what the run path costs on top of the HTTP call it makes, and what
 // a large run history costs when a run starts. Prints figures, asserts nothing. No VS Code:
-// the run path is core's, wired as test/unit/runService.unit.test.ts's makeStack() wires it
+// the run path is core's, wired as makeStack() in test/helpers/stacks.ts wires it
 // (in-memory globalState, settings and vault; the real SQLite database in a temporary folder
 // for runs and the audit log; the real agent host worker bundled from src/agent-host/worker.ts;
 // the real Ollama adapter), against the Ollama fixture server in this process on 127.0.0.1.
@@ -26,7 +26,7 @@ import { bundleWorker } from '../test/fixtures/bundleWorker';
 import { OllamaFixture } from '../test/fixtures/ollamaFixture';
 import { buildRunStack } from '../test/fixtures/runStack';
 import { tempDatabase } from '../test/fixtures/tempDatabase';
-import { FixedClock } from '../test/unit/fakes';
+import { FixedClock } from '../test/helpers/fakes';
 
 const ITERATIONS = bounded('SWITCHBOARD_BENCH_ITERATIONS', 300, 10, 5_000);
 const WARMUP = Math.min(50, Math.ceil(ITERATIONS / 5));

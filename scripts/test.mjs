@@ -3,15 +3,18 @@
 //   dependencies (npm ci when node_modules is missing or stale) -> harness install ->
 //   typecheck -> lint -> unit -> integration -> e2e -> canary scan
 //
-// It stops at the first failing step, prints a summary, and ends with one line CI reads:
-//   `N passed, N failed`
-// N sums the mocha counts of unit, integration and e2e; a failing step that has no mocha
-// count of its own (typecheck, lint, the canary scan, a crash before tests ran) adds one
-// failure, so a failed run never ends with "0 failed".
+// Every layer runs even when an earlier one failed, so one run says everything that is wrong.
+// Only a failed dependency install stops it (nothing can run without node_modules); a failed
+// harness install is reported and the layers that need it fail on their own.
+// It ends with one line per step and one line CI reads: `N passed, N failed`. N counts each
+// test of the mocha layers (unit, integration, e2e) and each other layer (typecheck, lint,
+// the canary scan) as one; a mocha layer that failed without a failing test (a crash before
+// tests ran) adds one failure, so a failed run never ends with "0 failed". The exit code is 1
+// when any step failed.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { canaryScan } from './harness/canaryScan.mjs';
-import { HarnessError, NODE24, REPO, bin, installCleanupHandlers, log, run } from './harness/common.mjs';
+import { HarnessError, REPO, installCleanupHandlers, log, mochaCounts, run } from './harness/common.mjs';
 import { ensureHarness } from './harness/install.mjs';
 
 const sessionStart = Date.now();
@@ -37,21 +40,11 @@ const steps = [
   // ends with a message well inside CI's 20 minutes.
   { name: 'typecheck', run: () => run('npm', ['run', 'typecheck'], { capture: true, timeoutMs: 300_000 }) },
   { name: 'lint', run: () => run('npm', ['run', 'lint'], { capture: true, timeoutMs: 300_000 }) },
-  // On the harness's Node 24: the store's tests need node:sqlite (Node 22.13+), which a system Node 20 lacks.
-  { name: 'unit', mocha: true, run: () => run(NODE24, [bin('mocha')], { capture: true, timeoutMs: 300_000 }) },
+  { name: 'unit', mocha: true, run: () => run(process.execPath, ['scripts/harness/unit.mjs'], { capture: true, timeoutMs: 300_000 }) },
   { name: 'integration', mocha: true, run: () => run(process.execPath, ['scripts/harness/integration.mjs'], { capture: true, timeoutMs: 480_000 }) },
-  { name: 'e2e', mocha: true, run: () => run(process.execPath, ['scripts/harness/e2e.mjs'], { capture: true, timeoutMs: 540_000 }) },
+  { name: 'e2e', mocha: true, run: () => run(process.execPath, ['scripts/harness/e2e.mjs'], { capture: true, timeoutMs: 660_000 }) },
   { name: 'canary scan', run: async () => ({ code: canaryScan({ since: sessionStart }) ? 0 : 1, output: '' }) },
 ];
-
-/** The last mocha summary in a step's output ("  12 passing (3s)", "  1 failing"). */
-function mochaCounts(output) {
-  const last = (regex) => {
-    const all = [...output.matchAll(regex)];
-    return all.length ? Number(all.at(-1)[1]) : undefined;
-  };
-  return { passed: last(/^\s*(\d+) passing\b/gm), failed: last(/^\s*(\d+) failing\b/gm) };
-}
 
 async function main() {
   installCleanupHandlers();
@@ -66,20 +59,22 @@ async function main() {
     process.exit(code);
   };
 
+  /** Runs a setup step; true when it succeeded. */
   const setup = async (name, fn) => {
     const started = Date.now();
     try {
       const detail = await fn();
       summary.push({ name, ok: true, seconds: (Date.now() - started) / 1000, detail });
+      return true;
     } catch (error) {
       failed++;
       summary.push({ name, ok: false, seconds: (Date.now() - started) / 1000, detail: error.message });
       process.stderr.write(`[harness] ${name} failed: ${error instanceof HarnessError ? error.message : error.stack}\n`);
-      finish(1);
+      return false;
     }
   };
 
-  await setup('dependencies', async () => {
+  const installed = await setup('dependencies', async () => {
     const stale = staleDependencies();
     if (!stale.length) return 'node_modules matches package-lock.json';
     log(`dependencies: running npm ci (${stale.length} missing or stale, e.g. ${stale.slice(0, 3).join(', ')})`);
@@ -87,6 +82,10 @@ async function main() {
     if (result.code !== 0) throw new HarnessError(`npm ci failed (exit ${result.code})`);
     return 'npm ci';
   });
+  if (!installed) {
+    log('dependencies failed; no layer can run without them');
+    finish(1);
+  }
   await setup('harness', async () => {
     await ensureHarness();
     return 'chromium, node 24, code-server';
@@ -102,10 +101,10 @@ async function main() {
       result = { code: 1, output: String(error?.message ?? error) };
     }
     const seconds = (Date.now() - started) / 1000;
-    const counts = step.mocha ? mochaCounts(result.output) : {};
+    const ok = result.code === 0;
+    const counts = step.mocha ? mochaCounts(result.output) : ok ? { passed: 1 } : { failed: 1 };
     passed += counts.passed ?? 0;
     failed += counts.failed ?? 0;
-    const ok = result.code === 0;
     if (!ok && !counts.failed) failed++;
     const detail =
       step.mocha && counts.passed !== undefined
@@ -114,12 +113,9 @@ async function main() {
           ? ''
           : `exit code ${result.code}${step.mocha ? ', before any test reported' : ''}`;
     summary.push({ name: step.name, ok, seconds, detail });
-    if (!ok) {
-      log(`${step.name} failed; stopping here (later steps did not run)`);
-      finish(1);
-    }
+    if (!ok) log(`${step.name} failed; going on with the next layer`);
   }
-  finish(0);
+  finish(summary.every((row) => row.ok) ? 0 : 1);
 }
 
 main().catch((error) => {

@@ -204,6 +204,15 @@ export function run(command, args, { cwd = REPO, env = process.env, capture = fa
   });
 }
 
+/** The last mocha summary in some output ("  12 passing (3s)", "  1 failing"). */
+export function mochaCounts(output) {
+  const last = (regex) => {
+    const all = [...output.matchAll(regex)];
+    return all.length ? Number(all.at(-1)[1]) : undefined;
+  };
+  return { passed: last(/^\s*(\d+) passing\b/gm), failed: last(/^\s*(\d+) failing\b/gm) };
+}
+
 /** Like run(), but throws a HarnessError naming the step when the command fails. */
 export async function runOrThrow(step, command, args, options) {
   const result = await run(command, args, options);

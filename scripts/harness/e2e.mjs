@@ -1,18 +1,21 @@
 // `npm run test:e2e`: the packaged extension, as a person gets it, driven in a real browser.
 //
 // It packages dist/switchboard.vsix (`npm run package`), installs it into a fresh extensions
-// folder with code-server's CLI, starts the provider fixtures and code-server, and runs the
-// mocha specs in test/e2e (playwright-core against headless Chromium). Screenshots, console
-// captures and code-server's logs stay in the run folder under .test-artifacts/e2e/.
+// folder with code-server's CLI, starts the provider fixtures, and runs each journey (a spec
+// file in test/e2e, playwright-core against headless Chromium) against a code-server of its own,
+// with its own user data: no journey sees what another left (connections, keys, the default
+// connection), so none depends on the order they run in. Screenshots, console captures and
+// code-server's logs stay in the run folder under .test-artifacts/e2e/<run>/<journey>/.
+// The output ends with the journeys' mocha counts added up, in mocha's words.
 //
 // The specs get everything through the environment (names below), so they can also be
 // pointed at a code-server started some other way. SWITCHBOARD_E2E_TIMEOUT_S (default 480)
 // bounds the whole run.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { browserEnv } from './browser.mjs';
 import { installVsix, startCodeServer, workbenchUrl } from './codeServer.mjs';
-import { CHROMIUM, CHROMIUM_ARGS, HarnessError, REPO, bin, log, newRunDir, run, runOrThrow, runAsScript } from './common.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, HarnessError, REPO, bin, log, mochaCounts, newRunDir, run, runOrThrow, runAsScript } from './common.mjs';
 import { startFixtures } from './fixtures.mjs';
 import { ensureHarness } from './install.mjs';
 
@@ -20,7 +23,7 @@ export const VSIX = path.join(REPO, 'dist', 'switchboard.vsix');
 
 async function main() {
   const started = Date.now();
-  const timeoutS = Number(process.env.SWITCHBOARD_E2E_TIMEOUT_S || 480);
+  const timeoutS = Number(process.env.SWITCHBOARD_E2E_TIMEOUT_S || 600);
   // A backstop over packaging, start-ups and the specs; the exit handler kills what this
   // run started.
   setTimeout(() => {
@@ -38,34 +41,73 @@ async function main() {
   log(`e2e: ${installVsix({ dataDir: runDir, extensionsDir, vsix: VSIX }).split('\n').pop()}`);
 
   const fixtures = await startFixtures();
-  let server;
+  const total = { passed: 0, failed: 0 };
+  let failedJourneys = 0;
   try {
-    server = await startCodeServer({
-      dataDir: runDir,
-      workspace: path.join(runDir, 'workspace'),
-      extensionsDir,
-      // A packaged extension needs no payload: leave the workbench as a person would see it.
-      smokeTestDriver: false,
-    });
-    const screenshots = path.join(runDir, 'screenshots');
+    for (const spec of journeys()) {
+      let result;
+      try {
+        result = await runJourney({ spec, runDir, extensionsDir, fixtureEnv: fixtures.env });
+      } catch (error) {
+        // One journey that cannot start (its code-server) does not keep the others from running.
+        process.stderr.write(`[harness] e2e: journey ${path.basename(spec)} did not run: ${error instanceof HarnessError ? error.message : error.stack}\n`);
+        result = { code: 1, output: '' };
+      }
+      const counts = mochaCounts(result.output);
+      total.passed += counts.passed ?? 0;
+      total.failed += counts.failed ?? 0;
+      if (result.code !== 0) {
+        failedJourneys++;
+        // A journey that crashed before mocha counted a failure still counts as one.
+        if (!counts.failed) total.failed++;
+      }
+    }
+  } finally {
+    await fixtures.stop();
+  }
+  log(`e2e: finished in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots and logs in ${path.relative(REPO, runDir)}`);
+  // All journeys together, in the words npm test reads (the last mocha summary of the output).
+  process.stdout.write(`\n  ${total.passed} passing\n${total.failed ? `  ${total.failed} failing\n` : ''}`);
+  return failedJourneys ? 1 : 0;
+}
+
+const E2E_DIR = path.join(REPO, 'test', 'e2e');
+
+/** The journeys: one spec file each, or only those named on the command line. */
+function journeys() {
+  const named = process.argv.slice(2).map((file) => path.resolve(file));
+  if (named.length) return named;
+  return readdirSync(E2E_DIR).filter((name) => name.endsWith('.e2e.test.ts')).sort().map((name) => path.join(E2E_DIR, name));
+}
+
+/** One journey on a code-server of its own (fresh user data: globalState, secrets, settings). */
+async function runJourney({ spec, runDir, extensionsDir, fixtureEnv }) {
+  const journey = path.basename(spec, '.e2e.test.ts');
+  const dataDir = path.join(runDir, journey);
+  const server = await startCodeServer({
+    dataDir,
+    workspace: path.join(dataDir, 'workspace'),
+    extensionsDir,
+    // A packaged extension needs no payload: leave the workbench as a person would see it.
+    smokeTestDriver: false,
+  });
+  try {
+    const screenshots = path.join(dataDir, 'screenshots');
     mkdirSync(screenshots, { recursive: true });
     const env = {
       // The specs launch Chromium themselves; it inherits these (see browserEnv).
-      ...browserEnv(runDir),
-      ...fixtures.env,
+      ...browserEnv(dataDir),
+      ...fixtureEnv,
       SWITCHBOARD_E2E_URL: workbenchUrl(server),
       SWITCHBOARD_E2E_ARTIFACTS: screenshots,
       SWITCHBOARD_E2E_LOGS_DIR: server.logsDir,
       SWITCHBOARD_E2E_CHROMIUM: CHROMIUM,
       SWITCHBOARD_E2E_CHROMIUM_ARGS: JSON.stringify(CHROMIUM_ARGS),
     };
-    log(`e2e: running the specs against ${server.url}`);
-    const result = await run(bin('mocha'), ['--config', path.join(REPO, 'test', 'e2e', '.mocharc.json')], { env });
-    log(`e2e: finished in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots and logs in ${path.relative(REPO, runDir)}`);
-    return result.code === 0 ? 0 : 1;
+    log(`e2e: journey ${journey} against ${server.url}`);
+    return await run(bin('mocha'), ['--config', path.join(E2E_DIR, '.mocharc.json'), spec], { env, capture: true });
   } finally {
-    await server?.stop();
-    await fixtures.stop();
+    await server.stop();
   }
 }
 

@@ -1,6 +1,7 @@
 // `npm run test:integration`: the mocha suite in test/integration, run inside a real VS Code
 // extension host (code-server, see VSCODE-OFFLINE.md) with the extension loaded from this
-// repository as a development extension.
+// repository as a development extension. `npm run test:integration -- test/integration/agents.int.test.ts`
+// runs only the files named.
 //
 // The workbench is opened in headless Chromium with a payload naming the extension
 // (extensionDevelopmentPath), the suite (extensionTestsPath) and its environment. The
@@ -125,10 +126,12 @@ async function main() {
   const fixtures = await startFixtures();
   let outcome;
   try {
+    // File names on the command line run only those files (each test file passes alone).
+    const only = process.argv.slice(2).map((file) => path.basename(file));
     outcome = await runInExtensionHost({
       testsPath: INTEGRATION_ENTRY,
       label: 'integration',
-      env: fixtures.env,
+      env: { ...fixtures.env, ...(only.length ? { SWITCHBOARD_INTEGRATION_ONLY: only.join(',') } : {}) },
       timeoutMs: suiteTimeoutMs,
     });
   } finally {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AgentInputSchema, AgentSchema, type Agent } from '../contracts/agents';
 import { SwitchboardError } from './errors';
 import type { Clock, Event, KeyValueStore, Logger } from './ports';
-import { describeIssues } from './providerRegistry';
+import { describeIssues } from '../contracts/issues';
 import { StoredList } from './storedList';
 import { AGENTS_KEY } from './storageKeys';
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { MAX_CONTEXT_WINDOW, MAX_MODELS_PER_MESSAGE } from '../contracts/connectionsView';
 import { DiscoveredModelSchema, RegisteredModelSchema, type DiscoveredModel, type RegisteredModel } from '../contracts/models';
+import { describeIssues } from '../contracts/issues';
 import type { ConnectionService } from './connectionService';
 import { safeJson, type Database, type Sql } from './database';
 import { SwitchboardError } from './errors';
@@ -9,7 +10,7 @@ import { Emitter } from './events';
 import type { HttpClient } from './http/httpClient';
 import type { KeyPath, Requester } from './keyPath';
 import type { Clock, Disposable, KeyValueStore, Logger, Settings } from './ports';
-import { describeIssues, type ProviderRegistry } from './providerRegistry';
+import type { ProviderRegistry } from './providerRegistry';
 import { CONNECTIONS_KEY, TABLES } from './storageKeys';
 
 const { models: MODELS } = TABLES;

@@ -1,6 +1,6 @@
 /**
  * The ports through which core talks to VS Code. src/vscode implements them; unit tests use
- * in-memory fakes (test/unit/fakes.ts). No vscode import here.
+ * in-memory fakes (test/helpers/fakes.ts). No vscode import here.
  */
 
 /** A disposable, shaped like vscode.Disposable so either can be returned. */

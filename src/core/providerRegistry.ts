@@ -1,4 +1,5 @@
 import { BaseUrlSchema, isCredentialName } from '../contracts/connections';
+import { describeIssues } from '../contracts/issues';
 import { BASE_URL_FIELD, ProviderDescriptorSchema, type ListProvidersResponse, type ProviderDescriptor } from '../contracts/providers';
 import { SwitchboardError } from './errors';
 import { Emitter } from './events';
@@ -115,18 +116,3 @@ function adapterProblem(adapter: unknown): string | undefined {
   return undefined;
 }
 
-/** `text`, cut to `max` characters: a message never grows with the input that caused it. */
-function cut(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
-export function describeIssue(issue: { path: PropertyKey[]; message: string }): string {
-  const message = cut(issue.message, 200);
-  return issue.path.length ? `${issue.path.map((part) => cut(String(part), 40)).join('.')}: ${message}` : message;
-}
-
-/** The first three issues of a validation error, each bounded, and how many more there are. */
-export function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[]): string {
-  const more = issues.length > 3 ? `; and ${issues.length - 3} more` : '';
-  return `${issues.slice(0, 3).map(describeIssue).join('; ')}${more}`;
-}

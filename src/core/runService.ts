@@ -7,7 +7,8 @@ import type { ConnectionService } from './connectionService';
 import { SwitchboardError, toErrorInfo } from './errors';
 import type { ModelCaller } from './modelCaller';
 import type { Clock, Settings } from './ports';
-import { describeIssues, type ProviderRegistry } from './providerRegistry';
+import { describeIssues } from '../contracts/issues';
+import type { ProviderRegistry } from './providerRegistry';
 import { resolveRouting } from './routing';
 import type { RunStore } from './runStore';
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { Emitter } from './events';
 import type { KeyValueStore, Logger } from './ports';
-import { describeIssues } from './providerRegistry';
+import { describeIssues } from '../contracts/issues';
 import { WriteQueue } from './writeQueue';
 
 /**
@@ -47,11 +47,6 @@ export class StoredList<S extends z.ZodType> {
   async write(change: (all: z.output<S>[]) => z.output<S>[]): Promise<void> {
     const invalid = this.raw().filter((entry) => !this.schema.safeParse(entry).success);
     await this.store.update(this.key, [...change(this.list()), ...invalid]);
-  }
-
-  /** Tells listeners the list changed (after a `write` made inside another list's operation). */
-  fireChanged(): void {
-    this.changed.fire();
   }
 
   private raw(): unknown[] {

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Reply } from '../contracts/rpc';
 import { SwitchboardError, toErrorInfo } from './errors';
 import type { Disposable, Event, Logger } from './ports';
-import { describeIssues } from './providerRegistry';
+import { describeIssues } from '../contracts/issues';
 
 interface Request {
   type: 'request';

@@ -6,8 +6,8 @@ import { ProviderRegistry } from '../../src/core/providerRegistry';
 import { registerCoreProviders } from '../../src/core/providers/coreProviders';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
-import { ScriptedInteractions } from './fakes';
-import { makeStack } from './runService.unit.test';
+import { ScriptedInteractions } from '../helpers/fakes';
+import { makeStack } from '../helpers/stacks';
 
 describe('Agents controller', function () {
   this.timeout(20_000);
@@ -20,6 +20,7 @@ describe('Agents controller', function () {
     const registry = new ProviderRegistry();
     registerCoreProviders(registry);
     const posted: ToAgentsView[] = [];
+    const onPost: (() => void)[] = [];
     const controller = createAgentsController({
       ...stack,
       runService: stack.service,
@@ -28,11 +29,18 @@ describe('Agents controller', function () {
       enabledModels: () => new Map(stack.connections.list().map((c) => [c.id, [{ providerModelId: 'gpt-4o-mini', displayName: 'GPT-4o mini' }]])),
       modelsChanged: new Emitter<void>().event,
       chooseDefaultConnection: async () => '',
-      post: (message) => posted.push(ToAgentsViewSchema.parse(message)),
+      post: (message) => {
+        posted.push(ToAgentsViewSchema.parse(message));
+        for (const wake of onPost.splice(0)) wake();
+      },
     });
     const snapshots = () => posted.filter((m): m is AgentsSnapshot => m.type === 'snapshot');
     const replies = () => posted.filter((m) => m.type === 'reply');
-    return { stack, controller, posted, snapshots, replies };
+    /** Resolves once `condition` holds, checking after each message the controller posts. */
+    const posts = async (condition: () => boolean) => {
+      while (!condition()) await new Promise<void>((wake) => onPost.push(wake));
+    };
+    return { stack, controller, posted, snapshots, replies, posts };
   }
 
   it('answers malformed messages with invalid_input and changes nothing', async () => {
@@ -52,7 +60,7 @@ describe('Agents controller', function () {
   });
 
   it('starts a run, replies with its id at once, and shows it succeeded in a later snapshot with its routing', async () => {
-    const { stack, controller, replies, snapshots } = await setup();
+    const { stack, controller, replies, snapshots, posts } = await setup();
     try {
       await controller.handle({ type: 'ready' });
       const connection = await stack.connections.create({ name: 'Cloud', providerId: 'openai', baseUrl: `${openai.url}/v1`, defaultModel: 'gpt-4o-mini' });
@@ -63,7 +71,7 @@ describe('Agents controller', function () {
       const reply = replies().find((r) => r.id === 'run');
       assert.ok(reply?.ok);
       const { runId } = reply.value as { runId: string };
-      for (let i = 0; i < 100 && snapshots().at(-1)?.runs.find((r) => r.id === runId)?.status !== 'succeeded'; i++) await new Promise((r) => setTimeout(r, 50));
+      await posts(() => ['succeeded', 'failed', 'cancelled'].includes(snapshots().at(-1)?.runs.find((r) => r.id === runId)?.status ?? ''));
       const run = snapshots().at(-1)!.runs.find((r) => r.id === runId)!;
       assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
       assert.deepEqual(run.routing?.sources, { connectionId: 'agent', modelRef: 'agent' });

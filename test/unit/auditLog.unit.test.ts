@@ -3,7 +3,7 @@ import { AuditLog } from '../../src/core/auditLog';
 import type { Database } from '../../src/core/database';
 import { TABLES } from '../../src/core/storageKeys';
 import { tempDatabase } from '../fixtures/tempDatabase';
-import { FixedClock } from './fakes';
+import { FixedClock } from '../helpers/fakes';
 
 describe('AuditLog', () => {
   let temp: Awaited<ReturnType<typeof tempDatabase>>;

@@ -3,29 +3,14 @@ import { CONNECTIONS_KEY } from '../../src/core/storageKeys';
 import { SwitchboardError } from '../../src/core/errors';
 import { secretNames } from '../../src/core/secrets';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
-import { closedPort } from '../fixtures/expectFailure';
+import { closedPort, expectFailure } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
-import { buildConnectionsStack } from '../fixtures/keyPathKit';
 import { personAt, requesterIds } from '../../src/core/requesters';
-
-/** A ConnectionService as extension.ts wires it, with its key path and fakes of the ports. */
-export function makeService() {
-  const stack = buildConnectionsStack();
-  return { ...stack, service: stack.connections };
-}
+import { makeService } from '../helpers/stacks';
 
 /** The person's own click in the Connections view. */
 const byPerson = personAt(requesterIds.connectionsView);
-
-async function rejectsWith(promise: Promise<unknown>, code: string, pattern?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof SwitchboardError, `expected a SwitchboardError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    if (pattern) assert.match(error.message, pattern);
-    return true;
-  });
-}
 
 describe('ConnectionService', () => {
   it('creates an Ollama connection with the descriptor default base URL and status unknown', async () => {
@@ -42,14 +27,14 @@ describe('ConnectionService', () => {
     const { service, store } = makeService();
     await service.create({ name: 'Local', providerId: 'ollama' });
     const before = store.dump();
-    await rejectsWith(service.create({ name: ' local ', providerId: 'ollama' }), 'conflict', /already exists/);
-    await rejectsWith(service.create({ name: 'X', providerId: 'nope' }), 'not_found', /not available/);
-    await rejectsWith(service.create({ name: 'Y', providerId: 'ollama', baseUrl: 'ftp://host' }), 'invalid_input', /http/);
-    await rejectsWith(service.create({ name: 'Y', providerId: 'ollama', baseUrl: 'http://user:pw@host' }), 'invalid_input', /must not carry a user name or password/);
-    await rejectsWith(service.create({ name: 'Y', providerId: 'ollama', options: { bogus: '1' } }), 'invalid_input', /no field "bogus"/);
-    await rejectsWith(service.create({ name: '', providerId: 'ollama' }), 'invalid_input', /name is required/);
-    await rejectsWith(service.create('not an object'), 'invalid_input');
-    await rejectsWith(
+    await expectFailure(service.create({ name: ' local ', providerId: 'ollama' }), 'conflict', /already exists/);
+    await expectFailure(service.create({ name: 'X', providerId: 'nope' }), 'not_found', /not available/);
+    await expectFailure(service.create({ name: 'Y', providerId: 'ollama', baseUrl: 'ftp://host' }), 'invalid_input', /http/);
+    await expectFailure(service.create({ name: 'Y', providerId: 'ollama', baseUrl: 'http://user:pw@host' }), 'invalid_input', /must not carry a user name or password/);
+    await expectFailure(service.create({ name: 'Y', providerId: 'ollama', options: { bogus: '1' } }), 'invalid_input', /no field "bogus"/);
+    await expectFailure(service.create({ name: '', providerId: 'ollama' }), 'invalid_input', /name is required/);
+    await expectFailure(service.create('not an object'), 'invalid_input');
+    await expectFailure(
       service.create({ name: 'Gateway', providerId: 'openai-compatible', baseUrl: 'http://127.0.0.1:1/v1', options: { customHeaders: 'Authorization: Bearer x' } }),
       'invalid_input',
       /Authorization/i,
@@ -65,8 +50,8 @@ describe('ConnectionService', () => {
     const moved = await service.update(created.id, { baseUrl: 'http://127.0.0.1:9/' });
     assert.equal(moved.baseUrl, 'http://127.0.0.1:9');
     assert.equal(moved.status, 'unknown');
-    await rejectsWith(service.update(created.id, { providerId: 'openai' }), 'invalid_input');
-    await rejectsWith(service.update('00000000-0000-4000-8000-000000000000', { name: 'Z' }), 'missing_connection');
+    await expectFailure(service.update(created.id, { providerId: 'openai' }), 'invalid_input');
+    await expectFailure(service.update('00000000-0000-4000-8000-000000000000', { name: 'Z' }), 'missing_connection');
   });
 
   it('stores a key in the vault only, hints its last four characters, and deletes it with the connection', async () => {
@@ -88,7 +73,7 @@ describe('ConnectionService', () => {
     const { service, vault, store, logger } = makeService();
     const created = await service.create({ name: 'OpenAI', providerId: 'openai' });
     vault.failStore = new Error('Cannot create an item in a locked collection');
-    await rejectsWith(service.setKey(created.id, CANARY_KEY), 'secret_storage_failed', /password-store/);
+    await expectFailure(service.setKey(created.id, CANARY_KEY), 'secret_storage_failed', /password-store/);
     assert.equal(service.get(created.id)?.keyHint, undefined);
     assert.equal(vault.secrets.size, 0);
     assert.ok(!store.dump().includes(CANARY_KEY));
@@ -200,9 +185,9 @@ describe('ConnectionService.test against fixture servers', () => {
     const created = await service.create({ name: 'Local', providerId: 'ollama', baseUrl: ollama.url });
     ollama.setBehaviour('hang');
     const controller = new AbortController();
+    void ollama.nextRequest().then(() => controller.abort());
     const pending = service.test(created.id, byPerson, controller.signal);
-    setTimeout(() => controller.abort(), 50);
-    await rejectsWith(pending, 'cancelled');
+    await expectFailure(pending, 'cancelled');
     assert.equal(service.get(created.id)?.status, 'unknown');
   });
 });

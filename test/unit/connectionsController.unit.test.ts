@@ -5,8 +5,8 @@ import { createConnectionsController } from '../../src/core/connectionsControlle
 import { ModelActions } from '../../src/core/modelActions';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
-import { ScriptedInteractions } from './fakes';
-import { discovered, makeModels } from './modelRegistry.unit.test';
+import { ScriptedInteractions } from '../helpers/fakes';
+import { discovered, makeModels } from '../helpers/stacks';
 
 function setup(answers: Array<string | boolean | undefined> = []) {
   const parts = makeModels();

@@ -11,7 +11,8 @@ import { closedPort, expectFailure } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
 import { selfSignedCert } from '../fixtures/selfSignedCert';
-import { serveDuringSuite } from './providerTestKit';
+import { serveDuringSuite } from '../helpers/providerTestKit';
+import { PATIENT_TIMEOUT_MS } from '../helpers/fakes';
 
 const VersionSchema = z.object({ version: z.string() });
 const TagsSchema = z.object({ models: z.array(z.object({ name: z.string() })) });
@@ -35,7 +36,7 @@ describe('HttpClient', () => {
 
   describe('answers', () => {
     it('returns the JSON of a 2xx answer validated by the schema and sends the key only in the Authorization header', async () => {
-      const answer = await http.getJson(`${fixture.url}/api/version`, VersionSchema, { api: ollamaLike, headers: auth, timeoutMs: 2000 });
+      const answer = await http.getJson(`${fixture.url}/api/version`, VersionSchema, { api: ollamaLike, headers: auth, timeoutMs: PATIENT_TIMEOUT_MS });
 
       assert.deepEqual(answer, { version: '0.12.3' });
       assert.equal(fixture.requests.length, 1);
@@ -51,7 +52,7 @@ describe('HttpClient', () => {
         `${fixture.url}/api/chat`,
         { model: 'llama3.2', stream: false, messages: [{ role: 'user', content: 'ping' }] },
         ChatSchema,
-        { api: ollamaLike, timeoutMs: 2000 },
+        { api: ollamaLike, timeoutMs: PATIENT_TIMEOUT_MS },
       );
 
       assert.equal(answer.message.content, 'You said: ping');
@@ -62,12 +63,11 @@ describe('HttpClient', () => {
 
   describe('timeouts and cancellation', () => {
     it('throws timeout naming the origin and the seconds when the server never answers', async () => {
+      // The server never answers, so only the call's own timeout can end it.
       fixture.setBehaviour('hang');
-      const started = Date.now();
 
       const error = await expectFailure(http.getJson(`${fixture.url}/api/version`, VersionSchema, { api: ollamaLike, headers: auth, timeoutMs: 300 }), 'timeout');
 
-      assert.ok(Date.now() - started < 2000, 'the call returned soon after the timeout');
       assert.match(error.message, new RegExp(`^No answer from ${escape(fixture.url)} within 0\\.3 s\\.`));
       assert.match(error.message, /switchboard\.requestTimeoutSeconds/);
       assert.equal(fixture.requests[0].headers.authorization, `Bearer ${CANARY_KEY}`);
@@ -83,7 +83,7 @@ describe('HttpClient', () => {
     it('throws cancelled when the caller aborts a running request', async () => {
       fixture.setBehaviour('hang');
       const controller = new AbortController();
-      setTimeout(() => controller.abort(), 50);
+      void fixture.nextRequest().then(() => controller.abort());
 
       const error = await expectFailure(
         http.getJson(`${fixture.url}/api/version`, VersionSchema, { api: ollamaLike, headers: auth, timeoutMs: 5000, signal: controller.signal }),
@@ -116,7 +116,7 @@ describe('HttpClient', () => {
 
     it('applies a per-request cap', async () => {
       // The normal /api/tags answer is a few KiB; 512 bytes is too little.
-      const error = await expectFailure(http.getJson(`${fixture.url}/api/tags`, TagsSchema, { api: ollamaLike, headers: auth, timeoutMs: 2000, maxResponseBytes: 512 }), 'bad_response');
+      const error = await expectFailure(http.getJson(`${fixture.url}/api/tags`, TagsSchema, { api: ollamaLike, headers: auth, timeoutMs: PATIENT_TIMEOUT_MS, maxResponseBytes: 512 }), 'bad_response');
 
       assert.match(error.message, /larger than 512 bytes/);
     });
@@ -124,7 +124,7 @@ describe('HttpClient', () => {
     it('applies the cap from the client options', async () => {
       const small = new HttpClient({ proxy: () => settings, env: {}, maxResponseBytes: 1024 });
       try {
-        const error = await expectFailure(small.getJson(`${fixture.url}/api/tags`, TagsSchema, { api: ollamaLike, timeoutMs: 2000 }), 'bad_response');
+        const error = await expectFailure(small.getJson(`${fixture.url}/api/tags`, TagsSchema, { api: ollamaLike, timeoutMs: PATIENT_TIMEOUT_MS }), 'bad_response');
         assert.match(error.message, /larger than 1 KiB/);
       } finally {
         await small.dispose();
@@ -132,12 +132,11 @@ describe('HttpClient', () => {
     });
 
     it('refuses up front when content-length is above the cap, without waiting for the body', async () => {
+      // The body never completes: a client that waited for it would fail with timeout instead.
       fixture.setBehaviour('huge-declared');
-      const started = Date.now();
 
       const error = await expectFailure(http.getJson(`${fixture.url}/api/tags`, TagsSchema, { api: ollamaLike, headers: auth, timeoutMs: 5000 }), 'bad_response');
 
-      assert.ok(Date.now() - started < 1000, 'refused on the header alone');
       assert.match(error.message, /larger than 8 MiB/);
     });
   });
@@ -146,7 +145,7 @@ describe('HttpClient', () => {
     it('throws bad_response naming the endpoint and the expected provider for a non-JSON body', async () => {
       fixture.setBehaviour('garbage');
 
-      const error = await expectFailure(http.getJson(`${fixture.url}/api/version`, VersionSchema, { api: ollamaLike, headers: auth, timeoutMs: 2000 }), 'bad_response');
+      const error = await expectFailure(http.getJson(`${fixture.url}/api/version`, VersionSchema, { api: ollamaLike, headers: auth, timeoutMs: PATIENT_TIMEOUT_MS }), 'bad_response');
 
       assert.equal(error.message, `The server at ${fixture.url}/api/version does not look like the Ollama API: its answer is not JSON. Check the connection's base URL.`);
     });
@@ -154,7 +153,7 @@ describe('HttpClient', () => {
     it('throws bad_response naming the mismatched paths for JSON of the wrong shape', async () => {
       fixture.setBehaviour('wrong-shape');
 
-      const error = await expectFailure(http.getJson(`${fixture.url}/api/version`, VersionSchema, { api: ollamaLike, headers: auth, timeoutMs: 2000 }), 'bad_response');
+      const error = await expectFailure(http.getJson(`${fixture.url}/api/version`, VersionSchema, { api: ollamaLike, headers: auth, timeoutMs: PATIENT_TIMEOUT_MS }), 'bad_response');
 
       assert.match(error.message, /does not look like the Ollama API: its answer has an unexpected shape \(at version\)/);
     });
@@ -164,7 +163,7 @@ describe('HttpClient', () => {
     it('maps a refused connection to endpoint_unreachable', async () => {
       const port = await closedPort();
 
-      const error = await expectFailure(http.getJson(`http://127.0.0.1:${port}/api/version`, VersionSchema, { api: ollamaLike, headers: auth, timeoutMs: 2000 }), 'endpoint_unreachable');
+      const error = await expectFailure(http.getJson(`http://127.0.0.1:${port}/api/version`, VersionSchema, { api: ollamaLike, headers: auth, timeoutMs: PATIENT_TIMEOUT_MS }), 'endpoint_unreachable');
 
       assert.ok(error instanceof NetworkError);
       assert.equal(error.reason, 'refused');
@@ -182,7 +181,7 @@ describe('HttpClient', () => {
     it('maps a closed socket to endpoint_unreachable', async () => {
       fixture.setBehaviour('close-socket');
 
-      const error = await expectFailure(http.getJson(`${fixture.url}/api/version`, VersionSchema, { api: ollamaLike, headers: auth, timeoutMs: 2000 }), 'endpoint_unreachable');
+      const error = await expectFailure(http.getJson(`${fixture.url}/api/version`, VersionSchema, { api: ollamaLike, headers: auth, timeoutMs: PATIENT_TIMEOUT_MS }), 'endpoint_unreachable');
 
       assert.ok(error instanceof NetworkError);
       assert.equal(error.reason, 'reset');
@@ -190,7 +189,7 @@ describe('HttpClient', () => {
     });
 
     it('refuses a URL with credentials in it and does not echo them', async () => {
-      const error = await expectFailure(http.getJson(`http://user:${CANARY_KEY}@127.0.0.1:1/api/version`, VersionSchema, { api: ollamaLike, timeoutMs: 2000 }), 'invalid_input');
+      const error = await expectFailure(http.getJson(`http://user:${CANARY_KEY}@127.0.0.1:1/api/version`, VersionSchema, { api: ollamaLike, timeoutMs: PATIENT_TIMEOUT_MS }), 'invalid_input');
 
       assert.match(error.message, /holds a user name or password/);
     });
@@ -206,7 +205,7 @@ describe('HttpClient', () => {
     });
 
     it('rejects a self-signed certificate with a TLS message that mentions http.proxyStrictSSL', async () => {
-      const error = await expectFailure(http.getJson(`${tlsFixture.url}/api/version`, VersionSchema, { api: ollamaLike, headers: auth, timeoutMs: 2000 }), 'endpoint_unreachable');
+      const error = await expectFailure(http.getJson(`${tlsFixture.url}/api/version`, VersionSchema, { api: ollamaLike, headers: auth, timeoutMs: PATIENT_TIMEOUT_MS }), 'endpoint_unreachable');
 
       assert.ok(error instanceof NetworkError);
       assert.equal(error.reason, 'tls');
@@ -217,7 +216,7 @@ describe('HttpClient', () => {
     it('accepts the self-signed certificate when http.proxyStrictSSL is false', async () => {
       settings = { noProxy: [], strictSSL: false };
 
-      const answer = await http.getJson(`${tlsFixture.url}/api/version`, VersionSchema, { api: ollamaLike, headers: auth, timeoutMs: 2000 });
+      const answer = await http.getJson(`${tlsFixture.url}/api/version`, VersionSchema, { api: ollamaLike, headers: auth, timeoutMs: PATIENT_TIMEOUT_MS });
 
       assert.equal(answer.version, '0.12.3');
       assert.equal(tlsFixture.requests.at(-1)?.headers.authorization, `Bearer ${CANARY_KEY}`);
@@ -226,7 +225,7 @@ describe('HttpClient', () => {
     it('says to use http:// when an https:// URL points at a plain HTTP server, without mentioning http.proxyStrictSSL', async () => {
       const plainAsHttps = fixture.url.replace('http://', 'https://');
 
-      const error = await expectFailure(http.getJson(`${plainAsHttps}/api/version`, VersionSchema, { api: ollamaLike, headers: auth, timeoutMs: 2000 }), 'endpoint_unreachable');
+      const error = await expectFailure(http.getJson(`${plainAsHttps}/api/version`, VersionSchema, { api: ollamaLike, headers: auth, timeoutMs: PATIENT_TIMEOUT_MS }), 'endpoint_unreachable');
 
       assert.match(error.message, /does not speak TLS.*use http:\/\//);
       assert.doesNotMatch(error.message, /proxyStrictSSL/);
@@ -242,7 +241,7 @@ describe('HttpClient', () => {
     it('maps 401 to auth_failed with the Set API Key action and the provider message', async () => {
       openAi.setBehaviour('unauthorized');
 
-      const error = await expectFailure(http.getJson(`${openAi.url}/v1/models`, ModelsSchema, { api: openAiLike, headers: auth, timeoutMs: 2000 }), 'auth_failed');
+      const error = await expectFailure(http.getJson(`${openAi.url}/v1/models`, ModelsSchema, { api: openAiLike, headers: auth, timeoutMs: PATIENT_TIMEOUT_MS }), 'auth_failed');
 
       assert.match(error.message, /answered 401: the key was rejected/);
       assert.match(error.message, /Switchboard: Set API Key/);
@@ -253,7 +252,7 @@ describe('HttpClient', () => {
     it('maps 403 to auth_failed', async () => {
       openAi.setBehaviour('forbidden');
 
-      const error = await expectFailure(http.getJson(`${openAi.url}/v1/models`, ModelsSchema, { api: openAiLike, headers: auth, timeoutMs: 2000 }), 'auth_failed');
+      const error = await expectFailure(http.getJson(`${openAi.url}/v1/models`, ModelsSchema, { api: openAiLike, headers: auth, timeoutMs: PATIENT_TIMEOUT_MS }), 'auth_failed');
 
       assert.match(error.message, /answered 403: the key was rejected/);
     });
@@ -261,7 +260,7 @@ describe('HttpClient', () => {
     it('maps 429 to rate_limited with the Retry-After wait', async () => {
       openAi.setBehaviour('rate-limited');
 
-      const error = await expectFailure(http.getJson(`${openAi.url}/v1/models`, ModelsSchema, { api: openAiLike, headers: auth, timeoutMs: 2000 }), 'rate_limited');
+      const error = await expectFailure(http.getJson(`${openAi.url}/v1/models`, ModelsSchema, { api: openAiLike, headers: auth, timeoutMs: PATIENT_TIMEOUT_MS }), 'rate_limited');
 
       assert.match(error.message, /Try again in 7 s/);
     });
@@ -269,14 +268,14 @@ describe('HttpClient', () => {
     it('maps 500 to bad_response', async () => {
       openAi.setBehaviour('server-error');
 
-      const error = await expectFailure(http.getJson(`${openAi.url}/v1/models`, ModelsSchema, { api: openAiLike, headers: auth, timeoutMs: 2000 }), 'bad_response');
+      const error = await expectFailure(http.getJson(`${openAi.url}/v1/models`, ModelsSchema, { api: openAiLike, headers: auth, timeoutMs: PATIENT_TIMEOUT_MS }), 'bad_response');
 
       assert.match(error.message, /answered 500: the server failed/);
     });
 
     it('maps 404 to model_not_found when the caller says a 404 means the model', async () => {
       const error = await expectFailure(
-        http.postJson(`${openAi.url}/v1/chat/completions`, { model: 'gpt-nope', messages: [] }, z.object({}), { api: openAiLike, headers: auth, timeoutMs: 2000, notFound: 'model_not_found' }),
+        http.postJson(`${openAi.url}/v1/chat/completions`, { model: 'gpt-nope', messages: [] }, z.object({}), { api: openAiLike, headers: auth, timeoutMs: PATIENT_TIMEOUT_MS, notFound: 'model_not_found' }),
         'model_not_found',
       );
 
@@ -286,7 +285,7 @@ describe('HttpClient', () => {
     it('redacts the key when the provider echoes it in its error message', async () => {
       openAi.setBehaviour('echo-key');
 
-      const error = await expectFailure(http.getJson(`${openAi.url}/v1/models`, ModelsSchema, { api: openAiLike, headers: auth, timeoutMs: 2000 }), 'auth_failed');
+      const error = await expectFailure(http.getJson(`${openAi.url}/v1/models`, ModelsSchema, { api: openAiLike, headers: auth, timeoutMs: PATIENT_TIMEOUT_MS }), 'auth_failed');
 
       assert.match(error.message, /the key in "\*\*\*\*" is not valid/);
       assertNoCanary(error.message);
@@ -315,7 +314,7 @@ describe('HttpClient', () => {
       };
 
       const error = await expectFailure(
-        http.postJson(`${openAi.url}/v1/chat/completions`, { nothing: true }, z.object({}), { api: rejectsKeysWith400, headers: auth, timeoutMs: 2000 }),
+        http.postJson(`${openAi.url}/v1/chat/completions`, { nothing: true }, z.object({}), { api: rejectsKeysWith400, headers: auth, timeoutMs: PATIENT_TIMEOUT_MS }),
         'auth_failed',
       );
 

@@ -9,9 +9,10 @@ import { closedPort, expectFailure } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { ProxyFixture } from '../fixtures/proxyFixture';
 import { selfSignedCert } from '../fixtures/selfSignedCert';
+import { PATIENT_TIMEOUT_MS } from '../helpers/fakes';
 
 const VersionSchema = z.object({ version: z.string() });
-const call = { api: { name: 'Ollama' }, headers: { authorization: `Bearer ${CANARY_KEY}` }, timeoutMs: 3000 };
+const call = { api: { name: 'Ollama' }, headers: { authorization: `Bearer ${CANARY_KEY}` }, timeoutMs: PATIENT_TIMEOUT_MS };
 
 describe('HttpClient proxy routing', () => {
   const target = new OllamaFixture();

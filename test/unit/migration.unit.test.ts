@@ -18,7 +18,7 @@ import { registerCoreProviders } from '../../src/core/providers/coreProviders';
 import { RunStore } from '../../src/core/runStore';
 import { LEGACY, TABLES } from '../../src/core/storageKeys';
 import { tempDatabase } from '../fixtures/tempDatabase';
-import { FixedClock, MemoryLogger, MemorySettings, MemoryStore, MemoryVault } from './fakes';
+import { FixedClock, MemoryLogger, MemorySettings, MemoryStore, MemoryVault } from '../helpers/fakes';
 
 /** What Switchboard 0.1.0 saved, written by its own stores (see the fixture's `about`). */
 const FIXTURE = JSON.parse(readFileSync(join(__dirname, '../fixtures/legacy/state-0.1.0.json'), 'utf8')) as { globalState: Record<string, unknown>; auditJsonl: string };

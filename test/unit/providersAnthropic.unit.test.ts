@@ -6,7 +6,7 @@ import { ANTHROPIC_BUILTIN } from '../../src/core/providers/builtinModels';
 import { AnthropicFixture } from '../fixtures/anthropicFixture';
 import { assertCanaryOnlyInHeader, assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort, expectFailure } from '../fixtures/expectFailure';
-import { callContextPerTest, expectEchoedKeyRedacted, serveDuringSuite } from './providerTestKit';
+import { callContextPerTest, expectEchoedKeyRedacted, serveDuringSuite } from '../helpers/providerTestKit';
 
 describe('Anthropic adapter', () => {
   const fixture = new AnthropicFixture({ apiKey: CANARY_KEY });

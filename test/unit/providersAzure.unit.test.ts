@@ -5,7 +5,7 @@ import { azureChatUrl, azureDeployments, azureOpenAiAdapter } from '../../src/co
 import { AzureFixture } from '../fixtures/azureFixture';
 import { assertCanaryOnlyInHeader, assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort, expectFailure } from '../fixtures/expectFailure';
-import { callContextPerTest, expectEchoedKeyRedacted, serveDuringSuite } from './providerTestKit';
+import { callContextPerTest, expectEchoedKeyRedacted, serveDuringSuite } from '../helpers/providerTestKit';
 
 describe('Azure OpenAI adapter', () => {
   const fixture = new AzureFixture({ apiKey: CANARY_KEY });

@@ -6,7 +6,8 @@ import { GEMINI_PAGE_SIZE, geminiAdapter, geminiApi, geminiModelPath } from '../
 import { assertCanaryOnlyInHeader, assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort, expectFailure } from '../fixtures/expectFailure';
 import { GeminiFixture } from '../fixtures/geminiFixture';
-import { callContextPerTest, expectEchoedKeyRedacted, serveDuringSuite } from './providerTestKit';
+import { callContextPerTest, expectEchoedKeyRedacted, serveDuringSuite } from '../helpers/providerTestKit';
+import { PATIENT_TIMEOUT_MS } from '../helpers/fakes';
 
 describe('Gemini adapter', () => {
   const fixture = new GeminiFixture({ apiKey: CANARY_KEY });
@@ -58,7 +59,7 @@ describe('Gemini adapter', () => {
 
     it('keeps other 400s (INVALID_ARGUMENT without API_KEY_INVALID) as invalid_input', async () => {
       const error = await expectFailure(
-        context.http.getJson(`${fixture.url}/v1beta/models?pageToken=nonsense`, z.object({}), { api: geminiApi, headers: { 'x-goog-api-key': CANARY_KEY }, timeoutMs: 2000 }),
+        context.http.getJson(`${fixture.url}/v1beta/models?pageToken=nonsense`, z.object({}), { api: geminiApi, headers: { 'x-goog-api-key': CANARY_KEY }, timeoutMs: PATIENT_TIMEOUT_MS }),
         'invalid_input',
       );
 

@@ -6,7 +6,7 @@ import { OLLAMA_SHOW_CONCURRENCY, ollamaAdapter, ollamaContextWindow, ollamaDesc
 import { assertCanaryOnlyInHeader, assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort, expectFailure } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
-import { callContextPerTest, expectEchoedKeyRedacted, serveDuringSuite } from './providerTestKit';
+import { callContextPerTest, expectEchoedKeyRedacted, serveDuringSuite } from '../helpers/providerTestKit';
 
 describe('Ollama adapter', () => {
   const fixture = new OllamaFixture();
@@ -201,7 +201,8 @@ describe('Ollama adapter', () => {
     });
 
     it('keeps at most four /api/show calls in flight', async () => {
-      fixture.generateModels(14, { showDelayMs: 25 });
+      // Shows are answered only once four wait, so reaching four does not depend on timing.
+      fixture.generateModels(14, { holdShowsUntilInFlight: 4, showDelayMs: 25 });
 
       const models = await discover();
 
@@ -261,7 +262,7 @@ describe('Ollama adapter', () => {
     it('is cancelled by the caller\'s signal', async () => {
       fixture.setBehaviour('hang', '/api/show');
       const controller = new AbortController();
-      setTimeout(() => controller.abort(), 40);
+      void fixture.nextRequest('/api/show').then(() => controller.abort());
 
       await expectFailure(discover(undefined, { ...context, timeoutMs: 5000, signal: controller.signal }), 'cancelled');
     });

@@ -6,7 +6,7 @@ import { isOpenAiChatModel, openAiAdapter, openAiDescriptor } from '../../src/co
 import { assertCanaryOnlyInHeader, assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort, expectFailure } from '../fixtures/expectFailure';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
-import { callContextPerTest, expectEchoedKeyRedacted, serveDuringSuite } from './providerTestKit';
+import { callContextPerTest, expectEchoedKeyRedacted, serveDuringSuite } from '../helpers/providerTestKit';
 
 describe('OpenAI adapter', () => {
   const fixture = new OpenAiFixture({ apiKey: CANARY_KEY });
@@ -96,7 +96,7 @@ describe('OpenAI adapter', () => {
     it('is cancelled by the caller\'s signal', async () => {
       fixture.setBehaviour('hang');
       const controller = new AbortController();
-      setTimeout(() => controller.abort(), 30);
+      void fixture.nextRequest().then(() => controller.abort());
 
       await expectFailure(openAiAdapter.testConnection(target(), { ...context, timeoutMs: 5000, signal: controller.signal }), 'cancelled');
     });
@@ -285,7 +285,7 @@ describe('OpenAI adapter', () => {
       fixture.setBehaviour('hang');
       await expectFailure(openAiAdapter.chat!(target(), request, { ...context, timeoutMs: 200 }), 'timeout');
       const controller = new AbortController();
-      setTimeout(() => controller.abort(), 30);
+      void fixture.nextRequest().then(() => controller.abort());
       await expectFailure(openAiAdapter.chat!(target(), request, { ...context, timeoutMs: 5000, signal: controller.signal }), 'cancelled');
     });
 

@@ -5,7 +5,7 @@ import { openAiCompatibleAdapter } from '../../src/core/providers/openaiCompatib
 import { assertCanaryOnlyInHeader, assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort, expectFailure } from '../fixtures/expectFailure';
 import { OpenAiCompatibleFixture } from '../fixtures/openaiCompatibleFixture';
-import { callContextPerTest, expectEchoedKeyRedacted, serveDuringSuite } from './providerTestKit';
+import { callContextPerTest, expectEchoedKeyRedacted, serveDuringSuite } from '../helpers/providerTestKit';
 
 describe('OpenAI-compatible adapter', () => {
   const fixture = new OpenAiCompatibleFixture({ apiKey: CANARY_KEY, requiredHeaders: { 'X-Tenant': 'team-a' } });

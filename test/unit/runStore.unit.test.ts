@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { RunRecord } from '../../src/contracts/agents';
 import { LEASE_MS, RunStore, type RunStoreDeps } from '../../src/core/runStore';
 import { tempDatabase } from '../fixtures/tempDatabase';
-import { FixedClock, MemoryLogger } from './fakes';
+import { FixedClock, MemoryLogger } from '../helpers/fakes';
 
 function run(n: number): RunRecord {
   return {

@@ -5,8 +5,8 @@ import { AuditLog } from '../../src/core/auditLog';
 import { LEASE_MS, RunStore } from '../../src/core/runStore';
 import { tempDatabase } from '../fixtures/tempDatabase';
 import { WaveServer } from '../fixtures/waveServer';
-import { FixedClock, MemoryLogger } from './fakes';
-import { AGENT_HOST_ENTRY, worker } from './runService.unit.test';
+import { FixedClock, MemoryLogger } from '../helpers/fakes';
+import { AGENT_HOST_ENTRY, worker } from '../helpers/stacks';
 
 const WINDOW = join(__dirname, '../fixtures/windowProcess.ts');
 

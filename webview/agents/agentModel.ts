@@ -1,5 +1,6 @@
 import type { Agent, AgentInput, StartAgentRunRequest } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
+import { pickConnection, type ConnectionSource } from '../../src/contracts/routing';
 
 /**
  * The logic of the agent form and the run panel, kept free of the DOM so unit tests can run
@@ -184,23 +185,17 @@ export interface PlannedConnection {
   connection: AgentsConnection | undefined;
   /** The id the run would use, even when that connection is gone; '' when there is none. */
   connectionId: string;
-  source: 'request' | 'agent' | 'default' | 'none';
+  source: ConnectionSource | 'none';
 }
 
-/** The request's connection, else the agent's, else the default (ARCHITECTURE.md, routing precedence). */
+/** The connection the host will pick for the run (pickConnection), and whether it still exists. */
 export function plannedConnection(
   agent: Pick<Agent, 'connectionId'> | undefined,
   overrideConnectionId: string,
   connections: readonly AgentsConnection[],
   defaultConnectionId: string,
 ): PlannedConnection {
-  const [connectionId, source]: [string, PlannedConnection['source']] = overrideConnectionId
-    ? [overrideConnectionId, 'request']
-    : agent?.connectionId
-      ? [agent.connectionId, 'agent']
-      : defaultConnectionId
-        ? [defaultConnectionId, 'default']
-        : ['', 'none'];
+  const { connectionId, source } = pickConnection({ request: overrideConnectionId, agent: agent?.connectionId, defaultId: defaultConnectionId }) ?? { connectionId: '', source: 'none' };
   return { connectionId, source, connection: connections.find((connection) => connection.id === connectionId) };
 }
 

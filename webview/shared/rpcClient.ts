@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ErrorCode, ErrorInfo } from '../../src/contracts/errors';
+import { describeIssues } from '../../src/contracts/issues';
 import type { Reply } from '../../src/contracts/rpc';
 import type { WebviewApi } from './webviewApi';
 
@@ -113,7 +114,7 @@ export class RpcClient<M extends MethodSchemas, R extends ResultSchemas<M>, Out,
   request<K extends keyof M & string>(method: K, params: z.input<M[K]>): Promise<z.output<R[K]>> {
     const parsed = this.protocol.methods[method].safeParse(params);
     if (!parsed.success) {
-      return Promise.reject(new RpcError('invalid_input', describeZodError(parsed.error)));
+      return Promise.reject(new RpcError('invalid_input', describeIssues(parsed.error.issues)));
     }
     const id = this.newId();
     const message = { type: 'request', id, method, params: parsed.data } as RequestMessage<M>;
@@ -188,7 +189,7 @@ export class RpcClient<M extends MethodSchemas, R extends ResultSchemas<M>, Out,
       pending.resolve(value.data);
     } else {
       pending.reject(
-        new RpcError('bad_response', `The extension host answered "${pending.method}" with an unexpected value: ${describeZodError(value.error)}`),
+        new RpcError('bad_response', `The extension host answered "${pending.method}" with an unexpected value: ${describeIssues(value.error.issues)}`),
       );
     }
   }
@@ -203,9 +204,4 @@ function counterIds(): () => string {
   const page = Math.random().toString(36).slice(2, 10);
   let next = 0;
   return () => `${page}-${++next}`;
-}
-
-/** `path: message; path: message`, the way the host reports invalid input. */
-export function describeZodError(error: z.ZodError): string {
-  return error.issues.map((issue) => (issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message)).join('; ');
 }

@@ -1,5 +1,6 @@
 import { request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
+import { issuePaths } from '../../contracts/issues';
 import { SwitchboardError } from '../errors';
 import type { ProxySettings } from '../ports';
 import { blankSecrets, MIN_SECRET_LENGTH } from '../secrets';
@@ -189,8 +190,7 @@ function parseJson<S extends z.ZodType>(text: string, schema: S, url: URL, api: 
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     // Paths only: the issue messages could quote values from the body.
-    const where = [...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.') || '(root)'))].slice(0, 3).join(', ');
-    throw new SwitchboardError('bad_response', `${notProvider}: its answer has an unexpected shape (at ${where}). Check the connection's base URL.`);
+    throw new SwitchboardError('bad_response', `${notProvider}: its answer has an unexpected shape (at ${issuePaths(parsed.error.issues)}). Check the connection's base URL.`);
   }
   return parsed.data;
 }

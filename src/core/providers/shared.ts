@@ -1,4 +1,5 @@
 import { ChatRequestSchema, DiscoveredModelSchema, type ChatMessage, type ChatRequest, type DiscoveredModel, type Modality } from '../../contracts/models';
+import { issuePaths } from '../../contracts/issues';
 import { SwitchboardError } from '../errors';
 import { Deadline } from '../http/deadline';
 import { statusError, type ApiProfile, type ErrorResponse } from '../http/httpErrors';
@@ -38,8 +39,7 @@ export function routeNotFound(response: ErrorResponse, providerMessage: string |
 export function parseChatRequest(request: ChatRequest): ChatRequest {
   const parsed = ChatRequestSchema.safeParse(request);
   if (!parsed.success) {
-    const where = [...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.') || '(root)'))].slice(0, 3).join(', ');
-    throw new SwitchboardError('invalid_input', `The chat request is not valid (at ${where}). It needs a model name and 1 to 500 messages.`);
+    throw new SwitchboardError('invalid_input', `The chat request is not valid (at ${issuePaths(parsed.error.issues)}). It needs a model name and 1 to 500 messages.`);
   }
   return parsed.data;
 }

@@ -3,7 +3,8 @@
  * (extensionTestsPath) and awaits run(). The same contract serves code-server
  * (scripts/harness/integration.mjs) and @vscode/test-electron (scripts/electron-test.mjs).
  *
- * It runs every bundled *.int.test.js next to it with mocha, prints the spec report to the
+ * It runs every bundled *.int.test.js next to it with mocha (or only the files named in
+ * SWITCHBOARD_INTEGRATION_ONLY, comma-separated, e.g. `agents.int.test.ts`), prints the spec report to the
  * console (which the workbench forwards to the harness), and writes the counts to the JSON
  * file named by SWITCHBOARD_TEST_RESULTS: a second channel that does not depend on the
  * exit code reaching the launcher.
@@ -32,6 +33,12 @@ function findTests(dir: string): string[] {
   return found.sort();
 }
 
+/** The files SWITCHBOARD_INTEGRATION_ONLY names (by their source or bundle name), or all of them. */
+function selected(files: string[]): string[] {
+  const only = (process.env.SWITCHBOARD_INTEGRATION_ONLY ?? '').split(',').filter(Boolean).map((name) => path.basename(name).replace(/\.ts$/, '.js'));
+  return only.length ? files.filter((file) => only.includes(path.basename(file))) : files;
+}
+
 function writeResults(results: SuiteResults): void {
   const file = process.env.SWITCHBOARD_TEST_RESULTS;
   if (!file) return;
@@ -52,8 +59,8 @@ export async function run(): Promise<void> {
   let results: SuiteResults;
   try {
     const root = path.resolve(__dirname, '..');
-    const files = findTests(root);
-    if (files.length === 0) throw new Error(`no *.int.test.js files under ${root}`);
+    const files = selected(findTests(root));
+    if (files.length === 0) throw new Error(`no *.int.test.js files under ${root}${process.env.SWITCHBOARD_INTEGRATION_ONLY ? ` named ${process.env.SWITCHBOARD_INTEGRATION_ONLY}` : ''}`);
     for (const file of files) mocha.addFile(file);
     const stats = await new Promise<Mocha.Stats>((resolve) => {
       const runner = mocha.run(() => resolve(runner.stats ?? ({} as Mocha.Stats)));

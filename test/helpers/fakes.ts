@@ -50,12 +50,19 @@ export class MemoryVault implements SecretVault {
   }
 }
 
+/**
+ * The timeout of calls that are meant to succeed: far beyond what a busy machine needs, so no
+ * test depends on the machine's speed. A hang still ends at mocha's timeout. Tests of a timeout
+ * itself set a short one against a server that never answers.
+ */
+export const PATIENT_TIMEOUT_MS = 60_000;
+
 export class MemorySettings implements Settings {
   private readonly changed = new Emitter<void>();
   readonly onDidChange = this.changed.event;
   defaultId = '';
-  requestTimeout = 2_000;
-  discoveryTimeout = 2_000;
+  requestTimeout = PATIENT_TIMEOUT_MS;
+  discoveryTimeout = PATIENT_TIMEOUT_MS;
   proxySettings: ProxySettings = { noProxy: [], strictSSL: true };
 
   defaultConnectionId(): string {

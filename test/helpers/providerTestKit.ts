@@ -6,6 +6,7 @@ import type { ProxySettings } from '../../src/core/ports';
 import type { CallContext } from '../../src/core/providers/adapter';
 import { expectFailure } from '../fixtures/expectFailure';
 import type { FixtureServer } from '../fixtures/fixtureServer';
+import { PATIENT_TIMEOUT_MS } from './fakes';
 
 /** What a suite needs of a fixture server (FixtureServer, ProxyFixture). */
 export interface SuiteFixture {
@@ -31,7 +32,7 @@ export function serveDuringSuite(fixture: SuiteFixture): void {
 }
 
 /**
- * The CallContext a suite calls its adapter with: a timeout of 2 s and a new HttpClient for each
+ * The CallContext a suite calls its adapter with: PATIENT_TIMEOUT_MS and a new HttpClient for each
  * test, disposed after it, so no pooled connection outlives its test. The object stays the same
  * across tests, so a test can vary it with a spread: `{ ...context, timeoutMs: 200 }`.
  */
@@ -51,7 +52,7 @@ export function callContextPerTest(): CallContext {
       if (!http) throw new Error('The call context is only there inside a test.');
       return http;
     },
-    timeoutMs: 2000,
+    timeoutMs: PATIENT_TIMEOUT_MS,
   };
 }
 

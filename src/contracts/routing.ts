@@ -1,0 +1,37 @@
+// The routing precedence of ARCHITECTURE.md, as pure functions over plain values, so the host
+// (src/core/routing.ts, which decides a run) and the Agents view (which says beforehand where a
+// run will go) cannot disagree.
+import type { Routing } from './agents';
+
+export type ConnectionSource = Routing['sources']['connectionId'];
+export type ModelSource = Routing['sources']['modelRef'];
+
+/** The request's connection, else the agent's, else the default setting; undefined when none names one. */
+export function pickConnection(candidates: {
+  request: string | undefined;
+  agent: string | undefined;
+  defaultId: string | undefined;
+}): { connectionId: string; source: ConnectionSource } | undefined {
+  if (candidates.request) return { connectionId: candidates.request, source: 'request' };
+  if (candidates.agent) return { connectionId: candidates.agent, source: 'agent' };
+  if (candidates.defaultId) return { connectionId: candidates.defaultId, source: 'default' };
+  return undefined;
+}
+
+/**
+ * The request's model, else the agent's when the agent's connection is the one used, else the
+ * connection's default model, else the provider's default; undefined when none names one.
+ */
+export function pickModel(candidates: {
+  request: string | undefined;
+  agent: string | undefined;
+  agentConnectionUsed: boolean;
+  connectionDefault: string | undefined;
+  providerDefault: string | undefined;
+}): { modelRef: string; source: ModelSource } | undefined {
+  if (candidates.request) return { modelRef: candidates.request, source: 'request' };
+  if (candidates.agentConnectionUsed && candidates.agent) return { modelRef: candidates.agent, source: 'agent' };
+  if (candidates.connectionDefault) return { modelRef: candidates.connectionDefault, source: 'connection' };
+  if (candidates.providerDefault) return { modelRef: candidates.providerDefault, source: 'provider' };
+  return undefined;
+}
