@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { CANARY_KEY } from '../fixtures/canary';
 import { assertCanaryNowhere, KEY_HINT } from './helpers/canary';
+import { waitUntil } from './helpers/ui';
 import { connectionsWebview } from './helpers/webviews';
 import { env, openWorkbench, runCommand, type Session } from './helpers/workbench';
 
@@ -75,6 +76,25 @@ describe('Connections view in VS Code (packaged extension)', () => {
     assert.match((await row.locator('[data-testid="connection-status"]').innerText()).toLowerCase(), /valid/);
     assert.match(await row.locator('[data-testid="connection-latency"]').innerText(), /\d+\s*ms/);
     await session.screenshot('tested-valid');
+  });
+
+  it('discovers the models of the keyed connection', async () => {
+    const row = (await connectionsWebview(session.page)).view.locator('[data-testid="connection-row"]', { hasText: 'Fixture Ollama' });
+    await row.locator('[data-testid="discover-button"]').click();
+    await row.getByTestId('discovered-model').first().waitFor({ timeout: 30_000 });
+    await session.screenshot('discovered');
+  });
+
+  it('lists the key reads of the test and the discovery in Show Audit Log, each the person\'s own action', async () => {
+    const { page } = session;
+    await runCommand(page, 'Switchboard: Show Audit Log');
+    const editor = page.locator('.editor-instance .view-lines').first();
+    await waitUntil('the audit log with the key reads of the test and the discovery', async () => {
+      const text = await editor.innerText();
+      // The editor renders spaces as no-break spaces, which \s matches.
+      return /key\sread.*granted_by_person.*for\stest/.test(text) && /key\sread.*granted_by_person.*for\sdiscover/.test(text);
+    }, 30_000);
+    await session.screenshot('audit-log');
   });
 
   it('never shows the key: not in the webview, the workbench, the console or the output', async () => {
