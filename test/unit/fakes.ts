@@ -55,6 +55,7 @@ export class MemorySettings implements Settings {
   readonly onDidChange = this.changed.event;
   defaultId = '';
   requestTimeout = 2_000;
+  streamIdleTimeout = 2_000;
   discoveryTimeout = 2_000;
   proxySettings: ProxySettings = { noProxy: [], strictSSL: true };
 
@@ -69,6 +70,10 @@ export class MemorySettings implements Settings {
 
   requestTimeoutMs(): number {
     return this.requestTimeout;
+  }
+
+  streamIdleTimeoutMs(): number {
+    return this.streamIdleTimeout;
   }
 
   discoveryTimeoutMs(): number {
