@@ -327,8 +327,10 @@ function supported(capabilities: Record<string, unknown>, name: string): boolean
 
 function draftOf(info: ModelInfo): ModelDraft {
   const facts = anthropicBuiltin(info.id);
+  // The capabilities object has no tool-use entry because the Messages API takes `tools` for
+  // every model it lists; so a model the API describes calls tools by the API's own word.
   const fromApi = info.capabilities
-    ? (['text', ...(supported(info.capabilities, 'image_input') ? ['vision'] : []), ...(supported(info.capabilities, 'thinking') ? ['reasoning'] : [])] as Modality[])
+    ? (['text', ...(supported(info.capabilities, 'image_input') ? ['vision'] : []), 'tools', ...(supported(info.capabilities, 'thinking') ? ['reasoning'] : [])] as Modality[])
     : undefined;
   const apiContext = positiveInt(info.max_input_tokens);
   return {
