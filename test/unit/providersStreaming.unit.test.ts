@@ -36,6 +36,8 @@ interface ProviderCase {
   midStreamErrorCode: SwitchboardError['code'];
   /** The request carried the tool call and its result back in the provider's own shape. */
   checkToolTurn(body: Record<string, unknown>): void;
+  /** How the request says the model must call a tool; undefined when the provider has no way (it is refused). */
+  requiredMode: ((body: Record<string, unknown>) => void) | undefined;
 }
 
 const WEATHER: Tool = {
@@ -57,6 +59,7 @@ const cases: ProviderCase[] = [
     stopReason: 'stop',
     toolReason: 'stop',
     midStreamErrorCode: 'bad_response',
+    requiredMode: undefined,
     checkToolTurn(body) {
       const messages = body.messages as Record<string, unknown>[];
       assert.deepEqual(messages.at(-2), { role: 'assistant', content: 'Let me check.', tool_calls: [{ function: { name: 'get_weather', arguments: ARGUMENTS } }] });
@@ -75,6 +78,7 @@ const cases: ProviderCase[] = [
     toolReason: 'tool_calls',
     midStreamErrorCode: 'bad_response',
     checkToolTurn: checkOpenAiToolTurn,
+    requiredMode: (body) => assert.equal(body.tool_choice, 'required'),
   },
   {
     name: 'Azure OpenAI (chat completions SSE)',
@@ -87,6 +91,7 @@ const cases: ProviderCase[] = [
     toolReason: 'tool_calls',
     midStreamErrorCode: 'bad_response',
     checkToolTurn: checkOpenAiToolTurn,
+    requiredMode: (body) => assert.equal(body.tool_choice, 'required'),
   },
   {
     name: 'OpenAI-compatible (chat completions SSE, usage with null choices)',
@@ -99,6 +104,7 @@ const cases: ProviderCase[] = [
     toolReason: 'tool_calls',
     midStreamErrorCode: 'bad_response',
     checkToolTurn: checkOpenAiToolTurn,
+    requiredMode: (body) => assert.equal(body.tool_choice, 'required'),
   },
   {
     name: 'Anthropic (Messages SSE)',
@@ -111,6 +117,7 @@ const cases: ProviderCase[] = [
     toolReason: 'tool_use',
     // overloaded_error comes with 529.
     midStreamErrorCode: 'endpoint_unreachable',
+    requiredMode: (body) => assert.deepEqual(body.tool_choice, { type: 'any' }),
     checkToolTurn(body) {
       const messages = body.messages as Record<string, unknown>[];
       assert.deepEqual(messages.at(-2), {
@@ -136,6 +143,7 @@ const cases: ProviderCase[] = [
     toolReason: 'STOP',
     // 503 UNAVAILABLE.
     midStreamErrorCode: 'endpoint_unreachable',
+    requiredMode: (body) => assert.deepEqual(body.toolConfig, { functionCallingConfig: { mode: 'ANY' } }),
     checkToolTurn(body) {
       const contents = body.contents as Record<string, unknown>[];
       assert.deepEqual(contents.at(-2), { role: 'model', parts: [{ text: 'Let me check.' }, { functionCall: { name: 'get_weather', args: ARGUMENTS } }] });
@@ -233,6 +241,28 @@ for (const provider of cases) {
       assert.equal(second.content, `The tool said: ${RESULT}`);
       assert.equal(second.toolCalls, undefined);
       provider.checkToolTurn(JSON.parse(fixture.requests[1].body) as Record<string, unknown>);
+    });
+
+    it('returns the same tool call from the non-streaming chat, which sends the same tools', async () => {
+      const streamed = await collectChat(stream(ask(ARGUMENTS.text, { tools: [WEATHER] })));
+      const whole = await adapter.chat!(target(), ask(ARGUMENTS.text, { tools: [WEATHER] }), context);
+
+      assert.equal(whole.content, 'Let me check.');
+      assert.deepEqual(whole.toolCalls?.map(({ name, arguments: args }) => ({ name, args })), [{ name: 'get_weather', args: ARGUMENTS }]);
+      assert.deepEqual(streamed.toolCalls?.map(({ name, arguments: args }) => ({ name, args })), [{ name: 'get_weather', args: ARGUMENTS }]);
+      const [first, second] = fixture.requests.map((request) => JSON.parse(request.body) as Record<string, unknown>);
+      assert.deepEqual(first.tools, second.tools);
+    });
+
+    it(provider.requiredMode ? 'asks the provider to call a tool in the tool mode "required"' : 'refuses the tool mode "required", which the provider cannot honour, with invalid_input', async () => {
+      const request = ask('hi', { tools: [WEATHER], toolMode: 'required' });
+      if (!provider.requiredMode) {
+        await expectFailure(collectChat(stream(request)), 'invalid_input');
+        assert.equal(fixture.requests.length, 0);
+        return;
+      }
+      await collectChat(stream(request));
+      provider.requiredMode(JSON.parse(fixture.requests[0].body) as Record<string, unknown>);
     });
 
     it('refuses tool arguments that are not valid JSON at the end of the stream with bad_response', async () => {
