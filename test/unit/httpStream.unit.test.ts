@@ -145,6 +145,19 @@ describe('HttpClient.postStream', () => {
     assert.match(idle.message, /nothing came for 0\.1 s.*switchboard\.streamIdleTimeoutSeconds/);
   });
 
+  it('does not count the time the caller spends on a chunk as silence', async () => {
+    server.handler = (res) => writeApart(res, ['data: one\n\n', 'data: two\n\n']);
+    const chunks: string[] = [];
+
+    for await (const chunk of client.postStream(server.url, {}, options({ idleTimeoutMs: 100 }))) {
+      chunks.push(chunk);
+      // Longer than the idle timeout; the second chunk is written meanwhile, so only a clock that ran on would fail.
+      if (chunks.length === 1) await new Promise((resolve) => setTimeout(resolve, 400));
+    }
+
+    assert.deepEqual(chunks, ['data: one\n\n', 'data: two\n\n']);
+  });
+
   it('is cancelled by the caller\'s signal mid-stream and destroys the connection at once', async () => {
     server.handler = (res) => writeApart(res, ['data: one\n\n'], false);
     const controller = new AbortController();

@@ -34,9 +34,9 @@ export class Deadline {
     this.timer = this.startTimer(timeoutMs);
   }
 
-  /** Starts the current timer's time again from now; cheap enough for every chunk of a stream. */
-  protected refresh(): void {
-    this.timer.refresh();
+  /** Stops the clock until `restart`: time that is not the other side's to answer for. */
+  protected pause(): void {
+    clearTimeout(this.timer);
   }
 
   private startTimer(timeoutMs: number): ReturnType<typeof setTimeout> {

@@ -113,6 +113,7 @@ export class HttpClient {
         if (size > limit) throw tooLarge(url, limit);
         const text = blanker.push(decoder.decode(chunk, { stream: true }));
         if (text) yield text;
+        deadline.waitingForBytes();
       }
       finished = true;
       const rest = blanker.push(decoder.decode()) + blanker.end();
@@ -195,7 +196,8 @@ class RequestDeadline extends Deadline {
 
 /**
  * A streamed call's two timeouts: the request timeout until the first byte of the answer, then
- * the idle timeout, started again by every chunk.
+ * the idle timeout for each wait for the next chunk. The clock stops while the caller handles a
+ * chunk: a slow reader is not a silent server.
  */
 class StreamDeadline extends RequestDeadline {
   private streaming = false;
@@ -209,8 +211,11 @@ class StreamDeadline extends RequestDeadline {
   }
 
   gotBytes(): void {
-    if (this.streaming) return this.refresh();
     this.streaming = true;
+    this.pause();
+  }
+
+  waitingForBytes(): void {
     this.restart(this.idleTimeoutMs);
   }
 
