@@ -367,6 +367,20 @@ for (const provider of cases) {
       }
     });
 
+    it('stops with bad_response when the answer grows past the 8 MiB cap', async () => {
+      fixture.setBehaviour('huge');
+
+      const error = await expectFailure(collectChat(stream(ask('hi'))), 'bad_response');
+
+      assert.match(error.message, /larger than 8 MiB/);
+    });
+
+    it('stops with bad_response when the server answers a web page instead of a stream', async () => {
+      fixture.setBehaviour('garbage');
+
+      await expectFailure(collectChat(stream(ask('hi'))), 'bad_response');
+    });
+
     it('never gives out the key a server echoes in its stream, even cut across two parts and two chunks', async () => {
       fixture.setBehaviour('stream-echo-key');
 
