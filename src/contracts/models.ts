@@ -73,6 +73,8 @@ export const ToolCallSchema = z.object({
   id: toolCallIdSchema,
   name: toolNameSchema,
   arguments: z.record(z.string(), z.unknown()),
+  /** An opaque token the provider attached to the call and wants back with it (Gemini's `thoughtSignature`). */
+  signature: z.string().max(1_000_000).optional(),
 });
 export type ToolCall = z.infer<typeof ToolCallSchema>;
 

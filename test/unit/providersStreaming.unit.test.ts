@@ -16,7 +16,7 @@ import { AzureFixture } from '../fixtures/azureFixture';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { expectFailure } from '../fixtures/expectFailure';
 import type { FixtureServer } from '../fixtures/fixtureServer';
-import { GeminiFixture } from '../fixtures/geminiFixture';
+import { GEMINI_THOUGHT_SIGNATURE, GeminiFixture } from '../fixtures/geminiFixture';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
 import { OpenAiCompatibleFixture } from '../fixtures/openaiCompatibleFixture';
@@ -146,7 +146,7 @@ const cases: ProviderCase[] = [
     requiredMode: (body) => assert.deepEqual(body.toolConfig, { functionCallingConfig: { mode: 'ANY' } }),
     checkToolTurn(body) {
       const contents = body.contents as Record<string, unknown>[];
-      assert.deepEqual(contents.at(-2), { role: 'model', parts: [{ text: 'Let me check.' }, { functionCall: { name: 'get_weather', args: ARGUMENTS } }] });
+      assert.deepEqual(contents.at(-2), { role: 'model', parts: [{ text: 'Let me check.' }, { functionCall: { name: 'get_weather', args: ARGUMENTS }, thoughtSignature: GEMINI_THOUGHT_SIGNATURE }] });
       assert.deepEqual(contents.at(-1), { role: 'user', parts: [{ functionResponse: { name: 'get_weather', response: { output: RESULT } } }] });
       assert.deepEqual(body.tools, [{ functionDeclarations: [{ name: WEATHER.name, description: WEATHER.description, parametersJsonSchema: WEATHER.parameters }] }]);
       assert.deepEqual(body.toolConfig, { functionCallingConfig: { mode: 'AUTO' } });

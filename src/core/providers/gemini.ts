@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ChatRequest, ChatResult, ChatStreamPart, ConversationMessage, DiscoveredModel, Modality, ToolCall, Usage } from '../../contracts/models';
+import type { ChatRequest, ChatResult, ChatStreamPart, ConversationMessage, DiscoveredModel, Modality, Usage } from '../../contracts/models';
 import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../../contracts/providers';
 import { SwitchboardError } from '../errors';
 import { commonErrorMessage, providerSaid, type ApiProfile, type ErrorResponse } from '../http/httpErrors';
@@ -20,7 +20,7 @@ import {
   withinDiscoveryBudget,
   type ModelDraft,
 } from './shared';
-import { eventJson, incompleteStream, newToolCallId, readChatStream, streamedError, toolArgumentsObject, toolNamesById, type StreamTranslator } from './streaming';
+import { contentOf, eventJson, incompleteStream, isErrorEvent, newToolCallId, readChatStream, streamedError, toolArgumentsObject, toolNamesById, type StreamTranslator } from './streaming';
 
 export const GEMINI_PROVIDER_ID = 'gemini';
 export const GEMINI_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
@@ -112,7 +112,14 @@ const GenerateSchema = z.object({
         content: z
           .object({
             parts: z
-              .array(z.object({ text: z.string().nullish(), thought: z.boolean().nullish(), functionCall: z.object({ id: z.string().nullish(), name: z.string(), args: z.unknown().optional() }).nullish() }))
+              .array(
+                z.object({
+                  text: z.string().nullish(),
+                  thought: z.boolean().nullish(),
+                  functionCall: z.object({ id: z.string().nullish(), name: z.string(), args: z.unknown().optional() }).nullish(),
+                  thoughtSignature: z.string().nullish(),
+                }),
+              )
               .nullish(),
           })
           .nullish(),
@@ -153,7 +160,8 @@ function generateBody(chat: ChatRequest): Record<string, unknown> {
 /**
  * Calls go back as `functionCall` parts of a `model` turn and results as `functionResponse`
  * parts of one `user` turn, named after their call (Gemini matches them by name and order).
- * Ids are not sent: most are Switchboard's own, which Gemini never gave.
+ * Ids are not sent: most are Switchboard's own, which Gemini never gave. A call's thought
+ * signature goes back beside it: thinking models refuse a call returned without its own.
  */
 function geminiContents(rest: readonly ConversationMessage[]): { role: string; parts: Record<string, unknown>[] }[] {
   const names = toolNamesById(rest);
@@ -169,7 +177,7 @@ function geminiContents(rest: readonly ConversationMessage[]): { role: string; p
     results = undefined;
     if ('toolCalls' in message) {
       const text = message.content ? [{ text: message.content }] : [];
-      contents.push({ role: 'model', parts: [...text, ...message.toolCalls.map((call) => ({ functionCall: { name: call.name, args: call.arguments } }))] });
+      contents.push({ role: 'model', parts: [...text, ...message.toolCalls.map((call) => ({ functionCall: { name: call.name, args: call.arguments }, ...(call.signature ? { thoughtSignature: call.signature } : {}) }))] });
     } else {
       contents.push({ role: message.role === 'assistant' ? 'model' : 'user', parts: [{ text: message.content }] });
     }
@@ -183,7 +191,8 @@ function responseParts(response: Generated, endpoint: string): ChatStreamPart[] 
   return parts.flatMap((part): ChatStreamPart[] => {
     if (part.functionCall) {
       const { id, name, args } = part.functionCall;
-      return [{ type: 'tool_call', call: { id: id || newToolCallId(), name, arguments: toolArgumentsObject(args, name, endpoint) } }];
+      const signature = part.thoughtSignature ? { signature: part.thoughtSignature } : {};
+      return [{ type: 'tool_call', call: { id: id || newToolCallId(), name, arguments: toolArgumentsObject(args, name, endpoint), ...signature } }];
     }
     return part.text && !part.thought ? [{ type: 'text', text: part.text }] : [];
   });
@@ -212,8 +221,8 @@ function streamTranslator(endpoint: string, requested: string): StreamTranslator
   return {
     event(event) {
       const json = eventJson(event, endpoint, 'Gemini');
-      if (typeof json === 'object' && json !== null && 'error' in json) {
-        const code = (json as { error?: { code?: unknown } }).error?.code;
+      if (isErrorEvent(json)) {
+        const code = (json.error as { code?: unknown } | null)?.code;
         throw streamedError(geminiApi, endpoint, typeof code === 'number' ? code : undefined, event.data);
       }
       const parsed = GenerateSchema.safeParse(json);
@@ -264,14 +273,11 @@ export const geminiAdapter: ProviderAdapter = {
     if (!candidate) {
       throw blockedPrompt(answer) ?? new SwitchboardError('bad_response', `${url.replace(/\?.*$/, '')} answered without any candidate, so there is no reply to show. Try again.`);
     }
-    const parts = responseParts(answer, url);
-    const toolCalls: ToolCall[] = parts.flatMap((part) => (part.type === 'tool_call' ? [part.call] : []));
     return {
-      content: parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join(''),
+      ...contentOf(responseParts(answer, url)),
       modelRef: answer.modelVersion || chat.modelRef,
       usage: usageOf(answer),
       ...(candidate.finishReason ? { finishReason: candidate.finishReason } : {}),
-      ...(toolCalls.length ? { toolCalls } : {}),
     };
   },
 

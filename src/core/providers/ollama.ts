@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ChatRequest, ChatResult, ChatStreamPart, DiscoveredModel, Modality, ToolCall } from '../../contracts/models';
+import type { ChatRequest, ChatResult, ChatStreamPart, DiscoveredModel, Modality } from '../../contracts/models';
 import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../../contracts/providers';
 import { SwitchboardError } from '../errors';
 import { commonErrorMessage, NetworkError, type ApiProfile } from '../http/httpErrors';
@@ -17,7 +17,7 @@ import {
   withinDiscoveryBudget,
   type ModelDraft,
 } from './shared';
-import { eventJson, incompleteStream, newToolCallId, readChatStream, streamedError, toolArgumentsObject, toolNamesById, type StreamTranslator } from './streaming';
+import { contentOf, eventJson, incompleteStream, isErrorEvent, newToolCallId, readChatStream, streamedError, toolArgumentsObject, toolNamesById, type StreamTranslator } from './streaming';
 
 export const OLLAMA_PROVIDER_ID = 'ollama';
 export const OLLAMA_DEFAULT_BASE_URL = 'http://localhost:11434';
@@ -151,7 +151,7 @@ function chatTranslator(endpoint: string, requested: string): StreamTranslator {
   return {
     event(event) {
       const json = eventJson(event, endpoint, 'Ollama');
-      if (typeof json === 'object' && json !== null && 'error' in json) throw streamedError(ollamaApi, endpoint, undefined, event.data);
+      if (isErrorEvent(json)) throw streamedError(ollamaApi, endpoint, undefined, event.data);
       const parsed = ChatSchema.safeParse(json);
       if (!parsed.success) throw new SwitchboardError('bad_response', `${endpoint} sent a line that is not an Ollama chat chunk, so the answer stops here. Check that the base URL points at Ollama.`);
       model ||= parsed.data.model ?? undefined;
@@ -243,13 +243,11 @@ export const ollamaAdapter: ProviderAdapter = {
       const chat = parseChatRequest(request);
       const url = `${target.baseUrl}/api/chat`;
       const answer = await context.http.postJson(url, chatBody(chat, false), ChatSchema, requestOptions(ollamaApi, ollamaHeaders(target), context));
-      const toolCalls: ToolCall[] = messageParts(answer, url).flatMap((part) => (part.type === 'tool_call' ? [part.call] : []));
       return {
-        content: answer.message?.content ?? '',
+        ...contentOf(messageParts(answer, url)),
         modelRef: answer.model || chat.modelRef,
         usage: usageOf(answer),
         ...(answer.done_reason ? { finishReason: answer.done_reason } : {}),
-        ...(toolCalls.length ? { toolCalls } : {}),
       };
     });
   },

@@ -4,7 +4,7 @@ import { SwitchboardError } from '../errors';
 import { commonErrorMessage, type ApiProfile } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget } from './adapter';
 import { count, originOf, parseChatRequest, requestOptions, routeNotFound, tokens, withinDiscoveryBudget } from './shared';
-import { eventJson, incompleteStream, newToolCallId, parseToolArguments, readChatStream, STREAM_END, streamedError, type StreamTranslator } from './streaming';
+import { eventJson, incompleteStream, isErrorEvent, newToolCallId, parseToolArguments, readChatStream, STREAM_END, streamedError, type StreamTranslator } from './streaming';
 
 /**
  * What OpenAI, Azure OpenAI and OpenAI-compatible servers share: `GET /models`, the chat
@@ -153,7 +153,7 @@ export function chatCompletionTranslator(api: ApiProfile, endpoint: string, requ
     event(event) {
       if (event.data === '[DONE]') return STREAM_END;
       const json = eventJson(event, endpoint, api.name);
-      if (typeof json === 'object' && json !== null && 'error' in json) throw streamedError(api, endpoint, undefined, event.data);
+      if (isErrorEvent(json)) throw streamedError(api, endpoint, undefined, event.data);
       const chunk = ChunkSchema.safeParse(json);
       if (!chunk.success) throw new SwitchboardError('bad_response', `${endpoint} sent a chunk that is not a chat completion chunk, so the answer stops here. Check that the base URL points at the ${api.name} API.`);
       model ||= chunk.data.model ?? undefined;

@@ -104,6 +104,17 @@ export async function* ndjsonEvents(chunks: AsyncIterable<string>): AsyncGenerat
   if (pending.trim()) yield { data: pending.trim() };
 }
 
+/** Whether an event's JSON is the provider's `{"error": …}` rather than a piece of the answer. */
+export function isErrorEvent(json: unknown): json is { error: unknown } {
+  return typeof json === 'object' && json !== null && 'error' in json;
+}
+
+/** The text and the tool calls among parts, as a non-streaming answer holds them. */
+export function contentOf(parts: readonly ChatStreamPart[]): { content: string; toolCalls?: ToolCall[] } {
+  const toolCalls = parts.flatMap((part) => (part.type === 'tool_call' ? [part.call] : []));
+  return { content: parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join(''), ...(toolCalls.length ? { toolCalls } : {}) };
+}
+
 /** An event's data as JSON, or `bad_response` for a malformed chunk (the data is not quoted: it is the provider's text). */
 export function eventJson(event: StreamEvent, endpoint: string, provider: string): unknown {
   try {
