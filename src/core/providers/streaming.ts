@@ -95,13 +95,19 @@ export async function* sseEvents(chunks: AsyncIterable<string>): AsyncGenerator<
 
 /** One event per non-empty line; a line cut between chunks waits for its end. A last line without a newline still counts. */
 export async function* ndjsonEvents(chunks: AsyncIterable<string>): AsyncGenerator<StreamEvent, void, undefined> {
-  let pending = '';
+  // Pieces of the unfinished line, joined only once its end comes: a long line costs no more than its length.
+  let pending: string[] = [];
   for await (const chunk of chunks) {
-    const lines = (pending + chunk).split('\n');
-    pending = lines.pop() ?? '';
+    if (!chunk.includes('\n')) {
+      pending.push(chunk);
+      continue;
+    }
+    const lines = (pending.join('') + chunk).split('\n');
+    pending = [lines.pop() ?? ''];
     for (const line of lines) if (line.trim()) yield { data: line.trim() };
   }
-  if (pending.trim()) yield { data: pending.trim() };
+  const last = pending.join('').trim();
+  if (last) yield { data: last };
 }
 
 /** Whether an event's JSON is the provider's `{"error": …}` rather than a piece of the answer. */
