@@ -44,12 +44,89 @@ export const ChatMessageSchema = z.object({
 });
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
-/** One non-streaming chat call. */
-export const ChatRequestSchema = z.object({
-  modelRef: modelIdSchema,
-  messages: z.array(ChatMessageSchema).min(1).max(500),
-  maxTokens: z.number().int().positive().max(1_000_000).optional(),
+/** Providers accept these names for functions (OpenAI's rule; the strictest of the five). */
+const toolNameSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a tool name is 1 to 64 letters, digits, "_" or "-"');
+const toolCallIdSchema = z.string().min(1).max(256);
+
+/**
+ * A JSON Schema for a tool's arguments. Every provider takes a function's arguments as one JSON
+ * object, so the schema must describe an object: `{"type":"object", ...}`.
+ */
+export const ToolParametersSchema = z
+  .record(z.string(), z.unknown())
+  .refine((schema) => schema.type === 'object', { message: 'a tool\'s parameters must be a JSON object schema ({"type":"object", ...})' });
+
+/** A function the model may call. */
+export const ToolSchema = z.object({
+  name: toolNameSchema,
+  description: z.string().max(4096).optional(),
+  parameters: ToolParametersSchema,
 });
+export type Tool = z.infer<typeof ToolSchema>;
+
+/** `auto`: the model decides whether to call a tool; `required`: it must call one. */
+export const ToolModeSchema = z.enum(['auto', 'required']);
+export type ToolMode = z.infer<typeof ToolModeSchema>;
+
+/** A call the model made: its id (the provider's, or one Switchboard made up when the provider gives none), the tool and its arguments as parsed JSON. */
+export const ToolCallSchema = z.object({
+  id: toolCallIdSchema,
+  name: toolNameSchema,
+  arguments: z.record(z.string(), z.unknown()),
+  /** An opaque token the provider attached to the call and wants back with it (Gemini's `thoughtSignature`). */
+  signature: z.string().max(1_000_000).optional(),
+});
+export type ToolCall = z.infer<typeof ToolCallSchema>;
+
+/** The model's turn that called tools, sent back as it came so the provider sees its own calls. */
+export const ToolCallMessageSchema = z.object({
+  role: z.literal('assistant'),
+  content: z.string().max(1_000_000),
+  toolCalls: z.array(ToolCallSchema).min(1).max(128),
+});
+export type ToolCallMessage = z.infer<typeof ToolCallMessageSchema>;
+
+/** What a tool answered to one call; `toolCallId` names a call of an earlier assistant message. */
+export const ToolResultMessageSchema = z.object({
+  role: z.literal('tool'),
+  toolCallId: toolCallIdSchema,
+  content: z.string().max(1_000_000),
+  /** The tool failed; `content` says how. */
+  isError: z.boolean().optional(),
+});
+export type ToolResultMessage = z.infer<typeof ToolResultMessageSchema>;
+
+/** Any message of a chat request. Tool calls are tried first: a plain assistant message would otherwise drop `toolCalls`. */
+export const ConversationMessageSchema = z.union([ToolCallMessageSchema, ToolResultMessageSchema, ChatMessageSchema]);
+export type ConversationMessage = z.infer<typeof ConversationMessageSchema>;
+
+/** One chat call, streaming or not. */
+export const ChatRequestSchema = z
+  .object({
+    modelRef: modelIdSchema,
+    messages: z.array(ConversationMessageSchema).min(1).max(500),
+    maxTokens: z.number().int().positive().max(1_000_000).optional(),
+    /** Functions the model may call; their names must differ. */
+    tools: z.array(ToolSchema).max(128).optional(),
+    /** `auto` when left out; only with tools. */
+    toolMode: ToolModeSchema.optional(),
+  })
+  .superRefine((request, context) => {
+    const names = new Set<string>();
+    for (const [index, tool] of (request.tools ?? []).entries()) {
+      if (names.has(tool.name)) context.addIssue({ code: 'custom', path: ['tools', index, 'name'], message: 'two tools have the same name' });
+      names.add(tool.name);
+    }
+    if (request.toolMode && !request.tools?.length) context.addIssue({ code: 'custom', path: ['toolMode'], message: 'a tool mode needs tools' });
+    // A result must answer a call made before it: providers refuse an orphan, and Gemini needs the call's name.
+    const calls = new Set<string>();
+    for (const [index, message] of request.messages.entries()) {
+      if ('toolCalls' in message) for (const call of message.toolCalls) calls.add(call.id);
+      if (message.role === 'tool' && !calls.has(message.toolCallId)) {
+        context.addIssue({ code: 'custom', path: ['messages', index, 'toolCallId'], message: 'no earlier tool call has this id' });
+      }
+    }
+  });
 export type ChatRequest = z.infer<typeof ChatRequestSchema>;
 
 export const UsageSchema = z.object({
@@ -64,5 +141,23 @@ export const ChatResultSchema = z.object({
   modelRef: z.string(),
   usage: UsageSchema,
   finishReason: z.string().optional(),
+  /** The tools the model called, in order; absent when it called none. */
+  toolCalls: z.array(ToolCallSchema).optional(),
 });
 export type ChatResult = z.infer<typeof ChatResultSchema>;
+
+/**
+ * One part of a streamed answer, in the order the provider sent them:
+ * - `text`: the next piece of the answer;
+ * - `tool_call`: one whole call, its arguments assembled from the provider's fragments and parsed;
+ * - `usage`: the tokens of the whole call (at most once, near the end);
+ * - `finish`: always the last part, with the provider's finish reason (`stop`, `tool_calls`,
+ *   `end_turn`, `STOP`…) and the model that answered.
+ */
+export const ChatStreamPartSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('text'), text: z.string() }),
+  z.object({ type: z.literal('tool_call'), call: ToolCallSchema }),
+  z.object({ type: z.literal('usage'), usage: UsageSchema }),
+  z.object({ type: z.literal('finish'), modelRef: z.string(), finishReason: z.string().optional() }),
+]);
+export type ChatStreamPart = z.infer<typeof ChatStreamPartSchema>;

@@ -5,13 +5,22 @@ import type { ErrorCode, ErrorInfo } from '../contracts/errors';
  * src/vscode may replace it with a localized text chosen by `code`.
  */
 export class SwitchboardError extends Error {
+  /**
+   * The text a streamed answer had produced when it failed (a connection cut, an `error` event,
+   * a malformed chunk, a timeout, a cancel), with any key blanked; absent when nothing had
+   * arrived. A run keeps it as its partial output. Not part of `toInfo()`: it is output, not an
+   * error message.
+   */
+  readonly partialOutput?: string;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; partialOutput?: string },
   ) {
-    super(message, options);
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = 'SwitchboardError';
+    if (options?.partialOutput) this.partialOutput = options.partialOutput;
   }
 
   toInfo(): ErrorInfo {

@@ -37,7 +37,10 @@ export interface Settings {
   onDidChange: Event<void>;
   defaultConnectionId(): string;
   setDefaultConnectionId(id: string): Promise<void>;
+  /** The whole model call; for a streamed one, the time to the answer's first byte. */
   requestTimeoutMs(): number;
+  /** The longest silence between two chunks of a streamed answer. */
+  streamIdleTimeoutMs(): number;
   discoveryTimeoutMs(): number;
   /** How many finished runs to keep. */
   runRetention(): number;

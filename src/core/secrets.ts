@@ -30,19 +30,92 @@ const patterns = new Map<string, RegExp>();
 function secretPattern(secret: string): RegExp {
   let pattern = patterns.get(secret);
   if (!pattern) {
-    const units = Array.from({ length: secret.length }, (_, i) => {
-      const char = secret[i]!;
-      const hex = secret.charCodeAt(i).toString(16).padStart(4, '0');
-      const unicode = `\\\\u${[...hex].map((digit) => (/[a-f]/.test(digit) ? `[${digit}${digit.toUpperCase()}]` : digit)).join('')}`;
-      const escaped = char === '/' || char === '"' || char === '\\' ? `|\\\\${escapeRegExp(char)}` : '';
-      return `(?:${escapeRegExp(char)}|${unicode}${escaped})`;
-    });
-    pattern = new RegExp(units.join(''), 'g');
+    pattern = new RegExp(Array.from({ length: secret.length }, (_, i) => secretUnit(secret, i)).join(''), 'g');
     if (patterns.size > 100) patterns.clear();
     patterns.set(secret, pattern);
   }
   pattern.lastIndex = 0;
   return pattern;
+}
+
+/** Character `i` of `secret` in any of the forms {@link secretPattern} finds. */
+function secretUnit(secret: string, i: number): string {
+  const char = secret[i]!;
+  const unicode = `\\\\u${hexDigits(secret, i).join('')}`;
+  const escaped = char === '/' || char === '"' || char === '\\' ? `|\\\\${escapeRegExp(char)}` : '';
+  return `(?:${escapeRegExp(char)}|${unicode}${escaped})`;
+}
+
+/** The four hex digits of character `i`, each a pattern that takes either case. */
+function hexDigits(secret: string, i: number): string[] {
+  const hex = secret.charCodeAt(i).toString(16).padStart(4, '0');
+  return [...hex].map((digit) => (/[a-f]/.test(digit) ? `[${digit}${digit.toUpperCase()}]` : digit));
+}
+
+/** The longest any form of a secret can be: every character written as `\uXXXX`. */
+const ESCAPED_CHAR_LENGTH = 6;
+
+const prefixPatterns = new Map<string, RegExp>();
+
+/**
+ * A pattern that matches, at the end of a text, the start of `secret` in any form
+ * {@link secretPattern} finds, cut anywhere, even inside a `\uXXXX` escape. Only that much of a
+ * stream has to wait for the next chunk; the rest can go on at once.
+ */
+function secretPrefixPattern(secret: string): RegExp {
+  let pattern = prefixPatterns.get(secret);
+  if (!pattern) {
+    // A cut inside character i's escape: `\`, `\u`, `\u0`, `\u00`, `\u007`.
+    const partial = (i: number) => `\\\\(?:u${hexDigits(secret, i).slice(0, 3).reduceRight((rest, digit) => `(?:${digit}${rest})?`, '')})?`;
+    // Built from the last character back: character i whole, then maybe more of the secret; or a cut inside character i.
+    let tail = partial(secret.length - 1);
+    for (let i = secret.length - 2; i >= 0; i--) tail = `(?:${secretUnit(secret, i)}(?:${tail})?|${partial(i)})`;
+    pattern = new RegExp(`(?:${tail})$`);
+    if (prefixPatterns.size > 100) prefixPatterns.clear();
+    prefixPatterns.set(secret, pattern);
+  }
+  return pattern;
+}
+
+/**
+ * Blanks secrets in a text that arrives in pieces (a streamed answer), where a key may be cut
+ * between two pieces. Each piece comes back blanked, minus the end that could be the start of a
+ * secret; that end waits for the next piece, or for `end()`.
+ */
+export class StreamBlanker {
+  private readonly secrets: string[];
+  private held = '';
+
+  constructor(secrets: readonly (string | undefined)[]) {
+    this.secrets = [...new Set(secrets.filter((secret): secret is string => !!secret && secret.length >= MIN_SECRET_LENGTH))];
+  }
+
+  /** The blanked text that can go on now. */
+  push(text: string): string {
+    if (!this.secrets.length) return text;
+    const blanked = blankSecrets(this.held + text, this.secrets);
+    const keep = this.heldLength(blanked);
+    this.held = blanked.slice(blanked.length - keep);
+    return blanked.slice(0, blanked.length - keep);
+  }
+
+  /** What was held back, blanked: the stream is over. */
+  end(): string {
+    const rest = this.held;
+    this.held = '';
+    return rest;
+  }
+
+  private heldLength(text: string): number {
+    let longest = 0;
+    for (const secret of this.secrets) {
+      // A start of the secret cannot be longer than the secret fully escaped, less its last character.
+      const window = text.slice(-(secret.length * ESCAPED_CHAR_LENGTH - 1));
+      const match = secretPrefixPattern(secret).exec(window);
+      if (match) longest = Math.max(longest, window.length - match.index);
+    }
+    return longest;
+  }
 }
 
 /** `text` with every occurrence of each secret (also JSON-escaped) replaced by `****`. */

@@ -4,6 +4,7 @@ import type { Logger, ProxySettings, Settings } from '../core/ports';
 
 const SECTION = 'switchboard';
 const DEFAULT_REQUEST_TIMEOUT_S = 60;
+const DEFAULT_STREAM_IDLE_TIMEOUT_S = 30;
 const DEFAULT_DISCOVERY_TIMEOUT_S = 15;
 const DEFAULT_RUN_RETENTION = 500;
 const DEFAULT_RUN_OUTPUT_MAX_KIB = 256;
@@ -45,6 +46,11 @@ export class VsCodeSettings implements Settings, vscode.Disposable {
 
   requestTimeoutMs(): number {
     return this.bounded('requestTimeoutSeconds', DEFAULT_REQUEST_TIMEOUT_S, MAX_REQUEST_TIMEOUT_S, 'a number of seconds') * 1000;
+  }
+
+  streamIdleTimeoutMs(): number {
+    // Bounded like the request timeout: a silence longer than an hour is a typo.
+    return this.bounded('streamIdleTimeoutSeconds', DEFAULT_STREAM_IDLE_TIMEOUT_S, MAX_REQUEST_TIMEOUT_S, 'a number of seconds') * 1000;
   }
 
   discoveryTimeoutMs(): number {

@@ -62,6 +62,7 @@ export class MemorySettings implements Settings {
   readonly onDidChange = this.changed.event;
   defaultId = '';
   requestTimeout = PATIENT_TIMEOUT_MS;
+  streamIdleTimeout = PATIENT_TIMEOUT_MS;
   discoveryTimeout = PATIENT_TIMEOUT_MS;
   proxySettings: ProxySettings = { noProxy: [], strictSSL: true };
 
@@ -76,6 +77,10 @@ export class MemorySettings implements Settings {
 
   requestTimeoutMs(): number {
     return this.requestTimeout;
+  }
+
+  streamIdleTimeoutMs(): number {
+    return this.streamIdleTimeout;
   }
 
   discoveryTimeoutMs(): number {

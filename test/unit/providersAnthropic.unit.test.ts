@@ -85,21 +85,21 @@ describe('Anthropic adapter', () => {
   });
 
   describe('discoverModels', () => {
-    it('reads context from max_input_tokens and vision and reasoning from capabilities, with prices from the table', async () => {
+    it('reads context from max_input_tokens, vision and reasoning from capabilities, tool use from the API itself, with prices from the table', async () => {
       const models = await anthropicAdapter.discoverModels!(target(), context);
 
       assert.deepEqual(models.map((model) => model.providerModelId), ['claude-opus-4-5-20251101', 'claude-haiku-4-5-20251001', 'claude-sonnet-4-5-20250929', 'claude-3-5-haiku-20241022']);
       assert.deepEqual(models[2], {
         providerModelId: 'claude-sonnet-4-5-20250929',
         displayName: 'Claude Sonnet 4.5',
-        modalities: ['text', 'vision', 'reasoning'],
+        modalities: ['text', 'vision', 'tools', 'reasoning'],
         contextWindow: 1000000,
         inputCostPer1k: 0.003,
         outputCostPer1k: 0.015,
         sources: { modalities: 'api', contextWindow: 'api', costs: 'builtin' },
         metadata: { maxOutputTokens: 64000 },
       });
-      assert.deepEqual(models[3].modalities, ['text']);
+      assert.deepEqual(models[3].modalities, ['text', 'tools']);
       for (const model of models) DiscoveredModelSchema.parse(model);
       assert.equal(assertCanaryOnlyInHeader(fixture.requests, 'x-api-key'), 1);
       assertNoCanary(models);

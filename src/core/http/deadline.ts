@@ -6,7 +6,7 @@
  */
 export class Deadline {
   private readonly controller = new AbortController();
-  private readonly timer: ReturnType<typeof setTimeout>;
+  private timer: ReturnType<typeof setTimeout>;
   private expired = false;
   private readonly onCallerAbort = () => this.controller.abort();
 
@@ -14,10 +14,7 @@ export class Deadline {
     readonly timeoutMs: number,
     readonly callerSignal: AbortSignal | undefined,
   ) {
-    this.timer = setTimeout(() => {
-      this.expired = true;
-      this.controller.abort();
-    }, timeoutMs);
+    this.timer = this.startTimer(timeoutMs);
     callerSignal?.addEventListener('abort', this.onCallerAbort, { once: true });
     if (callerSignal?.aborted) this.controller.abort();
   }
@@ -29,6 +26,24 @@ export class Deadline {
   /** True once the time has run out, whether or not the caller cancelled as well. */
   get timedOut(): boolean {
     return this.expired;
+  }
+
+  /** Gives the work `timeoutMs` from now instead of what was left (a stream's second phase). */
+  protected restart(timeoutMs: number): void {
+    clearTimeout(this.timer);
+    this.timer = this.startTimer(timeoutMs);
+  }
+
+  /** Stops the clock until `restart`: time that is not the other side's to answer for. */
+  protected pause(): void {
+    clearTimeout(this.timer);
+  }
+
+  private startTimer(timeoutMs: number): ReturnType<typeof setTimeout> {
+    return setTimeout(() => {
+      this.expired = true;
+      this.controller.abort();
+    }, timeoutMs);
   }
 
   clear(): void {

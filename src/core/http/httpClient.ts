@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { issuePaths } from '../../contracts/issues';
 import { SwitchboardError } from '../errors';
 import type { ProxySettings } from '../ports';
-import { blankSecrets, MIN_SECRET_LENGTH } from '../secrets';
+import { blankSecrets, MIN_SECRET_LENGTH, StreamBlanker } from '../secrets';
 import { Deadline } from './deadline';
 import { endpointOf, networkError, statusError, type ApiProfile, type ErrorResponse } from './httpErrors';
 import { configKey, createDispatcher, proxyFor, resolveProxyConfig, type ProxyConfig } from './proxy';
@@ -29,6 +29,14 @@ export interface RequestOptions {
   maxResponseBytes?: number;
   /** What a 404 means for this call; `not_found` by default. */
   notFound?: 'model_not_found' | 'not_found';
+}
+
+/** A streamed call: `timeoutMs` is the time to the answer's first byte, `idleTimeoutMs` the longest silence after it. */
+export interface StreamRequestOptions extends RequestOptions {
+  /** Between two chunks of the answer, at most this long may pass. */
+  idleTimeoutMs: number;
+  /** What the answer is: `text/event-stream` (SSE) or `application/x-ndjson` (Ollama). */
+  accept: string;
 }
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
@@ -70,6 +78,60 @@ export class HttpClient {
     return parseJson(text, schema, url, options.api);
   }
 
+  /**
+   * POSTs `body` as JSON and yields the answer's text as it arrives, decoded as UTF-8 (a
+   * character cut between two chunks comes out whole) with every header value blanked, also when
+   * a key is cut between two chunks. The first byte must come within `timeoutMs`, and each next
+   * chunk within `idleTimeoutMs` of the last; the whole answer is capped like any other. A non-2xx
+   * answer throws what the same status throws for {@link postJson}. Cancelling, or leaving the
+   * loop early, destroys the connection at once.
+   */
+  async *postStream(rawUrl: string, body: unknown, options: StreamRequestOptions): AsyncGenerator<string, void, undefined> {
+    const url = parseUrl(rawUrl);
+    const { dispatcher, config } = this.currentDispatcher();
+    const secrets = secretsOf(options.headers);
+    const deadline = new StreamDeadline(options.timeoutMs, options.idleTimeoutMs, options.signal);
+    const limit = options.maxResponseBytes ?? this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    let response: Dispatcher.ResponseData | undefined;
+    let finished = false;
+    try {
+      deadline.throwIfStopped(url);
+      response = await request(url, {
+        method: 'POST',
+        dispatcher,
+        signal: deadline.signal,
+        headers: { accept: options.accept, 'content-type': 'application/json', ...options.headers },
+        body: JSON.stringify(body),
+      });
+      if (response.statusCode < 200 || response.statusCode > 299) throw await statusFailure(response, url, options, secrets);
+      if (Number(response.headers['content-length']) > limit) throw tooLarge(url, limit);
+      const decoder = new TextDecoder('utf-8');
+      const blanker = new StreamBlanker(secrets);
+      let size = 0;
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        deadline.gotBytes();
+        size += chunk.length;
+        if (size > limit) throw tooLarge(url, limit);
+        const text = blanker.push(decoder.decode(chunk, { stream: true }));
+        if (text) yield text;
+        deadline.waitingForBytes();
+      }
+      finished = true;
+      const rest = blanker.push(decoder.decode()) + blanker.end();
+      if (rest) yield rest;
+    } catch (error) {
+      if (error instanceof SwitchboardError) throw error;
+      const stopped = deadline.stoppedError(url);
+      if (stopped) throw stopped;
+      // Once the answer has begun, a failure is the connection breaking, not failing to connect.
+      if (response) throw new SwitchboardError('endpoint_unreachable', `The connection to ${endpointOf(url)} broke before the answer was complete. Try again; if it keeps happening, check the network or the server's logs.`);
+      throw networkError(error, { url, proxy: proxyFor(url, config), strictSSL: config.strictSSL });
+    } finally {
+      deadline.clear();
+      if (response && !finished) discard(response.body);
+    }
+  }
+
   /** Sends the request and returns the body of a 2xx answer as text; everything else throws. */
   private async exchange(method: Method, url: URL, body: string | undefined, options: RequestOptions): Promise<string> {
     const { dispatcher, config } = this.currentDispatcher();
@@ -89,16 +151,7 @@ export class HttpClient {
         body,
       });
 
-      if (response.statusCode < 200 || response.statusCode > 299) {
-        const errorText = redact(await readCapped(response, ERROR_BODY_BYTES, 'truncate', url), secrets);
-        const failure: ErrorResponse = {
-          status: response.statusCode,
-          endpoint: endpointOf(url),
-          bodyText: errorText,
-          retryAfterSeconds: retryAfter(response.headers['retry-after']),
-        };
-        throw redactError(statusError(failure, options.api, options.notFound), secrets);
-      }
+      if (response.statusCode < 200 || response.statusCode > 299) throw await statusFailure(response, url, options, secrets);
       return await readCapped(response, options.maxResponseBytes ?? this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, 'throw', url);
     } catch (error) {
       if (error instanceof SwitchboardError) throw error;
@@ -128,8 +181,7 @@ export class HttpClient {
 class RequestDeadline extends Deadline {
   stoppedError(url: URL): SwitchboardError | undefined {
     if (this.timedOut) {
-      const seconds = Number((this.timeoutMs / 1000).toFixed(1));
-      return new SwitchboardError('timeout', `No answer from ${url.origin} within ${seconds} s. Check that the server is running and not overloaded, or raise switchboard.requestTimeoutSeconds.`);
+      return new SwitchboardError('timeout', `No answer from ${url.origin} within ${seconds(this.timeoutMs)} s. Check that the server is running and not overloaded, or raise switchboard.requestTimeoutSeconds.`);
     }
     if (this.callerSignal?.aborted) {
       return new SwitchboardError('cancelled', `The request to ${endpointOf(url)} was cancelled.`);
@@ -141,6 +193,55 @@ class RequestDeadline extends Deadline {
     const stopped = this.stoppedError(url);
     if (stopped) throw stopped;
   }
+}
+
+/**
+ * A streamed call's two timeouts: the request timeout until the first byte of the answer, then
+ * the idle timeout for each wait for the next chunk. The clock stops while the caller handles a
+ * chunk: a slow reader is not a silent server.
+ */
+class StreamDeadline extends RequestDeadline {
+  private streaming = false;
+
+  constructor(
+    timeoutMs: number,
+    private readonly idleTimeoutMs: number,
+    signal: AbortSignal | undefined,
+  ) {
+    super(timeoutMs, signal);
+  }
+
+  gotBytes(): void {
+    this.streaming = true;
+    this.pause();
+  }
+
+  waitingForBytes(): void {
+    this.restart(this.idleTimeoutMs);
+  }
+
+  override stoppedError(url: URL): SwitchboardError | undefined {
+    if (this.timedOut && this.streaming) {
+      return new SwitchboardError('timeout', `${url.origin} stopped sending its answer: nothing came for ${seconds(this.idleTimeoutMs)} s. Check that the server is not overloaded, or raise switchboard.streamIdleTimeoutSeconds.`);
+    }
+    return super.stoppedError(url);
+  }
+}
+
+function seconds(ms: number): number {
+  return Number((ms / 1000).toFixed(1));
+}
+
+/** The error for a non-2xx answer, from the start of its body, with every header value blanked. */
+async function statusFailure(response: Dispatcher.ResponseData, url: URL, options: RequestOptions, secrets: string[]): Promise<SwitchboardError> {
+  const errorText = redact(await readCapped(response, ERROR_BODY_BYTES, 'truncate', url), secrets);
+  const failure: ErrorResponse = {
+    status: response.statusCode,
+    endpoint: endpointOf(url),
+    bodyText: errorText,
+    retryAfterSeconds: retryAfter(response.headers['retry-after']),
+  };
+  return redactError(statusError(failure, options.api, options.notFound), secrets);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ChatRequest, ChatResult, DiscoveredModel } from '../../contracts/models';
+import type { ChatRequest, ChatResult, ChatStreamPart, DiscoveredModel } from '../../contracts/models';
 import type { HttpClient } from '../http/httpClient';
 
 /** What an adapter needs to reach one connection. Built by the host; never sent anywhere. */
@@ -16,7 +16,10 @@ export interface ConnectionTarget {
 /** Per-call context: the shared HTTP client, the timeout in force and a cancellation signal. */
 export interface CallContext {
   http: HttpClient;
+  /** The whole call; for a streamed chat, the time to the answer's first byte. */
   timeoutMs: number;
+  /** For a streamed chat, the longest silence between two chunks (`switchboard.streamIdleTimeoutSeconds`); 30 s when left out. */
+  idleTimeoutMs?: number;
   signal?: AbortSignal;
 }
 
@@ -33,4 +36,11 @@ export interface ProviderAdapter {
   discoverModels?(target: ConnectionTarget, context: CallContext): Promise<DiscoveredModel[]>;
   /** One non-streaming chat call. */
   chat?(target: ConnectionTarget, request: ChatRequest, context: CallContext): Promise<ChatResult>;
+  /**
+   * One chat call whose answer arrives in parts: text as it comes, each tool call whole, the
+   * usage, and `finish` last. Optional: callers use `streamChat` (providers/streaming.ts), which
+   * falls back to `chat`. A failure after some text throws a SwitchboardError whose
+   * `partialOutput` holds that text.
+   */
+  chatStream?(target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncIterable<ChatStreamPart>;
 }

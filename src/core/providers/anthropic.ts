@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ChatRequest, ChatResult, DiscoveredModel, Modality } from '../../contracts/models';
+import type { ChatRequest, ChatResult, ChatStreamPart, ConversationMessage, DiscoveredModel, Modality, ToolCall, Usage } from '../../contracts/models';
 import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../../contracts/providers';
 import { SwitchboardError } from '../errors';
 import { commonErrorMessage, providerSaid, type ApiProfile } from '../http/httpErrors';
@@ -20,6 +20,7 @@ import {
   withinDiscoveryBudget,
   type ModelDraft,
 } from './shared';
+import { eventJson, incompleteStream, parseToolArguments, readChatStream, STREAM_END, streamedError, toolArgumentsObject, type StreamTranslator } from './streaming';
 
 export const ANTHROPIC_PROVIDER_ID = 'anthropic';
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
@@ -106,10 +107,156 @@ const ModelPageSchema = z.object({
 
 const MessageSchema = z.object({
   model: z.string().nullish(),
-  content: z.array(z.object({ type: z.string(), text: z.string().nullish() })),
+  content: z.array(z.object({ type: z.string(), text: z.string().nullish(), id: z.string().nullish(), name: z.string().nullish(), input: z.unknown().optional() })),
   stop_reason: z.string().nullish(),
   usage: z.object({ input_tokens: z.number().nullish(), output_tokens: z.number().nullish() }).nullish(),
 });
+
+/** The status each error type of Anthropic's comes with (PROVIDERS.md section 3), so an `error` event maps as that status would. */
+const ERROR_STATUS: Readonly<Record<string, number>> = {
+  invalid_request_error: 400,
+  authentication_error: 401,
+  billing_error: 402,
+  permission_error: 403,
+  not_found_error: 404,
+  request_too_large: 413,
+  rate_limit_error: 429,
+  api_error: 500,
+  timeout_error: 504,
+  overloaded_error: 529,
+};
+
+/**
+ * The Messages request, streamed or not. No temperature, top_p or top_k under any version:
+ * 2026-10-21 refuses them.
+ */
+function messagesBody(chat: ChatRequest, stream: boolean): Record<string, unknown> {
+  const { system, rest } = splitSystem(chat.messages);
+  requireConversation(rest, 'Anthropic');
+  return {
+    model: chat.modelRef,
+    max_tokens: chat.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
+    messages: anthropicMessages(rest),
+    ...(system !== undefined ? { system } : {}),
+    ...(stream ? { stream: true } : {}),
+    ...(chat.tools?.length
+      ? {
+          tools: chat.tools.map((tool) => ({ name: tool.name, ...(tool.description ? { description: tool.description } : {}), input_schema: tool.parameters })),
+          tool_choice: { type: chat.toolMode === 'required' ? 'any' : 'auto' },
+        }
+      : {}),
+  };
+}
+
+type Block = Record<string, unknown>;
+
+/**
+ * Tool calls go back as `tool_use` blocks of the assistant's turn, results as `tool_result`
+ * blocks of the next user turn: results in a row share one turn, and a user's text that follows
+ * them joins it after them, as Anthropic requires.
+ */
+function anthropicMessages(rest: readonly ConversationMessage[]): { role: string; content: string | Block[] }[] {
+  const out: { role: string; content: string | Block[] }[] = [];
+  const openUserTurn = () => {
+    const last = out.at(-1);
+    return last?.role === 'user' && Array.isArray(last.content) ? last.content : undefined;
+  };
+  for (const message of rest) {
+    if (message.role === 'tool') {
+      const block = { type: 'tool_result', tool_use_id: message.toolCallId, content: message.content, ...(message.isError ? { is_error: true } : {}) };
+      const turn = openUserTurn();
+      if (turn) turn.push(block);
+      else out.push({ role: 'user', content: [block] });
+    } else if ('toolCalls' in message) {
+      const text = message.content ? [{ type: 'text', text: message.content }] : [];
+      out.push({ role: 'assistant', content: [...text, ...message.toolCalls.map((call) => ({ type: 'tool_use', id: call.id, name: call.name, input: call.arguments }))] });
+    } else if (message.role === 'user' && openUserTurn()) {
+      openUserTurn()!.push({ type: 'text', text: message.content });
+    } else {
+      out.push({ role: message.role, content: message.content });
+    }
+  }
+  return out;
+}
+
+const StreamEventSchema = z.object({
+  type: z.string(),
+  index: z.number().int().nullish(),
+  message: z.object({ model: z.string().nullish(), usage: z.object({ input_tokens: z.number().nullish(), output_tokens: z.number().nullish() }).nullish() }).nullish(),
+  content_block: z.object({ type: z.string(), text: z.string().nullish(), id: z.string().nullish(), name: z.string().nullish() }).nullish(),
+  delta: z.object({ type: z.string().nullish(), text: z.string().nullish(), partial_json: z.string().nullish(), stop_reason: z.string().nullish() }).nullish(),
+  usage: z.object({ input_tokens: z.number().nullish(), output_tokens: z.number().nullish() }).nullish(),
+  error: z.object({ type: z.string().nullish() }).nullish(),
+});
+
+/**
+ * Messages SSE as parts: text deltas; a `tool_use` block's `input_json_delta` fragments joined
+ * and given out as one call at its `content_block_stop`; the usage of `message_start` and
+ * `message_delta`; `message_stop` as the end. `ping` and event types Anthropic may add later
+ * are skipped; an `error` event maps as its status would.
+ */
+function messagesTranslator(endpoint: string, requested: string): StreamTranslator {
+  let model: string | undefined;
+  let stopReason: string | undefined;
+  const usage: Usage = { inputTokens: 0, outputTokens: 0 };
+  const toolBlocks = new Map<number, { id: string; name: string; json: string }>();
+  return {
+    event(event) {
+      const json = eventJson(event, endpoint, 'Anthropic');
+      const parsed = StreamEventSchema.safeParse(json);
+      if (!parsed.success) throw new SwitchboardError('bad_response', `${endpoint} sent an event that is not a Messages stream event, so the answer stops here. Check that the base URL points at the Anthropic API.`);
+      const data = parsed.data;
+      const index = data.index ?? 0;
+      switch (data.type) {
+        case 'message_start':
+          model = data.message?.model ?? undefined;
+          usage.inputTokens = tokens(data.message?.usage?.input_tokens);
+          usage.outputTokens = tokens(data.message?.usage?.output_tokens);
+          return [];
+        case 'content_block_start':
+          if (data.content_block?.type === 'tool_use') {
+            toolBlocks.set(index, { id: data.content_block.id ?? '', name: data.content_block.name ?? '', json: '' });
+            return [];
+          }
+          return data.content_block?.type === 'text' && data.content_block.text ? [{ type: 'text', text: data.content_block.text }] : [];
+        case 'content_block_delta':
+          if (data.delta?.type === 'text_delta' && data.delta.text) return [{ type: 'text', text: data.delta.text }];
+          if (data.delta?.type === 'input_json_delta') {
+            const block = toolBlocks.get(index);
+            if (block) block.json += data.delta.partial_json ?? '';
+          }
+          // Thinking, signatures and citations are not the answer.
+          return [];
+        case 'content_block_stop': {
+          const block = toolBlocks.get(index);
+          if (!block) return [];
+          toolBlocks.delete(index);
+          if (!block.id || !block.name) throw new SwitchboardError('bad_response', `${endpoint} streamed a tool_use block without its id or name, so the call cannot be made. Try again.`);
+          return [{ type: 'tool_call', call: { id: block.id, name: block.name, arguments: parseToolArguments(block.json, block.name, endpoint) } }];
+        }
+        case 'message_delta':
+          stopReason = data.delta?.stop_reason ?? stopReason;
+          // message_delta's counts are running totals for the whole message.
+          if (data.usage?.output_tokens != null) usage.outputTokens = tokens(data.usage.output_tokens);
+          if (data.usage?.input_tokens != null) usage.inputTokens = tokens(data.usage.input_tokens);
+          return [];
+        case 'message_stop':
+          return STREAM_END;
+        case 'error':
+          throw streamedError(anthropicApi, endpoint, ERROR_STATUS[data.error?.type ?? ''], event.data);
+        default:
+          return [];
+      }
+    },
+    finish(sawEnd) {
+      if (!sawEnd) throw incompleteStream(endpoint, 'Anthropic');
+      return [
+        { type: 'usage', usage },
+        { type: 'finish', modelRef: model || requested, ...(stopReason ? { finishReason: stopReason } : {}) },
+      ];
+    },
+  };
+}
 
 export const anthropicAdapter: ProviderAdapter = {
   async testConnection(target: ConnectionTarget, context: CallContext): Promise<string> {
@@ -148,25 +295,28 @@ export const anthropicAdapter: ProviderAdapter = {
   async chat(target: ConnectionTarget, request: ChatRequest, context: CallContext): Promise<ChatResult> {
     const chat = parseChatRequest(request);
     const headers = anthropicHeaders(target);
-    const { system, rest } = splitSystem(chat.messages);
-    requireConversation(rest, 'Anthropic');
-    // No temperature, top_p or top_k, under any version: 2026-10-21 refuses them.
-    const body = {
-      model: chat.modelRef,
-      max_tokens: chat.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
-      messages: rest.map(({ role, content }) => ({ role, content })),
-      ...(system !== undefined ? { system } : {}),
-    };
-    const answer = await context.http.postJson(`${target.baseUrl}/v1/messages`, body, MessageSchema, {
+    const url = `${target.baseUrl}/v1/messages`;
+    const answer = await context.http.postJson(url, messagesBody(chat, false), MessageSchema, {
       ...requestOptions(anthropicApi, headers, context),
       notFound: 'model_not_found',
     });
+    const toolCalls: ToolCall[] = answer.content.flatMap((block) =>
+      block.type === 'tool_use' && block.id && block.name ? [{ id: block.id, name: block.name, arguments: toolArgumentsObject(block.input, block.name, url) }] : [],
+    );
     return {
       content: answer.content.flatMap((block) => (block.type === 'text' && block.text ? [block.text] : [])).join(''),
       modelRef: answer.model || chat.modelRef,
       usage: { inputTokens: tokens(answer.usage?.input_tokens), outputTokens: tokens(answer.usage?.output_tokens) },
       ...(answer.stop_reason ? { finishReason: answer.stop_reason } : {}),
+      ...(toolCalls.length ? { toolCalls } : {}),
     };
+  },
+
+  async *chatStream(target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncGenerator<ChatStreamPart, void, undefined> {
+    const chat = parseChatRequest(request);
+    const url = `${target.baseUrl}/v1/messages`;
+    const call = { url, body: messagesBody(chat, true), api: anthropicApi, headers: anthropicHeaders(target), framing: 'sse', notFound: 'model_not_found' } as const;
+    yield* readChatStream(call, context, messagesTranslator(url, chat.modelRef));
   },
 };
 
@@ -177,8 +327,10 @@ function supported(capabilities: Record<string, unknown>, name: string): boolean
 
 function draftOf(info: ModelInfo): ModelDraft {
   const facts = anthropicBuiltin(info.id);
+  // The capabilities object has no tool-use entry because the Messages API takes `tools` for
+  // every model it lists; so a model the API describes calls tools by the API's own word.
   const fromApi = info.capabilities
-    ? (['text', ...(supported(info.capabilities, 'image_input') ? ['vision'] : []), ...(supported(info.capabilities, 'thinking') ? ['reasoning'] : [])] as Modality[])
+    ? (['text', ...(supported(info.capabilities, 'image_input') ? ['vision'] : []), 'tools', ...(supported(info.capabilities, 'thinking') ? ['reasoning'] : [])] as Modality[])
     : undefined;
   const apiContext = positiveInt(info.max_input_tokens);
   return {

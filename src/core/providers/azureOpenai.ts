@@ -1,10 +1,11 @@
-import type { ChatRequest, ChatResult, DiscoveredModel } from '../../contracts/models';
+import type { ChatRequest, ChatResult, ChatStreamPart, DiscoveredModel } from '../../contracts/models';
 import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../../contracts/providers';
 import { SwitchboardError } from '../errors';
 import { commonErrorMessage, providerSaid, type ApiProfile } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
-import { chatCompletionBody, chatCompletionResult, ChatCompletionSchema, type MaxTokensField } from './openaiShared';
+import { chatCompletionBody, chatCompletionResult, ChatCompletionSchema, chatCompletionTranslator, type MaxTokensField } from './openaiShared';
 import { parseChatRequest, requestOptions, requireKey, routeNotFound, toDiscoveredModels } from './shared';
+import { readChatStream } from './streaming';
 
 export const AZURE_OPENAI_PROVIDER_ID = 'azure-openai';
 /** The option that holds the deployment names, comma-separated. */
@@ -105,11 +106,31 @@ async function complete(target: ConnectionTarget, deployment: string, request: C
   try {
     answer = await send('max_tokens');
   } catch (error) {
-    if (!(request.maxTokens !== undefined && error instanceof SwitchboardError && error.code === 'invalid_input' && /max_completion_tokens/.test(error.message))) throw error;
+    if (!refusesMaxTokens(request, error)) throw error;
     answer = await send('max_completion_tokens');
   }
   const result = chatCompletionResult(answer, deployment, url.replace(/\?.*$/, ''), 'Azure OpenAI');
   return result;
+}
+
+/** The same call, streamed; the refusal of `max_tokens` is a 400 before any part, so the retry is the same. */
+async function* streamCompletion(target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncGenerator<ChatStreamPart, void, undefined> {
+  const chat = parseChatRequest(request);
+  const url = azureChatUrl(target, chat.modelRef);
+  const headers = azureHeaders(target);
+  const endpoint = url.replace(/\?.*$/, '');
+  const read = (field: MaxTokensField) =>
+    readChatStream({ url, body: chatCompletionBody(chat, undefined, field, true), api: azureOpenAiApi, headers, framing: 'sse' }, context, chatCompletionTranslator(azureOpenAiApi, endpoint, chat.modelRef));
+  try {
+    yield* read('max_tokens');
+  } catch (error) {
+    if (!refusesMaxTokens(chat, error)) throw error;
+    yield* read('max_completion_tokens');
+  }
+}
+
+function refusesMaxTokens(request: ChatRequest, error: unknown): boolean {
+  return request.maxTokens !== undefined && error instanceof SwitchboardError && error.code === 'invalid_input' && /max_completion_tokens/.test(error.message);
 }
 
 export const azureOpenAiAdapter: ProviderAdapter = {
@@ -128,5 +149,9 @@ export const azureOpenAiAdapter: ProviderAdapter = {
   async chat(target: ConnectionTarget, request: ChatRequest, context: CallContext): Promise<ChatResult> {
     const chat = parseChatRequest(request);
     return complete(target, chat.modelRef, chat, context);
+  },
+
+  chatStream(target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncIterable<ChatStreamPart> {
+    return streamCompletion(target, request, context);
   },
 };

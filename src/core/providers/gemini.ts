@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ChatRequest, ChatResult, DiscoveredModel, Modality } from '../../contracts/models';
+import type { ChatRequest, ChatResult, ChatStreamPart, ConversationMessage, DiscoveredModel, Modality, Usage } from '../../contracts/models';
 import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../../contracts/providers';
 import { SwitchboardError } from '../errors';
 import { commonErrorMessage, providerSaid, type ApiProfile, type ErrorResponse } from '../http/httpErrors';
@@ -20,6 +20,7 @@ import {
   withinDiscoveryBudget,
   type ModelDraft,
 } from './shared';
+import { contentOf, eventJson, incompleteStream, isErrorEvent, newToolCallId, readChatStream, streamedError, toolArgumentsObject, toolNamesById, type StreamTranslator } from './streaming';
 
 export const GEMINI_PROVIDER_ID = 'gemini';
 export const GEMINI_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
@@ -108,7 +109,20 @@ const GenerateSchema = z.object({
   candidates: z
     .array(
       z.object({
-        content: z.object({ parts: z.array(z.object({ text: z.string().nullish(), thought: z.boolean().nullish() })).nullish() }).nullish(),
+        content: z
+          .object({
+            parts: z
+              .array(
+                z.object({
+                  text: z.string().nullish(),
+                  thought: z.boolean().nullish(),
+                  functionCall: z.object({ id: z.string().nullish(), name: z.string(), args: z.unknown().optional() }).nullish(),
+                  thoughtSignature: z.string().nullish(),
+                }),
+              )
+              .nullish(),
+          })
+          .nullish(),
         finishReason: z.string().nullish(),
       }),
     )
@@ -123,6 +137,112 @@ const GenerateSchema = z.object({
     .nullish(),
   modelVersion: z.string().nullish(),
 });
+type Generated = z.infer<typeof GenerateSchema>;
+
+/** The generateContent request, streamed or not. */
+function generateBody(chat: ChatRequest): Record<string, unknown> {
+  const { system, rest } = splitSystem(chat.messages);
+  requireConversation(rest, 'Gemini');
+  return {
+    contents: geminiContents(rest),
+    ...(system !== undefined ? { systemInstruction: { parts: [{ text: system }] } } : {}),
+    ...(chat.maxTokens !== undefined ? { generationConfig: { maxOutputTokens: chat.maxTokens } } : {}),
+    ...(chat.tools?.length
+      ? {
+          // parametersJsonSchema takes JSON Schema as it is; `parameters` takes only Google's OpenAPI subset.
+          tools: [{ functionDeclarations: chat.tools.map((tool) => ({ name: tool.name, ...(tool.description ? { description: tool.description } : {}), parametersJsonSchema: tool.parameters })) }],
+          toolConfig: { functionCallingConfig: { mode: chat.toolMode === 'required' ? 'ANY' : 'AUTO' } },
+        }
+      : {}),
+  };
+}
+
+/**
+ * Calls go back as `functionCall` parts of a `model` turn and results as `functionResponse`
+ * parts of one `user` turn, named after their call (Gemini matches them by name and order).
+ * Ids are not sent: most are Switchboard's own, which Gemini never gave. A call's thought
+ * signature goes back beside it: thinking models refuse a call returned without its own.
+ */
+function geminiContents(rest: readonly ConversationMessage[]): { role: string; parts: Record<string, unknown>[] }[] {
+  const names = toolNamesById(rest);
+  const contents: { role: string; parts: Record<string, unknown>[] }[] = [];
+  let results: Record<string, unknown>[] | undefined;
+  for (const message of rest) {
+    if (message.role === 'tool') {
+      const part = { functionResponse: { name: names.get(message.toolCallId), response: message.isError ? { error: message.content } : { output: message.content } } };
+      if (results) results.push(part);
+      else contents.push({ role: 'user', parts: (results = [part]) });
+      continue;
+    }
+    results = undefined;
+    if ('toolCalls' in message) {
+      const text = message.content ? [{ text: message.content }] : [];
+      contents.push({ role: 'model', parts: [...text, ...message.toolCalls.map((call) => ({ functionCall: { name: call.name, args: call.arguments }, ...(call.signature ? { thoughtSignature: call.signature } : {}) }))] });
+    } else {
+      contents.push({ role: message.role === 'assistant' ? 'model' : 'user', parts: [{ text: message.content }] });
+    }
+  }
+  return contents;
+}
+
+/** The answer's text and calls in one response (the whole answer, or one streamed chunk). Thought summaries are not the answer. */
+function responseParts(response: Generated, endpoint: string): ChatStreamPart[] {
+  const parts = response.candidates?.[0]?.content?.parts ?? [];
+  return parts.flatMap((part): ChatStreamPart[] => {
+    if (part.functionCall) {
+      const { id, name, args } = part.functionCall;
+      const signature = part.thoughtSignature ? { signature: part.thoughtSignature } : {};
+      return [{ type: 'tool_call', call: { id: id || newToolCallId(), name, arguments: toolArgumentsObject(args, name, endpoint), ...signature } }];
+    }
+    return part.text && !part.thought ? [{ type: 'text', text: part.text }] : [];
+  });
+}
+
+/** Thinking is billed as output. */
+function usageOf(response: Generated): Usage {
+  const usage = response.usageMetadata;
+  return { inputTokens: tokens(usage?.promptTokenCount), outputTokens: tokens(usage?.candidatesTokenCount) + tokens(usage?.thoughtsTokenCount) };
+}
+
+function blockedPrompt(response: Generated): SwitchboardError | undefined {
+  const reason = response.promptFeedback?.blockReason;
+  return reason ? new SwitchboardError('invalid_input', `Gemini blocked the prompt (${reason}) and gave no answer. Change the prompt and try again.`) : undefined;
+}
+
+/**
+ * streamGenerateContent's SSE: each event is a whole GenerateContentResponse holding the next
+ * text and whole function calls; the usage comes with the last ones, and a finish reason says
+ * the answer is over (there is no end marker). `{"error":…}` maps as its `code` would.
+ */
+function streamTranslator(endpoint: string, requested: string): StreamTranslator {
+  let model: string | undefined;
+  let finishReason: string | undefined;
+  let usage: Usage | undefined;
+  return {
+    event(event) {
+      const json = eventJson(event, endpoint, 'Gemini');
+      if (isErrorEvent(json)) {
+        const code = (json.error as { code?: unknown } | null)?.code;
+        throw streamedError(geminiApi, endpoint, typeof code === 'number' ? code : undefined, event.data);
+      }
+      const parsed = GenerateSchema.safeParse(json);
+      if (!parsed.success) throw new SwitchboardError('bad_response', `${endpoint} sent a chunk that is not a GenerateContentResponse, so the answer stops here. Check that the base URL points at the Gemini API.`);
+      const response = parsed.data;
+      if (!response.candidates?.length) {
+        const blocked = blockedPrompt(response);
+        if (blocked) throw blocked;
+      }
+      model ||= response.modelVersion ?? undefined;
+      if (response.usageMetadata) usage = usageOf(response);
+      finishReason = response.candidates?.[0]?.finishReason || finishReason;
+      return responseParts(response, endpoint);
+    },
+    finish() {
+      if (!finishReason) throw incompleteStream(endpoint, 'Gemini');
+      return [...(usage ? [{ type: 'usage', usage } as const] : []), { type: 'finish', modelRef: model || requested, finishReason }];
+    },
+  };
+}
 
 export const geminiAdapter: ProviderAdapter = {
   async testConnection(target: ConnectionTarget, context: CallContext): Promise<string> {
@@ -146,30 +266,27 @@ export const geminiAdapter: ProviderAdapter = {
   async chat(target: ConnectionTarget, request: ChatRequest, context: CallContext): Promise<ChatResult> {
     const chat = parseChatRequest(request);
     const headers = geminiHeaders(target);
-    const { system, rest } = splitSystem(chat.messages);
-    requireConversation(rest, 'Gemini');
-    const body = {
-      contents: rest.map(({ role, content }) => ({ role: role === 'assistant' ? 'model' : 'user', parts: [{ text: content }] })),
-      ...(system !== undefined ? { systemInstruction: { parts: [{ text: system }] } } : {}),
-      ...(chat.maxTokens !== undefined ? { generationConfig: { maxOutputTokens: chat.maxTokens } } : {}),
-    };
+    const body = generateBody(chat);
     const url = `${geminiApiRoot(target)}/${geminiModelPath(chat.modelRef)}:generateContent`;
     const answer = await context.http.postJson(url, body, GenerateSchema, { ...requestOptions(geminiApi, headers, context), notFound: 'model_not_found' });
     const candidate = answer.candidates?.[0];
     if (!candidate) {
-      const reason = answer.promptFeedback?.blockReason;
-      if (reason) throw new SwitchboardError('invalid_input', `Gemini blocked the prompt (${reason}) and gave no answer. Change the prompt and try again.`);
-      throw new SwitchboardError('bad_response', `${url.replace(/\?.*$/, '')} answered without any candidate, so there is no reply to show. Try again.`);
+      throw blockedPrompt(answer) ?? new SwitchboardError('bad_response', `${url.replace(/\?.*$/, '')} answered without any candidate, so there is no reply to show. Try again.`);
     }
-    const usage = answer.usageMetadata;
     return {
-      // Thought summaries are not the answer.
-      content: (candidate.content?.parts ?? []).flatMap((part) => (part.text && !part.thought ? [part.text] : [])).join(''),
+      ...contentOf(responseParts(answer, url)),
       modelRef: answer.modelVersion || chat.modelRef,
-      // Thinking is billed as output.
-      usage: { inputTokens: tokens(usage?.promptTokenCount), outputTokens: tokens(usage?.candidatesTokenCount) + tokens(usage?.thoughtsTokenCount) },
+      usage: usageOf(answer),
       ...(candidate.finishReason ? { finishReason: candidate.finishReason } : {}),
     };
+  },
+
+  async *chatStream(target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncGenerator<ChatStreamPart, void, undefined> {
+    const chat = parseChatRequest(request);
+    const headers = geminiHeaders(target);
+    const endpoint = `${geminiApiRoot(target)}/${geminiModelPath(chat.modelRef)}:streamGenerateContent`;
+    const call = { url: `${endpoint}?alt=sse`, body: generateBody(chat), api: geminiApi, headers, framing: 'sse', notFound: 'model_not_found' } as const;
+    yield* readChatStream(call, context, streamTranslator(endpoint, chat.modelRef));
   },
 };
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ChatRequest, ChatResult, DiscoveredModel, Modality } from '../../contracts/models';
+import type { ChatRequest, ChatResult, ChatStreamPart, DiscoveredModel, Modality } from '../../contracts/models';
 import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../../contracts/providers';
 import { SwitchboardError } from '../errors';
 import { commonErrorMessage, NetworkError, type ApiProfile } from '../http/httpErrors';
@@ -17,6 +17,7 @@ import {
   withinDiscoveryBudget,
   type ModelDraft,
 } from './shared';
+import { contentOf, eventJson, incompleteStream, isErrorEvent, newToolCallId, readChatStream, streamedError, toolArgumentsObject, toolNamesById, type StreamTranslator } from './streaming';
 
 export const OLLAMA_PROVIDER_ID = 'ollama';
 export const OLLAMA_DEFAULT_BASE_URL = 'http://localhost:11434';
@@ -84,13 +85,88 @@ type Show = z.infer<typeof ShowSchema>;
 
 const ChatSchema = z.object({
   model: z.string().nullish(),
-  message: z.object({ role: z.string().nullish(), content: z.string().nullish() }).nullish(),
+  message: z
+    .object({
+      role: z.string().nullish(),
+      content: z.string().nullish(),
+      tool_calls: z.array(z.object({ id: z.string().nullish(), function: z.object({ name: z.string(), arguments: z.unknown().optional() }) })).nullish(),
+    })
+    .nullish(),
+  done: z.boolean().nullish(),
   done_reason: z.string().nullish(),
   // Every metric is omitempty: a count of 0 is absent.
   prompt_eval_count: z.number().nullish(),
   eval_count: z.number().nullish(),
   total_duration: z.number().nullish(),
 });
+type ChatAnswer = z.infer<typeof ChatSchema>;
+
+/**
+ * The /api/chat request, streamed (NDJSON) or not. Calls go back in `tool_calls` with their
+ * arguments as an object, results as `tool` messages naming the function. Ollama has no way to
+ * force a tool call, so `required` is refused rather than quietly ignored.
+ */
+function chatBody(chat: ChatRequest, stream: boolean): Record<string, unknown> {
+  if (chat.toolMode === 'required') {
+    throw new SwitchboardError('invalid_input', 'Ollama cannot be made to call a tool: it has no tool choice. Use the tool mode "auto".');
+  }
+  const names = toolNamesById(chat.messages);
+  return {
+    model: chat.modelRef,
+    messages: chat.messages.map((message) => {
+      if (message.role === 'tool') return { role: 'tool', content: message.content, tool_name: names.get(message.toolCallId) };
+      if ('toolCalls' in message) return { role: 'assistant', content: message.content, tool_calls: message.toolCalls.map((call) => ({ function: { name: call.name, arguments: call.arguments } })) };
+      return { role: message.role, content: message.content };
+    }),
+    stream,
+    ...(chat.maxTokens !== undefined ? { options: { num_predict: chat.maxTokens } } : {}),
+    ...(chat.tools?.length
+      ? { tools: chat.tools.map((tool) => ({ type: 'function', function: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), parameters: tool.parameters } })) }
+      : {}),
+  };
+}
+
+/** The text and whole tool calls of one answer or one streamed line; Ollama gives calls no id, so each gets one. */
+function messageParts(answer: ChatAnswer, endpoint: string): ChatStreamPart[] {
+  const text: ChatStreamPart[] = answer.message?.content ? [{ type: 'text', text: answer.message.content }] : [];
+  const calls = (answer.message?.tool_calls ?? []).map((call): ChatStreamPart => ({
+    type: 'tool_call',
+    call: { id: call.id || newToolCallId(), name: call.function.name, arguments: toolArgumentsObject(call.function.arguments, call.function.name, endpoint) },
+  }));
+  return [...text, ...calls];
+}
+
+function usageOf(answer: ChatAnswer) {
+  return { inputTokens: tokens(answer.prompt_eval_count), outputTokens: tokens(answer.eval_count) };
+}
+
+/**
+ * /api/chat's NDJSON as parts: each line's content and tool calls; the line with `done: true`
+ * brings the finish reason and the counts. A line `{"error":…}` is Ollama failing mid-answer
+ * (the status stays 200).
+ */
+function chatTranslator(endpoint: string, requested: string): StreamTranslator {
+  let last: ChatAnswer | undefined;
+  let model: string | undefined;
+  return {
+    event(event) {
+      const json = eventJson(event, endpoint, 'Ollama');
+      if (isErrorEvent(json)) throw streamedError(ollamaApi, endpoint, undefined, event.data);
+      const parsed = ChatSchema.safeParse(json);
+      if (!parsed.success) throw new SwitchboardError('bad_response', `${endpoint} sent a line that is not an Ollama chat chunk, so the answer stops here. Check that the base URL points at Ollama.`);
+      model ||= parsed.data.model ?? undefined;
+      if (parsed.data.done) last = parsed.data;
+      return messageParts(parsed.data, endpoint);
+    },
+    finish() {
+      if (!last) throw incompleteStream(endpoint, 'Ollama');
+      return [
+        { type: 'usage', usage: usageOf(last) },
+        { type: 'finish', modelRef: model || requested, ...(last.done_reason ? { finishReason: last.done_reason } : {}) },
+      ];
+    },
+  };
+}
 
 /** No header locally; a Bearer token when the connection has a key (Ollama's cloud). */
 export function ollamaHeaders(target: ConnectionTarget): Record<string, string> {
@@ -165,24 +241,26 @@ export const ollamaAdapter: ProviderAdapter = {
   chat(target: ConnectionTarget, request: ChatRequest, context: CallContext): Promise<ChatResult> {
     return explainRefused(target, async () => {
       const chat = parseChatRequest(request);
-      const answer = await context.http.postJson(
-        `${target.baseUrl}/api/chat`,
-        {
-          model: chat.modelRef,
-          messages: chat.messages.map(({ role, content }) => ({ role, content })),
-          stream: false,
-          ...(chat.maxTokens !== undefined ? { options: { num_predict: chat.maxTokens } } : {}),
-        },
-        ChatSchema,
-        requestOptions(ollamaApi, ollamaHeaders(target), context),
-      );
+      const url = `${target.baseUrl}/api/chat`;
+      const answer = await context.http.postJson(url, chatBody(chat, false), ChatSchema, requestOptions(ollamaApi, ollamaHeaders(target), context));
       return {
-        content: answer.message?.content ?? '',
+        ...contentOf(messageParts(answer, url)),
         modelRef: answer.model || chat.modelRef,
-        usage: { inputTokens: tokens(answer.prompt_eval_count), outputTokens: tokens(answer.eval_count) },
+        usage: usageOf(answer),
         ...(answer.done_reason ? { finishReason: answer.done_reason } : {}),
       };
     });
+  },
+
+  async *chatStream(target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncGenerator<ChatStreamPart, void, undefined> {
+    const chat = parseChatRequest(request);
+    const url = `${target.baseUrl}/api/chat`;
+    const call = { url, body: chatBody(chat, true), api: ollamaApi, headers: ollamaHeaders(target), framing: 'ndjson' } as const;
+    try {
+      yield* readChatStream(call, context, chatTranslator(url, chat.modelRef));
+    } catch (error) {
+      throw refusedHint(target, error);
+    }
   },
 };
 
@@ -209,9 +287,13 @@ async function explainRefused<T>(target: ConnectionTarget, run: () => Promise<T>
   try {
     return await run();
   } catch (error) {
-    if (error instanceof NetworkError && error.reason === 'refused') {
-      throw new SwitchboardError('endpoint_unreachable', `Ollama is not reachable at ${target.baseUrl}. Is it running? Start it with \`ollama serve\`.`);
-    }
-    throw error;
+    throw refusedHint(target, error);
   }
+}
+
+function refusedHint(target: ConnectionTarget, error: unknown): unknown {
+  if (error instanceof NetworkError && error.reason === 'refused') {
+    return new SwitchboardError('endpoint_unreachable', `Ollama is not reachable at ${target.baseUrl}. Is it running? Start it with \`ollama serve\`.`);
+  }
+  return error;
 }

@@ -1,8 +1,8 @@
 import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../../contracts/providers';
-import type { ChatRequest, ChatResult, DiscoveredModel } from '../../contracts/models';
+import type { ChatRequest, ChatResult, ChatStreamPart, DiscoveredModel } from '../../contracts/models';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { openAiBuiltin } from './builtinModels';
-import { listModels, openAiStyleApi, postChatCompletion, testByListingModels, type OpenAiStyleProvider } from './openaiShared';
+import { listModels, openAiStyleApi, postChatCompletion, streamChatCompletion, testByListingModels, type OpenAiStyleProvider } from './openaiShared';
 import { requireKey, toDiscoveredModels } from './shared';
 
 export const OPENAI_PROVIDER_ID = 'openai';
@@ -78,5 +78,9 @@ export const openAiAdapter: ProviderAdapter = {
 
   chat(target: ConnectionTarget, request: ChatRequest, context: CallContext): Promise<ChatResult> {
     return postChatCompletion(openAi, target, request, context);
+  },
+
+  chatStream(target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncIterable<ChatStreamPart> {
+    return streamChatCompletion(openAi, target, request, context);
   },
 };

@@ -1,8 +1,8 @@
-import type { ChatRequest, ChatResult, DiscoveredModel } from '../../contracts/models';
+import type { ChatRequest, ChatResult, ChatStreamPart, DiscoveredModel } from '../../contracts/models';
 import { API_KEY_FIELD, BASE_URL_FIELD, CUSTOM_HEADERS_FIELD, type ProviderDescriptor } from '../../contracts/providers';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { parseCustomHeaders, validateCustomHeaders } from './customHeaders';
-import { listModels, openAiStyleApi, postChatCompletion, testByListingModels, type OpenAiStyleProvider } from './openaiShared';
+import { listModels, openAiStyleApi, postChatCompletion, streamChatCompletion, testByListingModels, type OpenAiStyleProvider } from './openaiShared';
 import { positiveInt, toDiscoveredModels } from './shared';
 
 export const OPENAI_COMPATIBLE_PROVIDER_ID = 'openai-compatible';
@@ -62,5 +62,9 @@ export const openAiCompatibleAdapter: ProviderAdapter = {
 
   chat(target: ConnectionTarget, request: ChatRequest, context: CallContext): Promise<ChatResult> {
     return postChatCompletion(openAiCompatible, target, request, context);
+  },
+
+  chatStream(target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncIterable<ChatStreamPart> {
+    return streamChatCompletion(openAiCompatible, target, request, context);
   },
 };

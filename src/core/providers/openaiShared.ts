@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import type { ChatRequest, ChatResult } from '../../contracts/models';
+import type { ChatRequest, ChatResult, ChatStreamPart, ConversationMessage, Tool, ToolCall } from '../../contracts/models';
 import { SwitchboardError } from '../errors';
 import { commonErrorMessage, type ApiProfile } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget } from './adapter';
 import { count, originOf, parseChatRequest, requestOptions, routeNotFound, tokens, withinDiscoveryBudget } from './shared';
+import { eventJson, incompleteStream, isErrorEvent, newToolCallId, parseToolArguments, readChatStream, STREAM_END, streamedError, type StreamTranslator } from './streaming';
 
 /**
  * What OpenAI, Azure OpenAI and OpenAI-compatible servers share: `GET /models`, the chat
@@ -25,6 +26,18 @@ export const ModelListSchema = z.object({
 });
 export type ModelList = z.infer<typeof ModelListSchema>;
 
+const ToolCallsSchema = z.array(
+  z.object({
+    id: z.string().nullish(),
+    function: z.object({ name: z.string(), arguments: z.string().nullish() }),
+  }),
+);
+
+const UsageSchema = z.object({
+  prompt_tokens: z.number().nullish(),
+  completion_tokens: z.number().nullish(),
+});
+
 export const ChatCompletionSchema = z.object({
   model: z.string().nullish(),
   choices: z.array(
@@ -33,30 +46,49 @@ export const ChatCompletionSchema = z.object({
         .object({
           content: z.string().nullish(),
           refusal: z.string().nullish(),
+          tool_calls: ToolCallsSchema.nullish(),
         })
         .nullish(),
       finish_reason: z.string().nullish(),
     }),
   ),
-  usage: z
-    .object({
-      prompt_tokens: z.number().nullish(),
-      completion_tokens: z.number().nullish(),
-    })
-    .nullish(),
+  usage: UsageSchema.nullish(),
 });
 export type ChatCompletion = z.infer<typeof ChatCompletionSchema>;
 
 /** Which field limits the answer's length: OpenAI deprecated `max_tokens`; servers that copy it still use it. */
 export type MaxTokensField = 'max_tokens' | 'max_completion_tokens';
 
-export function chatCompletionBody(request: ChatRequest, model: string | undefined, maxField: MaxTokensField): Record<string, unknown> {
+/**
+ * The chat completions request. Streamed, it asks for the usage (`stream_options.include_usage`),
+ * which then comes in a last chunk with no choices.
+ */
+export function chatCompletionBody(request: ChatRequest, model: string | undefined, maxField: MaxTokensField, stream = false): Record<string, unknown> {
   return {
     ...(model !== undefined ? { model } : {}),
-    messages: request.messages.map(({ role, content }) => ({ role, content })),
-    stream: false,
+    messages: request.messages.map(openAiMessage),
+    stream,
+    ...(stream ? { stream_options: { include_usage: true } } : {}),
     ...(request.maxTokens !== undefined ? { [maxField]: request.maxTokens } : {}),
+    ...(request.tools?.length ? { tools: request.tools.map(openAiTool), tool_choice: request.toolMode ?? 'auto' } : {}),
   };
+}
+
+function openAiTool(tool: Tool): Record<string, unknown> {
+  return { type: 'function', function: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), parameters: tool.parameters } };
+}
+
+/** Tool calls go back with their arguments as a JSON string, results as `tool` messages naming the call. */
+function openAiMessage(message: ConversationMessage): Record<string, unknown> {
+  if (message.role === 'tool') return { role: 'tool', tool_call_id: message.toolCallId, content: message.content };
+  if ('toolCalls' in message) {
+    return {
+      role: 'assistant',
+      content: message.content || null,
+      tool_calls: message.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.arguments) } })),
+    };
+  }
+  return { role: message.role, content: message.content };
 }
 
 export function chatCompletionResult(answer: ChatCompletion, requested: string, endpoint: string, provider: string): ChatResult {
@@ -64,11 +96,95 @@ export function chatCompletionResult(answer: ChatCompletion, requested: string, 
   if (!choice) {
     throw new SwitchboardError('bad_response', `${endpoint} answered without any choice, so there is no reply to show. Try again; if it repeats, check the ${provider} service.`);
   }
+  const toolCalls: ToolCall[] = (choice.message?.tool_calls ?? []).map((call) => ({
+    id: call.id || newToolCallId(),
+    name: call.function.name,
+    arguments: parseToolArguments(call.function.arguments ?? '', call.function.name, endpoint),
+  }));
   return {
     content: choice.message?.content ?? choice.message?.refusal ?? '',
     modelRef: answer.model || requested,
     usage: { inputTokens: tokens(answer.usage?.prompt_tokens), outputTokens: tokens(answer.usage?.completion_tokens) },
     ...(choice.finish_reason ? { finishReason: choice.finish_reason } : {}),
+    ...(toolCalls.length ? { toolCalls } : {}),
+  };
+}
+
+/** One `chat.completion.chunk`. `choices` is empty (Azure's first chunk, the usage chunk) or null on some servers. */
+const ChunkSchema = z.object({
+  model: z.string().nullish(),
+  choices: z
+    .array(
+      z.object({
+        delta: z
+          .object({
+            content: z.string().nullish(),
+            refusal: z.string().nullish(),
+            tool_calls: z
+              .array(
+                z.object({
+                  index: z.number().int().nonnegative(),
+                  id: z.string().nullish(),
+                  function: z.object({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish(),
+                }),
+              )
+              .nullish(),
+          })
+          .nullish(),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .nullish(),
+  usage: UsageSchema.nullish(),
+});
+
+/**
+ * Chat completions chunks as parts: content deltas as text; tool calls assembled by `index`
+ * (the id and name come in a call's first fragment, its arguments in pieces) and given out whole
+ * at the end; the usage chunk; `data: [DONE]` as the end. An `{"error":…}` chunk is the
+ * provider's error.
+ */
+export function chatCompletionTranslator(api: ApiProfile, endpoint: string, requested: string): StreamTranslator {
+  let model: string | undefined;
+  let finishReason: string | undefined;
+  let usage: ChatStreamPart | undefined;
+  const calls = new Map<number, { id: string; name: string; arguments: string }>();
+  return {
+    event(event) {
+      if (event.data === '[DONE]') return STREAM_END;
+      const json = eventJson(event, endpoint, api.name);
+      if (isErrorEvent(json)) throw streamedError(api, endpoint, undefined, event.data);
+      const chunk = ChunkSchema.safeParse(json);
+      if (!chunk.success) throw new SwitchboardError('bad_response', `${endpoint} sent a chunk that is not a chat completion chunk, so the answer stops here. Check that the base URL points at the ${api.name} API.`);
+      model ||= chunk.data.model ?? undefined;
+      if (chunk.data.usage) {
+        usage = { type: 'usage', usage: { inputTokens: tokens(chunk.data.usage.prompt_tokens), outputTokens: tokens(chunk.data.usage.completion_tokens) } };
+      }
+      const choice = chunk.data.choices?.[0];
+      if (!choice) return [];
+      finishReason = choice.finish_reason || finishReason;
+      for (const fragment of choice.delta?.tool_calls ?? []) {
+        const call = calls.get(fragment.index) ?? { id: '', name: '', arguments: '' };
+        call.id ||= fragment.id ?? '';
+        call.name ||= fragment.function?.name ?? '';
+        call.arguments += fragment.function?.arguments ?? '';
+        calls.set(fragment.index, call);
+      }
+      const text = (choice.delta?.content ?? '') + (choice.delta?.refusal ?? '');
+      return text ? [{ type: 'text', text }] : [];
+    },
+    finish(sawEnd) {
+      if (!sawEnd && !finishReason) throw incompleteStream(endpoint, api.name);
+      const parts: ChatStreamPart[] = [...calls.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([, call]) => {
+          if (!call.name) throw new SwitchboardError('bad_response', `${endpoint} streamed a tool call without the tool's name, so the call cannot be made. Try again.`);
+          return { type: 'tool_call', call: { id: call.id || newToolCallId(), name: call.name, arguments: parseToolArguments(call.arguments, call.name, endpoint) } };
+        });
+      if (usage) parts.push(usage);
+      parts.push({ type: 'finish', modelRef: model || requested, ...(finishReason ? { finishReason } : {}) });
+      return parts;
+    },
   };
 }
 
@@ -116,4 +232,12 @@ export async function postChatCompletion(provider: OpenAiStyleProvider, target: 
     notFound: 'model_not_found',
   });
   return chatCompletionResult(answer, chat.modelRef, url, provider.api.name);
+}
+
+/** The same call, streamed over SSE. */
+export async function* streamChatCompletion(provider: OpenAiStyleProvider, target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncGenerator<ChatStreamPart, void, undefined> {
+  const chat = parseChatRequest(request);
+  const url = `${target.baseUrl}/chat/completions`;
+  const call = { url, body: chatCompletionBody(chat, chat.modelRef, provider.maxTokensField, true), api: provider.api, headers: provider.headers(target), framing: 'sse', notFound: 'model_not_found' } as const;
+  yield* readChatStream(call, context, chatCompletionTranslator(provider.api, url, chat.modelRef));
 }

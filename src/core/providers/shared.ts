@@ -1,5 +1,5 @@
-import { ChatRequestSchema, DiscoveredModelSchema, type ChatMessage, type ChatRequest, type DiscoveredModel, type Modality } from '../../contracts/models';
 import { issuePaths } from '../../contracts/issues';
+import { ChatRequestSchema, DiscoveredModelSchema, type ChatRequest, type ConversationMessage, type DiscoveredModel, type Modality } from '../../contracts/models';
 import { SwitchboardError } from '../errors';
 import { Deadline } from '../http/deadline';
 import { statusError, type ApiProfile, type ErrorResponse } from '../http/httpErrors';
@@ -35,24 +35,27 @@ export function routeNotFound(response: ErrorResponse, providerMessage: string |
   return statusError(response, { ...api, classify: undefined }, 'not_found');
 }
 
-/** Checks a chat request against the contract; `invalid_input` naming the fields otherwise. */
+/** Checks a chat request against the contract; `invalid_input` naming the fields, and what is wrong with the first, otherwise. */
 export function parseChatRequest(request: ChatRequest): ChatRequest {
   const parsed = ChatRequestSchema.safeParse(request);
   if (!parsed.success) {
-    throw new SwitchboardError('invalid_input', `The chat request is not valid (at ${issuePaths(parsed.error.issues)}). It needs a model name and 1 to 500 messages.`);
+    const first = parsed.error.issues[0];
+    // Our own rules say what is wrong in words; zod's type messages would only repeat the path.
+    const why = first?.code === 'custom' ? `: ${first.message.slice(0, 200)}` : '';
+    throw new SwitchboardError('invalid_input', `The chat request is not valid (at ${issuePaths(parsed.error.issues)}${why}). It needs a model name and 1 to 500 messages; tools need a name and a JSON object schema.`);
   }
   return parsed.data;
 }
 
 /** System messages joined into one text (for `system` fields), and the rest in order. */
-export function splitSystem(messages: readonly ChatMessage[]): { system: string | undefined; rest: ChatMessage[] } {
-  const system = messages.filter((message) => message.role === 'system').map((message) => message.content);
+export function splitSystem<M extends ConversationMessage>(messages: readonly M[]): { system: string | undefined; rest: M[] } {
+  const system = messages.flatMap((message) => (message.role === 'system' ? [message.content] : []));
   const rest = messages.filter((message) => message.role !== 'system');
   return { system: system.length ? system.join('\n\n') : undefined, rest };
 }
 
 /** The non-system messages must include a user message, or providers that take `system` apart answer 400. */
-export function requireConversation(rest: readonly ChatMessage[], provider: string): void {
+export function requireConversation(rest: readonly ConversationMessage[], provider: string): void {
   if (!rest.some((message) => message.role === 'user')) {
     throw new SwitchboardError('invalid_input', `A chat with ${provider} needs at least one user message besides the system prompt.`);
   }

@@ -1,0 +1,282 @@
+import { randomUUID } from 'node:crypto';
+import { ChatStreamPartSchema, type ChatRequest, type ChatResult, type ChatStreamPart, type ConversationMessage, type ToolCall, type Usage } from '../../contracts/models';
+import { SwitchboardError, toErrorInfo } from '../errors';
+import { statusError, type ApiProfile } from '../http/httpErrors';
+import { blankSecretsDeep, StreamBlanker, withoutSecrets } from '../secrets';
+import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
+import { requestOptions } from './shared';
+
+/** The silence allowed between two chunks of a streamed answer when the caller sets none (the setting's default). */
+export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 30_000;
+
+/** One event of a provider's stream: an SSE event (its name, if any, and data) or one NDJSON line. */
+export interface StreamEvent {
+  event?: string;
+  data: string;
+}
+
+/** What a translator returns when the provider says its answer is over (`data: [DONE]`, `message_stop`). */
+export const STREAM_END = Symbol('stream end');
+
+/**
+ * One provider's stream format, turned into parts. An adapter makes a new one for each call; it
+ * keeps what spans events (tool-call fragments, usage, the finish reason).
+ */
+export interface StreamTranslator {
+  /** The parts one event carries, or STREAM_END. Throws a SwitchboardError for an error the provider sent or a malformed event. */
+  event(event: StreamEvent): ChatStreamPart[] | typeof STREAM_END;
+  /**
+   * The parts that close the answer (tool calls still open, usage, `finish`) once the stream is
+   * over; `sawEnd` says whether the provider's end marker came. Throws when the answer is incomplete.
+   */
+  finish(sawEnd: boolean): ChatStreamPart[];
+}
+
+export interface StreamCall {
+  url: string;
+  body: unknown;
+  api: ApiProfile;
+  headers: Record<string, string>;
+  framing: 'sse' | 'ndjson';
+  notFound?: 'model_not_found' | 'not_found';
+}
+
+/**
+ * The one reader of streamed chat answers for the core adapters: POSTs the call, splits the
+ * text into events (SSE through eventsource-parser, or NDJSON lines), lets the provider's
+ * translator turn them into parts, and on any failure throws a SwitchboardError carrying the
+ * text received so far as `partialOutput`.
+ */
+export async function* readChatStream(call: StreamCall, context: CallContext, translator: StreamTranslator): AsyncGenerator<ChatStreamPart, void, undefined> {
+  let text = '';
+  try {
+    const chunks = context.http.postStream(call.url, call.body, {
+      ...requestOptions(call.api, call.headers, context),
+      idleTimeoutMs: context.idleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
+      accept: call.framing === 'sse' ? 'text/event-stream' : 'application/x-ndjson',
+      ...(call.notFound ? { notFound: call.notFound } : {}),
+    });
+    let sawEnd = false;
+    for await (const event of call.framing === 'sse' ? sseEvents(chunks) : ndjsonEvents(chunks)) {
+      const parts = translator.event(event);
+      if (parts === STREAM_END) {
+        // Leaving the loop closes the connection; nothing after the end marker is read.
+        sawEnd = true;
+        break;
+      }
+      for (const part of parts) {
+        if (part.type === 'text') text += part.text;
+        yield part;
+      }
+    }
+    yield* translator.finish(sawEnd);
+  } catch (error) {
+    throw withPartialOutput(error, text);
+  }
+}
+
+type EventSourceParserModule = typeof import('eventsource-parser', { with: { 'resolution-mode': 'import' } });
+let parserModule: Promise<EventSourceParserModule> | undefined;
+
+/**
+ * SSE events through eventsource-parser, which keeps a line cut between chunks (even between
+ * `data:` and its value) for the next one. It is an ES module only, and this project compiles to
+ * CommonJS, so it is loaded once with import().
+ */
+export async function* sseEvents(chunks: AsyncIterable<string>): AsyncGenerator<StreamEvent, void, undefined> {
+  const { createParser } = await (parserModule ??= import('eventsource-parser'));
+  const events: StreamEvent[] = [];
+  const parser = createParser({ onEvent: ({ event, data }) => events.push({ ...(event ? { event } : {}), data }) });
+  for await (const chunk of chunks) {
+    parser.feed(chunk);
+    yield* events.splice(0);
+  }
+}
+
+/** One event per non-empty line; a line cut between chunks waits for its end. A last line without a newline still counts. */
+export async function* ndjsonEvents(chunks: AsyncIterable<string>): AsyncGenerator<StreamEvent, void, undefined> {
+  // Pieces of the unfinished line, joined only once its end comes: a long line costs no more than its length.
+  let pending: string[] = [];
+  for await (const chunk of chunks) {
+    if (!chunk.includes('\n')) {
+      pending.push(chunk);
+      continue;
+    }
+    const lines = (pending.join('') + chunk).split('\n');
+    pending = [lines.pop() ?? ''];
+    for (const line of lines) if (line.trim()) yield { data: line.trim() };
+  }
+  const last = pending.join('').trim();
+  if (last) yield { data: last };
+}
+
+/** Whether an event's JSON is the provider's `{"error": …}` rather than a piece of the answer. */
+export function isErrorEvent(json: unknown): json is { error: unknown } {
+  return typeof json === 'object' && json !== null && 'error' in json;
+}
+
+/** The text and the tool calls among parts, as a non-streaming answer holds them. */
+export function contentOf(parts: readonly ChatStreamPart[]): { content: string; toolCalls?: ToolCall[] } {
+  const toolCalls = parts.flatMap((part) => (part.type === 'tool_call' ? [part.call] : []));
+  return { content: parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join(''), ...(toolCalls.length ? { toolCalls } : {}) };
+}
+
+/** An event's data as JSON, or `bad_response` for a malformed chunk (the data is not quoted: it is the provider's text). */
+export function eventJson(event: StreamEvent, endpoint: string, provider: string): unknown {
+  try {
+    return JSON.parse(event.data);
+  } catch {
+    throw new SwitchboardError('bad_response', `${endpoint} sent a malformed chunk in the middle of its answer (not JSON), so the answer stops here. Try again; if it repeats, check that the base URL points at the ${provider} API.`);
+  }
+}
+
+/**
+ * An error the provider sent inside a stream that had begun with 200, mapped as the same status
+ * would be for a non-streaming call (`status` from the event, or 500 when it carries none).
+ * `bodyText` is the event's data, where the profile finds the provider's message.
+ */
+export function streamedError(api: ApiProfile, endpoint: string, status: number | undefined, bodyText: string): SwitchboardError {
+  return statusError({ status: status ?? 500, endpoint: `${endpoint} (mid-stream)`, bodyText }, api, 'model_not_found');
+}
+
+/** The stream closed without the provider's end marker: the answer may be cut. */
+export function incompleteStream(endpoint: string, provider: string): SwitchboardError {
+  return new SwitchboardError('bad_response', `${endpoint} ended its answer before the ${provider} API's end marker, so the answer may be incomplete. Try again.`);
+}
+
+/**
+ * A tool call's arguments, assembled from fragments, as a JSON object; no text at all is no
+ * arguments. Anything else (cut JSON, an array, a string) is `bad_response`: a call cannot be
+ * run with arguments nobody can read.
+ */
+export function parseToolArguments(text: string, toolName: string, endpoint: string): Record<string, unknown> {
+  if (!text.trim()) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw badArguments(toolName, endpoint);
+  }
+  return toolArgumentsObject(value, toolName, endpoint);
+}
+
+/** Arguments the provider sent already parsed (Ollama, Gemini): a JSON object, or none at all. */
+export function toolArgumentsObject(value: unknown, toolName: string, endpoint: string): Record<string, unknown> {
+  if (value === undefined || value === null) return {};
+  if (!isJsonObject(value)) throw badArguments(toolName, endpoint);
+  return value;
+}
+
+function badArguments(toolName: string, endpoint: string): SwitchboardError {
+  return new SwitchboardError('bad_response', `${endpoint} sent a call of the tool "${toolName}" whose arguments are not a JSON object, so the call cannot be made. Try again; a model that keeps doing this may not support tool calling well.`);
+}
+
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** An id for a tool call whose provider gives none (Ollama, Gemini), so its result can name it. */
+export function newToolCallId(): string {
+  return `call_${randomUUID().replaceAll('-', '')}`;
+}
+
+/** Each tool call's name by id, from the assistant messages of a conversation (Gemini and Ollama name the function in a result). */
+export function toolNamesById(messages: readonly ConversationMessage[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const message of messages) if ('toolCalls' in message) for (const call of message.toolCalls) names.set(call.id, call.name);
+  return names;
+}
+
+/**
+ * `error` with `partialOutput` set to `text` (none when `text` is empty), keeping its code and
+ * message. A value that is not a SwitchboardError stays as it is when there is no text.
+ */
+export function withPartialOutput(error: unknown, text: string): unknown {
+  if (error instanceof SwitchboardError) {
+    if ((error.partialOutput ?? '') === text) return error;
+    return new SwitchboardError(error.code, error.message, { cause: error.cause, ...(text ? { partialOutput: text } : {}) });
+  }
+  if (!text) return error;
+  const info = toErrorInfo(error);
+  return new SwitchboardError(info.code, info.message, { partialOutput: text });
+}
+
+/**
+ * The one way to stream a chat from any adapter: its `chatStream`, or for an adapter without
+ * one (another extension's, say), its `chat` given out as parts. Either way the parts are held
+ * to the contract (`bad_response` otherwise, and `finish` must come last), every key of the
+ * connection is blanked (also one cut between two text parts), and a failure carries the text
+ * given out so far as `partialOutput`.
+ */
+export async function* streamChat(adapter: ProviderAdapter, target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncGenerator<ChatStreamPart, void, undefined> {
+  const secrets = [target.apiKey, ...Object.values(target.credentialHeaders ?? {})];
+  const blanker = new StreamBlanker(secrets);
+  let text = '';
+  try {
+    let source: AsyncIterable<unknown>;
+    if (adapter.chatStream) source = adapter.chatStream(target, request, context);
+    else if (adapter.chat) source = resultParts(adapter.chat(target, request, context));
+    else throw new SwitchboardError('invalid_input', 'This provider cannot run chats.');
+    let finished = false;
+    for await (const raw of source) {
+      if (finished) throw new SwitchboardError('bad_response', 'The provider\'s adapter gave more of the answer after saying it was finished.');
+      const part = checkPart(raw);
+      if (part.type === 'text') {
+        const out = blanker.push(part.text);
+        text += out;
+        if (out) yield { type: 'text', text: out };
+        continue;
+      }
+      // Text held back in case it began a key goes out before the next part, to keep the order.
+      const held = blanker.end();
+      if (held) {
+        text += held;
+        yield { type: 'text', text: held };
+      }
+      finished = part.type === 'finish';
+      yield blankSecretsDeep(part, secrets);
+    }
+    if (!finished) throw new SwitchboardError('bad_response', 'The provider\'s adapter ended the answer without saying it was finished, so it may be incomplete.');
+  } catch (error) {
+    // What is still held may be the start of a key: it is not part of the partial output.
+    throw withPartialOutput(withoutSecrets(error, secrets), text);
+  }
+}
+
+function checkPart(raw: unknown): ChatStreamPart {
+  const parsed = ChatStreamPartSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const where = [...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.') || '(root)'))].slice(0, 3).join(', ');
+  throw new SwitchboardError('bad_response', `The provider's adapter gave a part of the answer that is not valid (at ${where}).`);
+}
+
+/** A whole answer as the parts a stream would have given. */
+async function* resultParts(pending: Promise<ChatResult>): AsyncGenerator<ChatStreamPart, void, undefined> {
+  const result = await pending;
+  if (result.content) yield { type: 'text', text: result.content };
+  for (const call of result.toolCalls ?? []) yield { type: 'tool_call', call };
+  yield { type: 'usage', usage: result.usage };
+  yield { type: 'finish', modelRef: result.modelRef, ...(result.finishReason ? { finishReason: result.finishReason } : {}) };
+}
+
+/** Reads a stream to its end and gives the whole answer, as a non-streaming call would. */
+export async function collectChat(parts: AsyncIterable<ChatStreamPart>): Promise<ChatResult> {
+  let content = '';
+  const toolCalls: ToolCall[] = [];
+  let usage: Usage = { inputTokens: 0, outputTokens: 0 };
+  let finish: Extract<ChatStreamPart, { type: 'finish' }> | undefined;
+  for await (const part of parts) {
+    if (part.type === 'text') content += part.text;
+    else if (part.type === 'tool_call') toolCalls.push(part.call);
+    else if (part.type === 'usage') usage = part.usage;
+    else finish = part;
+  }
+  if (!finish) throw new SwitchboardError('bad_response', 'The answer ended without saying it was finished, so it may be incomplete.');
+  return {
+    content,
+    modelRef: finish.modelRef,
+    usage,
+    ...(finish.finishReason ? { finishReason: finish.finishReason } : {}),
+    ...(toolCalls.length ? { toolCalls } : {}),
+  };
+}

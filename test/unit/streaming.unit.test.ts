@@ -1,0 +1,167 @@
+import * as assert from 'node:assert/strict';
+import type { ChatResult, ChatStreamPart } from '../../src/contracts/models';
+import { SwitchboardError } from '../../src/core/errors';
+import { HttpClient } from '../../src/core/http/httpClient';
+import type { CallContext, ConnectionTarget, ProviderAdapter } from '../../src/core/providers/adapter';
+import { collectChat, ndjsonEvents, sseEvents, streamChat, type StreamEvent } from '../../src/core/providers/streaming';
+import { blankSecrets, StreamBlanker } from '../../src/core/secrets';
+import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
+import { expectFailure } from '../fixtures/expectFailure';
+
+async function* chunks(...pieces: string[]): AsyncGenerator<string> {
+  yield* pieces;
+}
+
+async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+describe('stream readers', () => {
+  it('SSE: keeps an event cut anywhere, even between data: and its value, for the next chunk; takes CRLF; skips comments', async () => {
+    const events = await all(sseEvents(chunks('event: message_start\r\nda', 'ta:', ' {"a":1}\r\n', '\r\n: keep-alive\n\ndata: [DO', 'NE]\n\n')));
+
+    assert.deepEqual(events, [{ event: 'message_start', data: '{"a":1}' }, { data: '[DONE]' }]);
+  });
+
+  it('SSE: drops an event the stream never finished (no blank line before the end)', async () => {
+    const events = await all(sseEvents(chunks('data: one\n\n', 'data: cut')));
+
+    assert.deepEqual(events, [{ data: 'one' }]);
+  });
+
+  it('NDJSON: one event per line, a line cut between chunks kept whole, blank lines skipped, a last line without newline kept', async () => {
+    const events = await all(ndjsonEvents(chunks('{"a":', '1}\n\n{"b":2}\n{"c"', ':3}')));
+
+    assert.deepEqual(
+      events.map((event: StreamEvent) => JSON.parse(event.data)),
+      [{ a: 1 }, { b: 2 }, { c: 3 }],
+    );
+  });
+});
+
+describe('StreamBlanker', () => {
+  const escaped = [...CANARY_KEY].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+  const texts = [`say ${CANARY_KEY} twice ${CANARY_KEY}!`, `json "${escaped}" and ${CANARY_KEY.replace('-', '\\u002D')}`, `s${CANARY_KEY}sk-canary`];
+
+  it('gives the same text as blanking the whole, wherever the text is cut in three', () => {
+    for (const text of texts) {
+      for (let i = 0; i <= text.length; i++) {
+        for (let j = i; j <= text.length; j += 3) {
+          const blanker = new StreamBlanker([CANARY_KEY]);
+          const pieces = [blanker.push(text.slice(0, i)), blanker.push(text.slice(i, j)), blanker.push(text.slice(j)), blanker.end()];
+          assert.equal(pieces.join(''), blankSecrets(text, [CANARY_KEY]), `cut at ${i} and ${j}`);
+          for (const piece of pieces) assertNoCanary(piece);
+        }
+      }
+    }
+  });
+
+  it('holds back only an end that could start the key', () => {
+    const blanker = new StreamBlanker([CANARY_KEY]);
+
+    assert.equal(blanker.push('plain text. '), 'plain text. ');
+    assert.equal(blanker.push('it ends in sk-ca'), 'it ends in ');
+    assert.equal(blanker.push('t'), 'sk-cat');
+    assert.equal(blanker.end(), '');
+  });
+
+  it('passes text through untouched without a secret long enough to blank', () => {
+    const blanker = new StreamBlanker([undefined, 'short']);
+
+    assert.equal(blanker.push('short s'), 'short s');
+  });
+});
+
+describe('streamChat', () => {
+  const http = new HttpClient({ proxy: () => ({ noProxy: [], strictSSL: true }), env: {} });
+  after(() => http.dispose());
+  const context: CallContext = { http, timeoutMs: 1000 };
+  const target: ConnectionTarget = { baseUrl: 'http://127.0.0.1:1', options: {}, apiKey: CANARY_KEY };
+  const request = { modelRef: 'm', messages: [{ role: 'user' as const, content: 'hi' }] };
+  const testConnection = async () => 'ok';
+
+  function streaming(parts: unknown[], failure?: Error): ProviderAdapter {
+    return {
+      testConnection,
+      async *chatStream() {
+        yield* parts as ChatStreamPart[];
+        if (failure) throw failure;
+      },
+    };
+  }
+
+  it('gives the answer of an adapter without chatStream as parts: text, tool calls, usage, finish', async () => {
+    const result: ChatResult = {
+      content: 'hello',
+      modelRef: 'm-1',
+      usage: { inputTokens: 1, outputTokens: 2 },
+      finishReason: 'tool_calls',
+      toolCalls: [{ id: 'c1', name: 'look', arguments: { q: 1 } }],
+    };
+    const adapter: ProviderAdapter = { testConnection, chat: async () => result };
+
+    const parts = await all(streamChat(adapter, target, request, context));
+
+    assert.deepEqual(parts, [
+      { type: 'text', text: 'hello' },
+      { type: 'tool_call', call: { id: 'c1', name: 'look', arguments: { q: 1 } } },
+      { type: 'usage', usage: { inputTokens: 1, outputTokens: 2 } },
+      { type: 'finish', modelRef: 'm-1', finishReason: 'tool_calls' },
+    ]);
+    assert.deepEqual(await collectChat(streamChat(adapter, target, request, context)), result);
+  });
+
+  it('refuses an adapter with neither chat nor chatStream with invalid_input', async () => {
+    await expectFailure(all(streamChat({ testConnection }, target, request, context)), 'invalid_input');
+  });
+
+  it('blanks the key a contributed adapter gives out, cut across text parts or inside a tool call', async () => {
+    const adapter = streaming([
+      { type: 'text', text: `key: ${CANARY_KEY.slice(0, 6)}` },
+      { type: 'text', text: `${CANARY_KEY.slice(6)}.` },
+      { type: 'tool_call', call: { id: 'c1', name: 'look', arguments: { key: CANARY_KEY } } },
+      { type: 'finish', modelRef: 'm' },
+    ]);
+
+    const parts = await all(streamChat(adapter, target, request, context));
+
+    assert.equal(
+      parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join(''),
+      'key: ****.',
+    );
+    assert.deepEqual(parts.find((part) => part.type === 'tool_call'), { type: 'tool_call', call: { id: 'c1', name: 'look', arguments: { key: '****' } } });
+    assertNoCanary(parts);
+  });
+
+  it('refuses a part that is not in the contract, more after finish, and a stream without finish, with bad_response', async () => {
+    await expectFailure(all(streamChat(streaming([{ type: 'text', text: 3 }]), target, request, context)), 'bad_response');
+    await expectFailure(all(streamChat(streaming([{ type: 'finish', modelRef: 'm' }, { type: 'text', text: 'late' }]), target, request, context)), 'bad_response');
+    const error = await expectFailure(all(streamChat(streaming([{ type: 'text', text: 'so far' }]), target, request, context)), 'bad_response');
+    assert.equal(error.partialOutput, 'so far');
+  });
+
+  it('gives a failure the text given out so far as partialOutput, blanked, and never a key in the message', async () => {
+    const adapter = streaming([{ type: 'text', text: `one ${CANARY_KEY} two` }], new SwitchboardError('timeout', `stopped; key ${CANARY_KEY}`, { partialOutput: `raw ${CANARY_KEY}` }));
+
+    const error = await expectFailure(all(streamChat(adapter, target, request, context)), 'timeout');
+
+    assert.equal(error.partialOutput, 'one **** two');
+    assert.equal(error.message, 'stopped; key ****');
+  });
+
+  it('gives an error of another kind after some text the code internal, and the text so far', async () => {
+    const error = await expectFailure(all(streamChat(streaming([{ type: 'text', text: 'so far' }], new TypeError('boom')), target, request, context)), 'internal');
+
+    assert.equal(error.partialOutput, 'so far');
+  });
+
+  it('collectChat refuses a stream that never says it finished', async () => {
+    await expectFailure(collectChat(chunksOfParts([{ type: 'text', text: 'x' }])), 'bad_response');
+  });
+});
+
+async function* chunksOfParts(parts: ChatStreamPart[]): AsyncGenerator<ChatStreamPart> {
+  yield* parts;
+}
