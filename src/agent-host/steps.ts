@@ -4,7 +4,10 @@ import type { ChatMessage, Usage } from '../contracts/models';
 
 /** What a run's steps may ask of the host. */
 export interface StepHost {
-  invoke(messages: ChatMessage[]): Promise<{ output: string; usage: Usage }>;
+  /** A model call; `onText` gets its answer piece by piece as it streams in. */
+  invoke(messages: ChatMessage[], onText: (text: string) => void): Promise<{ output: string; usage: Usage }>;
+  /** Passes a piece of the run's output on to the host. */
+  output(text: string): void;
   step(step: TraceStep): void;
 }
 
@@ -26,7 +29,7 @@ export async function runAgent(run: StartRunMessage, host: StepHost): Promise<{ 
   const messages = await traced(host, 'build messages', async () => buildMessages(run), (m) => `${m.length} messages`);
   // A step name is at most 200 characters; a model name may be longer.
   const modelName = run.modelRef.length > 190 ? `${run.modelRef.slice(0, 189)}…` : run.modelRef;
-  return traced(host, `call ${modelName}`, () => host.invoke(messages), (r) => `${r.usage.inputTokens} in, ${r.usage.outputTokens} out`);
+  return traced(host, `call ${modelName}`, () => host.invoke(messages, (text) => host.output(text)), (r) => `${r.usage.inputTokens} in, ${r.usage.outputTokens} out`);
 }
 
 async function traced<T>(host: StepHost, name: string, body: () => Promise<T>, detail: (value: T) => string): Promise<T> {

@@ -9,6 +9,7 @@ import { runAgent } from './steps';
 interface PendingCall {
   resolve(value: { output: string; usage: Usage }): void;
   reject(error: ErrorInfo): void;
+  onText(text: string): void;
 }
 
 const port = parentPort;
@@ -29,12 +30,13 @@ async function start(run: StartRunMessage): Promise<void> {
   const { runId } = run;
   try {
     const result = await runAgent(run, {
-      invoke: (messages) =>
+      invoke: (messages, onText) =>
         new Promise((resolve, reject) => {
           const callId = nextCallId++;
-          calls.set(`${runId}:${callId}`, { resolve, reject });
+          calls.set(`${runId}:${callId}`, { resolve, reject, onText });
           send({ type: 'invoke', runId, callId, messages });
         }),
+      output: (text) => send({ type: 'delta', runId, text }),
       step: (step) => send({ type: 'step', runId, step }),
     });
     send({ type: 'done', runId, ...result });
@@ -51,6 +53,9 @@ port.on('message', (raw: unknown) => {
   switch (message.type) {
     case 'start':
       void start(message);
+      break;
+    case 'invokeDelta':
+      calls.get(`${message.runId}:${message.callId}`)?.onText(message.text);
       break;
     case 'invokeResult':
     case 'invokeError': {

@@ -83,6 +83,10 @@ export const RunRecordSchema = z.object({
   output: z.string().optional(),
   /** The output was longer than `switchboard.runOutputMaxKiB`: only its start is stored. */
   outputCut: z.boolean().optional(),
+  /** The run failed or was cancelled while its answer streamed in: `output` is what arrived before. */
+  outputPartial: z.boolean().optional(),
+  /** Milliseconds from the run's start to the first piece of its output. */
+  firstTokenMs: z.number().nonnegative().optional(),
   error: ErrorInfoSchema.optional(),
   routing: RoutingSchema.optional(),
   usage: UsageSchema.optional(),

@@ -5,10 +5,13 @@ import type { ChatMessage, Usage } from '../contracts/models';
 import { SwitchboardError, toErrorInfo } from './errors';
 import type { Disposable, Logger } from './ports';
 
-/** What one run needs from the extension host: its trace, and model calls on its routing. */
+/** What one run needs from the extension host: its trace, its output as it streams, and model calls on its routing. */
 export interface RunHooks {
   onStep(step: TraceStep): void;
-  callModel(messages: ChatMessage[], signal: AbortSignal): Promise<{ output: string; usage: Usage }>;
+  /** A piece of the run's output, as the worker passes it on. */
+  onOutput(text: string): void;
+  /** A model call; `onText` gets the answer piece by piece as it streams in. */
+  callModel(messages: ChatMessage[], signal: AbortSignal, onText: (text: string) => void): Promise<{ output: string; usage: Usage }>;
 }
 
 export interface AgentHostOptions {
@@ -107,6 +110,9 @@ export class AgentHost implements Disposable {
       case 'step':
         active.hooks.onStep(message.step);
         break;
+      case 'delta':
+        active.hooks.onOutput(message.text);
+        break;
       case 'done':
         this.finish(message.runId, (run) => run.resolve({ output: message.output, usage: message.usage }));
         break;
@@ -126,7 +132,10 @@ export class AgentHost implements Disposable {
     active.calls.set(callId, controller);
     clearTimeout(active.watchdog);
     try {
-      const result = await active.hooks.callModel(messages, controller.signal);
+      const result = await active.hooks.callModel(messages, controller.signal, (text) => {
+        // To the worker, whose steps pass it back as the run's output.
+        if (this.runs.get(runId) === active) this.post({ type: 'invokeDelta', runId, callId, text });
+      });
       if (this.runs.get(runId) === active) this.post({ type: 'invokeResult', runId, callId, ok: true, ...result });
     } catch (error) {
       if (this.runs.get(runId) === active) this.post({ type: 'invokeError', runId, callId, error: toErrorInfo(error) });

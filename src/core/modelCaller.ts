@@ -1,12 +1,13 @@
-import { ChatResultSchema, type ChatMessage, type Usage } from '../contracts/models';
+import type { ChatMessage, ChatStreamPart, Usage } from '../contracts/models';
 import type { AuditLog } from './auditLog';
 import { CallLimiter } from './callLimiter';
 import type { ConnectionService } from './connectionService';
-import { SwitchboardError, toErrorInfo } from './errors';
+import { toErrorInfo } from './errors';
 import type { HttpClient } from './http/httpClient';
 import type { KeyPath } from './keyPath';
 import type { Logger, Settings } from './ports';
 import type { ProviderRegistry } from './providerRegistry';
+import { collectChat, streamChat } from './providers/streaming';
 
 /** One model call of a run: where it goes was decided when the run was routed. */
 export interface ModelCall {
@@ -41,33 +42,27 @@ export class ModelCaller {
     this.limiter = new CallLimiter(() => deps.settings.maxConcurrentRequestsPerConnection());
   }
 
-  async call(request: ModelCall, signal: AbortSignal): Promise<{ output: string; usage: Usage }> {
+  /** Makes the call, streaming: `onText` gets each piece of the answer (keys blanked) as it arrives. */
+  async call(request: ModelCall, signal: AbortSignal, onText: (text: string) => void = () => undefined): Promise<{ output: string; usage: Usage }> {
     const { deps } = this;
     const connection = deps.connections.require(request.connectionId);
     const provider = deps.registry.require(connection.providerId);
     const started = performance.now();
     let outcome = 'ok';
     try {
-      const chat = provider.adapter.chat?.bind(provider.adapter);
-      if (!chat) {
-        throw new SwitchboardError('invalid_input', `${provider.descriptor.displayName} cannot run chats.`);
-      }
       // A run is never the person's own click: its key use needs consent (or a standing permission).
       const use = { connection, provider: provider.descriptor, requester: { id: request.requesterId, byPerson: false }, purpose: 'chat' as const, runId: request.runId };
+      const context = { http: deps.http, timeoutMs: deps.settings.requestTimeoutMs(), idleTimeoutMs: deps.settings.streamIdleTimeoutMs(), signal };
       // Queued per connection before the request starts, so the wait is not part of its timeout.
+      // streamChat holds any adapter's parts to the contract and blanks the key in each of them.
       const result = await deps.keys.use(use, (target) =>
         this.limiter.run(
           connection.id,
-          () => chat(target, { modelRef: request.modelRef, messages: request.messages }, { http: deps.http, timeoutMs: deps.settings.requestTimeoutMs(), signal }),
+          () => collectChat(relayText(streamChat(provider.adapter, target, { modelRef: request.modelRef, messages: request.messages }, context), onText)),
           signal,
         ),
       );
-      // Adapters may come from other extensions: their answer is held to the contract.
-      const checked = ChatResultSchema.safeParse(result);
-      if (!checked.success) {
-        throw new SwitchboardError('bad_response', `${provider.descriptor.displayName} gave an answer that is not a valid chat result (at ${checked.error.issues.slice(0, 3).map((issue) => issue.path.map(String).join('.') || '(root)').join(', ')}).`);
-      }
-      return { output: checked.data.content, usage: checked.data.usage };
+      return { output: result.content, usage: result.usage };
     } catch (error) {
       outcome = toErrorInfo(error).code;
       throw error;
@@ -85,5 +80,13 @@ export class ModelCaller {
         })
         .catch((error: unknown) => deps.logger.error(`Could not write the audit log: ${error instanceof Error ? error.message : String(error)}`));
     }
+  }
+}
+
+/** The parts as they come, each piece of text also handed to `onText` on its way. */
+async function* relayText(parts: AsyncIterable<ChatStreamPart>, onText: (text: string) => void): AsyncGenerator<ChatStreamPart, void, undefined> {
+  for await (const part of parts) {
+    if (part.type === 'text' && part.text) onText(part.text);
+    yield part;
   }
 }

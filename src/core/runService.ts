@@ -6,7 +6,7 @@ import type { AgentService } from './agentService';
 import type { ConnectionService } from './connectionService';
 import { SwitchboardError, toErrorInfo } from './errors';
 import type { ModelCaller } from './modelCaller';
-import type { Clock, Settings } from './ports';
+import type { Clock, Logger, Settings } from './ports';
 import { describeIssues } from '../contracts/issues';
 import type { ProviderRegistry } from './providerRegistry';
 import { resolveRouting } from './routing';
@@ -22,6 +22,7 @@ export interface RunServiceDeps {
   agentHost: AgentHost;
   settings: Settings;
   clock: Clock;
+  logger: Logger;
   /** Whether the person disabled this model in the registry (an unregistered model is not disabled). */
   isModelDisabled?(connectionId: string, modelRef: string): boolean;
 }
@@ -80,6 +81,7 @@ export class RunService {
     if (signal?.aborted) controller.abort();
     const started = performance.now();
     const trace: TraceStep[] = [];
+    const streamed = new StreamedOutput((fields) => deps.runs.update(run.id, fields), started, deps.logger);
     try {
       const routing = resolveRouting({
         request,
@@ -93,8 +95,8 @@ export class RunService {
         throw new SwitchboardError('model_not_found', `The model "${routing.modelRef}" is disabled in the registry. Enable it in the Models tab, or run with another model.`);
       }
       // The worker names only its messages; where they go is this run's routing.
-      const callModel = (messages: ChatMessage[], callSignal: AbortSignal) =>
-        this.track(run.id, deps.modelCaller.call({ runId: run.id, requesterId: run.requesterId, connectionId: routing.connectionId, modelRef: routing.modelRef, messages }, callSignal));
+      const callModel = (messages: ChatMessage[], callSignal: AbortSignal, onText: (text: string) => void) =>
+        this.track(run.id, deps.modelCaller.call({ runId: run.id, requesterId: run.requesterId, connectionId: routing.connectionId, modelRef: routing.modelRef, messages }, callSignal, onText));
       const result = await deps.agentHost.run(
         {
           type: 'start',
@@ -103,15 +105,19 @@ export class RunService {
           input: request.input,
           modelRef: routing.modelRef,
         },
-        { onStep: (step) => trace.push(step), callModel },
+        { onStep: (step) => trace.push(step), onOutput: (text) => streamed.append(text), callModel },
         controller.signal,
       );
-      await this.finish(run.id, { status: 'succeeded', output: result.output, usage: result.usage, trace }, started);
+      await streamed.settle();
+      await this.finish(run.id, { status: 'succeeded', output: result.output, usage: result.usage, trace, ...streamed.timing() }, started);
     } catch (error) {
       const info = toErrorInfo(error);
       const status = info.code === 'cancelled' ? 'cancelled' : 'failed';
       await this.callsSettled(run.id);
-      await this.finish(run.id, { status, error: info, trace }, started);
+      await streamed.settle();
+      // What streamed in before the failure stays, marked as partial.
+      const partial = streamed.text ? { output: streamed.text, outputPartial: true, ...streamed.timing() } : {};
+      await this.finish(run.id, { status, error: info, trace, ...partial }, started);
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.cancels.delete(run.id);
@@ -146,5 +152,51 @@ export class RunService {
       latencyMs: Math.round(performance.now() - started),
       finishedAt: this.deps.clock.now().toISOString(),
     });
+  }
+}
+
+/** How often a run's streaming output is written to the store (and so reaches the views). */
+const OUTPUT_WRITE_INTERVAL_MS = 250;
+
+/**
+ * A run's output as it streams in: kept whole, and written to the store at most every
+ * OUTPUT_WRITE_INTERVAL_MS, so a fast model floods neither the database nor the Agents view.
+ */
+class StreamedOutput {
+  text = '';
+  private firstTokenMs: number | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly write: (fields: Partial<RunRecord>) => Promise<void>,
+    private readonly started: number,
+    private readonly logger: Logger,
+  ) {}
+
+  append(text: string): void {
+    this.firstTokenMs ??= Math.round(performance.now() - this.started);
+    this.text += text;
+    this.timer ??= setTimeout(() => this.flush(), OUTPUT_WRITE_INTERVAL_MS);
+  }
+
+  /** The time to the first piece of output, once there was one. */
+  timing(): Partial<RunRecord> {
+    return this.firstTokenMs === undefined ? {} : { firstTokenMs: this.firstTokenMs };
+  }
+
+  /** No write is pending or under way afterwards, so the final write comes last. */
+  async settle(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.writing;
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    const fields = { output: this.text, ...this.timing() };
+    this.writing = this.writing
+      .then(() => this.write(fields))
+      .catch((error: unknown) => this.logger.warn(`Could not store a run's output as it streamed: ${error instanceof Error ? error.message : String(error)}`));
   }
 }

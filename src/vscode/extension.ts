@@ -74,7 +74,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports {
   });
   const modelCaller = new ModelCaller({ connections, registry, keys, audit, http, settings, logger });
   const runService = new RunService({
-    ...{ agents, connections, registry, modelCaller, runs, agentHost, settings, clock },
+    ...{ agents, connections, registry, modelCaller, runs, agentHost, settings, clock, logger },
     isModelDisabled: (connectionId, modelRef) => models.isDisabled(connectionId, modelRef),
   });
   /** One read of the registry, grouped by connection: the Agents view's selects offer only enabled models. */

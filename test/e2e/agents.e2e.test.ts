@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
 import { CANARY_KEY } from '../fixtures/canary';
-import { assertRunEnded, routingShown, runError, runRow, startRun } from './helpers/agents';
+import { assertRunEnded, openRunDetail, routingShown, runError, runRow, startRun, waitForRunEnd } from './helpers/agents';
 import { assertCanaryNowhere, KEY_HINT } from './helpers/canary';
 import { addConnection, connectionRowById, dismissKeyNotice, enterKeyInPasswordBox, registerDiscoveredModels } from './helpers/connections';
 import { answerDialog, chooseOption, modalDialog } from './helpers/ui';
@@ -172,6 +172,31 @@ describe('Agents view in VS Code (packaged extension)', function () {
     assert.match(error.message, /not reachable at http:\/\/127\.0\.0\.1:9/);
     assert.match((await detail.getByTestId('run-detail-connection').innerText()).trim(), new RegExp(OFFLINE));
     await session.screenshot('endpoint-unreachable');
+  });
+
+  it('g. shows the output while the model is still streaming it, and keeps it, marked partial, when the run is cancelled', async () => {
+    const fixture = env('SWITCHBOARD_FIXTURE_OLLAMA_URL');
+    const behave = (behaviour: string) => fetch(`${fixture}/__fixture/behaviour`, { method: 'POST', body: JSON.stringify({ behaviour }) });
+    // The fixture sends the first half of its answer, then nothing more until the run is cancelled.
+    await behave('stream-endless');
+    try {
+      const view = await agents();
+      await chooseOption((await runPanel()).getByTestId('run-connection'), OLLAMA);
+      await (await runPanel()).locator('[data-testid="run-input"] textarea').fill('stream this answer slowly please');
+      const runId = await startRun(view);
+      const detail = await openRunDetail(view, runId);
+      const streaming = detail.locator('[data-testid="run-detail-output"][data-streaming="true"]');
+      await streaming.waitFor({ timeout: 30_000 });
+      assert.match(await streaming.innerText(), /^You said/);
+      assert.equal(await runRow(view, runId).getAttribute('data-status'), 'running', 'the output showed before the run ended');
+      await session.screenshot('run-streaming');
+      await runRow(view, runId).getByTestId('cancel-run-button').click();
+      assert.equal(await waitForRunEnd(view, runId), 'cancelled');
+      await detail.getByTestId('run-detail-output-partial').waitFor({ timeout: 10_000 });
+      await session.screenshot('run-partial');
+    } finally {
+      await behave('normal');
+    }
   });
 
   it('never shows the key: not in the webviews, the workbench, the console or the logs', async () => {

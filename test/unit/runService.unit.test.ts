@@ -47,11 +47,33 @@ describe('RunService with a real agent host worker', function () {
     assert.deepEqual(run.trace.map((s) => s.name), ['build messages', 'call llama3.2']);
     const chat = ollama.requests.find((r) => r.url === '/api/chat');
     const sent = JSON.parse(chat?.body ?? '{}') as { messages: { role: string; content: string }[]; stream: boolean };
-    assert.equal(sent.stream, false);
+    assert.equal(sent.stream, true, 'runs stream');
     assert.equal(sent.messages[0]?.role, 'system');
     assert.match(sent.messages[0]!.content, /You are terse\.[\s\S]*a tester[\s\S]*Never lie\./);
     const calls = (await stack.audit.read()).filter((e) => e.kind === 'model_call');
     assert.deepEqual(calls.map((e) => [e.runId, e.requesterId, e.outcome]), [[run.id, 'view:agents', 'ok']]);
+  });
+
+  it('stores the output as it streams in, with the time to the first token, and keeps it, marked partial, when the run is cancelled', async () => {
+    stack = await makeStack();
+    const { connection, agent } = await ollamaAgent(stack);
+    // The fixture sends the first half of its answer, then nothing more.
+    ollama.setBehaviour('stream-endless');
+    const { runId, finished } = await stack.service.launch({ agentId: agent.id, input: 'a long answer please', connectionId: connection.id }, 'view:agents');
+    let running = stack.runs.get(runId);
+    while (!(running?.status === 'running' && running.output)) {
+      await new Promise((resolve) => setImmediate(resolve));
+      running = stack.runs.get(runId);
+    }
+    assert.ok(running.firstTokenMs !== undefined, 'the time to the first token is stored with the first output');
+    stack.service.cancel(runId);
+    const run = await finished;
+    assert.equal(run.status, 'cancelled');
+    assert.equal(run.outputPartial, true);
+    assert.ok(run.output && run.output.length >= running.output!.length && 'You said: a long answer please'.startsWith(run.output.trim()), run.output);
+    // The worker heard the answer as it streamed, and passed it on.
+    const kinds = new Set(stack.workerMessages.map((m) => (m as { type: string }).type));
+    assert.ok(kinds.has('invokeDelta') && kinds.has('delta'), [...kinds].join(', '));
   });
 
   it('uses the request override over the agent and the default', async () => {

@@ -113,6 +113,12 @@ export function RunDetail({ id, run, connections, now, chooseDefault, onChooseDe
             <dd data-testid="run-detail-duration">{duration}</dd>
           </>
         )}
+        {run.firstTokenMs !== undefined && (
+          <>
+            <dt>First token</dt>
+            <dd data-testid="run-detail-first-token">{formatDuration(run.firstTokenMs)}</dd>
+          </>
+        )}
         {tokens && (
           <>
             <dt>Tokens</dt>
@@ -128,9 +134,14 @@ export function RunDetail({ id, run, connections, now, chooseDefault, onChooseDe
           <h4 class="run-detail-heading">Output</h4>
           {run.output !== undefined ? (
             <>
-              <pre class="run-text run-output" data-testid="run-detail-output" tabIndex={0} aria-label="Output">
+              <pre class="run-text run-output" data-testid="run-detail-output" data-streaming={isActiveRun(run.status) ? 'true' : 'false'} tabIndex={0} aria-label="Output">
                 {run.output}
               </pre>
+              {run.outputPartial && (
+                <p class="run-detail-note" data-testid="run-detail-output-partial">
+                  Partial: the run stopped while the answer was still coming in; this is what arrived before.
+                </p>
+              )}
               {run.outputCut && (
                 <p class="run-detail-note" data-testid="run-detail-output-cut">
                   The output was longer than the setting switchboard.runOutputMaxKiB; only its start is stored.
@@ -139,7 +150,7 @@ export function RunDetail({ id, run, connections, now, chooseDefault, onChooseDe
             </>
           ) : (
             <p class="run-detail-note" data-testid="run-detail-no-output">
-              {isActiveRun(run.status) ? 'The output appears when the run finishes.' : 'This run produced no output.'}
+              {isActiveRun(run.status) ? 'The output appears here as the model answers.' : 'This run produced no output.'}
             </p>
           )}
         </>
