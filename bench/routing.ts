@@ -6,8 +6,8 @@
 // the real Ollama adapter), against the Ollama fixture server in this process on 127.0.0.1.
 //
 //   1. A full run through RunService.start (validation, routing to the default connection, run
-//      store writes, the worker's steps, the model call over HTTP, the audit entry) against a
-//      raw undici POST /api/chat (stream:false) with the very body the adapter sends, to the same
+//      store writes, the worker's steps, the streamed model call over HTTP, the audit entry)
+//      against a raw undici POST /api/chat read to its end, with the very body the adapter sends, to the same
 //      server. Interleaved one by one after a warm-up, so drift hits both alike.
 //   2. Starting a run with 10 and with 10,000 runs already stored (retention above both):
 //      RunService.launch until the queued record is stored, and the whole run.
@@ -27,6 +27,7 @@ import { OllamaFixture } from '../test/fixtures/ollamaFixture';
 import { buildRunStack } from '../test/fixtures/runStack';
 import { tempDatabase } from '../test/fixtures/tempDatabase';
 import { FixedClock } from '../test/helpers/fakes';
+import { bounded, ms, summarise, table, withLimit } from './figures';
 
 const ITERATIONS = bounded('SWITCHBOARD_BENCH_ITERATIONS', 300, 10, 5_000);
 const WARMUP = Math.min(50, Math.ceil(ITERATIONS / 5));
@@ -37,13 +38,6 @@ const STORE_SIZES = [10, 10_000];
 const RETENTION = 50_000;
 /** Any single run slower than this means something is wrong; the bench stops rather than hang. */
 const RUN_LIMIT_MS = 10_000;
-
-function bounded(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got ${raw}`);
-  return value;
-}
 
 type Stack = Awaited<ReturnType<typeof makeStack>>;
 
@@ -68,17 +62,9 @@ async function prepare(stack: Stack, baseUrl: string): Promise<{ agentId: string
 }
 
 async function runOnce(stack: Stack, agentId: string, input: string): Promise<RunRecord> {
-  const run = await withLimit(stack.service.start({ agentId, input }, 'bench'), 'a run');
+  const run = await withLimit(stack.service.start({ agentId, input }, 'bench'), 'a run', RUN_LIMIT_MS);
   if (run.status !== 'succeeded') throw new Error(`a run ${run.status}: ${run.error?.code} ${run.error?.message}`);
   return run;
-}
-
-function withLimit<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took over ${RUN_LIMIT_MS} ms`)), RUN_LIMIT_MS);
-  });
-  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
 
 /** A stored run as the run path leaves one: succeeded, routed, traced. */
@@ -104,33 +90,10 @@ function storedRun(agentId: string, connectionId: string, i: number): RunRecord 
   };
 }
 
-interface Summary {
-  p50: number;
-  p95: number;
-  min: number;
-  max: number;
-  n: number;
-}
-
-/** Nearest-rank percentiles. */
-function summarise(values: number[]): Summary {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-  return { p50: rank(50), p95: rank(95), min: sorted[0]!, max: sorted.at(-1)!, n: sorted.length };
-}
-
 function timed(body: () => unknown): number {
   const started = performance.now();
   body();
   return performance.now() - started;
-}
-
-const ms = (value: number) => `${value.toFixed(2)} ms`;
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => `  ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('   ')}`;
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 async function runVersusRaw(workerPath: string, ollama: OllamaFixture) {
@@ -143,15 +106,15 @@ async function runVersusRaw(workerPath: string, ollama: OllamaFixture) {
     const sent = ollama.requests.filter((r) => r.url === '/api/chat').at(-1);
     if (!sent) throw new Error('the Ollama fixture saw no POST /api/chat');
     const body = sent.body;
-    const parsed = JSON.parse(body) as { stream?: unknown };
-    if (parsed.stream !== false) throw new Error(`the adapter did not send stream:false (${body})`);
+    // Runs stream (NDJSON): the raw call reads the same stream to its end.
     const rawOnce = async () => {
       const response = await withLimit(
         request(`${ollama.url}/api/chat`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, dispatcher: raw }),
         'a raw request',
+        RUN_LIMIT_MS,
       );
-      const answer = (await response.body.json()) as { message?: { content?: string } };
-      if (response.statusCode !== 200 || typeof answer.message?.content !== 'string') throw new Error(`raw POST /api/chat answered ${response.statusCode}`);
+      const answer = await response.body.text();
+      if (response.statusCode !== 200 || !answer.includes('"done":true')) throw new Error(`raw POST /api/chat answered ${response.statusCode}`);
     };
 
     const runTimes: number[] = [];
@@ -200,10 +163,10 @@ async function startCost(workerPath: string, ollama: OllamaFixture, stored: numb
     const wholeTimes: number[] = [];
     for (let i = 0; i < STORE_WARMUP + STORE_RUNS; i++) {
       started = performance.now();
-      const { runId, finished } = await withLimit(stack.service.launch({ agentId, input: `run ${i}` }, 'bench'), 'launch');
+      const { runId, finished } = await withLimit(stack.service.launch({ agentId, input: `run ${i}` }, 'bench'), 'launch', RUN_LIMIT_MS);
       const launchMs = performance.now() - started;
       if (stack.runs.get(runId)?.status === undefined) throw new Error('launch resolved before the run was stored');
-      const run = await withLimit(finished, 'a run');
+      const run = await withLimit(finished, 'a run', RUN_LIMIT_MS);
       const wholeMs = performance.now() - started;
       if (run.status !== 'succeeded') throw new Error(`a run ${run.status}: ${run.error?.code} ${run.error?.message}`);
       if (i >= STORE_WARMUP) {
@@ -271,7 +234,7 @@ async function main(): Promise<void> {
     const out: string[] = [];
     out.push('');
     out.push(`Run path vs raw HTTP (Ollama fixture on 127.0.0.1, ${ITERATIONS} sequential iterations each, interleaved, after ${WARMUP} warm-up)`);
-    out.push(`  body: POST /api/chat ${Buffer.byteLength(versus.body)} bytes, stream:false, same body for both`);
+    out.push(`  body: POST /api/chat ${Buffer.byteLength(versus.body)} bytes, streamed (NDJSON), same body for both`);
     out.push(
       table(
         ['', 'p50', 'p95', 'min', 'max'],

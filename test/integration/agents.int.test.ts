@@ -127,7 +127,7 @@ describe('agents: runs through routing, consent and the audit log', function () 
     const [chat, ...more] = await chatsWith('ollama', input);
     assert.ok(chat && more.length === 0, 'the Ollama fixture did not receive exactly one chat for the run');
     const body = JSON.parse(chat.body) as { model: string; stream: boolean };
-    assert.equal(body.stream, false);
+    assert.equal(body.stream, true, 'runs stream');
     assert.equal(body.model, modelRef);
   });
 

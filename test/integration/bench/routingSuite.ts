@@ -40,7 +40,8 @@ export async function run(): Promise<void> {
     const body = fixture.requests.filter((r) => r.url === '/api/chat').at(-1)!.body;
     const rawOnce = async () => {
       const response = await request(`${url}/api/chat`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, dispatcher: raw });
-      await response.body.json();
+      // Runs stream (NDJSON): the raw call reads the same stream to its end.
+      await response.body.text();
     };
     const measure = async () => {
       const runs: number[] = [];

@@ -1,0 +1,42 @@
+// What the benches share: reading their settings, cutting a run that hangs, percentiles and tables.
+
+/** A whole number from the environment within [min, max], or the fallback; anything else stops the bench. */
+export function bounded(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got ${raw}`);
+  return value;
+}
+
+/** `promise`, or an error naming `what` once `limitMs` passed: a bench stops rather than hang. */
+export function withLimit<T>(promise: Promise<T>, what: string, limitMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took over ${limitMs} ms`)), limitMs);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+export interface Summary {
+  p50: number;
+  p95: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+/** Nearest-rank percentiles. */
+export function summarise(values: number[]): Summary {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  return { p50: rank(50), p95: rank(95), min: sorted[0]!, max: sorted.at(-1)!, n: sorted.length };
+}
+
+export const ms = (value: number) => `${value.toFixed(2)} ms`;
+
+/** Columns padded to their widest cell; the first left-aligned, the rest right-aligned. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => `  ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('   ')}`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
