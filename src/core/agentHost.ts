@@ -132,10 +132,18 @@ export class AgentHost implements Disposable {
     active.calls.set(callId, controller);
     clearTimeout(active.watchdog);
     try {
+      // To the worker, whose steps pass it back as the run's output: the pieces that arrive in
+      // one turn of the event loop go as one message, so a fast model costs few messages.
+      let pending = '';
+      const relay = () => {
+        if (pending && this.runs.get(runId) === active) this.post({ type: 'invokeDelta', runId, callId, text: pending });
+        pending = '';
+      };
       const result = await active.hooks.callModel(messages, controller.signal, (text) => {
-        // To the worker, whose steps pass it back as the run's output.
-        if (this.runs.get(runId) === active) this.post({ type: 'invokeDelta', runId, callId, text });
+        if (!pending) setImmediate(relay);
+        pending += text;
       });
+      relay();
       if (this.runs.get(runId) === active) this.post({ type: 'invokeResult', runId, callId, ok: true, ...result });
     } catch (error) {
       if (this.runs.get(runId) === active) this.post({ type: 'invokeError', runId, callId, error: toErrorInfo(error) });
