@@ -7,7 +7,7 @@ import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { ANTHROPIC_BUILTIN, anthropicBuiltin } from './builtinModels';
 import {
   collectPages,
-  originOf,
+  originLabel,
   parseChatRequest,
   positiveInt,
   requestOptions,
@@ -270,7 +270,7 @@ export const anthropicAdapter: ProviderAdapter = {
   async discoverModels(target: ConnectionTarget, context: CallContext): Promise<DiscoveredModel[]> {
     const headers = anthropicHeaders(target);
     const endpoint = `${target.baseUrl}/v1/models`;
-    return withinDiscoveryBudget(context, originOf(target.baseUrl), async (budget) => {
+    return withinDiscoveryBudget(context, originLabel(target.baseUrl), async (budget) => {
       let infos: ModelInfo[];
       let pagesRead = 0;
       try {

@@ -7,7 +7,7 @@ import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { geminiModalities } from './builtinModels';
 import {
   collectPages,
-  originOf,
+  originLabel,
   parseChatRequest,
   positiveInt,
   requestOptions,
@@ -253,7 +253,7 @@ export const geminiAdapter: ProviderAdapter = {
   async discoverModels(target: ConnectionTarget, context: CallContext): Promise<DiscoveredModel[]> {
     const headers = geminiHeaders(target);
     const endpoint = `${geminiApiRoot(target)}/models`;
-    return withinDiscoveryBudget(context, originOf(target.baseUrl), async (budget) => {
+    return withinDiscoveryBudget(context, originLabel(target.baseUrl), async (budget) => {
       const models = await collectPages(endpoint, 'Gemini', async (pageToken) => {
         const query = new URLSearchParams({ pageSize: String(GEMINI_PAGE_SIZE), ...(pageToken ? { pageToken } : {}) });
         const page = await budget.http.getJson(`${endpoint}?${query}`, ModelPageSchema, requestOptions(geminiApi, headers, budget));

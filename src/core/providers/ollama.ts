@@ -7,7 +7,7 @@ import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import {
   count,
   mapLimit,
-  originOf,
+  originLabel,
   parseChatRequest,
   positiveInt,
   requestOptions,
@@ -211,7 +211,7 @@ export const ollamaAdapter: ProviderAdapter = {
 
   discoverModels(target: ConnectionTarget, context: CallContext): Promise<DiscoveredModel[]> {
     return explainRefused(target, () =>
-      withinDiscoveryBudget(context, originOf(target.baseUrl), async (budget) => {
+      withinDiscoveryBudget(context, originLabel(target.baseUrl), async (budget) => {
         const headers = ollamaHeaders(target);
         const { models } = await budget.http.getJson(`${target.baseUrl}/api/tags`, TagsSchema, requestOptions(ollamaApi, headers, budget));
         // One failure stops the calls still running instead of letting them finish for nothing.

@@ -3,7 +3,7 @@ import type { ChatRequest, ChatResult, ChatStreamPart, ConversationMessage, Tool
 import { SwitchboardError } from '../errors';
 import { commonErrorMessage, type ApiProfile } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget } from './adapter';
-import { count, originOf, parseChatRequest, requestOptions, routeNotFound, tokens, withinDiscoveryBudget } from './shared';
+import { count, originLabel, parseChatRequest, requestOptions, routeNotFound, tokens, withinDiscoveryBudget } from './shared';
 import { eventJson, incompleteStream, isErrorEvent, newToolCallId, parseToolArguments, readChatStream, STREAM_END, streamedError, type StreamTranslator } from './streaming';
 
 /**
@@ -218,7 +218,7 @@ export async function testByListingModels(provider: OpenAiStyleProvider, target:
 /** `GET {base}/models` within the discovery budget; which models to keep, and what they are, is the caller's. */
 export async function listModels(provider: OpenAiStyleProvider, target: ConnectionTarget, context: CallContext): Promise<ModelList> {
   const headers = provider.headers(target);
-  return withinDiscoveryBudget(context, originOf(target.baseUrl), (budget) =>
+  return withinDiscoveryBudget(context, originLabel(target.baseUrl), (budget) =>
     budget.http.getJson(`${target.baseUrl}/models`, ModelListSchema, requestOptions(provider.api, headers, budget)),
   );
 }

@@ -1,3 +1,4 @@
+import { originOf } from '../../contracts/connections';
 import { issuePaths } from '../../contracts/issues';
 import { ChatRequestSchema, DiscoveredModelSchema, type ChatRequest, type ConversationMessage, type DiscoveredModel, type Modality } from '../../contracts/models';
 import { SwitchboardError } from '../errors';
@@ -201,10 +202,10 @@ export async function withinDiscoveryBudget<T>(context: CallContext, origin: str
   }
 }
 
-/** The origin of a base URL for messages, or the text itself when it is not a URL (the client says why). */
-export function originOf(baseUrl: string): string {
+/** The base URL's origin, for a message; a URL that does not parse is named as such. */
+export function originLabel(baseUrl: string): string {
   try {
-    return new URL(baseUrl).origin;
+    return originOf(baseUrl);
   } catch {
     return 'the base URL';
   }
