@@ -5,12 +5,14 @@
 // /v1/chat/completions (SSE). Per request model the server sends:
 //
 //   `first-after-delay`: nothing for DELAY_MS, then 20 one-word chunks;
-//   `fast`: FAST_CHUNKS one-word chunks at once.
+//   `fast`: FAST_CHUNKS one-word chunks at once;
+//   `short`: 20 one-word chunks at once.
 //
 //   1. Time to first token: a whole run (RunService.start, the worker passing the first piece of
 //      output back to the host) against the SDK's first chunk (`ollama` and `openai` npm
 //      clients), on `first-after-delay`. Interleaved one by one after a warm-up.
-//   2. Tokens per second relayed: a whole run on `fast` to its stored end, against the SDK
+//   2. A short answer, whole: a run on `short` to its stored end against the SDK's whole call.
+//   3. Tokens per second relayed: a whole run on `fast` to its stored end, against the SDK
 //      reading the same stream to its end.
 //
 //   SWITCHBOARD_BENCH_ITERATIONS=N   iterations of part 1 (default 100)
@@ -34,7 +36,8 @@ const LIMIT_MS = 60_000;
 
 /** The chunks a request gets: its delay, and its words. */
 function plan(model: string): { delayMs: number; words: number } {
-  return model === 'fast' ? { delayMs: 0, words: FAST_CHUNKS } : { delayMs: DELAY_MS, words: 20 };
+  if (model === 'fast') return { delayMs: 0, words: FAST_CHUNKS };
+  return { delayMs: model === 'first-after-delay' ? DELAY_MS : 0, words: 20 };
 }
 
 /** One server for both wire formats; each chunk carries one word. */
@@ -148,6 +151,14 @@ async function main(): Promise<void> {
         if (i >= WARMUP) firsts[index]!.push(first);
       }
     }
+    process.stderr.write(`[bench] streaming: a short answer, whole, ${WARMUP} warm-up + ${ITERATIONS} timed iterations\n`);
+    const wholes = lanes.map(() => [] as number[]);
+    for (let i = 0; i < WARMUP + ITERATIONS; i++) {
+      for (const [index, [, go]] of lanes.entries()) {
+        const { whole } = await go('short');
+        if (i >= WARMUP) wholes[index]!.push(whole);
+      }
+    }
     process.stderr.write(`[bench] streaming: ${FAST_RUNS} runs of ${FAST_CHUNKS.toLocaleString('en')} chunks each\n`);
     const rates = lanes.map(() => [] as number[]);
     for (let i = 0; i <= FAST_RUNS; i++) {
@@ -159,6 +170,7 @@ async function main(): Promise<void> {
     }
 
     const first = firsts.map(summarise);
+    const whole = wholes.map(summarise);
     const rate = rates.map(summarise);
     const out: string[] = [''];
     out.push(`Time to first token (first chunk sent after ${DELAY_MS} ms; ${ITERATIONS} iterations, interleaved, after ${WARMUP} warm-up)`);
@@ -166,6 +178,10 @@ async function main(): Promise<void> {
     out.push(`  difference Switchboard - SDK, p50: Ollama ${ms(first[0]!.p50 - first[1]!.p50)}, OpenAI-compatible ${ms(first[2]!.p50 - first[3]!.p50)}`);
     out.push('  A Switchboard figure is a whole run: validation, routing, the stored record, the worker, the model call, and the first piece');
     out.push('  of output back from the worker. An SDK figure is its first chunk.');
+    out.push('');
+    out.push(`A short answer (20 one-word chunks at once), whole: ${ITERATIONS} iterations, interleaved, after ${WARMUP} warm-up`);
+    out.push(table(['', 'p50', 'p95', 'min', 'max'], lanes.map(([name], i) => [name, ms(whole[i]!.p50), ms(whole[i]!.p95), ms(whole[i]!.min), ms(whole[i]!.max)])));
+    out.push(`  Switchboard / SDK, p50: Ollama ${(whole[0]!.p50 / whole[1]!.p50).toFixed(2)}x, OpenAI-compatible ${(whole[2]!.p50 / whole[3]!.p50).toFixed(2)}x (a run includes its stored record and the worker)`);
     out.push('');
     out.push(`Tokens per second relayed (${FAST_CHUNKS.toLocaleString('en')} one-word chunks; ${FAST_RUNS} runs each, interleaved, after one warm-up)`);
     out.push(table(['', 'p50 tokens/s', 'min', 'max'], lanes.map(([name], i) => [name, rate[i]!.p50.toFixed(0), rate[i]!.min.toFixed(0), rate[i]!.max.toFixed(0)])));
