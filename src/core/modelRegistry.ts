@@ -232,17 +232,6 @@ export class ModelRegistry implements Disposable {
     this.deps.logger.info(`Deleted model "${removed!.providerModelId}" (${id}) of connection ${removed!.connectionId}.`);
   }
 
-  /** Removes every model of the connection; returns how many there were. */
-  async deleteForConnection(connectionId: string): Promise<number> {
-    let count = 0;
-    await this.mutate((all) => {
-      const kept = all.filter((model) => model.connectionId !== connectionId);
-      count = all.length - kept.length;
-      return count ? kept : all;
-    });
-    return count;
-  }
-
   dispose(): void {
     this.cascade.dispose();
     this.changed.dispose();

@@ -124,7 +124,7 @@ describe('ModelRegistry', () => {
     const [a] = (await models.register(local.id, [discovered('a')])).models;
     await models.setEnabled(a!.id, false);
     await models.addById(local.id, 'a');
-    await models.deleteForConnection(local.id);
+    await models.delete(a!.id);
     assert.equal(changes, 3);
   });
 
