@@ -24,7 +24,8 @@ import { RunStore } from '../core/runStore';
 import { Redactor, redactingVault } from '../core/secrets';
 import { DATABASE_FILE, LEGACY } from '../core/storageKeys';
 import { registerAgentCommands } from './agentCommands';
-import { createApi, type SwitchboardExports } from './api';
+import type { SwitchboardExports } from '../api/types';
+import { createExtensionApi } from './api';
 import { registerCommands } from './commands';
 import { consentPrompt, describeRequester } from './consentPrompt';
 import { OutputLogger } from './logger';
@@ -32,11 +33,11 @@ import { Prompter } from './prompter';
 import { globalStateStore, secretStorageVault } from './storage';
 import { VsCodeSettings } from './settings';
 import { defaultConnectionStatusBar } from './statusBar';
-import { createTestingApi } from './testing';
+import { createTestingApi, type TestModeExports } from './testing';
 import { HostedWebviewView } from './webviewView';
 
 /** Wires the parts by hand and returns the API. Nothing here does work until it is used. */
-export function activate(context: vscode.ExtensionContext): SwitchboardExports {
+export function activate(context: vscode.ExtensionContext): SwitchboardExports | TestModeExports {
   const started = performance.now();
   const testMode = context.extensionMode === vscode.ExtensionMode.Test;
   const redactor = new Redactor();
@@ -139,7 +140,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports {
     defaultConnectionStatusBar(connections, settings),
   );
 
-  const api = createApi({ registry, connections, isInstalledExtension: (id) => vscode.extensions.getExtension(id) !== undefined });
+  const api = createExtensionApi({ registry, connections, models, runService });
   if (!testMode) return api;
   return {
     ...api,

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type * as vscode from 'vscode';
+import type { SwitchboardExports } from '../api/types';
 import type { AuditEntry, RunRecord } from '../contracts/agents';
 import type { RegisteredModel } from '../contracts/models';
 import type { AuditLog } from '../core/auditLog';
@@ -9,6 +10,14 @@ import type { RunService } from '../core/runService';
 import type { RunStore } from '../core/runStore';
 import type { OutputLogger } from './logger';
 import type { Prompter, ScriptedAnswer } from './prompter';
+
+/**
+ * What activate() returns in Test mode (`ExtensionMode.Test`): the public exports plus hooks for
+ * the integration tests. Kept out of the published type (src/api/types.ts).
+ */
+export interface TestModeExports extends SwitchboardExports {
+  readonly testing: TestingApi;
+}
 
 /** Hooks for the integration tests, present only when the extension runs in Test mode. */
 export interface TestingApi {
