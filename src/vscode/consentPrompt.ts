@@ -50,7 +50,12 @@ export function describeRequester(requesterId: string): string {
       return vscode.l10n.t('a Switchboard command at the palette');
     case requesterIds.commandArgument:
       return vscode.l10n.t('a script or another extension calling a Switchboard command');
+    case requesterIds.vscodeChat:
+      return vscode.l10n.t('VS Code chat');
     default: {
+      if (requesterId.startsWith(`${requesterIds.vscodeChat}/`)) {
+        return vscode.l10n.t('VS Code chat, for {0}', describeRequester(requesterId.slice(requesterIds.vscodeChat.length + 1)));
+      }
       const extension = vscode.extensions.getExtension(requesterId);
       const name = (extension?.packageJSON as { displayName?: string } | undefined)?.displayName;
       return name ? vscode.l10n.t('the extension "{0}" ({1})', name, requesterId) : vscode.l10n.t('the extension {0}', requesterId);

@@ -4,6 +4,8 @@ import type { SwitchboardExports } from '../api/types';
 import type { AuditEntry, RunRecord } from '../contracts/agents';
 import type { RegisteredModel } from '../contracts/models';
 import type { AuditLog } from '../core/auditLog';
+import type { ChatRecordStore } from '../core/chatRecordStore';
+import type { ChatRecord } from '../contracts/chatRecords';
 import type { Database } from '../core/database';
 import type { ModelRegistry } from '../core/modelRegistry';
 import type { RunService } from '../core/runService';
@@ -34,6 +36,8 @@ export interface TestingApi {
   storedRun(id: string): RunRecord | undefined;
   /** The registered models as the database holds them. */
   storedModels(): RegisteredModel[];
+  /** The chat records (VS Code chat requests), newest first. */
+  chatRecords(): ChatRecord[];
   /** The audit log's entries, oldest first. */
   auditEntries(): Promise<AuditEntry[]>;
   /** The database's files (with its write-ahead log) as text, for the canary check. */
@@ -54,6 +58,7 @@ export function createTestingApi(deps: {
   models: ModelRegistry;
   audit: AuditLog;
   runService: RunService;
+  chatRecords: ChatRecordStore;
   activationMs: number;
 }): TestingApi {
   const { context } = deps;
@@ -65,6 +70,7 @@ export function createTestingApi(deps: {
     webviewMessages: () => [...deps.postedToWebviews],
     storedRun: (id) => deps.runs.get(id),
     storedModels: () => deps.models.list(),
+    chatRecords: () => deps.chatRecords.page({ limit: 1000 }).records,
     auditEntries: async () => (await deps.audit.read()).reverse(),
     databaseBytes: async () => {
       const parts = await Promise.all(deps.db.files.map((file) => readFile(file, 'latin1').catch(() => '')));
