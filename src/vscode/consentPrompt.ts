@@ -11,12 +11,13 @@ import type { Prompter } from './prompter';
 export function consentPrompt(prompter: Prompter): ConsentPrompt {
   return {
     async ask({ connectionName, requesterLabel, destination }) {
-      const scripted = prompter.takeScripted();
+      const question = vscode.l10n.t('{0} wants to use the API key of "{1}".', capitalize(requesterLabel), connectionName);
+      const scripted = prompter.takeScripted(question);
       if (scripted.taken) return scripted.answer === 'once' || scripted.answer === 'always' ? scripted.answer : 'deny';
       const once = vscode.l10n.t('Allow Once');
       const always = vscode.l10n.t('Always Allow');
       const choice = await vscode.window.showWarningMessage(
-        vscode.l10n.t('{0} wants to use the API key of "{1}".', capitalize(requesterLabel), connectionName),
+        question,
         {
           modal: true,
           detail: destination.extensionId

@@ -25,6 +25,8 @@ export interface TestModeExports extends SwitchboardExports {
 export interface TestingApi {
   /** The next prompts take these answers instead of opening UI. */
   queueAnswers(...answers: ScriptedAnswer[]): void;
+  /** The consent questions that queued answers answered, in order. */
+  answeredQuestions(): string[];
   readSecret(name: string): Promise<string | undefined>;
   /** Every key and value in this extension's globalState. */
   globalState(): Record<string, unknown>;
@@ -36,6 +38,8 @@ export interface TestingApi {
   storedRun(id: string): RunRecord | undefined;
   /** The registered models as the database holds them. */
   storedModels(): RegisteredModel[];
+  /** Enables or disables a registered model, as the Models tab's switch does. */
+  setModelEnabled(id: string, enabled: boolean): Promise<RegisteredModel>;
   /** The chat records (VS Code chat requests), newest first. */
   chatRecords(): ChatRecord[];
   /** The audit log's entries, oldest first. */
@@ -64,12 +68,14 @@ export function createTestingApi(deps: {
   const { context } = deps;
   return {
     queueAnswers: (...answers) => deps.prompter.queue(...answers),
+    answeredQuestions: () => [...deps.prompter.answeredQuestions],
     readSecret: async (name) => context.secrets.get(name),
     globalState: () => Object.fromEntries(context.globalState.keys().map((key) => [key, context.globalState.get(key)])),
     logLines: () => [...(deps.logger.captured ?? [])],
     webviewMessages: () => [...deps.postedToWebviews],
     storedRun: (id) => deps.runs.get(id),
     storedModels: () => deps.models.list(),
+    setModelEnabled: (id, enabled) => deps.models.setEnabled(id, enabled),
     chatRecords: () => deps.chatRecords.page({ limit: 1000 }).records,
     auditEntries: async () => (await deps.audit.read()).reverse(),
     databaseBytes: async () => {
