@@ -132,6 +132,20 @@ describe('The public API (src/api) over the real run path', function () {
     assert.equal((await api.startAgentRun({ agentId: agent.id, input: 'back' })).status, 'succeeded');
   });
 
+  it('keeps the code of an error a contributed adapter throws, as the API documents', async () => {
+    const api = (await exportsOf()).getApi(1, FIXTURE);
+    api.registerProvider({ ...echoDescriptor(echo.url), id: 'grumpy' }, {
+      ...echoAdapter,
+      chat: async () => {
+        throw Object.assign(new Error('Grumpy refused the key: set a new one.'), { code: 'auth_failed' });
+      },
+    });
+    const connection = await stack.connections.create({ name: 'Grumpy', providerId: `${FIXTURE}/grumpy`, baseUrl: echo.url });
+    const agent = await stack.agents.create({ name: 'grump', connectionId: connection.id });
+    const run = await api.startAgentRun({ agentId: agent.id, input: 'hello' });
+    assert.deepEqual(run.error, { code: 'auth_failed', message: 'Grumpy refused the key: set a new one.' });
+  });
+
   it('refuses a malformed run request or model filter with invalid_input, storing nothing', async () => {
     const api = (await exportsOf()).getApi(1, FIXTURE);
     await expectFailure(api.startAgentRun({ agentId: 'not-a-uuid', input: 'x' }), 'invalid_input');
