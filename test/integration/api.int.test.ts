@@ -160,6 +160,57 @@ describe('Switchboard models in VS Code chat (vscode.lm, vendor switchboard)', f
     assert.ok(Array.isArray(shown) && shown.length >= 2, 'Show Chat Requests lists them');
   });
 
+  it('sends tool results back, stops the request on cancel, and reports failures as LanguageModelErrors that say what to do', async () => {
+    const [model] = await vscode.lm.selectChatModels({ vendor: 'switchboard', id: `${local.id}/llama3.2:latest` });
+    assert.ok(model);
+    const tools = [{ name: 'get_weather', description: 'The weather in a city', inputSchema: { type: 'object', properties: { text: { type: 'string' } } } }];
+    const followUp = await model.sendRequest(
+      [
+        vscode.LanguageModelChatMessage.User('weather in Oslo?'),
+        vscode.LanguageModelChatMessage.Assistant([new vscode.LanguageModelToolCallPart('call-1', 'get_weather', { text: 'Oslo' })]),
+        vscode.LanguageModelChatMessage.User([new vscode.LanguageModelToolResultPart('call-1', [new vscode.LanguageModelTextPart('3 degrees')])]),
+      ],
+      { tools },
+    );
+    let text = '';
+    for await (const part of followUp.stream) if (part instanceof vscode.LanguageModelTextPart) text += part.value;
+    assert.match(text, /The tool said: 3 degrees/);
+
+    const control = (behaviour: string) =>
+      fetch(`${fixtureUrl('ollama')}/__fixture/behaviour`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ behaviour, path: '/api/chat' }) });
+    try {
+      await control('stream-endless');
+      const source = new vscode.CancellationTokenSource();
+      const endless = await model.sendRequest([vscode.LanguageModelChatMessage.User('go on forever')], {}, source.token);
+      let first = '';
+      try {
+        for await (const part of endless.stream) {
+          if (part instanceof vscode.LanguageModelTextPart) first += part.value;
+          if (first) source.cancel();
+        }
+      } catch {
+        // VS Code may end a cancelled stream with an error; the record below says what happened.
+      }
+      await waitFor('the cancelled request\'s record', () => testing.chatRecords().find((r) => r.connectionId === local.id && r.status === 'cancelled'));
+
+      await control('not-found');
+      let caught: unknown;
+      try {
+        const failing = await model.sendRequest([vscode.LanguageModelChatMessage.User('anything')], {});
+        for await (const _part of failing.stream) void _part;
+      } catch (error) {
+        caught = error;
+      }
+      assert.ok(caught instanceof vscode.LanguageModelError, `expected a LanguageModelError, got ${String(caught)}`);
+      assert.match((caught as Error).message, /model_not_found|not found|Edit|registry|pull/i);
+      assertNoCanary('the chat error', (caught as Error).message);
+    } finally {
+      await control('normal');
+    }
+    const failed = testing.chatRecords().find((r) => r.connectionId === local.id && r.status === 'failed');
+    assert.ok(failed?.error, 'the failed request is recorded with its error');
+  });
+
   it('takes a disabled model off the list', async () => {
     const qwen = testing.storedModels().find((m) => m.connectionId === local.id && m.providerModelId === 'qwen2.5-coder:7b');
     assert.ok(qwen);
