@@ -152,7 +152,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
   if (!testMode) return api;
   return {
     ...api,
-    testing: createTestingApi({ context, prompter, logger, postedToWebviews, db, runs, models, audit, runService, chatRecords, activationMs: performance.now() - started }),
+    testing: createTestingApi({ context, prompter, logger, postedToWebviews, db, runs, models, audit, runService, chatRecords, chat, activationMs: performance.now() - started }),
   };
 }
 

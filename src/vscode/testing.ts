@@ -5,6 +5,8 @@ import type { AuditEntry, RunRecord } from '../contracts/agents';
 import type { RegisteredModel } from '../contracts/models';
 import type { AuditLog } from '../core/auditLog';
 import type { ChatRecordStore } from '../core/chatRecordStore';
+import type { ChatService } from '../core/chatService';
+import { requesterIds } from '../core/requesters';
 import type { ChatRecord } from '../contracts/chatRecords';
 import type { Database } from '../core/database';
 import type { ModelRegistry } from '../core/modelRegistry';
@@ -40,6 +42,11 @@ export interface TestingApi {
   storedModels(): RegisteredModel[];
   /** Enables or disables a registered model, as the Models tab's switch does. */
   setModelEnabled(id: string, enabled: boolean): Promise<RegisteredModel>;
+  /**
+   * A chat request straight into ChatService, as the chat provider makes it but without VS Code's
+   * RPC (for the lm bench); resolves with the milliseconds to the first text and to the end.
+   */
+  chatDirect(modelId: string, prompt: string): Promise<{ first: number; total: number }>;
   /** The chat records (VS Code chat requests), newest first. */
   chatRecords(): ChatRecord[];
   /** The audit log's entries, oldest first. */
@@ -63,6 +70,7 @@ export function createTestingApi(deps: {
   audit: AuditLog;
   runService: RunService;
   chatRecords: ChatRecordStore;
+  chat: ChatService;
   activationMs: number;
 }): TestingApi {
   const { context } = deps;
@@ -76,6 +84,14 @@ export function createTestingApi(deps: {
     storedRun: (id) => deps.runs.get(id),
     storedModels: () => deps.models.list(),
     setModelEnabled: (id, enabled) => deps.models.setEnabled(id, enabled),
+    chatDirect: async (modelId, prompt) => {
+      const started = performance.now();
+      let first = NaN;
+      await deps.chat.respond({ modelId, requesterId: requesterIds.vscodeChat, messages: [{ role: 'user', content: prompt }] }, new AbortController().signal, (part) => {
+        if (part.type === 'text' && part.text && Number.isNaN(first)) first = performance.now() - started;
+      });
+      return { first, total: performance.now() - started };
+    },
     chatRecords: () => deps.chatRecords.page({ limit: 1000 }).records,
     auditEntries: async () => (await deps.audit.read()).reverse(),
     databaseBytes: async () => {
