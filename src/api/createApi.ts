@@ -25,6 +25,8 @@ export interface ApiHost {
     requesterId: string,
     options: { signal: AbortSignal; onOutput(text: string): void },
   ): Promise<{ runId: string; finished: Promise<RunRecord> }>;
+  /** A listener of another extension threw: logged there, so one extension's bug breaks neither Switchboard nor the others' listeners. */
+  listenerFailed(caller: string, error: unknown): void;
   /** An error of the host's own kind, so a caller sees the same `code` wherever a refusal comes from. */
   error(code: ErrorCode, message: string): Error;
   readonly onDidChangeProviders: Event<void>;
@@ -81,11 +83,23 @@ function apiV1(host: ApiHost, caller: string): SwitchboardApiV1 {
     },
     startAgentRun: async (request) => (await launch(request)).finished,
     launchAgentRun: launch,
-    onDidChangeProviders: host.onDidChangeProviders,
-    onDidChangeConnections: host.onDidChangeConnections,
-    onDidChangeModels: host.onDidChangeModels,
-    onDidFinishRun: (listener) => host.onDidFinishRun((run) => run.requesterId === caller && listener(run)),
+    onDidChangeProviders: guarded(host, caller, host.onDidChangeProviders),
+    onDidChangeConnections: guarded(host, caller, host.onDidChangeConnections),
+    onDidChangeModels: guarded(host, caller, host.onDidChangeModels),
+    onDidFinishRun: guarded(host, caller, (listener: (run: RunRecord) => void) => host.onDidFinishRun((run) => run.requesterId === caller && listener(run))),
   };
+}
+
+/** The event with each of the caller's listeners guarded: what it throws is reported, never raised in Switchboard. */
+function guarded<T>(host: ApiHost, caller: string, event: Event<T>): Event<T> {
+  return (listener) =>
+    event((value) => {
+      try {
+        listener(value);
+      } catch (error) {
+        host.listenerFailed(caller, error);
+      }
+    });
 }
 
 /** Only what another extension may see of a connection: no key hint, no credential header names, no options. */

@@ -4,6 +4,7 @@ import { SwitchboardError } from './errors';
 import type { ModelRegistry } from './modelRegistry';
 import type { ProviderRegistry } from './providerRegistry';
 import type { ProviderAdapter } from './providers/adapter';
+import type { Logger } from './ports';
 import type { RunService } from './runService';
 
 /**
@@ -15,6 +16,7 @@ export function coreApiHost(deps: {
   connections: ConnectionService;
   models: Pick<ModelRegistry, 'list' | 'onDidChange'>;
   runService: RunService;
+  logger: Logger;
   isInstalledExtension(id: string): boolean;
 }) {
   const { registry, connections, models, runService } = deps;
@@ -28,6 +30,8 @@ export function coreApiHost(deps: {
     launchRun: (request: unknown, requesterId: string, options: { signal: AbortSignal; onOutput(text: string): void }) =>
       runService.launch(request, requesterId, options.signal, options.onOutput),
     error: (code: ErrorCode, message: string) => new SwitchboardError(code, message),
+    listenerFailed: (caller: string, error: unknown) =>
+      deps.logger.warn(`A listener of the extension ${caller} on Switchboard's API threw: ${error instanceof Error ? error.message : String(error)}`),
     onDidChangeProviders: registry.onDidChange,
     onDidChangeConnections: connections.onDidChange,
     onDidChangeModels: models.onDidChange,

@@ -148,7 +148,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
     registerChatRecordsCommand(chatRecords, connections),
   );
 
-  const api = createExtensionApi({ registry, connections, models, runService });
+  const api = createExtensionApi({ registry, connections, models, runService, logger });
   if (!testMode) return api;
   return {
     ...api,

@@ -100,6 +100,25 @@ describe('The public API (src/api) over the real run path', function () {
     for (const value of [run, again, otherRun, finishedEvents, api.listConnections(), api.listProviders(), api.listModels()]) assertNoCanary(value);
   });
 
+  it('runs on the default connection when neither the request nor the agent names one, and records it; a throwing listener breaks nothing', async () => {
+    const api = (await exportsOf(['always'])).getApi(1, FIXTURE);
+    const { connection } = await echoSetup(api);
+    await stack.settings.setDefaultConnectionId(connection.id);
+    const agent = await stack.agents.create({ name: 'no connection' });
+    api.onDidFinishRun(() => {
+      throw new Error('a careless listener');
+    });
+    const heard: string[] = [];
+    api.onDidFinishRun((run) => heard.push(run.id));
+    const run = await api.startAgentRun({ agentId: agent.id, input: 'defaults' });
+    assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
+    assert.equal(run.routing?.sources.connectionId, 'default');
+    assert.equal(stack.runs.get(run.id)?.routing?.connectionId, connection.id);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(heard, [run.id], 'the next listener still heard it');
+    assert.ok(stack.logger.lines.some((line) => line.includes('a careless listener') && line.includes(FIXTURE)), stack.logger.lines.join('\n'));
+  });
+
   it('streams a launched run\'s output, ends the stream with the run, and cancels', async () => {
     const api = (await exportsOf(['always'])).getApi(1, FIXTURE);
     const { agent } = await echoSetup(api);
