@@ -4,7 +4,7 @@ import type { SwitchboardApiV1 } from '../../src/api/types';
 import type { RunRecord } from '../../src/contracts/agents';
 import { coreApiHost } from '../../src/core/apiHost';
 import { assertCanaryOnlyInHeader, assertNoCanary, CANARY_KEY } from '../fixtures/canary';
-import { echoAdapter, echoDescriptor, EchoServer } from '../fixtures/echoProvider';
+import { echoAdapter, echoDescriptor, startEchoServer, type EchoServer } from '../fixtures/extensions/fixture-provider/echo';
 import { expectFailure } from '../fixtures/expectFailure';
 import { makeStack } from '../helpers/stacks';
 
@@ -13,11 +13,14 @@ const OTHER = 'switchboard-test.other';
 
 describe('The public API (src/api) over the real run path', function () {
   this.timeout(30_000);
-  const echo = new EchoServer();
+  // The fixture extension's own provider (the integration run installs that extension).
+  let echo: EchoServer;
   let stack: Awaited<ReturnType<typeof makeStack>>;
 
-  before(() => echo.start());
-  after(() => echo.stop());
+  before(async () => {
+    echo = await startEchoServer();
+  });
+  after(() => echo.close());
   afterEach(async () => {
     echo.requests.length = 0;
     await stack?.cleanup();
