@@ -34,7 +34,8 @@ export function registerChatProvider(chat: ChatService): vscode.Disposable {
     async provideLanguageModelChatResponse(model, messages, options, progress, token) {
       const controller = new AbortController();
       const cancel = token.onCancellationRequested(() => controller.abort());
-      // Newer VS Code versions say which extension sent the request (not in the 1.104 typings).
+      // VS Code 1.139 says which extension sent the request (its id, or "core" for VS Code's own
+      // chat); the 1.104 typings do not have the field, and an older VS Code leaves it out.
       const initiator = (options as { requestInitiator?: unknown }).requestInitiator;
       try {
         await chat.respond(
