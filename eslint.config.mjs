@@ -118,4 +118,10 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // Fixture extensions are plain CommonJS, as an extension loaded from a folder is.
+    files: ['test/fixtures/extensions/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', fetch: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -16,10 +16,13 @@ import path from 'node:path';
 import { format } from 'node:util';
 import { launchBrowser } from './browser.mjs';
 import { buildIntegrationSuite, INTEGRATION_ENTRY } from './buildTests.mjs';
-import { startCodeServer, tailFile, workbenchUrl } from './codeServer.mjs';
-import { HarnessError, REPO, log, newRunDir, runAsScript, runOrThrow, writeJson } from './common.mjs';
+import { installVsix, startCodeServer, tailFile, workbenchUrl } from './codeServer.mjs';
+import { HarnessError, REPO, bin, log, newRunDir, runAsScript, runOrThrow, writeJson } from './common.mjs';
 import { startFixtures } from './fixtures.mjs';
 import { ensureHarness } from './install.mjs';
+
+/** Another extension that uses Switchboard's public API (test/integration/api.int.test.ts). */
+const FIXTURE_EXTENSION = path.join(REPO, 'test', 'fixtures', 'extensions', 'fixture-provider');
 
 /**
  * The workbench's own start-up messages arrive through the same channel as the extension
@@ -36,8 +39,9 @@ const WORKBENCH_CHATTER =
  * @param {string} options.label       names the run folder and the log prefix
  * @param {Record<string,string>} [options.env]  for the extension host (payload and process)
  * @param {boolean} [options.echo=true]  print the extension host's console as it arrives
+ * @param {string[]} [options.extensions]  folders of other extensions, packaged and installed beside Switchboard
  */
-export async function runInExtensionHost({ testsPath, label, env = {}, echo = true, timeoutMs = 300_000 }) {
+export async function runInExtensionHost({ testsPath, label, env = {}, echo = true, timeoutMs = 300_000, extensions = [] }) {
   const runDir = newRunDir(label);
   const resultsFile = path.join(runDir, 'results.json');
   const workspace = path.join(runDir, 'workspace');
@@ -46,7 +50,14 @@ export async function runInExtensionHost({ testsPath, label, env = {}, echo = tr
   const hostLog = [];
   let timer;
   try {
-    const server = await startCodeServer({ dataDir: runDir, workspace, env: extensionEnvironment });
+    const extensionsDir = path.join(runDir, 'extensions');
+    for (const folder of extensions) {
+      // Installed from a .vsix like any extension a person installs, so VS Code loads it as one.
+      const vsix = path.join(runDir, `${path.basename(folder)}.vsix`);
+      await runOrThrow(`package ${path.relative(REPO, folder)}`, bin('vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix], { cwd: folder });
+      installVsix({ dataDir: runDir, extensionsDir, vsix });
+    }
+    const server = await startCodeServer({ dataDir: runDir, workspace, env: extensionEnvironment, extensionsDir });
     cleanup.push(() => server.stop());
     writeFileSync(path.join(workspace, 'README.md'), '# Switchboard integration workspace\n');
 
@@ -133,6 +144,7 @@ async function main() {
       label: 'integration',
       env: { ...fixtures.env, ...(only.length ? { SWITCHBOARD_INTEGRATION_ONLY: only.join(',') } : {}) },
       timeoutMs: suiteTimeoutMs,
+      extensions: [FIXTURE_EXTENSION],
     });
   } finally {
     await fixtures.stop();

@@ -90,6 +90,11 @@ export const ConnectionsSnapshotSchema = z.object({
   /** Every registered model of every connection; the view filters. */
   models: z.array(RegisteredModelSchema),
   defaultConnectionId: z.string(),
+  /**
+   * Connections whose provider is not registered now (its extension was removed, disabled, or
+   * disposed its registration): shown as "provider unavailable" until the provider comes back.
+   */
+  unavailableConnectionIds: z.array(z.string().uuid()),
 });
 export type ConnectionsSnapshot = z.infer<typeof ConnectionsSnapshotSchema>;
 

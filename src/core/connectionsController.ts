@@ -26,13 +26,17 @@ export interface ConnectionsControllerDeps {
 
 /** The host side of the Connections view: its snapshot and what each request does. */
 export function createConnectionsController(deps: ConnectionsControllerDeps): ViewHost<ConnectionsRequest, ConnectionsSnapshot> {
-  const snapshot = (): ConnectionsSnapshot => ({
-    type: 'snapshot',
-    providers: deps.registry.list().providers,
-    connections: deps.connections.list(),
-    models: deps.models.list(),
-    defaultConnectionId: deps.settings.defaultConnectionId(),
-  });
+  const snapshot = (): ConnectionsSnapshot => {
+    const connections = deps.connections.list();
+    return {
+      type: 'snapshot',
+      providers: deps.registry.list().providers,
+      connections,
+      models: deps.models.list(),
+      defaultConnectionId: deps.settings.defaultConnectionId(),
+      unavailableConnectionIds: connections.filter((connection) => !deps.registry.get(connection.providerId)).map((connection) => connection.id),
+    };
+  };
 
   const dispatch = async (request: ConnectionsRequest): Promise<unknown> => {
     const { connections, actions, models, modelActions } = deps;

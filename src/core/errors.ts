@@ -1,4 +1,4 @@
-import type { ErrorCode, ErrorInfo } from '../contracts/errors';
+import { ErrorCodeSchema, type ErrorCode, type ErrorInfo } from '../contracts/errors';
 
 /**
  * The one error type core code throws. `message` is for people and never holds a key;
@@ -28,9 +28,15 @@ export class SwitchboardError extends Error {
   }
 }
 
-/** Any thrown value as an ErrorInfo; unknown errors become `internal` with their message. */
+/**
+ * Any thrown value as an ErrorInfo; unknown errors become `internal` with their message. An
+ * adapter contributed by another extension cannot construct a SwitchboardError, so an Error
+ * carrying one of our codes (the public API's documented way) keeps its code.
+ */
 export function toErrorInfo(error: unknown): ErrorInfo {
   if (error instanceof SwitchboardError) return error.toInfo();
+  const code = ErrorCodeSchema.safeParse((error as { code?: unknown } | null)?.code);
+  if (error instanceof Error && code.success) return { code: code.data, message: error.message };
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'internal', message: `Unexpected error: ${message}` };
 }

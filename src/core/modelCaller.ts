@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatStreamPart, Usage } from '../contracts/models';
+import type { ChatResult, ChatStreamPart, ConversationMessage, Tool, ToolMode, Usage } from '../contracts/models';
 import type { AuditLog } from './auditLog';
 import { CallLimiter } from './callLimiter';
 import type { ConnectionService } from './connectionService';
@@ -9,13 +9,16 @@ import type { Logger, Settings } from './ports';
 import type { ProviderRegistry } from './providerRegistry';
 import { collectChat, streamChat } from './providers/streaming';
 
-/** One model call of a run: where it goes was decided when the run was routed. */
+/** One model call: where it goes was decided before (a run's routing, the model picked in VS Code chat). */
 export interface ModelCall {
-  runId: string;
+  /** The run it belongs to; absent for a VS Code chat request. */
+  runId?: string;
   requesterId: string;
   connectionId: string;
   modelRef: string;
-  messages: ChatMessage[];
+  messages: ConversationMessage[];
+  tools?: Tool[];
+  toolMode?: ToolMode;
 }
 
 export interface ModelCallerDeps {
@@ -44,6 +47,15 @@ export class ModelCaller {
 
   /** Makes the call, streaming: `onText` gets each piece of the answer (keys blanked) as it arrives. */
   async call(request: ModelCall, signal: AbortSignal, onText: (text: string) => void = () => undefined): Promise<{ output: string; usage: Usage }> {
+    const result = await this.stream(request, signal, (part) => part.type === 'text' && part.text && onText(part.text));
+    return { output: result.content, usage: result.usage };
+  }
+
+  /**
+   * Makes the call, streaming every part (text, tool calls, usage; keys blanked) to `onPart` as
+   * it arrives, and resolves with the whole answer.
+   */
+  async stream(request: ModelCall, signal: AbortSignal, onPart: (part: ChatStreamPart) => void): Promise<ChatResult> {
     const { deps } = this;
     const connection = deps.connections.require(request.connectionId);
     const provider = deps.registry.require(connection.providerId);
@@ -51,18 +63,18 @@ export class ModelCaller {
     let outcome = 'ok';
     try {
       // A run is never the person's own click: its key use needs consent (or a standing permission).
-      const use = { connection, provider: provider.descriptor, requester: { id: request.requesterId, byPerson: false }, purpose: 'chat' as const, runId: request.runId };
+      const use = { connection, provider: provider.descriptor, requester: { id: request.requesterId, byPerson: false }, purpose: 'chat' as const, ...(request.runId ? { runId: request.runId } : {}) };
       const context = { http: deps.http, timeoutMs: deps.settings.requestTimeoutMs(), idleTimeoutMs: deps.settings.streamIdleTimeoutMs(), signal };
       // Queued per connection before the request starts, so the wait is not part of its timeout.
       // streamChat holds any adapter's parts to the contract and blanks the key in each of them.
-      const result = await deps.keys.use(use, (target) =>
-        this.limiter.run(
-          connection.id,
-          () => collectChat(relayText(streamChat(provider.adapter, target, { modelRef: request.modelRef, messages: request.messages }, context), onText)),
-          signal,
-        ),
+      const chat = {
+        modelRef: request.modelRef,
+        messages: request.messages,
+        ...(request.tools?.length ? { tools: request.tools, ...(request.toolMode ? { toolMode: request.toolMode } : {}) } : {}),
+      };
+      return await deps.keys.use(use, (target) =>
+        this.limiter.run(connection.id, () => collectChat(relay(streamChat(provider.adapter, target, chat, context), onPart)), signal),
       );
-      return { output: result.content, usage: result.usage };
     } catch (error) {
       outcome = toErrorInfo(error).code;
       throw error;
@@ -70,7 +82,7 @@ export class ModelCaller {
       await deps.audit
         .append({
           kind: 'model_call',
-          runId: request.runId,
+          ...(request.runId ? { runId: request.runId } : {}),
           requesterId: request.requesterId,
           connectionId: connection.id,
           providerId: connection.providerId,
@@ -83,10 +95,10 @@ export class ModelCaller {
   }
 }
 
-/** The parts as they come, each piece of text also handed to `onText` on its way. */
-async function* relayText(parts: AsyncIterable<ChatStreamPart>, onText: (text: string) => void): AsyncGenerator<ChatStreamPart, void, undefined> {
+/** The parts as they come, each also handed to `onPart` on its way. */
+async function* relay(parts: AsyncIterable<ChatStreamPart>, onPart: (part: ChatStreamPart) => void): AsyncGenerator<ChatStreamPart, void, undefined> {
   for await (const part of parts) {
-    if (part.type === 'text' && part.text) onText(part.text);
+    onPart(part);
     yield part;
   }
 }

@@ -15,6 +15,8 @@ export const requesterIds = {
    * as the person's own action.
    */
   commandArgument: 'switchboard.commandArgument',
+  /** VS Code's own chat, through the `switchboard` language model vendor; `<this>/<extension id>` when VS Code names the extension that asked. */
+  vscodeChat: 'switchboard.vscodeChat',
 } as const;
 
 /** The person's own click in a Switchboard view or at the palette: consent for that one use. */

@@ -5,6 +5,7 @@ import type { AgentHost } from './agentHost';
 import type { AgentService } from './agentService';
 import type { ConnectionService } from './connectionService';
 import { SwitchboardError, toErrorInfo } from './errors';
+import { Emitter } from './events';
 import type { ModelCaller } from './modelCaller';
 import type { Clock, Logger, Settings } from './ports';
 import { describeIssues } from '../contracts/issues';
@@ -36,6 +37,9 @@ export class RunService {
   private readonly cancels = new Map<string, AbortController>();
   /** Model calls under way per run, so a run is final only after its calls are audited. */
   private readonly calls = new Map<string, Set<Promise<unknown>>>();
+  private readonly finished = new Emitter<RunRecord>();
+  /** Every run's final record, once it is stored: the public API tells each extension of its own. */
+  readonly onDidFinishRun = this.finished.event;
 
   constructor(private readonly deps: RunServiceDeps) {}
 
@@ -49,9 +53,10 @@ export class RunService {
 
   /**
    * Like `start`, but resolves as soon as the run is stored as queued, with its id and a
-   * promise of its final record: for views that show progress from snapshots.
+   * promise of its final record: for views that show progress from snapshots, and for callers
+   * that read the output as it streams (`onOutput`, keys already blanked).
    */
-  async launch(request: unknown, requesterId: string, signal?: AbortSignal): Promise<{ runId: string; finished: Promise<RunRecord> }> {
+  async launch(request: unknown, requesterId: string, signal?: AbortSignal, onOutput?: (text: string) => void): Promise<{ runId: string; finished: Promise<RunRecord> }> {
     const parsed = StartAgentRunRequestSchema.safeParse(request);
     if (!parsed.success) {
       throw new SwitchboardError('invalid_input', `The run request is not valid: ${describeIssues(parsed.error.issues)}.`);
@@ -68,10 +73,12 @@ export class RunService {
       createdAt: this.deps.clock.now().toISOString(),
     };
     await this.deps.runs.add(run);
-    return { runId: run.id, finished: this.execute(run, agent, parsed.data, signal) };
+    const finished = this.execute(run, agent, parsed.data, signal, onOutput);
+    void finished.then((record) => this.finished.fire(record));
+    return { runId: run.id, finished };
   }
 
-  private async execute(run: RunRecord, agent: Agent, request: StartAgentRunRequest, signal?: AbortSignal): Promise<RunRecord> {
+  private async execute(run: RunRecord, agent: Agent, request: StartAgentRunRequest, signal?: AbortSignal, onOutput?: (text: string) => void): Promise<RunRecord> {
     const { deps } = this;
     const controller = new AbortController();
     this.cancels.set(run.id, controller);
@@ -105,7 +112,7 @@ export class RunService {
           input: request.input,
           modelRef: routing.modelRef,
         },
-        { onStep: (step) => trace.push(step), onOutput: (text) => streamed.append(text), callModel },
+        { onStep: (step) => trace.push(step), onOutput: (text) => (streamed.append(text), onOutput?.(text)), callModel },
         controller.signal,
       );
       await streamed.settle();

@@ -1,6 +1,6 @@
 import { TABLES } from './storageKeys';
 
-const { meta, models, runs, leases, audit, auditHead } = TABLES;
+const { meta, models, runs, leases, audit, auditHead, chatRecords } = TABLES;
 
 /**
  * The database's schema, one numbered migration per change, applied in order at the first
@@ -43,5 +43,13 @@ export const MIGRATIONS: readonly string[] = [
   -- to verify). The head row is the last entry's link, so a removed tail is detected.
   CREATE TABLE ${audit} (pos INTEGER PRIMARY KEY, body TEXT NOT NULL);
   CREATE TABLE ${auditHead} (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
+  `,
+  // 2: a record of each VS Code chat request (routing, usage, latency, outcome); pos is creation order.
+  `
+  CREATE TABLE ${chatRecords} (
+    pos INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    body TEXT NOT NULL
+  );
   `,
 ];

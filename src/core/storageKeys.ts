@@ -20,6 +20,7 @@ export const TABLES = {
   leases: 'run_leases',
   audit: 'audit',
   auditHead: 'audit_head',
+  chatRecords: 'chat_records',
 } as const;
 
 /**

@@ -11,12 +11,13 @@ import type { Prompter } from './prompter';
 export function consentPrompt(prompter: Prompter): ConsentPrompt {
   return {
     async ask({ connectionName, requesterLabel, destination }) {
-      const scripted = prompter.takeScripted();
+      const question = vscode.l10n.t('{0} wants to use the API key of "{1}".', capitalize(requesterLabel), connectionName);
+      const scripted = prompter.takeScripted(question);
       if (scripted.taken) return scripted.answer === 'once' || scripted.answer === 'always' ? scripted.answer : 'deny';
       const once = vscode.l10n.t('Allow Once');
       const always = vscode.l10n.t('Always Allow');
       const choice = await vscode.window.showWarningMessage(
-        vscode.l10n.t('{0} wants to use the API key of "{1}".', capitalize(requesterLabel), connectionName),
+        question,
         {
           modal: true,
           detail: destination.extensionId
@@ -50,7 +51,12 @@ export function describeRequester(requesterId: string): string {
       return vscode.l10n.t('a Switchboard command at the palette');
     case requesterIds.commandArgument:
       return vscode.l10n.t('a script or another extension calling a Switchboard command');
+    case requesterIds.vscodeChat:
+      return vscode.l10n.t('VS Code chat');
     default: {
+      if (requesterId.startsWith(`${requesterIds.vscodeChat}/`)) {
+        return vscode.l10n.t('VS Code chat, for {0}', describeRequester(requesterId.slice(requesterIds.vscodeChat.length + 1)));
+      }
       const extension = vscode.extensions.getExtension(requesterId);
       const name = (extension?.packageJSON as { displayName?: string } | undefined)?.displayName;
       return name ? vscode.l10n.t('the extension "{0}" ({1})', name, requesterId) : vscode.l10n.t('the extension {0}', requesterId);

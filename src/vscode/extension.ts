@@ -4,6 +4,8 @@ import { AgentHost } from '../core/agentHost';
 import { AgentService } from '../core/agentService';
 import { createAgentsController } from '../core/agentsController';
 import { AuditLog } from '../core/auditLog';
+import { ChatRecordStore } from '../core/chatRecordStore';
+import { ChatService } from '../core/chatService';
 import { builtinModel } from '../core/builtinModelLookup';
 import { ConnectionActions } from '../core/connectionActions';
 import { ConnectionService } from '../core/connectionService';
@@ -24,7 +26,9 @@ import { RunStore } from '../core/runStore';
 import { Redactor, redactingVault } from '../core/secrets';
 import { DATABASE_FILE, LEGACY } from '../core/storageKeys';
 import { registerAgentCommands } from './agentCommands';
-import { createApi, type SwitchboardExports } from './api';
+import { registerChatProvider, registerChatRecordsCommand } from './chatProvider';
+import type { SwitchboardExports } from '../api/types';
+import { createExtensionApi } from './api';
 import { registerCommands } from './commands';
 import { consentPrompt, describeRequester } from './consentPrompt';
 import { OutputLogger } from './logger';
@@ -32,11 +36,11 @@ import { Prompter } from './prompter';
 import { globalStateStore, secretStorageVault } from './storage';
 import { VsCodeSettings } from './settings';
 import { defaultConnectionStatusBar } from './statusBar';
-import { createTestingApi } from './testing';
+import { createTestingApi, type TestModeExports } from './testing';
 import { HostedWebviewView } from './webviewView';
 
 /** Wires the parts by hand and returns the API. Nothing here does work until it is used. */
-export function activate(context: vscode.ExtensionContext): SwitchboardExports {
+export function activate(context: vscode.ExtensionContext): SwitchboardExports | TestModeExports {
   const started = performance.now();
   const testMode = context.extensionMode === vscode.ExtensionMode.Test;
   const redactor = new Redactor();
@@ -77,6 +81,8 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports {
     ...{ agents, connections, registry, modelCaller, runs, agentHost, settings, clock, logger },
     isModelDisabled: (connectionId, modelRef) => models.isDisabled(connectionId, modelRef),
   });
+  const chatRecords = new ChatRecordStore({ db, logger, retention: () => settings.runRetention() });
+  const chat = new ChatService({ connections, registry, models, consent, modelCaller, records: chatRecords, clock, logger });
   /** One read of the registry, grouped by connection: the Agents view's selects offer only enabled models. */
   const enabledModels = () => {
     const byConnection = new Map<string, { providerModelId: string; displayName: string }[]>();
@@ -137,13 +143,16 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports {
       ),
     ),
     defaultConnectionStatusBar(connections, settings),
+    chatRecords,
+    registerChatProvider(chat),
+    registerChatRecordsCommand(chatRecords, connections),
   );
 
-  const api = createApi({ registry, connections, isInstalledExtension: (id) => vscode.extensions.getExtension(id) !== undefined });
+  const api = createExtensionApi({ registry, connections, models, runService, logger });
   if (!testMode) return api;
   return {
     ...api,
-    testing: createTestingApi({ context, prompter, logger, postedToWebviews, db, runs, models, audit, runService, activationMs: performance.now() - started }),
+    testing: createTestingApi({ context, prompter, logger, postedToWebviews, db, runs, models, audit, runService, chatRecords, chat, activationMs: performance.now() - started }),
   };
 }
 

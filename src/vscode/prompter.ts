@@ -15,14 +15,18 @@ export interface PickItem<T> extends vscode.QuickPickItem {
  */
 export class Prompter implements Interactions {
   private readonly scripted: ScriptedAnswer[] = [];
+  /** The questions a queued answer answered, so a test sees what the person would have read. */
+  readonly answeredQuestions: string[] = [];
 
   queue(...answers: ScriptedAnswer[]): void {
     this.scripted.push(...answers);
   }
 
-  /** The next queued answer, for a prompt of another shape (the consent dialog). */
-  takeScripted(): { taken: true; answer: ScriptedAnswer } | { taken: false } {
-    return this.scripted.length ? { taken: true, answer: this.scripted.shift() } : { taken: false };
+  /** The next queued answer, for a prompt of another shape (the consent dialog); `question` is kept with it. */
+  takeScripted(question?: string): { taken: true; answer: ScriptedAnswer } | { taken: false } {
+    if (!this.scripted.length) return { taken: false };
+    if (question !== undefined) this.answeredQuestions.push(question);
+    return { taken: true, answer: this.scripted.shift() };
   }
 
   async pick<T>(items: PickItem<T>[], placeHolder: string): Promise<T | undefined> {

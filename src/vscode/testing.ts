@@ -1,8 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import type * as vscode from 'vscode';
+import type { SwitchboardExports } from '../api/types';
 import type { AuditEntry, RunRecord } from '../contracts/agents';
 import type { RegisteredModel } from '../contracts/models';
 import type { AuditLog } from '../core/auditLog';
+import type { ChatRecordStore } from '../core/chatRecordStore';
+import type { ChatService } from '../core/chatService';
+import { requesterIds } from '../core/requesters';
+import type { ChatRecord } from '../contracts/chatRecords';
 import type { Database } from '../core/database';
 import type { ModelRegistry } from '../core/modelRegistry';
 import type { RunService } from '../core/runService';
@@ -10,10 +15,20 @@ import type { RunStore } from '../core/runStore';
 import type { OutputLogger } from './logger';
 import type { Prompter, ScriptedAnswer } from './prompter';
 
+/**
+ * What activate() returns in Test mode (`ExtensionMode.Test`): the public exports plus hooks for
+ * the integration tests. Kept out of the published type (src/api/types.ts).
+ */
+export interface TestModeExports extends SwitchboardExports {
+  readonly testing: TestingApi;
+}
+
 /** Hooks for the integration tests, present only when the extension runs in Test mode. */
 export interface TestingApi {
   /** The next prompts take these answers instead of opening UI. */
   queueAnswers(...answers: ScriptedAnswer[]): void;
+  /** The consent questions that queued answers answered, in order. */
+  answeredQuestions(): string[];
   readSecret(name: string): Promise<string | undefined>;
   /** Every key and value in this extension's globalState. */
   globalState(): Record<string, unknown>;
@@ -25,6 +40,15 @@ export interface TestingApi {
   storedRun(id: string): RunRecord | undefined;
   /** The registered models as the database holds them. */
   storedModels(): RegisteredModel[];
+  /** Enables or disables a registered model, as the Models tab's switch does. */
+  setModelEnabled(id: string, enabled: boolean): Promise<RegisteredModel>;
+  /**
+   * A chat request straight into ChatService, as the chat provider makes it but without VS Code's
+   * RPC (for the lm bench); resolves with the milliseconds to the first text and to the end.
+   */
+  chatDirect(modelId: string, prompt: string): Promise<{ first: number; total: number }>;
+  /** The chat records (VS Code chat requests), newest first. */
+  chatRecords(): ChatRecord[];
   /** The audit log's entries, oldest first. */
   auditEntries(): Promise<AuditEntry[]>;
   /** The database's files (with its write-ahead log) as text, for the canary check. */
@@ -45,17 +69,30 @@ export function createTestingApi(deps: {
   models: ModelRegistry;
   audit: AuditLog;
   runService: RunService;
+  chatRecords: ChatRecordStore;
+  chat: ChatService;
   activationMs: number;
 }): TestingApi {
   const { context } = deps;
   return {
     queueAnswers: (...answers) => deps.prompter.queue(...answers),
+    answeredQuestions: () => [...deps.prompter.answeredQuestions],
     readSecret: async (name) => context.secrets.get(name),
     globalState: () => Object.fromEntries(context.globalState.keys().map((key) => [key, context.globalState.get(key)])),
     logLines: () => [...(deps.logger.captured ?? [])],
     webviewMessages: () => [...deps.postedToWebviews],
     storedRun: (id) => deps.runs.get(id),
     storedModels: () => deps.models.list(),
+    setModelEnabled: (id, enabled) => deps.models.setEnabled(id, enabled),
+    chatDirect: async (modelId, prompt) => {
+      const started = performance.now();
+      let first = NaN;
+      await deps.chat.respond({ modelId, requesterId: requesterIds.vscodeChat, messages: [{ role: 'user', content: prompt }] }, new AbortController().signal, (part) => {
+        if (part.type === 'text' && part.text && Number.isNaN(first)) first = performance.now() - started;
+      });
+      return { first, total: performance.now() - started };
+    },
+    chatRecords: () => deps.chatRecords.page({ limit: 1000 }).records,
     auditEntries: async () => (await deps.audit.read()).reverse(),
     databaseBytes: async () => {
       const parts = await Promise.all(deps.db.files.map((file) => readFile(file, 'latin1').catch(() => '')));

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
-import type { SwitchboardApiV1 } from '../../src/vscode/api';
+import type { SwitchboardApiV1 } from '../../src/api/types';
 import type { TestingApi } from '../../src/vscode/testing';
 import { activate, addConnection, deleteConnection, fixtureUrl, testConnection } from './helpers';
 

@@ -6,8 +6,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { Connection, TestResult } from '../../src/contracts/connections';
-import type { SwitchboardApiV1, SwitchboardExports } from '../../src/vscode/api';
-import type { TestingApi } from '../../src/vscode/testing';
+import type { SwitchboardApiV1 } from '../../src/api/types';
+import type { TestingApi, TestModeExports } from '../../src/vscode/testing';
 import { CANARY_KEY } from '../fixtures/canary';
 
 /** The fake key every suite types in and then looks for where it must never be. */
@@ -20,15 +20,15 @@ export function secretName(connectionId: string): string {
   return `switchboard.connection.${connectionId}.apiKey`;
 }
 
-export function extension(): vscode.Extension<SwitchboardExports> {
-  const found = vscode.extensions.getExtension<SwitchboardExports>(EXTENSION_ID);
+export function extension(): vscode.Extension<TestModeExports> {
+  const found = vscode.extensions.getExtension<TestModeExports>(EXTENSION_ID);
   assert.ok(found, `${EXTENSION_ID} is not loaded in this extension host`);
   return found;
 }
 
 export async function activate(): Promise<{ api: SwitchboardApiV1; testing: TestingApi }> {
   const exports = await extension().activate();
-  assert.ok(exports?.testing, 'api.testing is missing: the extension must run in ExtensionMode.Test (extensionTestsPath)');
+  assert.ok((exports as Partial<TestModeExports> | undefined)?.testing, 'api.testing is missing: the extension must run in ExtensionMode.Test (extensionTestsPath)');
   // The tests call as Switchboard itself: an installed extension, as getApi requires.
   return { api: exports.getApi(1, EXTENSION_ID), testing: exports.testing };
 }

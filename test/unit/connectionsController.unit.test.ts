@@ -41,6 +41,24 @@ describe('ConnectionsController', () => {
     assert.deepEqual(snapshot.type === 'snapshot' && snapshot.models, []);
   });
 
+  it('marks a connection whose provider is gone as unavailable in the next snapshot, and clears the mark when the provider comes back', async () => {
+    const { controller, posted, registry, service } = setup();
+    const adapter = { testConnection: async () => 'ok' };
+    const descriptor = { id: 'echo', displayName: 'Echo', fields: [{ key: 'baseUrl', label: 'Base URL', kind: 'url', required: true }], defaults: { baseUrl: 'http://127.0.0.1:9' }, capabilities: { test: true, discovery: false, chat: false } };
+    const registration = registry.register(descriptor, adapter, 'switchboard-test.fixture-provider');
+    const connection = await service.create({ name: 'Echo', providerId: 'switchboard-test.fixture-provider/echo', baseUrl: 'http://127.0.0.1:9' });
+    await controller.handle({ type: 'ready' });
+    const last = () => {
+      const snapshot = ToConnectionsViewSchema.parse(posted.filter((m) => m.type === 'snapshot').at(-1));
+      return snapshot.type === 'snapshot' ? snapshot.unavailableConnectionIds : undefined;
+    };
+    assert.deepEqual(last(), []);
+    registration.dispose();
+    assert.deepEqual(last(), [connection.id]);
+    registry.register(descriptor, adapter, 'switchboard-test.fixture-provider');
+    assert.deepEqual(last(), []);
+  });
+
   it('answers each malformed message with invalid_input and changes nothing', async () => {
     const { controller, replies, store } = setup();
     await controller.handle({ type: 'ready' });

@@ -21,6 +21,8 @@ interface ConnectionRowProps {
   connection: Connection;
   /** Undefined when the provider is not registered any more. */
   descriptor: ProviderDescriptor | undefined;
+  /** The host says the provider's extension is gone: the connection stays but runs on it are refused. */
+  providerUnavailable: boolean;
   providers: readonly ProviderDescriptor[];
   isDefault: boolean;
   state: RowState;
@@ -121,6 +123,15 @@ export function ConnectionRow(props: ConnectionRowProps) {
         <span class="connection-provider" data-testid="connection-provider">
           {providerName(props.providers, connection.providerId)}
         </span>
+        {props.providerUnavailable && (
+          <span
+            class="connection-unavailable"
+            data-testid="provider-unavailable"
+            title="The extension that contributes this provider is not installed, enabled or registered now. Runs on this connection are refused until it is back."
+          >
+            <vscode-icon name="debug-disconnect" class="status-icon" /> provider unavailable
+          </span>
+        )}
         <span class={`connection-status status-${status}`} data-testid="connection-status" data-status={status}>
           {state.testing ? (
             <vscode-progress-ring class="inline-progress" data-testid="test-progress" aria-label={`Testing ${name}`} />

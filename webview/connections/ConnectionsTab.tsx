@@ -218,7 +218,7 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
     return <Loading class="connections-tab" what="connections" />;
   }
 
-  const { providers, connections, defaultConnectionId } = snapshot;
+  const { providers, connections, defaultConnectionId, unavailableConnectionIds } = snapshot;
   const addForm =
     form?.kind === 'add' ? (
       <ConnectionForm
@@ -291,6 +291,7 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
                   key={connection.id}
                   connection={connection}
                   descriptor={providers.find((provider) => provider.id === connection.providerId)}
+                  providerUnavailable={unavailableConnectionIds.includes(connection.id)}
                   providers={providers}
                   isDefault={connection.id === defaultConnectionId}
                   state={rows[connection.id] ?? {}}

@@ -137,17 +137,17 @@ function sampleModels(): RegisteredModel[] {
 function scenario(params: URLSearchParams): Omit<ConnectionsSnapshot, 'type'> {
   switch (params.get('scenario')) {
     case 'empty':
-      return { providers: sampleProviders, connections: [], models: [], defaultConnectionId: '' };
+      return { providers: sampleProviders, connections: [], models: [], defaultConnectionId: '', unavailableConnectionIds: [] };
     case 'no-ollama':
-      return { providers: sampleProviders.filter((provider) => provider.id !== 'ollama'), connections: [], models: [], defaultConnectionId: '' };
+      return { providers: sampleProviders.filter((provider) => provider.id !== 'ollama'), connections: [], models: [], defaultConnectionId: '', unavailableConnectionIds: [] };
     case 'many': {
       const count = Math.max(0, Math.min(5000, Number(params.get('models') ?? 2000) || 0));
       const connections = structuredClone(sampleConnections);
       const models = Array.from({ length: count }, (_, i) => registeredModel(generatedModel(i), connections[i % 4 === 3 ? 1 : 0]!.id, i + 1));
-      return { providers: sampleProviders, connections, models, defaultConnectionId: connections[0]!.id };
+      return { providers: sampleProviders, connections, models, defaultConnectionId: connections[0]!.id, unavailableConnectionIds: [] };
     }
     default:
-      return { providers: sampleProviders, connections: structuredClone(sampleConnections), models: sampleModels(), defaultConnectionId: sampleConnections[0]!.id };
+      return { providers: sampleProviders, connections: structuredClone(sampleConnections), models: sampleModels(), defaultConnectionId: sampleConnections[0]!.id, unavailableConnectionIds: [] };
   }
 }
 

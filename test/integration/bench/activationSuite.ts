@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import type { SwitchboardExports } from '../../../src/vscode/api';
+import type { TestModeExports as SwitchboardExports } from '../../../src/vscode/testing';
 
 export async function run(): Promise<void> {
   const extension = vscode.extensions.getExtension<SwitchboardExports>('switchboard-dev.switchboard');

@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { Agent as UndiciAgent, request } from 'undici';
 import type { Agent } from '../../../src/contracts/agents';
 import type { Connection } from '../../../src/contracts/connections';
-import type { SwitchboardExports } from '../../../src/vscode/api';
+import type { TestModeExports as SwitchboardExports } from '../../../src/vscode/testing';
 import { OllamaFixture } from '../../fixtures/ollamaFixture';
 
 const ITERATIONS = Number(process.env.SWITCHBOARD_BENCH_ITERATIONS || 200);

@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import type { RunRecord } from '../contracts/agents';
+import { hasCredentials, type Connection } from '../contracts/connections';
+import type { ErrorCode } from '../contracts/errors';
+import type { RegisteredModel } from '../contracts/models';
+import type { ProviderDescriptor } from '../contracts/providers';
+import type { AgentRunHandle, ConnectionSummary, Disposable, Event, SwitchboardApiV1, SwitchboardExports } from './types';
+
+/**
+ * What the API needs from the host that runs it. src/vscode implements it over core (the
+ * provider registry, connections, the model registry, the run service), so this layer stays on
+ * contracts alone and its tests can hand it real core parts without VS Code.
+ */
+export interface ApiHost {
+  /** Whether `id` is an installed extension (VS Code's `extensions.getExtension`). */
+  isInstalledExtension(id: string): boolean;
+  /** Validates and registers; throws `invalid_input` or `conflict`. */
+  registerProvider(descriptor: unknown, adapter: unknown, caller: string): Disposable;
+  providers(): ProviderDescriptor[];
+  connections(): Connection[];
+  models(): RegisteredModel[];
+  /** Validates the request (throws `invalid_input`, stores nothing), stores the run, and runs it as `requesterId`. */
+  launchRun(
+    request: unknown,
+    requesterId: string,
+    options: { signal: AbortSignal; onOutput(text: string): void },
+  ): Promise<{ runId: string; finished: Promise<RunRecord> }>;
+  /** A listener of another extension threw: logged there, so one extension's bug breaks neither Switchboard nor the others' listeners. */
+  listenerFailed(caller: string, error: unknown): void;
+  /** An error of the host's own kind, so a caller sees the same `code` wherever a refusal comes from. */
+  error(code: ErrorCode, message: string): Error;
+  readonly onDidChangeProviders: Event<void>;
+  readonly onDidChangeConnections: Event<void>;
+  readonly onDidChangeModels: Event<void>;
+  /** Every run's final record, whoever started it; each caller sees only its own. */
+  readonly onDidFinishRun: Event<RunRecord>;
+}
+
+/** The API versions this Switchboard offers. */
+export const API_VERSIONS = [1] as const;
+
+/** An extension id as VS Code compares them: `publisher.name`, case-insensitive. */
+const CallerSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,99}\.[A-Za-z0-9][A-Za-z0-9-._]{0,99}$/);
+const ConnectionIdSchema = z.string().uuid();
+
+/** `activate()`'s return value: `getApi(version, caller)`. */
+export function createApi(host: ApiHost): SwitchboardExports {
+  return {
+    getApi(version: unknown, caller: unknown): SwitchboardApiV1 {
+      if (version !== 1) {
+        throw host.error('invalid_input', `Switchboard has no API version ${String(JSON.stringify(version)).slice(0, 20)}; this version of Switchboard offers version ${API_VERSIONS.join(', ')}.`);
+      }
+      const parsed = CallerSchema.safeParse(caller);
+      if (!parsed.success || !host.isInstalledExtension(parsed.data)) {
+        throw host.error('invalid_input', 'getApi needs the id of the calling extension (context.extension.id) as its second argument.');
+      }
+      return apiV1(host, parsed.data.toLowerCase());
+    },
+  } satisfies { getApi(version: unknown, caller: unknown): SwitchboardApiV1 };
+}
+
+function apiV1(host: ApiHost, caller: string): SwitchboardApiV1 {
+  const launch = async (request: unknown): Promise<AgentRunHandle> => {
+    const controller = new AbortController();
+    const output = new TextQueue();
+    const { runId, finished } = await host.launchRun(request, caller, { signal: controller.signal, onOutput: (text) => output.push(text) });
+    void finished.finally(() => output.end());
+    return { runId, output, finished, cancel: () => controller.abort() };
+  };
+  return {
+    apiVersion: 1,
+    registerProvider: (descriptor, adapter) => host.registerProvider(descriptor, adapter, caller),
+    listProviders: () => host.providers(),
+    listConnections: () => {
+      const available = new Set(host.providers().map((provider) => provider.id));
+      return host.connections().map((connection) => summarize(connection, available));
+    },
+    listModels: (connectionId?: unknown) => {
+      if (connectionId === undefined) return host.models();
+      const parsed = ConnectionIdSchema.safeParse(connectionId);
+      if (!parsed.success) throw host.error('invalid_input', 'listModels takes a connection id (a UUID from listConnections) or nothing.');
+      return host.models().filter((model) => model.connectionId === parsed.data);
+    },
+    startAgentRun: async (request) => (await launch(request)).finished,
+    launchAgentRun: launch,
+    onDidChangeProviders: guarded(host, caller, host.onDidChangeProviders),
+    onDidChangeConnections: guarded(host, caller, host.onDidChangeConnections),
+    onDidChangeModels: guarded(host, caller, host.onDidChangeModels),
+    onDidFinishRun: guarded(host, caller, (listener: (run: RunRecord) => void) => host.onDidFinishRun((run) => run.requesterId === caller && listener(run))),
+  };
+}
+
+/** The event with each of the caller's listeners guarded: what it throws is reported, never raised in Switchboard. */
+function guarded<T>(host: ApiHost, caller: string, event: Event<T>): Event<T> {
+  return (listener) =>
+    event((value) => {
+      try {
+        listener(value);
+      } catch (error) {
+        host.listenerFailed(caller, error);
+      }
+    });
+}
+
+/** Only what another extension may see of a connection: no key hint, no credential header names, no options. */
+function summarize(connection: Connection, availableProviders: ReadonlySet<string>): ConnectionSummary {
+  const { id, name, providerId, baseUrl, status, defaultModel } = connection;
+  return {
+    id,
+    name,
+    providerId,
+    baseUrl,
+    status,
+    ...(defaultModel ? { defaultModel } : {}),
+    hasCredentials: hasCredentials(connection),
+    providerAvailable: availableProviders.has(providerId),
+  };
+}
+
+/**
+ * A run's output as an async iterable: pieces wait here until the caller reads them, and the
+ * iteration ends when the run does. Each `for await` reads the pieces from its own start.
+ */
+class TextQueue implements AsyncIterable<string> {
+  private readonly pieces: string[] = [];
+  private ended = false;
+  private waiting: (() => void)[] = [];
+
+  push(text: string): void {
+    this.pieces.push(text);
+    this.notify();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.notify();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<string> {
+    let next = 0;
+    for (;;) {
+      if (next < this.pieces.length) {
+        yield this.pieces[next++];
+      } else if (this.ended) {
+        return;
+      } else {
+        await new Promise<void>((resolve) => this.waiting.push(resolve));
+      }
+    }
+  }
+
+  private notify(): void {
+    for (const wake of this.waiting.splice(0)) wake();
+  }
+}

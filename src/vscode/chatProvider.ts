@@ -1,0 +1,170 @@
+import * as vscode from 'vscode';
+import type { ConversationMessage, Tool } from '../contracts/models';
+import { chatRequesterId, type ChatModel, type ChatService } from '../core/chatService';
+import type { ChatRecordStore } from '../core/chatRecordStore';
+import type { ConnectionService } from '../core/connectionService';
+import { toErrorInfo } from '../core/errors';
+import { describeRequester } from './consentPrompt';
+import { registerCommandWithErrors } from './errorMessages';
+
+/** The vendor other extensions select with `vscode.lm.selectChatModels({ vendor: 'switchboard' })`. */
+export const CHAT_VENDOR = 'switchboard';
+
+/** When the registry knows no context window: Ollama's default context, the smallest a model commonly gets. */
+const UNKNOWN_CONTEXT_TOKENS = 4096;
+/** The registry has no output limit; VS Code wants one, so the answer may take up to this much of the context. */
+const MAX_OUTPUT_TOKENS = 8192;
+
+/**
+ * VS Code 1.120+ lists a third-party model in the picker only with `isUserSelectable`; the
+ * stable typings (1.104) do not have the field yet, and older versions ignore it.
+ */
+type ChatInformation = vscode.LanguageModelChatInformation & { readonly isUserSelectable: boolean };
+
+/**
+ * Switchboard's models in VS Code chat: each enabled registered model of each usable connection,
+ * answered through ChatService (ModelCaller: consent, audit, limit, timeouts, streaming).
+ */
+export function registerChatProvider(chat: ChatService): vscode.Disposable {
+  const changed = new vscode.EventEmitter<void>();
+  const listeners = chat.changes.map((event) => event(() => changed.fire()));
+  const provider: vscode.LanguageModelChatProvider<ChatInformation> = {
+    onDidChangeLanguageModelChatInformation: changed.event,
+    provideLanguageModelChatInformation: (options) => chat.models({ silent: options.silent }).map(information),
+    async provideLanguageModelChatResponse(model, messages, options, progress, token) {
+      const controller = new AbortController();
+      const cancel = token.onCancellationRequested(() => controller.abort());
+      // VS Code 1.139 says which extension sent the request (its id, or "core" for VS Code's own
+      // chat); the 1.104 typings do not have the field, and an older VS Code leaves it out.
+      const initiator = (options as { requestInitiator?: unknown }).requestInitiator;
+      try {
+        await chat.respond(
+          {
+            modelId: model.id,
+            requesterId: chatRequesterId(initiator),
+            messages: toConversation(messages),
+            ...(options.tools?.length ? { tools: options.tools.map(toTool), toolMode: options.toolMode === vscode.LanguageModelChatToolMode.Required ? 'required' : 'auto' } : {}),
+          },
+          controller.signal,
+          (part) => {
+            if (part.type === 'text' && part.text) progress.report(new vscode.LanguageModelTextPart(part.text));
+            else if (part.type === 'tool_call') progress.report(new vscode.LanguageModelToolCallPart(part.call.id, part.call.name, part.call.arguments));
+          },
+        );
+      } catch (error) {
+        throw languageModelError(error);
+      } finally {
+        cancel.dispose();
+      }
+    },
+    // An estimate without a network call: about four characters per token.
+    provideTokenCount: async (_model, text) => Math.ceil((typeof text === 'string' ? text : messageText(text)).length / 4),
+  };
+  return vscode.Disposable.from(vscode.lm.registerLanguageModelChatProvider(CHAT_VENDOR, provider), changed, ...listeners);
+}
+
+function information({ id, connection, provider, model }: ChatModel): ChatInformation {
+  const context = model.contextWindow ?? UNKNOWN_CONTEXT_TOKENS;
+  const maxOutputTokens = Math.min(MAX_OUTPUT_TOKENS, Math.floor(context / 2));
+  const family = model.metadata?.family;
+  return {
+    id,
+    name: `${model.displayName} (${connection.name})`,
+    family: typeof family === 'string' ? family : model.providerModelId,
+    version: model.providerModelId,
+    tooltip: `${provider.displayName} · ${connection.name} · ${model.providerModelId}`,
+    detail: connection.name,
+    maxInputTokens: context - maxOutputTokens,
+    maxOutputTokens,
+    capabilities: { imageInput: model.modalities.includes('vision'), toolCalling: model.modalities.includes('tools') },
+    isUserSelectable: true,
+  };
+}
+
+/**
+ * VS Code's messages as the contract's: a tool result becomes a `tool` message (VS Code puts them
+ * in a user message), an assistant's tool calls stay with its text, other parts are text.
+ */
+function toConversation(messages: readonly vscode.LanguageModelChatRequestMessage[]): ConversationMessage[] {
+  const conversation: ConversationMessage[] = [];
+  for (const message of messages) {
+    let text = '';
+    const calls: { id: string; name: string; arguments: Record<string, unknown> }[] = [];
+    for (const part of message.content) {
+      if (part instanceof vscode.LanguageModelTextPart) text += part.value;
+      else if (part instanceof vscode.LanguageModelToolCallPart) calls.push({ id: part.callId, name: part.name, arguments: part.input as Record<string, unknown> });
+      else if (part instanceof vscode.LanguageModelToolResultPart) conversation.push({ role: 'tool', toolCallId: part.callId, content: partsText(part.content) });
+    }
+    if (message.role === vscode.LanguageModelChatMessageRole.Assistant) {
+      conversation.push(calls.length ? { role: 'assistant', content: text, toolCalls: calls } : { role: 'assistant', content: text });
+    } else if (text || !conversation.length || conversation.at(-1)?.role !== 'tool') {
+      // Role 3 is the proposed System role; the stable API has only User and Assistant.
+      conversation.push({ role: (message.role as number) === 3 ? 'system' : 'user', content: text });
+    }
+  }
+  return conversation;
+}
+
+function toTool(tool: vscode.LanguageModelChatTool): Tool {
+  const schema = tool.inputSchema as Record<string, unknown> | undefined;
+  return { name: tool.name, description: tool.description, parameters: schema && schema.type === 'object' ? schema : { type: 'object', properties: {} } };
+}
+
+function partsText(parts: readonly unknown[]): string {
+  return parts.map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : '')).join('');
+}
+
+function messageText(message: vscode.LanguageModelChatRequestMessage): string {
+  return message.content.map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : part instanceof vscode.LanguageModelToolResultPart ? partsText(part.content) : JSON.stringify(part))).join('');
+}
+
+/** Core's error as the LanguageModelError chat shows, its message saying what to do. */
+function languageModelError(error: unknown): Error {
+  const info = toErrorInfo(error);
+  switch (info.code) {
+    case 'consent_denied':
+      return vscode.LanguageModelError.NoPermissions(info.message);
+    case 'missing_connection':
+    case 'model_not_found':
+      return vscode.LanguageModelError.NotFound(info.message);
+    case 'cancelled':
+      return new vscode.CancellationError();
+    case 'rate_limited':
+      return vscode.LanguageModelError.Blocked(info.message);
+    default:
+      return new vscode.LanguageModelError(`${info.message} (Switchboard: ${info.code})`);
+  }
+}
+
+/** How many chat records Show Chat Requests lists. */
+const CHAT_RECORDS_SHOWN = 500;
+
+/** Switchboard: Show Chat Requests: the newest chat records as a read-only document, like the audit log. */
+export function registerChatRecordsCommand(records: ChatRecordStore, connections: ConnectionService): vscode.Disposable {
+  return registerCommandWithErrors('switchboard.showChatRecords', async () => {
+    const { records: page, total } = records.page({ limit: CHAT_RECORDS_SHOWN });
+    const names = new Map(connections.list().map((c) => [c.id, c.name]));
+    const lines = page.map((r) =>
+      [
+        r.createdAt,
+        r.status,
+        `connection ${names.get(r.connectionId) ?? r.connectionId}`,
+        `model ${r.modelRef}`,
+        `by ${describeRequester(r.requesterId)}`,
+        r.usage && `${r.usage.inputTokens} in / ${r.usage.outputTokens} out tokens`,
+        r.toolCalls > 0 && `${r.toolCalls} tool call(s)`,
+        r.firstTokenMs !== undefined && `first token ${r.firstTokenMs} ms`,
+        `${r.latencyMs} ms`,
+        r.error && `${r.error.code}: ${r.error.message}`,
+      ]
+        .filter(Boolean)
+        .join('  ·  '),
+    );
+    const document = await vscode.workspace.openTextDocument({
+      content: lines.length ? `Switchboard chat requests from VS Code chat, newest first (${page.length} of ${total})\n\n${lines.join('\n')}\n` : 'No request from VS Code chat yet.\n',
+      language: 'log',
+    });
+    await vscode.window.showTextDocument(document, { preview: true });
+    return page;
+  });
+}

@@ -1,0 +1,140 @@
+import * as assert from 'node:assert/strict';
+import type { ChatStreamPart } from '../../src/contracts/models';
+import { ChatRecordStore } from '../../src/core/chatRecordStore';
+import { ChatService, chatRequesterId } from '../../src/core/chatService';
+import { requesterIds } from '../../src/core/requesters';
+import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
+import { expectFailure } from '../fixtures/expectFailure';
+import { OllamaFixture } from '../fixtures/ollamaFixture';
+import { OpenAiFixture } from '../fixtures/openaiFixture';
+import { databaseText } from '../fixtures/tempDatabase';
+import { discovered, makeStack } from '../helpers/stacks';
+
+describe('VS Code chat requests through ChatService and their records', function () {
+  this.timeout(30_000);
+  const ollama = new OllamaFixture();
+  const openai = new OpenAiFixture({ apiKey: CANARY_KEY });
+  let stack: Awaited<ReturnType<typeof makeStack>>;
+
+  before(async () => {
+    await ollama.start();
+    await openai.start();
+  });
+  after(async () => {
+    await ollama.stop();
+    await openai.stop();
+  });
+  afterEach(async () => {
+    ollama.reset();
+    openai.reset();
+    await stack?.cleanup();
+  });
+
+  async function chatStack(answers: ('once' | 'always' | 'deny')[] = [], retention = 100) {
+    stack = await makeStack({ answers });
+    const records = new ChatRecordStore({ db: stack.db, logger: stack.logger, retention: () => retention });
+    const chat = new ChatService({ ...stack, records, clock: { now: () => new Date() } });
+    const local = await stack.connections.create({ name: 'Local', providerId: 'ollama', baseUrl: ollama.url });
+    await stack.models.register(local.id, [discovered('llama3.2:latest', { modalities: ['text', 'tools'], contextWindow: 16384 }), discovered('qwen2.5-coder:7b')]);
+    return { records, chat, local };
+  }
+
+  const collect = () => {
+    const parts: ChatStreamPart[] = [];
+    return { parts, onPart: (part: ChatStreamPart) => parts.push(part) };
+  };
+
+  it('offers the enabled registered models of usable connections, and not a disabled one', async () => {
+    const { chat, local } = await chatStack();
+    assert.deepEqual(chat.models({ silent: false }).map((m) => m.id).sort(), [`${local.id}/llama3.2:latest`, `${local.id}/qwen2.5-coder:7b`]);
+    const qwen = stack.models.list().find((m) => m.providerModelId === 'qwen2.5-coder:7b')!;
+    await stack.models.setEnabled(qwen.id, false);
+    assert.deepEqual(chat.models({ silent: false }).map((m) => m.id), [`${local.id}/llama3.2:latest`]);
+  });
+
+  it('with silent, leaves out models whose key would need a question, until VS Code chat has a standing permission', async () => {
+    const { chat } = await chatStack(['always']);
+    const keyed = await stack.connections.create({ name: 'Keyed', providerId: 'openai', baseUrl: `${openai.url}/v1` });
+    await stack.connections.setKey(keyed.id, CANARY_KEY);
+    await stack.models.register(keyed.id, [discovered('gpt-4o-mini')]);
+    const id = `${keyed.id}/gpt-4o-mini`;
+    assert.ok(chat.models({ silent: false }).some((m) => m.id === id));
+    assert.ok(!chat.models({ silent: true }).some((m) => m.id === id), 'silent offers no model that would ask');
+
+    const { parts, onPart } = collect();
+    const result = await chat.respond({ modelId: id, requesterId: requesterIds.vscodeChat, messages: [{ role: 'user', content: 'hi' }] }, new AbortController().signal, onPart);
+    assert.ok(result.content.length > 0);
+    assert.deepEqual(stack.prompts, [`${requesterIds.vscodeChat}@Keyed`], 'the consent prompt names VS Code chat');
+    assert.ok(chat.models({ silent: true }).some((m) => m.id === id), 'after "Always Allow", silent offers it');
+    assertNoCanary(parts);
+    assertNoCanary(result);
+  });
+
+  it('streams an answer and a tool call, sends the tool result back, and records each request with its routing and usage', async () => {
+    const { chat, records, local } = await chatStack();
+    const modelId = `${local.id}/llama3.2:latest`;
+    const tools = [{ name: 'get_weather', description: 'the weather', parameters: { type: 'object', properties: { text: { type: 'string' } } } }];
+    const first = collect();
+    const asked = await chat.respond({ modelId, requesterId: chatRequesterId('Some.Extension'), messages: [{ role: 'user', content: 'weather in Paris?' }], tools, toolMode: 'auto' }, new AbortController().signal, first.onPart);
+    const call = first.parts.find((p) => p.type === 'tool_call');
+    assert.ok(call?.type === 'tool_call' && call.call.name === 'get_weather', JSON.stringify(first.parts));
+    assert.ok(first.parts.some((p) => p.type === 'text'));
+
+    const second = collect();
+    const answered = await chat.respond(
+      {
+        modelId,
+        requesterId: chatRequesterId('Some.Extension'),
+        messages: [{ role: 'user', content: 'weather in Paris?' }, { role: 'assistant', content: asked.content, toolCalls: asked.toolCalls }, { role: 'tool', toolCallId: call.call.id, content: '21 degrees' }],
+        tools,
+      },
+      new AbortController().signal,
+      second.onPart,
+    );
+    assert.match(answered.content, /The tool said: 21 degrees/);
+
+    const { records: stored, total } = records.page({ limit: 10 });
+    assert.equal(total, 2);
+    assert.deepEqual(stored.map((r) => [r.status, r.connectionId, r.providerId, r.modelRef, r.requesterId, r.toolCalls]), [
+      ['succeeded', local.id, 'ollama', 'llama3.2:latest', `${requesterIds.vscodeChat}/some.extension`, 0],
+      ['succeeded', local.id, 'ollama', 'llama3.2:latest', `${requesterIds.vscodeChat}/some.extension`, 1],
+    ]);
+    assert.ok(stored.every((r) => r.usage && r.usage.outputTokens > 0 && r.firstTokenMs !== undefined));
+    const audited = (await stack.audit.read()).filter((e) => e.kind === 'model_call');
+    assert.deepEqual(audited.map((e) => [e.requesterId, e.modelRef, e.outcome]), [
+      [`${requesterIds.vscodeChat}/some.extension`, 'llama3.2:latest', 'ok'],
+      [`${requesterIds.vscodeChat}/some.extension`, 'llama3.2:latest', 'ok'],
+    ]);
+  });
+
+  it('refuses a disabled model, a gone connection and a malformed request, and records a failure or cancellation', async () => {
+    const { chat, records, local } = await chatStack();
+    const qwen = stack.models.list().find((m) => m.providerModelId === 'qwen2.5-coder:7b')!;
+    await stack.models.setEnabled(qwen.id, false);
+    const signal = new AbortController().signal;
+    const none = () => undefined;
+    await expectFailure(chat.respond({ modelId: `${local.id}/qwen2.5-coder:7b`, requesterId: requesterIds.vscodeChat, messages: [{ role: 'user', content: 'x' }] }, signal, none), 'model_not_found', /Enable it/);
+    await expectFailure(chat.respond({ modelId: 'nope/llama', requesterId: requesterIds.vscodeChat, messages: [{ role: 'user', content: 'x' }] }, signal, none), 'missing_connection');
+    await expectFailure(chat.respond({ modelId: `${local.id}/llama3.2:latest`, requesterId: requesterIds.vscodeChat, messages: [] }, signal, none), 'invalid_input');
+    assert.equal(records.page({ limit: 10 }).total, 0, 'a refused request reaches no provider and stores nothing');
+
+    ollama.setBehaviour('stream-endless');
+    const controller = new AbortController();
+    const pending = chat.respond({ modelId: `${local.id}/llama3.2:latest`, requesterId: requesterIds.vscodeChat, messages: [{ role: 'user', content: 'go on' }] }, controller.signal, () => controller.abort());
+    await expectFailure(pending, 'cancelled');
+    const [cancelled] = records.page({ limit: 10 }).records;
+    assert.equal(cancelled?.status, 'cancelled');
+    assert.equal(cancelled?.error?.code, 'cancelled');
+  });
+
+  it('keeps only the newest records within the retention', async () => {
+    const { records, local } = await chatStack([], 3);
+    for (let i = 0; i < 5; i++) {
+      records.add({ id: `00000000-0000-4000-8000-00000000000${i}`, requesterId: 'switchboard.vscodeChat', connectionId: local.id, providerId: 'ollama', modelRef: 'm', status: 'succeeded', toolCalls: 0, latencyMs: i, createdAt: new Date().toISOString() });
+    }
+    const { records: kept, total } = records.page({ limit: 10 });
+    assert.equal(total, 3);
+    assert.deepEqual(kept.map((r) => r.latencyMs), [4, 3, 2]);
+    assert.ok(!(await databaseText(stack.db)).includes(CANARY_KEY));
+  });
+});
