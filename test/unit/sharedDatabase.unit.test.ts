@@ -89,7 +89,9 @@ describe('Several windows (processes) on one database file', function () {
     assert.deepEqual(new Set(stored.runs.map((r) => r.id)), new Set([...launchedA.runIds, ...launchedB.runIds]));
     assert.ok(stored.runs.every((r) => r.status === 'succeeded'));
     const audit = new AuditLog(temp.open(), new FixedClock());
-    assert.deepEqual(await audit.verify(), { ok: true, entries: 42 }, 'two connection_created entries and forty model calls, one chain');
+    // A window that could not append logs why (a lock held past the busy timeout, say): shown if this fails.
+    const auditTrouble = [...finishedA.log, ...finishedB.log].filter((line) => line.includes('audit'));
+    assert.deepEqual(await audit.verify(), { ok: true, entries: 42 }, `two connection_created entries and forty model calls, one chain. ${auditTrouble.join('\n')}`);
     const calls = (await audit.read()).filter((e) => e.kind === 'model_call');
     assert.equal(new Set(calls.map((e) => e.runId)).size, 40);
   });
