@@ -133,6 +133,8 @@ export function connectionSourceLabel(source: Routing['sources']['connectionId']
       return 'agent';
     case 'default':
       return 'default';
+    case 'legacy':
+      return "agent's legacy model string";
   }
 }
 
@@ -147,6 +149,8 @@ export function modelSourceLabel(source: Routing['sources']['modelRef']): string
       return 'connection default';
     case 'provider':
       return 'provider default';
+    case 'legacy':
+      return "agent's legacy model string";
   }
 }
 
