@@ -142,11 +142,20 @@ export class KeyPath {
       await this.audit(use, 'refused');
       throw refusal;
     }
+    let credentialHeaders: Record<string, string> | undefined;
+    try {
+      // The connection's credential headers go with the new key, as they will with it stored.
+      if (connection.credentialHeaders?.length) credentialHeaders = (await this.readCredentials({ ...connection, keyHint: undefined })).credentialHeaders;
+    } catch (error) {
+      await this.audit(use, 'failed');
+      throw error;
+    }
+    const secrets = [key, ...Object.values(credentialHeaders ?? {})];
     await this.audit(use, 'granted_by_person');
     try {
-      return blankSecretsDeep(await call({ baseUrl: connection.baseUrl, options: connection.options, apiKey: key }), [key]);
+      return blankSecretsDeep(await call({ baseUrl: connection.baseUrl, options: connection.options, apiKey: key, ...(credentialHeaders ? { credentialHeaders } : {}) }), secrets);
     } catch (error) {
-      throw withoutSecrets(error, [key]);
+      throw withoutSecrets(error, secrets);
     }
   }
 

@@ -8,6 +8,7 @@ import { builtinModel } from '../core/builtinModelLookup';
 import { ConnectionActions } from '../core/connectionActions';
 import { ConnectionService } from '../core/connectionService';
 import { createConnectionsController } from '../core/connectionsController';
+import { GatewaySync } from '../core/gatewaySync';
 import { ConsentService } from '../core/consent';
 import { Database } from '../core/database';
 import { moveLegacyState } from '../core/legacyImport';
@@ -25,6 +26,7 @@ import { Redactor, redactingVault } from '../core/secrets';
 import { DATABASE_FILE, LEGACY } from '../core/storageKeys';
 import { registerAgentCommands } from './agentCommands';
 import { createApi, type SwitchboardExports } from './api';
+import { registerGatewayCommands } from './gatewayCommands';
 import { registerCommands } from './commands';
 import { consentPrompt, describeRequester } from './consentPrompt';
 import { OutputLogger } from './logger';
@@ -65,6 +67,8 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports {
   const models = new ModelRegistry({ db, store, connections, providers: registry, keys, settings, clock, http, logger, builtinModel });
   const modelActions = new ModelActions(connections, models, prompter);
   const agents = new AgentService({ store, clock, logger, connectionExists: (id) => connections.get(id) !== undefined });
+  // Follows agent, connection and settings changes; sends nothing while switchboard.gateway.url is empty.
+  const gateway = new GatewaySync({ settings, store, agents, connections, registry, keys, http, clock, logger });
   const runs = new RunStore({ db, retention: () => settings.runRetention(), outputMaxKiB: () => settings.runOutputMaxKiB(), logger, clock });
   const agentHost = new AgentHost({
     workerPath: context.asAbsolutePath(join('dist', 'agentHost.js')),
@@ -110,6 +114,8 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports {
     agentHost,
     connections.onDeleting((connectionId) => consent.revokeConnection(connectionId)),
     ...registerAgentCommands({ agents, connections, runService, consent, audit, prompter, enabledModels }),
+    gateway,
+    ...registerGatewayCommands({ agents, connections, models, registry, settings, keys, gateway, prompter, logger }),
     vscode.window.registerWebviewViewProvider(
       'switchboard.agents',
       new HostedWebviewView(
@@ -123,6 +129,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports {
             runs,
             runService,
             settings,
+            gateway,
             interactions: prompter,
             logger,
             enabledModels,
@@ -138,6 +145,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports {
     ),
     defaultConnectionStatusBar(connections, settings),
   );
+  gateway.start();
 
   const api = createApi({ registry, connections, isInstalledExtension: (id) => vscode.extensions.getExtension(id) !== undefined });
   if (!testMode) return api;

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { ToAgentsViewSchema, type AgentsSnapshot, type ToAgentsView } from '../../src/contracts/agentsView';
 import { createAgentsController } from '../../src/core/agentsController';
 import { Emitter } from '../../src/core/events';
+import { GatewaySync } from '../../src/core/gatewaySync';
 import { ProviderRegistry } from '../../src/core/providerRegistry';
 import { registerCoreProviders } from '../../src/core/providers/coreProviders';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
@@ -25,6 +26,7 @@ describe('Agents controller', function () {
       ...stack,
       runService: stack.service,
       registry,
+      gateway: new GatewaySync({ ...stack, registry }),
       interactions: new ScriptedInteractions([true]),
       enabledModels: () => new Map(stack.connections.list().map((c) => [c.id, [{ providerModelId: 'gpt-4o-mini', displayName: 'GPT-4o mini' }]])),
       modelsChanged: new Emitter<void>().event,
