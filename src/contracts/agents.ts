@@ -3,7 +3,7 @@ import { ErrorInfoSchema } from './errors';
 import { UsageSchema } from './models';
 
 /** What a key is used for; every key read names one. */
-export const KeyPurposeSchema = z.enum(['test', 'discover', 'chat', 'gateway']);
+export const KeyPurposeSchema = z.enum(['test', 'discover', 'chat', 'gateway', 'export']);
 export type KeyPurpose = z.infer<typeof KeyPurposeSchema>;
 
 /**
