@@ -7,6 +7,7 @@ import { AuditLog } from '../core/auditLog';
 import { builtinModel } from '../core/builtinModelLookup';
 import { ConnectionActions } from '../core/connectionActions';
 import { ConnectionService } from '../core/connectionService';
+import { ConnectionTransfer } from '../core/connectionTransfer';
 import { createConnectionsController } from '../core/connectionsController';
 import { GatewaySync } from '../core/gatewaySync';
 import { ConsentService } from '../core/consent';
@@ -27,6 +28,7 @@ import { DATABASE_FILE, LEGACY } from '../core/storageKeys';
 import { registerAgentCommands } from './agentCommands';
 import { createApi, type SwitchboardExports } from './api';
 import { registerGatewayCommands } from './gatewayCommands';
+import { registerTransferCommands } from './transferCommands';
 import { registerCommands } from './commands';
 import { consentPrompt, describeRequester } from './consentPrompt';
 import { OutputLogger } from './logger';
@@ -116,6 +118,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports {
     ...registerAgentCommands({ agents, connections, runService, consent, audit, prompter, enabledModels }),
     gateway,
     ...registerGatewayCommands({ agents, connections, models, registry, settings, keys, gateway, prompter, logger }),
+    ...registerTransferCommands({ connections, transfer: new ConnectionTransfer({ connections, registry, keys }), prompter }),
     vscode.window.registerWebviewViewProvider(
       'switchboard.agents',
       new HostedWebviewView(
