@@ -10,7 +10,7 @@ import type { Prompter } from './prompter';
  */
 export function consentPrompt(prompter: Prompter): ConsentPrompt {
   return {
-    async ask({ connectionName, requesterLabel, destination }) {
+    async ask({ connectionName, requesterId, requesterLabel, destination }) {
       const scripted = prompter.takeScripted();
       if (scripted.taken) return scripted.answer === 'once' || scripted.answer === 'always' ? scripted.answer : 'deny';
       const once = vscode.l10n.t('Allow Once');
@@ -19,16 +19,7 @@ export function consentPrompt(prompter: Prompter): ConsentPrompt {
         vscode.l10n.t('{0} wants to use the API key of "{1}".', capitalize(requesterLabel), connectionName),
         {
           modal: true,
-          detail: destination.extensionId
-            ? vscode.l10n.t(
-                'The key is handed to the extension {0}, which provides this connection, to call {1}. Switchboard records the use in the audit log. "Always Allow" lasts for this key and address until you revoke it with Switchboard: Manage Key Consents.',
-                destination.extensionId,
-                destination.origin,
-              )
-            : vscode.l10n.t(
-                'The key stays in VS Code: Switchboard calls {0} with it and records the use in the audit log. "Always Allow" lasts for this key and address until you revoke it with Switchboard: Manage Key Consents.',
-                destination.origin,
-              ),
+          detail: consentDetail(requesterId, destination),
         },
         once,
         always,
@@ -37,6 +28,27 @@ export function consentPrompt(prompter: Prompter): ConsentPrompt {
       return answer;
     },
   };
+}
+
+/** Where the key goes, in the dialog's words: to the AI gateway, to another extension's adapter, or only from VS Code to the provider. */
+function consentDetail(requesterId: string, destination: { origin: string; extensionId?: string }): string {
+  if (requesterId === requesterIds.gateway) {
+    return vscode.l10n.t(
+      'The key leaves VS Code: Switchboard sends it to the AI gateway at {0}, which keeps it to call the provider for your agents. Switchboard records each send in the audit log. "Always Allow" lasts for this key and this gateway until you revoke it with Switchboard: Manage Key Consents.',
+      destination.origin,
+    );
+  }
+  if (destination.extensionId) {
+    return vscode.l10n.t(
+      'The key is handed to the extension {0}, which provides this connection, to call {1}. Switchboard records the use in the audit log. "Always Allow" lasts for this key and address until you revoke it with Switchboard: Manage Key Consents.',
+      destination.extensionId,
+      destination.origin,
+    );
+  }
+  return vscode.l10n.t(
+    'The key stays in VS Code: Switchboard calls {0} with it and records the use in the audit log. "Always Allow" lasts for this key and address until you revoke it with Switchboard: Manage Key Consents.',
+    destination.origin,
+  );
 }
 
 /** How a requester id reads in the middle of a sentence: "the Agents view", "the extension …". */
@@ -50,6 +62,8 @@ export function describeRequester(requesterId: string): string {
       return vscode.l10n.t('a Switchboard command at the palette');
     case requesterIds.commandArgument:
       return vscode.l10n.t('a script or another extension calling a Switchboard command');
+    case requesterIds.gateway:
+      return vscode.l10n.t('the AI gateway sync');
     default: {
       const extension = vscode.extensions.getExtension(requesterId);
       const name = (extension?.packageJSON as { displayName?: string } | undefined)?.displayName;
