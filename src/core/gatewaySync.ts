@@ -109,8 +109,7 @@ export class GatewaySync implements Disposable {
     const records = this.records.list();
     const agents: Record<string, AgentSyncState> = {};
     for (const agent of this.deps.agents.list()) agents[agent.id] = this.stateOf(agent.id, url, records);
-    const pendingDeletes = records
-      .filter((record) => record.pendingDelete || !this.deps.agents.get(record.agentId))
+    const pendingDeletes = this.owedDeletes(records, new Set(Object.keys(agents)))
       .map((record) => ({ agentId: record.agentId, agentName: record.agentName, ...(record.failure ? { error: record.failure.error } : {}) }));
     return { configured: url !== '', agents, pendingDeletes };
   }
@@ -119,7 +118,7 @@ export class GatewaySync implements Disposable {
     return this.stateOf(agentId, this.deps.settings.gatewayUrl(), this.records.list());
   }
 
-  /** "Sync now" on one agent: retries the pending deletes, then syncs it; resolves with its state. */
+  /** "Sync now" on one agent: syncs it and retries the pending deletes; resolves with its state. */
   async syncNow(agentId: string): Promise<AgentSyncState> {
     this.requireUrl();
     this.deps.agents.require(agentId);
@@ -148,8 +147,13 @@ export class GatewaySync implements Disposable {
 
   /** Sends the DELETE of every agent that is gone here and may still be on the gateway. */
   async retryPending(): Promise<void> {
-    const gone = this.records.list().filter((record) => record.pendingDelete || !this.deps.agents.get(record.agentId));
+    const gone = this.owedDeletes(this.records.list(), new Set(this.deps.agents.list().map((agent) => agent.id)));
     await Promise.all(gone.map((record) => this.remove(record.agentId)));
+  }
+
+  /** Records of agents deleted here: marked pending, or gone while sync was off. */
+  private owedDeletes(records: readonly GatewaySyncRecord[], agentIds: ReadonlySet<string>): GatewaySyncRecord[] {
+    return records.filter((record) => record.pendingDelete || !agentIds.has(record.agentId));
   }
 
   /** Resolves once no gateway call is queued or under way (tests, and the end of a command). */
