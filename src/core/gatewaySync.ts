@@ -177,7 +177,9 @@ export class GatewaySync implements Disposable {
       this.seen = undefined;
       return;
     }
-    const current = new Map(this.deps.agents.list().map((agent) => [agent.id, this.plan(agent, url).fingerprint]));
+    // One read of the connections for all agents: every read validates each record.
+    const connections = this.deps.connections.list();
+    const current = new Map(this.deps.agents.list().map((agent) => [agent.id, this.plan(agent, url, connections).fingerprint]));
     const seen = this.seen;
     const sameGateway = this.seenUrl === url;
     this.seen = current;
@@ -200,7 +202,7 @@ export class GatewaySync implements Disposable {
       this.syncing.add(agentId);
       this.changed.fire();
       try {
-        const plan = this.plan(agent, url);
+        const plan = this.plan(agent, url, this.deps.connections.list());
         if ('error' in plan) throw plan.error;
         const record = this.records.list().find((r) => r.agentId === agentId);
         const known = record?.onGateway === true && record.gatewayUrl === url;
@@ -284,18 +286,19 @@ export class GatewaySync implements Disposable {
   }
 
   /** The agent as the gateway receives it (its model as a run would route it), and its fingerprint. */
-  private plan(agent: Agent, url: string): Plan {
+  private plan(agent: Agent, url: string, connections: readonly Connection[]): Plan {
     const { deps } = this;
     try {
       const routing = resolveRouting({
         request: {},
         agent,
         defaultConnectionId: deps.settings.defaultConnectionId(),
-        findConnection: (id) => deps.connections.get(id),
-        listConnections: () => deps.connections.list(),
+        findConnection: (id) => connections.find((c) => c.id === id),
+        listConnections: () => connections,
         findProvider: (id) => deps.registry.get(id)?.descriptor,
       });
-      const connection = deps.connections.require(routing.connectionId);
+      // resolveRouting found it in `connections`.
+      const connection = connections.find((c) => c.id === routing.connectionId)!;
       const provider = deps.registry.require(routing.providerId).descriptor;
       const body: AgentBody = {
         id: agent.id,
