@@ -70,7 +70,8 @@ export class AgentService {
 
   /**
    * Replaces a legacy model string with a connection and a registered model (the migration);
-   * `not_found` when the agent is gone, and nothing changes when it no longer carries `model`.
+   * `not_found` when the agent is gone, `conflict` (and no change) when its string is no longer
+   * the one the migration looked at.
    */
   async adoptRoute(id: string, route: { connectionId: string; modelRef: string; expectedModel: string }): Promise<Agent> {
     let updated: Agent | undefined;

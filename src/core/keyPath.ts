@@ -164,10 +164,6 @@ export class KeyPath {
     return this.storeSecret(secretNames.gatewayToken, token);
   }
 
-  forgetGatewayToken(): Promise<void> {
-    return this.deleteSecret(secretNames.gatewayToken);
-  }
-
   /**
    * Runs `call` with the gateway token (undefined when none is set) and blanks the token out of
    * whatever comes back, the answer or the error. The token is the person's own credential for
