@@ -3,7 +3,7 @@ import { ErrorInfoSchema } from './errors';
 import { UsageSchema } from './models';
 
 /** What a key is used for; every key read names one. */
-export const KeyPurposeSchema = z.enum(['test', 'discover', 'chat']);
+export const KeyPurposeSchema = z.enum(['test', 'discover', 'chat', 'gateway', 'export']);
 export type KeyPurpose = z.infer<typeof KeyPurposeSchema>;
 
 /**
@@ -17,6 +17,15 @@ export type KeyReadOutcome = z.infer<typeof KeyReadOutcomeSchema>;
 const text = (max: number) => z.string().max(max);
 const modelRefSchema = z.string().trim().min(1).max(256);
 
+/** `<providerType>/<model>`: the provider type before the first slash, the model (which may hold slashes) after it. */
+export const LegacyModelSchema = z.string().trim().max(300).regex(/^[^/\s]+\/\S.*$/, 'must be "<providerType>/<model>"');
+
+/** The provider type and the model of a legacy model string. */
+export function splitLegacyModel(model: string): { providerType: string; modelRef: string } {
+  const at = model.indexOf('/');
+  return { providerType: model.slice(0, at).trim(), modelRef: model.slice(at + 1).trim() };
+}
+
 /** An agent: who it is (role), how it speaks (soul, its system prompt), its limits, and where it runs. */
 export const AgentSchema = z.object({
   id: z.string().uuid(),
@@ -26,6 +35,12 @@ export const AgentSchema = z.object({
   guardrails: text(20_000),
   connectionId: z.string().uuid().optional(),
   modelRef: modelRefSchema.optional(),
+  /**
+   * A legacy `<providerType>/<model>` string from an older record or an import, in place of a
+   * connection and a registered model. It still runs (routing picks a connection of that type);
+   * "Migrate Agents to Registered Models" turns it into `connectionId` and `modelRef`.
+   */
+  model: LegacyModelSchema.optional(),
   createdAt: z.string().datetime(),
   updatedAt: z.string().datetime(),
 });
@@ -56,9 +71,13 @@ export const RoutingSchema = z.object({
   providerId: z.string(),
   modelRef: z.string(),
   sources: z.object({
-    connectionId: z.enum(['request', 'agent', 'default']),
-    modelRef: z.enum(['request', 'agent', 'connection', 'provider']),
+    /** `legacy`: picked by the provider type of the agent's legacy model string. */
+    connectionId: z.enum(['request', 'agent', 'default', 'legacy']),
+    /** `legacy`: the model of the agent's legacy model string. */
+    modelRef: z.enum(['request', 'agent', 'connection', 'provider', 'legacy']),
   }),
+  /** The agent's legacy `<providerType>/<model>` string, when routing started from it. */
+  legacyModel: z.string().max(300).optional(),
 });
 export type Routing = z.infer<typeof RoutingSchema>;
 

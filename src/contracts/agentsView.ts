@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentInputSchema, AgentSchema, RunRecordSchema, StartAgentRunRequestSchema } from './agents';
 import { ConnectionStatusSchema } from './connections';
+import { AgentSyncStateSchema, GatewayViewSchema } from './gateway';
 import { ReplySchema, requestSchema } from './rpc';
 
 const idParams = z.object({ id: z.string().uuid() }).strict();
@@ -17,6 +18,10 @@ export const agentsMethods = {
   cancelRun: z.object({ runId: z.string().uuid() }).strict(),
   /** Opens the host's picker for the default connection (the action of a missing_connection error). */
   chooseDefaultConnection: z.object({}).strict(),
+  /** "Sync now" (and Retry) on one agent: the pending gateway deletes too. The outcome also arrives in snapshots. */
+  syncAgent: idParams,
+  /** "Sync All Agents" from the view, which also retries the pending gateway deletes. */
+  syncAllAgents: z.object({}).strict(),
 } as const;
 
 export const agentsResults = {
@@ -26,6 +31,8 @@ export const agentsResults = {
   startRun: z.object({ runId: z.string().uuid() }),
   cancelRun: z.object({ cancelled: z.boolean() }),
   chooseDefaultConnection: z.object({ defaultConnectionId: z.string() }),
+  syncAgent: AgentSyncStateSchema,
+  syncAllAgents: z.object({ synced: z.number().int(), failed: z.number().int(), pendingDeletes: z.number().int() }),
 } as const;
 
 export type AgentsMethod = keyof typeof agentsMethods;
@@ -59,6 +66,8 @@ export const AgentsSnapshotSchema = z.object({
   runs: z.array(RunRecordSchema),
   /** How many runs are stored in all; `runs` is the newest page of them. */
   runsTotal: z.number().int().nonnegative().optional(),
+  /** Each agent's sync state on the AI gateway, and the deletes it still owes. */
+  gateway: GatewayViewSchema,
 });
 export type AgentsSnapshot = z.infer<typeof AgentsSnapshotSchema>;
 

@@ -29,6 +29,8 @@ export const connectionsMethods = {
   testConnection: idParams,
   /** The host opens VS Code's password box; the key never passes through the webview. */
   setKey: idParams,
+  /** "Replace API Key": the host asks for the new key in VS Code's password box and tests it before it replaces the old one. */
+  replaceKey: idParams,
   /** The host asks for the header's name and, in VS Code's password box, its value. */
   setCredentialHeader: idParams,
   removeCredentialHeader: z.object({ id: z.string().uuid(), name: z.string().min(1).max(100) }).strict(),
@@ -55,6 +57,7 @@ export const connectionsResults = {
   deleteConnection: z.object({ deleted: z.boolean() }),
   testConnection: TestResultSchema,
   setKey: z.object({ stored: z.boolean(), keyHint: z.string().optional() }),
+  replaceKey: z.object({ replaced: z.boolean(), keyHint: z.string().optional() }),
   setCredentialHeader: z.object({ stored: z.boolean(), name: z.string().optional() }),
   removeCredentialHeader: ConnectionSchema,
   setDefault: z.object({ defaultConnectionId: z.string() }),

@@ -11,7 +11,7 @@ export function pickConnection(candidates: {
   request: string | undefined;
   agent: string | undefined;
   defaultId: string | undefined;
-}): { connectionId: string; source: ConnectionSource } | undefined {
+}): { connectionId: string; source: Exclude<ConnectionSource, 'legacy'> } | undefined {
   if (candidates.request) return { connectionId: candidates.request, source: 'request' };
   if (candidates.agent) return { connectionId: candidates.agent, source: 'agent' };
   if (candidates.defaultId) return { connectionId: candidates.defaultId, source: 'default' };
@@ -34,4 +34,19 @@ export function pickModel(candidates: {
   if (candidates.connectionDefault) return { modelRef: candidates.connectionDefault, source: 'connection' };
   if (candidates.providerDefault) return { modelRef: candidates.providerDefault, source: 'provider' };
   return undefined;
+}
+
+/**
+ * The connection a legacy `<providerType>/<model>` string runs on: the default connection when it
+ * is of that type, else the first of that type whose last test passed, else the first of that
+ * type not known to be broken (a connection nobody tested yet still gets its chance);
+ * undefined when there is none.
+ */
+export function pickLegacyConnection<C extends { id: string; providerId: string; status: string }>(
+  providerType: string,
+  connections: readonly C[],
+  defaultId: string | undefined,
+): C | undefined {
+  const ofType = connections.filter((connection) => connection.providerId === providerType);
+  return ofType.find((c) => c.id === defaultId) ?? ofType.find((c) => c.status === 'valid') ?? ofType.find((c) => c.status !== 'invalid');
 }

@@ -59,8 +59,28 @@ export class AgentService {
       const current = all.find((a) => a.id === id);
       if (!current) throw new SwitchboardError('not_found', 'That agent no longer exists.');
       assertUniqueName(all.filter((a) => a.id !== id), parsed.name);
-      const { connectionId: _c, modelRef: _m, ...kept } = current;
-      updated = AgentSchema.parse({ ...kept, ...parsed, updatedAt: this.deps.clock.now().toISOString() });
+      const { connectionId: _c, modelRef: _m, model, ...kept } = current;
+      // A legacy model string stays until the form names a connection, which replaces it.
+      const legacy = model && !parsed.connectionId ? { model } : {};
+      updated = AgentSchema.parse({ ...kept, ...legacy, ...parsed, updatedAt: this.deps.clock.now().toISOString() });
+      return all.map((a) => (a.id === id ? updated! : a));
+    });
+    return updated!;
+  }
+
+  /**
+   * Replaces a legacy model string with a connection and a registered model (the migration);
+   * `not_found` when the agent is gone, `conflict` (and no change) when its string is no longer
+   * the one the migration looked at.
+   */
+  async adoptRoute(id: string, route: { connectionId: string; modelRef: string; expectedModel: string }): Promise<Agent> {
+    let updated: Agent | undefined;
+    await this.mutate((all) => {
+      const current = all.find((a) => a.id === id);
+      if (!current) throw new SwitchboardError('not_found', 'That agent no longer exists.');
+      if (current.model !== route.expectedModel) throw new SwitchboardError('conflict', `The agent "${current.name}" changed while it was migrated. Run the migration again.`);
+      const { model: _legacy, ...kept } = current;
+      updated = AgentSchema.parse({ ...kept, connectionId: route.connectionId, modelRef: route.modelRef, updatedAt: this.deps.clock.now().toISOString() });
       return all.map((a) => (a.id === id ? updated! : a));
     });
     return updated!;

@@ -1,6 +1,7 @@
 import { FromAgentsViewSchema, type AgentsConnection, type AgentsRequest, type AgentsSnapshot, type ToAgentsView } from '../contracts/agentsView';
 import type { AgentService } from './agentService';
 import type { ConnectionService } from './connectionService';
+import type { GatewaySync } from './gatewaySync';
 import type { Event, Interactions, Logger, Settings } from './ports';
 import type { ProviderRegistry } from './providerRegistry';
 import { requesterIds } from './requesters';
@@ -18,6 +19,7 @@ export interface AgentsControllerDeps {
   runs: RunStore;
   runService: RunService;
   settings: Settings;
+  gateway: Pick<GatewaySync, 'view' | 'syncNow' | 'syncAll' | 'onDidChange'>;
   interactions: Pick<Interactions, 'confirm'>;
   logger: Logger;
   /** The enabled registered models of every connection, read once per snapshot (the registry validates on each read). */
@@ -51,6 +53,7 @@ export function createAgentsController(deps: AgentsControllerDeps): ViewHost<Age
       defaultConnectionId: deps.settings.defaultConnectionId(),
       runs: recent.runs,
       runsTotal: recent.total,
+      gateway: deps.gateway.view(),
     };
   };
 
@@ -80,6 +83,10 @@ export function createAgentsController(deps: AgentsControllerDeps): ViewHost<Age
         return { cancelled: deps.runService.cancel(request.params.runId) };
       case 'chooseDefaultConnection':
         return { defaultConnectionId: await deps.chooseDefaultConnection() };
+      case 'syncAgent':
+        return deps.gateway.syncNow(request.params.id);
+      case 'syncAllAgents':
+        return deps.gateway.syncAll();
     }
   };
 
@@ -90,6 +97,6 @@ export function createAgentsController(deps: AgentsControllerDeps): ViewHost<Age
     snapshot,
     post: deps.post,
     logger: deps.logger,
-    changes: [deps.agents.onDidChange, deps.connections.onDidChange, deps.runs.onDidChange, deps.settings.onDidChange, deps.registry.onDidChange, deps.modelsChanged],
+    changes: [deps.agents.onDidChange, deps.connections.onDidChange, deps.runs.onDidChange, deps.settings.onDidChange, deps.registry.onDidChange, deps.modelsChanged, deps.gateway.onDidChange],
   });
 }

@@ -37,6 +37,26 @@ export class ConnectionActions {
   }
 
   /**
+   * "Replace API Key": the new key in VS Code's password box, tested under a cancellable progress
+   * before it replaces the old one (ConnectionService.replaceKey). `replaced: false` when the
+   * person cancels; a failed test throws with the reason, and the old key stays.
+   */
+  async replaceKey(id: string, requester: Requester): Promise<{ replaced: boolean; keyHint?: string }> {
+    const connection = this.connections.require(id);
+    const key = await this.interactions.inputSecret({
+      title: `New API key for ${connection.name}`,
+      prompt: 'It is tested first and replaces the current key only if the test passes. Neither key is shown.',
+    });
+    if (key === undefined) return { replaced: false };
+    const transport = await this.askTransport(connection);
+    if (!transport) return { replaced: false };
+    const { keyHint } = await this.interactions.withProgress(`Testing the new key of ${connection.name}…`, (signal) =>
+      this.connections.replaceKey(id, key, requester, { ...transport, signal }),
+    );
+    return { replaced: true, keyHint };
+  }
+
+  /**
    * Asks for a credential header's name, then its value in VS Code's password box; `stored:
    * false` when the person cancels either, or declines unencrypted use.
    */

@@ -205,6 +205,34 @@ export class ConnectionService {
   }
 
   /**
+   * "Replace API Key": tests `key` with the provider's harmless call before it replaces the
+   * stored one. On a failed test nothing changes, the old key stays, and the error says why. On
+   * success the key is stored with a new key id, so standing permissions given for the old key
+   * end. Neither key appears in a message (the key path blanks the new one out of errors).
+   */
+  async replaceKey(id: string, key: string, requester: Requester, options: { allowInsecure?: boolean; signal?: AbortSignal } = {}): Promise<{ keyHint: string; message: string }> {
+    const connection = this.require(id);
+    const trimmed = key.trim();
+    if (!trimmed) throw new SwitchboardError('invalid_input', 'The new key is empty. Nothing was changed: the old key stays.');
+    const provider = this.deps.registry.require(connection.providerId);
+    const candidate = isInsecureForKeys(connection.baseUrl) && options.allowInsecure === true ? { ...connection, allowInsecureKey: true } : connection;
+    let message: string;
+    try {
+      const use = { connection: candidate, provider: provider.descriptor, requester, purpose: 'test' as const };
+      const context = { http: this.deps.http, timeoutMs: this.deps.settings.requestTimeoutMs(), ...(options.signal ? { signal: options.signal } : {}) };
+      message = String(await this.deps.keys.tryKey(use, trimmed, (target) => provider.adapter.testConnection(target, context)));
+    } catch (error) {
+      if (error instanceof SwitchboardError && error.code === 'cancelled') throw error;
+      const info = error instanceof SwitchboardError ? error.toInfo() : { code: 'internal' as const, message: errorText(error) };
+      throw new SwitchboardError(info.code, `The new key of "${connection.name}" was not saved, because its test failed: ${info.message} The old key stays in use.`);
+    }
+    const { keyHint } = await this.setKey(id, trimmed, options);
+    await this.patchRecord(id, { status: 'valid', lastValidatedAt: this.deps.clock.now().toISOString(), lastTestMessage: message.slice(0, 1000) });
+    this.deps.logger.info(`Replaced the key of connection ${id} after a passing test (${keyHint}).`);
+    return { keyHint, message };
+  }
+
+  /**
    * Stores a header that carries a credential (its value from VS Code's password box) in
    * SecretStorage; the record keeps its name and a hint. Only providers that send custom headers
    * take them. The header goes with the connection's key, through the key path, to the same origin.

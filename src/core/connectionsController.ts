@@ -52,6 +52,8 @@ export function createConnectionsController(deps: ConnectionsControllerDeps): Vi
         return actions.test(request.params.id, personAt(requesterIds.connectionsView));
       case 'setKey':
         return actions.setKey(request.params.id);
+      case 'replaceKey':
+        return actions.replaceKey(request.params.id, personAt(requesterIds.connectionsView));
       case 'setCredentialHeader':
         return actions.setCredentialHeader(request.params.id);
       case 'removeCredentialHeader':

@@ -27,6 +27,12 @@ export interface KeyUse {
   requester: Requester;
   purpose: KeyPurpose;
   runId?: string;
+  /**
+   * Where the key goes when not to the connection's own address: the AI gateway's URL, which
+   * receives the key to call the provider itself. Consent names and binds this origin, and plain
+   * http to another machine is refused outright (there is no per-gateway allowance).
+   */
+  destination?: string;
 }
 
 export interface StoredKey {
@@ -93,12 +99,12 @@ export class KeyPath {
     }
     if (!hasCredentials(connection)) return call(target);
     const origin = originOf(connection.baseUrl);
-    const refusal = this.refusal(connection, origin);
+    const refusal = this.refusal(connection, origin) ?? (use.destination ? destinationRefusal(connection, use.destination) : undefined);
     if (refusal) {
       await this.audit(use, 'refused');
       throw refusal;
     }
-    const outcome = await this.decide(use, { keyId: connection.keyId, origin });
+    const outcome = await this.decide(use, { keyId: connection.keyId, origin: use.destination ? originOf(use.destination) : origin });
     if (outcome === 'denied') {
       await this.audit(use, outcome);
       throw new SwitchboardError(
@@ -120,6 +126,60 @@ export class KeyPath {
       return blankSecretsDeep(await call({ ...target, ...credentials }), secrets);
     } catch (error) {
       throw withoutSecrets(error, secrets);
+    }
+  }
+
+  /**
+   * A key the person just typed, tried before it replaces the stored one ("Replace API Key"):
+   * the same origin checks as {@link use}, one `key_read` audit entry, and the key blanked out of
+   * whatever comes back. It is the person's own action, so no consent is asked; nothing is stored.
+   */
+  async tryKey<T>(use: KeyUse, key: string, call: (target: ConnectionTarget) => Promise<T>): Promise<T> {
+    const { connection } = use;
+    // The new key is for the address the connection has now, whatever the old key was bound to.
+    const refusal = this.refusal({ ...connection, keyOrigin: undefined }, originOf(connection.baseUrl));
+    if (refusal) {
+      await this.audit(use, 'refused');
+      throw refusal;
+    }
+    let credentialHeaders: Record<string, string> | undefined;
+    try {
+      // The connection's credential headers go with the new key, as they will with it stored.
+      if (connection.credentialHeaders?.length) credentialHeaders = (await this.readCredentials({ ...connection, keyHint: undefined })).credentialHeaders;
+    } catch (error) {
+      await this.audit(use, 'failed');
+      throw error;
+    }
+    const secrets = [key, ...Object.values(credentialHeaders ?? {})];
+    await this.audit(use, 'granted_by_person');
+    try {
+      return blankSecretsDeep(await call({ baseUrl: connection.baseUrl, options: connection.options, apiKey: key, ...(credentialHeaders ? { credentialHeaders } : {}) }), secrets);
+    } catch (error) {
+      throw withoutSecrets(error, secrets);
+    }
+  }
+
+  /** Stores the AI gateway's token, read back like a key. */
+  storeGatewayToken(token: string): Promise<void> {
+    return this.storeSecret(secretNames.gatewayToken, token);
+  }
+
+  /**
+   * Runs `call` with the gateway token (undefined when none is set) and blanks the token out of
+   * whatever comes back, the answer or the error. The token is the person's own credential for
+   * their gateway, not a connection's key: no consent, no audit entry.
+   */
+  async withGatewayToken<T>(call: (token: string | undefined) => Promise<T>): Promise<T> {
+    let token: string | undefined;
+    try {
+      token = (await this.deps.vault.get(secretNames.gatewayToken)) || undefined;
+    } catch (error) {
+      throw secretStorageFailed(errorText(error), 'read');
+    }
+    try {
+      return blankSecretsDeep(await call(token), [token]);
+    } catch (error) {
+      throw withoutSecrets(error, [token]);
     }
   }
 
@@ -209,6 +269,15 @@ export class KeyPath {
       outcome,
     });
   }
+}
+
+/** Why a connection's key must not go to `destination` (the gateway), or undefined. */
+function destinationRefusal(connection: Connection, destination: string): SwitchboardError | undefined {
+  if (!isInsecureForKeys(destination)) return undefined;
+  return new SwitchboardError(
+    'consent_denied',
+    `The AI gateway ${originOf(destination)} uses plain http:// to another machine, so the key of "${connection.name}" would cross the network unencrypted. Switchboard did not send it. Use an https:// gateway address.`,
+  );
 }
 
 function errorText(error: unknown): string {

@@ -48,6 +48,8 @@ export interface Settings {
   runOutputMaxKiB(): number;
   /** How many model calls may be in flight on one connection; the others wait their turn. */
   maxConcurrentRequestsPerConnection(): number;
+  /** `switchboard.gateway.url`, checked (checkGatewayUrl): '' when sync is off or the value is unusable. */
+  gatewayUrl(): string;
   proxy(): ProxySettings;
 }
 

@@ -17,6 +17,8 @@ export const requesterIds = {
   commandArgument: 'switchboard.commandArgument',
   /** VS Code's own chat, through the `switchboard` language model vendor; `<this>/<extension id>` when VS Code names the extension that asked. */
   vscodeChat: 'switchboard.vscodeChat',
+  /** Agent sync to the AI gateway (`switchboard.gateway.url`): it sends each agent's key there. */
+  gateway: 'switchboard.gateway',
 } as const;
 
 /** The person's own click in a Switchboard view or at the palette: consent for that one use. */
@@ -24,3 +26,6 @@ export const personAt = (id: typeof requesterIds.connectionsView | typeof reques
 
 /** A command called with an argument: not the person, so it needs consent like a run. */
 export const commandArgument: Requester = { id: requesterIds.commandArgument, byPerson: false };
+
+/** The gateway sync: never the person's click, so each key it sends needs consent naming the gateway. */
+export const gatewayRequester: Requester = { id: requesterIds.gateway, byPerson: false };

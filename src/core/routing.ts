@@ -1,14 +1,16 @@
-import type { Agent, Routing, StartAgentRunRequest } from '../contracts/agents';
+import { splitLegacyModel, type Agent, type Routing, type StartAgentRunRequest } from '../contracts/agents';
 import type { Connection } from '../contracts/connections';
 import type { ProviderDescriptor } from '../contracts/providers';
-import { pickConnection, pickModel } from '../contracts/routing';
+import { pickConnection, pickLegacyConnection, pickModel } from '../contracts/routing';
 import { SwitchboardError } from './errors';
 
 export interface RoutingInputs {
   request: Pick<StartAgentRunRequest, 'connectionId' | 'modelRef'>;
-  agent: Pick<Agent, 'connectionId' | 'modelRef'>;
+  agent: Pick<Agent, 'connectionId' | 'modelRef' | 'model'>;
   defaultConnectionId: string;
   findConnection(id: string): Connection | undefined;
+  /** Every connection, for an agent's legacy model string (read only then). */
+  listConnections(): readonly Connection[];
   findProvider(id: string): ProviderDescriptor | undefined;
 }
 
@@ -18,6 +20,9 @@ export interface RoutingInputs {
  */
 export function resolveRouting(inputs: RoutingInputs): Routing {
   const { request, agent } = inputs;
+  // A legacy string stands in for the agent's connection and model; a request that names a
+  // connection overrides it like it overrides the agent's own.
+  if (agent.model && !agent.connectionId && !request.connectionId) return legacyRouting(inputs, agent.model);
   const picked = pickConnection({ request: request.connectionId, agent: agent.connectionId, defaultId: inputs.defaultConnectionId });
   if (!picked) {
     throw new SwitchboardError('missing_connection', 'No connection to run on: the run named none, the agent has none, and no default connection is set. Choose a default connection.');
@@ -46,5 +51,31 @@ export function resolveRouting(inputs: RoutingInputs): Routing {
     providerId: provider.id,
     modelRef: model.modelRef,
     sources: { connectionId: picked.source, modelRef: model.source },
+  };
+}
+
+/** The routing of an agent that carries `<providerType>/<model>`: a connection of that type, that model. */
+function legacyRouting(inputs: RoutingInputs, legacyModel: string): Routing {
+  const { providerType, modelRef } = splitLegacyModel(legacyModel);
+  const provider = inputs.findProvider(providerType);
+  if (!provider) {
+    throw new SwitchboardError(
+      'missing_connection',
+      `The agent's model "${legacyModel}" names the provider type "${providerType}", which Switchboard does not know. Edit the agent and choose a connection and a model.`,
+    );
+  }
+  const connection = pickLegacyConnection(providerType, inputs.listConnections(), inputs.defaultConnectionId);
+  if (!connection) {
+    throw new SwitchboardError(
+      'missing_connection',
+      `The agent's model "${legacyModel}" needs a connection of type ${provider.displayName}, and there is none that works. Add one in the Connections view, or edit the agent and choose a connection.`,
+    );
+  }
+  return {
+    connectionId: connection.id,
+    providerId: provider.id,
+    modelRef: inputs.request.modelRef ?? modelRef,
+    sources: { connectionId: 'legacy', modelRef: inputs.request.modelRef ? 'request' : 'legacy' },
+    legacyModel,
   };
 }

@@ -95,6 +95,7 @@ export class RunService {
         agent,
         defaultConnectionId: deps.settings.defaultConnectionId(),
         findConnection: (id) => deps.connections.get(id),
+        listConnections: () => deps.connections.list(),
         findProvider: (id) => deps.registry.get(id)?.descriptor,
       });
       await deps.runs.update(run.id, { status: 'running', routing });

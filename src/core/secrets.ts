@@ -6,6 +6,8 @@ export const secretNames = {
   connectionKey: (connectionId: string) => `switchboard.connection.${connectionId}.apiKey`,
   /** `name` is the header's lower-case name. */
   credentialHeader: (connectionId: string, name: string) => `switchboard.connection.${connectionId}.header.${name}`,
+  /** The bearer token for `switchboard.gateway.url` (Switchboard: Set Gateway Token). */
+  gatewayToken: 'switchboard.gateway.token',
 } as const;
 
 /** Shorter values are not blanked: they would blank ordinary words, and no provider's key is that short. */

@@ -8,6 +8,8 @@
 export const CONNECTIONS_KEY = 'switchboard.connections';
 export const AGENTS_KEY = 'switchboard.agents';
 export const CONSENTS_KEY = 'switchboard.consents';
+/** What the AI gateway has of each agent, and deletes it still owes (gatewaySync.ts). Small: one record per agent. */
+export const GATEWAY_SYNC_KEY = 'switchboard.gatewaySync';
 
 /** The SQLite database in the extension's globalStorageUri. */
 export const DATABASE_FILE = 'switchboard.sqlite';

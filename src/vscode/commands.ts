@@ -228,6 +228,14 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (result.stored) void vscode.window.showInformationMessage(`The key of "${connection.name}" is stored (${result.keyHint}).`);
       return result;
     }),
+    command('switchboard.replaceApiKey', async (arg) => {
+      const connection = await connectionFrom(arg, 'Choose the connection whose API key to replace');
+      if (!connection) return undefined;
+      // The audit names who started it; the new key itself is always typed by the person.
+      const result = await actions.replaceKey(connection.id, requesterOf(arg));
+      if (result.replaced) void vscode.window.showInformationMessage(`The new key of "${connection.name}" passed its test and replaced the old one (${result.keyHint}).`);
+      return result;
+    }),
     command('switchboard.setCredentialHeader', async (arg) => {
       const connection = await connectionFrom(arg, 'Choose the connection to add a credential header to');
       if (!connection) return undefined;

@@ -10,7 +10,7 @@ import type { Prompter } from './prompter';
  */
 export function consentPrompt(prompter: Prompter): ConsentPrompt {
   return {
-    async ask({ connectionName, requesterLabel, destination }) {
+    async ask({ connectionName, requesterId, requesterLabel, destination }) {
       const question = vscode.l10n.t('{0} wants to use the API key of "{1}".', capitalize(requesterLabel), connectionName);
       const scripted = prompter.takeScripted(question);
       if (scripted.taken) return scripted.answer === 'once' || scripted.answer === 'always' ? scripted.answer : 'deny';
@@ -20,16 +20,7 @@ export function consentPrompt(prompter: Prompter): ConsentPrompt {
         question,
         {
           modal: true,
-          detail: destination.extensionId
-            ? vscode.l10n.t(
-                'The key is handed to the extension {0}, which provides this connection, to call {1}. Switchboard records the use in the audit log. "Always Allow" lasts for this key and address until you revoke it with Switchboard: Manage Key Consents.',
-                destination.extensionId,
-                destination.origin,
-              )
-            : vscode.l10n.t(
-                'The key stays in VS Code: Switchboard calls {0} with it and records the use in the audit log. "Always Allow" lasts for this key and address until you revoke it with Switchboard: Manage Key Consents.',
-                destination.origin,
-              ),
+          detail: consentDetail(requesterId, destination),
         },
         once,
         always,
@@ -38,6 +29,27 @@ export function consentPrompt(prompter: Prompter): ConsentPrompt {
       return answer;
     },
   };
+}
+
+/** Where the key goes, in the dialog's words: to the AI gateway, to another extension's adapter, or only from VS Code to the provider. */
+function consentDetail(requesterId: string, destination: { origin: string; extensionId?: string }): string {
+  if (requesterId === requesterIds.gateway) {
+    return vscode.l10n.t(
+      'The key leaves VS Code: Switchboard sends it to the AI gateway at {0}, which keeps it to call the provider for your agents. Switchboard records each send in the audit log. "Always Allow" lasts for this key and this gateway until you revoke it with Switchboard: Manage Key Consents.',
+      destination.origin,
+    );
+  }
+  if (destination.extensionId) {
+    return vscode.l10n.t(
+      'The key is handed to the extension {0}, which provides this connection, to call {1}. Switchboard records the use in the audit log. "Always Allow" lasts for this key and address until you revoke it with Switchboard: Manage Key Consents.',
+      destination.extensionId,
+      destination.origin,
+    );
+  }
+  return vscode.l10n.t(
+    'The key stays in VS Code: Switchboard calls {0} with it and records the use in the audit log. "Always Allow" lasts for this key and address until you revoke it with Switchboard: Manage Key Consents.',
+    destination.origin,
+  );
 }
 
 /** How a requester id reads in the middle of a sentence: "the Agents view", "the extension …". */
@@ -53,6 +65,8 @@ export function describeRequester(requesterId: string): string {
       return vscode.l10n.t('a script or another extension calling a Switchboard command');
     case requesterIds.vscodeChat:
       return vscode.l10n.t('VS Code chat');
+    case requesterIds.gateway:
+      return vscode.l10n.t('the AI gateway sync');
     default: {
       if (requesterId.startsWith(`${requesterIds.vscodeChat}/`)) {
         return vscode.l10n.t('VS Code chat, for {0}', describeRequester(requesterId.slice(requesterIds.vscodeChat.length + 1)));

@@ -9,7 +9,9 @@ import { ChatService } from '../core/chatService';
 import { builtinModel } from '../core/builtinModelLookup';
 import { ConnectionActions } from '../core/connectionActions';
 import { ConnectionService } from '../core/connectionService';
+import { ConnectionTransfer } from '../core/connectionTransfer';
 import { createConnectionsController } from '../core/connectionsController';
+import { GatewaySync } from '../core/gatewaySync';
 import { ConsentService } from '../core/consent';
 import { Database } from '../core/database';
 import { moveLegacyState } from '../core/legacyImport';
@@ -29,6 +31,8 @@ import { registerAgentCommands } from './agentCommands';
 import { registerChatProvider, registerChatRecordsCommand } from './chatProvider';
 import type { SwitchboardExports } from '../api/types';
 import { createExtensionApi } from './api';
+import { registerGatewayCommands } from './gatewayCommands';
+import { registerTransferCommands } from './transferCommands';
 import { registerCommands } from './commands';
 import { consentPrompt, describeRequester } from './consentPrompt';
 import { OutputLogger } from './logger';
@@ -69,6 +73,8 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
   const models = new ModelRegistry({ db, store, connections, providers: registry, keys, settings, clock, http, logger, builtinModel });
   const modelActions = new ModelActions(connections, models, prompter);
   const agents = new AgentService({ store, clock, logger, connectionExists: (id) => connections.get(id) !== undefined });
+  // Follows agent, connection and settings changes; sends nothing while switchboard.gateway.url is empty.
+  const gateway = new GatewaySync({ settings, store, agents, connections, registry, keys, http, clock, logger });
   const runs = new RunStore({ db, retention: () => settings.runRetention(), outputMaxKiB: () => settings.runOutputMaxKiB(), logger, clock });
   const agentHost = new AgentHost({
     workerPath: context.asAbsolutePath(join('dist', 'agentHost.js')),
@@ -116,6 +122,9 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
     agentHost,
     connections.onDeleting((connectionId) => consent.revokeConnection(connectionId)),
     ...registerAgentCommands({ agents, connections, runService, consent, audit, prompter, enabledModels }),
+    gateway,
+    ...registerGatewayCommands({ agents, connections, models, registry, settings, keys, gateway, prompter, logger }),
+    ...registerTransferCommands({ connections, transfer: new ConnectionTransfer({ connections, registry, keys }), prompter }),
     vscode.window.registerWebviewViewProvider(
       'switchboard.agents',
       new HostedWebviewView(
@@ -129,6 +138,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
             runs,
             runService,
             settings,
+            gateway,
             interactions: prompter,
             logger,
             enabledModels,
@@ -147,6 +157,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
     registerChatProvider(chat),
     registerChatRecordsCommand(chatRecords, connections),
   );
+  gateway.start();
 
   const api = createExtensionApi({ registry, connections, models, runService, logger });
   if (!testMode) return api;

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { Emitter } from '../core/events';
+import { checkGatewayUrl } from '../contracts/gateway';
 import type { Logger, ProxySettings, Settings } from '../core/ports';
 
 const SECTION = 'switchboard';
@@ -69,6 +70,14 @@ export class VsCodeSettings implements Settings, vscode.Disposable {
     return Math.round(this.bounded('maxConcurrentRequestsPerConnection', DEFAULT_MAX_CONCURRENT_REQUESTS, MAX_CONCURRENT_REQUESTS, 'a whole number of requests'));
   }
 
+  gatewayUrl(): string {
+    const raw = vscode.workspace.getConfiguration(SECTION).get<unknown>('gateway.url', '');
+    const checked = checkGatewayUrl(typeof raw === 'string' ? raw : '');
+    if ('url' in checked) return checked.url;
+    this.warnOnce('gateway.url', `The setting switchboard.gateway.url ${checked.problem}. Agents are not synced until it is fixed.`);
+    return '';
+  }
+
   proxy(): ProxySettings {
     const http = vscode.workspace.getConfiguration('http');
     const proxy = http.get<string>('proxy', '').trim();
@@ -87,16 +96,19 @@ export class VsCodeSettings implements Settings, vscode.Disposable {
   private bounded(name: string, fallback: number, max: number, unit: string): number {
     const value = vscode.workspace.getConfiguration(SECTION).get<unknown>(name, fallback);
     if (typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= max) return value;
-    if (!this.warned.has(name)) {
-      this.warned.add(name);
-      const shown = JSON.stringify(value)?.slice(0, 40) ?? String(value);
-      const message = `The setting switchboard.${name} must be ${unit} greater than 0 and at most ${max} (it is ${shown}). Using ${fallback} until it is fixed.`;
-      this.logger.warn(message);
-      void vscode.window.showWarningMessage(message, 'Open Settings').then((choice) => {
-        if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', `switchboard.${name}`);
-      });
-    }
+    const shown = JSON.stringify(value)?.slice(0, 40) ?? String(value);
+    this.warnOnce(name, `The setting switchboard.${name} must be ${unit} greater than 0 and at most ${max} (it is ${shown}). Using ${fallback} until it is fixed.`);
     return fallback;
+  }
+
+  /** Says once per change of the settings that `switchboard.${name}` is unusable, with a way to fix it. */
+  private warnOnce(name: string, message: string): void {
+    if (this.warned.has(name)) return;
+    this.warned.add(name);
+    this.logger.warn(message);
+    void vscode.window.showWarningMessage(message, 'Open Settings').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', `switchboard.${name}`);
+    });
   }
 
   dispose(): void {

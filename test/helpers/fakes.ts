@@ -1,4 +1,5 @@
 // In-memory implementations of core's ports (src/core/ports.ts), for unit tests only.
+import { checkGatewayUrl } from '../../src/contracts/gateway';
 import { Emitter } from '../../src/core/events';
 import type { Clock, Interactions, KeyValueStore, Logger, ProxySettings, SecretVault, Settings } from '../../src/core/ports';
 
@@ -101,6 +102,19 @@ export class MemorySettings implements Settings {
 
   maxConcurrentRequestsPerConnection(): number {
     return this.maxConcurrent;
+  }
+
+  /** Raw, as a person types it; `gatewayUrl()` checks it like VS Code's settings do. */
+  gateway = '';
+
+  gatewayUrl(): string {
+    const checked = checkGatewayUrl(this.gateway);
+    return 'url' in checked ? checked.url : '';
+  }
+
+  /** Changes a setting as the Settings editor would: the change event fires. */
+  fireChange(): void {
+    this.changed.fire();
   }
 
   proxy(): ProxySettings {

@@ -2,9 +2,11 @@ import * as assert from 'node:assert/strict';
 import { ToAgentsViewSchema, type AgentsSnapshot, type ToAgentsView } from '../../src/contracts/agentsView';
 import { createAgentsController } from '../../src/core/agentsController';
 import { Emitter } from '../../src/core/events';
+import { GatewaySync } from '../../src/core/gatewaySync';
 import { ProviderRegistry } from '../../src/core/providerRegistry';
 import { registerCoreProviders } from '../../src/core/providers/coreProviders';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
+import { GatewayFixture } from '../fixtures/gatewayFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
 import { ScriptedInteractions } from '../helpers/fakes';
 import { makeStack } from '../helpers/stacks';
@@ -21,10 +23,13 @@ describe('Agents controller', function () {
     registerCoreProviders(registry);
     const posted: ToAgentsView[] = [];
     const onPost: (() => void)[] = [];
+    const gateway = new GatewaySync({ ...stack, registry });
+    gateway.start();
     const controller = createAgentsController({
       ...stack,
       runService: stack.service,
       registry,
+      gateway,
       interactions: new ScriptedInteractions([true]),
       enabledModels: () => new Map(stack.connections.list().map((c) => [c.id, [{ providerModelId: 'gpt-4o-mini', displayName: 'GPT-4o mini' }]])),
       modelsChanged: new Emitter<void>().event,
@@ -40,7 +45,7 @@ describe('Agents controller', function () {
     const posts = async (condition: () => boolean) => {
       while (!condition()) await new Promise<void>((wake) => onPost.push(wake));
     };
-    return { stack, controller, posted, snapshots, replies, posts };
+    return { stack, controller, gateway, posted, snapshots, replies, posts };
   }
 
   it('answers malformed messages with invalid_input and changes nothing', async () => {
@@ -92,6 +97,39 @@ describe('Agents controller', function () {
       assertNoCanary(posted);
     } finally {
       await stack.cleanup();
+    }
+  });
+
+  it("shows each agent's gateway sync state, and Sync now replies with it", async () => {
+    const token = 'gw-view-token-3e8a1f6c';
+    const gatewayServer = new GatewayFixture({ token });
+    await gatewayServer.start();
+    const { stack, controller, gateway, replies, snapshots } = await setup();
+    try {
+      await controller.handle({ type: 'ready' });
+      assert.deepEqual(snapshots().at(-1)?.gateway, { configured: false, agents: {}, pendingDeletes: [] });
+      stack.settings.gateway = gatewayServer.url;
+      stack.settings.fireChange();
+      await stack.keys.storeGatewayToken(token);
+      const connection = await stack.connections.create({ name: 'Local', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434' });
+      await controller.handle({ type: 'request', id: 'new', method: 'createAgent', params: { input: { name: 'synced', connectionId: connection.id } } });
+      const agentId = (replies()[0] as { value: { id: string } }).value.id;
+      await gateway.idle();
+      assert.equal(snapshots().at(-1)?.gateway.agents[agentId]?.state, 'synced');
+
+      gatewayServer.setBehaviour('server-error');
+      await controller.handle({ type: 'request', id: 'sync', method: 'syncAgent', params: { id: agentId } });
+      const reply = replies().find((r) => r.id === 'sync');
+      assert.ok(reply?.ok);
+      const state = reply.value as { state: string; error?: { message: string } };
+      assert.equal(state.state, 'failed');
+      assert.match(state.error?.message ?? '', /answered 500/);
+      assert.equal(snapshots().at(-1)?.gateway.agents[agentId]?.state, 'failed');
+      assert.deepEqual(gatewayServer.calls(), ['POST /v1/agents', `PUT /v1/agents/${agentId}`]);
+    } finally {
+      gateway.dispose();
+      await stack.cleanup();
+      await gatewayServer.stop();
     }
   });
 });

@@ -44,12 +44,13 @@ const providers = new Map([
   ['ollama', provider('ollama', 'llama3.2')],
 ]);
 
-function route(request: { connectionId?: string; modelRef?: string }, agent: { connectionId?: string; modelRef?: string }, defaultConnectionId = '') {
+function route(request: { connectionId?: string; modelRef?: string }, agent: { connectionId?: string; modelRef?: string; model?: string }, defaultConnectionId = '') {
   return resolveRouting({
     request,
     agent,
     defaultConnectionId,
     findConnection: (id) => connections.get(id),
+    listConnections: () => [...connections.values()],
     findProvider: (id) => providers.get(id),
   });
 }
@@ -111,8 +112,61 @@ describe('resolveRouting', () => {
     const openaiNoDefault = new Map(connections);
     openaiNoDefault.set(ids.requested, connection(ids.requested, 'openai'));
     assert.throws(
-      () => resolveRouting({ request: { connectionId: ids.requested }, agent: {}, defaultConnectionId: '', findConnection: (id) => openaiNoDefault.get(id), findProvider: (id) => providers.get(id) }),
+      () => resolveRouting({ request: { connectionId: ids.requested }, agent: {}, defaultConnectionId: '', findConnection: (id) => openaiNoDefault.get(id), listConnections: () => [...openaiNoDefault.values()], findProvider: (id) => providers.get(id) }),
       (e: SwitchboardError) => e.code === 'model_not_found' && /choose a model/.test(e.message),
     );
+  });
+
+  describe('an agent with a legacy "<providerType>/<model>" string', () => {
+    it('runs on the default connection when it is of that type, and says the route came from the string', () => {
+      assert.deepEqual(route({}, { model: 'ollama/llama3.2:latest' }, ids.fallback), {
+        connectionId: ids.fallback,
+        providerId: 'ollama',
+        modelRef: 'llama3.2:latest',
+        sources: { connectionId: 'legacy', modelRef: 'legacy' },
+        legacyModel: 'ollama/llama3.2:latest',
+      });
+    });
+
+    it('otherwise runs on the first connection of that type, preferring one whose test passed', () => {
+      assert.equal(route({}, { model: 'ollama/qwen' }, ids.requested).connectionId, ids.agents);
+      const tested = new Map(connections);
+      tested.set(ids.fallback, { ...connection(ids.fallback, 'ollama'), status: 'valid' });
+      const routing = resolveRouting({
+        request: {},
+        agent: { model: 'ollama/qwen' },
+        defaultConnectionId: ids.requested,
+        findConnection: (id) => tested.get(id),
+        listConnections: () => [...tested.values()],
+        findProvider: (id) => providers.get(id),
+      });
+      assert.equal(routing.connectionId, ids.fallback);
+    });
+
+    it('keeps the model with its slashes, and a request still overrides the model or the connection', () => {
+      assert.equal(route({}, { model: 'openai/org/gpt-x' }).modelRef, 'org/gpt-x');
+      assert.deepEqual(route({ modelRef: 'other' }, { model: 'ollama/qwen' }, ids.fallback).sources, { connectionId: 'legacy', modelRef: 'request' });
+      assert.equal(route({ connectionId: ids.requested }, { model: 'ollama/qwen' }).sources.connectionId, 'request');
+    });
+
+    it('fails with a clear error for an unknown provider type, or when no connection of that type exists', () => {
+      assert.throws(
+        () => route({}, { model: 'nosuch/model-1' }, ids.fallback),
+        (e: SwitchboardError) => e.code === 'missing_connection' && /provider type "nosuch"/.test(e.message),
+      );
+      const onlyOllama = new Map([...connections].filter(([, c]) => c.providerId === 'ollama'));
+      assert.throws(
+        () =>
+          resolveRouting({
+            request: {},
+            agent: { model: 'openai/gpt-4o' },
+            defaultConnectionId: '',
+            findConnection: (id) => onlyOllama.get(id),
+            listConnections: () => [...onlyOllama.values()],
+            findProvider: (id) => providers.get(id),
+          }),
+        (e: SwitchboardError) => e.code === 'missing_connection' && /needs a connection of type openai/.test(e.message),
+      );
+    });
   });
 });

@@ -19,6 +19,7 @@ function lastRequest(api: FakeWebviewApi<FromAgentsView, AgentsViewState>): Requ
 
 const snapshot: AgentsSnapshot = {
   type: 'snapshot',
+  gateway: { configured: false, agents: {}, pendingDeletes: [] },
   agents: [
     {
       id: AGENT_ID,

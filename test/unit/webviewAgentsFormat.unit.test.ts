@@ -5,6 +5,7 @@ import { ErrorCodeSchema } from '../../src/contracts/errors';
 import {
   connectionName,
   connectionSourceLabel,
+  formatClockTime,
   errorTitle,
   formatDuration,
   formatStepOffset,
@@ -18,6 +19,7 @@ import {
   runDuration,
   runStatusIcon,
   runStatusLabel,
+  syncLine,
 } from '../../webview/agents/format';
 
 const OLLAMA_ID = '6f1d3c2a-8b4e-4f7a-9c1d-2e3f4a5b6c7d';
@@ -131,5 +133,16 @@ describe('webview Agents run formatting', () => {
     assert.ok(isProminentError('endpoint_unreachable'));
     assert.ok(isProminentError('missing_connection'));
     assert.equal(isProminentError('bad_response'), false);
+  });
+
+  it("words an agent's gateway sync state and offers Sync now, Retry or nothing", () => {
+    const at = '2026-11-22T10:00:00.000Z';
+    assert.deepEqual(syncLine({ state: 'not_configured' }), { text: 'Gateway sync not configured', failed: false });
+    assert.deepEqual(syncLine(undefined), { text: 'Gateway sync not configured', failed: false });
+    assert.deepEqual(syncLine({ state: 'syncing' }), { text: 'Syncing to the gateway…', failed: false });
+    assert.deepEqual(syncLine({ state: 'not_synced' }).action, 'Sync now');
+    // The time in the person's own time zone, as run times are shown.
+    assert.deepEqual(syncLine({ state: 'synced', at }, 'en-GB'), { text: `Synced to the gateway at ${formatClockTime(at, 'en-GB')}`, action: 'Sync now', failed: false });
+    assert.deepEqual(syncLine({ state: 'failed', at, error: { code: 'timeout', message: 'No answer.' } }), { text: 'Gateway sync failed: No answer.', action: 'Retry', failed: true });
   });
 });

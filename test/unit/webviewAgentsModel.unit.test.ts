@@ -181,6 +181,12 @@ describe('webview Agents run request', () => {
     assert.deepEqual(plannedConnection({}, '', connections, ''), { connectionId: '', source: 'none', connection: undefined });
     assert.deepEqual(plannedConnection({ connectionId: GONE_ID }, '', connections, OLLAMA_ID), { connectionId: GONE_ID, source: 'agent', connection: undefined });
   });
+
+  it('plans a legacy "<providerType>/<model>" agent on a connection of that type, as the host routes it', () => {
+    assert.deepEqual(plannedConnection({ model: 'openai/gpt-4o' }, '', connections, OLLAMA_ID), { connectionId: OPENAI_ID, source: 'legacy', connection: connections[1] });
+    assert.deepEqual(plannedConnection({ model: 'mystery/x' }, '', connections, OLLAMA_ID), { connectionId: '', source: 'none', connection: undefined });
+    assert.equal(plannedConnection({ model: 'openai/gpt-4o' }, OLLAMA_ID, connections, '').source, 'request');
+  });
 });
 
 describe('webview Agents text areas', () => {

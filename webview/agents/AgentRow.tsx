@@ -1,9 +1,10 @@
 import type { ComponentChildren } from 'preact';
 import type { Agent } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
+import type { AgentSyncState } from '../../src/contracts/gateway';
 import { MessageLine, type RowMessage } from '../shared/messages';
 import { RowAction } from '../shared/RowAction';
-import { DELETED_CONNECTION } from './format';
+import { DELETED_CONNECTION, syncLine } from './format';
 
 /** What the view knows about an agent row beyond the snapshot: a delete on its way, and its outcome. */
 export interface AgentRowState {
@@ -19,7 +20,10 @@ interface AgentRowProps {
   /** Whether this agent's edit form and run panel are open (they show under the row). */
   editing: boolean;
   running: boolean;
+  /** Its state on the AI gateway. */
+  sync?: AgentSyncState;
   children?: ComponentChildren;
+  onSync(): void;
   onRun(): void;
   onEdit(): void;
   onDelete(): void;
@@ -27,6 +31,7 @@ interface AgentRowProps {
 
 /** Where the agent runs, in a few words: its connection and model, or the default. */
 export function agentRoute(agent: Agent, connections: readonly AgentsConnection[], defaultConnectionId: string): { text: string; missing: boolean } {
+  if (!agent.connectionId && agent.model) return { text: `legacy model ${agent.model} (migrate with Switchboard: Migrate Agents to Registered Models)`, missing: false };
   if (agent.connectionId) {
     const connection = connections.find((candidate) => candidate.id === agent.connectionId);
     const model = agent.modelRef ? ` · ${agent.modelRef}` : " · connection's default model";
@@ -38,8 +43,9 @@ export function agentRoute(agent: Agent, connections: readonly AgentsConnection[
     : { text: 'default connection (none set)', missing: true };
 }
 
-export function AgentRow({ agent, connections, defaultConnectionId, state, editing, running, children, onRun, onEdit, onDelete }: AgentRowProps) {
+export function AgentRow({ agent, connections, defaultConnectionId, state, editing, running, sync, children, onSync, onRun, onEdit, onDelete }: AgentRowProps) {
   const route = agentRoute(agent, connections, defaultConnectionId);
+  const synced = syncLine(sync);
   const name = agent.name;
   return (
     <li class={`agent-row${editing || running ? ' open' : ''}`} data-testid="agent-row" data-agent-id={agent.id} aria-busy={state.busy ? 'true' : 'false'}>
@@ -62,6 +68,15 @@ export function AgentRow({ agent, connections, defaultConnectionId, state, editi
       <div class={`agent-route${route.missing ? ' missing' : ''}`} data-testid="agent-route">
         <vscode-icon name="plug" class="detail-icon" />
         <span>{route.text}</span>
+      </div>
+      <div class={`agent-sync${synced.failed ? ' failed' : ''}`} data-testid="agent-sync" data-sync-state={sync?.state ?? 'not_configured'}>
+        <vscode-icon name={synced.failed ? 'warning' : 'cloud'} class="detail-icon" />
+        <span title={synced.text}>{synced.text}</span>
+        {synced.action && (
+          <vscode-button secondary class="sync-action" data-testid="sync-agent-button" disabled={state.busy} onClick={() => !state.busy && onSync()}>
+            {synced.action}
+          </vscode-button>
+        )}
       </div>
       {state.message && <MessageLine message={state.message} testId="agent-row-message" />}
       {children}

@@ -144,6 +144,31 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
     [client, updateAgentRow],
   );
 
+  const syncAgent = useCallback(
+    async (agent: Agent) => {
+      updateAgentRow(agent.id, (row) => ({ ...row, busy: true, message: undefined }));
+      try {
+        // The state itself arrives in snapshots; a failure's reason shows on the sync line.
+        await client.request('syncAgent', { id: agent.id });
+        updateAgentRow(agent.id, (row) => ({ ...row, busy: false }));
+      } catch (error) {
+        updateAgentRow(agent.id, (row) => ({ ...row, busy: false, message: { kind: 'error', text: errorMessage(error) } }));
+      }
+    },
+    [client, updateAgentRow],
+  );
+
+  const [syncingAll, setSyncingAll] = useState<{ busy: boolean; error?: string }>({ busy: false });
+  const syncAll = useCallback(async () => {
+    setSyncingAll({ busy: true });
+    try {
+      await client.request('syncAllAgents', {});
+      setSyncingAll({ busy: false });
+    } catch (error) {
+      setSyncingAll({ busy: false, error: errorMessage(error) });
+    }
+  }, [client]);
+
   const cancelRun = useCallback(
     async (runId: string) => {
       updateRunRow(runId, (row) => ({ ...row, cancelling: true, message: undefined }));
@@ -189,7 +214,7 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
     return <Loading class="agents-view" what="agents" />;
   }
 
-  const { agents, connections, defaultConnectionId, runs, runsTotal } = snapshot;
+  const { agents, connections, defaultConnectionId, runs, runsTotal, gateway } = snapshot;
   const newForm =
     form?.kind === 'new' ? (
       <AgentForm
@@ -224,6 +249,22 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
 
         {newForm}
 
+        {gateway.pendingDeletes.length > 0 && (
+          <div class="notice" role="status" data-testid="gateway-pending-deletes">
+            <vscode-icon name="warning" class="notice-icon" />
+            <span class="notice-text">
+              Not yet deleted on the AI gateway:{' '}
+              {gateway.pendingDeletes.map((pending) => `${pending.agentName}${pending.error ? ` (${pending.error.message})` : ''}`).join('; ')}. Retried on Sync now and at the next start.
+              {syncingAll.error && ` ${syncingAll.error}`}
+            </span>
+            <div class="notice-actions">
+              <vscode-button secondary data-testid="retry-gateway-deletes-button" disabled={syncingAll.busy} onClick={() => !syncingAll.busy && void syncAll()}>
+                Sync all now
+              </vscode-button>
+            </div>
+          </div>
+        )}
+
         {agents.length === 0 && !form ? (
           <EmptyState onNew={openNew} />
         ) : (
@@ -241,6 +282,8 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
                     state={agentRows[agent.id] ?? {}}
                     editing={editing}
                     running={running}
+                    sync={gateway.agents[agent.id]}
+                    onSync={() => void syncAgent(agent)}
                     onRun={() => {
                       updateAgentRow(agent.id, (row) => ({ ...row, message: undefined }));
                       setRunPanel((current) => (current?.agentId === agent.id ? current : { agentId: agent.id, values: emptyRunValues() }));

@@ -28,8 +28,12 @@ function plannedRoute(agent: Agent, connections: readonly AgentsConnection[], de
       return `Without an override this run uses the agent's connection, “${name}”${agent.modelRef ? ` with ${agent.modelRef}` : ''}.`;
     case 'default':
       return `Without an override this run uses the default connection, “${name}”.`;
+    case 'legacy':
+      return `Without an override this run uses “${name}”, picked by the agent's legacy model string ${agent.model ?? ''}.`;
     default:
-      return 'Neither the agent nor the settings name a connection: choose one here, or the run fails.';
+      return agent.model && !agent.connectionId
+        ? `No connection can run the agent's legacy model string ${agent.model}: choose one here, or the run fails.`
+        : 'Neither the agent nor the settings name a connection: choose one here, or the run fails.';
   }
 }
 

@@ -1,6 +1,6 @@
-import type { Agent, AgentInput, StartAgentRunRequest } from '../../src/contracts/agents';
+import { splitLegacyModel, type Agent, type AgentInput, type StartAgentRunRequest } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
-import { pickConnection, type ConnectionSource } from '../../src/contracts/routing';
+import { pickConnection, pickLegacyConnection, type ConnectionSource } from '../../src/contracts/routing';
 
 /**
  * The logic of the agent form and the run panel, kept free of the DOM so unit tests can run
@@ -190,11 +190,15 @@ export interface PlannedConnection {
 
 /** The connection the host will pick for the run (pickConnection), and whether it still exists. */
 export function plannedConnection(
-  agent: Pick<Agent, 'connectionId'> | undefined,
+  agent: Pick<Agent, 'connectionId' | 'model'> | undefined,
   overrideConnectionId: string,
   connections: readonly AgentsConnection[],
   defaultConnectionId: string,
 ): PlannedConnection {
+  if (agent?.model && !agent.connectionId && !overrideConnectionId) {
+    const legacy = pickLegacyConnection(splitLegacyModel(agent.model).providerType, connections, defaultConnectionId);
+    return { connectionId: legacy?.id ?? '', source: legacy ? 'legacy' : 'none', connection: legacy };
+  }
   const { connectionId, source } = pickConnection({ request: overrideConnectionId, agent: agent?.connectionId, defaultId: defaultConnectionId }) ?? { connectionId: '', source: 'none' };
   return { connectionId, source, connection: connections.find((connection) => connection.id === connectionId) };
 }

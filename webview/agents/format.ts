@@ -1,3 +1,4 @@
+import type { AgentSyncState } from '../../src/contracts/gateway';
 import type { Routing, RunRecord, RunStatus, TraceStep } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
 import type { ErrorCode } from '../../src/contracts/errors';
@@ -133,6 +134,8 @@ export function connectionSourceLabel(source: Routing['sources']['connectionId']
       return 'agent';
     case 'default':
       return 'default';
+    case 'legacy':
+      return "agent's legacy model string";
   }
 }
 
@@ -147,6 +150,8 @@ export function modelSourceLabel(source: Routing['sources']['modelRef']): string
       return 'connection default';
     case 'provider':
       return 'provider default';
+    case 'legacy':
+      return "agent's legacy model string";
   }
 }
 
@@ -223,4 +228,21 @@ export function formatStepOffset(step: Pick<TraceStep, 'startedAt'>, runCreatedA
 export function formatClockTime(iso: string, locale?: string): string {
   const time = Date.parse(iso);
   return Number.isNaN(time) ? '' : new Date(time).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+/** An agent's gateway sync state in a few words, and the action it offers ("Sync now", "Retry" or none). */
+export function syncLine(sync: AgentSyncState | undefined, locale?: string): { text: string; action?: 'Sync now' | 'Retry'; failed: boolean } {
+  switch (sync?.state) {
+    case undefined:
+    case 'not_configured':
+      return { text: 'Gateway sync not configured', failed: false };
+    case 'syncing':
+      return { text: 'Syncing to the gateway…', failed: false };
+    case 'not_synced':
+      return { text: 'Not synced to the gateway yet', action: 'Sync now', failed: false };
+    case 'synced':
+      return { text: `Synced to the gateway at ${formatClockTime(sync.at, locale)}`, action: 'Sync now', failed: false };
+    case 'failed':
+      return { text: `Gateway sync failed: ${sync.error.message}`, action: 'Retry', failed: true };
+  }
 }

@@ -95,7 +95,16 @@ export function ConnectionRow(props: ConnectionRowProps) {
               onClick={props.onDiscover}
             />
             <RowAction testId="edit-button" icon="edit" label={`Edit ${name}`} title="Edit" disabled={!descriptor} onClick={props.onEdit} />
-            {takesKey && <RowAction testId="set-key-button" icon="key" label={`Set key for ${name}`} title="Set key" disabled={state.busy} onClick={props.onSetKey} />}
+            {takesKey && (
+              <RowAction
+                testId="set-key-button"
+                icon="key"
+                label={connection.keyHint ? `Replace the key of ${name}` : `Set key for ${name}`}
+                title={connection.keyHint ? 'Replace key (tested first)' : 'Set key'}
+                disabled={state.busy}
+                onClick={props.onSetKey}
+              />
+            )}
             {takesHeaders && (
               <RowAction
                 testId="add-credential-header-button"

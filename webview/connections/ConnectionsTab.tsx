@@ -103,12 +103,19 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
   const setKey = useCallback(
     (id: string) =>
       credentialAction(id, async () => {
+        // A connection that has a key gets the new one tested before it replaces the old.
+        if (snapshot?.connections.find((connection) => connection.id === id)?.keyHint) {
+          const replaced = await client.request('replaceKey', { id });
+          return replaced.replaced
+            ? { kind: 'success', text: `The new key passed its test and replaced the old one (${replaced.keyHint ?? ''}).` }
+            : { kind: 'info', text: 'The key was not replaced.' };
+        }
         const result = await client.request('setKey', { id });
         return result.stored
           ? { kind: 'success', text: result.keyHint ? `Key saved (${result.keyHint}).` : 'Key saved.' }
           : { kind: 'info', text: 'No key was saved. Use Set key when you have it.' };
       }),
-    [client, credentialAction],
+    [client, credentialAction, snapshot],
   );
 
   const setCredentialHeader = useCallback(

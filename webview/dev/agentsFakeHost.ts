@@ -209,15 +209,37 @@ function sampleRuns(): RunRecord[] {
 }
 
 function scenario(name: string | null): Omit<AgentsSnapshot, 'type'> {
+  // The gateway is off in every scenario but `gateway`, which shows each sync state.
+  const off: AgentsSnapshot['gateway'] = { configured: false, agents: {}, pendingDeletes: [] };
   switch (name) {
     case 'empty':
-      return { agents: [], connections: structuredClone(sampleConnections), defaultConnectionId: OLLAMA_ID, runs: [] };
+      return { agents: [], connections: structuredClone(sampleConnections), defaultConnectionId: OLLAMA_ID, runs: [], gateway: off };
     case 'no-connections':
-      return { agents: [], connections: [], defaultConnectionId: '', runs: [] };
+      return { agents: [], connections: [], defaultConnectionId: '', runs: [], gateway: off };
     case 'no-default':
-      return { agents: structuredClone(sampleAgents), connections: structuredClone(sampleConnections), defaultConnectionId: '', runs: [] };
+      return { agents: structuredClone(sampleAgents), connections: structuredClone(sampleConnections), defaultConnectionId: '', runs: [], gateway: off };
+    case 'gateway': {
+      const agents = structuredClone(sampleAgents);
+      const at = '2026-11-22T10:00:00.000Z';
+      const states: AgentsSnapshot['gateway']['agents'][string][] = [
+        { state: 'synced', at },
+        { state: 'failed', at, error: { code: 'endpoint_unreachable', message: 'https://gateway.example answered 500: the server failed. Try again later.' } },
+        { state: 'not_synced' },
+      ];
+      return {
+        agents,
+        connections: structuredClone(sampleConnections),
+        defaultConnectionId: OLLAMA_ID,
+        runs: [],
+        gateway: {
+          configured: true,
+          agents: Object.fromEntries(agents.map((agent, i) => [agent.id, states[i % states.length]!])),
+          pendingDeletes: [{ agentId: '99999999-9999-4999-8999-999999999999', agentName: 'Retired agent', error: { code: 'timeout', message: 'No answer from https://gateway.example within 60 s.' } }],
+        },
+      };
+    }
     default:
-      return { agents: structuredClone(sampleAgents), connections: structuredClone(sampleConnections), defaultConnectionId: OLLAMA_ID, runs: sampleRuns() };
+      return { agents: structuredClone(sampleAgents), connections: structuredClone(sampleConnections), defaultConnectionId: OLLAMA_ID, runs: sampleRuns(), gateway: off };
   }
 }
 
@@ -384,6 +406,17 @@ function installFakeHost(): AgentsFakeHostControl {
         const chosen = control.pickDefault ?? control.snapshot.connections[0]?.id ?? '';
         if (chosen) control.snapshot.defaultConnectionId = chosen;
         return { ok: true, value: { defaultConnectionId: chosen } };
+      }
+      case 'syncAgent': {
+        const state = control.snapshot.gateway.configured ? { state: 'synced' as const, at: now } : { state: 'not_configured' as const };
+        control.snapshot.gateway.agents[request.params.id] = state;
+        return { ok: true, value: state };
+      }
+      case 'syncAllAgents': {
+        const at = now;
+        for (const agent of control.snapshot.agents) control.snapshot.gateway.agents[agent.id] = { state: 'synced', at };
+        control.snapshot.gateway.pendingDeletes = [];
+        return { ok: true, value: { synced: control.snapshot.agents.length, failed: 0, pendingDeletes: 0 } };
       }
     }
   }

@@ -246,6 +246,14 @@ function installFakeHost(): FakeHostControl {
         connection.status = 'unknown';
         return { ok: true, value: { stored: true, keyHint: connection.keyHint } };
       }
+      case 'replaceKey': {
+        const connection = find(request.params.id);
+        if (!connection) return { ok: false, error: notFound };
+        if (!control.storeKey) return { ok: true, value: { replaced: false } };
+        connection.keyHint = '****new1';
+        connection.status = 'valid';
+        return { ok: true, value: { replaced: true, keyHint: connection.keyHint } };
+      }
       case 'setCredentialHeader': {
         const connection = find(request.params.id);
         if (!connection) return { ok: false, error: notFound };

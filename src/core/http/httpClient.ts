@@ -43,7 +43,7 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 /** Error bodies are read only far enough to find the provider's message. */
 const ERROR_BODY_BYTES = 64 * 1024;
 
-type Method = 'GET' | 'POST';
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /**
  * The one way core reaches a provider: undici with a timeout and a cancellation signal on every
@@ -63,6 +63,15 @@ export class HttpClient {
   /** POST `body` as JSON to `url` and return the JSON answer validated by `schema`. */
   postJson<S extends z.ZodType>(url: string, body: unknown, schema: S, options: RequestOptions): Promise<z.output<S>> {
     return this.send('POST', url, JSON.stringify(body), schema, options);
+  }
+
+  /**
+   * Sends `body` (when given) as JSON with `method` and returns the answer's text, which may be
+   * empty (a 204 to a DELETE): for APIs whose answers the caller only checks, like the gateway's.
+   * Timeouts, size cap, error codes and redaction of header values as for every other call.
+   */
+  sendText(method: Method, rawUrl: string, body: unknown, options: RequestOptions): Promise<string> {
+    return this.exchange(method, parseUrl(rawUrl), body === undefined ? undefined : JSON.stringify(body), options);
   }
 
   /** Closes pooled connections. In-flight calls finish first. */

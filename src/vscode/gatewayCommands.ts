@@ -1,0 +1,91 @@
+import * as vscode from 'vscode';
+import type { AgentService } from '../core/agentService';
+import type { ConnectionService } from '../core/connectionService';
+import { SwitchboardError } from '../core/errors';
+import type { GatewaySync } from '../core/gatewaySync';
+import type { KeyPath } from '../core/keyPath';
+import { migrateLegacyAgents } from '../core/legacyAgents';
+import type { Logger, Settings } from '../core/ports';
+import type { ModelRegistry } from '../core/modelRegistry';
+import type { ProviderRegistry } from '../core/providerRegistry';
+import { registerCommandWithErrors, showError } from './errorMessages';
+import type { Prompter } from './prompter';
+
+export interface GatewayCommandDeps {
+  agents: AgentService;
+  connections: ConnectionService;
+  models: ModelRegistry;
+  registry: ProviderRegistry;
+  settings: Settings;
+  keys: KeyPath;
+  gateway: GatewaySync;
+  prompter: Prompter;
+  logger: Logger;
+}
+
+/** The AI gateway commands (token, sync) and the migration of legacy model strings. */
+export function registerGatewayCommands(deps: GatewayCommandDeps): vscode.Disposable[] {
+  const { agents, gateway, prompter } = deps;
+  const command = registerCommandWithErrors;
+
+  async function pickAgentId(arg: unknown): Promise<string | undefined> {
+    if (typeof arg === 'string') return agents.require(arg).id;
+    if (arg !== undefined) throw new SwitchboardError('invalid_input', 'The command expects an agent id as its argument.');
+    return prompter.pick(agents.list().map((agent) => ({ label: agent.name, description: agent.role, value: agent.id })), 'Choose the agent to sync to the AI gateway');
+  }
+
+  return [
+    command('switchboard.setGatewayToken', async () => {
+      const token = await prompter.inputSecret({
+        title: 'AI gateway token',
+        prompt: 'Sent as "Authorization: Bearer …" to switchboard.gateway.url. Stored in VS Code\'s SecretStorage (your system keyring) and never shown again.',
+      });
+      if (token === undefined) return { stored: false };
+      if (!token.trim()) throw new SwitchboardError('invalid_input', 'The token is empty. Nothing was saved; paste the token your gateway gave you.');
+      await deps.keys.storeGatewayToken(token.trim());
+      deps.logger.info('Stored the AI gateway token.');
+      const next = deps.settings.gatewayUrl() ? 'Sync All Agents' : 'Set Gateway URL';
+      void vscode.window.showInformationMessage('The AI gateway token is stored.', next).then((choice) => {
+        if (choice === 'Sync All Agents') void vscode.commands.executeCommand('switchboard.syncAllAgents');
+        else if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'switchboard.gateway.url');
+      });
+      return { stored: true };
+    }),
+    command('switchboard.syncAllAgents', async () => {
+      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Syncing agents to the AI gateway' }, (progress) =>
+        gateway.syncAll((done, total) => progress.report({ increment: 100 / Math.max(total, 1), message: `${done} of ${total}` })),
+      );
+      const pending = result.pendingDeletes ? ` ${result.pendingDeletes} delete(s) still pending.` : '';
+      if (result.failed || result.pendingDeletes) {
+        void vscode.window.showWarningMessage(`${result.synced} agent(s) synced, ${result.failed} failed.${pending} The Agents view shows each reason.`, 'Show Agents').then((choice) => {
+          if (choice) void vscode.commands.executeCommand('switchboard.agents.focus');
+        });
+      } else {
+        void vscode.window.showInformationMessage(`${result.synced} agent(s) synced to the AI gateway.`);
+      }
+      return result;
+    }),
+    command('switchboard.syncAgent', async (arg) => {
+      const id = await pickAgentId(arg);
+      if (!id) return undefined;
+      const state = await gateway.syncNow(id);
+      if (state.state === 'failed') void showError(new SwitchboardError(state.error.code, state.error.message));
+      return state;
+    }),
+    command('switchboard.migrateLegacyAgents', async () => {
+      const report = await migrateLegacyAgents(deps);
+      if (!report.changed.length && !report.failed.length) {
+        void vscode.window.showInformationMessage('No agent carries a legacy "<provider>/<model>" string: there is nothing to migrate.');
+        return report;
+      }
+      const lines = [
+        ...report.changed.map((c) => `✓ ${c.name}: "${c.from}" → ${c.connectionName} · ${c.modelRef}${c.registered ? ' (model registered)' : ''}`),
+        ...report.failed.map((f) => `✗ ${f.name}: "${f.from}" stays: ${f.reason}`),
+      ];
+      for (const line of lines) deps.logger.info(`Migrate agents: ${line}`);
+      const summary = `${report.changed.length} agent(s) migrated to registered models, ${report.failed.length} could not be.`;
+      void vscode.window.showInformationMessage(summary, { modal: true, detail: lines.join('\n') });
+      return report;
+    }),
+  ];
+}

@@ -1,0 +1,92 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { Agent } from '../../src/contracts/agents';
+import type { Connection } from '../../src/contracts/connections';
+import type { AgentSyncState } from '../../src/contracts/gateway';
+import type { TestingApi } from '../../src/vscode/testing';
+import { GatewayFixture } from '../fixtures/gatewayFixture';
+import { CANARY_KEY, activate, addConnection, assertNoCanary, deleteConnection, fixtureUrl } from './helpers';
+
+const TOKEN = 'gw-int-token-6b2f9e4d1c8a';
+
+/** Fails when the gateway token is anywhere in `value`. */
+function assertNoToken(where: string, value: unknown): void {
+  assert.ok(!JSON.stringify(value).includes(TOKEN), `the gateway token leaked into ${where}`);
+}
+
+describe('AI gateway sync in a real extension host', function () {
+  this.timeout(60_000);
+  // A real gateway on 127.0.0.1, in the extension host's own process: it records what arrives.
+  const gateway = new GatewayFixture({ token: TOKEN });
+  let testing: TestingApi;
+  let cloud: Connection;
+  const config = () => vscode.workspace.getConfiguration('switchboard');
+
+  before(async () => {
+    ({ testing } = await activate());
+    await gateway.start();
+    cloud = await addConnection({ name: 'Gateway OpenAI', providerId: 'openai', baseUrl: `${fixtureUrl('openai')}/v1` });
+    testing.queueAnswers(CANARY_KEY);
+    await vscode.commands.executeCommand('switchboard.setApiKey', cloud.id);
+  });
+
+  after(async () => {
+    await config().update('gateway.url', undefined, vscode.ConfigurationTarget.Global);
+    await deleteConnection(testing, cloud.id);
+    await gateway.stop();
+  });
+
+  it('keeps the token typed into Set Gateway Token in SecretStorage only', async () => {
+    testing.queueAnswers(TOKEN);
+    const result = await vscode.commands.executeCommand<{ stored: boolean }>('switchboard.setGatewayToken');
+    assert.deepEqual(result, { stored: true });
+    assert.equal(await testing.readSecret('switchboard.gateway.token'), TOKEN);
+    assertNoToken('globalState', testing.globalState());
+    assertNoToken('the output channel', testing.logLines());
+  });
+
+  it('creates, syncs and deletes an agent on the gateway, each key sent after consent and audited once', async () => {
+    await config().update('gateway.url', gateway.url, vscode.ConfigurationTarget.Global);
+
+    const created = gateway.nextRequest('/v1/agents');
+    testing.queueAnswers('once'); // the consent dialog naming the gateway
+    const agent = await vscode.commands.executeCommand<Agent>('switchboard.createAgent', { name: 'Synced agent', soul: 'Be precise.', connectionId: cloud.id, modelRef: 'gpt-4o-mini' });
+    const post = await created;
+    assert.equal(post.method, 'POST');
+    assert.equal(post.headers.authorization, `Bearer ${TOKEN}`);
+    assert.deepEqual(JSON.parse(post.body), {
+      id: agent.id,
+      name: 'Synced agent',
+      model: 'openai/gpt-4o-mini',
+      apiKey: CANARY_KEY,
+      baseUrl: `${fixtureUrl('openai')}/v1`,
+      soul: 'Be precise.',
+      guardrails: '',
+    });
+
+    testing.queueAnswers('once');
+    const state = await vscode.commands.executeCommand<AgentSyncState>('switchboard.syncAgent', agent.id);
+    assert.equal(state.state, 'synced', JSON.stringify(state));
+    assert.equal(gateway.calls().at(-1), `PUT /v1/agents/${agent.id}`);
+
+    const deleted = gateway.nextRequest(`/v1/agents/${agent.id}`);
+    testing.queueAnswers(true); // the delete confirmation
+    await vscode.commands.executeCommand('switchboard.deleteAgent', agent.id);
+    assert.equal((await deleted).method, 'DELETE');
+
+    const reads = (await testing.auditEntries()).filter((entry) => entry.kind === 'key_read' && entry.requesterId === 'switchboard.gateway');
+    assert.deepEqual(
+      reads.map((entry) => [entry.purpose, entry.outcome]),
+      [
+        ['gateway', 'granted_once'],
+        ['gateway', 'granted_once'],
+      ],
+    );
+    assert.equal(gateway.requests.filter((request) => request.body.includes(CANARY_KEY)).length, reads.length, 'one key_read per request that carried the key');
+    assertNoCanary('globalState', testing.globalState());
+    assertNoCanary('the output channel', testing.logLines());
+    assertNoCanary('the messages posted to webviews', testing.webviewMessages());
+    assertNoToken('the output channel', testing.logLines());
+    assertNoToken('globalState', testing.globalState());
+  });
+});
