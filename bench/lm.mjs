@@ -6,44 +6,21 @@
 // Prints figures, asserts nothing.
 //
 //   SWITCHBOARD_BENCH_ITERATIONS=N  timed requests (default 200)
-import path from 'node:path';
-import { buildBenchSuite } from '../scripts/harness/buildTests.mjs';
-import { HarnessError, REPO, installCleanupHandlers, log, runOrThrow } from '../scripts/harness/common.mjs';
-import { runInExtensionHost } from '../scripts/harness/integration.mjs';
-import { ensureHarness } from '../scripts/harness/install.mjs';
+import { header, row, runHostBench } from './hostBench.mjs';
 
-const ms = (value) => `${value.toFixed(2)} ms`.padStart(10);
+const WIDTH = 40;
 
-function row(label, s) {
-  return `  ${label.padEnd(40)} ${ms(s.p50)} ${ms(s.p95)} ${ms(s.min)} ${ms(s.max)}\n`;
-}
-
-async function main() {
-  installCleanupHandlers();
-  await ensureHarness();
-  log('bench: production build');
-  await runOrThrow('build', process.execPath, ['esbuild.mjs', '--production']);
-  const testsPath = await buildBenchSuite(path.join(REPO, 'test', 'integration', 'bench', 'lmSuite.ts'));
-  const { results } = await runInExtensionHost({ testsPath, label: 'bench-lm', echo: false, timeoutMs: 600_000 });
-  if (!results?.chat) throw new HarnessError('the lm bench reported no figures');
+runHostBench('lmSuite.ts', 'bench-lm', (results) => {
   const out = [`\nVS Code chat through Switchboard (VS Code ${results.vscode}, ${results.node}; ${results.iterations} requests, interleaved with raw calls)\n`];
-  out.push(`  ${''.padEnd(40)} ${'p50'.padStart(10)} ${'p95'.padStart(10)} ${'min'.padStart(10)} ${'max'.padStart(10)}\n`);
+  out.push(header(WIDTH));
   for (const [label, key] of [['time to first text', 'first'], ['total', 'total']]) {
     out.push(`  ${label}\n`);
-    out.push(row('  vscode.lm sendRequest via Switchboard', results.chat[key]));
-    out.push(row('  raw undici POST /api/chat (streamed)', results.raw[key]));
-    out.push(row('  overhead (Switchboard - raw, paired)', results.overhead[key]));
-    out.push(row('  ChatService alone (no VS Code RPC)', results.service[key]));
-    out.push(row('  its overhead (ChatService - raw)', results.serviceOverhead[key]));
+    out.push(row('  vscode.lm sendRequest via Switchboard', results.chat[key], WIDTH));
+    out.push(row('  raw undici POST /api/chat (streamed)', results.raw[key], WIDTH));
+    out.push(row('  overhead (Switchboard - raw, paired)', results.overhead[key], WIDTH));
+    out.push(row('  ChatService alone (no VS Code RPC)', results.service[key], WIDTH));
+    out.push(row('  its overhead (ChatService - raw)', results.serviceOverhead[key], WIDTH));
   }
   out.push(`  chat records stored: ${results.chatRecords}\n`);
-  process.stdout.write(out.join(''));
-}
-
-main().then(
-  () => process.exit(0),
-  (error) => {
-    process.stderr.write(`[harness] bench: ${error instanceof HarnessError ? error.message : error.stack}\n`);
-    process.exit(1);
-  },
-);
+  return out.join('');
+});

@@ -12,17 +12,12 @@ import type { Agent } from '../../../src/contracts/agents';
 import type { Connection } from '../../../src/contracts/connections';
 import type { TestModeExports as SwitchboardExports } from '../../../src/vscode/testing';
 import { OllamaFixture } from '../../fixtures/ollamaFixture';
+import { summarise } from '../../../bench/figures';
 
 const ITERATIONS = Number(process.env.SWITCHBOARD_BENCH_ITERATIONS || 200);
 const WARMUP = 30;
 const MODELS = 2000;
 const MODEL = 'model-0001:latest';
-
-function summarise(values: number[]) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-  return { p50: rank(50), p95: rank(95), min: sorted[0]!, max: sorted.at(-1)!, n: sorted.length };
-}
 
 export async function run(): Promise<void> {
   const api = await vscode.extensions.getExtension<SwitchboardExports>('switchboard-dev.switchboard')!.activate();
