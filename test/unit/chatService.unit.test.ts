@@ -9,6 +9,7 @@ import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
 import { databaseText } from '../fixtures/tempDatabase';
 import { discovered, makeStack } from '../helpers/stacks';
+import { serveDuringSuite } from '../helpers/providerTestKit';
 
 describe('VS Code chat requests through ChatService and their records', function () {
   this.timeout(30_000);
@@ -16,17 +17,9 @@ describe('VS Code chat requests through ChatService and their records', function
   const openai = new OpenAiFixture({ apiKey: CANARY_KEY });
   let stack: Awaited<ReturnType<typeof makeStack>>;
 
-  before(async () => {
-    await ollama.start();
-    await openai.start();
-  });
-  after(async () => {
-    await ollama.stop();
-    await openai.stop();
-  });
+  serveDuringSuite(ollama);
+  serveDuringSuite(openai);
   afterEach(async () => {
-    ollama.reset();
-    openai.reset();
     await stack?.cleanup();
   });
 

@@ -3,6 +3,7 @@ import type { Connection } from '../../src/contracts/connections';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { buildConnectionsStack } from '../fixtures/keyPathKit';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
+import { serveDuringSuite } from '../helpers/providerTestKit';
 
 /**
  * A compromised Connections webview: it can send any message the protocol allows, and more. With
@@ -13,18 +14,8 @@ import { OpenAiFixture } from '../fixtures/openaiFixture';
 describe('a hostile Connections view', () => {
   const home = new OpenAiFixture({ apiKey: CANARY_KEY });
   const elsewhere = new OpenAiFixture();
-  before(async () => {
-    await home.start();
-    await elsewhere.start();
-  });
-  after(async () => {
-    await home.stop();
-    await elsewhere.stop();
-  });
-  beforeEach(() => {
-    home.reset();
-    elsewhere.reset();
-  });
+  serveDuringSuite(home);
+  serveDuringSuite(elsewhere);
 
   async function setUp() {
     const stack = buildConnectionsStack();

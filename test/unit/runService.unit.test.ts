@@ -9,6 +9,7 @@ import { buildRunStack } from '../fixtures/runStack';
 import { databaseText } from '../fixtures/tempDatabase';
 import { WaveServer } from '../fixtures/waveServer';
 import { AGENT_HOST_ENTRY, makeStack, worker } from '../helpers/stacks';
+import { serveDuringSuite } from '../helpers/providerTestKit';
 
 describe('RunService with a real agent host worker', function () {
   this.timeout(30_000);
@@ -16,17 +17,9 @@ describe('RunService with a real agent host worker', function () {
   const openai = new OpenAiFixture({ apiKey: CANARY_KEY });
   let stack: Awaited<ReturnType<typeof makeStack>>;
 
-  before(async () => {
-    await ollama.start();
-    await openai.start();
-  });
-  after(async () => {
-    await ollama.stop();
-    await openai.stop();
-  });
+  serveDuringSuite(ollama);
+  serveDuringSuite(openai);
   afterEach(async () => {
-    ollama.reset();
-    openai.reset();
     await stack?.cleanup();
   });
 
