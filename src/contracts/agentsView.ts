@@ -54,6 +54,11 @@ export const AgentsConnectionSchema = z.object({
   status: ConnectionStatusSchema,
   /** Models the person enabled in the registry for this connection. */
   models: z.array(z.object({ providerModelId: z.string(), displayName: z.string() })),
+  /** What the view needs to preview a run's model with the host's routing (pickModel). */
+  defaultModel: z.string().optional(),
+  providerDefaultModel: z.string().optional(),
+  /** Registered models the person disabled: never picked when a run names no model. */
+  disabledModels: z.array(z.string()).optional(),
 });
 export type AgentsConnection = z.infer<typeof AgentsConnectionSchema>;
 

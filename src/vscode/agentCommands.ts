@@ -19,7 +19,7 @@ export interface AgentCommandDeps {
   consent: ConsentService;
   audit: AuditLog;
   prompter: Prompter;
-  enabledModels(): ReadonlyMap<string, { providerModelId: string; displayName: string }[]>;
+  registeredModels(): ReadonlyMap<string, readonly { providerModelId: string; displayName: string; enabled: boolean }[]>;
 }
 
 /** Agent, run, consent and audit commands; each works from the palette with quick picks alone. */
@@ -54,7 +54,7 @@ export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable
     let modelRef = '';
     if (connectionId) {
       const chosen = await prompter.pick<string>(
-        [{ label: "The connection's default model", value: '' }, ...(deps.enabledModels().get(connectionId) ?? []).map((m) => ({ label: m.displayName, description: m.providerModelId, value: m.providerModelId }))],
+        [{ label: "The connection's default model", value: '' }, ...(deps.registeredModels().get(connectionId) ?? []).filter((m) => m.enabled).map((m) => ({ label: m.displayName, description: m.providerModelId, value: m.providerModelId }))],
         'Model',
       );
       if (chosen === undefined) return undefined;

@@ -31,7 +31,7 @@ describe('Agents controller', function () {
       registry,
       gateway,
       interactions: new ScriptedInteractions([true]),
-      enabledModels: () => new Map(stack.connections.list().map((c) => [c.id, [{ providerModelId: 'gpt-4o-mini', displayName: 'GPT-4o mini' }]])),
+      registeredModels: () => new Map(stack.connections.list().map((c) => [c.id, [{ providerModelId: 'gpt-4o-mini', displayName: 'GPT-4o mini', enabled: true }]])),
       modelsChanged: new Emitter<void>().event,
       chooseDefaultConnection: async () => '',
       post: (message) => {

@@ -117,6 +117,59 @@ describe('resolveRouting', () => {
     );
   });
 
+  describe('a run that names no model, with registered models', () => {
+    const registered: Record<string, { providerModelId: string; enabled: boolean }[]> = {
+      [ids.agents]: [
+        { providerModelId: 'llama3.2', enabled: false },
+        { providerModelId: 'mistral', enabled: false },
+        { providerModelId: 'llama3.2:latest', enabled: true },
+        { providerModelId: 'qwen', enabled: true },
+      ],
+      [ids.fallback]: [{ providerModelId: 'qwen-conn-default', enabled: false }, { providerModelId: 'phi', enabled: true }],
+    };
+    const routeWith = (request: { connectionId?: string; modelRef?: string }, agent: { connectionId?: string; modelRef?: string }, defaultConnectionId = '') =>
+      resolveRouting({
+        request,
+        agent,
+        defaultConnectionId,
+        findConnection: (id) => connections.get(id),
+        listConnections: () => [...connections.values()],
+        findProvider: (id) => providers.get(id),
+        registeredModels: (id) => registered[id] ?? [],
+      });
+
+    it("uses the connection's first enabled registered model before the provider's default, and says so", () => {
+      const routing = routeWith({}, {}, ids.agents);
+      assert.equal(routing.modelRef, 'llama3.2:latest');
+      assert.equal(routing.sources.modelRef, 'registry');
+    });
+
+    it("passes over a connection default that is disabled, and never picks a disabled provider default", () => {
+      assert.deepEqual(routeWith({}, {}, ids.fallback).sources.modelRef, 'registry');
+      assert.equal(routeWith({}, {}, ids.fallback).modelRef, 'phi');
+      const allDisabled = { ...registered, [ids.agents]: [{ providerModelId: 'llama3.2', enabled: false }] };
+      assert.throws(
+        () =>
+          resolveRouting({
+            request: {},
+            agent: {},
+            defaultConnectionId: ids.agents,
+            findConnection: (id) => connections.get(id),
+            listConnections: () => [...connections.values()],
+            findProvider: (id) => providers.get(id),
+            registeredModels: (id) => allDisabled[id] ?? [],
+          }),
+        (e: SwitchboardError) => e.code === 'model_not_found',
+      );
+    });
+
+    it("keeps the connection's enabled default, and a model the run or the agent names", () => {
+      assert.deepEqual(routeWith({}, {}, ids.requested).sources.modelRef, 'connection');
+      assert.equal(routeWith({ modelRef: 'mistral' }, {}, ids.agents).modelRef, 'mistral');
+      assert.equal(routeWith({}, { connectionId: ids.agents, modelRef: 'qwen' }).sources.modelRef, 'agent');
+    });
+  });
+
   describe('an agent with a legacy "<providerType>/<model>" string', () => {
     it('runs on the default connection when it is of that type, and says the route came from the string', () => {
       assert.deepEqual(route({}, { model: 'ollama/llama3.2:latest' }, ids.fallback), {

@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { AgentInputSchema, StartAgentRunRequestSchema, type Agent } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
+import type { Connection } from '../../src/contracts/connections';
+import { resolveRouting } from '../../src/core/routing';
 import {
   agentFormValues,
   buildAgentInput,
@@ -9,6 +11,7 @@ import {
   emptyRunValues,
   modelOptions,
   plannedConnection,
+  plannedModel,
   summarizeAgentErrors,
   textAreaRows,
   validateAgentForm,
@@ -186,6 +189,67 @@ describe('webview Agents run request', () => {
     assert.deepEqual(plannedConnection({ model: 'openai/gpt-4o' }, '', connections, OLLAMA_ID), { connectionId: OPENAI_ID, source: 'legacy', connection: connections[1] });
     assert.deepEqual(plannedConnection({ model: 'mystery/x' }, '', connections, OLLAMA_ID), { connectionId: '', source: 'none', connection: undefined });
     assert.equal(plannedConnection({ model: 'openai/gpt-4o' }, OLLAMA_ID, connections, '').source, 'request');
+  });
+});
+
+describe('webview Agents run preview: the model', () => {
+  // The same connections as the host sees them: the view's preview must name the model the
+  // host's resolveRouting picks, for every way a run can name one or not.
+  const previewed: AgentsConnection[] = [
+    { ...connections[0]!, disabledModels: ['llama3.2'], providerDefaultModel: 'llama3.2' },
+    { ...connections[1]!, defaultModel: 'gpt-4o', models: [], disabledModels: ['gpt-4o'] },
+  ];
+  const asHostConnection = (c: AgentsConnection): Connection => ({
+    id: c.id,
+    name: c.name,
+    providerId: c.providerId,
+    baseUrl: 'http://127.0.0.1:1',
+    options: {},
+    status: c.status,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    ...(c.defaultModel ? { defaultModel: c.defaultModel } : {}),
+  });
+  const hostRoute = (a: Pick<Agent, 'connectionId' | 'modelRef'>, request: { connectionId?: string; modelRef?: string }, defaultId: string) =>
+    resolveRouting({
+      request,
+      agent: a,
+      defaultConnectionId: defaultId,
+      findConnection: (id) => previewed.map(asHostConnection).find((c) => c.id === id),
+      listConnections: () => previewed.map(asHostConnection),
+      findProvider: (id) => ({ id, displayName: id, source: 'core', fields: [], defaults: previewed.find((c) => c.providerId === id)?.providerDefaultModel ? { modelRef: 'llama3.2' } : {}, capabilities: { test: true, discovery: true, chat: true } }),
+      registeredModels: (id) => {
+        const c = previewed.find((candidate) => candidate.id === id);
+        return [...(c?.disabledModels ?? []).map((m) => ({ providerModelId: m, enabled: false })), ...(c?.models ?? []).map((m) => ({ providerModelId: m.providerModelId, enabled: true }))];
+      },
+    });
+
+  const cases: [string, Pick<Agent, 'connectionId' | 'modelRef'>, string, string, string][] = [
+    ['default connection, no model anywhere', {}, '', '', OLLAMA_ID],
+    ['agent connection and model', { connectionId: OLLAMA_ID, modelRef: 'qwen2.5-coder:7b' }, '', '', ''],
+    ['run overrides the model', {}, '', 'qwen2.5-coder:7b', OLLAMA_ID],
+    ['run overrides the connection, the agent model stays behind', { connectionId: OLLAMA_ID, modelRef: 'qwen2.5-coder:7b' }, OPENAI_ID, 'gpt-4o-mini', ''],
+  ];
+  for (const [name, a, overrideConnection, overrideModel, defaultId] of cases) {
+    it(`matches the host: ${name}`, () => {
+      const planned = plannedConnection(a, overrideConnection, previewed, defaultId);
+      const host = hostRoute(a, { ...(overrideConnection ? { connectionId: overrideConnection } : {}), ...(overrideModel ? { modelRef: overrideModel } : {}) }, defaultId);
+      assert.deepEqual(plannedModel(a, overrideModel, planned), { modelRef: host.modelRef, source: host.sources.modelRef });
+    });
+  }
+
+  it("names the registered model, not the provider's nominal default, on the default connection", () => {
+    assert.deepEqual(plannedModel({}, '', plannedConnection({}, '', previewed, OLLAMA_ID)), { modelRef: 'llama3.2:latest', source: 'registry' });
+  });
+
+  it('says none when every candidate is disabled, as the host fails then', () => {
+    assert.deepEqual(plannedModel({}, '', plannedConnection({}, '', previewed, OPENAI_ID)), { modelRef: '', source: 'none' });
+    assert.throws(() => hostRoute({}, {}, OPENAI_ID), /No model to run/);
+  });
+
+  it("keeps a legacy agent's model, as the host does", () => {
+    const legacy = { model: 'ollama/llama3.2:1b' };
+    assert.deepEqual(plannedModel(legacy, '', plannedConnection(legacy, '', previewed, '')), { modelRef: 'llama3.2:1b', source: 'legacy' });
   });
 });
 

@@ -1,6 +1,6 @@
 import { splitLegacyModel, type Agent, type AgentInput, type StartAgentRunRequest } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
-import { pickConnection, pickLegacyConnection, type ConnectionSource } from '../../src/contracts/routing';
+import { pickConnection, pickLegacyConnection, pickModel, type ConnectionSource, type ModelSource } from '../../src/contracts/routing';
 
 /**
  * The logic of the agent form and the run panel, kept free of the DOM so unit tests can run
@@ -201,6 +201,37 @@ export function plannedConnection(
   }
   const { connectionId, source } = pickConnection({ request: overrideConnectionId, agent: agent?.connectionId, defaultId: defaultConnectionId }) ?? { connectionId: '', source: 'none' };
   return { connectionId, source, connection: connections.find((connection) => connection.id === connectionId) };
+}
+
+/** The model a run will use, before it starts, by the routing precedence; '' when none is known. */
+export interface PlannedModel {
+  modelRef: string;
+  source: ModelSource | 'none';
+}
+
+/**
+ * The model the host will pick for the run on the planned connection (pickModel, with the same
+ * registered models the host reads), so the preview names the model the run really gets.
+ */
+export function plannedModel(
+  agent: Pick<Agent, 'connectionId' | 'modelRef' | 'model'> | undefined,
+  overrideModelRef: string,
+  planned: PlannedConnection,
+): PlannedModel {
+  if (planned.source === 'legacy' && agent?.model) {
+    return overrideModelRef ? { modelRef: overrideModelRef, source: 'request' } : { modelRef: splitLegacyModel(agent.model).modelRef, source: 'legacy' };
+  }
+  const connection = planned.connection;
+  const picked = pickModel({
+    request: overrideModelRef,
+    agent: agent?.modelRef,
+    agentConnectionUsed: Boolean(agent?.connectionId) && agent?.connectionId === planned.connectionId,
+    connectionDefault: connection?.defaultModel,
+    enabled: (connection?.models ?? []).map((model) => model.providerModelId),
+    disabled: connection?.disabledModels ?? [],
+    providerDefault: connection?.providerDefaultModel,
+  });
+  return picked ?? { modelRef: '', source: 'none' };
 }
 
 /**
