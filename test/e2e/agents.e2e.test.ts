@@ -94,6 +94,23 @@ describe('Agents view in VS Code (packaged extension)', function () {
     await session.screenshot('run-on-default');
   });
 
+  it('c2. a run on the default connection uses the registered model, as the run panel says beforehand', async () => {
+    const connectionsView = await connections();
+    assert.match(await registerDiscoveredModels(connectionRowById(connectionsView, ids[OLLAMA]!), ['llama3.2:latest']), /Added 1 model/);
+
+    const view = await agents();
+    const panel = await runPanel();
+    // The preview follows the registry as the host's routing does.
+    await panel.getByText(/with llama3\.2:latest \(connection's first enabled model\)/).first().waitFor({ timeout: 10_000 });
+    await session.screenshot('run-panel-registered-model');
+    const runId = await startRun(view);
+    const detail = await assertRunEnded(view, runId, 'succeeded');
+    const routing = await routingShown(detail);
+    assert.equal(routing.connectionSource, 'default');
+    assert.equal(routing.modelSource, 'registry');
+    assert.match(routing.model, /llama3\.2:latest/);
+  });
+
   it('d. runs it on a second Ollama connection chosen for the run', async () => {
     const connectionsView = await connections();
     ids[SECOND] = await addConnection(connectionsView, { provider: 'Ollama', name: SECOND, baseUrl: env('SWITCHBOARD_FIXTURE_OLLAMA_URL') });
