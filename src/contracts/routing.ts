@@ -19,7 +19,16 @@ export function pickConnection(candidates: {
 }
 
 /**
- * The request's model, else the agent's when the agent's connection is the one used, else the
+ * Whether the agent's model applies to a run on this connection: an agent with a connection of
+ * its own chose the model among that connection's; one without chose it among the default
+ * connection's (the agent form offers those), so it applies while the run uses the default.
+ */
+export function agentModelApplies(agentConnectionId: string | undefined, picked: { connectionId: string; source: ConnectionSource }): boolean {
+  return agentConnectionId ? agentConnectionId === picked.connectionId : picked.source === 'default';
+}
+
+/**
+ * The request's model, else the agent's when it applies (agentModelApplies), else the
  * connection's default model, else the connection's first enabled registered model, else the
  * provider's default; undefined when none names one. The last three are implicit choices, and a
  * model the person disabled in the registry is never one of them: a default that names a disabled

@@ -1,7 +1,7 @@
 import { splitLegacyModel, type Agent, type Routing, type StartAgentRunRequest } from '../contracts/agents';
 import type { Connection } from '../contracts/connections';
 import type { ProviderDescriptor } from '../contracts/providers';
-import { pickConnection, pickLegacyConnection, pickModel } from '../contracts/routing';
+import { agentModelApplies, pickConnection, pickLegacyConnection, pickModel } from '../contracts/routing';
 import { SwitchboardError } from './errors';
 
 export interface RoutingInputs {
@@ -46,7 +46,7 @@ export function resolveRouting(inputs: RoutingInputs): Routing {
   const model = pickModel({
     request: request.modelRef,
     agent: agent.modelRef,
-    agentConnectionUsed: agent.connectionId === connection.id,
+    agentConnectionUsed: agentModelApplies(agent.connectionId, picked),
     connectionDefault: connection.defaultModel,
     enabled: registered.filter((m) => m.enabled).map((m) => m.providerModelId),
     disabled: registered.filter((m) => !m.enabled).map((m) => m.providerModelId),

@@ -81,7 +81,8 @@ describe('resolveRouting', () => {
               assert.equal(routing.connectionId, expectedConnection);
               assert.equal(routing.sources.connectionId, rc ? 'request' : ac ? 'agent' : 'default');
               assert.equal(routing.providerId, connections.get(expectedConnection)!.providerId);
-              const agentConnectionUsed = ac !== undefined && expectedConnection === ac;
+              // The agent's model applies on its own connection, or, for an agent without one, on the default.
+              const agentConnectionUsed = ac !== undefined ? expectedConnection === ac : !rc && Boolean(dc);
               const connDefault = connections.get(expectedConnection)!.defaultModel;
               const providerDefault = providers.get(routing.providerId)!.defaults.modelRef;
               const [model, source] = rm
@@ -100,6 +101,12 @@ describe('resolveRouting', () => {
     const routing = route({ connectionId: ids.fallback }, { connectionId: ids.agents, modelRef: 'agent-model' });
     assert.equal(routing.modelRef, 'qwen-conn-default');
     assert.equal(routing.sources.modelRef, 'connection');
+  });
+
+  it("uses the model of an agent without a connection of its own on the default connection only", () => {
+    assert.deepEqual(route({}, { modelRef: 'qwen' }, ids.fallback).sources, { connectionId: 'default', modelRef: 'agent' });
+    assert.equal(route({}, { modelRef: 'qwen' }, ids.fallback).modelRef, 'qwen');
+    assert.deepEqual(route({ connectionId: ids.requested }, { modelRef: 'qwen' }, ids.fallback).sources.modelRef, 'connection');
   });
 
   it('fails with missing_connection when the named connection was deleted, saying whose it was', () => {

@@ -9,6 +9,7 @@ import {
   buildRunRequest,
   connectionOptions,
   emptyRunValues,
+  modelConnection,
   modelOptions,
   plannedConnection,
   plannedModel,
@@ -74,9 +75,9 @@ describe('webview Agents form → AgentInput', () => {
     });
   });
 
-  it('drops a model the agent has without a connection of its own, since routing would ignore it', () => {
+  it('keeps the model of an agent without a connection of its own: one of the default connection’s', () => {
     const { connectionId: _connection, ...withoutConnection } = agent;
-    assert.equal(agentFormValues(withoutConnection).modelRef, '');
+    assert.equal(agentFormValues(withoutConnection).modelRef, 'llama3.2:latest');
   });
 
   it('trims the name and role, keeps soul and guardrails exactly as typed', () => {
@@ -91,7 +92,7 @@ describe('webview Agents form → AgentInput', () => {
     assert.equal('modelRef' in input, false);
   });
 
-  it('sends the connection and model when both are chosen, and never a model without a connection', () => {
+  it('sends the connection and model each when chosen: a model without a connection is the default connection’s', () => {
     assert.deepEqual(buildAgentInput(values({ connectionId: OLLAMA_ID, modelRef: 'llama3.2:latest' })), {
       name: 'Reviewer',
       role: '',
@@ -100,7 +101,10 @@ describe('webview Agents form → AgentInput', () => {
       connectionId: OLLAMA_ID,
       modelRef: 'llama3.2:latest',
     });
-    assert.equal('modelRef' in buildAgentInput(values({ connectionId: '', modelRef: 'llama3.2:latest' })), false);
+    const onDefault = buildAgentInput(values({ connectionId: '', modelRef: 'llama3.2:latest' }));
+    assert.equal('connectionId' in onDefault, false);
+    assert.equal(onDefault.modelRef, 'llama3.2:latest');
+    assert.equal(validateAgentForm(values({ connectionId: '', modelRef: 'llama3.2:latest' })).modelRef, undefined);
     assert.ok(AgentInputSchema.safeParse(buildAgentInput(values({ connectionId: OLLAMA_ID, modelRef: 'llama3.2:latest' }))).success);
   });
 
@@ -149,6 +153,16 @@ describe('webview Agents selects', () => {
     assert.equal(withConnection(start, OPENAI_ID, connections).connectionId, OPENAI_ID);
     assert.equal(withConnection(start, OLLAMA_ID, connections).modelRef, 'llama3.2:latest');
     assert.deepEqual(withConnection(start, '', connections), { ...start, connectionId: '', modelRef: '' });
+    // In the agent form, '' is the default connection: its models are offered, so a model it has stays.
+    assert.deepEqual(withConnection(start, '', connections, OLLAMA_ID), { ...start, connectionId: '' });
+    assert.equal(withConnection(start, '', connections, OPENAI_ID).modelRef, '');
+  });
+
+  it('offers the default connection’s models to an agent without a connection of its own, labelled so', () => {
+    assert.equal(modelConnection(connections, '', OPENAI_ID), connections[1]);
+    assert.equal(modelConnection(connections, OLLAMA_ID, OPENAI_ID), connections[0]);
+    assert.equal(modelConnection(connections, '', ''), undefined);
+    assert.deepEqual(modelOptions(connections[1], '', true), [{ value: 'gpt-4o-mini', label: 'GPT-4o mini', description: 'gpt-4o-mini · default connection (OpenAI (work))' }]);
   });
 });
 
@@ -228,6 +242,8 @@ describe('webview Agents run preview: the model', () => {
     ['default connection, no model anywhere', {}, '', '', OLLAMA_ID],
     ['agent connection and model', { connectionId: OLLAMA_ID, modelRef: 'qwen2.5-coder:7b' }, '', '', ''],
     ['run overrides the model', {}, '', 'qwen2.5-coder:7b', OLLAMA_ID],
+    ['agent without a connection, its model of the default connection', { modelRef: 'qwen2.5-coder:7b' }, '', '', OLLAMA_ID],
+    ['agent without a connection, the run on another', { modelRef: 'gpt-4o-mini' }, OLLAMA_ID, '', OPENAI_ID],
     ['run overrides the connection, the agent model stays behind', { connectionId: OLLAMA_ID, modelRef: 'qwen2.5-coder:7b' }, OPENAI_ID, 'gpt-4o-mini', ''],
   ];
   for (const [name, a, overrideConnection, overrideModel, defaultId] of cases) {
