@@ -36,7 +36,7 @@ describe('Agents view in VS Code (packaged extension)', function () {
     await session?.close();
   });
 
-  it('a. adds a local Ollama connection at the fixture and makes it the default', async () => {
+  it('a. adds a local Ollama connection at the fixture, which becomes the default since there is none', async () => {
     await runCommand(session.page, 'Switchboard: Focus Connections');
     const view = await connections();
     await view.getByTestId('add-connection-button').first().waitFor({ timeout: 60_000 });
@@ -44,8 +44,11 @@ describe('Agents view in VS Code (packaged extension)', function () {
     ids[OLLAMA] = await addConnection(view, { provider: 'Ollama', name: OLLAMA, baseUrl: env('SWITCHBOARD_FIXTURE_OLLAMA_URL') });
     await dismissKeyNotice(view);
     const row = connectionRowById(view, ids[OLLAMA]);
-    await row.getByTestId('set-default-button').click();
     await row.getByTestId('default-marker').waitFor({ timeout: 10_000 });
+    // VS Code's notification says so and offers Undo.
+    const notice = session.page.locator('.notification-toast').filter({ hasText: `"${OLLAMA}" is now the default connection` });
+    await notice.waitFor({ timeout: 10_000 });
+    await notice.getByRole('button', { name: 'Undo' }).waitFor();
     await session.screenshot('default-connection');
   });
 
