@@ -69,6 +69,8 @@ export const AgentsSnapshotSchema = z.object({
   connections: z.array(AgentsConnectionSchema),
   defaultConnectionId: z.string(),
   runs: z.array(RunRecordSchema),
+  /** Who asked for each of `runs`, as a person reads it (the host names extensions), by requester id. */
+  requesterNames: z.record(z.string(), z.string()).optional(),
   /** How many runs are stored in all; `runs` is the newest page of them. */
   runsTotal: z.number().int().nonnegative().optional(),
   /** Each agent's sync state on the AI gateway, and the deletes it still owes. */

@@ -30,6 +30,8 @@ export interface AgentsControllerDeps {
   registeredModels(): ReadonlyMap<string, readonly RegisteredModelSummary[]>;
   /** Fires when registered models change. */
   modelsChanged: Event<void>;
+  /** A requester as a person reads it ("the Agents view", an extension's name); the id itself without it. */
+  describeRequester?(requesterId: string): string;
   /** Opens the palette picker for the default connection; resolves with the id chosen, or ''. */
   chooseDefaultConnection(): Promise<string>;
   post(message: ToAgentsView): void;
@@ -47,6 +49,13 @@ function connectionModels(registered: readonly RegisteredModelSummary[]): Pick<A
     models: registered.filter((m) => m.enabled).map(({ providerModelId, displayName }) => ({ providerModelId, displayName })),
     disabledModels: registered.filter((m) => !m.enabled).map((m) => m.providerModelId),
   };
+}
+
+/** The readable name of each requester of the runs, once per requester. */
+function requesterNames(runs: readonly { requesterId: string }[], describe: ((id: string) => string) | undefined): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const { requesterId } of runs) names[requesterId] ??= describe?.(requesterId) ?? requesterId;
+  return names;
 }
 
 function providerDefault(modelRef: string | undefined): Pick<AgentsConnection, 'providerDefaultModel'> {
@@ -76,6 +85,7 @@ export function createAgentsController(deps: AgentsControllerDeps): ViewHost<Age
       ),
       defaultConnectionId: deps.settings.defaultConnectionId(),
       runs: recent.runs,
+      requesterNames: requesterNames(recent.runs, deps.describeRequester),
       runsTotal: recent.total,
       gateway: deps.gateway.view(),
     };

@@ -144,6 +144,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
             interactions: prompter,
             logger,
             registeredModels,
+            describeRequester,
             modelsChanged: models.onDidChange,
             chooseDefaultConnection: async () => {
               await vscode.commands.executeCommand('switchboard.setDefaultConnection');

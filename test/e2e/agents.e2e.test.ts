@@ -94,6 +94,7 @@ describe('Agents view in VS Code (packaged extension)', function () {
     assert.equal(routing.modelSource, 'provider');
     assert.match(routing.model, /llama3\.2 \(from: provider default\)/);
     assert.equal((await detail.getByTestId('run-detail-output').innerText()).trim(), 'You said: Review: const x = 1');
+    assert.equal((await detail.getByTestId('run-detail-requester').innerText()).trim(), 'the Agents view', 'a name, never the requester id');
     await session.screenshot('run-on-default');
   });
 
