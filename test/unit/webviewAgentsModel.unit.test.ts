@@ -3,6 +3,7 @@ import { AgentInputSchema, StartAgentRunRequestSchema, type Agent } from '../../
 import type { AgentsConnection } from '../../src/contracts/agentsView';
 import type { Connection } from '../../src/contracts/connections';
 import { resolveRouting } from '../../src/core/routing';
+import { agentRoute } from '../../webview/agents/AgentRow';
 import {
   agentFormValues,
   buildAgentInput,
@@ -156,6 +157,11 @@ describe('webview Agents selects', () => {
     // In the agent form, '' is the default connection: its models are offered, so a model it has stays.
     assert.deepEqual(withConnection(start, '', connections, OLLAMA_ID), { ...start, connectionId: '' });
     assert.equal(withConnection(start, '', connections, OPENAI_ID).modelRef, '');
+  });
+
+  it('names the model of an agent without a connection of its own next to the default connection in its row', () => {
+    assert.equal(agentRoute({ ...agent, connectionId: undefined }, connections, OLLAMA_ID).text, 'default connection (Local Ollama) · llama3.2:latest');
+    assert.equal(agentRoute({ ...agent, connectionId: undefined, modelRef: undefined }, connections, OLLAMA_ID).text, 'default connection (Local Ollama)');
   });
 
   it('offers the default connection’s models to an agent without a connection of its own, labelled so', () => {
