@@ -74,7 +74,7 @@ export const RoutingSchema = z.object({
     /** `legacy`: picked by the provider type of the agent's legacy model string. */
     connectionId: z.enum(['request', 'agent', 'default', 'legacy']),
     /** `legacy`: the model of the agent's legacy model string. */
-    modelRef: z.enum(['request', 'agent', 'connection', 'provider', 'legacy']),
+    modelRef: z.enum(['request', 'agent', 'connection', 'registry', 'provider', 'legacy']),
   }),
   /** The agent's legacy `<providerType>/<model>` string, when routing started from it. */
   legacyModel: z.string().max(300).optional(),

@@ -54,6 +54,11 @@ export const AgentsConnectionSchema = z.object({
   status: ConnectionStatusSchema,
   /** Models the person enabled in the registry for this connection. */
   models: z.array(z.object({ providerModelId: z.string(), displayName: z.string() })),
+  /** What the view needs to preview a run's model with the host's routing (pickModel). */
+  defaultModel: z.string().optional(),
+  providerDefaultModel: z.string().optional(),
+  /** Registered models the person disabled: never picked when a run names no model. */
+  disabledModels: z.array(z.string()).optional(),
 });
 export type AgentsConnection = z.infer<typeof AgentsConnectionSchema>;
 
@@ -64,6 +69,8 @@ export const AgentsSnapshotSchema = z.object({
   connections: z.array(AgentsConnectionSchema),
   defaultConnectionId: z.string(),
   runs: z.array(RunRecordSchema),
+  /** Who asked for each of `runs`, as a person reads it (the host names extensions), by requester id. */
+  requesterNames: z.record(z.string(), z.string()).optional(),
   /** How many runs are stored in all; `runs` is the newest page of them. */
   runsTotal: z.number().int().nonnegative().optional(),
   /** Each agent's sync state on the AI gateway, and the deletes it still owes. */

@@ -19,20 +19,39 @@ export function pickConnection(candidates: {
 }
 
 /**
- * The request's model, else the agent's when the agent's connection is the one used, else the
- * connection's default model, else the provider's default; undefined when none names one.
+ * Whether the agent's model applies to a run on this connection: an agent with a connection of
+ * its own chose the model among that connection's; one without chose it among the default
+ * connection's (the agent form offers those), so it applies while the run uses the default.
+ */
+export function agentModelApplies(agentConnectionId: string | undefined, picked: { connectionId: string; source: ConnectionSource }): boolean {
+  return agentConnectionId ? agentConnectionId === picked.connectionId : picked.source === 'default';
+}
+
+/**
+ * The request's model, else the agent's when it applies (agentModelApplies), else the
+ * connection's default model, else the connection's first enabled registered model, else the
+ * provider's default; undefined when none names one. The last three are implicit choices, and a
+ * model the person disabled in the registry is never one of them: a default that names a disabled
+ * model falls through to the next. A model named by the run or the agent is taken as named (the
+ * run then fails on a disabled one and says why).
  */
 export function pickModel(candidates: {
   request: string | undefined;
   agent: string | undefined;
   agentConnectionUsed: boolean;
   connectionDefault: string | undefined;
+  /** The connection's enabled registered models, in registration order. */
+  enabled: readonly string[];
+  /** The connection's registered models that are disabled. */
+  disabled: readonly string[];
   providerDefault: string | undefined;
 }): { modelRef: string; source: ModelSource } | undefined {
   if (candidates.request) return { modelRef: candidates.request, source: 'request' };
   if (candidates.agentConnectionUsed && candidates.agent) return { modelRef: candidates.agent, source: 'agent' };
-  if (candidates.connectionDefault) return { modelRef: candidates.connectionDefault, source: 'connection' };
-  if (candidates.providerDefault) return { modelRef: candidates.providerDefault, source: 'provider' };
+  const allowed = (modelRef: string | undefined): modelRef is string => Boolean(modelRef) && !candidates.disabled.includes(modelRef!);
+  if (allowed(candidates.connectionDefault)) return { modelRef: candidates.connectionDefault, source: 'connection' };
+  if (candidates.enabled[0]) return { modelRef: candidates.enabled[0], source: 'registry' };
+  if (allowed(candidates.providerDefault)) return { modelRef: candidates.providerDefault, source: 'provider' };
   return undefined;
 }
 

@@ -60,8 +60,8 @@ export class AgentService {
       if (!current) throw new SwitchboardError('not_found', 'That agent no longer exists.');
       assertUniqueName(all.filter((a) => a.id !== id), parsed.name);
       const { connectionId: _c, modelRef: _m, model, ...kept } = current;
-      // A legacy model string stays until the form names a connection, which replaces it.
-      const legacy = model && !parsed.connectionId ? { model } : {};
+      // A legacy model string stays until the form names a connection or a model, which replaces it.
+      const legacy = model && !parsed.connectionId && !parsed.modelRef ? { model } : {};
       updated = AgentSchema.parse({ ...kept, ...legacy, ...parsed, updatedAt: this.deps.clock.now().toISOString() });
       return all.map((a) => (a.id === id ? updated! : a));
     });
@@ -101,9 +101,6 @@ export class AgentService {
     const value = parsed.data;
     if (value.connectionId && !this.deps.connectionExists(value.connectionId)) {
       throw new SwitchboardError('missing_connection', 'The agent names a connection that does not exist. Choose one from the list.');
-    }
-    if (value.modelRef && !value.connectionId) {
-      throw new SwitchboardError('invalid_input', "Choose the agent's connection before its model.");
     }
     return value;
   }

@@ -22,19 +22,50 @@ export interface AgentsControllerDeps {
   gateway: Pick<GatewaySync, 'view' | 'syncNow' | 'syncAll' | 'onDidChange'>;
   interactions: Pick<Interactions, 'confirm'>;
   logger: Logger;
-  /** The enabled registered models of every connection, read once per snapshot (the registry validates on each read). */
-  enabledModels(): ReadonlyMap<string, { providerModelId: string; displayName: string }[]>;
+  /**
+   * The registered models of every connection, in registration order, read once per snapshot
+   * (the registry validates on each read): the view offers the enabled ones, and previews
+   * routing with all of them.
+   */
+  registeredModels(): ReadonlyMap<string, readonly RegisteredModelSummary[]>;
   /** Fires when registered models change. */
   modelsChanged: Event<void>;
+  /** A requester as a person reads it ("the Agents view", an extension's name); the id itself without it. */
+  describeRequester?(requesterId: string): string;
   /** Opens the palette picker for the default connection; resolves with the id chosen, or ''. */
   chooseDefaultConnection(): Promise<string>;
   post(message: ToAgentsView): void;
 }
 
+export interface RegisteredModelSummary {
+  providerModelId: string;
+  displayName: string;
+  enabled: boolean;
+}
+
+/** The models the view offers (the enabled ones) and the disabled ones routing never picks on its own. */
+function connectionModels(registered: readonly RegisteredModelSummary[]): Pick<AgentsConnection, 'models' | 'disabledModels'> {
+  return {
+    models: registered.filter((m) => m.enabled).map(({ providerModelId, displayName }) => ({ providerModelId, displayName })),
+    disabledModels: registered.filter((m) => !m.enabled).map((m) => m.providerModelId),
+  };
+}
+
+/** The readable name of each requester of the runs, once per requester. */
+function requesterNames(runs: readonly { requesterId: string }[], describe: ((id: string) => string) | undefined): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const { requesterId } of runs) names[requesterId] ??= describe?.(requesterId) ?? requesterId;
+  return names;
+}
+
+function providerDefault(modelRef: string | undefined): Pick<AgentsConnection, 'providerDefaultModel'> {
+  return modelRef ? { providerDefaultModel: modelRef } : {};
+}
+
 /** The host side of the Agents view. */
 export function createAgentsController(deps: AgentsControllerDeps): ViewHost<AgentsRequest, AgentsSnapshot> {
   const snapshot = (): AgentsSnapshot => {
-    const enabled = deps.enabledModels();
+    const registered = deps.registeredModels();
     // One page from the database, never the whole history.
     const recent = deps.runs.page({ limit: RUNS_IN_SNAPSHOT });
     return {
@@ -47,11 +78,14 @@ export function createAgentsController(deps: AgentsControllerDeps): ViewHost<Age
           providerId: c.providerId,
           providerName: deps.registry.get(c.providerId)?.descriptor.displayName ?? c.providerId,
           status: c.status,
-          models: enabled.get(c.id) ?? [],
+          ...connectionModels(registered.get(c.id) ?? []),
+          ...(c.defaultModel ? { defaultModel: c.defaultModel } : {}),
+          ...providerDefault(deps.registry.get(c.providerId)?.descriptor.defaults.modelRef),
         }),
       ),
       defaultConnectionId: deps.settings.defaultConnectionId(),
       runs: recent.runs,
+      requesterNames: requesterNames(recent.runs, deps.describeRequester),
       runsTotal: recent.total,
       gateway: deps.gateway.view(),
     };

@@ -5,6 +5,7 @@ import type { Requester } from './keyPath';
 import type { Interactions, Settings } from './ports';
 
 const SEND_KEY = 'Send Key to the New Address';
+const UNDO = 'Undo';
 const REMOVE_KEY = 'Remove the Key';
 
 /**
@@ -135,6 +136,25 @@ export class ConnectionActions {
   test(id: string, requester: Requester): Promise<TestResult> {
     const connection = this.connections.require(id);
     return this.interactions.withProgress(`Testing ${connection.name}…`, (signal) => this.connections.test(id, requester, signal));
+  }
+
+  /**
+   * Creates a connection, for the view and the palette alike. The first connection a person adds
+   * becomes the default when there is none (unset, or naming a deleted connection), so runs work
+   * without a further step; a notification says so and offers Undo.
+   */
+  async create(input: unknown): Promise<Connection> {
+    const created = await this.connections.create(input);
+    const current = this.settings.defaultConnectionId();
+    if (current && this.connections.get(current)) return created;
+    await this.settings.setDefaultConnectionId(created.id);
+    void this.interactions
+      .notify({ message: `"${created.name}" is now the default connection, since there was none: runs that name no connection use it.`, actions: [UNDO] })
+      .then(async (choice) => {
+        // Undo only what this did: a default the person set meanwhile stays.
+        if (choice === UNDO && this.settings.defaultConnectionId() === created.id) await this.settings.setDefaultConnectionId(current);
+      });
+    return created;
   }
 
   async setDefault(id: string): Promise<{ defaultConnectionId: string }> {

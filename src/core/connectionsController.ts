@@ -42,7 +42,7 @@ export function createConnectionsController(deps: ConnectionsControllerDeps): Vi
     const { connections, actions, models, modelActions } = deps;
     switch (request.method) {
       case 'createConnection':
-        return connections.create(request.params.input);
+        return actions.create(request.params.input);
       case 'updateConnection':
         modelActions.checkDefaultModelPatch(request.params.id, request.params.patch.defaultModel);
         return actions.update(request.params.id, request.params.patch);

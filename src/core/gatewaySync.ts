@@ -12,6 +12,7 @@ import type { HttpClient, Method } from './http/httpClient';
 import { providerSaid, type ApiProfile } from './http/httpErrors';
 import type { KeyPath } from './keyPath';
 import type { Clock, Disposable, Event, KeyValueStore, Logger, Settings } from './ports';
+import type { ModelRegistry } from './modelRegistry';
 import type { ProviderRegistry } from './providerRegistry';
 import { gatewayRequester } from './requesters';
 import { resolveRouting } from './routing';
@@ -28,6 +29,11 @@ export interface GatewaySyncDeps {
   http: HttpClient;
   clock: Clock;
   logger: Logger;
+  /**
+   * The registered models: an agent without a model is sent with the model a run would use, which
+   * may be the connection's first enabled registered model, so a change there is synced too.
+   */
+  models?: Pick<ModelRegistry, 'list' | 'onDidChange'>;
 }
 
 /** What the gateway receives for one agent, the key aside. */
@@ -99,6 +105,7 @@ export class GatewaySync implements Disposable {
   start(): void {
     const onChange = () => this.reconcile();
     this.subscriptions.push(this.deps.agents.onDidChange(onChange), this.deps.connections.onDidChange(onChange), this.deps.settings.onDidChange(onChange));
+    if (this.deps.models) this.subscriptions.push(this.deps.models.onDidChange(onChange));
     this.reconcile();
     if (this.deps.settings.gatewayUrl()) void this.retryPending();
   }
@@ -296,6 +303,7 @@ export class GatewaySync implements Disposable {
         findConnection: (id) => connections.find((c) => c.id === id),
         listConnections: () => connections,
         findProvider: (id) => deps.registry.get(id)?.descriptor,
+        registeredModels: (connectionId) => deps.models?.list({ connectionId }) ?? [],
       });
       // resolveRouting found it in `connections`.
       const connection = connections.find((c) => c.id === routing.connectionId)!;

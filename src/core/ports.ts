@@ -77,4 +77,6 @@ export interface Interactions {
   inputSecret(request: { title: string; prompt: string }): Promise<string | undefined>;
   inputText(request: { title: string; prompt: string; value?: string; validate?: (value: string) => string | undefined }): Promise<string | undefined>;
   withProgress<T>(title: string, task: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /** A notification that does not block: the action the person clicks, or undefined when it is dismissed. */
+  notify(request: { message: string; actions: readonly string[] }): Promise<string | undefined>;
 }

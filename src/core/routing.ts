@@ -1,7 +1,7 @@
 import { splitLegacyModel, type Agent, type Routing, type StartAgentRunRequest } from '../contracts/agents';
 import type { Connection } from '../contracts/connections';
 import type { ProviderDescriptor } from '../contracts/providers';
-import { pickConnection, pickLegacyConnection, pickModel } from '../contracts/routing';
+import { agentModelApplies, pickConnection, pickLegacyConnection, pickModel } from '../contracts/routing';
 import { SwitchboardError } from './errors';
 
 export interface RoutingInputs {
@@ -12,6 +12,12 @@ export interface RoutingInputs {
   /** Every connection, for an agent's legacy model string (read only then). */
   listConnections(): readonly Connection[];
   findProvider(id: string): ProviderDescriptor | undefined;
+  /**
+   * The connection's registered models, in registration order, for a run that names no model:
+   * its first enabled one comes before the provider's default, and a disabled one is never
+   * picked implicitly. Without it, routing knows no registered model.
+   */
+  registeredModels?(connectionId: string): readonly { providerModelId: string; enabled: boolean }[];
 }
 
 /**
@@ -36,15 +42,18 @@ export function resolveRouting(inputs: RoutingInputs): Routing {
   if (!provider) {
     throw new SwitchboardError('missing_connection', `The provider "${connection.providerId}" of "${connection.name}" is not available. Is the extension that contributes it installed and enabled?`);
   }
+  const registered = inputs.registeredModels?.(connection.id) ?? [];
   const model = pickModel({
     request: request.modelRef,
     agent: agent.modelRef,
-    agentConnectionUsed: agent.connectionId === connection.id,
+    agentConnectionUsed: agentModelApplies(agent.connectionId, picked),
     connectionDefault: connection.defaultModel,
+    enabled: registered.filter((m) => m.enabled).map((m) => m.providerModelId),
+    disabled: registered.filter((m) => !m.enabled).map((m) => m.providerModelId),
     providerDefault: provider.defaults.modelRef,
   });
   if (!model) {
-    throw new SwitchboardError('model_not_found', `No model to run: choose a model for the agent or a default model for "${connection.name}".`);
+    throw new SwitchboardError('model_not_found', `No model to run: choose a model for the agent, a default model for "${connection.name}", or enable one of its models in the registry.`);
   }
   return {
     connectionId: connection.id,

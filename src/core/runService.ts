@@ -26,6 +26,8 @@ export interface RunServiceDeps {
   logger: Logger;
   /** Whether the person disabled this model in the registry (an unregistered model is not disabled). */
   isModelDisabled?(connectionId: string, modelRef: string): boolean;
+  /** The connection's registered models, for routing a run that names no model (RoutingInputs). */
+  registeredModels?(connectionId: string): readonly { providerModelId: string; enabled: boolean }[];
 }
 
 /**
@@ -97,6 +99,7 @@ export class RunService {
         findConnection: (id) => deps.connections.get(id),
         listConnections: () => deps.connections.list(),
         findProvider: (id) => deps.registry.get(id)?.descriptor,
+        registeredModels: (connectionId) => deps.registeredModels?.(connectionId) ?? [],
       });
       await deps.runs.update(run.id, { status: 'running', routing });
       if (deps.isModelDisabled?.(routing.connectionId, routing.modelRef)) {

@@ -57,7 +57,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     registerCommandWithErrors(id, body, (arg) => (typeof arg === 'string' ? arg : undefined));
 
   async function addConnection(arg: unknown): Promise<Connection | undefined> {
-    if (arg !== undefined) return connections.create(arg);
+    if (arg !== undefined) return actions.create(arg);
     const descriptor = await prompter.pick(
       registry.list().providers.map((p) => ({ label: p.displayName, description: p.source === 'core' ? '' : p.source, value: p })),
       'Choose the provider of the new connection',
@@ -74,7 +74,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     const values = await askFields(descriptor, {});
     if (!values) return undefined;
     const { baseUrl, ...options } = values;
-    const created = await connections.create({ name, providerId: descriptor.id, ...(baseUrl ? { baseUrl } : {}), options });
+    const created = await actions.create({ name, providerId: descriptor.id, ...(baseUrl ? { baseUrl } : {}), options });
     const keyField = descriptor.fields.find((f) => f.key === API_KEY_FIELD);
     if (keyField) {
       const setNow = keyField.required || (await prompter.confirm({ message: `Set an API key for "${created.name}" now?`, detail: `${keyField.label} is optional for ${descriptor.displayName}.`, confirmLabel: 'Set Key' }));

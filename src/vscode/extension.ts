@@ -74,7 +74,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
   const modelActions = new ModelActions(connections, models, prompter);
   const agents = new AgentService({ store, clock, logger, connectionExists: (id) => connections.get(id) !== undefined });
   // Follows agent, connection and settings changes; sends nothing while switchboard.gateway.url is empty.
-  const gateway = new GatewaySync({ settings, store, agents, connections, registry, keys, http, clock, logger });
+  const gateway = new GatewaySync({ settings, store, agents, connections, registry, keys, http, clock, logger, models });
   const runs = new RunStore({ db, retention: () => settings.runRetention(), outputMaxKiB: () => settings.runOutputMaxKiB(), logger, clock });
   const agentHost = new AgentHost({
     workerPath: context.asAbsolutePath(join('dist', 'agentHost.js')),
@@ -86,14 +86,16 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
   const runService = new RunService({
     ...{ agents, connections, registry, modelCaller, runs, agentHost, settings, clock, logger },
     isModelDisabled: (connectionId, modelRef) => models.isDisabled(connectionId, modelRef),
+    // A run that names no model may get the connection's first enabled registered model.
+    registeredModels: (connectionId) => models.list({ connectionId }),
   });
   const chatRecords = new ChatRecordStore({ db, logger, retention: () => settings.runRetention() });
   const chat = new ChatService({ connections, registry, models, consent, modelCaller, records: chatRecords, clock, logger });
-  /** One read of the registry, grouped by connection: the Agents view's selects offer only enabled models. */
-  const enabledModels = () => {
-    const byConnection = new Map<string, { providerModelId: string; displayName: string }[]>();
+  /** One read of the registry, grouped by connection: the Agents view offers the enabled models and previews routing with all. */
+  const registeredModels = () => {
+    const byConnection = new Map<string, { providerModelId: string; displayName: string; enabled: boolean }[]>();
     for (const { connectionId, providerModelId, displayName, enabled } of models.list()) {
-      if (enabled) byConnection.set(connectionId, [...(byConnection.get(connectionId) ?? []), { providerModelId, displayName }]);
+      byConnection.set(connectionId, [...(byConnection.get(connectionId) ?? []), { providerModelId, displayName, enabled }]);
     }
     return byConnection;
   };
@@ -121,7 +123,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
     ),
     agentHost,
     connections.onDeleting((connectionId) => consent.revokeConnection(connectionId)),
-    ...registerAgentCommands({ agents, connections, runService, consent, audit, prompter, enabledModels }),
+    ...registerAgentCommands({ agents, connections, runService, consent, audit, prompter, registeredModels }),
     gateway,
     ...registerGatewayCommands({ agents, connections, models, registry, settings, keys, gateway, prompter, logger }),
     ...registerTransferCommands({ connections, transfer: new ConnectionTransfer({ connections, registry, keys }), prompter }),
@@ -141,7 +143,8 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
             gateway,
             interactions: prompter,
             logger,
-            enabledModels,
+            registeredModels,
+            describeRequester,
             modelsChanged: models.onDidChange,
             chooseDefaultConnection: async () => {
               await vscode.commands.executeCommand('switchboard.setDefaultConnection');

@@ -18,6 +18,18 @@ export class Prompter implements Interactions {
   /** The questions a queued answer answered, so a test sees what the person would have read. */
   readonly answeredQuestions: string[] = [];
 
+  /** The notifications shown, so a test sees what the person would have read. */
+  readonly notices: string[] = [];
+
+  /**
+   * A non-modal information message. Never answered from the queue: it does not wait for the
+   * person, so a queued answer belongs to the question that comes next.
+   */
+  async notify(request: { message: string; actions: readonly string[] }): Promise<string | undefined> {
+    this.notices.push(request.message);
+    return vscode.window.showInformationMessage(request.message, ...request.actions);
+  }
+
   queue(...answers: ScriptedAnswer[]): void {
     this.scripted.push(...answers);
   }

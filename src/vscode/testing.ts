@@ -29,6 +29,8 @@ export interface TestingApi {
   queueAnswers(...answers: ScriptedAnswer[]): void;
   /** The consent questions that queued answers answered, in order. */
   answeredQuestions(): string[];
+  /** The notifications Switchboard showed (Prompter.notify), in order. */
+  notices(): string[];
   readSecret(name: string): Promise<string | undefined>;
   /** Every key and value in this extension's globalState. */
   globalState(): Record<string, unknown>;
@@ -77,6 +79,7 @@ export function createTestingApi(deps: {
   return {
     queueAnswers: (...answers) => deps.prompter.queue(...answers),
     answeredQuestions: () => [...deps.prompter.answeredQuestions],
+    notices: () => [...deps.prompter.notices],
     readSecret: async (name) => context.secrets.get(name),
     globalState: () => Object.fromEntries(context.globalState.keys().map((key) => [key, context.globalState.get(key)])),
     logLines: () => [...(deps.logger.captured ?? [])],

@@ -36,7 +36,7 @@ describe('Agents view in VS Code (packaged extension)', function () {
     await session?.close();
   });
 
-  it('a. adds a local Ollama connection at the fixture and makes it the default', async () => {
+  it('a. adds a local Ollama connection at the fixture, which becomes the default since there is none', async () => {
     await runCommand(session.page, 'Switchboard: Focus Connections');
     const view = await connections();
     await view.getByTestId('add-connection-button').first().waitFor({ timeout: 60_000 });
@@ -44,8 +44,11 @@ describe('Agents view in VS Code (packaged extension)', function () {
     ids[OLLAMA] = await addConnection(view, { provider: 'Ollama', name: OLLAMA, baseUrl: env('SWITCHBOARD_FIXTURE_OLLAMA_URL') });
     await dismissKeyNotice(view);
     const row = connectionRowById(view, ids[OLLAMA]);
-    await row.getByTestId('set-default-button').click();
     await row.getByTestId('default-marker').waitFor({ timeout: 10_000 });
+    // VS Code's notification says so and offers Undo.
+    const notice = session.page.locator('.notification-toast').filter({ hasText: `"${OLLAMA}" is now the default connection` });
+    await notice.waitFor({ timeout: 10_000 });
+    await notice.getByRole('button', { name: 'Undo' }).waitFor();
     await session.screenshot('default-connection');
   });
 
@@ -91,7 +94,25 @@ describe('Agents view in VS Code (packaged extension)', function () {
     assert.equal(routing.modelSource, 'provider');
     assert.match(routing.model, /llama3\.2 \(from: provider default\)/);
     assert.equal((await detail.getByTestId('run-detail-output').innerText()).trim(), 'You said: Review: const x = 1');
+    assert.equal((await detail.getByTestId('run-detail-requester').innerText()).trim(), 'the Agents view', 'a name, never the requester id');
     await session.screenshot('run-on-default');
+  });
+
+  it('c2. a run on the default connection uses the registered model, as the run panel says beforehand', async () => {
+    const connectionsView = await connections();
+    assert.match(await registerDiscoveredModels(connectionRowById(connectionsView, ids[OLLAMA]!), ['llama3.2:latest']), /Added 1 model/);
+
+    const view = await agents();
+    const panel = await runPanel();
+    // The preview follows the registry as the host's routing does.
+    await panel.getByText(/with llama3\.2:latest \(connection's first enabled model\)/).first().waitFor({ timeout: 10_000 });
+    await session.screenshot('run-panel-registered-model');
+    const runId = await startRun(view);
+    const detail = await assertRunEnded(view, runId, 'succeeded');
+    const routing = await routingShown(detail);
+    assert.equal(routing.connectionSource, 'default');
+    assert.equal(routing.modelSource, 'registry');
+    assert.match(routing.model, /llama3\.2:latest/);
   });
 
   it('d. runs it on a second Ollama connection chosen for the run', async () => {

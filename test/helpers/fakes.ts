@@ -182,4 +182,13 @@ export class ScriptedInteractions implements Interactions {
     this.progress.push(title);
     return task(new AbortController().signal);
   }
+
+  /** The notifications shown, in order; each is answered with `noticeAnswer` (a person who ignores it: undefined). */
+  readonly notices: string[] = [];
+  noticeAnswer: string | undefined;
+
+  notify(request: { message: string }): Promise<string | undefined> {
+    this.notices.push(request.message);
+    return Promise.resolve(this.noticeAnswer);
+  }
 }

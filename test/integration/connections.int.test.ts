@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
+import * as vscode from 'vscode';
 import type { SwitchboardApiV1 } from '../../src/api/types';
 import type { TestingApi } from '../../src/vscode/testing';
 import { activate, addConnection, deleteConnection, fixtureUrl, testConnection } from './helpers';
@@ -36,6 +37,23 @@ describe('connections against the fixture servers', () => {
     assert.equal(result.status, 'valid', `test result: ${result.message}`);
     assert.ok(Number.isFinite(result.latencyMs) && result.latencyMs >= 0, `latency ${result.latencyMs}`);
     assert.equal(api.listConnections().find((c) => c.id === connection.id)?.status, 'valid');
+  });
+
+  it('makes the first connection added the default when there is none, and says so in a notification', async () => {
+    const config = () => vscode.workspace.getConfiguration('switchboard');
+    const before = config().get<string>('defaultConnectionId');
+    await config().update('defaultConnectionId', undefined, vscode.ConfigurationTarget.Global);
+    try {
+      const first = await addConnection({ name: 'First of all', providerId: 'ollama', baseUrl: fixtureUrl('ollama') });
+      created.push(first.id);
+      assert.equal(config().get('defaultConnectionId'), first.id);
+      assert.ok(testing.notices().includes('"First of all" is now the default connection, since there was none: runs that name no connection use it.'), testing.notices().join('\n'));
+      const second = await addConnection({ name: 'Second of all', providerId: 'ollama', baseUrl: fixtureUrl('ollama') });
+      created.push(second.id);
+      assert.equal(config().get('defaultConnectionId'), first.id, 'a default that exists stays');
+    } finally {
+      await config().update('defaultConnectionId', before || undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('reports a refused port as invalid and not reachable', async () => {

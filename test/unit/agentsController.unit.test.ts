@@ -31,9 +31,10 @@ describe('Agents controller', function () {
       registry,
       gateway,
       interactions: new ScriptedInteractions([true]),
-      enabledModels: () => new Map(stack.connections.list().map((c) => [c.id, [{ providerModelId: 'gpt-4o-mini', displayName: 'GPT-4o mini' }]])),
+      registeredModels: () => new Map(stack.connections.list().map((c) => [c.id, [{ providerModelId: 'gpt-4o-mini', displayName: 'GPT-4o mini', enabled: true }]])),
       modelsChanged: new Emitter<void>().event,
       chooseDefaultConnection: async () => '',
+      describeRequester: (id) => (id === 'switchboard.agentsView' ? 'the Agents view' : id),
       post: (message) => {
         posted.push(ToAgentsViewSchema.parse(message));
         for (const wake of onPost.splice(0)) wake();
@@ -81,6 +82,8 @@ describe('Agents controller', function () {
       assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
       assert.deepEqual(run.routing?.sources, { connectionId: 'agent', modelRef: 'agent' });
       assert.equal(snapshots().at(-1)!.connections[0]?.models[0]?.providerModelId, 'gpt-4o-mini');
+      // The view reads who asked for the run as the host names it, never the id.
+      assert.deepEqual(snapshots().at(-1)!.requesterNames, { [run.requesterId]: 'the Agents view' });
       assertNoCanary(stack.logger.lines);
     } finally {
       await stack.cleanup();

@@ -112,6 +112,28 @@ describe('ConnectionsController', () => {
     assert.ok(!JSON.stringify(posted).includes(CANARY_KEY), 'no message to the webview carries the key');
   });
 
+  it('makes the first connection the default when there is none, says so with Undo, and Undo puts it back', async () => {
+    const { controller, replies, settings, interactions } = setup();
+    await controller.handle({ type: 'ready' });
+    await controller.handle({ type: 'request', id: 'a', method: 'createConnection', params: { input: { name: 'First', providerId: 'ollama' } } });
+    const first = (replies()[0]?.ok && (replies()[0] as { value: { id: string } }).value.id)!;
+    assert.equal(settings.defaultConnectionId(), first);
+    assert.deepEqual(interactions.notices, ['"First" is now the default connection, since there was none: runs that name no connection use it.']);
+
+    // A second connection leaves the default alone, and says nothing.
+    await controller.handle({ type: 'request', id: 'b', method: 'createConnection', params: { input: { name: 'Second', providerId: 'ollama' } } });
+    assert.equal(settings.defaultConnectionId(), first);
+    assert.equal(interactions.notices.length, 1);
+
+    // With the default deleted there is none again; the next one added takes its place, and Undo clears it.
+    interactions.noticeAnswer = 'Undo';
+    await settings.setDefaultConnectionId(uuid);
+    await controller.handle({ type: 'request', id: 'c', method: 'createConnection', params: { input: { name: 'Third', providerId: 'ollama' } } });
+    assert.equal(interactions.notices.length, 2);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(settings.defaultConnectionId(), uuid, 'Undo restores what was there');
+  });
+
   it('pushes a snapshot when a provider is registered while the view is open', async () => {
     const { controller, posted, registry } = setup();
     await controller.handle({ type: 'ready' });

@@ -106,4 +106,12 @@ describe('Agents with a legacy model string', function () {
     const moved = await agents.update(legacy.id, { name: 'Edited', connectionId: local.id });
     assert.deepEqual([moved.model, moved.connectionId], [undefined, local.id]);
   });
+
+  it("drops the legacy string when the edit names a model of the default connection, and keeps the agent without a connection", async () => {
+    const s = buildConnectionsStack();
+    const agents = new AgentService({ store: s.store, clock: s.clock, logger: s.logger, connectionExists: (id) => s.connections.get(id) !== undefined });
+    const legacy = await writeLegacyAgent(s.store, 'On default', 'ollama/qwen');
+    const edited = await agents.update(legacy.id, { name: 'On default', modelRef: 'llama3.2:latest' });
+    assert.deepEqual([edited.model, edited.connectionId, edited.modelRef], [undefined, undefined, 'llama3.2:latest']);
+  });
 });

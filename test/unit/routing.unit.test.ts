@@ -81,7 +81,8 @@ describe('resolveRouting', () => {
               assert.equal(routing.connectionId, expectedConnection);
               assert.equal(routing.sources.connectionId, rc ? 'request' : ac ? 'agent' : 'default');
               assert.equal(routing.providerId, connections.get(expectedConnection)!.providerId);
-              const agentConnectionUsed = ac !== undefined && expectedConnection === ac;
+              // The agent's model applies on its own connection, or, for an agent without one, on the default.
+              const agentConnectionUsed = ac !== undefined ? expectedConnection === ac : !rc && Boolean(dc);
               const connDefault = connections.get(expectedConnection)!.defaultModel;
               const providerDefault = providers.get(routing.providerId)!.defaults.modelRef;
               const [model, source] = rm
@@ -102,6 +103,12 @@ describe('resolveRouting', () => {
     assert.equal(routing.sources.modelRef, 'connection');
   });
 
+  it("uses the model of an agent without a connection of its own on the default connection only", () => {
+    assert.deepEqual(route({}, { modelRef: 'qwen' }, ids.fallback).sources, { connectionId: 'default', modelRef: 'agent' });
+    assert.equal(route({}, { modelRef: 'qwen' }, ids.fallback).modelRef, 'qwen');
+    assert.deepEqual(route({ connectionId: ids.requested }, { modelRef: 'qwen' }, ids.fallback).sources.modelRef, 'connection');
+  });
+
   it('fails with missing_connection when the named connection was deleted, saying whose it was', () => {
     assert.throws(() => route({ connectionId: ids.deleted }, {}), (e: SwitchboardError) => e.code === 'missing_connection' && /run names/.test(e.message));
     assert.throws(() => route({}, { connectionId: ids.deleted }), (e: SwitchboardError) => e.code === 'missing_connection' && /agent uses/.test(e.message));
@@ -115,6 +122,59 @@ describe('resolveRouting', () => {
       () => resolveRouting({ request: { connectionId: ids.requested }, agent: {}, defaultConnectionId: '', findConnection: (id) => openaiNoDefault.get(id), listConnections: () => [...openaiNoDefault.values()], findProvider: (id) => providers.get(id) }),
       (e: SwitchboardError) => e.code === 'model_not_found' && /choose a model/.test(e.message),
     );
+  });
+
+  describe('a run that names no model, with registered models', () => {
+    const registered: Record<string, { providerModelId: string; enabled: boolean }[]> = {
+      [ids.agents]: [
+        { providerModelId: 'llama3.2', enabled: false },
+        { providerModelId: 'mistral', enabled: false },
+        { providerModelId: 'llama3.2:latest', enabled: true },
+        { providerModelId: 'qwen', enabled: true },
+      ],
+      [ids.fallback]: [{ providerModelId: 'qwen-conn-default', enabled: false }, { providerModelId: 'phi', enabled: true }],
+    };
+    const routeWith = (request: { connectionId?: string; modelRef?: string }, agent: { connectionId?: string; modelRef?: string }, defaultConnectionId = '') =>
+      resolveRouting({
+        request,
+        agent,
+        defaultConnectionId,
+        findConnection: (id) => connections.get(id),
+        listConnections: () => [...connections.values()],
+        findProvider: (id) => providers.get(id),
+        registeredModels: (id) => registered[id] ?? [],
+      });
+
+    it("uses the connection's first enabled registered model before the provider's default, and says so", () => {
+      const routing = routeWith({}, {}, ids.agents);
+      assert.equal(routing.modelRef, 'llama3.2:latest');
+      assert.equal(routing.sources.modelRef, 'registry');
+    });
+
+    it("passes over a connection default that is disabled, and never picks a disabled provider default", () => {
+      assert.deepEqual(routeWith({}, {}, ids.fallback).sources.modelRef, 'registry');
+      assert.equal(routeWith({}, {}, ids.fallback).modelRef, 'phi');
+      const allDisabled = { ...registered, [ids.agents]: [{ providerModelId: 'llama3.2', enabled: false }] };
+      assert.throws(
+        () =>
+          resolveRouting({
+            request: {},
+            agent: {},
+            defaultConnectionId: ids.agents,
+            findConnection: (id) => connections.get(id),
+            listConnections: () => [...connections.values()],
+            findProvider: (id) => providers.get(id),
+            registeredModels: (id) => allDisabled[id] ?? [],
+          }),
+        (e: SwitchboardError) => e.code === 'model_not_found',
+      );
+    });
+
+    it("keeps the connection's enabled default, and a model the run or the agent names", () => {
+      assert.deepEqual(routeWith({}, {}, ids.requested).sources.modelRef, 'connection');
+      assert.equal(routeWith({ modelRef: 'mistral' }, {}, ids.agents).modelRef, 'mistral');
+      assert.equal(routeWith({}, { connectionId: ids.agents, modelRef: 'qwen' }).sources.modelRef, 'agent');
+    });
   });
 
   describe('an agent with a legacy "<providerType>/<model>" string', () => {

@@ -47,6 +47,20 @@ describe('RunService with a real agent host worker', function () {
     assert.deepEqual(calls.map((e) => [e.runId, e.requesterId, e.outcome]), [[run.id, 'view:agents', 'ok']]);
   });
 
+  it("runs on the default connection's first enabled registered model, never a disabled one, rather than the provider's nominal default", async () => {
+    stack = await makeStack();
+    const { connection, agent } = await ollamaAgent(stack);
+    await stack.settings.setDefaultConnectionId(connection.id);
+    const nominal = await stack.models.addById(connection.id, 'llama3.2');
+    await stack.models.setEnabled(nominal.id, false);
+    await stack.models.addById(connection.id, 'llama3.2:latest');
+    const run = await stack.service.start({ agentId: agent.id, input: 'hello there' }, 'view:agents');
+    assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
+    assert.deepEqual(run.routing, { connectionId: connection.id, providerId: 'ollama', modelRef: 'llama3.2:latest', sources: { connectionId: 'default', modelRef: 'registry' } });
+    const chat = ollama.requests.find((r) => r.url === '/api/chat');
+    assert.equal((JSON.parse(chat?.body ?? '{}') as { model?: string }).model, 'llama3.2:latest');
+  });
+
   it('stores the output as it streams in, with the time to the first token, and keeps it, marked partial, when the run is cancelled', async () => {
     stack = await makeStack();
     const { connection, agent } = await ollamaAgent(stack);

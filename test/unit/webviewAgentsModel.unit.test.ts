@@ -1,14 +1,19 @@
 import * as assert from 'node:assert/strict';
 import { AgentInputSchema, StartAgentRunRequestSchema, type Agent } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
+import type { Connection } from '../../src/contracts/connections';
+import { resolveRouting } from '../../src/core/routing';
+import { agentRoute } from '../../webview/agents/AgentRow';
 import {
   agentFormValues,
   buildAgentInput,
   buildRunRequest,
   connectionOptions,
   emptyRunValues,
+  modelConnection,
   modelOptions,
   plannedConnection,
+  plannedModel,
   summarizeAgentErrors,
   textAreaRows,
   validateAgentForm,
@@ -71,9 +76,9 @@ describe('webview Agents form → AgentInput', () => {
     });
   });
 
-  it('drops a model the agent has without a connection of its own, since routing would ignore it', () => {
+  it('keeps the model of an agent without a connection of its own: one of the default connection’s', () => {
     const { connectionId: _connection, ...withoutConnection } = agent;
-    assert.equal(agentFormValues(withoutConnection).modelRef, '');
+    assert.equal(agentFormValues(withoutConnection).modelRef, 'llama3.2:latest');
   });
 
   it('trims the name and role, keeps soul and guardrails exactly as typed', () => {
@@ -88,7 +93,7 @@ describe('webview Agents form → AgentInput', () => {
     assert.equal('modelRef' in input, false);
   });
 
-  it('sends the connection and model when both are chosen, and never a model without a connection', () => {
+  it('sends the connection and model each when chosen: a model without a connection is the default connection’s', () => {
     assert.deepEqual(buildAgentInput(values({ connectionId: OLLAMA_ID, modelRef: 'llama3.2:latest' })), {
       name: 'Reviewer',
       role: '',
@@ -97,7 +102,10 @@ describe('webview Agents form → AgentInput', () => {
       connectionId: OLLAMA_ID,
       modelRef: 'llama3.2:latest',
     });
-    assert.equal('modelRef' in buildAgentInput(values({ connectionId: '', modelRef: 'llama3.2:latest' })), false);
+    const onDefault = buildAgentInput(values({ connectionId: '', modelRef: 'llama3.2:latest' }));
+    assert.equal('connectionId' in onDefault, false);
+    assert.equal(onDefault.modelRef, 'llama3.2:latest');
+    assert.equal(validateAgentForm(values({ connectionId: '', modelRef: 'llama3.2:latest' })).modelRef, undefined);
     assert.ok(AgentInputSchema.safeParse(buildAgentInput(values({ connectionId: OLLAMA_ID, modelRef: 'llama3.2:latest' }))).success);
   });
 
@@ -146,6 +154,21 @@ describe('webview Agents selects', () => {
     assert.equal(withConnection(start, OPENAI_ID, connections).connectionId, OPENAI_ID);
     assert.equal(withConnection(start, OLLAMA_ID, connections).modelRef, 'llama3.2:latest');
     assert.deepEqual(withConnection(start, '', connections), { ...start, connectionId: '', modelRef: '' });
+    // In the agent form, '' is the default connection: its models are offered, so a model it has stays.
+    assert.deepEqual(withConnection(start, '', connections, OLLAMA_ID), { ...start, connectionId: '' });
+    assert.equal(withConnection(start, '', connections, OPENAI_ID).modelRef, '');
+  });
+
+  it('names the model of an agent without a connection of its own next to the default connection in its row', () => {
+    assert.equal(agentRoute({ ...agent, connectionId: undefined }, connections, OLLAMA_ID).text, 'default connection (Local Ollama) · llama3.2:latest');
+    assert.equal(agentRoute({ ...agent, connectionId: undefined, modelRef: undefined }, connections, OLLAMA_ID).text, 'default connection (Local Ollama)');
+  });
+
+  it('offers the default connection’s models to an agent without a connection of its own, labelled so', () => {
+    assert.equal(modelConnection(connections, '', OPENAI_ID), connections[1]);
+    assert.equal(modelConnection(connections, OLLAMA_ID, OPENAI_ID), connections[0]);
+    assert.equal(modelConnection(connections, '', ''), undefined);
+    assert.deepEqual(modelOptions(connections[1], '', true), [{ value: 'gpt-4o-mini', label: 'GPT-4o mini', description: 'gpt-4o-mini · default connection (OpenAI (work))' }]);
   });
 });
 
@@ -186,6 +209,69 @@ describe('webview Agents run request', () => {
     assert.deepEqual(plannedConnection({ model: 'openai/gpt-4o' }, '', connections, OLLAMA_ID), { connectionId: OPENAI_ID, source: 'legacy', connection: connections[1] });
     assert.deepEqual(plannedConnection({ model: 'mystery/x' }, '', connections, OLLAMA_ID), { connectionId: '', source: 'none', connection: undefined });
     assert.equal(plannedConnection({ model: 'openai/gpt-4o' }, OLLAMA_ID, connections, '').source, 'request');
+  });
+});
+
+describe('webview Agents run preview: the model', () => {
+  // The same connections as the host sees them: the view's preview must name the model the
+  // host's resolveRouting picks, for every way a run can name one or not.
+  const previewed: AgentsConnection[] = [
+    { ...connections[0]!, disabledModels: ['llama3.2'], providerDefaultModel: 'llama3.2' },
+    { ...connections[1]!, defaultModel: 'gpt-4o', models: [], disabledModels: ['gpt-4o'] },
+  ];
+  const asHostConnection = (c: AgentsConnection): Connection => ({
+    id: c.id,
+    name: c.name,
+    providerId: c.providerId,
+    baseUrl: 'http://127.0.0.1:1',
+    options: {},
+    status: c.status,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    ...(c.defaultModel ? { defaultModel: c.defaultModel } : {}),
+  });
+  const hostRoute = (a: Pick<Agent, 'connectionId' | 'modelRef'>, request: { connectionId?: string; modelRef?: string }, defaultId: string) =>
+    resolveRouting({
+      request,
+      agent: a,
+      defaultConnectionId: defaultId,
+      findConnection: (id) => previewed.map(asHostConnection).find((c) => c.id === id),
+      listConnections: () => previewed.map(asHostConnection),
+      findProvider: (id) => ({ id, displayName: id, source: 'core', fields: [], defaults: previewed.find((c) => c.providerId === id)?.providerDefaultModel ? { modelRef: 'llama3.2' } : {}, capabilities: { test: true, discovery: true, chat: true } }),
+      registeredModels: (id) => {
+        const c = previewed.find((candidate) => candidate.id === id);
+        return [...(c?.disabledModels ?? []).map((m) => ({ providerModelId: m, enabled: false })), ...(c?.models ?? []).map((m) => ({ providerModelId: m.providerModelId, enabled: true }))];
+      },
+    });
+
+  const cases: [string, Pick<Agent, 'connectionId' | 'modelRef'>, string, string, string][] = [
+    ['default connection, no model anywhere', {}, '', '', OLLAMA_ID],
+    ['agent connection and model', { connectionId: OLLAMA_ID, modelRef: 'qwen2.5-coder:7b' }, '', '', ''],
+    ['run overrides the model', {}, '', 'qwen2.5-coder:7b', OLLAMA_ID],
+    ['agent without a connection, its model of the default connection', { modelRef: 'qwen2.5-coder:7b' }, '', '', OLLAMA_ID],
+    ['agent without a connection, the run on another', { modelRef: 'gpt-4o-mini' }, OLLAMA_ID, '', OPENAI_ID],
+    ['run overrides the connection, the agent model stays behind', { connectionId: OLLAMA_ID, modelRef: 'qwen2.5-coder:7b' }, OPENAI_ID, 'gpt-4o-mini', ''],
+  ];
+  for (const [name, a, overrideConnection, overrideModel, defaultId] of cases) {
+    it(`matches the host: ${name}`, () => {
+      const planned = plannedConnection(a, overrideConnection, previewed, defaultId);
+      const host = hostRoute(a, { ...(overrideConnection ? { connectionId: overrideConnection } : {}), ...(overrideModel ? { modelRef: overrideModel } : {}) }, defaultId);
+      assert.deepEqual(plannedModel(a, overrideModel, planned), { modelRef: host.modelRef, source: host.sources.modelRef });
+    });
+  }
+
+  it("names the registered model, not the provider's nominal default, on the default connection", () => {
+    assert.deepEqual(plannedModel({}, '', plannedConnection({}, '', previewed, OLLAMA_ID)), { modelRef: 'llama3.2:latest', source: 'registry' });
+  });
+
+  it('says none when every candidate is disabled, as the host fails then', () => {
+    assert.deepEqual(plannedModel({}, '', plannedConnection({}, '', previewed, OPENAI_ID)), { modelRef: '', source: 'none' });
+    assert.throws(() => hostRoute({}, {}, OPENAI_ID), /No model to run/);
+  });
+
+  it("keeps a legacy agent's model, as the host does", () => {
+    const legacy = { model: 'ollama/llama3.2:1b' };
+    assert.deepEqual(plannedModel(legacy, '', plannedConnection(legacy, '', previewed, '')), { modelRef: 'llama3.2:1b', source: 'legacy' });
   });
 });
 

@@ -8,6 +8,7 @@ import {
   agentFormValues,
   buildAgentInput,
   connectionOptions,
+  modelConnection,
   modelOptions,
   summarizeAgentErrors,
   validateAgentForm,
@@ -56,7 +57,7 @@ export function AgentForm({ client, connections, defaultConnectionId, agent, onC
   }, []);
 
   const setValue = (key: AgentFieldKey, value: string) => {
-    setValues((current) => (key === 'connectionId' ? withConnection(current, value, connections) : { ...current, [key]: value }));
+    setValues((current) => (key === 'connectionId' ? withConnection(current, value, connections, defaultConnectionId) : { ...current, [key]: value }));
     setErrors((current) => {
       const next = { ...current };
       delete next[key];
@@ -89,18 +90,21 @@ export function AgentForm({ client, connections, defaultConnectionId, agent, onC
     }
   };
 
-  const connection = connections.find((candidate) => candidate.id === values.connectionId);
+  // Without a connection of its own, the agent's model is one of the default connection's.
+  const connection = modelConnection(connections, values.connectionId, defaultConnectionId);
   const defaultName = defaultConnectionId ? connectionName(connections, defaultConnectionId) : '';
-  const models = modelOptions(connection, values.modelRef);
+  const models = modelOptions(connection, values.modelRef, !values.connectionId);
   const title = editing ? `Edit “${agent.name}”` : 'New agent';
 
   let modelHelp: string;
-  if (!values.connectionId) {
-    modelHelp = 'Choose a connection to pick one of its models. With the default connection, runs use its default model.';
+  if (!values.connectionId && !defaultConnectionId) {
+    modelHelp = 'Choose a connection, or set a default connection, to pick one of its models.';
   } else if (!connection) {
-    modelHelp = 'The chosen connection was deleted; choose another connection.';
+    modelHelp = values.connectionId ? 'The chosen connection was deleted; choose another connection.' : 'The default connection was deleted; choose another connection or default.';
   } else if (connection.models.length === 0) {
     modelHelp = `No model of “${connection.name}” is enabled in the registry; runs use the connection's default model.`;
+  } else if (!values.connectionId) {
+    modelHelp = `Models of the default connection, “${connection.name}”, enabled in the registry; the model applies while runs use the default connection.`;
   } else {
     modelHelp = 'Only models enabled in the registry for this connection are offered.';
   }
@@ -151,14 +155,14 @@ export function AgentForm({ client, connections, defaultConnectionId, agent, onC
       />
       <SelectField
         // A new option list for each connection: remounting lets the select read it afresh.
-        key={`model-${values.connectionId}`}
+        key={`model-${connection?.id ?? ''}`}
         id={`${formId}-model`}
         testId="field-agent-model"
         label="Model"
         value={values.modelRef}
         emptyLabel="Connection's default model"
         options={models}
-        disabled={!values.connectionId}
+        disabled={!connection}
         description={modelHelp}
         error={errors.modelRef}
         errorTestId="field-error-agent-model"

@@ -39,7 +39,7 @@ export function agentRoute(agent: Agent, connections: readonly AgentsConnection[
   }
   const fallback = connections.find((candidate) => candidate.id === defaultConnectionId);
   return fallback
-    ? { text: `default connection (${fallback.name})`, missing: false }
+    ? { text: `default connection (${fallback.name})${agent.modelRef ? ` · ${agent.modelRef}` : ''}`, missing: false }
     : { text: 'default connection (none set)', missing: true };
 }
 

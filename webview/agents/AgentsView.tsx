@@ -214,7 +214,7 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
     return <Loading class="agents-view" what="agents" />;
   }
 
-  const { agents, connections, defaultConnectionId, runs, runsTotal, gateway } = snapshot;
+  const { agents, connections, defaultConnectionId, runs, runsTotal, gateway, requesterNames = {} } = snapshot;
   const newForm =
     form?.kind === 'new' ? (
       <AgentForm
@@ -339,6 +339,7 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
           runs={runs}
           total={runsTotal}
           connections={connections}
+          requesterNames={requesterNames}
           selectedRunId={selectedRunId}
           rowStates={runRows}
           chooseDefault={chooseDefault}

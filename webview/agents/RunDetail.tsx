@@ -22,6 +22,8 @@ interface RunDetailProps {
   id: string;
   run: RunRecord;
   connections: readonly AgentsConnection[];
+  /** Who asked for the run, as a person reads it. */
+  requesterName: string;
   now: number;
   chooseDefault: ChooseDefaultState;
   onChooseDefault(): void;
@@ -90,7 +92,7 @@ function RunError({ run, chooseDefault, onChooseDefault }: Pick<RunDetailProps, 
 }
 
 /** Everything about one run: where it went and why, what it did, and what came out. */
-export function RunDetail({ id, run, connections, now, chooseDefault, onChooseDefault }: RunDetailProps) {
+export function RunDetail({ id, run, connections, requesterName, now, chooseDefault, onChooseDefault }: RunDetailProps) {
   const duration = formatDuration(runDuration(run, now));
   const tokens = formatTokensLong(run.usage);
   // A failed or cancelled run without output says why in its error; "no output" would only repeat it.
@@ -126,7 +128,9 @@ export function RunDetail({ id, run, connections, now, chooseDefault, onChooseDe
           </>
         )}
         <dt>Requested by</dt>
-        <dd data-testid="run-detail-requester">{run.requesterId}</dd>
+        <dd data-testid="run-detail-requester" data-requester-id={run.requesterId}>
+          {requesterName}
+        </dd>
       </dl>
 
       {showOutput && (

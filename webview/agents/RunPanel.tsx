@@ -3,10 +3,10 @@ import type { Agent } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
 import { errorMessage } from '../shared/errors';
 import { FormError, FormPanel } from '../shared/fields';
-import { buildRunRequest, connectionOptions, modelOptions, plannedConnection, validateRunForm, withConnection, type RunFormValues } from './agentModel';
+import { buildRunRequest, connectionOptions, modelOptions, plannedConnection, plannedModel, validateRunForm, withConnection, type PlannedModel, type RunFormValues } from './agentModel';
 import type { AgentsClient } from './client';
 import { SelectField, TextAreaField } from './fields';
-import { DELETED_CONNECTION } from './format';
+import { DELETED_CONNECTION, modelSourceLabel } from './format';
 
 interface RunPanelProps {
   client: AgentsClient;
@@ -23,11 +23,12 @@ interface RunPanelProps {
 function plannedRoute(agent: Agent, connections: readonly AgentsConnection[], defaultConnectionId: string): string {
   const planned = plannedConnection(agent, '', connections, defaultConnectionId);
   const name = planned.connection?.name ?? DELETED_CONNECTION;
+  const withModel = modelPhrase(plannedModel(agent, '', planned));
   switch (planned.source) {
     case 'agent':
-      return `Without an override this run uses the agent's connection, “${name}”${agent.modelRef ? ` with ${agent.modelRef}` : ''}.`;
+      return `Without an override this run uses the agent's connection, “${name}”${withModel}.`;
     case 'default':
-      return `Without an override this run uses the default connection, “${name}”.`;
+      return `Without an override this run uses the default connection, “${name}”${withModel}.`;
     case 'legacy':
       return `Without an override this run uses “${name}”, picked by the agent's legacy model string ${agent.model ?? ''}.`;
     default:
@@ -35,6 +36,16 @@ function plannedRoute(agent: Agent, connections: readonly AgentsConnection[], de
         ? `No connection can run the agent's legacy model string ${agent.model}: choose one here, or the run fails.`
         : 'Neither the agent nor the settings name a connection: choose one here, or the run fails.';
   }
+}
+
+/** " with <model> (<where it comes from>)", or nothing when no model is known yet (the run then fails and says why). */
+function modelPhrase(model: PlannedModel): string {
+  return model.source === 'none' ? '' : ` with ${model.modelRef} (${modelSourceLabel(model.source)})`;
+}
+
+/** The model select's "no override" entry, naming the model the run gets without one. */
+function emptyModelLabel(model: PlannedModel): string {
+  return model.source === 'none' ? "Connection's default model" : `${model.modelRef} (${modelSourceLabel(model.source)})`;
 }
 
 /** Runs an agent on an input, optionally on another connection or model than its own. */
@@ -130,7 +141,7 @@ export function RunPanel({ client, agent, connections, defaultConnectionId, valu
           testId="run-model"
           label="Model"
           value={values.modelRef}
-          emptyLabel={planned.source === 'agent' && agent.modelRef ? `Agent's model (${agent.modelRef})` : "Connection's default model"}
+          emptyLabel={emptyModelLabel(plannedModel(agent, '', planned))}
           options={models}
           disabled={!planned.connectionId}
           description={modelHelp}

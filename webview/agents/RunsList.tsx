@@ -15,6 +15,8 @@ interface RunsListProps {
   /** How many runs are stored in all; the host sends only the newest page. */
   total?: number | undefined;
   connections: readonly AgentsConnection[];
+  /** Who asked for each run, in words, by requester id (the snapshot's requesterNames). */
+  requesterNames: Readonly<Record<string, string>>;
   selectedRunId: string | undefined;
   rowStates: Record<string, RunRowState>;
   chooseDefault: ChooseDefaultState;
@@ -105,7 +107,7 @@ function RunRow(props: RunsListProps & { run: RunRecord }) {
         )}
       </div>
       {state.message && <MessageLine message={state.message} testId="run-row-message" />}
-      {selected && <RunDetail id={detailId} run={run} connections={connections} now={now} chooseDefault={props.chooseDefault} onChooseDefault={props.onChooseDefault} />}
+      {selected && <RunDetail id={detailId} run={run} connections={connections} requesterName={props.requesterNames[run.requesterId] ?? run.requesterId} now={now} chooseDefault={props.chooseDefault} onChooseDefault={props.onChooseDefault} />}
     </li>
   );
 }

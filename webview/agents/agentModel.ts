@@ -1,6 +1,6 @@
 import { splitLegacyModel, type Agent, type AgentInput, type StartAgentRunRequest } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
-import { pickConnection, pickLegacyConnection, type ConnectionSource } from '../../src/contracts/routing';
+import { agentModelApplies, pickConnection, pickLegacyConnection, pickModel, type ConnectionSource, type ModelSource } from '../../src/contracts/routing';
 
 /**
  * The logic of the agent form and the run panel, kept free of the DOM so unit tests can run
@@ -19,7 +19,7 @@ export interface AgentFormValues {
   guardrails: string;
   /** '' = no connection of its own: runs use the default connection. */
   connectionId: string;
-  /** '' = the connection's default model. */
+  /** '' = the connection's default model; without a connection, one of the default connection's models. */
   modelRef: string;
 }
 
@@ -34,8 +34,7 @@ export function agentFormValues(agent?: Agent): AgentFormValues {
     soul: agent?.soul ?? '',
     guardrails: agent?.guardrails ?? '',
     connectionId: agent?.connectionId ?? '',
-    // A model is kept only with the agent's own connection (routing ignores it otherwise).
-    modelRef: agent?.connectionId ? (agent.modelRef ?? '') : '',
+    modelRef: agent?.modelRef ?? '',
   };
 }
 
@@ -61,9 +60,6 @@ export function validateAgentForm(values: AgentFormValues): AgentFieldErrors {
     if (length > AGENT_LIMITS[key]) {
       errors[key] = `${FIELD_LABELS[key]} has at most ${AGENT_LIMITS[key].toLocaleString('en')} characters (now ${length.toLocaleString('en')}).`;
     }
-  }
-  if (values.modelRef.trim() && !values.connectionId) {
-    errors.modelRef = 'Choose a connection for this model, or use the default connection and its default model.';
   }
   return errors;
 }
@@ -91,12 +87,9 @@ export function buildAgentInput(values: AgentFormValues): AgentInput {
   };
   const connectionId = values.connectionId.trim();
   const modelRef = values.modelRef.trim();
-  if (connectionId) {
-    input.connectionId = connectionId;
-    if (modelRef) {
-      input.modelRef = modelRef;
-    }
-  }
+  if (connectionId) input.connectionId = connectionId;
+  // Without a connection, a model is one of the default connection's (agentModelApplies).
+  if (modelRef) input.modelRef = modelRef;
   return input;
 }
 
@@ -108,13 +101,17 @@ export interface SelectOption {
   missing?: boolean;
 }
 
-/** The models a connection offers, plus the current value when it is not one of them, so it is never silently dropped. */
-export function modelOptions(connection: AgentsConnection | undefined, current: string): SelectOption[] {
-  const options: SelectOption[] = (connection?.models ?? []).map((model) => ({
-    value: model.providerModelId,
-    label: model.displayName || model.providerModelId,
-    description: model.displayName && model.displayName !== model.providerModelId ? model.providerModelId : undefined,
-  }));
+/**
+ * The models a connection offers, plus the current value when it is not one of them, so it is
+ * never silently dropped. `ofDefault`: they are the default connection's (an agent without a
+ * connection of its own), and each says so.
+ */
+export function modelOptions(connection: AgentsConnection | undefined, current: string, ofDefault = false): SelectOption[] {
+  const options: SelectOption[] = (connection?.models ?? []).map((model) => {
+    const id = model.displayName && model.displayName !== model.providerModelId ? model.providerModelId : undefined;
+    const description = ofDefault ? [id, `default connection (${connection!.name})`].filter(Boolean).join(' · ') : id;
+    return { value: model.providerModelId, label: model.displayName || model.providerModelId, description };
+  });
   if (current && !options.some((option) => option.value === current)) {
     options.push({ value: current, label: current, description: 'not enabled in the registry', missing: true });
   }
@@ -135,15 +132,25 @@ export function connectionOptions(connections: readonly AgentsConnection[], curr
 }
 
 /**
- * A new connection chosen in a form: its model stays only if the new connection offers it too;
- * with no connection there is no model.
+ * The connection whose models a form offers: the one chosen, else (for an agent, which may have
+ * no connection of its own) the default connection.
+ */
+export function modelConnection(connections: readonly AgentsConnection[], connectionId: string, defaultConnectionId = ''): AgentsConnection | undefined {
+  const id = connectionId || defaultConnectionId;
+  return id ? connections.find((candidate) => candidate.id === id) : undefined;
+}
+
+/**
+ * A new connection chosen in a form: its model stays only if the new connection (for an agent
+ * form, '' means the default connection) offers it too.
  */
 export function withConnection<T extends { connectionId: string; modelRef: string }>(
   values: T,
   connectionId: string,
   connections: readonly AgentsConnection[],
+  defaultConnectionId = '',
 ): T {
-  const connection = connections.find((candidate) => candidate.id === connectionId);
+  const connection = modelConnection(connections, connectionId, defaultConnectionId);
   const keepsModel = Boolean(connection?.models.some((model) => model.providerModelId === values.modelRef));
   return { ...values, connectionId, modelRef: keepsModel ? values.modelRef : '' };
 }
@@ -201,6 +208,37 @@ export function plannedConnection(
   }
   const { connectionId, source } = pickConnection({ request: overrideConnectionId, agent: agent?.connectionId, defaultId: defaultConnectionId }) ?? { connectionId: '', source: 'none' };
   return { connectionId, source, connection: connections.find((connection) => connection.id === connectionId) };
+}
+
+/** The model a run will use, before it starts, by the routing precedence; '' when none is known. */
+export interface PlannedModel {
+  modelRef: string;
+  source: ModelSource | 'none';
+}
+
+/**
+ * The model the host will pick for the run on the planned connection (pickModel, with the same
+ * registered models the host reads), so the preview names the model the run really gets.
+ */
+export function plannedModel(
+  agent: Pick<Agent, 'connectionId' | 'modelRef' | 'model'> | undefined,
+  overrideModelRef: string,
+  planned: PlannedConnection,
+): PlannedModel {
+  if (planned.source === 'legacy' && agent?.model) {
+    return overrideModelRef ? { modelRef: overrideModelRef, source: 'request' } : { modelRef: splitLegacyModel(agent.model).modelRef, source: 'legacy' };
+  }
+  const connection = planned.connection;
+  const picked = pickModel({
+    request: overrideModelRef,
+    agent: agent?.modelRef,
+    agentConnectionUsed: planned.source !== 'none' && agentModelApplies(agent?.connectionId, { connectionId: planned.connectionId, source: planned.source }),
+    connectionDefault: connection?.defaultModel,
+    enabled: (connection?.models ?? []).map((model) => model.providerModelId),
+    disabled: connection?.disabledModels ?? [],
+    providerDefault: connection?.providerDefaultModel,
+  });
+  return picked ?? { modelRef: '', source: 'none' };
 }
 
 /**

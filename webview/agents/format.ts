@@ -148,6 +148,8 @@ export function modelSourceLabel(source: Routing['sources']['modelRef']): string
       return 'agent';
     case 'connection':
       return 'connection default';
+    case 'registry':
+      return "connection's first enabled model";
     case 'provider':
       return 'provider default';
     case 'legacy':
