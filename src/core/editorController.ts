@@ -1,0 +1,98 @@
+import type { AuditEntry } from '../contracts/agents';
+import {
+  FromEditorViewSchema,
+  type AuditFilter,
+  type AuditRow,
+  type EditorRequest,
+  type EditorSnapshot,
+  type EditorTab,
+  type ToEditorView,
+} from '../contracts/editorView';
+import type { AuditLog } from './auditLog';
+import type { ConnectionService } from './connectionService';
+import type { Logger } from './ports';
+import { ViewHost } from './viewHost';
+
+export interface EditorControllerDeps {
+  audit: Pick<AuditLog, 'read' | 'verify'>;
+  connections: Pick<ConnectionService, 'list' | 'onDidChange'>;
+  /** A requester's name as people read it (the host's describeRequester). */
+  describeRequester(requesterId: string): string;
+  /** Asks where to save and writes the text there; false if the person cancelled. */
+  saveExport(text: string): Promise<boolean>;
+  /** The tab a command last asked for, numbered (see EditorSnapshot.show). */
+  requestedTab?(): { tab: EditorTab; request: number } | undefined;
+  logger: Logger;
+  post(message: ToEditorView): void;
+}
+
+/** The host side of the Switchboard editor: filtering and paging happen here, so one page crosses. */
+export function createEditorController(deps: EditorControllerDeps): ViewHost<EditorRequest, EditorSnapshot> {
+  const snapshot = (): EditorSnapshot => ({
+    type: 'snapshot',
+    connections: deps.connections.list().map(({ id, name }) => ({ id, name })),
+    show: deps.requestedTab?.(),
+  });
+
+  const dispatch = async (request: EditorRequest): Promise<unknown> => {
+    switch (request.method) {
+      case 'auditPage': {
+        const { offset, limit, filter } = request.params;
+        const names = connectionNames();
+        const matching = (await deps.audit.read()).filter(auditMatcher(filter, deps.describeRequester));
+        return { entries: matching.slice(offset, offset + limit).map((entry) => auditRow(entry, names, deps.describeRequester)), total: matching.length };
+      }
+      case 'verifyAudit': {
+        const result = await deps.audit.verify();
+        return result.broken ? { ...result, broken: { line: result.broken.line, reason: result.broken.reason.slice(0, 500) } } : result;
+      }
+      case 'exportAudit': {
+        // Oldest first, as the chain runs, so an exported file can be verified line by line.
+        const entries = (await deps.audit.read()).reverse();
+        const exported = await deps.saveExport(entries.map((entry) => JSON.stringify(entry)).join('\n') + (entries.length ? '\n' : ''));
+        return { exported, entries: exported ? entries.length : 0 };
+      }
+    }
+  };
+
+  const connectionNames = () => new Map(deps.connections.list().map((connection) => [connection.id, connection.name]));
+
+  return new ViewHost<EditorRequest, EditorSnapshot>({
+    name: 'Switchboard editor',
+    schema: FromEditorViewSchema,
+    dispatch,
+    snapshot,
+    post: deps.post,
+    logger: deps.logger,
+    changes: [deps.connections.onDidChange],
+  });
+}
+
+/** Whether an entry passes every filter that is set; the requester is matched by its name. */
+export function auditMatcher(filter: AuditFilter, describeRequester: (id: string) => string): (entry: AuditEntry) => boolean {
+  const requester = filter.requester?.trim().toLowerCase();
+  const run = filter.run?.trim().toLowerCase();
+  return (entry) =>
+    (!filter.kind || entry.kind === filter.kind) &&
+    (!filter.connectionId || entry.connectionId === filter.connectionId) &&
+    (!run || (entry.runId ?? '').toLowerCase().startsWith(run)) &&
+    (!requester || (entry.requesterId !== undefined && describeRequester(entry.requesterId).toLowerCase().includes(requester)));
+}
+
+function auditRow(entry: AuditEntry, connectionNames: ReadonlyMap<string, string>, describeRequester: (id: string) => string): AuditRow {
+  const { seq, time, kind, purpose, runId, providerId, modelRef, outcome, latencyMs } = entry;
+  return {
+    seq,
+    time,
+    kind,
+    purpose,
+    runId,
+    providerId,
+    modelRef,
+    outcome,
+    latencyMs,
+    requester: entry.requesterId === undefined ? undefined : describeRequester(entry.requesterId),
+    // A deleted connection has no name left; its entries still say that one was used.
+    connection: entry.connectionId === undefined ? undefined : (connectionNames.get(entry.connectionId) ?? 'a deleted connection'),
+  };
+}
