@@ -206,8 +206,11 @@ describe('agents: runs through routing, consent and the audit log', function () 
 
     it('shows the audit log in the Switchboard editor, leaving no dirty or untitled document', async () => {
       await vscode.commands.executeCommand('switchboard.showAuditLog');
-      const active = vscode.window.tabGroups.activeTabGroup.activeTab;
-      assert.ok(active?.input instanceof vscode.TabInputWebview && active.input.viewType.endsWith('switchboard.editor'), `the active tab is ${active?.label}`);
+      // The panel's tab reaches the extension host's tab model a moment after the command resolves.
+      await waitFor('the Switchboard editor as the active tab', () => {
+        const active = vscode.window.tabGroups.activeTabGroup.activeTab;
+        return (active?.input instanceof vscode.TabInputWebview && active.input.viewType.endsWith('switchboard.editor')) || undefined;
+      });
       assert.ok(!vscode.workspace.textDocuments.some((d) => d.isUntitled || d.isDirty), 'an untitled or dirty document is open');
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     });
