@@ -1,9 +1,26 @@
 import { z } from 'zod';
-import { AuditEntrySchema } from './agents';
+import { AuditEntrySchema, RunRecordSchema, RunStatusSchema } from './agents';
+import { AgentsConnectionSchema } from './agentsView';
 import { ReplySchema, requestSchema } from './rpc';
 
 /** The most audit entries one page carries: the view never holds the whole log. */
 export const MAX_AUDIT_PAGE = 200;
+
+/** The most runs one page carries: each may hold a long output. */
+export const MAX_RUNS_PAGE = 100;
+
+/** What the Runs tab filters by, matched on the host in SQL. */
+export const RunFilterSchema = z
+  .object({
+    agentId: z.string().uuid().optional(),
+    connectionId: z.string().uuid().optional(),
+    modelRef: z.string().min(1).max(200).optional(),
+    status: RunStatusSchema.optional(),
+    /** Found in the agent's name, the input, the output or the error message. */
+    text: z.string().max(200).optional(),
+  })
+  .strict();
+export type RunFilterInput = z.infer<typeof RunFilterSchema>;
 
 export const AuditKindSchema = AuditEntrySchema.shape.kind;
 
@@ -50,12 +67,25 @@ export const editorMethods = {
   verifyAudit: z.object({}).strict(),
   /** The host asks where to save, in VS Code's save dialog, and writes every entry as JSON lines. */
   exportAudit: z.object({}).strict(),
+  runsPage: z.object({ offset: z.number().int().nonnegative(), limit: z.number().int().positive().max(MAX_RUNS_PAGE), filter: RunFilterSchema }).strict(),
+  /** Starts a new run with the same agent, input, connection and model as this one. */
+  rerun: z.object({ runId: z.string().uuid() }).strict(),
+  /** The host copies the run's output (or, without one, its error) to the clipboard. */
+  copyRun: z.object({ runId: z.string().uuid() }).strict(),
 } as const;
 
 export const editorResults = {
   auditPage: z.object({ entries: z.array(AuditRowSchema).max(MAX_AUDIT_PAGE), total: z.number().int().nonnegative() }),
   verifyAudit: AuditVerificationSchema,
   exportAudit: z.object({ exported: z.boolean(), entries: z.number().int().nonnegative() }),
+  runsPage: z.object({
+    runs: z.array(RunRecordSchema).max(MAX_RUNS_PAGE),
+    total: z.number().int().nonnegative(),
+    /** Who asked for each run, as a person reads it, by requester id. */
+    requesterNames: z.record(z.string(), z.string()),
+  }),
+  rerun: z.object({ runId: z.string().uuid() }),
+  copyRun: z.object({ copied: z.boolean() }),
 } as const;
 
 export type EditorMethod = keyof typeof editorMethods;
@@ -70,10 +100,11 @@ export type FromEditorView = z.infer<typeof FromEditorViewSchema>;
 export const EditorTabSchema = z.enum(['models', 'runs', 'audit']);
 export type EditorTab = z.infer<typeof EditorTabSchema>;
 
-/** A whole snapshot: the connections to filter by (names for the person, ids for the request). */
+/** A whole snapshot: the agents and connections to filter by and to name (names for the person, ids for the request). */
 export const EditorSnapshotSchema = z.object({
   type: z.literal('snapshot'),
-  connections: z.array(z.object({ id: z.string().uuid(), name: z.string() })),
+  connections: z.array(AgentsConnectionSchema),
+  agents: z.array(z.object({ id: z.string().uuid(), name: z.string() })),
   /**
    * The tab a command asked for ("Show Audit Log"), numbered: the view switches when the number
    * changes, so a later snapshot (a connection renamed) does not pull the person back.

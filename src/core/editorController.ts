@@ -8,7 +8,15 @@ import {
   type EditorTab,
   type ToEditorView,
 } from '../contracts/editorView';
+import { requesterIds } from './requesters';
+import type { RunService } from './runService';
+import type { RunStore } from './runStore';
+import { agentsConnections, requesterNames, type RegisteredModelSummary } from './agentsController';
+import type { AgentService } from './agentService';
 import type { AuditLog } from './auditLog';
+import { SwitchboardError } from './errors';
+import type { ProviderRegistry } from './providerRegistry';
+import type { Event } from './ports';
 import type { ConnectionService } from './connectionService';
 import type { Logger } from './ports';
 import { ViewHost } from './viewHost';
@@ -16,6 +24,14 @@ import { ViewHost } from './viewHost';
 export interface EditorControllerDeps {
   audit: Pick<AuditLog, 'read' | 'verify'>;
   connections: Pick<ConnectionService, 'list' | 'onDidChange'>;
+  agents: Pick<AgentService, 'list' | 'onDidChange'>;
+  registry: Pick<ProviderRegistry, 'get' | 'onDidChange'>;
+  runs: Pick<RunStore, 'page' | 'get'>;
+  runService: Pick<RunService, 'launch'>;
+  /** The registered models of every connection (see AgentsControllerDeps), for names in a run's routing. */
+  registeredModels(): ReadonlyMap<string, readonly RegisteredModelSummary[]>;
+  modelsChanged: Event<void>;
+  copyToClipboard(text: string): Promise<void>;
   /** A requester's name as people read it (the host's describeRequester). */
   describeRequester(requesterId: string): string;
   /** Asks where to save and writes the text there; false if the person cancelled. */
@@ -30,7 +46,8 @@ export interface EditorControllerDeps {
 export function createEditorController(deps: EditorControllerDeps): ViewHost<EditorRequest, EditorSnapshot> {
   const snapshot = (): EditorSnapshot => ({
     type: 'snapshot',
-    connections: deps.connections.list().map(({ id, name }) => ({ id, name })),
+    connections: agentsConnections(deps, deps.registeredModels()),
+    agents: deps.agents.list().map(({ id, name }) => ({ id, name })),
     show: deps.requestedTab?.(),
   });
 
@@ -52,7 +69,40 @@ export function createEditorController(deps: EditorControllerDeps): ViewHost<Edi
         const exported = await deps.saveExport(entries.map((entry) => JSON.stringify(entry)).join('\n') + (entries.length ? '\n' : ''));
         return { exported, entries: exported ? entries.length : 0 };
       }
+      case 'runsPage': {
+        const { offset, limit, filter } = request.params;
+        const page = deps.runs.page({ offset, limit, filter });
+        return { ...page, requesterNames: requesterNames(page.runs, deps.describeRequester) };
+      }
+      case 'rerun': {
+        const run = requireRun(request.params.runId);
+        const { runId, finished } = await deps.runService.launch(
+          {
+            agentId: run.agentId,
+            input: run.input,
+            // The routing the run got, so a re-run goes where the first one went, not where defaults point now.
+            ...(run.routing ? { connectionId: run.routing.connectionId, modelRef: run.routing.modelRef } : {}),
+          },
+          requesterIds.editor,
+        );
+        // The outcome is stored on the run; the Runs tab reads it with its next page.
+        void finished.catch((error: unknown) => deps.logger.error(`Run ${runId} ended unexpectedly: ${String(error)}`));
+        return { runId };
+      }
+      case 'copyRun': {
+        const run = requireRun(request.params.runId);
+        const text = run.output ?? run.error?.message;
+        if (text === undefined) return { copied: false };
+        await deps.copyToClipboard(text);
+        return { copied: true };
+      }
     }
+  };
+
+  const requireRun = (runId: string) => {
+    const run = deps.runs.get(runId);
+    if (!run) throw new SwitchboardError('not_found', 'That run is no longer in the history (older runs are removed by switchboard.runRetention).');
+    return run;
   };
 
   const connectionNames = () => new Map(deps.connections.list().map((connection) => [connection.id, connection.name]));
@@ -64,7 +114,7 @@ export function createEditorController(deps: EditorControllerDeps): ViewHost<Edi
     snapshot,
     post: deps.post,
     logger: deps.logger,
-    changes: [deps.connections.onDidChange],
+    changes: [deps.connections.onDidChange, deps.agents.onDidChange, deps.registry.onDidChange, deps.modelsChanged],
   });
 }
 

@@ -7,6 +7,8 @@ import type { Requester } from './keyPath';
 export const requesterIds = {
   connectionsView: 'switchboard.connectionsView',
   agentsView: 'switchboard.agentsView',
+  /** The Switchboard editor: a run's Re-run in its Runs tab. */
+  editor: 'switchboard.editor',
   /** The person at the command palette, picking with quick picks. */
   palette: 'switchboard.palette',
   /**

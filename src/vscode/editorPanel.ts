@@ -84,7 +84,7 @@ export class SwitchboardEditorPanel implements vscode.WebviewPanelSerializer, vs
       host.dispose();
       for (const subscription of subscriptions) subscription.dispose();
     });
-    panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, { script: 'editor', title: 'Switchboard', styles: ['editor'] });
+    panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, { script: 'editor', title: 'Switchboard', styles: ['agents', 'editor'] });
   }
 
   dispose(): void {

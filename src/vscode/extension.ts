@@ -110,6 +110,13 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
       createEditorController({
         audit,
         connections,
+        agents,
+        registry,
+        runs,
+        runService,
+        registeredModels,
+        modelsChanged: models.onDidChange,
+        copyToClipboard: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
         describeRequester,
         saveExport: async (text) => {
           const uri = await vscode.window.showSaveDialog({ filters: { 'JSON lines': ['jsonl'] }, saveLabel: 'Export', title: 'Export Audit Log' });

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { AUDIT_KIND_OPTIONS, auditCells, auditFilter, pageLabel, verificationLine } from '../../webview/editor/auditFormat';
+import { AUDIT_KIND_OPTIONS, AUDIT_PAGE_WORDS, auditCells, auditFilter, verificationLine } from '../../webview/editor/auditFormat';
+import { pageLabel } from '../../webview/shared/paging';
 
 describe('Switchboard editor: the Audit tab', () => {
   it('sends only the filters that are set, trimmed, and drops a kind the contract does not know', () => {
@@ -32,9 +33,9 @@ describe('Switchboard editor: the Audit tab', () => {
   });
 
   it('says which entries a page shows, and when none match', () => {
-    assert.equal(pageLabel(0, 50, 2345, 'en-US'), 'Entries 1–50 of 2,345');
-    assert.equal(pageLabel(2300, 45, 2345, 'en-US'), 'Entries 2,301–2,345 of 2,345');
-    assert.equal(pageLabel(0, 0, 0), 'No entries match.');
+    assert.equal(pageLabel(0, 50, 2345, AUDIT_PAGE_WORDS, 'en-US'), 'Entries 1–50 of 2,345');
+    assert.equal(pageLabel(2300, 45, 2345, AUDIT_PAGE_WORDS, 'en-US'), 'Entries 2,301–2,345 of 2,345');
+    assert.equal(pageLabel(0, 0, 0, AUDIT_PAGE_WORDS), 'No entries match.');
   });
 
   it('states the verification result, and where the chain breaks', () => {

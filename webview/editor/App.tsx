@@ -4,6 +4,7 @@ import { useViewClient } from '../shared/hooks';
 import { Loading } from '../shared/messages';
 import { Tabs, type TabDefinition } from '../shared/Tabs';
 import { AuditTab } from './AuditTab';
+import { RunsTab } from './RunsTab';
 import { createEditorClient } from './client';
 import { useEditorApi } from './context';
 
@@ -14,7 +15,7 @@ import { useEditorApi } from './context';
 export function App() {
   const api = useEditorApi();
   const { client, snapshot } = useViewClient(api, createEditorClient, 'Switchboard editor');
-  const [tab, setTab] = useState<EditorTab>(() => api.getState()?.tab ?? 'audit');
+  const [tab, setTab] = useState<EditorTab>(() => api.getState()?.tab ?? 'runs');
   const [visits, setVisits] = useState(0);
 
   useEffect(() => {
@@ -33,7 +34,10 @@ export function App() {
   };
 
   if (!snapshot) return <Loading class="editor" what="Switchboard" />;
-  const tabs: TabDefinition[] = [{ id: 'audit', label: 'Audit', content: <AuditTab client={client} snapshot={snapshot} visits={visits} /> }];
+  const tabs: TabDefinition[] = [
+    { id: 'runs', label: 'Runs', content: <RunsTab client={client} snapshot={snapshot} visits={visits} /> },
+    { id: 'audit', label: 'Audit', content: <AuditTab client={client} snapshot={snapshot} visits={visits} /> },
+  ];
   return (
     <main class="editor">
       <Tabs tabs={tabs} selectedId={tab} onSelect={select} />

@@ -1,11 +1,13 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import type { AuditRow, AuditVerificationInfo } from '../../src/contracts/editorView';
+import { useEffect, useState } from 'preact/hooks';
+import type { AuditVerificationInfo } from '../../src/contracts/editorView';
 import { SelectField } from '../agents/fields';
 import { errorMessage } from '../shared/errors';
 import { TextField } from '../shared/fields';
 import { MessageLine, type RowMessage } from '../shared/messages';
-import { AUDIT_KIND_OPTIONS, AUDIT_PAGE_SIZE, auditCells, auditFilter, connectionOptions, pageLabel, verificationLine } from './auditFormat';
+import { AUDIT_KIND_OPTIONS, AUDIT_PAGE_SIZE, AUDIT_PAGE_WORDS, auditCells, auditFilter, connectionOptions, verificationLine } from './auditFormat';
 import type { EditorClient, EditorSnapshot } from './client';
+import { Pager } from './Pager';
+import { usePage } from './usePage';
 
 interface AuditTabProps {
   client: EditorClient;
@@ -21,26 +23,14 @@ interface AuditTabProps {
 export function AuditTab({ client, snapshot, visits }: AuditTabProps) {
   const [fields, setFields] = useState({ kind: '', requester: '', connectionId: '', run: '' });
   const [offset, setOffset] = useState(0);
-  const [page, setPage] = useState<{ entries: AuditRow[]; total: number } | undefined>(undefined);
   const [verification, setVerification] = useState<AuditVerificationInfo | undefined>(undefined);
   const [message, setMessage] = useState<RowMessage | undefined>(undefined);
-  // Only the newest request's reply is shown: typing in a filter sends one request per key.
-  const latest = useRef(0);
-
   const filter = auditFilter(fields);
-  const filterKey = JSON.stringify(filter);
-
-  useEffect(() => {
-    const request = ++latest.current;
-    client.request('auditPage', { offset, limit: AUDIT_PAGE_SIZE, filter }).then(
-      (result) => {
-        if (request === latest.current) setPage(result);
-      },
-      (error: unknown) => {
-        if (request === latest.current) setMessage({ kind: 'error', text: errorMessage(error) });
-      },
-    );
-  }, [client, offset, filterKey, visits]);
+  const { page } = usePage(
+    () => client.request('auditPage', { offset, limit: AUDIT_PAGE_SIZE, filter }),
+    JSON.stringify([filter, offset, visits]),
+    (error) => setMessage({ kind: 'error', text: errorMessage(error) }),
+  );
 
   useEffect(() => {
     client.request('verifyAudit', {}).then(setVerification, (error: unknown) => setMessage({ kind: 'error', text: errorMessage(error) }));
@@ -61,7 +51,6 @@ export function AuditTab({ client, snapshot, visits }: AuditTabProps) {
     }
   };
 
-  const total = page?.total ?? 0;
   const shown = page?.entries.length ?? 0;
 
   return (
@@ -125,17 +114,7 @@ export function AuditTab({ client, snapshot, visits }: AuditTabProps) {
           })}
         </tbody>
       </table>
-      <div class="editor-pager">
-        <span class="toolbar-summary" data-testid="audit-page-label" role="status">
-          {page ? pageLabel(offset, shown, total) : 'Loading…'}
-        </span>
-        <vscode-button data-testid="audit-previous" secondary disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - AUDIT_PAGE_SIZE))}>
-          Previous
-        </vscode-button>
-        <vscode-button data-testid="audit-next" secondary disabled={offset + shown >= total} onClick={() => setOffset(offset + AUDIT_PAGE_SIZE)}>
-          Next
-        </vscode-button>
-      </div>
+      <Pager testIdPrefix="audit" offset={offset} shown={shown} total={page?.total} pageSize={AUDIT_PAGE_SIZE} words={AUDIT_PAGE_WORDS} onOffset={setOffset} />
     </section>
   );
 }

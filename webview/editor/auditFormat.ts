@@ -48,12 +48,7 @@ export function auditCells(row: AuditRow, locale?: string): { time: string; kind
   };
 }
 
-/** "Entries 51–100 of 2,345", or that none match. */
-export function pageLabel(offset: number, shown: number, total: number, locale?: string): string {
-  if (total === 0) return 'No entries match.';
-  const n = (value: number) => value.toLocaleString(locale);
-  return `Entries ${n(offset + 1)}–${n(offset + shown)} of ${n(total)}`;
-}
+export const AUDIT_PAGE_WORDS = { noun: 'Entries', none: 'No entries match.' };
 
 /** The line at the top of the Audit tab: whether the hash chain checks, and where it breaks. */
 export function verificationLine(result: { ok: boolean; entries: number; broken?: { line: number; reason: string } }, locale?: string): string {
