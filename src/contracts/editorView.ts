@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AuditEntrySchema, RunRecordSchema, RunStatusSchema } from './agents';
 import { AgentsConnectionSchema } from './agentsView';
+import { RegisteredModelSchema } from './models';
 import { ReplySchema, requestSchema } from './rpc';
 
 /** The most audit entries one page carries: the view never holds the whole log. */
@@ -61,8 +62,18 @@ export const AuditVerificationSchema = z.object({
 });
 export type AuditVerificationInfo = z.infer<typeof AuditVerificationSchema>;
 
+/** The most models one enable, disable or remove request names: the largest registry the view is built for. */
+export const MAX_MODELS_PER_REQUEST = 5000;
+
+const modelIds = z.array(z.string().uuid()).min(1).max(MAX_MODELS_PER_REQUEST);
+
 /** Params of each request the Switchboard editor may send. */
 export const editorMethods = {
+  setModelsEnabled: z.object({ ids: modelIds, enabled: z.boolean() }).strict(),
+  /** Removes registered models at once, without a confirmation: discovering again brings them back. */
+  deleteModels: z.object({ ids: modelIds }).strict(),
+  /** The palette's Discover Models flow for this connection (a progress notification, then a pick of what to add). */
+  discoverModels: z.object({ connectionId: z.string().uuid() }).strict(),
   auditPage: z.object({ offset: z.number().int().nonnegative(), limit: z.number().int().positive().max(MAX_AUDIT_PAGE), filter: AuditFilterSchema }).strict(),
   verifyAudit: z.object({}).strict(),
   /** The host asks where to save, in VS Code's save dialog, and writes every entry as JSON lines. */
@@ -75,6 +86,10 @@ export const editorMethods = {
 } as const;
 
 export const editorResults = {
+  setModelsEnabled: z.object({ changed: z.number().int().nonnegative() }),
+  deleteModels: z.object({ deleted: z.number().int().nonnegative() }),
+  /** What was added; `cancelled` when the person closed the pick. */
+  discoverModels: z.object({ registered: z.number().int().nonnegative(), added: z.number().int().nonnegative(), cancelled: z.boolean() }),
   auditPage: z.object({ entries: z.array(AuditRowSchema).max(MAX_AUDIT_PAGE), total: z.number().int().nonnegative() }),
   verifyAudit: AuditVerificationSchema,
   exportAudit: z.object({ exported: z.boolean(), entries: z.number().int().nonnegative() }),
@@ -105,6 +120,8 @@ export const EditorSnapshotSchema = z.object({
   type: z.literal('snapshot'),
   connections: z.array(AgentsConnectionSchema),
   agents: z.array(z.object({ id: z.string().uuid(), name: z.string() })),
+  /** Every registered model of every connection; the Models tab sorts and filters them. */
+  models: z.array(RegisteredModelSchema),
   /**
    * The tab a command asked for ("Show Audit Log"), numbered: the view switches when the number
    * changes, so a later snapshot (a connection renamed) does not pull the person back.

@@ -16,6 +16,7 @@ import type { AgentService } from './agentService';
 import type { AuditLog } from './auditLog';
 import { SwitchboardError } from './errors';
 import type { ProviderRegistry } from './providerRegistry';
+import type { ModelRegistry } from './modelRegistry';
 import type { Event } from './ports';
 import type { ConnectionService } from './connectionService';
 import type { Logger } from './ports';
@@ -32,6 +33,9 @@ export interface EditorControllerDeps {
   registeredModels(): ReadonlyMap<string, readonly RegisteredModelSummary[]>;
   modelsChanged: Event<void>;
   copyToClipboard(text: string): Promise<void>;
+  models: Pick<ModelRegistry, 'list' | 'get' | 'setEnabled' | 'delete'>;
+  /** The palette's Discover Models flow for one connection, as the editor; undefined when cancelled. */
+  discoverModels(connectionId: string): Promise<{ registered: number; added: number } | undefined>;
   /** A requester's name as people read it (the host's describeRequester). */
   describeRequester(requesterId: string): string;
   /** Asks where to save and writes the text there; false if the person cancelled. */
@@ -48,11 +52,36 @@ export function createEditorController(deps: EditorControllerDeps): ViewHost<Edi
     type: 'snapshot',
     connections: agentsConnections(deps, deps.registeredModels()),
     agents: deps.agents.list().map(({ id, name }) => ({ id, name })),
+    models: deps.models.list(),
     show: deps.requestedTab?.(),
   });
 
   const dispatch = async (request: EditorRequest): Promise<unknown> => {
     switch (request.method) {
+      case 'setModelsEnabled': {
+        // Each through the registry's own method, the one the Connections view uses, so each change is checked the same way.
+        let changed = 0;
+        for (const id of request.params.ids) {
+          const model = deps.models.get(id);
+          if (!model || model.enabled === request.params.enabled) continue;
+          await deps.models.setEnabled(id, request.params.enabled);
+          changed++;
+        }
+        return { changed };
+      }
+      case 'deleteModels': {
+        let deleted = 0;
+        for (const id of request.params.ids) {
+          if (!deps.models.get(id)) continue;
+          await deps.models.delete(id);
+          deleted++;
+        }
+        return { deleted };
+      }
+      case 'discoverModels': {
+        const result = await deps.discoverModels(request.params.connectionId);
+        return result ? { ...result, cancelled: false } : { registered: 0, added: 0, cancelled: true };
+      }
       case 'auditPage': {
         const { offset, limit, filter } = request.params;
         const names = connectionNames();

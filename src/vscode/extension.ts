@@ -23,6 +23,7 @@ import { ModelCaller } from '../core/modelCaller';
 import { ModelRegistry } from '../core/modelRegistry';
 import { systemClock } from '../core/ports';
 import { ProviderRegistry } from '../core/providerRegistry';
+import { personAt, requesterIds } from '../core/requesters';
 import { registerCoreProviders } from '../core/providers/coreProviders';
 import { RunService } from '../core/runService';
 import { RunStore } from '../core/runStore';
@@ -102,6 +103,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
     }
     return byConnection;
   };
+  const commands = registerCommands({ connections, actions, models, modelActions, registry, prompter });
   const postedToWebviews: unknown[] = [];
   const onPost = testMode ? (message: unknown) => postedToWebviews.push(message) : undefined;
   const editor: SwitchboardEditorPanel = new SwitchboardEditorPanel(
@@ -117,6 +119,8 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
         registeredModels,
         modelsChanged: models.onDidChange,
         copyToClipboard: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
+        models,
+        discoverModels: (connectionId) => commands.discoverModels(connectionId, personAt(requesterIds.editor)),
         describeRequester,
         saveExport: async (text) => {
           const uri = await vscode.window.showSaveDialog({ filters: { 'JSON lines': ['jsonl'] }, saveLabel: 'Export', title: 'Export Audit Log' });
@@ -140,7 +144,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
     { dispose: () => void http.dispose() },
     registerCoreProviders(registry),
     models,
-    ...registerCommands({ connections, actions, models, modelActions, registry, prompter }),
+    ...commands.disposables,
     vscode.window.registerWebviewViewProvider(
       'switchboard.connections',
       new HostedWebviewView(

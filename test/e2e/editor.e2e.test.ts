@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
 import { assertRunEnded, startRun } from './helpers/agents';
-import { addConnection, dismissKeyNotice } from './helpers/connections';
+import { addConnection, connectionRowById, dismissKeyNotice, registerDiscoveredModels } from './helpers/connections';
 import { chooseOption, waitUntil } from './helpers/ui';
 import { agentsWebview, connectionsWebview, editorWebview } from './helpers/webviews';
 import { env, openWorkbench, runCommand, widenSideBar, type Session } from './helpers/workbench';
@@ -32,8 +32,9 @@ describe('Switchboard editor in VS Code (packaged extension)', function () {
     const connections = (await connectionsWebview(session.page)).view;
     await connections.getByTestId('add-connection-button').first().waitFor({ timeout: 60_000 });
     await widenSideBar(session.page);
-    await addConnection(connections, { provider: 'Ollama', name: OLLAMA, baseUrl: env('SWITCHBOARD_FIXTURE_OLLAMA_URL') });
+    const connectionId = await addConnection(connections, { provider: 'Ollama', name: OLLAMA, baseUrl: env('SWITCHBOARD_FIXTURE_OLLAMA_URL') });
     await dismissKeyNotice(connections);
+    await registerDiscoveredModels(connectionRowById(connections, connectionId), ['llava:latest', 'llama3.2:latest', 'qwen2.5-coder:7b'], 3);
 
     await runCommand(session.page, 'Switchboard: Show Runs');
     const agents = (await agentsWebview(session.page)).view;
@@ -59,6 +60,31 @@ describe('Switchboard editor in VS Code (packaged extension)', function () {
     assert.match(text, new RegExp(OLLAMA), 'the connection by name');
     assert.match(await editor.getByTestId('runs-page-label').innerText(), /Runs 1–1 of 1/);
     await session.screenshot('editor-runs');
+  });
+
+  it('lists the registered models in the Models tab, filters them and sorts them by context window', async () => {
+    await editor.getByTestId('tab-models').click();
+    const rows = editor.getByTestId('models-row');
+    await waitUntil('the three registered models', async () => (await rows.count()) === 3);
+    assert.match(await rows.first().getByTestId('models-cell-connection').innerText(), new RegExp(OLLAMA), 'the connection by name');
+    await editor.locator('[data-testid="models-filter-text"] input').fill('llava');
+    await waitUntil('one model left', async () => (await rows.count()) === 1);
+    assert.equal(await rows.first().getAttribute('data-model-id'), 'llava:latest');
+    assert.match(await editor.getByTestId('models-summary').innerText(), /1 of 3 models shown/);
+    await editor.locator('[data-testid="models-filter-text"] input').fill('');
+    await waitUntil('all three again', async () => (await rows.count()) === 3);
+    await editor.getByTestId('models-sort-context').click();
+    await editor.getByTestId('models-sort-context').click();
+    assert.equal(await editor.getByTestId('models-table').locator('th[aria-sort="descending"]').count(), 1);
+    await session.screenshot('editor-models');
+    // Space on a focused row selects it; Disable then acts on the selection.
+    const llama = editor.locator('[data-testid="models-row"][data-model-id="llama3.2:latest"]');
+    await llama.focus();
+    await llama.press(' ');
+    assert.match(await editor.getByTestId('models-summary').innerText(), /1 selected/);
+    await editor.getByTestId('models-disable').click();
+    await editor.locator('[data-testid="models-row"][data-model-id="llama3.2:latest"][data-enabled="false"]').waitFor({ timeout: 10_000 });
+    await editor.getByTestId('tab-runs').click();
   });
 
   it('filters the runs by status on the host, and back', async () => {

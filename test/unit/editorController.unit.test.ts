@@ -4,9 +4,8 @@ import { createEditorController } from '../../src/core/editorController';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { randomUUID } from 'node:crypto';
 import type { RunRecord } from '../../src/contracts/agents';
-import { Emitter } from '../../src/core/events';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
-import { makeStack } from '../helpers/stacks';
+import { discovered as discovered_, makeStack } from '../helpers/stacks';
 
 const names: Record<string, string> = { 'switchboard.agentsView': 'the Agents view', 'switchboard.palette': 'a command', 'switchboard.editor': 'the Switchboard editor' };
 
@@ -19,14 +18,16 @@ async function setup(saveAnswer: 'save' | 'cancel' = 'save') {
   stacks.push(stack);
   const saved: string[] = [];
   const copied: string[] = [];
+  const discovered: string[] = [];
   const posted: ToEditorView[] = [];
   let requested: { tab: 'audit'; request: number } | undefined;
   const controller = createEditorController({
     ...stack,
     runService: stack.service,
     registeredModels: () => new Map(stack.connections.list().map((c) => [c.id, [{ providerModelId: 'gpt-4o-mini', displayName: 'GPT-4o mini', enabled: true }]])),
-    modelsChanged: new Emitter<void>().event,
+    modelsChanged: stack.models.onDidChange,
     copyToClipboard: async (text) => void copied.push(text),
+    discoverModels: async (connectionId) => (discovered.push(connectionId), { registered: 1, added: 1 }),
     describeRequester: (id) => names[id] ?? id,
     saveExport: async (text) => (saveAnswer === 'save' ? (saved.push(text), true) : false),
     requestedTab: () => requested,
@@ -43,7 +44,7 @@ async function setup(saveAnswer: 'save' | 'cancel' = 'save') {
     assert.ok(reply.type === 'reply' && reply.ok, JSON.stringify(reply));
     return editorResults[method].parse(reply.value) as ReturnType<(typeof editorResults)[M]['parse']>;
   };
-  return { ...stack, controller, posted, saved, copied, request, ask: (tab: 'audit', n: number) => (requested = { tab, request: n }) };
+  return { ...stack, controller, posted, saved, copied, discovered, request, ask: (tab: 'audit', n: number) => (requested = { tab, request: n }) };
 }
 
 /** A finished run as the run store keeps it. */
@@ -203,5 +204,27 @@ describe('EditorController', function () {
     await controller.handle({ type: 'request', id: 'gone', method: 'rerun', params: { runId: randomUUID() } });
     const reply = ToEditorViewSchema.parse(posted.find((m) => m.type === 'reply'));
     assert.ok(reply.type === 'reply' && !reply.ok && reply.error.code === 'not_found');
+  });
+
+  it('sends every registered model, enables, disables and removes several at once through the registry, and runs Discover as the editor', async () => {
+    const { request, controller, connections, models, posted, discovered } = await setup();
+    const home = await connections.create({ name: 'Home', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434' });
+    const { models: registered } = await models.register(home.id, [discovered_('llama3.2:latest'), discovered_('qwen2.5'), discovered_('llava')]);
+    await controller.handle({ type: 'ready' });
+    const lastModels = () => {
+      const snapshot = ToEditorViewSchema.parse(posted.filter((m) => m.type === 'snapshot').at(-1));
+      return snapshot.type === 'snapshot' ? snapshot.models : [];
+    };
+    assert.deepEqual(lastModels().map((m) => m.providerModelId).sort(), ['llama3.2:latest', 'llava', 'qwen2.5']);
+    const [llama, qwen, llava] = registered;
+
+    assert.deepEqual(await request('setModelsEnabled', { ids: [llama!.id, qwen!.id], enabled: false }), { changed: 2 });
+    assert.deepEqual(await request('setModelsEnabled', { ids: [llama!.id, llava!.id], enabled: false }), { changed: 1 }, 'one was disabled already');
+    assert.deepEqual(lastModels().filter((m) => m.enabled).map((m) => m.providerModelId), [], 'the next snapshot shows them disabled');
+    assert.deepEqual(await request('deleteModels', { ids: [qwen!.id, llava!.id] }), { deleted: 2 });
+    assert.deepEqual(lastModels().map((m) => m.providerModelId), ['llama3.2:latest']);
+
+    assert.deepEqual(await request('discoverModels', { connectionId: home.id }), { registered: 1, added: 1, cancelled: false });
+    assert.deepEqual(discovered, [home.id]);
   });
 });

@@ -4,6 +4,7 @@ import { useViewClient } from '../shared/hooks';
 import { Loading } from '../shared/messages';
 import { Tabs, type TabDefinition } from '../shared/Tabs';
 import { AuditTab } from './AuditTab';
+import { ModelsTab } from './ModelsTab';
 import { RunsTab } from './RunsTab';
 import { createEditorClient } from './client';
 import { useEditorApi } from './context';
@@ -15,7 +16,7 @@ import { useEditorApi } from './context';
 export function App() {
   const api = useEditorApi();
   const { client, snapshot } = useViewClient(api, createEditorClient, 'Switchboard editor');
-  const [tab, setTab] = useState<EditorTab>(() => api.getState()?.tab ?? 'runs');
+  const [tab, setTab] = useState<EditorTab>(() => api.getState()?.tab ?? 'models');
   const [visits, setVisits] = useState(0);
 
   useEffect(() => {
@@ -35,6 +36,7 @@ export function App() {
 
   if (!snapshot) return <Loading class="editor" what="Switchboard" />;
   const tabs: TabDefinition[] = [
+    { id: 'models', label: 'Models', content: <ModelsTab client={client} snapshot={snapshot} /> },
     { id: 'runs', label: 'Runs', content: <RunsTab client={client} snapshot={snapshot} visits={visits} /> },
     { id: 'audit', label: 'Audit', content: <AuditTab client={client} snapshot={snapshot} visits={visits} /> },
   ];
