@@ -83,37 +83,39 @@ export function AuditTab({ client, snapshot, visits }: AuditTabProps) {
         />
         <TextField id="audit-run" testId="audit-filter-run" label="Run" value={fields.run} placeholder="a run id or its start" onInput={setField('run')} />
       </div>
-      <table class="editor-table" data-testid="audit-table" aria-label="Audit entries, newest first">
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            <th scope="col">Time</th>
-            <th scope="col">Kind</th>
-            <th scope="col">Requester</th>
-            <th scope="col">Connection</th>
-            <th scope="col">Detail</th>
-            <th scope="col">Run</th>
-          </tr>
-        </thead>
-        <tbody>
-          {page?.entries.map((row) => {
-            const cells = auditCells(row);
-            return (
-              <tr key={row.seq} data-testid="audit-row" data-kind={row.kind}>
-                <td class="numeric">{row.seq}</td>
-                <td>{cells.time}</td>
-                <td>{cells.kind}</td>
-                <td>{cells.requester}</td>
-                <td>{cells.connection}</td>
-                <td>{cells.detail}</td>
-                <td class="run-id" title={cells.run}>
-                  {cells.run}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <div class="editor-table-scroll">
+        <table class="editor-table" data-testid="audit-table" aria-label="Audit entries, newest first">
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">Time</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Requester</th>
+              <th scope="col">Connection</th>
+              <th scope="col">Detail</th>
+              <th scope="col">Run</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page?.entries.map((row) => {
+              const cells = auditCells(row);
+              return (
+                <tr key={row.seq} data-testid="audit-row" data-kind={row.kind}>
+                  <td class="numeric">{row.seq}</td>
+                  <td>{cells.time}</td>
+                  <td>{cells.kind}</td>
+                  <td>{cells.requester}</td>
+                  <td>{cells.connection}</td>
+                  <td>{cells.detail}</td>
+                  <td class="run-id" title={cells.run}>
+                    {cells.run}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
       <Pager testIdPrefix="audit" offset={offset} shown={shown} total={page?.total} pageSize={AUDIT_PAGE_SIZE} words={AUDIT_PAGE_WORDS} onOffset={setOffset} />
     </section>
   );

@@ -124,49 +124,51 @@ export function ModelsTab({ client, snapshot }: ModelsTabProps) {
         </vscode-button>
       </div>
       {message && <MessageLine testId="models-message" message={message} />}
-      <table class="editor-table" data-testid="models-table" aria-label="Registered models" aria-multiselectable="true">
-        <thead>
-          <tr>
-            <th scope="col">
-              <span class="visually-hidden">Selected</span>
-            </th>
-            {MODEL_COLUMNS.map((column) => (
-              <th key={column.id} scope="col" class={column.numeric ? 'numeric' : undefined} aria-sort={sort.column === column.id ? (sort.descending ? 'descending' : 'ascending') : 'none'}>
-                <button type="button" class="sort-button" data-testid={`models-sort-${column.id}`} onClick={() => setSort(nextSort(sort, column.id))}>
-                  {column.label}
-                  {sort.column === column.id && <vscode-icon name={sort.descending ? 'arrow-down' : 'arrow-up'} class="sort-icon" />}
-                </button>
+      <div class="editor-table-scroll">
+        <table class="editor-table" data-testid="models-table" aria-label="Registered models" aria-multiselectable="true">
+          <thead>
+            <tr>
+              <th scope="col">
+                <span class="visually-hidden">Selected</span>
               </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map(({ model, cells }) => {
-            const isSelected = selected.has(model.id);
-            return (
-              <tr
-                key={model.id}
-                class={`selectable${isSelected ? ' selected' : ''}`}
-                data-testid="models-row"
-                data-model-id={model.providerModelId}
-                data-enabled={String(model.enabled)}
-                tabIndex={0}
-                aria-selected={isSelected}
-                onKeyDown={(event) => onRowKey(event, model.id)}
-              >
-                <td>
-                  <vscode-checkbox data-testid="models-row-select" checked={isSelected} aria-label={`Select ${cells.model}`} onChange={(event) => toggle(model.id, event.currentTarget.checked)} />
-                </td>
-                {MODEL_COLUMNS.map((column) => (
-                  <td key={column.id} class={column.numeric ? 'numeric' : undefined} data-testid={`models-cell-${column.id}`}>
-                    {cells[column.id]}
+              {MODEL_COLUMNS.map((column) => (
+                <th key={column.id} scope="col" class={column.numeric ? 'numeric' : undefined} aria-sort={sort.column === column.id ? (sort.descending ? 'descending' : 'ascending') : 'none'}>
+                  <button type="button" class="sort-button" data-testid={`models-sort-${column.id}`} onClick={() => setSort(nextSort(sort, column.id))}>
+                    {column.label}
+                    {sort.column === column.id && <vscode-icon name={sort.descending ? 'arrow-down' : 'arrow-up'} class="sort-icon" />}
+                  </button>
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(({ model, cells }) => {
+              const isSelected = selected.has(model.id);
+              return (
+                <tr
+                  key={model.id}
+                  class={`selectable${isSelected ? ' selected' : ''}`}
+                  data-testid="models-row"
+                  data-model-id={model.providerModelId}
+                  data-enabled={String(model.enabled)}
+                  tabIndex={0}
+                  aria-selected={isSelected}
+                  onKeyDown={(event) => onRowKey(event, model.id)}
+                >
+                  <td>
+                    <vscode-checkbox data-testid="models-row-select" checked={isSelected} aria-label={`Select ${cells.model}`} onChange={(event) => toggle(model.id, event.currentTarget.checked)} />
                   </td>
-                ))}
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+                  {MODEL_COLUMNS.map((column) => (
+                    <td key={column.id} class={column.numeric ? 'numeric' : undefined} data-testid={`models-cell-${column.id}`}>
+                      {cells[column.id]}
+                    </td>
+                  ))}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
       {snapshot.models.length === 0 && (
         <p class="toolbar-summary" data-testid="models-empty">
           No models are registered yet. Choose a connection and Discover its models.

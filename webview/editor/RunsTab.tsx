@@ -92,45 +92,47 @@ export function RunsTab({ client, snapshot, visits }: RunsTabProps) {
         <SelectField id="runs-status" testId="runs-filter-status" label="Status" value={fields.status} emptyLabel="Any status" options={RUN_STATUS_OPTIONS} onChange={setField('status')} />
         <TextField id="runs-text" testId="runs-filter-text" label="Text" value={fields.text} placeholder="in the agent, input, output or error" onInput={setField('text')} />
       </div>
-      <table class="editor-table" data-testid="runs-table" aria-label="Runs, newest first">
-        <thead>
-          <tr>
-            <th scope="col">Agent</th>
-            <th scope="col">Status</th>
-            <th scope="col">Connection</th>
-            <th scope="col">Model</th>
-            <th scope="col">Started</th>
-            <th scope="col">Duration</th>
-          </tr>
-        </thead>
-        <tbody>
-          {page?.runs.map((run) => {
-            const cells = runCells(run, snapshot.connections, now);
-            const isSelected = run.id === selectedId;
-            return (
-              <tr
-                key={run.id}
-                class={`selectable${isSelected ? ' selected' : ''}`}
-                data-testid="runs-row"
-                data-run-id={run.id}
-                tabIndex={0}
-                aria-selected={isSelected}
-                onClick={() => setSelectedId(isSelected ? undefined : run.id)}
-                onKeyDown={(event) => onRowKey(event, run)}
-              >
-                <td>{cells.agent}</td>
-                <td>
-                  <RunStatus run={run} />
-                </td>
-                <td>{cells.connection}</td>
-                <td>{cells.model}</td>
-                <td>{cells.started}</td>
-                <td>{cells.duration}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <div class="editor-table-scroll">
+        <table class="editor-table" data-testid="runs-table" aria-label="Runs, newest first">
+          <thead>
+            <tr>
+              <th scope="col">Agent</th>
+              <th scope="col">Status</th>
+              <th scope="col">Connection</th>
+              <th scope="col">Model</th>
+              <th scope="col">Started</th>
+              <th scope="col">Duration</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page?.runs.map((run) => {
+              const cells = runCells(run, snapshot.connections, now);
+              const isSelected = run.id === selectedId;
+              return (
+                <tr
+                  key={run.id}
+                  class={`selectable${isSelected ? ' selected' : ''}`}
+                  data-testid="runs-row"
+                  data-run-id={run.id}
+                  tabIndex={0}
+                  aria-selected={isSelected}
+                  onClick={() => setSelectedId(isSelected ? undefined : run.id)}
+                  onKeyDown={(event) => onRowKey(event, run)}
+                >
+                  <td>{cells.agent}</td>
+                  <td>
+                    <RunStatus run={run} />
+                  </td>
+                  <td>{cells.connection}</td>
+                  <td>{cells.model}</td>
+                  <td>{cells.started}</td>
+                  <td>{cells.duration}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
       <Pager testIdPrefix="runs" offset={offset} shown={page?.runs.length ?? 0} total={page?.total} pageSize={RUNS_PAGE_SIZE} words={RUNS_PAGE_WORDS} onOffset={setOffset} />
       {message && <MessageLine testId="runs-message" message={message} />}
       {selected && (
