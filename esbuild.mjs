@@ -26,7 +26,7 @@ const targets = [
   },
   {
     ...shared,
-    entryPoints: { connections: 'webview/connections/main.tsx', agents: 'webview/agents/main.tsx' },
+    entryPoints: { connections: 'webview/connections/main.tsx', agents: 'webview/agents/main.tsx', editor: 'webview/editor/main.tsx' },
     outdir: 'dist/webview',
     platform: 'browser',
     format: 'esm',
@@ -45,6 +45,7 @@ async function copyAssets() {
   await cp('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/webview/codicon.ttf');
   await cp('media/webview.css', 'dist/webview/webview.css');
   await cp('media/agents.css', 'dist/webview/agents.css');
+  await cp('media/editor.css', 'dist/webview/editor.css');
 }
 
 await copyAssets();

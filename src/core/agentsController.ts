@@ -52,7 +52,7 @@ function connectionModels(registered: readonly RegisteredModelSummary[]): Pick<A
 }
 
 /** The readable name of each requester of the runs, once per requester. */
-function requesterNames(runs: readonly { requesterId: string }[], describe: ((id: string) => string) | undefined): Record<string, string> {
+export function requesterNames(runs: readonly { requesterId: string }[], describe: ((id: string) => string) | undefined): Record<string, string> {
   const names: Record<string, string> = {};
   for (const { requesterId } of runs) names[requesterId] ??= describe?.(requesterId) ?? requesterId;
   return names;
@@ -60,6 +60,28 @@ function requesterNames(runs: readonly { requesterId: string }[], describe: ((id
 
 function providerDefault(modelRef: string | undefined): Pick<AgentsConnection, 'providerDefaultModel'> {
   return modelRef ? { providerDefaultModel: modelRef } : {};
+}
+
+/**
+ * Every connection as the Agents view and the Switchboard editor's run detail know it: names of
+ * the connection, its provider and its models, and what routing needs to preview a run.
+ */
+export function agentsConnections(
+  deps: { connections: Pick<ConnectionService, 'list'>; registry: Pick<ProviderRegistry, 'get'> },
+  registered: ReadonlyMap<string, readonly RegisteredModelSummary[]>,
+): AgentsConnection[] {
+  return deps.connections.list().map(
+    (c): AgentsConnection => ({
+      id: c.id,
+      name: c.name,
+      providerId: c.providerId,
+      providerName: deps.registry.get(c.providerId)?.descriptor.displayName ?? c.providerId,
+      status: c.status,
+      ...connectionModels(registered.get(c.id) ?? []),
+      ...(c.defaultModel ? { defaultModel: c.defaultModel } : {}),
+      ...providerDefault(deps.registry.get(c.providerId)?.descriptor.defaults.modelRef),
+    }),
+  );
 }
 
 /** The host side of the Agents view. */
@@ -71,18 +93,7 @@ export function createAgentsController(deps: AgentsControllerDeps): ViewHost<Age
     return {
       type: 'snapshot',
       agents: deps.agents.list(),
-      connections: deps.connections.list().map(
-        (c): AgentsConnection => ({
-          id: c.id,
-          name: c.name,
-          providerId: c.providerId,
-          providerName: deps.registry.get(c.providerId)?.descriptor.displayName ?? c.providerId,
-          status: c.status,
-          ...connectionModels(registered.get(c.id) ?? []),
-          ...(c.defaultModel ? { defaultModel: c.defaultModel } : {}),
-          ...providerDefault(deps.registry.get(c.providerId)?.descriptor.defaults.modelRef),
-        }),
-      ),
+      connections: agentsConnections(deps, registered),
       defaultConnectionId: deps.settings.defaultConnectionId(),
       runs: recent.runs,
       requesterNames: requesterNames(recent.runs, deps.describeRequester),

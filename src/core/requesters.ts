@@ -7,6 +7,8 @@ import type { Requester } from './keyPath';
 export const requesterIds = {
   connectionsView: 'switchboard.connectionsView',
   agentsView: 'switchboard.agentsView',
+  /** The Switchboard editor: a run's Re-run in its Runs tab, and Discover on a connection in its Models tab (the person's click). */
+  editor: 'switchboard.editor',
   /** The person at the command palette, picking with quick picks. */
   palette: 'switchboard.palette',
   /**
@@ -22,7 +24,7 @@ export const requesterIds = {
 } as const;
 
 /** The person's own click in a Switchboard view or at the palette: consent for that one use. */
-export const personAt = (id: typeof requesterIds.connectionsView | typeof requesterIds.palette): Requester => ({ id, byPerson: true });
+export const personAt = (id: typeof requesterIds.connectionsView | typeof requesterIds.palette | typeof requesterIds.editor): Requester => ({ id, byPerson: true });
 
 /** A command called with an argument: not the person, so it needs consent like a run. */
 export const commandArgument: Requester = { id: requesterIds.commandArgument, byPerson: false };

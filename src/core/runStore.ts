@@ -27,6 +27,41 @@ export interface RunStoreDeps {
   heartbeatMs?: number;
 }
 
+/** What a page of runs may be narrowed to; each field that is set must match. */
+export interface RunFilter {
+  agentId?: string;
+  connectionId?: string;
+  modelRef?: string;
+  status?: RunRecord['status'];
+  /** Found, case-insensitive, in the agent's name, the input, the output or the error message. */
+  text?: string;
+}
+
+/** The WHERE clause of a filter and its arguments; values are always bound, never spliced in. */
+function whereOf(filter: RunFilter): { where: string; args: string[] } {
+  const clauses: string[] = [];
+  const args: string[] = [];
+  const field = (path: string) => `json_extract(body, '$.${path}')`;
+  const equal = (column: string, value: string | undefined) => {
+    if (!value) return;
+    clauses.push(`${column} = ?`);
+    args.push(value);
+  };
+  equal('status', filter.status);
+  equal(field('agentId'), filter.agentId);
+  equal(field('routing.connectionId'), filter.connectionId);
+  equal(field('routing.modelRef'), filter.modelRef);
+  const text = filter.text?.trim();
+  if (text) {
+    // LIKE with our own escape character, so a % or _ a person types is matched as itself.
+    const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const fields = ['agentName', 'input', 'output', 'error.message'].map((path) => `${field(path)} LIKE ? ESCAPE '\\'`);
+    clauses.push(`(${fields.join(' OR ')})`);
+    args.push(pattern, pattern, pattern, pattern);
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', args };
+}
+
 /** One page of runs, newest first, and how many there are in all. */
 export interface RunPage {
   runs: RunRecord[];
@@ -60,12 +95,16 @@ export class RunStore implements Disposable {
     return row ? this.parse(row.body, id) : undefined;
   }
 
-  /** Runs newest first, `limit` from `offset`, with the total: a view never reads them all. */
-  page(options: { offset?: number; limit: number }): RunPage {
+  /**
+   * Runs newest first, `limit` from `offset`, with the total of those that match `filter`: a
+   * view never reads them all, and the filter runs in SQL, not over a whole history in memory.
+   */
+  page(options: { offset?: number; limit: number; filter?: RunFilter }): RunPage {
     this.start();
+    const { where, args } = whereOf(options.filter ?? {});
     return this.deps.db.read((sql) => {
-      const rows = sql.all<{ id: string; body: string }>(`SELECT id, body FROM ${runs} ORDER BY pos DESC LIMIT ? OFFSET ?`, options.limit, options.offset ?? 0);
-      const total = Number(sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${runs}`)?.n ?? 0);
+      const rows = sql.all<{ id: string; body: string }>(`SELECT id, body FROM ${runs} ${where} ORDER BY pos DESC LIMIT ? OFFSET ?`, ...args, options.limit, options.offset ?? 0);
+      const total = Number(sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${runs} ${where}`, ...args)?.n ?? 0);
       return { runs: rows.flatMap((row) => this.parse(row.body, row.id) ?? []), total };
     });
   }

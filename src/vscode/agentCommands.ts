@@ -22,63 +22,9 @@ export interface AgentCommandDeps {
   registeredModels(): ReadonlyMap<string, readonly { providerModelId: string; displayName: string; enabled: boolean }[]>;
 }
 
-const AUDIT_SCHEME = 'switchboard-audit';
-const AUDIT_URI = vscode.Uri.from({ scheme: AUDIT_SCHEME, path: 'Switchboard Audit Log.log' });
-
-/**
- * The audit log as a read-only document (AUDIT_URI), newest first: Show Audit Log renders it and
- * VS Code shows what was rendered last; a tab restored after a reload renders it afresh.
- */
-class AuditLogView implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.changed.event;
-  private text: string | undefined;
-
-  constructor(
-    private readonly audit: AuditLog,
-    private readonly connections: ConnectionService,
-  ) {}
-
-  async provideTextDocumentContent(): Promise<string> {
-    if (this.text === undefined) await this.render();
-    return this.text!;
-  }
-
-  /** Reads the log, and has an open document show it; resolves with the number of entries. */
-  async render(): Promise<number> {
-    const entries = await this.audit.read();
-    const names = new Map(this.connections.list().map((c) => [c.id, c.name]));
-    const lines = entries.map((e) =>
-      [
-        e.time,
-        `#${e.seq}`,
-        e.kind.replace('_', ' '),
-        e.outcome,
-        e.purpose && `for ${e.purpose}`,
-        e.connectionId && `connection ${names.get(e.connectionId) ?? e.connectionId}`,
-        e.providerId && `provider ${e.providerId}`,
-        e.modelRef && `model ${e.modelRef}`,
-        e.requesterId && `by ${describeRequester(e.requesterId)}`,
-        e.runId && `run ${e.runId}`,
-        e.latencyMs !== undefined && `${e.latencyMs} ms`,
-      ]
-        .filter(Boolean)
-        .join('  ·  '),
-    );
-    this.text = lines.length ? `Switchboard audit log, newest first (${lines.length} entries)\n\n${lines.join('\n')}\n` : 'The audit log is empty.\n';
-    this.changed.fire(AUDIT_URI);
-    return entries.length;
-  }
-
-  dispose(): void {
-    this.changed.dispose();
-  }
-}
-
 /** Agent, run, consent and audit commands; each works from the palette with quick picks alone. */
 export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable[] {
   const { agents, connections, runService, consent, audit, prompter } = deps;
-  const auditView = new AuditLogView(audit, connections);
 
   const command = registerCommandWithErrors;
 
@@ -189,15 +135,6 @@ export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable
       await consent.revoke(chosen.connectionId, chosen.requesterId);
       void vscode.window.showInformationMessage('Revoked. The next use of that key will ask again.');
       return chosen;
-    }),
-    vscode.workspace.registerTextDocumentContentProvider(AUDIT_SCHEME, auditView),
-    auditView,
-    command('switchboard.showAuditLog', async () => {
-      // A read-only document of its own scheme, not an untitled one: nothing to save, so closing it asks nothing.
-      const entries = await auditView.render();
-      const document = await vscode.workspace.openTextDocument(AUDIT_URI);
-      await vscode.window.showTextDocument(document, { preview: true });
-      return entries;
     }),
     command('switchboard.verifyAuditLog', async () => {
       const result = await audit.verify();

@@ -30,7 +30,13 @@ const ConnectionArgSchema = z.union([z.string().uuid(), z.object({ connectionId:
  * The palette commands. Each works with quick picks alone, for keyboard users, and takes an
  * optional argument so the view, other commands and scripts can name the connection directly.
  */
-export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+/** The commands, and their Discover Models flow for the Switchboard editor to run as itself. */
+export interface Commands {
+  disposables: vscode.Disposable[];
+  discoverModels(connectionId: string, requester: Requester): Promise<{ registered: number; added: number } | undefined>;
+}
+
+export function registerCommands(deps: CommandDeps): Commands {
   const { connections, actions, models, modelActions, registry, prompter } = deps;
 
   /** The connection named by the argument, else the one the person picks; undefined if they cancel. */
@@ -150,14 +156,14 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
    * them (registered ones checked) plus "Enter a model id…" for what discovery cannot list.
    * Unchecking a registered model does not remove it; the Models tab does that.
    */
-  async function discoverModels(arg: unknown): Promise<{ registered: number; added: number } | undefined> {
+  async function discoverModels(arg: unknown, requester = requesterOf(arg)): Promise<{ registered: number; added: number } | undefined> {
     const connection = await connectionFrom(arg, 'Choose the connection whose models to discover');
     if (!connection) return undefined;
     const { adapter } = registry.require(connection.providerId);
     const registered = new Set(models.list({ connectionId: connection.id }).map((model) => model.providerModelId));
     let chosen: Array<DiscoveredModel | typeof ENTER_ID> | undefined = [ENTER_ID];
     if (adapter.discoverModels) {
-      const discovered = await modelActions.discover(connection.id, requesterOf(arg));
+      const discovered = await modelActions.discover(connection.id, requester);
       chosen = await prompter.pickMany<DiscoveredModel | typeof ENTER_ID>(
         [
           { label: '$(edit) Enter a model id…', description: 'for a model discovery cannot list', alwaysShow: true, value: ENTER_ID },
@@ -213,7 +219,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     return result;
   }
 
-  return [
+  const disposables = [
     command('switchboard.addConnection', addConnection),
     command('switchboard.editConnection', editConnection),
     command('switchboard.deleteConnection', async (arg) => {
@@ -253,6 +259,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     command('switchboard.discoverModels', discoverModels),
     vscode.commands.registerCommand('switchboard.focusConnections', () => vscode.commands.executeCommand('switchboard.connections.focus')),
   ];
+  return { disposables, discoverModels: (connectionId, requester) => discoverModels(connectionId, requester) };
 }
 
 /**

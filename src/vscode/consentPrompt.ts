@@ -59,6 +59,8 @@ export function describeRequester(requesterId: string): string {
       return vscode.l10n.t('the Agents view');
     case requesterIds.connectionsView:
       return vscode.l10n.t('the Connections view');
+    case requesterIds.editor:
+      return vscode.l10n.t('the Switchboard editor');
     case requesterIds.palette:
       return vscode.l10n.t('a Switchboard command at the palette');
     case requesterIds.commandArgument:

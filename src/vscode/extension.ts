@@ -11,6 +11,7 @@ import { ConnectionActions } from '../core/connectionActions';
 import { ConnectionService } from '../core/connectionService';
 import { ConnectionTransfer } from '../core/connectionTransfer';
 import { createConnectionsController } from '../core/connectionsController';
+import { createEditorController } from '../core/editorController';
 import { GatewaySync } from '../core/gatewaySync';
 import { ConsentService } from '../core/consent';
 import { Database } from '../core/database';
@@ -22,6 +23,7 @@ import { ModelCaller } from '../core/modelCaller';
 import { ModelRegistry } from '../core/modelRegistry';
 import { systemClock } from '../core/ports';
 import { ProviderRegistry } from '../core/providerRegistry';
+import { personAt, requesterIds } from '../core/requesters';
 import { registerCoreProviders } from '../core/providers/coreProviders';
 import { RunService } from '../core/runService';
 import { RunStore } from '../core/runStore';
@@ -29,6 +31,8 @@ import { Redactor, redactingVault } from '../core/secrets';
 import { DATABASE_FILE, LEGACY } from '../core/storageKeys';
 import { registerAgentCommands } from './agentCommands';
 import { registerChatProvider, registerChatRecordsCommand } from './chatProvider';
+import { EDITOR_VIEW_TYPE, SwitchboardEditorPanel } from './editorPanel';
+import { registerCommandWithErrors } from './errorMessages';
 import type { SwitchboardExports } from '../api/types';
 import { createExtensionApi } from './api';
 import { registerGatewayCommands } from './gatewayCommands';
@@ -99,8 +103,37 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
     }
     return byConnection;
   };
+  const commands = registerCommands({ connections, actions, models, modelActions, registry, prompter });
   const postedToWebviews: unknown[] = [];
   const onPost = testMode ? (message: unknown) => postedToWebviews.push(message) : undefined;
+  const editor: SwitchboardEditorPanel = new SwitchboardEditorPanel(
+    context.extensionUri,
+    (post) =>
+      createEditorController({
+        audit,
+        connections,
+        agents,
+        registry,
+        runs,
+        runService,
+        registeredModels,
+        modelsChanged: models.onDidChange,
+        copyToClipboard: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
+        models,
+        discoverModels: (connectionId) => commands.discoverModels(connectionId, personAt(requesterIds.editor)),
+        describeRequester,
+        saveExport: async (text) => {
+          const uri = await vscode.window.showSaveDialog({ filters: { 'JSON lines': ['jsonl'] }, saveLabel: 'Export', title: 'Export Audit Log' });
+          if (!uri) return false;
+          await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+          return true;
+        },
+        requestedTab: () => editor.requestedTab(),
+        logger,
+        post,
+      }),
+    onPost,
+  );
 
   context.subscriptions.push(
     logger,
@@ -111,7 +144,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
     { dispose: () => void http.dispose() },
     registerCoreProviders(registry),
     models,
-    ...registerCommands({ connections, actions, models, modelActions, registry, prompter }),
+    ...commands.disposables,
     vscode.window.registerWebviewViewProvider(
       'switchboard.connections',
       new HostedWebviewView(
@@ -155,6 +188,11 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
         onPost,
       ),
     ),
+    editor,
+    vscode.window.registerWebviewPanelSerializer(EDITOR_VIEW_TYPE, editor),
+    // Both resolve once the panel exists, so scripts and tests can wait on them.
+    registerCommandWithErrors('switchboard.openEditor', async () => void editor.open()),
+    registerCommandWithErrors('switchboard.showAuditLog', async () => void editor.open('audit')),
     defaultConnectionStatusBar(connections, settings),
     chatRecords,
     registerChatProvider(chat),

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { CANARY_KEY } from '../fixtures/canary';
 import { assertCanaryNowhere, KEY_HINT } from './helpers/canary';
-import { waitUntil } from './helpers/ui';
-import { connectionsWebview } from './helpers/webviews';
+import { chooseOption, waitUntil } from './helpers/ui';
+import { connectionsWebview, editorWebview } from './helpers/webviews';
 import { env, openWorkbench, runCommand, type Session } from './helpers/workbench';
 
 describe('Connections view in VS Code (packaged extension)', () => {
@@ -88,16 +88,16 @@ describe('Connections view in VS Code (packaged extension)', () => {
   it('lists the key reads of the test and the discovery in Show Audit Log, each the person\'s own action', async () => {
     const { page } = session;
     await runCommand(page, 'Switchboard: Show Audit Log');
-    const editor = page.locator('.editor-instance .view-lines').first();
-    await waitUntil('the audit log with the key reads of the test and the discovery', async () => {
-      const text = await editor.innerText();
-      // The editor renders spaces as no-break spaces, which \s matches.
-      return /key\sread.*granted_by_person.*for\stest/.test(text) && /key\sread.*granted_by_person.*for\sdiscover/.test(text);
+    const { view } = await editorWebview(page);
+    await chooseOption(view.getByTestId('audit-filter-kind'), 'Key read');
+    await waitUntil('the audit table with the key reads of the test and the discovery', async () => {
+      const text = await view.getByTestId('audit-table').innerText();
+      return /granted_by_person · for test/.test(text) && /granted_by_person · for discover/.test(text);
     }, 30_000);
     await session.screenshot('audit-log');
   });
 
   it('never shows the key: not in the webview, the workbench, the console or the output', async () => {
-    await assertCanaryNowhere(session, { webviews: [await connectionsWebview(session.page)], expectSomewhere: KEY_HINT });
+    await assertCanaryNowhere(session, { webviews: [await connectionsWebview(session.page), await editorWebview(session.page)], expectSomewhere: KEY_HINT });
   });
 });

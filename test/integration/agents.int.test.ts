@@ -204,19 +204,14 @@ describe('agents: runs through routing, consent and the audit log', function () 
       assert.ok(result.entries >= 5, `only ${result.entries} audit entries after the runs above`);
     });
 
-    it('shows the audit log read-only, leaving no dirty or untitled editor, and shows new entries when shown again', async () => {
-      const entries = await vscode.commands.executeCommand<number>('switchboard.showAuditLog');
-      const editor = vscode.window.activeTextEditor;
-      assert.equal(editor?.document.uri.scheme, 'switchboard-audit');
-      assert.equal(editor.document.isDirty, false);
-      assert.equal(editor.document.isUntitled, false);
-      assert.match(editor.document.getText(), new RegExp(`newest first \\(${entries} entries\\)`));
+    it('shows the audit log in the Switchboard editor, leaving no dirty or untitled document', async () => {
+      await vscode.commands.executeCommand('switchboard.showAuditLog');
+      // The panel's tab reaches the extension host's tab model a moment after the command resolves.
+      await waitFor('the Switchboard editor as the active tab', () => {
+        const active = vscode.window.tabGroups.activeTabGroup.activeTab;
+        return (active?.input instanceof vscode.TabInputWebview && active.input.viewType.endsWith('switchboard.editor')) || undefined;
+      });
       assert.ok(!vscode.workspace.textDocuments.some((d) => d.isUntitled || d.isDirty), 'an untitled or dirty document is open');
-      const later = await agent({ name: 'Audited later' });
-      assert.equal((await runAgent({ agentId: later.id, input: unique('one more audited call') })).status, 'succeeded');
-      const more = await vscode.commands.executeCommand<number>('switchboard.showAuditLog');
-      assert.ok(more > entries, `${more} entries after a test, ${entries} before`);
-      await waitFor('the open audit log shows the new entries', () => editor.document.getText().includes(`(${more} entries)`) || undefined);
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     });
 

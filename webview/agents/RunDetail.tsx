@@ -26,7 +26,8 @@ interface RunDetailProps {
   requesterName: string;
   now: number;
   chooseDefault: ChooseDefaultState;
-  onChooseDefault(): void;
+  /** Offers "Choose default connection" on a run that had none; a view without it offers nothing. */
+  onChooseDefault?(): void;
 }
 
 function Routing({ run, connections }: Pick<RunDetailProps, 'run' | 'connections'>) {
@@ -75,7 +76,7 @@ function RunError({ run, chooseDefault, onChooseDefault }: Pick<RunDetailProps, 
       <p class="run-error-message" data-testid="run-detail-error-message">
         {error.message}
       </p>
-      {error.code === 'missing_connection' && (
+      {error.code === 'missing_connection' && onChooseDefault && (
         <div class="run-error-actions">
           <vscode-button data-testid="choose-default-button" icon={chooseDefault.busy ? 'loading' : 'plug'} iconSpin={chooseDefault.busy} disabled={chooseDefault.busy} onClick={() => !chooseDefault.busy && onChooseDefault()}>
             Choose default connection

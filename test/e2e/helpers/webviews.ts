@@ -65,3 +65,8 @@ export function connectionsWebview(page: Page, timeoutMs?: number): Promise<Webv
 export function agentsWebview(page: Page, timeoutMs?: number): Promise<Webview> {
   return webviewWith(page, '[data-testid="agents-list"], [data-testid="agents-empty-state"]', timeoutMs);
 }
+
+/** The Switchboard editor (its Runs and Audit tabs). */
+export function editorWebview(page: Page, timeoutMs?: number): Promise<Webview> {
+  return webviewWith(page, '[data-testid="tab-runs"]', timeoutMs);
+}

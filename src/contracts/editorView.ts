@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { AuditEntrySchema, RunRecordSchema, RunStatusSchema } from './agents';
+import { AgentsConnectionSchema } from './agentsView';
+import { RegisteredModelSchema } from './models';
+import { ReplySchema, requestSchema } from './rpc';
+
+/** The most audit entries one page carries: the view never holds the whole log. */
+export const MAX_AUDIT_PAGE = 200;
+
+/** The most runs one page carries: each may hold a long output. */
+export const MAX_RUNS_PAGE = 100;
+
+/** What the Runs tab filters by, matched on the host in SQL. */
+export const RunFilterSchema = z
+  .object({
+    agentId: z.string().uuid().optional(),
+    connectionId: z.string().uuid().optional(),
+    modelRef: z.string().min(1).max(200).optional(),
+    status: RunStatusSchema.optional(),
+    /** Found in the agent's name, the input, the output or the error message. */
+    text: z.string().max(200).optional(),
+  })
+  .strict();
+export type RunFilterInput = z.infer<typeof RunFilterSchema>;
+
+export const AuditKindSchema = AuditEntrySchema.shape.kind;
+
+/** What the Audit tab filters by; each is matched on the host, so only one page crosses. */
+export const AuditFilterSchema = z
+  .object({
+    kind: AuditKindSchema.optional(),
+    /** Matched against the requester's name as the host describes it, case-insensitive. */
+    requester: z.string().max(200).optional(),
+    connectionId: z.string().uuid().optional(),
+    /** A run id, or the start of one. */
+    run: z.string().max(64).optional(),
+  })
+  .strict();
+export type AuditFilter = z.infer<typeof AuditFilterSchema>;
+
+/** An audit entry as a person reads it: names, not ids, for the requester and the connection. */
+export const AuditRowSchema = AuditEntrySchema.pick({
+  seq: true,
+  time: true,
+  kind: true,
+  purpose: true,
+  runId: true,
+  providerId: true,
+  modelRef: true,
+  outcome: true,
+  latencyMs: true,
+}).extend({
+  requester: z.string().optional(),
+  connection: z.string().optional(),
+});
+export type AuditRow = z.infer<typeof AuditRowSchema>;
+
+export const AuditVerificationSchema = z.object({
+  ok: z.boolean(),
+  entries: z.number().int().nonnegative(),
+  broken: z.object({ line: z.number().int().positive(), reason: z.string().max(500) }).optional(),
+});
+export type AuditVerificationInfo = z.infer<typeof AuditVerificationSchema>;
+
+/** The most models one enable, disable or remove request names: the largest registry the view is built for. */
+export const MAX_MODELS_PER_REQUEST = 5000;
+
+const modelIds = z.array(z.string().uuid()).min(1).max(MAX_MODELS_PER_REQUEST);
+
+/** Params of each request the Switchboard editor may send. */
+export const editorMethods = {
+  setModelsEnabled: z.object({ ids: modelIds, enabled: z.boolean() }).strict(),
+  /** Removes registered models at once, without a confirmation: discovering again brings them back. */
+  deleteModels: z.object({ ids: modelIds }).strict(),
+  /** The palette's Discover Models flow for this connection (a progress notification, then a pick of what to add). */
+  discoverModels: z.object({ connectionId: z.string().uuid() }).strict(),
+  auditPage: z.object({ offset: z.number().int().nonnegative(), limit: z.number().int().positive().max(MAX_AUDIT_PAGE), filter: AuditFilterSchema }).strict(),
+  verifyAudit: z.object({}).strict(),
+  /** The host asks where to save, in VS Code's save dialog, and writes every entry as JSON lines. */
+  exportAudit: z.object({}).strict(),
+  runsPage: z.object({ offset: z.number().int().nonnegative(), limit: z.number().int().positive().max(MAX_RUNS_PAGE), filter: RunFilterSchema }).strict(),
+  /** Starts a new run with the same agent, input, connection and model as this one. */
+  rerun: z.object({ runId: z.string().uuid() }).strict(),
+  /** The host copies the run's output (or, without one, its error) to the clipboard. */
+  copyRun: z.object({ runId: z.string().uuid() }).strict(),
+} as const;
+
+export const editorResults = {
+  setModelsEnabled: z.object({ changed: z.number().int().nonnegative() }),
+  deleteModels: z.object({ deleted: z.number().int().nonnegative() }),
+  /** What was added; `cancelled` when the person closed the pick. */
+  discoverModels: z.object({ registered: z.number().int().nonnegative(), added: z.number().int().nonnegative(), cancelled: z.boolean() }),
+  auditPage: z.object({ entries: z.array(AuditRowSchema).max(MAX_AUDIT_PAGE), total: z.number().int().nonnegative() }),
+  verifyAudit: AuditVerificationSchema,
+  exportAudit: z.object({ exported: z.boolean(), entries: z.number().int().nonnegative() }),
+  runsPage: z.object({
+    runs: z.array(RunRecordSchema).max(MAX_RUNS_PAGE),
+    total: z.number().int().nonnegative(),
+    /** Who asked for each run, as a person reads it, by requester id. */
+    requesterNames: z.record(z.string(), z.string()),
+  }),
+  rerun: z.object({ runId: z.string().uuid() }),
+  copyRun: z.object({ copied: z.boolean() }),
+} as const;
+
+export type EditorMethod = keyof typeof editorMethods;
+
+export const EditorRequestSchema = requestSchema(editorMethods);
+export type EditorRequest = z.infer<typeof EditorRequestSchema>;
+
+/** Everything the Switchboard editor may send to the host. */
+export const FromEditorViewSchema = z.union([z.object({ type: z.literal('ready') }).strict(), EditorRequestSchema]);
+export type FromEditorView = z.infer<typeof FromEditorViewSchema>;
+
+export const EditorTabSchema = z.enum(['models', 'runs', 'audit']);
+export type EditorTab = z.infer<typeof EditorTabSchema>;
+
+/** A whole snapshot: the agents and connections to filter by and to name (names for the person, ids for the request). */
+export const EditorSnapshotSchema = z.object({
+  type: z.literal('snapshot'),
+  connections: z.array(AgentsConnectionSchema),
+  agents: z.array(z.object({ id: z.string().uuid(), name: z.string() })),
+  /** Every registered model of every connection; the Models tab sorts and filters them. */
+  models: z.array(RegisteredModelSchema),
+  /**
+   * The tab a command asked for ("Show Audit Log"), numbered: the view switches when the number
+   * changes, so a later snapshot (a connection renamed) does not pull the person back.
+   */
+  show: z.object({ tab: EditorTabSchema, request: z.number().int().nonnegative() }).optional(),
+});
+export type EditorSnapshot = z.infer<typeof EditorSnapshotSchema>;
+
+/** Everything the host may send to the Switchboard editor. */
+export const ToEditorViewSchema = z.union([EditorSnapshotSchema, ReplySchema]);
+export type ToEditorView = z.infer<typeof ToEditorViewSchema>;

@@ -1,0 +1,177 @@
+import type { AuditEntry } from '../contracts/agents';
+import {
+  FromEditorViewSchema,
+  type AuditFilter,
+  type AuditRow,
+  type EditorRequest,
+  type EditorSnapshot,
+  type EditorTab,
+  type ToEditorView,
+} from '../contracts/editorView';
+import { requesterIds } from './requesters';
+import type { RunService } from './runService';
+import type { RunStore } from './runStore';
+import { agentsConnections, requesterNames, type RegisteredModelSummary } from './agentsController';
+import type { AgentService } from './agentService';
+import type { AuditLog } from './auditLog';
+import { SwitchboardError } from './errors';
+import type { ProviderRegistry } from './providerRegistry';
+import type { ModelRegistry } from './modelRegistry';
+import type { Event } from './ports';
+import type { ConnectionService } from './connectionService';
+import type { Logger } from './ports';
+import { ViewHost } from './viewHost';
+
+export interface EditorControllerDeps {
+  audit: Pick<AuditLog, 'read' | 'verify'>;
+  connections: Pick<ConnectionService, 'list' | 'onDidChange'>;
+  agents: Pick<AgentService, 'list' | 'onDidChange'>;
+  registry: Pick<ProviderRegistry, 'get' | 'onDidChange'>;
+  runs: Pick<RunStore, 'page' | 'get'>;
+  runService: Pick<RunService, 'launch'>;
+  /** The registered models of every connection (see AgentsControllerDeps), for names in a run's routing. */
+  registeredModels(): ReadonlyMap<string, readonly RegisteredModelSummary[]>;
+  modelsChanged: Event<void>;
+  copyToClipboard(text: string): Promise<void>;
+  models: Pick<ModelRegistry, 'list' | 'get' | 'setEnabled' | 'delete'>;
+  /** The palette's Discover Models flow for one connection, as the editor; undefined when cancelled. */
+  discoverModels(connectionId: string): Promise<{ registered: number; added: number } | undefined>;
+  /** A requester's name as people read it (the host's describeRequester). */
+  describeRequester(requesterId: string): string;
+  /** Asks where to save and writes the text there; false if the person cancelled. */
+  saveExport(text: string): Promise<boolean>;
+  /** The tab a command last asked for, numbered (see EditorSnapshot.show). */
+  requestedTab?(): { tab: EditorTab; request: number } | undefined;
+  logger: Logger;
+  post(message: ToEditorView): void;
+}
+
+/** The host side of the Switchboard editor: filtering and paging happen here, so one page crosses. */
+export function createEditorController(deps: EditorControllerDeps): ViewHost<EditorRequest, EditorSnapshot> {
+  const snapshot = (): EditorSnapshot => ({
+    type: 'snapshot',
+    connections: agentsConnections(deps, deps.registeredModels()),
+    agents: deps.agents.list().map(({ id, name }) => ({ id, name })),
+    models: deps.models.list(),
+    show: deps.requestedTab?.(),
+  });
+
+  const dispatch = async (request: EditorRequest): Promise<unknown> => {
+    switch (request.method) {
+      case 'setModelsEnabled': {
+        // Each through the registry's own method, the one the Connections view uses, so each change is checked the same way.
+        let changed = 0;
+        for (const id of request.params.ids) {
+          const model = deps.models.get(id);
+          if (!model || model.enabled === request.params.enabled) continue;
+          await deps.models.setEnabled(id, request.params.enabled);
+          changed++;
+        }
+        return { changed };
+      }
+      case 'deleteModels': {
+        let deleted = 0;
+        for (const id of request.params.ids) {
+          if (!deps.models.get(id)) continue;
+          await deps.models.delete(id);
+          deleted++;
+        }
+        return { deleted };
+      }
+      case 'discoverModels': {
+        const result = await deps.discoverModels(request.params.connectionId);
+        return result ? { ...result, cancelled: false } : { registered: 0, added: 0, cancelled: true };
+      }
+      case 'auditPage': {
+        const { offset, limit, filter } = request.params;
+        const names = connectionNames();
+        const matching = (await deps.audit.read()).filter(auditMatcher(filter, deps.describeRequester));
+        return { entries: matching.slice(offset, offset + limit).map((entry) => auditRow(entry, names, deps.describeRequester)), total: matching.length };
+      }
+      case 'verifyAudit': {
+        const result = await deps.audit.verify();
+        return result.broken ? { ...result, broken: { line: result.broken.line, reason: result.broken.reason.slice(0, 500) } } : result;
+      }
+      case 'exportAudit': {
+        // Oldest first, as the chain runs, so an exported file can be verified line by line.
+        const entries = (await deps.audit.read()).reverse();
+        const exported = await deps.saveExport(entries.map((entry) => JSON.stringify(entry)).join('\n') + (entries.length ? '\n' : ''));
+        return { exported, entries: exported ? entries.length : 0 };
+      }
+      case 'runsPage': {
+        const { offset, limit, filter } = request.params;
+        const page = deps.runs.page({ offset, limit, filter });
+        return { ...page, requesterNames: requesterNames(page.runs, deps.describeRequester) };
+      }
+      case 'rerun': {
+        const run = requireRun(request.params.runId);
+        const { runId, finished } = await deps.runService.launch(
+          {
+            agentId: run.agentId,
+            input: run.input,
+            // The routing the run got, so a re-run goes where the first one went, not where defaults point now.
+            ...(run.routing ? { connectionId: run.routing.connectionId, modelRef: run.routing.modelRef } : {}),
+          },
+          requesterIds.editor,
+        );
+        // The outcome is stored on the run; the Runs tab reads it with its next page.
+        void finished.catch((error: unknown) => deps.logger.error(`Run ${runId} ended unexpectedly: ${String(error)}`));
+        return { runId };
+      }
+      case 'copyRun': {
+        const run = requireRun(request.params.runId);
+        const text = run.output ?? run.error?.message;
+        if (text === undefined) return { copied: false };
+        await deps.copyToClipboard(text);
+        return { copied: true };
+      }
+    }
+  };
+
+  const requireRun = (runId: string) => {
+    const run = deps.runs.get(runId);
+    if (!run) throw new SwitchboardError('not_found', 'That run is no longer in the history (older runs are removed by switchboard.runRetention).');
+    return run;
+  };
+
+  const connectionNames = () => new Map(deps.connections.list().map((connection) => [connection.id, connection.name]));
+
+  return new ViewHost<EditorRequest, EditorSnapshot>({
+    name: 'Switchboard editor',
+    schema: FromEditorViewSchema,
+    dispatch,
+    snapshot,
+    post: deps.post,
+    logger: deps.logger,
+    changes: [deps.connections.onDidChange, deps.agents.onDidChange, deps.registry.onDidChange, deps.modelsChanged],
+  });
+}
+
+/** Whether an entry passes every filter that is set; the requester is matched by its name. */
+export function auditMatcher(filter: AuditFilter, describeRequester: (id: string) => string): (entry: AuditEntry) => boolean {
+  const requester = filter.requester?.trim().toLowerCase();
+  const run = filter.run?.trim().toLowerCase();
+  return (entry) =>
+    (!filter.kind || entry.kind === filter.kind) &&
+    (!filter.connectionId || entry.connectionId === filter.connectionId) &&
+    (!run || (entry.runId ?? '').toLowerCase().startsWith(run)) &&
+    (!requester || (entry.requesterId !== undefined && describeRequester(entry.requesterId).toLowerCase().includes(requester)));
+}
+
+function auditRow(entry: AuditEntry, connectionNames: ReadonlyMap<string, string>, describeRequester: (id: string) => string): AuditRow {
+  const { seq, time, kind, purpose, runId, providerId, modelRef, outcome, latencyMs } = entry;
+  return {
+    seq,
+    time,
+    kind,
+    purpose,
+    runId,
+    providerId,
+    modelRef,
+    outcome,
+    latencyMs,
+    requester: entry.requesterId === undefined ? undefined : describeRequester(entry.requesterId),
+    // A deleted connection has no name left; its entries still say that one was used.
+    connection: entry.connectionId === undefined ? undefined : (connectionNames.get(entry.connectionId) ?? 'a deleted connection'),
+  };
+}

@@ -1,0 +1,93 @@
+import * as vscode from 'vscode';
+import type { EditorTab } from '../contracts/editorView';
+import type { ViewHost } from '../core/viewHost';
+import { renderWebviewHtml, webviewOptions } from './webviewHtml';
+
+export const EDITOR_VIEW_TYPE = 'switchboard.editor';
+
+type Host = Pick<ViewHost<never, unknown>, 'handle' | 'reset' | 'pushSnapshot' | 'dispose'>;
+
+/**
+ * The Switchboard editor: one webview panel in the editor area, revealed if it is open, and
+ * brought back after a reload by its serializer. Its protocol lives in a core ViewHost; this
+ * only makes the HTML (with its CSP) and bridges messages.
+ */
+export class SwitchboardEditorPanel implements vscode.WebviewPanelSerializer, vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private host: Host | undefined;
+  private requested: { tab: EditorTab; request: number } | undefined;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly createHost: (post: (message: unknown) => void) => Host,
+    /** Sees every message posted to the webview (Test mode keeps them for the canary check). */
+    private readonly onPost?: (message: unknown) => void,
+  ) {}
+
+  /** The tab a command last asked for; the controller puts it in each snapshot. */
+  requestedTab(): { tab: EditorTab; request: number } | undefined {
+    return this.requested;
+  }
+
+  /** Opens the editor, or reveals the one that is open, on `tab` if one is given. */
+  open(tab?: EditorTab): vscode.WebviewPanel {
+    if (tab) this.requested = { tab, request: (this.requested?.request ?? 0) + 1 };
+    if (this.panel) {
+      this.panel.reveal();
+      this.host?.pushSnapshot();
+      return this.panel;
+    }
+    const panel = vscode.window.createWebviewPanel(EDITOR_VIEW_TYPE, 'Switchboard', vscode.ViewColumn.Active, {
+      ...webviewOptions(this.extensionUri),
+      // The audit page and filters are re-read from the host on `ready`; nothing is lost by dropping the document while hidden.
+      retainContextWhenHidden: false,
+    });
+    this.attach(panel);
+    return panel;
+  }
+
+  /** Whether an editor is open (tests and the integration suite). */
+  get isOpen(): boolean {
+    return this.panel !== undefined;
+  }
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
+    // A second restored panel (two windows' state) is closed: there is one editor.
+    if (this.panel) {
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = webviewOptions(this.extensionUri);
+    this.attach(panel);
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'switchboard.svg');
+    const host = this.createHost((message) => {
+      this.onPost?.(message);
+      void panel.webview.postMessage(message);
+    });
+    this.host = host;
+    const subscriptions = [
+      panel.webview.onDidReceiveMessage((message: unknown) => host.handle(message)),
+      // A hidden panel loses its document; the new one says `ready` again before it gets a snapshot.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) host.reset();
+      }),
+    ];
+    panel.onDidDispose(() => {
+      if (this.panel === panel) {
+        this.panel = undefined;
+        this.host = undefined;
+      }
+      host.dispose();
+      for (const subscription of subscriptions) subscription.dispose();
+    });
+    panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, { script: 'editor', title: 'Switchboard', styles: ['agents', 'editor'] });
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+  }
+}

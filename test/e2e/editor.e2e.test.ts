@@ -1,0 +1,126 @@
+import * as assert from 'node:assert/strict';
+import type { FrameLocator } from 'playwright-core';
+import { assertRunEnded, startRun } from './helpers/agents';
+import { addConnection, connectionRowById, dismissKeyNotice, registerDiscoveredModels } from './helpers/connections';
+import { chooseOption, waitUntil } from './helpers/ui';
+import { agentsWebview, connectionsWebview, editorWebview } from './helpers/webviews';
+import { env, openWorkbench, runCommand, widenSideBar, type Session } from './helpers/workbench';
+
+/**
+ * The Switchboard editor as a person meets it after a first run: Open Switchboard shows the
+ * run in the Runs tab, a filter narrows the table, a row opens the run's detail, and the Audit
+ * tab lists what happened with the verification of the hash chain at the top.
+ */
+describe('Switchboard editor in VS Code (packaged extension)', function () {
+  this.timeout(60_000);
+  const OLLAMA = 'Editor journey Ollama';
+  const AGENT = 'Summariser';
+  let session: Session;
+  let runId = '';
+  let editor: FrameLocator;
+
+  before(async () => {
+    session = await openWorkbench('editor');
+  });
+
+  after(async () => {
+    await session?.close();
+  });
+
+  it('runs an agent once on a local Ollama connection', async () => {
+    await runCommand(session.page, 'Switchboard: Focus Connections');
+    const connections = (await connectionsWebview(session.page)).view;
+    await connections.getByTestId('add-connection-button').first().waitFor({ timeout: 60_000 });
+    await widenSideBar(session.page);
+    const connectionId = await addConnection(connections, { provider: 'Ollama', name: OLLAMA, baseUrl: env('SWITCHBOARD_FIXTURE_OLLAMA_URL') });
+    await dismissKeyNotice(connections);
+    await registerDiscoveredModels(connectionRowById(connections, connectionId), ['llava:latest', 'llama3.2:latest', 'qwen2.5-coder:7b'], 3);
+
+    await runCommand(session.page, 'Switchboard: Show Runs');
+    const agents = (await agentsWebview(session.page)).view;
+    await agents.getByTestId('new-agent-button').first().click();
+    const form = agents.getByTestId('agent-form');
+    await form.locator('[data-testid="field-agent-name"] input').fill(AGENT);
+    await form.getByTestId('save-agent-button').click();
+    const row = agents.getByTestId('agent-row').filter({ has: agents.getByTestId('agent-name').filter({ hasText: AGENT }) });
+    await row.getByTestId('run-agent-button').click();
+    await agents.locator('[data-testid="run-input"] textarea').fill('Summarise: the editor opens');
+    runId = await startRun(agents);
+    await assertRunEnded(agents, runId, 'succeeded');
+  });
+
+  it('opens the editor on its Runs tab, with the run listed by name', async () => {
+    await runCommand(session.page, 'Switchboard: Open Switchboard');
+    ({ view: editor } = await editorWebview(session.page));
+    await editor.getByTestId('tab-runs').click();
+    const row = editor.locator(`[data-testid="runs-row"][data-run-id="${runId}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    const text = await row.innerText();
+    assert.match(text, new RegExp(AGENT));
+    assert.match(text, new RegExp(OLLAMA), 'the connection by name');
+    assert.match(await editor.getByTestId('runs-page-label').innerText(), /Runs 1–1 of 1/);
+    await session.screenshot('editor-runs');
+  });
+
+  it('lists the registered models in the Models tab, filters them and sorts them by context window', async () => {
+    await editor.getByTestId('tab-models').click();
+    const rows = editor.getByTestId('models-row');
+    await waitUntil('the three registered models', async () => (await rows.count()) === 3);
+    assert.match(await rows.first().getByTestId('models-cell-connection').innerText(), new RegExp(OLLAMA), 'the connection by name');
+    await editor.locator('[data-testid="models-filter-text"] input').fill('llava');
+    await waitUntil('one model left', async () => (await rows.count()) === 1);
+    assert.equal(await rows.first().getAttribute('data-model-id'), 'llava:latest');
+    assert.match(await editor.getByTestId('models-summary').innerText(), /1 of 3 models shown/);
+    await editor.locator('[data-testid="models-filter-text"] input').fill('');
+    await waitUntil('all three again', async () => (await rows.count()) === 3);
+    await editor.getByTestId('models-sort-context').click();
+    await editor.getByTestId('models-sort-context').click();
+    assert.equal(await editor.getByTestId('models-table').locator('th[aria-sort="descending"]').count(), 1);
+    await session.screenshot('editor-models');
+    // Space on a focused row selects it; Disable then acts on the selection.
+    const llama = editor.locator('[data-testid="models-row"][data-model-id="llama3.2:latest"]');
+    await llama.focus();
+    await llama.press(' ');
+    assert.match(await editor.getByTestId('models-summary').innerText(), /1 selected/);
+    await editor.getByTestId('models-disable').click();
+    await editor.locator('[data-testid="models-row"][data-model-id="llama3.2:latest"][data-enabled="false"]').waitFor({ timeout: 10_000 });
+    await editor.getByTestId('tab-runs').click();
+  });
+
+  it('filters the runs by status on the host, and back', async () => {
+    await chooseOption(editor.getByTestId('runs-filter-status'), 'Failed');
+    await waitUntil('no failed runs', async () => (await editor.getByTestId('runs-page-label').innerText()).includes('No runs match.'));
+    assert.equal(await editor.getByTestId('runs-row').count(), 0);
+    await chooseOption(editor.getByTestId('runs-filter-status'), 'Any status');
+    await editor.locator(`[data-testid="runs-row"][data-run-id="${runId}"]`).waitFor({ timeout: 10_000 });
+  });
+
+  it('opens the run\'s detail from the keyboard, with its routing, output and requester', async () => {
+    const row = editor.locator(`[data-testid="runs-row"][data-run-id="${runId}"]`);
+    await row.focus();
+    await row.press('Enter');
+    const detail = editor.getByTestId('run-detail');
+    await detail.waitFor({ timeout: 10_000 });
+    assert.equal(await detail.getAttribute('data-run-id'), runId);
+    assert.match(await detail.getByTestId('run-detail-connection').innerText(), new RegExp(OLLAMA));
+    assert.equal((await detail.getByTestId('run-detail-output').innerText()).trim(), 'You said: Summarise: the editor opens');
+    assert.equal((await detail.getByTestId('run-detail-requester').innerText()).trim(), 'the Agents view');
+    await editor.getByTestId('run-rerun').waitFor();
+    await editor.getByTestId('run-copy').waitFor();
+    await session.screenshot('editor-run-detail');
+  });
+
+  it('shows the audit log, newest first, with the verification line at the top', async () => {
+    await runCommand(session.page, 'Switchboard: Show Audit Log');
+    await editor.getByTestId('audit-verification').waitFor({ timeout: 10_000 });
+    assert.match(await editor.getByTestId('audit-verification').innerText(), /Verified: \d+ entries, every link of the hash chain checks\./);
+    await editor.getByTestId('audit-row').first().waitFor({ timeout: 10_000 });
+    const kinds = await editor.getByTestId('audit-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-kind')));
+    assert.equal(kinds[0], 'model_call', 'the run\'s model call is the newest entry');
+    assert.equal(kinds.at(-1), 'connection_created', 'the connection was the first thing audited');
+    assert.match(await editor.getByTestId('audit-row').first().innerText(), new RegExp(OLLAMA));
+    await chooseOption(editor.getByTestId('audit-filter-kind'), 'Connection created');
+    await waitUntil('only the connection entry', async () => (await editor.getByTestId('audit-page-label').innerText()).startsWith('Entries 1–1 of 1'));
+    await session.screenshot('editor-audit');
+  });
+});

@@ -1,0 +1,31 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { activate, waitFor } from './helpers';
+
+/** The tabs that show the Switchboard editor (VS Code prefixes the panel's view type). */
+function editorTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('switchboard.editor'));
+}
+
+describe('the Switchboard editor', () => {
+  after(async () => {
+    for (const tab of editorTabs()) await vscode.window.tabGroups.close(tab);
+  });
+
+  it('opens one panel, and the same one again from Open Switchboard and Show Audit Log', async () => {
+    const { testing } = await activate();
+    await vscode.commands.executeCommand('switchboard.openEditor');
+    await waitFor('the editor tab', () => (editorTabs().length === 1) || undefined);
+    await vscode.commands.executeCommand('switchboard.openEditor');
+    await vscode.commands.executeCommand('switchboard.showAuditLog');
+    assert.equal(editorTabs().length, 1, 'one Switchboard editor, revealed, not a second one');
+    assert.equal(editorTabs()[0]!.label, 'Switchboard');
+    // The webview asked for its first audit page and got it: the whole path, host to view, works.
+    await waitFor('an audit page sent to the editor', () =>
+      testing.webviewMessages().some((m) => {
+        const value = (m as { type?: string; ok?: boolean; value?: { entries?: unknown; total?: unknown } }).value;
+        return Array.isArray(value?.entries) && typeof value?.total === 'number';
+      }) || undefined,
+    );
+  });
+});

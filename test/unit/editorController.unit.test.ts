@@ -1,0 +1,230 @@
+import * as assert from 'node:assert/strict';
+import { editorResults, ToEditorViewSchema, type ToEditorView } from '../../src/contracts/editorView';
+import { createEditorController } from '../../src/core/editorController';
+import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
+import { randomUUID } from 'node:crypto';
+import type { RunRecord } from '../../src/contracts/agents';
+import { OpenAiFixture } from '../fixtures/openaiFixture';
+import { discovered as discovered_, makeStack } from '../helpers/stacks';
+
+const names: Record<string, string> = { 'switchboard.agentsView': 'the Agents view', 'switchboard.palette': 'a command', 'switchboard.editor': 'the Switchboard editor' };
+
+type Stack = Awaited<ReturnType<typeof makeStack>>;
+const stacks: Stack[] = [];
+
+/** The editor's controller on the whole run path: real SQLite, run store, worker and audit log. */
+async function setup(saveAnswer: 'save' | 'cancel' = 'save') {
+  const stack = await makeStack({ answers: ['always'] });
+  stacks.push(stack);
+  const saved: string[] = [];
+  const copied: string[] = [];
+  const discovered: string[] = [];
+  const posted: ToEditorView[] = [];
+  let requested: { tab: 'audit'; request: number } | undefined;
+  const controller = createEditorController({
+    ...stack,
+    runService: stack.service,
+    registeredModels: () => new Map(stack.connections.list().map((c) => [c.id, [{ providerModelId: 'gpt-4o-mini', displayName: 'GPT-4o mini', enabled: true }]])),
+    modelsChanged: stack.models.onDidChange,
+    copyToClipboard: async (text) => void copied.push(text),
+    discoverModels: async (connectionId) => (discovered.push(connectionId), { registered: 1, added: 1 }),
+    describeRequester: (id) => names[id] ?? id,
+    saveExport: async (text) => (saveAnswer === 'save' ? (saved.push(text), true) : false),
+    requestedTab: () => requested,
+    post: (message) => posted.push(message),
+  });
+  let next = 0;
+  /** Sends a request as the webview would and returns the value of its one successful reply. */
+  const request = async <M extends keyof typeof editorResults>(method: M, params: unknown) => {
+    const id = `r${++next}`;
+    await controller.handle({ type: 'request', id, method, params });
+    const replies = posted.filter((m) => m.type === 'reply' && m.id === id);
+    assert.equal(replies.length, 1, `one reply to ${method}`);
+    const reply = ToEditorViewSchema.parse(replies[0]);
+    assert.ok(reply.type === 'reply' && reply.ok, JSON.stringify(reply));
+    return editorResults[method].parse(reply.value) as ReturnType<(typeof editorResults)[M]['parse']>;
+  };
+  return { ...stack, controller, posted, saved, copied, discovered, request, ask: (tab: 'audit', n: number) => (requested = { tab, request: n }) };
+}
+
+/** A finished run as the run store keeps it. */
+function runRecord(fields: Partial<RunRecord> & Pick<RunRecord, 'agentId' | 'agentName'>, index: number): RunRecord {
+  return {
+    id: randomUUID(),
+    requesterId: 'switchboard.agentsView',
+    status: 'succeeded',
+    input: `question ${index}`,
+    output: `answer ${index}`,
+    trace: [],
+    createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, index)).toISOString(),
+    ...fields,
+  };
+}
+
+describe('EditorController', function () {
+  this.timeout(20_000);
+  const openai = new OpenAiFixture({ apiKey: CANARY_KEY });
+  before(() => openai.start());
+  after(() => openai.stop());
+  afterEach(async () => {
+    for (const stack of stacks.splice(0)) await stack.cleanup();
+  });
+
+  it('sends the connections by name in a whole snapshot after ready, with the tab a command asked for', async () => {
+    const { controller, connections, posted, ask } = await setup();
+    const connection = await connections.create({ name: 'Home Ollama', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434' });
+    controller.pushSnapshot();
+    assert.equal(posted.length, 0, 'nothing before ready');
+    ask('audit', 1);
+    await controller.handle({ type: 'ready' });
+    const snapshot = ToEditorViewSchema.parse(posted.at(-1));
+    assert.ok(snapshot.type === 'snapshot');
+    assert.deepEqual(snapshot.connections.map(({ id, name, providerName }) => ({ id, name, providerName })), [{ id: connection.id, name: 'Home Ollama', providerName: 'Ollama' }]);
+    assert.deepEqual(snapshot.show, { tab: 'audit', request: 1 });
+  });
+
+  it('pages the audit log newest first and filters it on the host by kind, requester name, connection and run', async () => {
+    const { request, connections, audit } = await setup();
+    const home = await connections.create({ name: 'Home Ollama', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434' });
+    const work = await connections.create({ name: 'Work Ollama', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11435' });
+    for (let i = 0; i < 7; i++) {
+      await audit.append({ kind: 'model_call', connectionId: i % 2 ? home.id : work.id, requesterId: 'switchboard.agentsView', runId: `run-${i}`, modelRef: 'llama3.2', outcome: 'ok' });
+    }
+    await audit.append({ kind: 'key_read', connectionId: home.id, requesterId: 'switchboard.palette', purpose: 'test', outcome: 'granted (once)' });
+
+    const all = await request('auditPage', { offset: 0, limit: 3, filter: {} });
+    // Two connection_created entries, seven calls and a key read.
+    assert.equal(all.total, 10);
+    assert.deepEqual(all.entries.map((e) => e.kind), ['key_read', 'model_call', 'model_call']);
+    assert.equal(all.entries[0]!.requester, 'a command', 'the requester by name');
+    assert.equal(all.entries[0]!.connection, 'Home Ollama', 'the connection by name');
+    assert.ok(!('connectionId' in all.entries[0]!) && !('requesterId' in all.entries[0]!), 'no ids of people or connections in a row');
+
+    const second = await request('auditPage', { offset: 3, limit: 3, filter: {} });
+    assert.deepEqual(second.entries.map((e) => e.seq), [all.entries[2]!.seq - 1, all.entries[2]!.seq - 2, all.entries[2]!.seq - 3]);
+
+    assert.equal((await request('auditPage', { offset: 0, limit: 50, filter: { kind: 'model_call' } })).total, 7);
+    assert.equal((await request('auditPage', { offset: 0, limit: 50, filter: { requester: 'AGENTS' } })).total, 7, 'by name, case-insensitive');
+    const byConnection = await request('auditPage', { offset: 0, limit: 50, filter: { connectionId: home.id, kind: 'model_call' } });
+    assert.equal(byConnection.total, 3);
+    assert.ok(byConnection.entries.every((e) => e.connection === 'Home Ollama'));
+    assert.deepEqual((await request('auditPage', { offset: 0, limit: 50, filter: { run: 'run-4' } })).entries.map((e) => e.runId), ['run-4']);
+    assert.equal((await request('auditPage', { offset: 0, limit: 50, filter: { run: 'nothing' } })).total, 0);
+  });
+
+  it('names a deleted connection as such, not by its id', async () => {
+    const { request, connections, audit } = await setup();
+    const gone = await connections.create({ name: 'Gone', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434' });
+    await audit.append({ kind: 'model_call', connectionId: gone.id, requesterId: 'switchboard.agentsView', outcome: 'ok' });
+    await connections.delete(gone.id);
+    const page = await request('auditPage', { offset: 0, limit: 50, filter: { kind: 'model_call' } });
+    assert.equal(page.entries[0]!.connection, 'a deleted connection');
+    assert.ok(!JSON.stringify(page).includes(gone.id));
+  });
+
+  it('verifies the chain, and exports every entry oldest first as JSON lines, or nothing when the person cancels', async () => {
+    const { request, audit, saved } = await setup();
+    await audit.append({ kind: 'model_call', requesterId: 'switchboard.agentsView', outcome: 'ok' });
+    await audit.append({ kind: 'model_call', requesterId: 'switchboard.agentsView', outcome: 'failed' });
+    assert.deepEqual(await request('verifyAudit', {}), { ok: true, entries: 2 });
+    assert.deepEqual(await request('exportAudit', {}), { exported: true, entries: 2 });
+    const lines = saved[0]!.trimEnd().split('\n').map((line) => JSON.parse(line) as { seq: number });
+    assert.deepEqual(lines.map((line) => line.seq), [1, 2]);
+
+    const cancelled = await setup('cancel');
+    await cancelled.audit.append({ kind: 'model_call', outcome: 'ok' });
+    assert.deepEqual(await cancelled.request('exportAudit', {}), { exported: false, entries: 0 });
+  });
+
+  it('answers a malformed request with invalid_input, once, and a page larger than the contract allows too', async () => {
+    const { controller, posted } = await setup();
+    await controller.handle({ type: 'request', id: 'bad', method: 'auditPage', params: { offset: 0, limit: 10_000, filter: {} } });
+    await controller.handle({ type: 'request', id: 'worse', method: 'auditPage', params: { offset: 0, limit: 10, filter: { connectionId: 'not-a-uuid', apiKey: CANARY_KEY } } });
+    const replies = posted.filter((m) => m.type === 'reply');
+    assert.deepEqual(replies.map((r) => r.type === 'reply' && !r.ok && r.error.code), ['invalid_input', 'invalid_input']);
+    assertNoCanary(posted);
+  });
+
+  it('pages the run history on the host, newest first, filtered by agent, connection, model, status and text', async () => {
+    const { request, runs, connections } = await setup();
+    const home = await connections.create({ name: 'Home', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434' });
+    const writer = { agentId: randomUUID(), agentName: 'Writer' };
+    const reviewer = { agentId: randomUUID(), agentName: 'Reviewer' };
+    for (let i = 0; i < 30; i++) {
+      const agent = i % 3 === 0 ? reviewer : writer;
+      const routing = { connectionId: home.id, providerId: 'ollama', modelRef: i % 2 ? 'llama3.2' : 'qwen2.5', sources: { connectionId: 'agent', modelRef: 'agent' } } as const;
+      await runs.add(runRecord({ ...agent, routing, ...(i === 7 ? { status: 'failed', output: undefined, error: { code: 'timeout', message: 'took 100% too long' } } : {}) }, i));
+    }
+    const first = await request('runsPage', { offset: 0, limit: 10, filter: {} });
+    assert.equal(first.total, 30);
+    assert.deepEqual(first.runs.map((r) => r.input).slice(0, 2), ['question 29', 'question 28']);
+    assert.deepEqual(first.requesterNames, { 'switchboard.agentsView': 'the Agents view' });
+    assert.deepEqual((await request('runsPage', { offset: 25, limit: 10, filter: {} })).runs.map((r) => r.input), ['question 4', 'question 3', 'question 2', 'question 1', 'question 0']);
+
+    assert.equal((await request('runsPage', { offset: 0, limit: 50, filter: { agentId: reviewer.agentId } })).total, 10);
+    assert.equal((await request('runsPage', { offset: 0, limit: 50, filter: { connectionId: home.id, modelRef: 'llama3.2' } })).total, 15);
+    assert.equal((await request('runsPage', { offset: 0, limit: 50, filter: { connectionId: randomUUID() } })).total, 0);
+    assert.deepEqual((await request('runsPage', { offset: 0, limit: 50, filter: { status: 'failed' } })).runs.map((r) => r.input), ['question 7']);
+    // Text is found in the input, the output and the error, case-insensitive; % is matched as itself.
+    assert.deepEqual((await request('runsPage', { offset: 0, limit: 50, filter: { text: 'ANSWER 12' } })).runs.map((r) => r.input), ['question 12']);
+    assert.deepEqual((await request('runsPage', { offset: 0, limit: 50, filter: { text: '100%' } })).runs.map((r) => r.input), ['question 7']);
+    assert.equal((await request('runsPage', { offset: 0, limit: 50, filter: { text: '%' } })).total, 1);
+    assert.equal((await request('runsPage', { offset: 0, limit: 50, filter: { text: 'reviewer' } })).total, 10, 'by agent name too');
+  });
+
+  it('re-runs a run with its agent, input and routing, as the Switchboard editor, and copies a run\'s output', async () => {
+    const { request, connections, agents, runs, logger, copied } = await setup();
+    const connection = await connections.create({ name: 'Cloud', providerId: 'openai', baseUrl: `${openai.url}/v1` });
+    await connections.setKey(connection.id, CANARY_KEY);
+    const agent = await agents.create({ name: 'writer', connectionId: connection.id, modelRef: 'gpt-4o-mini' });
+    const original = runRecord({ agentId: agent.id, agentName: agent.name, input: 'write a haiku', routing: { connectionId: connection.id, providerId: 'openai', modelRef: 'gpt-4o-mini', sources: { connectionId: 'agent', modelRef: 'agent' } } }, 0);
+    await runs.add(original);
+
+    const { runId } = await request('rerun', { runId: original.id });
+    assert.notEqual(runId, original.id);
+    let again = runs.get(runId);
+    // The reply comes when the run has started; poll the store until it has finished.
+    for (let i = 0; i < 1000 && !['succeeded', 'failed', 'cancelled'].includes(again?.status ?? ''); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      again = runs.get(runId);
+    }
+    assert.equal(again?.status, 'succeeded', JSON.stringify(again?.error));
+    assert.equal(again.input, 'write a haiku');
+    assert.equal(again.agentId, agent.id);
+    assert.equal(again.requesterId, 'switchboard.editor');
+    assert.deepEqual(again.routing?.sources, { connectionId: 'request', modelRef: 'request' });
+
+    assert.deepEqual(await request('copyRun', { runId }), { copied: true });
+    assert.deepEqual(copied, [again.output]);
+    assertNoCanary(logger.lines);
+  });
+
+  it('says a run that is gone is gone, in one error reply', async () => {
+    const { controller, posted } = await setup();
+    await controller.handle({ type: 'request', id: 'gone', method: 'rerun', params: { runId: randomUUID() } });
+    const reply = ToEditorViewSchema.parse(posted.find((m) => m.type === 'reply'));
+    assert.ok(reply.type === 'reply' && !reply.ok && reply.error.code === 'not_found');
+  });
+
+  it('sends every registered model, enables, disables and removes several at once through the registry, and runs Discover as the editor', async () => {
+    const { request, controller, connections, models, posted, discovered } = await setup();
+    const home = await connections.create({ name: 'Home', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434' });
+    const { models: registered } = await models.register(home.id, [discovered_('llama3.2:latest'), discovered_('qwen2.5'), discovered_('llava')]);
+    await controller.handle({ type: 'ready' });
+    const lastModels = () => {
+      const snapshot = ToEditorViewSchema.parse(posted.filter((m) => m.type === 'snapshot').at(-1));
+      return snapshot.type === 'snapshot' ? snapshot.models : [];
+    };
+    assert.deepEqual(lastModels().map((m) => m.providerModelId).sort(), ['llama3.2:latest', 'llava', 'qwen2.5']);
+    const [llama, qwen, llava] = registered;
+
+    assert.deepEqual(await request('setModelsEnabled', { ids: [llama!.id, qwen!.id], enabled: false }), { changed: 2 });
+    assert.deepEqual(await request('setModelsEnabled', { ids: [llama!.id, llava!.id], enabled: false }), { changed: 1 }, 'one was disabled already');
+    assert.deepEqual(lastModels().filter((m) => m.enabled).map((m) => m.providerModelId), [], 'the next snapshot shows them disabled');
+    assert.deepEqual(await request('deleteModels', { ids: [qwen!.id, llava!.id] }), { deleted: 2 });
+    assert.deepEqual(lastModels().map((m) => m.providerModelId), ['llama3.2:latest']);
+
+    assert.deepEqual(await request('discoverModels', { connectionId: home.id }), { registered: 1, added: 1, cancelled: false });
+    assert.deepEqual(discovered, [home.id]);
+  });
+});

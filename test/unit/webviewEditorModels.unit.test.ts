@@ -1,0 +1,65 @@
+import * as assert from 'node:assert/strict';
+import type { EditorSnapshot } from '../../src/contracts/editorView';
+import type { RegisteredModel } from '../../src/contracts/models';
+import { modelCells, modelRows, nextSort, selectionLabel } from '../../webview/editor/modelsTable';
+
+const HOME = '11111111-1111-4111-8111-111111111111';
+const CLOUD = '22222222-2222-4222-8222-222222222222';
+const connections: EditorSnapshot['connections'] = [
+  { id: HOME, name: 'Home', providerId: 'ollama', providerName: 'Ollama', status: 'valid', models: [] },
+  { id: CLOUD, name: 'Cloud', providerId: 'openai', providerName: 'OpenAI', status: 'valid', models: [] },
+];
+
+let n = 0;
+function model(connectionId: string, providerModelId: string, fields: Partial<RegisteredModel> = {}): RegisteredModel {
+  n++;
+  return { id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, connectionId, providerModelId, displayName: providerModelId, modalities: ['text'], sources: {}, enabled: true, lastSyncedAt: '2026-01-01T00:00:00.000Z', ...fields };
+}
+
+const models = [
+  model(HOME, 'llama3.2:latest', { contextWindow: 131_072, modalities: ['text', 'tools'] }),
+  model(HOME, 'llava', { modalities: ['text', 'vision'], enabled: false }),
+  model(CLOUD, 'gpt-4o-mini', { displayName: 'GPT-4o mini', contextWindow: 128_000, inputCostPer1k: 0.00015, outputCostPer1k: 0.0006, modalities: ['text', 'vision', 'tools'] }),
+];
+
+describe('Switchboard editor: the Models tab', () => {
+  it('writes each cell with names: the connection, its provider, tools apart from the other modalities', () => {
+    const cells = modelCells(models[2]!, connections);
+    assert.deepEqual(cells, {
+      model: 'GPT-4o mini (gpt-4o-mini)',
+      connection: 'Cloud',
+      provider: 'OpenAI',
+      modalities: 'text, vision',
+      tools: 'yes',
+      context: '128k',
+      priceIn: '$0.00015',
+      priceOut: '$0.0006',
+      enabled: 'yes',
+    });
+  });
+
+  it('sorts by a column either way, a number by its value and an unknown one last', () => {
+    const ids = (sort: Parameters<typeof modelRows>[3]) => modelRows(models, connections, { connectionId: '', text: '' }, sort).map((row) => row.model.providerModelId);
+    assert.deepEqual(ids({ column: 'model', descending: false }), ['gpt-4o-mini', 'llama3.2:latest', 'llava']);
+    assert.deepEqual(ids({ column: 'context', descending: true }), ['llama3.2:latest', 'gpt-4o-mini', 'llava']);
+    assert.deepEqual(ids({ column: 'context', descending: false }), ['gpt-4o-mini', 'llama3.2:latest', 'llava'], 'unknown last either way');
+    // "no" before "yes"; equal keys keep the registry's order.
+    assert.deepEqual(ids({ column: 'enabled', descending: false }), ['llava', 'llama3.2:latest', 'gpt-4o-mini']);
+    assert.deepEqual(nextSort({ column: 'model', descending: false }, 'model'), { column: 'model', descending: true });
+    assert.deepEqual(nextSort({ column: 'model', descending: true }, 'context'), { column: 'context', descending: false });
+  });
+
+  it('filters by connection and by text in any cell', () => {
+    const ids = (filter: { connectionId: string; text: string }) => modelRows(models, connections, filter, { column: 'model', descending: false }).map((row) => row.model.providerModelId);
+    assert.deepEqual(ids({ connectionId: HOME, text: '' }), ['llama3.2:latest', 'llava']);
+    assert.deepEqual(ids({ connectionId: '', text: 'VISION' }), ['gpt-4o-mini', 'llava']);
+    assert.deepEqual(ids({ connectionId: '', text: 'openai' }), ['gpt-4o-mini'], 'by provider name');
+    assert.deepEqual(ids({ connectionId: HOME, text: 'gpt' }), []);
+  });
+
+  it('says how many are shown and selected', () => {
+    assert.equal(selectionLabel(0, 3, 3), '3 models');
+    assert.equal(selectionLabel(0, 1, 2000), '1 of 2,000 models shown');
+    assert.equal(selectionLabel(2, 3, 3), '2 selected · 3 models');
+  });
+});

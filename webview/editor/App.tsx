@@ -1,0 +1,48 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { EditorTab } from '../../src/contracts/editorView';
+import { useViewClient } from '../shared/hooks';
+import { Loading } from '../shared/messages';
+import { Tabs, type TabDefinition } from '../shared/Tabs';
+import { AuditTab } from './AuditTab';
+import { ModelsTab } from './ModelsTab';
+import { RunsTab } from './RunsTab';
+import { createEditorClient } from './client';
+import { useEditorApi } from './context';
+
+/**
+ * The Switchboard editor: the parts that need room, in tabs. The open tab survives a reload
+ * (webview state); a command that asks for a tab ("Show Audit Log") switches to it once.
+ */
+export function App() {
+  const api = useEditorApi();
+  const { client, snapshot } = useViewClient(api, createEditorClient, 'Switchboard editor');
+  const [tab, setTab] = useState<EditorTab>(() => api.getState()?.tab ?? 'models');
+  const [visits, setVisits] = useState(0);
+
+  useEffect(() => {
+    const show = snapshot?.show;
+    if (!show || show.request === api.getState()?.shownRequest) return;
+    api.setState({ ...api.getState(), tab: show.tab, shownRequest: show.request });
+    setTab(show.tab);
+    setVisits((n) => n + 1);
+  }, [snapshot?.show?.request]);
+
+  const select = (id: string) => {
+    const next = id as EditorTab;
+    api.setState({ ...api.getState(), tab: next });
+    setTab(next);
+    setVisits((n) => n + 1);
+  };
+
+  if (!snapshot) return <Loading class="editor" what="Switchboard" />;
+  const tabs: TabDefinition[] = [
+    { id: 'models', label: 'Models', content: <ModelsTab client={client} snapshot={snapshot} /> },
+    { id: 'runs', label: 'Runs', content: <RunsTab client={client} snapshot={snapshot} visits={visits} /> },
+    { id: 'audit', label: 'Audit', content: <AuditTab client={client} snapshot={snapshot} visits={visits} /> },
+  ];
+  return (
+    <main class="editor">
+      <Tabs tabs={tabs} selectedId={tab} onSelect={select} />
+    </main>
+  );
+}

@@ -1,0 +1,179 @@
+import { useState } from 'preact/hooks';
+import { SelectField } from '../agents/fields';
+import { errorMessage } from '../shared/errors';
+import { TextField } from '../shared/fields';
+import { MessageLine, type RowMessage } from '../shared/messages';
+import { connectionOptions } from './auditFormat';
+import type { EditorClient, EditorSnapshot } from './client';
+import { MODEL_COLUMNS, modelRows, nextSort, selectionLabel, type ModelSort } from './modelsTable';
+
+interface ModelsTabProps {
+  client: EditorClient;
+  snapshot: EditorSnapshot;
+}
+
+/**
+ * Every registered model in one table: sorted by any column, filtered by connection and text,
+ * several selected to enable, disable or remove at once, and Discover for a connection. The
+ * registry is in the snapshot, so sorting and filtering happen here without asking the host.
+ */
+export function ModelsTab({ client, snapshot }: ModelsTabProps) {
+  const [filter, setFilter] = useState({ connectionId: '', text: '' });
+  const [sort, setSort] = useState<ModelSort>({ column: 'model', descending: false });
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<RowMessage | undefined>(undefined);
+
+  const rows = modelRows(snapshot.models, snapshot.connections, filter, sort);
+  // Only what is shown counts as selected: a filter never lets a hidden row be changed.
+  const shownSelected = rows.filter((row) => selected.has(row.model.id)).map((row) => row.model.id);
+  const allShownSelected = rows.length > 0 && shownSelected.length === rows.length;
+
+  const toggle = (id: string, on: boolean) => {
+    const next = new Set(selected);
+    if (on) next.add(id);
+    else next.delete(id);
+    setSelected(next);
+  };
+
+  const act = async (what: () => Promise<RowMessage | undefined>) => {
+    setBusy(true);
+    setMessage(undefined);
+    try {
+      setMessage(await what());
+    } catch (error) {
+      setMessage({ kind: 'error', text: errorMessage(error) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const plural = (n: number) => `${n.toLocaleString('en')} model${n === 1 ? '' : 's'}`;
+
+  const setEnabled = (enabled: boolean) =>
+    act(async () => {
+      const { changed } = await client.request('setModelsEnabled', { ids: shownSelected, enabled });
+      return { kind: 'success', text: `${enabled ? 'Enabled' : 'Disabled'} ${plural(changed)}.` };
+    });
+
+  const remove = () =>
+    act(async () => {
+      const { deleted } = await client.request('deleteModels', { ids: shownSelected });
+      setSelected(new Set());
+      return { kind: 'success', text: `Removed ${plural(deleted)} from the registry. Discover brings them back.` };
+    });
+
+  const discover = () =>
+    act(async () => {
+      const result = await client.request('discoverModels', { connectionId: filter.connectionId });
+      if (result.cancelled) return undefined;
+      return { kind: 'success', text: result.added ? `Added ${plural(result.added)} to the registry.` : 'No new models; the chosen ones were already registered.' };
+    });
+
+  const onRowKey = (event: KeyboardEvent, id: string) => {
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      toggle(id, !selected.has(id));
+    }
+  };
+
+  return (
+    <section class="editor-tab models-editor-tab" aria-label="Models">
+      <div class="editor-filters">
+        <SelectField
+          id="models-connection"
+          testId="models-filter-connection"
+          label="Connection"
+          value={filter.connectionId}
+          emptyLabel="Every connection"
+          options={connectionOptions(snapshot)}
+          onChange={(connectionId) => setFilter({ ...filter, connectionId })}
+        />
+        <TextField id="models-text" testId="models-filter-text" label="Filter" value={filter.text} placeholder="a model, provider or modality" onInput={(text) => setFilter({ ...filter, text })} />
+      </div>
+      <div class="editor-toolbar">
+        <vscode-checkbox
+          data-testid="models-select-all"
+          checked={allShownSelected}
+          indeterminate={!allShownSelected && shownSelected.length > 0}
+          onChange={(event) => setSelected(event.currentTarget.checked ? new Set(rows.map((row) => row.model.id)) : new Set())}
+        >
+          All shown
+        </vscode-checkbox>
+        <span class="toolbar-summary" data-testid="models-summary" role="status" aria-live="polite">
+          {selectionLabel(shownSelected.length, rows.length, snapshot.models.length)}
+        </span>
+        <span class="toolbar-spacer" />
+        <vscode-button data-testid="models-enable" secondary disabled={busy || !shownSelected.length} onClick={() => void setEnabled(true)}>
+          Enable
+        </vscode-button>
+        <vscode-button data-testid="models-disable" secondary disabled={busy || !shownSelected.length} onClick={() => void setEnabled(false)}>
+          Disable
+        </vscode-button>
+        <vscode-button data-testid="models-remove" secondary disabled={busy || !shownSelected.length} onClick={() => void remove()}>
+          Remove
+        </vscode-button>
+        <vscode-button
+          data-testid="models-discover"
+          icon="search"
+          disabled={busy || !filter.connectionId}
+          title={filter.connectionId ? 'List the models this connection serves and choose which to add' : 'Choose a connection above to discover its models'}
+          onClick={() => void discover()}
+        >
+          Discover…
+        </vscode-button>
+      </div>
+      {message && <MessageLine testId="models-message" message={message} />}
+      <div class="editor-table-scroll">
+        <table class="editor-table" data-testid="models-table" aria-label="Registered models" aria-multiselectable="true">
+          <thead>
+            <tr>
+              <th scope="col">
+                <span class="visually-hidden">Selected</span>
+              </th>
+              {MODEL_COLUMNS.map((column) => (
+                <th key={column.id} scope="col" class={column.numeric ? 'numeric' : undefined} aria-sort={sort.column === column.id ? (sort.descending ? 'descending' : 'ascending') : 'none'}>
+                  <button type="button" class="sort-button" data-testid={`models-sort-${column.id}`} onClick={() => setSort(nextSort(sort, column.id))}>
+                    {column.label}
+                    {sort.column === column.id && <vscode-icon name={sort.descending ? 'arrow-down' : 'arrow-up'} class="sort-icon" />}
+                  </button>
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(({ model, cells }) => {
+              const isSelected = selected.has(model.id);
+              return (
+                <tr
+                  key={model.id}
+                  class={`selectable${isSelected ? ' selected' : ''}`}
+                  data-testid="models-row"
+                  data-model-id={model.providerModelId}
+                  data-enabled={String(model.enabled)}
+                  tabIndex={0}
+                  aria-selected={isSelected}
+                  onKeyDown={(event) => onRowKey(event, model.id)}
+                >
+                  <td>
+                    <vscode-checkbox data-testid="models-row-select" checked={isSelected} aria-label={`Select ${cells.model}`} onChange={(event) => toggle(model.id, event.currentTarget.checked)} />
+                  </td>
+                  {MODEL_COLUMNS.map((column) => (
+                    <td key={column.id} class={column.numeric ? 'numeric' : undefined} data-testid={`models-cell-${column.id}`}>
+                      {cells[column.id]}
+                    </td>
+                  ))}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      {snapshot.models.length === 0 && (
+        <p class="toolbar-summary" data-testid="models-empty">
+          No models are registered yet. Choose a connection and Discover its models.
+        </p>
+      )}
+    </section>
+  );
+}

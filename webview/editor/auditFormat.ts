@@ -1,0 +1,58 @@
+import type { AuditFilter, AuditRow, EditorSnapshot } from '../../src/contracts/editorView';
+import { AuditKindSchema } from '../../src/contracts/editorView';
+import { formatLatency } from '../connections/format';
+import type { SelectOption } from '../agents/agentModel';
+
+/** How many entries one page of the Audit tab shows. */
+export const AUDIT_PAGE_SIZE = 50;
+
+const KIND_LABELS: Record<AuditRow['kind'], string> = {
+  key_read: 'Key read',
+  model_call: 'Model call',
+  connection_created: 'Connection created',
+  connection_updated: 'Connection updated',
+  connection_deleted: 'Connection deleted',
+};
+
+export function auditKindLabel(kind: AuditRow['kind']): string {
+  return KIND_LABELS[kind];
+}
+
+export const AUDIT_KIND_OPTIONS: readonly SelectOption[] = AuditKindSchema.options.map((kind) => ({ value: kind, label: KIND_LABELS[kind] }));
+
+export function connectionOptions(snapshot: Pick<EditorSnapshot, 'connections'>): SelectOption[] {
+  return snapshot.connections.map((connection) => ({ value: connection.id, label: connection.name }));
+}
+
+/** The filter as the host's contract takes it: blank fields are left out, not sent empty. */
+export function auditFilter(fields: { kind: string; requester: string; connectionId: string; run: string }): AuditFilter {
+  const kind = AuditKindSchema.safeParse(fields.kind);
+  return {
+    ...(kind.success ? { kind: kind.data } : {}),
+    ...(fields.requester.trim() ? { requester: fields.requester.trim() } : {}),
+    ...(fields.connectionId ? { connectionId: fields.connectionId } : {}),
+    ...(fields.run.trim() ? { run: fields.run.trim() } : {}),
+  };
+}
+
+/** The cells of one row, in column order: what a person reads, never a connection's id. */
+export function auditCells(row: AuditRow, locale?: string): { time: string; kind: string; requester: string; connection: string; detail: string; run: string } {
+  const time = Date.parse(row.time);
+  return {
+    time: Number.isNaN(time) ? row.time : new Date(time).toLocaleString(locale),
+    kind: auditKindLabel(row.kind),
+    requester: row.requester ?? '',
+    connection: row.connection ?? '',
+    detail: [row.outcome, row.purpose && `for ${row.purpose}`, row.modelRef, formatLatency(row.latencyMs)].filter(Boolean).join(' · '),
+    run: row.runId ?? '',
+  };
+}
+
+export const AUDIT_PAGE_WORDS = { noun: 'Entries', none: 'No entries match.' };
+
+/** The line at the top of the Audit tab: whether the hash chain checks, and where it breaks. */
+export function verificationLine(result: { ok: boolean; entries: number; broken?: { line: number; reason: string } }, locale?: string): string {
+  const entries = result.entries.toLocaleString(locale);
+  if (result.ok) return `Verified: ${entries} entries, every link of the hash chain checks.`;
+  return `The audit log is broken at entry ${result.broken?.line ?? '?'}: ${result.broken?.reason ?? 'unknown reason'}. Entries from there on cannot be trusted.`;
+}
