@@ -7,7 +7,7 @@ import type { ConsentService, GrantBinding } from './consent';
 import { SwitchboardError } from './errors';
 import type { Logger, SecretVault } from './ports';
 import type { ConnectionTarget } from './providers/adapter';
-import { blankSecretsDeep, keyHint, secretNames, withoutSecrets } from './secrets';
+import { blankedResult, keyHint, secretNames } from './secrets';
 
 /** Who asks for a key use. */
 export interface Requester {
@@ -122,11 +122,7 @@ export class KeyPath {
     const secrets = [credentials.apiKey, ...Object.values(credentials.credentialHeaders ?? {})];
     // Written before the key leaves: a use that cannot be audited does not happen.
     await this.audit(use, outcome);
-    try {
-      return blankSecretsDeep(await call({ ...target, ...credentials }), secrets);
-    } catch (error) {
-      throw withoutSecrets(error, secrets);
-    }
+    return blankedResult(secrets, () => call({ ...target, ...credentials }));
   }
 
   /**
@@ -152,11 +148,7 @@ export class KeyPath {
     }
     const secrets = [key, ...Object.values(credentialHeaders ?? {})];
     await this.audit(use, 'granted_by_person');
-    try {
-      return blankSecretsDeep(await call({ baseUrl: connection.baseUrl, options: connection.options, apiKey: key, ...(credentialHeaders ? { credentialHeaders } : {}) }), secrets);
-    } catch (error) {
-      throw withoutSecrets(error, secrets);
-    }
+    return blankedResult(secrets, () => call({ baseUrl: connection.baseUrl, options: connection.options, apiKey: key, ...(credentialHeaders ? { credentialHeaders } : {}) }));
   }
 
   /** Stores the AI gateway's token, read back like a key. */
@@ -176,11 +168,7 @@ export class KeyPath {
     } catch (error) {
       throw secretStorageFailed(errorText(error), 'read');
     }
-    try {
-      return blankSecretsDeep(await call(token), [token]);
-    } catch (error) {
-      throw withoutSecrets(error, [token]);
-    }
+    return blankedResult([token], () => call(token));
   }
 
   /** The connection's key and credential headers from the vault; `secret_storage_failed` or `auth_failed` when one is missing. */

@@ -187,12 +187,27 @@ export function redactingVault(vault: SecretVault, redactor: Redactor): SecretVa
 
 /**
  * `error`, or a SwitchboardError with the same code whose message has the secrets blanked out:
- * a guard for errors from adapters the host does not control (another extension's, say).
+ * a guard for errors from adapters the host does not control (another extension's, say), and
+ * for provider messages that quote the key.
  */
+export function withoutSecrets(error: SwitchboardError, secrets: readonly (string | undefined)[]): SwitchboardError;
+export function withoutSecrets(error: unknown, secrets: readonly (string | undefined)[]): unknown;
 export function withoutSecrets(error: unknown, secrets: readonly (string | undefined)[]): unknown {
   const info = toErrorInfo(error);
   const message = blankSecrets(info.message, secrets);
   return message === info.message ? error : new SwitchboardError(info.code, message);
+}
+
+/**
+ * `call`'s answer with the secrets blanked out of every string in it, or its error with them
+ * blanked out of the message: what every use of a secret hands back to its caller.
+ */
+export async function blankedResult<T>(secrets: readonly (string | undefined)[], call: () => Promise<T>): Promise<T> {
+  try {
+    return blankSecretsDeep(await call(), secrets);
+  } catch (error) {
+    throw withoutSecrets(error, secrets);
+  }
 }
 
 function escapeRegExp(text: string): string {

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { issuePaths } from '../../contracts/issues';
 import { SwitchboardError } from '../errors';
 import type { ProxySettings } from '../ports';
-import { blankSecrets, MIN_SECRET_LENGTH, StreamBlanker } from '../secrets';
+import { blankSecrets, MIN_SECRET_LENGTH, StreamBlanker, withoutSecrets } from '../secrets';
 import { Deadline } from './deadline';
 import { endpointOf, networkError, statusError, type ApiProfile, type ErrorResponse } from './httpErrors';
 import { configKey, createDispatcher, proxyFor, resolveProxyConfig, type ProxyConfig } from './proxy';
@@ -243,14 +243,15 @@ function seconds(ms: number): number {
 
 /** The error for a non-2xx answer, from the start of its body, with every header value blanked. */
 async function statusFailure(response: Dispatcher.ResponseData, url: URL, options: RequestOptions, secrets: string[]): Promise<SwitchboardError> {
-  const errorText = redact(await readCapped(response, ERROR_BODY_BYTES, 'truncate', url), secrets);
+  // Some providers echo the key they rejected, raw or JSON-escaped: blanked before the body is parsed or cut.
+  const errorText = blankSecrets(await readCapped(response, ERROR_BODY_BYTES, 'truncate', url), secrets);
   const failure: ErrorResponse = {
     status: response.statusCode,
     endpoint: endpointOf(url),
     bodyText: errorText,
     retryAfterSeconds: retryAfter(response.headers['retry-after']),
   };
-  return redactError(statusError(failure, options.api, options.notFound), secrets);
+  return withoutSecrets(statusError(failure, options.api, options.notFound), secrets);
 }
 
 /**
@@ -337,16 +338,6 @@ function secretsOf(headers: Readonly<Record<string, string>> | undefined): strin
     if (token) secrets.add(token);
   }
   return [...secrets].filter((secret) => secret.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
-}
-
-/** Some providers echo the key they rejected, raw or JSON-escaped; it must not reach a message. */
-function redact(text: string, secrets: string[]): string {
-  return blankSecrets(text, secrets);
-}
-
-function redactError(error: SwitchboardError, secrets: string[]): SwitchboardError {
-  const message = redact(error.message, secrets);
-  return message === error.message ? error : new SwitchboardError(error.code, message);
 }
 
 function formatBytes(bytes: number): string {
