@@ -120,16 +120,23 @@ export class Database implements Disposable {
     try {
       mkdirSync(dirname(this.deps.file), { recursive: true });
       db = new sqlite.DatabaseSync(this.deps.file);
-      db.exec(`PRAGMA busy_timeout = ${Math.round(this.deps.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS)}`);
-      // WAL: readers never block the writer. NORMAL is durable across a crash of the process
-      // (the WAL is fsynced at checkpoints); only a power loss may drop the last commits.
-      db.exec('PRAGMA journal_mode = WAL');
-      db.exec('PRAGMA synchronous = NORMAL');
+      const busyTimeoutMs = Math.round(this.deps.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
+      db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+      const opened = db;
       this.db = db;
-      this.migrate();
-      // Inside the try: if the move from an earlier version fails, the database is closed and
-      // every use says so (and tries again), rather than showing a registry without its models.
-      after = this.write((sql) => this.deps.afterMigrations?.(sql));
+      // Two windows opening a new file at once: switching it to WAL and migrating it can meet
+      // the other's lock in a way SQLite does not hand to the busy handler, so that step waits
+      // and tries again itself, for as long as the busy timeout.
+      after = whileLocked(busyTimeoutMs, () => {
+        // WAL: readers never block the writer. NORMAL is durable across a crash of the process
+        // (the WAL is fsynced at checkpoints); only a power loss may drop the last commits.
+        opened.exec('PRAGMA journal_mode = WAL');
+        opened.exec('PRAGMA synchronous = NORMAL');
+        this.migrate();
+        // Inside the try: if the move from an earlier version fails, the database is closed and
+        // every use says so (and tries again), rather than showing a registry without its models.
+        return this.write((sql) => this.deps.afterMigrations?.(sql));
+      });
     } catch (error) {
       this.statements.clear();
       db?.close();
@@ -182,6 +189,22 @@ export class Database implements Disposable {
       }
       if (current < MIGRATIONS.length) this.deps.logger.info(`Database schema ${current} → ${MIGRATIONS.length} (${this.deps.file}).`);
     });
+  }
+}
+
+/** Runs `step`, again after a short pause while SQLite says the database is locked, for at most `limitMs`. */
+function whileLocked<T>(limitMs: number, step: () => T): T {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = performance.now() + limitMs;
+  for (;;) {
+    try {
+      return step();
+    } catch (error) {
+      const locked = /database is locked|SQLITE_BUSY/i.test(error instanceof Error ? error.message : String(error));
+      if (!locked || performance.now() >= deadline) throw error;
+      // A synchronous sleep: the database API is synchronous, as SQLite's own busy wait is.
+      Atomics.wait(pause, 0, 0, 20);
+    }
   }
 }
 
