@@ -85,8 +85,10 @@ export function createEditorController(deps: EditorControllerDeps): ViewHost<Edi
       case 'auditPage': {
         const { offset, limit, filter } = request.params;
         const names = connectionNames();
-        const matching = (await deps.audit.read()).filter(auditMatcher(filter, deps.describeRequester));
-        return { entries: matching.slice(offset, offset + limit).map((entry) => auditRow(entry, names, deps.describeRequester)), total: matching.length };
+        // A log has thousands of entries and a few requesters: each is named once per page.
+        const describe = memoized(deps.describeRequester);
+        const matching = (await deps.audit.read()).filter(auditMatcher(filter, describe));
+        return { entries: matching.slice(offset, offset + limit).map((entry) => auditRow(entry, names, describe)), total: matching.length };
       }
       case 'verifyAudit': {
         const result = await deps.audit.verify();
@@ -145,6 +147,15 @@ export function createEditorController(deps: EditorControllerDeps): ViewHost<Edi
     logger: deps.logger,
     changes: [deps.connections.onDidChange, deps.agents.onDidChange, deps.registry.onDidChange, deps.modelsChanged],
   });
+}
+
+function memoized(describe: (id: string) => string): (id: string) => string {
+  const known = new Map<string, string>();
+  return (id) => {
+    let name = known.get(id);
+    if (name === undefined) known.set(id, (name = describe(id)));
+    return name;
+  };
 }
 
 /** Whether an entry passes every filter that is set; the requester is matched by its name. */
