@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { SwitchboardError } from '../../src/core/errors';
-import { commonErrorMessage, statusError, type ApiProfile, type ErrorResponse } from '../../src/core/http/httpErrors';
+import { commonErrorMessage, networkError, statusError, type ApiProfile, type ErrorResponse } from '../../src/core/http/httpErrors';
 import { assertNoCanary } from '../fixtures/canary';
 
 const api: ApiProfile = { name: 'Example', errorMessage: commonErrorMessage };
@@ -62,5 +62,19 @@ describe('statusError', () => {
     assert.equal(keyError.code, 'auth_failed');
     assert.equal(keyError.message, 'Gemini rejected the key: API key not valid.');
     assert.equal(otherError.code, 'invalid_input');
+  });
+});
+
+describe('networkError and proxies', () => {
+  const context = { url: new URL('http://127.0.0.1:11434/api/version'), proxy: 'http://127.0.0.1:40777', strictSSL: true };
+
+  it('says a refused proxy was refused, even when its port number contains 407', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:40777'), { code: 'ECONNREFUSED' });
+    assert.match(networkError(refused, context).message, /Could not connect to the proxy http:\/\/127\.0\.0\.1:40777: the connection was refused/);
+  });
+
+  it('says the proxy asked for credentials when it answered 407', () => {
+    assert.match(networkError(new Error('Proxy response (407) !== 200 when HTTP Tunneling'), context).message, /asked for credentials \(407\)/);
+    assert.match(networkError(new Error('Proxy Authentication Required'), context).message, /asked for credentials \(407\)/);
   });
 });

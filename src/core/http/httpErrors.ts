@@ -147,7 +147,8 @@ export function networkError(error: unknown, context: FailureContext): Switchboa
   const code = findCode(error);
   const message = error instanceof Error ? error.message : '';
 
-  if (proxyOrigin && /Proxy Authentication Required|407/.test(message)) {
+  // The status as a word of its own: a bare "407" also matched the port in "ECONNREFUSED 127.0.0.1:40777".
+  if (proxyOrigin && /Proxy Authentication Required|\b407\b/.test(message)) {
     return new NetworkError('proxy', `The proxy ${proxyOrigin} asked for credentials (407). Put them in the http.proxy setting or HTTPS_PROXY, e.g. http://user:password@proxy:port.`);
   }
   const tunnel = /Proxy response \((\d+)\)/.exec(message);
