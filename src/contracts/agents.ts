@@ -1,6 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ErrorInfoSchema } from './errors';
 import { UsageSchema } from './models';
+import { AUDIT_KINDS, RUN_STATUSES } from './vocabulary';
 
 /** What a key is used for; every key read names one. */
 export const KeyPurposeSchema = z.enum(['test', 'discover', 'chat', 'gateway', 'export']);
@@ -19,12 +20,6 @@ const modelRefSchema = z.string().trim().min(1).max(256);
 
 /** `<providerType>/<model>`: the provider type before the first slash, the model (which may hold slashes) after it. */
 export const LegacyModelSchema = z.string().trim().max(300).regex(/^[^/\s]+\/\S.*$/, 'must be "<providerType>/<model>"');
-
-/** The provider type and the model of a legacy model string. */
-export function splitLegacyModel(model: string): { providerType: string; modelRef: string } {
-  const at = model.indexOf('/');
-  return { providerType: model.slice(0, at).trim(), modelRef: model.slice(at + 1).trim() };
-}
 
 /** An agent: who it is (role), how it speaks (soul, its system prompt), its limits, and where it runs. */
 export const AgentSchema = z.object({
@@ -81,7 +76,7 @@ export const RoutingSchema = z.object({
 });
 export type Routing = z.infer<typeof RoutingSchema>;
 
-export const RunStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+export const RunStatusSchema = z.enum(RUN_STATUSES);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
 export const TraceStepSchema = z.object({
@@ -135,7 +130,7 @@ export type ConsentGrant = z.infer<typeof ConsentGrantSchema>;
 export const AuditEntrySchema = z.object({
   seq: z.number().int().nonnegative(),
   time: z.string().datetime(),
-  kind: z.enum(['key_read', 'model_call', 'connection_created', 'connection_updated', 'connection_deleted']),
+  kind: z.enum(AUDIT_KINDS),
   requesterId: z.string().optional(),
   /** Why a key was read: `test`, `discover`, `chat`, ... (key_read entries). */
   purpose: KeyPurposeSchema.optional(),

@@ -1,40 +1,20 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ErrorCodeSchema } from './errors';
+import { baseUrlProblem } from './urls';
 
 export const ConnectionStatusSchema = z.enum(['unknown', 'valid', 'invalid']);
 export type ConnectionStatus = z.infer<typeof ConnectionStatusSchema>;
 
 const nameSchema = z.string().trim().min(1, 'a name is required').max(100, 'a name has at most 100 characters');
 
-/**
- * Whether a header, query parameter or field name says it carries a credential. Such values
- * are secrets: they belong in SecretStorage, never in a URL, a connection record or a view.
- */
-export function isCredentialName(name: string): boolean {
-  return /auth|key|token|secret|cookie|session|passw|signature|credential/i.test(name);
-}
-
-/** An absolute http(s) URL without credentials: keys travel only in headers. */
+/** An absolute http(s) URL without credentials (see baseUrlProblem). */
 export const BaseUrlSchema = z
   .string()
   .trim()
-  .max(2048)
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return url.protocol === 'http:' || url.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }, 'the base URL must be an http:// or https:// address, e.g. http://localhost:11434')
-  .refine((value) => {
-    const url = URL.parse(value);
-    return !url || (!url.username && !url.password);
-  }, 'the base URL must not carry a user name or password: set the key with Set API Key instead')
-  .refine((value) => {
-    const url = URL.parse(value);
-    return !url || ![...url.searchParams.keys()].some(isCredentialName);
-  }, 'the base URL must not carry a key or token in its query (such as key= or token=): set the key with Set API Key instead');
+  .superRefine((value, context) => {
+    const problem = baseUrlProblem(value);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  });
 
 /** `https://api.example.com:8443`: the scheme, host and port a key is bound to. */
 export function originOf(baseUrl: string): string {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A field that a connection of this provider has. The webview renders the form from these. */
 export const ProviderFieldSchema = z.object({
@@ -45,11 +45,3 @@ export const ListProvidersResponseSchema = z.object({
 });
 export type ListProvidersResponse = z.infer<typeof ListProvidersResponseSchema>;
 
-/** The field key that holds a connection's base URL and the one that holds its key. */
-export const BASE_URL_FIELD = 'baseUrl';
-export const API_KEY_FIELD = 'apiKey';
-/**
- * The option that holds extra headers as text (`Name: value` pairs). A provider that has it also
- * takes credential headers, whose values are kept in SecretStorage instead.
- */
-export const CUSTOM_HEADERS_FIELD = 'customHeaders';

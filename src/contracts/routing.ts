@@ -3,6 +3,12 @@
 // run will go) cannot disagree.
 import type { Routing } from './agents';
 
+/** The provider type and the model of a legacy model string. */
+export function splitLegacyModel(model: string): { providerType: string; modelRef: string } {
+  const at = model.indexOf('/');
+  return { providerType: model.slice(0, at).trim(), modelRef: model.slice(at + 1).trim() };
+}
+
 export type ConnectionSource = Routing['sources']['connectionId'];
 export type ModelSource = Routing['sources']['modelRef'];
 

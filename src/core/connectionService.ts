@@ -10,7 +10,8 @@ import {
   type Connection,
   type TestResult,
 } from '../contracts/connections';
-import { BASE_URL_FIELD, CUSTOM_HEADERS_FIELD, type ProviderDescriptor } from '../contracts/providers';
+import type { ProviderDescriptor } from '../contracts/providers';
+import { BASE_URL_FIELD, CUSTOM_HEADERS_FIELD } from '../contracts/vocabulary';
 import { SwitchboardError } from './errors';
 import type { HttpClient } from './http/httpClient';
 import type { KeyPath, Requester } from './keyPath';

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { KeyPurpose, KeyReadOutcome } from '../contracts/agents';
 import { hasCredentials, isInsecureForKeys, originOf, type Connection } from '../contracts/connections';
-import { API_KEY_FIELD, type ProviderDescriptor } from '../contracts/providers';
+import type { ProviderDescriptor } from '../contracts/providers';
+import { API_KEY_FIELD } from '../contracts/vocabulary';
 import type { AuditLog } from './auditLog';
 import type { ConsentService, GrantBinding } from './consent';
 import { SwitchboardError } from './errors';

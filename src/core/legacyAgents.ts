@@ -1,4 +1,4 @@
-import { splitLegacyModel } from '../contracts/agents';
+import { splitLegacyModel } from '../contracts/routing';
 import { pickLegacyConnection } from '../contracts/routing';
 import type { AgentService } from './agentService';
 import type { ConnectionService } from './connectionService';

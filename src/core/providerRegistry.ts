@@ -1,6 +1,8 @@
-import { BaseUrlSchema, isCredentialName } from '../contracts/connections';
+import { BaseUrlSchema } from '../contracts/connections';
+import { isCredentialName } from '../contracts/urls';
 import { describeIssues } from '../contracts/issues';
-import { BASE_URL_FIELD, ProviderDescriptorSchema, type ListProvidersResponse, type ProviderDescriptor } from '../contracts/providers';
+import { ProviderDescriptorSchema, type ListProvidersResponse, type ProviderDescriptor } from '../contracts/providers';
+import { BASE_URL_FIELD } from '../contracts/vocabulary';
 import { SwitchboardError } from './errors';
 import { Emitter } from './events';
 import type { Disposable } from './ports';

@@ -1,7 +1,7 @@
-import { splitLegacyModel, type Agent, type Routing, type StartAgentRunRequest } from '../contracts/agents';
+import type { Agent, Routing, StartAgentRunRequest } from '../contracts/agents';
 import type { Connection } from '../contracts/connections';
 import type { ProviderDescriptor } from '../contracts/providers';
-import { agentModelApplies, pickConnection, pickLegacyConnection, pickModel } from '../contracts/routing';
+import { agentModelApplies, pickConnection, pickLegacyConnection, pickModel, splitLegacyModel } from '../contracts/routing';
 import { SwitchboardError } from './errors';
 
 export interface RoutingInputs {

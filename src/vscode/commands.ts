@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BaseUrlSchema, type Connection, type ConnectionPatch, type TestResult } from '../contracts/connections';
 import { DiscoveredModelSchema, type DiscoveredModel } from '../contracts/models';
-import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../contracts/providers';
+import type { ProviderDescriptor } from '../contracts/providers';
+import { API_KEY_FIELD, BASE_URL_FIELD } from '../contracts/vocabulary';
 import type { ConnectionActions } from '../core/connectionActions';
 import type { ConnectionService } from '../core/connectionService';
 import { SwitchboardError } from '../core/errors';

@@ -1,6 +1,6 @@
-import { splitLegacyModel, type Agent, type AgentInput, type StartAgentRunRequest } from '../../src/contracts/agents';
+import type { Agent, AgentInput, StartAgentRunRequest } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
-import { agentModelApplies, pickConnection, pickLegacyConnection, pickModel, type ConnectionSource, type ModelSource } from '../../src/contracts/routing';
+import { agentModelApplies, pickConnection, pickLegacyConnection, pickModel, splitLegacyModel, type ConnectionSource, type ModelSource } from '../../src/contracts/routing';
 
 /**
  * The logic of the agent form and the run panel, kept free of the DOM so unit tests can run

@@ -1,10 +1,9 @@
-import {
+import type {
   agentsMethods,
   agentsResults,
-  ToAgentsViewSchema,
-  type AgentsSnapshot,
-  type FromAgentsView,
-  type ToAgentsView,
+  AgentsSnapshot,
+  FromAgentsView,
+  ToAgentsView,
 } from '../../src/contracts/agentsView';
 import { RpcClient, type RpcClientOptions } from '../shared/rpcClient';
 import type { WebviewApi } from '../shared/webviewApi';
@@ -26,9 +25,5 @@ export type { AgentsSnapshot };
 
 /** The RPC client of the Agents view, bound to its contract in src/contracts/agentsView.ts. */
 export function createAgentsClient(api: AgentsApi, options?: RpcClientOptions): AgentsClient {
-  return new RpcClient<typeof agentsMethods, typeof agentsResults, FromAgentsView, ToAgentsView>(
-    api,
-    { methods: agentsMethods, results: agentsResults, incoming: ToAgentsViewSchema },
-    options,
-  );
+  return new RpcClient<typeof agentsMethods, typeof agentsResults, FromAgentsView, ToAgentsView>(api, options);
 }

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { Connection, ConnectionStatus, TestResult } from '../../src/contracts/connections';
-import { CUSTOM_HEADERS_FIELD, type ProviderDescriptor } from '../../src/contracts/providers';
+import type { ProviderDescriptor } from '../../src/contracts/providers';
+import { CUSTOM_HEADERS_FIELD } from '../../src/contracts/vocabulary';
 import { MessageLine, type RowMessage } from '../shared/messages';
 import { RowAction } from '../shared/RowAction';
 import { keyRequirement } from './formModel';

@@ -1,10 +1,9 @@
-import {
+import type {
   connectionsMethods,
   connectionsResults,
-  ToConnectionsViewSchema,
-  type ConnectionsSnapshot,
-  type FromConnectionsView,
-  type ToConnectionsView,
+  ConnectionsSnapshot,
+  FromConnectionsView,
+  ToConnectionsView,
 } from '../../src/contracts/connectionsView';
 import { RpcClient, type RpcClientOptions } from '../shared/rpcClient';
 import type { WebviewApi } from '../shared/webviewApi';
@@ -20,9 +19,5 @@ export type { ConnectionsSnapshot };
 
 /** The RPC client of the Connections view, bound to its contract in src/contracts/connectionsView.ts. */
 export function createConnectionsClient(api: ConnectionsApi, options?: RpcClientOptions): ConnectionsClient {
-  return new RpcClient<typeof connectionsMethods, typeof connectionsResults, FromConnectionsView, ToConnectionsView>(
-    api,
-    { methods: connectionsMethods, results: connectionsResults, incoming: ToConnectionsViewSchema },
-    options,
-  );
+  return new RpcClient<typeof connectionsMethods, typeof connectionsResults, FromConnectionsView, ToConnectionsView>(api, options);
 }

@@ -1,5 +1,7 @@
-import { BaseUrlSchema, type Connection, type ConnectionInput, type ConnectionPatch } from '../../src/contracts/connections';
-import { BASE_URL_FIELD, type ProviderDescriptor, type ProviderField } from '../../src/contracts/providers';
+import type { Connection, ConnectionInput, ConnectionPatch } from '../../src/contracts/connections';
+import { baseUrlProblem } from '../../src/contracts/urls';
+import type { ProviderDescriptor, ProviderField } from '../../src/contracts/providers';
+import { BASE_URL_FIELD } from '../../src/contracts/vocabulary';
 
 /**
  * The form's logic, kept free of the DOM so unit tests can run it in Node: which fields a
@@ -88,9 +90,9 @@ export function validateForm(descriptor: ProviderDescriptor, values: FormValues)
       continue;
     }
     if (field.kind === 'url') {
-      const parsed = BaseUrlSchema.safeParse(value);
-      if (!parsed.success) {
-        errors[field.key] = `${field.label}: ${parsed.error.issues[0]?.message ?? 'not a valid URL'}.`;
+      const problem = baseUrlProblem(value);
+      if (problem) {
+        errors[field.key] = `${field.label}: ${problem}.`;
       }
     }
   }

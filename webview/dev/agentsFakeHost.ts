@@ -10,7 +10,7 @@
  * open a run with `?run=<index in the sample runs>`, and drive it from a test through
  * `window.switchboardAgentsFakeHost`.
  */
-import '../shared/zodSetup';
+import './zodSetup';
 import type { Agent, RunRecord, StartAgentRunRequest, TraceStep } from '../../src/contracts/agents';
 import { FromAgentsViewSchema, type AgentsConnection, type AgentsSnapshot, type FromAgentsView, type ToAgentsView } from '../../src/contracts/agentsView';
 import type { ErrorInfo } from '../../src/contracts/errors';

@@ -9,7 +9,7 @@
  * (`many`: `&models=N` registered models, 2,000 by default), open a tab with `&tab=models`, and
  * drive it from a test through `window.switchboardFakeHost`.
  */
-import '../shared/zodSetup';
+import './zodSetup';
 import type { Connection, TestResult } from '../../src/contracts/connections';
 import { FromConnectionsViewSchema, type ConnectionsSnapshot, type FromConnectionsView, type ToConnectionsView } from '../../src/contracts/connectionsView';
 import type { ErrorInfo } from '../../src/contracts/errors';

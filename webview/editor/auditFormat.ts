@@ -1,5 +1,5 @@
 import type { AuditFilter, AuditRow, EditorSnapshot } from '../../src/contracts/editorView';
-import { AuditKindSchema } from '../../src/contracts/editorView';
+import { AUDIT_KINDS, isOneOf } from '../../src/contracts/vocabulary';
 import { formatLatency } from '../connections/format';
 import type { SelectOption } from '../agents/agentModel';
 
@@ -18,7 +18,7 @@ export function auditKindLabel(kind: AuditRow['kind']): string {
   return KIND_LABELS[kind];
 }
 
-export const AUDIT_KIND_OPTIONS: readonly SelectOption[] = AuditKindSchema.options.map((kind) => ({ value: kind, label: KIND_LABELS[kind] }));
+export const AUDIT_KIND_OPTIONS: readonly SelectOption[] = AUDIT_KINDS.map((kind) => ({ value: kind, label: KIND_LABELS[kind] }));
 
 export function connectionOptions(snapshot: Pick<EditorSnapshot, 'connections'>): SelectOption[] {
   return snapshot.connections.map((connection) => ({ value: connection.id, label: connection.name }));
@@ -26,9 +26,9 @@ export function connectionOptions(snapshot: Pick<EditorSnapshot, 'connections'>)
 
 /** The filter as the host's contract takes it: blank fields are left out, not sent empty. */
 export function auditFilter(fields: { kind: string; requester: string; connectionId: string; run: string }): AuditFilter {
-  const kind = AuditKindSchema.safeParse(fields.kind);
+  const kind = fields.kind;
   return {
-    ...(kind.success ? { kind: kind.data } : {}),
+    ...(isOneOf(AUDIT_KINDS, kind) ? { kind } : {}),
     ...(fields.requester.trim() ? { requester: fields.requester.trim() } : {}),
     ...(fields.connectionId ? { connectionId: fields.connectionId } : {}),
     ...(fields.run.trim() ? { run: fields.run.trim() } : {}),

@@ -1,11 +1,10 @@
-import {
+import type {
   editorMethods,
   editorResults,
-  ToEditorViewSchema,
-  type EditorSnapshot,
-  type EditorTab,
-  type FromEditorView,
-  type ToEditorView,
+  EditorSnapshot,
+  EditorTab,
+  FromEditorView,
+  ToEditorView,
 } from '../../src/contracts/editorView';
 import { RpcClient, type RpcClientOptions } from '../shared/rpcClient';
 import type { WebviewApi } from '../shared/webviewApi';
@@ -21,9 +20,5 @@ export type { EditorSnapshot };
 
 /** The RPC client of the Switchboard editor, bound to its contract in src/contracts/editorView.ts. */
 export function createEditorClient(api: EditorApi, options?: RpcClientOptions): EditorClient {
-  return new RpcClient<typeof editorMethods, typeof editorResults, FromEditorView, ToEditorView>(
-    api,
-    { methods: editorMethods, results: editorResults, incoming: ToEditorViewSchema },
-    options,
-  );
+  return new RpcClient<typeof editorMethods, typeof editorResults, FromEditorView, ToEditorView>(api, options);
 }

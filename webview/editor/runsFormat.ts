@@ -1,4 +1,5 @@
-import { RunStatusSchema, type RunRecord } from '../../src/contracts/agents';
+import type { RunRecord } from '../../src/contracts/agents';
+import { isOneOf, RUN_STATUSES } from '../../src/contracts/vocabulary';
 import type { EditorSnapshot, RunFilterInput } from '../../src/contracts/editorView';
 import type { SelectOption } from '../agents/agentModel';
 import { connectionName, formatClockTime, formatDuration, modelName, runDuration, runStatusLabel } from '../agents/format';
@@ -16,7 +17,7 @@ export interface RunFilterFields {
 
 export const EMPTY_RUN_FILTER: RunFilterFields = { agentId: '', connectionId: '', modelRef: '', status: '', text: '' };
 
-export const RUN_STATUS_OPTIONS: readonly SelectOption[] = RunStatusSchema.options.map((status) => ({ value: status, label: runStatusLabel(status) }));
+export const RUN_STATUS_OPTIONS: readonly SelectOption[] = RUN_STATUSES.map((status) => ({ value: status, label: runStatusLabel(status) }));
 
 export function agentOptions(snapshot: Pick<EditorSnapshot, 'agents'>): SelectOption[] {
   return snapshot.agents.map((agent) => ({ value: agent.id, label: agent.name }));
@@ -39,12 +40,12 @@ export function modelOptions(snapshot: Pick<EditorSnapshot, 'connections'>, conn
 
 /** The filter as the host's contract takes it: blank fields are left out, not sent empty. */
 export function runFilter(fields: RunFilterFields): RunFilterInput {
-  const status = RunStatusSchema.safeParse(fields.status);
+  const { status } = fields;
   return {
     ...(fields.agentId ? { agentId: fields.agentId } : {}),
     ...(fields.connectionId ? { connectionId: fields.connectionId } : {}),
     ...(fields.modelRef ? { modelRef: fields.modelRef } : {}),
-    ...(status.success ? { status: status.data } : {}),
+    ...(isOneOf(RUN_STATUSES, status) ? { status } : {}),
     ...(fields.text.trim() ? { text: fields.text.trim() } : {}),
   };
 }

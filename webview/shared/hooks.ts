@@ -32,7 +32,7 @@ export function useViewClient<Api, Pushed extends { type: string }, Client exten
   const client = useMemo(
     () =>
       createClient(api, {
-        onInvalidMessage: (_data, error) => console.warn(`Switchboard: ignored a message that does not match the ${protocolName} protocol`, error.issues),
+        onInvalidMessage: (_data, reason) => console.warn(`Switchboard: ignored a message that is not one of the ${protocolName} protocol: ${reason}`),
       }),
     [api],
   );

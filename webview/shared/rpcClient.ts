@@ -1,6 +1,8 @@
+// Types only from the contracts: their zod schemas stay in the extension host, which validates
+// every request a view sends and builds every message it receives. Importing a schema here would
+// put zod (three quarters of a view's bundle) into every webview.
 import type { z } from 'zod';
 import type { ErrorCode, ErrorInfo } from '../../src/contracts/errors';
-import { describeIssues } from '../../src/contracts/issues';
 import type { Reply } from '../../src/contracts/rpc';
 import type { WebviewApi } from './webviewApi';
 
@@ -19,14 +21,6 @@ export type ReadyMessage = { type: 'ready' };
 /** Everything the host sends that is not a reply: snapshots and other pushed updates. */
 export type PushedMessage<In> = Exclude<In, Reply>;
 
-/** The contract of one view: its methods and their results, and what the host may send it. */
-export interface ViewProtocol<M extends MethodSchemas, R extends ResultSchemas<M>, In> {
-  methods: M;
-  results: R;
-  /** Validates every incoming message; it must accept the reply envelope (ReplySchema). */
-  incoming: z.ZodType<In>;
-}
-
 export interface RpcClientOptions {
   /**
    * How long a request may wait for its reply. Generous: the host may be waiting on a
@@ -35,13 +29,13 @@ export interface RpcClientOptions {
   timeoutMs?: number;
   /** Makes request ids; the default prefixes a per-page random part to a counter. */
   newId?: () => string;
-  /** Told about each message that fails validation; the message is dropped either way. */
-  onInvalidMessage?: (data: unknown, error: z.ZodError) => void;
+  /** Told about each message that is not a message of the protocol; it is dropped either way. */
+  onInvalidMessage?: (data: unknown, reason: string) => void;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5 * 60 * 1000;
 
-/** A failed request: the host's `{ code, message }`, or one the client makes (timeout, bad reply). */
+/** A failed request: the host's `{ code, message }`, or one the client makes (timeout, cancelled). */
 export class RpcError extends Error implements ErrorInfo {
   constructor(
     readonly code: ErrorCode,
@@ -68,19 +62,21 @@ type ApiFor<M extends MethodSchemas, Out> = [RequestMessage<M> | ReadyMessage] e
 /**
  * The typed request/reply client of a view, shared by every view. Each request carries an
  * id; the promise settles on the one reply with that id, or rejects after the timeout, so
- * nothing waits forever. Everything that arrives is validated with the view's schema first.
+ * nothing waits forever. The types come from the view's contract; the checking is the host's:
+ * it parses every request with the contract's schema and answers a bad one with
+ * `invalid_input`, and what it sends was built to the contract. Here only the envelope is
+ * checked, so garbage is dropped rather than mistaken for a reply.
  */
 export class RpcClient<M extends MethodSchemas, R extends ResultSchemas<M>, Out, In> {
   private readonly pending = new Map<string, Pending>();
   private readonly listeners = new Set<(message: PushedMessage<In>) => void>();
   private readonly timeoutMs: number;
   private readonly newId: () => string;
-  private readonly onInvalidMessage: (data: unknown, error: z.ZodError) => void;
+  private readonly onInvalidMessage: (data: unknown, reason: string) => void;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly api: ApiFor<M, Out>,
-    private readonly protocol: ViewProtocol<M, R, In>,
     options: RpcClientOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -107,17 +103,10 @@ export class RpcClient<M extends MethodSchemas, R extends ResultSchemas<M>, Out,
     return () => this.listeners.delete(listener);
   }
 
-  /**
-   * Sends a request and resolves with its validated result. Params are checked against the
-   * contract first: invalid params reject with `invalid_input` without reaching the host.
-   */
+  /** Sends a request and resolves with the value of its reply; the host checks the params. */
   request<K extends keyof M & string>(method: K, params: z.input<M[K]>): Promise<z.output<R[K]>> {
-    const parsed = this.protocol.methods[method].safeParse(params);
-    if (!parsed.success) {
-      return Promise.reject(new RpcError('invalid_input', describeIssues(parsed.error.issues)));
-    }
     const id = this.newId();
-    const message = { type: 'request', id, method, params: parsed.data } as RequestMessage<M>;
+    const message = { type: 'request', id, method, params } as RequestMessage<M>;
     return new Promise<z.output<R[K]>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
@@ -157,12 +146,12 @@ export class RpcClient<M extends MethodSchemas, R extends ResultSchemas<M>, Out,
   }
 
   private receive(data: unknown): void {
-    const parsed = this.protocol.incoming.safeParse(data);
-    if (!parsed.success) {
-      this.onInvalidMessage(data, parsed.error);
+    const problem = envelopeProblem(data);
+    if (problem) {
+      this.onInvalidMessage(data, problem);
       return;
     }
-    const message = parsed.data;
+    const message = data as { type: string };
     if (isReply(message)) {
       this.settle(message);
       return;
@@ -179,24 +168,27 @@ export class RpcClient<M extends MethodSchemas, R extends ResultSchemas<M>, Out,
     }
     this.pending.delete(reply.id);
     clearTimeout(pending.timer);
-    if (!reply.ok) {
-      pending.reject(new RpcError(reply.error.code, reply.error.message));
-      return;
-    }
-    const schema = this.protocol.results[pending.method as keyof M];
-    const value = schema.safeParse(reply.value);
-    if (value.success) {
-      pending.resolve(value.data);
+    if (reply.ok) {
+      pending.resolve(reply.value);
     } else {
-      pending.reject(
-        new RpcError('bad_response', `The extension host answered "${pending.method}" with an unexpected value: ${describeIssues(value.error.issues)}`),
-      );
+      pending.reject(new RpcError(reply.error.code, reply.error.message));
     }
   }
 }
 
-function isReply(message: unknown): message is Reply {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'reply';
+function isReply(message: { type: string }): message is Reply {
+  return message.type === 'reply';
+}
+
+/** Why `data` is not a message a host sends (an object with a type; a reply with its id and outcome), if it is not. */
+function envelopeProblem(data: unknown): string | undefined {
+  if (typeof data !== 'object' || data === null || typeof (data as { type?: unknown }).type !== 'string') return 'not an object with a type';
+  const { type, id, ok, error } = data as { type: string; id?: unknown; ok?: unknown; error?: { code?: unknown; message?: unknown } | null };
+  if (type !== 'reply') return undefined;
+  if (typeof id !== 'string') return 'a reply without an id';
+  if (ok === true) return undefined;
+  if (ok !== false) return 'a reply that is neither ok nor failed';
+  return typeof error?.code === 'string' && typeof error.message === 'string' ? undefined : 'a failed reply without a code and a message';
 }
 
 /** Request ids: a random part per page, so replies meant for a page before a reload never match. */

@@ -1,4 +1,4 @@
-import { isCredentialName } from '../../contracts/connections';
+import { isCredentialName } from '../../contracts/urls';
 import { SwitchboardError } from '../errors';
 
 /**

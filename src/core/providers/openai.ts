@@ -1,4 +1,5 @@
-import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../../contracts/providers';
+import type { ProviderDescriptor } from '../../contracts/providers';
+import { API_KEY_FIELD, BASE_URL_FIELD } from '../../contracts/vocabulary';
 import type { ChatRequest, ChatResult, ChatStreamPart, DiscoveredModel } from '../../contracts/models';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { openAiBuiltin } from './builtinModels';

@@ -1,5 +1,6 @@
 import type { ChatRequest, ChatResult, ChatStreamPart, DiscoveredModel } from '../../contracts/models';
-import { API_KEY_FIELD, BASE_URL_FIELD, CUSTOM_HEADERS_FIELD, type ProviderDescriptor } from '../../contracts/providers';
+import type { ProviderDescriptor } from '../../contracts/providers';
+import { API_KEY_FIELD, BASE_URL_FIELD, CUSTOM_HEADERS_FIELD } from '../../contracts/vocabulary';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { parseCustomHeaders, validateCustomHeaders } from './customHeaders';
 import { listModels, openAiStyleApi, postChatCompletion, streamChatCompletion, testByListingModels, type OpenAiStyleProvider } from './openaiShared';

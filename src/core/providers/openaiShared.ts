@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ChatRequest, ChatResult, ChatStreamPart, ConversationMessage, Tool, ToolCall } from '../../contracts/models';
 import { SwitchboardError } from '../errors';
 import { commonErrorMessage, type ApiProfile } from '../http/httpErrors';

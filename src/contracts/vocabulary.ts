@@ -1,0 +1,21 @@
+// The closed lists of values and the field keys the views need at run time, without zod: a
+// webview imports these at no cost, and the schemas in the other contract modules build their
+// enums from the same lists, so the two can never disagree.
+
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+
+export const AUDIT_KINDS = ['key_read', 'model_call', 'connection_created', 'connection_updated', 'connection_deleted'] as const;
+
+/** Whether `value` is one of `values`, narrowing it to that union. */
+export function isOneOf<T extends string>(values: readonly T[], value: string): value is T {
+  return (values as readonly string[]).includes(value);
+}
+
+/** The field key that holds a connection's base URL and the one that holds its key. */
+export const BASE_URL_FIELD = 'baseUrl';
+export const API_KEY_FIELD = 'apiKey';
+/**
+ * The option that holds extra headers as text (`Name: value` pairs). A provider that has it also
+ * takes credential headers, whose values are kept in SecretStorage instead.
+ */
+export const CUSTOM_HEADERS_FIELD = 'customHeaders';
