@@ -1,41 +1,13 @@
-// One build for every target: the extension host bundle, the agent host worker (later),
-// and one browser bundle per webview. `--watch` rebuilds on change, `--production` minifies.
+// Builds every target of scripts/bundles.mjs and copies the webviews' assets beside them.
+// `--watch` rebuilds on change, `--production` minifies.
 import * as esbuild from 'esbuild';
 import { cp, mkdir } from 'node:fs/promises';
+import { bundleTargets } from './scripts/bundles.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
-const shared = {
-  bundle: true,
-  sourcemap: !production,
-  minify: production,
-  logLevel: 'info',
-  legalComments: 'none',
-};
-
-const targets = [
-  {
-    ...shared,
-    entryPoints: { extension: 'src/vscode/extension.ts', agentHost: 'src/agent-host/worker.ts' },
-    outdir: 'dist',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode'],
-  },
-  {
-    ...shared,
-    entryPoints: { connections: 'webview/connections/main.tsx', agents: 'webview/agents/main.tsx', editor: 'webview/editor/main.tsx' },
-    outdir: 'dist/webview',
-    platform: 'browser',
-    format: 'esm',
-    target: 'es2022',
-    jsx: 'automatic',
-    jsxImportSource: 'preact',
-    loader: { '.css': 'css' },
-  },
-];
+const targets = Object.values(bundleTargets({ production }));
 
 // The codicon font is referenced by the webview's CSS; ship it inside the webview root so
 // localResourceRoots can stay limited to dist/webview.

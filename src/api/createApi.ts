@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RunRecord } from '../contracts/agents';
 import { hasCredentials, type Connection } from '../contracts/connections';
 import type { ErrorCode } from '../contracts/errors';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TraceStepSchema } from './agents';
 import { ErrorInfoSchema } from './errors';
 import { ChatMessageSchema, UsageSchema } from './models';

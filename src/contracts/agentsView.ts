@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AgentInputSchema, AgentSchema, RunRecordSchema, StartAgentRunRequestSchema } from './agents';
 import { ConnectionStatusSchema } from './connections';
 import { AgentSyncStateSchema, GatewayViewSchema } from './gateway';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ErrorInfoSchema } from './errors';
 import { UsageSchema } from './models';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConnectionInputSchema, ConnectionPatchSchema, ConnectionSchema, TestResultSchema } from './connections';
 import { DiscoveredModelSchema, RegisteredModelSchema } from './models';
 import { ProviderDescriptorSchema } from './providers';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AuditEntrySchema, RunRecordSchema, RunStatusSchema } from './agents';
 import { AgentsConnectionSchema } from './agentsView';
 import { RegisteredModelSchema } from './models';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Every failure a person can see carries one of these codes. Core code throws them;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What a model can take or do. `vision` = image input; `tools` = function calling. */
 export const ModalitySchema = z.enum(['text', 'vision', 'tools', 'reasoning', 'audio', 'embedding']);

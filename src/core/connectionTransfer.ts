@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConnectionInputSchema, hasCredentials, originOf, type Connection } from '../contracts/connections';
 import { describeIssues } from '../contracts/issues';
 import type { ConnectionService } from './connectionService';

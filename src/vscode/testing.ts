@@ -59,6 +59,8 @@ export interface TestingApi {
   startRun(request: unknown): Promise<RunRecord>;
   /** How long activate() took, in milliseconds. */
   readonly activationMs: number;
+  /** This extension's log folder (context.logUri); the extension host's own log is in the folder above. */
+  readonly logFolder: string;
 }
 
 export function createTestingApi(deps: {
@@ -97,6 +99,7 @@ export function createTestingApi(deps: {
     },
     chatRecords: () => deps.chatRecords.page({ limit: 1000 }).records,
     auditEntries: async () => (await deps.audit.read()).reverse(),
+    logFolder: context.logUri.fsPath,
     databaseBytes: async () => {
       const parts = await Promise.all(deps.db.files.map((file) => readFile(file, 'latin1').catch(() => '')));
       return parts.join('\n');

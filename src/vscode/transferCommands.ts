@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConnectionService } from '../core/connectionService';
 import { checkPassphrase, type ConnectionTransfer, type ImportPlan } from '../core/connectionTransfer';
 import { SwitchboardError } from '../core/errors';

@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { activate, extension } from './helpers';
 
@@ -39,5 +41,18 @@ describe('activation', () => {
     assert.equal(api.apiVersion, 1);
     const ids = api.listProviders().map((p) => p.id);
     assert.ok(ids.includes('ollama') && ids.includes('openai'), `providers: ${ids.join(', ')}`);
+  });
+
+  it('activates without an error or a deprecation in the extension host log', async () => {
+    const { testing } = await activate();
+    const hostFolder = path.dirname(testing.logFolder);
+    const hostLogs = readdirSync(hostFolder).filter((name) => name.endsWith('exthost.log'));
+    assert.ok(hostLogs.length > 0, `no extension host log in ${hostFolder}`);
+    const lines = hostLogs.flatMap((name) => readFileSync(path.join(hostFolder, name), 'utf8').split('\n'));
+    assert.ok(lines.some((line) => line.includes('switchboard-dev.switchboard')), 'the log does not mention Switchboard\'s activation: is it the right file?');
+    // A PendingMigrationError names no extension on its first line: VS Code logs it when anything
+    // reads the global navigator, as zod's bundle did.
+    const problems = lines.filter((line) => line.includes('PendingMigrationError') || (/\[(error|warning)\]/.test(line) && /switchboard/i.test(line)));
+    assert.deepEqual(problems, []);
   });
 });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeIssue, describeIssues, issuePaths } from '../../src/contracts/issues';
 
 describe('validation issues in words (src/contracts/issues.ts)', () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SwitchboardError } from '../../src/core/errors';
 import { HttpClient } from '../../src/core/http/httpClient';
 import { NetworkError, type ApiProfile } from '../../src/core/http/httpErrors';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { z } from 'zod';
+import * as z from 'zod';
 import { HttpClient } from '../../src/core/http/httpClient';
 import { NetworkError } from '../../src/core/http/httpErrors';
 import { proxyFor, resolveProxyConfig } from '../../src/core/http/proxy';

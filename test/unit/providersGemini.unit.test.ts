@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DiscoveredModelSchema, type ChatRequest } from '../../src/contracts/models';
 import type { ConnectionTarget } from '../../src/core/providers/adapter';
 import { GEMINI_PAGE_SIZE, geminiAdapter, geminiApi, geminiModelPath } from '../../src/core/providers/gemini';

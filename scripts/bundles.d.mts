@@ -1,0 +1,4 @@
+import type { BuildOptions } from 'esbuild';
+
+export const MAX_WEBVIEW_BUNDLE_BYTES: number;
+export function bundleTargets(options: { production: boolean }): { host: BuildOptions; webviews: BuildOptions };

@@ -1,0 +1,44 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { build } from 'esbuild';
+
+/** Builds a target of scripts/bundles.mjs for production, in memory: each JavaScript bundle's text and inputs. */
+async function productionBundles(target: 'host' | 'webviews') {
+  // Imported, not required: scripts/bundles.mjs is the ES module esbuild.mjs builds from.
+  const { bundleTargets } = await import('../../scripts/bundles.mjs');
+  const result = await build({ ...bundleTargets({ production: true })[target], write: false, metafile: true, logLevel: 'silent' });
+  return Object.entries(result.metafile.outputs)
+    .filter(([file, output]) => output.entryPoint && file.endsWith('.js'))
+    .map(([file, output]) => ({
+      name: path.basename(file),
+      bytes: output.bytes,
+      inputs: Object.keys(output.inputs),
+      text: result.outputFiles.find((outputFile) => outputFile.path.endsWith(file))?.text ?? '',
+    }));
+}
+
+describe('the production bundles', function () {
+  // A build, not a timed check: esbuild is quick, but a busy machine may slow it down.
+  this.timeout(120_000);
+
+  it('keeps each webview under 150 KB, with no zod in it (the host validates what views send)', async () => {
+    const { MAX_WEBVIEW_BUNDLE_BYTES } = await import('../../scripts/bundles.mjs');
+    assert.equal(MAX_WEBVIEW_BUNDLE_BYTES, 150 * 1024);
+    const webviews = await productionBundles('webviews');
+    assert.deepEqual(webviews.map((bundle) => bundle.name).sort(), ['agents.js', 'connections.js', 'editor.js']);
+    for (const bundle of webviews) {
+      assert.ok(bundle.bytes < MAX_WEBVIEW_BUNDLE_BYTES, `${bundle.name} is ${bundle.bytes} bytes`);
+      assert.deepEqual(bundle.inputs.filter((input) => input.includes('node_modules/zod/')), [], `${bundle.name} carries zod`);
+    }
+  });
+
+  it('gives the host and the worker one zod locale, and never reads the global navigator (VS Code traps it)', async () => {
+    const bundles = await productionBundles('host');
+    assert.deepEqual(bundles.map((bundle) => bundle.name).sort(), ['agentHost.js', 'extension.js']);
+    for (const bundle of bundles) {
+      // `import * as z`: with `import { z }`, esbuild kept all of zod's 40 locales.
+      assert.deepEqual(bundle.inputs.filter((input) => input.includes('zod/v4/locales/')), ['node_modules/zod/v4/locales/en.js'], `${bundle.name}: zod's locales`);
+      assert.doesNotMatch(bundle.text, /\bnavigator\b/, `${bundle.name} reads navigator`);
+    }
+  });
+});
