@@ -1,4 +1,4 @@
-import { FormField, type FieldFrame } from '../shared/fields';
+import { FormField, Select, type FieldFrame } from '../shared/fields';
 import { textAreaRows, type SelectOption } from './agentModel';
 
 export function TextAreaField(props: FieldFrame & { testId: string; value: string; rows: number; maxRows?: number; placeholder?: string; onInput(value: string): void }) {
@@ -20,11 +20,7 @@ export function TextAreaField(props: FieldFrame & { testId: string; value: strin
   );
 }
 
-/**
- * A vscode-single-select whose first option is the empty value ("use the default ..."). Each
- * option also carries `selected`, because the select reads its state from its options when
- * they are slotted in, before `value` can match one of them.
- */
+/** A select whose first choice is the empty value ("use the default ..."). */
 export function SelectField(
   props: FieldFrame & {
     testId: string;
@@ -38,23 +34,15 @@ export function SelectField(
 ) {
   return (
     <FormField {...props}>
-      <vscode-single-select
+      <Select
         id={props.id}
-        data-testid={props.testId}
-        label={props.label}
+        testId={props.testId}
+        ariaLabel={props.label}
         value={props.value}
         disabled={props.disabled}
-        onChange={(event) => props.onChange(event.currentTarget.value)}
-      >
-        <vscode-option value="" selected={props.value === ''} description={props.emptyDescription}>
-          {props.emptyLabel}
-        </vscode-option>
-        {props.options.map((option) => (
-          <vscode-option key={option.value} value={option.value} selected={option.value === props.value} description={option.description}>
-            {option.label}
-          </vscode-option>
-        ))}
-      </vscode-single-select>
+        choices={[{ value: '', label: props.emptyLabel, description: props.emptyDescription }, ...props.options]}
+        onChange={props.onChange}
+      />
     </FormField>
   );
 }

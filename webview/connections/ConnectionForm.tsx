@@ -3,7 +3,7 @@ import type { Connection } from '../../src/contracts/connections';
 import type { RegisteredModel } from '../../src/contracts/models';
 import type { ProviderDescriptor, ProviderField } from '../../src/contracts/providers';
 import { errorMessage } from '../shared/errors';
-import { FormError, FormField, FormPanel, TextField } from '../shared/fields';
+import { FormError, FormField, FormPanel, Select, TextField } from '../shared/fields';
 import type { ConnectionsClient } from './client';
 import {
   buildConnectionInput,
@@ -40,8 +40,6 @@ function fieldIds(formId: string, key: string) {
   return { id: `${formId}-${key}`, testId: `field-${key}`, errorTestId: `field-error-${key}` };
 }
 
-/** Above this many models the default-model select filters as you type. */
-const COMBOBOX_FROM = 12;
 
 interface DefaultModelSelectProps {
   formId: string;
@@ -62,33 +60,22 @@ function DefaultModelSelect({ formId, models, value, providerDefault, onChange }
   return (
     <div class="form-field">
       <vscode-label htmlFor={id}>Default model</vscode-label>
-      <vscode-single-select
+      <Select
         id={id}
-        data-testid={`field-${DEFAULT_MODEL_KEY}`}
-        label="Default model"
+        testId={`field-${DEFAULT_MODEL_KEY}`}
+        ariaLabel="Default model"
         value={value}
-        combobox={models.length >= COMBOBOX_FROM}
-        onChange={(event) => onChange(event.currentTarget.value)}
-      >
-        <vscode-option value="" selected={value === ''} description={providerDefault ? `the provider's default: ${providerDefault}` : undefined}>
-          None
-        </vscode-option>
-        {unregistered && (
-          <vscode-option value={unregistered} selected description="not registered">
-            {unregistered}
-          </vscode-option>
-        )}
-        {models.map((model) => (
-          <vscode-option
-            key={model.id}
-            value={model.providerModelId}
-            selected={model.providerModelId === value}
-            description={[model.displayName !== model.providerModelId ? model.displayName : '', model.enabled ? '' : 'disabled'].filter(Boolean).join(' · ') || undefined}
-          >
-            {model.providerModelId}
-          </vscode-option>
-        ))}
-      </vscode-single-select>
+        choices={[
+          { value: '', label: 'None', description: providerDefault ? `the provider's default: ${providerDefault}` : undefined },
+          ...(unregistered ? [{ value: unregistered, label: unregistered, description: 'not registered' }] : []),
+          ...models.map((model) => ({
+            value: model.providerModelId,
+            label: model.providerModelId,
+            description: [model.displayName !== model.providerModelId ? model.displayName : '', model.enabled ? '' : 'disabled'].filter(Boolean).join(' · ') || undefined,
+          })),
+        ]}
+        onChange={onChange}
+      />
       <vscode-form-helper class="field-description" data-testid="default-model-help">
         {models.length
           ? 'Used when neither the run nor the agent names a model.'
@@ -179,21 +166,20 @@ export function ConnectionForm({ client, providers, mode, connection, models = [
         </p>
       ) : (
         <FormField id={`${formId}-provider`} label="Provider" description={editing ? 'The provider of a connection cannot change.' : undefined}>
-          <vscode-single-select
+          <Select
             id={`${formId}-provider`}
-            data-testid="provider-select"
-            label="Provider"
+            testId="provider-select"
+            ariaLabel="Provider"
             value={providerId}
             disabled={editing}
             title={editing ? 'The provider of a connection cannot change' : undefined}
-            onChange={(event) => chooseProvider(event.currentTarget.value)}
-          >
-            {providers.map((provider) => (
-              <vscode-option key={provider.id} value={provider.id} selected={provider.id === providerId} description={provider.source === 'core' ? undefined : `from ${provider.source}`}>
-                {provider.displayName}
-              </vscode-option>
-            ))}
-          </vscode-single-select>
+            choices={providers.map((provider) => ({
+              value: provider.id,
+              label: provider.displayName,
+              description: provider.source === 'core' ? undefined : `from ${provider.source}`,
+            }))}
+            onChange={chooseProvider}
+          />
         </FormField>
       )}
 

@@ -4,6 +4,7 @@ import type { ConnectionsSnapshot } from '../../src/contracts/connectionsView';
 import type { RegisteredModel } from '../../src/contracts/models';
 import type { ProviderDescriptor } from '../../src/contracts/providers';
 import { errorMessage } from '../shared/errors';
+import { Select } from '../shared/fields';
 import { Loading, MessageLine, type RowMessage } from '../shared/messages';
 import { VirtualList } from '../shared/VirtualList';
 import type { ConnectionsClient } from './client';
@@ -125,23 +126,21 @@ export function ModelsTab({ client, snapshot, onShowConnections }: ModelsTabProp
   return (
     <div class="models-tab">
       <div class="models-toolbar">
-        <vscode-single-select
+        <Select
           class="models-filter"
-          data-testid="models-connection-filter"
-          label="Connection"
-          aria-label="Show the models of"
+          testId="models-connection-filter"
+          ariaLabel="Show the models of"
           value={filter}
-          onChange={(event) => setConnectionFilter(event.currentTarget.value)}
-        >
-          <vscode-option value="" selected={filter === ''}>
-            All connections
-          </vscode-option>
-          {connections.map((connection) => (
-            <vscode-option key={connection.id} value={connection.id} selected={filter === connection.id} description={String(models.filter((m) => m.connectionId === connection.id).length)}>
-              {connection.name}
-            </vscode-option>
-          ))}
-        </vscode-single-select>
+          choices={[
+            { value: '', label: 'All connections' },
+            ...connections.map((connection) => ({
+              value: connection.id,
+              label: connection.name,
+              description: String(models.filter((m) => m.connectionId === connection.id).length),
+            })),
+          ]}
+          onChange={setConnectionFilter}
+        />
         <vscode-textfield
           class="models-search"
           data-testid="models-search-field"

@@ -9,9 +9,7 @@ import type { VscodeDivider } from '@vscode-elements/elements/dist/vscode-divide
 import type { VscodeFormHelper } from '@vscode-elements/elements/dist/vscode-form-helper/vscode-form-helper.js';
 import type { VscodeIcon } from '@vscode-elements/elements/dist/vscode-icon/vscode-icon.js';
 import type { VscodeLabel } from '@vscode-elements/elements/dist/vscode-label/vscode-label.js';
-import type { VscodeOption } from '@vscode-elements/elements/dist/vscode-option/vscode-option.js';
 import type { VscodeProgressRing } from '@vscode-elements/elements/dist/vscode-progress-ring/vscode-progress-ring.js';
-import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
 import type { VscodeTabHeader } from '@vscode-elements/elements/dist/vscode-tab-header/vscode-tab-header.js';
 import type { VscodeTabPanel } from '@vscode-elements/elements/dist/vscode-tab-panel/vscode-tab-panel.js';
 import type { VscodeTabs, VscTabsSelectEvent } from '@vscode-elements/elements/dist/vscode-tabs/vscode-tabs.js';
@@ -59,16 +57,7 @@ declare module 'preact' {
       'vscode-form-helper': ElementProps<VscodeFormHelper>;
       'vscode-icon': ElementProps<VscodeIcon> & { name: string; label?: string; size?: number; spin?: boolean; actionIcon?: boolean };
       'vscode-label': ElementProps<VscodeLabel> & { htmlFor?: string; required?: boolean };
-      'vscode-option': ElementProps<VscodeOption> & { value?: string; selected?: boolean; disabled?: boolean; description?: string };
       'vscode-progress-ring': ElementProps<VscodeProgressRing>;
-      'vscode-single-select': ElementProps<VscodeSingleSelect> & {
-        value?: string;
-        /** Options can be filtered by typing. */
-        combobox?: boolean;
-        disabled?: boolean;
-        label?: string;
-        onChange?: Handler<VscodeSingleSelect>;
-      };
       'vscode-tab-header': ElementProps<VscodeTabHeader> & { slot?: string };
       'vscode-tab-panel': ElementProps<VscodeTabPanel>;
       'vscode-tabs': ElementProps<VscodeTabs> & {

@@ -1,5 +1,4 @@
 import type { ComponentChildren, Ref } from 'preact';
-import { escapeClosesForm } from './keys';
 
 /** The error under a field. */
 export function FieldError({ testId, text }: { testId?: string; text: string }) {
@@ -94,15 +93,12 @@ export function FormPanel({ formRef, class: className, testId, label, heading, o
         event.preventDefault();
         onSubmit();
       }}
-      // Escape in the capture phase: a vscode select stops its propagation, even when closed.
-      onKeyDownCapture={(event) => {
-        if (event.key === 'Escape' && escapeClosesForm(event.target instanceof HTMLElement ? event.target : undefined)) {
+      onKeyDown={(event) => {
+        // An open native select takes Escape itself: the page never sees it.
+        if (event.key === 'Escape') {
           event.preventDefault();
           onCancel();
-        }
-      }}
-      onKeyDown={(event) => {
-        if (submitOnCtrlEnter && event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+        } else if (submitOnCtrlEnter && event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
           event.preventDefault();
           onSubmit();
         }
@@ -111,5 +107,50 @@ export function FormPanel({ formRef, class: className, testId, label, heading, o
       <h3 class="form-title">{heading}</h3>
       {children}
     </form>
+  );
+}
+
+/** One choice of a Select; the description follows the label, as VS Code's own pickers show it. */
+export interface Choice {
+  value: string;
+  label: string;
+  description?: string;
+}
+
+/**
+ * A native select in VS Code's dropdown colours. Native, not vscode-single-select: that element
+ * and the scrolling list it brings were a third of each view's bundle, and the browser's own
+ * select already has everything a person expects of one (type to find, arrow keys, Alt+Down,
+ * the screen reader's list).
+ */
+export function Select(props: {
+  id?: string;
+  testId: string;
+  value: string;
+  choices: readonly Choice[];
+  disabled?: boolean;
+  title?: string;
+  /** The accessible name when no visible label points at the select. */
+  ariaLabel?: string;
+  class?: string;
+  onChange(value: string): void;
+}) {
+  return (
+    <select
+      id={props.id}
+      class={props.class ? `select ${props.class}` : 'select'}
+      data-testid={props.testId}
+      value={props.value}
+      disabled={props.disabled}
+      title={props.title}
+      aria-label={props.ariaLabel}
+      onChange={(event) => props.onChange(event.currentTarget.value)}
+    >
+      {props.choices.map((choice) => (
+        <option key={choice.value} value={choice.value} selected={choice.value === props.value}>
+          {choice.description ? `${choice.label} (${choice.description})` : choice.label}
+        </option>
+      ))}
+    </select>
   );
 }

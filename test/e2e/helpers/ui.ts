@@ -1,5 +1,5 @@
 /**
- * Small things every journey does: pick an option of a vscode-single-select, answer VS Code's
+ * Small things every journey does: pick an option of a view's select, answer VS Code's
  * modal dialog, wait for a condition that no single locator expresses.
  */
 import type { Locator, Page } from 'playwright-core';
@@ -14,13 +14,17 @@ export function exactly(text: string): RegExp {
 }
 
 /**
- * Chooses the option labelled `label` in a vscode-single-select, as a person does: open it,
- * click the option. Its list lives in the element's shadow root, which locators pierce.
+ * Chooses the option labelled `label` (its description, in brackets after it, aside) in one of
+ * the views' native selects, as the keyboard or a click would: the select fires its change.
  */
 export async function chooseOption(select: Locator, label: string): Promise<void> {
-  await select.locator('.select-face').click();
-  await select.locator('li[role="option"]', { hasText: exactly(label) }).click();
-  await waitUntil(`the select to show "${label}"`, async () => (await select.locator('.select-face').innerText()).trim() === label);
+  const value = await select.evaluate(
+    (element, wanted) => Array.from((element as HTMLSelectElement).options).find((option) => option.label === wanted || option.label.startsWith(`${wanted} (`))?.value,
+    label,
+  );
+  if (value === undefined) throw new Error(`the select has no option "${label}"`);
+  await select.selectOption(value);
+  await waitUntil(`the select to show "${label}"`, async () => (await select.inputValue()) === value);
 }
 
 /** Polls `check` until it holds; the error names what was awaited. */
