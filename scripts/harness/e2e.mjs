@@ -101,6 +101,8 @@ async function runJourney({ spec, runDir, extensionsDir, fixtureEnv }) {
       SWITCHBOARD_E2E_URL: workbenchUrl(server),
       SWITCHBOARD_E2E_ARTIFACTS: screenshots,
       SWITCHBOARD_E2E_LOGS_DIR: server.logsDir,
+      SWITCHBOARD_E2E_VSIX: VSIX,
+      SWITCHBOARD_E2E_EXTENSIONS_DIR: extensionsDir,
       SWITCHBOARD_E2E_CHROMIUM: CHROMIUM,
       SWITCHBOARD_E2E_CHROMIUM_ARGS: JSON.stringify(CHROMIUM_ARGS),
     };

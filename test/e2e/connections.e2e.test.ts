@@ -1,9 +1,11 @@
 import * as assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import * as path from 'node:path';
 import { CANARY_KEY } from '../fixtures/canary';
 import { assertCanaryNowhere, KEY_HINT } from './helpers/canary';
 import { chooseOption, waitUntil } from './helpers/ui';
 import { connectionsWebview, editorWebview } from './helpers/webviews';
-import { env, openWorkbench, runCommand, type Session } from './helpers/workbench';
+import { env, openWorkbench, readTree, runCommand, type Session } from './helpers/workbench';
 
 describe('Connections view in VS Code (packaged extension)', () => {
   let session: Session;
@@ -14,6 +16,14 @@ describe('Connections view in VS Code (packaged extension)', () => {
 
   after(async () => {
     await session?.close();
+  });
+
+  it('is installed from a .vsix under 500 KB that ships no source map', () => {
+    const bytes = statSync(env('SWITCHBOARD_E2E_VSIX')).size;
+    assert.ok(bytes < 500 * 1024, `the .vsix is ${bytes} bytes`);
+    const { files } = readTree(env('SWITCHBOARD_E2E_EXTENSIONS_DIR'));
+    assert.ok(files.some((file) => file.endsWith(path.join('dist', 'extension.js'))), `installed: ${files.join(', ')}`);
+    assert.deepEqual(files.filter((file) => file.endsWith('.map')), []);
   });
 
   it('opens from "Switchboard: Focus Connections"', async () => {
@@ -29,9 +39,7 @@ describe('Connections view in VS Code (packaged extension)', () => {
     await view.locator('[data-testid="add-connection-button"]').first().click();
     const select = view.locator('[data-testid="provider-select"]');
     await select.waitFor();
-    const options = await select.locator('vscode-option').evaluateAll((elements) =>
-      elements.map((element) => `${element.getAttribute('value') ?? (element as { value?: string }).value}:${element.textContent?.trim()}`),
-    );
+    const options = await select.locator('option').evaluateAll((elements) => elements.map((element) => `${(element as HTMLOptionElement).value}:${element.textContent?.trim()}`));
     assert.ok(options.includes('ollama:Ollama'), `provider options: ${options.join(', ')}`);
     assert.ok(options.includes('openai:OpenAI'), `provider options: ${options.join(', ')}`);
     await session.screenshot('add-form');
@@ -39,9 +47,7 @@ describe('Connections view in VS Code (packaged extension)', () => {
 
   it('adds an Ollama connection pointed at the fixture server', async () => {
     const { view } = await connectionsWebview(session.page);
-    const select = view.locator('[data-testid="provider-select"]');
-    await select.locator('.select-face').click();
-    await select.locator('li[role="option"]', { hasText: /^\s*Ollama\s*$/ }).click();
+    await chooseOption(view.locator('[data-testid="provider-select"]'), 'Ollama');
     await view.locator('[data-testid="field-name"] input').fill('Fixture Ollama');
     await view.locator('[data-testid="field-baseUrl"] input').fill(env('SWITCHBOARD_FIXTURE_OLLAMA_URL'));
     await session.screenshot('form-filled');

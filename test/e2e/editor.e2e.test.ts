@@ -123,4 +123,18 @@ describe('Switchboard editor in VS Code (packaged extension)', function () {
     await waitUntil('only the connection entry', async () => (await editor.getByTestId('audit-page-label').innerText()).startsWith('Entries 1–1 of 1'));
     await session.screenshot('editor-audit');
   });
+
+  it('comes back after the window reloads, one editor, on the tab it showed', async function () {
+    // A whole workbench and extension host start again.
+    this.timeout(180_000);
+    // VS Code's own reload, which saves the workbench's state (the webview's among it) first.
+    await Promise.all([session.page.waitForEvent('load', { timeout: 60_000 }), runCommand(session.page, 'Developer: Reload Window')]);
+    await session.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    // VS Code restores the panel through Switchboard's serializer (activation onWebviewPanel).
+    editor = (await editorWebview(session.page)).view;
+    await editor.getByTestId('audit-verification').waitFor({ timeout: 30_000 });
+    assert.match(await editor.getByTestId('audit-verification').innerText(), /Verified: \d+ entries/);
+    assert.equal(await session.page.locator('.tabs-container .tab', { hasText: /^Switchboard$/ }).count(), 1, 'one Switchboard editor');
+    await session.screenshot('editor-restored');
+  });
 });

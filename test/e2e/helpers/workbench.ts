@@ -5,6 +5,8 @@
  *   SWITCHBOARD_E2E_URL            the workbench URL (code-server with the .vsix installed)
  *   SWITCHBOARD_E2E_ARTIFACTS      where screenshots go
  *   SWITCHBOARD_E2E_LOGS_DIR       code-server's log folder (the output channels are files there)
+ *   SWITCHBOARD_E2E_VSIX           the .vsix the harness packaged
+ *   SWITCHBOARD_E2E_EXTENSIONS_DIR the extensions folder it was installed into
  *   SWITCHBOARD_E2E_CHROMIUM       the browser binary
  *   SWITCHBOARD_E2E_CHROMIUM_ARGS  its flags, as a JSON array
  *   SWITCHBOARD_FIXTURE_OLLAMA_URL, SWITCHBOARD_FIXTURE_OPENAI_URL  the fixture servers
