@@ -18,10 +18,11 @@ export function exactly(text: string): RegExp {
  * the views' native selects, as the keyboard or a click would: the select fires its change.
  */
 export async function chooseOption(select: Locator, label: string): Promise<void> {
-  const value = await select.evaluate(
-    (element, wanted) => Array.from((element as HTMLSelectElement).options).find((option) => option.label === wanted || option.label.startsWith(`${wanted} (`))?.value,
-    label,
-  );
+  const value = await select.evaluate((element, wanted) => {
+    const options = Array.from((element as HTMLSelectElement).options);
+    // The whole label first: "Use the default (gpt-4o-mini)" must not stand in for "gpt-4o-mini".
+    return (options.find((option) => option.label === wanted) ?? options.find((option) => option.label.startsWith(`${wanted} (`)))?.value;
+  }, label);
   if (value === undefined) throw new Error(`the select has no option "${label}"`);
   await select.selectOption(value);
   await waitUntil(`the select to show "${label}"`, async () => (await select.inputValue()) === value);
