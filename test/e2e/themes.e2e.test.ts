@@ -161,12 +161,11 @@ describe('Switchboard in light, dark and high-contrast themes (packaged extensio
       const inspect = async (webview: Webview, state: string, backdrop: readonly string[]) => {
         const frame = await webview.frame();
         await waitUntil(`${state} to take the ${theme.label} theme`, async () => (await frame.evaluate(`document.body.classList.contains(${JSON.stringify(theme.bodyClass)})`)) === true);
-        // The theme's colours are applied through transitions in a few places: let them settle.
-        await page.waitForTimeout(300);
         await session.screenshot(`${theme.slug}-${state}`);
         const contrast = await checkContrast(frame, backdrop);
         assert.ok(contrast.checked > 5, `${state}: only ${contrast.checked} texts checked`);
         if (contrast.offenders.length) problems.push(`${state}: text below the contrast it needs:\n${formatOffenders(contrast.offenders)}`);
+        // A requester id (switchboard.agentsView), the connection's or agent's uuid, the provider's id (not its name, Ollama).
         const shownIds = contrast.texts.filter((shown) => /\bswitchboard\.[A-Za-z]/.test(shown) || ids.some((id) => id && shown.includes(id)) || /\bollama\b/.test(shown));
         if (shownIds.length) problems.push(`${state}: shows ids where names belong: ${shownIds.map((shown) => JSON.stringify(shown)).join(', ')}`);
         const walk = await walkTabOrder(page, webview);
