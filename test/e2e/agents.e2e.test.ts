@@ -6,7 +6,7 @@ import { assertCanaryNowhere, KEY_HINT } from './helpers/canary';
 import { addConnection, connectionRowById, dismissKeyNotice, enterKeyInPasswordBox, registerDiscoveredModels } from './helpers/connections';
 import { answerDialog, chooseOption, modalDialog } from './helpers/ui';
 import { agentsWebview, connectionsWebview } from './helpers/webviews';
-import { env, openWorkbench, runCommand, widenSideBar, type Session } from './helpers/workbench';
+import { env, openWorkbench, runCommand, setOllamaBehaviour, widenSideBar, type Session } from './helpers/workbench';
 
 /**
  * A new user's first agent: a local Ollama connection as the default, an agent that uses it,
@@ -196,10 +196,8 @@ describe('Agents view in VS Code (packaged extension)', function () {
   });
 
   it('g. shows the output while the model is still streaming it, and keeps it, marked partial, when the run is cancelled', async () => {
-    const fixture = env('SWITCHBOARD_FIXTURE_OLLAMA_URL');
-    const behave = (behaviour: string) => fetch(`${fixture}/__fixture/behaviour`, { method: 'POST', body: JSON.stringify({ behaviour }) });
     // The fixture sends the first half of its answer, then nothing more until the run is cancelled.
-    await behave('stream-endless');
+    await setOllamaBehaviour('stream-endless');
     try {
       const view = await agents();
       await chooseOption((await runPanel()).getByTestId('run-connection'), OLLAMA);
@@ -216,7 +214,7 @@ describe('Agents view in VS Code (packaged extension)', function () {
       await detail.getByTestId('run-detail-output-partial').waitFor({ timeout: 10_000 });
       await session.screenshot('run-partial');
     } finally {
-      await behave('normal');
+      await setOllamaBehaviour('normal');
     }
   });
 

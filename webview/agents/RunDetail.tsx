@@ -1,5 +1,6 @@
 import type { RunRecord } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
+import { LiveRegion } from '../shared/LiveRegion';
 import {
   errorTitle,
   formatClockTime,
@@ -10,6 +11,7 @@ import {
   isProminentError,
   routingLines,
   runDuration,
+  runStatusLabel,
 } from './format';
 
 /** The outcome of the "Choose default connection" action, shown next to it. */
@@ -92,6 +94,12 @@ function RunError({ run, chooseDefault, onChooseDefault }: Pick<RunDetailProps, 
   );
 }
 
+/** Where the run and its output stand, for a screen reader: the output itself is too long to read out as it grows. */
+function outputState(run: RunRecord): string {
+  if (isActiveRun(run.status)) return run.output === undefined ? 'Waiting for the model to answer.' : 'The answer is coming in.';
+  return `Run ${runStatusLabel(run.status).toLowerCase()}${run.outputPartial ? '; the output shown is partial' : ''}.`;
+}
+
 /** Everything about one run: where it went and why, what it did, and what came out. */
 export function RunDetail({ id, run, connections, requesterName, now, chooseDefault, onChooseDefault }: RunDetailProps) {
   const duration = formatDuration(runDuration(run, now));
@@ -101,6 +109,7 @@ export function RunDetail({ id, run, connections, requesterName, now, chooseDefa
   return (
     <section id={id} class="run-detail" data-testid="run-detail" data-run-id={run.id} aria-label={`Run of ${run.agentName}`}>
       <RunError run={run} chooseDefault={chooseDefault} onChooseDefault={onChooseDefault} />
+      <LiveRegion testId="run-detail-output-state" text={outputState(run)} />
 
       <h4 class="run-detail-heading">Routing</h4>
       <Routing run={run} connections={connections} />

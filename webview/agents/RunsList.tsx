@@ -28,7 +28,7 @@ interface RunsListProps {
 
 export function RunStatus({ run }: { run: RunRecord }) {
   return (
-    <span class={`run-status run-status-${run.status}`} data-testid="run-row-status">
+    <span class={`run-status run-status-${run.status}`} data-testid="run-row-status" role="status">
       {run.status === 'running' ? (
         <vscode-progress-ring class="inline-progress" aria-hidden="true" />
       ) : (

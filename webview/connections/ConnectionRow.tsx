@@ -142,7 +142,7 @@ export function ConnectionRow(props: ConnectionRowProps) {
             <vscode-icon name="debug-disconnect" class="status-icon" /> provider unavailable
           </span>
         )}
-        <span class={`connection-status status-${status}`} data-testid="connection-status" data-status={status}>
+        <span class={`connection-status status-${status}`} data-testid="connection-status" data-status={status} role="status">
           {state.testing ? (
             <vscode-progress-ring class="inline-progress" data-testid="test-progress" aria-label={`Testing ${name}`} />
           ) : (

@@ -3,6 +3,7 @@ import type { Connection } from '../../src/contracts/connections';
 import type { DiscoveredModel } from '../../src/contracts/models';
 import type { ProviderDescriptor } from '../../src/contracts/providers';
 import { errorMessage } from '../shared/errors';
+import { LiveRegion } from '../shared/LiveRegion';
 import { MessageLine, type RowMessage } from '../shared/messages';
 import { RpcError } from '../shared/rpcClient';
 import { VirtualList } from '../shared/VirtualList';
@@ -132,6 +133,16 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
     }
   };
 
+  // What a screen reader hears: the last outcome, else where discovery stands.
+  const announcement =
+    message?.text ??
+    (phase.kind === 'discovering'
+      ? `Asking ${descriptor?.displayName ?? 'the provider'} for its models…`
+      : phase.kind === 'failed'
+        ? phase.message.text
+        : listed
+          ? `${listed.length.toLocaleString('en')} ${listed.length === 1 ? 'model' : 'models'} found.`
+          : '');
   const selectedCount = listed ? listed.filter((model) => selected.has(model.providerModelId)).length : 0;
   const allShownSelected = shown.length > 0 && shown.every((model) => selected.has(model.providerModelId));
 
@@ -154,7 +165,7 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
       </div>
 
       {phase.kind === 'discovering' && (
-        <div class="discovery-status" data-testid="discovery-progress" role="status">
+        <div class="discovery-status" data-testid="discovery-progress">
           <vscode-progress-ring class="inline-progress" aria-label={`Discovering the models of ${name}`} />
           <span>Asking {descriptor?.displayName ?? 'the provider'} for its models… (Cancel is in the notification.)</span>
         </div>
@@ -281,6 +292,7 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
       </form>
 
       {message && <MessageLine message={message} testId="discovery-message" />}
+      <LiveRegion testId="discovery-announcement" text={announcement} />
     </section>
   );
 }

@@ -56,13 +56,14 @@ export function AuditTab({ client, snapshot, visits }: AuditTabProps) {
   return (
     <section class="editor-tab audit-tab" aria-label="Audit log">
       <div class="editor-toolbar">
-        {verification ? (
-          <MessageLine testId="audit-verification" message={{ kind: verification.ok ? 'success' : 'error', text: verificationLine(verification) }} />
-        ) : (
-          <span class="toolbar-summary" role="status">
-            Verifying the hash chain…
-          </span>
-        )}
+        {/* One region for both, so that the result replacing "Verifying…" is read out. */}
+        <div class="audit-verification" aria-live="polite">
+          {verification ? (
+            <MessageLine testId="audit-verification" message={{ kind: verification.ok ? 'success' : 'error', text: verificationLine(verification) }} />
+          ) : (
+            <span class="toolbar-summary">Verifying the hash chain…</span>
+          )}
+        </div>
         <span class="toolbar-spacer" />
         <vscode-button data-testid="audit-export" secondary onClick={() => void exportLog()}>
           Export…

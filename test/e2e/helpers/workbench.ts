@@ -66,6 +66,15 @@ export async function openWorkbench(prefix = ''): Promise<Session> {
 }
 
 /**
+ * Makes the Ollama fixture answer as `behaviour` (e.g. `stream-endless`, `normal`). The
+ * fixtures serve every journey in turn, so a journey that changes it sets it back.
+ */
+export async function setOllamaBehaviour(behaviour: string): Promise<void> {
+  const response = await fetch(`${env('SWITCHBOARD_FIXTURE_OLLAMA_URL')}/__fixture/behaviour`, { method: 'POST', body: JSON.stringify({ behaviour }) });
+  if (!response.ok) throw new Error(`the Ollama fixture refused the behaviour ${behaviour}: ${response.status}`);
+}
+
+/**
  * Drags the sash between the side bar and the editor so the side bar is `width` px wide: the
  * default is too narrow for a connection's name, and the screenshots should be readable.
  */
