@@ -13,6 +13,7 @@ import '../shared/zodSetup';
 import type { Connection, TestResult } from '../../src/contracts/connections';
 import { FromConnectionsViewSchema, type ConnectionsSnapshot, type FromConnectionsView, type ToConnectionsView } from '../../src/contracts/connectionsView';
 import type { ErrorInfo } from '../../src/contracts/errors';
+import { withContextOverride, withoutContextOverride, type LeftOutModels } from '../../src/contracts/modelFacts';
 import type { DiscoveredModel, Modality, RegisteredModel } from '../../src/contracts/models';
 import type { ProviderDescriptor } from '../../src/contracts/providers';
 import { installFakeVsCodeApi, sendToView, uuid, type Answer, type FakeHostControlBase } from './fakeHostKit';
@@ -28,6 +29,8 @@ export interface FakeHostControl extends FakeHostControlBase<Omit<ConnectionsSna
   discoverable: Record<string, DiscoveredModel[]>;
   /** How long discovery takes. */
   discoverDelayMs: number;
+  /** What discoverModels says it left out, per connection id; nothing when absent. */
+  leftOut: Record<string, LeftOutModels[]>;
 }
 
 declare global {
@@ -169,10 +172,14 @@ function installFakeHost(): FakeHostControl {
     testDelayMs: 600,
     discoverable: {},
     discoverDelayMs: 400,
+    leftOut: {},
   };
 
   const find = (id: string) => control.snapshot.connections.find((connection) => connection.id === id);
   const findModel = (id: string) => control.snapshot.models.find((model) => model.id === id);
+  const replaceModel = (updated: RegisteredModel) => {
+    control.snapshot.models = control.snapshot.models.map((model) => (model.id === updated.id ? updated : model));
+  };
   const modelNotFound: ErrorInfo = { code: 'not_found', message: 'That model is no longer in the registry.' };
   const register = (connectionId: string, model: DiscoveredModel): boolean => {
     const at = control.snapshot.models.findIndex((m) => m.connectionId === connectionId && m.providerModelId === model.providerModelId);
@@ -279,7 +286,13 @@ function installFakeHost(): FakeHostControl {
           ...control.snapshot.models.filter((model) => model.connectionId === connection.id).slice(0, 3),
           ...Array.from({ length: 12 }, (_, i) => generatedModel(5000 + i)),
         ];
-        return { ok: true, value: { models: models.map(({ providerModelId, displayName, modalities, contextWindow, inputCostPer1k, outputCostPer1k, sources, metadata }) => ({ providerModelId, displayName, modalities, contextWindow, inputCostPer1k, outputCostPer1k, sources, metadata })) } };
+        return {
+          ok: true,
+          value: {
+            models: models.map(({ providerModelId, displayName, modalities, contextWindow, maxContextWindow, inputCostPer1k, outputCostPer1k, sources, metadata }) => ({ providerModelId, displayName, modalities, contextWindow, maxContextWindow, inputCostPer1k, outputCostPer1k, sources, metadata })),
+            leftOut: control.leftOut[connection.id] ?? [],
+          },
+        };
       }
       case 'registerModels': {
         if (!find(request.params.connectionId)) return { ok: false, error: notFound };
@@ -303,9 +316,16 @@ function installFakeHost(): FakeHostControl {
       case 'setContextWindow': {
         const model = findModel(request.params.id);
         if (!model) return { ok: false, error: modelNotFound };
-        model.contextWindow = request.params.contextWindow;
-        model.sources = { ...model.sources, contextWindow: 'user' };
-        return { ok: true, value: model };
+        const updated = withContextOverride(model, request.params.contextWindow);
+        replaceModel(updated);
+        return { ok: true, value: updated };
+      }
+      case 'clearContextWindow': {
+        const model = findModel(request.params.id);
+        if (!model) return { ok: false, error: modelNotFound };
+        const updated = withoutContextOverride(model);
+        replaceModel(updated);
+        return { ok: true, value: updated };
       }
       case 'deleteModel': {
         if (!findModel(request.params.id)) return { ok: false, error: modelNotFound };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ChatRequest, ChatResult, ChatStreamPart, ConversationMessage, DiscoveredModel, Modality, ToolCall, Usage } from '../../contracts/models';
+import type { ChatRequest, ChatResult, ChatStreamPart, ConversationMessage, DiscoveredModel, Modality, ModelListing, ToolCall, Usage } from '../../contracts/models';
 import { API_KEY_FIELD, BASE_URL_FIELD, type ProviderDescriptor } from '../../contracts/providers';
 import { SwitchboardError } from '../errors';
 import { commonErrorMessage, providerSaid, type ApiProfile } from '../http/httpErrors';
@@ -15,6 +15,7 @@ import {
   requireKey,
   routeNotFound,
   splitSystem,
+  everyModel,
   toDiscoveredModels,
   tokens,
   withinDiscoveryBudget,
@@ -267,7 +268,7 @@ export const anthropicAdapter: ProviderAdapter = {
     return `Connected to Anthropic (API version ${headers['anthropic-version']})${latest}`;
   },
 
-  async discoverModels(target: ConnectionTarget, context: CallContext): Promise<DiscoveredModel[]> {
+  async discoverModels(target: ConnectionTarget, context: CallContext): Promise<ModelListing> {
     const headers = anthropicHeaders(target);
     const endpoint = `${target.baseUrl}/v1/models`;
     return withinDiscoveryBudget(context, originLabel(target.baseUrl), async (budget) => {
@@ -285,10 +286,10 @@ export const anthropicAdapter: ProviderAdapter = {
         });
       } catch (error) {
         // A gateway without the models endpoint: the built-in list is all there is.
-        if (error instanceof SwitchboardError && error.code === 'not_found' && pagesRead === 0) return builtinList();
+        if (error instanceof SwitchboardError && error.code === 'not_found' && pagesRead === 0) return everyModel(builtinList());
         throw error;
       }
-      return toDiscoveredModels(infos.map(draftOf));
+      return everyModel(toDiscoveredModels(infos.map(draftOf)));
     });
   },
 
