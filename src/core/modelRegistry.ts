@@ -242,9 +242,19 @@ export class ModelRegistry implements Disposable {
     });
   }
 
-  /** Drops the person's context window: the model gets the provider's window again (what the last discovery said). */
+  /**
+   * Drops the person's context window: the model gets the provider's window again (what the last
+   * discovery said). A value set before Switchboard kept the provider's falls back to the
+   * built-in table, else the window is unknown until the next discovery.
+   */
   clearContextWindow(id: string): Promise<RegisteredModel> {
-    return this.patch(id, (model) => withoutContextOverride(model));
+    return this.patch(id, (model) => {
+      const cleared = withoutContextOverride(model);
+      if (cleared === model || cleared.contextWindow !== undefined) return cleared;
+      const providerId = this.deps.connections.require(model.connectionId).providerId;
+      const known = this.deps.builtinModel?.(providerId, model.providerModelId)?.contextWindow;
+      return known === undefined ? cleared : { ...cleared, contextWindow: known, sources: { ...cleared.sources, contextWindow: 'builtin' } };
+    });
   }
 
   /**

@@ -177,17 +177,23 @@ describe('ModelRegistry', () => {
     assert.deepEqual(models.get(model!.id), model);
   });
 
-  it("clears a person's window stored before the provider's was kept: the window is unknown until the next Discover", async () => {
+  it("clears a person's window stored before the provider's was kept: the built-in table's figure, else unknown until the next Discover", async () => {
     const { service, models, db } = makeModels();
     const local = await service.create({ name: 'Local', providerId: 'ollama' });
-    const [model] = (await models.register(local.id, [discovered('old')])).models;
-    // A row as the previous version wrote an override: the provider's figure is gone.
-    const legacy = { ...model!, contextWindow: 50000, sources: { contextWindow: 'user' } };
-    db.write((sql) => sql.run(`UPDATE ${TABLES.models} SET body = ? WHERE id = ?`, JSON.stringify(legacy), model!.id));
+    const cloud = await service.create({ name: 'Cloud', providerId: 'openai' });
+    const [old] = (await models.register(local.id, [discovered('old')])).models;
+    const [gpt] = (await models.register(cloud.id, [discovered('gpt-4o')])).models;
+    // Rows as the previous version wrote an override: the provider's figure is gone.
+    for (const model of [old!, gpt!]) {
+      const legacy = { ...model, contextWindow: 50000, sources: { contextWindow: 'user' } };
+      db.write((sql) => sql.run(`UPDATE ${TABLES.models} SET body = ? WHERE id = ?`, JSON.stringify(legacy), model.id));
+    }
 
-    const cleared = await models.clearContextWindow(model!.id);
+    const clearedOld = await models.clearContextWindow(old!.id);
+    const clearedGpt = await models.clearContextWindow(gpt!.id);
 
-    assert.deepEqual([cleared.contextWindow, cleared.sources], [undefined, {}]);
+    assert.deepEqual([clearedOld.contextWindow, clearedOld.sources], [undefined, {}]);
+    assert.deepEqual([clearedGpt.contextWindow, clearedGpt.sources], [128_000, { contextWindow: 'builtin' }]);
   });
 
   it('fires a change for each write and none for a write that changes nothing', async () => {

@@ -126,7 +126,12 @@ export function registeredModel(model: DiscoveredModel, connectionId: string, i:
 function sampleModels(): RegisteredModel[] {
   const [local, cloud] = sampleConnections;
   return [
-    registeredModel({ ...generatedModel(0), providerModelId: 'llama3.2:latest', displayName: 'llama3.2:latest', contextWindow: 131072 }, local!.id, 1),
+    registeredModel(
+      // As Ollama gives it: no num_ctx in the Modelfile, so its default (assumed); the model takes 131,072.
+      { ...generatedModel(0), providerModelId: 'llama3.2:latest', displayName: 'llama3.2:latest', contextWindow: 4096, maxContextWindow: 131072, sources: { modalities: 'api', contextWindow: 'default', maxContextWindow: 'api' } },
+      local!.id,
+      1,
+    ),
     registeredModel({ ...generatedModel(2), providerModelId: 'llava:latest', displayName: 'llava:latest', contextWindow: 4096 }, local!.id, 2),
     registeredModel(
       { providerModelId: 'gpt-4o-mini', displayName: 'gpt-4o-mini', modalities: ['text', 'vision', 'tools'], contextWindow: 128_000, inputCostPer1k: 0.00015, outputCostPer1k: 0.0006, sources: { contextWindow: 'builtin', costs: 'builtin' } },
