@@ -217,14 +217,14 @@ export function ollamaContext(show: Pick<Show, 'parameters' | 'model_info'> | un
 }
 
 /** A model Ollama serves that cannot chat: its capabilities are known and lack `completion` (embedding models). */
-function cannotChat(capabilities: readonly string[] | null | undefined): boolean {
-  return Boolean(capabilities) && !capabilities!.includes('completion');
+function cannotChat(capabilities: readonly string[] | null | undefined): capabilities is readonly string[] {
+  return Boolean(capabilities) && !capabilities?.includes('completion');
 }
 
 /** The models left out for not chatting, the same count for Test (from the list) and Discover (from /api/show). */
 function leftOutOf(capabilityLists: readonly (readonly string[] | null | undefined)[]): LeftOutModels[] {
   const left = capabilityLists.filter(cannotChat);
-  const embedding = left.filter((capabilities) => capabilities!.includes('embedding')).length;
+  const embedding = left.filter((capabilities) => capabilities.includes('embedding')).length;
   return [
     ...(embedding ? [{ count: embedding, kind: 'embedding model', why: 'cannot chat' }] : []),
     ...(left.length > embedding ? [{ count: left.length - embedding, kind: 'non-chat model', why: 'no "completion" capability' }] : []),
