@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ConnectionInputSchema, ConnectionPatchSchema, ConnectionSchema, TestResultSchema } from './connections';
-import { DiscoveredModelSchema, RegisteredModelSchema } from './models';
+import { MAX_CONTEXT_WINDOW } from './modelFacts';
+import { DiscoveredModelSchema, LeftOutModelsSchema, RegisteredModelSchema } from './models';
 import { ProviderDescriptorSchema } from './providers';
 import { ReplySchema, requestSchema } from './rpc';
 
@@ -10,8 +11,7 @@ const connectionIdParams = z.object({ connectionId: z.string().uuid() }).strict(
 /** The most models one discovery reply or one registerModels request carries. */
 export const MAX_MODELS_PER_MESSAGE = 5000;
 
-/** The largest context window a person may type (tokens); far above any model today. */
-export const MAX_CONTEXT_WINDOW = 100_000_000;
+export { MAX_CONTEXT_WINDOW } from './modelFacts';
 
 /** A discovered model as the webview sends it back to be registered: no field the contract does not know. */
 export const DiscoveredModelInputSchema = DiscoveredModelSchema.extend({
@@ -44,6 +44,8 @@ export const connectionsMethods = {
   setModelEnabled: z.object({ id: z.string().uuid(), enabled: z.boolean() }).strict(),
   /** A person's value for the context window; it survives re-registering. */
   setContextWindow: z.object({ id: z.string().uuid(), contextWindow: z.number().int().positive().max(MAX_CONTEXT_WINDOW) }).strict(),
+  /** Drops the person's context window: the model gets the provider's window again. */
+  clearContextWindow: idParams,
   /** Removes a registered model at once, without a confirmation: discovering again brings it back. */
   deleteModel: idParams,
   /** `modelRef` must be a registered model of that connection; null clears the default. */
@@ -61,12 +63,14 @@ export const connectionsResults = {
   setCredentialHeader: z.object({ stored: z.boolean(), name: z.string().optional() }),
   removeCredentialHeader: ConnectionSchema,
   setDefault: z.object({ defaultConnectionId: z.string() }),
-  discoverModels: z.object({ models: z.array(DiscoveredModelSchema).max(MAX_MODELS_PER_MESSAGE) }),
+  /** The models to offer, and the ones the provider lists that discovery left out, by reason. */
+  discoverModels: z.object({ models: z.array(DiscoveredModelSchema).max(MAX_MODELS_PER_MESSAGE), leftOut: z.array(LeftOutModelsSchema).max(20) }),
   /** How many models the request registered, and how many of them are new. */
   registerModels: z.object({ registered: z.number().int().nonnegative(), added: z.number().int().nonnegative() }),
   addModelById: RegisteredModelSchema,
   setModelEnabled: RegisteredModelSchema,
   setContextWindow: RegisteredModelSchema,
+  clearContextWindow: RegisteredModelSchema,
   deleteModel: z.object({ deleted: z.boolean() }),
   setDefaultModel: ConnectionSchema,
 } as const;

@@ -1,12 +1,19 @@
 import * as z from 'zod';
+import { MAX_CONTEXT_WINDOW, type LeftOutModels, type ValueSource as SharedValueSource } from './modelFacts';
 
 /** What a model can take or do. `vision` = image input; `tools` = function calling. */
 export const ModalitySchema = z.enum(['text', 'vision', 'tools', 'reasoning', 'audio', 'embedding']);
 export type Modality = z.infer<typeof ModalitySchema>;
 
-/** Where a metadata value came from: the provider's API, Switchboard's built-in table, or the person. */
-export const ValueSourceSchema = z.enum(['api', 'builtin', 'user']);
+/**
+ * Where a metadata value came from: the provider's API, Switchboard's built-in table, the
+ * provider's documented default (which its API does not report), or the person.
+ */
+export const ValueSourceSchema = z.enum(['api', 'builtin', 'default', 'user']);
 export type ValueSource = z.infer<typeof ValueSourceSchema>;
+// The zod-free copy in modelFacts.ts (for the webviews) must name the same sources.
+const sameSources: [ValueSource, SharedValueSource] extends [SharedValueSource, ValueSource] ? true : never = true;
+void sameSources;
 
 const modelIdSchema = z.string().trim().min(1).max(256);
 
@@ -16,18 +23,43 @@ export const DiscoveredModelSchema = z.object({
   providerModelId: modelIdSchema,
   displayName: z.string().min(1).max(256),
   modalities: z.array(ModalitySchema).max(10),
+  /** The context window a run gets (tokens): the person's value, else what the provider runs the model with. */
   contextWindow: z.number().int().positive().optional(),
+  /** The most the model can take (tokens), e.g. Ollama's `<arch>.context_length`; absent when only one figure is known. */
+  maxContextWindow: z.number().int().positive().optional(),
+  /**
+   * While the person's value is in force: the window the provider (or the built-in table) gave,
+   * so clearing the person's value goes back to it. Its source is `sources.providerContextWindow`.
+   */
+  providerContextWindow: z.number().int().positive().optional(),
   inputCostPer1k: z.number().nonnegative().optional(),
   outputCostPer1k: z.number().nonnegative().optional(),
   sources: z.object({
     modalities: ValueSourceSchema.optional(),
     contextWindow: ValueSourceSchema.optional(),
+    maxContextWindow: ValueSourceSchema.optional(),
+    providerContextWindow: ValueSourceSchema.optional(),
     costs: ValueSourceSchema.optional(),
   }),
   /** Small facts worth showing (family, parameter size, quantization...). */
   metadata: z.record(z.string().max(64), z.union([z.string().max(256), z.number(), z.boolean()])).optional(),
 });
 export type DiscoveredModel = z.infer<typeof DiscoveredModelSchema>;
+
+/** Models a provider lists that discovery leaves out, one group per reason (see describeModelCount). */
+export const LeftOutModelsSchema = z.object({
+  count: z.number().int().positive(),
+  kind: z.string().min(1).max(100),
+  why: z.string().min(1).max(200),
+});
+const sameLeftOut: [z.infer<typeof LeftOutModelsSchema>, LeftOutModels] extends [LeftOutModels, z.infer<typeof LeftOutModelsSchema>] ? true : never = true;
+void sameLeftOut;
+
+/** What discovery found: the models to offer, and how many others the provider lists and why they are left out. */
+export interface ModelListing {
+  models: DiscoveredModel[];
+  leftOut: LeftOutModels[];
+}
 
 /** A model the person added to the registry. Unique per (connectionId, providerModelId). */
 export const RegisteredModelSchema = DiscoveredModelSchema.extend({
@@ -106,6 +138,11 @@ export const ChatRequestSchema = z
     modelRef: modelIdSchema,
     messages: z.array(ConversationMessageSchema).min(1).max(500),
     maxTokens: z.number().int().positive().max(1_000_000).optional(),
+    /**
+     * The context window the person set for the model (tokens). Providers that size the window
+     * per request (Ollama's `options.num_ctx`) send it; the others cannot and ignore it.
+     */
+    contextWindow: z.number().int().positive().max(MAX_CONTEXT_WINDOW).optional(),
     /** Functions the model may call; their names must differ. */
     tools: z.array(ToolSchema).max(128).optional(),
     /** `auto` when left out; only with tools. */

@@ -61,7 +61,7 @@ export function createConnectionsController(deps: ConnectionsControllerDeps): Vi
       case 'setDefault':
         return actions.setDefault(request.params.id);
       case 'discoverModels':
-        return { models: await modelActions.discover(request.params.connectionId, personAt(requesterIds.connectionsView)) };
+        return modelActions.discover(request.params.connectionId, personAt(requesterIds.connectionsView));
       case 'registerModels': {
         const { models: registered, added } = await models.register(request.params.connectionId, request.params.models);
         return { registered: registered.length, added };
@@ -72,6 +72,8 @@ export function createConnectionsController(deps: ConnectionsControllerDeps): Vi
         return models.setEnabled(request.params.id, request.params.enabled);
       case 'setContextWindow':
         return models.setContextWindow(request.params.id, request.params.contextWindow);
+      case 'clearContextWindow':
+        return models.clearContextWindow(request.params.id);
       case 'deleteModel':
         await models.delete(request.params.id);
         return { deleted: true };

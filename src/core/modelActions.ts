@@ -1,5 +1,5 @@
 import type { Connection } from '../contracts/connections';
-import type { DiscoveredModel } from '../contracts/models';
+import type { ModelListing } from '../contracts/models';
 import type { ConnectionService } from './connectionService';
 import type { Requester } from './keyPath';
 import type { ModelRegistry } from './modelRegistry';
@@ -17,7 +17,7 @@ export class ModelActions {
   ) {}
 
   /** Lists the connection's models under a cancellable progress notification, using the key for `requester`. */
-  discover(connectionId: string, requester: Requester): Promise<DiscoveredModel[]> {
+  discover(connectionId: string, requester: Requester): Promise<ModelListing> {
     const connection = this.connections.require(connectionId);
     return this.interactions.withProgress(`Discovering the models of ${connection.name}…`, (signal) => this.models.discover(connectionId, requester, signal));
   }

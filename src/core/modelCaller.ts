@@ -29,6 +29,8 @@ export interface ModelCallerDeps {
   http: HttpClient;
   settings: Settings;
   logger: Logger;
+  /** The context window the person set for a model (the registry's), which the call asks the provider for. */
+  requestedContextWindow?(connectionId: string, modelRef: string): number | undefined;
 }
 
 /**
@@ -67,9 +69,11 @@ export class ModelCaller {
       const context = { http: deps.http, timeoutMs: deps.settings.requestTimeoutMs(), idleTimeoutMs: deps.settings.streamIdleTimeoutMs(), signal };
       // Queued per connection before the request starts, so the wait is not part of its timeout.
       // streamChat holds any adapter's parts to the contract and blanks the key in each of them.
+      const contextWindow = deps.requestedContextWindow?.(connection.id, request.modelRef);
       const chat = {
         modelRef: request.modelRef,
         messages: request.messages,
+        ...(contextWindow !== undefined ? { contextWindow } : {}),
         ...(request.tools?.length ? { tools: request.tools, ...(request.toolMode ? { toolMode: request.toolMode } : {}) } : {}),
       };
       return await deps.keys.use(use, (target) =>

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { MAX_CONTEXT_WINDOW, MAX_MODELS_PER_MESSAGE } from '../contracts/connectionsView';
-import { DiscoveredModelSchema, RegisteredModelSchema, type DiscoveredModel, type RegisteredModel } from '../contracts/models';
+import { describeModelCount, describeSource, withContextOverride, withoutContextOverride } from '../contracts/modelFacts';
+import { DiscoveredModelSchema, LeftOutModelsSchema, RegisteredModelSchema, type DiscoveredModel, type ModelListing, type RegisteredModel } from '../contracts/models';
 import { describeIssues } from '../contracts/issues';
 import type { ConnectionService } from './connectionService';
 import { safeJson, type Database, type Sql } from './database';
@@ -38,6 +39,7 @@ export interface ModelRegistryDeps {
 const DiscoveredListSchema = z.array(DiscoveredModelSchema).max(MAX_MODELS_PER_MESSAGE);
 const ProviderModelIdSchema = DiscoveredModelSchema.shape.providerModelId;
 const ContextWindowSchema = z.number().int().positive().max(MAX_CONTEXT_WINDOW);
+const LeftOutListSchema = z.array(LeftOutModelsSchema).max(20);
 
 /**
  * The registered models: the models a person chose, per connection, with their metadata, an
@@ -108,10 +110,11 @@ export class ModelRegistry implements Disposable {
   }
 
   /**
-   * Asks the connection's provider which models it serves. Nothing is stored. The result is
-   * validated, without duplicates, and at most MAX_MODELS_PER_MESSAGE long.
+   * Asks the connection's provider which models it serves. Nothing is stored. The models are
+   * validated, without duplicates, and at most MAX_MODELS_PER_MESSAGE long; `leftOut` says how
+   * many others the provider lists and why discovery does not offer them (its Test counts the same).
    */
-  async discover(connectionId: string, requester: Requester, signal?: AbortSignal): Promise<DiscoveredModel[]> {
+  async discover(connectionId: string, requester: Requester, signal?: AbortSignal): Promise<ModelListing> {
     const connection = this.deps.connections.require(connectionId);
     const { descriptor, adapter } = this.deps.providers.require(connection.providerId);
     if (!adapter.discoverModels) {
@@ -119,7 +122,7 @@ export class ModelRegistry implements Disposable {
     }
     const use = { connection, provider: descriptor, requester, purpose: 'discover' as const };
     // The key path blanks the key out of the answer and the error, whoever's adapter it was.
-    const raw = await this.deps.keys.use(use, async (target) => {
+    const raw: unknown = await this.deps.keys.use(use, async (target) => {
       try {
         return await adapter.discoverModels!(target, {
           http: this.deps.http,
@@ -132,9 +135,13 @@ export class ModelRegistry implements Disposable {
         throw new SwitchboardError('bad_response', `Listing the models of "${connection.name}" failed unexpectedly: ${errorText(error)}`);
       }
     });
-    const models = this.checkDiscovered(raw, connection.name);
-    this.deps.logger.info(`Discovered ${models.length} ${models.length === 1 ? 'model' : 'models'} on "${connection.name}" (${connectionId}).`);
-    return models;
+    // A contributed adapter returns the models alone (src/api); a core one, a listing.
+    const listing = Array.isArray(raw) ? { models: raw, leftOut: [] } : (raw as { models?: unknown; leftOut?: unknown } | null);
+    const models = this.checkDiscovered(listing?.models, connection.name);
+    const leftOut = LeftOutListSchema.safeParse(listing?.leftOut ?? []);
+    const result = { models, leftOut: leftOut.success ? leftOut.data : [] };
+    this.deps.logger.info(`Discovered models on "${connection.name}" (${connectionId}): ${describeModelCount(models.length, result.leftOut)}.`);
+    return result;
   }
 
   /**
@@ -214,13 +221,52 @@ export class ModelRegistry implements Disposable {
     return this.patch(id, (model) => ({ ...model, enabled }));
   }
 
-  /** The person's context window; marked `user`, so re-registering keeps it. */
+  /**
+   * The person's context window; marked `user`, so re-registering keeps it, and the provider's
+   * figure is kept aside for clearContextWindow. More than the model's maximum is refused:
+   * providers cut it to the maximum (Ollama does), so the run would not get it.
+   */
   async setContextWindow(id: string, contextWindow: unknown): Promise<RegisteredModel> {
     const parsed = ContextWindowSchema.safeParse(contextWindow);
     if (!parsed.success) {
       throw new SwitchboardError('invalid_input', `A context window is a whole number of tokens from 1 to ${MAX_CONTEXT_WINDOW.toLocaleString('en')}.`);
     }
-    return this.patch(id, (model) => ({ ...model, contextWindow: parsed.data, sources: { ...model.sources, contextWindow: 'user' } }));
+    return this.patch(id, (model) => {
+      if (model.maxContextWindow !== undefined && parsed.data > model.maxContextWindow) {
+        throw new SwitchboardError(
+          'invalid_input',
+          `"${model.displayName}" takes at most ${model.maxContextWindow.toLocaleString('en')} tokens (${describeSource(model.sources.maxContextWindow)}); a larger window would be cut to that. Enter ${model.maxContextWindow.toLocaleString('en')} or less.`,
+        );
+      }
+      return withContextOverride(model, parsed.data);
+    });
+  }
+
+  /**
+   * Drops the person's context window: the model gets the provider's window again (what the last
+   * discovery said). A value set before Switchboard kept the provider's falls back to the
+   * built-in table, else the window is unknown until the next discovery.
+   */
+  clearContextWindow(id: string): Promise<RegisteredModel> {
+    return this.patch(id, (model) => {
+      const cleared = withoutContextOverride(model);
+      if (cleared === model || cleared.contextWindow !== undefined) return cleared;
+      const providerId = this.deps.connections.require(model.connectionId).providerId;
+      const known = this.deps.builtinModel?.(providerId, model.providerModelId)?.contextWindow;
+      return known === undefined ? cleared : { ...cleared, contextWindow: known, sources: { ...cleared.sources, contextWindow: 'builtin' } };
+    });
+  }
+
+  /**
+   * The window the person set for this model of the connection, for the run path to ask the
+   * provider for (one indexed lookup); undefined when the provider's own window is in force.
+   */
+  requestedContextWindow(connectionId: string, providerModelId: string): number | undefined {
+    const row = this.deps.db.read((sql) =>
+      sql.get<{ body: string }>(`SELECT body FROM ${MODELS} WHERE connection_id = ? AND provider_model_id = ? AND id IS NOT NULL ORDER BY pos LIMIT 1`, connectionId, providerModelId),
+    );
+    const parsed = row && RegisteredModelSchema.safeParse(safeJson(row.body));
+    return parsed?.success && parsed.data.sources.contextWindow === 'user' ? parsed.data.contextWindow : undefined;
   }
 
   async delete(id: string): Promise<void> {
@@ -381,16 +427,14 @@ function refresh(existing: RegisteredModel, discovered: DiscoveredModel, now: st
     next.modalities = existing.modalities;
     next.sources.modalities = 'user';
   }
-  if (existing.sources.contextWindow === 'user') {
-    next.contextWindow = existing.contextWindow;
-    next.sources.contextWindow = 'user';
-  }
   if (existing.sources.costs === 'user') {
     next.inputCostPer1k = existing.inputCostPer1k;
     next.outputCostPer1k = existing.outputCostPer1k;
     next.sources.costs = 'user';
   }
-  return RegisteredModelSchema.parse(withoutUndefined(next));
+  // The person's window stays in force; what the provider says now is kept aside for clearing it.
+  const overridden = existing.sources.contextWindow === 'user' && existing.contextWindow !== undefined ? withContextOverride(next, existing.contextWindow) : next;
+  return RegisteredModelSchema.parse(withoutUndefined(overridden));
 }
 
 /** The first of each providerModelId, in order. */

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import * as z from 'zod';
 import { BaseUrlSchema, type Connection, type ConnectionPatch, type TestResult } from '../contracts/connections';
+import { contextWindowText, describeDiscovery } from '../contracts/modelFacts';
 import { DiscoveredModelSchema, type DiscoveredModel } from '../contracts/models';
 import type { ProviderDescriptor } from '../contracts/providers';
 import { API_KEY_FIELD, BASE_URL_FIELD } from '../contracts/vocabulary';
@@ -164,7 +165,7 @@ export function registerCommands(deps: CommandDeps): Commands {
     const registered = new Set(models.list({ connectionId: connection.id }).map((model) => model.providerModelId));
     let chosen: Array<DiscoveredModel | typeof ENTER_ID> | undefined = [ENTER_ID];
     if (adapter.discoverModels) {
-      const discovered = await modelActions.discover(connection.id, requester);
+      const { models: discovered, leftOut } = await modelActions.discover(connection.id, requester);
       chosen = await prompter.pickMany<DiscoveredModel | typeof ENTER_ID>(
         [
           { label: '$(edit) Enter a model id…', description: 'for a model discovery cannot list', alwaysShow: true, value: ENTER_ID },
@@ -180,8 +181,8 @@ export function registerCommands(deps: CommandDeps): Commands {
         {
           title: `Discover Models: ${connection.name}`,
           placeHolder: discovered.length
-            ? `${discovered.length} ${discovered.length === 1 ? 'model' : 'models'} found. Check the ones to add to the registry, then press Enter.`
-            : 'The provider listed no models. Choose "Enter a model id…" to add one by name.',
+            ? `${describeDiscovery(discovered.length, leftOut)} Check the ones to add to the registry, then press Enter.`
+            : `${leftOut.length ? describeDiscovery(0, leftOut) : 'The provider listed no models.'} Choose "Enter a model id…" to add one by name.`,
           acceptLabel: 'Add to registry',
         },
       );
@@ -278,7 +279,7 @@ const ENTER_ID = 'enter-model-id' as const;
 /** `Context 131,072 · text, vision, tools · llama · 3.2B`: what a quick pick row says about a model. */
 function describeModel(model: DiscoveredModel): string {
   const parts = [
-    model.contextWindow ? `Context ${model.contextWindow.toLocaleString('en')}` : '',
+    model.contextWindow || model.maxContextWindow ? `Context ${contextWindowText(model)}` : '',
     model.modalities.join(', '),
     ...Object.values(model.metadata ?? {})
       .slice(0, 3)

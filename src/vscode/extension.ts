@@ -86,7 +86,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
     silenceLimitMs: () => settings.requestTimeoutMs() + 30_000,
     logger,
   });
-  const modelCaller = new ModelCaller({ connections, registry, keys, audit, http, settings, logger });
+  const modelCaller = new ModelCaller({ connections, registry, keys, audit, http, settings, logger, requestedContextWindow: (connectionId, modelRef) => models.requestedContextWindow(connectionId, modelRef) });
   const runService = new RunService({
     ...{ agents, connections, registry, modelCaller, runs, agentHost, settings, clock, logger },
     isModelDisabled: (connectionId, modelRef) => models.isDisabled(connectionId, modelRef),

@@ -60,16 +60,46 @@ describe('Models tab in VS Code (packaged extension)', function () {
     await session.screenshot('models-registered');
   });
 
-  it('shows them in the Models tab, with the context window the server reported', async () => {
+  it('shows them in the Models tab with the window a run gets, the model\'s maximum, and where each figure came from', async () => {
     await view.getByTestId('tab-models').click();
     await modelsTab().getByTestId('model-list').waitFor({ timeout: 10_000 });
     await waitUntil('the two registered models of the connection', async () => (await view.locator(`[data-testid="model-row"][data-connection-id="${connectionId}"]`).count()) === 2);
     assert.equal(await registeredCount(), 2, 'the tab header counts the two new models');
-    // llama3.2 reports 131,072 tokens (2^17), written as model cards do.
-    assert.match(await modelRow('llama3.2:latest').getByTestId('model-context').innerText(), /\b128k\b/);
+    // llama3.2's Modelfile sets no num_ctx, so a run gets Ollama's default, which its API does not
+    // report (assumed 4,096); the model itself takes 131,072 tokens (2^17), written as model cards do.
+    const context = modelRow('llama3.2:latest').getByTestId('model-context');
+    assert.match(await context.innerText(), /4k of 128k · default, assumed/);
+    assert.equal(await context.getAttribute('data-source'), 'default');
+    assert.match(
+      (await context.getAttribute('title')) ?? '',
+      /^A run gets 4,096 tokens \(the provider's documented default, assumed: its API does not report it\)\. The model takes at most 131,072 tokens \(reported by the provider\)\./,
+    );
+    assert.equal(await modelRow('llama3.2:latest').getByTestId('model-context-clear').count(), 0, 'nothing to clear without a value of the person\'s');
     assert.equal(await modelRow('llama3.2:latest').getAttribute('data-enabled'), 'true');
     assert.match(await modelRow('llava:latest').getByTestId('model-connection').innerText(), new RegExp(`${NAME} · Ollama`));
     await session.screenshot('models-tab');
+  });
+
+  it("sets llama3.2's window with the keyboard, then clears it back to the provider's", async () => {
+    const row = modelRow('llama3.2:latest');
+    const context = row.getByTestId('model-context');
+    await context.focus();
+    await session.page.keyboard.press('Enter');
+    const field = row.getByTestId('model-context-field');
+    await field.waitFor({ timeout: 10_000 });
+    await field.fill('32k');
+    await field.press('Enter');
+    await waitUntil('the person\'s window in the row', async () => /32k of 128k · your value/.test(await context.innerText().catch(() => '')));
+    assert.match((await context.getAttribute('title')) ?? '', /^A run gets 32,000 tokens \(your value\)\. Without your value: 4,096 tokens/);
+    await session.screenshot('models-context-overridden');
+
+    const clear = row.getByTestId('model-context-clear');
+    await context.focus();
+    await session.page.keyboard.press('Tab');
+    await waitUntil('the Clear button has the keyboard focus', async () => clear.evaluate((element) => element.matches(':focus, :focus-within')));
+    await session.page.keyboard.press('Enter');
+    await waitUntil("the provider's window again", async () => /4k of 128k · default, assumed/.test(await context.innerText().catch(() => '')));
+    assert.equal(await clear.count(), 0);
   });
 
   it('disables llava with its toggle', async () => {

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { connectionsResults, ToConnectionsViewSchema, type ToConnectionsView } from '../../src/contracts/connectionsView';
+import { describeDiscovery } from '../../src/contracts/modelFacts';
 import { ConnectionActions } from '../../src/core/connectionActions';
 import { createConnectionsController } from '../../src/core/connectionsController';
 import { ModelActions } from '../../src/core/modelActions';
@@ -181,6 +182,8 @@ describe('ConnectionsController', () => {
       ['setContextWindow', { id, contextWindow: 1.5 }],
       ['setContextWindow', { id, contextWindow: '128k' }],
       ['setContextWindow', { id, contextWindow: 1e9 }],
+      ['clearContextWindow', { id: 'model-1' }],
+      ['clearContextWindow', { id, contextWindow: 4096 }],
       ['deleteModel', { id: 'all' }],
       ['deleteModel', { id, confirm: false }],
       ['setDefaultModel', { connectionId, modelRef: 5 }],
@@ -220,6 +223,9 @@ describe('ConnectionsController', () => {
     assert.equal(lastSnapshot().models.find((m) => m.id === llama.id)?.enabled, false);
     const widened = await request('w', 'setContextWindow', { id: llama.id, contextWindow: 131072 });
     assert.equal(widened.ok && (widened.value as { contextWindow: number }).contextWindow, 131072);
+    const reset = await request('c', 'clearContextWindow', { id: llama.id });
+    assert.ok(reset.ok);
+    assert.equal(lastSnapshot().models.find((m) => m.id === llama.id)?.sources.contextWindow, undefined, 'back to what the provider said: nothing, here');
     const added = await request('a', 'addModelById', { connectionId: local.id, providerModelId: 'my-finetune' });
     assert.ok(added.ok);
     const withDefault = await request('d', 'setDefaultModel', { connectionId: local.id, modelRef: 'my-finetune' });
@@ -270,6 +276,32 @@ describe('ConnectionsController', () => {
       const last = posted.filter((m) => m.type === 'snapshot').at(-1);
       assert.deepEqual(last?.type === 'snapshot' && last.models.map((m) => m.providerModelId).sort(), ['llama3.2:latest', 'qwen2.5-coder:7b']);
       assertNoCanary({ posted, stored: store.dump(), log: logger.lines });
+    });
+
+    it('says how many models discovery left out and why, and the Test counts the same on a server with chat and embedding models', async function () {
+      const { request, service } = setup();
+      ollama.setModels([
+        { name: 'llama3.2', capabilities: ['completion', 'tools'] },
+        { name: 'nomic-embed-text', family: 'nomic-bert', contextLength: 2048, capabilities: ['embedding'] },
+        { name: 'mxbai-embed-large', family: 'bert', contextLength: 512, capabilities: ['embedding'] },
+      ]);
+      try {
+        const local = await service.create({ name: 'Local', providerId: 'ollama', baseUrl: ollama.url });
+        await service.setKey(local.id, CANARY_KEY);
+
+        const discovered = await request('disc', 'discoverModels', { connectionId: local.id });
+        const tested = await request('test', 'testConnection', { id: local.id });
+        assert.ok(discovered.ok && tested.ok, JSON.stringify([discovered, tested]));
+        const discovery = connectionsResults.discoverModels.parse(discovered.value);
+        const test = connectionsResults.testConnection.parse(tested.value);
+
+        assert.deepEqual(discovery.models.map((m) => m.providerModelId), ['llama3.2:latest']);
+        assert.deepEqual(discovery.leftOut, [{ count: 2, kind: 'embedding model', why: 'cannot chat' }]);
+        assert.equal(describeDiscovery(discovery.models.length, discovery.leftOut), 'Found 3 models, 1 for chat; left out: 2 embedding models (cannot chat).');
+        assert.equal(test.message, 'Ollama 0.12.3, 3 models installed, 1 for chat; left out: 2 embedding models (cannot chat)');
+      } finally {
+        ollama.reset();
+      }
     });
 
     it('answers a failed discovery with its code, once', async function () {

@@ -1,8 +1,10 @@
 import * as assert from 'node:assert/strict';
-import type { DiscoveredModel, RegisteredModel } from '../../src/contracts/models';
+import type { ModelListing, RegisteredModel } from '../../src/contracts/models';
 import { SwitchboardError } from '../../src/core/errors';
-import type { Database } from '../../src/core/database';
-import { CONNECTIONS_KEY, TABLES } from '../../src/core/storageKeys';
+import { join } from 'node:path';
+import { Database } from '../../src/core/database';
+import { ModelRegistry } from '../../src/core/modelRegistry';
+import { CONNECTIONS_KEY, DATABASE_FILE, TABLES } from '../../src/core/storageKeys';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { expectFailure } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
@@ -116,6 +118,84 @@ describe('ModelRegistry', () => {
     assert.deepEqual(models.list().map((m) => m.providerModelId), ['b']);
   });
 
+  it("keeps the provider's window aside under the person's, refreshes it on discovery, and clears back to it", async () => {
+    const { service, models } = makeModels();
+    const local = await service.create({ name: 'Local', providerId: 'ollama' });
+    const qwen = discovered('qwen2.5-coder:7b', { contextWindow: 16384, maxContextWindow: 32768, sources: { contextWindow: 'api', maxContextWindow: 'api' } });
+    const [model] = (await models.register(local.id, [qwen])).models;
+
+    const overridden = await models.setContextWindow(model!.id, 24000);
+    assert.deepEqual(
+      [overridden.contextWindow, overridden.providerContextWindow, overridden.sources],
+      [24000, 16384, { contextWindow: 'user', maxContextWindow: 'api', providerContextWindow: 'api' }],
+    );
+    assert.equal(models.requestedContextWindow(local.id, 'qwen2.5-coder:7b'), 24000);
+    // A second value replaces the first; the provider's stays the one kept aside.
+    assert.equal((await models.setContextWindow(model!.id, 20000)).providerContextWindow, 16384);
+    // The Modelfile changed: discovery reports a new window, kept aside while the person's stays in force.
+    const [refreshed] = (await models.register(local.id, [{ ...qwen, contextWindow: 8192 }])).models;
+    assert.deepEqual([refreshed!.contextWindow, refreshed!.providerContextWindow], [20000, 8192]);
+
+    const cleared = await models.clearContextWindow(model!.id);
+    assert.deepEqual([cleared.contextWindow, cleared.providerContextWindow, cleared.sources], [8192, undefined, { contextWindow: 'api', maxContextWindow: 'api' }]);
+    assert.deepEqual(models.get(model!.id), cleared);
+    assert.equal(models.requestedContextWindow(local.id, 'qwen2.5-coder:7b'), undefined);
+    assert.deepEqual(await models.clearContextWindow(model!.id), cleared, 'clearing again changes nothing');
+  });
+
+  it('stores both context figures and their sources in the SQLite file: another window reads them back as written', async () => {
+    const stack = makeModels();
+    const local = await stack.service.create({ name: 'Local', providerId: 'ollama' });
+    const [model] = (
+      await stack.models.register(local.id, [discovered('llama3.2:latest', { contextWindow: 4096, maxContextWindow: 131072, sources: { contextWindow: 'default', maxContextWindow: 'api' } })])
+    ).models;
+    const overridden = await stack.models.setContextWindow(model!.id, 65536);
+
+    // Another window: its own connection to the same file.
+    const other = new Database({ file: join(stack.dir, DATABASE_FILE), logger: stack.logger });
+    const otherModels = new ModelRegistry({ db: other, store: stack.store, connections: stack.connections, providers: stack.registry, keys: stack.keys, settings: stack.settings, clock: stack.clock, http: stack.http, logger: stack.logger });
+    try {
+      assert.deepEqual(otherModels.get(model!.id), overridden);
+      assert.deepEqual(
+        [overridden.contextWindow, overridden.maxContextWindow, overridden.providerContextWindow, overridden.sources],
+        [65536, 131072, 4096, { contextWindow: 'user', maxContextWindow: 'api', providerContextWindow: 'default' }],
+      );
+      assert.equal(otherModels.requestedContextWindow(local.id, 'llama3.2:latest'), 65536);
+    } finally {
+      otherModels.dispose();
+      other.dispose();
+    }
+  });
+
+  it("refuses a window above the model's maximum, and one for an unknown model, changing nothing", async () => {
+    const { service, models } = makeModels();
+    const local = await service.create({ name: 'Local', providerId: 'ollama' });
+    const [model] = (await models.register(local.id, [discovered('llava:latest', { contextWindow: 4096, maxContextWindow: 4096, sources: { contextWindow: 'default', maxContextWindow: 'api' } })])).models;
+
+    await expectFailure(models.setContextWindow(model!.id, 8192), 'invalid_input', /takes at most 4,096 tokens \(reported by the provider\)/);
+    await expectFailure(models.clearContextWindow('00000000-0000-4000-8000-000000000000'), 'not_found');
+    assert.deepEqual(models.get(model!.id), model);
+  });
+
+  it("clears a person's window stored before the provider's was kept: the built-in table's figure, else unknown until the next Discover", async () => {
+    const { service, models, db } = makeModels();
+    const local = await service.create({ name: 'Local', providerId: 'ollama' });
+    const cloud = await service.create({ name: 'Cloud', providerId: 'openai' });
+    const [old] = (await models.register(local.id, [discovered('old')])).models;
+    const [gpt] = (await models.register(cloud.id, [discovered('gpt-4o')])).models;
+    // Rows as the previous version wrote an override: the provider's figure is gone.
+    for (const model of [old!, gpt!]) {
+      const legacy = { ...model, contextWindow: 50000, sources: { contextWindow: 'user' } };
+      db.write((sql) => sql.run(`UPDATE ${TABLES.models} SET body = ? WHERE id = ?`, JSON.stringify(legacy), model.id));
+    }
+
+    const clearedOld = await models.clearContextWindow(old!.id);
+    const clearedGpt = await models.clearContextWindow(gpt!.id);
+
+    assert.deepEqual([clearedOld.contextWindow, clearedOld.sources], [undefined, {}]);
+    assert.deepEqual([clearedGpt.contextWindow, clearedGpt.sources], [128_000, { contextWindow: 'builtin' }]);
+  });
+
   it('fires a change for each write and none for a write that changes nothing', async () => {
     const { service, models } = makeModels();
     const local = await service.create({ name: 'Local', providerId: 'ollama' });
@@ -224,8 +304,9 @@ describe('ModelRegistry.discover', () => {
     const { service, models, store, logger, modelActions, interactions } = makeModels();
     const local = await service.create({ name: 'Local', providerId: 'ollama', baseUrl: ollama.url });
     await service.setKey(local.id, CANARY_KEY);
-    const found = await modelActions.discover(local.id, byPerson);
+    const { models: found, leftOut } = await modelActions.discover(local.id, byPerson);
     assert.deepEqual(found.map((m) => m.providerModelId).sort(), ['llama3.2:latest', 'llava:latest', 'qwen2.5-coder:7b']);
+    assert.deepEqual(leftOut, []);
     const llava = found.find((m) => m.providerModelId === 'llava:latest')!;
     assert.ok(llava.modalities.includes('vision'));
     assert.equal(llava.contextWindow, 4096);
@@ -285,13 +366,15 @@ describe('ModelRegistry.discover', () => {
           { providerModelId: 42 },
           discovered('leak', { metadata: { note: `key is ${target.apiKey}` } }),
           discovered(`model-${target.apiKey}`, { displayName: `named ${JSON.stringify(target.apiKey).slice(1, -1)}`, metadata: { [`${target.apiKey}`]: 1 } }),
-        ] as DiscoveredModel[],
+          // A contributed adapter returns the models alone (src/api), not a listing.
+        ] as unknown as ModelListing,
       },
       'leaky.ext',
     );
     const leaky = await service.create({ name: 'Leaky', providerId: 'leaky.ext/leaky' });
     await service.setKey(leaky.id, CANARY_KEY);
-    const found = await models.discover(leaky.id, byPerson);
+    const { models: found, leftOut } = await models.discover(leaky.id, byPerson);
+    assert.deepEqual(leftOut, []);
     assert.deepEqual(found.map((m) => m.displayName), ['good', 'leak', 'named ****']);
     assert.deepEqual(found.map((m) => m.providerModelId), ['good', 'leak', 'model-****']);
     assert.deepEqual(found[1]!.metadata, { note: 'key is ****' });

@@ -86,7 +86,7 @@ describe('Anthropic adapter', () => {
 
   describe('discoverModels', () => {
     it('reads context from max_input_tokens, vision and reasoning from capabilities, tool use from the API itself, with prices from the table', async () => {
-      const models = await anthropicAdapter.discoverModels!(target(), context);
+      const models = (await anthropicAdapter.discoverModels!(target(), context)).models;
 
       assert.deepEqual(models.map((model) => model.providerModelId), ['claude-opus-4-5-20251101', 'claude-haiku-4-5-20251001', 'claude-sonnet-4-5-20250929', 'claude-3-5-haiku-20241022']);
       assert.deepEqual(models[2], {
@@ -108,7 +108,7 @@ describe('Anthropic adapter', () => {
     it('follows has_more with after_id=last_id until the last page', async () => {
       fixture.generateModels(ANTHROPIC_PAGE_SIZE * 2 + 5);
 
-      const models = await anthropicAdapter.discoverModels!(target({ options: v2026 }), context);
+      const models = (await anthropicAdapter.discoverModels!(target({ options: v2026 }), context)).models;
 
       assert.equal(models.length, ANTHROPIC_PAGE_SIZE * 2 + 5);
       assert.equal(new Set(models.map((model) => model.providerModelId)).size, models.length);
@@ -123,7 +123,7 @@ describe('Anthropic adapter', () => {
     it('uses the table where the API has no capabilities or context for a model, and marks it builtin', async () => {
       fixture.setModels([{ id: 'claude-haiku-4-5-20251001', noCapabilities: true, maxInputTokens: null }, { id: 'claude-new-9', noCapabilities: true }]);
 
-      const [known, unknown] = await anthropicAdapter.discoverModels!(target(), context);
+      const [known, unknown] = (await anthropicAdapter.discoverModels!(target(), context)).models;
 
       assert.deepEqual(known.sources, { modalities: 'builtin', contextWindow: 'builtin', costs: 'builtin' });
       assert.equal(known.contextWindow, 200000);
@@ -133,7 +133,7 @@ describe('Anthropic adapter', () => {
     it('falls back to the built-in list only when GET /v1/models answers 404', async () => {
       fixture.setBehaviour('not-found', '/v1/models');
 
-      const models = await anthropicAdapter.discoverModels!(target(), context);
+      const models = (await anthropicAdapter.discoverModels!(target(), context)).models;
 
       assert.deepEqual(models.map((model) => model.providerModelId), ANTHROPIC_BUILTIN.map((model) => model.id));
       assert.ok(models.every((model) => model.sources.contextWindow === 'builtin' && model.sources.modalities === 'builtin'));

@@ -103,7 +103,7 @@ describe('Azure OpenAI adapter', () => {
 
   describe('discoverModels', () => {
     it('lists the configured deployments without asking Azure', async () => {
-      const models = await azureOpenAiAdapter.discoverModels!(target(), context);
+      const models = (await azureOpenAiAdapter.discoverModels!(target(), context)).models;
 
       assert.deepEqual(models, [
         { providerModelId: 'gpt-4o-prod', displayName: 'gpt-4o-prod', modalities: ['text'], sources: {}, metadata: { deployment: true } },

@@ -87,9 +87,11 @@ describe('Gemini adapter', () => {
 
   describe('discoverModels', () => {
     it('keeps generateContent models, strips models/, reads inputTokenLimit and marks table modalities builtin', async () => {
-      const models = await geminiAdapter.discoverModels!(target(), context);
+      const { models, leftOut } = await geminiAdapter.discoverModels!(target(), context);
 
       assert.deepEqual(models.map((model) => model.providerModelId), ['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.0-flash']);
+      // Two embedding models and Imagen answer no generateContent.
+      assert.deepEqual(leftOut, [{ count: 3, kind: 'non-chat model', why: 'no generateContent method' }]);
       assert.deepEqual(models[0], {
         providerModelId: 'gemini-2.5-flash',
         displayName: 'Gemini 2.5 Flash',
@@ -107,7 +109,7 @@ describe('Gemini adapter', () => {
     it('follows nextPageToken with pageToken until it is absent', async () => {
       fixture.generateModels(GEMINI_PAGE_SIZE * 2 + 10);
 
-      const models = await geminiAdapter.discoverModels!(target(), context);
+      const models = (await geminiAdapter.discoverModels!(target(), context)).models;
 
       // Every fourth generated model only embeds.
       assert.equal(models.length, (GEMINI_PAGE_SIZE * 2 + 10) - Math.floor((GEMINI_PAGE_SIZE * 2 + 10) / 4));
@@ -121,7 +123,7 @@ describe('Gemini adapter', () => {
     it('takes reasoning from the API\'s thinking flag when the table does not know the model', async () => {
       fixture.setModels([{ id: 'gemini-exp-thinker', thinking: true }, { id: 'gemini-exp-plain' }]);
 
-      const [thinker, plain] = await geminiAdapter.discoverModels!(target(), context);
+      const [thinker, plain] = (await geminiAdapter.discoverModels!(target(), context)).models;
 
       assert.deepEqual([thinker.modalities, thinker.sources.modalities], [['text', 'reasoning'], 'api']);
       assert.deepEqual([plain.modalities, plain.sources.modalities], [['text'], undefined]);

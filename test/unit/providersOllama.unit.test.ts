@@ -1,8 +1,10 @@
 import * as assert from 'node:assert/strict';
+import { describeDiscovery, OLLAMA_ASSUMED_DEFAULT_CONTEXT } from '../../src/contracts/modelFacts';
 import { DiscoveredModelSchema, type ChatRequest } from '../../src/contracts/models';
 import { ProviderDescriptorSchema } from '../../src/contracts/providers';
 import type { CallContext, ConnectionTarget } from '../../src/core/providers/adapter';
-import { OLLAMA_SHOW_CONCURRENCY, ollamaAdapter, ollamaContextWindow, ollamaDescriptor, ollamaModalities } from '../../src/core/providers/ollama';
+import { OLLAMA_SHOW_CONCURRENCY, ollamaAdapter, ollamaContext, ollamaDescriptor, ollamaModalities } from '../../src/core/providers/ollama';
+import { collectChat } from '../../src/core/providers/streaming';
 import { assertCanaryOnlyInHeader, assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort, expectFailure } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
@@ -145,25 +147,28 @@ describe('Ollama adapter', () => {
   describe('discoverModels', () => {
     const discover = (overrides: Partial<ConnectionTarget> = {}, ctx: CallContext = context) => ollamaAdapter.discoverModels!(target(overrides), ctx);
 
-    it('lists /api/tags, then asks /api/show for each model and reports capabilities, context and details', async () => {
-      const models = await discover();
+    it('lists /api/tags, then asks /api/show for each model and reports capabilities, both context figures and details', async () => {
+      const { models, leftOut } = await discover();
 
       assert.deepEqual(models, [
         {
           providerModelId: 'llama3.2:latest',
           displayName: 'llama3.2:latest',
           modalities: ['text', 'tools'],
-          contextWindow: 131072,
-          sources: { modalities: 'api', contextWindow: 'api' },
+          // No num_ctx in its Modelfile: Ollama's default, which /api/show does not report, so assumed.
+          contextWindow: OLLAMA_ASSUMED_DEFAULT_CONTEXT,
+          maxContextWindow: 131072,
+          sources: { modalities: 'api', contextWindow: 'default', maxContextWindow: 'api' },
           metadata: { family: 'llama', parameter_size: '3.2B', quantization_level: 'Q4_K_M' },
         },
         {
           providerModelId: 'qwen2.5-coder:7b',
           displayName: 'qwen2.5-coder:7b',
           modalities: ['text', 'tools'],
-          // num_ctx 16384 in the Modelfile wins over the 32768 the architecture allows.
+          // num_ctx 16384 in the Modelfile is what a run gets; the architecture allows 32768.
           contextWindow: 16384,
-          sources: { modalities: 'api', contextWindow: 'api' },
+          maxContextWindow: 32768,
+          sources: { modalities: 'api', contextWindow: 'api', maxContextWindow: 'api' },
           metadata: { family: 'qwen2', parameter_size: '7.6B', quantization_level: 'Q4_K_M' },
         },
         {
@@ -171,10 +176,12 @@ describe('Ollama adapter', () => {
           displayName: 'llava:latest',
           modalities: ['text', 'vision'],
           contextWindow: 4096,
-          sources: { modalities: 'api', contextWindow: 'api' },
+          maxContextWindow: 4096,
+          sources: { modalities: 'api', contextWindow: 'default', maxContextWindow: 'api' },
           metadata: { family: 'llama', parameter_size: '7B', quantization_level: 'Q4_K_M' },
         },
       ]);
+      assert.deepEqual(leftOut, []);
       for (const model of models) DiscoveredModelSchema.parse(model);
       assert.deepEqual(fixture.requests.map((request) => `${request.method} ${request.url} ${request.body}`), [
         'GET /api/tags ',
@@ -186,58 +193,79 @@ describe('Ollama adapter', () => {
       assertNoCanary(models);
     });
 
-    it('maps thinking to reasoning and keeps embedding-only models as embedding, not text', async () => {
+    it('maps thinking to reasoning, and leaves embedding models out saying how many and why', async () => {
       fixture.setModels([
         { name: 'qwen3:8b', family: 'qwen3', capabilities: ['completion', 'tools', 'thinking'] },
         { name: 'nomic-embed-text', family: 'nomic-bert', contextLength: 2048, capabilities: ['embedding'] },
+        { name: 'mxbai-embed-large', family: 'bert', contextLength: 512, capabilities: ['embedding'] },
+        { name: 'flux-image', family: 'flux', capabilities: ['image'] },
       ]);
 
-      const models = await discover();
+      const { models, leftOut } = await discover();
 
-      assert.deepEqual(models.map((model) => [model.providerModelId, model.modalities]), [
-        ['qwen3:8b', ['text', 'tools', 'reasoning']],
-        ['nomic-embed-text:latest', ['embedding']],
+      assert.deepEqual(models.map((model) => [model.providerModelId, model.modalities]), [['qwen3:8b', ['text', 'tools', 'reasoning']]]);
+      assert.deepEqual(leftOut, [
+        { count: 2, kind: 'embedding model', why: 'cannot chat' },
+        { count: 1, kind: 'non-chat model', why: 'no "completion" capability' },
       ]);
+    });
+
+    it('counts the models as its Test does, on a server with chat and embedding models', async () => {
+      fixture.setModels([
+        { name: 'llama3.2', capabilities: ['completion', 'tools'] },
+        { name: 'qwen3:8b', family: 'qwen3', capabilities: ['completion', 'thinking'] },
+        { name: 'nomic-embed-text', family: 'nomic-bert', contextLength: 2048, capabilities: ['embedding'] },
+      ]);
+
+      const { models, leftOut } = await discover();
+      const summary = await ollamaAdapter.testConnection(target(), context);
+
+      assert.equal(models.length, 2);
+      assert.equal(describeDiscovery(models.length, leftOut), 'Found 3 models, 2 for chat; left out: 1 embedding model (cannot chat).');
+      assert.equal(summary, 'Ollama 0.12.3, 3 models installed, 2 for chat; left out: 1 embedding model (cannot chat)');
     });
 
     it('keeps at most four /api/show calls in flight', async () => {
       // Shows are answered only once four wait, so reaching four does not depend on timing.
       fixture.generateModels(14, { holdShowsUntilInFlight: 4, showDelayMs: 25 });
 
-      const models = await discover();
+      const { models, leftOut } = await discover();
 
       assert.equal(OLLAMA_SHOW_CONCURRENCY, 4);
       assert.equal(fixture.maxShowsInFlight, 4);
-      assert.equal(models.length, 14);
+      // Every fourth generated model is an embedding model.
+      assert.equal(models.length, 11);
+      assert.deepEqual(leftOut, [{ count: 3, kind: 'embedding model', why: 'cannot chat' }]);
       assert.deepEqual(models.slice(0, 2).map((model) => model.providerModelId), ['model-0001:latest', 'model-0002:latest']);
     });
 
     it('discovers hundreds of generated models with their mixed capabilities', async () => {
       fixture.generateModels(400);
 
-      const models = await discover(undefined, { ...context, timeoutMs: 20000 });
+      const { models, leftOut } = await discover(undefined, { ...context, timeoutMs: 20000 });
 
-      assert.equal(models.length, 400);
+      assert.equal(models.length, 300);
+      assert.deepEqual(leftOut, [{ count: 100, kind: 'embedding model', why: 'cannot chat' }]);
       assert.deepEqual(models[1].modalities, ['text', 'tools', 'reasoning']);
       assert.deepEqual(models[2].modalities, ['text', 'vision']);
-      assert.deepEqual(models[3].modalities, ['embedding']);
-      assert.equal(models[0].contextWindow, 8192, 'every third model has num_ctx 8192');
-      assert.equal(models[1].contextWindow, 40960);
+      assert.equal(models[3].providerModelId, 'model-0005:latest', 'model-0004, an embedding model, is left out');
+      assert.deepEqual([models[0].contextWindow, models[0].sources.contextWindow], [8192, 'api'], 'every third model has num_ctx 8192');
+      assert.deepEqual([models[1].contextWindow, models[1].maxContextWindow, models[1].sources.contextWindow], [OLLAMA_ASSUMED_DEFAULT_CONTEXT, 40960, 'default']);
     });
 
     it('keeps a model with what /api/tags said when /api/show cannot describe it', async () => {
       fixture.setBehaviour('not-found', '/api/show');
 
-      const models = await discover();
+      const { models } = await discover();
 
       assert.equal(models.length, 3);
-      // Without /api/show: no num_ctx, so the tags' context_length, and the tags' capabilities.
+      // Without /api/show the parameters are unknown, so the window is too; the tags' context_length is the maximum.
       assert.deepEqual(models[1], {
         providerModelId: 'qwen2.5-coder:7b',
         displayName: 'qwen2.5-coder:7b',
         modalities: ['text', 'tools'],
-        contextWindow: 32768,
-        sources: { modalities: 'api', contextWindow: 'api' },
+        maxContextWindow: 32768,
+        sources: { modalities: 'api', maxContextWindow: 'api' },
         metadata: { family: 'qwen2', parameter_size: '7.6B', quantization_level: 'Q4_K_M' },
       });
     });
@@ -283,11 +311,15 @@ describe('Ollama adapter', () => {
       assert.match(error.message, /\/api\/tags does not look like the Ollama API/);
     });
 
-    it('reads num_ctx from the parameters text and otherwise the architecture\'s context length', () => {
-      assert.equal(ollamaContextWindow({ parameters: 'stop "<|eot_id|>"\nnum_ctx                        8192', model_info: { 'general.architecture': 'llama', 'llama.context_length': 131072 } }), 8192);
-      assert.equal(ollamaContextWindow({ parameters: 'stop "x"', model_info: { 'general.architecture': 'gemma3', 'gemma3.context_length': 131072 } }), 131072);
-      assert.equal(ollamaContextWindow({ parameters: null, model_info: null }), undefined);
-      assert.equal(ollamaContextWindow({ parameters: 'num_ctx 0', model_info: { 'general.architecture': 'x', 'x.context_length': 'big' } }), undefined);
+    it('reads the window from num_ctx in the parameters, else assumes Ollama\'s default, cut to the architecture\'s context length', () => {
+      const llama = { 'general.architecture': 'llama', 'llama.context_length': 131072 };
+      assert.deepEqual(ollamaContext({ parameters: 'stop "<|eot_id|>"\nnum_ctx                        8192', model_info: llama }), { max: 131072, window: 8192, windowSource: 'api' });
+      assert.deepEqual(ollamaContext({ parameters: 'stop "x"', model_info: { 'general.architecture': 'gemma3', 'gemma3.context_length': 131072 } }), { max: 131072, window: 4096, windowSource: 'default' });
+      // Ollama cuts a num_ctx above what the model was trained for.
+      assert.deepEqual(ollamaContext({ parameters: 'num_ctx 65536', model_info: { 'general.architecture': 'qwen2', 'qwen2.context_length': 32768 } }), { max: 32768, window: 32768, windowSource: 'api' });
+      assert.deepEqual(ollamaContext({ parameters: null, model_info: null }), { window: 4096, windowSource: 'default' });
+      assert.deepEqual(ollamaContext({ parameters: 'num_ctx 0', model_info: { 'general.architecture': 'x', 'x.context_length': 'big' } }, 2048), { max: 2048, window: 2048, windowSource: 'default' });
+      assert.deepEqual(ollamaContext(undefined, 8192), { max: 8192 });
       assert.deepEqual(ollamaModalities(['completion', 'insert', 'image', 'audio']), ['text', 'audio']);
     });
   });
@@ -308,6 +340,17 @@ describe('Ollama adapter', () => {
       });
       assert.equal(assertCanaryOnlyInHeader(fixture.requests, 'authorization'), 1);
       assertNoCanary(result);
+    });
+
+    it('asks for the person\'s context window as options.num_ctx, streamed or not, and sends no num_ctx without one', async () => {
+      await ollamaAdapter.chat!(target(), { ...request, maxTokens: 64, contextWindow: 32768 }, context);
+      await collectChat(ollamaAdapter.chatStream!(target(), { ...request, contextWindow: 8192 }, context));
+      await ollamaAdapter.chat!(target(), request, context);
+
+      assert.deepEqual(
+        fixture.requests.map((recorded) => JSON.parse(recorded.body).options),
+        [{ num_predict: 64, num_ctx: 32768 }, { num_ctx: 8192 }, undefined],
+      );
     });
 
     it('counts 0 tokens where Ollama leaves the zero counts out', async () => {

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { describeDiscovery } from '../../src/contracts/modelFacts';
 import { DiscoveredModelSchema, type ChatRequest } from '../../src/contracts/models';
 import { ProviderDescriptorSchema } from '../../src/contracts/providers';
 import type { ConnectionTarget } from '../../src/core/providers/adapter';
@@ -37,7 +38,8 @@ describe('OpenAI adapter', () => {
     it('lists models with the key as a Bearer token and reports how many', async () => {
       const summary = await openAiAdapter.testConnection(target(), context);
 
-      assert.equal(summary, 'Connected: 5 models available');
+      // The fixture's default list has two that are not for chat, left out as Discover leaves them out.
+      assert.equal(summary, 'Connected: 5 models available, 3 for chat; left out: 2 non-chat models (embedding, speech, image, moderation or legacy, by name)');
       assert.equal(fixture.requests.length, 1);
       assert.equal(fixture.requests[0].url, '/v1/models');
       assert.equal(fixture.requests[0].headers.authorization, `Bearer ${CANARY_KEY}`);
@@ -152,10 +154,11 @@ describe('OpenAI adapter', () => {
       'gpt-3.5-turbo-instruct', 'codex-mini-latest', 'computer-use-preview',
     ];
 
-    it('keeps only chat models, sorted, from GET /v1/models', async () => {
+    it('keeps only chat models, sorted, from GET /v1/models, and counts the rest as its Test does', async () => {
       fixture.setModels(LISTED);
 
-      const models = await openAiAdapter.discoverModels!(target(), context);
+      const { models, leftOut } = await openAiAdapter.discoverModels!(target(), context);
+      const summary = await openAiAdapter.testConnection(target(), context);
 
       assert.deepEqual(models.map((model) => model.providerModelId), [
         'chatgpt-4o-latest',
@@ -167,16 +170,19 @@ describe('OpenAI adapter', () => {
         'o3',
         'o4-mini',
       ]);
+      assert.deepEqual(leftOut, [{ count: 16, kind: 'non-chat model', why: 'embedding, speech, image, moderation or legacy, by name' }]);
+      assert.equal(summary, `Connected: 24 models available, 8 for chat; left out: 16 non-chat models (embedding, speech, image, moderation or legacy, by name)`);
+      assert.equal(describeDiscovery(models.length, leftOut), 'Found 24 models, 8 for chat; left out: 16 non-chat models (embedding, speech, image, moderation or legacy, by name).');
       for (const model of models) DiscoveredModelSchema.parse(model);
-      assert.deepEqual(fixture.requests.map((request) => `${request.method} ${request.url}`), ['GET /v1/models']);
-      assert.equal(assertCanaryOnlyInHeader(fixture.requests, 'authorization'), 1);
+      assert.deepEqual(fixture.requests.map((request) => `${request.method} ${request.url}`), ['GET /v1/models', 'GET /v1/models']);
+      assert.equal(assertCanaryOnlyInHeader(fixture.requests, 'authorization'), 2);
       assertNoCanary(models);
     });
 
     it('fills context windows, prices and modalities from the built-in table, marked builtin, only for known models', async () => {
       fixture.setModels(['gpt-4o-mini-2024-07-18', 'gpt-9-experimental', 'ft:gpt-4o-mini-2024-07-18:acme::abc123']);
 
-      const models = await openAiAdapter.discoverModels!(target(), context);
+      const models = (await openAiAdapter.discoverModels!(target(), context)).models;
       const byId = Object.fromEntries(models.map((model) => [model.providerModelId, model]));
 
       assert.deepEqual(byId['gpt-4o-mini-2024-07-18'], {

@@ -69,7 +69,7 @@ describe('OpenAI-compatible adapter', () => {
 
   describe('discoverModels', () => {
     it('lists every model the server serves, unfiltered, with a context length where the server gives one', async () => {
-      const models = await openAiCompatibleAdapter.discoverModels!(target(), context);
+      const models = (await openAiCompatibleAdapter.discoverModels!(target(), context)).models;
 
       assert.deepEqual(models, [
         { providerModelId: 'qwen2.5-7b-instruct', displayName: 'qwen2.5-7b-instruct', modalities: ['text'], contextWindow: 32768, sources: { contextWindow: 'api' }, metadata: { ownedBy: 'organization_owner' } },

@@ -10,6 +10,7 @@ import { databaseText } from '../fixtures/tempDatabase';
 import { WaveServer } from '../fixtures/waveServer';
 import { AGENT_HOST_ENTRY, makeStack, worker } from '../helpers/stacks';
 import { serveDuringSuite } from '../helpers/providerTestKit';
+import { personAt, requesterIds } from '../../src/core/requesters';
 
 describe('RunService with a real agent host worker', function () {
   this.timeout(30_000);
@@ -59,6 +60,25 @@ describe('RunService with a real agent host worker', function () {
     assert.deepEqual(run.routing, { connectionId: connection.id, providerId: 'ollama', modelRef: 'llama3.2:latest', sources: { connectionId: 'default', modelRef: 'registry' } });
     const chat = ollama.requests.find((r) => r.url === '/api/chat');
     assert.equal((JSON.parse(chat?.body ?? '{}') as { model?: string }).model, 'llama3.2:latest');
+  });
+
+  it("asks Ollama for the person's context window (num_ctx) and, once it is cleared, for none: the window the Models tab shows", async () => {
+    stack = await makeStack();
+    const { connection, agent } = await ollamaAgent(stack);
+    const { models } = await stack.models.discover(connection.id, personAt(requesterIds.connectionsView));
+    const [llama] = (await stack.models.register(connection.id, models.filter((m) => m.providerModelId === 'llama3.2:latest'))).models;
+    const sentOptions = async () => {
+      ollama.reset();
+      const run = await stack.service.start({ agentId: agent.id, input: 'hello', connectionId: connection.id, modelRef: 'llama3.2:latest' }, 'view:agents');
+      assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
+      return (JSON.parse(ollama.requests.find((r) => r.url === '/api/chat')?.body ?? '{}') as { options?: unknown }).options;
+    };
+
+    assert.equal(await sentOptions(), undefined, "Ollama's own window: nothing to ask for");
+    await stack.models.setContextWindow(llama!.id, 32768);
+    assert.deepEqual(await sentOptions(), { num_ctx: 32768 });
+    await stack.models.clearContextWindow(llama!.id);
+    assert.equal(await sentOptions(), undefined);
   });
 
   it('stores the output as it streams in, with the time to the first token, and keeps it, marked partial, when the run is cancelled', async () => {

@@ -38,6 +38,15 @@ describe('Switchboard editor: the Models tab', () => {
     });
   });
 
+  it('writes the context cell as the window a run gets, the maximum, and where the window came from', () => {
+    const context = (fields: Partial<RegisteredModel>) => modelCells(model(HOME, 'm', fields), connections).context;
+    assert.equal(context({ contextWindow: 16_384, maxContextWindow: 32_768, sources: { contextWindow: 'api', maxContextWindow: 'api' } }), '16k of 32k · provider');
+    assert.equal(context({ contextWindow: 4096, maxContextWindow: 131_072, sources: { contextWindow: 'default', maxContextWindow: 'api' } }), '4k of 128k · default, assumed');
+    assert.equal(context({ contextWindow: 128_000, sources: { contextWindow: 'builtin' } }), '128k · built-in table, 2026-11');
+    assert.equal(context({ contextWindow: 65_536, maxContextWindow: 131_072, providerContextWindow: 4096, sources: { contextWindow: 'user', providerContextWindow: 'default' } }), '64k of 128k · your value');
+    assert.equal(context({ maxContextWindow: 32_768, sources: { maxContextWindow: 'api' } }), '— of 32k');
+  });
+
   it('sorts by a column either way, a number by its value and an unknown one last', () => {
     const ids = (sort: Parameters<typeof modelRows>[3]) => modelRows(models, connections, { connectionId: '', text: '' }, sort).map((row) => row.model.providerModelId);
     assert.deepEqual(ids({ column: 'model', descending: false }), ['gpt-4o-mini', 'llama3.2:latest', 'llava']);

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { RegisteredModel } from '../../src/contracts/models';
-import { filterModels, formatContextWindow, formatCost, formatDollars, modelSummary, parseTokens } from '../../webview/connections/modelFormat';
+import { describeDiscovery, describeModelCount, withContextOverride, withoutContextOverride } from '../../src/contracts/modelFacts';
+import { contextWindowDetail, contextWindowText, filterModels, formatContextWindow, formatCost, formatDollars, modelSummary, parseTokens } from '../../webview/connections/modelFormat';
 import { keyTarget, revealDelta, windowRange } from '../../webview/shared/windowing';
 
 function model(id: string, connectionId: string, fields: Partial<RegisteredModel> = {}): RegisteredModel {
@@ -47,6 +48,29 @@ describe('webview model formatting', () => {
     assert.equal(formatDollars(12.5), '$12.50');
     assert.equal(formatDollars(0.015), '$0.015');
     assert.equal(formatDollars(Number.NaN), '—');
+  });
+
+  it('says in full which window a run gets, the maximum, and where each figure came from', () => {
+    const ollama = model('qwen2.5-coder:7b', 'c', { contextWindow: 16_384, maxContextWindow: 32_768, sources: { contextWindow: 'api', maxContextWindow: 'api' } });
+    assert.equal(contextWindowDetail(ollama), 'A run gets 16,384 tokens (reported by the provider). The model takes at most 32,768 tokens (reported by the provider).');
+    const assumed = model('llama3.2:latest', 'c', { contextWindow: 4096, maxContextWindow: 131_072, sources: { contextWindow: 'default', maxContextWindow: 'api' } });
+    assert.match(contextWindowDetail(assumed), /^A run gets 4,096 tokens \(the provider's documented default, assumed: its API does not report it\)\. The model takes at most 131,072 tokens/);
+    const overridden = withContextOverride(assumed, 65_536);
+    assert.equal(contextWindowDetail(overridden), "A run gets 65,536 tokens (your value). Without your value: 4,096 tokens (the provider's documented default, assumed: its API does not report it). The model takes at most 131,072 tokens (reported by the provider).");
+    assert.deepEqual(withoutContextOverride(overridden), assumed, 'clearing gives back the figure and its source');
+    assert.equal(contextWindowDetail(model('gpt-4o', 'c', { contextWindow: 128_000, sources: { contextWindow: 'builtin' } })), "A run gets 128,000 tokens (Switchboard's built-in table, 2026-11).");
+    assert.equal(contextWindowDetail(model('x', 'c')), 'The window a run gets is unknown.');
+    assert.equal(contextWindowText(model('x', 'c')), '—');
+  });
+
+  it('counts models the same way for Test and Discover, saying how many were left out and why', () => {
+    assert.equal(describeModelCount(3, []), '3 models');
+    assert.equal(describeModelCount(1, [], 'installed'), '1 model installed');
+    assert.equal(
+      describeModelCount(2, [{ count: 1, kind: 'embedding model', why: 'cannot chat' }, { count: 2, kind: 'non-chat model', why: 'no "completion" capability' }], 'installed'),
+      '5 models installed, 2 for chat; left out: 1 embedding model (cannot chat), 2 non-chat models (no "completion" capability)',
+    );
+    assert.equal(describeDiscovery(1_200, [{ count: 1_000, kind: 'embedding model', why: 'cannot chat' }]), 'Found 2,200 models, 1,200 for chat; left out: 1,000 embedding models (cannot chat).');
   });
 
   it('reads a typed context window as tokens: 128000, 128,000, 128k, 1.5k, 1M', () => {

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Connection } from '../../src/contracts/connections';
+import { describeDiscovery, type LeftOutModels } from '../../src/contracts/modelFacts';
 import type { DiscoveredModel } from '../../src/contracts/models';
 import type { ProviderDescriptor } from '../../src/contracts/providers';
 import { errorMessage } from '../shared/errors';
@@ -8,7 +9,7 @@ import { MessageLine, type RowMessage } from '../shared/messages';
 import { RpcError } from '../shared/rpcClient';
 import { VirtualList } from '../shared/VirtualList';
 import type { ConnectionsClient } from './client';
-import { formatContextWindow } from './modelFormat';
+import { contextWindowDetail, contextWindowText } from './modelFormat';
 
 /** Each discovered model is one line of this height (px); .discovered-list shows about ten. */
 export const DISCOVERED_ROW_HEIGHT = 28;
@@ -22,7 +23,7 @@ interface DiscoveryPanelProps {
   onClose(): void;
 }
 
-type Phase = { kind: 'discovering' } | { kind: 'listed'; models: DiscoveredModel[] } | { kind: 'failed'; message: RowMessage } | { kind: 'unsupported' };
+type Phase = { kind: 'discovering' } | { kind: 'listed'; models: DiscoveredModel[]; leftOut: LeftOutModels[] } | { kind: 'failed'; message: RowMessage } | { kind: 'unsupported' };
 
 /**
  * Under a connection row: what discovery found, with a checkbox each (registered ones
@@ -46,9 +47,9 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
     setPhase({ kind: 'discovering' });
     setMessage(undefined);
     try {
-      const { models } = await client.request('discoverModels', { connectionId: connection.id });
+      const { models, leftOut } = await client.request('discoverModels', { connectionId: connection.id });
       setSelected(new Set(models.filter((model) => registered.has(model.providerModelId)).map((model) => model.providerModelId)));
-      setPhase({ kind: 'listed', models });
+      setPhase({ kind: 'listed', models, leftOut });
     } catch (error) {
       const cancelled = error instanceof RpcError && error.code === 'cancelled';
       setPhase({ kind: 'failed', message: cancelled ? { kind: 'info', text: 'Discovery was cancelled.' } : { kind: 'error', text: errorMessage(error) } });
@@ -183,9 +184,14 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
         </MessageLine>
       )}
 
+      {phase.kind === 'listed' && phase.leftOut.length > 0 && (
+        <p class="form-hint" data-testid="discovery-left-out" role="status">
+          {describeDiscovery(phase.models.length, phase.leftOut)}
+        </p>
+      )}
       {listed && listed.length === 0 && (
         <p class="form-hint" data-testid="discovery-empty">
-          {name} lists no models. Add one by its id below.
+          {name} lists no {phase.kind === 'listed' && phase.leftOut.length ? 'chat ' : ''}models. Add one by its id below.
         </p>
       )}
       {listed && listed.length > 0 && (
@@ -232,9 +238,9 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
                 >
                   {model.displayName}
                 </vscode-checkbox>
-                <span class="discovered-facts">
+                <span class="discovered-facts" title={contextWindowDetail(model)}>
                   {model.displayName !== model.providerModelId ? `${model.providerModelId} · ` : ''}
-                  {model.contextWindow ? formatContextWindow(model.contextWindow) : ''}
+                  {model.contextWindow || model.maxContextWindow ? contextWindowText(model) : ''}
                 </span>
                 {registered.has(model.providerModelId) && (
                   <vscode-badge class="registered-marker" data-testid="discovered-registered" title="Already in the registry; adding it again refreshes its details">

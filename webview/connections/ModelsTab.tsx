@@ -9,7 +9,7 @@ import { Loading, MessageLine, type RowMessage } from '../shared/messages';
 import { VirtualList } from '../shared/VirtualList';
 import type { ConnectionsClient } from './client';
 import { providerName } from './format';
-import { connectionName, filterModels, formatContextWindow, formatCost, modalityLabel, modelSummary, parseTokens } from './modelFormat';
+import { connectionName, contextWindowDetail, contextWindowText, filterModels, formatCost, modalityLabel, modelSummary, parseTokens } from './modelFormat';
 
 /** Every model row is this tall (px): three lines. The CSS keeps it so (.model-row). */
 export const MODEL_ROW_HEIGHT = 66;
@@ -97,6 +97,15 @@ export function ModelsTab({ client, snapshot, onShowConnections }: ModelsTabProp
     [client, requestForModel],
   );
 
+  const clearContextWindow = useCallback(
+    (model: RegisteredModel) =>
+      requestForModel(model, () => client.request('clearContextWindow', { id: model.id }), {
+        kind: 'info',
+        text: `${model.displayName} gets the provider's context window again.`,
+      }),
+    [client, requestForModel],
+  );
+
   if (!snapshot || !models || !connections) {
     return <Loading class="models-tab" testId="models-loading" what="models" />;
   }
@@ -180,6 +189,7 @@ export function ModelsTab({ client, snapshot, onShowConnections }: ModelsTabProp
               onDelete={() => void remove(model)}
               onEditContext={(text) => setEditing(text === undefined ? undefined : { id: model.id, text })}
               onSaveContext={(text) => void saveContextWindow(model, text)}
+              onClearContext={() => void clearContextWindow(model)}
             />
           )}
         />
@@ -201,9 +211,11 @@ interface ModelRowProps {
   /** Starts (text), updates (text) or cancels (undefined) editing the context window. */
   onEditContext(text: string | undefined): void;
   onSaveContext(text: string): void;
+  /** Drops the person's context window, back to the provider's. */
+  onClearContext(): void;
 }
 
-function ModelRow({ model, connection, connections, providers, busy, contextText, onToggle, onDelete, onEditContext, onSaveContext }: ModelRowProps) {
+function ModelRow({ model, connection, connections, providers, busy, contextText, onToggle, onDelete, onEditContext, onSaveContext, onClearContext }: ModelRowProps) {
   const name = model.displayName;
   const cost = formatCost(model.inputCostPer1k, model.outputCostPer1k);
   const isDefault = connection?.defaultModel === model.providerModelId;
@@ -270,17 +282,31 @@ function ModelRow({ model, connection, connections, providers, busy, contextText
           ))}
         </span>
         {contextText === undefined ? (
-          <button
-            type="button"
-            class="model-context"
-            data-testid="model-context"
-            aria-label={`Context window of ${name}: ${model.contextWindow ? `${model.contextWindow.toLocaleString('en')} tokens` : 'unknown'}. Change it`}
-            title={`${model.contextWindow ? `Context window: ${model.contextWindow.toLocaleString('en')} tokens${model.sources.contextWindow === 'user' ? ' (your value)' : ''}` : 'Context window unknown'}. Click to change it.`}
-            onClick={() => onEditContext(model.contextWindow ? String(model.contextWindow) : '')}
-          >
-            <vscode-icon name="symbol-ruler" class="detail-icon" /> {formatContextWindow(model.contextWindow)}
-            {model.sources.contextWindow === 'user' ? '*' : ''}
-          </button>
+          <span class="model-context-cell">
+            <button
+              type="button"
+              class="model-context"
+              data-testid="model-context"
+              data-source={model.sources.contextWindow ?? ''}
+              aria-label={`Context window of ${name}: ${contextWindowDetail(model)} Change it`}
+              title={`${contextWindowDetail(model)} Click to change the window.`}
+              onClick={() => onEditContext(model.contextWindow ? String(model.contextWindow) : '')}
+            >
+              <vscode-icon name="symbol-ruler" class="detail-icon" /> {contextWindowText(model)}
+            </button>
+            {model.sources.contextWindow === 'user' && (
+              <vscode-button
+                class="action model-context-clear"
+                data-testid="model-context-clear"
+                icon="discard"
+                iconOnly
+                secondary
+                aria-label={`Use the provider's context window for ${name} again`}
+                title={model.providerContextWindow ? `Back to ${model.providerContextWindow.toLocaleString('en')} tokens, the provider's window` : "Back to the provider's window (Discover again if it is not known)"}
+                onClick={() => !busy && onClearContext()}
+              />
+            )}
+          </span>
         ) : (
           <input
             class="model-context-input"

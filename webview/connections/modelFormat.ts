@@ -1,30 +1,12 @@
 import type { Connection } from '../../src/contracts/connections';
+import { MAX_CONTEXT_WINDOW } from '../../src/contracts/modelFacts';
 import type { Modality, RegisteredModel } from '../../src/contracts/models';
 
 /**
  * How the Models tab writes a model's numbers, free of the DOM so unit tests run it in Node.
  */
 
-const KIB = 1024;
-const MIB = 1024 * 1024;
-
-/**
- * A context window the way model cards write it: `128k` for 128,000 and for 131,072 (2^17),
- * `1M` for 1,000,000 and 1,048,576, `16.4k` for 16,385, `—` when unknown. A round decimal
- * count wins over a binary one (128,000 is also 125 × 1,024).
- */
-export function formatContextWindow(tokens: number | undefined): string {
-  if (tokens === undefined || !Number.isFinite(tokens) || tokens <= 0) return '—';
-  if (tokens >= 1_000_000) return `${scaled(tokens, 1_000_000, MIB)}M`;
-  if (tokens >= 1000) return `${scaled(tokens, 1000, KIB)}k`;
-  return String(Math.round(tokens));
-}
-
-function scaled(tokens: number, decimal: number, binary: number): string {
-  if (tokens % decimal === 0) return String(tokens / decimal);
-  if (tokens % binary === 0) return String(tokens / binary);
-  return oneDecimal(tokens / decimal);
-}
+export { contextWindowDetail, contextWindowText, formatContextWindow } from '../../src/contracts/modelFacts';
 
 /**
  * `$0.15 / $0.60 per 1k` (input / output, US dollars per 1,000 tokens); a missing side is `—`,
@@ -91,13 +73,9 @@ export function parseTokens(text: string): number | undefined {
   if (!match) return undefined;
   const scale = match[2]?.toLowerCase() === 'k' ? 1000 : match[2]?.toLowerCase() === 'm' ? 1_000_000 : 1;
   const tokens = Number(match[1]) * scale;
-  return Number.isInteger(tokens) && tokens > 0 && tokens <= 100_000_000 ? tokens : undefined;
+  return Number.isInteger(tokens) && tokens > 0 && tokens <= MAX_CONTEXT_WINDOW ? tokens : undefined;
 }
 
 function isPrice(value: number | undefined): value is number {
   return value !== undefined && Number.isFinite(value) && value >= 0;
-}
-
-function oneDecimal(value: number): string {
-  return String(Math.round(value * 10) / 10);
 }

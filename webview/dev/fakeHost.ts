@@ -13,6 +13,7 @@ import './zodSetup';
 import type { Connection, TestResult } from '../../src/contracts/connections';
 import { FromConnectionsViewSchema, type ConnectionsSnapshot, type FromConnectionsView, type ToConnectionsView } from '../../src/contracts/connectionsView';
 import type { ErrorInfo } from '../../src/contracts/errors';
+import { withContextOverride, withoutContextOverride, type LeftOutModels } from '../../src/contracts/modelFacts';
 import type { DiscoveredModel, Modality, RegisteredModel } from '../../src/contracts/models';
 import type { ProviderDescriptor } from '../../src/contracts/providers';
 import { installFakeVsCodeApi, sendToView, uuid, type Answer, type FakeHostControlBase } from './fakeHostKit';
@@ -28,6 +29,8 @@ export interface FakeHostControl extends FakeHostControlBase<Omit<ConnectionsSna
   discoverable: Record<string, DiscoveredModel[]>;
   /** How long discovery takes. */
   discoverDelayMs: number;
+  /** What discoverModels says it left out, per connection id; nothing when absent. */
+  leftOut: Record<string, LeftOutModels[]>;
 }
 
 declare global {
@@ -123,7 +126,12 @@ export function registeredModel(model: DiscoveredModel, connectionId: string, i:
 function sampleModels(): RegisteredModel[] {
   const [local, cloud] = sampleConnections;
   return [
-    registeredModel({ ...generatedModel(0), providerModelId: 'llama3.2:latest', displayName: 'llama3.2:latest', contextWindow: 131072 }, local!.id, 1),
+    registeredModel(
+      // As Ollama gives it: no num_ctx in the Modelfile, so its default (assumed); the model takes 131,072.
+      { ...generatedModel(0), providerModelId: 'llama3.2:latest', displayName: 'llama3.2:latest', contextWindow: 4096, maxContextWindow: 131072, sources: { modalities: 'api', contextWindow: 'default', maxContextWindow: 'api' } },
+      local!.id,
+      1,
+    ),
     registeredModel({ ...generatedModel(2), providerModelId: 'llava:latest', displayName: 'llava:latest', contextWindow: 4096 }, local!.id, 2),
     registeredModel(
       { providerModelId: 'gpt-4o-mini', displayName: 'gpt-4o-mini', modalities: ['text', 'vision', 'tools'], contextWindow: 128_000, inputCostPer1k: 0.00015, outputCostPer1k: 0.0006, sources: { contextWindow: 'builtin', costs: 'builtin' } },
@@ -169,10 +177,14 @@ function installFakeHost(): FakeHostControl {
     testDelayMs: 600,
     discoverable: {},
     discoverDelayMs: 400,
+    leftOut: {},
   };
 
   const find = (id: string) => control.snapshot.connections.find((connection) => connection.id === id);
   const findModel = (id: string) => control.snapshot.models.find((model) => model.id === id);
+  const replaceModel = (updated: RegisteredModel) => {
+    control.snapshot.models = control.snapshot.models.map((model) => (model.id === updated.id ? updated : model));
+  };
   const modelNotFound: ErrorInfo = { code: 'not_found', message: 'That model is no longer in the registry.' };
   const register = (connectionId: string, model: DiscoveredModel): boolean => {
     const at = control.snapshot.models.findIndex((m) => m.connectionId === connectionId && m.providerModelId === model.providerModelId);
@@ -279,7 +291,13 @@ function installFakeHost(): FakeHostControl {
           ...control.snapshot.models.filter((model) => model.connectionId === connection.id).slice(0, 3),
           ...Array.from({ length: 12 }, (_, i) => generatedModel(5000 + i)),
         ];
-        return { ok: true, value: { models: models.map(({ providerModelId, displayName, modalities, contextWindow, inputCostPer1k, outputCostPer1k, sources, metadata }) => ({ providerModelId, displayName, modalities, contextWindow, inputCostPer1k, outputCostPer1k, sources, metadata })) } };
+        return {
+          ok: true,
+          value: {
+            models: models.map(({ providerModelId, displayName, modalities, contextWindow, maxContextWindow, inputCostPer1k, outputCostPer1k, sources, metadata }) => ({ providerModelId, displayName, modalities, contextWindow, maxContextWindow, inputCostPer1k, outputCostPer1k, sources, metadata })),
+            leftOut: control.leftOut[connection.id] ?? [],
+          },
+        };
       }
       case 'registerModels': {
         if (!find(request.params.connectionId)) return { ok: false, error: notFound };
@@ -303,9 +321,16 @@ function installFakeHost(): FakeHostControl {
       case 'setContextWindow': {
         const model = findModel(request.params.id);
         if (!model) return { ok: false, error: modelNotFound };
-        model.contextWindow = request.params.contextWindow;
-        model.sources = { ...model.sources, contextWindow: 'user' };
-        return { ok: true, value: model };
+        const updated = withContextOverride(model, request.params.contextWindow);
+        replaceModel(updated);
+        return { ok: true, value: updated };
+      }
+      case 'clearContextWindow': {
+        const model = findModel(request.params.id);
+        if (!model) return { ok: false, error: modelNotFound };
+        const updated = withoutContextOverride(model);
+        replaceModel(updated);
+        return { ok: true, value: updated };
       }
       case 'deleteModel': {
         if (!findModel(request.params.id)) return { ok: false, error: modelNotFound };

@@ -1,7 +1,7 @@
 import type { RegisteredModel } from '../../src/contracts/models';
 import type { EditorSnapshot } from '../../src/contracts/editorView';
 import { connectionName } from '../agents/format';
-import { formatContextWindow, formatDollars, modalityLabel } from '../connections/modelFormat';
+import { contextWindowText, formatDollars, modalityLabel } from '../connections/modelFormat';
 
 export type ModelColumn = 'model' | 'connection' | 'provider' | 'modalities' | 'tools' | 'context' | 'priceIn' | 'priceOut' | 'enabled';
 
@@ -33,7 +33,7 @@ export function modelCells(model: RegisteredModel, connections: Connections): Re
     provider: connection?.providerName ?? '',
     modalities: model.modalities.filter((m) => m !== 'tools').map(modalityLabel).join(', '),
     tools: model.modalities.includes('tools') ? 'yes' : 'no',
-    context: formatContextWindow(model.contextWindow),
+    context: contextWindowText(model),
     priceIn: formatDollars(model.inputCostPer1k),
     priceOut: formatDollars(model.outputCostPer1k),
     enabled: model.enabled ? 'yes' : 'no',

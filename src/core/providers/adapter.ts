@@ -1,4 +1,4 @@
-import type { ChatRequest, ChatResult, ChatStreamPart, DiscoveredModel } from '../../contracts/models';
+import type { ChatRequest, ChatResult, ChatStreamPart, ModelListing } from '../../contracts/models';
 import type { HttpClient } from '../http/httpClient';
 
 /** What an adapter needs to reach one connection. Built by the host; never sent anywhere. */
@@ -32,8 +32,13 @@ export interface ProviderAdapter {
   testConnection(target: ConnectionTarget, context: CallContext): Promise<string>;
   /** Checks option values beyond their schema when a connection is saved; the message of the first problem, or undefined. */
   validateOptions?(options: Readonly<Record<string, string>>): string | undefined;
-  /** The models the connection serves, with what metadata the API (or the built-in table) gives. */
-  discoverModels?(target: ConnectionTarget, context: CallContext): Promise<DiscoveredModel[]>;
+  /**
+   * The models the connection serves, with what metadata the API (or the built-in table) gives,
+   * and how many others it lists that are left out (embedding models, speech models) and why,
+   * counted the way testConnection counts them. A contributed adapter returns the models alone
+   * (src/api); the model registry takes either.
+   */
+  discoverModels?(target: ConnectionTarget, context: CallContext): Promise<ModelListing>;
   /** One non-streaming chat call. */
   chat?(target: ConnectionTarget, request: ChatRequest, context: CallContext): Promise<ChatResult>;
   /**

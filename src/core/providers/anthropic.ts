@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { ChatRequest, ChatResult, ChatStreamPart, ConversationMessage, DiscoveredModel, Modality, ToolCall, Usage } from '../../contracts/models';
+import type { ChatRequest, ChatResult, ChatStreamPart, ConversationMessage, DiscoveredModel, Modality, ModelListing, ToolCall, Usage } from '../../contracts/models';
 import type { ProviderDescriptor } from '../../contracts/providers';
 import { API_KEY_FIELD, BASE_URL_FIELD } from '../../contracts/vocabulary';
 import { SwitchboardError } from '../errors';
@@ -16,6 +16,7 @@ import {
   requireKey,
   routeNotFound,
   splitSystem,
+  everyModel,
   toDiscoveredModels,
   tokens,
   withinDiscoveryBudget,
@@ -268,7 +269,7 @@ export const anthropicAdapter: ProviderAdapter = {
     return `Connected to Anthropic (API version ${headers['anthropic-version']})${latest}`;
   },
 
-  async discoverModels(target: ConnectionTarget, context: CallContext): Promise<DiscoveredModel[]> {
+  async discoverModels(target: ConnectionTarget, context: CallContext): Promise<ModelListing> {
     const headers = anthropicHeaders(target);
     const endpoint = `${target.baseUrl}/v1/models`;
     return withinDiscoveryBudget(context, originLabel(target.baseUrl), async (budget) => {
@@ -286,10 +287,10 @@ export const anthropicAdapter: ProviderAdapter = {
         });
       } catch (error) {
         // A gateway without the models endpoint: the built-in list is all there is.
-        if (error instanceof SwitchboardError && error.code === 'not_found' && pagesRead === 0) return builtinList();
+        if (error instanceof SwitchboardError && error.code === 'not_found' && pagesRead === 0) return everyModel(builtinList());
         throw error;
       }
-      return toDiscoveredModels(infos.map(draftOf));
+      return everyModel(toDiscoveredModels(infos.map(draftOf)));
     });
   },
 

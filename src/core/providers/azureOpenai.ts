@@ -1,11 +1,11 @@
-import type { ChatRequest, ChatResult, ChatStreamPart, DiscoveredModel } from '../../contracts/models';
+import type { ChatRequest, ChatResult, ChatStreamPart, ModelListing } from '../../contracts/models';
 import type { ProviderDescriptor } from '../../contracts/providers';
 import { API_KEY_FIELD, BASE_URL_FIELD } from '../../contracts/vocabulary';
 import { SwitchboardError } from '../errors';
 import { commonErrorMessage, providerSaid, type ApiProfile } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { chatCompletionBody, chatCompletionResult, ChatCompletionSchema, chatCompletionTranslator, type MaxTokensField } from './openaiShared';
-import { parseChatRequest, requestOptions, requireKey, routeNotFound, toDiscoveredModels } from './shared';
+import { everyModel, parseChatRequest, requestOptions, requireKey, routeNotFound, toDiscoveredModels } from './shared';
 import { readChatStream } from './streaming';
 
 export const AZURE_OPENAI_PROVIDER_ID = 'azure-openai';
@@ -142,9 +142,9 @@ export const azureOpenAiAdapter: ProviderAdapter = {
     return `Connected: deployment ${first} answered (model ${result.modelRef})`;
   },
 
-  async discoverModels(target: ConnectionTarget): Promise<DiscoveredModel[]> {
+  async discoverModels(target: ConnectionTarget): Promise<ModelListing> {
     // The person names the deployments; nothing is asked of Azure, nothing is guessed about them.
-    return toDiscoveredModels(azureDeployments(target).map((name) => ({ id: name, metadata: { deployment: true } })));
+    return everyModel(toDiscoveredModels(azureDeployments(target).map((name) => ({ id: name, metadata: { deployment: true } }))));
   },
 
   async chat(target: ConnectionTarget, request: ChatRequest, context: CallContext): Promise<ChatResult> {

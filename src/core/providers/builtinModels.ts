@@ -1,3 +1,4 @@
+import { BUILTIN_TABLE_DATE } from '../../contracts/modelFacts';
 import type { Modality } from '../../contracts/models';
 
 /**
@@ -10,7 +11,7 @@ import type { Modality } from '../../contracts/models';
  * change and new snapshots appear; every number here is a best-known value, not a quote.
  * Prices are US dollars per 1,000 tokens (standard tier, no caching or batch discount).
  */
-export const BUILTIN_MODELS_WRITTEN = '2026-11-22';
+export const BUILTIN_MODELS_WRITTEN = BUILTIN_TABLE_DATE;
 
 export interface BuiltinModelFacts {
   contextWindow?: number;

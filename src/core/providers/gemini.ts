@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { ChatRequest, ChatResult, ChatStreamPart, ConversationMessage, DiscoveredModel, Modality, Usage } from '../../contracts/models';
+import type { ChatRequest, ChatResult, ChatStreamPart, ConversationMessage, Modality, ModelListing, Usage } from '../../contracts/models';
 import type { ProviderDescriptor } from '../../contracts/providers';
 import { API_KEY_FIELD, BASE_URL_FIELD } from '../../contracts/vocabulary';
 import { SwitchboardError } from '../errors';
@@ -251,7 +251,7 @@ export const geminiAdapter: ProviderAdapter = {
     return 'Connected to the Gemini API';
   },
 
-  async discoverModels(target: ConnectionTarget, context: CallContext): Promise<DiscoveredModel[]> {
+  async discoverModels(target: ConnectionTarget, context: CallContext): Promise<ModelListing> {
     const headers = geminiHeaders(target);
     const endpoint = `${geminiApiRoot(target)}/models`;
     return withinDiscoveryBudget(context, originLabel(target.baseUrl), async (budget) => {
@@ -260,7 +260,12 @@ export const geminiAdapter: ProviderAdapter = {
         const page = await budget.http.getJson(`${endpoint}?${query}`, ModelPageSchema, requestOptions(geminiApi, headers, budget));
         return { items: page.models ?? [], next: page.nextPageToken || undefined };
       });
-      return toDiscoveredModels(models.filter((model) => model.supportedGenerationMethods?.includes('generateContent')).map(draftOf));
+      const chat = models.filter((model) => model.supportedGenerationMethods?.includes('generateContent'));
+      const left = models.length - chat.length;
+      return {
+        models: toDiscoveredModels(chat.map(draftOf)),
+        leftOut: left ? [{ count: left, kind: 'non-chat model', why: 'no generateContent method' }] : [],
+      };
     });
   },
 

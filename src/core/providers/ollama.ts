@@ -1,12 +1,12 @@
 import * as z from 'zod';
-import type { ChatRequest, ChatResult, ChatStreamPart, DiscoveredModel, Modality } from '../../contracts/models';
+import { describeModelCount, OLLAMA_ASSUMED_DEFAULT_CONTEXT, type LeftOutModels } from '../../contracts/modelFacts';
+import type { ChatRequest, ChatResult, ChatStreamPart, Modality, ModelListing } from '../../contracts/models';
 import type { ProviderDescriptor } from '../../contracts/providers';
 import { API_KEY_FIELD, BASE_URL_FIELD } from '../../contracts/vocabulary';
 import { SwitchboardError } from '../errors';
 import { commonErrorMessage, NetworkError, type ApiProfile } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import {
-  count,
   mapLimit,
   originLabel,
   parseChatRequest,
@@ -112,6 +112,12 @@ function chatBody(chat: ChatRequest, stream: boolean): Record<string, unknown> {
     throw new SwitchboardError('invalid_input', 'Ollama cannot be made to call a tool: it has no tool choice. Use the tool mode "auto".');
   }
   const names = toolNamesById(chat.messages);
+  // num_ctx only for the person's window: otherwise Ollama's own (the Modelfile's, or its default)
+  // is the one the registry shows, and a different num_ctx would make Ollama load the model again.
+  const options = {
+    ...(chat.maxTokens !== undefined ? { num_predict: chat.maxTokens } : {}),
+    ...(chat.contextWindow !== undefined ? { num_ctx: chat.contextWindow } : {}),
+  };
   return {
     model: chat.modelRef,
     messages: chat.messages.map((message) => {
@@ -120,7 +126,7 @@ function chatBody(chat: ChatRequest, stream: boolean): Record<string, unknown> {
       return { role: message.role, content: message.content };
     }),
     stream,
-    ...(chat.maxTokens !== undefined ? { options: { num_predict: chat.maxTokens } } : {}),
+    ...(Object.keys(options).length ? { options } : {}),
     ...(chat.tools?.length
       ? { tools: chat.tools.map((tool) => ({ type: 'function', function: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), parameters: tool.parameters } })) }
       : {}),
@@ -188,13 +194,42 @@ export function ollamaModalities(capabilities: readonly string[]): Modality[] {
   return [...new Set(capabilities.flatMap((capability) => (Object.hasOwn(CAPABILITY_MODALITIES, capability) ? [CAPABILITY_MODALITIES[capability]] : [])))];
 }
 
-/** The context a model runs with: `num_ctx` from its parameters, else what the architecture was trained for. */
-export function ollamaContextWindow(show: Pick<Show, 'parameters' | 'model_info'>): number | undefined {
-  const numCtx = /^\s*num_ctx\s+(\d+)\s*$/m.exec(show.parameters ?? '')?.[1];
-  if (numCtx !== undefined && positiveInt(Number(numCtx))) return Number(numCtx);
-  const info = show.model_info ?? {};
+/** A model's context as Ollama gives it: the most it can take, and the window a run gets with where that figure came from. */
+export interface OllamaContext {
+  max?: number;
+  window?: number;
+  windowSource?: 'api' | 'default';
+}
+
+/**
+ * The model's maximum is `model_info["<arch>.context_length"]` (else the list's
+ * `details.context_length`). A run gets the Modelfile's `num_ctx` from `parameters`, else
+ * Ollama's default, which the API does not report (OLLAMA_ASSUMED_DEFAULT_CONTEXT); Ollama cuts
+ * either to the maximum. Without /api/show the parameters are unknown, and so is the window.
+ */
+export function ollamaContext(show: Pick<Show, 'parameters' | 'model_info'> | undefined, listedMax?: number): OllamaContext {
+  const info = show?.model_info ?? {};
   const architecture = info['general.architecture'];
-  return typeof architecture === 'string' ? positiveInt(info[`${architecture}.context_length`]) : undefined;
+  const max = (typeof architecture === 'string' ? positiveInt(info[`${architecture}.context_length`]) : undefined) ?? positiveInt(listedMax);
+  if (!show) return max === undefined ? {} : { max };
+  const numCtx = positiveInt(Number(/^\s*num_ctx\s+(\d+)\s*$/m.exec(show.parameters ?? '')?.[1]));
+  const [window, windowSource] = numCtx !== undefined ? [numCtx, 'api' as const] : [OLLAMA_ASSUMED_DEFAULT_CONTEXT, 'default' as const];
+  return { ...(max !== undefined ? { max } : {}), window: max === undefined ? window : Math.min(window, max), windowSource };
+}
+
+/** A model Ollama serves that cannot chat: its capabilities are known and lack `completion` (embedding models). */
+function cannotChat(capabilities: readonly string[] | null | undefined): capabilities is readonly string[] {
+  return Boolean(capabilities) && !capabilities?.includes('completion');
+}
+
+/** The models left out for not chatting, the same count for Test (from the list) and Discover (from /api/show). */
+function leftOutOf(capabilityLists: readonly (readonly string[] | null | undefined)[]): LeftOutModels[] {
+  const left = capabilityLists.filter(cannotChat);
+  const embedding = left.filter((capabilities) => capabilities.includes('embedding')).length;
+  return [
+    ...(embedding ? [{ count: embedding, kind: 'embedding model', why: 'cannot chat' }] : []),
+    ...(left.length > embedding ? [{ count: left.length - embedding, kind: 'non-chat model', why: 'no "completion" capability' }] : []),
+  ];
 }
 
 /** Failures that end discovery; any other failure of one /api/show keeps that model with what /api/tags said. */
@@ -206,11 +241,14 @@ export const ollamaAdapter: ProviderAdapter = {
       const options = requestOptions(ollamaApi, ollamaHeaders(target), context);
       const { version } = await context.http.getJson(`${target.baseUrl}/api/version`, VersionSchema, options);
       const { models } = await context.http.getJson(`${target.baseUrl}/api/tags`, TagsSchema, options);
-      return `Ollama ${version}, ${count(models.length, 'model')} installed`;
+      // Servers before v0.30.0 list no capabilities: then only Discover (from /api/show) can tell how many chat.
+      const leftOut = leftOutOf(models.map((tag) => tag.capabilities));
+      const left = leftOut.reduce((sum, group) => sum + group.count, 0);
+      return `Ollama ${version}, ${describeModelCount(models.length - left, leftOut, 'installed')}`;
     });
   },
 
-  discoverModels(target: ConnectionTarget, context: CallContext): Promise<DiscoveredModel[]> {
+  discoverModels(target: ConnectionTarget, context: CallContext): Promise<ModelListing> {
     return explainRefused(target, () =>
       withinDiscoveryBudget(context, originLabel(target.baseUrl), async (budget) => {
         const headers = ollamaHeaders(target);
@@ -220,18 +258,22 @@ export const ollamaAdapter: ProviderAdapter = {
         const onAbort = () => stop.abort();
         budget.signal?.addEventListener('abort', onAbort, { once: true });
         try {
-          const drafts = await mapLimit(models, OLLAMA_SHOW_CONCURRENCY, async (tag) => {
+          const shown = await mapLimit(models, OLLAMA_SHOW_CONCURRENCY, async (tag) => {
             try {
               const show = await budget.http.postJson(`${target.baseUrl}/api/show`, { model: tag.name }, ShowSchema, requestOptions(ollamaApi, headers, { ...budget, signal: stop.signal }));
-              return draftOf(tag, show);
+              return { tag, show };
             } catch (error) {
-              if (error instanceof SwitchboardError && !FATAL.has(error.code)) return draftOf(tag, undefined);
+              if (error instanceof SwitchboardError && !FATAL.has(error.code)) return { tag, show: undefined };
               stop.abort();
               throw error;
             }
           });
           // mapLimit throws the first failure; the `cancelled` of the calls stopped after it are dropped.
-          return toDiscoveredModels(drafts);
+          const capabilities = shown.map(({ tag, show }) => show?.capabilities ?? tag.capabilities);
+          return {
+            models: toDiscoveredModels(shown.filter((_, index) => !cannotChat(capabilities[index])).map(({ tag, show }) => draftOf(tag, show))),
+            leftOut: leftOutOf(capabilities),
+          };
         } finally {
           budget.signal?.removeEventListener('abort', onAbort);
         }
@@ -268,13 +310,14 @@ export const ollamaAdapter: ProviderAdapter = {
 function draftOf(tag: Tag, show: Show | undefined): ModelDraft {
   const details = show?.details ?? tag.details;
   const capabilities = show?.capabilities ?? tag.capabilities;
-  const contextWindow = (show ? ollamaContextWindow(show) : undefined) ?? positiveInt(tag.details?.context_length);
+  const context = ollamaContext(show, tag.details?.context_length ?? undefined);
   return {
     id: tag.name || tag.model || '',
     modalities: capabilities ? ollamaModalities(capabilities) : undefined,
     modalitiesSource: capabilities ? 'api' : undefined,
-    contextWindow,
-    contextSource: 'api',
+    contextWindow: context.window,
+    contextSource: context.windowSource,
+    maxContextWindow: context.max,
     metadata: {
       family: details?.family,
       parameter_size: details?.parameter_size,

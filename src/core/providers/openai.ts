@@ -1,9 +1,9 @@
 import type { ProviderDescriptor } from '../../contracts/providers';
 import { API_KEY_FIELD, BASE_URL_FIELD } from '../../contracts/vocabulary';
-import type { ChatRequest, ChatResult, ChatStreamPart, DiscoveredModel } from '../../contracts/models';
+import type { ChatRequest, ChatResult, ChatStreamPart, ModelListing } from '../../contracts/models';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { openAiBuiltin } from './builtinModels';
-import { listModels, openAiStyleApi, postChatCompletion, streamChatCompletion, testByListingModels, type OpenAiStyleProvider } from './openaiShared';
+import { chatEntries, listModels, openAiStyleApi, postChatCompletion, streamChatCompletion, testByListingModels, type OpenAiStyleProvider } from './openaiShared';
 import { requireKey, toDiscoveredModels } from './shared';
 
 export const OPENAI_PROVIDER_ID = 'openai';
@@ -49,17 +49,23 @@ export function isOpenAiChatModel(id: string): boolean {
 }
 
 /** OpenAI deprecated `max_tokens`, and its reasoning models refuse it. */
-const openAi: OpenAiStyleProvider = { api: openAiApi, headers: openAiHeaders, maxTokensField: 'max_completion_tokens' };
+const openAi: OpenAiStyleProvider = {
+  api: openAiApi,
+  headers: openAiHeaders,
+  maxTokensField: 'max_completion_tokens',
+  chatModels: { isChat: isOpenAiChatModel, others: { kind: 'non-chat model', why: 'embedding, speech, image, moderation or legacy, by name' } },
+};
 
 export const openAiAdapter: ProviderAdapter = {
   testConnection(target: ConnectionTarget, context: CallContext): Promise<string> {
     return testByListingModels(openAi, target, context);
   },
 
-  async discoverModels(target: ConnectionTarget, context: CallContext): Promise<DiscoveredModel[]> {
+  async discoverModels(target: ConnectionTarget, context: CallContext): Promise<ModelListing> {
     const list = await listModels(openAi, target, context);
-    const entries = list.data.filter((entry) => isOpenAiChatModel(entry.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    return toDiscoveredModels(
+    const { kept, leftOut } = chatEntries(openAi, list.data);
+    const entries = kept.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const models = toDiscoveredModels(
       entries.map(({ id, owned_by: owner }) => {
         // Fine-tunes cost more than their base model, so the base's facts are not theirs.
         const facts = id.startsWith('ft:') ? undefined : openAiBuiltin(id);
@@ -75,6 +81,7 @@ export const openAiAdapter: ProviderAdapter = {
         };
       }),
     );
+    return { models, leftOut };
   },
 
   chat(target: ConnectionTarget, request: ChatRequest, context: CallContext): Promise<ChatResult> {

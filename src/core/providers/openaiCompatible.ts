@@ -1,10 +1,10 @@
-import type { ChatRequest, ChatResult, ChatStreamPart, DiscoveredModel } from '../../contracts/models';
+import type { ChatRequest, ChatResult, ChatStreamPart, ModelListing } from '../../contracts/models';
 import type { ProviderDescriptor } from '../../contracts/providers';
 import { API_KEY_FIELD, BASE_URL_FIELD, CUSTOM_HEADERS_FIELD } from '../../contracts/vocabulary';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { parseCustomHeaders, validateCustomHeaders } from './customHeaders';
 import { listModels, openAiStyleApi, postChatCompletion, streamChatCompletion, testByListingModels, type OpenAiStyleProvider } from './openaiShared';
-import { positiveInt, toDiscoveredModels } from './shared';
+import { everyModel, positiveInt, toDiscoveredModels } from './shared';
 
 export const OPENAI_COMPATIBLE_PROVIDER_ID = 'openai-compatible';
 /** The option that holds extra headers as text: `Name: value` pairs separated by new lines or `;`. */
@@ -48,17 +48,17 @@ export const openAiCompatibleAdapter: ProviderAdapter = {
     return testByListingModels(openAiCompatible, target, context);
   },
 
-  async discoverModels(target: ConnectionTarget, context: CallContext): Promise<DiscoveredModel[]> {
+  async discoverModels(target: ConnectionTarget, context: CallContext): Promise<ModelListing> {
     const list = await listModels(openAiCompatible, target, context);
     // Every model the server lists: it knows what it serves, and names say nothing here.
-    return toDiscoveredModels(
+    return everyModel(toDiscoveredModels(
       list.data.map((entry) => ({
         id: entry.id,
         contextWindow: positiveInt(entry.context_length) ?? positiveInt(entry.max_model_len),
         contextSource: 'api',
         metadata: { ownedBy: entry.owned_by },
       })),
-    );
+    ));
   },
 
   chat(target: ConnectionTarget, request: ChatRequest, context: CallContext): Promise<ChatResult> {

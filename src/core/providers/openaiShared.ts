@@ -1,9 +1,10 @@
 import * as z from 'zod';
+import { describeModelCount, type LeftOutModels } from '../../contracts/modelFacts';
 import type { ChatRequest, ChatResult, ChatStreamPart, ConversationMessage, Tool, ToolCall } from '../../contracts/models';
 import { SwitchboardError } from '../errors';
 import { commonErrorMessage, type ApiProfile } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget } from './adapter';
-import { count, originLabel, parseChatRequest, requestOptions, routeNotFound, tokens, withinDiscoveryBudget } from './shared';
+import { originLabel, parseChatRequest, requestOptions, routeNotFound, tokens, withinDiscoveryBudget } from './shared';
 import { eventJson, incompleteStream, isErrorEvent, newToolCallId, parseToolArguments, readChatStream, STREAM_END, streamedError, type StreamTranslator } from './streaming';
 
 /**
@@ -207,12 +208,23 @@ export interface OpenAiStyleProvider {
   /** Built for every request, after the request is checked, so a bad request is reported before a missing key or header. */
   headers(target: ConnectionTarget): Record<string, string>;
   maxTokensField: MaxTokensField;
+  /** Which listed models can chat, when the list mixes in others (OpenAI's embedding, speech, image models), and what to call the rest; every model when absent. */
+  chatModels?: { isChat(id: string): boolean; others: Omit<LeftOutModels, 'count'> };
+}
+
+/** The listed models discovery offers, and the others by reason: what Test counts and Discover lists. */
+export function chatEntries<T extends { id: string }>(provider: OpenAiStyleProvider, entries: readonly T[]): { kept: T[]; leftOut: LeftOutModels[] } {
+  if (!provider.chatModels) return { kept: [...entries], leftOut: [] };
+  const kept = entries.filter((entry) => provider.chatModels!.isChat(entry.id));
+  const left = entries.length - kept.length;
+  return { kept, leftOut: left ? [{ count: left, ...provider.chatModels.others }] : [] };
 }
 
 /** `GET {base}/models`: listing models is free and harmless, and proves both the endpoint and the key. */
 export async function testByListingModels(provider: OpenAiStyleProvider, target: ConnectionTarget, context: CallContext): Promise<string> {
   const list = await context.http.getJson(`${target.baseUrl}/models`, ModelListSchema, requestOptions(provider.api, provider.headers(target), context));
-  return `Connected: ${count(list.data.length, 'model')} available`;
+  const { kept, leftOut } = chatEntries(provider, list.data);
+  return `Connected: ${describeModelCount(kept.length, leftOut, 'available')}`;
 }
 
 /** `GET {base}/models` within the discovery budget; which models to keep, and what they are, is the caller's. */

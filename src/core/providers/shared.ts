@@ -1,6 +1,6 @@
 import { originOf } from '../../contracts/connections';
 import { issuePaths } from '../../contracts/issues';
-import { ChatRequestSchema, DiscoveredModelSchema, type ChatRequest, type ConversationMessage, type DiscoveredModel, type Modality } from '../../contracts/models';
+import { ChatRequestSchema, DiscoveredModelSchema, type ChatRequest, type ConversationMessage, type DiscoveredModel, type Modality, type ModelListing } from '../../contracts/models';
 import { SwitchboardError } from '../errors';
 import { Deadline } from '../http/deadline';
 import { statusError, type ApiProfile, type ErrorResponse } from '../http/httpErrors';
@@ -77,8 +77,11 @@ export interface ModelDraft {
   displayName?: string;
   modalities?: Modality[];
   modalitiesSource?: 'api' | 'builtin';
+  /** The window a run gets. */
   contextWindow?: number;
-  contextSource?: 'api' | 'builtin';
+  contextSource?: 'api' | 'builtin' | 'default';
+  /** The most the model can take, when the provider tells it apart from the window a run gets (Ollama). */
+  maxContextWindow?: number;
   inputCostPer1k?: number;
   outputCostPer1k?: number;
   metadata?: Record<string, string | number | boolean | undefined | null>;
@@ -105,16 +108,23 @@ export function toDiscoveredModel(draft: ModelDraft): DiscoveredModel | undefine
     displayName: (draft.displayName?.trim() || id).slice(0, MAX_TEXT),
     modalities,
     ...(draft.contextWindow !== undefined ? { contextWindow: draft.contextWindow } : {}),
+    ...(draft.maxContextWindow !== undefined ? { maxContextWindow: draft.maxContextWindow } : {}),
     ...(draft.inputCostPer1k !== undefined ? { inputCostPer1k: draft.inputCostPer1k } : {}),
     ...(draft.outputCostPer1k !== undefined ? { outputCostPer1k: draft.outputCostPer1k } : {}),
     sources: {
       ...(draft.modalitiesSource ? { modalities: draft.modalitiesSource } : {}),
       ...(draft.contextWindow !== undefined && draft.contextSource ? { contextWindow: draft.contextSource } : {}),
+      ...(draft.maxContextWindow !== undefined ? { maxContextWindow: 'api' as const } : {}),
       ...(hasCosts ? { costs: 'builtin' as const } : {}),
     },
     ...(Object.keys(metadata).length ? { metadata } : {}),
   };
   return DiscoveredModelSchema.safeParse(model).success ? model : undefined;
+}
+
+/** A listing that leaves nothing out. */
+export function everyModel(models: DiscoveredModel[]): ModelListing {
+  return { models, leftOut: [] };
 }
 
 /** Drafts to models, skipping the ones that cannot be models and repeated ids (first wins). */
