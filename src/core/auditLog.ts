@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { AuditEntrySchema, type AuditEntry } from '../contracts/agents';
-import { likeLiteral, safeJson, type Database, type Sql } from './database';
+import { safeJson, type Database, type Sql } from './database';
 import { SwitchboardError } from './errors';
 import type { Clock } from './ports';
 import { TABLES } from './storageKeys';
@@ -79,8 +79,8 @@ export class AuditLog {
   /**
    * Entries newest first, `limit` from `offset`, with the total of those that match: filtered
    * in SQL on the indexed columns of migration 3, so a view never reads the whole log. A row
-   * that is not JSON is never counted; one that is JSON but not a valid entry is counted and
-   * skipped (verify reports both).
+   * that is not a valid entry is skipped but counted, so pages stay where they are; verify
+   * reports it.
    */
   page(options: { offset: number; limit: number; query?: AuditQuery }): AuditPage {
     const { offset, limit } = options;
@@ -89,7 +89,7 @@ export class AuditLog {
     }
     const query = options.query ?? {};
     if (query.requesterIds?.length === 0) return { entries: [], total: 0 };
-    const clauses = ['kind IS NOT NULL'];
+    const clauses: string[] = [];
     const args: string[] = [];
     const equal = (column: string, value: string | undefined) => {
       if (!value) return;
@@ -99,15 +99,16 @@ export class AuditLog {
     equal('kind', query.kind);
     equal('connection_id', query.connectionId);
     if (query.runPrefix) {
-      clauses.push(`run_id LIKE ? ESCAPE '\\'`);
-      args.push(`${likeLiteral(query.runPrefix)}%`);
+      // GLOB, not LIKE, so SQLite narrows the run_id index to the prefix (run_id is lower case).
+      clauses.push('run_id GLOB ?');
+      args.push(`${globLiteral(query.runPrefix.toLowerCase())}*`);
     }
     if (query.requesterIds) {
       // One bound JSON array, so the statement is the same however many requesters match.
       clauses.push('requester_id IN (SELECT value FROM json_each(?))');
       args.push(JSON.stringify(query.requesterIds));
     }
-    const where = `WHERE ${clauses.join(' AND ')}`;
+    const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
     return this.db.read((sql) => {
       const rows = sql.all<{ body: string }>(`SELECT body FROM ${audit} ${where} ORDER BY pos DESC LIMIT ? OFFSET ?`, ...args, limit, offset);
       const total = Number(sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${audit} ${where}`, ...args)?.n ?? 0);
@@ -175,6 +176,11 @@ export class AuditLog {
   private rows(): string[] {
     return this.db.read(allBodies);
   }
+}
+
+/** A GLOB pattern that matches `text` itself: each of its wildcard characters in brackets. */
+function globLiteral(text: string): string {
+  return text.replace(/[*?[]/g, (c) => `[${c}]`);
 }
 
 function parseEntry(body: string): AuditEntry | undefined {

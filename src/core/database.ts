@@ -209,11 +209,6 @@ function whileLocked<T>(limitMs: number, step: () => T): T {
 }
 
 /** JSON.parse that gives `undefined` for a body that is not JSON (a torn or hand-edited record). */
-/** Text for a LIKE with `ESCAPE '\\'`, so a % or _ a person types is matched as itself. */
-export function likeLiteral(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 export function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);

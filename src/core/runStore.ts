@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { RunRecordSchema, type RunRecord } from '../contracts/agents';
-import { likeLiteral, safeJson, type Database, type Sql } from './database';
+import { safeJson, type Database, type Sql } from './database';
 import { Emitter } from './events';
 import { systemClock, type Clock, type Disposable, type Logger } from './ports';
 import { TABLES } from './storageKeys';
@@ -53,7 +53,8 @@ function whereOf(filter: RunFilter): { where: string; args: string[] } {
   equal(field('routing.modelRef'), filter.modelRef);
   const text = filter.text?.trim();
   if (text) {
-    const pattern = `%${likeLiteral(text)}%`;
+    // LIKE with our own escape character, so a % or _ a person types is matched as itself.
+    const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const fields = ['agentName', 'input', 'output', 'error.message'].map((path) => `${field(path)} LIKE ? ESCAPE '\\'`);
     clauses.push(`(${fields.join(' OR ')})`);
     args.push(pattern, pattern, pattern, pattern);

@@ -151,12 +151,16 @@ describe('AuditLog', () => {
       assert.equal(log.page({ offset: 0, limit: 1, query: { requesterIds: ['nobody'] } }).total, 0);
     });
 
-    it('matches % and _ in a run prefix as themselves', async () => {
+    it('matches wildcard characters in a run prefix as themselves', async () => {
       const log = new AuditLog(temp.db, new FixedClock());
-      await log.append({ kind: 'model_call', runId: 'a_1', outcome: 'ok' });
-      await log.append({ kind: 'model_call', runId: 'ab1', outcome: 'ok' });
-      assert.deepEqual(log.page({ offset: 0, limit: 10, query: { runPrefix: 'a_' } }).entries.map((e) => e.runId), ['a_1']);
-      assert.equal(log.page({ offset: 0, limit: 10, query: { runPrefix: '%' } }).total, 0);
+      for (const runId of ['a_1', 'ab1', 'a*1', 'a?1', 'a[1']) await log.append({ kind: 'model_call', runId, outcome: 'ok' });
+      const runs = (runPrefix: string) => log.page({ offset: 0, limit: 10, query: { runPrefix } }).entries.map((e) => e.runId);
+      assert.deepEqual(runs('a_'), ['a_1']);
+      assert.deepEqual(runs('A*'), ['a*1']);
+      assert.deepEqual(runs('a?'), ['a?1']);
+      assert.deepEqual(runs('a['), ['a[1']);
+      assert.deepEqual(runs('%'), []);
+      assert.deepEqual(runs('*'), []);
     });
 
     it('names each requester of the log once', async () => {
@@ -176,11 +180,12 @@ describe('AuditLog', () => {
       assert.deepEqual(await log.verify(), { ok: true, entries: 30 });
     });
 
-    it('leaves a row that is not JSON out of the page and its total, and still appends after it', async () => {
+    it('skips a row that is not JSON in a page but counts it, so pages stay put, and still appends after it', async () => {
       const log = new AuditLog(temp.db, new FixedClock());
       await writeThree(log);
       tamper(temp.db, (rows) => [rows[0]!, 'not json', rows[1]!, rows[2]!]);
-      assert.deepEqual(log.page({ offset: 0, limit: 10 }).total, 3);
+      assert.deepEqual(log.page({ offset: 0, limit: 10 }).entries.map((e) => e.seq), [3, 2, 1]);
+      assert.equal(log.page({ offset: 0, limit: 10 }).total, 4);
       assert.deepEqual(log.page({ offset: 0, limit: 10, query: { kind: 'key_read' } }).entries.map((e) => e.seq), [2]);
       await log.append({ kind: 'key_read', requesterId: 'view:agents', outcome: 'granted (once)' });
       assert.deepEqual(log.page({ offset: 0, limit: 10, query: { kind: 'key_read' } }).entries.map((e) => e.seq), [4, 2]);
