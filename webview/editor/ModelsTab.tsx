@@ -135,7 +135,9 @@ export function ModelsTab({ client, snapshot }: ModelsTabProps) {
       <div class="editor-table-scroll">
         <div class="models-grid" data-testid="models-table">
           <div class="models-grid-row models-grid-header">
-            <span class="visually-hidden">Selected</span>
+            <span>
+              <span class="visually-hidden">Selected</span>
+            </span>
             {MODEL_COLUMNS.map((column) => {
               const order = sort.column === column.id ? (sort.descending ? 'descending' : 'ascending') : undefined;
               return (
