@@ -163,7 +163,7 @@ function memoized(describe: (id: string) => string): (id: string) => string {
  * reads, which only the host knows: the few requesters in the log are named here, and those
  * whose name holds the text are queried by id.
  */
-export function auditQuery(filter: AuditFilter, requesterIds: () => readonly string[], describeRequester: (id: string) => string): AuditQuery {
+function auditQuery(filter: AuditFilter, requesterIds: () => readonly string[], describeRequester: (id: string) => string): AuditQuery {
   const requester = filter.requester?.trim().toLowerCase();
   const runPrefix = filter.run?.trim();
   return {
