@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { browserEnv } from './browser.mjs';
 import { installVsix, startCodeServer, workbenchUrl } from './codeServer.mjs';
-import { CHROMIUM, CHROMIUM_ARGS, HarnessError, REPO, bin, log, mochaCounts, newRunDir, run, runOrThrow, runAsScript } from './common.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, HarnessError, NODE24, REPO, bin, log, mochaCounts, newRunDir, run, runOrThrow, runAsScript } from './common.mjs';
 import { startFixtures } from './fixtures.mjs';
 import { ensureHarness } from './install.mjs';
 
@@ -103,6 +103,10 @@ async function runJourney({ spec, runDir, extensionsDir, fixtureEnv }) {
       SWITCHBOARD_E2E_LOGS_DIR: server.logsDir,
       SWITCHBOARD_E2E_VSIX: VSIX,
       SWITCHBOARD_E2E_EXTENSIONS_DIR: extensionsDir,
+      // Where the extension keeps its globalStorage (switchboard.sqlite), and a Node with
+      // node:sqlite, for journeys that seed a volume of data through the product's stores.
+      SWITCHBOARD_E2E_USER_DATA_DIR: server.userDataDir,
+      SWITCHBOARD_E2E_NODE24: NODE24,
       SWITCHBOARD_E2E_CHROMIUM: CHROMIUM,
       SWITCHBOARD_E2E_CHROMIUM_ARGS: JSON.stringify(CHROMIUM_ARGS),
     };

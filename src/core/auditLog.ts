@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import { AuditEntrySchema, type AuditEntry } from '../contracts/agents';
 import { safeJson, type Database, type Sql } from './database';
+import { SwitchboardError } from './errors';
 import type { Clock } from './ports';
 import { TABLES } from './storageKeys';
 
@@ -15,6 +16,25 @@ export interface AuditVerification {
   /** The first entry (1-based position) whose link is broken, and why. */
   broken?: { line: number; reason: string };
 }
+
+/** What a page of the log may be narrowed to; each field that is set must match. */
+export interface AuditQuery {
+  kind?: AuditEntry['kind'];
+  connectionId?: string;
+  /** The start of a run id, case-insensitive. */
+  runPrefix?: string;
+  /** Only the entries of these requesters; an empty list matches none. */
+  requesterIds?: readonly string[];
+}
+
+/** One page of entries, newest first, and how many match in all. */
+export interface AuditPage {
+  entries: AuditEntry[];
+  total: number;
+}
+
+/** Rows read at a time by an export, so the log is never held twice over. */
+const EXPORT_CHUNK = 1000;
 
 /** The last entry's link, kept in its own row so that removing the last entries is detected. */
 interface Head {
@@ -52,11 +72,75 @@ export class AuditLog {
   /** Every entry, newest first; rows that do not parse are skipped (verify reports them). */
   async read(): Promise<AuditEntry[]> {
     return this.rows()
-      .flatMap((row) => {
-        const parsed = AuditEntrySchema.safeParse(safeJson(row));
-        return parsed.success ? [parsed.data] : [];
-      })
+      .flatMap((row) => parseEntry(row) ?? [])
       .reverse();
+  }
+
+  /**
+   * Entries newest first, `limit` from `offset`, with the total of those that match: filtered
+   * in SQL on the indexed columns of migration 3, so a view never reads the whole log. A row
+   * that is not a valid entry is skipped but counted, so pages stay where they are; verify
+   * reports it.
+   */
+  page(options: { offset: number; limit: number; query?: AuditQuery }): AuditPage {
+    const { offset, limit } = options;
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(limit) || limit < 1) {
+      throw new SwitchboardError('invalid_input', `An audit page needs a whole offset of 0 or more and a whole limit of 1 or more (got ${String(offset)} and ${String(limit)}).`);
+    }
+    const query = options.query ?? {};
+    if (query.requesterIds?.length === 0) return { entries: [], total: 0 };
+    const clauses: string[] = [];
+    const args: string[] = [];
+    const equal = (column: string, value: string | undefined) => {
+      if (!value) return;
+      clauses.push(`${column} = ?`);
+      args.push(value);
+    };
+    equal('kind', query.kind);
+    equal('connection_id', query.connectionId);
+    if (query.runPrefix) {
+      // GLOB, not LIKE, so SQLite narrows the run_id index to the prefix (run_id is lower case).
+      clauses.push('run_id GLOB ?');
+      args.push(`${globLiteral(query.runPrefix.toLowerCase())}*`);
+    }
+    if (query.requesterIds) {
+      // One bound JSON array, so the statement is the same however many requesters match.
+      clauses.push('requester_id IN (SELECT value FROM json_each(?))');
+      args.push(JSON.stringify(query.requesterIds));
+    }
+    const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+    return this.db.read((sql) => {
+      const rows = sql.all<{ body: string }>(`SELECT body FROM ${audit} ${where} ORDER BY pos DESC LIMIT ? OFFSET ?`, ...args, limit, offset);
+      const total = Number(sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${audit} ${where}`, ...args)?.n ?? 0);
+      return { entries: rows.flatMap((row) => parseEntry(row.body) ?? []), total };
+    });
+  }
+
+  /** Every requester that has an entry: a handful (views, commands, a few extensions), read from the index. */
+  requesterIds(): string[] {
+    return this.db.read((sql) => sql.all<{ id: string }>(`SELECT DISTINCT requester_id AS id FROM ${audit} WHERE requester_id IS NOT NULL`).map((row) => row.id));
+  }
+
+  /**
+   * Every valid entry as JSON lines, oldest first, as stored (so fields a newer version added
+   * are kept and each line still verifies). Read in chunks of one snapshot: the text is built
+   * as it goes, without a second copy of the log beside it.
+   */
+  exportLines(): { text: string; entries: number } {
+    return this.db.read((sql) => {
+      let text = '';
+      let entries = 0;
+      for (let after = 0; ; ) {
+        const rows = sql.all<{ pos: number; body: string }>(`SELECT pos, body FROM ${audit} WHERE pos > ? ORDER BY pos LIMIT ?`, after, EXPORT_CHUNK);
+        for (const row of rows) {
+          if (!parseEntry(row.body)) continue;
+          text += `${row.body}\n`;
+          entries++;
+        }
+        if (rows.length < EXPORT_CHUNK) return { text, entries };
+        after = rows.at(-1)!.pos;
+      }
+    });
   }
 
   async verify(): Promise<AuditVerification> {
@@ -92,6 +176,16 @@ export class AuditLog {
   private rows(): string[] {
     return this.db.read(allBodies);
   }
+}
+
+/** A GLOB pattern that matches `text` itself: each of its wildcard characters in brackets. */
+function globLiteral(text: string): string {
+  return text.replace(/[*?[]/g, (c) => `[${c}]`);
+}
+
+function parseEntry(body: string): AuditEntry | undefined {
+  const parsed = AuditEntrySchema.safeParse(safeJson(body));
+  return parsed.success ? parsed.data : undefined;
 }
 
 function allBodies(sql: Sql): string[] {

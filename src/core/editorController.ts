@@ -13,7 +13,7 @@ import type { RunService } from './runService';
 import type { RunStore } from './runStore';
 import { agentsConnections, requesterNames, type RegisteredModelSummary } from './agentsController';
 import type { AgentService } from './agentService';
-import type { AuditLog } from './auditLog';
+import type { AuditLog, AuditQuery } from './auditLog';
 import { SwitchboardError } from './errors';
 import type { ProviderRegistry } from './providerRegistry';
 import type { ModelRegistry } from './modelRegistry';
@@ -23,7 +23,7 @@ import type { Logger } from './ports';
 import { ViewHost } from './viewHost';
 
 export interface EditorControllerDeps {
-  audit: Pick<AuditLog, 'read' | 'verify'>;
+  audit: Pick<AuditLog, 'page' | 'requesterIds' | 'exportLines' | 'verify'>;
   connections: Pick<ConnectionService, 'list' | 'onDidChange'>;
   agents: Pick<AgentService, 'list' | 'onDidChange'>;
   registry: Pick<ProviderRegistry, 'get' | 'onDidChange'>;
@@ -87,8 +87,8 @@ export function createEditorController(deps: EditorControllerDeps): ViewHost<Edi
         const names = connectionNames();
         // A log has thousands of entries and a few requesters: each is named once per page.
         const describe = memoized(deps.describeRequester);
-        const matching = (await deps.audit.read()).filter(auditMatcher(filter, describe));
-        return { entries: matching.slice(offset, offset + limit).map((entry) => auditRow(entry, names, describe)), total: matching.length };
+        const page = deps.audit.page({ offset, limit, query: auditQuery(filter, () => deps.audit.requesterIds(), describe) });
+        return { entries: page.entries.map((entry) => auditRow(entry, names, describe)), total: page.total };
       }
       case 'verifyAudit': {
         const result = await deps.audit.verify();
@@ -96,9 +96,9 @@ export function createEditorController(deps: EditorControllerDeps): ViewHost<Edi
       }
       case 'exportAudit': {
         // Oldest first, as the chain runs, so an exported file can be verified line by line.
-        const entries = (await deps.audit.read()).reverse();
-        const exported = await deps.saveExport(entries.map((entry) => JSON.stringify(entry)).join('\n') + (entries.length ? '\n' : ''));
-        return { exported, entries: exported ? entries.length : 0 };
+        const { text, entries } = deps.audit.exportLines();
+        const exported = await deps.saveExport(text);
+        return { exported, entries: exported ? entries : 0 };
       }
       case 'runsPage': {
         const { offset, limit, filter } = request.params;
@@ -158,15 +158,20 @@ function memoized(describe: (id: string) => string): (id: string) => string {
   };
 }
 
-/** Whether an entry passes every filter that is set; the requester is matched by its name. */
-export function auditMatcher(filter: AuditFilter, describeRequester: (id: string) => string): (entry: AuditEntry) => boolean {
+/**
+ * The Audit tab's filter as the log's query. The requester is matched by the name a person
+ * reads, which only the host knows: the few requesters in the log are named here, and those
+ * whose name holds the text are queried by id.
+ */
+function auditQuery(filter: AuditFilter, requesterIds: () => readonly string[], describeRequester: (id: string) => string): AuditQuery {
   const requester = filter.requester?.trim().toLowerCase();
-  const run = filter.run?.trim().toLowerCase();
-  return (entry) =>
-    (!filter.kind || entry.kind === filter.kind) &&
-    (!filter.connectionId || entry.connectionId === filter.connectionId) &&
-    (!run || (entry.runId ?? '').toLowerCase().startsWith(run)) &&
-    (!requester || (entry.requesterId !== undefined && describeRequester(entry.requesterId).toLowerCase().includes(requester)));
+  const runPrefix = filter.run?.trim();
+  return {
+    kind: filter.kind,
+    connectionId: filter.connectionId,
+    runPrefix: runPrefix || undefined,
+    requesterIds: requester ? requesterIds().filter((id) => describeRequester(id).toLowerCase().includes(requester)) : undefined,
+  };
 }
 
 function auditRow(entry: AuditEntry, connectionNames: ReadonlyMap<string, string>, describeRequester: (id: string) => string): AuditRow {

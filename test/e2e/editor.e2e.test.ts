@@ -75,7 +75,7 @@ describe('Switchboard editor in VS Code (packaged extension)', function () {
     await waitUntil('all three again', async () => (await rows.count()) === 3);
     await editor.getByTestId('models-sort-context').click();
     await editor.getByTestId('models-sort-context').click();
-    assert.equal(await editor.getByTestId('models-table').locator('th[aria-sort="descending"]').count(), 1);
+    assert.equal(await editor.getByTestId('models-table').locator('[data-sort="descending"]').count(), 1);
     await session.screenshot('editor-models');
     // Space on a focused row selects it; Disable then acts on the selection.
     const llama = editor.locator('[data-testid="models-row"][data-model-id="llama3.2:latest"]');

@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
+import { DatabaseSync } from 'node:sqlite';
 import { AuditLog } from '../../src/core/auditLog';
 import type { Database } from '../../src/core/database';
+import { MIGRATIONS } from '../../src/core/schema';
 import { TABLES } from '../../src/core/storageKeys';
 import { tempDatabase } from '../fixtures/tempDatabase';
 import { FixedClock } from '../helpers/fakes';
@@ -102,4 +104,122 @@ describe('AuditLog', () => {
       assert.match(result.broken!.reason, reason);
     });
   }
+
+  describe('a page of the log, filtered in SQL', () => {
+    const other = '22222222-2222-4222-8222-222222222222';
+    const requesters = ['view:agents', 'command', 'ext:acme.helper'];
+
+    /** Thirty entries: kinds, connections, requesters and run ids in a known pattern. */
+    async function writeThirty(log: AuditLog) {
+      for (let i = 0; i < 30; i++) {
+        await log.append({
+          kind: i % 3 === 0 ? 'key_read' : 'model_call',
+          connectionId: i % 2 ? connectionId : other,
+          requesterId: requesters[i % 3],
+          runId: i % 3 === 0 ? undefined : `Run-${String(i).padStart(2, '0')}`,
+          outcome: 'ok',
+        });
+      }
+    }
+
+    const count = (db: Database) => db.read((sql) => sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${TABLES.audit}`)?.n);
+
+    it('pages newest first with the total, and an offset past the end gives an empty page with the total', async () => {
+      const log = new AuditLog(temp.db, new FixedClock());
+      await writeThirty(log);
+      const first = log.page({ offset: 0, limit: 7 });
+      assert.equal(first.total, 30);
+      assert.deepEqual(first.entries.map((e) => e.seq), [30, 29, 28, 27, 26, 25, 24]);
+      assert.deepEqual(log.page({ offset: 28, limit: 7 }).entries.map((e) => e.seq), [2, 1], 'the last page is short');
+      assert.deepEqual(log.page({ offset: 29, limit: 1 }).entries.map((e) => e.seq), [1]);
+      assert.deepEqual(log.page({ offset: 30, limit: 7 }), { entries: [], total: 30 });
+      assert.deepEqual(log.page({ offset: 0, limit: 500 }).entries.length, 30);
+    });
+
+    it('combines kind, connection, requester and run prefix, each on its own and together', async () => {
+      const log = new AuditLog(temp.db, new FixedClock());
+      await writeThirty(log);
+      const seqs = (query: Parameters<AuditLog['page']>[0]['query']) => log.page({ offset: 0, limit: 100, query }).entries.map((e) => e.seq);
+      assert.equal(log.page({ offset: 0, limit: 1, query: { kind: 'key_read' } }).total, 10);
+      assert.equal(log.page({ offset: 0, limit: 1, query: { connectionId } }).total, 15);
+      assert.equal(log.page({ offset: 0, limit: 1, query: { requesterIds: ['command', 'ext:acme.helper'] } }).total, 20);
+      // seq is i + 1: model calls of `connectionId` (i odd, not a multiple of 3) by 'command' (i % 3 === 1).
+      assert.deepEqual(seqs({ kind: 'model_call', connectionId, requesterIds: ['command'] }), [26, 20, 14, 8, 2]);
+      assert.deepEqual(seqs({ kind: 'model_call', connectionId, requesterIds: ['command'], runPrefix: 'run-1' }), [20, 14], 'Run-19 and Run-13: the run prefix, case-insensitive');
+      assert.deepEqual(seqs({ kind: 'key_read', runPrefix: 'Run' }), [], 'key reads have no run');
+      assert.deepEqual(seqs({ requesterIds: [] }), [], 'no requester matched, no entry');
+      assert.equal(log.page({ offset: 0, limit: 1, query: { requesterIds: ['nobody'] } }).total, 0);
+    });
+
+    it('matches wildcard characters in a run prefix as themselves', async () => {
+      const log = new AuditLog(temp.db, new FixedClock());
+      for (const runId of ['a_1', 'ab1', 'a*1', 'a?1', 'a[1']) await log.append({ kind: 'model_call', runId, outcome: 'ok' });
+      const runs = (runPrefix: string) => log.page({ offset: 0, limit: 10, query: { runPrefix } }).entries.map((e) => e.runId);
+      assert.deepEqual(runs('a_'), ['a_1']);
+      assert.deepEqual(runs('A*'), ['a*1']);
+      assert.deepEqual(runs('a?'), ['a?1']);
+      assert.deepEqual(runs('a['), ['a[1']);
+      assert.deepEqual(runs('%'), []);
+      assert.deepEqual(runs('*'), []);
+    });
+
+    it('names each requester of the log once', async () => {
+      const log = new AuditLog(temp.db, new FixedClock());
+      await writeThirty(log);
+      await log.append({ kind: 'connection_created', connectionId, providerId: 'ollama' });
+      assert.deepEqual(log.requesterIds().sort(), [...requesters].sort());
+    });
+
+    it('refuses a bad offset or limit with invalid_input and changes nothing', async () => {
+      const log = new AuditLog(temp.db, new FixedClock());
+      await writeThirty(log);
+      for (const [offset, limit] of [[-1, 10], [0, 0], [1.5, 10], [0, Number.NaN]]) {
+        assert.throws(() => log.page({ offset: offset!, limit: limit! }), (error: { code?: string; message: string }) => error.code === 'invalid_input' && /whole offset/.test(error.message));
+      }
+      assert.equal(count(temp.db), 30);
+      assert.deepEqual(await log.verify(), { ok: true, entries: 30 });
+    });
+
+    it('skips a row that is not JSON in a page but counts it, so pages stay put, and still appends after it', async () => {
+      const log = new AuditLog(temp.db, new FixedClock());
+      await writeThree(log);
+      tamper(temp.db, (rows) => [rows[0]!, 'not json', rows[1]!, rows[2]!]);
+      assert.deepEqual(log.page({ offset: 0, limit: 10 }).entries.map((e) => e.seq), [3, 2, 1]);
+      assert.equal(log.page({ offset: 0, limit: 10 }).total, 4);
+      assert.deepEqual(log.page({ offset: 0, limit: 10, query: { kind: 'key_read' } }).entries.map((e) => e.seq), [2]);
+      await log.append({ kind: 'key_read', requesterId: 'view:agents', outcome: 'granted (once)' });
+      assert.deepEqual(log.page({ offset: 0, limit: 10, query: { kind: 'key_read' } }).entries.map((e) => e.seq), [4, 2]);
+    });
+
+    it('filters an audit log written before the filter columns existed (migration 3 on an older file)', async () => {
+      // The file as version 2 of the schema left it, with entries in it, then opened by this version.
+      // temp.db opens its file at first use: not yet.
+      const raw = new DatabaseSync(temp.file);
+      raw.exec(`${MIGRATIONS[0]}${MIGRATIONS[1]} PRAGMA user_version = 2;`);
+      const insert = raw.prepare(`INSERT INTO ${TABLES.audit} (body) VALUES (?)`);
+      for (const [seq, kind] of [[1, 'connection_created'], [2, 'key_read'], [3, 'model_call']] as const) {
+        insert.run(JSON.stringify({ seq, kind, time: '2026-01-01T00:00:00.000Z', requesterId: 'view:agents', prevHash: 'x', hash: 'y' }));
+      }
+      raw.close();
+      const log = new AuditLog(temp.open(), new FixedClock());
+      assert.deepEqual(log.page({ offset: 0, limit: 10, query: { kind: 'key_read' } }).entries.map((e) => e.seq), [2]);
+      assert.deepEqual(log.requesterIds(), ['view:agents']);
+    });
+
+    it('exports every valid entry oldest first, as stored, one JSON line each', async () => {
+      const log = new AuditLog(temp.db, new FixedClock());
+      // More than one export chunk (1,000 rows), so the chunks join in order.
+      temp.db.write(() => {
+        for (let i = 0; i < 1203; i++) void log.append({ kind: 'model_call', runId: `r${i}`, outcome: 'ok' });
+      });
+      tamper(temp.db, (rows) => [...rows.slice(0, 500), 'not json', ...rows.slice(500)]);
+      const { text, entries } = log.exportLines();
+      assert.equal(entries, 1203);
+      const lines = text.trimEnd().split('\n');
+      assert.equal(lines.length, 1203);
+      assert.deepEqual(lines.map((line) => (JSON.parse(line) as { seq: number }).seq), Array.from({ length: 1203 }, (_, i) => i + 1));
+      assert.ok(text.endsWith('\n'));
+      assert.deepEqual(new AuditLog(temp.db, new FixedClock()).exportLines().text, text, 'the same text again');
+    });
+  });
 });

@@ -110,6 +110,33 @@ describe('EditorController', function () {
     assert.ok(byConnection.entries.every((e) => e.connection === 'Home Ollama'));
     assert.deepEqual((await request('auditPage', { offset: 0, limit: 50, filter: { run: 'run-4' } })).entries.map((e) => e.runId), ['run-4']);
     assert.equal((await request('auditPage', { offset: 0, limit: 50, filter: { run: 'nothing' } })).total, 0);
+    // Together: the Agents view's model calls on Home whose run starts with run-
+    const combined = await request('auditPage', { offset: 0, limit: 50, filter: { kind: 'model_call', requester: ' agents view ', connectionId: home.id, run: 'RUN-' } });
+    assert.deepEqual(combined.entries.map((e) => e.runId), ['run-5', 'run-3', 'run-1']);
+    assert.equal(combined.total, 3);
+    assert.deepEqual(await request('auditPage', { offset: 0, limit: 50, filter: { requester: 'a command', kind: 'model_call' } }), { entries: [], total: 0 });
+    assert.equal((await request('auditPage', { offset: 0, limit: 50, filter: { requester: 'nobody by this name' } })).total, 0);
+    const pastTheEnd = await request('auditPage', { offset: 10, limit: 50, filter: {} });
+    assert.deepEqual(pastTheEnd, { entries: [], total: 10 }, 'a page past the end is empty and still says how many');
+  });
+
+  it('answers a bad audit filter with invalid_input and changes nothing in the log', async () => {
+    const { controller, posted, audit } = await setup();
+    await audit.append({ kind: 'model_call', requesterId: 'switchboard.agentsView', runId: 'run-1', outcome: 'ok' });
+    const before = audit.exportLines();
+    const bad = [
+      { offset: 0, limit: 10, filter: { kind: 'key_stolen' } },
+      { offset: 0, limit: 10, filter: { run: 'x'.repeat(65) } },
+      { offset: 0, limit: 10, filter: { requester: 7 } },
+      { offset: -1, limit: 10, filter: {} },
+      { offset: 0, limit: 0, filter: {} },
+      { offset: 0, limit: 10, filter: { run: "'; DROP TABLE audit; --" } },
+    ];
+    for (const [index, params] of bad.entries()) await controller.handle({ type: 'request', id: `bad${index}`, method: 'auditPage', params });
+    const replies = posted.flatMap((m) => (m.type !== 'reply' ? [] : m.ok ? [m.value] : [m.error.code]));
+    assert.deepEqual(replies, ['invalid_input', 'invalid_input', 'invalid_input', 'invalid_input', 'invalid_input', { entries: [], total: 0 }], 'SQL in a filter is only text to match');
+    assert.deepEqual(audit.exportLines(), before);
+    assert.deepEqual(await audit.verify(), { ok: true, entries: 1 });
   });
 
   it('names a deleted connection as such, not by its id', async () => {

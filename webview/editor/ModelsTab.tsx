@@ -1,11 +1,15 @@
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { SelectField } from '../agents/fields';
 import { errorMessage } from '../shared/errors';
 import { TextField } from '../shared/fields';
 import { MessageLine, type RowMessage } from '../shared/messages';
+import { VirtualList } from '../shared/VirtualList';
 import { connectionOptions } from './auditFormat';
 import type { EditorClient, EditorSnapshot } from './client';
 import { MODEL_COLUMNS, modelRows, nextSort, selectionLabel, type ModelSort } from './modelsTable';
+
+/** Every model row is this tall (px), one line; the CSS keeps it so (.models-grid-row). */
+export const MODELS_ROW_HEIGHT = 30;
 
 interface ModelsTabProps {
   client: EditorClient;
@@ -15,7 +19,8 @@ interface ModelsTabProps {
 /**
  * Every registered model in one table: sorted by any column, filtered by connection and text,
  * several selected to enable, disable or remove at once, and Discover for a connection. The
- * registry is in the snapshot, so sorting and filtering happen here without asking the host.
+ * registry is in the snapshot, so sorting and filtering happen here without asking the host;
+ * only the rows in view are rendered (VirtualList), whose keys move between rows.
  */
 export function ModelsTab({ client, snapshot }: ModelsTabProps) {
   const [filter, setFilter] = useState({ connectionId: '', text: '' });
@@ -24,9 +29,10 @@ export function ModelsTab({ client, snapshot }: ModelsTabProps) {
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<RowMessage | undefined>(undefined);
 
-  const rows = modelRows(snapshot.models, snapshot.connections, filter, sort);
+  // Not recomputed when only the selection or a message changes.
+  const rows = useMemo(() => modelRows(snapshot.models, snapshot.connections, filter, sort), [snapshot.models, snapshot.connections, filter, sort]);
   // Only what is shown counts as selected: a filter never lets a hidden row be changed.
-  const shownSelected = rows.filter((row) => selected.has(row.model.id)).map((row) => row.model.id);
+  const shownSelected = useMemo(() => rows.filter((row) => selected.has(row.model.id)).map((row) => row.model.id), [rows, selected]);
   const allShownSelected = rows.length > 0 && shownSelected.length === rows.length;
 
   const toggle = (id: string, on: boolean) => {
@@ -71,6 +77,8 @@ export function ModelsTab({ client, snapshot }: ModelsTabProps) {
     });
 
   const onRowKey = (event: KeyboardEvent, id: string) => {
+    // Only on the row itself: the row's checkbox handles its own Space.
+    if (event.target !== event.currentTarget) return;
     if (event.key === 'Enter' || event.key === ' ') {
       event.preventDefault();
       toggle(id, !selected.has(id));
@@ -125,49 +133,57 @@ export function ModelsTab({ client, snapshot }: ModelsTabProps) {
       </div>
       {message && <MessageLine testId="models-message" message={message} />}
       <div class="editor-table-scroll">
-        <table class="editor-table" data-testid="models-table" aria-label="Registered models" aria-multiselectable="true">
-          <thead>
-            <tr>
-              <th scope="col">
-                <span class="visually-hidden">Selected</span>
-              </th>
-              {MODEL_COLUMNS.map((column) => (
-                <th key={column.id} scope="col" class={column.numeric ? 'numeric' : undefined} aria-sort={sort.column === column.id ? (sort.descending ? 'descending' : 'ascending') : 'none'}>
+        <div class="models-grid" data-testid="models-table">
+          <div class="models-grid-row models-grid-header">
+            <span>
+              <span class="visually-hidden">Selected</span>
+            </span>
+            {MODEL_COLUMNS.map((column) => {
+              const order = sort.column === column.id ? (sort.descending ? 'descending' : 'ascending') : undefined;
+              return (
+                <span key={column.id} class={column.numeric ? 'numeric' : undefined} data-sort={order ?? 'none'}>
                   <button type="button" class="sort-button" data-testid={`models-sort-${column.id}`} onClick={() => setSort(nextSort(sort, column.id))}>
                     {column.label}
-                    {sort.column === column.id && <vscode-icon name={sort.descending ? 'arrow-down' : 'arrow-up'} class="sort-icon" />}
+                    {order && <span class="visually-hidden">, sorted {order}</span>}
+                    {order && <vscode-icon name={order === 'descending' ? 'arrow-down' : 'arrow-up'} class="sort-icon" />}
                   </button>
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map(({ model, cells }) => {
+                </span>
+              );
+            })}
+          </div>
+          {/* Only the rows in view are in the DOM: 2,000 models cost what thirty do. */}
+          <VirtualList
+            items={rows}
+            rowHeight={MODELS_ROW_HEIGHT}
+            scroller="window"
+            label="Registered models"
+            data-testid="models-list"
+            itemKey={(row) => row.model.id}
+            renderRow={({ model, cells }) => {
               const isSelected = selected.has(model.id);
               return (
-                <tr
-                  key={model.id}
-                  class={`selectable${isSelected ? ' selected' : ''}`}
+                <div
+                  class={`models-grid-row selectable${isSelected ? ' selected' : ''}`}
                   data-testid="models-row"
                   data-model-id={model.providerModelId}
                   data-enabled={String(model.enabled)}
+                  data-selected={String(isSelected)}
                   tabIndex={0}
-                  aria-selected={isSelected}
                   onKeyDown={(event) => onRowKey(event, model.id)}
                 >
-                  <td>
+                  <span>
                     <vscode-checkbox data-testid="models-row-select" checked={isSelected} aria-label={`Select ${cells.model}`} onChange={(event) => toggle(model.id, event.currentTarget.checked)} />
-                  </td>
+                  </span>
                   {MODEL_COLUMNS.map((column) => (
-                    <td key={column.id} class={column.numeric ? 'numeric' : undefined} data-testid={`models-cell-${column.id}`}>
+                    <span key={column.id} class={column.numeric ? 'numeric' : undefined} data-testid={`models-cell-${column.id}`} title={cells[column.id]}>
                       {cells[column.id]}
-                    </td>
+                    </span>
                   ))}
-                </tr>
+                </div>
               );
-            })}
-          </tbody>
-        </table>
+            }}
+          />
+        </div>
       </div>
       {snapshot.models.length === 0 && (
         <p class="toolbar-summary" data-testid="models-empty">

@@ -1,0 +1,194 @@
+// `npm run bench:editor`: the Switchboard editor with 2,000 registered models, 10,000 runs and
+// 10,000 audit entries, in the REAL packaged extension (dist/switchboard.vsix in code-server,
+// headless Chromium), as test/e2e/editorScale.e2e.test.ts sets it up: a connection added in the
+// Connections view, then the volume written into the extension's own switchboard.sqlite through
+// the product's stores (test/fixtures/seedVolume.ts). Prints figures, asserts nothing.
+//
+// Measured in the editor's document (performance.now, MutationObserver), for each tab:
+//   - first rows after opening: from the webview's creation (its host frame's start) to the
+//     tab's first row in the DOM; the editor is closed and opened again each time (all three
+//     tabs load at once, so each opening gives a figure for each tab). Includes the webview's
+//     start, the bundle's, the snapshot (every model), the host's first page and the render.
+//   - a filter: from typing a value into the tab's filter field (an input event) to the tab's
+//     count showing the result: the Models tab filters in the view, Runs and Audit on the host
+//     (a request, a SQL page and its reply). The value and then an empty filter, in turn.
+//
+//   SWITCHBOARD_BENCH_OPENINGS=N  openings of the editor (default 8, after one not counted)
+//   SWITCHBOARD_BENCH_FILTERS=N   filter changes per tab (default 20)
+// Functions passed to evaluate / addInitScript run in the page, with its globals.
+/* global window, document, performance, MutationObserver, Event, requestAnimationFrame */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { browserEnv } from '../scripts/harness/browser.mjs';
+import { installVsix, startCodeServer, workbenchUrl } from '../scripts/harness/codeServer.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, HarnessError, NODE24, REPO, installCleanupHandlers, log, newRunDir, runOrThrow } from '../scripts/harness/common.mjs';
+import { startFixtures } from '../scripts/harness/fixtures.mjs';
+import { ensureHarness } from '../scripts/harness/install.mjs';
+import { bounded, summarise, table } from './figures.ts';
+
+const OPENINGS = bounded('SWITCHBOARD_BENCH_OPENINGS', 8, 1, 100);
+const FILTERS = bounded('SWITCHBOARD_BENCH_FILTERS', 20, 2, 500);
+
+/** Each tab: its first row, its filter field, the value typed, and the line whose text shows the result. */
+const TABS = [
+  { id: 'models', label: 'Models', row: 'models-row', field: 'models-filter-text', value: 'gemma', result: 'models-summary' },
+  { id: 'runs', label: 'Runs', row: 'runs-row', field: 'runs-filter-text', value: 'took too long', result: 'runs-page-label' },
+  { id: 'audit', label: 'Audit', row: 'audit-row', field: 'audit-filter-requester', value: 'code chat', result: 'audit-page-label' },
+];
+
+/**
+ * Runs in every frame from its start. In a webview's outer frame (VS Code's webview host) it
+ * watches each document the host writes into its inner frame, and notes when each tab's first
+ * row lands there, on the outer frame's clock: from the webview's creation. (The inner document
+ * is written by the host, not navigated to, so a script cannot be put into it from the start.)
+ */
+function watchFirstRows(rows) {
+  if (window.top === window) return;
+  const marks = {};
+  window.__editorBench = marks;
+  const watched = new WeakSet();
+  const check = (doc) => {
+    // The editor's document written into the frame: what VS Code's webview start costs before ours.
+    if (marks.written === undefined && doc.querySelector('script[src*="editor.js"]')) marks.written = performance.now();
+    for (const [tab, testId] of Object.entries(rows)) {
+      if (marks[tab] === undefined && doc.querySelector(`[data-testid="${testId}"]`)) marks[tab] = performance.now();
+    }
+  };
+  const watchInnerDocuments = () => {
+    for (const frame of document.querySelectorAll('iframe')) {
+      let doc;
+      try {
+        doc = frame.contentDocument;
+      } catch {
+        continue;
+      }
+      const root = doc?.documentElement;
+      if (!root || watched.has(root)) continue;
+      watched.add(root);
+      new MutationObserver(() => check(doc)).observe(doc, { childList: true, subtree: true });
+      check(doc);
+    }
+    if (Object.keys(rows).some((tab) => marks[tab] === undefined)) requestAnimationFrame(watchInnerDocuments);
+  };
+  watchInnerDocuments();
+}
+
+/** In the editor's document: types `value` into the field and resolves with the ms until the result line changes. */
+async function timeFilter({ field, value, result }) {
+  const input = document.querySelector(`[data-testid="${field}"]`);
+  const line = document.querySelector(`[data-testid="${result}"]`);
+  const before = line.textContent;
+  let started = 0;
+  const changed = new Promise((resolve) => {
+    const observer = new MutationObserver(() => {
+      const text = line.textContent;
+      if (text !== before && !text.startsWith('Loading')) {
+        observer.disconnect();
+        resolve(performance.now() - started);
+      }
+    });
+    observer.observe(line, { childList: true, characterData: true, subtree: true });
+  });
+  started = performance.now();
+  input.value = value;
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+  return changed;
+}
+
+async function main() {
+  installCleanupHandlers();
+  await ensureHarness();
+  log('bench: packaging the extension (npm run package)');
+  await runOrThrow('npm run package', 'npm', ['run', 'package'], { quiet: true });
+  const runDir = newRunDir('bench-editor');
+  const extensionsDir = path.join(runDir, 'extensions');
+  installVsix({ dataDir: runDir, extensionsDir, vsix: path.join(REPO, 'dist', 'switchboard.vsix') });
+  const fixtures = await startFixtures(['ollama']);
+  const dataDir = path.join(runDir, 'editor');
+  const server = await startCodeServer({ dataDir, workspace: path.join(dataDir, 'workspace'), extensionsDir, smokeTestDriver: false });
+  let session;
+  try {
+    const artifacts = path.join(dataDir, 'screenshots');
+    mkdirSync(artifacts, { recursive: true });
+    // What the e2e helpers read (scripts/harness/e2e.mjs sets the same for a journey).
+    Object.assign(process.env, browserEnv(dataDir), fixtures.env, {
+      SWITCHBOARD_E2E_URL: workbenchUrl(server),
+      SWITCHBOARD_E2E_ARTIFACTS: artifacts,
+      SWITCHBOARD_E2E_LOGS_DIR: server.logsDir,
+      SWITCHBOARD_E2E_USER_DATA_DIR: server.userDataDir,
+      SWITCHBOARD_E2E_NODE24: NODE24,
+      SWITCHBOARD_E2E_CHROMIUM: CHROMIUM,
+      SWITCHBOARD_E2E_CHROMIUM_ARGS: JSON.stringify(CHROMIUM_ARGS),
+    });
+    const { openWorkbench, runCommand } = await import('../test/e2e/helpers/workbench.ts');
+    const { editorWebview } = await import('../test/e2e/helpers/webviews.ts');
+    const { seedEditorVolume } = await import('../test/e2e/helpers/editorVolume.ts');
+
+    session = await openWorkbench('bench-editor');
+    const { page } = session;
+    log('bench: adding a connection and seeding 2,000 models, 10,000 runs and 10,000 audit entries');
+    const volume = await seedEditorVolume(page, 'Bench Ollama');
+    await page.addInitScript(watchFirstRows, Object.fromEntries(TABS.map((tab) => [tab.id, tab.row])));
+
+    const opened = Object.fromEntries(TABS.map((tab) => [tab.id, []]));
+    const written = [];
+    let frame;
+    let webview;
+    for (let opening = 0; opening <= OPENINGS; opening++) {
+      if (webview) {
+        await runCommand(page, 'View: Close All Editors');
+        await page.locator(`iframe.webview[name="${webview.name}"]`).waitFor({ state: 'detached', timeout: 30_000 });
+      }
+      await runCommand(page, 'Switchboard: Open Switchboard');
+      webview = await editorWebview(page);
+      frame = await webview.frame();
+      const host = frame.parentFrame();
+      await host.waitForFunction((tabs) => tabs.every((tab) => window.__editorBench?.[tab] !== undefined), TABS.map((tab) => tab.id), { timeout: 60_000 });
+      const marks = await host.evaluate(() => window.__editorBench);
+      // The first opening warms code-server's and the browser's caches; it is not counted.
+      if (opening > 0) {
+        for (const tab of TABS) opened[tab.id].push(marks[tab.id]);
+        if (marks.written !== undefined) written.push(marks.written);
+      }
+    }
+
+    const filtered = Object.fromEntries(TABS.map((tab) => [tab.id, []]));
+    for (const tab of TABS) {
+      await frame.locator(`[data-testid="tab-${tab.id}"]`).click();
+      await frame.locator(`[data-testid="${tab.row}"]`).first().waitFor({ timeout: 30_000 });
+      for (let i = 0; i < FILTERS; i++) {
+        filtered[tab.id].push(await frame.evaluate(timeFilter, { field: tab.field, value: i % 2 ? '' : tab.value, result: tab.result }));
+      }
+    }
+    await session.screenshot('after');
+
+    const cell = (values) => {
+      const { p50, p95 } = summarise(values);
+      return `${p50.toFixed(1)} / ${p95.toFixed(1)}`;
+    };
+    const sizes = { models: `${volume.models.toLocaleString('en')} models`, runs: `${volume.runs.toLocaleString('en')} runs`, audit: `${volume.auditTotal.toLocaleString('en')} entries` };
+    const out = [
+      `\nThe Switchboard editor in code-server (packaged extension, headless Chromium ${session.browser.version()}); ms, p50 / p95\n`,
+      table(
+        ['tab', `first rows after opening (n=${OPENINGS})`, `a filter shows its result (n=${FILTERS})`],
+        TABS.map((tab) => [`${tab.label} (${sizes[tab.id]})`, cell(opened[tab.id]), cell(filtered[tab.id])]),
+      ),
+      '\n  targets: first rows < 150 ms, a filter < 50 ms\n',
+      written.length ? `  of the opening, VS Code's webview start until the editor's document is written: ${cell(written)}\n` : '',
+      `  (openings from the webview's creation; filters: ${TABS.map((tab) => `${tab.label} "${tab.value}"`).join(', ')}, and empty, in turn)\n`,
+    ];
+    process.stdout.write(out.join(''));
+  } finally {
+    await session?.close().catch(() => undefined);
+    await server.stop();
+    await fixtures.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`[harness] bench:editor: ${error instanceof HarnessError ? error.message : error.stack}\n`);
+    process.exit(1);
+  },
+);
