@@ -166,7 +166,7 @@ export function formatOffenders(offenders: readonly ContrastOffender[]): string 
 /** The controls a person must be able to reach with Tab: visible, enabled, each marked with a key. */
 const LIST_CONTROLS = `(() => {
   ${PAGE_KIT}
-  const selector = 'button, a[href], input:not([type=hidden]), select, textarea, vscode-button, vscode-textfield, vscode-textarea, vscode-single-select, vscode-checkbox, vscode-tab-header, [tabindex]';
+  const selector = 'button, a[href], input:not([type=hidden]), select, textarea, vscode-button, vscode-textfield, vscode-textarea, vscode-checkbox, vscode-tab-header, [tabindex]';
   const controls = [];
   let next = 0;
   for (const element of document.querySelectorAll(selector)) {
