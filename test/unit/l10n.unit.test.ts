@@ -56,10 +56,15 @@ describe('localization', () => {
     }
   });
 
-  it('the source bundle holds the strings of the host, core and the webviews', () => {
+  it('the source bundle holds the strings of the host (vscode.l10n) and of core (@vscode/l10n)', () => {
     const committed = readJson('l10n/bundle.l10n.json') as Record<string, string>;
-    // One string from each place that localizes: src/vscode, src/core (through @vscode/l10n), webview/agents.
-    for (const message of ['There are no connections yet.', 'Allow Once']) assert.equal(committed[message], message);
+    for (const message of ['There are no connections yet.', 'That agent no longer exists.']) assert.equal(committed[message], message);
+  });
+
+  it('no localized message is written in Markdown: notifications, dialogs and views show it as plain text', () => {
+    const committed = readJson('l10n/bundle.l10n.json') as Record<string, string>;
+    const markdown = Object.keys(committed).filter((message) => /`|\*\*|\]\(/.test(message));
+    assert.deepEqual(markdown, []);
   });
 
   it('every %key% of package.json is in package.nls.json, and every key there is used', () => {
@@ -67,6 +72,12 @@ describe('localization', () => {
     assert.deepEqual([...used].filter((key) => !(key in nls)), [], 'keys missing from package.nls.json');
     assert.deepEqual(Object.keys(nls).filter((key) => !used.has(key)), [], 'keys of package.nls.json that package.json does not use');
     for (const [key, value] of Object.entries(nls)) assert.ok(typeof value === 'string' && value.trim(), `${key} has words`);
+  });
+
+  it('the .vsix ships package.nls.json and the source bundle (.vscodeignore lets them back in)', function () {
+    this.timeout(60_000);
+    const packed = execFileSync(process.execPath, [join(REPO, 'node_modules/@vscode/vsce/vsce'), 'ls', '--no-dependencies'], { cwd: REPO, encoding: 'utf8' }).split('\n');
+    for (const file of ['package.json', 'package.nls.json', 'l10n/bundle.l10n.json']) assert.ok(packed.includes(file), `${file} is not in the package: ${packed.join(', ')}`);
   });
 
   it('every word of the manifest a person reads comes from package.nls.json', () => {

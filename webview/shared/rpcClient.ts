@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { z } from 'zod';
 import type { ErrorCode, ErrorInfo } from '../../src/contracts/errors';
 import { describeIssues } from '../../src/contracts/issues';
@@ -124,7 +125,7 @@ export class RpcClient<M extends MethodSchemas, R extends ResultSchemas<M>, Out,
         reject(
           new RpcError(
             'timeout',
-            `The extension host did not answer "${method}" within ${Math.round(this.timeoutMs / 1000)} s. Try again, or reload the window if it keeps happening.`,
+            l10n.t('The extension host did not answer "{0}" within {1} s. Try again, or reload the window if it keeps happening.', method, Math.round(this.timeoutMs / 1000)),
           ),
         );
       }, this.timeoutMs);
@@ -134,7 +135,7 @@ export class RpcClient<M extends MethodSchemas, R extends ResultSchemas<M>, Out,
       } catch (error) {
         clearTimeout(timer);
         this.pending.delete(id);
-        reject(new RpcError('internal', `Could not send "${method}" to the extension host: ${String(error)}`));
+        reject(new RpcError('internal', l10n.t('Could not send "{0}" to the extension host: {1}', method, String(error))));
       }
     });
   }
@@ -189,7 +190,7 @@ export class RpcClient<M extends MethodSchemas, R extends ResultSchemas<M>, Out,
       pending.resolve(value.data);
     } else {
       pending.reject(
-        new RpcError('bad_response', `The extension host answered "${pending.method}" with an unexpected value: ${describeIssues(value.error.issues)}`),
+        new RpcError('bad_response', l10n.t('The extension host answered "{0}" with an unexpected value: {1}', pending.method, describeIssues(value.error.issues))),
       );
     }
   }
