@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { Worker } from 'node:worker_threads';
 import { FromAgentHostSchema, type StartRunMessage, type ToAgentHost } from '../contracts/agentHost';
 import type { TraceStep } from '../contracts/agents';
@@ -87,7 +88,7 @@ export class AgentHost implements Disposable {
     for (const runId of [...this.runs.keys()]) {
       // Nobody is left to read the answer of a model call under way: stop it, so the run ends now.
       for (const call of this.runs.get(runId)!.calls.values()) call.abort();
-      this.finish(runId, (run) => run.reject(new SwitchboardError('internal', `The agent host stopped unexpectedly (${why}). Run the agent again.`)));
+      this.finish(runId, (run) => run.reject(new SwitchboardError('internal', l10n.t('The agent host stopped unexpectedly ({0}). Run the agent again.', why))));
     }
   }
 
@@ -167,7 +168,7 @@ export class AgentHost implements Disposable {
   private async onSilence(active: ActiveRun, limit: number): Promise<void> {
     const { runId } = active.start;
     this.post({ type: 'cancel', runId });
-    this.finish(runId, (run) => run.reject(new SwitchboardError('timeout', `The agent host did not answer within ${Math.round(limit / 1000)} s. Run the agent again.`)));
+    this.finish(runId, (run) => run.reject(new SwitchboardError('timeout', l10n.t('The agent host did not answer within {0} s. Run the agent again.', Math.round(limit / 1000)))));
     const worker = this.worker;
     if (!worker) return;
     const nonce = this.nextPing++;
@@ -204,5 +205,5 @@ export class AgentHost implements Disposable {
 }
 
 function cancelled(): SwitchboardError {
-  return new SwitchboardError('cancelled', 'The run was cancelled.');
+  return new SwitchboardError('cancelled', l10n.t('The run was cancelled.'));
 }

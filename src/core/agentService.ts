@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
 import { AgentInputSchema, AgentSchema, type Agent } from '../contracts/agents';
 import { SwitchboardError } from './errors';
@@ -36,7 +37,7 @@ export class AgentService {
 
   require(id: string): Agent {
     const agent = this.get(id);
-    if (!agent) throw new SwitchboardError('not_found', 'That agent no longer exists. Choose another one in the Agents view.');
+    if (!agent) throw new SwitchboardError('not_found', l10n.t('That agent no longer exists. Choose another one in the Agents view.'));
     return agent;
   }
 
@@ -57,7 +58,7 @@ export class AgentService {
     let updated: Agent | undefined;
     await this.mutate((all) => {
       const current = all.find((a) => a.id === id);
-      if (!current) throw new SwitchboardError('not_found', 'That agent no longer exists.');
+      if (!current) throw new SwitchboardError('not_found', l10n.t('That agent no longer exists.'));
       assertUniqueName(all.filter((a) => a.id !== id), parsed.name);
       const { connectionId: _c, modelRef: _m, model, ...kept } = current;
       // A legacy model string stays until the form names a connection or a model, which replaces it.
@@ -77,8 +78,8 @@ export class AgentService {
     let updated: Agent | undefined;
     await this.mutate((all) => {
       const current = all.find((a) => a.id === id);
-      if (!current) throw new SwitchboardError('not_found', 'That agent no longer exists.');
-      if (current.model !== route.expectedModel) throw new SwitchboardError('conflict', `The agent "${current.name}" changed while it was migrated. Run the migration again.`);
+      if (!current) throw new SwitchboardError('not_found', l10n.t('That agent no longer exists.'));
+      if (current.model !== route.expectedModel) throw new SwitchboardError('conflict', l10n.t('The agent "{0}" changed while it was migrated. Run the migration again.', current.name));
       const { model: _legacy, ...kept } = current;
       updated = AgentSchema.parse({ ...kept, connectionId: route.connectionId, modelRef: route.modelRef, updatedAt: this.deps.clock.now().toISOString() });
       return all.map((a) => (a.id === id ? updated! : a));
@@ -88,7 +89,7 @@ export class AgentService {
 
   async delete(id: string): Promise<void> {
     await this.mutate((all) => {
-      if (!all.some((a) => a.id === id)) throw new SwitchboardError('not_found', 'That agent no longer exists.');
+      if (!all.some((a) => a.id === id)) throw new SwitchboardError('not_found', l10n.t('That agent no longer exists.'));
       return all.filter((a) => a.id !== id);
     });
   }
@@ -96,11 +97,11 @@ export class AgentService {
   private parseInput(input: unknown) {
     const parsed = AgentInputSchema.safeParse(input);
     if (!parsed.success) {
-      throw new SwitchboardError('invalid_input', `The agent is not valid: ${describeIssues(parsed.error.issues)}.`);
+      throw new SwitchboardError('invalid_input', l10n.t('The agent is not valid: {0}.', describeIssues(parsed.error.issues)));
     }
     const value = parsed.data;
     if (value.connectionId && !this.deps.connectionExists(value.connectionId)) {
-      throw new SwitchboardError('missing_connection', 'The agent names a connection that does not exist. Choose one from the list.');
+      throw new SwitchboardError('missing_connection', l10n.t('The agent names a connection that does not exist. Choose one from the list.'));
     }
     return value;
   }
@@ -113,6 +114,6 @@ export class AgentService {
 function assertUniqueName(all: Agent[], name: string): void {
   const wanted = name.trim().toLocaleLowerCase();
   if (all.some((a) => a.name.toLocaleLowerCase() === wanted)) {
-    throw new SwitchboardError('conflict', `An agent named "${name.trim()}" already exists. Choose another name.`);
+    throw new SwitchboardError('conflict', l10n.t('An agent named "{0}" already exists. Choose another name.', name.trim()));
   }
 }

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { FromAgentsViewSchema, type AgentsConnection, type AgentsRequest, type AgentsSnapshot, type ToAgentsView } from '../contracts/agentsView';
 import type { AgentService } from './agentService';
 import type { ConnectionService } from './connectionService';
@@ -111,9 +112,9 @@ export function createAgentsController(deps: AgentsControllerDeps): ViewHost<Age
       case 'deleteAgent': {
         const agent = deps.agents.require(request.params.id);
         const confirmed = await deps.interactions.confirm({
-          message: `Delete the agent "${agent.name}"?`,
-          detail: 'Its past runs stay in the run history.',
-          confirmLabel: 'Delete',
+          message: l10n.t('Delete the agent "{0}"?', agent.name),
+          detail: l10n.t('Its past runs stay in the run history.'),
+          confirmLabel: l10n.t('Delete'),
         });
         if (confirmed) await deps.agents.delete(agent.id);
         return { deleted: confirmed };

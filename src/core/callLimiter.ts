@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { SwitchboardError } from './errors';
 
 interface Waiter {
@@ -41,7 +42,7 @@ export class CallLimiter {
       const onAbort = () => {
         const at = slot.waiting.indexOf(waiter);
         if (at >= 0) slot.waiting.splice(at, 1);
-        reject(new SwitchboardError('cancelled', 'The model call was cancelled while it waited for its turn.'));
+        reject(new SwitchboardError('cancelled', l10n.t('The model call was cancelled while it waited for its turn.')));
       };
       const waiter: Waiter = {
         start: () => {

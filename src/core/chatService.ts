@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
 import type { ChatRecord } from '../contracts/chatRecords';
 import { hasCredentials, originOf, type Connection } from '../contracts/connections';
@@ -92,7 +93,7 @@ export class ChatService {
       ...(request.tools !== undefined ? { tools: request.tools } : {}),
       ...(request.toolMode !== undefined ? { toolMode: request.toolMode } : {}),
     });
-    if (!parsed.success) throw new SwitchboardError('invalid_input', `The chat request is not valid: ${describeIssues(parsed.error.issues)}.`);
+    if (!parsed.success) throw new SwitchboardError('invalid_input', l10n.t('The chat request is not valid: {0}.', describeIssues(parsed.error.issues)));
     let firstTokenMs: number | undefined;
     let toolCalls = 0;
     const record = (fields: Pick<ChatRecord, 'status'> & Partial<ChatRecord>) =>
@@ -131,14 +132,14 @@ export class ChatService {
   private route(modelId: string): { connection: Connection; modelRef: string } {
     const slash = modelId.indexOf('/');
     const connection = slash > 0 ? this.deps.connections.get(modelId.slice(0, slash)) : undefined;
-    if (!connection) throw new SwitchboardError('missing_connection', 'The Switchboard connection of this model no longer exists. Pick another model, or add the connection again in Switchboard.');
+    if (!connection) throw new SwitchboardError('missing_connection', l10n.t('The Switchboard connection of this model no longer exists. Pick another model, or add the connection again in Switchboard.'));
     const modelRef = modelId.slice(slash + 1);
     if (!this.deps.registry.get(connection.providerId)) {
-      throw new SwitchboardError('missing_connection', `The provider "${connection.providerId}" of "${connection.name}" is not available. Is the extension that contributes it installed and enabled?`);
+      throw new SwitchboardError('missing_connection', l10n.t('The provider "{0}" of "{1}" is not available. Is the extension that contributes it installed and enabled?', connection.providerId, connection.name));
     }
     const model = this.deps.models.list().find((m) => m.connectionId === connection.id && m.providerModelId === modelRef);
     if (!model?.enabled) {
-      throw new SwitchboardError('model_not_found', `The model "${modelRef}" is not enabled in Switchboard's registry for "${connection.name}". Enable it in the Models tab, or pick another model.`);
+      throw new SwitchboardError('model_not_found', l10n.t('The model "{0}" is not enabled in Switchboard\'s registry for "{1}". Enable it in the Models tab, or pick another model.', modelRef, connection.name));
     }
     return { connection, modelRef };
   }

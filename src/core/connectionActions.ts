@@ -1,12 +1,9 @@
+import * as l10n from '@vscode/l10n';
 import { ConnectionPatchSchema, hasCredentials, isInsecureForKeys, originOf, type Connection, type TestResult } from '../contracts/connections';
 import type { ConnectionService, KeyDestination } from './connectionService';
 import { SwitchboardError } from './errors';
 import type { Requester } from './keyPath';
 import type { Interactions, Settings } from './ports';
-
-const SEND_KEY = 'Send Key to the New Address';
-const UNDO = 'Undo';
-const REMOVE_KEY = 'Remove the Key';
 
 /**
  * The steps that involve the person (confirm, type a key, watch progress), shared by the
@@ -27,8 +24,8 @@ export class ConnectionActions {
   async setKey(id: string): Promise<{ stored: boolean; keyHint?: string }> {
     const connection = this.connections.require(id);
     const key = await this.interactions.inputSecret({
-      title: `API key for ${connection.name}`,
-      prompt: 'The key is stored in VS Code\'s SecretStorage (your system keyring) and never shown again.',
+      title: l10n.t('API key for {0}', connection.name),
+      prompt: l10n.t("The key is stored in VS Code's SecretStorage (your system keyring) and never shown again."),
     });
     if (key === undefined) return { stored: false };
     const transport = await this.askTransport(connection);
@@ -45,13 +42,13 @@ export class ConnectionActions {
   async replaceKey(id: string, requester: Requester): Promise<{ replaced: boolean; keyHint?: string }> {
     const connection = this.connections.require(id);
     const key = await this.interactions.inputSecret({
-      title: `New API key for ${connection.name}`,
-      prompt: 'It is tested first and replaces the current key only if the test passes. Neither key is shown.',
+      title: l10n.t('New API key for {0}', connection.name),
+      prompt: l10n.t('It is tested first and replaces the current key only if the test passes. Neither key is shown.'),
     });
     if (key === undefined) return { replaced: false };
     const transport = await this.askTransport(connection);
     if (!transport) return { replaced: false };
-    const { keyHint } = await this.interactions.withProgress(`Testing the new key of ${connection.name}…`, (signal) =>
+    const { keyHint } = await this.interactions.withProgress(l10n.t('Testing the new key of {0}…', connection.name), (signal) =>
       this.connections.replaceKey(id, key, requester, { ...transport, signal }),
     );
     return { replaced: true, keyHint };
@@ -64,13 +61,13 @@ export class ConnectionActions {
   async setCredentialHeader(id: string): Promise<{ stored: boolean; name?: string }> {
     const connection = this.connections.require(id);
     const name = await this.interactions.inputText({
-      title: `Credential header for ${connection.name}`,
-      prompt: 'The header\'s name, e.g. X-Api-Token or Ocp-Apim-Subscription-Key. Its value is asked next, in a password box.',
+      title: l10n.t('Credential header for {0}', connection.name),
+      prompt: l10n.t("The header's name, e.g. X-Api-Token or Ocp-Apim-Subscription-Key. Its value is asked next, in a password box."),
     });
     if (name === undefined || !name.trim()) return { stored: false };
     const value = await this.interactions.inputSecret({
-      title: `${name.trim()} for ${connection.name}`,
-      prompt: 'The value is stored in VS Code\'s SecretStorage (your system keyring) and never shown again.',
+      title: l10n.t('{0} for {1}', name.trim(), connection.name),
+      prompt: l10n.t("The value is stored in VS Code's SecretStorage (your system keyring) and never shown again."),
     });
     if (value === undefined) return { stored: false };
     const transport = await this.askTransport(connection);
@@ -86,9 +83,12 @@ export class ConnectionActions {
   private async askTransport(connection: Connection): Promise<{ allowInsecure: boolean } | undefined> {
     if (!isInsecureForKeys(connection.baseUrl)) return { allowInsecure: false };
     const allowed = await this.interactions.confirm({
-      message: `Send the credentials of "${connection.name}" over unencrypted HTTP?`,
-      detail: `${originOf(connection.baseUrl)} is another machine reached over plain http://: anyone on the network between could read them. Prefer an https:// address. The connection will be marked as insecure.`,
-      confirmLabel: 'Allow Unencrypted',
+      message: l10n.t('Send the credentials of "{0}" over unencrypted HTTP?', connection.name),
+      detail: l10n.t(
+        '{0} is another machine reached over plain http://: anyone on the network between could read them. Prefer an https:// address. The connection will be marked as insecure.',
+        originOf(connection.baseUrl),
+      ),
+      confirmLabel: l10n.t('Allow Unencrypted'),
     });
     return allowed ? { allowInsecure: true } : undefined;
   }
@@ -106,16 +106,20 @@ export class ConnectionActions {
     const boundTo = current.keyOrigin ?? originOf(current.baseUrl);
     const origin = originOf(parsed.data.baseUrl);
     if (origin === boundTo) return this.connections.update(id, patch);
+    const sendKey = l10n.t('Send Key to the New Address');
     const choice = await this.interactions.choose({
-      message: `Send the key of "${current.name}" to ${origin}?`,
-      detail:
-        `The key was entered for ${boundTo}. Switchboard sends a key only to the address it was meant for.` +
-        (isInsecureForKeys(parsed.data.baseUrl) ? ` ${origin} uses plain http:// to another machine: the key would cross the network unencrypted, and the connection will be marked as insecure.` : '') +
-        ' Remove the key to move the connection without it.',
-      choices: [SEND_KEY, REMOVE_KEY],
+      message: l10n.t('Send the key of "{0}" to {1}?', current.name, origin),
+      detail: isInsecureForKeys(parsed.data.baseUrl)
+        ? l10n.t(
+            'The key was entered for {0}. Switchboard sends a key only to the address it was meant for. {1} uses plain http:// to another machine: the key would cross the network unencrypted, and the connection will be marked as insecure. Remove the key to move the connection without it.',
+            boundTo,
+            origin,
+          )
+        : l10n.t('The key was entered for {0}. Switchboard sends a key only to the address it was meant for. Remove the key to move the connection without it.', boundTo),
+      choices: [sendKey, l10n.t('Remove the Key')],
     });
-    if (!choice) throw new SwitchboardError('cancelled', `Nothing was changed: "${current.name}" still points to ${current.baseUrl}.`);
-    const decision: KeyDestination = { origin, action: choice === SEND_KEY ? 'send' : 'remove' };
+    if (!choice) throw new SwitchboardError('cancelled', l10n.t('Nothing was changed: "{0}" still points to {1}.', current.name, current.baseUrl));
+    const decision: KeyDestination = { origin, action: choice === sendKey ? 'send' : 'remove' };
     return this.connections.update(id, patch, decision);
   }
 
@@ -123,9 +127,9 @@ export class ConnectionActions {
   async delete(id: string): Promise<{ deleted: boolean }> {
     const connection = this.connections.require(id);
     const confirmed = await this.interactions.confirm({
-      message: `Delete the connection "${connection.name}"?`,
-      detail: 'Its API key is removed from SecretStorage too. This cannot be undone.',
-      confirmLabel: 'Delete',
+      message: l10n.t('Delete the connection "{0}"?', connection.name),
+      detail: l10n.t('Its API key is removed from SecretStorage too. This cannot be undone.'),
+      confirmLabel: l10n.t('Delete'),
     });
     if (!confirmed) return { deleted: false };
     await this.connections.delete(id);
@@ -135,7 +139,7 @@ export class ConnectionActions {
   /** Runs the test under a cancellable progress notification, using the key for `requester`. */
   test(id: string, requester: Requester): Promise<TestResult> {
     const connection = this.connections.require(id);
-    return this.interactions.withProgress(`Testing ${connection.name}…`, (signal) => this.connections.test(id, requester, signal));
+    return this.interactions.withProgress(l10n.t('Testing {0}…', connection.name), (signal) => this.connections.test(id, requester, signal));
   }
 
   /**
@@ -148,11 +152,12 @@ export class ConnectionActions {
     const current = this.settings.defaultConnectionId();
     if (current && this.connections.get(current)) return created;
     await this.settings.setDefaultConnectionId(created.id);
+    const undo = l10n.t('Undo');
     void this.interactions
-      .notify({ message: `"${created.name}" is now the default connection, since there was none: runs that name no connection use it.`, actions: [UNDO] })
+      .notify({ message: l10n.t('"{0}" is now the default connection, since there was none: runs that name no connection use it.', created.name), actions: [undo] })
       .then(async (choice) => {
         // Undo only what this did: a default the person set meanwhile stays.
-        if (choice === UNDO && this.settings.defaultConnectionId() === created.id) await this.settings.setDefaultConnectionId(current);
+        if (choice === undo && this.settings.defaultConnectionId() === created.id) await this.settings.setDefaultConnectionId(current);
       });
     return created;
   }

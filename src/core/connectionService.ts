@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
 import {
   ConnectionInputSchema,
@@ -78,7 +79,7 @@ export class ConnectionService {
   require(id: string): Connection {
     const connection = this.get(id);
     if (!connection) {
-      throw new SwitchboardError('missing_connection', 'That connection no longer exists. Choose another one in the Connections view.');
+      throw new SwitchboardError('missing_connection', l10n.t('That connection no longer exists. Choose another one in the Connections view.'));
     }
     return connection;
   }
@@ -89,7 +90,7 @@ export class ConnectionService {
     const descriptor = provider.descriptor;
     const baseUrl = parsed.baseUrl ?? defaultBaseUrl(descriptor);
     if (!baseUrl) {
-      throw new SwitchboardError('invalid_input', `${descriptor.displayName} needs a base URL.`);
+      throw new SwitchboardError('invalid_input', l10n.t('{0} needs a base URL.', descriptor.displayName));
     }
     const options = checkOptions(provider, parsed.options);
     const now = this.deps.clock.now().toISOString();
@@ -190,7 +191,7 @@ export class ConnectionService {
   async setKey(id: string, key: string, options: { allowInsecure?: boolean } = {}): Promise<{ keyHint: string }> {
     const connection = this.require(id);
     const trimmed = key.trim();
-    if (!trimmed) throw new SwitchboardError('invalid_input', 'The key is empty. Paste the key your provider gave you.');
+    if (!trimmed) throw new SwitchboardError('invalid_input', l10n.t('The key is empty. Paste the key your provider gave you.'));
     let stored;
     try {
       stored = await this.deps.keys.store(id, trimmed, connection.baseUrl);
@@ -214,7 +215,7 @@ export class ConnectionService {
   async replaceKey(id: string, key: string, requester: Requester, options: { allowInsecure?: boolean; signal?: AbortSignal } = {}): Promise<{ keyHint: string; message: string }> {
     const connection = this.require(id);
     const trimmed = key.trim();
-    if (!trimmed) throw new SwitchboardError('invalid_input', 'The new key is empty. Nothing was changed: the old key stays.');
+    if (!trimmed) throw new SwitchboardError('invalid_input', l10n.t('The new key is empty. Nothing was changed: the old key stays.'));
     const provider = this.deps.registry.require(connection.providerId);
     const candidate = isInsecureForKeys(connection.baseUrl) && options.allowInsecure === true ? { ...connection, allowInsecureKey: true } : connection;
     let message: string;
@@ -225,7 +226,7 @@ export class ConnectionService {
     } catch (error) {
       if (error instanceof SwitchboardError && error.code === 'cancelled') throw error;
       const info = error instanceof SwitchboardError ? error.toInfo() : { code: 'internal' as const, message: errorText(error) };
-      throw new SwitchboardError(info.code, `The new key of "${connection.name}" was not saved, because its test failed: ${info.message} The old key stays in use.`);
+      throw new SwitchboardError(info.code, l10n.t('The new key of "{0}" was not saved, because its test failed: {1} The old key stays in use.', connection.name, info.message));
     }
     const { keyHint } = await this.setKey(id, trimmed, options);
     await this.patchRecord(id, { status: 'valid', lastValidatedAt: this.deps.clock.now().toISOString(), lastTestMessage: message.slice(0, 1000) });
@@ -242,12 +243,12 @@ export class ConnectionService {
     const connection = this.require(id);
     const provider = this.deps.registry.require(connection.providerId).descriptor;
     if (!provider.fields.some((field) => field.key === CUSTOM_HEADERS_FIELD)) {
-      throw new SwitchboardError('invalid_input', `${provider.displayName} connections do not send custom headers.`);
+      throw new SwitchboardError('invalid_input', l10n.t('{0} connections do not send custom headers.', provider.displayName));
     }
     const { name, value } = checkCredentialHeader(rawName, rawValue);
     const others = (connection.credentialHeaders ?? []).filter((header) => header.name !== name);
     if (others.length >= MAX_CREDENTIAL_HEADERS) {
-      throw new SwitchboardError('invalid_input', `"${connection.name}" has ${MAX_CREDENTIAL_HEADERS} credential headers already. Remove one first.`);
+      throw new SwitchboardError('invalid_input', l10n.t('"{0}" has {1} credential headers already. Remove one first.', connection.name, MAX_CREDENTIAL_HEADERS));
     }
     const hint = await this.deps.keys.storeHeader(id, name, value);
     const allowInsecureKey = isInsecureForKeys(connection.baseUrl) && options.allowInsecure === true ? true : connection.allowInsecureKey;
@@ -268,7 +269,7 @@ export class ConnectionService {
     const name = rawName.trim().toLowerCase();
     const connection = this.require(id);
     if (!connection.credentialHeaders?.some((header) => header.name === name)) {
-      throw new SwitchboardError('not_found', `"${connection.name}" has no credential header "${rawName.slice(0, 100)}".`);
+      throw new SwitchboardError('not_found', l10n.t('"{0}" has no credential header "{1}".', connection.name, rawName.slice(0, 100)));
     }
     await this.patchRecord(id, { credentialHeaders: connection.credentialHeaders.filter((header) => header.name !== name) });
     await this.deps.keys.forgetHeader(id, name);
@@ -334,21 +335,21 @@ export class ConnectionService {
 function parseOrThrow<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown, what: string): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    throw new SwitchboardError('invalid_input', `${what} is not valid: ${describeIssues(parsed.error.issues)}.`);
+    throw new SwitchboardError('invalid_input', l10n.t('{0} is not valid: {1}.', what, describeIssues(parsed.error.issues)));
   }
   return parsed.data;
 }
 
 function findOrThrow(all: Connection[], id: string): Connection {
   const found = all.find((c) => c.id === id);
-  if (!found) throw new SwitchboardError('missing_connection', 'That connection no longer exists. Choose another one in the Connections view.');
+  if (!found) throw new SwitchboardError('missing_connection', l10n.t('That connection no longer exists. Choose another one in the Connections view.'));
   return found;
 }
 
 function assertUniqueName(all: Connection[], name: string): void {
   const wanted = name.trim().toLocaleLowerCase();
   if (all.some((c) => c.name.toLocaleLowerCase() === wanted)) {
-    throw new SwitchboardError('conflict', `A connection named "${name.trim()}" already exists. Choose another name.`);
+    throw new SwitchboardError('conflict', l10n.t('A connection named "{0}" already exists. Choose another name.', name.trim()));
   }
 }
 
@@ -365,7 +366,7 @@ function checkOptions({ descriptor, adapter }: RegisteredProvider, options: Reco
   const result: Record<string, string> = {};
   for (const field of optionFields) {
     const value = (options[field.key] ?? '').trim();
-    if (field.required && !value) throw new SwitchboardError('invalid_input', `${field.label} is required for ${descriptor.displayName}.`);
+    if (field.required && !value) throw new SwitchboardError('invalid_input', l10n.t('{0} is required for {1}.', field.label, descriptor.displayName));
     if (value) result[field.key] = value;
   }
   const problem = adapter.validateOptions?.(result);
@@ -390,7 +391,7 @@ function keyFieldsAfterMove(current: Connection, baseUrl: string, decision: KeyD
   if (decision?.origin !== origin) {
     throw new SwitchboardError(
       'consent_denied',
-      `Moving "${current.name}" to ${origin} would send its key there. Confirm it in VS Code's dialog (Switchboard: Edit Connection), or remove the key first. Nothing was changed.`,
+      l10n.t('Moving "{0}" to {1} would send its key there. Confirm it in VS Code\'s dialog (Switchboard: Edit Connection), or remove the key first. Nothing was changed.', current.name, origin),
     );
   }
   if (decision.action === 'remove') return { keyHint: undefined, keyId: undefined, keyOrigin: undefined, allowInsecureKey: undefined, credentialHeaders: undefined };

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto';
 import * as z from 'zod';
 import { ConnectionInputSchema, hasCredentials, originOf, type Connection } from '../contracts/connections';
@@ -90,16 +91,16 @@ export class ConnectionTransfer {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new SwitchboardError('invalid_input', 'The file decrypted, but its content is not a Switchboard export. Nothing was imported.');
+      throw new SwitchboardError('invalid_input', l10n.t('The file decrypted, but its content is not a Switchboard export. Nothing was imported.'));
     }
     const parsed = ExportFileSchema.safeParse(json);
-    if (!parsed.success) throw new SwitchboardError('invalid_input', `The file is not a valid Switchboard export (${describeIssues(parsed.error.issues)}). Nothing was imported.`);
+    if (!parsed.success) throw new SwitchboardError('invalid_input', l10n.t('The file is not a valid Switchboard export ({0}). Nothing was imported.', describeIssues(parsed.error.issues)));
     const unknown = parsed.data.connections.filter((c) => !this.deps.registry.get(c.providerId));
     if (unknown.length) {
-      throw new SwitchboardError('invalid_input', `The file has connections of providers that are not available here (${[...new Set(unknown.map((c) => c.providerId))].join(', ')}). Install the extensions that provide them, then import again. Nothing was imported.`);
+      throw new SwitchboardError('invalid_input', l10n.t('The file has connections of providers that are not available here ({0}). Install the extensions that provide them, then import again. Nothing was imported.', [...new Set(unknown.map((c) => c.providerId))].join(', ')));
     }
     const names = parsed.data.connections.map((c) => c.name.toLocaleLowerCase());
-    if (new Set(names).size !== names.length) throw new SwitchboardError('invalid_input', 'The file names two connections the same. Nothing was imported.');
+    if (new Set(names).size !== names.length) throw new SwitchboardError('invalid_input', l10n.t('The file names two connections the same. Nothing was imported.'));
     return parsed.data;
   }
 
@@ -160,7 +161,7 @@ export class ConnectionTransfer {
 }
 
 export function checkPassphrase(passphrase: string): void {
-  if (passphrase.length < MIN_PASSPHRASE_LENGTH) throw new SwitchboardError('invalid_input', `The passphrase must have at least ${MIN_PASSPHRASE_LENGTH} characters.`);
+  if (passphrase.length < MIN_PASSPHRASE_LENGTH) throw new SwitchboardError('invalid_input', l10n.t('The passphrase must have at least {0} characters.', MIN_PASSPHRASE_LENGTH));
 }
 
 /** Encrypts `plain` under a key derived from the passphrase; the header is authenticated. */
@@ -178,14 +179,14 @@ export async function seal(plain: Buffer, passphrase: string): Promise<Uint8Arra
 /** Decrypts a sealed file, or says why not; nothing in it is trusted before the tag checks. */
 export async function open(file: Buffer, passphrase: string): Promise<Buffer> {
   if (file.length < HEADER_BYTES + TAG_BYTES || !file.subarray(0, MAGIC.length).equals(MAGIC)) {
-    throw new SwitchboardError('invalid_input', 'This is not a Switchboard connections export, or it is cut short. Nothing was imported.');
+    throw new SwitchboardError('invalid_input', l10n.t('This is not a Switchboard connections export, or it is cut short. Nothing was imported.'));
   }
   const [version, logN, r, p] = file.subarray(MAGIC.length, MAGIC.length + 4);
   if (version! > EXPORT_FORMAT_VERSION) {
-    throw new SwitchboardError('invalid_input', `The file was written by a newer Switchboard (format ${version}; this one reads up to ${EXPORT_FORMAT_VERSION}). Update Switchboard, then import again. Nothing was imported.`);
+    throw new SwitchboardError('invalid_input', l10n.t('The file was written by a newer Switchboard (format {0}; this one reads up to {1}). Update Switchboard, then import again. Nothing was imported.', version, EXPORT_FORMAT_VERSION));
   }
   if (version !== EXPORT_FORMAT_VERSION || logN! < COST.logN || logN! > MAX_LOG_N || r! < 1 || r! > 32 || p! < 1 || p! > 4) {
-    throw new SwitchboardError('invalid_input', 'The file\'s header is damaged. Nothing was imported.');
+    throw new SwitchboardError('invalid_input', l10n.t('The file\'s header is damaged. Nothing was imported.'));
   }
   const header = file.subarray(0, HEADER_BYTES);
   const salt = header.subarray(MAGIC.length + 4, MAGIC.length + 4 + SALT_BYTES);
@@ -198,7 +199,7 @@ export async function open(file: Buffer, passphrase: string): Promise<Buffer> {
     return Buffer.concat([decipher.update(file.subarray(HEADER_BYTES, file.length - TAG_BYTES)), decipher.final()]);
   } catch {
     // GCM cannot tell the two apart, and should not: both mean "do not trust this".
-    throw new SwitchboardError('invalid_input', 'The passphrase is wrong, or the file was changed or cut after it was written. Nothing was imported.');
+    throw new SwitchboardError('invalid_input', l10n.t('The passphrase is wrong, or the file was changed or cut after it was written. Nothing was imported.'));
   }
 }
 

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
@@ -146,7 +147,7 @@ export class Database implements Disposable {
           ? error
           : new SwitchboardError(
               'storage_unavailable',
-              `Switchboard could not open its database (${this.deps.file}): ${error instanceof Error ? error.message : String(error)}. Close other VS Code windows and try again. Nothing stored earlier was removed.`,
+              l10n.t('Switchboard could not open its database ({0}): {1}. Close other VS Code windows and try again. Nothing stored earlier was removed.', this.deps.file, error instanceof Error ? error.message : String(error)),
               { cause: error },
             );
       this.deps.logger.error(failure.message);
@@ -180,7 +181,7 @@ export class Database implements Disposable {
       if (current > MIGRATIONS.length) {
         throw new SwitchboardError(
           'storage_unavailable',
-          `Switchboard's database was written by a newer version of Switchboard (schema ${current}, this one knows ${MIGRATIONS.length}). Update the Switchboard extension.`,
+          l10n.t("Switchboard's database was written by a newer version of Switchboard (schema {0}, this one knows {1}). Update the Switchboard extension.", current, MIGRATIONS.length),
         );
       }
       for (let version = current + 1; version <= MIGRATIONS.length; version++) {

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { AuditEntry } from '../contracts/agents';
 import {
   FromEditorViewSchema,
@@ -132,7 +133,7 @@ export function createEditorController(deps: EditorControllerDeps): ViewHost<Edi
 
   const requireRun = (runId: string) => {
     const run = deps.runs.get(runId);
-    if (!run) throw new SwitchboardError('not_found', 'That run is no longer in the history (older runs are removed by switchboard.runRetention).');
+    if (!run) throw new SwitchboardError('not_found', l10n.t('That run is no longer in the history (older runs are removed by switchboard.runRetention).'));
     return run;
   };
 

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { createHash } from 'node:crypto';
 import type { Agent } from '../contracts/agents';
 import { hasCredentials, type Connection } from '../contracts/connections';
@@ -64,7 +65,7 @@ const GATEWAY_API: ApiProfile = {
     if (response.status !== 401 && response.status !== 403) return undefined;
     return new SwitchboardError(
       'auth_failed',
-      `${response.endpoint} answered ${response.status}: the gateway token was rejected. Set it again with Switchboard: Set Gateway Token.${providerSaid('The gateway', providerMessage)}`,
+      l10n.t('{0} answered {1}: the gateway token was rejected. Set it again with Switchboard: Set Gateway Token.{2}', response.endpoint, response.status, providerSaid('The gateway', providerMessage)),
     );
   },
 };
@@ -278,7 +279,7 @@ export class GatewaySync implements Disposable {
   /** Runs `call` with the gateway token; no token, no call. */
   private withToken<T>(call: (token: string) => Promise<T>): Promise<T> {
     return this.deps.keys.withGatewayToken((token) => {
-      if (!token) throw new SwitchboardError('auth_failed', 'No gateway token is set, so nothing was sent to the AI gateway. Set one with Switchboard: Set Gateway Token.');
+      if (!token) throw new SwitchboardError('auth_failed', l10n.t('No gateway token is set, so nothing was sent to the AI gateway. Set one with Switchboard: Set Gateway Token.'));
       return call(token);
     });
   }
@@ -356,7 +357,7 @@ export class GatewaySync implements Disposable {
 
   private requireUrl(): void {
     if (!this.deps.settings.gatewayUrl()) {
-      throw new SwitchboardError('invalid_input', 'No AI gateway is set. Set switchboard.gateway.url to its https:// address, then sync again.');
+      throw new SwitchboardError('invalid_input', l10n.t('No AI gateway is set. Set switchboard.gateway.url to its https:// address, then sync again.'));
     }
   }
 

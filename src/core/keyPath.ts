@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { randomBytes } from 'node:crypto';
 import type { KeyPurpose, KeyReadOutcome } from '../contracts/agents';
 import { hasCredentials, isInsecureForKeys, originOf, type Connection } from '../contracts/connections';
@@ -96,7 +97,7 @@ export class KeyPath {
     const { connection, provider } = use;
     const target: ConnectionTarget = { baseUrl: connection.baseUrl, options: connection.options };
     if (!connection.keyHint && provider.fields.some((field) => field.key === API_KEY_FIELD && field.required)) {
-      throw new SwitchboardError('auth_failed', `${provider.displayName} needs an API key. Set one with "Set key" (Switchboard: Set API Key).`);
+      throw new SwitchboardError('auth_failed', l10n.t('{0} needs an API key. Set one with "Set key" (Switchboard: Set API Key).', provider.displayName));
     }
     if (!hasCredentials(connection)) return call(target);
     const origin = originOf(connection.baseUrl);
@@ -110,7 +111,7 @@ export class KeyPath {
       await this.audit(use, outcome);
       throw new SwitchboardError(
         'consent_denied',
-        `The key of "${connection.name}" was not used: you denied it to ${this.deps.consent.describeRequester(use.requester.id)}. Try again and allow it, or choose a connection without a key.`,
+        l10n.t('The key of "{0}" was not used: you denied it to {1}. Try again and allow it, or choose a connection without a key.', connection.name, this.deps.consent.describeRequester(use.requester.id)),
       );
     }
     let credentials: { apiKey?: string; credentialHeaders?: Record<string, string> };
@@ -182,7 +183,7 @@ export class KeyPath {
         throw secretStorageFailed(errorText(error), 'read');
       }
       if (!value) {
-        throw new SwitchboardError('auth_failed', `A credential of "${connection.name}" is no longer in SecretStorage. Set its key or credential header again.`);
+        throw new SwitchboardError('auth_failed', l10n.t('A credential of "{0}" is no longer in SecretStorage. Set its key or credential header again.', connection.name));
       }
       return value;
     };
@@ -224,13 +225,13 @@ export class KeyPath {
     if (keyOrigin !== origin) {
       return new SwitchboardError(
         'consent_denied',
-        `The key of "${connection.name}" was entered for ${keyOrigin}, and the connection now points to ${origin}. Switchboard did not send it. Edit the connection's address to confirm where the key may go, or set the key again.`,
+        l10n.t('The key of "{0}" was entered for {1}, and the connection now points to {2}. Switchboard did not send it. Edit the connection\'s address to confirm where the key may go, or set the key again.', connection.name, keyOrigin, origin),
       );
     }
     if (isInsecureForKeys(connection.baseUrl) && !connection.allowInsecureKey) {
       return new SwitchboardError(
         'consent_denied',
-        `"${connection.name}" uses plain http:// to another machine, so its key would cross the network unencrypted. Switchboard did not send it. Use an https:// address, or set the key again and allow unencrypted use for this connection.`,
+        l10n.t('"{0}" uses plain http:// to another machine, so its key would cross the network unencrypted. Switchboard did not send it. Use an https:// address, or set the key again and allow unencrypted use for this connection.', connection.name),
       );
     }
     return undefined;
@@ -265,7 +266,7 @@ function destinationRefusal(connection: Connection, destination: string): Switch
   if (!isInsecureForKeys(destination)) return undefined;
   return new SwitchboardError(
     'consent_denied',
-    `The AI gateway ${originOf(destination)} uses plain http:// to another machine, so the key of "${connection.name}" would cross the network unencrypted. Switchboard did not send it. Use an https:// gateway address.`,
+    l10n.t('The AI gateway {0} uses plain http:// to another machine, so the key of "{1}" would cross the network unencrypted. Switchboard did not send it. Use an https:// gateway address.', originOf(destination), connection.name),
   );
 }
 

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { Connection } from '../contracts/connections';
 import type { ModelListing } from '../contracts/models';
 import type { ConnectionService } from './connectionService';
@@ -19,7 +20,7 @@ export class ModelActions {
   /** Lists the connection's models under a cancellable progress notification, using the key for `requester`. */
   discover(connectionId: string, requester: Requester): Promise<ModelListing> {
     const connection = this.connections.require(connectionId);
-    return this.interactions.withProgress(`Discovering the models of ${connection.name}…`, (signal) => this.models.discover(connectionId, requester, signal));
+    return this.interactions.withProgress(l10n.t('Discovering the models of {0}…', connection.name), (signal) => this.models.discover(connectionId, requester, signal));
   }
 
   /** Sets the connection's default model, which must be one of its registered models; null clears it. */

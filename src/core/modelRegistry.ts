@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { MAX_CONTEXT_WINDOW, MAX_MODELS_PER_MESSAGE } from '../contracts/connectionsView';
@@ -93,7 +94,7 @@ export class ModelRegistry implements Disposable {
     if (!model) {
       throw new SwitchboardError(
         'invalid_input',
-        `"${providerModelId}" is not a registered model of "${connection.name}". Register it first: Discover models on the connection, or enter its id.`,
+        l10n.t('"{0}" is not a registered model of "{1}". Register it first: Discover models on the connection, or enter its id.', providerModelId, connection.name),
       );
     }
     return model;
@@ -118,7 +119,7 @@ export class ModelRegistry implements Disposable {
     const connection = this.deps.connections.require(connectionId);
     const { descriptor, adapter } = this.deps.providers.require(connection.providerId);
     if (!adapter.discoverModels) {
-      throw new SwitchboardError('invalid_input', `${descriptor.displayName} cannot list its models. Add a model by its id instead ("Enter a model id…").`);
+      throw new SwitchboardError('invalid_input', l10n.t('{0} cannot list its models. Add a model by its id instead ("Enter a model id…").', descriptor.displayName));
     }
     const use = { connection, provider: descriptor, requester, purpose: 'discover' as const };
     // The key path blanks the key out of the answer and the error, whoever's adapter it was.
@@ -132,7 +133,7 @@ export class ModelRegistry implements Disposable {
       } catch (error) {
         if (error instanceof SwitchboardError) throw error;
         // An adapter that broke its contract; say so without passing its error object on.
-        throw new SwitchboardError('bad_response', `Listing the models of "${connection.name}" failed unexpectedly: ${errorText(error)}`);
+        throw new SwitchboardError('bad_response', l10n.t('Listing the models of "{0}" failed unexpectedly: {1}', connection.name, errorText(error)));
       }
     });
     // A contributed adapter returns the models alone (src/api); a core one, a listing.
@@ -151,7 +152,7 @@ export class ModelRegistry implements Disposable {
   async register(connectionId: string, models: unknown): Promise<{ models: RegisteredModel[]; added: number }> {
     const parsed = DiscoveredListSchema.safeParse(models);
     if (!parsed.success) {
-      throw new SwitchboardError('invalid_input', `The models are not valid: ${describeIssues(parsed.error.issues)}.`);
+      throw new SwitchboardError('invalid_input', l10n.t('The models are not valid: {0}.', describeIssues(parsed.error.issues)));
     }
     const wanted = uniqueById(parsed.data);
     let registered: RegisteredModel[] = [];
@@ -195,7 +196,7 @@ export class ModelRegistry implements Disposable {
   async addById(connectionId: string, providerModelId: unknown): Promise<RegisteredModel> {
     const parsed = ProviderModelIdSchema.safeParse(providerModelId);
     if (!parsed.success) {
-      throw new SwitchboardError('invalid_input', 'A model id is 1 to 256 characters, e.g. llama3.2:latest or gpt-4o-mini.');
+      throw new SwitchboardError('invalid_input', l10n.t('A model id is 1 to 256 characters, e.g. llama3.2:latest or gpt-4o-mini.'));
     }
     const modelRef = parsed.data;
     let result: RegisteredModel | undefined;
@@ -229,7 +230,7 @@ export class ModelRegistry implements Disposable {
   async setContextWindow(id: string, contextWindow: unknown): Promise<RegisteredModel> {
     const parsed = ContextWindowSchema.safeParse(contextWindow);
     if (!parsed.success) {
-      throw new SwitchboardError('invalid_input', `A context window is a whole number of tokens from 1 to ${MAX_CONTEXT_WINDOW.toLocaleString('en')}.`);
+      throw new SwitchboardError('invalid_input', l10n.t('A context window is a whole number of tokens from 1 to {0}.', MAX_CONTEXT_WINDOW.toLocaleString('en')));
     }
     return this.patch(id, (model) => {
       if (model.maxContextWindow !== undefined && parsed.data > model.maxContextWindow) {
@@ -300,7 +301,7 @@ export class ModelRegistry implements Disposable {
   /** Validates what an adapter returned: drops invalid entries and duplicates. */
   private checkDiscovered(raw: unknown, connectionName: string): DiscoveredModel[] {
     if (!Array.isArray(raw)) {
-      throw new SwitchboardError('bad_response', `The provider of "${connectionName}" did not return a list of models.`);
+      throw new SwitchboardError('bad_response', l10n.t('The provider of "{0}" did not return a list of models.', connectionName));
     }
     const valid: DiscoveredModel[] = [];
     let invalid = 0;
@@ -449,7 +450,7 @@ function withoutUndefined<T extends object>(value: T): T {
 
 function findOrThrow(all: RegisteredModel[], id: string): RegisteredModel {
   const found = all.find((model) => model.id === id);
-  if (!found) throw new SwitchboardError('not_found', 'That model is no longer in the registry. Discover the connection\'s models again to add it back.');
+  if (!found) throw new SwitchboardError('not_found', l10n.t('That model is no longer in the registry. Discover the connection\'s models again to add it back.'));
   return found;
 }
 

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { BaseUrlSchema } from '../contracts/connections';
 import { isCredentialName } from '../contracts/urls';
 import { describeIssues } from '../contracts/issues';
@@ -32,15 +33,15 @@ export class ProviderRegistry implements Disposable {
     const source = contributor === 'core' ? 'core' : contributorId(contributor);
     const parsed = ProviderDescriptorSchema.safeParse(isRecord(descriptor) ? { ...descriptor, source } : descriptor);
     if (!parsed.success) {
-      throw new SwitchboardError('invalid_input', `The provider descriptor is not valid: ${describeIssues(parsed.error.issues)}`);
+      throw new SwitchboardError('invalid_input', l10n.t('The provider descriptor is not valid: {0}', describeIssues(parsed.error.issues)));
     }
     const fieldProblem = parsed.data.id.includes('/') ? 'its id must not name a namespace: Switchboard adds the extension\'s.' : descriptorProblem(parsed.data);
-    if (fieldProblem) throw new SwitchboardError('invalid_input', `The provider descriptor is not valid: ${fieldProblem}`);
+    if (fieldProblem) throw new SwitchboardError('invalid_input', l10n.t('The provider descriptor is not valid: {0}', fieldProblem));
     const problem = adapterProblem(adapter);
-    if (problem) throw new SwitchboardError('invalid_input', `The provider adapter is not valid: ${problem}.`);
+    if (problem) throw new SwitchboardError('invalid_input', l10n.t('The provider adapter is not valid: {0}.', problem));
     const id = source === 'core' ? parsed.data.id : `${source}/${parsed.data.id}`;
     if (this.providers.has(id)) {
-      throw new SwitchboardError('conflict', `A provider with id "${id}" is already registered.`);
+      throw new SwitchboardError('conflict', l10n.t('A provider with id "{0}" is already registered.', id));
     }
     const entry = { descriptor: { ...parsed.data, id }, adapter };
     this.providers.set(id, entry);
@@ -63,7 +64,7 @@ export class ProviderRegistry implements Disposable {
   require(id: string): RegisteredProvider {
     const provider = this.providers.get(id);
     if (!provider) {
-      throw new SwitchboardError('not_found', `The provider "${id}" is not available. Is the extension that contributes it installed and enabled?`);
+      throw new SwitchboardError('not_found', l10n.t('The provider "{0}" is not available. Is the extension that contributes it installed and enabled?', id));
     }
     return provider;
   }
@@ -82,7 +83,7 @@ export class ProviderRegistry implements Disposable {
 function contributorId(extensionId: string): string {
   const id = String(extensionId).toLowerCase();
   if (!/^[a-z0-9][a-z0-9-]{0,99}\.[a-z0-9][a-z0-9-._]{0,99}$/.test(id)) {
-    throw new SwitchboardError('invalid_input', `"${String(extensionId).slice(0, 100)}" is not an extension id (publisher.name).`);
+    throw new SwitchboardError('invalid_input', l10n.t('"{0}" is not an extension id (publisher.name).', String(extensionId).slice(0, 100)));
   }
   return id;
 }

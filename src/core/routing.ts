@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { Agent, Routing, StartAgentRunRequest } from '../contracts/agents';
 import type { Connection } from '../contracts/connections';
 import type { ProviderDescriptor } from '../contracts/providers';
@@ -31,16 +32,16 @@ export function resolveRouting(inputs: RoutingInputs): Routing {
   if (agent.model && !agent.connectionId && !request.connectionId) return legacyRouting(inputs, agent.model);
   const picked = pickConnection({ request: request.connectionId, agent: agent.connectionId, defaultId: inputs.defaultConnectionId });
   if (!picked) {
-    throw new SwitchboardError('missing_connection', 'No connection to run on: the run named none, the agent has none, and no default connection is set. Choose a default connection.');
+    throw new SwitchboardError('missing_connection', l10n.t('No connection to run on: the run named none, the agent has none, and no default connection is set. Choose a default connection.'));
   }
   const connection = inputs.findConnection(picked.connectionId);
   if (!connection) {
     const whose = { request: 'The run names', agent: 'The agent uses', default: 'The default connection is' }[picked.source];
-    throw new SwitchboardError('missing_connection', `${whose} a connection that no longer exists. Choose another connection or set a default.`);
+    throw new SwitchboardError('missing_connection', l10n.t('{0} a connection that no longer exists. Choose another connection or set a default.', whose));
   }
   const provider = inputs.findProvider(connection.providerId);
   if (!provider) {
-    throw new SwitchboardError('missing_connection', `The provider "${connection.providerId}" of "${connection.name}" is not available. Is the extension that contributes it installed and enabled?`);
+    throw new SwitchboardError('missing_connection', l10n.t('The provider "{0}" of "{1}" is not available. Is the extension that contributes it installed and enabled?', connection.providerId, connection.name));
   }
   const registered = inputs.registeredModels?.(connection.id) ?? [];
   const model = pickModel({
@@ -53,7 +54,7 @@ export function resolveRouting(inputs: RoutingInputs): Routing {
     providerDefault: provider.defaults.modelRef,
   });
   if (!model) {
-    throw new SwitchboardError('model_not_found', `No model to run: choose a model for the agent, a default model for "${connection.name}", or enable one of its models in the registry.`);
+    throw new SwitchboardError('model_not_found', l10n.t('No model to run: choose a model for the agent, a default model for "{0}", or enable one of its models in the registry.', connection.name));
   }
   return {
     connectionId: connection.id,
@@ -70,14 +71,14 @@ function legacyRouting(inputs: RoutingInputs, legacyModel: string): Routing {
   if (!provider) {
     throw new SwitchboardError(
       'missing_connection',
-      `The agent's model "${legacyModel}" names the provider type "${providerType}", which Switchboard does not know. Edit the agent and choose a connection and a model.`,
+      l10n.t('The agent\'s model "{0}" names the provider type "{1}", which Switchboard does not know. Edit the agent and choose a connection and a model.', legacyModel, providerType),
     );
   }
   const connection = pickLegacyConnection(providerType, inputs.listConnections(), inputs.defaultConnectionId);
   if (!connection) {
     throw new SwitchboardError(
       'missing_connection',
-      `The agent's model "${legacyModel}" needs a connection of type ${provider.displayName}, and there is none that works. Add one in the Connections view, or edit the agent and choose a connection.`,
+      l10n.t('The agent\'s model "{0}" needs a connection of type {1}, and there is none that works. Add one in the Connections view, or edit the agent and choose a connection.', legacyModel, provider.displayName),
     );
   }
   return {

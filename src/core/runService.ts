@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
 import { StartAgentRunRequestSchema, type Agent, type RunRecord, type StartAgentRunRequest, type TraceStep } from '../contracts/agents';
 import type { ChatMessage } from '../contracts/models';
@@ -61,7 +62,7 @@ export class RunService {
   async launch(request: unknown, requesterId: string, signal?: AbortSignal, onOutput?: (text: string) => void): Promise<{ runId: string; finished: Promise<RunRecord> }> {
     const parsed = StartAgentRunRequestSchema.safeParse(request);
     if (!parsed.success) {
-      throw new SwitchboardError('invalid_input', `The run request is not valid: ${describeIssues(parsed.error.issues)}.`);
+      throw new SwitchboardError('invalid_input', l10n.t('The run request is not valid: {0}.', describeIssues(parsed.error.issues)));
     }
     const agent = this.deps.agents.require(parsed.data.agentId);
     const run: RunRecord = {
@@ -103,7 +104,7 @@ export class RunService {
       });
       await deps.runs.update(run.id, { status: 'running', routing });
       if (deps.isModelDisabled?.(routing.connectionId, routing.modelRef)) {
-        throw new SwitchboardError('model_not_found', `The model "${routing.modelRef}" is disabled in the registry. Enable it in the Models tab, or run with another model.`);
+        throw new SwitchboardError('model_not_found', l10n.t('The model "{0}" is disabled in the registry. Enable it in the Models tab, or run with another model.', routing.modelRef));
       }
       // The worker names only its messages; where they go is this run's routing.
       const callModel = (messages: ChatMessage[], callSignal: AbortSignal, onText: (text: string) => void) =>

@@ -30,10 +30,10 @@ export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable
 
   async function pickAgent(arg: unknown, placeHolder: string): Promise<Agent | undefined> {
     if (typeof arg === 'string') return agents.require(arg);
-    if (arg !== undefined) throw new SwitchboardError('invalid_input', 'The command expects an agent id as its argument.');
+    if (arg !== undefined) throw new SwitchboardError('invalid_input', vscode.l10n.t('The command expects an agent id as its argument.'));
     const all = agents.list();
     if (!all.length) {
-      const choice = await vscode.window.showInformationMessage('There are no agents yet.', 'Create Agent');
+      const choice = await vscode.window.showInformationMessage(vscode.l10n.t('There are no agents yet.'), vscode.l10n.t('Create Agent'));
       if (choice) await vscode.commands.executeCommand('switchboard.createAgent');
       return undefined;
     }
@@ -42,27 +42,27 @@ export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable
 
   /** Asks for each field of an agent, starting from `current`; undefined if the person cancels. */
   async function askAgent(current: Partial<Agent>): Promise<AgentInput | undefined> {
-    const name = await prompter.inputText({ title: 'Agent', prompt: 'Name', value: current.name ?? '', validate: (v) => (v.trim() ? undefined : 'A name is required.') });
+    const name = await prompter.inputText({ title: vscode.l10n.t('Agent'), prompt: vscode.l10n.t('Name'), value: current.name ?? '', validate: (v) => (v.trim() ? undefined : vscode.l10n.t('A name is required.')) });
     if (name === undefined) return undefined;
-    const role = await prompter.inputText({ title: `Agent "${name}"`, prompt: 'Role (optional), e.g. "reviews pull requests"', value: current.role ?? '' });
+    const role = await prompter.inputText({ title: vscode.l10n.t('Agent "{0}"', name), prompt: vscode.l10n.t('Role (optional), e.g. "reviews pull requests"'), value: current.role ?? '' });
     if (role === undefined) return undefined;
     const connectionId = await prompter.pick<string>(
-      [{ label: 'Use the default connection', value: '' }, ...connections.list().map((c) => ({ label: c.name, description: c.providerId, value: c.id }))],
-      'Connection',
+      [{ label: vscode.l10n.t('Use the default connection'), value: '' }, ...connections.list().map((c) => ({ label: c.name, description: c.providerId, value: c.id }))],
+      vscode.l10n.t('Connection'),
     );
     if (connectionId === undefined) return undefined;
     let modelRef = '';
     if (connectionId) {
       const chosen = await prompter.pick<string>(
-        [{ label: "The connection's default model", value: '' }, ...(deps.registeredModels().get(connectionId) ?? []).filter((m) => m.enabled).map((m) => ({ label: m.displayName, description: m.providerModelId, value: m.providerModelId }))],
-        'Model',
+        [{ label: vscode.l10n.t("The connection's default model"), value: '' }, ...(deps.registeredModels().get(connectionId) ?? []).filter((m) => m.enabled).map((m) => ({ label: m.displayName, description: m.providerModelId, value: m.providerModelId }))],
+        vscode.l10n.t('Model'),
       );
       if (chosen === undefined) return undefined;
       modelRef = chosen;
     }
-    const soul = await prompter.inputText({ title: `Agent "${name}"`, prompt: 'Soul: the system prompt (optional)', value: current.soul ?? '' });
+    const soul = await prompter.inputText({ title: vscode.l10n.t('Agent "{0}"', name), prompt: vscode.l10n.t('Soul: the system prompt (optional)'), value: current.soul ?? '' });
     if (soul === undefined) return undefined;
-    const guardrails = await prompter.inputText({ title: `Agent "${name}"`, prompt: 'Guardrails (optional)', value: current.guardrails ?? '' });
+    const guardrails = await prompter.inputText({ title: vscode.l10n.t('Agent "{0}"', name), prompt: vscode.l10n.t('Guardrails (optional)'), value: current.guardrails ?? '' });
     if (guardrails === undefined) return undefined;
     return { name, role, soul, guardrails, ...(connectionId ? { connectionId } : {}), ...(modelRef ? { modelRef } : {}) };
   }
@@ -73,14 +73,14 @@ export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable
     let requesterId: string = requesterIds.commandArgument;
     if (arg === undefined || typeof arg === 'string') {
       requesterId = requesterIds.palette;
-      const agent = await pickAgent(arg, 'Choose the agent to run');
+      const agent = await pickAgent(arg, vscode.l10n.t('Choose the agent to run'));
       if (!agent) return undefined;
-      const input = await prompter.inputText({ title: `Run "${agent.name}"`, prompt: 'Input', validate: (v) => (v.trim() ? undefined : 'Type what the agent should work on.') });
+      const input = await prompter.inputText({ title: vscode.l10n.t('Run "{0}"', agent.name), prompt: vscode.l10n.t('Input'), validate: (v) => (v.trim() ? undefined : vscode.l10n.t('Type what the agent should work on.')) });
       if (input === undefined) return undefined;
       request = { agentId: agent.id, input };
     }
     const run = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Running agent…', cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Running agent…'), cancellable: true },
       (_progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
@@ -88,7 +88,7 @@ export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable
       },
     );
     if (run.status === 'succeeded') {
-      void vscode.window.showInformationMessage(`${run.agentName}: ${truncate(run.output ?? '', 200)}`, 'Show Runs').then((choice) => {
+      void vscode.window.showInformationMessage(vscode.l10n.t('{0}: {1}', run.agentName, truncate(run.output ?? '', 200)), vscode.l10n.t('Show Runs')).then((choice) => {
         if (choice) void vscode.commands.executeCommand('switchboard.showRuns');
       });
     } else if (run.error && run.status === 'failed') {
@@ -103,14 +103,14 @@ export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable
       return input === undefined ? undefined : agents.create(input);
     }),
     command('switchboard.editAgent', async (arg) => {
-      const agent = await pickAgent(arg, 'Choose the agent to edit');
+      const agent = await pickAgent(arg, vscode.l10n.t('Choose the agent to edit'));
       const input = agent && (await askAgent(agent));
       return agent && input ? agents.update(agent.id, input) : undefined;
     }),
     command('switchboard.deleteAgent', async (arg) => {
-      const agent = await pickAgent(arg, 'Choose the agent to delete');
+      const agent = await pickAgent(arg, vscode.l10n.t('Choose the agent to delete'));
       if (!agent) return undefined;
-      const confirmed = await prompter.confirm({ message: `Delete the agent "${agent.name}"?`, detail: 'Its past runs stay in the run history.', confirmLabel: 'Delete' });
+      const confirmed = await prompter.confirm({ message: vscode.l10n.t('Delete the agent "{0}"?', agent.name), detail: vscode.l10n.t('Its past runs stay in the run history.'), confirmLabel: vscode.l10n.t('Delete') });
       if (confirmed) await agents.delete(agent.id);
       return { deleted: confirmed };
     }),
@@ -119,27 +119,27 @@ export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable
     command('switchboard.manageConsents', async () => {
       const grants = consent.grants();
       if (!grants.length) {
-        void vscode.window.showInformationMessage('No requester has a standing permission to use a key.');
+        void vscode.window.showInformationMessage(vscode.l10n.t('No requester has a standing permission to use a key.'));
         return undefined;
       }
       const chosen = await prompter.pick(
         grants.map((g) => ({
-          label: connections.get(g.connectionId)?.name ?? 'deleted connection',
+          label: connections.get(g.connectionId)?.name ?? vscode.l10n.t('deleted connection'),
           description: describeRequester(g.requesterId),
-          detail: `Allowed ${new Date(g.grantedAt).toLocaleString()} — pick to revoke`,
+          detail: vscode.l10n.t('Allowed {0} — pick to revoke', new Date(g.grantedAt).toLocaleString(vscode.env.language)),
           value: g,
         })),
-        'Standing key permissions: pick one to revoke it',
+        vscode.l10n.t('Standing key permissions: pick one to revoke it'),
       );
       if (!chosen) return undefined;
       await consent.revoke(chosen.connectionId, chosen.requesterId);
-      void vscode.window.showInformationMessage('Revoked. The next use of that key will ask again.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Revoked. The next use of that key will ask again.'));
       return chosen;
     }),
     command('switchboard.verifyAuditLog', async () => {
       const result = await audit.verify();
-      if (result.ok) void vscode.window.showInformationMessage(`The audit log is intact: ${result.entries} entries, every link checks.`);
-      else void vscode.window.showErrorMessage(`The audit log is broken at line ${result.broken!.line}: ${result.broken!.reason}. Entries from there on cannot be trusted.`);
+      if (result.ok) void vscode.window.showInformationMessage(vscode.l10n.t('The audit log is intact: {0} entries, every link checks.', result.entries));
+      else void vscode.window.showErrorMessage(vscode.l10n.t('The audit log is broken at line {0}: {1}. Entries from there on cannot be trusted.', result.broken!.line, result.broken!.reason));
       return result;
     }),
   ];

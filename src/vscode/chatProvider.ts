@@ -132,7 +132,7 @@ function languageModelError(error: unknown): Error {
     case 'rate_limited':
       return vscode.LanguageModelError.Blocked(info.message);
     default:
-      return new vscode.LanguageModelError(`${info.message} (Switchboard: ${info.code})`);
+      return new vscode.LanguageModelError(vscode.l10n.t('{0} (Switchboard: {1})', info.message, info.code));
   }
 }
 
@@ -148,20 +148,22 @@ export function registerChatRecordsCommand(records: ChatRecordStore, connections
       [
         r.createdAt,
         r.status,
-        `connection ${names.get(r.connectionId) ?? r.connectionId}`,
-        `model ${r.modelRef}`,
-        `by ${describeRequester(r.requesterId)}`,
-        r.usage && `${r.usage.inputTokens} in / ${r.usage.outputTokens} out tokens`,
-        r.toolCalls > 0 && `${r.toolCalls} tool call(s)`,
-        r.firstTokenMs !== undefined && `first token ${r.firstTokenMs} ms`,
-        `${r.latencyMs} ms`,
+        vscode.l10n.t('connection {0}', names.get(r.connectionId) ?? r.connectionId),
+        vscode.l10n.t('model {0}', r.modelRef),
+        vscode.l10n.t('by {0}', describeRequester(r.requesterId)),
+        r.usage && vscode.l10n.t('{0} in / {1} out tokens', r.usage.inputTokens, r.usage.outputTokens),
+        r.toolCalls > 0 && vscode.l10n.t('{0} tool call(s)', r.toolCalls),
+        r.firstTokenMs !== undefined && vscode.l10n.t('first token {0} ms', r.firstTokenMs),
+        vscode.l10n.t('{0} ms', r.latencyMs),
         r.error && `${r.error.code}: ${r.error.message}`,
       ]
         .filter(Boolean)
         .join('  ·  '),
     );
     const document = await vscode.workspace.openTextDocument({
-      content: lines.length ? `Switchboard chat requests from VS Code chat, newest first (${page.length} of ${total})\n\n${lines.join('\n')}\n` : 'No request from VS Code chat yet.\n',
+      content: lines.length
+        ? `${vscode.l10n.t('Switchboard chat requests from VS Code chat, newest first ({0} of {1})', page.length, total)}\n\n${lines.join('\n')}\n`
+        : `${vscode.l10n.t('No request from VS Code chat yet.')}\n`,
       language: 'log',
     });
     await vscode.window.showTextDocument(document, { preview: true });

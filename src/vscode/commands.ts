@@ -45,12 +45,12 @@ export function registerCommands(deps: CommandDeps): Commands {
   async function connectionFrom(arg: unknown, placeHolder: string): Promise<Connection | undefined> {
     if (arg !== undefined) {
       const parsed = ConnectionArgSchema.safeParse(arg);
-      if (!parsed.success) throw new SwitchboardError('invalid_input', 'The command expects a connection id (a UUID) as its argument.');
+      if (!parsed.success) throw new SwitchboardError('invalid_input', vscode.l10n.t('The command expects a connection id (a UUID) as its argument.'));
       return connections.require(parsed.data);
     }
     const all = connections.list();
     if (all.length === 0) {
-      const choice = await vscode.window.showInformationMessage('There are no connections yet.', 'Add Connection');
+      const choice = await vscode.window.showInformationMessage(vscode.l10n.t('There are no connections yet.'), vscode.l10n.t('Add Connection'));
       if (choice) await vscode.commands.executeCommand('switchboard.addConnection');
       return undefined;
     }
@@ -68,15 +68,15 @@ export function registerCommands(deps: CommandDeps): Commands {
     if (arg !== undefined) return actions.create(arg);
     const descriptor = await prompter.pick(
       registry.list().providers.map((p) => ({ label: p.displayName, description: p.source === 'core' ? '' : p.source, value: p })),
-      'Choose the provider of the new connection',
+      vscode.l10n.t('Choose the provider of the new connection'),
     );
     if (!descriptor) return undefined;
     const taken = new Set(connections.list().map((c) => c.name.toLocaleLowerCase()));
     const name = await prompter.inputText({
-      title: `New ${descriptor.displayName} connection`,
-      prompt: 'A name for this connection',
+      title: vscode.l10n.t('New {0} connection', descriptor.displayName),
+      prompt: vscode.l10n.t('A name for this connection'),
       value: uniqueName(descriptor.displayName, taken),
-      validate: (value) => (!value.trim() ? 'A name is required.' : taken.has(value.trim().toLocaleLowerCase()) ? 'That name is taken.' : undefined),
+      validate: (value) => (!value.trim() ? vscode.l10n.t('A name is required.') : taken.has(value.trim().toLocaleLowerCase()) ? vscode.l10n.t('That name is taken.') : undefined),
     });
     if (name === undefined) return undefined;
     const values = await askFields(descriptor, {});
@@ -85,10 +85,10 @@ export function registerCommands(deps: CommandDeps): Commands {
     const created = await actions.create({ name, providerId: descriptor.id, ...(baseUrl ? { baseUrl } : {}), options });
     const keyField = descriptor.fields.find((f) => f.key === API_KEY_FIELD);
     if (keyField) {
-      const setNow = keyField.required || (await prompter.confirm({ message: `Set an API key for "${created.name}" now?`, detail: `${keyField.label} is optional for ${descriptor.displayName}.`, confirmLabel: 'Set Key' }));
+      const setNow = keyField.required || (await prompter.confirm({ message: vscode.l10n.t('Set an API key for "{0}" now?', created.name), detail: vscode.l10n.t('{0} is optional for {1}.', keyField.label, descriptor.displayName), confirmLabel: vscode.l10n.t('Set Key') }));
       if (setNow) await actions.setKey(created.id);
     }
-    void vscode.window.showInformationMessage(`Connection "${created.name}" added.`, 'Test Connection').then((choice) => {
+    void vscode.window.showInformationMessage(vscode.l10n.t('Connection "{0}" added.', created.name), vscode.l10n.t('Test Connection')).then((choice) => {
       if (choice) void vscode.commands.executeCommand('switchboard.testConnection', created.id);
     });
     return connections.get(created.id);
@@ -100,7 +100,7 @@ export function registerCommands(deps: CommandDeps): Commands {
     for (const field of descriptor.fields.filter((f) => f.kind !== 'secret')) {
       const value = await prompter.inputText({
         title: `${descriptor.displayName}: ${field.label}`,
-        prompt: [field.description, field.required ? '' : '(optional)'].filter(Boolean).join(' '),
+        prompt: [field.description, field.required ? '' : vscode.l10n.t('(optional)')].filter(Boolean).join(' '),
         value: current[field.key] ?? field.default ?? (field.key === BASE_URL_FIELD ? descriptor.defaults.baseUrl ?? '' : ''),
         validate: (text) => validateField(field.kind, field.required, text),
       });
@@ -111,16 +111,16 @@ export function registerCommands(deps: CommandDeps): Commands {
   }
 
   async function editConnection(arg: unknown): Promise<Connection | undefined> {
-    const connection = await connectionFrom(arg, 'Choose the connection to edit');
+    const connection = await connectionFrom(arg, vscode.l10n.t('Choose the connection to edit'));
     if (!connection) return undefined;
     const descriptor = registry.require(connection.providerId).descriptor;
     const fieldChoice = await prompter.pick<'name' | 'fields' | 'key'>(
       [
-        { label: 'Name', description: connection.name, value: 'name' },
-        { label: 'Address and options', description: connection.baseUrl, value: 'fields' },
-        ...(descriptor.fields.some((f) => f.key === API_KEY_FIELD) ? [{ label: 'API key', description: connection.keyHint ?? 'no key', value: 'key' as const }] : []),
+        { label: vscode.l10n.t('Name'), description: connection.name, value: 'name' },
+        { label: vscode.l10n.t('Address and options'), description: connection.baseUrl, value: 'fields' },
+        ...(descriptor.fields.some((f) => f.key === API_KEY_FIELD) ? [{ label: vscode.l10n.t('API key'), description: connection.keyHint ?? vscode.l10n.t('no key'), value: 'key' as const }] : []),
       ],
-      `Edit "${connection.name}"`,
+      vscode.l10n.t('Edit "{0}"', connection.name),
     );
     if (!fieldChoice) return undefined;
     if (fieldChoice === 'key') {
@@ -129,7 +129,7 @@ export function registerCommands(deps: CommandDeps): Commands {
     }
     let patch: ConnectionPatch;
     if (fieldChoice === 'name') {
-      const name = await prompter.inputText({ title: 'Rename connection', prompt: 'A new name', value: connection.name, validate: (v) => (v.trim() ? undefined : 'A name is required.') });
+      const name = await prompter.inputText({ title: vscode.l10n.t('Rename connection'), prompt: vscode.l10n.t('A new name'), value: connection.name, validate: (v) => (v.trim() ? undefined : vscode.l10n.t('A name is required.')) });
       if (name === undefined) return undefined;
       patch = { name };
     } else {
@@ -142,13 +142,13 @@ export function registerCommands(deps: CommandDeps): Commands {
   }
 
   async function testConnection(arg: unknown): Promise<TestResult | undefined> {
-    const connection = await connectionFrom(arg, 'Choose the connection to test');
+    const connection = await connectionFrom(arg, vscode.l10n.t('Choose the connection to test'));
     if (!connection) return undefined;
     const result = await actions.test(connection.id, requesterOf(arg));
     if (result.status === 'valid') {
-      void vscode.window.showInformationMessage(`${connection.name}: ${result.message} (${result.latencyMs} ms)`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('{0}: {1} ({2} ms)', connection.name, result.message, result.latencyMs));
     } else {
-      void showError(new SwitchboardError(result.code ?? 'endpoint_unreachable', `${connection.name}: ${result.message}`), connection.id);
+      void showError(new SwitchboardError(result.code ?? 'endpoint_unreachable', vscode.l10n.t('{0}: {1}', connection.name, result.message)), connection.id);
     }
     return result;
   }
@@ -159,7 +159,7 @@ export function registerCommands(deps: CommandDeps): Commands {
    * Unchecking a registered model does not remove it; the Models tab does that.
    */
   async function discoverModels(arg: unknown, requester = requesterOf(arg)): Promise<{ registered: number; added: number } | undefined> {
-    const connection = await connectionFrom(arg, 'Choose the connection whose models to discover');
+    const connection = await connectionFrom(arg, vscode.l10n.t('Choose the connection whose models to discover'));
     if (!connection) return undefined;
     const { adapter } = registry.require(connection.providerId);
     const registered = new Set(models.list({ connectionId: connection.id }).map((model) => model.providerModelId));
@@ -168,7 +168,7 @@ export function registerCommands(deps: CommandDeps): Commands {
       const { models: discovered, leftOut } = await modelActions.discover(connection.id, requester);
       chosen = await prompter.pickMany<DiscoveredModel | typeof ENTER_ID>(
         [
-          { label: '$(edit) Enter a model id…', description: 'for a model discovery cannot list', alwaysShow: true, value: ENTER_ID },
+          { label: `$(edit) ${vscode.l10n.t('Enter a model id…')}`, description: vscode.l10n.t('for a model discovery cannot list'), alwaysShow: true, value: ENTER_ID },
           { label: '', kind: vscode.QuickPickItemKind.Separator, value: ENTER_ID },
           ...discovered.map((model) => ({
             label: model.displayName,
@@ -179,11 +179,14 @@ export function registerCommands(deps: CommandDeps): Commands {
           })),
         ],
         {
-          title: `Discover Models: ${connection.name}`,
+          title: vscode.l10n.t('Discover Models: {0}', connection.name),
           placeHolder: discovered.length
-            ? `${describeDiscovery(discovered.length, leftOut)} Check the ones to add to the registry, then press Enter.`
-            : `${leftOut.length ? describeDiscovery(0, leftOut) : 'The provider listed no models.'} Choose "Enter a model id…" to add one by name.`,
-          acceptLabel: 'Add to registry',
+            ? vscode.l10n.t('{0} Check the ones to add to the registry, then press Enter.', describeDiscovery(discovered.length, leftOut))
+            : vscode.l10n.t(
+                '{0} Choose "Enter a model id…" to add one by name.',
+                leftOut.length ? describeDiscovery(0, leftOut) : vscode.l10n.t('The provider listed no models.'),
+              ),
+          acceptLabel: vscode.l10n.t('Add to registry'),
         },
       );
     }
@@ -197,11 +200,14 @@ export function registerCommands(deps: CommandDeps): Commands {
     }
     if (chosen.includes(ENTER_ID)) {
       const modelId = await prompter.inputText({
-        title: `Add a model to "${connection.name}"`,
+        title: vscode.l10n.t('Add a model to "{0}"', connection.name),
         prompt: adapter.discoverModels
-          ? "The provider's id for the model, exactly as its API names it"
-          : `${registry.get(connection.providerId)?.descriptor.displayName ?? connection.providerId} cannot list its models. Enter the provider's id for the model, exactly as its API names it.`,
-        validate: (value) => (DiscoveredModelSchema.shape.providerModelId.safeParse(value).success ? undefined : 'Enter a model id of 1 to 256 characters.'),
+          ? vscode.l10n.t("The provider's id for the model, exactly as its API names it")
+          : vscode.l10n.t(
+              "{0} cannot list its models. Enter the provider's id for the model, exactly as its API names it.",
+              registry.get(connection.providerId)?.descriptor.displayName ?? connection.providerId,
+            ),
+        validate: (value) => (DiscoveredModelSchema.shape.providerModelId.safeParse(value).success ? undefined : vscode.l10n.t('Enter a model id of 1 to 256 characters.')),
       });
       if (modelId !== undefined) {
         const wasRegistered = registered.has(modelId.trim());
@@ -212,9 +218,11 @@ export function registerCommands(deps: CommandDeps): Commands {
     }
     if (result.registered) {
       const text = result.added
-        ? `Added ${result.added} ${result.added === 1 ? 'model' : 'models'} to the registry for "${connection.name}".`
-        : `The chosen models of "${connection.name}" were already registered; their details are refreshed.`;
-      void vscode.window.showInformationMessage(text, 'Show Models').then((choice) => {
+        ? result.added === 1
+          ? vscode.l10n.t('Added 1 model to the registry for "{0}".', connection.name)
+          : vscode.l10n.t('Added {0} models to the registry for "{1}".', result.added, connection.name)
+        : vscode.l10n.t('The chosen models of "{0}" were already registered; their details are refreshed.', connection.name);
+      void vscode.window.showInformationMessage(text, vscode.l10n.t('Show Models')).then((choice) => {
         if (choice) void vscode.commands.executeCommand('switchboard.focusConnections');
       });
     }
@@ -225,37 +233,37 @@ export function registerCommands(deps: CommandDeps): Commands {
     command('switchboard.addConnection', addConnection),
     command('switchboard.editConnection', editConnection),
     command('switchboard.deleteConnection', async (arg) => {
-      const connection = await connectionFrom(arg, 'Choose the connection to delete');
+      const connection = await connectionFrom(arg, vscode.l10n.t('Choose the connection to delete'));
       return connection ? actions.delete(connection.id) : undefined;
     }),
     command('switchboard.testConnection', testConnection),
     command('switchboard.setApiKey', async (arg) => {
-      const connection = await connectionFrom(arg, 'Choose the connection whose API key to set');
+      const connection = await connectionFrom(arg, vscode.l10n.t('Choose the connection whose API key to set'));
       if (!connection) return undefined;
       const result = await actions.setKey(connection.id);
-      if (result.stored) void vscode.window.showInformationMessage(`The key of "${connection.name}" is stored (${result.keyHint}).`);
+      if (result.stored) void vscode.window.showInformationMessage(vscode.l10n.t('The key of "{0}" is stored ({1}).', connection.name, result.keyHint ?? ''));
       return result;
     }),
     command('switchboard.replaceApiKey', async (arg) => {
-      const connection = await connectionFrom(arg, 'Choose the connection whose API key to replace');
+      const connection = await connectionFrom(arg, vscode.l10n.t('Choose the connection whose API key to replace'));
       if (!connection) return undefined;
       // The audit names who started it; the new key itself is always typed by the person.
       const result = await actions.replaceKey(connection.id, requesterOf(arg));
-      if (result.replaced) void vscode.window.showInformationMessage(`The new key of "${connection.name}" passed its test and replaced the old one (${result.keyHint}).`);
+      if (result.replaced) void vscode.window.showInformationMessage(vscode.l10n.t('The new key of "{0}" passed its test and replaced the old one ({1}).', connection.name, result.keyHint ?? ''));
       return result;
     }),
     command('switchboard.setCredentialHeader', async (arg) => {
-      const connection = await connectionFrom(arg, 'Choose the connection to add a credential header to');
+      const connection = await connectionFrom(arg, vscode.l10n.t('Choose the connection to add a credential header to'));
       if (!connection) return undefined;
       const result = await actions.setCredentialHeader(connection.id);
-      if (result.stored) void vscode.window.showInformationMessage(`The credential header ${result.name ?? ''} of "${connection.name}" is stored in SecretStorage.`);
+      if (result.stored) void vscode.window.showInformationMessage(vscode.l10n.t('The credential header {0} of "{1}" is stored in SecretStorage.', result.name ?? '', connection.name));
       return result;
     }),
     command('switchboard.setDefaultConnection', async (arg) => {
-      const connection = await connectionFrom(arg, 'Choose the connection runs use when nothing else is named');
+      const connection = await connectionFrom(arg, vscode.l10n.t('Choose the connection runs use when nothing else is named'));
       if (!connection) return undefined;
       const result = await actions.setDefault(connection.id);
-      void vscode.window.showInformationMessage(`"${connection.name}" is now the default connection.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" is now the default connection.', connection.name));
       return result;
     }),
     command('switchboard.discoverModels', discoverModels),
@@ -279,7 +287,7 @@ const ENTER_ID = 'enter-model-id' as const;
 /** `Context 131,072 · text, vision, tools · llama · 3.2B`: what a quick pick row says about a model. */
 function describeModel(model: DiscoveredModel): string {
   const parts = [
-    model.contextWindow || model.maxContextWindow ? `Context ${contextWindowText(model)}` : '',
+    model.contextWindow || model.maxContextWindow ? vscode.l10n.t('Context {0}', contextWindowText(model)) : '',
     model.modalities.join(', '),
     ...Object.values(model.metadata ?? {})
       .slice(0, 3)
@@ -294,7 +302,7 @@ function uniqueName(base: string, taken: Set<string>): string {
 }
 
 function validateField(kind: 'url' | 'text' | 'secret', required: boolean, text: string): string | undefined {
-  if (!text.trim()) return required ? 'This field is required.' : undefined;
+  if (!text.trim()) return required ? vscode.l10n.t('This field is required.') : undefined;
   if (kind !== 'url') return undefined;
   const parsed = BaseUrlSchema.safeParse(text);
   return parsed.success ? undefined : parsed.error.issues[0]?.message;

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { EditorTab } from '../contracts/editorView';
 import type { ViewHost } from '../core/viewHost';
 import { renderWebviewHtml, webviewOptions } from './webviewHtml';
+import { pageLanguage } from './webviewView';
 
 export const EDITOR_VIEW_TYPE = 'switchboard.editor';
 
@@ -84,7 +85,7 @@ export class SwitchboardEditorPanel implements vscode.WebviewPanelSerializer, vs
       host.dispose();
       for (const subscription of subscriptions) subscription.dispose();
     });
-    panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, { script: 'editor', title: 'Switchboard', styles: ['agents', 'editor'] });
+    panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, { script: 'editor', title: 'Switchboard', styles: ['agents', 'editor'], ...pageLanguage() });
   }
 
   dispose(): void {

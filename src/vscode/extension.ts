@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { AgentHost } from '../core/agentHost';
 import { AgentService } from '../core/agentService';
@@ -50,6 +51,9 @@ import { HostedWebviewView } from './webviewView';
 /** Wires the parts by hand and returns the API. Nothing here does work until it is used. */
 export function activate(context: vscode.ExtensionContext): SwitchboardExports | TestModeExports {
   const started = performance.now();
+  // Core has no vscode, so its words go through @vscode/l10n: given the bundle VS Code loaded
+  // for the display language (none in English, where l10n.t returns the source string).
+  if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   const testMode = context.extensionMode === vscode.ExtensionMode.Test;
   const redactor = new Redactor();
   const logger = new OutputLogger(redactor, testMode);
@@ -123,7 +127,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
         discoverModels: (connectionId) => commands.discoverModels(connectionId, personAt(requesterIds.editor)),
         describeRequester,
         saveExport: async (text) => {
-          const uri = await vscode.window.showSaveDialog({ filters: { 'JSON lines': ['jsonl'] }, saveLabel: 'Export', title: 'Export Audit Log' });
+          const uri = await vscode.window.showSaveDialog({ filters: { [vscode.l10n.t('JSON lines')]: ['jsonl'] }, saveLabel: vscode.l10n.t('Export'), title: vscode.l10n.t('Export Audit Log') });
           if (!uri) return false;
           await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
           return true;
@@ -149,7 +153,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
       'switchboard.connections',
       new HostedWebviewView(
         context.extensionUri,
-        { script: 'connections', title: 'Connections' },
+        { script: 'connections', title: vscode.l10n.t('Connections') },
         (post) => createConnectionsController({ connections, actions, models, modelActions, registry, settings, logger, post }),
         onPost,
       ),
@@ -164,7 +168,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
       'switchboard.agents',
       new HostedWebviewView(
         context.extensionUri,
-        { script: 'agents', title: 'Agents', styles: ['agents'] },
+        { script: 'agents', title: vscode.l10n.t('Agents'), styles: ['agents'] },
         (post) =>
           createAgentsController({
             agents,

@@ -30,38 +30,41 @@ export function registerGatewayCommands(deps: GatewayCommandDeps): vscode.Dispos
 
   async function pickAgentId(arg: unknown): Promise<string | undefined> {
     if (typeof arg === 'string') return agents.require(arg).id;
-    if (arg !== undefined) throw new SwitchboardError('invalid_input', 'The command expects an agent id as its argument.');
-    return prompter.pick(agents.list().map((agent) => ({ label: agent.name, description: agent.role, value: agent.id })), 'Choose the agent to sync to the AI gateway');
+    if (arg !== undefined) throw new SwitchboardError('invalid_input', vscode.l10n.t('The command expects an agent id as its argument.'));
+    return prompter.pick(agents.list().map((agent) => ({ label: agent.name, description: agent.role, value: agent.id })), vscode.l10n.t('Choose the agent to sync to the AI gateway'));
   }
 
   return [
     command('switchboard.setGatewayToken', async () => {
       const token = await prompter.inputSecret({
-        title: 'AI gateway token',
-        prompt: 'Sent as "Authorization: Bearer …" to switchboard.gateway.url. Stored in VS Code\'s SecretStorage (your system keyring) and never shown again.',
+        title: vscode.l10n.t('AI gateway token'),
+        prompt: vscode.l10n.t("Sent as \"Authorization: Bearer …\" to switchboard.gateway.url. Stored in VS Code's SecretStorage (your system keyring) and never shown again."),
       });
       if (token === undefined) return { stored: false };
-      if (!token.trim()) throw new SwitchboardError('invalid_input', 'The token is empty. Nothing was saved; paste the token your gateway gave you.');
+      if (!token.trim()) throw new SwitchboardError('invalid_input', vscode.l10n.t('The token is empty. Nothing was saved; paste the token your gateway gave you.'));
       await deps.keys.storeGatewayToken(token.trim());
       deps.logger.info('Stored the AI gateway token.');
-      const next = deps.settings.gatewayUrl() ? 'Sync All Agents' : 'Set Gateway URL';
-      void vscode.window.showInformationMessage('The AI gateway token is stored.', next).then((choice) => {
-        if (choice === 'Sync All Agents') void vscode.commands.executeCommand('switchboard.syncAllAgents');
+      const syncAll = vscode.l10n.t('Sync All Agents');
+      const next = deps.settings.gatewayUrl() ? syncAll : vscode.l10n.t('Set Gateway URL');
+      void vscode.window.showInformationMessage(vscode.l10n.t('The AI gateway token is stored.'), next).then((choice) => {
+        if (choice === syncAll) void vscode.commands.executeCommand('switchboard.syncAllAgents');
         else if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'switchboard.gateway.url');
       });
       return { stored: true };
     }),
     command('switchboard.syncAllAgents', async () => {
-      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Syncing agents to the AI gateway' }, (progress) =>
-        gateway.syncAll((done, total) => progress.report({ increment: 100 / Math.max(total, 1), message: `${done} of ${total}` })),
+      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Syncing agents to the AI gateway') }, (progress) =>
+        gateway.syncAll((done, total) => progress.report({ increment: 100 / Math.max(total, 1), message: vscode.l10n.t('{0} of {1}', done, total) })),
       );
-      const pending = result.pendingDeletes ? ` ${result.pendingDeletes} delete(s) still pending.` : '';
       if (result.failed || result.pendingDeletes) {
-        void vscode.window.showWarningMessage(`${result.synced} agent(s) synced, ${result.failed} failed.${pending} The Agents view shows each reason.`, 'Show Agents').then((choice) => {
+        const message = result.pendingDeletes
+          ? vscode.l10n.t('{0} agent(s) synced, {1} failed. {2} delete(s) still pending. The Agents view shows each reason.', result.synced, result.failed, result.pendingDeletes)
+          : vscode.l10n.t('{0} agent(s) synced, {1} failed. The Agents view shows each reason.', result.synced, result.failed);
+        void vscode.window.showWarningMessage(message, vscode.l10n.t('Show Agents')).then((choice) => {
           if (choice) void vscode.commands.executeCommand('switchboard.agents.focus');
         });
       } else {
-        void vscode.window.showInformationMessage(`${result.synced} agent(s) synced to the AI gateway.`);
+        void vscode.window.showInformationMessage(vscode.l10n.t('{0} agent(s) synced to the AI gateway.', result.synced));
       }
       return result;
     }),
@@ -75,15 +78,19 @@ export function registerGatewayCommands(deps: GatewayCommandDeps): vscode.Dispos
     command('switchboard.migrateLegacyAgents', async () => {
       const report = await migrateLegacyAgents(deps);
       if (!report.changed.length && !report.failed.length) {
-        void vscode.window.showInformationMessage('No agent carries a legacy "<provider>/<model>" string: there is nothing to migrate.');
+        void vscode.window.showInformationMessage(vscode.l10n.t('No agent carries a legacy "<provider>/<model>" string: there is nothing to migrate.'));
         return report;
       }
       const lines = [
-        ...report.changed.map((c) => `✓ ${c.name}: "${c.from}" → ${c.connectionName} · ${c.modelRef}${c.registered ? ' (model registered)' : ''}`),
-        ...report.failed.map((f) => `✗ ${f.name}: "${f.from}" stays: ${f.reason}`),
+        ...report.changed.map((c) =>
+          c.registered
+            ? vscode.l10n.t('✓ {0}: "{1}" → {2} · {3} (model registered)', c.name, c.from, c.connectionName, c.modelRef)
+            : vscode.l10n.t('✓ {0}: "{1}" → {2} · {3}', c.name, c.from, c.connectionName, c.modelRef),
+        ),
+        ...report.failed.map((f) => vscode.l10n.t('✗ {0}: "{1}" stays: {2}', f.name, f.from, f.reason)),
       ];
       for (const line of lines) deps.logger.info(`Migrate agents: ${line}`);
-      const summary = `${report.changed.length} agent(s) migrated to registered models, ${report.failed.length} could not be.`;
+      const summary = vscode.l10n.t('{0} agent(s) migrated to registered models, {1} could not be.', report.changed.length, report.failed.length);
       void vscode.window.showInformationMessage(summary, { modal: true, detail: lines.join('\n') });
       return report;
     }),

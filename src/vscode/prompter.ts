@@ -109,7 +109,7 @@ export class Prompter implements Interactions {
     box.prompt = options.prompt;
     box.password = true;
     box.ignoreFocusOut = true;
-    box.placeholder = 'Paste the API key';
+    box.placeholder = vscode.l10n.t('Paste the API key');
     return new Promise<string | undefined>((resolve) => {
       let settled = false;
       const finish = (value: string | undefined) => {
@@ -119,11 +119,11 @@ export class Prompter implements Interactions {
         box.dispose();
       };
       box.onDidChangeValue((value) => {
-        box.validationMessage = value.trim() ? undefined : 'Enter the key, or press Escape to cancel.';
+        box.validationMessage = value.trim() ? undefined : vscode.l10n.t('Enter the key, or press Escape to cancel.');
       });
       box.onDidAccept(() => {
         if (box.value.trim()) finish(box.value);
-        else box.validationMessage = 'Enter the key, or press Escape to cancel.';
+        else box.validationMessage = vscode.l10n.t('Enter the key, or press Escape to cancel.');
       });
       box.onDidHide(() => finish(undefined));
       box.show();
@@ -156,5 +156,5 @@ export class Prompter implements Interactions {
 
 function asText(answer: ScriptedAnswer): string | undefined {
   if (answer === undefined || typeof answer === 'string') return answer;
-  throw new SwitchboardError('invalid_input', `A scripted answer for a text prompt must be a string, not ${String(answer)}.`);
+  throw new SwitchboardError('invalid_input', vscode.l10n.t('A scripted answer for a text prompt must be a string, not {0}.', String(answer)));
 }

@@ -46,35 +46,35 @@ export class VsCodeSettings implements Settings, vscode.Disposable {
   }
 
   requestTimeoutMs(): number {
-    return this.bounded('requestTimeoutSeconds', DEFAULT_REQUEST_TIMEOUT_S, MAX_REQUEST_TIMEOUT_S, 'a number of seconds') * 1000;
+    return this.bounded('requestTimeoutSeconds', DEFAULT_REQUEST_TIMEOUT_S, MAX_REQUEST_TIMEOUT_S, vscode.l10n.t('a number of seconds')) * 1000;
   }
 
   streamIdleTimeoutMs(): number {
     // Bounded like the request timeout: a silence longer than an hour is a typo.
-    return this.bounded('streamIdleTimeoutSeconds', DEFAULT_STREAM_IDLE_TIMEOUT_S, MAX_REQUEST_TIMEOUT_S, 'a number of seconds') * 1000;
+    return this.bounded('streamIdleTimeoutSeconds', DEFAULT_STREAM_IDLE_TIMEOUT_S, MAX_REQUEST_TIMEOUT_S, vscode.l10n.t('a number of seconds')) * 1000;
   }
 
   discoveryTimeoutMs(): number {
-    return this.bounded('discoveryTimeoutSeconds', DEFAULT_DISCOVERY_TIMEOUT_S, MAX_DISCOVERY_TIMEOUT_S, 'a number of seconds') * 1000;
+    return this.bounded('discoveryTimeoutSeconds', DEFAULT_DISCOVERY_TIMEOUT_S, MAX_DISCOVERY_TIMEOUT_S, vscode.l10n.t('a number of seconds')) * 1000;
   }
 
   runRetention(): number {
-    return Math.round(this.bounded('runRetention', DEFAULT_RUN_RETENTION, MAX_RUN_RETENTION, 'a whole number of runs'));
+    return Math.round(this.bounded('runRetention', DEFAULT_RUN_RETENTION, MAX_RUN_RETENTION, vscode.l10n.t('a whole number of runs')));
   }
 
   runOutputMaxKiB(): number {
-    return Math.round(this.bounded('runOutputMaxKiB', DEFAULT_RUN_OUTPUT_MAX_KIB, MAX_RUN_OUTPUT_KIB, 'a whole number of KiB'));
+    return Math.round(this.bounded('runOutputMaxKiB', DEFAULT_RUN_OUTPUT_MAX_KIB, MAX_RUN_OUTPUT_KIB, vscode.l10n.t('a whole number of KiB')));
   }
 
   maxConcurrentRequestsPerConnection(): number {
-    return Math.round(this.bounded('maxConcurrentRequestsPerConnection', DEFAULT_MAX_CONCURRENT_REQUESTS, MAX_CONCURRENT_REQUESTS, 'a whole number of requests'));
+    return Math.round(this.bounded('maxConcurrentRequestsPerConnection', DEFAULT_MAX_CONCURRENT_REQUESTS, MAX_CONCURRENT_REQUESTS, vscode.l10n.t('a whole number of requests')));
   }
 
   gatewayUrl(): string {
     const raw = vscode.workspace.getConfiguration(SECTION).get<unknown>('gateway.url', '');
     const checked = checkGatewayUrl(typeof raw === 'string' ? raw : '');
     if ('url' in checked) return checked.url;
-    this.warnOnce('gateway.url', `The setting switchboard.gateway.url ${checked.problem}. Agents are not synced until it is fixed.`);
+    this.warnOnce('gateway.url', vscode.l10n.t('The setting switchboard.gateway.url {0}. Agents are not synced until it is fixed.', checked.problem));
     return '';
   }
 
@@ -97,7 +97,7 @@ export class VsCodeSettings implements Settings, vscode.Disposable {
     const value = vscode.workspace.getConfiguration(SECTION).get<unknown>(name, fallback);
     if (typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= max) return value;
     const shown = JSON.stringify(value)?.slice(0, 40) ?? String(value);
-    this.warnOnce(name, `The setting switchboard.${name} must be ${unit} greater than 0 and at most ${max} (it is ${shown}). Using ${fallback} until it is fixed.`);
+    this.warnOnce(name, vscode.l10n.t('The setting switchboard.{0} must be {1} greater than 0 and at most {2} (it is {3}). Using {4} until it is fixed.', name, unit, max, shown, fallback));
     return fallback;
   }
 
@@ -106,7 +106,7 @@ export class VsCodeSettings implements Settings, vscode.Disposable {
     if (this.warned.has(name)) return;
     this.warned.add(name);
     this.logger.warn(message);
-    void vscode.window.showWarningMessage(message, 'Open Settings').then((choice) => {
+    void vscode.window.showWarningMessage(message, vscode.l10n.t('Open Settings')).then((choice) => {
       if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', `switchboard.${name}`);
     });
   }

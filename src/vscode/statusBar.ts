@@ -5,14 +5,14 @@ import type { Settings } from '../core/ports';
 /** Shows the default connection; clicking it picks another. */
 export function defaultConnectionStatusBar(connections: ConnectionService, settings: Settings): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('switchboard.defaultConnection', vscode.StatusBarAlignment.Right, 100);
-  item.name = 'Switchboard: Default Connection';
+  item.name = vscode.l10n.t('Switchboard: Default Connection');
   item.command = 'switchboard.setDefaultConnection';
   const update = () => {
     const connection = connections.get(settings.defaultConnectionId());
-    item.text = `$(plug) ${connection ? connection.name : 'No default connection'}`;
+    item.text = `$(plug) ${connection ? connection.name : vscode.l10n.t('No default connection')}`;
     item.tooltip = connection
-      ? `Switchboard runs use "${connection.name}" when nothing else names a connection. Click to choose another.`
-      : 'Switchboard has no default connection. Click to choose one.';
+      ? vscode.l10n.t('Switchboard runs use "{0}" when nothing else names a connection. Click to choose another.', connection.name)
+      : vscode.l10n.t('Switchboard has no default connection. Click to choose one.');
     item.backgroundColor = connection ? undefined : new vscode.ThemeColor('statusBarItem.warningBackground');
   };
   update();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 // Types only: the URIs are built with Uri#with, so this module runs (and is unit-tested) without VS Code.
 import type * as vscode from 'vscode';
+import { L10N_BUNDLE_ELEMENT_ID } from '../contracts/webviewPage';
 
 /** The built webview folder: the only place a webview may load from. */
 const WEBVIEW_ROOT = ['dist', 'webview'] as const;
@@ -26,14 +27,34 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
 }
 
 /**
+ * The translations as a JSON data block. It is not a script (the browser never runs
+ * `application/json`), so the CSP needs no exception; `<`, `>` and `&` are escaped inside the
+ * JSON strings so no message can close the element.
+ */
+function l10nDataBlock(bundle: Readonly<Record<string, string>>): string {
+  const json = JSON.stringify(bundle).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+  return `  <script type="application/json" id="${L10N_BUNDLE_ELEMENT_ID}">${json}</script>\n`;
+}
+
+/**
  * The HTML of a Switchboard webview: a strict CSP (no inline script or style, scripts only with
  * this page's nonce), the theme CSS and codicons from dist/webview, and the view's bundle as a
  * module. It carries no state: the view says `ready` and the host answers with a snapshot.
+ * `l10n` is `vscode.l10n.bundle`, the translations of the display language (undefined in
+ * English); the view hands it to `@vscode/l10n` before it renders.
  */
 export function renderWebviewHtml(
   webview: vscode.Webview,
   extensionUri: vscode.Uri,
-  options: { script: string; title: string; /** The view's own stylesheets in dist/webview, after the shared one. */ styles?: string[] },
+  options: {
+    script: string;
+    title: string;
+    /** The view's own stylesheets in dist/webview, after the shared one. */
+    styles?: string[];
+    l10n?: Readonly<Record<string, string>>;
+    /** `vscode.env.language`, so screen readers read the page in its language. */
+    language?: string;
+  },
 ): string {
   if (!SCRIPT_NAME.test(options.script)) {
     throw new Error(`Not a webview bundle name: "${options.script}".`);
@@ -57,7 +78,7 @@ export function renderWebviewHtml(
   // vscode-elements' <vscode-icon> finds the codicon stylesheet by this id and links it into
   // its shadow root.
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${escapeHtml(options.language ?? 'en')}">
 <head>
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
@@ -68,7 +89,7 @@ ${styles.map((style) => `  <link rel="stylesheet" href="${uri(`${style}.css`)}">
 </head>
 <body>
   <div id="root"></div>
-  <script type="module" nonce="${escapeHtml(nonce)}" src="${uri(`${options.script}.js`)}"></script>
+${options.l10n ? l10nDataBlock(options.l10n) : ''}  <script type="module" nonce="${escapeHtml(nonce)}" src="${uri(`${options.script}.js`)}"></script>
 </body>
 </html>
 `;

@@ -2,6 +2,11 @@ import * as vscode from 'vscode';
 import type { ViewHost } from '../core/viewHost';
 import { renderWebviewHtml, webviewOptions } from './webviewHtml';
 
+/** VS Code's display language and its translations, for a webview page to render in. */
+export function pageLanguage(): { language: string; l10n?: Record<string, string> } {
+  return { language: vscode.env.language, ...(vscode.l10n.bundle ? { l10n: vscode.l10n.bundle } : {}) };
+}
+
 /**
  * A webview view whose protocol lives in a core ViewHost: this only makes the HTML (with its
  * CSP) and bridges messages. A fresh host is made for each webview document.
@@ -32,6 +37,6 @@ export class HostedWebviewView<M> implements vscode.WebviewViewProvider {
       host.dispose();
       for (const subscription of subscriptions) subscription.dispose();
     });
-    view.webview.html = renderWebviewHtml(view.webview, this.extensionUri, this.page);
+    view.webview.html = renderWebviewHtml(view.webview, this.extensionUri, { ...this.page, ...pageLanguage() });
   }
 }

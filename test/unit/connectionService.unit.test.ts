@@ -151,7 +151,7 @@ describe('ConnectionService.test against fixture servers', () => {
     const result = await service.test(created.id, byPerson);
     assert.equal(result.status, 'invalid');
     assert.equal(result.code, 'endpoint_unreachable');
-    assert.match(result.message, /not reachable at http:\/\/127\.0\.0\.1:\d+\. Is it running\? Start it with `ollama serve`\./);
+    assert.match(result.message, /not reachable at http:\/\/127\.0\.0\.1:\d+\. Is it running\? Start it with the command "ollama serve"\./);
     assert.equal(service.get(created.id)?.status, 'invalid');
   });
 

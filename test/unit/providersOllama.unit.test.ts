@@ -58,7 +58,7 @@ describe('Ollama adapter', () => {
 
       const error = await expectFailure(ollamaAdapter.testConnection(target({ baseUrl }), context), 'endpoint_unreachable');
 
-      assert.equal(error.message, `Ollama is not reachable at ${baseUrl}. Is it running? Start it with \`ollama serve\`.`);
+      assert.equal(error.message, `Ollama is not reachable at ${baseUrl}. Is it running? Start it with the command "ollama serve".`);
     });
 
     it('maps 401 to auth_failed saying the key was rejected', async () => {
@@ -300,7 +300,7 @@ describe('Ollama adapter', () => {
 
       const error = await expectFailure(discover({ baseUrl }), 'endpoint_unreachable');
 
-      assert.match(error.message, /Is it running\? Start it with `ollama serve`/);
+      assert.match(error.message, /Is it running\? Start it with the command "ollama serve"/);
     });
 
     it('says the server does not look like Ollama when /api/tags is not JSON', async () => {
@@ -367,7 +367,7 @@ describe('Ollama adapter', () => {
     it('maps an unknown model to model_not_found with the ollama pull command', async () => {
       const error = await expectFailure(ollamaAdapter.chat!(target(), { ...request, modelRef: 'mistral' }, context), 'model_not_found');
 
-      assert.match(error.message, /Pull it with `ollama pull mistral`/);
+      assert.match(error.message, /Pull it with the command "ollama pull mistral"/);
       assert.match(error.message, /Ollama said: "model 'mistral' not found"/);
     });
 

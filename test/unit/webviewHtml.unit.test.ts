@@ -77,6 +77,23 @@ describe('webview HTML', () => {
     assert.throws(() => renderWebviewHtml(webview, extensionUri, { script: 'agents', title: 'x', styles: ['../secrets'] }), /stylesheet name/);
   });
 
+  it('in English carries no translations and says lang="en"', () => {
+    assert.match(html, /<html lang="en">/);
+    assert.doesNotMatch(html, /application\/json/);
+  });
+
+  it("hands the display language's translations to the view in a JSON data block the CSP need not allow, which no message can close", () => {
+    const bundle = { 'Create Agent': 'Agent erstellen', '</script><script>alert(1)</script>': '</script><img src=x onerror=alert(1)> & more' };
+    const page = renderWebviewHtml(webview, extensionUri, { script: 'agents', title: 'Agents', l10n: bundle, language: 'de' });
+    assert.match(page, /<html lang="de">/);
+    const block = /<script type="application\/json" id="switchboard-l10n">([^<]*)<\/script>/.exec(page);
+    assert.ok(block, 'one data block, with no < inside it');
+    assert.deepEqual(JSON.parse(block[1]!), bundle);
+    // The block is data, not code: the only script that runs is still the nonce'd module.
+    assert.equal(page.match(/<script type="module"/g)?.length, 1);
+    assert.equal(page.match(/<script/g)?.length, 2);
+  });
+
   it('enables scripts and limits local resources to dist/webview', () => {
     const options = webviewOptions(extensionUri);
     assert.equal(options.enableScripts, true);

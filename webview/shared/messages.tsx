@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { ComponentChildren } from 'preact';
 
 /** The outcome of something a row or panel did, shown inline under it. */
@@ -23,8 +24,8 @@ export function MessageLine({ message, testId, children }: { message: RowMessage
 export function Loading({ class: className, testId = 'loading', what }: { class: string; testId?: string; what: string }) {
   return (
     <div class={`${className} loading`} data-testid={testId} role="status">
-      <vscode-progress-ring class="inline-progress" aria-label={`Loading ${what}`} />
-      <span>{`Loading ${what}…`}</span>
+      <vscode-progress-ring class="inline-progress" aria-label={l10n.t('Loading {0}', what)} />
+      <span>{l10n.t('Loading {0}…', what)}</span>
     </div>
   );
 }

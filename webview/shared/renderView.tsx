@@ -1,3 +1,5 @@
+// First: the translations are configured before a view module can call l10n.t().
+import './l10nSetup';
 import { render, type ComponentType, type Context } from 'preact';
 import { acquireWebviewApi } from './browserApi';
 import type { WebviewApi } from './webviewApi';

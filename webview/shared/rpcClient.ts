@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 // Types only from the contracts: their zod schemas stay in the extension host, which validates
 // every request a view sends and builds every message it receives. Importing a schema here would
 // put zod (three quarters of a view's bundle) into every webview.
@@ -113,7 +114,7 @@ export class RpcClient<M extends MethodSchemas, R extends ResultSchemas<M>, Out,
         reject(
           new RpcError(
             'timeout',
-            `The extension host did not answer "${method}" within ${Math.round(this.timeoutMs / 1000)} s. Try again, or reload the window if it keeps happening.`,
+            l10n.t('The extension host did not answer "{0}" within {1} s. Try again, or reload the window if it keeps happening.', method, Math.round(this.timeoutMs / 1000)),
           ),
         );
       }, this.timeoutMs);
@@ -123,7 +124,7 @@ export class RpcClient<M extends MethodSchemas, R extends ResultSchemas<M>, Out,
       } catch (error) {
         clearTimeout(timer);
         this.pending.delete(id);
-        reject(new RpcError('internal', `Could not send "${method}" to the extension host: ${String(error)}`));
+        reject(new RpcError('internal', l10n.t('Could not send "{0}" to the extension host: {1}', method, String(error))));
       }
     });
   }

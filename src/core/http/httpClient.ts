@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { issuePaths } from '../../contracts/issues';
@@ -133,7 +134,7 @@ export class HttpClient {
       const stopped = deadline.stoppedError(url);
       if (stopped) throw stopped;
       // Once the answer has begun, a failure is the connection breaking, not failing to connect.
-      if (response) throw new SwitchboardError('endpoint_unreachable', `The connection to ${endpointOf(url)} broke before the answer was complete. Try again; if it keeps happening, check the network or the server's logs.`);
+      if (response) throw new SwitchboardError('endpoint_unreachable', l10n.t("The connection to {0} broke before the answer was complete. Try again; if it keeps happening, check the network or the server's logs.", endpointOf(url)));
       throw networkError(error, { url, proxy: proxyFor(url, config), strictSSL: config.strictSSL });
     } finally {
       deadline.clear();
@@ -190,10 +191,10 @@ export class HttpClient {
 class RequestDeadline extends Deadline {
   stoppedError(url: URL): SwitchboardError | undefined {
     if (this.timedOut) {
-      return new SwitchboardError('timeout', `No answer from ${url.origin} within ${seconds(this.timeoutMs)} s. Check that the server is running and not overloaded, or raise switchboard.requestTimeoutSeconds.`);
+      return new SwitchboardError('timeout', l10n.t('No answer from {0} within {1} s. Check that the server is running and not overloaded, or raise switchboard.requestTimeoutSeconds.', url.origin, seconds(this.timeoutMs)));
     }
     if (this.callerSignal?.aborted) {
-      return new SwitchboardError('cancelled', `The request to ${endpointOf(url)} was cancelled.`);
+      return new SwitchboardError('cancelled', l10n.t('The request to {0} was cancelled.', endpointOf(url)));
     }
     return undefined;
   }
@@ -231,7 +232,7 @@ class StreamDeadline extends RequestDeadline {
 
   override stoppedError(url: URL): SwitchboardError | undefined {
     if (this.timedOut && this.streaming) {
-      return new SwitchboardError('timeout', `${url.origin} stopped sending its answer: nothing came for ${seconds(this.idleTimeoutMs)} s. Check that the server is not overloaded, or raise switchboard.streamIdleTimeoutSeconds.`);
+      return new SwitchboardError('timeout', l10n.t('{0} stopped sending its answer: nothing came for {1} s. Check that the server is not overloaded, or raise switchboard.streamIdleTimeoutSeconds.', url.origin, seconds(this.idleTimeoutMs)));
     }
     return super.stoppedError(url);
   }
@@ -287,7 +288,7 @@ function discard(body: Dispatcher.ResponseData['body']): void {
 }
 
 function tooLarge(url: URL, limit: number): SwitchboardError {
-  return new SwitchboardError('bad_response', `The answer from ${endpointOf(url)} is larger than ${formatBytes(limit)}, so it was not read. Check that the base URL points at the right service.`);
+  return new SwitchboardError('bad_response', l10n.t('The answer from {0} is larger than {1}, so it was not read. Check that the base URL points at the right service.', endpointOf(url), formatBytes(limit)));
 }
 
 function parseJson<S extends z.ZodType>(text: string, schema: S, url: URL, api: ApiProfile): z.output<S> {
@@ -296,12 +297,12 @@ function parseJson<S extends z.ZodType>(text: string, schema: S, url: URL, api: 
   try {
     value = JSON.parse(text);
   } catch {
-    throw new SwitchboardError('bad_response', `${notProvider}: its answer is not JSON. Check the connection's base URL.`);
+    throw new SwitchboardError('bad_response', l10n.t("{0}: its answer is not JSON. Check the connection's base URL.", notProvider));
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     // Paths only: the issue messages could quote values from the body.
-    throw new SwitchboardError('bad_response', `${notProvider}: its answer has an unexpected shape (at ${issuePaths(parsed.error.issues)}). Check the connection's base URL.`);
+    throw new SwitchboardError('bad_response', l10n.t("{0}: its answer has an unexpected shape (at {1}). Check the connection's base URL.", notProvider, issuePaths(parsed.error.issues)));
   }
   return parsed.data;
 }
@@ -311,14 +312,14 @@ function parseUrl(raw: string): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new SwitchboardError('invalid_input', 'The base URL is not a valid address. Use an http:// or https:// URL, e.g. http://localhost:11434.');
+    throw new SwitchboardError('invalid_input', l10n.t('The base URL is not a valid address. Use an http:// or https:// URL, e.g. http://localhost:11434.'));
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new SwitchboardError('invalid_input', `The base URL must start with http:// or https://, not ${url.protocol}//.`);
+    throw new SwitchboardError('invalid_input', l10n.t('The base URL must start with http:// or https://, not {0}//.', url.protocol));
   }
   if (url.username || url.password) {
     // Credentials in a URL end up in logs and proxies; keys belong in headers.
-    throw new SwitchboardError('invalid_input', `The URL for ${url.host} holds a user name or password. Remove it and store the key with Switchboard: Set API Key.`);
+    throw new SwitchboardError('invalid_input', l10n.t('The URL for {0} holds a user name or password. Remove it and store the key with Switchboard: Set API Key.', url.host));
   }
   return url;
 }

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { ErrorCode } from '../../contracts/errors';
 import { SwitchboardError } from '../errors';
 
@@ -178,7 +179,7 @@ export function networkError(error: unknown, context: FailureContext): Switchboa
     return new NetworkError('reset', `The connection to ${origin}${via} was closed before an answer arrived. Check that the base URL points at the right service and try again.`);
   }
   if (code === 'UND_ERR_INVALID_ARG') {
-    return new SwitchboardError('invalid_input', `The request to ${endpointOf(url)} could not be sent: a header is not valid, e.g. the key holds a line break. Set the key again with Switchboard: Set API Key.`);
+    return new SwitchboardError('invalid_input', l10n.t('The request to {0} could not be sent: a header is not valid, e.g. the key holds a line break. Set the key again with Switchboard: Set API Key.', endpointOf(url)));
   }
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new NetworkError('other', `Could not connect to ${origin} (${code}). Check the network, a firewall or VPN, and the base URL.`);

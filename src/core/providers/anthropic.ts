@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import * as z from 'zod';
 import type { ChatRequest, ChatResult, ChatStreamPart, ConversationMessage, DiscoveredModel, Modality, ModelListing, ToolCall, Usage } from '../../contracts/models';
 import type { ProviderDescriptor } from '../../contracts/providers';
@@ -59,10 +60,10 @@ export const anthropicApi: ApiProfile = {
   classify(response, message) {
     const said = providerSaid('Anthropic', message);
     if (response.status === 402) {
-      return new SwitchboardError('rate_limited', `${response.endpoint} answered 402: the account cannot pay for this request. Add credits or check billing in the Anthropic Console, then try again.${said}`);
+      return new SwitchboardError('rate_limited', l10n.t('{0} answered 402: the account cannot pay for this request. Add credits or check billing in the Anthropic Console, then try again.{1}', response.endpoint, said));
     }
     if (response.status === 413) {
-      return new SwitchboardError('invalid_input', `${response.endpoint} answered 413: the request is too large. Shorten the conversation and try again.${said}`);
+      return new SwitchboardError('invalid_input', l10n.t('{0} answered 413: the request is too large. Shorten the conversation and try again.{1}', response.endpoint, said));
     }
     return routeNotFound(response, message, anthropicApi);
   },
@@ -72,7 +73,7 @@ export const anthropicApi: ApiProfile = {
 export function anthropicVersion(target: ConnectionTarget): string {
   const version = target.options[ANTHROPIC_API_VERSION_FIELD]?.trim() || ANTHROPIC_DEFAULT_API_VERSION;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(version)) {
-    throw new SwitchboardError('invalid_input', `The Anthropic API version must be a date like ${ANTHROPIC_DEFAULT_API_VERSION}. Edit the connection's API version.`);
+    throw new SwitchboardError('invalid_input', l10n.t("The Anthropic API version must be a date like {0}. Edit the connection's API version.", ANTHROPIC_DEFAULT_API_VERSION));
   }
   return version;
 }
@@ -206,7 +207,7 @@ function messagesTranslator(endpoint: string, requested: string): StreamTranslat
     event(event) {
       const json = eventJson(event, endpoint, 'Anthropic');
       const parsed = StreamEventSchema.safeParse(json);
-      if (!parsed.success) throw new SwitchboardError('bad_response', `${endpoint} sent an event that is not a Messages stream event, so the answer stops here. Check that the base URL points at the Anthropic API.`);
+      if (!parsed.success) throw new SwitchboardError('bad_response', l10n.t('{0} sent an event that is not a Messages stream event, so the answer stops here. Check that the base URL points at the Anthropic API.', endpoint));
       const data = parsed.data;
       const index = data.index ?? 0;
       switch (data.type) {
@@ -233,7 +234,7 @@ function messagesTranslator(endpoint: string, requested: string): StreamTranslat
           const block = toolBlocks.get(index);
           if (!block) return [];
           toolBlocks.delete(index);
-          if (!block.id || !block.name) throw new SwitchboardError('bad_response', `${endpoint} streamed a tool_use block without its id or name, so the call cannot be made. Try again.`);
+          if (!block.id || !block.name) throw new SwitchboardError('bad_response', l10n.t('{0} streamed a tool_use block without its id or name, so the call cannot be made. Try again.', endpoint));
           return [{ type: 'tool_call', call: { id: block.id, name: block.name, arguments: parseToolArguments(block.json, block.name, endpoint) } }];
         }
         case 'message_delta':
@@ -280,7 +281,7 @@ export const anthropicAdapter: ProviderAdapter = {
           const query = new URLSearchParams({ limit: String(ANTHROPIC_PAGE_SIZE), ...(afterId ? { after_id: afterId } : {}) });
           const page = await budget.http.getJson(`${endpoint}?${query}`, ModelPageSchema, requestOptions(anthropicApi, headers, budget));
           if (page.has_more && !page.last_id) {
-            throw new SwitchboardError('bad_response', `${endpoint} said there are more models but gave no last_id to ask for them. Check that the base URL points at the Anthropic API.`);
+            throw new SwitchboardError('bad_response', l10n.t('{0} said there are more models but gave no last_id to ask for them. Check that the base URL points at the Anthropic API.', endpoint));
           }
           pagesRead++;
           return { items: page.data, next: page.has_more ? page.last_id ?? undefined : undefined };

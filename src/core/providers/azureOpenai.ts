@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { ChatRequest, ChatResult, ChatStreamPart, ModelListing } from '../../contracts/models';
 import type { ProviderDescriptor } from '../../contracts/providers';
 import { API_KEY_FIELD, BASE_URL_FIELD } from '../../contracts/vocabulary';
@@ -41,10 +42,10 @@ export const azureOpenAiApi: ApiProfile = {
   classify(response, message) {
     const said = providerSaid('Azure', message);
     if (response.status === 404 && errorCode(response.bodyText) === 'DeploymentNotFound') {
-      return new SwitchboardError('model_not_found', `${response.endpoint} answered 404: this resource has no such deployment. Check the deployment names in the connection against Deployments in Azure AI Foundry; a new deployment can take a few minutes to appear.${said}`);
+      return new SwitchboardError('model_not_found', l10n.t('{0} answered 404: this resource has no such deployment. Check the deployment names in the connection against Deployments in Azure AI Foundry; a new deployment can take a few minutes to appear.{1}', response.endpoint, said));
     }
     if (response.status === 404) {
-      return new SwitchboardError('not_found', `${response.endpoint} answered 404: not found. Check the resource endpoint (https://<resource>.openai.azure.com) and the API version.${said}`);
+      return new SwitchboardError('not_found', l10n.t('{0} answered 404: not found. Check the resource endpoint (https://<resource>.openai.azure.com) and the API version.{1}', response.endpoint, said));
     }
     return routeNotFound(response, message, azureOpenAiApi);
   },
@@ -65,11 +66,11 @@ const DEPLOYMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export function azureDeployments(target: ConnectionTarget): string[] {
   const names = (target.options[AZURE_DEPLOYMENTS_FIELD] ?? '').split(',').map((name) => name.trim()).filter(Boolean);
   if (!names.length) {
-    throw new SwitchboardError('invalid_input', 'This Azure OpenAI connection names no deployment. Edit the connection and list its deployment names, separated by commas.');
+    throw new SwitchboardError('invalid_input', l10n.t('This Azure OpenAI connection names no deployment. Edit the connection and list its deployment names, separated by commas.'));
   }
   const bad = names.findIndex((name) => !DEPLOYMENT.test(name));
   if (bad !== -1) {
-    throw new SwitchboardError('invalid_input', `Deployment number ${bad + 1} in the connection is not a valid Azure deployment name. Use letters, digits, ".", "_" and "-", up to 64 characters.`);
+    throw new SwitchboardError('invalid_input', l10n.t('Deployment number {0} in the connection is not a valid Azure deployment name. Use letters, digits, ".", "_" and "-", up to 64 characters.', bad + 1));
   }
   return [...new Set(names)];
 }
@@ -77,7 +78,7 @@ export function azureDeployments(target: ConnectionTarget): string[] {
 export function azureApiVersion(target: ConnectionTarget): string {
   const version = target.options[AZURE_API_VERSION_FIELD]?.trim() || AZURE_DEFAULT_API_VERSION;
   if (!/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(version)) {
-    throw new SwitchboardError('invalid_input', `The Azure OpenAI API version must look like ${AZURE_DEFAULT_API_VERSION} or 2025-01-01-preview. Edit the connection's API version.`);
+    throw new SwitchboardError('invalid_input', l10n.t("The Azure OpenAI API version must look like {0} or 2025-01-01-preview. Edit the connection's API version.", AZURE_DEFAULT_API_VERSION));
   }
   return version;
 }
@@ -85,7 +86,7 @@ export function azureApiVersion(target: ConnectionTarget): string {
 /** `{endpoint}/openai/deployments/{deployment}/chat/completions?api-version=…`; an endpoint typed with `/openai` works too. */
 export function azureChatUrl(target: ConnectionTarget, deployment: string): string {
   if (!DEPLOYMENT.test(deployment)) {
-    throw new SwitchboardError('invalid_input', 'That is not a valid Azure deployment name. Use letters, digits, ".", "_" and "-", up to 64 characters.');
+    throw new SwitchboardError('invalid_input', l10n.t('That is not a valid Azure deployment name. Use letters, digits, ".", "_" and "-", up to 64 characters.'));
   }
   const base = target.baseUrl.replace(/\/openai$/, '');
   return `${base}/openai/deployments/${encodeURIComponent(deployment)}/chat/completions?api-version=${encodeURIComponent(azureApiVersion(target))}`;

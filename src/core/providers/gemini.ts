@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import * as z from 'zod';
 import type { ChatRequest, ChatResult, ChatStreamPart, ConversationMessage, Modality, ModelListing, Usage } from '../../contracts/models';
 import type { ProviderDescriptor } from '../../contracts/providers';
@@ -51,10 +52,10 @@ export const geminiApi: ApiProfile = {
     const said = providerSaid('Gemini', message);
     const status = rpcStatus(response);
     if (response.status === 400 && status.reasons.includes('API_KEY_INVALID')) {
-      return new SwitchboardError('auth_failed', `${response.endpoint} answered 400 (API_KEY_INVALID): the key was rejected. Check it in Google AI Studio, then set a new key with Switchboard: Set API Key.${said}`);
+      return new SwitchboardError('auth_failed', l10n.t('{0} answered 400 (API_KEY_INVALID): the key was rejected. Check it in Google AI Studio, then set a new key with Switchboard: Set API Key.{1}', response.endpoint, said));
     }
     if (response.status === 400 && status.status === 'FAILED_PRECONDITION') {
-      return new SwitchboardError('invalid_input', `${response.endpoint} answered 400 (FAILED_PRECONDITION): the Gemini API cannot serve this request for this project, e.g. the free tier is not available in this region. Enable billing for the project in Google AI Studio.${said}`);
+      return new SwitchboardError('invalid_input', l10n.t('{0} answered 400 (FAILED_PRECONDITION): the Gemini API cannot serve this request for this project, e.g. the free tier is not available in this region. Enable billing for the project in Google AI Studio.{1}', response.endpoint, said));
     }
     return routeNotFound(response, message, geminiApi);
   },
@@ -207,7 +208,7 @@ function usageOf(response: Generated): Usage {
 
 function blockedPrompt(response: Generated): SwitchboardError | undefined {
   const reason = response.promptFeedback?.blockReason;
-  return reason ? new SwitchboardError('invalid_input', `Gemini blocked the prompt (${reason}) and gave no answer. Change the prompt and try again.`) : undefined;
+  return reason ? new SwitchboardError('invalid_input', l10n.t('Gemini blocked the prompt ({0}) and gave no answer. Change the prompt and try again.', reason)) : undefined;
 }
 
 /**
@@ -227,7 +228,7 @@ function streamTranslator(endpoint: string, requested: string): StreamTranslator
         throw streamedError(geminiApi, endpoint, typeof code === 'number' ? code : undefined, event.data);
       }
       const parsed = GenerateSchema.safeParse(json);
-      if (!parsed.success) throw new SwitchboardError('bad_response', `${endpoint} sent a chunk that is not a GenerateContentResponse, so the answer stops here. Check that the base URL points at the Gemini API.`);
+      if (!parsed.success) throw new SwitchboardError('bad_response', l10n.t('{0} sent a chunk that is not a GenerateContentResponse, so the answer stops here. Check that the base URL points at the Gemini API.', endpoint));
       const response = parsed.data;
       if (!response.candidates?.length) {
         const blocked = blockedPrompt(response);

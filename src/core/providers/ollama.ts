@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import * as z from 'zod';
 import { describeModelCount, OLLAMA_ASSUMED_DEFAULT_CONTEXT, type LeftOutModels } from '../../contracts/modelFacts';
 import type { ChatRequest, ChatResult, ChatStreamPart, Modality, ModelListing } from '../../contracts/models';
@@ -31,7 +32,7 @@ export const ollamaDescriptor: ProviderDescriptor = {
   displayName: 'Ollama',
   source: 'core',
   fields: [
-    { key: BASE_URL_FIELD, label: 'Base URL', kind: 'url', required: true, default: OLLAMA_DEFAULT_BASE_URL, description: 'Where Ollama listens; `ollama serve` uses http://localhost:11434.' },
+    { key: BASE_URL_FIELD, label: 'Base URL', kind: 'url', required: true, default: OLLAMA_DEFAULT_BASE_URL, description: 'Where Ollama listens; "ollama serve" uses http://localhost:11434.' },
     { key: API_KEY_FIELD, label: 'API key', kind: 'secret', required: false, description: 'Only for Ollama behind authentication, e.g. https://ollama.com. Sent as a Bearer token.' },
   ],
   defaults: { baseUrl: OLLAMA_DEFAULT_BASE_URL, modelRef: OLLAMA_DEFAULT_MODEL },
@@ -49,8 +50,8 @@ export const ollamaApi: ApiProfile = {
     const route = routeNotFound(response, message, ollamaApi);
     if (route || response.status !== 404 || !message || !/not found/i.test(message)) return route;
     const name = /model ['"]([^'"]{1,256})['"]/.exec(message)?.[1];
-    const pull = name ? `Pull it with \`ollama pull ${name}\`` : 'Pull it with `ollama pull <model>`';
-    return new SwitchboardError('model_not_found', `${response.endpoint} answered 404: Ollama does not have this model. ${pull}, or pick one from the connection's model list. Ollama said: "${message}"`);
+    const pull = name ? `Pull it with the command "ollama pull ${name}"` : 'Pull it with the command "ollama pull <model>"';
+    return new SwitchboardError('model_not_found', l10n.t('{0} answered 404: Ollama does not have this model. {1}, or pick one from the connection\'s model list. Ollama said: "{2}"', response.endpoint, pull, message));
   },
 };
 
@@ -109,7 +110,7 @@ type ChatAnswer = z.infer<typeof ChatSchema>;
  */
 function chatBody(chat: ChatRequest, stream: boolean): Record<string, unknown> {
   if (chat.toolMode === 'required') {
-    throw new SwitchboardError('invalid_input', 'Ollama cannot be made to call a tool: it has no tool choice. Use the tool mode "auto".');
+    throw new SwitchboardError('invalid_input', l10n.t('Ollama cannot be made to call a tool: it has no tool choice. Use the tool mode "auto".'));
   }
   const names = toolNamesById(chat.messages);
   // num_ctx only for the person's window: otherwise Ollama's own (the Modelfile's, or its default)
@@ -160,7 +161,7 @@ function chatTranslator(endpoint: string, requested: string): StreamTranslator {
       const json = eventJson(event, endpoint, 'Ollama');
       if (isErrorEvent(json)) throw streamedError(ollamaApi, endpoint, undefined, event.data);
       const parsed = ChatSchema.safeParse(json);
-      if (!parsed.success) throw new SwitchboardError('bad_response', `${endpoint} sent a line that is not an Ollama chat chunk, so the answer stops here. Check that the base URL points at Ollama.`);
+      if (!parsed.success) throw new SwitchboardError('bad_response', l10n.t('{0} sent a line that is not an Ollama chat chunk, so the answer stops here. Check that the base URL points at Ollama.', endpoint));
       model ||= parsed.data.model ?? undefined;
       if (parsed.data.done) last = parsed.data;
       return messageParts(parsed.data, endpoint);
@@ -337,7 +338,7 @@ async function explainRefused<T>(target: ConnectionTarget, run: () => Promise<T>
 
 function refusedHint(target: ConnectionTarget, error: unknown): unknown {
   if (error instanceof NetworkError && error.reason === 'refused') {
-    return new SwitchboardError('endpoint_unreachable', `Ollama is not reachable at ${target.baseUrl}. Is it running? Start it with \`ollama serve\`.`);
+    return new SwitchboardError('endpoint_unreachable', l10n.t('Ollama is not reachable at {0}. Is it running? Start it with the command "ollama serve".', target.baseUrl));
   }
   return error;
 }

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import * as z from 'zod';
 import { describeModelCount, type LeftOutModels } from '../../contracts/modelFacts';
 import type { ChatRequest, ChatResult, ChatStreamPart, ConversationMessage, Tool, ToolCall } from '../../contracts/models';
@@ -95,7 +96,7 @@ function openAiMessage(message: ConversationMessage): Record<string, unknown> {
 export function chatCompletionResult(answer: ChatCompletion, requested: string, endpoint: string, provider: string): ChatResult {
   const choice = answer.choices[0];
   if (!choice) {
-    throw new SwitchboardError('bad_response', `${endpoint} answered without any choice, so there is no reply to show. Try again; if it repeats, check the ${provider} service.`);
+    throw new SwitchboardError('bad_response', l10n.t('{0} answered without any choice, so there is no reply to show. Try again; if it repeats, check the {1} service.', endpoint, provider));
   }
   const toolCalls: ToolCall[] = (choice.message?.tool_calls ?? []).map((call) => ({
     id: call.id || newToolCallId(),
@@ -156,7 +157,7 @@ export function chatCompletionTranslator(api: ApiProfile, endpoint: string, requ
       const json = eventJson(event, endpoint, api.name);
       if (isErrorEvent(json)) throw streamedError(api, endpoint, undefined, event.data);
       const chunk = ChunkSchema.safeParse(json);
-      if (!chunk.success) throw new SwitchboardError('bad_response', `${endpoint} sent a chunk that is not a chat completion chunk, so the answer stops here. Check that the base URL points at the ${api.name} API.`);
+      if (!chunk.success) throw new SwitchboardError('bad_response', l10n.t('{0} sent a chunk that is not a chat completion chunk, so the answer stops here. Check that the base URL points at the {1} API.', endpoint, api.name));
       model ||= chunk.data.model ?? undefined;
       if (chunk.data.usage) {
         usage = { type: 'usage', usage: { inputTokens: tokens(chunk.data.usage.prompt_tokens), outputTokens: tokens(chunk.data.usage.completion_tokens) } };
@@ -179,7 +180,7 @@ export function chatCompletionTranslator(api: ApiProfile, endpoint: string, requ
       const parts: ChatStreamPart[] = [...calls.entries()]
         .sort(([a], [b]) => a - b)
         .map(([, call]) => {
-          if (!call.name) throw new SwitchboardError('bad_response', `${endpoint} streamed a tool call without the tool's name, so the call cannot be made. Try again.`);
+          if (!call.name) throw new SwitchboardError('bad_response', l10n.t("{0} streamed a tool call without the tool's name, so the call cannot be made. Try again.", endpoint));
           return { type: 'tool_call', call: { id: call.id || newToolCallId(), name: call.name, arguments: parseToolArguments(call.arguments, call.name, endpoint) } };
         });
       if (usage) parts.push(usage);

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { originOf } from '../../contracts/connections';
 import { issuePaths } from '../../contracts/issues';
 import { ChatRequestSchema, DiscoveredModelSchema, type ChatRequest, type ConversationMessage, type DiscoveredModel, type Modality, type ModelListing } from '../../contracts/models';
@@ -15,7 +16,7 @@ export function requestOptions(api: ApiProfile, headers: Record<string, string>,
 export function requireKey(target: ConnectionTarget, provider: string): string {
   const key = target.apiKey;
   if (!key) {
-    throw new SwitchboardError('auth_failed', `This ${provider} connection has no API key. Set one with Switchboard: Set API Key.`);
+    throw new SwitchboardError('auth_failed', l10n.t('This {0} connection has no API key. Set one with Switchboard: Set API Key.', provider));
   }
   return key;
 }
@@ -43,7 +44,7 @@ export function parseChatRequest(request: ChatRequest): ChatRequest {
     const first = parsed.error.issues[0];
     // Our own rules say what is wrong in words; zod's type messages would only repeat the path.
     const why = first?.code === 'custom' ? `: ${first.message.slice(0, 200)}` : '';
-    throw new SwitchboardError('invalid_input', `The chat request is not valid (at ${issuePaths(parsed.error.issues)}${why}). It needs a model name and 1 to 500 messages; tools need a name and a JSON object schema.`);
+    throw new SwitchboardError('invalid_input', l10n.t('The chat request is not valid (at {0}{1}). It needs a model name and 1 to 500 messages; tools need a name and a JSON object schema.', issuePaths(parsed.error.issues), why));
   }
   return parsed.data;
 }
@@ -58,7 +59,7 @@ export function splitSystem<M extends ConversationMessage>(messages: readonly M[
 /** The non-system messages must include a user message, or providers that take `system` apart answer 400. */
 export function requireConversation(rest: readonly ConversationMessage[], provider: string): void {
   if (!rest.some((message) => message.role === 'user')) {
-    throw new SwitchboardError('invalid_input', `A chat with ${provider} needs at least one user message besides the system prompt.`);
+    throw new SwitchboardError('invalid_input', l10n.t('A chat with {0} needs at least one user message besides the system prompt.', provider));
   }
 }
 
@@ -160,12 +161,12 @@ export async function collectPages<T>(
     items.push(...result.items);
     if (result.next === undefined) return items;
     if (seen.has(result.next)) {
-      throw new SwitchboardError('bad_response', `${endpoint} sent the same page cursor twice, so the model list would never end. Check that the base URL points at the ${provider} API.`);
+      throw new SwitchboardError('bad_response', l10n.t('{0} sent the same page cursor twice, so the model list would never end. Check that the base URL points at the {1} API.', endpoint, provider));
     }
     seen.add(result.next);
     cursor = result.next;
   }
-  throw new SwitchboardError('bad_response', `${endpoint} kept sending more pages after ${MAX_PAGES}; the model list was not read. Check that the base URL points at the ${provider} API.`);
+  throw new SwitchboardError('bad_response', l10n.t('{0} kept sending more pages after {1}; the model list was not read. Check that the base URL points at the {2} API.', endpoint, MAX_PAGES, provider));
 }
 
 /**
@@ -204,7 +205,7 @@ export async function withinDiscoveryBudget<T>(context: CallContext, origin: str
     const callerCancelled = context.signal?.aborted === true;
     if (budget.timedOut && !callerCancelled && error instanceof SwitchboardError && (error.code === 'cancelled' || error.code === 'timeout')) {
       const seconds = Number((context.timeoutMs / 1000).toFixed(1));
-      throw new SwitchboardError('timeout', `Listing the models at ${origin} took longer than ${seconds} s. Check that the server is running and not overloaded, or raise switchboard.discoveryTimeoutSeconds.`);
+      throw new SwitchboardError('timeout', l10n.t('Listing the models at {0} took longer than {1} s. Check that the server is running and not overloaded, or raise switchboard.discoveryTimeoutSeconds.', origin, seconds));
     }
     throw error;
   } finally {

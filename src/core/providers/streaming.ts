@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
 import { ChatStreamPartSchema, type ChatRequest, type ChatResult, type ChatStreamPart, type ConversationMessage, type ToolCall, type Usage } from '../../contracts/models';
 import { issuePaths } from '../../contracts/issues';
@@ -127,7 +128,7 @@ export function eventJson(event: StreamEvent, endpoint: string, provider: string
   try {
     return JSON.parse(event.data);
   } catch {
-    throw new SwitchboardError('bad_response', `${endpoint} sent a malformed chunk in the middle of its answer (not JSON), so the answer stops here. Try again; if it repeats, check that the base URL points at the ${provider} API.`);
+    throw new SwitchboardError('bad_response', l10n.t('{0} sent a malformed chunk in the middle of its answer (not JSON), so the answer stops here. Try again; if it repeats, check that the base URL points at the {1} API.', endpoint, provider));
   }
 }
 
@@ -142,7 +143,7 @@ export function streamedError(api: ApiProfile, endpoint: string, status: number 
 
 /** The stream closed without the provider's end marker: the answer may be cut. */
 export function incompleteStream(endpoint: string, provider: string): SwitchboardError {
-  return new SwitchboardError('bad_response', `${endpoint} ended its answer before the ${provider} API's end marker, so the answer may be incomplete. Try again.`);
+  return new SwitchboardError('bad_response', l10n.t("{0} ended its answer before the {1} API's end marker, so the answer may be incomplete. Try again.", endpoint, provider));
 }
 
 /**
@@ -169,7 +170,7 @@ export function toolArgumentsObject(value: unknown, toolName: string, endpoint: 
 }
 
 function badArguments(toolName: string, endpoint: string): SwitchboardError {
-  return new SwitchboardError('bad_response', `${endpoint} sent a call of the tool "${toolName}" whose arguments are not a JSON object, so the call cannot be made. Try again; a model that keeps doing this may not support tool calling well.`);
+  return new SwitchboardError('bad_response', l10n.t('{0} sent a call of the tool "{1}" whose arguments are not a JSON object, so the call cannot be made. Try again; a model that keeps doing this may not support tool calling well.', endpoint, toolName));
 }
 
 function isJsonObject(value: unknown): value is Record<string, unknown> {
@@ -217,10 +218,10 @@ export async function* streamChat(adapter: ProviderAdapter, target: ConnectionTa
     let source: AsyncIterable<unknown>;
     if (adapter.chatStream) source = adapter.chatStream(target, request, context);
     else if (adapter.chat) source = resultParts(adapter.chat(target, request, context));
-    else throw new SwitchboardError('invalid_input', 'This provider cannot run chats.');
+    else throw new SwitchboardError('invalid_input', l10n.t('This provider cannot run chats.'));
     let finished = false;
     for await (const raw of source) {
-      if (finished) throw new SwitchboardError('bad_response', 'The provider\'s adapter gave more of the answer after saying it was finished.');
+      if (finished) throw new SwitchboardError('bad_response', l10n.t('The provider\'s adapter gave more of the answer after saying it was finished.'));
       const part = checkPart(raw);
       if (part.type === 'text') {
         const out = blanker.push(part.text);
@@ -237,7 +238,7 @@ export async function* streamChat(adapter: ProviderAdapter, target: ConnectionTa
       finished = part.type === 'finish';
       yield blankSecretsDeep(part, secrets);
     }
-    if (!finished) throw new SwitchboardError('bad_response', 'The provider\'s adapter ended the answer without saying it was finished, so it may be incomplete.');
+    if (!finished) throw new SwitchboardError('bad_response', l10n.t('The provider\'s adapter ended the answer without saying it was finished, so it may be incomplete.'));
   } catch (error) {
     // What is still held may be the start of a key: it is not part of the partial output.
     throw withPartialOutput(withoutSecrets(error, secrets), text);
@@ -249,7 +250,7 @@ function checkPart(raw: unknown): ChatStreamPart {
   if (isTextPart(raw)) return { type: 'text', text: raw.text };
   const parsed = ChatStreamPartSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  throw new SwitchboardError('bad_response', `The provider's adapter gave a part of the answer that is not valid (at ${issuePaths(parsed.error.issues)}).`);
+  throw new SwitchboardError('bad_response', l10n.t("The provider's adapter gave a part of the answer that is not valid (at {0}).", issuePaths(parsed.error.issues)));
 }
 
 function isTextPart(raw: unknown): raw is { type: 'text'; text: string } {
@@ -277,7 +278,7 @@ export async function collectChat(parts: AsyncIterable<ChatStreamPart>): Promise
     else if (part.type === 'usage') usage = part.usage;
     else finish = part;
   }
-  if (!finish) throw new SwitchboardError('bad_response', 'The answer ended without saying it was finished, so it may be incomplete.');
+  if (!finish) throw new SwitchboardError('bad_response', l10n.t('The answer ended without saying it was finished, so it may be incomplete.'));
   return {
     content,
     modelRef: finish.modelRef,
