@@ -182,11 +182,15 @@ describe('EditorController', function () {
       const routing = { connectionId: home.id, providerId: 'ollama', modelRef: i % 2 ? 'llama3.2' : 'qwen2.5', sources: { connectionId: 'agent', modelRef: 'agent' } } as const;
       await runs.add(runRecord({ ...agent, routing, ...(i === 7 ? { status: 'failed', output: undefined, error: { code: 'timeout', message: 'took 100% too long' } } : {}) }, i));
     }
-    const first = await request('runsPage', { offset: 0, limit: 10, filter: {} });
-    assert.equal(first.total, 30);
+    // Text JSON escapes in the stored body: found through the fields alone.
+    for (const [i, output] of [[30, 'she said "ship it"'], [31, 'a\\b path'], [32, 'line one\nline two']] as const) {
+      await runs.add(runRecord({ ...writer, routing: { connectionId: home.id, providerId: 'ollama', modelRef: 'qwen2.5', sources: { connectionId: 'agent', modelRef: 'agent' } }, output }, i));
+    }
+    const first = await request('runsPage', { offset: 3, limit: 10, filter: {} });
+    assert.equal(first.total, 33);
     assert.deepEqual(first.runs.map((r) => r.input).slice(0, 2), ['question 29', 'question 28']);
     assert.deepEqual(first.requesterNames, { 'switchboard.agentsView': 'the Agents view' });
-    assert.deepEqual((await request('runsPage', { offset: 25, limit: 10, filter: {} })).runs.map((r) => r.input), ['question 4', 'question 3', 'question 2', 'question 1', 'question 0']);
+    assert.deepEqual((await request('runsPage', { offset: 28, limit: 10, filter: {} })).runs.map((r) => r.input), ['question 4', 'question 3', 'question 2', 'question 1', 'question 0']);
 
     assert.equal((await request('runsPage', { offset: 0, limit: 50, filter: { agentId: reviewer.agentId } })).total, 10);
     assert.equal((await request('runsPage', { offset: 0, limit: 50, filter: { connectionId: home.id, modelRef: 'llama3.2' } })).total, 15);
@@ -197,6 +201,11 @@ describe('EditorController', function () {
     assert.deepEqual((await request('runsPage', { offset: 0, limit: 50, filter: { text: '100%' } })).runs.map((r) => r.input), ['question 7']);
     assert.equal((await request('runsPage', { offset: 0, limit: 50, filter: { text: '%' } })).total, 1);
     assert.equal((await request('runsPage', { offset: 0, limit: 50, filter: { text: 'reviewer' } })).total, 10, 'by agent name too');
+    assert.deepEqual((await request('runsPage', { offset: 0, limit: 50, filter: { text: 'said "SHIP' } })).runs.map((r) => r.input), ['question 30']);
+    assert.deepEqual((await request('runsPage', { offset: 0, limit: 50, filter: { text: 'a\\b' } })).runs.map((r) => r.input), ['question 31']);
+    assert.deepEqual((await request('runsPage', { offset: 0, limit: 50, filter: { text: 'one\nline' } })).runs.map((r) => r.input), ['question 32']);
+    // In the stored run, but in none of the fields searched.
+    assert.equal((await request('runsPage', { offset: 0, limit: 50, filter: { text: 'qwen2.5' } })).total, 0);
   });
 
   it('re-runs a run with its agent, input and routing, as the Switchboard editor, and copies a run\'s output', async () => {
