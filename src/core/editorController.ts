@@ -34,7 +34,7 @@ export interface EditorControllerDeps {
   registeredModels(): ReadonlyMap<string, readonly RegisteredModelSummary[]>;
   modelsChanged: Event<void>;
   copyToClipboard(text: string): Promise<void>;
-  models: Pick<ModelRegistry, 'list' | 'get' | 'setEnabled' | 'delete'>;
+  models: Pick<ModelRegistry, 'list' | 'setEnabledMany' | 'deleteMany'>;
   /** The palette's Discover Models flow for one connection, as the editor; undefined when cancelled. */
   discoverModels(connectionId: string): Promise<{ registered: number; added: number } | undefined>;
   /** A requester's name as people read it (the host's describeRequester). */
@@ -59,26 +59,11 @@ export function createEditorController(deps: EditorControllerDeps): ViewHost<Edi
 
   const dispatch = async (request: EditorRequest): Promise<unknown> => {
     switch (request.method) {
-      case 'setModelsEnabled': {
-        // Each through the registry's own method, the one the Connections view uses, so each change is checked the same way.
-        let changed = 0;
-        for (const id of request.params.ids) {
-          const model = deps.models.get(id);
-          if (!model || model.enabled === request.params.enabled) continue;
-          await deps.models.setEnabled(id, request.params.enabled);
-          changed++;
-        }
-        return { changed };
-      }
-      case 'deleteModels': {
-        let deleted = 0;
-        for (const id of request.params.ids) {
-          if (!deps.models.get(id)) continue;
-          await deps.models.delete(id);
-          deleted++;
-        }
-        return { deleted };
-      }
+      case 'setModelsEnabled':
+        // One write and one change for the whole selection, however many models it holds.
+        return { changed: await deps.models.setEnabledMany(request.params.ids, request.params.enabled) };
+      case 'deleteModels':
+        return { deleted: await deps.models.deleteMany(request.params.ids) };
       case 'discoverModels': {
         const result = await deps.discoverModels(request.params.connectionId);
         return result ? { ...result, cancelled: false } : { registered: 0, added: 0, cancelled: true };

@@ -223,6 +223,35 @@ export class ModelRegistry implements Disposable {
   }
 
   /**
+   * Enables or disables many models in one write and one change (a person selects 2,000 in the
+   * editor: one at a time, each would re-read the registry and every view its snapshot). Ids
+   * that are gone, and models already so, are skipped; returns how many changed.
+   */
+  async setEnabledMany(ids: readonly string[], enabled: boolean): Promise<number> {
+    const wanted = new Set(ids);
+    let changed = 0;
+    await this.mutate((all) => {
+      changed = all.filter((model) => wanted.has(model.id) && model.enabled !== enabled).length;
+      return changed ? all.map((model) => (wanted.has(model.id) && model.enabled !== enabled ? { ...model, enabled } : model)) : all;
+    });
+    if (changed) this.deps.logger.info(`${enabled ? 'Enabled' : 'Disabled'} ${changed} ${changed === 1 ? 'model' : 'models'}.`);
+    return changed;
+  }
+
+  /** Removes many models in one write and one change; ids that are gone are skipped. Returns how many went. */
+  async deleteMany(ids: readonly string[]): Promise<number> {
+    const unwanted = new Set(ids);
+    let deleted = 0;
+    await this.mutate((all) => {
+      const kept = all.filter((model) => !unwanted.has(model.id));
+      deleted = all.length - kept.length;
+      return deleted ? kept : all;
+    });
+    if (deleted) this.deps.logger.info(`Deleted ${deleted} ${deleted === 1 ? 'model' : 'models'}.`);
+    return deleted;
+  }
+
+  /**
    * The person's context window; marked `user`, so re-registering keeps it, and the provider's
    * figure is kept aside for clearContextWindow. More than the model's maximum is refused:
    * providers cut it to the maximum (Ollama does), so the run would not get it.

@@ -208,6 +208,33 @@ describe('ModelRegistry', () => {
     assert.equal(changes, 3);
   });
 
+  it('enables, disables and deletes a selection of many models in one write and one change, skipping ids that are gone', async () => {
+    const { service, models } = makeModels();
+    const local = await service.create({ name: 'Local', providerId: 'ollama' });
+    const registered = (await models.register(local.id, Array.from({ length: 300 }, (_, i) => discovered(`m${i}`)))).models;
+    let changes = 0;
+    models.onDidChange(() => changes++);
+    const ids = registered.map((model) => model.id);
+
+    assert.equal(await models.setEnabledMany([...ids.slice(0, 200), 'gone'], false), 200);
+    assert.equal(changes, 1);
+    assert.equal(await models.setEnabledMany(ids.slice(100, 250), false), 50, 'the first 100 were disabled already');
+    assert.equal(await models.setEnabledMany(ids.slice(0, 250), false), 0);
+    assert.equal(changes, 2, 'no change, no event');
+    assert.deepEqual(
+      models.list().map((model) => model.enabled),
+      ids.map((_, i) => i >= 250),
+    );
+
+    assert.equal(await models.deleteMany([...ids.slice(0, 150), 'gone']), 150);
+    assert.equal(await models.deleteMany(['gone']), 0);
+    assert.equal(changes, 3);
+    assert.deepEqual(
+      models.list().map((model) => model.providerModelId),
+      registered.slice(150).map((model) => model.providerModelId),
+    );
+  });
+
   it('deletes the models of a connection with the connection, in the same queued operation', async () => {
     const { service, models, store, db, logger } = makeModels();
     const local = await service.create({ name: 'Local', providerId: 'ollama' });
