@@ -50,6 +50,8 @@ function watchFirstRows(rows) {
   const check = (doc) => {
     // The editor's document written into the frame: what VS Code's webview start costs before ours.
     if (marks.written === undefined && doc.querySelector('script[src*="editor.js"]')) marks.written = performance.now();
+    // The tabs are drawn once the host's first snapshot is in: the view's start and that round trip.
+    if (marks.tabs === undefined && doc.querySelector('[data-testid="tab-runs"]')) marks.tabs = performance.now();
     for (const [tab, testId] of Object.entries(rows)) {
       if (marks[tab] === undefined && doc.querySelector(`[data-testid="${testId}"]`)) marks[tab] = performance.now();
     }
@@ -132,6 +134,7 @@ async function main() {
 
     const opened = Object.fromEntries(TABS.map((tab) => [tab.id, []]));
     const written = [];
+    const tabsDrawn = [];
     let frame;
     let webview;
     for (let opening = 0; opening <= OPENINGS; opening++) {
@@ -149,6 +152,7 @@ async function main() {
       if (opening > 0) {
         for (const tab of TABS) opened[tab.id].push(marks[tab.id]);
         if (marks.written !== undefined) written.push(marks.written);
+        if (marks.tabs !== undefined) tabsDrawn.push(marks.tabs);
       }
     }
 
@@ -175,6 +179,7 @@ async function main() {
       ),
       '\n  targets: first rows < 150 ms, a filter < 50 ms\n',
       written.length ? `  of the opening, VS Code's webview start until the editor's document is written: ${cell(written)}\n` : '',
+      tabsDrawn.length ? `  and until the tabs are drawn (the view started, the host's snapshot in): ${cell(tabsDrawn)}\n` : '',
       `  (openings from the webview's creation; filters: ${TABS.map((tab) => `${tab.label} "${tab.value}"`).join(', ')}, and empty, in turn)\n`,
     ];
     process.stdout.write(out.join(''));
