@@ -15,6 +15,12 @@ export interface Sql {
   all<T>(sql: string, ...params: SQLInputValue[]): T[];
 }
 
+/** What Database.cachedRead keeps between calls; one per cached read, owned by its caller. */
+export interface ReadCache<T> {
+  version?: string;
+  value?: T;
+}
+
 export interface DatabaseDeps {
   file: string;
   logger: Logger;
@@ -43,6 +49,8 @@ export class Database implements Disposable {
   private db: DatabaseSync | undefined;
   private readonly statements = new Map<string, StatementSync>();
   private inTransaction = false;
+  /** Write transactions this connection committed (see cachedRead). */
+  private commits = 0;
   private afterOpen: Promise<void> = Promise.resolve();
   private readonly sql: Sql = {
     run: (sql, ...params) => this.statement(sql).run(...params),
@@ -64,6 +72,25 @@ export class Database implements Disposable {
   /** A consistent read: one snapshot across its statements. */
   read<T>(body: (sql: Sql) => T): T {
     return this.transaction('BEGIN', body);
+  }
+
+  /**
+   * `read`, answered from `cache` while nothing has been committed to the file since it was
+   * filled, by this window (its write count) or another (SQLite's data_version). For a read
+   * many callers repeat between changes, such as the registry every view's snapshot lists.
+   * The cached value is shared: callers must not change it.
+   */
+  cachedRead<T>(cache: ReadCache<T>, body: (sql: Sql) => T): T {
+    // Inside another transaction, a write of its own may not be committed yet: read it.
+    if (this.inTransaction) return body(this.sql);
+    return this.read((sql) => {
+      const version = `${sql.get<{ data_version: number }>('PRAGMA data_version')?.data_version}:${this.commits}`;
+      if (cache.version !== version || !('value' in cache)) {
+        cache.value = body(sql);
+        cache.version = version;
+      }
+      return cache.value as T;
+    });
   }
 
   /** A write transaction; a throw in `body` rolls everything in it back. Nested calls join the outer one. */
@@ -90,6 +117,8 @@ export class Database implements Disposable {
     try {
       const result = body(this.sql);
       db.exec('COMMIT');
+      // data_version does not move for this connection's own commits: count them.
+      if (begin !== 'BEGIN') this.commits++;
       return result;
     } catch (error) {
       // SQLite may have rolled back already (e.g. SQLITE_FULL); then this one has nothing to do.

@@ -6,7 +6,7 @@ import { describeModelCount, describeSource, withContextOverride, withoutContext
 import { DiscoveredModelSchema, LeftOutModelsSchema, RegisteredModelSchema, type DiscoveredModel, type ModelListing, type RegisteredModel } from '../contracts/models';
 import { describeIssues } from '../contracts/issues';
 import type { ConnectionService } from './connectionService';
-import { safeJson, type Database, type Sql } from './database';
+import { safeJson, type Database, type ReadCache, type Sql } from './database';
 import { SwitchboardError } from './errors';
 import { Emitter } from './events';
 import type { HttpClient } from './http/httpClient';
@@ -57,6 +57,7 @@ export class ModelRegistry implements Disposable {
   readonly onDidChange = this.changed.event;
   private readonly cascade: Disposable;
   private lastInvalidCount = 0;
+  private readonly validCache: ReadCache<RegisteredModel[]> = {};
 
   constructor(private readonly deps: ModelRegistryDeps) {
     this.cascade = deps.connections.onDeleting(async (connectionId) => {
@@ -348,9 +349,12 @@ export class ModelRegistry implements Disposable {
     return unique;
   }
 
-  /** Every stored record that passes its schema, whether or not its connection still exists. */
+  /**
+   * Every stored record that passes its schema, whether or not its connection still exists;
+   * read and validated again only after a commit (each view's snapshot lists the registry).
+   */
   private readValid(): RegisteredModel[] {
-    return this.deps.db.read((sql) => this.read(sql));
+    return this.deps.db.cachedRead(this.validCache, (sql) => this.read(sql));
   }
 
   /** The stored records that pass their schema, in registration order; the others are logged and left as they are. */

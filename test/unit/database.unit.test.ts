@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import type { ReadCache } from '../../src/core/database';
 import { SwitchboardError } from '../../src/core/errors';
 import { MIGRATIONS } from '../../src/core/schema';
 import { TABLES } from '../../src/core/storageKeys';
@@ -29,6 +30,36 @@ describe('Database', () => {
       }),
     );
     assert.equal(temp.db.read((sql) => sql.get(`SELECT 1 FROM ${TABLES.meta} WHERE key = 'a'`)), undefined);
+  });
+
+  it('answers a cached read again until something is committed, by this connection or another window', () => {
+    const cache: ReadCache<number> = {};
+    let reads = 0;
+    const count = () =>
+      temp.db.cachedRead(cache, (sql) => {
+        reads++;
+        return Number(sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${TABLES.meta}`)?.n);
+      });
+    const before = count();
+    assert.equal(count(), before);
+    assert.equal(reads, 1, 'nothing committed: no second read');
+
+    temp.db.write((sql) => sql.run(`INSERT INTO ${TABLES.meta} (key, value) VALUES ('mine', '1')`));
+    assert.equal(count(), before + 1, 'its own commit');
+    assert.equal(reads, 2);
+
+    const otherWindow = temp.open();
+    otherWindow.write((sql) => sql.run(`INSERT INTO ${TABLES.meta} (key, value) VALUES ('theirs', '1')`));
+    assert.equal(count(), before + 2, "another connection's commit");
+    assert.equal(reads, 3);
+
+    // Inside a write, the uncommitted row counts and the cache is not used.
+    temp.db.write((sql) => {
+      sql.run(`INSERT INTO ${TABLES.meta} (key, value) VALUES ('pending', '1')`);
+      assert.equal(count(), before + 3);
+    });
+    assert.equal(count(), before + 3);
+    assert.equal(reads, 5);
   });
 
   it('refuses a database a newer version of Switchboard wrote', () => {
