@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Connection, TestResult } from '../../src/contracts/connections';
 import type { RegisteredModel } from '../../src/contracts/models';
@@ -222,7 +223,7 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
   }, []);
 
   if (!snapshot) {
-    return <Loading class="connections-tab" what="connections" />;
+    return <Loading class="connections-tab" text={l10n.t('Loading connections…')} />;
   }
 
   const { providers, connections, defaultConnectionId, unavailableConnectionIds } = snapshot;

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { useCallback, useMemo, useState } from 'preact/hooks';
 import type { Connection } from '../../src/contracts/connections';
 import type { ConnectionsSnapshot } from '../../src/contracts/connectionsView';
@@ -107,7 +108,7 @@ export function ModelsTab({ client, snapshot, onShowConnections }: ModelsTabProp
   );
 
   if (!snapshot || !models || !connections) {
-    return <Loading class="models-tab" testId="models-loading" what="models" />;
+    return <Loading class="models-tab" testId="models-loading" text={l10n.t('Loading models…')} />;
   }
 
   if (models.length === 0) {

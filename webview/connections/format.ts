@@ -1,7 +1,7 @@
 import * as l10n from '@vscode/l10n';
 import type { ConnectionStatus } from '../../src/contracts/connections';
 import type { ProviderDescriptor } from '../../src/contracts/providers';
-import { formatCount, pageLocale } from '../shared/locale';
+import { formatCount, formatDecimal, pageLocale } from '../shared/locale';
 
 const UNITS: ReadonlyArray<[Intl.RelativeTimeFormatUnit, number]> = [
   ['year', 365 * 24 * 3600],
@@ -42,7 +42,7 @@ export function formatLatency(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) {
     return '';
   }
-  return ms < 1000 ? l10n.t('{0} ms', formatCount(Math.round(ms))) : l10n.t('{0} s', (ms / 1000).toLocaleString(pageLocale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }));
+  return ms < 1000 ? l10n.t('{0} ms', formatCount(Math.round(ms))) : l10n.t('{0} s', formatDecimal(ms / 1000, 1));
 }
 
 /** The masked hint the host sends (`****abcd`), or "no key". */

@@ -35,7 +35,7 @@ export function App() {
     setVisits((n) => n + 1);
   };
 
-  if (!snapshot) return <Loading class="editor" what="Switchboard" />;
+  if (!snapshot) return <Loading class="editor" text={l10n.t('Loading Switchboard…')} />;
   const tabs: TabDefinition[] = [
     { id: 'models', label: l10n.t('Models'), content: <ModelsTab client={client} snapshot={snapshot} /> },
     { id: 'runs', label: l10n.t('Runs'), content: <RunsTab client={client} snapshot={snapshot} visits={visits} /> },

@@ -11,3 +11,8 @@ export function pageLocale(): string {
 export function formatCount(value: number, locale = pageLocale()): string {
   return value.toLocaleString(locale);
 }
+
+/** A number with exactly `digits` decimals as the page's language writes it: `1.3` in English, `1,3` in German. */
+export function formatDecimal(value: number, digits: number, locale = pageLocale()): string {
+  return value.toLocaleString(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}

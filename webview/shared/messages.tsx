@@ -1,4 +1,3 @@
-import * as l10n from '@vscode/l10n';
 import type { ComponentChildren } from 'preact';
 
 /** The outcome of something a row or panel did, shown inline under it. */
@@ -20,12 +19,12 @@ export function MessageLine({ message, testId, children }: { message: RowMessage
   );
 }
 
-/** What a view or tab shows until the host's first snapshot arrives. */
-export function Loading({ class: className, testId = 'loading', what }: { class: string; testId?: string; what: string }) {
+/** What a view or tab shows until the host's first snapshot arrives; `text` is the whole sentence, e.g. "Loading agents…". */
+export function Loading({ class: className, testId = 'loading', text }: { class: string; testId?: string; text: string }) {
   return (
     <div class={`${className} loading`} data-testid={testId} role="status">
-      <vscode-progress-ring class="inline-progress" aria-label={l10n.t('Loading {0}', what)} />
-      <span>{l10n.t('Loading {0}…', what)}</span>
+      <vscode-progress-ring class="inline-progress" aria-label={text} />
+      <span>{text}</span>
     </div>
   );
 }
