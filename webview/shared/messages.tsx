@@ -28,3 +28,11 @@ export function Loading({ class: className, testId = 'loading', text }: { class:
     </div>
   );
 }
+
+/**
+ * A whole sentence from l10n.t, called without its arguments so that its `{0}`, `{1}`… are left
+ * in, with each argument shown in bold where it stands: a translation may move them.
+ */
+export function WithStrong({ sentence, strong }: { sentence: string; strong: readonly string[] }) {
+  return <>{sentence.split(/\{(\d+)\}/).map((part, index) => (index % 2 ? <strong key={index}>{strong[Number(part)] ?? ''}</strong> : part))}</>;
+}
