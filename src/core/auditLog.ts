@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { hash } from 'node:crypto';
 import { AuditEntrySchema, type AuditEntry } from '../contracts/agents';
 import { safeJson, type Database, type Sql } from './database';
@@ -85,7 +86,7 @@ export class AuditLog {
   page(options: { offset: number; limit: number; query?: AuditQuery }): AuditPage {
     const { offset, limit } = options;
     if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(limit) || limit < 1) {
-      throw new SwitchboardError('invalid_input', `An audit page needs a whole offset of 0 or more and a whole limit of 1 or more (got ${String(offset)} and ${String(limit)}).`);
+      throw new SwitchboardError('invalid_input', l10n.t('An audit page needs a whole offset of 0 or more and a whole limit of 1 or more (got {0} and {1}).', String(offset), String(limit)));
     }
     const query = options.query ?? {};
     if (query.requesterIds?.length === 0) return { entries: [], total: 0 };

@@ -299,7 +299,7 @@ export class ConnectionService {
     } catch (error) {
       if (error instanceof SwitchboardError && error.code === 'cancelled') throw error;
       // The key path has blanked the key out of the error: it is stored and shown as it is.
-      const message = error instanceof SwitchboardError ? error.message : `The test failed unexpectedly: ${errorText(error)}`;
+      const message = error instanceof SwitchboardError ? error.message : l10n.t('The test failed unexpectedly: {0}', errorText(error));
       const code = error instanceof SwitchboardError ? error.code : 'internal';
       result = { status: 'invalid', message, latencyMs: elapsed(started), code };
     }
@@ -361,7 +361,7 @@ function checkOptions({ descriptor, adapter }: RegisteredProvider, options: Reco
   const optionFields = descriptor.fields.filter((f) => f.kind !== 'secret' && f.key !== BASE_URL_FIELD);
   const unknown = Object.keys(options).filter((key) => !optionFields.some((f) => f.key === key));
   if (unknown.length) {
-    throw new SwitchboardError('invalid_input', `${descriptor.displayName} has no field ${unknown.map((k) => `"${k}"`).join(', ')}.`);
+    throw new SwitchboardError('invalid_input', l10n.t('{0} has no field {1}.', descriptor.displayName, unknown.map((k) => `"${k}"`).join(', ')));
   }
   const result: Record<string, string> = {};
   for (const field of optionFields) {

@@ -195,9 +195,10 @@ export class Database implements Disposable {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       return this.deps.loadSqlite ? this.deps.loadSqlite() : (require('node:sqlite') as SqliteModule);
     } catch (error) {
-      const message =
-        `Switchboard cannot store models, runs or the audit log: the Node.js of this VS Code (${process.version}) has no node:sqlite. ` +
-        'Update VS Code to 1.104 or later. Your registered models, runs and audit log from earlier versions are left as they were.';
+      const message = l10n.t(
+        'Switchboard cannot store models, runs or the audit log: the Node.js of this VS Code ({0}) has no node:sqlite. Update VS Code to 1.104 or later. Your registered models, runs and audit log from earlier versions are left as they were.',
+        process.version,
+      );
       this.deps.logger.error(`${message} (${error instanceof Error ? error.message : String(error)})`);
       throw new SwitchboardError('storage_unavailable', message, { cause: error });
     }

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { ErrorCodeSchema, type ErrorCode, type ErrorInfo } from '../contracts/errors';
 
 /**
@@ -38,5 +39,5 @@ export function toErrorInfo(error: unknown): ErrorInfo {
   const code = ErrorCodeSchema.safeParse((error as { code?: unknown } | null)?.code);
   if (error instanceof Error && code.success) return { code: code.data, message: error.message };
   const message = error instanceof Error ? error.message : String(error);
-  return { code: 'internal', message: `Unexpected error: ${message}` };
+  return { code: 'internal', message: l10n.t('Unexpected error: {0}', message) };
 }

@@ -53,7 +53,10 @@ type Plan = { body: AgentBody; connection: Connection; provider: ProviderDescrip
 
 /** How the gateway reports errors: `{"error":{"message"}}`, `{"error":"…"}` or `{"message":"…"}`. */
 const GATEWAY_API: ApiProfile = {
-  name: 'AI gateway',
+  // A getter: read when a message is built, after activate() has configured l10n, not at import.
+  get name() {
+    return l10n.t('AI gateway');
+  },
   errorMessage(body) {
     const value = body as { error?: unknown; message?: unknown } | undefined;
     const error = value?.error as { message?: unknown } | string | undefined;
@@ -65,7 +68,7 @@ const GATEWAY_API: ApiProfile = {
     if (response.status !== 401 && response.status !== 403) return undefined;
     return new SwitchboardError(
       'auth_failed',
-      l10n.t('{0} answered {1}: the gateway token was rejected. Set it again with Switchboard: Set Gateway Token.{2}', response.endpoint, response.status, providerSaid('The gateway', providerMessage)),
+      l10n.t('{0} answered {1}: the gateway token was rejected. Set it again with Switchboard: Set Gateway Token.{2}', response.endpoint, response.status, providerSaid(l10n.t('The gateway'), providerMessage)),
     );
   },
 };

@@ -275,11 +275,16 @@ function errorText(error: unknown): string {
 }
 
 function secretStorageFailed(reason: string, when: 'store' | 'read'): SwitchboardError {
-  const what = when === 'store' ? `could not keep the key in the system keyring (${reason}). Nothing was saved.` : `could not read the key from the system keyring (${reason}). Nothing was sent.`;
   return new SwitchboardError(
     'secret_storage_failed',
-    `VS Code ${what} ` +
-      'On Linux, install and unlock a keyring such as GNOME Keyring or KWallet, or start VS Code with ' +
-      `--password-store="gnome-libsecret" (see "Troubleshooting keychain issues" in the VS Code docs), then ${when === 'store' ? 'set the key again' : 'try again'}.`,
+    when === 'store'
+      ? l10n.t(
+          'VS Code could not keep the key in the system keyring ({0}). Nothing was saved. On Linux, install and unlock a keyring such as GNOME Keyring or KWallet, or start VS Code with --password-store="gnome-libsecret" (see "Troubleshooting keychain issues" in the VS Code docs), then set the key again.',
+          reason,
+        )
+      : l10n.t(
+          'VS Code could not read the key from the system keyring ({0}). Nothing was sent. On Linux, install and unlock a keyring such as GNOME Keyring or KWallet, or start VS Code with --password-store="gnome-libsecret" (see "Troubleshooting keychain issues" in the VS Code docs), then try again.',
+          reason,
+        ),
   );
 }

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { splitLegacyModel } from '../contracts/routing';
 import { pickLegacyConnection } from '../contracts/routing';
 import type { AgentService } from './agentService';
@@ -35,12 +36,12 @@ export async function migrateLegacyAgents(deps: {
     const fail = (reason: string) => report.failed.push({ agentId: agent.id, name: agent.name, from, reason });
     const provider = deps.registry.get(providerType)?.descriptor;
     if (!provider) {
-      fail(`"${providerType}" is not a provider type Switchboard knows.`);
+      fail(l10n.t('"{0}" is not a provider type Switchboard knows.', providerType));
       continue;
     }
     const connection = pickLegacyConnection(providerType, deps.connections.list(), deps.settings.defaultConnectionId());
     if (!connection) {
-      fail(`there is no ${provider.displayName} connection that works. Add one, then migrate again.`);
+      fail(l10n.t('there is no {0} connection that works. Add one, then migrate again.', provider.displayName));
       continue;
     }
     try {

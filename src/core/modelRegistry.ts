@@ -266,7 +266,12 @@ export class ModelRegistry implements Disposable {
       if (model.maxContextWindow !== undefined && parsed.data > model.maxContextWindow) {
         throw new SwitchboardError(
           'invalid_input',
-          `"${model.displayName}" takes at most ${model.maxContextWindow.toLocaleString('en')} tokens (${describeSource(model.sources.maxContextWindow)}); a larger window would be cut to that. Enter ${model.maxContextWindow.toLocaleString('en')} or less.`,
+          l10n.t(
+            '"{0}" takes at most {1} tokens ({2}); a larger window would be cut to that. Enter {1} or less.',
+            model.displayName,
+            model.maxContextWindow.toLocaleString('en'),
+            describeSource(model.sources.maxContextWindow),
+          ),
         );
       }
       return withContextOverride(model, parsed.data);

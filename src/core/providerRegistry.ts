@@ -35,10 +35,10 @@ export class ProviderRegistry implements Disposable {
     if (!parsed.success) {
       throw new SwitchboardError('invalid_input', l10n.t('The provider descriptor is not valid: {0}', describeIssues(parsed.error.issues)));
     }
-    const fieldProblem = parsed.data.id.includes('/') ? 'its id must not name a namespace: Switchboard adds the extension\'s.' : descriptorProblem(parsed.data);
-    if (fieldProblem) throw new SwitchboardError('invalid_input', l10n.t('The provider descriptor is not valid: {0}', fieldProblem));
+    const fieldProblem = parsed.data.id.includes('/') ? l10n.t("The provider descriptor is not valid: its id must not name a namespace: Switchboard adds the extension's.") : descriptorProblem(parsed.data);
+    if (fieldProblem) throw new SwitchboardError('invalid_input', fieldProblem);
     const problem = adapterProblem(adapter);
-    if (problem) throw new SwitchboardError('invalid_input', l10n.t('The provider adapter is not valid: {0}.', problem));
+    if (problem) throw new SwitchboardError('invalid_input', problem);
     const id = source === 'core' ? parsed.data.id : `${source}/${parsed.data.id}`;
     if (this.providers.has(id)) {
       throw new SwitchboardError('conflict', l10n.t('A provider with id "{0}" is already registered.', id));
@@ -97,10 +97,10 @@ function descriptorProblem(descriptor: ProviderDescriptor): string | undefined {
   for (const url of defaults) {
     if (url === undefined) continue;
     const parsed = BaseUrlSchema.safeParse(url);
-    if (!parsed.success) return `the default base URL is not valid: ${describeIssues(parsed.error.issues)}.`;
+    if (!parsed.success) return l10n.t('The provider descriptor is not valid: the default base URL is not valid: {0}.', describeIssues(parsed.error.issues));
   }
   const credential = descriptor.fields.find((field) => field.kind !== 'secret' && (isCredentialName(field.key) || isCredentialName(field.label)));
-  if (credential) return `the field "${credential.key}" carries a credential, so its kind must be "secret" (typed into VS Code's password box, kept in SecretStorage).`;
+  if (credential) return l10n.t('The provider descriptor is not valid: the field "{0}" carries a credential, so its kind must be "secret" (typed into VS Code\'s password box, kept in SecretStorage).', credential.key);
   return undefined;
 }
 
@@ -110,11 +110,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** What is wrong with an adapter another extension passed, or undefined: its methods are called later, far from here. */
 function adapterProblem(adapter: unknown): string | undefined {
-  if (typeof adapter !== 'object' || adapter === null) return 'it is not an object';
+  if (typeof adapter !== 'object' || adapter === null) return l10n.t('The provider adapter is not valid: it is not an object.');
   const methods = adapter as Record<string, unknown>;
-  if (typeof methods.testConnection !== 'function') return 'testConnection is not a function';
+  if (typeof methods.testConnection !== 'function') return l10n.t('The provider adapter is not valid: testConnection is not a function.');
   for (const name of ['validateOptions', 'discoverModels', 'chat']) {
-    if (methods[name] !== undefined && typeof methods[name] !== 'function') return `${name} is not a function`;
+    if (methods[name] !== undefined && typeof methods[name] !== 'function') return l10n.t('The provider adapter is not valid: {0} is not a function.', name);
   }
   return undefined;
 }

@@ -36,8 +36,12 @@ export function resolveRouting(inputs: RoutingInputs): Routing {
   }
   const connection = inputs.findConnection(picked.connectionId);
   if (!connection) {
-    const whose = { request: 'The run names', agent: 'The agent uses', default: 'The default connection is' }[picked.source];
-    throw new SwitchboardError('missing_connection', l10n.t('{0} a connection that no longer exists. Choose another connection or set a default.', whose));
+    const messages = {
+      request: () => l10n.t('The run names a connection that no longer exists. Choose another connection or set a default.'),
+      agent: () => l10n.t('The agent uses a connection that no longer exists. Choose another connection or set a default.'),
+      default: () => l10n.t('The default connection is a connection that no longer exists. Choose another connection or set a default.'),
+    };
+    throw new SwitchboardError('missing_connection', messages[picked.source]());
   }
   const provider = inputs.findProvider(connection.providerId);
   if (!provider) {

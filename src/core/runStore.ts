@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
 import { RunRecordSchema, type RunRecord } from '../contracts/agents';
 import { safeJson, type Database, type Sql } from './database';
@@ -180,7 +181,7 @@ export class RunStore implements Disposable {
         now - leaseMs,
       );
       const finishedAt = new Date(now).toISOString();
-      const error = { code: 'internal' as const, message: 'The run was interrupted: the VS Code window running it closed, reloaded or crashed before it finished. Run the agent again.' };
+      const error = { code: 'internal' as const, message: l10n.t('The run was interrupted: the VS Code window running it closed, reloaded or crashed before it finished. Run the agent again.') };
       for (const { id } of orphans) this.patch(sql, id, (run) => ({ ...run, status: 'failed', error, finishedAt }));
       sql.run(`DELETE FROM ${leases} WHERE heartbeat_at < ?`, now - leaseMs);
       return orphans.length;

@@ -4,7 +4,7 @@ import { SwitchboardError } from '../../src/core/errors';
 import { ProviderRegistry } from '../../src/core/providerRegistry';
 import { anthropicAdapter } from '../../src/core/providers/anthropic';
 import { azureOpenAiAdapter } from '../../src/core/providers/azureOpenai';
-import { CORE_PROVIDERS, registerCoreProviders } from '../../src/core/providers/coreProviders';
+import { coreProviders, registerCoreProviders } from '../../src/core/providers/coreProviders';
 import { geminiAdapter } from '../../src/core/providers/gemini';
 import { ollamaAdapter, ollamaDescriptor } from '../../src/core/providers/ollama';
 import { openAiAdapter } from '../../src/core/providers/openai';
@@ -29,7 +29,7 @@ describe('registerCoreProviders', () => {
 
   it('registers nothing when one of them conflicts with a provider already there', () => {
     const registry = new ProviderRegistry();
-    const openAiLookalike = { ...ollamaDescriptor, id: 'openai', displayName: 'Someone else' };
+    const openAiLookalike = { ...ollamaDescriptor(), id: 'openai', displayName: 'Someone else' };
     registry.register(openAiLookalike, ollamaAdapter, 'core');
 
     assert.throws(() => registerCoreProviders(registry), (error) => error instanceof SwitchboardError && error.code === 'conflict');
@@ -38,7 +38,7 @@ describe('registerCoreProviders', () => {
   });
 
   it('gives every core descriptor a valid schema and capabilities that match the methods its adapter has', () => {
-    for (const { descriptor, adapter } of CORE_PROVIDERS) {
+    for (const { descriptor, adapter } of coreProviders()) {
       const parsed = ProviderDescriptorSchema.parse(descriptor);
       assert.equal(parsed.source, 'core');
       assert.deepEqual(parsed.capabilities, { test: true, discovery: typeof adapter.discoverModels === 'function', chat: typeof adapter.chat === 'function' }, descriptor.id);
@@ -48,7 +48,7 @@ describe('registerCoreProviders', () => {
 
   it('declares each provider\'s fields with the keys, kinds and required flags of the issue', () => {
     const fields = Object.fromEntries(
-      CORE_PROVIDERS.map(({ descriptor }) => [descriptor.id, descriptor.fields.map(({ key, kind, required, default: value }) => `${key}:${kind}:${required ? 'required' : 'optional'}${value ? `=${value}` : ''}`)]),
+      coreProviders().map(({ descriptor }) => [descriptor.id, descriptor.fields.map(({ key, kind, required, default: value }) => `${key}:${kind}:${required ? 'required' : 'optional'}${value ? `=${value}` : ''}`)]),
     );
 
     assert.deepEqual(fields, {

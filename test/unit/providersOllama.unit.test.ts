@@ -20,7 +20,7 @@ describe('Ollama adapter', () => {
   }
 
   it('has a valid core descriptor with the local default URL and model, able to test, discover and chat', () => {
-    const descriptor = ProviderDescriptorSchema.parse(ollamaDescriptor);
+    const descriptor = ProviderDescriptorSchema.parse(ollamaDescriptor());
 
     assert.deepEqual(descriptor.capabilities, { test: true, discovery: true, chat: true });
     assert.equal(descriptor.source, 'core');

@@ -19,7 +19,7 @@ describe('OpenAI adapter', () => {
   }
 
   it('has a valid core descriptor: a required key, an optional base URL and organization id', () => {
-    const descriptor = ProviderDescriptorSchema.parse(openAiDescriptor);
+    const descriptor = ProviderDescriptorSchema.parse(openAiDescriptor());
 
     assert.equal(descriptor.source, 'core');
     assert.equal(descriptor.defaults.baseUrl, 'https://api.openai.com/v1');

@@ -1,7 +1,9 @@
+import * as l10n from '@vscode/l10n';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Agent } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
 import { errorMessage } from '../shared/errors';
+import { formatCount } from '../shared/locale';
 import { FormError, FormPanel, TextField } from '../shared/fields';
 import {
   AGENT_LIMITS,
@@ -94,19 +96,19 @@ export function AgentForm({ client, connections, defaultConnectionId, agent, onC
   const connection = modelConnection(connections, values.connectionId, defaultConnectionId);
   const defaultName = defaultConnectionId ? connectionName(connections, defaultConnectionId) : '';
   const models = modelOptions(connection, values.modelRef, !values.connectionId);
-  const title = editing ? `Edit “${agent.name}”` : 'New agent';
+  const title = editing ? l10n.t('Edit “{0}”', agent.name) : l10n.t('New agent');
 
   let modelHelp: string;
   if (!values.connectionId && !defaultConnectionId) {
-    modelHelp = 'Choose a connection, or set a default connection, to pick one of its models.';
+    modelHelp = l10n.t('Choose a connection, or set a default connection, to pick one of its models.');
   } else if (!connection) {
-    modelHelp = values.connectionId ? 'The chosen connection was deleted; choose another connection.' : 'The default connection was deleted; choose another connection or default.';
+    modelHelp = values.connectionId ? l10n.t('The chosen connection was deleted; choose another connection.') : l10n.t('The default connection was deleted; choose another connection or default.');
   } else if (connection.models.length === 0) {
-    modelHelp = `No model of “${connection.name}” is enabled in the registry; runs use the connection's default model.`;
+    modelHelp = l10n.t("No model of “{0}” is enabled in the registry; runs use the connection's default model.", connection.name);
   } else if (!values.connectionId) {
-    modelHelp = `Models of the default connection, “${connection.name}”, enabled in the registry; the model applies while runs use the default connection.`;
+    modelHelp = l10n.t('Models of the default connection, “{0}”, enabled in the registry; the model applies while runs use the default connection.', connection.name);
   } else {
-    modelHelp = 'Only models enabled in the registry for this connection are offered.';
+    modelHelp = l10n.t('Only models enabled in the registry for this connection are offered.');
   }
 
   return (
@@ -114,10 +116,10 @@ export function AgentForm({ client, connections, defaultConnectionId, agent, onC
       <TextField
         id={`${formId}-name`}
         testId="field-agent-name"
-        label="Name"
+        label={l10n.t('Name')}
         required
         value={values.name}
-        placeholder="e.g. Code reviewer"
+        placeholder={l10n.t('e.g. Code reviewer')}
         error={errors.name}
         errorTestId="field-error-agent-name"
         onInput={(value) => setValue('name', value)}
@@ -125,10 +127,10 @@ export function AgentForm({ client, connections, defaultConnectionId, agent, onC
       <TextField
         id={`${formId}-role`}
         testId="field-agent-role"
-        label="Role"
+        label={l10n.t('Role')}
         value={values.role}
-        placeholder="e.g. Reviews diffs for bugs and unclear names"
-        description="One line on what the agent is for."
+        placeholder={l10n.t('e.g. Reviews diffs for bugs and unclear names')}
+        description={l10n.t('One line on what the agent is for.')}
         error={errors.role}
         errorTestId="field-error-agent-role"
         onInput={(value) => setValue('role', value)}
@@ -137,17 +139,17 @@ export function AgentForm({ client, connections, defaultConnectionId, agent, onC
       <SelectField
         id={`${formId}-connection`}
         testId="field-agent-connection"
-        label="Connection"
+        label={l10n.t('Connection')}
         value={values.connectionId}
-        emptyLabel="Use the default connection"
-        emptyDescription={defaultName ? `now: ${defaultName}` : 'none set yet'}
+        emptyLabel={l10n.t('Use the default connection')}
+        emptyDescription={defaultName ? l10n.t('now: {0}', defaultName) : l10n.t('none set yet')}
         options={connectionOptions(connections, values.connectionId, defaultConnectionId)}
         description={
           values.connectionId
-            ? 'Runs of this agent use this connection unless a run names another.'
+            ? l10n.t('Runs of this agent use this connection unless a run names another.')
             : defaultName
-              ? `Runs use the default connection, now “${defaultName}”.`
-              : 'No default connection is set yet; runs fail until you choose one or set a default.'
+              ? l10n.t('Runs use the default connection, now “{0}”.', defaultName)
+              : l10n.t('No default connection is set yet; runs fail until you choose one or set a default.')
         }
         error={errors.connectionId}
         errorTestId="field-error-agent-connection"
@@ -158,9 +160,9 @@ export function AgentForm({ client, connections, defaultConnectionId, agent, onC
         key={`model-${connection?.id ?? ''}`}
         id={`${formId}-model`}
         testId="field-agent-model"
-        label="Model"
+        label={l10n.t('Model')}
         value={values.modelRef}
-        emptyLabel="Connection's default model"
+        emptyLabel={l10n.t("Connection's default model")}
         options={models}
         disabled={!connection}
         description={modelHelp}
@@ -172,11 +174,11 @@ export function AgentForm({ client, connections, defaultConnectionId, agent, onC
       <TextAreaField
         id={`${formId}-soul`}
         testId="field-agent-soul"
-        label="Soul"
+        label={l10n.t('Soul')}
         value={values.soul}
         rows={6}
-        placeholder="The system prompt: who the agent is and how it answers."
-        description={`The system prompt, sent as typed. Up to ${AGENT_LIMITS.soul.toLocaleString('en')} characters.`}
+        placeholder={l10n.t('The system prompt: who the agent is and how it answers.')}
+        description={l10n.t('The system prompt, sent as typed. Up to {0} characters.', formatCount(AGENT_LIMITS.soul))}
         error={errors.soul}
         errorTestId="field-error-agent-soul"
         onInput={(value) => setValue('soul', value)}
@@ -184,11 +186,11 @@ export function AgentForm({ client, connections, defaultConnectionId, agent, onC
       <TextAreaField
         id={`${formId}-guardrails`}
         testId="field-agent-guardrails"
-        label="Guardrails"
+        label={l10n.t('Guardrails')}
         value={values.guardrails}
         rows={4}
-        placeholder="What the agent must not do, e.g. never invent file paths."
-        description="Rules added to the system prompt after the soul."
+        placeholder={l10n.t('What the agent must not do, e.g. never invent file paths.')}
+        description={l10n.t('Rules added to the system prompt after the soul.')}
         error={errors.guardrails}
         errorTestId="field-error-agent-guardrails"
         onInput={(value) => setValue('guardrails', value)}
@@ -198,10 +200,10 @@ export function AgentForm({ client, connections, defaultConnectionId, agent, onC
 
       <div class="form-actions">
         <vscode-button type="submit" data-testid="save-agent-button" aria-disabled={saving ? 'true' : undefined} icon={saving ? 'loading' : ''} iconSpin={saving}>
-          {saving ? 'Saving…' : editing ? 'Save changes' : 'Create agent'}
+          {saving ? l10n.t('Saving…') : editing ? l10n.t('Save changes') : l10n.t('Create agent')}
         </vscode-button>
         <vscode-button secondary type="button" data-testid="cancel-agent-button" disabled={saving} onClick={onCancel}>
-          Cancel
+          {l10n.t('Cancel')}
         </vscode-button>
       </div>
     </FormPanel>

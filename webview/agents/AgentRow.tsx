@@ -1,10 +1,11 @@
+import * as l10n from '@vscode/l10n';
 import type { ComponentChildren } from 'preact';
 import type { Agent } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
 import type { AgentSyncState } from '../../src/contracts/gateway';
 import { MessageLine, type RowMessage } from '../shared/messages';
 import { RowAction } from '../shared/RowAction';
-import { DELETED_CONNECTION, syncLine } from './format';
+import { DELETED_CONNECTION, syncActionLabel, syncLine } from './format';
 
 /** What the view knows about an agent row beyond the snapshot: a delete on its way, and its outcome. */
 export interface AgentRowState {
@@ -31,16 +32,16 @@ interface AgentRowProps {
 
 /** Where the agent runs, in a few words: its connection and model, or the default. */
 export function agentRoute(agent: Agent, connections: readonly AgentsConnection[], defaultConnectionId: string): { text: string; missing: boolean } {
-  if (!agent.connectionId && agent.model) return { text: `legacy model ${agent.model} (migrate with Switchboard: Migrate Agents to Registered Models)`, missing: false };
+  if (!agent.connectionId && agent.model) return { text: l10n.t('legacy model {0} (migrate with Switchboard: Migrate Agents to Registered Models)', agent.model), missing: false };
   if (agent.connectionId) {
     const connection = connections.find((candidate) => candidate.id === agent.connectionId);
-    const model = agent.modelRef ? ` · ${agent.modelRef}` : " · connection's default model";
-    return { text: `${connection?.name ?? DELETED_CONNECTION}${model}`, missing: !connection };
+    const name = connection?.name ?? DELETED_CONNECTION;
+    return { text: agent.modelRef ? `${name} · ${agent.modelRef}` : l10n.t("{0} · connection's default model", name), missing: !connection };
   }
   const fallback = connections.find((candidate) => candidate.id === defaultConnectionId);
   return fallback
-    ? { text: `default connection (${fallback.name})${agent.modelRef ? ` · ${agent.modelRef}` : ''}`, missing: false }
-    : { text: 'default connection (none set)', missing: true };
+    ? { text: agent.modelRef ? l10n.t('default connection ({0}) · {1}', fallback.name, agent.modelRef) : l10n.t('default connection ({0})', fallback.name), missing: false }
+    : { text: l10n.t('default connection (none set)'), missing: true };
 }
 
 export function AgentRow({ agent, connections, defaultConnectionId, state, editing, running, sync, children, onSync, onRun, onEdit, onDelete }: AgentRowProps) {
@@ -54,10 +55,10 @@ export function AgentRow({ agent, connections, defaultConnectionId, state, editi
         <span class="agent-name" data-testid="agent-name" title={name}>
           {name}
         </span>
-        <div class="row-actions" role="toolbar" aria-label={`Actions for ${name}`}>
-          <RowAction testId="run-agent-button" icon="play" label={`Run ${name}`} title="Run" disabled={state.busy || running} onClick={onRun} />
-          <RowAction testId="edit-agent-button" icon="edit" label={`Edit ${name}`} title="Edit" disabled={state.busy || editing} onClick={onEdit} />
-          <RowAction testId="delete-agent-button" icon="trash" label={`Delete ${name}`} title="Delete" disabled={state.busy} onClick={onDelete} />
+        <div class="row-actions" role="toolbar" aria-label={l10n.t('Actions for {0}', name)}>
+          <RowAction testId="run-agent-button" icon="play" label={l10n.t('Run {0}', name)} title={l10n.t('Run')} disabled={state.busy || running} onClick={onRun} />
+          <RowAction testId="edit-agent-button" icon="edit" label={l10n.t('Edit {0}', name)} title={l10n.t('Edit')} disabled={state.busy || editing} onClick={onEdit} />
+          <RowAction testId="delete-agent-button" icon="trash" label={l10n.t('Delete {0}', name)} title={l10n.t('Delete')} disabled={state.busy} onClick={onDelete} />
         </div>
       </div>
       {agent.role && (
@@ -74,7 +75,7 @@ export function AgentRow({ agent, connections, defaultConnectionId, state, editi
         <span title={synced.text}>{synced.text}</span>
         {synced.action && (
           <vscode-button secondary class="sync-action" data-testid="sync-agent-button" disabled={state.busy} onClick={() => !state.busy && onSync()}>
-            {synced.action}
+            {syncActionLabel(synced.action)}
           </vscode-button>
         )}
       </div>

@@ -1,9 +1,11 @@
+import * as l10n from '@vscode/l10n';
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Agent } from '../../src/contracts/agents';
 import { errorMessage } from '../shared/errors';
 import { focusAfterRender, type FocusTarget } from '../shared/focus';
 import { useNow } from '../shared/hooks';
+import { formatCount } from '../shared/locale';
 import { Loading } from '../shared/messages';
 import { emptyRunValues, type RunFormValues } from './agentModel';
 import { AgentForm } from './AgentForm';
@@ -40,7 +42,7 @@ function SectionHeader({ id, title, count, countTestId, children }: { id: string
       </h2>
       {count > 0 && (
         <span class="section-count" data-testid={countTestId}>
-          {count}
+          {formatCount(count)}
         </span>
       )}
       {children}
@@ -177,7 +179,7 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
         updateRunRow(runId, (row) => ({
           ...row,
           cancelling: cancelled,
-          message: cancelled ? undefined : { kind: 'info', text: 'The run had already finished, so there was nothing to cancel.' },
+          message: cancelled ? undefined : { kind: 'info', text: l10n.t('The run had already finished, so there was nothing to cancel.') },
         }));
       } catch (error) {
         updateRunRow(runId, (row) => ({ ...row, cancelling: false, message: { kind: 'error', text: errorMessage(error) } }));
@@ -192,8 +194,8 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
       const { defaultConnectionId } = await client.request('chooseDefaultConnection', {});
       setChooseDefault({
         message: defaultConnectionId
-          ? { kind: 'success', text: `Runs now default to “${connectionName(snapshot?.connections ?? [], defaultConnectionId)}”. Run the agent again.` }
-          : { kind: 'error', text: 'No connection was chosen; the default is unchanged.' },
+          ? { kind: 'success', text: l10n.t('Runs now default to “{0}”. Run the agent again.', connectionName(snapshot?.connections ?? [], defaultConnectionId)) }
+          : { kind: 'error', text: l10n.t('No connection was chosen; the default is unchanged.') },
       });
     } catch (error) {
       setChooseDefault({ message: { kind: 'error', text: errorMessage(error) } });
@@ -211,7 +213,7 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
   }, []);
 
   if (!snapshot) {
-    return <Loading class="agents-view" what="agents" />;
+    return <Loading class="agents-view" text={l10n.t('Loading agents…')} />;
   }
 
   const { agents, connections, defaultConnectionId, runs, runsTotal, gateway, requesterNames = {} } = snapshot;
@@ -224,7 +226,7 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
         onCancel={closeForm}
         onSaved={(agent) => {
           closeForm();
-          updateAgentRow(agent.id, (row) => ({ ...row, message: { kind: 'success', text: 'Agent created. Use Run to try it.' } }));
+          updateAgentRow(agent.id, (row) => ({ ...row, message: { kind: 'success', text: l10n.t('Agent created. Use Run to try it.') } }));
         }}
       />
     ) : undefined;
@@ -232,10 +234,10 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
   return (
     <div class="agents-view" ref={container}>
       <section class="agents-section" aria-labelledby="agents-heading">
-        <SectionHeader id="agents-heading" title="Agents" count={agents.length} countTestId="agent-count">
+        <SectionHeader id="agents-heading" title={l10n.t('Agents')} count={agents.length} countTestId="agent-count">
           {(agents.length > 0 || form) && !newForm && (
             <vscode-button class="section-action" data-testid="new-agent-button" icon="add" onClick={openNew}>
-              New agent
+              {l10n.t('New agent')}
             </vscode-button>
           )}
         </SectionHeader>
@@ -243,7 +245,7 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
         {connections.length === 0 && (
           <div class="notice" data-testid="no-connections-notice" role="status">
             <vscode-icon name="info" class="notice-icon" />
-            <span class="notice-text">No connections yet. Agents run on a connection: add one in the Connections view, then set it as the default or choose it here.</span>
+            <span class="notice-text">{l10n.t('No connections yet. Agents run on a connection: add one in the Connections view, then set it as the default or choose it here.')}</span>
           </div>
         )}
 
@@ -253,13 +255,15 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
           <div class="notice" role="status" data-testid="gateway-pending-deletes">
             <vscode-icon name="warning" class="notice-icon" />
             <span class="notice-text">
-              Not yet deleted on the AI gateway:{' '}
-              {gateway.pendingDeletes.map((pending) => `${pending.agentName}${pending.error ? ` (${pending.error.message})` : ''}`).join('; ')}. Retried on Sync now and at the next start.
+              {l10n.t(
+                'Not yet deleted on the AI gateway: {0}. Retried on Sync now and at the next start.',
+                gateway.pendingDeletes.map((pending) => (pending.error ? l10n.t('{0} ({1})', pending.agentName, pending.error.message) : pending.agentName)).join('; '),
+              )}
               {syncingAll.error && ` ${syncingAll.error}`}
             </span>
             <div class="notice-actions">
               <vscode-button secondary data-testid="retry-gateway-deletes-button" disabled={syncingAll.busy} onClick={() => !syncingAll.busy && void syncAll()}>
-                Sync all now
+                {l10n.t('Sync all now')}
               </vscode-button>
             </div>
           </div>
@@ -269,7 +273,7 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
           <EmptyState onNew={openNew} />
         ) : (
           agents.length > 0 && (
-            <ul class="agent-list" data-testid="agents-list" aria-label="Agents">
+            <ul class="agent-list" data-testid="agents-list" aria-label={l10n.t('Agents')}>
               {agents.map((agent) => {
                 const editing = form?.kind === 'edit' && form.agentId === agent.id;
                 const running = runPanel?.agentId === agent.id;
@@ -305,7 +309,7 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
                         onCancel={closeForm}
                         onSaved={() => {
                           closeForm();
-                          updateAgentRow(agent.id, (row) => ({ ...row, message: { kind: 'success', text: 'Saved.' } }));
+                          updateAgentRow(agent.id, (row) => ({ ...row, message: { kind: 'success', text: l10n.t('Saved.') } }));
                         }}
                       />
                     )}
@@ -334,7 +338,7 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
       </section>
 
       <section class="runs-section" aria-labelledby="runs-heading">
-        <SectionHeader id="runs-heading" title="Runs" count={runs.length} countTestId="run-count" />
+        <SectionHeader id="runs-heading" title={l10n.t('Runs')} count={runs.length} countTestId="run-count" />
         <RunsList
           runs={runs}
           total={runsTotal}

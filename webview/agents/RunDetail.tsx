@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { RunRecord } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
 import { LiveRegion } from '../shared/LiveRegion';
@@ -11,7 +12,6 @@ import {
   isProminentError,
   routingLines,
   runDuration,
-  runStatusLabel,
 } from './format';
 
 /** The outcome of the "Choose default connection" action, shown next to it. */
@@ -36,13 +36,13 @@ function Routing({ run, connections }: Pick<RunDetailProps, 'run' | 'connections
   if (!run.routing) {
     return (
       <p class="run-detail-note" data-testid="run-detail-no-routing">
-        {isActiveRun(run.status) ? 'The connection and model are chosen when the run starts.' : 'The run ended before a connection was chosen.'}
+        {isActiveRun(run.status) ? l10n.t('The connection and model are chosen when the run starts.') : l10n.t('The run ended before a connection was chosen.')}
       </p>
     );
   }
   const lines = routingLines(run.routing, connections);
   return (
-    <ul class="run-routing" aria-label="Routing">
+    <ul class="run-routing" aria-label={l10n.t('Routing')}>
       <li data-testid="run-detail-connection" data-source={run.routing.sources.connectionId}>
         <vscode-icon name="plug" class="detail-icon" />
         <span>{lines.connection}</span>
@@ -81,7 +81,7 @@ function RunError({ run, chooseDefault, onChooseDefault }: Pick<RunDetailProps, 
       {error.code === 'missing_connection' && onChooseDefault && (
         <div class="run-error-actions">
           <vscode-button data-testid="choose-default-button" icon={chooseDefault.busy ? 'loading' : 'plug'} iconSpin={chooseDefault.busy} disabled={chooseDefault.busy} onClick={() => !chooseDefault.busy && onChooseDefault()}>
-            Choose default connection
+            {l10n.t('Choose default connection')}
           </vscode-button>
           {chooseDefault.message && (
             <span class={`choose-default-message ${chooseDefault.message.kind}`} data-testid="choose-default-message" role={chooseDefault.message.kind === 'error' ? 'alert' : 'status'}>
@@ -96,8 +96,17 @@ function RunError({ run, chooseDefault, onChooseDefault }: Pick<RunDetailProps, 
 
 /** Where the run and its output stand, for a screen reader: the output itself is too long to read out as it grows. */
 function outputState(run: RunRecord): string {
-  if (isActiveRun(run.status)) return run.output === undefined ? 'Waiting for the model to answer.' : 'The answer is coming in.';
-  return `Run ${runStatusLabel(run.status).toLowerCase()}${run.outputPartial ? '; the output shown is partial' : ''}.`;
+  const partial = Boolean(run.outputPartial);
+  switch (run.status) {
+    case 'succeeded':
+      return partial ? l10n.t('Run succeeded; the output shown is partial.') : l10n.t('Run succeeded.');
+    case 'failed':
+      return partial ? l10n.t('Run failed; the output shown is partial.') : l10n.t('Run failed.');
+    case 'cancelled':
+      return partial ? l10n.t('Run cancelled; the output shown is partial.') : l10n.t('Run cancelled.');
+    default:
+      return run.output === undefined ? l10n.t('Waiting for the model to answer.') : l10n.t('The answer is coming in.');
+  }
 }
 
 /** Everything about one run: where it went and why, what it did, and what came out. */
@@ -107,37 +116,37 @@ export function RunDetail({ id, run, connections, requesterName, now, chooseDefa
   // A failed or cancelled run without output says why in its error; "no output" would only repeat it.
   const showOutput = run.output !== undefined || (run.status !== 'failed' && run.status !== 'cancelled');
   return (
-    <section id={id} class="run-detail" data-testid="run-detail" data-run-id={run.id} aria-label={`Run of ${run.agentName}`}>
+    <section id={id} class="run-detail" data-testid="run-detail" data-run-id={run.id} aria-label={l10n.t('Run of {0}', run.agentName)}>
       <RunError run={run} chooseDefault={chooseDefault} onChooseDefault={onChooseDefault} />
       <LiveRegion testId="run-detail-output-state" text={outputState(run)} />
 
-      <h4 class="run-detail-heading">Routing</h4>
+      <h4 class="run-detail-heading">{l10n.t('Routing')}</h4>
       <Routing run={run} connections={connections} />
 
       <dl class="run-facts">
-        <dt>Started</dt>
+        <dt>{l10n.t('Started')}</dt>
         <dd data-testid="run-detail-started" title={run.createdAt}>
           {formatClockTime(run.createdAt)}
         </dd>
         {duration && (
           <>
-            <dt>{isActiveRun(run.status) ? 'Elapsed' : 'Duration'}</dt>
+            <dt>{isActiveRun(run.status) ? l10n.t('Elapsed') : l10n.t('Duration')}</dt>
             <dd data-testid="run-detail-duration">{duration}</dd>
           </>
         )}
         {run.firstTokenMs !== undefined && (
           <>
-            <dt>First token</dt>
+            <dt>{l10n.t('First token')}</dt>
             <dd data-testid="run-detail-first-token">{formatDuration(run.firstTokenMs)}</dd>
           </>
         )}
         {tokens && (
           <>
-            <dt>Tokens</dt>
+            <dt>{l10n.t('Tokens')}</dt>
             <dd data-testid="run-detail-tokens">{tokens}</dd>
           </>
         )}
-        <dt>Requested by</dt>
+        <dt>{l10n.t('Requested by')}</dt>
         <dd data-testid="run-detail-requester" data-requester-id={run.requesterId}>
           {requesterName}
         </dd>
@@ -145,38 +154,38 @@ export function RunDetail({ id, run, connections, requesterName, now, chooseDefa
 
       {showOutput && (
         <>
-          <h4 class="run-detail-heading">Output</h4>
+          <h4 class="run-detail-heading">{l10n.t('Output')}</h4>
           {run.output !== undefined ? (
             <>
-              <pre class="run-text run-output" data-testid="run-detail-output" data-streaming={isActiveRun(run.status) ? 'true' : 'false'} tabIndex={0} aria-label="Output">
+              <pre class="run-text run-output" data-testid="run-detail-output" data-streaming={isActiveRun(run.status) ? 'true' : 'false'} tabIndex={0} aria-label={l10n.t('Output')}>
                 {run.output}
               </pre>
               {run.outputPartial && (
                 <p class="run-detail-note" data-testid="run-detail-output-partial">
-                  Partial: the run stopped while the answer was still coming in; this is what arrived before.
+                  {l10n.t('Partial: the run stopped while the answer was still coming in; this is what arrived before.')}
                 </p>
               )}
               {run.outputCut && (
                 <p class="run-detail-note" data-testid="run-detail-output-cut">
-                  The output was longer than the setting switchboard.runOutputMaxKiB; only its start is stored.
+                  {l10n.t('The output was longer than the setting switchboard.runOutputMaxKiB; only its start is stored.')}
                 </p>
               )}
             </>
           ) : (
             <p class="run-detail-note" data-testid="run-detail-no-output">
-              {isActiveRun(run.status) ? 'The output appears here as the model answers.' : 'This run produced no output.'}
+              {isActiveRun(run.status) ? l10n.t('The output appears here as the model answers.') : l10n.t('This run produced no output.')}
             </p>
           )}
         </>
       )}
 
-      <h4 class="run-detail-heading">Trace</h4>
+      <h4 class="run-detail-heading">{l10n.t('Trace')}</h4>
       {run.trace.length === 0 ? (
         <p class="run-detail-note" data-testid="run-detail-trace-empty">
-          {isActiveRun(run.status) ? 'No steps yet.' : 'No steps were recorded.'}
+          {isActiveRun(run.status) ? l10n.t('No steps yet.') : l10n.t('No steps were recorded.')}
         </p>
       ) : (
-        <ol class="run-trace" data-testid="run-detail-trace" aria-label="Trace">
+        <ol class="run-trace" data-testid="run-detail-trace" aria-label={l10n.t('Trace')}>
           {run.trace.map((step, index) => (
             <li key={`${index}-${step.name}`} class="trace-step" data-testid="trace-step">
               <span class="trace-step-name">{step.name}</span>
@@ -189,8 +198,8 @@ export function RunDetail({ id, run, connections, requesterName, now, chooseDefa
         </ol>
       )}
 
-      <h4 class="run-detail-heading">Input</h4>
-      <pre class="run-text" data-testid="run-detail-input" tabIndex={0} aria-label="Input">
+      <h4 class="run-detail-heading">{l10n.t('Input')}</h4>
+      <pre class="run-text" data-testid="run-detail-input" tabIndex={0} aria-label={l10n.t('Input')}>
         {run.input}
       </pre>
     </section>

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Agent } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
@@ -23,29 +24,31 @@ interface RunPanelProps {
 function plannedRoute(agent: Agent, connections: readonly AgentsConnection[], defaultConnectionId: string): string {
   const planned = plannedConnection(agent, '', connections, defaultConnectionId);
   const name = planned.connection?.name ?? DELETED_CONNECTION;
-  const withModel = modelPhrase(plannedModel(agent, '', planned));
+  // Without a known model the sentence names none: the run then fails and says why.
+  const model = plannedModel(agent, '', planned);
+  const modelSource = model.source === 'none' ? undefined : modelSourceLabel(model.source);
+  const known = modelSource !== undefined;
   switch (planned.source) {
     case 'agent':
-      return `Without an override this run uses the agent's connection, “${name}”${withModel}.`;
+      return known
+        ? l10n.t("Without an override this run uses the agent's connection, “{0}” with {1} ({2}).", name, model.modelRef, modelSource)
+        : l10n.t("Without an override this run uses the agent's connection, “{0}”.", name);
     case 'default':
-      return `Without an override this run uses the default connection, “${name}”${withModel}.`;
+      return known
+        ? l10n.t('Without an override this run uses the default connection, “{0}” with {1} ({2}).', name, model.modelRef, modelSource)
+        : l10n.t('Without an override this run uses the default connection, “{0}”.', name);
     case 'legacy':
-      return `Without an override this run uses “${name}”, picked by the agent's legacy model string ${agent.model ?? ''}.`;
+      return l10n.t("Without an override this run uses “{0}”, picked by the agent's legacy model string {1}.", name, agent.model ?? '');
     default:
       return agent.model && !agent.connectionId
-        ? `No connection can run the agent's legacy model string ${agent.model}: choose one here, or the run fails.`
-        : 'Neither the agent nor the settings name a connection: choose one here, or the run fails.';
+        ? l10n.t("No connection can run the agent's legacy model string {0}: choose one here, or the run fails.", agent.model)
+        : l10n.t('Neither the agent nor the settings name a connection: choose one here, or the run fails.');
   }
-}
-
-/** " with <model> (<where it comes from>)", or nothing when no model is known yet (the run then fails and says why). */
-function modelPhrase(model: PlannedModel): string {
-  return model.source === 'none' ? '' : ` with ${model.modelRef} (${modelSourceLabel(model.source)})`;
 }
 
 /** The model select's "no override" entry, naming the model the run gets without one. */
 function emptyModelLabel(model: PlannedModel): string {
-  return model.source === 'none' ? "Connection's default model" : `${model.modelRef} (${modelSourceLabel(model.source)})`;
+  return model.source === 'none' ? l10n.t("Connection's default model") : l10n.t('{0} ({1})', model.modelRef, modelSourceLabel(model.source));
 }
 
 /** Runs an agent on an input, optionally on another connection or model than its own. */
@@ -87,13 +90,13 @@ export function RunPanel({ client, agent, connections, defaultConnectionId, valu
 
   let modelHelp: string;
   if (!planned.connectionId) {
-    modelHelp = 'Choose a connection to pick one of its models.';
+    modelHelp = l10n.t('Choose a connection to pick one of its models.');
   } else if (!planned.connection) {
-    modelHelp = 'That connection was deleted; choose another one.';
+    modelHelp = l10n.t('That connection was deleted; choose another one.');
   } else if (planned.connection.models.length === 0) {
-    modelHelp = `No model of “${planned.connection.name}” is enabled in the registry.`;
+    modelHelp = l10n.t('No model of “{0}” is enabled in the registry.', planned.connection.name);
   } else {
-    modelHelp = `Models enabled for “${planned.connection.name}”.`;
+    modelHelp = l10n.t('Models enabled for “{0}”.', planned.connection.name);
   }
 
   return (
@@ -101,8 +104,8 @@ export function RunPanel({ client, agent, connections, defaultConnectionId, valu
       formRef={panelRef}
       class="run-panel"
       testId="run-panel"
-      label={`Run ${agent.name}`}
-      heading={<>Run “{agent.name}”</>}
+      label={l10n.t('Run {0}', agent.name)}
+      heading={l10n.t('Run “{0}”', agent.name)}
       onSubmit={() => void start()}
       onCancel={onClose}
       submitOnCtrlEnter
@@ -110,12 +113,12 @@ export function RunPanel({ client, agent, connections, defaultConnectionId, valu
       <TextAreaField
         id={`${formId}-input`}
         testId="run-input"
-        label="Input"
+        label={l10n.t('Input')}
         required
         rows={4}
         value={values.input}
-        placeholder="What should the agent work on?"
-        description="Ctrl+Enter runs it."
+        placeholder={l10n.t('What should the agent work on?')}
+        description={l10n.t('Ctrl+Enter runs it.')}
         errorTestId="field-error-run-input"
         onInput={(input) => {
           onValues({ ...values, input });
@@ -127,11 +130,11 @@ export function RunPanel({ client, agent, connections, defaultConnectionId, valu
         <SelectField
           id={`${formId}-connection`}
           testId="run-connection"
-          label="Connection"
+          label={l10n.t('Connection')}
           value={values.connectionId}
-          emptyLabel="Agent's or default connection"
+          emptyLabel={l10n.t("Agent's or default connection")}
           options={connectionOptions(connections, values.connectionId, defaultConnectionId)}
-          description={values.connectionId ? 'This run only: the agent keeps its own connection.' : plannedRoute(agent, connections, defaultConnectionId)}
+          description={values.connectionId ? l10n.t('This run only: the agent keeps its own connection.') : plannedRoute(agent, connections, defaultConnectionId)}
           errorTestId="field-error-run-connection"
           onChange={(connectionId) => onValues(withConnection(values, connectionId, connections))}
         />
@@ -139,7 +142,7 @@ export function RunPanel({ client, agent, connections, defaultConnectionId, valu
           key={`run-model-${planned.connectionId}`}
           id={`${formId}-model`}
           testId="run-model"
-          label="Model"
+          label={l10n.t('Model')}
           value={values.modelRef}
           emptyLabel={emptyModelLabel(plannedModel(agent, '', planned))}
           options={models}
@@ -154,16 +157,16 @@ export function RunPanel({ client, agent, connections, defaultConnectionId, valu
       {started && !error && (
         <p class="run-started" data-testid="run-started" role="status">
           <vscode-icon name="info" class="message-icon" />
-          <span>Run started; its progress and output are under Runs.</span>
+          <span>{l10n.t('Run started; its progress and output are under Runs.')}</span>
         </p>
       )}
 
       <div class="form-actions">
         <vscode-button type="submit" data-testid="start-run-button" icon={starting ? 'loading' : 'play'} iconSpin={starting} aria-disabled={starting ? 'true' : undefined}>
-          {starting ? 'Starting…' : 'Run'}
+          {starting ? l10n.t('Starting…') : l10n.t('Run')}
         </vscode-button>
         <vscode-button secondary type="button" data-testid="close-run-panel-button" disabled={starting} onClick={onClose}>
-          Close
+          {l10n.t('Close')}
         </vscode-button>
       </div>
     </FormPanel>

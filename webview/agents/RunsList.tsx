@@ -1,5 +1,7 @@
+import * as l10n from '@vscode/l10n';
 import type { RunRecord } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
+import { formatCount } from '../shared/locale';
 import { MessageLine } from '../shared/messages';
 import { connectionName, formatDuration, formatTokens, isActiveRun, modelName, providerName, runDuration, runStatusIcon, runStatusLabel } from './format';
 import { RunDetail, type ChooseDefaultState } from './RunDetail';
@@ -39,6 +41,14 @@ export function RunStatus({ run }: { run: RunRecord }) {
   );
 }
 
+/** A run row's accessible name: the agent, its status, where it ran, and what a click does. */
+function runRowLabel(run: RunRecord, connections: readonly AgentsConnection[], selected: boolean): string {
+  const status = runStatusLabel(run.status);
+  if (!run.routing) return selected ? l10n.t('{0}, {1}. Hide details', run.agentName, status) : l10n.t('{0}, {1}. Show details', run.agentName, status);
+  const connection = connectionName(connections, run.routing.connectionId);
+  return selected ? l10n.t('{0}, {1}, on {2}. Hide details', run.agentName, status, connection) : l10n.t('{0}, {1}, on {2}. Show details', run.agentName, status, connection);
+}
+
 function RunRow(props: RunsListProps & { run: RunRecord }) {
   const { run, connections, selectedRunId, now } = props;
   const state = props.rowStates[run.id] ?? {};
@@ -57,7 +67,7 @@ function RunRow(props: RunsListProps & { run: RunRecord }) {
           data-testid="run-row-select"
           aria-expanded={selected ? 'true' : 'false'}
           aria-controls={selected ? detailId : undefined}
-          aria-label={`${run.agentName}, ${runStatusLabel(run.status)}${routing ? `, on ${connectionName(connections, routing.connectionId)}` : ''}. ${selected ? 'Hide' : 'Show'} details`}
+          aria-label={runRowLabel(run, connections, selected)}
           onClick={() => props.onSelect(selected ? undefined : run.id)}
         >
           <span class="run-row-line">
@@ -83,7 +93,7 @@ function RunRow(props: RunsListProps & { run: RunRecord }) {
                   </span>
                 </>
               ) : (
-                <span class="run-row-pending">{isActiveRun(run.status) ? 'routing…' : 'no routing'}</span>
+                <span class="run-row-pending">{isActiveRun(run.status) ? l10n.t('routing…') : l10n.t('no routing')}</span>
               )}
               {duration && <span data-testid="run-row-duration">{duration}</span>}
               {tokens && <span data-testid="run-row-tokens">{tokens}</span>}
@@ -98,11 +108,11 @@ function RunRow(props: RunsListProps & { run: RunRecord }) {
             iconSpin={state.cancelling}
             secondary
             disabled={state.cancelling}
-            aria-label={`Cancel the run of ${run.agentName}`}
-            title="Cancel run"
+            aria-label={l10n.t('Cancel the run of {0}', run.agentName)}
+            title={l10n.t('Cancel run')}
             onClick={() => !state.cancelling && props.onCancel(run.id)}
           >
-            {state.cancelling ? 'Cancelling…' : 'Cancel'}
+            {state.cancelling ? l10n.t('Cancelling…') : l10n.t('Cancel')}
           </vscode-button>
         )}
       </div>
@@ -116,19 +126,19 @@ function RunRow(props: RunsListProps & { run: RunRecord }) {
 export function RunsList(props: RunsListProps) {
   return (
     <>
-      <ul class="runs-list" data-testid="runs-list" aria-label="Runs">
+      <ul class="runs-list" data-testid="runs-list" aria-label={l10n.t('Runs')}>
         {props.runs.map((run) => (
           <RunRow key={run.id} {...props} run={run} />
         ))}
       </ul>
       {props.total !== undefined && props.total > props.runs.length && (
         <p class="runs-empty" data-testid="runs-more">
-          The newest {props.runs.length} of {props.total} runs.
+          {l10n.t('The newest {0} of {1} runs.', formatCount(props.runs.length), formatCount(props.total))}
         </p>
       )}
       {props.runs.length === 0 && (
         <p class="runs-empty" data-testid="runs-empty">
-          No runs yet. Run an agent to see here where it ran, the steps it took, and its output.
+          {l10n.t('No runs yet. Run an agent to see here where it ran, the steps it took, and its output.')}
         </p>
       )}
     </>

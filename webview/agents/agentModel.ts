@@ -1,5 +1,7 @@
+import * as l10n from '@vscode/l10n';
 import type { Agent, AgentInput, StartAgentRunRequest } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
+import { formatCount } from '../shared/locale';
 import { agentModelApplies, pickConnection, pickLegacyConnection, pickModel, splitLegacyModel, type ConnectionSource, type ModelSource } from '../../src/contracts/routing';
 
 /**
@@ -39,26 +41,26 @@ export function agentFormValues(agent?: Agent): AgentFormValues {
 }
 
 const FIELD_LABELS: Record<AgentFieldKey, string> = {
-  name: 'Name',
-  role: 'Role',
-  soul: 'Soul',
-  guardrails: 'Guardrails',
-  connectionId: 'Connection',
-  modelRef: 'Model',
+  name: l10n.t('Name'),
+  role: l10n.t('Role'),
+  soul: l10n.t('Soul'),
+  guardrails: l10n.t('Guardrails'),
+  connectionId: l10n.t('Connection'),
+  modelRef: l10n.t('Model'),
 };
 
 export function validateAgentForm(values: AgentFormValues): AgentFieldErrors {
   const errors: AgentFieldErrors = {};
   const name = values.name.trim();
   if (!name) {
-    errors.name = 'Enter a name for this agent.';
+    errors.name = l10n.t('Enter a name for this agent.');
   } else if (name.length > AGENT_LIMITS.name) {
-    errors.name = `A name has at most ${AGENT_LIMITS.name} characters.`;
+    errors.name = l10n.t('A name has at most {0} characters.', formatCount(AGENT_LIMITS.name));
   }
   for (const key of ['role', 'soul', 'guardrails'] as const) {
     const length = key === 'role' ? values.role.trim().length : values[key].length;
     if (length > AGENT_LIMITS[key]) {
-      errors[key] = `${FIELD_LABELS[key]} has at most ${AGENT_LIMITS[key].toLocaleString('en')} characters (now ${length.toLocaleString('en')}).`;
+      errors[key] = l10n.t('{0} has at most {1} characters (now {2}).', FIELD_LABELS[key], formatCount(AGENT_LIMITS[key]), formatCount(length));
     }
   }
   return errors;
@@ -70,7 +72,7 @@ export function summarizeAgentErrors(errors: AgentFieldErrors): string {
   if (keys.length <= 1) {
     return keys[0] ? (errors[keys[0]] ?? '') : '';
   }
-  return `Fix the marked fields: ${keys.map((key) => FIELD_LABELS[key]).join(', ')}.`;
+  return l10n.t('Fix the marked fields: {0}.', keys.map((key) => FIELD_LABELS[key]).join(', '));
 }
 
 /**
@@ -109,11 +111,11 @@ export interface SelectOption {
 export function modelOptions(connection: AgentsConnection | undefined, current: string, ofDefault = false): SelectOption[] {
   const options: SelectOption[] = (connection?.models ?? []).map((model) => {
     const id = model.displayName && model.displayName !== model.providerModelId ? model.providerModelId : undefined;
-    const description = ofDefault ? [id, `default connection (${connection!.name})`].filter(Boolean).join(' · ') : id;
+    const description = ofDefault ? [id, l10n.t('default connection ({0})', connection!.name)].filter(Boolean).join(' · ') : id;
     return { value: model.providerModelId, label: model.displayName || model.providerModelId, description };
   });
   if (current && !options.some((option) => option.value === current)) {
-    options.push({ value: current, label: current, description: 'not enabled in the registry', missing: true });
+    options.push({ value: current, label: current, description: l10n.t('not enabled in the registry'), missing: true });
   }
   return options;
 }
@@ -123,10 +125,10 @@ export function connectionOptions(connections: readonly AgentsConnection[], curr
   const options: SelectOption[] = connections.map((connection) => ({
     value: connection.id,
     label: connection.name,
-    description: connection.id === defaultConnectionId ? `${connection.providerName} · default` : connection.providerName,
+    description: connection.id === defaultConnectionId ? l10n.t('{0} · default', connection.providerName) : connection.providerName,
   }));
   if (current && !connections.some((connection) => connection.id === current)) {
-    options.push({ value: current, label: 'Deleted connection', description: 'choose another', missing: true });
+    options.push({ value: current, label: l10n.t('Deleted connection'), description: l10n.t('choose another'), missing: true });
   }
   return options;
 }
@@ -169,10 +171,10 @@ export function emptyRunValues(input = ''): RunFormValues {
 /** The reason the run cannot start yet, or undefined. */
 export function validateRunForm(values: RunFormValues): string | undefined {
   if (!values.input.trim()) {
-    return 'Type the input for this run.';
+    return l10n.t('Type the input for this run.');
   }
   if (values.input.length > RUN_INPUT_LIMIT) {
-    return `The input has at most ${RUN_INPUT_LIMIT.toLocaleString('en')} characters (now ${values.input.length.toLocaleString('en')}).`;
+    return l10n.t('The input has at most {0} characters (now {1}).', formatCount(RUN_INPUT_LIMIT), formatCount(values.input.length));
   }
   return undefined;
 }

@@ -1,22 +1,24 @@
+import * as l10n from '@vscode/l10n';
 import type { AgentSyncState } from '../../src/contracts/gateway';
 import type { Routing, RunRecord, RunStatus, TraceStep } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
 import type { ErrorCode } from '../../src/contracts/errors';
 import type { Usage } from '../../src/contracts/models';
+import { formatCount, formatDecimal, pageLocale } from '../shared/locale';
 
 /** The words shown next to a run's status colour, so the status never relies on colour alone. */
 export function runStatusLabel(status: RunStatus): string {
   switch (status) {
     case 'queued':
-      return 'Queued';
+      return l10n.t('Queued');
     case 'running':
-      return 'Running';
+      return l10n.t('Running');
     case 'succeeded':
-      return 'Succeeded';
+      return l10n.t('Succeeded');
     case 'failed':
-      return 'Failed';
+      return l10n.t('Failed');
     case 'cancelled':
-      return 'Cancelled';
+      return l10n.t('Cancelled');
   }
 }
 
@@ -47,21 +49,21 @@ export function formatDuration(ms: number | undefined): string {
     return '';
   }
   if (ms < 1000) {
-    return `${Math.round(ms)} ms`;
+    return l10n.t('{0} ms', formatCount(Math.round(ms)));
   }
   if (ms < 10_000) {
-    return `${(Math.floor(ms / 100) / 10).toFixed(1)} s`;
+    return l10n.t('{0} s', formatDecimal(Math.floor(ms / 100) / 10, 1));
   }
   const seconds = Math.floor(ms / 1000);
   if (seconds < 60) {
-    return `${seconds} s`;
+    return l10n.t('{0} s', seconds);
   }
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) {
-    return seconds % 60 ? `${minutes} min ${seconds % 60} s` : `${minutes} min`;
+    return seconds % 60 ? l10n.t('{0} min {1} s', minutes, seconds % 60) : l10n.t('{0} min', minutes);
   }
   const hours = Math.floor(minutes / 60);
-  return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  return minutes % 60 ? l10n.t('{0} h {1} min', formatCount(hours), minutes % 60) : l10n.t('{0} h', formatCount(hours));
 }
 
 /**
@@ -83,16 +85,12 @@ export function runDuration(run: Pick<RunRecord, 'status' | 'latencyMs' | 'creat
   return Number.isNaN(finished) ? undefined : Math.max(0, finished - created);
 }
 
-function count(value: number): string {
-  return value.toLocaleString('en');
-}
-
 /** `1,234 in · 56 out`; '' before the provider has reported usage. */
 export function formatTokens(usage: Usage | undefined): string {
   if (!usage) {
     return '';
   }
-  return `${count(usage.inputTokens)} in · ${count(usage.outputTokens)} out`;
+  return l10n.t('{0} in · {1} out', formatCount(usage.inputTokens), formatCount(usage.outputTokens));
 }
 
 /** The longer form for the detail: `1,290 tokens (1,234 in, 56 out)`. */
@@ -101,10 +99,11 @@ export function formatTokensLong(usage: Usage | undefined): string {
     return '';
   }
   const total = usage.inputTokens + usage.outputTokens;
-  return `${count(total)} ${total === 1 ? 'token' : 'tokens'} (${count(usage.inputTokens)} in, ${count(usage.outputTokens)} out)`;
+  const [input, output] = [formatCount(usage.inputTokens), formatCount(usage.outputTokens)];
+  return total === 1 ? l10n.t('1 token ({0} in, {1} out)', input, output) : l10n.t('{0} tokens ({1} in, {2} out)', formatCount(total), input, output);
 }
 
-export const DELETED_CONNECTION = 'deleted connection';
+export const DELETED_CONNECTION = l10n.t('deleted connection');
 
 /** A connection's name by id, or "deleted connection" when the snapshot no longer has it. */
 export function connectionName(connections: readonly AgentsConnection[], connectionId: string): string {
@@ -122,20 +121,20 @@ export function providerName(connections: readonly AgentsConnection[], providerI
 /** A model's display name from the connection's registered models; the modelRef itself otherwise. */
 export function modelName(connections: readonly AgentsConnection[], connectionId: string, modelRef: string): string {
   const model = connections.find((connection) => connection.id === connectionId)?.models.find((candidate) => candidate.providerModelId === modelRef);
-  return model?.displayName && model.displayName !== modelRef ? `${model.displayName} (${modelRef})` : modelRef;
+  return model?.displayName && model.displayName !== modelRef ? l10n.t('{0} ({1})', model.displayName, modelRef) : modelRef;
 }
 
 /** Where the run's connection came from, in the words of the routing precedence. */
 export function connectionSourceLabel(source: Routing['sources']['connectionId']): string {
   switch (source) {
     case 'request':
-      return 'request';
+      return l10n.t('request');
     case 'agent':
-      return 'agent';
+      return l10n.t('agent');
     case 'default':
-      return 'default';
+      return l10n.t('default');
     case 'legacy':
-      return "agent's legacy model string";
+      return l10n.t("agent's legacy model string");
   }
 }
 
@@ -143,17 +142,17 @@ export function connectionSourceLabel(source: Routing['sources']['connectionId']
 export function modelSourceLabel(source: Routing['sources']['modelRef']): string {
   switch (source) {
     case 'request':
-      return 'request';
+      return l10n.t('request');
     case 'agent':
-      return 'agent';
+      return l10n.t('agent');
     case 'connection':
-      return 'connection default';
+      return l10n.t('connection default');
     case 'registry':
-      return "connection's first enabled model";
+      return l10n.t("connection's first enabled model");
     case 'provider':
-      return 'provider default';
+      return l10n.t('provider default');
     case 'legacy':
-      return "agent's legacy model string";
+      return l10n.t("agent's legacy model string");
   }
 }
 
@@ -169,9 +168,9 @@ export interface RoutingLines {
  */
 export function routingLines(routing: Routing, connections: readonly AgentsConnection[]): RoutingLines {
   return {
-    connection: `connection: ${connectionName(connections, routing.connectionId)} (from: ${connectionSourceLabel(routing.sources.connectionId)})`,
-    provider: `provider: ${providerName(connections, routing.providerId, routing.connectionId)}`,
-    model: `model: ${modelName(connections, routing.connectionId, routing.modelRef)} (from: ${modelSourceLabel(routing.sources.modelRef)})`,
+    connection: l10n.t('connection: {0} (from: {1})', connectionName(connections, routing.connectionId), connectionSourceLabel(routing.sources.connectionId)),
+    provider: l10n.t('provider: {0}', providerName(connections, routing.providerId, routing.connectionId)),
+    model: l10n.t('model: {0} (from: {1})', modelName(connections, routing.connectionId, routing.modelRef), modelSourceLabel(routing.sources.modelRef)),
   };
 }
 
@@ -179,35 +178,35 @@ export function routingLines(routing: Routing, connections: readonly AgentsConne
 export function errorTitle(code: ErrorCode): string {
   switch (code) {
     case 'missing_connection':
-      return 'No connection to run on';
+      return l10n.t('No connection to run on');
     case 'consent_denied':
-      return 'Permission to use the connection was not given';
+      return l10n.t('Permission to use the connection was not given');
     case 'endpoint_unreachable':
-      return 'The provider could not be reached';
+      return l10n.t('The provider could not be reached');
     case 'auth_failed':
-      return 'The provider refused the key';
+      return l10n.t('The provider refused the key');
     case 'model_not_found':
-      return 'The model was not found';
+      return l10n.t('The model was not found');
     case 'rate_limited':
-      return 'The provider is limiting requests';
+      return l10n.t('The provider is limiting requests');
     case 'timeout':
-      return 'The provider took too long to answer';
+      return l10n.t('The provider took too long to answer');
     case 'cancelled':
-      return 'The run was cancelled';
+      return l10n.t('The run was cancelled');
     case 'bad_response':
-      return 'The provider sent an answer Switchboard could not read';
+      return l10n.t('The provider sent an answer Switchboard could not read');
     case 'invalid_input':
-      return 'The run was not valid';
+      return l10n.t('The run was not valid');
     case 'not_found':
-      return 'Something the run needs does not exist any more';
+      return l10n.t('Something the run needs does not exist any more');
     case 'conflict':
-      return 'The run conflicted with another change';
+      return l10n.t('The run conflicted with another change');
     case 'secret_storage_failed':
-      return "The key could not be read from VS Code's secret storage";
+      return l10n.t("The key could not be read from VS Code's secret storage");
     case 'storage_unavailable':
-      return "Switchboard's database could not be opened";
+      return l10n.t("Switchboard's database could not be opened");
     case 'internal':
-      return 'Switchboard failed unexpectedly';
+      return l10n.t('Switchboard failed unexpectedly');
   }
 }
 
@@ -227,24 +226,29 @@ export function formatStepOffset(step: Pick<TraceStep, 'startedAt'>, runCreatedA
 }
 
 /** `14:03:07` in the person's locale, for a run's start; '' when unreadable. */
-export function formatClockTime(iso: string, locale?: string): string {
+export function formatClockTime(iso: string, locale = pageLocale()): string {
   const time = Date.parse(iso);
   return Number.isNaN(time) ? '' : new Date(time).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
-/** An agent's gateway sync state in a few words, and the action it offers ("Sync now", "Retry" or none). */
-export function syncLine(sync: AgentSyncState | undefined, locale?: string): { text: string; action?: 'Sync now' | 'Retry'; failed: boolean } {
+/** An agent's gateway sync state in a few words, and the action it offers ("Sync now", "Retry" or none; syncActionLabel gives its words). */
+export function syncLine(sync: AgentSyncState | undefined, locale = pageLocale()): { text: string; action?: 'Sync now' | 'Retry'; failed: boolean } {
   switch (sync?.state) {
     case undefined:
     case 'not_configured':
-      return { text: 'Gateway sync not configured', failed: false };
+      return { text: l10n.t('Gateway sync not configured'), failed: false };
     case 'syncing':
-      return { text: 'Syncing to the gateway…', failed: false };
+      return { text: l10n.t('Syncing to the gateway…'), failed: false };
     case 'not_synced':
-      return { text: 'Not synced to the gateway yet', action: 'Sync now', failed: false };
+      return { text: l10n.t('Not synced to the gateway yet'), action: 'Sync now', failed: false };
     case 'synced':
-      return { text: `Synced to the gateway at ${formatClockTime(sync.at, locale)}`, action: 'Sync now', failed: false };
+      return { text: l10n.t('Synced to the gateway at {0}', formatClockTime(sync.at, locale)), action: 'Sync now', failed: false };
     case 'failed':
-      return { text: `Gateway sync failed: ${sync.error.message}`, action: 'Retry', failed: true };
+      return { text: l10n.t('Gateway sync failed: {0}', sync.error.message), action: 'Retry', failed: true };
   }
+}
+
+/** The words of a sync action's button. */
+export function syncActionLabel(action: 'Sync now' | 'Retry'): string {
+  return action === 'Retry' ? l10n.t('Retry') : l10n.t('Sync now');
 }

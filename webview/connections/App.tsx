@@ -1,5 +1,7 @@
+import * as l10n from '@vscode/l10n';
 import { useState } from 'preact/hooks';
 import { useViewClient } from '../shared/hooks';
+import { formatCount } from '../shared/locale';
 import { Tabs, type TabDefinition } from '../shared/Tabs';
 import { createConnectionsClient } from './client';
 import { ConnectionsTab } from './ConnectionsTab';
@@ -21,10 +23,10 @@ export function App() {
   };
 
   const tabs: TabDefinition[] = [
-    { id: 'connections', label: 'Connections', content: <ConnectionsTab client={client} snapshot={snapshot} /> },
+    { id: 'connections', label: l10n.t('Connections'), content: <ConnectionsTab client={client} snapshot={snapshot} /> },
     {
       id: 'models',
-      label: snapshot?.models.length ? `Models (${snapshot.models.length.toLocaleString('en')})` : 'Models',
+      label: snapshot?.models.length ? l10n.t('Models ({0})', formatCount(snapshot.models.length)) : l10n.t('Models'),
       content: <ModelsTab client={client} snapshot={snapshot} onShowConnections={() => select('connections')} />,
     },
   ];

@@ -1,9 +1,11 @@
+import * as l10n from '@vscode/l10n';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Connection } from '../../src/contracts/connections';
 import type { RegisteredModel } from '../../src/contracts/models';
 import type { ProviderDescriptor, ProviderField } from '../../src/contracts/providers';
 import { errorMessage } from '../shared/errors';
 import { FormError, FormField, FormPanel, Select, TextField } from '../shared/fields';
+import { WithStrong } from '../shared/messages';
 import type { ConnectionsClient } from './client';
 import {
   buildConnectionInput,
@@ -59,30 +61,36 @@ function DefaultModelSelect({ formId, models, value, providerDefault, onChange }
   const unregistered = value && !models.some((model) => model.providerModelId === value) ? value : undefined;
   return (
     <div class="form-field">
-      <vscode-label htmlFor={id}>Default model</vscode-label>
+      <vscode-label htmlFor={id}>{l10n.t('Default model')}</vscode-label>
       <Select
         id={id}
         testId={`field-${DEFAULT_MODEL_KEY}`}
-        ariaLabel="Default model"
+        ariaLabel={l10n.t('Default model')}
         value={value}
         choices={[
-          { value: '', label: 'None', description: providerDefault ? `the provider's default: ${providerDefault}` : undefined },
-          ...(unregistered ? [{ value: unregistered, label: unregistered, description: 'not registered' }] : []),
+          { value: '', label: l10n.t('None'), description: providerDefault ? l10n.t("the provider's default: {0}", providerDefault) : undefined },
+          ...(unregistered ? [{ value: unregistered, label: unregistered, description: l10n.t('not registered') }] : []),
           ...models.map((model) => ({
             value: model.providerModelId,
             label: model.providerModelId,
-            description: [model.displayName !== model.providerModelId ? model.displayName : '', model.enabled ? '' : 'disabled'].filter(Boolean).join(' · ') || undefined,
+            description: [model.displayName !== model.providerModelId ? model.displayName : '', model.enabled ? '' : l10n.t('disabled')].filter(Boolean).join(' · ') || undefined,
           })),
         ]}
         onChange={onChange}
       />
       <vscode-form-helper class="field-description" data-testid="default-model-help">
         {models.length
-          ? 'Used when neither the run nor the agent names a model.'
-          : 'No registered models yet: use Discover models on this connection, then choose one here.'}
+          ? l10n.t('Used when neither the run nor the agent names a model.')
+          : l10n.t('No registered models yet: use Discover models on this connection, then choose one here.')}
       </vscode-form-helper>
     </div>
   );
+}
+
+/** What the form says of the key fields ({0}, shown in bold): the key is never typed here. */
+function secretNote(optional: boolean, editing: boolean): string {
+  if (editing) return optional ? l10n.t('{0} (optional): use Set key on this connection to change it; keys never pass through this view.') : l10n.t('{0}: use Set key on this connection to change it; keys never pass through this view.');
+  return optional ? l10n.t("{0} (optional): You'll enter the key in VS Code's secure input after saving.") : l10n.t("{0}: You'll enter the key in VS Code's secure input after saving.");
 }
 
 /** The add and edit form. Its fields come from the chosen provider's descriptor, never from a list of its own. */
@@ -156,27 +164,27 @@ export function ConnectionForm({ client, providers, mode, connection, models = [
 
   const secrets = descriptor ? secretFields(descriptor) : [];
   const requirement = keyRequirement(descriptor);
-  const title = editing ? `Edit “${connection?.name ?? ''}”` : 'Add connection';
+  const title = editing ? l10n.t('Edit “{0}”', connection?.name ?? '') : l10n.t('Add connection');
 
   return (
     <FormPanel formRef={formRef} class="connection-form" testId="connection-form" label={title} heading={title} onSubmit={() => void submit()} onCancel={onCancel}>
       {providers.length === 0 ? (
         <p class="form-hint" data-testid="no-providers">
-          No providers are available. Providers come with Switchboard and with extensions that contribute them.
+          {l10n.t('No providers are available. Providers come with Switchboard and with extensions that contribute them.')}
         </p>
       ) : (
-        <FormField id={`${formId}-provider`} label="Provider" description={editing ? 'The provider of a connection cannot change.' : undefined}>
+        <FormField id={`${formId}-provider`} label={l10n.t('Provider')} description={editing ? l10n.t('The provider of a connection cannot change.') : undefined}>
           <Select
             id={`${formId}-provider`}
             testId="provider-select"
-            ariaLabel="Provider"
+            ariaLabel={l10n.t('Provider')}
             value={providerId}
             disabled={editing}
-            title={editing ? 'The provider of a connection cannot change' : undefined}
+            title={editing ? l10n.t('The provider of a connection cannot change') : undefined}
             choices={providers.map((provider) => ({
               value: provider.id,
               label: provider.displayName,
-              description: provider.source === 'core' ? undefined : `from ${provider.source}`,
+              description: provider.source === 'core' ? undefined : l10n.t('from {0}', provider.source),
             }))}
             onChange={chooseProvider}
           />
@@ -185,7 +193,7 @@ export function ConnectionForm({ client, providers, mode, connection, models = [
 
       {editing && !descriptor && (
         <p class="form-error" data-testid="form-error" role="alert">
-          The provider “{providerId}” is not available any more, so this connection cannot be edited. Is the extension that contributes it installed and enabled?
+          {l10n.t('The provider “{0}” is not available any more, so this connection cannot be edited. Is the extension that contributes it installed and enabled?', providerId)}
         </p>
       )}
 
@@ -193,11 +201,11 @@ export function ConnectionForm({ client, providers, mode, connection, models = [
         <>
           <TextField
             {...fieldIds(formId, NAME_KEY)}
-            label="Name"
+            label={l10n.t('Name')}
             required
             type="text"
             value={values.name}
-            placeholder={`e.g. ${editing ? connection?.name ?? descriptor.displayName : descriptor.displayName}`}
+            placeholder={l10n.t('e.g. {0}', editing ? (connection?.name ?? descriptor.displayName) : descriptor.displayName)}
             error={errors[NAME_KEY]}
             onInput={(value) => setValue(NAME_KEY, value)}
           />
@@ -229,9 +237,7 @@ export function ConnectionForm({ client, providers, mode, connection, models = [
             <div class="secret-note" data-testid="secret-note">
               <vscode-icon name="lock" class="note-icon" />
               <span>
-                <strong>{secrets.map((field) => field.label).join(', ')}</strong>
-                {requirement === 'optional' ? ' (optional)' : ''}:{' '}
-                {editing ? 'use Set key on this connection to change it; keys never pass through this view.' : "You'll enter the key in VS Code's secure input after saving."}
+                <WithStrong sentence={secretNote(requirement === 'optional', editing)} strong={[secrets.map((field) => field.label).join(', ')]} />
               </span>
             </div>
           )}
@@ -242,10 +248,10 @@ export function ConnectionForm({ client, providers, mode, connection, models = [
 
       <div class="form-actions">
         <vscode-button type="submit" data-testid="save-connection-button" disabled={!descriptor} aria-disabled={saving ? 'true' : undefined} icon={saving ? 'loading' : ''} iconSpin={saving}>
-          {saving ? 'Saving…' : editing ? 'Save changes' : 'Save'}
+          {saving ? l10n.t('Saving…') : editing ? l10n.t('Save changes') : l10n.t('Save')}
         </vscode-button>
         <vscode-button secondary type="button" data-testid="cancel-button" disabled={saving} onClick={onCancel}>
-          Cancel
+          {l10n.t('Cancel')}
         </vscode-button>
       </div>
     </FormPanel>

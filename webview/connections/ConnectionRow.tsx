@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { ComponentChildren } from 'preact';
 import type { Connection, ConnectionStatus, TestResult } from '../../src/contracts/connections';
 import type { ProviderDescriptor } from '../../src/contracts/providers';
@@ -6,6 +7,7 @@ import { MessageLine, type RowMessage } from '../shared/messages';
 import { RowAction } from '../shared/RowAction';
 import { keyRequirement } from './formModel';
 import { formatKeyHint, formatLatency, formatRelativeTime, providerName, statusIcon, statusLabel } from './format';
+import { modelCount } from './modelFormat';
 
 /** What the view knows about a row beyond the snapshot: work in progress and its outcome. */
 export interface RowState {
@@ -72,36 +74,36 @@ export function ConnectionRow(props: ConnectionRowProps) {
           {name}
         </span>
         {isDefault && (
-          <vscode-badge class="default-marker" data-testid="default-marker" title="Runs use this connection when neither the request nor the agent names one.">
-            default
+          <vscode-badge class="default-marker" data-testid="default-marker" title={l10n.t('Runs use this connection when neither the request nor the agent names one.')}>
+            {l10n.t('default')}
           </vscode-badge>
         )}
         {!editing && (
-          <div class="row-actions" role="toolbar" aria-label={`Actions for ${name}`}>
+          <div class="row-actions" role="toolbar" aria-label={l10n.t('Actions for {0}', name)}>
             <RowAction
               testId="test-button"
               icon="play"
-              label={`Test ${name}`}
-              title={testable ? 'Test connection' : 'This provider cannot be tested'}
+              label={l10n.t('Test {0}', name)}
+              title={testable ? l10n.t('Test connection') : l10n.t('This provider cannot be tested')}
               disabled={state.testing || !testable}
               onClick={props.onTest}
             />
             <RowAction
               testId="discover-button"
               icon="search"
-              label={`Discover models of ${name}`}
-              title={descriptor?.capabilities.discovery === false ? 'Add models by id' : 'Discover models'}
+              label={l10n.t('Discover models of {0}', name)}
+              title={descriptor?.capabilities.discovery === false ? l10n.t('Add models by id') : l10n.t('Discover models')}
               disabled={!descriptor}
               expanded={props.discovering}
               onClick={props.onDiscover}
             />
-            <RowAction testId="edit-button" icon="edit" label={`Edit ${name}`} title="Edit" disabled={!descriptor} onClick={props.onEdit} />
+            <RowAction testId="edit-button" icon="edit" label={l10n.t('Edit {0}', name)} title={l10n.t('Edit')} disabled={!descriptor} onClick={props.onEdit} />
             {takesKey && (
               <RowAction
                 testId="set-key-button"
                 icon="key"
-                label={connection.keyHint ? `Replace the key of ${name}` : `Set key for ${name}`}
-                title={connection.keyHint ? 'Replace key (tested first)' : 'Set key'}
+                label={connection.keyHint ? l10n.t('Replace the key of {0}', name) : l10n.t('Set key for {0}', name)}
+                title={connection.keyHint ? l10n.t('Replace key (tested first)') : l10n.t('Set key')}
                 disabled={state.busy}
                 onClick={props.onSetKey}
               />
@@ -110,8 +112,8 @@ export function ConnectionRow(props: ConnectionRowProps) {
               <RowAction
                 testId="add-credential-header-button"
                 icon="lock"
-                label={`Add a credential header to ${name}`}
-                title="Add credential header (kept in SecretStorage)"
+                label={l10n.t('Add a credential header to {0}', name)}
+                title={l10n.t('Add credential header (kept in SecretStorage)')}
                 disabled={state.busy}
                 onClick={props.onAddCredentialHeader}
               />
@@ -119,12 +121,12 @@ export function ConnectionRow(props: ConnectionRowProps) {
             <RowAction
               testId="set-default-button"
               icon={isDefault ? 'star-full' : 'star-empty'}
-              label={isDefault ? `${name} is the default connection` : `Make ${name} the default connection`}
-              title={isDefault ? 'Default connection' : 'Set as default'}
+              label={isDefault ? l10n.t('{0} is the default connection', name) : l10n.t('Make {0} the default connection', name)}
+              title={isDefault ? l10n.t('Default connection') : l10n.t('Set as default')}
               disabled={isDefault || state.busy}
               onClick={props.onSetDefault}
             />
-            <RowAction testId="delete-button" icon="trash" label={`Delete ${name}`} title="Delete" disabled={state.busy} onClick={props.onDelete} />
+            <RowAction testId="delete-button" icon="trash" label={l10n.t('Delete {0}', name)} title={l10n.t('Delete')} disabled={state.busy} onClick={props.onDelete} />
           </div>
         )}
       </div>
@@ -137,51 +139,51 @@ export function ConnectionRow(props: ConnectionRowProps) {
           <span
             class="connection-unavailable"
             data-testid="provider-unavailable"
-            title="The extension that contributes this provider is not installed, enabled or registered now. Runs on this connection are refused until it is back."
+            title={l10n.t('The extension that contributes this provider is not installed, enabled or registered now. Runs on this connection are refused until it is back.')}
           >
-            <vscode-icon name="debug-disconnect" class="status-icon" /> provider unavailable
+            <vscode-icon name="debug-disconnect" class="status-icon" /> {l10n.t('provider unavailable')}
           </span>
         )}
         <span class={`connection-status status-${status}`} data-testid="connection-status" data-status={status} role="status">
           {state.testing ? (
-            <vscode-progress-ring class="inline-progress" data-testid="test-progress" aria-label={`Testing ${name}`} />
+            <vscode-progress-ring class="inline-progress" data-testid="test-progress" aria-label={l10n.t('Testing {0}', name)} />
           ) : (
             <vscode-icon name={statusIcon(status)} class="status-icon" />
           )}
-          <span class="status-text">{state.testing ? `${statusLabel(status)} · testing…` : statusLabel(status)}</span>
+          <span class="status-text">{state.testing ? l10n.t('{0} · testing…', statusLabel(status)) : statusLabel(status)}</span>
         </span>
       </div>
       <div class="row-details secondary">
         <span data-testid="connection-last-validated" title={validatedAt}>
-          {validatedAt ? `Validated ${formatRelativeTime(validatedAt, now)}` : 'Never validated'}
+          {validatedAt ? l10n.t('Validated {0}', formatRelativeTime(validatedAt, now)) : l10n.t('Never validated')}
         </span>
         {latency && (
-          <span data-testid="connection-latency" title="Latency of the last test">
+          <span data-testid="connection-latency" title={l10n.t('Latency of the last test')}>
             {latency}
           </span>
         )}
-        <span data-testid="connection-model-count" title="Registered models (Models tab)">
-          {props.modelCount === 1 ? '1 model' : `${props.modelCount.toLocaleString('en')} models`}
+        <span data-testid="connection-model-count" title={l10n.t('Registered models (Models tab)')}>
+          {modelCount(props.modelCount)}
         </span>
         <span data-testid="connection-key-hint" class={connection.keyHint ? 'key-hint' : 'key-hint missing'}>
-          <vscode-icon name="key" class="detail-icon" /> {takesKey || connection.keyHint ? formatKeyHint(connection.keyHint) : 'no key needed'}
+          <vscode-icon name="key" class="detail-icon" /> {takesKey || connection.keyHint ? formatKeyHint(connection.keyHint) : l10n.t('no key needed')}
         </span>
         {connection.credentialHeaders?.map((header) => (
-          <span key={header.name} class="key-hint" data-testid="credential-header" title="A credential header, kept in SecretStorage">
+          <span key={header.name} class="key-hint" data-testid="credential-header" title={l10n.t('A credential header, kept in SecretStorage')}>
             <vscode-icon name="lock" class="detail-icon" /> {header.name}: {header.hint}
             <RowAction
               testId="remove-credential-header-button"
               icon="close"
-              label={`Remove the credential header ${header.name} of ${name}`}
-              title="Remove"
+              label={l10n.t('Remove the credential header {0} of {1}', header.name, name)}
+              title={l10n.t('Remove')}
               disabled={state.busy}
               onClick={() => props.onRemoveCredentialHeader(header.name)}
             />
           </span>
         ))}
         {(connection.keyHint || connection.credentialHeaders?.length) && connection.allowInsecureKey && (
-          <span data-testid="connection-insecure" class="insecure" title="You allowed this connection's key to be sent over plain http:// to another machine, unencrypted. Use an https:// address to end that.">
-            <vscode-icon name="unlock" class="detail-icon" /> key sent unencrypted
+          <span data-testid="connection-insecure" class="insecure" title={l10n.t("You allowed this connection's key to be sent over plain http:// to another machine, unencrypted. Use an https:// address to end that.")}>
+            <vscode-icon name="unlock" class="detail-icon" /> {l10n.t('key sent unencrypted')}
           </span>
         )}
       </div>

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Connection, TestResult } from '../../src/contracts/connections';
 import type { RegisteredModel } from '../../src/contracts/models';
@@ -5,6 +6,7 @@ import type { ConnectionsSnapshot } from '../../src/contracts/connectionsView';
 import { errorMessage } from '../shared/errors';
 import { focusAfterRender, type FocusTarget } from '../shared/focus';
 import { useNow } from '../shared/hooks';
+import { formatCount } from '../shared/locale';
 import { Loading, type RowMessage } from '../shared/messages';
 import type { ConnectionsClient } from './client';
 import { ConnectionForm, type FormMode } from './ConnectionForm';
@@ -107,13 +109,13 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
         if (snapshot?.connections.find((connection) => connection.id === id)?.keyHint) {
           const replaced = await client.request('replaceKey', { id });
           return replaced.replaced
-            ? { kind: 'success', text: `The new key passed its test and replaced the old one (${replaced.keyHint ?? ''}).` }
-            : { kind: 'info', text: 'The key was not replaced.' };
+            ? { kind: 'success', text: l10n.t('The new key passed its test and replaced the old one ({0}).', replaced.keyHint ?? '') }
+            : { kind: 'info', text: l10n.t('The key was not replaced.') };
         }
         const result = await client.request('setKey', { id });
         return result.stored
-          ? { kind: 'success', text: result.keyHint ? `Key saved (${result.keyHint}).` : 'Key saved.' }
-          : { kind: 'info', text: 'No key was saved. Use Set key when you have it.' };
+          ? { kind: 'success', text: result.keyHint ? l10n.t('Key saved ({0}).', result.keyHint) : l10n.t('Key saved.') }
+          : { kind: 'info', text: l10n.t('No key was saved. Use Set key when you have it.') };
       }),
     [client, credentialAction, snapshot],
   );
@@ -122,7 +124,7 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
     (id: string) =>
       credentialAction(id, async () => {
         const result = await client.request('setCredentialHeader', { id });
-        return result.stored ? { kind: 'success', text: `Credential header ${result.name ?? ''} saved.` } : { kind: 'info', text: 'No credential header was saved.' };
+        return result.stored ? { kind: 'success', text: l10n.t('Credential header {0} saved.', result.name ?? '') } : { kind: 'info', text: l10n.t('No credential header was saved.') };
       }),
     [client, credentialAction],
   );
@@ -131,7 +133,7 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
     (id: string, name: string) =>
       credentialAction(id, async () => {
         await client.request('removeCredentialHeader', { id, name });
-        return { kind: 'success', text: `Credential header ${name} removed.` };
+        return { kind: 'success', text: l10n.t('Credential header {0} removed.', name) };
       }),
     [client, credentialAction],
   );
@@ -222,7 +224,7 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
   }, []);
 
   if (!snapshot) {
-    return <Loading class="connections-tab" what="connections" />;
+    return <Loading class="connections-tab" text={l10n.t('Loading connections…')} />;
   }
 
   const { providers, connections, defaultConnectionId, unavailableConnectionIds } = snapshot;
@@ -249,7 +251,7 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
         <div class="notice" data-testid="key-notice" role="status">
           <vscode-icon name="info" class="notice-icon" />
           <span class="notice-text">
-            “{notice.name}” is saved. Its provider accepts an optional key; you can add one now or later.
+            {l10n.t('“{0}” is saved. Its provider accepts an optional key; you can add one now or later.', notice.name)}
           </span>
           <div class="notice-actions">
             <vscode-button
@@ -261,10 +263,10 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
                 void setKey(id);
               }}
             >
-              Set key
+              {l10n.t('Set key')}
             </vscode-button>
             <vscode-button secondary data-testid="notice-dismiss-button" onClick={() => setNotice(undefined)}>
-              Not now
+              {l10n.t('Not now')}
             </vscode-button>
           </div>
         </div>
@@ -283,16 +285,16 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
           {!form && (
             <div class="toolbar">
               <span class="toolbar-summary" data-testid="connection-count">
-                {connections.length === 1 ? '1 connection' : `${connections.length} connections`}
+                {connections.length === 1 ? l10n.t('1 connection') : l10n.t('{0} connections', formatCount(connections.length))}
               </span>
               <vscode-button data-testid="add-connection-button" icon="add" onClick={() => openAdd('add-connection-button')}>
-                Add connection
+                {l10n.t('Add connection')}
               </vscode-button>
             </div>
           )}
           {addForm}
           {connections.length > 0 && (
-            <ul class="connection-list" aria-label="Connections">
+            <ul class="connection-list" aria-label={l10n.t('Connections')}>
               {connections.map((connection) => (
                 <ConnectionRow
                   key={connection.id}
@@ -329,7 +331,7 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
                         onCancel={closeForm}
                         onSaved={() => {
                           closeForm();
-                          updateRow(connection.id, (row) => ({ ...row, message: { kind: 'success', text: 'Saved.' } }));
+                          updateRow(connection.id, (row) => ({ ...row, message: { kind: 'success', text: l10n.t('Saved.') } }));
                         }}
                       />
                     ) : undefined

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Connection } from '../../src/contracts/connections';
 import { describeDiscovery, type LeftOutModels } from '../../src/contracts/modelFacts';
@@ -5,11 +6,12 @@ import type { DiscoveredModel } from '../../src/contracts/models';
 import type { ProviderDescriptor } from '../../src/contracts/providers';
 import { errorMessage } from '../shared/errors';
 import { LiveRegion } from '../shared/LiveRegion';
+import { formatCount } from '../shared/locale';
 import { MessageLine, type RowMessage } from '../shared/messages';
 import { RpcError } from '../shared/rpcClient';
 import { VirtualList } from '../shared/VirtualList';
 import type { ConnectionsClient } from './client';
-import { contextWindowDetail, contextWindowText } from './modelFormat';
+import { contextWindowDetail, contextWindowText, modelCount } from './modelFormat';
 
 /** Each discovered model is one line of this height (px); .discovered-list shows about ten. */
 export const DISCOVERED_ROW_HEIGHT = 28;
@@ -52,7 +54,7 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
       setPhase({ kind: 'listed', models, leftOut });
     } catch (error) {
       const cancelled = error instanceof RpcError && error.code === 'cancelled';
-      setPhase({ kind: 'failed', message: cancelled ? { kind: 'info', text: 'Discovery was cancelled.' } : { kind: 'error', text: errorMessage(error) } });
+      setPhase({ kind: 'failed', message: cancelled ? { kind: 'info', text: l10n.t('Discovery was cancelled.') } : { kind: 'error', text: errorMessage(error) } });
     }
     // `registered` is read once per discovery on purpose: a snapshot must not undo the person's checks.
   }, [client, connection.id]);
@@ -103,7 +105,7 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
       const refreshed = count - added;
       setMessage({
         kind: 'success',
-        text: `Added ${added} ${added === 1 ? 'model' : 'models'} to the registry${refreshed ? `; refreshed ${refreshed} already there` : ''}.`,
+        text: refreshed ? l10n.t('Added {0} to the registry; refreshed {1} already there.', modelCount(added), formatCount(refreshed)) : l10n.t('Added {0} to the registry.', modelCount(added)),
       });
     } catch (error) {
       setMessage({ kind: 'error', text: errorMessage(error) });
@@ -116,7 +118,7 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
   const addById = async () => {
     const id = modelId.trim();
     if (!id || workingNow.current) {
-      if (!id) setMessage({ kind: 'error', text: "Enter the provider's id for the model, e.g. llama3.2:latest." });
+      if (!id) setMessage({ kind: 'error', text: l10n.t("Enter the provider's id for the model, e.g. llama3.2:latest.") });
       return;
     }
     workingNow.current = true;
@@ -125,7 +127,7 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
     try {
       const model = await client.request('addModelById', { connectionId: connection.id, providerModelId: id });
       setModelId('');
-      setMessage({ kind: 'success', text: registered.has(model.providerModelId) ? `“${model.providerModelId}” is already registered.` : `Added “${model.providerModelId}” to the registry.` });
+      setMessage({ kind: 'success', text: registered.has(model.providerModelId) ? l10n.t('“{0}” is already registered.', model.providerModelId) : l10n.t('Added “{0}” to the registry.', model.providerModelId) });
     } catch (error) {
       setMessage({ kind: 'error', text: errorMessage(error) });
     } finally {
@@ -138,11 +140,15 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
   const announcement =
     message?.text ??
     (phase.kind === 'discovering'
-      ? `Asking ${descriptor?.displayName ?? 'the provider'} for its models…`
+      ? descriptor
+        ? l10n.t('Asking {0} for its models…', descriptor.displayName)
+        : l10n.t('Asking the provider for its models…')
       : phase.kind === 'failed'
         ? phase.message.text
         : listed
-          ? `${listed.length.toLocaleString('en')} ${listed.length === 1 ? 'model' : 'models'} found.`
+          ? listed.length === 1
+            ? l10n.t('1 model found.')
+            : l10n.t('{0} models found.', formatCount(listed.length))
           : '');
   const selectedCount = listed ? listed.filter((model) => selected.has(model.providerModelId)).length : 0;
   const allShownSelected = shown.length > 0 && shown.every((model) => selected.has(model.providerModelId));
@@ -152,7 +158,7 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
       ref={panel}
       class="discovery-panel"
       data-testid="discovery-panel"
-      aria-label={`Models of ${name}`}
+      aria-label={l10n.t('Models of {0}', name)}
       onKeyDown={(event) => {
         if (event.key === 'Escape') {
           event.preventDefault();
@@ -161,25 +167,25 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
       }}
     >
       <div class="discovery-head">
-        <h3 class="form-title">Models of {name}</h3>
-        <vscode-button class="action" data-testid="discovery-close-button" icon="close" iconOnly secondary aria-label="Close the model list" title="Close" onClick={onClose} />
+        <h3 class="form-title">{l10n.t('Models of {0}', name)}</h3>
+        <vscode-button class="action" data-testid="discovery-close-button" icon="close" iconOnly secondary aria-label={l10n.t('Close the model list')} title={l10n.t('Close')} onClick={onClose} />
       </div>
 
       {phase.kind === 'discovering' && (
         <div class="discovery-status" data-testid="discovery-progress">
-          <vscode-progress-ring class="inline-progress" aria-label={`Discovering the models of ${name}`} />
-          <span>Asking {descriptor?.displayName ?? 'the provider'} for its models… (Cancel is in the notification.)</span>
+          <vscode-progress-ring class="inline-progress" aria-label={l10n.t('Discovering the models of {0}', name)} />
+          <span>{descriptor ? l10n.t('Asking {0} for its models… (Cancel is in the notification.)', descriptor.displayName) : l10n.t('Asking the provider for its models… (Cancel is in the notification.)')}</span>
         </div>
       )}
       {phase.kind === 'unsupported' && (
         <p class="form-hint" data-testid="discovery-unsupported">
-          {descriptor?.displayName ?? connection.providerId} cannot list its models. Add a model by its id below.
+          {l10n.t('{0} cannot list its models. Add a model by its id below.', descriptor?.displayName ?? connection.providerId)}
         </p>
       )}
       {phase.kind === 'failed' && (
         <MessageLine message={phase.message} testId="discovery-error">
           <vscode-button secondary data-testid="discover-retry-button" onClick={() => void discover()}>
-            Try again
+            {l10n.t('Try again')}
           </vscode-button>
         </MessageLine>
       )}
@@ -191,7 +197,7 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
       )}
       {listed && listed.length === 0 && (
         <p class="form-hint" data-testid="discovery-empty">
-          {name} lists no {phase.kind === 'listed' && phase.leftOut.length ? 'chat ' : ''}models. Add one by its id below.
+          {phase.kind === 'listed' && phase.leftOut.length ? l10n.t('{0} lists no chat models. Add one by its id below.', name) : l10n.t('{0} lists no models. Add one by its id below.', name)}
         </p>
       )}
       {listed && listed.length > 0 && (
@@ -203,28 +209,28 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
               indeterminate={!allShownSelected && shown.some((model) => selected.has(model.providerModelId))}
               onChange={(event) => selectShown(event.currentTarget.checked)}
             >
-              {filter.trim() ? 'All shown' : 'All'}
+              {filter.trim() ? l10n.t('All shown') : l10n.t('All')}
             </vscode-checkbox>
             {listed.length > 8 && (
               <vscode-textfield
                 class="discovery-filter"
                 data-testid="discovered-filter-field"
                 type="search"
-                placeholder="Filter"
-                aria-label="Filter the discovered models"
+                placeholder={l10n.t('Filter')}
+                aria-label={l10n.t('Filter the discovered models')}
                 value={filter}
                 onInput={(event) => setFilter(event.currentTarget.value)}
               />
             )}
             <span class="toolbar-summary" data-testid="discovered-count">
-              {listed.length.toLocaleString('en')} found · {selectedCount.toLocaleString('en')} checked
+              {l10n.t('{0} found · {1} checked', formatCount(listed.length), formatCount(selectedCount))}
             </span>
           </div>
           <VirtualList
             items={shown}
             rowHeight={DISCOVERED_ROW_HEIGHT}
             scroller="self"
-            label={`Models ${name} serves`}
+            label={l10n.t('Models {0} serves', name)}
             class="discovered-list"
             itemKey={(model) => model.providerModelId}
             renderRow={(model) => (
@@ -243,8 +249,8 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
                   {model.contextWindow || model.maxContextWindow ? contextWindowText(model) : ''}
                 </span>
                 {registered.has(model.providerModelId) && (
-                  <vscode-badge class="registered-marker" data-testid="discovered-registered" title="Already in the registry; adding it again refreshes its details">
-                    registered
+                  <vscode-badge class="registered-marker" data-testid="discovered-registered" title={l10n.t('Already in the registry; adding it again refreshes its details')}>
+                    {l10n.t('registered')}
                   </vscode-badge>
                 )}
               </div>
@@ -260,7 +266,7 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
               aria-disabled={working ? 'true' : undefined}
               onClick={() => void registerSelected()}
             >
-              {selectedCount ? `Add ${selectedCount.toLocaleString('en')} to registry` : 'Add to registry'}
+              {selectedCount ? l10n.t('Add {0} to registry', formatCount(selectedCount)) : l10n.t('Add to registry')}
             </vscode-button>
           </div>
         </>
@@ -274,12 +280,12 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
           void addById();
         }}
       >
-        <vscode-label htmlFor={`add-model-id-${connection.id}`}>Add a model by its id</vscode-label>
+        <vscode-label htmlFor={`add-model-id-${connection.id}`}>{l10n.t('Add a model by its id')}</vscode-label>
         <div class="add-model-id-row">
           <vscode-textfield
             id={`add-model-id-${connection.id}`}
             data-testid="add-model-id-field"
-            placeholder={descriptor?.defaults.modelRef ? `e.g. ${descriptor.defaults.modelRef}` : "the provider's model id"}
+            placeholder={descriptor?.defaults.modelRef ? l10n.t('e.g. {0}', descriptor.defaults.modelRef) : l10n.t("the provider's model id")}
             value={modelId}
             readonly={working}
             onInput={(event) => setModelId(event.currentTarget.value)}
@@ -291,10 +297,10 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
             }}
           />
           <vscode-button secondary type="submit" data-testid="add-model-id-button" aria-disabled={working ? 'true' : undefined}>
-            Add
+            {l10n.t('Add')}
           </vscode-button>
         </div>
-        <vscode-form-helper class="field-description">For a model discovery cannot list, e.g. a deployment or a model pulled later.</vscode-form-helper>
+        <vscode-form-helper class="field-description">{l10n.t('For a model discovery cannot list, e.g. a deployment or a model pulled later.')}</vscode-form-helper>
       </form>
 
       {message && <MessageLine message={message} testId="discovery-message" />}

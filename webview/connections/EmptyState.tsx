@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { ProviderDescriptor } from '../../src/contracts/providers';
 import { FormError } from '../shared/fields';
 import { localOllamaInput } from './formModel';
@@ -17,25 +18,26 @@ export function EmptyState({ providers, busy, error, onAddLocalOllama, onAdd }: 
     <section class="empty-state" data-testid="empty-state" aria-labelledby="empty-state-title">
       <vscode-icon name="plug" size={32} class="empty-state-icon" />
       <h2 id="empty-state-title" class="empty-state-title">
-        No connections yet
+        {l10n.t('No connections yet')}
       </h2>
       <p>
-        A connection tells Switchboard how to reach an LLM provider: which provider, its address, and its key. Keys are kept in VS Code's secret
-        storage and never shown here; agents and runs refer to a connection by its ID.
+        {l10n.t(
+          "A connection tells Switchboard how to reach an LLM provider: which provider, its address, and its key. Keys are kept in VS Code's secret storage and never shown here; agents and runs refer to a connection by its ID.",
+        )}
       </p>
       <div class="empty-state-actions">
         {ollama && (
           <vscode-button data-testid="add-local-ollama-button" icon={busy ? 'loading' : 'server'} iconSpin={busy} disabled={busy} onClick={() => !busy && onAddLocalOllama()}>
-            Add local Ollama
+            {l10n.t('Add local Ollama')}
           </vscode-button>
         )}
         <vscode-button secondary={Boolean(ollama)} data-testid="add-connection-button" icon="add" disabled={busy} onClick={onAdd}>
-          Add connection…
+          {l10n.t('Add connection…')}
         </vscode-button>
       </div>
       {ollama?.baseUrl && (
         <p class="empty-state-hint" data-testid="local-ollama-hint">
-          Add local Ollama connects to {ollama.baseUrl}; start Ollama first, then use Test.
+          {l10n.t('Add local Ollama connects to {0}; start Ollama first, then use Test.', ollama.baseUrl)}
         </p>
       )}
       {error && <FormError testId="empty-state-error" text={error} />}

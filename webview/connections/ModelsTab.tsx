@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { useCallback, useMemo, useState } from 'preact/hooks';
 import type { Connection } from '../../src/contracts/connections';
 import type { ConnectionsSnapshot } from '../../src/contracts/connectionsView';
@@ -5,7 +6,8 @@ import type { RegisteredModel } from '../../src/contracts/models';
 import type { ProviderDescriptor } from '../../src/contracts/providers';
 import { errorMessage } from '../shared/errors';
 import { Select } from '../shared/fields';
-import { Loading, MessageLine, type RowMessage } from '../shared/messages';
+import { formatCount } from '../shared/locale';
+import { Loading, MessageLine, WithStrong, type RowMessage } from '../shared/messages';
 import { VirtualList } from '../shared/VirtualList';
 import type { ConnectionsClient } from './client';
 import { providerName } from './format';
@@ -60,7 +62,7 @@ export function ModelsTab({ client, snapshot, onShowConnections }: ModelsTabProp
         if (done) setMessage(done);
         return true;
       } catch (error) {
-        setMessage({ kind: 'error', text: `${model.displayName}: ${errorMessage(error)}` });
+        setMessage({ kind: 'error', text: l10n.t('{0}: {1}', model.displayName, errorMessage(error)) });
         return false;
       } finally {
         setModelBusy(model.id, false);
@@ -78,7 +80,7 @@ export function ModelsTab({ client, snapshot, onShowConnections }: ModelsTabProp
     (model: RegisteredModel) =>
       requestForModel(model, () => client.request('deleteModel', { id: model.id }), {
         kind: 'info',
-        text: `Removed “${model.displayName}” from the registry. Discover models on its connection to add it back.`,
+        text: l10n.t('Removed “{0}” from the registry. Discover models on its connection to add it back.', model.displayName),
       }),
     [client, requestForModel],
   );
@@ -87,7 +89,7 @@ export function ModelsTab({ client, snapshot, onShowConnections }: ModelsTabProp
     async (model: RegisteredModel, text: string) => {
       const tokens = parseTokens(text);
       if (tokens === undefined) {
-        setMessage({ kind: 'error', text: `${model.displayName}: a context window is a whole number of tokens, e.g. 128000 or 128k.` });
+        setMessage({ kind: 'error', text: l10n.t('{0}: a context window is a whole number of tokens, e.g. 128000 or 128k.', model.displayName) });
         return;
       }
       // The field stays open with what was typed until the host has saved it, so a failure loses nothing.
@@ -101,13 +103,13 @@ export function ModelsTab({ client, snapshot, onShowConnections }: ModelsTabProp
     (model: RegisteredModel) =>
       requestForModel(model, () => client.request('clearContextWindow', { id: model.id }), {
         kind: 'info',
-        text: `${model.displayName} gets the provider's context window again.`,
+        text: l10n.t("{0} gets the provider's context window again.", model.displayName),
       }),
     [client, requestForModel],
   );
 
   if (!snapshot || !models || !connections) {
-    return <Loading class="models-tab" testId="models-loading" what="models" />;
+    return <Loading class="models-tab" testId="models-loading" text={l10n.t('Loading models…')} />;
   }
 
   if (models.length === 0) {
@@ -116,15 +118,17 @@ export function ModelsTab({ client, snapshot, onShowConnections }: ModelsTabProp
         <section class="empty-state" data-testid="models-empty-state" aria-labelledby="models-empty-title">
           <vscode-icon name="symbol-class" size={32} class="empty-state-icon" />
           <h2 id="models-empty-title" class="empty-state-title">
-            No models registered yet
+            {l10n.t('No models registered yet')}
           </h2>
           <p>
-            The registry holds the models you use, per connection: enable or disable them, see their context window and price. Use <strong>Discover models</strong> on a
-            connection to list what it serves, or run <strong>Switchboard: Discover Models</strong>.
+            <WithStrong
+              sentence={l10n.t('The registry holds the models you use, per connection: enable or disable them, see their context window and price. Use {0} on a connection to list what it serves, or run {1}.')}
+              strong={[l10n.t('Discover models'), l10n.t('Switchboard: Discover Models')]}
+            />
           </p>
           <div class="empty-state-actions">
             <vscode-button data-testid="models-show-connections-button" icon="plug" onClick={onShowConnections}>
-              {connections.length ? 'Go to Connections' : 'Add a connection first'}
+              {connections.length ? l10n.t('Go to Connections') : l10n.t('Add a connection first')}
             </vscode-button>
           </div>
         </section>
@@ -138,14 +142,14 @@ export function ModelsTab({ client, snapshot, onShowConnections }: ModelsTabProp
         <Select
           class="models-filter"
           testId="models-connection-filter"
-          ariaLabel="Show the models of"
+          ariaLabel={l10n.t('Show the models of')}
           value={filter}
           choices={[
-            { value: '', label: 'All connections' },
+            { value: '', label: l10n.t('All connections') },
             ...connections.map((connection) => ({
               value: connection.id,
               label: connection.name,
-              description: String(models.filter((m) => m.connectionId === connection.id).length),
+              description: formatCount(models.filter((m) => m.connectionId === connection.id).length),
             })),
           ]}
           onChange={setConnectionFilter}
@@ -154,8 +158,8 @@ export function ModelsTab({ client, snapshot, onShowConnections }: ModelsTabProp
           class="models-search"
           data-testid="models-search-field"
           type="search"
-          placeholder="Filter by name"
-          aria-label="Filter models by name"
+          placeholder={l10n.t('Filter by name')}
+          aria-label={l10n.t('Filter models by name')}
           value={text}
           onInput={(event) => setText(event.currentTarget.value)}
         />
@@ -166,14 +170,14 @@ export function ModelsTab({ client, snapshot, onShowConnections }: ModelsTabProp
       {message && <MessageLine message={message} testId="models-message" />}
       {shown.length === 0 ? (
         <p class="form-hint" data-testid="models-no-match">
-          No model matches. Clear the filter to see all {models.length.toLocaleString('en')}.
+          {l10n.t('No model matches. Clear the filter to see all {0}.', formatCount(models.length))}
         </p>
       ) : (
         <VirtualList
           items={shown}
           rowHeight={MODEL_ROW_HEIGHT}
           scroller="window"
-          label="Registered models"
+          label={l10n.t('Registered models')}
           class="model-list"
           data-testid="model-list"
           itemKey={(model) => model.id}
@@ -234,18 +238,18 @@ function ModelRow({ model, connection, connections, providers, busy, contextText
           class="model-toggle"
           data-testid="model-enabled-toggle"
           checked={model.enabled}
-          title={model.enabled ? 'Enabled: agents and runs may use it' : 'Disabled'}
+          title={model.enabled ? l10n.t('Enabled: agents and runs may use it') : l10n.t('Disabled')}
           // Not disabled while busy: a disabled control drops keyboard focus to the page.
           onChange={(event) => !busy && onToggle(event.currentTarget.checked)}
         >
-          <span class="visually-hidden">{`${name} enabled`}</span>
+          <span class="visually-hidden">{l10n.t('{0} enabled', name)}</span>
         </vscode-checkbox>
-        <span class="model-name" data-testid="model-name" title={model.providerModelId === name ? name : `${name} (${model.providerModelId})`}>
+        <span class="model-name" data-testid="model-name" title={model.providerModelId === name ? name : l10n.t('{0} ({1})', name, model.providerModelId)}>
           {name}
         </span>
         {isDefault && (
-          <vscode-badge class="default-marker" data-testid="model-default-marker" title="The default model of its connection">
-            default
+          <vscode-badge class="default-marker" data-testid="model-default-marker" title={l10n.t('The default model of its connection')}>
+            {l10n.t('default')}
           </vscode-badge>
         )}
         <vscode-button
@@ -254,8 +258,8 @@ function ModelRow({ model, connection, connections, providers, busy, contextText
           icon="trash"
           iconOnly
           secondary
-          aria-label={`Remove ${name} from the registry`}
-          title="Remove from the registry"
+          aria-label={l10n.t('Remove {0} from the registry', name)}
+          title={l10n.t('Remove from the registry')}
           onClick={() => !busy && onDelete()}
         />
       </div>
@@ -269,12 +273,12 @@ function ModelRow({ model, connection, connections, providers, busy, contextText
             {model.providerModelId}
           </span>
         )}
-        <span class="model-cost" data-testid="model-cost" title={cost === '—' ? 'Price unknown' : 'US dollars per 1,000 tokens, input / output'}>
+        <span class="model-cost" data-testid="model-cost" title={cost === '—' ? l10n.t('Price unknown') : l10n.t('US dollars per 1,000 tokens, input / output')}>
           {cost}
         </span>
       </div>
       <div class="model-row-line secondary">
-        <span class="model-chips" aria-label="Modalities">
+        <span class="model-chips" aria-label={l10n.t('Modalities')}>
           {model.modalities.map((modality) => (
             <span key={modality} class="chip" data-testid="model-modality">
               {modalityLabel(modality)}
@@ -288,8 +292,8 @@ function ModelRow({ model, connection, connections, providers, busy, contextText
               class="model-context"
               data-testid="model-context"
               data-source={model.sources.contextWindow ?? ''}
-              aria-label={`Context window of ${name}: ${contextWindowDetail(model)} Change it`}
-              title={`${contextWindowDetail(model)} Click to change the window.`}
+              aria-label={l10n.t('Context window of {0}: {1} Change it', name, contextWindowDetail(model))}
+              title={l10n.t('{0} Click to change the window.', contextWindowDetail(model))}
               onClick={() => onEditContext(model.contextWindow ? String(model.contextWindow) : '')}
             >
               <vscode-icon name="symbol-ruler" class="detail-icon" /> {contextWindowText(model)}
@@ -301,8 +305,8 @@ function ModelRow({ model, connection, connections, providers, busy, contextText
                 icon="discard"
                 iconOnly
                 secondary
-                aria-label={`Use the provider's context window for ${name} again`}
-                title={model.providerContextWindow ? `Back to ${model.providerContextWindow.toLocaleString('en')} tokens, the provider's window` : "Back to the provider's window (Discover again if it is not known)"}
+                aria-label={l10n.t("Use the provider's context window for {0} again", name)}
+                title={model.providerContextWindow ? l10n.t("Back to {0} tokens, the provider's window", formatCount(model.providerContextWindow)) : l10n.t("Back to the provider's window (Discover again if it is not known)")}
                 onClick={() => !busy && onClearContext()}
               />
             )}
@@ -313,8 +317,8 @@ function ModelRow({ model, connection, connections, providers, busy, contextText
             data-testid="model-context-field"
             data-focus-return="model-context"
             inputMode="numeric"
-            aria-label={`Context window of ${name} in tokens; Enter saves, Escape cancels`}
-            placeholder="e.g. 128k"
+            aria-label={l10n.t('Context window of {0} in tokens; Enter saves, Escape cancels', name)}
+            placeholder={l10n.t('e.g. 128k')}
             value={contextText}
             // Read-only, not disabled, while saving: a disabled field drops keyboard focus to the page.
             readOnly={busy}

@@ -1,7 +1,9 @@
+import * as l10n from '@vscode/l10n';
 import type { Connection, ConnectionInput, ConnectionPatch } from '../../src/contracts/connections';
 import { baseUrlProblem } from '../../src/contracts/urls';
 import type { ProviderDescriptor, ProviderField } from '../../src/contracts/providers';
 import { BASE_URL_FIELD } from '../../src/contracts/vocabulary';
+import { formatCount } from '../shared/locale';
 
 /**
  * The form's logic, kept free of the DOM so unit tests can run it in Node: which fields a
@@ -77,22 +79,22 @@ export function validateForm(descriptor: ProviderDescriptor, values: FormValues)
   const errors: FieldErrors = {};
   const name = values.name.trim();
   if (!name) {
-    errors[NAME_KEY] = 'Enter a name for this connection.';
+    errors[NAME_KEY] = l10n.t('Enter a name for this connection.');
   } else if (name.length > 100) {
-    errors[NAME_KEY] = 'A name has at most 100 characters.';
+    errors[NAME_KEY] = l10n.t('A name has at most {0} characters.', formatCount(100));
   }
   for (const field of inputFields(descriptor)) {
     const value = (values.fields[field.key] ?? '').trim();
     if (!value) {
       if (field.required) {
-        errors[field.key] = `${field.label} is required.`;
+        errors[field.key] = l10n.t('{0} is required.', field.label);
       }
       continue;
     }
     if (field.kind === 'url') {
       const problem = baseUrlProblem(value);
       if (problem) {
-        errors[field.key] = `${field.label}: ${problem}.`;
+        errors[field.key] = l10n.t('{0}: {1}.', field.label, problem);
       }
     }
   }
@@ -168,7 +170,7 @@ export function localOllamaInput(providers: readonly ProviderDescriptor[]): Conn
   if (!ollama) {
     return undefined;
   }
-  const input: ConnectionInput = { name: 'Local Ollama', providerId: OLLAMA_PROVIDER_ID, options: {} };
+  const input: ConnectionInput = { name: l10n.t('Local Ollama'), providerId: OLLAMA_PROVIDER_ID, options: {} };
   const baseUrl = defaultBaseUrl(ollama);
   if (baseUrl) {
     input.baseUrl = baseUrl;
@@ -179,13 +181,13 @@ export function localOllamaInput(providers: readonly ProviderDescriptor[]): Conn
 /** A short summary of the field errors for the line under the form. */
 export function summarizeErrors(descriptor: ProviderDescriptor, errors: FieldErrors): string {
   const labels = Object.keys(errors).map((key) => {
-    if (key === NAME_KEY) return 'Name';
-    if (key === DEFAULT_MODEL_KEY && hasDefaultModelField(descriptor)) return 'Default model';
+    if (key === NAME_KEY) return l10n.t('Name');
+    if (key === DEFAULT_MODEL_KEY && hasDefaultModelField(descriptor)) return l10n.t('Default model');
     return descriptor.fields.find((field) => field.key === key)?.label ?? key;
   });
   const messages = Object.values(errors);
   if (messages.length <= 1) {
     return messages[0] ?? '';
   }
-  return `Fix the marked fields: ${labels.join(', ')}.`;
+  return l10n.t('Fix the marked fields: {0}.', labels.join(', '));
 }

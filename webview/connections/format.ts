@@ -1,5 +1,7 @@
+import * as l10n from '@vscode/l10n';
 import type { ConnectionStatus } from '../../src/contracts/connections';
 import type { ProviderDescriptor } from '../../src/contracts/providers';
+import { formatCount, formatDecimal, pageLocale } from '../shared/locale';
 
 const UNITS: ReadonlyArray<[Intl.RelativeTimeFormatUnit, number]> = [
   ['year', 365 * 24 * 3600],
@@ -14,17 +16,17 @@ const UNITS: ReadonlyArray<[Intl.RelativeTimeFormatUnit, number]> = [
  * "just now", "5 minutes ago", "yesterday", ... for an ISO time; "never" when there is none.
  * A time in the future (clock skew between host and webview) reads as "just now".
  */
-export function formatRelativeTime(iso: string | undefined, now: number, locale = 'en'): string {
+export function formatRelativeTime(iso: string | undefined, now: number, locale = pageLocale()): string {
   if (!iso) {
-    return 'never';
+    return l10n.t('never');
   }
   const then = Date.parse(iso);
   if (Number.isNaN(then)) {
-    return 'never';
+    return l10n.t('never');
   }
   const seconds = Math.round((now - then) / 1000);
   if (seconds < 45) {
-    return 'just now';
+    return l10n.t('just now');
   }
   const format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
   for (const [unit, size] of UNITS) {
@@ -40,23 +42,23 @@ export function formatLatency(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) {
     return '';
   }
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+  return ms < 1000 ? l10n.t('{0} ms', formatCount(Math.round(ms))) : l10n.t('{0} s', formatDecimal(ms / 1000, 1));
 }
 
 /** The masked hint the host sends (`****abcd`), or "no key". */
 export function formatKeyHint(keyHint: string | undefined): string {
-  return keyHint ? keyHint : 'no key';
+  return keyHint ? keyHint : l10n.t('no key');
 }
 
 /** The words shown next to the status colour, so the status never relies on colour alone. */
 export function statusLabel(status: ConnectionStatus): string {
   switch (status) {
     case 'valid':
-      return 'Valid';
+      return l10n.t('Valid');
     case 'invalid':
-      return 'Invalid';
+      return l10n.t('Invalid');
     default:
-      return 'Not tested';
+      return l10n.t('Not tested');
   }
 }
 
@@ -74,5 +76,5 @@ export function statusIcon(status: ConnectionStatus): string {
 
 /** The provider's display name, or its id with a note when no descriptor is registered for it any more. */
 export function providerName(providers: readonly ProviderDescriptor[], providerId: string): string {
-  return providers.find((provider) => provider.id === providerId)?.displayName ?? `${providerId} (not available)`;
+  return providers.find((provider) => provider.id === providerId)?.displayName ?? l10n.t('{0} (not available)', providerId);
 }

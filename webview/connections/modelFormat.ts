@@ -1,6 +1,8 @@
+import * as l10n from '@vscode/l10n';
 import type { Connection } from '../../src/contracts/connections';
 import { MAX_CONTEXT_WINDOW } from '../../src/contracts/modelFacts';
 import type { Modality, RegisteredModel } from '../../src/contracts/models';
+import { formatCount } from '../shared/locale';
 
 /**
  * How the Models tab writes a model's numbers, free of the DOM so unit tests run it in Node.
@@ -14,7 +16,7 @@ export { contextWindowDetail, contextWindowText, formatContextWindow } from '../
  */
 export function formatCost(inputPer1k: number | undefined, outputPer1k: number | undefined): string {
   if (!isPrice(inputPer1k) && !isPrice(outputPer1k)) return '—';
-  return `${formatDollars(inputPer1k)} / ${formatDollars(outputPer1k)} per 1k`;
+  return l10n.t('{0} / {1} per 1k', formatDollars(inputPer1k), formatDollars(outputPer1k));
 }
 
 /** `$0.60`, `$0.00015`, `$12.50`; `—` when unknown. */
@@ -29,12 +31,12 @@ export function formatDollars(value: number | undefined): string {
 }
 
 const MODALITY_LABELS: Record<Modality, string> = {
-  text: 'text',
-  vision: 'vision',
-  tools: 'tools',
-  reasoning: 'reasoning',
-  audio: 'audio',
-  embedding: 'embedding',
+  text: l10n.t('text'),
+  vision: l10n.t('vision'),
+  tools: l10n.t('tools'),
+  reasoning: l10n.t('reasoning'),
+  audio: l10n.t('audio'),
+  embedding: l10n.t('embedding'),
 };
 
 export function modalityLabel(modality: Modality): string {
@@ -44,9 +46,14 @@ export function modalityLabel(modality: Modality): string {
 /** `2,000 models · 1,998 enabled`, or the same for the filtered part. */
 export function modelSummary(shown: readonly RegisteredModel[], total: number): string {
   const enabled = shown.filter((model) => model.enabled).length;
-  const count = (n: number, word: string) => `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
-  const prefix = shown.length === total ? count(total, 'model') : `${shown.length.toLocaleString('en')} of ${count(total, 'model')}`;
-  return `${prefix} · ${enabled.toLocaleString('en')} enabled`;
+  const [n, of, on] = [formatCount(shown.length), formatCount(total), formatCount(enabled)];
+  if (shown.length === total) return total === 1 ? l10n.t('1 model · {0} enabled', on) : l10n.t('{0} models · {1} enabled', of, on);
+  return total === 1 ? l10n.t('{0} of 1 model · {1} enabled', n, on) : l10n.t('{0} of {1} models · {2} enabled', n, of, on);
+}
+
+/** `1 model`, `2,000 models`. */
+export function modelCount(n: number): string {
+  return n === 1 ? l10n.t('1 model') : l10n.t('{0} models', formatCount(n));
 }
 
 /**
@@ -64,7 +71,7 @@ export function filterModels(models: readonly RegisteredModel[], connectionId: s
 
 /** The connection's name, or a note when the snapshot no longer has it. */
 export function connectionName(connections: readonly Connection[], connectionId: string): string {
-  return connections.find((connection) => connection.id === connectionId)?.name ?? 'unknown connection';
+  return connections.find((connection) => connection.id === connectionId)?.name ?? l10n.t('unknown connection');
 }
 
 /** `128000`, `128,000`, `128k`, `1M` as a whole number of tokens; undefined for anything else. */

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { useEffect, useState } from 'preact/hooks';
 import type { EditorTab } from '../../src/contracts/editorView';
 import { useViewClient } from '../shared/hooks';
@@ -34,11 +35,11 @@ export function App() {
     setVisits((n) => n + 1);
   };
 
-  if (!snapshot) return <Loading class="editor" what="Switchboard" />;
+  if (!snapshot) return <Loading class="editor" text={l10n.t('Loading Switchboard…')} />;
   const tabs: TabDefinition[] = [
-    { id: 'models', label: 'Models', content: <ModelsTab client={client} snapshot={snapshot} /> },
-    { id: 'runs', label: 'Runs', content: <RunsTab client={client} snapshot={snapshot} visits={visits} /> },
-    { id: 'audit', label: 'Audit', content: <AuditTab client={client} snapshot={snapshot} visits={visits} /> },
+    { id: 'models', label: l10n.t('Models'), content: <ModelsTab client={client} snapshot={snapshot} /> },
+    { id: 'runs', label: l10n.t('Runs'), content: <RunsTab client={client} snapshot={snapshot} visits={visits} /> },
+    { id: 'audit', label: l10n.t('Audit'), content: <AuditTab client={client} snapshot={snapshot} visits={visits} /> },
   ];
   return (
     <main class="editor">

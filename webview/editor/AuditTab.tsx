@@ -1,7 +1,9 @@
+import * as l10n from '@vscode/l10n';
 import { useEffect, useState } from 'preact/hooks';
 import type { AuditVerificationInfo } from '../../src/contracts/editorView';
 import { SelectField } from '../agents/fields';
 import { errorMessage } from '../shared/errors';
+import { formatCount } from '../shared/locale';
 import { TextField } from '../shared/fields';
 import { MessageLine, type RowMessage } from '../shared/messages';
 import { AUDIT_KIND_OPTIONS, AUDIT_PAGE_SIZE, AUDIT_PAGE_WORDS, auditCells, auditFilter, connectionOptions, verificationLine } from './auditFormat';
@@ -45,7 +47,7 @@ export function AuditTab({ client, snapshot, visits }: AuditTabProps) {
     setMessage(undefined);
     try {
       const result = await client.request('exportAudit', {});
-      if (result.exported) setMessage({ kind: 'success', text: `Exported ${result.entries.toLocaleString()} entries.` });
+      if (result.exported) setMessage({ kind: 'success', text: l10n.t('Exported {0} entries.', formatCount(result.entries)) });
     } catch (error) {
       setMessage({ kind: 'error', text: errorMessage(error) });
     }
@@ -54,47 +56,47 @@ export function AuditTab({ client, snapshot, visits }: AuditTabProps) {
   const shown = page?.entries.length ?? 0;
 
   return (
-    <section class="editor-tab audit-tab" aria-label="Audit log">
+    <section class="editor-tab audit-tab" aria-label={l10n.t('Audit log')}>
       <div class="editor-toolbar">
         {/* One region for both, so that the result replacing "Verifying…" is read out. */}
         <div class="audit-verification" aria-live="polite">
           {verification ? (
             <MessageLine testId="audit-verification" message={{ kind: verification.ok ? 'success' : 'error', text: verificationLine(verification) }} />
           ) : (
-            <span class="toolbar-summary">Verifying the hash chain…</span>
+            <span class="toolbar-summary">{l10n.t('Verifying the hash chain…')}</span>
           )}
         </div>
         <span class="toolbar-spacer" />
         <vscode-button data-testid="audit-export" secondary onClick={() => void exportLog()}>
-          Export…
+          {l10n.t('Export…')}
         </vscode-button>
       </div>
       {message && <MessageLine testId="audit-message" message={message} />}
       <div class="editor-filters">
-        <SelectField id="audit-kind" testId="audit-filter-kind" label="Kind" value={fields.kind} emptyLabel="Any kind" options={AUDIT_KIND_OPTIONS} onChange={setField('kind')} />
-        <TextField id="audit-requester" testId="audit-filter-requester" label="Requester" value={fields.requester} placeholder="a name, e.g. Agents view" onInput={setField('requester')} />
+        <SelectField id="audit-kind" testId="audit-filter-kind" label={l10n.t('Kind')} value={fields.kind} emptyLabel={l10n.t('Any kind')} options={AUDIT_KIND_OPTIONS} onChange={setField('kind')} />
+        <TextField id="audit-requester" testId="audit-filter-requester" label={l10n.t('Requester')} value={fields.requester} placeholder={l10n.t('a name, e.g. Agents view')} onInput={setField('requester')} />
         <SelectField
           id="audit-connection"
           testId="audit-filter-connection"
-          label="Connection"
+          label={l10n.t('Connection')}
           value={fields.connectionId}
-          emptyLabel="Any connection"
+          emptyLabel={l10n.t('Any connection')}
           options={connectionOptions(snapshot)}
           onChange={setField('connectionId')}
         />
-        <TextField id="audit-run" testId="audit-filter-run" label="Run" value={fields.run} placeholder="a run id or its start" onInput={setField('run')} />
+        <TextField id="audit-run" testId="audit-filter-run" label={l10n.t('Run')} value={fields.run} placeholder={l10n.t('a run id or its start')} onInput={setField('run')} />
       </div>
       <div class="editor-table-scroll">
-        <table class="editor-table" data-testid="audit-table" aria-label="Audit entries, newest first">
+        <table class="editor-table" data-testid="audit-table" aria-label={l10n.t('Audit entries, newest first')}>
           <thead>
             <tr>
               <th scope="col">#</th>
-              <th scope="col">Time</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Requester</th>
-              <th scope="col">Connection</th>
-              <th scope="col">Detail</th>
-              <th scope="col">Run</th>
+              <th scope="col">{l10n.t('Time')}</th>
+              <th scope="col">{l10n.t('Kind')}</th>
+              <th scope="col">{l10n.t('Requester')}</th>
+              <th scope="col">{l10n.t('Connection')}</th>
+              <th scope="col">{l10n.t('Detail')}</th>
+              <th scope="col">{l10n.t('Run')}</th>
             </tr>
           </thead>
           <tbody>

@@ -1,9 +1,11 @@
+import * as l10n from '@vscode/l10n';
 import { useMemo, useState } from 'preact/hooks';
 import { SelectField } from '../agents/fields';
 import { errorMessage } from '../shared/errors';
 import { TextField } from '../shared/fields';
 import { MessageLine, type RowMessage } from '../shared/messages';
 import { VirtualList } from '../shared/VirtualList';
+import { modelCount } from '../connections/modelFormat';
 import { connectionOptions } from './auditFormat';
 import type { EditorClient, EditorSnapshot } from './client';
 import { MODEL_COLUMNS, modelRows, nextSort, selectionLabel, type ModelSort } from './modelsTable';
@@ -54,26 +56,24 @@ export function ModelsTab({ client, snapshot }: ModelsTabProps) {
     }
   };
 
-  const plural = (n: number) => `${n.toLocaleString('en')} model${n === 1 ? '' : 's'}`;
-
   const setEnabled = (enabled: boolean) =>
     act(async () => {
       const { changed } = await client.request('setModelsEnabled', { ids: shownSelected, enabled });
-      return { kind: 'success', text: `${enabled ? 'Enabled' : 'Disabled'} ${plural(changed)}.` };
+      return { kind: 'success', text: enabled ? l10n.t('Enabled {0}.', modelCount(changed)) : l10n.t('Disabled {0}.', modelCount(changed)) };
     });
 
   const remove = () =>
     act(async () => {
       const { deleted } = await client.request('deleteModels', { ids: shownSelected });
       setSelected(new Set());
-      return { kind: 'success', text: `Removed ${plural(deleted)} from the registry. Discover brings them back.` };
+      return { kind: 'success', text: l10n.t('Removed {0} from the registry. Discover brings them back.', modelCount(deleted)) };
     });
 
   const discover = () =>
     act(async () => {
       const result = await client.request('discoverModels', { connectionId: filter.connectionId });
       if (result.cancelled) return undefined;
-      return { kind: 'success', text: result.added ? `Added ${plural(result.added)} to the registry.` : 'No new models; the chosen ones were already registered.' };
+      return { kind: 'success', text: result.added ? l10n.t('Added {0} to the registry.', modelCount(result.added)) : l10n.t('No new models; the chosen ones were already registered.') };
     });
 
   const onRowKey = (event: KeyboardEvent, id: string) => {
@@ -86,18 +86,18 @@ export function ModelsTab({ client, snapshot }: ModelsTabProps) {
   };
 
   return (
-    <section class="editor-tab models-editor-tab" aria-label="Models">
+    <section class="editor-tab models-editor-tab" aria-label={l10n.t('Models')}>
       <div class="editor-filters">
         <SelectField
           id="models-connection"
           testId="models-filter-connection"
-          label="Connection"
+          label={l10n.t('Connection')}
           value={filter.connectionId}
-          emptyLabel="Every connection"
+          emptyLabel={l10n.t('Every connection')}
           options={connectionOptions(snapshot)}
           onChange={(connectionId) => setFilter({ ...filter, connectionId })}
         />
-        <TextField id="models-text" testId="models-filter-text" label="Filter" value={filter.text} placeholder="a model, provider or modality" onInput={(text) => setFilter({ ...filter, text })} />
+        <TextField id="models-text" testId="models-filter-text" label={l10n.t('Filter')} value={filter.text} placeholder={l10n.t('a model, provider or modality')} onInput={(text) => setFilter({ ...filter, text })} />
       </div>
       <div class="editor-toolbar">
         <vscode-checkbox
@@ -106,29 +106,29 @@ export function ModelsTab({ client, snapshot }: ModelsTabProps) {
           indeterminate={!allShownSelected && shownSelected.length > 0}
           onChange={(event) => setSelected(event.currentTarget.checked ? new Set(rows.map((row) => row.model.id)) : new Set())}
         >
-          All shown
+          {l10n.t('All shown')}
         </vscode-checkbox>
         <span class="toolbar-summary" data-testid="models-summary" role="status" aria-live="polite">
           {selectionLabel(shownSelected.length, rows.length, snapshot.models.length)}
         </span>
         <span class="toolbar-spacer" />
         <vscode-button data-testid="models-enable" secondary disabled={busy || !shownSelected.length} onClick={() => void setEnabled(true)}>
-          Enable
+          {l10n.t('Enable')}
         </vscode-button>
         <vscode-button data-testid="models-disable" secondary disabled={busy || !shownSelected.length} onClick={() => void setEnabled(false)}>
-          Disable
+          {l10n.t('Disable')}
         </vscode-button>
         <vscode-button data-testid="models-remove" secondary disabled={busy || !shownSelected.length} onClick={() => void remove()}>
-          Remove
+          {l10n.t('Remove')}
         </vscode-button>
         <vscode-button
           data-testid="models-discover"
           icon="search"
           disabled={busy || !filter.connectionId}
-          title={filter.connectionId ? 'List the models this connection serves and choose which to add' : 'Choose a connection above to discover its models'}
+          title={filter.connectionId ? l10n.t('List the models this connection serves and choose which to add') : l10n.t('Choose a connection above to discover its models')}
           onClick={() => void discover()}
         >
-          Discover…
+          {l10n.t('Discover…')}
         </vscode-button>
       </div>
       {message && <MessageLine testId="models-message" message={message} />}
@@ -136,7 +136,7 @@ export function ModelsTab({ client, snapshot }: ModelsTabProps) {
         <div class="models-grid" data-testid="models-table">
           <div class="models-grid-row models-grid-header">
             <span>
-              <span class="visually-hidden">Selected</span>
+              <span class="visually-hidden">{l10n.t('Selected')}</span>
             </span>
             {MODEL_COLUMNS.map((column) => {
               const order = sort.column === column.id ? (sort.descending ? 'descending' : 'ascending') : undefined;
@@ -144,7 +144,7 @@ export function ModelsTab({ client, snapshot }: ModelsTabProps) {
                 <span key={column.id} class={column.numeric ? 'numeric' : undefined} data-sort={order ?? 'none'}>
                   <button type="button" class="sort-button" data-testid={`models-sort-${column.id}`} onClick={() => setSort(nextSort(sort, column.id))}>
                     {column.label}
-                    {order && <span class="visually-hidden">, sorted {order}</span>}
+                    {order && <span class="visually-hidden">{order === 'descending' ? l10n.t(', sorted descending') : l10n.t(', sorted ascending')}</span>}
                     {order && <vscode-icon name={order === 'descending' ? 'arrow-down' : 'arrow-up'} class="sort-icon" />}
                   </button>
                 </span>
@@ -156,7 +156,7 @@ export function ModelsTab({ client, snapshot }: ModelsTabProps) {
             items={rows}
             rowHeight={MODELS_ROW_HEIGHT}
             scroller="window"
-            label="Registered models"
+            label={l10n.t('Registered models')}
             data-testid="models-list"
             itemKey={(row) => row.model.id}
             renderRow={({ model, cells }) => {
@@ -172,7 +172,7 @@ export function ModelsTab({ client, snapshot }: ModelsTabProps) {
                   onKeyDown={(event) => onRowKey(event, model.id)}
                 >
                   <span>
-                    <vscode-checkbox data-testid="models-row-select" checked={isSelected} aria-label={`Select ${cells.model}`} onChange={(event) => toggle(model.id, event.currentTarget.checked)} />
+                    <vscode-checkbox data-testid="models-row-select" checked={isSelected} aria-label={l10n.t('Select {0}', cells.model)} onChange={(event) => toggle(model.id, event.currentTarget.checked)} />
                   </span>
                   {MODEL_COLUMNS.map((column) => (
                     <span key={column.id} class={column.numeric ? 'numeric' : undefined} data-testid={`models-cell-${column.id}`} title={cells[column.id]}>
@@ -187,7 +187,7 @@ export function ModelsTab({ client, snapshot }: ModelsTabProps) {
       </div>
       {snapshot.models.length === 0 && (
         <p class="toolbar-summary" data-testid="models-empty">
-          No models are registered yet. Choose a connection and Discover its models.
+          {l10n.t('No models are registered yet. Choose a connection and Discover its models.')}
         </p>
       )}
     </section>

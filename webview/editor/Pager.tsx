@@ -1,4 +1,5 @@
-import { pageLabel } from '../shared/paging';
+import * as l10n from '@vscode/l10n';
+import { pageLabel, type PageWords } from '../shared/paging';
 
 interface PagerProps {
   testIdPrefix: string;
@@ -6,7 +7,7 @@ interface PagerProps {
   shown: number;
   total: number | undefined;
   pageSize: number;
-  words: { noun: string; none: string };
+  words: PageWords;
   onOffset(offset: number): void;
 }
 
@@ -15,13 +16,13 @@ export function Pager({ testIdPrefix, offset, shown, total, pageSize, words, onO
   return (
     <div class="editor-pager">
       <span class="toolbar-summary" data-testid={`${testIdPrefix}-page-label`} role="status" aria-live="polite">
-        {total === undefined ? 'Loading…' : pageLabel(offset, shown, total, words)}
+        {total === undefined ? l10n.t('Loading…') : pageLabel(offset, shown, total, words)}
       </span>
       <vscode-button data-testid={`${testIdPrefix}-previous`} secondary disabled={offset === 0} onClick={() => onOffset(Math.max(0, offset - pageSize))}>
-        Previous
+        {l10n.t('Previous')}
       </vscode-button>
       <vscode-button data-testid={`${testIdPrefix}-next`} secondary disabled={total === undefined || offset + shown >= total} onClick={() => onOffset(offset + pageSize)}>
-        Next
+        {l10n.t('Next')}
       </vscode-button>
     </div>
   );

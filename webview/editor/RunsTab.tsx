@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { useState } from 'preact/hooks';
 import type { RunRecord } from '../../src/contracts/agents';
 import { SelectField } from '../agents/fields';
@@ -61,13 +62,13 @@ export function RunsTab({ client, snapshot, visits }: RunsTabProps) {
       setOffset(0);
       setSelectedId(runId);
       reload();
-      return { kind: 'info', text: `Started a new run of ${run.agentName}.` };
+      return { kind: 'info', text: l10n.t('Started a new run of {0}.', run.agentName) };
     });
 
   const copy = (run: RunRecord) =>
     act(async () => {
       const { copied } = await client.request('copyRun', { runId: run.id });
-      return copied ? { kind: 'success', text: 'Copied.' } : { kind: 'info', text: 'This run has no output or error to copy.' };
+      return copied ? { kind: 'success', text: l10n.t('Copied.') } : { kind: 'info', text: l10n.t('This run has no output or error to copy.') };
     });
 
   const onRowKey = (event: KeyboardEvent, run: RunRecord) => {
@@ -78,30 +79,30 @@ export function RunsTab({ client, snapshot, visits }: RunsTabProps) {
   };
 
   return (
-    <section class="editor-tab runs-tab" aria-label="Runs">
+    <section class="editor-tab runs-tab" aria-label={l10n.t('Runs')}>
       <div class="editor-toolbar">
         <span class="toolbar-spacer" />
         <vscode-button data-testid="runs-refresh" secondary icon="refresh" onClick={reload}>
-          Refresh
+          {l10n.t('Refresh')}
         </vscode-button>
       </div>
       <div class="editor-filters">
-        <SelectField id="runs-agent" testId="runs-filter-agent" label="Agent" value={fields.agentId} emptyLabel="Any agent" options={agentOptions(snapshot)} onChange={setField('agentId')} />
-        <SelectField id="runs-connection" testId="runs-filter-connection" label="Connection" value={fields.connectionId} emptyLabel="Any connection" options={connectionOptions(snapshot)} onChange={setField('connectionId')} />
-        <SelectField id="runs-model" testId="runs-filter-model" label="Model" value={fields.modelRef} emptyLabel="Any model" options={modelOptions(snapshot, fields.connectionId)} onChange={setField('modelRef')} />
-        <SelectField id="runs-status" testId="runs-filter-status" label="Status" value={fields.status} emptyLabel="Any status" options={RUN_STATUS_OPTIONS} onChange={setField('status')} />
-        <TextField id="runs-text" testId="runs-filter-text" label="Text" value={fields.text} placeholder="in the agent, input, output or error" onInput={setField('text')} />
+        <SelectField id="runs-agent" testId="runs-filter-agent" label={l10n.t('Agent')} value={fields.agentId} emptyLabel={l10n.t('Any agent')} options={agentOptions(snapshot)} onChange={setField('agentId')} />
+        <SelectField id="runs-connection" testId="runs-filter-connection" label={l10n.t('Connection')} value={fields.connectionId} emptyLabel={l10n.t('Any connection')} options={connectionOptions(snapshot)} onChange={setField('connectionId')} />
+        <SelectField id="runs-model" testId="runs-filter-model" label={l10n.t('Model')} value={fields.modelRef} emptyLabel={l10n.t('Any model')} options={modelOptions(snapshot, fields.connectionId)} onChange={setField('modelRef')} />
+        <SelectField id="runs-status" testId="runs-filter-status" label={l10n.t('Status')} value={fields.status} emptyLabel={l10n.t('Any status')} options={RUN_STATUS_OPTIONS} onChange={setField('status')} />
+        <TextField id="runs-text" testId="runs-filter-text" label={l10n.t('Text')} value={fields.text} placeholder={l10n.t('in the agent, input, output or error')} onInput={setField('text')} />
       </div>
       <div class="editor-table-scroll">
-        <table class="editor-table" data-testid="runs-table" aria-label="Runs, newest first">
+        <table class="editor-table" data-testid="runs-table" aria-label={l10n.t('Runs, newest first')}>
           <thead>
             <tr>
-              <th scope="col">Agent</th>
-              <th scope="col">Status</th>
-              <th scope="col">Connection</th>
-              <th scope="col">Model</th>
-              <th scope="col">Started</th>
-              <th scope="col">Duration</th>
+              <th scope="col">{l10n.t('Agent')}</th>
+              <th scope="col">{l10n.t('Status')}</th>
+              <th scope="col">{l10n.t('Connection')}</th>
+              <th scope="col">{l10n.t('Model')}</th>
+              <th scope="col">{l10n.t('Started')}</th>
+              <th scope="col">{l10n.t('Duration')}</th>
             </tr>
           </thead>
           <tbody>
@@ -138,13 +139,13 @@ export function RunsTab({ client, snapshot, visits }: RunsTabProps) {
       {selected && (
         <div class="editor-run-detail">
           <div class="editor-toolbar">
-            <h3 class="editor-heading">{`Run of ${selected.agentName}`}</h3>
+            <h3 class="editor-heading">{l10n.t('Run of {0}', selected.agentName)}</h3>
             <span class="toolbar-spacer" />
             <vscode-button data-testid="run-rerun" icon="debug-rerun" onClick={() => void rerun(selected)}>
-              Re-run
+              {l10n.t('Re-run')}
             </vscode-button>
             <vscode-button data-testid="run-copy" secondary icon="copy" onClick={() => void copy(selected)}>
-              Copy
+              {l10n.t('Copy')}
             </vscode-button>
           </div>
           <RunDetail id={`editor-run-${selected.id}`} run={selected} connections={snapshot.connections} requesterName={page?.requesterNames[selected.requesterId] ?? selected.requesterId} now={now} chooseDefault={{}} />

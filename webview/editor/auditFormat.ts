@@ -1,17 +1,20 @@
+import * as l10n from '@vscode/l10n';
 import type { AuditFilter, AuditRow, EditorSnapshot } from '../../src/contracts/editorView';
 import { AUDIT_KINDS, isOneOf } from '../../src/contracts/vocabulary';
 import { formatLatency } from '../connections/format';
 import type { SelectOption } from '../agents/agentModel';
+import { formatCount, pageLocale } from '../shared/locale';
+import type { PageWords } from '../shared/paging';
 
 /** How many entries one page of the Audit tab shows. */
 export const AUDIT_PAGE_SIZE = 50;
 
 const KIND_LABELS: Record<AuditRow['kind'], string> = {
-  key_read: 'Key read',
-  model_call: 'Model call',
-  connection_created: 'Connection created',
-  connection_updated: 'Connection updated',
-  connection_deleted: 'Connection deleted',
+  key_read: l10n.t('Key read'),
+  model_call: l10n.t('Model call'),
+  connection_created: l10n.t('Connection created'),
+  connection_updated: l10n.t('Connection updated'),
+  connection_deleted: l10n.t('Connection deleted'),
 };
 
 export function auditKindLabel(kind: AuditRow['kind']): string {
@@ -36,23 +39,23 @@ export function auditFilter(fields: { kind: string; requester: string; connectio
 }
 
 /** The cells of one row, in column order: what a person reads, never a connection's id. */
-export function auditCells(row: AuditRow, locale?: string): { time: string; kind: string; requester: string; connection: string; detail: string; run: string } {
+export function auditCells(row: AuditRow, locale = pageLocale()): { time: string; kind: string; requester: string; connection: string; detail: string; run: string } {
   const time = Date.parse(row.time);
   return {
     time: Number.isNaN(time) ? row.time : new Date(time).toLocaleString(locale),
     kind: auditKindLabel(row.kind),
     requester: row.requester ?? '',
     connection: row.connection ?? '',
-    detail: [row.outcome, row.purpose && `for ${row.purpose}`, row.modelRef, formatLatency(row.latencyMs)].filter(Boolean).join(' · '),
+    detail: [row.outcome, row.purpose && l10n.t('for {0}', row.purpose), row.modelRef, formatLatency(row.latencyMs)].filter(Boolean).join(' · '),
     run: row.runId ?? '',
   };
 }
 
-export const AUDIT_PAGE_WORDS = { noun: 'Entries', none: 'No entries match.' };
+export const AUDIT_PAGE_WORDS: PageWords = { range: (first, last, total) => l10n.t('Entries {0}–{1} of {2}', first, last, total), none: l10n.t('No entries match.') };
 
 /** The line at the top of the Audit tab: whether the hash chain checks, and where it breaks. */
-export function verificationLine(result: { ok: boolean; entries: number; broken?: { line: number; reason: string } }, locale?: string): string {
-  const entries = result.entries.toLocaleString(locale);
-  if (result.ok) return `Verified: ${entries} entries, every link of the hash chain checks.`;
-  return `The audit log is broken at entry ${result.broken?.line ?? '?'}: ${result.broken?.reason ?? 'unknown reason'}. Entries from there on cannot be trusted.`;
+export function verificationLine(result: { ok: boolean; entries: number; broken?: { line: number; reason: string } }, locale = pageLocale()): string {
+  const entries = formatCount(result.entries, locale);
+  if (result.ok) return l10n.t('Verified: {0} entries, every link of the hash chain checks.', entries);
+  return l10n.t('The audit log is broken at entry {0}: {1}. Entries from there on cannot be trusted.', result.broken ? formatCount(result.broken.line, locale) : '?', result.broken?.reason ?? l10n.t('unknown reason'));
 }

@@ -1,7 +1,9 @@
+import * as l10n from '@vscode/l10n';
 import type { RegisteredModel } from '../../src/contracts/models';
 import type { EditorSnapshot } from '../../src/contracts/editorView';
 import { connectionName } from '../agents/format';
-import { contextWindowText, formatDollars, modalityLabel } from '../connections/modelFormat';
+import { contextWindowText, formatDollars, modalityLabel, modelCount } from '../connections/modelFormat';
+import { formatCount } from '../shared/locale';
 
 export type ModelColumn = 'model' | 'connection' | 'provider' | 'modalities' | 'tools' | 'context' | 'priceIn' | 'priceOut' | 'enabled';
 
@@ -11,15 +13,15 @@ export interface ModelSort {
 }
 
 export const MODEL_COLUMNS: readonly { id: ModelColumn; label: string; numeric?: boolean }[] = [
-  { id: 'model', label: 'Model' },
-  { id: 'connection', label: 'Connection' },
-  { id: 'provider', label: 'Provider' },
-  { id: 'modalities', label: 'Modalities' },
-  { id: 'tools', label: 'Tools' },
-  { id: 'context', label: 'Context window', numeric: true },
-  { id: 'priceIn', label: 'Input per 1k', numeric: true },
-  { id: 'priceOut', label: 'Output per 1k', numeric: true },
-  { id: 'enabled', label: 'Enabled' },
+  { id: 'model', label: l10n.t('Model') },
+  { id: 'connection', label: l10n.t('Connection') },
+  { id: 'provider', label: l10n.t('Provider') },
+  { id: 'modalities', label: l10n.t('Modalities') },
+  { id: 'tools', label: l10n.t('Tools') },
+  { id: 'context', label: l10n.t('Context window'), numeric: true },
+  { id: 'priceIn', label: l10n.t('Input per 1k'), numeric: true },
+  { id: 'priceOut', label: l10n.t('Output per 1k'), numeric: true },
+  { id: 'enabled', label: l10n.t('Enabled') },
 ];
 
 type Connections = EditorSnapshot['connections'];
@@ -28,15 +30,15 @@ type Connections = EditorSnapshot['connections'];
 export function modelCells(model: RegisteredModel, connections: Connections): Record<ModelColumn, string> {
   const connection = connections.find((candidate) => candidate.id === model.connectionId);
   return {
-    model: model.displayName === model.providerModelId ? model.providerModelId : `${model.displayName} (${model.providerModelId})`,
+    model: model.displayName === model.providerModelId ? model.providerModelId : l10n.t('{0} ({1})', model.displayName, model.providerModelId),
     connection: connectionName(connections, model.connectionId),
     provider: connection?.providerName ?? '',
     modalities: model.modalities.filter((m) => m !== 'tools').map(modalityLabel).join(', '),
-    tools: model.modalities.includes('tools') ? 'yes' : 'no',
+    tools: model.modalities.includes('tools') ? l10n.t('yes') : l10n.t('no'),
     context: contextWindowText(model),
     priceIn: formatDollars(model.inputCostPer1k),
     priceOut: formatDollars(model.outputCostPer1k),
-    enabled: model.enabled ? 'yes' : 'no',
+    enabled: model.enabled ? l10n.t('yes') : l10n.t('no'),
   };
 }
 
@@ -83,8 +85,6 @@ export function nextSort(current: ModelSort, column: ModelColumn): ModelSort {
 
 /** `3 of 2,000 models selected`, or how many are shown. */
 export function selectionLabel(selected: number, shown: number, total: number): string {
-  const n = (value: number) => value.toLocaleString('en');
-  const models = `${n(total)} model${total === 1 ? '' : 's'}`;
-  if (selected) return `${n(selected)} selected · ${shown === total ? models : `${n(shown)} of ${models} shown`}`;
-  return shown === total ? models : `${n(shown)} of ${models} shown`;
+  const models = shown === total ? modelCount(total) : total === 1 ? l10n.t('{0} of 1 model shown', formatCount(shown)) : l10n.t('{0} of {1} models shown', formatCount(shown), formatCount(total));
+  return selected ? l10n.t('{0} selected · {1}', formatCount(selected), models) : models;
 }

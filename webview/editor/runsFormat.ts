@@ -1,7 +1,10 @@
+import * as l10n from '@vscode/l10n';
 import type { RunRecord } from '../../src/contracts/agents';
 import { isOneOf, RUN_STATUSES } from '../../src/contracts/vocabulary';
 import type { EditorSnapshot, RunFilterInput } from '../../src/contracts/editorView';
 import type { SelectOption } from '../agents/agentModel';
+import { pageLocale } from '../shared/locale';
+import type { PageWords } from '../shared/paging';
 import { connectionName, formatClockTime, formatDuration, modelName, runDuration, runStatusLabel } from '../agents/format';
 
 /** How many runs one page of the Runs tab shows. */
@@ -51,15 +54,15 @@ export function runFilter(fields: RunFilterFields): RunFilterInput {
 }
 
 /** The cells of a run's row, in column order, with names, never ids. */
-export function runCells(run: RunRecord, connections: EditorSnapshot['connections'], now: number): { agent: string; connection: string; model: string; started: string; duration: string } {
+export function runCells(run: RunRecord, connections: EditorSnapshot['connections'], now: number, locale = pageLocale()): { agent: string; connection: string; model: string; started: string; duration: string } {
   const routing = run.routing;
   return {
     agent: run.agentName,
     connection: routing ? connectionName(connections, routing.connectionId) : '',
     model: routing ? modelName(connections, routing.connectionId, routing.modelRef) : '',
-    started: `${new Date(Date.parse(run.createdAt)).toLocaleDateString()} ${formatClockTime(run.createdAt)}`,
+    started: `${new Date(Date.parse(run.createdAt)).toLocaleDateString(locale)} ${formatClockTime(run.createdAt, locale)}`,
     duration: formatDuration(runDuration(run, now)),
   };
 }
 
-export const RUNS_PAGE_WORDS = { noun: 'Runs', none: 'No runs match.' };
+export const RUNS_PAGE_WORDS: PageWords = { range: (first, last, total) => l10n.t('Runs {0}–{1} of {2}', first, last, total), none: l10n.t('No runs match.') };

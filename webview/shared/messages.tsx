@@ -1,4 +1,3 @@
-import * as l10n from '@vscode/l10n';
 import type { ComponentChildren } from 'preact';
 
 /** The outcome of something a row or panel did, shown inline under it. */
@@ -20,12 +19,20 @@ export function MessageLine({ message, testId, children }: { message: RowMessage
   );
 }
 
-/** What a view or tab shows until the host's first snapshot arrives. */
-export function Loading({ class: className, testId = 'loading', what }: { class: string; testId?: string; what: string }) {
+/** What a view or tab shows until the host's first snapshot arrives; `text` is the whole sentence, e.g. "Loading agents…". */
+export function Loading({ class: className, testId = 'loading', text }: { class: string; testId?: string; text: string }) {
   return (
     <div class={`${className} loading`} data-testid={testId} role="status">
-      <vscode-progress-ring class="inline-progress" aria-label={l10n.t('Loading {0}', what)} />
-      <span>{l10n.t('Loading {0}…', what)}</span>
+      <vscode-progress-ring class="inline-progress" aria-label={text} />
+      <span>{text}</span>
     </div>
   );
+}
+
+/**
+ * A whole sentence from l10n.t, called without its arguments so that its `{0}`, `{1}`… are left
+ * in, with each argument shown in bold where it stands: a translation may move them.
+ */
+export function WithStrong({ sentence, strong }: { sentence: string; strong: readonly string[] }) {
+  return <>{sentence.split(/\{(\d+)\}/).map((part, index) => (index % 2 ? <strong key={index}>{strong[Number(part)] ?? ''}</strong> : part))}</>;
 }

@@ -137,7 +137,7 @@ export class RpcClient<M extends MethodSchemas, R extends ResultSchemas<M>, Out,
     for (const [id, pending] of this.pending) {
       clearTimeout(pending.timer);
       this.pending.delete(id);
-      pending.reject(new RpcError('cancelled', `"${pending.method}" was cancelled because the view closed.`));
+      pending.reject(new RpcError('cancelled', l10n.t('"{0}" was cancelled because the view closed.', pending.method)));
     }
   }
 

@@ -342,7 +342,7 @@ function secretsOf(headers: Readonly<Record<string, string>> | undefined): strin
 }
 
 function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${Number((bytes / (1024 * 1024)).toFixed(1))} MiB`;
-  if (bytes >= 1024) return `${Number((bytes / 1024).toFixed(1))} KiB`;
-  return `${bytes} bytes`;
+  if (bytes >= 1024 * 1024) return l10n.t('{0} MiB', Number((bytes / (1024 * 1024)).toFixed(1)));
+  if (bytes >= 1024) return l10n.t('{0} KiB', Number((bytes / 1024).toFixed(1)));
+  return l10n.t('{0} bytes', bytes);
 }

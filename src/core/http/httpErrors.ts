@@ -63,9 +63,9 @@ export function statusError(response: ErrorResponse, api: ApiProfile, notFound: 
   return new SwitchboardError(code, `${text}${providerSaid(api.name, providerMessage)}`);
 }
 
-/** ` Gemini said: "…"`, to end an error with the provider's own words, or '' when it gave none. */
+/** ` Gemini said: "…"`, a sentence to end an error with the provider's own words, or '' when it gave none. */
 export function providerSaid(provider: string, providerMessage: string | undefined): string {
-  return providerMessage ? ` ${provider} said: "${providerMessage}"` : '';
+  return providerMessage ? ` ${l10n.t('{0} said: "{1}"', provider, providerMessage)}` : '';
 }
 
 function describeStatus(
@@ -75,32 +75,35 @@ function describeStatus(
   notFound: 'model_not_found' | 'not_found',
   retryAfterSeconds: number | undefined,
 ): [ErrorCode, string] {
-  const got = `${endpoint} answered ${status}`;
   if (status === 401 || status === 403) {
-    return ['auth_failed', `${got}: the key was rejected. Check that it is valid and allowed to use this endpoint, then set a new key with Switchboard: Set API Key.`];
+    return ['auth_failed', l10n.t('{0} answered {1}: the key was rejected. Check that it is valid and allowed to use this endpoint, then set a new key with Switchboard: Set API Key.', endpoint, status)];
   }
   if (status === 404) {
     return notFound === 'model_not_found'
-      ? ['model_not_found', `${got}: the model was not found. Check the model name, or pick one from the connection's model list.`]
-      : ['not_found', `${got}: not found. Check the connection's base URL; it must point at the ${provider} API.`];
+      ? ['model_not_found', l10n.t("{0} answered {1}: the model was not found. Check the model name, or pick one from the connection's model list.", endpoint, status)]
+      : ['not_found', l10n.t("{0} answered {1}: not found. Check the connection's base URL; it must point at the {2} API.", endpoint, status, provider)];
   }
   if (status === 429) {
-    const wait = retryAfterSeconds !== undefined ? `in ${retryAfterSeconds} s` : 'later';
-    return ['rate_limited', `${got}: too many requests or the quota is used up. Try again ${wait}, or check the plan and limits of the account.`];
+    return [
+      'rate_limited',
+      retryAfterSeconds !== undefined
+        ? l10n.t('{0} answered {1}: too many requests or the quota is used up. Try again in {2} s, or check the plan and limits of the account.', endpoint, status, retryAfterSeconds)
+        : l10n.t('{0} answered {1}: too many requests or the quota is used up. Try again later, or check the plan and limits of the account.', endpoint, status),
+    ];
   }
   if (status === 408) {
-    return ['timeout', `${got}: the server gave up waiting. Try again.`];
+    return ['timeout', l10n.t('{0} answered {1}: the server gave up waiting. Try again.', endpoint, status)];
   }
   if (status === 400 || status === 422) {
-    return ['invalid_input', `${got}: the request was rejected. Check the model and its options.`];
+    return ['invalid_input', l10n.t('{0} answered {1}: the request was rejected. Check the model and its options.', endpoint, status)];
   }
   if (status === 502 || status === 503 || status === 504 || status === 529) {
-    return ['endpoint_unreachable', `${got}: the service is unavailable or overloaded. Try again in a moment.`];
+    return ['endpoint_unreachable', l10n.t('{0} answered {1}: the service is unavailable or overloaded. Try again in a moment.', endpoint, status)];
   }
   if (status >= 500) {
-    return ['bad_response', `${got}: the server failed. Try again; if it keeps failing, check the ${provider} service status.`];
+    return ['bad_response', l10n.t('{0} answered {1}: the server failed. Try again; if it keeps failing, check the {2} service status.', endpoint, status, provider)];
   }
-  return ['bad_response', `${got}, an answer the ${provider} API does not give here. Check the connection's base URL.`];
+  return ['bad_response', l10n.t("{0} answered {1}, an answer the {2} API does not give here. Check the connection's base URL.", endpoint, status, provider)];
 }
 
 function readProviderMessage(bodyText: string, api: ApiProfile): string | undefined {
@@ -150,75 +153,83 @@ export function networkError(error: unknown, context: FailureContext): Switchboa
 
   // The status as a word of its own: a bare "407" also matched the port in "ECONNREFUSED 127.0.0.1:40777".
   if (proxyOrigin && /Proxy Authentication Required|\b407\b/.test(message)) {
-    return new NetworkError('proxy', `The proxy ${proxyOrigin} asked for credentials (407). Put them in the http.proxy setting or HTTPS_PROXY, e.g. http://user:password@proxy:port.`);
+    return new NetworkError('proxy', l10n.t('The proxy {0} asked for credentials (407). Put them in the http.proxy setting or HTTPS_PROXY, e.g. http://user:password@proxy:port.', proxyOrigin));
   }
   const tunnel = /Proxy response \((\d+)\)/.exec(message);
   if (proxyOrigin && tunnel) {
-    return new NetworkError('proxy', `The proxy ${proxyOrigin} refused to connect to ${origin} (status ${tunnel[1]}). Check http.proxy and http.noProxy, or the proxy's rules.`);
+    return new NetworkError('proxy', l10n.t("The proxy {0} refused to connect to {1} (status {2}). Check http.proxy and http.noProxy, or the proxy's rules.", proxyOrigin, origin, tunnel[1] ?? ''));
   }
   if (code === 'ECONNREFUSED') {
     if (proxyOrigin) {
-      return new NetworkError('proxy', `Could not connect to the proxy ${proxyOrigin}: the connection was refused. Check the http.proxy setting and the HTTP(S)_PROXY variables, or add ${url.hostname} to http.noProxy.`);
+      return new NetworkError('proxy', l10n.t('Could not connect to the proxy {0}: the connection was refused. Check the http.proxy setting and the HTTP(S)_PROXY variables, or add {1} to http.noProxy.', proxyOrigin, url.hostname));
     }
-    return new NetworkError('refused', `Could not connect to ${origin}: the connection was refused. Check that the server is running and that the base URL and port are right.`);
+    return new NetworkError('refused', l10n.t('Could not connect to {0}: the connection was refused. Check that the server is running and that the base URL and port are right.', origin));
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    const host = proxyOrigin ? new URL(proxyOrigin).hostname : url.hostname;
-    const what = proxyOrigin ? 'the proxy host' : 'host';
-    return new NetworkError('dns', `Could not resolve ${what} "${host}" (${code}). Check the ${proxyOrigin ? 'http.proxy setting' : 'base URL'} for typos and that this machine is online.`);
+    return new NetworkError(
+      'dns',
+      proxyOrigin
+        ? l10n.t('Could not resolve the proxy host "{0}" ({1}). Check the http.proxy setting for typos and that this machine is online.', new URL(proxyOrigin).hostname, code)
+        : l10n.t('Could not resolve host "{0}" ({1}). Check the base URL for typos and that this machine is online.', url.hostname, code),
+    );
   }
-  const tls = tlsProblem(code, message);
+  const tls = tlsProblem(code, message, origin);
   if (tls) {
-    const strictHint = tls.trust && context.strictSSL
-      ? ' If a company proxy or a self-signed certificate is expected here, add its CA to the system, or set http.proxyStrictSSL to false (less safe).'
-      : '';
-    return new NetworkError('tls', `The TLS connection to ${origin} failed: ${tls.description}.${tls.action}${strictHint}`);
+    const strictHint =
+      tls.trust && context.strictSSL
+        ? ` ${l10n.t('If a company proxy or a self-signed certificate is expected here, add its CA to the system, or set http.proxyStrictSSL to false (less safe).')}`
+        : '';
+    return new NetworkError('tls', `${tls.sentences}${strictHint}`);
   }
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || /socket hang up|other side closed/i.test(message)) {
-    const via = proxyOrigin ? ` (through the proxy ${proxyOrigin})` : '';
-    return new NetworkError('reset', `The connection to ${origin}${via} was closed before an answer arrived. Check that the base URL points at the right service and try again.`);
+    return new NetworkError(
+      'reset',
+      proxyOrigin
+        ? l10n.t('The connection to {0} (through the proxy {1}) was closed before an answer arrived. Check that the base URL points at the right service and try again.', origin, proxyOrigin)
+        : l10n.t('The connection to {0} was closed before an answer arrived. Check that the base URL points at the right service and try again.', origin),
+    );
   }
   if (code === 'UND_ERR_INVALID_ARG') {
     return new SwitchboardError('invalid_input', l10n.t('The request to {0} could not be sent: a header is not valid, e.g. the key holds a line break. Set the key again with Switchboard: Set API Key.', endpointOf(url)));
   }
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-    return new NetworkError('other', `Could not connect to ${origin} (${code}). Check the network, a firewall or VPN, and the base URL.`);
+    return new NetworkError('other', l10n.t('Could not connect to {0} ({1}). Check the network, a firewall or VPN, and the base URL.', origin, code));
   }
   // Unknown failure: the code and the error's class name, never its message, which may echo request data.
   const name = error instanceof Error ? error.name : typeof error;
-  return new NetworkError('other', `The request to ${endpointOf(url)} failed (${code ?? name}). Check the base URL and the network.`);
+  return new NetworkError('other', l10n.t('The request to {0} failed ({1}). Check the base URL and the network.', endpointOf(url), code ?? name));
 }
 
 interface TlsProblem {
-  description: string;
-  action: string;
+  /** What failed and, where there is one, what to do: whole sentences. */
+  sentences: string;
   /** True when the certificate is not trusted: the case http.proxyStrictSSL is about. */
   trust: boolean;
 }
 
-function tlsProblem(code: string | undefined, message: string): TlsProblem | undefined {
+function tlsProblem(code: string | undefined, message: string, origin: string): TlsProblem | undefined {
   switch (code) {
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
     case 'SELF_SIGNED_CERT_IN_CHAIN':
-      return { description: 'the certificate is self-signed', action: '', trust: true };
+      return { sentences: l10n.t('The TLS connection to {0} failed: the certificate is self-signed.', origin), trust: true };
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'UNABLE_TO_GET_ISSUER_CERT':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
-      return { description: 'the certificate is signed by an unknown authority', action: '', trust: true };
+      return { sentences: l10n.t('The TLS connection to {0} failed: the certificate is signed by an unknown authority.', origin), trust: true };
     case 'CERT_HAS_EXPIRED':
     case 'CERT_NOT_YET_VALID':
-      return { description: 'the certificate has expired or is not valid yet', action: ' Check the server certificate and this machine\'s clock.', trust: false };
+      return { sentences: l10n.t("The TLS connection to {0} failed: the certificate has expired or is not valid yet. Check the server certificate and this machine's clock.", origin), trust: false };
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return { description: 'the certificate does not match the host name', action: ' Check the host name in the base URL.', trust: false };
+      return { sentences: l10n.t('The TLS connection to {0} failed: the certificate does not match the host name. Check the host name in the base URL.', origin), trust: false };
     case 'EPROTO':
     case 'ERR_SSL_WRONG_VERSION_NUMBER':
-      return { description: 'the server does not speak TLS', action: ' If it is a plain HTTP server, use http:// in the base URL.', trust: false };
+      return { sentences: l10n.t('The TLS connection to {0} failed: the server does not speak TLS. If it is a plain HTTP server, use http:// in the base URL.', origin), trust: false };
   }
   if (code && (code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') || code.startsWith('CERT_'))) {
-    return { description: `the handshake failed (${code})`, action: ' Check the server certificate.', trust: code.startsWith('CERT_') };
+    return { sentences: l10n.t('The TLS connection to {0} failed: the handshake failed ({1}). Check the server certificate.', origin, code), trust: code.startsWith('CERT_') };
   }
   if (/certificate|self[- ]signed/i.test(message)) {
-    return { description: 'the certificate was not accepted', action: '', trust: true };
+    return { sentences: l10n.t('The TLS connection to {0} failed: the certificate was not accepted.', origin), trust: true };
   }
   return undefined;
 }
@@ -246,6 +257,6 @@ function safeOrigin(url: string): string {
   try {
     return new URL(url).origin;
   } catch {
-    return 'configured in http.proxy';
+    return l10n.t('configured in http.proxy');
   }
 }

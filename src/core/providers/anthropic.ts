@@ -40,18 +40,21 @@ export const ANTHROPIC_PAGE_SIZE = 100;
 /** `max_tokens` is required by /v1/messages; this is used when the request sets none. */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
 
-export const anthropicDescriptor: ProviderDescriptor = {
-  id: ANTHROPIC_PROVIDER_ID,
-  displayName: 'Anthropic',
-  source: 'core',
-  fields: [
-    { key: API_KEY_FIELD, label: 'API key', kind: 'secret', required: true, placeholder: 'sk-ant-…', description: 'Stored in VS Code\'s secret storage; sent as x-api-key (or as a Bearer token from API version 2026-10-21 on).' },
-    { key: BASE_URL_FIELD, label: 'Base URL', kind: 'url', required: false, default: ANTHROPIC_DEFAULT_BASE_URL, description: 'Change it only for a gateway that serves the Anthropic API.' },
-    { key: ANTHROPIC_API_VERSION_FIELD, label: 'API version', kind: 'text', required: false, default: ANTHROPIC_DEFAULT_API_VERSION, placeholder: ANTHROPIC_DEFAULT_API_VERSION, description: 'Sent as the anthropic-version header: 2023-06-01, or 2026-10-21.' },
-  ],
-  defaults: { baseUrl: ANTHROPIC_DEFAULT_BASE_URL },
-  capabilities: { test: true, discovery: true, chat: true },
-};
+/** The descriptor in the display language: built when it is registered, after activate() has configured l10n. */
+export function anthropicDescriptor(): ProviderDescriptor {
+  return {
+    id: ANTHROPIC_PROVIDER_ID,
+    displayName: 'Anthropic',
+    source: 'core',
+    fields: [
+      { key: API_KEY_FIELD, label: l10n.t('API key'), kind: 'secret', required: true, placeholder: 'sk-ant-…', description: l10n.t('Stored in VS Code\'s secret storage; sent as x-api-key (or as a Bearer token from API version 2026-10-21 on).') },
+      { key: BASE_URL_FIELD, label: l10n.t('Base URL'), kind: 'url', required: false, default: ANTHROPIC_DEFAULT_BASE_URL, description: l10n.t('Change it only for a gateway that serves the Anthropic API.') },
+      { key: ANTHROPIC_API_VERSION_FIELD, label: l10n.t('API version'), kind: 'text', required: false, default: ANTHROPIC_DEFAULT_API_VERSION, placeholder: ANTHROPIC_DEFAULT_API_VERSION, description: l10n.t('Sent as the anthropic-version header: 2023-06-01, or 2026-10-21.') },
+    ],
+    defaults: { baseUrl: ANTHROPIC_DEFAULT_BASE_URL },
+    capabilities: { test: true, discovery: true, chat: true },
+  };
+}
 
 /** Anthropic's errors: `{"type":"error","error":{"type","message"},"request_id"}`. */
 export const anthropicApi: ApiProfile = {
@@ -266,8 +269,10 @@ export const anthropicAdapter: ProviderAdapter = {
     const headers = anthropicHeaders(target);
     const page = await context.http.getJson(`${target.baseUrl}/v1/models?limit=1`, ModelPageSchema, requestOptions(anthropicApi, headers, context));
     const newest = page.data[0];
-    const latest = newest ? `, newest model ${newest.display_name || newest.id}` : '';
-    return `Connected to Anthropic (API version ${headers['anthropic-version']})${latest}`;
+    const version = headers['anthropic-version'] ?? '';
+    return newest
+      ? l10n.t('Connected to Anthropic (API version {0}), newest model {1}', version, newest.display_name || newest.id)
+      : l10n.t('Connected to Anthropic (API version {0})', version);
   },
 
   async discoverModels(target: ConnectionTarget, context: CallContext): Promise<ModelListing> {

@@ -17,19 +17,22 @@ export const AZURE_API_VERSION_FIELD = 'apiVersion';
 /** The latest stable dated data-plane version (PROVIDERS.md section 5). */
 export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
 
-export const azureOpenAiDescriptor: ProviderDescriptor = {
-  id: AZURE_OPENAI_PROVIDER_ID,
-  displayName: 'Azure OpenAI',
-  source: 'core',
-  fields: [
-    { key: API_KEY_FIELD, label: 'API key', kind: 'secret', required: true, description: 'Key 1 or Key 2 of the Azure OpenAI resource. Stored in VS Code\'s secret storage and sent only in the api-key header.' },
-    { key: BASE_URL_FIELD, label: 'Resource endpoint', kind: 'url', required: true, placeholder: 'https://my-resource.openai.azure.com', description: 'The resource\'s endpoint from the Azure portal (Keys and Endpoint).' },
-    { key: AZURE_DEPLOYMENTS_FIELD, label: 'Deployments', kind: 'text', required: true, placeholder: 'gpt-4o, gpt-4o-mini', description: 'Deployment names, separated by commas, as listed under Deployments in Azure AI Foundry. A key alone cannot list them. The first one is used to test the connection.' },
-    { key: AZURE_API_VERSION_FIELD, label: 'API version', kind: 'text', required: false, default: AZURE_DEFAULT_API_VERSION, placeholder: AZURE_DEFAULT_API_VERSION, description: 'The api-version query value for the data-plane API.' },
-  ],
-  defaults: {},
-  capabilities: { test: true, discovery: true, chat: true },
-};
+/** The descriptor in the display language: built when it is registered, after activate() has configured l10n. */
+export function azureOpenAiDescriptor(): ProviderDescriptor {
+  return {
+    id: AZURE_OPENAI_PROVIDER_ID,
+    displayName: 'Azure OpenAI',
+    source: 'core',
+    fields: [
+      { key: API_KEY_FIELD, label: l10n.t('API key'), kind: 'secret', required: true, description: l10n.t('Key 1 or Key 2 of the Azure OpenAI resource. Stored in VS Code\'s secret storage and sent only in the api-key header.') },
+      { key: BASE_URL_FIELD, label: l10n.t('Resource endpoint'), kind: 'url', required: true, placeholder: 'https://my-resource.openai.azure.com', description: l10n.t('The resource\'s endpoint from the Azure portal (Keys and Endpoint).') },
+      { key: AZURE_DEPLOYMENTS_FIELD, label: l10n.t('Deployments'), kind: 'text', required: true, placeholder: 'gpt-4o, gpt-4o-mini', description: l10n.t('Deployment names, separated by commas, as listed under Deployments in Azure AI Foundry. A key alone cannot list them. The first one is used to test the connection.') },
+      { key: AZURE_API_VERSION_FIELD, label: l10n.t('API version'), kind: 'text', required: false, default: AZURE_DEFAULT_API_VERSION, placeholder: AZURE_DEFAULT_API_VERSION, description: l10n.t('The api-version query value for the data-plane API.') },
+    ],
+    defaults: {},
+    capabilities: { test: true, discovery: true, chat: true },
+  };
+}
 
 /**
  * Azure's errors: `{"error":{"code","message"}}`. A 404 with code DeploymentNotFound is the
@@ -140,7 +143,7 @@ export const azureOpenAiAdapter: ProviderAdapter = {
     // A key cannot list deployments, so the test is the smallest chat: one token from the first one.
     const [first] = azureDeployments(target);
     const result = await complete(target, first, { modelRef: first, messages: [{ role: 'user', content: 'ping' }], maxTokens: 1 }, context);
-    return `Connected: deployment ${first} answered (model ${result.modelRef})`;
+    return l10n.t('Connected: deployment {0} answered (model {1})', first, result.modelRef);
   },
 
   async discoverModels(target: ConnectionTarget): Promise<ModelListing> {

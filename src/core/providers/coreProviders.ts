@@ -9,15 +9,17 @@ import { ollamaAdapter, ollamaDescriptor } from './ollama';
 import { openAiAdapter, openAiDescriptor } from './openai';
 import { openAiCompatibleAdapter, openAiCompatibleDescriptor } from './openaiCompatible';
 
-/** The providers Switchboard ships with, in the order people see them. */
-export const CORE_PROVIDERS: readonly { descriptor: ProviderDescriptor; adapter: ProviderAdapter }[] = [
-  { descriptor: ollamaDescriptor, adapter: ollamaAdapter },
-  { descriptor: openAiDescriptor, adapter: openAiAdapter },
-  { descriptor: anthropicDescriptor, adapter: anthropicAdapter },
-  { descriptor: geminiDescriptor, adapter: geminiAdapter },
-  { descriptor: azureOpenAiDescriptor, adapter: azureOpenAiAdapter },
-  { descriptor: openAiCompatibleDescriptor, adapter: openAiCompatibleAdapter },
-];
+/** The providers Switchboard ships with, in the order people see them, with their words in the display language. */
+export function coreProviders(): readonly { descriptor: ProviderDescriptor; adapter: ProviderAdapter }[] {
+  return [
+    { descriptor: ollamaDescriptor(), adapter: ollamaAdapter },
+    { descriptor: openAiDescriptor(), adapter: openAiAdapter },
+    { descriptor: anthropicDescriptor(), adapter: anthropicAdapter },
+    { descriptor: geminiDescriptor(), adapter: geminiAdapter },
+    { descriptor: azureOpenAiDescriptor(), adapter: azureOpenAiAdapter },
+    { descriptor: openAiCompatibleDescriptor(), adapter: openAiCompatibleAdapter },
+  ];
+}
 
 /** Registers the providers Switchboard ships with. Disposing removes them again. */
 export function registerCoreProviders(registry: ProviderRegistry): Disposable {
@@ -26,7 +28,7 @@ export function registerCoreProviders(registry: ProviderRegistry): Disposable {
     for (const registration of registrations.splice(0)) registration.dispose();
   };
   try {
-    for (const { descriptor, adapter } of CORE_PROVIDERS) registrations.push(registry.register(descriptor, adapter, 'core'));
+    for (const { descriptor, adapter } of coreProviders()) registrations.push(registry.register(descriptor, adapter, 'core'));
   } catch (error) {
     // All or nothing: a half-registered set would hide the failure.
     dispose();

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { isCredentialName } from '../../contracts/urls';
 import { SwitchboardError } from '../errors';
 
@@ -37,31 +38,34 @@ export function parseCustomHeaders(text: string | undefined): Record<string, str
   const headers: Record<string, string> = {};
   const entries = (text ?? '').split(/\r\n|[\r\n;]/).map((entry) => entry.trim()).filter(Boolean);
   if (entries.length > MAX_CUSTOM_HEADERS) {
-    throw invalid(`There are ${entries.length} custom headers; at most ${MAX_CUSTOM_HEADERS} are allowed.`);
+    throw invalid(l10n.t('There are {0} custom headers; at most {1} are allowed.', entries.length, MAX_CUSTOM_HEADERS));
   }
   entries.forEach((entry, index) => {
     const colon = entry.indexOf(':');
     // Without a colon the text may be a pasted value (a key), so it is never quoted.
-    if (colon === -1) throw invalid(`Custom header number ${index + 1} has no ":". Write each one as Name: value, separated by new lines or ";".`);
+    if (colon === -1) throw invalid(l10n.t('Custom header number {0} has no ":". Write each one as Name: value, separated by new lines or ";".', index + 1));
     const rawName = entry.slice(0, colon).trim();
-    if (!rawName) throw invalid(`Custom header number ${index + 1} has no name. Write each one as Name: value.`);
+    if (!rawName) throw invalid(l10n.t('Custom header number {0} has no name. Write each one as Name: value.', index + 1));
     if (!NAME.test(rawName) || rawName.length > MAX_NAME) {
-      throw invalid(`Custom header number ${index + 1} has a name that is not a valid HTTP header name. Use letters, digits and "-" only.`);
+      throw invalid(l10n.t('Custom header number {0} has a name that is not a valid HTTP header name. Use letters, digits and "-" only.', index + 1));
     }
     const name = rawName.toLowerCase();
     if (isCredentialName(name)) {
       throw invalid(
-        `Custom header "${rawName}" carries a credential, so it is not kept in plain settings. Add it with "Add credential header" (Switchboard: Set Credential Header): its value is typed into VS Code's password box and kept in SecretStorage.`,
+        l10n.t(
+          'Custom header "{0}" carries a credential, so it is not kept in plain settings. Add it with "Add credential header" (Switchboard: Set Credential Header): its value is typed into VS Code\'s password box and kept in SecretStorage.',
+          rawName,
+        ),
       );
     }
-    const clientOwned = clientOwnedProblem(`Custom header "${rawName}"`, name);
+    const clientOwned = clientOwnedProblem('custom', rawName, name);
     if (clientOwned) throw invalid(clientOwned);
     const value = entry.slice(colon + 1).trim();
-    if (!value) throw invalid(`Custom header "${rawName}" has no value.`);
+    if (!value) throw invalid(l10n.t('Custom header "{0}" has no value.', rawName));
     if (value.length > MAX_VALUE || !VALUE.test(value)) {
-      throw invalid(`Custom header "${rawName}" has a value that is not allowed: use printable ASCII without line breaks, at most ${MAX_VALUE} characters.`);
+      throw invalid(l10n.t('Custom header "{0}" has a value that is not allowed: use printable ASCII without line breaks, at most {1} characters.', rawName, MAX_VALUE));
     }
-    if (Object.hasOwn(headers, name)) throw invalid(`Custom header "${rawName}" is given twice. Give each header once.`);
+    if (Object.hasOwn(headers, name)) throw invalid(l10n.t('Custom header "{0}" is given twice. Give each header once.', rawName));
     headers[name] = value;
   });
   return headers;
@@ -78,10 +82,16 @@ export function validateCustomHeaders(text: string): string | undefined {
   }
 }
 
-/** Why the HTTP client must keep a header to itself (hop-by-hop, framing, proxy), or undefined. */
-function clientOwnedProblem(header: string, name: string): string | undefined {
-  if (name.startsWith('proxy-')) return `${header} is not allowed: proxy headers come from the http.proxy setting.`;
-  if (REFUSED.has(name)) return `${header} is not allowed: the HTTP client sets it itself.`;
+/** Why the HTTP client must keep a header to itself (hop-by-hop, framing, proxy), or undefined; `kind` is which list the header was given in. */
+function clientOwnedProblem(kind: 'custom' | 'credential', rawName: string, name: string): string | undefined {
+  if (name.startsWith('proxy-')) {
+    return kind === 'custom'
+      ? l10n.t('Custom header "{0}" is not allowed: proxy headers come from the http.proxy setting.', rawName)
+      : l10n.t('Header "{0}" is not allowed: proxy headers come from the http.proxy setting.', rawName);
+  }
+  if (REFUSED.has(name)) {
+    return kind === 'custom' ? l10n.t('Custom header "{0}" is not allowed: the HTTP client sets it itself.', rawName) : l10n.t('Header "{0}" is not allowed: the HTTP client sets it itself.', rawName);
+  }
   return undefined;
 }
 
@@ -93,14 +103,14 @@ function clientOwnedProblem(header: string, name: string): string | undefined {
 export function checkCredentialHeader(rawName: string, value: string): { name: string; value: string } {
   const trimmed = rawName.trim();
   if (!trimmed || !NAME.test(trimmed) || trimmed.length > MAX_NAME) {
-    throw invalid('The header name is not a valid HTTP header name. Use letters, digits and "-" only, e.g. X-Api-Token.');
+    throw invalid(l10n.t('The header name is not a valid HTTP header name. Use letters, digits and "-" only, e.g. X-Api-Token.'));
   }
   const name = trimmed.toLowerCase();
-  const clientOwned = clientOwnedProblem(`Header "${trimmed}"`, name);
+  const clientOwned = clientOwnedProblem('credential', trimmed, name);
   if (clientOwned) throw invalid(clientOwned);
   const cleanValue = value.trim();
   if (!cleanValue || cleanValue.length > MAX_VALUE || !VALUE.test(cleanValue)) {
-    throw invalid(`The value of "${trimmed}" is empty or not allowed: use printable ASCII without line breaks, at most ${MAX_VALUE} characters.`);
+    throw invalid(l10n.t('The value of "{0}" is empty or not allowed: use printable ASCII without line breaks, at most {1} characters.', trimmed, MAX_VALUE));
   }
   return { name, value: cleanValue };
 }

@@ -29,17 +29,20 @@ export const GEMINI_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.co
 /** Models per page of GET /v1beta/models (the API allows up to 1000). */
 export const GEMINI_PAGE_SIZE = 100;
 
-export const geminiDescriptor: ProviderDescriptor = {
-  id: GEMINI_PROVIDER_ID,
-  displayName: 'Google Gemini',
-  source: 'core',
-  fields: [
-    { key: API_KEY_FIELD, label: 'API key', kind: 'secret', required: true, placeholder: 'AIza…', description: 'A Gemini API key from Google AI Studio. Stored in VS Code\'s secret storage and sent only in the x-goog-api-key header, never in the URL.' },
-    { key: BASE_URL_FIELD, label: 'Base URL', kind: 'url', required: false, default: GEMINI_DEFAULT_BASE_URL, description: 'Change it only for a gateway that serves the Gemini API; /v1beta is added.' },
-  ],
-  defaults: { baseUrl: GEMINI_DEFAULT_BASE_URL },
-  capabilities: { test: true, discovery: true, chat: true },
-};
+/** The descriptor in the display language: built when it is registered, after activate() has configured l10n. */
+export function geminiDescriptor(): ProviderDescriptor {
+  return {
+    id: GEMINI_PROVIDER_ID,
+    displayName: 'Google Gemini',
+    source: 'core',
+    fields: [
+      { key: API_KEY_FIELD, label: l10n.t('API key'), kind: 'secret', required: true, placeholder: 'AIza…', description: l10n.t('A Gemini API key from Google AI Studio. Stored in VS Code\'s secret storage and sent only in the x-goog-api-key header, never in the URL.') },
+      { key: BASE_URL_FIELD, label: l10n.t('Base URL'), kind: 'url', required: false, default: GEMINI_DEFAULT_BASE_URL, description: l10n.t('Change it only for a gateway that serves the Gemini API; /v1beta is added.') },
+    ],
+    defaults: { baseUrl: GEMINI_DEFAULT_BASE_URL },
+    capabilities: { test: true, discovery: true, chat: true },
+  };
+}
 
 /**
  * Gemini's errors are google.rpc statuses: `{"error":{"code","message","status","details":[...]}}`.
@@ -249,7 +252,7 @@ function streamTranslator(endpoint: string, requested: string): StreamTranslator
 export const geminiAdapter: ProviderAdapter = {
   async testConnection(target: ConnectionTarget, context: CallContext): Promise<string> {
     await context.http.getJson(`${geminiApiRoot(target)}/models?pageSize=1`, ModelPageSchema, requestOptions(geminiApi, geminiHeaders(target), context));
-    return 'Connected to the Gemini API';
+    return l10n.t('Connected to the Gemini API');
   },
 
   async discoverModels(target: ConnectionTarget, context: CallContext): Promise<ModelListing> {
@@ -278,7 +281,7 @@ export const geminiAdapter: ProviderAdapter = {
     const answer = await context.http.postJson(url, body, GenerateSchema, { ...requestOptions(geminiApi, headers, context), notFound: 'model_not_found' });
     const candidate = answer.candidates?.[0];
     if (!candidate) {
-      throw blockedPrompt(answer) ?? new SwitchboardError('bad_response', `${url.replace(/\?.*$/, '')} answered without any candidate, so there is no reply to show. Try again.`);
+      throw blockedPrompt(answer) ?? new SwitchboardError('bad_response', l10n.t('{0} answered without any candidate, so there is no reply to show. Try again.', url.replace(/\?.*$/, '')));
     }
     return {
       ...contentOf(responseParts(answer, url)),

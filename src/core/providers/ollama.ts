@@ -27,17 +27,20 @@ export const OLLAMA_DEFAULT_MODEL = 'llama3.2';
 /** How many `/api/show` calls discovery keeps in flight at once. */
 export const OLLAMA_SHOW_CONCURRENCY = 4;
 
-export const ollamaDescriptor: ProviderDescriptor = {
-  id: OLLAMA_PROVIDER_ID,
-  displayName: 'Ollama',
-  source: 'core',
-  fields: [
-    { key: BASE_URL_FIELD, label: 'Base URL', kind: 'url', required: true, default: OLLAMA_DEFAULT_BASE_URL, description: 'Where Ollama listens; "ollama serve" uses http://localhost:11434.' },
-    { key: API_KEY_FIELD, label: 'API key', kind: 'secret', required: false, description: 'Only for Ollama behind authentication, e.g. https://ollama.com. Sent as a Bearer token.' },
-  ],
-  defaults: { baseUrl: OLLAMA_DEFAULT_BASE_URL, modelRef: OLLAMA_DEFAULT_MODEL },
-  capabilities: { test: true, discovery: true, chat: true },
-};
+/** The descriptor in the display language: built when it is registered, after activate() has configured l10n. */
+export function ollamaDescriptor(): ProviderDescriptor {
+  return {
+    id: OLLAMA_PROVIDER_ID,
+    displayName: 'Ollama',
+    source: 'core',
+    fields: [
+      { key: BASE_URL_FIELD, label: l10n.t('Base URL'), kind: 'url', required: true, default: OLLAMA_DEFAULT_BASE_URL, description: l10n.t('Where Ollama listens; "ollama serve" uses http://localhost:11434.') },
+      { key: API_KEY_FIELD, label: l10n.t('API key'), kind: 'secret', required: false, description: l10n.t('Only for Ollama behind authentication, e.g. https://ollama.com. Sent as a Bearer token.') },
+    ],
+    defaults: { baseUrl: OLLAMA_DEFAULT_BASE_URL, modelRef: OLLAMA_DEFAULT_MODEL },
+    capabilities: { test: true, discovery: true, chat: true },
+  };
+}
 
 /**
  * Ollama's errors: `{"error":"model 'foo' not found"}`. A 404 with that body is a missing model
@@ -50,8 +53,15 @@ export const ollamaApi: ApiProfile = {
     const route = routeNotFound(response, message, ollamaApi);
     if (route || response.status !== 404 || !message || !/not found/i.test(message)) return route;
     const name = /model ['"]([^'"]{1,256})['"]/.exec(message)?.[1];
-    const pull = name ? `Pull it with the command "ollama pull ${name}"` : 'Pull it with the command "ollama pull <model>"';
-    return new SwitchboardError('model_not_found', l10n.t('{0} answered 404: Ollama does not have this model. {1}, or pick one from the connection\'s model list. Ollama said: "{2}"', response.endpoint, pull, message));
+    return new SwitchboardError(
+      'model_not_found',
+      l10n.t(
+        '{0} answered 404: Ollama does not have this model. Pull it with the command "ollama pull {1}", or pick one from the connection\'s model list. Ollama said: "{2}"',
+        response.endpoint,
+        name ?? '<model>',
+        message,
+      ),
+    );
   },
 };
 
@@ -245,7 +255,7 @@ export const ollamaAdapter: ProviderAdapter = {
       // Servers before v0.30.0 list no capabilities: then only Discover (from /api/show) can tell how many chat.
       const leftOut = leftOutOf(models.map((tag) => tag.capabilities));
       const left = leftOut.reduce((sum, group) => sum + group.count, 0);
-      return `Ollama ${version}, ${describeModelCount(models.length - left, leftOut, 'installed')}`;
+      return l10n.t('Ollama {0}, {1}', version, describeModelCount(models.length - left, leftOut, 'installed'));
     });
   },
 

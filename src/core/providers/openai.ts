@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { ProviderDescriptor } from '../../contracts/providers';
 import { API_KEY_FIELD, BASE_URL_FIELD } from '../../contracts/vocabulary';
 import type { ChatRequest, ChatResult, ChatStreamPart, ModelListing } from '../../contracts/models';
@@ -11,18 +12,21 @@ export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 /** The option that holds the organization id, sent as the OpenAI-Organization header. */
 export const OPENAI_ORGANIZATION_FIELD = 'organizationId';
 
-export const openAiDescriptor: ProviderDescriptor = {
-  id: OPENAI_PROVIDER_ID,
-  displayName: 'OpenAI',
-  source: 'core',
-  fields: [
-    { key: API_KEY_FIELD, label: 'API key', kind: 'secret', required: true, placeholder: 'sk-…', description: 'Stored in VS Code\'s secret storage and sent only in the Authorization header.' },
-    { key: BASE_URL_FIELD, label: 'Base URL', kind: 'url', required: false, default: OPENAI_DEFAULT_BASE_URL, description: 'Change it only for a gateway that serves the OpenAI API.' },
-    { key: OPENAI_ORGANIZATION_FIELD, label: 'Organization ID', kind: 'text', required: false, placeholder: 'org-…', description: 'Sent as the OpenAI-Organization header when set.' },
-  ],
-  defaults: { baseUrl: OPENAI_DEFAULT_BASE_URL },
-  capabilities: { test: true, discovery: true, chat: true },
-};
+/** The descriptor in the display language: built when it is registered, after activate() has configured l10n. */
+export function openAiDescriptor(): ProviderDescriptor {
+  return {
+    id: OPENAI_PROVIDER_ID,
+    displayName: 'OpenAI',
+    source: 'core',
+    fields: [
+      { key: API_KEY_FIELD, label: l10n.t('API key'), kind: 'secret', required: true, placeholder: 'sk-…', description: l10n.t('Stored in VS Code\'s secret storage and sent only in the Authorization header.') },
+      { key: BASE_URL_FIELD, label: l10n.t('Base URL'), kind: 'url', required: false, default: OPENAI_DEFAULT_BASE_URL, description: l10n.t('Change it only for a gateway that serves the OpenAI API.') },
+      { key: OPENAI_ORGANIZATION_FIELD, label: l10n.t('Organization ID'), kind: 'text', required: false, placeholder: 'org-…', description: l10n.t('Sent as the OpenAI-Organization header when set.') },
+    ],
+    defaults: { baseUrl: OPENAI_DEFAULT_BASE_URL },
+    capabilities: { test: true, discovery: true, chat: true },
+  };
+}
 
 /** OpenAI's errors: `{"error":{"message","type","param","code"}}`. */
 export const openAiApi = openAiStyleApi('OpenAI');

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { ChatRequest, ChatResult, ChatStreamPart, ModelListing } from '../../contracts/models';
 import type { ProviderDescriptor } from '../../contracts/providers';
 import { API_KEY_FIELD, BASE_URL_FIELD, CUSTOM_HEADERS_FIELD } from '../../contracts/vocabulary';
@@ -10,18 +11,21 @@ export const OPENAI_COMPATIBLE_PROVIDER_ID = 'openai-compatible';
 /** The option that holds extra headers as text: `Name: value` pairs separated by new lines or `;`. */
 export const OPENAI_COMPATIBLE_HEADERS_FIELD = CUSTOM_HEADERS_FIELD;
 
-export const openAiCompatibleDescriptor: ProviderDescriptor = {
-  id: OPENAI_COMPATIBLE_PROVIDER_ID,
-  displayName: 'OpenAI-compatible',
-  source: 'core',
-  fields: [
-    { key: BASE_URL_FIELD, label: 'Base URL', kind: 'url', required: true, placeholder: 'http://localhost:1234/v1', description: 'The URL that /models and /chat/completions follow, usually ending in /v1 (LM Studio, vLLM, llama.cpp, LiteLLM, OpenRouter…).' },
-    { key: API_KEY_FIELD, label: 'API key', kind: 'secret', required: false, description: 'Only if the server asks for one. Stored in VS Code\'s secret storage and sent as a Bearer token.' },
-    { key: OPENAI_COMPATIBLE_HEADERS_FIELD, label: 'Custom headers', kind: 'text', required: false, placeholder: 'X-Title: Switchboard; HTTP-Referer: https://example.com', description: 'Extra headers as Name: value, separated by new lines or ";". Not for credentials: a header that carries one (X-Api-Token, Ocp-Apim-Subscription-Key…) is added with "Add credential header" and kept in SecretStorage.' },
-  ],
-  defaults: {},
-  capabilities: { test: true, discovery: true, chat: true },
-};
+/** The descriptor in the display language: built when it is registered, after activate() has configured l10n. */
+export function openAiCompatibleDescriptor(): ProviderDescriptor {
+  return {
+    id: OPENAI_COMPATIBLE_PROVIDER_ID,
+    displayName: l10n.t('OpenAI-compatible'),
+    source: 'core',
+    fields: [
+      { key: BASE_URL_FIELD, label: l10n.t('Base URL'), kind: 'url', required: true, placeholder: 'http://localhost:1234/v1', description: l10n.t('The URL that /models and /chat/completions follow, usually ending in /v1 (LM Studio, vLLM, llama.cpp, LiteLLM, OpenRouter…).') },
+      { key: API_KEY_FIELD, label: l10n.t('API key'), kind: 'secret', required: false, description: l10n.t('Only if the server asks for one. Stored in VS Code\'s secret storage and sent as a Bearer token.') },
+      { key: OPENAI_COMPATIBLE_HEADERS_FIELD, label: l10n.t('Custom headers'), kind: 'text', required: false, placeholder: 'X-Title: Switchboard; HTTP-Referer: https://example.com', description: l10n.t('Extra headers as Name: value, separated by new lines or ";". Not for credentials: a header that carries one (X-Api-Token, Ocp-Apim-Subscription-Key…) is added with "Add credential header" and kept in SecretStorage.') },
+    ],
+    defaults: {},
+    capabilities: { test: true, discovery: true, chat: true },
+  };
+}
 
 export const openAiCompatibleApi = openAiStyleApi('OpenAI-compatible');
 

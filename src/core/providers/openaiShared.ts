@@ -225,7 +225,7 @@ export function chatEntries<T extends { id: string }>(provider: OpenAiStyleProvi
 export async function testByListingModels(provider: OpenAiStyleProvider, target: ConnectionTarget, context: CallContext): Promise<string> {
   const list = await context.http.getJson(`${target.baseUrl}/models`, ModelListSchema, requestOptions(provider.api, provider.headers(target), context));
   const { kept, leftOut } = chatEntries(provider, list.data);
-  return `Connected: ${describeModelCount(kept.length, leftOut, 'available')}`;
+  return l10n.t('Connected: {0}', describeModelCount(kept.length, leftOut, 'available'));
 }
 
 /** `GET {base}/models` within the discovery budget; which models to keep, and what they are, is the caller's. */

@@ -21,11 +21,6 @@ export function requireKey(target: ConnectionTarget, provider: string): string {
   return key;
 }
 
-/** "1 model", "3 models". */
-export function count(n: number, singular: string, plural = `${singular}s`): string {
-  return `${n} ${n === 1 ? singular : plural}`;
-}
-
 /**
  * A 404 that carries no provider message (Go's "404 page not found", an nginx page) or OpenAI's
  * "Invalid URL" means the route does not exist: the base URL is wrong, not the model. Profiles
