@@ -1,5 +1,5 @@
 import * as l10n from '@vscode/l10n';
-import { request, type Dispatcher } from 'undici';
+import { request, type Dispatcher } from './undici';
 import type { z } from 'zod';
 import { issuePaths } from '../../contracts/issues';
 import { SwitchboardError } from '../errors';

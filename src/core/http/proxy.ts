@@ -1,4 +1,4 @@
-import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { EnvHttpProxyAgent, type Dispatcher } from './undici';
 import type { ProxySettings } from '../ports';
 
 /** The proxy routing in force: what VS Code's settings say, completed by the environment. */
