@@ -8,6 +8,7 @@ import { AuditTab } from './AuditTab';
 import { ModelsTab } from './ModelsTab';
 import { RunsTab } from './RunsTab';
 import { createEditorClient } from './client';
+import { askFirstPages, type FirstPages } from './firstPages';
 import { useEditorApi } from './context';
 
 /**
@@ -19,6 +20,9 @@ export function App() {
   const { client, snapshot } = useViewClient(api, createEditorClient, 'Switchboard editor');
   const [tab, setTab] = useState<EditorTab>(() => api.getState()?.tab ?? 'models');
   const [visits, setVisits] = useState(0);
+  const [firstPages, setFirstPages] = useState<FirstPages | undefined>(undefined);
+  // After useViewClient's effect has started the client (hooks' effects run in order), so the replies are heard.
+  useEffect(() => setFirstPages(askFirstPages(client)), [client]);
 
   useEffect(() => {
     const show = snapshot?.show;
@@ -38,8 +42,8 @@ export function App() {
   if (!snapshot) return <Loading class="editor" text={l10n.t('Loading Switchboard…')} />;
   const tabs: TabDefinition[] = [
     { id: 'models', label: l10n.t('Models'), content: <ModelsTab client={client} snapshot={snapshot} /> },
-    { id: 'runs', label: l10n.t('Runs'), content: <RunsTab client={client} snapshot={snapshot} visits={visits} /> },
-    { id: 'audit', label: l10n.t('Audit'), content: <AuditTab client={client} snapshot={snapshot} visits={visits} /> },
+    { id: 'runs', label: l10n.t('Runs'), content: <RunsTab client={client} snapshot={snapshot} visits={visits} firstPage={firstPages?.runs} /> },
+    { id: 'audit', label: l10n.t('Audit'), content: <AuditTab client={client} snapshot={snapshot} visits={visits} firstPage={firstPages?.audit} firstVerification={firstPages?.verification} /> },
   ];
   return (
     <main class="editor">

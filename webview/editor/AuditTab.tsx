@@ -1,5 +1,5 @@
 import * as l10n from '@vscode/l10n';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AuditVerificationInfo } from '../../src/contracts/editorView';
 import { SelectField } from '../agents/fields';
 import { errorMessage } from '../shared/errors';
@@ -8,6 +8,7 @@ import { TextField } from '../shared/fields';
 import { MessageLine, type RowMessage } from '../shared/messages';
 import { AUDIT_KIND_OPTIONS, AUDIT_PAGE_SIZE, AUDIT_PAGE_WORDS, auditCells, auditFilter, connectionOptions, verificationLine } from './auditFormat';
 import type { EditorClient, EditorSnapshot } from './client';
+import type { FirstPages } from './firstPages';
 import { Pager } from './Pager';
 import { usePage } from './usePage';
 
@@ -16,13 +17,16 @@ interface AuditTabProps {
   snapshot: EditorSnapshot;
   /** Changes each time the tab is shown, so the page and the verification are read afresh. */
   visits: number;
+  /** The first unfiltered page and the verification, asked for as the editor started (askFirstPages). */
+  firstPage?: FirstPages['audit'];
+  firstVerification?: FirstPages['verification'];
 }
 
 /**
  * The audit log as a read-only table, newest first. The host filters and pages: the view asks
  * for one page at a time and never holds the whole log.
  */
-export function AuditTab({ client, snapshot, visits }: AuditTabProps) {
+export function AuditTab({ client, snapshot, visits, firstPage, firstVerification }: AuditTabProps) {
   const [fields, setFields] = useState({ kind: '', requester: '', connectionId: '', run: '' });
   const [offset, setOffset] = useState(0);
   const [verification, setVerification] = useState<AuditVerificationInfo | undefined>(undefined);
@@ -32,10 +36,14 @@ export function AuditTab({ client, snapshot, visits }: AuditTabProps) {
     () => client.request('auditPage', { offset, limit: AUDIT_PAGE_SIZE, filter }),
     JSON.stringify([filter, offset, visits]),
     (error) => setMessage({ kind: 'error', text: errorMessage(error) }),
+    firstPage,
   );
 
+  const askedVerification = useRef(firstVerification);
   useEffect(() => {
-    client.request('verifyAudit', {}).then(setVerification, (error: unknown) => setMessage({ kind: 'error', text: errorMessage(error) }));
+    const reply = askedVerification.current ?? client.request('verifyAudit', {});
+    askedVerification.current = undefined;
+    reply.then(setVerification, (error: unknown) => setMessage({ kind: 'error', text: errorMessage(error) }));
   }, [client, visits]);
 
   const setField = (name: keyof typeof fields) => (value: string) => {

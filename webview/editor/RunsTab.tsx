@@ -10,6 +10,7 @@ import { useNow } from '../shared/hooks';
 import { MessageLine, type RowMessage } from '../shared/messages';
 import { connectionOptions } from './auditFormat';
 import type { EditorClient, EditorSnapshot } from './client';
+import type { FirstPages } from './firstPages';
 import { Pager } from './Pager';
 import { agentOptions, EMPTY_RUN_FILTER, modelOptions, RUN_STATUS_OPTIONS, runCells, runFilter, RUNS_PAGE_SIZE, RUNS_PAGE_WORDS, type RunFilterFields } from './runsFormat';
 import { usePage } from './usePage';
@@ -19,13 +20,15 @@ interface RunsTabProps {
   snapshot: EditorSnapshot;
   /** Changes each time the tab is shown, so the page is read afresh. */
   visits: number;
+  /** The first unfiltered page, asked for as the editor started (askFirstPages). */
+  firstPage?: FirstPages['runs'];
 }
 
 /**
  * The run history a page at a time, filtered on the host; a row opens the run's full detail
  * under the table, with Re-run and Copy.
  */
-export function RunsTab({ client, snapshot, visits }: RunsTabProps) {
+export function RunsTab({ client, snapshot, visits, firstPage }: RunsTabProps) {
   const [fields, setFields] = useState<RunFilterFields>(EMPTY_RUN_FILTER);
   const [offset, setOffset] = useState(0);
   const [selectedId, setSelectedId] = useState<string | undefined>(undefined);
@@ -36,6 +39,7 @@ export function RunsTab({ client, snapshot, visits }: RunsTabProps) {
     () => client.request('runsPage', { offset, limit: RUNS_PAGE_SIZE, filter }),
     JSON.stringify([filter, offset, visits]),
     (error) => setMessage({ kind: 'error', text: errorMessage(error) }),
+    firstPage,
   );
   const selected = page?.runs.find((run) => run.id === selectedId);
 

@@ -5,13 +5,22 @@ import { useEffect, useRef, useState } from 'preact/hooks';
  * filter, the offset, a visit to the tab). Only the newest request's reply is kept: typing in
  * a filter sends a request per key, and an older reply may arrive after a newer one.
  */
-export function usePage<T>(load: () => Promise<T>, key: string, onError: (error: unknown) => void): { page: T | undefined; reload(): void } {
+export function usePage<T>(
+  load: () => Promise<T>,
+  key: string,
+  onError: (error: unknown) => void,
+  /** The first page, already asked for (see firstPages): the first read waits for it instead. */
+  first?: Promise<T>,
+): { page: T | undefined; reload(): void } {
   const [page, setPage] = useState<T | undefined>(undefined);
   const [reloads, setReloads] = useState(0);
   const latest = useRef(0);
+  const asked = useRef(first);
   useEffect(() => {
     const request = ++latest.current;
-    load().then(
+    const reply = asked.current ?? load();
+    asked.current = undefined;
+    reply.then(
       (result) => {
         if (request === latest.current) setPage(result);
       },
