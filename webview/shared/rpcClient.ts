@@ -12,7 +12,7 @@ export type MethodSchemas = Record<string, z.ZodType>;
 /** The schema of each method's successful reply value. */
 export type ResultSchemas<M extends MethodSchemas> = { [K in keyof M]: z.ZodType };
 
-/** The request a view sends for `M`, as the host's request schema parses it. */
+/** The request a view sends for `M`, typed as the host's schema parses it (the view sends the params as given; the host applies defaults and trims). */
 export type RequestMessage<M extends MethodSchemas> = {
   [K in keyof M & string]: { type: 'request'; id: string; method: K; params: z.output<M[K]> };
 }[keyof M & string];
