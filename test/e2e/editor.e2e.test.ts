@@ -67,6 +67,8 @@ describe('Switchboard editor in VS Code (packaged extension)', function () {
     const rows = editor.getByTestId('models-row');
     await waitUntil('the three registered models', async () => (await rows.count()) === 3);
     assert.match(await rows.first().getByTestId('models-cell-connection').innerText(), new RegExp(OLLAMA), 'the connection by name');
+    // The context cell's hover says each figure in full, with where it came from.
+    assert.match((await rows.first().getByTestId('models-cell-context').getAttribute('title')) ?? '', /^A run gets [\d,]+ tokens \(.+\)\./);
     await editor.locator('[data-testid="models-filter-text"] input').fill('llava');
     await waitUntil('one model left', async () => (await rows.count()) === 1);
     assert.equal(await rows.first().getAttribute('data-model-id'), 'llava:latest');

@@ -5,7 +5,7 @@ import { errorMessage } from '../shared/errors';
 import { TextField } from '../shared/fields';
 import { MessageLine, type RowMessage } from '../shared/messages';
 import { VirtualList } from '../shared/VirtualList';
-import { modelCount } from '../connections/modelFormat';
+import { contextWindowDetail, modelCount } from '../connections/modelFormat';
 import { connectionOptions } from './auditFormat';
 import type { EditorClient, EditorSnapshot } from './client';
 import { MODEL_COLUMNS, modelRows, nextSort, selectionLabel, type ModelSort } from './modelsTable';
@@ -175,7 +175,7 @@ export function ModelsTab({ client, snapshot }: ModelsTabProps) {
                     <vscode-checkbox data-testid="models-row-select" checked={isSelected} aria-label={l10n.t('Select {0}', cells.model)} onChange={(event) => toggle(model.id, event.currentTarget.checked)} />
                   </span>
                   {MODEL_COLUMNS.map((column) => (
-                    <span key={column.id} class={column.numeric ? 'numeric' : undefined} data-testid={`models-cell-${column.id}`} title={cells[column.id]}>
+                    <span key={column.id} class={column.numeric ? 'numeric' : undefined} data-testid={`models-cell-${column.id}`} title={column.id === 'context' ? contextWindowDetail(model) : cells[column.id]}>
                       {cells[column.id]}
                     </span>
                   ))}
