@@ -12,6 +12,7 @@ const THEMES = [
   { label: 'Light Modern', bodyClass: 'vscode-light', slug: 'light' },
   { label: 'Dark Modern', bodyClass: 'vscode-dark', slug: 'dark' },
   { label: 'Dark High Contrast', bodyClass: 'vscode-high-contrast', slug: 'high-contrast' },
+  { label: 'Light High Contrast', bodyClass: 'vscode-high-contrast-light', slug: 'high-contrast-light' },
 ] as const;
 
 const SIDEBAR_BACKDROP = ['--vscode-sideBar-background', '--vscode-editor-background'];
