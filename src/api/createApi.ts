@@ -4,6 +4,7 @@ import { hasCredentials, type Connection } from '../contracts/connections';
 import type { ErrorCode } from '../contracts/errors';
 import type { RegisteredModel } from '../contracts/models';
 import type { ProviderDescriptor } from '../contracts/providers';
+import { isExtensionId } from '../contracts/vocabulary';
 import type { AgentRunHandle, ConnectionSummary, Disposable, Event, SwitchboardApiV1, SwitchboardExports } from './types';
 
 /**
@@ -23,7 +24,8 @@ export interface ApiHost {
   launchRun(
     request: unknown,
     requesterId: string,
-    options: { signal: AbortSignal; onOutput(text: string): void },
+    /** Without them the run cannot be cancelled from here and its output is only in the record it finishes with. */
+    options?: { signal?: AbortSignal; onOutput?(text: string): void },
   ): Promise<{ runId: string; finished: Promise<RunRecord> }>;
   /** A listener of another extension threw: logged there, so one extension's bug breaks neither Switchboard nor the others' listeners. */
   listenerFailed(caller: string, error: unknown): void;
@@ -40,7 +42,7 @@ export interface ApiHost {
 export const API_VERSIONS = [1] as const;
 
 /** An extension id as VS Code compares them: `publisher.name`, case-insensitive. */
-const CallerSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,99}\.[A-Za-z0-9][A-Za-z0-9-._]{0,99}$/);
+const CallerSchema = z.string().refine(isExtensionId);
 const ConnectionIdSchema = z.string().uuid();
 
 /** `activate()`'s return value: `getApi(version, caller)`. */
@@ -81,7 +83,8 @@ function apiV1(host: ApiHost, caller: string): SwitchboardApiV1 {
       if (!parsed.success) throw host.error('invalid_input', 'listModels takes a connection id (a UUID from listConnections) or nothing.');
       return host.models().filter((model) => model.connectionId === parsed.data);
     },
-    startAgentRun: async (request) => (await launch(request)).finished,
+    // Nothing reads the output as it streams nor cancels: no queue, no controller.
+    startAgentRun: async (request) => (await host.launchRun(request, caller)).finished,
     launchAgentRun: launch,
     onDidChangeProviders: guarded(host, caller, host.onDidChangeProviders),
     onDidChangeConnections: guarded(host, caller, host.onDidChangeConnections),

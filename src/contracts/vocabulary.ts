@@ -6,6 +6,11 @@ export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancel
 
 export const AUDIT_KINDS = ['key_read', 'model_call', 'connection_created', 'connection_updated', 'connection_deleted'] as const;
 
+/** Whether `value` is an extension id as VS Code writes them: `publisher.name`, in any case. */
+export function isExtensionId(value: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9-]{0,99}\.[A-Za-z0-9][A-Za-z0-9-._]{0,99}$/.test(value);
+}
+
 /** Whether `value` is one of `values`, narrowing it to that union. */
 export function isOneOf<T extends string>(values: readonly T[], value: string): value is T {
   return (values as readonly string[]).includes(value);

@@ -1,6 +1,6 @@
 import type { ConnectionService } from './connectionService';
 import type { ErrorCode } from '../contracts/errors';
-import { SwitchboardError } from './errors';
+import { SwitchboardError, errorText } from './errors';
 import type { ModelRegistry } from './modelRegistry';
 import type { ProviderRegistry } from './providerRegistry';
 import type { ProviderAdapter } from './providers/adapter';
@@ -27,11 +27,11 @@ export function coreApiHost(deps: {
     providers: () => registry.list().providers,
     connections: () => connections.list(),
     models: () => models.list(),
-    launchRun: (request: unknown, requesterId: string, options: { signal: AbortSignal; onOutput(text: string): void }) =>
-      runService.launch(request, requesterId, options.signal, options.onOutput),
+    launchRun: (request: unknown, requesterId: string, options?: { signal?: AbortSignal; onOutput?(text: string): void }) =>
+      runService.launch(request, requesterId, options?.signal, options?.onOutput),
     error: (code: ErrorCode, message: string) => new SwitchboardError(code, message),
     listenerFailed: (caller: string, error: unknown) =>
-      deps.logger.warn(`A listener of the extension ${caller} on Switchboard's API threw: ${error instanceof Error ? error.message : String(error)}`),
+      deps.logger.warn(`A listener of the extension ${caller} on Switchboard's API threw: ${errorText(error)}`),
     onDidChangeProviders: registry.onDidChange,
     onDidChangeConnections: connections.onDidChange,
     onDidChangeModels: models.onDidChange,

@@ -5,10 +5,11 @@ import { hasCredentials, originOf, type Connection } from '../contracts/connecti
 import { describeIssues } from '../contracts/issues';
 import { ChatRequestSchema, type ChatResult, type ChatStreamPart, type RegisteredModel } from '../contracts/models';
 import type { ProviderDescriptor } from '../contracts/providers';
+import { isExtensionId } from '../contracts/vocabulary';
 import type { ChatRecordStore } from './chatRecordStore';
 import type { ConnectionService } from './connectionService';
 import type { ConsentService } from './consent';
-import { SwitchboardError, toErrorInfo } from './errors';
+import { SwitchboardError, toErrorInfo, errorText } from './errors';
 import type { ModelCaller } from './modelCaller';
 import type { ModelRegistry } from './modelRegistry';
 import type { Clock, Event, Logger } from './ports';
@@ -47,7 +48,7 @@ export interface ChatServiceDeps {
 
 /** The requester of a chat request: VS Code chat, and the extension that started it when VS Code says which. */
 export function chatRequesterId(initiator: unknown): string {
-  return typeof initiator === 'string' && /^[A-Za-z0-9][A-Za-z0-9-]{0,99}\.[A-Za-z0-9][A-Za-z0-9-._]{0,99}$/.test(initiator)
+  return typeof initiator === 'string' && isExtensionId(initiator)
     ? `${requesterIds.vscodeChat}/${initiator.toLowerCase()}`
     : requesterIds.vscodeChat;
 }
@@ -149,7 +150,7 @@ export class ChatService {
     try {
       this.deps.records.add(record);
     } catch (error) {
-      this.deps.logger.warn(`Could not store the chat record: ${error instanceof Error ? error.message : String(error)}`);
+      this.deps.logger.warn(`Could not store the chat record: ${errorText(error)}`);
     }
   }
 }

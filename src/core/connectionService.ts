@@ -13,7 +13,7 @@ import {
 } from '../contracts/connections';
 import type { ProviderDescriptor } from '../contracts/providers';
 import { BASE_URL_FIELD, CUSTOM_HEADERS_FIELD } from '../contracts/vocabulary';
-import { SwitchboardError } from './errors';
+import { SwitchboardError, errorText } from './errors';
 import type { HttpClient } from './http/httpClient';
 import type { KeyPath, Requester } from './keyPath';
 import type { Clock, Disposable, Event, KeyValueStore, Logger, Settings } from './ports';
@@ -23,7 +23,6 @@ import { checkCredentialHeader } from './providers/customHeaders';
 import { StoredList } from './storedList';
 import { CONNECTIONS_KEY } from './storageKeys';
 import { WriteQueue } from './writeQueue';
-
 
 export interface ConnectionServiceDeps {
   store: KeyValueStore;
@@ -399,14 +398,11 @@ function keyFieldsAfterMove(current: Connection, baseUrl: string, decision: KeyD
   return { ...keyFields, keyOrigin: origin, allowInsecureKey: isInsecureForKeys(baseUrl) ? true : undefined };
 }
 
-function trimTrailingSlash(url: string): string {
+/** A base URL as it is stored: trimmed, without trailing slashes. */
+export function trimTrailingSlash(url: string): string {
   return url.trim().replace(/\/+$/, '');
 }
 
 function elapsed(started: number): number {
   return Math.round(performance.now() - started);
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -3,7 +3,7 @@ import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:cryp
 import * as z from 'zod';
 import { ConnectionInputSchema, hasCredentials, originOf, type Connection } from '../contracts/connections';
 import { describeIssues } from '../contracts/issues';
-import type { ConnectionService } from './connectionService';
+import { trimTrailingSlash, type ConnectionService } from './connectionService';
 import { SwitchboardError } from './errors';
 import type { KeyPath, Requester } from './keyPath';
 import type { ProviderRegistry } from './providerRegistry';
@@ -107,15 +107,21 @@ export class ConnectionTransfer {
   /** What importing `file` would add, and change (a connection of the same name). */
   plan(file: ExportFile): ImportPlan {
     const plan: ImportPlan = { add: [], change: [] };
+    // One read of the connections for the whole file (each read validates every record); the first of a name wins, as a search would find it.
+    const byName = new Map<string, Connection>();
+    for (const connection of this.deps.connections.list()) {
+      const name = connection.name.toLocaleLowerCase();
+      if (!byName.has(name)) byName.set(name, connection);
+    }
     for (const incoming of file.connections) {
-      const existing = this.deps.connections.list().find((c) => c.name.toLocaleLowerCase() === incoming.name.toLocaleLowerCase());
+      const existing = byName.get(incoming.name.toLocaleLowerCase());
       if (!existing) {
         plan.add.push(incoming);
         continue;
       }
       const differences = [
         existing.providerId !== incoming.providerId && 'provider',
-        incoming.baseUrl !== undefined && existing.baseUrl !== incoming.baseUrl.replace(/\/+$/, '') && 'address',
+        incoming.baseUrl !== undefined && existing.baseUrl !== trimTrailingSlash(incoming.baseUrl) && 'address',
         JSON.stringify(existing.options) !== JSON.stringify(incoming.options) && 'options',
         (existing.defaultModel ?? '') !== (incoming.defaultModel ?? '') && 'default model',
         incoming.apiKey !== undefined && 'key',

@@ -2,7 +2,7 @@ import * as l10n from '@vscode/l10n';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
-import { SwitchboardError } from './errors';
+import { SwitchboardError, errorText } from './errors';
 import type { Disposable, Logger } from './ports';
 import { MIGRATIONS } from './schema';
 
@@ -176,14 +176,14 @@ export class Database implements Disposable {
           ? error
           : new SwitchboardError(
               'storage_unavailable',
-              l10n.t('Switchboard could not open its database ({0}): {1}. Close other VS Code windows and try again. Nothing stored earlier was removed.', this.deps.file, error instanceof Error ? error.message : String(error)),
+              l10n.t('Switchboard could not open its database ({0}): {1}. Close other VS Code windows and try again. Nothing stored earlier was removed.', this.deps.file, errorText(error)),
               { cause: error },
             );
       this.deps.logger.error(failure.message);
       throw failure;
     }
     if (after) {
-      this.afterOpen = after().catch((error: unknown) => this.deps.logger.error(`After opening the database: ${error instanceof Error ? error.message : String(error)}`));
+      this.afterOpen = after().catch((error: unknown) => this.deps.logger.error(`After opening the database: ${errorText(error)}`));
     }
     return db;
   }
@@ -199,7 +199,7 @@ export class Database implements Disposable {
         'Switchboard cannot store models, runs or the audit log: the Node.js of this VS Code ({0}) has no node:sqlite. Update VS Code to 1.104 or later. Your registered models, runs and audit log from earlier versions are left as they were.',
         process.version,
       );
-      this.deps.logger.error(`${message} (${error instanceof Error ? error.message : String(error)})`);
+      this.deps.logger.error(`${message} (${errorText(error)})`);
       throw new SwitchboardError('storage_unavailable', message, { cause: error });
     }
   }
@@ -231,7 +231,7 @@ function whileLocked<T>(limitMs: number, step: () => T): T {
     try {
       return step();
     } catch (error) {
-      const locked = /database is locked|SQLITE_BUSY/i.test(error instanceof Error ? error.message : String(error));
+      const locked = /database is locked|SQLITE_BUSY/i.test(errorText(error));
       if (!locked || performance.now() >= deadline) throw error;
       // A synchronous sleep: the database API is synchronous, as SQLite's own busy wait is.
       Atomics.wait(pause, 0, 0, 20);

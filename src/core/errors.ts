@@ -38,6 +38,10 @@ export function toErrorInfo(error: unknown): ErrorInfo {
   if (error instanceof SwitchboardError) return error.toInfo();
   const code = ErrorCodeSchema.safeParse((error as { code?: unknown } | null)?.code);
   if (error instanceof Error && code.success) return { code: code.data, message: error.message };
-  const message = error instanceof Error ? error.message : String(error);
-  return { code: 'internal', message: l10n.t('Unexpected error: {0}', message) };
+  return { code: 'internal', message: l10n.t('Unexpected error: {0}', errorText(error)) };
+}
+
+/** What an error says, whatever was thrown: its message, or the value as text. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

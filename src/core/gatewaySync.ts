@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Agent } from '../contracts/agents';
 import { hasCredentials, type Connection } from '../contracts/connections';
 import { GatewaySyncRecordSchema, type AgentSyncState, type GatewaySyncRecord, type GatewayView } from '../contracts/gateway';
+import type { RegisteredModel } from '../contracts/models';
 import type { ProviderDescriptor } from '../contracts/providers';
 import type { AgentService } from './agentService';
 import { CallLimiter } from './callLimiter';
@@ -34,7 +35,7 @@ export interface GatewaySyncDeps {
    * The registered models: an agent without a model is sent with the model a run would use, which
    * may be the connection's first enabled registered model, so a change there is synced too.
    */
-  models?: Pick<ModelRegistry, 'list' | 'onDidChange'>;
+  models?: Pick<ModelRegistry, 'byConnection' | 'onDidChange'>;
 }
 
 /** What the gateway receives for one agent, the key aside. */
@@ -49,6 +50,12 @@ interface AgentBody {
 }
 
 /** What a sync of one agent needs: its body and connection, or why it cannot be built. */
+/** What planning an agent reads: the connections, and the registered models of each. */
+interface RoutingState {
+  connections: readonly Connection[];
+  modelsOf(connectionId: string): readonly RegisteredModel[];
+}
+
 type Plan = { body: AgentBody; connection: Connection; provider: ProviderDescriptor; fingerprint: string } | { error: SwitchboardError; fingerprint: string };
 
 /** How the gateway reports errors: `{"error":{"message"}}`, `{"error":"…"}` or `{"message":"…"}`. */
@@ -188,9 +195,8 @@ export class GatewaySync implements Disposable {
       this.seen = undefined;
       return;
     }
-    // One read of the connections for all agents: every read validates each record.
-    const connections = this.deps.connections.list();
-    const current = new Map(this.deps.agents.list().map((agent) => [agent.id, this.plan(agent, url, connections).fingerprint]));
+    const state = this.routingState();
+    const current = new Map(this.deps.agents.list().map((agent) => [agent.id, this.plan(agent, url, state).fingerprint]));
     const seen = this.seen;
     const sameGateway = this.seenUrl === url;
     this.seen = current;
@@ -213,7 +219,7 @@ export class GatewaySync implements Disposable {
       this.syncing.add(agentId);
       this.changed.fire();
       try {
-        const plan = this.plan(agent, url, this.deps.connections.list());
+        const plan = this.plan(agent, url, this.routingState());
         if ('error' in plan) throw plan.error;
         const record = this.records.list().find((r) => r.agentId === agentId);
         const known = record?.onGateway === true && record.gatewayUrl === url;
@@ -296,8 +302,17 @@ export class GatewaySync implements Disposable {
     });
   }
 
+  /**
+   * One read of the connections and of the registry, grouped by connection, for every agent
+   * planned with it: each read validates every record.
+   */
+  private routingState(): RoutingState {
+    const byConnection = this.deps.models?.byConnection() ?? new Map<string, readonly RegisteredModel[]>();
+    return { connections: this.deps.connections.list(), modelsOf: (connectionId) => byConnection.get(connectionId) ?? [] };
+  }
+
   /** The agent as the gateway receives it (its model as a run would route it), and its fingerprint. */
-  private plan(agent: Agent, url: string, connections: readonly Connection[]): Plan {
+  private plan(agent: Agent, url: string, { connections, modelsOf }: RoutingState): Plan {
     const { deps } = this;
     try {
       const routing = resolveRouting({
@@ -307,7 +322,7 @@ export class GatewaySync implements Disposable {
         findConnection: (id) => connections.find((c) => c.id === id),
         listConnections: () => connections,
         findProvider: (id) => deps.registry.get(id)?.descriptor,
-        registeredModels: (connectionId) => deps.models?.list({ connectionId }) ?? [],
+        registeredModels: modelsOf,
       });
       // resolveRouting found it in `connections`.
       const connection = connections.find((c) => c.id === routing.connectionId)!;

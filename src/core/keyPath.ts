@@ -6,7 +6,7 @@ import type { ProviderDescriptor } from '../contracts/providers';
 import { API_KEY_FIELD } from '../contracts/vocabulary';
 import type { AuditLog } from './auditLog';
 import type { ConsentService, GrantBinding } from './consent';
-import { SwitchboardError } from './errors';
+import { SwitchboardError, errorText } from './errors';
 import type { Logger, SecretVault } from './ports';
 import type { ConnectionTarget } from './providers/adapter';
 import { blankedResult, keyHint, secretNames } from './secrets';
@@ -268,10 +268,6 @@ function destinationRefusal(connection: Connection, destination: string): Switch
     'consent_denied',
     l10n.t('The AI gateway {0} uses plain http:// to another machine, so the key of "{1}" would cross the network unencrypted. Switchboard did not send it. Use an https:// gateway address.', originOf(destination), connection.name),
   );
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function secretStorageFailed(reason: string, when: 'store' | 'read'): SwitchboardError {

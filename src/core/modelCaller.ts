@@ -2,7 +2,7 @@ import type { ChatResult, ChatStreamPart, ConversationMessage, Tool, ToolMode, U
 import type { AuditLog } from './auditLog';
 import { CallLimiter } from './callLimiter';
 import type { ConnectionService } from './connectionService';
-import { toErrorInfo } from './errors';
+import { toErrorInfo, errorText } from './errors';
 import type { HttpClient } from './http/httpClient';
 import type { KeyPath } from './keyPath';
 import type { Logger, Settings } from './ports';
@@ -94,7 +94,7 @@ export class ModelCaller {
           outcome,
           latencyMs: Math.round(performance.now() - started),
         })
-        .catch((error: unknown) => deps.logger.error(`Could not write the audit log: ${error instanceof Error ? error.message : String(error)}`));
+        .catch((error: unknown) => deps.logger.error(`Could not write the audit log: ${errorText(error)}`));
     }
   }
 }

@@ -7,7 +7,7 @@ import { DiscoveredModelSchema, LeftOutModelsSchema, RegisteredModelSchema, type
 import { describeIssues } from '../contracts/issues';
 import type { ConnectionService } from './connectionService';
 import { safeJson, type Database, type ReadCache, type Sql } from './database';
-import { SwitchboardError } from './errors';
+import { SwitchboardError, errorText } from './errors';
 import { Emitter } from './events';
 import type { HttpClient } from './http/httpClient';
 import type { KeyPath, Requester } from './keyPath';
@@ -82,6 +82,17 @@ export class ModelRegistry implements Disposable {
     return this.readValid().filter(
       (model) => connectionIds.has(model.connectionId) && (filter?.connectionId === undefined || model.connectionId === filter.connectionId),
     );
+  }
+
+  /** The same models as list(), grouped by connection in registration order: one read for callers that ask about many connections. */
+  byConnection(): Map<string, RegisteredModel[]> {
+    const grouped = new Map<string, RegisteredModel[]>();
+    for (const model of this.list()) {
+      const models = grouped.get(model.connectionId);
+      if (models) models.push(model);
+      else grouped.set(model.connectionId, [model]);
+    }
+    return grouped;
   }
 
   get(id: string): RegisteredModel | undefined {
@@ -490,8 +501,4 @@ function findOrThrow(all: RegisteredModel[], id: string): RegisteredModel {
   const found = all.find((model) => model.id === id);
   if (!found) throw new SwitchboardError('not_found', l10n.t('That model is no longer in the registry. Discover the connection\'s models again to add it back.'));
   return found;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

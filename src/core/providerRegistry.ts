@@ -3,7 +3,7 @@ import { BaseUrlSchema } from '../contracts/connections';
 import { isCredentialName } from '../contracts/urls';
 import { describeIssues } from '../contracts/issues';
 import { ProviderDescriptorSchema, type ListProvidersResponse, type ProviderDescriptor } from '../contracts/providers';
-import { BASE_URL_FIELD } from '../contracts/vocabulary';
+import { BASE_URL_FIELD, isExtensionId } from '../contracts/vocabulary';
 import { SwitchboardError } from './errors';
 import { Emitter } from './events';
 import type { Disposable } from './ports';
@@ -82,7 +82,7 @@ export class ProviderRegistry implements Disposable {
 /** A contributing extension's id as VS Code compares them (`publisher.name`, case-insensitive), or `invalid_input`. */
 function contributorId(extensionId: string): string {
   const id = String(extensionId).toLowerCase();
-  if (!/^[a-z0-9][a-z0-9-]{0,99}\.[a-z0-9][a-z0-9-._]{0,99}$/.test(id)) {
+  if (!isExtensionId(id)) {
     throw new SwitchboardError('invalid_input', l10n.t('"{0}" is not an extension id (publisher.name).', String(extensionId).slice(0, 100)));
   }
   return id;

@@ -5,7 +5,7 @@ import type { ChatMessage } from '../contracts/models';
 import type { AgentHost } from './agentHost';
 import type { AgentService } from './agentService';
 import type { ConnectionService } from './connectionService';
-import { SwitchboardError, toErrorInfo } from './errors';
+import { SwitchboardError, toErrorInfo, errorText } from './errors';
 import { Emitter } from './events';
 import type { ModelCaller } from './modelCaller';
 import type { Clock, Logger, Settings } from './ports';
@@ -209,6 +209,6 @@ class StreamedOutput {
     const fields = { output: this.text, ...this.timing() };
     this.writing = this.writing
       .then(() => this.write(fields))
-      .catch((error: unknown) => this.logger.warn(`Could not store a run's output as it streamed: ${error instanceof Error ? error.message : String(error)}`));
+      .catch((error: unknown) => this.logger.warn(`Could not store a run's output as it streamed: ${errorText(error)}`));
   }
 }

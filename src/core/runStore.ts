@@ -2,6 +2,7 @@ import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
 import { RunRecordSchema, type RunRecord } from '../contracts/agents';
 import { safeJson, type Database, type Sql } from './database';
+import { errorText } from './errors';
 import { Emitter } from './events';
 import { systemClock, type Clock, type Disposable, type Logger } from './ports';
 import { TABLES } from './storageKeys';
@@ -225,8 +226,4 @@ export class RunStore implements Disposable {
     this.deps.logger.warn(`Ignoring the stored run ${id}: it is not valid (kept in the database as it is).`);
     return undefined;
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

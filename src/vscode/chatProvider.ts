@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { OLLAMA_ASSUMED_DEFAULT_CONTEXT } from '../contracts/modelFacts';
 import type { ConversationMessage, Tool } from '../contracts/models';
 import { chatRequesterId, type ChatModel, type ChatService } from '../core/chatService';
 import type { ChatRecordStore } from '../core/chatRecordStore';
@@ -10,8 +11,8 @@ import { registerCommandWithErrors } from './errorMessages';
 /** The vendor other extensions select with `vscode.lm.selectChatModels({ vendor: 'switchboard' })`. */
 export const CHAT_VENDOR = 'switchboard';
 
-/** When the registry knows no context window: Ollama's default context, the smallest a model commonly gets. */
-const UNKNOWN_CONTEXT_TOKENS = 4096;
+/** When the registry knows no context window: the smallest window Ollama gives a model (see OLLAMA_ASSUMED_DEFAULT_CONTEXT). */
+const UNKNOWN_CONTEXT_TOKENS = OLLAMA_ASSUMED_DEFAULT_CONTEXT;
 /** The registry has no output limit; VS Code wants one, so the answer may take up to this much of the context. */
 const MAX_OUTPUT_TOKENS = 8192;
 

@@ -101,11 +101,12 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
   const chat = new ChatService({ connections, registry, models, consent, modelCaller, records: chatRecords, clock, logger });
   /** One read of the registry, grouped by connection: the Agents view offers the enabled models and previews routing with all. */
   const registeredModels = () => {
-    const byConnection = new Map<string, { providerModelId: string; displayName: string; enabled: boolean }[]>();
-    for (const { connectionId, providerModelId, displayName, enabled } of models.list()) {
-      byConnection.set(connectionId, [...(byConnection.get(connectionId) ?? []), { providerModelId, displayName, enabled }]);
-    }
-    return byConnection;
+    return new Map(
+      [...models.byConnection()].map(([connectionId, registered]) => [
+        connectionId,
+        registered.map(({ providerModelId, displayName, enabled }) => ({ providerModelId, displayName, enabled })),
+      ]),
+    );
   };
   const commands = registerCommands({ connections, actions, models, modelActions, registry, prompter });
   const postedToWebviews: unknown[] = [];

@@ -7,6 +7,7 @@ import { API_KEY_FIELD, BASE_URL_FIELD } from '../../contracts/vocabulary';
 import { SwitchboardError } from '../errors';
 import { commonErrorMessage, NetworkError, type ApiProfile } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
+import { openAiTool } from './openaiShared';
 import {
   mapLimit,
   originLabel,
@@ -139,7 +140,7 @@ function chatBody(chat: ChatRequest, stream: boolean): Record<string, unknown> {
     stream,
     ...(Object.keys(options).length ? { options } : {}),
     ...(chat.tools?.length
-      ? { tools: chat.tools.map((tool) => ({ type: 'function', function: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), parameters: tool.parameters } })) }
+      ? { tools: chat.tools.map(openAiTool) }
       : {}),
   };
 }

@@ -76,7 +76,8 @@ export function chatCompletionBody(request: ChatRequest, model: string | undefin
   };
 }
 
-function openAiTool(tool: Tool): Record<string, unknown> {
+/** A tool in OpenAI's function form, which Ollama's /api/chat takes too. */
+export function openAiTool(tool: Tool): Record<string, unknown> {
   return { type: 'function', function: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), parameters: tool.parameters } };
 }
 
