@@ -42,6 +42,11 @@ export function ModelsTab({ client, snapshot, onShowConnections }: ModelsTabProp
   const filter = connections?.some((connection) => connection.id === connectionFilter) ? connectionFilter : '';
   const shown = useMemo(() => (models ? filterModels(models, filter, text) : []), [models, filter, text]);
   const byId = useMemo(() => new Map((connections ?? []).map((connection) => [connection.id, connection])), [connections]);
+  const countOf = useMemo(() => {
+    const counts = new Map<string, number>();
+    for (const model of models ?? []) counts.set(model.connectionId, (counts.get(model.connectionId) ?? 0) + 1);
+    return counts;
+  }, [models]);
 
   const setModelBusy = useCallback((id: string, on: boolean) => {
     setBusy((current) => {
@@ -149,7 +154,7 @@ export function ModelsTab({ client, snapshot, onShowConnections }: ModelsTabProp
             ...connections.map((connection) => ({
               value: connection.id,
               label: connection.name,
-              description: formatCount(models.filter((m) => m.connectionId === connection.id).length),
+              description: formatCount(countOf.get(connection.id) ?? 0),
             })),
           ]}
           onChange={setConnectionFilter}

@@ -19,7 +19,12 @@ export function App() {
   const api = useEditorApi();
   const { client, snapshot } = useViewClient(api, createEditorClient, 'Switchboard editor');
   const [tab, setTab] = useState<EditorTab>(() => api.getState()?.tab ?? 'models');
-  const [visits, setVisits] = useState(0);
+  // Per tab: a tab reads its page afresh when it is shown, not when another one is.
+  const [visits, setVisits] = useState<Record<EditorTab, number>>({ models: 0, runs: 0, audit: 0 });
+  const showTab = (next: EditorTab) => {
+    setTab(next);
+    setVisits((counts) => ({ ...counts, [next]: counts[next] + 1 }));
+  };
   const [firstPages, setFirstPages] = useState<FirstPages | undefined>(undefined);
   // After useViewClient's effect has started the client (hooks' effects run in order), so the replies are heard.
   useEffect(() => setFirstPages(askFirstPages(client)), [client]);
@@ -28,22 +33,20 @@ export function App() {
     const show = snapshot?.show;
     if (!show || show.request === api.getState()?.shownRequest) return;
     api.setState({ ...api.getState(), tab: show.tab, shownRequest: show.request });
-    setTab(show.tab);
-    setVisits((n) => n + 1);
+    showTab(show.tab);
   }, [snapshot?.show?.request]);
 
   const select = (id: string) => {
     const next = id as EditorTab;
     api.setState({ ...api.getState(), tab: next });
-    setTab(next);
-    setVisits((n) => n + 1);
+    showTab(next);
   };
 
   if (!snapshot) return <Loading class="editor" text={l10n.t('Loading Switchboard…')} />;
   const tabs: TabDefinition[] = [
     { id: 'models', label: l10n.t('Models'), content: <ModelsTab client={client} snapshot={snapshot} /> },
-    { id: 'runs', label: l10n.t('Runs'), content: <RunsTab client={client} snapshot={snapshot} visits={visits} firstPage={firstPages?.runs} /> },
-    { id: 'audit', label: l10n.t('Audit'), content: <AuditTab client={client} snapshot={snapshot} visits={visits} firstPage={firstPages?.audit} firstVerification={firstPages?.verification} /> },
+    { id: 'runs', label: l10n.t('Runs'), content: <RunsTab client={client} snapshot={snapshot} visits={visits.runs} firstPage={firstPages?.runs} /> },
+    { id: 'audit', label: l10n.t('Audit'), content: <AuditTab client={client} snapshot={snapshot} visits={visits.audit} firstPage={firstPages?.audit} firstVerification={firstPages?.verification} /> },
   ];
   return (
     <main class="editor">

@@ -1,6 +1,5 @@
 import * as l10n from '@vscode/l10n';
-import { useEffect, useRef, useState } from 'preact/hooks';
-import type { AuditVerificationInfo } from '../../src/contracts/editorView';
+import { useState } from 'preact/hooks';
 import { SelectField } from '../agents/fields';
 import { errorMessage } from '../shared/errors';
 import { formatCount } from '../shared/locale';
@@ -29,7 +28,6 @@ interface AuditTabProps {
 export function AuditTab({ client, snapshot, visits, firstPage, firstVerification }: AuditTabProps) {
   const [fields, setFields] = useState({ kind: '', requester: '', connectionId: '', run: '' });
   const [offset, setOffset] = useState(0);
-  const [verification, setVerification] = useState<AuditVerificationInfo | undefined>(undefined);
   const [message, setMessage] = useState<RowMessage | undefined>(undefined);
   const filter = auditFilter(fields);
   const { page } = usePage(
@@ -39,12 +37,12 @@ export function AuditTab({ client, snapshot, visits, firstPage, firstVerificatio
     firstPage,
   );
 
-  const askedVerification = useRef(firstVerification);
-  useEffect(() => {
-    const reply = askedVerification.current ?? client.request('verifyAudit', {});
-    askedVerification.current = undefined;
-    reply.then(setVerification, (error: unknown) => setMessage({ kind: 'error', text: errorMessage(error) }));
-  }, [client, visits]);
+  const { page: verification } = usePage(
+    () => client.request('verifyAudit', {}),
+    String(visits),
+    (error) => setMessage({ kind: 'error', text: errorMessage(error) }),
+    firstVerification,
+  );
 
   const setField = (name: keyof typeof fields) => (value: string) => {
     setFields((current) => ({ ...current, [name]: value }));

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import type { RunRecord } from '../../src/contracts/agents';
 import { SelectField } from '../agents/fields';
 import { RunDetail } from '../agents/RunDetail';
+import { isActiveRun } from '../agents/format';
 import { RunStatus } from '../agents/RunsList';
 import { errorMessage } from '../shared/errors';
 import { TextField } from '../shared/fields';
@@ -33,7 +34,6 @@ export function RunsTab({ client, snapshot, visits, firstPage }: RunsTabProps) {
   const [offset, setOffset] = useState(0);
   const [selectedId, setSelectedId] = useState<string | undefined>(undefined);
   const [message, setMessage] = useState<RowMessage | undefined>(undefined);
-  const now = useNow(1000);
   const filter = runFilter(fields);
   const { page, reload } = usePage(
     () => client.request('runsPage', { offset, limit: RUNS_PAGE_SIZE, filter }),
@@ -42,6 +42,8 @@ export function RunsTab({ client, snapshot, visits, firstPage }: RunsTabProps) {
     firstPage,
   );
   const selected = page?.runs.find((run) => run.id === selectedId);
+  // A running run's duration counts up each second; finished ones only age ("5 minutes ago").
+  const now = useNow(page?.runs.some((run) => isActiveRun(run.status)) ? 1000 : 30_000);
 
   const setField = (name: keyof RunFilterFields) => (value: string) => {
     // A model of another connection would match nothing: a new connection clears the model.
