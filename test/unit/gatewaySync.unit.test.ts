@@ -7,6 +7,7 @@ import { requesterIds } from '../../src/core/requesters';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { GatewayFixture } from '../fixtures/gatewayFixture';
 import { buildConnectionsStack } from '../fixtures/keyPathKit';
+import { serveDuringSuite } from '../helpers/providerTestKit';
 
 const TOKEN = 'gw-token-5d1e8a7c3b9f';
 
@@ -18,9 +19,7 @@ function assertNoToken(value: unknown): void {
 
 describe('GatewaySync', () => {
   const gateway = new GatewayFixture({ token: TOKEN });
-  before(() => gateway.start());
-  after(() => gateway.stop());
-  beforeEach(() => gateway.reset());
+  serveDuringSuite(gateway);
 
   /**
    * Connections, agents and the gateway sync on one store and one key path, as extension.ts

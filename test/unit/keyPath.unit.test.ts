@@ -8,6 +8,7 @@ import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { buildConnectionsStack } from '../fixtures/keyPathKit';
 import { OpenAiCompatibleFixture } from '../fixtures/openaiCompatibleFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
+import { serveDuringSuite } from '../helpers/providerTestKit';
 
 const fromView = personAt(requesterIds.connectionsView);
 const agentsView = { id: requesterIds.agentsView, byPerson: false };
@@ -23,9 +24,7 @@ function code(expected: string, pattern?: RegExp) {
 
 describe('KeyPath', () => {
   const openai = new OpenAiFixture({ apiKey: CANARY_KEY });
-  before(() => openai.start());
-  after(() => openai.stop());
-  beforeEach(() => openai.reset());
+  serveDuringSuite(openai);
 
   /** A keyed OpenAI connection on the fixture, and a use of its key for `requester`. */
   async function keyed(stack = buildConnectionsStack()) {
@@ -263,9 +262,7 @@ describe('the vault', () => {
 
 describe('credential headers', () => {
   const gateway = new OpenAiCompatibleFixture({ requiredHeaders: { 'x-api-token': CANARY_KEY } });
-  before(() => gateway.start());
-  after(() => gateway.stop());
-  beforeEach(() => gateway.reset());
+  serveDuringSuite(gateway);
 
   async function gatewayConnection() {
     const stack = buildConnectionsStack();

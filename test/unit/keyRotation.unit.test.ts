@@ -4,6 +4,7 @@ import { personAt, requesterIds } from '../../src/core/requesters';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { buildConnectionsStack } from '../fixtures/keyPathKit';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
+import { serveDuringSuite } from '../helpers/providerTestKit';
 
 const NEW_KEY = 'sk-rotated-4c2e9b7d1a6f';
 const WRONG_KEY = 'sk-wrong-8e3f1c5a9d2b';
@@ -13,9 +14,7 @@ const agentsView = { id: requesterIds.agentsView, byPerson: false };
 describe('Replace API Key', () => {
   // The provider accepts only the new key: the old (canary) one is being rotated out.
   const openai = new OpenAiFixture({ apiKey: NEW_KEY });
-  before(() => openai.start());
-  after(() => openai.stop());
-  beforeEach(() => openai.reset());
+  serveDuringSuite(openai);
 
   async function keyed() {
     const stack = buildConnectionsStack();

@@ -8,6 +8,7 @@ import { AGENTS_KEY } from '../../src/core/storageKeys';
 import { buildConnectionsStack } from '../fixtures/keyPathKit';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { buildRunStack } from '../fixtures/runStack';
+import { serveDuringSuite } from '../helpers/providerTestKit';
 import { AGENT_HOST_ENTRY, worker } from '../helpers/stacks';
 
 /** An agent as an older version or an import left it: a `<providerType>/<model>` string, no connection. */
@@ -22,9 +23,7 @@ async function writeLegacyAgent(store: KeyValueStore, name: string, model: strin
 describe('Agents with a legacy model string', function () {
   this.timeout(30_000);
   const ollama = new OllamaFixture();
-  before(() => ollama.start());
-  after(() => ollama.stop());
-  beforeEach(() => ollama.reset());
+  serveDuringSuite(ollama);
 
   it('run on a connection of their provider type, and the run says so; an unknown type fails clearly', async () => {
     const s = await buildRunStack({ workerPath: await worker(AGENT_HOST_ENTRY), consentPrompt: { ask: async () => 'once' } });
