@@ -30,6 +30,7 @@ import { buildKeyPath } from '../test/fixtures/keyPathKit';
 import { OllamaFixture } from '../test/fixtures/ollamaFixture';
 import { tempDatabase } from '../test/fixtures/tempDatabase';
 import { FixedClock, MemoryLogger, MemorySettings, MemoryStore } from '../test/helpers/fakes';
+import { bounded } from './figures';
 
 /** Discover as the person's click in the Connections view does. */
 const byPerson = personAt(requesterIds.connectionsView);
@@ -37,13 +38,6 @@ const byPerson = personAt(requesterIds.connectionsView);
 const SIZES = process.env.SWITCHBOARD_BENCH_MODELS ? [bounded('SWITCHBOARD_BENCH_MODELS', 2000, 1, 50_000)] : [2000, 20_000];
 const RUNS = bounded('SWITCHBOARD_BENCH_RUNS', 5, 1, 100);
 const SHOW_DELAY_MS = bounded('SWITCHBOARD_BENCH_SHOW_DELAY_MS', 5, 0, 1000);
-
-function bounded(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got ${raw}`);
-  return value;
-}
 
 async function makeStack(baseUrl: string) {
   const store = new MemoryStore();

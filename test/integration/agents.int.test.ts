@@ -3,19 +3,7 @@ import * as vscode from 'vscode';
 import type { Agent, AgentInput, AuditEntry, RunRecord, StartAgentRunRequest } from '../../src/contracts/agents';
 import type { Connection } from '../../src/contracts/connections';
 import type { TestingApi } from '../../src/vscode/testing';
-import { CANARY_KEY, activate, addConnection, assertNoCanary, deleteConnection, fixtureUrl, waitFor } from './helpers';
-
-interface RecordedRequest {
-  url: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** The requests a fixture server received (GET /__fixture/requests). */
-async function recorded(kind: 'ollama' | 'openai'): Promise<RecordedRequest[]> {
-  const response = await fetch(`${fixtureUrl(kind)}/__fixture/requests`);
-  return ((await response.json()) as { requests: RecordedRequest[] }).requests;
-}
+import { CANARY_KEY, activate, addConnection, assertNoCanary, deleteConnection, fixtureUrl, recorded, type RecordedRequest, waitFor } from './helpers';
 
 /** The chat requests a fixture received whose body holds `marker` (each run's input is unique). */
 async function chatsWith(kind: 'ollama' | 'openai', marker: string): Promise<RecordedRequest[]> {

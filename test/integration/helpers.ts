@@ -41,6 +41,19 @@ export function fixtureUrl(kind: 'ollama' | 'openai'): string {
   return url.replace(/\/$/, '');
 }
 
+/** A request a fixture server received, as GET /__fixture/requests reports it. */
+export interface RecordedRequest {
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** The requests a fixture server received since its last reset (GET /__fixture/requests). */
+export async function recorded(kind: 'ollama' | 'openai'): Promise<RecordedRequest[]> {
+  const response = await fetch(`${fixtureUrl(kind)}/__fixture/requests`);
+  return ((await response.json()) as { requests: RecordedRequest[] }).requests;
+}
+
 export async function addConnection(input: { name: string; providerId: string; baseUrl?: string; options?: Record<string, string> }): Promise<Connection> {
   const created = await vscode.commands.executeCommand<Connection | undefined>('switchboard.addConnection', input);
   assert.ok(created?.id, `switchboard.addConnection(${JSON.stringify(input)}) returned no connection`);

@@ -3,17 +3,7 @@ import * as vscode from 'vscode';
 import type { AuditEntry } from '../../src/contracts/agents';
 import type { Connection } from '../../src/contracts/connections';
 import type { TestingApi } from '../../src/vscode/testing';
-import { CANARY_KEY, activate, addConnection, assertNoCanary, deleteConnection, fixtureUrl, testConnection } from './helpers';
-
-interface RecordedRequest {
-  url: string;
-  headers: Record<string, string | string[] | undefined>;
-}
-
-/** Every request the OpenAI fixture received since its last reset. */
-async function openAiRequests(): Promise<RecordedRequest[]> {
-  return ((await (await fetch(`${fixtureUrl('openai')}/__fixture/requests`)).json()) as { requests: RecordedRequest[] }).requests;
-}
+import { CANARY_KEY, activate, addConnection, assertNoCanary, deleteConnection, fixtureUrl, recorded, testConnection } from './helpers';
 
 /** The key_read entries of one connection, oldest first, as the database holds them. */
 async function keyReads(testing: TestingApi, connectionId: string): Promise<AuditEntry[]> {
@@ -56,7 +46,7 @@ describe('the key path in a real extension host', function () {
         ['switchboard.commandArgument', 'discover', 'granted_once'],
       ],
     );
-    const withKey = (await openAiRequests()).filter((request) => JSON.stringify(request).includes(CANARY_KEY));
+    const withKey = (await recorded('openai')).filter((request) => JSON.stringify(request).includes(CANARY_KEY));
     assert.equal(withKey.length, reads.filter((entry) => entry.outcome?.startsWith('granted')).length, 'one granted key_read per request that carried the key');
     assertNoCanary('the audit log', await testing.auditEntries());
     assertNoCanary('the output channel', testing.logLines());

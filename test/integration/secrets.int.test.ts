@@ -2,12 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SwitchboardApiV1 } from '../../src/api/types';
 import type { TestingApi } from '../../src/vscode/testing';
-import { CANARY_KEY, activate, addConnection, assertNoCanary, deleteConnection, fixtureUrl, secretName, testConnection, waitFor } from './helpers';
-
-interface RecordedRequest {
-  url: string;
-  headers: Record<string, string | string[] | undefined>;
-}
+import { CANARY_KEY, activate, addConnection, assertNoCanary, deleteConnection, fixtureUrl, recorded, secretName, testConnection, waitFor } from './helpers';
 
 describe('API keys (canary)', () => {
   let api: SwitchboardApiV1;
@@ -40,8 +35,7 @@ describe('API keys (canary)', () => {
       assert.equal(result.status, 'valid', `test result: ${result.message}`);
       assertNoCanary('the test result', result);
 
-      const recorded = (await (await fetch(`${fixtureUrl('openai')}/__fixture/requests`)).json()) as { requests: RecordedRequest[] };
-      const withKey = recorded.requests.filter((r) => JSON.stringify(r).includes(CANARY_KEY));
+      const withKey = (await recorded('openai')).filter((r) => JSON.stringify(r).includes(CANARY_KEY));
       assert.ok(withKey.length > 0, 'the fixture never received the key');
       for (const request of withKey) {
         assert.equal(request.headers.authorization, `Bearer ${CANARY_KEY}`);

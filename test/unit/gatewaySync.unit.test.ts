@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { checkGatewayUrl } from '../../src/contracts/gateway';
-import { AgentService } from '../../src/core/agentService';
 import { SwitchboardError } from '../../src/core/errors';
 import { GatewaySync } from '../../src/core/gatewaySync';
 import { requesterIds } from '../../src/core/requesters';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { GatewayFixture } from '../fixtures/gatewayFixture';
 import { buildConnectionsStack } from '../fixtures/keyPathKit';
+import { serveDuringSuite } from '../helpers/providerTestKit';
 
 const TOKEN = 'gw-token-5d1e8a7c3b9f';
 
@@ -18,9 +18,7 @@ function assertNoToken(value: unknown): void {
 
 describe('GatewaySync', () => {
   const gateway = new GatewayFixture({ token: TOKEN });
-  before(() => gateway.start());
-  after(() => gateway.stop());
-  beforeEach(() => gateway.reset());
+  serveDuringSuite(gateway);
 
   /**
    * Connections, agents and the gateway sync on one store and one key path, as extension.ts
@@ -31,10 +29,9 @@ describe('GatewaySync', () => {
     const stack = buildConnectionsStack();
     stack.settings.gateway = gateway.url;
     if (options.token !== false) await stack.keys.storeGatewayToken(TOKEN);
-    const agents = new AgentService({ store: stack.store, clock: stack.clock, logger: stack.logger, connectionExists: (id) => stack.connections.get(id) !== undefined });
     const connection = await stack.connections.create({ name: 'Cloud', providerId: 'openai', baseUrl: 'https://api.openai.example/v1', defaultModel: 'gpt-4o-mini' });
     await stack.connections.setKey(connection.id, CANARY_KEY);
-    const newSync = () => new GatewaySync({ ...stack, agents, keys: stack.keys });
+    const newSync = () => new GatewaySync({ ...stack, keys: stack.keys });
     const sync = newSync();
     sync.start();
     /** Everything a key or token must never reach: storage, the log, the view, the audit log. */
@@ -46,7 +43,7 @@ describe('GatewaySync', () => {
         check(await stack.audit.read());
       }
     };
-    return { ...stack, agents, connection, sync, newSync, assertNothingLeaked };
+    return { ...stack, connection, sync, newSync, assertNothingLeaked };
   }
 
   function bodyOf(index: number): Record<string, unknown> {

@@ -5,12 +5,10 @@ import { SwitchboardError } from '../../src/core/errors';
 import { commandArgument, personAt, requesterIds } from '../../src/core/requesters';
 import { blankSecrets, keyHint } from '../../src/core/secrets';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
-import { buildConnectionsStack } from '../fixtures/keyPathKit';
+import { agentsView, buildConnectionsStack, fromView, keyedConnection } from '../fixtures/keyPathKit';
 import { OpenAiCompatibleFixture } from '../fixtures/openaiCompatibleFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
-
-const fromView = personAt(requesterIds.connectionsView);
-const agentsView = { id: requesterIds.agentsView, byPerson: false };
+import { serveDuringSuite } from '../helpers/providerTestKit';
 
 function code(expected: string, pattern?: RegExp) {
   return (error: unknown) => {
@@ -23,24 +21,14 @@ function code(expected: string, pattern?: RegExp) {
 
 describe('KeyPath', () => {
   const openai = new OpenAiFixture({ apiKey: CANARY_KEY });
-  before(() => openai.start());
-  after(() => openai.stop());
-  beforeEach(() => openai.reset());
+  serveDuringSuite(openai);
 
-  /** A keyed OpenAI connection on the fixture, and a use of its key for `requester`. */
+  /**
+   * A keyed OpenAI connection on the fixture, and a use of its key for `requester` that returns
+   * the key the call received (what comes back from the key path is blanked of it).
+   */
   async function keyed(stack = buildConnectionsStack()) {
-    const connection = await stack.connections.create({ name: 'Cloud', providerId: 'openai', baseUrl: `${openai.url}/v1` });
-    await stack.connections.setKey(connection.id, CANARY_KEY);
-    const provider = stack.registry.require('openai').descriptor;
-    /** The key the call received (what comes back from the key path is blanked of it). */
-    const use = async (requester: { id: string; byPerson: boolean }, runId?: string) => {
-      let received: string | undefined;
-      await stack.keys.use({ connection: stack.connections.require(connection.id), provider, requester, purpose: 'chat', ...(runId ? { runId } : {}) }, async (target) => {
-        received = target.apiKey;
-      });
-      return received;
-    };
-    return { ...stack, connection, provider, use };
+    return { ...stack, ...(await keyedConnection(stack, `${openai.url}/v1`)) };
   }
 
   async function outcomes(stack: { keyReads(): Promise<{ requesterId?: string; purpose?: string; outcome?: string }[]> }) {
@@ -263,9 +251,7 @@ describe('the vault', () => {
 
 describe('credential headers', () => {
   const gateway = new OpenAiCompatibleFixture({ requiredHeaders: { 'x-api-token': CANARY_KEY } });
-  before(() => gateway.start());
-  after(() => gateway.stop());
-  beforeEach(() => gateway.reset());
+  serveDuringSuite(gateway);
 
   async function gatewayConnection() {
     const stack = buildConnectionsStack();

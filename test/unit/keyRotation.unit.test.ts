@@ -1,35 +1,24 @@
 import * as assert from 'node:assert/strict';
 import { SwitchboardError } from '../../src/core/errors';
-import { personAt, requesterIds } from '../../src/core/requesters';
+import { requesterIds } from '../../src/core/requesters';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
-import { buildConnectionsStack } from '../fixtures/keyPathKit';
+import { agentsView, buildConnectionsStack, fromView, keyedConnection } from '../fixtures/keyPathKit';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
+import { serveDuringSuite } from '../helpers/providerTestKit';
 
 const NEW_KEY = 'sk-rotated-4c2e9b7d1a6f';
 const WRONG_KEY = 'sk-wrong-8e3f1c5a9d2b';
-const fromView = personAt(requesterIds.connectionsView);
-const agentsView = { id: requesterIds.agentsView, byPerson: false };
 
 describe('Replace API Key', () => {
   // The provider accepts only the new key: the old (canary) one is being rotated out.
   const openai = new OpenAiFixture({ apiKey: NEW_KEY });
-  before(() => openai.start());
-  after(() => openai.stop());
-  beforeEach(() => openai.reset());
+  serveDuringSuite(openai);
 
   async function keyed() {
     const stack = buildConnectionsStack();
-    const connection = await stack.connections.create({ name: 'Cloud', providerId: 'openai', baseUrl: `${openai.url}/v1` });
-    await stack.connections.setKey(connection.id, CANARY_KEY);
-    const provider = stack.registry.require('openai').descriptor;
+    const { connection, use } = await keyedConnection(stack, `${openai.url}/v1`);
     /** The key a use of the connection hands to its adapter now. */
-    const keyInUse = async (requester: { id: string; byPerson: boolean } = fromView) => {
-      let received: string | undefined;
-      await stack.keys.use({ connection: stack.connections.require(connection.id), provider, requester, purpose: 'chat' }, async (target) => {
-        received = target.apiKey;
-      });
-      return received;
-    };
+    const keyInUse = (requester: { id: string; byPerson: boolean } = fromView) => use(requester);
     const assertNeitherKeyShown = async (...values: unknown[]) => {
       const text = JSON.stringify([...values, stack.store.dump(), stack.logger.lines, stack.posted, await stack.audit.read()]);
       assertNoCanary(text);

@@ -1,13 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Agent } from '../../src/contracts/agents';
-import { AgentService } from '../../src/core/agentService';
 import { migrateLegacyAgents } from '../../src/core/legacyAgents';
 import type { KeyValueStore } from '../../src/core/ports';
 import { AGENTS_KEY } from '../../src/core/storageKeys';
 import { buildConnectionsStack } from '../fixtures/keyPathKit';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { buildRunStack } from '../fixtures/runStack';
+import { serveDuringSuite } from '../helpers/providerTestKit';
 import { AGENT_HOST_ENTRY, worker } from '../helpers/stacks';
 
 /** An agent as an older version or an import left it: a `<providerType>/<model>` string, no connection. */
@@ -22,9 +22,7 @@ async function writeLegacyAgent(store: KeyValueStore, name: string, model: strin
 describe('Agents with a legacy model string', function () {
   this.timeout(30_000);
   const ollama = new OllamaFixture();
-  before(() => ollama.start());
-  after(() => ollama.stop());
-  beforeEach(() => ollama.reset());
+  serveDuringSuite(ollama);
 
   it('run on a connection of their provider type, and the run says so; an unknown type fails clearly', async () => {
     const s = await buildRunStack({ workerPath: await worker(AGENT_HOST_ENTRY), consentPrompt: { ask: async () => 'once' } });
@@ -55,7 +53,7 @@ describe('Agents with a legacy model string', function () {
 
   it('migrate to a connection and a registered model, registering it where needed, and report what they could not', async () => {
     const s = buildConnectionsStack();
-    const agents = new AgentService({ store: s.store, clock: s.clock, logger: s.logger, connectionExists: (id) => s.connections.get(id) !== undefined });
+    const { agents } = s;
     const local = await s.connections.create({ name: 'Local', providerId: 'ollama', baseUrl: ollama.url });
     await s.models.register(local.id, [{ providerModelId: 'qwen2.5:7b', displayName: 'Qwen', modalities: ['text'], sources: {} }]);
     const known = await writeLegacyAgent(s.store, 'Known', 'ollama/qwen2.5:7b');
@@ -99,7 +97,7 @@ describe('Agents with a legacy model string', function () {
 
   it('keeps the legacy string through an edit that names no connection, and drops it when the edit names one', async () => {
     const s = buildConnectionsStack();
-    const agents = new AgentService({ store: s.store, clock: s.clock, logger: s.logger, connectionExists: (id) => s.connections.get(id) !== undefined });
+    const { agents } = s;
     const local = await s.connections.create({ name: 'Local', providerId: 'ollama', baseUrl: ollama.url });
     const legacy = await writeLegacyAgent(s.store, 'Editable', 'ollama/qwen');
     assert.equal((await agents.update(legacy.id, { name: 'Edited', soul: 'New soul.' })).model, 'ollama/qwen');
@@ -109,7 +107,7 @@ describe('Agents with a legacy model string', function () {
 
   it("drops the legacy string when the edit names a model of the default connection, and keeps the agent without a connection", async () => {
     const s = buildConnectionsStack();
-    const agents = new AgentService({ store: s.store, clock: s.clock, logger: s.logger, connectionExists: (id) => s.connections.get(id) !== undefined });
+    const { agents } = s;
     const legacy = await writeLegacyAgent(s.store, 'On default', 'ollama/qwen');
     const edited = await agents.update(legacy.id, { name: 'On default', modelRef: 'llama3.2:latest' });
     assert.deepEqual([edited.model, edited.connectionId, edited.modelRef], [undefined, undefined, 'llama3.2:latest']);

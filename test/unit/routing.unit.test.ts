@@ -44,16 +44,26 @@ const providers = new Map([
   ['ollama', provider('ollama', 'llama3.2')],
 ]);
 
-function route(request: { connectionId?: string; modelRef?: string }, agent: { connectionId?: string; modelRef?: string; model?: string }, defaultConnectionId = '') {
-  return resolveRouting({
-    request,
-    agent,
-    defaultConnectionId,
-    findConnection: (id) => connections.get(id),
-    listConnections: () => [...connections.values()],
-    findProvider: (id) => providers.get(id),
-  });
+type Registered = Record<string, { providerModelId: string; enabled: boolean }[]>;
+
+/**
+ * resolveRouting over the connections in `among`, the providers above and, when `registered` is
+ * given, those registered models of each connection.
+ */
+function router(among: Map<string, Connection> = connections, registered?: Registered) {
+  return (request: { connectionId?: string; modelRef?: string }, agent: { connectionId?: string; modelRef?: string; model?: string }, defaultConnectionId = '') =>
+    resolveRouting({
+      request,
+      agent,
+      defaultConnectionId,
+      findConnection: (id) => among.get(id),
+      listConnections: () => [...among.values()],
+      findProvider: (id) => providers.get(id),
+      ...(registered ? { registeredModels: (id: string) => registered[id] ?? [] } : {}),
+    });
 }
+
+const route = router();
 
 describe('resolveRouting', () => {
   // Every combination of (request names a connection?, agent has one?, default set?) x
@@ -119,13 +129,13 @@ describe('resolveRouting', () => {
     const openaiNoDefault = new Map(connections);
     openaiNoDefault.set(ids.requested, connection(ids.requested, 'openai'));
     assert.throws(
-      () => resolveRouting({ request: { connectionId: ids.requested }, agent: {}, defaultConnectionId: '', findConnection: (id) => openaiNoDefault.get(id), listConnections: () => [...openaiNoDefault.values()], findProvider: (id) => providers.get(id) }),
+      () => router(openaiNoDefault)({ connectionId: ids.requested }, {}),
       (e: SwitchboardError) => e.code === 'model_not_found' && /choose a model/.test(e.message),
     );
   });
 
   describe('a run that names no model, with registered models', () => {
-    const registered: Record<string, { providerModelId: string; enabled: boolean }[]> = {
+    const registered: Registered = {
       [ids.agents]: [
         { providerModelId: 'llama3.2', enabled: false },
         { providerModelId: 'mistral', enabled: false },
@@ -134,16 +144,7 @@ describe('resolveRouting', () => {
       ],
       [ids.fallback]: [{ providerModelId: 'qwen-conn-default', enabled: false }, { providerModelId: 'phi', enabled: true }],
     };
-    const routeWith = (request: { connectionId?: string; modelRef?: string }, agent: { connectionId?: string; modelRef?: string }, defaultConnectionId = '') =>
-      resolveRouting({
-        request,
-        agent,
-        defaultConnectionId,
-        findConnection: (id) => connections.get(id),
-        listConnections: () => [...connections.values()],
-        findProvider: (id) => providers.get(id),
-        registeredModels: (id) => registered[id] ?? [],
-      });
+    const routeWith = router(connections, registered);
 
     it("uses the connection's first enabled registered model before the provider's default, and says so", () => {
       const routing = routeWith({}, {}, ids.agents);
@@ -155,19 +156,7 @@ describe('resolveRouting', () => {
       assert.deepEqual(routeWith({}, {}, ids.fallback).sources.modelRef, 'registry');
       assert.equal(routeWith({}, {}, ids.fallback).modelRef, 'phi');
       const allDisabled = { ...registered, [ids.agents]: [{ providerModelId: 'llama3.2', enabled: false }] };
-      assert.throws(
-        () =>
-          resolveRouting({
-            request: {},
-            agent: {},
-            defaultConnectionId: ids.agents,
-            findConnection: (id) => connections.get(id),
-            listConnections: () => [...connections.values()],
-            findProvider: (id) => providers.get(id),
-            registeredModels: (id) => allDisabled[id] ?? [],
-          }),
-        (e: SwitchboardError) => e.code === 'model_not_found',
-      );
+      assert.throws(() => router(connections, allDisabled)({}, {}, ids.agents), (e: SwitchboardError) => e.code === 'model_not_found');
     });
 
     it("keeps the connection's enabled default, and a model the run or the agent names", () => {
@@ -192,14 +181,7 @@ describe('resolveRouting', () => {
       assert.equal(route({}, { model: 'ollama/qwen' }, ids.requested).connectionId, ids.agents);
       const tested = new Map(connections);
       tested.set(ids.fallback, { ...connection(ids.fallback, 'ollama'), status: 'valid' });
-      const routing = resolveRouting({
-        request: {},
-        agent: { model: 'ollama/qwen' },
-        defaultConnectionId: ids.requested,
-        findConnection: (id) => tested.get(id),
-        listConnections: () => [...tested.values()],
-        findProvider: (id) => providers.get(id),
-      });
+      const routing = router(tested)({}, { model: 'ollama/qwen' }, ids.requested);
       assert.equal(routing.connectionId, ids.fallback);
     });
 
@@ -216,15 +198,7 @@ describe('resolveRouting', () => {
       );
       const onlyOllama = new Map([...connections].filter(([, c]) => c.providerId === 'ollama'));
       assert.throws(
-        () =>
-          resolveRouting({
-            request: {},
-            agent: { model: 'openai/gpt-4o' },
-            defaultConnectionId: '',
-            findConnection: (id) => onlyOllama.get(id),
-            listConnections: () => [...onlyOllama.values()],
-            findProvider: (id) => providers.get(id),
-          }),
+        () => router(onlyOllama)({}, { model: 'openai/gpt-4o' }),
         (e: SwitchboardError) => e.code === 'missing_connection' && /needs a connection of type openai/.test(e.message),
       );
     });
