@@ -55,6 +55,49 @@ const LAYER_ZONES = [
   },
 ];
 
+/**
+ * The rooms of src/core (src/core/README.md), in the order imports point: a room may import any
+ * room before it in this list, never one after it. `chat` and `gateway` stand side by side.
+ */
+const CORE_ROOMS = ['base', 'store', 'audit', 'http', 'providers', 'keys', 'connections', 'models', 'calls', 'runs', ['chat', 'gateway'], 'views'];
+
+/** One zone per room: everything to its right is out of reach. */
+function roomZones() {
+  const ranks = CORE_ROOMS.map((entry) => [entry].flat());
+  return ranks.slice(0, -1).flatMap((rank, index) => {
+    const later = ranks.slice(index + 1).flat();
+    return rank.map((room) => {
+      const siblings = rank.filter((other) => other !== room);
+      const from = [...later, ...siblings];
+      return {
+        target: `src/core/${room}`,
+        from: from.map((other) => `src/core/${other}`),
+        message: `Room rule "core's rooms import only rooms to their left": src/core/${room} may not import ${from.join(', ')} (order: base, store, audit, http, providers, keys, connections, models, calls, runs, chat and gateway, views).`,
+      };
+    });
+  });
+}
+
+const ROOM_ZONES = [
+  ...roomZones(),
+  {
+    target: ['src/core/{base,store,audit,http,providers,keys,connections,models,calls,runs,chat,gateway}/**', 'src/agent-host', 'src/api', 'src/contracts', 'webview'],
+    from: 'src/core/views',
+    message: 'Room rule "only src/vscode imports core\'s views": the view controllers and the API host are wired by the extension.',
+  },
+  {
+    // Controllers share what they need through views/viewShared.ts and views/viewHost.ts.
+    target: 'src/core/views/*Controller.ts',
+    from: 'src/core/views/*Controller.ts',
+    message: 'Room rule "views never import each other": share through src/core/views/viewShared.ts.',
+  },
+  {
+    target: 'src/core/{base,store,audit,http,providers,keys,connections,models,calls,runs,chat,gateway}/**',
+    from: 'src/contracts/{agentsView,connectionsView,editorView}.ts',
+    message: 'Room rule "below views, core imports no view contract": the views\' protocols are for src/core/views alone.',
+  },
+];
+
 /** Only src/vscode may import vscode at runtime; elsewhere `import type` is fine (it is erased). */
 const RUNTIME_VSCODE = {
   name: 'vscode',
@@ -88,8 +131,15 @@ export default tseslint.config(
       'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.mts', '.js', '.mjs', '.json'] })],
     },
     rules: {
-      'import-x/no-restricted-paths': ['error', { basePath: REPO, zones: LAYER_ZONES }],
+      'import-x/no-restricted-paths': ['error', { basePath: REPO, zones: [...LAYER_ZONES, ...ROOM_ZONES] }],
+      // A module imported twice reads as two dependencies; `import type` beside a value import is one.
+      'no-duplicate-imports': ['error', { allowSeparateTypeImports: true }],
     },
+  },
+  {
+    // Folders and files alike: a cycle makes the order of the rooms meaningless.
+    files: ['src/**/*.ts', 'webview/**/*.{ts,tsx}'],
+    rules: { 'import-x/no-cycle': 'error' },
   },
   {
     files: ['src/**/*.ts', 'test/unit/**/*.ts', 'test/helpers/**/*.ts', 'test/fixtures/**/*.ts', 'bench/**/*.ts'],

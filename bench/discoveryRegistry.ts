@@ -16,16 +16,16 @@
 //   SWITCHBOARD_BENCH_MODELS=N            models (default: 2000, then 20000)
 //   SWITCHBOARD_BENCH_RUNS=N              timed runs of each figure (default 5)
 //   SWITCHBOARD_BENCH_SHOW_DELAY_MS=N     the slower /api/show (default 5)
-import { MAX_MODELS_PER_MESSAGE } from '../src/contracts/connectionsView';
+import { MAX_MODELS_PER_MESSAGE } from '../src/contracts/modelFacts';
 import type { DiscoveredModel } from '../src/contracts/models';
-import { ConnectionService } from '../src/core/connectionService';
+import { ConnectionService } from '../src/core/connections/connectionService';
 import { HttpClient } from '../src/core/http/httpClient';
-import { ModelRegistry } from '../src/core/modelRegistry';
-import { ProviderRegistry } from '../src/core/providerRegistry';
+import { ModelRegistry } from '../src/core/models/modelRegistry';
+import { ProviderRegistry } from '../src/core/providers/providerRegistry';
 import { registerCoreProviders } from '../src/core/providers/coreProviders';
 import { OLLAMA_SHOW_CONCURRENCY } from '../src/core/providers/ollama';
-import { personAt, requesterIds } from '../src/core/requesters';
-import { TABLES } from '../src/core/storageKeys';
+import { personAt, requesterIds } from '../src/core/keys/requesters';
+import { TABLES } from '../src/core/store/storageKeys';
 import { buildKeyPath } from '../test/fixtures/keyPathKit';
 import { OllamaFixture } from '../test/fixtures/ollamaFixture';
 import { tempDatabase } from '../test/fixtures/tempDatabase';

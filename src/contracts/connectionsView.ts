@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { ConnectionInputSchema, ConnectionPatchSchema, ConnectionSchema, TestResultSchema } from './connections';
-import { MAX_CONTEXT_WINDOW } from './modelFacts';
+import { MAX_CONTEXT_WINDOW, MAX_MODELS_PER_MESSAGE } from './modelFacts';
 import { DiscoveredModelSchema, LeftOutModelsSchema, RegisteredModelSchema } from './models';
 import { ProviderDescriptorSchema } from './providers';
 import { ReplySchema, requestSchema } from './rpc';
@@ -8,10 +8,6 @@ import { ReplySchema, requestSchema } from './rpc';
 const idParams = z.object({ id: z.string().uuid() }).strict();
 const connectionIdParams = z.object({ connectionId: z.string().uuid() }).strict();
 
-/** The most models one discovery reply or one registerModels request carries. */
-export const MAX_MODELS_PER_MESSAGE = 5000;
-
-export { MAX_CONTEXT_WINDOW } from './modelFacts';
 
 /** A discovered model as the webview sends it back to be registered: no field the contract does not know. */
 export const DiscoveredModelInputSchema = DiscoveredModelSchema.extend({

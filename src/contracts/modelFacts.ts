@@ -9,6 +9,9 @@ export type ValueSource = 'api' | 'builtin' | 'default' | 'user';
 /** The largest context window a person may set (tokens); far above any model today. */
 export const MAX_CONTEXT_WINDOW = 100_000_000;
 
+/** The most models one discovery reply or one registerModels request carries. */
+export const MAX_MODELS_PER_MESSAGE = 5000;
+
 /** The day Switchboard's built-in table (src/core/providers/builtinModels.ts) was written from the providers' public pages. */
 export const BUILTIN_TABLE_DATE = '2026-11-22';
 

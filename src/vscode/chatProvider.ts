@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { OLLAMA_ASSUMED_DEFAULT_CONTEXT } from '../contracts/modelFacts';
 import type { ConversationMessage, Tool } from '../contracts/models';
-import { chatRequesterId, type ChatModel, type ChatService } from '../core/chatService';
-import type { ChatRecordStore } from '../core/chatRecordStore';
-import type { ConnectionService } from '../core/connectionService';
-import { toErrorInfo } from '../core/errors';
+import { chatRequesterId, type ChatModel, type ChatService } from '../core/chat/chatService';
+import type { ChatRecordStore } from '../core/chat/chatRecordStore';
+import type { ConnectionService } from '../core/connections/connectionService';
+import { toErrorInfo } from '../core/base/errors';
 import { describeRequester } from './consentPrompt';
 import { registerCommandWithErrors } from './errorMessages';
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { ConsentAnswer, ConsentPrompt } from '../core/consent';
-import { requesterIds } from '../core/requesters';
+import type { ConsentAnswer, ConsentPrompt } from '../core/keys/consent';
+import { requesterIds } from '../core/keys/requesters';
 import type { Prompter } from './prompter';
 
 /**

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { EditorTab } from '../contracts/editorView';
-import type { ViewHost } from '../core/viewHost';
+import type { ViewHost } from '../core/views/viewHost';
 import { renderWebviewHtml, webviewOptions } from './webviewHtml';
 import { pageLanguage } from './webviewView';
 

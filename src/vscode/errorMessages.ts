@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ErrorInfo } from '../contracts/errors';
-import { toErrorInfo } from '../core/errors';
+import { toErrorInfo } from '../core/base/errors';
 
 const KEYCHAIN_HELP = 'https://code.visualstudio.com/docs/configure/settings-sync#_troubleshooting-keychain-issues';
 

@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
-import type { AgentService } from '../core/agentService';
-import type { ConnectionService } from '../core/connectionService';
-import { SwitchboardError } from '../core/errors';
-import type { GatewaySync } from '../core/gatewaySync';
-import type { KeyPath } from '../core/keyPath';
-import { migrateLegacyAgents } from '../core/legacyAgents';
-import type { Logger, Settings } from '../core/ports';
-import type { ModelRegistry } from '../core/modelRegistry';
-import type { ProviderRegistry } from '../core/providerRegistry';
+import type { AgentService } from '../core/runs/agentService';
+import type { ConnectionService } from '../core/connections/connectionService';
+import { SwitchboardError } from '../core/base/errors';
+import type { GatewaySync } from '../core/gateway/gatewaySync';
+import type { KeyPath } from '../core/keys/keyPath';
+import { migrateLegacyAgents } from '../core/runs/legacyAgents';
+import type { Logger, Settings } from '../core/base/ports';
+import type { ModelRegistry } from '../core/models/modelRegistry';
+import type { ProviderRegistry } from '../core/providers/providerRegistry';
 import { registerCommandWithErrors, showError } from './errorMessages';
 import type { Prompter } from './prompter';
 

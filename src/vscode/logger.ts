@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { Logger } from '../core/ports';
-import type { Redactor } from '../core/secrets';
+import type { Logger } from '../core/base/ports';
+import type { Redactor } from '../core/base/secrets';
 
 /**
  * The Switchboard output channel. Every line passes the redactor, a second guard behind the

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { SwitchboardError } from '../core/errors';
-import type { Interactions } from '../core/ports';
+import { SwitchboardError } from '../core/base/errors';
+import type { Interactions } from '../core/base/ports';
 
 export type ScriptedAnswer = string | boolean | undefined;
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { Emitter } from '../core/events';
+import { Emitter } from '../core/base/events';
 import { checkGatewayUrl } from '../contracts/gateway';
-import type { Logger, ProxySettings, Settings } from '../core/ports';
+import type { Logger, ProxySettings, Settings } from '../core/base/ports';
 
 const SECTION = 'switchboard';
 const DEFAULT_REQUEST_TIMEOUT_S = 60;

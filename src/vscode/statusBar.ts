@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { ConnectionService } from '../core/connectionService';
-import type { Settings } from '../core/ports';
+import type { ConnectionService } from '../core/connections/connectionService';
+import type { Settings } from '../core/base/ports';
 
 /** Shows the default connection; clicking it picks another. */
 export function defaultConnectionStatusBar(connections: ConnectionService, settings: Settings): vscode.Disposable {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { KeyValueStore, SecretVault } from '../core/ports';
+import type { KeyValueStore, SecretVault } from '../core/base/ports';
 
 export function globalStateStore(memento: vscode.Memento): KeyValueStore {
   return {

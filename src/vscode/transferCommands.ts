@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import * as z from 'zod';
-import type { ConnectionService } from '../core/connectionService';
-import { checkPassphrase, type ConnectionTransfer, type ImportPlan } from '../core/connectionTransfer';
-import { SwitchboardError } from '../core/errors';
-import { commandArgument, personAt, requesterIds } from '../core/requesters';
+import type { ConnectionService } from '../core/connections/connectionService';
+import { checkPassphrase, type ConnectionTransfer, type ImportPlan } from '../core/connections/connectionTransfer';
+import { SwitchboardError } from '../core/base/errors';
+import { commandArgument, personAt, requesterIds } from '../core/keys/requesters';
 import { registerCommandWithErrors } from './errorMessages';
 import type { Prompter } from './prompter';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ViewHost } from '../core/viewHost';
+import type { ViewHost } from '../core/views/viewHost';
 import { renderWebviewHtml, webviewOptions } from './webviewHtml';
 
 /** VS Code's display language and its translations, for a webview page to render in. */

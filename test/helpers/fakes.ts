@@ -1,7 +1,7 @@
 // In-memory implementations of core's ports (src/core/ports.ts), for unit tests only.
 import { checkGatewayUrl } from '../../src/contracts/gateway';
-import { Emitter } from '../../src/core/events';
-import type { Clock, Interactions, KeyValueStore, Logger, ProxySettings, SecretVault, Settings } from '../../src/core/ports';
+import { Emitter } from '../../src/core/base/events';
+import type { Clock, Interactions, KeyValueStore, Logger, ProxySettings, SecretVault, Settings } from '../../src/core/base/ports';
 
 export class MemoryStore implements KeyValueStore {
   readonly data = new Map<string, unknown>();

@@ -1,8 +1,8 @@
 // Hooks and checks the provider and HTTP suites share. Call the hooks inside a `describe`.
 import * as assert from 'node:assert/strict';
-import type { SwitchboardError } from '../../src/core/errors';
+import type { SwitchboardError } from '../../src/core/base/errors';
 import { HttpClient } from '../../src/core/http/httpClient';
-import type { ProxySettings } from '../../src/core/ports';
+import type { ProxySettings } from '../../src/core/base/ports';
 import type { CallContext } from '../../src/core/providers/adapter';
 import { expectFailure } from '../fixtures/expectFailure';
 import type { FixtureServer } from '../fixtures/fixtureServer';

@@ -2,7 +2,7 @@
 // importing a test file would also register (and run) its tests.
 import { resolve } from 'node:path';
 import type { DiscoveredModel } from '../../src/contracts/models';
-import type { ConsentAnswer } from '../../src/core/consent';
+import type { ConsentAnswer } from '../../src/core/keys/consent';
 import { bundleWorker } from '../fixtures/bundleWorker';
 import { buildConnectionsStack } from '../fixtures/keyPathKit';
 import { buildRunStack } from '../fixtures/runStack';

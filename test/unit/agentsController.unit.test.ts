@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { ToAgentsViewSchema, type AgentsSnapshot, type ToAgentsView } from '../../src/contracts/agentsView';
-import { createAgentsController } from '../../src/core/agentsController';
-import { Emitter } from '../../src/core/events';
-import { GatewaySync } from '../../src/core/gatewaySync';
-import { ProviderRegistry } from '../../src/core/providerRegistry';
+import { createAgentsController } from '../../src/core/views/agentsController';
+import { Emitter } from '../../src/core/base/events';
+import { GatewaySync } from '../../src/core/gateway/gatewaySync';
+import { ProviderRegistry } from '../../src/core/providers/providerRegistry';
 import { registerCoreProviders } from '../../src/core/providers/coreProviders';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { GatewayFixture } from '../fixtures/gatewayFixture';

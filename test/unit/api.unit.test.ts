@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { createApi } from '../../src/api/createApi';
 import type { SwitchboardApiV1 } from '../../src/api/types';
 import type { RunRecord } from '../../src/contracts/agents';
-import { coreApiHost } from '../../src/core/apiHost';
+import { coreApiHost } from '../../src/core/views/apiHost';
 import { assertCanaryOnlyInHeader, assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { echoAdapter, echoDescriptor, startEchoServer, type EchoServer } from '../fixtures/extensions/fixture-provider/echo';
 import { expectFailure } from '../fixtures/expectFailure';

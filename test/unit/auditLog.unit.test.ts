@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { DatabaseSync } from 'node:sqlite';
-import { AuditLog } from '../../src/core/auditLog';
-import type { Database } from '../../src/core/database';
-import { MIGRATIONS } from '../../src/core/schema';
-import { TABLES } from '../../src/core/storageKeys';
+import { AuditLog } from '../../src/core/audit/auditLog';
+import type { Database } from '../../src/core/store/database';
+import { MIGRATIONS } from '../../src/core/store/schema';
+import { TABLES } from '../../src/core/store/storageKeys';
 import { tempDatabase } from '../fixtures/tempDatabase';
 import { FixedClock } from '../helpers/fakes';
 

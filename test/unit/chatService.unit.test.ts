@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { ChatStreamPart } from '../../src/contracts/models';
-import { ChatRecordStore } from '../../src/core/chatRecordStore';
-import { ChatService, chatRequesterId } from '../../src/core/chatService';
-import { requesterIds } from '../../src/core/requesters';
+import { ChatRecordStore } from '../../src/core/chat/chatRecordStore';
+import { ChatService, chatRequesterId } from '../../src/core/chat/chatService';
+import { requesterIds } from '../../src/core/keys/requesters';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { expectFailure } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';

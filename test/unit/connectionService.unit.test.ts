@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { CONNECTIONS_KEY } from '../../src/core/storageKeys';
-import { SwitchboardError } from '../../src/core/errors';
-import { secretNames } from '../../src/core/secrets';
+import { CONNECTIONS_KEY } from '../../src/core/store/storageKeys';
+import { SwitchboardError } from '../../src/core/base/errors';
+import { secretNames } from '../../src/core/keys/vault';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort, expectFailure } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
-import { personAt, requesterIds } from '../../src/core/requesters';
+import { personAt, requesterIds } from '../../src/core/keys/requesters';
 import { makeService } from '../helpers/stacks';
 
 /** The person's own click in the Connections view. */

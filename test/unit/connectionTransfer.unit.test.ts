@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { ConnectionTransfer, EXPORT_FORMAT_VERSION } from '../../src/core/connectionTransfer';
-import { SwitchboardError } from '../../src/core/errors';
-import { personAt, requesterIds } from '../../src/core/requesters';
+import { ConnectionTransfer, EXPORT_FORMAT_VERSION } from '../../src/core/connections/connectionTransfer';
+import { SwitchboardError } from '../../src/core/base/errors';
+import { personAt, requesterIds } from '../../src/core/keys/requesters';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { buildConnectionsStack } from '../fixtures/keyPathKit';
 

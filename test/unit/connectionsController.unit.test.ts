@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { connectionsResults, ToConnectionsViewSchema, type ToConnectionsView } from '../../src/contracts/connectionsView';
 import { describeDiscovery } from '../../src/contracts/modelFacts';
-import { ConnectionActions } from '../../src/core/connectionActions';
-import { createConnectionsController } from '../../src/core/connectionsController';
-import { ModelActions } from '../../src/core/modelActions';
+import { ConnectionActions } from '../../src/core/connections/connectionActions';
+import { createConnectionsController } from '../../src/core/views/connectionsController';
+import { ModelActions } from '../../src/core/models/modelActions';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { ScriptedInteractions } from '../helpers/fakes';

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import type { ReadCache } from '../../src/core/database';
-import { SwitchboardError } from '../../src/core/errors';
-import { MIGRATIONS } from '../../src/core/schema';
-import { TABLES } from '../../src/core/storageKeys';
+import type { ReadCache } from '../../src/core/store/database';
+import { SwitchboardError } from '../../src/core/base/errors';
+import { MIGRATIONS } from '../../src/core/store/schema';
+import { TABLES } from '../../src/core/store/storageKeys';
 import { tempDatabase } from '../fixtures/tempDatabase';
 
 describe('Database', () => {

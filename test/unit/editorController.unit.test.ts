@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { editorResults, ToEditorViewSchema, type ToEditorView } from '../../src/contracts/editorView';
-import { createEditorController } from '../../src/core/editorController';
+import { createEditorController } from '../../src/core/views/editorController';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { randomUUID } from 'node:crypto';
 import type { RunRecord } from '../../src/contracts/agents';

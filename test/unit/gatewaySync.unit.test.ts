@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { checkGatewayUrl } from '../../src/contracts/gateway';
-import { SwitchboardError } from '../../src/core/errors';
-import { GatewaySync } from '../../src/core/gatewaySync';
-import { requesterIds } from '../../src/core/requesters';
+import { SwitchboardError } from '../../src/core/base/errors';
+import { GatewaySync } from '../../src/core/gateway/gatewaySync';
+import { requesterIds } from '../../src/core/keys/requesters';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { GatewayFixture } from '../fixtures/gatewayFixture';
 import { buildConnectionsStack } from '../fixtures/keyPathKit';

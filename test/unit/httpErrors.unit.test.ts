@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { SwitchboardError } from '../../src/core/errors';
+import { SwitchboardError } from '../../src/core/base/errors';
 import { commonErrorMessage, networkError, statusError, type ApiProfile, type ErrorResponse } from '../../src/core/http/httpErrors';
 import { assertNoCanary } from '../fixtures/canary';
 

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { HttpClient } from '../../src/core/http/httpClient';
 import { NetworkError } from '../../src/core/http/httpErrors';
 import { proxyFor, resolveProxyConfig } from '../../src/core/http/proxy';
-import type { ProxySettings } from '../../src/core/ports';
+import type { ProxySettings } from '../../src/core/base/ports';
 import { CANARY_KEY } from '../fixtures/canary';
 import { closedPort, expectFailure } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { SwitchboardError } from '../../src/core/errors';
-import { commandArgument, personAt, requesterIds } from '../../src/core/requesters';
-import { blankSecrets, keyHint } from '../../src/core/secrets';
+import { SwitchboardError } from '../../src/core/base/errors';
+import { commandArgument, personAt, requesterIds } from '../../src/core/keys/requesters';
+import { blankSecrets, keyHint } from '../../src/core/base/secrets';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { agentsView, buildConnectionsStack, fromView, keyedConnection } from '../fixtures/keyPathKit';
 import { OpenAiCompatibleFixture } from '../fixtures/openaiCompatibleFixture';

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { SwitchboardError } from '../../src/core/errors';
-import { requesterIds } from '../../src/core/requesters';
+import { SwitchboardError } from '../../src/core/base/errors';
+import { requesterIds } from '../../src/core/keys/requesters';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { agentsView, buildConnectionsStack, fromView, keyedConnection } from '../fixtures/keyPathKit';
 import { OpenAiFixture } from '../fixtures/openaiFixture';

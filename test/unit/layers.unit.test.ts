@@ -7,8 +7,8 @@ import { ESLint } from 'eslint';
 // as if it stood at its path inside the repository, so the real zones judge it.
 const REPO = resolve(__dirname, '../..');
 const FIXTURES = join(REPO, 'test/fixtures/layers');
-/** `Layer rule "..."` / `Test rule "..."`: how every layer message names its rule. */
-const RULE_NAME = /\b(?:Layer|Test) rule "([^"]+)"/g;
+/** `Layer rule "..."` / `Room rule "..."` / `Test rule "..."`: how every layer message names its rule. */
+const RULE_NAME = /\b(?:Layer|Room|Test) rule "([^"]+)"/g;
 
 function fixtureFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>

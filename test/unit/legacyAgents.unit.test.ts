@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Agent } from '../../src/contracts/agents';
-import { migrateLegacyAgents } from '../../src/core/legacyAgents';
-import type { KeyValueStore } from '../../src/core/ports';
-import { AGENTS_KEY } from '../../src/core/storageKeys';
+import { migrateLegacyAgents } from '../../src/core/runs/legacyAgents';
+import type { KeyValueStore } from '../../src/core/base/ports';
+import { AGENTS_KEY } from '../../src/core/store/storageKeys';
 import { buildConnectionsStack } from '../fixtures/keyPathKit';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { buildRunStack } from '../fixtures/runStack';

@@ -1,14 +1,14 @@
 import * as assert from 'node:assert/strict';
 import type { ModelListing, RegisteredModel } from '../../src/contracts/models';
-import { SwitchboardError } from '../../src/core/errors';
+import { SwitchboardError } from '../../src/core/base/errors';
 import { join } from 'node:path';
-import { Database } from '../../src/core/database';
-import { ModelRegistry } from '../../src/core/modelRegistry';
-import { CONNECTIONS_KEY, DATABASE_FILE, TABLES } from '../../src/core/storageKeys';
+import { Database } from '../../src/core/store/database';
+import { ModelRegistry } from '../../src/core/models/modelRegistry';
+import { CONNECTIONS_KEY, DATABASE_FILE, TABLES } from '../../src/core/store/storageKeys';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { expectFailure } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
-import { personAt, requesterIds } from '../../src/core/requesters';
+import { personAt, requesterIds } from '../../src/core/keys/requesters';
 import { discovered, makeModels } from '../helpers/stacks';
 
 /** The person's own click in the Connections view. */

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { SwitchboardError } from '../../src/core/errors';
-import { ProviderRegistry } from '../../src/core/providerRegistry';
+import { SwitchboardError } from '../../src/core/base/errors';
+import { ProviderRegistry } from '../../src/core/providers/providerRegistry';
 import type { ProviderAdapter } from '../../src/core/providers/adapter';
 
 const adapter: ProviderAdapter = { testConnection: async () => 'ok' };

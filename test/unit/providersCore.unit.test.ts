@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { ProviderDescriptorSchema } from '../../src/contracts/providers';
-import { SwitchboardError } from '../../src/core/errors';
-import { ProviderRegistry } from '../../src/core/providerRegistry';
+import { SwitchboardError } from '../../src/core/base/errors';
+import { ProviderRegistry } from '../../src/core/providers/providerRegistry';
 import { anthropicAdapter } from '../../src/core/providers/anthropic';
 import { azureOpenAiAdapter } from '../../src/core/providers/azureOpenai';
 import { coreProviders, registerCoreProviders } from '../../src/core/providers/coreProviders';

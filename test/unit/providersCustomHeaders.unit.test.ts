@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { SwitchboardError } from '../../src/core/errors';
+import { SwitchboardError } from '../../src/core/base/errors';
 import { MAX_CUSTOM_HEADERS, parseCustomHeaders, validateCustomHeaders } from '../../src/core/providers/customHeaders';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { DiscoveredModelSchema } from '../../src/contracts/models';
-import { SwitchboardError } from '../../src/core/errors';
+import { SwitchboardError } from '../../src/core/base/errors';
 import { HttpClient } from '../../src/core/http/httpClient';
 import { anthropicBuiltin, BUILTIN_MODELS_WRITTEN, geminiModalities, openAiBuiltin } from '../../src/core/providers/builtinModels';
 import { collectPages, mapLimit, MAX_PAGES, toDiscoveredModel, toDiscoveredModels, withinDiscoveryBudget } from '../../src/core/providers/shared';

@@ -2,7 +2,7 @@
 // behaviours, checked the same way, for the six wire formats.
 import * as assert from 'node:assert/strict';
 import type { ChatRequest, ChatStreamPart, Tool } from '../../src/contracts/models';
-import type { SwitchboardError } from '../../src/core/errors';
+import type { SwitchboardError } from '../../src/core/base/errors';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from '../../src/core/providers/adapter';
 import { anthropicAdapter } from '../../src/core/providers/anthropic';
 import { azureOpenAiAdapter } from '../../src/core/providers/azureOpenai';

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { Connection } from '../../src/contracts/connections';
 import type { ProviderDescriptor } from '../../src/contracts/providers';
-import { SwitchboardError } from '../../src/core/errors';
-import { resolveRouting } from '../../src/core/routing';
+import { SwitchboardError } from '../../src/core/base/errors';
+import { resolveRouting } from '../../src/core/calls/routing';
 
 const ids = {
   requested: '11111111-1111-4111-8111-111111111111',

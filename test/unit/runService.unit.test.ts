@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { resolve } from 'node:path';
-import { SwitchboardError } from '../../src/core/errors';
+import { SwitchboardError } from '../../src/core/base/errors';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
@@ -10,7 +10,7 @@ import { databaseText } from '../fixtures/tempDatabase';
 import { WaveServer } from '../fixtures/waveServer';
 import { AGENT_HOST_ENTRY, makeStack, worker } from '../helpers/stacks';
 import { serveDuringSuite } from '../helpers/providerTestKit';
-import { personAt, requesterIds } from '../../src/core/requesters';
+import { personAt, requesterIds } from '../../src/core/keys/requesters';
 
 describe('RunService with a real agent host worker', function () {
   this.timeout(30_000);

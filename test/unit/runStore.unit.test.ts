@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { RunRecord } from '../../src/contracts/agents';
-import { LEASE_MS, RunStore, type RunStoreDeps } from '../../src/core/runStore';
+import { LEASE_MS, RunStore, type RunStoreDeps } from '../../src/core/runs/runStore';
 import { tempDatabase } from '../fixtures/tempDatabase';
 import { FixedClock, MemoryLogger } from '../helpers/fakes';
 

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { AuditLog } from '../../src/core/auditLog';
-import { LEASE_MS, RunStore } from '../../src/core/runStore';
+import { AuditLog } from '../../src/core/audit/auditLog';
+import { LEASE_MS, RunStore } from '../../src/core/runs/runStore';
 import { tempDatabase } from '../fixtures/tempDatabase';
 import { WaveServer } from '../fixtures/waveServer';
 import { FixedClock, MemoryLogger } from '../helpers/fakes';

@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import type { ChatResult, ChatStreamPart } from '../../src/contracts/models';
-import { SwitchboardError } from '../../src/core/errors';
+import { SwitchboardError } from '../../src/core/base/errors';
 import { HttpClient } from '../../src/core/http/httpClient';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from '../../src/core/providers/adapter';
 import { collectChat, ndjsonEvents, sseEvents, streamChat, type StreamEvent } from '../../src/core/providers/streaming';
-import { blankSecrets, StreamBlanker } from '../../src/core/secrets';
+import { blankSecrets, StreamBlanker } from '../../src/core/base/secrets';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { expectFailure } from '../fixtures/expectFailure';
 

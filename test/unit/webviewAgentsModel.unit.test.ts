@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { AgentInputSchema, StartAgentRunRequestSchema, type Agent } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
 import type { Connection } from '../../src/contracts/connections';
-import { resolveRouting } from '../../src/core/routing';
+import { resolveRouting } from '../../src/core/calls/routing';
 import { agentRoute } from '../../webview/agents/AgentRow';
 import {
   agentFormValues,

@@ -1,6 +1,6 @@
 import * as l10n from '@vscode/l10n';
 import type { ErrorCode } from '../../contracts/errors';
-import { SwitchboardError } from '../errors';
+import { SwitchboardError } from '../base/errors';
 
 /** Why a connection failed before any HTTP answer arrived. */
 export type NetworkFailure = 'refused' | 'dns' | 'tls' | 'reset' | 'proxy' | 'other';

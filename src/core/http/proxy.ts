@@ -1,5 +1,5 @@
 import { EnvHttpProxyAgent, type Dispatcher } from './undici';
-import type { ProxySettings } from '../ports';
+import type { ProxySettings } from '../base/ports';
 
 /** The proxy routing in force: what VS Code's settings say, completed by the environment. */
 export interface ProxyConfig {

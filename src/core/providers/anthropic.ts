@@ -3,7 +3,7 @@ import * as z from 'zod';
 import type { ChatRequest, ChatResult, ChatStreamPart, ConversationMessage, DiscoveredModel, Modality, ModelListing, ToolCall, Usage } from '../../contracts/models';
 import type { ProviderDescriptor } from '../../contracts/providers';
 import { API_KEY_FIELD, BASE_URL_FIELD } from '../../contracts/vocabulary';
-import { SwitchboardError } from '../errors';
+import { SwitchboardError } from '../base/errors';
 import { commonErrorMessage, providerSaid, type ApiProfile } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { ANTHROPIC_BUILTIN, anthropicBuiltin } from './builtinModels';

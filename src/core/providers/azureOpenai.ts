@@ -2,7 +2,7 @@ import * as l10n from '@vscode/l10n';
 import type { ChatRequest, ChatResult, ChatStreamPart, ModelListing } from '../../contracts/models';
 import type { ProviderDescriptor } from '../../contracts/providers';
 import { API_KEY_FIELD, BASE_URL_FIELD } from '../../contracts/vocabulary';
-import { SwitchboardError } from '../errors';
+import { SwitchboardError } from '../base/errors';
 import { commonErrorMessage, providerSaid, type ApiProfile } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { chatCompletionBody, chatCompletionResult, ChatCompletionSchema, chatCompletionTranslator, type MaxTokensField } from './openaiShared';

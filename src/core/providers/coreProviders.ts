@@ -1,5 +1,5 @@
-import type { Disposable } from '../ports';
-import type { ProviderRegistry } from '../providerRegistry';
+import type { Disposable } from '../base/ports';
+import type { ProviderRegistry } from './providerRegistry';
 import type { ProviderDescriptor } from '../../contracts/providers';
 import type { ProviderAdapter } from './adapter';
 import { anthropicAdapter, anthropicDescriptor } from './anthropic';

@@ -1,6 +1,6 @@
 import * as l10n from '@vscode/l10n';
 import { isCredentialName } from '../../contracts/urls';
-import { SwitchboardError } from '../errors';
+import { SwitchboardError } from '../base/errors';
 
 /**
  * Extra headers for an OpenAI-compatible server, typed as text: `Name: value` pairs separated by

@@ -4,7 +4,7 @@ import { describeModelCount, OLLAMA_ASSUMED_DEFAULT_CONTEXT, type LeftOutModels 
 import type { ChatRequest, ChatResult, ChatStreamPart, Modality, ModelListing } from '../../contracts/models';
 import type { ProviderDescriptor } from '../../contracts/providers';
 import { API_KEY_FIELD, BASE_URL_FIELD } from '../../contracts/vocabulary';
-import { SwitchboardError } from '../errors';
+import { SwitchboardError } from '../base/errors';
 import { commonErrorMessage, NetworkError, type ApiProfile } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { openAiTool } from './openaiShared';

@@ -2,7 +2,7 @@ import * as l10n from '@vscode/l10n';
 import * as z from 'zod';
 import { describeModelCount, type LeftOutModels } from '../../contracts/modelFacts';
 import type { ChatRequest, ChatResult, ChatStreamPart, ConversationMessage, Tool, ToolCall } from '../../contracts/models';
-import { SwitchboardError } from '../errors';
+import { SwitchboardError } from '../base/errors';
 import { commonErrorMessage, type ApiProfile } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget } from './adapter';
 import { originLabel, parseChatRequest, requestOptions, routeNotFound, tokens, withinDiscoveryBudget } from './shared';

@@ -2,7 +2,7 @@ import * as l10n from '@vscode/l10n';
 import { originOf } from '../../contracts/connections';
 import { issuePaths } from '../../contracts/issues';
 import { ChatRequestSchema, DiscoveredModelSchema, type ChatRequest, type ConversationMessage, type DiscoveredModel, type Modality, type ModelListing } from '../../contracts/models';
-import { SwitchboardError } from '../errors';
+import { SwitchboardError } from '../base/errors';
 import { Deadline } from '../http/deadline';
 import { statusError, type ApiProfile, type ErrorResponse } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget } from './adapter';

@@ -2,9 +2,9 @@ import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
 import { ChatStreamPartSchema, type ChatRequest, type ChatResult, type ChatStreamPart, type ConversationMessage, type ToolCall, type Usage } from '../../contracts/models';
 import { issuePaths } from '../../contracts/issues';
-import { SwitchboardError, toErrorInfo } from '../errors';
+import { SwitchboardError, toErrorInfo } from '../base/errors';
 import { statusError, type ApiProfile } from '../http/httpErrors';
-import { blankSecretsDeep, StreamBlanker, withoutSecrets } from '../secrets';
+import { blankSecretsDeep, StreamBlanker, withoutSecrets } from '../base/secrets';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { requestOptions } from './shared';
 

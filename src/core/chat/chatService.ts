@@ -1,0 +1,156 @@
+import * as l10n from '@vscode/l10n';
+import { randomUUID } from 'node:crypto';
+import type { ChatRecord } from '../../contracts/chatRecords';
+import { hasCredentials, originOf, type Connection } from '../../contracts/connections';
+import { describeIssues } from '../../contracts/issues';
+import { ChatRequestSchema, type ChatResult, type ChatStreamPart, type RegisteredModel } from '../../contracts/models';
+import type { ProviderDescriptor } from '../../contracts/providers';
+import { isExtensionId } from '../../contracts/vocabulary';
+import type { ChatRecordStore } from './chatRecordStore';
+import type { ConnectionService } from '../connections/connectionService';
+import type { ConsentService } from '../keys/consent';
+import { SwitchboardError, toErrorInfo, errorText } from '../base/errors';
+import type { ModelCaller } from '../calls/modelCaller';
+import type { ModelRegistry } from '../models/modelRegistry';
+import type { Clock, Event, Logger } from '../base/ports';
+import type { ProviderRegistry } from '../providers/providerRegistry';
+import { requesterIds } from '../keys/requesters';
+
+/** A model VS Code chat may use: an enabled registered model of a connection whose provider is here and chats. */
+export interface ChatModel {
+  /** `<connectionId>/<providerModelId>`: a connection id is a UUID, so the first `/` splits it. */
+  id: string;
+  connection: Connection;
+  provider: ProviderDescriptor;
+  model: RegisteredModel;
+}
+
+/** What VS Code chat asks for, in contract terms (src/vscode converts VS Code's messages and tools). */
+export interface ChatServiceRequest {
+  modelId: string;
+  /** Who asked: `switchboard.vscodeChat`, or with the initiating extension (`chatRequesterId`). */
+  requesterId: string;
+  messages: unknown;
+  tools?: unknown;
+  toolMode?: unknown;
+}
+
+export interface ChatServiceDeps {
+  connections: ConnectionService;
+  registry: ProviderRegistry;
+  models: Pick<ModelRegistry, 'list' | 'onDidChange'>;
+  consent: Pick<ConsentService, 'hasStandingGrant' | 'onDidChange'>;
+  modelCaller: Pick<ModelCaller, 'stream'>;
+  records: Pick<ChatRecordStore, 'add'>;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** The requester of a chat request: VS Code chat, and the extension that started it when VS Code says which. */
+export function chatRequesterId(initiator: unknown): string {
+  return typeof initiator === 'string' && isExtensionId(initiator)
+    ? `${requesterIds.vscodeChat}/${initiator.toLowerCase()}`
+    : requesterIds.vscodeChat;
+}
+
+/**
+ * Switchboard's models as VS Code chat sees them, and each chat request on the run path: routed
+ * to the chosen connection and model, through ModelCaller (consent and audit for the key, the
+ * per-connection limit, the timeouts, streaming), and recorded as a light chat record.
+ */
+export class ChatService {
+  /** Anything that can change the list: connections, providers, models, standing permissions. */
+  readonly changes: Event<void>[];
+
+  constructor(private readonly deps: ChatServiceDeps) {
+    this.changes = [deps.connections.onDidChange, deps.registry.onDidChange, deps.models.onDidChange, deps.consent.onDidChange];
+  }
+
+  /**
+   * The models on offer. `silent` (VS Code asks without the person present): only those usable
+   * without asking anything, i.e. with no key, or with VS Code chat's standing permission.
+   */
+  models(options: { silent: boolean; requesterId?: string }): ChatModel[] {
+    const connections = new Map(this.deps.connections.list().map((connection) => [connection.id, connection]));
+    const requesterId = options.requesterId ?? requesterIds.vscodeChat;
+    const offered: ChatModel[] = [];
+    for (const model of this.deps.models.list()) {
+      const connection = connections.get(model.connectionId);
+      const provider = connection && this.deps.registry.get(connection.providerId)?.descriptor;
+      if (!model.enabled || !connection || !provider?.capabilities.chat) continue;
+      if (options.silent && hasCredentials(connection) && !this.deps.consent.hasStandingGrant(connection.id, requesterId, { keyId: connection.keyId, origin: originOf(connection.baseUrl) })) continue;
+      offered.push({ id: `${connection.id}/${model.providerModelId}`, connection, provider, model });
+    }
+    return offered;
+  }
+
+  /** Streams the answer's parts to `onPart` and resolves with it; records the request whatever the outcome. */
+  async respond(request: ChatServiceRequest, signal: AbortSignal, onPart: (part: ChatStreamPart) => void): Promise<ChatResult> {
+    const started = performance.now();
+    const { connection, modelRef } = this.route(request.modelId);
+    const parsed = ChatRequestSchema.safeParse({
+      modelRef,
+      messages: request.messages,
+      ...(request.tools !== undefined ? { tools: request.tools } : {}),
+      ...(request.toolMode !== undefined ? { toolMode: request.toolMode } : {}),
+    });
+    if (!parsed.success) throw new SwitchboardError('invalid_input', l10n.t('The chat request is not valid: {0}.', describeIssues(parsed.error.issues)));
+    let firstTokenMs: number | undefined;
+    let toolCalls = 0;
+    const record = (fields: Pick<ChatRecord, 'status'> & Partial<ChatRecord>) =>
+      this.store({
+        id: randomUUID(),
+        requesterId: request.requesterId,
+        connectionId: connection.id,
+        providerId: connection.providerId,
+        modelRef,
+        toolCalls,
+        latencyMs: Math.round(performance.now() - started),
+        ...(firstTokenMs !== undefined ? { firstTokenMs } : {}),
+        createdAt: this.deps.clock.now().toISOString(),
+        ...fields,
+      });
+    try {
+      const result = await this.deps.modelCaller.stream(
+        { requesterId: request.requesterId, connectionId: connection.id, modelRef, messages: parsed.data.messages, ...(parsed.data.tools ? { tools: parsed.data.tools } : {}), ...(parsed.data.toolMode ? { toolMode: parsed.data.toolMode } : {}) },
+        signal,
+        (part) => {
+          if (part.type === 'text' || part.type === 'tool_call') firstTokenMs ??= Math.round(performance.now() - started);
+          if (part.type === 'tool_call') toolCalls++;
+          onPart(part);
+        },
+      );
+      record({ status: 'succeeded', usage: result.usage });
+      return result;
+    } catch (error) {
+      const info = toErrorInfo(error);
+      record({ status: info.code === 'cancelled' ? 'cancelled' : 'failed', error: info });
+      throw error;
+    }
+  }
+
+  /** The connection and model of a chat model id, or the error that says why it cannot be used now. */
+  private route(modelId: string): { connection: Connection; modelRef: string } {
+    const slash = modelId.indexOf('/');
+    const connection = slash > 0 ? this.deps.connections.get(modelId.slice(0, slash)) : undefined;
+    if (!connection) throw new SwitchboardError('missing_connection', l10n.t('The Switchboard connection of this model no longer exists. Pick another model, or add the connection again in Switchboard.'));
+    const modelRef = modelId.slice(slash + 1);
+    if (!this.deps.registry.get(connection.providerId)) {
+      throw new SwitchboardError('missing_connection', l10n.t('The provider "{0}" of "{1}" is not available. Is the extension that contributes it installed and enabled?', connection.providerId, connection.name));
+    }
+    const model = this.deps.models.list().find((m) => m.connectionId === connection.id && m.providerModelId === modelRef);
+    if (!model?.enabled) {
+      throw new SwitchboardError('model_not_found', l10n.t('The model "{0}" is not enabled in Switchboard\'s registry for "{1}". Enable it in the Models tab, or pick another model.', modelRef, connection.name));
+    }
+    return { connection, modelRef };
+  }
+
+  /** A record that cannot be stored is logged, never the reason a chat answer fails. */
+  private store(record: ChatRecord): void {
+    try {
+      this.deps.records.add(record);
+    } catch (error) {
+      this.deps.logger.warn(`Could not store the chat record: ${errorText(error)}`);
+    }
+  }
+}

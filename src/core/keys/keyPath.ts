@@ -1,0 +1,286 @@
+import * as l10n from '@vscode/l10n';
+import { randomBytes } from 'node:crypto';
+import type { KeyPurpose, KeyReadOutcome } from '../../contracts/agents';
+import { hasCredentials, isInsecureForKeys, originOf, type Connection } from '../../contracts/connections';
+import type { ProviderDescriptor } from '../../contracts/providers';
+import { API_KEY_FIELD } from '../../contracts/vocabulary';
+import type { AuditLog } from '../audit/auditLog';
+import type { ConsentService, GrantBinding } from './consent';
+import { SwitchboardError, errorText } from '../base/errors';
+import type { Logger, SecretVault } from '../base/ports';
+import type { ConnectionTarget } from '../providers/adapter';
+import { blankedResult, keyHint } from '../base/secrets';
+import { boundOrigin } from './boundOrigin';
+import { secretNames } from './vault';
+
+/** Who asks for a key use. */
+export interface Requester {
+  /** `switchboard.connectionsView`, `switchboard.palette`, an extension id, ... (requesters.ts). */
+  id: string;
+  /**
+   * The person's own click on Test or Discover in Switchboard's views or palette: their consent
+   * for this one use. Never true for a command called with an argument, an API call or a run.
+   */
+  byPerson: boolean;
+}
+
+/** One use of a connection's key. */
+export interface KeyUse {
+  connection: Connection;
+  provider: ProviderDescriptor;
+  requester: Requester;
+  purpose: KeyPurpose;
+  runId?: string;
+  /**
+   * Where the key goes when not to the connection's own address: the AI gateway's URL, which
+   * receives the key to call the provider itself. Consent names and binds this origin, and plain
+   * http to another machine is refused outright (there is no per-gateway allowance).
+   */
+  destination?: string;
+}
+
+export interface StoredKey {
+  keyHint: string;
+  keyId: string;
+  keyOrigin: string;
+}
+
+/**
+ * The key path: the only code that reads a key from SecretStorage (a unit test fails if any
+ * other module touches the vault). Every use of a key goes through `use`, which
+ *  1. refuses a key bound to another origin, or plain http to another machine the person did
+ *     not allow for this connection;
+ *  2. takes the person's click as consent, or a standing permission bound to this key and
+ *     origin, or asks;
+ *  3. appends exactly one `key_read` audit entry (requester, purpose, connection, provider, run,
+ *     outcome) before the key leaves, and sends nothing if that entry cannot be written;
+ *  4. hands the key to the adapter inside a ConnectionTarget, and blanks it out of whatever
+ *     comes back, the answer or the error, whoever's adapter it was.
+ */
+export class KeyPath {
+  constructor(
+    private readonly deps: {
+      vault: SecretVault;
+      consent: ConsentService;
+      audit: Pick<AuditLog, 'append'>;
+      logger: Logger;
+    },
+  ) {}
+
+  /**
+   * Stores the key and reads it back. If the store throws or the value does not come back
+   * (Linux without a keyring), nothing is kept.
+   */
+  async store(connectionId: string, key: string, baseUrl: string): Promise<StoredKey> {
+    await this.storeSecret(secretNames.connectionKey(connectionId), key);
+    return { keyHint: keyHint(key), keyId: randomBytes(16).toString('hex'), keyOrigin: originOf(baseUrl) };
+  }
+
+  /** Stores a credential header's value (`name` lower-case), read back like a key; returns its hint. */
+  async storeHeader(connectionId: string, name: string, value: string): Promise<string> {
+    await this.storeSecret(secretNames.credentialHeader(connectionId, name), value);
+    return keyHint(value);
+  }
+
+  /** Removes the key and the named credential headers; a keyring error is logged, since the record no longer points to them. */
+  async forget(connectionId: string, headerNames: readonly string[] = []): Promise<void> {
+    for (const secret of [secretNames.connectionKey(connectionId), ...headerNames.map((name) => secretNames.credentialHeader(connectionId, name))]) {
+      await this.deleteSecret(secret);
+    }
+  }
+
+  /** Removes one credential header. */
+  forgetHeader(connectionId: string, name: string): Promise<void> {
+    return this.deleteSecret(secretNames.credentialHeader(connectionId, name));
+  }
+
+  /** Runs `call` with what it needs to reach the connection, the key included only through the steps above. */
+  async use<T>(use: KeyUse, call: (target: ConnectionTarget) => Promise<T>): Promise<T> {
+    const { connection, provider } = use;
+    const target: ConnectionTarget = { baseUrl: connection.baseUrl, options: connection.options };
+    if (!connection.keyHint && provider.fields.some((field) => field.key === API_KEY_FIELD && field.required)) {
+      throw new SwitchboardError('auth_failed', l10n.t('{0} needs an API key. Set one with "Set key" (Switchboard: Set API Key).', provider.displayName));
+    }
+    if (!hasCredentials(connection)) return call(target);
+    const refusal = this.refusal(connection) ?? (use.destination ? destinationRefusal(connection, use.destination) : undefined);
+    if (refusal) {
+      await this.audit(use, 'refused');
+      throw refusal;
+    }
+    const outcome = await this.decide(use, { keyId: connection.keyId, origin: use.destination ? originOf(use.destination) : originOf(connection.baseUrl) });
+    if (outcome === 'denied') {
+      await this.audit(use, outcome);
+      throw new SwitchboardError(
+        'consent_denied',
+        l10n.t('The key of "{0}" was not used: you denied it to {1}. Try again and allow it, or choose a connection without a key.', connection.name, this.deps.consent.describeRequester(use.requester.id)),
+      );
+    }
+    let credentials: { apiKey?: string; credentialHeaders?: Record<string, string> };
+    try {
+      credentials = await this.readCredentials(connection);
+    } catch (error) {
+      await this.audit(use, 'failed');
+      throw error;
+    }
+    const secrets = [credentials.apiKey, ...Object.values(credentials.credentialHeaders ?? {})];
+    // Written before the key leaves: a use that cannot be audited does not happen.
+    await this.audit(use, outcome);
+    return blankedResult(secrets, () => call({ ...target, ...credentials }));
+  }
+
+  /**
+   * A key the person just typed, tried before it replaces the stored one ("Replace API Key"):
+   * the same origin checks as {@link use}, one `key_read` audit entry, and the key blanked out of
+   * whatever comes back. It is the person's own action, so no consent is asked; nothing is stored.
+   */
+  async tryKey<T>(use: KeyUse, key: string, call: (target: ConnectionTarget) => Promise<T>): Promise<T> {
+    const { connection } = use;
+    // The new key is for the address the connection has now, whatever the old key was bound to.
+    const refusal = this.refusal({ ...connection, keyOrigin: undefined });
+    if (refusal) {
+      await this.audit(use, 'refused');
+      throw refusal;
+    }
+    let credentialHeaders: Record<string, string> | undefined;
+    try {
+      // The connection's credential headers go with the new key, as they will with it stored.
+      if (connection.credentialHeaders?.length) credentialHeaders = (await this.readCredentials({ ...connection, keyHint: undefined })).credentialHeaders;
+    } catch (error) {
+      await this.audit(use, 'failed');
+      throw error;
+    }
+    const secrets = [key, ...Object.values(credentialHeaders ?? {})];
+    await this.audit(use, 'granted_by_person');
+    return blankedResult(secrets, () => call({ baseUrl: connection.baseUrl, options: connection.options, apiKey: key, ...(credentialHeaders ? { credentialHeaders } : {}) }));
+  }
+
+  /** Stores the AI gateway's token, read back like a key. */
+  storeGatewayToken(token: string): Promise<void> {
+    return this.storeSecret(secretNames.gatewayToken, token);
+  }
+
+  /**
+   * Runs `call` with the gateway token (undefined when none is set) and blanks the token out of
+   * whatever comes back, the answer or the error. The token is the person's own credential for
+   * their gateway, not a connection's key: no consent, no audit entry.
+   */
+  async withGatewayToken<T>(call: (token: string | undefined) => Promise<T>): Promise<T> {
+    let token: string | undefined;
+    try {
+      token = (await this.deps.vault.get(secretNames.gatewayToken)) || undefined;
+    } catch (error) {
+      throw secretStorageFailed(errorText(error), 'read');
+    }
+    return blankedResult([token], () => call(token));
+  }
+
+  /** The connection's key and credential headers from the vault; `secret_storage_failed` or `auth_failed` when one is missing. */
+  private async readCredentials(connection: Connection): Promise<{ apiKey?: string; credentialHeaders?: Record<string, string> }> {
+    const read = async (name: string): Promise<string> => {
+      let value: string | undefined;
+      try {
+        value = await this.deps.vault.get(name);
+      } catch (error) {
+        throw secretStorageFailed(errorText(error), 'read');
+      }
+      if (!value) {
+        throw new SwitchboardError('auth_failed', l10n.t('A credential of "{0}" is no longer in SecretStorage. Set its key or credential header again.', connection.name));
+      }
+      return value;
+    };
+    const credentials: { apiKey?: string; credentialHeaders?: Record<string, string> } = {};
+    if (connection.keyHint) credentials.apiKey = await read(secretNames.connectionKey(connection.id));
+    for (const { name } of connection.credentialHeaders ?? []) {
+      credentials.credentialHeaders = { ...credentials.credentialHeaders, [name]: await read(secretNames.credentialHeader(connection.id, name)) };
+    }
+    return credentials;
+  }
+
+  /** Stores a secret and reads it back; if the keyring fails or drops it, nothing is kept. */
+  private async storeSecret(name: string, value: string): Promise<void> {
+    let readBack: string | undefined;
+    try {
+      await this.deps.vault.store(name, value);
+      readBack = await this.deps.vault.get(name);
+    } catch (error) {
+      await this.deleteSecret(name);
+      throw secretStorageFailed(errorText(error), 'store');
+    }
+    if (readBack !== value) {
+      await this.deleteSecret(name);
+      throw secretStorageFailed('the stored value could not be read back', 'store');
+    }
+  }
+
+  private async deleteSecret(name: string): Promise<void> {
+    await this.deps.vault.delete(name).catch((error: unknown) => {
+      this.deps.logger.warn(`Could not delete ${name} from SecretStorage: ${errorText(error)}`);
+    });
+  }
+
+  /** Why the key must not go to the connection's current address, or undefined. */
+  private refusal(connection: Connection): SwitchboardError | undefined {
+    const origin = originOf(connection.baseUrl);
+    const keyOrigin = boundOrigin(connection);
+    if (keyOrigin !== origin) {
+      return new SwitchboardError(
+        'consent_denied',
+        l10n.t('The key of "{0}" was entered for {1}, and the connection now points to {2}. Switchboard did not send it. Edit the connection\'s address to confirm where the key may go, or set the key again.', connection.name, keyOrigin, origin),
+      );
+    }
+    if (isInsecureForKeys(connection.baseUrl) && !connection.allowInsecureKey) {
+      return new SwitchboardError(
+        'consent_denied',
+        l10n.t('"{0}" uses plain http:// to another machine, so its key would cross the network unencrypted. Switchboard did not send it. Use an https:// address, or set the key again and allow unencrypted use for this connection.', connection.name),
+      );
+    }
+    return undefined;
+  }
+
+  private async decide(use: KeyUse, binding: GrantBinding): Promise<KeyReadOutcome> {
+    const { connection, provider, requester } = use;
+    // Another extension's adapter receives the key itself: that is never implied by a click.
+    const extensionId = provider.source === 'core' ? undefined : provider.source;
+    if (requester.byPerson && !extensionId) return 'granted_by_person';
+    const { consent } = this.deps;
+    if (consent.hasStandingGrant(connection.id, requester.id, binding)) return 'granted_standing';
+    const answer = await consent.ask(connection, requester.id, binding, extensionId);
+    return answer === 'deny' ? 'denied' : answer === 'always' ? 'granted_always' : 'granted_once';
+  }
+
+  private async audit(use: KeyUse, outcome: KeyReadOutcome): Promise<void> {
+    await this.deps.audit.append({
+      kind: 'key_read',
+      requesterId: use.requester.id,
+      purpose: use.purpose,
+      connectionId: use.connection.id,
+      providerId: use.connection.providerId,
+      ...(use.runId ? { runId: use.runId } : {}),
+      outcome,
+    });
+  }
+}
+
+/** Why a connection's key must not go to `destination` (the gateway), or undefined. */
+function destinationRefusal(connection: Connection, destination: string): SwitchboardError | undefined {
+  if (!isInsecureForKeys(destination)) return undefined;
+  return new SwitchboardError(
+    'consent_denied',
+    l10n.t('The AI gateway {0} uses plain http:// to another machine, so the key of "{1}" would cross the network unencrypted. Switchboard did not send it. Use an https:// gateway address.', originOf(destination), connection.name),
+  );
+}
+
+function secretStorageFailed(reason: string, when: 'store' | 'read'): SwitchboardError {
+  return new SwitchboardError(
+    'secret_storage_failed',
+    when === 'store'
+      ? l10n.t(
+          'VS Code could not keep the key in the system keyring ({0}). Nothing was saved. On Linux, install and unlock a keyring such as GNOME Keyring or KWallet, or start VS Code with --password-store="gnome-libsecret" (see "Troubleshooting keychain issues" in the VS Code docs), then set the key again.',
+          reason,
+        )
+      : l10n.t(
+          'VS Code could not read the key from the system keyring ({0}). Nothing was sent. On Linux, install and unlock a keyring such as GNOME Keyring or KWallet, or start VS Code with --password-store="gnome-libsecret" (see "Troubleshooting keychain issues" in the VS Code docs), then try again.',
+          reason,
+        ),
+  );
+}

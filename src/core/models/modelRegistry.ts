@@ -1,0 +1,503 @@
+import * as l10n from '@vscode/l10n';
+import { randomUUID } from 'node:crypto';
+import * as z from 'zod';
+import { MAX_CONTEXT_WINDOW, MAX_MODELS_PER_MESSAGE, describeModelCount, describeSource, withContextOverride, withoutContextOverride } from '../../contracts/modelFacts';
+import { DiscoveredModelSchema, LeftOutModelsSchema, RegisteredModelSchema, type DiscoveredModel, type ModelListing, type RegisteredModel } from '../../contracts/models';
+import { describeIssues } from '../../contracts/issues';
+import type { ConnectionService } from '../connections/connectionService';
+import { safeJson, type Database, type ReadCache, type Sql } from '../store/database';
+import { SwitchboardError, errorText } from '../base/errors';
+import { Emitter } from '../base/events';
+import type { HttpClient } from '../http/httpClient';
+import type { KeyPath, Requester } from '../keys/keyPath';
+import type { Clock, Disposable, KeyValueStore, Logger, Settings } from '../base/ports';
+import type { ProviderRegistry } from '../providers/providerRegistry';
+import { CONNECTIONS_KEY, TABLES } from '../store/storageKeys';
+
+const { models: MODELS } = TABLES;
+
+export interface ModelRegistryDeps {
+  /** Where the models are. */
+  db: Database;
+  /** globalState, read for the stored connection records (see storedConnectionIds). */
+  store: KeyValueStore;
+  connections: ConnectionService;
+  providers: ProviderRegistry;
+  keys: KeyPath;
+  settings: Settings;
+  clock: Clock;
+  http: HttpClient;
+  logger: Logger;
+  /**
+   * What Switchboard's built-in table knows about a model of this provider, for a model a
+   * person adds by id. Without it (or without an entry) the model is registered as bare text.
+   */
+  builtinModel?: (providerId: string, providerModelId: string) => DiscoveredModel | undefined;
+  newId?: () => string;
+}
+
+const DiscoveredListSchema = z.array(DiscoveredModelSchema).max(MAX_MODELS_PER_MESSAGE);
+const ProviderModelIdSchema = DiscoveredModelSchema.shape.providerModelId;
+const ContextWindowSchema = z.number().int().positive().max(MAX_CONTEXT_WINDOW);
+const LeftOutListSchema = z.array(LeftOutModelsSchema).max(20);
+
+/**
+ * The registered models: the models a person chose, per connection, with their metadata, an
+ * enabled flag and the person's overrides. Records are rows of the database, validated on
+ * every read; every write is one transaction and goes through the connections' write queue, so
+ * deleting a connection and removing its models is one queued operation (see the constructor).
+ *
+ * A model is unique per (connectionId, providerModelId). Registering it again refreshes what
+ * the provider says and `lastSyncedAt`, and keeps its id, `enabled`, and every value whose
+ * source is `user`.
+ */
+export class ModelRegistry implements Disposable {
+  private readonly changed = new Emitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly cascade: Disposable;
+  private lastInvalidCount = 0;
+  private readonly validCache: ReadCache<RegisteredModel[]> = {};
+
+  constructor(private readonly deps: ModelRegistryDeps) {
+    this.cascade = deps.connections.onDeleting(async (connectionId) => {
+      let count = 0;
+      // Already inside the queued delete: write directly.
+      const wrote = await this.apply((all) => {
+        const kept = all.filter((model) => model.connectionId !== connectionId);
+        count = all.length - kept.length;
+        return count ? kept : all;
+      });
+      if (count) this.deps.logger.info(`Deleted the ${count} registered ${count === 1 ? 'model' : 'models'} of connection ${connectionId} with it.`);
+      if (wrote) this.changed.fire();
+    });
+  }
+
+  /**
+   * The valid registered models of connections that exist, in registration order. A model
+   * whose connection is gone (a window that closed between a delete's two writes) is hidden.
+   */
+  list(filter?: { connectionId?: string }): RegisteredModel[] {
+    const connectionIds = new Set(this.deps.connections.list().map((connection) => connection.id));
+    return this.readValid().filter(
+      (model) => connectionIds.has(model.connectionId) && (filter?.connectionId === undefined || model.connectionId === filter.connectionId),
+    );
+  }
+
+  /** The same models as list(), grouped by connection in registration order: one read for callers that ask about many connections. */
+  byConnection(): Map<string, RegisteredModel[]> {
+    const grouped = new Map<string, RegisteredModel[]>();
+    for (const model of this.list()) {
+      const models = grouped.get(model.connectionId);
+      if (models) models.push(model);
+      else grouped.set(model.connectionId, [model]);
+    }
+    return grouped;
+  }
+
+  get(id: string): RegisteredModel | undefined {
+    return this.list().find((model) => model.id === id);
+  }
+
+  /** The registered model of this connection with this modelRef, or an `invalid_input` error that says how to register it. */
+  requireRegistered(connectionId: string, providerModelId: string): RegisteredModel {
+    const connection = this.deps.connections.require(connectionId);
+    const model = this.list({ connectionId }).find((candidate) => candidate.providerModelId === providerModelId);
+    if (!model) {
+      throw new SwitchboardError(
+        'invalid_input',
+        l10n.t('"{0}" is not a registered model of "{1}". Register it first: Discover models on the connection, or enter its id.', providerModelId, connection.name),
+      );
+    }
+    return model;
+  }
+
+  /**
+   * Whether the person disabled this model of the connection: one indexed lookup, for the run
+   * path (an unregistered model is not disabled).
+   */
+  isDisabled(connectionId: string, providerModelId: string): boolean {
+    return this.deps.db.read(
+      (sql) => sql.get(`SELECT 1 FROM ${MODELS} WHERE connection_id = ? AND provider_model_id = ? AND id IS NOT NULL AND enabled = 0 LIMIT 1`, connectionId, providerModelId) !== undefined,
+    );
+  }
+
+  /**
+   * Asks the connection's provider which models it serves. Nothing is stored. The models are
+   * validated, without duplicates, and at most MAX_MODELS_PER_MESSAGE long; `leftOut` says how
+   * many others the provider lists and why discovery does not offer them (its Test counts the same).
+   */
+  async discover(connectionId: string, requester: Requester, signal?: AbortSignal): Promise<ModelListing> {
+    const connection = this.deps.connections.require(connectionId);
+    const { descriptor, adapter } = this.deps.providers.require(connection.providerId);
+    if (!adapter.discoverModels) {
+      throw new SwitchboardError('invalid_input', l10n.t('{0} cannot list its models. Add a model by its id instead ("Enter a model id…").', descriptor.displayName));
+    }
+    const use = { connection, provider: descriptor, requester, purpose: 'discover' as const };
+    // The key path blanks the key out of the answer and the error, whoever's adapter it was.
+    const raw: unknown = await this.deps.keys.use(use, async (target) => {
+      try {
+        return await adapter.discoverModels!(target, {
+          http: this.deps.http,
+          timeoutMs: this.deps.settings.discoveryTimeoutMs(),
+          ...(signal ? { signal } : {}),
+        });
+      } catch (error) {
+        if (error instanceof SwitchboardError) throw error;
+        // An adapter that broke its contract; say so without passing its error object on.
+        throw new SwitchboardError('bad_response', l10n.t('Listing the models of "{0}" failed unexpectedly: {1}', connection.name, errorText(error)));
+      }
+    });
+    // A contributed adapter returns the models alone (src/api); a core one, a listing.
+    const listing = Array.isArray(raw) ? { models: raw, leftOut: [] } : (raw as { models?: unknown; leftOut?: unknown } | null);
+    const models = this.checkDiscovered(listing?.models, connection.name);
+    const leftOut = LeftOutListSchema.safeParse(listing?.leftOut ?? []);
+    const result = { models, leftOut: leftOut.success ? leftOut.data : [] };
+    this.deps.logger.info(`Discovered models on "${connection.name}" (${connectionId}): ${describeModelCount(models.length, result.leftOut)}.`);
+    return result;
+  }
+
+  /**
+   * Registers the models for the connection. Returns the registered records and how many of
+   * them are new. `models` is checked against the contract first (`invalid_input`).
+   */
+  async register(connectionId: string, models: unknown): Promise<{ models: RegisteredModel[]; added: number }> {
+    const parsed = DiscoveredListSchema.safeParse(models);
+    if (!parsed.success) {
+      throw new SwitchboardError('invalid_input', l10n.t('The models are not valid: {0}.', describeIssues(parsed.error.issues)));
+    }
+    const wanted = uniqueById(parsed.data);
+    let registered: RegisteredModel[] = [];
+    let added = 0;
+    // Not through apply(): each model is looked up by its index, so registering a batch costs
+    // that batch, not a read and validation of the whole registry.
+    await this.deps.connections.writes.run(async () => {
+      this.deps.connections.require(connectionId);
+      const now = this.deps.clock.now().toISOString();
+      this.deps.db.write((sql) => {
+        registered = wanted.map((discovered) => {
+          const row = sql.get<{ body: string }>(
+            `SELECT body FROM ${MODELS} WHERE connection_id = ? AND provider_model_id = ? AND id IS NOT NULL ORDER BY pos LIMIT 1`,
+            connectionId,
+            discovered.providerModelId,
+          );
+          const existing = row && RegisteredModelSchema.safeParse(safeJson(row.body));
+          if (existing?.success) {
+            const refreshed = refresh(existing.data, discovered, now);
+            updateRow(sql, refreshed);
+            return refreshed;
+          }
+          added++;
+          const fresh = this.fresh(connectionId, discovered, now);
+          insertRow(sql, fresh);
+          return fresh;
+        });
+        this.dropOrphans(sql);
+      });
+    });
+    this.changed.fire();
+    this.deps.logger.info(`Registered ${registered.length} ${registered.length === 1 ? 'model' : 'models'} (${added} new) for connection ${connectionId}.`);
+    return { models: registered, added };
+  }
+
+  /**
+   * Registers a model that discovery cannot list. Its metadata comes from the built-in table
+   * when it has the model, else it is plain text with nothing else known. A model already
+   * registered is returned as it is.
+   */
+  async addById(connectionId: string, providerModelId: unknown): Promise<RegisteredModel> {
+    const parsed = ProviderModelIdSchema.safeParse(providerModelId);
+    if (!parsed.success) {
+      throw new SwitchboardError('invalid_input', l10n.t('A model id is 1 to 256 characters, e.g. llama3.2:latest or gpt-4o-mini.'));
+    }
+    const modelRef = parsed.data;
+    let result: RegisteredModel | undefined;
+    await this.mutate((all) => {
+      const connection = this.deps.connections.require(connectionId);
+      const existing = all.find((model) => model.connectionId === connectionId && model.providerModelId === modelRef);
+      if (existing) {
+        result = existing;
+        return all;
+      }
+      const known = this.deps.builtinModel?.(connection.providerId, modelRef);
+      const discovered: DiscoveredModel = known
+        ? { ...known, providerModelId: modelRef }
+        : { providerModelId: modelRef, displayName: modelRef, modalities: ['text'], sources: {} };
+      result = this.fresh(connectionId, discovered, this.deps.clock.now().toISOString());
+      return [...all, result];
+    });
+    this.deps.logger.info(`Added model "${modelRef}" to connection ${connectionId} by its id.`);
+    return result!;
+  }
+
+  setEnabled(id: string, enabled: boolean): Promise<RegisteredModel> {
+    return this.patch(id, (model) => ({ ...model, enabled }));
+  }
+
+  /**
+   * Enables or disables many models in one write and one change (a person selects 2,000 in the
+   * editor: one at a time, each would re-read the registry and every view its snapshot). Ids
+   * that are gone, and models already so, are skipped; returns how many changed.
+   */
+  async setEnabledMany(ids: readonly string[], enabled: boolean): Promise<number> {
+    const wanted = new Set(ids);
+    let changed = 0;
+    await this.mutate((all) => {
+      changed = all.filter((model) => wanted.has(model.id) && model.enabled !== enabled).length;
+      return changed ? all.map((model) => (wanted.has(model.id) && model.enabled !== enabled ? { ...model, enabled } : model)) : all;
+    });
+    if (changed) this.deps.logger.info(`${enabled ? 'Enabled' : 'Disabled'} ${changed} ${changed === 1 ? 'model' : 'models'}.`);
+    return changed;
+  }
+
+  /** Removes many models in one write and one change; ids that are gone are skipped. Returns how many went. */
+  async deleteMany(ids: readonly string[]): Promise<number> {
+    const unwanted = new Set(ids);
+    let deleted = 0;
+    await this.mutate((all) => {
+      const kept = all.filter((model) => !unwanted.has(model.id));
+      deleted = all.length - kept.length;
+      return deleted ? kept : all;
+    });
+    if (deleted) this.deps.logger.info(`Deleted ${deleted} ${deleted === 1 ? 'model' : 'models'}.`);
+    return deleted;
+  }
+
+  /**
+   * The person's context window; marked `user`, so re-registering keeps it, and the provider's
+   * figure is kept aside for clearContextWindow. More than the model's maximum is refused:
+   * providers cut it to the maximum (Ollama does), so the run would not get it.
+   */
+  async setContextWindow(id: string, contextWindow: unknown): Promise<RegisteredModel> {
+    const parsed = ContextWindowSchema.safeParse(contextWindow);
+    if (!parsed.success) {
+      throw new SwitchboardError('invalid_input', l10n.t('A context window is a whole number of tokens from 1 to {0}.', MAX_CONTEXT_WINDOW.toLocaleString('en')));
+    }
+    return this.patch(id, (model) => {
+      if (model.maxContextWindow !== undefined && parsed.data > model.maxContextWindow) {
+        throw new SwitchboardError(
+          'invalid_input',
+          l10n.t(
+            '"{0}" takes at most {1} tokens ({2}); a larger window would be cut to that. Enter {1} or less.',
+            model.displayName,
+            model.maxContextWindow.toLocaleString('en'),
+            describeSource(model.sources.maxContextWindow),
+          ),
+        );
+      }
+      return withContextOverride(model, parsed.data);
+    });
+  }
+
+  /**
+   * Drops the person's context window: the model gets the provider's window again (what the last
+   * discovery said). A value set before Switchboard kept the provider's falls back to the
+   * built-in table, else the window is unknown until the next discovery.
+   */
+  clearContextWindow(id: string): Promise<RegisteredModel> {
+    return this.patch(id, (model) => {
+      const cleared = withoutContextOverride(model);
+      if (cleared === model || cleared.contextWindow !== undefined) return cleared;
+      const providerId = this.deps.connections.require(model.connectionId).providerId;
+      const known = this.deps.builtinModel?.(providerId, model.providerModelId)?.contextWindow;
+      return known === undefined ? cleared : { ...cleared, contextWindow: known, sources: { ...cleared.sources, contextWindow: 'builtin' } };
+    });
+  }
+
+  /**
+   * The window the person set for this model of the connection, for the run path to ask the
+   * provider for (one indexed lookup); undefined when the provider's own window is in force.
+   */
+  requestedContextWindow(connectionId: string, providerModelId: string): number | undefined {
+    const row = this.deps.db.read((sql) =>
+      sql.get<{ body: string }>(`SELECT body FROM ${MODELS} WHERE connection_id = ? AND provider_model_id = ? AND id IS NOT NULL ORDER BY pos LIMIT 1`, connectionId, providerModelId),
+    );
+    const parsed = row && RegisteredModelSchema.safeParse(safeJson(row.body));
+    return parsed?.success && parsed.data.sources.contextWindow === 'user' ? parsed.data.contextWindow : undefined;
+  }
+
+  async delete(id: string): Promise<void> {
+    let removed: RegisteredModel | undefined;
+    await this.mutate((all) => {
+      removed = findOrThrow(all, id);
+      return all.filter((model) => model.id !== id);
+    });
+    this.deps.logger.info(`Deleted model "${removed!.providerModelId}" (${id}) of connection ${removed!.connectionId}.`);
+  }
+
+  dispose(): void {
+    this.cascade.dispose();
+    this.changed.dispose();
+  }
+
+  private fresh(connectionId: string, discovered: DiscoveredModel, now: string): RegisteredModel {
+    return RegisteredModelSchema.parse({ ...discovered, id: (this.deps.newId ?? randomUUID)(), connectionId, enabled: true, lastSyncedAt: now });
+  }
+
+  private async patch(id: string, change: (model: RegisteredModel) => RegisteredModel): Promise<RegisteredModel> {
+    let updated: RegisteredModel | undefined;
+    await this.mutate((all) => {
+      const current = findOrThrow(all, id);
+      updated = RegisteredModelSchema.parse(change(current));
+      return all.map((model) => (model.id === id ? updated! : model));
+    });
+    return updated!;
+  }
+
+  /** Validates what an adapter returned: drops invalid entries and duplicates. */
+  private checkDiscovered(raw: unknown, connectionName: string): DiscoveredModel[] {
+    if (!Array.isArray(raw)) {
+      throw new SwitchboardError('bad_response', l10n.t('The provider of "{0}" did not return a list of models.', connectionName));
+    }
+    const valid: DiscoveredModel[] = [];
+    let invalid = 0;
+    for (const entry of raw) {
+      const parsed = DiscoveredModelSchema.safeParse(entry);
+      if (!parsed.success) invalid++;
+      else valid.push(parsed.data);
+    }
+    const unique = uniqueById(valid);
+    if (invalid) this.deps.logger.warn(`Discovery on "${connectionName}": left out ${invalid} entries that are not valid models.`);
+    if (unique.length > MAX_MODELS_PER_MESSAGE) {
+      this.deps.logger.warn(`Discovery on "${connectionName}" listed ${unique.length} models; only the first ${MAX_MODELS_PER_MESSAGE} are offered.`);
+      return unique.slice(0, MAX_MODELS_PER_MESSAGE);
+    }
+    return unique;
+  }
+
+  /**
+   * Every stored record that passes its schema, whether or not its connection still exists;
+   * read and validated again only after a commit (each view's snapshot lists the registry).
+   */
+  private readValid(): RegisteredModel[] {
+    return this.deps.db.cachedRead(this.validCache, (sql) => this.read(sql));
+  }
+
+  /** The stored records that pass their schema, in registration order; the others are logged and left as they are. */
+  private read(sql: Sql): RegisteredModel[] {
+    const valid: RegisteredModel[] = [];
+    let invalid = 0;
+    let example = '';
+    for (const row of sql.all<{ body: string }>(`SELECT body FROM ${MODELS} ORDER BY pos`)) {
+      const parsed = RegisteredModelSchema.safeParse(safeJson(row.body));
+      if (parsed.success) {
+        valid.push(parsed.data);
+      } else {
+        invalid++;
+        example ||= describeIssues(parsed.error.issues);
+      }
+    }
+    // One line when the number changes, not one per record and snapshot.
+    if (invalid !== this.lastInvalidCount) {
+      this.lastInvalidCount = invalid;
+      if (invalid) this.deps.logger.warn(`Ignoring ${invalid} stored models that are not valid (kept in storage as they are), e.g.: ${example}`);
+    }
+    return valid;
+  }
+
+  /**
+   * One read-modify-write transaction, not queued: callers are already in the queue. `change`
+   * sees every valid record. Invalid records are kept as they were; models whose connection
+   * has no stored record at all are dropped. Only the rows that changed are written. Returns
+   * whether it wrote: a `change` that returns its argument writes nothing.
+   */
+  private async apply(change: (all: RegisteredModel[]) => RegisteredModel[]): Promise<boolean> {
+    return this.deps.db.write((sql) => {
+      const valid = this.read(sql);
+      const next = change(valid);
+      if (next !== valid) {
+        const before = new Map(valid.map((model) => [model.id, model]));
+        const nextIds = new Set(next.map((model) => model.id));
+        for (const model of valid) {
+          if (!nextIds.has(model.id)) sql.run(`DELETE FROM ${MODELS} WHERE id = ?`, model.id);
+        }
+        for (const model of next) {
+          const old = before.get(model.id);
+          if (!old) insertRow(sql, model);
+          else if (old !== model && JSON.stringify(old) !== JSON.stringify(model)) updateRow(sql, model);
+        }
+      }
+      return this.dropOrphans(sql) > 0 || next !== valid;
+    });
+  }
+
+  /**
+   * Removes the models whose connection has no stored record at all (what a delete cut short
+   * between its globalState write and its database write leaves); returns how many.
+   */
+  private dropOrphans(sql: Sql): number {
+    const ids = [...storedConnectionIds(this.deps.store)];
+    const removed = Number(sql.run(`DELETE FROM ${MODELS} WHERE id IS NOT NULL AND connection_id NOT IN (${ids.map(() => '?').join(', ')})`, ...ids).changes);
+    if (removed) this.deps.logger.info(`Removed ${removed} models left from deleted connections.`);
+    return removed;
+  }
+
+  private async mutate(change: (all: RegisteredModel[]) => RegisteredModel[]): Promise<void> {
+    const wrote = await this.deps.connections.writes.run(() => this.apply(change));
+    if (wrote) this.changed.fire();
+  }
+}
+
+function insertRow(sql: Sql, model: RegisteredModel): void {
+  sql.run(`INSERT INTO ${MODELS} (id, connection_id, provider_model_id, enabled, body) VALUES (?, ?, ?, ?, ?)`, model.id, model.connectionId, model.providerModelId, model.enabled ? 1 : 0, JSON.stringify(model));
+}
+
+function updateRow(sql: Sql, model: RegisteredModel): void {
+  sql.run(`UPDATE ${MODELS} SET provider_model_id = ?, enabled = ?, body = ? WHERE id = ?`, model.providerModelId, model.enabled ? 1 : 0, JSON.stringify(model), model.id);
+}
+
+/**
+ * The ids of every stored connection record, valid or not: a model is an orphan only when no
+ * record at all has its connection id, so a connection that fails its schema (e.g. written by
+ * a newer version) never costs its models.
+ */
+function storedConnectionIds(store: KeyValueStore): Set<string> {
+  const raw = store.get(CONNECTIONS_KEY);
+  const ids = new Set<string>();
+  if (Array.isArray(raw)) {
+    for (const entry of raw) {
+      const id = (entry as { id?: unknown } | null)?.id;
+      if (typeof id === 'string') ids.add(id);
+    }
+  }
+  return ids;
+}
+
+/** The discovered values, with the id, `enabled` and every `user` value of the record kept. */
+function refresh(existing: RegisteredModel, discovered: DiscoveredModel, now: string): RegisteredModel {
+  const next: RegisteredModel = {
+    ...discovered,
+    sources: { ...discovered.sources },
+    id: existing.id,
+    connectionId: existing.connectionId,
+    enabled: existing.enabled,
+    lastSyncedAt: now,
+  };
+  if (existing.sources.modalities === 'user') {
+    next.modalities = existing.modalities;
+    next.sources.modalities = 'user';
+  }
+  if (existing.sources.costs === 'user') {
+    next.inputCostPer1k = existing.inputCostPer1k;
+    next.outputCostPer1k = existing.outputCostPer1k;
+    next.sources.costs = 'user';
+  }
+  // The person's window stays in force; what the provider says now is kept aside for clearing it.
+  const overridden = existing.sources.contextWindow === 'user' && existing.contextWindow !== undefined ? withContextOverride(next, existing.contextWindow) : next;
+  return RegisteredModelSchema.parse(withoutUndefined(overridden));
+}
+
+/** The first of each providerModelId, in order. */
+function uniqueById<T extends { providerModelId: string }>(models: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return models.filter((model) => !seen.has(model.providerModelId) && Boolean(seen.add(model.providerModelId)));
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+}
+
+function findOrThrow(all: RegisteredModel[], id: string): RegisteredModel {
+  const found = all.find((model) => model.id === id);
+  if (!found) throw new SwitchboardError('not_found', l10n.t('That model is no longer in the registry. Discover the connection\'s models again to add it back.'));
+  return found;
+}

@@ -1,0 +1,209 @@
+import * as l10n from '@vscode/l10n';
+import { Worker } from 'node:worker_threads';
+import { FromAgentHostSchema, type StartRunMessage, type ToAgentHost } from '../../contracts/agentHost';
+import type { TraceStep } from '../../contracts/agents';
+import type { ChatMessage, Usage } from '../../contracts/models';
+import { SwitchboardError, toErrorInfo } from '../base/errors';
+import type { Disposable, Logger } from '../base/ports';
+
+/** What one run needs from the extension host: its trace, its output as it streams, and model calls on its routing. */
+export interface RunHooks {
+  onStep(step: TraceStep): void;
+  /** A piece of the run's output, as the worker passes it on. */
+  onOutput(text: string): void;
+  /** A model call; `onText` gets the answer piece by piece as it streams in. */
+  callModel(messages: ChatMessage[], signal: AbortSignal, onText: (text: string) => void): Promise<{ output: string; usage: Usage }>;
+}
+
+export interface AgentHostOptions {
+  /** The worker's script: dist/agentHost.js in the extension, the TypeScript source under tsx in tests. */
+  workerPath: string;
+  execArgv?: string[];
+  /** How long the worker may stay silent on a run (while no model call is under way) before it counts as hung. */
+  silenceLimitMs(): number;
+  logger: Logger;
+  /** Sees every message to and from the worker (tests check that no key is ever among them). */
+  tap?(direction: 'toWorker' | 'fromWorker', message: unknown): void;
+}
+
+interface ActiveRun {
+  start: StartRunMessage;
+  hooks: RunHooks;
+  resolve(value: { output: string; usage: Usage }): void;
+  reject(error: SwitchboardError): void;
+  calls: Map<number, AbortController>;
+  watchdog?: NodeJS.Timeout;
+}
+
+/**
+ * The extension host's side of the agent host. One worker serves all runs; it gets IDs and
+ * texts, asks for model calls by message, and never sees a key. A worker that crashes fails
+ * its runs and is replaced on the next run; a run the worker stops answering fails with
+ * `timeout`, and a worker that does not answer a ping then is ended.
+ */
+export class AgentHost implements Disposable {
+  private worker: Worker | undefined;
+  private readonly runs = new Map<string, ActiveRun>();
+
+  constructor(private readonly options: AgentHostOptions) {}
+
+  run(start: StartRunMessage, hooks: RunHooks, signal?: AbortSignal): Promise<{ output: string; usage: Usage }> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(cancelled());
+      const active: ActiveRun = { start, hooks, resolve, reject, calls: new Map() };
+      this.runs.set(start.runId, active);
+      signal?.addEventListener('abort', () => this.cancel(start.runId), { once: true });
+      this.armWatchdog(active);
+      this.post({ ...start });
+    });
+  }
+
+  private cancel(runId: string): void {
+    const active = this.runs.get(runId);
+    if (!active) return;
+    for (const call of active.calls.values()) call.abort();
+    this.post({ type: 'cancel', runId });
+    this.finish(runId, (run) => run.reject(cancelled()));
+  }
+
+  private post(message: ToAgentHost): void {
+    this.options.tap?.('toWorker', message);
+    this.ensureWorker().postMessage(message);
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(this.options.workerPath, { execArgv: this.options.execArgv ?? [], env: {} });
+    worker.on('message', (raw: unknown) => this.onMessage(raw));
+    worker.on('error', (error) => this.onWorkerGone(worker, `it failed: ${error.message}`));
+    worker.on('exit', (code) => this.onWorkerGone(worker, `it exited with code ${code}`));
+    this.worker = worker;
+    return worker;
+  }
+
+  private onWorkerGone(worker: Worker, why: string): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    if (this.runs.size) this.options.logger.error(`The agent host stopped: ${why}. Its ${this.runs.size} run(s) failed.`);
+    for (const runId of [...this.runs.keys()]) {
+      // Nobody is left to read the answer of a model call under way: stop it, so the run ends now.
+      for (const call of this.runs.get(runId)!.calls.values()) call.abort();
+      this.finish(runId, (run) => run.reject(new SwitchboardError('internal', l10n.t('The agent host stopped unexpectedly ({0}). Run the agent again.', why))));
+    }
+  }
+
+  private onMessage(raw: unknown): void {
+    this.options.tap?.('fromWorker', raw);
+    const parsed = FromAgentHostSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.options.logger.warn('The agent host sent a message that does not match its protocol; ignored.');
+      return;
+    }
+    const message = parsed.data;
+    if (message.type === 'pong') {
+      this.pongs.get(message.nonce)?.();
+      return;
+    }
+    const active = this.runs.get(message.runId);
+    if (!active) return;
+    this.armWatchdog(active);
+    switch (message.type) {
+      case 'step':
+        active.hooks.onStep(message.step);
+        break;
+      case 'delta':
+        active.hooks.onOutput(message.text);
+        break;
+      case 'done':
+        this.finish(message.runId, (run) => run.resolve({ output: message.output, usage: message.usage }));
+        break;
+      case 'failed':
+        this.finish(message.runId, (run) => run.reject(new SwitchboardError(message.error.code, message.error.message)));
+        break;
+      case 'invoke':
+        void this.invoke(active, message.callId, message.messages);
+        break;
+    }
+  }
+
+  /** Makes the worker's model call on the run's routing: the worker names only the messages. */
+  private async invoke(active: ActiveRun, callId: number, messages: ChatMessage[]): Promise<void> {
+    const { runId } = active.start;
+    const controller = new AbortController();
+    active.calls.set(callId, controller);
+    clearTimeout(active.watchdog);
+    try {
+      // To the worker, whose steps pass it back as the run's output: the pieces that arrive in
+      // one turn of the event loop go as one message, so a fast model costs few messages.
+      let pending = '';
+      const relay = () => {
+        if (pending && this.runs.get(runId) === active) this.post({ type: 'invokeDelta', runId, callId, text: pending });
+        pending = '';
+      };
+      const result = await active.hooks.callModel(messages, controller.signal, (text) => {
+        if (!pending) setImmediate(relay);
+        pending += text;
+      });
+      relay();
+      if (this.runs.get(runId) === active) this.post({ type: 'invokeResult', runId, callId, ok: true, ...result });
+    } catch (error) {
+      if (this.runs.get(runId) === active) this.post({ type: 'invokeError', runId, callId, error: toErrorInfo(error) });
+    } finally {
+      active.calls.delete(callId);
+      if (this.runs.get(runId) === active) this.armWatchdog(active);
+    }
+  }
+
+  private armWatchdog(active: ActiveRun): void {
+    clearTimeout(active.watchdog);
+    if (active.calls.size) return;
+    const limit = this.options.silenceLimitMs();
+    active.watchdog = setTimeout(() => void this.onSilence(active, limit), limit);
+  }
+
+  private readonly pongs = new Map<number, () => void>();
+  private nextPing = 1;
+
+  /** The worker said nothing about a run for too long: fail the run, and end the worker if it is stuck. */
+  private async onSilence(active: ActiveRun, limit: number): Promise<void> {
+    const { runId } = active.start;
+    this.post({ type: 'cancel', runId });
+    this.finish(runId, (run) => run.reject(new SwitchboardError('timeout', l10n.t('The agent host did not answer within {0} s. Run the agent again.', Math.round(limit / 1000)))));
+    const worker = this.worker;
+    if (!worker) return;
+    const nonce = this.nextPing++;
+    const answered = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 2_000);
+      this.pongs.set(nonce, () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+      const ping: ToAgentHost = { type: 'ping', nonce };
+      this.options.tap?.('toWorker', ping);
+      worker.postMessage(ping);
+    });
+    this.pongs.delete(nonce);
+    if (!answered && this.worker === worker) {
+      this.options.logger.error('The agent host stopped answering; it was ended and will be restarted with the next run.');
+      void worker.terminate();
+    }
+  }
+
+  private finish(runId: string, settle: (run: ActiveRun) => void): void {
+    const active = this.runs.get(runId);
+    if (!active) return;
+    this.runs.delete(runId);
+    clearTimeout(active.watchdog);
+    settle(active);
+  }
+
+  dispose(): void {
+    for (const runId of [...this.runs.keys()]) this.cancel(runId);
+    void this.worker?.terminate();
+    this.worker = undefined;
+  }
+}
+
+function cancelled(): SwitchboardError {
+  return new SwitchboardError('cancelled', l10n.t('The run was cancelled.'));
+}

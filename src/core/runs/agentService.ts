@@ -1,0 +1,119 @@
+import * as l10n from '@vscode/l10n';
+import { randomUUID } from 'node:crypto';
+import { AgentInputSchema, AgentSchema, type Agent } from '../../contracts/agents';
+import { SwitchboardError } from '../base/errors';
+import type { Clock, Event, KeyValueStore, Logger } from '../base/ports';
+import { describeIssues } from '../../contracts/issues';
+import { StoredList } from '../store/storedList';
+import { AGENTS_KEY } from '../store/storageKeys';
+
+
+/** Agents in globalState: validated on read and on every write, written through one queue. */
+export class AgentService {
+  private readonly records: StoredList<typeof AgentSchema>;
+  readonly onDidChange: Event<void>;
+
+  constructor(
+    private readonly deps: {
+      store: KeyValueStore;
+      clock: Clock;
+      logger: Logger;
+      /** Whether a connection id names an existing connection. */
+      connectionExists(id: string): boolean;
+      newId?: () => string;
+    },
+  ) {
+    this.records = new StoredList(deps.store, AGENTS_KEY, AgentSchema, deps.logger, 'agent');
+    this.onDidChange = this.records.onDidChange;
+  }
+
+  list(): Agent[] {
+    return this.records.list();
+  }
+
+  get(id: string): Agent | undefined {
+    return this.list().find((agent) => agent.id === id);
+  }
+
+  require(id: string): Agent {
+    const agent = this.get(id);
+    if (!agent) throw new SwitchboardError('not_found', l10n.t('That agent no longer exists. Choose another one in the Agents view.'));
+    return agent;
+  }
+
+  async create(input: unknown): Promise<Agent> {
+    const parsed = this.parseInput(input);
+    const now = this.deps.clock.now().toISOString();
+    const agent = AgentSchema.parse({ ...parsed, id: (this.deps.newId ?? randomUUID)(), createdAt: now, updatedAt: now });
+    await this.mutate((all) => {
+      assertUniqueName(all, agent.name);
+      return [...all, agent];
+    });
+    return agent;
+  }
+
+  /** Replaces the agent's editable fields with `input` (the whole form, as the view sends it). */
+  async update(id: string, input: unknown): Promise<Agent> {
+    const parsed = this.parseInput(input);
+    let updated: Agent | undefined;
+    await this.mutate((all) => {
+      const current = all.find((a) => a.id === id);
+      if (!current) throw new SwitchboardError('not_found', l10n.t('That agent no longer exists.'));
+      assertUniqueName(all.filter((a) => a.id !== id), parsed.name);
+      const { connectionId: _c, modelRef: _m, model, ...kept } = current;
+      // A legacy model string stays until the form names a connection or a model, which replaces it.
+      const legacy = model && !parsed.connectionId && !parsed.modelRef ? { model } : {};
+      updated = AgentSchema.parse({ ...kept, ...legacy, ...parsed, updatedAt: this.deps.clock.now().toISOString() });
+      return all.map((a) => (a.id === id ? updated! : a));
+    });
+    return updated!;
+  }
+
+  /**
+   * Replaces a legacy model string with a connection and a registered model (the migration);
+   * `not_found` when the agent is gone, `conflict` (and no change) when its string is no longer
+   * the one the migration looked at.
+   */
+  async adoptRoute(id: string, route: { connectionId: string; modelRef: string; expectedModel: string }): Promise<Agent> {
+    let updated: Agent | undefined;
+    await this.mutate((all) => {
+      const current = all.find((a) => a.id === id);
+      if (!current) throw new SwitchboardError('not_found', l10n.t('That agent no longer exists.'));
+      if (current.model !== route.expectedModel) throw new SwitchboardError('conflict', l10n.t('The agent "{0}" changed while it was migrated. Run the migration again.', current.name));
+      const { model: _legacy, ...kept } = current;
+      updated = AgentSchema.parse({ ...kept, connectionId: route.connectionId, modelRef: route.modelRef, updatedAt: this.deps.clock.now().toISOString() });
+      return all.map((a) => (a.id === id ? updated! : a));
+    });
+    return updated!;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.mutate((all) => {
+      if (!all.some((a) => a.id === id)) throw new SwitchboardError('not_found', l10n.t('That agent no longer exists.'));
+      return all.filter((a) => a.id !== id);
+    });
+  }
+
+  private parseInput(input: unknown) {
+    const parsed = AgentInputSchema.safeParse(input);
+    if (!parsed.success) {
+      throw new SwitchboardError('invalid_input', l10n.t('The agent is not valid: {0}.', describeIssues(parsed.error.issues)));
+    }
+    const value = parsed.data;
+    if (value.connectionId && !this.deps.connectionExists(value.connectionId)) {
+      throw new SwitchboardError('missing_connection', l10n.t('The agent names a connection that does not exist. Choose one from the list.'));
+    }
+    return value;
+  }
+
+  private mutate(change: (all: Agent[]) => Agent[]): Promise<void> {
+    return this.records.mutate(change);
+  }
+}
+
+function assertUniqueName(all: Agent[], name: string): void {
+  const wanted = name.trim().toLocaleLowerCase();
+  if (all.some((a) => a.name.toLocaleLowerCase() === wanted)) {
+    throw new SwitchboardError('conflict', l10n.t('An agent named "{0}" already exists. Choose another name.', name.trim()));
+  }
+}

@@ -1,0 +1,214 @@
+import * as l10n from '@vscode/l10n';
+import { randomUUID } from 'node:crypto';
+import { StartAgentRunRequestSchema, type Agent, type RunRecord, type StartAgentRunRequest, type TraceStep } from '../../contracts/agents';
+import type { ChatMessage } from '../../contracts/models';
+import type { AgentHost } from './agentHost';
+import type { AgentService } from './agentService';
+import type { ConnectionService } from '../connections/connectionService';
+import { SwitchboardError, toErrorInfo, errorText } from '../base/errors';
+import { Emitter } from '../base/events';
+import type { ModelCaller } from '../calls/modelCaller';
+import type { Clock, Logger, Settings } from '../base/ports';
+import { describeIssues } from '../../contracts/issues';
+import type { ProviderRegistry } from '../providers/providerRegistry';
+import { resolveRouting } from '../calls/routing';
+import type { RunStore } from './runStore';
+
+export interface RunServiceDeps {
+  agents: AgentService;
+  connections: ConnectionService;
+  registry: ProviderRegistry;
+  /** Makes each model call: key path, adapter with the timeout, audit. */
+  modelCaller: ModelCaller;
+  runs: RunStore;
+  agentHost: AgentHost;
+  settings: Settings;
+  clock: Clock;
+  logger: Logger;
+  /** Whether the person disabled this model in the registry (an unregistered model is not disabled). */
+  isModelDisabled?(connectionId: string, modelRef: string): boolean;
+  /** The connection's registered models, for routing a run that names no model (RoutingInputs). */
+  registeredModels?(connectionId: string): readonly { providerModelId: string; enabled: boolean }[];
+}
+
+/**
+ * Every run goes through here: validate the request, resolve routing, run the agent's steps in
+ * the agent host, and give it the model calls of that routing (ModelCaller: consent, key, adapter
+ * with the timeout, audit). The run is stored with its effective routing whatever the outcome.
+ */
+export class RunService {
+  private readonly cancels = new Map<string, AbortController>();
+  /** Model calls under way per run, so a run is final only after its calls are audited. */
+  private readonly calls = new Map<string, Set<Promise<unknown>>>();
+  private readonly finished = new Emitter<RunRecord>();
+  /** Every run's final record, once it is stored: the public API tells each extension of its own. */
+  readonly onDidFinishRun = this.finished.event;
+
+  constructor(private readonly deps: RunServiceDeps) {}
+
+  /**
+   * Starts a run and resolves with its final record (succeeded, failed or cancelled). Only an
+   * invalid request or an unknown agent throws, before anything is stored.
+   */
+  async start(request: unknown, requesterId: string, signal?: AbortSignal): Promise<RunRecord> {
+    return (await this.launch(request, requesterId, signal)).finished;
+  }
+
+  /**
+   * Like `start`, but resolves as soon as the run is stored as queued, with its id and a
+   * promise of its final record: for views that show progress from snapshots, and for callers
+   * that read the output as it streams (`onOutput`, keys already blanked).
+   */
+  async launch(request: unknown, requesterId: string, signal?: AbortSignal, onOutput?: (text: string) => void): Promise<{ runId: string; finished: Promise<RunRecord> }> {
+    const parsed = StartAgentRunRequestSchema.safeParse(request);
+    if (!parsed.success) {
+      throw new SwitchboardError('invalid_input', l10n.t('The run request is not valid: {0}.', describeIssues(parsed.error.issues)));
+    }
+    const agent = this.deps.agents.require(parsed.data.agentId);
+    const run: RunRecord = {
+      id: randomUUID(),
+      agentId: agent.id,
+      agentName: agent.name,
+      requesterId,
+      status: 'queued',
+      input: parsed.data.input,
+      trace: [],
+      createdAt: this.deps.clock.now().toISOString(),
+    };
+    await this.deps.runs.add(run);
+    const finished = this.execute(run, agent, parsed.data, signal, onOutput);
+    void finished.then((record) => this.finished.fire(record));
+    return { runId: run.id, finished };
+  }
+
+  private async execute(run: RunRecord, agent: Agent, request: StartAgentRunRequest, signal?: AbortSignal, onOutput?: (text: string) => void): Promise<RunRecord> {
+    const { deps } = this;
+    const controller = new AbortController();
+    this.cancels.set(run.id, controller);
+    const onAbort = () => controller.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    // The caller may have cancelled while the run was being stored: that abort fired already.
+    if (signal?.aborted) controller.abort();
+    const started = performance.now();
+    const trace: TraceStep[] = [];
+    const streamed = new StreamedOutput((fields) => deps.runs.update(run.id, fields), started, deps.logger);
+    try {
+      const routing = resolveRouting({
+        request,
+        agent,
+        defaultConnectionId: deps.settings.defaultConnectionId(),
+        findConnection: (id) => deps.connections.get(id),
+        listConnections: () => deps.connections.list(),
+        findProvider: (id) => deps.registry.get(id)?.descriptor,
+        registeredModels: (connectionId) => deps.registeredModels?.(connectionId) ?? [],
+      });
+      await deps.runs.update(run.id, { status: 'running', routing });
+      if (deps.isModelDisabled?.(routing.connectionId, routing.modelRef)) {
+        throw new SwitchboardError('model_not_found', l10n.t('The model "{0}" is disabled in the registry. Enable it in the Models tab, or run with another model.', routing.modelRef));
+      }
+      // The worker names only its messages; where they go is this run's routing.
+      const callModel = (messages: ChatMessage[], callSignal: AbortSignal, onText: (text: string) => void) =>
+        this.track(run.id, deps.modelCaller.call({ runId: run.id, requesterId: run.requesterId, connectionId: routing.connectionId, modelRef: routing.modelRef, messages }, callSignal, onText));
+      const result = await deps.agentHost.run(
+        {
+          type: 'start',
+          runId: run.id,
+          agent: { name: agent.name, role: agent.role, soul: agent.soul, guardrails: agent.guardrails },
+          input: request.input,
+          modelRef: routing.modelRef,
+        },
+        { onStep: (step) => trace.push(step), onOutput: (text) => (streamed.append(text), onOutput?.(text)), callModel },
+        controller.signal,
+      );
+      await streamed.settle();
+      await this.finish(run.id, { status: 'succeeded', output: result.output, usage: result.usage, trace, ...streamed.timing() }, started);
+    } catch (error) {
+      const info = toErrorInfo(error);
+      const status = info.code === 'cancelled' ? 'cancelled' : 'failed';
+      await this.callsSettled(run.id);
+      await streamed.settle();
+      // What streamed in before the failure stays, marked as partial.
+      const partial = streamed.text ? { output: streamed.text, outputPartial: true, ...streamed.timing() } : {};
+      await this.finish(run.id, { status, error: info, trace, ...partial }, started);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.cancels.delete(run.id);
+      this.calls.delete(run.id);
+    }
+    return deps.runs.get(run.id) ?? run;
+  }
+
+  /** Cancels a run under way: aborts its model call and tells the worker. */
+  cancel(runId: string): boolean {
+    const controller = this.cancels.get(runId);
+    controller?.abort();
+    return controller !== undefined;
+  }
+
+  /** Keeps a run's model call until it settles, so the run is final only after its calls are audited. */
+  private track<T>(runId: string, call: Promise<T>): Promise<T> {
+    const calls = this.calls.get(runId) ?? new Set();
+    this.calls.set(runId, calls);
+    calls.add(call);
+    void call.catch(() => undefined).finally(() => calls.delete(call));
+    return call;
+  }
+
+  private async callsSettled(runId: string): Promise<void> {
+    await Promise.allSettled([...(this.calls.get(runId) ?? [])]);
+  }
+
+  private async finish(runId: string, fields: Partial<RunRecord>, started: number): Promise<void> {
+    await this.deps.runs.update(runId, {
+      ...fields,
+      latencyMs: Math.round(performance.now() - started),
+      finishedAt: this.deps.clock.now().toISOString(),
+    });
+  }
+}
+
+/** How often a run's streaming output is written to the store (and so reaches the views). */
+const OUTPUT_WRITE_INTERVAL_MS = 250;
+
+/**
+ * A run's output as it streams in: kept whole, and written to the store at most every
+ * OUTPUT_WRITE_INTERVAL_MS, so a fast model floods neither the database nor the Agents view.
+ */
+class StreamedOutput {
+  text = '';
+  private firstTokenMs: number | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly write: (fields: Partial<RunRecord>) => Promise<void>,
+    private readonly started: number,
+    private readonly logger: Logger,
+  ) {}
+
+  append(text: string): void {
+    this.firstTokenMs ??= Math.round(performance.now() - this.started);
+    this.text += text;
+    this.timer ??= setTimeout(() => this.flush(), OUTPUT_WRITE_INTERVAL_MS);
+  }
+
+  /** The time to the first piece of output, once there was one. */
+  timing(): Partial<RunRecord> {
+    return this.firstTokenMs === undefined ? {} : { firstTokenMs: this.firstTokenMs };
+  }
+
+  /** No write is pending or under way afterwards, so the final write comes last. */
+  async settle(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.writing;
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    const fields = { output: this.text, ...this.timing() };
+    this.writing = this.writing
+      .then(() => this.write(fields))
+      .catch((error: unknown) => this.logger.warn(`Could not store a run's output as it streamed: ${errorText(error)}`));
+  }
+}

@@ -1,0 +1,229 @@
+import * as l10n from '@vscode/l10n';
+import { randomUUID } from 'node:crypto';
+import { RunRecordSchema, type RunRecord } from '../../contracts/agents';
+import { safeJson, type Database, type Sql } from '../store/database';
+import { errorText } from '../base/errors';
+import { Emitter } from '../base/events';
+import { systemClock, type Clock, type Disposable, type Logger } from '../base/ports';
+import { TABLES } from '../store/storageKeys';
+
+const { runs, leases } = TABLES;
+const ACTIVE = `status IN ('queued', 'running')`;
+const FINISHED = `status NOT IN ('queued', 'running')`;
+
+/** A lease not renewed for this long belongs to a window that is gone. */
+export const LEASE_MS = 30_000;
+const HEARTBEAT_MS = 10_000;
+
+export interface RunStoreDeps {
+  db: Database;
+  /** How many finished runs to keep. */
+  retention(): number;
+  /** The largest output stored, in KiB; a longer one is cut and marked `outputCut`. */
+  outputMaxKiB(): number;
+  logger: Logger;
+  clock?: Clock;
+  /** This window's lease; a new one per window unless given (tests). */
+  owner?: string;
+  leaseMs?: number;
+  heartbeatMs?: number;
+}
+
+/** What a page of runs may be narrowed to; each field that is set must match. */
+export interface RunFilter {
+  agentId?: string;
+  connectionId?: string;
+  modelRef?: string;
+  status?: RunRecord['status'];
+  /** Found, case-insensitive, in the agent's name, the input, the output or the error message. */
+  text?: string;
+}
+
+/** What JSON.stringify writes escaped: a quote, a backslash, a control character, a lone surrogate (code units, no `u` flag). */
+// eslint-disable-next-line no-control-regex -- the control characters are what it looks for
+const ESCAPED_IN_JSON = /["\\\u0000-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The WHERE clause of a filter and its arguments; values are always bound, never spliced in. */
+function whereOf(filter: RunFilter): { where: string; args: string[] } {
+  const clauses: string[] = [];
+  const args: string[] = [];
+  const field = (path: string) => `json_extract(body, '$.${path}')`;
+  const equal = (column: string, value: string | undefined) => {
+    if (!value) return;
+    clauses.push(`${column} = ?`);
+    args.push(value);
+  };
+  equal('status', filter.status);
+  equal(field('agentId'), filter.agentId);
+  equal(field('routing.connectionId'), filter.connectionId);
+  equal(field('routing.modelRef'), filter.modelRef);
+  const text = filter.text?.trim();
+  if (text) {
+    // LIKE with our own escape character, so a % or _ a person types is matched as itself.
+    const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const fields = ['agentName', 'input', 'output', 'error.message'].map((path) => `${field(path)} LIKE ? ESCAPE '\\'`);
+    // Text that JSON writes as it is (see ESCAPED_IN_JSON) is in the stored body wherever it is
+    // in a field, so the raw body is searched first and only its matches are parsed: a search
+    // through 10,000 runs then parses the few that can match, not all of them.
+    if (!ESCAPED_IN_JSON.test(text)) {
+      clauses.push(`body LIKE ? ESCAPE '\\'`);
+      args.push(pattern);
+    }
+    clauses.push(`(${fields.join(' OR ')})`);
+    args.push(pattern, pattern, pattern, pattern);
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', args };
+}
+
+/** One page of runs, newest first, and how many there are in all. */
+export interface RunPage {
+  runs: RunRecord[];
+  total: number;
+}
+
+/**
+ * Runs in the database, one row each, newest last. Every change is its own write transaction,
+ * committed when the call resolves.
+ *
+ * - Retention counts finished runs only, and trims them in the transaction that adds a run: a
+ *   queued or running run is never removed.
+ * - Runs are leased by the window that runs them: the store renews its lease while it lives.
+ *   At first use, any window marks interrupted the queued or running runs whose owner's lease
+ *   has expired (that window closed or crashed), never those of a window still alive.
+ */
+export class RunStore implements Disposable {
+  private readonly changed = new Emitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly owner: string;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private started = false;
+
+  constructor(private readonly deps: RunStoreDeps) {
+    this.owner = deps.owner ?? randomUUID();
+  }
+
+  get(id: string): RunRecord | undefined {
+    this.start();
+    const row = this.deps.db.read((sql) => sql.get<{ body: string }>(`SELECT body FROM ${runs} WHERE id = ?`, id));
+    return row ? this.parse(row.body, id) : undefined;
+  }
+
+  /**
+   * Runs newest first, `limit` from `offset`, with the total of those that match `filter`: a
+   * view never reads them all, and the filter runs in SQL, not over a whole history in memory.
+   */
+  page(options: { offset?: number; limit: number; filter?: RunFilter }): RunPage {
+    this.start();
+    const { where, args } = whereOf(options.filter ?? {});
+    return this.deps.db.read((sql) => {
+      const rows = sql.all<{ id: string; body: string }>(`SELECT id, body FROM ${runs} ${where} ORDER BY pos DESC LIMIT ? OFFSET ?`, ...args, options.limit, options.offset ?? 0);
+      const total = Number(sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${runs} ${where}`, ...args)?.n ?? 0);
+      return { runs: rows.flatMap((row) => this.parse(row.body, row.id) ?? []), total };
+    });
+  }
+
+  async add(run: RunRecord): Promise<void> {
+    this.start();
+    const record = this.capped(RunRecordSchema.parse(run));
+    this.deps.db.write((sql) => {
+      sql.run(`INSERT INTO ${runs} (id, status, owner, body) VALUES (?, ?, ?, ?)`, record.id, record.status, this.owner, JSON.stringify(record));
+      const keep = Math.max(1, Math.floor(this.deps.retention()));
+      // The span of positions bounds the number of rows and costs two index lookups: while it
+      // is within the retention there is nothing to trim, and starting a run does not walk the
+      // history.
+      // (Two subqueries: SQLite answers a lone min() or max() from the index, both together by a scan.)
+      const span = Number(sql.get<{ span: number }>(`SELECT (SELECT max(pos) FROM ${runs}) - (SELECT min(pos) FROM ${runs}) + 1 AS span`)?.span ?? 0);
+      if (span > keep) {
+        sql.run(`DELETE FROM ${runs} WHERE ${FINISHED} AND pos <= (SELECT pos FROM ${runs} WHERE ${FINISHED} ORDER BY pos DESC LIMIT 1 OFFSET ?)`, keep);
+      }
+    });
+    this.changed.fire();
+  }
+
+  /** Applies `patch` to the run if it is still stored (retention may have removed it once finished). */
+  async update(id: string, patch: Partial<RunRecord>): Promise<void> {
+    this.start();
+    const wrote = this.deps.db.write((sql) => this.patch(sql, id, (run) => ({ ...run, ...patch })));
+    if (wrote) this.changed.fire();
+  }
+
+  dispose(): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    this.changed.dispose();
+    if (!this.started) return;
+    // A window that closes cleanly gives up its lease: its unfinished runs are interrupted for
+    // the next window at once, without waiting for the lease to expire.
+    try {
+      this.deps.db.write((sql) => sql.run(`DELETE FROM ${leases} WHERE owner = ?`, this.owner));
+    } catch (error) {
+      this.deps.logger.warn(`Could not release this window's run lease: ${errorText(error)}`);
+    }
+  }
+
+  private patch(sql: Sql, id: string, change: (run: RunRecord) => RunRecord): boolean {
+    const row = sql.get<{ body: string }>(`SELECT body FROM ${runs} WHERE id = ?`, id);
+    const current = row && this.parse(row.body, id);
+    if (!current) return false;
+    const next = this.capped(RunRecordSchema.parse(change(current)));
+    sql.run(`UPDATE ${runs} SET status = ?, body = ? WHERE id = ?`, next.status, JSON.stringify(next), id);
+    return true;
+  }
+
+  /** The first use: take this window's lease and mark the runs of windows that are gone. */
+  private start(): void {
+    if (this.started) return;
+    const now = this.now();
+    const leaseMs = this.deps.leaseMs ?? LEASE_MS;
+    const interrupted = this.deps.db.write((sql) => {
+      this.renew(sql, now);
+      const orphans = sql.all<{ id: string }>(
+        `SELECT id FROM ${runs} WHERE ${ACTIVE} AND (owner IS NULL OR owner NOT IN (SELECT owner FROM ${leases} WHERE heartbeat_at >= ?))`,
+        now - leaseMs,
+      );
+      const finishedAt = new Date(now).toISOString();
+      const error = { code: 'internal' as const, message: l10n.t('The run was interrupted: the VS Code window running it closed, reloaded or crashed before it finished. Run the agent again.') };
+      for (const { id } of orphans) this.patch(sql, id, (run) => ({ ...run, status: 'failed', error, finishedAt }));
+      sql.run(`DELETE FROM ${leases} WHERE heartbeat_at < ?`, now - leaseMs);
+      return orphans.length;
+    });
+    // Set only once the lease is committed: a failed first use is tried again on the next.
+    this.started = true;
+    this.heartbeat = setInterval(() => {
+      try {
+        this.deps.db.write((sql) => this.renew(sql, this.now()));
+      } catch (error) {
+        this.deps.logger.warn(`Could not renew this window's run lease: ${errorText(error)}`);
+      }
+    }, this.deps.heartbeatMs ?? HEARTBEAT_MS);
+    // The lease must not keep a process alive that has nothing else to do.
+    this.heartbeat.unref?.();
+    if (interrupted) {
+      this.deps.logger.warn(`Marked ${interrupted} run(s) as failed: the window running them closed or crashed before they finished.`);
+      this.changed.fire();
+    }
+  }
+
+  private renew(sql: Sql, now: number): void {
+    sql.run(`INSERT INTO ${leases} (owner, heartbeat_at) VALUES (?, ?) ON CONFLICT (owner) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`, this.owner, now);
+  }
+
+  private now(): number {
+    return (this.deps.clock ?? systemClock).now().getTime();
+  }
+
+  /** An output over the limit is cut at a character boundary and marked. */
+  private capped(run: RunRecord): RunRecord {
+    const max = Math.max(1, Math.floor(this.deps.outputMaxKiB())) * 1024;
+    if (run.output === undefined || Buffer.byteLength(run.output) <= max) return run;
+    const cut = Buffer.from(run.output).subarray(0, max).toString('utf8').replace(/\uFFFD$/, '');
+    return { ...run, output: cut, outputCut: true };
+  }
+
+  private parse(body: string, id: string): RunRecord | undefined {
+    const parsed = RunRecordSchema.safeParse(safeJson(body));
+    if (parsed.success) return parsed.data;
+    this.deps.logger.warn(`Ignoring the stored run ${id}: it is not valid (kept in the database as it is).`);
+    return undefined;
+  }
+}

@@ -1,0 +1,249 @@
+import * as l10n from '@vscode/l10n';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import { SwitchboardError, errorText } from '../base/errors';
+import type { Disposable, Logger } from '../base/ports';
+import { MIGRATIONS } from './schema';
+
+type SqliteModule = typeof import('node:sqlite');
+
+/** Statements inside a transaction. Every call is synchronous: a transaction never awaits. */
+export interface Sql {
+  run(sql: string, ...params: SQLInputValue[]): { changes: number | bigint; lastInsertRowid: number | bigint };
+  get<T>(sql: string, ...params: SQLInputValue[]): T | undefined;
+  all<T>(sql: string, ...params: SQLInputValue[]): T[];
+}
+
+/** What Database.cachedRead keeps between calls; one per cached read, owned by its caller. */
+export interface ReadCache<T> {
+  version?: string;
+  value?: T;
+}
+
+export interface DatabaseDeps {
+  file: string;
+  logger: Logger;
+  /** How long a write waits for another window's transaction before it fails. */
+  busyTimeoutMs?: number;
+  /**
+   * Runs in its own write transaction once the schema is current, at every open: moves what
+   * an earlier version stored elsewhere. What it returns runs after that transaction is
+   * committed (e.g. removing the moved globalState keys), never before.
+   */
+  afterMigrations?(sql: Sql): (() => Promise<void>) | undefined;
+  /** For the test of a VS Code whose Node has no node:sqlite. */
+  loadSqlite?(): SqliteModule;
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * Switchboard's one SQLite database (node:sqlite, built into the extension host's Node: no
+ * native module to ship). Opened at first use, never during activation. WAL lets windows read
+ * while one writes; writes are `BEGIN IMMEDIATE` transactions, so two windows' read-modify-
+ * write cycles (an audit append, a retention trim) are serialised by SQLite, not by a queue in
+ * one process; busy_timeout makes the second wait instead of failing.
+ */
+export class Database implements Disposable {
+  private db: DatabaseSync | undefined;
+  private readonly statements = new Map<string, StatementSync>();
+  private inTransaction = false;
+  /** Write transactions this connection committed (see cachedRead). */
+  private commits = 0;
+  private afterOpen: Promise<void> = Promise.resolve();
+  private readonly sql: Sql = {
+    run: (sql, ...params) => this.statement(sql).run(...params),
+    get: <T>(sql: string, ...params: SQLInputValue[]) => this.statement(sql).get(...params) as T | undefined,
+    all: <T>(sql: string, ...params: SQLInputValue[]) => this.statement(sql).all(...params) as T[],
+  };
+
+  constructor(private readonly deps: DatabaseDeps) {}
+
+  get file(): string {
+    return this.deps.file;
+  }
+
+  /** The files SQLite keeps the data in: the database and its write-ahead log. */
+  get files(): string[] {
+    return [this.deps.file, `${this.deps.file}-wal`];
+  }
+
+  /** A consistent read: one snapshot across its statements. */
+  read<T>(body: (sql: Sql) => T): T {
+    return this.transaction('BEGIN', body);
+  }
+
+  /**
+   * `read`, answered from `cache` while nothing has been committed to the file since it was
+   * filled, by this window (its write count) or another (SQLite's data_version). For a read
+   * many callers repeat between changes, such as the registry every view's snapshot lists.
+   * The cached value is shared: callers must not change it.
+   */
+  cachedRead<T>(cache: ReadCache<T>, body: (sql: Sql) => T): T {
+    // Inside another transaction, a write of its own may not be committed yet: read it.
+    if (this.inTransaction) return body(this.sql);
+    return this.read((sql) => {
+      const version = `${sql.get<{ data_version: number }>('PRAGMA data_version')?.data_version}:${this.commits}`;
+      if (cache.version !== version || !('value' in cache)) {
+        cache.value = body(sql);
+        cache.version = version;
+      }
+      return cache.value as T;
+    });
+  }
+
+  /** A write transaction; a throw in `body` rolls everything in it back. Nested calls join the outer one. */
+  write<T>(body: (sql: Sql) => T): T {
+    return this.transaction('BEGIN IMMEDIATE', body);
+  }
+
+  /** Resolves when the work after the first open (removing moved globalState keys) is done. */
+  settled(): Promise<void> {
+    return this.afterOpen;
+  }
+
+  dispose(): void {
+    this.statements.clear();
+    this.db?.close();
+    this.db = undefined;
+  }
+
+  private transaction<T>(begin: string, body: (sql: Sql) => T): T {
+    const db = this.open();
+    if (this.inTransaction) return body(this.sql);
+    db.exec(begin);
+    this.inTransaction = true;
+    try {
+      const result = body(this.sql);
+      db.exec('COMMIT');
+      // data_version does not move for this connection's own commits: count them.
+      if (begin !== 'BEGIN') this.commits++;
+      return result;
+    } catch (error) {
+      // SQLite may have rolled back already (e.g. SQLITE_FULL); then this one has nothing to do.
+      try {
+        db.exec('ROLLBACK');
+      } catch {
+        /* no transaction left */
+      }
+      throw error;
+    } finally {
+      this.inTransaction = false;
+    }
+  }
+
+  private statement(sql: string): StatementSync {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.open().prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private open(): DatabaseSync {
+    if (this.db) return this.db;
+    const sqlite = this.load();
+    let db: DatabaseSync | undefined;
+    let after: (() => Promise<void>) | undefined;
+    try {
+      mkdirSync(dirname(this.deps.file), { recursive: true });
+      db = new sqlite.DatabaseSync(this.deps.file);
+      const busyTimeoutMs = Math.round(this.deps.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
+      db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+      const opened = db;
+      this.db = db;
+      // Two windows opening a new file at once: switching it to WAL and migrating it can meet
+      // the other's lock in a way SQLite does not hand to the busy handler, so that step waits
+      // and tries again itself, for as long as the busy timeout.
+      after = whileLocked(busyTimeoutMs, () => {
+        // WAL: readers never block the writer. NORMAL is durable across a crash of the process
+        // (the WAL is fsynced at checkpoints); only a power loss may drop the last commits.
+        opened.exec('PRAGMA journal_mode = WAL');
+        opened.exec('PRAGMA synchronous = NORMAL');
+        this.migrate();
+        // Inside the try: if the move from an earlier version fails, the database is closed and
+        // every use says so (and tries again), rather than showing a registry without its models.
+        return this.write((sql) => this.deps.afterMigrations?.(sql));
+      });
+    } catch (error) {
+      this.statements.clear();
+      db?.close();
+      this.db = undefined;
+      const failure =
+        error instanceof SwitchboardError
+          ? error
+          : new SwitchboardError(
+              'storage_unavailable',
+              l10n.t('Switchboard could not open its database ({0}): {1}. Close other VS Code windows and try again. Nothing stored earlier was removed.', this.deps.file, errorText(error)),
+              { cause: error },
+            );
+      this.deps.logger.error(failure.message);
+      throw failure;
+    }
+    if (after) {
+      this.afterOpen = after().catch((error: unknown) => this.deps.logger.error(`After opening the database: ${errorText(error)}`));
+    }
+    return db;
+  }
+
+  private load(): SqliteModule {
+    try {
+      // Loaded here, not imported at the top, so that a VS Code without it still activates
+      // and says what is wrong when the data is first needed.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return this.deps.loadSqlite ? this.deps.loadSqlite() : (require('node:sqlite') as SqliteModule);
+    } catch (error) {
+      const message = l10n.t(
+        'Switchboard cannot store models, runs or the audit log: the Node.js of this VS Code ({0}) has no node:sqlite. Update VS Code to 1.104 or later. Your registered models, runs and audit log from earlier versions are left as they were.',
+        process.version,
+      );
+      this.deps.logger.error(`${message} (${errorText(error)})`);
+      throw new SwitchboardError('storage_unavailable', message, { cause: error });
+    }
+  }
+
+  /** Applies the migrations this file has not had yet, in one transaction with the version. */
+  private migrate(): void {
+    this.write((sql) => {
+      const current = Number(sql.get<{ user_version: number }>('PRAGMA user_version')?.user_version ?? 0);
+      if (current > MIGRATIONS.length) {
+        throw new SwitchboardError(
+          'storage_unavailable',
+          l10n.t("Switchboard's database was written by a newer version of Switchboard (schema {0}, this one knows {1}). Update the Switchboard extension.", current, MIGRATIONS.length),
+        );
+      }
+      for (let version = current + 1; version <= MIGRATIONS.length; version++) {
+        this.db!.exec(MIGRATIONS[version - 1]!);
+        this.db!.exec(`PRAGMA user_version = ${version}`);
+      }
+      if (current < MIGRATIONS.length) this.deps.logger.info(`Database schema ${current} → ${MIGRATIONS.length} (${this.deps.file}).`);
+    });
+  }
+}
+
+/** Runs `step`, again after a short pause while SQLite says the database is locked, for at most `limitMs`. */
+function whileLocked<T>(limitMs: number, step: () => T): T {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = performance.now() + limitMs;
+  for (;;) {
+    try {
+      return step();
+    } catch (error) {
+      const locked = /database is locked|SQLITE_BUSY/i.test(errorText(error));
+      if (!locked || performance.now() >= deadline) throw error;
+      // A synchronous sleep: the database API is synchronous, as SQLite's own busy wait is.
+      Atomics.wait(pause, 0, 0, 20);
+    }
+  }
+}
+
+/** JSON.parse that gives `undefined` for a body that is not JSON (a torn or hand-edited record). */
+export function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

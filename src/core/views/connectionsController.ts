@@ -1,0 +1,94 @@
+import {
+  FromConnectionsViewSchema,
+  type ConnectionsRequest,
+  type ConnectionsSnapshot,
+  type ToConnectionsView,
+} from '../../contracts/connectionsView';
+import type { ConnectionActions } from '../connections/connectionActions';
+import type { ConnectionService } from '../connections/connectionService';
+import type { ModelActions } from '../models/modelActions';
+import type { ModelRegistry } from '../models/modelRegistry';
+import type { Logger, Settings } from '../base/ports';
+import type { ProviderRegistry } from '../providers/providerRegistry';
+import { personAt, requesterIds } from '../keys/requesters';
+import { ViewHost } from './viewHost';
+
+export interface ConnectionsControllerDeps {
+  connections: ConnectionService;
+  actions: ConnectionActions;
+  models: ModelRegistry;
+  modelActions: ModelActions;
+  registry: ProviderRegistry;
+  settings: Settings;
+  logger: Logger;
+  post(message: ToConnectionsView): void;
+}
+
+/** The host side of the Connections view: its snapshot and what each request does. */
+export function createConnectionsController(deps: ConnectionsControllerDeps): ViewHost<ConnectionsRequest, ConnectionsSnapshot> {
+  const snapshot = (): ConnectionsSnapshot => {
+    const connections = deps.connections.list();
+    return {
+      type: 'snapshot',
+      providers: deps.registry.list().providers,
+      connections,
+      models: deps.models.list(),
+      defaultConnectionId: deps.settings.defaultConnectionId(),
+      unavailableConnectionIds: connections.filter((connection) => !deps.registry.get(connection.providerId)).map((connection) => connection.id),
+    };
+  };
+
+  const dispatch = async (request: ConnectionsRequest): Promise<unknown> => {
+    const { connections, actions, models, modelActions } = deps;
+    switch (request.method) {
+      case 'createConnection':
+        return actions.create(request.params.input);
+      case 'updateConnection':
+        modelActions.checkDefaultModelPatch(request.params.id, request.params.patch.defaultModel);
+        return actions.update(request.params.id, request.params.patch);
+      case 'deleteConnection':
+        return actions.delete(request.params.id);
+      case 'testConnection':
+        return actions.test(request.params.id, personAt(requesterIds.connectionsView));
+      case 'setKey':
+        return actions.setKey(request.params.id);
+      case 'replaceKey':
+        return actions.replaceKey(request.params.id, personAt(requesterIds.connectionsView));
+      case 'setCredentialHeader':
+        return actions.setCredentialHeader(request.params.id);
+      case 'removeCredentialHeader':
+        return connections.removeCredentialHeader(request.params.id, request.params.name);
+      case 'setDefault':
+        return actions.setDefault(request.params.id);
+      case 'discoverModels':
+        return modelActions.discover(request.params.connectionId, personAt(requesterIds.connectionsView));
+      case 'registerModels': {
+        const { models: registered, added } = await models.register(request.params.connectionId, request.params.models);
+        return { registered: registered.length, added };
+      }
+      case 'addModelById':
+        return models.addById(request.params.connectionId, request.params.providerModelId);
+      case 'setModelEnabled':
+        return models.setEnabled(request.params.id, request.params.enabled);
+      case 'setContextWindow':
+        return models.setContextWindow(request.params.id, request.params.contextWindow);
+      case 'clearContextWindow':
+        return models.clearContextWindow(request.params.id);
+      case 'deleteModel':
+        await models.delete(request.params.id);
+        return { deleted: true };
+      case 'setDefaultModel':
+        return modelActions.setDefaultModel(request.params.connectionId, request.params.modelRef);
+    }
+  };
+
+  return new ViewHost<ConnectionsRequest, ConnectionsSnapshot>({
+    name: 'Connections',
+    schema: FromConnectionsViewSchema,
+    dispatch,
+    snapshot,
+    post: deps.post,
+    logger: deps.logger,
+    changes: [deps.connections.onDidChange, deps.models.onDidChange, deps.registry.onDidChange, deps.settings.onDidChange],
+  });
+}

@@ -1,0 +1,178 @@
+import * as l10n from '@vscode/l10n';
+import type { AuditEntry } from '../../contracts/agents';
+import {
+  FromEditorViewSchema,
+  type AuditFilter,
+  type AuditRow,
+  type EditorRequest,
+  type EditorSnapshot,
+  type EditorTab,
+  type ToEditorView,
+} from '../../contracts/editorView';
+import { requesterIds } from '../keys/requesters';
+import type { RunService } from '../runs/runService';
+import type { RunStore } from '../runs/runStore';
+import { agentsConnections, requesterNames, type RegisteredModelSummary } from './viewShared';
+import type { AgentService } from '../runs/agentService';
+import type { AuditLog, AuditQuery } from '../audit/auditLog';
+import { SwitchboardError } from '../base/errors';
+import type { ProviderRegistry } from '../providers/providerRegistry';
+import type { ModelRegistry } from '../models/modelRegistry';
+import type { Event, Logger } from '../base/ports';
+import type { ConnectionService } from '../connections/connectionService';
+import { ViewHost } from './viewHost';
+
+export interface EditorControllerDeps {
+  audit: Pick<AuditLog, 'page' | 'requesterIds' | 'exportLines' | 'verify'>;
+  connections: Pick<ConnectionService, 'list' | 'onDidChange'>;
+  agents: Pick<AgentService, 'list' | 'onDidChange'>;
+  registry: Pick<ProviderRegistry, 'get' | 'onDidChange'>;
+  runs: Pick<RunStore, 'page' | 'get'>;
+  runService: Pick<RunService, 'launch'>;
+  /** The registered models of every connection (see AgentsControllerDeps), for names in a run's routing. */
+  registeredModels(): ReadonlyMap<string, readonly RegisteredModelSummary[]>;
+  modelsChanged: Event<void>;
+  copyToClipboard(text: string): Promise<void>;
+  models: Pick<ModelRegistry, 'list' | 'setEnabledMany' | 'deleteMany'>;
+  /** The palette's Discover Models flow for one connection, as the editor; undefined when cancelled. */
+  discoverModels(connectionId: string): Promise<{ registered: number; added: number } | undefined>;
+  /** A requester's name as people read it (the host's describeRequester). */
+  describeRequester(requesterId: string): string;
+  /** Asks where to save and writes the text there; false if the person cancelled. */
+  saveExport(text: string): Promise<boolean>;
+  /** The tab a command last asked for, numbered (see EditorSnapshot.show). */
+  requestedTab?(): { tab: EditorTab; request: number } | undefined;
+  logger: Logger;
+  post(message: ToEditorView): void;
+}
+
+/** The host side of the Switchboard editor: filtering and paging happen here, so one page crosses. */
+export function createEditorController(deps: EditorControllerDeps): ViewHost<EditorRequest, EditorSnapshot> {
+  const snapshot = (): EditorSnapshot => ({
+    type: 'snapshot',
+    connections: agentsConnections(deps, deps.registeredModels()),
+    agents: deps.agents.list().map(({ id, name }) => ({ id, name })),
+    models: deps.models.list(),
+    show: deps.requestedTab?.(),
+  });
+
+  const dispatch = async (request: EditorRequest): Promise<unknown> => {
+    switch (request.method) {
+      case 'setModelsEnabled':
+        // One write and one change for the whole selection, however many models it holds.
+        return { changed: await deps.models.setEnabledMany(request.params.ids, request.params.enabled) };
+      case 'deleteModels':
+        return { deleted: await deps.models.deleteMany(request.params.ids) };
+      case 'discoverModels': {
+        const result = await deps.discoverModels(request.params.connectionId);
+        return result ? { ...result, cancelled: false } : { registered: 0, added: 0, cancelled: true };
+      }
+      case 'auditPage': {
+        const { offset, limit, filter } = request.params;
+        const names = connectionNames();
+        // A log has thousands of entries and a few requesters: each is named once per page.
+        const describe = memoized(deps.describeRequester);
+        const page = deps.audit.page({ offset, limit, query: auditQuery(filter, () => deps.audit.requesterIds(), describe) });
+        return { entries: page.entries.map((entry) => auditRow(entry, names, describe)), total: page.total };
+      }
+      case 'verifyAudit': {
+        const result = await deps.audit.verify();
+        return result.broken ? { ...result, broken: { line: result.broken.line, reason: result.broken.reason.slice(0, 500) } } : result;
+      }
+      case 'exportAudit': {
+        // Oldest first, as the chain runs, so an exported file can be verified line by line.
+        const { text, entries } = deps.audit.exportLines();
+        const exported = await deps.saveExport(text);
+        return { exported, entries: exported ? entries : 0 };
+      }
+      case 'runsPage': {
+        const { offset, limit, filter } = request.params;
+        const page = deps.runs.page({ offset, limit, filter });
+        return { ...page, requesterNames: requesterNames(page.runs, deps.describeRequester) };
+      }
+      case 'rerun': {
+        const run = requireRun(request.params.runId);
+        const { runId, finished } = await deps.runService.launch(
+          {
+            agentId: run.agentId,
+            input: run.input,
+            // The routing the run got, so a re-run goes where the first one went, not where defaults point now.
+            ...(run.routing ? { connectionId: run.routing.connectionId, modelRef: run.routing.modelRef } : {}),
+          },
+          requesterIds.editor,
+        );
+        // The outcome is stored on the run; the Runs tab reads it with its next page.
+        void finished.catch((error: unknown) => deps.logger.error(`Run ${runId} ended unexpectedly: ${String(error)}`));
+        return { runId };
+      }
+      case 'copyRun': {
+        const run = requireRun(request.params.runId);
+        const text = run.output ?? run.error?.message;
+        if (text === undefined) return { copied: false };
+        await deps.copyToClipboard(text);
+        return { copied: true };
+      }
+    }
+  };
+
+  const requireRun = (runId: string) => {
+    const run = deps.runs.get(runId);
+    if (!run) throw new SwitchboardError('not_found', l10n.t('That run is no longer in the history (older runs are removed by switchboard.runRetention).'));
+    return run;
+  };
+
+  const connectionNames = () => new Map(deps.connections.list().map((connection) => [connection.id, connection.name]));
+
+  return new ViewHost<EditorRequest, EditorSnapshot>({
+    name: 'Switchboard editor',
+    schema: FromEditorViewSchema,
+    dispatch,
+    snapshot,
+    post: deps.post,
+    logger: deps.logger,
+    changes: [deps.connections.onDidChange, deps.agents.onDidChange, deps.registry.onDidChange, deps.modelsChanged],
+  });
+}
+
+function memoized(describe: (id: string) => string): (id: string) => string {
+  const known = new Map<string, string>();
+  return (id) => {
+    let name = known.get(id);
+    if (name === undefined) known.set(id, (name = describe(id)));
+    return name;
+  };
+}
+
+/**
+ * The Audit tab's filter as the log's query. The requester is matched by the name a person
+ * reads, which only the host knows: the few requesters in the log are named here, and those
+ * whose name holds the text are queried by id.
+ */
+function auditQuery(filter: AuditFilter, requesterIds: () => readonly string[], describeRequester: (id: string) => string): AuditQuery {
+  const requester = filter.requester?.trim().toLowerCase();
+  const runPrefix = filter.run?.trim();
+  return {
+    kind: filter.kind,
+    connectionId: filter.connectionId,
+    runPrefix: runPrefix || undefined,
+    requesterIds: requester ? requesterIds().filter((id) => describeRequester(id).toLowerCase().includes(requester)) : undefined,
+  };
+}
+
+function auditRow(entry: AuditEntry, connectionNames: ReadonlyMap<string, string>, describeRequester: (id: string) => string): AuditRow {
+  const { seq, time, kind, purpose, runId, providerId, modelRef, outcome, latencyMs } = entry;
+  return {
+    seq,
+    time,
+    kind,
+    purpose,
+    runId,
+    providerId,
+    modelRef,
+    outcome,
+    latencyMs,
+    requester: entry.requesterId === undefined ? undefined : describeRequester(entry.requesterId),
+    // A deleted connection has no name left; its entries still say that one was used.
+    connection: entry.connectionId === undefined ? undefined : (connectionNames.get(entry.connectionId) ?? 'a deleted connection'),
+  };
+}

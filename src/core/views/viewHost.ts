@@ -1,0 +1,85 @@
+import type { z } from 'zod';
+import type { Reply } from '../../contracts/rpc';
+import { SwitchboardError, toErrorInfo } from '../base/errors';
+import type { Disposable, Event, Logger } from '../base/ports';
+import { describeIssues } from '../../contracts/issues';
+
+interface Request {
+  type: 'request';
+  id: string;
+  method: string;
+}
+
+export interface ViewHostOptions<R extends Request, S> {
+  /** The view's name, for messages: "Connections", "Agents". */
+  name: string;
+  /** Everything the webview may send: `{ type: 'ready' }` or one of its requests. */
+  schema: z.ZodType<{ type: 'ready' } | R>;
+  dispatch(request: R): Promise<unknown>;
+  snapshot(): S;
+  post(message: S | Reply): void;
+  logger: Logger;
+  /** Events after which the view gets a new snapshot. */
+  changes: Event<void>[];
+}
+
+/**
+ * The host side of a view's protocol. Everything from the webview arrives as `unknown` and
+ * must pass the contract's schema; a request always gets exactly one reply, and a malformed
+ * message gets `invalid_input` and changes nothing. Snapshots are whole, and sent only after
+ * the webview says it is ready.
+ */
+export class ViewHost<R extends Request, S> implements Disposable {
+  private ready = false;
+  private readonly subscriptions: Disposable[];
+
+  constructor(private readonly options: ViewHostOptions<R, S>) {
+    this.subscriptions = options.changes.map((event) => event(() => this.pushSnapshot()));
+  }
+
+  pushSnapshot(): void {
+    if (this.ready) this.options.post(this.options.snapshot());
+  }
+
+  /** The webview was hidden and its document thrown away: wait for its next `ready`. */
+  reset(): void {
+    this.ready = false;
+  }
+
+  async handle(raw: unknown): Promise<void> {
+    const { options } = this;
+    const parsed = options.schema.safeParse(raw);
+    if (!parsed.success) {
+      const id = requestIdOf(raw);
+      const message = `The ${options.name} view sent a message the host does not accept: ${describeIssues(parsed.error.issues)}.`;
+      options.logger.warn(message);
+      if (id) options.post({ type: 'reply', id, ok: false, error: { code: 'invalid_input', message } });
+      return;
+    }
+    const message = parsed.data;
+    if (message.type === 'ready') {
+      this.ready = true;
+      this.pushSnapshot();
+      return;
+    }
+    try {
+      const value = await options.dispatch(message);
+      options.post({ type: 'reply', id: message.id, ok: true, value });
+    } catch (error) {
+      const info = toErrorInfo(error);
+      if (!(error instanceof SwitchboardError)) options.logger.error(`${message.method} failed: ${info.message}`);
+      options.post({ type: 'reply', id: message.id, ok: false, error: info });
+    }
+  }
+
+  dispose(): void {
+    for (const subscription of this.subscriptions) subscription.dispose();
+  }
+}
+
+/** The id of a request that failed validation, so it still gets its one reply. */
+function requestIdOf(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const id = (raw as { id?: unknown }).id;
+  return typeof id === 'string' && id.length > 0 && id.length <= 64 ? id : undefined;
+}
