@@ -20,7 +20,7 @@ const LAYER_ZONES = [
   {
     target: 'src/core',
     from: ['src/vscode', 'src/agent-host', 'webview'],
-    message: 'Layer rule "core imports no vscode, agent-host or webview": reach VS Code through the ports in src/core/ports.ts.',
+    message: 'Layer rule "core imports no vscode, agent-host or webview": reach VS Code through the ports in src/core/base/ports.ts.',
   },
   {
     target: 'src/agent-host',
@@ -101,7 +101,7 @@ const ROOM_ZONES = [
 /** Only src/vscode may import vscode at runtime; elsewhere `import type` is fine (it is erased). */
 const RUNTIME_VSCODE = {
   name: 'vscode',
-  message: 'Layer rule "only src/vscode imports vscode at runtime": use `import type` elsewhere, or a port in src/core/ports.ts.',
+  message: 'Layer rule "only src/vscode imports vscode at runtime": use `import type` elsewhere, or a port in src/core/base/ports.ts.',
   allowTypeImports: true,
 };
 

@@ -1,5 +1,5 @@
 // The routing precedence of ARCHITECTURE.md, as pure functions over plain values, so the host
-// (src/core/routing.ts, which decides a run) and the Agents view (which says beforehand where a
+// (src/core/calls/routing.ts, which decides a run) and the Agents view (which says beforehand where a
 // run will go) cannot disagree.
 import type { Routing } from './agents';
 

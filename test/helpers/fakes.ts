@@ -1,4 +1,4 @@
-// In-memory implementations of core's ports (src/core/ports.ts), for unit tests only.
+// In-memory implementations of core's ports (src/core/base/ports.ts), for unit tests only.
 import { checkGatewayUrl } from '../../src/contracts/gateway';
 import { Emitter } from '../../src/core/base/events';
 import type { Clock, Interactions, KeyValueStore, Logger, ProxySettings, SecretVault, Settings } from '../../src/core/base/ports';

@@ -227,7 +227,7 @@ describe('the vault', () => {
     const root = join(__dirname, '..', '..', 'src');
     // The port, its implementation, the wiring, the redacting wrapper, and the Test-mode hook
     // with which integration tests check what SecretStorage holds.
-    const allowed = new Set(['core/keyPath.ts', 'core/ports.ts', 'core/secrets.ts', 'vscode/storage.ts', 'vscode/extension.ts', 'vscode/testing.ts']);
+    const allowed = new Set(['core/keys/keyPath.ts', 'core/keys/vault.ts', 'core/base/ports.ts', 'core/base/secrets.ts', 'vscode/storage.ts', 'vscode/extension.ts', 'vscode/testing.ts']);
     const offenders: string[] = [];
     const walk = (dir: string): void => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -244,8 +244,8 @@ describe('the vault', () => {
     assert.deepEqual(offenders, []);
     // And within the allowed files, only the key path reads a value back.
     const reads = (file: string) => (readFileSync(join(root, file), 'utf8').match(/vault\.get\(/g) ?? []).length;
-    assert.ok(reads('core/keyPath.ts') > 0);
-    assert.deepEqual(['core/secrets.ts', 'vscode/extension.ts'].map(reads), [1, 0], 'secrets.ts only wraps the vault for the redactor');
+    assert.ok(reads('core/keys/keyPath.ts') > 0);
+    assert.deepEqual(['core/keys/vault.ts', 'vscode/extension.ts'].map(reads), [1, 0], 'vault.ts only wraps the vault for the redactor');
   });
 });
 
