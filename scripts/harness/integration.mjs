@@ -21,8 +21,8 @@ import { HarnessError, REPO, bin, log, newRunDir, runAsScript, runOrThrow, write
 import { startFixtures } from './fixtures.mjs';
 import { ensureHarness } from './install.mjs';
 
-/** Another extension that uses Switchboard's public API (test/integration/api.int.test.ts). */
-const FIXTURE_EXTENSION = path.join(REPO, 'test', 'fixtures', 'extensions', 'fixture-provider');
+/** Other extensions that use Switchboard's public API (test/integration/api.int.test.ts): a provider, and one that names another. */
+const FIXTURE_EXTENSIONS = ['fixture-provider', 'fixture-impostor'].map((name) => path.join(REPO, 'test', 'fixtures', 'extensions', name));
 
 /**
  * The workbench's own start-up messages arrive through the same channel as the extension
@@ -144,7 +144,7 @@ async function main() {
       label: 'integration',
       env: { ...fixtures.env, ...(only.length ? { SWITCHBOARD_INTEGRATION_ONLY: only.join(',') } : {}) },
       timeoutMs: suiteTimeoutMs,
-      extensions: [FIXTURE_EXTENSION],
+      extensions: FIXTURE_EXTENSIONS,
     });
   } finally {
     await fixtures.stop();

@@ -4,7 +4,6 @@ import { hasCredentials, type Connection } from '../contracts/connections';
 import type { ErrorCode } from '../contracts/errors';
 import type { RegisteredModel } from '../contracts/models';
 import type { ProviderDescriptor } from '../contracts/providers';
-import { isExtensionId } from '../contracts/vocabulary';
 import type { AgentRunHandle, ConnectionSummary, Disposable, Event, SwitchboardApiV1, SwitchboardExports } from './types';
 
 /**
@@ -13,8 +12,13 @@ import type { AgentRunHandle, ConnectionSummary, Disposable, Event, SwitchboardA
  * contracts alone and its tests can hand it real core parts without VS Code.
  */
 export interface ApiHost {
-  /** Whether `id` is an installed extension (VS Code's `extensions.getExtension`). */
-  isInstalledExtension(id: string): boolean;
+  /**
+   * The requester id of the extension whose code called getApi, from the files of the call's
+   * stack (innermost first, getApi's own frames left out; undefined for a frame without a file).
+   * `claimed` is the caller's second argument, if any: checked, never believed.
+   * @throws `invalid_input` when the calling code is in no installed extension, or `claimed` names another one.
+   */
+  callingExtension(callSiteFiles: readonly (string | undefined)[], claimed: unknown): string;
   /** Validates and registers; throws `invalid_input` or `conflict`. */
   registerProvider(descriptor: unknown, adapter: unknown, caller: string): Disposable;
   providers(): ProviderDescriptor[];
@@ -41,24 +45,50 @@ export interface ApiHost {
 /** The API versions this Switchboard offers. */
 export const API_VERSIONS = [1] as const;
 
-/** An extension id as VS Code compares them: `publisher.name`, case-insensitive. */
-const CallerSchema = z.string().refine(isExtensionId);
 const ConnectionIdSchema = z.string().uuid();
 
-/** `activate()`'s return value: `getApi(version, caller)`. */
+/**
+ * `activate()`'s return value: `getApi(version, caller?)`. Which extension calls is learned
+ * from the calling code's file, as VS Code tells extensions apart; the `caller` argument is only
+ * checked against it.
+ */
 export function createApi(host: ApiHost): SwitchboardExports {
-  return {
-    getApi(version: unknown, caller: unknown): SwitchboardApiV1 {
-      if (version !== 1) {
-        throw host.error('invalid_input', `Switchboard has no API version ${String(JSON.stringify(version)).slice(0, 20)}; this version of Switchboard offers version ${API_VERSIONS.join(', ')}.`);
-      }
-      const parsed = CallerSchema.safeParse(caller);
-      if (!parsed.success || !host.isInstalledExtension(parsed.data)) {
-        throw host.error('invalid_input', 'getApi needs the id of the calling extension (context.extension.id) as its second argument.');
-      }
-      return apiV1(host, parsed.data.toLowerCase());
-    },
-  } satisfies { getApi(version: unknown, caller: unknown): SwitchboardApiV1 };
+  const getApi = (version: unknown, caller?: unknown): SwitchboardApiV1 => {
+    if (version !== 1) {
+      throw host.error('invalid_input', `Switchboard has no API version ${String(JSON.stringify(version)).slice(0, 20)}; this version of Switchboard offers version ${API_VERSIONS.join(', ')}.`);
+    }
+    return apiV1(host, host.callingExtension(callSiteFiles(getApi), caller));
+  };
+  return { getApi } satisfies { getApi(version: unknown, caller?: unknown): SwitchboardApiV1 };
+}
+
+/** V8's stack trace API, which every extension host runs on; typed here, as this layer has no Node types. */
+interface V8ErrorConstructor {
+  captureStackTrace(target: object, above?: (...args: never[]) => unknown): void;
+  prepareStackTrace?: (error: Error, sites: readonly { getFileName(): string | null | undefined }[]) => unknown;
+  stackTraceLimit: number;
+}
+
+/**
+ * The files of the calls that led to `above`, innermost first, `above`'s own frame and those it
+ * made left out; undefined for a frame without a file (a built-in such as `Array.map`). Read
+ * from V8's call sites rather than the formatted stack, which no one can parse for certain.
+ */
+function callSiteFiles(above: (...args: never[]) => unknown): (string | undefined)[] {
+  const v8 = Error as unknown as V8ErrorConstructor;
+  const { prepareStackTrace, stackTraceLimit } = v8;
+  const holder: { stack?: unknown } = {};
+  try {
+    // Whatever limit another extension set, enough frames to pass built-ins to the caller's code.
+    v8.stackTraceLimit = 16;
+    v8.prepareStackTrace = (_error, sites) => sites.map((site) => site.getFileName() ?? undefined);
+    v8.captureStackTrace(holder, above);
+    // V8 formats the stack when it is first read: read it while this formatter is in place.
+    return Array.isArray(holder.stack) ? (holder.stack as (string | undefined)[]) : [];
+  } finally {
+    v8.prepareStackTrace = prepareStackTrace;
+    v8.stackTraceLimit = stackTraceLimit;
+  }
 }
 
 function apiV1(host: ApiHost, caller: string): SwitchboardApiV1 {

@@ -9,6 +9,11 @@
  * const switchboard = exports.getApi(1, context.extension.id);
  * ```
  *
+ * Switchboard learns which extension calls from where the call comes from (the calling code's
+ * file, inside an installed extension's folder), as VS Code tells extensions apart; the id you
+ * pass is only checked against it. Call getApi from your extension's own code, and keep the API
+ * object to yourself: it acts as your extension.
+ *
  * Every call validates what it receives like webview input: a malformed argument is refused with
  * an error whose `code` is `invalid_input`, and nothing is stored. Errors carry a `code` from
  * `ErrorCode` (src/contracts/errors.ts) and a message that says what to do.
@@ -145,8 +150,12 @@ export interface SwitchboardApiV1 {
 /** What activating Switchboard returns. */
 export interface SwitchboardExports {
   /**
-   * The API of `version` for the calling extension, named by its `context.extension.id`.
-   * @throws `invalid_input` for a version this Switchboard does not offer or a caller that is not an installed extension.
+   * The API of `version` for the calling extension: the one whose folder holds the code that
+   * calls. `caller`, its `context.extension.id`, may be left out; when given it must name that
+   * same extension.
+   * @throws `invalid_input` for a version this Switchboard does not offer, a call from code in no
+   * installed extension, a `caller` that names another extension, or an extension whose id
+   * begins with `switchboard.` (the ids of Switchboard's own views and commands).
    */
-  getApi(version: 1, caller: string): SwitchboardApiV1;
+  getApi(version: 1, caller?: string): SwitchboardApiV1;
 }

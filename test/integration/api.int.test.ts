@@ -8,6 +8,14 @@ import { assertCanaryOnlyInHeader } from '../fixtures/canary';
 import { CANARY_KEY, activate, addConnection, assertNoCanary, fixtureUrl, waitFor } from './helpers';
 
 const FIXTURE_ID = 'switchboard-test.fixture-provider';
+const IMPOSTOR_ID = 'switchboard-test.fixture-impostor';
+
+/** What the impostor extension (test/fixtures/extensions/fixture-impostor) exports. */
+interface ImpostorExtension {
+  tryGetApi(caller?: string): { ok: boolean; code?: string; message?: string };
+  listen(caller?: string): void;
+  heardRuns(): string[];
+}
 
 /** What the fixture extension (test/fixtures/extensions/fixture-provider) exports. */
 interface FixtureExtension {
@@ -72,6 +80,26 @@ describe('Other extensions: the public API, with a fixture extension loaded besi
     const calls = (await testing.auditEntries()).filter((e) => e.runId === run.id);
     assert.deepEqual([...new Set(calls.map((e) => e.requesterId))], [FIXTURE_ID]);
     assert.ok(calls.some((e) => e.kind === 'key_read' && e.outcome === 'granted_once'));
+  });
+
+  it('refuses an extension that names another, which never hears of the other\'s runs', async () => {
+    const impostor = await vscode.extensions.getExtension<ImpostorExtension>(IMPOSTOR_ID)?.activate();
+    assert.ok(impostor, `${IMPOSTOR_ID} is not installed: run the suite through scripts/harness/integration.mjs`);
+    const refused = impostor.tryGetApi(FIXTURE_ID);
+    assert.equal(refused.code, 'invalid_input');
+    assert.match(refused.message ?? '', new RegExp(`extension ${IMPOSTOR_ID} but names ${FIXTURE_ID}`));
+    assert.throws(() => impostor.listen(FIXTURE_ID), /but names/);
+    assert.deepEqual(impostor.tryGetApi(), { ok: true }, 'without a name it is itself');
+    assert.equal((await refusal(() => fixture.getApi(1, IMPOSTOR_ID))).code, 'invalid_input', 'nor may the fixture name the impostor');
+    impostor.listen(IMPOSTOR_ID);
+
+    testing.queueAnswers('once');
+    const run = await fixture.startAgentRun({ agentId: agent.id, input: 'only for me' });
+
+    assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
+    // The run service tells of a run's end before the run's own promise resolves.
+    assert.ok(fixture.seen().some((s) => s.label === 'onDidFinishRun' && (s.value as RunRecord).id === run.id), 'the fixture heard its run finish');
+    assert.deepEqual(impostor.heardRuns(), [], 'the impostor heard of no run of the fixture');
   });
 
   it('marks the connection unavailable when the fixture disposes its provider, refuses runs on it, and runs again once it registers again', async () => {

@@ -1,15 +1,34 @@
 import * as assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createApi } from '../../src/api/createApi';
-import type { SwitchboardApiV1 } from '../../src/api/types';
+import type { SwitchboardApiV1, SwitchboardExports } from '../../src/api/types';
 import type { RunRecord } from '../../src/contracts/agents';
+import { requesterIds } from '../../src/core/keys/requesters';
 import { coreApiHost } from '../../src/core/views/apiHost';
 import { assertCanaryOnlyInHeader, assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { echoAdapter, echoDescriptor, startEchoServer, type EchoServer } from '../fixtures/extensions/fixture-provider/echo';
 import { expectFailure } from '../fixtures/expectFailure';
+import { tempDirRemovedAtExit } from '../fixtures/tempDirs';
 import { makeStack } from '../helpers/stacks';
 
 const FIXTURE = 'switchboard-test.fixture-provider';
 const OTHER = 'switchboard-test.other';
+
+type GetApi = (exports: SwitchboardExports, ...args: unknown[]) => SwitchboardApiV1;
+
+/**
+ * A folder holding an extension's code that calls getApi with whatever it is given, as that
+ * extension's own code would: its frames are in this folder.
+ */
+async function extensionCode(): Promise<{ folder: string; getApi: GetApi }> {
+  const folder = tempDirRemovedAtExit('switchboard-extension-');
+  const file = path.join(folder, 'extension.js');
+  writeFileSync(file, 'module.exports = (exports, ...args) => exports.getApi(...args);\n');
+  const loaded = (await import(pathToFileURL(file).href)) as { default: GetApi };
+  return { folder, getApi: loaded.default };
+}
 
 describe('The public API (src/api) over the real run path', function () {
   this.timeout(30_000);
@@ -17,8 +36,12 @@ describe('The public API (src/api) over the real run path', function () {
   let echo: EchoServer;
   let stack: Awaited<ReturnType<typeof makeStack>>;
 
+  // The other extension's code, in its own folder; calls written in this file are the fixture's.
+  let other: { folder: string; getApi: GetApi };
+
   before(async () => {
     echo = await startEchoServer();
+    other = await extensionCode();
   });
   after(() => echo.close());
   afterEach(async () => {
@@ -26,10 +49,10 @@ describe('The public API (src/api) over the real run path', function () {
     await stack?.cleanup();
   });
 
-  async function exportsOf(answers: ('once' | 'always' | 'deny')[] = []) {
+  async function exportsOf(answers: ('once' | 'always' | 'deny')[] = [], more: { id: string; folder: string }[] = []) {
     stack = await makeStack({ answers });
-    const installed = new Set([FIXTURE, OTHER]);
-    return createApi(coreApiHost({ ...stack, runService: stack.service, isInstalledExtension: (id) => installed.has(id) }));
+    const installed = [{ id: FIXTURE, folder: __dirname }, { id: OTHER, folder: other.folder }, ...more];
+    return createApi(coreApiHost({ ...stack, runService: stack.service, installedExtensions: () => installed }));
   }
 
   /** The echo provider registered by the fixture, a connection of it holding the canary key, and an agent on it. */
@@ -41,12 +64,79 @@ describe('The public API (src/api) over the real run path', function () {
     return { registration, connection, agent };
   }
 
-  it('refuses an unknown version and a caller that is not an installed extension, with invalid_input', async () => {
+  it('refuses an unknown version and a caller argument that is not an extension id, with invalid_input', async () => {
     const exports = await exportsOf();
     await expectFailure((async () => exports.getApi(2 as 1, FIXTURE))(), 'invalid_input', /no API version 2/);
-    await expectFailure((async () => exports.getApi(1, 'nobody.installed'))(), 'invalid_input', /context\.extension\.id/);
-    await expectFailure((async () => exports.getApi(1, { id: FIXTURE } as unknown as string))(), 'invalid_input');
+    await expectFailure((async () => exports.getApi(1, { id: FIXTURE } as unknown as string))(), 'invalid_input', /context\.extension\.id/);
     assert.equal(exports.getApi(1, FIXTURE).apiVersion, 1);
+  });
+
+  it('names the caller by its code: naming another extension is refused, naming itself or nobody is itself, in any case', async () => {
+    const exports = await exportsOf(['once']);
+    const { agent } = await echoSetup(exports.getApi(1, FIXTURE));
+
+    await expectFailure((async () => other.getApi(exports, 1, FIXTURE))(), 'invalid_input', new RegExp(`code of the extension ${OTHER} but names ${FIXTURE}`));
+    await expectFailure((async () => exports.getApi(1, OTHER))(), 'invalid_input', new RegExp(`code of the extension ${FIXTURE} but names ${OTHER}`));
+    await expectFailure((async () => exports.getApi(1, 'nobody.installed'))(), 'invalid_input', /names nobody\.installed/);
+
+    const run = await other.getApi(exports, 1).startAgentRun({ agentId: agent.id, input: 'who am I?' });
+    assert.equal(run.requesterId, OTHER);
+    assert.deepEqual(stack.prompts, [`${OTHER}@Echo`], 'the prompt names the extension whose code called');
+    assert.equal(other.getApi(exports, 1, OTHER.toUpperCase()).apiVersion, 1);
+  });
+
+  it('keeps an extension that names another from its runs and its "Always Allow"', async () => {
+    // The fixture allows always; the other extension, once identified as itself, is asked and denied.
+    const exports = await exportsOf(['always', 'deny']);
+    const fixture = exports.getApi(1, FIXTURE);
+    const { agent } = await echoSetup(fixture);
+    await expectFailure((async () => other.getApi(exports, 1, FIXTURE))(), 'invalid_input');
+    const heardByOther: string[] = [];
+    other.getApi(exports, 1).onDidFinishRun((run) => heardByOther.push(run.id));
+
+    const run = await fixture.startAgentRun({ agentId: agent.id, input: 'mine' });
+    const otherRun = await other.getApi(exports, 1).startAgentRun({ agentId: agent.id, input: 'let me in' });
+
+    assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
+    assert.equal(otherRun.error?.code, 'consent_denied');
+    assert.deepEqual(heardByOther, [otherRun.id], 'the other extension hears only of its own run');
+    assert.deepEqual(stack.prompts, [`${FIXTURE}@Echo`, `${OTHER}@Echo`]);
+  });
+
+  it('names the caller whatever stack settings another extension left, and leaves them as they were', async () => {
+    const exports = await exportsOf();
+    const { stackTraceLimit, prepareStackTrace } = Error;
+    const theirs = (error: Error) => `formatted: ${error.message}`;
+    try {
+      Error.stackTraceLimit = 0;
+      Error.prepareStackTrace = theirs;
+
+      assert.equal(other.getApi(exports, 1, OTHER).apiVersion, 1);
+      assert.equal(Error.stackTraceLimit, 0);
+      assert.equal(Error.prepareStackTrace, theirs);
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+      Error.prepareStackTrace = prepareStackTrace;
+    }
+  });
+
+  it('refuses a call from code in no installed extension\'s folder', async () => {
+    const stranger = await extensionCode();
+    const exports = await exportsOf();
+
+    await expectFailure((async () => stranger.getApi(exports, 1))(), 'invalid_input', /could not tell which extension/);
+    await expectFailure((async () => stranger.getApi(exports, 1, FIXTURE))(), 'invalid_input', /could not tell which extension/);
+  });
+
+  it('refuses every extension whose id is in the namespace of Switchboard\'s own requesters, so none uses their grants', async () => {
+    for (const id of [...Object.values(requesterIds), 'Switchboard.Palette']) {
+      const impostor = await extensionCode();
+      const exports = await exportsOf([], [{ id, folder: impostor.folder }]);
+
+      await expectFailure((async () => impostor.getApi(exports, 1))(), 'invalid_input', /Switchboard's own views and commands/);
+      await expectFailure((async () => impostor.getApi(exports, 1, id))(), 'invalid_input', /Switchboard's own views and commands/);
+      await stack.cleanup();
+    }
   });
 
   it('registers a provider under the caller, refuses malformed and duplicate ones, and changes nothing then', async () => {
@@ -87,8 +177,7 @@ describe('The public API (src/api) over the real run path', function () {
     assert.equal(again.status, 'succeeded', 'the standing permission covers the second run');
     assert.deepEqual(stack.prompts, [`${FIXTURE}@Echo`]);
 
-    const other = exports.getApi(1, OTHER);
-    const otherRun = await other.startAgentRun({ agentId: agent.id, input: 'me too' });
+    const otherRun = await other.getApi(exports, 1, OTHER).startAgentRun({ agentId: agent.id, input: 'me too' });
     assert.equal(otherRun.status, 'failed');
     assert.equal(otherRun.error?.code, 'consent_denied');
     assert.deepEqual(stack.prompts, [`${FIXTURE}@Echo`, `${OTHER}@Echo`], 'the fixture\'s "Always Allow" does not cover another extension');

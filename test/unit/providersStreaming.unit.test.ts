@@ -390,5 +390,37 @@ for (const provider of cases) {
       assertNoCanary(parts);
       assertNoCanary(textOf(parts));
     });
+
+    it('never gives out a key cut around a tool call (text, tool call, text), and gives the call out whole', async () => {
+      fixture.setBehaviour('stream-key-around-tool');
+
+      const parts = await partsOf(streamChat(adapter, target(), ask('what is my key?', { tools: [WEATHER] }), context));
+
+      assert.equal(textOf(parts), 'Your key is ****, is it not?');
+      assert.deepEqual(parts.filter((part) => part.type === 'tool_call').map((part) => [part.call.name, part.call.arguments]), [['get_weather', { text: 'checking' }]]);
+      assert.equal(parts.at(-1)?.type, 'finish');
+      assertNoCanary(parts);
+      assertNoCanary(textOf(parts));
+    });
+
+    it('never gives out a key cut around a usage report (text, usage, text)', async () => {
+      fixture.setBehaviour('stream-key-around-usage');
+
+      const parts = await partsOf(streamChat(adapter, target(), ask('what is my key?'), context));
+
+      assert.equal(textOf(parts), 'Your key is ****, is it not?');
+      assert.ok(parts.some((part) => part.type === 'usage'));
+      assertNoCanary(parts);
+      assertNoCanary(textOf(parts));
+    });
+
+    it('blanks the key inside a tool call\'s arguments', async () => {
+      fixture.setBehaviour('stream-key-in-tool-arguments');
+
+      const parts = await partsOf(streamChat(adapter, target(), ask('what is my key?', { tools: [WEATHER] }), context));
+
+      assert.deepEqual(parts.filter((part) => part.type === 'tool_call').map((part) => part.call.arguments), [{ text: 'my key is ****', unit: '°C' }]);
+      assertNoCanary(parts);
+    });
   });
 }

@@ -135,6 +135,43 @@ describe('streamChat', () => {
     assertNoCanary(parts);
   });
 
+  it('holds the start of a key a contributed adapter cuts around a tool call or usage until it is known, giving those parts out at once', async () => {
+    const [first, second] = [CANARY_KEY.slice(0, 10), CANARY_KEY.slice(10)];
+    const call = { id: 'c1', name: 'look', arguments: { q: 'weather' } };
+    const usage = { inputTokens: 3, outputTokens: 4 };
+    for (const between of [{ type: 'tool_call', call }, { type: 'usage', usage }]) {
+      const adapter = streaming([{ type: 'text', text: `key: ${first}` }, between, { type: 'text', text: `${second} end` }, { type: 'finish', modelRef: 'm' }]);
+
+      const parts = await all(streamChat(adapter, target, request, context));
+
+      assert.deepEqual(parts, [{ type: 'text', text: 'key: ' }, between, { type: 'text', text: '**** end' }, { type: 'finish', modelRef: 'm' }]);
+    }
+  });
+
+  it('gives out text held at a tool call once the next text shows it is not a key, and what is still held before finish', async () => {
+    const call = { id: 'c1', name: 'look', arguments: {} };
+    const adapter = streaming([{ type: 'text', text: 'see sk-ca' }, { type: 'tool_call', call }, { type: 'text', text: 'ts and sk-' }, { type: 'usage', usage: { inputTokens: 1, outputTokens: 1 } }, { type: 'finish', modelRef: 'm' }]);
+
+    const parts = await all(streamChat(adapter, target, request, context));
+
+    assert.deepEqual(parts, [
+      { type: 'text', text: 'see ' },
+      { type: 'tool_call', call },
+      { type: 'text', text: 'sk-cats and ' },
+      { type: 'usage', usage: { inputTokens: 1, outputTokens: 1 } },
+      { type: 'text', text: 'sk-' },
+      { type: 'finish', modelRef: 'm' },
+    ]);
+  });
+
+  it('never puts a key cut around other parts into partialOutput when the adapter fails after it', async () => {
+    const adapter = streaming([{ type: 'text', text: `key: ${CANARY_KEY.slice(0, 10)}` }, { type: 'usage', usage: { inputTokens: 1, outputTokens: 1 } }, { type: 'text', text: `${CANARY_KEY.slice(10)} end` }], new SwitchboardError('timeout', 'stopped'));
+
+    const error = await expectFailure(all(streamChat(adapter, target, request, context)), 'timeout');
+
+    assert.equal(error.partialOutput, 'key: **** end');
+  });
+
   it('refuses a part that is not in the contract, more after finish, and a stream without finish, with bad_response', async () => {
     await expectFailure(all(streamChat(streaming([{ type: 'text', text: 3 }]), target, request, context)), 'bad_response');
     await expectFailure(all(streamChat(streaming([{ type: 'finish', modelRef: 'm' }, { type: 'text', text: 'late' }]), target, request, context)), 'bad_response');

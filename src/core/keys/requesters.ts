@@ -1,8 +1,17 @@
+import * as l10n from '@vscode/l10n';
+import { SwitchboardError } from '../base/errors';
 import type { Requester } from './keyPath';
 
 /**
- * Switchboard's own requesters: who asked for a key use or a run. Other extensions are
- * requesters under their extension id. Each has its own standing permissions.
+ * The namespace of Switchboard's own requester ids. No extension is a requester under an id in
+ * it ({@link extensionRequesterId}), so none can be taken for one of Switchboard's own.
+ */
+export const OWN_REQUESTER_NAMESPACE = 'switchboard.';
+
+/**
+ * Switchboard's own requesters: who asked for a key use or a run, each under
+ * {@link OWN_REQUESTER_NAMESPACE}. Other extensions are requesters under their extension id.
+ * Each has its own standing permissions.
  */
 export const requesterIds = {
   connectionsView: 'switchboard.connectionsView',
@@ -31,3 +40,20 @@ export const commandArgument: Requester = { id: requesterIds.commandArgument, by
 
 /** The gateway sync: never the person's click, so each key it sends needs consent naming the gateway. */
 export const gatewayRequester: Requester = { id: requesterIds.gateway, byPerson: false };
+
+/**
+ * The requester id of an extension: its id in lower case, as VS Code compares extension ids.
+ * An id in Switchboard's own namespace (`switchboard.palette`, `switchboard.editor`, …) is
+ * refused with `invalid_input`: that extension would use the standing permissions the person
+ * gave Switchboard's own views and commands, and be named as them.
+ */
+export function extensionRequesterId(extensionId: string): string {
+  const id = extensionId.toLowerCase();
+  if (id.startsWith(OWN_REQUESTER_NAMESPACE)) {
+    throw new SwitchboardError(
+      'invalid_input',
+      l10n.t('The extension {0} cannot use Switchboard\'s API: ids that begin with "{1}" name Switchboard\'s own views and commands, and no extension may act as one of them.', extensionId, OWN_REQUESTER_NAMESPACE),
+    );
+  }
+  return id;
+}

@@ -207,8 +207,10 @@ export function withPartialOutput(error: unknown, text: string): unknown {
  * The one way to stream a chat from any adapter: its `chatStream`, or for an adapter without
  * one (another extension's, say), its `chat` given out as parts. Either way the parts are held
  * to the contract (`bad_response` otherwise, and `finish` must come last), every key of the
- * connection is blanked (also one cut between two text parts), and a failure carries the text
- * given out so far as `partialOutput`.
+ * connection is blanked (also one cut between two text parts, whatever parts come between
+ * them, and inside a tool call's arguments), and a failure carries the text given out so far
+ * as `partialOutput`. A tool call or usage that arrives while the end of the text is held
+ * (it may begin a key) goes out first; the held text follows once it is known not to be a key.
  */
 export async function* streamChat(adapter: ProviderAdapter, target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncGenerator<ChatStreamPart, void, undefined> {
   const secrets = [target.apiKey, ...Object.values(target.credentialHeaders ?? {})];
@@ -229,13 +231,16 @@ export async function* streamChat(adapter: ProviderAdapter, target: ConnectionTa
         if (out) yield { type: 'text', text: out };
         continue;
       }
-      // Text held back in case it began a key goes out before the next part, to keep the order.
-      const held = blanker.end();
-      if (held) {
-        text += held;
-        yield { type: 'text', text: held };
+      // Text held back in case it begins a key stays held across tool calls and usage, which go
+      // out at once: the text after them may finish the key. Only the end of the answer releases it.
+      if (part.type === 'finish') {
+        const held = blanker.end();
+        if (held) {
+          text += held;
+          yield { type: 'text', text: held };
+        }
+        finished = true;
       }
-      finished = part.type === 'finish';
       yield blankSecretsDeep(part, secrets);
     }
     if (!finished) throw new SwitchboardError('bad_response', l10n.t('The provider\'s adapter ended the answer without saying it was finished, so it may be incomplete.'));

@@ -6,10 +6,11 @@ import type { ProviderRegistry } from '../providers/providerRegistry';
 import type { ProviderAdapter } from '../providers/adapter';
 import type { Logger } from '../base/ports';
 import type { RunService } from '../runs/runService';
+import { callingExtension, type InstalledExtension } from '../keys/callingExtension';
 
 /**
  * Core's side of the public API (src/api's `ApiHost`, matched by shape: core does not depend on
- * the API layer). src/vscode adds only the check that a caller is an installed extension.
+ * the API layer). src/vscode adds only the installed extensions and their folders.
  */
 export function coreApiHost(deps: {
   registry: ProviderRegistry;
@@ -17,11 +18,11 @@ export function coreApiHost(deps: {
   models: Pick<ModelRegistry, 'list' | 'onDidChange'>;
   runService: RunService;
   logger: Logger;
-  isInstalledExtension(id: string): boolean;
+  installedExtensions(): readonly InstalledExtension[];
 }) {
   const { registry, connections, models, runService } = deps;
   return {
-    isInstalledExtension: deps.isInstalledExtension,
+    callingExtension: (callSiteFiles: readonly (string | undefined)[], claimed: unknown) => callingExtension(callSiteFiles, claimed, deps.installedExtensions()),
     // The registry checks the adapter (an object whose methods are functions) before it is kept.
     registerProvider: (descriptor: unknown, adapter: unknown, caller: string) => registry.register(descriptor, adapter as ProviderAdapter, caller),
     providers: () => registry.list().providers,
