@@ -1,5 +1,5 @@
 import { ChatRecordSchema, type ChatRecord } from '../../contracts/chatRecords';
-import { safeJson, type Database } from '../store/database';
+import { parseRow, type Database } from '../store/database';
 import { Emitter } from '../base/events';
 import type { Disposable, Logger } from '../base/ports';
 import { readPage } from '../store/paging';
@@ -38,9 +38,6 @@ export class ChatRecordStore implements Disposable {
   }
 
   private parse(body: string, id: string): ChatRecord | undefined {
-    const parsed = ChatRecordSchema.safeParse(safeJson(body));
-    if (parsed.success) return parsed.data;
-    this.deps.logger.warn(`Ignoring the stored chat record ${id}: it is not valid (kept in the database as it is).`);
-    return undefined;
+    return parseRow(ChatRecordSchema, body, { what: 'chat record', id }, this.deps.logger);
   }
 }

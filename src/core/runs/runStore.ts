@@ -1,7 +1,7 @@
 import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
 import { RunRecordSchema, type RunRecord } from '../../contracts/agents';
-import { safeJson, type Database, type Sql } from '../store/database';
+import { parseRow, type Database, type Sql } from '../store/database';
 import { errorText } from '../base/errors';
 import { Emitter } from '../base/events';
 import { systemClock, type Clock, type Disposable, type Logger } from '../base/ports';
@@ -208,9 +208,6 @@ export class RunStore implements Disposable {
   }
 
   private parse(body: string, id: string): RunRecord | undefined {
-    const parsed = RunRecordSchema.safeParse(safeJson(body));
-    if (parsed.success) return parsed.data;
-    this.deps.logger.warn(`Ignoring the stored run ${id}: it is not valid (kept in the database as it is).`);
-    return undefined;
+    return parseRow(RunRecordSchema, body, { what: 'run', id }, this.deps.logger);
   }
 }
