@@ -106,7 +106,7 @@ export class HttpClient {
       response = await open(call, deadline, 'POST', JSON.stringify(body), options.accept);
       if (Number(response.headers['content-length']) > call.maxResponseBytes) throw tooLarge(url, call.maxResponseBytes);
       const decoder = new TextDecoder('utf-8');
-      const blanker = new StreamBlanker(call.secrets);
+      const blanker = new StreamBlanker(call.headerSecrets);
       let size = 0;
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
         deadline.gotBytes();
@@ -149,7 +149,7 @@ export class HttpClient {
       options,
       dispatcher,
       proxy: config,
-      secrets: secretsOf(options.headers),
+      headerSecrets: secretsOf(options.headers),
       maxResponseBytes: options.maxResponseBytes ?? this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     };
   }
@@ -174,7 +174,7 @@ interface Call {
   dispatcher: Dispatcher;
   proxy: ProxyConfig;
   /** Header values (keys among them) that never leave in an error or an answer. */
-  secrets: string[];
+  headerSecrets: string[];
   /** The largest answer read, in bytes. */
   maxResponseBytes: number;
 }
@@ -194,7 +194,7 @@ async function open(call: Call, deadline: RequestDeadline, method: Method, body:
     },
     body,
   });
-  if (response.statusCode < 200 || response.statusCode > 299) throw await statusFailure(response, url, options, call.secrets);
+  if (response.statusCode < 200 || response.statusCode > 299) throw await statusFailure(response, url, options, call.headerSecrets);
   return response;
 }
 
