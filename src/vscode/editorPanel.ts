@@ -1,17 +1,19 @@
 import * as vscode from 'vscode';
 import type { EditorTab } from '../contracts/editorView';
 import type { ViewHost } from '../core/views/viewHost';
-import { renderWebviewHtml, webviewOptions } from './webviewHtml';
-import { pageLanguage } from './webviewView';
+import { bridgeWebview } from './webviewBridge';
+import { webviewOptions } from './webviewHtml';
 
 export const EDITOR_VIEW_TYPE = 'switchboard.editor';
 
 type Host = Pick<ViewHost<never, unknown>, 'handle' | 'reset' | 'pushSnapshot' | 'dispose'>;
 
+const PAGE = { script: 'editor', title: 'Switchboard', styles: ['agents', 'editor'] };
+
 /**
  * The Switchboard editor: one webview panel in the editor area, revealed if it is open, and
  * brought back after a reload by its serializer. Its protocol lives in a core ViewHost; this
- * only makes the HTML (with its CSP) and bridges messages.
+ * only keeps one panel and bridges it (webviewBridge.ts).
  */
 export class SwitchboardEditorPanel implements vscode.WebviewPanelSerializer, vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
@@ -58,34 +60,19 @@ export class SwitchboardEditorPanel implements vscode.WebviewPanelSerializer, vs
       panel.dispose();
       return;
     }
-    panel.webview.options = webviewOptions(this.extensionUri);
     this.attach(panel);
   }
 
   private attach(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'switchboard.svg');
-    const host = this.createHost((message) => {
-      this.onPost?.(message);
-      void panel.webview.postMessage(message);
-    });
-    this.host = host;
-    const subscriptions = [
-      panel.webview.onDidReceiveMessage((message: unknown) => host.handle(message)),
-      // A hidden panel loses its document; the new one says `ready` again before it gets a snapshot.
-      panel.onDidChangeViewState(() => {
-        if (!panel.visible) host.reset();
-      }),
-    ];
     panel.onDidDispose(() => {
       if (this.panel === panel) {
         this.panel = undefined;
         this.host = undefined;
       }
-      host.dispose();
-      for (const subscription of subscriptions) subscription.dispose();
     });
-    panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, { script: 'editor', title: 'Switchboard', styles: ['agents', 'editor'], ...pageLanguage() });
+    this.host = bridgeWebview(panel, this.extensionUri, PAGE, this.createHost, this.onPost);
   }
 
   dispose(): void {

@@ -21,11 +21,26 @@ describe('the Switchboard editor', () => {
     assert.equal(editorTabs().length, 1, 'one Switchboard editor, revealed, not a second one');
     assert.equal(editorTabs()[0]!.label, 'Switchboard');
     // The webview asked for its first audit page and got it: the whole path, host to view, works.
-    await waitFor('an audit page sent to the editor', () =>
-      testing.webviewMessages().some((m) => {
-        const value = (m as { type?: string; ok?: boolean; value?: { entries?: unknown; total?: unknown } }).value;
-        return Array.isArray(value?.entries) && typeof value?.total === 'number';
-      }) || undefined,
-    );
+    await waitFor('an audit page sent to the editor', () => testing.webviewMessages().some(isAuditPage) || undefined);
+  });
+
+  it('opens a new, working panel after the editor was closed', async () => {
+    const { testing } = await activate();
+    await vscode.commands.executeCommand('switchboard.openEditor');
+    await waitFor('the editor tab', () => (editorTabs().length === 1) || undefined);
+    for (const tab of editorTabs()) await vscode.window.tabGroups.close(tab);
+    await waitFor('the editor closed', () => (editorTabs().length === 0) || undefined);
+
+    const before = testing.webviewMessages().length;
+    await vscode.commands.executeCommand('switchboard.openEditor');
+    await waitFor('the new editor tab', () => (editorTabs().length === 1) || undefined);
+    // The closed panel's bridge is gone and the new one carries messages both ways.
+    await waitFor('an audit page sent to the new editor', () => testing.webviewMessages().slice(before).some(isAuditPage) || undefined);
   });
 });
+
+/** An answer that carries a page of audit entries. */
+function isAuditPage(message: unknown): boolean {
+  const value = (message as { value?: { entries?: unknown; total?: unknown } }).value;
+  return Array.isArray(value?.entries) && typeof value?.total === 'number';
+}

@@ -1,9 +1,11 @@
 import * as assert from 'node:assert/strict';
-import type { ReadCache } from '../../src/core/store/database';
+import { parseRow, type ReadCache } from '../../src/core/store/database';
 import { SwitchboardError } from '../../src/core/base/errors';
 import { MIGRATIONS } from '../../src/core/store/schema';
 import { TABLES } from '../../src/core/store/storageKeys';
+import { z } from 'zod';
 import { tempDatabase } from '../fixtures/tempDatabase';
+import { MemoryLogger } from '../helpers/fakes';
 
 describe('Database', () => {
   let temp: Awaited<ReturnType<typeof tempDatabase>>;
@@ -73,5 +75,25 @@ describe('Database', () => {
       () => older.read((sql) => sql.get('SELECT 1')),
       (error: unknown) => error instanceof SwitchboardError && error.code === 'storage_unavailable' && /newer version/.test(error.message),
     );
+  });
+});
+
+describe('parseRow', () => {
+  const Schema = z.object({ name: z.string() });
+
+  it('gives a valid body as its schema reads it, and says nothing', () => {
+    const logger = new MemoryLogger();
+    assert.deepEqual(parseRow(Schema, '{"name":"a","extra":1}', { what: 'thing', id: 't1' }, logger), { name: 'a' });
+    assert.deepEqual(logger.lines, []);
+  });
+
+  it('skips a body that is not JSON or not valid with one warning naming the row, never its content', () => {
+    const logger = new MemoryLogger();
+    assert.equal(parseRow(Schema, '{"name":"secret-ish', { what: 'thing', id: 't2' }, logger), undefined);
+    assert.equal(parseRow(Schema, '{"name":42}', { what: 'chat record', id: 't3' }, logger), undefined);
+    assert.deepEqual(logger.lines, [
+      'warn Ignoring the stored thing t2: it is not valid (kept in the database as it is).',
+      'warn Ignoring the stored chat record t3: it is not valid (kept in the database as it is).',
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { hasCredentials } from '../../src/contracts/connections';
 import { SwitchboardError } from '../../src/core/base/errors';
 import { commandArgument, personAt, requesterIds } from '../../src/core/keys/requesters';
 import { blankSecrets, keyHint } from '../../src/core/base/secrets';
@@ -155,6 +156,21 @@ describe('KeyPath', () => {
     assert.equal(stack.connections.require(remote.id).allowInsecureKey, true);
     await use();
     assert.equal(called, 1);
+  });
+
+  it('stores no key or credential header when the person declines to send it over plain http', async () => {
+    const stack = buildConnectionsStack();
+    const remote = await stack.connections.create({ name: 'Remote', providerId: 'openai', baseUrl: 'http://192.0.2.10/v1' });
+
+    stack.interactions.answers = [CANARY_KEY, false];
+    assert.deepEqual(await stack.actions.setKey(remote.id), { stored: false });
+    assert.match(stack.interactions.asked[1] ?? '', /over unencrypted HTTP/);
+    stack.interactions.answers = ['X-Api-Token', CANARY_KEY, false];
+    assert.deepEqual(await stack.actions.setCredentialHeader(remote.id), { stored: false });
+
+    const after = stack.connections.require(remote.id);
+    assert.equal(hasCredentials(after), false);
+    assert.equal(after.allowInsecureKey, undefined);
   });
 
   it('keeps a key that is stored on loopback http usable without asking about transport', async () => {

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { RunRecord } from '../../src/contracts/agents';
 import { LEASE_MS, RunStore, type RunStoreDeps } from '../../src/core/runs/runStore';
+import { TABLES } from '../../src/core/store/storageKeys';
 import { tempDatabase } from '../fixtures/tempDatabase';
 import { FixedClock, MemoryLogger } from '../helpers/fakes';
 
@@ -78,6 +79,23 @@ describe('RunStore', () => {
     assert.equal(second.total, 25);
     assert.deepEqual(second.runs.map((r) => r.input), Array.from({ length: 10 }, (_, i) => `input ${14 - i}`));
     assert.deepEqual(runs.page({ offset: 20, limit: 10 }).runs.length, 5);
+  });
+
+  it('skips a stored run that is not valid, with a warning naming it, counts it and keeps its row', async () => {
+    const logger = new MemoryLogger();
+    const runs = store({ logger });
+    const [older, broken] = [run(1), run(2)];
+    await runs.add(older);
+    await runs.add(broken);
+    temp.db.write((sql) => sql.run(`UPDATE ${TABLES.runs} SET body = ? WHERE id = ?`, '{"status":"exploded"', broken.id));
+
+    const page = runs.page({ limit: 10 });
+    assert.deepEqual(page.runs.map((r) => r.id), [older.id]);
+    assert.equal(page.total, 2, 'counted, so the pages stay where they are');
+    assert.equal(runs.get(broken.id), undefined);
+    assert.ok(logger.lines.some((line) => line.startsWith(`warn Ignoring the stored run ${broken.id}: it is not valid`)), logger.lines.join('\n'));
+    assert.ok(!logger.lines.some((line) => line.includes('exploded')), 'the body is not logged');
+    assert.ok(temp.db.read((sql) => sql.get(`SELECT 1 FROM ${TABLES.runs} WHERE id = ? AND body = ?`, broken.id, '{"status":"exploded"')), 'the row is kept as it is');
   });
 
   it('cuts an output over runOutputMaxKiB at a character boundary and marks it cut', async () => {

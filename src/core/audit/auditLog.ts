@@ -5,6 +5,7 @@ import { safeJson, type Database, type Sql } from '../store/database';
 import { SwitchboardError } from '../base/errors';
 import type { Clock } from '../base/ports';
 import { readHead, writeHead } from '../store/auditHead';
+import { Conditions, readPage } from '../store/paging';
 import { TABLES } from '../store/storageKeys';
 
 /** What a caller records; the log adds seq, time and the hash chain. Never a key. */
@@ -88,31 +89,13 @@ export class AuditLog {
     }
     const query = options.query ?? {};
     if (query.requesterIds?.length === 0) return { entries: [], total: 0 };
-    const clauses: string[] = [];
-    const args: string[] = [];
-    const equal = (column: string, value: string | undefined) => {
-      if (!value) return;
-      clauses.push(`${column} = ?`);
-      args.push(value);
-    };
-    equal('kind', query.kind);
-    equal('connection_id', query.connectionId);
-    if (query.runPrefix) {
-      // GLOB, not LIKE, so SQLite narrows the run_id index to the prefix (run_id is lower case).
-      clauses.push('run_id GLOB ?');
-      args.push(`${globLiteral(query.runPrefix.toLowerCase())}*`);
-    }
-    if (query.requesterIds) {
-      // One bound JSON array, so the statement is the same however many requesters match.
-      clauses.push('requester_id IN (SELECT value FROM json_each(?))');
-      args.push(JSON.stringify(query.requesterIds));
-    }
-    const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
-    return this.db.read((sql) => {
-      const rows = sql.all<{ body: string }>(`SELECT body FROM ${audit} ${where} ORDER BY pos DESC LIMIT ? OFFSET ?`, ...args, limit, offset);
-      const total = Number(sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${audit} ${where}`, ...args)?.n ?? 0);
-      return { entries: rows.flatMap((row) => parseEntry(row.body) ?? []), total };
-    });
+    const where = new Conditions().equal('kind', query.kind).equal('connection_id', query.connectionId);
+    // GLOB, not LIKE, so SQLite narrows the run_id index to the prefix (run_id is lower case).
+    if (query.runPrefix) where.add('run_id GLOB ?', `${globLiteral(query.runPrefix.toLowerCase())}*`);
+    // One bound JSON array, so the statement is the same however many requesters match.
+    if (query.requesterIds) where.add('requester_id IN (SELECT value FROM json_each(?))', JSON.stringify(query.requesterIds));
+    const { rows, total } = readPage<{ body: string }>(this.db, { table: audit, columns: 'body', offset, limit, where });
+    return { entries: rows.flatMap((row) => parseEntry(row.body) ?? []), total };
   }
 
   /** Every requester that has an entry: a handful (views, commands, a few extensions), read from the index. */

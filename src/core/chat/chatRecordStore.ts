@@ -1,7 +1,8 @@
 import { ChatRecordSchema, type ChatRecord } from '../../contracts/chatRecords';
-import { safeJson, type Database } from '../store/database';
+import { parseRow, type Database } from '../store/database';
 import { Emitter } from '../base/events';
 import type { Disposable, Logger } from '../base/ports';
+import { readPage } from '../store/paging';
 import { TABLES } from '../store/storageKeys';
 
 const { chatRecords } = TABLES;
@@ -28,11 +29,8 @@ export class ChatRecordStore implements Disposable {
 
   /** Records newest first, `limit` from `offset`, with the total. */
   page(options: { offset?: number; limit: number }): { records: ChatRecord[]; total: number } {
-    return this.deps.db.read((sql) => {
-      const rows = sql.all<{ id: string; body: string }>(`SELECT id, body FROM ${chatRecords} ORDER BY pos DESC LIMIT ? OFFSET ?`, options.limit, options.offset ?? 0);
-      const total = Number(sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${chatRecords}`)?.n ?? 0);
-      return { records: rows.flatMap((row) => this.parse(row.body, row.id) ?? []), total };
-    });
+    const { rows, total } = readPage<{ id: string; body: string }>(this.deps.db, { table: chatRecords, columns: 'id, body', offset: options.offset ?? 0, limit: options.limit });
+    return { records: rows.flatMap((row) => this.parse(row.body, row.id) ?? []), total };
   }
 
   dispose(): void {
@@ -40,9 +38,6 @@ export class ChatRecordStore implements Disposable {
   }
 
   private parse(body: string, id: string): ChatRecord | undefined {
-    const parsed = ChatRecordSchema.safeParse(safeJson(body));
-    if (parsed.success) return parsed.data;
-    this.deps.logger.warn(`Ignoring the stored chat record ${id}: it is not valid (kept in the database as it is).`);
-    return undefined;
+    return parseRow(ChatRecordSchema, body, { what: 'chat record', id }, this.deps.logger);
   }
 }

@@ -24,14 +24,12 @@ export class ConnectionActions {
    */
   async setKey(id: string): Promise<{ stored: boolean; keyHint?: string }> {
     const connection = this.connections.require(id);
-    const key = await this.interactions.inputSecret({
+    const asked = await this.askSecret(connection, {
       title: l10n.t('API key for {0}', connection.name),
       prompt: l10n.t("The key is stored in VS Code's SecretStorage (your system keyring) and never shown again."),
     });
-    if (key === undefined) return { stored: false };
-    const transport = await this.askTransport(connection);
-    if (!transport) return { stored: false };
-    const { keyHint } = await this.connections.setKey(id, key, transport);
+    if (!asked) return { stored: false };
+    const { keyHint } = await this.connections.setKey(id, asked.secret, asked.transport);
     return { stored: true, keyHint };
   }
 
@@ -42,15 +40,13 @@ export class ConnectionActions {
    */
   async replaceKey(id: string, requester: Requester): Promise<{ replaced: boolean; keyHint?: string }> {
     const connection = this.connections.require(id);
-    const key = await this.interactions.inputSecret({
+    const asked = await this.askSecret(connection, {
       title: l10n.t('New API key for {0}', connection.name),
       prompt: l10n.t('It is tested first and replaces the current key only if the test passes. Neither key is shown.'),
     });
-    if (key === undefined) return { replaced: false };
-    const transport = await this.askTransport(connection);
-    if (!transport) return { replaced: false };
+    if (!asked) return { replaced: false };
     const { keyHint } = await this.interactions.withProgress(l10n.t('Testing the new key of {0}…', connection.name), (signal) =>
-      this.connections.replaceKey(id, key, requester, { ...transport, signal }),
+      this.connections.replaceKey(id, asked.secret, requester, { ...asked.transport, signal }),
     );
     return { replaced: true, keyHint };
   }
@@ -66,15 +62,25 @@ export class ConnectionActions {
       prompt: l10n.t("The header's name, e.g. X-Api-Token or Ocp-Apim-Subscription-Key. Its value is asked next, in a password box."),
     });
     if (name === undefined || !name.trim()) return { stored: false };
-    const value = await this.interactions.inputSecret({
+    const asked = await this.askSecret(connection, {
       title: l10n.t('{0} for {1}', name.trim(), connection.name),
       prompt: l10n.t("The value is stored in VS Code's SecretStorage (your system keyring) and never shown again."),
     });
-    if (value === undefined) return { stored: false };
-    const transport = await this.askTransport(connection);
-    if (!transport) return { stored: false };
-    const updated = await this.connections.setCredentialHeader(id, name, value, transport);
+    if (!asked) return { stored: false };
+    const updated = await this.connections.setCredentialHeader(id, name, asked.secret, asked.transport);
     return { stored: true, name: updated.credentialHeaders?.at(-1)?.name };
+  }
+
+  /**
+   * A secret typed into VS Code's password box, and the person's answer on how it may travel:
+   * every secret typed in meets the transport question before it is stored. Undefined when the
+   * person cancels either.
+   */
+  private async askSecret(connection: Connection, box: { title: string; prompt: string }): Promise<{ secret: string; transport: { allowInsecure: boolean } } | undefined> {
+    const secret = await this.interactions.inputSecret(box);
+    if (secret === undefined) return undefined;
+    const transport = await this.askTransport(connection);
+    return transport && { secret, transport };
   }
 
   /**

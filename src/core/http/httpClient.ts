@@ -98,30 +98,20 @@ export class HttpClient {
    */
   async *postStream(rawUrl: string, body: unknown, options: StreamRequestOptions): AsyncGenerator<string, void, undefined> {
     const url = parseUrl(rawUrl);
-    const { dispatcher, config } = this.currentDispatcher();
-    const secrets = secretsOf(options.headers);
+    const call = this.prepare(url, options);
     const deadline = new StreamDeadline(options.timeoutMs, options.idleTimeoutMs, options.signal);
-    const limit = options.maxResponseBytes ?? this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     let response: Dispatcher.ResponseData | undefined;
     let finished = false;
     try {
-      deadline.throwIfStopped(url);
-      response = await request(url, {
-        method: 'POST',
-        dispatcher,
-        signal: deadline.signal,
-        headers: { accept: options.accept, 'content-type': 'application/json', ...options.headers },
-        body: JSON.stringify(body),
-      });
-      if (response.statusCode < 200 || response.statusCode > 299) throw await statusFailure(response, url, options, secrets);
-      if (Number(response.headers['content-length']) > limit) throw tooLarge(url, limit);
+      response = await open(call, deadline, 'POST', JSON.stringify(body), options.accept);
+      if (Number(response.headers['content-length']) > call.maxResponseBytes) throw tooLarge(url, call.maxResponseBytes);
       const decoder = new TextDecoder('utf-8');
-      const blanker = new StreamBlanker(secrets);
+      const blanker = new StreamBlanker(call.headerSecrets);
       let size = 0;
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
         deadline.gotBytes();
         size += chunk.length;
-        if (size > limit) throw tooLarge(url, limit);
+        if (size > call.maxResponseBytes) throw tooLarge(url, call.maxResponseBytes);
         const text = blanker.push(decoder.decode(chunk, { stream: true }));
         if (text) yield text;
         deadline.waitingForBytes();
@@ -130,12 +120,7 @@ export class HttpClient {
       const rest = blanker.push(decoder.decode()) + blanker.end();
       if (rest) yield rest;
     } catch (error) {
-      if (error instanceof SwitchboardError) throw error;
-      const stopped = deadline.stoppedError(url);
-      if (stopped) throw stopped;
-      // Once the answer has begun, a failure is the connection breaking, not failing to connect.
-      if (response) throw new SwitchboardError('endpoint_unreachable', l10n.t("The connection to {0} broke before the answer was complete. Try again; if it keeps happening, check the network or the server's logs.", endpointOf(url)));
-      throw networkError(error, { url, proxy: proxyFor(url, config), strictSSL: config.strictSSL });
+      throw failureOf(error, call, deadline, response !== undefined);
     } finally {
       deadline.clear();
       if (response && !finished) discard(response.body);
@@ -144,34 +129,29 @@ export class HttpClient {
 
   /** Sends the request and returns the body of a 2xx answer as text; everything else throws. */
   private async exchange(method: Method, url: URL, body: string | undefined, options: RequestOptions): Promise<string> {
-    const { dispatcher, config } = this.currentDispatcher();
-    const secrets = secretsOf(options.headers);
+    const call = this.prepare(url, options);
     const deadline = new RequestDeadline(options.timeoutMs, options.signal);
     try {
-      deadline.throwIfStopped(url);
-      const response = await request(url, {
-        method,
-        dispatcher,
-        signal: deadline.signal,
-        headers: {
-          accept: 'application/json',
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...options.headers,
-        },
-        body,
-      });
-
-      if (response.statusCode < 200 || response.statusCode > 299) throw await statusFailure(response, url, options, secrets);
-      return await readCapped(response, options.maxResponseBytes ?? this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, 'throw', url);
+      const response = await open(call, deadline, method, body, 'application/json');
+      return await readCapped(response, call.maxResponseBytes, 'throw', url);
     } catch (error) {
-      if (error instanceof SwitchboardError) throw error;
-      // Aborts surface as whatever undici or the stream throws; our own flags say why.
-      const stopped = deadline.stoppedError(url);
-      if (stopped) throw stopped;
-      throw networkError(error, { url, proxy: proxyFor(url, config), strictSSL: config.strictSSL });
+      throw failureOf(error, call, deadline);
     } finally {
       deadline.clear();
     }
+  }
+
+  /** What every call sets up before it sends: the dispatcher for the current proxy settings, the header values to blank, its size cap. */
+  private prepare(url: URL, options: RequestOptions): Call {
+    const { dispatcher, config } = this.currentDispatcher();
+    return {
+      url,
+      options,
+      dispatcher,
+      proxy: config,
+      headerSecrets: secretsOf(options.headers),
+      maxResponseBytes: options.maxResponseBytes ?? this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    };
   }
 
   /** The dispatcher for the current settings; rebuilt (and the old one closed) when they change. */
@@ -185,6 +165,51 @@ export class HttpClient {
     }
     return { dispatcher: this.dispatcher.value, config: this.dispatcher.config };
   }
+}
+
+/** One call as {@link HttpClient.prepare} set it up, shared by plain and streamed calls. */
+interface Call {
+  url: URL;
+  options: RequestOptions;
+  dispatcher: Dispatcher;
+  proxy: ProxyConfig;
+  /** Header values (keys among them) that never leave in an error or an answer. */
+  headerSecrets: string[];
+  /** The largest answer read, in bytes. */
+  maxResponseBytes: number;
+}
+
+/** Sends the request within `deadline`; a 2xx answer comes back with its body unread, any other status throws its error. */
+async function open(call: Call, deadline: RequestDeadline, method: Method, body: string | undefined, accept: string): Promise<Dispatcher.ResponseData> {
+  const { url, options } = call;
+  deadline.throwIfStopped(url);
+  const response = await request(url, {
+    method,
+    dispatcher: call.dispatcher,
+    signal: deadline.signal,
+    headers: {
+      accept,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...options.headers,
+    },
+    body,
+  });
+  if (response.statusCode < 200 || response.statusCode > 299) throw await statusFailure(response, url, options, call.headerSecrets);
+  return response;
+}
+
+/**
+ * What a failed call throws: our own errors as they are; else why the deadline stopped it (its
+ * timeout or the caller's cancel), since aborts surface as whatever undici or the stream throws;
+ * else the network's failure. `answerBegun` (a stream past its 2xx): the connection broke, it
+ * did not fail to connect.
+ */
+function failureOf(error: unknown, call: Call, deadline: RequestDeadline, answerBegun = false): SwitchboardError {
+  if (error instanceof SwitchboardError) return error;
+  const stopped = deadline.stoppedError(call.url);
+  if (stopped) return stopped;
+  if (answerBegun) return new SwitchboardError('endpoint_unreachable', l10n.t("The connection to {0} broke before the answer was complete. Try again; if it keeps happening, check the network or the server's logs.", endpointOf(call.url)));
+  return networkError(error, { url: call.url, proxy: proxyFor(call.url, call.proxy), strictSSL: call.proxy.strictSSL });
 }
 
 /** One call's deadline, and the error that says why the call stopped: its timeout or the caller's cancel. */

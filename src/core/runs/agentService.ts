@@ -55,18 +55,13 @@ export class AgentService {
   /** Replaces the agent's editable fields with `input` (the whole form, as the view sends it). */
   async update(id: string, input: unknown): Promise<Agent> {
     const parsed = this.parseInput(input);
-    let updated: Agent | undefined;
-    await this.mutate((all) => {
-      const current = all.find((a) => a.id === id);
-      if (!current) throw new SwitchboardError('not_found', l10n.t('That agent no longer exists.'));
-      assertUniqueName(all.filter((a) => a.id !== id), parsed.name);
+    return this.replace(id, (current, others) => {
+      assertUniqueName(others, parsed.name);
       const { connectionId: _c, modelRef: _m, model, ...kept } = current;
       // A legacy model string stays until the form names a connection or a model, which replaces it.
       const legacy = model && !parsed.connectionId && !parsed.modelRef ? { model } : {};
-      updated = AgentSchema.parse({ ...kept, ...legacy, ...parsed, updatedAt: this.deps.clock.now().toISOString() });
-      return all.map((a) => (a.id === id ? updated! : a));
+      return { ...kept, ...legacy, ...parsed };
     });
-    return updated!;
   }
 
   /**
@@ -75,16 +70,11 @@ export class AgentService {
    * the one the migration looked at.
    */
   async adoptRoute(id: string, route: { connectionId: string; modelRef: string; expectedModel: string }): Promise<Agent> {
-    let updated: Agent | undefined;
-    await this.mutate((all) => {
-      const current = all.find((a) => a.id === id);
-      if (!current) throw new SwitchboardError('not_found', l10n.t('That agent no longer exists.'));
+    return this.replace(id, (current) => {
       if (current.model !== route.expectedModel) throw new SwitchboardError('conflict', l10n.t('The agent "{0}" changed while it was migrated. Run the migration again.', current.name));
       const { model: _legacy, ...kept } = current;
-      updated = AgentSchema.parse({ ...kept, connectionId: route.connectionId, modelRef: route.modelRef, updatedAt: this.deps.clock.now().toISOString() });
-      return all.map((a) => (a.id === id ? updated! : a));
+      return { ...kept, connectionId: route.connectionId, modelRef: route.modelRef };
     });
-    return updated!;
   }
 
   async delete(id: string): Promise<void> {
@@ -108,6 +98,21 @@ export class AgentService {
 
   private mutate(change: (all: Agent[]) => Agent[]): Promise<void> {
     return this.records.mutate(change);
+  }
+
+  /**
+   * Writes what `change` makes of the agent `id` in its place, validated and stamped
+   * `updatedAt`; `not_found` when the agent is gone. `others` are the remaining agents.
+   */
+  private async replace(id: string, change: (current: Agent, others: Agent[]) => Omit<Agent, 'updatedAt'>): Promise<Agent> {
+    let updated: Agent | undefined;
+    await this.mutate((all) => {
+      const current = all.find((a) => a.id === id);
+      if (!current) throw new SwitchboardError('not_found', l10n.t('That agent no longer exists.'));
+      updated = AgentSchema.parse({ ...change(current, all.filter((a) => a.id !== id)), updatedAt: this.deps.clock.now().toISOString() });
+      return all.map((a) => (a.id === id ? updated! : a));
+    });
+    return updated!;
   }
 }
 

@@ -1,10 +1,11 @@
 import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
 import { RunRecordSchema, type RunRecord } from '../../contracts/agents';
-import { safeJson, type Database, type Sql } from '../store/database';
+import { parseRow, type Database, type Sql } from '../store/database';
 import { errorText } from '../base/errors';
 import { Emitter } from '../base/events';
 import { systemClock, type Clock, type Disposable, type Logger } from '../base/ports';
+import { Conditions, readPage } from '../store/paging';
 import { TABLES } from '../store/storageKeys';
 
 const { runs, leases } = TABLES;
@@ -43,20 +44,14 @@ export interface RunFilter {
 // eslint-disable-next-line no-control-regex -- the control characters are what it looks for
 const ESCAPED_IN_JSON = /["\\\u0000-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** The WHERE clause of a filter and its arguments; values are always bound, never spliced in. */
-function whereOf(filter: RunFilter): { where: string; args: string[] } {
-  const clauses: string[] = [];
-  const args: string[] = [];
+/** The conditions of a filter; values are always bound, never spliced in. */
+function conditionsOf(filter: RunFilter): Conditions {
   const field = (path: string) => `json_extract(body, '$.${path}')`;
-  const equal = (column: string, value: string | undefined) => {
-    if (!value) return;
-    clauses.push(`${column} = ?`);
-    args.push(value);
-  };
-  equal('status', filter.status);
-  equal(field('agentId'), filter.agentId);
-  equal(field('routing.connectionId'), filter.connectionId);
-  equal(field('routing.modelRef'), filter.modelRef);
+  const where = new Conditions()
+    .equal('status', filter.status)
+    .equal(field('agentId'), filter.agentId)
+    .equal(field('routing.connectionId'), filter.connectionId)
+    .equal(field('routing.modelRef'), filter.modelRef);
   const text = filter.text?.trim();
   if (text) {
     // LIKE with our own escape character, so a % or _ a person types is matched as itself.
@@ -65,14 +60,10 @@ function whereOf(filter: RunFilter): { where: string; args: string[] } {
     // Text that JSON writes as it is (see ESCAPED_IN_JSON) is in the stored body wherever it is
     // in a field, so the raw body is searched first and only its matches are parsed: a search
     // through 10,000 runs then parses the few that can match, not all of them.
-    if (!ESCAPED_IN_JSON.test(text)) {
-      clauses.push(`body LIKE ? ESCAPE '\\'`);
-      args.push(pattern);
-    }
-    clauses.push(`(${fields.join(' OR ')})`);
-    args.push(pattern, pattern, pattern, pattern);
+    if (!ESCAPED_IN_JSON.test(text)) where.add(`body LIKE ? ESCAPE '\\'`, pattern);
+    where.add(`(${fields.join(' OR ')})`, pattern, pattern, pattern, pattern);
   }
-  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', args };
+  return where;
 }
 
 /** One page of runs, newest first, and how many there are in all. */
@@ -114,12 +105,8 @@ export class RunStore implements Disposable {
    */
   page(options: { offset?: number; limit: number; filter?: RunFilter }): RunPage {
     this.start();
-    const { where, args } = whereOf(options.filter ?? {});
-    return this.deps.db.read((sql) => {
-      const rows = sql.all<{ id: string; body: string }>(`SELECT id, body FROM ${runs} ${where} ORDER BY pos DESC LIMIT ? OFFSET ?`, ...args, options.limit, options.offset ?? 0);
-      const total = Number(sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${runs} ${where}`, ...args)?.n ?? 0);
-      return { runs: rows.flatMap((row) => this.parse(row.body, row.id) ?? []), total };
-    });
+    const { rows, total } = readPage<{ id: string; body: string }>(this.deps.db, { table: runs, columns: 'id, body', offset: options.offset ?? 0, limit: options.limit, where: conditionsOf(options.filter ?? {}) });
+    return { runs: rows.flatMap((row) => this.parse(row.body, row.id) ?? []), total };
   }
 
   async add(run: RunRecord): Promise<void> {
@@ -221,9 +208,6 @@ export class RunStore implements Disposable {
   }
 
   private parse(body: string, id: string): RunRecord | undefined {
-    const parsed = RunRecordSchema.safeParse(safeJson(body));
-    if (parsed.success) return parsed.data;
-    this.deps.logger.warn(`Ignoring the stored run ${id}: it is not valid (kept in the database as it is).`);
-    return undefined;
+    return parseRow(RunRecordSchema, body, { what: 'run', id }, this.deps.logger);
   }
 }

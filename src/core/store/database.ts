@@ -2,6 +2,7 @@ import * as l10n from '@vscode/l10n';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { z } from 'zod';
 import { SwitchboardError, errorText } from '../base/errors';
 import type { Disposable, Logger } from '../base/ports';
 import { MIGRATIONS } from './schema';
@@ -246,4 +247,16 @@ export function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A stored row's JSON body as `schema` reads it, or undefined when it does not pass: the row is
+ * then skipped with a warning that names it, and kept in the database as it is, so a bad row
+ * never costs a good one.
+ */
+export function parseRow<S extends z.ZodType>(schema: S, body: string, row: { what: string; id: string }, logger: Logger): z.output<S> | undefined {
+  const parsed = schema.safeParse(safeJson(body));
+  if (parsed.success) return parsed.data;
+  logger.warn(`Ignoring the stored ${row.what} ${row.id}: it is not valid (kept in the database as it is).`);
+  return undefined;
 }
