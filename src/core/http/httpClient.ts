@@ -6,7 +6,7 @@ import { isCredentialName } from '../../contracts/urls';
 import { SwitchboardError } from '../base/errors';
 import type { ProxySettings } from '../base/ports';
 import { blankSecrets, MIN_SECRET_LENGTH, StreamBlanker, withoutSecrets } from '../base/secrets';
-import { Deadline } from './deadline';
+import { checkTimeout, Deadline } from './deadline';
 import { endpointOf, networkError, statusError, type ApiProfile, type ErrorResponse } from './httpErrors';
 import { configKey, createDispatcher, proxyFor, resolveProxyConfig, type ProxyConfig } from './proxy';
 
@@ -219,6 +219,8 @@ class StreamDeadline extends RequestDeadline {
     private readonly idleTimeoutMs: number,
     signal: AbortSignal | undefined,
   ) {
+    // Checked before the first timer starts, so a bad idle timeout leaves nothing running.
+    checkTimeout(idleTimeoutMs);
     super(timeoutMs, signal);
   }
 
