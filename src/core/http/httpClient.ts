@@ -39,6 +39,8 @@ export interface StreamRequestOptions extends RequestOptions {
   idleTimeoutMs: number;
   /** What the answer is: `text/event-stream` (SSE) or `application/x-ndjson` (Ollama). */
   accept: string;
+  /** Told the answer's content type once its headers have come, before its first chunk: how to read the chunks may depend on it. */
+  onContentType?: (contentType: string) => void;
 }
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
@@ -116,6 +118,7 @@ export class HttpClient {
       });
       if (response.statusCode < 200 || response.statusCode > 299) throw await statusFailure(response, url, options, secrets);
       if (Number(response.headers['content-length']) > limit) throw tooLarge(url, limit);
+      options.onContentType?.(String(response.headers['content-type'] ?? ''));
       const decoder = new TextDecoder('utf-8');
       const blanker = new StreamBlanker(secrets);
       let size = 0;
