@@ -5,12 +5,23 @@
 /** The longest base URL a connection may have. */
 export const MAX_BASE_URL_LENGTH = 2048;
 
+/** Words that name a credential wherever they stand in a part of a name: `X-Api-Key`, `apikey`, `X-Api-Pwd`, `Authorization`. */
+const CREDENTIAL_STEMS = /auth|key|token|secret|cookie|session|passw|pwd|bearer|signature|credential/;
+/** Short words that name a credential only as a whole part (`pat`, `X-Pass`, Azure's `sig`), never inside another word (`path`, `passthrough`). */
+const CREDENTIAL_PARTS = new Set(['pat', 'pass', 'pw', 'sig', 'jwt']);
+
 /**
  * Whether a header, query parameter or field name says it carries a credential. Such values
- * are secrets: they belong in SecretStorage, never in a URL, a connection record or a view.
+ * are secrets: they belong in SecretStorage, never in a URL, a connection record or a view. The
+ * name is read in parts, whatever the case: split at `-`, `_`, `.` and the like, and where a
+ * lower-case letter meets an upper-case one (`apiPat`).
  */
 export function isCredentialName(name: string): boolean {
-  return /auth|key|token|secret|cookie|session|passw|signature|credential/i.test(name);
+  const parts = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/);
+  return parts.some((part) => CREDENTIAL_STEMS.test(part) || CREDENTIAL_PARTS.has(part));
 }
 
 /**

@@ -130,6 +130,21 @@ export class FixedClock implements Clock {
   }
 }
 
+/** A heartbeat (RunStoreDeps.every) that beats only when the test says so, so nothing waits for the wall clock. */
+export class ManualHeartbeat {
+  private readonly beats = new Set<() => void>();
+
+  readonly every = (_ms: number, beat: () => void) => {
+    this.beats.add(beat);
+    return { dispose: () => this.beats.delete(beat) };
+  };
+
+  /** One beat of every heartbeat still running. */
+  beat(): void {
+    for (const beat of [...this.beats]) beat();
+  }
+}
+
 export class MemoryLogger implements Logger {
   readonly lines: string[] = [];
 

@@ -94,6 +94,20 @@ describe('HttpClient', () => {
       assert.equal(fixture.requests.length, 1);
     });
 
+    it('refuses a timeout no timer can keep (past 2^31-1 ms, 0 or less, not a number) before sending anything', async () => {
+      for (const timeoutMs of [2 ** 31, 30 * 24 * 3600 * 1000, 0, -5, Number.NaN, Number.POSITIVE_INFINITY]) {
+        const error = await expectFailure(http.getJson(`${fixture.url}/api/version`, VersionSchema, { api: ollamaLike, headers: auth, timeoutMs }), 'invalid_input');
+        assert.match(error.message, /^A timeout of .* ms cannot be kept: it must be more than 0 and at most 2147483647 ms/);
+      }
+      const stream = http.postStream(`${fixture.url}/api/chat`, {}, { api: ollamaLike, headers: auth, timeoutMs: 5000, idleTimeoutMs: 2 ** 31, accept: 'application/x-ndjson' });
+      await expectFailure((async () => {
+        for await (const chunk of stream) assert.fail(`nothing should be read, got ${chunk}`);
+      })(), 'invalid_input');
+      // The longest a timer keeps is still accepted.
+      assert.deepEqual(await http.getJson(`${fixture.url}/api/version`, VersionSchema, { api: ollamaLike, timeoutMs: 2 ** 31 - 1 }), { version: '0.12.3' });
+      assert.equal(fixture.requests.length, 1);
+    });
+
     it('throws cancelled without sending anything when the signal is already aborted', async () => {
       const controller = new AbortController();
       controller.abort();

@@ -103,6 +103,16 @@ describe('HttpClient.postStream', () => {
     for (const chunk of chunks) assertNoCanary(chunk);
   });
 
+  it('blanks the values of headers named as credentials, and leaves every other header value whole', async () => {
+    const tenantToken = 'tenant-token-4f8a2c9e';
+    const headers = { authorization: `Bearer ${CANARY_KEY}`, 'x-tenant-token': tenantToken, 'x-title': 'Switchboard tests', 'anthropic-version': '2023-06-01' };
+    server.handler = (res) => writeApart(res, [`data: ${CANARY_KEY} ${tenantToken} `, 'Switchboard tests 2023-06-01\n\n']);
+
+    const chunks = await chunksOf(client.postStream(server.url, {}, options({ headers })));
+
+    assert.equal(chunks.join(''), 'data: **** **** Switchboard tests 2023-06-01\n\n');
+  });
+
   it('lets text that only looks like the start of a key go on once the next chunk shows it is not one', async () => {
     server.handler = (res) => writeApart(res, ['data: sk-can', 'dle light\n\n']);
 

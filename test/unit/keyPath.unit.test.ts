@@ -6,6 +6,8 @@ import { SwitchboardError } from '../../src/core/base/errors';
 import { commandArgument, personAt, requesterIds } from '../../src/core/keys/requesters';
 import { blankSecrets, keyHint } from '../../src/core/base/secrets';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
+import type { Connection } from '../../src/contracts/connections';
+import { CONNECTIONS_KEY } from '../../src/core/store/storageKeys';
 import { agentsView, buildConnectionsStack, fromView, keyedConnection } from '../fixtures/keyPathKit';
 import { OpenAiCompatibleFixture } from '../fixtures/openaiCompatibleFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
@@ -268,6 +270,10 @@ describe('the vault', () => {
 describe('credential headers', () => {
   const gateway = new OpenAiCompatibleFixture({ requiredHeaders: { 'x-api-token': CANARY_KEY } });
   serveDuringSuite(gateway);
+  // A second gateway at another origin, with its own token.
+  const SECOND_TOKEN = 'tok-second-7a1c4e9b2d6f';
+  const secondGateway = new OpenAiCompatibleFixture({ requiredHeaders: { 'x-api-token': SECOND_TOKEN } });
+  serveDuringSuite(secondGateway);
 
   async function gatewayConnection() {
     const stack = buildConnectionsStack();
@@ -311,5 +317,41 @@ describe('credential headers', () => {
     other.interactions.answers = [true];
     await other.actions.delete(other.connection.id);
     assert.equal(other.vault.secrets.size, 0);
+  });
+
+  it('binds a header set after the last one was removed to the address the connection has then, not the old one', async () => {
+    const stack = await gatewayConnection();
+    const id = stack.connection.id;
+    await stack.connections.removeCredentialHeader(id, 'X-Api-Token');
+    // Without credentials the connection moves freely.
+    await stack.connections.update(id, { baseUrl: `${secondGateway.url}/v1` });
+    stack.interactions.answers = ['X-Api-Token', SECOND_TOKEN];
+    assert.deepEqual(await stack.actions.setCredentialHeader(id), { stored: true, name: 'x-api-token' });
+    const tested = await stack.request('testConnection', { id });
+    assert.equal((tested.value as { status: string }).status, 'valid', JSON.stringify(tested));
+    assert.deepEqual(secondGateway.requests.map((request) => request.headers['x-api-token']), [SECOND_TOKEN]);
+    // Back to the first address: the new header was never meant for it, so the move needs the person.
+    const before = gateway.requests.length;
+    await assert.rejects(stack.connections.update(id, { baseUrl: `${gateway.url}/v1` }), code('consent_denied', /would send its key there/));
+    assert.equal(stack.connections.require(id).baseUrl, `${secondGateway.url}/v1`);
+    assert.equal(gateway.requests.length, before);
+  });
+
+  it('refuses a new credential while the ones beside it are bound to another origin than the address, and changes nothing', async () => {
+    const stack = await gatewayConnection();
+    const id = stack.connection.id;
+    // A record whose address moved away from its credentials' origin (written by an older version or another window).
+    await stack.store.update(
+      CONNECTIONS_KEY,
+      (stack.store.get(CONNECTIONS_KEY) as Connection[]).map((c) => (c.id === id ? { ...c, baseUrl: `${secondGateway.url}/v1` } : c)),
+    );
+    const before = stack.connections.require(id);
+    const secretsBefore = [...stack.vault.secrets];
+    stack.interactions.answers = ['X-Tenant-Token', SECOND_TOKEN];
+    await assert.rejects(stack.actions.setCredentialHeader(id), code('consent_denied', new RegExp(`credential headers of "Gateway" were entered for ${new URL(gateway.url).origin}`)));
+    await assert.rejects(stack.connections.setKey(id, SECOND_TOKEN), code('consent_denied', /remove them first/));
+    assert.deepEqual(stack.connections.require(id), before);
+    assert.deepEqual([...stack.vault.secrets], secretsBefore);
+    assert.deepEqual(secondGateway.requests, []);
   });
 });

@@ -4,6 +4,9 @@ import { requesterIds } from '../../src/core/keys/requesters';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { agentsView, buildConnectionsStack, fromView, keyedConnection } from '../fixtures/keyPathKit';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
+import { OpenAiCompatibleFixture } from '../fixtures/openaiCompatibleFixture';
+import type { Connection } from '../../src/contracts/connections';
+import { CONNECTIONS_KEY } from '../../src/core/store/storageKeys';
 import { serveDuringSuite } from '../helpers/providerTestKit';
 
 const NEW_KEY = 'sk-rotated-4c2e9b7d1a6f';
@@ -77,5 +80,36 @@ describe('Replace API Key', () => {
     assert.deepEqual(await s.actions.replaceKey(s.connection.id, fromView), { replaced: false });
     assert.deepEqual(s.connections.require(s.connection.id), before);
     assert.deepEqual(openai.requests, []);
+  });
+
+  describe('with credential headers', () => {
+    const HEADER_VALUE = 'hdr-tenant-5b8d2f0a6c3e';
+    const gateway = new OpenAiCompatibleFixture({ apiKey: NEW_KEY });
+    serveDuringSuite(gateway);
+
+    it('sends no credential header to an address the record does not bind it to, and changes nothing', async () => {
+      const s = buildConnectionsStack();
+      const connection = await s.connections.create({ name: 'Gateway', providerId: 'openai-compatible', baseUrl: 'https://gateway-a.example/v1' });
+      await s.connections.setKey(connection.id, CANARY_KEY);
+      await s.connections.setCredentialHeader(connection.id, 'X-Api-Token', HEADER_VALUE);
+      // The address moved away from the credentials' origin (a record of an older version or another window).
+      await s.store.update(
+        CONNECTIONS_KEY,
+        (s.store.get(CONNECTIONS_KEY) as Connection[]).map((c) => (c.id === connection.id ? { ...c, baseUrl: `${gateway.url}/v1` } : c)),
+      );
+      const before = s.connections.require(connection.id);
+      const secretsBefore = [...s.vault.secrets];
+      s.interactions.answers = [NEW_KEY];
+      await assert.rejects(s.actions.replaceKey(connection.id, fromView), (error: unknown) => {
+        assert.ok(error instanceof SwitchboardError);
+        assert.equal(error.code, 'consent_denied', error.message);
+        assert.match(error.message, /credential headers of "Gateway" were entered for https:\/\/gateway-a\.example.*The old key stays in use\./);
+        return true;
+      });
+      assert.deepEqual(gateway.requests, []);
+      assert.deepEqual(s.connections.require(connection.id), before);
+      assert.deepEqual([...s.vault.secrets], secretsBefore);
+      assert.deepEqual((await s.keyReads()).map((e) => e.outcome), ['refused']);
+    });
   });
 });

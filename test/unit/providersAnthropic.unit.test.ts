@@ -164,6 +164,15 @@ describe('Anthropic adapter', () => {
       assertNoCanary(result);
     });
 
+    it('streams back a header value that is no credential, such as the API version, as it is', async () => {
+      const asked: ChatRequest = { modelRef: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'Is anthropic-version 2023-06-01 still served?' }] };
+      let text = '';
+      for await (const part of anthropicAdapter.chatStream!(target(), asked, context)) if (part.type === 'text') text += part.text;
+
+      assert.equal(text, 'You said: Is anthropic-version 2023-06-01 still served?');
+      assert.equal(fixture.requests[0].headers['anthropic-version'], '2023-06-01');
+    });
+
     it('under 2026-10-21 sends Bearer auth and never temperature, top_p or top_k', async () => {
       const result = await anthropicAdapter.chat!(target({ options: v2026 }), { ...request, maxTokens: 200 }, context);
 

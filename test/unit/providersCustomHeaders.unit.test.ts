@@ -14,7 +14,10 @@ describe('custom headers (OpenAI-compatible)', () => {
     assert.deepEqual(parseCustomHeaders(undefined), {});
   });
 
-  for (const name of ['Authorization', 'api-key', 'X-API-Key', 'X-Auth-Token', 'Ocp-Apim-Subscription-Key', 'X-Goog-Api-Key', 'Cookie', 'X-Session-Id', 'X-Client-Secret', 'X-Password']) {
+  const credentialNames = ['Authorization', 'api-key', 'X-API-Key', 'X-Auth-Token', 'Ocp-Apim-Subscription-Key', 'X-Goog-Api-Key', 'Cookie', 'X-Session-Id', 'X-Client-Secret', 'X-Password'];
+  // Named by a part: short words alone, or inside a part of the name, in any case.
+  const credentialParts = ['X-Api-Pwd', 'pat', 'X-GitHub-PAT', 'Bearer', 'X-Passwd', 'X-Pass', 'X-PW', 'sig', 'X-Jwt', 'X_User_Credential', 'X-ApiToken', 'xAuth'];
+  for (const name of [...credentialNames, ...credentialParts]) {
     it(`refuses ${name} as a credential, pointing to the credential header and never quoting the value`, () => {
       const text = `X-Ok: fine\n${name}: ${CANARY_KEY}`;
 
@@ -25,6 +28,14 @@ describe('custom headers (OpenAI-compatible)', () => {
       assert.throws(() => parseCustomHeaders(text), (error) => error instanceof SwitchboardError && error.code === 'invalid_input');
     });
   }
+
+  it('keeps ordinary headers whose names only hold a credential word inside another word', () => {
+    const ordinary = ['X-Request-Id', 'Accept', 'Accept-Encoding', 'X-Title', 'HTTP-Referer', 'User-Agent', 'anthropic-version', 'OpenAI-Organization', 'X-Path', 'X-Patch-Level', 'X-Passthrough', 'X-Signal', 'X-Tenant'];
+    const text = ordinary.map((name) => `${name}: value-of-${name}`).join('\n');
+
+    assert.equal(validateCustomHeaders(text), undefined);
+    assert.deepEqual(Object.keys(parseCustomHeaders(text)), ordinary.map((name) => name.toLowerCase()));
+  });
 
   for (const name of ['proxy-connection', 'Connection', 'Keep-Alive', 'Transfer-Encoding', 'TE', 'Trailer', 'Upgrade', 'Host', 'Content-Length']) {
     it(`refuses ${name} with invalid_input naming it`, () => {

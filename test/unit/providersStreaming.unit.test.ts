@@ -38,6 +38,8 @@ interface ProviderCase {
   checkToolTurn(body: Record<string, unknown>): void;
   /** How the request says the model must call a tool; undefined when the provider has no way (it is refused). */
   requiredMode: ((body: Record<string, unknown>) => void) | undefined;
+  /** Whether the adapter reads a whole JSON answer to its streaming request (a server that does not stream). */
+  readsWholeJson?: true;
 }
 
 const WEATHER: Tool = {
@@ -51,6 +53,7 @@ const RESULT = '21 °C and sunny';
 const cases: ProviderCase[] = [
   {
     name: 'Ollama (/api/chat NDJSON)',
+    readsWholeJson: true,
     fixture: new OllamaFixture({ apiKey: CANARY_KEY }),
     adapter: ollamaAdapter,
     target: (fixture) => ({ baseUrl: fixture.url, options: {}, apiKey: CANARY_KEY }),
@@ -69,6 +72,7 @@ const cases: ProviderCase[] = [
   },
   {
     name: 'OpenAI (chat completions SSE)',
+    readsWholeJson: true,
     fixture: new OpenAiFixture({ apiKey: CANARY_KEY }),
     adapter: openAiAdapter,
     target: (fixture) => ({ baseUrl: `${fixture.url}/v1`, options: {}, apiKey: CANARY_KEY }),
@@ -82,6 +86,7 @@ const cases: ProviderCase[] = [
   },
   {
     name: 'Azure OpenAI (chat completions SSE)',
+    readsWholeJson: true,
     fixture: new AzureFixture({ apiKey: CANARY_KEY }),
     adapter: azureOpenAiAdapter,
     target: (fixture) => ({ baseUrl: fixture.url, options: { deployments: 'gpt-4o-mini' }, apiKey: CANARY_KEY }),
@@ -95,6 +100,7 @@ const cases: ProviderCase[] = [
   },
   {
     name: 'OpenAI-compatible (chat completions SSE, usage with null choices)',
+    readsWholeJson: true,
     fixture: new OpenAiCompatibleFixture({ apiKey: CANARY_KEY }),
     adapter: openAiCompatibleAdapter,
     target: (fixture) => ({ baseUrl: `${fixture.url}/v1`, options: {}, apiKey: CANARY_KEY }),
@@ -380,6 +386,32 @@ for (const provider of cases) {
 
       await expectFailure(collectChat(stream(ask('hi'))), 'bad_response');
     });
+
+    it('reads a stream labelled application/json as the stream it is', async () => {
+      fixture.setBehaviour('stream-json-typed');
+
+      const result = await collectChat(stream(ask('hello there friend')));
+
+      assert.equal(result.content, 'You said: hello there friend');
+      assert.equal(result.finishReason, provider.stopReason);
+    });
+
+    if (provider.readsWholeJson) {
+      it('reads a whole JSON answer to its streaming request as the non-streaming chat reads it, tool calls and usage included', async () => {
+        for (const question of [ask('hello there friend'), ask(ARGUMENTS.text, { tools: [WEATHER] })]) {
+          fixture.setBehaviour('normal');
+          const whole = await adapter.chat!(target(), question, context);
+          fixture.setBehaviour('stream-as-json');
+
+          const streamed = await collectChat(stream(question));
+
+          const comparable = ({ toolCalls, ...rest }: typeof whole) => ({ ...rest, toolCalls: toolCalls?.map(({ name, arguments: args }) => ({ name, args })) });
+          assert.deepEqual(comparable(streamed), comparable(whole));
+          assert.notEqual((JSON.parse(fixture.requests.at(-1)!.body) as { stream?: unknown }).stream, false, 'the request asked for a stream');
+        }
+        assert.equal(fixture.requests.length, 4);
+      });
+    }
 
     it('never gives out the key a server echoes in its stream, even cut across two parts and two chunks', async () => {
       fixture.setBehaviour('stream-echo-key');

@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { RunRecord } from '../../src/contracts/agents';
-import { LEASE_MS, RunStore, type RunStoreDeps } from '../../src/core/runs/runStore';
+import { HEARTBEAT_MS, LEASE_MS, RunStore, type RunStoreDeps } from '../../src/core/runs/runStore';
 import { TABLES } from '../../src/core/store/storageKeys';
 import { tempDatabase } from '../fixtures/tempDatabase';
-import { FixedClock, MemoryLogger } from '../helpers/fakes';
+import { FixedClock, ManualHeartbeat, MemoryLogger } from '../helpers/fakes';
 
 function run(n: number): RunRecord {
   return {
@@ -125,8 +125,8 @@ describe('RunStore leases across windows', () => {
     await temp.cleanup();
   });
 
-  function window(clock: FixedClock, logger = new MemoryLogger()): RunStore {
-    const made = new RunStore({ db: temp.open(), retention: () => 50, outputMaxKiB: () => 256, logger, clock });
+  function window(clock: FixedClock, logger = new MemoryLogger(), heartbeat = new ManualHeartbeat()): RunStore {
+    const made = new RunStore({ db: temp.open(), retention: () => 50, outputMaxKiB: () => 256, logger, clock, every: heartbeat.every });
     stores.push(made);
     return made;
   }
@@ -177,5 +177,55 @@ describe('RunStore leases across windows', () => {
     const { running } = await leaveRuns(first);
     first.dispose();
     assert.equal(window(clock).get(running.id)?.status, 'failed');
+  });
+
+  /** Moves `clock` on by one heartbeat and beats `heartbeat`. */
+  function heartbeatLater(clock: FixedClock, heartbeat: ManualHeartbeat): void {
+    clock.time = new Date(clock.time.getTime() + HEARTBEAT_MS);
+    heartbeat.beat();
+  }
+
+  it('marks interrupted, in a window already open, the runs of another window once its lease expires, and tells its views', async () => {
+    const clock = new FixedClock();
+    const openBeat = new ManualHeartbeat();
+    const logger = new MemoryLogger();
+    const open = window(clock, logger, openBeat);
+    const own = await leaveRuns(open);
+    // The other window starts later, leaves runs and crashes: its heartbeat never beats again.
+    const crashed = await leaveRuns(window(clock));
+    let changes = 0;
+    open.onDidChange(() => changes++);
+    const status = (id: string) => open.get(id)?.status;
+
+    for (let waited = HEARTBEAT_MS; waited <= LEASE_MS; waited += HEARTBEAT_MS) {
+      heartbeatLater(clock, openBeat);
+      assert.deepEqual([status(crashed.queued.id), status(crashed.running.id)], ['queued', 'running'], `still within the lease after ${waited} ms`);
+    }
+    heartbeatLater(clock, openBeat);
+
+    assert.deepEqual([status(crashed.queued.id), status(crashed.running.id), status(crashed.done.id)], ['failed', 'failed', 'succeeded']);
+    assert.match(open.get(crashed.running.id)?.error?.message ?? '', /interrupted/);
+    assert.equal(open.get(crashed.running.id)?.finishedAt, clock.now().toISOString());
+    assert.deepEqual([status(own.queued.id), status(own.running.id)], ['queued', 'running'], "the window's own runs go on");
+    assert.equal(changes, 1);
+    assert.ok(logger.lines.some((line) => line.includes('Marked 2 run(s)')));
+  });
+
+  it('after a sleep (its own heartbeat long overdue) gives the other windows a heartbeat to renew before judging their runs', async () => {
+    const clock = new FixedClock();
+    const [firstBeat, secondBeat] = [new ManualHeartbeat(), new ManualHeartbeat()];
+    const first = window(clock, new MemoryLogger(), firstBeat);
+    first.get('none');
+    const { running } = await leaveRuns(window(clock, new MemoryLogger(), secondBeat));
+    // The machine sleeps for an hour; the first window wakes first.
+    clock.time = new Date(clock.time.getTime() + 3_600_000);
+    firstBeat.beat();
+    assert.equal(first.get(running.id)?.status, 'running');
+    secondBeat.beat();
+    heartbeatLater(clock, firstBeat);
+    assert.equal(first.get(running.id)?.status, 'running', 'the second window renewed in time');
+    // Now the second window is gone for good.
+    for (let waited = 0; waited <= LEASE_MS; waited += HEARTBEAT_MS) heartbeatLater(clock, firstBeat);
+    assert.equal(first.get(running.id)?.status, 'failed');
   });
 });

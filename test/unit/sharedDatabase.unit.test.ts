@@ -2,10 +2,10 @@ import * as assert from 'node:assert/strict';
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { AuditLog } from '../../src/core/audit/auditLog';
-import { LEASE_MS, RunStore } from '../../src/core/runs/runStore';
+import { HEARTBEAT_MS, LEASE_MS, RunStore } from '../../src/core/runs/runStore';
 import { tempDatabase } from '../fixtures/tempDatabase';
 import { WaveServer } from '../fixtures/waveServer';
-import { FixedClock, MemoryLogger } from '../helpers/fakes';
+import { FixedClock, ManualHeartbeat, MemoryLogger } from '../helpers/fakes';
 import { AGENT_HOST_ENTRY, worker } from '../helpers/stacks';
 
 const WINDOW = join(__dirname, '../fixtures/windowProcess.ts');
@@ -56,8 +56,8 @@ describe('Several windows (processes) on one database file', function () {
     await temp.cleanup();
   });
 
-  function runStore(clock?: FixedClock, logger = new MemoryLogger()) {
-    const store = new RunStore({ db: temp.open(), retention: () => 500, outputMaxKiB: () => 256, logger, ...(clock ? { clock } : {}) });
+  function runStore(clock?: FixedClock, logger = new MemoryLogger(), heartbeat?: ManualHeartbeat) {
+    const store = new RunStore({ db: temp.open(), retention: () => 500, outputMaxKiB: () => 256, logger, ...(clock ? { clock } : {}), ...(heartbeat ? { every: heartbeat.every } : {}) });
     stores.push(store);
     return store;
   }
@@ -96,14 +96,20 @@ describe('Several windows (processes) on one database file', function () {
     assert.equal(new Set(calls.map((e) => e.runId)).size, 40);
   });
 
-  it('a window killed mid-run (SIGKILL): the next start marks its runs interrupted, the database is intact, the chain verifies', async () => {
+  /** Starts a window with three runs, and kills it (SIGKILL) while their model calls are held; their ids. */
+  async function windowKilledMidRun(name: string): Promise<string[]> {
     const workerPath = await worker(AGENT_HOST_ENTRY);
-    const c = startWindow({ dir: temp.dir, workerPath, serverUrl: server.url, runs: 3, name: 'C' });
-    children.push(c.child);
-    const { runIds } = await c.next('launched');
+    const window = startWindow({ dir: temp.dir, workerPath, serverUrl: server.url, runs: 3, name });
+    children.push(window.child);
+    const { runIds } = await window.next('launched');
     await server.whenHeld(3);
-    c.child.kill('SIGKILL');
-    await c.exited;
+    window.child.kill('SIGKILL');
+    await window.exited;
+    return runIds;
+  }
+
+  it('a window killed mid-run (SIGKILL): the next start marks its runs interrupted, the database is intact, the chain verifies', async () => {
+    const runIds = await windowKilledMidRun('C');
 
     // The next start, once the killed window's lease has expired (its clock is moved past it, not waited for).
     const later = new FixedClock(new Date(Date.now() + LEASE_MS + 60_000));
@@ -116,5 +122,29 @@ describe('Several windows (processes) on one database file', function () {
     const db = temp.open();
     assert.equal(db.read((sql) => sql.get<{ integrity_check: string }>('PRAGMA integrity_check'))?.integrity_check, 'ok');
     assert.deepEqual(await new AuditLog(db, later).verify(), { ok: true, entries: 1 }, 'its connection_created entry; the killed calls wrote none');
+  });
+
+  it('a window killed mid-run (SIGKILL): a window already open marks its runs interrupted at its next heartbeats once the lease has expired', async () => {
+    // The open window's clock starts at the wall clock's time, which the other window's lease uses, and is then moved, never waited for.
+    const clock = new FixedClock(new Date());
+    const heartbeat = new ManualHeartbeat();
+    const open = runStore(clock, new MemoryLogger(), heartbeat);
+    assert.equal(open.page({ limit: 10 }).total, 0);
+    let changes = 0;
+    open.onDidChange(() => changes++);
+    const runIds = await windowKilledMidRun('D');
+    const statuses = () => runIds.map((id) => open.get(id)?.status);
+
+    clock.time = new Date();
+    heartbeat.beat();
+    assert.deepEqual(statuses(), ['running', 'running', 'running'], 'its lease has not expired yet');
+    for (let waited = 0; waited <= LEASE_MS; waited += HEARTBEAT_MS) {
+      clock.time = new Date(clock.time.getTime() + HEARTBEAT_MS);
+      heartbeat.beat();
+    }
+
+    assert.deepEqual(statuses(), ['failed', 'failed', 'failed']);
+    assert.match(open.get(runIds[0])?.error?.message ?? '', /interrupted/);
+    assert.equal(changes, 1);
   });
 });

@@ -194,10 +194,10 @@ export class ConnectionService {
     if (!trimmed) throw new SwitchboardError('invalid_input', l10n.t('The key is empty. Paste the key your provider gave you.'));
     let stored;
     try {
-      stored = await this.deps.keys.store(id, trimmed, connection.baseUrl);
+      stored = await this.deps.keys.store(connection, trimmed);
     } catch (error) {
-      // The keyring may have dropped the old key on the way: the record no longer claims one.
-      await this.patchRecord(id, { keyHint: undefined, keyId: undefined });
+      // A failed keyring may have dropped the old key on the way: the record no longer claims one.
+      if (error instanceof SwitchboardError && error.code === 'secret_storage_failed') await this.patchRecord(id, { keyHint: undefined, keyId: undefined });
       throw error;
     }
     const allowInsecureKey = isInsecureForKeys(connection.baseUrl) && options.allowInsecure === true ? true : undefined;
@@ -250,14 +250,14 @@ export class ConnectionService {
     if (others.length >= MAX_CREDENTIAL_HEADERS) {
       throw new SwitchboardError('invalid_input', l10n.t('"{0}" has {1} credential headers already. Remove one first.', connection.name, MAX_CREDENTIAL_HEADERS));
     }
-    const hint = await this.deps.keys.storeHeader(id, name, value);
+    const hint = await this.deps.keys.storeHeader(connection, name, value);
     const allowInsecureKey = isInsecureForKeys(connection.baseUrl) && options.allowInsecure === true ? true : connection.allowInsecureKey;
     let updated: Connection | undefined;
     await this.mutate((all) =>
       all.map((c) => {
         if (c.id !== id) return c;
-        // Bound to the origin the connection has now, like a key.
-        updated = ConnectionSchema.parse({ ...c, credentialHeaders: [...others, { name, hint }], keyOrigin: boundOrigin(c), allowInsecureKey, status: 'unknown' });
+        // Bound, like the credentials beside it (the key path checked they are bound here), to the origin the connection has now.
+        updated = ConnectionSchema.parse({ ...c, credentialHeaders: [...others, { name, hint }], keyOrigin: boundOrigin({ ...c, credentialHeaders: others }), allowInsecureKey, status: 'unknown' });
         return updated;
       }),
     );

@@ -2,10 +2,11 @@ import * as l10n from '@vscode/l10n';
 import { request, type Dispatcher } from './undici';
 import type { z } from 'zod';
 import { issuePaths } from '../../contracts/issues';
+import { isCredentialName } from '../../contracts/urls';
 import { SwitchboardError } from '../base/errors';
 import type { ProxySettings } from '../base/ports';
 import { blankSecrets, MIN_SECRET_LENGTH, StreamBlanker, withoutSecrets } from '../base/secrets';
-import { Deadline } from './deadline';
+import { checkTimeout, Deadline } from './deadline';
 import { endpointOf, networkError, statusError, type ApiProfile, type ErrorResponse } from './httpErrors';
 import { configKey, createDispatcher, proxyFor, resolveProxyConfig, type ProxyConfig } from './proxy';
 
@@ -21,7 +22,7 @@ export interface HttpClientOptions {
 export interface RequestOptions {
   /** How the provider's API reports errors, and its name for messages. */
   api: ApiProfile;
-  /** Headers, including the key. Their values never appear in an error. */
+  /** Headers, including the key. The values of those named as credentials (isCredentialName) never appear in an error or a streamed answer. */
   headers?: Readonly<Record<string, string>>;
   /** The whole call, from connecting to the last body byte, must finish within this time. */
   timeoutMs: number;
@@ -38,6 +39,8 @@ export interface StreamRequestOptions extends RequestOptions {
   idleTimeoutMs: number;
   /** What the answer is: `text/event-stream` (SSE) or `application/x-ndjson` (Ollama). */
   accept: string;
+  /** Told the answer's content type once its headers have come, before its first chunk: how to read the chunks may depend on it. */
+  onContentType?: (contentType: string) => void;
 }
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
@@ -49,7 +52,7 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 /**
  * The one way core reaches a provider: undici with a timeout and a cancellation signal on every
  * call, a cap on the response size, zod validation of the JSON answer, VS Code's proxy settings,
- * and errors with a code and an action that name the endpoint but never a header value.
+ * and errors with a code and an action that name the endpoint but never a credential header's value.
  */
 export class HttpClient {
   private dispatcher: { key: string; config: ProxyConfig; value: Dispatcher } | undefined;
@@ -69,7 +72,7 @@ export class HttpClient {
   /**
    * Sends `body` (when given) as JSON with `method` and returns the answer's text, which may be
    * empty (a 204 to a DELETE): for APIs whose answers the caller only checks, like the gateway's.
-   * Timeouts, size cap, error codes and redaction of header values as for every other call.
+   * Timeouts, size cap, error codes and redaction of credential header values as for every other call.
    */
   sendText(method: Method, rawUrl: string, body: unknown, options: RequestOptions): Promise<string> {
     return this.exchange(method, parseUrl(rawUrl), body === undefined ? undefined : JSON.stringify(body), options);
@@ -90,7 +93,7 @@ export class HttpClient {
 
   /**
    * POSTs `body` as JSON and yields the answer's text as it arrives, decoded as UTF-8 (a
-   * character cut between two chunks comes out whole) with every header value blanked, also when
+   * character cut between two chunks comes out whole) with every credential header's value blanked, also when
    * a key is cut between two chunks. The first byte must come within `timeoutMs`, and each next
    * chunk within `idleTimeoutMs` of the last; the whole answer is capped like any other. A non-2xx
    * answer throws what the same status throws for {@link postJson}. Cancelling, or leaving the
@@ -105,6 +108,7 @@ export class HttpClient {
     try {
       response = await open(call, deadline, 'POST', JSON.stringify(body), options.accept);
       if (Number(response.headers['content-length']) > call.maxResponseBytes) throw tooLarge(url, call.maxResponseBytes);
+      options.onContentType?.(String(response.headers['content-type'] ?? ''));
       const decoder = new TextDecoder('utf-8');
       const blanker = new StreamBlanker(call.headerSecrets);
       let size = 0;
@@ -243,6 +247,8 @@ class StreamDeadline extends RequestDeadline {
     private readonly idleTimeoutMs: number,
     signal: AbortSignal | undefined,
   ) {
+    // Checked before the first timer starts, so a bad idle timeout leaves nothing running.
+    checkTimeout(idleTimeoutMs);
     super(timeoutMs, signal);
   }
 
@@ -267,7 +273,7 @@ function seconds(ms: number): number {
   return Number((ms / 1000).toFixed(1));
 }
 
-/** The error for a non-2xx answer, from the start of its body, with every header value blanked. */
+/** The error for a non-2xx answer, from the start of its body, with every credential header's value blanked. */
 async function statusFailure(response: Dispatcher.ResponseData, url: URL, options: RequestOptions, secrets: string[]): Promise<SwitchboardError> {
   // Some providers echo the key they rejected, raw or JSON-escaped: blanked before the body is parsed or cut.
   const errorText = blankSecrets(await readCapped(response, ERROR_BODY_BYTES, 'truncate', url), secrets);
@@ -355,10 +361,16 @@ function retryAfter(header: string | string[] | undefined): number | undefined {
   return Number(value);
 }
 
-/** Every header value long enough to be a key, and the token after an auth scheme ("Bearer x"). */
+/**
+ * The values of the headers whose names say they carry a credential, and the token after an auth
+ * scheme ("Bearer x"), long enough to be a key. Other header values (an `anthropic-version`, an
+ * `X-Title`) are no secret, and an answer that repeats them is left whole; the connection's own
+ * secrets, whatever their header is called, are blanked by the key path and streamChat.
+ */
 function secretsOf(headers: Readonly<Record<string, string>> | undefined): string[] {
   const secrets = new Set<string>();
-  for (const value of Object.values(headers ?? {})) {
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (!isCredentialName(name)) continue;
     secrets.add(value);
     const token = /^\S+\s+(\S+)$/.exec(value)?.[1];
     if (token) secrets.add(token);

@@ -68,17 +68,25 @@ export class KeyPath {
   ) {}
 
   /**
-   * Stores the key and reads it back. If the store throws or the value does not come back
-   * (Linux without a keyring), nothing is kept.
+   * Stores the key for the connection's current address and reads it back. If the store throws
+   * or the value does not come back (Linux without a keyring), nothing is kept. The credential
+   * headers that stay beside the key must be bound to that address already, since from now on
+   * they go with the key.
    */
-  async store(connectionId: string, key: string, baseUrl: string): Promise<StoredKey> {
-    await this.storeSecret(secretNames.connectionKey(connectionId), key);
-    return { keyHint: keyHint(key), keyId: randomBytes(16).toString('hex'), keyOrigin: originOf(baseUrl) };
+  async store(connection: Connection, key: string): Promise<StoredKey> {
+    throwIfBoundElsewhere({ ...connection, keyHint: undefined });
+    await this.storeSecret(secretNames.connectionKey(connection.id), key);
+    return { keyHint: keyHint(key), keyId: randomBytes(16).toString('hex'), keyOrigin: originOf(connection.baseUrl) };
   }
 
-  /** Stores a credential header's value (`name` lower-case), read back like a key; returns its hint. */
-  async storeHeader(connectionId: string, name: string, value: string): Promise<string> {
-    await this.storeSecret(secretNames.credentialHeader(connectionId, name), value);
+  /**
+   * Stores a credential header's value (`name` lower-case), read back like a key; returns its
+   * hint. The credentials that stay beside it must be bound to the connection's current address,
+   * the one the new header is entered for.
+   */
+  async storeHeader(connection: Connection, name: string, value: string): Promise<string> {
+    throwIfBoundElsewhere({ ...connection, credentialHeaders: connection.credentialHeaders?.filter((header) => header.name !== name) });
+    await this.storeSecret(secretNames.credentialHeader(connection.id, name), value);
     return keyHint(value);
   }
 
@@ -135,8 +143,9 @@ export class KeyPath {
    */
   async tryKey<T>(use: KeyUse, key: string, call: (target: ConnectionTarget) => Promise<T>): Promise<T> {
     const { connection } = use;
-    // The new key is for the address the connection has now, whatever the old key was bound to.
-    const refusal = this.refusal({ ...connection, keyOrigin: undefined });
+    // The new key is for the address the connection has now, whatever the old key was bound to;
+    // the credential headers that go with it are still bound where they were entered.
+    const refusal = this.refusal({ ...connection, keyHint: undefined });
     if (refusal) {
       await this.audit(use, 'refused');
       throw refusal;
@@ -220,14 +229,8 @@ export class KeyPath {
 
   /** Why the key must not go to the connection's current address, or undefined. */
   private refusal(connection: Connection): SwitchboardError | undefined {
-    const origin = originOf(connection.baseUrl);
-    const keyOrigin = boundOrigin(connection);
-    if (keyOrigin !== origin) {
-      return new SwitchboardError(
-        'consent_denied',
-        l10n.t('The key of "{0}" was entered for {1}, and the connection now points to {2}. Switchboard did not send it. Edit the connection\'s address to confirm where the key may go, or set the key again.', connection.name, keyOrigin, origin),
-      );
-    }
+    const elsewhere = boundElsewhere(connection);
+    if (elsewhere) return elsewhere;
     if (isInsecureForKeys(connection.baseUrl) && !connection.allowInsecureKey) {
       return new SwitchboardError(
         'consent_denied',
@@ -259,6 +262,29 @@ export class KeyPath {
       outcome,
     });
   }
+}
+
+/** Why the connection's credentials must not go to its current address, which is not the origin they were entered for; or undefined. */
+function boundElsewhere(connection: Connection): SwitchboardError | undefined {
+  const origin = originOf(connection.baseUrl);
+  const keyOrigin = boundOrigin(connection);
+  if (keyOrigin === origin) return undefined;
+  return new SwitchboardError(
+    'consent_denied',
+    connection.keyHint
+      ? l10n.t('The key of "{0}" was entered for {1}, and the connection now points to {2}. Switchboard did not send it. Edit the connection\'s address to confirm where the key may go, or set the key again.', connection.name, keyOrigin, origin)
+      : l10n.t(
+          'The credential headers of "{0}" were entered for {1}, and the connection now points to {2}. Switchboard did not send them and changed nothing. Edit the connection\'s address to confirm where they may go, or remove them first.',
+          connection.name,
+          keyOrigin,
+          origin,
+        ),
+  );
+}
+
+function throwIfBoundElsewhere(connection: Connection): void {
+  const refusal = boundElsewhere(connection);
+  if (refusal) throw refusal;
 }
 
 /** Why a connection's key must not go to `destination` (the gateway), or undefined. */

@@ -167,23 +167,26 @@ function usageOf(answer: ChatAnswer) {
 function chatTranslator(endpoint: string, requested: string): StreamTranslator {
   let last: ChatAnswer | undefined;
   let model: string | undefined;
+  const chunkParts = (json: unknown, data: string) => {
+    if (isErrorEvent(json)) throw streamedError(ollamaApi, endpoint, undefined, data);
+    const parsed = ChatSchema.safeParse(json);
+    if (!parsed.success) throw new SwitchboardError('bad_response', l10n.t('{0} sent a line that is not an Ollama chat chunk, so the answer stops here. Check that the base URL points at Ollama.', endpoint));
+    model ||= parsed.data.model ?? undefined;
+    if (parsed.data.done) last = parsed.data;
+    return messageParts(parsed.data, endpoint);
+  };
+  const finish = (): ChatStreamPart[] => {
+    if (!last) throw incompleteStream(endpoint, 'Ollama');
+    return [
+      { type: 'usage', usage: usageOf(last) },
+      { type: 'finish', modelRef: model || requested, ...(last.done_reason ? { finishReason: last.done_reason } : {}) },
+    ];
+  };
   return {
-    event(event) {
-      const json = eventJson(event, endpoint, 'Ollama');
-      if (isErrorEvent(json)) throw streamedError(ollamaApi, endpoint, undefined, event.data);
-      const parsed = ChatSchema.safeParse(json);
-      if (!parsed.success) throw new SwitchboardError('bad_response', l10n.t('{0} sent a line that is not an Ollama chat chunk, so the answer stops here. Check that the base URL points at Ollama.', endpoint));
-      model ||= parsed.data.model ?? undefined;
-      if (parsed.data.done) last = parsed.data;
-      return messageParts(parsed.data, endpoint);
-    },
-    finish() {
-      if (!last) throw incompleteStream(endpoint, 'Ollama');
-      return [
-        { type: 'usage', usage: usageOf(last) },
-        { type: 'finish', modelRef: model || requested, ...(last.done_reason ? { finishReason: last.done_reason } : {}) },
-      ];
-    },
+    event: (event) => chunkParts(eventJson(event, endpoint, 'Ollama'), event.data),
+    finish,
+    // A whole answer is the last chunk of a stream with all of the message in it.
+    whole: (json) => [...chunkParts(json, JSON.stringify(json)), ...finish()],
   };
 }
 

@@ -6,7 +6,7 @@ import { SwitchboardError } from '../base/errors';
 import { commonErrorMessage, type ApiProfile } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget } from './adapter';
 import { originLabel, parseChatRequest, requestOptions, routeNotFound, tokens, withinDiscoveryBudget } from './shared';
-import { eventJson, incompleteStream, isErrorEvent, newToolCallId, parseToolArguments, readChatStream, STREAM_END, streamedError, type StreamTranslator } from './streaming';
+import { answerParts, eventJson, incompleteStream, isErrorEvent, newToolCallId, parseToolArguments, readChatStream, STREAM_END, streamedError, type StreamTranslator } from './streaming';
 
 /**
  * What OpenAI, Azure OpenAI and OpenAI-compatible servers share: `GET /models`, the chat
@@ -187,6 +187,11 @@ export function chatCompletionTranslator(api: ApiProfile, endpoint: string, requ
       if (usage) parts.push(usage);
       parts.push({ type: 'finish', modelRef: model || requested, ...(finishReason ? { finishReason } : {}) });
       return parts;
+    },
+    whole(json) {
+      const answer = ChatCompletionSchema.safeParse(json);
+      if (!answer.success) throw new SwitchboardError('bad_response', l10n.t('{0} answered with JSON that is not a chat completion. Check that the base URL points at the {1} API.', endpoint, api.name));
+      return answerParts(chatCompletionResult(answer.data, requested, endpoint, api.name));
     },
   };
 }

@@ -32,6 +32,11 @@ export interface StreamTranslator {
    * over; `sawEnd` says whether the provider's end marker came. Throws when the answer is incomplete.
    */
   finish(sawEnd: boolean): ChatStreamPart[];
+  /**
+   * The parts of a whole, non-streamed answer (its JSON), for a server that answers the streaming
+   * request with plain JSON; absent where the provider's answers cannot be read that way.
+   */
+  whole?(json: unknown): ChatStreamPart[];
 }
 
 export interface StreamCall {
@@ -52,14 +57,26 @@ export interface StreamCall {
 export async function* readChatStream(call: StreamCall, context: CallContext, translator: StreamTranslator): AsyncGenerator<ChatStreamPart, void, undefined> {
   let text = '';
   try {
+    let contentType = '';
     const chunks = context.http.postStream(call.url, call.body, {
       ...requestOptions(call.api, call.headers, context),
       idleTimeoutMs: context.idleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
       accept: call.framing === 'sse' ? 'text/event-stream' : 'application/x-ndjson',
       ...(call.notFound ? { notFound: call.notFound } : {}),
+      onContentType: (type) => {
+        contentType = type;
+      },
     });
+    const answer = await answerOf(chunks, () => contentType, translator.whole);
+    if ('parts' in answer) {
+      for (const part of answer.parts) {
+        if (part.type === 'text') text += part.text;
+        yield part;
+      }
+      return;
+    }
     let sawEnd = false;
-    for await (const event of call.framing === 'sse' ? sseEvents(chunks) : ndjsonEvents(chunks)) {
+    for await (const event of call.framing === 'sse' ? sseEvents(answer.stream) : ndjsonEvents(answer.stream)) {
       const parts = translator.event(event);
       if (parts === STREAM_END) {
         // Leaving the loop closes the connection; nothing after the end marker is read.
@@ -75,6 +92,37 @@ export async function* readChatStream(call: StreamCall, context: CallContext, tr
   } catch (error) {
     throw withPartialOutput(error, text);
   }
+}
+
+/**
+ * What kind of answer came: the stream that was asked for, or, from a server that does not
+ * stream (`content-type: application/json`), one whole answer, read by `whole` into its parts.
+ * A JSON-typed body that is not one JSON value is read as the stream after all.
+ */
+async function answerOf(
+  chunks: AsyncGenerator<string, void, undefined>,
+  contentType: () => string,
+  whole: ((json: unknown) => ChatStreamPart[]) | undefined,
+): Promise<{ parts: ChatStreamPart[] } | { stream: AsyncIterable<string> }> {
+  // Once the first chunk (or the end) has come, so have the answer's headers.
+  const first = await chunks.next();
+  const stream = withFirst(first.done ? undefined : first.value, chunks);
+  if (!whole || !/^application\/json\s*(;|$)/i.test(contentType().trim())) return { stream };
+  let body = '';
+  for await (const chunk of stream) body += chunk;
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { stream: withFirst(body, chunks) };
+  }
+  return { parts: whole(json) };
+}
+
+/** `first` (when there is one), then the rest of `chunks`; leaving early closes `chunks`. */
+async function* withFirst(first: string | undefined, chunks: AsyncGenerator<string, void, undefined>): AsyncGenerator<string, void, undefined> {
+  if (first !== undefined) yield first;
+  yield* chunks;
 }
 
 type EventSourceParserModule = typeof import('eventsource-parser', { with: { 'resolution-mode': 'import' } });
@@ -264,11 +312,17 @@ function isTextPart(raw: unknown): raw is { type: 'text'; text: string } {
 
 /** A whole answer as the parts a stream would have given. */
 async function* resultParts(pending: Promise<ChatResult>): AsyncGenerator<ChatStreamPart, void, undefined> {
-  const result = await pending;
-  if (result.content) yield { type: 'text', text: result.content };
-  for (const call of result.toolCalls ?? []) yield { type: 'tool_call', call };
-  yield { type: 'usage', usage: result.usage };
-  yield { type: 'finish', modelRef: result.modelRef, ...(result.finishReason ? { finishReason: result.finishReason } : {}) };
+  yield* answerParts(await pending);
+}
+
+/** The parts a stream would have given for a whole answer: the inverse of {@link collectChat}. */
+export function answerParts(result: ChatResult): ChatStreamPart[] {
+  return [
+    ...(result.content ? [{ type: 'text', text: result.content } as const] : []),
+    ...(result.toolCalls ?? []).map((call) => ({ type: 'tool_call', call }) as const),
+    { type: 'usage', usage: result.usage },
+    { type: 'finish', modelRef: result.modelRef, ...(result.finishReason ? { finishReason: result.finishReason } : {}) },
+  ];
 }
 
 /** Reads a stream to its end and gives the whole answer, as a non-streaming call would. */

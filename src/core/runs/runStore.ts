@@ -14,7 +14,8 @@ const FINISHED = `status NOT IN ('queued', 'running')`;
 
 /** A lease not renewed for this long belongs to a window that is gone. */
 export const LEASE_MS = 30_000;
-const HEARTBEAT_MS = 10_000;
+/** How often a window renews its lease and looks for the runs of windows that are gone. */
+export const HEARTBEAT_MS = 10_000;
 
 export interface RunStoreDeps {
   db: Database;
@@ -28,6 +29,18 @@ export interface RunStoreDeps {
   owner?: string;
   leaseMs?: number;
   heartbeatMs?: number;
+  /**
+   * Calls `beat` every `ms` until disposed: the lease's heartbeat. A real interval unless given;
+   * tests beat by hand with the clock moved, never waiting for the wall clock.
+   */
+  every?: (ms: number, beat: () => void) => Disposable;
+}
+
+/** `beat` every `ms` on a real timer that keeps no process alive on its own. */
+function realInterval(ms: number, beat: () => void): Disposable {
+  const timer = setInterval(beat, ms);
+  timer.unref?.();
+  return { dispose: () => clearInterval(timer) };
 }
 
 /** What a page of runs may be narrowed to; each field that is set must match. */
@@ -79,15 +92,18 @@ export interface RunPage {
  * - Retention counts finished runs only, and trims them in the transaction that adds a run: a
  *   queued or running run is never removed.
  * - Runs are leased by the window that runs them: the store renews its lease while it lives.
- *   At first use, any window marks interrupted the queued or running runs whose owner's lease
- *   has expired (that window closed or crashed), never those of a window still alive.
+ *   At first use, and then at every heartbeat, a window marks interrupted the queued or running
+ *   runs whose owner's lease has expired (that window closed or crashed), never those of a
+ *   window still alive: a window already open sees another window's crash as a new one does.
  */
 export class RunStore implements Disposable {
   private readonly changed = new Emitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly owner: string;
-  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private heartbeat: Disposable | undefined;
   private started = false;
+  /** When this window last renewed its lease. */
+  private renewedAt = 0;
 
   constructor(private readonly deps: RunStoreDeps) {
     this.owner = deps.owner ?? randomUUID();
@@ -135,7 +151,7 @@ export class RunStore implements Disposable {
   }
 
   dispose(): void {
-    clearInterval(this.heartbeat);
+    this.heartbeat?.dispose();
     this.heartbeat = undefined;
     this.changed.dispose();
     if (!this.started) return;
@@ -157,13 +173,34 @@ export class RunStore implements Disposable {
     return true;
   }
 
-  /** The first use: take this window's lease and mark the runs of windows that are gone. */
+  /** The first use: take this window's lease, mark the runs of windows that are gone, and start the heartbeat. */
   private start(): void {
     if (this.started) return;
+    this.renewAndSweep(true);
+    // Set only once the lease is committed: a failed first use is tried again on the next.
+    this.started = true;
+    this.heartbeat = (this.deps.every ?? realInterval)(this.deps.heartbeatMs ?? HEARTBEAT_MS, () => {
+      try {
+        this.renewAndSweep(false);
+      } catch (error) {
+        this.deps.logger.warn(`Could not renew this window's run lease: ${errorText(error)}`);
+      }
+    });
+  }
+
+  /**
+   * Renews this window's lease and marks interrupted the unfinished runs of windows whose lease
+   * has expired. A heartbeat itself long overdue means this window, and likely the whole machine,
+   * was asleep: the other windows slept too, so they get until the next heartbeat to renew
+   * their leases before their runs are judged.
+   */
+  private renewAndSweep(firstUse: boolean): void {
     const now = this.now();
     const leaseMs = this.deps.leaseMs ?? LEASE_MS;
+    const woke = !firstUse && now - this.renewedAt > leaseMs;
     const interrupted = this.deps.db.write((sql) => {
-      this.renew(sql, now);
+      sql.run(`INSERT INTO ${leases} (owner, heartbeat_at) VALUES (?, ?) ON CONFLICT (owner) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`, this.owner, now);
+      if (woke) return 0;
       const orphans = sql.all<{ id: string }>(
         `SELECT id FROM ${runs} WHERE ${ACTIVE} AND (owner IS NULL OR owner NOT IN (SELECT owner FROM ${leases} WHERE heartbeat_at >= ?))`,
         now - leaseMs,
@@ -174,25 +211,11 @@ export class RunStore implements Disposable {
       sql.run(`DELETE FROM ${leases} WHERE heartbeat_at < ?`, now - leaseMs);
       return orphans.length;
     });
-    // Set only once the lease is committed: a failed first use is tried again on the next.
-    this.started = true;
-    this.heartbeat = setInterval(() => {
-      try {
-        this.deps.db.write((sql) => this.renew(sql, this.now()));
-      } catch (error) {
-        this.deps.logger.warn(`Could not renew this window's run lease: ${errorText(error)}`);
-      }
-    }, this.deps.heartbeatMs ?? HEARTBEAT_MS);
-    // The lease must not keep a process alive that has nothing else to do.
-    this.heartbeat.unref?.();
+    this.renewedAt = now;
     if (interrupted) {
       this.deps.logger.warn(`Marked ${interrupted} run(s) as failed: the window running them closed or crashed before they finished.`);
       this.changed.fire();
     }
-  }
-
-  private renew(sql: Sql, now: number): void {
-    sql.run(`INSERT INTO ${leases} (owner, heartbeat_at) VALUES (?, ?) ON CONFLICT (owner) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`, this.owner, now);
   }
 
   private now(): number {
