@@ -8,7 +8,9 @@
 //   1. A full run through RunService.start (validation, routing to the default connection, run
 //      store writes, the worker's steps, the streamed model call over HTTP, the audit entry)
 //      against a raw undici POST /api/chat read to its end, with the very body the adapter sends, to the same
-//      server. Interleaved one by one after a warm-up, so drift hits both alike.
+//      server. Interleaved one by one after a warm-up, so drift hits both alike. Once with an
+//      empty registry and once each with 2,000 and 20,000 models registered on the connection
+//      the run uses (routing picks the first enabled one, as it does with no model named).
 //   2. Starting a run with 10 and with 10,000 runs already stored (retention above both):
 //      RunService.launch until the queued record is stored, and the whole run.
 //   3. Verifying an audit log of 100,000 entries (SWITCHBOARD_BENCH_AUDIT_ENTRIES).
@@ -26,7 +28,8 @@ import { bundleWorker } from '../test/fixtures/bundleWorker';
 import { OllamaFixture } from '../test/fixtures/ollamaFixture';
 import { buildRunStack } from '../test/fixtures/runStack';
 import { tempDatabase } from '../test/fixtures/tempDatabase';
-import { FixedClock } from '../test/helpers/fakes';
+import { FixedClock, MemoryStore } from '../test/helpers/fakes';
+import { MAX_MODELS_PER_MESSAGE } from '../src/contracts/modelFacts';
 import { bounded, ms, summarise, table, withLimit } from './figures';
 
 const ITERATIONS = bounded('SWITCHBOARD_BENCH_ITERATIONS', 300, 10, 5_000);
@@ -35,22 +38,41 @@ const STORE_RUNS = bounded('SWITCHBOARD_BENCH_STORE_RUNS', 100, 5, 1_000);
 const AUDIT_ENTRIES = bounded('SWITCHBOARD_BENCH_AUDIT_ENTRIES', 100_000, 1, 1_000_000);
 const STORE_WARMUP = 5;
 const STORE_SIZES = [10, 10_000];
+const REGISTRY_SIZES = [0, 2_000, 20_000];
 const RETENTION = 50_000;
 /** Any single run slower than this means something is wrong; the bench stops rather than hang. */
 const RUN_LIMIT_MS = 10_000;
 
 type Stack = Awaited<ReturnType<typeof makeStack>>;
 
-/** The run path as the RunService tests build it, with the real database. */
-function makeStack(workerPath: string, retention: number) {
-  return buildRunStack({
+/** The run path as the RunService tests build it, with the real database, wired as the extension wires it. */
+async function makeStack(workerPath: string, retention: number) {
+  const stack: Awaited<ReturnType<typeof buildRunStack<MemoryStore>>> = await buildRunStack({
     workerPath,
     retention,
+    isModelDisabled: (connectionId, modelRef) => stack.models.isDisabled(connectionId, modelRef),
     requestTimeoutMs: RUN_LIMIT_MS,
     silenceLimitMs: RUN_LIMIT_MS,
     // An Ollama connection has no key, so no run ever asks; a prompt would be a bug here.
     consentPrompt: { ask: async () => Promise.reject(new Error('the bench runs on a connection without a key: nothing should ask for consent')) },
   });
+  return stack;
+}
+
+/** `count` models registered on the connection, in batches of what one discovery carries. */
+async function registerModels(stack: Stack, connectionId: string, count: number): Promise<void> {
+  for (let at = 0; at < count; at += MAX_MODELS_PER_MESSAGE) {
+    const batch = Array.from({ length: Math.min(MAX_MODELS_PER_MESSAGE, count - at) }, (_, i) => ({
+      // The first is one the fixture serves: routing runs it, the rest stand behind it.
+      providerModelId: at + i === 0 ? 'llama3.2:latest' : `bench-model-${at + i}:latest`,
+      displayName: `bench model ${at + i}`,
+      modalities: ['text'],
+      sources: {},
+    }));
+    await stack.models.register(connectionId, batch);
+  }
+  const registered = stack.models.list({ connectionId }).length;
+  if (registered !== count) throw new Error(`registered ${registered} of ${count} models`);
 }
 
 /** A default Ollama connection and an agent with a soul, a role and guardrails. */
@@ -96,11 +118,12 @@ function timed(body: () => unknown): number {
   return performance.now() - started;
 }
 
-async function runVersusRaw(workerPath: string, ollama: OllamaFixture) {
+async function runVersusRaw(workerPath: string, ollama: OllamaFixture, registered: number) {
   const stack = await makeStack(workerPath, RETENTION);
   const raw = new UndiciAgent({ connections: 8 });
   try {
     const { agentId } = await prepare(stack, ollama.url);
+    await registerModels(stack, stack.settings.defaultConnectionId(), registered);
     await runOnce(stack, agentId, 'warm up');
     // The raw request sends exactly what the adapter sent.
     const sent = ollama.requests.filter((r) => r.url === '/api/chat').at(-1);
@@ -132,7 +155,8 @@ async function runVersusRaw(workerPath: string, ollama: OllamaFixture) {
       }
       if (i % 50 === 0) ollama.requests.length = 0; // the fixture records every request; keep it small
     }
-    return { run: summarise(runTimes), raw: summarise(rawTimes), body };
+    const overheads = runTimes.map((runMs, i) => runMs - rawTimes[i]!);
+    return { registered, run: summarise(runTimes), raw: summarise(rawTimes), overhead: summarise(overheads), body };
   } finally {
     await raw.close();
     await stack.cleanup();
@@ -222,7 +246,12 @@ async function main(): Promise<void> {
   try {
     const workerPath = await bundleWorker(resolve(__dirname, '../src/agent-host/worker.ts'));
     process.stderr.write(`[bench] routing: ${WARMUP} warm-up + ${ITERATIONS} timed iterations against ${ollama.url}\n`);
-    const versus = await runVersusRaw(workerPath, ollama);
+    const versusAll = [];
+    for (const registered of REGISTRY_SIZES) {
+      process.stderr.write(`[bench] routing: run vs raw with ${registered} registered models\n`);
+      versusAll.push(await runVersusRaw(workerPath, ollama, registered));
+    }
+    const versus = versusAll[0]!;
     const costs = [];
     for (const stored of STORE_SIZES) {
       process.stderr.write(`[bench] routing: start cost with ${stored} stored runs (${STORE_WARMUP} warm-up + ${STORE_RUNS} timed)\n`);
@@ -244,6 +273,14 @@ async function main(): Promise<void> {
           ['ratio run / raw', `${(versus.run.p50 / versus.raw.p50).toFixed(1)}x`, `${(versus.run.p95 / versus.raw.p95).toFixed(1)}x`, '', ''],
           ['overhead run - raw', ms(versus.run.p50 - versus.raw.p50), ms(versus.run.p95 - versus.raw.p95), '', ''],
         ],
+      ),
+    );
+    out.push('');
+    out.push('The same with models registered on the run\'s connection (overhead: each run minus the raw call paired with it)');
+    out.push(
+      table(
+        ['registered models', 'run p50', 'raw p50', 'overhead p50', 'overhead p95'],
+        versusAll.map((v) => [v.registered.toLocaleString('en'), ms(v.run.p50), ms(v.raw.p50), ms(v.overhead.p50), ms(v.overhead.p95)]),
       ),
     );
     out.push('');

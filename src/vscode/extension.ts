@@ -96,7 +96,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
     ...{ agents, connections, registry, modelCaller, runs, agentHost, settings, clock, logger },
     isModelDisabled: (connectionId, modelRef) => models.isDisabled(connectionId, modelRef),
     // A run that names no model may get the connection's first enabled registered model.
-    registeredModels: (connectionId) => models.list({ connectionId }),
+    registeredModels: (connectionId) => models.choices(connectionId),
   });
   const chatRecords = new ChatRecordStore({ db, logger, retention: () => settings.runRetention() });
   const chat = new ChatService({ connections, registry, models, consent, modelCaller, records: chatRecords, clock, logger });

@@ -34,34 +34,48 @@ describe('Database', () => {
     assert.equal(temp.db.read((sql) => sql.get(`SELECT 1 FROM ${TABLES.meta} WHERE key = 'a'`)), undefined);
   });
 
-  it('answers a cached read again until something is committed, by this connection or another window', () => {
+  it('answers a cached read of a table again until that table changes, in this window or another', () => {
     const cache: ReadCache<number> = {};
     let reads = 0;
     const count = () =>
-      temp.db.cachedRead(cache, (sql) => {
+      temp.db.cachedRead(cache, TABLES.models, (sql) => {
         reads++;
-        return Number(sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${TABLES.meta}`)?.n);
+        return Number(sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${TABLES.models}`)?.n);
       });
+    const addModel = (db: typeof temp.db, body: string) => db.write((sql) => sql.run(`INSERT INTO ${TABLES.models} (body) VALUES (?)`, body));
     const before = count();
     assert.equal(count(), before);
-    assert.equal(reads, 1, 'nothing committed: no second read');
+    assert.equal(reads, 1, 'nothing changed: no second read');
 
-    temp.db.write((sql) => sql.run(`INSERT INTO ${TABLES.meta} (key, value) VALUES ('mine', '1')`));
+    addModel(temp.db, 'mine');
     assert.equal(count(), before + 1, 'its own commit');
     assert.equal(reads, 2);
 
     const otherWindow = temp.open();
-    otherWindow.write((sql) => sql.run(`INSERT INTO ${TABLES.meta} (key, value) VALUES ('theirs', '1')`));
+    addModel(otherWindow, 'theirs');
     assert.equal(count(), before + 2, "another connection's commit");
     assert.equal(reads, 3);
 
+    otherWindow.write((sql) => sql.run(`UPDATE ${TABLES.models} SET body = 'edited' WHERE body = 'theirs'`));
+    count();
+    assert.equal(reads, 4, 'an update moves the version too');
+    otherWindow.write((sql) => sql.run(`DELETE FROM ${TABLES.models} WHERE body = 'edited'`));
+    assert.equal(count(), before + 1, 'and a delete');
+    assert.equal(reads, 5);
+
+    // Writes to other tables, here and in another window, leave the cached read as it is.
+    temp.db.write((sql) => sql.run(`INSERT INTO ${TABLES.meta} (key, value) VALUES ('mine', '1')`));
+    otherWindow.write((sql) => sql.run(`INSERT INTO ${TABLES.meta} (key, value) VALUES ('theirs', '1')`));
+    assert.equal(count(), before + 1);
+    assert.equal(reads, 5, 'no read for changes to other tables');
+
     // Inside a write, the uncommitted row counts and the cache is not used.
     temp.db.write((sql) => {
-      sql.run(`INSERT INTO ${TABLES.meta} (key, value) VALUES ('pending', '1')`);
-      assert.equal(count(), before + 3);
+      sql.run(`INSERT INTO ${TABLES.models} (body) VALUES ('pending')`);
+      assert.equal(count(), before + 2);
     });
-    assert.equal(count(), before + 3);
-    assert.equal(reads, 5);
+    assert.equal(count(), before + 2);
+    assert.equal(reads, 7);
   });
 
   it('refuses a database a newer version of Switchboard wrote', () => {

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { Connection } from '../../src/contracts/connections';
 import type { ProviderDescriptor } from '../../src/contracts/providers';
 import { SwitchboardError } from '../../src/core/base/errors';
+import { registeredChoices } from '../../src/contracts/routing';
 import { resolveRouting } from '../../src/core/calls/routing';
 
 const ids = {
@@ -59,7 +60,7 @@ function router(among: Map<string, Connection> = connections, registered?: Regis
       findConnection: (id) => among.get(id),
       listConnections: () => [...among.values()],
       findProvider: (id) => providers.get(id),
-      ...(registered ? { registeredModels: (id: string) => registered[id] ?? [] } : {}),
+      ...(registered ? { registeredModels: (id: string) => registeredChoices(registered[id] ?? []) } : {}),
     });
 }
 

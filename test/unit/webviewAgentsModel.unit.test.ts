@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { AgentInputSchema, StartAgentRunRequestSchema, type Agent } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
 import type { Connection } from '../../src/contracts/connections';
+import { registeredChoices } from '../../src/contracts/routing';
 import { resolveRouting } from '../../src/core/calls/routing';
 import { agentRoute } from '../../webview/agents/AgentRow';
 import {
@@ -240,7 +241,7 @@ describe('webview Agents run preview: the model', () => {
       findProvider: (id) => ({ id, displayName: id, source: 'core', fields: [], defaults: previewed.find((c) => c.providerId === id)?.providerDefaultModel ? { modelRef: 'llama3.2' } : {}, capabilities: { test: true, discovery: true, chat: true } }),
       registeredModels: (id) => {
         const c = previewed.find((candidate) => candidate.id === id);
-        return [...(c?.disabledModels ?? []).map((m) => ({ providerModelId: m, enabled: false })), ...(c?.models ?? []).map((m) => ({ providerModelId: m.providerModelId, enabled: true }))];
+        return registeredChoices([...(c?.disabledModels ?? []).map((m) => ({ providerModelId: m, enabled: false })), ...(c?.models ?? []).map((m) => ({ providerModelId: m.providerModelId, enabled: true }))]);
       },
     });
 

@@ -236,8 +236,10 @@ export function plannedModel(
     agent: agent?.modelRef,
     agentConnectionUsed: planned.source !== 'none' && agentModelApplies(agent?.connectionId, { connectionId: planned.connectionId, source: planned.source }),
     connectionDefault: connection?.defaultModel,
-    enabled: (connection?.models ?? []).map((model) => model.providerModelId),
-    disabled: connection?.disabledModels ?? [],
+    registered: {
+      firstEnabled: connection?.models[0]?.providerModelId,
+      isDisabled: (modelRef) => connection?.disabledModels?.includes(modelRef) ?? false,
+    },
     providerDefault: connection?.providerDefaultModel,
   });
   return picked ?? { modelRef: '', source: 'none' };

@@ -2,7 +2,7 @@ import * as l10n from '@vscode/l10n';
 import type { Agent, Routing, StartAgentRunRequest } from '../../contracts/agents';
 import type { Connection } from '../../contracts/connections';
 import type { ProviderDescriptor } from '../../contracts/providers';
-import { agentModelApplies, pickConnection, pickLegacyConnection, pickModel, splitLegacyModel } from '../../contracts/routing';
+import { NO_REGISTERED_MODELS, agentModelApplies, pickConnection, pickLegacyConnection, pickModel, splitLegacyModel, type RegisteredChoices } from '../../contracts/routing';
 import { SwitchboardError } from '../base/errors';
 
 export interface RoutingInputs {
@@ -14,11 +14,11 @@ export interface RoutingInputs {
   listConnections(): readonly Connection[];
   findProvider(id: string): ProviderDescriptor | undefined;
   /**
-   * The connection's registered models, in registration order, for a run that names no model:
-   * its first enabled one comes before the provider's default, and a disabled one is never
-   * picked implicitly. Without it, routing knows no registered model.
+   * The connection's registered models, for a run that names no model: its first enabled one
+   * comes before the provider's default, and a disabled one is never picked implicitly.
+   * Without it, routing knows no registered model.
    */
-  registeredModels?(connectionId: string): readonly { providerModelId: string; enabled: boolean }[];
+  registeredModels?(connectionId: string): RegisteredChoices;
 }
 
 /**
@@ -47,14 +47,12 @@ export function resolveRouting(inputs: RoutingInputs): Routing {
   if (!provider) {
     throw new SwitchboardError('missing_connection', l10n.t('The provider "{0}" of "{1}" is not available. Is the extension that contributes it installed and enabled?', connection.providerId, connection.name));
   }
-  const registered = inputs.registeredModels?.(connection.id) ?? [];
   const model = pickModel({
     request: request.modelRef,
     agent: agent.modelRef,
     agentConnectionUsed: agentModelApplies(agent.connectionId, picked),
     connectionDefault: connection.defaultModel,
-    enabled: registered.filter((m) => m.enabled).map((m) => m.providerModelId),
-    disabled: registered.filter((m) => !m.enabled).map((m) => m.providerModelId),
+    registered: inputs.registeredModels?.(connection.id) ?? NO_REGISTERED_MODELS,
     providerDefault: provider.defaults.modelRef,
   });
   if (!model) {

@@ -17,6 +17,7 @@ import type { Clock, Disposable, Event, KeyValueStore, Logger, Settings } from '
 import type { ModelRegistry } from '../models/modelRegistry';
 import type { ProviderRegistry } from '../providers/providerRegistry';
 import { gatewayRequester } from '../keys/requesters';
+import { registeredChoices } from '../../contracts/routing';
 import { resolveRouting } from '../calls/routing';
 import { StoredList } from '../store/storedList';
 import { GATEWAY_SYNC_KEY } from '../store/storageKeys';
@@ -322,7 +323,7 @@ export class GatewaySync implements Disposable {
         findConnection: (id) => connections.find((c) => c.id === id),
         listConnections: () => connections,
         findProvider: (id) => deps.registry.get(id)?.descriptor,
-        registeredModels: modelsOf,
+        registeredModels: (connectionId) => registeredChoices(modelsOf(connectionId)),
       });
       // resolveRouting found it in `connections`.
       const connection = connections.find((c) => c.id === routing.connectionId)!;

@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { MAX_CONTEXT_WINDOW, MAX_MODELS_PER_MESSAGE, describeModelCount, describeSource, withContextOverride, withoutContextOverride } from '../../contracts/modelFacts';
 import { DiscoveredModelSchema, LeftOutModelsSchema, RegisteredModelSchema, type DiscoveredModel, type ModelListing, type RegisteredModel } from '../../contracts/models';
 import { describeIssues } from '../../contracts/issues';
+import { NO_REGISTERED_MODELS, registeredChoices, type RegisteredChoices } from '../../contracts/routing';
 import type { ConnectionService } from '../connections/connectionService';
 import { safeJson, type Database, type ReadCache, type Sql } from '../store/database';
 import { SwitchboardError, errorText } from '../base/errors';
@@ -15,6 +16,13 @@ import type { ProviderRegistry } from '../providers/providerRegistry';
 import { CONNECTIONS_KEY, TABLES } from '../store/storageKeys';
 
 const { models: MODELS } = TABLES;
+
+/** The registry's cached read grouped by connection, and each connection's routing choices as asked for. */
+interface Grouped {
+  valid: RegisteredModel[];
+  byConnection: Map<string, RegisteredModel[]>;
+  choices: Map<string, RegisteredChoices>;
+}
 
 export interface ModelRegistryDeps {
   /** Where the models are. */
@@ -57,6 +65,7 @@ export class ModelRegistry implements Disposable {
   private readonly cascade: Disposable;
   private lastInvalidCount = 0;
   private readonly validCache: ReadCache<RegisteredModel[]> = {};
+  private groupedFrom: Grouped | undefined;
 
   constructor(private readonly deps: ModelRegistryDeps) {
     this.cascade = deps.connections.onDeleting(async (connectionId) => {
@@ -77,21 +86,50 @@ export class ModelRegistry implements Disposable {
    * whose connection is gone (a window that closed between a delete's two writes) is hidden.
    */
   list(filter?: { connectionId?: string }): RegisteredModel[] {
+    if (filter?.connectionId !== undefined) {
+      // A run's routing asks for one connection's models: from the grouping kept with the
+      // cached read, not a pass over the whole registry.
+      const models = this.deps.connections.get(filter.connectionId) ? this.grouped().byConnection.get(filter.connectionId) : undefined;
+      return models ? [...models] : [];
+    }
     const connectionIds = new Set(this.deps.connections.list().map((connection) => connection.id));
-    return this.readValid().filter(
-      (model) => connectionIds.has(model.connectionId) && (filter?.connectionId === undefined || model.connectionId === filter.connectionId),
-    );
+    return this.readValid().filter((model) => connectionIds.has(model.connectionId));
   }
 
   /** The same models as list(), grouped by connection in registration order: one read for callers that ask about many connections. */
   byConnection(): Map<string, RegisteredModel[]> {
-    const grouped = new Map<string, RegisteredModel[]>();
-    for (const model of this.list()) {
-      const models = grouped.get(model.connectionId);
-      if (models) models.push(model);
-      else grouped.set(model.connectionId, [model]);
+    const connectionIds = new Set(this.deps.connections.list().map((connection) => connection.id));
+    return new Map([...this.grouped().byConnection].filter(([id]) => connectionIds.has(id)).map(([id, models]) => [id, [...models]]));
+  }
+
+  /**
+   * What routing needs of the connection's models (its first enabled one, which are disabled):
+   * kept with the cached read, so a run's routing costs the same whatever the registry's size.
+   */
+  choices(connectionId: string): RegisteredChoices {
+    const grouped = this.grouped();
+    if (!this.deps.connections.get(connectionId)) return NO_REGISTERED_MODELS;
+    let choices = grouped.choices.get(connectionId);
+    if (!choices) {
+      choices = registeredChoices(grouped.byConnection.get(connectionId) ?? []);
+      grouped.choices.set(connectionId, choices);
     }
-    return grouped;
+    return choices;
+  }
+
+  /** Every valid record grouped by connection, whether or not it exists; made again only when the cached read is. */
+  private grouped(): Grouped {
+    const valid = this.readValid();
+    if (this.groupedFrom?.valid !== valid) {
+      const byConnection = new Map<string, RegisteredModel[]>();
+      for (const model of valid) {
+        const models = byConnection.get(model.connectionId);
+        if (models) models.push(model);
+        else byConnection.set(model.connectionId, [model]);
+      }
+      this.groupedFrom = { valid, byConnection, choices: new Map() };
+    }
+    return this.groupedFrom;
   }
 
   get(id: string): RegisteredModel | undefined {
@@ -369,7 +407,7 @@ export class ModelRegistry implements Disposable {
    * read and validated again only after a commit (each view's snapshot lists the registry).
    */
   private readValid(): RegisteredModel[] {
-    return this.deps.db.cachedRead(this.validCache, (sql) => this.read(sql));
+    return this.deps.db.cachedRead(this.validCache, MODELS, (sql) => this.read(sql));
   }
 
   /** The stored records that pass their schema, in registration order; the others are logged and left as they are. */

@@ -11,6 +11,7 @@ import type { ModelCaller } from '../calls/modelCaller';
 import type { Clock, Logger, Settings } from '../base/ports';
 import { describeIssues } from '../../contracts/issues';
 import type { ProviderRegistry } from '../providers/providerRegistry';
+import { NO_REGISTERED_MODELS, type RegisteredChoices } from '../../contracts/routing';
 import { resolveRouting } from '../calls/routing';
 import type { RunStore } from './runStore';
 
@@ -28,7 +29,7 @@ export interface RunServiceDeps {
   /** Whether the person disabled this model in the registry (an unregistered model is not disabled). */
   isModelDisabled?(connectionId: string, modelRef: string): boolean;
   /** The connection's registered models, for routing a run that names no model (RoutingInputs). */
-  registeredModels?(connectionId: string): readonly { providerModelId: string; enabled: boolean }[];
+  registeredModels?(connectionId: string): RegisteredChoices;
 }
 
 /**
@@ -100,7 +101,7 @@ export class RunService {
         findConnection: (id) => deps.connections.get(id),
         listConnections: () => deps.connections.list(),
         findProvider: (id) => deps.registry.get(id)?.descriptor,
-        registeredModels: (connectionId) => deps.registeredModels?.(connectionId) ?? [],
+        registeredModels: (connectionId) => deps.registeredModels?.(connectionId) ?? NO_REGISTERED_MODELS,
       });
       await deps.runs.update(run.id, { status: 'running', routing });
       if (deps.isModelDisabled?.(routing.connectionId, routing.modelRef)) {

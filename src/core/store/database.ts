@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { SwitchboardError, errorText } from '../base/errors';
 import type { Disposable, Logger } from '../base/ports';
 import { MIGRATIONS } from './schema';
+import { TABLES, type VersionedTable } from './storageKeys';
 
 type SqliteModule = typeof import('node:sqlite');
 
@@ -18,7 +19,7 @@ export interface Sql {
 
 /** What Database.cachedRead keeps between calls; one per cached read, owned by its caller. */
 export interface ReadCache<T> {
-  version?: string;
+  version?: number;
   value?: T;
 }
 
@@ -50,8 +51,6 @@ export class Database implements Disposable {
   private db: DatabaseSync | undefined;
   private readonly statements = new Map<string, StatementSync>();
   private inTransaction = false;
-  /** Write transactions this connection committed (see cachedRead). */
-  private commits = 0;
   private afterOpen: Promise<void> = Promise.resolve();
   private readonly sql: Sql = {
     run: (sql, ...params) => this.statement(sql).run(...params),
@@ -76,22 +75,29 @@ export class Database implements Disposable {
   }
 
   /**
-   * `read`, answered from `cache` while nothing has been committed to the file since it was
-   * filled, by this window (its write count) or another (SQLite's data_version). For a read
-   * many callers repeat between changes, such as the registry every view's snapshot lists.
-   * The cached value is shared: callers must not change it.
+   * `read` of `table`, answered from `cache` while the table's version (moved by every change
+   * to it, by this window or another) is the one the cache was filled at: one point read
+   * instead of the whole read, and writes to other tables (a run, an audit entry) keep it.
+   * For a read many callers repeat between changes, such as the registry that routing and
+   * every view's snapshot list. The cached value is shared: callers must not change it.
    */
-  cachedRead<T>(cache: ReadCache<T>, body: (sql: Sql) => T): T {
+  cachedRead<T>(cache: ReadCache<T>, table: VersionedTable, body: (sql: Sql) => T): T {
     // Inside another transaction, a write of its own may not be committed yet: read it.
     if (this.inTransaction) return body(this.sql);
+    // One statement outside a transaction is a consistent read by itself.
+    if ('value' in cache && cache.version === this.tableVersion(table)) return cache.value as T;
     return this.read((sql) => {
-      const version = `${sql.get<{ data_version: number }>('PRAGMA data_version')?.data_version}:${this.commits}`;
+      const version = this.tableVersion(table);
       if (cache.version !== version || !('value' in cache)) {
         cache.value = body(sql);
         cache.version = version;
       }
       return cache.value as T;
     });
+  }
+
+  private tableVersion(table: VersionedTable): number | undefined {
+    return this.sql.get<{ version: number }>(`SELECT version FROM ${TABLES.tableVersions} WHERE name = ?`, table)?.version;
   }
 
   /** A write transaction; a throw in `body` rolls everything in it back. Nested calls join the outer one. */
@@ -118,8 +124,6 @@ export class Database implements Disposable {
     try {
       const result = body(this.sql);
       db.exec('COMMIT');
-      // data_version does not move for this connection's own commits: count them.
-      if (begin !== 'BEGIN') this.commits++;
       return result;
     } catch (error) {
       // SQLite may have rolled back already (e.g. SQLITE_FULL); then this one has nothing to do.

@@ -1,6 +1,6 @@
 import { TABLES } from './storageKeys';
 
-const { meta, models, runs, leases, audit, auditHead, chatRecords } = TABLES;
+const { meta, models, runs, leases, audit, auditHead, chatRecords, tableVersions } = TABLES;
 
 /**
  * The database's schema, one numbered migration per change, applied in order at the first
@@ -65,5 +65,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX ${audit}_by_connection ON ${audit} (connection_id);
   CREATE INDEX ${audit}_by_requester ON ${audit} (requester_id);
   CREATE INDEX ${audit}_by_run ON ${audit} (run_id);
+  `,
+  // 4: a version per cached table, moved by every change to it in the same transaction, by any
+  // window and any code path. A cached read of the registry stays valid across the run store's
+  // and the audit log's writes, which moved the whole file's data_version before.
+  `
+  CREATE TABLE ${tableVersions} (name TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO ${tableVersions} (name, version) VALUES ('${models}', 0);
+  CREATE TRIGGER ${models}_inserted AFTER INSERT ON ${models} BEGIN UPDATE ${tableVersions} SET version = version + 1 WHERE name = '${models}'; END;
+  CREATE TRIGGER ${models}_updated AFTER UPDATE ON ${models} BEGIN UPDATE ${tableVersions} SET version = version + 1 WHERE name = '${models}'; END;
+  CREATE TRIGGER ${models}_deleted AFTER DELETE ON ${models} BEGIN UPDATE ${tableVersions} SET version = version + 1 WHERE name = '${models}'; END;
   `,
 ];

@@ -23,7 +23,11 @@ export const TABLES = {
   audit: 'audit',
   auditHead: 'audit_head',
   chatRecords: 'chat_records',
+  tableVersions: 'table_versions',
 } as const;
+
+/** Tables whose reads Database.cachedRead keeps: each has a version that every change to it moves (schema.ts). */
+export type VersionedTable = typeof TABLES.models;
 
 /**
  * What 0.1.0 stored where the database now stores it. The first open of the database moves it
