@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { AuditEntrySchema, RunRecordSchema, RunStatusSchema } from './agents';
 import { AgentsConnectionSchema } from './agentsView';
 import { RegisteredModelSchema } from './models';
-import { ReplySchema, requestSchema } from './rpc';
+import { ReplySchema, requestSchema, type ViewProtocol } from './rpc';
 
 /** The most audit entries one page carries: the view never holds the whole log. */
 export const MAX_AUDIT_PAGE = 200;
@@ -133,3 +133,6 @@ export type EditorSnapshot = z.infer<typeof EditorSnapshotSchema>;
 /** Everything the host may send to the Switchboard editor. */
 export const ToEditorViewSchema = z.union([EditorSnapshotSchema, ReplySchema]);
 export type ToEditorView = z.infer<typeof ToEditorViewSchema>;
+
+/** The Editor view's protocol as types, for its webview client. */
+export type EditorProtocol = ViewProtocol<typeof editorMethods, typeof editorResults, FromEditorView, ToEditorView>;
