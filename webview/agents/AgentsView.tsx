@@ -33,11 +33,14 @@ interface RunPanelState {
 
 const agentRow = (agentId: string) => `[data-testid="agent-row"][data-agent-id="${agentId}"]`;
 
-/** A section's title, with its count once there is something to count. */
-function SectionHeader({ id, title, count, countTestId, children }: { id: string; title: string; count: number; countTestId: string; children?: ComponentChildren }) {
+/**
+ * A section's title, with its count once there is something to count. `titleHidden`: the view's
+ * own header already says it (the Agents section of the Agents view), so only a screen reader hears it.
+ */
+function SectionHeader({ id, title, titleHidden, count, countTestId, children }: { id: string; title: string; titleHidden?: boolean; count: number; countTestId: string; children?: ComponentChildren }) {
   return (
     <div class="section-header">
-      <h2 id={id} class="section-title">
+      <h2 id={id} class={titleHidden ? 'visually-hidden' : 'section-title'}>
         {title}
       </h2>
       {count > 0 && (
@@ -225,8 +228,11 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
         defaultConnectionId={defaultConnectionId}
         onCancel={closeForm}
         onSaved={(agent) => {
-          closeForm();
-          updateAgentRow(agent.id, (row) => ({ ...row, message: { kind: 'success', text: l10n.t('Agent created. Use Run to try it.') } }));
+          setForm(undefined);
+          returnFocus.current = undefined;
+          // The next step is a first run: its panel opens under the new agent, with the input focused.
+          setRunPanel({ agentId: agent.id, values: emptyRunValues() });
+          updateAgentRow(agent.id, (row) => ({ ...row, message: { kind: 'success', text: l10n.t('Agent created. Type an input below and run it.') } }));
         }}
       />
     ) : undefined;
@@ -234,7 +240,7 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
   return (
     <div class="agents-view" ref={container}>
       <section class="agents-section" aria-labelledby="agents-heading">
-        <SectionHeader id="agents-heading" title={l10n.t('Agents')} count={agents.length} countTestId="agent-count">
+        <SectionHeader id="agents-heading" title={l10n.t('Agents')} titleHidden count={agents.length} countTestId="agent-count">
           {(agents.length > 0 || form) && !newForm && (
             <vscode-button class="section-action" data-testid="new-agent-button" icon="add" onClick={openNew}>
               {l10n.t('New agent')}
@@ -321,6 +327,7 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
                         connections={connections}
                         defaultConnectionId={defaultConnectionId}
                         values={runPanel.values}
+                        activeRunIds={runs.filter((run) => isActiveRun(run.status)).map((run) => run.id)}
                         onValues={(values) => setRunPanel({ agentId: agent.id, values })}
                         onClose={closeRunPanel}
                         onStarted={(runId) => {

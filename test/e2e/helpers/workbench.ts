@@ -81,6 +81,13 @@ export async function setOllamaBehaviour(behaviour: string): Promise<void> {
 export async function widenSideBar(page: Page, width = 560): Promise<void> {
   const box = await page.locator('.part.sidebar').boundingBox();
   if (!box || box.width >= width) return;
+  await setSideBarWidth(page, width);
+}
+
+/** Drags the sash between the side bar and the editor so the side bar is `width` px wide, narrower or wider. */
+export async function setSideBarWidth(page: Page, width: number): Promise<void> {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box || Math.abs(box.width - width) < 2) return;
   const x = box.x + box.width;
   const y = box.y + box.height / 2;
   await page.mouse.move(x, y);
