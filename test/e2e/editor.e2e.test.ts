@@ -150,6 +150,21 @@ describe('Switchboard editor in VS Code (packaged extension)', function () {
     await session.screenshot('editor-audit');
   });
 
+  it('shows a new entry in the open Audit tab as it is written, without Refresh', async () => {
+    await chooseOption(editor.getByTestId('audit-filter-kind'), 'Any kind');
+    const label = editor.getByTestId('audit-page-label');
+    await waitUntil('every entry listed', async () => /^Entries 1–\d+ of \d+$/.test((await label.innerText()).trim()));
+    const before = (await label.innerText()).trim();
+    const verifiedBefore = (await editor.getByTestId('audit-verification').innerText()).trim();
+    // A second run from the side bar, while the editor shows the Audit tab.
+    const agents = (await agentsWebview(session.page)).view;
+    await agents.locator('[data-testid="run-panel"] [data-testid="run-input"] textarea').fill('Summarise: the audit tab follows');
+    await assertRunEnded(agents, await startRun(agents), 'succeeded');
+    await waitUntil('the new model call at the top', async () => (await label.innerText()).trim() !== before && /Model call/.test(await editor.getByTestId('audit-row').first().innerText()), 15_000);
+    assert.match(await editor.getByTestId('audit-row').first().innerText(), new RegExp(`${AGENT}, started`), 'the run by its agent and start');
+    await waitUntil('the verification to count it', async () => (await editor.getByTestId('audit-verification').innerText()).trim() !== verifiedBefore, 15_000);
+  });
+
   it('shows every tab at 1280×800 and at 1024×768, each column of its table in reach', async function () {
     this.timeout(120_000);
     const { page } = session;

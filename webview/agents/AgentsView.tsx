@@ -297,6 +297,8 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
                     onRun={() => {
                       updateAgentRow(agent.id, (row) => ({ ...row, message: undefined }));
                       setRunPanel((current) => (current?.agentId === agent.id ? current : { agentId: agent.id, values: emptyRunValues() }));
+                      // Open already (a new agent opens its panel): Run takes the person to its input.
+                      if (running) focusAfterRender(container, { testId: 'run-input', row: agentRow(agent.id) });
                     }}
                     onEdit={() => {
                       updateAgentRow(agent.id, (row) => ({ ...row, message: undefined }));

@@ -116,6 +116,6 @@ export const AUDIT_PAGE_WORDS: PageWords = { range: (first, last, total) => l10n
 /** The line at the top of the Audit tab: whether the hash chain checks, and where it breaks. */
 export function verificationLine(result: { ok: boolean; entries: number; broken?: { line: number; reason: string } }, locale = pageLocale()): string {
   const entries = formatCount(result.entries, locale);
-  if (result.ok) return l10n.t('Verified: {0} entries, every link of the hash chain checks.', entries);
+  if (result.ok) return result.entries === 1 ? l10n.t('Verified: 1 entry, and its link of the hash chain checks.') : l10n.t('Verified: {0} entries, every link of the hash chain checks.', entries);
   return l10n.t('The audit log is broken at entry {0}: {1}. Entries from there on cannot be trusted.', result.broken ? formatCount(result.broken.line, locale) : '?', result.broken?.reason ?? l10n.t('unknown reason'));
 }

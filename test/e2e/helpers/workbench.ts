@@ -42,6 +42,8 @@ export async function openWorkbench(prefix = ''): Promise<Session> {
     executablePath: env('SWITCHBOARD_E2E_CHROMIUM'),
     args: JSON.parse(env('SWITCHBOARD_E2E_CHROMIUM_ARGS')) as string[],
     headless: true,
+    // Headless Chromium hides scroll bars; the screenshots show them, as a person sees them.
+    ignoreDefaultArgs: ['--hide-scrollbars'],
   });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const consoleLines: string[] = [];
