@@ -309,7 +309,7 @@ describe('EditorController', function () {
   });
 
   it('re-runs a run with its agent, input and routing, as the Switchboard editor, and copies a run\'s output', async () => {
-    const { request, connections, agents, runs, logger, copied } = await setup();
+    const { request, connections, agents, runs, logger, copied, audit } = await setup();
     const connection = await connections.create({ name: 'Cloud', providerId: 'openai', baseUrl: `${openai.url}/v1` });
     await connections.setKey(connection.id, CANARY_KEY);
     const agent = await agents.create({ name: 'writer', connectionId: connection.id, modelRef: 'gpt-4o-mini' });
@@ -329,6 +329,12 @@ describe('EditorController', function () {
     assert.equal(again.agentId, agent.id);
     assert.equal(again.requesterId, 'switchboard.editor');
     assert.deepEqual(again.routing?.sources, { connectionId: 'request', modelRef: 'request' });
+    // The run's key read and model call name the connection as it was called then.
+    const written = (await audit.read()).filter((entry) => entry.runId === runId);
+    assert.deepEqual(written.map((entry) => [entry.kind, entry.connectionName]), [
+      ['model_call', 'Cloud'],
+      ['key_read', 'Cloud'],
+    ]);
 
     assert.deepEqual(await request('copyRun', { runId }), { copied: true });
     assert.deepEqual(copied, [again.output]);
