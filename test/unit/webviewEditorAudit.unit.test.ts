@@ -29,7 +29,8 @@ describe('Switchboard editor: the Audit tab', () => {
     assert.equal(cells.requester, 'the Agents view');
     assert.equal(cells.connection, 'Home Ollama');
     assert.equal(cells.detail, 'llama3.2 · 1.3 s');
-    assert.match(cells.run, /^Writer, started .*2026/);
+    assert.match(cells.run, /^Writer, started \d\d:\d\d:05 [AP]M$/, 'on the day of the entry, the clock time');
+    assert.match(auditCells({ seq: 3, time, kind: 'model_call', runId: 'r1', run: { agentName: 'Writer', startedAt: '2025-12-31T23:59:00.000Z' } }, 'en-US').run, /^Writer, started .*2025/, 'a day before, with its date');
     assert.match(cells.time, /2026/);
     assert.equal(auditCells({ seq: 4, time, kind: 'model_call', runId: 'r2' }).run, 'a run no longer in the history', 'a run the history no longer holds, never a clipped id');
 

@@ -37,15 +37,32 @@ const agentRow = (agentId: string) => `[data-testid="agent-row"][data-agent-id="
  * A section's title, with its count once there is something to count. `titleHidden`: the view's
  * own header already says it (the Agents section of the Agents view), so only a screen reader hears it.
  */
-function SectionHeader({ id, title, titleHidden, count, countTestId, children }: { id: string; title: string; titleHidden?: boolean; count: number; countTestId: string; children?: ComponentChildren }) {
+function SectionHeader({
+  id,
+  title,
+  titleHidden,
+  count,
+  countText,
+  countTestId,
+  children,
+}: {
+  id: string;
+  title: string;
+  titleHidden?: boolean;
+  count: number;
+  /** The count in words ("2 agents"), where no title beside it says what it counts. */
+  countText?: string;
+  countTestId: string;
+  children?: ComponentChildren;
+}) {
   return (
     <div class="section-header">
       <h2 id={id} class={titleHidden ? 'visually-hidden' : 'section-title'}>
         {title}
       </h2>
       {count > 0 && (
-        <span class="section-count" data-testid={countTestId}>
-          {formatCount(count)}
+        <span class={countText ? 'toolbar-summary' : 'section-count'} data-testid={countTestId}>
+          {countText ?? formatCount(count)}
         </span>
       )}
       {children}
@@ -240,7 +257,14 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
   return (
     <div class="agents-view" ref={container}>
       <section class="agents-section" aria-labelledby="agents-heading">
-        <SectionHeader id="agents-heading" title={l10n.t('Agents')} titleHidden count={agents.length} countTestId="agent-count">
+        <SectionHeader
+          id="agents-heading"
+          title={l10n.t('Agents')}
+          titleHidden
+          count={agents.length}
+          countText={agents.length === 1 ? l10n.t('1 agent') : l10n.t('{0} agents', formatCount(agents.length))}
+          countTestId="agent-count"
+        >
           {(agents.length > 0 || form) && !newForm && (
             <vscode-button class="section-action" data-testid="new-agent-button" icon="add" onClick={openNew}>
               {l10n.t('New agent')}

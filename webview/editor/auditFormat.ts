@@ -4,7 +4,7 @@ import type { AuditFilter, AuditRow, EditorSnapshot } from '../../src/contracts/
 import { AUDIT_KINDS, ERROR_CODES, isOneOf } from '../../src/contracts/vocabulary';
 import { formatLatency } from '../connections/format';
 import type { SelectOption } from '../agents/agentModel';
-import { errorTitle } from '../agents/format';
+import { errorTitle, formatClockTime } from '../agents/format';
 import { formatCount, pageLocale } from '../shared/locale';
 import type { PageWords } from '../shared/paging';
 
@@ -95,6 +95,12 @@ function formatTime(iso: string, locale: string): string {
   return Number.isNaN(time) ? iso : new Date(time).toLocaleString(locale);
 }
 
+/** When a run started: its clock time on the day of the entry, else the date too. */
+function runStart(startedAt: string, entryTime: string, locale: string): string {
+  const day = (iso: string) => new Date(Date.parse(iso)).toLocaleDateString(locale);
+  return day(startedAt) === day(entryTime) ? formatClockTime(startedAt, locale) : formatTime(startedAt, locale);
+}
+
 /** The cells of one row, in column order: what a person reads, never a connection's or requester's id. */
 export function auditCells(row: AuditRow, locale = pageLocale()): AuditCells {
   const { text: outcome, result } = auditOutcome(row.kind, row.outcome);
@@ -107,7 +113,7 @@ export function auditCells(row: AuditRow, locale = pageLocale()): AuditCells {
     requester: row.requester ?? '',
     connection,
     detail: [row.purpose && PURPOSES[row.purpose], row.modelRef, result === 'denied' ? '' : formatLatency(row.latencyMs)].filter(Boolean).join(' · '),
-    run: row.run ? l10n.t('{0}, started {1}', row.run.agentName, formatTime(row.run.startedAt, locale)) : row.runId ? l10n.t('a run no longer in the history') : '',
+    run: row.run ? l10n.t('{0}, started {1}', row.run.agentName, runStart(row.run.startedAt, row.time, locale)) : row.runId ? l10n.t('a run no longer in the history') : '',
   };
 }
 
