@@ -16,7 +16,7 @@ import path from 'node:path';
 import { browserEnv } from './browser.mjs';
 import { installVsix, startCodeServer, workbenchUrl } from './codeServer.mjs';
 import { CHROMIUM, CHROMIUM_ARGS, HarnessError, NODE24, REPO, bin, log, mochaCounts, newRunDir, run, runOrThrow, runAsScript } from './common.mjs';
-import { startFixtures } from './fixtures.mjs';
+import { FIXTURE_ENV, startFixtures } from './fixtures.mjs';
 import { ensureHarness } from './install.mjs';
 
 export const VSIX = path.join(REPO, 'dist', 'switchboard.vsix');
@@ -90,6 +90,9 @@ async function runJourney({ spec, runDir, extensionsDir, fixtureEnv }) {
     extensionsDir,
     // A packaged extension needs no payload: leave the workbench as a person would see it.
     smokeTestDriver: false,
+    // The local Ollama a person has, as Ollama's own OLLAMA_HOST says where it listens: "Add
+    // local Ollama" reaches the fixture in one click, as it reaches Ollama on its own port.
+    env: { OLLAMA_HOST: fixtureEnv[FIXTURE_ENV.ollama] },
   });
   try {
     const screenshots = path.join(dataDir, 'screenshots');

@@ -136,6 +136,8 @@ export const AuditEntrySchema = z.object({
   purpose: KeyPurposeSchema.optional(),
   runId: z.string().optional(),
   connectionId: z.string().optional(),
+  /** The connection's name when the entry was written, so the entry still names it once the connection is deleted. */
+  connectionName: z.string().max(200).optional(),
   providerId: z.string().optional(),
   modelRef: z.string().optional(),
   outcome: z.string().max(100).optional(),

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { AgentInputSchema, AgentSchema, RunRecordSchema, StartAgentRunRequestSchema } from './agents';
 import { ConnectionStatusSchema } from './connections';
 import { AgentSyncStateSchema, GatewayViewSchema } from './gateway';
-import { ReplySchema, requestSchema } from './rpc';
+import { ReplySchema, requestSchema, type ViewProtocol } from './rpc';
 
 const idParams = z.object({ id: z.string().uuid() }).strict();
 
@@ -80,3 +80,6 @@ export type AgentsSnapshot = z.infer<typeof AgentsSnapshotSchema>;
 
 export const ToAgentsViewSchema = z.union([AgentsSnapshotSchema, ReplySchema]);
 export type ToAgentsView = z.infer<typeof ToAgentsViewSchema>;
+
+/** The Agents view's protocol as types, for its webview client. */
+export type AgentsProtocol = ViewProtocol<typeof agentsMethods, typeof agentsResults, FromAgentsView, ToAgentsView>;

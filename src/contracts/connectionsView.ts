@@ -3,7 +3,7 @@ import { ConnectionInputSchema, ConnectionPatchSchema, ConnectionSchema, TestRes
 import { MAX_CONTEXT_WINDOW, MAX_MODELS_PER_MESSAGE } from './modelFacts';
 import { DiscoveredModelSchema, LeftOutModelsSchema, RegisteredModelSchema } from './models';
 import { ProviderDescriptorSchema } from './providers';
-import { ReplySchema, requestSchema } from './rpc';
+import { ReplySchema, requestSchema, type ViewProtocol } from './rpc';
 
 const idParams = z.object({ id: z.string().uuid() }).strict();
 const connectionIdParams = z.object({ connectionId: z.string().uuid() }).strict();
@@ -104,3 +104,6 @@ export type ConnectionsSnapshot = z.infer<typeof ConnectionsSnapshotSchema>;
 /** Everything the host may send to the Connections webview. */
 export const ToConnectionsViewSchema = z.union([ConnectionsSnapshotSchema, ReplySchema]);
 export type ToConnectionsView = z.infer<typeof ToConnectionsViewSchema>;
+
+/** The Connections view's protocol as types, for its webview client. */
+export type ConnectionsProtocol = ViewProtocol<typeof connectionsMethods, typeof connectionsResults, FromConnectionsView, ToConnectionsView>;

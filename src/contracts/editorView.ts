@@ -1,8 +1,9 @@
 import * as z from 'zod';
 import { AuditEntrySchema, RunRecordSchema, RunStatusSchema } from './agents';
+import { ChatRecordSchema } from './chatRecords';
 import { AgentsConnectionSchema } from './agentsView';
 import { RegisteredModelSchema } from './models';
-import { ReplySchema, requestSchema } from './rpc';
+import { ReplySchema, requestSchema, type ViewProtocol } from './rpc';
 
 /** The most audit entries one page carries: the view never holds the whole log. */
 export const MAX_AUDIT_PAGE = 200;
@@ -38,7 +39,7 @@ export const AuditFilterSchema = z
   .strict();
 export type AuditFilter = z.infer<typeof AuditFilterSchema>;
 
-/** An audit entry as a person reads it: names, not ids, for the requester and the connection. */
+/** An audit entry as a person reads it: names, not ids, for the requester, the connection and the run. */
 export const AuditRowSchema = AuditEntrySchema.pick({
   seq: true,
   time: true,
@@ -51,7 +52,12 @@ export const AuditRowSchema = AuditEntrySchema.pick({
   latencyMs: true,
 }).extend({
   requester: z.string().optional(),
+  /** The connection's name: its current one, else the one its entries recorded; absent when no name is known. */
   connection: z.string().optional(),
+  /** The entry names a connection that no longer exists. */
+  connectionDeleted: z.boolean().optional(),
+  /** The run by its agent and start, while the run history still holds it. */
+  run: z.object({ agentName: z.string(), startedAt: z.string() }).optional(),
 });
 export type AuditRow = z.infer<typeof AuditRowSchema>;
 
@@ -61,6 +67,19 @@ export const AuditVerificationSchema = z.object({
   broken: z.object({ line: z.number().int().positive(), reason: z.string().max(500) }).optional(),
 });
 export type AuditVerificationInfo = z.infer<typeof AuditVerificationSchema>;
+
+/** The most chat records one page carries. */
+export const MAX_CHAT_PAGE = 100;
+
+/** What the Chat tab filters by, matched on the host. */
+export const ChatFilterSchema = z
+  .object({
+    connectionId: z.string().uuid().optional(),
+    modelRef: z.string().min(1).max(256).optional(),
+    status: ChatRecordSchema.shape.status.optional(),
+  })
+  .strict();
+export type ChatFilter = z.infer<typeof ChatFilterSchema>;
 
 /** The most models one enable, disable or remove request names: the largest registry the view is built for. */
 export const MAX_MODELS_PER_REQUEST = 5000;
@@ -83,6 +102,9 @@ export const editorMethods = {
   rerun: z.object({ runId: z.string().uuid() }).strict(),
   /** The host copies the run's output (or, without one, its error) to the clipboard. */
   copyRun: z.object({ runId: z.string().uuid() }).strict(),
+  /** The host copies a run's id (as an audit entry names it) to the clipboard. */
+  copyRunId: z.object({ runId: z.string().min(1).max(64) }).strict(),
+  chatPage: z.object({ offset: z.number().int().nonnegative(), limit: z.number().int().positive().max(MAX_CHAT_PAGE), filter: ChatFilterSchema }).strict(),
 } as const;
 
 export const editorResults = {
@@ -101,6 +123,13 @@ export const editorResults = {
   }),
   rerun: z.object({ runId: z.string().uuid() }),
   copyRun: z.object({ copied: z.boolean() }),
+  copyRunId: z.object({ copied: z.boolean() }),
+  chatPage: z.object({
+    records: z.array(ChatRecordSchema).max(MAX_CHAT_PAGE),
+    total: z.number().int().nonnegative(),
+    /** Who asked for each record, as a person reads it, by requester id. */
+    requesterNames: z.record(z.string(), z.string()),
+  }),
 } as const;
 
 export type EditorMethod = keyof typeof editorMethods;
@@ -112,7 +141,7 @@ export type EditorRequest = z.infer<typeof EditorRequestSchema>;
 export const FromEditorViewSchema = z.union([z.object({ type: z.literal('ready') }).strict(), EditorRequestSchema]);
 export type FromEditorView = z.infer<typeof FromEditorViewSchema>;
 
-export const EditorTabSchema = z.enum(['models', 'runs', 'audit']);
+export const EditorTabSchema = z.enum(['models', 'runs', 'chat', 'audit']);
 export type EditorTab = z.infer<typeof EditorTabSchema>;
 
 /** A whole snapshot: the agents and connections to filter by and to name (names for the person, ids for the request). */
@@ -130,6 +159,16 @@ export const EditorSnapshotSchema = z.object({
 });
 export type EditorSnapshot = z.infer<typeof EditorSnapshotSchema>;
 
+/**
+ * Something a tab pages was written (an audit entry, a chat record): the tab, if shown, reads
+ * its page again. A notice, not the entries: the view asks for the page it shows.
+ */
+export const EditorChangedSchema = z.object({ type: z.literal('changed'), what: z.enum(['audit', 'chat']) });
+export type EditorChanged = z.infer<typeof EditorChangedSchema>;
+
 /** Everything the host may send to the Switchboard editor. */
-export const ToEditorViewSchema = z.union([EditorSnapshotSchema, ReplySchema]);
+export const ToEditorViewSchema = z.union([EditorSnapshotSchema, EditorChangedSchema, ReplySchema]);
 export type ToEditorView = z.infer<typeof ToEditorViewSchema>;
+
+/** The Editor view's protocol as types, for its webview client. */
+export type EditorProtocol = ViewProtocol<typeof editorMethods, typeof editorResults, FromEditorView, ToEditorView>;

@@ -29,3 +29,15 @@ type RequestVariant<M extends Record<string, z.ZodType>> = {
     params: M[K];
   }>;
 }[keyof M & string];
+
+/**
+ * A view's whole protocol, as types only: the params schema of each request, the schema of each
+ * reply's value, and the message unions each way. A webview builds its client from it
+ * (`createClient<EditorProtocol>`) without importing a schema, so zod stays out of its bundle.
+ */
+export interface ViewProtocol<M extends Record<string, z.ZodType>, R extends { [K in keyof M]: z.ZodType }, FromView, ToView> {
+  methods: M;
+  results: R;
+  fromView: FromView;
+  toView: ToView;
+}

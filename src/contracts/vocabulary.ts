@@ -6,6 +6,26 @@ export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancel
 
 export const AUDIT_KINDS = ['key_read', 'model_call', 'connection_created', 'connection_updated', 'connection_deleted'] as const;
 
+/** The code of every failure a person can see (ErrorCodeSchema in errors.ts). */
+export const ERROR_CODES = [
+  'missing_connection',
+  'consent_denied',
+  'endpoint_unreachable',
+  'auth_failed',
+  'model_not_found',
+  'rate_limited',
+  'timeout',
+  'cancelled',
+  'bad_response',
+  'invalid_input',
+  'not_found',
+  'conflict',
+  'secret_storage_failed',
+  /** The database could not be opened (node:sqlite missing, the file unreadable, or written by a newer version). */
+  'storage_unavailable',
+  'internal',
+] as const;
+
 /** Whether `value` is an extension id as VS Code writes them: `publisher.name`, in any case. */
 export function isExtensionId(value: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9-]{0,99}\.[A-Za-z0-9][A-Za-z0-9-._]{0,99}$/.test(value);

@@ -65,7 +65,7 @@ export function registerCommands(deps: CommandDeps): Commands {
     registerCommandWithErrors(id, body, (arg) => (typeof arg === 'string' ? arg : undefined));
 
   async function addConnection(arg: unknown): Promise<Connection | undefined> {
-    if (arg !== undefined) return actions.create(arg);
+    if (arg !== undefined) return actions.create(arg, requesterIds.commandArgument);
     const descriptor = await prompter.pick(
       registry.list().providers.map((p) => ({ label: p.displayName, description: p.source === 'core' ? '' : p.source, value: p })),
       vscode.l10n.t('Choose the provider of the new connection'),
@@ -82,7 +82,7 @@ export function registerCommands(deps: CommandDeps): Commands {
     const values = await askFields(descriptor, {});
     if (!values) return undefined;
     const { baseUrl, ...options } = values;
-    const created = await actions.create({ name, providerId: descriptor.id, ...(baseUrl ? { baseUrl } : {}), options });
+    const created = await actions.create({ name, providerId: descriptor.id, ...(baseUrl ? { baseUrl } : {}), options }, requesterIds.palette);
     const keyField = descriptor.fields.find((f) => f.key === API_KEY_FIELD);
     if (keyField) {
       const setNow = keyField.required || (await prompter.confirm({ message: vscode.l10n.t('Set an API key for "{0}" now?', created.name), detail: vscode.l10n.t('{0} is optional for {1}.', keyField.label, descriptor.displayName), confirmLabel: vscode.l10n.t('Set Key') }));
@@ -138,7 +138,7 @@ export function registerCommands(deps: CommandDeps): Commands {
       const { baseUrl, ...options } = values;
       patch = { ...(baseUrl ? { baseUrl } : {}), options };
     }
-    return actions.update(connection.id, patch);
+    return actions.update(connection.id, patch, requesterOf(arg).id);
   }
 
   async function testConnection(arg: unknown): Promise<TestResult | undefined> {
@@ -234,7 +234,7 @@ export function registerCommands(deps: CommandDeps): Commands {
     command('switchboard.editConnection', editConnection),
     command('switchboard.deleteConnection', async (arg) => {
       const connection = await connectionFrom(arg, vscode.l10n.t('Choose the connection to delete'));
-      return connection ? actions.delete(connection.id) : undefined;
+      return connection ? actions.delete(connection.id, requesterOf(arg).id) : undefined;
     }),
     command('switchboard.testConnection', testConnection),
     command('switchboard.setApiKey', async (arg) => {

@@ -117,6 +117,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
     (post) =>
       createEditorController({
         audit,
+        chatRecords,
         connections,
         agents,
         registry,

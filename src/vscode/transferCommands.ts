@@ -80,7 +80,7 @@ export function registerTransferCommands(deps: { connections: ConnectionService;
       }
       const answer = await prompter.choose({ message: summary(plan), detail: details(plan), choices: plan.change.length ? [UPDATE_TOO, ADD_ONLY] : [IMPORT] });
       if (!answer) return undefined;
-      const result = await transfer.apply(plan, { replaceExisting: answer === UPDATE_TOO });
+      const result = await transfer.apply(plan, { replaceExisting: answer === UPDATE_TOO, requesterId: arg === undefined ? requesterIds.palette : requesterIds.commandArgument });
       void vscode.window.showInformationMessage(vscode.l10n.t('Imported: {0} connection(s) added, {1} updated.', result.added, result.changed));
       return result;
     }),

@@ -4,8 +4,8 @@ import { CANARY_KEY } from '../fixtures/canary';
 import { assertRunEnded, openRunDetail, routingShown, runError, runRow, startRun, waitForRunEnd } from './helpers/agents';
 import { assertCanaryNowhere, KEY_HINT } from './helpers/canary';
 import { addConnection, connectionRowById, dismissKeyNotice, enterKeyInPasswordBox, registerDiscoveredModels } from './helpers/connections';
-import { answerDialog, chooseOption, modalDialog } from './helpers/ui';
-import { agentsWebview, connectionsWebview } from './helpers/webviews';
+import { answerDialog, chooseOption, modalDialog, waitUntil } from './helpers/ui';
+import { agentsWebview, connectionsWebview, editorWebview } from './helpers/webviews';
 import { env, openWorkbench, runCommand, setOllamaBehaviour, widenSideBar, type Session } from './helpers/workbench';
 
 /**
@@ -143,7 +143,6 @@ describe('Agents view in VS Code (packaged extension)', function () {
     await row.getByTestId('connection-key-hint').filter({ hasText: KEY_HINT }).waitFor({ timeout: 10_000 });
     // OpenAI has no default model: register one so that the run panel offers it.
     assert.match(await registerDiscoveredModels(row, ['gpt-4o-mini']), /Added 1 model/);
-    await row.getByTestId('discovery-close-button').click();
     await session.screenshot('openai-connection');
 
     const view = await agents();
@@ -216,6 +215,36 @@ describe('Agents view in VS Code (packaged extension)', function () {
     } finally {
       await setOllamaBehaviour('normal');
     }
+  });
+
+  it("h. the Audit tab lists the denied call as denied, in words, names its run, and keeps a deleted connection's name", async () => {
+    const { page } = session;
+    const connectionsView = await connections();
+    await connectionRowById(connectionsView, ids[OFFLINE]!).getByTestId('delete-button').click();
+    await answerDialog(await modalDialog(page), 'Delete');
+    await connectionRowById(connectionsView, ids[OFFLINE]!).waitFor({ state: 'detached', timeout: 10_000 });
+
+    await runCommand(page, 'Switchboard: Show Audit Log');
+    const editor = (await editorWebview(page)).view;
+    await chooseOption(editor.getByTestId('audit-filter-connection'), OPENAI);
+    const denied = editor.locator('[data-testid="audit-row"][data-result="denied"]');
+    await waitUntil('the denied key read and model call', async () => (await denied.count()) === 2);
+    const [call, read] = await denied.allInnerTexts();
+    assert.match(call!, /Model call\s+Denied: no permission to use the key/);
+    assert.doesNotMatch(call!, /\d\s*ms\b/, 'a call that never went out has no latency');
+    assert.match(call!, new RegExp(`${AGENT}, started`), 'the run by its agent and start');
+    assert.match(read!, /Key read\s+Denied/);
+    assert.match(read!, /for a model call/);
+    await session.screenshot('audit-denied');
+
+    await chooseOption(editor.getByTestId('audit-filter-connection'), 'Any connection');
+    await chooseOption(editor.getByTestId('audit-filter-kind'), 'Connection deleted');
+    const deleted = editor.getByTestId('audit-row');
+    await waitUntil('the delete to be listed', async () => (await deleted.count()) === 1 && (await deleted.first().innerText()).includes(OFFLINE));
+    const text = await deleted.first().innerText();
+    assert.match(text, new RegExp(`${OFFLINE} \\(deleted\\)`), "the deleted connection's name");
+    assert.match(text, /the Connections view/, 'who deleted it');
+    await chooseOption(editor.getByTestId('audit-filter-kind'), 'Any kind');
   });
 
   it('never shows the key: not in the webviews, the workbench, the console or the logs', async () => {

@@ -4,7 +4,31 @@ import { assertRunEnded, startRun } from './helpers/agents';
 import { addConnection, connectionRowById, dismissKeyNotice, registerDiscoveredModels } from './helpers/connections';
 import { chooseOption, waitUntil } from './helpers/ui';
 import { agentsWebview, connectionsWebview, editorWebview } from './helpers/webviews';
-import { env, openWorkbench, runCommand, widenSideBar, type Session } from './helpers/workbench';
+import { env, openWorkbench, runCommand, setSideBarWidth, widenSideBar, type Session } from './helpers/workbench';
+
+/**
+ * Page-side: what keeps a column of the table in the scroll box `testId` from being reached: a
+ * heading outside the box while the box does not scroll sideways, a box wider than the editor,
+ * or a sideways scroll bar below the editor's edge, where nobody sees it.
+ */
+function columnsOutOfReach(testId: string): string {
+  return `(() => {
+    const box = document.querySelector('[data-testid="${testId}"]');
+    if (!box) return ['no ${testId}'];
+    const outer = box.getBoundingClientRect();
+    const scrolls = box.scrollWidth > box.clientWidth + 1;
+    const problems = [];
+    if (outer.right > window.innerWidth + 1) problems.push('the table is wider than the editor (' + Math.round(outer.right) + ' > ' + window.innerWidth + ')');
+    if (scrolls && outer.bottom > window.innerHeight + 1) problems.push('the sideways scroll bar is below the edge of the editor');
+    for (const heading of box.querySelectorAll('th, .models-grid-header > span')) {
+      const cell = heading.getBoundingClientRect();
+      const name = heading.textContent.trim() || 'the selection column';
+      if ((cell.left < outer.left - 1 || cell.right > outer.right + 1) && !scrolls) problems.push('the column ' + name + ' is cut off and the table does not scroll');
+      if (cell.width < 24) problems.push('the column ' + name + ' is ' + Math.round(cell.width) + ' px wide');
+    }
+    return problems;
+  })()`;
+}
 
 /**
  * The Switchboard editor as a person meets it after a first run: Open Switchboard shows the
@@ -124,6 +148,49 @@ describe('Switchboard editor in VS Code (packaged extension)', function () {
     await chooseOption(editor.getByTestId('audit-filter-kind'), 'Connection created');
     await waitUntil('only the connection entry', async () => (await editor.getByTestId('audit-page-label').innerText()).startsWith('Entries 1–1 of 1'));
     await session.screenshot('editor-audit');
+  });
+
+  it('shows a new entry in the open Audit tab as it is written, without Refresh', async () => {
+    await chooseOption(editor.getByTestId('audit-filter-kind'), 'Any kind');
+    const label = editor.getByTestId('audit-page-label');
+    await waitUntil('every entry listed', async () => /^Entries 1–\d+ of \d+$/.test((await label.innerText()).trim()));
+    const before = (await label.innerText()).trim();
+    const verifiedBefore = (await editor.getByTestId('audit-verification').innerText()).trim();
+    // A second run from the side bar, while the editor shows the Audit tab.
+    const agents = (await agentsWebview(session.page)).view;
+    await agents.locator('[data-testid="run-panel"] [data-testid="run-input"] textarea').fill('Summarise: the audit tab follows');
+    await assertRunEnded(agents, await startRun(agents), 'succeeded');
+    await waitUntil('the new model call at the top', async () => (await label.innerText()).trim() !== before && /Model call/.test(await editor.getByTestId('audit-row').first().innerText()), 15_000);
+    assert.match(await editor.getByTestId('audit-row').first().innerText(), new RegExp(`${AGENT}, started`), 'the run by its agent and start');
+    await waitUntil('the verification to count it', async () => (await editor.getByTestId('audit-verification').innerText()).trim() !== verifiedBefore, 15_000);
+  });
+
+  it('shows every tab at 1280×800 and at 1024×768, each column of its table in reach', async function () {
+    this.timeout(120_000);
+    const { page } = session;
+    const webview = await editorWebview(page);
+    const frame = await webview.frame();
+    try {
+      for (const [width, height] of [
+        [1280, 800],
+        [1024, 768],
+      ] as const) {
+        await page.setViewportSize({ width, height });
+        // VS Code's own side bar width, as a person has it.
+        await setSideBarWidth(page, 300);
+        for (const tab of ['models', 'runs', 'chat', 'audit']) {
+          await editor.getByTestId(`tab-${tab}`).click();
+          const box = tab === 'models' ? 'models-table' : `${tab}-table-scroll`;
+          await editor.getByTestId(box).waitFor({ state: 'visible', timeout: 10_000 });
+          await waitUntil(`the ${tab} tab's page`, async () => tab === 'models' || !/Loading/.test(await editor.getByTestId(`${tab}-page-label`).innerText()));
+          const problems = (await frame.evaluate(columnsOutOfReach(box))) as string[];
+          await session.screenshot(`${width}x${height}-${tab}`);
+          assert.deepEqual(problems, [], `${tab} at ${width}×${height}`);
+        }
+      }
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 900 });
+    }
   });
 
   it('comes back after the window reloads, one editor, on the tab it showed', async function () {

@@ -12,7 +12,7 @@ import { openWorkbench, runCommand, type Session } from './helpers/workbench';
  * rows, and its filters give the right totals. How fast is bench/editor.mjs's question; this
  * journey asserts behaviour only.
  */
-describe('Switchboard editor with 2,000 models, 10,000 runs and 10,000 audit entries (packaged extension)', function () {
+describe('Switchboard editor with 2,000 models, 10,000 runs, 10,000 audit entries and 1,000 chat requests (packaged extension)', function () {
   this.timeout(180_000);
   let session: Session;
   let volume: VolumeSummary;
@@ -107,6 +107,24 @@ describe('Switchboard editor with 2,000 models, 10,000 runs and 10,000 audit ent
     const requesters = await editor.getByTestId('audit-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-kind')));
     assert.deepEqual(new Set(requesters), new Set(['key_read']));
     await session.screenshot('audit');
+  });
+
+  it('shows 1,000 chat requests a page at a time, filters them on the host, and opens one', async () => {
+    await editor.getByTestId('tab-chat').click();
+    await waitForText('chat-page-label', new RegExp(`^Chat requests 1–50 of ${n(volume.chats)}$`));
+    assert.equal(await editor.getByTestId('chat-row').count(), 50);
+    await chooseOption(editor.getByTestId('chat-filter-status'), 'Failed');
+    await waitForText('chat-page-label', new RegExp(`^Chat requests 1–50 of ${n(volume.failedChats)}$`));
+    await editor.getByTestId('chat-next').click();
+    await waitForText('chat-page-label', new RegExp(`^Chat requests 51–100 of ${n(volume.failedChats)}$`));
+    const row = editor.getByTestId('chat-row').first();
+    await row.focus();
+    await row.press('Enter');
+    const detail = editor.getByTestId('chat-detail');
+    await detail.waitFor({ timeout: 10_000 });
+    assert.equal(await detail.getAttribute('data-chat-id'), await row.getAttribute('data-chat-id'));
+    assert.match(await detail.getByTestId('chat-detail-error').innerText(), /found no server/);
+    await session.screenshot('chat');
   });
 
   it('Show Audit Log opens the Audit tab and leaves no dirty or untitled editor', async () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { FrameLocator, Locator } from 'playwright-core';
 import { assertCanaryNowhere } from './helpers/canary';
-import { addConnection, connectionRowById, dismissKeyNotice, registerDiscoveredModels, registeredModelCount } from './helpers/connections';
+import { addConnection, connectionRowById, dismissKeyNotice, openDiscovery, registerDiscoveredModels, registeredModelCount } from './helpers/connections';
 import { answerDialog, modalDialog, waitUntil } from './helpers/ui';
 import { connectionsWebview } from './helpers/webviews';
 import { env, openWorkbench, runCommand, widenSideBar, type Session } from './helpers/workbench';
@@ -52,9 +52,10 @@ describe('Models tab in VS Code (packaged extension)', function () {
 
   it('discovers the three models the fixture serves and registers two of them', async () => {
     const row = connectionRowById(view, connectionId);
-    const message = await registerDiscoveredModels(row, ['llava:latest', 'llama3.2:latest'], 3);
-    const listed = await row.getByTestId('discovered-model').evaluateAll((elements) => elements.map((element) => element.getAttribute('data-model-id')));
+    // Listed before they are added: the panel closes once they are.
+    const listed = await (await openDiscovery(row)).getByTestId('discovered-model').evaluateAll((elements) => elements.map((element) => element.getAttribute('data-model-id')));
     assert.deepEqual([...listed].sort(), ['llama3.2:latest', 'llava:latest', 'qwen2.5-coder:7b']);
+    const message = await registerDiscoveredModels(row, ['llava:latest', 'llama3.2:latest'], 3);
     assert.match(message, /Added 2 models/);
     await row.getByTestId('connection-model-count').filter({ hasText: '2 models' }).waitFor({ timeout: 10_000 });
     await session.screenshot('models-registered');

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { FrameLocator, Locator } from 'playwright-core';
 import { assertRunEnded, openRunDetail, runRow, startRun, waitForRunEnd } from './helpers/agents';
 import { assertLiveRegion, checkContrast, formatOffenders, walkTabOrder } from './helpers/a11y';
-import { addConnection, connectionRowById, dismissKeyNotice } from './helpers/connections';
+import { addConnection, connectionRowById, dismissKeyNotice, openDiscovery, registerDiscoveredModels } from './helpers/connections';
 import { chooseOption, waitUntil } from './helpers/ui';
 import { agentsWebview, connectionsWebview, editorWebview, type Webview } from './helpers/webviews';
 import { env, openWorkbench, runCommand, setOllamaBehaviour, widenSideBar, type Session } from './helpers/workbench';
@@ -67,15 +67,14 @@ describe('Switchboard in light, dark and high-contrast themes (packaged extensio
     await waitUntil('the status to say the test result', async () => (await text(status)) === 'Valid');
     assert.notEqual(untested, 'Valid');
 
-    await row.getByTestId('discover-button').click();
-    const panel = row.getByTestId('discovery-panel');
+    // A keyless Ollama lists its models as it is created.
+    const panel = await openDiscovery(row);
     const announcement = panel.getByTestId('discovery-announcement');
     await assertLiveRegion(announcement, 'the discovery result');
     await waitUntil('discovery to announce what it found', async () => /3 models found/.test(await announcement.innerText()));
-    for (const id of ['llama3.2:latest', 'llava:latest']) await panel.locator(`[data-testid="discovered-model"][data-model-id="${id}"]`).click();
-    await panel.getByTestId('register-selected-button').click();
-    await waitUntil('the registration to be announced', async () => /Added 2 models/.test(await announcement.innerText()));
-    await panel.getByTestId('discovery-close-button').click();
+    // The panel closes once they are added; the row's message, a live region too, says so.
+    assert.match(await registerDiscoveredModels(row, ['llama3.2:latest', 'llava:latest']), /Added 2 models/);
+    await assertLiveRegion(row.getByTestId('row-message'), 'the registration');
   });
 
   it("announces a run's status and its streaming output in live regions", async () => {
@@ -205,7 +204,7 @@ describe('Switchboard in light, dark and high-contrast themes (packaged extensio
 
       await runCommand(page, 'Switchboard: Open Switchboard');
       const editorView = await editorWebview(page);
-      for (const tab of ['models', 'runs', 'audit']) {
+      for (const tab of ['models', 'runs', 'chat', 'audit']) {
         await editorView.view.getByTestId(`tab-${tab}`).click();
         await inspect(editorView, `editor-${tab}`, EDITOR_BACKDROP);
       }

@@ -113,6 +113,25 @@ describe('ConnectionsController', () => {
     assert.ok(!JSON.stringify(posted).includes(CANARY_KEY), 'no message to the webview carries the key');
   });
 
+  it('records the Connections view as who created, changed and deleted a connection, with its name, in the audit log', async () => {
+    const { controller, replies, audit } = setup([true]);
+    await controller.handle({ type: 'ready' });
+    await controller.handle({ type: 'request', id: 'c', method: 'createConnection', params: { input: { name: 'Home', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434' } } });
+    const id = (replies()[0]!.ok && (replies()[0] as { value: { id: string } }).value.id) || '';
+    await controller.handle({ type: 'request', id: 'u', method: 'updateConnection', params: { id, patch: { name: 'Home 2' } } });
+    await controller.handle({ type: 'request', id: 'd', method: 'deleteConnection', params: { id } });
+    assert.ok(replies().every((reply) => reply.ok), JSON.stringify(replies()));
+    const entries = (await audit.read()).filter((entry) => entry.connectionId === id);
+    assert.deepEqual(
+      entries.map(({ kind, requesterId, connectionName }) => ({ kind, requesterId, connectionName })),
+      [
+        { kind: 'connection_deleted', requesterId: 'switchboard.connectionsView', connectionName: 'Home 2' },
+        { kind: 'connection_updated', requesterId: 'switchboard.connectionsView', connectionName: 'Home 2' },
+        { kind: 'connection_created', requesterId: 'switchboard.connectionsView', connectionName: 'Home' },
+      ],
+    );
+  });
+
   it('makes the first connection the default when there is none, says so with Undo, and Undo puts it back', async () => {
     const { controller, replies, settings, interactions } = setup();
     await controller.handle({ type: 'ready' });

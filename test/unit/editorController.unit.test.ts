@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { RunRecord } from '../../src/contracts/agents';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
 import { discovered as discovered_, makeStack } from '../helpers/stacks';
+import { ChatRecordStore } from '../../src/core/chat/chatRecordStore';
+import type { ChatRecord } from '../../src/contracts/chatRecords';
 
 const names: Record<string, string> = { 'switchboard.agentsView': 'the Agents view', 'switchboard.palette': 'a command', 'switchboard.editor': 'the Switchboard editor' };
 
@@ -21,8 +23,10 @@ async function setup(saveAnswer: 'save' | 'cancel' = 'save') {
   const discovered: string[] = [];
   const posted: ToEditorView[] = [];
   let requested: { tab: 'audit'; request: number } | undefined;
+  const chatRecords = new ChatRecordStore({ db: stack.db, logger: stack.logger, retention: () => 1000 });
   const controller = createEditorController({
     ...stack,
+    chatRecords,
     runService: stack.service,
     registeredModels: () => new Map(stack.connections.list().map((c) => [c.id, [{ providerModelId: 'gpt-4o-mini', displayName: 'GPT-4o mini', enabled: true }]])),
     modelsChanged: stack.models.onDidChange,
@@ -44,7 +48,23 @@ async function setup(saveAnswer: 'save' | 'cancel' = 'save') {
     assert.ok(reply.type === 'reply' && reply.ok, JSON.stringify(reply));
     return editorResults[method].parse(reply.value) as ReturnType<(typeof editorResults)[M]['parse']>;
   };
-  return { ...stack, controller, posted, saved, copied, discovered, request, ask: (tab: 'audit', n: number) => (requested = { tab, request: n }) };
+  return { ...stack, chatRecords, controller, posted, saved, copied, discovered, request, ask: (tab: 'audit', n: number) => (requested = { tab, request: n }) };
+}
+
+/** A chat record as the chat service writes it; `index` orders them and is their latency. */
+function chatRecord(connectionId: string, index: number, fields: Partial<ChatRecord> = {}): ChatRecord {
+  return {
+    id: randomUUID(),
+    requesterId: 'switchboard.vscodeChat',
+    connectionId,
+    providerId: 'ollama',
+    modelRef: 'llama3.2',
+    status: 'succeeded',
+    toolCalls: 0,
+    latencyMs: index,
+    createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, index)).toISOString(),
+    ...fields,
+  };
 }
 
 /** A finished run as the run store keeps it. */
@@ -139,14 +159,94 @@ describe('EditorController', function () {
     assert.deepEqual(await audit.verify(), { ok: true, entries: 1 });
   });
 
-  it('names a deleted connection as such, not by its id', async () => {
+  it("keeps a deleted connection's name in its entries, from the entries themselves, never its id", async () => {
     const { request, connections, audit } = await setup();
     const gone = await connections.create({ name: 'Gone', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434' });
+    // An entry written before entries recorded a name: named by the connection's other entries.
     await audit.append({ kind: 'model_call', connectionId: gone.id, requesterId: 'switchboard.agentsView', outcome: 'ok' });
+    await connections.update(gone.id, { name: 'Gone for good' });
     await connections.delete(gone.id);
-    const page = await request('auditPage', { offset: 0, limit: 50, filter: { kind: 'model_call' } });
-    assert.equal(page.entries[0]!.connection, 'a deleted connection');
+    const page = await request('auditPage', { offset: 0, limit: 50, filter: {} });
+    assert.deepEqual(
+      page.entries.map((entry) => [entry.kind, entry.connection, entry.connectionDeleted]),
+      [
+        ['connection_deleted', 'Gone for good', true],
+        ['connection_updated', 'Gone for good', true],
+        ['model_call', 'Gone for good', true],
+        ['connection_created', 'Gone for good', true],
+      ],
+    );
     assert.ok(!JSON.stringify(page).includes(gone.id));
+
+    // With no name recorded anywhere, the row has none (the view says "a deleted connection").
+    const unnamed = randomUUID();
+    await audit.append({ kind: 'model_call', connectionId: unnamed, outcome: 'ok' });
+    const newest = (await request('auditPage', { offset: 0, limit: 1, filter: {} })).entries[0]!;
+    assert.equal(newest.connection, undefined);
+    assert.equal(newest.connectionDeleted, true);
+  });
+
+  it("names each entry's run by its agent and start while the history holds it, and copies a run id", async () => {
+    const { request, audit, runs, copied } = await setup();
+    const run = runRecord({ agentId: randomUUID(), agentName: 'Writer' }, 3);
+    await runs.add(run);
+    await audit.append({ kind: 'model_call', runId: run.id, requesterId: 'switchboard.agentsView', outcome: 'ok' });
+    await audit.append({ kind: 'model_call', runId: 'a-run-no-longer-kept', requesterId: 'switchboard.agentsView', outcome: 'ok' });
+    const [forgotten, kept] = (await request('auditPage', { offset: 0, limit: 2, filter: {} })).entries;
+    assert.deepEqual(kept!.run, { agentName: 'Writer', startedAt: run.createdAt });
+    assert.equal(kept!.runId, run.id, 'the id stays, for the hover and Copy');
+    assert.equal(forgotten!.run, undefined);
+    assert.deepEqual(await request('copyRunId', { runId: run.id }), { copied: true });
+    assert.deepEqual(copied, [run.id]);
+  });
+
+  it('notices the view, once ready, when an audit entry or a chat record is written, so its tab reads the page again', async () => {
+    const { controller, posted, audit, chatRecords, connections } = await setup();
+    await audit.append({ kind: 'model_call', outcome: 'ok' });
+    assert.equal(posted.length, 0, 'nothing before ready');
+    await controller.handle({ type: 'ready' });
+    posted.length = 0;
+    const connection = await connections.create({ name: 'Home', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434' });
+    chatRecords.add(chatRecord(connection.id, 0));
+    const notices = posted.filter((message) => message.type === 'changed');
+    // The connection's own entry, then the chat record.
+    assert.deepEqual(notices, [{ type: 'changed', what: 'audit' }, { type: 'changed', what: 'chat' }]);
+    assert.ok(notices.every((notice) => ToEditorViewSchema.safeParse(notice).success));
+    controller.dispose();
+    await audit.append({ kind: 'model_call', outcome: 'ok' });
+    assert.equal(posted.filter((message) => message.type === 'changed').length, 2, 'no notice after dispose');
+  });
+
+  it('records who created, changed and deleted a connection', async () => {
+    const { request, connections } = await setup();
+    const home = await connections.create({ name: 'Home', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434' }, 'switchboard.palette');
+    await connections.update(home.id, { name: 'Home 2' }, undefined, 'switchboard.agentsView');
+    await connections.delete(home.id, 'switchboard.palette');
+    const page = await request('auditPage', { offset: 0, limit: 50, filter: {} });
+    assert.deepEqual(page.entries.map((entry) => [entry.kind, entry.requester]), [
+      ['connection_deleted', 'a command'],
+      ['connection_updated', 'the Agents view'],
+      ['connection_created', 'a command'],
+    ]);
+  });
+
+  it('pages the chat records newest first, filtered on the host by connection, model and status, with requesters by name', async () => {
+    const { request, chatRecords, connections, controller, posted } = await setup();
+    const home = await connections.create({ name: 'Home', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434' });
+    const work = await connections.create({ name: 'Work', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11435' });
+    for (let i = 0; i < 12; i++) {
+      chatRecords.add(chatRecord(i % 3 ? home.id : work.id, i, { modelRef: i % 2 ? 'llama3.2' : 'qwen2.5', ...(i === 5 ? { status: 'failed', error: { code: 'timeout', message: 'slow' } } : {}) }));
+    }
+    const first = await request('chatPage', { offset: 2, limit: 3, filter: {} });
+    assert.equal(first.total, 12);
+    assert.deepEqual(first.records.map((r) => r.latencyMs), [9, 8, 7]);
+    assert.deepEqual(first.requesterNames, { 'switchboard.vscodeChat': 'switchboard.vscodeChat' });
+    assert.equal((await request('chatPage', { offset: 0, limit: 50, filter: { connectionId: work.id } })).total, 4);
+    assert.equal((await request('chatPage', { offset: 0, limit: 50, filter: { connectionId: home.id, modelRef: 'llama3.2' } })).total, 4);
+    assert.deepEqual((await request('chatPage', { offset: 0, limit: 50, filter: { status: 'failed' } })).records.map((r) => r.latencyMs), [5]);
+    await controller.handle({ type: 'request', id: 'bad', method: 'chatPage', params: { offset: 0, limit: 500, filter: { status: 'lost' } } });
+    const reply = posted.find((message) => message.type === 'reply' && message.id === 'bad');
+    assert.ok(reply?.type === 'reply' && !reply.ok && reply.error.code === 'invalid_input');
   });
 
   it('verifies the chain, and exports every entry oldest first as JSON lines, or nothing when the person cancels', async () => {
@@ -209,7 +309,7 @@ describe('EditorController', function () {
   });
 
   it('re-runs a run with its agent, input and routing, as the Switchboard editor, and copies a run\'s output', async () => {
-    const { request, connections, agents, runs, logger, copied } = await setup();
+    const { request, connections, agents, runs, logger, copied, audit } = await setup();
     const connection = await connections.create({ name: 'Cloud', providerId: 'openai', baseUrl: `${openai.url}/v1` });
     await connections.setKey(connection.id, CANARY_KEY);
     const agent = await agents.create({ name: 'writer', connectionId: connection.id, modelRef: 'gpt-4o-mini' });
@@ -229,6 +329,12 @@ describe('EditorController', function () {
     assert.equal(again.agentId, agent.id);
     assert.equal(again.requesterId, 'switchboard.editor');
     assert.deepEqual(again.routing?.sources, { connectionId: 'request', modelRef: 'request' });
+    // The run's key read and model call name the connection as it was called then.
+    const written = (await audit.read()).filter((entry) => entry.runId === runId);
+    assert.deepEqual(written.map((entry) => [entry.kind, entry.connectionName]), [
+      ['model_call', 'Cloud'],
+      ['key_read', 'Cloud'],
+    ]);
 
     assert.deepEqual(await request('copyRun', { runId }), { copied: true });
     assert.deepEqual(copied, [again.output]);

@@ -3,7 +3,7 @@ import { describeDiscovery, OLLAMA_ASSUMED_DEFAULT_CONTEXT } from '../../src/con
 import { DiscoveredModelSchema, type ChatRequest } from '../../src/contracts/models';
 import { ProviderDescriptorSchema } from '../../src/contracts/providers';
 import type { CallContext, ConnectionTarget } from '../../src/core/providers/adapter';
-import { OLLAMA_SHOW_CONCURRENCY, ollamaAdapter, ollamaContext, ollamaDescriptor, ollamaModalities } from '../../src/core/providers/ollama';
+import { OLLAMA_SHOW_CONCURRENCY, ollamaAdapter, ollamaBaseUrl, ollamaContext, ollamaDescriptor, ollamaModalities } from '../../src/core/providers/ollama';
 import { collectChat } from '../../src/core/providers/streaming';
 import { assertCanaryOnlyInHeader, assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort, expectFailure } from '../fixtures/expectFailure';
@@ -33,6 +33,20 @@ describe('Ollama adapter', () => {
         { key: 'apiKey', kind: 'secret', required: false },
       ],
     );
+  });
+
+  it('takes the local address from OLLAMA_HOST as Ollama reads it, and falls back to localhost:11434', () => {
+    const at = (host: string | undefined) => ollamaBaseUrl({ OLLAMA_HOST: host });
+    assert.equal(at(undefined), 'http://localhost:11434');
+    assert.equal(at('  '), 'http://localhost:11434');
+    assert.equal(at('127.0.0.1:11435'), 'http://127.0.0.1:11435');
+    assert.equal(at('ollama.lan'), 'http://ollama.lan:11434', 'a bare host gets http and the port 11434');
+    assert.equal(at('0.0.0.0'), 'http://localhost:11434', 'listening everywhere means this machine');
+    assert.equal(at('http://127.0.0.1:40123/'), 'http://127.0.0.1:40123');
+    assert.equal(at('https://ollama.example.com'), 'https://ollama.example.com', 'a scheme brings its own default port');
+    assert.equal(at('ftp://nope'), 'http://localhost:11434');
+    assert.equal(at('http://[broken'), 'http://localhost:11434');
+    assert.equal(ollamaDescriptor({ OLLAMA_HOST: '127.0.0.1:11435' }).defaults.baseUrl, 'http://127.0.0.1:11435', 'the descriptor offers it');
   });
 
   describe('testConnection', () => {

@@ -10,6 +10,7 @@ import {
   buildAgentInput,
   buildRunRequest,
   connectionOptions,
+  defaultModelLabel,
   emptyRunValues,
   modelConnection,
   modelOptions,
@@ -268,6 +269,11 @@ describe('webview Agents run preview: the model', () => {
   it('says none when every candidate is disabled, as the host fails then', () => {
     assert.deepEqual(plannedModel({}, '', plannedConnection({}, '', previewed, OPENAI_ID)), { modelRef: '', source: 'none' });
     assert.throws(() => hostRoute({}, {}, OPENAI_ID), /No model to run/);
+  });
+
+  it("names in the model select's empty choice the model a run gets without one, so a new agent's form shows its model", () => {
+    assert.equal(defaultModelLabel(plannedModel({}, '', plannedConnection({}, '', previewed, OLLAMA_ID))), "llama3.2:latest (connection's first enabled model)");
+    assert.equal(defaultModelLabel({ modelRef: '', source: 'none' }), "Connection's default model");
   });
 
   it("keeps a legacy agent's model, as the host does", () => {

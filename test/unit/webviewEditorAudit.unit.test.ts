@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { AUDIT_KIND_OPTIONS, AUDIT_PAGE_WORDS, auditCells, auditFilter, verificationLine } from '../../webview/editor/auditFormat';
+import { AUDIT_KIND_OPTIONS, AUDIT_PAGE_WORDS, auditCells, auditFilter, auditOutcome, verificationLine } from '../../webview/editor/auditFormat';
 import { pageLabel } from '../../webview/shared/paging';
 
 describe('Switchboard editor: the Audit tab', () => {
@@ -21,15 +21,42 @@ describe('Switchboard editor: the Audit tab', () => {
     );
   });
 
-  it('writes a row as a person reads it: the kind, the names and the outcome with its details', () => {
-    const cells = auditCells({ seq: 3, time: '2026-01-02T03:04:05.000Z', kind: 'model_call', requester: 'the Agents view', connection: 'Home Ollama', modelRef: 'llama3.2', outcome: 'ok', latencyMs: 1250, runId: 'r1' }, 'en-US');
+  it('writes a row as a person reads it: the kind and its outcome in words, the names, why and in which run', () => {
+    const time = '2026-01-02T03:04:05.000Z';
+    const cells = auditCells({ seq: 3, time, kind: 'model_call', requester: 'the Agents view', connection: 'Home Ollama', modelRef: 'llama3.2', outcome: 'ok', latencyMs: 1250, runId: 'r1', run: { agentName: 'Writer', startedAt: time } }, 'en-US');
     assert.equal(cells.kind, 'Model call');
+    assert.deepEqual([cells.outcome, cells.result], ['Succeeded', 'ok']);
     assert.equal(cells.requester, 'the Agents view');
     assert.equal(cells.connection, 'Home Ollama');
-    assert.equal(cells.detail, 'ok · llama3.2 · 1.3 s');
-    assert.equal(cells.run, 'r1');
+    assert.equal(cells.detail, 'llama3.2 · 1.3 s');
+    assert.match(cells.run, /^Writer, started \d\d:\d\d:05 [AP]M$/, 'on the day of the entry, the clock time');
+    assert.match(auditCells({ seq: 3, time, kind: 'model_call', runId: 'r1', run: { agentName: 'Writer', startedAt: '2025-12-31T23:59:00.000Z' } }, 'en-US').run, /^Writer, started .*2025/, 'a day before, with its date');
     assert.match(cells.time, /2026/);
-    assert.equal(auditCells({ seq: 1, time: '2026-01-02T03:04:05.000Z', kind: 'key_read', purpose: 'test', outcome: 'granted (once)' }).detail, 'granted (once) · for test');
+    assert.equal(auditCells({ seq: 4, time, kind: 'model_call', runId: 'r2' }).run, 'a run no longer in the history', 'a run the history no longer holds, never a clipped id');
+
+    const keyRead = auditCells({ seq: 1, time, kind: 'key_read', purpose: 'discover', outcome: 'granted_by_person' });
+    assert.deepEqual([keyRead.outcome, keyRead.result, keyRead.detail], ['Allowed: your own click', 'ok', 'to list its models']);
+    assert.equal(auditCells({ seq: 1, time, kind: 'key_read', purpose: 'test', outcome: 'granted (once)' }).outcome, 'granted (once)', 'an outcome no version knew stays as written');
+  });
+
+  it('lists a call whose key was denied as denied, without a latency, and a failed one by what went wrong', () => {
+    const time = '2026-01-02T03:04:05.000Z';
+    const denied = auditCells({ seq: 5, time, kind: 'model_call', modelRef: 'gpt-4o-mini', outcome: 'consent_denied', latencyMs: 231 });
+    assert.deepEqual([denied.kind, denied.outcome, denied.result, denied.detail], ['Model call', 'Denied: no permission to use the key', 'denied', 'gpt-4o-mini']);
+    assert.deepEqual(auditOutcome('key_read', 'denied'), { text: 'Denied', result: 'denied' });
+    assert.deepEqual(auditOutcome('key_read', 'refused'), { text: 'Refused: the key may not go to that address', result: 'denied' });
+    assert.deepEqual(auditOutcome('model_call', 'endpoint_unreachable'), { text: 'Failed: The provider could not be reached', result: 'failed' });
+    assert.deepEqual(auditOutcome('model_call', 'cancelled'), { text: 'Cancelled', result: 'none' });
+    assert.deepEqual(auditOutcome('connection_created', undefined), { text: '', result: 'none' });
+    for (const outcome of ['granted_once', 'granted_always', 'granted_standing', 'granted_by_person', 'denied', 'refused', 'failed']) {
+      assert.doesNotMatch(auditOutcome('key_read', outcome).text, /_/, `${outcome} in words`);
+    }
+  });
+
+  it("keeps a deleted connection's name, marked deleted, and says so when no name is known", () => {
+    const time = '2026-01-02T03:04:05.000Z';
+    assert.equal(auditCells({ seq: 1, time, kind: 'connection_deleted', connection: 'Old Ollama', connectionDeleted: true }).connection, 'Old Ollama (deleted)');
+    assert.equal(auditCells({ seq: 1, time, kind: 'model_call', connectionDeleted: true }).connection, 'a deleted connection');
   });
 
   it('says which entries a page shows, and when none match', () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { EditorSnapshot } from '../../src/contracts/editorView';
 import type { RegisteredModel } from '../../src/contracts/models';
-import { modelCells, modelRows, nextSort, selectionLabel } from '../../webview/editor/modelsTable';
+import { cellTitle, modelCells, modelRows, nextSort, selectionLabel } from '../../webview/editor/modelsTable';
 
 const HOME = '11111111-1111-4111-8111-111111111111';
 const CLOUD = '22222222-2222-4222-8222-222222222222';
@@ -36,6 +36,15 @@ describe('Switchboard editor: the Models tab', () => {
       priceOut: '$0.0006',
       enabled: 'yes',
     });
+  });
+
+  it('leaves an unknown price empty, never a lone dash, and says on hover that it is not known', () => {
+    const local = model(HOME, 'llama3.2:latest');
+    const cells = modelCells(local, connections);
+    assert.deepEqual([cells.priceIn, cells.priceOut], ['', '']);
+    assert.equal(cellTitle(local, 'priceIn', cells), 'No price is known for this model.');
+    assert.equal(cellTitle(models[2]!, 'priceOut', modelCells(models[2]!, connections)), '$0.0006');
+    assert.match(cellTitle(local, 'context', cells), /^A run gets|window/i);
   });
 
   it('writes the context cell as the window a run gets, the maximum, and where the window came from', () => {

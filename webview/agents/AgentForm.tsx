@@ -10,8 +10,11 @@ import {
   agentFormValues,
   buildAgentInput,
   connectionOptions,
+  defaultModelLabel,
   modelConnection,
   modelOptions,
+  plannedConnection,
+  plannedModel,
   summarizeAgentErrors,
   validateAgentForm,
   withConnection,
@@ -162,7 +165,8 @@ export function AgentForm({ client, connections, defaultConnectionId, agent, onC
         testId="field-agent-model"
         label={l10n.t('Model')}
         value={values.modelRef}
-        emptyLabel={l10n.t("Connection's default model")}
+        // Names the model runs get without a choice here: the connection's default, else its first registered one.
+        emptyLabel={defaultModelLabel(plannedModel({ connectionId: values.connectionId || undefined }, '', plannedConnection({ connectionId: values.connectionId || undefined }, '', connections, defaultConnectionId)))}
         options={models}
         disabled={!connection}
         description={modelHelp}

@@ -56,7 +56,7 @@ export function AgentRow({ agent, connections, defaultConnectionId, state, editi
           {name}
         </span>
         <div class="row-actions" role="toolbar" aria-label={l10n.t('Actions for {0}', name)}>
-          <RowAction testId="run-agent-button" icon="play" label={l10n.t('Run {0}', name)} title={l10n.t('Run')} disabled={state.busy || running} onClick={onRun} />
+          <RowAction testId="run-agent-button" icon="play" label={l10n.t('Run {0}', name)} title={l10n.t('Run')} disabled={state.busy} expanded={running} onClick={onRun} />
           <RowAction testId="edit-agent-button" icon="edit" label={l10n.t('Edit {0}', name)} title={l10n.t('Edit')} disabled={state.busy || editing} onClick={onEdit} />
           <RowAction testId="delete-agent-button" icon="trash" label={l10n.t('Delete {0}', name)} title={l10n.t('Delete')} disabled={state.busy} onClick={onDelete} />
         </div>

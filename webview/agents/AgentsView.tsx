@@ -33,16 +33,36 @@ interface RunPanelState {
 
 const agentRow = (agentId: string) => `[data-testid="agent-row"][data-agent-id="${agentId}"]`;
 
-/** A section's title, with its count once there is something to count. */
-function SectionHeader({ id, title, count, countTestId, children }: { id: string; title: string; count: number; countTestId: string; children?: ComponentChildren }) {
+/**
+ * A section's title, with its count once there is something to count. `titleHidden`: the view's
+ * own header already says it (the Agents section of the Agents view), so only a screen reader hears it.
+ */
+function SectionHeader({
+  id,
+  title,
+  titleHidden,
+  count,
+  countText,
+  countTestId,
+  children,
+}: {
+  id: string;
+  title: string;
+  titleHidden?: boolean;
+  count: number;
+  /** The count in words ("2 agents"), where no title beside it says what it counts. */
+  countText?: string;
+  countTestId: string;
+  children?: ComponentChildren;
+}) {
   return (
     <div class="section-header">
-      <h2 id={id} class="section-title">
+      <h2 id={id} class={titleHidden ? 'visually-hidden' : 'section-title'}>
         {title}
       </h2>
       {count > 0 && (
-        <span class="section-count" data-testid={countTestId}>
-          {formatCount(count)}
+        <span class={countText ? 'toolbar-summary' : 'section-count'} data-testid={countTestId}>
+          {countText ?? formatCount(count)}
         </span>
       )}
       {children}
@@ -225,8 +245,11 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
         defaultConnectionId={defaultConnectionId}
         onCancel={closeForm}
         onSaved={(agent) => {
-          closeForm();
-          updateAgentRow(agent.id, (row) => ({ ...row, message: { kind: 'success', text: l10n.t('Agent created. Use Run to try it.') } }));
+          setForm(undefined);
+          returnFocus.current = undefined;
+          // The next step is a first run: its panel opens under the new agent, with the input focused.
+          setRunPanel({ agentId: agent.id, values: emptyRunValues() });
+          updateAgentRow(agent.id, (row) => ({ ...row, message: { kind: 'success', text: l10n.t('Agent created. Type an input below and run it.') } }));
         }}
       />
     ) : undefined;
@@ -234,7 +257,14 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
   return (
     <div class="agents-view" ref={container}>
       <section class="agents-section" aria-labelledby="agents-heading">
-        <SectionHeader id="agents-heading" title={l10n.t('Agents')} count={agents.length} countTestId="agent-count">
+        <SectionHeader
+          id="agents-heading"
+          title={l10n.t('Agents')}
+          titleHidden
+          count={agents.length}
+          countText={agents.length === 1 ? l10n.t('1 agent') : l10n.t('{0} agents', formatCount(agents.length))}
+          countTestId="agent-count"
+        >
           {(agents.length > 0 || form) && !newForm && (
             <vscode-button class="section-action" data-testid="new-agent-button" icon="add" onClick={openNew}>
               {l10n.t('New agent')}
@@ -291,6 +321,8 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
                     onRun={() => {
                       updateAgentRow(agent.id, (row) => ({ ...row, message: undefined }));
                       setRunPanel((current) => (current?.agentId === agent.id ? current : { agentId: agent.id, values: emptyRunValues() }));
+                      // Open already (a new agent opens its panel): Run takes the person to its input.
+                      if (running) focusAfterRender(container, { testId: 'run-input', row: agentRow(agent.id) });
                     }}
                     onEdit={() => {
                       updateAgentRow(agent.id, (row) => ({ ...row, message: undefined }));
@@ -321,6 +353,7 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
                         connections={connections}
                         defaultConnectionId={defaultConnectionId}
                         values={runPanel.values}
+                        activeRunIds={runs.filter((run) => isActiveRun(run.status)).map((run) => run.id)}
                         onValues={(values) => setRunPanel({ agentId: agent.id, values })}
                         onClose={closeRunPanel}
                         onStarted={(runId) => {

@@ -4,7 +4,7 @@ import type { Agent } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
 import { errorMessage } from '../shared/errors';
 import { FormError, FormPanel } from '../shared/fields';
-import { buildRunRequest, connectionOptions, modelOptions, plannedConnection, plannedModel, validateRunForm, withConnection, type PlannedModel, type RunFormValues } from './agentModel';
+import { buildRunRequest, connectionOptions, defaultModelLabel, modelOptions, plannedConnection, plannedModel, validateRunForm, withConnection, type RunFormValues } from './agentModel';
 import type { AgentsClient } from './client';
 import { SelectField, TextAreaField } from './fields';
 import { DELETED_CONNECTION, modelSourceLabel } from './format';
@@ -15,6 +15,8 @@ interface RunPanelProps {
   connections: readonly AgentsConnection[];
   defaultConnectionId: string;
   values: RunFormValues;
+  /** The runs still queued or running: "Run started" stays only while the run it names is one of them. */
+  activeRunIds: readonly string[];
   onValues(values: RunFormValues): void;
   onClose(): void;
   onStarted(runId: string): void;
@@ -46,13 +48,8 @@ function plannedRoute(agent: Agent, connections: readonly AgentsConnection[], de
   }
 }
 
-/** The model select's "no override" entry, naming the model the run gets without one. */
-function emptyModelLabel(model: PlannedModel): string {
-  return model.source === 'none' ? l10n.t("Connection's default model") : l10n.t('{0} ({1})', model.modelRef, modelSourceLabel(model.source));
-}
-
 /** Runs an agent on an input, optionally on another connection or model than its own. */
-export function RunPanel({ client, agent, connections, defaultConnectionId, values, onValues, onClose, onStarted }: RunPanelProps) {
+export function RunPanel({ client, agent, connections, defaultConnectionId, values, activeRunIds, onValues, onClose, onStarted }: RunPanelProps) {
   const [starting, setStarting] = useState(false);
   const [error, setError] = useState<string | undefined>(undefined);
   const [started, setStarted] = useState<string | undefined>(undefined);
@@ -123,6 +120,7 @@ export function RunPanel({ client, agent, connections, defaultConnectionId, valu
         onInput={(input) => {
           onValues({ ...values, input });
           if (error) setError(undefined);
+          setStarted(undefined);
         }}
       />
 
@@ -144,7 +142,7 @@ export function RunPanel({ client, agent, connections, defaultConnectionId, valu
           testId="run-model"
           label={l10n.t('Model')}
           value={values.modelRef}
-          emptyLabel={emptyModelLabel(plannedModel(agent, '', planned))}
+          emptyLabel={defaultModelLabel(plannedModel(agent, '', planned))}
           options={models}
           disabled={!planned.connectionId}
           description={modelHelp}
@@ -154,7 +152,7 @@ export function RunPanel({ client, agent, connections, defaultConnectionId, valu
       </div>
 
       {error && <FormError testId="run-panel-error" text={error} />}
-      {started && !error && (
+      {started && !error && activeRunIds.includes(started) && (
         <p class="run-started" data-testid="run-started" role="status">
           <vscode-icon name="info" class="message-icon" />
           <span>{l10n.t('Run started; its progress and output are under Runs.')}</span>

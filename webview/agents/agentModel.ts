@@ -2,6 +2,7 @@ import * as l10n from '@vscode/l10n';
 import type { Agent, AgentInput, StartAgentRunRequest } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
 import { formatCount } from '../shared/locale';
+import { modelSourceLabel } from './format';
 import { agentModelApplies, pickConnection, pickLegacyConnection, pickModel, splitLegacyModel, type ConnectionSource, type ModelSource } from '../../src/contracts/routing';
 
 /**
@@ -243,6 +244,11 @@ export function plannedModel(
     providerDefault: connection?.providerDefaultModel,
   });
   return picked ?? { modelRef: '', source: 'none' };
+}
+
+/** A model select's empty choice, naming the model routing picks without one: `llama3.2:latest (connection's first enabled model)`. */
+export function defaultModelLabel(model: PlannedModel): string {
+  return model.source === 'none' ? l10n.t("Connection's default model") : l10n.t('{0} ({1})', model.modelRef, modelSourceLabel(model.source));
 }
 
 /**

@@ -1,11 +1,5 @@
-import type {
-  agentsMethods,
-  agentsResults,
-  AgentsSnapshot,
-  FromAgentsView,
-  ToAgentsView,
-} from '../../src/contracts/agentsView';
-import { RpcClient, type RpcClientOptions } from '../shared/rpcClient';
+import type { AgentsProtocol, AgentsSnapshot, FromAgentsView } from '../../src/contracts/agentsView';
+import { createClient, type ClientOf } from '../shared/rpcClient';
 import type { WebviewApi } from '../shared/webviewApi';
 
 /**
@@ -19,11 +13,9 @@ export type AgentsViewState = {
 
 export type AgentsApi = WebviewApi<FromAgentsView, AgentsViewState>;
 
-export type AgentsClient = RpcClient<typeof agentsMethods, typeof agentsResults, FromAgentsView, ToAgentsView>;
+export type AgentsClient = ClientOf<AgentsProtocol>;
 
 export type { AgentsSnapshot };
 
 /** The RPC client of the Agents view, bound to its contract in src/contracts/agentsView.ts. */
-export function createAgentsClient(api: AgentsApi, options?: RpcClientOptions): AgentsClient {
-  return new RpcClient<typeof agentsMethods, typeof agentsResults, FromAgentsView, ToAgentsView>(api, options);
-}
+export const createAgentsClient = createClient<AgentsProtocol>;

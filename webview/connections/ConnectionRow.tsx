@@ -61,6 +61,8 @@ export function ConnectionRow(props: ConnectionRowProps) {
     ? undefined
     : (state.message ?? (status === 'invalid' && connection.lastTestMessage ? { kind: 'error', text: connection.lastTestMessage } : undefined));
   const name = connection.name;
+  // A connection that works but has no model in the registry yet: its models are one click away.
+  const offerDiscovery = status === 'valid' && props.modelCount === 0 && descriptor?.capabilities.discovery && !props.discovering && !editing;
 
   return (
     <li
@@ -189,6 +191,15 @@ export function ConnectionRow(props: ConnectionRowProps) {
       </div>
 
       {message && !editing && <MessageLine message={message} testId="row-message" />}
+
+      {offerDiscovery && (
+        <div class="row-offer" data-testid="discovery-offer">
+          <span>{l10n.t('No model of {0} is in the registry yet.', name)}</span>
+          <vscode-button secondary icon="search" data-testid="offer-discover-button" onClick={props.onDiscover}>
+            {l10n.t('Discover models')}
+          </vscode-button>
+        </div>
+      )}
 
       {props.discovering && !editing && props.discoveryPanel}
 

@@ -80,6 +80,15 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
     focusAfterRender(container, { testId: 'discover-button', row: connectionRow(connectionId) });
   }, []);
 
+  /** The panel's work is done: it closes, and the row says what was added. */
+  const discovered = useCallback(
+    (connectionId: string, message: RowMessage) => {
+      closeDiscovery(connectionId);
+      updateRow(connectionId, (row) => ({ ...row, message }));
+    },
+    [closeDiscovery, updateRow],
+  );
+
   const closeForm = useCallback(() => {
     setForm(undefined);
     const target = returnFocus.current;
@@ -140,7 +149,8 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
 
   /**
    * After a create: ask for the key when the provider needs one; offer it when optional,
-   * except for the one-click local Ollama, which runs without one.
+   * except for the one-click local Ollama, which runs without one. A connection that can work
+   * without a key lists its models at once, all checked, so registering them is one click.
    */
   const afterCreate = useCallback(
     (connection: Connection, offerOptionalKey = true) => {
@@ -148,9 +158,13 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
       const requirement = keyRequirement(descriptor);
       if (requirement === 'required') {
         void setKey(connection.id);
-      } else if (requirement === 'optional' && offerOptionalKey) {
+        return;
+      }
+      if (requirement === 'optional' && offerOptionalKey) {
         setNotice({ connectionId: connection.id, name: connection.name });
       }
+      // No key is read: the person's click that created the connection asks for nothing secret.
+      if (descriptor?.capabilities.discovery) setDiscovering(connection.id);
     },
     [snapshot, setKey],
   );
@@ -316,6 +330,7 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
                         descriptor={providers.find((provider) => provider.id === connection.providerId)}
                         registered={new Set((modelsByConnection.get(connection.id) ?? []).map((model) => model.providerModelId))}
                         onClose={() => closeDiscovery(connection.id)}
+                        onRegistered={(message) => discovered(connection.id, message)}
                       />
                     ) : undefined
                   }

@@ -13,8 +13,11 @@ import { VirtualList } from '../shared/VirtualList';
 import type { ConnectionsClient } from './client';
 import { contextWindowDetail, contextWindowText, modelCount } from './modelFormat';
 
-/** Each discovered model is one line of this height (px); .discovered-list shows about ten. */
-export const DISCOVERED_ROW_HEIGHT = 28;
+/** In a long list each discovered model is two lines of this height (px); .discovered-list shows about seven. */
+export const DISCOVERED_ROW_HEIGHT = 40;
+
+/** Up to this many, the list is drawn whole and a long name wraps; beyond, only the rows in view are (VirtualList). */
+const WHOLE_LIST_LIMIT = 100;
 
 interface DiscoveryPanelProps {
   client: ConnectionsClient;
@@ -23,16 +26,19 @@ interface DiscoveryPanelProps {
   /** The providerModelIds already registered for this connection. */
   registered: ReadonlySet<string>;
   onClose(): void;
+  /** The checked models were added: the panel closes and the row says so. */
+  onRegistered(message: RowMessage): void;
 }
 
 type Phase = { kind: 'discovering' } | { kind: 'listed'; models: DiscoveredModel[]; leftOut: LeftOutModels[] } | { kind: 'failed'; message: RowMessage } | { kind: 'unsupported' };
 
 /**
- * Under a connection row: what discovery found, with a checkbox each (registered ones
- * checked), "Add to registry" for the checked ones, and a field for a model id that discovery
- * cannot list. The host shows the progress notification (with Cancel) while it discovers.
+ * Under a connection row: what discovery found, with a checkbox each, those not yet registered
+ * checked, so one click on "Add to registry" (above the list, in reach without scrolling) adds
+ * them; then the panel closes. A field adds a model id that discovery cannot list. The host
+ * shows the progress notification (with Cancel) while it discovers.
  */
-export function DiscoveryPanel({ client, connection, descriptor, registered, onClose }: DiscoveryPanelProps) {
+export function DiscoveryPanel({ client, connection, descriptor, registered, onClose, onRegistered }: DiscoveryPanelProps) {
   const canDiscover = descriptor?.capabilities.discovery ?? false;
   const [phase, setPhase] = useState<Phase>(canDiscover ? { kind: 'discovering' } : { kind: 'unsupported' });
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
@@ -50,7 +56,8 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
     setMessage(undefined);
     try {
       const { models, leftOut } = await client.request('discoverModels', { connectionId: connection.id });
-      setSelected(new Set(models.filter((model) => registered.has(model.providerModelId)).map((model) => model.providerModelId)));
+      // What is new is checked: adding it is the one click left. A registered one, checked, is refreshed.
+      setSelected(new Set(models.filter((model) => !registered.has(model.providerModelId)).map((model) => model.providerModelId)));
       setPhase({ kind: 'listed', models, leftOut });
     } catch (error) {
       const cancelled = error instanceof RpcError && error.code === 'cancelled';
@@ -103,13 +110,13 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
     try {
       const { registered: count, added } = await client.request('registerModels', { connectionId: connection.id, models });
       const refreshed = count - added;
-      setMessage({
+      workingNow.current = false;
+      onRegistered({
         kind: 'success',
         text: refreshed ? l10n.t('Added {0} to the registry; refreshed {1} already there.', modelCount(added), formatCount(refreshed)) : l10n.t('Added {0} to the registry.', modelCount(added)),
       });
     } catch (error) {
       setMessage({ kind: 'error', text: errorMessage(error) });
-    } finally {
       workingNow.current = false;
       setWorking(false);
     }
@@ -151,6 +158,37 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
             : l10n.t('{0} models found.', formatCount(listed.length))
           : '');
   const selectedCount = listed ? listed.filter((model) => selected.has(model.providerModelId)).length : 0;
+  const renderRow = (model: DiscoveredModel) => {
+    const checked = selected.has(model.providerModelId);
+    const facts = [model.displayName !== model.providerModelId ? model.providerModelId : '', model.contextWindow || model.maxContextWindow ? contextWindowText(model) : ''].filter(Boolean).join(' · ');
+    return (
+      <div class="discovered-row">
+        <vscode-checkbox
+          data-testid="discovered-model"
+          data-model-id={model.providerModelId}
+          checked={checked}
+          aria-label={model.displayName}
+          onChange={(event) => toggle(model.providerModelId, event.currentTarget.checked)}
+        />
+        {/* The name in full (wrapped when long), its id and context window under it; a click on them ticks the box too. */}
+        <div class="discovered-text" onClick={() => toggle(model.providerModelId, !checked)}>
+          <span class="discovered-name" title={model.providerModelId}>
+            {model.displayName}
+          </span>
+          {facts && (
+            <span class="discovered-facts" title={contextWindowDetail(model)}>
+              {facts}
+            </span>
+          )}
+        </div>
+        {registered.has(model.providerModelId) && (
+          <vscode-badge class="registered-marker" data-testid="discovered-registered" title={l10n.t('Already in the registry; adding it again refreshes its details')}>
+            {l10n.t('registered')}
+          </vscode-badge>
+        )}
+      </div>
+    );
+  };
   const allShownSelected = shown.length > 0 && shown.every((model) => selected.has(model.providerModelId));
 
   return (
@@ -211,53 +249,11 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
             >
               {filter.trim() ? l10n.t('All shown') : l10n.t('All')}
             </vscode-checkbox>
-            {listed.length > 8 && (
-              <vscode-textfield
-                class="discovery-filter"
-                data-testid="discovered-filter-field"
-                type="search"
-                placeholder={l10n.t('Filter')}
-                aria-label={l10n.t('Filter the discovered models')}
-                value={filter}
-                onInput={(event) => setFilter(event.currentTarget.value)}
-              />
-            )}
             <span class="toolbar-summary" data-testid="discovered-count">
               {l10n.t('{0} found · {1} checked', formatCount(listed.length), formatCount(selectedCount))}
             </span>
-          </div>
-          <VirtualList
-            items={shown}
-            rowHeight={DISCOVERED_ROW_HEIGHT}
-            scroller="self"
-            label={l10n.t('Models {0} serves', name)}
-            class="discovered-list"
-            itemKey={(model) => model.providerModelId}
-            renderRow={(model) => (
-              <div class="discovered-row">
-                <vscode-checkbox
-                  data-testid="discovered-model"
-                  data-model-id={model.providerModelId}
-                  checked={selected.has(model.providerModelId)}
-                  title={model.providerModelId}
-                  onChange={(event) => toggle(model.providerModelId, event.currentTarget.checked)}
-                >
-                  {model.displayName}
-                </vscode-checkbox>
-                <span class="discovered-facts" title={contextWindowDetail(model)}>
-                  {model.displayName !== model.providerModelId ? `${model.providerModelId} · ` : ''}
-                  {model.contextWindow || model.maxContextWindow ? contextWindowText(model) : ''}
-                </span>
-                {registered.has(model.providerModelId) && (
-                  <vscode-badge class="registered-marker" data-testid="discovered-registered" title={l10n.t('Already in the registry; adding it again refreshes its details')}>
-                    {l10n.t('registered')}
-                  </vscode-badge>
-                )}
-              </div>
-            )}
-          />
-          <div class="form-actions">
             <vscode-button
+              class="discovery-add"
               data-testid="register-selected-button"
               icon={working ? 'loading' : 'add'}
               iconSpin={working}
@@ -269,6 +265,34 @@ export function DiscoveryPanel({ client, connection, descriptor, registered, onC
               {selectedCount ? l10n.t('Add {0} to registry', formatCount(selectedCount)) : l10n.t('Add to registry')}
             </vscode-button>
           </div>
+          {listed.length > 8 && (
+            <vscode-textfield
+              class="discovery-filter"
+              data-testid="discovered-filter-field"
+              type="search"
+              placeholder={l10n.t('Filter')}
+              aria-label={l10n.t('Filter the discovered models')}
+              value={filter}
+              onInput={(event) => setFilter(event.currentTarget.value)}
+            />
+          )}
+          {shown.length > WHOLE_LIST_LIMIT ? (
+            <VirtualList
+              items={shown}
+              rowHeight={DISCOVERED_ROW_HEIGHT}
+              scroller="self"
+              label={l10n.t('Models {0} serves', name)}
+              class="discovered-list windowed"
+              itemKey={(model) => model.providerModelId}
+              renderRow={renderRow}
+            />
+          ) : (
+            <ul class="discovered-list" role="list" aria-label={l10n.t('Models {0} serves', name)}>
+              {shown.map((model) => (
+                <li key={model.providerModelId}>{renderRow(model)}</li>
+              ))}
+            </ul>
+          )}
         </>
       )}
 

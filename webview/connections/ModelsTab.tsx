@@ -11,7 +11,7 @@ import { Loading, MessageLine, WithStrong, type RowMessage } from '../shared/mes
 import { VirtualList } from '../shared/VirtualList';
 import type { ConnectionsClient } from './client';
 import { providerName } from './format';
-import { connectionName, contextWindowDetail, contextWindowText, filterModels, formatCost, modalityLabel, modelSummary, parseTokens } from './modelFormat';
+import { connectionName, contextWindowDetail, contextWindowText, filterModels, formatCost, isPrice, modalityLabel, modelSummary, parseTokens } from './modelFormat';
 
 /** Every model row is this tall (px): three lines. The CSS keeps it so (.model-row). */
 export const MODEL_ROW_HEIGHT = 66;
@@ -226,7 +226,6 @@ interface ModelRowProps {
 
 function ModelRow({ model, connection, connections, providers, busy, contextText, onToggle, onDelete, onEditContext, onSaveContext, onClearContext }: ModelRowProps) {
   const name = model.displayName;
-  const cost = formatCost(model.inputCostPer1k, model.outputCostPer1k);
   const isDefault = connection?.defaultModel === model.providerModelId;
   return (
     <div
@@ -278,9 +277,12 @@ function ModelRow({ model, connection, connections, providers, busy, contextText
             {model.providerModelId}
           </span>
         )}
-        <span class="model-cost" data-testid="model-cost" title={cost === '—' ? l10n.t('Price unknown') : l10n.t('US dollars per 1,000 tokens, input / output')}>
-          {cost}
-        </span>
+        {/* Nothing rather than a lone dash when neither price is known. */}
+        {(isPrice(model.inputCostPer1k) || isPrice(model.outputCostPer1k)) && (
+          <span class="model-cost" data-testid="model-cost" title={l10n.t('US dollars per 1,000 tokens, input / output')}>
+            {formatCost(model.inputCostPer1k, model.outputCostPer1k)}
+          </span>
+        )}
       </div>
       <div class="model-row-line secondary">
         <span class="model-chips" aria-label={l10n.t('Modalities')}>

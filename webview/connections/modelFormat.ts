@@ -83,6 +83,7 @@ export function parseTokens(text: string): number | undefined {
   return Number.isInteger(tokens) && tokens > 0 && tokens <= MAX_CONTEXT_WINDOW ? tokens : undefined;
 }
 
-function isPrice(value: number | undefined): value is number {
+/** Whether `value` is a price Switchboard knows (a finite amount of 0 or more). */
+export function isPrice(value: number | undefined): value is number {
   return value !== undefined && Number.isFinite(value) && value >= 0;
 }

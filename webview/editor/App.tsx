@@ -1,15 +1,19 @@
 import * as l10n from '@vscode/l10n';
-import { useEffect, useState } from 'preact/hooks';
-import type { EditorTab } from '../../src/contracts/editorView';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { EditorChanged, EditorTab } from '../../src/contracts/editorView';
 import { useViewClient } from '../shared/hooks';
 import { Loading } from '../shared/messages';
 import { Tabs, type TabDefinition } from '../shared/Tabs';
 import { AuditTab } from './AuditTab';
+import { ChatTab } from './ChatTab';
 import { ModelsTab } from './ModelsTab';
 import { RunsTab } from './RunsTab';
 import { createEditorClient } from './client';
 import { askFirstPages, type FirstPages } from './firstPages';
 import { useEditorApi } from './context';
+
+type Counts = Record<EditorTab, number>;
+const ZERO: Counts = { models: 0, runs: 0, chat: 0, audit: 0 };
 
 /**
  * The Switchboard editor: the parts that need room, in tabs. The open tab survives a reload
@@ -20,7 +24,11 @@ export function App() {
   const { client, snapshot } = useViewClient(api, createEditorClient, 'Switchboard editor');
   const [tab, setTab] = useState<EditorTab>(() => api.getState()?.tab ?? 'models');
   // Per tab: a tab reads its page afresh when it is shown, not when another one is.
-  const [visits, setVisits] = useState<Record<EditorTab, number>>({ models: 0, runs: 0, audit: 0 });
+  const [visits, setVisits] = useState<Counts>(ZERO);
+  // Per tab: the host said what it pages changed while it was shown (a hidden tab reads afresh when shown anyway).
+  const [changes, setChanges] = useState<Counts>(ZERO);
+  const shown = useRef(tab);
+  shown.current = tab;
   const showTab = (next: EditorTab) => {
     setTab(next);
     setVisits((counts) => ({ ...counts, [next]: counts[next] + 1 }));
@@ -28,6 +36,15 @@ export function App() {
   const [firstPages, setFirstPages] = useState<FirstPages | undefined>(undefined);
   // After useViewClient's effect has started the client (hooks' effects run in order), so the replies are heard.
   useEffect(() => setFirstPages(askFirstPages(client)), [client]);
+  useEffect(
+    () =>
+      client.onPush((message) => {
+        if (message.type !== 'changed') return;
+        const { what } = message as EditorChanged;
+        if (shown.current === what) setChanges((counts) => ({ ...counts, [what]: counts[what] + 1 }));
+      }),
+    [client],
+  );
 
   useEffect(() => {
     const show = snapshot?.show;
@@ -46,7 +63,12 @@ export function App() {
   const tabs: TabDefinition[] = [
     { id: 'models', label: l10n.t('Models'), content: <ModelsTab client={client} snapshot={snapshot} /> },
     { id: 'runs', label: l10n.t('Runs'), content: <RunsTab client={client} snapshot={snapshot} visits={visits.runs} firstPage={firstPages?.runs} /> },
-    { id: 'audit', label: l10n.t('Audit'), content: <AuditTab client={client} snapshot={snapshot} visits={visits.audit} firstPage={firstPages?.audit} firstVerification={firstPages?.verification} /> },
+    { id: 'chat', label: l10n.t('Chat requests'), content: <ChatTab client={client} snapshot={snapshot} visits={visits.chat} changes={changes.chat} /> },
+    {
+      id: 'audit',
+      label: l10n.t('Audit'),
+      content: <AuditTab client={client} snapshot={snapshot} visits={visits.audit} changes={changes.audit} firstPage={firstPages?.audit} firstVerification={firstPages?.verification} />,
+    },
   ];
   return (
     <main class="editor">

@@ -5,10 +5,10 @@ import { errorMessage } from '../shared/errors';
 import { TextField } from '../shared/fields';
 import { MessageLine, type RowMessage } from '../shared/messages';
 import { VirtualList } from '../shared/VirtualList';
-import { contextWindowDetail, modelCount } from '../connections/modelFormat';
+import { modelCount } from '../connections/modelFormat';
 import { connectionOptions } from './auditFormat';
 import type { EditorClient, EditorSnapshot } from './client';
-import { MODEL_COLUMNS, modelRows, nextSort, selectionLabel, type ModelSort } from './modelsTable';
+import { cellTitle, MODEL_COLUMNS, modelRows, nextSort, selectionLabel, type ModelSort } from './modelsTable';
 
 /** Every model row is this tall (px), one line; the CSS keeps it so (.models-grid-row). */
 export const MODELS_ROW_HEIGHT = 30;
@@ -132,8 +132,16 @@ export function ModelsTab({ client, snapshot }: ModelsTabProps) {
         </vscode-button>
       </div>
       {message && <MessageLine testId="models-message" message={message} />}
-      <div class="editor-table-scroll">
-        <div class="models-grid" data-testid="models-table">
+      {/* Only the rows in view are in the DOM: 2,000 models cost what thirty do. The list is its own
+          scroll box, so its header stays in view and its sideways scroll bar is on screen. */}
+      <VirtualList
+        items={rows}
+        rowHeight={MODELS_ROW_HEIGHT}
+        scroller="self"
+        label={l10n.t('Registered models')}
+        class="models-grid"
+        data-testid="models-table"
+        header={
           <div class="models-grid-row models-grid-header">
             <span>
               <span class="visually-hidden">{l10n.t('Selected')}</span>
@@ -151,40 +159,32 @@ export function ModelsTab({ client, snapshot }: ModelsTabProps) {
               );
             })}
           </div>
-          {/* Only the rows in view are in the DOM: 2,000 models cost what thirty do. */}
-          <VirtualList
-            items={rows}
-            rowHeight={MODELS_ROW_HEIGHT}
-            scroller="window"
-            label={l10n.t('Registered models')}
-            data-testid="models-list"
-            itemKey={(row) => row.model.id}
-            renderRow={({ model, cells }) => {
-              const isSelected = selected.has(model.id);
-              return (
-                <div
-                  class={`models-grid-row selectable${isSelected ? ' selected' : ''}`}
-                  data-testid="models-row"
-                  data-model-id={model.providerModelId}
-                  data-enabled={String(model.enabled)}
-                  data-selected={String(isSelected)}
-                  tabIndex={0}
-                  onKeyDown={(event) => onRowKey(event, model.id)}
-                >
-                  <span>
-                    <vscode-checkbox data-testid="models-row-select" checked={isSelected} aria-label={l10n.t('Select {0}', cells.model)} onChange={(event) => toggle(model.id, event.currentTarget.checked)} />
-                  </span>
-                  {MODEL_COLUMNS.map((column) => (
-                    <span key={column.id} class={column.numeric ? 'numeric' : undefined} data-testid={`models-cell-${column.id}`} title={column.id === 'context' ? contextWindowDetail(model) : cells[column.id]}>
-                      {cells[column.id]}
-                    </span>
-                  ))}
-                </div>
-              );
-            }}
-          />
-        </div>
-      </div>
+        }
+        itemKey={(row) => row.model.id}
+        renderRow={({ model, cells }) => {
+          const isSelected = selected.has(model.id);
+          return (
+            <div
+              class={`models-grid-row selectable${isSelected ? ' selected' : ''}`}
+              data-testid="models-row"
+              data-model-id={model.providerModelId}
+              data-enabled={String(model.enabled)}
+              data-selected={String(isSelected)}
+              tabIndex={0}
+              onKeyDown={(event) => onRowKey(event, model.id)}
+            >
+              <span>
+                <vscode-checkbox data-testid="models-row-select" checked={isSelected} aria-label={l10n.t('Select {0}', cells.model)} onChange={(event) => toggle(model.id, event.currentTarget.checked)} />
+              </span>
+              {MODEL_COLUMNS.map((column) => (
+                <span key={column.id} class={column.numeric ? 'numeric' : undefined} data-testid={`models-cell-${column.id}`} title={cellTitle(model, column.id, cells)}>
+                  {cells[column.id]}
+                </span>
+              ))}
+            </div>
+          );
+        }}
+      />
       {snapshot.models.length === 0 && (
         <p class="toolbar-summary" data-testid="models-empty">
           {l10n.t('No models are registered yet. Choose a connection and Discover its models.')}

@@ -8,13 +8,13 @@ import { RunStatus } from '../agents/RunsList';
 import { errorMessage } from '../shared/errors';
 import { TextField } from '../shared/fields';
 import { useNow } from '../shared/hooks';
-import { MessageLine, type RowMessage } from '../shared/messages';
+import type { RowMessage } from '../shared/messages';
+import { PagedTable, type TableColumn } from '../shared/PagedTable';
 import { connectionOptions } from './auditFormat';
 import type { EditorClient, EditorSnapshot } from './client';
 import type { FirstPages } from './firstPages';
-import { Pager } from './Pager';
-import { agentOptions, EMPTY_RUN_FILTER, modelOptions, RUN_STATUS_OPTIONS, runCells, runFilter, RUNS_PAGE_SIZE, RUNS_PAGE_WORDS, type RunFilterFields } from './runsFormat';
-import { usePage } from './usePage';
+import { agentOptions, EMPTY_RUN_FILTER, modelOptions, RUN_STATUS_OPTIONS, runCells, runFilter, RUNS_PAGE_SIZE, RUNS_PAGE_WORDS } from './runsFormat';
+import { useTableQuery } from './usePage';
 
 interface RunsTabProps {
   client: EditorClient;
@@ -25,31 +25,36 @@ interface RunsTabProps {
   firstPage?: FirstPages['runs'];
 }
 
+type RunRow = { run: RunRecord; cells: ReturnType<typeof runCells> };
+
+const COLUMNS: readonly TableColumn<RunRow>[] = [
+  { id: 'agent', label: l10n.t('Agent'), cell: ({ cells }) => cells.agent },
+  { id: 'status', label: l10n.t('Status'), cell: ({ run }) => <RunStatus run={run} /> },
+  { id: 'connection', label: l10n.t('Connection'), cell: ({ cells }) => cells.connection },
+  { id: 'model', label: l10n.t('Model'), cell: ({ cells }) => cells.model },
+  { id: 'started', label: l10n.t('Started'), cell: ({ cells }) => cells.started },
+  { id: 'duration', label: l10n.t('Duration'), numeric: true, cell: ({ cells }) => cells.duration },
+];
+
 /**
  * The run history a page at a time, filtered on the host; a row opens the run's full detail
  * under the table, with Re-run and Copy.
  */
 export function RunsTab({ client, snapshot, visits, firstPage }: RunsTabProps) {
-  const [fields, setFields] = useState<RunFilterFields>(EMPTY_RUN_FILTER);
-  const [offset, setOffset] = useState(0);
   const [selectedId, setSelectedId] = useState<string | undefined>(undefined);
   const [message, setMessage] = useState<RowMessage | undefined>(undefined);
-  const filter = runFilter(fields);
-  const { page, reload } = usePage(
-    () => client.request('runsPage', { offset, limit: RUNS_PAGE_SIZE, filter }),
-    JSON.stringify([filter, offset, visits]),
-    (error) => setMessage({ kind: 'error', text: errorMessage(error) }),
-    firstPage,
-  );
+  const query = useTableQuery({
+    empty: EMPTY_RUN_FILTER,
+    filterOf: runFilter,
+    load: (filter, offset) => client.request('runsPage', { offset, limit: RUNS_PAGE_SIZE, filter }),
+    onError: (error) => setMessage({ kind: 'error', text: errorMessage(error) }),
+    visits,
+    first: firstPage,
+  });
+  const { page, fields } = query;
   const selected = page?.runs.find((run) => run.id === selectedId);
   // A running run's duration counts up each second; finished ones only age ("5 minutes ago").
   const now = useNow(page?.runs.some((run) => isActiveRun(run.status)) ? 1000 : 30_000);
-
-  const setField = (name: keyof RunFilterFields) => (value: string) => {
-    // A model of another connection would match nothing: a new connection clears the model.
-    setFields((current) => ({ ...current, [name]: value, ...(name === 'connectionId' ? { modelRef: '' } : {}) }));
-    setOffset(0);
-  };
 
   const act = async (what: () => Promise<RowMessage | undefined>) => {
     setMessage(undefined);
@@ -64,10 +69,9 @@ export function RunsTab({ client, snapshot, visits, firstPage }: RunsTabProps) {
     act(async () => {
       const { runId } = await client.request('rerun', { runId: run.id });
       // The new run is the newest: show the first page of everything, with it open.
-      setFields(EMPTY_RUN_FILTER);
-      setOffset(0);
+      query.change(EMPTY_RUN_FILTER);
       setSelectedId(runId);
-      reload();
+      query.reload();
       return { kind: 'info', text: l10n.t('Started a new run of {0}.', run.agentName) };
     });
 
@@ -77,71 +81,39 @@ export function RunsTab({ client, snapshot, visits, firstPage }: RunsTabProps) {
       return copied ? { kind: 'success', text: l10n.t('Copied.') } : { kind: 'info', text: l10n.t('This run has no output or error to copy.') };
     });
 
-  const onRowKey = (event: KeyboardEvent, run: RunRecord) => {
-    if (event.key === 'Enter' || event.key === ' ') {
-      event.preventDefault();
-      setSelectedId(run.id === selectedId ? undefined : run.id);
-    }
-  };
-
   return (
-    <section class="editor-tab runs-tab" aria-label={l10n.t('Runs')}>
-      <div class="editor-toolbar">
-        <span class="toolbar-spacer" />
-        <vscode-button data-testid="runs-refresh" secondary icon="refresh" onClick={reload}>
-          {l10n.t('Refresh')}
-        </vscode-button>
-      </div>
-      <div class="editor-filters">
-        <SelectField id="runs-agent" testId="runs-filter-agent" label={l10n.t('Agent')} value={fields.agentId} emptyLabel={l10n.t('Any agent')} options={agentOptions(snapshot)} onChange={setField('agentId')} />
-        <SelectField id="runs-connection" testId="runs-filter-connection" label={l10n.t('Connection')} value={fields.connectionId} emptyLabel={l10n.t('Any connection')} options={connectionOptions(snapshot)} onChange={setField('connectionId')} />
-        <SelectField id="runs-model" testId="runs-filter-model" label={l10n.t('Model')} value={fields.modelRef} emptyLabel={l10n.t('Any model')} options={modelOptions(snapshot, fields.connectionId)} onChange={setField('modelRef')} />
-        <SelectField id="runs-status" testId="runs-filter-status" label={l10n.t('Status')} value={fields.status} emptyLabel={l10n.t('Any status')} options={RUN_STATUS_OPTIONS} onChange={setField('status')} />
-        <TextField id="runs-text" testId="runs-filter-text" label={l10n.t('Text')} value={fields.text} placeholder={l10n.t('in the agent, input, output or error')} onInput={setField('text')} />
-      </div>
-      <div class="editor-table-scroll">
-        <table class="editor-table" data-testid="runs-table" aria-label={l10n.t('Runs, newest first')}>
-          <thead>
-            <tr>
-              <th scope="col">{l10n.t('Agent')}</th>
-              <th scope="col">{l10n.t('Status')}</th>
-              <th scope="col">{l10n.t('Connection')}</th>
-              <th scope="col">{l10n.t('Model')}</th>
-              <th scope="col">{l10n.t('Started')}</th>
-              <th scope="col">{l10n.t('Duration')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {page?.runs.map((run) => {
-              const cells = runCells(run, snapshot.connections, now);
-              const isSelected = run.id === selectedId;
-              return (
-                <tr
-                  key={run.id}
-                  class={`selectable${isSelected ? ' selected' : ''}`}
-                  data-testid="runs-row"
-                  data-run-id={run.id}
-                  tabIndex={0}
-                  aria-selected={isSelected}
-                  onClick={() => setSelectedId(isSelected ? undefined : run.id)}
-                  onKeyDown={(event) => onRowKey(event, run)}
-                >
-                  <td>{cells.agent}</td>
-                  <td>
-                    <RunStatus run={run} />
-                  </td>
-                  <td>{cells.connection}</td>
-                  <td>{cells.model}</td>
-                  <td>{cells.started}</td>
-                  <td>{cells.duration}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
-      <Pager testIdPrefix="runs" offset={offset} shown={page?.runs.length ?? 0} total={page?.total} pageSize={RUNS_PAGE_SIZE} words={RUNS_PAGE_WORDS} onOffset={setOffset} />
-      {message && <MessageLine testId="runs-message" message={message} />}
+    <PagedTable
+      testIdPrefix="runs"
+      label={l10n.t('Runs')}
+      tableLabel={l10n.t('Runs, newest first')}
+      onRefresh={query.reload}
+      message={message}
+      filters={
+        <>
+          <SelectField id="runs-agent" testId="runs-filter-agent" label={l10n.t('Agent')} value={fields.agentId} emptyLabel={l10n.t('Any agent')} options={agentOptions(snapshot)} onChange={(agentId) => query.change({ agentId })} />
+          <SelectField
+            id="runs-connection"
+            testId="runs-filter-connection"
+            label={l10n.t('Connection')}
+            value={fields.connectionId}
+            emptyLabel={l10n.t('Any connection')}
+            options={connectionOptions(snapshot)}
+            // A model of another connection would match nothing: a new connection clears the model.
+            onChange={(connectionId) => query.change({ connectionId, modelRef: '' })}
+          />
+          <SelectField id="runs-model" testId="runs-filter-model" label={l10n.t('Model')} value={fields.modelRef} emptyLabel={l10n.t('Any model')} options={modelOptions(snapshot, fields.connectionId)} onChange={(modelRef) => query.change({ modelRef })} />
+          <SelectField id="runs-status" testId="runs-filter-status" label={l10n.t('Status')} value={fields.status} emptyLabel={l10n.t('Any status')} options={RUN_STATUS_OPTIONS} onChange={(status) => query.change({ status })} />
+          <TextField id="runs-text" testId="runs-filter-text" label={l10n.t('Text')} value={fields.text} placeholder={l10n.t('in the agent, input, output or error')} onInput={(text) => query.change({ text })} />
+        </>
+      }
+      columns={COLUMNS}
+      rows={page?.runs.map((run) => ({ run, cells: runCells(run, snapshot.connections, now) }))}
+      rowKey={({ run }) => run.id}
+      rowData={({ run }) => ({ 'data-run-id': run.id })}
+      selectedKey={selectedId}
+      onSelect={setSelectedId}
+      paging={{ offset: query.offset, total: page?.total, pageSize: RUNS_PAGE_SIZE, words: RUNS_PAGE_WORDS, onOffset: query.setOffset }}
+    >
       {selected && (
         <div class="editor-run-detail">
           <div class="editor-toolbar">
@@ -157,6 +129,6 @@ export function RunsTab({ client, snapshot, visits, firstPage }: RunsTabProps) {
           <RunDetail id={`editor-run-${selected.id}`} run={selected} connections={snapshot.connections} requesterName={page?.requesterNames[selected.requesterId] ?? selected.requesterId} now={now} chooseDefault={{}} />
         </div>
       )}
-    </section>
+    </PagedTable>
   );
 }

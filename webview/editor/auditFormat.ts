@@ -1,8 +1,10 @@
 import * as l10n from '@vscode/l10n';
+import type { KeyPurpose, KeyReadOutcome } from '../../src/contracts/agents';
 import type { AuditFilter, AuditRow, EditorSnapshot } from '../../src/contracts/editorView';
-import { AUDIT_KINDS, isOneOf } from '../../src/contracts/vocabulary';
+import { AUDIT_KINDS, ERROR_CODES, isOneOf } from '../../src/contracts/vocabulary';
 import { formatLatency } from '../connections/format';
 import type { SelectOption } from '../agents/agentModel';
+import { errorTitle, formatClockTime } from '../agents/format';
 import { formatCount, pageLocale } from '../shared/locale';
 import type { PageWords } from '../shared/paging';
 
@@ -38,16 +40,80 @@ export function auditFilter(fields: { kind: string; requester: string; connectio
   };
 }
 
-/** The cells of one row, in column order: what a person reads, never a connection's id. */
-export function auditCells(row: AuditRow, locale = pageLocale()): { time: string; kind: string; requester: string; connection: string; detail: string; run: string } {
-  const time = Date.parse(row.time);
+/** How an entry ended, in a word a row's colour and icon follow. */
+export type AuditResult = 'ok' | 'denied' | 'failed' | 'none';
+
+const KEY_READ_OUTCOMES: Record<KeyReadOutcome, [string, AuditResult]> = {
+  granted_by_person: [l10n.t('Allowed: your own click'), 'ok'],
+  granted_standing: [l10n.t('Allowed: a standing permission'), 'ok'],
+  granted_always: [l10n.t('Allowed, and always from now on'), 'ok'],
+  granted_once: [l10n.t('Allowed once'), 'ok'],
+  denied: [l10n.t('Denied'), 'denied'],
+  refused: [l10n.t('Refused: the key may not go to that address'), 'denied'],
+  failed: [l10n.t('Failed: the key could not be read'), 'failed'],
+};
+
+const PURPOSES: Record<KeyPurpose, string> = {
+  test: l10n.t('to test the connection'),
+  discover: l10n.t('to list its models'),
+  chat: l10n.t('for a model call'),
+  gateway: l10n.t('to sync agents to the AI gateway'),
+  export: l10n.t('to export connections with their keys'),
+};
+
+/** An entry's outcome in words, and what kind of end it was; a code no version knew stays as it is. */
+export function auditOutcome(kind: AuditRow['kind'], outcome: string | undefined): { text: string; result: AuditResult } {
+  if (outcome === undefined) return { text: '', result: 'none' };
+  if (kind === 'key_read') {
+    const known = isOneOf(KEY_READ_OUTCOMES_LIST, outcome) ? KEY_READ_OUTCOMES[outcome] : undefined;
+    return known ? { text: known[0], result: known[1] } : { text: outcome, result: 'none' };
+  }
+  if (outcome === 'ok') return { text: l10n.t('Succeeded'), result: 'ok' };
+  // A call whose key was not given never went out: it is listed as denied, not as a call.
+  if (outcome === 'consent_denied') return { text: l10n.t('Denied: no permission to use the key'), result: 'denied' };
+  if (outcome === 'cancelled') return { text: l10n.t('Cancelled'), result: 'none' };
+  return isOneOf(ERROR_CODES, outcome) ? { text: l10n.t('Failed: {0}', errorTitle(outcome)), result: 'failed' } : { text: outcome, result: 'failed' };
+}
+
+const KEY_READ_OUTCOMES_LIST = Object.keys(KEY_READ_OUTCOMES) as KeyReadOutcome[];
+
+export interface AuditCells {
+  time: string;
+  kind: string;
+  outcome: string;
+  result: AuditResult;
+  requester: string;
+  connection: string;
+  /** Why a key was read, the model, and how long the call took (not for one that never went out). */
+  detail: string;
+  /** The run by its agent and start; '' for an entry of no run. */
+  run: string;
+}
+
+function formatTime(iso: string, locale: string): string {
+  const time = Date.parse(iso);
+  return Number.isNaN(time) ? iso : new Date(time).toLocaleString(locale);
+}
+
+/** When a run started: its clock time on the day of the entry, else the date too. */
+function runStart(startedAt: string, entryTime: string, locale: string): string {
+  const day = (iso: string) => new Date(Date.parse(iso)).toLocaleDateString(locale);
+  return day(startedAt) === day(entryTime) ? formatClockTime(startedAt, locale) : formatTime(startedAt, locale);
+}
+
+/** The cells of one row, in column order: what a person reads, never a connection's or requester's id. */
+export function auditCells(row: AuditRow, locale = pageLocale()): AuditCells {
+  const { text: outcome, result } = auditOutcome(row.kind, row.outcome);
+  const connection = row.connection === undefined ? (row.connectionDeleted ? l10n.t('a deleted connection') : '') : row.connectionDeleted ? l10n.t('{0} (deleted)', row.connection) : row.connection;
   return {
-    time: Number.isNaN(time) ? row.time : new Date(time).toLocaleString(locale),
+    time: formatTime(row.time, locale),
     kind: auditKindLabel(row.kind),
+    outcome,
+    result,
     requester: row.requester ?? '',
-    connection: row.connection ?? '',
-    detail: [row.outcome, row.purpose && l10n.t('for {0}', row.purpose), row.modelRef, formatLatency(row.latencyMs)].filter(Boolean).join(' · '),
-    run: row.runId ?? '',
+    connection,
+    detail: [row.purpose && PURPOSES[row.purpose], row.modelRef, result === 'denied' ? '' : formatLatency(row.latencyMs)].filter(Boolean).join(' · '),
+    run: row.run ? l10n.t('{0}, started {1}', row.run.agentName, runStart(row.run.startedAt, row.time, locale)) : row.runId ? l10n.t('a run no longer in the history') : '',
   };
 }
 
@@ -56,6 +122,6 @@ export const AUDIT_PAGE_WORDS: PageWords = { range: (first, last, total) => l10n
 /** The line at the top of the Audit tab: whether the hash chain checks, and where it breaks. */
 export function verificationLine(result: { ok: boolean; entries: number; broken?: { line: number; reason: string } }, locale = pageLocale()): string {
   const entries = formatCount(result.entries, locale);
-  if (result.ok) return l10n.t('Verified: {0} entries, every link of the hash chain checks.', entries);
+  if (result.ok) return result.entries === 1 ? l10n.t('Verified: 1 entry, and its link of the hash chain checks.') : l10n.t('Verified: {0} entries, every link of the hash chain checks.', entries);
   return l10n.t('The audit log is broken at entry {0}: {1}. Entries from there on cannot be trusted.', result.broken ? formatCount(result.broken.line, locale) : '?', result.broken?.reason ?? l10n.t('unknown reason'));
 }

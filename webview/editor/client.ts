@@ -1,12 +1,5 @@
-import type {
-  editorMethods,
-  editorResults,
-  EditorSnapshot,
-  EditorTab,
-  FromEditorView,
-  ToEditorView,
-} from '../../src/contracts/editorView';
-import { RpcClient, type RpcClientOptions } from '../shared/rpcClient';
+import type { EditorProtocol, EditorSnapshot, EditorTab, FromEditorView } from '../../src/contracts/editorView';
+import { createClient, type ClientOf } from '../shared/rpcClient';
 import type { WebviewApi } from '../shared/webviewApi';
 
 /** What the editor keeps across a reload: the open tab and the last `show` request it followed. */
@@ -14,11 +7,9 @@ export type EditorViewState = { tab?: EditorTab; shownRequest?: number };
 
 export type EditorApi = WebviewApi<FromEditorView, EditorViewState>;
 
-export type EditorClient = RpcClient<typeof editorMethods, typeof editorResults, FromEditorView, ToEditorView>;
+export type EditorClient = ClientOf<EditorProtocol>;
 
 export type { EditorSnapshot };
 
 /** The RPC client of the Switchboard editor, bound to its contract in src/contracts/editorView.ts. */
-export function createEditorClient(api: EditorApi, options?: RpcClientOptions): EditorClient {
-  return new RpcClient<typeof editorMethods, typeof editorResults, FromEditorView, ToEditorView>(api, options);
-}
+export const createEditorClient = createClient<EditorProtocol>;

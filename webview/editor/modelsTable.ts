@@ -2,7 +2,7 @@ import * as l10n from '@vscode/l10n';
 import type { RegisteredModel } from '../../src/contracts/models';
 import type { EditorSnapshot } from '../../src/contracts/editorView';
 import { connectionName } from '../agents/format';
-import { contextWindowText, formatDollars, modalityLabel, modelCount } from '../connections/modelFormat';
+import { contextWindowDetail, contextWindowText, formatDollars, isPrice, modalityLabel, modelCount } from '../connections/modelFormat';
 import { formatCount } from '../shared/locale';
 
 export type ModelColumn = 'model' | 'connection' | 'provider' | 'modalities' | 'tools' | 'context' | 'priceIn' | 'priceOut' | 'enabled';
@@ -36,10 +36,22 @@ export function modelCells(model: RegisteredModel, connections: Connections): Re
     modalities: model.modalities.filter((m) => m !== 'tools').map(modalityLabel).join(', '),
     tools: model.modalities.includes('tools') ? l10n.t('yes') : l10n.t('no'),
     context: contextWindowText(model),
-    priceIn: formatDollars(model.inputCostPer1k),
-    priceOut: formatDollars(model.outputCostPer1k),
+    priceIn: price(model.inputCostPer1k),
+    priceOut: price(model.outputCostPer1k),
     enabled: model.enabled ? l10n.t('yes') : l10n.t('no'),
   };
+}
+
+/** A price, or nothing when it is not known (the cell's hover says so). */
+function price(value: number | undefined): string {
+  return isPrice(value) ? formatDollars(value) : '';
+}
+
+/** A cell's hover: the context window's whole story, a price that is not known, or the cell's text (it may be cut). */
+export function cellTitle(model: RegisteredModel, column: ModelColumn, cells: Record<ModelColumn, string>): string {
+  if (column === 'context') return contextWindowDetail(model);
+  if ((column === 'priceIn' || column === 'priceOut') && !cells[column]) return l10n.t('No price is known for this model.');
+  return cells[column];
 }
 
 /** What a column sorts by: numbers by value (unknown last), the rest by their text. */

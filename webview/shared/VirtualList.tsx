@@ -16,6 +16,11 @@ interface VirtualListProps<T> {
   itemKey(item: T): string;
   renderRow(item: T, index: number): ComponentChildren;
   overscan?: number;
+  /**
+   * Column headings above the rows, inside the scroll box (`self`), where they stay in view
+   * while the rows scroll under them and move sideways with them.
+   */
+  header?: ComponentChildren;
   class?: string;
   'data-testid'?: string;
 }
@@ -42,6 +47,7 @@ const FOCUSABLE = 'vscode-checkbox, vscode-button, vscode-textfield, button, inp
 export function VirtualList<T>(props: VirtualListProps<T>) {
   const { items, rowHeight, scroller, overscan = 6 } = props;
   const outer = useRef<HTMLDivElement>(null);
+  const header = useRef<HTMLDivElement>(null);
   const pending = useRef<PendingFocus | undefined>(undefined);
   const [range, setRange] = useState<WindowRange>(() => windowRange({ scrollOffset: 0, viewportHeight: 0, rowHeight, count: items.length, overscan }));
 
@@ -49,7 +55,8 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
   const viewport = useCallback((): { scrollOffset: number; viewportHeight: number } => {
     const element = outer.current;
     if (!element) return { scrollOffset: 0, viewportHeight: 0 };
-    if (scroller === 'self') return { scrollOffset: element.scrollTop, viewportHeight: element.clientHeight };
+    // The sticky header covers the top of the box: the rows are seen below it.
+    if (scroller === 'self') return { scrollOffset: element.scrollTop, viewportHeight: element.clientHeight - (header.current?.offsetHeight ?? 0) };
     // A hidden tab has no box: treat it as scrolled to the top with a window-high viewport.
     if (!element.getClientRects().length) return { scrollOffset: 0, viewportHeight: window.innerHeight };
     return { scrollOffset: -element.getBoundingClientRect().top, viewportHeight: window.innerHeight };
@@ -144,8 +151,6 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
     <div
       ref={outer}
       class={`virtual-list${scroller === 'self' ? ' scroll-self' : ''}${props.class ? ` ${props.class}` : ''}`}
-      role="list"
-      aria-label={props.label}
       data-testid={props['data-testid']}
       data-rendered={`${start}-${end}`}
       onKeyDown={onKeyDown}
@@ -157,7 +162,12 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
         if (element && row) lastFocused.current = { element, index: Number(row.dataset.index), testId };
       }}
     >
-      <div class="virtual-list-spacer" style={{ height: `${totalHeight}px` }}>
+      {props.header && (
+        <div ref={header} class="virtual-list-header">
+          {props.header}
+        </div>
+      )}
+      <div class="virtual-list-spacer" role="list" aria-label={props.label} style={{ height: `${totalHeight}px` }}>
         <div class="virtual-list-window" style={{ transform: `translateY(${offsetTop}px)` }}>
           {rows}
         </div>

@@ -4,7 +4,7 @@ import * as l10n from '@vscode/l10n';
 // put zod (three quarters of a view's bundle) into every webview.
 import type { z } from 'zod';
 import type { ErrorCode, ErrorInfo } from '../../src/contracts/errors';
-import type { Reply } from '../../src/contracts/rpc';
+import type { Reply, ViewProtocol } from '../../src/contracts/rpc';
 import type { WebviewApi } from './webviewApi';
 
 /** The params schema of each method a view may request. */
@@ -175,6 +175,21 @@ export class RpcClient<M extends MethodSchemas, R extends ResultSchemas<M>, Out,
       pending.reject(new RpcError(reply.error.code, reply.error.message));
     }
   }
+}
+
+/** Any view's protocol (src/contracts/*View.ts exports one each). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the bound of every protocol: each view's own types come in through P
+type AnyProtocol = ViewProtocol<MethodSchemas, any, unknown, unknown>;
+
+/** The client of a view's protocol. */
+export type ClientOf<P extends AnyProtocol> = RpcClient<P['methods'], P['results'], P['fromView'], P['toView']>;
+
+/**
+ * The RPC client of a view, built from its protocol's types (`createClient<EditorProtocol>`):
+ * one function for every view, bound to the view's contract by the type argument alone.
+ */
+export function createClient<P extends AnyProtocol>(api: ApiFor<P['methods'], P['fromView']>, options?: RpcClientOptions): ClientOf<P> {
+  return new RpcClient(api, options);
 }
 
 function isReply(message: { type: string }): message is Reply {

@@ -3,6 +3,7 @@ import { hash } from 'node:crypto';
 import { AuditEntrySchema, type AuditEntry } from '../../contracts/agents';
 import { safeJson, type Database, type Sql } from '../store/database';
 import { SwitchboardError } from '../base/errors';
+import { Emitter } from '../base/events';
 import type { Clock } from '../base/ports';
 import { readHead, writeHead } from '../store/auditHead';
 import { Conditions, readPage } from '../store/paging';
@@ -52,13 +53,17 @@ const { audit } = TABLES;
  * is either wholly written or not at all.
  */
 export class AuditLog {
+  private readonly appended = new Emitter<void>();
+  /** Fires after this window wrote an entry (the Audit tab reads its page again; other windows' entries show on Refresh). */
+  readonly onDidAppend = this.appended.event;
+
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
   ) {}
 
   async append(event: AuditEvent): Promise<AuditEntry> {
-    return this.db.write((sql) => {
+    const written = await this.db.write((sql) => {
       const head = readHead(sql) ?? { seq: 0, hash: GENESIS_HASH };
       const body = { ...event, seq: head.seq + 1, time: this.clock.now().toISOString(), prevHash: head.hash };
       const entry = AuditEntrySchema.parse({ ...body, hash: hashOf(body) });
@@ -67,6 +72,8 @@ export class AuditLog {
       writeHead(sql, entry);
       return entry;
     });
+    this.appended.fire();
+    return written;
   }
 
   /** Every entry, newest first; rows that do not parse are skipped (verify reports them). */
@@ -96,6 +103,23 @@ export class AuditLog {
     if (query.requesterIds) where.add('requester_id IN (SELECT value FROM json_each(?))', JSON.stringify(query.requesterIds));
     const { rows, total } = readPage<{ body: string }>(this.db, { table: audit, columns: 'body', offset, limit, where });
     return { entries: rows.flatMap((row) => parseEntry(row.body) ?? []), total };
+  }
+
+  /**
+   * The name each of these connections had in its newest entry that records one: a deleted
+   * connection is still named by its own entries (entries written before names were recorded have none).
+   */
+  recordedConnectionNames(connectionIds: readonly string[]): Map<string, string> {
+    if (!connectionIds.length) return new Map();
+    return this.db.read((sql) => {
+      // max(pos) makes SQLite take the name from each connection's newest entry that has one.
+      const rows = sql.all<{ id: string; name: unknown }>(
+        `SELECT connection_id AS id, json_extract(body, '$.connectionName') AS name, max(pos) FROM ${audit}
+         WHERE connection_id IN (SELECT value FROM json_each(?)) AND name IS NOT NULL GROUP BY connection_id`,
+        JSON.stringify(connectionIds),
+      );
+      return new Map(rows.flatMap((row) => (typeof row.name === 'string' ? [[row.id, row.name] as const] : [])));
+    });
   }
 
   /** Every requester that has an entry: a handful (views, commands, a few extensions), read from the index. */

@@ -89,6 +89,7 @@ export class ModelCaller {
           ...(request.runId ? { runId: request.runId } : {}),
           requesterId: request.requesterId,
           connectionId: connection.id,
+          connectionName: connection.name,
           providerId: connection.providerId,
           modelRef: request.modelRef,
           outcome,

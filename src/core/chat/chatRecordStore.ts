@@ -2,10 +2,17 @@ import { ChatRecordSchema, type ChatRecord } from '../../contracts/chatRecords';
 import { parseRow, type Database } from '../store/database';
 import { Emitter } from '../base/events';
 import type { Disposable, Logger } from '../base/ports';
-import { readPage } from '../store/paging';
+import { Conditions, readPage } from '../store/paging';
 import { TABLES } from '../store/storageKeys';
 
 const { chatRecords } = TABLES;
+
+/** What a page of chat records may be narrowed to; each field that is set must match. */
+export interface ChatRecordFilter {
+  connectionId?: string;
+  modelRef?: string;
+  status?: ChatRecord['status'];
+}
 
 /**
  * The records of VS Code chat requests, one row each, newest last. Adding one trims the oldest
@@ -27,9 +34,14 @@ export class ChatRecordStore implements Disposable {
     this.changed.fire();
   }
 
-  /** Records newest first, `limit` from `offset`, with the total. */
-  page(options: { offset?: number; limit: number }): { records: ChatRecord[]; total: number } {
-    const { rows, total } = readPage<{ id: string; body: string }>(this.deps.db, { table: chatRecords, columns: 'id, body', offset: options.offset ?? 0, limit: options.limit });
+  /** Records newest first, `limit` from `offset`, with the total of those that match `filter`. */
+  page(options: { offset?: number; limit: number; filter?: ChatRecordFilter }): { records: ChatRecord[]; total: number } {
+    const { connectionId, modelRef, status } = options.filter ?? {};
+    const where = new Conditions()
+      .equal(`json_extract(body, '$.connectionId')`, connectionId)
+      .equal(`json_extract(body, '$.modelRef')`, modelRef)
+      .equal(`json_extract(body, '$.status')`, status);
+    const { rows, total } = readPage<{ id: string; body: string }>(this.deps.db, { table: chatRecords, columns: 'id, body', offset: options.offset ?? 0, limit: options.limit, where });
     return { records: rows.flatMap((row) => this.parse(row.body, row.id) ?? []), total };
   }
 

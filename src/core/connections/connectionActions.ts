@@ -105,14 +105,14 @@ export class ConnectionActions {
    * another origin, the person decides in a modal first: send the key there, or remove it.
    * Cancelling changes nothing.
    */
-  async update(id: string, patch: unknown): Promise<Connection> {
+  async update(id: string, patch: unknown, requesterId?: string): Promise<Connection> {
     const current = this.connections.require(id);
     const parsed = ConnectionPatchSchema.safeParse(patch);
     // An invalid patch gets its precise message from the service.
-    if (!parsed.success || parsed.data.baseUrl === undefined || !hasCredentials(current)) return this.connections.update(id, patch);
+    if (!parsed.success || parsed.data.baseUrl === undefined || !hasCredentials(current)) return this.connections.update(id, patch, undefined, requesterId);
     const boundTo = boundOrigin(current);
     const origin = originOf(parsed.data.baseUrl);
-    if (origin === boundTo) return this.connections.update(id, patch);
+    if (origin === boundTo) return this.connections.update(id, patch, undefined, requesterId);
     const sendKey = l10n.t('Send Key to the New Address');
     const choice = await this.interactions.choose({
       message: l10n.t('Send the key of "{0}" to {1}?', current.name, origin),
@@ -127,11 +127,11 @@ export class ConnectionActions {
     });
     if (!choice) throw new SwitchboardError('cancelled', l10n.t('Nothing was changed: "{0}" still points to {1}.', current.name, current.baseUrl));
     const decision: KeyDestination = { origin, action: choice === sendKey ? 'send' : 'remove' };
-    return this.connections.update(id, patch, decision);
+    return this.connections.update(id, patch, decision, requesterId);
   }
 
   /** Asks first; `deleted: false` when the person says no. */
-  async delete(id: string): Promise<{ deleted: boolean }> {
+  async delete(id: string, requesterId?: string): Promise<{ deleted: boolean }> {
     const connection = this.connections.require(id);
     const confirmed = await this.interactions.confirm({
       message: l10n.t('Delete the connection "{0}"?', connection.name),
@@ -139,7 +139,7 @@ export class ConnectionActions {
       confirmLabel: l10n.t('Delete'),
     });
     if (!confirmed) return { deleted: false };
-    await this.connections.delete(id);
+    await this.connections.delete(id, requesterId);
     return { deleted: true };
   }
 
@@ -154,8 +154,8 @@ export class ConnectionActions {
    * becomes the default when there is none (unset, or naming a deleted connection), so runs work
    * without a further step; a notification says so and offers Undo.
    */
-  async create(input: unknown): Promise<Connection> {
-    const created = await this.connections.create(input);
+  async create(input: unknown, requesterId?: string): Promise<Connection> {
+    const created = await this.connections.create(input, requesterId);
     const current = this.settings.defaultConnectionId();
     if (current && this.connections.get(current)) return created;
     await this.settings.setDefaultConnectionId(created.id);

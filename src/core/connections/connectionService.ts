@@ -84,7 +84,8 @@ export class ConnectionService {
     return connection;
   }
 
-  async create(input: unknown): Promise<Connection> {
+  /** `requesterId` names who asked, for the audit log (a view, the palette, a command's caller). */
+  async create(input: unknown, requesterId?: string): Promise<Connection> {
     const parsed = parseOrThrow(ConnectionInputSchema, input, 'The connection');
     const provider = this.deps.registry.require(parsed.providerId);
     const descriptor = provider.descriptor;
@@ -110,7 +111,7 @@ export class ConnectionService {
       return [...all, connection];
     });
     this.deps.logger.info(`Created connection "${connection.name}" (${connection.id}, ${descriptor.id}).`);
-    await this.audit('connection_created', connection);
+    await this.audit('connection_created', connection, requesterId);
     return connection;
   }
 
@@ -119,7 +120,7 @@ export class ConnectionService {
    * (`keyDestination`, for exactly that origin): without it the edit is refused and nothing
    * changes, so no view or command can send a key somewhere new on its own.
    */
-  async update(id: string, patch: unknown, keyDestination?: KeyDestination): Promise<Connection> {
+  async update(id: string, patch: unknown, keyDestination?: KeyDestination, requesterId?: string): Promise<Connection> {
     const parsed = parseOrThrow(ConnectionPatchSchema, patch, 'The change');
     let updated: Connection | undefined;
     let removed: Connection | undefined;
@@ -147,7 +148,7 @@ export class ConnectionService {
     });
     if (removed) await this.forgetCredentials(removed);
     this.deps.logger.info(`Updated connection "${updated!.name}" (${id}).`);
-    await this.audit('connection_updated', updated!);
+    await this.audit('connection_updated', updated!, requesterId);
     return updated!;
   }
 
@@ -162,7 +163,7 @@ export class ConnectionService {
   }
 
   /** Deletes the record and its key; clears the default setting if it pointed here. */
-  async delete(id: string): Promise<void> {
+  async delete(id: string, requesterId?: string): Promise<void> {
     let removed: Connection | undefined;
     await this.mutate(
       (all) => {
@@ -180,7 +181,7 @@ export class ConnectionService {
     await this.forgetCredentials(removed!);
     if (this.deps.settings.defaultConnectionId() === id) await this.deps.settings.setDefaultConnectionId('');
     this.deps.logger.info(`Deleted connection "${removed!.name}" (${id}).`);
-    await this.audit('connection_deleted', removed!);
+    await this.audit('connection_deleted', removed!, requesterId);
   }
 
   /**
@@ -313,8 +314,9 @@ export class ConnectionService {
     return result;
   }
 
-  private async audit(kind: 'connection_created' | 'connection_updated' | 'connection_deleted', connection: Connection): Promise<void> {
-    await this.deps.audit?.append({ kind, connectionId: connection.id, providerId: connection.providerId }).catch((error: unknown) => {
+  private async audit(kind: 'connection_created' | 'connection_updated' | 'connection_deleted', connection: Connection, requesterId: string | undefined): Promise<void> {
+    const event = { kind, ...(requesterId ? { requesterId } : {}), connectionId: connection.id, connectionName: connection.name, providerId: connection.providerId };
+    await this.deps.audit?.append(event).catch((error: unknown) => {
       this.deps.logger.error(`Could not write the audit log: ${errorText(error)}`);
     });
   }

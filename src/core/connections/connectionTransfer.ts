@@ -137,13 +137,13 @@ export class ConnectionTransfer {
    * Applies the plan the person saw: adds the new connections, and changes existing ones only
    * when `replaceExisting` (a connection of another provider is never changed into this one).
    */
-  async apply(plan: ImportPlan, options: { replaceExisting: boolean }): Promise<{ added: number; changed: number }> {
+  async apply(plan: ImportPlan, options: { replaceExisting: boolean; requesterId?: string }): Promise<{ added: number; changed: number }> {
     const { connections } = this.deps;
     let added = 0;
     let changed = 0;
     for (const incoming of plan.add) {
       const { apiKey, credentialHeaders, ...input } = incoming;
-      const created = await connections.create(input);
+      const created = await connections.create(input, options.requesterId);
       await this.storeCredentials(created.id, apiKey, credentialHeaders);
       added++;
     }
@@ -153,7 +153,7 @@ export class ConnectionTransfer {
       const { apiKey, credentialHeaders, providerId: _p, name: _n, ...patch } = incoming;
       // A key entered for the old address does not follow it to a new one on its own.
       const moves = patch.baseUrl !== undefined && hasCredentials(existing) && originOf(patch.baseUrl) !== boundOrigin(existing);
-      await connections.update(existing.id, patch, moves ? { origin: originOf(patch.baseUrl!), action: 'remove' } : undefined);
+      await connections.update(existing.id, patch, moves ? { origin: originOf(patch.baseUrl!), action: 'remove' } : undefined, options.requesterId);
       await this.storeCredentials(existing.id, apiKey, credentialHeaders);
       changed++;
     }

@@ -257,6 +257,7 @@ export class KeyPath {
       requesterId: use.requester.id,
       purpose: use.purpose,
       connectionId: use.connection.id,
+      connectionName: use.connection.name,
       providerId: use.connection.providerId,
       ...(use.runId ? { runId: use.runId } : {}),
       outcome,

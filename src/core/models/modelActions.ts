@@ -24,9 +24,9 @@ export class ModelActions {
   }
 
   /** Sets the connection's default model, which must be one of its registered models; null clears it. */
-  async setDefaultModel(connectionId: string, modelRef: string | null): Promise<Connection> {
+  async setDefaultModel(connectionId: string, modelRef: string | null, requesterId?: string): Promise<Connection> {
     if (modelRef !== null) this.models.requireRegistered(connectionId, modelRef);
-    return this.connections.update(connectionId, { defaultModel: modelRef ?? '' });
+    return this.connections.update(connectionId, { defaultModel: modelRef ?? '' }, undefined, requesterId);
   }
 
   /**

@@ -28,17 +28,39 @@ export const OLLAMA_DEFAULT_MODEL = 'llama3.2';
 /** How many `/api/show` calls discovery keeps in flight at once. */
 export const OLLAMA_SHOW_CONCURRENCY = 4;
 
+/**
+ * Where a local Ollama listens: OLLAMA_HOST as Ollama itself reads it (`127.0.0.1:11435`,
+ * `https://host`, a bare host: without a scheme, http and port 11434; the listen-everywhere
+ * `0.0.0.0` means this machine), else http://localhost:11434.
+ */
+export function ollamaBaseUrl(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const host = env.OLLAMA_HOST?.trim();
+  if (!host) return OLLAMA_DEFAULT_BASE_URL;
+  try {
+    // As Ollama reads it: with a scheme, that scheme's own default port; without one, http and 11434.
+    const schemed = /^[a-z][a-z0-9+.-]*:\/\//i.test(host);
+    const url = new URL(schemed ? host : `http://${host}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return OLLAMA_DEFAULT_BASE_URL;
+    if (url.hostname === '0.0.0.0' || url.hostname === '[::]') url.hostname = 'localhost';
+    if (!schemed && !/:\d+$/.test(host.replace(/\/.*$/, ''))) url.port = '11434';
+    return url.origin;
+  } catch {
+    return OLLAMA_DEFAULT_BASE_URL;
+  }
+}
+
 /** The descriptor in the display language: built when it is registered, after activate() has configured l10n. */
-export function ollamaDescriptor(): ProviderDescriptor {
+export function ollamaDescriptor(env: Readonly<Record<string, string | undefined>> = process.env): ProviderDescriptor {
+  const baseUrl = ollamaBaseUrl(env);
   return {
     id: OLLAMA_PROVIDER_ID,
     displayName: 'Ollama',
     source: 'core',
     fields: [
-      { key: BASE_URL_FIELD, label: l10n.t('Base URL'), kind: 'url', required: true, default: OLLAMA_DEFAULT_BASE_URL, description: l10n.t('Where Ollama listens; "ollama serve" uses http://localhost:11434.') },
+      { key: BASE_URL_FIELD, label: l10n.t('Base URL'), kind: 'url', required: true, default: baseUrl, description: l10n.t('Where Ollama listens; "ollama serve" uses http://localhost:11434, or OLLAMA_HOST when it is set.') },
       { key: API_KEY_FIELD, label: l10n.t('API key'), kind: 'secret', required: false, description: l10n.t('Only for Ollama behind authentication, e.g. https://ollama.com. Sent as a Bearer token.') },
     ],
-    defaults: { baseUrl: OLLAMA_DEFAULT_BASE_URL, modelRef: OLLAMA_DEFAULT_MODEL },
+    defaults: { baseUrl, modelRef: OLLAMA_DEFAULT_MODEL },
     capabilities: { test: true, discovery: true, chat: true },
   };
 }

@@ -42,12 +42,12 @@ export function createConnectionsController(deps: ConnectionsControllerDeps): Vi
     const { connections, actions, models, modelActions } = deps;
     switch (request.method) {
       case 'createConnection':
-        return actions.create(request.params.input);
+        return actions.create(request.params.input, requesterIds.connectionsView);
       case 'updateConnection':
         modelActions.checkDefaultModelPatch(request.params.id, request.params.patch.defaultModel);
-        return actions.update(request.params.id, request.params.patch);
+        return actions.update(request.params.id, request.params.patch, requesterIds.connectionsView);
       case 'deleteConnection':
-        return actions.delete(request.params.id);
+        return actions.delete(request.params.id, requesterIds.connectionsView);
       case 'testConnection':
         return actions.test(request.params.id, personAt(requesterIds.connectionsView));
       case 'setKey':
@@ -78,7 +78,7 @@ export function createConnectionsController(deps: ConnectionsControllerDeps): Vi
         await models.delete(request.params.id);
         return { deleted: true };
       case 'setDefaultModel':
-        return modelActions.setDefaultModel(request.params.connectionId, request.params.modelRef);
+        return modelActions.setDefaultModel(request.params.connectionId, request.params.modelRef, requesterIds.connectionsView);
     }
   };
 

@@ -1,14 +1,16 @@
 import * as l10n from '@vscode/l10n';
-import type { AuditEntry } from '../../contracts/agents';
+import type { AuditEntry, RunRecord } from '../../contracts/agents';
 import {
   FromEditorViewSchema,
   type AuditFilter,
   type AuditRow,
+  type EditorChanged,
   type EditorRequest,
   type EditorSnapshot,
   type EditorTab,
   type ToEditorView,
 } from '../../contracts/editorView';
+import type { ChatRecordStore } from '../chat/chatRecordStore';
 import { requesterIds } from '../keys/requesters';
 import type { RunService } from '../runs/runService';
 import type { RunStore } from '../runs/runStore';
@@ -23,7 +25,8 @@ import type { ConnectionService } from '../connections/connectionService';
 import { ViewHost } from './viewHost';
 
 export interface EditorControllerDeps {
-  audit: Pick<AuditLog, 'page' | 'requesterIds' | 'exportLines' | 'verify'>;
+  audit: Pick<AuditLog, 'page' | 'requesterIds' | 'exportLines' | 'verify' | 'onDidAppend' | 'recordedConnectionNames'>;
+  chatRecords: Pick<ChatRecordStore, 'page' | 'onDidChange'>;
   connections: Pick<ConnectionService, 'list' | 'onDidChange'>;
   agents: Pick<AgentService, 'list' | 'onDidChange'>;
   registry: Pick<ProviderRegistry, 'get' | 'onDidChange'>;
@@ -47,7 +50,7 @@ export interface EditorControllerDeps {
 }
 
 /** The host side of the Switchboard editor: filtering and paging happen here, so one page crosses. */
-export function createEditorController(deps: EditorControllerDeps): ViewHost<EditorRequest, EditorSnapshot> {
+export function createEditorController(deps: EditorControllerDeps): ViewHost<EditorRequest, EditorSnapshot, EditorChanged> {
   const snapshot = (): EditorSnapshot => ({
     type: 'snapshot',
     connections: agentsConnections(deps, deps.registeredModels()),
@@ -69,11 +72,12 @@ export function createEditorController(deps: EditorControllerDeps): ViewHost<Edi
       }
       case 'auditPage': {
         const { offset, limit, filter } = request.params;
-        const names = connectionNames();
         // A log has thousands of entries and a few requesters: each is named once per page.
         const describe = memoized(deps.describeRequester);
         const page = deps.audit.page({ offset, limit, query: auditQuery(filter, () => deps.audit.requesterIds(), describe) });
-        return { entries: page.entries.map((entry) => auditRow(entry, names, describe)), total: page.total };
+        const names = connectionNames(page.entries);
+        const run = memoized((runId: string) => deps.runs.get(runId));
+        return { entries: page.entries.map((entry) => auditRow(entry, names, describe, run)), total: page.total };
       }
       case 'verifyAudit': {
         const result = await deps.audit.verify();
@@ -105,6 +109,14 @@ export function createEditorController(deps: EditorControllerDeps): ViewHost<Edi
         void finished.catch((error: unknown) => deps.logger.error(`Run ${runId} ended unexpectedly: ${String(error)}`));
         return { runId };
       }
+      case 'chatPage': {
+        const { offset, limit, filter } = request.params;
+        const page = deps.chatRecords.page({ offset, limit, filter });
+        return { ...page, requesterNames: requesterNames(page.records, deps.describeRequester) };
+      }
+      case 'copyRunId':
+        await deps.copyToClipboard(request.params.runId);
+        return { copied: true };
       case 'copyRun': {
         const run = requireRun(request.params.runId);
         const text = run.output ?? run.error?.message;
@@ -121,9 +133,17 @@ export function createEditorController(deps: EditorControllerDeps): ViewHost<Edi
     return run;
   };
 
-  const connectionNames = () => new Map(deps.connections.list().map((connection) => [connection.id, connection.name]));
+  /**
+   * The name of each connection the entries name: its current one, else (deleted) the newest
+   * its own entries recorded. Only the deleted ones are looked up in the log.
+   */
+  const connectionNames = (entries: readonly AuditEntry[]): ConnectionNames => {
+    const live = new Map(deps.connections.list().map((connection) => [connection.id, connection.name]));
+    const gone = [...new Set(entries.flatMap((entry) => (entry.connectionId && !live.has(entry.connectionId) ? [entry.connectionId] : [])))];
+    return { live, recorded: deps.audit.recordedConnectionNames(gone) };
+  };
 
-  return new ViewHost<EditorRequest, EditorSnapshot>({
+  return new ViewHost<EditorRequest, EditorSnapshot, EditorChanged>({
     name: 'Switchboard editor',
     schema: FromEditorViewSchema,
     dispatch,
@@ -131,15 +151,24 @@ export function createEditorController(deps: EditorControllerDeps): ViewHost<Edi
     post: deps.post,
     logger: deps.logger,
     changes: [deps.connections.onDidChange, deps.agents.onDidChange, deps.registry.onDidChange, deps.modelsChanged],
+    notices: [
+      { event: deps.audit.onDidAppend, notice: { type: 'changed', what: 'audit' } },
+      { event: deps.chatRecords.onDidChange, notice: { type: 'changed', what: 'chat' } },
+    ],
   });
 }
 
-function memoized(describe: (id: string) => string): (id: string) => string {
-  const known = new Map<string, string>();
-  return (id) => {
-    let name = known.get(id);
-    if (name === undefined) known.set(id, (name = describe(id)));
-    return name;
+interface ConnectionNames {
+  live: ReadonlyMap<string, string>;
+  recorded: ReadonlyMap<string, string>;
+}
+
+/** `look` once per key, for one page. */
+function memoized<T>(look: (key: string) => T): (key: string) => T {
+  const known = new Map<string, T>();
+  return (key) => {
+    if (!known.has(key)) known.set(key, look(key));
+    return known.get(key)!;
   };
 }
 
@@ -159,8 +188,11 @@ function auditQuery(filter: AuditFilter, requesterIds: () => readonly string[], 
   };
 }
 
-function auditRow(entry: AuditEntry, connectionNames: ReadonlyMap<string, string>, describeRequester: (id: string) => string): AuditRow {
-  const { seq, time, kind, purpose, runId, providerId, modelRef, outcome, latencyMs } = entry;
+function auditRow(entry: AuditEntry, names: ConnectionNames, describeRequester: (id: string) => string, runOf: (runId: string) => RunRecord | undefined): AuditRow {
+  const { seq, time, kind, purpose, runId, providerId, modelRef, outcome, latencyMs, connectionId } = entry;
+  const run = runId === undefined ? undefined : runOf(runId);
+  const deleted = connectionId !== undefined && !names.live.has(connectionId);
+  const connection = connectionId === undefined ? undefined : (names.live.get(connectionId) ?? names.recorded.get(connectionId) ?? entry.connectionName);
   return {
     seq,
     time,
@@ -172,7 +204,8 @@ function auditRow(entry: AuditEntry, connectionNames: ReadonlyMap<string, string
     outcome,
     latencyMs,
     requester: entry.requesterId === undefined ? undefined : describeRequester(entry.requesterId),
-    // A deleted connection has no name left; its entries still say that one was used.
-    connection: entry.connectionId === undefined ? undefined : (connectionNames.get(entry.connectionId) ?? 'a deleted connection'),
+    ...(connection !== undefined ? { connection } : {}),
+    ...(deleted ? { connectionDeleted: true } : {}),
+    ...(run ? { run: { agentName: run.agentName, startedAt: run.createdAt } } : {}),
   };
 }

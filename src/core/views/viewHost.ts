@@ -10,17 +10,19 @@ interface Request {
   method: string;
 }
 
-export interface ViewHostOptions<R extends Request, S> {
+export interface ViewHostOptions<R extends Request, S, N = never> {
   /** The view's name, for messages: "Connections", "Agents". */
   name: string;
   /** Everything the webview may send: `{ type: 'ready' }` or one of its requests. */
   schema: z.ZodType<{ type: 'ready' } | R>;
   dispatch(request: R): Promise<unknown>;
   snapshot(): S;
-  post(message: S | Reply): void;
+  post(message: S | N | Reply): void;
   logger: Logger;
   /** Events after which the view gets a new snapshot. */
   changes: Event<void>[];
+  /** Events after which the view gets a notice (something it pages changed), once it is ready. */
+  notices?: { event: Event<void>; notice: N }[];
 }
 
 /**
@@ -29,12 +31,15 @@ export interface ViewHostOptions<R extends Request, S> {
  * message gets `invalid_input` and changes nothing. Snapshots are whole, and sent only after
  * the webview says it is ready.
  */
-export class ViewHost<R extends Request, S> implements Disposable {
+export class ViewHost<R extends Request, S, N = never> implements Disposable {
   private ready = false;
   private readonly subscriptions: Disposable[];
 
-  constructor(private readonly options: ViewHostOptions<R, S>) {
-    this.subscriptions = options.changes.map((event) => event(() => this.pushSnapshot()));
+  constructor(private readonly options: ViewHostOptions<R, S, N>) {
+    this.subscriptions = [
+      ...options.changes.map((event) => event(() => this.pushSnapshot())),
+      ...(options.notices ?? []).map(({ event, notice }) => event(() => this.ready && options.post(notice))),
+    ];
   }
 
   pushSnapshot(): void {

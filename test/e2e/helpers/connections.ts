@@ -63,23 +63,43 @@ export async function enterKeyInPasswordBox(page: Page, key: string): Promise<vo
 }
 
 /**
- * Opens the model panel of a connection (discover-button), waits for what discovery lists,
- * checks `modelIds` and adds them to the registry. Resolves with the panel's message.
+ * The model panel of a connection, open, once discovery listed something. A connection that
+ * needs no key opens it by itself when it is created; otherwise discover-button opens it.
  */
-export async function registerDiscoveredModels(row: Locator, modelIds: readonly string[], expectFound?: number): Promise<string> {
-  await row.getByTestId('discover-button').click();
+export async function openDiscovery(row: Locator): Promise<Locator> {
+  const button = row.getByTestId('discover-button');
+  if ((await button.getAttribute('aria-expanded')) !== 'true') await button.click();
   const panel = row.getByTestId('discovery-panel');
   await panel.getByTestId('discovered-model').first().waitFor({ timeout: 30_000 });
-  if (expectFound !== undefined) assert.equal(await panel.getByTestId('discovered-model').count(), expectFound, 'models discovery listed');
-  for (const id of modelIds) {
-    const box = `[data-testid="discovered-model"][data-model-id="${id}"]`;
-    await panel.locator(box).click();
+  return panel;
+}
+
+/** Closes the model panel of a connection if it is open, so the next opening discovers afresh. */
+export async function closeDiscovery(row: Locator): Promise<void> {
+  if ((await row.getByTestId('discover-button').getAttribute('aria-expanded')) === 'true') await row.getByTestId('discovery-close-button').click();
+  await row.getByTestId('discovery-panel').waitFor({ state: 'detached', timeout: 10_000 });
+}
+
+/**
+ * Opens the model panel of a connection, checks exactly `modelIds` (the panel checks what is
+ * not registered yet) and adds them to the registry. The panel then closes; resolves with what
+ * the row says.
+ */
+export async function registerDiscoveredModels(row: Locator, modelIds: readonly string[], expectFound?: number): Promise<string> {
+  const panel = await openDiscovery(row);
+  const boxes = panel.getByTestId('discovered-model');
+  if (expectFound !== undefined) assert.equal(await boxes.count(), expectFound, 'models discovery listed');
+  for (const id of await boxes.evaluateAll((elements) => elements.map((element) => element.getAttribute('data-model-id') ?? ''))) {
+    const box = panel.locator(`[data-testid="discovered-model"][data-model-id="${id}"]`);
     // vscode-checkbox reflects its state in the `checked` attribute.
-    await panel.locator(`${box}[checked]`).waitFor({ timeout: 5_000 });
+    const wanted = modelIds.includes(id);
+    if ((await box.getAttribute('checked')) !== null !== wanted) await box.click();
+    await panel.locator(`[data-testid="discovered-model"][data-model-id="${id}"]${wanted ? '[checked]' : ':not([checked])'}`).waitFor({ timeout: 5_000 });
   }
   await panel.getByTestId('register-selected-button').click();
-  const message = panel.getByTestId('discovery-message');
-  await message.waitFor({ timeout: 15_000 });
+  await panel.waitFor({ state: 'detached', timeout: 15_000 });
+  const message = row.getByTestId('row-message');
+  await message.filter({ hasText: /Added|refreshed/ }).waitFor({ timeout: 15_000 });
   return (await message.innerText()).trim();
 }
 

@@ -42,6 +42,8 @@ export async function openWorkbench(prefix = ''): Promise<Session> {
     executablePath: env('SWITCHBOARD_E2E_CHROMIUM'),
     args: JSON.parse(env('SWITCHBOARD_E2E_CHROMIUM_ARGS')) as string[],
     headless: true,
+    // Headless Chromium hides scroll bars; the screenshots show them, as a person sees them.
+    ignoreDefaultArgs: ['--hide-scrollbars'],
   });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const consoleLines: string[] = [];
@@ -81,6 +83,13 @@ export async function setOllamaBehaviour(behaviour: string): Promise<void> {
 export async function widenSideBar(page: Page, width = 560): Promise<void> {
   const box = await page.locator('.part.sidebar').boundingBox();
   if (!box || box.width >= width) return;
+  await setSideBarWidth(page, width);
+}
+
+/** Drags the sash between the side bar and the editor so the side bar is `width` px wide, narrower or wider. */
+export async function setSideBarWidth(page: Page, width: number): Promise<void> {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box || Math.abs(box.width - width) < 2) return;
   const x = box.x + box.width;
   const y = box.y + box.height / 2;
   await page.mouse.move(x, y);
