@@ -1,5 +1,5 @@
 import * as l10n from '@vscode/l10n';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { KeyPurpose, KeyReadOutcome } from '../../contracts/agents';
 import { hasCredentials, isInsecureForKeys, originOf, type Connection } from '../../contracts/connections';
 import type { ProviderDescriptor } from '../../contracts/providers';
@@ -37,6 +37,12 @@ export interface KeyUse {
    * http to another machine is refused outright (there is no per-gateway allowance).
    */
   destination?: string;
+}
+
+/** A connection's key and credential headers (by lower-case name), as the adapter receives them. */
+export interface Credentials {
+  apiKey?: string;
+  credentialHeaders?: Record<string, string>;
 }
 
 export interface StoredKey {
@@ -115,7 +121,7 @@ export class KeyPath {
         l10n.t('The key of "{0}" was not used: you denied it to {1}. Try again and allow it, or choose a connection without a key.', connection.name, this.deps.consent.describeRequester(use.requester.id)),
       );
     }
-    let credentials: { apiKey?: string; credentialHeaders?: Record<string, string> };
+    let credentials: Credentials;
     try {
       credentials = await this.readCredentials(connection);
     } catch (error) {
@@ -174,21 +180,62 @@ export class KeyPath {
     return blankedResult([token], () => call(token));
   }
 
-  /** The connection's key and credential headers from the vault; `secret_storage_failed` or `auth_failed` when one is missing. */
-  private async readCredentials(connection: Connection): Promise<{ apiKey?: string; credentialHeaders?: Record<string, string> }> {
-    const read = async (name: string): Promise<string> => {
-      let value: string | undefined;
-      try {
-        value = await this.deps.vault.get(name);
-      } catch (error) {
-        throw secretStorageFailed(errorText(error), 'read');
+  /**
+   * Which of `incoming`'s credentials differ from what the connection stores (a header it does not
+   * have differs). Compared here, in constant time, so nothing stored leaves the key path: only
+   * the answer does. Not a use of the key (it goes nowhere), so there is no consent and no
+   * `key_read` entry. An import asks, so that a file's unchanged key keeps its key id and with it
+   * the standing permissions given for it.
+   */
+  async differingCredentials(connection: Connection, incoming: Credentials): Promise<{ apiKey: boolean; headers: string[] }> {
+    const differs = async (stored: { hint: string } | undefined, name: string, value: string) =>
+      stored?.hint !== keyHint(value) || !sameSecret(await this.readSecret(name), value);
+    const apiKey = incoming.apiKey !== undefined && (await differs(connection.keyHint ? { hint: connection.keyHint } : undefined, secretNames.connectionKey(connection.id), incoming.apiKey));
+    const headers: string[] = [];
+    for (const [name, value] of Object.entries(incoming.credentialHeaders ?? {})) {
+      const stored = connection.credentialHeaders?.find((header) => header.name === name);
+      if (await differs(stored, secretNames.credentialHeader(connection.id, name), value)) headers.push(name);
+    }
+    return { apiKey, headers };
+  }
+
+  /**
+   * What SecretStorage holds now for the connection's key and the named credential headers, kept
+   * here, and the function that puts exactly that back (storing what was there, removing what was
+   * not): for undoing an import that failed midway. The values never leave the key path.
+   */
+  async restorePoint(connectionId: string, headerNames: readonly string[]): Promise<() => Promise<void>> {
+    const saved = new Map<string, string | undefined>();
+    for (const name of [secretNames.connectionKey(connectionId), ...headerNames.map((header) => secretNames.credentialHeader(connectionId, header))]) {
+      saved.set(name, await this.readSecret(name));
+    }
+    return async () => {
+      for (const [name, value] of saved) {
+        if (value === undefined) await this.deleteSecret(name);
+        else await this.storeSecret(name, value);
       }
+    };
+  }
+
+  /** A secret from the vault, or `secret_storage_failed` when the keyring cannot be read. */
+  private async readSecret(name: string): Promise<string | undefined> {
+    try {
+      return await this.deps.vault.get(name);
+    } catch (error) {
+      throw secretStorageFailed(errorText(error), 'read');
+    }
+  }
+
+  /** The connection's key and credential headers from the vault; `secret_storage_failed` or `auth_failed` when one is missing. */
+  private async readCredentials(connection: Connection): Promise<Credentials> {
+    const read = async (name: string): Promise<string> => {
+      const value = await this.readSecret(name);
       if (!value) {
         throw new SwitchboardError('auth_failed', l10n.t('A credential of "{0}" is no longer in SecretStorage. Set its key or credential header again.', connection.name));
       }
       return value;
     };
-    const credentials: { apiKey?: string; credentialHeaders?: Record<string, string> } = {};
+    const credentials: Credentials = {};
     if (connection.keyHint) credentials.apiKey = await read(secretNames.connectionKey(connection.id));
     for (const { name } of connection.credentialHeaders ?? []) {
       credentials.credentialHeaders = { ...credentials.credentialHeaders, [name]: await read(secretNames.credentialHeader(connection.id, name)) };
@@ -268,6 +315,13 @@ function destinationRefusal(connection: Connection, destination: string): Switch
     'consent_denied',
     l10n.t('The AI gateway {0} uses plain http:// to another machine, so the key of "{1}" would cross the network unencrypted. Switchboard did not send it. Use an https:// gateway address.', originOf(destination), connection.name),
   );
+}
+
+/** Whether `stored` is `value`, in time that does not depend on where they differ. */
+function sameSecret(stored: string | undefined, value: string): boolean {
+  if (stored === undefined) return false;
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(stored), digest(value));
 }
 
 function secretStorageFailed(reason: string, when: 'store' | 'read'): SwitchboardError {
