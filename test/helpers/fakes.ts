@@ -52,6 +52,11 @@ export class MemoryVault implements SecretVault {
   async delete(name: string): Promise<void> {
     this.secrets.delete(name);
   }
+
+  /** The names of the connections' secrets (keys, credential headers); the audit chain's keys are beside them. */
+  connectionSecrets(): string[] {
+    return [...this.secrets.keys()].filter((name) => name.startsWith('switchboard.connection.'));
+  }
 }
 
 /**

@@ -4,6 +4,7 @@ import type { KeyPurpose, KeyReadOutcome } from '../../contracts/agents';
 import { hasCredentials, isInsecureForKeys, originOf, type Connection } from '../../contracts/connections';
 import type { ProviderDescriptor } from '../../contracts/providers';
 import { API_KEY_FIELD } from '../../contracts/vocabulary';
+import type { AuditChainKeys } from '../audit/auditAnchor';
 import type { AuditLog } from '../audit/auditLog';
 import type { ConsentService, GrantBinding } from './consent';
 import { SwitchboardError, errorText } from '../base/errors';
@@ -78,26 +79,26 @@ export class KeyPath {
    * (Linux without a keyring), nothing is kept.
    */
   async store(connectionId: string, key: string, baseUrl: string): Promise<StoredKey> {
-    await this.storeSecret(secretNames.connectionKey(connectionId), key);
+    await storeSecret(this.deps, secretNames.connectionKey(connectionId), key);
     return { keyHint: keyHint(key), keyId: randomBytes(16).toString('hex'), keyOrigin: originOf(baseUrl) };
   }
 
   /** Stores a credential header's value (`name` lower-case), read back like a key; returns its hint. */
   async storeHeader(connectionId: string, name: string, value: string): Promise<string> {
-    await this.storeSecret(secretNames.credentialHeader(connectionId, name), value);
+    await storeSecret(this.deps, secretNames.credentialHeader(connectionId, name), value);
     return keyHint(value);
   }
 
   /** Removes the key and the named credential headers; a keyring error is logged, since the record no longer points to them. */
   async forget(connectionId: string, headerNames: readonly string[] = []): Promise<void> {
     for (const secret of [secretNames.connectionKey(connectionId), ...headerNames.map((name) => secretNames.credentialHeader(connectionId, name))]) {
-      await this.deleteSecret(secret);
+      await deleteSecret(this.deps, secret);
     }
   }
 
   /** Removes one credential header. */
   forgetHeader(connectionId: string, name: string): Promise<void> {
-    return this.deleteSecret(secretNames.credentialHeader(connectionId, name));
+    return deleteSecret(this.deps, secretNames.credentialHeader(connectionId, name));
   }
 
   /** Runs `call` with what it needs to reach the connection, the key included only through the steps above. */
@@ -162,7 +163,7 @@ export class KeyPath {
 
   /** Stores the AI gateway's token, read back like a key. */
   storeGatewayToken(token: string): Promise<void> {
-    return this.storeSecret(secretNames.gatewayToken, token);
+    return storeSecret(this.deps, secretNames.gatewayToken, token);
   }
 
   /**
@@ -189,7 +190,7 @@ export class KeyPath {
    */
   async differingCredentials(connection: Connection, incoming: Credentials): Promise<{ apiKey: boolean; headers: string[] }> {
     const differs = async (stored: { hint: string } | undefined, name: string, value: string) =>
-      stored?.hint !== keyHint(value) || !sameSecret(await this.readSecret(name), value);
+      stored?.hint !== keyHint(value) || !sameSecret(await readSecret(this.deps, name), value);
     const apiKey = incoming.apiKey !== undefined && (await differs(connection.keyHint ? { hint: connection.keyHint } : undefined, secretNames.connectionKey(connection.id), incoming.apiKey));
     const headers: string[] = [];
     for (const [name, value] of Object.entries(incoming.credentialHeaders ?? {})) {
@@ -207,29 +208,20 @@ export class KeyPath {
   async restorePoint(connectionId: string, headerNames: readonly string[]): Promise<() => Promise<void>> {
     const saved = new Map<string, string | undefined>();
     for (const name of [secretNames.connectionKey(connectionId), ...headerNames.map((header) => secretNames.credentialHeader(connectionId, header))]) {
-      saved.set(name, await this.readSecret(name));
+      saved.set(name, await readSecret(this.deps, name));
     }
     return async () => {
       for (const [name, value] of saved) {
-        if (value === undefined) await this.deleteSecret(name);
-        else await this.storeSecret(name, value);
+        if (value === undefined) await deleteSecret(this.deps, name);
+        else await storeSecret(this.deps, name, value);
       }
     };
-  }
-
-  /** A secret from the vault, or `secret_storage_failed` when the keyring cannot be read. */
-  private async readSecret(name: string): Promise<string | undefined> {
-    try {
-      return await this.deps.vault.get(name);
-    } catch (error) {
-      throw secretStorageFailed(errorText(error), 'read');
-    }
   }
 
   /** The connection's key and credential headers from the vault; `secret_storage_failed` or `auth_failed` when one is missing. */
   private async readCredentials(connection: Connection): Promise<Credentials> {
     const read = async (name: string): Promise<string> => {
-      const value = await this.readSecret(name);
+      const value = await readSecret(this.deps, name);
       if (!value) {
         throw new SwitchboardError('auth_failed', l10n.t('A credential of "{0}" is no longer in SecretStorage. Set its key or credential header again.', connection.name));
       }
@@ -241,28 +233,6 @@ export class KeyPath {
       credentials.credentialHeaders = { ...credentials.credentialHeaders, [name]: await read(secretNames.credentialHeader(connection.id, name)) };
     }
     return credentials;
-  }
-
-  /** Stores a secret and reads it back; if the keyring fails or drops it, nothing is kept. */
-  private async storeSecret(name: string, value: string): Promise<void> {
-    let readBack: string | undefined;
-    try {
-      await this.deps.vault.store(name, value);
-      readBack = await this.deps.vault.get(name);
-    } catch (error) {
-      await this.deleteSecret(name);
-      throw secretStorageFailed(errorText(error), 'store');
-    }
-    if (readBack !== value) {
-      await this.deleteSecret(name);
-      throw secretStorageFailed('the stored value could not be read back', 'store');
-    }
-  }
-
-  private async deleteSecret(name: string): Promise<void> {
-    await this.deps.vault.delete(name).catch((error: unknown) => {
-      this.deps.logger.warn(`Could not delete ${name} from SecretStorage: ${errorText(error)}`);
-    });
   }
 
   /** Why the key must not go to the connection's current address, or undefined. */
@@ -315,6 +285,67 @@ function destinationRefusal(connection: Connection, destination: string): Switch
     'consent_denied',
     l10n.t('The AI gateway {0} uses plain http:// to another machine, so the key of "{1}" would cross the network unencrypted. Switchboard did not send it. Use an https:// gateway address.', originOf(destination), connection.name),
   );
+}
+
+/**
+ * The audit chain's HMAC keys (audit/auditAnchor.ts), each under its own id. Here because only the
+ * key path reads the vault. They never leave the extension host's memory for anywhere else: the
+ * audit log hashes with them, and nothing sends them.
+ */
+export function auditChainKeys(shelf: Shelf): AuditChainKeys {
+  return {
+    async get(keyId) {
+      // The id comes from the database: only one of ours names a secret.
+      if (!CHAIN_KEY_ID.test(keyId)) return undefined;
+      const value = await readSecret(shelf, secretNames.auditChainKey(keyId));
+      return value ? Buffer.from(value, 'base64') : undefined;
+    },
+    async create() {
+      const id = randomBytes(8).toString('hex');
+      const key = randomBytes(32);
+      await storeSecret(shelf, secretNames.auditChainKey(id), key.toString('base64'));
+      return { id, key };
+    },
+  };
+}
+
+const CHAIN_KEY_ID = /^[0-9a-f]{16}$/;
+
+/** Where the key path keeps secrets, and where it says that one could not be removed. */
+interface Shelf {
+  vault: SecretVault;
+  logger: Logger;
+}
+
+/** A secret from the vault, or `secret_storage_failed` when the keyring cannot be read. */
+async function readSecret({ vault }: Shelf, name: string): Promise<string | undefined> {
+  try {
+    return await vault.get(name);
+  } catch (error) {
+    throw secretStorageFailed(errorText(error), 'read');
+  }
+}
+
+/** Stores a secret and reads it back; if the keyring fails or drops it, nothing is kept. */
+async function storeSecret(shelf: Shelf, name: string, value: string): Promise<void> {
+  let readBack: string | undefined;
+  try {
+    await shelf.vault.store(name, value);
+    readBack = await shelf.vault.get(name);
+  } catch (error) {
+    await deleteSecret(shelf, name);
+    throw secretStorageFailed(errorText(error), 'store');
+  }
+  if (readBack !== value) {
+    await deleteSecret(shelf, name);
+    throw secretStorageFailed('the stored value could not be read back', 'store');
+  }
+}
+
+async function deleteSecret(shelf: Shelf, name: string): Promise<void> {
+  await shelf.vault.delete(name).catch((error: unknown) => {
+    shelf.logger.warn(`Could not delete ${name} from SecretStorage: ${errorText(error)}`);
+  });
 }
 
 /** Whether `stored` is `value`, in time that does not depend on where they differ. */
