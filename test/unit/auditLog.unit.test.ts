@@ -245,7 +245,7 @@ describe('AuditLog', () => {
     it('appends nothing when SecretStorage cannot keep the key, and appends once it can', async () => {
       const log = windowLog();
       vault.failStore = new Error('no keyring');
-      await assert.rejects(log.append({ kind: 'model_call', outcome: 'ok' }), (error: unknown) => error instanceof SwitchboardError && error.code === 'secret_storage_failed');
+      await assert.rejects(log.append({ kind: 'model_call', outcome: 'ok' }), (error: unknown) => error instanceof SwitchboardError && error.code === 'secret_storage_failed' && /could not keep the audit log's key/.test(error.message));
       assert.equal(log.page({ offset: 0, limit: 10 }).total, 0);
       vault.failStore = undefined;
       await log.append({ kind: 'model_call', outcome: 'ok' });

@@ -31,7 +31,7 @@ export interface AuditChainKeys {
 const MirroredHeadSchema = z.object({ seq: z.number().int().positive(), hash: z.string().regex(/^[0-9a-f]{64}$/) }).strict();
 
 /** How long a new head waits before it is mirrored: a run's entries (key reads, model calls) cost one globalState write. */
-const MIRROR_DELAY_MS = 2_000;
+export const MIRROR_DELAY_MS = 2_000;
 
 /**
  * The head of the chain (seq and hash of the last entry) mirrored in globalState. Written after

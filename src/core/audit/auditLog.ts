@@ -237,22 +237,24 @@ export class AuditLog {
     return { ok: true, entries: rows.length };
   }
 
-  /** The key of the newest entry (so windows share one), or a new one when it has none or SecretStorage lost it. */
+  /** The key new entries are hashed with, loaded once (a failed load is tried again at the next append: the keyring may be unlocked by then). */
   private signingKey(): Promise<ChainKey> {
-    this.loading ??= (async () => {
-      const newest = this.db.read((sql) => sql.get<{ body: string }>(`SELECT body FROM ${audit} ORDER BY pos DESC LIMIT 1`));
-      const id = (safeJson(newest?.body ?? '') as { chainKey?: unknown } | undefined)?.chainKey;
-      const key = typeof id === 'string' ? await this.anchor.keys.get(id) : undefined;
-      return key ? { id: id as string, key } : await this.anchor.keys.create();
-    })().then(
+    this.loading ??= this.loadSigningKey().then(
       (signing) => (this.signing = signing),
       (error: unknown) => {
-        // Not kept: the next append tries again (the keyring may be unlocked by then).
         this.loading = undefined;
         throw error;
       },
     );
     return this.loading;
+  }
+
+  /** The key of the newest entry, so windows share one; a new one when that entry has none, or SecretStorage lost it. */
+  private async loadSigningKey(): Promise<ChainKey> {
+    const newest = this.db.read((sql) => sql.get<{ body: string }>(`SELECT body FROM ${audit} ORDER BY pos DESC LIMIT 1`));
+    const id = (safeJson(newest?.body ?? '') as { chainKey?: unknown } | undefined)?.chainKey;
+    const key = typeof id === 'string' ? await this.anchor.keys.get(id) : undefined;
+    return key ? { id: id as string, key } : this.anchor.keys.create();
   }
 
   private rows(): string[] {

@@ -297,13 +297,13 @@ export function auditChainKeys(shelf: Shelf): AuditChainKeys {
     async get(keyId) {
       // The id comes from the database: only one of ours names a secret.
       if (!CHAIN_KEY_ID.test(keyId)) return undefined;
-      const value = await readSecret(shelf, secretNames.auditChainKey(keyId));
+      const value = await readSecret(shelf, secretNames.auditChainKey(keyId), auditKeyFailed);
       return value ? Buffer.from(value, 'base64') : undefined;
     },
     async create() {
       const id = randomBytes(8).toString('hex');
       const key = randomBytes(32);
-      await storeSecret(shelf, secretNames.auditChainKey(id), key.toString('base64'));
+      await storeSecret(shelf, secretNames.auditChainKey(id), key.toString('base64'), auditKeyFailed);
       return { id, key };
     },
   };
@@ -317,28 +317,31 @@ interface Shelf {
   logger: Logger;
 }
 
+/** What a keyring failure says: by default, about a connection's key. */
+type KeyringFailure = (reason: string, when: 'store' | 'read') => SwitchboardError;
+
 /** A secret from the vault, or `secret_storage_failed` when the keyring cannot be read. */
-async function readSecret({ vault }: Shelf, name: string): Promise<string | undefined> {
+async function readSecret({ vault }: Shelf, name: string, failed: KeyringFailure = secretStorageFailed): Promise<string | undefined> {
   try {
     return await vault.get(name);
   } catch (error) {
-    throw secretStorageFailed(errorText(error), 'read');
+    throw failed(errorText(error), 'read');
   }
 }
 
 /** Stores a secret and reads it back; if the keyring fails or drops it, nothing is kept. */
-async function storeSecret(shelf: Shelf, name: string, value: string): Promise<void> {
+async function storeSecret(shelf: Shelf, name: string, value: string, failed: KeyringFailure = secretStorageFailed): Promise<void> {
   let readBack: string | undefined;
   try {
     await shelf.vault.store(name, value);
     readBack = await shelf.vault.get(name);
   } catch (error) {
     await deleteSecret(shelf, name);
-    throw secretStorageFailed(errorText(error), 'store');
+    throw failed(errorText(error), 'store');
   }
   if (readBack !== value) {
     await deleteSecret(shelf, name);
-    throw secretStorageFailed('the stored value could not be read back', 'store');
+    throw failed('the stored value could not be read back', 'store');
   }
 }
 
@@ -353,6 +356,21 @@ function sameSecret(stored: string | undefined, value: string): boolean {
   if (stored === undefined) return false;
   const digest = (text: string) => createHash('sha256').update(text).digest();
   return timingSafeEqual(digest(stored), digest(value));
+}
+
+function auditKeyFailed(reason: string, when: 'store' | 'read'): SwitchboardError {
+  return new SwitchboardError(
+    'secret_storage_failed',
+    when === 'store'
+      ? l10n.t(
+          'VS Code could not keep the audit log\'s key in the system keyring ({0}), so no audit entry was written, and what needed one did not happen. On Linux, install and unlock a keyring such as GNOME Keyring or KWallet, or start VS Code with --password-store="gnome-libsecret" (see "Troubleshooting keychain issues" in the VS Code docs), then try again.',
+          reason,
+        )
+      : l10n.t(
+          'VS Code could not read the audit log\'s key from the system keyring ({0}), so the audit log could not be written or verified. On Linux, install and unlock a keyring such as GNOME Keyring or KWallet, or start VS Code with --password-store="gnome-libsecret" (see "Troubleshooting keychain issues" in the VS Code docs), then try again.',
+          reason,
+        ),
+  );
 }
 
 function secretStorageFailed(reason: string, when: 'store' | 'read'): SwitchboardError {
