@@ -178,7 +178,7 @@ describe('Export and Import Connections', function () {
     await assert.rejects(to.transfer.apply(plan, { replaceExisting: true }), (error: unknown) => {
       assert.ok(error instanceof SwitchboardError);
       assert.equal(error.code, 'secret_storage_failed');
-      assert.match(error.message, /^Importing "Other" failed: .* What was imported before it was undone: nothing changed\.$/s);
+      assert.match(error.message, /^Importing "Other" failed: .* The import was undone: nothing changed\.$/s);
       return true;
     });
     to.vault.failStoreOf = undefined;

@@ -185,8 +185,8 @@ export class ConnectionTransfer {
       throw new SwitchboardError(
         info.code,
         failed.length
-          ? l10n.t('Importing "{0}" failed: {1} Undoing what was imported before it failed too ({2}): check the Connections view.', step, info.message, failed.join('; '))
-          : l10n.t('Importing "{0}" failed: {1} What was imported before it was undone: nothing changed.', step, info.message),
+          ? l10n.t('Importing "{0}" failed: {1} Undoing the import failed too ({2}): check the connections in the Connections view.', step, info.message, failed.join('; '))
+          : l10n.t('Importing "{0}" failed: {1} The import was undone: nothing changed.', step, info.message),
         { cause: error },
       );
     }
