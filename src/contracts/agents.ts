@@ -126,7 +126,7 @@ export const ConsentGrantSchema = z.object({
 });
 export type ConsentGrant = z.infer<typeof ConsentGrantSchema>;
 
-/** One line of the audit log. Never a key. `hash` covers every other field, `prevHash` chains it. */
+/** One line of the audit log. Never a key. `hash` covers every other field (keyed by `chainKey`), `prevHash` chains it. */
 export const AuditEntrySchema = z.object({
   seq: z.number().int().nonnegative(),
   time: z.string().datetime(),
@@ -143,6 +143,12 @@ export const AuditEntrySchema = z.object({
   outcome: z.string().max(100).optional(),
   latencyMs: z.number().nonnegative().optional(),
   prevHash: z.string(),
+  /**
+   * The id of the HMAC key (kept in SecretStorage) that made `hash`. Entries written before the
+   * chain was keyed have none and a plain sha256 `hash`: the keyed chain starts at the first
+   * entry that has one, and every entry after it has one.
+   */
+  chainKey: z.string().regex(/^[0-9a-f]{16}$/).optional(),
   hash: z.string(),
 });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;

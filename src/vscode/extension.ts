@@ -18,7 +18,7 @@ import { ConsentService } from '../core/keys/consent';
 import { Database } from '../core/store/database';
 import { moveLegacyState } from '../core/store/legacyImport';
 import { HttpClient } from '../core/http/httpClient';
-import { KeyPath } from '../core/keys/keyPath';
+import { auditChainKeys, KeyPath } from '../core/keys/keyPath';
 import { ModelActions } from '../core/models/modelActions';
 import { ModelCaller } from '../core/calls/modelCaller';
 import { ModelRegistry } from '../core/models/modelRegistry';
@@ -73,7 +73,9 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
     logger,
     afterMigrations: moveLegacyState({ store, auditFile: join(context.globalStorageUri.fsPath, LEGACY.auditFile), logger }),
   });
-  const audit = new AuditLog(db, clock);
+  // Anchored outside the database: its HMAC keys in SecretStorage (read through the key path), its head mirrored in globalState.
+  const audit = new AuditLog(db, clock, { keys: auditChainKeys({ vault, logger }), state: store, logger });
+  flushOnDeactivate = () => audit.flush();
   const consent = new ConsentService({ store, prompt: consentPrompt(prompter), clock, logger, describeRequester });
   // The only holder of the vault: every key is read through it, consented and audited.
   const keys = new KeyPath({ vault, consent, audit, logger });
@@ -215,4 +217,10 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
   };
 }
 
-export function deactivate(): void {}
+/** What must be written before the window closes: the audit log's last head, mirrored in globalState. */
+let flushOnDeactivate: (() => Promise<void>) | undefined;
+
+/** VS Code awaits this at a clean shutdown or reload. */
+export function deactivate(): Promise<void> | undefined {
+  return flushOnDeactivate?.();
+}

@@ -73,7 +73,7 @@ export function registerTransferCommands(deps: { connections: ConnectionService;
       const secret = await passphrase(vscode.l10n.t('Import Connections'), false);
       if (secret === undefined) return undefined;
       const file = await transfer.read(await vscode.workspace.fs.readFile(uri), secret);
-      const plan = transfer.plan(file);
+      const plan = await transfer.plan(file);
       if (!plan.add.length && !plan.change.length) {
         void vscode.window.showInformationMessage(vscode.l10n.t('Every connection in the file is already here, unchanged. Nothing to import.'));
         return { added: 0, changed: 0 };

@@ -36,6 +36,8 @@ export class MemoryVault implements SecretVault {
   failStore: Error | undefined;
   /** Set to make stored values come back different (a keyring that silently drops them). */
   loseValues = false;
+  /** Set to make storing the values it matches fail, as a keyring that fails midway through. */
+  failStoreOf: ((name: string, value: string) => boolean) | undefined;
 
   async get(name: string): Promise<string | undefined> {
     return this.secrets.get(name);
@@ -43,11 +45,17 @@ export class MemoryVault implements SecretVault {
 
   async store(name: string, value: string): Promise<void> {
     if (this.failStore) throw this.failStore;
+    if (this.failStoreOf?.(name, value)) throw new Error('the keyring refused it');
     if (!this.loseValues) this.secrets.set(name, value);
   }
 
   async delete(name: string): Promise<void> {
     this.secrets.delete(name);
+  }
+
+  /** The names of the connections' secrets (keys, credential headers); the audit chain's keys are beside them. */
+  connectionSecrets(): string[] {
+    return [...this.secrets.keys()].filter((name) => name.startsWith('switchboard.connection.'));
   }
 }
 

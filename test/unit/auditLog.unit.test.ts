@@ -1,18 +1,37 @@
 import * as assert from 'node:assert/strict';
+import { createHash, createHmac } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { DatabaseSync } from 'node:sqlite';
 import { AuditLog } from '../../src/core/audit/auditLog';
+import { SwitchboardError } from '../../src/core/base/errors';
 import type { Database } from '../../src/core/store/database';
 import { MIGRATIONS } from '../../src/core/store/schema';
-import { TABLES } from '../../src/core/store/storageKeys';
-import { tempDatabase } from '../fixtures/tempDatabase';
-import { FixedClock } from '../helpers/fakes';
+import { AUDIT_HEAD_KEY, TABLES } from '../../src/core/store/storageKeys';
+import { appendAsEarlierVersion, auditAnchor } from '../fixtures/auditAnchor';
+import { databaseText, tempDatabase } from '../fixtures/tempDatabase';
+import { FixedClock, MemoryStore, MemoryVault } from '../helpers/fakes';
 
 describe('AuditLog', () => {
   let temp: Awaited<ReturnType<typeof tempDatabase>>;
+  /** The profile's SecretStorage and globalState: every window has the same. */
+  let vault: MemoryVault;
+  let state: MemoryStore;
   beforeEach(async () => {
     temp = await tempDatabase();
+    vault = new MemoryVault();
+    state = new MemoryStore();
   });
   afterEach(() => temp.cleanup());
+
+  /** A window's audit log on `db` (another connection to the file is another window), in this profile. */
+  function windowLog(db: Database = temp.db) {
+    return new AuditLog(db, new FixedClock(), auditAnchor({ vault, state }));
+  }
+
+  /** The chain key `id` as SecretStorage holds it (only the test reads it back: to forge with it, or to look for it). */
+  function chainKey(id: string): Buffer {
+    return Buffer.from(vault.secrets.get(`switchboard.audit.chainKey.${id}`)!, 'base64');
+  }
 
   const connectionId = '11111111-1111-4111-8111-111111111111';
 
@@ -32,20 +51,22 @@ describe('AuditLog', () => {
   }
 
   it('chains each entry to the one before and verifies the chain', async () => {
-    const log = new AuditLog(temp.db, new FixedClock());
+    const log = windowLog();
     await writeThree(log);
     const entries = await log.read();
     assert.deepEqual(entries.map((e) => e.seq), [3, 2, 1], 'newest first');
     assert.equal(entries[2]!.prevHash, '0'.repeat(64));
     assert.equal(entries[1]!.prevHash, entries[2]!.hash);
     assert.equal(entries[0]!.prevHash, entries[1]!.hash);
+    assert.match(entries[0]!.chainKey ?? '', /^[0-9a-f]{16}$/);
+    assert.equal(new Set(entries.map((e) => e.chainKey)).size, 1, 'one key for the chain');
     assert.deepEqual(await log.verify(), { ok: true, entries: 3 });
   });
 
   it('continues the chain after a restart', async () => {
-    await writeThree(new AuditLog(temp.db, new FixedClock()));
+    await writeThree(windowLog());
     temp.db.dispose();
-    const reopened = new AuditLog(temp.open(), new FixedClock());
+    const reopened = windowLog(temp.open());
     const entry = await reopened.append({ kind: 'connection_deleted', connectionId, providerId: 'ollama' });
     assert.equal(entry.seq, 4);
     assert.equal((await reopened.verify()).ok, true);
@@ -53,27 +74,29 @@ describe('AuditLog', () => {
 
   it('keeps one chain when two windows append to the same database in turn', async () => {
     // globalStorageUri is shared by every window of VS Code, and so is the database.
-    const first = new AuditLog(temp.db, new FixedClock());
-    const second = new AuditLog(temp.open(), new FixedClock());
+    const first = windowLog();
+    const second = windowLog(temp.open());
     await first.append({ kind: 'model_call', runId: 'a1', outcome: 'ok' });
     await second.append({ kind: 'model_call', runId: 'b1', outcome: 'ok' });
     await first.append({ kind: 'model_call', runId: 'a2', outcome: 'ok' });
     await second.append({ kind: 'model_call', runId: 'b2', outcome: 'ok' });
     assert.deepEqual(await first.verify(), { ok: true, entries: 4 });
     assert.deepEqual((await second.read()).map((e) => e.runId), ['b2', 'a2', 'b1', 'a1']);
+    assert.equal(new Set((await second.read()).map((e) => e.chainKey)).size, 1, 'the second window hashes with the key of the newest entry');
   });
 
   it('keeps every entry when a hundred are appended at once', async () => {
-    const log = new AuditLog(temp.db, new FixedClock());
+    const log = windowLog();
     await Promise.all(Array.from({ length: 100 }, (_, i) => log.append({ kind: 'model_call', runId: `r${i}`, outcome: 'ok' })));
     assert.deepEqual(await log.verify(), { ok: true, entries: 100 });
   });
 
   it('verifies a long log a slice at a time, so other work in the extension host runs before it ends', async () => {
-    const log = new AuditLog(temp.db, new FixedClock());
-    // One transaction for all, as the routing bench writes them: quicker than 5,000 appends.
+    const log = windowLog();
+    // One transaction for all but the first (which loads the chain key), as the routing bench writes them: quicker than 5,000 appends.
+    await log.append({ kind: 'model_call', runId: 'r0', outcome: 'ok' });
     temp.db.write(() => {
-      for (let i = 0; i < 5000; i++) void log.append({ kind: 'model_call', runId: `r${i}`, outcome: 'ok' });
+      for (let i = 1; i < 5000; i++) void log.append({ kind: 'model_call', runId: `r${i}`, outcome: 'ok' });
     });
     const order: string[] = [];
     const verifying = log.verify().then((result) => {
@@ -86,14 +109,13 @@ describe('AuditLog', () => {
   });
 
   it('keeps and hashes fields a newer version added, so verify still passes', async () => {
-    const log = new AuditLog(temp.db, new FixedClock());
+    const log = windowLog();
     await writeThree(log);
     // What a newer Switchboard in another window writes: an entry with a field this one does not know.
-    const { createHash } = await import('node:crypto');
     const head = (await log.read())[0]!;
-    const body = { kind: 'model_call', outcome: 'ok', purpose: 'chat', seq: 4, time: head.time, prevHash: head.hash };
+    const body = { kind: 'model_call', outcome: 'ok', purpose: 'chat', seq: 4, time: head.time, prevHash: head.hash, chainKey: head.chainKey!, newerField: 'x' };
     const sorted = Object.fromEntries(Object.entries(body).sort(([a], [b]) => a.localeCompare(b)));
-    const hash = createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
+    const hash = createHmac('sha256', chainKey(head.chainKey!)).update(JSON.stringify(sorted)).digest('hex');
     temp.db.write((sql) => {
       sql.run(`INSERT INTO ${TABLES.audit} (body) VALUES (?)`, JSON.stringify({ ...body, hash }));
       sql.run(`UPDATE ${TABLES.auditHead} SET seq = 4, hash = ?`, hash);
@@ -111,7 +133,7 @@ describe('AuditLog', () => {
   ];
   for (const [name, change, line, reason] of tamperings) {
     it(`reports the first broken link after ${name}`, async () => {
-      const log = new AuditLog(temp.db, new FixedClock());
+      const log = windowLog();
       await writeThree(log);
       tamper(temp.db, change);
       const result = await log.verify();
@@ -120,6 +142,149 @@ describe('AuditLog', () => {
       assert.match(result.broken!.reason, reason);
     });
   }
+
+  describe('anchored outside the database: a key in SecretStorage, the head in globalState', () => {
+    /** Rewrites entries from `from` (1-based) on with `hashOf`, chained, and the head row with them: what someone with the file and without the key can do. */
+    function recompute(db: Database, from: number, hashOf: (body: Record<string, unknown>) => string, change: (entry: Record<string, unknown>) => Record<string, unknown> = (e) => e) {
+      db.write((sql) => {
+        const rows = sql.all<{ pos: number; body: string }>(`SELECT pos, body FROM ${TABLES.audit} ORDER BY pos`);
+        let prevHash = (JSON.parse(rows[from - 2]?.body ?? '{"hash":"0000000000000000000000000000000000000000000000000000000000000000"}') as { hash: string }).hash;
+        let last = { seq: 0, hash: '' };
+        for (const row of rows.slice(from - 1)) {
+          const { hash: _old, ...entry } = change(JSON.parse(row.body) as Record<string, unknown>);
+          const body: Record<string, unknown> = { ...entry, prevHash };
+          const sorted = Object.fromEntries(Object.entries(body).sort(([a], [b]) => a.localeCompare(b)));
+          prevHash = hashOf(sorted);
+          sql.run(`UPDATE ${TABLES.audit} SET body = ? WHERE pos = ?`, JSON.stringify({ ...body, hash: prevHash }), row.pos);
+          last = { seq: body.seq as number, hash: prevHash };
+        }
+        sql.run(`UPDATE ${TABLES.auditHead} SET seq = ?, hash = ?`, last.seq, last.hash);
+      });
+    }
+    const sha256 = (body: Record<string, unknown>) => createHash('sha256').update(JSON.stringify(body)).digest('hex');
+
+    /** Three entries written and their head mirrored (as it is within seconds, and at shutdown). */
+    async function threeMirrored() {
+      const log = windowLog();
+      await writeThree(log);
+      await log.flush();
+      assert.deepEqual(state.get(AUDIT_HEAD_KEY), { seq: 3, hash: (await log.read())[0]!.hash });
+      return log;
+    }
+
+    it('reports a log whose rows were all deleted with the head row', async () => {
+      const log = await threeMirrored();
+      temp.db.write((sql) => (sql.run(`DELETE FROM ${TABLES.audit}`), sql.run(`DELETE FROM ${TABLES.auditHead}`)));
+      const result = await log.verify();
+      assert.equal(result.ok, false);
+      assert.match(result.broken!.reason, /the log ends at entry 0, but 3 were written, as recorded outside the database/);
+    });
+
+    it('reports a removed database file', async () => {
+      await threeMirrored();
+      temp.db.dispose();
+      for (const file of [temp.file, `${temp.file}-wal`, `${temp.file}-shm`]) await rm(file, { force: true });
+      const result = await windowLog(temp.open()).verify();
+      assert.deepEqual([result.ok, result.entries], [false, 0]);
+      assert.match(result.broken!.reason, /but 3 were written, as recorded outside the database/);
+    });
+
+    it('reports the last entry removed with its head row moved back (the mirror ahead of the database)', async () => {
+      const log = await threeMirrored();
+      const second = (await log.read())[1]!;
+      temp.db.write((sql) => (sql.run(`DELETE FROM ${TABLES.audit} WHERE pos = (SELECT max(pos) FROM ${TABLES.audit})`), sql.run(`UPDATE ${TABLES.auditHead} SET seq = 2, hash = ?`, second.hash)));
+      const result = await log.verify();
+      assert.equal(result.ok, false);
+      assert.match(result.broken!.reason, /the log ends at entry 2, but 3 were written/);
+    });
+
+    it('reports an edit with the chain recomputed under another key', async () => {
+      const log = await threeMirrored();
+      recompute(temp.db, 2, (body) => createHmac('sha256', 'a guess').update(JSON.stringify(body)).digest('hex'), (e) => ({ ...e, outcome: e.outcome === 'granted (once)' ? 'denied' : e.outcome }));
+      // Without the mirror too: the key alone finds it.
+      await state.update(AUDIT_HEAD_KEY, undefined);
+      const result = await log.verify();
+      assert.deepEqual([result.ok, result.broken?.line], [false, 2]);
+      assert.match(result.broken!.reason, /does not match its keyed hash \(the entry was edited, or the chain was recomputed without the key\)/);
+    });
+
+    it('reports an edit with the chain recomputed as plain sha256, as an earlier version hashed', async () => {
+      const log = await threeMirrored();
+      const plain = (e: Record<string, unknown>) => {
+        const { chainKey: _key, ...rest } = e;
+        return { ...rest, outcome: e.outcome === 'granted (once)' ? 'denied' : e.outcome };
+      };
+      // The whole chain: the mirrored head finds it.
+      recompute(temp.db, 1, sha256, plain);
+      let result = await log.verify();
+      assert.deepEqual([result.ok, result.broken?.line], [false, 3]);
+      assert.match(result.broken!.reason, /entry 3 is not the one recorded outside the database \(the log was rewritten\)/);
+      // From the edited entry on, after a keyed one: the keyed chain finds it, mirror or not.
+      await temp.cleanup();
+      temp = await tempDatabase();
+      state = new MemoryStore();
+      const again = await threeMirrored();
+      recompute(temp.db, 2, sha256, plain);
+      await state.update(AUDIT_HEAD_KEY, undefined);
+      result = await again.verify();
+      assert.deepEqual([result.ok, result.broken?.line], [false, 2]);
+      assert.match(result.broken!.reason, /a plain hash after keyed entries/);
+    });
+
+    it('reports entries whose key SecretStorage no longer has, and goes on with a new key', async () => {
+      const log = await threeMirrored();
+      vault.secrets.clear();
+      const reopened = windowLog(temp.open());
+      const next = await reopened.append({ kind: 'model_call', outcome: 'ok' });
+      assert.notEqual(next.chainKey, (await log.read())[1]!.chainKey);
+      const result = await reopened.verify();
+      assert.deepEqual([result.ok, result.broken?.line], [false, 1]);
+      assert.match(result.broken!.reason, /audit key that SecretStorage does not have/);
+    });
+
+    it('appends nothing when SecretStorage cannot keep the key, and appends once it can', async () => {
+      const log = windowLog();
+      vault.failStore = new Error('no keyring');
+      await assert.rejects(log.append({ kind: 'model_call', outcome: 'ok' }), (error: unknown) => error instanceof SwitchboardError && error.code === 'secret_storage_failed' && /could not keep the audit log's key/.test(error.message));
+      assert.equal(log.page({ offset: 0, limit: 10 }).total, 0);
+      vault.failStore = undefined;
+      await log.append({ kind: 'model_call', outcome: 'ok' });
+      assert.deepEqual(await log.verify(), { ok: true, entries: 1 });
+    });
+
+    it('mirrors the head once for a burst of entries, after they are committed, and never backwards when two windows append', async () => {
+      const first = windowLog();
+      const second = windowLog(temp.open());
+      for (let i = 0; i < 5; i++) await first.append({ kind: 'model_call', runId: `a${i}`, outcome: 'ok' });
+      assert.equal(state.updates, 0, 'nothing written while the entries come');
+      const last = await second.append({ kind: 'model_call', runId: 'b', outcome: 'ok' });
+      await second.flush();
+      await first.flush();
+      assert.equal(state.updates, 1, 'the first window\'s head (5) is behind the one mirrored (6): not written');
+      assert.deepEqual(state.get(AUDIT_HEAD_KEY), { seq: 6, hash: last.hash });
+      assert.deepEqual(await first.verify(), { ok: true, entries: 6 });
+    });
+
+    it('verifies a chain written before it was keyed (0.1.0 and the versions before this one), and the keyed chain goes on from it', async () => {
+      const earlier = appendAsEarlierVersion(temp.db, [
+        { kind: 'connection_created', connectionId, providerId: 'ollama' },
+        { kind: 'model_call', connectionId, outcome: 'ok' },
+      ]);
+      const log = windowLog();
+      assert.deepEqual(await log.verify(), { ok: true, entries: 2 });
+      const next = await log.append({ kind: 'model_call', outcome: 'ok' });
+      assert.deepEqual([next.seq, next.prevHash, earlier.some((e) => e.chainKey)], [3, earlier[1]!.hash, false]);
+      assert.deepEqual(await log.verify(), { ok: true, entries: 3 });
+      assert.throws(() => appendAsEarlierVersion(temp.db, [{ kind: 'model_call', outcome: 'ok' }]), /already has keyed entries/);
+    });
+
+    it('keeps the chain key out of the database and globalState', async () => {
+      const log = await threeMirrored();
+      const key = chainKey((await log.read())[0]!.chainKey!);
+      const text = `${await databaseText(temp.db)}\n${state.dump()}`;
+      for (const form of [key.toString('base64'), key.toString('hex'), key.toString('latin1')]) assert.ok(!text.includes(form));
+    });
+  });
 
   describe('a page of the log, filtered in SQL', () => {
     const other = '22222222-2222-4222-8222-222222222222';
@@ -141,7 +306,7 @@ describe('AuditLog', () => {
     const count = (db: Database) => db.read((sql) => sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${TABLES.audit}`)?.n);
 
     it('pages newest first with the total, and an offset past the end gives an empty page with the total', async () => {
-      const log = new AuditLog(temp.db, new FixedClock());
+      const log = windowLog();
       await writeThirty(log);
       const first = log.page({ offset: 0, limit: 7 });
       assert.equal(first.total, 30);
@@ -153,7 +318,7 @@ describe('AuditLog', () => {
     });
 
     it('combines kind, connection, requester and run prefix, each on its own and together', async () => {
-      const log = new AuditLog(temp.db, new FixedClock());
+      const log = windowLog();
       await writeThirty(log);
       const seqs = (query: Parameters<AuditLog['page']>[0]['query']) => log.page({ offset: 0, limit: 100, query }).entries.map((e) => e.seq);
       assert.equal(log.page({ offset: 0, limit: 1, query: { kind: 'key_read' } }).total, 10);
@@ -168,7 +333,7 @@ describe('AuditLog', () => {
     });
 
     it('matches wildcard characters in a run prefix as themselves', async () => {
-      const log = new AuditLog(temp.db, new FixedClock());
+      const log = windowLog();
       for (const runId of ['a_1', 'ab1', 'a*1', 'a?1', 'a[1']) await log.append({ kind: 'model_call', runId, outcome: 'ok' });
       const runs = (runPrefix: string) => log.page({ offset: 0, limit: 10, query: { runPrefix } }).entries.map((e) => e.runId);
       assert.deepEqual(runs('a_'), ['a_1']);
@@ -180,14 +345,14 @@ describe('AuditLog', () => {
     });
 
     it('names each requester of the log once', async () => {
-      const log = new AuditLog(temp.db, new FixedClock());
+      const log = windowLog();
       await writeThirty(log);
       await log.append({ kind: 'connection_created', connectionId, providerId: 'ollama' });
       assert.deepEqual(log.requesterIds().sort(), [...requesters].sort());
     });
 
     it('refuses a bad offset or limit with invalid_input and changes nothing', async () => {
-      const log = new AuditLog(temp.db, new FixedClock());
+      const log = windowLog();
       await writeThirty(log);
       for (const [offset, limit] of [[-1, 10], [0, 0], [1.5, 10], [0, Number.NaN]]) {
         assert.throws(() => log.page({ offset: offset!, limit: limit! }), (error: { code?: string; message: string }) => error.code === 'invalid_input' && /whole offset/.test(error.message));
@@ -197,7 +362,7 @@ describe('AuditLog', () => {
     });
 
     it('skips a row that is not JSON in a page but counts it, so pages stay put, and still appends after it', async () => {
-      const log = new AuditLog(temp.db, new FixedClock());
+      const log = windowLog();
       await writeThree(log);
       tamper(temp.db, (rows) => [rows[0]!, 'not json', rows[1]!, rows[2]!]);
       assert.deepEqual(log.page({ offset: 0, limit: 10 }).entries.map((e) => e.seq), [3, 2, 1]);
@@ -217,16 +382,17 @@ describe('AuditLog', () => {
         insert.run(JSON.stringify({ seq, kind, time: '2026-01-01T00:00:00.000Z', requesterId: 'view:agents', prevHash: 'x', hash: 'y' }));
       }
       raw.close();
-      const log = new AuditLog(temp.open(), new FixedClock());
+      const log = windowLog(temp.open());
       assert.deepEqual(log.page({ offset: 0, limit: 10, query: { kind: 'key_read' } }).entries.map((e) => e.seq), [2]);
       assert.deepEqual(log.requesterIds(), ['view:agents']);
     });
 
     it('exports every valid entry oldest first, as stored, one JSON line each', async () => {
-      const log = new AuditLog(temp.db, new FixedClock());
+      const log = windowLog();
       // More than one export chunk (1,000 rows), so the chunks join in order.
+      await log.append({ kind: 'model_call', runId: 'r0', outcome: 'ok' });
       temp.db.write(() => {
-        for (let i = 0; i < 1203; i++) void log.append({ kind: 'model_call', runId: `r${i}`, outcome: 'ok' });
+        for (let i = 1; i < 1203; i++) void log.append({ kind: 'model_call', runId: `r${i}`, outcome: 'ok' });
       });
       tamper(temp.db, (rows) => [...rows.slice(0, 500), 'not json', ...rows.slice(500)]);
       const { text, entries } = log.exportLines();
@@ -235,7 +401,7 @@ describe('AuditLog', () => {
       assert.equal(lines.length, 1203);
       assert.deepEqual(lines.map((line) => (JSON.parse(line) as { seq: number }).seq), Array.from({ length: 1203 }, (_, i) => i + 1));
       assert.ok(text.endsWith('\n'));
-      assert.deepEqual(new AuditLog(temp.db, new FixedClock()).exportLines().text, text, 'the same text again');
+      assert.deepEqual(windowLog().exportLines().text, text, 'the same text again');
     });
   });
 });

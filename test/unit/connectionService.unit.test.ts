@@ -64,7 +64,7 @@ describe('ConnectionService', () => {
     assert.ok(!store.dump().includes(CANARY_KEY), 'the key must never reach globalState');
     await settings.setDefaultConnectionId(created.id);
     await service.delete(created.id);
-    assert.equal(vault.secrets.size, 0);
+    assert.deepEqual(vault.connectionSecrets(), []);
     assert.equal(settings.defaultConnectionId(), '', 'deleting the default connection clears the setting');
     assert.deepEqual(service.list(), []);
   });
@@ -75,7 +75,7 @@ describe('ConnectionService', () => {
     vault.failStore = new Error('Cannot create an item in a locked collection');
     await expectFailure(service.setKey(created.id, CANARY_KEY), 'secret_storage_failed', /password-store/);
     assert.equal(service.get(created.id)?.keyHint, undefined);
-    assert.equal(vault.secrets.size, 0);
+    assert.deepEqual(vault.connectionSecrets(), []);
     assert.ok(!store.dump().includes(CANARY_KEY));
     assert.ok(!logger.lines.join('\n').includes(CANARY_KEY));
   });

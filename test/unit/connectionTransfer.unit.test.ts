@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { ConnectionTransfer, EXPORT_FORMAT_VERSION } from '../../src/core/connections/connectionTransfer';
+import { ConnectionTransfer, EXPORT_FORMAT_VERSION, seal, type ExportedConnection } from '../../src/core/connections/connectionTransfer';
 import { SwitchboardError } from '../../src/core/base/errors';
 import { personAt, requesterIds } from '../../src/core/keys/requesters';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
-import { buildConnectionsStack } from '../fixtures/keyPathKit';
+import { agentsView, buildConnectionsStack } from '../fixtures/keyPathKit';
 
 const PASSPHRASE = 'correct horse battery staple';
 const atPalette = personAt(requesterIds.palette);
@@ -43,7 +43,7 @@ describe('Export and Import Connections', function () {
 
     const to = target();
     const read = await to.transfer.read(file, PASSPHRASE);
-    const plan = to.transfer.plan(read);
+    const plan = await to.transfer.plan(read);
     assert.deepEqual(plan.add.map((c) => c.name), ['Cloud', 'Local']);
     assert.deepEqual(await to.transfer.apply(plan, { replaceExisting: false }), { added: 2, changed: 0 });
     const cloud = to.connections.list().find((c) => c.name === 'Cloud')!;
@@ -91,7 +91,7 @@ describe('Export and Import Connections', function () {
     const to = target();
     const mine = await to.connections.create({ name: 'cloud', providerId: 'openai', baseUrl: 'https://api.openai.example/v1' });
     await to.connections.setKey(mine.id, 'sk-mine-0000111122223333');
-    const plan = to.transfer.plan(await to.transfer.read(file, PASSPHRASE));
+    const plan = await to.transfer.plan(await to.transfer.read(file, PASSPHRASE));
     assert.deepEqual(plan.add.map((c) => c.name), ['Local']);
     assert.deepEqual(plan.change.map((c) => [c.existing.id, c.differences]), [[mine.id, ['default model', 'key']]]);
 
@@ -100,6 +100,121 @@ describe('Export and Import Connections', function () {
     assert.deepEqual(await to.transfer.apply({ add: [], change: plan.change }, { replaceExisting: true }), { added: 0, changed: 1 });
     const changed = to.connections.require(mine.id);
     assert.deepEqual([changed.name, changed.defaultModel, changed.keyHint], ['cloud', 'gpt-4o-mini', `****${CANARY_KEY.slice(-4)}`]);
+  });
+
+  /** A file as Switchboard would write it, holding `connections` as they are given. */
+  function fileOf(connections: ExportedConnection[]): Promise<Uint8Array> {
+    return seal(Buffer.from(JSON.stringify({ format: 'switchboard.connections', exportedAt: new Date().toISOString(), connections })), PASSPHRASE);
+  }
+
+  /** What an import could change: the connection records and the connections' secrets. */
+  function state(stack: ReturnType<typeof target>) {
+    const secrets = [...stack.vault.secrets].filter(([name]) => name.startsWith('switchboard.connection.'));
+    return { connections: stack.store.get('switchboard.connections') ?? [], secrets: new Map(secrets), grants: stack.consent.grants() };
+  }
+
+  /** A window with a keyed 'Cloud' connection that the Agents view may always use. */
+  async function targetWithCloud() {
+    const to = target();
+    const cloud = await to.connections.create({ name: 'Cloud', providerId: 'openai', baseUrl: 'https://api.openai.example/v1' });
+    await to.connections.setKey(cloud.id, CANARY_KEY);
+    to.prompt.answers = ['always'];
+    await useCloud(to, cloud.id);
+    assert.equal(to.consent.grants().length, 1);
+    return { ...to, cloud };
+  }
+
+  /** A use of the 'Cloud' key by the Agents view, which asks unless a standing permission covers it. */
+  async function useCloud(stack: ReturnType<typeof target>, id: string) {
+    await stack.keys.use({ connection: stack.connections.require(id), provider: stack.registry.require('openai').descriptor, requester: agentsView, purpose: 'chat' }, async () => undefined);
+  }
+
+  const good: ExportedConnection = { name: 'Local', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434', options: {} };
+  const badFiles: Array<[string, ExportedConnection, RegExp]> = [
+    [
+      'an option its provider refuses (a credential in plain custom headers)',
+      { name: 'Gateway', providerId: 'openai-compatible', baseUrl: 'https://gateway.example/v1', options: { customHeaders: 'Authorization: Bearer abcdefgh12345678' } },
+      /"Gateway" in the file cannot be imported: Custom header "Authorization" carries a credential/,
+    ],
+    ['an option its provider does not have', { name: 'Gateway', providerId: 'openai', options: { organisation: 'acme' } }, /"Gateway" in the file cannot be imported: OpenAI has no field "organisation"/],
+    [
+      'a credential header its provider does not take',
+      { name: 'Gateway', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434', options: {}, credentialHeaders: { 'x-api-token': 'token-12345678' } },
+      /"Gateway" in the file cannot be imported: Ollama connections do not send custom headers/,
+    ],
+    [
+      'a credential header with a name that is not a header name',
+      { name: 'Gateway', providerId: 'openai-compatible', baseUrl: 'https://gateway.example/v1', options: {}, credentialHeaders: { 'x api token': 'token-12345678' } },
+      /"Gateway" in the file cannot be imported: The header name is not a valid HTTP header name/,
+    ],
+    ['a key of blanks', { name: 'Gateway', providerId: 'openai', options: {}, apiKey: '   ' }, /"Gateway" in the file cannot be imported: The key is empty/],
+  ];
+  for (const [what, bad, message] of badFiles) {
+    it(`refuses a file whose last connection has ${what} before anything changes`, async () => {
+      const to = await targetWithCloud();
+      const before = state(to);
+      const file = await fileOf([good, { name: 'Cloud', providerId: 'openai', options: {}, defaultModel: 'gpt-4o', apiKey: 'sk-other-key-12345678' }, bad]);
+      await assert.rejects(to.transfer.read(file, PASSPHRASE), refused(message));
+      // And a plan that holds it, handed to apply without the check of read: refused whole too.
+      const plan = { add: [good, bad], change: [{ existing: to.cloud, incoming: { name: 'Cloud', providerId: 'openai', options: {}, apiKey: 'sk-other-key-12345678' }, differences: ['key'] }] };
+      await assert.rejects(to.transfer.apply(plan, { replaceExisting: true }), refused(message));
+      assert.deepEqual(state(to), before);
+    });
+  }
+
+  it('undoes what it applied when a step fails midway (the keyring refuses the last key): the changed connection gets its key, key id and permissions back', async () => {
+    const to = await targetWithCloud();
+    const other = await to.connections.create({ name: 'Other', providerId: 'openai', baseUrl: 'https://api.openai.example/v1' });
+    await to.connections.setKey(other.id, 'sk-other-old-12345678');
+    const before = state(to);
+    const file = await fileOf([
+      good,
+      { name: 'Cloud', providerId: 'openai', baseUrl: 'https://api.openai.example/v1', options: {}, apiKey: 'sk-cloud-new-12345678' },
+      { name: 'Other', providerId: 'openai', baseUrl: 'https://api.openai.example/v1', options: {}, apiKey: 'sk-other-new-12345678' },
+    ]);
+    const plan = await to.transfer.plan(await to.transfer.read(file, PASSPHRASE));
+    assert.deepEqual([plan.add.length, plan.change.map((c) => c.differences)], [1, [['key'], ['key']]]);
+    to.vault.failStoreOf = (_name, value) => value === 'sk-other-new-12345678';
+    await assert.rejects(to.transfer.apply(plan, { replaceExisting: true }), (error: unknown) => {
+      assert.ok(error instanceof SwitchboardError);
+      assert.equal(error.code, 'secret_storage_failed');
+      assert.match(error.message, /^Importing "Other" failed: .* The import was undone: nothing changed\.$/s);
+      return true;
+    });
+    to.vault.failStoreOf = undefined;
+    assert.deepEqual(state(to), before);
+    // The Agents view's standing permission holds again: no question.
+    await useCloud(to, to.cloud.id);
+    assert.equal(to.prompt.asked.length, 1);
+  });
+
+  it('recognises its own export: the same keys are no change, and an import that changes something else keeps the key id and its permissions', async () => {
+    const to = await targetWithCloud();
+    const file = await to.transfer.export({ passphrase: PASSPHRASE, includeKeys: true, requester: atPalette });
+    assert.deepEqual(await to.transfer.plan(await to.transfer.read(file, PASSPHRASE)), { add: [], change: [] });
+
+    const keyId = to.connections.require(to.cloud.id).keyId;
+    const edited = await fileOf([{ name: 'Cloud', providerId: 'openai', baseUrl: 'https://api.openai.example/v1', options: {}, defaultModel: 'gpt-4o', apiKey: CANARY_KEY }]);
+    const plan = await to.transfer.plan(await to.transfer.read(edited, PASSPHRASE));
+    assert.deepEqual(plan.change.map((c) => c.differences), [['default model']]);
+    assert.deepEqual(await to.transfer.apply(plan, { replaceExisting: true }), { added: 0, changed: 1 });
+    assert.equal(to.connections.require(to.cloud.id).keyId, keyId);
+    await useCloud(to, to.cloud.id);
+    assert.equal(to.prompt.asked.length, 1, 'the standing permission still covers the key');
+    assertNoCanary([to.store.dump(), to.logger.lines]);
+  });
+
+  it('refuses at once a file that names any other scrypt cost than the one Switchboard writes, before deriving a key', async () => {
+    const from = await source();
+    const file = Buffer.from(await from.transfer.export({ passphrase: PASSPHRASE, includeKeys: false, requester: atPalette }));
+    // log2 N, r and p are bytes 5 to 7. A cheaper cost too: the file was not written by Switchboard.
+    for (const [logN, r, p] of [[20, 32, 4], [20, 8, 1], [14, 8, 1], [15, 9, 1], [15, 8, 2]] as const) {
+      const other = Buffer.from(file);
+      other.set([logN, r, p], 5);
+      const message = new RegExp(`scrypt N=2\\^${logN}, r=${r}, p=${p}\\) that Switchboard never writes`);
+      // A wrong passphrase too: the answer is about the cost, so no key was derived to find the passphrase wrong.
+      for (const passphrase of [PASSPHRASE, 'not the passphrase']) await assert.rejects(from.transfer.read(other, passphrase), refused(message), `${logN}/${r}/${p}`);
+    }
   });
 
   it('refuses a passphrase shorter than 8 characters', async () => {

@@ -106,7 +106,7 @@ describe('ConnectionsController', () => {
     assert.deepEqual(replies()[2], { type: 'reply', id: 'd1', ok: true, value: { deleted: false } });
     await controller.handle({ type: 'request', id: 'd2', method: 'deleteConnection', params: { id } });
     assert.deepEqual(replies()[3], { type: 'reply', id: 'd2', ok: true, value: { deleted: true } });
-    assert.equal(vault.secrets.size, 0);
+    assert.deepEqual(vault.connectionSecrets(), []);
     assert.equal(interactions.asked.length, 3);
     const last = posted.filter((m) => m.type === 'snapshot').at(-1);
     assert.deepEqual(last?.type === 'snapshot' && last.connections, []);

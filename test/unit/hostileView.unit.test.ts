@@ -60,7 +60,7 @@ describe('a hostile Connections view', () => {
     const moved = await stack.request('updateConnection', { id: stack.connection.id, patch: { baseUrl: stack.elsewhereUrl } });
     assert.equal(moved.ok, true, moved.error?.message);
     assert.equal((moved.value as Connection).keyHint, undefined);
-    assert.equal(stack.vault.secrets.size, 0, 'the key is gone from SecretStorage');
+    assert.deepEqual(stack.vault.connectionSecrets(), [], 'the key is gone from SecretStorage');
     const tested = await stack.request('testConnection', { id: stack.connection.id });
     assert.match((tested.value as { message: string }).message, /needs an API key/);
     assert.equal(elsewhere.requests.length, 0, 'OpenAI needs a key, so nothing was sent');

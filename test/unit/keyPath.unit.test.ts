@@ -311,12 +311,12 @@ describe('credential headers', () => {
     const moved = await stack.request('updateConnection', { id: stack.connection.id, patch: { baseUrl: 'https://gateway.example/v1' } });
     assert.equal(moved.ok, true, moved.error?.message);
     assert.equal((moved.value as { credentialHeaders?: unknown }).credentialHeaders, undefined);
-    assert.equal(stack.vault.secrets.size, 0);
+    assert.deepEqual(stack.vault.connectionSecrets(), []);
 
     const other = await gatewayConnection();
     other.interactions.answers = [true];
     await other.actions.delete(other.connection.id);
-    assert.equal(other.vault.secrets.size, 0);
+    assert.deepEqual(other.vault.connectionSecrets(), []);
   });
 
   it('binds a header set after the last one was removed to the address the connection has then, not the old one', async () => {

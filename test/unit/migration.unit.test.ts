@@ -17,6 +17,7 @@ import { ProviderRegistry } from '../../src/core/providers/providerRegistry';
 import { registerCoreProviders } from '../../src/core/providers/coreProviders';
 import { RunStore } from '../../src/core/runs/runStore';
 import { LEGACY, TABLES } from '../../src/core/store/storageKeys';
+import { auditAnchor } from '../fixtures/auditAnchor';
 import { tempDatabase } from '../fixtures/tempDatabase';
 import { FixedClock, MemoryLogger, MemorySettings, MemoryStore, MemoryVault } from '../helpers/fakes';
 
@@ -28,11 +29,14 @@ describe('Moving the storage of Switchboard 0.1.0 into the database', () => {
   let temp: Awaited<ReturnType<typeof tempDatabase>>;
   let store: MemoryStore;
   let auditFile: string;
+  /** SecretStorage: every activation of the profile has the same. */
+  let vault: MemoryVault;
   const disposables: { dispose(): void }[] = [];
 
   beforeEach(async () => {
     temp = await tempDatabase();
     store = new MemoryStore();
+    vault = new MemoryVault();
     for (const [key, value] of Object.entries(FIXTURE.globalState)) store.data.set(key, structuredClone(value));
     auditFile = join(temp.dir, LEGACY.auditFile);
     await writeFile(auditFile, FIXTURE.auditJsonl);
@@ -51,9 +55,9 @@ describe('Moving the storage of Switchboard 0.1.0 into the database', () => {
     const registry = new ProviderRegistry();
     registerCoreProviders(registry);
     const http = new HttpClient({ proxy: () => settings.proxy(), env: {} });
-    const audit = new AuditLog(db, clock);
+    const audit = new AuditLog(db, clock, auditAnchor({ vault, state: store, logger }));
     const consent = new ConsentService({ store, prompt: { ask: async () => 'deny' }, clock, logger, describeRequester: (id) => id });
-    const keys = new KeyPath({ vault: new MemoryVault(), consent, audit, logger });
+    const keys = new KeyPath({ vault, consent, audit, logger });
     const connections = new ConnectionService({ store, keys, registry, settings, clock, http, logger, audit });
     const models = new ModelRegistry({ db, store, connections, providers: registry, keys, settings, clock, http, logger });
     const agents = new AgentService({ store, clock, logger, connectionExists: (id) => connections.get(id) !== undefined });
@@ -95,6 +99,8 @@ describe('Moving the storage of Switchboard 0.1.0 into the database', () => {
     const next = await first.audit.append({ kind: 'model_call', outcome: 'ok' });
     assert.equal(next.seq, LEGACY_AUDIT.length + 1);
     assert.equal(next.prevHash, LEGACY_AUDIT.at(-1)!.hash, 'the chain goes on from the last entry of audit.jsonl');
+    assert.ok(LEGACY_AUDIT.every((entry) => entry.chainKey === undefined));
+    assert.match(next.chainKey ?? '', /^[0-9a-f]{16}$/, 'keyed from the first entry after those of 0.1.0');
     assert.equal((await first.audit.verify()).ok, true);
 
     assert.equal(store.get(LEGACY.modelsKey), undefined);

@@ -3,6 +3,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { AuditLog } from '../../src/core/audit/auditLog';
 import { HEARTBEAT_MS, LEASE_MS, RunStore } from '../../src/core/runs/runStore';
+import { auditAnchor, DirectoryVault } from '../fixtures/auditAnchor';
 import { tempDatabase } from '../fixtures/tempDatabase';
 import { WaveServer } from '../fixtures/waveServer';
 import { FixedClock, ManualHeartbeat, MemoryLogger } from '../helpers/fakes';
@@ -13,7 +14,7 @@ const WINDOW = join(__dirname, '../fixtures/windowProcess.ts');
 type Message = { type: 'launched'; runIds: string[] } | { type: 'finished'; statuses: string[]; log: string[] } | { type: 'error'; message: string };
 
 /** Another VS Code window: a child process (this Node, with tsx) running test/fixtures/windowProcess.ts on the same database folder. */
-function startWindow(start: { dir: string; workerPath: string; serverUrl: string; runs: number; name: string }) {
+function startWindow(start: { dir: string; secretsDir: string; workerPath: string; serverUrl: string; runs: number; name: string }) {
   const child: ChildProcess = fork(WINDOW, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const received: Message[] = [];
   const waiting: Array<{ type: Message['type']; resolve(message: Message): void; reject(error: Error): void }> = [];
@@ -56,6 +57,9 @@ describe('Several windows (processes) on one database file', function () {
     await temp.cleanup();
   });
 
+  /** The SecretStorage of the windows' profile, where their audit chain keys are. */
+  const secretsDir = () => join(temp.dir, 'secrets');
+
   function runStore(clock?: FixedClock, logger = new MemoryLogger(), heartbeat?: ManualHeartbeat) {
     const store = new RunStore({ db: temp.open(), retention: () => 500, outputMaxKiB: () => 256, logger, ...(clock ? { clock } : {}), ...(heartbeat ? { every: heartbeat.every } : {}) });
     stores.push(store);
@@ -64,8 +68,8 @@ describe('Several windows (processes) on one database file', function () {
 
   it('two windows running and auditing at once keep one intact chain, lose no run, and never mark the other\'s live runs interrupted', async () => {
     const workerPath = await worker(AGENT_HOST_ENTRY);
-    const a = startWindow({ dir: temp.dir, workerPath, serverUrl: server.url, runs: 20, name: 'A' });
-    const b = startWindow({ dir: temp.dir, workerPath, serverUrl: server.url, runs: 20, name: 'B' });
+    const a = startWindow({ dir: temp.dir, secretsDir: secretsDir(), workerPath, serverUrl: server.url, runs: 20, name: 'A' });
+    const b = startWindow({ dir: temp.dir, secretsDir: secretsDir(), workerPath, serverUrl: server.url, runs: 20, name: 'B' });
     children.push(a.child, b.child);
     const [launchedA, launchedB] = await Promise.all([a.next('launched'), b.next('launched')]);
     // Each window has its limit (4) of calls in flight: both are mid-run at once.
@@ -88,10 +92,12 @@ describe('Several windows (processes) on one database file', function () {
     assert.equal(stored.total, 40);
     assert.deepEqual(new Set(stored.runs.map((r) => r.id)), new Set([...launchedA.runIds, ...launchedB.runIds]));
     assert.ok(stored.runs.every((r) => r.status === 'succeeded'));
-    const audit = new AuditLog(temp.open(), new FixedClock());
+    // The windows' SecretStorage (one per profile), where their audit chain keys are.
+    const audit = new AuditLog(temp.open(), new FixedClock(), auditAnchor({ vault: new DirectoryVault(secretsDir()) }));
     // A window that could not append logs why (a lock held past the busy timeout, say): shown if this fails.
     const auditTrouble = [...finishedA.log, ...finishedB.log].filter((line) => line.includes('audit'));
     assert.deepEqual(await audit.verify(), { ok: true, entries: 42 }, `two connection_created entries and forty model calls, one chain. ${auditTrouble.join('\n')}`);
+    assert.ok((await audit.read()).every((entry) => entry.chainKey), 'every entry keyed, with a key both windows could read');
     const calls = (await audit.read()).filter((e) => e.kind === 'model_call');
     assert.equal(new Set(calls.map((e) => e.runId)).size, 40);
   });
@@ -99,7 +105,7 @@ describe('Several windows (processes) on one database file', function () {
   /** Starts a window with three runs, and kills it (SIGKILL) while their model calls are held; their ids. */
   async function windowKilledMidRun(name: string): Promise<string[]> {
     const workerPath = await worker(AGENT_HOST_ENTRY);
-    const window = startWindow({ dir: temp.dir, workerPath, serverUrl: server.url, runs: 3, name });
+    const window = startWindow({ dir: temp.dir, secretsDir: secretsDir(), workerPath, serverUrl: server.url, runs: 3, name });
     children.push(window.child);
     const { runIds } = await window.next('launched');
     await server.whenHeld(3);
@@ -121,7 +127,8 @@ describe('Several windows (processes) on one database file', function () {
     }
     const db = temp.open();
     assert.equal(db.read((sql) => sql.get<{ integrity_check: string }>('PRAGMA integrity_check'))?.integrity_check, 'ok');
-    assert.deepEqual(await new AuditLog(db, later).verify(), { ok: true, entries: 1 }, 'its connection_created entry; the killed calls wrote none');
+    const audit = new AuditLog(db, later, auditAnchor({ vault: new DirectoryVault(secretsDir()) }));
+    assert.deepEqual(await audit.verify(), { ok: true, entries: 1 }, 'its connection_created entry; the killed calls wrote none');
   });
 
   it('a window killed mid-run (SIGKILL): a window already open marks its runs interrupted at its next heartbeats once the lease has expired', async () => {

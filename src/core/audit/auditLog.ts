@@ -1,16 +1,28 @@
 import * as l10n from '@vscode/l10n';
-import { hash } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 import { AuditEntrySchema, type AuditEntry } from '../../contracts/agents';
 import { safeJson, type Database, type Sql } from '../store/database';
 import { SwitchboardError } from '../base/errors';
 import { Emitter } from '../base/events';
-import type { Clock } from '../base/ports';
+import type { Clock, KeyValueStore, Logger } from '../base/ports';
+import { HeadMirror, type AuditChainKeys, type ChainKey } from './auditAnchor';
 import { readHead, writeHead } from '../store/auditHead';
 import { Conditions, readPage } from '../store/paging';
 import { TABLES } from '../store/storageKeys';
 
 /** What a caller records; the log adds seq, time and the hash chain. Never a key. */
-export type AuditEvent = Omit<AuditEntry, 'seq' | 'time' | 'prevHash' | 'hash'>;
+export type AuditEvent = Omit<AuditEntry, 'seq' | 'time' | 'prevHash' | 'chainKey' | 'hash'>;
+
+/** What anchors the chain outside the database (auditAnchor.ts). */
+export interface AuditAnchorDeps {
+  /** The chain's HMAC keys, in SecretStorage. */
+  keys: AuditChainKeys;
+  /** globalState, where the head is mirrored. */
+  state: KeyValueStore;
+  logger: Logger;
+  /** How long a new head waits before it is mirrored (default 2 s); Infinity leaves it to `flush`. */
+  mirrorDelayMs?: number;
+}
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -51,29 +63,53 @@ const { audit } = TABLES;
  * last entry's seq and hash, written with it) shows a removed tail. Each append is one write
  * transaction: windows sharing the database take turns and continue one chain, and an entry
  * is either wholly written or not at all.
+ *
+ * The chain is anchored outside the database: each hash is an HMAC under a key in SecretStorage
+ * (so a chain recomputed without it does not verify), and the head is mirrored in globalState (so
+ * a wiped or replaced database, or a removed tail with its head row, does not verify). Entries of
+ * earlier versions keep their plain sha256 hashes; the keyed chain goes on from them.
  */
 export class AuditLog {
   private readonly appended = new Emitter<void>();
   /** Fires after this window wrote an entry (the Audit tab reads its page again; other windows' entries show on Refresh). */
   readonly onDidAppend = this.appended.event;
+  private readonly mirror: HeadMirror;
+  /** The key new entries are hashed with, once loaded; until then, the load under way. */
+  private signing: ChainKey | undefined;
+  private loading: Promise<ChainKey> | undefined;
 
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
-  ) {}
+    private readonly anchor: AuditAnchorDeps,
+  ) {
+    this.mirror = new HeadMirror({ state: anchor.state, logger: anchor.logger, ...(anchor.mirrorDelayMs !== undefined ? { delayMs: anchor.mirrorDelayMs } : {}) });
+  }
 
+  /**
+   * Appends an entry. The head is mirrored once this returns, so inside another write
+   * transaction (a batch), that transaction must commit.
+   */
   async append(event: AuditEvent): Promise<AuditEntry> {
-    const written = await this.db.write((sql) => {
+    // After the first append the key is at hand: no await, so appends batched in one transaction stay in it.
+    const signing = this.signing ?? (await this.signingKey());
+    const entry = this.db.write((sql) => {
       const head = readHead(sql) ?? { seq: 0, hash: GENESIS_HASH };
-      const body = { ...event, seq: head.seq + 1, time: this.clock.now().toISOString(), prevHash: head.hash };
-      const entry = AuditEntrySchema.parse({ ...body, hash: hashOf(body) });
+      const body = { ...event, seq: head.seq + 1, time: this.clock.now().toISOString(), prevHash: head.hash, chainKey: signing.id };
+      const entry = AuditEntrySchema.parse({ ...body, hash: keyedHash(signing.key, body) });
       // The whole entry as JSON, so fields added to AuditEntry later are kept and hashed.
       sql.run(`INSERT INTO ${audit} (body) VALUES (?)`, JSON.stringify(entry));
       writeHead(sql, entry);
       return entry;
     });
+    this.mirror.advance(entry);
     this.appended.fire();
-    return written;
+    return entry;
+  }
+
+  /** Mirrors the head now, for a clean shutdown; resolves when it is written. */
+  flush(): Promise<void> {
+    return this.mirror.flush();
   }
 
   /** Every entry, newest first; rows that do not parse are skipped (verify reports them). */
@@ -150,9 +186,15 @@ export class AuditLog {
   }
 
   async verify(): Promise<AuditVerification> {
+    // This window's last head goes out first, so the mirror is as recent as it can be.
+    await this.mirror.flush();
+    const mirrored = this.mirror.read();
     const { rows, head } = this.db.read((sql) => ({ rows: allBodies(sql), head: readHead(sql) }));
+    const keys = new Map<string, Buffer | undefined>();
     let prevHash = GENESIS_HASH;
     let seq = 0;
+    let keyed = false;
+    let mirroredHash: string | undefined;
     for (const [index, row] of rows.entries()) {
       // A long log is hashed a slice at a time, so the extension host (runs, chat, the other
       // views) goes on between slices instead of waiting for the whole chain.
@@ -166,20 +208,58 @@ export class AuditLog {
       if (entry.seq !== seq + 1) return broken(`its sequence number is ${entry.seq}, expected ${seq + 1}`);
       // Hashed as stored, not as parsed: fields a newer version added (another window) count too.
       const { hash: stated, ...body } = entry;
-      if (hashOf(body) !== stated) return broken('its content does not match its hash (the entry was edited)');
+      if (entry.chainKey !== undefined) {
+        if (!keys.has(entry.chainKey)) keys.set(entry.chainKey, await this.anchor.keys.get(entry.chainKey));
+        const key = keys.get(entry.chainKey);
+        if (!key) return broken('its hash was made with an audit key that SecretStorage does not have (the key was removed, or the entry was forged)');
+        if (keyedHash(key, body) !== stated) return broken('its content does not match its keyed hash (the entry was edited, or the chain was recomputed without the key)');
+        keyed = true;
+      } else {
+        // Plain hashes are those of earlier versions, before the keyed chain starts, never after.
+        if (keyed) return broken('it has a plain hash after keyed entries (the chain was recomputed without the key)');
+        if (plainHash(body) !== stated) return broken('its content does not match its hash (the entry was edited)');
+      }
+      if (entry.seq === mirrored?.seq) mirroredHash = stated;
       prevHash = stated;
       seq = entry.seq;
     }
+    const end = (reason: string): AuditVerification => ({ ok: false, entries: rows.length, broken: { line: rows.length + 1, reason } });
     const headSeq = head?.seq ?? 0;
     const headHash = head?.hash ?? GENESIS_HASH;
     if (headSeq !== seq || headHash !== prevHash) {
-      const reason =
+      return end(
         headSeq > seq
           ? `the log ends at entry ${seq} but its head says ${headSeq} were written (the last ${headSeq - seq} were removed)`
-          : `the head record (entry ${headSeq}) does not match the last entry (${seq}) (the head was changed or removed)`;
-      return { ok: false, entries: rows.length, broken: { line: rows.length + 1, reason } };
+          : `the head record (entry ${headSeq}) does not match the last entry (${seq}) (the head was changed or removed)`,
+      );
+    }
+    if (mirrored && mirrored.seq > seq) {
+      return end(`the log ends at entry ${seq}, but ${mirrored.seq} were written, as recorded outside the database (entries were removed with the head, or the database was wiped or replaced)`);
+    }
+    if (mirrored && mirroredHash !== mirrored.hash) {
+      return { ok: false, entries: rows.length, broken: { line: mirrored.seq, reason: `entry ${mirrored.seq} is not the one recorded outside the database (the log was rewritten)` } };
     }
     return { ok: true, entries: rows.length };
+  }
+
+  /** The key new entries are hashed with, loaded once (a failed load is tried again at the next append: the keyring may be unlocked by then). */
+  private signingKey(): Promise<ChainKey> {
+    this.loading ??= this.loadSigningKey().then(
+      (signing) => (this.signing = signing),
+      (error: unknown) => {
+        this.loading = undefined;
+        throw error;
+      },
+    );
+    return this.loading;
+  }
+
+  /** The key of the newest entry, so windows share one; a new one when that entry has none, or SecretStorage lost it. */
+  private async loadSigningKey(): Promise<ChainKey> {
+    const newest = this.db.read((sql) => sql.get<{ body: string }>(`SELECT body FROM ${audit} ORDER BY pos DESC LIMIT 1`));
+    const id = (safeJson(newest?.body ?? '') as { chainKey?: unknown } | undefined)?.chainKey;
+    const key = typeof id === 'string' ? await this.anchor.keys.get(id) : undefined;
+    return key ? { id: id as string, key } : this.anchor.keys.create();
   }
 
   private rows(): string[] {
@@ -201,19 +281,28 @@ function allBodies(sql: Sql): string[] {
   return sql.all<{ body: string }>(`SELECT body FROM ${audit} ORDER BY pos`).map((row) => row.body);
 }
 
-function isLink(value: unknown): value is { seq: number; prevHash: string; hash: string } & Record<string, unknown> {
+function isLink(value: unknown): value is { seq: number; prevHash: string; chainKey?: string; hash: string } & Record<string, unknown> {
   const entry = value as Record<string, unknown> | null;
-  return typeof entry === 'object' && entry !== null && Number.isInteger(entry.seq) && typeof entry.prevHash === 'string' && typeof entry.hash === 'string' && typeof entry.kind === 'string' && typeof entry.time === 'string';
+  return (
+    typeof entry === 'object' &&
+    entry !== null &&
+    Number.isInteger(entry.seq) &&
+    typeof entry.prevHash === 'string' &&
+    typeof entry.hash === 'string' &&
+    typeof entry.kind === 'string' &&
+    typeof entry.time === 'string' &&
+    (entry.chainKey === undefined || typeof entry.chainKey === 'string')
+  );
 }
 
 /** The sorted order of each set of keys seen: entries share a few sets, and sorting each anew dominated verify. */
 const keyOrders = new Map<string, string[]>();
 
 /**
- * sha256 over the entry's fields in a fixed (sorted, by localeCompare as 0.1.0 did, so its
- * entries still verify) order, so the hash does not depend on key order.
+ * The entry's fields as JSON in a fixed (sorted, by localeCompare as 0.1.0 did, so its entries
+ * still verify) order, so the hash does not depend on key order.
  */
-function hashOf(body: Record<string, unknown>): string {
+function canonical(body: Record<string, unknown>): string {
   const keys = Object.keys(body);
   const id = keys.join('\n');
   let order = keyOrders.get(id);
@@ -223,5 +312,15 @@ function hashOf(body: Record<string, unknown>): string {
   }
   const sorted: Record<string, unknown> = {};
   for (const key of order) if (body[key] !== undefined) sorted[key] = body[key];
-  return hash('sha256', JSON.stringify(sorted));
+  return JSON.stringify(sorted);
+}
+
+/** The hash of entries written before the chain was keyed: sha256, which anyone can recompute. */
+function plainHash(body: Record<string, unknown>): string {
+  return hash('sha256', canonical(body));
+}
+
+/** The hash of a keyed entry: HMAC-SHA256 under the chain key it names. */
+function keyedHash(key: Buffer, body: Record<string, unknown>): string {
+  return createHmac('sha256', key).update(canonical(body)).digest('hex');
 }

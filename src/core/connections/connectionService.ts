@@ -38,6 +38,9 @@ export interface ConnectionServiceDeps {
   newId?: () => string;
 }
 
+/** A new connection's own fields, checked (ConnectionService.checkInput). */
+export type NewConnectionFields = Pick<Connection, 'name' | 'providerId' | 'baseUrl' | 'options' | 'defaultModel'>;
+
 /**
  * Where the person decided a keyed connection's key may go when its address moves to another
  * origin (asked in VS Code's modal by ConnectionActions): send it to `origin`, or remove it.
@@ -84,8 +87,12 @@ export class ConnectionService {
     return connection;
   }
 
-  /** `requesterId` names who asked, for the audit log (a view, the palette, a command's caller). */
-  async create(input: unknown, requesterId?: string): Promise<Connection> {
+  /**
+   * A new connection's fields as create() stores them, or `invalid_input` (`not_found` for a
+   * provider that is not available) saying what is wrong. The one check of a connection's input:
+   * create() and an import, before it changes anything, both run it.
+   */
+  checkInput(input: unknown): NewConnectionFields {
     const parsed = parseOrThrow(ConnectionInputSchema, input, 'The connection');
     const provider = this.deps.registry.require(parsed.providerId);
     const descriptor = provider.descriptor;
@@ -93,15 +100,16 @@ export class ConnectionService {
     if (!baseUrl) {
       throw new SwitchboardError('invalid_input', l10n.t('{0} needs a base URL.', descriptor.displayName));
     }
-    const options = checkOptions(provider, parsed.options);
+    return { name: parsed.name, providerId: descriptor.id, baseUrl: trimTrailingSlash(baseUrl), options: checkOptions(provider, parsed.options), defaultModel: parsed.defaultModel || undefined };
+  }
+
+  /** `requesterId` names who asked, for the audit log (a view, the palette, a command's caller). */
+  async create(input: unknown, requesterId?: string): Promise<Connection> {
+    const fields = this.checkInput(input);
     const now = this.deps.clock.now().toISOString();
     const connection: Connection = ConnectionSchema.parse({
       id: (this.deps.newId ?? randomUUID)(),
-      name: parsed.name,
-      providerId: descriptor.id,
-      baseUrl: trimTrailingSlash(baseUrl),
-      options,
-      defaultModel: parsed.defaultModel || undefined,
+      ...fields,
       status: 'unknown',
       createdAt: now,
       updatedAt: now,
@@ -110,7 +118,7 @@ export class ConnectionService {
       assertUniqueName(all, connection.name);
       return [...all, connection];
     });
-    this.deps.logger.info(`Created connection "${connection.name}" (${connection.id}, ${descriptor.id}).`);
+    this.deps.logger.info(`Created connection "${connection.name}" (${connection.id}, ${connection.providerId}).`);
     await this.audit('connection_created', connection, requesterId);
     return connection;
   }
@@ -185,14 +193,32 @@ export class ConnectionService {
   }
 
   /**
+   * A way back to the connection as it is now, record and credentials, for a change that must be
+   * undone (an import that failed midway). `headerNames` are credential headers the change may
+   * add: they are removed again on the way back.
+   */
+  async restorePoint(id: string, headerNames: readonly string[]): Promise<() => Promise<void>> {
+    const before = this.require(id);
+    const names = new Set([...(before.credentialHeaders ?? []).map((header) => header.name), ...headerNames]);
+    const restoreSecrets = await this.deps.keys.restorePoint(id, [...names]);
+    return async () => {
+      // The record claims no credential while they are put back, so none goes to the changed address meanwhile.
+      await this.patchRecord(id, { keyHint: undefined, keyId: undefined, keyOrigin: undefined, credentialHeaders: undefined });
+      await restoreSecrets();
+      await this.mutate((all) => all.map((c) => (c.id === id ? before : c)));
+      this.deps.logger.info(`Put connection "${before.name}" (${id}) back as it was.`);
+      await this.audit('connection_updated', before, undefined);
+    };
+  }
+
+  /**
    * Stores the key (the key path reads it back) for the connection's current origin. Plain http
    * to another machine keeps the key unusable unless `allowInsecure` says the person allowed it
    * in a modal. If the keyring fails, nothing is kept and the connection has no key.
    */
   async setKey(id: string, key: string, options: { allowInsecure?: boolean } = {}): Promise<{ keyHint: string }> {
     const connection = this.require(id);
-    const trimmed = key.trim();
-    if (!trimmed) throw new SwitchboardError('invalid_input', l10n.t('The key is empty. Paste the key your provider gave you.'));
+    const trimmed = checkKey(key);
     let stored;
     try {
       stored = await this.deps.keys.store(connection, trimmed);
@@ -242,15 +268,8 @@ export class ConnectionService {
    */
   async setCredentialHeader(id: string, rawName: string, rawValue: string, options: { allowInsecure?: boolean } = {}): Promise<Connection> {
     const connection = this.require(id);
-    const provider = this.deps.registry.require(connection.providerId).descriptor;
-    if (!provider.fields.some((field) => field.key === CUSTOM_HEADERS_FIELD)) {
-      throw new SwitchboardError('invalid_input', l10n.t('{0} connections do not send custom headers.', provider.displayName));
-    }
-    const { name, value } = checkCredentialHeader(rawName, rawValue);
+    const { name, value } = this.checkCredentialHeaders(connection, { [rawName]: rawValue })[0]!;
     const others = (connection.credentialHeaders ?? []).filter((header) => header.name !== name);
-    if (others.length >= MAX_CREDENTIAL_HEADERS) {
-      throw new SwitchboardError('invalid_input', l10n.t('"{0}" has {1} credential headers already. Remove one first.', connection.name, MAX_CREDENTIAL_HEADERS));
-    }
     const hint = await this.deps.keys.storeHeader(connection, name, value);
     const allowInsecureKey = isInsecureForKeys(connection.baseUrl) && options.allowInsecure === true ? true : connection.allowInsecureKey;
     let updated: Connection | undefined;
@@ -264,6 +283,24 @@ export class ConnectionService {
     );
     this.deps.logger.info(`Stored the credential header "${name}" for connection ${id} (${hint}).`);
     return updated!;
+  }
+
+  /**
+   * `headers` checked as setCredentialHeader stores them on `connection` (lower-case names), or
+   * `invalid_input`: the provider must send custom headers, each name and value must be allowed,
+   * and with the connection's other headers they must stay within MAX_CREDENTIAL_HEADERS.
+   */
+  checkCredentialHeaders(connection: Pick<Connection, 'name' | 'providerId' | 'credentialHeaders'>, headers: Record<string, string>): { name: string; value: string }[] {
+    const provider = this.deps.registry.require(connection.providerId).descriptor;
+    if (!provider.fields.some((field) => field.key === CUSTOM_HEADERS_FIELD)) {
+      throw new SwitchboardError('invalid_input', l10n.t('{0} connections do not send custom headers.', provider.displayName));
+    }
+    const checked = Object.entries(headers).map(([name, value]) => checkCredentialHeader(name, value));
+    const names = new Set([...(connection.credentialHeaders ?? []).map((header) => header.name), ...checked.map((header) => header.name)]);
+    if (names.size > MAX_CREDENTIAL_HEADERS) {
+      throw new SwitchboardError('invalid_input', l10n.t('"{0}" would have {1} credential headers; at most {2} are allowed. Remove one first.', connection.name, names.size, MAX_CREDENTIAL_HEADERS));
+    }
+    return checked;
   }
 
   async removeCredentialHeader(id: string, rawName: string): Promise<Connection> {
@@ -374,6 +411,13 @@ function checkOptions({ descriptor, adapter }: RegisteredProvider, options: Reco
   const problem = adapter.validateOptions?.(result);
   if (problem) throw new SwitchboardError('invalid_input', problem);
   return result;
+}
+
+/** The key as it is stored (trimmed), or `invalid_input` when nothing is left. */
+export function checkKey(key: string): string {
+  const trimmed = key.trim();
+  if (!trimmed) throw new SwitchboardError('invalid_input', l10n.t('The key is empty. Paste the key your provider gave you.'));
+  return trimmed;
 }
 
 function defaultBaseUrl(descriptor: ProviderDescriptor): string | undefined {

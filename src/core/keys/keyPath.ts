@@ -1,9 +1,10 @@
 import * as l10n from '@vscode/l10n';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { KeyPurpose, KeyReadOutcome } from '../../contracts/agents';
 import { hasCredentials, isInsecureForKeys, originOf, type Connection } from '../../contracts/connections';
 import type { ProviderDescriptor } from '../../contracts/providers';
 import { API_KEY_FIELD } from '../../contracts/vocabulary';
+import type { AuditChainKeys } from '../audit/auditAnchor';
 import type { AuditLog } from '../audit/auditLog';
 import type { ConsentService, GrantBinding } from './consent';
 import { SwitchboardError, errorText } from '../base/errors';
@@ -37,6 +38,12 @@ export interface KeyUse {
    * http to another machine is refused outright (there is no per-gateway allowance).
    */
   destination?: string;
+}
+
+/** A connection's key and credential headers (by lower-case name), as the adapter receives them. */
+export interface Credentials {
+  apiKey?: string;
+  credentialHeaders?: Record<string, string>;
 }
 
 export interface StoredKey {
@@ -75,7 +82,7 @@ export class KeyPath {
    */
   async store(connection: Connection, key: string): Promise<StoredKey> {
     throwIfBoundElsewhere({ ...connection, keyHint: undefined });
-    await this.storeSecret(secretNames.connectionKey(connection.id), key);
+    await storeSecret(this.deps, secretNames.connectionKey(connection.id), key);
     return { keyHint: keyHint(key), keyId: randomBytes(16).toString('hex'), keyOrigin: originOf(connection.baseUrl) };
   }
 
@@ -86,20 +93,20 @@ export class KeyPath {
    */
   async storeHeader(connection: Connection, name: string, value: string): Promise<string> {
     throwIfBoundElsewhere({ ...connection, credentialHeaders: connection.credentialHeaders?.filter((header) => header.name !== name) });
-    await this.storeSecret(secretNames.credentialHeader(connection.id, name), value);
+    await storeSecret(this.deps, secretNames.credentialHeader(connection.id, name), value);
     return keyHint(value);
   }
 
   /** Removes the key and the named credential headers; a keyring error is logged, since the record no longer points to them. */
   async forget(connectionId: string, headerNames: readonly string[] = []): Promise<void> {
     for (const secret of [secretNames.connectionKey(connectionId), ...headerNames.map((name) => secretNames.credentialHeader(connectionId, name))]) {
-      await this.deleteSecret(secret);
+      await deleteSecret(this.deps, secret);
     }
   }
 
   /** Removes one credential header. */
   forgetHeader(connectionId: string, name: string): Promise<void> {
-    return this.deleteSecret(secretNames.credentialHeader(connectionId, name));
+    return deleteSecret(this.deps, secretNames.credentialHeader(connectionId, name));
   }
 
   /** Runs `call` with what it needs to reach the connection, the key included only through the steps above. */
@@ -123,7 +130,7 @@ export class KeyPath {
         l10n.t('The key of "{0}" was not used: you denied it to {1}. Try again and allow it, or choose a connection without a key.', connection.name, this.deps.consent.describeRequester(use.requester.id)),
       );
     }
-    let credentials: { apiKey?: string; credentialHeaders?: Record<string, string> };
+    let credentials: Credentials;
     try {
       credentials = await this.readCredentials(connection);
     } catch (error) {
@@ -165,7 +172,7 @@ export class KeyPath {
 
   /** Stores the AI gateway's token, read back like a key. */
   storeGatewayToken(token: string): Promise<void> {
-    return this.storeSecret(secretNames.gatewayToken, token);
+    return storeSecret(this.deps, secretNames.gatewayToken, token);
   }
 
   /**
@@ -183,48 +190,58 @@ export class KeyPath {
     return blankedResult([token], () => call(token));
   }
 
-  /** The connection's key and credential headers from the vault; `secret_storage_failed` or `auth_failed` when one is missing. */
-  private async readCredentials(connection: Connection): Promise<{ apiKey?: string; credentialHeaders?: Record<string, string> }> {
-    const read = async (name: string): Promise<string> => {
-      let value: string | undefined;
-      try {
-        value = await this.deps.vault.get(name);
-      } catch (error) {
-        throw secretStorageFailed(errorText(error), 'read');
+  /**
+   * Which of `incoming`'s credentials differ from what the connection stores (a header it does not
+   * have differs). Compared here, in constant time, so nothing stored leaves the key path: only
+   * the answer does. Not a use of the key (it goes nowhere), so there is no consent and no
+   * `key_read` entry. An import asks, so that a file's unchanged key keeps its key id and with it
+   * the standing permissions given for it.
+   */
+  async differingCredentials(connection: Connection, incoming: Credentials): Promise<{ apiKey: boolean; headers: string[] }> {
+    const differs = async (stored: { hint: string } | undefined, name: string, value: string) =>
+      stored?.hint !== keyHint(value) || !sameSecret(await readSecret(this.deps, name), value);
+    const apiKey = incoming.apiKey !== undefined && (await differs(connection.keyHint ? { hint: connection.keyHint } : undefined, secretNames.connectionKey(connection.id), incoming.apiKey));
+    const headers: string[] = [];
+    for (const [name, value] of Object.entries(incoming.credentialHeaders ?? {})) {
+      const stored = connection.credentialHeaders?.find((header) => header.name === name);
+      if (await differs(stored, secretNames.credentialHeader(connection.id, name), value)) headers.push(name);
+    }
+    return { apiKey, headers };
+  }
+
+  /**
+   * What SecretStorage holds now for the connection's key and the named credential headers, kept
+   * here, and the function that puts exactly that back (storing what was there, removing what was
+   * not): for undoing an import that failed midway. The values never leave the key path.
+   */
+  async restorePoint(connectionId: string, headerNames: readonly string[]): Promise<() => Promise<void>> {
+    const saved = new Map<string, string | undefined>();
+    for (const name of [secretNames.connectionKey(connectionId), ...headerNames.map((header) => secretNames.credentialHeader(connectionId, header))]) {
+      saved.set(name, await readSecret(this.deps, name));
+    }
+    return async () => {
+      for (const [name, value] of saved) {
+        if (value === undefined) await deleteSecret(this.deps, name);
+        else await storeSecret(this.deps, name, value);
       }
+    };
+  }
+
+  /** The connection's key and credential headers from the vault; `secret_storage_failed` or `auth_failed` when one is missing. */
+  private async readCredentials(connection: Connection): Promise<Credentials> {
+    const read = async (name: string): Promise<string> => {
+      const value = await readSecret(this.deps, name);
       if (!value) {
         throw new SwitchboardError('auth_failed', l10n.t('A credential of "{0}" is no longer in SecretStorage. Set its key or credential header again.', connection.name));
       }
       return value;
     };
-    const credentials: { apiKey?: string; credentialHeaders?: Record<string, string> } = {};
+    const credentials: Credentials = {};
     if (connection.keyHint) credentials.apiKey = await read(secretNames.connectionKey(connection.id));
     for (const { name } of connection.credentialHeaders ?? []) {
       credentials.credentialHeaders = { ...credentials.credentialHeaders, [name]: await read(secretNames.credentialHeader(connection.id, name)) };
     }
     return credentials;
-  }
-
-  /** Stores a secret and reads it back; if the keyring fails or drops it, nothing is kept. */
-  private async storeSecret(name: string, value: string): Promise<void> {
-    let readBack: string | undefined;
-    try {
-      await this.deps.vault.store(name, value);
-      readBack = await this.deps.vault.get(name);
-    } catch (error) {
-      await this.deleteSecret(name);
-      throw secretStorageFailed(errorText(error), 'store');
-    }
-    if (readBack !== value) {
-      await this.deleteSecret(name);
-      throw secretStorageFailed('the stored value could not be read back', 'store');
-    }
-  }
-
-  private async deleteSecret(name: string): Promise<void> {
-    await this.deps.vault.delete(name).catch((error: unknown) => {
-      this.deps.logger.warn(`Could not delete ${name} from SecretStorage: ${errorText(error)}`);
-    });
   }
 
   /** Why the key must not go to the connection's current address, or undefined. */
@@ -294,6 +311,92 @@ function destinationRefusal(connection: Connection, destination: string): Switch
   return new SwitchboardError(
     'consent_denied',
     l10n.t('The AI gateway {0} uses plain http:// to another machine, so the key of "{1}" would cross the network unencrypted. Switchboard did not send it. Use an https:// gateway address.', originOf(destination), connection.name),
+  );
+}
+
+/**
+ * The audit chain's HMAC keys (audit/auditAnchor.ts), each under its own id. Here because only the
+ * key path reads the vault. They never leave the extension host's memory for anywhere else: the
+ * audit log hashes with them, and nothing sends them.
+ */
+export function auditChainKeys(shelf: Shelf): AuditChainKeys {
+  return {
+    async get(keyId) {
+      // The id comes from the database: only one of ours names a secret.
+      if (!CHAIN_KEY_ID.test(keyId)) return undefined;
+      const value = await readSecret(shelf, secretNames.auditChainKey(keyId), auditKeyFailed);
+      return value ? Buffer.from(value, 'base64') : undefined;
+    },
+    async create() {
+      const id = randomBytes(8).toString('hex');
+      const key = randomBytes(32);
+      await storeSecret(shelf, secretNames.auditChainKey(id), key.toString('base64'), auditKeyFailed);
+      return { id, key };
+    },
+  };
+}
+
+const CHAIN_KEY_ID = /^[0-9a-f]{16}$/;
+
+/** Where the key path keeps secrets, and where it says that one could not be removed. */
+interface Shelf {
+  vault: SecretVault;
+  logger: Logger;
+}
+
+/** What a keyring failure says: by default, about a connection's key. */
+type KeyringFailure = (reason: string, when: 'store' | 'read') => SwitchboardError;
+
+/** A secret from the vault, or `secret_storage_failed` when the keyring cannot be read. */
+async function readSecret({ vault }: Shelf, name: string, failed: KeyringFailure = secretStorageFailed): Promise<string | undefined> {
+  try {
+    return await vault.get(name);
+  } catch (error) {
+    throw failed(errorText(error), 'read');
+  }
+}
+
+/** Stores a secret and reads it back; if the keyring fails or drops it, nothing is kept. */
+async function storeSecret(shelf: Shelf, name: string, value: string, failed: KeyringFailure = secretStorageFailed): Promise<void> {
+  let readBack: string | undefined;
+  try {
+    await shelf.vault.store(name, value);
+    readBack = await shelf.vault.get(name);
+  } catch (error) {
+    await deleteSecret(shelf, name);
+    throw failed(errorText(error), 'store');
+  }
+  if (readBack !== value) {
+    await deleteSecret(shelf, name);
+    throw failed('the stored value could not be read back', 'store');
+  }
+}
+
+async function deleteSecret(shelf: Shelf, name: string): Promise<void> {
+  await shelf.vault.delete(name).catch((error: unknown) => {
+    shelf.logger.warn(`Could not delete ${name} from SecretStorage: ${errorText(error)}`);
+  });
+}
+
+/** Whether `stored` is `value`, in time that does not depend on where they differ. */
+function sameSecret(stored: string | undefined, value: string): boolean {
+  if (stored === undefined) return false;
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(stored), digest(value));
+}
+
+function auditKeyFailed(reason: string, when: 'store' | 'read'): SwitchboardError {
+  return new SwitchboardError(
+    'secret_storage_failed',
+    when === 'store'
+      ? l10n.t(
+          'VS Code could not keep the audit log\'s key in the system keyring ({0}), so no audit entry was written, and what needed one did not happen. On Linux, install and unlock a keyring such as GNOME Keyring or KWallet, or start VS Code with --password-store="gnome-libsecret" (see "Troubleshooting keychain issues" in the VS Code docs), then try again.',
+          reason,
+        )
+      : l10n.t(
+          'VS Code could not read the audit log\'s key from the system keyring ({0}), so the audit log could not be written or verified. On Linux, install and unlock a keyring such as GNOME Keyring or KWallet, or start VS Code with --password-store="gnome-libsecret" (see "Troubleshooting keychain issues" in the VS Code docs), then try again.',
+          reason,
+        ),
   );
 }
 

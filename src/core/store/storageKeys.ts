@@ -8,6 +8,12 @@
 export const CONNECTIONS_KEY = 'switchboard.connections';
 export const AGENTS_KEY = 'switchboard.agents';
 export const CONSENTS_KEY = 'switchboard.consents';
+/**
+ * The audit log's head (seq and hash of its last entry), mirrored outside the database so that a
+ * wiped, replaced or truncated log does not verify (audit/auditAnchor.ts). Written after entries
+ * commit, a burst of them at once.
+ */
+export const AUDIT_HEAD_KEY = 'switchboard.auditHead';
 /** What the AI gateway has of each agent, and deletes it still owes (gatewaySync.ts). Small: one record per agent. */
 export const GATEWAY_SYNC_KEY = 'switchboard.gatewaySync';
 

@@ -1,0 +1,94 @@
+import * as z from 'zod';
+import { errorText } from '../base/errors';
+import type { KeyValueStore, Logger } from '../base/ports';
+import type { AuditHead } from '../store/auditHead';
+import { AUDIT_HEAD_KEY } from '../store/storageKeys';
+
+// What anchors the audit chain outside its database: the HMAC keys that hash its entries, kept
+// in SecretStorage, and its head, mirrored in globalState. Someone who can edit the database
+// file can recompute a plain hash chain, or wipe it with its head row; without the key, and
+// without also changing globalState, neither verifies.
+
+/** One HMAC key of the chain and its id, which each entry it hashed names (`chainKey`). */
+export interface ChainKey {
+  id: string;
+  key: Buffer;
+}
+
+/**
+ * The chain's HMAC keys in SecretStorage. Only the key path reads the vault, so it provides them
+ * (keyPath.ts `auditChainKeys`). Each key has its own id and secret: two windows that make one at
+ * the same moment (there is no compare-and-set in SecretStorage) both keep theirs, and entries
+ * hashed with either verify.
+ */
+export interface AuditChainKeys {
+  /** The key of `id`, or undefined when SecretStorage has none (never made, or removed). */
+  get(id: string): Promise<Buffer | undefined>;
+  /** A new random key, stored in SecretStorage and read back, under a new id. */
+  create(): Promise<ChainKey>;
+}
+
+const MirroredHeadSchema = z.object({ seq: z.number().int().positive(), hash: z.string().regex(/^[0-9a-f]{64}$/) }).strict();
+
+/** How long a new head waits before it is mirrored: a run's entries (key reads, model calls) cost one globalState write. */
+export const MIRROR_DELAY_MS = 2_000;
+
+/**
+ * The head of the chain (seq and hash of the last entry) mirrored in globalState. Written after
+ * the entry is committed, a burst of entries at once, and never backwards: windows share the
+ * database and globalState, and a window mirrors its head only if no later one is there.
+ * Call `flush` at a clean shutdown, so the last head is not lost.
+ */
+export class HeadMirror {
+  private pending: AuditHead | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly deps: {
+      state: KeyValueStore;
+      logger: Logger;
+      /** How long a new head waits before it is written (default 2 s); Infinity leaves it to `flush`. */
+      delayMs?: number;
+    },
+  ) {}
+
+  /** The mirrored head; undefined when there is none yet, or the record fails its schema (logged). */
+  read(): AuditHead | undefined {
+    const stored = this.deps.state.get(AUDIT_HEAD_KEY);
+    if (stored === undefined) return undefined;
+    const parsed = MirroredHeadSchema.safeParse(stored);
+    if (!parsed.success) this.deps.logger.warn("The audit log's head mirrored in globalState is not valid; verification goes on without it.");
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  /** After an entry is committed: mirrored within the delay, with any that follow it meanwhile. */
+  advance(head: AuditHead): void {
+    if (this.pending && this.pending.seq >= head.seq) return;
+    this.pending = { seq: head.seq, hash: head.hash };
+    const delayMs = this.deps.delayMs ?? MIRROR_DELAY_MS;
+    if (this.timer || !Number.isFinite(delayMs)) return;
+    this.timer = setTimeout(() => void this.flush(), delayMs);
+    // A pending mirror must not keep a process alive; a clean shutdown flushes it.
+    this.timer.unref?.();
+  }
+
+  /** Writes the pending head now; resolves once no write is pending or under way. */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const head = this.pending;
+    this.pending = undefined;
+    if (head) this.writing = this.writing.then(() => this.write(head));
+    return this.writing;
+  }
+
+  private async write(head: AuditHead): Promise<void> {
+    // Another window may have mirrored a later head: never step back.
+    const stored = this.read();
+    if (stored && stored.seq >= head.seq) return;
+    await this.deps.state.update(AUDIT_HEAD_KEY, head).catch((error: unknown) => {
+      this.deps.logger.warn(`Could not mirror the audit log's head in globalState: ${errorText(error)}`);
+    });
+  }
+}
