@@ -99,16 +99,18 @@ describe('a new user’s first hour: questions, notifications and errors that sa
     const stranded = await agent({ name: unique('Stranded'), connectionId: gone.id });
     await deleteConnection(testing, gone.id);
 
+    const errorsBefore = testing.shownErrors().length;
     const failed = await runAgent({ agentId: stranded.id, input: 'hello' });
     assert.equal(failed.status, 'failed');
     assert.equal(failed.error?.code, 'missing_connection');
-    const shown = testing.shownErrors().at(-1);
+    const [shown] = testing.shownErrors().slice(errorsBefore);
     assert.deepEqual(shown?.actions, ['Edit Agent'], JSON.stringify(shown));
     assert.match(shown?.message ?? '', new RegExp(`Edit the agent: choose another connection, or none to run on the default connection "${home.name}"`));
 
     await config().update('defaultConnectionId', undefined, vscode.ConfigurationTarget.Global);
+    const errorsNow = testing.shownErrors().length;
     await runAgent({ agentId: stranded.id, input: 'hello again' });
-    assert.deepEqual(testing.shownErrors().at(-1)?.actions, ['Set Default Connection']);
+    assert.deepEqual(testing.shownErrors().slice(errorsNow).map((error) => error.actions), [['Set Default Connection']]);
   });
 
   it('marks the current default in the pick, says nothing when it is picked again, and the status bar reads its name without the icon', async () => {
@@ -173,9 +175,10 @@ describe('a new user’s first hour: questions, notifications and errors that sa
 
   it('refuses a model id with spaces for Ollama, when added and when run, and never suggests "ollama pull" for it', async () => {
     const local = await connection({ name: unique('Picky Ollama'), providerId: 'ollama', baseUrl: fixtureUrl('ollama') });
+    const errorsBefore = testing.shownErrors().length;
     testing.queueAnswers('$(edit) Enter a model id…', 'my fancy model');
     await vscode.commands.executeCommand('switchboard.discoverModels', local.id);
-    const refused = testing.shownErrors().at(-1)?.message ?? '';
+    const refused = testing.shownErrors().slice(errorsBefore).map((error) => error.message).join('\n');
     assert.match(refused, /"my fancy model" is not an Ollama model name: Ollama model names have no spaces/);
     assert.ok(!testing.storedModels().some((m) => m.providerModelId === 'my fancy model'), 'the model was registered');
 
