@@ -22,8 +22,9 @@ export interface RoutingInputs {
 }
 
 /**
- * Which connection and model a run uses, and where each came from (ARCHITECTURE.md, "Routing
- * precedence", in src/contracts/routing.ts), or the error that says why there is none.
+ * Which connection and model a run uses, and where each came from (the routing precedence of
+ * docs/architecture.md, "Key contracts", in src/contracts/routing.ts), or the error that says why
+ * there is none.
  */
 export function resolveRouting(inputs: RoutingInputs): Routing {
   const { request, agent } = inputs;
