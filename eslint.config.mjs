@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 const REPO = import.meta.dirname;
 
 /**
- * The layer rules of ARCHITECTURE.md ("Layers in the code"), one zone per "never". Each message
+ * The layer rules of docs/architecture.md ("Layers in the code"), one zone per "never". Each message
  * starts with the rule's name so a lint error says which rule broke. `from: '.'` with
  * exceptions reads "anything of ours but ...": a new folder is forbidden until a zone allows it.
  * `node_modules` is excepted because packages (zod, preact) are not ours.

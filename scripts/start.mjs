@@ -1,5 +1,6 @@
-// `npm start`: a VS Code (code-server) on http://127.0.0.1:8080 (or a free port when 8080 is
-// taken) with Switchboard loaded from this repository as a development extension and
+// `npm start`: installs what it needs (npm packages, then Node 24 and code-server, as `npm test`
+// does), builds, and serves a VS Code (code-server) on http://127.0.0.1:8080 (or a free port when
+// 8080 is taken) with Switchboard loaded from this repository as a development extension and
 // sample-workspace/ opened. esbuild keeps rebuilding in the background: after an edit, run
 // "Developer: Reload Window" in the browser. Ctrl-C stops everything this script started.
 //
@@ -8,13 +9,15 @@
 //                              for trying the extension on a machine without Ollama
 //   npm start -- --port 9000   another port (refused if something already serves there)
 //
-// User data (settings, the extension host's logs) persists in .harness/start/ between
-// starts; connections and keys live in the browser's storage for that origin.
+// User data (settings, the extension host's logs, Switchboard's database) persists in
+// .harness/start/ of this repository between starts; connections and keys live in the
+// browser's storage for that origin.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startCodeServer, workbenchUrl } from './harness/codeServer.mjs';
-import { HARNESS_DIR, HarnessError, REPO, installCleanupHandlers, isServing, log, runOrThrow, track } from './harness/common.mjs';
+import { HarnessError, REPO, installCleanupHandlers, isServing, log, runOrThrow, track } from './harness/common.mjs';
+import { ensureDependencies } from './harness/dependencies.mjs';
 import { startFixtures } from './harness/fixtures.mjs';
 import { ensureHarness } from './harness/install.mjs';
 
@@ -34,6 +37,9 @@ async function stopAll() {
 
 async function main() {
   installCleanupHandlers(stopAll);
+  // The same first steps as `npm test`: the npm packages (esbuild builds with them), then
+  // Node 24 and code-server.
+  log(`start: dependencies: ${await ensureDependencies()}`);
   await ensureHarness();
   log('start: building the extension');
   await runOrThrow('build', process.execPath, ['esbuild.mjs']);
@@ -56,7 +62,9 @@ async function main() {
     port = undefined;
   }
   const server = await startCodeServer({
-    dataDir: path.join(HARNESS_DIR, 'start'),
+    // In the repository, not in HARNESS_DIR: that cache of installs may be shared by several
+    // clones (SWITCHBOARD_HARNESS_DIR), and each clone's settings and logs are its own.
+    dataDir: path.join(REPO, '.harness', 'start'),
     workspace: path.join(REPO, 'sample-workspace'),
     port,
     env: fixtureEnv,

@@ -11,29 +11,12 @@
 // the canary scan) as one; a mocha layer that failed without a failing test (a crash before
 // tests ran) adds one failure, so a failed run never ends with "0 failed". The exit code is 1
 // when any step failed.
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { canaryScan } from './harness/canaryScan.mjs';
-import { HarnessError, REPO, installCleanupHandlers, log, mochaCounts, run } from './harness/common.mjs';
+import { HarnessError, installCleanupHandlers, log, mochaCounts, run } from './harness/common.mjs';
+import { ensureDependencies } from './harness/dependencies.mjs';
 import { ensureHarness } from './harness/install.mjs';
 
 const sessionStart = Date.now();
-
-/** Packages in package-lock.json that node_modules lacks or holds at another version. */
-function staleDependencies() {
-  const hidden = path.join(REPO, 'node_modules', '.package-lock.json');
-  if (!existsSync(hidden)) return ['node_modules is missing'];
-  const wanted = JSON.parse(readFileSync(path.join(REPO, 'package-lock.json'), 'utf8')).packages ?? {};
-  const have = JSON.parse(readFileSync(hidden, 'utf8')).packages ?? {};
-  const stale = [];
-  for (const [key, entry] of Object.entries(wanted)) {
-    if (!key || entry.link) continue;
-    // Optional packages for other platforms (esbuild's, ...) are rightly absent.
-    if (entry.optional && !have[key]) continue;
-    if (have[key]?.version !== entry.version) stale.push(`${key.replace(/^node_modules\//, '')}@${entry.version}`);
-  }
-  return stale;
-}
 
 const steps = [
   // The limits are backstops far above the usual times (see the summary), so that a hang
@@ -74,14 +57,7 @@ async function main() {
     }
   };
 
-  const installed = await setup('dependencies', async () => {
-    const stale = staleDependencies();
-    if (!stale.length) return 'node_modules matches package-lock.json';
-    log(`dependencies: running npm ci (${stale.length} missing or stale, e.g. ${stale.slice(0, 3).join(', ')})`);
-    const result = await run('npm', ['ci'], { capture: true });
-    if (result.code !== 0) throw new HarnessError(`npm ci failed (exit ${result.code})`);
-    return 'npm ci';
-  });
+  const installed = await setup('dependencies', ensureDependencies);
   if (!installed) {
     log('dependencies failed; no layer can run without them');
     finish(1);

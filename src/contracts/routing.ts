@@ -1,4 +1,4 @@
-// The routing precedence of ARCHITECTURE.md, as pure functions over plain values, so the host
+// The routing precedence of docs/architecture.md ("Key contracts"), as pure functions over plain values, so the host
 // (src/core/calls/routing.ts, which decides a run) and the Agents view (which says beforehand where a
 // run will go) cannot disagree.
 import type { Routing } from './agents';

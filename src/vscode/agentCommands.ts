@@ -7,10 +7,10 @@ import type { ConsentService } from '../core/keys/consent';
 import { SwitchboardError } from '../core/base/errors';
 import { requesterIds } from '../core/keys/requesters';
 import type { RunService } from '../core/runs/runService';
+import type { Settings } from '../core/base/ports';
 import { describeRequester } from './consentPrompt';
 import { registerCommandWithErrors, showError } from './errorMessages';
 import type { Prompter } from './prompter';
-
 
 export interface AgentCommandDeps {
   agents: AgentService;
@@ -19,6 +19,7 @@ export interface AgentCommandDeps {
   consent: ConsentService;
   audit: AuditLog;
   prompter: Prompter;
+  settings: Pick<Settings, 'defaultConnectionId'>;
   registeredModels(): ReadonlyMap<string, readonly { providerModelId: string; displayName: string; enabled: boolean }[]>;
 }
 
@@ -92,7 +93,12 @@ export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable
         if (choice) void vscode.commands.executeCommand('switchboard.showRuns');
       });
     } else if (run.error && run.status === 'failed') {
-      void showError(new SwitchboardError(run.error.code, run.error.message), run.routing?.connectionId);
+      const defaultId = deps.settings.defaultConnectionId();
+      void showError(new SwitchboardError(run.error.code, run.error.message), {
+        connectionId: run.routing?.connectionId,
+        agentId: run.agentId,
+        hasDefaultConnection: Boolean(defaultId && connections.get(defaultId)),
+      });
     }
     return run;
   }

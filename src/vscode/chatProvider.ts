@@ -140,9 +140,16 @@ function languageModelError(error: unknown): Error {
 /** How many chat records Show Chat Requests lists. */
 const CHAT_RECORDS_SHOWN = 500;
 
-/** Switchboard: Show Chat Requests: the newest chat records as a read-only document, like the audit log. */
+/**
+ * Where Show Chat Requests shows them: a read-only virtual document (never an Untitled one that
+ * asks to be saved when it is closed), drawn afresh each time the command runs.
+ */
+export const CHAT_RECORDS_URI = vscode.Uri.from({ scheme: 'switchboard', path: '/Switchboard Chat Requests.log' });
+
+/** Switchboard: Show Chat Requests: the newest chat records, newest first, in a read-only document. */
 export function registerChatRecordsCommand(records: ChatRecordStore, connections: ConnectionService): vscode.Disposable {
-  return registerCommandWithErrors('switchboard.showChatRecords', async () => {
+  const changed = new vscode.EventEmitter<vscode.Uri>();
+  const render = () => {
     const { records: page, total } = records.page({ limit: CHAT_RECORDS_SHOWN });
     const names = new Map(connections.list().map((c) => [c.id, c.name]));
     const lines = page.map((r) =>
@@ -161,13 +168,25 @@ export function registerChatRecordsCommand(records: ChatRecordStore, connections
         .filter(Boolean)
         .join('  ·  '),
     );
-    const document = await vscode.workspace.openTextDocument({
-      content: lines.length
-        ? `${vscode.l10n.t('Switchboard chat requests from VS Code chat, newest first ({0} of {1})', page.length, total)}\n\n${lines.join('\n')}\n`
-        : `${vscode.l10n.t('No request from VS Code chat yet.')}\n`,
-      language: 'log',
-    });
+    const text = lines.length
+      ? `${vscode.l10n.t('Switchboard chat requests from VS Code chat, newest first ({0} of {1})', page.length, total)}\n\n${lines.join('\n')}\n`
+      : `${vscode.l10n.t('No request from VS Code chat yet.')}\n`;
+    return { page, text };
+  };
+  /** What the command drew last; a document restored after a reload draws its own. */
+  let latest: string | undefined;
+  const provider = vscode.workspace.registerTextDocumentContentProvider(CHAT_RECORDS_URI.scheme, {
+    onDidChange: changed.event,
+    provideTextDocumentContent: (uri) => (uri.toString() === CHAT_RECORDS_URI.toString() ? (latest ?? render().text) : ''),
+  });
+  const command = registerCommandWithErrors('switchboard.showChatRecords', async () => {
+    const { page, text } = render();
+    latest = text;
+    // An open document is drawn again with the records as they are now.
+    changed.fire(CHAT_RECORDS_URI);
+    const document = await vscode.workspace.openTextDocument(CHAT_RECORDS_URI);
     await vscode.window.showTextDocument(document, { preview: true });
     return page;
   });
+  return vscode.Disposable.from(command, provider, changed);
 }

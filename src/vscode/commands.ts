@@ -12,12 +12,14 @@ import type { Requester } from '../core/keys/keyPath';
 import type { ModelActions } from '../core/models/modelActions';
 import type { ModelRegistry } from '../core/models/modelRegistry';
 import type { ProviderRegistry } from '../core/providers/providerRegistry';
+import type { Settings } from '../core/base/ports';
 import { commandArgument, personAt, requesterIds } from '../core/keys/requesters';
 import { registerCommandWithErrors, showError } from './errorMessages';
 import type { Prompter } from './prompter';
 
 export interface CommandDeps {
   connections: ConnectionService;
+  settings: Pick<Settings, 'defaultConnectionId'>;
   actions: ConnectionActions;
   models: ModelRegistry;
   modelActions: ModelActions;
@@ -39,10 +41,13 @@ export interface Commands {
 }
 
 export function registerCommands(deps: CommandDeps): Commands {
-  const { connections, actions, models, modelActions, registry, prompter } = deps;
+  const { connections, settings, actions, models, modelActions, registry, prompter } = deps;
 
-  /** The connection named by the argument, else the one the person picks; undefined if they cancel. */
-  async function connectionFrom(arg: unknown, placeHolder: string): Promise<Connection | undefined> {
+  /**
+   * The connection named by the argument, else the one the person picks; undefined if they cancel.
+   * `current`, when given, is listed first and marked as the one in force.
+   */
+  async function connectionFrom(arg: unknown, placeHolder: string, current?: { id: string; label: string }): Promise<Connection | undefined> {
     if (arg !== undefined) {
       const parsed = ConnectionArgSchema.safeParse(arg);
       if (!parsed.success) throw new SwitchboardError('invalid_input', vscode.l10n.t('The command expects a connection id (a UUID) as its argument.'));
@@ -54,8 +59,12 @@ export function registerCommands(deps: CommandDeps): Commands {
       if (choice) await vscode.commands.executeCommand('switchboard.addConnection');
       return undefined;
     }
+    const ordered = current ? [...all.filter((c) => c.id === current.id), ...all.filter((c) => c.id !== current.id)] : all;
     return prompter.pick(
-      all.map((c) => ({ label: c.name, description: registry.get(c.providerId)?.descriptor.displayName ?? c.providerId, detail: c.baseUrl, value: c })),
+      ordered.map((c) => {
+        const provider = registry.get(c.providerId)?.descriptor.displayName ?? c.providerId;
+        return { label: c.name, description: c.id === current?.id ? vscode.l10n.t('{0} · {1}', provider, current.label) : provider, detail: c.baseUrl, value: c };
+      }),
       placeHolder,
     );
   }
@@ -83,13 +92,15 @@ export function registerCommands(deps: CommandDeps): Commands {
     if (!values) return undefined;
     const { baseUrl, ...options } = values;
     const created = await actions.create({ name, providerId: descriptor.id, ...(baseUrl ? { baseUrl } : {}), options }, requesterIds.palette);
+    // A required key is asked for at once. An optional one (a local Ollama needs none) is no
+    // question in the way: the notification offers it, and a test that the key would fix says so.
     const keyField = descriptor.fields.find((f) => f.key === API_KEY_FIELD);
-    if (keyField) {
-      const setNow = keyField.required || (await prompter.confirm({ message: vscode.l10n.t('Set an API key for "{0}" now?', created.name), detail: vscode.l10n.t('{0} is optional for {1}.', keyField.label, descriptor.displayName), confirmLabel: vscode.l10n.t('Set Key') }));
-      if (setNow) await actions.setKey(created.id);
-    }
-    void vscode.window.showInformationMessage(vscode.l10n.t('Connection "{0}" added.', created.name), vscode.l10n.t('Test Connection')).then((choice) => {
-      if (choice) void vscode.commands.executeCommand('switchboard.testConnection', created.id);
+    if (keyField?.required) await actions.setKey(created.id);
+    const test = vscode.l10n.t('Test Connection');
+    const setKey = vscode.l10n.t('Set API Key');
+    void prompter.notify({ message: vscode.l10n.t('Connection "{0}" added.', created.name), actions: keyField && !keyField.required ? [test, setKey] : [test] }).then((choice) => {
+      if (choice === test) void vscode.commands.executeCommand('switchboard.testConnection', created.id);
+      if (choice === setKey) void vscode.commands.executeCommand('switchboard.setApiKey', created.id);
     });
     return connections.get(created.id);
   }
@@ -207,7 +218,8 @@ export function registerCommands(deps: CommandDeps): Commands {
               "{0} cannot list its models. Enter the provider's id for the model, exactly as its API names it.",
               registry.get(connection.providerId)?.descriptor.displayName ?? connection.providerId,
             ),
-        validate: (value) => (DiscoveredModelSchema.shape.providerModelId.safeParse(value).success ? undefined : vscode.l10n.t('Enter a model id of 1 to 256 characters.')),
+        validate: (value) =>
+          DiscoveredModelSchema.shape.providerModelId.safeParse(value).success ? adapter.validateModelRef?.(value) : vscode.l10n.t('Enter a model id of 1 to 256 characters.'),
       });
       if (modelId !== undefined) {
         const wasRegistered = registered.has(modelId.trim());
@@ -260,10 +272,13 @@ export function registerCommands(deps: CommandDeps): Commands {
       return result;
     }),
     command('switchboard.setDefaultConnection', async (arg) => {
-      const connection = await connectionFrom(arg, vscode.l10n.t('Choose the connection runs use when nothing else is named'));
+      const currentId = settings.defaultConnectionId();
+      const connection = await connectionFrom(arg, vscode.l10n.t('Choose the connection runs use when nothing else is named'), { id: currentId, label: vscode.l10n.t('current default') });
       if (!connection) return undefined;
+      // Picking the default again changes nothing, so it says nothing new either.
+      if (connection.id === currentId) return { defaultConnectionId: currentId };
       const result = await actions.setDefault(connection.id);
-      void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" is now the default connection.', connection.name));
+      void prompter.notify({ message: vscode.l10n.t('"{0}" is now the default connection.', connection.name), actions: [] });
       return result;
     }),
     command('switchboard.discoverModels', discoverModels),

@@ -4,14 +4,29 @@ import { toErrorInfo } from '../core/base/errors';
 
 const KEYCHAIN_HELP = 'https://code.visualstudio.com/docs/configure/settings-sync#_troubleshooting-keychain-issues';
 
+/** What an error is about, for the action that fixes it. */
+export interface ErrorContext {
+  /** The connection the action targets (Set API Key, Edit Connection). */
+  connectionId?: string;
+  /** The agent whose run failed: a missing connection is fixed by editing it when a default is set. */
+  agentId?: string;
+  /** Whether a default connection is set and exists; when it is, "Set Default Connection" would not help. */
+  hasDefaultConnection?: boolean;
+}
+
+const shown = new vscode.EventEmitter<{ message: string; actions: string[] }>();
+/** Fires with each error message shown and its buttons, so the integration tests see what the person read. */
+export const onDidShowError = shown.event;
+
 /**
  * Shows an error with the action that fixes it, chosen by its code (core picks the words,
- * this picks the buttons). `connectionId` is passed to the action's command.
+ * this picks the buttons). A string `context` is the connection the action targets.
  */
-export async function showError(error: unknown, connectionId?: string): Promise<void> {
+export async function showError(error: unknown, context: ErrorContext | string = {}): Promise<void> {
   const info: ErrorInfo = toErrorInfo(error);
   if (info.code === 'cancelled') return;
-  const actions = actionsFor(info, connectionId);
+  const actions = actionsFor(info, typeof context === 'string' ? { connectionId: context } : context);
+  shown.fire({ message: info.message, actions: actions.map((a) => a.label) });
   const choice = await vscode.window.showErrorMessage(info.message, ...actions.map((a) => a.label));
   const action = actions.find((a) => a.label === choice);
   await action?.run();
@@ -22,7 +37,7 @@ interface Action {
   run(): Thenable<unknown>;
 }
 
-function actionsFor(info: ErrorInfo, connectionId: string | undefined): Action[] {
+function actionsFor(info: ErrorInfo, { connectionId, agentId, hasDefaultConnection }: ErrorContext): Action[] {
   const command = (label: string, id: string, ...args: unknown[]): Action => ({
     label,
     run: () => vscode.commands.executeCommand(id, ...args),
@@ -36,7 +51,10 @@ function actionsFor(info: ErrorInfo, connectionId: string | undefined): Action[]
     case 'model_not_found':
       return connectionId ? [command(vscode.l10n.t('Edit Connection'), 'switchboard.editConnection', connectionId)] : [];
     case 'missing_connection':
-      return [command(vscode.l10n.t('Set Default Connection'), 'switchboard.setDefaultConnection')];
+      // With a default in force, the run failed on a connection the agent (or the run) names:
+      // choosing a default again would change nothing.
+      if (!hasDefaultConnection) return [command(vscode.l10n.t('Set Default Connection'), 'switchboard.setDefaultConnection')];
+      return agentId ? [command(vscode.l10n.t('Edit Agent'), 'switchboard.editAgent', agentId)] : [];
     case 'secret_storage_failed':
       return [{ label: vscode.l10n.t('Open Troubleshooting'), run: () => vscode.env.openExternal(vscode.Uri.parse(KEYCHAIN_HELP)) }];
     default:

@@ -80,7 +80,8 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
   // The only holder of the vault: every key is read through it, consented and audited.
   const keys = new KeyPath({ vault, consent, audit, logger });
   const connections = new ConnectionService({ store, keys, registry, settings, clock, http, logger, audit });
-  const actions = new ConnectionActions(connections, settings, prompter);
+  // `agents` is read when a connection is deleted, long after it is built below.
+  const actions = new ConnectionActions(connections, settings, prompter, (connectionId) => agents.runningOn(connectionId, settings.defaultConnectionId()).map((agent) => agent.name));
   const models = new ModelRegistry({ db, store, connections, providers: registry, keys, settings, clock, http, logger, builtinModel });
   const modelActions = new ModelActions(connections, models, prompter);
   const agents = new AgentService({ store, clock, logger, connectionExists: (id) => connections.get(id) !== undefined });
@@ -93,7 +94,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
     silenceLimitMs: () => settings.requestTimeoutMs() + 30_000,
     logger,
   });
-  const modelCaller = new ModelCaller({ connections, registry, keys, audit, http, settings, logger, requestedContextWindow: (connectionId, modelRef) => models.requestedContextWindow(connectionId, modelRef) });
+  const modelCaller = new ModelCaller({ connections, registry, keys, audit, http, settings, logger, contextWindow: (connectionId, modelRef) => models.contextWindow(connectionId, modelRef) });
   const runService = new RunService({
     ...{ agents, connections, registry, modelCaller, runs, agentHost, settings, clock, logger },
     isModelDisabled: (connectionId, modelRef) => models.isDisabled(connectionId, modelRef),
@@ -111,7 +112,8 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
       ]),
     );
   };
-  const commands = registerCommands({ connections, actions, models, modelActions, registry, prompter });
+  const statusBar = defaultConnectionStatusBar(connections, settings);
+  const commands = registerCommands({ connections, settings, actions, models, modelActions, registry, prompter });
   const postedToWebviews: unknown[] = [];
   const onPost = testMode ? (message: unknown) => postedToWebviews.push(message) : undefined;
   const editor: SwitchboardEditorPanel = new SwitchboardEditorPanel(
@@ -165,7 +167,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
     ),
     agentHost,
     connections.onDeleting((connectionId) => consent.revokeConnection(connectionId)),
-    ...registerAgentCommands({ agents, connections, runService, consent, audit, prompter, registeredModels }),
+    ...registerAgentCommands({ agents, connections, runService, consent, audit, prompter, settings, registeredModels }),
     gateway,
     ...registerGatewayCommands({ agents, connections, models, registry, settings, keys, gateway, prompter, logger }),
     ...registerTransferCommands({ connections, transfer: new ConnectionTransfer({ connections, registry, keys }), prompter }),
@@ -202,7 +204,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
     // Both resolve once the panel exists, so scripts and tests can wait on them.
     registerCommandWithErrors('switchboard.openEditor', async () => void editor.open()),
     registerCommandWithErrors('switchboard.showAuditLog', async () => void editor.open('audit')),
-    defaultConnectionStatusBar(connections, settings),
+    statusBar,
     chatRecords,
     registerChatProvider(chat),
     registerChatRecordsCommand(chatRecords, connections),
@@ -213,7 +215,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
   if (!testMode) return api;
   return {
     ...api,
-    testing: createTestingApi({ context, prompter, logger, postedToWebviews, db, runs, models, audit, runService, chatRecords, chat, activationMs: performance.now() - started }),
+    testing: createTestingApi({ context, prompter, logger, postedToWebviews, db, runs, models, audit, runService, chatRecords, chat, statusBarItem: statusBar.item, activationMs: performance.now() - started }),
   };
 }
 

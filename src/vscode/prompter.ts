@@ -21,6 +21,9 @@ export class Prompter implements Interactions {
   /** The notifications shown, so a test sees what the person would have read. */
   readonly notices: string[] = [];
 
+  /** The quick picks a queued answer answered, with the items they offered, so a test sees what the person would have read. */
+  readonly answeredPicks: { placeHolder: string; items: { label: string; description?: string }[] }[] = [];
+
   /**
    * A non-modal information message. Never answered from the queue: it does not wait for the
    * person, so a queued answer belongs to the question that comes next.
@@ -34,6 +37,11 @@ export class Prompter implements Interactions {
     this.scripted.push(...answers);
   }
 
+  /** Removes and returns the queued answers no question took. */
+  drain(): ScriptedAnswer[] {
+    return this.scripted.splice(0);
+  }
+
   /** The next queued answer, for a prompt of another shape (the consent dialog); `question` is kept with it. */
   takeScripted(question?: string): { taken: true; answer: ScriptedAnswer } | { taken: false } {
     if (!this.scripted.length) return { taken: false };
@@ -44,6 +52,7 @@ export class Prompter implements Interactions {
   async pick<T>(items: PickItem<T>[], placeHolder: string): Promise<T | undefined> {
     if (this.scripted.length) {
       const answer = this.scripted.shift();
+      this.answeredPicks.push({ placeHolder, items: items.map(({ label, description }) => ({ label, ...(description ? { description } : {}) })) });
       return items.find((item) => item.label === answer || String(item.value) === answer)?.value;
     }
     const chosen = await vscode.window.showQuickPick(items, { placeHolder, ignoreFocusOut: true, matchOnDescription: true });
@@ -131,7 +140,10 @@ export class Prompter implements Interactions {
   }
 
   async confirm(request: { message: string; detail: string; confirmLabel: string }): Promise<boolean> {
-    if (this.scripted.length) return this.scripted.shift() === true;
+    if (this.scripted.length) {
+      const scripted = this.takeScripted(`${request.message}\n${request.detail}`);
+      return scripted.taken && scripted.answer === true;
+    }
     const choice = await vscode.window.showWarningMessage(request.message, { modal: true, detail: request.detail }, request.confirmLabel);
     return choice === request.confirmLabel;
   }
@@ -139,8 +151,8 @@ export class Prompter implements Interactions {
   /** A modal with one button per choice; Cancel (or Escape) gives undefined. A scripted answer is the choice's label. */
   async choose<C extends string>(request: { message: string; detail: string; choices: readonly C[] }): Promise<C | undefined> {
     if (this.scripted.length) {
-      const answer = this.scripted.shift();
-      return request.choices.find((choice) => choice === answer);
+      const scripted = this.takeScripted(`${request.message}\n${request.detail}`);
+      return request.choices.find((choice) => scripted.taken && choice === scripted.answer);
     }
     return vscode.window.showWarningMessage(request.message, { modal: true, detail: request.detail }, ...request.choices);
   }

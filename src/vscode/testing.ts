@@ -12,6 +12,8 @@ import type { Database } from '../core/store/database';
 import type { ModelRegistry } from '../core/models/modelRegistry';
 import type { RunService } from '../core/runs/runService';
 import type { RunStore } from '../core/runs/runStore';
+import { AGENTS_KEY } from '../core/store/storageKeys';
+import { onDidShowError } from './errorMessages';
 import type { OutputLogger } from './logger';
 import type { Prompter, ScriptedAnswer } from './prompter';
 
@@ -27,10 +29,20 @@ export interface TestModeExports extends SwitchboardExports {
 export interface TestingApi {
   /** The next prompts take these answers instead of opening UI. */
   queueAnswers(...answers: ScriptedAnswer[]): void;
-  /** The consent questions that queued answers answered, in order. */
+  /** Removes and returns the queued answers no question took (a test proves a question was not asked). */
+  drainAnswers(): ScriptedAnswer[];
+  /** The questions (consent, confirmations, choices) that queued answers answered, in order. */
   answeredQuestions(): string[];
   /** The notifications Switchboard showed (Prompter.notify), in order. */
   notices(): string[];
+  /** The quick picks that queued answers answered, with the items each offered, in order. */
+  answeredPicks(): { placeHolder: string; items: { label: string; description?: string }[] }[];
+  /** The error messages Switchboard showed, each with its buttons, in order. */
+  shownErrors(): { message: string; actions: string[] }[];
+  /** The default connection's status bar item as VS Code draws it and a screen reader reads it. */
+  statusBar(): { text: string; accessibilityLabel: string | undefined; tooltip: string | undefined };
+  /** Stores an agent record as an older version or an import left it (a legacy model string), past the form's checks. */
+  storeAgentRecord(record: Record<string, unknown>): Promise<void>;
   readSecret(name: string): Promise<string | undefined>;
   /** Every key and value in this extension's globalState. */
   globalState(): Record<string, unknown>;
@@ -75,13 +87,27 @@ export function createTestingApi(deps: {
   runService: RunService;
   chatRecords: ChatRecordStore;
   chat: ChatService;
+  statusBarItem: vscode.StatusBarItem;
   activationMs: number;
 }): TestingApi {
   const { context } = deps;
+  const shownErrors: { message: string; actions: string[] }[] = [];
+  context.subscriptions.push(onDidShowError((shown) => shownErrors.push(shown)));
   return {
     queueAnswers: (...answers) => deps.prompter.queue(...answers),
+    drainAnswers: () => deps.prompter.drain(),
     answeredQuestions: () => [...deps.prompter.answeredQuestions],
     notices: () => [...deps.prompter.notices],
+    answeredPicks: () => [...deps.prompter.answeredPicks],
+    shownErrors: () => [...shownErrors],
+    statusBar: () => {
+      const { text, accessibilityInformation, tooltip } = deps.statusBarItem;
+      return { text, accessibilityLabel: accessibilityInformation?.label, tooltip: typeof tooltip === 'string' ? tooltip : tooltip?.value };
+    },
+    storeAgentRecord: async (record) => {
+      const stored = context.globalState.get<unknown[]>(AGENTS_KEY) ?? [];
+      await context.globalState.update(AGENTS_KEY, [...stored, record]);
+    },
     readSecret: async (name) => context.secrets.get(name),
     globalState: () => Object.fromEntries(context.globalState.keys().map((key) => [key, context.globalState.get(key)])),
     logLines: () => [...(deps.logger.captured ?? [])],

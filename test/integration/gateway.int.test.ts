@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Agent } from '../../src/contracts/agents';
 import type { Connection } from '../../src/contracts/connections';
@@ -88,5 +89,32 @@ describe('AI gateway sync in a real extension host', function () {
     assertNoCanary('the messages posted to webviews', testing.webviewMessages());
     assertNoToken('the output channel', testing.logLines());
     assertNoToken('globalState', testing.globalState());
+  });
+
+  it('sends an agent again when Migrate Agents to Registered Models gives it a connection and a model', async () => {
+    const local = await addConnection({ name: 'Gateway legacy Ollama', providerId: 'ollama', baseUrl: fixtureUrl('ollama') });
+    const now = new Date().toISOString();
+    const id = randomUUID();
+    // As an older version left it: a legacy string, no connection.
+    await testing.storeAgentRecord({ id, name: 'Gateway legacy agent', role: '', soul: 'Old soul.', guardrails: '', model: 'ollama/llama3.2:latest', createdAt: now, updatedAt: now });
+    try {
+      // Pointing sync at the gateway takes in every agent as it is now, the legacy one included.
+      await config().update('gateway.url', undefined, vscode.ConfigurationTarget.Global);
+      await config().update('gateway.url', gateway.url, vscode.ConfigurationTarget.Global);
+      const state = await vscode.commands.executeCommand<AgentSyncState>('switchboard.syncAgent', id);
+      assert.equal(state.state, 'synced', JSON.stringify(state));
+      const sent = JSON.parse(gateway.requests.at(-1)!.body) as { model: string };
+
+      const resent = gateway.nextRequest(`/v1/agents/${id}`);
+      const report = await vscode.commands.executeCommand<{ changed: { agentId: string }[] }>('switchboard.migrateLegacyAgents');
+      assert.ok(report.changed.some((change) => change.agentId === id), JSON.stringify(report));
+      const put = await resent;
+      assert.equal(put.method, 'PUT');
+      assert.equal((JSON.parse(put.body) as { model: string }).model, sent.model);
+    } finally {
+      testing.queueAnswers(true);
+      await vscode.commands.executeCommand('switchboard.deleteAgent', id);
+      await deleteConnection(testing, local.id);
+    }
   });
 });

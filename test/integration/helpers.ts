@@ -15,7 +15,7 @@ export { CANARY_KEY };
 
 export const EXTENSION_ID = 'switchboard-dev.switchboard';
 
-/** Where the extension keeps a connection's key (ARCHITECTURE.md, "Storage"). */
+/** Where the extension keeps a connection's key (docs/architecture.md, "Storage"). */
 export function secretName(connectionId: string): string {
   return `switchboard.connection.${connectionId}.apiKey`;
 }

@@ -129,7 +129,7 @@ describe('ModelRegistry', () => {
       [overridden.contextWindow, overridden.providerContextWindow, overridden.sources],
       [24000, 16384, { contextWindow: 'user', maxContextWindow: 'api', providerContextWindow: 'api' }],
     );
-    assert.equal(models.requestedContextWindow(local.id, 'qwen2.5-coder:7b'), 24000);
+    assert.deepEqual(models.contextWindow(local.id, 'qwen2.5-coder:7b'), { tokens: 24000, requested: true });
     // A second value replaces the first; the provider's stays the one kept aside.
     assert.equal((await models.setContextWindow(model!.id, 20000)).providerContextWindow, 16384);
     // The Modelfile changed: discovery reports a new window, kept aside while the person's stays in force.
@@ -139,7 +139,7 @@ describe('ModelRegistry', () => {
     const cleared = await models.clearContextWindow(model!.id);
     assert.deepEqual([cleared.contextWindow, cleared.providerContextWindow, cleared.sources], [8192, undefined, { contextWindow: 'api', maxContextWindow: 'api' }]);
     assert.deepEqual(models.get(model!.id), cleared);
-    assert.equal(models.requestedContextWindow(local.id, 'qwen2.5-coder:7b'), undefined);
+    assert.deepEqual(models.contextWindow(local.id, 'qwen2.5-coder:7b'), { tokens: 8192, requested: false });
     assert.deepEqual(await models.clearContextWindow(model!.id), cleared, 'clearing again changes nothing');
   });
 
@@ -160,7 +160,7 @@ describe('ModelRegistry', () => {
         [overridden.contextWindow, overridden.maxContextWindow, overridden.providerContextWindow, overridden.sources],
         [65536, 131072, 4096, { contextWindow: 'user', maxContextWindow: 'api', providerContextWindow: 'default' }],
       );
-      assert.equal(otherModels.requestedContextWindow(local.id, 'llama3.2:latest'), 65536);
+      assert.deepEqual(otherModels.contextWindow(local.id, 'llama3.2:latest'), { tokens: 65536, requested: true });
     } finally {
       otherModels.dispose();
       other.dispose();

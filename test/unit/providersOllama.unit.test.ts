@@ -385,6 +385,15 @@ describe('Ollama adapter', () => {
       assert.match(error.message, /Ollama said: "model 'mistral' not found"/);
     });
 
+    it('never suggests "ollama pull" for a name that command cannot take, and refuses such a name before it is sent', async () => {
+      const error = await expectFailure(ollamaAdapter.chat!(target(), { ...request, modelRef: 'my fancy model' }, context), 'model_not_found');
+
+      assert.doesNotMatch(error.message, /ollama pull/);
+      assert.match(error.message, /Pick one from the connection's model list\. Ollama said: "model 'my fancy model' not found"/);
+      assert.match(ollamaAdapter.validateModelRef!('my fancy model') ?? '', /Ollama model names have no spaces/);
+      assert.equal(ollamaAdapter.validateModelRef!('hf.co/org/repo:Q4_K_M'), undefined);
+    });
+
     it('maps Go\'s plain 404 page (a wrong base URL) to not_found, not to a missing model', async () => {
       const error = await expectFailure(ollamaAdapter.chat!(target({ baseUrl: `${fixture.url}/v1` }), request, context), 'not_found');
 

@@ -1,6 +1,6 @@
 // The official SDKs read the fixtures' streams: proof that the fixtures speak the providers' real
 // protocols, so the adapters' tests against them mean something. (Gemini's SDK is not a dev
-// dependency; its fixture follows PROVIDERS.md section 4.)
+// dependency; its fixture follows docs/providers.md section 4.)
 import Anthropic from '@anthropic-ai/sdk';
 import * as assert from 'node:assert/strict';
 import { Ollama } from 'ollama';

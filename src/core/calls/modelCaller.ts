@@ -1,8 +1,9 @@
+import * as l10n from '@vscode/l10n';
 import type { ChatResult, ChatStreamPart, ConversationMessage, Tool, ToolMode, Usage } from '../../contracts/models';
 import type { AuditLog } from '../audit/auditLog';
 import { CallLimiter } from '../base/callLimiter';
 import type { ConnectionService } from '../connections/connectionService';
-import { toErrorInfo, errorText } from '../base/errors';
+import { SwitchboardError, toErrorInfo, errorText } from '../base/errors';
 import type { HttpClient } from '../http/httpClient';
 import type { KeyPath } from '../keys/keyPath';
 import type { Logger, Settings } from '../base/ports';
@@ -29,8 +30,11 @@ export interface ModelCallerDeps {
   http: HttpClient;
   settings: Settings;
   logger: Logger;
-  /** The context window the person set for a model (the registry's), which the call asks the provider for. */
-  requestedContextWindow?(connectionId: string, modelRef: string): number | undefined;
+  /**
+   * The registry's context window of a model on a connection: a prompt far beyond it is refused
+   * before it is sent, and a window the person set (`requested`) is asked of the provider.
+   */
+  contextWindow?(connectionId: string, modelRef: string): { tokens: number; requested: boolean } | undefined;
 }
 
 /**
@@ -61,6 +65,11 @@ export class ModelCaller {
     const { deps } = this;
     const connection = deps.connections.require(request.connectionId);
     const provider = deps.registry.require(connection.providerId);
+    // Refused before the key is read or anything is sent: a request the provider cannot serve.
+    const modelProblem = provider.adapter.validateModelRef?.(request.modelRef);
+    if (modelProblem) throw new SwitchboardError('invalid_input', modelProblem);
+    const window = deps.contextWindow?.(connection.id, request.modelRef);
+    if (window) assertFitsWindow(request, window.tokens, connection.name);
     const started = performance.now();
     let outcome = 'ok';
     try {
@@ -69,18 +78,21 @@ export class ModelCaller {
       const context = { http: deps.http, timeoutMs: deps.settings.requestTimeoutMs(), idleTimeoutMs: deps.settings.streamIdleTimeoutMs(), signal };
       // Queued per connection before the request starts, so the wait is not part of its timeout.
       // streamChat holds any adapter's parts to the contract and blanks the key in each of them.
-      const contextWindow = deps.requestedContextWindow?.(connection.id, request.modelRef);
       const chat = {
         modelRef: request.modelRef,
         messages: request.messages,
-        ...(contextWindow !== undefined ? { contextWindow } : {}),
+        ...(window?.requested ? { contextWindow: window.tokens } : {}),
         ...(request.tools?.length ? { tools: request.tools, ...(request.toolMode ? { toolMode: request.toolMode } : {}) } : {}),
       };
-      return await deps.keys.use(use, (target) =>
+      const result = await deps.keys.use(use, (target) =>
         this.limiter.run(connection.id, () => collectChat(relay(streamChat(provider.adapter, target, chat, context), onPart)), signal),
       );
+      await this.noteOutcome(connection.id, { ok: true });
+      return result;
     } catch (error) {
-      outcome = toErrorInfo(error).code;
+      const info = toErrorInfo(error);
+      outcome = info.code;
+      await this.noteOutcome(connection.id, { ok: false, ...info });
       throw error;
     } finally {
       await deps.audit
@@ -98,6 +110,47 @@ export class ModelCaller {
         .catch((error: unknown) => deps.logger.error(`Could not write the audit log: ${errorText(error)}`));
     }
   }
+
+  /** Tells the connection what the call learned about it; a failure to record that never fails the call. */
+  private async noteOutcome(connectionId: string, outcome: Parameters<ConnectionService['noteCallOutcome']>[1]): Promise<void> {
+    await this.deps.connections
+      .noteCallOutcome(connectionId, outcome)
+      .catch((error: unknown) => this.deps.logger.warn(`Could not record the status of connection ${connectionId}: ${errorText(error)}`));
+  }
+}
+
+/**
+ * A cheap estimate of a prompt's tokens: about four characters a token, as in English text.
+ * Code and most other languages take more tokens per character, so the estimate errs low and
+ * refuses only what cannot fit.
+ */
+export function estimateTokens(messages: readonly ConversationMessage[]): { tokens: number; characters: number } {
+  let characters = 0;
+  for (const message of messages) {
+    characters += message.content.length;
+    if ('toolCalls' in message) characters += JSON.stringify(message.toolCalls).length;
+  }
+  return { tokens: Math.ceil(characters / 4), characters };
+}
+
+/**
+ * Refuses a prompt larger than the model's context window before it is sent: Ollama would
+ * silently keep only its end, and other providers refuse it after the upload.
+ */
+function assertFitsWindow(request: ModelCall, windowTokens: number, connectionName: string): void {
+  const estimate = estimateTokens(request.messages);
+  if (estimate.tokens <= windowTokens) return;
+  throw new SwitchboardError(
+    'invalid_input',
+    l10n.t(
+      'The prompt is about {0} tokens ({1} characters), more than the {2}-token context window of {3} on "{4}", so the model could not read all of it. Nothing was sent. Shorten the input, or choose a model with a larger window (the Models tab shows each window; where the model takes more, you can raise it there).',
+      estimate.tokens.toLocaleString('en'),
+      estimate.characters.toLocaleString('en'),
+      windowTokens.toLocaleString('en'),
+      request.modelRef,
+      connectionName,
+    ),
+  );
 }
 
 /** The parts as they come, each also handed to `onPart` on its way. */

@@ -22,8 +22,9 @@ export interface RoutingInputs {
 }
 
 /**
- * Which connection and model a run uses, and where each came from (ARCHITECTURE.md, "Routing
- * precedence", in src/contracts/routing.ts), or the error that says why there is none.
+ * Which connection and model a run uses, and where each came from (the routing precedence of
+ * docs/architecture.md, "Key contracts", in src/contracts/routing.ts), or the error that says why
+ * there is none.
  */
 export function resolveRouting(inputs: RoutingInputs): Routing {
   const { request, agent } = inputs;
@@ -36,10 +37,17 @@ export function resolveRouting(inputs: RoutingInputs): Routing {
   }
   const connection = inputs.findConnection(picked.connectionId);
   if (!connection) {
+    // The next step depends on whether a default would take over: setting one helps only when
+    // none is in force (a default does not replace a connection the agent or the run names).
+    const defaultId = inputs.defaultConnectionId;
+    const defaultConnection = defaultId && picked.source !== 'default' ? inputs.findConnection(defaultId) : undefined;
     const messages = {
-      request: () => l10n.t('The run names a connection that no longer exists. Choose another connection or set a default.'),
-      agent: () => l10n.t('The agent uses a connection that no longer exists. Choose another connection or set a default.'),
-      default: () => l10n.t('The default connection is a connection that no longer exists. Choose another connection or set a default.'),
+      request: () => l10n.t('The run names a connection that no longer exists. Run it again on another connection.'),
+      agent: () =>
+        defaultConnection
+          ? l10n.t('The agent uses a connection that no longer exists. Edit the agent: choose another connection, or none to run on the default connection "{0}".', defaultConnection.name)
+          : l10n.t('The agent uses a connection that no longer exists. Edit the agent and choose another connection, or choose a default connection.'),
+      default: () => l10n.t('The default connection is a connection that no longer exists. Choose another default connection.'),
     };
     throw new SwitchboardError('missing_connection', messages[picked.source]());
   }

@@ -16,6 +16,8 @@ export class ConnectionActions {
     private readonly connections: ConnectionService,
     private readonly settings: Settings,
     private readonly interactions: Interactions,
+    /** The names of the agents whose runs go to a connection, for the warning before it is deleted. */
+    private readonly agentsOn: (connectionId: string) => readonly string[] = () => [],
   ) {}
 
   /**
@@ -130,12 +132,26 @@ export class ConnectionActions {
     return this.connections.update(id, patch, decision, requesterId);
   }
 
-  /** Asks first; `deleted: false` when the person says no. */
+  /**
+   * Asks first, naming the agents that run on the connection and the secrets that go with it;
+   * `deleted: false` when the person says no.
+   */
   async delete(id: string, requesterId?: string): Promise<{ deleted: boolean }> {
     const connection = this.connections.require(id);
+    const agents = this.agentsOn(id).map((name) => `"${name}"`);
+    const hasKey = connection.keyHint !== undefined;
+    const hasHeaders = (connection.credentialHeaders?.length ?? 0) > 0;
+    const detail = [
+      agents.length === 1 ? l10n.t('The agent {0} runs on it: its runs will fail until you choose another connection for it.', agents[0]!) : '',
+      agents.length > 1 ? l10n.t('The agents {0} run on it: their runs will fail until you choose another connection for them.', agents.join(', ')) : '',
+      hasKey && hasHeaders ? l10n.t('Its API key and credential headers are removed from SecretStorage too.') : '',
+      hasKey && !hasHeaders ? l10n.t('Its API key is removed from SecretStorage too.') : '',
+      !hasKey && hasHeaders ? l10n.t('Its credential headers are removed from SecretStorage too.') : '',
+      l10n.t('This cannot be undone.'),
+    ];
     const confirmed = await this.interactions.confirm({
-      message: l10n.t('Delete the connection "{0}"?', connection.name),
-      detail: l10n.t('Its API key is removed from SecretStorage too. This cannot be undone.'),
+      message: agents.length ? l10n.t('Delete the connection "{0}"? Agents use it.', connection.name) : l10n.t('Delete the connection "{0}"?', connection.name),
+      detail: detail.filter(Boolean).join(' '),
       confirmLabel: l10n.t('Delete'),
     });
     if (!confirmed) return { deleted: false };

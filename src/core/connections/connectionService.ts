@@ -11,6 +11,7 @@ import {
   type Connection,
   type TestResult,
 } from '../../contracts/connections';
+import type { ErrorCode } from '../../contracts/errors';
 import type { ProviderDescriptor } from '../../contracts/providers';
 import { BASE_URL_FIELD, CUSTOM_HEADERS_FIELD } from '../../contracts/vocabulary';
 import { SwitchboardError, errorText } from '../base/errors';
@@ -351,6 +352,25 @@ export class ConnectionService {
     return result;
   }
 
+  /**
+   * What a model call learned about the connection, so its status does not keep saying "valid"
+   * after a run found it unreachable or its key refused: such a failure marks it invalid with
+   * the reason, and a call that worked marks an invalid one valid again. Anything else writes
+   * nothing, so the run path writes globalState only when the status shown would be wrong.
+   */
+  async noteCallOutcome(id: string, outcome: { ok: true } | { ok: false; code: ErrorCode; message: string }): Promise<void> {
+    if (!outcome.ok && !CONNECTION_FAILURES.has(outcome.code)) return;
+    // A success changes only an invalid status, a failure only one that is not invalid yet.
+    const stale = (connection: Connection | undefined) => connection !== undefined && (outcome.ok ? connection.status === 'invalid' : connection.status !== 'invalid');
+    // Read first: the usual call changes nothing, and then nothing is written.
+    if (!stale(this.get(id))) return;
+    const fields = outcome.ok
+      ? { status: 'valid' as const, lastTestMessage: l10n.t('A model call succeeded.') }
+      : { status: 'invalid' as const, lastTestMessage: l10n.t('A model call failed: {0}', outcome.message).slice(0, 1000) };
+    const at = this.deps.clock.now().toISOString();
+    await this.mutate((all) => all.map((c) => (c.id === id && stale(c) ? ConnectionSchema.parse({ ...c, ...fields, lastValidatedAt: at, lastLatencyMs: undefined }) : c)));
+  }
+
   private async audit(kind: 'connection_created' | 'connection_updated' | 'connection_deleted', connection: Connection, requesterId: string | undefined): Promise<void> {
     const event = { kind, ...(requesterId ? { requesterId } : {}), connectionId: connection.id, connectionName: connection.name, providerId: connection.providerId };
     await this.deps.audit?.append(event).catch((error: unknown) => {
@@ -370,6 +390,9 @@ export class ConnectionService {
     return this.records.mutate(change, after);
   }
 }
+
+/** The failures of a model call that say the connection itself is broken, not the model or the request. */
+const CONNECTION_FAILURES: ReadonlySet<ErrorCode> = new Set(['endpoint_unreachable', 'auth_failed']);
 
 function parseOrThrow<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown, what: string): T {
   const parsed = schema.safeParse(value);

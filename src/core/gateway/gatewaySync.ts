@@ -88,7 +88,8 @@ const GATEWAY_API: ApiProfile = {
  * origin, one audit entry); the gateway token in the Authorization header.
  *
  * What counts as a change is a fingerprint of everything the gateway receives (and the id of the
- * connection's key, so replacing it re-syncs), compared with what was seen at the last change
+ * connection's key, so replacing it re-syncs, and the agent's own connection and model, so a
+ * migrated legacy string re-syncs), compared with what was seen at the last change
  * event. Calls for one agent run one after the other, so a delete never overtakes its create;
  * calls on one connection share the per-connection limit, as model calls do.
  */
@@ -336,7 +337,11 @@ export class GatewaySync implements Disposable {
         soul: agent.soul,
         guardrails: agent.guardrails,
       };
-      return { body, connection, provider, fingerprint: fingerprint({ url, body, keyId: connection.keyId ?? null }) };
+      // The agent's own choice of connection and model counts too: migrating a legacy string,
+      // or naming the default connection outright, changes the agent, and the gateway is told,
+      // even when the body it gets reads the same.
+      const route = { connectionId: agent.connectionId ?? null, modelRef: agent.modelRef ?? null, legacyModel: agent.model ?? null };
+      return { body, connection, provider, fingerprint: fingerprint({ url, body, keyId: connection.keyId ?? null, route }) };
     } catch (error) {
       const info = toErrorInfo(error);
       const failure = error instanceof SwitchboardError ? error : new SwitchboardError(info.code, info.message);

@@ -248,6 +248,8 @@ export class ModelRegistry implements Disposable {
       throw new SwitchboardError('invalid_input', l10n.t('A model id is 1 to 256 characters, e.g. llama3.2:latest or gpt-4o-mini.'));
     }
     const modelRef = parsed.data;
+    const problem = this.deps.providers.get(this.deps.connections.require(connectionId).providerId)?.adapter.validateModelRef?.(modelRef);
+    if (problem) throw new SwitchboardError('invalid_input', problem);
     let result: RegisteredModel | undefined;
     await this.mutate((all) => {
       const connection = this.deps.connections.require(connectionId);
@@ -342,15 +344,17 @@ export class ModelRegistry implements Disposable {
   }
 
   /**
-   * The window the person set for this model of the connection, for the run path to ask the
-   * provider for (one indexed lookup); undefined when the provider's own window is in force.
+   * The context window a call to this model of the connection gets, for the run path (one
+   * indexed lookup): `tokens`, and `requested` when the person set it, so the call asks the
+   * provider for it. Undefined when the model is not registered or its window is unknown.
    */
-  requestedContextWindow(connectionId: string, providerModelId: string): number | undefined {
+  contextWindow(connectionId: string, providerModelId: string): { tokens: number; requested: boolean } | undefined {
     const row = this.deps.db.read((sql) =>
       sql.get<{ body: string }>(`SELECT body FROM ${MODELS} WHERE connection_id = ? AND provider_model_id = ? AND id IS NOT NULL ORDER BY pos LIMIT 1`, connectionId, providerModelId),
     );
     const parsed = row && RegisteredModelSchema.safeParse(safeJson(row.body));
-    return parsed?.success && parsed.data.sources.contextWindow === 'user' ? parsed.data.contextWindow : undefined;
+    if (!parsed?.success || parsed.data.contextWindow === undefined) return undefined;
+    return { tokens: parsed.data.contextWindow, requested: parsed.data.sources.contextWindow === 'user' };
   }
 
   async delete(id: string): Promise<void> {

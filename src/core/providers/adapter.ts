@@ -33,6 +33,11 @@ export interface ProviderAdapter {
   /** Checks option values beyond their schema when a connection is saved; the message of the first problem, or undefined. */
   validateOptions?(options: Readonly<Record<string, string>>): string | undefined;
   /**
+   * Checks a model id the person typed (added by id, named by an agent or a run) against the
+   * provider's own naming rules before it is stored or sent; the message of the problem, or undefined.
+   */
+  validateModelRef?(modelRef: string): string | undefined;
+  /**
    * The models the connection serves, with what metadata the API (or the built-in table) gives,
    * and how many others it lists that are left out (embedding models, speech models) and why,
    * counted the way testConnection counts them. A contributed adapter returns the models alone

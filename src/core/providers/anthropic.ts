@@ -32,7 +32,7 @@ export const ANTHROPIC_API_VERSION_FIELD = 'apiVersion';
 export const ANTHROPIC_DEFAULT_API_VERSION = '2023-06-01';
 /**
  * From this version on the key goes in `Authorization: Bearer`, and `temperature`, `top_p` and
- * `top_k` are refused with a 400 (PROVIDERS.md section 3). Switchboard never sends them.
+ * `top_k` are refused with a 400 (docs/providers.md section 3). Switchboard never sends them.
  */
 export const ANTHROPIC_BEARER_VERSION = '2026-10-21';
 /** Models per page of GET /v1/models (the API allows 1 to 1000). */
@@ -118,7 +118,7 @@ const MessageSchema = z.object({
   usage: z.object({ input_tokens: z.number().nullish(), output_tokens: z.number().nullish() }).nullish(),
 });
 
-/** The status each error type of Anthropic's comes with (PROVIDERS.md section 3), so an `error` event maps as that status would. */
+/** The status each error type of Anthropic's comes with (docs/providers.md section 3), so an `error` event maps as that status would. */
 const ERROR_STATUS: Readonly<Record<string, number>> = {
   invalid_request_error: 400,
   authentication_error: 401,

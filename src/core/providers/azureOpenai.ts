@@ -14,7 +14,7 @@ export const AZURE_OPENAI_PROVIDER_ID = 'azure-openai';
 export const AZURE_DEPLOYMENTS_FIELD = 'deployments';
 /** The option that holds the `api-version` query value. */
 export const AZURE_API_VERSION_FIELD = 'apiVersion';
-/** The latest stable dated data-plane version (PROVIDERS.md section 5). */
+/** The latest stable dated data-plane version (docs/providers.md section 5). */
 export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
 
 /** The descriptor in the display language: built when it is registered, after activate() has configured l10n. */

@@ -66,8 +66,19 @@ export function ollamaDescriptor(env: Readonly<Record<string, string | undefined
 }
 
 /**
+ * Ollama names a model `[host/][namespace/]model[:tag]` (`llama3.2:latest`,
+ * `hf.co/org/repo:Q4_K_M`), never with a space: a name with one can only be a mistake, and is
+ * refused before it is stored or sent.
+ */
+export function ollamaModelProblem(modelRef: string): string | undefined {
+  if (!/\s/.test(modelRef.trim())) return undefined;
+  return l10n.t('"{0}" is not an Ollama model name: Ollama model names have no spaces. Use the name "ollama list" shows, e.g. llama3.2:latest.', modelRef.trim());
+}
+
+/**
  * Ollama's errors: `{"error":"model 'foo' not found"}`. A 404 with that body is a missing model
- * (say how to pull it); a 404 without one is Go's "404 page not found", a wrong base URL.
+ * (say how to pull it, when the name is one "ollama pull" takes); a 404 without one is Go's
+ * "404 page not found", a wrong base URL.
  */
 export const ollamaApi: ApiProfile = {
   name: 'Ollama',
@@ -76,12 +87,18 @@ export const ollamaApi: ApiProfile = {
     const route = routeNotFound(response, message, ollamaApi);
     if (route || response.status !== 404 || !message || !/not found/i.test(message)) return route;
     const name = /model ['"]([^'"]{1,256})['"]/.exec(message)?.[1];
+    if (name === undefined || ollamaModelProblem(name)) {
+      return new SwitchboardError(
+        'model_not_found',
+        l10n.t('{0} answered 404: Ollama does not have this model. Pick one from the connection\'s model list. Ollama said: "{1}"', response.endpoint, message),
+      );
+    }
     return new SwitchboardError(
       'model_not_found',
       l10n.t(
         '{0} answered 404: Ollama does not have this model. Pull it with the command "ollama pull {1}", or pick one from the connection\'s model list. Ollama said: "{2}"',
         response.endpoint,
-        name ?? '<model>',
+        name,
         message,
       ),
     );
@@ -273,6 +290,8 @@ function leftOutOf(capabilityLists: readonly (readonly string[] | null | undefin
 const FATAL = new Set(['auth_failed', 'cancelled', 'timeout', 'endpoint_unreachable', 'rate_limited']);
 
 export const ollamaAdapter: ProviderAdapter = {
+  validateModelRef: ollamaModelProblem,
+
   testConnection(target: ConnectionTarget, context: CallContext): Promise<string> {
     return explainRefused(target, async () => {
       const options = requestOptions(ollamaApi, ollamaHeaders(target), context);

@@ -113,7 +113,7 @@ function adapterProblem(adapter: unknown): string | undefined {
   if (typeof adapter !== 'object' || adapter === null) return l10n.t('The provider adapter is not valid: it is not an object.');
   const methods = adapter as Record<string, unknown>;
   if (typeof methods.testConnection !== 'function') return l10n.t('The provider adapter is not valid: testConnection is not a function.');
-  for (const name of ['validateOptions', 'discoverModels', 'chat']) {
+  for (const name of ['validateOptions', 'validateModelRef', 'discoverModels', 'chat']) {
     if (methods[name] !== undefined && typeof methods[name] !== 'function') return l10n.t('The provider adapter is not valid: {0} is not a function.', name);
   }
   return undefined;

@@ -35,6 +35,14 @@ export class AgentService {
     return this.list().find((agent) => agent.id === id);
   }
 
+  /**
+   * The agents whose runs go to this connection: those that name it, and, when it is the default
+   * connection, those that name none (an agent with a legacy model string picks by provider type).
+   */
+  runningOn(connectionId: string, defaultConnectionId: string): Agent[] {
+    return this.list().filter((agent) => agent.connectionId === connectionId || (!agent.connectionId && !agent.model && connectionId === defaultConnectionId));
+  }
+
   require(id: string): Agent {
     const agent = this.get(id);
     if (!agent) throw new SwitchboardError('not_found', l10n.t('That agent no longer exists. Choose another one in the Agents view.'));
