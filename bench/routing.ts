@@ -49,7 +49,10 @@ function makeStack(workerPath: string, retention: number) {
     requestTimeoutMs: RUN_LIMIT_MS,
     silenceLimitMs: RUN_LIMIT_MS,
     // An Ollama connection has no key, so no run ever asks; a prompt would be a bug here.
-    consentPrompt: { ask: async () => Promise.reject(new Error('the bench runs on a connection without a key: nothing should ask for consent')) },
+    consentPrompt: {
+      ask: async () => Promise.reject(new Error('the bench runs on a connection without a key: nothing should ask for consent')),
+      allowGatewayToken: async () => Promise.reject(new Error('the bench syncs no gateway')),
+    },
   });
 }
 
