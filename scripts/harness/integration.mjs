@@ -23,6 +23,8 @@ import { ensureHarness } from './install.mjs';
 
 /** Another extension that uses Switchboard's public API (test/integration/api.int.test.ts). */
 const FIXTURE_EXTENSION = path.join(REPO, 'test', 'fixtures', 'extensions', 'fixture-provider');
+/** Another extension that uses Switchboard's models through vscode.lm only (test/integration/chatConsent.int.test.ts). */
+const CHAT_FIXTURE_EXTENSION = path.join(REPO, 'test', 'fixtures', 'extensions', 'fixture-chat');
 
 /**
  * The workbench's own start-up messages arrive through the same channel as the extension
@@ -144,7 +146,7 @@ async function main() {
       label: 'integration',
       env: { ...fixtures.env, ...(only.length ? { SWITCHBOARD_INTEGRATION_ONLY: only.join(',') } : {}) },
       timeoutMs: suiteTimeoutMs,
-      extensions: [FIXTURE_EXTENSION],
+      extensions: [FIXTURE_EXTENSION, CHAT_FIXTURE_EXTENSION],
     });
   } finally {
     await fixtures.stop();

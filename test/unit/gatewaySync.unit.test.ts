@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { checkGatewayUrl } from '../../src/contracts/gateway';
 import { SwitchboardError } from '../../src/core/base/errors';
 import { GatewaySync } from '../../src/core/gateway/gatewaySync';
@@ -166,6 +168,11 @@ describe('GatewaySync', () => {
     assert.equal(s.prompt.tokenAsked.length, 3);
     assert.equal(gateway.requests.length, before);
     await s.assertNothingLeaked();
+  });
+
+  it('takes the gateway URL from the person\'s own settings only: a workspace cannot point the token elsewhere (scope application)', () => {
+    const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { scope?: string }> } } };
+    assert.equal(manifest.contributes.configuration.properties['switchboard.gateway.url']?.scope, 'application');
   });
 
   it('asks where a token set before any gateway may go, once, and binds it there', async () => {
