@@ -58,7 +58,10 @@ async function makeStack(workerPath: string, retention: number) {
     // The audit log's head mirrored in globalState as the product does it, so the writes counted are the product's.
     mirrorDelayMs: MIRROR_DELAY_MS,
     // An Ollama connection has no key, so no run ever asks; a prompt would be a bug here.
-    consentPrompt: { ask: async () => Promise.reject(new Error('the bench runs on a connection without a key: nothing should ask for consent')) },
+    consentPrompt: {
+      ask: async () => Promise.reject(new Error('the bench runs on a connection without a key: nothing should ask for consent')),
+      allowGatewayToken: async () => Promise.reject(new Error('the bench syncs no gateway')),
+    },
   });
   return stack;
 }

@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     silenceLimitMs: LIMIT_MS,
     retention: 50_000,
     // Neither connection has a key, so no run ever asks.
-    consentPrompt: { ask: async () => Promise.reject(new Error('nothing here should ask for consent')) },
+    consentPrompt: { ask: async () => Promise.reject(new Error('nothing here should ask for consent')), allowGatewayToken: async () => Promise.reject(new Error('nothing here should ask for consent')) },
     onWorkerMessage: (message) => {
       if ((message as { type?: string }).type === 'delta') firstOutput?.();
     },

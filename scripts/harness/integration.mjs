@@ -21,8 +21,9 @@ import { HarnessError, REPO, bin, log, newRunDir, runAsScript, runOrThrow, write
 import { startFixtures } from './fixtures.mjs';
 import { ensureHarness } from './install.mjs';
 
-/** Other extensions that use Switchboard's public API (test/integration/api.int.test.ts): a provider, and one that names another. */
-const FIXTURE_EXTENSIONS = ['fixture-provider', 'fixture-impostor'].map((name) => path.join(REPO, 'test', 'fixtures', 'extensions', name));
+/** Other extensions that use Switchboard's public API (test/integration/api.int.test.ts: a provider, and one that names
+ * another) or its models through vscode.lm only (test/integration/chatConsent.int.test.ts). */
+const FIXTURE_EXTENSIONS = ['fixture-provider', 'fixture-impostor', 'fixture-chat'].map((name) => path.join(REPO, 'test', 'fixtures', 'extensions', name));
 
 /**
  * The workbench's own start-up messages arrive through the same channel as the extension

@@ -140,6 +140,8 @@ export const AuditEntrySchema = z.object({
   connectionName: z.string().max(200).optional(),
   providerId: z.string().optional(),
   modelRef: z.string().optional(),
+  /** Where the key went, or would have gone: the connection's origin, or the AI gateway's (key_read entries). */
+  origin: z.string().max(2048).optional(),
   outcome: z.string().max(100).optional(),
   latencyMs: z.number().nonnegative().optional(),
   prevHash: z.string(),

@@ -46,6 +46,8 @@ export const connectionsMethods = {
   deleteModel: idParams,
   /** `modelRef` must be a registered model of that connection; null clears the default. */
   setDefaultModel: z.object({ connectionId: z.string().uuid(), modelRef: providerModelIdSchema.nullable() }).strict(),
+  /** Revokes the requester's standing permission on the connection: its next use asks again. */
+  revokePermission: z.object({ connectionId: z.string().uuid(), requesterId: z.string().min(1).max(200) }).strict(),
 } as const;
 
 /** What each request's successful reply carries. */
@@ -69,6 +71,7 @@ export const connectionsResults = {
   clearContextWindow: RegisteredModelSchema,
   deleteModel: z.object({ deleted: z.boolean() }),
   setDefaultModel: ConnectionSchema,
+  revokePermission: z.object({ revoked: z.boolean() }),
 } as const;
 
 export type ConnectionsMethod = keyof typeof connectionsMethods;
@@ -85,6 +88,24 @@ export const FromConnectionsViewSchema = z.union([
 ]);
 export type FromConnectionsView = z.infer<typeof FromConnectionsViewSchema>;
 
+/**
+ * A standing permission ("Always Allow") as the Connections view shows it: who, since when, for
+ * which key and origin. Never the key: its hint, and only while the permission is for the key
+ * stored now.
+ */
+export const StandingPermissionSchema = z.object({
+  connectionId: z.string().uuid(),
+  requesterId: z.string().min(1).max(200),
+  /** The requester as a person reads it: "VS Code chat, for the extension …", "the AI gateway sync". */
+  requesterName: z.string().max(500),
+  grantedAt: z.string().datetime(),
+  /** Where the key may go under it: the connection's origin, or the AI gateway's. */
+  origin: z.string().max(2048).optional(),
+  /** The hint of the key it is for, when that is the connection's key now; absent when it was given for an earlier key and no longer holds. */
+  keyHint: z.string().max(8).optional(),
+});
+export type StandingPermission = z.infer<typeof StandingPermissionSchema>;
+
 /** A whole snapshot, never a delta: a hidden webview drops messages, so each one stands alone. */
 export const ConnectionsSnapshotSchema = z.object({
   type: z.literal('snapshot'),
@@ -98,6 +119,8 @@ export const ConnectionsSnapshotSchema = z.object({
    * disposed its registration): shown as "provider unavailable" until the provider comes back.
    */
   unavailableConnectionIds: z.array(z.string().uuid()),
+  /** Every standing permission on a connection; each row shows its own and can revoke them. */
+  permissions: z.array(StandingPermissionSchema),
 });
 export type ConnectionsSnapshot = z.infer<typeof ConnectionsSnapshotSchema>;
 

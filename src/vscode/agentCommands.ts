@@ -5,7 +5,7 @@ import type { AuditLog } from '../core/audit/auditLog';
 import type { ConnectionService } from '../core/connections/connectionService';
 import type { ConsentService } from '../core/keys/consent';
 import { SwitchboardError } from '../core/base/errors';
-import { requesterIds } from '../core/keys/requesters';
+import { commandRequester } from '../core/keys/requesters';
 import type { RunService } from '../core/runs/runService';
 import type { Settings } from '../core/base/ports';
 import { describeRequester } from './consentPrompt';
@@ -71,9 +71,10 @@ export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable
   /** Runs with a cancellable progress notification and reports the outcome with its next step. */
   async function runAgent(arg: unknown): Promise<RunRecord | undefined> {
     let request: unknown = arg;
-    let requesterId: string = requesterIds.commandArgument;
+    // The person's pick at the palette is their consent for the run; an agent id or a request
+    // as the argument (another extension, a task, a keybinding) is not, and the run asks.
+    const requester = commandRequester(arg);
     if (arg === undefined || typeof arg === 'string') {
-      requesterId = requesterIds.palette;
       const agent = await pickAgent(arg, vscode.l10n.t('Choose the agent to run'));
       if (!agent) return undefined;
       const input = await prompter.inputText({ title: vscode.l10n.t('Run "{0}"', agent.name), prompt: vscode.l10n.t('Input'), validate: (v) => (v.trim() ? undefined : vscode.l10n.t('Type what the agent should work on.')) });
@@ -85,7 +86,7 @@ export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable
       (_progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
-        return runService.start(request, requesterId, controller.signal);
+        return runService.start(request, requester, controller.signal);
       },
     );
     if (run.status === 'succeeded') {

@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import { OLLAMA_ASSUMED_DEFAULT_CONTEXT } from '../contracts/modelFacts';
 import type { ConversationMessage, Tool } from '../contracts/models';
-import { chatRequesterId, type ChatModel, type ChatService } from '../core/chat/chatService';
+import type { ChatModel, ChatService } from '../core/chat/chatService';
 import type { ChatRecordStore } from '../core/chat/chatRecordStore';
 import type { ConnectionService } from '../core/connections/connectionService';
 import { toErrorInfo } from '../core/base/errors';
+import { chatRequesterId } from '../core/keys/requesters';
 import { describeRequester } from './consentPrompt';
 import { registerCommandWithErrors } from './errorMessages';
 
@@ -31,12 +32,14 @@ export function registerChatProvider(chat: ChatService): vscode.Disposable {
   const listeners = chat.changes.map((event) => event(() => changed.fire()));
   const provider: vscode.LanguageModelChatProvider<ChatInformation> = {
     onDidChangeLanguageModelChatInformation: changed.event,
-    provideLanguageModelChatInformation: (options) => chat.models({ silent: options.silent }).map(information),
+    // Silent or not, the same list: listing reads no key, and the first request asks (ChatService.models).
+    provideLanguageModelChatInformation: () => chat.models().map(information),
     async provideLanguageModelChatResponse(model, messages, options, progress, token) {
       const controller = new AbortController();
       const cancel = token.onCancellationRequested(() => controller.abort());
       // VS Code 1.139 says which extension sent the request (its id, or "core" for VS Code's own
-      // chat); the 1.104 typings do not have the field, and an older VS Code leaves it out.
+      // chat); the 1.104 typings do not have the field, and an older VS Code leaves it out. The
+      // consent question names it, and an "Always Allow" holds for it alone.
       const initiator = (options as { requestInitiator?: unknown }).requestInitiator;
       try {
         await chat.respond(

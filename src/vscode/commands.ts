@@ -13,7 +13,7 @@ import type { ModelActions } from '../core/models/modelActions';
 import type { ModelRegistry } from '../core/models/modelRegistry';
 import type { ProviderRegistry } from '../core/providers/providerRegistry';
 import type { Settings } from '../core/base/ports';
-import { commandArgument, personAt, requesterIds } from '../core/keys/requesters';
+import { commandRequester, requesterIds } from '../core/keys/requesters';
 import { registerCommandWithErrors, showError } from './errorMessages';
 import type { Prompter } from './prompter';
 
@@ -149,13 +149,13 @@ export function registerCommands(deps: CommandDeps): Commands {
       const { baseUrl, ...options } = values;
       patch = { ...(baseUrl ? { baseUrl } : {}), options };
     }
-    return actions.update(connection.id, patch, requesterOf(arg).id);
+    return actions.update(connection.id, patch, commandRequester(arg).id);
   }
 
   async function testConnection(arg: unknown): Promise<TestResult | undefined> {
     const connection = await connectionFrom(arg, vscode.l10n.t('Choose the connection to test'));
     if (!connection) return undefined;
-    const result = await actions.test(connection.id, requesterOf(arg));
+    const result = await actions.test(connection.id, commandRequester(arg));
     if (result.status === 'valid') {
       void vscode.window.showInformationMessage(vscode.l10n.t('{0}: {1} ({2} ms)', connection.name, result.message, result.latencyMs));
     } else {
@@ -169,7 +169,7 @@ export function registerCommands(deps: CommandDeps): Commands {
    * them (registered ones checked) plus "Enter a model id…" for what discovery cannot list.
    * Unchecking a registered model does not remove it; the Models tab does that.
    */
-  async function discoverModels(arg: unknown, requester = requesterOf(arg)): Promise<{ registered: number; added: number } | undefined> {
+  async function discoverModels(arg: unknown, requester = commandRequester(arg)): Promise<{ registered: number; added: number } | undefined> {
     const connection = await connectionFrom(arg, vscode.l10n.t('Choose the connection whose models to discover'));
     if (!connection) return undefined;
     const { adapter } = registry.require(connection.providerId);
@@ -246,7 +246,7 @@ export function registerCommands(deps: CommandDeps): Commands {
     command('switchboard.editConnection', editConnection),
     command('switchboard.deleteConnection', async (arg) => {
       const connection = await connectionFrom(arg, vscode.l10n.t('Choose the connection to delete'));
-      return connection ? actions.delete(connection.id, requesterOf(arg).id) : undefined;
+      return connection ? actions.delete(connection.id, commandRequester(arg).id) : undefined;
     }),
     command('switchboard.testConnection', testConnection),
     command('switchboard.setApiKey', async (arg) => {
@@ -260,7 +260,7 @@ export function registerCommands(deps: CommandDeps): Commands {
       const connection = await connectionFrom(arg, vscode.l10n.t('Choose the connection whose API key to replace'));
       if (!connection) return undefined;
       // The audit names who started it; the new key itself is always typed by the person.
-      const result = await actions.replaceKey(connection.id, requesterOf(arg));
+      const result = await actions.replaceKey(connection.id, commandRequester(arg));
       if (result.replaced) void vscode.window.showInformationMessage(vscode.l10n.t('The new key of "{0}" passed its test and replaced the old one ({1}).', connection.name, result.keyHint ?? ''));
       return result;
     }),
@@ -285,15 +285,6 @@ export function registerCommands(deps: CommandDeps): Commands {
     vscode.commands.registerCommand('switchboard.focusConnections', () => vscode.commands.executeCommand('switchboard.connections.focus')),
   ];
   return { disposables, discoverModels: (connectionId, requester) => discoverModels(connectionId, requester) };
-}
-
-/**
- * Who uses a key for a command: the person at the palette when they picked the connection, or,
- * when the connection came as the argument (another extension, a task, a keybinding), a
- * requester that needs consent like a run.
- */
-function requesterOf(arg: unknown): Requester {
-  return arg === undefined ? personAt(requesterIds.palette) : commandArgument;
 }
 
 /** The quick pick item that asks for a model id instead of picking a discovered model. */

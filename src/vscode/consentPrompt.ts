@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ConsentAnswer, ConsentPrompt } from '../core/keys/consent';
-import { requesterIds } from '../core/keys/requesters';
+import { chatInitiator, requesterIds } from '../core/keys/requesters';
 import type { Prompter } from './prompter';
 
 /**
@@ -28,6 +28,31 @@ export function consentPrompt(prompter: Prompter): ConsentPrompt {
       const answer: ConsentAnswer = choice === once ? 'once' : choice === always ? 'always' : 'deny';
       return answer;
     },
+
+    async allowGatewayToken({ from, to }) {
+      const question = vscode.l10n.t('Send the AI gateway token to {0}?', to);
+      const scripted = prompter.takeScripted(question);
+      if (scripted.taken) return scripted.answer === true;
+      const send = vscode.l10n.t('Send Token');
+      const choice = await vscode.window.showWarningMessage(
+        question,
+        {
+          modal: true,
+          detail: from
+            ? vscode.l10n.t(
+                'The token was set for the gateway at {0}, and switchboard.gateway.url now points to {1}. Switchboard sends the token ("Authorization: Bearer …") only to the gateway it is bound to. Send binds it to {1}; Cancel sends nothing.',
+                from,
+                to,
+              )
+            : vscode.l10n.t(
+                'The token is not bound to a gateway yet (it was set before switchboard.gateway.url, or by an older version). Switchboard sends the token ("Authorization: Bearer …") only to the gateway it is bound to. Send binds it to {0}; Cancel sends nothing.',
+                to,
+              ),
+        },
+        send,
+      );
+      return choice === send;
+    },
   };
 }
 
@@ -35,19 +60,19 @@ export function consentPrompt(prompter: Prompter): ConsentPrompt {
 function consentDetail(requesterId: string, destination: { origin: string; extensionId?: string }): string {
   if (requesterId === requesterIds.gateway) {
     return vscode.l10n.t(
-      'The key leaves VS Code: Switchboard sends it to the AI gateway at {0}, which keeps it to call the provider for your agents. Switchboard records each send in the audit log. "Always Allow" lasts for this key and this gateway until you revoke it with Switchboard: Manage Key Consents.',
+      'The key leaves VS Code: Switchboard sends it to the AI gateway at {0}, which keeps it to call the provider for your agents. Switchboard records each send in the audit log. "Always Allow" lasts for this key and this gateway until you revoke it in the Connections view or with Switchboard: Manage Key Consents.',
       destination.origin,
     );
   }
   if (destination.extensionId) {
     return vscode.l10n.t(
-      'The key is handed to the extension {0}, which provides this connection, to call {1}. Switchboard records the use in the audit log. "Always Allow" lasts for this key and address until you revoke it with Switchboard: Manage Key Consents.',
+      'The key is handed to the extension {0}, which provides this connection, to call {1}. Switchboard records the use in the audit log. "Always Allow" lasts for this key and address until you revoke it in the Connections view or with Switchboard: Manage Key Consents.',
       destination.extensionId,
       destination.origin,
     );
   }
   return vscode.l10n.t(
-    'The key stays in VS Code: Switchboard calls {0} with it and records the use in the audit log. "Always Allow" lasts for this key and address until you revoke it with Switchboard: Manage Key Consents.',
+    'The key stays in VS Code: Switchboard calls {0} with it and records the use in the audit log. "Always Allow" lasts for this key and address until you revoke it in the Connections view or with Switchboard: Manage Key Consents.',
     destination.origin,
   );
 }
@@ -70,9 +95,8 @@ export function describeRequester(requesterId: string): string {
     case requesterIds.gateway:
       return vscode.l10n.t('the AI gateway sync');
     default: {
-      if (requesterId.startsWith(`${requesterIds.vscodeChat}/`)) {
-        return vscode.l10n.t('VS Code chat, for {0}', describeRequester(requesterId.slice(requesterIds.vscodeChat.length + 1)));
-      }
+      const initiator = chatInitiator(requesterId);
+      if (initiator) return vscode.l10n.t('VS Code chat, for {0}', describeRequester(initiator));
       const extension = vscode.extensions.getExtension(requesterId);
       const name = (extension?.packageJSON as { displayName?: string } | undefined)?.displayName;
       return name ? vscode.l10n.t('the extension "{0}" ({1})', name, requesterId) : vscode.l10n.t('the extension {0}', requesterId);

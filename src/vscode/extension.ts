@@ -102,7 +102,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
     registeredModels: (connectionId) => models.choices(connectionId),
   });
   const chatRecords = new ChatRecordStore({ db, logger, retention: () => settings.runRetention() });
-  const chat = new ChatService({ connections, registry, models, consent, modelCaller, records: chatRecords, clock, logger });
+  const chat = new ChatService({ connections, registry, models, modelCaller, records: chatRecords, clock, logger });
   /** One read of the registry, grouped by connection: the Agents view offers the enabled models and previews routing with all. */
   const registeredModels = () => {
     return new Map(
@@ -161,7 +161,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
       new HostedWebviewView(
         context.extensionUri,
         { script: 'connections', title: vscode.l10n.t('Connections') },
-        (post) => createConnectionsController({ connections, actions, models, modelActions, registry, settings, logger, post }),
+        (post) => createConnectionsController({ connections, actions, models, modelActions, registry, settings, consent, logger, post }),
         onPost,
       ),
     ),

@@ -42,7 +42,8 @@ export function registerGatewayCommands(deps: GatewayCommandDeps): vscode.Dispos
       });
       if (token === undefined) return { stored: false };
       if (!token.trim()) throw new SwitchboardError('invalid_input', vscode.l10n.t('The token is empty. Nothing was saved; paste the token your gateway gave you.'));
-      await deps.keys.storeGatewayToken(token.trim());
+      // Bound to the gateway set now; with none set yet, the first sync asks where it may go.
+      await deps.keys.storeGatewayToken(token.trim(), deps.settings.gatewayUrl());
       deps.logger.info('Stored the AI gateway token.');
       const syncAll = vscode.l10n.t('Sync All Agents');
       const next = deps.settings.gatewayUrl() ? syncAll : vscode.l10n.t('Set Gateway URL');

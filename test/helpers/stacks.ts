@@ -39,7 +39,10 @@ export async function makeStack(
   const disabled = new Set(options.disabledModels ?? []);
   const stack = await buildRunStack({
     workerPath: await worker(options.workerEntry ?? AGENT_HOST_ENTRY),
-    consentPrompt: { ask: async (request) => (prompts.push(`${request.requesterId}@${request.connectionName}`), answers.shift() ?? 'deny') },
+    consentPrompt: {
+      ask: async (request) => (prompts.push(`${request.requesterId}@${request.connectionName}`), answers.shift() ?? 'deny'),
+      allowGatewayToken: async ({ to }) => (prompts.push(`gateway token@${to}`), false),
+    },
     isModelDisabled: (_connectionId, modelRef) => disabled.has(modelRef),
     ...(options.silenceLimitMs ? { silenceLimitMs: options.silenceLimitMs } : {}),
     ...(options.maxConcurrentRequests ? { maxConcurrentRequests: options.maxConcurrentRequests } : {}),

@@ -50,9 +50,12 @@ describe('AI gateway sync in a real extension host', function () {
     await config().update('gateway.url', gateway.url, vscode.ConfigurationTarget.Global);
 
     const created = gateway.nextRequest('/v1/agents');
-    testing.queueAnswers('once'); // the consent dialog naming the gateway
+    const asked = testing.answeredQuestions().length;
+    // The token was set before the gateway URL: it asks where it may go, then the key's consent names the gateway.
+    testing.queueAnswers(true, 'once');
     const agent = await vscode.commands.executeCommand<Agent>('switchboard.createAgent', { name: 'Synced agent', soul: 'Be precise.', connectionId: cloud.id, modelRef: 'gpt-4o-mini' });
     const post = await created;
+    assert.deepEqual(testing.answeredQuestions().slice(asked), [`Send the AI gateway token to ${new URL(gateway.url).origin}?`, 'The AI gateway sync wants to use the API key of "Gateway OpenAI".']);
     assert.equal(post.method, 'POST');
     assert.equal(post.headers.authorization, `Bearer ${TOKEN}`);
     assert.deepEqual(JSON.parse(post.body), {
@@ -116,5 +119,11 @@ describe('AI gateway sync in a real extension host', function () {
       await vscode.commands.executeCommand('switchboard.deleteAgent', id);
       await deleteConnection(testing, local.id);
     }
+  });
+
+  it('takes the gateway URL from the person\'s settings only: a workspace cannot set it', async () => {
+    await assert.rejects(Promise.resolve(config().update('gateway.url', 'https://elsewhere.example', vscode.ConfigurationTarget.Workspace)));
+    assert.equal(config().inspect('gateway.url')?.workspaceValue, undefined);
+    assert.equal(config().get('gateway.url'), gateway.url);
   });
 });

@@ -18,7 +18,8 @@ describe('Agents controller', function () {
   after(() => openai.stop());
 
   async function setup() {
-    const stack = await makeStack({ answers: ['always'] });
+    // Any consent question is answered no: the person's click on Run needs none.
+    const stack = await makeStack({ answers: [] });
     const registry = new ProviderRegistry();
     registerCoreProviders(registry);
     const posted: ToAgentsView[] = [];
@@ -65,7 +66,7 @@ describe('Agents controller', function () {
     }
   });
 
-  it('starts a run, replies with its id at once, and shows it succeeded in a later snapshot with its routing', async () => {
+  it("starts a run on the person's click, without a consent question, replies with its id at once, and shows it succeeded in a later snapshot with its routing", async () => {
     const { stack, controller, replies, snapshots, posts } = await setup();
     try {
       await controller.handle({ type: 'ready' });
@@ -84,6 +85,10 @@ describe('Agents controller', function () {
       assert.equal(snapshots().at(-1)!.connections[0]?.models[0]?.providerModelId, 'gpt-4o-mini');
       // The view reads who asked for the run as the host names it, never the id.
       assert.deepEqual(snapshots().at(-1)!.requesterNames, { [run.requesterId]: 'the Agents view' });
+      // The click on Run is the person's consent for this run: no modal, audited as theirs.
+      assert.deepEqual(stack.prompts, []);
+      const reads = (await stack.audit.read()).filter((e) => e.kind === 'key_read');
+      assert.deepEqual(reads.map((e) => [e.requesterId, e.purpose, e.runId, e.origin, e.outcome]), [['switchboard.agentsView', 'chat', runId, new URL(openai.url).origin, 'granted_by_person']]);
       assertNoCanary(stack.logger.lines);
     } finally {
       await stack.cleanup();
@@ -113,7 +118,7 @@ describe('Agents controller', function () {
       assert.deepEqual(snapshots().at(-1)?.gateway, { configured: false, agents: {}, pendingDeletes: [] });
       stack.settings.gateway = gatewayServer.url;
       stack.settings.fireChange();
-      await stack.keys.storeGatewayToken(token);
+      await stack.keys.storeGatewayToken(token, stack.settings.gatewayUrl());
       const connection = await stack.connections.create({ name: 'Local', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434' });
       await controller.handle({ type: 'request', id: 'new', method: 'createAgent', params: { input: { name: 'synced', connectionId: connection.id } } });
       const agentId = (replies()[0] as { value: { id: string } }).value.id;

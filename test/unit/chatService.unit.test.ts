@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { ChatStreamPart } from '../../src/contracts/models';
 import { ChatRecordStore } from '../../src/core/chat/chatRecordStore';
-import { ChatService, chatRequesterId } from '../../src/core/chat/chatService';
-import { requesterIds } from '../../src/core/keys/requesters';
+import { ChatService } from '../../src/core/chat/chatService';
+import { chatRequesterId, requesterIds } from '../../src/core/keys/requesters';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { expectFailure } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
@@ -39,28 +39,41 @@ describe('VS Code chat requests through ChatService and their records', function
 
   it('offers the enabled registered models of usable connections, and not a disabled one', async () => {
     const { chat, local } = await chatStack();
-    assert.deepEqual(chat.models({ silent: false }).map((m) => m.id).sort(), [`${local.id}/llama3.2:latest`, `${local.id}/qwen2.5-coder:7b`]);
+    assert.deepEqual(chat.models().map((m) => m.id).sort(), [`${local.id}/llama3.2:latest`, `${local.id}/qwen2.5-coder:7b`]);
     const qwen = stack.models.list().find((m) => m.providerModelId === 'qwen2.5-coder:7b')!;
     await stack.models.setEnabled(qwen.id, false);
-    assert.deepEqual(chat.models({ silent: false }).map((m) => m.id), [`${local.id}/llama3.2:latest`]);
+    assert.deepEqual(chat.models().map((m) => m.id), [`${local.id}/llama3.2:latest`]);
   });
 
-  it('with silent, leaves out models whose key would need a question, until VS Code chat has a standing permission', async () => {
-    const { chat } = await chatStack(['always']);
+  it('lists a keyed connection\'s models without reading its key or asking; the first request asks, naming the extension, and "Always Allow" holds for that extension alone', async () => {
+    const { chat } = await chatStack(['always', 'deny']);
     const keyed = await stack.connections.create({ name: 'Keyed', providerId: 'openai', baseUrl: `${openai.url}/v1` });
     await stack.connections.setKey(keyed.id, CANARY_KEY);
     await stack.models.register(keyed.id, [discovered('gpt-4o-mini')]);
     const id = `${keyed.id}/gpt-4o-mini`;
-    assert.ok(chat.models({ silent: false }).some((m) => m.id === id));
-    assert.ok(!chat.models({ silent: true }).some((m) => m.id === id), 'silent offers no model that would ask');
+    assert.ok(chat.models().some((m) => m.id === id), 'a keyed model is on offer before any consent');
+    assert.deepEqual(stack.prompts, [], 'listing asks nothing');
+    assert.deepEqual((await stack.audit.read()).filter((e) => e.kind === 'key_read'), [], 'listing reads no key');
 
-    const { parts, onPart } = collect();
-    const result = await chat.respond({ modelId: id, requesterId: requesterIds.vscodeChat, messages: [{ role: 'user', content: 'hi' }] }, new AbortController().signal, onPart);
-    assert.ok(result.content.length > 0);
-    assert.deepEqual(stack.prompts, [`${requesterIds.vscodeChat}@Keyed`], 'the consent prompt names VS Code chat');
-    assert.ok(chat.models({ silent: true }).some((m) => m.id === id), 'after "Always Allow", silent offers it');
-    assertNoCanary(parts);
-    assertNoCanary(result);
+    const ask = (initiator: string) => {
+      const { parts, onPart } = collect();
+      const request = { modelId: id, requesterId: chatRequesterId(initiator), messages: [{ role: 'user', content: 'hi' }] };
+      return chat.respond(request, new AbortController().signal, onPart).then((result) => ({ result, parts }));
+    };
+    const first = await ask('Acme.Helper');
+    assert.ok(first.result.content.length > 0);
+    const second = await ask('acme.helper');
+    assert.ok(second.result.content.length > 0);
+    await expectFailure(ask('other.extension'), 'consent_denied');
+    const helper = `${requesterIds.vscodeChat}/acme.helper`;
+    assert.deepEqual(stack.prompts, [`${helper}@Keyed`, `${requesterIds.vscodeChat}/other.extension@Keyed`], 'asked at the first request of each extension, once');
+    const reads = (await stack.audit.read()).filter((e) => e.kind === 'key_read').reverse();
+    assert.deepEqual(reads.map((e) => [e.requesterId, e.purpose, e.origin, e.outcome]), [
+      [helper, 'chat', new URL(openai.url).origin, 'granted_always'],
+      [helper, 'chat', new URL(openai.url).origin, 'granted_standing'],
+      [`${requesterIds.vscodeChat}/other.extension`, 'chat', new URL(openai.url).origin, 'denied'],
+    ]);
+    assertNoCanary([first, second, await stack.audit.read(), stack.store.dump()]);
   });
 
   it('streams an answer and a tool call, sends the tool result back, and records each request with its routing and usage', async () => {

@@ -6,6 +6,9 @@ import { createConnectionsController } from '../../src/core/views/connectionsCon
 import { ModelActions } from '../../src/core/models/modelActions';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
+import { keyHint } from '../../src/core/base/secrets';
+import { chatRequesterId } from '../../src/core/keys/requesters';
+import { keyedConnection } from '../fixtures/keyPathKit';
 import { ScriptedInteractions } from '../helpers/fakes';
 import { discovered, makeModels } from '../helpers/stacks';
 
@@ -258,6 +261,49 @@ describe('ConnectionsController', () => {
     assert.deepEqual(lastSnapshot().models.map((m) => m.providerModelId).sort(), ['my-finetune', 'qwen2.5:7b']);
     const cleared = await request('n', 'setDefaultModel', { connectionId: local.id, modelRef: null });
     assert.equal(cleared.ok && (cleared.value as { defaultModel?: string }).defaultModel, undefined);
+  });
+
+  it('shows each standing permission (who, since when, which key, which origin) and revokes one on request: its next use asks again', async () => {
+    const stack = setup();
+    const { connection, use } = await keyedConnection(stack, 'https://api.openai.example/v1');
+    const chat = chatRequesterId('Acme.Helper');
+    stack.prompt.answers = ['always', 'always'];
+    await use({ id: 'acme.helper', byPerson: false });
+    await use({ id: chat, byPerson: false });
+    await stack.controller.handle({ type: 'ready' });
+    const permissions = () => {
+      const snapshot = ToConnectionsViewSchema.parse(stack.posted.filter((m) => m.type === 'snapshot').at(-1));
+      return snapshot.type === 'snapshot' ? snapshot.permissions : [];
+    };
+    const grantedAt = stack.clock.now().toISOString();
+    const shown = (requesterId: string, hint: string | undefined) => ({
+      connectionId: connection.id,
+      requesterId,
+      requesterName: requesterId,
+      grantedAt,
+      origin: 'https://api.openai.example',
+      ...(hint ? { keyHint: hint } : {}),
+    });
+    assert.deepEqual(permissions(), [shown('acme.helper', keyHint(CANARY_KEY)), shown(chat, keyHint(CANARY_KEY))]);
+
+    const revoked = await stack.request('revoke', 'revokePermission', { connectionId: connection.id, requesterId: 'acme.helper' });
+    assert.deepEqual(revoked.ok && revoked.value, { revoked: true });
+    assert.deepEqual(permissions(), [shown(chat, keyHint(CANARY_KEY))]);
+    assert.deepEqual(stack.consent.grants().map((g) => g.requesterId), [chat]);
+    const again = await stack.request('again', 'revokePermission', { connectionId: connection.id, requesterId: 'acme.helper' });
+    assert.deepEqual(again.ok && again.value, { revoked: false });
+    const bad = await stack.request('bad', 'revokePermission', { connectionId: connection.id, requesterId: '' });
+    assert.equal(bad.ok === false && bad.error.code, 'invalid_input');
+
+    const asked = stack.prompt.asked.length;
+    await use({ id: 'acme.helper', byPerson: false });
+    await use({ id: chat, byPerson: false });
+    assert.deepEqual(stack.prompt.asked.slice(asked).map((q) => q.requesterId), ['acme.helper'], 'only the revoked one asks again');
+
+    // A permission given for an earlier key stays listed, without a key, until revoked: it no longer holds.
+    await stack.service.setKey(connection.id, `${CANARY_KEY}-new`);
+    assert.deepEqual(permissions(), [shown(chat, undefined)]);
+    assertNoCanary(stack.posted);
   });
 
   it('deleting a connection in the view removes its models from the next snapshot', async () => {

@@ -308,8 +308,8 @@ describe('EditorController', function () {
     assert.equal((await request('runsPage', { offset: 0, limit: 50, filter: { text: 'qwen2.5' } })).total, 0);
   });
 
-  it('re-runs a run with its agent, input and routing, as the Switchboard editor, and copies a run\'s output', async () => {
-    const { request, connections, agents, runs, logger, copied, audit } = await setup();
+  it('re-runs a run with its agent, input and routing, as the Switchboard editor, on the person\'s click without a consent question, and copies a run\'s output', async () => {
+    const { request, connections, agents, runs, logger, copied, prompts, audit } = await setup();
     const connection = await connections.create({ name: 'Cloud', providerId: 'openai', baseUrl: `${openai.url}/v1` });
     await connections.setKey(connection.id, CANARY_KEY);
     const agent = await agents.create({ name: 'writer', connectionId: connection.id, modelRef: 'gpt-4o-mini' });
@@ -335,6 +335,8 @@ describe('EditorController', function () {
       ['model_call', 'Cloud'],
       ['key_read', 'Cloud'],
     ]);
+    assert.deepEqual(prompts, [], "the click on Re-run is the person's consent");
+    assert.deepEqual((await audit.read()).filter((e) => e.kind === 'key_read').map((e) => [e.requesterId, e.runId, e.outcome]), [['switchboard.editor', runId, 'granted_by_person']]);
 
     assert.deepEqual(await request('copyRun', { runId }), { copied: true });
     assert.deepEqual(copied, [again.output]);

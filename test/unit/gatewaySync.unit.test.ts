@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { checkGatewayUrl } from '../../src/contracts/gateway';
 import { SwitchboardError } from '../../src/core/base/errors';
 import { GatewaySync } from '../../src/core/gateway/gatewaySync';
@@ -19,6 +21,9 @@ function assertNoToken(value: unknown): void {
 describe('GatewaySync', () => {
   const gateway = new GatewayFixture({ token: TOKEN });
   serveDuringSuite(gateway);
+  /** A second gateway, where switchboard.gateway.url may be moved. */
+  const elsewhere = new GatewayFixture({ token: TOKEN });
+  serveDuringSuite(elsewhere);
 
   /**
    * Connections, agents and the gateway sync on one store and one key path, as extension.ts
@@ -28,7 +33,7 @@ describe('GatewaySync', () => {
   async function build(options: { token?: boolean } = {}) {
     const stack = buildConnectionsStack();
     stack.settings.gateway = gateway.url;
-    if (options.token !== false) await stack.keys.storeGatewayToken(TOKEN);
+    if (options.token !== false) await stack.keys.storeGatewayToken(TOKEN, stack.settings.gatewayUrl());
     const connection = await stack.connections.create({ name: 'Cloud', providerId: 'openai', baseUrl: 'https://api.openai.example/v1', defaultModel: 'gpt-4o-mini' });
     await stack.connections.setKey(connection.id, CANARY_KEY);
     const newSync = () => new GatewaySync({ ...stack, keys: stack.keys });
@@ -125,6 +130,61 @@ describe('GatewaySync', () => {
     assert.equal(bodyOf(1).apiKey, newKey);
     // The standing permission was for the old key.
     assert.equal(s.prompt.asked.length, 2);
+  });
+
+  it('sends the token only to the gateway it was set for: a moved gateway URL asks before anything is sent, a no sends nothing, a yes binds it there', async () => {
+    const s = await build();
+    s.prompt.answers = ['always'];
+    const agent = await s.agents.create({ name: 'Mover', connectionId: s.connection.id });
+    await s.sync.idle();
+    assert.equal(s.sync.state(agent.id).state, 'synced');
+    assert.deepEqual(s.prompt.tokenAsked, [], 'the gateway the token was set for needs no question');
+
+    s.settings.gateway = elsewhere.url;
+    s.settings.fireChange();
+    s.prompt.tokenAnswers = [false];
+    const refused = await s.sync.syncNow(agent.id);
+    assert.equal(refused.state === 'failed' && refused.error.code, 'consent_denied');
+    assert.deepEqual(s.prompt.tokenAsked, [{ from: new URL(gateway.url).origin, to: new URL(elsewhere.url).origin }]);
+    assert.equal(elsewhere.requests.length, 0, 'nothing reached the other gateway: neither the token nor a key');
+    assert.equal((await s.keyReads()).length, 1, 'no key was read for it');
+
+    // Yes binds the token there; the key's "Always Allow" was for the first gateway, so it asks too.
+    s.prompt.tokenAnswers = [true];
+    s.prompt.answers = ['once'];
+    assert.equal((await s.sync.syncNow(agent.id)).state, 'synced');
+    assert.equal(elsewhere.requests[0]?.headers.authorization, `Bearer ${TOKEN}`);
+    assert.deepEqual(s.prompt.asked.map((q) => q.destination.origin), [new URL(gateway.url).origin, new URL(elsewhere.url).origin]);
+    assert.equal(s.consent.gatewayTokenOrigin(), new URL(elsewhere.url).origin);
+    s.prompt.answers = ['once'];
+    await s.sync.syncNow(agent.id);
+    assert.equal(s.prompt.tokenAsked.length, 2, 'bound there now: no question about the token');
+
+    // And back: the token is bound to the second gateway now, so the first asks again.
+    s.settings.gateway = gateway.url;
+    s.settings.fireChange();
+    const before = gateway.requests.length;
+    assert.equal((await s.sync.syncNow(agent.id)).state, 'failed');
+    assert.equal(s.prompt.tokenAsked.length, 3);
+    assert.equal(gateway.requests.length, before);
+    await s.assertNothingLeaked();
+  });
+
+  it('takes the gateway URL from the person\'s own settings only: a workspace cannot point the token elsewhere (scope application)', () => {
+    const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { scope?: string }> } } };
+    assert.equal(manifest.contributes.configuration.properties['switchboard.gateway.url']?.scope, 'application');
+  });
+
+  it('asks where a token set before any gateway may go, once, and binds it there', async () => {
+    const s = await build({ token: false });
+    await s.keys.storeGatewayToken(TOKEN, '');
+    const local = await s.connections.create({ name: 'Local', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434' });
+    s.prompt.tokenAnswers = [true];
+    const agent = await s.agents.create({ name: 'Local first', connectionId: local.id });
+    await s.sync.idle();
+    assert.equal((await s.sync.syncNow(agent.id)).state, 'synced');
+    assert.deepEqual(s.prompt.tokenAsked, [{ from: undefined, to: new URL(gateway.url).origin }]);
+    assert.deepEqual(gateway.calls(), ['POST /v1/agents', `PUT /v1/agents/${agent.id}`]);
   });
 
   it('sends no key for a connection without one, and reads none', async () => {

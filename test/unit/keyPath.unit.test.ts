@@ -3,7 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { hasCredentials } from '../../src/contracts/connections';
 import { SwitchboardError } from '../../src/core/base/errors';
-import { commandArgument, personAt, requesterIds } from '../../src/core/keys/requesters';
+import type { ConsentAnswer } from '../../src/core/keys/consent';
+import { commandArgument, gatewayRequester, personAt, requesterIds } from '../../src/core/keys/requesters';
 import { blankSecrets, keyHint } from '../../src/core/base/secrets';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import type { Connection } from '../../src/contracts/connections';
@@ -139,6 +140,44 @@ describe('KeyPath', () => {
     await Promise.all(Array.from({ length: 20 }, () => stack.use(agentsView)));
     assert.equal(stack.prompt.asked.length, 1);
     assert.equal((await stack.keyReads()).length, 20);
+  });
+
+  it('asks per destination: a question still open for one gateway does not let the key go to another, and each key_read names its destination', async () => {
+    const stack = await keyed();
+    const open: { origin: string; answer(answer: ConsentAnswer): void }[] = [];
+    let asked = () => {};
+    const nextQuestion = () => new Promise<'asked'>((resolve) => (asked = () => resolve('asked')));
+    stack.prompt.ask = (request) =>
+      new Promise((answer) => {
+        open.push({ origin: request.destination.origin, answer });
+        asked();
+      });
+    const received: Record<string, string | undefined> = {};
+    const sendTo = (destination: string) =>
+      stack.keys.use({ connection: stack.connections.require(stack.connection.id), provider: stack.provider, requester: gatewayRequester, purpose: 'gateway', destination }, async (target) => {
+        received[destination] = target.apiKey;
+      });
+    let question = nextQuestion();
+    const toFirst = sendTo('https://g1.example/v1');
+    await question;
+    question = nextQuestion();
+    const toSecond = sendTo('https://g2.example');
+    open[0]!.answer('once');
+    await toFirst;
+    // Its own question, or (were the open one shared) the first gateway's answer.
+    const settled = toSecond.then(
+      () => 'went on the first gateway\'s answer',
+      () => 'went on the first gateway\'s answer',
+    );
+    assert.equal(await Promise.race([question, settled]), 'asked');
+    assert.deepEqual(open.map((q) => q.origin), ['https://g1.example', 'https://g2.example']);
+    open[1]!.answer('deny');
+    await assert.rejects(toSecond, code('consent_denied'));
+    assert.deepEqual(received, { 'https://g1.example/v1': CANARY_KEY });
+    assert.deepEqual((await stack.keyReads()).map((e) => [e.requesterId, e.purpose, e.origin, e.outcome]), [
+      [requesterIds.gateway, 'gateway', 'https://g1.example', 'granted_once'],
+      [requesterIds.gateway, 'gateway', 'https://g2.example', 'denied'],
+    ]);
   });
 
   it('refuses plain http to another machine unless the person allowed it, and says how', async () => {

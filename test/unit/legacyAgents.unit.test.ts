@@ -25,7 +25,7 @@ describe('Agents with a legacy model string', function () {
   serveDuringSuite(ollama);
 
   it('run on a connection of their provider type, and the run says so; an unknown type fails clearly', async () => {
-    const s = await buildRunStack({ workerPath: await worker(AGENT_HOST_ENTRY), consentPrompt: { ask: async () => 'once' } });
+    const s = await buildRunStack({ workerPath: await worker(AGENT_HOST_ENTRY), consentPrompt: { ask: async () => 'once', allowGatewayToken: async () => false } });
     try {
       const connection = await s.connections.create({ name: 'Local', providerId: 'ollama', baseUrl: ollama.url });
       const legacy = await writeLegacyAgent(s.store, 'Old timer', 'ollama/llama3.2:latest');

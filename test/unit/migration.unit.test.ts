@@ -56,7 +56,7 @@ describe('Moving the storage of Switchboard 0.1.0 into the database', () => {
     registerCoreProviders(registry);
     const http = new HttpClient({ proxy: () => settings.proxy(), env: {} });
     const audit = new AuditLog(db, clock, auditAnchor({ vault, state: store, logger }));
-    const consent = new ConsentService({ store, prompt: { ask: async () => 'deny' }, clock, logger, describeRequester: (id) => id });
+    const consent = new ConsentService({ store, prompt: { ask: async () => 'deny', allowGatewayToken: async () => false }, clock, logger, describeRequester: (id) => id });
     const keys = new KeyPath({ vault, consent, audit, logger });
     const connections = new ConnectionService({ store, keys, registry, settings, clock, http, logger, audit });
     const models = new ModelRegistry({ db, store, connections, providers: registry, keys, settings, clock, http, logger });

@@ -10,7 +10,7 @@ import { databaseText } from '../fixtures/tempDatabase';
 import { WaveServer } from '../fixtures/waveServer';
 import { AGENT_HOST_ENTRY, makeStack, worker } from '../helpers/stacks';
 import { serveDuringSuite } from '../helpers/providerTestKit';
-import { personAt, requesterIds } from '../../src/core/keys/requesters';
+import { commandRequester, personAt, requesterIds } from '../../src/core/keys/requesters';
 
 describe('RunService with a real agent host worker', function () {
   this.timeout(30_000);
@@ -132,6 +132,32 @@ describe('RunService with a real agent host worker', function () {
     assert.equal(run.status, 'failed');
     assert.equal(run.error?.code, 'missing_connection');
     assert.equal(stack.runs.get(run.id)?.status, 'failed');
+  });
+
+  it("takes the person's Run (a view, the editor's Re-run, the palette's pick) as consent with no question, and asks for a run whose agent came as a command's argument", async () => {
+    stack = await makeStack({ answers: ['deny', 'deny'] });
+    const connection = await stack.connections.create({ name: 'Cloud', providerId: 'openai', baseUrl: `${openai.url}/v1`, defaultModel: 'gpt-4o-mini' });
+    await stack.connections.setKey(connection.id, CANARY_KEY);
+    const agent = await stack.agents.create({ name: 'cloudy', connectionId: connection.id });
+    const request = { agentId: agent.id, input: 'hi' };
+    for (const requester of [personAt(requesterIds.agentsView), personAt(requesterIds.editor), commandRequester(undefined)]) {
+      const run = await stack.service.start(request, requester);
+      assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
+    }
+    assert.deepEqual(stack.prompts, [], 'no modal for the person\'s own click');
+    for (const arg of [agent.id, request]) {
+      const run = await stack.service.start(request, commandRequester(arg));
+      assert.equal(run.error?.code, 'consent_denied');
+    }
+    assert.deepEqual(stack.prompts, [`${requesterIds.commandArgument}@Cloud`, `${requesterIds.commandArgument}@Cloud`]);
+    const reads = (await stack.audit.read()).filter((e) => e.kind === 'key_read').reverse();
+    assert.deepEqual(reads.map((e) => [e.requesterId, e.outcome]), [
+      [requesterIds.agentsView, 'granted_by_person'],
+      [requesterIds.editor, 'granted_by_person'],
+      [requesterIds.palette, 'granted_by_person'],
+      [requesterIds.commandArgument, 'denied'],
+      [requesterIds.commandArgument, 'denied'],
+    ]);
   });
 
   it('asks consent before an OpenAI key is used; a denial fails the run with consent_denied and makes no call', async () => {
@@ -284,7 +310,7 @@ describe('RunService with a real agent host worker', function () {
       workerPath: await worker(AGENT_HOST_ENTRY),
       maxConcurrentRequests: 1,
       requestTimeoutMs,
-      consentPrompt: { ask: async () => 'once' },
+      consentPrompt: { ask: async () => 'once', allowGatewayToken: async () => false },
     });
     const connection = await s.connections.create({ name: 'Cloud', providerId: 'openai', baseUrl: `${openai.url}/v1`, defaultModel: 'gpt-4o-mini' });
     await s.connections.setKey(connection.id, CANARY_KEY);

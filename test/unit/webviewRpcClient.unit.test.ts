@@ -18,7 +18,7 @@ const connection: Connection = {
   updatedAt: '2026-01-01T00:00:00.000Z',
 };
 
-const snapshot: ConnectionsSnapshot = { type: 'snapshot', providers: [], connections: [connection], models: [], defaultConnectionId: '', unavailableConnectionIds: [] };
+const snapshot: ConnectionsSnapshot = { type: 'snapshot', providers: [], connections: [connection], models: [], defaultConnectionId: '', unavailableConnectionIds: [], permissions: [] };
 
 type Request = Extract<FromConnectionsView, { type: 'request' }>;
 

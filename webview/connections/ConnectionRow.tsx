@@ -37,6 +37,8 @@ interface ConnectionRowProps {
   /** Whether the model panel (discovery, add by id) is open under the row. */
   discovering: boolean;
   discoveryPanel: ComponentChildren;
+  /** The connection's standing permissions, each revocable (StandingPermissions). */
+  permissions: ComponentChildren;
   onTest(): void;
   onDiscover(): void;
   onEdit(): void;
@@ -189,6 +191,8 @@ export function ConnectionRow(props: ConnectionRowProps) {
           </span>
         )}
       </div>
+
+      {!editing && props.permissions}
 
       {message && !editing && <MessageLine message={message} testId="row-message" />}
 

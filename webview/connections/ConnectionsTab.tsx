@@ -13,6 +13,7 @@ import { ConnectionForm, type FormMode } from './ConnectionForm';
 import { keyRequirement, localOllamaInput } from './formModel';
 import { ConnectionRow, type RowState } from './ConnectionRow';
 import { DiscoveryPanel } from './DiscoveryPanel';
+import { StandingPermissions } from './StandingPermissions';
 import { EmptyState } from './EmptyState';
 
 interface ConnectionsTabProps {
@@ -134,6 +135,17 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
       credentialAction(id, async () => {
         const result = await client.request('setCredentialHeader', { id });
         return result.stored ? { kind: 'success', text: l10n.t('Credential header {0} saved.', result.name ?? '') } : { kind: 'info', text: l10n.t('No credential header was saved.') };
+      }),
+    [client, credentialAction],
+  );
+
+  const revokePermission = useCallback(
+    (id: string, requesterId: string) =>
+      credentialAction(id, async () => {
+        const { revoked } = await client.request('revokePermission', { connectionId: id, requesterId });
+        return revoked
+          ? { kind: 'success', text: l10n.t('Permission revoked. The next use of the key by that requester asks again.') }
+          : { kind: 'info', text: l10n.t('That permission was already revoked.') };
       }),
     [client, credentialAction],
   );
@@ -333,6 +345,15 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
                         onRegistered={(message) => discovered(connection.id, message)}
                       />
                     ) : undefined
+                  }
+                  permissions={
+                    <StandingPermissions
+                      permissions={snapshot.permissions.filter((permission) => permission.connectionId === connection.id)}
+                      connectionName={connection.name}
+                      now={now}
+                      busy={rows[connection.id]?.busy ?? false}
+                      onRevoke={(requesterId) => void revokePermission(connection.id, requesterId)}
+                    />
                   }
                   onDiscover={() => (discovering === connection.id ? closeDiscovery(connection.id) : setDiscovering(connection.id))}
                   editForm={

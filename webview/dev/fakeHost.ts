@@ -145,17 +145,17 @@ function sampleModels(): RegisteredModel[] {
 function scenario(params: URLSearchParams): Omit<ConnectionsSnapshot, 'type'> {
   switch (params.get('scenario')) {
     case 'empty':
-      return { providers: sampleProviders, connections: [], models: [], defaultConnectionId: '', unavailableConnectionIds: [] };
+      return { providers: sampleProviders, connections: [], models: [], defaultConnectionId: '', unavailableConnectionIds: [], permissions: [] };
     case 'no-ollama':
-      return { providers: sampleProviders.filter((provider) => provider.id !== 'ollama'), connections: [], models: [], defaultConnectionId: '', unavailableConnectionIds: [] };
+      return { providers: sampleProviders.filter((provider) => provider.id !== 'ollama'), connections: [], models: [], defaultConnectionId: '', unavailableConnectionIds: [], permissions: [] };
     case 'many': {
       const count = Math.max(0, Math.min(5000, Number(params.get('models') ?? 2000) || 0));
       const connections = structuredClone(sampleConnections);
       const models = Array.from({ length: count }, (_, i) => registeredModel(generatedModel(i), connections[i % 4 === 3 ? 1 : 0]!.id, i + 1));
-      return { providers: sampleProviders, connections, models, defaultConnectionId: connections[0]!.id, unavailableConnectionIds: [] };
+      return { providers: sampleProviders, connections, models, defaultConnectionId: connections[0]!.id, unavailableConnectionIds: [], permissions: [] };
     }
     default:
-      return { providers: sampleProviders, connections: structuredClone(sampleConnections), models: sampleModels(), defaultConnectionId: sampleConnections[0]!.id, unavailableConnectionIds: [] };
+      return { providers: sampleProviders, connections: structuredClone(sampleConnections), models: sampleModels(), defaultConnectionId: sampleConnections[0]!.id, unavailableConnectionIds: [], permissions: [] };
   }
 }
 
@@ -346,6 +346,12 @@ function installFakeHost(): FakeHostControl {
         }
         connection.defaultModel = ref ?? undefined;
         return { ok: true, value: connection };
+      }
+      case 'revokePermission': {
+        const { connectionId, requesterId } = request.params;
+        const before = control.snapshot.permissions.length;
+        control.snapshot.permissions = control.snapshot.permissions.filter((p) => !(p.connectionId === connectionId && p.requesterId === requesterId));
+        return { ok: true, value: { revoked: control.snapshot.permissions.length < before } };
       }
     }
   }

@@ -5,7 +5,7 @@ import { CallLimiter } from '../base/callLimiter';
 import type { ConnectionService } from '../connections/connectionService';
 import { SwitchboardError, toErrorInfo, errorText } from '../base/errors';
 import type { HttpClient } from '../http/httpClient';
-import type { KeyPath } from '../keys/keyPath';
+import type { KeyPath, Requester } from '../keys/keyPath';
 import type { Logger, Settings } from '../base/ports';
 import type { ProviderRegistry } from '../providers/providerRegistry';
 import { collectChat, streamChat } from '../providers/streaming';
@@ -14,7 +14,8 @@ import { collectChat, streamChat } from '../providers/streaming';
 export interface ModelCall {
   /** The run it belongs to; absent for a VS Code chat request. */
   runId?: string;
-  requesterId: string;
+  /** Who asked: the person's click (a run from a view or the palette) is their consent for the key. */
+  requester: Requester;
   connectionId: string;
   modelRef: string;
   messages: ConversationMessage[];
@@ -73,8 +74,7 @@ export class ModelCaller {
     const started = performance.now();
     let outcome = 'ok';
     try {
-      // A run is never the person's own click: its key use needs consent (or a standing permission).
-      const use = { connection, provider: provider.descriptor, requester: { id: request.requesterId, byPerson: false }, purpose: 'chat' as const, ...(request.runId ? { runId: request.runId } : {}) };
+      const use = { connection, provider: provider.descriptor, requester: request.requester, purpose: 'chat' as const, ...(request.runId ? { runId: request.runId } : {}) };
       const context = { http: deps.http, timeoutMs: deps.settings.requestTimeoutMs(), idleTimeoutMs: deps.settings.streamIdleTimeoutMs(), signal };
       // Queued per connection before the request starts, so the wait is not part of its timeout.
       // streamChat holds any adapter's parts to the contract and blanks the key in each of them.
@@ -99,7 +99,7 @@ export class ModelCaller {
         .append({
           kind: 'model_call',
           ...(request.runId ? { runId: request.runId } : {}),
-          requesterId: request.requesterId,
+          requesterId: request.requester.id,
           connectionId: connection.id,
           connectionName: connection.name,
           providerId: connection.providerId,

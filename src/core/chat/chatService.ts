@@ -1,20 +1,17 @@
 import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
 import type { ChatRecord } from '../../contracts/chatRecords';
-import { hasCredentials, originOf, type Connection } from '../../contracts/connections';
+import type { Connection } from '../../contracts/connections';
 import { describeIssues } from '../../contracts/issues';
 import { ChatRequestSchema, type ChatResult, type ChatStreamPart, type RegisteredModel } from '../../contracts/models';
 import type { ProviderDescriptor } from '../../contracts/providers';
-import { isExtensionId } from '../../contracts/vocabulary';
 import type { ChatRecordStore } from './chatRecordStore';
 import type { ConnectionService } from '../connections/connectionService';
-import type { ConsentService } from '../keys/consent';
 import { SwitchboardError, toErrorInfo, errorText } from '../base/errors';
 import type { ModelCaller } from '../calls/modelCaller';
 import type { ModelRegistry } from '../models/modelRegistry';
 import type { Clock, Event, Logger } from '../base/ports';
 import type { ProviderRegistry } from '../providers/providerRegistry';
-import { requesterIds } from '../keys/requesters';
 
 /** A model VS Code chat may use: an enabled registered model of a connection whose provider is here and chats. */
 export interface ChatModel {
@@ -28,7 +25,7 @@ export interface ChatModel {
 /** What VS Code chat asks for, in contract terms (src/vscode converts VS Code's messages and tools). */
 export interface ChatServiceRequest {
   modelId: string;
-  /** Who asked: `switchboard.vscodeChat`, or with the initiating extension (`chatRequesterId`). */
+  /** Who asked: VS Code chat, with the initiating extension when VS Code names it (`chatRequesterId`). */
   requesterId: string;
   messages: unknown;
   tools?: unknown;
@@ -39,18 +36,10 @@ export interface ChatServiceDeps {
   connections: ConnectionService;
   registry: ProviderRegistry;
   models: Pick<ModelRegistry, 'list' | 'onDidChange'>;
-  consent: Pick<ConsentService, 'hasStandingGrant' | 'onDidChange'>;
   modelCaller: Pick<ModelCaller, 'stream'>;
   records: Pick<ChatRecordStore, 'add'>;
   clock: Clock;
   logger: Logger;
-}
-
-/** The requester of a chat request: VS Code chat, and the extension that started it when VS Code says which. */
-export function chatRequesterId(initiator: unknown): string {
-  return typeof initiator === 'string' && isExtensionId(initiator)
-    ? `${requesterIds.vscodeChat}/${initiator.toLowerCase()}`
-    : requesterIds.vscodeChat;
 }
 
 /**
@@ -59,26 +48,26 @@ export function chatRequesterId(initiator: unknown): string {
  * per-connection limit, the timeouts, streaming), and recorded as a light chat record.
  */
 export class ChatService {
-  /** Anything that can change the list: connections, providers, models, standing permissions. */
+  /** Anything that can change the list: connections, providers, models. */
   readonly changes: Event<void>[];
 
   constructor(private readonly deps: ChatServiceDeps) {
-    this.changes = [deps.connections.onDidChange, deps.registry.onDidChange, deps.models.onDidChange, deps.consent.onDidChange];
+    this.changes = [deps.connections.onDidChange, deps.registry.onDidChange, deps.models.onDidChange];
   }
 
   /**
-   * The models on offer. `silent` (VS Code asks without the person present): only those usable
-   * without asking anything, i.e. with no key, or with VS Code chat's standing permission.
+   * The models on offer: every enabled registered model of every connection whose provider is
+   * here and chats, keyed or not. Listing reads no key and asks nothing; VS Code lists silently
+   * (1.139 always does, `selectChatModels` too), so consent waits for the first request, which
+   * goes through the key path like any other use (respond).
    */
-  models(options: { silent: boolean; requesterId?: string }): ChatModel[] {
+  models(): ChatModel[] {
     const connections = new Map(this.deps.connections.list().map((connection) => [connection.id, connection]));
-    const requesterId = options.requesterId ?? requesterIds.vscodeChat;
     const offered: ChatModel[] = [];
     for (const model of this.deps.models.list()) {
       const connection = connections.get(model.connectionId);
       const provider = connection && this.deps.registry.get(connection.providerId)?.descriptor;
       if (!model.enabled || !connection || !provider?.capabilities.chat) continue;
-      if (options.silent && hasCredentials(connection) && !this.deps.consent.hasStandingGrant(connection.id, requesterId, { keyId: connection.keyId, origin: originOf(connection.baseUrl) })) continue;
       offered.push({ id: `${connection.id}/${model.providerModelId}`, connection, provider, model });
     }
     return offered;
@@ -112,7 +101,8 @@ export class ChatService {
       });
     try {
       const result = await this.deps.modelCaller.stream(
-        { requesterId: request.requesterId, connectionId: connection.id, modelRef, messages: parsed.data.messages, ...(parsed.data.tools ? { tools: parsed.data.tools } : {}), ...(parsed.data.toolMode ? { toolMode: parsed.data.toolMode } : {}) },
+        // VS Code chat is never the person's click in Switchboard: its key use asks, or finds the initiator's standing permission.
+        { requester: { id: request.requesterId, byPerson: false }, connectionId: connection.id, modelRef, messages: parsed.data.messages, ...(parsed.data.tools ? { tools: parsed.data.tools } : {}), ...(parsed.data.toolMode ? { toolMode: parsed.data.toolMode } : {}) },
         signal,
         (part) => {
           if (part.type === 'text' || part.type === 'tool_call') firstTokenMs ??= Math.round(performance.now() - started);

@@ -85,7 +85,8 @@ const GATEWAY_API: ApiProfile = {
  * Keeps the AI gateway (`switchboard.gateway.url`) in step with the agents: a new agent is
  * POSTed, a changed one PUT, a deleted one DELETEd. Each agent's key goes in the body only
  * through the key path (requester "gateway", purpose `gateway`, consent naming the gateway's
- * origin, one audit entry); the gateway token in the Authorization header.
+ * origin, one audit entry); the gateway token in the Authorization header, only to the gateway
+ * it is bound to (another one asks the person first: KeyPath.withGatewayToken).
  *
  * What counts as a change is a fingerprint of everything the gateway receives (and the id of the
  * connection's key, so replacing it re-syncs, and the agent's own connection and model, so a
@@ -256,7 +257,7 @@ export class GatewaySync implements Disposable {
       try {
         // An agent that never reached this gateway has nothing to delete there.
         if (record.onGateway && record.gatewayUrl === url) {
-          await this.withToken((token) => this.request(url, 'DELETE', `/${encodeURIComponent(agentId)}`, undefined, token)).catch((error: unknown) => {
+          await this.withToken(url, (token) => this.request(url, 'DELETE', `/${encodeURIComponent(agentId)}`, undefined, token)).catch((error: unknown) => {
             // Already gone there: the delete is done.
             if (!(error instanceof SwitchboardError && error.code === 'not_found')) throw error;
           });
@@ -278,8 +279,9 @@ export class GatewaySync implements Disposable {
   private send(plan: Extract<Plan, { body: AgentBody }>, url: string, method: 'POST' | 'PUT'): Promise<unknown> {
     const { connection, provider, body } = plan;
     const path = method === 'PUT' ? `/${encodeURIComponent(body.id)}` : '';
-    // The token first: without one, no key is read for a call that cannot be made.
-    return this.withToken((token) => {
+    // The token first: without one, or without the person's yes for a gateway it is not bound
+    // to, no key is read for a call that cannot be made.
+    return this.withToken(url, (token) => {
       const limited = (payload: AgentBody & { apiKey?: string }) => this.limiter.run(connection.id, () => this.request(url, method, path, payload, token));
       if (!hasCredentials(connection) || !connection.keyHint) return limited(body);
       const use = { connection, provider, requester: gatewayRequester, purpose: 'gateway' as const, destination: url };
@@ -287,9 +289,9 @@ export class GatewaySync implements Disposable {
     });
   }
 
-  /** Runs `call` with the gateway token; no token, no call. */
-  private withToken<T>(call: (token: string) => Promise<T>): Promise<T> {
-    return this.deps.keys.withGatewayToken((token) => {
+  /** Runs `call` with the gateway token for `url`; no token, or a gateway the person did not allow it to go to, no call. */
+  private withToken<T>(url: string, call: (token: string) => Promise<T>): Promise<T> {
+    return this.deps.keys.withGatewayToken(url, (token) => {
       if (!token) throw new SwitchboardError('auth_failed', l10n.t('No gateway token is set, so nothing was sent to the AI gateway. Set one with Switchboard: Set Gateway Token.'));
       return call(token);
     });

@@ -19,8 +19,9 @@ export interface Requester {
   /** `switchboard.connectionsView`, `switchboard.palette`, an extension id, ... (requesters.ts). */
   id: string;
   /**
-   * The person's own click on Test or Discover in Switchboard's views or palette: their consent
-   * for this one use. Never true for a command called with an argument, an API call or a run.
+   * The person's own click in Switchboard's views or palette (Test, Discover, Run, Re-run):
+   * their consent for that action. Never true for a command called with an argument, another
+   * extension, VS Code chat or the gateway (requesters.ts).
    */
   byPerson: boolean;
 }
@@ -58,9 +59,10 @@ export interface StoredKey {
  *  1. refuses a key bound to another origin, or plain http to another machine the person did
  *     not allow for this connection;
  *  2. takes the person's click as consent, or a standing permission bound to this key and
- *     origin, or asks;
+ *     origin, or asks (one question per connection, requester, key and destination origin);
  *  3. appends exactly one `key_read` audit entry (requester, purpose, connection, provider, run,
- *     outcome) before the key leaves, and sends nothing if that entry cannot be written;
+ *     destination origin, outcome) before the key leaves, and sends nothing if that entry cannot
+ *     be written;
  *  4. hands the key to the adapter inside a ConnectionTarget, and blanks it out of whatever
  *     comes back, the answer or the error, whoever's adapter it was.
  */
@@ -117,14 +119,16 @@ export class KeyPath {
       throw new SwitchboardError('auth_failed', l10n.t('{0} needs an API key. Set one with "Set key" (Switchboard: Set API Key).', provider.displayName));
     }
     if (!hasCredentials(connection)) return call(target);
+    // Where the key goes: the gateway's origin when it goes there, else the connection's own.
+    const origin = originOf(use.destination ?? connection.baseUrl);
     const refusal = this.refusal(connection) ?? (use.destination ? destinationRefusal(connection, use.destination) : undefined);
     if (refusal) {
-      await this.audit(use, 'refused');
+      await this.audit(use, origin, 'refused');
       throw refusal;
     }
-    const outcome = await this.decide(use, { keyId: connection.keyId, origin: use.destination ? originOf(use.destination) : originOf(connection.baseUrl) });
+    const outcome = await this.decide(use, { keyId: connection.keyId, origin });
     if (outcome === 'denied') {
-      await this.audit(use, outcome);
+      await this.audit(use, origin, outcome);
       throw new SwitchboardError(
         'consent_denied',
         l10n.t('The key of "{0}" was not used: you denied it to {1}. Try again and allow it, or choose a connection without a key.', connection.name, this.deps.consent.describeRequester(use.requester.id)),
@@ -134,12 +138,12 @@ export class KeyPath {
     try {
       credentials = await this.readCredentials(connection);
     } catch (error) {
-      await this.audit(use, 'failed');
+      await this.audit(use, origin, 'failed');
       throw error;
     }
     const secrets = [credentials.apiKey, ...Object.values(credentials.credentialHeaders ?? {})];
     // Written before the key leaves: a use that cannot be audited does not happen.
-    await this.audit(use, outcome);
+    await this.audit(use, origin, outcome);
     return blankedResult(secrets, () => call({ ...target, ...credentials }));
   }
 
@@ -153,8 +157,9 @@ export class KeyPath {
     // The new key is for the address the connection has now, whatever the old key was bound to;
     // the credential headers that go with it are still bound where they were entered.
     const refusal = this.refusal({ ...connection, keyHint: undefined });
+    const origin = originOf(connection.baseUrl);
     if (refusal) {
-      await this.audit(use, 'refused');
+      await this.audit(use, origin, 'refused');
       throw refusal;
     }
     let credentialHeaders: Record<string, string> | undefined;
@@ -162,30 +167,46 @@ export class KeyPath {
       // The connection's credential headers go with the new key, as they will with it stored.
       if (connection.credentialHeaders?.length) credentialHeaders = (await this.readCredentials({ ...connection, keyHint: undefined })).credentialHeaders;
     } catch (error) {
-      await this.audit(use, 'failed');
+      await this.audit(use, origin, 'failed');
       throw error;
     }
     const secrets = [key, ...Object.values(credentialHeaders ?? {})];
-    await this.audit(use, 'granted_by_person');
+    await this.audit(use, origin, 'granted_by_person');
     return blankedResult(secrets, () => call({ baseUrl: connection.baseUrl, options: connection.options, apiKey: key, ...(credentialHeaders ? { credentialHeaders } : {}) }));
   }
 
-  /** Stores the AI gateway's token, read back like a key. */
-  storeGatewayToken(token: string): Promise<void> {
-    return storeSecret(this.deps, secretNames.gatewayToken, token);
+  /**
+   * Stores the AI gateway's token, read back like a key, bound to the gateway it is set for
+   * (`gatewayUrl`, the setting now; '' when none is set yet, so its first use asks).
+   */
+  async storeGatewayToken(token: string, gatewayUrl: string): Promise<void> {
+    await storeSecret(this.deps, secretNames.gatewayToken, token);
+    await this.deps.consent.bindGatewayToken(gatewayUrl ? originOf(gatewayUrl) : undefined);
   }
 
   /**
-   * Runs `call` with the gateway token (undefined when none is set) and blanks the token out of
-   * whatever comes back, the answer or the error. The token is the person's own credential for
-   * their gateway, not a connection's key: no consent, no audit entry.
+   * Runs `call` with the gateway token for a call to `gatewayUrl` (undefined when no token is
+   * set), and blanks the token out of whatever comes back, the answer or the error. The token is
+   * the person's own credential for their gateway, so it needs no consent per use; but like a
+   * key it goes only to the origin it is bound to: another gateway asks the person first, and a
+   * refusal sends nothing.
    */
-  async withGatewayToken<T>(call: (token: string | undefined) => Promise<T>): Promise<T> {
+  async withGatewayToken<T>(gatewayUrl: string, call: (token: string | undefined) => Promise<T>): Promise<T> {
     let token: string | undefined;
     try {
       token = (await this.deps.vault.get(secretNames.gatewayToken)) || undefined;
     } catch (error) {
       throw secretStorageFailed(errorText(error), 'read');
+    }
+    const origin = originOf(gatewayUrl);
+    if (token && !(await this.deps.consent.allowGatewayToken(origin))) {
+      const from = this.deps.consent.gatewayTokenOrigin();
+      throw new SwitchboardError(
+        'consent_denied',
+        from
+          ? l10n.t('The AI gateway token was set for {0}, and switchboard.gateway.url now points to {1}. Switchboard sent nothing. Sync again and allow it, or set the token for this gateway with Switchboard: Set Gateway Token.', from, origin)
+          : l10n.t('The AI gateway token was not sent to {0}: you did not allow it. Sync again and allow it, or set the token for this gateway with Switchboard: Set Gateway Token.', origin),
+      );
     }
     return blankedResult([token], () => call(token));
   }
@@ -268,7 +289,8 @@ export class KeyPath {
     return answer === 'deny' ? 'denied' : answer === 'always' ? 'granted_always' : 'granted_once';
   }
 
-  private async audit(use: KeyUse, outcome: KeyReadOutcome): Promise<void> {
+  /** One `key_read` entry; `origin` is where the key went, or would have gone. */
+  private async audit(use: KeyUse, origin: string, outcome: KeyReadOutcome): Promise<void> {
     await this.deps.audit.append({
       kind: 'key_read',
       requesterId: use.requester.id,
@@ -276,6 +298,7 @@ export class KeyPath {
       connectionId: use.connection.id,
       connectionName: use.connection.name,
       providerId: use.connection.providerId,
+      origin,
       ...(use.runId ? { runId: use.runId } : {}),
       outcome,
     });

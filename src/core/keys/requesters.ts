@@ -1,5 +1,6 @@
 import * as l10n from '@vscode/l10n';
 import { SwitchboardError } from '../base/errors';
+import { isExtensionId } from '../../contracts/vocabulary';
 import type { Requester } from './keyPath';
 
 /**
@@ -26,17 +27,32 @@ export const requesterIds = {
    * as the person's own action.
    */
   commandArgument: 'switchboard.commandArgument',
-  /** VS Code's own chat, through the `switchboard` language model vendor; `<this>/<extension id>` when VS Code names the extension that asked. */
+  /** VS Code's own chat, through the `switchboard` language model vendor; `<this>/<extension id>` when VS Code names the extension that asked (chatRequesterId). */
   vscodeChat: 'switchboard.vscodeChat',
   /** Agent sync to the AI gateway (`switchboard.gateway.url`): it sends each agent's key there. */
   gateway: 'switchboard.gateway',
 } as const;
 
-/** The person's own click in a Switchboard view or at the palette: consent for that one use. */
-export const personAt = (id: typeof requesterIds.connectionsView | typeof requesterIds.palette | typeof requesterIds.editor): Requester => ({ id, byPerson: true });
+/** Where the person clicks: Switchboard's views and the palette. */
+type PersonPlace = typeof requesterIds.connectionsView | typeof requesterIds.agentsView | typeof requesterIds.editor | typeof requesterIds.palette;
+
+/**
+ * The person's own click in a Switchboard view or at the palette (Test, Discover, Run, Re-run):
+ * their consent for that one action.
+ */
+export const personAt = (id: PersonPlace): Requester => ({ id, byPerson: true });
 
 /** A command called with an argument: not the person, so it needs consent like a run. */
 export const commandArgument: Requester = { id: requesterIds.commandArgument, byPerson: false };
+
+/**
+ * Who acts for a palette command: the person when they picked its target with quick picks,
+ * or, when the target came as the command's argument (another extension, a task, a
+ * keybinding), a requester that needs consent. The one rule for every command.
+ */
+export function commandRequester(arg: unknown): Requester {
+  return arg === undefined ? personAt(requesterIds.palette) : commandArgument;
+}
 
 /** The gateway sync: never the person's click, so each key it sends needs consent naming the gateway. */
 export const gatewayRequester: Requester = { id: requesterIds.gateway, byPerson: false };
@@ -56,4 +72,20 @@ export function extensionRequesterId(extensionId: string): string {
     );
   }
   return id;
+}
+
+/**
+ * The requester of a VS Code chat request: VS Code chat for the extension that sent it (VS Code
+ * 1.139 names it; "core" for VS Code's own chat, and older versions say nothing, both plain VS
+ * Code chat). The one rule: consent is asked, granted and found under this id, so "Always Allow"
+ * holds for later requests of the same extension and of no other.
+ */
+export function chatRequesterId(initiator: unknown): string {
+  return typeof initiator === 'string' && isExtensionId(initiator) ? `${requesterIds.vscodeChat}/${initiator.toLowerCase()}` : requesterIds.vscodeChat;
+}
+
+/** The extension a chat requester id names (chatRequesterId), or undefined for any other requester. */
+export function chatInitiator(requesterId: string): string | undefined {
+  const prefix = `${requesterIds.vscodeChat}/`;
+  return requesterId.startsWith(prefix) ? requesterId.slice(prefix.length) : undefined;
 }

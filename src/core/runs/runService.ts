@@ -8,6 +8,7 @@ import type { ConnectionService } from '../connections/connectionService';
 import { SwitchboardError, toErrorInfo, errorText } from '../base/errors';
 import { Emitter } from '../base/events';
 import type { ModelCaller } from '../calls/modelCaller';
+import type { Requester } from '../keys/keyPath';
 import type { Clock, Logger, Settings } from '../base/ports';
 import { describeIssues } from '../../contracts/issues';
 import type { ProviderRegistry } from '../providers/providerRegistry';
@@ -51,16 +52,21 @@ export class RunService {
    * Starts a run and resolves with its final record (succeeded, failed or cancelled). Only an
    * invalid request or an unknown agent throws, before anything is stored.
    */
-  async start(request: unknown, requesterId: string, signal?: AbortSignal): Promise<RunRecord> {
-    return (await this.launch(request, requesterId, signal)).finished;
+  async start(request: unknown, requester: Requester | string, signal?: AbortSignal): Promise<RunRecord> {
+    return (await this.launch(request, requester, signal)).finished;
   }
 
   /**
    * Like `start`, but resolves as soon as the run is stored as queued, with its id and a
    * promise of its final record: for views that show progress from snapshots, and for callers
    * that read the output as it streams (`onOutput`, keys already blanked).
+   *
+   * `requester` is who asked: the person's click in a view or at the palette (personAt,
+   * commandRequester) is their consent for the run's key use; an id alone (another extension,
+   * a script) is not the person, and its key use asks.
    */
-  async launch(request: unknown, requesterId: string, signal?: AbortSignal, onOutput?: (text: string) => void): Promise<{ runId: string; finished: Promise<RunRecord> }> {
+  async launch(request: unknown, requester: Requester | string, signal?: AbortSignal, onOutput?: (text: string) => void): Promise<{ runId: string; finished: Promise<RunRecord> }> {
+    const who: Requester = typeof requester === 'string' ? { id: requester, byPerson: false } : requester;
     const parsed = StartAgentRunRequestSchema.safeParse(request);
     if (!parsed.success) {
       throw new SwitchboardError('invalid_input', l10n.t('The run request is not valid: {0}.', describeIssues(parsed.error.issues)));
@@ -70,19 +76,19 @@ export class RunService {
       id: randomUUID(),
       agentId: agent.id,
       agentName: agent.name,
-      requesterId,
+      requesterId: who.id,
       status: 'queued',
       input: parsed.data.input,
       trace: [],
       createdAt: this.deps.clock.now().toISOString(),
     };
     await this.deps.runs.add(run);
-    const finished = this.execute(run, agent, parsed.data, signal, onOutput);
+    const finished = this.execute(run, who, agent, parsed.data, signal, onOutput);
     void finished.then((record) => this.finished.fire(record));
     return { runId: run.id, finished };
   }
 
-  private async execute(run: RunRecord, agent: Agent, request: StartAgentRunRequest, signal?: AbortSignal, onOutput?: (text: string) => void): Promise<RunRecord> {
+  private async execute(run: RunRecord, requester: Requester, agent: Agent, request: StartAgentRunRequest, signal?: AbortSignal, onOutput?: (text: string) => void): Promise<RunRecord> {
     const { deps } = this;
     const controller = new AbortController();
     this.cancels.set(run.id, controller);
@@ -109,7 +115,7 @@ export class RunService {
       }
       // The worker names only its messages; where they go is this run's routing.
       const callModel = (messages: ChatMessage[], callSignal: AbortSignal, onText: (text: string) => void) =>
-        this.track(run.id, deps.modelCaller.call({ runId: run.id, requesterId: run.requesterId, connectionId: routing.connectionId, modelRef: routing.modelRef, messages }, callSignal, onText));
+        this.track(run.id, deps.modelCaller.call({ runId: run.id, requester, connectionId: routing.connectionId, modelRef: routing.modelRef, messages }, callSignal, onText));
       const result = await deps.agentHost.run(
         {
           type: 'start',

@@ -16,6 +16,8 @@ export const CONSENTS_KEY = 'switchboard.consents';
 export const AUDIT_HEAD_KEY = 'switchboard.auditHead';
 /** What the AI gateway has of each agent, and deletes it still owes (gatewaySync.ts). Small: one record per agent. */
 export const GATEWAY_SYNC_KEY = 'switchboard.gatewaySync';
+/** The origin the AI gateway token may go to (the token itself is in SecretStorage). */
+export const GATEWAY_TOKEN_ORIGIN_KEY = 'switchboard.gatewayTokenOrigin';
 
 /** The SQLite database in the extension's globalStorageUri. */
 export const DATABASE_FILE = 'switchboard.sqlite';

@@ -5,7 +5,7 @@ import type { ConnectionService } from '../connections/connectionService';
 import type { GatewaySync } from '../gateway/gatewaySync';
 import type { Event, Interactions, Logger, Settings } from '../base/ports';
 import type { ProviderRegistry } from '../providers/providerRegistry';
-import { requesterIds } from '../keys/requesters';
+import { personAt, requesterIds } from '../keys/requesters';
 import type { RunService } from '../runs/runService';
 import type { RunStore } from '../runs/runStore';
 import { agentsConnections, requesterNames, type RegisteredModelSummary } from './viewShared';
@@ -74,7 +74,8 @@ export function createAgentsController(deps: AgentsControllerDeps): ViewHost<Age
         return { deleted: confirmed };
       }
       case 'startRun': {
-        const { runId, finished } = await deps.runService.launch(request.params.request, requesterIds.agentsView);
+        // The person's click on Run: their consent for this run's key use.
+        const { runId, finished } = await deps.runService.launch(request.params.request, personAt(requesterIds.agentsView));
         // The outcome reaches the view in snapshots; a failure is already stored on the run.
         void finished.catch((error: unknown) => deps.logger.error(`Run ${runId} ended unexpectedly: ${String(error)}`));
         return { runId };

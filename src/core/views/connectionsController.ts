@@ -2,9 +2,12 @@ import {
   FromConnectionsViewSchema,
   type ConnectionsRequest,
   type ConnectionsSnapshot,
+  type StandingPermission,
   type ToConnectionsView,
 } from '../../contracts/connectionsView';
+import type { Connection } from '../../contracts/connections';
 import type { ConnectionActions } from '../connections/connectionActions';
+import type { ConsentService } from '../keys/consent';
 import type { ConnectionService } from '../connections/connectionService';
 import type { ModelActions } from '../models/modelActions';
 import type { ModelRegistry } from '../models/modelRegistry';
@@ -20,6 +23,8 @@ export interface ConnectionsControllerDeps {
   modelActions: ModelActions;
   registry: ProviderRegistry;
   settings: Settings;
+  /** The standing permissions the view shows and revokes. */
+  consent: Pick<ConsentService, 'grants' | 'revoke' | 'describeRequester' | 'onDidChange'>;
   logger: Logger;
   post(message: ToConnectionsView): void;
 }
@@ -35,7 +40,28 @@ export function createConnectionsController(deps: ConnectionsControllerDeps): Vi
       models: deps.models.list(),
       defaultConnectionId: deps.settings.defaultConnectionId(),
       unavailableConnectionIds: connections.filter((connection) => !deps.registry.get(connection.providerId)).map((connection) => connection.id),
+      permissions: permissions(connections),
     };
+  };
+
+  /** The grants of the connections that exist, each named, with the key's hint while it is for the key stored now. */
+  const permissions = (connections: readonly Connection[]): StandingPermission[] => {
+    const byId = new Map(connections.map((connection) => [connection.id, connection]));
+    return deps.consent.grants().flatMap((grant) => {
+      const connection = byId.get(grant.connectionId);
+      if (!connection) return [];
+      const current = grant.keyId !== undefined && grant.keyId === connection.keyId && connection.keyHint !== undefined;
+      return [
+        {
+          connectionId: grant.connectionId,
+          requesterId: grant.requesterId,
+          requesterName: deps.consent.describeRequester(grant.requesterId),
+          grantedAt: grant.grantedAt,
+          ...(grant.origin ? { origin: grant.origin } : {}),
+          ...(current ? { keyHint: connection.keyHint } : {}),
+        },
+      ];
+    });
   };
 
   const dispatch = async (request: ConnectionsRequest): Promise<unknown> => {
@@ -79,6 +105,12 @@ export function createConnectionsController(deps: ConnectionsControllerDeps): Vi
         return { deleted: true };
       case 'setDefaultModel':
         return modelActions.setDefaultModel(request.params.connectionId, request.params.modelRef, requesterIds.connectionsView);
+      case 'revokePermission': {
+        const { connectionId, requesterId } = request.params;
+        const held = deps.consent.grants().some((grant) => grant.connectionId === connectionId && grant.requesterId === requesterId);
+        if (held) await deps.consent.revoke(connectionId, requesterId);
+        return { revoked: held };
+      }
     }
   };
 
@@ -89,6 +121,6 @@ export function createConnectionsController(deps: ConnectionsControllerDeps): Vi
     snapshot,
     post: deps.post,
     logger: deps.logger,
-    changes: [deps.connections.onDidChange, deps.models.onDidChange, deps.registry.onDidChange, deps.settings.onDidChange],
+    changes: [deps.connections.onDidChange, deps.models.onDidChange, deps.registry.onDidChange, deps.settings.onDidChange, deps.consent.onDidChange],
   });
 }

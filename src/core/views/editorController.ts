@@ -11,7 +11,7 @@ import {
   type ToEditorView,
 } from '../../contracts/editorView';
 import type { ChatRecordStore } from '../chat/chatRecordStore';
-import { requesterIds } from '../keys/requesters';
+import { personAt, requesterIds } from '../keys/requesters';
 import type { RunService } from '../runs/runService';
 import type { RunStore } from '../runs/runStore';
 import { agentsConnections, requesterNames, type RegisteredModelSummary } from './viewShared';
@@ -103,7 +103,8 @@ export function createEditorController(deps: EditorControllerDeps): ViewHost<Edi
             // The routing the run got, so a re-run goes where the first one went, not where defaults point now.
             ...(run.routing ? { connectionId: run.routing.connectionId, modelRef: run.routing.modelRef } : {}),
           },
-          requesterIds.editor,
+          // The person's click on Re-run: their consent for this run's key use.
+          personAt(requesterIds.editor),
         );
         // The outcome is stored on the run; the Runs tab reads it with its next page.
         void finished.catch((error: unknown) => deps.logger.error(`Run ${runId} ended unexpectedly: ${String(error)}`));
