@@ -382,7 +382,9 @@ describe('ModelRegistry.discover', () => {
   });
 
   it("drops what an adapter returns that is not a model and repeats, and blanks the connection's key wherever a model holds it", async () => {
-    const { service, models, registry, logger } = makeModels();
+    const { service, models, registry, logger, prompt } = makeModels();
+    // Another extension's adapter receives the key: the person is asked even for their own click.
+    prompt.answers = ['once'];
     registry.register(
       { id: 'leaky', displayName: 'Leaky', source: 'leaky.ext', fields: [{ key: 'apiKey', label: 'Key', kind: 'secret', required: true }], defaults: { baseUrl: 'http://127.0.0.1:1' }, capabilities: { test: true, discovery: true, chat: false } },
       {
@@ -413,7 +415,8 @@ describe('ModelRegistry.discover', () => {
 
 describe('ModelRegistry with a contributed adapter that repeats the key in its errors', () => {
   it('fails discovery with the same code and the key blanked', async () => {
-    const { service, registry, models } = makeModels();
+    const { service, registry, models, prompt } = makeModels();
+    prompt.answers = ['once', 'once'];
     const thrown = [(key: string) => new SwitchboardError('auth_failed', `bad key ${key}`), (key: string) => new Error(`socket said ${key}`)];
     registry.register(
       { id: 'leaky', displayName: 'Leaky', source: 'leaky.ext', fields: [{ key: 'apiKey', label: 'API key', kind: 'secret', required: true }], defaults: { baseUrl: 'http://127.0.0.1:9' }, capabilities: { test: true, discovery: true, chat: false } },

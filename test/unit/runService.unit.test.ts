@@ -16,10 +16,13 @@ describe('RunService with a real agent host worker', function () {
   this.timeout(30_000);
   const ollama = new OllamaFixture();
   const openai = new OpenAiFixture({ apiKey: CANARY_KEY });
+  /** A second Ollama that holds its calls, beside one that answers. */
+  const held = new OllamaFixture();
   let stack: Awaited<ReturnType<typeof makeStack>>;
 
   serveDuringSuite(ollama);
   serveDuringSuite(openai);
+  serveDuringSuite(held);
   afterEach(async () => {
     await stack?.cleanup();
   });
@@ -330,7 +333,31 @@ describe('RunService with a real agent host worker', function () {
     assert.equal(chatRequests().length, 1, 'only the first call was sent');
   });
 
-  it('runs a thousand runs at once against a slow server: at most the limit in flight, all stored, audited, none evicted, the chain intact', async function () {
+  it('keeps a run in flight stored, and finishes it, however many newer runs finish past the retention', async () => {
+    stack = await makeStack({ retention: 2 });
+    const { connection, agent } = await ollamaAgent(stack);
+    const slow = await stack.connections.create({ name: 'Held', providerId: 'ollama', baseUrl: held.url });
+    held.setBehaviour('hang');
+    const called = held.nextRequest('/api/chat');
+    const { runId, finished } = await stack.service.launch({ agentId: agent.id, input: 'held', connectionId: slow.id }, 'view:agents');
+    await called;
+    // Four finished runs: the fourth is added when three are finished, past the retention of two.
+    for (const input of ['one', 'two', 'three', 'four']) {
+      const run = await stack.service.start({ agentId: agent.id, input, connectionId: connection.id }, 'view:agents');
+      assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
+    }
+    assert.equal(stack.runs.get(runId)?.status, 'running', 'the run in flight is still stored');
+    stack.service.cancel(runId);
+    assert.equal((await finished).status, 'cancelled');
+    assert.deepEqual(stack.runs.page({ limit: 10 }).runs.map((r) => [r.input, r.status]), [
+      ['four', 'succeeded'],
+      ['three', 'succeeded'],
+      ['two', 'succeeded'],
+      ['held', 'cancelled'],
+    ]);
+  });
+
+  it('runs a thousand runs at once against a slow server: at most the limit in flight, all stored, audited, the chain intact', async function () {
     // No timeout of the test or of a request is meant to be reached: the server answers in
     // waves of exactly the limit, so it is as slow as the client's queue makes it.
     this.timeout(600_000);
@@ -338,14 +365,14 @@ describe('RunService with a real agent host worker', function () {
     const server = new WaveServer(limit);
     await server.start();
     try {
-      stack = await makeStack({ maxConcurrentRequests: limit, requestTimeoutMs: 600_000, retention: 500 });
+      // A retention above the number of runs: what is stored does not depend on how far the
+      // runs got before the last was added (retention is the test above).
+      stack = await makeStack({ maxConcurrentRequests: limit, requestTimeoutMs: 600_000, retention: 1000 });
       const connection = await stack.connections.create({ name: 'Slow', providerId: 'ollama', baseUrl: server.url, defaultModel: 'llama3.2:latest' });
       const agent = await stack.agents.create({ name: 'many', connectionId: connection.id });
       const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => stack.service.start({ agentId: agent.id, input: `n${i}` }, 'view:agents')));
       assert.equal(results.filter((r) => r.status === 'succeeded').length, 1000, JSON.stringify(results.find((r) => r.status !== 'succeeded')?.error));
       assert.equal(server.maxInFlight, limit, 'never more calls in flight on the connection than the limit');
-      // Retention (500) counts finished runs when a run is added: every run was added while
-      // the others were still queued or running, so none was evicted.
       const stored = stack.runs.page({ limit: 2000 });
       assert.equal(stored.total, 1000);
       assert.ok(stored.runs.every((r) => r.status === 'succeeded' && r.output === `echo ${r.input}`));
