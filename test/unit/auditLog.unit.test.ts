@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { DatabaseSync } from 'node:sqlite';
 import { AuditLog } from '../../src/core/audit/auditLog';
-import type { Database } from '../../src/core/store/database';
+import { Database, type Sql } from '../../src/core/store/database';
 import { MIGRATIONS } from '../../src/core/store/schema';
 import { TABLES } from '../../src/core/store/storageKeys';
 import { tempDatabase } from '../fixtures/tempDatabase';
-import { FixedClock } from '../helpers/fakes';
+import { FixedClock, MemoryLogger } from '../helpers/fakes';
 
 describe('AuditLog', () => {
   let temp: Awaited<ReturnType<typeof tempDatabase>>;
@@ -51,16 +51,51 @@ describe('AuditLog', () => {
     assert.equal((await reopened.verify()).ok, true);
   });
 
-  it('keeps one chain when two windows append to the same database in turn', async () => {
-    // globalStorageUri is shared by every window of VS Code, and so is the database.
-    const first = new AuditLog(temp.db, new FixedClock());
-    const second = new AuditLog(temp.open(), new FixedClock());
-    await first.append({ kind: 'model_call', runId: 'a1', outcome: 'ok' });
-    await second.append({ kind: 'model_call', runId: 'b1', outcome: 'ok' });
-    await first.append({ kind: 'model_call', runId: 'a2', outcome: 'ok' });
-    await second.append({ kind: 'model_call', runId: 'b2', outcome: 'ok' });
-    assert.deepEqual(await first.verify(), { ok: true, entries: 4 });
-    assert.deepEqual((await second.read()).map((e) => e.runId), ['b2', 'a2', 'b1', 'a1']);
+  /**
+   * A window's connection to the database file (globalStorageUri is shared by every window of
+   * VS Code) on which another window commits an audit entry just before each transaction of this
+   * one begins: the worst timing two windows can have, every time, not by chance.
+   */
+  class InterleavedDatabase extends Database {
+    private inside = false;
+
+    constructor(private readonly otherWindowCommits: () => void) {
+      super({ file: temp.file, logger: new MemoryLogger() });
+    }
+
+    override read<T>(body: (sql: Sql) => T): T {
+      return this.after(() => super.read(body));
+    }
+
+    override write<T>(body: (sql: Sql) => T): T {
+      return this.after(() => super.write(body));
+    }
+
+    private after<T>(transaction: () => T): T {
+      // Within a transaction of this window, the other one would wait for it: only before one.
+      if (this.inside) return transaction();
+      this.otherWindowCommits();
+      this.inside = true;
+      try {
+        return transaction();
+      } finally {
+        this.inside = false;
+      }
+    }
+  }
+
+  it('keeps one chain when another window appends between any two steps of this one: the head is read inside the write', async () => {
+    const other = new AuditLog(temp.open(), new FixedClock());
+    let n = 0;
+    const db = new InterleavedDatabase(() => void other.append({ kind: 'model_call', runId: `b${++n}`, outcome: 'ok' }));
+    try {
+      const log = new AuditLog(db, new FixedClock());
+      for (const runId of ['a1', 'a2', 'a3']) await log.append({ kind: 'model_call', runId, outcome: 'ok' });
+      assert.deepEqual((await other.read()).map((e) => e.runId), ['a3', 'b3', 'a2', 'b2', 'a1', 'b1'], 'the other window wrote before each append');
+      assert.deepEqual(await other.verify(), { ok: true, entries: 6 });
+    } finally {
+      db.dispose();
+    }
   });
 
   it('keeps every entry when a hundred are appended at once', async () => {
