@@ -2,6 +2,7 @@
 // importing a test file would also register (and run) its tests.
 import { resolve } from 'node:path';
 import type { DiscoveredModel } from '../../src/contracts/models';
+import type { Timers } from '../../src/core/base/ports';
 import type { ConsentAnswer } from '../../src/core/keys/consent';
 import { bundleWorker } from '../fixtures/bundleWorker';
 import { buildConnectionsStack, ScriptedConsent } from '../fixtures/keyPathKit';
@@ -32,7 +33,7 @@ export const AGENT_HOST_ENTRY = resolve(__dirname, '../../src/agent-host/worker.
 
 /** The whole run path (buildRunStack) with scripted consent answers (an unscripted question fails the test); `prompts` records each question. */
 export async function makeStack(
-  options: { answers?: ConsentAnswer[]; silenceLimitMs?: number; workerEntry?: string; disabledModels?: string[]; maxConcurrentRequests?: number; requestTimeoutMs?: number; retention?: number } = {},
+  options: { answers?: ConsentAnswer[]; silenceLimitMs?: number; workerEntry?: string; disabledModels?: string[]; maxConcurrentRequests?: number; requestTimeoutMs?: number; retention?: number; timers?: Timers } = {},
 ) {
   const consent = new ScriptedConsent(options.answers ?? []);
   const prompts: string[] = [];
@@ -45,6 +46,7 @@ export async function makeStack(
     ...(options.maxConcurrentRequests ? { maxConcurrentRequests: options.maxConcurrentRequests } : {}),
     ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     ...(options.retention ? { retention: options.retention } : {}),
+    ...(options.timers ? { timers: options.timers } : {}),
   });
   return { ...stack, prompts };
 }

@@ -8,6 +8,7 @@ import { OpenAiFixture } from '../fixtures/openaiFixture';
 import { buildRunStack } from '../fixtures/runStack';
 import { databaseText } from '../fixtures/tempDatabase';
 import { WaveServer } from '../fixtures/waveServer';
+import { ManualTimers } from '../helpers/fakes';
 import { AGENT_HOST_ENTRY, makeStack, worker } from '../helpers/stacks';
 import { serveDuringSuite } from '../helpers/providerTestKit';
 import { personAt, requesterIds } from '../../src/core/keys/requesters';
@@ -217,8 +218,10 @@ describe('RunService with a real agent host worker', function () {
     // Longer than the test may take: a run that waited for the call would not end in time,
     // and its call would end as a timeout, not cancelled.
     stack.settings.requestTimeout = 600_000;
+    stack.settings.streamIdleTimeout = 600_000;
     const { connection, agent } = await ollamaAgent(stack);
-    ollama.setBehaviour('hang');
+    // The first half of the answer, then nothing: the worker dies when that half reaches it.
+    ollama.setBehaviour('stream-endless');
     const run = await stack.service.start({ agentId: agent.id, input: 'hi', connectionId: connection.id }, 'view:agents');
     assert.equal(run.status, 'failed');
     assert.match(run.error?.message ?? '', /agent host stopped unexpectedly \(it exited with code 4\)/);
@@ -227,12 +230,23 @@ describe('RunService with a real agent host worker', function () {
   });
 
   it('fails a run whose worker hangs with timeout, and ends the stuck worker', async () => {
-    stack = await makeStack({ workerEntry: resolve(__dirname, '../fixtures/hangingWorker.ts'), silenceLimitMs: 500 });
+    const timers = new ManualTimers();
+    stack = await makeStack({ workerEntry: resolve(__dirname, '../fixtures/hangingWorker.ts'), silenceLimitMs: 500, timers });
     const { connection, agent } = await ollamaAgent(stack);
-    const run = await stack.service.start({ agentId: agent.id, input: 'hang', connectionId: connection.id }, 'view:agents');
+    const pending = stack.service.start({ agentId: agent.id, input: 'hang', connectionId: connection.id }, 'view:agents');
+    // The worker has its run and says nothing more: its silence reaches the limit.
+    await timers.started(500);
+    timers.fire(500);
+    const run = await pending;
     assert.equal(run.status, 'failed');
     assert.equal(run.error?.code, 'timeout');
     assert.match(run.error!.message, /did not answer within 1 s/);
+    assert.ok(!stack.logger.lines.some((line) => line.includes('stopped answering')), 'the worker has its ping time yet');
+    // Nor does it answer the ping: it is ended.
+    await timers.started(2_000);
+    timers.fire(2_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(stack.logger.lines.some((line) => line.includes('The agent host stopped answering; it was ended')), stack.logger.lines.join('\n'));
   });
 
   it('fails with bad_response at once when a contributed provider answers a chat with the wrong shape', async () => {
@@ -282,12 +296,13 @@ describe('RunService with a real agent host worker', function () {
   });
 
   /** A keyed OpenAI connection with room for one call at a time, and an agent on it. */
-  async function oneSlotStack(requestTimeoutMs: number) {
+  async function oneSlotStack(requestTimeoutMs: number, timers?: ManualTimers) {
     const s = await buildRunStack({
       workerPath: await worker(AGENT_HOST_ENTRY),
       maxConcurrentRequests: 1,
       requestTimeoutMs,
       consentPrompt: { ask: async () => 'once' },
+      ...(timers ? { timers } : {}),
     });
     const connection = await s.connections.create({ name: 'Cloud', providerId: 'openai', baseUrl: `${openai.url}/v1`, defaultModel: 'gpt-4o-mini' });
     await s.connections.setKey(connection.id, CANARY_KEY);
@@ -303,17 +318,24 @@ describe('RunService with a real agent host worker', function () {
   }
 
   it('queues calls beyond the per-connection limit, and the wait in the queue does not count against the request timeout', async () => {
-    const held = await oneSlotStack(2_000);
+    const timers = new ManualTimers();
+    const held = await oneSlotStack(2_000, timers);
     stack = held.stack;
     // The first call holds the only slot until its own timeout ends it: the fixture never answers it.
     openai.setBehaviour('hang');
     const first = stack.service.start({ agentId: held.agent.id, input: 'one' }, 'first');
     await chatsReceived(1);
     openai.setBehaviour('normal');
-    // So the second call waits in the queue at least the whole request timeout, and still succeeds.
-    const second = await stack.service.start({ agentId: held.agent.id, input: 'two' }, 'second');
+    const second = stack.service.start({ agentId: held.agent.id, input: 'two' }, 'second');
+    // The second call's key was read for it (its key_read is written just before it queues): it waits for the slot.
+    const keyReads = async () => (await stack.audit.read()).filter((entry) => entry.kind === 'key_read').length;
+    while ((await keyReads()) < 2) await new Promise((resolve) => setImmediate(resolve));
+    // The request timeout runs out: the first call's, and any the second had started while it waited.
+    timers.fire(2_000);
     assert.equal((await first).error?.code, 'timeout');
-    assert.equal(second.status, 'succeeded', JSON.stringify(second.error));
+    const done = await second;
+    assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
+    assert.equal(chatRequests().length, 2);
   });
 
   it('cancels a call that waits in the queue without sending it', async () => {

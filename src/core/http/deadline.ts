@@ -1,3 +1,5 @@
+import { systemTimers, type Timer, type Timers } from '../base/ports';
+
 /**
  * One timer and one AbortController for work the caller may also cancel: `signal` aborts when
  * the time runs out or when the caller's signal aborts, and `timedOut` tells the two apart.
@@ -6,13 +8,14 @@
  */
 export class Deadline {
   private readonly controller = new AbortController();
-  private timer: ReturnType<typeof setTimeout>;
+  private timer: Timer;
   private expired = false;
   private readonly onCallerAbort = () => this.controller.abort();
 
   constructor(
     readonly timeoutMs: number,
     readonly callerSignal: AbortSignal | undefined,
+    private readonly timers: Timers = systemTimers,
   ) {
     this.timer = this.startTimer(timeoutMs);
     callerSignal?.addEventListener('abort', this.onCallerAbort, { once: true });
@@ -30,24 +33,24 @@ export class Deadline {
 
   /** Gives the work `timeoutMs` from now instead of what was left (a stream's second phase). */
   protected restart(timeoutMs: number): void {
-    clearTimeout(this.timer);
+    this.timer.cancel();
     this.timer = this.startTimer(timeoutMs);
   }
 
   /** Stops the clock until `restart`: time that is not the other side's to answer for. */
   protected pause(): void {
-    clearTimeout(this.timer);
+    this.timer.cancel();
   }
 
-  private startTimer(timeoutMs: number): ReturnType<typeof setTimeout> {
-    return setTimeout(() => {
+  private startTimer(timeoutMs: number): Timer {
+    return this.timers.start(timeoutMs, () => {
       this.expired = true;
       this.controller.abort();
-    }, timeoutMs);
+    });
   }
 
   clear(): void {
-    clearTimeout(this.timer);
+    this.timer.cancel();
     this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
   }
 }

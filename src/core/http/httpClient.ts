@@ -3,7 +3,7 @@ import { request, type Dispatcher } from './undici';
 import type { z } from 'zod';
 import { issuePaths } from '../../contracts/issues';
 import { SwitchboardError } from '../base/errors';
-import type { ProxySettings } from '../base/ports';
+import type { ProxySettings, Timers } from '../base/ports';
 import { blankSecrets, MIN_SECRET_LENGTH, StreamBlanker, withoutSecrets } from '../base/secrets';
 import { Deadline } from './deadline';
 import { endpointOf, networkError, statusError, type ApiProfile, type ErrorResponse } from './httpErrors';
@@ -16,6 +16,8 @@ export interface HttpClientOptions {
   env?: NodeJS.ProcessEnv;
   /** Largest response body accepted, in bytes; 8 MiB by default. */
   maxResponseBytes?: number;
+  /** The timers of the request and idle timeouts; the system's unless given (tests fire them). */
+  timers?: Timers;
 }
 
 export interface RequestOptions {
@@ -100,7 +102,7 @@ export class HttpClient {
     const url = parseUrl(rawUrl);
     const { dispatcher, config } = this.currentDispatcher();
     const secrets = secretsOf(options.headers);
-    const deadline = new StreamDeadline(options.timeoutMs, options.idleTimeoutMs, options.signal);
+    const deadline = new StreamDeadline(options.timeoutMs, options.idleTimeoutMs, options.signal, this.options.timers);
     const limit = options.maxResponseBytes ?? this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     let response: Dispatcher.ResponseData | undefined;
     let finished = false;
@@ -146,7 +148,7 @@ export class HttpClient {
   private async exchange(method: Method, url: URL, body: string | undefined, options: RequestOptions): Promise<string> {
     const { dispatcher, config } = this.currentDispatcher();
     const secrets = secretsOf(options.headers);
-    const deadline = new RequestDeadline(options.timeoutMs, options.signal);
+    const deadline = new RequestDeadline(options.timeoutMs, options.signal, this.options.timers);
     try {
       deadline.throwIfStopped(url);
       const response = await request(url, {
@@ -217,8 +219,9 @@ class StreamDeadline extends RequestDeadline {
     timeoutMs: number,
     private readonly idleTimeoutMs: number,
     signal: AbortSignal | undefined,
+    timers: Timers | undefined,
   ) {
-    super(timeoutMs, signal);
+    super(timeoutMs, signal, timers);
   }
 
   gotBytes(): void {
