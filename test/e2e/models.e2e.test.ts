@@ -1,6 +1,5 @@
 import * as assert from 'node:assert/strict';
 import type { FrameLocator, Locator } from 'playwright-core';
-import { assertCanaryNowhere } from './helpers/canary';
 import { addConnection, connectionRowById, dismissKeyNotice, openDiscovery, registerDiscoveredModels, registeredModelCount } from './helpers/connections';
 import { answerDialog, modalDialog, waitUntil } from './helpers/ui';
 import { connectionsWebview } from './helpers/webviews';
@@ -11,7 +10,8 @@ import { env, openWorkbench, runCommand, widenSideBar, type Session } from './he
  * its models, see them in the registry with their context window, disable one, and watch them
  * go with their connection. Each journey opens a fresh browser profile, and code-server keeps
  * the extension's stored state (connections, the registry) on the browser's side, so the
- * registry starts empty; the rows are still told apart by this connection's id.
+ * registry starts empty; the rows are still told apart by this connection's id. No key is typed
+ * here (Ollama has none): the journeys that type one (connections, agents) look for it everywhere.
  */
 describe('Models tab in VS Code (packaged extension)', function () {
   this.timeout(60_000);
@@ -126,9 +126,5 @@ describe('Models tab in VS Code (packaged extension)', function () {
     assert.equal(await view.locator(`[data-testid="model-row"][data-connection-id="${connectionId}"]`).count(), 0, 'a model of the deleted connection is still listed');
     assert.equal(await registeredCount(), 0, 'the tab header still counts models');
     await session.screenshot('models-after-delete');
-  });
-
-  it('never shows the key: not in the webviews, the workbench, the console or the logs', async () => {
-    await assertCanaryNowhere(session, { webviews: [await connectionsWebview(session.page)] });
   });
 });

@@ -1,7 +1,7 @@
 // In-memory implementations of core's ports (src/core/base/ports.ts), for unit tests only.
 import { checkGatewayUrl } from '../../src/contracts/gateway';
 import { Emitter } from '../../src/core/base/events';
-import type { Clock, Interactions, KeyValueStore, Logger, ProxySettings, SecretVault, Settings } from '../../src/core/base/ports';
+import type { Clock, Interactions, KeyValueStore, Logger, ProxySettings, SecretVault, Settings, Timer, Timers } from '../../src/core/base/ports';
 
 export class MemoryStore implements KeyValueStore {
   readonly data = new Map<string, unknown>();
@@ -150,6 +150,41 @@ export class ManualHeartbeat {
   /** One beat of every heartbeat still running. */
   beat(): void {
     for (const beat of [...this.beats]) beat();
+  }
+}
+
+/**
+ * Timers that fire only when the test says so: a timeout or a watchdog is driven by the test's
+ * events, never waited for.
+ */
+export class ManualTimers implements Timers {
+  private readonly running = new Set<{ ms: number; callback: () => void }>();
+  private readonly waiting: { ms: number; resolve(): void }[] = [];
+
+  start(ms: number, callback: () => void): Timer {
+    const timer = { ms, callback };
+    this.running.add(timer);
+    for (const wait of this.waiting.filter((w) => w.ms === ms)) {
+      this.waiting.splice(this.waiting.indexOf(wait), 1);
+      wait.resolve();
+    }
+    return { cancel: () => this.running.delete(timer) };
+  }
+
+  /** Resolves once a timer of `ms` is running (at once if one is). */
+  started(ms: number): Promise<void> {
+    if ([...this.running].some((timer) => timer.ms === ms)) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push({ ms, resolve }));
+  }
+
+  /** Fires the running timers of `ms` (every running timer without it), as if that much time had passed; returns how many fired. */
+  fire(ms?: number): number {
+    const due = [...this.running].filter((timer) => ms === undefined || timer.ms === ms);
+    for (const timer of due) {
+      this.running.delete(timer);
+      timer.callback();
+    }
+    return due.length;
   }
 }
 

@@ -2,9 +2,10 @@
 // importing a test file would also register (and run) its tests.
 import { resolve } from 'node:path';
 import type { DiscoveredModel } from '../../src/contracts/models';
+import type { Timers } from '../../src/core/base/ports';
 import type { ConsentAnswer } from '../../src/core/keys/consent';
 import { bundleWorker } from '../fixtures/bundleWorker';
-import { buildConnectionsStack } from '../fixtures/keyPathKit';
+import { buildConnectionsStack, ScriptedConsent } from '../fixtures/keyPathKit';
 import { buildRunStack } from '../fixtures/runStack';
 
 /**
@@ -30,17 +31,17 @@ export function worker(entry: string): Promise<string> {
 }
 export const AGENT_HOST_ENTRY = resolve(__dirname, '../../src/agent-host/worker.ts');
 
-/** The whole run path (buildRunStack) with scripted consent answers; `prompts` records each question. */
+/** The whole run path (buildRunStack) with scripted consent answers (an unscripted question fails the test); `prompts` records each question. */
 export async function makeStack(
-  options: { answers?: ConsentAnswer[]; silenceLimitMs?: number; workerEntry?: string; disabledModels?: string[]; maxConcurrentRequests?: number; requestTimeoutMs?: number; retention?: number } = {},
+  options: { answers?: ConsentAnswer[]; silenceLimitMs?: number; workerEntry?: string; disabledModels?: string[]; maxConcurrentRequests?: number; requestTimeoutMs?: number; retention?: number; timers?: Timers } = {},
 ) {
-  const answers = options.answers ?? [];
+  const consent = new ScriptedConsent(options.answers ?? []);
   const prompts: string[] = [];
   const disabled = new Set(options.disabledModels ?? []);
   const stack = await buildRunStack({
     workerPath: await worker(options.workerEntry ?? AGENT_HOST_ENTRY),
     consentPrompt: {
-      ask: async (request) => (prompts.push(`${request.requesterId}@${request.connectionName}`), answers.shift() ?? 'deny'),
+      ask: (request) => (prompts.push(`${request.requesterId}@${request.connectionName}`), consent.ask(request)),
       allowGatewayToken: async ({ to }) => (prompts.push(`gateway token@${to}`), false),
     },
     isModelDisabled: (_connectionId, modelRef) => disabled.has(modelRef),
@@ -48,6 +49,7 @@ export async function makeStack(
     ...(options.maxConcurrentRequests ? { maxConcurrentRequests: options.maxConcurrentRequests } : {}),
     ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     ...(options.retention ? { retention: options.retention } : {}),
+    ...(options.timers ? { timers: options.timers } : {}),
   });
   return { ...stack, prompts };
 }

@@ -1,12 +1,13 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { extension } from './helpers';
+import { activate, addConnection, deleteConnection, extension, testConnection } from './helpers';
 
 /**
  * What the real extension host does with Switchboard's words. The suite runs in English, where
  * VS Code loads no translation bundle (vscode.l10n.bundle is undefined) and every l10n.t returns
  * its source string; what it can show is that VS Code substitutes package.nls.json into the
- * manifest and that the source bundle sits where package.json's `l10n` tells VS Code to look.
+ * manifest, and that a message Switchboard shows is an entry of the source bundle, which sits
+ * where package.json's `l10n` tells VS Code to look.
  */
 describe('localization in the extension host', () => {
   async function readJson(...segments: string[]): Promise<Record<string, string>> {
@@ -36,13 +37,20 @@ describe('localization in the extension host', () => {
     assert.doesNotMatch(JSON.stringify(manifest.contributes), /"%[^"%]+%"/);
   });
 
-  it("finds the source bundle where package.json's l10n points, and in English vscode.l10n.t gives its messages back with the placeholders filled", async () => {
+  it("shows Switchboard's own messages as the entries of the bundle package.json's l10n points to, with the placeholders filled", async () => {
     const folder = (extension().packageJSON as { l10n: string }).l10n;
     assert.equal(folder, './l10n');
     const bundle = await readJson(folder, 'bundle.l10n.json');
-    assert.equal(vscode.env.language, 'en');
-    assert.equal(vscode.l10n.bundle, undefined, 'English needs no bundle');
-    assert.equal(bundle['Connection "{0}" added.'], 'Connection "{0}" added.');
-    assert.equal(vscode.l10n.t('Connection "{0}" added.', 'Local Ollama'), 'Connection "Local Ollama" added.');
+    const { testing } = await activate();
+    // Port 9 (discard) on this machine: nothing listens, so the test says Ollama is not reachable.
+    const down = await addConnection({ name: 'Unreachable Ollama', providerId: 'ollama', baseUrl: 'http://127.0.0.1:9' });
+    try {
+      const result = await testConnection(down.id);
+      const source = 'Ollama is not reachable at {0}. Is it running? Start it with the command "ollama serve".';
+      assert.equal(bundle[source], source, 'the message a person sees is an entry translators get');
+      assert.equal(result.message, source.replace('{0}', 'http://127.0.0.1:9'));
+    } finally {
+      await deleteConnection(testing, down.id);
+    }
   });
 });

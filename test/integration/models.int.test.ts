@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RegisteredModel } from '../../src/contracts/models';
 import type { TestingApi } from '../../src/vscode/testing';
-import { activate, addConnection, assertNoCanary, deleteConnection, fixtureUrl } from './helpers';
+import { CANARY_KEY, activate, addConnection, assertNoCanary, deleteConnection, fixtureUrl, recorded } from './helpers';
 
 function storedModels(testing: TestingApi): RegisteredModel[] {
   return testing.storedModels();
@@ -39,8 +39,27 @@ describe('Discover Models from the palette', () => {
     assert.deepEqual(added?.modalities, ['text']);
   });
 
-  it('removes the models with their connection, and keeps no key anywhere', async () => {
-    assertNoCanary('globalState', testing.globalState());
+  it('discovers with a key and registers what the person picks, and the key is nowhere but in the request', async () => {
+    const cloud = await addConnection({ name: 'Models OpenAI', providerId: 'openai', baseUrl: `${fixtureUrl('openai')}/v1` });
+    try {
+      testing.queueAnswers(CANARY_KEY); // the answer to the password box
+      await vscode.commands.executeCommand('switchboard.setApiKey', cloud.id);
+      // A command called with an argument: consent first, then the pick.
+      testing.queueAnswers('once', 'gpt-4o-mini');
+      const result = await vscode.commands.executeCommand('switchboard.discoverModels', cloud.id);
+      assert.deepEqual(result, { registered: 1, added: 1 });
+      assert.ok((await recorded('openai')).some((request) => JSON.stringify(request).includes(CANARY_KEY)), 'the key went to the fixture');
+      assert.deepEqual(storedModels(testing).filter((model) => model.connectionId === cloud.id).map((model) => model.providerModelId), ['gpt-4o-mini']);
+      assertNoCanary('globalState', testing.globalState());
+      assertNoCanary('the registered models', testing.storedModels());
+      assertNoCanary('the database', await testing.databaseBytes());
+      assertNoCanary('the output channel', testing.logLines());
+    } finally {
+      await deleteConnection(testing, cloud.id);
+    }
+  });
+
+  it('removes the models with their connection', async () => {
     await deleteConnection(testing, connectionId);
     assert.equal(storedModels(testing).filter((model) => model.connectionId === connectionId).length, 0);
     connectionId = '';

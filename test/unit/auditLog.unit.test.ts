@@ -4,12 +4,12 @@ import { rm } from 'node:fs/promises';
 import { DatabaseSync } from 'node:sqlite';
 import { AuditLog } from '../../src/core/audit/auditLog';
 import { SwitchboardError } from '../../src/core/base/errors';
-import type { Database } from '../../src/core/store/database';
+import { Database, type Sql } from '../../src/core/store/database';
 import { MIGRATIONS } from '../../src/core/store/schema';
 import { AUDIT_HEAD_KEY, TABLES } from '../../src/core/store/storageKeys';
 import { appendAsEarlierVersion, auditAnchor } from '../fixtures/auditAnchor';
 import { databaseText, tempDatabase } from '../fixtures/tempDatabase';
-import { FixedClock, MemoryStore, MemoryVault } from '../helpers/fakes';
+import { FixedClock, MemoryLogger, MemoryStore, MemoryVault } from '../helpers/fakes';
 
 describe('AuditLog', () => {
   let temp: Awaited<ReturnType<typeof tempDatabase>>;
@@ -83,6 +83,57 @@ describe('AuditLog', () => {
     assert.deepEqual(await first.verify(), { ok: true, entries: 4 });
     assert.deepEqual((await second.read()).map((e) => e.runId), ['b2', 'a2', 'b1', 'a1']);
     assert.equal(new Set((await second.read()).map((e) => e.chainKey)).size, 1, 'the second window hashes with the key of the newest entry');
+  });
+
+  /**
+   * A window's connection to the database file (globalStorageUri is shared by every window of
+   * VS Code) on which another window commits an audit entry just before each transaction of this
+   * one begins: the worst timing two windows can have, every time, not by chance.
+   */
+  class InterleavedDatabase extends Database {
+    private inside = false;
+
+    constructor(private readonly otherWindowCommits: () => void) {
+      super({ file: temp.file, logger: new MemoryLogger() });
+    }
+
+    override read<T>(body: (sql: Sql) => T): T {
+      return this.after(() => super.read(body));
+    }
+
+    override write<T>(body: (sql: Sql) => T): T {
+      return this.after(() => super.write(body));
+    }
+
+    private after<T>(transaction: () => T): T {
+      // Within a transaction of this window, the other one would wait for it: only before one.
+      if (this.inside) return transaction();
+      this.otherWindowCommits();
+      this.inside = true;
+      try {
+        return transaction();
+      } finally {
+        this.inside = false;
+      }
+    }
+  }
+
+  it('keeps one chain when another window appends between any two steps of this one: the head is read inside the write', async () => {
+    const other = windowLog(temp.open());
+    let n = 0;
+    const db = new InterleavedDatabase(() => void other.append({ kind: 'model_call', runId: `b${++n}`, outcome: 'ok' }));
+    try {
+      const log = windowLog(db);
+      for (const runId of ['a1', 'a2', 'a3']) await log.append({ kind: 'model_call', runId, outcome: 'ok' });
+      // Oldest first. A window's first append also reads which key the chain is signed with: one
+      // more transaction, so one more entry of the other window, before it.
+      const order = (await other.read()).map((e) => e.runId!).reverse();
+      assert.deepEqual(order.filter((id) => id.startsWith('a')), ['a1', 'a2', 'a3']);
+      assert.ok(order.every((id, i) => !id.startsWith('a') || order[i - 1]?.startsWith('b')), `the other window wrote before each append: ${order.join(' ')}`);
+      assert.deepEqual(await other.verify(), { ok: true, entries: order.length });
+    } finally {
+      db.dispose();
+    }
   });
 
   it('keeps every entry when a hundred are appended at once', async () => {

@@ -21,9 +21,9 @@ describe('the production bundles', function () {
   // A build, not a timed check: esbuild is quick, but a busy machine may slow it down.
   this.timeout(120_000);
 
-  it('keeps each webview under 150 KB, with no zod in it (the host validates what views send)', async () => {
+  it('keeps each webview within its budget (150 KB), with no zod in it (the host validates what views send)', async () => {
+    // The budget is set (and explained) where the bundles are: the test holds each bundle to it.
     const { MAX_WEBVIEW_BUNDLE_BYTES } = await import('../../scripts/bundles.mjs');
-    assert.equal(MAX_WEBVIEW_BUNDLE_BYTES, 150 * 1024);
     const webviews = await productionBundles('webviews');
     assert.deepEqual(webviews.map((bundle) => bundle.name).sort(), ['agents.js', 'connections.js', 'editor.js']);
     for (const bundle of webviews) {

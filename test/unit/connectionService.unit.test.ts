@@ -54,6 +54,28 @@ describe('ConnectionService', () => {
     await expectFailure(service.update('00000000-0000-4000-8000-000000000000', { name: 'Z' }), 'missing_connection');
   });
 
+  it("moves a keyed connection to another origin only with the person's decision for exactly that origin", async () => {
+    const { service, vault, store } = makeService();
+    const created = await service.create({ name: 'Cloud', providerId: 'openai', baseUrl: 'https://api.example.com/v1' });
+    await service.setKey(created.id, CANARY_KEY);
+    const before = store.dump();
+    const elsewhere = 'https://elsewhere.example/v1';
+    // No decision, or one for another origin: refused, and nothing changes.
+    await expectFailure(service.update(created.id, { baseUrl: elsewhere }), 'consent_denied', /Moving "Cloud" to https:\/\/elsewhere\.example would send its key there\..*Nothing was changed\./);
+    await expectFailure(service.update(created.id, { baseUrl: elsewhere }, { origin: 'https://third.example', action: 'send' }), 'consent_denied');
+    assert.equal(store.dump(), before);
+    // Within the key's origin, no decision is needed.
+    assert.equal((await service.update(created.id, { baseUrl: 'https://api.example.com/v2' })).keyOrigin, 'https://api.example.com');
+    // The person's "send": the key is bound to the new origin.
+    const sent = await service.update(created.id, { baseUrl: elsewhere }, { origin: 'https://elsewhere.example', action: 'send' });
+    assert.deepEqual([sent.keyOrigin, sent.keyHint, sent.allowInsecureKey], ['https://elsewhere.example', `****${CANARY_KEY.slice(-4)}`, undefined]);
+    // The person's "remove": the key leaves the record and the vault.
+    const removed = await service.update(created.id, { baseUrl: 'https://api.example.com/v1' }, { origin: 'https://api.example.com', action: 'remove' });
+    assert.deepEqual([removed.keyOrigin, removed.keyHint, removed.keyId], [undefined, undefined, undefined]);
+    // The vault keeps the audit chain's key, and nothing of the connection.
+    assert.deepEqual([...vault.secrets.keys()].filter((name) => name.startsWith('switchboard.connection.')), []);
+  });
+
   it('stores a key in the vault only, hints its last four characters, and deletes it with the connection', async () => {
     const { service, vault, store, settings } = makeService();
     const created = await service.create({ name: 'OpenAI', providerId: 'openai' });
@@ -194,7 +216,9 @@ describe('ConnectionService.test against fixture servers', () => {
 
 describe('ConnectionService with a contributed adapter that repeats the key', () => {
   it('keeps the key out of the stored test message, the result and the log, whether the test passes or fails', async () => {
-    const { service, store, registry, logger } = makeService();
+    const { service, store, registry, logger, prompt } = makeService();
+    // Another extension's adapter receives the key: the person is asked even for their own click.
+    prompt.answers = ['once', 'once'];
     const answers = [(key: string) => Promise.resolve(`hello ${key}`), (key: string) => Promise.reject(new SwitchboardError('auth_failed', `bad key ${key}`))];
     registry.register(
       { id: 'leaky', displayName: 'Leaky', source: 'leaky.ext', fields: [{ key: 'apiKey', label: 'API key', kind: 'secret', required: true }], defaults: { baseUrl: 'http://127.0.0.1:9' }, capabilities: { test: true, discovery: false, chat: false } },

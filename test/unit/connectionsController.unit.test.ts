@@ -296,6 +296,7 @@ describe('ConnectionsController', () => {
     assert.equal(bad.ok === false && bad.error.code, 'invalid_input');
 
     const asked = stack.prompt.asked.length;
+    stack.prompt.answers = ['once'];
     await use({ id: 'acme.helper', byPerson: false });
     await use({ id: chat, byPerson: false });
     assert.deepEqual(stack.prompt.asked.slice(asked).map((q) => q.requesterId), ['acme.helper'], 'only the revoked one asks again');

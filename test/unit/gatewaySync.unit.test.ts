@@ -57,6 +57,7 @@ describe('GatewaySync', () => {
 
   it('creates, updates and deletes agents on the gateway with the token header and the body the issue names', async () => {
     const s = await build();
+    s.prompt.answers = ['once', 'once'];
     const agent = await s.agents.create({ name: 'Reviewer', soul: 'Be kind.', guardrails: 'No secrets.', connectionId: s.connection.id, modelRef: 'gpt-4o' });
     await s.sync.idle();
     assert.deepEqual(gateway.calls(), ['POST /v1/agents']);
@@ -200,6 +201,8 @@ describe('GatewaySync', () => {
 
   it('a failing gateway does not hold up a local delete; the delete stays pending with its reason and lands on Sync now', async () => {
     const s = await build();
+    // One standing permission for the gateway: the test is about the delete, not consent.
+    s.prompt.answers = ['always'];
     const agent = await s.agents.create({ name: 'Temp', connectionId: s.connection.id });
     await s.sync.idle();
     gateway.setBehaviour('server-error');
@@ -222,6 +225,7 @@ describe('GatewaySync', () => {
 
   it('a delete the gateway never answered is retried at the next start', async () => {
     const s = await build();
+    s.prompt.answers = ['always'];
     s.settings.requestTimeout = 300;
     const agent = await s.agents.create({ name: 'Slow', connectionId: s.connection.id });
     await s.sync.idle();
@@ -246,6 +250,7 @@ describe('GatewaySync', () => {
 
   it('blanks the key and the token when the gateway echoes them, and says what to do about a rejected token', async () => {
     const s = await build();
+    s.prompt.answers = ['always'];
     gateway.echoBody = true;
     const agent = await s.agents.create({ name: 'Echo', connectionId: s.connection.id });
     await s.sync.idle();
@@ -279,6 +284,7 @@ describe('GatewaySync', () => {
 
   it('Sync All Agents syncs every agent and reports progress', async () => {
     const s = await build();
+    s.prompt.answers = ['always'];
     // Agents that exist before a gateway is set are not sent on their own.
     s.settings.gateway = '';
     s.settings.fireChange();

@@ -5,6 +5,7 @@ import type { ApiProfile } from '../../src/core/http/httpErrors';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { expectFailure } from '../fixtures/expectFailure';
 import { closeServer, listenOnLoopback } from '../fixtures/fixtureServer';
+import { ManualTimers } from '../helpers/fakes';
 
 const api: ApiProfile = { name: 'Fixture' };
 
@@ -156,15 +157,26 @@ describe('HttpClient.postStream', () => {
   });
 
   it('does not count the time the caller spends on a chunk as silence', async () => {
-    server.handler = (res) => writeApart(res, ['data: one\n\n', 'data: two\n\n']);
+    const timers = new ManualTimers();
+    const paced = new HttpClient({ proxy: () => ({ noProxy: [], strictSSL: true }), env: {}, timers });
+    let writeTheRest = () => {};
+    server.handler = (res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: one\n\n');
+      writeTheRest = () => res.end('data: two\n\n');
+    };
     const chunks: string[] = [];
-
-    for await (const chunk of client.postStream(server.url, {}, options({ idleTimeoutMs: 100 }))) {
-      chunks.push(chunk);
-      // Longer than the idle timeout; the second chunk is written meanwhile, so only a clock that ran on would fail.
-      if (chunks.length === 1) await new Promise((resolve) => setTimeout(resolve, 400));
+    try {
+      for await (const chunk of paced.postStream(server.url, {}, options({ idleTimeoutMs: 100 }))) {
+        chunks.push(chunk);
+        if (chunks.length > 1) continue;
+        // The caller holds the first chunk as long as any timeout: a clock that ran meanwhile fires.
+        timers.fire();
+        writeTheRest();
+      }
+    } finally {
+      await paced.dispose();
     }
-
     assert.deepEqual(chunks, ['data: one\n\n', 'data: two\n\n']);
   });
 

@@ -4,11 +4,11 @@ import { join, relative } from 'node:path';
 import { hasCredentials } from '../../src/contracts/connections';
 import { SwitchboardError } from '../../src/core/base/errors';
 import type { ConsentAnswer } from '../../src/core/keys/consent';
+import { CONNECTIONS_KEY, TABLES } from '../../src/core/store/storageKeys';
 import { commandArgument, gatewayRequester, personAt, requesterIds } from '../../src/core/keys/requesters';
 import { blankSecrets, keyHint } from '../../src/core/base/secrets';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import type { Connection } from '../../src/contracts/connections';
-import { CONNECTIONS_KEY } from '../../src/core/store/storageKeys';
 import { agentsView, buildConnectionsStack, fromView, keyedConnection } from '../fixtures/keyPathKit';
 import { OpenAiCompatibleFixture } from '../fixtures/openaiCompatibleFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
@@ -212,6 +212,38 @@ describe('KeyPath', () => {
     const after = stack.connections.require(remote.id);
     assert.equal(hasCredentials(after), false);
     assert.equal(after.allowInsecureKey, undefined);
+  });
+
+  it('sends a key only to the origin it was entered for: a record that points elsewhere is refused, audited, and nothing is sent', async () => {
+    const stack = await keyed();
+    // The same fixture under another origin (localhost, not 127.0.0.1): were the key sent, it would arrive.
+    const elsewhere = `http://localhost:${new URL(openai.url).port}/v1`;
+    // What another window, an older version or a hand edit can leave in globalState: the address moved, the key's origin did not.
+    const records = stack.store.get(CONNECTIONS_KEY) as Array<Record<string, unknown>>;
+    await stack.store.update(CONNECTIONS_KEY, records.map((record) => ({ ...record, baseUrl: elsewhere })));
+    stack.prompt.answers = ['always'];
+    for (const requester of [fromView, agentsView]) {
+      await assert.rejects(stack.use(requester), code('consent_denied', /was entered for http:\/\/127\.0\.0\.1:\d+, and the connection now points to http:\/\/localhost:\d+\. Switchboard did not send it\./));
+    }
+    assert.equal(openai.requests.length, 0);
+    assert.equal(stack.prompt.asked.length, 0, 'refused before anyone is asked');
+    assert.deepEqual(await outcomes(stack), [`${requesterIds.connectionsView}:chat:refused`, `${requesterIds.agentsView}:chat:refused`]);
+  });
+
+  it('sends no key, and makes no call, when the audit entry of its use cannot be written', async () => {
+    const stack = await keyed();
+    // A real failing write: the database refuses every new audit row, as a full disk would.
+    stack.db.write((sql) => sql.run(`CREATE TRIGGER refuse_audit BEFORE INSERT ON ${TABLES.audit} BEGIN SELECT RAISE(ABORT, 'disk is full'); END`));
+    stack.prompt.answers = ['once'];
+    const connection = stack.connections.require(stack.connection.id);
+    let calls = 0;
+    const call = async () => calls++;
+    for (const requester of [fromView, agentsView]) {
+      await assert.rejects(stack.keys.use({ connection, provider: stack.provider, requester, purpose: 'chat' }, call), /disk is full/);
+    }
+    await assert.rejects(stack.keys.tryKey({ connection, provider: stack.provider, requester: fromView, purpose: 'test' }, `${CANARY_KEY}-new`, call), /disk is full/);
+    assert.equal(calls, 0);
+    assert.equal(stack.prompt.asked.length, 1);
   });
 
   it('keeps a key that is stored on loopback http usable without asking about transport', async () => {

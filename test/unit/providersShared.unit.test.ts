@@ -8,34 +8,52 @@ import { expectFailure } from '../fixtures/expectFailure';
 
 describe('provider helpers', () => {
   describe('mapLimit', () => {
-    it('keeps at most `limit` calls running and returns the results in input order', async () => {
+    /** Items whose calls end when the test says: `end(item)` settles the call of that item. */
+    function heldCalls() {
+      const started: number[] = [];
+      const endings = new Map<number, { resolve(): void; reject(error: Error): void }>();
       let running = 0;
       let most = 0;
-      const results = await mapLimit([50, 10, 30, 20, 5, 40, 15], 3, async (delay, index) => {
-        running++;
-        most = Math.max(most, running);
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        running--;
-        return index * 10;
-      });
+      const call = (item: number) =>
+        new Promise<number>((resolve, reject) => {
+          started.push(item);
+          running++;
+          most = Math.max(most, running);
+          endings.set(item, {
+            resolve: () => (running--, resolve(item * 10)),
+            reject: (error) => (running--, reject(error)),
+          });
+        });
+      /** Lets the calls that can start, start. */
+      const settle = () => new Promise((resolve) => setImmediate(resolve));
+      return { started, endings, call, settle, most: () => most };
+    }
 
-      assert.deepEqual(results, [0, 10, 20, 30, 40, 50, 60]);
-      assert.equal(most, 3);
+    it('keeps at most `limit` calls running and returns the results in input order', async () => {
+      const held = heldCalls();
+      const all = mapLimit([0, 1, 2, 3, 4, 5, 6], 3, held.call);
+      await held.settle();
+      assert.deepEqual(held.started, [0, 1, 2]);
+      // Calls end out of order; each end lets exactly one more start.
+      for (const [item, next] of [[1, 3], [0, 4], [4, 5], [2, 6]] as const) {
+        held.endings.get(item)!.resolve();
+        await held.settle();
+        assert.equal(held.started.at(-1), next);
+      }
+      for (const item of [3, 5, 6]) held.endings.get(item)!.resolve();
+      assert.deepEqual(await all, [0, 10, 20, 30, 40, 50, 60]);
+      assert.equal(held.most(), 3);
     });
 
     it('starts no new item after a failure and throws that first failure', async () => {
-      const started: number[] = [];
-      await assert.rejects(
-        mapLimit([1, 2, 3, 4, 5, 6], 2, async (item) => {
-          started.push(item);
-          await new Promise((resolve) => setTimeout(resolve, 5));
-          if (item === 2) throw new Error('item 2 failed');
-          return item;
-        }),
-        /item 2 failed/,
-      );
-
-      assert.ok(started.length <= 3, `started ${started.join(',')}`);
+      const held = heldCalls();
+      const all = mapLimit([1, 2, 3, 4, 5, 6], 2, held.call);
+      await held.settle();
+      held.endings.get(2)!.reject(new Error('item 2 failed'));
+      await held.settle();
+      held.endings.get(1)!.reject(new Error('item 1 failed later'));
+      await assert.rejects(all, /item 2 failed/);
+      assert.deepEqual(held.started, [1, 2]);
     });
 
     it('returns an empty list for no items', async () => {

@@ -8,6 +8,7 @@ import { OpenAiFixture } from '../fixtures/openaiFixture';
 import { buildRunStack } from '../fixtures/runStack';
 import { databaseText } from '../fixtures/tempDatabase';
 import { WaveServer } from '../fixtures/waveServer';
+import { ManualTimers } from '../helpers/fakes';
 import { AGENT_HOST_ENTRY, makeStack, worker } from '../helpers/stacks';
 import { serveDuringSuite } from '../helpers/providerTestKit';
 import { commandRequester, personAt, requesterIds } from '../../src/core/keys/requesters';
@@ -16,10 +17,13 @@ describe('RunService with a real agent host worker', function () {
   this.timeout(30_000);
   const ollama = new OllamaFixture();
   const openai = new OpenAiFixture({ apiKey: CANARY_KEY });
+  /** A second Ollama that holds its calls, beside one that answers. */
+  const held = new OllamaFixture();
   let stack: Awaited<ReturnType<typeof makeStack>>;
 
   serveDuringSuite(ollama);
   serveDuringSuite(openai);
+  serveDuringSuite(held);
   afterEach(async () => {
     await stack?.cleanup();
   });
@@ -240,8 +244,10 @@ describe('RunService with a real agent host worker', function () {
     // Longer than the test may take: a run that waited for the call would not end in time,
     // and its call would end as a timeout, not cancelled.
     stack.settings.requestTimeout = 600_000;
+    stack.settings.streamIdleTimeout = 600_000;
     const { connection, agent } = await ollamaAgent(stack);
-    ollama.setBehaviour('hang');
+    // The first half of the answer, then nothing: the worker dies when that half reaches it.
+    ollama.setBehaviour('stream-endless');
     const run = await stack.service.start({ agentId: agent.id, input: 'hi', connectionId: connection.id }, 'view:agents');
     assert.equal(run.status, 'failed');
     assert.match(run.error?.message ?? '', /agent host stopped unexpectedly \(it exited with code 4\)/);
@@ -250,12 +256,23 @@ describe('RunService with a real agent host worker', function () {
   });
 
   it('fails a run whose worker hangs with timeout, and ends the stuck worker', async () => {
-    stack = await makeStack({ workerEntry: resolve(__dirname, '../fixtures/hangingWorker.ts'), silenceLimitMs: 500 });
+    const timers = new ManualTimers();
+    stack = await makeStack({ workerEntry: resolve(__dirname, '../fixtures/hangingWorker.ts'), silenceLimitMs: 500, timers });
     const { connection, agent } = await ollamaAgent(stack);
-    const run = await stack.service.start({ agentId: agent.id, input: 'hang', connectionId: connection.id }, 'view:agents');
+    const pending = stack.service.start({ agentId: agent.id, input: 'hang', connectionId: connection.id }, 'view:agents');
+    // The worker has its run and says nothing more: its silence reaches the limit.
+    await timers.started(500);
+    timers.fire(500);
+    const run = await pending;
     assert.equal(run.status, 'failed');
     assert.equal(run.error?.code, 'timeout');
     assert.match(run.error!.message, /did not answer within 1 s/);
+    assert.ok(!stack.logger.lines.some((line) => line.includes('stopped answering')), 'the worker has its ping time yet');
+    // Nor does it answer the ping: it is ended.
+    await timers.started(2_000);
+    timers.fire(2_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(stack.logger.lines.some((line) => line.includes('The agent host stopped answering; it was ended')), stack.logger.lines.join('\n'));
   });
 
   it('fails with bad_response at once when a contributed provider answers a chat with the wrong shape', async () => {
@@ -305,12 +322,13 @@ describe('RunService with a real agent host worker', function () {
   });
 
   /** A keyed OpenAI connection with room for one call at a time, and an agent on it. */
-  async function oneSlotStack(requestTimeoutMs: number) {
+  async function oneSlotStack(requestTimeoutMs: number, timers?: ManualTimers) {
     const s = await buildRunStack({
       workerPath: await worker(AGENT_HOST_ENTRY),
       maxConcurrentRequests: 1,
       requestTimeoutMs,
       consentPrompt: { ask: async () => 'once', allowGatewayToken: async () => false },
+      ...(timers ? { timers } : {}),
     });
     const connection = await s.connections.create({ name: 'Cloud', providerId: 'openai', baseUrl: `${openai.url}/v1`, defaultModel: 'gpt-4o-mini' });
     await s.connections.setKey(connection.id, CANARY_KEY);
@@ -326,17 +344,24 @@ describe('RunService with a real agent host worker', function () {
   }
 
   it('queues calls beyond the per-connection limit, and the wait in the queue does not count against the request timeout', async () => {
-    const held = await oneSlotStack(2_000);
+    const timers = new ManualTimers();
+    const held = await oneSlotStack(2_000, timers);
     stack = held.stack;
     // The first call holds the only slot until its own timeout ends it: the fixture never answers it.
     openai.setBehaviour('hang');
     const first = stack.service.start({ agentId: held.agent.id, input: 'one' }, 'first');
     await chatsReceived(1);
     openai.setBehaviour('normal');
-    // So the second call waits in the queue at least the whole request timeout, and still succeeds.
-    const second = await stack.service.start({ agentId: held.agent.id, input: 'two' }, 'second');
+    const second = stack.service.start({ agentId: held.agent.id, input: 'two' }, 'second');
+    // The second call's key was read for it (its key_read is written just before it queues): it waits for the slot.
+    const keyReads = async () => (await stack.audit.read()).filter((entry) => entry.kind === 'key_read').length;
+    while ((await keyReads()) < 2) await new Promise((resolve) => setImmediate(resolve));
+    // The request timeout runs out: the first call's, and any the second had started while it waited.
+    timers.fire(2_000);
     assert.equal((await first).error?.code, 'timeout');
-    assert.equal(second.status, 'succeeded', JSON.stringify(second.error));
+    const done = await second;
+    assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
+    assert.equal(chatRequests().length, 2);
   });
 
   it('cancels a call that waits in the queue without sending it', async () => {
@@ -356,7 +381,31 @@ describe('RunService with a real agent host worker', function () {
     assert.equal(chatRequests().length, 1, 'only the first call was sent');
   });
 
-  it('runs a thousand runs at once against a slow server: at most the limit in flight, all stored, audited, none evicted, the chain intact', async function () {
+  it('keeps a run in flight stored, and finishes it, however many newer runs finish past the retention', async () => {
+    stack = await makeStack({ retention: 2 });
+    const { connection, agent } = await ollamaAgent(stack);
+    const slow = await stack.connections.create({ name: 'Held', providerId: 'ollama', baseUrl: held.url });
+    held.setBehaviour('hang');
+    const called = held.nextRequest('/api/chat');
+    const { runId, finished } = await stack.service.launch({ agentId: agent.id, input: 'held', connectionId: slow.id }, 'view:agents');
+    await called;
+    // Four finished runs: the fourth is added when three are finished, past the retention of two.
+    for (const input of ['one', 'two', 'three', 'four']) {
+      const run = await stack.service.start({ agentId: agent.id, input, connectionId: connection.id }, 'view:agents');
+      assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
+    }
+    assert.equal(stack.runs.get(runId)?.status, 'running', 'the run in flight is still stored');
+    stack.service.cancel(runId);
+    assert.equal((await finished).status, 'cancelled');
+    assert.deepEqual(stack.runs.page({ limit: 10 }).runs.map((r) => [r.input, r.status]), [
+      ['four', 'succeeded'],
+      ['three', 'succeeded'],
+      ['two', 'succeeded'],
+      ['held', 'cancelled'],
+    ]);
+  });
+
+  it('runs a thousand runs at once against a slow server: at most the limit in flight, all stored, audited, the chain intact', async function () {
     // No timeout of the test or of a request is meant to be reached: the server answers in
     // waves of exactly the limit, so it is as slow as the client's queue makes it.
     this.timeout(600_000);
@@ -364,14 +413,14 @@ describe('RunService with a real agent host worker', function () {
     const server = new WaveServer(limit);
     await server.start();
     try {
-      stack = await makeStack({ maxConcurrentRequests: limit, requestTimeoutMs: 600_000, retention: 500 });
+      // A retention above the number of runs: what is stored does not depend on how far the
+      // runs got before the last was added (retention is the test above).
+      stack = await makeStack({ maxConcurrentRequests: limit, requestTimeoutMs: 600_000, retention: 1000 });
       const connection = await stack.connections.create({ name: 'Slow', providerId: 'ollama', baseUrl: server.url, defaultModel: 'llama3.2:latest' });
       const agent = await stack.agents.create({ name: 'many', connectionId: connection.id });
       const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => stack.service.start({ agentId: agent.id, input: `n${i}` }, 'view:agents')));
       assert.equal(results.filter((r) => r.status === 'succeeded').length, 1000, JSON.stringify(results.find((r) => r.status !== 'succeeded')?.error));
       assert.equal(server.maxInFlight, limit, 'never more calls in flight on the connection than the limit');
-      // Retention (500) counts finished runs when a run is added: every run was added while
-      // the others were still queued or running, so none was evicted.
       const stored = stack.runs.page({ limit: 2000 });
       assert.equal(stored.total, 1000);
       assert.ok(stored.runs.every((r) => r.status === 'succeeded' && r.output === `echo ${r.input}`));

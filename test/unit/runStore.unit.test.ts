@@ -39,14 +39,36 @@ describe('RunStore', () => {
 
   const all = (runs: RunStore) => runs.page({ limit: 100_000 }).runs;
 
-  it('keeps the newest finished runs the retention allows, and never removes a queued or running run', async () => {
-    const runs = store({ retention: () => 3 });
-    const first = Array.from({ length: 5 }, (_, i) => run(i));
-    for (const r of first) await runs.add(r);
-    assert.equal(runs.page({ limit: 10 }).total, 5, 'five queued runs over a retention of 3: all kept');
-    for (const r of first) await runs.update(r.id, { status: 'succeeded' });
-    await runs.add(run(5));
-    assert.deepEqual(all(runs).map((r) => r.input), ['input 5', 'input 4', 'input 3', 'input 2'], 'three finished runs and the queued one');
+  it('keeps the newest finished runs the retention allows, and never removes a queued or running run, however old', async () => {
+    const runs = store({ retention: () => 2 });
+    // The oldest runs are still in flight when newer ones finish and push past the retention.
+    const [queued, running] = [run(0), run(1)];
+    await runs.add(queued);
+    await runs.add(running);
+    await runs.update(running.id, { status: 'running' });
+    for (let i = 2; i < 6; i++) {
+      const finished = run(i);
+      await runs.add(finished);
+      await runs.update(finished.id, { status: i % 2 ? 'failed' : 'succeeded' });
+    }
+    await runs.add(run(6));
+    assert.deepEqual(all(runs).map((r) => r.input), ['input 6', 'input 5', 'input 4', 'input 1', 'input 0'], 'the two newest finished runs, the new one and the two in flight');
+    assert.equal(runs.page({ limit: 10 }).total, 5);
+  });
+
+  it('trims nothing while the runs stored are within the retention, and keeps at least one finished run', async () => {
+    const within = store({ retention: () => 3 });
+    for (let i = 0; i < 3; i++) await within.add({ ...run(i), status: 'succeeded' });
+    assert.deepEqual(all(within).map((r) => r.input), ['input 2', 'input 1', 'input 0']);
+
+    // A retention below one (a hand-edited setting) keeps one; a fraction is rounded down.
+    const none = store({ db: temp.open(), retention: () => 0 });
+    await none.add({ ...run(3), status: 'succeeded' });
+    assert.deepEqual(all(none).map((r) => r.input), ['input 3']);
+    const fraction = store({ db: temp.open(), retention: () => 2.9 });
+    await fraction.add({ ...run(4), status: 'cancelled' });
+    await fraction.add({ ...run(5), status: 'succeeded' });
+    assert.deepEqual(all(fraction).map((r) => r.input), ['input 5', 'input 4']);
   });
 
   it('loses nothing when a thousand runs are added and finished at once', async () => {

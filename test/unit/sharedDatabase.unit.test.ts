@@ -94,6 +94,10 @@ describe('Several windows (processes) on one database file', function () {
     assert.ok(stored.runs.every((r) => r.status === 'succeeded'));
     // The windows' SecretStorage (one per profile), where their audit chain keys are.
     const audit = new AuditLog(temp.open(), new FixedClock(), auditAnchor({ vault: new DirectoryVault(secretsDir()) }));
+    // Real processes meet at whatever moments the scheduler gives them, so a head read outside
+    // the write transaction breaks this chain only in some runs; the AuditLog test "keeps one
+    // chain when another window appends between any two steps of this one" meets the worst
+    // moment every time.
     // A window that could not append logs why (a lock held past the busy timeout, say): shown if this fails.
     const auditTrouble = [...finishedA.log, ...finishedB.log].filter((line) => line.includes('audit'));
     assert.deepEqual(await audit.verify(), { ok: true, entries: 42 }, `two connection_created entries and forty model calls, one chain. ${auditTrouble.join('\n')}`);

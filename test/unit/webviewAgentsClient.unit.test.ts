@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { AgentsSnapshot, FromAgentsView } from '../../src/contracts/agentsView';
+import { FromAgentsViewSchema, type AgentsSnapshot, type FromAgentsView } from '../../src/contracts/agentsView';
 import { buildRunRequest, emptyRunValues } from '../../webview/agents/agentModel';
 import { createAgentsClient, type AgentsClient, type AgentsViewState } from '../../webview/agents/client';
 import { FakeWebviewApi } from '../../webview/shared/fakeWebviewApi';
@@ -89,16 +89,12 @@ describe('webview Agents client', () => {
     await assert.rejects(pending, (error: unknown) => error instanceof RpcError && error.code === 'invalid_input' && /already exists/.test(error.message));
   });
 
-  it('sends cancelRun and chooseDefaultConnection with the contract’s params', async () => {
+  it('sends cancelRun and chooseDefaultConnection as requests the host’s contract accepts, and settles each on its own reply', async () => {
     const cancel = client.request('cancelRun', { runId: RUN_ID });
     const choose = client.request('chooseDefaultConnection', {});
-    assert.deepEqual(
-      api.posted.slice(-2).map((message) => (message.type === 'request' ? [message.method, message.params] : undefined)),
-      [
-        ['cancelRun', { runId: RUN_ID }],
-        ['chooseDefaultConnection', {}],
-      ],
-    );
+    // What the Agents view's controller parses every message from the view with.
+    const parsed = api.posted.slice(-2).map((message) => FromAgentsViewSchema.safeParse(message));
+    assert.deepEqual(parsed.map((result) => result.success && result.data.type === 'request' && result.data.method), ['cancelRun', 'chooseDefaultConnection']);
     api.receive({ type: 'reply', id: 'r2', ok: true, value: { defaultConnectionId: CONNECTION_ID } });
     api.receive({ type: 'reply', id: 'r1', ok: true, value: { cancelled: false } });
     assert.deepEqual(await choose, { defaultConnectionId: CONNECTION_ID });

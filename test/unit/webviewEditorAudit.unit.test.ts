@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { AUDIT_KIND_OPTIONS, AUDIT_PAGE_WORDS, auditCells, auditFilter, auditOutcome, verificationLine } from '../../webview/editor/auditFormat';
 import { pageLabel } from '../../webview/shared/paging';
+import { AUDIT_KINDS } from '../../src/contracts/vocabulary';
 
 describe('Switchboard editor: the Audit tab', () => {
   it('sends only the filters that are set, trimmed, and drops a kind the contract does not know', () => {
@@ -14,11 +15,14 @@ describe('Switchboard editor: the Audit tab', () => {
     assert.deepEqual(auditFilter({ kind: 'made_up', requester: '', connectionId: '', run: '' }), {});
   });
 
-  it('offers every kind by a readable label', () => {
-    assert.deepEqual(
-      AUDIT_KIND_OPTIONS.map((option) => option.label),
-      ['Key read', 'Model call', 'Connection created', 'Connection updated', 'Connection deleted'],
-    );
+  it('offers every kind the contract knows, once, by a label in words that the rows use too', () => {
+    assert.deepEqual(AUDIT_KIND_OPTIONS.map((option) => option.value), [...AUDIT_KINDS]);
+    const labels = AUDIT_KIND_OPTIONS.map((option) => option.label);
+    assert.equal(new Set(labels).size, AUDIT_KINDS.length, labels.join(', '));
+    for (const { value, label } of AUDIT_KIND_OPTIONS) {
+      assert.match(label, /^[A-Z][a-z]+( [a-z]+)*$/, `"${label}" is not words`);
+      assert.equal(auditCells({ seq: 1, time: '2026-01-02T03:04:05.000Z', kind: value as (typeof AUDIT_KINDS)[number], outcome: 'ok' }).kind, label);
+    }
   });
 
   it('writes a row as a person reads it: the kind and its outcome in words, the names, why and in which run', () => {

@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { keyHint } from '../../src/core/base/secrets';
+import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { formatKeyHint, formatLatency, formatRelativeTime, providerName, statusIcon, statusLabel } from '../../webview/connections/format';
 
 const NOW = Date.parse('2026-03-10T12:00:00.000Z');
@@ -29,8 +31,10 @@ describe('webview formatting', () => {
     assert.equal(formatLatency(1340), '1.3 s');
   });
 
-  it('shows the masked key hint, or "no key"', () => {
-    assert.equal(formatKeyHint('****abcd'), '****abcd');
+  it('shows the hint the host made of a key (its last four characters at most), or "no key"', () => {
+    const shown = formatKeyHint(keyHint(CANARY_KEY));
+    assert.equal(shown, `****${CANARY_KEY.slice(-4)}`);
+    assertNoCanary(shown);
     assert.equal(formatKeyHint(undefined), 'no key');
   });
 

@@ -43,9 +43,20 @@ describe('webview RPC client', () => {
 
   afterEach(() => client.dispose());
 
-  it('says ready when it starts, and listens to the host', () => {
+  it('says ready when it starts, and only from then on hands what the host sends to its listeners', () => {
     assert.deepEqual(api.posted, [{ type: 'ready' }]);
-    assert.equal(api.listenerCount, 1);
+    const pushed: unknown[] = [];
+    client.onPush((message) => pushed.push(message));
+    api.receive(snapshot);
+    assert.deepEqual(pushed, [snapshot]);
+
+    const otherApi = new FakeWebviewApi<FromConnectionsView, ConnectionsViewState>();
+    const notStarted = createConnectionsClient(otherApi);
+    const heard: unknown[] = [];
+    notStarted.onPush((message) => heard.push(message));
+    otherApi.receive(snapshot);
+    assert.deepEqual([otherApi.posted, heard], [[], []]);
+    notStarted.dispose();
   });
 
   it('sends a request with an id and resolves with the value of the reply with that id', async () => {
@@ -144,10 +155,14 @@ describe('webview RPC client', () => {
   });
 
   it('rejects waiting requests with cancelled and stops listening when disposed', async () => {
+    const pushed: unknown[] = [];
+    client.onPush((message) => pushed.push(message));
     const pending = client.request('testConnection', { id: CONNECTION_ID });
     client.dispose();
     await assert.rejects(pending, (error: unknown) => error instanceof RpcError && error.code === 'cancelled');
-    assert.equal(api.listenerCount, 0);
+    api.receive(snapshot);
+    api.receive({ type: 'reply', id: 'r1', ok: true, value: { status: 'valid', message: 'late', latencyMs: 1 } });
+    assert.deepEqual([pushed, invalid], [[], []], 'a disposed client hears nothing');
   });
 
   it('rejects when the message cannot be posted', async () => {

@@ -66,6 +66,27 @@ export interface Logger {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/** A timer that has not fired yet can be cancelled. */
+export interface Timer {
+  cancel(): void;
+}
+
+/**
+ * One-shot timers, behind a port so that a test fires a timeout or a watchdog when it chooses
+ * instead of waiting for it (test/helpers/fakes.ts ManualTimers).
+ */
+export interface Timers {
+  /** Calls `callback` once, `ms` from now, unless the timer is cancelled first. */
+  start(ms: number, callback: () => void): Timer;
+}
+
+export const systemTimers: Timers = {
+  start(ms, callback) {
+    const handle = setTimeout(callback, ms);
+    return { cancel: () => clearTimeout(handle) };
+  },
+};
+
 /**
  * What core asks of the person while it works: a confirmation, a secret typed into VS Code's
  * password box, and progress with a Cancel button. src/vscode shows them with VS Code's own UI.

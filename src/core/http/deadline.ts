@@ -1,5 +1,6 @@
 import * as l10n from '@vscode/l10n';
 import { SwitchboardError } from '../base/errors';
+import { systemTimers, type Timer, type Timers } from '../base/ports';
 
 /** The longest delay a timer keeps: Node fires a timer of more than 2^31−1 ms (about 24.8 days) at once. */
 export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -21,13 +22,14 @@ export function checkTimeout(timeoutMs: number): number {
  */
 export class Deadline {
   private readonly controller = new AbortController();
-  private timer: ReturnType<typeof setTimeout>;
+  private timer: Timer;
   private expired = false;
   private readonly onCallerAbort = () => this.controller.abort();
 
   constructor(
     readonly timeoutMs: number,
     readonly callerSignal: AbortSignal | undefined,
+    private readonly timers: Timers = systemTimers,
   ) {
     this.timer = this.startTimer(checkTimeout(timeoutMs));
     callerSignal?.addEventListener('abort', this.onCallerAbort, { once: true });
@@ -45,24 +47,24 @@ export class Deadline {
 
   /** Gives the work `timeoutMs` from now instead of what was left (a stream's second phase). */
   protected restart(timeoutMs: number): void {
-    clearTimeout(this.timer);
+    this.timer.cancel();
     this.timer = this.startTimer(checkTimeout(timeoutMs));
   }
 
   /** Stops the clock until `restart`: time that is not the other side's to answer for. */
   protected pause(): void {
-    clearTimeout(this.timer);
+    this.timer.cancel();
   }
 
-  private startTimer(timeoutMs: number): ReturnType<typeof setTimeout> {
-    return setTimeout(() => {
+  private startTimer(timeoutMs: number): Timer {
+    return this.timers.start(timeoutMs, () => {
       this.expired = true;
       this.controller.abort();
-    }, timeoutMs);
+    });
   }
 
   clear(): void {
-    clearTimeout(this.timer);
+    this.timer.cancel();
     this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
   }
 }

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { issuePaths } from '../../contracts/issues';
 import { isCredentialName } from '../../contracts/urls';
 import { SwitchboardError } from '../base/errors';
-import type { ProxySettings } from '../base/ports';
+import type { ProxySettings, Timers } from '../base/ports';
 import { blankSecrets, MIN_SECRET_LENGTH, StreamBlanker, withoutSecrets } from '../base/secrets';
 import { checkTimeout, Deadline } from './deadline';
 import { endpointOf, networkError, statusError, type ApiProfile, type ErrorResponse } from './httpErrors';
@@ -17,6 +17,8 @@ export interface HttpClientOptions {
   env?: NodeJS.ProcessEnv;
   /** Largest response body accepted, in bytes; 8 MiB by default. */
   maxResponseBytes?: number;
+  /** The timers of the request and idle timeouts; the system's unless given (tests fire them). */
+  timers?: Timers;
 }
 
 export interface RequestOptions {
@@ -102,7 +104,7 @@ export class HttpClient {
   async *postStream(rawUrl: string, body: unknown, options: StreamRequestOptions): AsyncGenerator<string, void, undefined> {
     const url = parseUrl(rawUrl);
     const call = this.prepare(url, options);
-    const deadline = new StreamDeadline(options.timeoutMs, options.idleTimeoutMs, options.signal);
+    const deadline = new StreamDeadline(options.timeoutMs, options.idleTimeoutMs, options.signal, this.options.timers);
     let response: Dispatcher.ResponseData | undefined;
     let finished = false;
     try {
@@ -134,7 +136,7 @@ export class HttpClient {
   /** Sends the request and returns the body of a 2xx answer as text; everything else throws. */
   private async exchange(method: Method, url: URL, body: string | undefined, options: RequestOptions): Promise<string> {
     const call = this.prepare(url, options);
-    const deadline = new RequestDeadline(options.timeoutMs, options.signal);
+    const deadline = new RequestDeadline(options.timeoutMs, options.signal, this.options.timers);
     try {
       const response = await open(call, deadline, method, body, 'application/json');
       return await readCapped(response, call.maxResponseBytes, 'throw', url);
@@ -246,10 +248,11 @@ class StreamDeadline extends RequestDeadline {
     timeoutMs: number,
     private readonly idleTimeoutMs: number,
     signal: AbortSignal | undefined,
+    timers: Timers | undefined,
   ) {
     // Checked before the first timer starts, so a bad idle timeout leaves nothing running.
     checkTimeout(idleTimeoutMs);
-    super(timeoutMs, signal);
+    super(timeoutMs, signal, timers);
   }
 
   gotBytes(): void {

@@ -4,7 +4,7 @@ import { FromAgentHostSchema, type StartRunMessage, type ToAgentHost } from '../
 import type { TraceStep } from '../../contracts/agents';
 import type { ChatMessage, Usage } from '../../contracts/models';
 import { SwitchboardError, toErrorInfo } from '../base/errors';
-import type { Disposable, Logger } from '../base/ports';
+import { systemTimers, type Disposable, type Logger, type Timer, type Timers } from '../base/ports';
 
 /** What one run needs from the extension host: its trace, its output as it streams, and model calls on its routing. */
 export interface RunHooks {
@@ -24,7 +24,12 @@ export interface AgentHostOptions {
   logger: Logger;
   /** Sees every message to and from the worker (tests check that no key is ever among them). */
   tap?(direction: 'toWorker' | 'fromWorker', message: unknown): void;
+  /** The timers of the watchdog and the ping; the system's unless given (tests fire them). */
+  timers?: Timers;
 }
+
+/** How long a worker that let a run fall silent has to answer a ping before it is ended. */
+const PING_LIMIT_MS = 2_000;
 
 interface ActiveRun {
   start: StartRunMessage;
@@ -32,7 +37,7 @@ interface ActiveRun {
   resolve(value: { output: string; usage: Usage }): void;
   reject(error: SwitchboardError): void;
   calls: Map<number, AbortController>;
-  watchdog?: NodeJS.Timeout;
+  watchdog?: Timer;
 }
 
 /**
@@ -45,7 +50,11 @@ export class AgentHost implements Disposable {
   private worker: Worker | undefined;
   private readonly runs = new Map<string, ActiveRun>();
 
-  constructor(private readonly options: AgentHostOptions) {}
+  private readonly timers: Timers;
+
+  constructor(private readonly options: AgentHostOptions) {
+    this.timers = options.timers ?? systemTimers;
+  }
 
   run(start: StartRunMessage, hooks: RunHooks, signal?: AbortSignal): Promise<{ output: string; usage: Usage }> {
     return new Promise((resolve, reject) => {
@@ -131,7 +140,7 @@ export class AgentHost implements Disposable {
     const { runId } = active.start;
     const controller = new AbortController();
     active.calls.set(callId, controller);
-    clearTimeout(active.watchdog);
+    active.watchdog?.cancel();
     try {
       // To the worker, whose steps pass it back as the run's output: the pieces that arrive in
       // one turn of the event loop go as one message, so a fast model costs few messages.
@@ -155,10 +164,10 @@ export class AgentHost implements Disposable {
   }
 
   private armWatchdog(active: ActiveRun): void {
-    clearTimeout(active.watchdog);
+    active.watchdog?.cancel();
     if (active.calls.size) return;
     const limit = this.options.silenceLimitMs();
-    active.watchdog = setTimeout(() => void this.onSilence(active, limit), limit);
+    active.watchdog = this.timers.start(limit, () => void this.onSilence(active, limit));
   }
 
   private readonly pongs = new Map<number, () => void>();
@@ -173,9 +182,9 @@ export class AgentHost implements Disposable {
     if (!worker) return;
     const nonce = this.nextPing++;
     const answered = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), 2_000);
+      const timer = this.timers.start(PING_LIMIT_MS, () => resolve(false));
       this.pongs.set(nonce, () => {
-        clearTimeout(timer);
+        timer.cancel();
         resolve(true);
       });
       const ping: ToAgentHost = { type: 'ping', nonce };
@@ -193,7 +202,7 @@ export class AgentHost implements Disposable {
     const active = this.runs.get(runId);
     if (!active) return;
     this.runs.delete(runId);
-    clearTimeout(active.watchdog);
+    active.watchdog?.cancel();
     settle(active);
   }
 
