@@ -167,7 +167,19 @@ describe('a new user’s first hour: questions, notifications and errors that sa
       await server.start(Number(new URL(url).port));
       const worked = await runAgent({ agentId: runner.id, input: 'back again?' });
       assert.equal(worked.status, 'succeeded', JSON.stringify(worked.error));
-      assert.equal(api.listConnections().find((c) => c.id === local.id)?.status, 'valid');
+      // The status is written through the connections' write queue, which other tests' writes may
+      // hold up: waited for by its change event (mocha's timeout is the backstop), never by time.
+      const valid = () => api.listConnections().find((c) => c.id === local.id)?.status === 'valid';
+      if (!valid()) {
+        await new Promise<void>((resolve) => {
+          const listening = api.onDidChangeConnections(() => {
+            if (!valid()) return;
+            listening.dispose();
+            resolve();
+          });
+        });
+      }
+      assert.ok(valid());
     } finally {
       await server.stop();
     }
