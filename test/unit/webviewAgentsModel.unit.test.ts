@@ -14,6 +14,7 @@ import {
   emptyRunValues,
   modelConnection,
   modelOptions,
+  needsDefaultConnection,
   plannedConnection,
   plannedModel,
   summarizeAgentErrors,
@@ -287,5 +288,14 @@ describe('webview Agents text areas', () => {
     assert.equal(textAreaRows('', 4, 20), 4);
     assert.equal(textAreaRows('a\nb\nc\nd\ne', 4, 20), 6);
     assert.equal(textAreaRows('\n'.repeat(50), 4, 20), 20);
+  });
+});
+
+describe('needsDefaultConnection', () => {
+  const connections = [{ id: OLLAMA_ID }];
+  it('offers to choose a default only when none is set or the one set is gone', () => {
+    assert.equal(needsDefaultConnection(connections, ''), true, 'none set');
+    assert.equal(needsDefaultConnection(connections, '99999999-9999-4999-8999-999999999999'), true, 'the default was deleted');
+    assert.equal(needsDefaultConnection(connections, OLLAMA_ID), false, 'a usable default: the agent names a deleted connection, so editing it is the fix');
   });
 });

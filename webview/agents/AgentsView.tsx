@@ -7,7 +7,7 @@ import { focusAfterRender, type FocusTarget } from '../shared/focus';
 import { useNow } from '../shared/hooks';
 import { formatCount } from '../shared/locale';
 import { Loading } from '../shared/messages';
-import { emptyRunValues, type RunFormValues } from './agentModel';
+import { emptyRunValues, needsDefaultConnection, type RunFormValues } from './agentModel';
 import { AgentForm } from './AgentForm';
 import { AgentRow, type AgentRowState } from './AgentRow';
 import type { AgentsApi, AgentsClient, AgentsSnapshot } from './client';
@@ -383,7 +383,7 @@ export function AgentsView({ api, client, snapshot }: AgentsViewProps) {
           now={now}
           onSelect={selectRun}
           onCancel={(runId) => void cancelRun(runId)}
-          onChooseDefault={() => void chooseDefaultConnection()}
+          onChooseDefault={needsDefaultConnection(connections, defaultConnectionId) ? () => void chooseDefaultConnection() : undefined}
         />
       </section>
     </div>

@@ -25,7 +25,8 @@ interface RunsListProps {
   now: number;
   onSelect(runId: string | undefined): void;
   onCancel(runId: string): void;
-  onChooseDefault(): void;
+  /** Offered on a run that failed for want of a connection, when no usable default is set. */
+  onChooseDefault?: (() => void) | undefined;
 }
 
 export function RunStatus({ run }: { run: RunRecord }) {
@@ -117,7 +118,7 @@ function RunRow(props: RunsListProps & { run: RunRecord }) {
         )}
       </div>
       {state.message && <MessageLine message={state.message} testId="run-row-message" />}
-      {selected && <RunDetail id={detailId} run={run} connections={connections} requesterName={props.requesterNames[run.requesterId] ?? run.requesterId} now={now} chooseDefault={props.chooseDefault} onChooseDefault={props.onChooseDefault} />}
+      {selected && <RunDetail id={detailId} run={run} connections={connections} requesterName={props.requesterNames[run.requesterId] ?? run.requesterId} now={now} chooseDefault={props.chooseDefault} {...(props.onChooseDefault ? { onChooseDefault: props.onChooseDefault } : {})} />}
     </li>
   );
 }

@@ -261,3 +261,12 @@ export function textAreaRows(value: string, min: number, max: number): number {
   for (let index = value.indexOf('\n'); index !== -1; index = value.indexOf('\n', index + 1)) lines++;
   return Math.min(max, Math.max(min, lines + 1));
 }
+
+/**
+ * Whether a run that failed for want of a connection should offer "Choose default connection":
+ * only when no default is set, or the one set no longer exists. With a usable default, the run
+ * failed because its agent names a deleted connection, and the fix is to edit the agent.
+ */
+export function needsDefaultConnection(connections: readonly { id: string }[], defaultConnectionId: string): boolean {
+  return !defaultConnectionId || !connections.some((connection) => connection.id === defaultConnectionId);
+}
