@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { DatabaseSync } from 'node:sqlite';
 import { AuditLog } from '../../src/core/audit/auditLog';
@@ -193,6 +193,86 @@ describe('AuditLog', () => {
       assert.match(result.broken!.reason, reason);
     });
   }
+
+  /**
+   * An entry that links to `prev` as the log would write it, under the chain key `prev` names,
+   * hashed here on its own: HMAC-SHA256 of its fields sorted by name.
+   */
+  function linked(prev: { seq: number; hash: string; chainKey: string }, fields: Record<string, unknown>): Record<string, unknown> & { seq: number; hash: string; chainKey: string } {
+    const body: Record<string, unknown> = { kind: 'model_call', outcome: 'ok', time: '2026-01-02T00:00:00.000Z', seq: prev.seq + 1, prevHash: prev.hash, chainKey: prev.chainKey, ...fields };
+    return { ...body, seq: prev.seq + 1, chainKey: prev.chainKey, hash: keyedHashOf(prev.chainKey, body) };
+  }
+
+  function keyedHashOf(keyId: string, body: Record<string, unknown>): string {
+    const sorted = Object.fromEntries(Object.entries(body).sort(([a], [b]) => a.localeCompare(b)));
+    return createHmac('sha256', chainKey(keyId)).update(JSON.stringify(sorted)).digest('hex');
+  }
+
+  /** Appends raw rows after the log's head, and moves the head row to the last of them. */
+  function appendRaw(db: Database, rows: Array<Record<string, unknown> & { seq: number; hash: string }>) {
+    db.write((sql) => {
+      for (const row of rows) sql.run(`INSERT INTO ${TABLES.audit} (body) VALUES (?)`, JSON.stringify(row));
+      const last = rows.at(-1)!;
+      sql.run(`UPDATE ${TABLES.auditHead} SET seq = ?, hash = ?`, last.seq, last.hash);
+    });
+  }
+
+  /** The newest entry, with the chain key it was hashed with. */
+  async function headOf(log: AuditLog) {
+    const head = (await log.read())[0]!;
+    return { seq: head.seq, hash: head.hash, chainKey: head.chainKey! };
+  }
+
+  it('hashes every field in name order, whatever fields an entry has and in whatever order they come', async () => {
+    const log = windowLog();
+    await writeThree(log);
+    // Field names no entry had before (the log keeps each set of names' order once sorted): each set is sorted on its own.
+    // By localeCompare, as 0.1.0 sorted them: 'a…' before 'Z…', where code-unit order puts 'Z' first.
+    const [early, late] = [`a${randomUUID().slice(0, 8)}`, `Z${randomUUID().slice(0, 8)}`];
+    const first = linked(await headOf(log), { [late]: 1, [early]: 2 });
+    const second = linked(first, { [early]: 'x', purpose: 'chat' });
+    appendRaw(temp.db, [first, second]);
+    assert.deepEqual(await log.verify(), { ok: true, entries: 5 });
+    // And the entries the log appended itself are hashed the same way.
+    for (const entry of (await log.read()).filter((e) => e.seq <= 3)) {
+      const { hash, ...fields } = entry;
+      assert.equal(keyedHashOf(entry.chainKey!, fields), hash, `entry ${entry.seq}`);
+    }
+  });
+
+  it('reports an entry whose sequence number is off, even with its link and keyed hash intact', async () => {
+    const log = windowLog();
+    await writeThree(log);
+    const head = await headOf(log);
+    appendRaw(temp.db, [linked({ ...head, seq: head.seq + 1 }, {})]);
+    assert.deepEqual(await log.verify(), { ok: false, entries: 4, broken: { line: 4, reason: 'its sequence number is 5, expected 4' } });
+  });
+
+  for (const [what, field, value] of [
+    ['no kind', 'kind', undefined],
+    ['a time that is not text', 'time', 7],
+    ['a hash that is not text', 'hash', 7],
+    ['no link to the entry before', 'prevHash', undefined],
+    ['a sequence number that is not whole', 'seq', 1.5],
+    ['a chain key that is not text', 'chainKey', 7],
+  ] as const) {
+    it(`reports an entry with ${what} as not a valid audit entry`, async () => {
+      const log = windowLog();
+      await writeThree(log);
+      tamper(temp.db, (rows) => rows.map((row, i) => (i === 1 ? JSON.stringify({ ...(JSON.parse(row) as Record<string, unknown>), [field]: value }) : row)));
+      assert.deepEqual((await log.verify()).broken, { line: 2, reason: 'the entry is not a valid audit entry' });
+    });
+  }
+
+  it('reports a head row that does not match the last entry: changed or removed', async () => {
+    const log = windowLog();
+    await writeThree(log);
+    const setHead = (statement: string) => temp.db.write((sql) => sql.run(statement));
+    setHead(`UPDATE ${TABLES.auditHead} SET hash = 'changed'`);
+    assert.deepEqual((await log.verify()).broken, { line: 4, reason: 'the head record (entry 3) does not match the last entry (3) (the head was changed or removed)' });
+    setHead(`DELETE FROM ${TABLES.auditHead}`);
+    assert.deepEqual((await log.verify()).broken, { line: 4, reason: 'the head record (entry 0) does not match the last entry (3) (the head was changed or removed)' });
+  });
 
   describe('anchored outside the database: a key in SecretStorage, the head in globalState', () => {
     /** Rewrites entries from `from` (1-based) on with `hashOf`, chained, and the head row with them: what someone with the file and without the key can do. */
