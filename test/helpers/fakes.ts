@@ -38,8 +38,12 @@ export class MemoryVault implements SecretVault {
   loseValues = false;
   /** Set to make storing the values it matches fail, as a keyring that fails midway through. */
   failStoreOf: ((name: string, value: string) => boolean) | undefined;
+  /** Set to make reads and deletes fail, as a locked keyring does. */
+  failRead: Error | undefined;
+  failDelete: Error | undefined;
 
   async get(name: string): Promise<string | undefined> {
+    if (this.failRead) throw this.failRead;
     return this.secrets.get(name);
   }
 
@@ -50,6 +54,7 @@ export class MemoryVault implements SecretVault {
   }
 
   async delete(name: string): Promise<void> {
+    if (this.failDelete) throw this.failDelete;
     this.secrets.delete(name);
   }
 

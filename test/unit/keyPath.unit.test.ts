@@ -12,6 +12,7 @@ import type { Connection } from '../../src/contracts/connections';
 import { agentsView, buildConnectionsStack, fromView, keyedConnection } from '../fixtures/keyPathKit';
 import { OpenAiCompatibleFixture } from '../fixtures/openaiCompatibleFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
+import type { ConnectionTarget } from '../../src/core/providers/adapter';
 import { serveDuringSuite } from '../helpers/providerTestKit';
 
 function code(expected: string, pattern?: RegExp) {
@@ -293,6 +294,102 @@ describe('KeyPath', () => {
     assert.equal(target.apiKey, undefined);
     assert.deepEqual(await stack.keyReads(), []);
     assert.equal(stack.prompt.asked.length, 0);
+  });
+});
+
+describe('the key path and SecretStorage', () => {
+  const openai = new OpenAiFixture({ apiKey: CANARY_KEY });
+  serveDuringSuite(openai);
+  const locked = () => new Error('Cannot create an item in a locked collection');
+  const GATEWAY = 'https://gateway.example/v1';
+
+  it('says why a key could not be kept, and keeps nothing, whether the keyring throws or drops the value', async () => {
+    const stack = buildConnectionsStack();
+    const created = await stack.connections.create({ name: 'Cloud', providerId: 'openai', baseUrl: `${openai.url}/v1` });
+    stack.vault.failStore = locked();
+    await assert.rejects(stack.keys.store(created, CANARY_KEY), code('secret_storage_failed', /could not keep the key in the system keyring \(Cannot create an item in a locked collection\)\. Nothing was saved\./));
+    stack.vault.failStore = undefined;
+    stack.vault.loseValues = true;
+    await assert.rejects(stack.keys.store(created, CANARY_KEY), code('secret_storage_failed', /could not keep the key in the system keyring \(the stored value could not be read back\)\. Nothing was saved\./));
+    assert.deepEqual(stack.vault.connectionSecrets(), []);
+  });
+
+  it('sends nothing and says the keyring could not be read when reading the key fails, and audits the failure', async () => {
+    const stack = buildConnectionsStack();
+    const { use } = await keyedConnection(stack, `${openai.url}/v1`);
+    await stack.keys.storeGatewayToken(CANARY_KEY, GATEWAY);
+    // The audit log has its chain key at hand by now (the connection's creation was audited): only the connection's secrets are read.
+    stack.vault.failRead = locked();
+    await assert.rejects(use(fromView), code('secret_storage_failed', /could not read the key from the system keyring \(Cannot create an item in a locked collection\)\. Nothing was sent\./));
+    assert.equal(openai.requests.length, 0);
+    await assert.rejects(stack.keys.withGatewayToken(GATEWAY, async () => 'never'), code('secret_storage_failed', /could not read the key from the system keyring/));
+    stack.vault.failRead = undefined;
+    assert.deepEqual((await stack.keyReads()).map((entry) => entry.outcome), ['failed']);
+  });
+
+  it('logs, and goes on, when the keyring cannot delete a secret', async () => {
+    const stack = buildConnectionsStack();
+    stack.vault.secrets.set('switchboard.connection.c1.apiKey', CANARY_KEY);
+    stack.vault.failDelete = locked();
+    await stack.keys.forget('c1', ['x-api-token']);
+    await stack.keys.forgetHeader('c1', 'x-other');
+    assert.deepEqual(
+      stack.logger.lines.filter((line) => line.startsWith('warn Could not delete')),
+      [
+        'warn Could not delete switchboard.connection.c1.apiKey from SecretStorage: Cannot create an item in a locked collection',
+        'warn Could not delete switchboard.connection.c1.header.x-api-token from SecretStorage: Cannot create an item in a locked collection',
+        'warn Could not delete switchboard.connection.c1.header.x-other from SecretStorage: Cannot create an item in a locked collection',
+      ],
+    );
+  });
+
+  it('blanks the gateway token out of what the call gives back, and gives undefined when none is set', async () => {
+    const stack = buildConnectionsStack();
+    assert.equal(await stack.keys.withGatewayToken(GATEWAY, async (token) => token), undefined);
+    await stack.keys.storeGatewayToken(CANARY_KEY, GATEWAY);
+    assert.equal(await stack.keys.withGatewayToken(GATEWAY, async (token) => `the token is ${token}`), 'the token is ****');
+    await assert.rejects(stack.keys.withGatewayToken(GATEWAY, (token) => Promise.reject(new Error(`rejected ${token}`))), (error: unknown) => (assertNoCanary(error), /rejected \*\*\*\*/.test((error as Error).message)));
+    assert.deepEqual(stack.prompt.tokenAsked, [], 'the gateway it was set for: no question');
+  });
+
+  it("tries a new key with the connection's credential headers, refuses it where the connection may not send keys, and audits each try", async () => {
+    const stack = buildConnectionsStack();
+    const provider = stack.registry.require('openai-compatible').descriptor;
+    const gateway = await stack.connections.create({ name: 'Gateway', providerId: 'openai-compatible', baseUrl: `${openai.url}/v1` });
+    await stack.connections.setCredentialHeader(gateway.id, 'X-Api-Token', 'header-secret-value');
+    const seen: ConnectionTarget[] = [];
+    const call = async (target: ConnectionTarget) => (seen.push(target), `saw ${target.apiKey} ${target.credentialHeaders?.['x-api-token']}`);
+    const use = (connection = stack.connections.require(gateway.id)) => ({ connection, provider, requester: fromView, purpose: 'test' as const });
+    assert.equal(await stack.keys.tryKey(use(), CANARY_KEY, call), 'saw **** ****');
+    assert.deepEqual(seen.map((target) => [target.apiKey, target.credentialHeaders]), [[CANARY_KEY, { 'x-api-token': 'header-secret-value' }]]);
+
+    for (const name of stack.vault.connectionSecrets()) stack.vault.secrets.delete(name);
+    await assert.rejects(stack.keys.tryKey(use(), CANARY_KEY, call), code('auth_failed', /no longer in SecretStorage/));
+
+    const remote = await stack.connections.create({ name: 'Remote', providerId: 'openai', baseUrl: 'http://192.0.2.10/v1' });
+    await assert.rejects(stack.keys.tryKey(use(stack.connections.require(remote.id)), CANARY_KEY, call), code('consent_denied', /plain http:\/\//));
+    const plain = await stack.connections.create({ name: 'Plain', providerId: 'openai', baseUrl: `${openai.url}/v1` });
+    await stack.keys.tryKey(use(stack.connections.require(plain.id)), CANARY_KEY, call);
+    assert.equal(seen.at(-1)?.credentialHeaders, undefined, 'no credential headers: none sent');
+    assert.equal(seen.length, 2, 'nothing was called for the refused and the failed try');
+    assert.deepEqual((await stack.keyReads()).map((entry) => entry.outcome), ['granted_by_person', 'failed', 'refused', 'granted_by_person']);
+  });
+
+  it("refuses a new key where the connection's credential headers are bound to another origin, before anything is read or sent", async () => {
+    const stack = buildConnectionsStack();
+    const provider = stack.registry.require('openai-compatible').descriptor;
+    const gateway = await stack.connections.create({ name: 'Gateway', providerId: 'openai-compatible', baseUrl: `${openai.url}/v1` });
+    await stack.connections.setCredentialHeader(gateway.id, 'X-Api-Token', 'header-secret-value');
+    // What another window or a hand edit can leave in globalState: the address moved, the headers' origin did not.
+    const elsewhere = `http://localhost:${new URL(openai.url).port}/v1`;
+    await stack.store.update(CONNECTIONS_KEY, (stack.store.get(CONNECTIONS_KEY) as Connection[]).map((c) => ({ ...c, baseUrl: elsewhere })));
+    let calls = 0;
+    await assert.rejects(
+      stack.keys.tryKey({ connection: stack.connections.require(gateway.id), provider, requester: fromView, purpose: 'test' }, CANARY_KEY, async () => calls++),
+      code('consent_denied', /credential headers of "Gateway" were entered for http:\/\/127\.0\.0\.1:\d+, and the connection now points to http:\/\/localhost:\d+/),
+    );
+    assert.equal(calls, 0);
+    assert.deepEqual((await stack.keyReads()).map((entry) => [entry.origin, entry.outcome]), [[new URL(elsewhere).origin, 'refused']]);
   });
 });
 
