@@ -273,6 +273,7 @@ describe('GatewaySync', () => {
     await s.sync.idle();
     const state = s.sync.state(agent.id);
     assert.equal(state.state === 'failed' && state.error.code, 'auth_failed');
+    assert.match(state.state === 'failed' ? state.error.message : '', /^No gateway token is set, so nothing was sent to the AI gateway\. Set one with Switchboard: Set Gateway Token\.$/);
     assert.deepEqual(gateway.requests, []);
     assert.deepEqual(await s.keyReads(), [], 'no key is read for a call that cannot be made');
 
@@ -280,6 +281,43 @@ describe('GatewaySync', () => {
     s.settings.fireChange();
     assert.equal(s.sync.state(agent.id).state, 'not_configured');
     await assert.rejects(s.sync.syncNow(agent.id), (e: SwitchboardError) => e.code === 'invalid_input' && /switchboard\.gateway\.url/.test(e.message));
+  });
+
+  it('says the gateway token was rejected on a 401 or 403, with the gateway\'s own words, and names the AI gateway for other failures', async () => {
+    const s = await build();
+    s.prompt.answers = ['always'];
+    const agent = await s.agents.create({ name: 'Auth', connectionId: s.connection.id });
+    await s.sync.idle();
+    const failure = async () => {
+      const state = await s.sync.syncNow(agent.id);
+      assert.equal(state.state, 'failed');
+      return state.state === 'failed' ? state.error : { code: '', message: '' };
+    };
+    for (const [behaviour, status] of [['unauthorized', 401], ['forbidden', 403]] as const) {
+      gateway.setBehaviour(behaviour);
+      const error = await failure();
+      assert.equal(error.code, 'auth_failed', behaviour);
+      assert.match(error.message, new RegExp(`answered ${status}: the gateway token was rejected\\. Set it again with Switchboard: Set Gateway Token\\. The gateway said: "`), behaviour);
+    }
+    gateway.setBehaviour('server-error');
+    const error = await failure();
+    assert.notEqual(error.code, 'auth_failed');
+    assert.doesNotMatch(error.message, /token was rejected/);
+    assert.match(error.message, /AI gateway/);
+    await s.assertNothingLeaked();
+  });
+
+  it('sends an agent whose connection has credential headers but no key without reading a key or asking', async () => {
+    const s = await build();
+    const headersOnly = await s.connections.create({ name: 'Headers only', providerId: 'openai-compatible', baseUrl: 'https://llm.example/v1', defaultModel: 'm' });
+    await s.connections.setCredentialHeader(headersOnly.id, 'X-Api-Token', 'header-secret-value');
+    await s.agents.create({ name: 'Headers', connectionId: headersOnly.id });
+    await s.sync.idle();
+    assert.deepEqual(gateway.calls(), ['POST /v1/agents']);
+    assert.equal('apiKey' in bodyOf(0), false);
+    assert.ok(!gateway.requests[0]!.body.includes('header-secret-value'), 'credential headers stay here');
+    assert.deepEqual(await s.keyReads(), []);
+    assert.deepEqual(s.prompt.asked, []);
   });
 
   it('Sync All Agents syncs every agent and reports progress', async () => {
