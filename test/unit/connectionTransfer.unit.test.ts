@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { ConnectionTransfer, EXPORT_FORMAT_VERSION, seal, type ExportedConnection } from '../../src/core/connections/connectionTransfer';
 import { SwitchboardError } from '../../src/core/base/errors';
 import { personAt, requesterIds } from '../../src/core/keys/requesters';
+import { keyHint } from '../../src/core/base/secrets';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { agentsView, buildConnectionsStack } from '../fixtures/keyPathKit';
 
@@ -217,8 +218,122 @@ describe('Export and Import Connections', function () {
     }
   });
 
-  it('refuses a passphrase shorter than 8 characters', async () => {
+  it('refuses a passphrase shorter than 8 characters, and takes one of 8', async () => {
     const from = await source();
     await assert.rejects(from.transfer.export({ passphrase: 'short', includeKeys: false, requester: atPalette }), refused(/at least 8 characters/));
+    await assert.rejects(from.transfer.export({ passphrase: '1234567', includeKeys: false, requester: atPalette }), refused(/^The passphrase must have at least 8 characters\.$/));
+    const file = await from.transfer.export({ passphrase: '12345678', includeKeys: false, requester: atPalette });
+    assert.equal((await target().transfer.read(file, '12345678')).connections.length, 2);
+  });
+
+  /** A file sealed with the passphrase, whatever it holds. */
+  const sealed = (content: unknown) => seal(Buffer.from(typeof content === 'string' ? content : JSON.stringify(content)), PASSPHRASE);
+  const exportOf = (connections: unknown[]) => ({ format: 'switchboard.connections', exportedAt: '2026-01-01T00:00:00.000Z', connections });
+
+  it('refuses, whole, a file that decrypts to something else than a valid export: not JSON, not the format, an unknown provider, a name twice', async () => {
+    const to = target();
+    const cases: Array<[unknown, RegExp]> = [
+      ['{ not json', /^The file decrypted, but its content is not a Switchboard export\. Nothing was imported\.$/],
+      [{ format: 'other' }, /^The file is not a valid Switchboard export \(.+\)\. Nothing was imported\.$/],
+      [
+        exportOf([{ name: 'A', providerId: 'acme.ext/acme' }, { name: 'B', providerId: 'other.ext/x' }, { name: 'C', providerId: 'acme.ext/acme' }, { name: 'D', providerId: 'ollama' }]),
+        /^The file has connections of providers that are not available here \(acme\.ext\/acme, other\.ext\/x\)\. Install the extensions that provide them, then import again\. Nothing was imported\.$/,
+      ],
+      [exportOf([{ name: 'Same', providerId: 'ollama' }, { name: 'SAME', providerId: 'ollama' }]), /^The file names two connections the same\. Nothing was imported\.$/],
+    ];
+    for (const [content, reason] of cases) await assert.rejects(to.transfer.read(await sealed(content), PASSPHRASE), refused(reason));
+    assert.deepEqual(to.connections.list(), []);
+  });
+
+  it('reads a file an earlier build wrote: the format, the header and the key derivation do not change under it', async () => {
+    // Written by Switchboard's export (seal) with PASSPHRASE, by the build before the keyed audit
+    // chain (branch tests19); this build reads it as it was (the format did not change, so the
+    // file was not regenerated). The key is a made-up one.
+    const golden = Buffer.from(
+      'U1dCWAEPCAFp8LZmurBj7eiJ9/XOaFRhcChjVm4G3itJToiuFCBzLEIA6ZUW5X9QmZsCjHpP0FN63qlDziJLKZuBT0yE/d0LerujS7HpC6iThlMU1wr9QVgXy7v9YhmnHWsEKFfg5NF2y6L8b7T85cIvifzZB4VtqxK7QXCta7RrmDj9U3CIjc0bUCiO3EkbcirJGxv/I3vVHQZirPl+1wF6wUPB3LJraVI2eV6mFIE5j+XIVQAnTjkSreSQxCtH1cQyhtcAVmWmOE8lmVyPS+gTcs7HFDoou17MCIPVQG1tlQhWC4sIkP7gAkoTuzpRw6ukt7VyBTYq6QgKBDCx+8rWyOIHBeTANfpgABL7EzIyKDI=',
+      'base64',
+    );
+    const file = await target().transfer.read(golden, PASSPHRASE);
+    assert.deepEqual(file.connections, [{ name: 'Golden', providerId: 'openai', baseUrl: 'https://api.openai.example/v1', options: {}, apiKey: 'sk-golden-key-0123456789' }]);
+  });
+
+  it('refuses a damaged header, and a file too short to hold a header and a tag, before deriving anything', async () => {
+    const from = await source();
+    const file = Buffer.from(await from.transfer.export({ passphrase: PASSPHRASE, includeKeys: false, requester: atPalette }));
+    const to = target();
+    const changed = (at: number, value: number) => {
+      const copy = Buffer.from(file);
+      copy[at] = value;
+      return copy;
+    };
+    // Byte 4 is the format version: 0 was never written.
+    await assert.rejects(to.transfer.read(changed(4, 0), PASSPHRASE), refused(/^The file's header is damaged\. Nothing was imported\.$/));
+    // Not SWBX.
+    await assert.rejects(to.transfer.read(changed(0, 0x53 ^ 0x20), PASSPHRASE), refused(/^This is not a Switchboard connections export, or it is cut short\. Nothing was imported\.$/));
+    // A header (36 bytes) and a tag with nothing between them is not cut short; it does not authenticate either. One byte less is.
+    const empty = Buffer.concat([file.subarray(0, 36), file.subarray(file.length - 16)]);
+    await assert.rejects(to.transfer.read(empty, PASSPHRASE), refused(/passphrase is wrong, or the file was changed/));
+    await assert.rejects(to.transfer.read(empty.subarray(1), PASSPHRASE), refused(/cut short/));
+  });
+
+  it("carries credential headers with the keys, and moves a key with its connection only within the key's origin", async () => {
+    const s = await source();
+    const gateway = await s.connections.create({ name: 'Gateway', providerId: 'openai-compatible', baseUrl: 'https://gw.example/v1' });
+    await s.connections.setCredentialHeader(gateway.id, 'X-Api-Token', 'header-secret-value');
+    const exported = await s.transfer.read(await s.transfer.export({ passphrase: PASSPHRASE, includeKeys: true, requester: atPalette }), PASSPHRASE);
+    assert.deepEqual(exported.connections.find((c) => c.name === 'Gateway')?.credentialHeaders, { 'x-api-token': 'header-secret-value' });
+
+    const to = target();
+    const keyed = await to.connections.create({ name: 'Keyed', providerId: 'openai', baseUrl: 'https://api.example.com/v1' });
+    await to.connections.setKey(keyed.id, CANARY_KEY);
+    const update = async (fields: Record<string, unknown>) => {
+      const file = await to.transfer.read(await sealed(exportOf([{ name: 'Keyed', providerId: 'openai', ...fields }])), PASSPHRASE);
+      assert.deepEqual(await to.transfer.apply(await to.transfer.plan(file), { replaceExisting: true }), { added: 0, changed: 1 });
+      return to.connections.require(keyed.id);
+    };
+    assert.equal((await update({ defaultModel: 'gpt-4o' })).keyHint, keyHint(CANARY_KEY), 'no address in the file');
+    assert.equal((await update({ baseUrl: 'https://api.example.com/v2' })).keyHint, keyHint(CANARY_KEY), 'a new path on the same origin');
+    const moved = await update({ baseUrl: 'https://elsewhere.example/v1' });
+    assert.deepEqual([moved.baseUrl, moved.keyHint], ['https://elsewhere.example/v1', undefined], 'another origin: the key stays behind');
+    assert.deepEqual(to.vault.connectionSecrets(), []);
+    // A connection without a key takes a file's change with or without an address.
+    const plain = await to.connections.create({ name: 'Plain', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434' });
+    for (const fields of [{ defaultModel: 'llama3.2' }, { baseUrl: 'http://127.0.0.2:11434' }]) {
+      const file = await to.transfer.read(await sealed(exportOf([{ name: 'Plain', providerId: 'ollama', ...fields }])), PASSPHRASE);
+      assert.deepEqual(await to.transfer.apply(await to.transfer.plan(file), { replaceExisting: true }), { added: 0, changed: 1 });
+    }
+    assert.deepEqual([to.connections.require(plain.id).defaultModel, to.connections.require(plain.id).baseUrl], ['llama3.2', 'http://127.0.0.2:11434']);
+  });
+
+  it('names each difference of a connection of the same name, and leaves an identical one alone', async () => {
+    const to = target();
+    const other = await to.connections.create({ name: 'Other', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434', defaultModel: 'llama3.2' });
+    const moved = await to.connections.create({ name: 'Moved', providerId: 'openai-compatible', baseUrl: 'https://a.example/v1', options: { customHeaders: 'X-Team: one' } });
+    await to.connections.setKey(moved.id, CANARY_KEY);
+    await to.connections.create({ name: 'Same', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434', defaultModel: 'llama3.2' });
+    const file = await to.transfer.read(
+      await sealed(
+        exportOf([
+          { name: 'same', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434/', defaultModel: 'llama3.2' },
+          { name: 'MOVED', providerId: 'openai-compatible', baseUrl: 'https://b.example/v1', options: { customHeaders: 'X-Team: two' }, credentialHeaders: { 'x-api-token': 'header-secret-value' } },
+          { name: 'OTHER', providerId: 'openai' },
+        ]),
+      ),
+      PASSPHRASE,
+    );
+    const plan = await to.transfer.plan(file);
+    assert.deepEqual(plan.add, []);
+    assert.deepEqual(
+      plan.change.map((c) => [c.existing.id, c.differences]),
+      [
+        [moved.id, ['address', 'options', 'credential headers']],
+        [other.id, ['provider', 'default model']],
+      ],
+    );
+    // Applied: a connection of another provider is never changed; a keyed one moved to another origin loses its key.
+    assert.deepEqual(await to.transfer.apply(plan, { replaceExisting: true }), { added: 0, changed: 1 });
+    const after = to.connections.require(moved.id);
+    assert.deepEqual([after.baseUrl, after.keyHint, after.credentialHeaders?.map((h) => h.name)], ['https://b.example/v1', undefined, ['x-api-token']]);
+    assert.equal(to.connections.require(other.id).providerId, 'ollama');
   });
 });
