@@ -1,8 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { RunRecord } from '../../src/contracts/agents';
-import { HEARTBEAT_MS, LEASE_MS, RunStore, type RunStoreDeps } from '../../src/core/runs/runStore';
-import { TABLES } from '../../src/core/store/storageKeys';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { HEARTBEAT_MS, LEASE_MS, RunStore, type RunFilter, type RunStoreDeps } from '../../src/core/runs/runStore';
+import { Database } from '../../src/core/store/database';
+import { DATABASE_FILE, TABLES } from '../../src/core/store/storageKeys';
 import { tempDatabase } from '../fixtures/tempDatabase';
 import { FixedClock, ManualHeartbeat, MemoryLogger } from '../helpers/fakes';
 
@@ -134,6 +137,71 @@ describe('RunStore', () => {
     await runs.add({ ...short, status: 'succeeded', output: 'short' });
     assert.equal(runs.get(short.id)!.outputCut, undefined);
   });
+
+  it('keeps an output of exactly runOutputMaxKiB whole, counts a limit below 1 KiB as 1 KiB, and keeps a replacement character the output had', async () => {
+    const runs = store({ outputMaxKiB: () => 0 });
+    const exact = run(1);
+    await runs.add({ ...exact, status: 'succeeded', output: 'x'.repeat(1024) });
+    assert.deepEqual([runs.get(exact.id)!.output!.length, runs.get(exact.id)!.outputCut], [1024, undefined]);
+    const long = run(2);
+    await runs.add({ ...long, status: 'succeeded', output: `\uFFFD${'x'.repeat(2000)}` });
+    const stored = runs.get(long.id)!;
+    assert.equal(stored.outputCut, true);
+    assert.ok(stored.output!.startsWith('\uFFFDx'));
+    assert.equal(Buffer.byteLength(stored.output!), 1024);
+  });
+
+  it('finds runs by text, trimmed, and by status', async () => {
+    const runs = store();
+    for (let i = 0; i < 3; i++) await runs.add(run(i));
+    await runs.update(all(runs)[0]!.id, { status: 'succeeded' });
+    assert.deepEqual(runs.page({ limit: 10, filter: { text: '  input 1 ' } }).runs.map((r) => r.input), ['input 1']);
+    assert.deepEqual(runs.page({ limit: 10, filter: { status: 'succeeded' } }).runs.map((r) => r.input), ['input 2']);
+    assert.equal(runs.page({ limit: 10, filter: { text: '   ' } }).total, 3, 'blank text narrows nothing');
+  });
+
+  it('narrows a page to an agent, a connection, a model and text anywhere a person reads it, with % _ \\ and " taken as themselves', async () => {
+    const runs = store();
+    const routed = (connectionId: string, modelRef: string) => ({ connectionId, providerId: 'ollama', modelRef, sources: { connectionId: 'agent' as const, modelRef: 'agent' as const } });
+    const [c1, c2] = [randomUUID(), randomUUID()];
+    const other = randomUUID();
+    const made = [
+      { ...run(0), agentName: 'Reviewer', routing: routed(c1, 'llama3.2') },
+      { ...run(1), agentId: other, routing: routed(c2, 'qwen') },
+      { ...run(2), status: 'succeeded' as const, output: 'done 100% of it', routing: routed(c1, 'qwen') },
+      { ...run(3), status: 'failed' as const, error: { code: 'timeout' as const, message: 'took a_b too long' } },
+      { ...run(4), input: 'she said "ship it" from C:\\work' },
+    ];
+    for (const r of made) await runs.add(r);
+    const inputs = (filter: RunFilter) => runs.page({ limit: 10, filter }).runs.map((r) => r.input).sort();
+    assert.deepEqual(inputs({ agentId: other }), ['input 1']);
+    assert.deepEqual(inputs({ connectionId: c1 }), ['input 0', 'input 2']);
+    assert.deepEqual(inputs({ modelRef: 'qwen' }), ['input 1', 'input 2']);
+    assert.deepEqual(inputs({ connectionId: c1, modelRef: 'qwen' }), ['input 2']);
+    assert.deepEqual(inputs({ text: 'reviewer' }), ['input 0'], 'the agent name, in any case');
+    assert.deepEqual(inputs({ text: '100%' }), ['input 2'], 'the output');
+    assert.deepEqual(inputs({ text: '%' }), ['input 2']);
+    assert.deepEqual(inputs({ text: 'a_b' }), ['input 3'], 'the error message');
+    assert.deepEqual(inputs({ text: '_' }), ['input 3']);
+    assert.deepEqual(inputs({ text: 'said "ship' }), ['she said "ship it" from C:\\work']);
+    assert.deepEqual(inputs({ text: 'C:\\work' }), ['she said "ship it" from C:\\work']);
+    assert.deepEqual(inputs({ text: '\\' }), ['she said "ship it" from C:\\work']);
+    // In every body, but in no field a person reads: no match.
+    assert.deepEqual(inputs({ text: 'view:agents' }), []);
+    assert.deepEqual(inputs({ text: 'queued' }), []);
+  });
+
+  it('changes nothing, and tells no one, when a run to update is no longer stored', async () => {
+    const runs = store();
+    await runs.add(run(1));
+    let changes = 0;
+    runs.onDidChange(() => changes++);
+    await runs.update(randomUUID(), { status: 'succeeded' });
+    assert.equal(changes, 0);
+    assert.deepEqual(all(runs).map((r) => r.status), ['queued']);
+    await runs.update(all(runs)[0]!.id, { status: 'running' });
+    assert.equal(changes, 1);
+  });
 });
 
 describe('RunStore leases across windows', () => {
@@ -191,6 +259,48 @@ describe('RunStore leases across windows', () => {
     const third = new MemoryLogger();
     window(later, third).get(done.id);
     assert.ok(!third.lines.some((line) => line.includes('Marked')), 'nothing is left to mark');
+  });
+
+  it('renews its lease with each heartbeat, well within the lease, so a window that lives longer than a lease keeps its runs', async () => {
+    const clock = new FixedClock();
+    const heartbeat = new ManualHeartbeat();
+    const intervals: number[] = [];
+    const first = new RunStore({ db: temp.open(), retention: () => 50, outputMaxKiB: () => 256, logger: new MemoryLogger(), clock, every: (ms, beat) => (intervals.push(ms), heartbeat.every(ms, beat)) });
+    stores.push(first);
+    const { running } = await leaveRuns(first);
+    assert.ok(intervals.length === 1 && intervals[0]! <= LEASE_MS / 2, `the heartbeat comes every ${intervals.join(', ')} ms`);
+    // Two heartbeats, each just before the lease would expire.
+    for (let beat = 0; beat < 2; beat++) {
+      clock.time = new Date(clock.time.getTime() + LEASE_MS - 1);
+      heartbeat.beat();
+    }
+    const later = new FixedClock(new Date(clock.time.getTime() + LEASE_MS - 1));
+    assert.equal(window(later).get(running.id)?.status, 'running', 'the lease was renewed: the window is alive');
+  });
+
+  it('does not judge the runs of windows that are gone at a read (only at its first use and its heartbeats), and says so when the lease cannot be renewed or released', async () => {
+    const clock = new FixedClock();
+    const logger = new MemoryLogger();
+    const heartbeat = new ManualHeartbeat();
+    const mine = window(clock, logger, heartbeat);
+    mine.get(randomUUID());
+    // Another window starts a run after this one's first use, and is gone later.
+    const { running } = await leaveRuns(window(new FixedClock(clock.time)));
+    clock.time = new Date(clock.time.getTime() + LEASE_MS + 1);
+    assert.equal(mine.get(running.id)?.status, 'running', 'marked at the next heartbeat, not at a read');
+
+    temp.db.write((sql) => sql.run(`DROP TABLE ${TABLES.leases}`));
+    heartbeat.beat();
+    mine.dispose();
+    assert.ok(logger.lines.some((line) => line.startsWith("warn Could not renew this window's run lease")), logger.lines.join('\n'));
+    assert.ok(logger.lines.some((line) => line.startsWith("warn Could not release this window's run lease")), logger.lines.join('\n'));
+  });
+
+  it('does not open the database when it closes unused', () => {
+    const dir = join(temp.dir, 'never-opened');
+    const unused = new RunStore({ db: new Database({ file: join(dir, DATABASE_FILE), logger: new MemoryLogger() }), retention: () => 5, outputMaxKiB: () => 1, logger: new MemoryLogger() });
+    unused.dispose();
+    assert.equal(existsSync(dir), false);
   });
 
   it('hands over at once the runs of a window that closed cleanly (its lease is released)', async () => {
