@@ -66,8 +66,10 @@ describe('The public API (src/api) over the real run path', function () {
 
   it('refuses an unknown version and a caller argument that is not an extension id, with invalid_input', async () => {
     const exports = await exportsOf();
-    await expectFailure((async () => exports.getApi(2 as 1, FIXTURE))(), 'invalid_input', /no API version 2/);
-    await expectFailure((async () => exports.getApi(1, { id: FIXTURE } as unknown as string))(), 'invalid_input', /context\.extension\.id/);
+    await expectFailure((async () => exports.getApi(2 as 1, FIXTURE))(), 'invalid_input', /^Switchboard has no API version 2; this version of Switchboard offers version 1\.$/);
+    // What a caller passed is quoted, cut short: never a whole object (or a secret in it).
+    await expectFailure((async () => exports.getApi({ token: 'x'.repeat(50) } as never, FIXTURE))(), 'invalid_input', /^Switchboard has no API version \{"token":"x{10}; /);
+    await expectFailure((async () => exports.getApi(1, { id: FIXTURE } as unknown as string))(), 'invalid_input', /^getApi takes the calling extension's id \(context\.extension\.id\) as its second argument, or nothing\.$/);
     assert.equal(exports.getApi(1, FIXTURE).apiVersion, 1);
   });
 
@@ -75,7 +77,11 @@ describe('The public API (src/api) over the real run path', function () {
     const exports = await exportsOf(['once']);
     const { agent } = await echoSetup(exports.getApi(1, FIXTURE));
 
-    await expectFailure((async () => other.getApi(exports, 1, FIXTURE))(), 'invalid_input', new RegExp(`code of the extension ${OTHER} but names ${FIXTURE}`));
+    await expectFailure(
+      (async () => other.getApi(exports, 1, FIXTURE))(),
+      'invalid_input',
+      new RegExp(`^getApi was called by the code of the extension ${OTHER} but names ${FIXTURE} as the caller\\. An extension uses the API only as itself: pass context\\.extension\\.id, or nothing\\.$`),
+    );
     await expectFailure((async () => exports.getApi(1, OTHER))(), 'invalid_input', new RegExp(`code of the extension ${FIXTURE} but names ${OTHER}`));
     await expectFailure((async () => exports.getApi(1, 'nobody.installed'))(), 'invalid_input', /names nobody\.installed/);
 
@@ -240,6 +246,9 @@ describe('The public API (src/api) over the real run path', function () {
     const listed = api.listConnections().find((c) => c.id === connection.id);
     assert.equal(listed?.providerAvailable, true);
     assert.equal(listed?.hasCredentials, true);
+    assert.equal(listed?.defaultModel, undefined);
+    await stack.connections.update(connection.id, { defaultModel: 'echo-1' });
+    assert.equal(api.listConnections().find((c) => c.id === connection.id)?.defaultModel, 'echo-1');
     assert.equal((await api.startAgentRun({ agentId: agent.id, input: 'back' })).status, 'succeeded');
   });
 
@@ -263,7 +272,7 @@ describe('The public API (src/api) over the real run path', function () {
     await expectFailure(api.launchAgentRun({ input: 'x' } as never), 'invalid_input');
     await expectFailure(api.startAgentRun({ agentId: '3f8e6a52-4b1c-4d2a-9e77-0c5b1a2d3e4f', input: 'x', extra: 1 } as never), 'invalid_input');
     assert.equal(stack.runs.page({ limit: 10 }).total, 0);
-    await expectFailure((async () => api.listModels('../etc'))(), 'invalid_input');
+    await expectFailure((async () => api.listModels('../etc'))(), 'invalid_input', /^listModels takes a connection id \(a UUID from listConnections\) or nothing\.$/);
   });
 
   it('lists registered models, of one connection when asked, and tells of registry changes', async () => {
