@@ -4,7 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { chooseOption, exactly } from './ui';
+import { chooseOption, exactly, waitUntil } from './ui';
 
 /** The row of the connection named exactly `name`. */
 export function connectionRow(view: FrameLocator, name: string): Locator {
@@ -38,9 +38,14 @@ export async function addConnection(view: FrameLocator, connection: NewConnectio
   await form.locator('[data-testid="field-baseUrl"] input').fill(connection.baseUrl);
   await form.getByTestId('save-connection-button').click();
 
+  // The form closes in the same render as what follows a create (the key's password box, or
+  // the model panel opening by itself): until it has closed, the row's buttons may still change
+  // under a click, which on a busy machine toggled the panel shut again.
+  const formError = view.getByTestId('form-error');
+  await waitUntil('the connection form to close', async () => (await form.count()) === 0 || (await formError.count()) > 0);
+  assert.equal(await formError.count(), 0, 'the connection form reported an error');
   const row = connectionRow(view, connection.name);
   await row.waitFor({ timeout: 15_000 });
-  assert.equal(await view.getByTestId('form-error').count(), 0, 'the connection form reported an error');
   const id = await row.getAttribute('data-connection-id');
   assert.ok(id, `the row of ${connection.name} has no connection id`);
   return id;
