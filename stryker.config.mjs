@@ -23,6 +23,9 @@ export default {
     // What a view may send: everything is validated, every request gets one reply.
     'src/core/views/viewHost.ts',
   ],
+  // The sandbox is a copy of the repository: the harness (code-server, Chromium, Node 24), build
+  // output and earlier reports stay out of it (node_modules is linked, not copied).
+  ignorePatterns: ['/.harness', '/.test-artifacts', '/dist', '/out', '/sample-workspace', '/media'],
   testRunner: 'mocha',
   // The mocha runner loads mocha in its own process, where .mocharc's node-option does not
   // apply: the TypeScript sources (tests and the mutated modules) load through tsx this way.
