@@ -1,12 +1,14 @@
 import * as l10n from '@vscode/l10n';
-import { createHmac, hash } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import { AuditEntrySchema, type AuditEntry } from '../../contracts/agents';
 import { safeJson, type Database, type Sql } from '../store/database';
-import { SwitchboardError } from '../base/errors';
+import { SwitchboardError, errorText } from '../base/errors';
 import { Emitter } from '../base/events';
 import type { Clock, KeyValueStore, Logger } from '../base/ports';
-import { HeadMirror, type AuditChainKeys, type ChainKey } from './auditAnchor';
-import { readHead, writeHead } from '../store/auditHead';
+import { HeadMirror, VerifiedHeadMemory, type AuditChainKeys, type ChainKey } from './auditAnchor';
+import { CHAIN_START, ChainWalk, checkEnds, GENESIS_HASH, keyedHash, type AuditVerification } from './auditChain';
+import type { VerifiedHead, VerifyWorkerData, VerifyWorkerMessage, VerifyWorkerReply } from './auditVerifyProtocol';
+import { readHead, writeHead, type AuditHead } from '../store/auditHead';
 import { Conditions, readPage } from '../store/paging';
 import { TABLES } from '../store/storageKeys';
 
@@ -24,13 +26,18 @@ export interface AuditAnchorDeps {
   mirrorDelayMs?: number;
 }
 
-export const GENESIS_HASH = '0'.repeat(64);
+export { GENESIS_HASH, type AuditVerification } from './auditChain';
 
-export interface AuditVerification {
-  ok: boolean;
-  entries: number;
-  /** The first entry (1-based position) whose link is broken, and why. */
-  broken?: { line: number; reason: string };
+/** What else an audit log may be given. */
+export interface AuditLogOptions {
+  /** The verify worker's bundle (dist/auditVerify.js): a full verify runs there, off the extension host's thread. */
+  verifyWorker?: string;
+}
+
+/** A verification, and the last entry when it passed (what the next verify starts after). */
+export interface Verified {
+  result: AuditVerification;
+  last?: VerifiedHead;
 }
 
 /** What a page of the log may be narrowed to; each field that is set must match. */
@@ -74,6 +81,7 @@ export class AuditLog {
   /** Fires after this window wrote an entry (the Audit tab reads its page again; other windows' entries show on Refresh). */
   readonly onDidAppend = this.appended.event;
   private readonly mirror: HeadMirror;
+  private readonly verified: VerifiedHeadMemory;
   /** The key new entries are hashed with, once loaded; until then, the load under way. */
   private signing: ChainKey | undefined;
   private loading: Promise<ChainKey> | undefined;
@@ -82,7 +90,9 @@ export class AuditLog {
     private readonly db: Database,
     private readonly clock: Clock,
     private readonly anchor: AuditAnchorDeps,
+    private readonly options: AuditLogOptions = {},
   ) {
+    this.verified = new VerifiedHeadMemory({ state: anchor.state, logger: anchor.logger });
     this.mirror = new HeadMirror({ state: anchor.state, logger: anchor.logger, ...(anchor.mirrorDelayMs !== undefined ? { delayMs: anchor.mirrorDelayMs } : {}) });
   }
 
@@ -185,61 +195,122 @@ export class AuditLog {
     });
   }
 
-  async verify(): Promise<AuditVerification> {
+  /**
+   * Verifies the chain. By default only the entries written since the last entry a verify found
+   * intact (remembered in memory and in globalState, not in the database), so opening the editor
+   * costs what was written since; when that entry is no longer where it was, with the hash it had
+   * (the log was rewritten, or the database replaced), the whole log is verified instead. `full`
+   * verifies the whole log, and finds an edit anywhere in it: in the verify worker, off the
+   * extension host's thread, when there is one.
+   */
+  async verify(options: { full?: boolean } = {}): Promise<AuditVerification> {
     // This window's last head goes out first, so the mirror is as recent as it can be.
     await this.mirror.flush();
     const mirrored = this.mirror.read();
-    const { rows, head } = this.db.read((sql) => ({ rows: allBodies(sql), head: readHead(sql) }));
-    const keys = new Map<string, Buffer | undefined>();
-    let prevHash = GENESIS_HASH;
-    let seq = 0;
-    let keyed = false;
-    let mirroredHash: string | undefined;
-    for (const [index, row] of rows.entries()) {
-      // A long log is hashed a slice at a time, so the extension host (runs, chat, the other
-      // views) goes on between slices instead of waiting for the whole chain.
-      if (index > 0 && index % VERIFY_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
-      const broken = (reason: string): AuditVerification => ({ ok: false, entries: rows.length, broken: { line: index + 1, reason } });
-      // Only the chain's own fields are checked here, not the whole schema (read() does that):
-      // verify walks every entry, and the hash already covers all the others.
-      const entry = safeJson(row);
-      if (!isLink(entry)) return broken('the entry is not a valid audit entry');
-      if (entry.prevHash !== prevHash) return broken('it does not point to the entry before it (an entry was removed, added or reordered)');
-      if (entry.seq !== seq + 1) return broken(`its sequence number is ${entry.seq}, expected ${seq + 1}`);
-      // Hashed as stored, not as parsed: fields a newer version added (another window) count too.
-      const { hash: stated, ...body } = entry;
-      if (entry.chainKey !== undefined) {
-        if (!keys.has(entry.chainKey)) keys.set(entry.chainKey, await this.anchor.keys.get(entry.chainKey));
-        const key = keys.get(entry.chainKey);
-        if (!key) return broken('its hash was made with an audit key that SecretStorage does not have (the key was removed, or the entry was forged)');
-        if (keyedHash(key, body) !== stated) return broken('its content does not match its keyed hash (the entry was edited, or the chain was recomputed without the key)');
-        keyed = true;
-      } else {
-        // Plain hashes are those of earlier versions, before the keyed chain starts, never after.
-        if (keyed) return broken('it has a plain hash after keyed entries (the chain was recomputed without the key)');
-        if (plainHash(body) !== stated) return broken('its content does not match its hash (the entry was edited)');
+    const from = options.full ? undefined : this.verified.read();
+    const outcome = (from && (await this.verifySince(from, mirrored))) ?? (await this.verifyAll(mirrored));
+    if (outcome.last) await this.verified.remember(outcome.last);
+    else if (!outcome.result.ok) await this.verified.forget();
+    return outcome.result;
+  }
+
+  /** The entries after `from`; undefined when `from` is not in the log as it was verified. */
+  private async verifySince(from: VerifiedHead, mirrored: AuditHead | undefined): Promise<Verified | undefined> {
+    const log = this.db.read((sql) => {
+      const anchor = sql.get<{ body: string }>(`SELECT body FROM ${audit} WHERE pos = ?`, from.pos);
+      if (!anchor) return undefined;
+      const rows = sql.all<{ pos: number; body: string }>(`SELECT pos, body FROM ${audit} WHERE pos > ? ORDER BY pos`, from.pos);
+      return { anchor: anchor.body, rows, head: readHead(sql) };
+    });
+    const anchor = log && (safeJson(log.anchor) as { seq?: unknown; hash?: unknown; chainKey?: unknown } | undefined);
+    if (!log || anchor?.seq !== from.seq || anchor.hash !== from.hash) {
+      this.anchor.logger.info(`The audit entry verified last (${from.seq}) is not in the log as it was; verifying the whole log.`);
+      return undefined;
+    }
+    const walk = new ChainWalk(
+      log.rows.map((row) => row.body),
+      { seq: from.seq, hash: from.hash, keyed: anchor.chainKey !== undefined },
+      mirrored?.seq,
+    );
+    await this.walkHere(walk);
+    const entries = from.seq + log.rows.length;
+    if (walk.broken) return { result: { ok: false, entries, broken: { line: from.seq + walk.broken.index + 1, reason: walk.broken.reason } } };
+    // A mirrored head at or before `from` was among the entries verified then.
+    const mirroredHash = mirrored && mirrored.seq <= from.seq ? (mirrored.seq === from.seq ? from.hash : mirrored.hash) : walk.mirroredHash;
+    const result = checkEnds({ entries, last: walk.link, head: log.head, mirrored, mirroredHash });
+    const lastPos = log.rows.at(-1)?.pos ?? from.pos;
+    return { result, ...(result.ok ? { last: { pos: lastPos, seq: walk.link.seq, hash: walk.link.hash } } : {}) };
+  }
+
+  /** The whole log: in the verify worker when there is one (and it works), else here, a slice at a time. */
+  private async verifyAll(mirrored: AuditHead | undefined): Promise<Verified> {
+    if (this.options.verifyWorker) {
+      try {
+        return await this.verifyInWorker(this.options.verifyWorker, mirrored);
+      } catch (error) {
+        this.anchor.logger.warn(`The audit verify worker failed (${errorText(error)}); verifying in the extension host instead.`);
       }
-      if (entry.seq === mirrored?.seq) mirroredHash = stated;
-      prevHash = stated;
-      seq = entry.seq;
     }
-    const end = (reason: string): AuditVerification => ({ ok: false, entries: rows.length, broken: { line: rows.length + 1, reason } });
-    const headSeq = head?.seq ?? 0;
-    const headHash = head?.hash ?? GENESIS_HASH;
-    if (headSeq !== seq || headHash !== prevHash) {
-      return end(
-        headSeq > seq
-          ? `the log ends at entry ${seq} but its head says ${headSeq} were written (the last ${headSeq - seq} were removed)`
-          : `the head record (entry ${headSeq}) does not match the last entry (${seq}) (the head was changed or removed)`,
-      );
+    return this.verifyAllHere(mirrored);
+  }
+
+  /** The whole log on this thread: the answer the worker must give too. */
+  async verifyAllHere(mirrored: AuditHead | undefined = this.mirror.read()): Promise<Verified> {
+    const { rows, head } = this.db.read((sql) => ({ rows: sql.all<{ pos: number; body: string }>(`SELECT pos, body FROM ${audit} ORDER BY pos`), head: readHead(sql) }));
+    const walk = new ChainWalk(
+      rows.map((row) => row.body),
+      CHAIN_START,
+      mirrored?.seq,
+    );
+    await this.walkHere(walk);
+    if (walk.broken) return { result: { ok: false, entries: rows.length, broken: { line: walk.broken.index + 1, reason: walk.broken.reason } } };
+    const result = checkEnds({ entries: rows.length, last: walk.link, head, mirrored, mirroredHash: walk.mirroredHash });
+    const lastPos = rows.at(-1)?.pos;
+    return { result, ...(result.ok && lastPos !== undefined ? { last: { pos: lastPos, seq: walk.link.seq, hash: walk.link.hash } } : {}) };
+  }
+
+  /** The whole log in the verify worker; the chain keys it asks for come from SecretStorage here. */
+  verifyInWorker(workerPath: string, mirrored: AuditHead | undefined = this.mirror.read()): Promise<Verified> {
+    const data: VerifyWorkerData = { file: this.db.file, busyTimeoutMs: this.db.busyTimeoutMs, mirrored: mirrored && { seq: mirrored.seq, hash: mirrored.hash } };
+    return new Promise<Verified>((resolve, reject) => {
+      const worker = new Worker(workerPath, { workerData: data });
+      let settled = false;
+      const settle = (done: () => void) => {
+        if (settled) return;
+        settled = true;
+        done();
+        void worker.terminate();
+      };
+      worker.on('message', (message: VerifyWorkerMessage) => {
+        if (message.type === 'key') {
+          this.anchor.keys.get(message.id).then(
+            (key) => worker.postMessage({ type: 'key', id: message.id, key: key ?? null } satisfies VerifyWorkerReply),
+            (error: unknown) => settle(() => reject(error instanceof Error ? error : new Error(String(error)))),
+          );
+        } else if (message.type === 'done') {
+          settle(() => resolve({ result: message.result, ...(message.last ? { last: message.last } : {}) }));
+        } else {
+          settle(() => reject(new Error(message.message)));
+        }
+      });
+      worker.on('error', (error) => settle(() => reject(error)));
+      worker.on('exit', (code) => settle(() => reject(new Error(`the worker exited (${code}) before it answered`))));
+    });
+  }
+
+  /** Walks on this thread, yielding between slices so the extension host (runs, chat, the other views) goes on meanwhile. */
+  private async walkHere(walk: ChainWalk): Promise<void> {
+    let sliceEnd = VERIFY_SLICE;
+    for (;;) {
+      const need = walk.walk(sliceEnd);
+      if (need) {
+        walk.giveKey(need.needKey, await this.anchor.keys.get(need.needKey));
+        continue;
+      }
+      if (walk.done) return;
+      sliceEnd += VERIFY_SLICE;
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    if (mirrored && mirrored.seq > seq) {
-      return end(`the log ends at entry ${seq}, but ${mirrored.seq} were written, as recorded outside the database (entries were removed with the head, or the database was wiped or replaced)`);
-    }
-    if (mirrored && mirroredHash !== mirrored.hash) {
-      return { ok: false, entries: rows.length, broken: { line: mirrored.seq, reason: `entry ${mirrored.seq} is not the one recorded outside the database (the log was rewritten)` } };
-    }
-    return { ok: true, entries: rows.length };
   }
 
   /** The key new entries are hashed with, loaded once (a failed load is tried again at the next append: the keyring may be unlocked by then). */
@@ -279,48 +350,4 @@ function parseEntry(body: string): AuditEntry | undefined {
 
 function allBodies(sql: Sql): string[] {
   return sql.all<{ body: string }>(`SELECT body FROM ${audit} ORDER BY pos`).map((row) => row.body);
-}
-
-function isLink(value: unknown): value is { seq: number; prevHash: string; chainKey?: string; hash: string } & Record<string, unknown> {
-  const entry = value as Record<string, unknown> | null;
-  return (
-    typeof entry === 'object' &&
-    entry !== null &&
-    Number.isInteger(entry.seq) &&
-    typeof entry.prevHash === 'string' &&
-    typeof entry.hash === 'string' &&
-    typeof entry.kind === 'string' &&
-    typeof entry.time === 'string' &&
-    (entry.chainKey === undefined || typeof entry.chainKey === 'string')
-  );
-}
-
-/** The sorted order of each set of keys seen: entries share a few sets, and sorting each anew dominated verify. */
-const keyOrders = new Map<string, string[]>();
-
-/**
- * The entry's fields as JSON in a fixed (sorted, by localeCompare as 0.1.0 did, so its entries
- * still verify) order, so the hash does not depend on key order.
- */
-function canonical(body: Record<string, unknown>): string {
-  const keys = Object.keys(body);
-  const id = keys.join('\n');
-  let order = keyOrders.get(id);
-  if (!order) {
-    order = [...keys].sort((a, b) => a.localeCompare(b));
-    keyOrders.set(id, order);
-  }
-  const sorted: Record<string, unknown> = {};
-  for (const key of order) if (body[key] !== undefined) sorted[key] = body[key];
-  return JSON.stringify(sorted);
-}
-
-/** The hash of entries written before the chain was keyed: sha256, which anyone can recompute. */
-function plainHash(body: Record<string, unknown>): string {
-  return hash('sha256', canonical(body));
-}
-
-/** The hash of a keyed entry: HMAC-SHA256 under the chain key it names. */
-function keyedHash(key: Buffer, body: Record<string, unknown>): string {
-  return createHmac('sha256', key).update(canonical(body)).digest('hex');
 }

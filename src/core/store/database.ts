@@ -64,6 +64,11 @@ export class Database implements Disposable {
     return this.deps.file;
   }
 
+  /** How long SQLite itself waits for another connection's lock, in ms. */
+  get busyTimeoutMs(): number {
+    return Math.round(this.deps.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
+  }
+
   /** The files SQLite keeps the data in: the database and its write-ahead log. */
   get files(): string[] {
     return [this.deps.file, `${this.deps.file}-wal`];
