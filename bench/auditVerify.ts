@@ -76,8 +76,8 @@ async function main(): Promise<void> {
     let total = ENTRIES;
 
     process.stderr.write('[bench] audit: full verify in the worker\n');
-    await log.verifyInWorker(workerPath); // warm the file cache
-    const worker = await timed(async () => (await log.verifyInWorker(workerPath)).result, total);
+    await log.verifyInWorkers(workerPath); // warm the file cache
+    const worker = await timed(async () => (await log.verifyInWorkers(workerPath)).result, total);
     process.stderr.write('[bench] audit: full verify on this thread\n');
     const host = await timed(async () => (await hostOnly.verifyAllHere()).result, total);
 

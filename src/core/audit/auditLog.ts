@@ -1,4 +1,5 @@
 import * as l10n from '@vscode/l10n';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AuditEntrySchema, type AuditEntry } from '../../contracts/agents';
 import { safeJson, type Database, type Sql } from '../store/database';
@@ -6,8 +7,8 @@ import { SwitchboardError, errorText } from '../base/errors';
 import { Emitter } from '../base/events';
 import type { Clock, KeyValueStore, Logger } from '../base/ports';
 import { HeadMirror, VerifiedHeadMemory, type AuditChainKeys, type ChainKey } from './auditAnchor';
-import { CHAIN_START, ChainWalk, checkEnds, GENESIS_HASH, keyedHash, type AuditVerification } from './auditChain';
-import type { VerifiedHead, VerifyWorkerData, VerifyWorkerMessage, VerifyWorkerReply } from './auditVerifyProtocol';
+import { canonical, CHAIN_START, ChainWalk, checkEnds, GENESIS_HASH, Hmac, storedText, type AuditVerification } from './auditChain';
+import type { StretchResult, VerifiedHead, VerifyWorkerData, VerifyWorkerMessage, VerifyWorkerReply } from './auditVerifyProtocol';
 import { readHead, writeHead, type AuditHead } from '../store/auditHead';
 import { Conditions, readPage } from '../store/paging';
 import { TABLES } from '../store/storageKeys';
@@ -32,6 +33,10 @@ export { GENESIS_HASH, type AuditVerification } from './auditChain';
 export interface AuditLogOptions {
   /** The verify worker's bundle (dist/auditVerify.js): a full verify runs there, off the extension host's thread. */
   verifyWorker?: string;
+  /** How many workers a full verify may use (default: one per core, up to four). */
+  verifyWorkers?: number;
+  /** The fewest rows worth a worker of their own (default 10,000): a short log is one stretch. */
+  minRowsPerWorker?: number;
 }
 
 /** A verification, and the last entry when it passed (what the next verify starts after). */
@@ -58,6 +63,10 @@ export interface AuditPage {
 
 /** Entries verify hashes between two turns of the event loop (a few milliseconds' work). */
 const VERIFY_SLICE = 2000;
+
+/** The most workers a full verify starts. */
+const MAX_VERIFY_WORKERS = 4;
+const MIN_ROWS_PER_WORKER = 10_000;
 
 /** Rows read at a time by an export, so the log is never held twice over. */
 const EXPORT_CHUNK = 1000;
@@ -106,9 +115,12 @@ export class AuditLog {
     const entry = this.db.write((sql) => {
       const head = readHead(sql) ?? { seq: 0, hash: GENESIS_HASH };
       const body = { ...event, seq: head.seq + 1, time: this.clock.now().toISOString(), prevHash: head.hash, chainKey: signing.id };
-      const entry = AuditEntrySchema.parse({ ...body, hash: keyedHash(signing.key, body) });
-      // The whole entry as JSON, so fields added to AuditEntry later are kept and hashed.
-      sql.run(`INSERT INTO ${audit} (body) VALUES (?)`, JSON.stringify(entry));
+      const text = canonical(body);
+      const entry = AuditEntrySchema.parse({ ...body, hash: new Hmac(signing.key).hex(text) });
+      // The whole entry as JSON, so fields added to AuditEntry later are kept and hashed: the
+      // text its hash was made over, with the hash at its end, so verify checks it as stored.
+      const { hash, ...parsed } = entry;
+      sql.run(`INSERT INTO ${audit} (body) VALUES (?)`, canonical(parsed) === text ? storedText(text, hash) : JSON.stringify(entry));
       writeHead(sql, entry);
       return entry;
     });
@@ -214,39 +226,38 @@ export class AuditLog {
     return outcome.result;
   }
 
-  /** The entries after `from`; undefined when `from` is not in the log as it was verified. */
+  /**
+   * The entries after `from`, and `from` itself again (one entry: its hash still checks, so an
+   * edit of it is found too); undefined when `from` is not in the log as it was verified.
+   */
   private async verifySince(from: VerifiedHead, mirrored: AuditHead | undefined): Promise<Verified | undefined> {
-    const log = this.db.read((sql) => {
-      const anchor = sql.get<{ body: string }>(`SELECT body FROM ${audit} WHERE pos = ?`, from.pos);
-      if (!anchor) return undefined;
-      const rows = sql.all<{ pos: number; body: string }>(`SELECT pos, body FROM ${audit} WHERE pos > ? ORDER BY pos`, from.pos);
-      return { anchor: anchor.body, rows, head: readHead(sql) };
-    });
-    const anchor = log && (safeJson(log.anchor) as { seq?: unknown; hash?: unknown; chainKey?: unknown } | undefined);
-    if (!log || anchor?.seq !== from.seq || anchor.hash !== from.hash) {
+    const log = this.db.read((sql) => ({ rows: sql.all<{ pos: number; body: string }>(`SELECT pos, body FROM ${audit} WHERE pos >= ? ORDER BY pos`, from.pos), head: readHead(sql) }));
+    const anchor = log.rows[0]?.pos === from.pos ? (safeJson(log.rows[0].body) as { seq?: unknown; hash?: unknown; prevHash?: unknown } | undefined) : undefined;
+    if (anchor?.seq !== from.seq || anchor.hash !== from.hash || typeof anchor.prevHash !== 'string') {
       this.anchor.logger.info(`The audit entry verified last (${from.seq}) is not in the log as it was; verifying the whole log.`);
       return undefined;
     }
+    // Before `from` the chain was verified: keyed or not, `from` says for itself (a plain entry has only plain ones before it).
+    const before = from.seq - 1;
     const walk = new ChainWalk(
       log.rows.map((row) => row.body),
-      { seq: from.seq, hash: from.hash, keyed: anchor.chainKey !== undefined },
+      { seq: before, hash: anchor.prevHash, keyed: false },
       mirrored?.seq,
     );
     await this.walkHere(walk);
-    const entries = from.seq + log.rows.length;
-    if (walk.broken) return { result: { ok: false, entries, broken: { line: from.seq + walk.broken.index + 1, reason: walk.broken.reason } } };
-    // A mirrored head at or before `from` was among the entries verified then.
-    const mirroredHash = mirrored && mirrored.seq <= from.seq ? (mirrored.seq === from.seq ? from.hash : mirrored.hash) : walk.mirroredHash;
+    const entries = before + log.rows.length;
+    if (walk.broken) return { result: { ok: false, entries, broken: { line: before + walk.broken.index + 1, reason: walk.broken.reason } } };
+    // A mirrored head before `from` was among the entries verified then.
+    const mirroredHash = mirrored && mirrored.seq < from.seq ? mirrored.hash : walk.mirroredHash;
     const result = checkEnds({ entries, last: walk.link, head: log.head, mirrored, mirroredHash });
-    const lastPos = log.rows.at(-1)?.pos ?? from.pos;
-    return { result, ...(result.ok ? { last: { pos: lastPos, seq: walk.link.seq, hash: walk.link.hash } } : {}) };
+    return { result, ...(result.ok ? { last: { pos: log.rows.at(-1)!.pos, seq: walk.link.seq, hash: walk.link.hash } } : {}) };
   }
 
   /** The whole log: in the verify worker when there is one (and it works), else here, a slice at a time. */
   private async verifyAll(mirrored: AuditHead | undefined): Promise<Verified> {
     if (this.options.verifyWorker) {
       try {
-        return await this.verifyInWorker(this.options.verifyWorker, mirrored);
+        return await this.verifyInWorkers(this.options.verifyWorker, mirrored);
       } catch (error) {
         this.anchor.logger.warn(`The audit verify worker failed (${errorText(error)}); verifying in the extension host instead.`);
       }
@@ -269,10 +280,49 @@ export class AuditLog {
     return { result, ...(result.ok && lastPos !== undefined ? { last: { pos: lastPos, seq: walk.link.seq, hash: walk.link.hash } } : {}) };
   }
 
-  /** The whole log in the verify worker; the chain keys it asks for come from SecretStorage here. */
-  verifyInWorker(workerPath: string, mirrored: AuditHead | undefined = this.mirror.read()): Promise<Verified> {
-    const data: VerifyWorkerData = { file: this.db.file, busyTimeoutMs: this.db.busyTimeoutMs, mirrored: mirrored && { seq: mirrored.seq, hash: mirrored.hash } };
-    return new Promise<Verified>((resolve, reject) => {
+  /**
+   * The whole log in verify workers, off this thread: the log is split into as many stretches
+   * as the machine has cores (up to four; a short log is one), each walked by its own worker,
+   * and their answers joined here: the first broken entry of the first stretch that has one,
+   * else the ends checked as on this thread. A stretch starts from the entry before it; when that
+   * one is broken, the stretch before says so first. The chain keys the workers ask for come from
+   * SecretStorage here.
+   */
+  async verifyInWorkers(workerPath: string, mirrored: AuditHead | undefined = this.mirror.read()): Promise<Verified> {
+    const wanted = Math.max(1, Math.min(MAX_VERIFY_WORKERS, this.options.verifyWorkers ?? availableParallelism()));
+    const minRows = this.options.minRowsPerWorker ?? MIN_ROWS_PER_WORKER;
+    // One snapshot for the plan and the head: rows appended later (by any window) lie past the last stretch.
+    const plan = this.db.read((sql) => {
+      const count = Number(sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${audit}`)?.n ?? 0);
+      const lastPos = Number(sql.get<{ pos: number | null }>(`SELECT max(pos) AS pos FROM ${audit}`)?.pos ?? 0);
+      const stretches = Math.max(1, Math.min(wanted, Math.floor(count / minRows)));
+      const bounds = [0];
+      for (let i = 1; i < stretches; i++) {
+        bounds.push(Number(sql.get<{ pos: number }>(`SELECT pos FROM ${audit} ORDER BY pos LIMIT 1 OFFSET ?`, Math.floor((count * i) / stretches) - 1)!.pos));
+      }
+      bounds.push(lastPos);
+      return { head: readHead(sql), bounds, lastPos };
+    });
+    const stretches = await Promise.all(
+      plan.bounds.slice(1).map((toPos, i) =>
+        this.walkInWorker(workerPath, { file: this.db.file, busyTimeoutMs: this.db.busyTimeoutMs, afterPos: plan.bounds[i]!, toPos, mirroredSeq: mirrored?.seq }),
+      ),
+    );
+    const entries = stretches.reduce((sum, stretch) => sum + stretch.rows, 0);
+    let before = 0;
+    for (const stretch of stretches) {
+      if (stretch.broken) return { result: { ok: false, entries, broken: { line: before + stretch.broken.index + 1, reason: stretch.broken.reason } } };
+      before += stretch.rows;
+    }
+    const last = stretches.at(-1)!.end;
+    const mirroredHash = stretches.find((stretch) => stretch.mirroredHash !== undefined)?.mirroredHash;
+    const result = checkEnds({ entries, last, head: plan.head, mirrored, mirroredHash });
+    return { result, ...(result.ok && entries > 0 ? { last: { pos: plan.lastPos, seq: last.seq, hash: last.hash } } : {}) };
+  }
+
+  /** One stretch of the log in a verify worker. */
+  private walkInWorker(workerPath: string, data: VerifyWorkerData): Promise<StretchResult> {
+    return new Promise<StretchResult>((resolve, reject) => {
       const worker = new Worker(workerPath, { workerData: data });
       let settled = false;
       const settle = (done: () => void) => {
@@ -288,7 +338,7 @@ export class AuditLog {
             (error: unknown) => settle(() => reject(error instanceof Error ? error : new Error(String(error)))),
           );
         } else if (message.type === 'done') {
-          settle(() => resolve({ result: message.result, ...(message.last ? { last: message.last } : {}) }));
+          settle(() => resolve(message.stretch));
         } else {
           settle(() => reject(new Error(message.message)));
         }
