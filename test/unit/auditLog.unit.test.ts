@@ -12,7 +12,7 @@ import { Hmac } from '../../src/core/audit/auditChain';
 import { AUDIT_VERIFY_ENTRY, worker } from '../helpers/stacks';
 import { appendAsEarlierVersion, auditAnchor } from '../fixtures/auditAnchor';
 import { databaseText, tempDatabase } from '../fixtures/tempDatabase';
-import { FixedClock, MemoryLogger, MemoryStore, MemoryVault } from '../helpers/fakes';
+import { FixedClock, ManualTimers, MemoryLogger, MemoryStore, MemoryVault } from '../helpers/fakes';
 
 describe('AuditLog', () => {
   let temp: Awaited<ReturnType<typeof tempDatabase>>;
@@ -104,7 +104,7 @@ describe('AuditLog', () => {
       return this.after(() => super.read(body));
     }
 
-    override write<T>(body: (sql: Sql) => T): T {
+    override write<T>(body: (sql: Sql) => T): Promise<T> {
       return this.after(() => super.write(body));
     }
 
@@ -137,6 +137,26 @@ describe('AuditLog', () => {
     } finally {
       db.dispose();
     }
+  });
+
+  it("appends while another window holds the database's lock once it lets go, on the chain's head as it is then", async () => {
+    const timers = new ManualTimers();
+    const log = new AuditLog(temp.open({ timers }), new FixedClock(), auditAnchor({ vault, state }));
+    await log.append({ kind: 'model_call', runId: 'a1', outcome: 'ok' });
+    const other = windowLog(temp.open());
+    await other.append({ kind: 'model_call', runId: 'b0', outcome: 'ok' });
+    // The other window takes the lock for a transaction of its own (a batch of entries).
+    const raw = new DatabaseSync(temp.file);
+    raw.exec('BEGIN IMMEDIATE');
+    const waiting = log.append({ kind: 'model_call', runId: 'a2', outcome: 'ok' });
+    await timers.started(2);
+    timers.fire();
+    raw.exec('COMMIT');
+    raw.close();
+    await other.append({ kind: 'model_call', runId: 'b1', outcome: 'ok' });
+    timers.fire();
+    assert.equal((await waiting).seq, 4, 'after the entry the other window wrote meanwhile');
+    assert.deepEqual(await other.verify({ full: true }), { ok: true, entries: 4 });
   });
 
   it('keeps every entry when a hundred are appended at once', async () => {

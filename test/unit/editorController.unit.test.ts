@@ -208,7 +208,7 @@ describe('EditorController', function () {
     await controller.handle({ type: 'ready' });
     posted.length = 0;
     const connection = await connections.create({ name: 'Home', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434' });
-    chatRecords.add(chatRecord(connection.id, 0));
+    await chatRecords.add(chatRecord(connection.id, 0));
     const notices = posted.filter((message) => message.type === 'changed');
     // The connection's own entry, then the chat record.
     assert.deepEqual(notices, [{ type: 'changed', what: 'audit' }, { type: 'changed', what: 'chat' }]);

@@ -110,9 +110,10 @@ export class AuditLog {
    * transaction (a batch), that transaction must commit.
    */
   async append(event: AuditEvent): Promise<AuditEntry> {
-    // After the first append the key is at hand: no await, so appends batched in one transaction stay in it.
+    // After the first append the key is at hand: no await before the write, so appends batched in
+    // one transaction (called inside its body) join it at once.
     const signing = this.signing ?? (await this.signingKey());
-    const entry = this.db.write((sql) => {
+    const entry = await this.db.write((sql) => {
       const head = readHead(sql) ?? { seq: 0, hash: GENESIS_HASH };
       const body = { ...event, seq: head.seq + 1, time: this.clock.now().toISOString(), prevHash: head.hash, chainKey: signing.id };
       const text = canonical(body);
