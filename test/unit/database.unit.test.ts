@@ -78,12 +78,15 @@ describe('Database', () => {
       await Promise.resolve();
       assert.equal(settled, 0);
       lock.commit();
+      // The lock is free, but earlier writes still wait for their timer: a new one goes behind them.
+      const third = db.write(insert('mine 3'));
+      assert.equal(db.waitingWrites, 3);
       timers.fire();
-      await Promise.all([first, second]);
-      assert.deepEqual(keys(db), ['theirs', 'mine 1', 'mine 2']);
-      // Free again: the next write runs within the call.
-      void db.write(insert('mine 3'));
-      assert.deepEqual(keys(db).at(-1), 'mine 3');
+      await Promise.all([first, second, third]);
+      assert.deepEqual(keys(db), ['theirs', 'mine 1', 'mine 2', 'mine 3']);
+      // Free again, nothing waiting: the next write runs within the call.
+      void db.write(insert('mine 4'));
+      assert.deepEqual(keys(db).at(-1), 'mine 4');
     });
 
     it('gives up after lockWaitMs in all with a clear error, writes nothing, and the next write tries afresh', async () => {
