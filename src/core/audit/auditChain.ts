@@ -121,7 +121,7 @@ export class ChainWalk {
     if (!key || stringField(row, '"prevHash":"', tail) !== prevHash || numberField(row, '"seq":', tail) !== seq + 1) return undefined;
     if (stringField(row, '"kind":"', tail) === undefined || stringField(row, '"time":"', tail) === undefined) return undefined;
     const stated = row.slice(tail + HASH_TAIL_START.length, row.length - 2);
-    if (key.hex(`${row.slice(0, tail)}}`) !== stated) return undefined;
+    if (key.hexWithoutTail(row, HASH_TAIL_LENGTH) !== stated) return undefined;
     return { seq: seq + 1, hash: stated };
   }
 
@@ -290,13 +290,31 @@ export class Hmac {
   }
 
   hex(text: string): string {
+    return this.digest(this.encode(text));
+  }
+
+  /**
+   * The HMAC of `text` less its last `tail` characters (all ASCII, one byte each), and a `}` in
+   * their place: the text a stored row's hash covers, without cutting a new string from it.
+   */
+  hexWithoutTail(text: string, tail: number): string {
+    const end = this.encode(text) - tail;
+    this.inner[end] = 0x7d; // }
+    return this.digest(end + 1);
+  }
+
+  /** Puts `text` after the inner pad; the end of it. */
+  private encode(text: string): number {
     // A UTF-8 character is at most three bytes per UTF-16 code unit.
     if (this.inner.length < BLOCK + text.length * 3) {
       this.inner = Buffer.alloc(BLOCK + text.length * 3);
       this.innerPad.copy(this.inner);
     }
-    const length = this.inner.write(text, BLOCK, 'utf8');
-    hash('sha256', this.inner.subarray(0, BLOCK + length), 'buffer').copy(this.outer, BLOCK);
+    return BLOCK + this.inner.write(text, BLOCK, 'utf8');
+  }
+
+  private digest(end: number): string {
+    hash('sha256', this.inner.subarray(0, end), 'buffer').copy(this.outer, BLOCK);
     return hash('sha256', this.outer, 'hex');
   }
 }

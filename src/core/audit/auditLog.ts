@@ -43,6 +43,8 @@ export interface AuditLogOptions {
 export interface Verified {
   result: AuditVerification;
   last?: VerifiedHead;
+  /** The CPU time each verify worker's thread took, where Node says (for the bench). */
+  workerCpuMs?: number[];
 }
 
 /** What a page of the log may be narrowed to; each field that is set must match. */
@@ -310,15 +312,16 @@ export class AuditLog {
       ),
     );
     const entries = stretches.reduce((sum, stretch) => sum + stretch.rows, 0);
+    const workerCpuMs = stretches.flatMap((stretch) => stretch.cpuMs ?? []);
     let before = 0;
     for (const stretch of stretches) {
-      if (stretch.broken) return { result: { ok: false, entries, broken: { line: before + stretch.broken.index + 1, reason: stretch.broken.reason } } };
+      if (stretch.broken) return { result: { ok: false, entries, broken: { line: before + stretch.broken.index + 1, reason: stretch.broken.reason } }, workerCpuMs };
       before += stretch.rows;
     }
     const last = stretches.at(-1)!.end;
     const mirroredHash = stretches.find((stretch) => stretch.mirroredHash !== undefined)?.mirroredHash;
     const result = checkEnds({ entries, last, head: plan.head, mirrored, mirroredHash });
-    return { result, ...(result.ok && entries > 0 ? { last: { pos: plan.lastPos, seq: last.seq, hash: last.hash } } : {}) };
+    return { result, workerCpuMs, ...(result.ok && entries > 0 ? { last: { pos: plan.lastPos, seq: last.seq, hash: last.hash } } : {}) };
   }
 
   /** One stretch of the log in a verify worker. */

@@ -33,6 +33,8 @@ export interface StretchResult {
   end: ChainLink;
   /** The hash of the entry at the mirrored seq, if the stretch has it. */
   mirroredHash?: string;
+  /** The CPU time the worker's thread took, where Node can say (24): what a bench compares, whatever else the machine runs. */
+  cpuMs?: number;
 }
 
 /** From a worker: a chain key it needs, or its answer. */

@@ -62,8 +62,14 @@ async function verify(): Promise<VerifyWorkerMessage> {
     end: walk.link,
     ...(walk.broken ? { broken: walk.broken } : {}),
     ...(walk.mirroredHash !== undefined ? { mirroredHash: walk.mirroredHash } : {}),
+    ...threadCpuMs(),
   };
   return { type: 'done', stretch };
+}
+
+function threadCpuMs(): { cpuMs?: number } {
+  const usage = (process as { threadCpuUsage?(): { user: number; system: number } }).threadCpuUsage?.();
+  return usage ? { cpuMs: (usage.user + usage.system) / 1000 } : {};
 }
 
 verify().then(post, (error: unknown) => post({ type: 'failed', message: error instanceof Error ? error.message : String(error) }));
