@@ -613,6 +613,17 @@ describe('AuditLog', () => {
       assert.equal((await next.verify({ full: true })).broken?.line, 1);
     });
 
+    it('a window whose full verify finds the log broken makes the other windows verify the whole log too', async () => {
+      const first = windowLog();
+      await writeThree(first);
+      assert.deepEqual(await first.verify(), { ok: true, entries: 3 });
+      editRow(1, (body) => body.replace('connection_created', 'connection_deleted'));
+      const second = windowLog(temp.open());
+      assert.equal((await second.verify({ full: true })).broken?.line, 1);
+      assert.equal(state.get(AUDIT_VERIFIED_KEY), undefined);
+      assert.equal((await first.verify()).broken?.line, 1, 'the first window walks the whole log again');
+    });
+
     it('verifies the whole log when the entry verified last is gone or changed: the log rewritten, the database replaced', async () => {
       const log = windowLog();
       await writeThree(log);
