@@ -1,5 +1,5 @@
-// What esbuild builds: the extension host bundle and the agent host worker, and one browser
-// bundle per webview. esbuild.mjs builds these; test/unit/bundles.unit.test.ts builds the same
+// What esbuild builds: the extension host bundle, the agent host worker and the audit verify
+// worker, and one browser bundle per webview. esbuild.mjs builds these; test/unit/bundles.unit.test.ts builds the same
 // options in memory to hold each bundle to its size.
 
 /** The most a webview's production bundle may weigh: it is parsed every time a view opens. */
@@ -17,7 +17,7 @@ export function bundleTargets({ production }) {
   return {
     host: {
       ...shared,
-      entryPoints: { extension: 'src/vscode/extension.ts', agentHost: 'src/agent-host/worker.ts' },
+      entryPoints: { extension: 'src/vscode/extension.ts', agentHost: 'src/agent-host/worker.ts', auditVerify: 'src/core/audit/auditVerifyWorker.ts' },
       outdir: 'dist',
       platform: 'node',
       format: 'cjs',

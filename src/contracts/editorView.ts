@@ -94,7 +94,8 @@ export const editorMethods = {
   /** The palette's Discover Models flow for this connection (a progress notification, then a pick of what to add). */
   discoverModels: z.object({ connectionId: z.string().uuid() }).strict(),
   auditPage: z.object({ offset: z.number().int().nonnegative(), limit: z.number().int().positive().max(MAX_AUDIT_PAGE), filter: AuditFilterSchema }).strict(),
-  verifyAudit: z.object({}).strict(),
+  /** The entries written since the last verify; with `full`, the whole log (Verify All). */
+  verifyAudit: z.object({ full: z.boolean().optional() }).strict(),
   /** The host asks where to save, in VS Code's save dialog, and writes every entry as JSON lines. */
   exportAudit: z.object({}).strict(),
   runsPage: z.object({ offset: z.number().int().nonnegative(), limit: z.number().int().positive().max(MAX_RUNS_PAGE), filter: RunFilterSchema }).strict(),

@@ -74,7 +74,8 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
     afterMigrations: moveLegacyState({ store, auditFile: join(context.globalStorageUri.fsPath, LEGACY.auditFile), logger }),
   });
   // Anchored outside the database: its HMAC keys in SecretStorage (read through the key path), its head mirrored in globalState.
-  const audit = new AuditLog(db, clock, { keys: auditChainKeys({ vault, logger }), state: store, logger });
+  // A full verify runs in workers (dist/auditVerify.js), off this thread.
+  const audit = new AuditLog(db, clock, { keys: auditChainKeys({ vault, logger }), state: store, logger }, { verifyWorker: context.asAbsolutePath(join('dist', 'auditVerify.js')) });
   flushOnDeactivate = () => audit.flush();
   const consent = new ConsentService({ store, prompt: consentPrompt(prompter), clock, logger, describeRequester });
   // The only holder of the vault: every key is read through it, consented and audited.

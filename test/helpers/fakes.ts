@@ -145,16 +145,16 @@ export class FixedClock implements Clock {
 
 /** A heartbeat (RunStoreDeps.every) that beats only when the test says so, so nothing waits for the wall clock. */
 export class ManualHeartbeat {
-  private readonly beats = new Set<() => void>();
+  private readonly beats = new Set<() => unknown>();
 
-  readonly every = (_ms: number, beat: () => void) => {
+  readonly every = (_ms: number, beat: () => unknown) => {
     this.beats.add(beat);
     return { dispose: () => this.beats.delete(beat) };
   };
 
-  /** One beat of every heartbeat still running. */
-  beat(): void {
-    for (const beat of [...this.beats]) beat();
+  /** One beat of every heartbeat still running; resolves when each beat's work (a write, and what follows it) is done. */
+  async beat(): Promise<void> {
+    await Promise.all([...this.beats].map((beat) => beat()));
   }
 }
 

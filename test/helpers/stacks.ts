@@ -30,6 +30,7 @@ export function worker(entry: string): Promise<string> {
   return workers.get(entry)!;
 }
 export const AGENT_HOST_ENTRY = resolve(__dirname, '../../src/agent-host/worker.ts');
+export const AUDIT_VERIFY_ENTRY = resolve(__dirname, '../../src/core/audit/auditVerifyWorker.ts');
 
 /** The whole run path (buildRunStack) with scripted consent answers (an unscripted question fails the test); `prompts` records each question. */
 export async function makeStack(

@@ -1,15 +1,18 @@
 import * as assert from 'node:assert/strict';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { AuditLog } from '../../src/core/audit/auditLog';
 import { SwitchboardError } from '../../src/core/base/errors';
 import { Database, type Sql } from '../../src/core/store/database';
 import { MIGRATIONS } from '../../src/core/store/schema';
-import { AUDIT_HEAD_KEY, TABLES } from '../../src/core/store/storageKeys';
+import { AUDIT_HEAD_KEY, AUDIT_VERIFIED_KEY, TABLES } from '../../src/core/store/storageKeys';
+import { Hmac } from '../../src/core/audit/auditChain';
+import { AUDIT_VERIFY_ENTRY, worker } from '../helpers/stacks';
 import { appendAsEarlierVersion, auditAnchor } from '../fixtures/auditAnchor';
 import { databaseText, tempDatabase } from '../fixtures/tempDatabase';
-import { FixedClock, MemoryLogger, MemoryStore, MemoryVault } from '../helpers/fakes';
+import { FixedClock, ManualTimers, MemoryLogger, MemoryStore, MemoryVault } from '../helpers/fakes';
 
 describe('AuditLog', () => {
   let temp: Awaited<ReturnType<typeof tempDatabase>>;
@@ -101,7 +104,7 @@ describe('AuditLog', () => {
       return this.after(() => super.read(body));
     }
 
-    override write<T>(body: (sql: Sql) => T): T {
+    override write<T>(body: (sql: Sql) => T): Promise<T> {
       return this.after(() => super.write(body));
     }
 
@@ -134,6 +137,26 @@ describe('AuditLog', () => {
     } finally {
       db.dispose();
     }
+  });
+
+  it("appends while another window holds the database's lock once it lets go, on the chain's head as it is then", async () => {
+    const timers = new ManualTimers();
+    const log = new AuditLog(temp.open({ timers }), new FixedClock(), auditAnchor({ vault, state }));
+    await log.append({ kind: 'model_call', runId: 'a1', outcome: 'ok' });
+    const other = windowLog(temp.open());
+    await other.append({ kind: 'model_call', runId: 'b0', outcome: 'ok' });
+    // The other window takes the lock for a transaction of its own (a batch of entries).
+    const raw = new DatabaseSync(temp.file);
+    raw.exec('BEGIN IMMEDIATE');
+    const waiting = log.append({ kind: 'model_call', runId: 'a2', outcome: 'ok' });
+    await timers.started(2);
+    timers.fire();
+    raw.exec('COMMIT');
+    raw.close();
+    await other.append({ kind: 'model_call', runId: 'b1', outcome: 'ok' });
+    timers.fire();
+    assert.equal((await waiting).seq, 4, 'after the entry the other window wrote meanwhile');
+    assert.deepEqual(await other.verify({ full: true }), { ok: true, entries: 4 });
   });
 
   it('keeps every entry when a hundred are appended at once', async () => {
@@ -533,6 +556,164 @@ describe('AuditLog', () => {
       assert.deepEqual(lines.map((line) => (JSON.parse(line) as { seq: number }).seq), Array.from({ length: 1203 }, (_, i) => i + 1));
       assert.ok(text.endsWith('\n'));
       assert.deepEqual(windowLog().exportLines().text, text, 'the same text again');
+    });
+  });
+
+  describe('verifying what was written since the last verify, and the whole log in workers', () => {
+    /** Rewrites one stored row as another tool could: `change` gets and returns its text. */
+    function editRow(seq: number, change: (body: string) => string) {
+      temp.db.write((sql) => {
+        const row = sql.all<{ pos: number; body: string }>(`SELECT pos, body FROM ${TABLES.audit} ORDER BY pos`)[seq - 1]!;
+        sql.run(`UPDATE ${TABLES.audit} SET body = ? WHERE pos = ?`, change(row.body), row.pos);
+      });
+    }
+    const denied = (body: string) => body.replace('granted (once)', 'denied');
+
+    /** A log whose full verify runs in workers: three stretches even for a few rows, so their seams are crossed. */
+    async function workerLog(db: Database = temp.db, stretches = 3) {
+      return new AuditLog(db, new FixedClock(), auditAnchor({ vault, state }), { verifyWorker: await worker(AUDIT_VERIFY_ENTRY), verifyWorkers: stretches, minRowsPerWorker: 1 });
+    }
+
+    it('verifies only the entries written since the last verify: an edit before them waits for a full verify, which finds it', async () => {
+      const log = windowLog();
+      await writeThree(log);
+      assert.deepEqual(await log.verify(), { ok: true, entries: 3 });
+      await log.append({ kind: 'model_call', runId: 'r2', outcome: 'ok' });
+      editRow(2, denied);
+      // The edited entry was verified before it was edited: opening the editor checks entry 4 only.
+      assert.deepEqual(await log.verify(), { ok: true, entries: 4 });
+      const full = { ok: false, entries: 4, broken: { line: 2, reason: 'its content does not match its keyed hash (the entry was edited, or the chain was recomputed without the key)' } };
+      assert.deepEqual(await log.verify({ full: true }), full);
+      assert.deepEqual((await (await workerLog()).verify({ full: true })), full, 'in the workers too');
+      // Once a full verify found it, the next verify walks the whole log again, and says so again.
+      assert.deepEqual(await log.verify(), full);
+    });
+
+    it('finds an edit of an entry written since the last verify, at the line a full verify gives', async () => {
+      const log = windowLog();
+      await writeThree(log);
+      await log.verify();
+      await log.append({ kind: 'key_read', connectionId, requesterId: 'view:agents', outcome: 'granted (once)' });
+      await log.append({ kind: 'model_call', runId: 'r3', outcome: 'ok' });
+      editRow(4, denied);
+      const result = await log.verify();
+      assert.deepEqual(result, { ok: false, entries: 5, broken: { line: 4, reason: 'its content does not match its keyed hash (the entry was edited, or the chain was recomputed without the key)' } });
+      assert.deepEqual(await windowLog().verify({ full: true }), result);
+    });
+
+    it('remembers the last verified entry in globalState, so a new window verifies only what came after it', async () => {
+      const log = windowLog();
+      await writeThree(log);
+      await log.verify();
+      const last = (await log.read())[0]!;
+      assert.deepEqual(state.get(AUDIT_VERIFIED_KEY), { pos: 3, seq: 3, hash: last.hash });
+      editRow(1, (body) => body.replace('connection_created', 'connection_deleted'));
+      const next = windowLog(temp.open());
+      assert.deepEqual(await next.verify(), { ok: true, entries: 3 }, 'entry 1 was verified before it was edited');
+      assert.equal((await next.verify({ full: true })).broken?.line, 1);
+    });
+
+    it('a window whose full verify finds the log broken makes the other windows verify the whole log too', async () => {
+      const first = windowLog();
+      await writeThree(first);
+      assert.deepEqual(await first.verify(), { ok: true, entries: 3 });
+      editRow(1, (body) => body.replace('connection_created', 'connection_deleted'));
+      const second = windowLog(temp.open());
+      assert.equal((await second.verify({ full: true })).broken?.line, 1);
+      assert.equal(state.get(AUDIT_VERIFIED_KEY), undefined);
+      assert.equal((await first.verify()).broken?.line, 1, 'the first window walks the whole log again');
+    });
+
+    it('verifies the whole log when the entry verified last is gone or changed: the log rewritten, the database replaced', async () => {
+      const log = windowLog();
+      await writeThree(log);
+      await log.verify();
+      // Rewritten from entry 3 on without the key (the head row with it), the mirror dropped too: only the key finds it.
+      editRow(3, (body) => body.replace('"outcome":"ok"', '"outcome":"failed"'));
+      await state.update(AUDIT_HEAD_KEY, undefined);
+      assert.deepEqual((await log.verify()).broken?.line, 3);
+      // A database replaced by one with fewer entries: the entry verified last is not there.
+      const other = await tempDatabase();
+      try {
+        const log2 = windowLog(other.db);
+        await writeThree(log2);
+        await log2.verify();
+        other.db.write((sql) => (sql.run(`DELETE FROM ${TABLES.audit} WHERE pos = 3`), sql.run(`UPDATE ${TABLES.auditHead} SET seq = 2, hash = ?`, JSON.parse(sql.get<{ body: string }>(`SELECT body FROM ${TABLES.audit} WHERE pos = 2`)!.body).hash)));
+        await state.update(AUDIT_HEAD_KEY, undefined);
+        // Without the mirror a removed tail with its head row verifies as a log of two; the remembered entry is gone, so the whole log is walked.
+        assert.deepEqual(await log2.verify(), { ok: true, entries: 2 });
+        // A different log of the same length in its place: the entry remembered (row 2) has another hash.
+        await log2.append({ kind: 'model_call', runId: 'x', outcome: 'ok' });
+        await log2.verify();
+        other.db.write((sql) => (sql.run(`DELETE FROM ${TABLES.audit}`), sql.run(`DELETE FROM ${TABLES.auditHead}`)));
+        await state.update(AUDIT_HEAD_KEY, undefined);
+        await writeThree(log2);
+        const logger = new MemoryLogger();
+        const fresh = new AuditLog(other.db, new FixedClock(), auditAnchor({ vault, state, logger }));
+        assert.deepEqual(await fresh.verify(), { ok: true, entries: 3 }, 'a wholly new chain under the key verifies, the whole of it');
+        assert.ok(logger.lines.some((line) => line.includes('verifying the whole log')), logger.lines.join('\n'));
+      } finally {
+        await other.cleanup();
+      }
+    });
+
+    it('a full verify in workers gives the host\'s answer, word for word, for every kind of break', async function () {
+      // Many workers started: the limit only bounds a hang.
+      this.timeout(120_000);
+      const cases: Array<[string, (log: AuditLog) => Promise<void>]> = [
+        ['intact', async () => {}],
+        ['an edited entry', async () => editRow(2, denied)],
+        ['a removed entry', async () => tamper(temp.db, (r) => [r[0]!, ...r.slice(2)])],
+        ['swapped entries', async () => tamper(temp.db, (r) => [r[0]!, r[2]!, r[1]!, ...r.slice(3)])],
+        ['a garbage entry', async () => tamper(temp.db, (r) => [r[0]!, 'not json', ...r.slice(1)])],
+        ['a garbage entry at a seam', async () => tamper(temp.db, (r) => [...r.slice(0, 3), 'not json', ...r.slice(3)])],
+        ['an entry reformatted by another tool', async () => editRow(4, (body) => JSON.stringify(JSON.parse(body), null, 1))],
+        ['the last entry removed', async () => tamper(temp.db, (r) => r.slice(0, -1))],
+        ['the head row changed', async () => void temp.db.write((sql) => sql.run(`UPDATE ${TABLES.auditHead} SET hash = 'changed'`))],
+        ['the mirror ahead of the log', async () => void (await state.update(AUDIT_HEAD_KEY, { seq: 9, hash: 'a'.repeat(64) }))],
+        ['the mirror not matching its entry', async () => void (await state.update(AUDIT_HEAD_KEY, { seq: 4, hash: 'a'.repeat(64) }))],
+        ['the key gone', async () => vault.secrets.clear()],
+        ['a plain hash after keyed entries', async () => tamper(temp.db, (r) => [...r.slice(0, 5), JSON.stringify({ ...(JSON.parse(r[5]!) as object), chainKey: undefined })])],
+      ];
+      for (const [name, breakIt] of cases) {
+        await temp.cleanup();
+        temp = await tempDatabase();
+        vault = new MemoryVault();
+        state = new MemoryStore();
+        const log = windowLog();
+        await writeThree(log);
+        await writeThree(log);
+        await log.flush();
+        await breakIt(log);
+        const host = (await log.verifyAllHere()).result;
+        for (const stretches of [1, 3]) {
+          const inWorkers = (await (await workerLog(temp.db, stretches)).verifyInWorkers(await worker(AUDIT_VERIFY_ENTRY))).result;
+          assert.deepEqual(inWorkers, host, `${name}, ${stretches} stretch(es)`);
+        }
+        if (name === 'intact') assert.deepEqual(host, { ok: true, entries: 6 });
+        else if (name === 'an entry reformatted by another tool') assert.deepEqual(host, { ok: true, entries: 6 }, 'the same fields in another form verify, as they always did');
+        else assert.equal(host.ok, false, name);
+      }
+    });
+
+    it('hashes as createHmac does, whatever the text and the key length', () => {
+      for (const key of [Buffer.alloc(0), Buffer.from('k'), Buffer.alloc(64, 7), Buffer.alloc(65, 9), Buffer.alloc(200, 1)]) {
+        const hmac = new Hmac(key);
+        for (const text of ['', 'a', 'é€😀'.repeat(500), 'x'.repeat(5000)]) {
+          assert.equal(hmac.hex(text), createHmac('sha256', key).update(text).digest('hex'));
+          // A stored row: the text the hash covers with the hash added at its end, cut off again here.
+          const row = `{${text}${',"hash":"'}${'0'.repeat(64)}"}`;
+          assert.equal(hmac.hexWithoutTail(row, 75), createHmac('sha256', key).update(`{${text}}`).digest('hex'));
+        }
+      }
+    });
+
+    it('verifies in the extension host when the worker cannot start, with the same answer', async () => {
+      const logger = new MemoryLogger();
+      const log = new AuditLog(temp.db, new FixedClock(), auditAnchor({ vault, state, logger }), { verifyWorker: join(temp.dir, 'missing.js') });
+      await writeThree(log);
+      assert.deepEqual(await log.verify({ full: true }), { ok: true, entries: 3 });
+      assert.ok(logger.lines.some((line) => line.includes('The audit verify worker failed')), logger.lines.join('\n'));
     });
   });
 });

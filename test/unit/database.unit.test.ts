@@ -1,12 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import { parseRow, type ReadCache } from '../../src/core/store/database';
+import { DatabaseSync } from 'node:sqlite';
+import { parseRow, type ReadCache, type Sql } from '../../src/core/store/database';
 import { SwitchboardError } from '../../src/core/base/errors';
 import { MIGRATIONS } from '../../src/core/store/schema';
 import { TABLES } from '../../src/core/store/storageKeys';
 import { z } from 'zod';
 import { tempDatabase } from '../fixtures/tempDatabase';
-import { MemoryLogger } from '../helpers/fakes';
+import { ManualTimers, MemoryLogger } from '../helpers/fakes';
 
 describe('Database', () => {
   let temp: Awaited<ReturnType<typeof tempDatabase>>;
@@ -43,14 +44,104 @@ describe('Database', () => {
     // holds the lock (the other must first get the message), and waits for it. Whichever comes
     // first, the write must not fail; without a busy timeout it fails with "database is locked".
     other.postMessage('commit');
-    temp.db.write((sql) => sql.run(`INSERT INTO ${TABLES.meta} (key, value) VALUES ('mine', '1')`));
+    await temp.db.write((sql) => sql.run(`INSERT INTO ${TABLES.meta} (key, value) VALUES ('mine', '1')`));
     await exited;
     const keys = temp.db.read((sql) => sql.all<{ key: string }>(`SELECT key FROM ${TABLES.meta} WHERE key IN ('theirs', 'mine') ORDER BY rowid`)).map((row) => row.key);
     assert.deepEqual(keys, ['theirs', 'mine']);
   });
 
-  it('rolls a write back whole when its body throws', () => {
-    assert.throws(() =>
+  describe("a write that meets another window's lock", () => {
+    /** Another window's connection to the file holding the write lock (a write transaction it has not committed). */
+    function otherWindowHoldsLock() {
+      const other = new DatabaseSync(temp.file);
+      other.exec('BEGIN IMMEDIATE');
+      other.prepare(`INSERT INTO ${TABLES.meta} (key, value) VALUES ('theirs', '1')`).run();
+      return { commit: () => (other.exec('COMMIT'), other.close()), rollback: () => (other.exec('ROLLBACK'), other.close()) };
+    }
+    const keys = (db = temp.db) => db.read((sql) => sql.all<{ key: string }>(`SELECT key FROM ${TABLES.meta} WHERE key NOT LIKE 'schema%' ORDER BY rowid`)).map((row) => row.key);
+    const insert = (key: string) => (sql: Sql) => sql.run(`INSERT INTO ${TABLES.meta} (key, value) VALUES (?, '1')`, key);
+
+    it('waits on a timer instead of blocking, tries again with growing pauses, and then writes in order', async () => {
+      const timers = new ManualTimers();
+      const db = temp.open({ timers });
+      keys(db); // opened and migrated before the other window takes the lock
+      const lock = otherWindowHoldsLock();
+      let settled = 0;
+      const first = db.write(insert('mine 1')).then(() => settled++);
+      const second = db.write(insert('mine 2')).then(() => settled++);
+      assert.equal(db.waitingWrites, 2, 'both wait; the call returned');
+      // Each try that finds the lock still held sets a longer pause.
+      for (const pause of [2, 4, 8]) {
+        await timers.started(pause);
+        assert.equal(timers.fire(), 1);
+      }
+      await Promise.resolve();
+      assert.equal(settled, 0);
+      lock.commit();
+      // The lock is free, but earlier writes still wait for their timer: a new one goes behind them.
+      const third = db.write(insert('mine 3'));
+      assert.equal(db.waitingWrites, 3);
+      timers.fire();
+      await Promise.all([first, second, third]);
+      assert.deepEqual(keys(db), ['theirs', 'mine 1', 'mine 2', 'mine 3']);
+      // Free again, nothing waiting: the next write runs within the call.
+      void db.write(insert('mine 4'));
+      assert.deepEqual(keys(db).at(-1), 'mine 4');
+    });
+
+    it('gives up after lockWaitMs in all with a clear error, writes nothing, and the next write tries afresh', async () => {
+      const timers = new ManualTimers();
+      const logger = new MemoryLogger();
+      const db = temp.open({ timers, lockWaitMs: 2_000, logger });
+      keys(db);
+      const lock = otherWindowHoldsLock();
+      const writes = [db.write(insert('a')), db.write(insert('b'))];
+      const failures = writes.map((write) => write.then(() => undefined, (error: unknown) => error));
+      let fired = 0;
+      while (timers.fire() > 0) fired++;
+      // 2 + 4 + ... + 64 (126 ms), then 100 at a time until 2,000 ms have been waited.
+      assert.equal(fired, 6 + 19);
+      for (const error of await Promise.all(failures)) {
+        assert.ok(error instanceof SwitchboardError && error.code === 'storage_unavailable', String(error));
+        assert.match(error.message, /another VS Code window kept it locked for more than 2 seconds\. Nothing was written/);
+      }
+      assert.ok(logger.lines.some((line) => line.includes('kept it locked')));
+      lock.rollback();
+      assert.deepEqual(keys(db), []);
+      await db.write(insert('c'));
+      assert.deepEqual(keys(db), ['c']);
+    });
+
+    it('joins the transaction it is called in at once, so a batch stays one transaction and rolls back whole', async () => {
+      const db = temp.db;
+      await assert.rejects(
+        db.write((sql) => {
+          insert('outer')(sql);
+          void db.write(insert('inner'));
+          throw new Error('half way');
+        }),
+        /half way/,
+      );
+      assert.deepEqual(keys(db), []);
+      await db.write((sql) => (insert('outer')(sql), void db.write(insert('inner'))));
+      assert.deepEqual(keys(db), ['outer', 'inner']);
+    });
+
+    it('fails the writes still waiting when the database is closed', async () => {
+      const timers = new ManualTimers();
+      const db = temp.open({ timers });
+      keys(db);
+      const lock = otherWindowHoldsLock();
+      const waiting = db.write(insert('late'));
+      db.dispose();
+      await assert.rejects(waiting, (error: unknown) => error instanceof SwitchboardError && error.code === 'storage_unavailable');
+      assert.equal(timers.fire(), 0, 'no retry left');
+      lock.commit();
+    });
+  });
+
+  it('rolls a write back whole when its body throws', async () => {
+    await assert.rejects(
       temp.db.write((sql) => {
         sql.run(`INSERT INTO ${TABLES.meta} (key, value) VALUES ('a', '1')`);
         throw new Error('half way');

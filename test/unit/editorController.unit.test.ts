@@ -7,6 +7,7 @@ import type { RunRecord } from '../../src/contracts/agents';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
 import { discovered as discovered_, makeStack } from '../helpers/stacks';
 import { ChatRecordStore } from '../../src/core/chat/chatRecordStore';
+import { TABLES } from '../../src/core/store/storageKeys';
 import type { ChatRecord } from '../../src/contracts/chatRecords';
 
 const names: Record<string, string> = { 'switchboard.agentsView': 'the Agents view', 'switchboard.palette': 'a command', 'switchboard.editor': 'the Switchboard editor' };
@@ -207,7 +208,7 @@ describe('EditorController', function () {
     await controller.handle({ type: 'ready' });
     posted.length = 0;
     const connection = await connections.create({ name: 'Home', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434' });
-    chatRecords.add(chatRecord(connection.id, 0));
+    await chatRecords.add(chatRecord(connection.id, 0));
     const notices = posted.filter((message) => message.type === 'changed');
     // The connection's own entry, then the chat record.
     assert.deepEqual(notices, [{ type: 'changed', what: 'audit' }, { type: 'changed', what: 'chat' }]);
@@ -250,10 +251,17 @@ describe('EditorController', function () {
   });
 
   it('verifies the chain, and exports every entry oldest first as JSON lines, or nothing when the person cancels', async () => {
-    const { request, audit, saved } = await setup();
+    const { request, audit, saved, db } = await setup();
     await audit.append({ kind: 'model_call', requesterId: 'switchboard.agentsView', outcome: 'ok' });
     await audit.append({ kind: 'model_call', requesterId: 'switchboard.agentsView', outcome: 'failed' });
     assert.deepEqual(await request('verifyAudit', {}), { ok: true, entries: 2 });
+    // An entry edited after it was verified: the next verify checks what came since; Verify All finds it.
+    await audit.flush();
+    const edited = (table: string) => `UPDATE ${table} SET body = replace(body, '"ok"', '"failed"') WHERE pos = 1`;
+    await db.write((sql) => sql.run(edited(TABLES.audit)));
+    assert.deepEqual(await request('verifyAudit', {}), { ok: true, entries: 2 });
+    assert.equal((await request('verifyAudit', { full: true })).broken?.line, 1);
+    assert.equal((await request('verifyAudit', {})).broken?.line, 1, 'and the next one says so too');
     assert.deepEqual(await request('exportAudit', {}), { exported: true, entries: 2 });
     const lines = saved[0]!.trimEnd().split('\n').map((line) => JSON.parse(line) as { seq: number });
     assert.deepEqual(lines.map((line) => line.seq), [1, 2]);

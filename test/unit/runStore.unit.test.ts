@@ -2,12 +2,13 @@ import * as assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { RunRecord } from '../../src/contracts/agents';
 import { existsSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import { HEARTBEAT_MS, LEASE_MS, RunStore, type RunFilter, type RunStoreDeps } from '../../src/core/runs/runStore';
 import { Database } from '../../src/core/store/database';
 import { DATABASE_FILE, TABLES } from '../../src/core/store/storageKeys';
 import { tempDatabase } from '../fixtures/tempDatabase';
-import { FixedClock, ManualHeartbeat, MemoryLogger } from '../helpers/fakes';
+import { FixedClock, ManualHeartbeat, ManualTimers, MemoryLogger } from '../helpers/fakes';
 
 function run(n: number): RunRecord {
   return {
@@ -41,6 +42,26 @@ describe('RunStore', () => {
   }
 
   const all = (runs: RunStore) => runs.page({ limit: 100_000 }).runs;
+
+  it("stores a run and its updates while another window holds the database's lock, in order, once it lets go, without blocking", async () => {
+    const timers = new ManualTimers();
+    const runs = store({ db: temp.open({ timers }) });
+    assert.equal(runs.page({ limit: 1 }).total, 0); // first use: the lease is taken
+    const other = new DatabaseSync(temp.file);
+    other.exec('BEGIN IMMEDIATE');
+    const record = run(0);
+    const added = runs.add(record);
+    const running = runs.update(record.id, { status: 'running' });
+    const finished = runs.update(record.id, { status: 'succeeded', output: 'done' });
+    await timers.started(2);
+    timers.fire();
+    assert.equal(runs.get(record.id), undefined, 'still waiting: the other window holds the lock');
+    other.exec('COMMIT');
+    other.close();
+    timers.fire();
+    await Promise.all([added, running, finished]);
+    assert.deepEqual([runs.get(record.id)?.status, runs.get(record.id)?.output], ['succeeded', 'done']);
+  });
 
   it('keeps the newest finished runs the retention allows, and never removes a queued or running run, however old', async () => {
     const runs = store({ retention: () => 2 });
@@ -272,7 +293,7 @@ describe('RunStore leases across windows', () => {
     // Two heartbeats, each just before the lease would expire.
     for (let beat = 0; beat < 2; beat++) {
       clock.time = new Date(clock.time.getTime() + LEASE_MS - 1);
-      heartbeat.beat();
+      await heartbeat.beat();
     }
     const later = new FixedClock(new Date(clock.time.getTime() + LEASE_MS - 1));
     assert.equal(window(later).get(running.id)?.status, 'running', 'the lease was renewed: the window is alive');
@@ -289,9 +310,11 @@ describe('RunStore leases across windows', () => {
     clock.time = new Date(clock.time.getTime() + LEASE_MS + 1);
     assert.equal(mine.get(running.id)?.status, 'running', 'marked at the next heartbeat, not at a read');
 
-    temp.db.write((sql) => sql.run(`DROP TABLE ${TABLES.leases}`));
-    heartbeat.beat();
+    await temp.db.write((sql) => sql.run(`DROP TABLE ${TABLES.leases}`));
+    await heartbeat.beat();
     mine.dispose();
+    // The release is written at once, and its failure logged a turn later.
+    await new Promise((resolve) => setImmediate(resolve));
     assert.ok(logger.lines.some((line) => line.startsWith("warn Could not renew this window's run lease")), logger.lines.join('\n'));
     assert.ok(logger.lines.some((line) => line.startsWith("warn Could not release this window's run lease")), logger.lines.join('\n'));
   });
@@ -312,9 +335,9 @@ describe('RunStore leases across windows', () => {
   });
 
   /** Moves `clock` on by one heartbeat and beats `heartbeat`. */
-  function heartbeatLater(clock: FixedClock, heartbeat: ManualHeartbeat): void {
+  async function heartbeatLater(clock: FixedClock, heartbeat: ManualHeartbeat): Promise<void> {
     clock.time = new Date(clock.time.getTime() + HEARTBEAT_MS);
-    heartbeat.beat();
+    await heartbeat.beat();
   }
 
   it('marks interrupted, in a window already open, the runs of another window once its lease expires, and tells its views', async () => {
@@ -330,10 +353,10 @@ describe('RunStore leases across windows', () => {
     const status = (id: string) => open.get(id)?.status;
 
     for (let waited = HEARTBEAT_MS; waited <= LEASE_MS; waited += HEARTBEAT_MS) {
-      heartbeatLater(clock, openBeat);
+      await heartbeatLater(clock, openBeat);
       assert.deepEqual([status(crashed.queued.id), status(crashed.running.id)], ['queued', 'running'], `still within the lease after ${waited} ms`);
     }
-    heartbeatLater(clock, openBeat);
+    await heartbeatLater(clock, openBeat);
 
     assert.deepEqual([status(crashed.queued.id), status(crashed.running.id), status(crashed.done.id)], ['failed', 'failed', 'succeeded']);
     assert.match(open.get(crashed.running.id)?.error?.message ?? '', /interrupted/);
@@ -351,13 +374,13 @@ describe('RunStore leases across windows', () => {
     const { running } = await leaveRuns(window(clock, new MemoryLogger(), secondBeat));
     // The machine sleeps for an hour; the first window wakes first.
     clock.time = new Date(clock.time.getTime() + 3_600_000);
-    firstBeat.beat();
+    await firstBeat.beat();
     assert.equal(first.get(running.id)?.status, 'running');
-    secondBeat.beat();
-    heartbeatLater(clock, firstBeat);
+    await secondBeat.beat();
+    await heartbeatLater(clock, firstBeat);
     assert.equal(first.get(running.id)?.status, 'running', 'the second window renewed in time');
     // Now the second window is gone for good.
-    for (let waited = 0; waited <= LEASE_MS; waited += HEARTBEAT_MS) heartbeatLater(clock, firstBeat);
+    for (let waited = 0; waited <= LEASE_MS; waited += HEARTBEAT_MS) await heartbeatLater(clock, firstBeat);
     assert.equal(first.get(running.id)?.status, 'failed');
   });
 });

@@ -147,11 +147,11 @@ describe('Several windows (processes) on one database file', function () {
     const statuses = () => runIds.map((id) => open.get(id)?.status);
 
     clock.time = new Date();
-    heartbeat.beat();
+    await heartbeat.beat();
     assert.deepEqual(statuses(), ['running', 'running', 'running'], 'its lease has not expired yet');
     for (let waited = 0; waited <= LEASE_MS; waited += HEARTBEAT_MS) {
       clock.time = new Date(clock.time.getTime() + HEARTBEAT_MS);
-      heartbeat.beat();
+      await heartbeat.beat();
     }
 
     assert.deepEqual(statuses(), ['failed', 'failed', 'failed']);

@@ -1,5 +1,5 @@
 import * as l10n from '@vscode/l10n';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { AuditRow } from '../../src/contracts/editorView';
 import { SelectField } from '../agents/fields';
 import { errorMessage } from '../shared/errors';
@@ -51,7 +51,21 @@ export function AuditTab({ client, snapshot, visits, changes, firstPage, firstVe
     first: firstPage,
   });
   const { page, fields } = query;
+  // The entries written since the last verify: what opening the tab, a change and Refresh check.
   const { page: verification } = usePage(() => client.request('verifyAudit', {}), String(visits), onError, firstVerification, changes + refreshes);
+  // Verify All: the whole log, asked for by the person; shown until the next verification above.
+  const [whole, setWhole] = useState<{ result?: typeof verification } | undefined>(undefined);
+  useEffect(() => setWhole(undefined), [visits, changes, refreshes]);
+  const verifyAll = async () => {
+    setWhole({});
+    try {
+      setWhole({ result: await client.request('verifyAudit', { full: true }) });
+    } catch (error) {
+      setWhole(undefined);
+      onError(error);
+    }
+  };
+  const shown = whole ? whole.result : verification;
 
   const act = async (what: () => Promise<RowMessage | undefined>) => {
     setMessage(undefined);
@@ -117,17 +131,22 @@ export function AuditTab({ client, snapshot, visits, changes, firstPage, firstVe
       status={
         // One region for both, so that the result replacing "Verifying…" is read out.
         <div class="audit-verification" aria-live="polite">
-          {verification ? (
-            <MessageLine testId="audit-verification" message={{ kind: verification.ok ? 'success' : 'error', text: verificationLine(verification) }} />
+          {shown ? (
+            <MessageLine testId="audit-verification" message={{ kind: shown.ok ? 'success' : 'error', text: verificationLine(shown) }} />
           ) : (
-            <span class="toolbar-summary">{l10n.t('Verifying the hash chain…')}</span>
+            <span class="toolbar-summary">{whole ? l10n.t('Verifying every entry of the hash chain…') : l10n.t('Verifying the hash chain…')}</span>
           )}
         </div>
       }
       actions={
-        <vscode-button data-testid="audit-export" secondary onClick={() => void exportLog()}>
-          {l10n.t('Export…')}
-        </vscode-button>
+        <>
+          <vscode-button data-testid="audit-verify-all" secondary title={l10n.t('Check every entry again, not only those written since the last check')} onClick={() => void verifyAll()}>
+            {l10n.t('Verify All')}
+          </vscode-button>
+          <vscode-button data-testid="audit-export" secondary onClick={() => void exportLog()}>
+            {l10n.t('Export…')}
+          </vscode-button>
+        </>
       }
       onRefresh={() => setRefreshes((n) => n + 1)}
       message={message}

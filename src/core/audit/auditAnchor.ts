@@ -2,7 +2,8 @@ import * as z from 'zod';
 import { errorText } from '../base/errors';
 import type { KeyValueStore, Logger } from '../base/ports';
 import type { AuditHead } from '../store/auditHead';
-import { AUDIT_HEAD_KEY } from '../store/storageKeys';
+import { AUDIT_HEAD_KEY, AUDIT_VERIFIED_KEY } from '../store/storageKeys';
+import type { VerifiedHead } from './auditVerifyProtocol';
 
 // What anchors the audit chain outside its database: the HMAC keys that hash its entries, kept
 // in SecretStorage, and its head, mirrored in globalState. Someone who can edit the database
@@ -90,5 +91,54 @@ export class HeadMirror {
     await this.deps.state.update(AUDIT_HEAD_KEY, head).catch((error: unknown) => {
       this.deps.logger.warn(`Could not mirror the audit log's head in globalState: ${errorText(error)}`);
     });
+  }
+}
+
+const VerifiedHeadSchema = z.object({ pos: z.number().int().positive(), seq: z.number().int().positive(), hash: z.string().regex(/^[0-9a-f]{64}$/) }).strict();
+
+/**
+ * The last entry a verify found intact, so that the next verify starts after it: in globalState
+ * beside the mirrored head, shared by the windows (one that finds the log broken clears it for
+ * all), and in memory only while globalState could not take it. Not in the database: whoever
+ * edits the file could move it there to skip what they changed. What it trusts is the entries up
+ * to it, as they were when verified; an edit among them since is found by a full verify (Verify
+ * All), not by the verify that opening the editor does.
+ */
+export class VerifiedHeadMemory {
+  /** What globalState should hold but could not take (its write failed). */
+  private unsaved: { head: VerifiedHead | undefined } | undefined;
+
+  constructor(private readonly deps: { state: KeyValueStore; logger: Logger }) {}
+
+  read(): VerifiedHead | undefined {
+    if (this.unsaved) return this.unsaved.head;
+    const stored = this.deps.state.get(AUDIT_VERIFIED_KEY);
+    if (stored === undefined) return undefined;
+    const parsed = VerifiedHeadSchema.safeParse(stored);
+    if (!parsed.success) this.deps.logger.warn('The last verified audit entry recorded in globalState is not valid; the next verify checks the whole log.');
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  /** After a verify that passed: resolves when globalState has it (a failed write is logged, and kept in memory for this window). */
+  async remember(head: VerifiedHead): Promise<void> {
+    const value = { pos: head.pos, seq: head.seq, hash: head.hash };
+    const stored = this.deps.state.get(AUDIT_VERIFIED_KEY) as Partial<VerifiedHead> | undefined;
+    if (!this.unsaved && stored?.pos === value.pos && stored.seq === value.seq && stored.hash === value.hash) return;
+    await this.update(value);
+  }
+
+  /** After a verify that failed: the next one checks the whole log again, so a broken log keeps saying so. */
+  async forget(): Promise<void> {
+    if (this.unsaved || this.deps.state.get(AUDIT_VERIFIED_KEY) !== undefined) await this.update(undefined);
+  }
+
+  private async update(head: VerifiedHead | undefined): Promise<void> {
+    try {
+      await this.deps.state.update(AUDIT_VERIFIED_KEY, head);
+      this.unsaved = undefined;
+    } catch (error) {
+      this.unsaved = { head };
+      this.deps.logger.warn(`Could not record the last verified audit entry in globalState: ${errorText(error)}`);
+    }
   }
 }

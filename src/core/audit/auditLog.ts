@@ -1,12 +1,15 @@
 import * as l10n from '@vscode/l10n';
-import { createHmac, hash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { AuditEntrySchema, type AuditEntry } from '../../contracts/agents';
 import { safeJson, type Database, type Sql } from '../store/database';
-import { SwitchboardError } from '../base/errors';
+import { SwitchboardError, errorText } from '../base/errors';
 import { Emitter } from '../base/events';
 import type { Clock, KeyValueStore, Logger } from '../base/ports';
-import { HeadMirror, type AuditChainKeys, type ChainKey } from './auditAnchor';
-import { readHead, writeHead } from '../store/auditHead';
+import { HeadMirror, VerifiedHeadMemory, type AuditChainKeys, type ChainKey } from './auditAnchor';
+import { canonical, CHAIN_START, ChainWalk, checkEnds, GENESIS_HASH, Hmac, storedText, type AuditVerification } from './auditChain';
+import type { StretchResult, VerifiedHead, VerifyWorkerData, VerifyWorkerMessage, VerifyWorkerReply } from './auditVerifyProtocol';
+import { readHead, writeHead, type AuditHead } from '../store/auditHead';
 import { Conditions, readPage } from '../store/paging';
 import { TABLES } from '../store/storageKeys';
 
@@ -24,13 +27,24 @@ export interface AuditAnchorDeps {
   mirrorDelayMs?: number;
 }
 
-export const GENESIS_HASH = '0'.repeat(64);
+export { GENESIS_HASH, type AuditVerification } from './auditChain';
 
-export interface AuditVerification {
-  ok: boolean;
-  entries: number;
-  /** The first entry (1-based position) whose link is broken, and why. */
-  broken?: { line: number; reason: string };
+/** What else an audit log may be given. */
+export interface AuditLogOptions {
+  /** The verify worker's bundle (dist/auditVerify.js): a full verify runs there, off the extension host's thread. */
+  verifyWorker?: string;
+  /** How many workers a full verify may use (default: one per core, up to four). */
+  verifyWorkers?: number;
+  /** The fewest rows worth a worker of their own (default 10,000): a short log is one stretch. */
+  minRowsPerWorker?: number;
+}
+
+/** A verification, and the last entry when it passed (what the next verify starts after). */
+export interface Verified {
+  result: AuditVerification;
+  last?: VerifiedHead;
+  /** The CPU time each verify worker's thread took, where Node says (for the bench). */
+  workerCpuMs?: number[];
 }
 
 /** What a page of the log may be narrowed to; each field that is set must match. */
@@ -51,6 +65,10 @@ export interface AuditPage {
 
 /** Entries verify hashes between two turns of the event loop (a few milliseconds' work). */
 const VERIFY_SLICE = 2000;
+
+/** The most workers a full verify starts. */
+const MAX_VERIFY_WORKERS = 4;
+const MIN_ROWS_PER_WORKER = 10_000;
 
 /** Rows read at a time by an export, so the log is never held twice over. */
 const EXPORT_CHUNK = 1000;
@@ -74,6 +92,7 @@ export class AuditLog {
   /** Fires after this window wrote an entry (the Audit tab reads its page again; other windows' entries show on Refresh). */
   readonly onDidAppend = this.appended.event;
   private readonly mirror: HeadMirror;
+  private readonly verified: VerifiedHeadMemory;
   /** The key new entries are hashed with, once loaded; until then, the load under way. */
   private signing: ChainKey | undefined;
   private loading: Promise<ChainKey> | undefined;
@@ -82,7 +101,9 @@ export class AuditLog {
     private readonly db: Database,
     private readonly clock: Clock,
     private readonly anchor: AuditAnchorDeps,
+    private readonly options: AuditLogOptions = {},
   ) {
+    this.verified = new VerifiedHeadMemory({ state: anchor.state, logger: anchor.logger });
     this.mirror = new HeadMirror({ state: anchor.state, logger: anchor.logger, ...(anchor.mirrorDelayMs !== undefined ? { delayMs: anchor.mirrorDelayMs } : {}) });
   }
 
@@ -91,14 +112,18 @@ export class AuditLog {
    * transaction (a batch), that transaction must commit.
    */
   async append(event: AuditEvent): Promise<AuditEntry> {
-    // After the first append the key is at hand: no await, so appends batched in one transaction stay in it.
+    // After the first append the key is at hand: no await before the write, so appends batched in
+    // one transaction (called inside its body) join it at once.
     const signing = this.signing ?? (await this.signingKey());
-    const entry = this.db.write((sql) => {
+    const entry = await this.db.write((sql) => {
       const head = readHead(sql) ?? { seq: 0, hash: GENESIS_HASH };
       const body = { ...event, seq: head.seq + 1, time: this.clock.now().toISOString(), prevHash: head.hash, chainKey: signing.id };
-      const entry = AuditEntrySchema.parse({ ...body, hash: keyedHash(signing.key, body) });
-      // The whole entry as JSON, so fields added to AuditEntry later are kept and hashed.
-      sql.run(`INSERT INTO ${audit} (body) VALUES (?)`, JSON.stringify(entry));
+      const text = canonical(body);
+      const entry = AuditEntrySchema.parse({ ...body, hash: new Hmac(signing.key).hex(text) });
+      // The whole entry as JSON, so fields added to AuditEntry later are kept and hashed: the
+      // text its hash was made over, with the hash at its end, so verify checks it as stored.
+      const { hash, ...parsed } = entry;
+      sql.run(`INSERT INTO ${audit} (body) VALUES (?)`, canonical(parsed) === text ? storedText(text, hash) : JSON.stringify(entry));
       writeHead(sql, entry);
       return entry;
     });
@@ -185,61 +210,161 @@ export class AuditLog {
     });
   }
 
-  async verify(): Promise<AuditVerification> {
+  /**
+   * Verifies the chain. By default only the entries written since the last entry a verify found
+   * intact (remembered in memory and in globalState, not in the database), so opening the editor
+   * costs what was written since; when that entry is no longer where it was, with the hash it had
+   * (the log was rewritten, or the database replaced), the whole log is verified instead. `full`
+   * verifies the whole log, and finds an edit anywhere in it: in the verify worker, off the
+   * extension host's thread, when there is one.
+   */
+  async verify(options: { full?: boolean } = {}): Promise<AuditVerification> {
     // This window's last head goes out first, so the mirror is as recent as it can be.
     await this.mirror.flush();
     const mirrored = this.mirror.read();
-    const { rows, head } = this.db.read((sql) => ({ rows: allBodies(sql), head: readHead(sql) }));
-    const keys = new Map<string, Buffer | undefined>();
-    let prevHash = GENESIS_HASH;
-    let seq = 0;
-    let keyed = false;
-    let mirroredHash: string | undefined;
-    for (const [index, row] of rows.entries()) {
-      // A long log is hashed a slice at a time, so the extension host (runs, chat, the other
-      // views) goes on between slices instead of waiting for the whole chain.
-      if (index > 0 && index % VERIFY_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
-      const broken = (reason: string): AuditVerification => ({ ok: false, entries: rows.length, broken: { line: index + 1, reason } });
-      // Only the chain's own fields are checked here, not the whole schema (read() does that):
-      // verify walks every entry, and the hash already covers all the others.
-      const entry = safeJson(row);
-      if (!isLink(entry)) return broken('the entry is not a valid audit entry');
-      if (entry.prevHash !== prevHash) return broken('it does not point to the entry before it (an entry was removed, added or reordered)');
-      if (entry.seq !== seq + 1) return broken(`its sequence number is ${entry.seq}, expected ${seq + 1}`);
-      // Hashed as stored, not as parsed: fields a newer version added (another window) count too.
-      const { hash: stated, ...body } = entry;
-      if (entry.chainKey !== undefined) {
-        if (!keys.has(entry.chainKey)) keys.set(entry.chainKey, await this.anchor.keys.get(entry.chainKey));
-        const key = keys.get(entry.chainKey);
-        if (!key) return broken('its hash was made with an audit key that SecretStorage does not have (the key was removed, or the entry was forged)');
-        if (keyedHash(key, body) !== stated) return broken('its content does not match its keyed hash (the entry was edited, or the chain was recomputed without the key)');
-        keyed = true;
-      } else {
-        // Plain hashes are those of earlier versions, before the keyed chain starts, never after.
-        if (keyed) return broken('it has a plain hash after keyed entries (the chain was recomputed without the key)');
-        if (plainHash(body) !== stated) return broken('its content does not match its hash (the entry was edited)');
+    const from = options.full ? undefined : this.verified.read();
+    const outcome = (from && (await this.verifySince(from, mirrored))) ?? (await this.verifyAll(mirrored));
+    if (outcome.last) await this.verified.remember(outcome.last);
+    else if (!outcome.result.ok) await this.verified.forget();
+    return outcome.result;
+  }
+
+  /**
+   * The entries after `from`, and `from` itself again (one entry: its hash still checks, so an
+   * edit of it is found too); undefined when `from` is not in the log as it was verified.
+   */
+  private async verifySince(from: VerifiedHead, mirrored: AuditHead | undefined): Promise<Verified | undefined> {
+    const log = this.db.read((sql) => ({ rows: sql.all<{ pos: number; body: string }>(`SELECT pos, body FROM ${audit} WHERE pos >= ? ORDER BY pos`, from.pos), head: readHead(sql) }));
+    const anchor = log.rows[0]?.pos === from.pos ? (safeJson(log.rows[0].body) as { seq?: unknown; hash?: unknown; prevHash?: unknown } | undefined) : undefined;
+    if (anchor?.seq !== from.seq || anchor.hash !== from.hash || typeof anchor.prevHash !== 'string') {
+      this.anchor.logger.info(`The audit entry verified last (${from.seq}) is not in the log as it was; verifying the whole log.`);
+      return undefined;
+    }
+    // Before `from` the chain was verified: keyed or not, `from` says for itself (a plain entry has only plain ones before it).
+    const before = from.seq - 1;
+    const walk = new ChainWalk(
+      log.rows.map((row) => row.body),
+      { seq: before, hash: anchor.prevHash, keyed: false },
+      mirrored?.seq,
+    );
+    await this.walkHere(walk);
+    const entries = before + log.rows.length;
+    if (walk.broken) return { result: { ok: false, entries, broken: { line: before + walk.broken.index + 1, reason: walk.broken.reason } } };
+    // A mirrored head before `from` was among the entries verified then.
+    const mirroredHash = mirrored && mirrored.seq < from.seq ? mirrored.hash : walk.mirroredHash;
+    const result = checkEnds({ entries, last: walk.link, head: log.head, mirrored, mirroredHash });
+    return { result, ...(result.ok ? { last: { pos: log.rows.at(-1)!.pos, seq: walk.link.seq, hash: walk.link.hash } } : {}) };
+  }
+
+  /** The whole log: in the verify worker when there is one (and it works), else here, a slice at a time. */
+  private async verifyAll(mirrored: AuditHead | undefined): Promise<Verified> {
+    if (this.options.verifyWorker) {
+      try {
+        return await this.verifyInWorkers(this.options.verifyWorker, mirrored);
+      } catch (error) {
+        this.anchor.logger.warn(`The audit verify worker failed (${errorText(error)}); verifying in the extension host instead.`);
       }
-      if (entry.seq === mirrored?.seq) mirroredHash = stated;
-      prevHash = stated;
-      seq = entry.seq;
     }
-    const end = (reason: string): AuditVerification => ({ ok: false, entries: rows.length, broken: { line: rows.length + 1, reason } });
-    const headSeq = head?.seq ?? 0;
-    const headHash = head?.hash ?? GENESIS_HASH;
-    if (headSeq !== seq || headHash !== prevHash) {
-      return end(
-        headSeq > seq
-          ? `the log ends at entry ${seq} but its head says ${headSeq} were written (the last ${headSeq - seq} were removed)`
-          : `the head record (entry ${headSeq}) does not match the last entry (${seq}) (the head was changed or removed)`,
-      );
+    return this.verifyAllHere(mirrored);
+  }
+
+  /** The whole log on this thread: the answer the worker must give too. */
+  async verifyAllHere(mirrored: AuditHead | undefined = this.mirror.read()): Promise<Verified> {
+    const { rows, head } = this.db.read((sql) => ({ rows: sql.all<{ pos: number; body: string }>(`SELECT pos, body FROM ${audit} ORDER BY pos`), head: readHead(sql) }));
+    const walk = new ChainWalk(
+      rows.map((row) => row.body),
+      CHAIN_START,
+      mirrored?.seq,
+    );
+    await this.walkHere(walk);
+    if (walk.broken) return { result: { ok: false, entries: rows.length, broken: { line: walk.broken.index + 1, reason: walk.broken.reason } } };
+    const result = checkEnds({ entries: rows.length, last: walk.link, head, mirrored, mirroredHash: walk.mirroredHash });
+    const lastPos = rows.at(-1)?.pos;
+    return { result, ...(result.ok && lastPos !== undefined ? { last: { pos: lastPos, seq: walk.link.seq, hash: walk.link.hash } } : {}) };
+  }
+
+  /**
+   * The whole log in verify workers, off this thread: the log is split into as many stretches
+   * as the machine has cores (up to four; a short log is one), each walked by its own worker,
+   * and their answers joined here: the first broken entry of the first stretch that has one,
+   * else the ends checked as on this thread. A stretch starts from the entry before it; when that
+   * one is broken, the stretch before says so first. The chain keys the workers ask for come from
+   * SecretStorage here.
+   */
+  async verifyInWorkers(workerPath: string, mirrored: AuditHead | undefined = this.mirror.read()): Promise<Verified> {
+    const wanted = Math.max(1, Math.min(MAX_VERIFY_WORKERS, this.options.verifyWorkers ?? availableParallelism()));
+    const minRows = this.options.minRowsPerWorker ?? MIN_ROWS_PER_WORKER;
+    // One snapshot for the plan and the head: rows appended later (by any window) lie past the last stretch.
+    const plan = this.db.read((sql) => {
+      const count = Number(sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${audit}`)?.n ?? 0);
+      const lastPos = Number(sql.get<{ pos: number | null }>(`SELECT max(pos) AS pos FROM ${audit}`)?.pos ?? 0);
+      const stretches = Math.max(1, Math.min(wanted, Math.floor(count / minRows)));
+      const bounds = [0];
+      for (let i = 1; i < stretches; i++) {
+        bounds.push(Number(sql.get<{ pos: number }>(`SELECT pos FROM ${audit} ORDER BY pos LIMIT 1 OFFSET ?`, Math.floor((count * i) / stretches) - 1)!.pos));
+      }
+      bounds.push(lastPos);
+      return { head: readHead(sql), bounds, lastPos };
+    });
+    const stretches = await Promise.all(
+      plan.bounds.slice(1).map((toPos, i) =>
+        this.walkInWorker(workerPath, { file: this.db.file, busyTimeoutMs: this.db.busyTimeoutMs, afterPos: plan.bounds[i]!, toPos, mirroredSeq: mirrored?.seq }),
+      ),
+    );
+    const entries = stretches.reduce((sum, stretch) => sum + stretch.rows, 0);
+    const workerCpuMs = stretches.flatMap((stretch) => stretch.cpuMs ?? []);
+    let before = 0;
+    for (const stretch of stretches) {
+      if (stretch.broken) return { result: { ok: false, entries, broken: { line: before + stretch.broken.index + 1, reason: stretch.broken.reason } }, workerCpuMs };
+      before += stretch.rows;
     }
-    if (mirrored && mirrored.seq > seq) {
-      return end(`the log ends at entry ${seq}, but ${mirrored.seq} were written, as recorded outside the database (entries were removed with the head, or the database was wiped or replaced)`);
+    const last = stretches.at(-1)!.end;
+    const mirroredHash = stretches.find((stretch) => stretch.mirroredHash !== undefined)?.mirroredHash;
+    const result = checkEnds({ entries, last, head: plan.head, mirrored, mirroredHash });
+    return { result, workerCpuMs, ...(result.ok && entries > 0 ? { last: { pos: plan.lastPos, seq: last.seq, hash: last.hash } } : {}) };
+  }
+
+  /** One stretch of the log in a verify worker. */
+  private walkInWorker(workerPath: string, data: VerifyWorkerData): Promise<StretchResult> {
+    return new Promise<StretchResult>((resolve, reject) => {
+      const worker = new Worker(workerPath, { workerData: data });
+      let settled = false;
+      const settle = (done: () => void) => {
+        if (settled) return;
+        settled = true;
+        done();
+        void worker.terminate();
+      };
+      worker.on('message', (message: VerifyWorkerMessage) => {
+        if (message.type === 'key') {
+          this.anchor.keys.get(message.id).then(
+            (key) => worker.postMessage({ type: 'key', id: message.id, key: key ?? null } satisfies VerifyWorkerReply),
+            (error: unknown) => settle(() => reject(error instanceof Error ? error : new Error(String(error)))),
+          );
+        } else if (message.type === 'done') {
+          settle(() => resolve(message.stretch));
+        } else {
+          settle(() => reject(new Error(message.message)));
+        }
+      });
+      worker.on('error', (error) => settle(() => reject(error)));
+      worker.on('exit', (code) => settle(() => reject(new Error(`the worker exited (${code}) before it answered`))));
+    });
+  }
+
+  /** Walks on this thread, yielding between slices so the extension host (runs, chat, the other views) goes on meanwhile. */
+  private async walkHere(walk: ChainWalk): Promise<void> {
+    let sliceEnd = VERIFY_SLICE;
+    for (;;) {
+      const need = walk.walk(sliceEnd);
+      if (need) {
+        walk.giveKey(need.needKey, await this.anchor.keys.get(need.needKey));
+        continue;
+      }
+      if (walk.done) return;
+      sliceEnd += VERIFY_SLICE;
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    if (mirrored && mirroredHash !== mirrored.hash) {
-      return { ok: false, entries: rows.length, broken: { line: mirrored.seq, reason: `entry ${mirrored.seq} is not the one recorded outside the database (the log was rewritten)` } };
-    }
-    return { ok: true, entries: rows.length };
   }
 
   /** The key new entries are hashed with, loaded once (a failed load is tried again at the next append: the keyring may be unlocked by then). */
@@ -279,48 +404,4 @@ function parseEntry(body: string): AuditEntry | undefined {
 
 function allBodies(sql: Sql): string[] {
   return sql.all<{ body: string }>(`SELECT body FROM ${audit} ORDER BY pos`).map((row) => row.body);
-}
-
-function isLink(value: unknown): value is { seq: number; prevHash: string; chainKey?: string; hash: string } & Record<string, unknown> {
-  const entry = value as Record<string, unknown> | null;
-  return (
-    typeof entry === 'object' &&
-    entry !== null &&
-    Number.isInteger(entry.seq) &&
-    typeof entry.prevHash === 'string' &&
-    typeof entry.hash === 'string' &&
-    typeof entry.kind === 'string' &&
-    typeof entry.time === 'string' &&
-    (entry.chainKey === undefined || typeof entry.chainKey === 'string')
-  );
-}
-
-/** The sorted order of each set of keys seen: entries share a few sets, and sorting each anew dominated verify. */
-const keyOrders = new Map<string, string[]>();
-
-/**
- * The entry's fields as JSON in a fixed (sorted, by localeCompare as 0.1.0 did, so its entries
- * still verify) order, so the hash does not depend on key order.
- */
-function canonical(body: Record<string, unknown>): string {
-  const keys = Object.keys(body);
-  const id = keys.join('\n');
-  let order = keyOrders.get(id);
-  if (!order) {
-    order = [...keys].sort((a, b) => a.localeCompare(b));
-    keyOrders.set(id, order);
-  }
-  const sorted: Record<string, unknown> = {};
-  for (const key of order) if (body[key] !== undefined) sorted[key] = body[key];
-  return JSON.stringify(sorted);
-}
-
-/** The hash of entries written before the chain was keyed: sha256, which anyone can recompute. */
-function plainHash(body: Record<string, unknown>): string {
-  return hash('sha256', canonical(body));
-}
-
-/** The hash of a keyed entry: HMAC-SHA256 under the chain key it names. */
-function keyedHash(key: Buffer, body: Record<string, unknown>): string {
-  return createHmac('sha256', key).update(canonical(body)).digest('hex');
 }

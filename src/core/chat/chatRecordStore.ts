@@ -24,10 +24,10 @@ export class ChatRecordStore implements Disposable {
 
   constructor(private readonly deps: { db: Database; logger: Logger; retention(): number }) {}
 
-  add(record: ChatRecord): void {
+  async add(record: ChatRecord): Promise<void> {
     const parsed = ChatRecordSchema.parse(record);
     const keep = Math.max(1, Math.floor(this.deps.retention()));
-    this.deps.db.write((sql) => {
+    await this.deps.db.write((sql) => {
       sql.run(`INSERT INTO ${chatRecords} (id, body) VALUES (?, ?)`, parsed.id, JSON.stringify(parsed));
       sql.run(`DELETE FROM ${chatRecords} WHERE pos <= (SELECT max(pos) FROM ${chatRecords}) - ?`, keep);
     });

@@ -135,12 +135,16 @@ export class ChatService {
     return { connection, modelRef };
   }
 
-  /** A record that cannot be stored is logged, never the reason a chat answer fails. */
+  /**
+   * A record that cannot be stored is logged, never the reason a chat answer fails, nor what it
+   * waits for: stored at once when the database is free, later when another window holds it.
+   */
   private store(record: ChatRecord): void {
+    const logged = (error: unknown) => this.deps.logger.warn(`Could not store the chat record: ${errorText(error)}`);
     try {
-      this.deps.records.add(record);
+      this.deps.records.add(record).catch(logged);
     } catch (error) {
-      this.deps.logger.warn(`Could not store the chat record: ${errorText(error)}`);
+      logged(error);
     }
   }
 }

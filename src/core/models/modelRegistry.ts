@@ -211,7 +211,7 @@ export class ModelRegistry implements Disposable {
     await this.deps.connections.writes.run(async () => {
       this.deps.connections.require(connectionId);
       const now = this.deps.clock.now().toISOString();
-      this.deps.db.write((sql) => {
+      await this.deps.db.write((sql) => {
         registered = wanted.map((discovered) => {
           const row = sql.get<{ body: string }>(
             `SELECT body FROM ${MODELS} WHERE connection_id = ? AND provider_model_id = ? AND id IS NOT NULL ORDER BY pos LIMIT 1`,

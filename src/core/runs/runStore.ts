@@ -31,13 +31,14 @@ export interface RunStoreDeps {
   heartbeatMs?: number;
   /**
    * Calls `beat` every `ms` until disposed: the lease's heartbeat. A real interval unless given;
-   * tests beat by hand with the clock moved, never waiting for the wall clock.
+   * tests beat by hand with the clock moved, never waiting for the wall clock (a beat's promise
+   * settles once its write and what follows it are done).
    */
-  every?: (ms: number, beat: () => void) => Disposable;
+  every?: (ms: number, beat: () => Promise<void>) => Disposable;
 }
 
 /** `beat` every `ms` on a real timer that keeps no process alive on its own. */
-function realInterval(ms: number, beat: () => void): Disposable {
+function realInterval(ms: number, beat: () => Promise<void>): Disposable {
   const timer = setInterval(beat, ms);
   timer.unref?.();
   return { dispose: () => clearInterval(timer) };
@@ -101,7 +102,8 @@ export class RunStore implements Disposable {
   readonly onDidChange = this.changed.event;
   private readonly owner: string;
   private heartbeat: Disposable | undefined;
-  private started = false;
+  /** The first use's lease, once taken or being taken; unset again when it failed, so the next use tries again. */
+  private starting: Promise<void> | undefined;
   /** When this window last renewed its lease. */
   private renewedAt = 0;
 
@@ -110,7 +112,7 @@ export class RunStore implements Disposable {
   }
 
   get(id: string): RunRecord | undefined {
-    this.start();
+    this.use();
     const row = this.deps.db.read((sql) => sql.get<{ body: string }>(`SELECT body FROM ${runs} WHERE id = ?`, id));
     return row ? this.parse(row.body, id) : undefined;
   }
@@ -120,15 +122,15 @@ export class RunStore implements Disposable {
    * view never reads them all, and the filter runs in SQL, not over a whole history in memory.
    */
   page(options: { offset?: number; limit: number; filter?: RunFilter }): RunPage {
-    this.start();
+    this.use();
     const { rows, total } = readPage<{ id: string; body: string }>(this.deps.db, { table: runs, columns: 'id, body', offset: options.offset ?? 0, limit: options.limit, where: conditionsOf(options.filter ?? {}) });
     return { runs: rows.flatMap((row) => this.parse(row.body, row.id) ?? []), total };
   }
 
   async add(run: RunRecord): Promise<void> {
-    this.start();
+    await this.start();
     const record = this.capped(RunRecordSchema.parse(run));
-    this.deps.db.write((sql) => {
+    await this.deps.db.write((sql) => {
       sql.run(`INSERT INTO ${runs} (id, status, owner, body) VALUES (?, ?, ?, ?)`, record.id, record.status, this.owner, JSON.stringify(record));
       const keep = Math.max(1, Math.floor(this.deps.retention()));
       // The span of positions bounds the number of rows and costs two index lookups: while it
@@ -145,8 +147,8 @@ export class RunStore implements Disposable {
 
   /** Applies `patch` to the run if it is still stored (retention may have removed it once finished). */
   async update(id: string, patch: Partial<RunRecord>): Promise<void> {
-    this.start();
-    const wrote = this.deps.db.write((sql) => this.patch(sql, id, (run) => ({ ...run, ...patch })));
+    await this.start();
+    const wrote = await this.deps.db.write((sql) => this.patch(sql, id, (run) => ({ ...run, ...patch })));
     if (wrote) this.changed.fire();
   }
 
@@ -154,14 +156,13 @@ export class RunStore implements Disposable {
     this.heartbeat?.dispose();
     this.heartbeat = undefined;
     this.changed.dispose();
-    if (!this.started) return;
+    if (!this.starting) return;
     // A window that closes cleanly gives up its lease: its unfinished runs are interrupted for
     // the next window at once, without waiting for the lease to expire.
-    try {
-      this.deps.db.write((sql) => sql.run(`DELETE FROM ${leases} WHERE owner = ?`, this.owner));
-    } catch (error) {
+    // At once when the database is free; if another window holds it, the lease simply expires.
+    this.deps.db.write((sql) => sql.run(`DELETE FROM ${leases} WHERE owner = ?`, this.owner)).catch((error: unknown) => {
       this.deps.logger.warn(`Could not release this window's run lease: ${errorText(error)}`);
-    }
+    });
   }
 
   private patch(sql: Sql, id: string, change: (run: RunRecord) => RunRecord): boolean {
@@ -173,19 +174,34 @@ export class RunStore implements Disposable {
     return true;
   }
 
-  /** The first use: take this window's lease, mark the runs of windows that are gone, and start the heartbeat. */
-  private start(): void {
-    if (this.started) return;
-    this.renewAndSweep(true);
-    // Set only once the lease is committed: a failed first use is tried again on the next.
-    this.started = true;
-    this.heartbeat = (this.deps.every ?? realInterval)(this.deps.heartbeatMs ?? HEARTBEAT_MS, () => {
-      try {
-        this.renewAndSweep(false);
-      } catch (error) {
+  /**
+   * The first use: take this window's lease, mark the runs of windows that are gone, and start
+   * the heartbeat. Resolves once the lease is committed: at once when the database is free (so
+   * a read after it sees the sweep), later when another window holds the lock (this window's
+   * writes wait behind it, in order). A failed first use is tried again on the next.
+   */
+  private start(): Promise<void> {
+    if (this.starting) return this.starting;
+    this.heartbeat = (this.deps.every ?? realInterval)(this.deps.heartbeatMs ?? HEARTBEAT_MS, () =>
+      this.renewAndSweep(false).catch((error: unknown) => {
         this.deps.logger.warn(`Could not renew this window's run lease: ${errorText(error)}`);
+      }),
+    );
+    const starting = this.renewAndSweep(true).catch((error: unknown) => {
+      if (this.starting === starting) {
+        this.starting = undefined;
+        this.heartbeat?.dispose();
+        this.heartbeat = undefined;
       }
+      throw error;
     });
+    this.starting = starting;
+    return starting;
+  }
+
+  /** `start` for a read, which does not wait for it: the read itself says when the database cannot be read. */
+  private use(): void {
+    this.start().catch(() => undefined);
   }
 
   /**
@@ -194,11 +210,13 @@ export class RunStore implements Disposable {
    * was asleep: the other windows slept too, so they get until the next heartbeat to renew
    * their leases before their runs are judged.
    */
-  private renewAndSweep(firstUse: boolean): void {
-    const now = this.now();
+  private async renewAndSweep(firstUse: boolean): Promise<void> {
     const leaseMs = this.deps.leaseMs ?? LEASE_MS;
-    const woke = !firstUse && now - this.renewedAt > leaseMs;
-    const interrupted = this.deps.db.write((sql) => {
+    // Judged when the write runs (at once, unless another window holds the lock: then later).
+    const interrupted = await this.deps.db.write((sql) => {
+      const now = this.now();
+      const woke = !firstUse && now - this.renewedAt > leaseMs;
+      this.renewedAt = now;
       sql.run(`INSERT INTO ${leases} (owner, heartbeat_at) VALUES (?, ?) ON CONFLICT (owner) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`, this.owner, now);
       if (woke) return 0;
       const orphans = sql.all<{ id: string }>(
@@ -209,13 +227,10 @@ export class RunStore implements Disposable {
       const error = { code: 'internal' as const, message: l10n.t('The run was interrupted: the VS Code window running it closed, reloaded or crashed before it finished. Run the agent again.') };
       for (const { id } of orphans) this.patch(sql, id, (run) => ({ ...run, status: 'failed', error, finishedAt }));
       sql.run(`DELETE FROM ${leases} WHERE heartbeat_at < ?`, now - leaseMs);
+      if (orphans.length) this.deps.logger.warn(`Marked ${orphans.length} run(s) as failed: the window running them closed or crashed before they finished.`);
       return orphans.length;
     });
-    this.renewedAt = now;
-    if (interrupted) {
-      this.deps.logger.warn(`Marked ${interrupted} run(s) as failed: the window running them closed or crashed before they finished.`);
-      this.changed.fire();
-    }
+    if (interrupted) this.changed.fire();
   }
 
   private now(): number {

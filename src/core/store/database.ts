@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { z } from 'zod';
 import { SwitchboardError, errorText } from '../base/errors';
-import type { Disposable, Logger } from '../base/ports';
+import { systemTimers, type Disposable, type Logger, type Timer, type Timers } from '../base/ports';
 import { MIGRATIONS } from './schema';
 import { TABLES, type VersionedTable } from './storageKeys';
 
@@ -26,8 +26,15 @@ export interface ReadCache<T> {
 export interface DatabaseDeps {
   file: string;
   logger: Logger;
-  /** How long a write waits for another window's transaction before it fails. */
+  /**
+   * How long SQLite itself waits for another window's lock (its busy timeout), blocking the
+   * thread: a few milliseconds. Longer waits are `lockWaitMs`, on timers.
+   */
   busyTimeoutMs?: number;
+  /** The most a write waits in all for another window's lock, retried from timers, before it fails (default 5 s). */
+  lockWaitMs?: number;
+  /** The timers a waiting write is retried from; real ones unless given (tests drive them). */
+  timers?: Timers;
   /**
    * Runs in its own write transaction once the schema is current, at every open: moves what
    * an earlier version stored elsewhere. What it returns runs after that transaction is
@@ -38,19 +45,43 @@ export interface DatabaseDeps {
   loadSqlite?(): SqliteModule;
 }
 
-const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+const DEFAULT_BUSY_TIMEOUT_MS = 5;
+const DEFAULT_LOCK_WAIT_MS = 5_000;
+/** The pauses between a waiting write's tries: doubling from 2 ms, at most 100 ms. */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(100, 2 ** (attempt + 1));
+}
+
+/** A write waiting for another window's lock. */
+interface WaitingWrite {
+  body: (sql: Sql) => unknown;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
 
 /**
  * Switchboard's one SQLite database (node:sqlite, built into the extension host's Node: no
  * native module to ship). Opened at first use, never during activation. WAL lets windows read
  * while one writes; writes are `BEGIN IMMEDIATE` transactions, so two windows' read-modify-
  * write cycles (an audit append, a retention trim) are serialised by SQLite, not by a queue in
- * one process; busy_timeout makes the second wait instead of failing.
+ * one process.
+ *
+ * A write that meets another window's lock waits without blocking the extension host: SQLite's
+ * own busy wait (which blocks the thread) is a few milliseconds, then the write is tried again
+ * from a timer, with growing pauses, for up to `lockWaitMs` in all; writes of this window that
+ * come meanwhile wait behind it, in order. A write that is free to go runs at once, within the
+ * call (so writes made inside another write's body join its transaction, and code that does not
+ * await sees it done).
  */
 export class Database implements Disposable {
   private db: DatabaseSync | undefined;
   private readonly statements = new Map<string, StatementSync>();
   private inTransaction = false;
+  /** Writes waiting for another window's lock, oldest first; the timer of their next try, and how long they have waited. */
+  private readonly waiting: WaitingWrite[] = [];
+  private retry: Timer | undefined;
+  private attempts = 0;
+  private waitedMs = 0;
   private afterOpen: Promise<void> = Promise.resolve();
   private readonly sql: Sql = {
     run: (sql, ...params) => this.statement(sql).run(...params),
@@ -62,6 +93,11 @@ export class Database implements Disposable {
 
   get file(): string {
     return this.deps.file;
+  }
+
+  /** How long SQLite itself waits for another connection's lock, in ms. */
+  get busyTimeoutMs(): number {
+    return Math.round(this.deps.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
   }
 
   /** The files SQLite keeps the data in: the database and its write-ahead log. */
@@ -100,9 +136,92 @@ export class Database implements Disposable {
     return this.sql.get<{ version: number }>(`SELECT version FROM ${TABLES.tableVersions} WHERE name = ?`, table)?.version;
   }
 
-  /** A write transaction; a throw in `body` rolls everything in it back. Nested calls join the outer one. */
-  write<T>(body: (sql: Sql) => T): T {
+  /**
+   * A write transaction; a throw in `body` rolls everything in it back and rejects. Runs at once
+   * when the database is free; when another window holds the lock, waits on timers (see the
+   * class) and fails with `storage_unavailable` after `lockWaitMs`. Called inside another
+   * write's body, it joins that transaction at once (and a throw in it throws there, so the
+   * outer transaction rolls back whole).
+   */
+  write<T>(body: (sql: Sql) => T): Promise<T> {
+    if (this.inTransaction) return Promise.resolve(body(this.sql));
+    if (this.waiting.length === 0) {
+      const now = this.tryWrite(body);
+      if (now) return now;
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({ body, resolve: resolve as (value: unknown) => void, reject });
+      this.scheduleRetry();
+    });
+  }
+
+  /**
+   * A write transaction now, on this thread: if another window holds the lock it waits only for
+   * SQLite's busy timeout, then throws. For what cannot wait on a timer: the first open's
+   * migrations, and tests and benches that set up a file.
+   */
+  writeNow<T>(body: (sql: Sql) => T): T {
     return this.transaction('BEGIN IMMEDIATE', body);
+  }
+
+  /** How many of this window's writes are waiting for another window's lock. */
+  get waitingWrites(): number {
+    return this.waiting.length;
+  }
+
+  /** The write's outcome, or undefined when another window holds the lock. */
+  private tryWrite<T>(body: (sql: Sql) => T): Promise<T> | undefined {
+    try {
+      return Promise.resolve(this.transaction('BEGIN IMMEDIATE', body));
+    } catch (error) {
+      if (error instanceof LockedError) return undefined;
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  private scheduleRetry(): void {
+    if (this.retry) return;
+    const delayMs = retryDelayMs(this.attempts++);
+    this.retry = (this.deps.timers ?? systemTimers).start(delayMs, () => {
+      this.retry = undefined;
+      this.waitedMs += delayMs;
+      this.drain();
+    });
+  }
+
+  /** Tries the waiting writes in order until one finds the lock still held. */
+  private drain(): void {
+    while (this.waiting.length) {
+      const next = this.waiting[0]!;
+      const outcome = this.tryWrite(next.body);
+      if (!outcome) {
+        if (this.waitedMs < (this.deps.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS)) return this.scheduleRetry();
+        // Every waiting write has waited as long: they fail together, and the next write tries afresh.
+        const failure = new SwitchboardError(
+          'storage_unavailable',
+          l10n.t(
+            "Switchboard could not write to its database: another VS Code window kept it locked for more than {0} seconds. Nothing was written. Try again; if it keeps happening, close or reload Switchboard's other windows.",
+            String(Math.round((this.deps.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS) / 100) / 10),
+          ),
+        );
+        this.deps.logger.error(failure.message);
+        this.settleWaiting(failure);
+        return;
+      }
+      this.waiting.shift();
+      this.attempts = 0;
+      this.waitedMs = 0;
+      outcome.then(next.resolve, next.reject);
+    }
+  }
+
+  /** Fails every waiting write with `error`, and stops their retries. */
+  private settleWaiting(error: Error): void {
+    this.retry?.cancel();
+    this.retry = undefined;
+    this.attempts = 0;
+    this.waitedMs = 0;
+    for (const write of this.waiting.splice(0)) write.reject(error);
   }
 
   /** Resolves when the work after the first open (removing moved globalState keys) is done. */
@@ -111,6 +230,7 @@ export class Database implements Disposable {
   }
 
   dispose(): void {
+    if (this.waiting.length) this.settleWaiting(new SwitchboardError('storage_unavailable', l10n.t("Switchboard's database was closed before a write could be made.")));
     this.statements.clear();
     this.db?.close();
     this.db = undefined;
@@ -119,7 +239,11 @@ export class Database implements Disposable {
   private transaction<T>(begin: string, body: (sql: Sql) => T): T {
     const db = this.open();
     if (this.inTransaction) return body(this.sql);
-    db.exec(begin);
+    try {
+      db.exec(begin);
+    } catch (error) {
+      throw isLocked(error) ? new LockedError(error) : error;
+    }
     this.inTransaction = true;
     try {
       const result = body(this.sql);
@@ -155,14 +279,15 @@ export class Database implements Disposable {
     try {
       mkdirSync(dirname(this.deps.file), { recursive: true });
       db = new sqlite.DatabaseSync(this.deps.file);
-      const busyTimeoutMs = Math.round(this.deps.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
-      db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+      db.exec(`PRAGMA busy_timeout = ${this.busyTimeoutMs}`);
       const opened = db;
       this.db = db;
       // Two windows opening a new file at once: switching it to WAL and migrating it can meet
       // the other's lock in a way SQLite does not hand to the busy handler, so that step waits
-      // and tries again itself, for as long as the busy timeout.
-      after = whileLocked(busyTimeoutMs, () => {
+      // and tries again itself, for as long as a write may wait. On this thread: every read and
+      // write needs the schema first. Only a first open that meets another window's migration or
+      // move waits here.
+      after = whileLocked(Math.max(this.busyTimeoutMs, this.deps.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS), () => {
         // WAL: readers never block the writer. NORMAL is durable across a crash of the process
         // (the WAL is fsynced at checkpoints); only a power loss may drop the last commits.
         opened.exec('PRAGMA journal_mode = WAL');
@@ -170,7 +295,7 @@ export class Database implements Disposable {
         this.migrate();
         // Inside the try: if the move from an earlier version fails, the database is closed and
         // every use says so (and tries again), rather than showing a registry without its models.
-        return this.write((sql) => this.deps.afterMigrations?.(sql));
+        return this.writeNow((sql) => this.deps.afterMigrations?.(sql));
       });
     } catch (error) {
       this.statements.clear();
@@ -211,7 +336,7 @@ export class Database implements Disposable {
 
   /** Applies the migrations this file has not had yet, in one transaction with the version. */
   private migrate(): void {
-    this.write((sql) => {
+    this.writeNow((sql) => {
       const current = Number(sql.get<{ user_version: number }>('PRAGMA user_version')?.user_version ?? 0);
       if (current > MIGRATIONS.length) {
         throw new SwitchboardError(
@@ -236,11 +361,24 @@ function whileLocked<T>(limitMs: number, step: () => T): T {
     try {
       return step();
     } catch (error) {
-      const locked = /database is locked|SQLITE_BUSY/i.test(errorText(error));
-      if (!locked || performance.now() >= deadline) throw error;
+      const locked = error instanceof LockedError || isLocked(error);
+      if (!locked || performance.now() >= deadline) throw error instanceof LockedError ? error.cause : error;
       // A synchronous sleep: the database API is synchronous, as SQLite's own busy wait is.
       Atomics.wait(pause, 0, 0, 20);
     }
+  }
+}
+
+/** SQLite's "database is locked" (SQLITE_BUSY) at the start of a write: another connection holds the write lock. */
+function isLocked(error: unknown): boolean {
+  const code = (error as { errcode?: unknown } | null)?.errcode;
+  return code === 5 || /database is locked|SQLITE_BUSY/i.test(errorText(error));
+}
+
+/** A write that could not begin because another connection holds the lock. */
+class LockedError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(errorText(cause));
   }
 }
 

@@ -14,6 +14,12 @@ export const CONSENTS_KEY = 'switchboard.consents';
  * commit, a burst of them at once.
  */
 export const AUDIT_HEAD_KEY = 'switchboard.auditHead';
+/**
+ * The last audit entry a verify found intact (its row, seq and hash), beside the mirrored head:
+ * opening the editor verifies only the entries written after it (audit/auditAnchor.ts). Written
+ * by a verify, never on a run's path.
+ */
+export const AUDIT_VERIFIED_KEY = 'switchboard.auditVerified';
 /** What the AI gateway has of each agent, and deletes it still owes (gatewaySync.ts). Small: one record per agent. */
 export const GATEWAY_SYNC_KEY = 'switchboard.gatewaySync';
 /** The origin the AI gateway token may go to (the token itself is in SecretStorage). */

@@ -80,7 +80,7 @@ export function createEditorController(deps: EditorControllerDeps): ViewHost<Edi
         return { entries: page.entries.map((entry) => auditRow(entry, names, describe, run)), total: page.total };
       }
       case 'verifyAudit': {
-        const result = await deps.audit.verify();
+        const result = await deps.audit.verify({ full: request.params.full === true });
         return result.broken ? { ...result, broken: { line: result.broken.line, reason: result.broken.reason.slice(0, 500) } } : result;
       }
       case 'exportAudit': {
