@@ -65,6 +65,8 @@ export const AuditVerificationSchema = z.object({
   ok: z.boolean(),
   entries: z.number().int().nonnegative(),
   broken: z.object({ line: z.number().int().positive(), reason: z.string().max(500) }).optional(),
+  /** Set when only the entries written since the last verify were checked (Verify All checks all). */
+  newSince: z.number().int().nonnegative().optional(),
 });
 export type AuditVerificationInfo = z.infer<typeof AuditVerificationSchema>;
 

@@ -428,7 +428,7 @@ describe('AuditLog', () => {
       assert.deepEqual(await log.verify(), { ok: true, entries: 2 });
       const next = await log.append({ kind: 'model_call', outcome: 'ok' });
       assert.deepEqual([next.seq, next.prevHash, earlier.some((e) => e.chainKey)], [3, earlier[1]!.hash, false]);
-      assert.deepEqual(await log.verify(), { ok: true, entries: 3 });
+      assert.deepEqual(await log.verify(), { ok: true, entries: 3, newSince: 1 });
       assert.throws(() => appendAsEarlierVersion(temp.db, [{ kind: 'model_call', outcome: 'ok' }]), /already has keyed entries/);
     });
 
@@ -581,7 +581,7 @@ describe('AuditLog', () => {
       await log.append({ kind: 'model_call', runId: 'r2', outcome: 'ok' });
       editRow(2, denied);
       // The edited entry was verified before it was edited: opening the editor checks entry 4 only.
-      assert.deepEqual(await log.verify(), { ok: true, entries: 4 });
+      assert.deepEqual(await log.verify(), { ok: true, entries: 4, newSince: 1 });
       const full = { ok: false, entries: 4, broken: { line: 2, reason: 'its content does not match its keyed hash (the entry was edited, or the chain was recomputed without the key)' } };
       assert.deepEqual(await log.verify({ full: true }), full);
       assert.deepEqual((await (await workerLog()).verify({ full: true })), full, 'in the workers too');
@@ -609,7 +609,7 @@ describe('AuditLog', () => {
       assert.deepEqual(state.get(AUDIT_VERIFIED_KEY), { pos: 3, seq: 3, hash: last.hash });
       editRow(1, (body) => body.replace('connection_created', 'connection_deleted'));
       const next = windowLog(temp.open());
-      assert.deepEqual(await next.verify(), { ok: true, entries: 3 }, 'entry 1 was verified before it was edited');
+      assert.deepEqual(await next.verify(), { ok: true, entries: 3, newSince: 0 }, 'entry 1 was verified before it was edited');
       assert.equal((await next.verify({ full: true })).broken?.line, 1);
     });
 

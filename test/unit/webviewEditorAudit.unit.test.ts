@@ -71,6 +71,11 @@ describe('Switchboard editor: the Audit tab', () => {
 
   it('states the verification result, and where the chain breaks', () => {
     assert.equal(verificationLine({ ok: true, entries: 1200 }, 'en-US'), 'Verified: 1,200 entries, every link of the hash chain checks.');
+    // Only the new entries were checked: the line says so instead of claiming every link.
+    assert.equal(
+      verificationLine({ ok: true, entries: 1200, newSince: 3 }, 'en-US'),
+      'Verified: 1,200 entries; the 3 written since the last check link on to the chain checked then. Verify All checks every link again.',
+    );
     assert.match(verificationLine({ ok: false, entries: 9, broken: { line: 4, reason: 'its content does not match its hash (the entry was edited)' } }), /broken at entry 4: its content does not match its hash/);
   });
 });

@@ -120,8 +120,12 @@ export function auditCells(row: AuditRow, locale = pageLocale()): AuditCells {
 export const AUDIT_PAGE_WORDS: PageWords = { range: (first, last, total) => l10n.t('Entries {0}–{1} of {2}', first, last, total), none: l10n.t('No entries match.') };
 
 /** The line at the top of the Audit tab: whether the hash chain checks, and where it breaks. */
-export function verificationLine(result: { ok: boolean; entries: number; broken?: { line: number; reason: string } }, locale = pageLocale()): string {
+export function verificationLine(result: { ok: boolean; entries: number; broken?: { line: number; reason: string }; newSince?: number }, locale = pageLocale()): string {
   const entries = formatCount(result.entries, locale);
+  // Only the new entries were checked this time: say so, rather than claim every link.
+  if (result.ok && result.newSince !== undefined) {
+    return l10n.t('Verified: {0} entries; the {1} written since the last check link on to the chain checked then. Verify All checks every link again.', entries, formatCount(result.newSince, locale));
+  }
   if (result.ok) return result.entries === 1 ? l10n.t('Verified: 1 entry, and its link of the hash chain checks.') : l10n.t('Verified: {0} entries, every link of the hash chain checks.', entries);
   return l10n.t('The audit log is broken at entry {0}: {1}. Entries from there on cannot be trusted.', result.broken ? formatCount(result.broken.line, locale) : '?', result.broken?.reason ?? l10n.t('unknown reason'));
 }

@@ -12,6 +12,8 @@ export interface AuditVerification {
   entries: number;
   /** The first entry (1-based position) whose link is broken, and why. */
   broken?: { line: number; reason: string };
+  /** Set when only the entries written since an earlier verify were checked: how many those were. */
+  newSince?: number;
 }
 
 /** The last entry of a verified stretch of the chain: where the next one must link. */

@@ -252,7 +252,9 @@ export class AuditLog {
     if (walk.broken) return { result: { ok: false, entries, broken: { line: before + walk.broken.index + 1, reason: walk.broken.reason } } };
     // A mirrored head before `from` was among the entries verified then.
     const mirroredHash = mirrored && mirrored.seq < from.seq ? mirrored.hash : walk.mirroredHash;
-    const result = checkEnds({ entries, last: walk.link, head: log.head, mirrored, mirroredHash });
+    const ends = checkEnds({ entries, last: walk.link, head: log.head, mirrored, mirroredHash });
+    // `from` itself was checked again, but it is not new.
+    const result = ends.ok ? { ...ends, newSince: log.rows.length - 1 } : ends;
     return { result, ...(result.ok ? { last: { pos: log.rows.at(-1)!.pos, seq: walk.link.seq, hash: walk.link.hash } } : {}) };
   }
 
