@@ -95,13 +95,18 @@ export function describeRequester(requesterId: string): string {
     case requesterIds.gateway:
       return vscode.l10n.t('the AI gateway sync');
     default: {
+      // The initiator VS Code names is always an extension, even one whose id looks like ours.
       const initiator = chatInitiator(requesterId);
-      if (initiator) return vscode.l10n.t('VS Code chat, for {0}', describeRequester(initiator));
-      const extension = vscode.extensions.getExtension(requesterId);
-      const name = (extension?.packageJSON as { displayName?: string } | undefined)?.displayName;
-      return name ? vscode.l10n.t('the extension "{0}" ({1})', name, requesterId) : vscode.l10n.t('the extension {0}', requesterId);
+      if (initiator) return vscode.l10n.t('VS Code chat, for {0}', describeExtension(initiator));
+      return describeExtension(requesterId);
     }
   }
+}
+
+function describeExtension(extensionId: string): string {
+  const extension = vscode.extensions.getExtension(extensionId);
+  const name = (extension?.packageJSON as { displayName?: string } | undefined)?.displayName;
+  return name ? vscode.l10n.t('the extension "{0}" ({1})', name, extensionId) : vscode.l10n.t('the extension {0}', extensionId);
 }
 
 function capitalize(text: string): string {

@@ -3,7 +3,7 @@ import { mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { callingExtension, extensionOfCode } from '../../src/core/keys/callingExtension';
-import { extensionRequesterId, OWN_REQUESTER_NAMESPACE, requesterIds } from '../../src/core/keys/requesters';
+import { chatInitiator, chatRequesterId, commandRequester, extensionRequesterId, OWN_REQUESTER_NAMESPACE, requesterIds } from '../../src/core/keys/requesters';
 import { expectFailure } from '../fixtures/expectFailure';
 import { tempDirRemovedAtExit } from '../fixtures/tempDirs';
 
@@ -74,5 +74,17 @@ describe('Requester ids of extensions and of Switchboard\'s own surfaces', () =>
     }
     assert.equal(extensionRequesterId('Switchboard-Dev.Switchboard'), 'switchboard-dev.switchboard');
     assert.equal(extensionRequesterId('acme.switchboard'), 'acme.switchboard');
+  });
+
+  it("takes a palette command's own pick as the person's click, and its argument as someone else's request", () => {
+    assert.deepEqual(commandRequester(undefined), { id: requesterIds.palette, byPerson: true });
+    for (const arg of [null, 'id', { connectionId: 'c' }, 0]) assert.deepEqual(commandRequester(arg), { id: requesterIds.commandArgument, byPerson: false });
+  });
+
+  it('names a chat request by the extension VS Code says sent it, in lower case, and plain VS Code chat otherwise', () => {
+    assert.equal(chatRequesterId('Acme.Tool'), `${requesterIds.vscodeChat}/acme.tool`);
+    for (const initiator of [undefined, 'core', '', 42, 'not an id']) assert.equal(chatRequesterId(initiator), requesterIds.vscodeChat);
+    assert.equal(chatInitiator(chatRequesterId('Acme.Tool')), 'acme.tool');
+    for (const other of [requesterIds.vscodeChat, requesterIds.palette, 'acme.tool', `x${requesterIds.vscodeChat}/acme.tool`]) assert.equal(chatInitiator(other), undefined, other);
   });
 });

@@ -18,11 +18,12 @@ describe('ViewHost', () => {
   type Snapshot = { type: 'snapshot'; n: number };
 
   function host() {
-    const posted: (Snapshot | Reply)[] = [];
+    const posted: (Snapshot | Reply | 'notice')[] = [];
     const logger = new MemoryLogger();
     const changed = new Emitter<void>();
+    const noticed = new Emitter<void>();
     let n = 0;
-    const view = new ViewHost<Request, Snapshot>({
+    const view = new ViewHost<Request, Snapshot, 'notice'>({
       name: 'Test',
       schema: FromViewSchema,
       dispatch: async (request) => {
@@ -34,8 +35,9 @@ describe('ViewHost', () => {
       post: (message) => posted.push(message),
       logger,
       changes: [changed.event],
+      notices: [{ event: noticed.event, notice: 'notice' }],
     });
-    return { view, posted, logger, changed };
+    return { view, posted, logger, changed, noticed };
   }
 
   const request = (id: unknown, text: unknown = 'hi') => ({ type: 'request', id, method: 'echo', params: { text } });
@@ -61,6 +63,21 @@ describe('ViewHost', () => {
     assert.equal(posted.length, 1);
     await view.handle({ type: 'ready' });
     assert.equal(posted.length, 2);
+  });
+
+  it('posts a notice on its event only while the view is ready, and stops when disposed', async () => {
+    const { view, posted, noticed } = host();
+    noticed.fire();
+    assert.deepEqual(posted, [], 'not before the view is ready');
+    await view.handle({ type: 'ready' });
+    noticed.fire();
+    assert.deepEqual(posted, [{ type: 'snapshot', n: 1 }, 'notice']);
+    view.reset();
+    noticed.fire();
+    view.dispose();
+    await view.handle({ type: 'ready' });
+    noticed.fire();
+    assert.deepEqual(posted, [{ type: 'snapshot', n: 1 }, 'notice', { type: 'snapshot', n: 2 }]);
   });
 
   it('stops listening to changes when disposed', async () => {

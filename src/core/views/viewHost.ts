@@ -86,5 +86,6 @@ export class ViewHost<R extends Request, S, N = never> implements Disposable {
 function requestIdOf(raw: unknown): string | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const id = (raw as { id?: unknown }).id;
-  return typeof id === 'string' && id.length > 0 && id.length <= 64 ? id : undefined;
+  // An empty id is falsy, and gets no reply either.
+  return typeof id === 'string' && id.length <= 64 ? id : undefined;
 }
