@@ -9,11 +9,14 @@ import { commandArgument, gatewayRequester, personAt, requesterIds } from '../..
 import { blankSecrets, keyHint } from '../../src/core/base/secrets';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import type { Connection } from '../../src/contracts/connections';
-import { agentsView, buildConnectionsStack, fromView, keyedConnection } from '../fixtures/keyPathKit';
+import { agentsView, buildConnectionsStack, buildKeyPath, fromView, keyedConnection } from '../fixtures/keyPathKit';
+import { auditChainKeys } from '../../src/core/keys/keyPath';
+import { secretNames } from '../../src/core/keys/vault';
 import { OpenAiCompatibleFixture } from '../fixtures/openaiCompatibleFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
 import type { ConnectionTarget } from '../../src/core/providers/adapter';
 import { serveDuringSuite } from '../helpers/providerTestKit';
+import { MemoryLogger, MemoryStore } from '../helpers/fakes';
 
 function code(expected: string, pattern?: RegExp) {
   return (error: unknown) => {
@@ -394,6 +397,17 @@ describe('the key path and SecretStorage', () => {
 });
 
 describe('keys in text', () => {
+  it('reads an audit chain key only under an id of its own form: an id from the database cannot name another secret', async () => {
+    const { vault } = buildKeyPath({ store: new MemoryStore() });
+    const logger = new MemoryLogger();
+    const chainKeys = auditChainKeys({ vault, logger });
+    const created = await chainKeys.create();
+    assert.deepEqual(await chainKeys.get(created.id), created.key);
+    await vault.store(secretNames.auditChainKey('not-one-of-ours'), Buffer.alloc(32, 1).toString('base64'));
+    assert.equal(await chainKeys.get('not-one-of-ours'), undefined);
+    assert.equal(await chainKeys.get(created.id.toUpperCase()), undefined);
+  });
+
   it('blanks a key written as it is, with \\/ and with \\uXXXX escapes in either case', () => {
     const key = 'sk-ab/cd"ef\\gh1234';
     const json = JSON.stringify({ error: key });
@@ -503,6 +517,23 @@ describe('credential headers', () => {
     await assert.rejects(stack.connections.update(id, { baseUrl: `${gateway.url}/v1` }), code('consent_denied', /would send its key there/));
     assert.equal(stack.connections.require(id).baseUrl, `${secondGateway.url}/v1`);
     assert.equal(gateway.requests.length, before);
+  });
+
+  it('tells an import which credentials differ from those stored, without reading any for a use or asking', async () => {
+    const stack = await gatewayConnection();
+    const connection = stack.connections.require(stack.connection.id);
+    const reads = (await stack.keyReads()).length;
+    assert.deepEqual(await stack.keys.differingCredentials(connection, { credentialHeaders: { 'x-api-token': CANARY_KEY } }), { apiKey: false, headers: [] });
+    // Same hint, another value: the hint alone does not decide.
+    const lookalike = `${CANARY_KEY.slice(0, -4)}zzzz${CANARY_KEY.slice(-4)}`;
+    assert.equal(keyHint(lookalike), keyHint(CANARY_KEY));
+    assert.deepEqual(await stack.keys.differingCredentials(connection, { credentialHeaders: { 'x-api-token': lookalike, 'x-tenant': 'tenant-value-1234' } }), {
+      apiKey: false,
+      headers: ['x-api-token', 'x-tenant'],
+    });
+    // A key where the connection has none differs.
+    assert.deepEqual(await stack.keys.differingCredentials(connection, { apiKey: 'sk-new-key-5f2a9c' }), { apiKey: true, headers: [] });
+    assert.equal((await stack.keyReads()).length, reads, 'a comparison is not a use of the key');
   });
 
   it('refuses a new credential while the ones beside it are bound to another origin than the address, and changes nothing', async () => {
