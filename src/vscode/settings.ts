@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { Emitter } from '../core/base/events';
 import { checkGatewayUrl } from '../contracts/gateway';
-import type { Logger, ProxySettings, Settings } from '../core/base/ports';
+import type { CooldownSettings, Logger, ProxySettings, RetrySettings, Settings } from '../core/base/ports';
+import { FallbacksSchema, MAX_FALLBACKS, type CallTarget } from '../contracts/agents';
 
 const SECTION = 'switchboard';
 const DEFAULT_REQUEST_TIMEOUT_S = 60;
@@ -20,6 +21,14 @@ const MAX_DISCOVERY_TIMEOUT_S = 600;
 const MAX_RUN_RETENTION = 100_000;
 const MAX_RUN_OUTPUT_KIB = 8192;
 const MAX_CONCURRENT_REQUESTS = 64;
+const DEFAULT_RETRY_ATTEMPTS = 3;
+const MAX_RETRY_ATTEMPTS = 10;
+const DEFAULT_RETRY_WAIT_S = 30;
+const MAX_RETRY_WAIT_S = 600;
+const DEFAULT_COOLDOWN_FAILURES = 3;
+const MAX_COOLDOWN_FAILURES = 100;
+const DEFAULT_COOLDOWN_S = 60;
+const MAX_COOLDOWN_S = 3600;
 
 /** Switchboard's settings and VS Code's proxy settings, read fresh on every call. */
 export class VsCodeSettings implements Settings, vscode.Disposable {
@@ -68,6 +77,31 @@ export class VsCodeSettings implements Settings, vscode.Disposable {
 
   maxConcurrentRequestsPerConnection(): number {
     return Math.round(this.bounded('maxConcurrentRequestsPerConnection', DEFAULT_MAX_CONCURRENT_REQUESTS, MAX_CONCURRENT_REQUESTS, vscode.l10n.t('a whole number of requests')));
+  }
+
+  retry(): RetrySettings {
+    return {
+      maxAttempts: Math.round(this.bounded('retry.maxAttempts', DEFAULT_RETRY_ATTEMPTS, MAX_RETRY_ATTEMPTS, vscode.l10n.t('a whole number of tries'))),
+      maxWaitMs: this.bounded('retry.maxWaitSeconds', DEFAULT_RETRY_WAIT_S, MAX_RETRY_WAIT_S, vscode.l10n.t('a number of seconds')) * 1000,
+    };
+  }
+
+  cooldown(): CooldownSettings {
+    // 0 failures turns cool-downs off, so that one is read without the "greater than 0" rule.
+    const failures = vscode.workspace.getConfiguration(SECTION).get<unknown>('cooldown.failures', DEFAULT_COOLDOWN_FAILURES);
+    return {
+      failures: failures === 0 ? 0 : Math.round(this.bounded('cooldown.failures', DEFAULT_COOLDOWN_FAILURES, MAX_COOLDOWN_FAILURES, vscode.l10n.t('a whole number of failures'))),
+      windowMs: this.bounded('cooldown.windowSeconds', DEFAULT_COOLDOWN_S, MAX_COOLDOWN_S, vscode.l10n.t('a number of seconds')) * 1000,
+      periodMs: this.bounded('cooldown.periodSeconds', DEFAULT_COOLDOWN_S, MAX_COOLDOWN_S, vscode.l10n.t('a number of seconds')) * 1000,
+    };
+  }
+
+  defaultFallbacks(): CallTarget[] {
+    const raw = vscode.workspace.getConfiguration(SECTION).get<unknown>('fallbacks', []);
+    const parsed = FallbacksSchema.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    this.warnOnce('fallbacks', vscode.l10n.t('The setting switchboard.fallbacks must be a list of at most {0} entries, each with a connectionId (a connection\'s id) and a modelRef. No fallbacks are used until it is fixed.', MAX_FALLBACKS));
+    return [];
   }
 
   gatewayUrl(): string {

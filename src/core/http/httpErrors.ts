@@ -14,7 +14,8 @@ export class NetworkError extends SwitchboardError {
     readonly reason: NetworkFailure,
     message: string,
   ) {
-    super('endpoint_unreachable', message);
+    // A refused or reset connection may take the next try; a wrong name, certificate or proxy will not.
+    super('endpoint_unreachable', message, reason === 'refused' || reason === 'reset' ? { facts: { transient: true } } : undefined);
     this.name = 'NetworkError';
   }
 }
