@@ -2,6 +2,8 @@ import * as assert from 'node:assert/strict';
 import type { RunRecord } from '../../src/contracts/agents';
 import { BASE_BACKOFF_MS, backoffCeilingMs, backoffMs, judge } from '../../src/core/calls/retryPolicy';
 import { SwitchboardError } from '../../src/core/base/errors';
+import { ChatRecordStore } from '../../src/core/chat/chatRecordStore';
+import { ChatService } from '../../src/core/chat/chatService';
 import { retryFacts } from '../../src/core/http/httpClient';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { FaultServer, type Fault } from '../fixtures/faultServer';
@@ -230,6 +232,20 @@ describe('Retries and fallback chains on the one call path, against loopback fau
       ['gpt-4o-mini', 'endpoint_unreachable', 504, 0],
       ['o3-mini', 'ok', null, 0],
     ]);
+  });
+
+  it("moves a VS Code chat request to switchboard.fallbacks, each target's key asked for, and its record keeps the tries", async () => {
+    const { targets } = await chain({ maxAttempts: 1, answers: ['once', 'once'] });
+    stack.settings.fallbacks = [targets[1]!];
+    const records = new ChatRecordStore({ db: stack.db, logger: stack.logger, retention: () => 10 });
+    const chat = new ChatService({ ...stack, records, clock: stack.clock, fallbacks: () => stack.settings.defaultFallbacks() });
+    primary.plan({ kind: 'status', status: 529 });
+    const result = await chat.respond({ modelId: `${targets[0]!.connectionId}/gpt-4o-mini`, requesterId: requesterIds.vscodeChat, messages: [{ role: 'user', content: 'hi chat' }] }, new AbortController().signal, () => undefined);
+    assert.match(result.content, /hi chat/);
+    assert.deepEqual(stack.prompts, [`${requesterIds.vscodeChat}@Primary`, `${requesterIds.vscodeChat}@Second`]);
+    const [record] = records.page({ limit: 1 }).records;
+    assert.deepEqual(record?.attempts?.map((a) => [a.modelRef, a.outcome, a.status ?? null]), [['gpt-4o-mini', 'endpoint_unreachable', 529], ['gpt-4o', 'ok', null]]);
+    assert.deepEqual(record?.answeredBy, targets[1]);
   });
 
   it('refuses a fallback list it could not use when the agent is saved, with the reason', async () => {
