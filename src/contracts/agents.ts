@@ -1,7 +1,9 @@
 import * as z from 'zod';
 import { ErrorInfoSchema } from './errors';
 import { UsageSchema } from './models';
-import { AUDIT_KINDS, RUN_STATUSES } from './vocabulary';
+import { AUDIT_KINDS, MAX_FALLBACKS, RUN_STATUSES } from './vocabulary';
+
+export { MAX_FALLBACKS };
 
 /** What a key is used for; every key read names one. */
 export const KeyPurposeSchema = z.enum(['test', 'discover', 'chat', 'gateway', 'export']);
@@ -20,9 +22,6 @@ const modelRefSchema = z.string().trim().min(1).max(256);
 
 /** `<providerType>/<model>`: the provider type before the first slash, the model (which may hold slashes) after it. */
 export const LegacyModelSchema = z.string().trim().max(300).regex(/^[^/\s]+\/\S.*$/, 'must be "<providerType>/<model>"');
-
-/** The longest fallback list an agent or the `switchboard.fallbacks` setting may name. */
-export const MAX_FALLBACKS = 5;
 
 /** A place a model call can go: a connection and one of its models. */
 export const CallTargetSchema = z.object({ connectionId: z.string().uuid(), modelRef: modelRefSchema }).strict();
