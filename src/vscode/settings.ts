@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Emitter } from '../core/base/events';
 import { checkGatewayUrl } from '../contracts/gateway';
 import type { CooldownSettings, Logger, ProxySettings, RetrySettings, Settings } from '../core/base/ports';
+import type { RateLimits } from '../core/base/rateLimiter';
 import { FallbacksSchema, MAX_FALLBACKS, type CallTarget } from '../contracts/agents';
 
 const SECTION = 'switchboard';
@@ -29,6 +30,7 @@ const DEFAULT_COOLDOWN_FAILURES = 3;
 const MAX_COOLDOWN_FAILURES = 100;
 const DEFAULT_COOLDOWN_S = 60;
 const MAX_COOLDOWN_S = 3600;
+const MAX_RATE_LIMIT = 100_000_000;
 
 /** Switchboard's settings and VS Code's proxy settings, read fresh on every call. */
 export class VsCodeSettings implements Settings, vscode.Disposable {
@@ -83,6 +85,18 @@ export class VsCodeSettings implements Settings, vscode.Disposable {
     return {
       maxAttempts: Math.round(this.bounded('retry.maxAttempts', DEFAULT_RETRY_ATTEMPTS, MAX_RETRY_ATTEMPTS, vscode.l10n.t('a whole number of tries'))),
       maxWaitMs: this.bounded('retry.maxWaitSeconds', DEFAULT_RETRY_WAIT_S, MAX_RETRY_WAIT_S, vscode.l10n.t('a number of seconds')) * 1000,
+    };
+  }
+
+  rateLimits(): RateLimits {
+    // 0 (the default) is no limit, so these are read without the "greater than 0" rule.
+    const read = (name: string, unit: string) => {
+      const value = vscode.workspace.getConfiguration(SECTION).get<unknown>(name, 0);
+      return value === 0 ? 0 : Math.round(this.bounded(name, 0, MAX_RATE_LIMIT, unit));
+    };
+    return {
+      requestsPerMinute: read('rateLimit.requestsPerMinute', vscode.l10n.t('a whole number of requests')),
+      tokensPerMinute: read('rateLimit.tokensPerMinute', vscode.l10n.t('a whole number of tokens')),
     };
   }
 

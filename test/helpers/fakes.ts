@@ -2,6 +2,7 @@
 import { checkGatewayUrl } from '../../src/contracts/gateway';
 import { Emitter } from '../../src/core/base/events';
 import type { CallTarget } from '../../src/contracts/agents';
+import type { RateLimits } from '../../src/core/base/rateLimiter';
 import type { Clock, CooldownSettings, Interactions, KeyValueStore, Logger, ProxySettings, RetrySettings, SecretVault, Settings, Timer, Timers } from '../../src/core/base/ports';
 
 export class MemoryStore implements KeyValueStore {
@@ -122,6 +123,12 @@ export class MemorySettings implements Settings {
   retrySettings: RetrySettings = { maxAttempts: 1, maxWaitMs: 30_000 };
   cooldownSettings: CooldownSettings = { failures: 3, windowMs: 60_000, periodMs: 60_000 };
   fallbacks: CallTarget[] = [];
+
+  rates: RateLimits = { requestsPerMinute: 0, tokensPerMinute: 0 };
+
+  rateLimits(): RateLimits {
+    return this.rates;
+  }
 
   retry(): RetrySettings {
     return this.retrySettings;

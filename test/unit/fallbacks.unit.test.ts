@@ -248,6 +248,30 @@ describe('Retries and fallback chains on the one call path, against loopback fau
     assert.deepEqual(record?.answeredBy, targets[1]);
   });
 
+  it("makes a call wait its turn for the connection's rate limit, shown as a step of the run while it waits, and a cancel ends the wait with nothing sent", async () => {
+    const { callTimers, agent } = await chain({ fallbacks: 0 });
+    stack.settings.rates = { requestsPerMinute: 1, tokensPerMinute: 0 };
+    assert.equal((await stack.service.start({ agentId: agent.id, input: 'one' }, person)).status, 'succeeded');
+    const second = await stack.service.launch({ agentId: agent.id, input: 'two' }, person);
+    await callTimers.started(60_000);
+    while (!stack.runs.get(second.runId)?.trace.some((step) => step.name === 'wait for the rate limit')) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(primary.chats().length, 1, 'not sent while it waits');
+    stack.clock.time = new Date(stack.clock.time.getTime() + 60_000);
+    callTimers.fire(60_000);
+    const done = await second.finished;
+    assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
+    assert.equal(primary.chats().length, 2);
+    const waited = done.trace.find((step) => step.name === 'wait for the rate limit');
+    assert.equal(waited?.durationMs, 60_000);
+
+    const third = await stack.service.launch({ agentId: agent.id, input: 'three' }, person);
+    await callTimers.started(60_000);
+    stack.service.cancel(third.runId);
+    const cancelled = await third.finished;
+    assert.equal(cancelled.status, 'cancelled');
+    assert.equal(primary.chats().length, 2, 'a cancelled wait sends nothing');
+  });
+
   it('refuses a fallback list it could not use when the agent is saved, with the reason', async () => {
     const { agent, targets } = await chain();
     const [own, other] = targets;

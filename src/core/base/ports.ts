@@ -1,4 +1,5 @@
 import type { CallTarget } from '../../contracts/agents';
+import type { RateLimits } from './rateLimiter';
 
 /**
  * The ports through which core talks to VS Code. src/vscode implements them; unit tests use
@@ -68,6 +69,8 @@ export interface Settings {
   /** How many model calls may be in flight on one connection; the others wait their turn. */
   maxConcurrentRequestsPerConnection(): number;
   retry(): RetrySettings;
+  /** `switchboard.rateLimit.*`: the requests and tokens a minute each connection may take (0: no limit). */
+  rateLimits(): RateLimits;
   cooldown(): CooldownSettings;
   /** `switchboard.fallbacks`: where VS Code chat and runs of agents that name none move to, in order; malformed entries left out. */
   defaultFallbacks(): CallTarget[];

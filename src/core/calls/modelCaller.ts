@@ -2,6 +2,7 @@ import * as l10n from '@vscode/l10n';
 import type { ChatResult, ChatStreamPart, ConversationMessage, Tool, ToolMode, Usage } from '../../contracts/models';
 import type { AuditLog } from '../audit/auditLog';
 import { CallLimiter } from '../base/callLimiter';
+import { RateLimiter } from '../base/rateLimiter';
 import type { ConnectionService } from '../connections/connectionService';
 import { SwitchboardError, toErrorInfo, errorText } from '../base/errors';
 import type { HttpClient } from '../http/httpClient';
@@ -28,6 +29,8 @@ export interface ModelCall {
   fallbacks?: readonly CallTarget[];
   /** Told of each try as it ends (retries, fallbacks, skipped targets), for the run's or chat record's routing. */
   onAttempt?(attempt: CallAttempt): void;
+  /** Told when the call must wait its turn for a connection's rate limit, with the expected wait. */
+  onRateLimitWait?(ms: number): void;
 }
 
 export interface ModelCallerDeps {
@@ -62,6 +65,8 @@ export class ModelCaller {
   private readonly limiter: CallLimiter;
   /** Targets that failed too often lately, skipped while a call has somewhere else to go. */
   readonly cooldowns: Cooldowns;
+  /** The requests and tokens a minute of each connection (`switchboard.rateLimit.*`). */
+  private readonly rates: RateLimiter;
   private readonly timers: Timers;
   private readonly clock: Clock;
   private readonly random: () => number;
@@ -71,6 +76,7 @@ export class ModelCaller {
     this.timers = deps.timers ?? systemTimers;
     this.clock = deps.clock ?? systemClock;
     this.random = deps.random ?? Math.random;
+    this.rates = new RateLimiter(() => deps.settings.rateLimits(), () => this.clock.now().getTime(), this.timers);
     this.cooldowns = new Cooldowns(() => deps.settings.cooldown(), () => this.clock.now().getTime());
   }
 
@@ -172,6 +178,9 @@ export class ModelCaller {
     if (modelProblem) throw new SwitchboardError('invalid_input', modelProblem);
     const window = deps.contextWindow?.(connection.id, target.modelRef);
     if (window) assertFitsWindow(request, target.modelRef, window.tokens, connection.name);
+    // Waits its turn for the connection's rate limit before anything is asked or sent.
+    const estimate = estimateTokens(request.messages).tokens;
+    await this.rates.acquire(connection.id, estimate, signal, request.onRateLimitWait && ((ms) => request.onRateLimitWait?.(ms)));
     const started = performance.now();
     let outcome = 'ok';
     let status: number | undefined;
@@ -191,6 +200,7 @@ export class ModelCaller {
         sent.value = true;
         return this.limiter.run(id, () => collectChat(relay(streamChat(provider.adapter, reached, chat, context), onPart)), signal);
       });
+      this.rates.settle(id, estimate, result.usage.inputTokens + result.usage.outputTokens);
       await this.noteOutcome(id, { ok: true });
       return result;
     } catch (error) {

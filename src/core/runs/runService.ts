@@ -129,13 +129,18 @@ export class RunService {
         const primary = attempt.connectionId === routing.connectionId && attempt.modelRef === routing.modelRef;
         answeredBy = primary ? undefined : { connectionId: attempt.connectionId, modelRef: attempt.modelRef };
       };
+      // A wait for a connection's rate limit is a step of the run, shown while it lasts.
+      const onRateLimitWait = (ms: number) => {
+        trace.push({ name: 'wait for the rate limit', startedAt: deps.clock.now().toISOString(), durationMs: ms, detail: l10n.t('waiting for the rate limit of the connection, about {0} s', Math.ceil(ms / 1000)) });
+        void deps.runs.update(run.id, { trace: [...trace] }).catch((error: unknown) => deps.logger.warn(`Could not store a run's step: ${errorText(error)}`));
+      };
       await deps.runs.update(run.id, { status: 'running', routing: routed() });
       if (deps.isModelDisabled?.(routing.connectionId, routing.modelRef)) {
         throw new SwitchboardError('model_not_found', l10n.t('The model "{0}" is disabled in the registry. Enable it in the Models tab, or run with another model.', routing.modelRef));
       }
       // The worker names only its messages; where they go is this run's routing.
       const callModel = (messages: ChatMessage[], callSignal: AbortSignal, onText: (text: string) => void) =>
-        this.track(run.id, deps.modelCaller.call({ runId: run.id, requester, connectionId: routing.connectionId, modelRef: routing.modelRef, messages, fallbacks, onAttempt }, callSignal, onText));
+        this.track(run.id, deps.modelCaller.call({ runId: run.id, requester, connectionId: routing.connectionId, modelRef: routing.modelRef, messages, fallbacks, onAttempt, onRateLimitWait }, callSignal, onText));
       const result = await deps.agentHost.run(
         {
           type: 'start',
