@@ -133,6 +133,8 @@ export class VsCodeSettings implements Settings, vscode.Disposable {
       ...(proxy ? { proxy } : {}),
       noProxy: http.get<string[]>('noProxy', []),
       strictSSL: http.get<boolean>('proxyStrictSSL', true),
+      systemCertificates: http.get<boolean>('systemCertificates', true),
+      caFile: vscode.workspace.getConfiguration(SECTION).get<string>('caCertificatesFile', '').trim(),
     };
   }
 

@@ -33,6 +33,10 @@ export interface ProxySettings {
   proxy?: string;
   noProxy: string[];
   strictSSL: boolean;
+  /** VS Code's `http.systemCertificates`: HTTPS trusts the system's certificate store too. Off when absent. */
+  systemCertificates?: boolean;
+  /** `switchboard.caCertificatesFile`: a PEM file of more certificate authorities to trust. */
+  caFile?: string;
 }
 
 /** How a model call tries again: `switchboard.retry.*`. */
