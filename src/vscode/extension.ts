@@ -161,7 +161,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
       new HostedWebviewView(
         context.extensionUri,
         { script: 'connections', title: vscode.l10n.t('Connections') },
-        (post) => createConnectionsController({ connections, actions, models, modelActions, registry, settings, consent, logger, post }),
+        (post) => createConnectionsController({ connections, actions, models, modelActions, registry, settings, consent, logger, cooldowns: modelCaller.cooldowns, post }),
         onPost,
       ),
     ),

@@ -7,7 +7,11 @@ import { ChatService } from '../../src/core/chat/chatService';
 import { retryFacts } from '../../src/core/http/httpClient';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { FaultServer, type Fault } from '../fixtures/faultServer';
-import { ManualTimers } from '../helpers/fakes';
+import { ManualTimers, ScriptedInteractions } from '../helpers/fakes';
+import { ConnectionsSnapshotSchema, type ConnectionsSnapshot } from '../../src/contracts/connectionsView';
+import { ConnectionActions } from '../../src/core/connections/connectionActions';
+import { ModelActions } from '../../src/core/models/modelActions';
+import { createConnectionsController } from '../../src/core/views/connectionsController';
 import { discovered, makeStack } from '../helpers/stacks';
 import { serveDuringSuite } from '../helpers/providerTestKit';
 import type { ConsentAnswer } from '../../src/core/keys/consent';
@@ -205,7 +209,7 @@ describe('Retries and fallback chains on the one call path, against loopback fau
   });
 
   it('puts a target that failed too often in a cool-down, in which calls skip it (audited) and go straight to the fallback', async () => {
-    const { agent } = await chain({ maxAttempts: 1, fallbacks: 1 });
+    const { agent, targets } = await chain({ maxAttempts: 1, fallbacks: 1 });
     stack.settings.cooldownSettings = { failures: 2, windowMs: 60_000, periodMs: 60_000 };
     primary.plan({ kind: 'status', status: 500 }, { kind: 'status', status: 502 });
     for (const input of ['one', 'two']) assert.equal((await stack.service.start({ agentId: agent.id, input }, person)).status, 'succeeded');
@@ -217,6 +221,21 @@ describe('Retries and fallback chains on the one call path, against loopback fau
     ]);
     assert.equal(primary.chats().length, 2, 'the cooling target was not called');
     assert.equal((await modelCalls()).filter((e) => e.outcome === 'cooling_down').length, 1);
+    // The Connections view shows the cool-down on the connection's row, until when.
+    const posted: unknown[] = [];
+    const interactions = new ScriptedInteractions();
+    const view = createConnectionsController({
+      ...{ connections: stack.connections, models: stack.models, registry: stack.registry, settings: stack.settings, consent: stack.consent, logger: stack.logger },
+      actions: new ConnectionActions(stack.connections, stack.settings, interactions),
+      modelActions: new ModelActions(stack.connections, stack.models, interactions),
+      cooldowns: stack.modelCaller.cooldowns,
+      post: (message) => posted.push(message),
+    });
+    await view.handle({ type: 'ready' });
+    const snapshot = posted.at(-1) as ConnectionsSnapshot;
+    assert.deepEqual(snapshot.coolingDown, [{ connectionId: targets[0]!.connectionId, modelRef: 'gpt-4o-mini', until: new Date(stack.clock.time.getTime() + 60_000).toISOString() }]);
+    assert.ok(ConnectionsSnapshotSchema.safeParse(snapshot).success);
+    view.dispose();
     // The cool-down ends with its period.
     stack.clock.time = new Date(stack.clock.time.getTime() + 61_000);
     const fourth = await stack.service.start({ agentId: agent.id, input: 'four' }, person);

@@ -1,3 +1,4 @@
+import { Emitter } from '../base/events';
 import type { CooldownSettings } from '../base/ports';
 
 /**
@@ -8,6 +9,9 @@ import type { CooldownSettings } from '../base/ports';
 export class Cooldowns {
   private readonly failures = new Map<string, number[]>();
   private readonly until = new Map<string, number>();
+  private readonly changed = new Emitter<void>();
+  /** Fires when a target starts a cool-down or leaves one early (an answer from it); an expiry is read lazily. */
+  readonly onDidChange = this.changed.event;
 
   constructor(
     private readonly settings: () => CooldownSettings,
@@ -32,19 +36,21 @@ export class Cooldowns {
     if (recent.length >= failures) {
       this.until.set(key, now + periodMs);
       this.failures.delete(key);
+      this.changed.fire();
     } else this.failures.set(key, recent);
   }
 
   noteSuccess(key: string): void {
     this.failures.delete(key);
-    this.until.delete(key);
+    if (this.until.delete(key)) this.changed.fire();
   }
 
-  /** Every target cooling now, with the end of its cool-down: for the Connections view. */
-  cooling(): { key: string; until: number }[] {
+  /** Every target cooling now, with the end of its cool-down (ms since the epoch): for the Connections view. */
+  cooling(): { connectionId: string; modelRef: string; until: number }[] {
     return [...this.until.keys()].flatMap((key) => {
       const until = this.coolingUntil(key);
-      return until === undefined ? [] : [{ key, until }];
+      const slash = key.indexOf('/');
+      return until === undefined ? [] : [{ connectionId: key.slice(0, slash), modelRef: key.slice(slash + 1), until }];
     });
   }
 }
