@@ -8,6 +8,7 @@ import { retryFacts } from '../../src/core/http/httpClient';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { FaultServer, type Fault } from '../fixtures/faultServer';
 import { ManualTimers, ScriptedInteractions } from '../helpers/fakes';
+import { FromAgentsViewSchema } from '../../src/contracts/agentsView';
 import { ConnectionsSnapshotSchema, type ConnectionsSnapshot } from '../../src/contracts/connectionsView';
 import { ConnectionActions } from '../../src/core/connections/connectionActions';
 import { ModelActions } from '../../src/core/models/modelActions';
@@ -341,3 +342,24 @@ describe('How a failed try is judged, and how long a call waits', () => {
     assert.equal(backoffMs(3, () => 0.999999), 1999);
   });
 });
+
+describe("The Agents view's messages about fallbacks", () => {
+  const ID = '6f1d3c2a-8b4e-4f7a-9c1d-2e3f4a5b6c7d';
+  const create = (fallbacks: unknown) => FromAgentsViewSchema.safeParse({ type: 'request', id: 'r1', method: 'createAgent', params: { input: { name: 'a', fallbacks } } });
+
+  it('accepts a list of connection and model targets, and refuses anything else before it reaches the service', () => {
+    assert.ok(create([{ connectionId: ID, modelRef: 'gpt-4o' }]).success);
+    assert.ok(create([]).success);
+    for (const bad of [
+      [{ connectionId: 'not-a-uuid', modelRef: 'gpt-4o' }],
+      [{ connectionId: ID, modelRef: '' }],
+      [{ connectionId: ID, modelRef: 'gpt-4o', apiKey: 'sk-smuggled' }],
+      [{ connectionId: ID }],
+      Array.from({ length: 6 }, () => ({ connectionId: ID, modelRef: 'gpt-4o' })),
+      'gpt-4o',
+    ]) {
+      assert.equal(create(bad).success, false, JSON.stringify(bad));
+    }
+  });
+});
+
