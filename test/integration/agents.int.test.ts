@@ -109,8 +109,9 @@ describe('agents: runs through routing, consent and the audit log', function () 
     assert.equal(run.output, `You said: ${input}`);
     const modelRef = local.defaultModel ?? 'llama3.2';
     const expected = { connectionId: local.id, providerId: 'ollama', modelRef, sources: { connectionId: 'default', modelRef: local.defaultModel ? 'connection' : 'provider' } };
-    assert.deepEqual(run.routing, expected);
-    assert.deepEqual(storedRun(testing, run.id)?.routing, expected, 'the stored run has other routing than the command returned');
+    const withTry = { ...expected, attempts: [{ connectionId: local.id, modelRef, outcome: 'ok', latencyMs: run.routing?.attempts?.[0]?.latencyMs ?? -1, waitMs: 0 }] };
+    assert.deepEqual(run.routing, withTry, 'the routing keeps the one try');
+    assert.deepEqual(storedRun(testing, run.id)?.routing, withTry, 'the stored run has other routing than the command returned');
 
     const [chat, ...more] = await chatsWith('ollama', input);
     assert.ok(chat && more.length === 0, 'the Ollama fixture did not receive exactly one chat for the run');
@@ -133,7 +134,13 @@ describe('agents: runs through routing, consent and the audit log', function () 
     const input = unique('the override');
     const run = await runAgent({ agentId: helper.id, input, connectionId: override.id, modelRef: 'llava:latest' });
     assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
-    const expected = { connectionId: override.id, providerId: 'ollama', modelRef: 'llava:latest', sources: { connectionId: 'request', modelRef: 'request' } };
+    const expected = {
+      connectionId: override.id,
+      providerId: 'ollama',
+      modelRef: 'llava:latest',
+      sources: { connectionId: 'request', modelRef: 'request' },
+      attempts: [{ connectionId: override.id, modelRef: 'llava:latest', outcome: 'ok', latencyMs: run.routing?.attempts?.[0]?.latencyMs ?? -1, waitMs: 0 }],
+    };
     assert.deepEqual(run.routing, expected);
     assert.deepEqual(storedRun(testing, run.id)?.routing, expected);
     const [chat] = await chatsWith('ollama', input);
