@@ -6,6 +6,7 @@ import { ChatRecordStore } from '../../src/core/chat/chatRecordStore';
 import { ChatService } from '../../src/core/chat/chatService';
 import { retryFacts } from '../../src/core/http/httpClient';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
+import { closedPort } from '../fixtures/expectFailure';
 import { FaultServer, type Fault } from '../fixtures/faultServer';
 import { ManualTimers, ScriptedInteractions } from '../helpers/fakes';
 import { FromAgentsViewSchema } from '../../src/contracts/agentsView';
@@ -241,6 +242,21 @@ describe('Retries and fallback chains on the one call path, against loopback fau
     stack.clock.time = new Date(stack.clock.time.getTime() + 61_000);
     const fourth = await stack.service.start({ agentId: agent.id, input: 'four' }, person);
     assert.deepEqual(tries(fourth), [['gpt-4o-mini', 'ok', null, 0]]);
+  });
+
+  it("retries a refused Ollama in Ollama's own words, then falls over to the fallback", async () => {
+    const { agent, callTimers, targets } = await chain({ maxAttempts: 2 });
+    const down = await stack.connections.create({ name: 'Down', providerId: 'ollama', baseUrl: `http://127.0.0.1:${await closedPort()}` });
+    await stack.agents.update(agent.id, { name: 'resilient', connectionId: down.id, modelRef: 'llama3.2', fallbacks: [targets[1]] });
+    const run = stack.service.start({ agentId: agent.id, input: 'hello' }, person);
+    await nextWait(callTimers, BASE_BACKOFF_MS / 2);
+    const done = await run;
+    assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
+    assert.deepEqual(tries(done), [
+      ['llama3.2', 'endpoint_unreachable', null, 0],
+      ['llama3.2', 'endpoint_unreachable', null, BASE_BACKOFF_MS / 2],
+      ['gpt-4o', 'ok', null, 0],
+    ]);
   });
 
   it('uses switchboard.fallbacks for an agent that names none', async () => {
