@@ -288,8 +288,11 @@ describe('Retries and fallback chains on the one call path, against loopback fau
     const { callTimers, agent } = await chain({ fallbacks: 0 });
     stack.settings.rates = { requestsPerMinute: 1, tokensPerMinute: 0 };
     assert.equal((await stack.service.start({ agentId: agent.id, input: 'one' }, person)).status, 'succeeded');
+    const told: { runId: string; ms: number }[] = [];
+    stack.service.onDidWaitForRateLimit((wait) => told.push(wait));
     const second = await stack.service.launch({ agentId: agent.id, input: 'two' }, person);
     await callTimers.started(60_000);
+    assert.deepEqual(told, [{ runId: second.runId, ms: 60_000 }], 'progress hears of the wait');
     while (!stack.runs.get(second.runId)?.trace.some((step) => step.name === 'wait for the rate limit')) await new Promise((resolve) => setImmediate(resolve));
     assert.equal(primary.chats().length, 1, 'not sent while it waits');
     stack.clock.time = new Date(stack.clock.time.getTime() + 60_000);

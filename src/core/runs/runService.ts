@@ -45,6 +45,9 @@ export class RunService {
   private readonly finished = new Emitter<RunRecord>();
   /** Every run's final record, once it is stored: the public API tells each extension of its own. */
   readonly onDidFinishRun = this.finished.event;
+  private readonly rateWaits = new Emitter<{ runId: string; ms: number }>();
+  /** A run's call waits its turn for a connection's rate limit, about `ms` long: progress says so. */
+  readonly onDidWaitForRateLimit = this.rateWaits.event;
 
   constructor(private readonly deps: RunServiceDeps) {}
 
@@ -133,6 +136,7 @@ export class RunService {
       const onRateLimitWait = (ms: number) => {
         trace.push({ name: 'wait for the rate limit', startedAt: deps.clock.now().toISOString(), durationMs: ms, detail: l10n.t('waiting for the rate limit of the connection, about {0} s', Math.ceil(ms / 1000)) });
         void deps.runs.update(run.id, { trace: [...trace] }).catch((error: unknown) => deps.logger.warn(`Could not store a run's step: ${errorText(error)}`));
+        this.rateWaits.fire({ runId: run.id, ms });
       };
       await deps.runs.update(run.id, { status: 'running', routing: routed() });
       if (deps.isModelDisabled?.(routing.connectionId, routing.modelRef)) {
