@@ -1,5 +1,5 @@
 import * as l10n from '@vscode/l10n';
-import type { RunRecord } from '../../src/contracts/agents';
+import type { Routing, RunRecord } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
 import { LiveRegion } from '../shared/LiveRegion';
 import {
@@ -68,9 +68,9 @@ function Routing({ run, connections }: Pick<RunDetailProps, 'run' | 'connections
   );
 }
 
-/** Every try of the run's calls, when there was more than the one that answered: retries, fallbacks, skipped targets. */
-function Attempts({ run, connections }: Pick<RunDetailProps, 'run' | 'connections'>) {
-  const lines = run.routing ? attemptLines(run.routing, connections) : [];
+/** Every try of a run's (or a chat request's) calls, when there was more than the one that answered: retries, fallbacks, skipped targets. */
+export function Attempts({ routing, connections }: { routing: Pick<Routing, 'attempts'> | undefined; connections: readonly AgentsConnection[] }) {
+  const lines = routing ? attemptLines(routing, connections) : [];
   if (lines.length === 0) return null;
   return (
     <>
@@ -154,7 +154,7 @@ export function RunDetail({ id, run, connections, requesterName, now, chooseDefa
 
       <h4 class="run-detail-heading">{l10n.t('Routing')}</h4>
       <Routing run={run} connections={connections} />
-      <Attempts run={run} connections={connections} />
+      <Attempts routing={run.routing} connections={connections} />
 
       <dl class="run-facts">
         <dt>{l10n.t('Started')}</dt>

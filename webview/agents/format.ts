@@ -190,7 +190,7 @@ export interface AttemptLine {
  * The tries of a run's calls (retries on one target, fallbacks, skipped targets), oldest first;
  * none when there was only the one try that answered, which the routing above already says.
  */
-export function attemptLines(routing: Routing, connections: readonly AgentsConnection[]): AttemptLine[] {
+export function attemptLines(routing: Pick<Routing, 'attempts'>, connections: readonly AgentsConnection[]): AttemptLine[] {
   const attempts = routing.attempts ?? [];
   if (attempts.length <= 1 && attempts.every((attempt) => attempt.outcome === 'ok')) return [];
   return attempts.map((attempt) => {
@@ -206,7 +206,7 @@ export function attemptLines(routing: Routing, connections: readonly AgentsConne
 }
 
 /** The target that answered when it was a fallback, by name; '' when the run's own target answered. */
-export function answeredByLine(routing: Routing, connections: readonly AgentsConnection[]): string {
+export function answeredByLine(routing: Pick<Routing, 'answeredBy'>, connections: readonly AgentsConnection[]): string {
   const by = routing.answeredBy;
   return by ? l10n.t('answered by fallback: {0} · {1}', connectionName(connections, by.connectionId), modelName(connections, by.connectionId, by.modelRef)) : '';
 }
