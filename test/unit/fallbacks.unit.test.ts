@@ -10,6 +10,7 @@ import { closedPort } from '../fixtures/expectFailure';
 import { FaultServer, type Fault } from '../fixtures/faultServer';
 import { ManualTimers, ScriptedInteractions } from '../helpers/fakes';
 import { FromAgentsViewSchema } from '../../src/contracts/agentsView';
+import { attemptLines } from '../../webview/agents/format';
 import { ConnectionsSnapshotSchema, type ConnectionsSnapshot } from '../../src/contracts/connectionsView';
 import { ConnectionActions } from '../../src/core/connections/connectionActions';
 import { ModelActions } from '../../src/core/models/modelActions';
@@ -21,6 +22,9 @@ import { personAt, requesterIds } from '../../src/core/keys/requesters';
 
 /** The person's click on Run in the Agents view: their consent for the run's keys. */
 const person = personAt(requesterIds.agentsView);
+
+/** How many tries a run's detail would list. */
+const attemptLinesOf = (run: RunRecord) => attemptLines(run.routing ?? { attempts: [] }, []).length;
 
 /** The jitter of these tests: every back-off is half its ceiling, so a wait can be named exactly. */
 const HALF = () => 0.5;
@@ -309,6 +313,31 @@ describe('Retries and fallback chains on the one call path, against loopback fau
     const cancelled = await third.finished;
     assert.equal(cancelled.status, 'cancelled');
     assert.equal(primary.chats().length, 2, 'a cancelled wait sends nothing');
+  });
+
+  it('reads runs stored before attempts were kept as they were, and keeps the tries of new ones in the run store', async () => {
+    const { agent, targets } = await chain({ fallbacks: 0 });
+    const old: RunRecord = {
+      id: '11111111-1111-4111-8111-111111111111',
+      agentId: agent.id,
+      agentName: 'resilient',
+      requesterId: 'switchboard.agentsView',
+      status: 'succeeded',
+      input: 'from an older build',
+      output: 'fine',
+      routing: { connectionId: targets[0]!.connectionId, providerId: 'openai', modelRef: 'gpt-4o-mini', sources: { connectionId: 'agent', modelRef: 'agent' } },
+      trace: [],
+      createdAt: '2026-11-01T10:00:00.000Z',
+      finishedAt: '2026-11-01T10:00:01.000Z',
+    };
+    await stack.runs.add(old);
+    assert.deepEqual(stack.runs.get(old.id), old);
+    assert.equal(attemptLinesOf(stack.runs.get(old.id)!), 0, 'an old run shows no attempts');
+    primary.plan({ kind: 'status', status: 503 });
+    stack.settings.retrySettings = { maxAttempts: 2, maxWaitMs: 0 };
+    const done = await stack.service.start({ agentId: agent.id, input: 'new' }, person);
+    assert.deepEqual(stack.runs.get(done.id)?.routing?.attempts?.map((a) => a.outcome), ['endpoint_unreachable'], 'a wait that does not fit ends a call with nowhere else to go at once');
+    assert.equal(done.status, 'failed');
   });
 
   it('refuses a fallback list it could not use when the agent is saved, with the reason', async () => {
