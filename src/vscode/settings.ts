@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as z from 'zod';
 import { Emitter } from '../core/base/events';
 import { checkGatewayUrl } from '../contracts/gateway';
 import type { CooldownSettings, Logger, ProxySettings, RetrySettings, Settings } from '../core/base/ports';
@@ -31,6 +32,10 @@ const MAX_COOLDOWN_FAILURES = 100;
 const DEFAULT_COOLDOWN_S = 60;
 const MAX_COOLDOWN_S = 3600;
 const MAX_RATE_LIMIT = 100_000_000;
+const RateLimitEntrySchema = z
+  .object({ requestsPerMinute: z.number().int().min(0).max(MAX_RATE_LIMIT), tokensPerMinute: z.number().int().min(0).max(MAX_RATE_LIMIT) })
+  .partial()
+  .strict();
 
 /** Switchboard's settings and VS Code's proxy settings, read fresh on every call. */
 export class VsCodeSettings implements Settings, vscode.Disposable {
@@ -88,16 +93,23 @@ export class VsCodeSettings implements Settings, vscode.Disposable {
     };
   }
 
-  rateLimits(): RateLimits {
+  rateLimits(connectionId: string): RateLimits {
     // 0 (the default) is no limit, so these are read without the "greater than 0" rule.
     const read = (name: string, unit: string) => {
       const value = vscode.workspace.getConfiguration(SECTION).get<unknown>(name, 0);
       return value === 0 ? 0 : Math.round(this.bounded(name, 0, MAX_RATE_LIMIT, unit));
     };
-    return {
+    const every = {
       requestsPerMinute: read('rateLimit.requestsPerMinute', vscode.l10n.t('a whole number of requests')),
       tokensPerMinute: read('rateLimit.tokensPerMinute', vscode.l10n.t('a whole number of tokens')),
     };
+    const own = vscode.workspace.getConfiguration(SECTION).get<unknown>('rateLimit.perConnection', {});
+    const entry = own && typeof own === 'object' ? (own as Record<string, unknown>)[connectionId] : undefined;
+    if (entry === undefined) return every;
+    const parsed = RateLimitEntrySchema.safeParse(entry);
+    if (parsed.success) return { ...every, ...parsed.data };
+    this.warnOnce('rateLimit.perConnection', vscode.l10n.t('The entry of a connection in switchboard.rateLimit.perConnection must be an object with requestsPerMinute and tokensPerMinute, each a whole number from 0 to {0}. The limits for every connection apply to it until it is fixed.', MAX_RATE_LIMIT));
+    return every;
   }
 
   cooldown(): CooldownSettings {

@@ -125,9 +125,11 @@ export class MemorySettings implements Settings {
   fallbacks: CallTarget[] = [];
 
   rates: RateLimits = { requestsPerMinute: 0, tokensPerMinute: 0 };
+  /** `switchboard.rateLimit.perConnection`, by connection id. */
+  ratesPerConnection: Record<string, RateLimits> = {};
 
-  rateLimits(): RateLimits {
-    return this.rates;
+  rateLimits(connectionId: string): RateLimits {
+    return this.ratesPerConnection[connectionId] ?? this.rates;
   }
 
   retry(): RetrySettings {

@@ -289,8 +289,9 @@ describe('Retries and fallback chains on the one call path, against loopback fau
   });
 
   it("makes a call wait its turn for the connection's rate limit, shown as a step of the run while it waits, and a cancel ends the wait with nothing sent", async () => {
-    const { callTimers, agent } = await chain({ fallbacks: 0 });
-    stack.settings.rates = { requestsPerMinute: 1, tokensPerMinute: 0 };
+    const { callTimers, agent, targets } = await chain({ fallbacks: 0 });
+    // The connection's own limit (switchboard.rateLimit.perConnection); the others have none.
+    stack.settings.ratesPerConnection = { [targets[0]!.connectionId]: { requestsPerMinute: 1, tokensPerMinute: 0 } };
     assert.equal((await stack.service.start({ agentId: agent.id, input: 'one' }, person)).status, 'succeeded');
     const told: { runId: string; ms: number }[] = [];
     stack.service.onDidWaitForRateLimit((wait) => told.push(wait));

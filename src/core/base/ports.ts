@@ -73,8 +73,11 @@ export interface Settings {
   /** How many model calls may be in flight on one connection; the others wait their turn. */
   maxConcurrentRequestsPerConnection(): number;
   retry(): RetrySettings;
-  /** `switchboard.rateLimit.*`: the requests and tokens a minute each connection may take (0: no limit). */
-  rateLimits(): RateLimits;
+  /**
+   * The requests and tokens a minute a connection may take (0: no limit): its entry in
+   * `switchboard.rateLimit.perConnection`, else `switchboard.rateLimit.*`.
+   */
+  rateLimits(connectionId: string): RateLimits;
   cooldown(): CooldownSettings;
   /** `switchboard.fallbacks`: where VS Code chat and runs of agents that name none move to, in order; malformed entries left out. */
   defaultFallbacks(): CallTarget[];

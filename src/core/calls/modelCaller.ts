@@ -76,7 +76,7 @@ export class ModelCaller {
     this.timers = deps.timers ?? systemTimers;
     this.clock = deps.clock ?? systemClock;
     this.random = deps.random ?? Math.random;
-    this.rates = new RateLimiter(() => deps.settings.rateLimits(), () => this.clock.now().getTime(), this.timers);
+    this.rates = new RateLimiter((connectionId) => deps.settings.rateLimits(connectionId), () => this.clock.now().getTime(), this.timers);
     this.cooldowns = new Cooldowns(() => deps.settings.cooldown(), () => this.clock.now().getTime());
   }
 
