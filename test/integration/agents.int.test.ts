@@ -120,6 +120,27 @@ describe('agents: runs through routing, consent and the audit log', function () 
     assert.equal(body.model, modelRef);
   });
 
+  it('moves a run whose connection cannot be reached to switchboard.fallbacks, as the retry settings say, and keeps each try', async () => {
+    const down = await connection({ name: 'Agents unreachable Ollama', providerId: 'ollama', baseUrl: 'http://127.0.0.1:9' });
+    const spare = await connection({ name: 'Agents spare Ollama', providerId: 'ollama', baseUrl: fixtureUrl('ollama') });
+    const helper = await agent({ name: 'Falling runner', connectionId: down.id, modelRef: 'llama3.2' });
+    const config = vscode.workspace.getConfiguration('switchboard');
+    await config.update('retry.maxAttempts', 1, vscode.ConfigurationTarget.Global);
+    await config.update('fallbacks', [{ connectionId: spare.id, modelRef: 'llama3.2' }], vscode.ConfigurationTarget.Global);
+    try {
+      const input = unique('fall over');
+      const run = await runAgent({ agentId: helper.id, input });
+      assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
+      assert.equal(run.output, `You said: ${input}`);
+      assert.deepEqual(run.routing?.fallbacks, [{ connectionId: spare.id, modelRef: 'llama3.2' }]);
+      assert.deepEqual(run.routing?.attempts?.map((a) => [a.connectionId, a.outcome]), [[down.id, 'endpoint_unreachable'], [spare.id, 'ok']]);
+      assert.deepEqual(run.routing?.answeredBy, { connectionId: spare.id, modelRef: 'llama3.2' });
+    } finally {
+      await config.update('retry.maxAttempts', undefined, vscode.ConfigurationTarget.Global);
+      await config.update('fallbacks', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('stores the request override, not the agent routing or the default', async () => {
     const agentsOwn = await connection({ name: 'Agents own Ollama', providerId: 'ollama', baseUrl: fixtureUrl('ollama') });
     const override = await connection({ name: 'Agents override Ollama', providerId: 'ollama', baseUrl: fixtureUrl('ollama') });

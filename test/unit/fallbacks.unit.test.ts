@@ -49,10 +49,14 @@ describe('Retries and fallback chains on the one call path, against loopback fau
    * model registered, and an agent on the first whose fallbacks are the other two. Back-offs and
    * Retry-After waits run on `callTimers`, request timeouts on `httpTimers`: the test fires both.
    */
-  async function chain(options: { maxAttempts?: number; maxWaitMs?: number; answers?: ConsentAnswer[]; fallbacks?: 0 | 1 | 2; random?: () => number } = {}) {
+  async function chain(options: { maxAttempts?: number; maxWaitMs?: number; answers?: ConsentAnswer[]; fallbacks?: 0 | 1 | 2; random?: () => number; disabledModels?: string[] } = {}) {
     const callTimers = new ManualTimers();
     const httpTimers = new ManualTimers();
-    stack = await makeStack({ callTimers, timers: httpTimers, random: options.random ?? HALF, requestTimeoutMs: REQUEST_TIMEOUT_MS, ...(options.answers ? { answers: options.answers } : {}) });
+    stack = await makeStack({
+      ...{ callTimers, timers: httpTimers, random: options.random ?? HALF, requestTimeoutMs: REQUEST_TIMEOUT_MS },
+      ...(options.answers ? { answers: options.answers } : {}),
+      ...(options.disabledModels ? { disabledModels: options.disabledModels } : {}),
+    });
     stack.settings.retrySettings = { maxAttempts: options.maxAttempts ?? 3, maxWaitMs: options.maxWaitMs ?? 30_000 };
     const connections = [];
     for (const [name, server, model] of [['Primary', primary, 'gpt-4o-mini'], ['Second', second, 'gpt-4o'], ['Third', third, 'o3-mini']] as const) {
@@ -272,6 +276,17 @@ describe('Retries and fallback chains on the one call path, against loopback fau
       ['gpt-4o-mini', 'endpoint_unreachable', 504, 0],
       ['o3-mini', 'ok', null, 0],
     ]);
+  });
+
+  it('never tries a fallback whose model was disabled in the registry since', async () => {
+    const { agent, targets } = await chain({ maxAttempts: 1, fallbacks: 0, disabledModels: ['o3-mini'] });
+    stack.settings.fallbacks = [targets[2]!];
+    primary.plan({ kind: 'status', status: 504 });
+    const done = await stack.service.start({ agentId: agent.id, input: 'hello' }, person);
+    assert.equal(done.error?.code, 'endpoint_unreachable');
+    assert.deepEqual(tries(done), [['gpt-4o-mini', 'endpoint_unreachable', 504, 0]]);
+    assert.equal(done.routing?.fallbacks, undefined);
+    assert.equal(third.requests.length, 0);
   });
 
   it("moves a VS Code chat request to switchboard.fallbacks, each target's key asked for, and its record keeps the tries", async () => {

@@ -117,7 +117,8 @@ export class RunService {
       });
       // The agent's fallbacks, else the setting's; never the run's own target again.
       const chain = agent.fallbacks?.length ? agent.fallbacks : deps.settings.defaultFallbacks();
-      const fallbacks = chain.filter((target) => target.connectionId !== routing.connectionId || target.modelRef !== routing.modelRef);
+      // A model disabled in the registry since the list was saved is never tried.
+      const fallbacks = chain.filter((target) => (target.connectionId !== routing.connectionId || target.modelRef !== routing.modelRef) && !deps.isModelDisabled?.(target.connectionId, target.modelRef));
       const attempts: CallAttempt[] = [];
       let answeredBy: CallTarget | undefined;
       routed = () => ({
