@@ -1,7 +1,9 @@
 import * as z from 'zod';
 import { ErrorInfoSchema } from './errors';
 import { UsageSchema } from './models';
-import { AUDIT_KINDS, RUN_STATUSES } from './vocabulary';
+import { AUDIT_KINDS, MAX_FALLBACKS, RUN_STATUSES } from './vocabulary';
+
+export { MAX_FALLBACKS };
 
 /** What a key is used for; every key read names one. */
 export const KeyPurposeSchema = z.enum(['test', 'discover', 'chat', 'gateway', 'export']);
@@ -21,6 +23,13 @@ const modelRefSchema = z.string().trim().min(1).max(256);
 /** `<providerType>/<model>`: the provider type before the first slash, the model (which may hold slashes) after it. */
 export const LegacyModelSchema = z.string().trim().max(300).regex(/^[^/\s]+\/\S.*$/, 'must be "<providerType>/<model>"');
 
+/** A place a model call can go: a connection and one of its models. */
+export const CallTargetSchema = z.object({ connectionId: z.string().uuid(), modelRef: modelRefSchema }).strict();
+export type CallTarget = z.infer<typeof CallTargetSchema>;
+
+/** The targets a call moves to, in order, when its primary fails with an outcome another target may not have (429, 5xx, no answer). */
+export const FallbacksSchema = z.array(CallTargetSchema).max(MAX_FALLBACKS, `at most ${MAX_FALLBACKS} fallback targets`);
+
 /** An agent: who it is (role), how it speaks (soul, its system prompt), its limits, and where it runs. */
 export const AgentSchema = z.object({
   id: z.string().uuid(),
@@ -36,12 +45,14 @@ export const AgentSchema = z.object({
    * "Migrate Agents to Registered Models" turns it into `connectionId` and `modelRef`.
    */
   model: LegacyModelSchema.optional(),
+  /** Where its calls go, in order, when its connection and model fail with a retryable outcome before the first token. */
+  fallbacks: FallbacksSchema.optional(),
   createdAt: z.string().datetime(),
   updatedAt: z.string().datetime(),
 });
 export type Agent = z.infer<typeof AgentSchema>;
 
-export const AgentInputSchema = AgentSchema.pick({ name: true, role: true, soul: true, guardrails: true, connectionId: true, modelRef: true })
+export const AgentInputSchema = AgentSchema.pick({ name: true, role: true, soul: true, guardrails: true, connectionId: true, modelRef: true, fallbacks: true })
   .extend({ role: text(500).default(''), soul: text(20_000).default(''), guardrails: text(20_000).default('') })
   .strict();
 export type AgentInput = z.input<typeof AgentInputSchema>;
@@ -60,6 +71,24 @@ export const StartAgentRunRequestSchema = z
   .strict();
 export type StartAgentRunRequest = z.infer<typeof StartAgentRunRequestSchema>;
 
+/**
+ * One try of a model call on one target: what came of it (`ok`, an error code, or `cooling_down`
+ * for a target skipped because it failed too often lately), the HTTP status when there was one,
+ * how long it took, and how long the call waited before it (a back-off or a `Retry-After`).
+ */
+export const CallAttemptSchema = z.object({
+  connectionId: z.string().uuid(),
+  modelRef: z.string().max(256),
+  outcome: z.string().max(100),
+  status: z.number().int().optional(),
+  latencyMs: z.number().nonnegative(),
+  waitMs: z.number().nonnegative(),
+});
+export type CallAttempt = z.infer<typeof CallAttemptSchema>;
+
+/** The most attempts a run keeps (an agent's steps each make a call, each call up to a few tries per target). */
+export const MAX_RECORDED_ATTEMPTS = 200;
+
 /** The routing a run used, with where each value came from. */
 export const RoutingSchema = z.object({
   connectionId: z.string().uuid(),
@@ -73,6 +102,12 @@ export const RoutingSchema = z.object({
   }),
   /** The agent's legacy `<providerType>/<model>` string, when routing started from it. */
   legacyModel: z.string().max(300).optional(),
+  /** The fallback targets the run's calls could move to (the agent's, else `switchboard.fallbacks`). Absent in runs from before fallbacks. */
+  fallbacks: z.array(CallTargetSchema).max(MAX_FALLBACKS).optional(),
+  /** Every try of every model call of the run, in order. */
+  attempts: z.array(CallAttemptSchema).max(MAX_RECORDED_ATTEMPTS).optional(),
+  /** The target that gave the last answer, when it was not the primary alone. */
+  answeredBy: CallTargetSchema.optional(),
 });
 export type Routing = z.infer<typeof RoutingSchema>;
 

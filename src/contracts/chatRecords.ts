@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { CallAttemptSchema, CallTargetSchema, MAX_RECORDED_ATTEMPTS } from './agents';
 import { ErrorInfoSchema } from './errors';
 import { UsageSchema } from './models';
 
@@ -21,6 +22,10 @@ export const ChatRecordSchema = z.object({
   /** Milliseconds from the request to the first part of the answer, and to its end. */
   firstTokenMs: z.number().nonnegative().optional(),
   latencyMs: z.number().nonnegative(),
+  /** Every try of the request (retries, fallbacks), when there was more than one. */
+  attempts: z.array(CallAttemptSchema).max(MAX_RECORDED_ATTEMPTS).optional(),
+  /** The target that answered, when it was not the one VS Code chose. */
+  answeredBy: CallTargetSchema.optional(),
   createdAt: z.string().datetime(),
 });
 export type ChatRecord = z.infer<typeof ChatRecordSchema>;

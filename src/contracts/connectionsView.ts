@@ -121,6 +121,8 @@ export const ConnectionsSnapshotSchema = z.object({
   unavailableConnectionIds: z.array(z.string().uuid()),
   /** Every standing permission on a connection; each row shows its own and can revoke them. */
   permissions: z.array(StandingPermissionSchema),
+  /** The connections' models skipped for now after repeated failures (cool-downs), with when each ends. */
+  coolingDown: z.array(z.object({ connectionId: z.string().uuid(), modelRef: z.string(), until: z.string().datetime() })).optional(),
 });
 export type ConnectionsSnapshot = z.infer<typeof ConnectionsSnapshotSchema>;
 

@@ -6,6 +6,9 @@ export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancel
 
 export const AUDIT_KINDS = ['key_read', 'model_call', 'connection_created', 'connection_updated', 'connection_deleted'] as const;
 
+/** The longest fallback list an agent or the `switchboard.fallbacks` setting may name. */
+export const MAX_FALLBACKS = 5;
+
 /** The code of every failure a person can see (ErrorCodeSchema in errors.ts). */
 export const ERROR_CODES = [
   'missing_connection',

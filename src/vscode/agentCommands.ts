@@ -83,10 +83,19 @@ export function registerAgentCommands(deps: AgentCommandDeps): vscode.Disposable
     }
     const run = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Running agent…'), cancellable: true },
-      (_progress, token) => {
+      async (progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
-        return runService.start(request, requester, controller.signal);
+        const { runId, finished } = await runService.launch(request, requester, controller.signal);
+        // A call that waits its turn for a connection's rate limit says so; Cancel ends the wait.
+        const waits = runService.onDidWaitForRateLimit((wait) => {
+          if (wait.runId === runId) progress.report({ message: vscode.l10n.t('waiting for the rate limit (about {0} s)', Math.ceil(wait.ms / 1000)) });
+        });
+        try {
+          return await finished;
+        } finally {
+          waits.dispose();
+        }
       },
     );
     if (run.status === 'succeeded') {

@@ -85,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
   const actions = new ConnectionActions(connections, settings, prompter, (connectionId) => agents.runningOn(connectionId, settings.defaultConnectionId()).map((agent) => agent.name));
   const models = new ModelRegistry({ db, store, connections, providers: registry, keys, settings, clock, http, logger, builtinModel });
   const modelActions = new ModelActions(connections, models, prompter);
-  const agents = new AgentService({ store, clock, logger, connectionExists: (id) => connections.get(id) !== undefined });
+  const agents = new AgentService({ store, clock, logger, connectionExists: (id) => connections.get(id) !== undefined, modelEnabled: (connectionId, modelRef) => models.list({ connectionId }).some((model) => model.providerModelId === modelRef && model.enabled) });
   // Follows agent, connection and settings changes; sends nothing while switchboard.gateway.url is empty.
   const gateway = new GatewaySync({ settings, store, agents, connections, registry, keys, http, clock, logger, models });
   const runs = new RunStore({ db, retention: () => settings.runRetention(), outputMaxKiB: () => settings.runOutputMaxKiB(), logger, clock });
@@ -95,7 +95,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
     silenceLimitMs: () => settings.requestTimeoutMs() + 30_000,
     logger,
   });
-  const modelCaller = new ModelCaller({ connections, registry, keys, audit, http, settings, logger, contextWindow: (connectionId, modelRef) => models.contextWindow(connectionId, modelRef) });
+  const modelCaller = new ModelCaller({ connections, registry, keys, audit, http, settings, logger, clock, contextWindow: (connectionId, modelRef) => models.contextWindow(connectionId, modelRef) });
   const runService = new RunService({
     ...{ agents, connections, registry, modelCaller, runs, agentHost, settings, clock, logger },
     isModelDisabled: (connectionId, modelRef) => models.isDisabled(connectionId, modelRef),
@@ -103,7 +103,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
     registeredModels: (connectionId) => models.choices(connectionId),
   });
   const chatRecords = new ChatRecordStore({ db, logger, retention: () => settings.runRetention() });
-  const chat = new ChatService({ connections, registry, models, modelCaller, records: chatRecords, clock, logger });
+  const chat = new ChatService({ connections, registry, models, modelCaller, records: chatRecords, clock, logger, fallbacks: () => settings.defaultFallbacks() });
   /** One read of the registry, grouped by connection: the Agents view offers the enabled models and previews routing with all. */
   const registeredModels = () => {
     return new Map(
@@ -162,7 +162,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
       new HostedWebviewView(
         context.extensionUri,
         { script: 'connections', title: vscode.l10n.t('Connections') },
-        (post) => createConnectionsController({ connections, actions, models, modelActions, registry, settings, consent, logger, post }),
+        (post) => createConnectionsController({ connections, actions, models, modelActions, registry, settings, consent, logger, cooldowns: modelCaller.cooldowns, post }),
         onPost,
       ),
     ),

@@ -240,6 +240,43 @@ describe('Agents view in VS Code (packaged extension)', function () {
     await chooseOption(editor.getByTestId('audit-filter-kind'), 'Any kind');
   });
 
+  it('i. falls over to the fallback the agent names when its connection cannot be reached, and the run detail lists each try', async () => {
+    const DOWN = 'Agents journey down';
+    const connectionsView = await connections();
+    // Nothing listens on the discard port: every try is refused, which another try may fix.
+    ids[DOWN] = await addConnection(connectionsView, { provider: 'Ollama', name: DOWN, baseUrl: 'http://127.0.0.1:9' });
+    await dismissKeyNotice(connectionsView);
+
+    const view = await agents();
+    const row = view.getByTestId('agent-row').filter({ has: view.getByTestId('agent-name').filter({ hasText: AGENT }) });
+    await row.getByTestId('edit-agent-button').click();
+    const form = view.getByTestId('agent-form');
+    await form.waitFor();
+    await chooseOption(form.getByTestId('field-agent-connection'), DOWN);
+    await form.getByTestId('add-fallback-button').click();
+    const fallback = form.getByTestId('field-agent-fallback-0');
+    // The new row's select takes the focus, so a keyboard user goes on choosing.
+    await waitUntil('the new fallback to have the focus', () => fallback.evaluate((select) => select.ownerDocument.activeElement === select));
+    const target = await fallback.evaluate((select, prefix) => Array.from((select as HTMLSelectElement).options).find((option) => option.label.startsWith(prefix))?.value, `${OLLAMA} · `);
+    assert.ok(target, `a fallback option of ${OLLAMA}`);
+    await fallback.selectOption(target);
+    await session.screenshot('agent-fallback-form');
+    await form.getByTestId('save-agent-button').click();
+    await view.getByTestId('agent-form').waitFor({ state: 'detached', timeout: 10_000 });
+
+    await (await runPanel()).getByTestId('run-connection').selectOption('');
+    await (await runPanel()).locator('[data-testid="run-input"] textarea').fill('fall over please');
+    const runId = await startRun(view);
+    const detail = await assertRunEnded(view, runId, 'succeeded');
+    const attempts = detail.getByTestId('run-attempt');
+    await attempts.first().waitFor({ timeout: 10_000 });
+    const kinds = await attempts.evaluateAll((items) => items.map((item) => item.getAttribute('data-kind')));
+    assert.deepEqual(kinds, ['failed', 'failed', 'failed', 'ok'], 'three tries on the connection that is down, then the fallback');
+    assert.match(await attempts.first().innerText(), new RegExp(`${DOWN}[\\s\\S]*could not be reached`));
+    assert.match(await detail.getByTestId('run-detail-answered-by').innerText(), new RegExp(`answered by fallback: ${OLLAMA}`));
+    await session.screenshot('run-fallback-attempts');
+  });
+
   it('never shows the key: not in the webviews, the workbench, the console or the logs', async () => {
     await assertCanaryNowhere(session, { webviews: [await connectionsWebview(session.page), await agentsWebview(session.page)], expectSomewhere: KEY_HINT });
   });

@@ -1,7 +1,9 @@
 // In-memory implementations of core's ports (src/core/base/ports.ts), for unit tests only.
 import { checkGatewayUrl } from '../../src/contracts/gateway';
 import { Emitter } from '../../src/core/base/events';
-import type { Clock, Interactions, KeyValueStore, Logger, ProxySettings, SecretVault, Settings, Timer, Timers } from '../../src/core/base/ports';
+import type { CallTarget } from '../../src/contracts/agents';
+import type { RateLimits } from '../../src/core/base/rateLimiter';
+import type { Clock, CooldownSettings, Interactions, KeyValueStore, Logger, ProxySettings, RetrySettings, SecretVault, Settings, Timer, Timers } from '../../src/core/base/ports';
 
 export class MemoryStore implements KeyValueStore {
   readonly data = new Map<string, unknown>();
@@ -115,6 +117,31 @@ export class MemorySettings implements Settings {
 
   maxConcurrentRequestsPerConnection(): number {
     return this.maxConcurrent;
+  }
+
+  /** One try per target unless a test asks for more (the product's default is 3): the tests of other things see each failure as it comes. */
+  retrySettings: RetrySettings = { maxAttempts: 1, maxWaitMs: 30_000 };
+  cooldownSettings: CooldownSettings = { failures: 3, windowMs: 60_000, periodMs: 60_000 };
+  fallbacks: CallTarget[] = [];
+
+  rates: RateLimits = { requestsPerMinute: 0, tokensPerMinute: 0 };
+  /** `switchboard.rateLimit.perConnection`, by connection id. */
+  ratesPerConnection: Record<string, RateLimits> = {};
+
+  rateLimits(connectionId: string): RateLimits {
+    return this.ratesPerConnection[connectionId] ?? this.rates;
+  }
+
+  retry(): RetrySettings {
+    return this.retrySettings;
+  }
+
+  cooldown(): CooldownSettings {
+    return this.cooldownSettings;
+  }
+
+  defaultFallbacks(): CallTarget[] {
+    return this.fallbacks;
   }
 
   /** Raw, as a person types it; `gatewayUrl()` checks it like VS Code's settings do. */

@@ -34,7 +34,7 @@ export const AUDIT_VERIFY_ENTRY = resolve(__dirname, '../../src/core/audit/audit
 
 /** The whole run path (buildRunStack) with scripted consent answers (an unscripted question fails the test); `prompts` records each question. */
 export async function makeStack(
-  options: { answers?: ConsentAnswer[]; silenceLimitMs?: number; workerEntry?: string; disabledModels?: string[]; maxConcurrentRequests?: number; requestTimeoutMs?: number; retention?: number; timers?: Timers } = {},
+  options: { answers?: ConsentAnswer[]; silenceLimitMs?: number; workerEntry?: string; disabledModels?: string[]; maxConcurrentRequests?: number; requestTimeoutMs?: number; retention?: number; timers?: Timers; callTimers?: Timers; random?: () => number } = {},
 ) {
   const consent = new ScriptedConsent(options.answers ?? []);
   const prompts: string[] = [];
@@ -51,6 +51,8 @@ export async function makeStack(
     ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     ...(options.retention ? { retention: options.retention } : {}),
     ...(options.timers ? { timers: options.timers } : {}),
+    ...(options.callTimers ? { callTimers: options.callTimers } : {}),
+    ...(options.random ? { random: options.random } : {}),
   });
   return { ...stack, prompts };
 }

@@ -109,14 +109,36 @@ describe('agents: runs through routing, consent and the audit log', function () 
     assert.equal(run.output, `You said: ${input}`);
     const modelRef = local.defaultModel ?? 'llama3.2';
     const expected = { connectionId: local.id, providerId: 'ollama', modelRef, sources: { connectionId: 'default', modelRef: local.defaultModel ? 'connection' : 'provider' } };
-    assert.deepEqual(run.routing, expected);
-    assert.deepEqual(storedRun(testing, run.id)?.routing, expected, 'the stored run has other routing than the command returned');
+    const withTry = { ...expected, attempts: [{ connectionId: local.id, modelRef, outcome: 'ok', latencyMs: run.routing?.attempts?.[0]?.latencyMs ?? -1, waitMs: 0 }] };
+    assert.deepEqual(run.routing, withTry, 'the routing keeps the one try');
+    assert.deepEqual(storedRun(testing, run.id)?.routing, withTry, 'the stored run has other routing than the command returned');
 
     const [chat, ...more] = await chatsWith('ollama', input);
     assert.ok(chat && more.length === 0, 'the Ollama fixture did not receive exactly one chat for the run');
     const body = JSON.parse(chat.body) as { model: string; stream: boolean };
     assert.equal(body.stream, true, 'runs stream');
     assert.equal(body.model, modelRef);
+  });
+
+  it('moves a run whose connection cannot be reached to switchboard.fallbacks, as the retry settings say, and keeps each try', async () => {
+    const down = await connection({ name: 'Agents unreachable Ollama', providerId: 'ollama', baseUrl: 'http://127.0.0.1:9' });
+    const spare = await connection({ name: 'Agents spare Ollama', providerId: 'ollama', baseUrl: fixtureUrl('ollama') });
+    const helper = await agent({ name: 'Falling runner', connectionId: down.id, modelRef: 'llama3.2' });
+    const config = vscode.workspace.getConfiguration('switchboard');
+    await config.update('retry.maxAttempts', 1, vscode.ConfigurationTarget.Global);
+    await config.update('fallbacks', [{ connectionId: spare.id, modelRef: 'llama3.2' }], vscode.ConfigurationTarget.Global);
+    try {
+      const input = unique('fall over');
+      const run = await runAgent({ agentId: helper.id, input });
+      assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
+      assert.equal(run.output, `You said: ${input}`);
+      assert.deepEqual(run.routing?.fallbacks, [{ connectionId: spare.id, modelRef: 'llama3.2' }]);
+      assert.deepEqual(run.routing?.attempts?.map((a) => [a.connectionId, a.outcome]), [[down.id, 'endpoint_unreachable'], [spare.id, 'ok']]);
+      assert.deepEqual(run.routing?.answeredBy, { connectionId: spare.id, modelRef: 'llama3.2' });
+    } finally {
+      await config.update('retry.maxAttempts', undefined, vscode.ConfigurationTarget.Global);
+      await config.update('fallbacks', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('stores the request override, not the agent routing or the default', async () => {
@@ -126,12 +148,20 @@ describe('agents: runs through routing, consent and the audit log', function () 
 
     const own = await runAgent({ agentId: helper.id, input: unique('the agent routing') });
     assert.equal(own.status, 'succeeded', JSON.stringify(own.error));
-    assert.deepEqual(own.routing, { connectionId: agentsOwn.id, providerId: 'ollama', modelRef: 'qwen2.5-coder:7b', sources: { connectionId: 'agent', modelRef: 'agent' } });
+    const { attempts, ...ownRouting } = own.routing ?? {};
+    assert.deepEqual(ownRouting, { connectionId: agentsOwn.id, providerId: 'ollama', modelRef: 'qwen2.5-coder:7b', sources: { connectionId: 'agent', modelRef: 'agent' } });
+    assert.deepEqual(attempts?.map((a) => [a.connectionId, a.modelRef, a.outcome]), [[agentsOwn.id, 'qwen2.5-coder:7b', 'ok']]);
 
     const input = unique('the override');
     const run = await runAgent({ agentId: helper.id, input, connectionId: override.id, modelRef: 'llava:latest' });
     assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
-    const expected = { connectionId: override.id, providerId: 'ollama', modelRef: 'llava:latest', sources: { connectionId: 'request', modelRef: 'request' } };
+    const expected = {
+      connectionId: override.id,
+      providerId: 'ollama',
+      modelRef: 'llava:latest',
+      sources: { connectionId: 'request', modelRef: 'request' },
+      attempts: [{ connectionId: override.id, modelRef: 'llava:latest', outcome: 'ok', latencyMs: run.routing?.attempts?.[0]?.latencyMs ?? -1, waitMs: 0 }],
+    };
     assert.deepEqual(run.routing, expected);
     assert.deepEqual(storedRun(testing, run.id)?.routing, expected);
     const [chat] = await chatsWith('ollama', input);

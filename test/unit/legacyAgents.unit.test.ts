@@ -38,6 +38,7 @@ describe('Agents with a legacy model string', function () {
         modelRef: 'llama3.2:latest',
         sources: { connectionId: 'legacy', modelRef: 'legacy' },
         legacyModel: 'ollama/llama3.2:latest',
+        attempts: [{ connectionId: connection.id, modelRef: 'llama3.2:latest', outcome: 'ok', latencyMs: run.routing!.attempts![0]!.latencyMs, waitMs: 0 }],
       });
       assert.equal(JSON.parse(ollama.requests.at(-1)!.body).model, 'llama3.2:latest');
 

@@ -41,7 +41,15 @@ describe('RunService with a real agent host worker', function () {
     const run = await stack.service.start({ agentId: agent.id, input: 'hello there' }, 'view:agents');
     assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
     assert.match(run.output ?? '', /hello there/);
-    assert.deepEqual(run.routing, { connectionId: connection.id, providerId: 'ollama', modelRef: 'llama3.2', sources: { connectionId: 'default', modelRef: 'provider' } });
+    const latencyMs = run.routing?.attempts?.[0]?.latencyMs ?? -1;
+    assert.deepEqual(run.routing, {
+      connectionId: connection.id,
+      providerId: 'ollama',
+      modelRef: 'llama3.2',
+      sources: { connectionId: 'default', modelRef: 'provider' },
+      attempts: [{ connectionId: connection.id, modelRef: 'llama3.2', outcome: 'ok', latencyMs, waitMs: 0 }],
+    });
+    assert.ok(latencyMs >= 0);
     assert.deepEqual(run.trace.map((s) => s.name), ['build messages', 'call llama3.2']);
     const chat = ollama.requests.find((r) => r.url === '/api/chat');
     const sent = JSON.parse(chat?.body ?? '{}') as { messages: { role: string; content: string }[]; stream: boolean };
@@ -61,7 +69,9 @@ describe('RunService with a real agent host worker', function () {
     await stack.models.addById(connection.id, 'llama3.2:latest');
     const run = await stack.service.start({ agentId: agent.id, input: 'hello there' }, 'view:agents');
     assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
-    assert.deepEqual(run.routing, { connectionId: connection.id, providerId: 'ollama', modelRef: 'llama3.2:latest', sources: { connectionId: 'default', modelRef: 'registry' } });
+    const { attempts, ...routing } = run.routing ?? {};
+    assert.deepEqual(routing, { connectionId: connection.id, providerId: 'ollama', modelRef: 'llama3.2:latest', sources: { connectionId: 'default', modelRef: 'registry' } });
+    assert.deepEqual(attempts?.map((a) => a.outcome), ['ok']);
     const chat = ollama.requests.find((r) => r.url === '/api/chat');
     assert.equal((JSON.parse(chat?.body ?? '{}') as { model?: string }).model, 'llama3.2:latest');
   });

@@ -3,6 +3,8 @@ import type { Routing } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
 import { ErrorCodeSchema } from '../../src/contracts/errors';
 import {
+  answeredByLine,
+  attemptLines,
   connectionName,
   connectionSourceLabel,
   formatClockTime,
@@ -144,5 +146,50 @@ describe('webview Agents run formatting', () => {
     // The time in the person's own time zone, as run times are shown.
     assert.deepEqual(syncLine({ state: 'synced', at }, 'en-GB'), { text: `Synced to the gateway at ${formatClockTime(at, 'en-GB')}`, action: 'Sync now', failed: false });
     assert.deepEqual(syncLine({ state: 'failed', at, error: { code: 'timeout', message: 'No answer.' } }), { text: 'Gateway sync failed: No answer.', action: 'Retry', failed: true });
+  });
+});
+
+describe('webview run detail: the tries of a run', () => {
+  const attempt = (outcome: string, fields: { status?: number; waitMs?: number; connectionId?: string; modelRef?: string } = {}) => ({
+    connectionId: fields.connectionId ?? OLLAMA_ID,
+    modelRef: fields.modelRef ?? 'qwen2.5-coder:7b',
+    outcome,
+    latencyMs: 120,
+    waitMs: fields.waitMs ?? 0,
+    ...(fields.status !== undefined ? { status: fields.status } : {}),
+  });
+
+  it('lists nothing for a run whose one try answered, and every try otherwise, with status, latency and wait in words', () => {
+    assert.deepEqual(attemptLines(routing({ attempts: [attempt('ok')] }), connections), []);
+    assert.deepEqual(attemptLines(routing(), connections), [], 'a run from before attempts were kept');
+    const lines = attemptLines(
+      routing({
+        attempts: [
+          attempt('rate_limited', { status: 429 }),
+          attempt('rate_limited', { status: 429, waitMs: 2000 }),
+          attempt('cooling_down', { connectionId: GONE_ID, modelRef: 'gpt-4o' }),
+          attempt('consent_denied', { connectionId: GONE_ID, modelRef: 'o3-mini' }),
+          attempt('ok', { waitMs: 0 }),
+        ],
+      }),
+      connections,
+    );
+    assert.deepEqual(
+      lines.map((line) => [line.kind, line.outcome, line.timing]),
+      [
+        ['failed', 'The provider is limiting requests (HTTP 429)', '120 ms'],
+        ['failed', 'The provider is limiting requests (HTTP 429)', '120 ms · after waiting 2.0 s'],
+        ['skipped', 'skipped: cooling down after repeated failures', ''],
+        ['skipped', 'Permission to use the connection was not given', '120 ms'],
+        ['ok', 'answered', '120 ms'],
+      ],
+    );
+    assert.equal(lines[0]!.target, 'Local Ollama · Qwen 2.5 Coder (qwen2.5-coder:7b)');
+    assert.match(lines[2]!.target, /gpt-4o/);
+  });
+
+  it('names the fallback that answered, and nothing when the run\'s own target did', () => {
+    assert.equal(answeredByLine(routing(), connections), '');
+    assert.equal(answeredByLine(routing({ answeredBy: { connectionId: OLLAMA_ID, modelRef: 'qwen2.5-coder:7b' } }), connections), 'answered by fallback: Local Ollama · Qwen 2.5 Coder (qwen2.5-coder:7b)');
   });
 });

@@ -12,6 +12,8 @@ import {
   connectionOptions,
   defaultModelLabel,
   emptyRunValues,
+  fallbackOptions,
+  fallbackRows,
   modelConnection,
   modelOptions,
   needsDefaultConnection,
@@ -20,6 +22,7 @@ import {
   summarizeAgentErrors,
   textAreaRows,
   validateAgentForm,
+  validateFallbacks,
   validateRunForm,
   withConnection,
   type AgentFormValues,
@@ -297,5 +300,49 @@ describe('needsDefaultConnection', () => {
     assert.equal(needsDefaultConnection(connections, ''), true, 'none set');
     assert.equal(needsDefaultConnection(connections, '99999999-9999-4999-8999-999999999999'), true, 'the default was deleted');
     assert.equal(needsDefaultConnection(connections, OLLAMA_ID), false, 'a usable default: the agent names a deleted connection, so editing it is the fix');
+  });
+});
+
+describe('webview agent form: the fallback list', () => {
+  const values = { connectionId: OLLAMA_ID, modelRef: 'llama3.2:latest' };
+  const ownTarget = `${OLLAMA_ID}/llama3.2:latest`;
+  const other = `${OPENAI_ID}/gpt-4o-mini`;
+
+  it('offers every enabled model of every connection, and keeps a target that is gone', () => {
+    const options = fallbackOptions(connections, '');
+    assert.deepEqual(options.map((o) => [o.value, o.label]), [
+      [ownTarget, 'Local Ollama · Llama 3.2'],
+      [`${OLLAMA_ID}/qwen2.5-coder:7b`, 'Local Ollama · qwen2.5-coder:7b'],
+      [other, 'OpenAI (work) · GPT-4o mini'],
+    ]);
+    const gone = fallbackOptions(connections, `${GONE_ID}/old-model`).at(-1);
+    assert.deepEqual([gone?.label, gone?.missing], ['old-model', true]);
+  });
+
+  it("opens with the agent's list and sends the list whole, also empty, so removing the last one clears it", () => {
+    const withList = { ...agent, fallbacks: [{ connectionId: OPENAI_ID, modelRef: 'gpt-4o-mini' }] };
+    const rows = fallbackRows(withList);
+    assert.deepEqual(rows, [{ key: 0, target: other }]);
+    const input = buildAgentInput(agentFormValues(withList), rows);
+    assert.deepEqual(input.fallbacks, [{ connectionId: OPENAI_ID, modelRef: 'gpt-4o-mini' }]);
+    assert.ok(AgentInputSchema.safeParse(input).success);
+    assert.deepEqual(buildAgentInput(agentFormValues(withList), []).fallbacks, []);
+    assert.equal(buildAgentInput(agentFormValues(withList)).fallbacks, undefined, 'a caller without the list leaves it as it is');
+  });
+
+  it("says which rows cannot be saved: none chosen, the agent's own target, one twice", () => {
+    const errors = validateFallbacks(
+      [
+        { key: 1, target: '' },
+        { key: 2, target: ownTarget },
+        { key: 3, target: other },
+        { key: 4, target: other },
+      ],
+      values,
+    );
+    assert.deepEqual([...errors.keys()], [1, 2, 4]);
+    assert.match(errors.get(2)!, /own connection and model/);
+    assert.match(errors.get(4)!, /already in the list/);
+    assert.equal(validateFallbacks([{ key: 1, target: other }], values).size, 0);
   });
 });

@@ -11,13 +11,18 @@ import {
   buildAgentInput,
   connectionOptions,
   defaultModelLabel,
+  fallbackOptions,
+  fallbackRows,
+  MAX_FALLBACKS,
   modelConnection,
   modelOptions,
   plannedConnection,
   plannedModel,
   summarizeAgentErrors,
   validateAgentForm,
+  validateFallbacks,
   withConnection,
+  type FallbackRow,
   type AgentFieldErrors,
   type AgentFieldKey,
   type AgentFormValues,
@@ -51,6 +56,9 @@ export function AgentForm({ client, connections, defaultConnectionId, agent, onC
   const editing = agent !== undefined;
   const [values, setValues] = useState<AgentFormValues>(() => agentFormValues(agent));
   const [errors, setErrors] = useState<AgentFieldErrors>({});
+  const [fallbacks, setFallbacks] = useState<FallbackRow[]>(() => fallbackRows(agent));
+  const [fallbackErrors, setFallbackErrors] = useState<Map<number, string>>(new Map());
+  const nextKey = useRef(fallbacks.length);
   const [formError, setFormError] = useState<string | undefined>(undefined);
   const [saving, setSaving] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
@@ -71,6 +79,21 @@ export function AgentForm({ client, connections, defaultConnectionId, agent, onC
     });
   };
 
+  const changeFallbacks = (change: (rows: FallbackRow[]) => FallbackRow[]) => {
+    setFallbacks(change);
+    setFallbackErrors(new Map());
+  };
+  const addFallback = () => {
+    const key = nextKey.current++;
+    changeFallbacks((rows) => [...rows, { key, target: '' }]);
+    // The new row's select takes the focus, so a keyboard user goes on choosing.
+    setTimeout(() => formRef.current?.querySelector<HTMLElement>(`[data-fallback-key="${key}"] [data-testid^="field-agent-fallback-"]`)?.focus());
+  };
+  const removeFallback = (key: number) => {
+    changeFallbacks((rows) => rows.filter((row) => row.key !== key));
+    formRef.current?.querySelector<HTMLElement>('[data-testid="add-fallback-button"]')?.focus();
+  };
+
   const submit = async () => {
     if (saving) return;
     const found = validateAgentForm(values);
@@ -81,10 +104,18 @@ export function AgentForm({ client, connections, defaultConnectionId, agent, onC
       formRef.current?.querySelector<HTMLElement>(`[data-testid="field-${TEST_KEYS[keys[0]!]}"]`)?.focus();
       return;
     }
+    const badFallbacks = validateFallbacks(fallbacks, values);
+    setFallbackErrors(badFallbacks);
+    if (badFallbacks.size > 0) {
+      const [first] = badFallbacks.keys();
+      setFormError(badFallbacks.get(first!));
+      formRef.current?.querySelector<HTMLElement>(`[data-fallback-key="${first}"] [data-testid^="field-agent-fallback-"]`)?.focus();
+      return;
+    }
     setFormError(undefined);
     setSaving(true);
     try {
-      const input = buildAgentInput(values);
+      const input = buildAgentInput(values, fallbacks);
       const saved = editing ? await client.request('updateAgent', { id: agent.id, input }) : await client.request('createAgent', { input });
       setSaving(false);
       onSaved(saved);
@@ -174,6 +205,34 @@ export function AgentForm({ client, connections, defaultConnectionId, agent, onC
         errorTestId="field-error-agent-model"
         onChange={(value) => setValue('modelRef', value)}
       />
+
+      <fieldset class="agent-fallbacks" data-testid="agent-fallbacks">
+        <legend>{l10n.t('Fallbacks')}</legend>
+        <p class="agent-fallbacks-help">
+          {l10n.t('Where a call goes, in order, when the connection above fails before answering with a limit (429), a server error (5xx) or no answer in time. A rejected key or a bad request does not fall over, and an answer already streaming is never sent again elsewhere.')}
+        </p>
+        {fallbacks.map((row, index) => (
+          <div class="fallback-row" key={row.key} data-fallback-key={row.key} data-testid="fallback-row">
+            <SelectField
+              id={`${formId}-fallback-${row.key}`}
+              testId={`field-agent-fallback-${index}`}
+              label={l10n.t('Fallback {0}', index + 1)}
+              value={row.target}
+              emptyLabel={l10n.t('Choose a connection and model')}
+              options={fallbackOptions(connections, row.target)}
+              error={fallbackErrors.get(row.key)}
+              errorTestId={`field-error-agent-fallback-${index}`}
+              onChange={(target) => changeFallbacks((rows) => rows.map((r) => (r.key === row.key ? { ...r, target } : r)))}
+            />
+            <vscode-button secondary type="button" class="fallback-remove" data-testid={`remove-fallback-${index}`} aria-label={l10n.t('Remove fallback {0}', index + 1)} onClick={() => removeFallback(row.key)}>
+              {l10n.t('Remove')}
+            </vscode-button>
+          </div>
+        ))}
+        <vscode-button secondary type="button" data-testid="add-fallback-button" icon="add" disabled={fallbacks.length >= MAX_FALLBACKS} onClick={addFallback}>
+          {fallbacks.length >= MAX_FALLBACKS ? l10n.t('At most {0} fallbacks', MAX_FALLBACKS) : l10n.t('Add fallback')}
+        </vscode-button>
+      </fieldset>
 
       <TextAreaField
         id={`${formId}-soul`}

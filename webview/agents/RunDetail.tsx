@@ -1,5 +1,5 @@
 import * as l10n from '@vscode/l10n';
-import type { RunRecord } from '../../src/contracts/agents';
+import type { Routing, RunRecord } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
 import { LiveRegion } from '../shared/LiveRegion';
 import {
@@ -12,6 +12,8 @@ import {
   isProminentError,
   routingLines,
   runDuration,
+  answeredByLine,
+  attemptLines,
 } from './format';
 
 /** The outcome of the "Choose default connection" action, shown next to it. */
@@ -41,6 +43,7 @@ function Routing({ run, connections }: Pick<RunDetailProps, 'run' | 'connections
     );
   }
   const lines = routingLines(run.routing, connections);
+  const answeredBy = answeredByLine(run.routing, connections);
   return (
     <ul class="run-routing" aria-label={l10n.t('Routing')}>
       <li data-testid="run-detail-connection" data-source={run.routing.sources.connectionId}>
@@ -55,7 +58,36 @@ function Routing({ run, connections }: Pick<RunDetailProps, 'run' | 'connections
         <vscode-icon name="symbol-class" class="detail-icon" />
         <span>{lines.model}</span>
       </li>
+      {answeredBy && (
+        <li data-testid="run-detail-answered-by">
+          <vscode-icon name="debug-step-over" class="detail-icon" />
+          <span>{answeredBy}</span>
+        </li>
+      )}
     </ul>
+  );
+}
+
+/** Every try of a run's (or a chat request's) calls, when there was more than the one that answered: retries, fallbacks, skipped targets. */
+export function Attempts({ routing, connections }: { routing: Pick<Routing, 'attempts'> | undefined; connections: readonly AgentsConnection[] }) {
+  const lines = routing ? attemptLines(routing, connections) : [];
+  if (lines.length === 0) return null;
+  return (
+    <>
+      <h4 class="run-detail-heading">{l10n.t('Attempts')}</h4>
+      <ol class="run-trace run-attempts" data-testid="run-detail-attempts" aria-label={l10n.t('Attempts')}>
+        {lines.map((line, index) => (
+          <li key={index} class={`trace-step attempt-${line.kind}`} data-testid="run-attempt" data-kind={line.kind}>
+            <span class="trace-step-name">
+              <vscode-icon name={line.kind === 'ok' ? 'pass' : line.kind === 'skipped' ? 'debug-step-over' : 'error'} class="detail-icon" />
+              {line.target}
+            </span>
+            <span class="trace-step-timing">{line.timing}</span>
+            <span class="trace-step-detail">{line.outcome}</span>
+          </li>
+        ))}
+      </ol>
+    </>
   );
 }
 
@@ -122,6 +154,7 @@ export function RunDetail({ id, run, connections, requesterName, now, chooseDefa
 
       <h4 class="run-detail-heading">{l10n.t('Routing')}</h4>
       <Routing run={run} connections={connections} />
+      <Attempts routing={run.routing} connections={connections} />
 
       <dl class="run-facts">
         <dt>{l10n.t('Started')}</dt>

@@ -1,5 +1,6 @@
 import * as l10n from '@vscode/l10n';
-import type { Agent, AgentInput, StartAgentRunRequest } from '../../src/contracts/agents';
+import { MAX_FALLBACKS } from '../../src/contracts/vocabulary';
+import type { Agent, AgentInput, CallTarget, StartAgentRunRequest } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
 import { formatCount } from '../shared/locale';
 import { modelSourceLabel } from './format';
@@ -81,7 +82,7 @@ export function summarizeAgentErrors(errors: AgentFieldErrors): string {
  * connection or model is left out, which clears it. Soul and guardrails are sent as typed:
  * their line breaks and indentation are part of the prompt.
  */
-export function buildAgentInput(values: AgentFormValues): AgentInput {
+export function buildAgentInput(values: AgentFormValues, fallbacks?: readonly FallbackRow[]): AgentInput {
   const input: AgentInput = {
     name: values.name.trim(),
     role: values.role.trim(),
@@ -93,7 +94,70 @@ export function buildAgentInput(values: AgentFormValues): AgentInput {
   if (connectionId) input.connectionId = connectionId;
   // Without a connection, a model is one of the default connection's (agentModelApplies).
   if (modelRef) input.modelRef = modelRef;
+  // Sent whole, also empty: updateAgent replaces the list, so removing the last one clears it.
+  if (fallbacks) input.fallbacks = fallbacks.flatMap((row) => splitTarget(row.target) ?? []);
   return input;
+}
+
+/** One row of the fallback list in the form: `<connectionId>/<modelRef>`, or '' before one is chosen. */
+export interface FallbackRow {
+  /** Stable across edits of the list, for Preact's keys and the field ids. */
+  key: number;
+  target: string;
+}
+
+export { MAX_FALLBACKS };
+
+/** `<connectionId>/<modelRef>`: a connection id is a UUID, so the first `/` splits it. */
+export function targetValue(target: CallTarget): string {
+  return `${target.connectionId}/${target.modelRef}`;
+}
+
+export function splitTarget(value: string): CallTarget | undefined {
+  const slash = value.indexOf('/');
+  if (slash <= 0 || slash === value.length - 1) return undefined;
+  return { connectionId: value.slice(0, slash), modelRef: value.slice(slash + 1) };
+}
+
+/** The rows the form opens with: the agent's fallbacks, in order. */
+export function fallbackRows(agent?: Agent): FallbackRow[] {
+  return (agent?.fallbacks ?? []).map((target, index) => ({ key: index, target: targetValue(target) }));
+}
+
+/**
+ * Every enabled model of every connection, as a fallback target, plus the current value when it
+ * is no longer one of them (a deleted connection, a model disabled since), so it is never dropped silently.
+ */
+export function fallbackOptions(connections: readonly AgentsConnection[], current: string): SelectOption[] {
+  const options: SelectOption[] = connections.flatMap((connection) =>
+    connection.models.map((model) => ({
+      value: targetValue({ connectionId: connection.id, modelRef: model.providerModelId }),
+      label: l10n.t('{0} · {1}', connection.name, model.displayName || model.providerModelId),
+      description: connection.providerName,
+    })),
+  );
+  if (current && !options.some((option) => option.value === current)) {
+    const target = splitTarget(current);
+    options.push({ value: current, label: target?.modelRef ?? current, description: l10n.t('no longer available'), missing: true });
+  }
+  return options;
+}
+
+/**
+ * The problem of each fallback row, by its key: none chosen, the agent's own connection and
+ * model, or one already above. The host checks again (a deleted connection, a disabled model).
+ */
+export function validateFallbacks(rows: readonly FallbackRow[], values: Pick<AgentFormValues, 'connectionId' | 'modelRef'>): Map<number, string> {
+  const errors = new Map<number, string>();
+  const seen = new Set<string>();
+  for (const row of rows) {
+    if (!row.target) errors.set(row.key, l10n.t('Choose a connection and model, or remove this fallback.'));
+    else if (values.connectionId && row.target === targetValue({ connectionId: values.connectionId, modelRef: values.modelRef })) {
+      errors.set(row.key, l10n.t("This is the agent's own connection and model; choose another."));
+    } else if (seen.has(row.target)) errors.set(row.key, l10n.t('This connection and model is already in the list.'));
+    seen.add(row.target);
+  }
+  return errors;
 }
 
 export interface SelectOption {

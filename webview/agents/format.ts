@@ -5,6 +5,7 @@ import type { AgentsConnection } from '../../src/contracts/agentsView';
 import type { ErrorCode } from '../../src/contracts/errors';
 import type { Usage } from '../../src/contracts/models';
 import { formatCount, formatDecimal, pageLocale } from '../shared/locale';
+import { ERROR_CODES, isOneOf } from '../../src/contracts/vocabulary';
 
 /** The words shown next to a run's status colour, so the status never relies on colour alone. */
 export function runStatusLabel(status: RunStatus): string {
@@ -172,6 +173,42 @@ export function routingLines(routing: Routing, connections: readonly AgentsConne
     provider: l10n.t('provider: {0}', providerName(connections, routing.providerId, routing.connectionId)),
     model: l10n.t('model: {0} (from: {1})', modelName(connections, routing.connectionId, routing.modelRef), modelSourceLabel(routing.sources.modelRef)),
   };
+}
+
+/** One try of a run's model calls, as the run detail lists it. */
+export interface AttemptLine {
+  /** `connection · model`, by name. */
+  target: string;
+  /** What came of it, in words, with the HTTP status when there was one. */
+  outcome: string;
+  /** How long it took, and how long the call waited before it. */
+  timing: string;
+  kind: 'ok' | 'failed' | 'skipped';
+}
+
+/**
+ * The tries of a run's calls (retries on one target, fallbacks, skipped targets), oldest first;
+ * none when there was only the one try that answered, which the routing above already says.
+ */
+export function attemptLines(routing: Pick<Routing, 'attempts'>, connections: readonly AgentsConnection[]): AttemptLine[] {
+  const attempts = routing.attempts ?? [];
+  if (attempts.length <= 1 && attempts.every((attempt) => attempt.outcome === 'ok')) return [];
+  return attempts.map((attempt) => {
+    const target = l10n.t('{0} · {1}', connectionName(connections, attempt.connectionId), modelName(connections, attempt.connectionId, attempt.modelRef));
+    const waited = attempt.waitMs > 0 ? l10n.t('after waiting {0}', formatDuration(attempt.waitMs)) : '';
+    const timing = [attempt.outcome === 'cooling_down' ? '' : formatDuration(attempt.latencyMs), waited].filter(Boolean).join(' · ');
+    if (attempt.outcome === 'ok') return { target, outcome: l10n.t('answered'), timing, kind: 'ok' };
+    if (attempt.outcome === 'cooling_down') return { target, outcome: l10n.t('skipped: cooling down after repeated failures'), timing, kind: 'skipped' };
+    const title = isOneOf(ERROR_CODES, attempt.outcome) ? errorTitle(attempt.outcome) : attempt.outcome;
+    const outcome = attempt.status !== undefined ? l10n.t('{0} (HTTP {1})', title, attempt.status) : title;
+    return { target, outcome, timing, kind: attempt.outcome === 'consent_denied' ? 'skipped' : 'failed' };
+  });
+}
+
+/** The target that answered when it was a fallback, by name; '' when the run's own target answered. */
+export function answeredByLine(routing: Pick<Routing, 'answeredBy'>, connections: readonly AgentsConnection[]): string {
+  const by = routing.answeredBy;
+  return by ? l10n.t('answered by fallback: {0} · {1}', connectionName(connections, by.connectionId), modelName(connections, by.connectionId, by.modelRef)) : '';
 }
 
 /** A heading that says what went wrong; the host's message under it says what to do. */

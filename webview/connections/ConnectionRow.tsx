@@ -6,7 +6,7 @@ import { CUSTOM_HEADERS_FIELD } from '../../src/contracts/vocabulary';
 import { MessageLine, type RowMessage } from '../shared/messages';
 import { RowAction } from '../shared/RowAction';
 import { keyRequirement } from './formModel';
-import { formatKeyHint, formatLatency, formatRelativeTime, providerName, statusIcon, statusLabel } from './format';
+import { formatCooldownEnd, formatKeyHint, formatLatency, formatRelativeTime, providerName, statusIcon, statusLabel } from './format';
 import { modelCount } from './modelFormat';
 
 /** What the view knows about a row beyond the snapshot: work in progress and its outcome. */
@@ -32,6 +32,8 @@ interface ConnectionRowProps {
   now: number;
   editing: boolean;
   editForm: ComponentChildren;
+  /** Its models in a cool-down after repeated failures, each with when it ends. */
+  coolingDown?: readonly { modelRef: string; until: string }[];
   /** How many registered models the connection has. */
   modelCount: number;
   /** Whether the model panel (discovery, add by id) is open under the row. */
@@ -53,6 +55,7 @@ export function ConnectionRow(props: ConnectionRowProps) {
   const { connection, descriptor, isDefault, state, now, editing } = props;
   const status: ConnectionStatus = state.tested?.status ?? connection.status;
   const latency = formatLatency(state.tested?.latencyMs ?? connection.lastLatencyMs);
+  const cooling = (props.coolingDown ?? []).filter((target) => Date.parse(target.until) > now);
   const validatedAt = state.tested?.at ?? connection.lastValidatedAt;
   const takesKey = descriptor === undefined || keyRequirement(descriptor) !== 'none';
   const testable = descriptor === undefined || descriptor.capabilities.test;
@@ -183,6 +186,16 @@ export function ConnectionRow(props: ConnectionRowProps) {
               disabled={state.busy}
               onClick={() => props.onRemoveCredentialHeader(header.name)}
             />
+          </span>
+        ))}
+        {cooling.map((target) => (
+          <span
+            key={target.modelRef}
+            class="connection-cooldown"
+            data-testid="connection-cooldown"
+            title={l10n.t('Calls that have a fallback skip this model after repeated failures (switchboard.cooldown.*) until the time shown, or until it answers again.')}
+          >
+            <vscode-icon name="debug-pause" class="detail-icon" /> {l10n.t('{0} cooling down until {1}', target.modelRef, formatCooldownEnd(target.until))}
           </span>
         ))}
         {(connection.keyHint || connection.credentialHeaders?.length) && connection.allowInsecureKey && (

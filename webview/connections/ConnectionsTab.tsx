@@ -327,6 +327,7 @@ export function ConnectionsTab({ client, snapshot }: ConnectionsTabProps) {
                   connection={connection}
                   descriptor={providers.find((provider) => provider.id === connection.providerId)}
                   providerUnavailable={unavailableConnectionIds.includes(connection.id)}
+                  coolingDown={(snapshot.coolingDown ?? []).filter((target) => target.connectionId === connection.id)}
                   providers={providers}
                   isDefault={connection.id === defaultConnectionId}
                   state={rows[connection.id] ?? {}}

@@ -78,3 +78,8 @@ export function statusIcon(status: ConnectionStatus): string {
 export function providerName(providers: readonly ProviderDescriptor[], providerId: string): string {
   return providers.find((provider) => provider.id === providerId)?.displayName ?? l10n.t('{0} (not available)', providerId);
 }
+
+/** The end of a cool-down as a clock time, `10:31`, in the page's locale. */
+export function formatCooldownEnd(iso: string, locale = pageLocale()): string {
+  return new Date(Date.parse(iso)).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
+}

@@ -2,7 +2,8 @@ import * as l10n from '@vscode/l10n';
 import { useState } from 'preact/hooks';
 import type { ChatRecord } from '../../src/contracts/chatRecords';
 import { SelectField } from '../agents/fields';
-import { errorTitle, formatDuration, formatTokensLong, providerName, runStatusIcon, runStatusLabel } from '../agents/format';
+import { answeredByLine, errorTitle, formatDuration, formatTokensLong, providerName, runStatusIcon, runStatusLabel } from '../agents/format';
+import { Attempts } from '../agents/RunDetail';
 import { errorMessage } from '../shared/errors';
 import type { RowMessage } from '../shared/messages';
 import { PagedTable, type TableColumn } from '../shared/PagedTable';
@@ -134,6 +135,12 @@ function ChatDetail({ row: { record, cells }, snapshot }: { row: Row; snapshot: 
             </dd>,
           ])}
       </dl>
+      {record.answeredBy && (
+        <p class="run-detail-note" data-testid="chat-detail-answered-by">
+          {answeredByLine(record, snapshot.connections)}
+        </p>
+      )}
+      <Attempts routing={record} connections={snapshot.connections} />
     </section>
   );
 }

@@ -1,3 +1,6 @@
+import type { CallTarget } from '../../contracts/agents';
+import type { RateLimits } from './rateLimiter';
+
 /**
  * The ports through which core talks to VS Code. src/vscode implements them; unit tests use
  * in-memory fakes (test/helpers/fakes.ts). No vscode import here.
@@ -30,6 +33,27 @@ export interface ProxySettings {
   proxy?: string;
   noProxy: string[];
   strictSSL: boolean;
+  /** VS Code's `http.systemCertificates`: HTTPS trusts the system's certificate store too. Off when absent. */
+  systemCertificates?: boolean;
+  /** `switchboard.caCertificatesFile`: a PEM file of more certificate authorities to trust. */
+  caFile?: string;
+}
+
+/** How a model call tries again: `switchboard.retry.*`. */
+export interface RetrySettings {
+  /** Tries per target, the first included (1: no retry on the same target). */
+  maxAttempts: number;
+  /** The most one call waits in all between its tries (back-offs, `Retry-After`); a wait that does not fit moves on at once. */
+  maxWaitMs: number;
+}
+
+/** When a target is rested: `switchboard.cooldown.*`. */
+export interface CooldownSettings {
+  /** Retryable failures within `windowMs` that put a target in a cool-down; 0 turns cool-downs off. */
+  failures: number;
+  windowMs: number;
+  /** How long a cooling target is skipped. */
+  periodMs: number;
 }
 
 export interface Settings {
@@ -48,6 +72,15 @@ export interface Settings {
   runOutputMaxKiB(): number;
   /** How many model calls may be in flight on one connection; the others wait their turn. */
   maxConcurrentRequestsPerConnection(): number;
+  retry(): RetrySettings;
+  /**
+   * The requests and tokens a minute a connection may take (0: no limit): its entry in
+   * `switchboard.rateLimit.perConnection`, else `switchboard.rateLimit.*`.
+   */
+  rateLimits(connectionId: string): RateLimits;
+  cooldown(): CooldownSettings;
+  /** `switchboard.fallbacks`: where VS Code chat and runs of agents that name none move to, in order; malformed entries left out. */
+  defaultFallbacks(): CallTarget[];
   /** `switchboard.gateway.url`, checked (checkGatewayUrl): '' when sync is off or the value is unusable. */
   gatewayUrl(): string;
   proxy(): ProxySettings;

@@ -1,4 +1,4 @@
-import { SwitchboardError, toErrorInfo } from './errors';
+import { SwitchboardError, factsOf, toErrorInfo } from './errors';
 
 /** Shorter values are not blanked: they would blank ordinary words, and no provider's key is that short. */
 export const MIN_SECRET_LENGTH = 8;
@@ -169,7 +169,7 @@ export function withoutSecrets(error: unknown, secrets: readonly (string | undef
 export function withoutSecrets(error: unknown, secrets: readonly (string | undefined)[]): unknown {
   const info = toErrorInfo(error);
   const message = blankSecrets(info.message, secrets);
-  return message === info.message ? error : new SwitchboardError(info.code, message);
+  return message === info.message ? error : new SwitchboardError(info.code, message, factsOf(error));
 }
 
 /**

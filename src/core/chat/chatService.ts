@@ -1,5 +1,6 @@
 import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
+import { MAX_RECORDED_ATTEMPTS, type CallAttempt, type CallTarget } from '../../contracts/agents';
 import type { ChatRecord } from '../../contracts/chatRecords';
 import type { Connection } from '../../contracts/connections';
 import { describeIssues } from '../../contracts/issues';
@@ -40,6 +41,8 @@ export interface ChatServiceDeps {
   records: Pick<ChatRecordStore, 'add'>;
   clock: Clock;
   logger: Logger;
+  /** `switchboard.fallbacks`: where a request moves when its model fails with a retryable outcome before the first token. */
+  fallbacks?(): readonly CallTarget[];
 }
 
 /**
@@ -86,6 +89,13 @@ export class ChatService {
     if (!parsed.success) throw new SwitchboardError('invalid_input', l10n.t('The chat request is not valid: {0}.', describeIssues(parsed.error.issues)));
     let firstTokenMs: number | undefined;
     let toolCalls = 0;
+    const fallbacks = this.fallbacksFor(connection.id, modelRef);
+    const attempts: CallAttempt[] = [];
+    let answeredBy: CallTarget | undefined;
+    const onAttempt = (attempt: CallAttempt) => {
+      attempts.push(attempt);
+      if (attempt.outcome === 'ok' && (attempt.connectionId !== connection.id || attempt.modelRef !== modelRef)) answeredBy = { connectionId: attempt.connectionId, modelRef: attempt.modelRef };
+    };
     const record = (fields: Pick<ChatRecord, 'status'> & Partial<ChatRecord>) =>
       this.store({
         id: randomUUID(),
@@ -96,13 +106,15 @@ export class ChatService {
         toolCalls,
         latencyMs: Math.round(performance.now() - started),
         ...(firstTokenMs !== undefined ? { firstTokenMs } : {}),
+        ...(attempts.length > 1 ? { attempts: attempts.slice(-MAX_RECORDED_ATTEMPTS) } : {}),
+        ...(answeredBy ? { answeredBy } : {}),
         createdAt: this.deps.clock.now().toISOString(),
         ...fields,
       });
     try {
       const result = await this.deps.modelCaller.stream(
         // VS Code chat is never the person's click in Switchboard: its key use asks, or finds the initiator's standing permission.
-        { requester: { id: request.requesterId, byPerson: false }, connectionId: connection.id, modelRef, messages: parsed.data.messages, ...(parsed.data.tools ? { tools: parsed.data.tools } : {}), ...(parsed.data.toolMode ? { toolMode: parsed.data.toolMode } : {}) },
+        { requester: { id: request.requesterId, byPerson: false }, connectionId: connection.id, modelRef, messages: parsed.data.messages, ...(parsed.data.tools ? { tools: parsed.data.tools } : {}), ...(parsed.data.toolMode ? { toolMode: parsed.data.toolMode } : {}), fallbacks, onAttempt },
         signal,
         (part) => {
           if (part.type === 'text' || part.type === 'tool_call') firstTokenMs ??= Math.round(performance.now() - started);
@@ -133,6 +145,14 @@ export class ChatService {
       throw new SwitchboardError('model_not_found', l10n.t('The model "{0}" is not enabled in Switchboard\'s registry for "{1}". Enable it in the Models tab, or pick another model.', modelRef, connection.name));
     }
     return { connection, modelRef };
+  }
+
+  /** The setting's fallbacks that chat may use now (an enabled registered model of a connection that exists), without the request's own target. */
+  private fallbacksFor(connectionId: string, modelRef: string): CallTarget[] {
+    const chain = this.deps.fallbacks?.() ?? [];
+    if (!chain.length) return [];
+    const enabled = new Set(this.models().map((model) => `${model.connection.id}/${model.model.providerModelId}`));
+    return chain.filter((target) => (target.connectionId !== connectionId || target.modelRef !== modelRef) && enabled.has(`${target.connectionId}/${target.modelRef}`));
   }
 
   /**

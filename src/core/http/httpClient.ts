@@ -3,7 +3,7 @@ import { request, type Dispatcher } from './undici';
 import type { z } from 'zod';
 import { issuePaths } from '../../contracts/issues';
 import { isCredentialName } from '../../contracts/urls';
-import { SwitchboardError } from '../base/errors';
+import { SwitchboardError, withFacts, type FailureFacts } from '../base/errors';
 import type { ProxySettings, Timers } from '../base/ports';
 import { blankSecrets, MIN_SECRET_LENGTH, StreamBlanker, withoutSecrets } from '../base/secrets';
 import { checkTimeout, Deadline } from './deadline';
@@ -222,7 +222,8 @@ function failureOf(error: unknown, call: Call, deadline: RequestDeadline, answer
 class RequestDeadline extends Deadline {
   stoppedError(url: URL): SwitchboardError | undefined {
     if (this.timedOut) {
-      return new SwitchboardError('timeout', l10n.t('No answer from {0} within {1} s. Check that the server is running and not overloaded, or raise switchboard.requestTimeoutSeconds.', url.origin, seconds(this.timeoutMs)));
+      // Nothing of the answer came: another try, or another target, may answer in time.
+      return new SwitchboardError('timeout', l10n.t('No answer from {0} within {1} s. Check that the server is running and not overloaded, or raise switchboard.requestTimeoutSeconds.', url.origin, seconds(this.timeoutMs)), { facts: { transient: true } });
     }
     if (this.callerSignal?.aborted) {
       return new SwitchboardError('cancelled', l10n.t('The request to {0} was cancelled.', endpointOf(url)));
@@ -286,7 +287,50 @@ async function statusFailure(response: Dispatcher.ResponseData, url: URL, option
     bodyText: errorText,
     retryAfterSeconds: retryAfter(response.headers['retry-after']),
   };
-  return withoutSecrets(statusError(failure, options.api, options.notFound), secrets);
+  const facts = { status: response.statusCode, ...retryFacts(response.headers) };
+  return withFacts(withoutSecrets(statusError(failure, options.api, options.notFound), secrets), facts);
+}
+
+/**
+ * When the server said to come back: `retry-after-ms` (OpenAI), `Retry-After` in seconds or as
+ * an HTTP date, else a provider's rate-limit reset (Anthropic's RFC 3339 time, OpenAI's `6m0s`).
+ * Only numbers leave: never a header's text.
+ */
+export function retryFacts(headers: Readonly<Record<string, string | string[] | undefined>>): FailureFacts {
+  const first = (name: string) => {
+    const value = headers[name];
+    return (Array.isArray(value) ? value[0] : value)?.trim();
+  };
+  const ms = first('retry-after-ms');
+  if (ms && /^\d+(\.\d+)?$/.test(ms)) return { retryAfterMs: Math.round(Number(ms)) };
+  const after = first('retry-after');
+  if (after && /^\d+(\.\d+)?$/.test(after)) return { retryAfterMs: Math.round(Number(after) * 1000) };
+  if (after) {
+    const at = Date.parse(after);
+    if (Number.isFinite(at)) return { retryAt: at };
+  }
+  const reset = first('anthropic-ratelimit-requests-reset') ?? first('anthropic-ratelimit-tokens-reset');
+  if (reset) {
+    const at = Date.parse(reset);
+    if (Number.isFinite(at)) return { retryAt: at };
+  }
+  const duration = first('x-ratelimit-reset-requests') ?? first('x-ratelimit-reset-tokens');
+  const parsed = duration ? parseDuration(duration) : undefined;
+  return parsed === undefined ? {} : { retryAfterMs: parsed };
+}
+
+/** `6m0s`, `1.5s`, `20ms` (OpenAI's reset headers) in milliseconds; undefined for anything else. */
+function parseDuration(text: string): number | undefined {
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+  let total = 0;
+  let rest = text;
+  while (rest) {
+    const part = /^(\d+(?:\.\d+)?)(ms|h|m|s)/.exec(rest);
+    if (!part) return undefined;
+    total += Number(part[1]) * (units[part[2]!] ?? 0);
+    rest = rest.slice(part[0].length);
+  }
+  return text ? Math.round(total) : undefined;
 }
 
 /**

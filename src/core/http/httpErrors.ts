@@ -14,7 +14,8 @@ export class NetworkError extends SwitchboardError {
     readonly reason: NetworkFailure,
     message: string,
   ) {
-    super('endpoint_unreachable', message);
+    // A refused or reset connection may take the next try; a wrong name, certificate or proxy will not.
+    super('endpoint_unreachable', message, reason === 'refused' || reason === 'reset' ? { facts: { transient: true } } : undefined);
     this.name = 'NetworkError';
   }
 }
@@ -177,7 +178,7 @@ export function networkError(error: unknown, context: FailureContext): Switchboa
   if (tls) {
     const strictHint =
       tls.trust && context.strictSSL
-        ? ` ${l10n.t('If a company proxy or a self-signed certificate is expected here, add its CA to the system, or set http.proxyStrictSSL to false (less safe).')}`
+        ? ` ${l10n.t('If a company proxy or a self-signed certificate is expected here, add its CA to the system store (trusted while http.systemCertificates is on) or name it in switchboard.caCertificatesFile, or set http.proxyStrictSSL to false (less safe).')}`
         : '';
     return new NetworkError('tls', `${tls.sentences}${strictHint}`);
   }

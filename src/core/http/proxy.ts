@@ -1,5 +1,6 @@
 import { EnvHttpProxyAgent, type Dispatcher } from './undici';
 import type { ProxySettings } from '../base/ports';
+import { trustedAuthorities } from './certificates';
 
 /** The proxy routing in force: what VS Code's settings say, completed by the environment. */
 export interface ProxyConfig {
@@ -10,6 +11,10 @@ export interface ProxyConfig {
   /** Comma-separated hosts (`host`, `.domain`, `*.domain`, `host:port`, or `*`) reached directly. */
   noProxy: string;
   strictSSL: boolean;
+  /** Trust the system's certificate store too (VS Code's `http.systemCertificates`). */
+  systemCertificates: boolean;
+  /** More certificate authorities, from a PEM file; '' for none. */
+  caFile: string;
 }
 
 /**
@@ -29,6 +34,8 @@ export function resolveProxyConfig(settings: ProxySettings, env: NodeJS.ProcessE
     // undici treats '*' as "never proxy" only when it is the whole value.
     noProxy: noProxy.includes('*') ? '*' : noProxy.join(','),
     strictSSL: settings.strictSSL,
+    systemCertificates: settings.systemCertificates ?? false,
+    caFile: settings.caFile?.trim() ?? '',
   };
 }
 
@@ -41,7 +48,8 @@ export function proxyFor(url: URL, config: ProxyConfig): string | undefined {
 
 /** One dispatcher per config; undici's EnvHttpProxyAgent does the per-request routing. */
 export function createDispatcher(config: ProxyConfig): Dispatcher {
-  const tls = { rejectUnauthorized: config.strictSSL };
+  const ca = trustedAuthorities(config);
+  const tls = { rejectUnauthorized: config.strictSSL, ...(ca ? { ca } : {}) };
   return new EnvHttpProxyAgent({
     // Explicit values, even empty ones, so undici never reads process.env behind our back.
     httpProxy: config.httpProxy,

@@ -4,7 +4,7 @@ import { describeModelCount, OLLAMA_ASSUMED_DEFAULT_CONTEXT, type LeftOutModels 
 import type { ChatRequest, ChatResult, ChatStreamPart, Modality, ModelListing } from '../../contracts/models';
 import type { ProviderDescriptor } from '../../contracts/providers';
 import { API_KEY_FIELD, BASE_URL_FIELD } from '../../contracts/vocabulary';
-import { SwitchboardError } from '../base/errors';
+import { SwitchboardError, factsOf } from '../base/errors';
 import { commonErrorMessage, NetworkError, type ApiProfile } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { openAiTool } from './openaiShared';
@@ -393,7 +393,8 @@ async function explainRefused<T>(target: ConnectionTarget, run: () => Promise<T>
 
 function refusedHint(target: ConnectionTarget, error: unknown): unknown {
   if (error instanceof NetworkError && error.reason === 'refused') {
-    return new SwitchboardError('endpoint_unreachable', l10n.t('Ollama is not reachable at {0}. Is it running? Start it with the command "ollama serve".', target.baseUrl));
+    // The same failure in Ollama's words: what it tells a retry stays with it.
+    return new SwitchboardError('endpoint_unreachable', l10n.t('Ollama is not reachable at {0}. Is it running? Start it with the command "ollama serve".', target.baseUrl), factsOf(error));
   }
   return error;
 }

@@ -2,7 +2,7 @@ import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
 import { ChatStreamPartSchema, type ChatRequest, type ChatResult, type ChatStreamPart, type ConversationMessage, type ToolCall, type Usage } from '../../contracts/models';
 import { issuePaths } from '../../contracts/issues';
-import { SwitchboardError, toErrorInfo } from '../base/errors';
+import { SwitchboardError, factsOf, toErrorInfo, withFacts } from '../base/errors';
 import { statusError, type ApiProfile } from '../http/httpErrors';
 import { blankSecretsDeep, StreamBlanker, withoutSecrets } from '../base/secrets';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
@@ -186,7 +186,7 @@ export function eventJson(event: StreamEvent, endpoint: string, provider: string
  * `bodyText` is the event's data, where the profile finds the provider's message.
  */
 export function streamedError(api: ApiProfile, endpoint: string, status: number | undefined, bodyText: string): SwitchboardError {
-  return statusError({ status: status ?? 500, endpoint: `${endpoint} (mid-stream)`, bodyText }, api, 'model_not_found');
+  return withFacts(statusError({ status: status ?? 500, endpoint: `${endpoint} (mid-stream)`, bodyText }, api, 'model_not_found'), { status: status ?? 500 });
 }
 
 /** The stream closed without the provider's end marker: the answer may be cut. */
@@ -244,7 +244,7 @@ export function toolNamesById(messages: readonly ConversationMessage[]): Map<str
 export function withPartialOutput(error: unknown, text: string): unknown {
   if (error instanceof SwitchboardError) {
     if ((error.partialOutput ?? '') === text) return error;
-    return new SwitchboardError(error.code, error.message, { cause: error.cause, ...(text ? { partialOutput: text } : {}) });
+    return new SwitchboardError(error.code, error.message, { cause: error.cause, ...factsOf(error), ...(text ? { partialOutput: text } : {}) });
   }
   if (!text) return error;
   const info = toErrorInfo(error);

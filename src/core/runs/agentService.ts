@@ -20,6 +20,11 @@ export class AgentService {
       logger: Logger;
       /** Whether a connection id names an existing connection. */
       connectionExists(id: string): boolean;
+      /**
+       * Whether a model is registered and enabled on a connection: a fallback target must be.
+       * Without it, fallbacks are checked for their connection only.
+       */
+      modelEnabled?(connectionId: string, modelRef: string): boolean;
       newId?: () => string;
     },
   ) {
@@ -101,7 +106,28 @@ export class AgentService {
     if (value.connectionId && !this.deps.connectionExists(value.connectionId)) {
       throw new SwitchboardError('missing_connection', l10n.t('The agent names a connection that does not exist. Choose one from the list.'));
     }
+    this.checkFallbacks(value);
     return value;
+  }
+
+  /** Refuses a fallback list a call could not use, with the reason: a deleted connection, a model not enabled, the agent's own target, or a target twice. */
+  private checkFallbacks(value: { connectionId?: string | undefined; modelRef?: string | undefined; fallbacks?: { connectionId: string; modelRef: string }[] | undefined }): void {
+    const seen = new Set<string>();
+    for (const [index, target] of (value.fallbacks ?? []).entries()) {
+      const number = index + 1;
+      if (!this.deps.connectionExists(target.connectionId)) {
+        throw new SwitchboardError('missing_connection', l10n.t('Fallback {0} names a connection that does not exist. Choose another connection, or remove the fallback.', number));
+      }
+      if (target.connectionId === value.connectionId && target.modelRef === value.modelRef) {
+        throw new SwitchboardError('invalid_input', l10n.t("Fallback {0} is the agent's own connection and model: a call that failed there would only try it again. Choose another target.", number));
+      }
+      const key = `${target.connectionId}/${target.modelRef}`;
+      if (seen.has(key)) throw new SwitchboardError('invalid_input', l10n.t('Fallback {0} names the same connection and model as an earlier one. Remove one of them.', number));
+      seen.add(key);
+      if (this.deps.modelEnabled && !this.deps.modelEnabled(target.connectionId, target.modelRef)) {
+        throw new SwitchboardError('invalid_input', l10n.t('Fallback {0} names the model "{1}", which is not an enabled model in the registry of its connection. Add or enable it in the Models tab, or choose another model.', number, target.modelRef));
+      }
+    }
   }
 
   private mutate(change: (all: Agent[]) => Agent[]): Promise<void> {

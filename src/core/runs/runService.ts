@@ -1,6 +1,6 @@
 import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
-import { StartAgentRunRequestSchema, type Agent, type RunRecord, type StartAgentRunRequest, type TraceStep } from '../../contracts/agents';
+import { MAX_RECORDED_ATTEMPTS, StartAgentRunRequestSchema, type Agent, type CallAttempt, type CallTarget, type Routing, type RunRecord, type StartAgentRunRequest, type TraceStep } from '../../contracts/agents';
 import type { ChatMessage } from '../../contracts/models';
 import type { AgentHost } from './agentHost';
 import type { AgentService } from './agentService';
@@ -45,6 +45,9 @@ export class RunService {
   private readonly finished = new Emitter<RunRecord>();
   /** Every run's final record, once it is stored: the public API tells each extension of its own. */
   readonly onDidFinishRun = this.finished.event;
+  private readonly rateWaits = new Emitter<{ runId: string; ms: number }>();
+  /** A run's call waits its turn for a connection's rate limit, about `ms` long: progress says so. */
+  readonly onDidWaitForRateLimit = this.rateWaits.event;
 
   constructor(private readonly deps: RunServiceDeps) {}
 
@@ -99,6 +102,9 @@ export class RunService {
     const started = performance.now();
     const trace: TraceStep[] = [];
     const streamed = new StreamedOutput((fields) => deps.runs.update(run.id, fields), started, deps.logger);
+    // The routing with the tries of the run's calls, once routing is known.
+    let routed: (() => Routing) | undefined;
+    const routedFields = (): Partial<RunRecord> => (routed ? { routing: routed() } : {});
     try {
       const routing = resolveRouting({
         request,
@@ -109,13 +115,37 @@ export class RunService {
         findProvider: (id) => deps.registry.get(id)?.descriptor,
         registeredModels: (connectionId) => deps.registeredModels?.(connectionId) ?? NO_REGISTERED_MODELS,
       });
-      await deps.runs.update(run.id, { status: 'running', routing });
+      // The agent's fallbacks, else the setting's; never the run's own target again.
+      const chain = agent.fallbacks?.length ? agent.fallbacks : deps.settings.defaultFallbacks();
+      // A model disabled in the registry since the list was saved is never tried.
+      const fallbacks = chain.filter((target) => (target.connectionId !== routing.connectionId || target.modelRef !== routing.modelRef) && !deps.isModelDisabled?.(target.connectionId, target.modelRef));
+      const attempts: CallAttempt[] = [];
+      let answeredBy: CallTarget | undefined;
+      routed = () => ({
+        ...routing,
+        ...(fallbacks.length ? { fallbacks } : {}),
+        ...(attempts.length ? { attempts: attempts.slice(-MAX_RECORDED_ATTEMPTS) } : {}),
+        ...(answeredBy ? { answeredBy } : {}),
+      });
+      const onAttempt = (attempt: CallAttempt) => {
+        attempts.push(attempt);
+        if (attempt.outcome !== 'ok') return;
+        const primary = attempt.connectionId === routing.connectionId && attempt.modelRef === routing.modelRef;
+        answeredBy = primary ? undefined : { connectionId: attempt.connectionId, modelRef: attempt.modelRef };
+      };
+      // A wait for a connection's rate limit is a step of the run, shown while it lasts.
+      const onRateLimitWait = (ms: number) => {
+        trace.push({ name: 'wait for the rate limit', startedAt: deps.clock.now().toISOString(), durationMs: ms, detail: l10n.t('waiting for the rate limit of the connection, about {0} s', Math.ceil(ms / 1000)) });
+        void deps.runs.update(run.id, { trace: [...trace] }).catch((error: unknown) => deps.logger.warn(`Could not store a run's step: ${errorText(error)}`));
+        this.rateWaits.fire({ runId: run.id, ms });
+      };
+      await deps.runs.update(run.id, { status: 'running', routing: routed() });
       if (deps.isModelDisabled?.(routing.connectionId, routing.modelRef)) {
         throw new SwitchboardError('model_not_found', l10n.t('The model "{0}" is disabled in the registry. Enable it in the Models tab, or run with another model.', routing.modelRef));
       }
       // The worker names only its messages; where they go is this run's routing.
       const callModel = (messages: ChatMessage[], callSignal: AbortSignal, onText: (text: string) => void) =>
-        this.track(run.id, deps.modelCaller.call({ runId: run.id, requester, connectionId: routing.connectionId, modelRef: routing.modelRef, messages }, callSignal, onText));
+        this.track(run.id, deps.modelCaller.call({ runId: run.id, requester, connectionId: routing.connectionId, modelRef: routing.modelRef, messages, fallbacks, onAttempt, onRateLimitWait }, callSignal, onText));
       const result = await deps.agentHost.run(
         {
           type: 'start',
@@ -128,7 +158,7 @@ export class RunService {
         controller.signal,
       );
       await streamed.settle();
-      await this.finish(run.id, { status: 'succeeded', output: result.output, usage: result.usage, trace, ...streamed.timing() }, started);
+      await this.finish(run.id, { status: 'succeeded', output: result.output, usage: result.usage, trace, ...streamed.timing(), ...routedFields() }, started);
     } catch (error) {
       const info = toErrorInfo(error);
       const status = info.code === 'cancelled' ? 'cancelled' : 'failed';
@@ -136,7 +166,7 @@ export class RunService {
       await streamed.settle();
       // What streamed in before the failure stays, marked as partial.
       const partial = streamed.text ? { output: streamed.text, outputPartial: true, ...streamed.timing() } : {};
-      await this.finish(run.id, { status, error: info, trace, ...partial }, started);
+      await this.finish(run.id, { status, error: info, trace, ...partial, ...routedFields() }, started);
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.cancels.delete(run.id);

@@ -7,6 +7,7 @@ import {
 } from '../../contracts/connectionsView';
 import type { Connection } from '../../contracts/connections';
 import type { ConnectionActions } from '../connections/connectionActions';
+import type { Cooldowns } from '../calls/cooldowns';
 import type { ConsentService } from '../keys/consent';
 import type { ConnectionService } from '../connections/connectionService';
 import type { ModelActions } from '../models/modelActions';
@@ -26,6 +27,8 @@ export interface ConnectionsControllerDeps {
   /** The standing permissions the view shows and revokes. */
   consent: Pick<ConsentService, 'grants' | 'revoke' | 'describeRequester' | 'onDidChange'>;
   logger: Logger;
+  /** The targets in a cool-down after repeated failures (ModelCaller.cooldowns); none shown without it. */
+  cooldowns?: Pick<Cooldowns, 'cooling' | 'onDidChange'>;
   post(message: ToConnectionsView): void;
 }
 
@@ -41,6 +44,7 @@ export function createConnectionsController(deps: ConnectionsControllerDeps): Vi
       defaultConnectionId: deps.settings.defaultConnectionId(),
       unavailableConnectionIds: connections.filter((connection) => !deps.registry.get(connection.providerId)).map((connection) => connection.id),
       permissions: permissions(connections),
+      ...(deps.cooldowns ? { coolingDown: deps.cooldowns.cooling().map((target) => ({ ...target, until: new Date(target.until).toISOString() })) } : {}),
     };
   };
 
@@ -121,6 +125,6 @@ export function createConnectionsController(deps: ConnectionsControllerDeps): Vi
     snapshot,
     post: deps.post,
     logger: deps.logger,
-    changes: [deps.connections.onDidChange, deps.models.onDidChange, deps.registry.onDidChange, deps.settings.onDidChange, deps.consent.onDidChange],
+    changes: [deps.connections.onDidChange, deps.models.onDidChange, deps.registry.onDidChange, deps.settings.onDidChange, deps.consent.onDidChange, ...(deps.cooldowns ? [deps.cooldowns.onDidChange] : [])],
   });
 }
