@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { OLLAMA_ASSUMED_DEFAULT_CONTEXT } from '../contracts/modelFacts';
-import type { ConversationMessage, Tool } from '../contracts/models';
+import type { ConversationMessage, ImagePart, Tool } from '../contracts/models';
+import { CACHE_CONTROL_MIME, imagePartOf, isImageMime } from '../core/chat/chatParts';
 import type { ChatModel, ChatService } from '../core/chat/chatService';
 import type { ChatRecordStore } from '../core/chat/chatRecordStore';
 import type { ConnectionService } from '../core/connections/connectionService';
@@ -85,28 +86,71 @@ function information({ id, connection, provider, model }: ChatModel): ChatInform
   };
 }
 
+/** VS Code's LanguageModelDataPart (stable since 1.105; the 1.104 typings do not have it), told apart by its fields. */
+interface DataPart {
+  readonly mimeType: string;
+  readonly data: Uint8Array;
+}
+
+function asDataPart(part: unknown): DataPart | undefined {
+  if (typeof part !== 'object' || part === null) return undefined;
+  const { mimeType, data } = part as { mimeType?: unknown; data?: unknown };
+  return typeof mimeType === 'string' && data instanceof Uint8Array ? (part as DataPart) : undefined;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /**
  * VS Code's messages as the contract's: a tool result becomes a `tool` message (VS Code puts them
- * in a user message), an assistant's tool calls stay with its text, other parts are text.
+ * in a user message), an assistant's tool calls stay with its text, other parts are text. Image
+ * data parts become the message's (or the tool result's) images, as base64; a `cache_control`
+ * data part marks a cache breakpoint on what came just before it: the tool result it follows, or
+ * else the message it is in. Other data parts (Copilot's own markers) mean nothing to a provider.
  */
 function toConversation(messages: readonly vscode.LanguageModelChatRequestMessage[]): ConversationMessage[] {
-  const conversation: ConversationMessage[] = [];
+  const conversation: Mutable<ConversationMessage>[] = [];
   for (const message of messages) {
     let text = '';
+    const images: ImagePart[] = [];
+    let cacheBreakpoint = false;
+    let lastResult: Mutable<ConversationMessage> | undefined;
     const calls: { id: string; name: string; arguments: Record<string, unknown> }[] = [];
     for (const part of message.content) {
+      const data = asDataPart(part);
       if (part instanceof vscode.LanguageModelTextPart) text += part.value;
       else if (part instanceof vscode.LanguageModelToolCallPart) calls.push({ id: part.callId, name: part.name, arguments: part.input as Record<string, unknown> });
-      else if (part instanceof vscode.LanguageModelToolResultPart) conversation.push({ role: 'tool', toolCallId: part.callId, content: partsText(part.content) });
+      else if (part instanceof vscode.LanguageModelToolResultPart) conversation.push((lastResult = toolResult(part)));
+      else if (data?.mimeType === CACHE_CONTROL_MIME) {
+        if (lastResult) lastResult.cacheBreakpoint = true;
+        else cacheBreakpoint = true;
+        continue;
+      } else if (data && isImageMime(data.mimeType)) images.push(imagePartOf(data.mimeType, data.data));
+      else continue;
+      if (!(part instanceof vscode.LanguageModelToolResultPart)) lastResult = undefined;
     }
+    const extras = { ...(images.length ? { images } : {}), ...(cacheBreakpoint ? { cacheBreakpoint: true as const } : {}) };
     if (message.role === vscode.LanguageModelChatMessageRole.Assistant) {
-      conversation.push(calls.length ? { role: 'assistant', content: text, toolCalls: calls } : { role: 'assistant', content: text });
-    } else if (text || !conversation.length || conversation.at(-1)?.role !== 'tool') {
+      // A model's own turn never carries images to send back; only its breakpoint counts.
+      const marked = cacheBreakpoint ? { cacheBreakpoint: true as const } : {};
+      conversation.push(calls.length ? { role: 'assistant', content: text, toolCalls: calls, ...marked } : { role: 'assistant', content: text, ...marked });
+    } else if (text || images.length || cacheBreakpoint || !conversation.length || conversation.at(-1)?.role !== 'tool') {
       // Role 3 is the proposed System role; the stable API has only User and Assistant.
-      conversation.push({ role: (message.role as number) === 3 ? 'system' : 'user', content: text });
+      conversation.push({ role: (message.role as number) === 3 ? 'system' : 'user', content: text, ...extras });
     }
   }
   return conversation;
+}
+
+/** A tool result as a `tool` message: its text, its images, and a breakpoint when a `cache_control` part is among its content. */
+function toolResult(part: vscode.LanguageModelToolResultPart): Mutable<ConversationMessage> {
+  const images: ImagePart[] = [];
+  let cacheBreakpoint = false;
+  for (const item of part.content) {
+    const data = asDataPart(item);
+    if (data?.mimeType === CACHE_CONTROL_MIME) cacheBreakpoint = true;
+    else if (data && isImageMime(data.mimeType)) images.push(imagePartOf(data.mimeType, data.data));
+  }
+  return { role: 'tool', toolCallId: part.callId, content: partsText(part.content), ...(images.length ? { images } : {}), ...(cacheBreakpoint ? { cacheBreakpoint: true } : {}) };
 }
 
 function toTool(tool: vscode.LanguageModelChatTool): Tool {
