@@ -17,7 +17,9 @@ export function bundleTargets({ production }) {
   return {
     host: {
       ...shared,
-      entryPoints: { extension: 'src/vscode/extension.ts', agentHost: 'src/agent-host/worker.ts' },
+      // The tokenizer is a bundle of its own, loaded on the first token count of an OpenAI model:
+      // its tables (megabytes) stay out of what activation parses.
+      entryPoints: { extension: 'src/vscode/extension.ts', agentHost: 'src/agent-host/worker.ts', tokenizer: 'src/core/chat/openAiTokenizer.ts' },
       outdir: 'dist',
       platform: 'node',
       format: 'cjs',

@@ -4,6 +4,7 @@ import type { ConversationMessage, ImagePart, Tool } from '../contracts/models';
 import { CACHE_CONTROL_MIME, imagePartOf, isImageMime } from '../core/chat/chatParts';
 import type { ChatModel, ChatService } from '../core/chat/chatService';
 import type { ChatRecordStore } from '../core/chat/chatRecordStore';
+import { IMAGE_TOKENS_ESTIMATE, type TokenCounter } from '../core/chat/tokenCount';
 import type { ConnectionService } from '../core/connections/connectionService';
 import { toErrorInfo } from '../core/base/errors';
 import { chatRequesterId } from '../core/keys/requesters';
@@ -28,13 +29,19 @@ type ChatInformation = vscode.LanguageModelChatInformation & { readonly isUserSe
  * Switchboard's models in VS Code chat: each enabled registered model of each usable connection,
  * answered through ChatService (ModelCaller: consent, audit, limit, timeouts, streaming).
  */
-export function registerChatProvider(chat: ChatService): vscode.Disposable {
+export function registerChatProvider(chat: ChatService, tokens: TokenCounter): vscode.Disposable {
   const changed = new vscode.EventEmitter<void>();
+  /** The provider of each model on offer, for its token counts: VS Code lists the models before it counts. */
+  const providers = new Map<string, string>();
   const listeners = chat.changes.map((event) => event(() => changed.fire()));
   const provider: vscode.LanguageModelChatProvider<ChatInformation> = {
     onDidChangeLanguageModelChatInformation: changed.event,
     // Silent or not, the same list: listing reads no key, and the first request asks (ChatService.models).
-    provideLanguageModelChatInformation: () => chat.models().map(information),
+    provideLanguageModelChatInformation: () =>
+      chat.models().map((model) => {
+        providers.set(model.id, model.connection.providerId);
+        return information(model);
+      }),
     async provideLanguageModelChatResponse(model, messages, options, progress, token) {
       const controller = new AbortController();
       const cancel = token.onCancellationRequested(() => controller.abort());
@@ -62,8 +69,13 @@ export function registerChatProvider(chat: ChatService): vscode.Disposable {
         cancel.dispose();
       }
     },
-    // An estimate without a network call: about four characters per token.
-    provideTokenCount: async (_model, text) => Math.ceil((typeof text === 'string' ? text : messageText(text)).length / 4),
+    // No network call: OpenAI's tokenizer for OpenAI's models, an estimate for the others (TokenCounter).
+    async provideTokenCount(model, text) {
+      const providerId = providers.get(model.id) ?? '';
+      if (typeof text === 'string') return tokens.count(providerId, text);
+      const { text: content, images } = messageContent(text);
+      return (await tokens.count(providerId, content)) + images * IMAGE_TOKENS_ESTIMATE;
+    },
   };
   return vscode.Disposable.from(vscode.lm.registerLanguageModelChatProvider(CHAT_VENDOR, provider), changed, ...listeners);
 }
@@ -162,8 +174,25 @@ function partsText(parts: readonly unknown[]): string {
   return parts.map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : '')).join('');
 }
 
-function messageText(message: vscode.LanguageModelChatRequestMessage): string {
-  return message.content.map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : part instanceof vscode.LanguageModelToolResultPart ? partsText(part.content) : JSON.stringify(part))).join('');
+/** What a message counts: its text, its tool calls and results as text, and how many images it holds (counted apart). */
+function messageContent(message: vscode.LanguageModelChatRequestMessage): { text: string; images: number } {
+  let images = 0;
+  const isImage = (part: unknown) => {
+    const data = asDataPart(part);
+    return data !== undefined && isImageMime(data.mimeType);
+  };
+  const pieces = message.content.map((part) => {
+    if (part instanceof vscode.LanguageModelTextPart) return part.value;
+    if (part instanceof vscode.LanguageModelToolCallPart) return `${part.name}${JSON.stringify(part.input)}`;
+    if (part instanceof vscode.LanguageModelToolResultPart) {
+      images += part.content.filter(isImage).length;
+      return partsText(part.content);
+    }
+    // A data part is never text to count: an image counts apart, a marker (cache_control…) counts nothing.
+    if (isImage(part)) images++;
+    return '';
+  });
+  return { text: pieces.join(''), images };
 }
 
 /** Core's error as the LanguageModelError chat shows, its message saying what to do. */

@@ -12,6 +12,7 @@ type Part = { text: string } | { image: string; mimeType: string } | { cache: tr
 interface ChatFixture {
   modelIds(): Promise<string[]>;
   askWith(modelId: string, parts: Part[]): Promise<string>;
+  countTokens(modelId: string, text: string): Promise<number>;
 }
 
 /** A 1×1 PNG. */
@@ -124,5 +125,13 @@ describe('images and cache breakpoints from another extension through vscode.lm'
     // The fixture wrote the prefix to its cache; the chat record keeps that with the usage.
     const [record] = testing.chatRecords();
     assert.ok(record?.usage?.cacheWriteTokens && record.usage.cacheWriteTokens > 0, JSON.stringify(record));
+  });
+
+  it('counts an OpenAI model\'s tokens with OpenAI\'s tokenizer (its own bundle, loaded on demand) and estimates the others', async () => {
+    // 17 tokens to gpt-tokenizer's o200k_base (test/unit/tokenCount.unit.test.ts), 7 at four characters a token.
+    const text = '日本語のテキストは四文字で一トークンではありません。';
+    assert.equal(await fixture.countTokens(`${keyed.id}/gpt-4o-mini`, text), 17);
+    assert.equal(await fixture.countTokens(`${local.id}/llama3.2:latest`, text), 7);
+    assert.ok(!testing.logLines().some((line) => line.includes('tokenizer')), testing.logLines().join('\n'));
   });
 });
