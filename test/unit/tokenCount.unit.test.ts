@@ -53,4 +53,22 @@ describe('token counts for VS Code chat', () => {
     assert.deepEqual(logger.lines.filter((line) => line.includes('tokenizer')).length, 1);
     assert.match(logger.lines.join('\n'), /Could not load the OpenAI tokenizer; token counts are estimates: Cannot find module dist\/tokenizer\.js/);
   });
+
+  it('counts a text it counted lately without the tokenizer, and forgets the oldest beyond 128 texts', async () => {
+    let calls = 0;
+    const { tokens } = counter(async () => (value) => {
+      calls++;
+      return o200k(value);
+    });
+    assert.equal(await tokens.count('openai', text), 17);
+    assert.equal(await tokens.count('openai', text), 17);
+    assert.equal(calls, 1);
+    for (let i = 0; i < 128; i++) await tokens.count('openai', `text ${i}`);
+    assert.equal(await tokens.count('openai', text), 17);
+    assert.equal(calls, 1 + 128 + 1, 'the first text was forgotten');
+    const long = 'word '.repeat(4000);
+    await tokens.count('openai', long);
+    await tokens.count('openai', long);
+    assert.equal(calls, 1 + 128 + 1 + 2, 'a text over 16 K characters is not kept');
+  });
 });

@@ -30,6 +30,9 @@ export function usesOpenAiTokenizer(providerId: string): boolean {
   return OPENAI_FAMILY.has(providerId);
 }
 
+const RECENT_COUNTS = 128;
+const RECENT_TEXT_CHARS = 16 * 1024;
+
 /**
  * Token counts for VS Code chat (`provideTokenCount`, which Copilot calls for every piece while it
  * budgets a prompt, so a count must stay fast): OpenAI's models through `gpt-tokenizer`'s
@@ -40,13 +43,27 @@ export function usesOpenAiTokenizer(providerId: string): boolean {
 export class TokenCounter {
   private loading: Promise<CountTokens | undefined> | undefined;
   private loaded: CountTokens | undefined;
+  /** Recent counts by text, oldest first: a prompt's history is counted again at every turn. */
+  private readonly recent = new Map<string, number>();
 
   constructor(private readonly deps: { load: () => Promise<CountTokens>; logger: Logger }) {}
 
   async count(providerId: string, text: string): Promise<number> {
     if (!usesOpenAiTokenizer(providerId)) return estimateTokens(text);
+    const known = this.recent.get(text);
+    if (known !== undefined) return known;
     const count = this.loaded ?? (await this.load());
-    return count ? count(text) : estimateTokens(text);
+    if (!count) return estimateTokens(text);
+    const tokens = count(text);
+    this.remember(text, tokens);
+    return tokens;
+  }
+
+  /** Keeps at most RECENT_COUNTS texts of at most RECENT_TEXT_CHARS each: a few megabytes at most. */
+  private remember(text: string, tokens: number): void {
+    if (text.length > RECENT_TEXT_CHARS) return;
+    if (this.recent.size >= RECENT_COUNTS) this.recent.delete(this.recent.keys().next().value!);
+    this.recent.set(text, tokens);
   }
 
   private load(): Promise<CountTokens | undefined> {
