@@ -81,10 +81,25 @@ describe('images and cache breakpoints from another extension through vscode.lm'
     );
 
     assert.ok(error instanceof vscode.LanguageModelError, `not a LanguageModelError: ${String(error)}`);
-    assert.match(error.message, /The model "llama3\.2:latest" \(Images local\) cannot read images, so the request was not sent\. Pick a model that reads images, or ask again without the image\./);
+    assert.match(error.message, /The model "llama3\.2:latest" \(Images local\) cannot read images, so the request was not sent\. Pick a model that reads images, or ask again without the image\. If this model does read images, say so with Switchboard: Set Model Capabilities\./);
     assert.equal((await chats('ollama', '/api/chat')).length, before, 'nothing reached Ollama');
     const [record] = testing.chatRecords();
     assert.equal(record?.status, 'failed');
+  });
+
+  it('a person who says the model reads images (Set Model Capabilities) lets its images through, and discovery keeps their word', async () => {
+    const llama = testing.storedModels().find((m) => m.connectionId === local.id && m.providerModelId === 'llama3.2:latest')!;
+    testing.queueAnswers('vision\ntools'); // the pick of capabilities, by value
+    await vscode.commands.executeCommand('switchboard.setModelCapabilities', llama.id);
+    testing.queueAnswers('llava:latest\nllama3.2:latest');
+    await vscode.commands.executeCommand('switchboard.discoverModels', local.id);
+    const stored = testing.storedModels().find((m) => m.id === llama.id)!;
+    assert.deepEqual([stored.modalities.includes('vision'), stored.sources.modalities], [true, 'user']);
+
+    const answer = await fixture.askWith(`${local.id}/llama3.2:latest`, [{ text: 'and now?' }, { image: PNG, mimeType: 'image/png' }]);
+    assert.equal(answer, 'You said: and now?');
+    const sent = (await chats('ollama', '/api/chat')).at(-1)!;
+    assert.deepEqual((JSON.parse(sent.body) as { messages: unknown[] }).messages, [{ role: 'user', content: 'and now?', images: [PNG] }]);
   });
 
   it('a keyed vision model gets the image as a data URL, and the key only in its Authorization header', async () => {

@@ -151,7 +151,7 @@ describe('VS Code chat requests through ChatService and their records', function
     const signal = new AbortController().signal;
     for (const role of ['user', 'tool'] as const) {
       const error = await expectFailure(chat.respond(withImage('llama3.2:latest', role), signal, () => undefined), 'invalid_input');
-      assert.equal(error.message, 'The model "llama3.2:latest" (Local) cannot read images, so the request was not sent. Pick a model that reads images, or ask again without the image.');
+      assert.equal(error.message, 'The model "llama3.2:latest" (Local) cannot read images, so the request was not sent. Pick a model that reads images, or ask again without the image. If this model does read images, say so with Switchboard: Set Model Capabilities.');
     }
     assert.equal(ollama.requests.filter((request) => request.url === '/api/chat').length, 0, 'nothing reached the provider');
     assert.deepEqual(records.page({ limit: 10 }).records.map((r) => [r.status, r.error?.code, r.modelRef]), [

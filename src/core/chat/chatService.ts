@@ -104,7 +104,7 @@ export class ChatService {
       // VS Code offers an image only to a model announced with imageInput, but another extension
       // may send one to any model: it is refused in words, never dropped without a word.
       if (!model.modalities.includes('vision') && parsed.data.messages.some((message) => imagesOf(message).length > 0)) {
-        throw new SwitchboardError('invalid_input', l10n.t('The model "{0}" ({1}) cannot read images, so the request was not sent. Pick a model that reads images, or ask again without the image.', model.displayName, connection.name));
+        throw new SwitchboardError('invalid_input', l10n.t('The model "{0}" ({1}) cannot read images, so the request was not sent. Pick a model that reads images, or ask again without the image. If this model does read images, say so with Switchboard: Set Model Capabilities.', model.displayName, connection.name));
       }
       const result = await this.deps.modelCaller.stream(
         // VS Code chat is never the person's click in Switchboard: its key use asks, or finds the initiator's standing permission.
