@@ -236,6 +236,8 @@ export function registerChatRecordsCommand(records: ChatRecordStore, connections
         vscode.l10n.t('model {0}', r.modelRef),
         vscode.l10n.t('by {0}', describeRequester(r.requesterId)),
         r.usage && vscode.l10n.t('{0} in / {1} out tokens', r.usage.inputTokens, r.usage.outputTokens),
+        r.usage?.cacheReadTokens && vscode.l10n.t('{0} read from the prompt cache', r.usage.cacheReadTokens),
+        r.usage?.cacheWriteTokens && vscode.l10n.t('{0} written to the prompt cache', r.usage.cacheWriteTokens),
         r.toolCalls > 0 && vscode.l10n.t('{0} tool call(s)', r.toolCalls),
         r.firstTokenMs !== undefined && vscode.l10n.t('first token {0} ms', r.firstTokenMs),
         vscode.l10n.t('{0} ms', r.latencyMs),

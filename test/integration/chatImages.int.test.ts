@@ -140,6 +140,10 @@ describe('images and cache breakpoints from another extension through vscode.lm'
     // The fixture wrote the prefix to its cache; the chat record keeps that with the usage.
     const [record] = testing.chatRecords();
     assert.ok(record?.usage?.cacheWriteTokens && record.usage.cacheWriteTokens > 0, JSON.stringify(record));
+    await vscode.commands.executeCommand('switchboard.showChatRecords');
+    const shown = vscode.window.activeTextEditor?.document.getText() ?? '';
+    assert.ok(shown.split('\n').some((line) => line.includes('model claude-sonnet-4-5-20250929') && line.includes(`${record.usage!.cacheWriteTokens} written to the prompt cache`)), shown);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
   it('counts an OpenAI model\'s tokens with OpenAI\'s tokenizer (its own bundle, loaded on demand) and estimates the others', async () => {
