@@ -141,8 +141,11 @@ describe('images and cache breakpoints from another extension through vscode.lm'
     const [record] = testing.chatRecords();
     assert.ok(record?.usage?.cacheWriteTokens && record.usage.cacheWriteTokens > 0, JSON.stringify(record));
     await vscode.commands.executeCommand('switchboard.showChatRecords');
-    const shown = vscode.window.activeTextEditor?.document.getText() ?? '';
-    assert.ok(shown.split('\n').some((line) => line.includes('model claude-sonnet-4-5-20250929') && line.includes(`${record.usage!.cacheWriteTokens} written to the prompt cache`)), shown);
+    // A document another test left open is drawn again a moment after the command.
+    const line = `${record.usage!.cacheWriteTokens} written to the prompt cache`;
+    await waitFor('the cache write in Show Chat Requests', () =>
+      (vscode.window.activeTextEditor?.document.getText() ?? '').split('\n').some((shown) => shown.includes('model claude-sonnet-4-5-20250929') && shown.includes(line)) || undefined,
+    );
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
