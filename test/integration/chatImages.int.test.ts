@@ -13,6 +13,7 @@ interface ChatFixture {
   modelIds(): Promise<string[]>;
   askWith(modelId: string, parts: Part[]): Promise<string>;
   countTokens(modelId: string, text: string): Promise<number>;
+  askConversation(modelId: string, messages: { role: 'user' | 'assistant'; parts: unknown[] }[], tools?: { name: string; description: string }[]): Promise<string>;
 }
 
 /** A 1×1 PNG. */
@@ -147,6 +148,34 @@ describe('images and cache breakpoints from another extension through vscode.lm'
       (vscode.window.activeTextEditor?.document.getText() ?? '').split('\n').some((shown) => shown.includes('model claude-sonnet-4-5-20250929') && shown.includes(line)) || undefined,
     );
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('a tool result\'s image goes inside Anthropic\'s tool_result, and a cache_control part right after the result marks that block', async () => {
+    await fetch(`${fixtureUrl('anthropic')}/__fixture/reset`, { method: 'POST' });
+    const answer = await fixture.askConversation(
+      `${claude.id}/claude-sonnet-4-5-20250929`,
+      [
+        { role: 'user', parts: [{ text: 'take a screenshot' }] },
+        { role: 'assistant', parts: [{ toolCall: { id: 'toolu_shot', name: 'screenshot', input: {} } }] },
+        { role: 'user', parts: [{ toolResult: { id: 'toolu_shot', parts: [{ text: 'the screenshot' }, { image: PNG, mimeType: 'image/png' }] } }, { cache: true }] },
+      ],
+      [{ name: 'screenshot', description: 'takes a screenshot' }],
+    );
+
+    assert.equal(answer, 'The tool said: the screenshot');
+    const [sent] = await chats('anthropic', '/v1/messages');
+    assert.deepEqual((JSON.parse(sent!.body) as { messages: unknown[] }).messages.at(-1), {
+      role: 'user',
+      content: [
+        {
+          type: 'tool_result',
+          tool_use_id: 'toolu_shot',
+          content: [{ type: 'text', text: 'the screenshot' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } }],
+          cache_control: { type: 'ephemeral' },
+        },
+      ],
+    });
+    assertNoCanary('the request body', sent!.body);
   });
 
   it('counts an OpenAI model\'s tokens with OpenAI\'s tokenizer (its own bundle, loaded on demand) and estimates the others', async () => {
