@@ -17,7 +17,14 @@ export function bundleTargets({ production }) {
   return {
     host: {
       ...shared,
-      entryPoints: { extension: 'src/vscode/extension.ts', agentHost: 'src/agent-host/worker.ts', auditVerify: 'src/core/audit/auditVerifyWorker.ts' },
+      // The tokenizer is a bundle of its own, loaded on the first token count of an OpenAI model:
+      // its tables (megabytes) stay out of what activation parses.
+      entryPoints: {
+        extension: 'src/vscode/extension.ts',
+        agentHost: 'src/agent-host/worker.ts',
+        auditVerify: 'src/core/audit/auditVerifyWorker.ts',
+        tokenizer: 'src/core/chat/openAiTokenizer.ts',
+      },
       outdir: 'dist',
       platform: 'node',
       format: 'cjs',

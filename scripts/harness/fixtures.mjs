@@ -13,6 +13,8 @@ const SERVE = path.join(REPO, 'test', 'fixtures', 'serve.ts');
 export const FIXTURE_ENV = {
   ollama: 'SWITCHBOARD_FIXTURE_OLLAMA_URL',
   openai: 'SWITCHBOARD_FIXTURE_OPENAI_URL',
+  // The VS Code chat tests check Anthropic's cache_control blocks on the wire.
+  anthropic: 'SWITCHBOARD_FIXTURE_ANTHROPIC_URL',
 };
 
 export async function startFixture(kind, { timeoutMs = 30_000 } = {}) {

@@ -76,6 +76,47 @@ export const ChatMessageSchema = z.object({
 });
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
+/** The image types every provider with vision takes (OpenAI, Azure, Anthropic, Gemini, Ollama). */
+export const IMAGE_MIME_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'] as const;
+export type ImageMimeType = (typeof IMAGE_MIME_TYPES)[number];
+
+/**
+ * The most one image may weigh, as base64 characters (20 MiB of bytes): the largest any provider
+ * takes (OpenAI's per-image limit). Each adapter checks its own, smaller limits before sending.
+ */
+export const MAX_IMAGE_BASE64_CHARS = Math.ceil((20 * 1024 * 1024) / 3) * 4;
+
+/** An image a person attached (or a tool returned): its type and its bytes in base64, plain data that crosses every boundary. */
+export const ImagePartSchema = z.object({
+  mimeType: z.enum(IMAGE_MIME_TYPES),
+  data: z
+    .string()
+    .min(4)
+    .max(MAX_IMAGE_BASE64_CHARS)
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'image data must be base64'),
+});
+export type ImagePart = z.infer<typeof ImagePartSchema>;
+
+/** Most images one request may carry (Anthropic's limit per request; the lowest of the providers). */
+export const MAX_IMAGES_PER_REQUEST = 100;
+
+/**
+ * What a message of a chat request may carry beside its text:
+ * - `images` (user messages and tool results only): sent after the text, in the provider's form;
+ *   a model without vision is refused before anything is sent;
+ * - `cacheBreakpoint`: the prompt up to the end of this message is worth caching (VS Code's
+ *   `cache_control` data part). Anthropic gets `cache_control` on the message's last block; the
+ *   other providers cache by themselves and ignore it.
+ */
+const messageExtras = {
+  images: z.array(ImagePartSchema).min(1).max(MAX_IMAGES_PER_REQUEST).optional(),
+  cacheBreakpoint: z.literal(true).optional(),
+};
+
+/** A system, user or assistant message of a chat request (the agent host's ChatMessage, plus images and a cache breakpoint). */
+export const RequestMessageSchema = ChatMessageSchema.extend(messageExtras);
+export type RequestMessage = z.infer<typeof RequestMessageSchema>;
+
 /** Providers accept these names for functions (OpenAI's rule; the strictest of the five). */
 const toolNameSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a tool name is 1 to 64 letters, digits, "_" or "-"');
 const toolCallIdSchema = z.string().min(1).max(256);
@@ -115,6 +156,7 @@ export const ToolCallMessageSchema = z.object({
   role: z.literal('assistant'),
   content: z.string().max(1_000_000),
   toolCalls: z.array(ToolCallSchema).min(1).max(128),
+  cacheBreakpoint: messageExtras.cacheBreakpoint,
 });
 export type ToolCallMessage = z.infer<typeof ToolCallMessageSchema>;
 
@@ -125,11 +167,14 @@ export const ToolResultMessageSchema = z.object({
   content: z.string().max(1_000_000),
   /** The tool failed; `content` says how. */
   isError: z.boolean().optional(),
+  /** Images the tool returned beside its text. */
+  images: messageExtras.images,
+  cacheBreakpoint: messageExtras.cacheBreakpoint,
 });
 export type ToolResultMessage = z.infer<typeof ToolResultMessageSchema>;
 
 /** Any message of a chat request. Tool calls are tried first: a plain assistant message would otherwise drop `toolCalls`. */
-export const ConversationMessageSchema = z.union([ToolCallMessageSchema, ToolResultMessageSchema, ChatMessageSchema]);
+export const ConversationMessageSchema = z.union([ToolCallMessageSchema, ToolResultMessageSchema, RequestMessageSchema]);
 export type ConversationMessage = z.infer<typeof ConversationMessageSchema>;
 
 /** One chat call, streaming or not. */
@@ -157,7 +202,13 @@ export const ChatRequestSchema = z
     if (request.toolMode && !request.tools?.length) context.addIssue({ code: 'custom', path: ['toolMode'], message: 'a tool mode needs tools' });
     // A result must answer a call made before it: providers refuse an orphan, and Gemini needs the call's name.
     const calls = new Set<string>();
+    let images = 0;
     for (const [index, message] of request.messages.entries()) {
+      if ('images' in message && message.images) {
+        images += message.images.length;
+        if (message.role !== 'user' && message.role !== 'tool') context.addIssue({ code: 'custom', path: ['messages', index, 'images'], message: 'only user messages and tool results carry images' });
+        if (images > MAX_IMAGES_PER_REQUEST) context.addIssue({ code: 'custom', path: ['messages', index, 'images'], message: `a request carries at most ${MAX_IMAGES_PER_REQUEST} images` });
+      }
       if ('toolCalls' in message) for (const call of message.toolCalls) calls.add(call.id);
       if (message.role === 'tool' && !calls.has(message.toolCallId)) {
         context.addIssue({ code: 'custom', path: ['messages', index, 'toolCallId'], message: 'no earlier tool call has this id' });
@@ -169,6 +220,10 @@ export type ChatRequest = z.infer<typeof ChatRequestSchema>;
 export const UsageSchema = z.object({
   inputTokens: z.number().int().nonnegative(),
   outputTokens: z.number().int().nonnegative(),
+  /** Prompt tokens the provider read from its prompt cache, when it says (Anthropic, OpenAI, Gemini). */
+  cacheReadTokens: z.number().int().nonnegative().optional(),
+  /** Prompt tokens the provider wrote to its prompt cache, when it says (Anthropic). */
+  cacheWriteTokens: z.number().int().nonnegative().optional(),
 });
 export type Usage = z.infer<typeof UsageSchema>;
 

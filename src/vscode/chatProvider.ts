@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import { OLLAMA_ASSUMED_DEFAULT_CONTEXT } from '../contracts/modelFacts';
-import type { ConversationMessage, Tool } from '../contracts/models';
+import type { ConversationMessage, ImagePart, Tool } from '../contracts/models';
+import { CACHE_CONTROL_MIME, imagePartOf, isImageMime } from '../core/chat/chatParts';
 import type { ChatModel, ChatService } from '../core/chat/chatService';
 import type { ChatRecordStore } from '../core/chat/chatRecordStore';
+import { IMAGE_TOKENS_ESTIMATE, type TokenCounter } from '../core/chat/tokenCount';
 import type { ConnectionService } from '../core/connections/connectionService';
 import { toErrorInfo } from '../core/base/errors';
 import { chatRequesterId } from '../core/keys/requesters';
@@ -27,13 +29,19 @@ type ChatInformation = vscode.LanguageModelChatInformation & { readonly isUserSe
  * Switchboard's models in VS Code chat: each enabled registered model of each usable connection,
  * answered through ChatService (ModelCaller: consent, audit, limit, timeouts, streaming).
  */
-export function registerChatProvider(chat: ChatService): vscode.Disposable {
+export function registerChatProvider(chat: ChatService, tokens: TokenCounter): vscode.Disposable {
   const changed = new vscode.EventEmitter<void>();
+  /** The provider of each model on offer, for its token counts: VS Code lists the models before it counts. */
+  const providers = new Map<string, string>();
   const listeners = chat.changes.map((event) => event(() => changed.fire()));
   const provider: vscode.LanguageModelChatProvider<ChatInformation> = {
     onDidChangeLanguageModelChatInformation: changed.event,
     // Silent or not, the same list: listing reads no key, and the first request asks (ChatService.models).
-    provideLanguageModelChatInformation: () => chat.models().map(information),
+    provideLanguageModelChatInformation: () =>
+      chat.models().map((model) => {
+        providers.set(model.id, model.connection.providerId);
+        return information(model);
+      }),
     async provideLanguageModelChatResponse(model, messages, options, progress, token) {
       const controller = new AbortController();
       const cancel = token.onCancellationRequested(() => controller.abort());
@@ -61,8 +69,13 @@ export function registerChatProvider(chat: ChatService): vscode.Disposable {
         cancel.dispose();
       }
     },
-    // An estimate without a network call: about four characters per token.
-    provideTokenCount: async (_model, text) => Math.ceil((typeof text === 'string' ? text : messageText(text)).length / 4),
+    // No network call: OpenAI's tokenizer for OpenAI's models, an estimate for the others (TokenCounter).
+    async provideTokenCount(model, text) {
+      const providerId = providers.get(model.id) ?? '';
+      if (typeof text === 'string') return tokens.count(providerId, text);
+      const { text: content, images } = messageContent(text);
+      return (await tokens.count(providerId, content)) + images * IMAGE_TOKENS_ESTIMATE;
+    },
   };
   return vscode.Disposable.from(vscode.lm.registerLanguageModelChatProvider(CHAT_VENDOR, provider), changed, ...listeners);
 }
@@ -85,28 +98,71 @@ function information({ id, connection, provider, model }: ChatModel): ChatInform
   };
 }
 
+/** VS Code's LanguageModelDataPart (stable since 1.105; the 1.104 typings do not have it), told apart by its fields. */
+interface DataPart {
+  readonly mimeType: string;
+  readonly data: Uint8Array;
+}
+
+function asDataPart(part: unknown): DataPart | undefined {
+  if (typeof part !== 'object' || part === null) return undefined;
+  const { mimeType, data } = part as { mimeType?: unknown; data?: unknown };
+  return typeof mimeType === 'string' && data instanceof Uint8Array ? (part as DataPart) : undefined;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /**
  * VS Code's messages as the contract's: a tool result becomes a `tool` message (VS Code puts them
- * in a user message), an assistant's tool calls stay with its text, other parts are text.
+ * in a user message), an assistant's tool calls stay with its text, other parts are text. Image
+ * data parts become the message's (or the tool result's) images, as base64; a `cache_control`
+ * data part marks a cache breakpoint on what came just before it: the tool result it follows, or
+ * else the message it is in. Other data parts (Copilot's own markers) mean nothing to a provider.
  */
 function toConversation(messages: readonly vscode.LanguageModelChatRequestMessage[]): ConversationMessage[] {
-  const conversation: ConversationMessage[] = [];
+  const conversation: Mutable<ConversationMessage>[] = [];
   for (const message of messages) {
     let text = '';
+    const images: ImagePart[] = [];
+    let cacheBreakpoint = false;
+    let lastResult: Mutable<ConversationMessage> | undefined;
     const calls: { id: string; name: string; arguments: Record<string, unknown> }[] = [];
     for (const part of message.content) {
+      const data = asDataPart(part);
       if (part instanceof vscode.LanguageModelTextPart) text += part.value;
       else if (part instanceof vscode.LanguageModelToolCallPart) calls.push({ id: part.callId, name: part.name, arguments: part.input as Record<string, unknown> });
-      else if (part instanceof vscode.LanguageModelToolResultPart) conversation.push({ role: 'tool', toolCallId: part.callId, content: partsText(part.content) });
+      else if (part instanceof vscode.LanguageModelToolResultPart) conversation.push((lastResult = toolResult(part)));
+      else if (data?.mimeType === CACHE_CONTROL_MIME) {
+        if (lastResult) lastResult.cacheBreakpoint = true;
+        else cacheBreakpoint = true;
+        continue;
+      } else if (data && isImageMime(data.mimeType)) images.push(imagePartOf(data.mimeType, data.data));
+      else continue;
+      if (!(part instanceof vscode.LanguageModelToolResultPart)) lastResult = undefined;
     }
+    const extras = { ...(images.length ? { images } : {}), ...(cacheBreakpoint ? { cacheBreakpoint: true as const } : {}) };
     if (message.role === vscode.LanguageModelChatMessageRole.Assistant) {
-      conversation.push(calls.length ? { role: 'assistant', content: text, toolCalls: calls } : { role: 'assistant', content: text });
-    } else if (text || !conversation.length || conversation.at(-1)?.role !== 'tool') {
+      // A model's own turn never carries images to send back; only its breakpoint counts.
+      const marked = cacheBreakpoint ? { cacheBreakpoint: true as const } : {};
+      conversation.push(calls.length ? { role: 'assistant', content: text, toolCalls: calls, ...marked } : { role: 'assistant', content: text, ...marked });
+    } else if (text || images.length || cacheBreakpoint || !conversation.length || conversation.at(-1)?.role !== 'tool') {
       // Role 3 is the proposed System role; the stable API has only User and Assistant.
-      conversation.push({ role: (message.role as number) === 3 ? 'system' : 'user', content: text });
+      conversation.push({ role: (message.role as number) === 3 ? 'system' : 'user', content: text, ...extras });
     }
   }
   return conversation;
+}
+
+/** A tool result as a `tool` message: its text, its images, and a breakpoint when a `cache_control` part is among its content. */
+function toolResult(part: vscode.LanguageModelToolResultPart): Mutable<ConversationMessage> {
+  const images: ImagePart[] = [];
+  let cacheBreakpoint = false;
+  for (const item of part.content) {
+    const data = asDataPart(item);
+    if (data?.mimeType === CACHE_CONTROL_MIME) cacheBreakpoint = true;
+    else if (data && isImageMime(data.mimeType)) images.push(imagePartOf(data.mimeType, data.data));
+  }
+  return { role: 'tool', toolCallId: part.callId, content: partsText(part.content), ...(images.length ? { images } : {}), ...(cacheBreakpoint ? { cacheBreakpoint: true } : {}) };
 }
 
 function toTool(tool: vscode.LanguageModelChatTool): Tool {
@@ -118,8 +174,25 @@ function partsText(parts: readonly unknown[]): string {
   return parts.map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : '')).join('');
 }
 
-function messageText(message: vscode.LanguageModelChatRequestMessage): string {
-  return message.content.map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : part instanceof vscode.LanguageModelToolResultPart ? partsText(part.content) : JSON.stringify(part))).join('');
+/** What a message counts: its text, its tool calls and results as text, and how many images it holds (counted apart). */
+function messageContent(message: vscode.LanguageModelChatRequestMessage): { text: string; images: number } {
+  let images = 0;
+  const isImage = (part: unknown) => {
+    const data = asDataPart(part);
+    return data !== undefined && isImageMime(data.mimeType);
+  };
+  const pieces = message.content.map((part) => {
+    if (part instanceof vscode.LanguageModelTextPart) return part.value;
+    if (part instanceof vscode.LanguageModelToolCallPart) return `${part.name}${JSON.stringify(part.input)}`;
+    if (part instanceof vscode.LanguageModelToolResultPart) {
+      images += part.content.filter(isImage).length;
+      return partsText(part.content);
+    }
+    // A data part is never text to count: an image counts apart, a marker (cache_control…) counts nothing.
+    if (isImage(part)) images++;
+    return '';
+  });
+  return { text: pieces.join(''), images };
 }
 
 /** Core's error as the LanguageModelError chat shows, its message saying what to do. */
@@ -163,6 +236,8 @@ export function registerChatRecordsCommand(records: ChatRecordStore, connections
         vscode.l10n.t('model {0}', r.modelRef),
         vscode.l10n.t('by {0}', describeRequester(r.requesterId)),
         r.usage && vscode.l10n.t('{0} in / {1} out tokens', r.usage.inputTokens, r.usage.outputTokens),
+        r.usage?.cacheReadTokens && vscode.l10n.t('{0} read from the prompt cache', r.usage.cacheReadTokens),
+        r.usage?.cacheWriteTokens && vscode.l10n.t('{0} written to the prompt cache', r.usage.cacheWriteTokens),
         r.toolCalls > 0 && vscode.l10n.t('{0} tool call(s)', r.toolCalls),
         r.firstTokenMs !== undefined && vscode.l10n.t('first token {0} ms', r.firstTokenMs),
         vscode.l10n.t('{0} ms', r.latencyMs),

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import * as z from 'zod';
 import { BaseUrlSchema, type Connection, type ConnectionPatch, type TestResult } from '../contracts/connections';
 import { contextWindowText, describeDiscovery } from '../contracts/modelFacts';
-import { DiscoveredModelSchema, type DiscoveredModel } from '../contracts/models';
+import { DiscoveredModelSchema, type DiscoveredModel, type RegisteredModel } from '../contracts/models';
 import type { ProviderDescriptor } from '../contracts/providers';
 import { API_KEY_FIELD, BASE_URL_FIELD } from '../contracts/vocabulary';
 import type { ConnectionActions } from '../core/connections/connectionActions';
@@ -165,6 +165,32 @@ export function registerCommands(deps: CommandDeps): Commands {
   }
 
   /**
+   * The person's word on a registered model's image input and tool calling (the argument: the
+   * model's registry id), for when the provider's facts are wrong or missing. A pick of the models
+   * when called without one, then a pick of the two, the current ones checked.
+   */
+  async function setModelCapabilities(arg: unknown): Promise<RegisteredModel | undefined> {
+    const names = new Map(connections.list().map((c) => [c.id, c.name]));
+    const registered = models.list();
+    let model = typeof arg === 'string' ? registered.find((m) => m.id === arg) : undefined;
+    if (typeof arg === 'string' && !model) throw new SwitchboardError('model_not_found', vscode.l10n.t('No registered model has the id {0}. It may have been removed.', arg.slice(0, 100)));
+    model ??= await prompter.pick(
+      registered.map((m) => ({ label: m.displayName, description: names.get(m.connectionId) ?? '', detail: m.modalities.join(', '), value: m })),
+      vscode.l10n.t('Choose the model whose capabilities to set'),
+    );
+    if (!model) return undefined;
+    const chosen = await prompter.pickMany<'vision' | 'tools'>(
+      [
+        { label: vscode.l10n.t('Reads images'), description: 'vision', picked: model.modalities.includes('vision'), value: 'vision' },
+        { label: vscode.l10n.t('Calls tools'), description: 'tools', picked: model.modalities.includes('tools'), value: 'tools' },
+      ],
+      { title: vscode.l10n.t('Capabilities of "{0}"', model.displayName), placeHolder: vscode.l10n.t('Check what the model can do; discovery keeps your choice'), acceptLabel: vscode.l10n.t('Save') },
+    );
+    if (!chosen) return undefined;
+    return models.setCapabilities(model.id, { vision: chosen.includes('vision'), tools: chosen.includes('tools') });
+  }
+
+  /**
    * Lists the connection's models under a progress notification, then a multi-select pick of
    * them (registered ones checked) plus "Enter a model id…" for what discovery cannot list.
    * Unchecking a registered model does not remove it; the Models tab does that.
@@ -282,6 +308,7 @@ export function registerCommands(deps: CommandDeps): Commands {
       return result;
     }),
     command('switchboard.discoverModels', discoverModels),
+    command('switchboard.setModelCapabilities', setModelCapabilities),
     vscode.commands.registerCommand('switchboard.focusConnections', () => vscode.commands.executeCommand('switchboard.connections.focus')),
   ];
   return { disposables, discoverModels: (connectionId, requester) => discoverModels(connectionId, requester) };

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
@@ -7,6 +8,7 @@ import { createAgentsController } from '../core/views/agentsController';
 import { AuditLog } from '../core/audit/auditLog';
 import { ChatRecordStore } from '../core/chat/chatRecordStore';
 import { ChatService } from '../core/chat/chatService';
+import { TokenCounter } from '../core/chat/tokenCount';
 import { builtinModel } from '../core/providers/builtinModelLookup';
 import { ConnectionActions } from '../core/connections/connectionActions';
 import { ConnectionService } from '../core/connections/connectionService';
@@ -104,6 +106,9 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
   });
   const chatRecords = new ChatRecordStore({ db, logger, retention: () => settings.runRetention() });
   const chat = new ChatService({ connections, registry, models, modelCaller, records: chatRecords, clock, logger, fallbacks: () => settings.defaultFallbacks() });
+  // OpenAI's tokenizer is its own bundle beside this one, read on the first count of an OpenAI model.
+  const tokenizer = context.asAbsolutePath(join('dist', 'tokenizer.js'));
+  const tokens = new TokenCounter({ load: async () => (createRequire(tokenizer)(tokenizer) as typeof import('../core/chat/openAiTokenizer')).countTokens, logger });
   /** One read of the registry, grouped by connection: the Agents view offers the enabled models and previews routing with all. */
   const registeredModels = () => {
     return new Map(
@@ -207,7 +212,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
     registerCommandWithErrors('switchboard.showAuditLog', async () => void editor.open('audit')),
     statusBar,
     chatRecords,
-    registerChatProvider(chat),
+    registerChatProvider(chat, tokens),
     registerChatRecordsCommand(chatRecords, connections),
   );
   gateway.start();

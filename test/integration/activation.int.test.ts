@@ -13,6 +13,7 @@ const COMMANDS = [
   'switchboard.setCredentialHeader',
   'switchboard.setDefaultConnection',
   'switchboard.discoverModels',
+  'switchboard.setModelCapabilities',
   'switchboard.focusConnections',
 ];
 

@@ -34,7 +34,7 @@ export async function activate(): Promise<{ api: SwitchboardApiV1; testing: Test
 }
 
 /** The URL of a fixture server the harness started (scripts/harness/fixtures.mjs). */
-export function fixtureUrl(kind: 'ollama' | 'openai'): string {
+export function fixtureUrl(kind: 'ollama' | 'openai' | 'anthropic'): string {
   const name = `SWITCHBOARD_FIXTURE_${kind.toUpperCase()}_URL`;
   const url = process.env[name];
   assert.ok(url, `${name} is not set: run the suite through scripts/harness/integration.mjs`);
@@ -49,7 +49,7 @@ export interface RecordedRequest {
 }
 
 /** The requests a fixture server received since its last reset (GET /__fixture/requests). */
-export async function recorded(kind: 'ollama' | 'openai'): Promise<RecordedRequest[]> {
+export async function recorded(kind: 'ollama' | 'openai' | 'anthropic'): Promise<RecordedRequest[]> {
   const response = await fetch(`${fixtureUrl(kind)}/__fixture/requests`);
   return ((await response.json()) as { requests: RecordedRequest[] }).requests;
 }

@@ -34,8 +34,8 @@ describe('the production bundles', function () {
 
   it('gives the host and the workers one zod locale and only the parts of undici they use, and never reads the global navigator (VS Code traps it)', async () => {
     const bundles = await productionBundles('host');
-    assert.deepEqual(bundles.map((bundle) => bundle.name).sort(), ['agentHost.js', 'auditVerify.js', 'extension.js']);
-    for (const bundle of bundles) {
+    assert.deepEqual(bundles.map((bundle) => bundle.name).sort(), ['agentHost.js', 'auditVerify.js', 'extension.js', 'tokenizer.js']);
+    for (const bundle of bundles.filter((b) => b.name !== 'tokenizer.js')) {
       // `import * as z`: with `import { z }`, esbuild kept all of zod's 40 locales.
       // The audit verify worker carries no zod at all.
       if (bundle.name !== 'auditVerify.js') assert.deepEqual(bundle.inputs.filter((input) => input.includes('zod/v4/locales/')), ['node_modules/zod/v4/locales/en.js'], `${bundle.name}: zod's locales`);
@@ -43,5 +43,16 @@ describe('the production bundles', function () {
       // src/core/http/undici.ts loads the two parts it needs; undici's index brings fetch, WebSocket and more.
       assert.ok(!bundle.inputs.includes('node_modules/undici/index.js'), `${bundle.name} carries all of undici`);
     }
+  });
+
+  it('keeps OpenAI\'s tokenizer out of the extension\'s bundle, in a bundle of its own that only the first token count loads', async () => {
+    const bundles = await productionBundles('host');
+    const byName = new Map(bundles.map((bundle) => [bundle.name, bundle]));
+    for (const name of ['extension.js', 'agentHost.js']) {
+      assert.deepEqual(byName.get(name)!.inputs.filter((input) => input.includes('node_modules/gpt-tokenizer/')), [], `${name} carries the tokenizer`);
+    }
+    const tokenizer = byName.get('tokenizer.js')!;
+    assert.ok(tokenizer.inputs.includes('node_modules/gpt-tokenizer/esm/bpeRanks/o200k_base.js'), 'the tokenizer bundle has the o200k_base table');
+    // No navigator check here: "navigator" is a token of its vocabulary, and the host options' define covers the global.
   });
 });

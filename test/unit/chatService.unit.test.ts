@@ -3,7 +3,8 @@ import type { ChatStreamPart } from '../../src/contracts/models';
 import { ChatRecordStore } from '../../src/core/chat/chatRecordStore';
 import { ChatService } from '../../src/core/chat/chatService';
 import { chatRequesterId, requesterIds } from '../../src/core/keys/requesters';
-import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
+import { AnthropicFixture } from '../fixtures/anthropicFixture';
+import { assertCanaryOnlyInHeader, assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { expectFailure } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
@@ -15,10 +16,12 @@ describe('VS Code chat requests through ChatService and their records', function
   this.timeout(30_000);
   const ollama = new OllamaFixture();
   const openai = new OpenAiFixture({ apiKey: CANARY_KEY });
+  const anthropic = new AnthropicFixture({ apiKey: CANARY_KEY });
   let stack: Awaited<ReturnType<typeof makeStack>>;
 
   serveDuringSuite(ollama);
   serveDuringSuite(openai);
+  serveDuringSuite(anthropic);
   afterEach(async () => {
     await stack?.cleanup();
   });
@@ -131,6 +134,55 @@ describe('VS Code chat requests through ChatService and their records', function
     const [cancelled] = records.page({ limit: 10 }).records;
     assert.equal(cancelled?.status, 'cancelled');
     assert.equal(cancelled?.error?.code, 'cancelled');
+  });
+
+  it('refuses an image to a model without vision in words naming the model, sends nothing, and records the failure; a vision model gets it', async () => {
+    const { chat, records, local } = await chatStack();
+    await stack.models.register(local.id, [discovered('llava:latest', { displayName: 'LLaVA', modalities: ['text', 'vision'] })]);
+    const png = { mimeType: 'image/png', data: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==' };
+    const withImage = (model: string, role: 'user' | 'tool' = 'user') => ({
+      modelId: `${local.id}/${model}`,
+      requesterId: requesterIds.vscodeChat,
+      messages:
+        role === 'user'
+          ? [{ role: 'user', content: 'what is this?', images: [png] }]
+          : [{ role: 'user', content: 'look' }, { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'shot', arguments: {} }] }, { role: 'tool', toolCallId: 'c1', content: 'a shot', images: [png] }],
+    });
+    const signal = new AbortController().signal;
+    for (const role of ['user', 'tool'] as const) {
+      const error = await expectFailure(chat.respond(withImage('llama3.2:latest', role), signal, () => undefined), 'invalid_input');
+      assert.equal(error.message, 'The model "llama3.2:latest" (Local) cannot read images, so the request was not sent. Pick a model that reads images, or ask again without the image. If this model does read images, say so with Switchboard: Set Model Capabilities.');
+    }
+    assert.equal(ollama.requests.filter((request) => request.url === '/api/chat').length, 0, 'nothing reached the provider');
+    assert.deepEqual(records.page({ limit: 10 }).records.map((r) => [r.status, r.error?.code, r.modelRef]), [
+      ['failed', 'invalid_input', 'llama3.2:latest'],
+      ['failed', 'invalid_input', 'llama3.2:latest'],
+    ]);
+
+    const answer = await chat.respond(withImage('llava:latest'), signal, () => undefined);
+    assert.equal(answer.content, 'You said: what is this?');
+    const sent = JSON.parse(ollama.requests.find((request) => request.url === '/api/chat')!.body) as { messages: { images?: string[] }[] };
+    assert.deepEqual(sent.messages[0].images, [png.data]);
+  });
+
+  it('stores the cache reads and writes the provider reports with the chat record\'s usage', async () => {
+    const { chat, records } = await chatStack(['always']);
+    const claude = await stack.connections.create({ name: 'Claude', providerId: 'anthropic', baseUrl: anthropic.url });
+    await stack.connections.setKey(claude.id, CANARY_KEY);
+    await stack.models.register(claude.id, [discovered('claude-sonnet-4-5', { modalities: ['text', 'vision', 'tools'] })]);
+    const ask = () =>
+      chat.respond(
+        { modelId: `${claude.id}/claude-sonnet-4-5`, requesterId: requesterIds.vscodeChat, messages: [{ role: 'system', content: 'You are a careful reviewer of long documents.', cacheBreakpoint: true }, { role: 'user', content: 'summarise' }] },
+        new AbortController().signal,
+        () => undefined,
+      );
+    await ask();
+    await ask();
+    // Newest first: the second request read what the first wrote.
+    const [second, first] = records.page({ limit: 10 }).records.map((r) => r.usage);
+    assert.ok(first?.cacheWriteTokens && first.cacheWriteTokens > 0 && first.cacheReadTokens === undefined, JSON.stringify(first));
+    assert.deepEqual([second?.cacheReadTokens, second?.cacheWriteTokens], [first.cacheWriteTokens, undefined]);
+    assert.equal(assertCanaryOnlyInHeader(anthropic.requests, 'x-api-key'), 2);
   });
 
   it('keeps only the newest records within the retention', async () => {

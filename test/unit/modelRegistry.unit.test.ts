@@ -37,6 +37,21 @@ describe('ModelRegistry', () => {
     assert.notEqual(models.list({ connectionId: other.id })[0]!.id, done[0]!.id, 'the same modelRef on two connections is two models');
   });
 
+  it('takes the person\'s word on image input and tool calling, keeps the other modalities, and keeps it through discovery', async () => {
+    const { service, models } = makeModels();
+    const server = await service.create({ name: 'Server', providerId: 'openai-compatible', baseUrl: 'http://127.0.0.1:1/v1' });
+    const [model] = (await models.register(server.id, [discovered('qwen2.5-vl-7b', { modalities: ['text', 'reasoning'], sources: { modalities: 'api' } })])).models;
+
+    const set = await models.setCapabilities(model!.id, { vision: true, tools: true });
+    assert.deepEqual([set.modalities, set.sources.modalities], [['text', 'reasoning', 'vision', 'tools'], 'user']);
+    // Discovery says nothing of images again: the person's word stays.
+    const [again] = (await models.register(server.id, [discovered('qwen2.5-vl-7b', { modalities: ['text'], sources: { modalities: 'api' } })])).models;
+    assert.deepEqual([again!.modalities, again!.sources.modalities], [['text', 'reasoning', 'vision', 'tools'], 'user']);
+    const unset = await models.setCapabilities(model!.id, { vision: false, tools: true });
+    assert.deepEqual(unset.modalities, ['text', 'reasoning', 'tools']);
+    assert.deepEqual(models.list().find((m) => m.id === model!.id)?.modalities, ['text', 'reasoning', 'tools']);
+  });
+
   it('keeps one record per (connection, modelRef): registering again refreshes metadata and keeps id, enabled and the user context window', async () => {
     const { service, models, clock } = makeModels();
     const local = await service.create({ name: 'Local', providerId: 'ollama' });

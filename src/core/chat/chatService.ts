@@ -12,6 +12,7 @@ import { SwitchboardError, toErrorInfo, errorText } from '../base/errors';
 import type { ModelCaller } from '../calls/modelCaller';
 import type { ModelRegistry } from '../models/modelRegistry';
 import type { Clock, Event, Logger } from '../base/ports';
+import { imagesOf } from '../providers/images';
 import type { ProviderRegistry } from '../providers/providerRegistry';
 
 /** A model VS Code chat may use: an enabled registered model of a connection whose provider is here and chats. */
@@ -79,7 +80,7 @@ export class ChatService {
   /** Streams the answer's parts to `onPart` and resolves with it; records the request whatever the outcome. */
   async respond(request: ChatServiceRequest, signal: AbortSignal, onPart: (part: ChatStreamPart) => void): Promise<ChatResult> {
     const started = performance.now();
-    const { connection, modelRef } = this.route(request.modelId);
+    const { connection, modelRef, model } = this.route(request.modelId);
     const parsed = ChatRequestSchema.safeParse({
       modelRef,
       messages: request.messages,
@@ -112,6 +113,11 @@ export class ChatService {
         ...fields,
       });
     try {
+      // VS Code offers an image only to a model announced with imageInput, but another extension
+      // may send one to any model: it is refused in words, never dropped without a word.
+      if (!model.modalities.includes('vision') && parsed.data.messages.some((message) => imagesOf(message).length > 0)) {
+        throw new SwitchboardError('invalid_input', l10n.t('The model "{0}" ({1}) cannot read images, so the request was not sent. Pick a model that reads images, or ask again without the image. If this model does read images, say so with Switchboard: Set Model Capabilities.', model.displayName, connection.name));
+      }
       const result = await this.deps.modelCaller.stream(
         // VS Code chat is never the person's click in Switchboard: its key use asks, or finds the initiator's standing permission.
         { requester: { id: request.requesterId, byPerson: false }, connectionId: connection.id, modelRef, messages: parsed.data.messages, ...(parsed.data.tools ? { tools: parsed.data.tools } : {}), ...(parsed.data.toolMode ? { toolMode: parsed.data.toolMode } : {}), fallbacks, onAttempt },
@@ -132,7 +138,7 @@ export class ChatService {
   }
 
   /** The connection and model of a chat model id, or the error that says why it cannot be used now. */
-  private route(modelId: string): { connection: Connection; modelRef: string } {
+  private route(modelId: string): { connection: Connection; modelRef: string; model: RegisteredModel } {
     const slash = modelId.indexOf('/');
     const connection = slash > 0 ? this.deps.connections.get(modelId.slice(0, slash)) : undefined;
     if (!connection) throw new SwitchboardError('missing_connection', l10n.t('The Switchboard connection of this model no longer exists. Pick another model, or add the connection again in Switchboard.'));
@@ -144,7 +150,7 @@ export class ChatService {
     if (!model?.enabled) {
       throw new SwitchboardError('model_not_found', l10n.t('The model "{0}" is not enabled in Switchboard\'s registry for "{1}". Enable it in the Models tab, or pick another model.', modelRef, connection.name));
     }
-    return { connection, modelRef };
+    return { connection, modelRef, model };
   }
 
   /** The setting's fallbacks that chat may use now (an enabled registered model of a connection that exists), without the request's own target. */

@@ -2,7 +2,7 @@ import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { MAX_CONTEXT_WINDOW, MAX_MODELS_PER_MESSAGE, describeModelCount, describeSource, withContextOverride, withoutContextOverride } from '../../contracts/modelFacts';
-import { DiscoveredModelSchema, LeftOutModelsSchema, RegisteredModelSchema, type DiscoveredModel, type ModelListing, type RegisteredModel } from '../../contracts/models';
+import { DiscoveredModelSchema, LeftOutModelsSchema, RegisteredModelSchema, type DiscoveredModel, type Modality, type ModelListing, type RegisteredModel } from '../../contracts/models';
 import { describeIssues } from '../../contracts/issues';
 import { NO_REGISTERED_MODELS, registeredChoices, type RegisteredChoices } from '../../contracts/routing';
 import type { ConnectionService } from '../connections/connectionService';
@@ -271,6 +271,20 @@ export class ModelRegistry implements Disposable {
 
   setEnabled(id: string, enabled: boolean): Promise<RegisteredModel> {
     return this.patch(id, (model) => ({ ...model, enabled }));
+  }
+
+  /**
+   * The person's word on whether the model reads images (`vision`) and calls tools (`tools`),
+   * where the provider's facts are wrong or missing (an OpenAI-compatible server says nothing of
+   * either). Its other modalities stay; marked `user`, so discovery keeps it. VS Code chat and the
+   * image check go by it.
+   */
+  setCapabilities(id: string, capabilities: { vision: boolean; tools: boolean }): Promise<RegisteredModel> {
+    return this.patch(id, (model) => {
+      const kept = model.modalities.filter((modality) => modality !== 'vision' && modality !== 'tools');
+      const modalities: Modality[] = [...kept, ...(capabilities.vision ? (['vision'] as const) : []), ...(capabilities.tools ? (['tools'] as const) : [])];
+      return { ...model, modalities: modalities.length ? modalities : ['text'], sources: { ...model.sources, modalities: 'user' } };
+    });
   }
 
   /**

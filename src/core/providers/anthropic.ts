@@ -7,6 +7,7 @@ import { SwitchboardError } from '../base/errors';
 import { commonErrorMessage, providerSaid, type ApiProfile } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { ANTHROPIC_BUILTIN, anthropicBuiltin } from './builtinModels';
+import { ANTHROPIC_IMAGE_LIMITS, cacheBreakpoints, checkImageSizes, imagesOf } from './images';
 import {
   collectPages,
   originLabel,
@@ -111,11 +112,27 @@ const ModelPageSchema = z.object({
   last_id: z.string().nullish(),
 });
 
+/** Anthropic's counts; the cache ones are prompt tokens beside `input_tokens`, not part of it. */
+const AnthropicUsageSchema = z.object({
+  input_tokens: z.number().nullish(),
+  output_tokens: z.number().nullish(),
+  cache_creation_input_tokens: z.number().nullish(),
+  cache_read_input_tokens: z.number().nullish(),
+});
+type AnthropicUsage = z.infer<typeof AnthropicUsageSchema>;
+
+/** The cache counts Anthropic gave that say something: every answer carries them, 0 when nothing was cached. */
+function cacheUsage(usage: AnthropicUsage | null | undefined): Pick<Usage, 'cacheReadTokens' | 'cacheWriteTokens'> {
+  const read = tokens(usage?.cache_read_input_tokens);
+  const written = tokens(usage?.cache_creation_input_tokens);
+  return { ...(read ? { cacheReadTokens: read } : {}), ...(written ? { cacheWriteTokens: written } : {}) };
+}
+
 const MessageSchema = z.object({
   model: z.string().nullish(),
   content: z.array(z.object({ type: z.string(), text: z.string().nullish(), id: z.string().nullish(), name: z.string().nullish(), input: z.unknown().optional() })),
   stop_reason: z.string().nullish(),
-  usage: z.object({ input_tokens: z.number().nullish(), output_tokens: z.number().nullish() }).nullish(),
+  usage: AnthropicUsageSchema.nullish(),
 });
 
 /** The status each error type of Anthropic's comes with (docs/providers.md section 3), so an `error` event maps as that status would. */
@@ -137,13 +154,15 @@ const ERROR_STATUS: Readonly<Record<string, number>> = {
  * 2026-10-21 refuses them.
  */
 function messagesBody(chat: ChatRequest, stream: boolean): Record<string, unknown> {
+  checkImageSizes(chat, ANTHROPIC_IMAGE_LIMITS);
+  const marked = cacheBreakpoints(chat.messages);
   const { system, rest } = splitSystem(chat.messages);
   requireConversation(rest, 'Anthropic');
   return {
     model: chat.modelRef,
     max_tokens: chat.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
-    messages: anthropicMessages(rest),
-    ...(system !== undefined ? { system } : {}),
+    messages: anthropicMessages(rest, marked),
+    ...(system !== undefined ? { system: systemField(chat.messages, system, marked) } : {}),
     ...(stream ? { stream: true } : {}),
     ...(chat.tools?.length
       ? {
@@ -156,28 +175,65 @@ function messagesBody(chat: ChatRequest, stream: boolean): Record<string, unknow
 
 type Block = Record<string, unknown>;
 
+/** The one kind of breakpoint Anthropic has (a five-minute cache). */
+const EPHEMERAL = { type: 'ephemeral' } as const;
+
+/** The system prompt as one text, or as text blocks when a system message marks a cache breakpoint. */
+function systemField(messages: readonly ConversationMessage[], joined: string, marked: ReadonlySet<ConversationMessage>): string | Block[] {
+  const systems = messages.filter((message) => message.role === 'system');
+  if (!systems.some((message) => marked.has(message))) return joined;
+  return systems.map((message) => ({ type: 'text', text: message.content || ' ', ...(marked.has(message) ? { cache_control: EPHEMERAL } : {}) }));
+}
+
+/** Anthropic's image block: the bytes inline, base64. */
+function imageBlocks(message: ConversationMessage): Block[] {
+  return imagesOf(message).map((image) => ({ type: 'image', source: { type: 'base64', media_type: image.mimeType, data: image.data } }));
+}
+
+/** A user message's blocks: its images first (Anthropic's advice), then its text. */
+function userBlocks(message: ConversationMessage): Block[] {
+  return [...imageBlocks(message), ...(message.content ? [{ type: 'text', text: message.content }] : [])];
+}
+
+/** The breakpoint on the last block; a message with no block gets a blank one to carry it, as Copilot does. */
+function markLast(blocks: Block[]): Block[] {
+  const last = blocks.at(-1);
+  if (last) last.cache_control = EPHEMERAL;
+  else blocks.push({ type: 'text', text: ' ', cache_control: EPHEMERAL });
+  return blocks;
+}
+
 /**
  * Tool calls go back as `tool_use` blocks of the assistant's turn, results as `tool_result`
  * blocks of the next user turn: results in a row share one turn, and a user's text that follows
- * them joins it after them, as Anthropic requires.
+ * them joins it after them, as Anthropic requires. A result's images go inside its block. A
+ * message that marks a cache breakpoint has `cache_control` on its last block.
  */
-function anthropicMessages(rest: readonly ConversationMessage[]): { role: string; content: string | Block[] }[] {
+function anthropicMessages(rest: readonly ConversationMessage[], marked: ReadonlySet<ConversationMessage>): { role: string; content: string | Block[] }[] {
   const out: { role: string; content: string | Block[] }[] = [];
   const openUserTurn = () => {
     const last = out.at(-1);
     return last?.role === 'user' && Array.isArray(last.content) ? last.content : undefined;
   };
   for (const message of rest) {
+    const cached = marked.has(message);
     if (message.role === 'tool') {
-      const block = { type: 'tool_result', tool_use_id: message.toolCallId, content: message.content, ...(message.isError ? { is_error: true } : {}) };
+      const images = imageBlocks(message);
+      const content = images.length ? [...(message.content ? [{ type: 'text', text: message.content }] : []), ...images] : message.content;
+      const block = { type: 'tool_result', tool_use_id: message.toolCallId, content, ...(message.isError ? { is_error: true } : {}), ...(cached ? { cache_control: EPHEMERAL } : {}) };
       const turn = openUserTurn();
       if (turn) turn.push(block);
       else out.push({ role: 'user', content: [block] });
     } else if ('toolCalls' in message) {
       const text = message.content ? [{ type: 'text', text: message.content }] : [];
-      out.push({ role: 'assistant', content: [...text, ...message.toolCalls.map((call) => ({ type: 'tool_use', id: call.id, name: call.name, input: call.arguments }))] });
+      const blocks: Block[] = [...text, ...message.toolCalls.map((call) => ({ type: 'tool_use', id: call.id, name: call.name, input: call.arguments }))];
+      out.push({ role: 'assistant', content: cached ? markLast(blocks) : blocks });
     } else if (message.role === 'user' && openUserTurn()) {
-      openUserTurn()!.push({ type: 'text', text: message.content });
+      const blocks = userBlocks(message);
+      openUserTurn()!.push(...(cached ? markLast(blocks) : blocks));
+    } else if (cached || imagesOf(message).length) {
+      const blocks = userBlocks(message);
+      out.push({ role: message.role, content: cached ? markLast(blocks) : blocks });
     } else {
       out.push({ role: message.role, content: message.content });
     }
@@ -188,10 +244,10 @@ function anthropicMessages(rest: readonly ConversationMessage[]): { role: string
 const StreamEventSchema = z.object({
   type: z.string(),
   index: z.number().int().nullish(),
-  message: z.object({ model: z.string().nullish(), usage: z.object({ input_tokens: z.number().nullish(), output_tokens: z.number().nullish() }).nullish() }).nullish(),
+  message: z.object({ model: z.string().nullish(), usage: AnthropicUsageSchema.nullish() }).nullish(),
   content_block: z.object({ type: z.string(), text: z.string().nullish(), id: z.string().nullish(), name: z.string().nullish() }).nullish(),
   delta: z.object({ type: z.string().nullish(), text: z.string().nullish(), partial_json: z.string().nullish(), stop_reason: z.string().nullish() }).nullish(),
-  usage: z.object({ input_tokens: z.number().nullish(), output_tokens: z.number().nullish() }).nullish(),
+  usage: AnthropicUsageSchema.nullish(),
   error: z.object({ type: z.string().nullish() }).nullish(),
 });
 
@@ -204,7 +260,7 @@ const StreamEventSchema = z.object({
 function messagesTranslator(endpoint: string, requested: string): StreamTranslator {
   let model: string | undefined;
   let stopReason: string | undefined;
-  const usage: Usage = { inputTokens: 0, outputTokens: 0 };
+  let usage: Usage = { inputTokens: 0, outputTokens: 0 };
   const toolBlocks = new Map<number, { id: string; name: string; json: string }>();
   return {
     event(event) {
@@ -216,8 +272,7 @@ function messagesTranslator(endpoint: string, requested: string): StreamTranslat
       switch (data.type) {
         case 'message_start':
           model = data.message?.model ?? undefined;
-          usage.inputTokens = tokens(data.message?.usage?.input_tokens);
-          usage.outputTokens = tokens(data.message?.usage?.output_tokens);
+          usage = { inputTokens: tokens(data.message?.usage?.input_tokens), outputTokens: tokens(data.message?.usage?.output_tokens), ...cacheUsage(data.message?.usage) };
           return [];
         case 'content_block_start':
           if (data.content_block?.type === 'tool_use') {
@@ -245,6 +300,7 @@ function messagesTranslator(endpoint: string, requested: string): StreamTranslat
           // message_delta's counts are running totals for the whole message.
           if (data.usage?.output_tokens != null) usage.outputTokens = tokens(data.usage.output_tokens);
           if (data.usage?.input_tokens != null) usage.inputTokens = tokens(data.usage.input_tokens);
+          usage = { ...usage, ...cacheUsage(data.usage) };
           return [];
         case 'message_stop':
           return STREAM_END;
@@ -314,7 +370,7 @@ export const anthropicAdapter: ProviderAdapter = {
     return {
       content: answer.content.flatMap((block) => (block.type === 'text' && block.text ? [block.text] : [])).join(''),
       modelRef: answer.model || chat.modelRef,
-      usage: { inputTokens: tokens(answer.usage?.input_tokens), outputTokens: tokens(answer.usage?.output_tokens) },
+      usage: { inputTokens: tokens(answer.usage?.input_tokens), outputTokens: tokens(answer.usage?.output_tokens), ...cacheUsage(answer.usage) },
       ...(answer.stop_reason ? { finishReason: answer.stop_reason } : {}),
       ...(toolCalls.length ? { toolCalls } : {}),
     };

@@ -5,6 +5,7 @@ import { API_KEY_FIELD, BASE_URL_FIELD } from '../../contracts/vocabulary';
 import { SwitchboardError } from '../base/errors';
 import { commonErrorMessage, providerSaid, type ApiProfile } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
+import { checkImageSizes, OPENAI_IMAGE_LIMITS } from './images';
 import { chatCompletionBody, chatCompletionResult, ChatCompletionSchema, chatCompletionTranslator, type MaxTokensField } from './openaiShared';
 import { everyModel, parseChatRequest, requestOptions, requireKey, routeNotFound, toDiscoveredModels } from './shared';
 import { readChatStream } from './streaming';
@@ -95,6 +96,9 @@ export function azureChatUrl(target: ConnectionTarget, deployment: string): stri
   return `${base}/openai/deployments/${encodeURIComponent(deployment)}/chat/completions?api-version=${encodeURIComponent(azureApiVersion(target))}`;
 }
 
+/** Azure takes OpenAI's chat completions request, and the same images. */
+const AZURE_IMAGE_LIMITS = { provider: 'Azure OpenAI', ...OPENAI_IMAGE_LIMITS };
+
 export function azureHeaders(target: ConnectionTarget): Record<string, string> {
   return { 'api-key': requireKey(target, 'Azure OpenAI') };
 }
@@ -104,6 +108,7 @@ export function azureHeaders(target: ConnectionTarget): Record<string, string> {
  * so, the call is repeated once with `max_completion_tokens`.
  */
 async function complete(target: ConnectionTarget, deployment: string, request: ChatRequest, context: CallContext): Promise<ChatResult> {
+  checkImageSizes(request, AZURE_IMAGE_LIMITS);
   const url = azureChatUrl(target, deployment);
   const options = requestOptions(azureOpenAiApi, azureHeaders(target), context);
   const send = (field: MaxTokensField) => context.http.postJson(url, chatCompletionBody(request, undefined, field), ChatCompletionSchema, options);
@@ -121,6 +126,7 @@ async function complete(target: ConnectionTarget, deployment: string, request: C
 /** The same call, streamed; the refusal of `max_tokens` is a 400 before any part, so the retry is the same. */
 async function* streamCompletion(target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncGenerator<ChatStreamPart, void, undefined> {
   const chat = parseChatRequest(request);
+  checkImageSizes(chat, AZURE_IMAGE_LIMITS);
   const url = azureChatUrl(target, chat.modelRef);
   const headers = azureHeaders(target);
   const endpoint = url.replace(/\?.*$/, '');

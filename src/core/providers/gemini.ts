@@ -7,6 +7,7 @@ import { SwitchboardError } from '../base/errors';
 import { commonErrorMessage, providerSaid, type ApiProfile, type ErrorResponse } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { geminiModalities } from './builtinModels';
+import { checkImageSizes, GEMINI_IMAGE_LIMITS, imagesOf } from './images';
 import {
   collectPages,
   originLabel,
@@ -138,6 +139,7 @@ const GenerateSchema = z.object({
       promptTokenCount: z.number().nullish(),
       candidatesTokenCount: z.number().nullish(),
       thoughtsTokenCount: z.number().nullish(),
+      cachedContentTokenCount: z.number().nullish(),
     })
     .nullish(),
   modelVersion: z.string().nullish(),
@@ -146,6 +148,7 @@ type Generated = z.infer<typeof GenerateSchema>;
 
 /** The generateContent request, streamed or not. */
 function generateBody(chat: ChatRequest): Record<string, unknown> {
+  checkImageSizes(chat, GEMINI_IMAGE_LIMITS);
   const { system, rest } = splitSystem(chat.messages);
   requireConversation(rest, 'Gemini');
   return {
@@ -175,8 +178,10 @@ function geminiContents(rest: readonly ConversationMessage[]): { role: string; p
   for (const message of rest) {
     if (message.role === 'tool') {
       const part = { functionResponse: { name: names.get(message.toolCallId), response: message.isError ? { error: message.content } : { output: message.content } } };
-      if (results) results.push(part);
-      else contents.push({ role: 'user', parts: (results = [part]) });
+      // A result's images follow it in the same user turn: a functionResponse holds JSON only.
+      const parts = [part, ...inlineImages(message)];
+      if (results) results.push(...parts);
+      else contents.push({ role: 'user', parts: (results = parts) });
       continue;
     }
     results = undefined;
@@ -184,10 +189,19 @@ function geminiContents(rest: readonly ConversationMessage[]): { role: string; p
       const text = message.content ? [{ text: message.content }] : [];
       contents.push({ role: 'model', parts: [...text, ...message.toolCalls.map((call) => ({ functionCall: { name: call.name, args: call.arguments }, ...(call.signature ? { thoughtSignature: call.signature } : {}) }))] });
     } else {
-      contents.push({ role: message.role === 'assistant' ? 'model' : 'user', parts: [{ text: message.content }] });
+      const images = inlineImages(message);
+      contents.push({ role: message.role === 'assistant' ? 'model' : 'user', parts: images.length && !message.content ? images : [{ text: message.content }, ...images] });
     }
   }
   return contents;
+}
+
+/**
+ * Gemini's inline image parts. The REST API reads proto JSON, which takes `inlineData` and
+ * `inline_data` alike; the camelCase form matches every other field this adapter sends.
+ */
+function inlineImages(message: ConversationMessage): Record<string, unknown>[] {
+  return imagesOf(message).map((image) => ({ inlineData: { mimeType: image.mimeType, data: image.data } }));
 }
 
 /** The answer's text and calls in one response (the whole answer, or one streamed chunk). Thought summaries are not the answer. */
@@ -206,7 +220,13 @@ function responseParts(response: Generated, endpoint: string): ChatStreamPart[] 
 /** Thinking is billed as output. */
 function usageOf(response: Generated): Usage {
   const usage = response.usageMetadata;
-  return { inputTokens: tokens(usage?.promptTokenCount), outputTokens: tokens(usage?.candidatesTokenCount) + tokens(usage?.thoughtsTokenCount) };
+  const cached = tokens(usage?.cachedContentTokenCount);
+  return {
+    inputTokens: tokens(usage?.promptTokenCount),
+    outputTokens: tokens(usage?.candidatesTokenCount) + tokens(usage?.thoughtsTokenCount),
+    // Gemini caches by itself (implicit caching) and counts what it read from the cache within the prompt.
+    ...(cached ? { cacheReadTokens: cached } : {}),
+  };
 }
 
 function blockedPrompt(response: Generated): SwitchboardError | undefined {

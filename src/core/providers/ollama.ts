@@ -7,6 +7,7 @@ import { API_KEY_FIELD, BASE_URL_FIELD } from '../../contracts/vocabulary';
 import { SwitchboardError, factsOf } from '../base/errors';
 import { commonErrorMessage, NetworkError, type ApiProfile } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
+import { checkImageSizes, imagesOf, OLLAMA_IMAGE_LIMITS } from './images';
 import { openAiTool } from './openaiShared';
 import {
   mapLimit,
@@ -162,6 +163,7 @@ function chatBody(chat: ChatRequest, stream: boolean): Record<string, unknown> {
   if (chat.toolMode === 'required') {
     throw new SwitchboardError('invalid_input', l10n.t('Ollama cannot be made to call a tool: it has no tool choice. Use the tool mode "auto".'));
   }
+  checkImageSizes(chat, OLLAMA_IMAGE_LIMITS);
   const names = toolNamesById(chat.messages);
   // num_ctx only for the person's window: otherwise Ollama's own (the Modelfile's, or its default)
   // is the one the registry shows, and a different num_ctx would make Ollama load the model again.
@@ -172,9 +174,12 @@ function chatBody(chat: ChatRequest, stream: boolean): Record<string, unknown> {
   return {
     model: chat.modelRef,
     messages: chat.messages.map((message) => {
-      if (message.role === 'tool') return { role: 'tool', content: message.content, tool_name: names.get(message.toolCallId) };
+      // Ollama takes a message's images as bare base64 (no data: prefix), in any role's `images`.
+      const images = imagesOf(message).map((image) => image.data);
+      const withImages = images.length ? { images } : {};
+      if (message.role === 'tool') return { role: 'tool', content: message.content, tool_name: names.get(message.toolCallId), ...withImages };
       if ('toolCalls' in message) return { role: 'assistant', content: message.content, tool_calls: message.toolCalls.map((call) => ({ function: { name: call.name, arguments: call.arguments } })) };
-      return { role: message.role, content: message.content };
+      return { role: message.role, content: message.content, ...withImages };
     }),
     stream,
     ...(Object.keys(options).length ? { options } : {}),

@@ -1,10 +1,11 @@
 import * as l10n from '@vscode/l10n';
 import * as z from 'zod';
 import { describeModelCount, type LeftOutModels } from '../../contracts/modelFacts';
-import type { ChatRequest, ChatResult, ChatStreamPart, ConversationMessage, Tool, ToolCall } from '../../contracts/models';
+import type { ChatRequest, ChatResult, ChatStreamPart, ConversationMessage, ImagePart, Tool, ToolCall, Usage } from '../../contracts/models';
 import { SwitchboardError } from '../base/errors';
 import { commonErrorMessage, type ApiProfile } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget } from './adapter';
+import { checkImageSizes, dataUrl, imagesOf, OPENAI_IMAGE_LIMITS } from './images';
 import { originLabel, parseChatRequest, requestOptions, routeNotFound, tokens, withinDiscoveryBudget } from './shared';
 import { answerParts, eventJson, incompleteStream, isErrorEvent, newToolCallId, parseToolArguments, readChatStream, STREAM_END, streamedError, type StreamTranslator } from './streaming';
 
@@ -38,7 +39,15 @@ const ToolCallsSchema = z.array(
 const UsageSchema = z.object({
   prompt_tokens: z.number().nullish(),
   completion_tokens: z.number().nullish(),
+  // OpenAI caches long prompts by itself and says how much of the prompt it read from the cache.
+  prompt_tokens_details: z.object({ cached_tokens: z.number().nullish() }).nullish(),
 });
+
+/** OpenAI's counts in the contract's terms. */
+function usageOf(usage: z.infer<typeof UsageSchema> | null | undefined): Usage {
+  const cached = tokens(usage?.prompt_tokens_details?.cached_tokens);
+  return { inputTokens: tokens(usage?.prompt_tokens), outputTokens: tokens(usage?.completion_tokens), ...(cached ? { cacheReadTokens: cached } : {}) };
+}
 
 export const ChatCompletionSchema = z.object({
   model: z.string().nullish(),
@@ -68,7 +77,7 @@ export type MaxTokensField = 'max_tokens' | 'max_completion_tokens';
 export function chatCompletionBody(request: ChatRequest, model: string | undefined, maxField: MaxTokensField, stream = false): Record<string, unknown> {
   return {
     ...(model !== undefined ? { model } : {}),
-    messages: request.messages.map(openAiMessage),
+    messages: openAiMessages(request.messages),
     stream,
     ...(stream ? { stream_options: { include_usage: true } } : {}),
     ...(request.maxTokens !== undefined ? { [maxField]: request.maxTokens } : {}),
@@ -81,7 +90,32 @@ export function openAiTool(tool: Tool): Record<string, unknown> {
   return { type: 'function', function: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), parameters: tool.parameters } };
 }
 
-/** Tool calls go back with their arguments as a JSON string, results as `tool` messages naming the call. */
+/**
+ * The messages in order. A tool message takes only text, so the images of the results in a row
+ * follow them in one user message, each after a line naming its call (what Copilot does too).
+ */
+function openAiMessages(messages: readonly ConversationMessage[]): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  let toolImages: Record<string, unknown>[] = [];
+  const flush = () => {
+    if (toolImages.length) out.push({ role: 'user', content: toolImages });
+    toolImages = [];
+  };
+  for (const message of messages) {
+    if (message.role !== 'tool') flush();
+    out.push(openAiMessage(message));
+    const images = imagesOf(message);
+    if (message.role === 'tool' && images.length) toolImages.push({ type: 'text', text: `Images from the result of tool call ${message.toolCallId}:` }, ...images.map(imageUrlPart));
+  }
+  flush();
+  return out;
+}
+
+function imageUrlPart(image: ImagePart): Record<string, unknown> {
+  return { type: 'image_url', image_url: { url: dataUrl(image) } };
+}
+
+/** Tool calls go back with their arguments as a JSON string, results as `tool` messages naming the call; a user's images make its content a list of parts. */
 function openAiMessage(message: ConversationMessage): Record<string, unknown> {
   if (message.role === 'tool') return { role: 'tool', tool_call_id: message.toolCallId, content: message.content };
   if ('toolCalls' in message) {
@@ -91,6 +125,8 @@ function openAiMessage(message: ConversationMessage): Record<string, unknown> {
       tool_calls: message.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.arguments) } })),
     };
   }
+  const images = imagesOf(message);
+  if (images.length) return { role: message.role, content: [...(message.content ? [{ type: 'text', text: message.content }] : []), ...images.map(imageUrlPart)] };
   return { role: message.role, content: message.content };
 }
 
@@ -107,7 +143,7 @@ export function chatCompletionResult(answer: ChatCompletion, requested: string, 
   return {
     content: choice.message?.content ?? choice.message?.refusal ?? '',
     modelRef: answer.model || requested,
-    usage: { inputTokens: tokens(answer.usage?.prompt_tokens), outputTokens: tokens(answer.usage?.completion_tokens) },
+    usage: usageOf(answer.usage),
     ...(choice.finish_reason ? { finishReason: choice.finish_reason } : {}),
     ...(toolCalls.length ? { toolCalls } : {}),
   };
@@ -161,7 +197,7 @@ export function chatCompletionTranslator(api: ApiProfile, endpoint: string, requ
       if (!chunk.success) throw new SwitchboardError('bad_response', l10n.t('{0} sent a chunk that is not a chat completion chunk, so the answer stops here. Check that the base URL points at the {1} API.', endpoint, api.name));
       model ||= chunk.data.model ?? undefined;
       if (chunk.data.usage) {
-        usage = { type: 'usage', usage: { inputTokens: tokens(chunk.data.usage.prompt_tokens), outputTokens: tokens(chunk.data.usage.completion_tokens) } };
+        usage = { type: 'usage', usage: usageOf(chunk.data.usage) };
       }
       const choice = chunk.data.choices?.[0];
       if (!choice) return [];
@@ -245,6 +281,7 @@ export async function listModels(provider: OpenAiStyleProvider, target: Connecti
 /** `POST {base}/chat/completions` with the model in the body, so a 404 there is the model (unless the profile says it is the route). */
 export async function postChatCompletion(provider: OpenAiStyleProvider, target: ConnectionTarget, request: ChatRequest, context: CallContext): Promise<ChatResult> {
   const chat = parseChatRequest(request);
+  checkImageSizes(chat, { provider: provider.api.name, ...OPENAI_IMAGE_LIMITS });
   const url = `${target.baseUrl}/chat/completions`;
   const answer = await context.http.postJson(url, chatCompletionBody(chat, chat.modelRef, provider.maxTokensField), ChatCompletionSchema, {
     ...requestOptions(provider.api, provider.headers(target), context),
@@ -256,6 +293,7 @@ export async function postChatCompletion(provider: OpenAiStyleProvider, target: 
 /** The same call, streamed over SSE. */
 export async function* streamChatCompletion(provider: OpenAiStyleProvider, target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncGenerator<ChatStreamPart, void, undefined> {
   const chat = parseChatRequest(request);
+  checkImageSizes(chat, { provider: provider.api.name, ...OPENAI_IMAGE_LIMITS });
   const url = `${target.baseUrl}/chat/completions`;
   const call = { url, body: chatCompletionBody(chat, chat.modelRef, provider.maxTokensField, true), api: provider.api, headers: provider.headers(target), framing: 'sse', notFound: 'model_not_found' } as const;
   yield* readChatStream(call, context, chatCompletionTranslator(provider.api, url, chat.modelRef));
