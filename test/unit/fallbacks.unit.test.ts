@@ -303,6 +303,28 @@ describe('Retries and fallback chains on the one call path, against loopback fau
     assert.deepEqual(record?.answeredBy, targets[1]);
   });
 
+  it('moves a VS Code chat request with an image only to fallbacks that read images', async () => {
+    const { targets } = await chain({ maxAttempts: 1, answers: ['once', 'once'] });
+    // gpt-4o-mini (the request's model) and o3-mini read images here; gpt-4o is marked as not reading them.
+    for (const [target, vision] of [[targets[0]!, true], [targets[1]!, false], [targets[2]!, true]] as const) {
+      const model = stack.models.list().find((m) => m.connectionId === target.connectionId)!;
+      await stack.models.setCapabilities(model.id, { vision, tools: true });
+    }
+    stack.settings.fallbacks = [targets[1]!, targets[2]!];
+    const records = new ChatRecordStore({ db: stack.db, logger: stack.logger, retention: () => 10 });
+    const chat = new ChatService({ ...stack, records, clock: stack.clock, fallbacks: () => stack.settings.defaultFallbacks() });
+    primary.plan({ kind: 'status', status: 503 });
+    const image = { mimeType: 'image/png' as const, data: 'iVBORw0KGgo=' };
+    const result = await chat.respond(
+      { modelId: `${targets[0]!.connectionId}/gpt-4o-mini`, requesterId: requesterIds.vscodeChat, messages: [{ role: 'user', content: 'what is this?', images: [image] }] },
+      new AbortController().signal,
+      () => undefined,
+    );
+    assert.match(result.content, /what is this/);
+    assert.equal(second.chats().length, 0, 'the fallback that cannot read images was skipped');
+    assert.deepEqual(records.page({ limit: 1 }).records[0]?.answeredBy, targets[2]);
+  });
+
   it("makes a call wait its turn for the connection's rate limit, shown as a step of the run while it waits, and a cancel ends the wait with nothing sent", async () => {
     const { callTimers, agent, targets } = await chain({ fallbacks: 0 });
     // The connection's own limit (switchboard.rateLimit.perConnection); the others have none.

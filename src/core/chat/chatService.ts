@@ -90,7 +90,8 @@ export class ChatService {
     if (!parsed.success) throw new SwitchboardError('invalid_input', l10n.t('The chat request is not valid: {0}.', describeIssues(parsed.error.issues)));
     let firstTokenMs: number | undefined;
     let toolCalls = 0;
-    const fallbacks = this.fallbacksFor(connection.id, modelRef);
+    const withImages = parsed.data.messages.some((message) => imagesOf(message).length > 0);
+    const fallbacks = this.fallbacksFor(connection.id, modelRef, withImages);
     const attempts: CallAttempt[] = [];
     let answeredBy: CallTarget | undefined;
     const onAttempt = (attempt: CallAttempt) => {
@@ -115,7 +116,7 @@ export class ChatService {
     try {
       // VS Code offers an image only to a model announced with imageInput, but another extension
       // may send one to any model: it is refused in words, never dropped without a word.
-      if (!model.modalities.includes('vision') && parsed.data.messages.some((message) => imagesOf(message).length > 0)) {
+      if (!model.modalities.includes('vision') && withImages) {
         throw new SwitchboardError('invalid_input', l10n.t('The model "{0}" ({1}) cannot read images, so the request was not sent. Pick a model that reads images, or ask again without the image. If this model does read images, say so with Switchboard: Set Model Capabilities.', model.displayName, connection.name));
       }
       const result = await this.deps.modelCaller.stream(
@@ -153,11 +154,16 @@ export class ChatService {
     return { connection, modelRef, model };
   }
 
-  /** The setting's fallbacks that chat may use now (an enabled registered model of a connection that exists), without the request's own target. */
-  private fallbacksFor(connectionId: string, modelRef: string): CallTarget[] {
+  /**
+   * The setting's fallbacks that chat may use now (an enabled registered model of a connection
+   * that exists), without the request's own target; for a request with images, only those that
+   * read images, as the request's own model must.
+   */
+  private fallbacksFor(connectionId: string, modelRef: string, withImages: boolean): CallTarget[] {
     const chain = this.deps.fallbacks?.() ?? [];
     if (!chain.length) return [];
-    const enabled = new Set(this.models().map((model) => `${model.connection.id}/${model.model.providerModelId}`));
+    const usable = this.models().filter(({ model }) => !withImages || model.modalities.includes('vision'));
+    const enabled = new Set(usable.map((model) => `${model.connection.id}/${model.model.providerModelId}`));
     return chain.filter((target) => (target.connectionId !== connectionId || target.modelRef !== modelRef) && enabled.has(`${target.connectionId}/${target.modelRef}`));
   }
 
