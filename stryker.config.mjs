@@ -10,8 +10,10 @@ export default {
     'src/core/keys/*.ts',
     // Blanking a secret out of text, values and errors, whole and streamed.
     'src/core/base/secrets.ts',
-    // The audit chain: append in the write transaction, verify, page.
+    // The audit chain: append in the write transaction, verify (incremental, or whole in
+    // workers), page; and the walk of the chain the host and the verify workers share.
     'src/core/audit/auditLog.ts',
+    'src/core/audit/auditChain.ts',
     // Retention (finished runs only) and the leases of windows.
     'src/core/runs/runStore.ts',
     // The public API's caller handling: core's side, and the API over it.
