@@ -57,6 +57,25 @@ describe('Export and Import Connections', function () {
     assertNoCanary([to.store.dump(), to.logger.lines, from.store.dump(), from.logger.lines, await from.audit.read()]);
   });
 
+  it('checks the plan again at apply: a name taken, or a connection deleted, while the person looked at it imports nothing', async () => {
+    const from = await source();
+    const file = await from.transfer.export({ passphrase: PASSPHRASE, includeKeys: false, requester: atPalette });
+    const to = target();
+    const plan = await to.transfer.plan(await to.transfer.read(file, PASSPHRASE));
+    // Another window creates "local" (any case) before the person confirms.
+    await to.connections.create({ name: 'LOCAL', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11435' });
+    await assert.rejects(to.transfer.apply(plan, { replaceExisting: false }), (error: unknown) => error instanceof SwitchboardError && error.code === 'conflict' && /A connection named "Local" was created while the import waited\. Import the file again\. Nothing was imported\./.test(error.message));
+    assert.deepEqual(to.connections.list().map((c) => c.name), ['LOCAL']);
+
+    // A connection the plan would change is deleted before the person confirms.
+    const again = await to.transfer.plan(await to.transfer.read(file, PASSPHRASE));
+    assert.deepEqual(again.change.map((c) => c.existing.name), ['LOCAL']);
+    to.interactions.answers = [true];
+    await to.actions.delete(again.change[0]!.existing.id);
+    await assert.rejects(to.transfer.apply({ add: [], change: again.change }, { replaceExisting: true }), (error: unknown) => error instanceof SwitchboardError && error.code === 'missing_connection' && /The connection "LOCAL" was deleted while the import waited/.test(error.message));
+    assert.deepEqual(to.connections.list(), []);
+  });
+
   it('leaves keys out unless asked, and reads no key then', async () => {
     const from = await source();
     const file = await from.transfer.export({ passphrase: PASSPHRASE, includeKeys: false, requester: atPalette });
