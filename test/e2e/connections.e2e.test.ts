@@ -20,9 +20,11 @@ describe('Connections view in VS Code (packaged extension)', () => {
     await session?.close();
   });
 
-  it('is installed from a .vsix under 500 KB that ships no source map', () => {
+  it('is installed from a .vsix under 1.6 MB that ships no source map', () => {
+    // 500 KB for the extension, and about 1.1 MB (compressed) for OpenAI's tokenizer tables in
+    // dist/tokenizer.js, which only the first token count of an OpenAI model loads.
     const bytes = statSync(env('SWITCHBOARD_E2E_VSIX')).size;
-    assert.ok(bytes < 500 * 1024, `the .vsix is ${bytes} bytes`);
+    assert.ok(bytes < 1600 * 1024, `the .vsix is ${bytes} bytes`);
     const { files } = readTree(env('SWITCHBOARD_E2E_EXTENSIONS_DIR'));
     assert.ok(files.some((file) => file.endsWith(path.join('dist', 'extension.js'))), `installed: ${files.join(', ')}`);
     assert.deepEqual(files.filter((file) => file.endsWith('.map')), []);
