@@ -440,6 +440,17 @@ describe('AuditLog', () => {
     });
   });
 
+  it("names each connection by the newest of its own entries that records a name, so a deleted connection keeps its name", async () => {
+    const log = windowLog();
+    const other = '22222222-2222-4222-8222-222222222222';
+    await log.append({ kind: 'connection_created', connectionId, providerId: 'ollama', connectionName: 'Old name' });
+    await log.append({ kind: 'connection_created', connectionId: other, providerId: 'ollama' });
+    await log.append({ kind: 'connection_updated', connectionId, providerId: 'ollama', connectionName: 'New name' });
+    await log.append({ kind: 'key_read', connectionId, requesterId: 'view:agents', outcome: 'granted (once)' });
+    assert.deepEqual([...log.recordedConnectionNames([connectionId, other, 'nobody'])], [[connectionId, 'New name']]);
+    assert.deepEqual([...log.recordedConnectionNames([])], []);
+  });
+
   describe('a page of the log, filtered in SQL', () => {
     const other = '22222222-2222-4222-8222-222222222222';
     const requesters = ['view:agents', 'command', 'ext:acme.helper'];
@@ -587,6 +598,20 @@ describe('AuditLog', () => {
       assert.deepEqual((await (await workerLog()).verify({ full: true })), full, 'in the workers too');
       // Once a full verify found it, the next verify walks the whole log again, and says so again.
       assert.deepEqual(await log.verify(), full);
+    });
+
+    it("takes a mirrored head from before the last verified entry as checked then (another window's mirror write that lagged)", async () => {
+      const log = windowLog();
+      await writeThree(log);
+      await log.verify();
+      await log.flush();
+      const [, second] = (await log.read()).reverse();
+      // Another window's write of an older head lands last: the mirror is one entry behind the verified one.
+      await state.update(AUDIT_HEAD_KEY, { seq: second!.seq, hash: second!.hash });
+      assert.deepEqual(await windowLog().verify(), { ok: true, entries: 3, newSince: 0 });
+      // A mirrored head there that is not that entry is still caught, by the full verify.
+      await state.update(AUDIT_HEAD_KEY, { seq: second!.seq, hash: 'f'.repeat(64) });
+      assert.equal((await windowLog().verify({ full: true })).broken?.line, second!.seq);
     });
 
     it('finds an edit of an entry written since the last verify, at the line a full verify gives', async () => {
