@@ -30,8 +30,14 @@ describe('Which extension calls: from the calling code\'s file', () => {
     assert.equal(idOf([`${folderA}-evil${path.sep}x.js`]), undefined);
   });
 
-  it('names the deepest folder when folders nest', () => {
+  it('names the deepest folder when folders nest, in whatever order VS Code lists them', () => {
     assert.equal(idOf([path.join(nested, 'index.js')]), 'acme.helper');
+    assert.equal(extensionOfCode([path.join(nested, 'index.js')], [...installed].reverse())?.id, 'acme.helper');
+  });
+
+  it('compares a folder that is not on disk (no real path) as it is given', () => {
+    const gone = path.join(root, 'gone.ext-1.0.0');
+    assert.equal(extensionOfCode([path.join(gone, 'extension.js')], [{ id: 'gone.ext', folder: gone }])?.id, 'gone.ext');
   });
 
   it('reads an ES module\'s file: URL as its path', () => {
