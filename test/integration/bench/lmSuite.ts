@@ -43,11 +43,18 @@ async function timed(times: number, run: () => unknown): Promise<number[]> {
   return values;
 }
 
+/** The Switchboard chat model `id`, once VS Code lists it (it says when its list changes). */
 async function chatModel(id: string): Promise<vscode.LanguageModelChat> {
-  for (let tries = 0; tries < 100; tries++) {
+  for (let changes = 0; changes < 20; changes++) {
+    const changed = new Promise<void>((resolve) => {
+      const listener = vscode.lm.onDidChangeChatModels(() => {
+        listener.dispose();
+        resolve();
+      });
+    });
     const [model] = await vscode.lm.selectChatModels({ vendor: 'switchboard', id });
     if (model) return model;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await changed;
   }
   throw new Error(`Switchboard offered no chat model ${id}`);
 }
@@ -65,13 +72,7 @@ export async function run(): Promise<void> {
     testing.queueAnswers('llama3.2:latest\nllava:latest');
     await vscode.commands.executeCommand('switchboard.discoverModels', connection.id);
     const id = `${connection.id}/llama3.2:latest`;
-    let model: vscode.LanguageModelChat | undefined;
-    for (let tries = 0; !model && tries < 100; tries++) {
-      [model] = await vscode.lm.selectChatModels({ vendor: 'switchboard', id });
-      if (!model) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    if (!model) throw new Error('Switchboard offered no chat model');
-    const chosen = model;
+    const chosen = await chatModel(id);
 
     const viaChat = async () => {
       const started = performance.now();
