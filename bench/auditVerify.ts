@@ -16,7 +16,7 @@
 //   SWITCHBOARD_BENCH_AUDIT_ENTRIES=N   entries in the log (default 100,000)
 //   SWITCHBOARD_BENCH_REPEATS=N         timed repetitions of each (default 5)
 import { randomUUID } from 'node:crypto';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { AuditLog, type Verified } from '../src/core/audit/auditLog';
@@ -24,7 +24,7 @@ import { auditAnchor } from '../test/fixtures/auditAnchor';
 import { bundleWorker } from '../test/fixtures/bundleWorker';
 import { tempDatabase } from '../test/fixtures/tempDatabase';
 import { FixedClock, MemoryStore, MemoryVault } from '../test/helpers/fakes';
-import { bounded, ms, summarise, table, type Summary } from './figures';
+import { bounded, machineLine, ms, runBench, summarise, table, type Summary } from './figures';
 
 const ENTRIES = bounded('SWITCHBOARD_BENCH_AUDIT_ENTRIES', 100_000, 10, 1_000_000);
 const REPEATS = bounded('SWITCHBOARD_BENCH_REPEATS', 5, 1, 100);
@@ -129,14 +129,11 @@ async function main(): Promise<void> {
       ),
     );
     out.push('');
-    out.push(`Node ${process.version}, ${cpus().length} CPU(s), load average at start ${load.map((l) => l.toFixed(1)).join(' ')}, total ${((performance.now() - began) / 1000).toFixed(1)} s`);
+    out.push(`${machineLine(load)}, total ${((performance.now() - began) / 1000).toFixed(1)} s`);
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
     await temp.cleanup();
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
-});
+runBench('audit', main);

@@ -19,7 +19,7 @@ import { resolve } from 'node:path';
 import { request } from 'undici';
 import { bundleWorker } from '../test/fixtures/bundleWorker';
 import { buildRunStack } from '../test/fixtures/runStack';
-import { bounded, ms, summarise, table, withLimit } from './figures';
+import { bounded, ms, runBench, summarise, table, withLimit } from './figures';
 
 const ITERATIONS = bounded('SWITCHBOARD_BENCH_ITERATIONS', 300, 10, 5_000);
 const WARMUP = Math.min(50, Math.ceil(ITERATIONS / 5));
@@ -161,7 +161,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`[bench] fallback: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
-});
+runBench('fallback', main);

@@ -1,4 +1,5 @@
 // What the benches share: reading their settings, cutting a run that hangs, percentiles and tables.
+import { cpus } from 'node:os';
 
 /** A whole number from the environment within [min, max], or the fallback; anything else stops the bench. */
 export function bounded(name: string, fallback: number, min: number, max: number): number {
@@ -39,4 +40,17 @@ export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => `  ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('   ')}`;
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** The line that says what a bench ran on: Node, the CPUs and the load average `load` taken at its start. */
+export function machineLine(load: readonly number[]): string {
+  return `Node ${process.version}, ${cpus().length} CPU(s), load average at start ${load.map((l) => l.toFixed(1)).join(' ')}`;
+}
+
+/** Runs a bench's `main`; a failure is printed under the bench's name and fails the process. */
+export function runBench(name: string, main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    process.stderr.write(`[bench] ${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  });
 }

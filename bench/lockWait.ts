@@ -11,14 +11,14 @@
 // Prints figures, asserts nothing.
 import { fork, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Database } from '../src/core/store/database';
 import { TABLES } from '../src/core/store/storageKeys';
 import { tempDatabase } from '../test/fixtures/tempDatabase';
 import { MemoryLogger } from '../test/helpers/fakes';
-import { bounded, ms, table } from './figures';
+import { bounded, machineLine, ms, runBench, table } from './figures';
 
 const HOLD_MS = bounded('SWITCHBOARD_BENCH_HOLD_MS', 1_000, 10, 4_000);
 const WRITES = bounded('SWITCHBOARD_BENCH_WRITES', 20, 1, 1_000);
@@ -121,14 +121,11 @@ async function main(): Promise<void> {
       ),
     );
     out.push('');
-    out.push(`Node ${process.version}, ${cpus().length} CPU(s), load average at start ${load.map((l) => l.toFixed(1)).join(' ')}`);
+    out.push(machineLine(load));
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
     await temp.cleanup();
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
-});
+runBench('lock', main);

@@ -25,7 +25,7 @@ import { Ollama } from 'ollama';
 import OpenAI from 'openai';
 import { bundleWorker } from '../test/fixtures/bundleWorker';
 import { buildRunStack } from '../test/fixtures/runStack';
-import { bounded, ms, summarise, table, withLimit } from './figures';
+import { bounded, ms, runBench, summarise, table, withLimit } from './figures';
 
 const ITERATIONS = bounded('SWITCHBOARD_BENCH_ITERATIONS', 100, 5, 2_000);
 const WARMUP = Math.min(20, Math.ceil(ITERATIONS / 5));
@@ -196,7 +196,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`[bench] streaming: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
-});
+runBench('streaming', main);
