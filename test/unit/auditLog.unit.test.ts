@@ -614,6 +614,22 @@ describe('AuditLog', () => {
       assert.equal((await windowLog().verify({ full: true })).broken?.line, second!.seq);
     });
 
+    it('finds, in an incremental verify, a mirrored head at or after the last verified entry that is not that entry', async () => {
+      // The mirror at the last verified entry (3), and after it (4): each case on a log of its own.
+      for (const seq of [3, 4]) {
+        await temp.cleanup();
+        temp = await tempDatabase();
+        state = new MemoryStore();
+        const log = windowLog();
+        await writeThree(log);
+        await log.verify();
+        await log.append({ kind: 'model_call', runId: 'r2', outcome: 'ok' });
+        await log.flush();
+        await state.update(AUDIT_HEAD_KEY, { seq, hash: 'a'.repeat(64) });
+        assert.deepEqual(await windowLog().verify(), { ok: false, entries: 4, broken: { line: seq, reason: `entry ${seq} is not the one recorded outside the database (the log was rewritten)` } }, `mirror at ${seq}`);
+      }
+    });
+
     it('finds an edit of an entry written since the last verify, at the line a full verify gives', async () => {
       const log = windowLog();
       await writeThree(log);
