@@ -13,13 +13,12 @@
 //
 //   SWITCHBOARD_BENCH_ITERATIONS=N   timed iterations of each part (default 300)
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { request } from 'undici';
 import { bundleWorker } from '../test/fixtures/bundleWorker';
 import { buildRunStack } from '../test/fixtures/runStack';
-import { bounded, ms, runBench, summarise, table, withLimit } from './figures';
+import { bounded, listenOnLoopback, ms, runBench, summarise, table, withLimit, type LoopbackServer } from './figures';
 
 const ITERATIONS = bounded('SWITCHBOARD_BENCH_ITERATIONS', 300, 10, 5_000);
 const WARMUP = Math.min(50, Math.ceil(ITERATIONS / 5));
@@ -28,7 +27,7 @@ const LIMIT_MS = 60_000;
 /** When the failing server last wrote its 503 (performance.now of this process). */
 let failedAt = 0;
 
-function startServer(kind: 'healthy' | 'failing'): Promise<{ url: string; close(): Promise<void> }> {
+function startServer(kind: 'healthy' | 'failing'): Promise<LoopbackServer> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let text = '';
     req.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -47,12 +46,7 @@ function startServer(kind: 'healthy' | 'failing'): Promise<{ url: string; close(
       res.end(`${chunk({}, 'stop')}data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: body.model, choices: [], usage: { prompt_tokens: 5, completion_tokens: 20, total_tokens: 25 } })}\n\ndata: [DONE]\n\n`);
     });
   });
-  return new Promise((done) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      done({ url: `http://127.0.0.1:${port}`, close: () => new Promise((closed) => server.close(() => closed())) });
-    }),
-  );
+  return listenOnLoopback(server);
 }
 
 async function main(): Promise<void> {

@@ -1,4 +1,6 @@
 // What the benches share: reading their settings, cutting a run that hangs, percentiles and tables.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 
 /** A whole number from the environment within [min, max], or the fallback; anything else stops the bench. */
@@ -53,4 +55,20 @@ export function runBench(name: string, main: () => Promise<void>): void {
     process.stderr.write(`[bench] ${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = 1;
   });
+}
+
+/** A bench's loopback server, listening: its URL, and how to close it. */
+export interface LoopbackServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts `server` on 127.0.0.1 at a free port. */
+export function listenOnLoopback(server: Server): Promise<LoopbackServer> {
+  return new Promise((started) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      started({ url: `http://127.0.0.1:${port}`, close: () => new Promise((closed) => server.close(() => closed())) });
+    }),
+  );
 }

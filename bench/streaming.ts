@@ -18,14 +18,13 @@
 //   SWITCHBOARD_BENCH_ITERATIONS=N   iterations of part 1 (default 100)
 //   SWITCHBOARD_BENCH_FAST_RUNS=N    iterations of part 2 (default 10)
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { Ollama } from 'ollama';
 import OpenAI from 'openai';
 import { bundleWorker } from '../test/fixtures/bundleWorker';
 import { buildRunStack } from '../test/fixtures/runStack';
-import { bounded, ms, runBench, summarise, table, withLimit } from './figures';
+import { bounded, listenOnLoopback, ms, runBench, summarise, table, withLimit, type LoopbackServer } from './figures';
 
 const ITERATIONS = bounded('SWITCHBOARD_BENCH_ITERATIONS', 100, 5, 2_000);
 const WARMUP = Math.min(20, Math.ceil(ITERATIONS / 5));
@@ -41,7 +40,7 @@ function plan(model: string): { delayMs: number; words: number } {
 }
 
 /** One server for both wire formats; each chunk carries one word. */
-function startServer(): Promise<{ url: string; close(): Promise<void> }> {
+function startServer(): Promise<LoopbackServer> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let text = '';
     req.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -69,12 +68,7 @@ function startServer(): Promise<{ url: string; close(): Promise<void> }> {
       }, delayMs);
     });
   });
-  return new Promise((resolveStart) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolveStart({ url: `http://127.0.0.1:${port}`, close: () => new Promise((done) => server.close(() => done())) });
-    }),
-  );
+  return listenOnLoopback(server);
 }
 
 async function main(): Promise<void> {
