@@ -4,6 +4,7 @@ import { ChatRecordSchema } from './chatRecords';
 import { AgentsConnectionSchema } from './agentsView';
 import { RegisteredModelSchema } from './models';
 import { ReplySchema, requestSchema, type ViewProtocol } from './rpc';
+import { BudgetInputSchema, BudgetStatusSchema, MAX_PRICE_PER_1K, UsageReportRequestSchema, UsageReportSchema } from './usage';
 
 /** The most audit entries one page carries: the view never holds the whole log. */
 export const MAX_AUDIT_PAGE = 200;
@@ -108,6 +109,33 @@ export const editorMethods = {
   /** The host copies a run's id (as an audit entry names it) to the clipboard. */
   copyRunId: z.object({ runId: z.string().min(1).max(64) }).strict(),
   chatPage: z.object({ offset: z.number().int().nonnegative(), limit: z.number().int().positive().max(MAX_CHAT_PAGE), filter: ChatFilterSchema }).strict(),
+  /** Tokens and cost per period and group, for the Usage tab's charts and the tables under them. */
+  usageReport: UsageReportRequestSchema,
+  /** The host asks where to save, in VS Code's save dialog, and writes the report's calls as CSV (one row per call). */
+  exportUsage: UsageReportRequestSchema,
+  /** Every budget with what its current period has used. */
+  budgets: z.object({}).strict(),
+  /** Adds a budget (no `id`) or changes one; audited. */
+  setBudget: BudgetInputSchema,
+  /** Removes a budget; audited. */
+  deleteBudget: z.object({ id: z.string().uuid() }).strict(),
+  /**
+   * The person's own price for a model, in dollars per 1,000 tokens; it wins over the provider's
+   * and the built-in table's. `null` clears it, back to the price from elsewhere.
+   */
+  setModelPrice: z
+    .object({
+      id: z.string().uuid(),
+      price: z
+        .object({
+          inputPer1k: z.number().nonnegative().max(MAX_PRICE_PER_1K),
+          outputPer1k: z.number().nonnegative().max(MAX_PRICE_PER_1K),
+          cachedInputPer1k: z.number().nonnegative().max(MAX_PRICE_PER_1K).optional(),
+        })
+        .strict()
+        .nullable(),
+    })
+    .strict(),
 } as const;
 
 export const editorResults = {
@@ -133,6 +161,12 @@ export const editorResults = {
     /** Who asked for each record, as a person reads it, by requester id. */
     requesterNames: z.record(z.string(), z.string()),
   }),
+  usageReport: UsageReportSchema,
+  exportUsage: z.object({ exported: z.boolean(), calls: z.number().int().nonnegative() }),
+  budgets: z.object({ budgets: z.array(BudgetStatusSchema).max(500) }),
+  setBudget: z.object({ id: z.string().uuid() }),
+  deleteBudget: z.object({ deleted: z.boolean() }),
+  setModelPrice: z.object({ changed: z.boolean() }),
 } as const;
 
 export type EditorMethod = keyof typeof editorMethods;
@@ -144,7 +178,7 @@ export type EditorRequest = z.infer<typeof EditorRequestSchema>;
 export const FromEditorViewSchema = z.union([z.object({ type: z.literal('ready') }).strict(), EditorRequestSchema]);
 export type FromEditorView = z.infer<typeof FromEditorViewSchema>;
 
-export const EditorTabSchema = z.enum(['models', 'runs', 'chat', 'audit']);
+export const EditorTabSchema = z.enum(['models', 'runs', 'chat', 'usage', 'audit']);
 export type EditorTab = z.infer<typeof EditorTabSchema>;
 
 /** A whole snapshot: the agents and connections to filter by and to name (names for the person, ids for the request). */
@@ -166,7 +200,7 @@ export type EditorSnapshot = z.infer<typeof EditorSnapshotSchema>;
  * Something a tab pages was written (an audit entry, a chat record): the tab, if shown, reads
  * its page again. A notice, not the entries: the view asks for the page it shows.
  */
-export const EditorChangedSchema = z.object({ type: z.literal('changed'), what: z.enum(['audit', 'chat']) });
+export const EditorChangedSchema = z.object({ type: z.literal('changed'), what: z.enum(['audit', 'chat', 'usage', 'budgets']) });
 export type EditorChanged = z.infer<typeof EditorChangedSchema>;
 
 /** Everything the host may send to the Switchboard editor. */

@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'auth_failed',
   'model_not_found',
   'rate_limited',
+  /** A budget's limit for its period is reached; the call was refused before it was sent. */
+  'budget_exceeded',
   'timeout',
   'cancelled',
   'bad_response',

@@ -207,6 +207,7 @@ function languageModelError(error: unknown): Error {
     case 'cancelled':
       return new vscode.CancellationError();
     case 'rate_limited':
+    case 'budget_exceeded':
       return vscode.LanguageModelError.Blocked(info.message);
     default:
       return new vscode.LanguageModelError(vscode.l10n.t('{0} (Switchboard: {1})', info.message, info.code));

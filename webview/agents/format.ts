@@ -226,6 +226,8 @@ export function errorTitle(code: ErrorCode): string {
       return l10n.t('The model was not found');
     case 'rate_limited':
       return l10n.t('The provider is limiting requests');
+    case 'budget_exceeded':
+      return l10n.t('A budget is used up');
     case 'timeout':
       return l10n.t('The provider took too long to answer');
     case 'cancelled':

@@ -13,7 +13,7 @@ import { askFirstPages, type FirstPages } from './firstPages';
 import { useEditorApi } from './context';
 
 type Counts = Record<EditorTab, number>;
-const ZERO: Counts = { models: 0, runs: 0, chat: 0, audit: 0 };
+const ZERO: Counts = { models: 0, runs: 0, chat: 0, usage: 0, audit: 0 };
 
 /**
  * The Switchboard editor: the parts that need room, in tabs. The open tab survives a reload
