@@ -224,6 +224,10 @@ export const UsageSchema = z.object({
   cacheReadTokens: z.number().int().nonnegative().optional(),
   /** Prompt tokens the provider wrote to its prompt cache, when it says (Anthropic). */
   cacheWriteTokens: z.number().int().nonnegative().optional(),
+  /** Output tokens the model spent reasoning (part of `outputTokens`), when the provider says (OpenAI, Gemini). */
+  reasoningTokens: z.number().int().nonnegative().optional(),
+  /** The provider reported no usage, or only part of it: the counts are Switchboard's estimate. */
+  estimated: z.boolean().optional(),
 });
 export type Usage = z.infer<typeof UsageSchema>;
 
