@@ -1,7 +1,7 @@
 // Builds every target of scripts/bundles.mjs and copies the webviews' assets beside them.
 // `--watch` rebuilds on change, `--production` minifies.
 import * as esbuild from 'esbuild';
-import { cp, mkdir } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { bundleTargets } from './scripts/bundles.mjs';
 
 const production = process.argv.includes('--production');
@@ -17,7 +17,10 @@ async function copyAssets() {
   await cp('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/webview/codicon.ttf');
   await cp('media/webview.css', 'dist/webview/webview.css');
   await cp('media/agents.css', 'dist/webview/agents.css');
-  await cp('media/editor.css', 'dist/webview/editor.css');
+  // uPlot's own rules first, so the editor's (fonts, sizes in the Usage tab) win: one stylesheet,
+  // as the CSP allows only files from dist/webview.
+  const uplot = await readFile('node_modules/uplot/dist/uPlot.min.css', 'utf8');
+  await writeFile('dist/webview/editor.css', `/* uPlot (MIT licence), then media/editor.css */\n${uplot}\n${await readFile('media/editor.css', 'utf8')}`);
 }
 
 await copyAssets();

@@ -21,13 +21,13 @@ describe('the production bundles', function () {
   // A build, not a timed check: esbuild is quick, but a busy machine may slow it down.
   this.timeout(120_000);
 
-  it('keeps each webview within its budget (150 KB), with no zod in it (the host validates what views send)', async () => {
-    // The budget is set (and explained) where the bundles are: the test holds each bundle to it.
-    const { MAX_WEBVIEW_BUNDLE_BYTES } = await import('../../scripts/bundles.mjs');
+  it('keeps each webview within its budget (150 KB; the editor, with uPlot, 220 KB), with no zod in it (the host validates what views send)', async () => {
+    // The budgets are set (and explained) where the bundles are: the test holds each bundle to its own.
+    const { webviewBundleBudget } = await import('../../scripts/bundles.mjs');
     const webviews = await productionBundles('webviews');
     assert.deepEqual(webviews.map((bundle) => bundle.name).sort(), ['agents.js', 'connections.js', 'editor.js']);
     for (const bundle of webviews) {
-      assert.ok(bundle.bytes < MAX_WEBVIEW_BUNDLE_BYTES, `${bundle.name} is ${bundle.bytes} bytes`);
+      assert.ok(bundle.bytes < webviewBundleBudget(bundle.name), `${bundle.name} is ${bundle.bytes} bytes`);
       assert.deepEqual(bundle.inputs.filter((input) => input.includes('node_modules/zod/')), [], `${bundle.name} carries zod`);
     }
   });

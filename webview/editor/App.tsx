@@ -8,12 +8,16 @@ import { AuditTab } from './AuditTab';
 import { ChatTab } from './ChatTab';
 import { ModelsTab } from './ModelsTab';
 import { RunsTab } from './RunsTab';
+import { UsageTab } from './UsageTab';
 import { createEditorClient } from './client';
 import { askFirstPages, type FirstPages } from './firstPages';
 import { useEditorApi } from './context';
 
 type Counts = Record<EditorTab, number>;
 const ZERO: Counts = { models: 0, runs: 0, chat: 0, usage: 0, audit: 0 };
+
+/** The tab that shows what a `changed` notice names: the budgets are in the Usage tab. */
+const TAB_OF: Record<EditorChanged['what'], EditorTab> = { audit: 'audit', chat: 'chat', usage: 'usage', budgets: 'usage' };
 
 /**
  * The Switchboard editor: the parts that need room, in tabs. The open tab survives a reload
@@ -27,6 +31,7 @@ export function App() {
   const [visits, setVisits] = useState<Counts>(ZERO);
   // Per tab: the host said what it pages changed while it was shown (a hidden tab reads afresh when shown anyway).
   const [changes, setChanges] = useState<Counts>(ZERO);
+  const [budgetChanges, setBudgetChanges] = useState(0);
   const shown = useRef(tab);
   shown.current = tab;
   const showTab = (next: EditorTab) => {
@@ -41,7 +46,9 @@ export function App() {
       client.onPush((message) => {
         if (message.type !== 'changed') return;
         const { what } = message as EditorChanged;
-        if (shown.current === what) setChanges((counts) => ({ ...counts, [what]: counts[what] + 1 }));
+        if (shown.current !== TAB_OF[what]) return;
+        if (what === 'budgets') setBudgetChanges((n) => n + 1);
+        else setChanges((counts) => ({ ...counts, [what]: counts[what] + 1 }));
       }),
     [client],
   );
@@ -64,6 +71,7 @@ export function App() {
     { id: 'models', label: l10n.t('Models'), content: <ModelsTab client={client} snapshot={snapshot} /> },
     { id: 'runs', label: l10n.t('Runs'), content: <RunsTab client={client} snapshot={snapshot} visits={visits.runs} firstPage={firstPages?.runs} /> },
     { id: 'chat', label: l10n.t('Chat requests'), content: <ChatTab client={client} snapshot={snapshot} visits={visits.chat} changes={changes.chat} /> },
+    { id: 'usage', label: l10n.t('Usage'), content: <UsageTab client={client} snapshot={snapshot} visits={visits.usage} changes={changes.usage} budgetChanges={budgetChanges} /> },
     {
       id: 'audit',
       label: l10n.t('Audit'),

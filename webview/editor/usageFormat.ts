@@ -1,20 +1,23 @@
 import * as l10n from '@vscode/l10n';
 import type { EditorSnapshot } from '../../src/contracts/editorView';
-import {
-  MAX_BUDGET_NANO,
-  MAX_BUDGET_TOKENS,
-  NANO_PER_DOLLAR,
-  type BudgetInput,
-  type BudgetStatus,
-  type UsageDimension,
-  type UsageFilter,
-  type UsagePeriod,
-  type UsageReport,
-  type UsageReportRequest,
-  type UsageTotals,
+import type {
+  BudgetInput,
+  BudgetStatus,
+  UsageDimension,
+  UsageFilter,
+  UsagePeriod,
+  UsageReport,
+  UsageReportRequest,
+  UsageTotals,
 } from '../../src/contracts/usage';
 import type { SelectOption } from '../agents/agentModel';
 import { formatCount, pageLocale } from '../shared/locale';
+
+// src/contracts/usage.ts's limits, as numbers: importing them from there would bring its zod
+// schemas (and zod, 170 KB) into the editor's bundle. A unit test holds them equal.
+export const NANO_PER_DOLLAR = 1_000_000_000;
+export const MAX_BUDGET_NANO = 1_000_000 * NANO_PER_DOLLAR;
+export const MAX_BUDGET_TOKENS = 1_000_000_000_000;
 
 /** What a chart and its table count: money, or tokens (input and output). */
 export type UsageMetric = 'cost' | 'tokens';
@@ -140,6 +143,18 @@ export const GROUP_OPTIONS: readonly SelectOption[] = (['connection', 'model', '
 
 export function dimensionLabel(dimension: UsageDimension): string {
   return DIMENSION_LABELS[dimension];
+}
+
+const TOTALS_CAPTIONS: Record<UsageDimension, string> = {
+  connection: l10n.t('Totals by connection'),
+  model: l10n.t('Totals by model'),
+  agent: l10n.t('Totals by agent'),
+  requester: l10n.t('Totals by requester'),
+};
+
+/** The caption of the table of groups. */
+export function totalsCaption(dimension: UsageDimension): string {
+  return TOTALS_CAPTIONS[dimension];
 }
 
 export const METRIC_OPTIONS: readonly SelectOption[] = [
@@ -313,6 +328,20 @@ export function stackedSeries(report: UsageReport, metric: UsageMetric): number[
       return metric === 'cost' ? running[p]! / NANO_PER_DOLLAR : running[p]!;
     }),
   );
+}
+
+/** The theme's chart colours, in the order the groups take them (media/editor.css has a swatch class for each). */
+export const CHART_COLOURS = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'] as const;
+
+/** The legend swatch of group `g`: its colour, and past the sixth group the same colours lighter. */
+export function chartColourClass(g: number): string {
+  return `usage-colour-${g % CHART_COLOURS.length}${g >= CHART_COLOURS.length ? ' usage-colour-light' : ''}`;
+}
+
+/** A figure on the chart's value axis (dollars or tokens as the series hold them), short: `$1.5`, `$0.02`, `1.2M`. */
+export function formatAxisValue(value: number, metric: UsageMetric, locale = pageLocale()): string {
+  if (metric === 'tokens') return formatTokenCount(value, locale);
+  return new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', notation: value >= 10_000 ? 'compact' : 'standard', maximumSignificantDigits: 3 }).format(value);
 }
 
 // Budgets.
