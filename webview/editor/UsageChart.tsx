@@ -19,9 +19,12 @@ function useThemeKey(): string {
   const themeOf = () => ['vscode-dark', 'vscode-light', 'vscode-high-contrast', 'vscode-high-contrast-light'].filter((name) => document.body.classList.contains(name)).join(' ');
   const [theme, setTheme] = useState(themeOf);
   useEffect(() => {
-    const observer = new MutationObserver(() => setTheme(themeOf()));
-    // VS Code changes the body's class and its style (the --vscode-* variables) together.
-    observer.observe(document.body, { attributes: true, attributeFilter: ['class', 'style'] });
+    // VS Code changes the body's class and the root's style (the --vscode-* variables) together; the
+    // number makes a change of the variables alone (a theme of the same kind) draw again too.
+    let changes = 0;
+    const observer = new MutationObserver(() => setTheme(`${themeOf()} ${++changes}`));
+    observer.observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    observer.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
     return () => observer.disconnect();
   }, []);
   return theme;
