@@ -6,7 +6,7 @@
 //   npm run build && node webview/dev/usageScreenshot.mjs [outDir]
 //
 // Screenshots go to .test-artifacts/usage-preview unless outDir is given.
-/* global document, window, performance -- used inside page.evaluate, which runs in the page */
+/* global document, performance -- used inside page.evaluate, which runs in the page */
 import * as esbuild from 'esbuild';
 import { mkdir, readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
