@@ -53,7 +53,8 @@ export function BudgetsSection({ client, snapshot, visits, changes, requesters }
   const { page } = usePage(() => client.request('budgets', {}), String(visits), (error) => setMessage({ kind: 'error', text: errorMessage(error) }), undefined, changes + refreshes);
   const [form, setForm] = useState<BudgetFields | undefined>(undefined);
   const section = useRef<HTMLElement>(null);
-  const budgets = page?.budgets;
+  // An answer without a list (a host older than this view) shows no budgets rather than failing the tab.
+  const budgets = Array.isArray(page?.budgets) ? page.budgets : undefined;
   // A budget names its requester even before a report grouped by requester has.
   const known = { ...requesters, ...Object.fromEntries((budgets ?? []).flatMap((status) => (status.budget.scope.kind === 'requester' ? [[status.budget.scope.requesterId, status.label]] : []))) };
 

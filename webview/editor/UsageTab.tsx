@@ -67,6 +67,8 @@ export function UsageTab({ client, snapshot, visits, changes, budgetChanges }: U
     async () => {
       const asked = request;
       const report = await client.request('usageReport', asked);
+      // The view carries no zod: a host that answers without a report (one older than this view) is an error shown, not a blank editor.
+      if (!Array.isArray(report?.periods) || !Array.isArray(report.groups) || !report.totals) throw new Error(l10n.t('Switchboard sent no usage report. Reload the window; if it stays, the extension may need an update.'));
       performance.clearMarks(USAGE_DATA_MARK);
       performance.mark(USAGE_DATA_MARK);
       setError(undefined);
