@@ -204,8 +204,10 @@ describe('Switchboard in light, dark and high-contrast themes (packaged extensio
 
       await runCommand(page, 'Switchboard: Open Switchboard');
       const editorView = await editorWebview(page);
-      for (const tab of ['models', 'runs', 'chat', 'audit']) {
+      for (const tab of ['models', 'runs', 'chat', 'usage', 'audit']) {
         await editorView.view.getByTestId(`tab-${tab}`).click();
+        // The Usage tab's chart is drawn from the theme's colours: wait for it, then look.
+        if (tab === 'usage') await editorView.view.locator('[data-testid="usage-chart"][data-drawn="true"], [data-testid="usage-empty"], [data-testid="usage-error"]').first().waitFor({ timeout: 15_000 });
         await inspect(editorView, `editor-${tab}`, EDITOR_BACKDROP);
       }
       assert.deepEqual(problems, [], `${theme.label}:\n${problems.join('\n')}`);
