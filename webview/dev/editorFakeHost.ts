@@ -6,7 +6,8 @@
  * pages.
  *
  * Build: npx esbuild webview/dev/editorFakeHost.ts --bundle --format=iife --outfile=dist/webview-dev/editorFakeHost.js
- * Pick the data with `?scenario=sample|empty`, open a tab with `&tab=usage`, and drive it from a
+ * Pick the data with `?scenario=sample|empty|volume` (`volume`: `&calls=N` over two years, 100,000
+ * by default), open a tab with `&tab=usage`, and drive it from a
  * test through `window.switchboardEditorFakeHost` (e.g. `send({ type: 'changed', what: 'budgets' })`).
  */
 import './zodSetup';
@@ -96,6 +97,17 @@ function sampleCalls(): FakeCall[] {
   return calls;
 }
 
+/** `count` calls spread over the last two years, across fifteen models: a ledger at the size the bench names (100,000). */
+function volumeCalls(count: number): FakeCall[] {
+  const today = new Date();
+  return Array.from({ length: count }, (_, i) => {
+    const day = dayString(new Date(today.getFullYear(), today.getMonth(), today.getDate() - (i % 730)));
+    const inputTokens = 200 + ((i * 37) % 3000);
+    const outputTokens = 50 + ((i * 53) % 900);
+    return { day, connectionId: i % 2 ? CLOUD : LOCAL, modelRef: `model-${i % 15}`, requesterId: 'person', inputTokens, outputTokens, costNano: inputTokens * 150 + outputTokens * 600, estimated: false };
+  });
+}
+
 function zeroTotals(): UsageTotals {
   return { calls: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costNano: 0, estimatedCalls: 0, unpricedCalls: 0 };
 }
@@ -171,7 +183,7 @@ function installFakeHost(): EditorFakeHostControl {
     send: sendToView,
     failNext: (method, error) => failures.set(method, error as { code: 'not_found'; message: string }),
     confirmDelete: true,
-    calls: empty ? [] : sampleCalls(),
+    calls: empty ? [] : params.get('scenario') === 'volume' ? volumeCalls(Number(params.get('calls') ?? 100_000)) : sampleCalls(),
     budgets: [],
     reportDelayMs: 200,
   };

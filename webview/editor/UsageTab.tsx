@@ -157,6 +157,13 @@ function ControlField({ id, label, value, options, onChange }: { id: string; lab
 
 /** The chart, its legend and the tables of the same figures; or, with no calls, how usage appears here. */
 function UsageReportView({ answered: { request, report }, metric }: { answered: Answered; metric: UsageMetric }) {
+  // The table of periods (a year of days by twelve groups is thousands of cells) renders right
+  // after the chart is drawn, not before it: the chart is what a report's arrival is measured by.
+  const [tablesOf, setTablesOf] = useState<UsageReport | undefined>(undefined);
+  useEffect(() => {
+    const timer = setTimeout(() => setTablesOf(report), 0);
+    return () => clearTimeout(timer);
+  }, [report]);
   if (report.totals.calls === 0) {
     return (
       <div class="usage-empty" data-testid="usage-empty">
@@ -168,7 +175,7 @@ function UsageReportView({ answered: { request, report }, metric }: { answered: 
   const heading = metric === 'cost' ? l10n.t('Cost per period') : l10n.t('Tokens per period');
   const dimension = dimensionLabel(request.groupBy);
   const { groups, total } = groupRows(report);
-  const periods = periodRows(report, request.period, metric);
+  const periods = tablesOf === report ? periodRows(report, request.period, metric) : [];
   const notes = usageFootnotes(report.totals);
   const groupNote = (row: { estimatedCalls: number; unpricedCalls: number }) =>
     [row.estimatedCalls ? l10n.t('{0} estimated', formatCount(row.estimatedCalls)) : '', row.unpricedCalls ? l10n.t('{0} without a price', formatCount(row.unpricedCalls)) : ''].filter(Boolean).join(', ');
@@ -217,37 +224,39 @@ function UsageReportView({ answered: { request, report }, metric }: { answered: 
           </tbody>
         </table>
       </div>
-      <div class="editor-table-scroll usage-table-scroll">
-        <table class="editor-table" data-testid="usage-periods-table">
-          <caption class="usage-caption">{heading}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{l10n.t('Period')}</th>
-              {report.groups.map((group) => (
-                <th key={group.key} scope="col" class="numeric">
-                  {group.label}
-                </th>
-              ))}
-              <th scope="col" class="numeric">
-                {l10n.t('Total')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {periods.map((row) => (
-              <tr key={row.start} data-testid="usage-period-row" data-period={row.start}>
-                <th scope="row">{row.label}</th>
-                {row.values.map((value, g) => (
-                  <td key={report.groups[g]?.key ?? g} class="numeric">
-                    {value}
-                  </td>
+      {tablesOf === report && (
+        <div class="editor-table-scroll usage-table-scroll">
+          <table class="editor-table" data-testid="usage-periods-table">
+            <caption class="usage-caption">{heading}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{l10n.t('Period')}</th>
+                {report.groups.map((group) => (
+                  <th key={group.key} scope="col" class="numeric">
+                    {group.label}
+                  </th>
                 ))}
-                <td class="numeric">{row.total}</td>
+                <th scope="col" class="numeric">
+                  {l10n.t('Total')}
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+            </thead>
+            <tbody>
+              {periods.map((row) => (
+                <tr key={row.start} data-testid="usage-period-row" data-period={row.start}>
+                  <th scope="row">{row.label}</th>
+                  {row.values.map((value, g) => (
+                    <td key={report.groups[g]?.key ?? g} class="numeric">
+                      {value}
+                    </td>
+                  ))}
+                  <td class="numeric">{row.total}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
       {notes.length > 0 && (
         <ul class="usage-footnotes" data-testid="usage-footnotes">
           {notes.map((note) => (

@@ -19,6 +19,24 @@ export const NANO_PER_DOLLAR = 1_000_000_000;
 export const MAX_BUDGET_NANO = 1_000_000 * NANO_PER_DOLLAR;
 export const MAX_BUDGET_TOKENS = 1_000_000_000_000;
 
+// One formatter per language and options: creating an Intl formatter costs far more than using
+// one, and a year of days by twelve groups formats thousands of figures.
+const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+
+function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `n ${locale} ${JSON.stringify(options)}`;
+  let format = formatters.get(key) as Intl.NumberFormat | undefined;
+  if (!format) formatters.set(key, (format = new Intl.NumberFormat(locale, options)));
+  return format;
+}
+
+function dateFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `d ${locale} ${JSON.stringify(options)}`;
+  let format = formatters.get(key) as Intl.DateTimeFormat | undefined;
+  if (!format) formatters.set(key, (format = new Intl.DateTimeFormat(locale, options)));
+  return format;
+}
+
 /** What a chart and its table count: money, or tokens (input and output). */
 export type UsageMetric = 'cost' | 'tokens';
 
@@ -38,12 +56,12 @@ export function formatMoney(nano: number | undefined, locale = pageLocale()): st
   const dollars = nano / NANO_PER_DOLLAR;
   // A dollar or more, or nothing at all: as money is usually written.
   const digits = dollars === 0 || dollars >= 1 ? 2 : Math.min(NANO_DIGITS, 2 - Math.floor(Math.log10(dollars)));
-  return new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: Math.max(2, digits) }).format(dollars);
+  return numberFormat(locale, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: Math.max(2, digits) }).format(dollars);
 }
 
 /** A token count in a few characters: `950`, `12K`, `1.2M`. */
 export function formatTokenCount(tokens: number, locale = pageLocale()): string {
-  return new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(tokens);
+  return numberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(tokens);
 }
 
 /** The tokens a metric counts: what went in and what came out (reasoning and cache counts are part of these or beside them, by provider). */
@@ -58,7 +76,7 @@ export function metricValue(totals: UsageTotals, metric: UsageMetric): number {
 
 /** A metric's figure as a person reads it. */
 export function formatMetric(value: number, metric: UsageMetric, locale = pageLocale()): string {
-  return metric === 'cost' ? formatMoney(value, locale) : formatCount(value, locale);
+  return metric === 'cost' ? formatMoney(value, locale) : numberFormat(locale, {}).format(value);
 }
 
 // Dates: `YYYY-MM-DD` days of the person's calendar, computed on the calendar alone (UTC
@@ -164,7 +182,7 @@ export const METRIC_OPTIONS: readonly SelectOption[] = [
 
 /** A day's date as the page's language writes it, read in UTC so the machine's time zone cannot move it. */
 function formatDay(day: Day, options: Intl.DateTimeFormatOptions, locale: string): string {
-  return new Date(Date.UTC(day.year, day.month - 1, day.day)).toLocaleDateString(locale, { ...options, timeZone: 'UTC' });
+  return dateFormat(locale, { ...options, timeZone: 'UTC' }).format(new Date(Date.UTC(day.year, day.month - 1, day.day)));
 }
 
 /**
@@ -341,7 +359,7 @@ export function chartColourClass(g: number): string {
 /** A figure on the chart's value axis (dollars or tokens as the series hold them), short: `$1.5`, `$0.02`, `1.2M`. */
 export function formatAxisValue(value: number, metric: UsageMetric, locale = pageLocale()): string {
   if (metric === 'tokens') return formatTokenCount(value, locale);
-  return new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', notation: value >= 10_000 ? 'compact' : 'standard', maximumSignificantDigits: 3 }).format(value);
+  return numberFormat(locale, { style: 'currency', currency: 'USD', notation: value >= 10_000 ? 'compact' : 'standard', maximumSignificantDigits: 3 }).format(value);
 }
 
 // Budgets.
