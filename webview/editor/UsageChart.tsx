@@ -102,8 +102,9 @@ export function UsageChart({ report, period, metric, testId }: UsageChartProps) 
             fill: colours.series[g % colours.series.length],
             // Past the six theme colours, the same colours again, lighter (the legend's swatches match).
             alpha: g < colours.series.length ? 1 : 0.55,
+            // A line of the background between stacked groups; none on bars too narrow to spare it.
             stroke: colours.background,
-            width: 1,
+            width: indices.length > 90 ? 0 : 1,
             points: { show: false },
             paths: uPlot.paths.bars!({ size: [0.7, 64] }),
           })),
