@@ -164,6 +164,14 @@ function UsageReportView({ answered: { request, report }, metric }: { answered: 
     const timer = setTimeout(() => setTablesOf(report), 0);
     return () => clearTimeout(timer);
   }, [report]);
+  if (report.totals.calls === 0 && Object.keys(request.filter).length > 0) {
+    return (
+      <div class="usage-empty" data-testid="usage-empty">
+        <h3 class="editor-heading">{l10n.t('No calls match these filters in this range')}</h3>
+        <p>{l10n.t('Choose Any in a filter, or a longer range.')}</p>
+      </div>
+    );
+  }
   if (report.totals.calls === 0) {
     return (
       <div class="usage-empty" data-testid="usage-empty">
