@@ -98,7 +98,7 @@ describe('Switchboard editor: the Usage tab', () => {
       const request = usageRequest({ ...DEFAULT_USAGE_CONTROLS, range: 'last7', agentId: AGENT }, now);
       assert.deepEqual(request, { period: 'day', groupBy: 'connection', from: '2026-02-27', to: '2026-03-05', utcOffsetMinutes: -now.getTimezoneOffset() || 0, filter: { agentId: AGENT } });
       for (const range of RANGE_PRESETS) assert.ok(UsageReportRequestSchema.safeParse(usageRequest({ ...DEFAULT_USAGE_CONTROLS, range }, now)).success, range);
-      assert.deepEqual(usageFilter({ connectionId: HOME, modelRef: 'llama3.2', agentId: '', requesterId: 'vscode.chat' }), { connectionId: HOME, modelRef: 'llama3.2', requesterId: 'vscode.chat' });
+      assert.deepEqual(usageFilter({ connectionId: HOME, modelRef: 'llama3.2', agentId: '', requesterId: 'switchboard.vscodeChat' }), { connectionId: HOME, modelRef: 'llama3.2', requesterId: 'switchboard.vscodeChat' });
     });
 
     it('names a period by its first day, whatever the machine\'s time zone', () => {
@@ -166,10 +166,10 @@ describe('Switchboard editor: the Usage tab', () => {
     });
 
     it('learns the requesters to filter by from reports grouped by requester, never the "other" group', () => {
-      const byRequester: UsageReport = { ...REPORT, groups: [{ key: 'vscode.chat', label: 'VS Code chat', totals: totals() }, { key: 'other', label: 'Other', totals: totals() }] };
+      const byRequester: UsageReport = { ...REPORT, groups: [{ key: 'switchboard.vscodeChat', label: 'VS Code chat', totals: totals() }, { key: 'other', label: 'Other', totals: totals() }] };
       const known = knownRequesters({ person: 'Your views' }, byRequester, 'requester');
       assert.deepEqual(requesterOptions(known), [
-        { value: 'vscode.chat', label: 'VS Code chat' },
+        { value: 'switchboard.vscodeChat', label: 'VS Code chat' },
         { value: 'person', label: 'Your views' },
       ]);
       const same = { person: 'Your views' };
@@ -215,9 +215,9 @@ describe('Switchboard editor: the Usage tab', () => {
       assert.ok('input' in made);
       assert.deepEqual(made.input, { scope: { kind: 'connection', connectionId: HOME }, period: 'month', limit: { unit: 'usd', nano: 10_000_000_000 }, warnAtPercent: 75 });
       assert.ok(BudgetInputSchema.safeParse(made.input).success);
-      const tokens = budgetInput({ id: BUDGET, scopeKind: 'requester', scopeId: 'vscode.chat', period: 'day', unit: 'tokens', amount: '500000', warnAtPercent: '100' });
+      const tokens = budgetInput({ id: BUDGET, scopeKind: 'requester', scopeId: 'switchboard.vscodeChat', period: 'day', unit: 'tokens', amount: '500000', warnAtPercent: '100' });
       assert.ok('input' in tokens && BudgetInputSchema.safeParse(tokens.input).success);
-      assert.deepEqual('input' in tokens && tokens.input.scope, { kind: 'requester', requesterId: 'vscode.chat' });
+      assert.deepEqual('input' in tokens && tokens.input.scope, { kind: 'requester', requesterId: 'switchboard.vscodeChat' });
 
       const wrong = budgetInput({ ...EMPTY_BUDGET_FIELDS, scopeKind: 'agent', amount: '-1', warnAtPercent: '0' });
       assert.deepEqual(wrong, { errors: { scopeId: 'Choose an agent.', amount: 'A budget cannot be negative.', warnAtPercent: 'Enter a whole number from 1 to 100.' } });

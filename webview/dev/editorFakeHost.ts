@@ -48,7 +48,7 @@ const CLOUD = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 const WRITER = '5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d';
 const REVIEWER = '1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e';
 
-const REQUESTERS: Record<string, string> = { person: 'Your own views and commands', 'vscode.chat': 'VS Code chat', 'acme.review-bot': 'Review Bot (acme.review-bot)' };
+const REQUESTERS: Record<string, string> = { 'switchboard.agentsView': 'the Agents view', 'switchboard.vscodeChat': 'VS Code chat', 'acme.review-bot': 'Review Bot (acme.review-bot)' };
 
 function snapshotOf(scenario: string | null): Omit<EditorSnapshot, 'type'> {
   if (scenario === 'empty') return { connections: [], agents: [], models: [] };
@@ -85,7 +85,7 @@ function sampleCalls(): FakeCall[] {
         connectionId: cloud ? CLOUD : LOCAL,
         modelRef,
         agentId: i % 3 === 2 ? undefined : i % 2 ? REVIEWER : WRITER,
-        requesterId: i % 3 === 2 ? (back % 2 ? 'vscode.chat' : 'acme.review-bot') : 'person',
+        requesterId: i % 3 === 2 ? (back % 2 ? 'switchboard.vscodeChat' : 'acme.review-bot') : 'switchboard.agentsView',
         inputTokens,
         outputTokens,
         // o3-mini has no price here: its calls are counted without a cost.
@@ -104,7 +104,7 @@ function volumeCalls(count: number): FakeCall[] {
     const day = dayString(new Date(today.getFullYear(), today.getMonth(), today.getDate() - (i % 730)));
     const inputTokens = 200 + ((i * 37) % 3000);
     const outputTokens = 50 + ((i * 53) % 900);
-    return { day, connectionId: i % 2 ? CLOUD : LOCAL, modelRef: `model-${i % 15}`, requesterId: 'person', inputTokens, outputTokens, costNano: inputTokens * 150 + outputTokens * 600, estimated: false };
+    return { day, connectionId: i % 2 ? CLOUD : LOCAL, modelRef: `model-${i % 15}`, requesterId: 'switchboard.agentsView', inputTokens, outputTokens, costNano: inputTokens * 150 + outputTokens * 600, estimated: false };
   });
 }
 

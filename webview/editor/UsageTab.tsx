@@ -43,9 +43,6 @@ interface UsageTabProps {
   budgetChanges: number;
 }
 
-/** The requesters the contract names before any report does (src/contracts/usage.ts, BudgetScopeSchema). */
-const FIRST_REQUESTERS: Readonly<Record<string, string>> = { person: l10n.t('Your own views and commands'), 'vscode.chat': l10n.t('VS Code chat') };
-
 /** A report with the request it answers: the labels follow what was asked, not controls changed since. */
 type Answered = { request: UsageReportRequest; report: UsageReport };
 
@@ -60,7 +57,7 @@ export function UsageTab({ client, snapshot, visits, changes, budgetChanges }: U
   const [error, setError] = useState<string | undefined>(undefined);
   const [message, setMessage] = useState<RowMessage | undefined>(undefined);
   const [refreshes, setRefreshes] = useState(0);
-  const [requesters, setRequesters] = useState<Record<string, string>>(FIRST_REQUESTERS);
+  const [requesters, setRequesters] = useState<Record<string, string>>({});
   // In the person's calendar as of now: a tab left open past midnight counts the new day at its next read.
   const request = usageRequest(controls, new Date());
   const { page } = usePage<Answered>(
@@ -82,6 +79,19 @@ export function UsageTab({ client, snapshot, visits, changes, budgetChanges }: U
   useEffect(() => {
     if (page) setRequesters((known) => knownRequesters(known, page.report, page.request.groupBy));
   }, [page]);
+  // The requesters to filter by and to set a budget for: those of the last year, by name, learnt
+  // once a visit whatever the chart is grouped by (a requester is an extension's id, or one of
+  // Switchboard's own, which only the host names).
+  useEffect(() => {
+    const learn = usageRequest({ ...DEFAULT_USAGE_CONTROLS, range: 'last12Months', period: 'month', groupBy: 'requester' }, new Date());
+    client.request('usageReport', learn).then(
+      (report) => {
+        if (Array.isArray(report?.groups)) setRequesters((known) => knownRequesters(known, report, 'requester'));
+      },
+      // The tab's own report says what is wrong with the host; this one only adds names.
+      () => undefined,
+    );
+  }, [visits]);
 
   const exportCsv = async () => {
     setMessage(undefined);
@@ -216,7 +226,7 @@ function UsageReportView({ answered: { request, report }, metric }: { answered: 
             {[...groups, total].map((row, g) => {
               const isTotal = row === total;
               return (
-                <tr key={row.key || 'total'} data-testid={isTotal ? 'usage-total-row' : 'usage-group-row'} data-key={row.key} class={isTotal ? 'usage-total' : undefined}>
+                <tr key={isTotal ? 'total' : `group-${row.key}`} data-testid={isTotal ? 'usage-total-row' : 'usage-group-row'} data-key={row.key} class={isTotal ? 'usage-total' : undefined}>
                   <th scope="row">
                     {!isTotal && <span class={`usage-swatch ${chartColourClass(g)}`} aria-hidden="true" />}
                     {row.label}
