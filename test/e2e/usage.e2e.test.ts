@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
 import { assertRunEnded, startRun } from './helpers/agents';
 import { addConnection, connectionRowById, dismissKeyNotice, registerDiscoveredModels } from './helpers/connections';
-import { waitUntil } from './helpers/ui';
+import { chooseOption, waitUntil } from './helpers/ui';
 import { agentsWebview, connectionsWebview, editorWebview } from './helpers/webviews';
 import { env, openWorkbench, runCommand, widenSideBar, type Session } from './helpers/workbench';
 
@@ -89,8 +89,15 @@ describe('Usage tab of the Switchboard editor (packaged extension)', function ()
       return { width: c.width, painted };
     });
     assert.ok(canvas.width > 200 && canvas.painted > 0, `a chart was drawn: ${JSON.stringify(canvas)}`);
-    // The table of periods: today's row holds the call's tokens (shown as the chart's metric, cost).
+    // The table of periods holds the chart's figures: every day of the range, and in tokens the call's on its day.
     assert.ok((await editor.getByTestId('usage-period-row').count()) >= 28, 'every day of the last 30 days');
+    await chooseOption(editor.getByTestId('usage-metric'), 'Tokens');
+    const tokens = Number(cells[1]!.replace(/,/g, '')) + Number(cells[2]!.replace(/,/g, ''));
+    await waitUntil("the call's tokens on its day", async () => {
+      const totals = await editor.locator('[data-testid="usage-period-row"] td:last-child').allInnerTexts();
+      return totals.filter((total) => total !== '0').join() === tokens.toLocaleString('en-US');
+    });
+    await editor.locator('[data-testid="usage-chart"][data-drawn="true"]').waitFor({ timeout: 10_000 });
     await session.screenshot('usage-one-run');
   });
 
