@@ -57,7 +57,7 @@ console.log('Usage tab screenshots:');
   const page = await open('scenario=sample&tab=usage');
   await page.locator('[data-testid="usage-chart"][data-drawn="true"]').waitFor();
   const measure = await page.evaluate(() => performance.getEntriesByName('switchboard-usage-first-chart').map((entry) => entry.duration));
-  console.log(`  first chart drawn ${measure.map((ms) => ms.toFixed(1)).join(', ')} ms after the report arrived`);
+  console.log(`  first chart drawn ${measure.map((ms) => ms.toFixed(1)).join(', ')} ms after the report arrived (the dev host answers after 200 ms)`);
   await shoot(page, 'sample-cost-by-connection');
   await page.locator('[data-testid="usage-metric"]').selectOption('tokens');
   await page.locator('[data-testid="usage-group"]').selectOption('requester');

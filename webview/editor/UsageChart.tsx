@@ -10,9 +10,22 @@ const CHART_HEIGHT = 260;
 /** The least room an x-axis label needs, so labels never run into each other. */
 const LABEL_WIDTH = 72;
 
-/** What the bench measures: from the report's arrival (UsageTab marks it) to the chart's first draw. */
+/**
+ * What the bench reads (each measure holds only the newest figure): from the report's arrival
+ * (UsageTab marks it) to the chart's first draw, and from asking for a report to its arrival.
+ */
 export const USAGE_DATA_MARK = 'switchboard-usage-data';
 export const USAGE_CHART_MEASURE = 'switchboard-usage-first-chart';
+export const USAGE_ASKED_MARK = 'switchboard-usage-asked';
+export const USAGE_REPORT_MEASURE = 'switchboard-usage-report';
+
+/** Measures from `mark` to now under `name`, keeping only this figure: a long session gathers none. */
+export function measureOnce(name: string, mark: string): void {
+  if (!performance.getEntriesByName(mark).length) return;
+  performance.clearMeasures(name);
+  performance.measure(name, mark);
+  performance.clearMarks(mark);
+}
 
 /** VS Code's theme, as the body's class says it: the chart is drawn again in the new colours when it changes. */
 function useThemeKey(): string {
@@ -116,10 +129,7 @@ export function UsageChart({ report, period, metric, testId }: UsageChartProps) 
               first = false;
               // Cheap, and only a figure: the bench reads it; nothing else depends on it.
               // Measured once per arrival: a chart drawn again for a new theme or metric has no report just in.
-              if (performance.getEntriesByName(USAGE_DATA_MARK).length) {
-                performance.measure(USAGE_CHART_MEASURE, USAGE_DATA_MARK);
-                performance.clearMarks(USAGE_DATA_MARK);
-              }
+              measureOnce(USAGE_CHART_MEASURE, USAGE_DATA_MARK);
               target.dataset.drawn = 'true';
             },
           ],

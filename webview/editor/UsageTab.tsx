@@ -10,7 +10,7 @@ import { connectionOptions } from './auditFormat';
 import { BudgetsSection } from './BudgetsSection';
 import type { EditorClient, EditorSnapshot } from './client';
 import { agentOptions, modelOptions } from './runsFormat';
-import { USAGE_DATA_MARK, UsageChart } from './UsageChart';
+import { measureOnce, USAGE_ASKED_MARK, USAGE_DATA_MARK, USAGE_REPORT_MEASURE, UsageChart } from './UsageChart';
 import {
   chartColourClass,
   DEFAULT_USAGE_CONTROLS,
@@ -63,7 +63,10 @@ export function UsageTab({ client, snapshot, visits, changes, budgetChanges }: U
   const { page } = usePage<Answered>(
     async () => {
       const asked = request;
+      performance.clearMarks(USAGE_ASKED_MARK);
+      performance.mark(USAGE_ASKED_MARK);
       const report = await client.request('usageReport', asked);
+      measureOnce(USAGE_REPORT_MEASURE, USAGE_ASKED_MARK);
       // The view carries no zod: a host that answers without a report (one older than this view) is an error shown, not a blank editor.
       if (!Array.isArray(report?.periods) || !Array.isArray(report.groups) || !report.totals) throw new Error(l10n.t('Switchboard sent no usage report. Reload the window; if it stays, the extension may need an update.'));
       performance.clearMarks(USAGE_DATA_MARK);
