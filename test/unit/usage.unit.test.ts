@@ -3,6 +3,8 @@ import type { UsageReportRequest } from '../../src/contracts/usage';
 import { SwitchboardError } from '../../src/core/base/errors';
 import { settleUsage } from '../../src/core/calls/callUsage';
 import { UsageLedger } from '../../src/core/calls/usageLedger';
+import { Budgets } from '../../src/core/calls/budgets';
+import { Database } from '../../src/core/store/database';
 import { costNano, priceOf } from '../../src/core/models/pricing';
 import { personAt, requesterIds } from '../../src/core/keys/requesters';
 import { CANARY_KEY } from '../fixtures/canary';
@@ -93,6 +95,93 @@ describe('Usage: every call recorded and priced on the one call path', function 
     assert.equal(cleared.cachedInputCostPer1k, undefined);
   });
 
+});
+
+describe('Budgets: a call with no room left is refused before its key is read', function () {
+  this.timeout(30_000);
+  const openai = new OpenAiFixture({ apiKey: CANARY_KEY });
+  const spare = new OpenAiFixture({ apiKey: CANARY_KEY });
+  serveDuringSuite(openai);
+  serveDuringSuite(spare);
+  let stack: Awaited<ReturnType<typeof makeStack>>;
+  afterEach(async () => stack?.cleanup());
+
+  async function cloud(name: string, server: OpenAiFixture) {
+    const connection = await stack.connections.create({ name, providerId: 'openai', baseUrl: `${server.url}/v1` });
+    await stack.connections.setKey(connection.id, CANARY_KEY);
+    await stack.models.register(connection.id, [discovered('gpt-4o-mini', { inputCostPer1k: 1, outputCostPer1k: 1, sources: { costs: 'builtin' } })]);
+    return connection;
+  }
+
+  it('refuses a run at its limit with budget_exceeded naming the budget, its period and what was used, audits the refusal, and sends nothing', async () => {
+    stack = await makeStack();
+    const connection = await cloud('Work', openai);
+    const agent = await stack.agents.create({ name: 'writer', connectionId: connection.id, modelRef: 'gpt-4o-mini' });
+    await stack.budgets.set({ scope: { kind: 'agent', agentId: agent.id }, period: 'month', limit: { unit: 'usd', nano: 1 } }, requesterIds.editor);
+    const first = await stack.service.start({ agentId: agent.id, input: 'hello there' }, person);
+    assert.equal(first.status, 'succeeded', 'the first call finds room');
+    const requests = openai.requests.length;
+    const keyReads = (await stack.audit.read()).filter((entry) => entry.kind === 'key_read').length;
+    const second = await stack.service.start({ agentId: agent.id, input: 'hello again' }, person);
+    assert.equal(second.error?.code, 'budget_exceeded');
+    assert.match(second.error!.message, /monthly budget of writer is used up: \$\d+\.\d+ of \$0\.0000 this month.*Usage tab/);
+    assert.equal(openai.requests.length, requests, 'nothing was sent');
+    const entries = await stack.audit.read();
+    assert.equal(entries.filter((entry) => entry.kind === 'key_read').length, keyReads, 'no key was read');
+    const refused = entries.filter((entry) => entry.kind === 'budget_refused');
+    assert.deepEqual(refused.map((entry) => [entry.runId, entry.requesterId, entry.connectionId, entry.outcome]), [[second.id, requesterIds.agentsView, connection.id, 'budget_exceeded']]);
+    assert.deepEqual(entries.filter((entry) => entry.kind === 'budget_changed').map((entry) => entry.requesterId), [requesterIds.editor]);
+    assert.ok(!JSON.stringify(entries).includes(CANARY_KEY));
+  });
+
+  it('skips a fallback target its budget refuses, as one whose key was denied', async () => {
+    stack = await makeStack();
+    const work = await cloud('Work', openai);
+    const other = await cloud('Other', spare);
+    const agent = await stack.agents.create({ name: 'writer', connectionId: work.id, modelRef: 'gpt-4o-mini', fallbacks: [{ connectionId: other.id, modelRef: 'gpt-4o-mini' }] });
+    await stack.budgets.set({ scope: { kind: 'connection', connectionId: other.id }, period: 'day', limit: { unit: 'tokens', tokens: 1 } }, requesterIds.editor);
+    // Use Other's budget up directly through a run on it, then fail the primary.
+    const direct = await stack.service.start({ agentId: agent.id, input: 'x', connectionId: other.id, modelRef: 'gpt-4o-mini' }, person);
+    assert.equal(direct.status, 'succeeded');
+    stack.settings.retrySettings = { maxAttempts: 1, maxWaitMs: 0 };
+    openai.setBehaviour('server-error');
+    const run = await stack.service.start({ agentId: agent.id, input: 'hello' }, person);
+    assert.equal(run.status, 'failed');
+    assert.notEqual(run.error?.code, 'budget_exceeded', 'the primary failure is the one told');
+    assert.ok(run.routing?.attempts?.some((attempt) => attempt.connectionId === other.id && attempt.outcome === 'budget_exceeded'), JSON.stringify(run.routing?.attempts));
+  });
+
+  it('warns once per budget and period, even with two windows recording, and refuses a bad budget changing nothing', async () => {
+    stack = await makeStack();
+    const connection = await cloud('Work', openai);
+    const agent = await stack.agents.create({ name: 'writer', connectionId: connection.id, modelRef: 'gpt-4o-mini' });
+    for (const bad of [{ scope: { kind: 'agent', agentId: agent.id }, period: 'day', limit: { unit: 'usd', nano: -5 } }, { scope: { kind: 'agent', agentId: agent.id }, period: 'week', limit: { unit: 'tokens', tokens: 5 } }, { scope: { kind: 'agent', agentId: agent.id }, period: 'day', limit: { unit: 'tokens', tokens: 1e15 } }]) {
+      await assert.rejects(stack.budgets.set(bad, requesterIds.editor), (error: SwitchboardError) => error.code === 'invalid_input');
+    }
+    assert.deepEqual(stack.budgets.list(), []);
+    await stack.budgets.set({ scope: { kind: 'agent', agentId: agent.id }, period: 'day', limit: { unit: 'tokens', tokens: 1_000_000 }, warnAtPercent: 1 }, requesterIds.editor);
+    // Another window on the same file, with its own ledger and budgets.
+    const otherDb = new Database({ file: stack.db.file, logger: stack.logger });
+    const otherLedger = new UsageLedger({ db: otherDb, clock: stack.clock, utcOffsetMinutes: () => 0 });
+    const otherWarnings: string[] = [];
+    const otherBudgets = new Budgets({ db: otherDb, ledger: otherLedger, audit: stack.audit, logger: stack.logger, label: () => 'writer', warn: (message) => otherWarnings.push(message) });
+    const big = { requesterId: 'person', connectionId: connection.id, agentId: agent.id, providerId: 'openai', modelRef: 'gpt-4o-mini', usage: { inputTokens: 20_000, outputTokens: 0 }, price: { source: 'unknown' as const, inputPer1k: 0, outputPer1k: 0 } };
+    const { also } = await otherLedger.record(big, (sql) => otherBudgets.claimWarnings(sql, big));
+    otherBudgets.tell(also ?? []);
+    assert.equal(otherWarnings.length, 1);
+    assert.match(otherWarnings[0]!, /daily budget of writer has passed 1%/);
+    await stack.service.start({ agentId: agent.id, input: 'hello' }, person);
+    assert.deepEqual(stack.budgetWarnings, [], 'the other window warned already this period');
+    // A new day warns again, once.
+    stack.clock.time = new Date(stack.clock.time.getTime() + 86_400_000);
+    for (const expected of [1, 0]) {
+      const { also: again } = await stack.ledger.record(big, (sql) => stack.budgets.claimWarnings(sql, big));
+      assert.equal(again?.length, expected);
+    }
+    otherBudgets.dispose();
+    otherLedger.dispose();
+    otherDb.dispose();
+  });
 });
 
 describe('Usage: settling what a provider reported', () => {
