@@ -193,18 +193,26 @@ export class UsageLedger implements Disposable {
   report(request: UsageReportRequest, label: (dimension: UsageDimension, key: string) => string): UsageReport {
     const range = rangeOf(request);
     const periods = periodsOf(request);
-    const bucket = bucketSql(request.period, request.utcOffsetMinutes);
     const where = conditionsOf(request.filter, range);
+    // Grouped by the person's day as a whole number (integer arithmetic per row, no date
+    // functions): at most MAX_USAGE_BUCKETS days per group come back, folded into weeks or months here.
+    const offsetMs = request.utcOffsetMinutes * 60_000;
     const rows = this.deps.db.read((sql) =>
-      sql.all<UsageTotals & { period: string; grp: string }>(`SELECT ${bucket} AS period, ${GROUP_COLUMNS[request.groupBy]} AS grp, ${SUMS} FROM ${USAGE}${where.clause} GROUP BY period, grp`, ...where.args),
+      sql.all<UsageTotals & { day: number; grp: string }>(`SELECT (time + ?) / ${DAY_MS} AS day, ${GROUP_COLUMNS[request.groupBy]} AS grp, ${SUMS} FROM ${USAGE}${where.clause} GROUP BY day, grp`, offsetMs, ...where.args),
     );
+    const periodOfDay = new Map<number, string>();
     const byGroup = new Map<string, { totals: UsageTotals; cells: Map<string, UsageTotals> }>();
     for (const row of rows) {
       const totals = numbers(row);
+      const day = Number(row.day);
+      let period = periodOfDay.get(day);
+      if (period === undefined) periodOfDay.set(day, (period = periodStart(day, request.period)));
       let group = byGroup.get(row.grp);
       if (!group) byGroup.set(row.grp, (group = { totals: { ...EMPTY_TOTALS }, cells: new Map() }));
       addInto(group.totals, totals);
-      group.cells.set(row.period, totals);
+      const cell = group.cells.get(period);
+      if (cell) addInto(cell, totals);
+      else group.cells.set(period, totals);
     }
     const ranked = [...byGroup.entries()].sort(([, a], [, b]) => b.totals.costNano - a.totals.costNano || b.totals.inputTokens + b.totals.outputTokens - (a.totals.inputTokens + a.totals.outputTokens));
     const kept = ranked.slice(0, MAX_USAGE_GROUPS);
@@ -329,13 +337,13 @@ function conditionsOf(filter: UsageFilter, range: { fromMs: number; toMs: number
     .equal('requester_id', filter.requesterId);
 }
 
-/** The SQL for a call's period start (YYYY-MM-DD), in the report's time zone; weeks start on Monday. */
-function bucketSql(period: UsageReportRequest['period'], offsetMinutes: number): string {
-  // The offset is a checked integer, spliced as one so the statement is prepared once per zone.
-  const local = `(time / 1000 + ${Math.trunc(offsetMinutes) * 60}), 'unixepoch'`;
-  if (period === 'day') return `date(${local})`;
-  if (period === 'week') return `date(${local}, 'weekday 0', '-6 days')`;
-  return `strftime('%Y-%m-01', ${local})`;
+/** The first day (YYYY-MM-DD) of the period holding a local day, counted from 1970-01-01; weeks start on Monday. */
+function periodStart(day: number, period: UsageReportRequest['period']): string {
+  const date = new Date(day * DAY_MS);
+  // 1970-01-01 was a Thursday: getUTCDay() is 0 on Sunday.
+  if (period === 'week') date.setUTCDate(date.getUTCDate() - ((date.getUTCDay() + 6) % 7));
+  if (period === 'month') date.setUTCDate(1);
+  return date.toISOString().slice(0, 10);
 }
 
 /** Every period's first day across the report's range, oldest first. */
