@@ -145,7 +145,7 @@ export class RunService {
       }
       // The worker names only its messages; where they go is this run's routing.
       const callModel = (messages: ChatMessage[], callSignal: AbortSignal, onText: (text: string) => void) =>
-        this.track(run.id, deps.modelCaller.call({ runId: run.id, requester, connectionId: routing.connectionId, modelRef: routing.modelRef, messages, fallbacks, onAttempt, onRateLimitWait }, callSignal, onText));
+        this.track(run.id, deps.modelCaller.call({ runId: run.id, agentId: agent.id, requester, connectionId: routing.connectionId, modelRef: routing.modelRef, messages, fallbacks, onAttempt, onRateLimitWait }, callSignal, onText));
       const result = await deps.agentHost.run(
         {
           type: 'start',
