@@ -61,9 +61,10 @@ describe('Usage tab of the Switchboard editor (packaged extension)', function ()
   });
 
   it("lists the run's call by connection under a drawn chart, with the same figures in its tables", async () => {
-    await runCommand(session.page, 'Switchboard: Open Switchboard');
+    // The palette's Show Usage opens the editor on its Usage tab.
+    await runCommand(session.page, 'Switchboard: Show Usage');
     ({ view: editor } = await editorWebview(session.page));
-    await editor.getByTestId('tab-usage').click();
+    await waitUntil('the Usage tab shown', async () => (await editor.getByTestId('usage-summary').isVisible()) === true);
     const row = editor.getByTestId('usage-group-row').filter({ hasText: OLLAMA });
     // The host says the ledger changed while the tab is shown; Refresh only if that notice came before the tab was.
     await waitUntil('the run\'s call in the table', async () => {
