@@ -204,7 +204,7 @@ function UsageReportView({ answered: { request, report }, metric }: { answered: 
     <div class="usage-report" data-testid="usage-report">
       <h3 class="editor-heading">{heading}</h3>
       <UsageChart report={report} period={request.period} metric={metric} testId="usage-chart" />
-      <div class="editor-table-scroll usage-table-scroll">
+      <div class="editor-table-scroll usage-table-scroll" data-testid="usage-table-scroll">
         <table class="editor-table" data-testid="usage-groups-table">
           <caption class="usage-caption">{totalsCaption(request.groupBy)}</caption>
           <thead>
