@@ -126,8 +126,7 @@ export function UsageTab({ client, snapshot, visits, changes, budgetChanges }: U
         <ControlField id="usage-period" label={l10n.t('Per')} value={controls.period} options={PERIOD_OPTIONS} onChange={(period) => change({ period: period as UsageControls['period'] })} />
         <ControlField id="usage-group" label={l10n.t('Group by')} value={controls.groupBy} options={GROUP_OPTIONS} onChange={(groupBy) => change({ groupBy: groupBy as UsageControls['groupBy'] })} />
         <ControlField id="usage-metric" label={l10n.t('Show')} value={controls.metric} options={METRIC_OPTIONS} onChange={(metric) => change({ metric: metric as UsageMetric })} />
-      </div>
-      <div class="editor-filters" data-testid="usage-filters">
+        {/* The filters follow the report's shape in the same grid: fewer rows on a narrow editor. */}
         <SelectField
           id="usage-connection"
           testId="usage-filter-connection"
