@@ -32,6 +32,9 @@ export function App() {
   // Per tab: the host said what it pages changed while it was shown (a hidden tab reads afresh when shown anyway).
   const [changes, setChanges] = useState<Counts>(ZERO);
   const [budgetChanges, setBudgetChanges] = useState(0);
+  // The Usage tab asks for nothing until it is first shown: its report sums every call of the range on the host.
+  const usageSeen = useRef(false);
+  usageSeen.current ||= tab === 'usage';
   const shown = useRef(tab);
   shown.current = tab;
   const showTab = (next: EditorTab) => {
@@ -71,7 +74,7 @@ export function App() {
     { id: 'models', label: l10n.t('Models'), content: <ModelsTab client={client} snapshot={snapshot} /> },
     { id: 'runs', label: l10n.t('Runs'), content: <RunsTab client={client} snapshot={snapshot} visits={visits.runs} firstPage={firstPages?.runs} /> },
     { id: 'chat', label: l10n.t('Chat requests'), content: <ChatTab client={client} snapshot={snapshot} visits={visits.chat} changes={changes.chat} /> },
-    { id: 'usage', label: l10n.t('Usage'), content: <UsageTab client={client} snapshot={snapshot} visits={visits.usage} changes={changes.usage} budgetChanges={budgetChanges} /> },
+    { id: 'usage', label: l10n.t('Usage'), content: usageSeen.current && <UsageTab client={client} snapshot={snapshot} visits={visits.usage} changes={changes.usage} budgetChanges={budgetChanges} /> },
     {
       id: 'audit',
       label: l10n.t('Audit'),
