@@ -9,6 +9,16 @@ export type ValueSource = 'api' | 'builtin' | 'default' | 'user';
 /** The largest context window a person may set (tokens); far above any model today. */
 export const MAX_CONTEXT_WINDOW = 100_000_000;
 
+/** The largest output limit a person may set (tokens); far above any model today. */
+export const MAX_OUTPUT_LIMIT = 10_000_000;
+
+/** The efforts a reasoning setting may name (OpenAI's `reasoning_effort`, Ollama's `think` levels). */
+export const REASONING_EFFORTS = ['low', 'medium', 'high'] as const;
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+
+/** The largest thinking budget a person may set (tokens); each provider's own limit is smaller. */
+export const MAX_THINKING_BUDGET = 1_000_000;
+
 /** The most models one discovery reply or one registerModels request carries. */
 export const MAX_MODELS_PER_MESSAGE = 5000;
 
