@@ -454,7 +454,7 @@ function draftOf(info: ModelInfo): ModelDraft {
     contextSource: apiContext ? 'api' : 'builtin',
     inputCostPer1k: facts?.inputCostPer1k,
     outputCostPer1k: facts?.outputCostPer1k,
-    metadata: { maxOutputTokens: positiveInt(info.max_tokens) },
+    maxOutputTokens: positiveInt(info.max_tokens),
   };
 }
 

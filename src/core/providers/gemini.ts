@@ -357,6 +357,7 @@ function draftOf(model: GeminiModel): ModelDraft {
     modalitiesSource: table ? 'builtin' : model.thinking !== undefined && model.thinking !== null ? 'api' : undefined,
     contextWindow: positiveInt(model.inputTokenLimit),
     contextSource: 'api',
-    metadata: { maxOutputTokens: positiveInt(model.outputTokenLimit), version: model.version },
+    maxOutputTokens: positiveInt(model.outputTokenLimit),
+    metadata: { version: model.version },
   };
 }
