@@ -2,7 +2,8 @@ import * as z from 'zod';
 import { AuditEntrySchema, RunRecordSchema, RunStatusSchema } from './agents';
 import { ChatRecordSchema } from './chatRecords';
 import { AgentsConnectionSchema } from './agentsView';
-import { RegisteredModelSchema } from './models';
+import { MAX_OUTPUT_LIMIT } from './modelFacts';
+import { ReasoningSchema, RegisteredModelSchema } from './models';
 import { ReplySchema, requestSchema, type ViewProtocol } from './rpc';
 import { BudgetInputSchema, BudgetStatusSchema, MAX_PRICE_PER_1K, UsageReportRequestSchema, UsageReportSchema } from './usage';
 
@@ -96,6 +97,10 @@ export const editorMethods = {
   deleteModels: z.object({ ids: modelIds }).strict(),
   /** The palette's Discover Models flow for this connection (a progress notification, then a pick of what to add). */
   discoverModels: z.object({ connectionId: z.string().uuid() }).strict(),
+  /** The person's reasoning setting for a model (an effort or a thinking budget); `null` goes back to the provider's default. The provider must take it. */
+  setModelReasoning: z.object({ id: z.string().uuid(), reasoning: ReasoningSchema.nullable() }).strict(),
+  /** The person's output limit for a model (tokens); `null` goes back to the provider's. */
+  setModelOutputLimit: z.object({ id: z.string().uuid(), tokens: z.number().int().positive().max(MAX_OUTPUT_LIMIT).nullable() }).strict(),
   auditPage: z.object({ offset: z.number().int().nonnegative(), limit: z.number().int().positive().max(MAX_AUDIT_PAGE), filter: AuditFilterSchema }).strict(),
   /** The entries written since the last verify; with `full`, the whole log (Verify All). */
   verifyAudit: z.object({ full: z.boolean().optional() }).strict(),
@@ -143,6 +148,8 @@ export const editorResults = {
   deleteModels: z.object({ deleted: z.number().int().nonnegative() }),
   /** What was added; `cancelled` when the person closed the pick. */
   discoverModels: z.object({ registered: z.number().int().nonnegative(), added: z.number().int().nonnegative(), cancelled: z.boolean() }),
+  setModelReasoning: RegisteredModelSchema,
+  setModelOutputLimit: RegisteredModelSchema,
   auditPage: z.object({ entries: z.array(AuditRowSchema).max(MAX_AUDIT_PAGE), total: z.number().int().nonnegative() }),
   verifyAudit: AuditVerificationSchema,
   exportAudit: z.object({ exported: z.boolean(), entries: z.number().int().nonnegative() }),

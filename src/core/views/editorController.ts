@@ -36,7 +36,7 @@ export interface EditorControllerDeps {
   registeredModels(): ReadonlyMap<string, readonly RegisteredModelSummary[]>;
   modelsChanged: Event<void>;
   copyToClipboard(text: string): Promise<void>;
-  models: Pick<ModelRegistry, 'list' | 'setEnabledMany' | 'deleteMany'>;
+  models: Pick<ModelRegistry, 'list' | 'setEnabledMany' | 'deleteMany' | 'setReasoning' | 'setOutputLimit'>;
   /** The palette's Discover Models flow for one connection, as the editor; undefined when cancelled. */
   discoverModels(connectionId: string): Promise<{ registered: number; added: number } | undefined>;
   /** A requester's name as people read it (the host's describeRequester). */
@@ -66,6 +66,10 @@ export function createEditorController(deps: EditorControllerDeps): ViewHost<Edi
         return { changed: await deps.models.setEnabledMany(request.params.ids, request.params.enabled) };
       case 'deleteModels':
         return { deleted: await deps.models.deleteMany(request.params.ids) };
+      case 'setModelReasoning':
+        return deps.models.setReasoning(request.params.id, request.params.reasoning);
+      case 'setModelOutputLimit':
+        return deps.models.setOutputLimit(request.params.id, request.params.tokens);
       case 'discoverModels': {
         const result = await deps.discoverModels(request.params.connectionId);
         return result ? { ...result, cancelled: false } : { registered: 0, added: 0, cancelled: true };
