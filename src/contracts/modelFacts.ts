@@ -158,6 +158,12 @@ export function reasoningText(reasoning: { effort: ReasoningEffort } | { budgetT
   return 'effort' in reasoning ? reasoning.effort : `${reasoning.budgetTokens.toLocaleString('en')} tokens`;
 }
 
+/** A model's reasoning setting and output limit as a person types them (empty: the provider's own), for the fields that change them. */
+export function callSettingsText(model: { reasoning?: { effort: ReasoningEffort } | { budgetTokens: number }; outputLimitOverride?: number }): { reasoning: string; outputLimit: string } {
+  const reasoning = model.reasoning ? ('effort' in model.reasoning ? model.reasoning.effort : String(model.reasoning.budgetTokens)) : '';
+  return { reasoning, outputLimit: model.outputLimitOverride === undefined ? '' : String(model.outputLimitOverride) };
+}
+
 /**
  * What a person typed as a reasoning setting: an effort (`low`, `medium`, `high`), a budget in
  * tokens (`8192`, `8,192 tokens`), or nothing for the provider's default (null). An error

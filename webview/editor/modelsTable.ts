@@ -1,5 +1,5 @@
 import * as l10n from '@vscode/l10n';
-import { MAX_OUTPUT_LIMIT, outputLimitDetail, outputLimitOf, outputLimitText, parseReasoningText, reasoningText } from '../../src/contracts/modelFacts';
+import { callSettingsText, MAX_OUTPUT_LIMIT, outputLimitDetail, outputLimitOf, outputLimitText, parseReasoningText, reasoningText } from '../../src/contracts/modelFacts';
 import type { Reasoning, RegisteredModel } from '../../src/contracts/models';
 import type { EditorSnapshot } from '../../src/contracts/editorView';
 import { connectionName } from '../agents/format';
@@ -100,9 +100,7 @@ export function modelRows(models: readonly RegisteredModel[], connections: Conne
 }
 
 /** The settings form's fields for a model: what it shows before the person types. */
-export function settingsFields(model: RegisteredModel): { reasoning: string; outputLimit: string } {
-  return { reasoning: model.reasoning ? ('effort' in model.reasoning ? model.reasoning.effort : String(model.reasoning.budgetTokens)) : '', outputLimit: model.outputLimitOverride === undefined ? '' : String(model.outputLimitOverride) };
-}
+export const settingsFields = callSettingsText;
 
 /**
  * What the settings form would send: the reasoning (null for the provider's default) and the
