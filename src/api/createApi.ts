@@ -4,6 +4,7 @@ import { hasCredentials, type Connection } from '../contracts/connections';
 import type { ErrorCode } from '../contracts/errors';
 import type { RegisteredModel } from '../contracts/models';
 import type { ProviderDescriptor } from '../contracts/providers';
+import { UsageReportRequestSchema, type UsageReport, type UsageReportRequest } from '../contracts/usage';
 import type { AgentRunHandle, ConnectionSummary, Disposable, Event, SwitchboardApiV1, SwitchboardExports } from './types';
 
 /**
@@ -31,6 +32,8 @@ export interface ApiHost {
     /** Without them the run cannot be cancelled from here and its output is only in the record it finishes with. */
     options?: { signal?: AbortSignal; onOutput?(text: string): void },
   ): Promise<{ runId: string; finished: Promise<RunRecord> }>;
+  /** The usage report of calls filtered as asked; the API always narrows it to the caller's own calls. */
+  usage(request: UsageReportRequest): UsageReport;
   /** A listener of another extension threw: logged there, so one extension's bug breaks neither Switchboard nor the others' listeners. */
   listenerFailed(caller: string, error: unknown): void;
   /** An error of the host's own kind, so a caller sees the same `code` wherever a refusal comes from. */
@@ -116,11 +119,27 @@ function apiV1(host: ApiHost, caller: string): SwitchboardApiV1 {
     // Nothing reads the output as it streams nor cancels: no queue, no controller.
     startAgentRun: async (request) => (await host.launchRun(request, caller)).finished,
     launchAgentRun: launch,
+    usage: (request: unknown) => host.usage(ownUsageRequest(host, request, caller)),
     onDidChangeProviders: guarded(host, caller, host.onDidChangeProviders),
     onDidChangeConnections: guarded(host, caller, host.onDidChangeConnections),
     onDidChangeModels: guarded(host, caller, host.onDidChangeModels),
     onDidFinishRun: guarded(host, caller, (listener: (run: RunRecord) => void) => host.onDidFinishRun((run) => run.requesterId === caller && listener(run))),
   };
+}
+
+/**
+ * A usage request narrowed to the caller's own calls: whatever requester it names (or none), the
+ * filter's requester is the caller's id, so no argument reaches another caller's usage.
+ */
+function ownUsageRequest(host: ApiHost, request: unknown, caller: string): UsageReportRequest {
+  const given = typeof request === 'object' && request !== null ? (request as Record<string, unknown>) : {};
+  const filter = typeof given.filter === 'object' && given.filter !== null ? (given.filter as Record<string, unknown>) : {};
+  const parsed = UsageReportRequestSchema.safeParse({ ...given, filter: { ...filter, requesterId: caller } });
+  if (!parsed.success) {
+    const where = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)').join(', ');
+    throw host.error('invalid_input', `usage takes { period, groupBy, from, to, utcOffsetMinutes, filter? } (see UsageRequest); these are not valid: ${where.slice(0, 200)}.`);
+  }
+  return parsed.data;
 }
 
 /** The event with each of the caller's listeners guarded: what it throws is reported, never raised in Switchboard. */

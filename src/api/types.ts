@@ -23,8 +23,17 @@ import type { Connection } from '../contracts/connections';
 import type { ErrorCode } from '../contracts/errors';
 import type { ChatRequest, ChatResult, ChatStreamPart, DiscoveredModel, RegisteredModel } from '../contracts/models';
 import type { ProviderDescriptor } from '../contracts/providers';
+import type { UsageFilter, UsageReport, UsageReportRequest } from '../contracts/usage';
 
-export type { ChatRequest, ChatResult, ChatStreamPart, DiscoveredModel, ErrorCode, ProviderDescriptor, RegisteredModel, RunRecord, StartAgentRunRequest };
+export type { ChatRequest, ChatResult, ChatStreamPart, DiscoveredModel, ErrorCode, ProviderDescriptor, RegisteredModel, RunRecord, StartAgentRunRequest, UsageReport };
+
+/**
+ * What `usage` reports: a range of days in your time zone, by day, week or month, broken down by
+ * connection, model, agent or requester. Every call in it is one your extension asked for.
+ */
+export interface UsageRequest extends Omit<UsageReportRequest, 'filter'> {
+  filter?: Omit<UsageFilter, 'requesterId'>;
+}
 
 /** Shaped like `vscode.Disposable`, so either can be used. */
 export interface Disposable {
@@ -137,6 +146,14 @@ export interface SwitchboardApiV1 {
   startAgentRun(request: StartAgentRunRequest): Promise<RunRecord>;
   /** Like `startAgentRun`, but resolves once the run is stored, with its id, its output stream and a cancel. */
   launchAgentRun(request: StartAgentRunRequest): Promise<AgentRunHandle>;
+  /**
+   * The tokens and cost of the model calls this extension asked for (its runs), per period and
+   * group, as the Usage tab reports them: never another extension's or the person's calls.
+   * Costs are whole nano-dollars (1e-9 USD); calls with no known price are counted in
+   * `unpricedCalls`, not in `costNano`.
+   * @throws `invalid_input` for a malformed request or a range of more than 732 periods.
+   */
+  usage(request: UsageRequest): UsageReport;
   /** A provider was registered or removed. */
   readonly onDidChangeProviders: Event<void>;
   /** A connection was added, edited or deleted. */

@@ -36,6 +36,8 @@ export const DiscoveredModelSchema = z.object({
   maxOutputTokens: z.number().int().positive().max(MAX_OUTPUT_LIMIT).optional(),
   inputCostPer1k: z.number().nonnegative().optional(),
   outputCostPer1k: z.number().nonnegative().optional(),
+  /** The price of prompt tokens read from the provider's cache, where it is known (the person's value). */
+  cachedInputCostPer1k: z.number().nonnegative().optional(),
   sources: z.object({
     modalities: ValueSourceSchema.optional(),
     contextWindow: ValueSourceSchema.optional(),
@@ -251,11 +253,12 @@ export const ChatRequestSchema = z
 export type ChatRequest = z.infer<typeof ChatRequestSchema>;
 
 export const UsageSchema = z.object({
+  /** Every prompt token, those read from or written to the prompt cache included. */
   inputTokens: z.number().int().nonnegative(),
   outputTokens: z.number().int().nonnegative(),
-  /** Prompt tokens the provider read from its prompt cache, when it says (Anthropic, OpenAI, Gemini). */
+  /** Prompt tokens (part of `inputTokens`) the provider read from its prompt cache, when it says (Anthropic, OpenAI, Gemini). */
   cacheReadTokens: z.number().int().nonnegative().optional(),
-  /** Prompt tokens the provider wrote to its prompt cache, when it says (Anthropic). */
+  /** Prompt tokens (part of `inputTokens`) the provider wrote to its prompt cache, when it says (Anthropic). */
   cacheWriteTokens: z.number().int().nonnegative().optional(),
   /** Output tokens the model spent reasoning (part of `outputTokens`), when the provider says (OpenAI, Gemini). */
   reasoningTokens: z.number().int().nonnegative().optional(),

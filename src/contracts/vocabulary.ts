@@ -4,7 +4,7 @@
 
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 
-export const AUDIT_KINDS = ['key_read', 'model_call', 'connection_created', 'connection_updated', 'connection_deleted'] as const;
+export const AUDIT_KINDS = ['key_read', 'model_call', 'connection_created', 'connection_updated', 'connection_deleted', 'budget_refused', 'budget_changed'] as const;
 
 /** The longest fallback list an agent or the `switchboard.fallbacks` setting may name. */
 export const MAX_FALLBACKS = 5;

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { checkPrice } from '../core/models/pricing';
 import * as z from 'zod';
 import { BaseUrlSchema, type Connection, type ConnectionPatch, type TestResult } from '../contracts/connections';
 import { callSettingsText, contextWindowText, describeDiscovery, parseReasoningText } from '../contracts/modelFacts';
@@ -234,6 +235,39 @@ export function registerCommands(deps: CommandDeps): Commands {
   }
 
   /**
+   * The person's own price for a registered model (the argument: its registry id), in dollars per
+   * 1,000 tokens: "input, output" or "input, output, cached input"; an empty answer clears it, back
+   * to the provider's or the built-in table's. It wins over both, and discovery keeps it.
+   */
+  async function setModelPrice(arg: unknown): Promise<RegisteredModel | undefined> {
+    const names = new Map(connections.list().map((c) => [c.id, c.name]));
+    const registered = models.list();
+    let model = typeof arg === 'string' ? registered.find((m) => m.id === arg) : undefined;
+    if (typeof arg === 'string' && !model) throw new SwitchboardError('model_not_found', vscode.l10n.t('No registered model has the id {0}. It may have been removed.', arg.slice(0, 100)));
+    model ??= await prompter.pick(
+      registered.map((m) => ({ label: m.displayName, description: names.get(m.connectionId) ?? '', detail: priceText(m), value: m })),
+      vscode.l10n.t('Choose the model whose price to set'),
+    );
+    if (!model) return undefined;
+    const current = [model.inputCostPer1k, model.outputCostPer1k, model.cachedInputCostPer1k].filter((value) => value !== undefined).join(', ');
+    const answer = await prompter.inputText({
+      title: vscode.l10n.t('Price of "{0}"', model.displayName),
+      prompt: vscode.l10n.t('Dollars per 1,000 tokens: input, output, and optionally cached input (e.g. 0.00015, 0.0006). Leave empty to use the provider\'s or the built-in price.'),
+      value: current,
+      validate: (text) => {
+        try {
+          parsePrice(text);
+          return undefined;
+        } catch (error) {
+          return error instanceof Error ? error.message : String(error);
+        }
+      },
+    });
+    if (answer === undefined) return undefined;
+    return models.setPrice(model.id, parsePrice(answer));
+  }
+
+  /**
    * Lists the connection's models under a progress notification, then a multi-select pick of
    * them (registered ones checked) plus "Enter a model id…" for what discovery cannot list.
    * Unchecking a registered model does not remove it; the Models tab does that.
@@ -353,6 +387,7 @@ export function registerCommands(deps: CommandDeps): Commands {
     command('switchboard.discoverModels', discoverModels),
     command('switchboard.setModelCapabilities', setModelCapabilities),
     command('switchboard.setModelReasoning', setModelReasoning),
+    command('switchboard.setModelPrice', setModelPrice),
     vscode.commands.registerCommand('switchboard.focusConnections', () => vscode.commands.executeCommand('switchboard.connections.focus')),
   ];
   return { disposables, discoverModels: (connectionId, requester) => discoverModels(connectionId, requester) };
@@ -383,4 +418,23 @@ function validateField(kind: 'url' | 'text' | 'secret', required: boolean, text:
   if (kind !== 'url') return undefined;
   const parsed = BaseUrlSchema.safeParse(text);
   return parsed.success ? undefined : parsed.error.issues[0]?.message;
+}
+
+/** A model's price as the pick shows it. */
+function priceText(model: RegisteredModel): string {
+  if (model.inputCostPer1k === undefined && model.outputCostPer1k === undefined) return vscode.l10n.t('no price known');
+  return vscode.l10n.t('${0} in, ${1} out per 1,000 tokens', String(model.inputCostPer1k ?? 0), String(model.outputCostPer1k ?? 0));
+}
+
+/** "input, output[, cached input]" as a price, each checked; empty: no price of the person's (null). */
+function parsePrice(text: string): { inputPer1k: number; outputPer1k: number; cachedInputPer1k?: number } | null {
+  const parts = text.split(/[,;\s]+/).filter(Boolean);
+  if (!parts.length) return null;
+  if (parts.length < 2 || parts.length > 3) throw new SwitchboardError('invalid_input', vscode.l10n.t('Give two or three prices: input, output, and optionally cached input.'));
+  const [input, output, cached] = parts.map((part) => (/^\d*\.?\d+(e-?\d+)?$/i.test(part) ? Number(part) : Number.NaN));
+  return {
+    inputPer1k: checkPrice(input, vscode.l10n.t('input')),
+    outputPer1k: checkPrice(output, vscode.l10n.t('output')),
+    ...(cached !== undefined ? { cachedInputPer1k: checkPrice(cached, vscode.l10n.t('cached input')) } : {}),
+  };
 }

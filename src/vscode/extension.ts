@@ -23,6 +23,9 @@ import { HttpClient } from '../core/http/httpClient';
 import { auditChainKeys, KeyPath } from '../core/keys/keyPath';
 import { ModelActions } from '../core/models/modelActions';
 import { ModelCaller } from '../core/calls/modelCaller';
+import { UsageLedger } from '../core/calls/usageLedger';
+import { Budgets } from '../core/calls/budgets';
+import { priceOf } from '../core/models/pricing';
 import { ModelRegistry } from '../core/models/modelRegistry';
 import { systemClock } from '../core/base/ports';
 import { ProviderRegistry } from '../core/providers/providerRegistry';
@@ -97,7 +100,27 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
     silenceLimitMs: () => settings.requestTimeoutMs() + 30_000,
     logger,
   });
-  const modelCaller = new ModelCaller({ connections, registry, keys, audit, http, settings, logger, clock, contextWindow: (connectionId, modelRef) => models.contextWindow(connectionId, modelRef), callSettings: (connectionId, modelRef) => models.callSettings(connectionId, modelRef) });
+  // Every call's usage, priced, in the database every window shares; budgets checked before a key is read.
+  const ledger = new UsageLedger({ db, clock });
+  const budgets = new Budgets({
+    ...{ db, ledger, audit, logger },
+    label: (scope) =>
+      scope.kind === 'connection'
+        ? (connections.get(scope.connectionId)?.name ?? scope.connectionId)
+        : scope.kind === 'agent'
+          ? (agents.get(scope.agentId)?.name ?? scope.agentId)
+          : describeRequester(scope.requesterId),
+    warn: (message) => {
+      const show = vscode.l10n.t('Show Usage');
+      void prompter.notify({ message, actions: [show] }).then((action) => action === show && vscode.commands.executeCommand('switchboard.showUsage'));
+    },
+  });
+  const modelCaller = new ModelCaller({
+    ...{ connections, registry, keys, audit, http, settings, logger, clock },
+    contextWindow: (connectionId, modelRef) => models.contextWindow(connectionId, modelRef),
+    callSettings: (connectionId, modelRef) => models.callSettings(connectionId, modelRef),
+    usage: { ledger, budgets, price: (connection, modelRef) => priceOf(connection, modelRef, models.find(connection.id, modelRef)) },
+  });
   const runService = new RunService({
     ...{ agents, connections, registry, modelCaller, runs, agentHost, settings, clock, logger },
     isModelDisabled: (connectionId, modelRef) => models.isDisabled(connectionId, modelRef),
@@ -118,7 +141,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
       ]),
     );
   };
-  const statusBar = defaultConnectionStatusBar(connections, settings);
+  const statusBar = defaultConnectionStatusBar(connections, settings, ledger);
   const commands = registerCommands({ connections, settings, actions, models, modelActions, registry, prompter });
   const postedToWebviews: unknown[] = [];
   const onPost = testMode ? (message: unknown) => postedToWebviews.push(message) : undefined;
@@ -141,6 +164,14 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
         describeRequester,
         saveExport: async (text) => {
           const uri = await vscode.window.showSaveDialog({ filters: { [vscode.l10n.t('JSON lines')]: ['jsonl'] }, saveLabel: vscode.l10n.t('Export'), title: vscode.l10n.t('Export Audit Log') });
+          if (!uri) return false;
+          await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+          return true;
+        },
+        ledger,
+        budgets,
+        saveUsageExport: async (text) => {
+          const uri = await vscode.window.showSaveDialog({ filters: { [vscode.l10n.t('CSV')]: ['csv'] }, saveLabel: vscode.l10n.t('Export'), title: vscode.l10n.t('Export Usage') });
           if (!uri) return false;
           await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
           return true;
@@ -210,6 +241,9 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
     // Both resolve once the panel exists, so scripts and tests can wait on them.
     registerCommandWithErrors('switchboard.openEditor', async () => void editor.open()),
     registerCommandWithErrors('switchboard.showAuditLog', async () => void editor.open('audit')),
+    registerCommandWithErrors('switchboard.showUsage', async () => void editor.open('usage')),
+    ledger,
+    budgets,
     statusBar,
     chatRecords,
     registerChatProvider(chat, tokens),
@@ -217,7 +251,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
   );
   gateway.start();
 
-  const api = createExtensionApi({ registry, connections, models, runService, logger });
+  const api = createExtensionApi({ registry, connections, models, runService, logger, ledger });
   if (!testMode) return api;
   return {
     ...api,

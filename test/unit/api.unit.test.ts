@@ -198,6 +198,29 @@ describe('The public API (src/api) over the real run path', function () {
     for (const value of [run, again, otherRun, finishedEvents, api.listConnections(), api.listProviders(), api.listModels()]) assertNoCanary(value);
   });
 
+  it("reports only the caller's own usage, whatever requester its filter names", async () => {
+    const exports = await exportsOf(['always', 'always']);
+    const api = exports.getApi(1, FIXTURE);
+    const { agent } = await echoSetup(api);
+    const otherApi = other.getApi(exports, 1, OTHER);
+    assert.equal((await api.startAgentRun({ agentId: agent.id, input: 'mine' })).status, 'succeeded');
+    assert.equal((await otherApi.startAgentRun({ agentId: agent.id, input: 'theirs, and longer' })).status, 'succeeded');
+    assert.equal((await otherApi.startAgentRun({ agentId: agent.id, input: 'theirs again' })).status, 'succeeded');
+    const day = stack.clock.now().toISOString().slice(0, 10);
+    const request = { period: 'day' as const, groupBy: 'requester' as const, from: day, to: day, utcOffsetMinutes: 0 };
+    const mine = api.usage(request);
+    assert.equal(mine.totals.calls, 1);
+    assert.deepEqual(mine.groups.map((group) => group.key), [FIXTURE]);
+    // Naming another caller, or every caller, still reads only its own.
+    for (const filter of [{ requesterId: OTHER }, { requesterId: undefined }, {}]) {
+      const asked = api.usage({ ...request, filter: filter as object });
+      assert.deepEqual(asked.groups.map((group) => group.key), [FIXTURE], JSON.stringify(filter));
+    }
+    assert.equal(otherApi.usage(request).totals.calls, 2);
+    await expectFailure((async () => api.usage({ ...request, period: 'year' as 'day' }))(), 'invalid_input', /period/);
+    assertNoCanary(mine);
+  });
+
   it('runs on the default connection when neither the request nor the agent names one, and records it; a throwing listener breaks nothing', async () => {
     const api = (await exportsOf(['always'])).getApi(1, FIXTURE);
     const { connection } = await echoSetup(api);

@@ -36,6 +36,7 @@ async function setup(saveAnswer: 'save' | 'cancel' = 'save') {
     discoverModels: async (connectionId) => (discovered.push(connectionId), { registered: 1, added: 1 }),
     describeRequester: (id) => names[id] ?? id,
     saveExport: async (text) => (saveAnswer === 'save' ? (saved.push(text), true) : false),
+    saveUsageExport: async (text) => (saveAnswer === 'save' ? (saved.push(text), true) : false),
     requestedTab: () => requested,
     post: (message) => posted.push(message),
   });
@@ -279,6 +280,55 @@ describe('EditorController', function () {
     const replies = posted.filter((m) => m.type === 'reply');
     assert.deepEqual(replies.map((r) => r.type === 'reply' && !r.ok && r.error.code), ['invalid_input', 'invalid_input']);
     assertNoCanary(posted);
+  });
+
+  it("reports usage by connection and agent with names, exports every call as quoted CSV without the key, and notices the Usage tab", async () => {
+    const { controller, request, posted, saved, connections, models, agents, service } = await setup();
+    const connection = await connections.create({ name: 'Work "main", EU', providerId: 'openai', baseUrl: `${openai.url}/v1` });
+    await connections.setKey(connection.id, CANARY_KEY);
+    await models.register(connection.id, [discovered_('gpt-4o-mini', { inputCostPer1k: 0.00015, outputCostPer1k: 0.0006, sources: { costs: 'builtin' } })]);
+    const agent = await agents.create({ name: '=cmd|calc', connectionId: connection.id, modelRef: 'gpt-4o-mini' });
+    await controller.handle({ type: 'ready' });
+    posted.length = 0;
+    for (const input of ['one', 'two']) assert.equal((await service.start({ agentId: agent.id, input }, 'switchboard.agentsView')).status, 'succeeded');
+    assert.ok(posted.some((message) => message.type === 'changed' && message.what === 'usage'), 'the Usage tab hears of recorded calls');
+    const range = { period: 'day', from: '2026-11-22', to: '2026-11-22', utcOffsetMinutes: 0, filter: {} };
+    const byConnection = await request('usageReport', { ...range, groupBy: 'connection' });
+    assert.deepEqual(byConnection.groups.map((group) => [group.label, group.totals.calls]), [['Work "main", EU', 2]]);
+    assert.ok(byConnection.totals.costNano > 0);
+    const byAgent = await request('usageReport', { ...range, groupBy: 'requester' });
+    assert.deepEqual(byAgent.groups.map((group) => group.label), ['the Agents view']);
+    assert.deepEqual(await request('exportUsage', { ...range, groupBy: 'model' }), { exported: true, calls: 2 });
+    const csv = saved.at(-1)!;
+    const lines = csv.trimEnd().split('\r\n');
+    assert.equal(lines.length, 3);
+    assert.match(lines[0]!, /^"time","run","chat","agent","requester","connection"/);
+    // A quote doubled, a comma kept inside its quotes, and a value a spreadsheet would run kept as text.
+    assert.match(lines[1]!, /,"'=cmd\|calc","the Agents view","Work ""main"", EU","openai","gpt-4o-mini",/);
+    assert.ok(!csv.includes(CANARY_KEY));
+    assertNoCanary(posted);
+  });
+
+  it('sets, lists and deletes budgets (audited, noticed), refuses a bad one, and sets a model price', async () => {
+    const { controller, request, posted, connections, models, audit } = await setup();
+    const connection = await connections.create({ name: 'Work', providerId: 'openai', baseUrl: `${openai.url}/v1` });
+    await models.register(connection.id, [discovered_('gpt-4o-mini')]);
+    await controller.handle({ type: 'ready' });
+    posted.length = 0;
+    const { id } = await request('setBudget', { scope: { kind: 'connection', connectionId: connection.id }, period: 'month', limit: { unit: 'usd', nano: 5e9 } });
+    assert.ok(posted.some((message) => message.type === 'changed' && message.what === 'budgets'));
+    const { budgets } = await request('budgets', {});
+    assert.deepEqual(budgets.map((status) => [status.budget.id, status.label, status.used, status.budget.warnAtPercent]), [[id, 'Work', 0, 80]]);
+    await controller.handle({ type: 'request', id: 'bad', method: 'setBudget', params: { scope: { kind: 'connection', connectionId: connection.id }, period: 'month', limit: { unit: 'usd', nano: -1 } } });
+    const refusal = posted.find((message) => message.type === 'reply' && message.id === 'bad');
+    assert.ok(refusal?.type === 'reply' && !refusal.ok && refusal.error.code === 'invalid_input');
+    assert.deepEqual(await request('deleteBudget', { id }), { deleted: true });
+    assert.deepEqual(await request('deleteBudget', { id }), { deleted: false });
+    const changes = (await audit.read()).filter((entry) => entry.kind === 'budget_changed');
+    assert.deepEqual(changes.map((entry) => entry.requesterId), ['switchboard.editor', 'switchboard.editor']);
+    const model = models.list()[0]!;
+    assert.deepEqual(await request('setModelPrice', { id: model.id, price: { inputPer1k: 0.5, outputPer1k: 1 } }), { changed: true });
+    assert.deepEqual([models.get(model.id)?.inputCostPer1k, models.get(model.id)?.sources.costs], [0.5, 'user']);
   });
 
   it('pages the run history on the host, newest first, filtered by agent, connection, model, status and text', async () => {

@@ -164,7 +164,7 @@ describe('Gemini adapter', () => {
       const result = await geminiAdapter.chat!(target(), { modelRef: 'models/gemini-2.5-flash', messages: [{ role: 'user', content: 'hello' }] }, context);
 
       assert.equal(result.content, 'You said: hello');
-      assert.deepEqual(result.usage, { inputTokens: 1, outputTokens: 3 + 7 });
+      assert.deepEqual(result.usage, { inputTokens: 1, outputTokens: 3 + 7, reasoningTokens: 7 });
       assert.equal(fixture.requests[0].url, '/v1beta/models/gemini-2.5-flash:generateContent');
     });
 

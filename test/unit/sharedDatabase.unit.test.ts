@@ -6,15 +6,17 @@ import { HEARTBEAT_MS, LEASE_MS, RunStore } from '../../src/core/runs/runStore';
 import { auditAnchor, DirectoryVault } from '../fixtures/auditAnchor';
 import { tempDatabase } from '../fixtures/tempDatabase';
 import { WaveServer } from '../fixtures/waveServer';
+import { Budgets } from '../../src/core/calls/budgets';
+import { UsageLedger } from '../../src/core/calls/usageLedger';
 import { FixedClock, ManualHeartbeat, MemoryLogger } from '../helpers/fakes';
 import { AGENT_HOST_ENTRY, worker } from '../helpers/stacks';
 
 const WINDOW = join(__dirname, '../fixtures/windowProcess.ts');
 
-type Message = { type: 'launched'; runIds: string[] } | { type: 'finished'; statuses: string[]; log: string[] } | { type: 'error'; message: string };
+type Message = { type: 'launched'; runIds: string[] } | { type: 'finished'; statuses: string[]; codes: string[]; log: string[] } | { type: 'error'; message: string };
 
 /** Another VS Code window: a child process (this Node, with tsx) running test/fixtures/windowProcess.ts on the same database folder. */
-function startWindow(start: { dir: string; secretsDir: string; workerPath: string; serverUrl: string; runs: number; name: string }) {
+function startWindow(start: { dir: string; secretsDir: string; workerPath: string; serverUrl: string; runs: number; name: string; requester?: string; sequential?: boolean }) {
   const child: ChildProcess = fork(WINDOW, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const received: Message[] = [];
   const waiting: Array<{ type: Message['type']; resolve(message: Message): void; reject(error: Error): void }> = [];
@@ -104,6 +106,36 @@ describe('Several windows (processes) on one database file', function () {
     assert.ok((await audit.read()).every((entry) => entry.chainKey), 'every entry keyed, with a key both windows could read');
     const calls = (await audit.read()).filter((e) => e.kind === 'model_call');
     assert.equal(new Set(calls.map((e) => e.runId)).size, 40);
+  });
+
+  it('two windows spending against one budget overspend it by at most the calls in flight when its limit was reached', async () => {
+    // Every call of the wave server costs 3 tokens (1 in, 2 out); the budget has room for 5 calls.
+    const CALL_TOKENS = 3;
+    const LIMIT_CALLS = 5;
+    const db = temp.open();
+    const ledger = new UsageLedger({ db, clock: new FixedClock(), utcOffsetMinutes: () => 0 });
+    const audit = new AuditLog(db, new FixedClock(), auditAnchor({ vault: new DirectoryVault(secretsDir()) }));
+    const budgets = new Budgets({ db, ledger, audit, logger: new MemoryLogger(), label: () => 'shared' });
+    await budgets.set({ scope: { kind: 'requester', requesterId: 'shared' }, period: 'day', limit: { unit: 'tokens', tokens: LIMIT_CALLS * CALL_TOKENS } }, 'test');
+    server.flow();
+    const workerPath = await worker(AGENT_HOST_ENTRY);
+    // One run after another in each window: at most one call of each in flight at any moment.
+    const a = startWindow({ dir: temp.dir, secretsDir: secretsDir(), workerPath, serverUrl: server.url, runs: 10, name: 'A', requester: 'shared', sequential: true });
+    const b = startWindow({ dir: temp.dir, secretsDir: secretsDir(), workerPath, serverUrl: server.url, runs: 10, name: 'B', requester: 'shared', sequential: true });
+    children.push(a.child, b.child);
+    const [finishedA, finishedB] = await Promise.all([a.next('finished'), b.next('finished')]);
+    await Promise.all([a.exited, b.exited]);
+    const codes = [...finishedA.codes, ...finishedB.codes];
+    const succeeded = codes.filter((code) => code === 'succeeded').length;
+    assert.deepEqual(new Set(codes), new Set(['succeeded', 'budget_exceeded']), codes.join(', '));
+    // The limit is reached by the 5th call at the latest; only the other window's call in flight may pass it.
+    assert.ok(succeeded >= LIMIT_CALLS && succeeded <= LIMIT_CALLS + 1, `${succeeded} calls made: ${codes.join(', ')}`);
+    const used = ledger.total({ kind: 'requester', id: 'shared' }, 'day', ledger.period('day').start);
+    assert.deepEqual(used, { calls: succeeded, tokens: succeeded * CALL_TOKENS, costNano: 0 });
+    const refusals = (await audit.read()).filter((entry) => entry.kind === 'budget_refused');
+    assert.equal(refusals.length, 20 - succeeded);
+    budgets.dispose();
+    ledger.dispose();
   });
 
   /** Starts a window with three runs, and kills it (SIGKILL) while their model calls are held; their ids. */

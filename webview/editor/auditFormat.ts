@@ -17,6 +17,8 @@ const KIND_LABELS: Record<AuditRow['kind'], string> = {
   connection_created: l10n.t('Connection created'),
   connection_updated: l10n.t('Connection updated'),
   connection_deleted: l10n.t('Connection deleted'),
+  budget_refused: l10n.t('Budget refused a call'),
+  budget_changed: l10n.t('Budget changed'),
 };
 
 export function auditKindLabel(kind: AuditRow['kind']): string {

@@ -13,11 +13,20 @@ import { Cooldowns, targetKey } from './cooldowns';
 import { backoffMs, judge } from './retryPolicy';
 import type { ProviderRegistry } from '../providers/providerRegistry';
 import { collectChat, streamChat } from '../providers/streaming';
+import type { Connection } from '../../contracts/connections';
+import type { Price } from '../models/pricing';
+import { estimateTokens, settleUsage } from './callUsage';
+import type { Budgets } from './budgets';
+import type { UsageLedger } from './usageLedger';
 
 /** One model call: where it goes was decided before (a run's routing, the model picked in VS Code chat). */
 export interface ModelCall {
   /** The run it belongs to; absent for a VS Code chat request. */
   runId?: string;
+  /** The run's agent, for the usage ledger and the agent's budgets. */
+  agentId?: string;
+  /** The VS Code chat record it belongs to, for the usage ledger. */
+  chatId?: string;
   /** Who asked: the person's click (a run from a view or the palette) is their consent for the key. */
   requester: Requester;
   connectionId: string;
@@ -56,6 +65,18 @@ export interface ModelCallerDeps {
   clock?: Clock;
   /** The back-off's jitter, uniform in [0, 1); Math.random unless given. */
   random?: () => number;
+  /**
+   * The usage ledger, the budgets and the price of a model: each call's usage is recorded and
+   * priced, and a call a budget has no room for is refused before its key is read. Without it
+   * (tests that need none) nothing is recorded or checked.
+   */
+  usage?: CallAccounting;
+}
+
+export interface CallAccounting {
+  ledger: UsageLedger;
+  budgets: Budgets;
+  price(connection: Connection, modelRef: string): Price;
 }
 
 /**
@@ -188,6 +209,9 @@ export class ModelCaller {
     if (modelProblem) throw new SwitchboardError('invalid_input', modelProblem);
     const window = deps.contextWindow?.(connection.id, target.modelRef);
     if (window) assertFitsWindow(request, target.modelRef, window.tokens, connection.name);
+    // A budget with no room left refuses the call before the key is read (a fallback target so
+    // refused is skipped, as one whose key was denied).
+    await this.checkBudgets(request, target, connection, waitMs);
     // Waits its turn for the connection's rate limit before anything is asked or sent.
     const estimate = estimateTokens(request.messages).tokens;
     await this.rates.acquire(connection.id, estimate, signal, request.onRateLimitWait && ((ms) => request.onRateLimitWait?.(ms)));
@@ -211,10 +235,15 @@ export class ModelCaller {
         sent.value = true;
         return this.limiter.run(id, () => collectChat(relay(streamChat(provider.adapter, reached, chat, context), onPart)), signal);
       });
-      this.rates.settle(id, estimate, result.usage.inputTokens + result.usage.outputTokens);
+      const usage = settleUsage(result.usage, request.messages, result.content);
+      this.rates.settle(id, estimate, usage.inputTokens + usage.outputTokens);
+      await this.recordUsage(request, target, connection, usage);
       await this.noteOutcome(id, { ok: true });
-      return result;
+      return { ...result, usage };
     } catch (error) {
+      // The provider answered in part before the call failed: what it spent is recorded, estimated.
+      const partial = error instanceof SwitchboardError ? error.partialOutput : undefined;
+      if (sent.value && partial) await this.recordUsage(request, target, connection, settleUsage(undefined, request.messages, partial));
       const info = toErrorInfo(error);
       outcome = info.code;
       status = error instanceof SwitchboardError ? error.facts?.status : undefined;
@@ -234,6 +263,51 @@ export class ModelCaller {
     const primary = target.connectionId === request.connectionId && target.modelRef === request.modelRef;
     const reasoning = (primary ? request.reasoning : undefined) ?? settings.reasoning;
     return { ...(settings.maxTokens !== undefined ? { maxTokens: settings.maxTokens } : {}), ...(reasoning ? { reasoning } : {}) };
+  }
+
+  /** Refuses the try when a budget of its connection, agent or requester has no room left; the try is told as refused. */
+  private async checkBudgets(request: ModelCall, target: CallTarget, connection: Connection, waitMs: number): Promise<void> {
+    const budgets = this.deps.usage?.budgets;
+    if (!budgets) return;
+    try {
+      await budgets.check({
+        connectionId: connection.id,
+        connectionName: connection.name,
+        requesterId: request.requester.id,
+        modelRef: target.modelRef,
+        ...(request.agentId ? { agentId: request.agentId } : {}),
+        ...(request.runId ? { runId: request.runId } : {}),
+      });
+    } catch (error) {
+      const attempt: CallAttempt = { connectionId: target.connectionId, modelRef: target.modelRef, outcome: toErrorInfo(error).code, latencyMs: 0, waitMs };
+      try {
+        request.onAttempt?.(attempt);
+      } catch (failure) {
+        this.deps.logger.warn(`Could not note a model call's try: ${errorText(failure)}`);
+      }
+      throw error;
+    }
+  }
+
+  /** Writes the call's usage to the ledger, priced, and tells of budgets it took past their warning; a failure to record is logged, never the call's failure. */
+  private async recordUsage(request: ModelCall, target: CallTarget, connection: Connection, usage: Usage): Promise<void> {
+    const accounting = this.deps.usage;
+    if (!accounting) return;
+    try {
+      const call = {
+        requesterId: request.requester.id,
+        connectionId: connection.id,
+        providerId: connection.providerId,
+        modelRef: target.modelRef,
+        ...(request.runId ? { runId: request.runId } : {}),
+        ...(request.chatId ? { chatId: request.chatId } : {}),
+        ...(request.agentId ? { agentId: request.agentId } : {}),
+      };
+      const { also: warnings } = await accounting.ledger.record({ ...call, usage, price: accounting.price(connection, target.modelRef) }, (sql) => accounting.budgets.claimWarnings(sql, call));
+      if (warnings?.length) accounting.budgets.tell(warnings);
+    } catch (error) {
+      this.deps.logger.error(`Could not record the usage of a model call: ${errorText(error)}`);
+    }
   }
 
   /** Tells the caller of the try and writes its `model_call` audit entry; a failure to audit is logged, never the call's failure. */
@@ -304,20 +378,6 @@ function chainOf(request: ModelCall): CallTarget[] {
     if (!targets.some((t) => t.connectionId === target.connectionId && t.modelRef === target.modelRef)) targets.push(target);
   }
   return targets;
-}
-
-/**
- * A cheap estimate of a prompt's tokens: about four characters a token, as in English text.
- * Code and most other languages take more tokens per character, so the estimate errs low and
- * refuses only what cannot fit.
- */
-export function estimateTokens(messages: readonly ConversationMessage[]): { tokens: number; characters: number } {
-  let characters = 0;
-  for (const message of messages) {
-    characters += message.content.length;
-    if ('toolCalls' in message) characters += JSON.stringify(message.toolCalls).length;
-  }
-  return { tokens: Math.ceil(characters / 4), characters };
 }
 
 /**

@@ -98,9 +98,10 @@ export class ChatService {
       attempts.push(attempt);
       if (attempt.outcome === 'ok' && (attempt.connectionId !== connection.id || attempt.modelRef !== modelRef)) answeredBy = { connectionId: attempt.connectionId, modelRef: attempt.modelRef };
     };
+    const chatId = randomUUID();
     const record = (fields: Pick<ChatRecord, 'status'> & Partial<ChatRecord>) =>
       this.store({
-        id: randomUUID(),
+        id: chatId,
         requesterId: request.requesterId,
         connectionId: connection.id,
         providerId: connection.providerId,
@@ -121,7 +122,7 @@ export class ChatService {
       }
       const result = await this.deps.modelCaller.stream(
         // VS Code chat is never the person's click in Switchboard: its key use asks, or finds the initiator's standing permission.
-        { requester: { id: request.requesterId, byPerson: false }, connectionId: connection.id, modelRef, messages: parsed.data.messages, ...(parsed.data.tools ? { tools: parsed.data.tools } : {}), ...(parsed.data.toolMode ? { toolMode: parsed.data.toolMode } : {}), fallbacks, onAttempt },
+        { requester: { id: request.requesterId, byPerson: false }, chatId, connectionId: connection.id, modelRef, messages: parsed.data.messages, ...(parsed.data.tools ? { tools: parsed.data.tools } : {}), ...(parsed.data.toolMode ? { toolMode: parsed.data.toolMode } : {}), fallbacks, onAttempt },
         signal,
         (part) => {
           if (part.type === 'text' || part.type === 'tool_call') firstTokenMs ??= Math.round(performance.now() - started);

@@ -14,6 +14,8 @@ import type { KeyPath, Requester } from '../keys/keyPath';
 import type { Clock, Disposable, KeyValueStore, Logger, Settings } from '../base/ports';
 import type { ProviderRegistry } from '../providers/providerRegistry';
 import { CONNECTIONS_KEY, TABLES } from '../store/storageKeys';
+import { builtinModel } from '../providers/builtinModelLookup';
+import { checkPrice } from './pricing';
 
 const { models: MODELS } = TABLES;
 
@@ -287,6 +289,36 @@ export class ModelRegistry implements Disposable {
       const modalities: Modality[] = [...kept, ...(capabilities.vision ? (['vision'] as const) : []), ...(capabilities.tools ? (['tools'] as const) : [])];
       return { ...model, modalities: modalities.length ? modalities : ['text'], sources: { ...model.sources, modalities: 'user' } };
     });
+  }
+
+  /**
+   * The person's own price for the model (dollars per 1,000 tokens), which wins over the
+   * provider's and the built-in table's and which discovery keeps; `null` clears it, back to the
+   * built-in table's price where it has one (the provider's comes back at the next discovery).
+   * A negative, non-number or absurd price is refused with the reason and changes nothing.
+   */
+  async setPrice(id: string, price: { inputPer1k: unknown; outputPer1k: unknown; cachedInputPer1k?: unknown } | null): Promise<RegisteredModel> {
+    const checked = price && {
+      inputCostPer1k: checkPrice(price.inputPer1k, l10n.t('input')),
+      outputCostPer1k: checkPrice(price.outputPer1k, l10n.t('output')),
+      ...(price.cachedInputPer1k !== undefined ? { cachedInputCostPer1k: checkPrice(price.cachedInputPer1k, l10n.t('cached input')) } : {}),
+    };
+    return this.patch(id, (model) => {
+      const { inputCostPer1k: _input, outputCostPer1k: _output, cachedInputCostPer1k: _cached, ...rest } = model;
+      const { costs: _costs, ...sources } = model.sources;
+      if (checked) return { ...rest, ...checked, sources: { ...sources, costs: 'user' } };
+      const connection = this.deps.connections.get(model.connectionId);
+      const builtin = connection && builtinModel(connection.providerId, model.providerModelId);
+      if (builtin?.sources.costs) {
+        return { ...rest, ...pick(builtin, ['inputCostPer1k', 'outputCostPer1k']), sources: { ...sources, costs: builtin.sources.costs } };
+      }
+      return { ...rest, sources };
+    });
+  }
+
+  /** The registered model of `providerModelId` on the connection, from the cached read; undefined when it is not registered. */
+  find(connectionId: string, providerModelId: string): RegisteredModel | undefined {
+    return this.grouped().byConnection.get(connectionId)?.find((model) => model.providerModelId === providerModelId);
   }
 
   /**
@@ -634,6 +666,7 @@ function refresh(existing: RegisteredModel, discovered: DiscoveredModel, now: st
   if (existing.sources.costs === 'user') {
     next.inputCostPer1k = existing.inputCostPer1k;
     next.outputCostPer1k = existing.outputCostPer1k;
+    if (existing.cachedInputCostPer1k !== undefined) next.cachedInputCostPer1k = existing.cachedInputCostPer1k;
     next.sources.costs = 'user';
   }
   // The person's window stays in force; what the provider says now is kept aside for clearing it.
@@ -655,4 +688,11 @@ function findOrThrow(all: RegisteredModel[], id: string): RegisteredModel {
   const found = all.find((model) => model.id === id);
   if (!found) throw new SwitchboardError('not_found', l10n.t('That model is no longer in the registry. Discover the connection\'s models again to add it back.'));
   return found;
+}
+
+/** The fields of `source` that are set, of `keys`. */
+function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const picked: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (source[key] !== undefined) picked[key] = source[key];
+  return picked;
 }

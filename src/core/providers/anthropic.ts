@@ -130,6 +130,15 @@ function cacheUsage(usage: AnthropicUsage | null | undefined): Pick<Usage, 'cach
   return { ...(read ? { cacheReadTokens: read } : {}), ...(written ? { cacheWriteTokens: written } : {}) };
 }
 
+/**
+ * The usage in the contract's terms, where `inputTokens` counts the whole prompt, the cached part
+ * included, as OpenAI and Gemini count it: Anthropic's `input_tokens` leaves the cache reads and
+ * writes out.
+ */
+function wholePrompt(usage: Usage): Usage {
+  return { ...usage, inputTokens: usage.inputTokens + (usage.cacheReadTokens ?? 0) + (usage.cacheWriteTokens ?? 0) };
+}
+
 const MessageSchema = z.object({
   model: z.string().nullish(),
   content: z.array(
@@ -355,7 +364,7 @@ function messagesTranslator(endpoint: string, requested: string): StreamTranslat
     finish(sawEnd) {
       if (!sawEnd) throw incompleteStream(endpoint, 'Anthropic');
       return [
-        { type: 'usage', usage },
+        { type: 'usage', usage: wholePrompt(usage) },
         { type: 'finish', modelRef: model || requested, ...(stopReason ? { finishReason: stopReason } : {}) },
       ];
     },
@@ -418,7 +427,7 @@ export const anthropicAdapter: ProviderAdapter = {
       ...(reasoning ? { reasoning } : {}),
       ...(thoughts.length ? { reasoningBlocks: thoughts } : {}),
       modelRef: answer.model || chat.modelRef,
-      usage: { inputTokens: tokens(answer.usage?.input_tokens), outputTokens: tokens(answer.usage?.output_tokens), ...cacheUsage(answer.usage) },
+      usage: wholePrompt({ inputTokens: tokens(answer.usage?.input_tokens), outputTokens: tokens(answer.usage?.output_tokens), ...cacheUsage(answer.usage) }),
       ...(answer.stop_reason ? { finishReason: answer.stop_reason } : {}),
       ...(toolCalls.length ? { toolCalls } : {}),
     };

@@ -242,11 +242,13 @@ function responseParts(response: Generated, endpoint: string): ChatStreamPart[] 
 function usageOf(response: Generated): Usage {
   const usage = response.usageMetadata;
   const cached = tokens(usage?.cachedContentTokenCount);
+  const thoughts = tokens(usage?.thoughtsTokenCount);
   return {
     inputTokens: tokens(usage?.promptTokenCount),
     outputTokens: tokens(usage?.candidatesTokenCount) + tokens(usage?.thoughtsTokenCount),
     // Gemini caches by itself (implicit caching) and counts what it read from the cache within the prompt.
     ...(cached ? { cacheReadTokens: cached } : {}),
+    ...(thoughts ? { reasoningTokens: thoughts } : {}),
   };
 }
 

@@ -42,12 +42,20 @@ const UsageSchema = z.object({
   completion_tokens: z.number().nullish(),
   // OpenAI caches long prompts by itself and says how much of the prompt it read from the cache.
   prompt_tokens_details: z.object({ cached_tokens: z.number().nullish() }).nullish(),
+  // Reasoning models count their thinking here, within completion_tokens.
+  completion_tokens_details: z.object({ reasoning_tokens: z.number().nullish() }).nullish(),
 });
 
 /** OpenAI's counts in the contract's terms. */
 function usageOf(usage: z.infer<typeof UsageSchema> | null | undefined): Usage {
   const cached = tokens(usage?.prompt_tokens_details?.cached_tokens);
-  return { inputTokens: tokens(usage?.prompt_tokens), outputTokens: tokens(usage?.completion_tokens), ...(cached ? { cacheReadTokens: cached } : {}) };
+  const reasoning = tokens(usage?.completion_tokens_details?.reasoning_tokens);
+  return {
+    inputTokens: tokens(usage?.prompt_tokens),
+    outputTokens: tokens(usage?.completion_tokens),
+    ...(cached ? { cacheReadTokens: cached } : {}),
+    ...(reasoning ? { reasoningTokens: reasoning } : {}),
+  };
 }
 
 /** Where OpenAI-compatible servers put a reasoning model's thoughts beside the answer (OpenAI itself sends none). */

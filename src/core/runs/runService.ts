@@ -152,7 +152,7 @@ export class RunService {
       const callModel = (messages: ChatMessage[], callSignal: AbortSignal, onText: (text: string) => void) =>
         this.track(
           run.id,
-          deps.modelCaller.call({ runId: run.id, requester, connectionId: routing.connectionId, modelRef: routing.modelRef, messages, fallbacks, onAttempt, onRateLimitWait, ...reasoning }, callSignal, onText, (text) => {
+          deps.modelCaller.call({ runId: run.id, agentId: agent.id, requester, connectionId: routing.connectionId, modelRef: routing.modelRef, messages, fallbacks, onAttempt, onRateLimitWait, ...reasoning }, callSignal, onText, (text) => {
             thoughts += text;
           }),
         );

@@ -1,6 +1,6 @@
 import { TABLES } from './storageKeys';
 
-const { meta, models, runs, leases, audit, auditHead, chatRecords, tableVersions } = TABLES;
+const { meta, models, runs, leases, audit, auditHead, chatRecords, tableVersions, usage, usageTotals, budgets } = TABLES;
 
 /**
  * The database's schema, one numbered migration per change, applied in order at the first
@@ -75,5 +75,60 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER ${models}_inserted AFTER INSERT ON ${models} BEGIN UPDATE ${tableVersions} SET version = version + 1 WHERE name = '${models}'; END;
   CREATE TRIGGER ${models}_updated AFTER UPDATE ON ${models} BEGIN UPDATE ${tableVersions} SET version = version + 1 WHERE name = '${models}'; END;
   CREATE TRIGGER ${models}_deleted AFTER DELETE ON ${models} BEGIN UPDATE ${tableVersions} SET version = version + 1 WHERE name = '${models}'; END;
+  `,
+  // 5: the usage ledger, one row per model call (time in ms since the epoch, cost in whole
+  // nano-dollars), its running totals per scope and period (kept by UPSERT in the transaction
+  // that adds the call, so a budget check is one read of a primary key, never a SUM over the
+  // ledger), and the budgets with the period whose warning was given (so two windows warn once).
+  `
+  CREATE TABLE ${usage} (
+    pos INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    time INTEGER NOT NULL,
+    run_id TEXT,
+    chat_id TEXT,
+    agent_id TEXT,
+    requester_id TEXT NOT NULL,
+    connection_id TEXT NOT NULL,
+    provider_id TEXT NOT NULL,
+    model_ref TEXT NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    cache_read_tokens INTEGER,
+    cache_write_tokens INTEGER,
+    reasoning_tokens INTEGER,
+    estimated INTEGER NOT NULL,
+    cost_nano INTEGER,
+    price_source TEXT NOT NULL,
+    price_date TEXT
+  );
+  CREATE INDEX ${usage}_by_time ON ${usage} (time);
+  CREATE INDEX ${usage}_by_connection ON ${usage} (connection_id, time);
+  CREATE INDEX ${usage}_by_agent ON ${usage} (agent_id, time);
+  CREATE INDEX ${usage}_by_requester ON ${usage} (requester_id, time);
+  CREATE INDEX ${usage}_by_model ON ${usage} (model_ref, time);
+
+  -- scope_kind: connection, agent, requester or all (scope_id ''); period_kind: day or month;
+  -- period_start: its first day, YYYY-MM-DD in the person's local time.
+  CREATE TABLE ${usageTotals} (
+    scope_kind TEXT NOT NULL,
+    scope_id TEXT NOT NULL,
+    period_kind TEXT NOT NULL,
+    period_start TEXT NOT NULL,
+    calls INTEGER NOT NULL,
+    tokens INTEGER NOT NULL,
+    cost_nano INTEGER NOT NULL,
+    PRIMARY KEY (scope_kind, scope_id, period_kind, period_start)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE ${budgets} (
+    id TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    warned_period TEXT
+  );
+  INSERT INTO ${tableVersions} (name, version) VALUES ('${budgets}', 0);
+  CREATE TRIGGER ${budgets}_inserted AFTER INSERT ON ${budgets} BEGIN UPDATE ${tableVersions} SET version = version + 1 WHERE name = '${budgets}'; END;
+  CREATE TRIGGER ${budgets}_updated AFTER UPDATE OF body ON ${budgets} BEGIN UPDATE ${tableVersions} SET version = version + 1 WHERE name = '${budgets}'; END;
+  CREATE TRIGGER ${budgets}_deleted AFTER DELETE ON ${budgets} BEGIN UPDATE ${tableVersions} SET version = version + 1 WHERE name = '${budgets}'; END;
   `,
 ];

@@ -38,10 +38,13 @@ export const TABLES = {
   auditHead: 'audit_head',
   chatRecords: 'chat_records',
   tableVersions: 'table_versions',
+  usage: 'usage_calls',
+  usageTotals: 'usage_totals',
+  budgets: 'budgets',
 } as const;
 
 /** Tables whose reads Database.cachedRead keeps: each has a version that every change to it moves (schema.ts). */
-export type VersionedTable = typeof TABLES.models;
+export type VersionedTable = typeof TABLES.models | typeof TABLES.budgets;
 
 /**
  * What 0.1.0 stored where the database now stores it. The first open of the database moves it

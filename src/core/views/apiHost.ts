@@ -7,6 +7,8 @@ import type { ProviderAdapter } from '../providers/adapter';
 import type { Logger } from '../base/ports';
 import type { RunService } from '../runs/runService';
 import { callingExtension, type InstalledExtension } from '../keys/callingExtension';
+import type { UsageReportRequest } from '../../contracts/usage';
+import type { UsageLedger } from '../calls/usageLedger';
 
 /**
  * Core's side of the public API (src/api's `ApiHost`, matched by shape: core does not depend on
@@ -18,6 +20,7 @@ export function coreApiHost(deps: {
   models: Pick<ModelRegistry, 'list' | 'onDidChange'>;
   runService: RunService;
   logger: Logger;
+  ledger: Pick<UsageLedger, 'report'>;
   installedExtensions(): readonly InstalledExtension[];
 }) {
   const { registry, connections, models, runService } = deps;
@@ -30,6 +33,8 @@ export function coreApiHost(deps: {
     models: () => models.list(),
     launchRun: (request: unknown, requesterId: string, options?: { signal?: AbortSignal; onOutput?(text: string): void }) =>
       runService.launch(request, requesterId, options?.signal, options?.onOutput),
+    // An extension sees its own calls only (createApi narrows the filter to it): groups are named by id, connections by name.
+    usage: (request: UsageReportRequest) => deps.ledger.report(request, (dimension, key) => (dimension === 'connection' ? (connections.get(key)?.name ?? key) : key)),
     error: (code: ErrorCode, message: string) => new SwitchboardError(code, message),
     listenerFailed: (caller: string, error: unknown) =>
       deps.logger.warn(`A listener of the extension ${caller} on Switchboard's API threw: ${errorText(error)}`),

@@ -14,7 +14,7 @@ import type { ChatRecordStore } from '../chat/chatRecordStore';
 import { personAt, requesterIds } from '../keys/requesters';
 import type { RunService } from '../runs/runService';
 import type { RunStore } from '../runs/runStore';
-import { agentsConnections, requesterNames, type RegisteredModelSummary } from './viewShared';
+import { agentsConnections, requesterNames, usageCsv, usageLabels, type RegisteredModelSummary } from './viewShared';
 import type { AgentService } from '../runs/agentService';
 import type { AuditLog, AuditQuery } from '../audit/auditLog';
 import { SwitchboardError } from '../base/errors';
@@ -23,6 +23,8 @@ import type { ModelRegistry } from '../models/modelRegistry';
 import type { Event, Logger } from '../base/ports';
 import type { ConnectionService } from '../connections/connectionService';
 import { ViewHost } from './viewHost';
+import type { UsageLedger } from '../calls/usageLedger';
+import type { Budgets } from '../calls/budgets';
 
 export interface EditorControllerDeps {
   audit: Pick<AuditLog, 'page' | 'requesterIds' | 'exportLines' | 'verify' | 'onDidAppend' | 'recordedConnectionNames'>;
@@ -36,13 +38,18 @@ export interface EditorControllerDeps {
   registeredModels(): ReadonlyMap<string, readonly RegisteredModelSummary[]>;
   modelsChanged: Event<void>;
   copyToClipboard(text: string): Promise<void>;
-  models: Pick<ModelRegistry, 'list' | 'setEnabledMany' | 'deleteMany' | 'setReasoning' | 'setOutputLimit'>;
+  models: Pick<ModelRegistry, 'list' | 'setEnabledMany' | 'deleteMany' | 'setPrice' | 'setReasoning' | 'setOutputLimit'>;
+  /** The usage ledger (the Usage tab's reports and export). */
+  ledger: Pick<UsageLedger, 'report' | 'calls' | 'onDidRecord'>;
+  budgets: Pick<Budgets, 'statuses' | 'set' | 'delete' | 'onDidChange'>;
   /** The palette's Discover Models flow for one connection, as the editor; undefined when cancelled. */
   discoverModels(connectionId: string): Promise<{ registered: number; added: number } | undefined>;
   /** A requester's name as people read it (the host's describeRequester). */
   describeRequester(requesterId: string): string;
   /** Asks where to save and writes the text there; false if the person cancelled. */
   saveExport(text: string): Promise<boolean>;
+  /** The same for the usage export (CSV). */
+  saveUsageExport(text: string): Promise<boolean>;
   /** The tab a command last asked for, numbered (see EditorSnapshot.show). */
   requestedTab?(): { tab: EditorTab; request: number } | undefined;
   logger: Logger;
@@ -119,6 +126,23 @@ export function createEditorController(deps: EditorControllerDeps): ViewHost<Edi
         const page = deps.chatRecords.page({ offset, limit, filter });
         return { ...page, requesterNames: requesterNames(page.records, deps.describeRequester) };
       }
+      case 'usageReport':
+        return deps.ledger.report(request.params, usageLabels(deps));
+      case 'exportUsage': {
+        const calls = deps.ledger.calls(request.params);
+        const exported = await deps.saveUsageExport(usageCsv(calls, usageLabels(deps)));
+        return { exported, calls: exported ? calls.length : 0 };
+      }
+      case 'budgets':
+        return { budgets: deps.budgets.statuses().slice(0, 500) };
+      case 'setBudget':
+        // The person's own change in the editor, audited under its name.
+        return { id: (await deps.budgets.set(request.params, requesterIds.editor)).id };
+      case 'deleteBudget':
+        return { deleted: await deps.budgets.delete(request.params.id, requesterIds.editor) };
+      case 'setModelPrice':
+        await deps.models.setPrice(request.params.id, request.params.price);
+        return { changed: true };
       case 'copyRunId':
         await deps.copyToClipboard(request.params.runId);
         return { copied: true };
@@ -159,6 +183,8 @@ export function createEditorController(deps: EditorControllerDeps): ViewHost<Edi
     notices: [
       { event: deps.audit.onDidAppend, notice: { type: 'changed', what: 'audit' } },
       { event: deps.chatRecords.onDidChange, notice: { type: 'changed', what: 'chat' } },
+      { event: deps.ledger.onDidRecord, notice: { type: 'changed', what: 'usage' } },
+      { event: deps.budgets.onDidChange, notice: { type: 'changed', what: 'budgets' } },
     ],
   });
 }

@@ -1,6 +1,9 @@
 import type { AgentsConnection } from '../../contracts/agentsView';
 import type { ConnectionService } from '../connections/connectionService';
 import type { ProviderRegistry } from '../providers/providerRegistry';
+import * as l10n from '@vscode/l10n';
+import { NANO_PER_DOLLAR, type UsageDimension, type UsageRecord } from '../../contracts/usage';
+import type { AgentService } from '../runs/agentService';
 
 // What more than one view controller needs; controllers never import each other.
 
@@ -49,4 +52,67 @@ export function agentsConnections(
       ...providerDefault(deps.registry.get(c.providerId)?.descriptor.defaults.modelRef),
     }),
   );
+}
+
+/** Names a usage group's key for a person: a connection's or agent's name, a model ref, a requester as the Audit tab names it. */
+export function usageLabels(deps: {
+  connections: Pick<ConnectionService, 'list'>;
+  agents: Pick<AgentService, 'list'>;
+  describeRequester(requesterId: string): string;
+}): (dimension: UsageDimension, key: string) => string {
+  let connections: Map<string, string> | undefined;
+  let agents: Map<string, string> | undefined;
+  return (dimension, key) => {
+    switch (dimension) {
+      case 'connection':
+        connections ??= new Map(deps.connections.list().map((c) => [c.id, c.name]));
+        return connections.get(key) ?? l10n.t('Deleted connection ({0})', key.slice(0, 8));
+      case 'agent':
+        if (!key) return l10n.t('No agent (VS Code chat)');
+        agents ??= new Map(deps.agents.list().map((a) => [a.id, a.name]));
+        return agents.get(key) ?? l10n.t('Deleted agent ({0})', key.slice(0, 8));
+      case 'requester':
+        return deps.describeRequester(key);
+      default:
+        return key;
+    }
+  };
+}
+
+const CSV_HEADER = ['time', 'run', 'chat', 'agent', 'requester', 'connection', 'provider', 'model', 'input tokens', 'output tokens', 'cache read tokens', 'cache write tokens', 'reasoning tokens', 'estimated', 'cost usd', 'price source', 'price date'];
+
+/**
+ * The usage export: a header, then one row per call. Every value is quoted (a quote doubled),
+ * and one a spreadsheet would run as a formula (= + - @ at its start) is kept as text.
+ */
+export function usageCsv(calls: readonly UsageRecord[], label: (dimension: UsageDimension, key: string) => string): string {
+  const lines = [CSV_HEADER.map(csvValue).join(',')];
+  for (const call of calls) {
+    const row = [
+      call.time,
+      call.runId ?? '',
+      call.chatId ?? '',
+      call.agentId ? label('agent', call.agentId) : '',
+      label('requester', call.requesterId),
+      label('connection', call.connectionId),
+      call.providerId,
+      call.modelRef,
+      call.inputTokens,
+      call.outputTokens,
+      call.cacheReadTokens ?? '',
+      call.cacheWriteTokens ?? '',
+      call.reasoningTokens ?? '',
+      call.estimated ? 'yes' : 'no',
+      call.costNano === undefined ? '' : (call.costNano / NANO_PER_DOLLAR).toFixed(9),
+      call.priceSource,
+      call.priceDate ?? '',
+    ];
+    lines.push(row.map(csvValue).join(','));
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+function csvValue(value: string | number): string {
+  const text = typeof value === 'number' ? String(value) : /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return `"${text.replace(/"/g, '""')}"`;
 }

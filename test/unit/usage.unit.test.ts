@@ -1,0 +1,280 @@
+import * as assert from 'node:assert/strict';
+import type { UsageReportRequest } from '../../src/contracts/usage';
+import { SwitchboardError } from '../../src/core/base/errors';
+import { settleUsage } from '../../src/core/calls/callUsage';
+import { UsageLedger } from '../../src/core/calls/usageLedger';
+import { Budgets } from '../../src/core/calls/budgets';
+import { Database } from '../../src/core/store/database';
+import { costNano, priceOf } from '../../src/core/models/pricing';
+import { personAt, requesterIds } from '../../src/core/keys/requesters';
+import { CANARY_KEY } from '../fixtures/canary';
+import { OllamaFixture } from '../fixtures/ollamaFixture';
+import { OpenAiFixture } from '../fixtures/openaiFixture';
+import { databaseText, tempDatabase } from '../fixtures/tempDatabase';
+import { FixedClock } from '../helpers/fakes';
+import { discovered, makeStack } from '../helpers/stacks';
+import { serveDuringSuite } from '../helpers/providerTestKit';
+
+const person = personAt(requesterIds.agentsView);
+const CONNECTION = '00000000-0000-4000-8000-000000000001';
+
+describe('Usage: every call recorded and priced on the one call path', function () {
+  this.timeout(30_000);
+  const ollama = new OllamaFixture();
+  const openai = new OpenAiFixture({ apiKey: CANARY_KEY });
+  serveDuringSuite(ollama);
+  serveDuringSuite(openai);
+  let stack: Awaited<ReturnType<typeof makeStack>>;
+  afterEach(async () => {
+    ollama.reset();
+    await stack?.cleanup();
+  });
+
+  const ledgerRows = () => stack.ledger.calls({ from: '2026-01-01', to: '2027-12-31', utcOffsetMinutes: 0, filter: {} });
+
+  async function openAiAgent(model = 'gpt-4o-mini') {
+    const connection = await stack.connections.create({ name: 'Cloud', providerId: 'openai', baseUrl: `${openai.url}/v1` });
+    await stack.connections.setKey(connection.id, CANARY_KEY);
+    await stack.models.register(connection.id, [discovered(model, { inputCostPer1k: 0.00015, outputCostPer1k: 0.0006, sources: { costs: 'builtin' } })]);
+    const agent = await stack.agents.create({ name: 'cloudy', connectionId: connection.id, modelRef: model });
+    return { connection, agent };
+  }
+
+  it("records a run's call with the provider's counts, priced from the registry in whole nano-dollars, and the key nowhere in the ledger", async () => {
+    stack = await makeStack();
+    const { connection, agent } = await openAiAgent();
+    const run = await stack.service.start({ agentId: agent.id, input: 'hello there' }, person);
+    assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
+    const [row, ...more] = ledgerRows();
+    assert.equal(more.length, 0);
+    assert.equal(row?.runId, run.id);
+    assert.equal(row?.agentId, agent.id);
+    assert.equal(row?.connectionId, connection.id);
+    assert.equal(row?.requesterId, requesterIds.agentsView);
+    assert.deepEqual([row?.inputTokens, row?.outputTokens], [run.usage?.inputTokens, run.usage?.outputTokens]);
+    assert.ok(row!.inputTokens > 0 && row!.outputTokens > 0);
+    assert.equal(row?.estimated, false);
+    assert.equal(row?.priceSource, 'builtin');
+    assert.equal(row?.costNano, Math.round(row!.inputTokens * 0.00015 * 1e6 + row!.outputTokens * 0.0006 * 1e6));
+    assert.deepEqual(stack.ledger.today(), { calls: 1, tokens: row!.inputTokens + row!.outputTokens, costNano: row!.costNano });
+    assert.ok(!(await databaseText(stack.db)).includes(CANARY_KEY));
+  });
+
+  it('marks a local model free, and stores an estimate marked as one when the provider leaves its counts out', async () => {
+    stack = await makeStack();
+    ollama.setModels([{ name: 'llama3.2:latest', cachedPrompt: true }]);
+    const connection = await stack.connections.create({ name: 'Local', providerId: 'ollama', baseUrl: ollama.url });
+    const agent = await stack.agents.create({ name: 'local', connectionId: connection.id, modelRef: 'llama3.2:latest' });
+    const run = await stack.service.start({ agentId: agent.id, input: 'hello there' }, person);
+    assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
+    const [row] = ledgerRows();
+    assert.equal(row?.priceSource, 'local');
+    assert.equal(row?.costNano, 0);
+    assert.equal(row?.estimated, true, 'the prompt count was left out');
+    assert.ok(row!.inputTokens > 0, 'the prompt is estimated, not 0');
+    assert.equal(run.usage?.estimated, true);
+  });
+
+  it("prices with the person's own price first, and refuses a negative, non-number or absurd price with the reason, changing nothing", async () => {
+    stack = await makeStack();
+    const { connection, agent } = await openAiAgent();
+    const model = stack.models.find(connection.id, 'gpt-4o-mini')!;
+    for (const bad of [-1, Number.NaN, '0.1', 5_000]) {
+      await assert.rejects(stack.models.setPrice(model.id, { inputPer1k: bad, outputPer1k: 1 }), (error: SwitchboardError) => error.code === 'invalid_input' && /price/.test(error.message));
+    }
+    assert.deepEqual(stack.models.find(connection.id, 'gpt-4o-mini'), model, 'nothing changed');
+    await stack.models.setPrice(model.id, { inputPer1k: 1, outputPer1k: 2, cachedInputPer1k: 0.5 });
+    await stack.service.start({ agentId: agent.id, input: 'hello there' }, person);
+    const [row] = ledgerRows();
+    assert.equal(row?.priceSource, 'person');
+    assert.equal(row?.costNano, (row!.inputTokens * 1 + row!.outputTokens * 2) * 1e6);
+    // Discovery keeps the person's price; clearing it goes back to the built-in table.
+    await stack.models.setPrice(model.id, null);
+    const cleared = stack.models.find(connection.id, 'gpt-4o-mini')!;
+    assert.equal(cleared.sources.costs, 'builtin');
+    assert.equal(cleared.cachedInputCostPer1k, undefined);
+  });
+
+});
+
+describe('Budgets: a call with no room left is refused before its key is read', function () {
+  this.timeout(30_000);
+  const openai = new OpenAiFixture({ apiKey: CANARY_KEY });
+  const spare = new OpenAiFixture({ apiKey: CANARY_KEY });
+  serveDuringSuite(openai);
+  serveDuringSuite(spare);
+  let stack: Awaited<ReturnType<typeof makeStack>>;
+  afterEach(async () => stack?.cleanup());
+
+  async function cloud(name: string, server: OpenAiFixture) {
+    const connection = await stack.connections.create({ name, providerId: 'openai', baseUrl: `${server.url}/v1` });
+    await stack.connections.setKey(connection.id, CANARY_KEY);
+    await stack.models.register(connection.id, [discovered('gpt-4o-mini', { inputCostPer1k: 1, outputCostPer1k: 1, sources: { costs: 'builtin' } })]);
+    return connection;
+  }
+
+  it('refuses a run at its limit with budget_exceeded naming the budget, its period and what was used, audits the refusal, and sends nothing', async () => {
+    stack = await makeStack();
+    const connection = await cloud('Work', openai);
+    const agent = await stack.agents.create({ name: 'writer', connectionId: connection.id, modelRef: 'gpt-4o-mini' });
+    await stack.budgets.set({ scope: { kind: 'agent', agentId: agent.id }, period: 'month', limit: { unit: 'usd', nano: 1 } }, requesterIds.editor);
+    const first = await stack.service.start({ agentId: agent.id, input: 'hello there' }, person);
+    assert.equal(first.status, 'succeeded', 'the first call finds room');
+    const requests = openai.requests.length;
+    const keyReads = (await stack.audit.read()).filter((entry) => entry.kind === 'key_read').length;
+    const second = await stack.service.start({ agentId: agent.id, input: 'hello again' }, person);
+    assert.equal(second.error?.code, 'budget_exceeded');
+    assert.match(second.error!.message, /monthly budget of writer is used up: \$\d+\.\d+ of \$0\.0000 this month.*Usage tab/);
+    assert.equal(openai.requests.length, requests, 'nothing was sent');
+    const entries = await stack.audit.read();
+    assert.equal(entries.filter((entry) => entry.kind === 'key_read').length, keyReads, 'no key was read');
+    const refused = entries.filter((entry) => entry.kind === 'budget_refused');
+    assert.deepEqual(refused.map((entry) => [entry.runId, entry.requesterId, entry.connectionId, entry.outcome]), [[second.id, requesterIds.agentsView, connection.id, 'budget_exceeded']]);
+    assert.deepEqual(entries.filter((entry) => entry.kind === 'budget_changed').map((entry) => entry.requesterId), [requesterIds.editor]);
+    assert.ok(!JSON.stringify(entries).includes(CANARY_KEY));
+  });
+
+  it('skips a fallback target its budget refuses, as one whose key was denied', async () => {
+    stack = await makeStack();
+    const work = await cloud('Work', openai);
+    const other = await cloud('Other', spare);
+    const agent = await stack.agents.create({ name: 'writer', connectionId: work.id, modelRef: 'gpt-4o-mini', fallbacks: [{ connectionId: other.id, modelRef: 'gpt-4o-mini' }] });
+    await stack.budgets.set({ scope: { kind: 'connection', connectionId: other.id }, period: 'day', limit: { unit: 'tokens', tokens: 1 } }, requesterIds.editor);
+    // Use Other's budget up directly through a run on it, then fail the primary.
+    const direct = await stack.service.start({ agentId: agent.id, input: 'x', connectionId: other.id, modelRef: 'gpt-4o-mini' }, person);
+    assert.equal(direct.status, 'succeeded');
+    stack.settings.retrySettings = { maxAttempts: 1, maxWaitMs: 0 };
+    openai.setBehaviour('server-error');
+    const run = await stack.service.start({ agentId: agent.id, input: 'hello' }, person);
+    assert.equal(run.status, 'failed');
+    assert.notEqual(run.error?.code, 'budget_exceeded', 'the primary failure is the one told');
+    assert.ok(run.routing?.attempts?.some((attempt) => attempt.connectionId === other.id && attempt.outcome === 'budget_exceeded'), JSON.stringify(run.routing?.attempts));
+  });
+
+  it('warns once per budget and period, even with two windows recording, and refuses a bad budget changing nothing', async () => {
+    stack = await makeStack();
+    const connection = await cloud('Work', openai);
+    const agent = await stack.agents.create({ name: 'writer', connectionId: connection.id, modelRef: 'gpt-4o-mini' });
+    for (const bad of [{ scope: { kind: 'agent', agentId: agent.id }, period: 'day', limit: { unit: 'usd', nano: -5 } }, { scope: { kind: 'agent', agentId: agent.id }, period: 'week', limit: { unit: 'tokens', tokens: 5 } }, { scope: { kind: 'agent', agentId: agent.id }, period: 'day', limit: { unit: 'tokens', tokens: 1e15 } }]) {
+      await assert.rejects(stack.budgets.set(bad, requesterIds.editor), (error: SwitchboardError) => error.code === 'invalid_input');
+    }
+    assert.deepEqual(stack.budgets.list(), []);
+    await stack.budgets.set({ scope: { kind: 'agent', agentId: agent.id }, period: 'day', limit: { unit: 'tokens', tokens: 1_000_000 }, warnAtPercent: 1 }, requesterIds.editor);
+    // Another window on the same file, with its own ledger and budgets.
+    const otherDb = new Database({ file: stack.db.file, logger: stack.logger });
+    const otherLedger = new UsageLedger({ db: otherDb, clock: stack.clock, utcOffsetMinutes: () => 0 });
+    const otherWarnings: string[] = [];
+    const otherBudgets = new Budgets({ db: otherDb, ledger: otherLedger, audit: stack.audit, logger: stack.logger, label: () => 'writer', warn: (message) => otherWarnings.push(message) });
+    const big = { requesterId: 'person', connectionId: connection.id, agentId: agent.id, providerId: 'openai', modelRef: 'gpt-4o-mini', usage: { inputTokens: 20_000, outputTokens: 0 }, price: { source: 'unknown' as const, inputPer1k: 0, outputPer1k: 0 } };
+    const { also } = await otherLedger.record(big, (sql) => otherBudgets.claimWarnings(sql, big));
+    otherBudgets.tell(also ?? []);
+    assert.equal(otherWarnings.length, 1);
+    assert.match(otherWarnings[0]!, /daily budget of writer has passed 1%/);
+    await stack.service.start({ agentId: agent.id, input: 'hello' }, person);
+    assert.deepEqual(stack.budgetWarnings, [], 'the other window warned already this period');
+    // A new day warns again, once.
+    stack.clock.time = new Date(stack.clock.time.getTime() + 86_400_000);
+    for (const expected of [1, 0]) {
+      const { also: again } = await stack.ledger.record(big, (sql) => stack.budgets.claimWarnings(sql, big));
+      assert.equal(again?.length, expected);
+    }
+    otherBudgets.dispose();
+    otherLedger.dispose();
+    otherDb.dispose();
+  });
+});
+
+describe('Usage: settling what a provider reported', () => {
+  const messages = [{ role: 'user' as const, content: 'x'.repeat(40) }];
+
+  it('keeps complete counts as reported, not estimated', () => {
+    assert.deepEqual(settleUsage({ inputTokens: 7, outputTokens: 3, cacheReadTokens: 2, reasoningTokens: 1 }, messages, 'abc'), { inputTokens: 7, outputTokens: 3, cacheReadTokens: 2, reasoningTokens: 1 });
+  });
+
+  it('estimates what is missing and marks it', () => {
+    assert.deepEqual(settleUsage(undefined, messages, 'x'.repeat(8)), { inputTokens: 10, outputTokens: 2, estimated: true });
+    assert.deepEqual(settleUsage({ inputTokens: 5, outputTokens: 0 }, messages, 'x'.repeat(8)), { inputTokens: 5, outputTokens: 2, estimated: true });
+  });
+
+  it('drops parts larger than their whole (contradictory usage) and marks it', () => {
+    assert.deepEqual(settleUsage({ inputTokens: 5, outputTokens: 3, cacheReadTokens: 9, reasoningTokens: 4 }, messages, 'abc'), { inputTokens: 5, outputTokens: 3, estimated: true });
+  });
+});
+
+describe('Usage: prices and costs', () => {
+  const cloud = { providerId: 'openai', baseUrl: 'https://api.openai.com/v1' };
+
+  it('is free on Ollama and on loopback unless the person set a price; unknown when nothing says', () => {
+    assert.equal(priceOf({ providerId: 'ollama', baseUrl: 'http://gpu-box:11434' }, 'llama3', undefined).source, 'local');
+    assert.equal(priceOf({ providerId: 'openai-compatible', baseUrl: 'http://127.0.0.1:1234/v1' }, 'qwen', undefined).source, 'local');
+    assert.equal(priceOf({ providerId: 'openai-compatible', baseUrl: 'https://example.com/v1' }, 'qwen', undefined).source, 'unknown');
+    assert.equal(priceOf(cloud, 'gpt-4o-mini', undefined).source, 'builtin');
+    assert.equal(priceOf(cloud, 'gpt-4o-mini', undefined).date?.length, 10);
+  });
+
+  it('counts cached prompt tokens at the cached price and rounds once', () => {
+    const price = { source: 'person' as const, inputPer1k: 0.001, outputPer1k: 0.002, cachedInputPer1k: 0.0001 };
+    assert.equal(costNano({ inputTokens: 1000, outputTokens: 500, cacheReadTokens: 400 }, price), 600 * 1000 + 400 * 100 + 500 * 2000);
+    assert.equal(costNano({ inputTokens: 3, outputTokens: 0 }, { source: 'builtin', inputPer1k: 0.00015, outputPer1k: 0 }), 450);
+    assert.equal(costNano({ inputTokens: 3, outputTokens: 0 }, { source: 'unknown', inputPer1k: 0, outputPer1k: 0 }), undefined);
+  });
+});
+
+describe('Usage ledger: running totals and reports in SQL', () => {
+  let temp: Awaited<ReturnType<typeof tempDatabase>>;
+  afterEach(async () => temp?.cleanup());
+  const price = { source: 'person' as const, inputPer1k: 1, outputPer1k: 1 };
+  const call = (fields: Partial<Parameters<UsageLedger['record']>[0]> = {}) => ({
+    requesterId: 'person',
+    connectionId: CONNECTION,
+    providerId: 'openai',
+    modelRef: 'gpt',
+    usage: { inputTokens: 10, outputTokens: 5 },
+    price,
+    ...fields,
+  });
+  const request = (fields: Partial<UsageReportRequest> = {}): UsageReportRequest => ({ period: 'day', groupBy: 'model', from: '2026-11-20', to: '2026-11-23', utcOffsetMinutes: 0, filter: {}, ...fields });
+
+  it("keeps day and month totals in the person's time zone, moved in the insert's transaction", async () => {
+    temp = await tempDatabase();
+    const clock = new FixedClock(new Date('2026-11-30T23:30:00.000Z'));
+    // Two hours east of UTC: 23:30 UTC on the 30th is already December the 1st.
+    const ledger = new UsageLedger({ db: temp.db, clock, utcOffsetMinutes: () => 120 });
+    await ledger.record(call());
+    assert.deepEqual(ledger.period('day').start, '2026-12-01');
+    assert.deepEqual(ledger.total({ kind: 'connection', id: CONNECTION }, 'month', '2026-12-01'), { calls: 1, tokens: 15, costNano: 15 * 1e6 });
+    assert.deepEqual(ledger.total({ kind: 'connection', id: CONNECTION }, 'month', '2026-11-01'), { calls: 0, tokens: 0, costNano: 0 });
+    assert.equal(ledger.period('day').endsAt.toISOString(), '2026-12-01T22:00:00.000Z');
+  });
+
+  it('groups by period and group in SQL, every period present, the smallest groups summed as other', async () => {
+    temp = await tempDatabase();
+    const clock = new FixedClock(new Date('2026-11-21T12:00:00.000Z'));
+    const ledger = new UsageLedger({ db: temp.db, clock, utcOffsetMinutes: () => 0 });
+    for (let i = 0; i < 14; i++) await ledger.record(call({ modelRef: `m${String(i).padStart(2, '0')}`, usage: { inputTokens: 100 - i, outputTokens: 0 } }));
+    clock.time = new Date('2026-11-23T12:00:00.000Z');
+    await ledger.record(call({ modelRef: 'm00', usage: { inputTokens: 1, outputTokens: 1 }, price: { source: 'unknown', inputPer1k: 0, outputPer1k: 0 } }));
+    const report = ledger.report(request(), (_dimension, key) => `model ${key}`);
+    assert.deepEqual(report.periods, ['2026-11-20', '2026-11-21', '2026-11-22', '2026-11-23']);
+    assert.equal(report.groups.length, 13);
+    assert.equal(report.groups[0]?.key, 'm00');
+    assert.equal(report.groups[0]?.label, 'model m00');
+    assert.equal(report.groups[12]?.key, 'other');
+    assert.equal(report.groups[12]?.totals.calls, 2);
+    assert.equal(report.cells[0]?.[3]?.unpricedCalls, 1);
+    assert.equal(report.totals.calls, 15);
+    assert.equal(report.totals.costNano, Array.from({ length: 14 }, (_, i) => (100 - i) * 1e6).reduce((a, b) => a + b));
+    // A filter narrows in SQL; a week starts on Monday.
+    const weekly = ledger.report(request({ period: 'week', filter: { modelRef: 'm00' } }), (_d, key) => key);
+    assert.deepEqual(weekly.periods, ['2026-11-16', '2026-11-23']);
+    assert.deepEqual(weekly.cells[0]?.map((cell) => cell.calls), [1, 1]);
+  });
+
+  it('refuses a range that ends before it starts, or spans too many periods', async () => {
+    temp = await tempDatabase();
+    const ledger = new UsageLedger({ db: temp.db, utcOffsetMinutes: () => 0 });
+    assert.throws(() => ledger.report(request({ from: '2026-11-23', to: '2026-11-20' }), String), (error: SwitchboardError) => error.code === 'invalid_input');
+    assert.throws(() => ledger.report(request({ from: '2020-01-01', to: '2026-01-01' }), String), (error: SwitchboardError) => error.code === 'invalid_input');
+  });
+});
+
