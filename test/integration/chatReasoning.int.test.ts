@@ -76,9 +76,14 @@ describe('reasoning a model streams stays out of what VS Code chat gets', functi
   it('the thinking budget and output limit set with the command reach Anthropic, and neither the thinking nor the key reaches chat', async () => {
     const model = testing.storedModels().find((m) => m.connectionId === claude.id && m.providerModelId === 'claude-sonnet-4-5-20250929');
     assert.ok(model, 'Claude Sonnet 4.5 is registered');
+    // VS Code is told the provider's output limit (Anthropic's max_tokens, 64,000), taken from the 1M window.
+    const inputTokens = async () => (await vscode.lm.selectChatModels({ vendor: 'switchboard', id: sonnet() }))[0]?.maxInputTokens;
+    assert.equal(await inputTokens(), 1_000_000 - 64_000);
     testing.queueAnswers('1024', '2048');
     const saved = await vscode.commands.executeCommand<RegisteredModel>('switchboard.setModelReasoning', model.id);
     assert.deepEqual([saved?.reasoning, saved?.outputLimitOverride], [{ budgetTokens: 1024 }, 2048]);
+    // Then the person's limit.
+    await waitFor("the person's output limit told to VS Code", async () => ((await inputTokens()) === 1_000_000 - 2048 ? true : undefined));
     // The fixture puts the key it was sent into its thinking, in two deltas, and into the answer.
     await fetch(`${fixtureUrl('anthropic')}/__fixture/behaviour`, { method: 'POST', body: JSON.stringify({ behaviour: 'stream-echo-key' }) });
 
