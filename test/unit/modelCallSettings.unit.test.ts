@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import type { DiscoveredModel } from '../../src/contracts/models';
+import type { ChatRequest, DiscoveredModel } from '../../src/contracts/models';
+import type { ProviderAdapter } from '../../src/core/providers/adapter';
 import { expectFailure } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { serveDuringSuite } from '../helpers/providerTestKit';
@@ -100,5 +101,29 @@ describe("a registered model's reasoning setting and output limit", function () 
     const cleared = stack.models.get(qwen.id)!;
     assert.deepEqual([cleared.outputLimitOverride, cleared.maxOutputTokens, cleared.reasoning], [undefined, 16384, undefined]);
     assert.deepEqual(stack.models.callSettings(connection.id, 'qwen3:8b'), {});
+  });
+
+  it("never sends a reasoning setting to an adapter without one (another extension's), even when a call names one", async () => {
+    stack = await makeStack();
+    const seen: ChatRequest[] = [];
+    const adapter: ProviderAdapter = {
+      testConnection: async () => 'ok',
+      chat: async (_target, request) => {
+        seen.push(request);
+        return { content: 'fine', modelRef: request.modelRef, usage: { inputTokens: 1, outputTokens: 1 } };
+      },
+    };
+    stack.registry.register(
+      { id: 'acme', displayName: 'Acme AI', source: 'acme.acme-ai', fields: [{ key: 'baseUrl', label: 'Base URL', kind: 'url', required: true }], defaults: {}, capabilities: { test: true, discovery: false, chat: true } },
+      adapter,
+      'acme.acme-ai',
+    );
+    const connection = await stack.connections.create({ name: 'Acme', providerId: 'acme.acme-ai/acme', baseUrl: ollama.url });
+
+    const answer = await stack.modelCaller.call({ requester: { id: 'switchboard.agentsView', byPerson: true }, connectionId: connection.id, modelRef: 'acme-1', messages: [{ role: 'user', content: 'hi' }], reasoning: { effort: 'high' } }, new AbortController().signal);
+
+    assert.equal(answer.output, 'fine');
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]!.reasoning, undefined);
   });
 });

@@ -226,7 +226,7 @@ export class ModelCaller {
       const chat = {
         modelRef: target.modelRef,
         messages: request.messages,
-        ...this.settingsFor(request, target),
+        ...this.settingsFor(request, target, provider.adapter.checkReasoning !== undefined),
         ...(window?.requested ? { contextWindow: window.tokens } : {}),
         ...(request.tools?.length ? { tools: request.tools, ...(request.toolMode ? { toolMode: request.toolMode } : {}) } : {}),
       };
@@ -256,12 +256,13 @@ export class ModelCaller {
 
   /**
    * The person's output limit and reasoning setting for the target's model; the call's own
-   * reasoning setting (an agent's) wins on its primary target.
+   * reasoning setting (an agent's) wins on its primary target. An adapter without a reasoning
+   * setting (a contributed one) never gets one: its provider took none when it was set.
    */
-  private settingsFor(request: ModelCall, target: CallTarget): { maxTokens?: number; reasoning?: Reasoning } {
+  private settingsFor(request: ModelCall, target: CallTarget, takesReasoning: boolean): { maxTokens?: number; reasoning?: Reasoning } {
     const settings = this.deps.callSettings?.(target.connectionId, target.modelRef) ?? {};
     const primary = target.connectionId === request.connectionId && target.modelRef === request.modelRef;
-    const reasoning = (primary ? request.reasoning : undefined) ?? settings.reasoning;
+    const reasoning = takesReasoning ? ((primary ? request.reasoning : undefined) ?? settings.reasoning) : undefined;
     return { ...(settings.maxTokens !== undefined ? { maxTokens: settings.maxTokens } : {}), ...(reasoning ? { reasoning } : {}) };
   }
 
