@@ -216,10 +216,8 @@ export function registerCommands(deps: CommandDeps): Commands {
     });
     if (limit === undefined) return undefined;
     const parsed = parseReasoningText(reasoning);
-    // The limit first: a thinking budget must stay below the limit that is stored.
-    let saved = limit === current.outputLimit ? model : await models.setOutputLimit(model.id, limit.trim() ? Number(limit.trim()) : null);
-    if (reasoning !== current.reasoning && 'value' in parsed) saved = await models.setReasoning(model.id, parsed.value);
-    return saved;
+    // Both at once: checked together, and a refusal changes neither.
+    return models.setCallSettings(model.id, { ...('value' in parsed ? { reasoning: parsed.value } : {}), outputLimit: limit.trim() ? Number(limit.trim()) : null });
   }
 
   /** The registered model the argument names by id, or the person's pick of them; `model_not_found` for an id no model has. */

@@ -437,14 +437,14 @@ describe('EditorController', function () {
     const [qwen] = (await models.register(home.id, [{ ...discovered_('qwen3:8b'), maxOutputTokens: 8192, sources: { maxOutputTokens: 'api' } }])).models;
     await controller.handle({ type: 'ready' });
 
-    const limited = RegisteredModelSchema.parse(await request('setModelOutputLimit', { id: qwen!.id, tokens: 4096 }));
-    const reasoned = RegisteredModelSchema.parse(await request('setModelReasoning', { id: qwen!.id, reasoning: { effort: 'low' } }));
-    assert.deepEqual([limited.outputLimitOverride, reasoned.reasoning], [4096, { effort: 'low' }]);
+    const saved = RegisteredModelSchema.parse(await request('setModelCallSettings', { id: qwen!.id, reasoning: { effort: 'low' }, outputLimit: 4096 }));
+    assert.deepEqual([saved.outputLimitOverride, saved.reasoning], [4096, { effort: 'low' }]);
 
     posted.length = 0;
-    await controller.handle({ type: 'request', id: 'bad-1', method: 'setModelReasoning', params: { id: qwen!.id, reasoning: { budgetTokens: 2048 } } });
-    await controller.handle({ type: 'request', id: 'bad-2', method: 'setModelOutputLimit', params: { id: qwen!.id, tokens: 9000 } });
-    await controller.handle({ type: 'request', id: 'bad-3', method: 'setModelReasoning', params: { id: qwen!.id, reasoning: { effort: 'max' } } });
+    // A good limit with a bad setting, and the other way round: neither is saved.
+    await controller.handle({ type: 'request', id: 'bad-1', method: 'setModelCallSettings', params: { id: qwen!.id, reasoning: { budgetTokens: 2048 }, outputLimit: 2000 } });
+    await controller.handle({ type: 'request', id: 'bad-2', method: 'setModelCallSettings', params: { id: qwen!.id, reasoning: { effort: 'high' }, outputLimit: 9000 } });
+    await controller.handle({ type: 'request', id: 'bad-3', method: 'setModelCallSettings', params: { id: qwen!.id, reasoning: { effort: 'max' }, outputLimit: null } });
     const replies = posted.filter((message) => message.type === 'reply') as { id: string; ok: boolean; error?: { code: string; message: string } }[];
     assert.deepEqual(replies.map((reply) => [reply.id, reply.ok, reply.error?.code]), [['bad-1', false, 'invalid_input'], ['bad-2', false, 'invalid_input'], ['bad-3', false, 'invalid_input']]);
     assert.match(replies[0]!.error!.message, /Ollama takes a reasoning effort/);

@@ -78,6 +78,8 @@ describe("a registered model's reasoning setting and output limit", function () 
     await expectFailure(stack.models.setReasoning(qwen.id, { effort: 'extreme' }), 'invalid_input', /effort \(low, medium or high\) or a thinking budget/);
     await expectFailure(stack.agents.create({ name: 'budgeted', connectionId: connection.id, modelRef: 'qwen3:8b', reasoning: { budgetTokens: 4096 } }), 'invalid_input', /Ollama takes a reasoning effort/);
     await expectFailure(stack.agents.create({ name: 'adrift', reasoning: { effort: 'low' } }), 'invalid_input', /goes with its own model/);
+    const [plain] = (await stack.models.register(connection.id, [{ providerModelId: 'llama3.2:latest', displayName: 'llama3.2:latest', modalities: ['text', 'tools'], sources: { modalities: 'api' } }])).models;
+    await expectFailure(stack.models.setReasoning(plain!.id, { effort: 'low' }), 'invalid_input', /Ollama says "llama3.2:latest" does not reason/);
 
     assert.equal(stack.models.get(qwen.id)?.reasoning, undefined);
     assert.deepEqual(stack.agents.list(), []);

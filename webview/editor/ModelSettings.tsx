@@ -33,10 +33,8 @@ export function ModelSettings({ client, model, onSaved }: ModelSettingsProps) {
     setBusy(true);
     setProblem(undefined);
     try {
-      // The limit first: a thinking budget must stay below it, and the host checks that against what is stored.
-      const current = settingsFields(model);
-      if (fields.outputLimit !== current.outputLimit) await client.request('setModelOutputLimit', { id: model.id, tokens: parsed.outputLimit });
-      if (fields.reasoning !== current.reasoning) await client.request('setModelReasoning', { id: model.id, reasoning: parsed.reasoning });
+      // Both at once: the host checks them together, and a refusal changes neither.
+      await client.request('setModelCallSettings', { id: model.id, reasoning: parsed.reasoning, outputLimit: parsed.outputLimit });
       onSaved({ kind: 'success', text: l10n.t('Saved the settings of {0}.', model.displayName) });
     } catch (error) {
       setProblem({ text: errorMessage(error) });

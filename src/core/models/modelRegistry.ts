@@ -416,16 +416,54 @@ export class ModelRegistry implements Disposable {
    * provider must take that kind (an effort, or a budget within its limits), and a thinking
    * budget must stay below the person's output limit; otherwise `invalid_input` says why.
    */
-  async setReasoning(id: string, reasoning: unknown): Promise<RegisteredModel> {
-    if (reasoning === null) return this.patch(id, ({ reasoning: _dropped, ...model }) => model);
-    const parsed = ReasoningSchema.safeParse(reasoning);
-    if (!parsed.success) {
+  setReasoning(id: string, reasoning: unknown): Promise<RegisteredModel> {
+    return this.setCallSettings(id, { reasoning });
+  }
+
+  /**
+   * The person's output limit (tokens), or null to go back to the provider's. More than the
+   * provider says the model writes is refused: the provider would refuse the call. It is kept
+   * apart from the provider's figure, so discovery keeps it and clearing it brings that back.
+   */
+  setOutputLimit(id: string, tokens: unknown): Promise<RegisteredModel> {
+    return this.setCallSettings(id, { outputLimit: tokens });
+  }
+
+  /**
+   * The person's reasoning setting and output limit at once (a field left out stays as it is;
+   * null clears it), checked together and written in one change: a refusal, with its reason,
+   * changes neither.
+   */
+  async setCallSettings(id: string, settings: { reasoning?: unknown; outputLimit?: unknown }): Promise<RegisteredModel> {
+    const reasoning = settings.reasoning === undefined || settings.reasoning === null ? settings.reasoning : ReasoningSchema.safeParse(settings.reasoning);
+    if (reasoning && !reasoning.success) {
       throw new SwitchboardError('invalid_input', l10n.t('A reasoning setting is an effort (low, medium or high) or a thinking budget, a whole number of tokens.'));
     }
-    return this.patch(id, (model) => {
-      this.checkReasoningFor(model, parsed.data);
-      return { ...model, reasoning: parsed.data };
+    const limit = settings.outputLimit === undefined || settings.outputLimit === null ? settings.outputLimit : OutputLimitSchema.safeParse(settings.outputLimit);
+    if (limit && !limit.success) {
+      throw new SwitchboardError('invalid_input', l10n.t('An output limit is a whole number of tokens from 1 to {0}.', MAX_OUTPUT_LIMIT.toLocaleString('en')));
+    }
+    return this.patch(id, (current) => {
+      const { reasoning: _reasoning, outputLimitOverride: _limit, ...rest } = current;
+      const next: RegisteredModel = {
+        ...rest,
+        ...(reasoning === undefined ? (current.reasoning ? { reasoning: current.reasoning } : {}) : reasoning ? { reasoning: reasoning.data } : {}),
+        ...(limit === undefined ? (current.outputLimitOverride !== undefined ? { outputLimitOverride: current.outputLimitOverride } : {}) : limit ? { outputLimitOverride: limit.data } : {}),
+      };
+      if (limit) this.checkOutputLimit(next, limit.data);
+      if (next.reasoning) this.checkReasoningFor(next, next.reasoning);
+      return next;
     });
+  }
+
+  /** A limit above what the provider says the model writes is refused: the provider would refuse the call. */
+  private checkOutputLimit(model: RegisteredModel, tokens: number): void {
+    if (model.maxOutputTokens !== undefined && tokens > model.maxOutputTokens) {
+      throw new SwitchboardError(
+        'invalid_input',
+        l10n.t('"{0}" writes at most {1} tokens in one answer ({2}). Enter {1} or less.', model.displayName, model.maxOutputTokens.toLocaleString('en'), describeSource(model.sources.maxOutputTokens)),
+      );
+    }
   }
 
   /** Why the connection's provider does not take this reasoning setting for the model (an agent's own); undefined when it does. */
@@ -441,7 +479,7 @@ export class ModelRegistry implements Disposable {
   }
 
   /** Whether the model's provider takes this reasoning setting; `invalid_input` saying why not. */
-  checkReasoningFor(model: Pick<RegisteredModel, 'connectionId' | 'providerModelId' | 'displayName' | 'outputLimitOverride'>, reasoning: Reasoning): void {
+  checkReasoningFor(model: Pick<RegisteredModel, 'connectionId' | 'providerModelId' | 'displayName' | 'outputLimitOverride'> & Partial<Pick<RegisteredModel, 'modalities' | 'sources'>>, reasoning: Reasoning): void {
     const connection = this.deps.connections.require(model.connectionId);
     const provider = this.deps.providers.get(connection.providerId);
     if (!provider?.adapter.checkReasoning) {
@@ -449,40 +487,17 @@ export class ModelRegistry implements Disposable {
     }
     const problem = provider.adapter.checkReasoning(reasoning, model.providerModelId);
     if (problem) throw new SwitchboardError('invalid_input', problem);
+    // Where the provider's own API lists what the model does (Ollama's capabilities, Anthropic's and
+    // Gemini's `thinking`), a model it says does not reason would have the setting refused.
+    if (model.sources?.modalities === 'api' && model.modalities && !model.modalities.includes('reasoning')) {
+      throw new SwitchboardError('invalid_input', l10n.t('{0} says "{1}" does not reason, so it would refuse a reasoning setting. Choose a model that reasons.', provider.descriptor.displayName, model.displayName));
+    }
     if ('budgetTokens' in reasoning && model.outputLimitOverride !== undefined && reasoning.budgetTokens >= model.outputLimitOverride) {
       throw new SwitchboardError(
         'invalid_input',
         l10n.t('A thinking budget of {0} tokens leaves no room for the answer within the output limit you set ({1} tokens). Lower the budget or raise the limit.', reasoning.budgetTokens.toLocaleString('en'), model.outputLimitOverride.toLocaleString('en')),
       );
     }
-  }
-
-  /**
-   * The person's output limit (tokens), or null to go back to the provider's. More than the
-   * provider says the model writes is refused: the provider would refuse the call. It is kept
-   * apart from the provider's figure, so discovery keeps it and clearing it brings that back.
-   */
-  async setOutputLimit(id: string, tokens: unknown): Promise<RegisteredModel> {
-    if (tokens === null) return this.patch(id, ({ outputLimitOverride: _dropped, ...model }) => model);
-    const parsed = OutputLimitSchema.safeParse(tokens);
-    if (!parsed.success) {
-      throw new SwitchboardError('invalid_input', l10n.t('An output limit is a whole number of tokens from 1 to {0}.', MAX_OUTPUT_LIMIT.toLocaleString('en')));
-    }
-    return this.patch(id, (model) => {
-      if (model.maxOutputTokens !== undefined && parsed.data > model.maxOutputTokens) {
-        throw new SwitchboardError(
-          'invalid_input',
-          l10n.t('"{0}" writes at most {1} tokens in one answer ({2}). Enter {1} or less.', model.displayName, model.maxOutputTokens.toLocaleString('en'), describeSource(model.sources.maxOutputTokens)),
-        );
-      }
-      if (model.reasoning && 'budgetTokens' in model.reasoning && parsed.data <= model.reasoning.budgetTokens) {
-        throw new SwitchboardError(
-          'invalid_input',
-          l10n.t('The output limit must stay above the thinking budget you set ({0} tokens), or the answer gets no room. Raise the limit or lower the budget.', model.reasoning.budgetTokens.toLocaleString('en')),
-        );
-      }
-      return { ...model, outputLimitOverride: parsed.data };
-    });
   }
 
   /** The registered model of the connection with this modelRef, by its index; undefined when there is none or its record is not valid. */
