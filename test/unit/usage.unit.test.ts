@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { UsageReportRequest } from '../../src/contracts/usage';
 import { SwitchboardError } from '../../src/core/base/errors';
 import { settleUsage } from '../../src/core/calls/callUsage';
-import { UsageLedger } from '../../src/core/calls/usageLedger';
+import { RECORDED_NOTICE_MS, UsageLedger } from '../../src/core/calls/usageLedger';
 import { Budgets } from '../../src/core/calls/budgets';
 import { Database } from '../../src/core/store/database';
 import { costNano, priceOf } from '../../src/core/models/pricing';
@@ -11,7 +11,7 @@ import { CANARY_KEY } from '../fixtures/canary';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
 import { databaseText, tempDatabase } from '../fixtures/tempDatabase';
-import { FixedClock } from '../helpers/fakes';
+import { FixedClock, ManualTimers } from '../helpers/fakes';
 import { discovered, makeStack } from '../helpers/stacks';
 import { serveDuringSuite } from '../helpers/providerTestKit';
 
@@ -268,6 +268,25 @@ describe('Usage ledger: running totals and reports in SQL', () => {
     const weekly = ledger.report(request({ period: 'week', filter: { modelRef: 'm00' } }), (_d, key) => key);
     assert.deepEqual(weekly.periods, ['2026-11-16', '2026-11-23']);
     assert.deepEqual(weekly.cells[0]?.map((cell) => cell.calls), [1, 1]);
+  });
+
+  it('tells of recorded calls at once, then at most once a second however many follow', async () => {
+    temp = await tempDatabase();
+    const timers = new ManualTimers();
+    const ledger = new UsageLedger({ db: temp.db, utcOffsetMinutes: () => 0, timers });
+    let told = 0;
+    ledger.onDidRecord(() => told++);
+    await ledger.record(call());
+    assert.equal(told, 1);
+    for (let i = 0; i < 5; i++) await ledger.record(call());
+    assert.equal(told, 1, 'the calls within the second wait');
+    assert.equal(timers.fire(RECORDED_NOTICE_MS), 1);
+    assert.equal(told, 2, 'one notice for the five');
+    assert.equal(timers.fire(RECORDED_NOTICE_MS), 1);
+    assert.equal(told, 2, 'nothing new, no notice');
+    await ledger.record(call());
+    assert.equal(told, 3);
+    ledger.dispose();
   });
 
   it('refuses a range that ends before it starts, or spans too many periods', async () => {

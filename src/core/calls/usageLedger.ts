@@ -15,7 +15,7 @@ import {
 } from '../../contracts/usage';
 import { SwitchboardError } from '../base/errors';
 import { Emitter } from '../base/events';
-import { systemClock, type Clock, type Disposable } from '../base/ports';
+import { systemClock, systemTimers, type Clock, type Disposable, type Timer, type Timers } from '../base/ports';
 import type { Database, Sql } from '../store/database';
 import { Conditions } from '../store/paging';
 import { TABLES } from '../store/storageKeys';
@@ -23,6 +23,8 @@ import { costNano, type Price } from '../models/pricing';
 
 const { usage: USAGE, usageTotals: TOTALS } = TABLES;
 const DAY_MS = 86_400_000;
+/** The Usage tab and the status bar hear of recorded calls at most once in this long. */
+export const RECORDED_NOTICE_MS = 1_000;
 
 /** What the ledger keeps running totals for: every call counts in its connection's, its agent's, its requester's, and `all`. */
 export type ScopeKind = 'connection' | 'agent' | 'requester' | 'all';
@@ -56,6 +58,8 @@ export interface UsageLedgerDeps {
    * start at their midnight; the machine's zone unless given (tests fix it).
    */
   utcOffsetMinutes?(timeMs: number): number;
+  /** The timers that space out `onDidRecord`; the system's unless given (tests fire them). */
+  timers?: Timers;
 }
 
 /** The first day of `period` holding the local day `day` (YYYY-MM-DD). */
@@ -113,9 +117,15 @@ interface LedgerRow {
  */
 export class UsageLedger implements Disposable {
   private readonly recorded = new Emitter<void>();
-  /** Fires after calls are recorded (by this window). */
+  /**
+   * Fires after calls are recorded (by this window): at once for the first, then at most once a
+   * RECORDED_NOTICE_MS for those that follow, so a busy agent does not make the Usage tab read
+   * its report again for every call.
+   */
   readonly onDidRecord = this.recorded.event;
   private readonly clock: Clock;
+  private spacing: Timer | undefined;
+  private recordedMeanwhile = false;
 
   constructor(private readonly deps: UsageLedgerDeps) {
     this.clock = deps.clock ?? systemClock;
@@ -169,7 +179,7 @@ export class UsageLedger implements Disposable {
       }
       return also?.(sql, record);
     });
-    this.recorded.fire();
+    this.tell();
     return { record, also: result };
   }
 
@@ -245,7 +255,24 @@ export class UsageLedger implements Disposable {
   }
 
   dispose(): void {
+    this.spacing?.cancel();
+    this.spacing = undefined;
     this.recorded.dispose();
+  }
+
+  /** Fires onDidRecord now, or once the current spacing ends if it fired within it. */
+  private tell(): void {
+    if (this.spacing) {
+      this.recordedMeanwhile = true;
+      return;
+    }
+    this.recorded.fire();
+    this.spacing = (this.deps.timers ?? systemTimers).start(RECORDED_NOTICE_MS, () => {
+      this.spacing = undefined;
+      if (!this.recordedMeanwhile) return;
+      this.recordedMeanwhile = false;
+      this.tell();
+    });
   }
 }
 
