@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { AuditLog } from '../../src/core/audit/auditLog';
+import { AuditLog, GENESIS_HASH } from '../../src/core/audit/auditLog';
 import { SwitchboardError } from '../../src/core/base/errors';
 import { Database, type Sql } from '../../src/core/store/database';
 import { MIGRATIONS } from '../../src/core/store/schema';
@@ -419,6 +420,14 @@ describe('AuditLog', () => {
       assert.deepEqual(await first.verify(), { ok: true, entries: 6 });
     });
 
+    it('mirrors the head after the delay the window was given, without a flush', async () => {
+      const log = new AuditLog(temp.db, new FixedClock(), auditAnchor({ vault, state, mirrorDelayMs: 0 }));
+      const entry = await log.append({ kind: 'model_call', runId: 'r', outcome: 'ok' });
+      // The mirror's timer (0 ms) was started by the append, so it fires before this one (20 ms): timers run in order of their time.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual(state.get(AUDIT_HEAD_KEY), { seq: 1, hash: entry.hash }, 'mirrored by the timer; the default delay (2 s) would not have fired yet');
+    });
+
     it('verifies a chain written before it was keyed (0.1.0 and the versions before this one), and the keyed chain goes on from it', async () => {
       const earlier = appendAsEarlierVersion(temp.db, [
         { kind: 'connection_created', connectionId, providerId: 'ollama' },
@@ -747,6 +756,41 @@ describe('AuditLog', () => {
           assert.equal(hmac.hexWithoutTail(row, 75), createHmac('sha256', key).update(`{${text}}`).digest('hex'));
         }
       }
+    });
+
+    it('refuses a verify worker\'s failure of every kind, so the verify falls back to the host instead of trusting it', async () => {
+      const log = windowLog();
+      await writeThree(log);
+      await log.flush();
+      // Each bad worker is a script of its own beside the database; the answer must never be "verified".
+      const script = (name: string, text: string) => {
+        const path = join(temp.dir, `${name}.mjs`);
+        writeFileSync(path, `import { parentPort } from 'node:worker_threads';\n${text}\n`);
+        return path;
+      };
+      const cases: Array<[string, string, RegExp]> = [
+        ['throws', `throw new Error('the walk broke');`, /the walk broke/],
+        ['exits', `process.exit(3);`, /the worker exited \(3\) before it answered/],
+        ['ends quietly', ``, /the worker exited \(0\) before it answered/],
+        ['reports a failure', `parentPort.postMessage({ type: 'failed', message: 'the file could not be read' });`, /the file could not be read/],
+      ];
+      for (const [name, text, expected] of cases) {
+        await assert.rejects((await workerLog(temp.db, 1)).verifyInWorkers(script(name, text)), expected, name);
+      }
+      // A worker that answers first and then fails is held to its answer.
+      const answered = script('answers then throws', `parentPort.postMessage({ type: 'done', stretch: { rows: 0, end: { seq: 0, hash: '${GENESIS_HASH}', keyed: false } } }); throw new Error('too late');`);
+      assert.equal((await (await workerLog(temp.db, 1)).verifyInWorkers(answered)).result.entries, 0);
+    });
+
+    it('fails a verify in workers when the keyring cannot give a worker the key it asks for, and says why', async () => {
+      const log = windowLog();
+      await writeThree(log);
+      await log.flush();
+      vault.failRead = new Error('the keyring is locked');
+      // A new window: the key is read from the keyring, not from what this one holds.
+      await assert.rejects((await workerLog(temp.db, 1)).verifyInWorkers(await worker(AUDIT_VERIFY_ENTRY)), (error: unknown) => error instanceof SwitchboardError && error.code === 'secret_storage_failed' && /the keyring is locked/.test(error.message));
+      vault.failRead = undefined;
+      assert.deepEqual((await (await workerLog(temp.db, 1)).verifyInWorkers(await worker(AUDIT_VERIFY_ENTRY))).result, { ok: true, entries: 3 });
     });
 
     it('verifies in the extension host when the worker cannot start, with the same answer', async () => {

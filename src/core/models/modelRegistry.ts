@@ -214,12 +214,13 @@ export class ModelRegistry implements Disposable {
       this.deps.connections.require(connectionId);
       const now = this.deps.clock.now().toISOString();
       await this.deps.db.write((sql) => {
+        // The connection's model names in one read: a model new to it (every model of a first
+        // discovery) costs no lookup of its own.
+        const known = new Set(sql.all<{ id: string }>(`SELECT provider_model_id AS id FROM ${MODELS} WHERE connection_id = ? AND id IS NOT NULL`, connectionId).map((row) => row.id));
         registered = wanted.map((discovered) => {
-          const row = sql.get<{ body: string }>(
-            `SELECT body FROM ${MODELS} WHERE connection_id = ? AND provider_model_id = ? AND id IS NOT NULL ORDER BY pos LIMIT 1`,
-            connectionId,
-            discovered.providerModelId,
-          );
+          const row = known.has(discovered.providerModelId)
+            ? sql.get<{ body: string }>(`SELECT body FROM ${MODELS} WHERE connection_id = ? AND provider_model_id = ? AND id IS NOT NULL ORDER BY pos LIMIT 1`, connectionId, discovered.providerModelId)
+            : undefined;
           const existing = row && RegisteredModelSchema.safeParse(safeJson(row.body));
           if (existing?.success) {
             const refreshed = refresh(existing.data, discovered, now);
@@ -417,8 +418,13 @@ export class ModelRegistry implements Disposable {
     this.changed.dispose();
   }
 
+  /**
+   * A new record from a model already held to its contract. What is added is ours (a new uuid,
+   * the id of a stored connection, the clock's time), so it is not validated again: registering
+   * thousands of models would pay a second schema check per model for nothing.
+   */
   private fresh(connectionId: string, discovered: DiscoveredModel, now: string): RegisteredModel {
-    return RegisteredModelSchema.parse({ ...discovered, id: (this.deps.newId ?? randomUUID)(), connectionId, enabled: true, lastSyncedAt: now });
+    return { ...discovered, id: (this.deps.newId ?? randomUUID)(), connectionId, enabled: true, lastSyncedAt: now };
   }
 
   private async patch(id: string, change: (model: RegisteredModel) => RegisteredModel): Promise<RegisteredModel> {
