@@ -83,7 +83,8 @@ async function callPath(out: string[]): Promise<void> {
       const started = performance.now();
       await budgets.check({ connectionId: connection.id, agentId, requesterId: 'bench', modelRef: 'model' });
       const checked = performance.now();
-      const { also } = await ledger.record(facts, (sql) => budgets.claimWarnings(sql, facts));
+      const matching = budgets.matching(facts);
+      const { also } = await ledger.record(facts, (sql) => budgets.claimWarnings(sql, facts, matching));
       budgets.tell(also ?? []);
       const ended = performance.now();
       if (i < WARMUP) continue;

@@ -168,15 +168,13 @@ export class UsageLedger implements Disposable {
         ...[call.usage.inputTokens, call.usage.outputTokens, call.usage.cacheReadTokens ?? null, call.usage.cacheWriteTokens ?? null, call.usage.reasoningTokens ?? null],
         ...[record.estimated ? 1 : 0, cost ?? null, call.price.source, call.price.date ?? null],
       );
-      for (const [kind, id] of scopes) {
-        for (const period of ['day', 'month'] as const) {
-          sql.run(
-            `INSERT INTO ${TOTALS} (scope_kind, scope_id, period_kind, period_start, calls, tokens, cost_nano) VALUES (?, ?, ?, ?, 1, ?, ?)
-             ON CONFLICT DO UPDATE SET calls = calls + 1, tokens = tokens + excluded.tokens, cost_nano = cost_nano + excluded.cost_nano`,
-            ...[kind, id, period, periodStartOf(day, period), tokens, cost ?? 0],
-          );
-        }
-      }
+      // Every scope's day and month in one statement (prepared once per number of scopes).
+      const values = scopes.flatMap(([kind, id]) => (['day', 'month'] as const).flatMap((period) => [kind, id, period, periodStartOf(day, period), tokens, cost ?? 0]));
+      sql.run(
+        `INSERT INTO ${TOTALS} (scope_kind, scope_id, period_kind, period_start, calls, tokens, cost_nano) VALUES ${Array(scopes.length * 2).fill('(?, ?, ?, ?, 1, ?, ?)').join(', ')}
+         ON CONFLICT DO UPDATE SET calls = calls + 1, tokens = tokens + excluded.tokens, cost_nano = cost_nano + excluded.cost_nano`,
+        ...values,
+      );
       return also?.(sql, record);
     });
     this.tell();
