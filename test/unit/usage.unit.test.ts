@@ -8,6 +8,7 @@ import { Database } from '../../src/core/store/database';
 import { costNano, priceOf } from '../../src/core/models/pricing';
 import { personAt, requesterIds } from '../../src/core/keys/requesters';
 import { CANARY_KEY } from '../fixtures/canary';
+import { FaultServer } from '../fixtures/faultServer';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
 import { databaseText, tempDatabase } from '../fixtures/tempDatabase';
@@ -22,8 +23,10 @@ describe('Usage: every call recorded and priced on the one call path', function 
   this.timeout(30_000);
   const ollama = new OllamaFixture();
   const openai = new OpenAiFixture({ apiKey: CANARY_KEY });
+  const faults = new FaultServer();
   serveDuringSuite(ollama);
   serveDuringSuite(openai);
+  serveDuringSuite(faults);
   let stack: Awaited<ReturnType<typeof makeStack>>;
   afterEach(async () => {
     ollama.reset();
@@ -58,6 +61,21 @@ describe('Usage: every call recorded and priced on the one call path', function 
     assert.equal(row?.costNano, Math.round(row!.inputTokens * 0.00015 * 1e6 + row!.outputTokens * 0.0006 * 1e6));
     assert.deepEqual(stack.ledger.today(), { calls: 1, tokens: row!.inputTokens + row!.outputTokens, costNano: row!.costNano });
     assert.ok(!(await databaseText(stack.db)).includes(CANARY_KEY));
+  });
+
+  it('records a call that failed after part of its answer, estimated from what arrived', async () => {
+    stack = await makeStack();
+    faults.plan({ kind: 'fail-after-token', tokens: 12 });
+    const connection = await stack.connections.create({ name: 'Flaky', providerId: 'openai', baseUrl: `${faults.url}/v1` });
+    await stack.connections.setKey(connection.id, CANARY_KEY);
+    await stack.models.register(connection.id, [discovered('gpt-4o-mini')]);
+    const agent = await stack.agents.create({ name: 'flaky', connectionId: connection.id, modelRef: 'gpt-4o-mini' });
+    const run = await stack.service.start({ agentId: agent.id, input: 'please say this rather long sentence back to me, word for word, and then stop' }, person);
+    assert.equal(run.status, 'failed');
+    const [row, ...more] = ledgerRows();
+    assert.equal(more.length, 0);
+    assert.deepEqual([row?.runId, row?.estimated], [run.id, true]);
+    assert.ok(row!.inputTokens > 0 && row!.outputTokens > 0, JSON.stringify(row));
   });
 
   it('marks a local model free, and stores an estimate marked as one when the provider leaves its counts out', async () => {
