@@ -203,10 +203,12 @@ export class UsageLedger implements Disposable {
     const periods = periodsOf(request);
     const where = conditionsOf(request.filter, range);
     // Grouped by the person's day as a whole number (integer arithmetic per row, no date
-    // functions): at most MAX_USAGE_BUCKETS days per group come back, folded into weeks or months here.
+    // functions): at most MAX_USAGE_BUCKETS days per group come back, folded into weeks or months
+    // here. The offset is cast: node:sqlite binds a number as a REAL, and a REAL division would
+    // put every call in a group of its own.
     const offsetMs = request.utcOffsetMinutes * 60_000;
     const rows = this.deps.db.read((sql) =>
-      sql.all<UsageTotals & { day: number; grp: string }>(`SELECT (time + ?) / ${DAY_MS} AS day, ${GROUP_COLUMNS[request.groupBy]} AS grp, ${SUMS} FROM ${USAGE}${where.clause} GROUP BY day, grp`, offsetMs, ...where.args),
+      sql.all<UsageTotals & { day: number; grp: string }>(`SELECT (time + CAST(? AS INTEGER)) / ${DAY_MS} AS day, ${GROUP_COLUMNS[request.groupBy]} AS grp, ${SUMS} FROM ${USAGE}${where.clause} GROUP BY day, grp`, offsetMs, ...where.args),
     );
     const periodOfDay = new Map<number, string>();
     const byGroup = new Map<string, { totals: UsageTotals; cells: Map<string, UsageTotals> }>();
