@@ -5,6 +5,8 @@ import { settleUsage } from '../../src/core/calls/callUsage';
 import { RECORDED_NOTICE_MS, UsageLedger } from '../../src/core/calls/usageLedger';
 import { Budgets } from '../../src/core/calls/budgets';
 import { Database } from '../../src/core/store/database';
+import { MIGRATIONS } from '../../src/core/store/schema';
+import { DatabaseSync } from 'node:sqlite';
 import { costNano, priceOf } from '../../src/core/models/pricing';
 import { personAt, requesterIds } from '../../src/core/keys/requesters';
 import { CANARY_KEY } from '../fixtures/canary';
@@ -286,6 +288,39 @@ describe('Usage ledger: running totals and reports in SQL', () => {
     const weekly = ledger.report(request({ period: 'week', filter: { modelRef: 'm00' } }), (_d, key) => key);
     assert.deepEqual(weekly.periods, ['2026-11-16', '2026-11-23']);
     assert.deepEqual(weekly.cells[0]?.map((cell) => cell.calls), [1, 1]);
+  });
+
+  it('answers an unfiltered report from the daily sums exactly as from the calls, and reads the calls for another offset', async () => {
+    temp = await tempDatabase();
+    const clock = new FixedClock(new Date('2026-11-20T01:00:00.000Z'));
+    const ledger = new UsageLedger({ db: temp.db, clock, utcOffsetMinutes: () => 0 });
+    for (let i = 0; i < 30; i++) {
+      clock.time = new Date(Date.parse('2026-11-20T01:00:00.000Z') + i * 3_600_000 * 3);
+      await ledger.record(call({ modelRef: `m${i % 4}`, ...(i % 2 ? { agentId: CONNECTION } : {}), usage: { inputTokens: 10 + i, outputTokens: i, ...(i % 3 ? {} : { cacheReadTokens: 2, estimated: true }) }, ...(i % 5 ? {} : { price: { source: 'unknown' as const, inputPer1k: 0, outputPer1k: 0 } }) }));
+    }
+    for (const groupBy of ['connection', 'model', 'agent', 'requester'] as const) {
+      for (const period of ['day', 'week', 'month'] as const) {
+        const fromDays = ledger.report(request({ groupBy, period }), (_d, key) => key);
+        // Every call is on CONNECTION: the same calls, read from the ledger itself.
+        const fromCalls = ledger.report(request({ groupBy, period, filter: { connectionId: CONNECTION } }), (_d, key) => key);
+        assert.deepEqual(fromDays, fromCalls, `${groupBy} by ${period}`);
+      }
+    }
+    // Two hours east: the days start elsewhere, so the calls are read.
+    const east = ledger.report(request({ utcOffsetMinutes: 120 }), (_d, key) => key);
+    assert.equal(east.totals.calls, 30);
+  });
+
+  it('fills the daily sums from the calls already stored when an older file is opened (migration 6)', async () => {
+    temp = await tempDatabase();
+    const raw = new DatabaseSync(temp.file);
+    raw.exec(`${MIGRATIONS.slice(0, 5).join('\n')} PRAGMA user_version = 5;`);
+    raw.exec(`INSERT INTO usage_calls (id, time, requester_id, connection_id, provider_id, model_ref, input_tokens, output_tokens, estimated, cost_nano, price_source) VALUES ('a', ${Date.parse('2026-11-21T12:00:00Z')}, 'person', '${CONNECTION}', 'openai', 'gpt', 10, 5, 0, 15000000, 'person')`);
+    raw.close();
+    const ledger = new UsageLedger({ db: temp.db, utcOffsetMinutes: () => 0 });
+    const report = ledger.report(request(), (_d, key) => key);
+    assert.deepEqual(report.groups.map((group) => [group.key, group.totals.calls, group.totals.costNano]), [['gpt', 1, 15000000]]);
+    assert.deepEqual(report.cells[0]?.map((cell) => cell.calls), [0, 1, 0, 0]);
   });
 
   it('tells of recorded calls at once, then at most once a second however many follow', async () => {

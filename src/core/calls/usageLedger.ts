@@ -21,7 +21,7 @@ import { Conditions } from '../store/paging';
 import { TABLES } from '../store/storageKeys';
 import { costNano, type Price } from '../models/pricing';
 
-const { usage: USAGE, usageTotals: TOTALS } = TABLES;
+const { usage: USAGE, usageTotals: TOTALS, usageDays: DAYS } = TABLES;
 const DAY_MS = 86_400_000;
 /** The Usage tab and the status bar hear of recorded calls at most once in this long. */
 export const RECORDED_NOTICE_MS = 1_000;
@@ -175,6 +175,21 @@ export class UsageLedger implements Disposable {
          ON CONFLICT DO UPDATE SET calls = calls + 1, tokens = tokens + excluded.tokens, cost_nano = cost_nano + excluded.cost_nano`,
         ...values,
       );
+      // The day's sums per dimension, for the unfiltered report.
+      const offset = this.offsetAt(time);
+      const dayNumber = Math.floor((time + offset * 60_000) / DAY_MS);
+      const { usage } = call;
+      const sums = [usage.inputTokens, usage.outputTokens, usage.cacheReadTokens ?? 0, usage.cacheWriteTokens ?? 0, usage.reasoningTokens ?? 0, cost ?? 0, usage.estimated ? 1 : 0, cost === undefined ? 1 : 0];
+      const keys: [UsageDimension, string][] = [['connection', call.connectionId], ['model', call.modelRef], ['agent', call.agentId ?? ''], ['requester', call.requesterId]];
+      sql.run(
+        `INSERT INTO ${DAYS} (offset_minutes, dimension, day, key, calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_nano, estimated_calls, unpriced_calls)
+         VALUES ${Array(keys.length).fill('(?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+         ON CONFLICT DO UPDATE SET calls = calls + 1, input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
+           cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens, cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens,
+           reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, cost_nano = cost_nano + excluded.cost_nano,
+           estimated_calls = estimated_calls + excluded.estimated_calls, unpriced_calls = unpriced_calls + excluded.unpriced_calls`,
+        ...keys.flatMap(([dimension, key]) => [offset, dimension, dayNumber, key, ...sums]),
+      );
       return also?.(sql, record);
     });
     this.tell();
@@ -207,8 +222,10 @@ export class UsageLedger implements Disposable {
     // here. The offset is cast: node:sqlite binds a number as a REAL, and a REAL division would
     // put every call in a group of its own.
     const offsetMs = request.utcOffsetMinutes * 60_000;
-    const rows = this.deps.db.read((sql) =>
-      sql.all<UsageTotals & { day: number; grp: string }>(`SELECT (time + CAST(? AS INTEGER)) / ${DAY_MS} AS day, ${GROUP_COLUMNS[request.groupBy]} AS grp, ${SUMS} FROM ${USAGE}${where.clause} GROUP BY day, grp`, offsetMs, ...where.args),
+    const rows = this.deps.db.read(
+      (sql) =>
+        this.fromDays(sql, request, range) ??
+        sql.all<UsageTotals & { day: number; grp: string }>(`SELECT (time + CAST(? AS INTEGER)) / ${DAY_MS} AS day, ${GROUP_COLUMNS[request.groupBy]} AS grp, ${SUMS} FROM ${USAGE}${where.clause} GROUP BY day, grp`, offsetMs, ...where.args),
     );
     const periodOfDay = new Map<number, string>();
     const byGroup = new Map<string, { totals: UsageTotals; cells: Map<string, UsageTotals> }>();
@@ -245,6 +262,35 @@ export class UsageLedger implements Disposable {
     const totals = { ...EMPTY_TOTALS };
     for (const group of groups) addInto(totals, group.totals);
     return { periods, groups, cells, totals };
+  }
+
+  /**
+   * An unfiltered report's rows from the daily sums, when every call of its range was counted in
+   * the report's offset from UTC; undefined otherwise (a filter, or days counted in another
+   * offset: the calls are read instead).
+   */
+  private fromDays(sql: Sql, request: UsageReportRequest, range: { fromMs: number; toMs: number }): (UsageTotals & { day: number; grp: string })[] | undefined {
+    if (Object.values(request.filter).some((value) => value !== undefined)) return undefined;
+    const offsetMs = request.utcOffsetMinutes * 60_000;
+    const firstDay = Math.floor((range.fromMs + offsetMs) / DAY_MS);
+    const lastDay = Math.floor((range.toMs + offsetMs) / DAY_MS) - 1;
+    const elsewhere = sql.get<{ found: number }>(
+      `SELECT 1 AS found FROM ${DAYS} WHERE offset_minutes <> CAST(? AS INTEGER) AND dimension = ? AND day BETWEEN ? - 1 AND ? + 1 LIMIT 1`,
+      request.utcOffsetMinutes,
+      request.groupBy,
+      firstDay,
+      lastDay,
+    );
+    if (elsewhere) return undefined;
+    return sql.all<UsageTotals & { day: number; grp: string }>(
+      `SELECT day, key AS grp, calls, input_tokens AS inputTokens, output_tokens AS outputTokens, cache_read_tokens AS cacheReadTokens, cache_write_tokens AS cacheWriteTokens,
+         reasoning_tokens AS reasoningTokens, cost_nano AS costNano, estimated_calls AS estimatedCalls, unpriced_calls AS unpricedCalls
+       FROM ${DAYS} WHERE offset_minutes = CAST(? AS INTEGER) AND dimension = ? AND day BETWEEN ? AND ?`,
+      request.utcOffsetMinutes,
+      request.groupBy,
+      firstDay,
+      lastDay,
+    );
   }
 
   /** The calls of a report's range and filter, oldest first (the CSV export). */
