@@ -96,6 +96,23 @@ describe('Usage, spend and budgets in the real extension host', function () {
     );
   });
 
+  it('sets a model price from the palette (Set Model Price…), refusing a negative one with the reason and changing nothing', async () => {
+    const model = testing.storedModels().find((m) => m.connectionId === connection.id && m.providerModelId === 'echo-1')!;
+    const errors = testing.shownErrors().length;
+    testing.queueAnswers('-1, 2');
+    await vscode.commands.executeCommand('switchboard.setModelPrice', model.id);
+    assert.match(testing.shownErrors().slice(errors).map((shown) => shown.message).join('\n'), /cannot be negative/);
+    assert.deepEqual(testing.storedModels().find((m) => m.id === model.id), model, 'nothing changed');
+    testing.queueAnswers('0.5, 1.5');
+    await vscode.commands.executeCommand('switchboard.setModelPrice', model.id);
+    const priced = testing.storedModels().find((m) => m.id === model.id)!;
+    assert.deepEqual([priced.inputCostPer1k, priced.outputCostPer1k, priced.sources.costs], [0.5, 1.5, 'user']);
+    const run = await testing.startRun({ agentId: agent.id, input: 'priced now' });
+    const call = testing.usageCalls().find((c) => c.runId === run.id)!;
+    assert.equal(call.priceSource, 'person');
+    assert.equal(call.costNano, (call.inputTokens * 0.5 + call.outputTokens * 1.5) * 1e6);
+  });
+
   it("shows today's spend in the status bar only when switchboard.statusBar.showSpend is on", async () => {
     const config = () => vscode.workspace.getConfiguration('switchboard');
     assert.doesNotMatch(testing.statusBar().text, /\$\d/);
