@@ -83,6 +83,22 @@ describe('Usage, spend and budgets in the real extension host', function () {
     assert.equal((await testing.startRun({ agentId: agent.id, input: 'room again' })).status, 'succeeded');
   });
 
+  it('tells the person once when a budget passes its warning threshold', async () => {
+    // A limit 100 times what the connection used so far, warning at 1%: the next call passes the threshold, not the limit.
+    const used = testing.usageCalls().filter((call) => call.connectionId === connection.id).reduce((sum, call) => sum + call.inputTokens + call.outputTokens, 0);
+    assert.ok(used > 0);
+    const id = await testing.setBudget({ scope: { kind: 'connection', connectionId: connection.id }, period: 'month', limit: { unit: 'tokens', tokens: used * 100 }, warnAtPercent: 1 });
+    try {
+      const notices = testing.notices().length;
+      assert.equal((await testing.startRun({ agentId: agent.id, input: 'warn me' })).status, 'succeeded');
+      assert.equal((await testing.startRun({ agentId: agent.id, input: 'do not warn me again' })).status, 'succeeded');
+      const shown = testing.notices().slice(notices).filter((notice) => /monthly budget of Echo usage has passed 1%/.test(notice));
+      assert.equal(shown.length, 1, testing.notices().slice(notices).join('\n'));
+    } finally {
+      await testing.deleteBudget(id);
+    }
+  });
+
   it('keeps the key out of the ledger, the database and the CSV export; Show Usage opens the editor on the Usage tab', async () => {
     const csv = testing.usageCsv();
     assert.match(csv, /^"time","run"/);
