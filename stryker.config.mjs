@@ -44,6 +44,7 @@ export default {
       'test/unit/viewHost.unit.test.ts',
       'test/unit/consent.unit.test.ts',
       'test/unit/callingExtension.unit.test.ts',
+      'test/unit/auditChain.unit.test.ts',
       'test/unit/auditLog.unit.test.ts',
       'test/unit/runStore.unit.test.ts',
       'test/unit/keyPath.unit.test.ts',

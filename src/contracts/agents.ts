@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { ErrorInfoSchema } from './errors';
-import { UsageSchema } from './models';
+import { ReasoningSchema, UsageSchema } from './models';
 import { AUDIT_KINDS, MAX_FALLBACKS, RUN_STATUSES } from './vocabulary';
 
 export { MAX_FALLBACKS };
@@ -47,12 +47,14 @@ export const AgentSchema = z.object({
   model: LegacyModelSchema.optional(),
   /** Where its calls go, in order, when its connection and model fail with a retryable outcome before the first token. */
   fallbacks: FallbacksSchema.optional(),
+  /** How much its model thinks, over the registered model's setting (its primary target only: fallbacks keep their own). */
+  reasoning: ReasoningSchema.optional(),
   createdAt: z.string().datetime(),
   updatedAt: z.string().datetime(),
 });
 export type Agent = z.infer<typeof AgentSchema>;
 
-export const AgentInputSchema = AgentSchema.pick({ name: true, role: true, soul: true, guardrails: true, connectionId: true, modelRef: true, fallbacks: true })
+export const AgentInputSchema = AgentSchema.pick({ name: true, role: true, soul: true, guardrails: true, connectionId: true, modelRef: true, fallbacks: true, reasoning: true })
   .extend({ role: text(500).default(''), soul: text(20_000).default(''), guardrails: text(20_000).default('') })
   .strict();
 export type AgentInput = z.input<typeof AgentInputSchema>;
@@ -134,6 +136,10 @@ export const RunRecordSchema = z.object({
   outputCut: z.boolean().optional(),
   /** The run failed or was cancelled while its answer streamed in: `output` is what arrived before. */
   outputPartial: z.boolean().optional(),
+  /** What the model streamed as its reasoning, apart from the output (keys blanked, capped like the output). */
+  reasoning: z.string().optional(),
+  /** The reasoning was longer than `switchboard.runOutputMaxKiB`: only its start is stored. */
+  reasoningCut: z.boolean().optional(),
   /** Milliseconds from the run's start to the first piece of its output. */
   firstTokenMs: z.number().nonnegative().optional(),
   error: ErrorInfoSchema.optional(),

@@ -2,7 +2,8 @@ import * as z from 'zod';
 import { AuditEntrySchema, RunRecordSchema, RunStatusSchema } from './agents';
 import { ChatRecordSchema } from './chatRecords';
 import { AgentsConnectionSchema } from './agentsView';
-import { RegisteredModelSchema } from './models';
+import { MAX_OUTPUT_LIMIT } from './modelFacts';
+import { ReasoningSchema, RegisteredModelSchema } from './models';
 import { ReplySchema, requestSchema, type ViewProtocol } from './rpc';
 import { BudgetInputSchema, BudgetStatusSchema, MAX_PRICE_PER_1K, UsageReportRequestSchema, UsageReportSchema } from './usage';
 
@@ -96,6 +97,12 @@ export const editorMethods = {
   deleteModels: z.object({ ids: modelIds }).strict(),
   /** The palette's Discover Models flow for this connection (a progress notification, then a pick of what to add). */
   discoverModels: z.object({ connectionId: z.string().uuid() }).strict(),
+  /**
+   * The person's reasoning setting (an effort or a thinking budget, which the provider must take)
+   * and output limit (tokens) for a model, checked together and saved at once; `null` goes back
+   * to the provider's own.
+   */
+  setModelCallSettings: z.object({ id: z.string().uuid(), reasoning: ReasoningSchema.nullable(), outputLimit: z.number().int().positive().max(MAX_OUTPUT_LIMIT).nullable() }).strict(),
   auditPage: z.object({ offset: z.number().int().nonnegative(), limit: z.number().int().positive().max(MAX_AUDIT_PAGE), filter: AuditFilterSchema }).strict(),
   /** The entries written since the last verify; with `full`, the whole log (Verify All). */
   verifyAudit: z.object({ full: z.boolean().optional() }).strict(),
@@ -143,6 +150,7 @@ export const editorResults = {
   deleteModels: z.object({ deleted: z.number().int().nonnegative() }),
   /** What was added; `cancelled` when the person closed the pick. */
   discoverModels: z.object({ registered: z.number().int().nonnegative(), added: z.number().int().nonnegative(), cancelled: z.boolean() }),
+  setModelCallSettings: RegisteredModelSchema,
   auditPage: z.object({ entries: z.array(AuditRowSchema).max(MAX_AUDIT_PAGE), total: z.number().int().nonnegative() }),
   verifyAudit: AuditVerificationSchema,
   exportAudit: z.object({ exported: z.boolean(), entries: z.number().int().nonnegative() }),

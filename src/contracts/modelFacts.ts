@@ -9,6 +9,16 @@ export type ValueSource = 'api' | 'builtin' | 'default' | 'user';
 /** The largest context window a person may set (tokens); far above any model today. */
 export const MAX_CONTEXT_WINDOW = 100_000_000;
 
+/** The largest output limit a person may set (tokens); far above any model today. */
+export const MAX_OUTPUT_LIMIT = 10_000_000;
+
+/** The efforts a reasoning setting may name (OpenAI's `reasoning_effort`, Ollama's `think` levels). */
+export const REASONING_EFFORTS = ['low', 'medium', 'high'] as const;
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+
+/** The largest thinking budget a person may set (tokens); each provider's own limit is smaller. */
+export const MAX_THINKING_BUDGET = 1_000_000;
+
 /** The most models one discovery reply or one registerModels request carries. */
 export const MAX_MODELS_PER_MESSAGE = 5000;
 
@@ -109,6 +119,66 @@ export function withoutContextOverride<T extends ContextFigures>(model: T): T {
     ...(providerContextWindow !== undefined ? { contextWindow: providerContextWindow } : {}),
     sources: { ...sources, ...(providerContextWindow !== undefined && source ? { contextWindow: source } : {}) },
   } as T;
+}
+
+/** The output-limit figures of a registered model (RegisteredModel has them all). */
+export interface OutputLimitFigures {
+  maxOutputTokens?: number;
+  outputLimitOverride?: number;
+  sources: { maxOutputTokens?: ValueSource };
+}
+
+/** The output limit in force and where it came from: the person's value, else the provider's (or the table's); undefined when neither is known. */
+export function outputLimitOf(model: OutputLimitFigures): { tokens: number; source: ValueSource | undefined } | undefined {
+  if (model.outputLimitOverride !== undefined) return { tokens: model.outputLimitOverride, source: 'user' };
+  return model.maxOutputTokens === undefined ? undefined : { tokens: model.maxOutputTokens, source: model.sources.maxOutputTokens };
+}
+
+/** The output-limit cell, like the context cell: `8k · your value`, `64k · provider`, `—`. */
+export function outputLimitText(model: OutputLimitFigures): string {
+  const limit = outputLimitOf(model);
+  if (!limit) return '—';
+  return limit.source ? `${formatContextWindow(limit.tokens)} · ${SOURCE_WORDS[limit.source].short}` : formatContextWindow(limit.tokens);
+}
+
+/** The output limit in full with its source, and with the person's value the provider's it replaced. */
+export function outputLimitDetail(model: OutputLimitFigures): string {
+  const limit = outputLimitOf(model);
+  if (!limit) return 'The output limit is unknown: the provider decides.';
+  const parts = [`An answer may be up to ${limit.tokens.toLocaleString('en')} tokens (${describeSource(limit.source)}).`];
+  if (limit.source === 'user' && model.maxOutputTokens !== undefined) {
+    parts.push(`Without your value: ${model.maxOutputTokens.toLocaleString('en')} tokens (${describeSource(model.sources.maxOutputTokens)}).`);
+  }
+  return parts.join(' ');
+}
+
+/** A reasoning setting the way a person types it and reads it: `high`, `8192 tokens`, `default`. */
+export function reasoningText(reasoning: { effort: ReasoningEffort } | { budgetTokens: number } | undefined): string {
+  if (!reasoning) return 'default';
+  return 'effort' in reasoning ? reasoning.effort : `${reasoning.budgetTokens.toLocaleString('en')} tokens`;
+}
+
+/** A model's reasoning setting and output limit as a person types them (empty: the provider's own), for the fields that change them. */
+export function callSettingsText(model: { reasoning?: { effort: ReasoningEffort } | { budgetTokens: number }; outputLimitOverride?: number }): { reasoning: string; outputLimit: string } {
+  const reasoning = model.reasoning ? ('effort' in model.reasoning ? model.reasoning.effort : String(model.reasoning.budgetTokens)) : '';
+  return { reasoning, outputLimit: model.outputLimitOverride === undefined ? '' : String(model.outputLimitOverride) };
+}
+
+/**
+ * What a person typed as a reasoning setting: an effort (`low`, `medium`, `high`), a budget in
+ * tokens (`8192`, `8,192 tokens`), or nothing for the provider's default (null). An error
+ * message for anything else.
+ */
+export function parseReasoningText(text: string): { value: { effort: ReasoningEffort } | { budgetTokens: number } | null } | { error: string } {
+  const typed = text.trim().toLowerCase();
+  if (typed === '' || typed === 'default') return { value: null };
+  if ((REASONING_EFFORTS as readonly string[]).includes(typed)) return { value: { effort: typed as ReasoningEffort } };
+  const budget = /^(\d[\d,]*)\s*(tokens?)?$/.exec(typed);
+  if (budget) {
+    const tokens = Number(budget[1]!.replaceAll(',', ''));
+    if (Number.isSafeInteger(tokens) && tokens <= MAX_THINKING_BUDGET) return { value: { budgetTokens: tokens } };
+  }
+  return { error: `Type an effort (low, medium or high), a thinking budget in tokens (0 to ${MAX_THINKING_BUDGET.toLocaleString('en')}), or leave it empty for the provider's default.` };
 }
 
 const KIB = 1024;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { MAX_CONTEXT_WINDOW, type LeftOutModels, type ValueSource as SharedValueSource } from './modelFacts';
+import { MAX_CONTEXT_WINDOW, MAX_OUTPUT_LIMIT, MAX_THINKING_BUDGET, REASONING_EFFORTS, type LeftOutModels, type ValueSource as SharedValueSource } from './modelFacts';
 
 /** What a model can take or do. `vision` = image input; `tools` = function calling. */
 export const ModalitySchema = z.enum(['text', 'vision', 'tools', 'reasoning', 'audio', 'embedding']);
@@ -32,6 +32,8 @@ export const DiscoveredModelSchema = z.object({
    * so clearing the person's value goes back to it. Its source is `sources.providerContextWindow`.
    */
   providerContextWindow: z.number().int().positive().optional(),
+  /** The most tokens the model writes in one answer, as the provider (or the built-in table) says; the person's value is `outputLimitOverride`. */
+  maxOutputTokens: z.number().int().positive().max(MAX_OUTPUT_LIMIT).optional(),
   inputCostPer1k: z.number().nonnegative().optional(),
   outputCostPer1k: z.number().nonnegative().optional(),
   /** The price of prompt tokens read from the provider's cache, where it is known (the person's value). */
@@ -41,6 +43,7 @@ export const DiscoveredModelSchema = z.object({
     contextWindow: ValueSourceSchema.optional(),
     maxContextWindow: ValueSourceSchema.optional(),
     providerContextWindow: ValueSourceSchema.optional(),
+    maxOutputTokens: ValueSourceSchema.optional(),
     costs: ValueSourceSchema.optional(),
   }),
   /** Small facts worth showing (family, parameter size, quantization...). */
@@ -63,12 +66,28 @@ export interface ModelListing {
   leftOut: LeftOutModels[];
 }
 
+/**
+ * How much a reasoning model thinks before it answers, in the provider's own terms: an effort
+ * (OpenAI's and Azure's `reasoning_effort`, Ollama's `think`) or a budget of thinking tokens
+ * (Anthropic's extended thinking, Gemini's `thinkingBudget`). Which one a provider takes, and
+ * its limits, its adapter checks (`checkReasoning`).
+ */
+export const ReasoningSchema = z.union([
+  z.object({ effort: z.enum(REASONING_EFFORTS) }).strict(),
+  z.object({ budgetTokens: z.number().int().nonnegative().max(MAX_THINKING_BUDGET) }).strict(),
+]);
+export type Reasoning = z.infer<typeof ReasoningSchema>;
+
 /** A model the person added to the registry. Unique per (connectionId, providerModelId). */
 export const RegisteredModelSchema = DiscoveredModelSchema.extend({
   id: z.string().uuid(),
   connectionId: z.string().uuid(),
   enabled: z.boolean(),
   lastSyncedAt: z.string().datetime(),
+  /** The person's reasoning setting for calls to this model; the provider's default when absent. An agent may set its own. */
+  reasoning: ReasoningSchema.optional(),
+  /** The person's output limit (tokens): in force over `maxOutputTokens`, which stays as the provider gave it. */
+  outputLimitOverride: z.number().int().positive().max(MAX_OUTPUT_LIMIT).optional(),
 });
 export type RegisteredModel = z.infer<typeof RegisteredModelSchema>;
 
@@ -153,11 +172,23 @@ export const ToolCallSchema = z.object({
 });
 export type ToolCall = z.infer<typeof ToolCallSchema>;
 
+/**
+ * A block of the model's reasoning with the provider's signature of it (Anthropic's `thinking`
+ * block): Anthropic wants the blocks of a turn that called tools back with that turn.
+ */
+export const ReasoningBlockSchema = z.object({
+  text: z.string().max(1_000_000),
+  signature: z.string().min(1).max(1_000_000),
+});
+export type ReasoningBlock = z.infer<typeof ReasoningBlockSchema>;
+
 /** The model's turn that called tools, sent back as it came so the provider sees its own calls. */
 export const ToolCallMessageSchema = z.object({
   role: z.literal('assistant'),
   content: z.string().max(1_000_000),
   toolCalls: z.array(ToolCallSchema).min(1).max(128),
+  /** The signed reasoning blocks the turn began with (Anthropic), sent back before its calls. */
+  reasoning: z.array(ReasoningBlockSchema).max(128).optional(),
   cacheBreakpoint: messageExtras.cacheBreakpoint,
 });
 export type ToolCallMessage = z.infer<typeof ToolCallMessageSchema>;
@@ -194,6 +225,8 @@ export const ChatRequestSchema = z
     tools: z.array(ToolSchema).max(128).optional(),
     /** `auto` when left out; only with tools. */
     toolMode: ToolModeSchema.optional(),
+    /** How much the model should think; the provider's default when left out. A provider without a reasoning setting refuses it. */
+    reasoning: ReasoningSchema.optional(),
   })
   .superRefine((request, context) => {
     const names = new Set<string>();
@@ -242,12 +275,19 @@ export const ChatResultSchema = z.object({
   finishReason: z.string().optional(),
   /** The tools the model called, in order; absent when it called none. */
   toolCalls: z.array(ToolCallSchema).optional(),
+  /** What the model streamed as its reasoning, apart from the answer; absent when it showed none. */
+  reasoning: z.string().optional(),
+  /** The signed reasoning blocks (Anthropic), to send back with a turn that called tools. */
+  reasoningBlocks: z.array(ReasoningBlockSchema).optional(),
 });
 export type ChatResult = z.infer<typeof ChatResultSchema>;
 
 /**
  * One part of a streamed answer, in the order the provider sent them:
  * - `text`: the next piece of the answer;
+ * - `reasoning`: the next piece of the model's reasoning, never part of the answer (Anthropic's
+ *   `thinking`, Ollama's `thinking`, `reasoning_content`, Gemini's thought parts); a part with a
+ *   `signature` closes a signed block (Anthropic);
  * - `tool_call`: one whole call, its arguments assembled from the provider's fragments and parsed;
  * - `usage`: the tokens of the whole call (at most once, near the end);
  * - `finish`: always the last part, with the provider's finish reason (`stop`, `tool_calls`,
@@ -255,6 +295,7 @@ export type ChatResult = z.infer<typeof ChatResultSchema>;
  */
 export const ChatStreamPartSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text'), text: z.string() }),
+  z.object({ type: z.literal('reasoning'), text: z.string(), signature: z.string().min(1).optional() }),
   z.object({ type: z.literal('tool_call'), call: ToolCallSchema }),
   z.object({ type: z.literal('usage'), usage: UsageSchema }),
   z.object({ type: z.literal('finish'), modelRef: z.string(), finishReason: z.string().optional() }),

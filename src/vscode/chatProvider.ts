@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { OLLAMA_ASSUMED_DEFAULT_CONTEXT } from '../contracts/modelFacts';
+import { OLLAMA_ASSUMED_DEFAULT_CONTEXT, outputLimitOf } from '../contracts/modelFacts';
 import type { ConversationMessage, ImagePart, Tool } from '../contracts/models';
 import { CACHE_CONTROL_MIME, imagePartOf, isImageMime } from '../core/chat/chatParts';
 import type { ChatModel, ChatService } from '../core/chat/chatService';
@@ -16,7 +16,7 @@ export const CHAT_VENDOR = 'switchboard';
 
 /** When the registry knows no context window: the smallest window Ollama gives a model (see OLLAMA_ASSUMED_DEFAULT_CONTEXT). */
 const UNKNOWN_CONTEXT_TOKENS = OLLAMA_ASSUMED_DEFAULT_CONTEXT;
-/** The registry has no output limit; VS Code wants one, so the answer may take up to this much of the context. */
+/** When the registry knows no output limit; VS Code wants one, so the answer may take up to this much of the context. */
 const MAX_OUTPUT_TOKENS = 8192;
 
 /**
@@ -58,6 +58,8 @@ export function registerChatProvider(chat: ChatService, tokens: TokenCounter): v
             ...(options.tools?.length ? { tools: options.tools.map(toTool), toolMode: options.toolMode === vscode.LanguageModelChatToolMode.Required ? 'required' : 'auto' } : {}),
           },
           controller.signal,
+          // Reasoning never goes out as answer text: VS Code's part for it (LanguageModelThinkingPart)
+          // is a proposed API in 1.139, not in the stable vscode.d.ts, so chat gets none of it.
           (part) => {
             if (part.type === 'text' && part.text) progress.report(new vscode.LanguageModelTextPart(part.text));
             else if (part.type === 'tool_call') progress.report(new vscode.LanguageModelToolCallPart(part.call.id, part.call.name, part.call.arguments));
@@ -82,7 +84,7 @@ export function registerChatProvider(chat: ChatService, tokens: TokenCounter): v
 
 function information({ id, connection, provider, model }: ChatModel): ChatInformation {
   const context = model.contextWindow ?? UNKNOWN_CONTEXT_TOKENS;
-  const maxOutputTokens = Math.min(MAX_OUTPUT_TOKENS, Math.floor(context / 2));
+  const maxOutputTokens = outputTokens(model, context);
   const family = model.metadata?.family;
   return {
     id,
@@ -96,6 +98,17 @@ function information({ id, connection, provider, model }: ChatModel): ChatInform
     capabilities: { imageInput: model.modalities.includes('vision'), toolCalling: model.modalities.includes('tools') },
     isUserSelectable: true,
   };
+}
+
+/**
+ * The output limit chat is told: the person's (it is what the call asks for), else the provider's,
+ * else up to MAX_OUTPUT_TOKENS; never so much of the window that no prompt fits (the provider's
+ * figure at most half of it, as the default).
+ */
+function outputTokens(model: ChatModel['model'], context: number): number {
+  const limit = outputLimitOf(model);
+  if (limit?.source === 'user') return Math.max(1, Math.min(limit.tokens, context - 1));
+  return Math.max(1, Math.min(limit?.tokens ?? MAX_OUTPUT_TOKENS, Math.floor(context / 2)));
 }
 
 /** VS Code's LanguageModelDataPart (stable since 1.105; the 1.104 typings do not have it), told apart by its fields. */

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { checkPrice } from '../core/models/pricing';
 import * as z from 'zod';
 import { BaseUrlSchema, type Connection, type ConnectionPatch, type TestResult } from '../contracts/connections';
-import { contextWindowText, describeDiscovery } from '../contracts/modelFacts';
+import { callSettingsText, contextWindowText, describeDiscovery, parseReasoningText } from '../contracts/modelFacts';
 import { DiscoveredModelSchema, type DiscoveredModel, type RegisteredModel } from '../contracts/models';
 import type { ProviderDescriptor } from '../contracts/providers';
 import { API_KEY_FIELD, BASE_URL_FIELD } from '../contracts/vocabulary';
@@ -192,6 +192,47 @@ export function registerCommands(deps: CommandDeps): Commands {
   }
 
   /**
+   * The person's reasoning setting and output limit for a registered model (the argument: its
+   * registry id; a pick of the models without one): two input boxes, each showing the current
+   * value, empty for the provider's own. The registry refuses what the provider does not take,
+   * with the reason, and changes nothing then.
+   */
+  async function setModelReasoning(arg: unknown): Promise<RegisteredModel | undefined> {
+    const model = await registeredModelFrom(arg, vscode.l10n.t('Choose the model whose reasoning and output limit to set'));
+    if (!model) return undefined;
+    const current = callSettingsText(model);
+    const reasoning = await prompter.inputText({
+      title: vscode.l10n.t('Reasoning of "{0}"', model.displayName),
+      prompt: vscode.l10n.t('low, medium or high (OpenAI, Azure, Ollama), a thinking budget in tokens (Anthropic, Gemini), or empty for the provider\'s default'),
+      value: current.reasoning,
+      validate: (text) => ('error' in parseReasoningText(text) ? vscode.l10n.t('Type low, medium or high, a number of tokens, or leave it empty.') : undefined),
+    });
+    if (reasoning === undefined) return undefined;
+    const limit = await prompter.inputText({
+      title: vscode.l10n.t('Output limit of "{0}"', model.displayName),
+      prompt: vscode.l10n.t('The most tokens one answer may take, or empty for the provider\'s limit ({0})', model.maxOutputTokens === undefined ? vscode.l10n.t('unknown') : model.maxOutputTokens.toLocaleString('en')),
+      value: current.outputLimit,
+      validate: (text) => (text.trim() === '' || /^\d+$/.test(text.trim()) ? undefined : vscode.l10n.t('Type a whole number of tokens, or leave it empty.')),
+    });
+    if (limit === undefined) return undefined;
+    const parsed = parseReasoningText(reasoning);
+    // Both at once: checked together, and a refusal changes neither.
+    return models.setCallSettings(model.id, { ...('value' in parsed ? { reasoning: parsed.value } : {}), outputLimit: limit.trim() ? Number(limit.trim()) : null });
+  }
+
+  /** The registered model the argument names by id, or the person's pick of them; `model_not_found` for an id no model has. */
+  async function registeredModelFrom(arg: unknown, placeHolder: string): Promise<RegisteredModel | undefined> {
+    const registered = models.list();
+    if (typeof arg === 'string') {
+      const model = registered.find((m) => m.id === arg);
+      if (!model) throw new SwitchboardError('model_not_found', vscode.l10n.t('No registered model has the id {0}. It may have been removed.', arg.slice(0, 100)));
+      return model;
+    }
+    const names = new Map(connections.list().map((c) => [c.id, c.name]));
+    return prompter.pick(registered.map((m) => ({ label: m.displayName, description: names.get(m.connectionId) ?? '', detail: m.providerModelId, value: m })), placeHolder);
+  }
+
+  /**
    * The person's own price for a registered model (the argument: its registry id), in dollars per
    * 1,000 tokens: "input, output" or "input, output, cached input"; an empty answer clears it, back
    * to the provider's or the built-in table's. It wins over both, and discovery keeps it.
@@ -343,6 +384,7 @@ export function registerCommands(deps: CommandDeps): Commands {
     }),
     command('switchboard.discoverModels', discoverModels),
     command('switchboard.setModelCapabilities', setModelCapabilities),
+    command('switchboard.setModelReasoning', setModelReasoning),
     command('switchboard.setModelPrice', setModelPrice),
     vscode.commands.registerCommand('switchboard.focusConnections', () => vscode.commands.executeCommand('switchboard.connections.focus')),
   ];

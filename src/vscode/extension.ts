@@ -90,7 +90,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
   const actions = new ConnectionActions(connections, settings, prompter, (connectionId) => agents.runningOn(connectionId, settings.defaultConnectionId()).map((agent) => agent.name));
   const models = new ModelRegistry({ db, store, connections, providers: registry, keys, settings, clock, http, logger, builtinModel });
   const modelActions = new ModelActions(connections, models, prompter);
-  const agents = new AgentService({ store, clock, logger, connectionExists: (id) => connections.get(id) !== undefined, modelEnabled: (connectionId, modelRef) => models.list({ connectionId }).some((model) => model.providerModelId === modelRef && model.enabled) });
+  const agents = new AgentService({ store, clock, logger, connectionExists: (id) => connections.get(id) !== undefined, modelEnabled: (connectionId, modelRef) => models.list({ connectionId }).some((model) => model.providerModelId === modelRef && model.enabled), reasoningProblem: (connectionId, modelRef, reasoning) => models.reasoningProblem(connectionId, modelRef, reasoning) });
   // Follows agent, connection and settings changes; sends nothing while switchboard.gateway.url is empty.
   const gateway = new GatewaySync({ settings, store, agents, connections, registry, keys, http, clock, logger, models });
   const runs = new RunStore({ db, retention: () => settings.runRetention(), outputMaxKiB: () => settings.runOutputMaxKiB(), logger, clock });
@@ -118,6 +118,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
   const modelCaller = new ModelCaller({
     ...{ connections, registry, keys, audit, http, settings, logger, clock },
     contextWindow: (connectionId, modelRef) => models.contextWindow(connectionId, modelRef),
+    callSettings: (connectionId, modelRef) => models.callSettings(connectionId, modelRef),
     usage: { ledger, budgets, price: (connection, modelRef) => priceOf(connection, modelRef, models.find(connection.id, modelRef)) },
   });
   const runService = new RunService({

@@ -108,6 +108,20 @@ describe('Switchboard editor in VS Code (packaged extension)', function () {
     await llama.focus();
     await llama.press(' ');
     assert.match(await editor.getByTestId('models-summary').innerText(), /1 selected/);
+    // One model selected: its reasoning and output limit. A setting that is neither an effort nor a budget is refused here.
+    const settings = editor.getByTestId('model-settings');
+    await settings.locator('[data-testid="model-settings-reasoning"] input').fill('extreme');
+    await settings.locator('[data-testid="model-settings-output"] input').fill('2048');
+    await settings.getByTestId('model-settings-save').click();
+    await settings.getByText(/Type low, medium or high/).waitFor({ timeout: 10_000 });
+    // Ollama says llama3.2 does not think: the host refuses an effort for it, in words.
+    await settings.locator('[data-testid="model-settings-reasoning"] input').fill('high');
+    await settings.getByTestId('model-settings-save').click();
+    await settings.getByTestId('model-settings-error').getByText(/does not reason/).waitFor({ timeout: 10_000 });
+    await settings.locator('[data-testid="model-settings-reasoning"] input').fill('');
+    await settings.getByTestId('model-settings-save').click();
+    await editor.getByTestId('models-message').getByText(/Saved the settings/).waitFor({ timeout: 10_000 });
+    await waitUntil('the new limit in the row', async () => (await llama.getByTestId('models-cell-output').innerText()).includes('2k · your value') && (await llama.getByTestId('models-cell-reasoning').innerText()).trim() === 'default');
     await editor.getByTestId('models-disable').click();
     await editor.locator('[data-testid="models-row"][data-model-id="llama3.2:latest"][data-enabled="false"]').waitFor({ timeout: 10_000 });
     await editor.getByTestId('tab-runs').click();

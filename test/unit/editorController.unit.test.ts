@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { RegisteredModelSchema } from '../../src/contracts/models';
 import { editorResults, ToEditorViewSchema, type ToEditorView } from '../../src/contracts/editorView';
 import { createEditorController } from '../../src/core/views/editorController';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
@@ -428,5 +429,27 @@ describe('EditorController', function () {
 
     assert.deepEqual(await request('discoverModels', { connectionId: home.id }), { registered: 1, added: 1, cancelled: false });
     assert.deepEqual(discovered, [home.id]);
+  });
+
+  it("sets a model's reasoning and output limit through the registry, and answers one its provider does not take with the reason and no change", async () => {
+    const { request, controller, connections, models, posted } = await setup();
+    const home = await connections.create({ name: 'Home', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434' });
+    const [qwen] = (await models.register(home.id, [{ ...discovered_('qwen3:8b'), maxOutputTokens: 8192, sources: { maxOutputTokens: 'api' } }])).models;
+    await controller.handle({ type: 'ready' });
+
+    const saved = RegisteredModelSchema.parse(await request('setModelCallSettings', { id: qwen!.id, reasoning: { effort: 'low' }, outputLimit: 4096 }));
+    assert.deepEqual([saved.outputLimitOverride, saved.reasoning], [4096, { effort: 'low' }]);
+
+    posted.length = 0;
+    // A good limit with a bad setting, and the other way round: neither is saved.
+    await controller.handle({ type: 'request', id: 'bad-1', method: 'setModelCallSettings', params: { id: qwen!.id, reasoning: { budgetTokens: 2048 }, outputLimit: 2000 } });
+    await controller.handle({ type: 'request', id: 'bad-2', method: 'setModelCallSettings', params: { id: qwen!.id, reasoning: { effort: 'high' }, outputLimit: 9000 } });
+    await controller.handle({ type: 'request', id: 'bad-3', method: 'setModelCallSettings', params: { id: qwen!.id, reasoning: { effort: 'max' }, outputLimit: null } });
+    const replies = posted.filter((message) => message.type === 'reply') as { id: string; ok: boolean; error?: { code: string; message: string } }[];
+    assert.deepEqual(replies.map((reply) => [reply.id, reply.ok, reply.error?.code]), [['bad-1', false, 'invalid_input'], ['bad-2', false, 'invalid_input'], ['bad-3', false, 'invalid_input']]);
+    assert.match(replies[0]!.error!.message, /Ollama takes a reasoning effort/);
+    assert.match(replies[1]!.error!.message, /at most 8,192 tokens/);
+    const stored = models.get(qwen!.id)!;
+    assert.deepEqual([stored.outputLimitOverride, stored.reasoning], [4096, { effort: 'low' }]);
   });
 });

@@ -94,10 +94,10 @@ describe('Anthropic adapter', () => {
         displayName: 'Claude Sonnet 4.5',
         modalities: ['text', 'vision', 'tools', 'reasoning'],
         contextWindow: 1000000,
+        maxOutputTokens: 64000,
         inputCostPer1k: 0.003,
         outputCostPer1k: 0.015,
-        sources: { modalities: 'api', contextWindow: 'api', costs: 'builtin' },
-        metadata: { maxOutputTokens: 64000 },
+        sources: { modalities: 'api', contextWindow: 'api', maxOutputTokens: 'api', costs: 'builtin' },
       });
       assert.deepEqual(models[3].modalities, ['text', 'tools']);
       for (const model of models) DiscoveredModelSchema.parse(model);

@@ -97,8 +97,9 @@ describe('Gemini adapter', () => {
         displayName: 'Gemini 2.5 Flash',
         modalities: ['text', 'vision', 'audio', 'tools', 'reasoning'],
         contextWindow: 1048576,
-        sources: { modalities: 'builtin', contextWindow: 'api' },
-        metadata: { maxOutputTokens: 65536, version: '001' },
+        maxOutputTokens: 65536,
+        sources: { modalities: 'builtin', contextWindow: 'api', maxOutputTokens: 'api' },
+        metadata: { version: '001' },
       });
       assert.deepEqual(models[2].modalities, ['text', 'vision', 'audio', 'tools']);
       for (const model of models) DiscoveredModelSchema.parse(model);

@@ -159,6 +159,15 @@ describe('RunStore', () => {
     assert.equal(runs.get(short.id)!.outputCut, undefined);
   });
 
+  it("cuts the model's reasoning over runOutputMaxKiB the same way, marked apart from the output", async () => {
+    const runs = store({ outputMaxKiB: () => 1 });
+    const r = run(1);
+    await runs.add(r);
+    await runs.update(r.id, { status: 'succeeded', output: 'short', reasoning: `x${'é'.repeat(2000)}` });
+    const stored = runs.get(r.id)!;
+    assert.deepEqual([stored.output, stored.outputCut, stored.reasoningCut, Buffer.byteLength(stored.reasoning!)], ['short', undefined, true, 1023]);
+  });
+
   it('keeps an output of exactly runOutputMaxKiB whole, counts a limit below 1 KiB as 1 KiB, and keeps a replacement character the output had', async () => {
     const runs = store({ outputMaxKiB: () => 0 });
     const exact = run(1);

@@ -71,7 +71,7 @@ const values = (patch: Partial<AgentFormValues> = {}): AgentFormValues => ({ ...
 
 describe('webview Agents form → AgentInput', () => {
   it('opens empty for a new agent and with the agent’s values for an edit', () => {
-    assert.deepEqual(agentFormValues(), { name: '', role: '', soul: '', guardrails: '', connectionId: '', modelRef: '' });
+    assert.deepEqual(agentFormValues(), { name: '', role: '', soul: '', guardrails: '', connectionId: '', modelRef: '', reasoning: '' });
     assert.deepEqual(agentFormValues(agent), {
       name: 'Code reviewer',
       role: 'Reviews diffs',
@@ -79,7 +79,19 @@ describe('webview Agents form → AgentInput', () => {
       guardrails: 'Never invent paths.',
       connectionId: OLLAMA_ID,
       modelRef: 'llama3.2:latest',
+      reasoning: '',
     });
+    assert.equal(agentFormValues({ ...agent, reasoning: { budgetTokens: 2048 } }).reasoning, '2048');
+  });
+
+  it("sends the agent's own reasoning setting, and refuses one without a model of its own or one that is neither an effort nor a budget", () => {
+    const withModel = values({ name: 'Thinker', connectionId: OLLAMA_ID, modelRef: 'llama3.2:latest' });
+    assert.deepEqual(buildAgentInput({ ...withModel, reasoning: ' High ' }).reasoning, { effort: 'high' });
+    assert.deepEqual(buildAgentInput({ ...withModel, reasoning: '8192' }).reasoning, { budgetTokens: 8192 });
+    assert.equal('reasoning' in buildAgentInput({ ...withModel, reasoning: '' }), false);
+    assert.match(validateAgentForm({ ...withModel, reasoning: 'extreme' }).reasoning ?? '', /low, medium or high/);
+    assert.match(validateAgentForm({ ...withModel, connectionId: '', modelRef: '', reasoning: 'low' }).reasoning ?? '', /choose a connection and a model first/);
+    assert.equal(validateAgentForm({ ...withModel, reasoning: 'low' }).reasoning, undefined);
   });
 
   it('keeps the model of an agent without a connection of its own: one of the default connection’s', () => {

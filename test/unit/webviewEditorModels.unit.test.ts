@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { EditorSnapshot } from '../../src/contracts/editorView';
 import type { RegisteredModel } from '../../src/contracts/models';
-import { cellTitle, modelCells, modelRows, nextSort, selectionLabel } from '../../webview/editor/modelsTable';
+import { cellTitle, modelCells, modelRows, nextSort, parseSettings, selectionLabel, settingsFields } from '../../webview/editor/modelsTable';
 
 const HOME = '11111111-1111-4111-8111-111111111111';
 const CLOUD = '22222222-2222-4222-8222-222222222222';
@@ -32,6 +32,8 @@ describe('Switchboard editor: the Models tab', () => {
       modalities: 'text, vision',
       tools: 'yes',
       context: '128k',
+      output: '—',
+      reasoning: 'default',
       priceIn: '$0.00015',
       priceOut: '$0.0006',
       enabled: 'yes',
@@ -79,5 +81,30 @@ describe('Switchboard editor: the Models tab', () => {
     assert.equal(selectionLabel(0, 3, 3), '3 models');
     assert.equal(selectionLabel(0, 1, 2000), '1 of 2,000 models shown');
     assert.equal(selectionLabel(2, 3, 3), '2 selected · 3 models');
+  });
+
+  it("writes the output limit with its source, the person's value over the provider's, and the reasoning setting", () => {
+    const cells = (fields: Partial<RegisteredModel>) => {
+      const row = model(CLOUD, 'm', fields);
+      const written = modelCells(row, connections);
+      return [written.output, written.reasoning, cellTitle(row, 'output', written)];
+    };
+    assert.deepEqual(cells({ maxOutputTokens: 64_000, sources: { maxOutputTokens: 'api' } }), ['64k · provider', 'default', 'An answer may be up to 64,000 tokens (reported by the provider).']);
+    assert.deepEqual(cells({ maxOutputTokens: 64_000, outputLimitOverride: 8192, sources: { maxOutputTokens: 'api' }, reasoning: { budgetTokens: 4096 } }), [
+      '8k · your value',
+      '4,096 tokens',
+      'An answer may be up to 8,192 tokens (your value). Without your value: 64,000 tokens (reported by the provider).',
+    ]);
+    assert.deepEqual(cells({ reasoning: { effort: 'high' } }).slice(0, 2), ['—', 'high']);
+  });
+
+  it('reads the settings form: an effort, a budget, a limit, empty for the provider\'s own, and says which field is wrong', () => {
+    assert.deepEqual(parseSettings({ reasoning: ' High ', outputLimit: '8k' }), { reasoning: { effort: 'high' }, outputLimit: 8000 });
+    assert.deepEqual(parseSettings({ reasoning: '8,192 tokens', outputLimit: '' }), { reasoning: { budgetTokens: 8192 }, outputLimit: null });
+    assert.deepEqual(parseSettings({ reasoning: '', outputLimit: '16384' }), { reasoning: null, outputLimit: 16384 });
+    assert.equal((parseSettings({ reasoning: 'extreme', outputLimit: '' }) as { field: string }).field, 'reasoning');
+    assert.equal((parseSettings({ reasoning: 'low', outputLimit: 'lots' }) as { field: string }).field, 'outputLimit');
+    assert.equal((parseSettings({ reasoning: 'low', outputLimit: '20M' }) as { field: string }).field, 'outputLimit');
+    assert.deepEqual(settingsFields(model(CLOUD, 'm', { reasoning: { budgetTokens: 2048 }, outputLimitOverride: 4096 })), { reasoning: '2048', outputLimit: '4096' });
   });
 });

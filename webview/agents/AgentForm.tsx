@@ -47,6 +47,7 @@ const TEST_KEYS: Record<AgentFieldKey, string> = {
   role: 'agent-role',
   connectionId: 'agent-connection',
   modelRef: 'agent-model',
+  reasoning: 'agent-reasoning',
   soul: 'agent-soul',
   guardrails: 'agent-guardrails',
 };
@@ -204,6 +205,17 @@ export function AgentForm({ client, connections, defaultConnectionId, agent, onC
         error={errors.modelRef}
         errorTestId="field-error-agent-model"
         onChange={(value) => setValue('modelRef', value)}
+      />
+      <TextField
+        id={`${formId}-reasoning`}
+        testId="field-agent-reasoning"
+        label={l10n.t('Reasoning')}
+        value={values.reasoning}
+        placeholder={l10n.t("the model's own setting")}
+        description={l10n.t('Over the model\'s setting, for this agent\'s model only: low, medium or high (OpenAI, Azure, Ollama), or a thinking budget in tokens (Anthropic, Gemini).')}
+        error={errors.reasoning}
+        errorTestId="field-error-agent-reasoning"
+        onInput={(value) => setValue('reasoning', value)}
       />
 
       <fieldset class="agent-fallbacks" data-testid="agent-fallbacks">

@@ -212,6 +212,21 @@ export function RunDetail({ id, run, connections, requesterName, now, chooseDefa
         </>
       )}
 
+      {/* The model's reasoning, never part of the output: folded, opened on request. */}
+      {run.reasoning && (
+        <details class="run-reasoning" data-testid="run-detail-reasoning">
+          <summary>{l10n.t('Reasoning ({0} characters)', run.reasoning.length.toLocaleString('en'))}</summary>
+          <pre class="run-text" data-testid="run-detail-reasoning-text" tabIndex={0} aria-label={l10n.t('Reasoning')}>
+            {run.reasoning}
+          </pre>
+          {run.reasoningCut && (
+            <p class="run-detail-note" data-testid="run-detail-reasoning-cut">
+              {l10n.t('The reasoning was longer than the setting switchboard.runOutputMaxKiB; only its start is stored.')}
+            </p>
+          )}
+        </details>
+      )}
+
       <h4 class="run-detail-heading">{l10n.t('Trace')}</h4>
       {run.trace.length === 0 ? (
         <p class="run-detail-note" data-testid="run-detail-trace-empty">

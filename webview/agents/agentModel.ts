@@ -1,4 +1,5 @@
 import * as l10n from '@vscode/l10n';
+import { callSettingsText, parseReasoningText } from '../../src/contracts/modelFacts';
 import { MAX_FALLBACKS } from '../../src/contracts/vocabulary';
 import type { Agent, AgentInput, CallTarget, StartAgentRunRequest } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
@@ -25,6 +26,8 @@ export interface AgentFormValues {
   connectionId: string;
   /** '' = the connection's default model; without a connection, one of the default connection's models. */
   modelRef: string;
+  /** '' = the model's own reasoning setting; else an effort or a thinking budget, as typed. */
+  reasoning: string;
 }
 
 export type AgentFieldKey = keyof AgentFormValues;
@@ -39,6 +42,7 @@ export function agentFormValues(agent?: Agent): AgentFormValues {
     guardrails: agent?.guardrails ?? '',
     connectionId: agent?.connectionId ?? '',
     modelRef: agent?.modelRef ?? '',
+    reasoning: callSettingsText({ ...(agent?.reasoning ? { reasoning: agent.reasoning } : {}) }).reasoning,
   };
 }
 
@@ -49,6 +53,7 @@ const FIELD_LABELS: Record<AgentFieldKey, string> = {
   guardrails: l10n.t('Guardrails'),
   connectionId: l10n.t('Connection'),
   modelRef: l10n.t('Model'),
+  reasoning: l10n.t('Reasoning'),
 };
 
 export function validateAgentForm(values: AgentFormValues): AgentFieldErrors {
@@ -64,6 +69,11 @@ export function validateAgentForm(values: AgentFormValues): AgentFieldErrors {
     if (length > AGENT_LIMITS[key]) {
       errors[key] = l10n.t('{0} has at most {1} characters (now {2}).', FIELD_LABELS[key], formatCount(AGENT_LIMITS[key]), formatCount(length));
     }
+  }
+  // Which kind the model's provider takes, the host says when the agent is saved.
+  if (values.reasoning.trim()) {
+    if ('error' in parseReasoningText(values.reasoning)) errors.reasoning = l10n.t('Type low, medium or high, a thinking budget in tokens, or leave it empty for the model\'s own setting.');
+    else if (!values.connectionId.trim() || !values.modelRef.trim()) errors.reasoning = l10n.t("An agent's reasoning setting goes with its own model: choose a connection and a model first.");
   }
   return errors;
 }
@@ -96,6 +106,8 @@ export function buildAgentInput(values: AgentFormValues, fallbacks?: readonly Fa
   if (modelRef) input.modelRef = modelRef;
   // Sent whole, also empty: updateAgent replaces the list, so removing the last one clears it.
   if (fallbacks) input.fallbacks = fallbacks.flatMap((row) => splitTarget(row.target) ?? []);
+  const reasoning = parseReasoningText(values.reasoning);
+  if ('value' in reasoning && reasoning.value) input.reasoning = reasoning.value;
   return input;
 }
 

@@ -8,6 +8,7 @@ import { VirtualList } from '../shared/VirtualList';
 import { modelCount } from '../connections/modelFormat';
 import { connectionOptions } from './auditFormat';
 import type { EditorClient, EditorSnapshot } from './client';
+import { ModelSettings } from './ModelSettings';
 import { cellTitle, MODEL_COLUMNS, modelRows, nextSort, selectionLabel, type ModelSort } from './modelsTable';
 
 /** Every model row is this tall (px), one line; the CSS keeps it so (.models-grid-row). */
@@ -131,6 +132,11 @@ export function ModelsTab({ client, snapshot }: ModelsTabProps) {
           {l10n.t('Discover…')}
         </vscode-button>
       </div>
+      {/* One model selected: its settings for calls (keyed by the model, so the fields start from its values). */}
+      {shownSelected.length === 1 && (() => {
+        const model = snapshot.models.find((candidate) => candidate.id === shownSelected[0]);
+        return model && <ModelSettings key={model.id} client={client} model={model} onSaved={setMessage} />;
+      })()}
       {message && <MessageLine testId="models-message" message={message} />}
       {/* Only the rows in view are in the DOM: 2,000 models cost what thirty do. The list is its own
           scroll box, so its header stays in view and its sideways scroll bar is on screen. */}

@@ -1,11 +1,12 @@
 import * as l10n from '@vscode/l10n';
-import type { RegisteredModel } from '../../src/contracts/models';
+import { callSettingsText, MAX_OUTPUT_LIMIT, outputLimitDetail, outputLimitOf, outputLimitText, parseReasoningText, reasoningText } from '../../src/contracts/modelFacts';
+import type { Reasoning, RegisteredModel } from '../../src/contracts/models';
 import type { EditorSnapshot } from '../../src/contracts/editorView';
 import { connectionName } from '../agents/format';
-import { contextWindowDetail, contextWindowText, formatDollars, isPrice, modalityLabel, modelCount } from '../connections/modelFormat';
+import { contextWindowDetail, contextWindowText, formatDollars, isPrice, modalityLabel, modelCount, parseTokens } from '../connections/modelFormat';
 import { formatCount } from '../shared/locale';
 
-export type ModelColumn = 'model' | 'connection' | 'provider' | 'modalities' | 'tools' | 'context' | 'priceIn' | 'priceOut' | 'enabled';
+export type ModelColumn = 'model' | 'connection' | 'provider' | 'modalities' | 'tools' | 'context' | 'output' | 'reasoning' | 'priceIn' | 'priceOut' | 'enabled';
 
 export interface ModelSort {
   column: ModelColumn;
@@ -19,6 +20,8 @@ export const MODEL_COLUMNS: readonly { id: ModelColumn; label: string; numeric?:
   { id: 'modalities', label: l10n.t('Modalities') },
   { id: 'tools', label: l10n.t('Tools') },
   { id: 'context', label: l10n.t('Context window'), numeric: true },
+  { id: 'output', label: l10n.t('Output limit'), numeric: true },
+  { id: 'reasoning', label: l10n.t('Reasoning') },
   { id: 'priceIn', label: l10n.t('Input per 1k'), numeric: true },
   { id: 'priceOut', label: l10n.t('Output per 1k'), numeric: true },
   { id: 'enabled', label: l10n.t('Enabled') },
@@ -36,6 +39,8 @@ export function modelCells(model: RegisteredModel, connections: Connections): Re
     modalities: model.modalities.filter((m) => m !== 'tools').map(modalityLabel).join(', '),
     tools: model.modalities.includes('tools') ? l10n.t('yes') : l10n.t('no'),
     context: contextWindowText(model),
+    output: outputLimitText(model),
+    reasoning: reasoningText(model.reasoning),
     priceIn: price(model.inputCostPer1k),
     priceOut: price(model.outputCostPer1k),
     enabled: model.enabled ? l10n.t('yes') : l10n.t('no'),
@@ -50,6 +55,8 @@ function price(value: number | undefined): string {
 /** A cell's hover: the context window's whole story, a price that is not known, or the cell's text (it may be cut). */
 export function cellTitle(model: RegisteredModel, column: ModelColumn, cells: Record<ModelColumn, string>): string {
   if (column === 'context') return contextWindowDetail(model);
+  if (column === 'output') return outputLimitDetail(model);
+  if (column === 'reasoning') return model.reasoning ? l10n.t('Your reasoning setting: {0}. An agent may set its own.', cells.reasoning) : l10n.t('The provider decides how much the model reasons.');
   if ((column === 'priceIn' || column === 'priceOut') && !cells[column]) return l10n.t('No price is known for this model.');
   return cells[column];
 }
@@ -59,6 +66,8 @@ function sortKey(model: RegisteredModel, column: ModelColumn, cells: Record<Mode
   switch (column) {
     case 'context':
       return model.contextWindow;
+    case 'output':
+      return outputLimitOf(model)?.tokens;
     case 'priceIn':
       return model.inputCostPer1k;
     case 'priceOut':
@@ -88,6 +97,23 @@ export function modelRows(models: readonly RegisteredModel[], connections: Conne
       return order * direction;
     })
     .map(({ row }) => row);
+}
+
+/** The settings form's fields for a model: what it shows before the person types. */
+export const settingsFields = callSettingsText;
+
+/**
+ * What the settings form would send: the reasoning (null for the provider's default) and the
+ * output limit (null for the provider's), or the first field's problem in words. Whether the
+ * provider takes the setting the host says.
+ */
+export function parseSettings(fields: { reasoning: string; outputLimit: string }): { reasoning: Reasoning | null; outputLimit: number | null } | { field: 'reasoning' | 'outputLimit'; error: string } {
+  const reasoning = parseReasoningText(fields.reasoning);
+  if ('error' in reasoning) return { field: 'reasoning', error: l10n.t('Type low, medium or high, a thinking budget in tokens, or leave it empty for the provider\'s default.') };
+  if (!fields.outputLimit.trim()) return { reasoning: reasoning.value, outputLimit: null };
+  const tokens = parseTokens(fields.outputLimit);
+  if (tokens === undefined || tokens > MAX_OUTPUT_LIMIT) return { field: 'outputLimit', error: l10n.t('Type a number of tokens (e.g. 8192 or 8k), or leave it empty for the provider\'s limit.') };
+  return { reasoning: reasoning.value, outputLimit: tokens };
 }
 
 /** A click on a column's header: sort by it, or turn its order around if it is the one sorted by. */

@@ -48,7 +48,10 @@ export class ChainWalk {
   broken: { index: number; reason: string } | undefined;
   /** The hash of the entry whose seq is `mirroredSeq`, once walked past. */
   mirroredHash: string | undefined;
+  /** Rows judged the long way (parsed): none of those `append` wrote, which is what keeps a long verify fast. */
+  parsedRows = 0;
   private readonly keys = new Map<string, Hmac | undefined>();
+  private readonly keyOf = (id: string) => this.keys.get(id);
 
   constructor(
     private readonly rows: readonly string[],
@@ -77,7 +80,7 @@ export class ChainWalk {
     try {
       for (; this.index < stop; this.index++) {
         const row = this.rows[this.index]!;
-        const quick = this.quickLink(row, seq, prevHash);
+        const quick = quickLink(row, seq, prevHash, this.keyOf);
         if (quick) {
           keyed = true;
           if (quick.seq === this.mirroredSeq) this.mirroredHash = quick.hash;
@@ -85,6 +88,7 @@ export class ChainWalk {
           seq = quick.seq;
           continue;
         }
+        this.parsedRows++;
         const entry = parseJson(row);
         const reason = this.check(entry, seq, prevHash, keyed);
         if (reason === undefined) {
@@ -103,28 +107,6 @@ export class ChainWalk {
     } finally {
       this.link = { seq, hash: prevHash, keyed };
     }
-  }
-
-  /**
-   * The link of a row stored as `append` writes it (see `storedText`), when it links to the entry
-   * before and its keyed hash checks, read from the text without parsing it or writing it again;
-   * undefined for anything else, which `check` then judges. A row it passes, `check` would pass
-   * too: the hash covers the text the fields were read from, and only a text `append` wrote under
-   * the key (flat, in canonical order, which JSON.parse and JSON.stringify give back as it is)
-   * has that hash. So it only spares the work, and the answers stay word for word those of `check`.
-   */
-  private quickLink(row: string, seq: number, prevHash: string): { seq: number; hash: string } | undefined {
-    const tail = row.length - HASH_TAIL_LENGTH;
-    if (tail < 1 || !row.startsWith(HASH_TAIL_START, tail) || !row.endsWith('"}')) return undefined;
-    // Flat: no object or array in a field (nor a brace or bracket in a text: those go the long way).
-    if (row.indexOf('{', 1) !== -1 || row.indexOf('[') !== -1) return undefined;
-    const chainKey = stringField(row, '"chainKey":"', tail);
-    const key = chainKey === undefined ? undefined : this.keys.get(chainKey);
-    if (!key || stringField(row, '"prevHash":"', tail) !== prevHash || numberField(row, '"seq":', tail) !== seq + 1) return undefined;
-    if (stringField(row, '"kind":"', tail) === undefined || stringField(row, '"time":"', tail) === undefined) return undefined;
-    const stated = row.slice(tail + HASH_TAIL_START.length, row.length - 2);
-    if (key.hexWithoutTail(row, HASH_TAIL_LENGTH) !== stated) return undefined;
-    return { seq: seq + 1, hash: stated };
   }
 
   /** Why this entry breaks the chain; a key to fetch first; or undefined when it links. */
@@ -147,6 +129,28 @@ export class ChainWalk {
     }
     return undefined;
   }
+}
+
+/**
+ * The link of a row stored as `append` writes it (see `storedText`), when it links to the entry
+ * before and its keyed hash checks, read from the text without parsing it or writing it again;
+ * undefined for anything else, which `check` then judges. A row it passes, `check` would pass
+ * too: the hash covers the text the fields were read from, and only a text `append` wrote under
+ * the key (flat, in canonical order, which JSON.parse and JSON.stringify give back as it is)
+ * has that hash. So it only spares the work, and the answers stay word for word those of `check`.
+ */
+export function quickLink(row: string, seq: number, prevHash: string, keyOf: (id: string) => Hmac | undefined): { seq: number; hash: string } | undefined {
+  const tail = row.length - HASH_TAIL_LENGTH;
+  if (tail < 1 || !row.startsWith(HASH_TAIL_START, tail) || !row.endsWith('"}')) return undefined;
+  // Flat: no object or array in a field (nor a brace or bracket in a text: those go the long way).
+  if (row.indexOf('{', 1) !== -1 || row.indexOf('[') !== -1) return undefined;
+  const chainKey = stringField(row, '"chainKey":"', tail);
+  const key = chainKey === undefined ? undefined : keyOf(chainKey);
+  if (!key || stringField(row, '"prevHash":"', tail) !== prevHash || numberField(row, '"seq":', tail) !== seq + 1) return undefined;
+  if (stringField(row, '"kind":"', tail) === undefined || stringField(row, '"time":"', tail) === undefined) return undefined;
+  const stated = row.slice(tail + HASH_TAIL_START.length, row.length - 2);
+  if (key.hexWithoutTail(row, HASH_TAIL_LENGTH) !== stated) return undefined;
+  return { seq: seq + 1, hash: stated };
 }
 
 /**

@@ -1,5 +1,5 @@
 import * as l10n from '@vscode/l10n';
-import type { ChatResult, ChatStreamPart, ConversationMessage, Tool, ToolMode, Usage } from '../../contracts/models';
+import type { ChatResult, ChatStreamPart, ConversationMessage, Reasoning, Tool, ToolMode, Usage } from '../../contracts/models';
 import type { AuditLog } from '../audit/auditLog';
 import { CallLimiter } from '../base/callLimiter';
 import { RateLimiter } from '../base/rateLimiter';
@@ -34,6 +34,8 @@ export interface ModelCall {
   messages: ConversationMessage[];
   tools?: Tool[];
   toolMode?: ToolMode;
+  /** A reasoning setting over the registered model's (an agent's own), for the primary target only: a fallback keeps its model's. */
+  reasoning?: Reasoning;
   /** Where the call moves, in order, when its target fails with a retryable outcome before the first token. */
   fallbacks?: readonly CallTarget[];
   /** Told of each try as it ends (retries, fallbacks, skipped targets), for the run's or chat record's routing. */
@@ -55,6 +57,8 @@ export interface ModelCallerDeps {
    * before it is sent, and a window the person set (`requested`) is asked of the provider.
    */
   contextWindow?(connectionId: string, modelRef: string): { tokens: number; requested: boolean } | undefined;
+  /** What the person set for calls to a model of a connection in the registry: its reasoning setting and its output limit. */
+  callSettings?(connectionId: string, modelRef: string): { reasoning?: Reasoning; maxTokens?: number };
   /** The back-off and `Retry-After` waits; the system's unless given (tests fire them). */
   timers?: Timers;
   /** Reads an HTTP-date `Retry-After` and times cool-downs; the system's unless given. */
@@ -101,9 +105,15 @@ export class ModelCaller {
     this.cooldowns = new Cooldowns(() => deps.settings.cooldown(), () => this.clock.now().getTime());
   }
 
-  /** Makes the call, streaming: `onText` gets each piece of the answer (keys blanked) as it arrives. */
-  async call(request: ModelCall, signal: AbortSignal, onText: (text: string) => void = () => undefined): Promise<{ output: string; usage: Usage }> {
-    const result = await this.stream(request, signal, (part) => part.type === 'text' && part.text && onText(part.text));
+  /**
+   * Makes the call, streaming: `onText` gets each piece of the answer (keys blanked) as it
+   * arrives, `onReasoning` each piece of the model's reasoning, which is never the answer.
+   */
+  async call(request: ModelCall, signal: AbortSignal, onText: (text: string) => void = () => undefined, onReasoning: (text: string) => void = () => undefined): Promise<{ output: string; usage: Usage }> {
+    const result = await this.stream(request, signal, (part) => {
+      if (part.type === 'text' && part.text) onText(part.text);
+      else if (part.type === 'reasoning' && part.text) onReasoning(part.text);
+    });
     return { output: result.content, usage: result.usage };
   }
 
@@ -216,6 +226,7 @@ export class ModelCaller {
       const chat = {
         modelRef: target.modelRef,
         messages: request.messages,
+        ...this.settingsFor(request, target, provider.adapter.checkReasoning !== undefined),
         ...(window?.requested ? { contextWindow: window.tokens } : {}),
         ...(request.tools?.length ? { tools: request.tools, ...(request.toolMode ? { toolMode: request.toolMode } : {}) } : {}),
       };
@@ -241,6 +252,18 @@ export class ModelCaller {
     } finally {
       await this.record(request, target, { outcome, latencyMs: Math.round(performance.now() - started), waitMs, ...(status !== undefined ? { status } : {}) }, connection);
     }
+  }
+
+  /**
+   * The person's output limit and reasoning setting for the target's model; the call's own
+   * reasoning setting (an agent's) wins on its primary target. An adapter without a reasoning
+   * setting (a contributed one) never gets one: its provider took none when it was set.
+   */
+  private settingsFor(request: ModelCall, target: CallTarget, takesReasoning: boolean): { maxTokens?: number; reasoning?: Reasoning } {
+    const settings = this.deps.callSettings?.(target.connectionId, target.modelRef) ?? {};
+    const primary = target.connectionId === request.connectionId && target.modelRef === request.modelRef;
+    const reasoning = takesReasoning ? ((primary ? request.reasoning : undefined) ?? settings.reasoning) : undefined;
+    return { ...(settings.maxTokens !== undefined ? { maxTokens: settings.maxTokens } : {}), ...(reasoning ? { reasoning } : {}) };
   }
 
   /** Refuses the try when a budget of its connection, agent or requester has no room left; the try is told as refused. */

@@ -1,8 +1,8 @@
 import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import { MAX_CONTEXT_WINDOW, MAX_MODELS_PER_MESSAGE, describeModelCount, describeSource, withContextOverride, withoutContextOverride } from '../../contracts/modelFacts';
-import { DiscoveredModelSchema, LeftOutModelsSchema, RegisteredModelSchema, type DiscoveredModel, type Modality, type ModelListing, type RegisteredModel } from '../../contracts/models';
+import { MAX_CONTEXT_WINDOW, MAX_MODELS_PER_MESSAGE, MAX_OUTPUT_LIMIT, describeModelCount, describeSource, withContextOverride, withoutContextOverride } from '../../contracts/modelFacts';
+import { DiscoveredModelSchema, LeftOutModelsSchema, ReasoningSchema, RegisteredModelSchema, type DiscoveredModel, type Modality, type ModelListing, type Reasoning, type RegisteredModel } from '../../contracts/models';
 import { describeIssues } from '../../contracts/issues';
 import { NO_REGISTERED_MODELS, registeredChoices, type RegisteredChoices } from '../../contracts/routing';
 import type { ConnectionService } from '../connections/connectionService';
@@ -49,6 +49,7 @@ export interface ModelRegistryDeps {
 const DiscoveredListSchema = z.array(DiscoveredModelSchema).max(MAX_MODELS_PER_MESSAGE);
 const ProviderModelIdSchema = DiscoveredModelSchema.shape.providerModelId;
 const ContextWindowSchema = z.number().int().positive().max(MAX_CONTEXT_WINDOW);
+const OutputLimitSchema = z.number().int().positive().max(MAX_OUTPUT_LIMIT);
 const LeftOutListSchema = z.array(LeftOutModelsSchema).max(20);
 
 /**
@@ -396,12 +397,116 @@ export class ModelRegistry implements Disposable {
    * provider for it. Undefined when the model is not registered or its window is unknown.
    */
   contextWindow(connectionId: string, providerModelId: string): { tokens: number; requested: boolean } | undefined {
+    const model = this.lookUp(connectionId, providerModelId);
+    if (model?.contextWindow === undefined) return undefined;
+    return { tokens: model.contextWindow, requested: model.sources.contextWindow === 'user' };
+  }
+
+  /**
+   * What the person set for calls to this model of the connection, for the run path (one indexed
+   * lookup): its reasoning setting and its output limit. Empty for a model not registered.
+   */
+  callSettings(connectionId: string, providerModelId: string): { reasoning?: Reasoning; maxTokens?: number } {
+    const model = this.lookUp(connectionId, providerModelId);
+    return { ...(model?.reasoning ? { reasoning: model.reasoning } : {}), ...(model?.outputLimitOverride !== undefined ? { maxTokens: model.outputLimitOverride } : {}) };
+  }
+
+  /**
+   * The person's reasoning setting for the model (null: the provider's default again). The
+   * provider must take that kind (an effort, or a budget within its limits), and a thinking
+   * budget must stay below the person's output limit; otherwise `invalid_input` says why.
+   */
+  setReasoning(id: string, reasoning: unknown): Promise<RegisteredModel> {
+    return this.setCallSettings(id, { reasoning });
+  }
+
+  /**
+   * The person's output limit (tokens), or null to go back to the provider's. More than the
+   * provider says the model writes is refused: the provider would refuse the call. It is kept
+   * apart from the provider's figure, so discovery keeps it and clearing it brings that back.
+   */
+  setOutputLimit(id: string, tokens: unknown): Promise<RegisteredModel> {
+    return this.setCallSettings(id, { outputLimit: tokens });
+  }
+
+  /**
+   * The person's reasoning setting and output limit at once (a field left out stays as it is;
+   * null clears it), checked together and written in one change: a refusal, with its reason,
+   * changes neither.
+   */
+  async setCallSettings(id: string, settings: { reasoning?: unknown; outputLimit?: unknown }): Promise<RegisteredModel> {
+    const reasoning = settings.reasoning === undefined || settings.reasoning === null ? settings.reasoning : ReasoningSchema.safeParse(settings.reasoning);
+    if (reasoning && !reasoning.success) {
+      throw new SwitchboardError('invalid_input', l10n.t('A reasoning setting is an effort (low, medium or high) or a thinking budget, a whole number of tokens.'));
+    }
+    const limit = settings.outputLimit === undefined || settings.outputLimit === null ? settings.outputLimit : OutputLimitSchema.safeParse(settings.outputLimit);
+    if (limit && !limit.success) {
+      throw new SwitchboardError('invalid_input', l10n.t('An output limit is a whole number of tokens from 1 to {0}.', MAX_OUTPUT_LIMIT.toLocaleString('en')));
+    }
+    return this.patch(id, (current) => {
+      const { reasoning: _reasoning, outputLimitOverride: _limit, ...rest } = current;
+      const next: RegisteredModel = {
+        ...rest,
+        ...(reasoning === undefined ? (current.reasoning ? { reasoning: current.reasoning } : {}) : reasoning ? { reasoning: reasoning.data } : {}),
+        ...(limit === undefined ? (current.outputLimitOverride !== undefined ? { outputLimitOverride: current.outputLimitOverride } : {}) : limit ? { outputLimitOverride: limit.data } : {}),
+      };
+      if (limit) this.checkOutputLimit(next, limit.data);
+      if (next.reasoning) this.checkReasoningFor(next, next.reasoning);
+      return next;
+    });
+  }
+
+  /** A limit above what the provider says the model writes is refused: the provider would refuse the call. */
+  private checkOutputLimit(model: RegisteredModel, tokens: number): void {
+    if (model.maxOutputTokens !== undefined && tokens > model.maxOutputTokens) {
+      throw new SwitchboardError(
+        'invalid_input',
+        l10n.t('"{0}" writes at most {1} tokens in one answer ({2}). Enter {1} or less.', model.displayName, model.maxOutputTokens.toLocaleString('en'), describeSource(model.sources.maxOutputTokens)),
+      );
+    }
+  }
+
+  /** Why the connection's provider does not take this reasoning setting for the model (an agent's own); undefined when it does. */
+  reasoningProblem(connectionId: string, providerModelId: string, reasoning: Reasoning): string | undefined {
+    const model = this.lookUp(connectionId, providerModelId) ?? { connectionId, providerModelId, displayName: providerModelId };
+    try {
+      this.checkReasoningFor(model, reasoning);
+      return undefined;
+    } catch (error) {
+      if (error instanceof SwitchboardError) return error.message;
+      throw error;
+    }
+  }
+
+  /** Whether the model's provider takes this reasoning setting; `invalid_input` saying why not. */
+  checkReasoningFor(model: Pick<RegisteredModel, 'connectionId' | 'providerModelId' | 'displayName' | 'outputLimitOverride'> & Partial<Pick<RegisteredModel, 'modalities' | 'sources'>>, reasoning: Reasoning): void {
+    const connection = this.deps.connections.require(model.connectionId);
+    const provider = this.deps.providers.get(connection.providerId);
+    if (!provider?.adapter.checkReasoning) {
+      throw new SwitchboardError('invalid_input', l10n.t('{0} has no reasoning setting that Switchboard can send, so "{1}" thinks as the provider decides.', provider?.descriptor.displayName ?? connection.providerId, model.displayName));
+    }
+    const problem = provider.adapter.checkReasoning(reasoning, model.providerModelId);
+    if (problem) throw new SwitchboardError('invalid_input', problem);
+    // Where the provider's own API lists what the model does (Ollama's capabilities, Anthropic's and
+    // Gemini's `thinking`), a model it says does not reason would have the setting refused.
+    if (model.sources?.modalities === 'api' && model.modalities && !model.modalities.includes('reasoning')) {
+      throw new SwitchboardError('invalid_input', l10n.t('{0} says "{1}" does not reason, so it would refuse a reasoning setting. Choose a model that reasons.', provider.descriptor.displayName, model.displayName));
+    }
+    if ('budgetTokens' in reasoning && model.outputLimitOverride !== undefined && reasoning.budgetTokens >= model.outputLimitOverride) {
+      throw new SwitchboardError(
+        'invalid_input',
+        l10n.t('A thinking budget of {0} tokens leaves no room for the answer within the output limit you set ({1} tokens). Lower the budget or raise the limit.', reasoning.budgetTokens.toLocaleString('en'), model.outputLimitOverride.toLocaleString('en')),
+      );
+    }
+  }
+
+  /** The registered model of the connection with this modelRef, by its index; undefined when there is none or its record is not valid. */
+  private lookUp(connectionId: string, providerModelId: string): RegisteredModel | undefined {
     const row = this.deps.db.read((sql) =>
       sql.get<{ body: string }>(`SELECT body FROM ${MODELS} WHERE connection_id = ? AND provider_model_id = ? AND id IS NOT NULL ORDER BY pos LIMIT 1`, connectionId, providerModelId),
     );
     const parsed = row && RegisteredModelSchema.safeParse(safeJson(row.body));
-    if (!parsed?.success || parsed.data.contextWindow === undefined) return undefined;
-    return { tokens: parsed.data.contextWindow, requested: parsed.data.sources.contextWindow === 'user' };
+    return parsed?.success ? parsed.data : undefined;
   }
 
   async delete(id: string): Promise<void> {
@@ -570,6 +675,9 @@ function refresh(existing: RegisteredModel, discovered: DiscoveredModel, now: st
     next.modalities = existing.modalities;
     next.sources.modalities = 'user';
   }
+  // The person's settings for calls are theirs alone; discovery never says anything of them.
+  if (existing.reasoning) next.reasoning = existing.reasoning;
+  if (existing.outputLimitOverride !== undefined) next.outputLimitOverride = existing.outputLimitOverride;
   if (existing.sources.costs === 'user') {
     next.inputCostPer1k = existing.inputCostPer1k;
     next.outputCostPer1k = existing.outputCostPer1k;

@@ -1,4 +1,4 @@
-import type { ChatRequest, ChatResult, ChatStreamPart, ModelListing } from '../../contracts/models';
+import type { ChatRequest, ChatResult, ChatStreamPart, ModelListing, Reasoning } from '../../contracts/models';
 import type { HttpClient } from '../http/httpClient';
 
 /** What an adapter needs to reach one connection. Built by the host; never sent anywhere. */
@@ -37,6 +37,12 @@ export interface ProviderAdapter {
    * provider's own naming rules before it is stored or sent; the message of the problem, or undefined.
    */
   validateModelRef?(modelRef: string): string | undefined;
+  /**
+   * Checks a reasoning setting against what the provider takes (an effort or a thinking budget,
+   * and its limits) before it is stored or sent; the message of the problem, or undefined.
+   * Without it the provider has no reasoning setting, and every setting is refused.
+   */
+  checkReasoning?(reasoning: Reasoning, modelRef: string): string | undefined;
   /**
    * The models the connection serves, with what metadata the API (or the built-in table) gives,
    * and how many others it lists that are left out (embedding models, speech models) and why,

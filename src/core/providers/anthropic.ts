@@ -24,6 +24,8 @@ import {
   withinDiscoveryBudget,
   type ModelDraft,
 } from './shared';
+import { MAX_THINKING_BUDGET } from '../../contracts/modelFacts';
+import { budgetOnly, checkedReasoning } from './reasoning';
 import { eventJson, incompleteStream, parseToolArguments, readChatStream, STREAM_END, streamedError, toolArgumentsObject, type StreamTranslator } from './streaming';
 
 export const ANTHROPIC_PROVIDER_ID = 'anthropic';
@@ -139,7 +141,9 @@ function wholePrompt(usage: Usage): Usage {
 
 const MessageSchema = z.object({
   model: z.string().nullish(),
-  content: z.array(z.object({ type: z.string(), text: z.string().nullish(), id: z.string().nullish(), name: z.string().nullish(), input: z.unknown().optional() })),
+  content: z.array(
+    z.object({ type: z.string(), text: z.string().nullish(), id: z.string().nullish(), name: z.string().nullish(), input: z.unknown().optional(), thinking: z.string().nullish(), signature: z.string().nullish() }),
+  ),
   stop_reason: z.string().nullish(),
   usage: AnthropicUsageSchema.nullish(),
 });
@@ -167,10 +171,12 @@ function messagesBody(chat: ChatRequest, stream: boolean): Record<string, unknow
   const marked = cacheBreakpoints(chat.messages);
   const { system, rest } = splitSystem(chat.messages);
   requireConversation(rest, 'Anthropic');
+  const thinking = thinkingOf(chat, rest);
   return {
     model: chat.modelRef,
-    max_tokens: chat.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
-    messages: anthropicMessages(rest, marked),
+    max_tokens: chat.maxTokens ?? (thinking ? thinking.budget_tokens + ANTHROPIC_DEFAULT_MAX_TOKENS : ANTHROPIC_DEFAULT_MAX_TOKENS),
+    ...(thinking ? { thinking } : {}),
+    messages: anthropicMessages(rest, marked, thinking !== undefined),
     ...(system !== undefined ? { system: systemField(chat.messages, system, marked) } : {}),
     ...(stream ? { stream: true } : {}),
     ...(chat.tools?.length
@@ -183,6 +189,33 @@ function messagesBody(chat: ChatRequest, stream: boolean): Record<string, unknow
 }
 
 type Block = Record<string, unknown>;
+
+/** Extended thinking's least budget (Anthropic's docs). */
+export const ANTHROPIC_MIN_THINKING_BUDGET = 1024;
+
+/** Anthropic takes a thinking budget: at least 1,024 tokens. */
+export const checkAnthropicReasoning = budgetOnly('Anthropic', ANTHROPIC_MIN_THINKING_BUDGET, MAX_THINKING_BUDGET);
+
+/**
+ * Extended thinking for the request's budget. Anthropic wants the budget below `max_tokens`, so a
+ * request's own limit at or under it is refused. A conversation whose last turn called tools
+ * without the signed thinking that began it (VS Code chat keeps none) cannot be continued with
+ * thinking on (Anthropic answers 400), so that request thinks no more: the answer still comes.
+ * Temperature, top_p and top_k, which thinking restricts, are never sent.
+ */
+function thinkingOf(chat: ChatRequest, rest: readonly ConversationMessage[]): { type: 'enabled'; budget_tokens: number } | undefined {
+  const reasoning = checkedReasoning<{ budgetTokens: number }>(chat, checkAnthropicReasoning);
+  if (!reasoning) return undefined;
+  if (chat.maxTokens !== undefined && chat.maxTokens <= reasoning.budgetTokens) {
+    throw new SwitchboardError(
+      'invalid_input',
+      l10n.t('Anthropic needs the output limit ({0} tokens) above the thinking budget ({1} tokens). Raise the model\'s output limit or lower its thinking budget.', chat.maxTokens.toLocaleString('en'), reasoning.budgetTokens.toLocaleString('en')),
+    );
+  }
+  const lastAssistant = [...rest].reverse().find((message) => message.role === 'assistant');
+  if (lastAssistant && 'toolCalls' in lastAssistant && !lastAssistant.reasoning?.length) return undefined;
+  return { type: 'enabled', budget_tokens: reasoning.budgetTokens };
+}
 
 /** The one kind of breakpoint Anthropic has (a five-minute cache). */
 const EPHEMERAL = { type: 'ephemeral' } as const;
@@ -214,11 +247,11 @@ function markLast(blocks: Block[]): Block[] {
 
 /**
  * Tool calls go back as `tool_use` blocks of the assistant's turn, results as `tool_result`
- * blocks of the next user turn: results in a row share one turn, and a user's text that follows
+ * blocks of the next user turn (after the turn's signed thinking, when thinking is on): results in a row share one turn, and a user's text that follows
  * them joins it after them, as Anthropic requires. A result's images go inside its block. A
  * message that marks a cache breakpoint has `cache_control` on its last block.
  */
-function anthropicMessages(rest: readonly ConversationMessage[], marked: ReadonlySet<ConversationMessage>): { role: string; content: string | Block[] }[] {
+function anthropicMessages(rest: readonly ConversationMessage[], marked: ReadonlySet<ConversationMessage>, thinking: boolean): { role: string; content: string | Block[] }[] {
   const out: { role: string; content: string | Block[] }[] = [];
   const openUserTurn = () => {
     const last = out.at(-1);
@@ -235,7 +268,9 @@ function anthropicMessages(rest: readonly ConversationMessage[], marked: Readonl
       else out.push({ role: 'user', content: [block] });
     } else if ('toolCalls' in message) {
       const text = message.content ? [{ type: 'text', text: message.content }] : [];
-      const blocks: Block[] = [...text, ...message.toolCalls.map((call) => ({ type: 'tool_use', id: call.id, name: call.name, input: call.arguments }))];
+      // With thinking on, the turn's signed thinking goes back first, as Anthropic requires.
+      const thoughts = thinking ? (message.reasoning ?? []).map((block) => ({ type: 'thinking', thinking: block.text, signature: block.signature })) : [];
+      const blocks: Block[] = [...thoughts, ...text, ...message.toolCalls.map((call) => ({ type: 'tool_use', id: call.id, name: call.name, input: call.arguments }))];
       out.push({ role: 'assistant', content: cached ? markLast(blocks) : blocks });
     } else if (message.role === 'user' && openUserTurn()) {
       const blocks = userBlocks(message);
@@ -254,14 +289,17 @@ const StreamEventSchema = z.object({
   type: z.string(),
   index: z.number().int().nullish(),
   message: z.object({ model: z.string().nullish(), usage: AnthropicUsageSchema.nullish() }).nullish(),
-  content_block: z.object({ type: z.string(), text: z.string().nullish(), id: z.string().nullish(), name: z.string().nullish() }).nullish(),
-  delta: z.object({ type: z.string().nullish(), text: z.string().nullish(), partial_json: z.string().nullish(), stop_reason: z.string().nullish() }).nullish(),
+  content_block: z.object({ type: z.string(), text: z.string().nullish(), id: z.string().nullish(), name: z.string().nullish(), thinking: z.string().nullish() }).nullish(),
+  delta: z
+    .object({ type: z.string().nullish(), text: z.string().nullish(), partial_json: z.string().nullish(), stop_reason: z.string().nullish(), thinking: z.string().nullish(), signature: z.string().nullish() })
+    .nullish(),
   usage: AnthropicUsageSchema.nullish(),
   error: z.object({ type: z.string().nullish() }).nullish(),
 });
 
 /**
- * Messages SSE as parts: text deltas; a `tool_use` block's `input_json_delta` fragments joined
+ * Messages SSE as parts: text deltas; thinking deltas as reasoning, their block's signature as a
+ * reasoning part that closes it; a `tool_use` block's `input_json_delta` fragments joined
  * and given out as one call at its `content_block_stop`; the usage of `message_start` and
  * `message_delta`; `message_stop` as the end. `ping` and event types Anthropic may add later
  * are skipped; an `error` event maps as its status would.
@@ -288,14 +326,18 @@ function messagesTranslator(endpoint: string, requested: string): StreamTranslat
             toolBlocks.set(index, { id: data.content_block.id ?? '', name: data.content_block.name ?? '', json: '' });
             return [];
           }
+          if (data.content_block?.type === 'thinking') return data.content_block.thinking ? [{ type: 'reasoning', text: data.content_block.thinking }] : [];
           return data.content_block?.type === 'text' && data.content_block.text ? [{ type: 'text', text: data.content_block.text }] : [];
         case 'content_block_delta':
           if (data.delta?.type === 'text_delta' && data.delta.text) return [{ type: 'text', text: data.delta.text }];
+          if (data.delta?.type === 'thinking_delta' && data.delta.thinking) return [{ type: 'reasoning', text: data.delta.thinking }];
+          // The signature closes the thinking block; it goes back with a turn that called tools.
+          if (data.delta?.type === 'signature_delta' && data.delta.signature) return [{ type: 'reasoning', text: '', signature: data.delta.signature }];
           if (data.delta?.type === 'input_json_delta') {
             const block = toolBlocks.get(index);
             if (block) block.json += data.delta.partial_json ?? '';
           }
-          // Thinking, signatures and citations are not the answer.
+          // Citations are not the answer.
           return [];
         case 'content_block_stop': {
           const block = toolBlocks.get(index);
@@ -330,6 +372,8 @@ function messagesTranslator(endpoint: string, requested: string): StreamTranslat
 }
 
 export const anthropicAdapter: ProviderAdapter = {
+  checkReasoning: checkAnthropicReasoning,
+
   async testConnection(target: ConnectionTarget, context: CallContext): Promise<string> {
     const headers = anthropicHeaders(target);
     const page = await context.http.getJson(`${target.baseUrl}/v1/models?limit=1`, ModelPageSchema, requestOptions(anthropicApi, headers, context));
@@ -376,8 +420,12 @@ export const anthropicAdapter: ProviderAdapter = {
     const toolCalls: ToolCall[] = answer.content.flatMap((block) =>
       block.type === 'tool_use' && block.id && block.name ? [{ id: block.id, name: block.name, arguments: toolArgumentsObject(block.input, block.name, url) }] : [],
     );
+    const thoughts = answer.content.flatMap((block) => (block.type === 'thinking' && block.signature ? [{ text: block.thinking ?? '', signature: block.signature }] : []));
+    const reasoning = thoughts.map((block) => block.text).join('');
     return {
       content: answer.content.flatMap((block) => (block.type === 'text' && block.text ? [block.text] : [])).join(''),
+      ...(reasoning ? { reasoning } : {}),
+      ...(thoughts.length ? { reasoningBlocks: thoughts } : {}),
       modelRef: answer.model || chat.modelRef,
       usage: wholePrompt({ inputTokens: tokens(answer.usage?.input_tokens), outputTokens: tokens(answer.usage?.output_tokens), ...cacheUsage(answer.usage) }),
       ...(answer.stop_reason ? { finishReason: answer.stop_reason } : {}),
@@ -415,7 +463,7 @@ function draftOf(info: ModelInfo): ModelDraft {
     contextSource: apiContext ? 'api' : 'builtin',
     inputCostPer1k: facts?.inputCostPer1k,
     outputCostPer1k: facts?.outputCostPer1k,
-    metadata: { maxOutputTokens: positiveInt(info.max_tokens) },
+    maxOutputTokens: positiveInt(info.max_tokens),
   };
 }
 

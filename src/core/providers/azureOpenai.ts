@@ -6,7 +6,7 @@ import { SwitchboardError } from '../base/errors';
 import { commonErrorMessage, providerSaid, type ApiProfile } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { checkImageSizes, OPENAI_IMAGE_LIMITS } from './images';
-import { chatCompletionBody, chatCompletionResult, ChatCompletionSchema, chatCompletionTranslator, type MaxTokensField } from './openaiShared';
+import { chatCompletionBody, chatCompletionResult, ChatCompletionSchema, checkChatCompletionsReasoning, chatCompletionTranslator, type MaxTokensField } from './openaiShared';
 import { everyModel, parseChatRequest, requestOptions, requireKey, routeNotFound, toDiscoveredModels } from './shared';
 import { readChatStream } from './streaming';
 
@@ -145,6 +145,8 @@ function refusesMaxTokens(request: ChatRequest, error: unknown): boolean {
 }
 
 export const azureOpenAiAdapter: ProviderAdapter = {
+  checkReasoning: checkChatCompletionsReasoning,
+
   async testConnection(target: ConnectionTarget, context: CallContext): Promise<string> {
     // A key cannot list deployments, so the test is the smallest chat: one token from the first one.
     const [first] = azureDeployments(target);

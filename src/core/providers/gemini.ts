@@ -23,6 +23,7 @@ import {
   withinDiscoveryBudget,
   type ModelDraft,
 } from './shared';
+import { budgetOnly, checkedReasoning } from './reasoning';
 import { contentOf, eventJson, incompleteStream, isErrorEvent, newToolCallId, readChatStream, streamedError, toolArgumentsObject, toolNamesById, type StreamTranslator } from './streaming';
 
 export const GEMINI_PROVIDER_ID = 'gemini';
@@ -154,7 +155,7 @@ function generateBody(chat: ChatRequest): Record<string, unknown> {
   return {
     contents: geminiContents(rest),
     ...(system !== undefined ? { systemInstruction: { parts: [{ text: system }] } } : {}),
-    ...(chat.maxTokens !== undefined ? { generationConfig: { maxOutputTokens: chat.maxTokens } } : {}),
+    ...generationConfig(chat),
     ...(chat.tools?.length
       ? {
           // parametersJsonSchema takes JSON Schema as it is; `parameters` takes only Google's OpenAPI subset.
@@ -163,6 +164,25 @@ function generateBody(chat: ChatRequest): Record<string, unknown> {
         }
       : {}),
   };
+}
+
+/** The largest thinking budget Gemini takes (2.5 Pro's; Flash takes up to 24,576, and 0 turns its thinking off). */
+export const GEMINI_MAX_THINKING_BUDGET = 32_768;
+
+/** Gemini takes a thinking budget in tokens. */
+export const checkGeminiReasoning = budgetOnly('Gemini', 0, GEMINI_MAX_THINKING_BUDGET);
+
+/**
+ * The output limit and the thinking budget. With a budget, Gemini is asked for its thought
+ * summaries too (`includeThoughts`), which come as `thought` parts kept apart from the answer.
+ */
+function generationConfig(chat: ChatRequest): Record<string, unknown> {
+  const reasoning = checkedReasoning<{ budgetTokens: number }>(chat, checkGeminiReasoning);
+  const config = {
+    ...(chat.maxTokens !== undefined ? { maxOutputTokens: chat.maxTokens } : {}),
+    ...(reasoning ? { thinkingConfig: { thinkingBudget: reasoning.budgetTokens, includeThoughts: reasoning.budgetTokens > 0 } } : {}),
+  };
+  return Object.keys(config).length ? { generationConfig: config } : {};
 }
 
 /**
@@ -204,7 +224,7 @@ function inlineImages(message: ConversationMessage): Record<string, unknown>[] {
   return imagesOf(message).map((image) => ({ inlineData: { mimeType: image.mimeType, data: image.data } }));
 }
 
-/** The answer's text and calls in one response (the whole answer, or one streamed chunk). Thought summaries are not the answer. */
+/** The answer's text and calls in one response (the whole answer, or one streamed chunk). Thought summaries are not the answer: they are reasoning. */
 function responseParts(response: Generated, endpoint: string): ChatStreamPart[] {
   const parts = response.candidates?.[0]?.content?.parts ?? [];
   return parts.flatMap((part): ChatStreamPart[] => {
@@ -213,7 +233,8 @@ function responseParts(response: Generated, endpoint: string): ChatStreamPart[] 
       const signature = part.thoughtSignature ? { signature: part.thoughtSignature } : {};
       return [{ type: 'tool_call', call: { id: id || newToolCallId(), name, arguments: toolArgumentsObject(args, name, endpoint), ...signature } }];
     }
-    return part.text && !part.thought ? [{ type: 'text', text: part.text }] : [];
+    if (!part.text) return [];
+    return [{ type: part.thought ? 'reasoning' : 'text', text: part.text }];
   });
 }
 
@@ -272,6 +293,8 @@ function streamTranslator(endpoint: string, requested: string): StreamTranslator
 }
 
 export const geminiAdapter: ProviderAdapter = {
+  checkReasoning: checkGeminiReasoning,
+
   async testConnection(target: ConnectionTarget, context: CallContext): Promise<string> {
     await context.http.getJson(`${geminiApiRoot(target)}/models?pageSize=1`, ModelPageSchema, requestOptions(geminiApi, geminiHeaders(target), context));
     return l10n.t('Connected to the Gemini API');
@@ -336,6 +359,7 @@ function draftOf(model: GeminiModel): ModelDraft {
     modalitiesSource: table ? 'builtin' : model.thinking !== undefined && model.thinking !== null ? 'api' : undefined,
     contextWindow: positiveInt(model.inputTokenLimit),
     contextSource: 'api',
-    metadata: { maxOutputTokens: positiveInt(model.outputTokenLimit), version: model.version },
+    maxOutputTokens: positiveInt(model.outputTokenLimit),
+    metadata: { version: model.version },
   };
 }

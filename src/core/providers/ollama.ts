@@ -1,6 +1,6 @@
 import * as l10n from '@vscode/l10n';
 import * as z from 'zod';
-import { describeModelCount, OLLAMA_ASSUMED_DEFAULT_CONTEXT, type LeftOutModels } from '../../contracts/modelFacts';
+import { describeModelCount, OLLAMA_ASSUMED_DEFAULT_CONTEXT, type LeftOutModels, type ReasoningEffort } from '../../contracts/modelFacts';
 import type { ChatRequest, ChatResult, ChatStreamPart, Modality, ModelListing } from '../../contracts/models';
 import type { ProviderDescriptor } from '../../contracts/providers';
 import { API_KEY_FIELD, BASE_URL_FIELD } from '../../contracts/vocabulary';
@@ -21,6 +21,7 @@ import {
   withinDiscoveryBudget,
   type ModelDraft,
 } from './shared';
+import { checkedReasoning, effortOnly } from './reasoning';
 import { contentOf, eventJson, incompleteStream, isErrorEvent, newToolCallId, readChatStream, streamedError, toolArgumentsObject, toolNamesById, type StreamTranslator } from './streaming';
 
 export const OLLAMA_PROVIDER_ID = 'ollama';
@@ -142,6 +143,7 @@ const ChatSchema = z.object({
     .object({
       role: z.string().nullish(),
       content: z.string().nullish(),
+      thinking: z.string().nullish(),
       tool_calls: z.array(z.object({ id: z.string().nullish(), function: z.object({ name: z.string(), arguments: z.unknown().optional() }) })).nullish(),
     })
     .nullish(),
@@ -182,6 +184,7 @@ function chatBody(chat: ChatRequest, stream: boolean): Record<string, unknown> {
       return { role: message.role, content: message.content, ...withImages };
     }),
     stream,
+    ...thinkField(chat),
     ...(Object.keys(options).length ? { options } : {}),
     ...(chat.tools?.length
       ? { tools: chat.tools.map(openAiTool) }
@@ -189,14 +192,25 @@ function chatBody(chat: ChatRequest, stream: boolean): Record<string, unknown> {
   };
 }
 
-/** The text and whole tool calls of one answer or one streamed line; Ollama gives calls no id, so each gets one. */
+/** Ollama takes an effort: `think` is on for any, and gpt-oss, which thinks at levels, gets the level itself. */
+export const checkOllamaReasoning = effortOnly('Ollama');
+
+/** `think` for the request's effort: the level for gpt-oss (which ignores `true`), `true` for other thinking models. */
+function thinkField(chat: ChatRequest): Record<string, unknown> {
+  const reasoning = checkedReasoning<{ effort: ReasoningEffort }>(chat, checkOllamaReasoning);
+  if (!reasoning) return {};
+  return { think: /^gpt-oss(:|$)/.test(chat.modelRef) ? reasoning.effort : true };
+}
+
+/** The reasoning, text and whole tool calls of one answer or one streamed line; Ollama gives calls no id, so each gets one. */
 function messageParts(answer: ChatAnswer, endpoint: string): ChatStreamPart[] {
+  const thinking: ChatStreamPart[] = answer.message?.thinking ? [{ type: 'reasoning', text: answer.message.thinking }] : [];
   const text: ChatStreamPart[] = answer.message?.content ? [{ type: 'text', text: answer.message.content }] : [];
   const calls = (answer.message?.tool_calls ?? []).map((call): ChatStreamPart => ({
     type: 'tool_call',
     call: { id: call.id || newToolCallId(), name: call.function.name, arguments: toolArgumentsObject(call.function.arguments, call.function.name, endpoint) },
   }));
-  return [...text, ...calls];
+  return [...thinking, ...text, ...calls];
 }
 
 function usageOf(answer: ChatAnswer) {
@@ -295,6 +309,8 @@ function leftOutOf(capabilityLists: readonly (readonly string[] | null | undefin
 const FATAL = new Set(['auth_failed', 'cancelled', 'timeout', 'endpoint_unreachable', 'rate_limited']);
 
 export const ollamaAdapter: ProviderAdapter = {
+  checkReasoning: checkOllamaReasoning,
+
   validateModelRef: ollamaModelProblem,
 
   testConnection(target: ConnectionTarget, context: CallContext): Promise<string> {

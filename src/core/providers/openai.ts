@@ -4,7 +4,7 @@ import { API_KEY_FIELD, BASE_URL_FIELD } from '../../contracts/vocabulary';
 import type { ChatRequest, ChatResult, ChatStreamPart, ModelListing } from '../../contracts/models';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { openAiBuiltin } from './builtinModels';
-import { chatEntries, listModels, openAiStyleApi, postChatCompletion, streamChatCompletion, testByListingModels, type OpenAiStyleProvider } from './openaiShared';
+import { chatEntries, checkChatCompletionsReasoning, listModels, openAiStyleApi, postChatCompletion, streamChatCompletion, testByListingModels, type OpenAiStyleProvider } from './openaiShared';
 import { requireKey, toDiscoveredModels } from './shared';
 
 export const OPENAI_PROVIDER_ID = 'openai';
@@ -61,6 +61,8 @@ const openAi: OpenAiStyleProvider = {
 };
 
 export const openAiAdapter: ProviderAdapter = {
+  checkReasoning: checkChatCompletionsReasoning,
+
   testConnection(target: ConnectionTarget, context: CallContext): Promise<string> {
     return testByListingModels(openAi, target, context);
   },

@@ -4,7 +4,7 @@ import type { ProviderDescriptor } from '../../contracts/providers';
 import { API_KEY_FIELD, BASE_URL_FIELD, CUSTOM_HEADERS_FIELD } from '../../contracts/vocabulary';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { parseCustomHeaders, validateCustomHeaders } from './customHeaders';
-import { listModels, openAiStyleApi, postChatCompletion, streamChatCompletion, testByListingModels, type OpenAiStyleProvider } from './openaiShared';
+import { checkChatCompletionsReasoning, listModels, openAiStyleApi, postChatCompletion, streamChatCompletion, testByListingModels, type OpenAiStyleProvider } from './openaiShared';
 import { everyModel, positiveInt, toDiscoveredModels } from './shared';
 
 export const OPENAI_COMPATIBLE_PROVIDER_ID = 'openai-compatible';
@@ -43,6 +43,8 @@ export function openAiCompatibleHeaders(target: ConnectionTarget): Record<string
 const openAiCompatible: OpenAiStyleProvider = { api: openAiCompatibleApi, headers: openAiCompatibleHeaders, maxTokensField: 'max_tokens' };
 
 export const openAiCompatibleAdapter: ProviderAdapter = {
+  checkReasoning: checkChatCompletionsReasoning,
+
   validateOptions(options) {
     const headers = options[OPENAI_COMPATIBLE_HEADERS_FIELD];
     return headers === undefined ? undefined : validateCustomHeaders(headers);

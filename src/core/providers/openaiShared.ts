@@ -1,12 +1,13 @@
 import * as l10n from '@vscode/l10n';
 import * as z from 'zod';
-import { describeModelCount, type LeftOutModels } from '../../contracts/modelFacts';
+import { describeModelCount, type LeftOutModels, type ReasoningEffort } from '../../contracts/modelFacts';
 import type { ChatRequest, ChatResult, ChatStreamPart, ConversationMessage, ImagePart, Tool, ToolCall, Usage } from '../../contracts/models';
 import { SwitchboardError } from '../base/errors';
 import { commonErrorMessage, type ApiProfile } from '../http/httpErrors';
 import type { CallContext, ConnectionTarget } from './adapter';
 import { checkImageSizes, dataUrl, imagesOf, OPENAI_IMAGE_LIMITS } from './images';
 import { originLabel, parseChatRequest, requestOptions, routeNotFound, tokens, withinDiscoveryBudget } from './shared';
+import { checkedReasoning, compatibleReasoning, effortOnly } from './reasoning';
 import { answerParts, eventJson, incompleteStream, isErrorEvent, newToolCallId, parseToolArguments, readChatStream, STREAM_END, streamedError, type StreamTranslator } from './streaming';
 
 /**
@@ -57,6 +58,9 @@ function usageOf(usage: z.infer<typeof UsageSchema> | null | undefined): Usage {
   };
 }
 
+/** Where OpenAI-compatible servers put a reasoning model's thoughts beside the answer (OpenAI itself sends none). */
+const reasoningFields = { reasoning_content: z.string().nullish(), reasoning: z.unknown().optional() };
+
 export const ChatCompletionSchema = z.object({
   model: z.string().nullish(),
   choices: z.array(
@@ -66,6 +70,7 @@ export const ChatCompletionSchema = z.object({
           content: z.string().nullish(),
           refusal: z.string().nullish(),
           tool_calls: ToolCallsSchema.nullish(),
+          ...reasoningFields,
         })
         .nullish(),
       finish_reason: z.string().nullish(),
@@ -89,9 +94,19 @@ export function chatCompletionBody(request: ChatRequest, model: string | undefin
     stream,
     ...(stream ? { stream_options: { include_usage: true } } : {}),
     ...(request.maxTokens !== undefined ? { [maxField]: request.maxTokens } : {}),
+    ...reasoningEffortField(request),
     ...(request.tools?.length ? { tools: request.tools.map(openAiTool), tool_choice: request.toolMode ?? 'auto' } : {}),
   };
 }
+
+/** `reasoning_effort` (OpenAI's reasoning models, Azure's, and the servers that copy it); a budget of tokens is refused. */
+function reasoningEffortField(request: ChatRequest): Record<string, unknown> {
+  const reasoning = checkedReasoning<{ effort: ReasoningEffort }>(request, checkChatCompletionsReasoning);
+  return reasoning ? { reasoning_effort: reasoning.effort } : {};
+}
+
+/** What the chat completions API takes: an effort. */
+export const checkChatCompletionsReasoning = effortOnly('The chat completions API');
 
 /** A tool in OpenAI's function form, which Ollama's /api/chat takes too. */
 export function openAiTool(tool: Tool): Record<string, unknown> {
@@ -148,8 +163,10 @@ export function chatCompletionResult(answer: ChatCompletion, requested: string, 
     name: call.function.name,
     arguments: parseToolArguments(call.function.arguments ?? '', call.function.name, endpoint),
   }));
+  const reasoning = compatibleReasoning(choice.message);
   return {
     content: choice.message?.content ?? choice.message?.refusal ?? '',
+    ...(reasoning ? { reasoning } : {}),
     modelRef: answer.model || requested,
     usage: usageOf(answer.usage),
     ...(choice.finish_reason ? { finishReason: choice.finish_reason } : {}),
@@ -167,6 +184,7 @@ const ChunkSchema = z.object({
           .object({
             content: z.string().nullish(),
             refusal: z.string().nullish(),
+            ...reasoningFields,
             tool_calls: z
               .array(
                 z.object({
@@ -186,7 +204,8 @@ const ChunkSchema = z.object({
 });
 
 /**
- * Chat completions chunks as parts: content deltas as text; tool calls assembled by `index`
+ * Chat completions chunks as parts: content deltas as text, a compatible server's reasoning
+ * deltas as reasoning; tool calls assembled by `index`
  * (the id and name come in a call's first fragment, its arguments in pieces) and given out whole
  * at the end; the usage chunk; `data: [DONE]` as the end. An `{"error":…}` chunk is the
  * provider's error.
@@ -218,7 +237,8 @@ export function chatCompletionTranslator(api: ApiProfile, endpoint: string, requ
         calls.set(fragment.index, call);
       }
       const text = (choice.delta?.content ?? '') + (choice.delta?.refusal ?? '');
-      return text ? [{ type: 'text', text }] : [];
+      const reasoning = compatibleReasoning(choice.delta);
+      return [...(reasoning ? [{ type: 'reasoning', text: reasoning } as const] : []), ...(text ? [{ type: 'text', text } as const] : [])];
     },
     finish(sawEnd) {
       if (!sawEnd && !finishReason) throw incompleteStream(endpoint, api.name);

@@ -78,6 +78,8 @@ export interface ModelDraft {
   contextSource?: 'api' | 'builtin' | 'default';
   /** The most the model can take, when the provider tells it apart from the window a run gets (Ollama). */
   maxContextWindow?: number;
+  /** The most the model writes in one answer, as the provider's API says (Anthropic's `max_tokens`, Gemini's `outputTokenLimit`). */
+  maxOutputTokens?: number;
   inputCostPer1k?: number;
   outputCostPer1k?: number;
   metadata?: Record<string, string | number | boolean | undefined | null>;
@@ -105,12 +107,14 @@ export function toDiscoveredModel(draft: ModelDraft): DiscoveredModel | undefine
     modalities,
     ...(draft.contextWindow !== undefined ? { contextWindow: draft.contextWindow } : {}),
     ...(draft.maxContextWindow !== undefined ? { maxContextWindow: draft.maxContextWindow } : {}),
+    ...(draft.maxOutputTokens !== undefined ? { maxOutputTokens: draft.maxOutputTokens } : {}),
     ...(draft.inputCostPer1k !== undefined ? { inputCostPer1k: draft.inputCostPer1k } : {}),
     ...(draft.outputCostPer1k !== undefined ? { outputCostPer1k: draft.outputCostPer1k } : {}),
     sources: {
       ...(draft.modalitiesSource ? { modalities: draft.modalitiesSource } : {}),
       ...(draft.contextWindow !== undefined && draft.contextSource ? { contextWindow: draft.contextSource } : {}),
       ...(draft.maxContextWindow !== undefined ? { maxContextWindow: 'api' as const } : {}),
+      ...(draft.maxOutputTokens !== undefined ? { maxOutputTokens: 'api' as const } : {}),
       ...(hasCosts ? { costs: 'builtin' as const } : {}),
     },
     ...(Object.keys(metadata).length ? { metadata } : {}),

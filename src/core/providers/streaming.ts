@@ -1,6 +1,6 @@
 import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
-import { ChatStreamPartSchema, type ChatRequest, type ChatResult, type ChatStreamPart, type ConversationMessage, type ToolCall, type Usage } from '../../contracts/models';
+import { ChatStreamPartSchema, type ChatRequest, type ChatResult, type ChatStreamPart, type ConversationMessage, type ReasoningBlock, type ToolCall, type Usage } from '../../contracts/models';
 import { issuePaths } from '../../contracts/issues';
 import { SwitchboardError, factsOf, toErrorInfo, withFacts } from '../base/errors';
 import { statusError, type ApiProfile } from '../http/httpErrors';
@@ -165,10 +165,12 @@ export function isErrorEvent(json: unknown): json is { error: unknown } {
   return typeof json === 'object' && json !== null && 'error' in json;
 }
 
-/** The text and the tool calls among parts, as a non-streaming answer holds them. */
-export function contentOf(parts: readonly ChatStreamPart[]): { content: string; toolCalls?: ToolCall[] } {
+/** The text, the tool calls and the reasoning among parts, as a non-streaming answer holds them. */
+export function contentOf(parts: readonly ChatStreamPart[]): Pick<ChatResult, 'content' | 'toolCalls' | 'reasoning' | 'reasoningBlocks'> {
   const toolCalls = parts.flatMap((part) => (part.type === 'tool_call' ? [part.call] : []));
-  return { content: parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join(''), ...(toolCalls.length ? { toolCalls } : {}) };
+  const reasoning = new ReasoningCollector();
+  for (const part of parts) if (part.type === 'reasoning') reasoning.add(part);
+  return { content: parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join(''), ...(toolCalls.length ? { toolCalls } : {}), ...reasoning.result() };
 }
 
 /** An event's data as JSON, or `bad_response` for a malformed chunk (the data is not quoted: it is the provider's text). */
@@ -263,6 +265,8 @@ export function withPartialOutput(error: unknown, text: string): unknown {
 export async function* streamChat(adapter: ProviderAdapter, target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncGenerator<ChatStreamPart, void, undefined> {
   const secrets = [target.apiKey, ...Object.values(target.credentialHeaders ?? {})];
   const blanker = new StreamBlanker(secrets);
+  // Reasoning is a stream of its own: a key cut between two of its pieces is blanked the same way.
+  const reasoning = new StreamBlanker(secrets);
   let text = '';
   try {
     let source: AsyncIterable<unknown>;
@@ -279,9 +283,17 @@ export async function* streamChat(adapter: ProviderAdapter, target: ConnectionTa
         if (out) yield { type: 'text', text: out };
         continue;
       }
+      if (part.type === 'reasoning') {
+        // A signature closes its block: what the block held back is known by then.
+        const out = reasoning.push(part.text) + (part.signature ? reasoning.end() : '');
+        if (out || part.signature) yield { type: 'reasoning', text: out, ...(part.signature ? { signature: blankSecretsDeep(part.signature, secrets) } : {}) };
+        continue;
+      }
       // Text held back in case it begins a key stays held across tool calls and usage, which go
       // out at once: the text after them may finish the key. Only the end of the answer releases it.
       if (part.type === 'finish') {
+        const heldReasoning = reasoning.end();
+        if (heldReasoning) yield { type: 'reasoning', text: heldReasoning };
         const held = blanker.end();
         if (held) {
           text += held;
@@ -318,6 +330,7 @@ async function* resultParts(pending: Promise<ChatResult>): AsyncGenerator<ChatSt
 /** The parts a stream would have given for a whole answer: the inverse of {@link collectChat}. */
 export function answerParts(result: ChatResult): ChatStreamPart[] {
   return [
+    ...reasoningParts(result),
     ...(result.content ? [{ type: 'text', text: result.content } as const] : []),
     ...(result.toolCalls ?? []).map((call) => ({ type: 'tool_call', call }) as const),
     { type: 'usage', usage: result.usage },
@@ -325,14 +338,46 @@ export function answerParts(result: ChatResult): ChatStreamPart[] {
   ];
 }
 
+/** A whole answer's reasoning as parts: each signed block, or the text alone. */
+function reasoningParts(result: ChatResult): ChatStreamPart[] {
+  if (result.reasoningBlocks?.length) return result.reasoningBlocks.map((block) => ({ type: 'reasoning', text: block.text, signature: block.signature }));
+  return result.reasoning ? [{ type: 'reasoning', text: result.reasoning }] : [];
+}
+
+/**
+ * The reasoning of a stream, whole: its text, and the signed blocks (each the text since the
+ * last signature, closed by a part with a signature).
+ */
+export class ReasoningCollector {
+  private text = '';
+  private open = '';
+  private readonly blocks: ReasoningBlock[] = [];
+
+  add(part: Extract<ChatStreamPart, { type: 'reasoning' }>): void {
+    this.text += part.text;
+    this.open += part.text;
+    if (part.signature) {
+      this.blocks.push({ text: this.open, signature: part.signature });
+      this.open = '';
+    }
+  }
+
+  /** The fields of a ChatResult; none when the model showed no reasoning. */
+  result(): Pick<ChatResult, 'reasoning' | 'reasoningBlocks'> {
+    return { ...(this.text ? { reasoning: this.text } : {}), ...(this.blocks.length ? { reasoningBlocks: [...this.blocks] } : {}) };
+  }
+}
+
 /** Reads a stream to its end and gives the whole answer, as a non-streaming call would. */
 export async function collectChat(parts: AsyncIterable<ChatStreamPart>): Promise<ChatResult> {
   let content = '';
+  const reasoning = new ReasoningCollector();
   const toolCalls: ToolCall[] = [];
   let usage: Usage = { inputTokens: 0, outputTokens: 0 };
   let finish: Extract<ChatStreamPart, { type: 'finish' }> | undefined;
   for await (const part of parts) {
     if (part.type === 'text') content += part.text;
+    else if (part.type === 'reasoning') reasoning.add(part);
     else if (part.type === 'tool_call') toolCalls.push(part.call);
     else if (part.type === 'usage') usage = part.usage;
     else finish = part;
@@ -344,5 +389,6 @@ export async function collectChat(parts: AsyncIterable<ChatStreamPart>): Promise
     usage,
     ...(finish.finishReason ? { finishReason: finish.finishReason } : {}),
     ...(toolCalls.length ? { toolCalls } : {}),
+    ...reasoning.result(),
   };
 }

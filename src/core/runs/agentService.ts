@@ -4,6 +4,7 @@ import { AgentInputSchema, AgentSchema, type Agent } from '../../contracts/agent
 import { SwitchboardError } from '../base/errors';
 import type { Clock, Event, KeyValueStore, Logger } from '../base/ports';
 import { describeIssues } from '../../contracts/issues';
+import type { Reasoning } from '../../contracts/models';
 import { StoredList } from '../store/storedList';
 import { AGENTS_KEY } from '../store/storageKeys';
 
@@ -25,6 +26,8 @@ export class AgentService {
        * Without it, fallbacks are checked for their connection only.
        */
       modelEnabled?(connectionId: string, modelRef: string): boolean;
+      /** Why the provider of a connection does not take this reasoning setting for the model; undefined when it does. */
+      reasoningProblem?(connectionId: string, modelRef: string, reasoning: Reasoning): string | undefined;
       newId?: () => string;
     },
   ) {
@@ -107,7 +110,18 @@ export class AgentService {
       throw new SwitchboardError('missing_connection', l10n.t('The agent names a connection that does not exist. Choose one from the list.'));
     }
     this.checkFallbacks(value);
+    this.checkReasoning(value);
     return value;
+  }
+
+  /** An agent's reasoning setting goes with its own model, and its provider must take it: refused with the reason otherwise. */
+  private checkReasoning(value: { connectionId?: string | undefined; modelRef?: string | undefined; reasoning?: Reasoning | undefined }): void {
+    if (!value.reasoning) return;
+    if (!value.connectionId || !value.modelRef) {
+      throw new SwitchboardError('invalid_input', l10n.t("An agent's reasoning setting goes with its own model. Choose a connection and a model for the agent, or leave the setting at the model's."));
+    }
+    const problem = this.deps.reasoningProblem?.(value.connectionId, value.modelRef, value.reasoning);
+    if (problem) throw new SwitchboardError('invalid_input', problem);
   }
 
   /** Refuses a fallback list a call could not use, with the reason: a deleted connection, a model not enabled, the agent's own target, or a target twice. */

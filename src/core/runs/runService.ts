@@ -102,6 +102,9 @@ export class RunService {
     const started = performance.now();
     const trace: TraceStep[] = [];
     const streamed = new StreamedOutput((fields) => deps.runs.update(run.id, fields), started, deps.logger);
+    // The model's reasoning, kept apart from the output (keys already blanked), stored with the run's end.
+    let thoughts = '';
+    const reasoningField = (): Partial<RunRecord> => (thoughts ? { reasoning: thoughts } : {});
     // The routing with the tries of the run's calls, once routing is known.
     let routed: (() => Routing) | undefined;
     const routedFields = (): Partial<RunRecord> => (routed ? { routing: routed() } : {});
@@ -144,8 +147,15 @@ export class RunService {
         throw new SwitchboardError('model_not_found', l10n.t('The model "{0}" is disabled in the registry. Enable it in the Models tab, or run with another model.', routing.modelRef));
       }
       // The worker names only its messages; where they go is this run's routing.
+      // The agent's reasoning setting goes with its own model; one the run was sent elsewhere names is the model's.
+      const reasoning = agent.reasoning && agent.connectionId === routing.connectionId && agent.modelRef === routing.modelRef ? { reasoning: agent.reasoning } : {};
       const callModel = (messages: ChatMessage[], callSignal: AbortSignal, onText: (text: string) => void) =>
-        this.track(run.id, deps.modelCaller.call({ runId: run.id, agentId: agent.id, requester, connectionId: routing.connectionId, modelRef: routing.modelRef, messages, fallbacks, onAttempt, onRateLimitWait }, callSignal, onText));
+        this.track(
+          run.id,
+          deps.modelCaller.call({ runId: run.id, agentId: agent.id, requester, connectionId: routing.connectionId, modelRef: routing.modelRef, messages, fallbacks, onAttempt, onRateLimitWait, ...reasoning }, callSignal, onText, (text) => {
+            thoughts += text;
+          }),
+        );
       const result = await deps.agentHost.run(
         {
           type: 'start',
@@ -158,7 +168,7 @@ export class RunService {
         controller.signal,
       );
       await streamed.settle();
-      await this.finish(run.id, { status: 'succeeded', output: result.output, usage: result.usage, trace, ...streamed.timing(), ...routedFields() }, started);
+      await this.finish(run.id, { status: 'succeeded', output: result.output, usage: result.usage, trace, ...reasoningField(), ...streamed.timing(), ...routedFields() }, started);
     } catch (error) {
       const info = toErrorInfo(error);
       const status = info.code === 'cancelled' ? 'cancelled' : 'failed';
@@ -166,7 +176,7 @@ export class RunService {
       await streamed.settle();
       // What streamed in before the failure stays, marked as partial.
       const partial = streamed.text ? { output: streamed.text, outputPartial: true, ...streamed.timing() } : {};
-      await this.finish(run.id, { status, error: info, trace, ...partial, ...routedFields() }, started);
+      await this.finish(run.id, { status, error: info, trace, ...partial, ...reasoningField(), ...routedFields() }, started);
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.cancels.delete(run.id);

@@ -237,15 +237,22 @@ export class RunStore implements Disposable {
     return (this.deps.clock ?? systemClock).now().getTime();
   }
 
-  /** An output over the limit is cut at a character boundary and marked. */
+  /** An output, or a reasoning, over the limit is cut at a character boundary and marked. */
   private capped(run: RunRecord): RunRecord {
     const max = Math.max(1, Math.floor(this.deps.outputMaxKiB())) * 1024;
-    if (run.output === undefined || Buffer.byteLength(run.output) <= max) return run;
-    const cut = Buffer.from(run.output).subarray(0, max).toString('utf8').replace(/\uFFFD$/, '');
-    return { ...run, output: cut, outputCut: true };
+    const output = cutTo(run.output, max);
+    const reasoning = cutTo(run.reasoning, max);
+    if (!output && !reasoning) return run;
+    return { ...run, ...(output ? { output, outputCut: true } : {}), ...(reasoning ? { reasoning, reasoningCut: true } : {}) };
   }
 
   private parse(body: string, id: string): RunRecord | undefined {
     return parseRow(RunRecordSchema, body, { what: 'run', id }, this.deps.logger);
   }
+}
+
+/** The text's first `max` bytes, cut at a character boundary, when it is longer; undefined when it fits. */
+function cutTo(text: string | undefined, max: number): string | undefined {
+  if (text === undefined || Buffer.byteLength(text) <= max) return undefined;
+  return Buffer.from(text).subarray(0, max).toString('utf8').replace(/\uFFFD$/, '');
 }

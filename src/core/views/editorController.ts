@@ -38,7 +38,7 @@ export interface EditorControllerDeps {
   registeredModels(): ReadonlyMap<string, readonly RegisteredModelSummary[]>;
   modelsChanged: Event<void>;
   copyToClipboard(text: string): Promise<void>;
-  models: Pick<ModelRegistry, 'list' | 'setEnabledMany' | 'deleteMany' | 'setPrice'>;
+  models: Pick<ModelRegistry, 'list' | 'setEnabledMany' | 'deleteMany' | 'setPrice' | 'setCallSettings'>;
   /** The usage ledger (the Usage tab's reports and export). */
   ledger: Pick<UsageLedger, 'report' | 'calls' | 'onDidRecord'>;
   budgets: Pick<Budgets, 'statuses' | 'set' | 'delete' | 'onDidChange'>;
@@ -73,6 +73,8 @@ export function createEditorController(deps: EditorControllerDeps): ViewHost<Edi
         return { changed: await deps.models.setEnabledMany(request.params.ids, request.params.enabled) };
       case 'deleteModels':
         return { deleted: await deps.models.deleteMany(request.params.ids) };
+      case 'setModelCallSettings':
+        return deps.models.setCallSettings(request.params.id, { reasoning: request.params.reasoning, outputLimit: request.params.outputLimit });
       case 'discoverModels': {
         const result = await deps.discoverModels(request.params.connectionId);
         return result ? { ...result, cancelled: false } : { registered: 0, added: 0, cancelled: true };

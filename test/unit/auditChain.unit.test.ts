@@ -1,0 +1,116 @@
+import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { canonical, CHAIN_START, ChainWalk, GENESIS_HASH, Hmac, plainHash, quickLink, storedText } from '../../src/core/audit/auditChain';
+
+// The chain walk on rows made here, signed with a key of the test's own: what `append` writes,
+// and rows it never writes (edited, reformatted, forged with the key), each judged as `check` does.
+
+const KEY_ID = '0123456789abcdef';
+const KEY = randomBytes(32);
+const hmac = new Hmac(KEY);
+const keyOf = (id: string) => (id === KEY_ID ? hmac : undefined);
+
+type Fields = Record<string, unknown>;
+
+/** An entry's fields as append makes them, linked after `seq`/`prevHash`. */
+function fields(seq: number, prevHash: string, extra: Fields = {}): Fields {
+  return { kind: 'model_call', time: '2026-12-07T08:00:00.000Z', runId: `run-${seq}`, outcome: 'ok', seq, prevHash, chainKey: KEY_ID, ...extra };
+}
+
+/** The row append stores: the canonical text with its keyed hash added at the end. */
+function signed(entry: Fields): { row: string; hash: string } {
+  const text = canonical(entry);
+  const hash = hmac.hex(text);
+  return { row: storedText(text, hash), hash };
+}
+
+/** `count` rows linked from the start, as append writes them. */
+function chain(count: number): Array<{ row: string; hash: string }> {
+  const rows: Array<{ row: string; hash: string }> = [];
+  let prevHash = GENESIS_HASH;
+  for (let seq = 1; seq <= count; seq++) {
+    const made = signed(fields(seq, prevHash));
+    rows.push(made);
+    prevHash = made.hash;
+  }
+  return rows;
+}
+
+/** The walk over `rows` from the start to its end, given the test's key when it asks for it and no other. */
+function walk(rows: readonly string[], mirroredSeq?: number): ChainWalk {
+  const chainWalk = new ChainWalk(rows, CHAIN_START, mirroredSeq);
+  chainWalk.giveKey(KEY_ID, KEY);
+  for (let need = chainWalk.walk(); need; need = chainWalk.walk()) chainWalk.giveKey(need.needKey, need.needKey === KEY_ID ? KEY : undefined);
+  return chainWalk;
+}
+
+describe('the audit chain walk', () => {
+  it('reads every row append writes without parsing it: seq 1 to 25 (every digit), each linked, hashed and mirrored', () => {
+    const rows = chain(25);
+    let prevHash = GENESIS_HASH;
+    for (const [index, { row, hash }] of rows.entries()) {
+      assert.deepEqual(quickLink(row, index, prevHash, keyOf), { seq: index + 1, hash }, `row ${index + 1}`);
+      prevHash = hash;
+    }
+    const done = walk(rows.map((r) => r.row), 19);
+    assert.deepEqual([done.parsedRows, done.broken, done.link, done.mirroredHash], [0, undefined, { seq: 25, hash: rows[24]!.hash, keyed: true }, rows[18]!.hash]);
+  });
+
+  it('judges the long way, in the words of the full check, every row the quick read must not vouch for', () => {
+    const first = signed(fields(1, GENESIS_HASH));
+    // Each case: a second row after `first`, and what the walk says of it.
+    const cases: Array<[string, string, string | undefined]> = [
+      ['a sequence number skipped (signed with the key)', signed(fields(3, first.hash)).row, 'its sequence number is 3, expected 2'],
+      ['the same sequence number again (signed with the key)', signed(fields(1, first.hash)).row, 'its sequence number is 1, expected 2'],
+      ['a link to another entry (signed with the key)', signed(fields(2, 'f'.repeat(64))).row, 'it does not point to the entry before it (an entry was removed, added or reordered)'],
+      ['no kind (signed with the key)', signed(fields(2, first.hash, { kind: undefined })).row, 'the entry is not a valid audit entry'],
+      ['no time (signed with the key)', signed(fields(2, first.hash, { time: undefined })).row, 'the entry is not a valid audit entry'],
+      ['an edited field', signed(fields(2, first.hash)).row.replace('"outcome":"ok"', '"outcome":"no"'), 'its content does not match its keyed hash (the entry was edited, or the chain was recomputed without the key)'],
+      ['another hash in the tail', signed(fields(2, first.hash)).row.replace(/"hash":"[0-9a-f]{4}/, '"hash":"0000'), 'its content does not match its keyed hash (the entry was edited, or the chain was recomputed without the key)'],
+      ['a key SecretStorage does not have', signed(fields(2, first.hash, { chainKey: 'fedcba9876543210' })).row, 'its hash was made with an audit key that SecretStorage does not have (the key was removed, or the entry was forged)'],
+      ['a sequence number with a leading zero', signed(fields(2, first.hash)).row.replace('"seq":2', '"seq":02'), 'the entry is not a valid audit entry'],
+      // Rows append does not write, that still verify: only the long way may say so.
+      ['a field holding an object', signed(fields(2, first.hash, { facts: { status: 429 } })).row, undefined],
+      ['a field holding a list', signed(fields(2, first.hash, { tried: ['a', 'b'] })).row, undefined],
+      ['a brace in a text', signed(fields(2, first.hash, { outcome: 'odd {text}' })).row, undefined],
+      ['an escape in the link', signed(fields(2, first.hash)).row.replace(`"prevHash":"${first.hash.slice(0, 1)}`, `"prevHash":"\\u00${first.hash.charCodeAt(0).toString(16)}`), undefined],
+      ['an escape in the key id', signed(fields(2, first.hash)).row.replace('"chainKey":"0', '"chainKey":"\\u0030'), undefined],
+      ['a sequence number written 2.0', signed(fields(2, first.hash)).row.replace('"seq":2,', '"seq":2.0,'), undefined],
+      ['a sequence number written 2e0', signed(fields(2, first.hash)).row.replace('"seq":2,', '"seq":2e0,'), undefined],
+      ['spaces around the hash', signed(fields(2, first.hash)).row.replace(',"hash":"', ', "hash": "'), undefined],
+      ['a space before the last brace', signed(fields(2, first.hash)).row.replace(/"}$/, '" }'), undefined],
+      ['the fields in another order', JSON.stringify({ hash: signed(fields(2, first.hash)).hash, ...fields(2, first.hash) }), undefined],
+      ['the row reformatted by another tool', JSON.stringify(JSON.parse(signed(fields(2, first.hash)).row), null, 1), undefined],
+    ];
+    for (const [name, row, reason] of cases) {
+      assert.equal(quickLink(row, 1, first.hash, keyOf), undefined, `${name}: the quick read vouches for none of these`);
+      const done = walk([first.row, row]);
+      // Read the long way: once, or twice for a key the walk first had to ask for.
+      assert.deepEqual([done.broken?.reason, done.parsedRows >= 1 && done.parsedRows <= 2], [reason, true], name);
+    }
+  });
+
+  it('reads no field past the row\'s hash, nor a field name inside a text', () => {
+    const first = signed(fields(1, GENESIS_HASH));
+    const second = signed(fields(2, first.hash));
+    // The only "seq" of the row after the hash's start: none to read before it.
+    const noSeq = signed(fields(2, first.hash, { seq: undefined })).row;
+    assert.equal(quickLink(noSeq, 1, first.hash, keyOf), undefined);
+    assert.equal(quickLink(`${noSeq.slice(0, -2)}","seq":2}`, 1, first.hash, keyOf), undefined);
+    // A text that holds what looks like a field is not that field: the row's own seq (3) is read, not the text's (2).
+    const lookAlike = signed(fields(3, first.hash, { note: 'x","seq":2,"y":"' })).row;
+    assert.equal(quickLink(lookAlike, 1, first.hash, keyOf), undefined);
+    assert.deepEqual(quickLink(second.row, 1, first.hash, keyOf), { seq: 2, hash: second.hash });
+    for (const short of ['', '{}', '"}', second.row.slice(1)]) assert.equal(quickLink(short, 1, first.hash, keyOf), undefined, JSON.stringify(short));
+    assert.equal(quickLink(second.row.replace('"seq":2,', `"seq":${'1'.repeat(16)},`), 1, first.hash, keyOf), undefined, 'sixteen digits');
+  });
+
+  it('keeps the chain keyed after a keyed row read the long way: a plain hash after it breaks the chain', () => {
+    const first = signed(fields(1, GENESIS_HASH));
+    const reformatted = JSON.stringify(JSON.parse(first.row), null, 1);
+    const plain = fields(2, first.hash, { chainKey: undefined });
+    const plainRow = JSON.stringify({ ...plain, hash: plainHash(plain) });
+    const done = walk([reformatted, plainRow], 1);
+    assert.deepEqual([done.broken, done.mirroredHash], [{ index: 1, reason: 'it has a plain hash after keyed entries (the chain was recomputed without the key)' }, first.hash]);
+  });
+});
