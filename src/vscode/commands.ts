@@ -429,7 +429,7 @@ function parsePrice(text: string): { inputPer1k: number; outputPer1k: number; ca
   const parts = text.split(/[,;\s]+/).filter(Boolean);
   if (!parts.length) return null;
   if (parts.length < 2 || parts.length > 3) throw new SwitchboardError('invalid_input', vscode.l10n.t('Give two or three prices: input, output, and optionally cached input.'));
-  const [input, output, cached] = parts.map((part) => (/^\d*\.?\d+(e-?\d+)?$/i.test(part) ? Number(part) : Number.NaN));
+  const [input, output, cached] = parts.map((part) => (/^-?\d*\.?\d+(e-?\d+)?$/i.test(part) ? Number(part) : Number.NaN));
   return {
     inputPer1k: checkPrice(input, vscode.l10n.t('input')),
     outputPer1k: checkPrice(output, vscode.l10n.t('output')),

@@ -16,6 +16,13 @@ import { AGENTS_KEY } from '../core/store/storageKeys';
 import { onDidShowError } from './errorMessages';
 import type { OutputLogger } from './logger';
 import type { Prompter, ScriptedAnswer } from './prompter';
+import type { UsageRecord } from '../contracts/usage';
+import type { UsageLedger } from '../core/calls/usageLedger';
+import type { Budgets } from '../core/calls/budgets';
+import type { ConnectionService } from '../core/connections/connectionService';
+import type { AgentService } from '../core/runs/agentService';
+import { usageCsv, usageLabels } from '../core/views/viewShared';
+import { describeRequester } from './consentPrompt';
 
 /**
  * What activate() returns in Test mode (`ExtensionMode.Test`): the public exports plus hooks for
@@ -67,6 +74,13 @@ export interface TestingApi {
   auditEntries(): Promise<AuditEntry[]>;
   /** The database's files (with its write-ahead log) as text, for the canary check. */
   databaseBytes(): Promise<string>;
+  /** Every call in the usage ledger, oldest first. */
+  usageCalls(): UsageRecord[];
+  /** The usage export (CSV) as the Usage tab's Export writes it, for every call. */
+  usageCsv(): string;
+  /** Sets a budget as the Usage tab does; its id. */
+  setBudget(input: unknown): Promise<string>;
+  deleteBudget(id: string): Promise<boolean>;
   /** Starts a run as the Run Agent command does, without its progress notification (for the routing bench). */
   startRun(request: unknown): Promise<RunRecord>;
   /** How long activate() took, in milliseconds. */
@@ -88,8 +102,13 @@ export function createTestingApi(deps: {
   chatRecords: ChatRecordStore;
   chat: ChatService;
   statusBarItem: vscode.StatusBarItem;
+  ledger: UsageLedger;
+  budgets: Budgets;
+  connections: ConnectionService;
+  agents: AgentService;
   activationMs: number;
 }): TestingApi {
+  const everyCall = { from: '2000-01-01', to: '2100-01-01', utcOffsetMinutes: 0, filter: {} };
   const { context } = deps;
   const shownErrors: { message: string; actions: string[] }[] = [];
   context.subscriptions.push(onDidShowError((shown) => shownErrors.push(shown)));
@@ -130,6 +149,10 @@ export function createTestingApi(deps: {
       const parts = await Promise.all(deps.db.files.map((file) => readFile(file, 'latin1').catch(() => '')));
       return parts.join('\n');
     },
+    usageCalls: () => deps.ledger.calls(everyCall),
+    usageCsv: () => usageCsv(deps.ledger.calls(everyCall), usageLabels({ ...deps, describeRequester })),
+    setBudget: async (input) => (await deps.budgets.set(input, requesterIds.editor)).id,
+    deleteBudget: (id) => deps.budgets.delete(id, requesterIds.editor),
     startRun: (request) => deps.runService.start(request, 'switchboard.bench'),
     activationMs: deps.activationMs,
   };

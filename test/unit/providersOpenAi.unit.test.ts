@@ -6,7 +6,7 @@ import type { ConnectionTarget } from '../../src/core/providers/adapter';
 import { isOpenAiChatModel, openAiAdapter, openAiDescriptor } from '../../src/core/providers/openai';
 import { assertCanaryOnlyInHeader, assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort, expectFailure } from '../fixtures/expectFailure';
-import { OpenAiFixture } from '../fixtures/openaiFixture';
+import { FIXTURE_REASONING_TOKENS, OpenAiFixture } from '../fixtures/openaiFixture';
 import { callContextPerTest, expectEchoedKeyRedacted, serveDuringSuite } from '../helpers/providerTestKit';
 
 describe('OpenAI adapter', () => {
@@ -258,6 +258,8 @@ describe('OpenAI adapter', () => {
       const result = await openAiAdapter.chat!(target(), { ...request, modelRef: 'o3-mini', maxTokens: 20 }, context);
 
       assert.equal(result.content, 'You said: hello there');
+      // The thinking is counted within the output, as OpenAI counts it, and said apart.
+      assert.deepEqual(result.usage, { inputTokens: 4, outputTokens: 4 + FIXTURE_REASONING_TOKENS, reasoningTokens: FIXTURE_REASONING_TOKENS });
     });
 
     it('maps an unknown model to model_not_found with OpenAI\'s message', async () => {

@@ -2,16 +2,19 @@ import * as assert from 'node:assert/strict';
 import type { UsageReportRequest } from '../../src/contracts/usage';
 import { SwitchboardError } from '../../src/core/base/errors';
 import { settleUsage } from '../../src/core/calls/callUsage';
-import { UsageLedger } from '../../src/core/calls/usageLedger';
+import { RECORDED_NOTICE_MS, UsageLedger } from '../../src/core/calls/usageLedger';
 import { Budgets } from '../../src/core/calls/budgets';
 import { Database } from '../../src/core/store/database';
+import { MIGRATIONS } from '../../src/core/store/schema';
+import { DatabaseSync } from 'node:sqlite';
 import { costNano, priceOf } from '../../src/core/models/pricing';
 import { personAt, requesterIds } from '../../src/core/keys/requesters';
 import { CANARY_KEY } from '../fixtures/canary';
+import { FaultServer } from '../fixtures/faultServer';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
 import { databaseText, tempDatabase } from '../fixtures/tempDatabase';
-import { FixedClock } from '../helpers/fakes';
+import { FixedClock, ManualTimers } from '../helpers/fakes';
 import { discovered, makeStack } from '../helpers/stacks';
 import { serveDuringSuite } from '../helpers/providerTestKit';
 
@@ -22,8 +25,10 @@ describe('Usage: every call recorded and priced on the one call path', function 
   this.timeout(30_000);
   const ollama = new OllamaFixture();
   const openai = new OpenAiFixture({ apiKey: CANARY_KEY });
+  const faults = new FaultServer();
   serveDuringSuite(ollama);
   serveDuringSuite(openai);
+  serveDuringSuite(faults);
   let stack: Awaited<ReturnType<typeof makeStack>>;
   afterEach(async () => {
     ollama.reset();
@@ -58,6 +63,21 @@ describe('Usage: every call recorded and priced on the one call path', function 
     assert.equal(row?.costNano, Math.round(row!.inputTokens * 0.00015 * 1e6 + row!.outputTokens * 0.0006 * 1e6));
     assert.deepEqual(stack.ledger.today(), { calls: 1, tokens: row!.inputTokens + row!.outputTokens, costNano: row!.costNano });
     assert.ok(!(await databaseText(stack.db)).includes(CANARY_KEY));
+  });
+
+  it('records a call that failed after part of its answer, estimated from what arrived', async () => {
+    stack = await makeStack();
+    faults.plan({ kind: 'fail-after-token', tokens: 12 });
+    const connection = await stack.connections.create({ name: 'Flaky', providerId: 'openai', baseUrl: `${faults.url}/v1` });
+    await stack.connections.setKey(connection.id, CANARY_KEY);
+    await stack.models.register(connection.id, [discovered('gpt-4o-mini')]);
+    const agent = await stack.agents.create({ name: 'flaky', connectionId: connection.id, modelRef: 'gpt-4o-mini' });
+    const run = await stack.service.start({ agentId: agent.id, input: 'please say this rather long sentence back to me, word for word, and then stop' }, person);
+    assert.equal(run.status, 'failed');
+    const [row, ...more] = ledgerRows();
+    assert.equal(more.length, 0);
+    assert.deepEqual([row?.runId, row?.estimated], [run.id, true]);
+    assert.ok(row!.inputTokens > 0 && row!.outputTokens > 0, JSON.stringify(row));
   });
 
   it('marks a local model free, and stores an estimate marked as one when the provider leaves its counts out', async () => {
@@ -268,6 +288,58 @@ describe('Usage ledger: running totals and reports in SQL', () => {
     const weekly = ledger.report(request({ period: 'week', filter: { modelRef: 'm00' } }), (_d, key) => key);
     assert.deepEqual(weekly.periods, ['2026-11-16', '2026-11-23']);
     assert.deepEqual(weekly.cells[0]?.map((cell) => cell.calls), [1, 1]);
+  });
+
+  it('answers an unfiltered report from the daily sums exactly as from the calls, and reads the calls for another offset', async () => {
+    temp = await tempDatabase();
+    const clock = new FixedClock(new Date('2026-11-20T01:00:00.000Z'));
+    const ledger = new UsageLedger({ db: temp.db, clock, utcOffsetMinutes: () => 0 });
+    for (let i = 0; i < 30; i++) {
+      clock.time = new Date(Date.parse('2026-11-20T01:00:00.000Z') + i * 3_600_000 * 3);
+      await ledger.record(call({ modelRef: `m${i % 4}`, ...(i % 2 ? { agentId: CONNECTION } : {}), usage: { inputTokens: 10 + i, outputTokens: i, ...(i % 3 ? {} : { cacheReadTokens: 2, estimated: true }) }, ...(i % 5 ? {} : { price: { source: 'unknown' as const, inputPer1k: 0, outputPer1k: 0 } }) }));
+    }
+    for (const groupBy of ['connection', 'model', 'agent', 'requester'] as const) {
+      for (const period of ['day', 'week', 'month'] as const) {
+        const fromDays = ledger.report(request({ groupBy, period }), (_d, key) => key);
+        // Every call is on CONNECTION: the same calls, read from the ledger itself.
+        const fromCalls = ledger.report(request({ groupBy, period, filter: { connectionId: CONNECTION } }), (_d, key) => key);
+        assert.deepEqual(fromDays, fromCalls, `${groupBy} by ${period}`);
+      }
+    }
+    // Two hours east: the days start elsewhere, so the calls are read.
+    const east = ledger.report(request({ utcOffsetMinutes: 120 }), (_d, key) => key);
+    assert.equal(east.totals.calls, 30);
+  });
+
+  it('fills the daily sums from the calls already stored when an older file is opened (migration 6)', async () => {
+    temp = await tempDatabase();
+    const raw = new DatabaseSync(temp.file);
+    raw.exec(`${MIGRATIONS.slice(0, 5).join('\n')} PRAGMA user_version = 5;`);
+    raw.exec(`INSERT INTO usage_calls (id, time, requester_id, connection_id, provider_id, model_ref, input_tokens, output_tokens, estimated, cost_nano, price_source) VALUES ('a', ${Date.parse('2026-11-21T12:00:00Z')}, 'person', '${CONNECTION}', 'openai', 'gpt', 10, 5, 0, 15000000, 'person')`);
+    raw.close();
+    const ledger = new UsageLedger({ db: temp.db, utcOffsetMinutes: () => 0 });
+    const report = ledger.report(request(), (_d, key) => key);
+    assert.deepEqual(report.groups.map((group) => [group.key, group.totals.calls, group.totals.costNano]), [['gpt', 1, 15000000]]);
+    assert.deepEqual(report.cells[0]?.map((cell) => cell.calls), [0, 1, 0, 0]);
+  });
+
+  it('tells of recorded calls at once, then at most once a second however many follow', async () => {
+    temp = await tempDatabase();
+    const timers = new ManualTimers();
+    const ledger = new UsageLedger({ db: temp.db, utcOffsetMinutes: () => 0, timers });
+    let told = 0;
+    ledger.onDidRecord(() => told++);
+    await ledger.record(call());
+    assert.equal(told, 1);
+    for (let i = 0; i < 5; i++) await ledger.record(call());
+    assert.equal(told, 1, 'the calls within the second wait');
+    assert.equal(timers.fire(RECORDED_NOTICE_MS), 1);
+    assert.equal(told, 2, 'one notice for the five');
+    assert.equal(timers.fire(RECORDED_NOTICE_MS), 1);
+    assert.equal(told, 2, 'nothing new, no notice');
+    await ledger.record(call());
+    assert.equal(told, 3);
+    ledger.dispose();
   });
 
   it('refuses a range that ends before it starts, or spans too many periods', async () => {

@@ -57,6 +57,15 @@ export class Budgets implements Disposable {
     );
   }
 
+  /**
+   * The budgets that match a call, from the cached read (outside a transaction: inside one the
+   * budgets would be read and parsed again), for `check` and, taken before the call's write,
+   * `claimWarnings`.
+   */
+  matching(call: BudgetedCall): Budget[] {
+    return this.list().filter((budget) => matches(budget.scope, call));
+  }
+
   /** Every budget with what its current period has used, for the Usage tab. */
   statuses(): BudgetStatus[] {
     return this.list().map((budget) => this.status(budget));
@@ -100,11 +109,12 @@ export class Budgets implements Disposable {
    * limit this period. Nothing was sent and no key was read.
    */
   async check(call: BudgetedCall): Promise<void> {
-    const budgets = this.list();
-    if (!budgets.length) return;
-    for (const budget of budgets) {
-      if (!matches(budget.scope, call)) continue;
-      const status = this.status(budget);
+    const matching = this.matching(call);
+    if (!matching.length) return;
+    // One read transaction for every matching budget's running total.
+    const statuses = this.deps.db.read((sql) => matching.map((budget) => this.status(budget, sql)));
+    for (const status of statuses) {
+      const { budget } = status;
       if (status.used < limitOf(budget)) continue;
       const error = new SwitchboardError('budget_exceeded', this.refusal(status));
       await this.deps.audit
@@ -126,10 +136,9 @@ export class Budgets implements Disposable {
    * Inside the write that recorded a call: the budgets of the call now past their warning
    * threshold that no window has warned of this period, marked warned. Told after the commit.
    */
-  claimWarnings(sql: Sql, call: BudgetedCall): string[] {
+  claimWarnings(sql: Sql, call: BudgetedCall, matching: readonly Budget[] = this.matching(call)): string[] {
     const messages: string[] = [];
-    for (const budget of this.list()) {
-      if (!matches(budget.scope, call)) continue;
+    for (const budget of matching) {
       const status = this.status(budget, sql);
       if (status.used * 100 < limitOf(budget) * budget.warnAtPercent) continue;
       const period = this.deps.ledger.period(budget.period).start;

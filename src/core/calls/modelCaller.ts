@@ -304,7 +304,8 @@ export class ModelCaller {
         ...(request.chatId ? { chatId: request.chatId } : {}),
         ...(request.agentId ? { agentId: request.agentId } : {}),
       };
-      const { also: warnings } = await accounting.ledger.record({ ...call, usage, price: accounting.price(connection, target.modelRef) }, (sql) => accounting.budgets.claimWarnings(sql, call));
+      const matching = accounting.budgets.matching(call);
+      const { also: warnings } = await accounting.ledger.record({ ...call, usage, price: accounting.price(connection, target.modelRef) }, (sql) => (matching.length ? accounting.budgets.claimWarnings(sql, call, matching) : undefined));
       if (warnings?.length) accounting.budgets.tell(warnings);
     } catch (error) {
       this.deps.logger.error(`Could not record the usage of a model call: ${errorText(error)}`);

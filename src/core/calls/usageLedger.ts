@@ -15,14 +15,16 @@ import {
 } from '../../contracts/usage';
 import { SwitchboardError } from '../base/errors';
 import { Emitter } from '../base/events';
-import { systemClock, type Clock, type Disposable } from '../base/ports';
+import { systemClock, systemTimers, type Clock, type Disposable, type Timer, type Timers } from '../base/ports';
 import type { Database, Sql } from '../store/database';
 import { Conditions } from '../store/paging';
 import { TABLES } from '../store/storageKeys';
 import { costNano, type Price } from '../models/pricing';
 
-const { usage: USAGE, usageTotals: TOTALS } = TABLES;
+const { usage: USAGE, usageTotals: TOTALS, usageDays: DAYS } = TABLES;
 const DAY_MS = 86_400_000;
+/** The Usage tab and the status bar hear of recorded calls at most once in this long. */
+export const RECORDED_NOTICE_MS = 1_000;
 
 /** What the ledger keeps running totals for: every call counts in its connection's, its agent's, its requester's, and `all`. */
 export type ScopeKind = 'connection' | 'agent' | 'requester' | 'all';
@@ -56,6 +58,8 @@ export interface UsageLedgerDeps {
    * start at their midnight; the machine's zone unless given (tests fix it).
    */
   utcOffsetMinutes?(timeMs: number): number;
+  /** The timers that space out `onDidRecord`; the system's unless given (tests fire them). */
+  timers?: Timers;
 }
 
 /** The first day of `period` holding the local day `day` (YYYY-MM-DD). */
@@ -113,9 +117,15 @@ interface LedgerRow {
  */
 export class UsageLedger implements Disposable {
   private readonly recorded = new Emitter<void>();
-  /** Fires after calls are recorded (by this window). */
+  /**
+   * Fires after calls are recorded (by this window): at once for the first, then at most once a
+   * RECORDED_NOTICE_MS for those that follow, so a busy agent does not make the Usage tab read
+   * its report again for every call.
+   */
   readonly onDidRecord = this.recorded.event;
   private readonly clock: Clock;
+  private spacing: Timer | undefined;
+  private recordedMeanwhile = false;
 
   constructor(private readonly deps: UsageLedgerDeps) {
     this.clock = deps.clock ?? systemClock;
@@ -158,18 +168,31 @@ export class UsageLedger implements Disposable {
         ...[call.usage.inputTokens, call.usage.outputTokens, call.usage.cacheReadTokens ?? null, call.usage.cacheWriteTokens ?? null, call.usage.reasoningTokens ?? null],
         ...[record.estimated ? 1 : 0, cost ?? null, call.price.source, call.price.date ?? null],
       );
-      for (const [kind, id] of scopes) {
-        for (const period of ['day', 'month'] as const) {
-          sql.run(
-            `INSERT INTO ${TOTALS} (scope_kind, scope_id, period_kind, period_start, calls, tokens, cost_nano) VALUES (?, ?, ?, ?, 1, ?, ?)
-             ON CONFLICT DO UPDATE SET calls = calls + 1, tokens = tokens + excluded.tokens, cost_nano = cost_nano + excluded.cost_nano`,
-            ...[kind, id, period, periodStartOf(day, period), tokens, cost ?? 0],
-          );
-        }
-      }
+      // Every scope's day and month in one statement (prepared once per number of scopes).
+      const values = scopes.flatMap(([kind, id]) => (['day', 'month'] as const).flatMap((period) => [kind, id, period, periodStartOf(day, period), tokens, cost ?? 0]));
+      sql.run(
+        `INSERT INTO ${TOTALS} (scope_kind, scope_id, period_kind, period_start, calls, tokens, cost_nano) VALUES ${Array(scopes.length * 2).fill('(?, ?, ?, ?, 1, ?, ?)').join(', ')}
+         ON CONFLICT DO UPDATE SET calls = calls + 1, tokens = tokens + excluded.tokens, cost_nano = cost_nano + excluded.cost_nano`,
+        ...values,
+      );
+      // The day's sums per dimension, for the unfiltered report.
+      const offset = this.offsetAt(time);
+      const dayNumber = Math.floor((time + offset * 60_000) / DAY_MS);
+      const { usage } = call;
+      const sums = [usage.inputTokens, usage.outputTokens, usage.cacheReadTokens ?? 0, usage.cacheWriteTokens ?? 0, usage.reasoningTokens ?? 0, cost ?? 0, usage.estimated ? 1 : 0, cost === undefined ? 1 : 0];
+      const keys: [UsageDimension, string][] = [['connection', call.connectionId], ['model', call.modelRef], ['agent', call.agentId ?? ''], ['requester', call.requesterId]];
+      sql.run(
+        `INSERT INTO ${DAYS} (offset_minutes, dimension, day, key, calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_nano, estimated_calls, unpriced_calls)
+         VALUES ${Array(keys.length).fill('(?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+         ON CONFLICT DO UPDATE SET calls = calls + 1, input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
+           cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens, cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens,
+           reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, cost_nano = cost_nano + excluded.cost_nano,
+           estimated_calls = estimated_calls + excluded.estimated_calls, unpriced_calls = unpriced_calls + excluded.unpriced_calls`,
+        ...keys.flatMap(([dimension, key]) => [offset, dimension, dayNumber, key, ...sums]),
+      );
       return also?.(sql, record);
     });
-    this.recorded.fire();
+    this.tell();
     return { record, also: result };
   }
 
@@ -195,10 +218,14 @@ export class UsageLedger implements Disposable {
     const periods = periodsOf(request);
     const where = conditionsOf(request.filter, range);
     // Grouped by the person's day as a whole number (integer arithmetic per row, no date
-    // functions): at most MAX_USAGE_BUCKETS days per group come back, folded into weeks or months here.
+    // functions): at most MAX_USAGE_BUCKETS days per group come back, folded into weeks or months
+    // here. The offset is cast: node:sqlite binds a number as a REAL, and a REAL division would
+    // put every call in a group of its own.
     const offsetMs = request.utcOffsetMinutes * 60_000;
-    const rows = this.deps.db.read((sql) =>
-      sql.all<UsageTotals & { day: number; grp: string }>(`SELECT (time + ?) / ${DAY_MS} AS day, ${GROUP_COLUMNS[request.groupBy]} AS grp, ${SUMS} FROM ${USAGE}${where.clause} GROUP BY day, grp`, offsetMs, ...where.args),
+    const rows = this.deps.db.read(
+      (sql) =>
+        this.fromDays(sql, request, range) ??
+        sql.all<UsageTotals & { day: number; grp: string }>(`SELECT (time + CAST(? AS INTEGER)) / ${DAY_MS} AS day, ${GROUP_COLUMNS[request.groupBy]} AS grp, ${SUMS} FROM ${USAGE}${where.clause} GROUP BY day, grp`, offsetMs, ...where.args),
     );
     const periodOfDay = new Map<number, string>();
     const byGroup = new Map<string, { totals: UsageTotals; cells: Map<string, UsageTotals> }>();
@@ -237,6 +264,35 @@ export class UsageLedger implements Disposable {
     return { periods, groups, cells, totals };
   }
 
+  /**
+   * An unfiltered report's rows from the daily sums, when every call of its range was counted in
+   * the report's offset from UTC; undefined otherwise (a filter, or days counted in another
+   * offset: the calls are read instead).
+   */
+  private fromDays(sql: Sql, request: UsageReportRequest, range: { fromMs: number; toMs: number }): (UsageTotals & { day: number; grp: string })[] | undefined {
+    if (Object.values(request.filter).some((value) => value !== undefined)) return undefined;
+    const offsetMs = request.utcOffsetMinutes * 60_000;
+    const firstDay = Math.floor((range.fromMs + offsetMs) / DAY_MS);
+    const lastDay = Math.floor((range.toMs + offsetMs) / DAY_MS) - 1;
+    const elsewhere = sql.get<{ found: number }>(
+      `SELECT 1 AS found FROM ${DAYS} WHERE offset_minutes <> CAST(? AS INTEGER) AND dimension = ? AND day BETWEEN ? - 1 AND ? + 1 LIMIT 1`,
+      request.utcOffsetMinutes,
+      request.groupBy,
+      firstDay,
+      lastDay,
+    );
+    if (elsewhere) return undefined;
+    return sql.all<UsageTotals & { day: number; grp: string }>(
+      `SELECT day, key AS grp, calls, input_tokens AS inputTokens, output_tokens AS outputTokens, cache_read_tokens AS cacheReadTokens, cache_write_tokens AS cacheWriteTokens,
+         reasoning_tokens AS reasoningTokens, cost_nano AS costNano, estimated_calls AS estimatedCalls, unpriced_calls AS unpricedCalls
+       FROM ${DAYS} WHERE offset_minutes = CAST(? AS INTEGER) AND dimension = ? AND day BETWEEN ? AND ?`,
+      request.utcOffsetMinutes,
+      request.groupBy,
+      firstDay,
+      lastDay,
+    );
+  }
+
   /** The calls of a report's range and filter, oldest first (the CSV export). */
   calls(request: Pick<UsageReportRequest, 'from' | 'to' | 'utcOffsetMinutes' | 'filter'>): UsageRecord[] {
     const where = conditionsOf(request.filter, rangeOf(request));
@@ -245,7 +301,24 @@ export class UsageLedger implements Disposable {
   }
 
   dispose(): void {
+    this.spacing?.cancel();
+    this.spacing = undefined;
     this.recorded.dispose();
+  }
+
+  /** Fires onDidRecord now, or once the current spacing ends if it fired within it. */
+  private tell(): void {
+    if (this.spacing) {
+      this.recordedMeanwhile = true;
+      return;
+    }
+    this.recorded.fire();
+    this.spacing = (this.deps.timers ?? systemTimers).start(RECORDED_NOTICE_MS, () => {
+      this.spacing = undefined;
+      if (!this.recordedMeanwhile) return;
+      this.recordedMeanwhile = false;
+      this.tell();
+    });
   }
 }
 

@@ -1,6 +1,6 @@
 import { TABLES } from './storageKeys';
 
-const { meta, models, runs, leases, audit, auditHead, chatRecords, tableVersions, usage, usageTotals, budgets } = TABLES;
+const { meta, models, runs, leases, audit, auditHead, chatRecords, tableVersions, usage, usageTotals, usageDays, budgets } = TABLES;
 
 /**
  * The database's schema, one numbered migration per change, applied in order at the first
@@ -130,5 +130,34 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER ${budgets}_inserted AFTER INSERT ON ${budgets} BEGIN UPDATE ${tableVersions} SET version = version + 1 WHERE name = '${budgets}'; END;
   CREATE TRIGGER ${budgets}_updated AFTER UPDATE OF body ON ${budgets} BEGIN UPDATE ${tableVersions} SET version = version + 1 WHERE name = '${budgets}'; END;
   CREATE TRIGGER ${budgets}_deleted AFTER DELETE ON ${budgets} BEGIN UPDATE ${tableVersions} SET version = version + 1 WHERE name = '${budgets}'; END;
+  `,
+  // 6: the ledger's calls summed per local day, per group of each dimension (connection, model,
+  // agent ('' for none), requester), kept in the insert's transaction: the Usage tab's unfiltered
+  // report reads these few rows instead of every call. offset_minutes is the person's offset from
+  // UTC the day was counted in; a report in another offset reads the calls.
+  `
+  CREATE TABLE ${usageDays} (
+    offset_minutes INTEGER NOT NULL,
+    dimension TEXT NOT NULL,
+    day INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    calls INTEGER NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    cache_read_tokens INTEGER NOT NULL,
+    cache_write_tokens INTEGER NOT NULL,
+    reasoning_tokens INTEGER NOT NULL,
+    cost_nano INTEGER NOT NULL,
+    estimated_calls INTEGER NOT NULL,
+    unpriced_calls INTEGER NOT NULL,
+    PRIMARY KEY (offset_minutes, dimension, day, key)
+  ) WITHOUT ROWID;
+  INSERT INTO ${usageDays}
+    SELECT offset_minutes, dimension, day, key, count(*), sum(input_tokens), sum(output_tokens), coalesce(sum(cache_read_tokens), 0),
+      coalesce(sum(cache_write_tokens), 0), coalesce(sum(reasoning_tokens), 0), coalesce(sum(cost_nano), 0), sum(estimated), sum(cost_nano IS NULL)
+    FROM (SELECT 0 AS offset_minutes, time / 86400000 AS day, u.*, d.dimension,
+            CASE d.dimension WHEN 'connection' THEN connection_id WHEN 'model' THEN model_ref WHEN 'agent' THEN coalesce(agent_id, '') ELSE requester_id END AS key
+          FROM ${usage} AS u, (SELECT 'connection' AS dimension UNION ALL SELECT 'model' UNION ALL SELECT 'agent' UNION ALL SELECT 'requester') AS d)
+    GROUP BY offset_minutes, dimension, day, key;
   `,
 ];

@@ -40,6 +40,7 @@ export const TABLES = {
   tableVersions: 'table_versions',
   usage: 'usage_calls',
   usageTotals: 'usage_totals',
+  usageDays: 'usage_days',
   budgets: 'budgets',
 } as const;
 
