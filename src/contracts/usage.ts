@@ -1,18 +1,10 @@
 import * as z from 'zod';
+import { MAX_BUDGET_NANO, MAX_BUDGET_TOKENS, NANO_PER_DOLLAR } from './vocabulary';
 
-/**
- * Money is counted in whole nano-dollars (1e-9 US dollars), as integers: a sum of many calls
- * never drifts the way a sum of floating-point dollars does. `Number.MAX_SAFE_INTEGER`
- * nano-dollars is about nine million dollars, far beyond any total this records.
- */
-export const NANO_PER_DOLLAR = 1_000_000_000;
+export { MAX_BUDGET_NANO, MAX_BUDGET_TOKENS, NANO_PER_DOLLAR };
 
 /** The largest price a person may set, in dollars per 1,000 tokens: anything above is a typo. */
 export const MAX_PRICE_PER_1K = 1_000;
-
-/** The largest budget a person may set: $1,000,000 or a trillion tokens a period. */
-export const MAX_BUDGET_NANO = 1_000_000 * NANO_PER_DOLLAR;
-export const MAX_BUDGET_TOKENS = 1_000_000_000_000;
 
 /**
  * Where a call's price came from:

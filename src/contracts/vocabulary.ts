@@ -6,6 +6,17 @@ export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancel
 
 export const AUDIT_KINDS = ['key_read', 'model_call', 'connection_created', 'connection_updated', 'connection_deleted', 'budget_refused', 'budget_changed'] as const;
 
+/**
+ * Money is counted in whole nano-dollars (1e-9 US dollars), as integers: a sum of many calls
+ * never drifts the way a sum of floating-point dollars does. `Number.MAX_SAFE_INTEGER`
+ * nano-dollars is about nine million dollars, far beyond any total this records.
+ */
+export const NANO_PER_DOLLAR = 1_000_000_000;
+
+/** The largest budget a person may set: $1,000,000 or a trillion tokens a period. */
+export const MAX_BUDGET_NANO = 1_000_000 * NANO_PER_DOLLAR;
+export const MAX_BUDGET_TOKENS = 1_000_000_000_000;
+
 /** The longest fallback list an agent or the `switchboard.fallbacks` setting may name. */
 export const MAX_FALLBACKS = 5;
 

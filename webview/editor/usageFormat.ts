@@ -12,12 +12,9 @@ import type {
 } from '../../src/contracts/usage';
 import type { SelectOption } from '../agents/agentModel';
 import { formatCount, pageLocale } from '../shared/locale';
+// From vocabulary.ts, not usage.ts: the zod schemas there would double the editor's bundle.
+import { MAX_BUDGET_NANO, MAX_BUDGET_TOKENS, NANO_PER_DOLLAR } from '../../src/contracts/vocabulary';
 
-// src/contracts/usage.ts's limits, as numbers: importing them from there would bring its zod
-// schemas (and zod, 170 KB) into the editor's bundle. A unit test holds them equal.
-export const NANO_PER_DOLLAR = 1_000_000_000;
-export const MAX_BUDGET_NANO = 1_000_000 * NANO_PER_DOLLAR;
-export const MAX_BUDGET_TOKENS = 1_000_000_000_000;
 
 // One formatter per language and options: creating an Intl formatter costs far more than using
 // one, and a year of days by twelve groups formats thousands of figures.
