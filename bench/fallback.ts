@@ -18,7 +18,7 @@ import { resolve } from 'node:path';
 import { request } from 'undici';
 import { bundleWorker } from '../test/fixtures/bundleWorker';
 import { buildRunStack } from '../test/fixtures/runStack';
-import { bounded, listenOnLoopback, ms, runBench, summarise, table, withLimit, type LoopbackServer } from './figures';
+import { bounded, listenOnLoopback, ms, runBench, summarise, table, withLimit, type LoopbackServer, writeOpenAiStream } from './figures';
 
 const ITERATIONS = bounded('SWITCHBOARD_BENCH_ITERATIONS', 300, 10, 5_000);
 const WARMUP = Math.min(50, Math.ceil(ITERATIONS / 5));
@@ -38,12 +38,7 @@ function startServer(kind: 'healthy' | 'failing'): Promise<LoopbackServer> {
         failedAt = performance.now();
         return;
       }
-      const body = JSON.parse(text) as { model: string };
-      const chunk = (delta: object, finish: string | null = null) =>
-        `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: body.model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      for (let i = 0; i < 20; i++) res.write(chunk({ content: `w${i} ` }));
-      res.end(`${chunk({}, 'stop')}data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: body.model, choices: [], usage: { prompt_tokens: 5, completion_tokens: 20, total_tokens: 25 } })}\n\ndata: [DONE]\n\n`);
+      writeOpenAiStream(res, (JSON.parse(text) as { model: string }).model);
     });
   });
   return listenOnLoopback(server);

@@ -1,5 +1,5 @@
 // What the benches share: reading their settings, cutting a run that hangs, percentiles and tables.
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 
@@ -71,4 +71,13 @@ export function listenOnLoopback(server: Server): Promise<LoopbackServer> {
       started({ url: `http://127.0.0.1:${port}`, close: () => new Promise((closed) => server.close(() => closed())) });
     }),
   );
+}
+
+/** Answers as OpenAI's chat completions stream: `words` chunks of one word each for `model`, then the finish, the usage and `[DONE]`. */
+export function writeOpenAiStream(res: ServerResponse, model: string, words = 20): void {
+  const event = (data: object) => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model, ...data })}\n\n`;
+  const chunk = (delta: object, finish: string | null = null) => event({ choices: [{ index: 0, delta, finish_reason: finish }] });
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  for (let i = 0; i < words; i++) res.write(chunk({ content: `w${i} ` }));
+  res.end(`${chunk({}, 'stop')}${event({ choices: [], usage: { prompt_tokens: 5, completion_tokens: words, total_tokens: 5 + words } })}data: [DONE]\n\n`);
 }

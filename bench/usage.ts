@@ -23,7 +23,7 @@ import { bundleWorker } from '../test/fixtures/bundleWorker';
 import { buildRunStack } from '../test/fixtures/runStack';
 import { tempDatabase } from '../test/fixtures/tempDatabase';
 import { FixedClock } from '../test/helpers/fakes';
-import { bounded, listenOnLoopback, machineLine, ms, runBench, summarise, table, withLimit, type LoopbackServer } from './figures';
+import { bounded, listenOnLoopback, machineLine, ms, runBench, summarise, table, withLimit, type LoopbackServer, writeOpenAiStream } from './figures';
 
 const ITERATIONS = bounded('SWITCHBOARD_BENCH_ITERATIONS', 500, 10, 20_000);
 const CALLS = bounded('SWITCHBOARD_BENCH_CALLS', 100_000, 1_000, 1_000_000);
@@ -35,12 +35,7 @@ function startServer(): Promise<LoopbackServer> {
     let text = '';
     req.on('data', (chunk: Buffer) => (text += chunk.toString()));
     req.on('end', () => {
-      const body = JSON.parse(text) as { model: string };
-      const chunk = (delta: object, finish: string | null = null) =>
-        `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: body.model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      for (let i = 0; i < 20; i++) res.write(chunk({ content: `w${i} ` }));
-      res.end(`${chunk({}, 'stop')}data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: body.model, choices: [], usage: { prompt_tokens: 5, completion_tokens: 20, total_tokens: 25 } })}\n\ndata: [DONE]\n\n`);
+      writeOpenAiStream(res, (JSON.parse(text) as { model: string }).model);
     });
   });
   return listenOnLoopback(server);
