@@ -1,10 +1,7 @@
 import * as z from 'zod';
-import { MAX_BUDGET_NANO, MAX_BUDGET_TOKENS, NANO_PER_DOLLAR } from './vocabulary';
+import { MAX_BUDGET_NANO, MAX_BUDGET_TOKENS, MAX_PRICE_PER_1K, NANO_PER_DOLLAR } from './vocabulary';
 
-export { MAX_BUDGET_NANO, MAX_BUDGET_TOKENS, NANO_PER_DOLLAR };
-
-/** The largest price a person may set, in dollars per 1,000 tokens: anything above is a typo. */
-export const MAX_PRICE_PER_1K = 1_000;
+export { MAX_BUDGET_NANO, MAX_BUDGET_TOKENS, MAX_PRICE_PER_1K, NANO_PER_DOLLAR };
 
 /**
  * Where a call's price came from:

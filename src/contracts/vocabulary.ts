@@ -13,6 +13,9 @@ export const AUDIT_KINDS = ['key_read', 'model_call', 'connection_created', 'con
  */
 export const NANO_PER_DOLLAR = 1_000_000_000;
 
+/** The largest price a person may set, in dollars per 1,000 tokens: anything above is a typo. */
+export const MAX_PRICE_PER_1K = 1_000;
+
 /** The largest budget a person may set: $1,000,000 or a trillion tokens a period. */
 export const MAX_BUDGET_NANO = 1_000_000 * NANO_PER_DOLLAR;
 export const MAX_BUDGET_TOKENS = 1_000_000_000_000;

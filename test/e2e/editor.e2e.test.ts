@@ -122,6 +122,13 @@ describe('Switchboard editor in VS Code (packaged extension)', function () {
     await settings.getByTestId('model-settings-save').click();
     await editor.getByTestId('models-message').getByText(/Saved the settings/).waitFor({ timeout: 10_000 });
     await waitUntil('the new limit in the row', async () => (await llama.getByTestId('models-cell-output').innerText()).includes('2k · your value') && (await llama.getByTestId('models-cell-reasoning').innerText()).trim() === 'default');
+    // The person's price: a price for only one side is refused in the form; both are saved and shown in the row.
+    await settings.locator('[data-testid="model-settings-price-input"] input').fill('0.5');
+    await settings.getByTestId('model-settings-save').click();
+    await settings.getByText(/leave both prices empty/).waitFor({ timeout: 10_000 });
+    await settings.locator('[data-testid="model-settings-price-output"] input').fill('1.5');
+    await settings.getByTestId('model-settings-save').click();
+    await waitUntil('the price in the row', async () => (await llama.getByTestId('models-cell-priceIn').innerText()).includes('0.5'));
     await editor.getByTestId('models-disable').click();
     await editor.locator('[data-testid="models-row"][data-model-id="llama3.2:latest"][data-enabled="false"]').waitFor({ timeout: 10_000 });
     await editor.getByTestId('tab-runs').click();

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { EditorSnapshot } from '../../src/contracts/editorView';
 import type { RegisteredModel } from '../../src/contracts/models';
-import { cellTitle, modelCells, modelRows, nextSort, parseSettings, selectionLabel, settingsFields } from '../../webview/editor/modelsTable';
+import { cellTitle, modelCells, modelRows, nextSort, parsePrice, parseSettings, priceFields, selectionLabel, settingsFields } from '../../webview/editor/modelsTable';
 
 const HOME = '11111111-1111-4111-8111-111111111111';
 const CLOUD = '22222222-2222-4222-8222-222222222222';
@@ -106,5 +106,17 @@ describe('Switchboard editor: the Models tab', () => {
     assert.equal((parseSettings({ reasoning: 'low', outputLimit: 'lots' }) as { field: string }).field, 'outputLimit');
     assert.equal((parseSettings({ reasoning: 'low', outputLimit: '20M' }) as { field: string }).field, 'outputLimit');
     assert.deepEqual(settingsFields(model(CLOUD, 'm', { reasoning: { budgetTokens: 2048 }, outputLimitOverride: 4096 })), { reasoning: '2048', outputLimit: '4096' });
+  });
+
+  it('reads the form\'s prices: both in dollars per 1,000 tokens, both empty for the price from elsewhere, and says which is wrong', () => {
+    assert.deepEqual(parsePrice({ input: ' 0.5 ', output: '$1.25' }), { price: { inputPer1k: 0.5, outputPer1k: 1.25 } });
+    assert.deepEqual(parsePrice({ input: '', output: ' ' }), { price: null });
+    assert.deepEqual(parsePrice({ input: '0', output: '1000' }), { price: { inputPer1k: 0, outputPer1k: 1000 } });
+    for (const [input, output, field] of [['', '1', 'priceInput'], ['1', '', 'priceOutput'], ['-1', '1', 'priceInput'], ['1', '1000.01', 'priceOutput'], ['lots', '1', 'priceInput'], ['1', 'NaN', 'priceOutput'], ['Infinity', '1', 'priceInput']] as const) {
+      assert.equal((parsePrice({ input, output }) as { field: string }).field, field, `${input} / ${output}`);
+    }
+    // Only the person's own price fills the fields: one from the provider stays a placeholder, so saving does not make it theirs.
+    assert.deepEqual(priceFields(model(CLOUD, 'm', { inputCostPer1k: 0.5, outputCostPer1k: 1.5, sources: { costs: 'user' } })), { input: '0.5', output: '1.5' });
+    assert.deepEqual(priceFields(model(CLOUD, 'm', { inputCostPer1k: 0.5, outputCostPer1k: 1.5, sources: { costs: 'builtin' } })), { input: '', output: '' });
   });
 });

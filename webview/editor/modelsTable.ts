@@ -5,6 +5,7 @@ import type { EditorSnapshot } from '../../src/contracts/editorView';
 import { connectionName } from '../agents/format';
 import { contextWindowDetail, contextWindowText, formatDollars, isPrice, modalityLabel, modelCount, parseTokens } from '../connections/modelFormat';
 import { formatCount } from '../shared/locale';
+import { MAX_PRICE_PER_1K } from '../../src/contracts/vocabulary';
 
 export type ModelColumn = 'model' | 'connection' | 'provider' | 'modalities' | 'tools' | 'context' | 'output' | 'reasoning' | 'priceIn' | 'priceOut' | 'enabled';
 
@@ -114,6 +115,34 @@ export function parseSettings(fields: { reasoning: string; outputLimit: string }
   const tokens = parseTokens(fields.outputLimit);
   if (tokens === undefined || tokens > MAX_OUTPUT_LIMIT) return { field: 'outputLimit', error: l10n.t('Type a number of tokens (e.g. 8192 or 8k), or leave it empty for the provider\'s limit.') };
   return { reasoning: reasoning.value, outputLimit: tokens };
+}
+
+/** The price fields of the settings form: the person's own price, or empty while the price comes from elsewhere. */
+export function priceFields(model: Pick<RegisteredModel, 'inputCostPer1k' | 'outputCostPer1k' | 'sources'>): { input: string; output: string } {
+  if (model.sources.costs !== 'user') return { input: '', output: '' };
+  return { input: String(model.inputCostPer1k ?? ''), output: String(model.outputCostPer1k ?? '') };
+}
+
+export type PriceField = 'priceInput' | 'priceOutput';
+
+/**
+ * What the form's price fields ask for: the person's price in dollars per 1,000 tokens, `null`
+ * (both empty: the provider's or the built-in table's price again), or the field that is wrong.
+ */
+export function parsePrice(fields: { input: string; output: string }): { price: { inputPer1k: number; outputPer1k: number } | null } | { field: PriceField; error: string } {
+  const input = fields.input.trim();
+  const output = fields.output.trim();
+  if (!input && !output) return { price: null };
+  const read = (text: string) => {
+    const value = Number(text.replace(/^\$/, ''));
+    return text && Number.isFinite(value) && value >= 0 && value <= MAX_PRICE_PER_1K ? value : undefined;
+  };
+  const wrong = l10n.t('Type a price in dollars per 1,000 tokens, from 0 to {0}; leave both prices empty for the provider\'s.', formatCount(MAX_PRICE_PER_1K));
+  const inputPer1k = read(input);
+  if (inputPer1k === undefined) return { field: 'priceInput', error: wrong };
+  const outputPer1k = read(output);
+  if (outputPer1k === undefined) return { field: 'priceOutput', error: wrong };
+  return { price: { inputPer1k, outputPer1k } };
 }
 
 /** A click on a column's header: sort by it, or turn its order around if it is the one sorted by. */
