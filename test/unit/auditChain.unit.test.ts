@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { canonical, CHAIN_START, ChainWalk, GENESIS_HASH, Hmac, plainHash, quickLink, storedText } from '../../src/core/audit/auditChain';
+import { canonical, CHAIN_START, ChainWalk, checkEnds, GENESIS_HASH, Hmac, plainHash, quickLink, startLink, storedText } from '../../src/core/audit/auditChain';
 
 // The chain walk on rows made here, signed with a key of the test's own: what `append` writes,
 // and rows it never writes (edited, reformatted, forged with the key), each judged as `check` does.
@@ -22,6 +22,12 @@ function signed(entry: Fields): { row: string; hash: string } {
   const text = canonical(entry);
   const hash = hmac.hex(text);
   return { row: storedText(text, hash), hash };
+}
+
+/** A row as stored with its text changed by `edit`, then signed with the key over that very text: what only someone holding the key could write. */
+function resigned(row: string, edit: (text: string) => string): string {
+  const text = edit(`${row.slice(0, row.lastIndexOf(',"hash":"'))}}`);
+  return storedText(text, hmac.hex(text));
 }
 
 /** `count` rows linked from the start, as append writes them. */
@@ -88,6 +94,53 @@ describe('the audit chain walk', () => {
       // Read the long way: once, or twice for a key the walk first had to ask for.
       assert.deepEqual([done.broken?.reason, done.parsedRows >= 1 && done.parsedRows <= 2], [reason, true], name);
     }
+  });
+
+  it('vouches for no text but the one append writes, even signed with the key over that very text', () => {
+    const first = signed(fields(1, GENESIS_HASH));
+    const second = signed(fields(2, first.hash)).row;
+    const cases: Array<[string, (text: string) => string, string]> = [
+      ['a sequence number written 2.0', (text) => text.replace('"seq":2,', '"seq":2.0,'), 'its content does not match its keyed hash (the entry was edited, or the chain was recomputed without the key)'],
+      ['a sequence number written 2e0', (text) => text.replace('"seq":2,', '"seq":2e0,'), 'its content does not match its keyed hash (the entry was edited, or the chain was recomputed without the key)'],
+      ['a sequence number with a leading zero', (text) => text.replace('"seq":2,', '"seq":02,'), 'the entry is not a valid audit entry'],
+      ['an escape in the link', (text) => text.replace(`"prevHash":"${first.hash.slice(0, 1)}`, `"prevHash":"\\u00${first.hash.charCodeAt(0).toString(16)}`), 'its content does not match its keyed hash (the entry was edited, or the chain was recomputed without the key)'],
+      ['the last text left open before the hash', (text) => text.replace(/"}$/, '}'), 'the entry is not a valid audit entry'],
+    ];
+    for (const [name, edit, reason] of cases) {
+      const row = resigned(second, edit);
+      assert.equal(quickLink(row, 1, first.hash, keyOf), undefined, name);
+      assert.equal(walk([first.row, row]).broken?.reason, reason, name);
+    }
+    // The same text signed as it is, unchanged: vouched for.
+    assert.deepEqual(quickLink(resigned(second, (text) => text), 1, first.hash, keyOf)?.seq, 2);
+  });
+
+  it('starts a stretch from the entry before it: its link, keyed or plain, and none from a row that is not an entry', () => {
+    const keyed = signed(fields(4, 'a'.repeat(64)));
+    assert.deepEqual(startLink(keyed.row), { seq: 4, hash: keyed.hash, keyed: true });
+    const plain = fields(2, GENESIS_HASH, { chainKey: undefined });
+    const plainRow = JSON.stringify({ ...plain, hash: plainHash(plain) });
+    assert.deepEqual(startLink(plainRow), { seq: 2, hash: plainHash(plain), keyed: false });
+    for (const garbage of ['not json', '{"seq":"1"}', 'null']) assert.deepEqual(startLink(garbage), { seq: -1, hash: '', keyed: false }, garbage);
+  });
+
+  it('finds an edited entry of an earlier version (a plain hash), and a head that is not the last entry', () => {
+    const plain = fields(1, GENESIS_HASH, { chainKey: undefined });
+    const edited = JSON.stringify({ ...plain, outcome: 'failed', hash: plainHash(plain) });
+    assert.equal(walk([edited]).broken?.reason, 'its content does not match its hash (the entry was edited)');
+    const last = { seq: 3, hash: 'b'.repeat(64) };
+    const ends = (head: { seq: number; hash: string } | undefined) => checkEnds({ entries: 3, last, head, mirrored: undefined, mirroredHash: undefined });
+    assert.deepEqual(ends(last), { ok: true, entries: 3 });
+    assert.deepEqual(ends({ seq: 3, hash: 'c'.repeat(64) }), { ok: false, entries: 3, broken: { line: 4, reason: 'the head record (entry 3) does not match the last entry (3) (the head was changed or removed)' } });
+    assert.deepEqual(ends({ seq: 5, hash: last.hash }), { ok: false, entries: 3, broken: { line: 4, reason: 'the log ends at entry 3 but its head says 5 were written (the last 2 were removed)' } });
+  });
+
+  it('hashes the fields in one fixed order whatever order they come in, each set of names its own, without the hash and empty fields', () => {
+    assert.equal(canonical({ seq: 1, kind: 'k', hash: 'h' }, 'hash'), '{"kind":"k","seq":1}');
+    assert.equal(canonical({ kind: 'k', seq: 1 }), '{"kind":"k","seq":1}');
+    // Another set of names after the first: its own order, no name of the first set's kept or lost.
+    assert.equal(canonical({ zeta: 1, alpha: 2, kind: 'k' }), '{"alpha":2,"kind":"k","zeta":1}');
+    assert.equal(canonical({ b: undefined, a: 1 }), '{"a":1}');
   });
 
   it('reads no field past the row\'s hash, nor a field name inside a text', () => {

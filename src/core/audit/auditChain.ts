@@ -135,9 +135,11 @@ export class ChainWalk {
  * The link of a row stored as `append` writes it (see `storedText`), when it links to the entry
  * before and its keyed hash checks, read from the text without parsing it or writing it again;
  * undefined for anything else, which `check` then judges. A row it passes, `check` would pass
- * too: the hash covers the text the fields were read from, and only a text `append` wrote under
- * the key (flat, in canonical order, which JSON.parse and JSON.stringify give back as it is)
- * has that hash. So it only spares the work, and the answers stay word for word those of `check`.
+ * too: the hash covers the text the fields were read from, and without the key only a text
+ * `append` wrote (flat, in canonical order, which JSON.parse and JSON.stringify give back as it
+ * is) has that hash. So it only spares the work, and the answers stay word for word those of
+ * `check`. (Whoever holds the key can write rows either one passes; the chain cannot tell them
+ * from the log's own, and is not meant to.)
  */
 export function quickLink(row: string, seq: number, prevHash: string, keyOf: (id: string) => Hmac | undefined): { seq: number; hash: string } | undefined {
   const tail = row.length - HASH_TAIL_LENGTH;
