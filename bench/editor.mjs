@@ -17,13 +17,8 @@
 //   SWITCHBOARD_BENCH_FILTERS=N   filter changes per tab (default 20)
 // Functions passed to evaluate / addInitScript run in the page, with its globals.
 /* global window, document, performance, MutationObserver, Event, requestAnimationFrame */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { browserEnv } from '../scripts/harness/browser.mjs';
-import { installVsix, startCodeServer, workbenchUrl } from '../scripts/harness/codeServer.mjs';
-import { CHROMIUM, CHROMIUM_ARGS, HarnessError, NODE24, REPO, installCleanupHandlers, log, newRunDir, runOrThrow } from '../scripts/harness/common.mjs';
-import { startFixtures } from '../scripts/harness/fixtures.mjs';
-import { ensureHarness } from '../scripts/harness/install.mjs';
+import { HarnessError, log } from '../scripts/harness/common.mjs';
+import { withPackagedEditor } from './packagedEditor.mjs';
 import { bounded, summarise, table } from './figures.ts';
 
 const OPENINGS = bounded('SWITCHBOARD_BENCH_OPENINGS', 8, 1, 100);
@@ -98,96 +93,74 @@ async function timeFilter({ field, value, result }) {
 }
 
 async function main() {
-  installCleanupHandlers();
-  await ensureHarness();
-  log('bench: packaging the extension (npm run package)');
-  await runOrThrow('npm run package', 'npm', ['run', 'package'], { quiet: true });
-  const runDir = newRunDir('bench-editor');
-  const extensionsDir = path.join(runDir, 'extensions');
-  installVsix({ dataDir: runDir, extensionsDir, vsix: path.join(REPO, 'dist', 'switchboard.vsix') });
-  const fixtures = await startFixtures(['ollama']);
-  const dataDir = path.join(runDir, 'editor');
-  const server = await startCodeServer({ dataDir, workspace: path.join(dataDir, 'workspace'), extensionsDir, smokeTestDriver: false });
-  let session;
-  try {
-    const artifacts = path.join(dataDir, 'screenshots');
-    mkdirSync(artifacts, { recursive: true });
-    // What the e2e helpers read (scripts/harness/e2e.mjs sets the same for a journey).
-    Object.assign(process.env, browserEnv(dataDir), fixtures.env, {
-      SWITCHBOARD_E2E_URL: workbenchUrl(server),
-      SWITCHBOARD_E2E_ARTIFACTS: artifacts,
-      SWITCHBOARD_E2E_LOGS_DIR: server.logsDir,
-      SWITCHBOARD_E2E_USER_DATA_DIR: server.userDataDir,
-      SWITCHBOARD_E2E_NODE24: NODE24,
-      SWITCHBOARD_E2E_CHROMIUM: CHROMIUM,
-      SWITCHBOARD_E2E_CHROMIUM_ARGS: JSON.stringify(CHROMIUM_ARGS),
-    });
-    const { openWorkbench, runCommand } = await import('../test/e2e/helpers/workbench.ts');
-    const { editorWebview } = await import('../test/e2e/helpers/webviews.ts');
-    const { seedEditorVolume } = await import('../test/e2e/helpers/editorVolume.ts');
+  await withPackagedEditor('bench-editor', async () => {
+    let session;
+    try {
+      const { openWorkbench, runCommand } = await import('../test/e2e/helpers/workbench.ts');
+      const { editorWebview } = await import('../test/e2e/helpers/webviews.ts');
+      const { seedEditorVolume } = await import('../test/e2e/helpers/editorVolume.ts');
 
-    session = await openWorkbench('bench-editor');
-    const { page } = session;
-    log('bench: adding a connection and seeding 2,000 models, 10,000 runs and 10,000 audit entries');
-    const volume = await seedEditorVolume(page, 'Bench Ollama');
-    await page.addInitScript(watchFirstRows, Object.fromEntries(TABS.map((tab) => [tab.id, tab.row])));
+      session = await openWorkbench('bench-editor');
+      const { page } = session;
+      log('bench: adding a connection and seeding 2,000 models, 10,000 runs and 10,000 audit entries');
+      const volume = await seedEditorVolume(page, 'Bench Ollama');
+      await page.addInitScript(watchFirstRows, Object.fromEntries(TABS.map((tab) => [tab.id, tab.row])));
 
-    const opened = Object.fromEntries(TABS.map((tab) => [tab.id, []]));
-    const written = [];
-    const tabsDrawn = [];
-    let frame;
-    let webview;
-    for (let opening = 0; opening <= OPENINGS; opening++) {
-      if (webview) {
-        await runCommand(page, 'View: Close All Editors');
-        await page.locator(`iframe.webview[name="${webview.name}"]`).waitFor({ state: 'detached', timeout: 30_000 });
+      const opened = Object.fromEntries(TABS.map((tab) => [tab.id, []]));
+      const written = [];
+      const tabsDrawn = [];
+      let frame;
+      let webview;
+      for (let opening = 0; opening <= OPENINGS; opening++) {
+        if (webview) {
+          await runCommand(page, 'View: Close All Editors');
+          await page.locator(`iframe.webview[name="${webview.name}"]`).waitFor({ state: 'detached', timeout: 30_000 });
+        }
+        await runCommand(page, 'Switchboard: Open Switchboard');
+        webview = await editorWebview(page);
+        frame = await webview.frame();
+        const host = frame.parentFrame();
+        await host.waitForFunction((tabs) => tabs.every((tab) => window.__editorBench?.[tab] !== undefined), TABS.map((tab) => tab.id), { timeout: 60_000 });
+        const marks = await host.evaluate(() => window.__editorBench);
+        // The first opening warms code-server's and the browser's caches; it is not counted.
+        if (opening > 0) {
+          for (const tab of TABS) opened[tab.id].push(marks[tab.id]);
+          if (marks.written !== undefined) written.push(marks.written);
+          if (marks.tabs !== undefined) tabsDrawn.push(marks.tabs);
+        }
       }
-      await runCommand(page, 'Switchboard: Open Switchboard');
-      webview = await editorWebview(page);
-      frame = await webview.frame();
-      const host = frame.parentFrame();
-      await host.waitForFunction((tabs) => tabs.every((tab) => window.__editorBench?.[tab] !== undefined), TABS.map((tab) => tab.id), { timeout: 60_000 });
-      const marks = await host.evaluate(() => window.__editorBench);
-      // The first opening warms code-server's and the browser's caches; it is not counted.
-      if (opening > 0) {
-        for (const tab of TABS) opened[tab.id].push(marks[tab.id]);
-        if (marks.written !== undefined) written.push(marks.written);
-        if (marks.tabs !== undefined) tabsDrawn.push(marks.tabs);
+
+      const filtered = Object.fromEntries(TABS.map((tab) => [tab.id, []]));
+      for (const tab of TABS) {
+        await frame.locator(`[data-testid="tab-${tab.id}"]`).click();
+        await frame.locator(`[data-testid="${tab.row}"]`).first().waitFor({ timeout: 30_000 });
+        for (let i = 0; i < FILTERS; i++) {
+          filtered[tab.id].push(await frame.evaluate(timeFilter, { field: tab.field, value: i % 2 ? '' : tab.value, result: tab.result }));
+        }
       }
+      await session.screenshot('after');
+
+      const cell = (values) => {
+        const { p50, p95 } = summarise(values);
+        return `${p50.toFixed(1)} / ${p95.toFixed(1)}`;
+      };
+      const sizes = { models: `${volume.models.toLocaleString('en')} models`, runs: `${volume.runs.toLocaleString('en')} runs`, audit: `${volume.auditTotal.toLocaleString('en')} entries` };
+      const out = [
+        `\nThe Switchboard editor in code-server (packaged extension, headless Chromium ${session.browser.version()}); ms, p50 / p95\n`,
+        table(
+          ['tab', `first rows after opening (n=${OPENINGS})`, `a filter shows its result (n=${FILTERS})`],
+          TABS.map((tab) => [`${tab.label} (${sizes[tab.id]})`, cell(opened[tab.id]), cell(filtered[tab.id])]),
+        ),
+        '\n  targets: first rows < 150 ms, a filter < 50 ms\n',
+        written.length ? `  of the opening, VS Code's webview start until the editor's document is written: ${cell(written)}\n` : '',
+        tabsDrawn.length ? `  and until the tabs are drawn (the view started, the host's snapshot in): ${cell(tabsDrawn)}\n` : '',
+        `  (openings from the webview's creation; filters: ${TABS.map((tab) => `${tab.label} "${tab.value}"`).join(', ')}, and empty, in turn)\n`,
+      ];
+      process.stdout.write(out.join(''));
+    } finally {
+      await session?.close().catch(() => undefined);
     }
-
-    const filtered = Object.fromEntries(TABS.map((tab) => [tab.id, []]));
-    for (const tab of TABS) {
-      await frame.locator(`[data-testid="tab-${tab.id}"]`).click();
-      await frame.locator(`[data-testid="${tab.row}"]`).first().waitFor({ timeout: 30_000 });
-      for (let i = 0; i < FILTERS; i++) {
-        filtered[tab.id].push(await frame.evaluate(timeFilter, { field: tab.field, value: i % 2 ? '' : tab.value, result: tab.result }));
-      }
-    }
-    await session.screenshot('after');
-
-    const cell = (values) => {
-      const { p50, p95 } = summarise(values);
-      return `${p50.toFixed(1)} / ${p95.toFixed(1)}`;
-    };
-    const sizes = { models: `${volume.models.toLocaleString('en')} models`, runs: `${volume.runs.toLocaleString('en')} runs`, audit: `${volume.auditTotal.toLocaleString('en')} entries` };
-    const out = [
-      `\nThe Switchboard editor in code-server (packaged extension, headless Chromium ${session.browser.version()}); ms, p50 / p95\n`,
-      table(
-        ['tab', `first rows after opening (n=${OPENINGS})`, `a filter shows its result (n=${FILTERS})`],
-        TABS.map((tab) => [`${tab.label} (${sizes[tab.id]})`, cell(opened[tab.id]), cell(filtered[tab.id])]),
-      ),
-      '\n  targets: first rows < 150 ms, a filter < 50 ms\n',
-      written.length ? `  of the opening, VS Code's webview start until the editor's document is written: ${cell(written)}\n` : '',
-      tabsDrawn.length ? `  and until the tabs are drawn (the view started, the host's snapshot in): ${cell(tabsDrawn)}\n` : '',
-      `  (openings from the webview's creation; filters: ${TABS.map((tab) => `${tab.label} "${tab.value}"`).join(', ')}, and empty, in turn)\n`,
-    ];
-    process.stdout.write(out.join(''));
-  } finally {
-    await session?.close().catch(() => undefined);
-    await server.stop();
-    await fixtures.stop();
-  }
+  });
 }
 
 main().then(

@@ -15,14 +15,10 @@
 // Functions passed to evaluate run in the page, with its globals.
 /* global document, performance */
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { browserEnv } from '../scripts/harness/browser.mjs';
-import { installVsix, startCodeServer, workbenchUrl } from '../scripts/harness/codeServer.mjs';
-import { CHROMIUM, CHROMIUM_ARGS, HarnessError, NODE24, REPO, installCleanupHandlers, log, newRunDir, runOrThrow } from '../scripts/harness/common.mjs';
-import { startFixtures } from '../scripts/harness/fixtures.mjs';
-import { ensureHarness } from '../scripts/harness/install.mjs';
+import { HarnessError, NODE24, REPO, log } from '../scripts/harness/common.mjs';
+import { withPackagedEditor } from './packagedEditor.mjs';
 import { loadavg } from 'node:os';
 import { bounded, machineLine, summarise, table } from './figures.ts';
 
@@ -43,101 +39,79 @@ function forgetFigures() {
 
 async function main() {
   const load = loadavg();
-  installCleanupHandlers();
-  await ensureHarness();
-  log('bench: packaging the extension (npm run package)');
-  await runOrThrow('npm run package', 'npm', ['run', 'package'], { quiet: true });
-  const runDir = newRunDir('bench-usage-editor');
-  const extensionsDir = path.join(runDir, 'extensions');
-  installVsix({ dataDir: runDir, extensionsDir, vsix: path.join(REPO, 'dist', 'switchboard.vsix') });
-  const fixtures = await startFixtures(['ollama']);
-  const dataDir = path.join(runDir, 'editor');
-  const server = await startCodeServer({ dataDir, workspace: path.join(dataDir, 'workspace'), extensionsDir, smokeTestDriver: false });
-  let session;
-  try {
-    const artifacts = path.join(dataDir, 'screenshots');
-    mkdirSync(artifacts, { recursive: true });
-    // What the e2e helpers read (scripts/harness/e2e.mjs sets the same for a journey).
-    Object.assign(process.env, browserEnv(dataDir), fixtures.env, {
-      SWITCHBOARD_E2E_URL: workbenchUrl(server),
-      SWITCHBOARD_E2E_ARTIFACTS: artifacts,
-      SWITCHBOARD_E2E_LOGS_DIR: server.logsDir,
-      SWITCHBOARD_E2E_USER_DATA_DIR: server.userDataDir,
-      SWITCHBOARD_E2E_NODE24: NODE24,
-      SWITCHBOARD_E2E_CHROMIUM: CHROMIUM,
-      SWITCHBOARD_E2E_CHROMIUM_ARGS: JSON.stringify(CHROMIUM_ARGS),
-    });
-    const { env, openWorkbench, runCommand, widenSideBar } = await import('../test/e2e/helpers/workbench.ts');
-    const { connectionsWebview, editorWebview } = await import('../test/e2e/helpers/webviews.ts');
-    const { addConnection, dismissKeyNotice } = await import('../test/e2e/helpers/connections.ts');
-    const { extensionDatabase } = await import('../test/e2e/helpers/editorVolume.ts');
+  await withPackagedEditor('bench-usage-editor', async () => {
+    let session;
+    try {
+      const { env, openWorkbench, runCommand, widenSideBar } = await import('../test/e2e/helpers/workbench.ts');
+      const { connectionsWebview, editorWebview } = await import('../test/e2e/helpers/webviews.ts');
+      const { addConnection, dismissKeyNotice } = await import('../test/e2e/helpers/connections.ts');
+      const { extensionDatabase } = await import('../test/e2e/helpers/editorVolume.ts');
 
-    session = await openWorkbench('bench-usage-editor');
-    const { page } = session;
-    await runCommand(page, 'Switchboard: Focus Connections');
-    const connections = (await connectionsWebview(page)).view;
-    await connections.getByTestId('add-connection-button').first().waitFor({ timeout: 60_000 });
-    await widenSideBar(page);
-    const connectionId = await addConnection(connections, { provider: 'Ollama', name: 'Bench Ollama', baseUrl: env('SWITCHBOARD_FIXTURE_OLLAMA_URL') });
-    await dismissKeyNotice(connections);
-    log(`bench: storing ${CALLS.toLocaleString('en')} calls in the extension's ledger`);
-    const { stdout } = await promisify(execFile)(NODE24, ['--no-warnings', '--import', 'tsx', path.join('test', 'fixtures', 'seedUsage.ts'), extensionDatabase(), connectionId, String(CALLS)], { cwd: REPO, timeout: 600_000, maxBuffer: 1024 * 1024 });
-    const seeded = JSON.parse(stdout.trim().split('\n').at(-1));
+      session = await openWorkbench('bench-usage-editor');
+      const { page } = session;
+      await runCommand(page, 'Switchboard: Focus Connections');
+      const connections = (await connectionsWebview(page)).view;
+      await connections.getByTestId('add-connection-button').first().waitFor({ timeout: 60_000 });
+      await widenSideBar(page);
+      const connectionId = await addConnection(connections, { provider: 'Ollama', name: 'Bench Ollama', baseUrl: env('SWITCHBOARD_FIXTURE_OLLAMA_URL') });
+      await dismissKeyNotice(connections);
+      log(`bench: storing ${CALLS.toLocaleString('en')} calls in the extension's ledger`);
+      const { stdout } = await promisify(execFile)(NODE24, ['--no-warnings', '--import', 'tsx', path.join('test', 'fixtures', 'seedUsage.ts'), extensionDatabase(), connectionId, String(CALLS)], { cwd: REPO, timeout: 600_000, maxBuffer: 1024 * 1024 });
+      const seeded = JSON.parse(stdout.trim().split('\n').at(-1));
 
-    await runCommand(page, 'Switchboard: Open Switchboard');
-    const webview = await editorWebview(page);
-    const frame = await webview.frame();
-    await frame.locator('[data-testid="tab-usage"]').click();
-    await frame.locator('[data-testid="usage-range"]').selectOption('last90');
-    const shapes = [
-      { period: 'day', group: 'model' },
-      { period: 'week', group: 'connection' },
-    ];
-    const figures = shapes.map(() => ({ report: [], chart: [] }));
-    for (let i = 0; i <= REPORTS; i++) {
-      const shape = shapes[i % shapes.length];
-      await frame.evaluate(forgetFigures);
-      await frame.locator('[data-testid="usage-period"]').selectOption(shape.period);
-      await frame.locator('[data-testid="usage-group"]').selectOption(shape.group);
-      // The chart of the report of this shape drawn: the newest figures are its own (a reply to the
-      // first select alone may be drawn first; the one to both replaces its figures).
-      await frame.waitForFunction(
-        (group) =>
-          document.querySelector('[data-testid="usage-groups-table"] caption')?.textContent === `Totals by ${group}` &&
-          document.querySelector('[data-testid="usage-chart"][data-drawn="true"]') !== null &&
-          performance.getEntriesByName('switchboard-usage-first-chart').length > 0,
-        shape.group,
-        { timeout: 60_000 },
-      );
-      const { report, chart } = await frame.evaluate(newestFigures);
-      // The first report warms the host's statements and the browser's caches; it is not counted.
-      if (i > 0) {
-        figures[i % shapes.length].report.push(report);
-        figures[i % shapes.length].chart.push(chart);
+      await runCommand(page, 'Switchboard: Open Switchboard');
+      const webview = await editorWebview(page);
+      const frame = await webview.frame();
+      await frame.locator('[data-testid="tab-usage"]').click();
+      await frame.locator('[data-testid="usage-range"]').selectOption('last90');
+      const shapes = [
+        { period: 'day', group: 'model' },
+        { period: 'week', group: 'connection' },
+      ];
+      const figures = shapes.map(() => ({ report: [], chart: [] }));
+      for (let i = 0; i <= REPORTS; i++) {
+        const shape = shapes[i % shapes.length];
+        await frame.evaluate(forgetFigures);
+        await frame.locator('[data-testid="usage-period"]').selectOption(shape.period);
+        await frame.locator('[data-testid="usage-group"]').selectOption(shape.group);
+        // The chart of the report of this shape drawn: the newest figures are its own (a reply to the
+        // first select alone may be drawn first; the one to both replaces its figures).
+        await frame.waitForFunction(
+          (group) =>
+            document.querySelector('[data-testid="usage-groups-table"] caption')?.textContent === `Totals by ${group}` &&
+            document.querySelector('[data-testid="usage-chart"][data-drawn="true"]') !== null &&
+            performance.getEntriesByName('switchboard-usage-first-chart').length > 0,
+          shape.group,
+          { timeout: 60_000 },
+        );
+        const { report, chart } = await frame.evaluate(newestFigures);
+        // The first report warms the host's statements and the browser's caches; it is not counted.
+        if (i > 0) {
+          figures[i % shapes.length].report.push(report);
+          figures[i % shapes.length].chart.push(chart);
+        }
       }
-    }
-    await session.screenshot('usage');
+      await session.screenshot('usage');
 
-    const cell = (values) => {
-      const { p50, p95 } = summarise(values);
-      return `${p50.toFixed(1)} / ${p95.toFixed(1)}`;
-    };
-    const periods = await frame.locator('[data-testid="usage-period-row"]').count();
-    const out = [
-      `\nThe Usage tab in code-server over ${seeded.calls.toLocaleString('en')} stored calls (packaged extension, headless Chromium ${session.browser.version()}); ms, p50 / p95\n`,
-      table(
-        ['last 90 days', `report asked → arrived (n=${figures[0].report.length})`, 'arrived → first chart drawn'],
-        shapes.map((shape, i) => [`per ${shape.period}, by ${shape.group}`, cell(figures[i].report), cell(figures[i].chart)]),
-      ),
-      `\n  goal: first chart drawn < 100 ms after the tab's data arrives (the last chart: ${periods} periods)\n`,
-      `  ${machineLine(load)}\n`,
-    ];
-    process.stdout.write(out.join(''));
-  } finally {
-    await session?.close().catch(() => undefined);
-    await server.stop();
-    await fixtures.stop();
-  }
+      const cell = (values) => {
+        const { p50, p95 } = summarise(values);
+        return `${p50.toFixed(1)} / ${p95.toFixed(1)}`;
+      };
+      const periods = await frame.locator('[data-testid="usage-period-row"]').count();
+      const out = [
+        `\nThe Usage tab in code-server over ${seeded.calls.toLocaleString('en')} stored calls (packaged extension, headless Chromium ${session.browser.version()}); ms, p50 / p95\n`,
+        table(
+          ['last 90 days', `report asked → arrived (n=${figures[0].report.length})`, 'arrived → first chart drawn'],
+          shapes.map((shape, i) => [`per ${shape.period}, by ${shape.group}`, cell(figures[i].report), cell(figures[i].chart)]),
+        ),
+        `\n  goal: first chart drawn < 100 ms after the tab's data arrives (the last chart: ${periods} periods)\n`,
+        `  ${machineLine(load)}\n`,
+      ];
+      process.stdout.write(out.join(''));
+    } finally {
+      await session?.close().catch(() => undefined);
+    }
+  });
 }
 
 main().then(
