@@ -80,12 +80,7 @@ export function assertNoCanary(where: string, value: unknown): void {
   assert.ok(!text.includes(CANARY_KEY.slice('sk-'.length)), `part of the canary key leaked into ${where}`);
 }
 
-/**
- * Polls `probe` until it gives a value. The limit only ends a hang: it is far beyond what a busy
- * machine needs (VS Code's chat took over 15 s to list a new provider's models beside six
- * CPU-bound processes), so no test depends on the machine's speed.
- */
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
