@@ -255,7 +255,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
   if (!testMode) return api;
   return {
     ...api,
-    testing: createTestingApi({ context, prompter, logger, postedToWebviews, db, runs, models, audit, runService, chatRecords, chat, statusBarItem: statusBar.item, ledger, budgets, connections, agents, activationMs: performance.now() - started }),
+    testing: createTestingApi({ context, prompter, logger, postedToWebviews, db, runs, models, audit, runService, chatRecords, chat, statusBarItem: statusBar.item, ledger, budgets, connections, agents, store, activationMs: performance.now() - started }),
   };
 }
 

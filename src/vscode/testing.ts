@@ -8,6 +8,7 @@ import type { ChatRecordStore } from '../core/chat/chatRecordStore';
 import type { ChatService } from '../core/chat/chatService';
 import { requesterIds } from '../core/keys/requesters';
 import type { ChatRecord } from '../contracts/chatRecords';
+import type { KeyValueStore } from '../core/base/ports';
 import type { Database } from '../core/store/database';
 import type { ModelRegistry } from '../core/models/modelRegistry';
 import type { RunService } from '../core/runs/runService';
@@ -53,6 +54,12 @@ export interface TestingApi {
   readSecret(name: string): Promise<string | undefined>;
   /** Every key and value in this extension's globalState. */
   globalState(): Record<string, unknown>;
+  /**
+   * Writes `rounds` values to each of `keys` at once, through the globalState store the
+   * extension uses, each writer pausing at random between its writes; resolves with how many
+   * times a writer then read back something other than its own last value. The keys are removed after.
+   */
+  writeStateConcurrently(keys: readonly string[], rounds: number): Promise<number>;
   /** Lines written to the Switchboard output channel. */
   logLines(): string[];
   /** Every message the host posted to a webview. */
@@ -106,6 +113,8 @@ export function createTestingApi(deps: {
   budgets: Budgets;
   connections: ConnectionService;
   agents: AgentService;
+  /** The globalState store every part of the extension writes through. */
+  store: KeyValueStore;
   activationMs: number;
 }): TestingApi {
   const everyCall = { from: '2000-01-01', to: '2100-01-01', utcOffsetMinutes: 0, filter: {} };
@@ -128,6 +137,21 @@ export function createTestingApi(deps: {
       await context.globalState.update(AGENTS_KEY, [...stored, record]);
     },
     readSecret: async (name) => context.secrets.get(name),
+    writeStateConcurrently: async (keys, rounds) => {
+      let stale = 0;
+      const pause = () => new Promise((resolve) => (Math.random() < 0.5 ? setImmediate(resolve) : setTimeout(resolve, Math.floor(Math.random() * 3))));
+      const writer = async (key: string) => {
+        for (let round = 1; round <= rounds; round++) {
+          await deps.store.update(key, round);
+          if (deps.store.get(key) !== round) stale++;
+          await pause();
+          if (deps.store.get(key) !== round) stale++;
+        }
+        await deps.store.update(key, undefined);
+      };
+      await Promise.all(keys.map(writer));
+      return stale;
+    },
     globalState: () => Object.fromEntries(context.globalState.keys().map((key) => [key, context.globalState.get(key)])),
     logLines: () => [...(deps.logger.captured ?? [])],
     webviewMessages: () => [...deps.postedToWebviews],
