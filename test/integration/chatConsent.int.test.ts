@@ -1,16 +1,8 @@
 import * as assert from 'node:assert/strict';
-import * as vscode from 'vscode';
 import type { Connection } from '../../src/contracts/connections';
 import type { TestingApi } from '../../src/vscode/testing';
-import { CANARY_KEY, activate, addConnection, assertNoCanary, deleteConnection, fixtureUrl, recorded, testConnection, waitFor } from './helpers';
-
-/** Another extension, installed beside Switchboard, that uses its models through vscode.lm only (test/fixtures/extensions/fixture-chat). */
-const CHAT_FIXTURE = 'switchboard-test.fixture-chat';
-
-interface ChatFixture {
-  modelIds(): Promise<string[]>;
-  ask(modelId: string, prompt: string): Promise<string>;
-}
+import { CHAT_FIXTURE, type ChatFixture, activateChatFixture, addKeyedConnection, waitForChatModels } from './chatFixture';
+import { CANARY_KEY, activate, assertNoCanary, deleteConnection, fixtureUrl, recorded, testConnection } from './helpers';
 
 describe('a keyed model in VS Code chat, used by another extension through vscode.lm', function () {
   this.timeout(60_000);
@@ -21,15 +13,8 @@ describe('a keyed model in VS Code chat, used by another extension through vscod
   before(async () => {
     ({ testing } = await activate());
     await fetch(`${fixtureUrl('openai')}/__fixture/reset`, { method: 'POST' });
-    keyed = await addConnection({ name: 'Chat gateway', providerId: 'openai-compatible', baseUrl: `${fixtureUrl('openai')}/v1` });
-    testing.queueAnswers(CANARY_KEY); // the password box
-    await vscode.commands.executeCommand('switchboard.setApiKey', keyed.id);
-    // Discovery with the connection as the argument asks consent, then the pick of models.
-    testing.queueAnswers('once', 'gpt-4o-mini');
-    await vscode.commands.executeCommand('switchboard.discoverModels', keyed.id);
-    const extension = vscode.extensions.getExtension<ChatFixture>(CHAT_FIXTURE);
-    assert.ok(extension, `${CHAT_FIXTURE} is not installed in this extension host`);
-    fixture = await extension.activate();
+    keyed = await addKeyedConnection(testing, { name: 'Chat gateway', providerId: 'openai-compatible', baseUrl: `${fixtureUrl('openai')}/v1` }, 'gpt-4o-mini');
+    fixture = await activateChatFixture();
   });
 
   after(() => deleteConnection(testing, keyed.id));
@@ -41,7 +26,7 @@ describe('a keyed model in VS Code chat, used by another extension through vscod
       (await testing.auditEntries()).filter((entry) => entry.kind === kind && entry.connectionId === keyed.id && entry.requesterId === chatRequester);
 
     // VS Code lists silently: a keyed model must be there all the same.
-    await waitFor('the keyed model in vscode.lm.selectChatModels', async () => (await fixture.modelIds()).includes(modelId));
+    await waitForChatModels(testing, fixture, [modelId]);
     assert.deepEqual(await chatEntries('key_read'), [], 'listing read no key');
 
     const asked = testing.answeredQuestions().length;

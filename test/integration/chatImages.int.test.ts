@@ -2,19 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { Connection } from '../../src/contracts/connections';
 import type { TestingApi } from '../../src/vscode/testing';
+import { type ChatFixture, activateChatFixture, addKeyedConnection, waitForChatModels } from './chatFixture';
 import { CANARY_KEY, activate, addConnection, assertNoCanary, deleteConnection, fixtureUrl, recorded, waitFor } from './helpers';
-
-/** Another extension that uses Switchboard's models through vscode.lm only (test/fixtures/extensions/fixture-chat). */
-const CHAT_FIXTURE = 'switchboard-test.fixture-chat';
-
-type Part = { text: string } | { image: string; mimeType: string } | { cache: true };
-
-interface ChatFixture {
-  modelIds(): Promise<string[]>;
-  askWith(modelId: string, parts: Part[]): Promise<string>;
-  countTokens(modelId: string, text: string): Promise<number>;
-  askConversation(modelId: string, messages: { role: 'user' | 'assistant'; parts: unknown[] }[], tools?: { name: string; description: string }[]): Promise<string>;
-}
 
 /** A 1×1 PNG. */
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
@@ -35,25 +24,11 @@ describe('images and cache breakpoints from another extension through vscode.lm'
     local = await addConnection({ name: 'Images local', providerId: 'ollama', baseUrl: fixtureUrl('ollama') });
     testing.queueAnswers('llava:latest\nllama3.2:latest');
     await vscode.commands.executeCommand('switchboard.discoverModels', local.id);
-    keyed = await addConnection({ name: 'Images cloud', providerId: 'openai', baseUrl: `${fixtureUrl('openai')}/v1` });
-    testing.queueAnswers(CANARY_KEY); // the password box
-    await vscode.commands.executeCommand('switchboard.setApiKey', keyed.id);
-    testing.queueAnswers('once', 'gpt-4o-mini');
-    await vscode.commands.executeCommand('switchboard.discoverModels', keyed.id);
+    keyed = await addKeyedConnection(testing, { name: 'Images cloud', providerId: 'openai', baseUrl: `${fixtureUrl('openai')}/v1` }, 'gpt-4o-mini');
     await fetch(`${fixtureUrl('anthropic')}/__fixture/reset`, { method: 'POST' });
-    claude = await addConnection({ name: 'Images Claude', providerId: 'anthropic', baseUrl: fixtureUrl('anthropic') });
-    testing.queueAnswers(CANARY_KEY);
-    await vscode.commands.executeCommand('switchboard.setApiKey', claude.id);
-    testing.queueAnswers('once', 'Claude Sonnet 4.5');
-    await vscode.commands.executeCommand('switchboard.discoverModels', claude.id);
-    const extension = vscode.extensions.getExtension<ChatFixture>(CHAT_FIXTURE);
-    assert.ok(extension, `${CHAT_FIXTURE} is not installed in this extension host`);
-    fixture = await extension.activate();
-    const wanted = [`${local.id}/llava:latest`, `${local.id}/llama3.2:latest`, `${keyed.id}/gpt-4o-mini`, `${claude.id}/claude-sonnet-4-5-20250929`];
-    await waitFor('the models in vscode.lm.selectChatModels', async () => {
-      const ids = await fixture.modelIds();
-      return wanted.every((id) => ids.includes(id)) || undefined;
-    });
+    claude = await addKeyedConnection(testing, { name: 'Images Claude', providerId: 'anthropic', baseUrl: fixtureUrl('anthropic') }, 'Claude Sonnet 4.5');
+    fixture = await activateChatFixture();
+    await waitForChatModels(testing, fixture, [`${local.id}/llava:latest`, `${local.id}/llama3.2:latest`, `${keyed.id}/gpt-4o-mini`, `${claude.id}/claude-sonnet-4-5-20250929`]);
   });
 
   after(async () => {

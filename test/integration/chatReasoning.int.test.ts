@@ -3,15 +3,8 @@ import * as vscode from 'vscode';
 import type { Connection } from '../../src/contracts/connections';
 import type { RegisteredModel } from '../../src/contracts/models';
 import type { TestingApi } from '../../src/vscode/testing';
-import { CANARY_KEY, activate, addConnection, assertNoCanary, deleteConnection, fixtureUrl, recorded, waitFor } from './helpers';
-
-/** Another extension that uses Switchboard's models through vscode.lm only (test/fixtures/extensions/fixture-chat). */
-const CHAT_FIXTURE = 'switchboard-test.fixture-chat';
-
-interface ChatFixture {
-  modelIds(): Promise<string[]>;
-  askParts(modelId: string, prompt: string): Promise<{ kind: 'text' | 'tool_call' | 'other'; json: string }[]>;
-}
+import { type ChatFixture, activateChatFixture, addKeyedConnection, waitForChatModels } from './chatFixture';
+import { activate, addConnection, assertNoCanary, deleteConnection, fixtureUrl, recorded, waitFor } from './helpers';
 
 /** What the Ollama fixture's thinking model thinks, and what the Anthropic fixture thinks with thinking on (FIXTURE_THOUGHTS). */
 const OLLAMA_THOUGHTS = 'Pondering the greeting before answering it.';
@@ -41,19 +34,9 @@ describe('reasoning a model streams stays out of what VS Code chat gets', functi
     testing.queueAnswers('qwen3:8b');
     await vscode.commands.executeCommand('switchboard.discoverModels', local.id);
     await fetch(`${fixtureUrl('anthropic')}/__fixture/reset`, { method: 'POST' });
-    claude = await addConnection({ name: 'Reasoning Claude', providerId: 'anthropic', baseUrl: fixtureUrl('anthropic') });
-    testing.queueAnswers(CANARY_KEY);
-    await vscode.commands.executeCommand('switchboard.setApiKey', claude.id);
-    testing.queueAnswers('once', 'Claude Sonnet 4.5');
-    await vscode.commands.executeCommand('switchboard.discoverModels', claude.id);
-    const extension = vscode.extensions.getExtension<ChatFixture>(CHAT_FIXTURE);
-    assert.ok(extension, `${CHAT_FIXTURE} is not installed in this extension host`);
-    fixture = await extension.activate();
-    const wanted = [`${local.id}/qwen3:8b`, sonnet()];
-    await waitFor('the models in vscode.lm.selectChatModels', async () => {
-      const ids = await fixture.modelIds();
-      return wanted.every((id) => ids.includes(id)) || undefined;
-    });
+    claude = await addKeyedConnection(testing, { name: 'Reasoning Claude', providerId: 'anthropic', baseUrl: fixtureUrl('anthropic') }, 'Claude Sonnet 4.5');
+    fixture = await activateChatFixture();
+    await waitForChatModels(testing, fixture, [`${local.id}/qwen3:8b`, sonnet()]);
   });
 
   after(async () => {

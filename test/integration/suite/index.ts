@@ -12,6 +12,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
+import * as vscode from 'vscode';
+import type { TestModeExports } from '../../../src/vscode/testing';
 
 export interface SuiteResults {
   passes: number;
@@ -39,6 +41,40 @@ function selected(files: string[]): string[] {
   return only.length ? files.filter((file) => only.includes(path.basename(file))) : files;
 }
 
+/** Switchboard's test hooks, once something has activated it: never activated here, since the activation suite checks that only use does. */
+function activeTesting(): TestModeExports['testing'] | undefined {
+  const switchboard = vscode.extensions.getExtension<TestModeExports>('switchboard-dev.switchboard');
+  return switchboard?.isActive ? switchboard.exports?.testing : undefined;
+}
+
+/**
+ * Before and after each test, the answers queued for Switchboard's questions that none took are
+ * removed, so they cannot answer a later test's question: one left over made unrelated suites
+ * fail far from their cause. Answers a passing test or a hook left are a fault of their own (a
+ * question it scripted was never asked), counted as a failure when the run ends: a failing root
+ * hook would stop every test after it. A failed test is told with the last errors Switchboard
+ * showed, which often say why.
+ */
+function answerHooks(leftovers: SuiteResults['failed']): Mocha.RootHookObject {
+  return {
+    beforeEach(this: Mocha.Context) {
+      const left = activeTesting()?.drainAnswers() ?? [];
+      if (left.length) leftovers.push({ title: `a hook before "${this.currentTest?.fullTitle()}"`, error: `left queued answers no question took: ${JSON.stringify(left)}` });
+    },
+    afterEach(this: Mocha.Context) {
+      const testing = activeTesting();
+      if (!testing) return;
+      const left = testing.drainAnswers();
+      if (this.currentTest?.state === 'failed') {
+        const errors = testing.shownErrors().slice(-3).map((shown) => shown.message);
+        console.log(`      [after the failure] answers left unused: ${JSON.stringify(left)}; the last errors shown: ${errors.length ? errors.join(' | ') : 'none'}`);
+      } else if (left.length) {
+        leftovers.push({ title: this.currentTest?.fullTitle() ?? 'a test', error: `passed but left queued answers no question took: ${JSON.stringify(left)}` });
+      }
+    },
+  };
+}
+
 function writeResults(results: SuiteResults): void {
   const file = process.env.SWITCHBOARD_TEST_RESULTS;
   if (!file) return;
@@ -48,14 +84,16 @@ function writeResults(results: SuiteResults): void {
 
 export async function run(): Promise<void> {
   const started = Date.now();
+  const failed: SuiteResults['failed'] = [];
+  const leftovers: SuiteResults['failed'] = [];
   const mocha = new Mocha({
     ui: 'bdd',
     reporter: 'spec',
     color: false, // the output ends up in log files and CI consoles, not a terminal
     timeout: 30_000,
     forbidOnly: true,
+    rootHooks: answerHooks(leftovers),
   });
-  const failed: SuiteResults['failed'] = [];
   let results: SuiteResults;
   try {
     const root = path.resolve(__dirname, '..');
@@ -66,7 +104,9 @@ export async function run(): Promise<void> {
       const runner = mocha.run(() => resolve(runner.stats ?? ({} as Mocha.Stats)));
       runner.on('fail', (test, error: Error) => failed.push({ title: test.fullTitle(), error: String(error?.stack ?? error) }));
     });
-    results = { passes: stats.passes ?? 0, failures: stats.failures ?? failed.length, pending: stats.pending ?? 0, durationMs: Date.now() - started, failed };
+    for (const leftover of leftovers) console.error(`  left over: ${leftover.title} ${leftover.error}`);
+    failed.push(...leftovers);
+    results = { passes: stats.passes ?? 0, failures: (stats.failures ?? 0) + leftovers.length, pending: stats.pending ?? 0, durationMs: Date.now() - started, failed };
   } catch (error) {
     // A load error (syntax, a missing module) never reaches the reporter: record it here.
     const message = String((error as Error)?.stack ?? error);
