@@ -20,7 +20,8 @@ export interface GatewayCommandDeps {
   keys: KeyPath;
   gateway: GatewaySync;
   prompter: Prompter;
-  logger: Logger;
+  /** The output channel, shown for the lines of a migration. */
+  logger: Logger & { show(): void };
 }
 
 /** The AI gateway commands (token, sync) and the migration of legacy model strings. */
@@ -92,7 +93,9 @@ export function registerGatewayCommands(deps: GatewayCommandDeps): vscode.Dispos
       ];
       for (const line of lines) deps.logger.info(`Migrate agents: ${line}`);
       const summary = vscode.l10n.t('{0} agent(s) migrated to registered models, {1} could not be.', report.changed.length, report.failed.length);
-      void vscode.window.showInformationMessage(summary, { modal: true, detail: lines.join('\n') });
+      // Told without a modal (nothing waits on the person); each agent's line is in the output channel.
+      const showLines = vscode.l10n.t('Show Details');
+      void prompter.notify({ message: summary, actions: [showLines] }).then((choice) => choice === showLines && deps.logger.show());
       return report;
     }),
   ];

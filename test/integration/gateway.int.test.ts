@@ -111,6 +111,8 @@ describe('AI gateway sync in a real extension host', function () {
       const resent = gateway.nextRequest(`/v1/agents/${id}`);
       const report = await vscode.commands.executeCommand<{ changed: { agentId: string }[] }>('switchboard.migrateLegacyAgents');
       assert.ok(report.changed.some((change) => change.agentId === id), JSON.stringify(report));
+      // Told in a notification, not a modal nobody can script: a modal would wait on the person.
+      assert.match(testing.notices().at(-1) ?? '', /^\d+ agent\(s\) migrated to registered models, 0 could not be\.$/);
       const put = await resent;
       assert.equal(put.method, 'PUT');
       assert.equal((JSON.parse(put.body) as { model: string }).model, sent.model);
