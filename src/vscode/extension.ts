@@ -119,7 +119,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
     ...{ connections, registry, keys, audit, http, settings, logger, clock },
     contextWindow: (connectionId, modelRef) => models.contextWindow(connectionId, modelRef),
     callSettings: (connectionId, modelRef) => models.callSettings(connectionId, modelRef),
-    usage: { ledger, budgets, price: (connection, modelRef) => priceOf(connection, modelRef, models.find(connection.id, modelRef)) },
+    usage: { ledger, budgets, price: (connection, modelRef) => priceOf(connection, modelRef, models.find(connection.id, modelRef)), together: (body) => db.write(body) },
   });
   const runService = new RunService({
     ...{ agents, connections, registry, modelCaller, runs, agentHost, settings, clock, logger },

@@ -112,19 +112,48 @@ describe('Database', () => {
       assert.deepEqual(keys(db), ['c']);
     });
 
-    it('joins the transaction it is called in at once, so a batch stays one transaction and rolls back whole', async () => {
+    it('joins the transaction it is called in at once, settling with it: a batch commits or rolls back whole', async () => {
       const db = temp.db;
+      let inner: Promise<unknown> | undefined;
       await assert.rejects(
         db.write((sql) => {
           insert('outer')(sql);
-          void db.write(insert('inner'));
+          inner = db.write(insert('inner'));
           throw new Error('half way');
         }),
         /half way/,
       );
+      // The joined write did not commit, and says so.
+      await assert.rejects(inner!, /half way/);
       assert.deepEqual(keys(db), []);
-      await db.write((sql) => (insert('outer')(sql), void db.write(insert('inner'))));
+      const order: string[] = [];
+      await db.write((sql) => {
+        insert('outer')(sql);
+        inner = db.write(insert('inner')).then(() => void order.push('inner settled'));
+        order.push('outer body done');
+      });
+      await inner;
+      assert.deepEqual(order, ['outer body done', 'inner settled']);
       assert.deepEqual(keys(db), ['outer', 'inner']);
+    });
+
+    it('undoes a joined write alone when its body throws, and the outer one commits what it wrote', async () => {
+      const db = temp.db;
+      let failed: unknown;
+      await db.write((sql) => {
+        insert('outer')(sql);
+        try {
+          void db.write((inner) => {
+            insert('half')(inner);
+            throw new Error('the inner part failed');
+          });
+        } catch (error) {
+          failed = error;
+        }
+        insert('after')(sql);
+      });
+      assert.match(String(failed), /the inner part failed/);
+      assert.deepEqual(keys(db), ['outer', 'after']);
     });
 
     it('fails the writes still waiting when the database is closed', async () => {

@@ -6,6 +6,7 @@ import { RECORDED_NOTICE_MS, UsageLedger } from '../../src/core/calls/usageLedge
 import { Budgets } from '../../src/core/calls/budgets';
 import { Database } from '../../src/core/store/database';
 import { MIGRATIONS } from '../../src/core/store/schema';
+import { TABLES } from '../../src/core/store/storageKeys';
 import { DatabaseSync } from 'node:sqlite';
 import { costNano, priceOf } from '../../src/core/models/pricing';
 import { personAt, requesterIds } from '../../src/core/keys/requesters';
@@ -79,6 +80,30 @@ describe('Usage: every call recorded and priced on the one call path', function 
     assert.deepEqual([row?.runId, row?.estimated], [run.id, true]);
     assert.ok(row!.inputTokens > 0 && row!.outputTokens > 0, JSON.stringify(row));
   });
+
+  // The usage shares the transaction of the try's model_call entry, each part in a savepoint of
+  // its own: a failure of one never takes the other with it, nor the call.
+  for (const failing of ['usage', 'audit'] as const) {
+    it(`keeps the ${failing === 'usage' ? 'model_call audit entry' : "call's usage"} when writing the ${failing === 'usage' ? "call's usage" : 'audit entry'} fails in their shared transaction`, async () => {
+      stack = await makeStack();
+      const { agent } = await openAiAgent();
+      // Each fails at its part's last statement, after its first ones wrote: only its savepoint undoes them.
+      const trigger =
+        failing === 'usage'
+          ? `CREATE TRIGGER fail BEFORE INSERT ON ${TABLES.usageDays} BEGIN SELECT RAISE(ABORT, 'the disk said no'); END`
+          : `CREATE TRIGGER fail BEFORE UPDATE ON ${TABLES.auditHead} WHEN (SELECT kind FROM ${TABLES.audit} ORDER BY pos DESC LIMIT 1) = 'model_call' BEGIN SELECT RAISE(ABORT, 'the disk said no'); END`;
+      stack.db.writeNow((sql) => sql.run(trigger));
+      const run = await stack.service.start({ agentId: agent.id, input: 'hello there' }, person);
+      assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
+      const calls = (await stack.audit.read()).filter((entry) => entry.kind === 'model_call' && entry.runId === run.id);
+      assert.equal(calls.length, failing === 'usage' ? 1 : 0);
+      assert.equal(ledgerRows().length, failing === 'usage' ? 0 : 1);
+      assert.equal(stack.ledger.today().calls, failing === 'usage' ? 0 : 1, 'the running totals moved with the call alone');
+      const logged = failing === 'usage' ? /Could not record the usage of a model call: .*the disk said no/ : /Could not write the audit log: .*the disk said no/;
+      assert.ok(stack.logger.lines.some((line) => logged.test(line)), stack.logger.lines.join('\n'));
+      assert.equal((await stack.audit.verify()).ok, true, 'the chain holds no half entry');
+    });
+  }
 
   it('marks a local model free, and stores an estimate marked as one when the provider leaves its counts out', async () => {
     stack = await makeStack();

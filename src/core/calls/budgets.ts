@@ -71,10 +71,14 @@ export class Budgets implements Disposable {
     return this.list().map((budget) => this.status(budget));
   }
 
-  status(budget: Budget, sql?: Sql): BudgetStatus {
-    const period = this.deps.ledger.period(budget.period);
-    const total = this.deps.ledger.total(scopeKey(budget.scope), budget.period, period.start, sql);
-    return { budget, label: this.deps.label(budget.scope).slice(0, 300), used: budget.limit.unit === 'usd' ? total.costNano : total.tokens, resetsAt: period.endsAt.toISOString() };
+  status(budget: Budget, sql?: Sql, used = this.used(budget, sql)): BudgetStatus {
+    return { budget, label: this.deps.label(budget.scope).slice(0, 300), used, resetsAt: this.deps.ledger.period(budget.period).endsAt.toISOString() };
+  }
+
+  /** What the budget's current period has used, in its unit: the call path reads this alone, and names the budget only when it refuses or warns. */
+  private used(budget: Budget, sql?: Sql): number {
+    const total = this.deps.ledger.total(scopeKey(budget.scope), budget.period, this.deps.ledger.period(budget.period).start, sql);
+    return budget.limit.unit === 'usd' ? total.costNano : total.tokens;
   }
 
   /** Adds a budget (no id) or changes one; a bad one is refused with the reason and changes nothing. Audited. */
@@ -112,11 +116,10 @@ export class Budgets implements Disposable {
     const matching = this.matching(call);
     if (!matching.length) return;
     // One read transaction for every matching budget's running total.
-    const statuses = this.deps.db.read((sql) => matching.map((budget) => this.status(budget, sql)));
-    for (const status of statuses) {
-      const { budget } = status;
-      if (status.used < limitOf(budget)) continue;
-      const error = new SwitchboardError('budget_exceeded', this.refusal(status));
+    const used = this.deps.db.read((sql) => matching.map((budget) => this.used(budget, sql)));
+    for (const [index, budget] of matching.entries()) {
+      if (used[index]! < limitOf(budget)) continue;
+      const error = new SwitchboardError('budget_exceeded', this.refusal(this.status(budget, undefined, used[index])));
       await this.deps.audit
         .append({
           kind: 'budget_refused',
@@ -139,11 +142,11 @@ export class Budgets implements Disposable {
   claimWarnings(sql: Sql, call: BudgetedCall, matching: readonly Budget[] = this.matching(call)): string[] {
     const messages: string[] = [];
     for (const budget of matching) {
-      const status = this.status(budget, sql);
-      if (status.used * 100 < limitOf(budget) * budget.warnAtPercent) continue;
+      const used = this.used(budget, sql);
+      if (used * 100 < limitOf(budget) * budget.warnAtPercent) continue;
       const period = this.deps.ledger.period(budget.period).start;
       const claimed = sql.run(`UPDATE ${BUDGETS} SET warned_period = ? WHERE id = ? AND warned_period IS NOT ?`, period, budget.id, period);
-      if (Number(claimed.changes) > 0) messages.push(this.warning(status));
+      if (Number(claimed.changes) > 0) messages.push(this.warning(this.status(budget, sql, used)));
     }
     return messages;
   }

@@ -77,6 +77,12 @@ export interface CallAccounting {
   ledger: UsageLedger;
   budgets: Budgets;
   price(connection: Connection, modelRef: string): Price;
+  /**
+   * Runs `body` in one write transaction: the writes it starts (a try's `model_call` audit entry
+   * and its usage, each in a savepoint of its own) commit together, so recording the usage costs
+   * no transaction of its own on the call path.
+   */
+  together(body: () => void): Promise<void>;
 }
 
 /**
@@ -218,6 +224,8 @@ export class ModelCaller {
     const started = performance.now();
     let outcome = 'ok';
     let status: number | undefined;
+    /** What the try spent, recorded with its audit entry. */
+    let spent: Usage | undefined;
     try {
       const use = { connection, provider: provider.descriptor, requester: request.requester, purpose: 'chat' as const, ...(request.runId ? { runId: request.runId } : {}) };
       const context = { http: deps.http, timeoutMs: deps.settings.requestTimeoutMs(), idleTimeoutMs: deps.settings.streamIdleTimeoutMs(), signal };
@@ -235,22 +243,21 @@ export class ModelCaller {
         sent.value = true;
         return this.limiter.run(id, () => collectChat(relay(streamChat(provider.adapter, reached, chat, context), onPart)), signal);
       });
-      const usage = settleUsage(result.usage, request.messages, result.content);
+      const usage = (spent = settleUsage(result.usage, request.messages, result.content));
       this.rates.settle(id, estimate, usage.inputTokens + usage.outputTokens);
-      await this.recordUsage(request, target, connection, usage);
       await this.noteOutcome(id, { ok: true });
       return { ...result, usage };
     } catch (error) {
       // The provider answered in part before the call failed: what it spent is recorded, estimated.
       const partial = error instanceof SwitchboardError ? error.partialOutput : undefined;
-      if (sent.value && partial) await this.recordUsage(request, target, connection, settleUsage(undefined, request.messages, partial));
+      if (sent.value && partial) spent = settleUsage(undefined, request.messages, partial);
       const info = toErrorInfo(error);
       outcome = info.code;
       status = error instanceof SwitchboardError ? error.facts?.status : undefined;
       await this.noteOutcome(connection.id, { ok: false, ...info });
       throw error;
     } finally {
-      await this.record(request, target, { outcome, latencyMs: Math.round(performance.now() - started), waitMs, ...(status !== undefined ? { status } : {}) }, connection);
+      await this.record(request, target, { outcome, latencyMs: Math.round(performance.now() - started), waitMs, ...(status !== undefined ? { status } : {}) }, connection, spent);
     }
   }
 
@@ -291,9 +298,7 @@ export class ModelCaller {
   }
 
   /** Writes the call's usage to the ledger, priced, and tells of budgets it took past their warning; a failure to record is logged, never the call's failure. */
-  private async recordUsage(request: ModelCall, target: CallTarget, connection: Connection, usage: Usage): Promise<void> {
-    const accounting = this.deps.usage;
-    if (!accounting) return;
+  private async recordUsage(accounting: CallAccounting, request: ModelCall, target: CallTarget, connection: Connection, usage: Usage): Promise<void> {
     try {
       const call = {
         requesterId: request.requester.id,
@@ -312,26 +317,47 @@ export class ModelCaller {
     }
   }
 
-  /** Tells the caller of the try and writes its `model_call` audit entry; a failure to audit is logged, never the call's failure. */
-  private async record(request: ModelCall, target: CallTarget, fields: Omit<CallAttempt, 'connectionId' | 'modelRef'>, connection = this.deps.connections.get(target.connectionId)): Promise<void> {
+  /**
+   * Tells the caller of the try and writes its `model_call` audit entry, with what it `spent` in
+   * the usage ledger when there is a ledger: one write transaction for both, each part in a
+   * savepoint of its own, so recording usage costs the call path no transaction of its own. A
+   * failure to audit or record is logged, never the call's failure.
+   */
+  private async record(request: ModelCall, target: CallTarget, fields: Omit<CallAttempt, 'connectionId' | 'modelRef'>, connection = this.deps.connections.get(target.connectionId), spent?: Usage): Promise<void> {
     const attempt: CallAttempt = { connectionId: target.connectionId, modelRef: target.modelRef, ...fields };
     try {
       request.onAttempt?.(attempt);
     } catch (error) {
       this.deps.logger.warn(`Could not note a model call's try: ${errorText(error)}`);
     }
-    await this.deps.audit
-      .append({
-        kind: 'model_call',
-        ...(request.runId ? { runId: request.runId } : {}),
-        requesterId: request.requester.id,
-        connectionId: target.connectionId,
-        ...(connection ? { connectionName: connection.name, providerId: connection.providerId } : {}),
-        modelRef: target.modelRef,
-        outcome: attempt.outcome,
-        latencyMs: attempt.latencyMs,
+    const audited = () =>
+      this.deps.audit
+        .append({
+          kind: 'model_call',
+          ...(request.runId ? { runId: request.runId } : {}),
+          requesterId: request.requester.id,
+          connectionId: target.connectionId,
+          ...(connection ? { connectionName: connection.name, providerId: connection.providerId } : {}),
+          modelRef: target.modelRef,
+          outcome: attempt.outcome,
+          latencyMs: attempt.latencyMs,
+        })
+        .catch((error: unknown) => this.deps.logger.error(`Could not write the audit log: ${errorText(error)}`));
+    const accounting = this.deps.usage;
+    if (!spent || !accounting || !connection) {
+      await audited();
+      return;
+    }
+    let parts: Promise<unknown>[] | undefined;
+    // Neither part throws (each logs its own failure, a failed commit included).
+    await accounting
+      .together(() => {
+        parts = [audited(), this.recordUsage(accounting, request, target, connection, spent)];
       })
-      .catch((error: unknown) => this.deps.logger.error(`Could not write the audit log: ${errorText(error)}`));
+      .catch((error: unknown) => {
+        if (!parts) this.deps.logger.error(`Could not write a model call's audit entry and usage: ${errorText(error)}`);
+      });
+    await Promise.all(parts ?? []);
   }
 
   /** Waits `ms` on the injected timers; a cancel ends the wait at once with `cancelled`. */

@@ -52,6 +52,12 @@ export function retryDelayMs(attempt: number): number {
   return Math.min(100, 2 ** (attempt + 1));
 }
 
+/** A write made inside another's body, waiting for that one's transaction to end. */
+interface JoinedWrite {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 /** A write waiting for another window's lock. */
 interface WaitingWrite {
   body: (sql: Sql) => unknown;
@@ -77,6 +83,8 @@ export class Database implements Disposable {
   private db: DatabaseSync | undefined;
   private readonly statements = new Map<string, StatementSync>();
   private inTransaction = false;
+  /** The writes that joined the open transaction, settled when it ends. */
+  private joinedWrites: JoinedWrite[] = [];
   /** Writes waiting for another window's lock, oldest first; the timer of their next try, and how long they have waited. */
   private readonly waiting: WaitingWrite[] = [];
   private retry: Timer | undefined;
@@ -139,12 +147,16 @@ export class Database implements Disposable {
   /**
    * A write transaction; a throw in `body` rolls everything in it back and rejects. Runs at once
    * when the database is free; when another window holds the lock, waits on timers (see the
-   * class) and fails with `storage_unavailable` after `lockWaitMs`. Called inside another
-   * write's body, it joins that transaction at once (and a throw in it throws there, so the
-   * outer transaction rolls back whole).
+   * class) and fails with `storage_unavailable` after `lockWaitMs`.
+   *
+   * Called inside another write's body, it joins that transaction at once, in a savepoint of
+   * its own: a throw in its body undoes its part alone and throws there (so the outer write
+   * rolls back whole unless it goes on), and its promise settles with the outer transaction,
+   * resolving once that commits and rejecting if it rolls back. So writes of separate parts
+   * (an audit entry, a call's usage) can share one transaction, each whole or not at all.
    */
   write<T>(body: (sql: Sql) => T): Promise<T> {
-    if (this.inTransaction) return Promise.resolve(body(this.sql));
+    if (this.inTransaction) return this.joined(body);
     if (this.waiting.length === 0) {
       const now = this.tryWrite(body);
       if (now) return now;
@@ -162,6 +174,21 @@ export class Database implements Disposable {
    */
   writeNow<T>(body: (sql: Sql) => T): T {
     return this.transaction('BEGIN IMMEDIATE', body);
+  }
+
+  private joined<T>(body: (sql: Sql) => T): Promise<T> {
+    const db = this.open();
+    db.exec('SAVEPOINT joined');
+    let value: T;
+    try {
+      value = body(this.sql);
+    } catch (error) {
+      db.exec('ROLLBACK TO joined');
+      db.exec('RELEASE joined');
+      throw error;
+    }
+    db.exec('RELEASE joined');
+    return new Promise<T>((resolve, reject) => this.joinedWrites.push({ resolve: () => resolve(value), reject }));
   }
 
   /** How many of this window's writes are waiting for another window's lock. */
@@ -245,9 +272,12 @@ export class Database implements Disposable {
       throw isLocked(error) ? new LockedError(error) : error;
     }
     this.inTransaction = true;
+    const joined: JoinedWrite[] = (this.joinedWrites = []);
     try {
       const result = body(this.sql);
       db.exec('COMMIT');
+      this.inTransaction = false;
+      for (const write of joined) write.resolve();
       return result;
     } catch (error) {
       // SQLite may have rolled back already (e.g. SQLITE_FULL); then this one has nothing to do.
@@ -256,6 +286,8 @@ export class Database implements Disposable {
       } catch {
         /* no transaction left */
       }
+      this.inTransaction = false;
+      for (const write of joined) write.reject(error);
       throw error;
     } finally {
       this.inTransaction = false;
