@@ -71,23 +71,34 @@ async function callPath(out: string[]): Promise<void> {
     const messages = [{ role: 'user' as const, content: 'bench' }];
 
     process.stderr.write(`[bench] usage: the ledger's part of a call, ${WARMUP} warm-up + ${ITERATIONS} timed\n`);
-    const { ledger, budgets } = withLedger;
+    const { ledger, budgets, audit, db } = withLedger;
     const facts = { requesterId: 'bench', agentId, connectionId: connection.id, providerId: 'openai-compatible', modelRef: 'model', usage: { inputTokens: 5, outputTokens: 20 }, price: { source: 'provider' as const, inputPer1k: 0.001, outputPer1k: 0.002 } };
+    const entry = { kind: 'model_call' as const, requesterId: 'bench', connectionId: connection.id, modelRef: 'model', outcome: 'ok', latencyMs: 1 };
     const checks: number[] = [];
-    const records: number[] = [];
-    const both: number[] = [];
+    const auditAlone: number[] = [];
+    const auditWithUsage: number[] = [];
+    const added: number[] = [];
     for (let i = 0; i < WARMUP + ITERATIONS; i++) {
       const started = performance.now();
       await budgets.check({ connectionId: connection.id, agentId, requesterId: 'bench', modelRef: 'model' });
       const checked = performance.now();
-      const matching = budgets.matching(facts);
-      const { also } = await ledger.record(facts, (sql) => budgets.claimWarnings(sql, facts, matching));
-      budgets.tell(also ?? []);
+      // What the call path writes anyway: the try's model_call entry, in a transaction of its own.
+      await audit.append(entry);
+      const audited = performance.now();
+      // What it writes with the ledger, as ModelCaller.record does: the entry and the usage with
+      // the budgets' warning claim, in one transaction.
+      let parts: Promise<unknown>[] = [];
+      await db.write(() => {
+        const matching = budgets.matching(facts);
+        parts = [audit.append(entry), ledger.record(facts, (sql, moved) => budgets.claimWarnings(sql, facts, matching, moved)).then(({ also }) => budgets.tell(also ?? []))];
+      });
+      await Promise.all(parts);
       const ended = performance.now();
       if (i < WARMUP) continue;
       checks.push(checked - started);
-      records.push(ended - checked);
-      both.push(ended - started);
+      auditAlone.push(audited - checked);
+      auditWithUsage.push(ended - audited);
+      added.push(checked - started + (ended - audited) - (audited - checked));
     }
 
     process.stderr.write(`[bench] usage: whole calls with and without the ledger, ${WARMUP} warm-up + ${ITERATIONS} timed, interleaved\n`);
@@ -107,9 +118,19 @@ async function callPath(out: string[]): Promise<void> {
       ledgered.push(b);
       paired.push(b - a);
     }
-    out.push(`The ledger's part of one call: three matching budgets checked, the call recorded with its totals and warnings (${ITERATIONS}, after ${WARMUP} warm-up)`);
-    out.push(table(['', 'p50', 'p95', 'min', 'max'], rows([['budgets.check', checks], ['ledger.record + warning claim', records], ['both', both]])));
-    out.push(`  added cost, p50: ${ms(summarise(both).p50)}; goal < 0.10 ms`);
+    out.push(`The ledger's part of one call: three matching budgets checked, and the call's usage recorded with its totals and warnings in the transaction of its model_call entry (${ITERATIONS}, after ${WARMUP} warm-up)`);
+    out.push(
+      table(
+        ['', 'p50', 'p95', 'min', 'max'],
+        rows([
+          ['budgets.check', checks],
+          ['the model_call entry alone', auditAlone],
+          ['the entry with the usage', auditWithUsage],
+          ['added: check + (with usage - alone)', added],
+        ]),
+      ),
+    );
+    out.push(`  added cost, p50: ${ms(summarise(added).p50)} (paired); goal < 0.10 ms`);
     out.push('');
     out.push(`A whole call: ModelCaller.stream to the end of a 20-chunk answer, with and without the ledger (${ITERATIONS} each, interleaved, after ${WARMUP} warm-up)`);
     out.push(table(['', 'p50', 'p95', 'min', 'max'], rows([['without the ledger', plain], ['with the ledger and 3 budgets', ledgered], ['paired difference', paired]])));

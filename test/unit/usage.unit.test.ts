@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { UsageReportRequest } from '../../src/contracts/usage';
 import { SwitchboardError } from '../../src/core/base/errors';
 import { settleUsage } from '../../src/core/calls/callUsage';
-import { RECORDED_NOTICE_MS, UsageLedger } from '../../src/core/calls/usageLedger';
+import { RECORDED_NOTICE_MS, UsageLedger, totalKey } from '../../src/core/calls/usageLedger';
 import { Budgets } from '../../src/core/calls/budgets';
 import { Database } from '../../src/core/store/database';
 import { MIGRATIONS } from '../../src/core/store/schema';
@@ -217,10 +217,13 @@ describe('Budgets: a call with no room left is refused before its key is read', 
     assert.match(otherWarnings[0]!, /daily budget of writer has passed 1%/);
     await stack.service.start({ agentId: agent.id, input: 'hello' }, person);
     assert.deepEqual(stack.budgetWarnings, [], 'the other window warned already this period');
-    // A new day warns again, once.
+    // A new day warns again, once: judged from the totals the call moved, as ModelCaller does.
     stack.clock.time = new Date(stack.clock.time.getTime() + 86_400_000);
     for (const expected of [1, 0]) {
-      const { also: again } = await stack.ledger.record(big, (sql) => stack.budgets.claimWarnings(sql, big));
+      const { also: again } = await stack.ledger.record(big, (sql, moved) => {
+        assert.deepEqual(moved.get(totalKey({ kind: 'agent', id: agent.id }, 'day')), stack.ledger.total({ kind: 'agent', id: agent.id }, 'day', stack.ledger.period('day').start, sql));
+        return stack.budgets.claimWarnings(sql, big, undefined, moved);
+      });
       assert.equal(again?.length, expected);
     }
     otherBudgets.dispose();
@@ -346,6 +349,44 @@ describe('Usage ledger: running totals and reports in SQL', () => {
     const report = ledger.report(request(), (_d, key) => key);
     assert.deepEqual(report.groups.map((group) => [group.key, group.totals.calls, group.totals.costNano]), [['gpt', 1, 15000000]]);
     assert.deepEqual(report.cells[0]?.map((cell) => cell.calls), [0, 1, 0, 0]);
+  });
+
+  it('keeps every call, total and daily sum when an older file is opened (migration 7 rebuilds the ledger)', async () => {
+    temp = await tempDatabase();
+    // As version 6 left a file: two calls, their running totals, and their daily sums (migration 6 sums the calls).
+    const raw = new DatabaseSync(temp.file);
+    raw.exec(`${MIGRATIONS.slice(0, 5).join('\n')} PRAGMA user_version = 5;`);
+    const time = Date.parse('2026-11-21T12:00:00Z');
+    raw.exec(`INSERT INTO usage_calls (id, time, agent_id, requester_id, connection_id, provider_id, model_ref, input_tokens, output_tokens, estimated, cost_nano, price_source) VALUES
+      ('a', ${time}, 'agent', 'person', '${CONNECTION}', 'openai', 'gpt', 10, 5, 0, 15000000, 'person'), ('b', ${time + 1}, NULL, 'person', '${CONNECTION}', 'openai', 'other', 1, 1, 0, 2000000, 'person')`);
+    raw.exec(`${MIGRATIONS[5]} PRAGMA user_version = 6;`);
+    raw.exec(`INSERT INTO usage_totals (scope_kind, scope_id, period_kind, period_start, calls, tokens, cost_nano) VALUES
+      ('connection', '${CONNECTION}', 'month', '2026-11-01', 2, 17, 17000000), ('all', '', 'month', '2026-11-01', 2, 17, 17000000), ('agent', 'agent', 'day', '2026-11-21', 1, 15, 15000000)`);
+    raw.close();
+    const ledger = new UsageLedger({ db: temp.db, clock: new FixedClock(new Date('2026-11-21T12:00:00Z')), utcOffsetMinutes: () => 0 });
+    assert.deepEqual(ledger.calls(request()).map((row) => [row.modelRef, row.agentId, row.inputTokens]), [['gpt', 'agent', 10], ['other', undefined, 1]]);
+    assert.deepEqual(ledger.total({ kind: 'connection', id: CONNECTION }, 'month', '2026-11-01'), { calls: 2, tokens: 17, costNano: 17 * 1e6 });
+    assert.deepEqual(ledger.report(request(), (_d, key) => key).groups.map((group) => [group.key, group.totals.calls]), [['gpt', 1], ['other', 1]]);
+    // The rebuilt tables go on counting.
+    await ledger.record(call());
+    assert.deepEqual(ledger.currentTotals([{ scope: { kind: 'agent', id: 'agent' }, period: 'day' }, { scope: { kind: 'all', id: '' }, period: 'month' }]).map((total) => total.calls), [1, 3]);
+    ledger.dispose();
+  });
+
+  it("reads a budget's total again once another window has committed, though this one read it before", async () => {
+    temp = await tempDatabase();
+    const clock = new FixedClock(new Date('2026-11-21T12:00:00Z'));
+    const mine = new UsageLedger({ db: temp.db, clock, utcOffsetMinutes: () => 0 });
+    const theirs = new UsageLedger({ db: temp.open(), clock, utcOffsetMinutes: () => 0 });
+    const asked = [{ scope: { kind: 'requester' as const, id: 'person' }, period: 'day' as const }];
+    assert.deepEqual(mine.currentTotals(asked), [{ calls: 0, tokens: 0, costNano: 0 }]);
+    await theirs.record(call());
+    assert.deepEqual(mine.currentTotals(asked), [{ calls: 1, tokens: 15, costNano: 15 * 1e6 }], "the other window's call counts at once");
+    // This window's own call is known from what its write returned.
+    await mine.record(call());
+    assert.deepEqual(mine.currentTotals(asked), [{ calls: 2, tokens: 30, costNano: 30 * 1e6 }]);
+    mine.dispose();
+    theirs.dispose();
   });
 
   it('tells of recorded calls at once, then at most once a second however many follow', async () => {

@@ -8,7 +8,7 @@ import { Emitter } from '../base/events';
 import type { Disposable, Logger } from '../base/ports';
 import { parseRow, type Database, type ReadCache, type Sql } from '../store/database';
 import { TABLES } from '../store/storageKeys';
-import type { ScopeKind, UsageLedger } from './usageLedger';
+import { totalKey, type MovedTotals, type RunningTotal, type ScopeKind, type UsageLedger } from './usageLedger';
 
 const { budgets: BUDGETS } = TABLES;
 
@@ -75,10 +75,9 @@ export class Budgets implements Disposable {
     return { budget, label: this.deps.label(budget.scope).slice(0, 300), used, resetsAt: this.deps.ledger.period(budget.period).endsAt.toISOString() };
   }
 
-  /** What the budget's current period has used, in its unit: the call path reads this alone, and names the budget only when it refuses or warns. */
+  /** What the budget's current period has used, in its unit. */
   private used(budget: Budget, sql?: Sql): number {
-    const total = this.deps.ledger.total(scopeKey(budget.scope), budget.period, this.deps.ledger.period(budget.period).start, sql);
-    return budget.limit.unit === 'usd' ? total.costNano : total.tokens;
+    return usedOf(budget, this.deps.ledger.total(scopeKey(budget.scope), budget.period, this.deps.ledger.period(budget.period).start, sql));
   }
 
   /** Adds a budget (no id) or changes one; a bad one is refused with the reason and changes nothing. Audited. */
@@ -115,8 +114,8 @@ export class Budgets implements Disposable {
   async check(call: BudgetedCall): Promise<void> {
     const matching = this.matching(call);
     if (!matching.length) return;
-    // One read transaction for every matching budget's running total.
-    const used = this.deps.db.read((sql) => matching.map((budget) => this.used(budget, sql)));
+    // Every matching budget's running total in one statement.
+    const used = this.deps.ledger.currentTotals(matching.map((budget) => ({ scope: scopeKey(budget.scope), period: budget.period }))).map((total, index) => usedOf(matching[index]!, total));
     for (const [index, budget] of matching.entries()) {
       if (used[index]! < limitOf(budget)) continue;
       const error = new SwitchboardError('budget_exceeded', this.refusal(this.status(budget, undefined, used[index])));
@@ -139,10 +138,12 @@ export class Budgets implements Disposable {
    * Inside the write that recorded a call: the budgets of the call now past their warning
    * threshold that no window has warned of this period, marked warned. Told after the commit.
    */
-  claimWarnings(sql: Sql, call: BudgetedCall, matching: readonly Budget[] = this.matching(call)): string[] {
+  claimWarnings(sql: Sql, call: BudgetedCall, matching: readonly Budget[] = this.matching(call), moved?: MovedTotals): string[] {
     const messages: string[] = [];
     for (const budget of matching) {
-      const used = this.used(budget, sql);
+      // As the call left it: the totals it moved, else read.
+      const total = moved?.get(totalKey(scopeKey(budget.scope), budget.period));
+      const used = total ? usedOf(budget, total) : this.used(budget, sql);
       if (used * 100 < limitOf(budget) * budget.warnAtPercent) continue;
       const period = this.deps.ledger.period(budget.period).start;
       const claimed = sql.run(`UPDATE ${BUDGETS} SET warned_period = ? WHERE id = ? AND warned_period IS NOT ?`, period, budget.id, period);
@@ -223,6 +224,11 @@ function matches(scope: BudgetScope, call: BudgetedCall): boolean {
     default:
       return scope.requesterId === call.requesterId;
   }
+}
+
+/** A running total in the budget's unit. */
+function usedOf(budget: Budget, total: RunningTotal): number {
+  return budget.limit.unit === 'usd' ? total.costNano : total.tokens;
 }
 
 function limitOf(budget: Budget): number {

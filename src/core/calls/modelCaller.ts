@@ -310,7 +310,7 @@ export class ModelCaller {
         ...(request.agentId ? { agentId: request.agentId } : {}),
       };
       const matching = accounting.budgets.matching(call);
-      const { also: warnings } = await accounting.ledger.record({ ...call, usage, price: accounting.price(connection, target.modelRef) }, (sql) => (matching.length ? accounting.budgets.claimWarnings(sql, call, matching) : undefined));
+      const { also: warnings } = await accounting.ledger.record({ ...call, usage, price: accounting.price(connection, target.modelRef) }, (sql, moved) => (matching.length ? accounting.budgets.claimWarnings(sql, call, matching, moved) : undefined));
       if (warnings?.length) accounting.budgets.tell(warnings);
     } catch (error) {
       this.deps.logger.error(`Could not record the usage of a model call: ${errorText(error)}`);

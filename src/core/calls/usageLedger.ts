@@ -50,6 +50,14 @@ export interface RunningTotal {
   costNano: number;
 }
 
+/** The running totals a recorded call moved, as they stand after it: by scope and period. */
+export type MovedTotals = ReadonlyMap<string, RunningTotal>;
+
+/** The key of a scope's period in MovedTotals. */
+export function totalKey(scope: { kind: ScopeKind; id: string }, period: BudgetPeriod): string {
+  return `${scope.kind}\u0000${scope.id}\u0000${period}`;
+}
+
 export interface UsageLedgerDeps {
   db: Database;
   clock?: Clock;
@@ -60,6 +68,20 @@ export interface UsageLedgerDeps {
   utcOffsetMinutes?(timeMs: number): number;
   /** The timers that space out `onDidRecord`; the system's unless given (tests fire them). */
   timers?: Timers;
+}
+
+const MAX_KNOWN_TOTALS = 1_000;
+
+/** A running totals row as the ledger's statements return it. */
+type TotalRow = RunningTotal & { kind: ScopeKind; id: string; period: BudgetPeriod; start: string };
+const TOTAL_COLUMNS = 'scope_kind AS kind, scope_id AS id, period_kind AS period, period_start AS start, calls, tokens, cost_nano AS costNano';
+
+function totalOf(row: RunningTotal): RunningTotal {
+  return { calls: Number(row.calls), tokens: Number(row.tokens), costNano: Number(row.costNano) };
+}
+
+function knownKey(scope: { kind: ScopeKind; id: string }, period: BudgetPeriod, start: string): string {
+  return `${totalKey(scope, period)}\u0000${start}`;
 }
 
 /** The first day of `period` holding the local day `day` (YYYY-MM-DD). */
@@ -124,6 +146,12 @@ export class UsageLedger implements Disposable {
    */
   readonly onDidRecord = this.recorded.event;
   private readonly clock: Clock;
+  /**
+   * The running totals this window last read or moved, by scope, period and its start: current
+   * while no other window has committed since (`knownAt`, the database's data version then).
+   */
+  private readonly known = new Map<string, RunningTotal>();
+  private knownAt: number | undefined;
   private spacing: Timer | undefined;
   private recordedMeanwhile = false;
 
@@ -147,9 +175,9 @@ export class UsageLedger implements Disposable {
 
   /**
    * Records a call and moves its running totals, in one write transaction; `also` runs inside
-   * it with the call's cost (the budgets' warnings). Resolves with the stored record.
+   * it with the totals as the call left them (the budgets' warnings). Resolves with the stored record.
    */
-  async record<T>(call: CallFacts, also?: (sql: Sql, record: UsageRecord) => T): Promise<{ record: UsageRecord; also: T | undefined }> {
+  async record<T>(call: CallFacts, also?: (sql: Sql, moved: MovedTotals) => T): Promise<{ record: UsageRecord; also: T | undefined }> {
     const time = this.clock.now().getTime();
     const cost = costNano(call.usage, call.price);
     const record = toRecord(call, time, cost);
@@ -161,6 +189,7 @@ export class UsageLedger implements Disposable {
       ['requester', call.requesterId],
       ...(call.agentId ? [['agent', call.agentId] as [ScopeKind, string]] : []),
     ];
+    let moved: TotalRow[] = [];
     const result = await this.deps.db.write((sql) => {
       sql.run(
         `INSERT INTO ${USAGE} (id, time, run_id, chat_id, agent_id, requester_id, connection_id, provider_id, model_ref, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, estimated, cost_nano, price_source, price_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -168,11 +197,13 @@ export class UsageLedger implements Disposable {
         ...[call.usage.inputTokens, call.usage.outputTokens, call.usage.cacheReadTokens ?? null, call.usage.cacheWriteTokens ?? null, call.usage.reasoningTokens ?? null],
         ...[record.estimated ? 1 : 0, cost ?? null, call.price.source, call.price.date ?? null],
       );
-      // Every scope's day and month in one statement (prepared once per number of scopes).
+      // Every scope's day and month in one statement (prepared once per number of scopes), which
+      // returns them as they now stand: the budgets' warnings need no read of their own.
       const values = scopes.flatMap(([kind, id]) => (['day', 'month'] as const).flatMap((period) => [kind, id, period, periodStartOf(day, period), tokens, cost ?? 0]));
-      sql.run(
+      moved = sql.all<TotalRow>(
         `INSERT INTO ${TOTALS} (scope_kind, scope_id, period_kind, period_start, calls, tokens, cost_nano) VALUES ${Array(scopes.length * 2).fill('(?, ?, ?, ?, 1, ?, ?)').join(', ')}
-         ON CONFLICT DO UPDATE SET calls = calls + 1, tokens = tokens + excluded.tokens, cost_nano = cost_nano + excluded.cost_nano`,
+         ON CONFLICT DO UPDATE SET calls = calls + 1, tokens = tokens + excluded.tokens, cost_nano = cost_nano + excluded.cost_nano
+         RETURNING ${TOTAL_COLUMNS}`,
         ...values,
       );
       // The day's sums per dimension, for the unfiltered report.
@@ -190,10 +221,40 @@ export class UsageLedger implements Disposable {
            estimated_calls = estimated_calls + excluded.estimated_calls, unpriced_calls = unpriced_calls + excluded.unpriced_calls`,
         ...keys.flatMap(([dimension, key]) => [offset, dimension, dayNumber, key, ...sums]),
       );
-      return also?.(sql, record);
+      if (!also) return undefined;
+      return also(sql, new Map(moved.map((row) => [totalKey(row, row.period), totalOf(row)])));
     });
+    // Committed: as exact as a read now (another window's commit since is caught by the data version).
+    for (const row of moved) this.known.set(knownKey(row, row.period, row.start), totalOf(row));
     this.tell();
     return { record, also: result };
+  }
+
+  /**
+   * The running totals of scopes in their current periods, in the order asked (0 for a scope with
+   * no calls): from what this window last read or recorded while no other window has committed
+   * since, else read in one statement (consistent by itself, so no transaction).
+   */
+  currentTotals(asked: readonly { scope: { kind: ScopeKind; id: string }; period: BudgetPeriod }[]): RunningTotal[] {
+    const version = this.deps.db.dataVersion();
+    // A new period adds keys: a long session starts over now and then rather than grow.
+    if (version !== this.knownAt || this.known.size > MAX_KNOWN_TOTALS) {
+      this.known.clear();
+      this.knownAt = version;
+    }
+    const keys = asked.map(({ scope, period }) => ({ scope, period, start: this.period(period).start }));
+    const missing = keys.filter(({ scope, period, start }) => !this.known.has(knownKey(scope, period, start)));
+    if (missing.length) {
+      const rows = this.deps.db.readStatement((sql) =>
+        sql.all<TotalRow>(
+          `SELECT ${TOTAL_COLUMNS} FROM ${TOTALS} WHERE (period_start, period_kind, scope_kind, scope_id) IN (VALUES ${Array(missing.length).fill('(?, ?, ?, ?)').join(', ')})`,
+          ...missing.flatMap(({ scope, period, start }) => [start, period, scope.kind, scope.id]),
+        ),
+      );
+      for (const { scope, period, start } of missing) this.known.set(knownKey(scope, period, start), { calls: 0, tokens: 0, costNano: 0 });
+      for (const row of rows) this.known.set(knownKey(row, row.period, row.start), totalOf(row));
+    }
+    return keys.map(({ scope, period, start }) => this.known.get(knownKey(scope, period, start))!);
   }
 
   /** The running total of a scope in a period (0 when it has no calls); inside a transaction when `sql` is given. */

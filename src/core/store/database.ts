@@ -119,6 +119,24 @@ export class Database implements Disposable {
   }
 
   /**
+   * A number that changes when another connection (another window) commits to the file, and not
+   * for this connection's own commits (`PRAGMA data_version`): what this window keeps from an
+   * earlier read is current while it stays the same.
+   */
+  dataVersion(): number {
+    return Number(this.statement('PRAGMA data_version').get()?.data_version);
+  }
+
+  /**
+   * A read of ONE statement, which SQLite makes consistent by itself: no transaction is opened
+   * (BEGIN and COMMIT cost more than a point read). Inside a write, it sees that write's changes.
+   */
+  readStatement<T>(body: (sql: Sql) => T): T {
+    this.open();
+    return body(this.sql);
+  }
+
+  /**
    * `read` of `table`, answered from `cache` while the table's version (moved by every change
    * to it, by this window or another) is the one the cache was filled at: one point read
    * instead of the whole read, and writes to other tables (a run, an audit entry) keep it.

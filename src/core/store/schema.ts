@@ -160,4 +160,76 @@ export const MIGRATIONS: readonly string[] = [
           FROM ${usage} AS u, (SELECT 'connection' AS dimension UNION ALL SELECT 'model' UNION ALL SELECT 'agent' UNION ALL SELECT 'requester') AS d)
     GROUP BY offset_minutes, dimension, day, key;
   `,
+  // 7: the ledger rebuilt so recording a call touches as few pages as it can (each page a call
+  // changes is written again at its commit): a call's row no longer keeps a unique index on its
+  // random id (nothing looks a call up by it) nor a sequence row (AUTOINCREMENT); the running
+  // totals are keyed period first, so the rows a call moves (today's and this month's) lie
+  // together; the daily sums day first, so a call's four lie together.
+  `
+  CREATE TABLE ${usage}_new (
+    pos INTEGER PRIMARY KEY,
+    id TEXT NOT NULL,
+    time INTEGER NOT NULL,
+    run_id TEXT,
+    chat_id TEXT,
+    agent_id TEXT,
+    requester_id TEXT NOT NULL,
+    connection_id TEXT NOT NULL,
+    provider_id TEXT NOT NULL,
+    model_ref TEXT NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    cache_read_tokens INTEGER,
+    cache_write_tokens INTEGER,
+    reasoning_tokens INTEGER,
+    estimated INTEGER NOT NULL,
+    cost_nano INTEGER,
+    price_source TEXT NOT NULL,
+    price_date TEXT
+  );
+  INSERT INTO ${usage}_new SELECT pos, id, time, run_id, chat_id, agent_id, requester_id, connection_id, provider_id, model_ref, input_tokens, output_tokens,
+    cache_read_tokens, cache_write_tokens, reasoning_tokens, estimated, cost_nano, price_source, price_date FROM ${usage};
+  DROP TABLE ${usage};
+  ALTER TABLE ${usage}_new RENAME TO ${usage};
+  CREATE INDEX ${usage}_by_time ON ${usage} (time);
+  CREATE INDEX ${usage}_by_connection ON ${usage} (connection_id, time);
+  CREATE INDEX ${usage}_by_agent ON ${usage} (agent_id, time);
+  CREATE INDEX ${usage}_by_requester ON ${usage} (requester_id, time);
+  CREATE INDEX ${usage}_by_model ON ${usage} (model_ref, time);
+
+  CREATE TABLE ${usageTotals}_new (
+    period_start TEXT NOT NULL,
+    period_kind TEXT NOT NULL,
+    scope_kind TEXT NOT NULL,
+    scope_id TEXT NOT NULL,
+    calls INTEGER NOT NULL,
+    tokens INTEGER NOT NULL,
+    cost_nano INTEGER NOT NULL,
+    PRIMARY KEY (period_start, period_kind, scope_kind, scope_id)
+  ) WITHOUT ROWID;
+  INSERT INTO ${usageTotals}_new SELECT period_start, period_kind, scope_kind, scope_id, calls, tokens, cost_nano FROM ${usageTotals};
+  DROP TABLE ${usageTotals};
+  ALTER TABLE ${usageTotals}_new RENAME TO ${usageTotals};
+
+  CREATE TABLE ${usageDays}_new (
+    offset_minutes INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    dimension TEXT NOT NULL,
+    key TEXT NOT NULL,
+    calls INTEGER NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    cache_read_tokens INTEGER NOT NULL,
+    cache_write_tokens INTEGER NOT NULL,
+    reasoning_tokens INTEGER NOT NULL,
+    cost_nano INTEGER NOT NULL,
+    estimated_calls INTEGER NOT NULL,
+    unpriced_calls INTEGER NOT NULL,
+    PRIMARY KEY (offset_minutes, day, dimension, key)
+  ) WITHOUT ROWID;
+  INSERT INTO ${usageDays}_new SELECT offset_minutes, day, dimension, key, calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+    reasoning_tokens, cost_nano, estimated_calls, unpriced_calls FROM ${usageDays};
+  DROP TABLE ${usageDays};
+  ALTER TABLE ${usageDays}_new RENAME TO ${usageDays};
+  `,
 ];
