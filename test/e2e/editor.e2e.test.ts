@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
 import { assertRunEnded, startRun } from './helpers/agents';
-import { addConnection, connectionRowById, dismissKeyNotice, registerDiscoveredModels } from './helpers/connections';
+import { runAgentOnLocalOllama } from './helpers/journeys';
 import { chooseOption, waitUntil } from './helpers/ui';
-import { agentsWebview, connectionsWebview, editorWebview } from './helpers/webviews';
-import { env, openWorkbench, runCommand, setSideBarWidth, widenSideBar, type Session } from './helpers/workbench';
+import { agentsWebview, editorWebview } from './helpers/webviews';
+import { openWorkbench, runCommand, setSideBarWidth, type Session } from './helpers/workbench';
 
 /**
  * Page-side: what keeps a column of the table in the scroll box `testId` from being reached: a
@@ -52,25 +52,7 @@ describe('Switchboard editor in VS Code (packaged extension)', function () {
   });
 
   it('runs an agent once on a local Ollama connection', async () => {
-    await runCommand(session.page, 'Switchboard: Focus Connections');
-    const connections = (await connectionsWebview(session.page)).view;
-    await connections.getByTestId('add-connection-button').first().waitFor({ timeout: 60_000 });
-    await widenSideBar(session.page);
-    const connectionId = await addConnection(connections, { provider: 'Ollama', name: OLLAMA, baseUrl: env('SWITCHBOARD_FIXTURE_OLLAMA_URL') });
-    await dismissKeyNotice(connections);
-    await registerDiscoveredModels(connectionRowById(connections, connectionId), ['llava:latest', 'llama3.2:latest', 'qwen2.5-coder:7b'], 3);
-
-    await runCommand(session.page, 'Switchboard: Show Runs');
-    const agents = (await agentsWebview(session.page)).view;
-    await agents.getByTestId('new-agent-button').first().click();
-    const form = agents.getByTestId('agent-form');
-    await form.locator('[data-testid="field-agent-name"] input').fill(AGENT);
-    await form.getByTestId('save-agent-button').click();
-    const row = agents.getByTestId('agent-row').filter({ has: agents.getByTestId('agent-name').filter({ hasText: AGENT }) });
-    await row.getByTestId('run-agent-button').click();
-    await agents.locator('[data-testid="run-input"] textarea').fill('Summarise: the editor opens');
-    runId = await startRun(agents);
-    await assertRunEnded(agents, runId, 'succeeded');
+    runId = await runAgentOnLocalOllama(session.page, { connection: OLLAMA, models: ['llava:latest', 'llama3.2:latest', 'qwen2.5-coder:7b'], agent: AGENT, input: 'Summarise: the editor opens' });
   });
 
   it('opens the editor on its Runs tab, with the run listed by name', async () => {

@@ -1,10 +1,9 @@
 import * as assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
-import { assertRunEnded, startRun } from './helpers/agents';
-import { addConnection, connectionRowById, dismissKeyNotice, registerDiscoveredModels } from './helpers/connections';
+import { runAgentOnLocalOllama } from './helpers/journeys';
 import { chooseOption, waitUntil } from './helpers/ui';
-import { agentsWebview, connectionsWebview, editorWebview } from './helpers/webviews';
-import { env, openWorkbench, runCommand, widenSideBar, type Session } from './helpers/workbench';
+import { editorWebview } from './helpers/webviews';
+import { openWorkbench, runCommand, type Session } from './helpers/workbench';
 
 /**
  * The Usage tab of the Switchboard editor as a person meets it: empty before any call, with a
@@ -40,24 +39,7 @@ describe('Usage tab of the Switchboard editor (packaged extension)', function ()
   });
 
   it('runs an agent once on a local Ollama connection', async () => {
-    await runCommand(session.page, 'Switchboard: Focus Connections');
-    const connections = (await connectionsWebview(session.page)).view;
-    await connections.getByTestId('add-connection-button').first().waitFor({ timeout: 60_000 });
-    await widenSideBar(session.page);
-    const connectionId = await addConnection(connections, { provider: 'Ollama', name: OLLAMA, baseUrl: env('SWITCHBOARD_FIXTURE_OLLAMA_URL') });
-    await dismissKeyNotice(connections);
-    await registerDiscoveredModels(connectionRowById(connections, connectionId), ['llama3.2:latest'], 3);
-
-    await runCommand(session.page, 'Switchboard: Show Runs');
-    const agents = (await agentsWebview(session.page)).view;
-    await agents.getByTestId('new-agent-button').first().click();
-    const form = agents.getByTestId('agent-form');
-    await form.locator('[data-testid="field-agent-name"] input').fill(AGENT);
-    await form.getByTestId('save-agent-button').click();
-    const row = agents.getByTestId('agent-row').filter({ has: agents.getByTestId('agent-name').filter({ hasText: AGENT }) });
-    await row.getByTestId('run-agent-button').click();
-    await agents.locator('[data-testid="run-input"] textarea').fill('Count: the usage tab');
-    await assertRunEnded(agents, await startRun(agents), 'succeeded');
+    await runAgentOnLocalOllama(session.page, { connection: OLLAMA, models: ['llama3.2:latest'], agent: AGENT, input: 'Count: the usage tab' });
   });
 
   it("lists the run's call by connection under a drawn chart, with the same figures in its tables", async () => {

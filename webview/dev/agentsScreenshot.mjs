@@ -7,61 +7,18 @@
 // CHROMIUM overrides the browser (default /usr/bin/chromium). Screenshots go to
 // .test-artifacts/agents-preview unless outDir is given.
 /* global document, window -- used inside page.evaluate, which runs in the page */
-import * as esbuild from 'esbuild';
-import { mkdir, readFile } from 'node:fs/promises';
-import { extname, join, normalize, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/harness/common.mjs';
+import { startPreview } from './previewKit.mjs';
 
-const root = resolve(import.meta.dirname, '..', '..');
-const outDir = resolve(process.argv[2] ?? join(root, '.test-artifacts', 'agents-preview'));
-const ORIGIN = 'http://preview.test';
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json' };
+const preview = await startPreview({ fakeHost: 'agentsFakeHost', page: 'agentsPreview.html', outDirName: 'agents-preview', viewport: { width: 380, height: 900 } });
+const { shoot } = preview;
 
-await esbuild.build({
-  entryPoints: [join(root, 'webview/dev/agentsFakeHost.ts')],
-  bundle: true,
-  format: 'iife',
-  outfile: join(root, 'dist/webview-dev/agentsFakeHost.js'),
-  logLevel: 'warning',
-});
-await mkdir(outDir, { recursive: true });
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? CHROMIUM,
-  args: CHROMIUM_ARGS,
-});
-const problems = [];
-
-async function open(query, { width = 380, height = 900 } = {}) {
-  const page = await browser.newPage({ viewport: { width, height } });
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') problems.push(`${query}: console ${message.type()}: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`${query}: page error: ${error.message}`));
-  await page.route(`${ORIGIN}/**`, async (route) => {
-    const path = normalize(decodeURIComponent(new URL(route.request().url()).pathname));
-    const file = join(root, path);
-    if (!file.startsWith(root)) return route.fulfill({ status: 403 });
-    try {
-      await route.fulfill({ status: 200, body: await readFile(file), headers: { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' } });
-    } catch {
-      problems.push(`${query}: not found: ${path}`);
-      await route.fulfill({ status: 404 });
-    }
-  });
-  await page.goto(`${ORIGIN}/webview/dev/agentsPreview.html?${query}`);
+async function open(query, size) {
+  const page = await preview.open(query, size);
   await page.locator('[data-testid="loading"]').waitFor({ state: 'detached' });
   // Let vscode-elements finish their first render and the codicon font load.
   await page.evaluate(() => document.fonts.ready);
   await page.waitForTimeout(150);
   return page;
-}
-
-async function shoot(page, name) {
-  const path = join(outDir, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  console.log(`  ${path}`);
 }
 
 const runIndex = async (page, status, code) =>
@@ -141,10 +98,4 @@ for (const scenario of ['empty', 'no-connections']) {
   await page.close();
 }
 
-await browser.close();
-if (problems.length > 0) {
-  console.error(`Problems:\n${problems.join('\n')}`);
-  process.exitCode = 1;
-} else {
-  console.log('No console errors, page errors or CSP violations.');
-}
+await preview.finish();

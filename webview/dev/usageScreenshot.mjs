@@ -7,49 +7,15 @@
 //
 // Screenshots go to .test-artifacts/usage-preview unless outDir is given.
 /* global document, performance -- used inside page.evaluate, which runs in the page */
-import * as esbuild from 'esbuild';
-import { mkdir, readFile } from 'node:fs/promises';
-import { extname, join, normalize, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/harness/common.mjs';
+import { startPreview } from './previewKit.mjs';
 
-const root = resolve(import.meta.dirname, '..', '..');
-const outDir = resolve(process.argv[2] ?? join(root, '.test-artifacts', 'usage-preview'));
-const ORIGIN = 'http://preview.test';
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json' };
+const preview = await startPreview({ fakeHost: 'editorFakeHost', page: 'editorPreview.html', outDirName: 'usage-preview', viewport: { width: 1100, height: 900 } });
+const { shoot } = preview;
 
-await esbuild.build({ entryPoints: [join(root, 'webview/dev/editorFakeHost.ts')], bundle: true, format: 'iife', outfile: join(root, 'dist/webview-dev/editorFakeHost.js'), logLevel: 'warning' });
-await mkdir(outDir, { recursive: true });
-
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? CHROMIUM, args: CHROMIUM_ARGS });
-const problems = [];
-
-async function open(query, { width = 1100, height = 900 } = {}) {
-  const page = await browser.newPage({ viewport: { width, height } });
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') problems.push(`${query}: console ${message.type()}: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`${query}: page error: ${error.message}`));
-  await page.route(`${ORIGIN}/**`, async (route) => {
-    const path = normalize(decodeURIComponent(new URL(route.request().url()).pathname));
-    const file = join(root, path);
-    if (!file.startsWith(root)) return route.fulfill({ status: 403 });
-    try {
-      await route.fulfill({ status: 200, body: await readFile(file), headers: { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' } });
-    } catch {
-      problems.push(`${query}: not found: ${path}`);
-      await route.fulfill({ status: 404 });
-    }
-  });
-  await page.goto(`${ORIGIN}/webview/dev/editorPreview.html?${query}`);
+async function open(query, size) {
+  const page = await preview.open(query, size);
   await page.evaluate(() => document.fonts.ready);
   return page;
-}
-
-async function shoot(page, name) {
-  const path = join(outDir, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  console.log(`  ${path}`);
 }
 
 console.log('Usage tab screenshots:');
@@ -97,10 +63,4 @@ console.log('Usage tab screenshots:');
   await page.close();
 }
 
-await browser.close();
-if (problems.length > 0) {
-  console.error(`Problems:\n${problems.join('\n')}`);
-  process.exitCode = 1;
-} else {
-  console.log('No console errors, page errors or CSP violations.');
-}
+await preview.finish();
