@@ -1,13 +1,12 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { SwitchboardApiV1 } from '../../src/api/types';
-import type { Agent, RunRecord, StartAgentRunRequest } from '../../src/contracts/agents';
+import type { Agent, RunRecord } from '../../src/contracts/agents';
 import type { Connection } from '../../src/contracts/connections';
 import type { TestingApi } from '../../src/vscode/testing';
 import { assertCanaryOnlyInHeader } from '../fixtures/canary';
 import { CANARY_KEY, activate, addConnection, assertNoCanary, fixtureUrl, waitFor } from './helpers';
+import { FIXTURE_ID, type FixtureExtension, activateProviderFixture } from './providerFixture';
 
-const FIXTURE_ID = 'switchboard-test.fixture-provider';
 const IMPOSTOR_ID = 'switchboard-test.fixture-impostor';
 
 /** What the impostor extension (test/fixtures/extensions/fixture-impostor) exports. */
@@ -17,21 +16,6 @@ interface ImpostorExtension {
   heardRuns(): string[];
 }
 
-/** What the fixture extension (test/fixtures/extensions/fixture-provider) exports. */
-interface FixtureExtension {
-  baseUrl: string;
-  providerId: string;
-  register(): void;
-  unregister(): void;
-  requests(): { url: string; headers: Record<string, string | string[] | undefined>; body: string }[];
-  seen(): { label: string; value: unknown }[];
-  listProviders(): SwitchboardApiV1['listProviders'] extends () => infer R ? R : never;
-  listConnections(): ReturnType<SwitchboardApiV1['listConnections']>;
-  listModels(connectionId?: string): ReturnType<SwitchboardApiV1['listModels']>;
-  startAgentRun(request: StartAgentRunRequest): Promise<RunRecord>;
-  raw(method: string, ...args: unknown[]): unknown;
-  getApi(...args: unknown[]): unknown;
-}
 
 async function refusal(call: () => unknown): Promise<{ code?: string; message: string }> {
   try {
@@ -52,9 +36,7 @@ describe('Other extensions: the public API, with a fixture extension loaded besi
 
   before(async () => {
     ({ testing } = await activate());
-    const extension = vscode.extensions.getExtension<FixtureExtension>(FIXTURE_ID);
-    assert.ok(extension, `${FIXTURE_ID} is not installed: run the suite through scripts/harness/integration.mjs`);
-    fixture = await extension.activate();
+    fixture = await activateProviderFixture();
   });
 
   it('sees the provider the fixture registers, creates a connection of it, discovers its models and runs an agent as the fixture', async () => {

@@ -1,22 +1,12 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { Agent, RunRecord, StartAgentRunRequest } from '../../src/contracts/agents';
+import type { Agent } from '../../src/contracts/agents';
 import type { Connection } from '../../src/contracts/connections';
 import type { UsageReport } from '../../src/contracts/usage';
 import type { TestingApi } from '../../src/vscode/testing';
 import { CANARY_KEY, activate, addConnection, assertNoCanary, waitFor } from './helpers';
+import { FIXTURE_ID, type FixtureExtension, activateProviderFixture } from './providerFixture';
 
-const FIXTURE_ID = 'switchboard-test.fixture-provider';
-
-/** What the fixture extension (test/fixtures/extensions/fixture-provider) exports, as far as this suite uses it. */
-interface FixtureExtension {
-  baseUrl: string;
-  providerId: string;
-  register(): void;
-  listProviders(): { id: string }[];
-  startAgentRun(request: StartAgentRunRequest): Promise<RunRecord>;
-  raw(method: string, ...args: unknown[]): unknown;
-}
 
 /** Today in this machine's time zone, as the ledger's periods count it. */
 function today(): { day: string; utcOffsetMinutes: number } {
@@ -33,9 +23,7 @@ describe('Usage, spend and budgets in the real extension host', function () {
 
   before(async () => {
     ({ testing } = await activate());
-    const extension = vscode.extensions.getExtension<FixtureExtension>(FIXTURE_ID);
-    assert.ok(extension, `${FIXTURE_ID} is not installed: run the suite through scripts/harness/integration.mjs`);
-    fixture = await extension.activate();
+    fixture = await activateProviderFixture();
     if (!fixture.listProviders().some((provider) => provider.id === fixture.providerId)) fixture.register();
     connection = await addConnection({ name: 'Echo usage', providerId: fixture.providerId, baseUrl: fixture.baseUrl });
     testing.queueAnswers(CANARY_KEY);
