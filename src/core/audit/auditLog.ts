@@ -354,8 +354,12 @@ export class AuditLog {
           settle(() => reject(new Error(message.message)));
         }
       });
-      worker.on('error', (error) => settle(() => reject(error)));
-      worker.on('exit', (code) => settle(() => reject(new Error(`the worker exited (${code}) before it answered`))));
+      // An uncaught error comes on another channel than the worker's messages, so it may arrive
+      // before an answer the worker posted first; 'exit' follows it once every message has been
+      // delivered, so the outcome is decided there: the answer if one came, else the error.
+      let failure: Error | undefined;
+      worker.on('error', (error) => (failure ??= error));
+      worker.on('exit', (code) => settle(() => reject(failure ?? new Error(`the worker exited (${code}) before it answered`))));
     });
   }
 
