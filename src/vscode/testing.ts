@@ -57,7 +57,8 @@ export interface TestingApi {
   /**
    * Writes `rounds` values to each of `keys` at once, through the globalState store the
    * extension uses, each writer pausing at random between its writes; resolves with how many
-   * times a writer then read back something other than its own last value. The keys are removed after.
+   * times a writer read back something other than its own last value (at once, once the write
+   * resolved, and after the pause). The keys are removed after.
    */
   writeStateConcurrently(keys: readonly string[], rounds: number): Promise<number>;
   /** Lines written to the Switchboard output channel. */
@@ -142,7 +143,10 @@ export function createTestingApi(deps: {
       const pause = () => new Promise((resolve) => (Math.random() < 0.5 ? setImmediate(resolve) : setTimeout(resolve, Math.floor(Math.random() * 3))));
       const writer = async (key: string) => {
         for (let round = 1; round <= rounds; round++) {
-          await deps.store.update(key, round);
+          const writing = deps.store.update(key, round);
+          // Read at once, as code that does not await its write does.
+          if (deps.store.get(key) !== round) stale++;
+          await writing;
           if (deps.store.get(key) !== round) stale++;
           await pause();
           if (deps.store.get(key) !== round) stale++;
