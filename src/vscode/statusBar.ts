@@ -11,10 +11,11 @@ function showSpend(): boolean {
 
 /**
  * Shows the default connection, and with `switchboard.statusBar.showSpend` today's spend (one
- * read of a running total, moved as calls are recorded); clicking it picks another connection.
+ * read of a running total, moved as calls are recorded here or in another window, and at
+ * midnight); clicking it picks another connection.
  * `item` is there for the integration tests.
  */
-export function defaultConnectionStatusBar(connections: ConnectionService, settings: Settings, ledger: Pick<UsageLedger, 'today' | 'onDidRecord'>): vscode.Disposable & { readonly item: vscode.StatusBarItem } {
+export function defaultConnectionStatusBar(connections: ConnectionService, settings: Settings, ledger: Pick<UsageLedger, 'today' | 'onDidRecord' | 'watchElsewhere'>): vscode.Disposable & { readonly item: vscode.StatusBarItem } {
   const item = vscode.window.createStatusBarItem('switchboard.defaultConnection', vscode.StatusBarAlignment.Right, 100);
   item.name = vscode.l10n.t('Switchboard: Default Connection');
   item.command = 'switchboard.setDefaultConnection';
@@ -33,10 +34,27 @@ export function defaultConnectionStatusBar(connections: ConnectionService, setti
     item.tooltip = spend === undefined ? tooltip : `${tooltip}\n${vscode.l10n.t("Today's spend on model calls: {0} (Switchboard: Show Usage).", spend)}`;
     item.backgroundColor = connection ? undefined : new vscode.ThemeColor('statusBarItem.warningBackground');
   };
+  // While the spend is shown, other windows' calls and a new day move it too.
+  let watch: vscode.Disposable | undefined;
+  const follow = () => {
+    if (showSpend()) watch ??= ledger.watchElsewhere(update);
+    else {
+      watch?.dispose();
+      watch = undefined;
+    }
+  };
   update();
+  follow();
   item.show();
-  const subscriptions = [connections.onDidChange(update), settings.onDidChange(update), ledger.onDidRecord(() => showSpend() && update())];
-  return { item, dispose: () => [item, ...subscriptions].forEach((d) => d.dispose()) };
+  const subscriptions = [
+    connections.onDidChange(update),
+    settings.onDidChange(() => {
+      follow();
+      update();
+    }),
+    ledger.onDidRecord(() => showSpend() && update()),
+  ];
+  return { item, dispose: () => [item, ...subscriptions, { dispose: () => watch?.dispose() }].forEach((d) => d.dispose()) };
 }
 
 /** Today's spend, or undefined when the database cannot be read (the item still shows the connection). */

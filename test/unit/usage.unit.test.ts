@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { UsageReportRequest } from '../../src/contracts/usage';
 import { SwitchboardError } from '../../src/core/base/errors';
 import { settleUsage } from '../../src/core/calls/callUsage';
-import { RECORDED_NOTICE_MS, UsageLedger, totalKey } from '../../src/core/calls/usageLedger';
+import { ELSEWHERE_CHECK_MS, RECORDED_NOTICE_MS, UsageLedger, totalKey } from '../../src/core/calls/usageLedger';
 import { Budgets } from '../../src/core/calls/budgets';
 import { Database } from '../../src/core/store/database';
 import { MIGRATIONS } from '../../src/core/store/schema';
@@ -406,6 +406,31 @@ describe('Usage ledger: running totals and reports in SQL', () => {
     await ledger.record(call());
     assert.equal(told, 3);
     ledger.dispose();
+  });
+
+  it("tells a watch of another window's calls and of a new day, not of its own window's, and stops looking once no watch is open", async () => {
+    temp = await tempDatabase();
+    const timers = new ManualTimers();
+    const clock = new FixedClock(new Date('2026-11-21T12:00:00Z'));
+    const mine = new UsageLedger({ db: temp.db, clock, utcOffsetMinutes: () => 0, timers });
+    const theirs = new UsageLedger({ db: temp.open(), clock, utcOffsetMinutes: () => 0 });
+    let told = 0;
+    const watch = mine.watchElsewhere(() => told++);
+    assert.equal(timers.fire(ELSEWHERE_CHECK_MS), 1);
+    assert.equal(told, 0, 'nothing changed');
+    await mine.record(call());
+    timers.fire(ELSEWHERE_CHECK_MS);
+    assert.equal(told, 0, "this window's own call is told by onDidRecord, not here");
+    await theirs.record(call());
+    timers.fire(ELSEWHERE_CHECK_MS);
+    assert.equal(told, 1, "another window's call");
+    clock.time = new Date('2026-11-22T00:00:01Z');
+    timers.fire(ELSEWHERE_CHECK_MS);
+    assert.equal(told, 2, 'a new day');
+    watch.dispose();
+    assert.equal(timers.fire(ELSEWHERE_CHECK_MS), 0, 'no look once the last watch is closed');
+    mine.dispose();
+    theirs.dispose();
   });
 
   it('refuses a range that ends before it starts, or spans too many periods', async () => {

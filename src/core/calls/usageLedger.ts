@@ -25,6 +25,8 @@ const { usage: USAGE, usageTotals: TOTALS, usageDays: DAYS } = TABLES;
 const DAY_MS = 86_400_000;
 /** The Usage tab and the status bar hear of recorded calls at most once in this long. */
 export const RECORDED_NOTICE_MS = 1_000;
+/** How often a watch (`watchElsewhere`) looks for another window's commits and a new day. */
+export const ELSEWHERE_CHECK_MS = 15_000;
 
 /** What the ledger keeps running totals for: every call counts in its connection's, its agent's, its requester's, and `all`. */
 export type ScopeKind = 'connection' | 'agent' | 'requester' | 'all';
@@ -153,6 +155,10 @@ export class UsageLedger implements Disposable {
   private readonly known = new Map<string, RunningTotal>();
   private knownAt: number | undefined;
   private spacing: Timer | undefined;
+  private readonly watchers = new Set<{ listener: () => void }>();
+  private watchTimer: Timer | undefined;
+  private watchedVersion: number | undefined;
+  private watchedDay: string | undefined;
   private recordedMeanwhile = false;
 
   constructor(private readonly deps: UsageLedgerDeps) {
@@ -361,7 +367,50 @@ export class UsageLedger implements Disposable {
     return rows.map(fromRow);
   }
 
+  /**
+   * Calls `listener` when the ledger may have changed without this window recording: another
+   * window committed to the database, or a new day began (today's total starts over). Looked for
+   * every ELSEWHERE_CHECK_MS on the ledger's timers, while any watch is open: one pragma read.
+   */
+  watchElsewhere(listener: () => void): Disposable {
+    const watcher = { listener };
+    this.watchers.add(watcher);
+    if (this.watchers.size === 1) {
+      this.watchedVersion = this.deps.db.dataVersion();
+      this.watchedDay = this.period('day').start;
+      this.scheduleWatch();
+    }
+    return {
+      dispose: () => {
+        this.watchers.delete(watcher);
+        if (this.watchers.size === 0) {
+          this.watchTimer?.cancel();
+          this.watchTimer = undefined;
+        }
+      },
+    };
+  }
+
+  private scheduleWatch(): void {
+    this.watchTimer = (this.deps.timers ?? systemTimers).start(ELSEWHERE_CHECK_MS, () => {
+      let version: number | undefined;
+      try {
+        version = this.deps.db.dataVersion();
+      } catch {
+        // The database cannot be read now: the next look tries again.
+      }
+      const day = this.period('day').start;
+      const changed = (version !== undefined && version !== this.watchedVersion) || day !== this.watchedDay;
+      if (version !== undefined) this.watchedVersion = version;
+      this.watchedDay = day;
+      this.scheduleWatch();
+      if (changed) for (const { listener } of [...this.watchers]) listener();
+    });
+  }
+
   dispose(): void {
+    this.watchTimer?.cancel();
+    this.watchers.clear();
     this.spacing?.cancel();
     this.spacing = undefined;
     this.recorded.dispose();
