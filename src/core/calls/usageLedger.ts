@@ -376,7 +376,7 @@ export class UsageLedger implements Disposable {
     const watcher = { listener };
     this.watchers.add(watcher);
     if (this.watchers.size === 1) {
-      this.watchedVersion = this.deps.db.dataVersion();
+      this.watchedVersion = this.readDataVersion();
       this.watchedDay = this.period('day').start;
       this.scheduleWatch();
     }
@@ -393,12 +393,7 @@ export class UsageLedger implements Disposable {
 
   private scheduleWatch(): void {
     this.watchTimer = (this.deps.timers ?? systemTimers).start(ELSEWHERE_CHECK_MS, () => {
-      let version: number | undefined;
-      try {
-        version = this.deps.db.dataVersion();
-      } catch {
-        // The database cannot be read now: the next look tries again.
-      }
+      const version = this.readDataVersion();
       const day = this.period('day').start;
       const changed = (version !== undefined && version !== this.watchedVersion) || day !== this.watchedDay;
       if (version !== undefined) this.watchedVersion = version;
@@ -406,6 +401,15 @@ export class UsageLedger implements Disposable {
       this.scheduleWatch();
       if (changed) for (const { listener } of [...this.watchers]) listener();
     });
+  }
+
+  /** The database's data version, or undefined when it cannot be read now (the next look tries again). */
+  private readDataVersion(): number | undefined {
+    try {
+      return this.deps.db.dataVersion();
+    } catch {
+      return undefined;
+    }
   }
 
   dispose(): void {
