@@ -17,9 +17,9 @@
 //   SWITCHBOARD_BENCH_FILTERS=N   filter changes per tab (default 20)
 // Functions passed to evaluate / addInitScript run in the page, with its globals.
 /* global window, document, performance, MutationObserver, Event, requestAnimationFrame */
-import { HarnessError, log } from '../scripts/harness/common.mjs';
+import { log, runAsScript } from '../scripts/harness/common.mjs';
 import { withPackagedEditor } from './packagedEditor.mjs';
-import { bounded, summarise, table } from './figures.ts';
+import { bounded, p50p95, table } from './figures.ts';
 
 const OPENINGS = bounded('SWITCHBOARD_BENCH_OPENINGS', 8, 1, 100);
 const FILTERS = bounded('SWITCHBOARD_BENCH_FILTERS', 20, 2, 500);
@@ -140,20 +140,16 @@ async function main() {
       }
       await session.screenshot('after');
 
-      const cell = (values) => {
-        const { p50, p95 } = summarise(values);
-        return `${p50.toFixed(1)} / ${p95.toFixed(1)}`;
-      };
       const sizes = { models: `${volume.models.toLocaleString('en')} models`, runs: `${volume.runs.toLocaleString('en')} runs`, audit: `${volume.auditTotal.toLocaleString('en')} entries` };
       const out = [
         `\nThe Switchboard editor in code-server (packaged extension, headless Chromium ${session.browser.version()}); ms, p50 / p95\n`,
         table(
           ['tab', `first rows after opening (n=${OPENINGS})`, `a filter shows its result (n=${FILTERS})`],
-          TABS.map((tab) => [`${tab.label} (${sizes[tab.id]})`, cell(opened[tab.id]), cell(filtered[tab.id])]),
+          TABS.map((tab) => [`${tab.label} (${sizes[tab.id]})`, p50p95(opened[tab.id]), p50p95(filtered[tab.id])]),
         ),
         '\n  targets: first rows < 150 ms, a filter < 50 ms\n',
-        written.length ? `  of the opening, VS Code's webview start until the editor's document is written: ${cell(written)}\n` : '',
-        tabsDrawn.length ? `  and until the tabs are drawn (the view started, the host's snapshot in): ${cell(tabsDrawn)}\n` : '',
+        written.length ? `  of the opening, VS Code's webview start until the editor's document is written: ${p50p95(written)}\n` : '',
+        tabsDrawn.length ? `  and until the tabs are drawn (the view started, the host's snapshot in): ${p50p95(tabsDrawn)}\n` : '',
         `  (openings from the webview's creation; filters: ${TABS.map((tab) => `${tab.label} "${tab.value}"`).join(', ')}, and empty, in turn)\n`,
       ];
       process.stdout.write(out.join(''));
@@ -163,10 +159,4 @@ async function main() {
   });
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    process.stderr.write(`[harness] bench:editor: ${error instanceof HarnessError ? error.message : error.stack}\n`);
-    process.exit(1);
-  },
-);
+runAsScript(import.meta.url, 'bench:editor', main);

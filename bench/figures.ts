@@ -37,6 +37,12 @@ export function summarise(values: number[]): Summary {
 
 export const ms = (value: number) => `${value.toFixed(2)} ms`;
 
+/** "p50 / p95" in ms with one decimal, for a table cell. */
+export function p50p95(values: number[]): string {
+  const { p50, p95 } = summarise(values);
+  return `${p50.toFixed(1)} / ${p95.toFixed(1)}`;
+}
+
 /** Columns padded to their widest cell; the first left-aligned, the rest right-aligned. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));

@@ -17,10 +17,10 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { HarnessError, NODE24, REPO, log } from '../scripts/harness/common.mjs';
+import { NODE24, REPO, log, runAsScript } from '../scripts/harness/common.mjs';
 import { withPackagedEditor } from './packagedEditor.mjs';
 import { loadavg } from 'node:os';
-import { bounded, machineLine, summarise, table } from './figures.ts';
+import { bounded, machineLine, p50p95, table } from './figures.ts';
 
 const CALLS = bounded('SWITCHBOARD_BENCH_CALLS', 100_000, 1_000, 1_000_000);
 const REPORTS = bounded('SWITCHBOARD_BENCH_REPORTS', 20, 2, 500);
@@ -93,16 +93,12 @@ async function main() {
       }
       await session.screenshot('usage');
 
-      const cell = (values) => {
-        const { p50, p95 } = summarise(values);
-        return `${p50.toFixed(1)} / ${p95.toFixed(1)}`;
-      };
       const periods = await frame.locator('[data-testid="usage-period-row"]').count();
       const out = [
         `\nThe Usage tab in code-server over ${seeded.calls.toLocaleString('en')} stored calls (packaged extension, headless Chromium ${session.browser.version()}); ms, p50 / p95\n`,
         table(
           ['last 90 days', `report asked → arrived (n=${figures[0].report.length})`, 'arrived → first chart drawn'],
-          shapes.map((shape, i) => [`per ${shape.period}, by ${shape.group}`, cell(figures[i].report), cell(figures[i].chart)]),
+          shapes.map((shape, i) => [`per ${shape.period}, by ${shape.group}`, p50p95(figures[i].report), p50p95(figures[i].chart)]),
         ),
         `\n  goal: first chart drawn < 100 ms after the tab's data arrives (the last chart: ${periods} periods)\n`,
         `  ${machineLine(load)}\n`,
@@ -114,10 +110,4 @@ async function main() {
   });
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    process.stderr.write(`[harness] bench:usage-editor: ${error instanceof HarnessError ? error.message : error.stack}\n`);
-    process.exit(1);
-  },
-);
+runAsScript(import.meta.url, 'bench:usage-editor', main);
