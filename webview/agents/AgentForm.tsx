@@ -4,7 +4,7 @@ import type { Agent } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
 import { errorMessage } from '../shared/errors';
 import { formatCount } from '../shared/locale';
-import { FormError, FormPanel, TextField } from '../shared/fields';
+import { FormActions, FormError, FormPanel, TextField } from '../shared/fields';
 import {
   AGENT_LIMITS,
   agentFormValues,
@@ -273,14 +273,15 @@ export function AgentForm({ client, connections, defaultConnectionId, agent, onC
 
       {formError && <FormError testId="agent-form-error" text={formError} />}
 
-      <div class="form-actions">
-        <vscode-button type="submit" data-testid="save-agent-button" aria-disabled={saving ? 'true' : undefined} icon={saving ? 'loading' : ''} iconSpin={saving}>
-          {saving ? l10n.t('Saving…') : editing ? l10n.t('Save changes') : l10n.t('Create agent')}
-        </vscode-button>
-        <vscode-button secondary type="button" data-testid="cancel-agent-button" disabled={saving} onClick={onCancel}>
-          {l10n.t('Cancel')}
-        </vscode-button>
-      </div>
+      <FormActions
+        busy={saving}
+        submitLabel={editing ? l10n.t('Save changes') : l10n.t('Create agent')}
+        busyLabel={l10n.t('Saving…')}
+        submitTestId="save-agent-button"
+        cancelLabel={l10n.t('Cancel')}
+        cancelTestId="cancel-agent-button"
+        onCancel={onCancel}
+      />
     </FormPanel>
   );
 }

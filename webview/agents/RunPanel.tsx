@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Agent } from '../../src/contracts/agents';
 import type { AgentsConnection } from '../../src/contracts/agentsView';
 import { errorMessage } from '../shared/errors';
-import { FormError, FormPanel } from '../shared/fields';
+import { FormActions, FormError, FormPanel } from '../shared/fields';
 import { buildRunRequest, connectionOptions, defaultModelLabel, modelOptions, plannedConnection, plannedModel, validateRunForm, withConnection, type RunFormValues } from './agentModel';
 import type { AgentsClient } from './client';
 import { SelectField, TextAreaField } from './fields';
@@ -159,14 +159,16 @@ export function RunPanel({ client, agent, connections, defaultConnectionId, valu
         </p>
       )}
 
-      <div class="form-actions">
-        <vscode-button type="submit" data-testid="start-run-button" icon={starting ? 'loading' : 'play'} iconSpin={starting} aria-disabled={starting ? 'true' : undefined}>
-          {starting ? l10n.t('Starting…') : l10n.t('Run')}
-        </vscode-button>
-        <vscode-button secondary type="button" data-testid="close-run-panel-button" disabled={starting} onClick={onClose}>
-          {l10n.t('Close')}
-        </vscode-button>
-      </div>
+      <FormActions
+        busy={starting}
+        submitLabel={l10n.t('Run')}
+        busyLabel={l10n.t('Starting…')}
+        submitTestId="start-run-button"
+        submitIcon="play"
+        cancelLabel={l10n.t('Close')}
+        cancelTestId="close-run-panel-button"
+        onCancel={onClose}
+      />
     </FormPanel>
   );
 }

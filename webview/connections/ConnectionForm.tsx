@@ -4,7 +4,7 @@ import type { Connection } from '../../src/contracts/connections';
 import type { RegisteredModel } from '../../src/contracts/models';
 import type { ProviderDescriptor, ProviderField } from '../../src/contracts/providers';
 import { errorMessage } from '../shared/errors';
-import { FormError, FormField, FormPanel, Select, TextField } from '../shared/fields';
+import { FormActions, FormError, FormField, FormPanel, Select, TextField } from '../shared/fields';
 import { WithStrong } from '../shared/messages';
 import type { ConnectionsClient } from './client';
 import {
@@ -246,14 +246,16 @@ export function ConnectionForm({ client, providers, mode, connection, models = [
 
       {formError && !(editing && !descriptor) && <FormError testId="form-error" text={formError} />}
 
-      <div class="form-actions">
-        <vscode-button type="submit" data-testid="save-connection-button" disabled={!descriptor} aria-disabled={saving ? 'true' : undefined} icon={saving ? 'loading' : ''} iconSpin={saving}>
-          {saving ? l10n.t('Saving…') : editing ? l10n.t('Save changes') : l10n.t('Save')}
-        </vscode-button>
-        <vscode-button secondary type="button" data-testid="cancel-button" disabled={saving} onClick={onCancel}>
-          {l10n.t('Cancel')}
-        </vscode-button>
-      </div>
+      <FormActions
+        busy={saving}
+        submitLabel={editing ? l10n.t('Save changes') : l10n.t('Save')}
+        busyLabel={l10n.t('Saving…')}
+        submitTestId="save-connection-button"
+        submitDisabled={!descriptor}
+        cancelLabel={l10n.t('Cancel')}
+        cancelTestId="cancel-button"
+        onCancel={onCancel}
+      />
     </FormPanel>
   );
 }

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { BudgetStatus } from '../../src/contracts/usage';
 import { SelectField } from '../agents/fields';
 import { errorMessage } from '../shared/errors';
-import { FormError, FormField, FormPanel, Select, TextField } from '../shared/fields';
+import { FormActions, FormError, FormField, FormPanel, Select, TextField } from '../shared/fields';
 import { MessageLine, type RowMessage } from '../shared/messages';
 import { RowAction } from '../shared/RowAction';
 import type { EditorClient, EditorSnapshot } from './client';
@@ -232,14 +232,15 @@ function BudgetForm({ client, snapshot, requesters, initial, onSaved, onCancel }
         />
       </div>
       {formError && <FormError testId="budget-form-error" text={formError} />}
-      <div class="form-actions">
-        <vscode-button type="submit" data-testid="budget-save" aria-disabled={saving ? 'true' : undefined} icon={saving ? 'loading' : ''} iconSpin={saving}>
-          {saving ? l10n.t('Saving…') : editing ? l10n.t('Save changes') : l10n.t('Add budget')}
-        </vscode-button>
-        <vscode-button secondary type="button" data-testid="budget-cancel" disabled={saving} onClick={onCancel}>
-          {l10n.t('Cancel')}
-        </vscode-button>
-      </div>
+      <FormActions
+        busy={saving}
+        submitLabel={editing ? l10n.t('Save changes') : l10n.t('Add budget')}
+        busyLabel={l10n.t('Saving…')}
+        submitTestId="budget-save"
+        cancelLabel={l10n.t('Cancel')}
+        cancelTestId="budget-cancel"
+        onCancel={onCancel}
+      />
     </FormPanel>
   );
 }

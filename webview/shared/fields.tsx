@@ -110,6 +110,36 @@ export function FormPanel({ formRef, class: className, testId, label, heading, o
   );
 }
 
+/**
+ * A form's two buttons: submit, which spins and says `busyLabel` while the form is `busy` (and
+ * stays focusable, aria-disabled, so focus is not lost), and a secondary one that cancels or
+ * closes, disabled meanwhile.
+ */
+export function FormActions(props: {
+  busy: boolean;
+  submitLabel: string;
+  busyLabel: string;
+  submitTestId: string;
+  /** The submit button's codicon when the form is not busy. */
+  submitIcon?: string;
+  submitDisabled?: boolean;
+  cancelLabel: string;
+  cancelTestId: string;
+  onCancel(): void;
+}) {
+  const { busy } = props;
+  return (
+    <div class="form-actions">
+      <vscode-button type="submit" data-testid={props.submitTestId} disabled={props.submitDisabled} aria-disabled={busy ? 'true' : undefined} icon={busy ? 'loading' : (props.submitIcon ?? '')} iconSpin={busy}>
+        {busy ? props.busyLabel : props.submitLabel}
+      </vscode-button>
+      <vscode-button secondary type="button" data-testid={props.cancelTestId} disabled={busy} onClick={props.onCancel}>
+        {props.cancelLabel}
+      </vscode-button>
+    </div>
+  );
+}
+
 /** One choice of a Select; the description follows the label, as VS Code's own pickers show it. */
 export interface Choice {
   value: string;
