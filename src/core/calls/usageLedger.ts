@@ -248,7 +248,10 @@ export class UsageLedger implements Disposable {
       this.known.clear();
       this.knownAt = version;
     }
-    const keys = asked.map(({ scope, period }) => ({ scope, period, start: this.period(period).start }));
+    // Each period's start once, however many budgets ask for it.
+    const starts = new Map<BudgetPeriod, string>();
+    const startOf = (period: BudgetPeriod) => starts.get(period) ?? starts.set(period, this.period(period).start).get(period)!;
+    const keys = asked.map(({ scope, period }) => ({ scope, period, start: startOf(period) }));
     const missing = keys.filter(({ scope, period, start }) => !this.known.has(knownKey(scope, period, start)));
     if (missing.length) {
       const rows = this.deps.db.readStatement((sql) =>

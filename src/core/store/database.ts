@@ -294,7 +294,6 @@ export class Database implements Disposable {
     try {
       const result = body(this.sql);
       db.exec('COMMIT');
-      this.inTransaction = false;
       for (const write of joined) write.resolve();
       return result;
     } catch (error) {
@@ -304,7 +303,6 @@ export class Database implements Disposable {
       } catch {
         /* no transaction left */
       }
-      this.inTransaction = false;
       for (const write of joined) write.reject(error);
       throw error;
     } finally {
