@@ -24,7 +24,7 @@ import { auditAnchor } from '../test/fixtures/auditAnchor';
 import { bundleWorker } from '../test/fixtures/bundleWorker';
 import { tempDatabase } from '../test/fixtures/tempDatabase';
 import { FixedClock, MemoryStore, MemoryVault } from '../test/helpers/fakes';
-import { bounded, machineLine, ms, runBench, summarise, table, type Summary } from './figures';
+import { bounded, machineLine, ms, runBench, summarise, table, threadCpuMs, type Summary } from './figures';
 
 const ENTRIES = bounded('SWITCHBOARD_BENCH_AUDIT_ENTRIES', 100_000, 10, 1_000_000);
 const REPEATS = bounded('SWITCHBOARD_BENCH_REPEATS', 5, 1, 100);
@@ -43,12 +43,6 @@ async function appendMany(db: Database, log: AuditLog, count: number): Promise<v
 
 function entry() {
   return { kind: 'model_call' as const, runId: randomUUID(), requesterId: 'view:agents', connectionId: randomUUID(), providerId: 'ollama', modelRef: 'llama3.2', outcome: 'ok', latencyMs: 3 };
-}
-
-/** This thread's CPU time so far, in ms (Node 24), or NaN. */
-function threadCpuMs(): number {
-  const usage = (process as { threadCpuUsage?(): { user: number; system: number } }).threadCpuUsage?.();
-  return usage ? (usage.user + usage.system) / 1000 : Number.NaN;
 }
 
 /**

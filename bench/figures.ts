@@ -87,3 +87,9 @@ export function writeOpenAiStream(res: ServerResponse, model: string, words = 20
   for (let i = 0; i < words; i++) res.write(chunk({ content: `w${i} ` }));
   res.end(`${chunk({}, 'stop')}${event({ choices: [], usage: { prompt_tokens: 5, completion_tokens: words, total_tokens: 5 + words } })}data: [DONE]\n\n`);
 }
+
+/** This thread's CPU time so far, in ms (Node 24), or NaN. */
+export function threadCpuMs(): number {
+  const usage = (process as { threadCpuUsage?(): { user: number; system: number } }).threadCpuUsage?.();
+  return usage ? (usage.user + usage.system) / 1000 : Number.NaN;
+}

@@ -1,6 +1,7 @@
-// What esbuild builds: the extension host bundle, the agent host worker and the audit verify
-// worker, and one browser bundle per webview. esbuild.mjs builds these; test/unit/bundles.unit.test.ts builds the same
-// options in memory to hold each bundle to its size.
+// What esbuild builds: the extension host bundle, the agent host worker, the audit verify
+// worker, the usage ledger's writer, and one browser bundle per webview. esbuild.mjs builds
+// these; test/unit/bundles.unit.test.ts builds the same options in memory to hold each bundle
+// to its size.
 
 /** The most a webview's production bundle may weigh: it is parsed every time a view opens. */
 export const MAX_WEBVIEW_BUNDLE_BYTES = 150 * 1024;
@@ -36,6 +37,7 @@ export function bundleTargets({ production }) {
         extension: 'src/vscode/extension.ts',
         agentHost: 'src/agent-host/worker.ts',
         auditVerify: 'src/core/audit/auditVerifyWorker.ts',
+        ledgerWriter: 'src/core/calls/ledgerWriterWorker.ts',
         tokenizer: 'src/core/chat/openAiTokenizer.ts',
       },
       outdir: 'dist',

@@ -81,7 +81,6 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
   // Anchored outside the database: its HMAC keys in SecretStorage (read through the key path), its head mirrored in globalState.
   // A full verify runs in workers (dist/auditVerify.js), off this thread.
   const audit = new AuditLog(db, clock, { keys: auditChainKeys({ vault, logger }), state: store, logger }, { verifyWorker: context.asAbsolutePath(join('dist', 'auditVerify.js')) });
-  flushOnDeactivate = () => audit.flush();
   const consent = new ConsentService({ store, prompt: consentPrompt(prompter), clock, logger, describeRequester });
   // The only holder of the vault: every key is read through it, consented and audited.
   const keys = new KeyPath({ vault, consent, audit, logger });
@@ -100,8 +99,10 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
     silenceLimitMs: () => settings.requestTimeoutMs() + 30_000,
     logger,
   });
-  // Every call's usage, priced, in the database every window shares; budgets checked before a key is read.
-  const ledger = new UsageLedger({ db, clock });
+  // Every call's usage, priced, in the database every window shares, written by its own thread
+  // (dist/ledgerWriter.js); budgets checked before a key is read.
+  const ledger = new UsageLedger({ db, clock, logger, writerWorker: context.asAbsolutePath(join('dist', 'ledgerWriter.js')) });
+  flushOnDeactivate = async () => void (await Promise.all([audit.flush(), ledger.close()]));
   const budgets = new Budgets({
     ...{ db, ledger, audit, logger },
     label: (scope) =>
@@ -119,7 +120,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
     ...{ connections, registry, keys, audit, http, settings, logger, clock },
     contextWindow: (connectionId, modelRef) => models.contextWindow(connectionId, modelRef),
     callSettings: (connectionId, modelRef) => models.callSettings(connectionId, modelRef),
-    usage: { ledger, budgets, price: (connection, modelRef) => priceOf(connection, modelRef, models.find(connection.id, modelRef)), together: (body) => db.write(body) },
+    usage: { ledger, budgets, price: (connection, modelRef) => priceOf(connection, modelRef, models.find(connection.id, modelRef)) },
   });
   const runService = new RunService({
     ...{ agents, connections, registry, modelCaller, runs, agentHost, settings, clock, logger },
@@ -259,7 +260,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
   };
 }
 
-/** What must be written before the window closes: the audit log's last head, mirrored in globalState. */
+/** What must be written before the window closes: the audit log's last head, mirrored in globalState, and the usage of the last calls. */
 let flushOnDeactivate: (() => Promise<void>) | undefined;
 
 /** VS Code awaits this at a clean shutdown or reload. */

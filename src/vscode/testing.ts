@@ -84,6 +84,8 @@ export interface TestingApi {
   databaseBytes(): Promise<string>;
   /** Every call in the usage ledger, oldest first. */
   usageCalls(): UsageRecord[];
+  /** Where the ledger writes this window's calls: its writer thread (dist/ledgerWriter.js) unless that failed. */
+  usageWrittenBy(): string;
   /** The usage export (CSV) as the Usage tab's Export writes it, for every call. */
   usageCsv(): string;
   /** Sets a budget as the Usage tab does; its id. */
@@ -178,6 +180,7 @@ export function createTestingApi(deps: {
       return parts.join('\n');
     },
     usageCalls: () => deps.ledger.calls(everyCall),
+    usageWrittenBy: () => deps.ledger.writtenBy,
     usageCsv: () => usageCsv(deps.ledger.calls(everyCall), usageLabels({ ...deps, describeRequester })),
     setBudget: async (input) => (await deps.budgets.set(input, requesterIds.editor)).id,
     deleteBudget: (id) => deps.budgets.delete(id, requesterIds.editor),

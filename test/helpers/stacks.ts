@@ -31,8 +31,13 @@ export function worker(entry: string): Promise<string> {
 }
 export const AGENT_HOST_ENTRY = resolve(__dirname, '../../src/agent-host/worker.ts');
 export const AUDIT_VERIFY_ENTRY = resolve(__dirname, '../../src/core/audit/auditVerifyWorker.ts');
+export const LEDGER_WRITER_ENTRY = resolve(__dirname, '../../src/core/calls/ledgerWriterWorker.ts');
 
-/** The whole run path (buildRunStack) with scripted consent answers (an unscripted question fails the test); `prompts` records each question. */
+/**
+ * The whole run path (buildRunStack) with scripted consent answers (an unscripted question fails
+ * the test); `prompts` records each question. Usage is written by the ledger's writer thread, as
+ * in the extension.
+ */
 export async function makeStack(
   options: { answers?: ConsentAnswer[]; silenceLimitMs?: number; workerEntry?: string; disabledModels?: string[]; maxConcurrentRequests?: number; requestTimeoutMs?: number; retention?: number; timers?: Timers; callTimers?: Timers; random?: () => number } = {},
 ) {
@@ -41,6 +46,7 @@ export async function makeStack(
   const disabled = new Set(options.disabledModels ?? []);
   const stack = await buildRunStack({
     workerPath: await worker(options.workerEntry ?? AGENT_HOST_ENTRY),
+    ledgerWriter: await worker(LEDGER_WRITER_ENTRY),
     consentPrompt: {
       ask: (request) => (prompts.push(`${request.requesterId}@${request.connectionName}`), consent.ask(request)),
       allowGatewayToken: async ({ to }) => (prompts.push(`gateway token@${to}`), false),

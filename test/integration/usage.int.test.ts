@@ -47,6 +47,7 @@ describe('Usage, spend and budgets in the real extension host', function () {
     const calls = testing.usageCalls().slice(before);
     assert.deepEqual(calls.map((call) => [call.runId, call.agentId, call.connectionId]), [[mine.id, agent.id, connection.id], [theirs.id, agent.id, connection.id]]);
     assert.ok(calls.every((call) => call.inputTokens > 0 && call.outputTokens > 0), JSON.stringify(calls));
+    assert.equal(testing.usageWrittenBy(), 'writer thread', 'the packaged writer thread started in the extension host');
     assert.deepEqual(calls.map((call) => call.requesterId), ['switchboard.bench', FIXTURE_ID]);
 
     const { day, utcOffsetMinutes } = today();

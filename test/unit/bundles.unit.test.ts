@@ -34,11 +34,11 @@ describe('the production bundles', function () {
 
   it('gives the host and the workers one zod locale and only the parts of undici they use, and never reads the global navigator (VS Code traps it)', async () => {
     const bundles = await productionBundles('host');
-    assert.deepEqual(bundles.map((bundle) => bundle.name).sort(), ['agentHost.js', 'auditVerify.js', 'extension.js', 'tokenizer.js']);
+    assert.deepEqual(bundles.map((bundle) => bundle.name).sort(), ['agentHost.js', 'auditVerify.js', 'extension.js', 'ledgerWriter.js', 'tokenizer.js']);
     for (const bundle of bundles.filter((b) => b.name !== 'tokenizer.js')) {
       // `import * as z`: with `import { z }`, esbuild kept all of zod's 40 locales.
-      // The audit verify worker carries no zod at all.
-      if (bundle.name !== 'auditVerify.js') assert.deepEqual(bundle.inputs.filter((input) => input.includes('zod/v4/locales/')), ['node_modules/zod/v4/locales/en.js'], `${bundle.name}: zod's locales`);
+      // The audit verify worker and the ledger's writer carry no zod at all.
+      if (bundle.name !== 'auditVerify.js' && bundle.name !== 'ledgerWriter.js') assert.deepEqual(bundle.inputs.filter((input) => input.includes('zod/v4/locales/')), ['node_modules/zod/v4/locales/en.js'], `${bundle.name}: zod's locales`);
       assert.doesNotMatch(bundle.text, /\bnavigator\b/, `${bundle.name} reads navigator`);
       // src/core/http/undici.ts loads the two parts it needs; undici's index brings fetch, WebSocket and more.
       assert.ok(!bundle.inputs.includes('node_modules/undici/index.js'), `${bundle.name} carries all of undici`);

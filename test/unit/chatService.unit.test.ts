@@ -183,7 +183,9 @@ describe('VS Code chat requests through ChatService and their records', function
     assert.ok(first?.cacheWriteTokens && first.cacheWriteTokens > 0 && first.cacheReadTokens === undefined, JSON.stringify(first));
     assert.deepEqual([second?.cacheReadTokens, second?.cacheWriteTokens], [first.cacheWriteTokens, undefined]);
     assert.equal(assertCanaryOnlyInHeader(anthropic.requests, 'x-api-key'), 2);
-    // The usage ledger has each request under its chat record, the cached prompt inside the input count.
+    // The usage ledger has each request under its chat record, the cached prompt inside the input
+    // count, once its writer thread has written them (a chat request does not wait for that).
+    await stack.ledger.flushed();
     const ids = records.page({ limit: 10 }).records.map((r) => r.id).reverse();
     const calls = stack.ledger.calls({ from: '2000-01-01', to: '2100-01-01', utcOffsetMinutes: 0, filter: {} });
     assert.deepEqual(calls.map((call) => [call.chatId, call.requesterId, call.estimated]), ids.map((id) => [id, requesterIds.vscodeChat, false]));

@@ -4,6 +4,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { parseRow, type ReadCache, type Sql } from '../../src/core/store/database';
 import { SwitchboardError } from '../../src/core/base/errors';
 import { MIGRATIONS } from '../../src/core/store/schema';
+import { enterGate, GATE_FREE, GATE_HOST, GATE_WRITER, leaveGate, newWriteGate } from '../../src/core/store/writeGate';
 import { TABLES } from '../../src/core/store/storageKeys';
 import { z } from 'zod';
 import { tempDatabase } from '../fixtures/tempDatabase';
@@ -167,6 +168,41 @@ describe('Database', () => {
       assert.equal(timers.fire(), 0, 'no retry left');
       lock.commit();
     });
+  });
+
+  it("holds the write gate through each write, so the ledger's writer thread waits there, not in SQLite's busy sleep", async () => {
+    const gate = temp.db.writeGate;
+    const held = await temp.db.write(() => Atomics.load(gate, 0));
+    assert.equal(held, GATE_HOST, 'taken by the write');
+    assert.equal(Atomics.load(gate, 0), GATE_FREE, 'given back after it');
+    assert.throws(() => temp.db.writeNow(() => { throw new Error('no'); }), /no/);
+    assert.equal(Atomics.load(gate, 0), GATE_FREE, 'given back after a write that threw');
+    temp.db.read(() => assert.equal(Atomics.load(gate, 0), GATE_FREE, 'a read does not take it'));
+  });
+
+  it('lets a thread waiting at the write gate in only once its holder gives it back', async () => {
+    const gate = newWriteGate();
+    const released = new Int32Array(new SharedArrayBuffer(4));
+    assert.equal(enterGate(gate, GATE_HOST), true);
+    // Another thread waits at the gate (for as long as it takes), then says what it saw.
+    const waiter = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+       const [gate, released] = workerData;
+       parentPort.postMessage('waiting');
+       for (;;) { const holder = Atomics.compareExchange(gate, 0, ${GATE_FREE}, ${GATE_WRITER}); if (holder === ${GATE_FREE}) break; Atomics.wait(gate, 0, holder); }
+       parentPort.postMessage(Atomics.load(released, 0));`,
+      { eval: true, workerData: [gate, released] },
+    );
+    const answers: unknown[] = [];
+    const seen = new Promise<void>((resolve) => waiter.on('message', (answer) => answers.push(answer) === 2 && resolve()));
+    await new Promise<void>((resolve) => waiter.once('message', () => resolve()));
+    Atomics.store(released, 0, 1);
+    leaveGate(gate);
+    await seen;
+    assert.deepEqual(answers, ['waiting', 1], 'it went in after the gate was given back');
+    assert.equal(Atomics.load(gate, 0), GATE_WRITER);
+    assert.equal(enterGate(gate, GATE_HOST, 1), false, 'a holder that does not give it back is waited for only so long');
+    await waiter.terminate();
   });
 
   it('rolls a write back whole when its body throws', async () => {

@@ -9,14 +9,14 @@ import { WaveServer } from '../fixtures/waveServer';
 import { Budgets } from '../../src/core/calls/budgets';
 import { UsageLedger } from '../../src/core/calls/usageLedger';
 import { FixedClock, ManualHeartbeat, MemoryLogger } from '../helpers/fakes';
-import { AGENT_HOST_ENTRY, worker } from '../helpers/stacks';
+import { AGENT_HOST_ENTRY, LEDGER_WRITER_ENTRY, worker } from '../helpers/stacks';
 
 const WINDOW = join(__dirname, '../fixtures/windowProcess.ts');
 
 type Message = { type: 'launched'; runIds: string[] } | { type: 'finished'; statuses: string[]; codes: string[]; log: string[] } | { type: 'error'; message: string };
 
 /** Another VS Code window: a child process (this Node, with tsx) running test/fixtures/windowProcess.ts on the same database folder. */
-function startWindow(start: { dir: string; secretsDir: string; workerPath: string; serverUrl: string; runs: number; name: string; requester?: string; sequential?: boolean }) {
+function startWindow(start: { dir: string; secretsDir: string; workerPath: string; ledgerWriter: string; serverUrl: string; runs: number; name: string; requester?: string; sequential?: boolean }) {
   const child: ChildProcess = fork(WINDOW, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const received: Message[] = [];
   const waiting: Array<{ type: Message['type']; resolve(message: Message): void; reject(error: Error): void }> = [];
@@ -70,8 +70,9 @@ describe('Several windows (processes) on one database file', function () {
 
   it('two windows running and auditing at once keep one intact chain, lose no run, and never mark the other\'s live runs interrupted', async () => {
     const workerPath = await worker(AGENT_HOST_ENTRY);
-    const a = startWindow({ dir: temp.dir, secretsDir: secretsDir(), workerPath, serverUrl: server.url, runs: 20, name: 'A' });
-    const b = startWindow({ dir: temp.dir, secretsDir: secretsDir(), workerPath, serverUrl: server.url, runs: 20, name: 'B' });
+    const ledgerWriter = await worker(LEDGER_WRITER_ENTRY);
+    const a = startWindow({ dir: temp.dir, secretsDir: secretsDir(), workerPath, ledgerWriter, serverUrl: server.url, runs: 20, name: 'A' });
+    const b = startWindow({ dir: temp.dir, secretsDir: secretsDir(), workerPath, ledgerWriter, serverUrl: server.url, runs: 20, name: 'B' });
     children.push(a.child, b.child);
     const [launchedA, launchedB] = await Promise.all([a.next('launched'), b.next('launched')]);
     // Each window has its limit (4) of calls in flight: both are mid-run at once.
@@ -119,9 +120,10 @@ describe('Several windows (processes) on one database file', function () {
     await budgets.set({ scope: { kind: 'requester', requesterId: 'shared' }, period: 'day', limit: { unit: 'tokens', tokens: LIMIT_CALLS * CALL_TOKENS } }, 'test');
     server.flow();
     const workerPath = await worker(AGENT_HOST_ENTRY);
+    const ledgerWriter = await worker(LEDGER_WRITER_ENTRY);
     // One run after another in each window: at most one call of each in flight at any moment.
-    const a = startWindow({ dir: temp.dir, secretsDir: secretsDir(), workerPath, serverUrl: server.url, runs: 10, name: 'A', requester: 'shared', sequential: true });
-    const b = startWindow({ dir: temp.dir, secretsDir: secretsDir(), workerPath, serverUrl: server.url, runs: 10, name: 'B', requester: 'shared', sequential: true });
+    const a = startWindow({ dir: temp.dir, secretsDir: secretsDir(), workerPath, ledgerWriter, serverUrl: server.url, runs: 10, name: 'A', requester: 'shared', sequential: true });
+    const b = startWindow({ dir: temp.dir, secretsDir: secretsDir(), workerPath, ledgerWriter, serverUrl: server.url, runs: 10, name: 'B', requester: 'shared', sequential: true });
     children.push(a.child, b.child);
     const [finishedA, finishedB] = await Promise.all([a.next('finished'), b.next('finished')]);
     await Promise.all([a.exited, b.exited]);
@@ -141,7 +143,8 @@ describe('Several windows (processes) on one database file', function () {
   /** Starts a window with three runs, and kills it (SIGKILL) while their model calls are held; their ids. */
   async function windowKilledMidRun(name: string): Promise<string[]> {
     const workerPath = await worker(AGENT_HOST_ENTRY);
-    const window = startWindow({ dir: temp.dir, secretsDir: secretsDir(), workerPath, serverUrl: server.url, runs: 3, name });
+    const ledgerWriter = await worker(LEDGER_WRITER_ENTRY);
+    const window = startWindow({ dir: temp.dir, secretsDir: secretsDir(), workerPath, ledgerWriter, serverUrl: server.url, runs: 3, name });
     children.push(window.child);
     const { runIds } = await window.next('launched');
     await server.whenHeld(3);

@@ -2,12 +2,14 @@ import * as assert from 'node:assert/strict';
 import type { UsageReportRequest } from '../../src/contracts/usage';
 import { SwitchboardError } from '../../src/core/base/errors';
 import { settleUsage } from '../../src/core/calls/callUsage';
-import { ELSEWHERE_CHECK_MS, RECORDED_NOTICE_MS, UsageLedger, totalKey } from '../../src/core/calls/usageLedger';
+import { ELSEWHERE_CHECK_MS, RECORDED_NOTICE_MS, UsageLedger } from '../../src/core/calls/usageLedger';
 import { Budgets } from '../../src/core/calls/budgets';
 import { Database } from '../../src/core/store/database';
 import { MIGRATIONS } from '../../src/core/store/schema';
 import { TABLES } from '../../src/core/store/storageKeys';
 import { DatabaseSync } from 'node:sqlite';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { costNano, priceOf } from '../../src/core/models/pricing';
 import { personAt, requesterIds } from '../../src/core/keys/requesters';
 import { CANARY_KEY } from '../fixtures/canary';
@@ -15,8 +17,9 @@ import { FaultServer } from '../fixtures/faultServer';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
 import { databaseText, tempDatabase } from '../fixtures/tempDatabase';
-import { FixedClock, ManualTimers } from '../helpers/fakes';
-import { discovered, makeStack } from '../helpers/stacks';
+import { tempDirRemovedAtExit } from '../fixtures/tempDirs';
+import { FixedClock, ManualTimers, MemoryLogger } from '../helpers/fakes';
+import { discovered, LEDGER_WRITER_ENTRY, makeStack, worker } from '../helpers/stacks';
 import { serveDuringSuite } from '../helpers/providerTestKit';
 
 const person = personAt(requesterIds.agentsView);
@@ -81,13 +84,13 @@ describe('Usage: every call recorded and priced on the one call path', function 
     assert.ok(row!.inputTokens > 0 && row!.outputTokens > 0, JSON.stringify(row));
   });
 
-  // The usage shares the transaction of the try's model_call entry, each part in a savepoint of
-  // its own: a failure of one never takes the other with it, nor the call.
+  // The usage is written by the ledger's writer thread, the model_call entry on the host: a
+  // failure of one never takes the other with it, nor the call.
   for (const failing of ['usage', 'audit'] as const) {
-    it(`keeps the ${failing === 'usage' ? 'model_call audit entry' : "call's usage"} when writing the ${failing === 'usage' ? "call's usage" : 'audit entry'} fails in their shared transaction`, async () => {
+    it(`keeps the ${failing === 'usage' ? 'model_call audit entry' : "call's usage"} when writing the ${failing === 'usage' ? "call's usage" : 'audit entry'} fails`, async () => {
       stack = await makeStack();
       const { agent } = await openAiAgent();
-      // Each fails at its part's last statement, after its first ones wrote: only its savepoint undoes them.
+      // Each fails at its last statement, after its first ones wrote: its transaction undoes them.
       const trigger =
         failing === 'usage'
           ? `CREATE TRIGGER fail BEFORE INSERT ON ${TABLES.usageDays} BEGIN SELECT RAISE(ABORT, 'the disk said no'); END`
@@ -211,21 +214,20 @@ describe('Budgets: a call with no room left is refused before its key is read', 
     const otherWarnings: string[] = [];
     const otherBudgets = new Budgets({ db: otherDb, ledger: otherLedger, audit: stack.audit, logger: stack.logger, label: () => 'writer', warn: (message) => otherWarnings.push(message) });
     const big = { requesterId: 'person', connectionId: connection.id, agentId: agent.id, providerId: 'openai', modelRef: 'gpt-4o-mini', usage: { inputTokens: 20_000, outputTokens: 0 }, price: { source: 'unknown' as const, inputPer1k: 0, outputPer1k: 0 } };
-    const { also } = await otherLedger.record(big, (sql) => otherBudgets.claimWarnings(sql, big));
-    otherBudgets.tell(also ?? []);
+    const { warned } = await otherLedger.record(big, otherBudgets.warningChecks(otherBudgets.matching(big)));
+    otherBudgets.tell(otherBudgets.warnings(otherBudgets.matching(big), warned));
     assert.equal(otherWarnings.length, 1);
     assert.match(otherWarnings[0]!, /daily budget of writer has passed 1%/);
     await stack.service.start({ agentId: agent.id, input: 'hello' }, person);
     assert.deepEqual(stack.budgetWarnings, [], 'the other window warned already this period');
-    // A new day warns again, once: judged from the totals the call moved, as ModelCaller does.
+    // A new day warns again, once, with what the day has used: judged by the writer thread from
+    // the totals the call moved, as for ModelCaller's calls.
     stack.clock.time = new Date(stack.clock.time.getTime() + 86_400_000);
-    for (const expected of [1, 0]) {
-      const { also: again } = await stack.ledger.record(big, (sql, moved) => {
-        assert.deepEqual(moved.get(totalKey({ kind: 'agent', id: agent.id }, 'day')), stack.ledger.total({ kind: 'agent', id: agent.id }, 'day', stack.ledger.period('day').start, sql));
-        return stack.budgets.claimWarnings(sql, big, undefined, moved);
-      });
-      assert.equal(again?.length, expected);
+    for (const expected of [[20_000], []]) {
+      const { warned } = await stack.ledger.record(big, stack.budgets.warningChecks(stack.budgets.matching(big)));
+      assert.deepEqual(warned.map((each) => each.used), expected);
     }
+    assert.deepEqual(stack.ledger.total({ kind: 'agent', id: agent.id }, 'day', stack.ledger.period('day').start).tokens, 40_000);
     otherBudgets.dispose();
     otherLedger.dispose();
     otherDb.dispose();
@@ -441,3 +443,94 @@ describe('Usage ledger: running totals and reports in SQL', () => {
   });
 });
 
+describe("Usage ledger: the writer thread writes off the host's thread, and budgets count what it has not written yet", function () {
+  this.timeout(30_000);
+  let temp: Awaited<ReturnType<typeof tempDatabase>>;
+  let ledger: UsageLedger | undefined;
+  let blocker: DatabaseSync | undefined;
+  afterEach(async () => {
+    if (blocker?.isOpen) blocker.close();
+    await ledger?.close();
+    ledger?.dispose();
+    await temp?.cleanup();
+  });
+  const call = { requesterId: 'person', connectionId: CONNECTION, providerId: 'openai', modelRef: 'gpt', usage: { inputTokens: 10, outputTokens: 5 }, price: { source: 'person' as const, inputPer1k: 1, outputPer1k: 1 } };
+  const asked = [{ scope: { kind: 'connection' as const, id: CONNECTION }, period: 'day' as const }];
+  const rows = (file: string) => {
+    const reader = new DatabaseSync(file);
+    try {
+      return Number((reader.prepare(`SELECT count(*) AS n FROM ${TABLES.usage}`).get() as { n: number }).n);
+    } finally {
+      reader.close();
+    }
+  };
+
+  async function writerLedger(writerWorker?: string) {
+    temp = await tempDatabase();
+    const logger = new MemoryLogger();
+    ledger = new UsageLedger({ db: temp.db, logger, clock: new FixedClock(new Date('2026-11-21T12:00:00Z')), utcOffsetMinutes: () => 0, writerWorker: writerWorker ?? (await worker(LEDGER_WRITER_ENTRY)) });
+    // Opened (its schema current) before another connection takes the lock.
+    assert.deepEqual(ledger.currentTotals(asked), [{ calls: 0, tokens: 0, costNano: 0 }]);
+    return { ledger, logger };
+  }
+
+  /** Holds the write lock on another connection, as another window's long write would. */
+  function holdLock(): DatabaseSync {
+    blocker = new DatabaseSync(temp.file);
+    blocker.exec('BEGIN IMMEDIATE');
+    return blocker;
+  }
+
+  it('counts a call in budget checks from when it is recorded, and once only when its write lands before its answer', async () => {
+    const { ledger } = await writerLedger();
+    const lock = holdLock();
+    const recorded = ledger.record(call);
+    assert.deepEqual(ledger.currentTotals(asked), [{ calls: 1, tokens: 15, costNano: 15e6 }], 'counted while the writer waits for the lock');
+    assert.equal(rows(temp.file), 0, 'not written yet');
+    lock.exec('COMMIT');
+    // Wait on this thread, so the writer's answer cannot be handled meanwhile: once the row is in
+    // the file, the check reads it there and must not count the call a second time.
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    for (const deadline = Date.now() + 10_000; rows(temp.file) === 0 && Date.now() < deadline; ) Atomics.wait(pause, 0, 0, 2);
+    assert.equal(rows(temp.file), 1, 'the writer thread wrote it');
+    assert.deepEqual(ledger.currentTotals(asked), [{ calls: 1, tokens: 15, costNano: 15e6 }], 'read from the file, not counted twice');
+    const { record } = await recorded;
+    assert.equal(record.inputTokens, 10);
+    assert.deepEqual(ledger.currentTotals(asked), [{ calls: 1, tokens: 15, costNano: 15e6 }]);
+  });
+
+  it('writes on the host once its writer thread cannot start, and says so', async () => {
+    const broken = join(tempDirRemovedAtExit('switchboard-writer-'), 'broken-writer.js');
+    await writeFile(broken, 'throw new Error("this writer is broken");');
+    const { ledger, logger } = await writerLedger(broken);
+    await ledger.record(call);
+    await ledger.record(call);
+    assert.equal(rows(temp.file), 2);
+    assert.deepEqual(ledger.currentTotals(asked), [{ calls: 2, tokens: 30, costNano: 30e6 }]);
+    assert.ok(logger.lines.some((line) => /writer thread stopped \(.*this writer is broken/.test(line)), logger.lines.join('\n'));
+  });
+
+  it('does not write twice a call its writer thread wrote before it stopped without answering', async () => {
+    // The real writer, whose answers never leave: it ends as it is about to answer its first write.
+    const real = await worker(LEDGER_WRITER_ENTRY);
+    const silent = join(tempDirRemovedAtExit('switchboard-writer-'), 'silent-writer.js');
+    await writeFile(silent, `const { parentPort } = require('node:worker_threads'); parentPort.postMessage = () => process.exit(3); require(${JSON.stringify(real)});`);
+    const { ledger, logger } = await writerLedger(silent);
+    const first = await ledger.record(call);
+    assert.equal(first.record.inputTokens, 10);
+    assert.equal(rows(temp.file), 1, 'written once, by the writer thread');
+    await ledger.record(call);
+    assert.equal(rows(temp.file), 2, 'the next call is written on the host');
+    assert.deepEqual(ledger.currentTotals(asked), [{ calls: 2, tokens: 30, costNano: 30e6 }]);
+    assert.ok(logger.lines.some((line) => /writer thread stopped \(the thread ended \(code 3\)\)/.test(line)), logger.lines.join('\n'));
+  });
+
+  it('writes every recorded call before close resolves', async () => {
+    const { ledger } = await writerLedger();
+    const lock = holdLock();
+    for (let i = 0; i < 5; i++) void ledger.record(call);
+    setTimeout(() => lock.exec('COMMIT'), 20);
+    await ledger.close();
+    assert.equal(rows(temp.file), 5);
+  });
+});

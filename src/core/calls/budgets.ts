@@ -6,9 +6,9 @@ import type { AuditLog } from '../audit/auditLog';
 import { SwitchboardError } from '../base/errors';
 import { Emitter } from '../base/events';
 import type { Disposable, Logger } from '../base/ports';
-import { parseRow, type Database, type ReadCache, type Sql } from '../store/database';
+import { parseRow, type Database, type ReadCache } from '../store/database';
 import { TABLES } from '../store/storageKeys';
-import { totalKey, type MovedTotals, type RunningTotal, type ScopeKind, type UsageLedger } from './usageLedger';
+import { totalKey, type RunningTotal, type ScopeKind, type UsageLedger, type WarningCheck } from './usageLedger';
 
 const { budgets: BUDGETS } = TABLES;
 
@@ -57,11 +57,7 @@ export class Budgets implements Disposable {
     );
   }
 
-  /**
-   * The budgets that match a call, from the cached read (outside a transaction: inside one the
-   * budgets would be read and parsed again), for `check` and, taken before the call's write,
-   * `claimWarnings`.
-   */
+  /** The budgets that match a call, from the cached read: for `check`, and `warningChecks` when the call is recorded. */
   matching(call: BudgetedCall): Budget[] {
     return this.list().filter((budget) => matches(budget.scope, call));
   }
@@ -71,13 +67,13 @@ export class Budgets implements Disposable {
     return this.list().map((budget) => this.status(budget));
   }
 
-  status(budget: Budget, sql?: Sql, used = this.used(budget, sql)): BudgetStatus {
+  status(budget: Budget, used = this.used(budget)): BudgetStatus {
     return { budget, label: this.deps.label(budget.scope).slice(0, 300), used, resetsAt: this.deps.ledger.period(budget.period).endsAt.toISOString() };
   }
 
   /** What the budget's current period has used, in its unit. */
-  private used(budget: Budget, sql?: Sql): number {
-    return usedOf(budget, this.deps.ledger.total(scopeKey(budget.scope), budget.period, this.deps.ledger.period(budget.period).start, sql));
+  private used(budget: Budget): number {
+    return usedOf(budget, this.deps.ledger.total(scopeKey(budget.scope), budget.period, this.deps.ledger.periodStart(budget.period)));
   }
 
   /** Adds a budget (no id) or changes one; a bad one is refused with the reason and changes nothing. Audited. */
@@ -118,7 +114,7 @@ export class Budgets implements Disposable {
     const used = this.deps.ledger.currentTotals(matching.map((budget) => ({ scope: scopeKey(budget.scope), period: budget.period }))).map((total, index) => usedOf(matching[index]!, total));
     for (const [index, budget] of matching.entries()) {
       if (used[index]! < limitOf(budget)) continue;
-      const error = new SwitchboardError('budget_exceeded', this.refusal(this.status(budget, undefined, used[index])));
+      const error = new SwitchboardError('budget_exceeded', this.refusal(this.status(budget, used[index])));
       await this.deps.audit
         .append({
           kind: 'budget_refused',
@@ -135,21 +131,26 @@ export class Budgets implements Disposable {
   }
 
   /**
-   * Inside the write that recorded a call: the budgets of the call now past their warning
-   * threshold that no window has warned of this period, marked warned. Told after the commit.
+   * What the write that records a call checks of the budgets that match it: each one the call
+   * takes past its warning threshold is marked warned for its period, once across windows.
    */
-  claimWarnings(sql: Sql, call: BudgetedCall, matching: readonly Budget[] = this.matching(call), moved?: MovedTotals): string[] {
-    const messages: string[] = [];
-    for (const budget of matching) {
-      // As the call left it: the totals it moved, else read.
-      const total = moved?.get(totalKey(scopeKey(budget.scope), budget.period));
-      const used = total ? usedOf(budget, total) : this.used(budget, sql);
-      if (used * 100 < limitOf(budget) * budget.warnAtPercent) continue;
-      const period = this.deps.ledger.period(budget.period).start;
-      const claimed = sql.run(`UPDATE ${BUDGETS} SET warned_period = ? WHERE id = ? AND warned_period IS NOT ?`, period, budget.id, period);
-      if (Number(claimed.changes) > 0) messages.push(this.warning(this.status(budget, sql, used)));
-    }
-    return messages;
+  warningChecks(matching: readonly Budget[]): WarningCheck[] {
+    return matching.map((budget) => ({
+      budgetId: budget.id,
+      total: totalKey(scopeKey(budget.scope), budget.period),
+      unit: budget.limit.unit,
+      limit: limitOf(budget),
+      warnAtPercent: budget.warnAtPercent,
+      periodStart: this.deps.ledger.periodStart(budget.period),
+    }));
+  }
+
+  /** The warnings of the budgets a recorded call marked warned, with what each had used. */
+  warnings(matching: readonly Budget[], warned: readonly { budgetId: string; used: number }[]): string[] {
+    return warned.flatMap(({ budgetId, used }) => {
+      const budget = matching.find((each) => each.id === budgetId);
+      return budget ? [this.warning(this.status(budget, used))] : [];
+    });
   }
 
   /** Tells the person of each claimed warning; a failure to tell never fails the call. */

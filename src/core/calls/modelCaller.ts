@@ -77,12 +77,6 @@ export interface CallAccounting {
   ledger: UsageLedger;
   budgets: Budgets;
   price(connection: Connection, modelRef: string): Price;
-  /**
-   * Runs `body` in one write transaction: the writes it starts (a try's `model_call` audit entry
-   * and its usage, each in a savepoint of its own) commit together, so recording the usage costs
-   * no transaction of its own on the call path.
-   */
-  together(body: () => void): Promise<void>;
 }
 
 /**
@@ -310,18 +304,18 @@ export class ModelCaller {
         ...(request.agentId ? { agentId: request.agentId } : {}),
       };
       const matching = accounting.budgets.matching(call);
-      const { also: warnings } = await accounting.ledger.record({ ...call, usage, price: accounting.price(connection, target.modelRef) }, (sql, moved) => (matching.length ? accounting.budgets.claimWarnings(sql, call, matching, moved) : undefined));
-      if (warnings?.length) accounting.budgets.tell(warnings);
+      const { warned } = await accounting.ledger.record({ ...call, usage, price: accounting.price(connection, target.modelRef) }, accounting.budgets.warningChecks(matching));
+      if (warned.length) accounting.budgets.tell(accounting.budgets.warnings(matching, warned));
     } catch (error) {
       this.deps.logger.error(`Could not record the usage of a model call: ${errorText(error)}`);
     }
   }
 
   /**
-   * Tells the caller of the try and writes its `model_call` audit entry, with what it `spent` in
-   * the usage ledger when there is a ledger: one write transaction for both, each part in a
-   * savepoint of its own, so recording usage costs the call path no transaction of its own. A
-   * failure to audit or record is logged, never the call's failure.
+   * Tells the caller of the try and writes its `model_call` audit entry, and records what it
+   * `spent` in the usage ledger: counted by the budgets at once, written by the ledger's writer
+   * thread, and not waited for (`usageWritten` is, where a reader must find it). A failure to
+   * audit or record is logged, never the call's failure.
    */
   private async record(request: ModelCall, target: CallTarget, fields: Omit<CallAttempt, 'connectionId' | 'modelRef'>, connection = this.deps.connections.get(target.connectionId), spent?: Usage): Promise<void> {
     const attempt: CallAttempt = { connectionId: target.connectionId, modelRef: target.modelRef, ...fields };
@@ -330,34 +324,25 @@ export class ModelCaller {
     } catch (error) {
       this.deps.logger.warn(`Could not note a model call's try: ${errorText(error)}`);
     }
-    const audited = () =>
-      this.deps.audit
-        .append({
-          kind: 'model_call',
-          ...(request.runId ? { runId: request.runId } : {}),
-          requesterId: request.requester.id,
-          connectionId: target.connectionId,
-          ...(connection ? { connectionName: connection.name, providerId: connection.providerId } : {}),
-          modelRef: target.modelRef,
-          outcome: attempt.outcome,
-          latencyMs: attempt.latencyMs,
-        })
-        .catch((error: unknown) => this.deps.logger.error(`Could not write the audit log: ${errorText(error)}`));
     const accounting = this.deps.usage;
-    if (!spent || !accounting || !connection) {
-      await audited();
-      return;
-    }
-    let parts: Promise<unknown>[] | undefined;
-    // Neither part throws (each logs its own failure, a failed commit included).
-    await accounting
-      .together(() => {
-        parts = [audited(), this.recordUsage(accounting, request, target, connection, spent)];
+    if (spent && accounting && connection) void this.recordUsage(accounting, request, target, connection, spent);
+    await this.deps.audit
+      .append({
+        kind: 'model_call',
+        ...(request.runId ? { runId: request.runId } : {}),
+        requesterId: request.requester.id,
+        connectionId: target.connectionId,
+        ...(connection ? { connectionName: connection.name, providerId: connection.providerId } : {}),
+        modelRef: target.modelRef,
+        outcome: attempt.outcome,
+        latencyMs: attempt.latencyMs,
       })
-      .catch((error: unknown) => {
-        if (!parts) this.deps.logger.error(`Could not write a model call's audit entry and usage: ${errorText(error)}`);
-      });
-    await Promise.all(parts ?? []);
+      .catch((error: unknown) => this.deps.logger.error(`Could not write the audit log: ${errorText(error)}`));
+  }
+
+  /** Resolves once the usage of every call made so far is in the ledger (or failed to be written). */
+  usageWritten(): Promise<void> {
+    return this.deps.usage?.ledger.flushed() ?? Promise.resolve();
   }
 
   /** Waits `ms` on the injected timers; a cancel ends the wait at once with `cancelled`. */

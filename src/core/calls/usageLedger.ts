@@ -1,5 +1,6 @@
 import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import type { Usage } from '../../contracts/models';
 import {
   MAX_USAGE_BUCKETS,
@@ -13,15 +14,18 @@ import {
   type UsageReportRequest,
   type UsageTotals,
 } from '../../contracts/usage';
-import { SwitchboardError } from '../base/errors';
+import { SwitchboardError, errorText } from '../base/errors';
 import { Emitter } from '../base/events';
-import { systemClock, systemTimers, type Clock, type Disposable, type Timer, type Timers } from '../base/ports';
+import { systemClock, systemTimers, type Clock, type Disposable, type Logger, type Timer, type Timers } from '../base/ports';
 import type { Database, Sql } from '../store/database';
 import { Conditions } from '../store/paging';
 import { TABLES } from '../store/storageKeys';
 import { costNano, type Price } from '../models/pricing';
+import { totalKey, TOTAL_COLUMNS, writeLedger, type LedgerWrite, type LedgerWriterData, type LedgerWriterReply, type LedgerWritten, type MovedTotal, type WarningCheck } from './ledgerWrite';
 
-const { usage: USAGE, usageTotals: TOTALS, usageDays: DAYS } = TABLES;
+export { totalKey, type WarningCheck } from './ledgerWrite';
+
+const { usage: USAGE, usageTotals: TOTALS, usageDays: DAYS, usageWriters: WRITERS, tableVersions: TABLE_VERSIONS } = TABLES;
 const DAY_MS = 86_400_000;
 /** The Usage tab and the status bar hear of recorded calls at most once in this long. */
 export const RECORDED_NOTICE_MS = 1_000;
@@ -52,14 +56,6 @@ export interface RunningTotal {
   costNano: number;
 }
 
-/** The running totals a recorded call moved, as they stand after it: by scope and period. */
-export type MovedTotals = ReadonlyMap<string, RunningTotal>;
-
-/** The key of a scope's period in MovedTotals. */
-export function totalKey(scope: { kind: ScopeKind; id: string }, period: BudgetPeriod): string {
-  return `${scope.kind}\u0000${scope.id}\u0000${period}`;
-}
-
 export interface UsageLedgerDeps {
   db: Database;
   clock?: Clock;
@@ -70,30 +66,43 @@ export interface UsageLedgerDeps {
   utcOffsetMinutes?(timeMs: number): number;
   /** The timers that space out `onDidRecord`; the system's unless given (tests fire them). */
   timers?: Timers;
+  /**
+   * The writer thread's script (dist/ledgerWriter.js): calls are then written on a connection of
+   * its own, off this thread. Without it (tests of the ledger alone), or once the thread has
+   * failed, they are written on this thread.
+   */
+  writerWorker?: string;
+  /** Where a writer thread's failure is told. */
+  logger?: Logger;
 }
 
 const MAX_KNOWN_TOTALS = 1_000;
+/** The writer thread waits this long for another window's lock, blocking only itself: as long as a write on the host waits in all. */
+const WRITER_BUSY_TIMEOUT_MS = 5_000;
+/** The kinds of the rows the totals' read adds: this window's last call in the file, and the totals' version. */
+const WRITER_ROW = 'writer';
+const VERSION_ROW = 'version';
+
+/** The writer thread and the calls it has not answered yet. */
+interface LedgerWriterThread {
+  worker: Worker;
+  waiting: Map<number, { write: LedgerWrite; resolve(written: LedgerWritten): void; reject(error: unknown): void }>;
+}
 
 /** A running totals row as the ledger's statements return it. */
-type TotalRow = RunningTotal & { kind: ScopeKind; id: string; period: BudgetPeriod; start: string };
-const TOTAL_COLUMNS = 'scope_kind AS kind, scope_id AS id, period_kind AS period, period_start AS start, calls, tokens, cost_nano AS costNano';
+type TotalRow = MovedTotal;
 
 function totalOf(row: RunningTotal): RunningTotal {
   return { calls: Number(row.calls), tokens: Number(row.tokens), costNano: Number(row.costNano) };
 }
 
-function knownKey(scope: { kind: ScopeKind; id: string }, period: BudgetPeriod, start: string): string {
+function knownKey(scope: { kind: string; id: string }, period: BudgetPeriod, start: string): string {
   return `${totalKey(scope, period)}\u0000${start}`;
 }
 
 /** The first day of `period` holding the local day `day` (YYYY-MM-DD). */
 function periodStartOf(day: string, period: BudgetPeriod): string {
   return period === 'day' ? day : `${day.slice(0, 8)}01`;
-}
-
-/** YYYY-MM-DD of an instant, `offsetMinutes` east of UTC. */
-export function localDay(timeMs: number, offsetMinutes: number): string {
-  return new Date(timeMs + offsetMinutes * 60_000).toISOString().slice(0, 10);
 }
 
 const EMPTY_TOTALS: UsageTotals = { calls: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costNano: 0, estimatedCalls: 0, unpricedCalls: 0 };
@@ -150,7 +159,7 @@ export class UsageLedger implements Disposable {
   private readonly clock: Clock;
   /**
    * The running totals this window last read or moved, by scope, period and its start: current
-   * while no other window has committed since (`knownAt`, the database's data version then).
+   * while the totals' version in the file is still `knownAt` (each call's write moves it by one).
    */
   private readonly known = new Map<string, RunningTotal>();
   private knownAt: number | undefined;
@@ -160,6 +169,18 @@ export class UsageLedger implements Disposable {
   private watchedVersion: number | undefined;
   private watchedDay: string | undefined;
   private recordedMeanwhile = false;
+  /** Names this window's writes in the file (its row in usage_writers). */
+  private readonly writerId = randomUUID();
+  /** How many calls this window has recorded: the seq of the last. */
+  private sent = 0;
+  /** What each recorded call not yet known to be in the file adds to the running totals, by seq. */
+  private readonly pending = new Map<number, Map<string, RunningTotal>>();
+  /** The writes not yet settled, by seq. */
+  private readonly unsettled = new Map<number, Promise<unknown>>();
+  private writer: LedgerWriterThread | undefined;
+  private writerFailed = false;
+  private disposed = false;
+  private lastDay: { dayNumber: number; day: string; month: string } | undefined;
 
   constructor(private readonly deps: UsageLedgerDeps) {
     this.clock = deps.clock ?? systemClock;
@@ -170,113 +191,261 @@ export class UsageLedger implements Disposable {
     return this.deps.utcOffsetMinutes ? this.deps.utcOffsetMinutes(timeMs) : -new Date(timeMs).getTimezoneOffset();
   }
 
+  /** The person's local day holding an instant: its number since 1970-01-01, its date and its month's first date (both YYYY-MM-DD). */
+  private localDate(timeMs: number): { offset: number; dayNumber: number; day: string; month: string } {
+    const offset = this.offsetAt(timeMs);
+    const dayNumber = Math.floor((timeMs + offset * 60_000) / DAY_MS);
+    // The dates of the last day asked for, kept: every call and check of the day asks for them.
+    let dates = this.lastDay;
+    if (dates?.dayNumber !== dayNumber) {
+      const day = new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
+      this.lastDay = dates = { dayNumber, day, month: periodStartOf(day, 'month') };
+    }
+    return { offset, ...dates };
+  }
+
+  /** The first day (YYYY-MM-DD) of the person's current day or month. */
+  periodStart(period: BudgetPeriod, timeMs = this.clock.now().getTime()): string {
+    const dates = this.localDate(timeMs);
+    return period === 'day' ? dates.day : dates.month;
+  }
+
   /** The start (YYYY-MM-DD) of the person's current day or month, and when it ends. */
   period(period: BudgetPeriod, timeMs = this.clock.now().getTime()): { start: string; endsAt: Date } {
-    const offset = this.offsetAt(timeMs);
-    const start = periodStartOf(localDay(timeMs, offset), period);
+    const start = this.periodStart(period, timeMs);
     const [year, month, day] = start.split('-').map(Number) as [number, number, number];
     const next = period === 'day' ? Date.UTC(year, month - 1, day + 1) : Date.UTC(year, month, 1);
     return { start, endsAt: new Date(next - this.offsetAt(next) * 60_000) };
   }
 
   /**
-   * Records a call and moves its running totals, in one write transaction; `also` runs inside
-   * it with the totals as the call left them (the budgets' warnings). Resolves with the stored record.
+   * Records a call: its row, its running totals and daily sums, and the budgets of `warnings` it
+   * takes past their threshold, marked warned (in one transaction). Counts in `currentTotals` at
+   * once; written by the writer thread when there is one, else here. Resolves once written, with
+   * the stored record and the budgets this write marked warned.
    */
-  async record<T>(call: CallFacts, also?: (sql: Sql, moved: MovedTotals) => T): Promise<{ record: UsageRecord; also: T | undefined }> {
+  record(call: CallFacts, warnings: readonly WarningCheck[] = []): Promise<{ record: UsageRecord; warned: LedgerWritten['warned'] }> {
     const time = this.clock.now().getTime();
     const cost = costNano(call.usage, call.price);
-    const record = toRecord(call, time, cost);
-    const tokens = call.usage.inputTokens + call.usage.outputTokens;
-    const day = localDay(time, this.offsetAt(time));
-    const scopes: [ScopeKind, string][] = [
-      ['all', ''],
-      ['connection', call.connectionId],
-      ['requester', call.requesterId],
-      ...(call.agentId ? [['agent', call.agentId] as [ScopeKind, string]] : []),
-    ];
-    let moved: TotalRow[] = [];
-    const result = await this.deps.db.write((sql) => {
-      sql.run(
-        `INSERT INTO ${USAGE} (id, time, run_id, chat_id, agent_id, requester_id, connection_id, provider_id, model_ref, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, estimated, cost_nano, price_source, price_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ...[record.id, time, call.runId ?? null, call.chatId ?? null, call.agentId ?? null, call.requesterId, call.connectionId, call.providerId, call.modelRef],
-        ...[call.usage.inputTokens, call.usage.outputTokens, call.usage.cacheReadTokens ?? null, call.usage.cacheWriteTokens ?? null, call.usage.reasoningTokens ?? null],
-        ...[record.estimated ? 1 : 0, cost ?? null, call.price.source, call.price.date ?? null],
-      );
-      // Every scope's day and month in one statement (prepared once per number of scopes), which
-      // returns them as they now stand: the budgets' warnings need no read of their own.
-      const values = scopes.flatMap(([kind, id]) => (['day', 'month'] as const).flatMap((period) => [kind, id, period, periodStartOf(day, period), tokens, cost ?? 0]));
-      moved = sql.all<TotalRow>(
-        `INSERT INTO ${TOTALS} (scope_kind, scope_id, period_kind, period_start, calls, tokens, cost_nano) VALUES ${Array(scopes.length * 2).fill('(?, ?, ?, ?, 1, ?, ?)').join(', ')}
-         ON CONFLICT DO UPDATE SET calls = calls + 1, tokens = tokens + excluded.tokens, cost_nano = cost_nano + excluded.cost_nano
-         RETURNING ${TOTAL_COLUMNS}`,
-        ...values,
-      );
-      // The day's sums per dimension, for the unfiltered report.
-      const offset = this.offsetAt(time);
-      const dayNumber = Math.floor((time + offset * 60_000) / DAY_MS);
-      const { usage } = call;
-      const sums = [usage.inputTokens, usage.outputTokens, usage.cacheReadTokens ?? 0, usage.cacheWriteTokens ?? 0, usage.reasoningTokens ?? 0, cost ?? 0, usage.estimated ? 1 : 0, cost === undefined ? 1 : 0];
-      const keys: [UsageDimension, string][] = [['connection', call.connectionId], ['model', call.modelRef], ['agent', call.agentId ?? ''], ['requester', call.requesterId]];
-      sql.run(
-        `INSERT INTO ${DAYS} (offset_minutes, dimension, day, key, calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_nano, estimated_calls, unpriced_calls)
-         VALUES ${Array(keys.length).fill('(?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
-         ON CONFLICT DO UPDATE SET calls = calls + 1, input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
-           cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens, cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens,
-           reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, cost_nano = cost_nano + excluded.cost_nano,
-           estimated_calls = estimated_calls + excluded.estimated_calls, unpriced_calls = unpriced_calls + excluded.unpriced_calls`,
-        ...keys.flatMap(([dimension, key]) => [offset, dimension, dayNumber, key, ...sums]),
-      );
-      if (!also) return undefined;
-      return also(sql, new Map(moved.map((row) => [totalKey(row, row.period), totalOf(row)])));
+    const id = randomUUID();
+    const { usage } = call;
+    const tokens = usage.inputTokens + usage.outputTokens;
+    const { offset, dayNumber, day, month } = this.localDate(time);
+    const scopes: [ScopeKind, string][] = [['all', ''], ['connection', call.connectionId], ['requester', call.requesterId], ...(call.agentId ? [['agent', call.agentId] as [ScopeKind, string]] : [])];
+    const totals = scopes.flatMap(([kind, id]): LedgerWrite['totals'] => [
+      [kind, id, 'day', day, tokens, cost ?? 0],
+      [kind, id, 'month', month, tokens, cost ?? 0],
+    ]);
+    const write: LedgerWrite = {
+      writerId: this.writerId,
+      seq: ++this.sent,
+      time,
+      call: [id, time, call.runId ?? null, call.chatId ?? null, call.agentId ?? null, call.requesterId, call.connectionId, call.providerId, call.modelRef],
+      totals,
+      days: {
+        offset,
+        day: dayNumber,
+        // The day's sums per dimension, for the unfiltered report.
+        keys: [['connection', call.connectionId], ['model', call.modelRef], ['agent', call.agentId ?? ''], ['requester', call.requesterId]],
+        sums: [usage.inputTokens, usage.outputTokens, usage.cacheReadTokens ?? 0, usage.cacheWriteTokens ?? 0, usage.reasoningTokens ?? 0, cost ?? 0, usage.estimated ? 1 : 0, cost === undefined ? 1 : 0],
+      },
+      warnings: [...warnings],
+    };
+    write.call.push(usage.inputTokens, usage.outputTokens, usage.cacheReadTokens ?? null, usage.cacheWriteTokens ?? null, usage.reasoningTokens ?? null);
+    write.call.push(usage.estimated === true ? 1 : 0, cost ?? null, call.price.source, call.price.date ?? null);
+    // Counted by budget checks from now until a read finds it in the file.
+    this.pending.set(write.seq, new Map(totals.map(([kind, id, period, start]) => [knownKey({ kind, id }, period, start), { calls: 1, tokens, costNano: cost ?? 0 }])));
+    const written = this.send(write).then(
+      (done) => {
+        this.settled(write.seq);
+        // The write that followed what this window knows, and no other: what it moved is now known.
+        if (this.knownAt !== undefined && done.version === this.knownAt + 1) {
+          for (const row of done.moved) this.known.set(knownKey(row, row.period, row.start), totalOf(row));
+          this.knownAt = done.version;
+        }
+        this.tell();
+        // The record as stored, made here rather than on the call's path.
+        return { record: toRecord(call, id, time, cost), warned: done.warned };
+      },
+      (error: unknown) => {
+        this.settled(write.seq);
+        throw error;
+      },
+    );
+    this.unsettled.set(write.seq, written);
+    return written;
+  }
+
+  /** A write has ended: its call counts no longer as not yet written (if written, the totals have it). */
+  private settled(seq: number): void {
+    this.pending.delete(seq);
+    this.unsettled.delete(seq);
+  }
+
+  /** Where this window's calls are written: by the writer thread while it runs, else on the host's thread. */
+  get writtenBy(): 'writer thread' | 'host thread' {
+    return this.writer ? 'writer thread' : 'host thread';
+  }
+
+  /** Resolves once every call recorded so far is written (or has failed to be); not those recorded meanwhile. */
+  async flushed(): Promise<void> {
+    if (this.unsettled.size) await Promise.allSettled(this.unsettled.values());
+  }
+
+  /** Writes the remaining calls, then ends the writer thread. */
+  async close(): Promise<void> {
+    while (this.unsettled.size) await this.flushed();
+    const writer = this.writer;
+    this.writer = undefined;
+    this.writerFailed = true;
+    await writer?.worker.terminate();
+  }
+
+  private send(write: LedgerWrite): Promise<LedgerWritten> {
+    const writer = this.writerWorker();
+    if (!writer) return this.writeHere(write);
+    return new Promise<LedgerWritten>((resolve, reject) => {
+      writer.waiting.set(write.seq, { write, resolve, reject });
+      writer.worker.postMessage(write);
     });
-    // Committed: as exact as a read now (another window's commit since is caught by the data version).
-    for (const row of moved) this.known.set(knownKey(row, row.period, row.start), totalOf(row));
-    this.tell();
-    return { record, also: result };
+  }
+
+  /** Writes on this thread's connection. */
+  private writeHere(write: LedgerWrite): Promise<LedgerWritten> {
+    return this.deps.db.write((sql) => writeLedger(sql, write));
+  }
+
+  /** The writer thread, started at the first call; undefined when there is none. */
+  private writerWorker(): LedgerWriterThread | undefined {
+    if (this.writer || this.writerFailed || !this.deps.writerWorker) return this.writer;
+    try {
+      // The schema is brought up to date by this thread's first open, before the writer's.
+      this.deps.db.dataVersion();
+      const data: LedgerWriterData = { file: this.deps.db.file, busyTimeoutMs: WRITER_BUSY_TIMEOUT_MS, gate: this.deps.db.writeGate };
+      const worker = new Worker(this.deps.writerWorker, { workerData: data });
+      // Never what keeps a process alive: close() writes what is left.
+      worker.unref();
+      const writer: LedgerWriterThread = { worker, waiting: new Map() };
+      worker.on('message', (replies: LedgerWriterReply[]) => {
+        for (const reply of replies) {
+          const waiting = writer.waiting.get(reply.seq);
+          writer.waiting.delete(reply.seq);
+          if ('error' in reply) waiting?.reject(new SwitchboardError('storage_unavailable', reply.error));
+          else waiting?.resolve(reply.written);
+        }
+      });
+      worker.on('error', (error) => this.writerStopped(writer, error));
+      worker.on('exit', (code) => this.writerStopped(writer, new Error(`the thread ended (code ${code})`)));
+      this.writer = writer;
+    } catch (error) {
+      this.writerFailed = true;
+      this.deps.logger?.warn(`The usage ledger writes on the extension host's thread: its writer thread could not start (${errorText(error)}).`);
+    }
+    return this.writer;
+  }
+
+  /**
+   * The writer thread failed or ended: from now on calls are written here. Its unanswered calls
+   * that the file holds (up to the writer's seq there) were written; the rest are written here.
+   */
+  private writerStopped(writer: LedgerWriterThread, reason: unknown): void {
+    if (this.writer !== writer) return;
+    this.writer = undefined;
+    this.writerFailed = true;
+    this.deps.logger?.warn(`The usage ledger's writer thread stopped (${errorText(reason)}); calls are now written on the extension host's thread.`);
+    let applied = 0;
+    try {
+      applied = this.appliedSeq();
+    } catch {
+      /* not readable now: every unanswered call is written again below */
+    }
+    for (const [seq, { write, resolve, reject }] of [...writer.waiting].sort(([a], [b]) => a - b)) {
+      if (seq <= applied) resolve({ seq, moved: [], version: Number.NaN, warned: [] });
+      else this.writeHere(write).then(resolve, reject);
+    }
+    writer.waiting.clear();
+  }
+
+  /** The last of this window's calls the file holds. */
+  private appliedSeq(): number {
+    return Number(this.deps.db.readStatement((sql) => sql.get<{ seq: number }>(`SELECT seq FROM ${WRITERS} WHERE writer_id = ?`, this.writerId))?.seq ?? 0);
   }
 
   /**
    * The running totals of scopes in their current periods, in the order asked (0 for a scope with
-   * no calls): from what this window last read or recorded while no other window has committed
-   * since, else read in one statement (consistent by itself, so no transaction).
+   * no calls), this window's calls not yet written included: from what this window keeps while
+   * the totals' version in the file is the one it was kept at (one point read), else read in one
+   * statement (consistent by itself, so no transaction).
    */
   currentTotals(asked: readonly { scope: { kind: ScopeKind; id: string }; period: BudgetPeriod }[]): RunningTotal[] {
-    const version = this.deps.db.dataVersion();
+    const version = this.deps.db.readStatement((sql) => sql.get<{ version: number }>(`SELECT version FROM ${TABLE_VERSIONS} WHERE name = '${TOTALS}'`))?.version;
     // A new period adds keys: a long session starts over now and then rather than grow.
     if (version !== this.knownAt || this.known.size > MAX_KNOWN_TOTALS) {
       this.known.clear();
-      this.knownAt = version;
+      this.knownAt = undefined;
     }
     // Each period's start once, however many budgets ask for it.
     const starts = new Map<BudgetPeriod, string>();
-    const startOf = (period: BudgetPeriod) => starts.get(period) ?? starts.set(period, this.period(period).start).get(period)!;
-    const keys = asked.map(({ scope, period }) => ({ scope, period, start: startOf(period) }));
-    const missing = keys.filter(({ scope, period, start }) => !this.known.has(knownKey(scope, period, start)));
+    const startOf = (period: BudgetPeriod) => starts.get(period) ?? starts.set(period, this.periodStart(period)).get(period)!;
+    const keys = asked.map(({ scope, period }) => knownKey(scope, period, startOf(period)));
+    const missing = asked.filter((_, index) => !this.known.has(keys[index]!));
     if (missing.length) {
+      // With, in the same statement, the totals' version and this window's last call in the file:
+      // the calls up to it are in the totals read, so they no longer count as not yet written.
       const rows = this.deps.db.readStatement((sql) =>
         sql.all<TotalRow>(
-          `SELECT ${TOTAL_COLUMNS} FROM ${TOTALS} WHERE (period_start, period_kind, scope_kind, scope_id) IN (VALUES ${Array(missing.length).fill('(?, ?, ?, ?)').join(', ')})`,
-          ...missing.flatMap(({ scope, period, start }) => [start, period, scope.kind, scope.id]),
+          `SELECT ${TOTAL_COLUMNS} FROM ${TOTALS} WHERE (period_start, period_kind, scope_kind, scope_id) IN (VALUES ${Array(missing.length).fill('(?, ?, ?, ?)').join(', ')})
+           UNION ALL SELECT '${WRITER_ROW}', '', '', '', seq, 0, 0 FROM ${WRITERS} WHERE writer_id = ?
+           UNION ALL SELECT '${VERSION_ROW}', '', '', '', version, 0, 0 FROM ${TABLE_VERSIONS} WHERE name = '${TOTALS}'`,
+          ...missing.flatMap(({ scope, period }) => [startOf(period), period, scope.kind, scope.id]),
+          this.writerId,
         ),
       );
-      for (const { scope, period, start } of missing) this.known.set(knownKey(scope, period, start), { calls: 0, tokens: 0, costNano: 0 });
-      for (const row of rows) this.known.set(knownKey(row, row.period, row.start), totalOf(row));
+      for (const { scope, period } of missing) this.known.set(knownKey(scope, period, startOf(period)), { calls: 0, tokens: 0, costNano: 0 });
+      let readAt: number | undefined;
+      for (const row of rows) {
+        if (row.kind === WRITER_ROW) this.forgetWritten(Number(row.calls));
+        else if (row.kind === VERSION_ROW) readAt = Number(row.calls);
+        else this.known.set(knownKey(row, row.period, row.start), totalOf(row));
+      }
+      // A write between the point read and this read: the totals kept from before are of the
+      // version before it, so all are read again, together.
+      if (readAt !== version && missing.length < asked.length) {
+        this.known.clear();
+        this.knownAt = undefined;
+        return this.currentTotals(asked);
+      }
+      this.knownAt = readAt;
     }
-    return keys.map(({ scope, period, start }) => this.known.get(knownKey(scope, period, start))!);
+    return keys.map((key) => {
+      const total = { ...this.known.get(key)! };
+      for (const contributions of this.pending.values()) {
+        const more = contributions.get(key);
+        if (!more) continue;
+        total.calls += more.calls;
+        total.tokens += more.tokens;
+        total.costNano += more.costNano;
+      }
+      return total;
+    });
   }
 
-  /** The running total of a scope in a period (0 when it has no calls); inside a transaction when `sql` is given. */
-  total(scope: { kind: ScopeKind; id: string }, period: BudgetPeriod, start: string, sql?: Sql): RunningTotal {
-    const read = (s: Sql) =>
-      s.get<RunningTotal>(`SELECT calls, tokens, cost_nano AS costNano FROM ${TOTALS} WHERE scope_kind = ? AND scope_id = ? AND period_kind = ? AND period_start = ?`, scope.kind, scope.id, period, start);
-    const row = sql ? read(sql) : this.deps.db.read(read);
+  /** This window's calls up to `seq` are in what was read: they no longer count as not yet written. */
+  private forgetWritten(seq: number): void {
+    for (const written of this.pending.keys()) if (written <= seq) this.pending.delete(written);
+  }
+
+  /** The running total of a scope in a period as the file holds it (0 when it has no calls). */
+  total(scope: { kind: ScopeKind; id: string }, period: BudgetPeriod, start: string): RunningTotal {
+    const row = this.deps.db.readStatement((sql) =>
+      sql.get<RunningTotal>(`SELECT calls, tokens, cost_nano AS costNano FROM ${TOTALS} WHERE scope_kind = ? AND scope_id = ? AND period_kind = ? AND period_start = ?`, scope.kind, scope.id, period, start),
+    );
     return row ? { calls: Number(row.calls), tokens: Number(row.tokens), costNano: Number(row.costNano) } : { calls: 0, tokens: 0, costNano: 0 };
   }
 
   /** Today's calls, tokens and cost, across everything (the status bar). */
   today(): RunningTotal {
-    return this.total({ kind: 'all', id: '' }, 'day', this.period('day').start);
+    return this.total({ kind: 'all', id: '' }, 'day', this.periodStart('day'));
   }
 
   /**
@@ -372,15 +541,17 @@ export class UsageLedger implements Disposable {
 
   /**
    * Calls `listener` when the ledger may have changed without this window recording: another
-   * window committed to the database, or a new day began (today's total starts over). Looked for
-   * every ELSEWHERE_CHECK_MS on the ledger's timers, while any watch is open: one pragma read.
+   * connection committed to the database (another window; also this window's writer thread, so a
+   * listener may hear of its own calls once more, at most once a check), or a new day began
+   * (today's total starts over). Looked for every ELSEWHERE_CHECK_MS on the ledger's timers,
+   * while any watch is open: one pragma read.
    */
   watchElsewhere(listener: () => void): Disposable {
     const watcher = { listener };
     this.watchers.add(watcher);
     if (this.watchers.size === 1) {
       this.watchedVersion = this.readDataVersion();
-      this.watchedDay = this.period('day').start;
+      this.watchedDay = this.periodStart('day');
       this.scheduleWatch();
     }
     return {
@@ -397,7 +568,7 @@ export class UsageLedger implements Disposable {
   private scheduleWatch(): void {
     this.watchTimer = (this.deps.timers ?? systemTimers).start(ELSEWHERE_CHECK_MS, () => {
       const version = this.readDataVersion();
-      const day = this.period('day').start;
+      const day = this.periodStart('day');
       const changed = (version !== undefined && version !== this.watchedVersion) || day !== this.watchedDay;
       if (version !== undefined) this.watchedVersion = version;
       this.watchedDay = day;
@@ -415,7 +586,10 @@ export class UsageLedger implements Disposable {
     }
   }
 
+  /** Ends the watches and notices; the calls not yet written are written, then the writer thread ends. */
   dispose(): void {
+    this.disposed = true;
+    void this.close();
     this.watchTimer?.cancel();
     this.watchers.clear();
     this.spacing?.cancel();
@@ -425,6 +599,7 @@ export class UsageLedger implements Disposable {
 
   /** Fires onDidRecord now, or once the current spacing ends if it fired within it. */
   private tell(): void {
+    if (this.disposed) return;
     if (this.spacing) {
       this.recordedMeanwhile = true;
       return;
@@ -439,10 +614,10 @@ export class UsageLedger implements Disposable {
   }
 }
 
-function toRecord(call: CallFacts, time: number, cost: number | undefined): UsageRecord {
+function toRecord(call: CallFacts, id: string, time: number, cost: number | undefined): UsageRecord {
   const { usage, price } = call;
   return {
-    id: randomUUID(),
+    id,
     time: new Date(time).toISOString(),
     ...(call.runId ? { runId: call.runId } : {}),
     ...(call.chatId ? { chatId: call.chatId } : {}),

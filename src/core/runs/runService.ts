@@ -205,7 +205,9 @@ export class RunService {
     await Promise.allSettled([...(this.calls.get(runId) ?? [])]);
   }
 
+  /** Stores the run's end, once its calls' usage is in the ledger: whoever hears of the end finds it there. */
   private async finish(runId: string, fields: Partial<RunRecord>, started: number): Promise<void> {
+    await this.deps.modelCaller.usageWritten();
     await this.deps.runs.update(runId, {
       ...fields,
       latencyMs: Math.round(performance.now() - started),

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { SwitchboardError, errorText } from '../base/errors';
 import { systemTimers, type Disposable, type Logger, type Timer, type Timers } from '../base/ports';
 import { MIGRATIONS } from './schema';
+import { enterGate, GATE_HOST, leaveGate, newWriteGate } from './writeGate';
 import { TABLES, type VersionedTable } from './storageKeys';
 
 type SqliteModule = typeof import('node:sqlite');
@@ -97,6 +98,12 @@ export class Database implements Disposable {
     all: <T>(sql: string, ...params: SQLInputValue[]) => this.statement(sql).all(...params) as T[],
   };
 
+  /**
+   * Taken around each write of this connection; shared with the usage ledger's writer thread,
+   * whose connection to the same file takes it too (writeGate.ts).
+   */
+  readonly writeGate = newWriteGate();
+
   constructor(private readonly deps: DatabaseDeps) {}
 
   get file(): string {
@@ -171,7 +178,7 @@ export class Database implements Disposable {
    * its own: a throw in its body undoes its part alone and throws there (so the outer write
    * rolls back whole unless it goes on), and its promise settles with the outer transaction,
    * resolving once that commits and rejecting if it rolls back. So writes of separate parts
-   * (an audit entry, a call's usage) can share one transaction, each whole or not at all.
+   * can share one transaction, each whole or not at all.
    */
   write<T>(body: (sql: Sql) => T): Promise<T> {
     if (this.inTransaction) return this.joined(body);
@@ -284,29 +291,35 @@ export class Database implements Disposable {
   private transaction<T>(begin: string, body: (sql: Sql) => T): T {
     const db = this.open();
     if (this.inTransaction) return body(this.sql);
+    // A write waits at the gate for the ledger's writer thread's write, not in SQLite's busy sleep.
+    const gated = begin !== 'BEGIN' && enterGate(this.writeGate, GATE_HOST);
     try {
-      db.exec(begin);
-    } catch (error) {
-      throw isLocked(error) ? new LockedError(error) : error;
-    }
-    this.inTransaction = true;
-    const joined: JoinedWrite[] = (this.joinedWrites = []);
-    try {
-      const result = body(this.sql);
-      db.exec('COMMIT');
-      for (const write of joined) write.resolve();
-      return result;
-    } catch (error) {
-      // SQLite may have rolled back already (e.g. SQLITE_FULL); then this one has nothing to do.
       try {
-        db.exec('ROLLBACK');
-      } catch {
-        /* no transaction left */
+        db.exec(begin);
+      } catch (error) {
+        throw isLocked(error) ? new LockedError(error) : error;
       }
-      for (const write of joined) write.reject(error);
-      throw error;
+      this.inTransaction = true;
+      const joined: JoinedWrite[] = (this.joinedWrites = []);
+      try {
+        const result = body(this.sql);
+        db.exec('COMMIT');
+        for (const write of joined) write.resolve();
+        return result;
+      } catch (error) {
+        // SQLite may have rolled back already (e.g. SQLITE_FULL); then this one has nothing to do.
+        try {
+          db.exec('ROLLBACK');
+        } catch {
+          /* no transaction left */
+        }
+        for (const write of joined) write.reject(error);
+        throw error;
+      } finally {
+        this.inTransaction = false;
+      }
     } finally {
-      this.inTransaction = false;
+      if (gated) leaveGate(this.writeGate);
     }
   }
 

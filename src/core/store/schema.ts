@@ -1,6 +1,6 @@
 import { TABLES } from './storageKeys';
 
-const { meta, models, runs, leases, audit, auditHead, chatRecords, tableVersions, usage, usageTotals, usageDays, budgets } = TABLES;
+const { meta, models, runs, leases, audit, auditHead, chatRecords, tableVersions, usage, usageTotals, usageDays, usageWriters, budgets } = TABLES;
 
 /**
  * The database's schema, one numbered migration per change, applied in order at the first
@@ -231,5 +231,17 @@ export const MIGRATIONS: readonly string[] = [
     reasoning_tokens, cost_nano, estimated_calls, unpriced_calls FROM ${usageDays};
   DROP TABLE ${usageDays};
   ALTER TABLE ${usageDays}_new RENAME TO ${usageDays};
+  `,
+  // 8: the ledger's writers: each window's last write in the file (its number), so a window
+  // whose writes are made by its writer thread knows which of them a read already holds; and a
+  // version of the running totals, moved once by each call's write (not by a trigger per row),
+  // so a window knows whether the totals it keeps are still those in the file.
+  `
+  CREATE TABLE ${usageWriters} (
+    writer_id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    time INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  INSERT INTO ${tableVersions} (name, version) VALUES ('${usageTotals}', 0);
   `,
 ];

@@ -41,6 +41,7 @@ export const TABLES = {
   usage: 'usage_calls',
   usageTotals: 'usage_totals',
   usageDays: 'usage_days',
+  usageWriters: 'usage_writers',
   budgets: 'budgets',
 } as const;
 

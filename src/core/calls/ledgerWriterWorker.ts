@@ -1,0 +1,87 @@
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Sql } from '../store/database';
+import { enterGate, GATE_WRITER, leaveGate } from '../store/writeGate';
+import { writeLedger, type LedgerWrite, type LedgerWriterData, type LedgerWriterReply } from './ledgerWrite';
+
+// The usage ledger's writer thread (dist/ledgerWriter.js): writes the calls a window records on
+// its own connection to the database, so the extension host's thread only hands each call over.
+// The calls that arrive together are written in one transaction, each in a savepoint of its
+// own (one that fails fails alone), and answered in the order they came. Each write takes the
+// host connection's write gate (writeGate.ts), so neither sleeps in SQLite's busy handler for
+// the other. This connection never checkpoints the write-ahead log: a checkpoint runs inside
+// the commit, with the gate held, and the host's connection makes them.
+
+const port = parentPort!;
+const data = workerData as LedgerWriterData;
+
+const db = new DatabaseSync(data.file);
+// Blocking this thread only: a write waits here for another window's lock.
+db.exec(`PRAGMA busy_timeout = ${Math.round(data.busyTimeoutMs)}`);
+db.exec('PRAGMA synchronous = NORMAL');
+db.exec('PRAGMA wal_autocheckpoint = 0');
+
+const statements = new Map<string, StatementSync>();
+function statement(text: string): StatementSync {
+  let prepared = statements.get(text);
+  if (!prepared) statements.set(text, (prepared = db.prepare(text)));
+  return prepared;
+}
+const sql: Sql = {
+  run: (text, ...params) => statement(text).run(...params),
+  get: <T>(text: string, ...params: SQLInputValue[]) => statement(text).get(...params) as T | undefined,
+  all: <T>(text: string, ...params: SQLInputValue[]) => statement(text).all(...params) as T[],
+};
+
+let queued: LedgerWrite[] = [];
+port.on('message', (write: LedgerWrite) => {
+  if (queued.push(write) === 1) setImmediate(writeQueued);
+});
+
+function writeQueued(): void {
+  const writes = queued;
+  queued = [];
+  const replies: LedgerWriterReply[] = [];
+  const gated = enterGate(data.gate, GATE_WRITER);
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    let open = true;
+    try {
+      for (const write of writes) {
+        db.exec('SAVEPOINT call');
+        try {
+          replies.push({ seq: write.seq, written: writeLedger(sql, write) });
+          db.exec('RELEASE call');
+        } catch (error) {
+          db.exec('ROLLBACK TO call');
+          db.exec('RELEASE call');
+          replies.push({ seq: write.seq, error: messageOf(error) });
+        }
+      }
+      db.exec('COMMIT');
+      open = false;
+    } finally {
+      // SQLite may have rolled back already (a failed commit): then there is nothing to undo.
+      if (open) tryRollback();
+    }
+  } catch (error) {
+    // Nothing of the batch was written (the lock was never had, or the commit failed).
+    replies.length = 0;
+    for (const write of writes) replies.push({ seq: write.seq, error: messageOf(error) });
+  } finally {
+    if (gated) leaveGate(data.gate);
+  }
+  port.postMessage(replies);
+}
+
+function tryRollback(): void {
+  try {
+    db.exec('ROLLBACK');
+  } catch {
+    /* no transaction left */
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
