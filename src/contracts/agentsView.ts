@@ -3,6 +3,7 @@ import { AgentInputSchema, AgentSchema, RunRecordSchema, StartAgentRunRequestSch
 import { ConnectionStatusSchema } from './connections';
 import { AgentSyncStateSchema, GatewayViewSchema } from './gateway';
 import { ReplySchema, requestSchema, type ViewProtocol } from './rpc';
+import { AGENTS_RUNS_PAGE } from './vocabulary';
 
 const idParams = z.object({ id: z.string().uuid() }).strict();
 
@@ -78,7 +79,25 @@ export const AgentsSnapshotSchema = z.object({
 });
 export type AgentsSnapshot = z.infer<typeof AgentsSnapshotSchema>;
 
-export const ToAgentsViewSchema = z.union([AgentsSnapshotSchema, ReplySchema]);
+/**
+ * Runs added, changed or removed since the last message (a run's progress, and the old runs its
+ * start removed past the retention), instead of a whole snapshot: the view replaces each run it
+ * shows, puts those `added` on top, newest first, and drops those `removed`. A changed run it
+ * does not show that was not added (an older one, past the page) is left out.
+ */
+export const AgentsRunsChangedSchema = z.object({
+  type: z.literal('runsChanged'),
+  runs: z.array(RunRecordSchema).max(AGENTS_RUNS_PAGE),
+  /** The ids of `runs` that are new, oldest first. */
+  added: z.array(z.string()).max(AGENTS_RUNS_PAGE),
+  /** The ids of runs no longer stored (each counted in the total until now). */
+  removed: z.array(z.string()).max(AGENTS_RUNS_PAGE),
+  /** Who asked for each of `runs`, as in the snapshot. */
+  requesterNames: z.record(z.string(), z.string()).optional(),
+});
+export type AgentsRunsChanged = z.infer<typeof AgentsRunsChangedSchema>;
+
+export const ToAgentsViewSchema = z.union([AgentsSnapshotSchema, AgentsRunsChangedSchema, ReplySchema]);
 export type ToAgentsView = z.infer<typeof ToAgentsViewSchema>;
 
 /** The Agents view's protocol as types, for its webview client. */

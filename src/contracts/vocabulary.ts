@@ -4,6 +4,9 @@
 
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 
+/** How many of the newest runs the Agents view shows: a snapshot's page. */
+export const AGENTS_RUNS_PAGE = 200;
+
 export const AUDIT_KINDS = ['key_read', 'model_call', 'connection_created', 'connection_updated', 'connection_deleted', 'budget_refused', 'budget_changed'] as const;
 
 /**

@@ -39,7 +39,7 @@ export const LEDGER_WRITER_ENTRY = resolve(__dirname, '../../src/core/calls/ledg
  * in the extension.
  */
 export async function makeStack(
-  options: { answers?: ConsentAnswer[]; silenceLimitMs?: number; workerEntry?: string; disabledModels?: string[]; maxConcurrentRequests?: number; requestTimeoutMs?: number; retention?: number; timers?: Timers; callTimers?: Timers; random?: () => number } = {},
+  options: { answers?: ConsentAnswer[]; silenceLimitMs?: number; workerEntry?: string; disabledModels?: string[]; maxConcurrentRequests?: number; requestTimeoutMs?: number; retention?: number | (() => number); timers?: Timers; callTimers?: Timers; random?: () => number } = {},
 ) {
   const consent = new ScriptedConsent(options.answers ?? []);
   const prompts: string[] = [];

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { ToAgentsViewSchema, type AgentsSnapshot, type ToAgentsView } from '../../src/contracts/agentsView';
-import { createAgentsController } from '../../src/core/views/agentsController';
+import { createAgentsController, RUN_CHANGES_MS } from '../../src/core/views/agentsController';
+import { applyRunsChanged } from '../../webview/agents/runsChanged';
 import { Emitter } from '../../src/core/base/events';
 import { GatewaySync } from '../../src/core/gateway/gatewaySync';
 import { ProviderRegistry } from '../../src/core/providers/providerRegistry';
@@ -8,7 +9,7 @@ import { registerCoreProviders } from '../../src/core/providers/coreProviders';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { GatewayFixture } from '../fixtures/gatewayFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
-import { ScriptedInteractions } from '../helpers/fakes';
+import { ManualTimers, ScriptedInteractions } from '../helpers/fakes';
 import { makeStack } from '../helpers/stacks';
 
 describe('Agents controller', function () {
@@ -17,9 +18,9 @@ describe('Agents controller', function () {
   before(() => openai.start());
   after(() => openai.stop());
 
-  async function setup() {
+  async function setup(options: { timers?: ManualTimers; retention?: () => number } = {}) {
     // Any consent question is answered no: the person's click on Run needs none.
-    const stack = await makeStack({ answers: [] });
+    const stack = await makeStack({ answers: [], ...(options.retention ? { retention: options.retention } : {}) });
     const registry = new ProviderRegistry();
     registerCoreProviders(registry);
     const posted: ToAgentsView[] = [];
@@ -36,6 +37,7 @@ describe('Agents controller', function () {
       modelsChanged: new Emitter<void>().event,
       chooseDefaultConnection: async () => '',
       describeRequester: (id) => (id === 'switchboard.agentsView' ? 'the Agents view' : id),
+      ...(options.timers ? { timers: options.timers } : {}),
       post: (message) => {
         posted.push(ToAgentsViewSchema.parse(message));
         for (const wake of onPost.splice(0)) wake();
@@ -43,11 +45,13 @@ describe('Agents controller', function () {
     });
     const snapshots = () => posted.filter((m): m is AgentsSnapshot => m.type === 'snapshot');
     const replies = () => posted.filter((m) => m.type === 'reply');
+    /** What the view shows: the last snapshot with the runs' changes since, applied as the webview applies them. */
+    const shown = () => posted.reduce<AgentsSnapshot | undefined>((view, m) => (m.type === 'snapshot' ? m : m.type === 'runsChanged' && view ? applyRunsChanged(view, m) : view), undefined);
     /** Resolves once `condition` holds, checking after each message the controller posts. */
     const posts = async (condition: () => boolean) => {
       while (!condition()) await new Promise<void>((wake) => onPost.push(wake));
     };
-    return { stack, controller, gateway, posted, snapshots, replies, posts };
+    return { stack, controller, gateway, posted, snapshots, replies, shown, posts };
   }
 
   it('answers malformed messages with invalid_input and changes nothing', async () => {
@@ -66,8 +70,8 @@ describe('Agents controller', function () {
     }
   });
 
-  it("starts a run on the person's click, without a consent question, replies with its id at once, and shows it succeeded in a later snapshot with its routing", async () => {
-    const { stack, controller, replies, snapshots, posts } = await setup();
+  it("starts a run on the person's click, without a consent question, replies with its id at once, and shows it succeeded with its routing", async () => {
+    const { stack, controller, replies, shown, posts } = await setup();
     try {
       await controller.handle({ type: 'ready' });
       const connection = await stack.connections.create({ name: 'Cloud', providerId: 'openai', baseUrl: `${openai.url}/v1`, defaultModel: 'gpt-4o-mini' });
@@ -78,18 +82,90 @@ describe('Agents controller', function () {
       const reply = replies().find((r) => r.id === 'run');
       assert.ok(reply?.ok);
       const { runId } = reply.value as { runId: string };
-      await posts(() => ['succeeded', 'failed', 'cancelled'].includes(snapshots().at(-1)?.runs.find((r) => r.id === runId)?.status ?? ''));
-      const run = snapshots().at(-1)!.runs.find((r) => r.id === runId)!;
+      await posts(() => ['succeeded', 'failed', 'cancelled'].includes(shown()?.runs.find((r) => r.id === runId)?.status ?? ''));
+      const run = shown()!.runs.find((r) => r.id === runId)!;
       assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
       assert.deepEqual(run.routing?.sources, { connectionId: 'agent', modelRef: 'agent' });
-      assert.equal(snapshots().at(-1)!.connections[0]?.models[0]?.providerModelId, 'gpt-4o-mini');
+      assert.equal(shown()!.connections[0]?.models[0]?.providerModelId, 'gpt-4o-mini');
       // The view reads who asked for the run as the host names it, never the id.
-      assert.deepEqual(snapshots().at(-1)!.requesterNames, { [run.requesterId]: 'the Agents view' });
+      assert.deepEqual(shown()!.requesterNames, { [run.requesterId]: 'the Agents view' });
+      assert.equal(shown()!.runsTotal, 1);
       // The click on Run is the person's consent for this run: no modal, audited as theirs.
       assert.deepEqual(stack.prompts, []);
       const reads = (await stack.audit.read()).filter((e) => e.kind === 'key_read');
       assert.deepEqual(reads.map((e) => [e.requesterId, e.purpose, e.runId, e.origin, e.outcome]), [['switchboard.agentsView', 'chat', runId, new URL(openai.url).origin, 'granted_by_person']]);
       assertNoCanary(stack.logger.lines);
+    } finally {
+      await stack.cleanup();
+    }
+  });
+
+  it("sends a run's progress as that run's changes, at most one message a frame, never a snapshot", async () => {
+    const timers = new ManualTimers();
+    const { stack, controller, posted, shown } = await setup({ timers });
+    try {
+      const connection = await stack.connections.create({ name: 'Cloud', providerId: 'openai', baseUrl: `${openai.url}/v1`, defaultModel: 'gpt-4o-mini' });
+      const agent = await stack.agents.create({ name: 'writer', connectionId: connection.id, modelRef: 'gpt-4o-mini' });
+      const older = { id: '00000000-0000-4000-8000-0000000000a1', agentId: agent.id, agentName: agent.name, requesterId: 'switchboard.agentsView', status: 'succeeded' as const, input: 'before', trace: [], createdAt: '2026-12-01T00:00:00.000Z' };
+      await stack.runs.add(older);
+      await controller.handle({ type: 'ready' });
+      const before = posted.length;
+      const run = { ...older, id: '00000000-0000-4000-8000-0000000000a2', status: 'queued' as const, input: 'now' };
+      await stack.runs.add(run);
+      await stack.runs.update(run.id, { status: 'running' });
+      await stack.runs.update(run.id, { output: 'half' });
+      assert.equal(posted.length, before, 'nothing posted within the frame');
+      assert.equal(timers.fire(RUN_CHANGES_MS), 1);
+      const [change, ...more] = posted.slice(before);
+      assert.equal(more.length, 0, 'one message for the three changes');
+      assert.equal(change?.type, 'runsChanged');
+      assert.deepEqual(change?.type === 'runsChanged' && [change.runs.map((r) => [r.id, r.status, r.output]), change.added], [[[run.id, 'running', 'half']], [run.id]]);
+      assert.deepEqual(shown()?.runs.map((r) => r.id), [run.id, older.id], 'the new run on top');
+      assert.equal(shown()?.runsTotal, 2);
+      // A change of the run already shown replaces it in place, and counts nothing.
+      await stack.runs.update(older.id, { output: 'edited' });
+      timers.fire(RUN_CHANGES_MS);
+      assert.deepEqual(shown()?.runs.map((r) => [r.id, r.output]), [[run.id, 'half'], [older.id, 'edited']]);
+      assert.equal(shown()?.runsTotal, 2);
+      assert.ok(posted.slice(before).every((m) => m.type === 'runsChanged'), 'no snapshot for a run\'s progress');
+      // The agent's own change is a snapshot, which carries the runs' changes made so far.
+      await stack.runs.update(run.id, { status: 'succeeded', output: 'done' });
+      await stack.agents.update(agent.id, { name: 'renamed', connectionId: connection.id, modelRef: 'gpt-4o-mini' });
+      assert.equal(posted.at(-1)?.type, 'snapshot');
+      assert.equal(timers.fire(RUN_CHANGES_MS), 0, 'the pending change went with the snapshot');
+      assert.deepEqual(shown()?.runs.map((r) => [r.id, r.status]), [[run.id, 'succeeded'], [older.id, 'succeeded']]);
+    } finally {
+      await stack.cleanup();
+    }
+  });
+
+  it('tells of the old runs a new run removed past the retention as removed, and sends a snapshot for a long trim', async () => {
+    const timers = new ManualTimers();
+    let retention = 2;
+    const { stack, controller, posted, shown } = await setup({ timers, retention: () => retention });
+    try {
+      const base = { agentId: '00000000-0000-4000-8000-0000000000b0', agentName: 'writer', requesterId: 'switchboard.agentsView', status: 'succeeded' as const, input: 'x', trace: [], createdAt: '2026-12-01T00:00:00.000Z' };
+      const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+      await stack.runs.add({ ...base, id: id(1) });
+      await stack.runs.add({ ...base, id: id(2) });
+      await controller.handle({ type: 'ready' });
+      const before = posted.length;
+      await stack.runs.add({ ...base, id: id(3) });
+      timers.fire(RUN_CHANGES_MS);
+      assert.deepEqual(posted.slice(before).map((m) => m.type === 'runsChanged' && [m.added, m.removed]), [[[id(3)], [id(1)]]]);
+      assert.deepEqual(shown()?.runs.map((r) => r.id), [id(3), id(2)]);
+      assert.equal(shown()?.runsTotal, 2);
+      // The retention lowered to one after 150 more runs (kept with a high one): the next run's start removes them all at once.
+      retention = 1_000;
+      for (let n = 4; n < 154; n++) await stack.runs.add({ ...base, id: id(n) });
+      timers.fire(RUN_CHANGES_MS);
+      retention = 1;
+      const beforeTrim = posted.length;
+      await stack.runs.add({ ...base, id: id(200) });
+      assert.deepEqual(posted.slice(beforeTrim).map((m) => m.type), ['snapshot'], 'at once, not as one run\'s change');
+      assert.deepEqual(shown()?.runs.map((r) => r.id), [id(200)]);
+      assert.equal(shown()?.runsTotal, 1);
+      assert.equal(timers.fire(RUN_CHANGES_MS), 0);
     } finally {
       await stack.cleanup();
     }

@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { AgentInputSchema, StartAgentRunRequestSchema, type Agent } from '../../src/contracts/agents';
-import type { AgentsConnection } from '../../src/contracts/agentsView';
+import { AgentInputSchema, StartAgentRunRequestSchema, type Agent, type RunRecord } from '../../src/contracts/agents';
+import type { AgentsConnection, AgentsSnapshot } from '../../src/contracts/agentsView';
+import { AGENTS_RUNS_PAGE } from '../../src/contracts/vocabulary';
+import { applyRunsChanged } from '../../webview/agents/runsChanged';
 import type { Connection } from '../../src/contracts/connections';
 import { registeredChoices } from '../../src/contracts/routing';
 import { resolveRouting } from '../../src/core/calls/routing';
@@ -356,5 +358,48 @@ describe('webview agent form: the fallback list', () => {
     assert.match(errors.get(2)!, /own connection and model/);
     assert.match(errors.get(4)!, /already in the list/);
     assert.equal(validateFallbacks([{ key: 1, target: other }], values).size, 0);
+  });
+});
+
+describe('Agents view: applying a run\'s changes to the snapshot', () => {
+  const run = (n: number, fields: Partial<RunRecord> = {}): RunRecord => ({
+    id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    agentId: '00000000-0000-4000-8000-0000000000aa',
+    agentName: 'writer',
+    requesterId: 'switchboard.agentsView',
+    status: 'succeeded',
+    input: `run ${n}`,
+    trace: [],
+    createdAt: '2026-12-01T00:00:00.000Z',
+    ...fields,
+  });
+  const snapshot = (runs: RunRecord[], runsTotal = runs.length): AgentsSnapshot => ({ type: 'snapshot', agents: [], connections: [], defaultConnectionId: '', runs, runsTotal, requesterNames: { 'switchboard.agentsView': 'the Agents view' }, gateway: { configured: false, agents: {}, pendingDeletes: [] } });
+
+  it('replaces a shown run in place, puts added runs on top newest first, and counts them once', () => {
+    const view = snapshot([run(2), run(1)], 7);
+    const next = applyRunsChanged(view, { type: 'runsChanged', runs: [run(1, { output: 'new' }), run(3), run(4)], added: [run(3).id, run(4).id], removed: [], requesterNames: { ext: 'An extension' } });
+    assert.deepEqual(next.runs.map((r) => [r.input, r.output]), [['run 4', undefined], ['run 3', undefined], ['run 2', undefined], ['run 1', 'new']]);
+    assert.equal(next.runsTotal, 9);
+    assert.deepEqual(next.requesterNames, { 'switchboard.agentsView': 'the Agents view', ext: 'An extension' });
+    // The same change again (a snapshot raced it) adds nothing twice.
+    assert.equal(applyRunsChanged(next, { type: 'runsChanged', runs: [run(4)], added: [run(4).id], removed: [] }).runsTotal, 9);
+    assert.deepEqual(view.runs.map((r) => r.input), ['run 2', 'run 1'], 'the snapshot given is left as it was');
+  });
+
+  it('leaves out a changed run it does not show, and keeps the page at its length', () => {
+    const full = snapshot(Array.from({ length: AGENTS_RUNS_PAGE }, (_, i) => run(AGENTS_RUNS_PAGE - i)), 500);
+    const older = applyRunsChanged(full, { type: 'runsChanged', runs: [run(9_999, { status: 'failed' })], added: [], removed: [] });
+    assert.deepEqual(older.runs, full.runs);
+    assert.equal(older.runsTotal, 500);
+    const newer = applyRunsChanged(full, { type: 'runsChanged', runs: [run(AGENTS_RUNS_PAGE + 1)], added: [run(AGENTS_RUNS_PAGE + 1).id], removed: [] });
+    assert.equal(newer.runs.length, AGENTS_RUNS_PAGE);
+    assert.deepEqual([newer.runs[0]?.input, newer.runs.at(-1)?.input, newer.runsTotal], [`run ${AGENTS_RUNS_PAGE + 1}`, 'run 2', 501]);
+  });
+
+  it('drops the runs removed past the retention, shown or not, from the page and the total', () => {
+    const view = snapshot([run(3), run(2), run(1)], 10);
+    const next = applyRunsChanged(view, { type: 'runsChanged', runs: [run(4)], added: [run(4).id], removed: [run(1).id, '00000000-0000-4000-8000-00000000ffff'] });
+    assert.deepEqual(next.runs.map((r) => r.input), ['run 4', 'run 3', 'run 2']);
+    assert.equal(next.runsTotal, 9, 'one added, two removed');
   });
 });

@@ -20,14 +20,16 @@ interface ViewClient<Pushed> {
 
 /**
  * A view's client, one for the view's lifetime, and the latest snapshot from the host, which
- * is the only source of what the view shows: each snapshot re-renders it whole. The client
- * says `ready` once mounted and is disposed with the view; a message that does not match the
- * view's protocol is logged and dropped.
+ * is the only source of what the view shows: each snapshot re-renders it whole, and each change
+ * the host pushes instead of one (`applyChange`: a run's progress) makes the next snapshot. The
+ * client says `ready` once mounted and is disposed with the view; a message that does not match
+ * the view's protocol is logged and dropped.
  */
 export function useViewClient<Api, Pushed extends { type: string }, Client extends ViewClient<Pushed>>(
   api: Api,
   createClient: (api: Api, options: RpcClientOptions) => Client & ViewClient<Pushed>,
   protocolName: string,
+  applyChange?: (snapshot: Extract<Pushed, { type: 'snapshot' }>, change: Exclude<Pushed, { type: 'snapshot' }>) => Extract<Pushed, { type: 'snapshot' }>,
 ): { client: Client; snapshot: Extract<Pushed, { type: 'snapshot' }> | undefined } {
   const client = useMemo(
     () =>
@@ -41,6 +43,7 @@ export function useViewClient<Api, Pushed extends { type: string }, Client exten
   useEffect(() => {
     const stop = client.onPush((message) => {
       if (message.type === 'snapshot') setSnapshot(message as Extract<Pushed, { type: 'snapshot' }>);
+      else if (applyChange) setSnapshot((current) => current && applyChange(current, message as Exclude<Pushed, { type: 'snapshot' }>));
     });
     client.start();
     return () => {

@@ -87,6 +87,19 @@ export interface RunPage {
 }
 
 /**
+ * What changed among the stored runs: one run (added, or changed), with the old runs its add
+ * removed past the retention; or several at once (no `run`: a sweep, a long trim).
+ */
+export interface RunChange {
+  run?: RunRecord;
+  added?: boolean;
+  removed?: string[];
+}
+
+/** A trim that removes more runs than this is told as a change of several, not by their ids. */
+const MAX_REMOVED_IN_CHANGE = 100;
+
+/**
  * Runs in the database, one row each, newest last. Every change is its own write transaction,
  * committed when the call resolves.
  *
@@ -99,7 +112,11 @@ export interface RunPage {
  */
 export class RunStore implements Disposable {
   private readonly changed = new Emitter<void>();
+  /** Fires after any change to the stored runs. */
   readonly onDidChange = this.changed.event;
+  private readonly runChanged = new Emitter<RunChange>();
+  /** Fires with `onDidChange`: with the run when that one run was added or changed, without one when several were (a sweep, a trim). */
+  readonly onDidChangeRun = this.runChanged.event;
   private readonly owner: string;
   private heartbeat: Disposable | undefined;
   /** The first use's lease, once taken or being taken; unset again when it failed, so the next use tries again. */
@@ -130,7 +147,7 @@ export class RunStore implements Disposable {
   async add(run: RunRecord): Promise<void> {
     await this.start();
     const record = this.capped(RunRecordSchema.parse(run));
-    await this.deps.db.write((sql) => {
+    const removed = await this.deps.db.write((sql) => {
       sql.run(`INSERT INTO ${runs} (id, status, owner, body) VALUES (?, ?, ?, ?)`, record.id, record.status, this.owner, JSON.stringify(record));
       const keep = Math.max(1, Math.floor(this.deps.retention()));
       // The span of positions bounds the number of rows and costs two index lookups: while it
@@ -138,24 +155,29 @@ export class RunStore implements Disposable {
       // history.
       // (Two subqueries: SQLite answers a lone min() or max() from the index, both together by a scan.)
       const span = Number(sql.get<{ span: number }>(`SELECT (SELECT max(pos) FROM ${runs}) - (SELECT min(pos) FROM ${runs}) + 1 AS span`)?.span ?? 0);
-      if (span > keep) {
-        sql.run(`DELETE FROM ${runs} WHERE ${FINISHED} AND pos <= (SELECT pos FROM ${runs} WHERE ${FINISHED} ORDER BY pos DESC LIMIT 1 OFFSET ?)`, keep);
-      }
+      if (span <= keep) return [];
+      return sql.all<{ id: string }>(`DELETE FROM ${runs} WHERE ${FINISHED} AND pos <= (SELECT pos FROM ${runs} WHERE ${FINISHED} ORDER BY pos DESC LIMIT 1 OFFSET ?) RETURNING id`, keep).map((row) => row.id);
     });
-    this.changed.fire();
+    this.fireChanged(removed.length > MAX_REMOVED_IN_CHANGE ? {} : { run: record, added: true, ...(removed.length ? { removed } : {}) });
   }
 
   /** Applies `patch` to the run if it is still stored (retention may have removed it once finished). */
   async update(id: string, patch: Partial<RunRecord>): Promise<void> {
     await this.start();
-    const wrote = await this.deps.db.write((sql) => this.patch(sql, id, (run) => ({ ...run, ...patch })));
-    if (wrote) this.changed.fire();
+    const written = await this.deps.db.write((sql) => this.patch(sql, id, (run) => ({ ...run, ...patch })));
+    if (written) this.fireChanged({ run: written });
+  }
+
+  private fireChanged(change: RunChange): void {
+    this.changed.fire();
+    this.runChanged.fire(change);
   }
 
   dispose(): void {
     this.heartbeat?.dispose();
     this.heartbeat = undefined;
     this.changed.dispose();
+    this.runChanged.dispose();
     if (!this.starting) return;
     // A window that closes cleanly gives up its lease: its unfinished runs are interrupted for
     // the next window at once, without waiting for the lease to expire.
@@ -165,13 +187,14 @@ export class RunStore implements Disposable {
     });
   }
 
-  private patch(sql: Sql, id: string, change: (run: RunRecord) => RunRecord): boolean {
+  /** The run as written, or undefined when it is not stored. */
+  private patch(sql: Sql, id: string, change: (run: RunRecord) => RunRecord): RunRecord | undefined {
     const row = sql.get<{ body: string }>(`SELECT body FROM ${runs} WHERE id = ?`, id);
     const current = row && this.parse(row.body, id);
-    if (!current) return false;
+    if (!current) return undefined;
     const next = this.capped(RunRecordSchema.parse(change(current)));
     sql.run(`UPDATE ${runs} SET status = ?, body = ? WHERE id = ?`, next.status, JSON.stringify(next), id);
-    return true;
+    return next;
   }
 
   /**
@@ -230,7 +253,7 @@ export class RunStore implements Disposable {
       if (orphans.length) this.deps.logger.warn(`Marked ${orphans.length} run(s) as failed: the window running them closed or crashed before they finished.`);
       return orphans.length;
     });
-    if (interrupted) this.changed.fire();
+    if (interrupted) this.fireChanged({});
   }
 
   private now(): number {

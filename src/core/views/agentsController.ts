@@ -1,18 +1,23 @@
 import * as l10n from '@vscode/l10n';
-import { FromAgentsViewSchema, type AgentsRequest, type AgentsSnapshot, type ToAgentsView } from '../../contracts/agentsView';
+import { FromAgentsViewSchema, type AgentsRequest, type AgentsRunsChanged, type AgentsSnapshot, type ToAgentsView } from '../../contracts/agentsView';
+import { AGENTS_RUNS_PAGE } from '../../contracts/vocabulary';
+import type { RunRecord } from '../../contracts/agents';
 import type { AgentService } from '../runs/agentService';
 import type { ConnectionService } from '../connections/connectionService';
 import type { GatewaySync } from '../gateway/gatewaySync';
-import type { Event, Interactions, Logger, Settings } from '../base/ports';
+import { systemTimers, type Event, type Interactions, type Logger, type Settings, type Timer, type Timers } from '../base/ports';
 import type { ProviderRegistry } from '../providers/providerRegistry';
 import { personAt, requesterIds } from '../keys/requesters';
 import type { RunService } from '../runs/runService';
-import type { RunStore } from '../runs/runStore';
+import type { RunChange, RunStore } from '../runs/runStore';
 import { agentsConnections, requesterNames, type RegisteredModelSummary } from './viewShared';
 import { ViewHost } from './viewHost';
 
-/** How many recent runs a snapshot carries. */
-const RUNS_IN_SNAPSHOT = 200;
+/**
+ * A run's changes reach the view at most this often (about one animation frame): a streaming
+ * run is written every quarter second, several runs at once more often.
+ */
+export const RUN_CHANGES_MS = 16;
 
 export interface AgentsControllerDeps {
   agents: AgentService;
@@ -37,14 +42,31 @@ export interface AgentsControllerDeps {
   /** Opens the palette picker for the default connection; resolves with the id chosen, or ''. */
   chooseDefaultConnection(): Promise<string>;
   post(message: ToAgentsView): void;
+  /** The timers that space out run changes; the system's unless given (tests fire them). */
+  timers?: Timers;
 }
 
 /** The host side of the Agents view. */
-export function createAgentsController(deps: AgentsControllerDeps): ViewHost<AgentsRequest, AgentsSnapshot> {
+export function createAgentsController(deps: AgentsControllerDeps): ViewHost<AgentsRequest, AgentsSnapshot, AgentsRunsChanged> {
+  // The runs changed since the last message, newest change last, those among them added, and those removed.
+  const changedRuns = new Map<string, RunRecord>();
+  const addedRuns: string[] = [];
+  const removedRuns: string[] = [];
+  let spacing: Timer | undefined;
+  const forgetChanges = () => {
+    changedRuns.clear();
+    addedRuns.length = 0;
+    removedRuns.length = 0;
+    spacing?.cancel();
+    spacing = undefined;
+  };
+
   const snapshot = (): AgentsSnapshot => {
+    // It carries every change made so far.
+    forgetChanges();
     const registered = deps.registeredModels();
     // One page from the database, never the whole history.
-    const recent = deps.runs.page({ limit: RUNS_IN_SNAPSHOT });
+    const recent = deps.runs.page({ limit: AGENTS_RUNS_PAGE });
     return {
       type: 'snapshot',
       agents: deps.agents.list(),
@@ -55,6 +77,29 @@ export function createAgentsController(deps: AgentsControllerDeps): ViewHost<Age
       runsTotal: recent.total,
       gateway: deps.gateway.view(),
     };
+  };
+
+  /** A run's progress (and the old runs its start removed): that alone, coalesced, instead of a snapshot of everything. */
+  const runChanged = ({ run, added, removed = [] }: RunChange & { run: RunRecord }) => {
+    changedRuns.delete(run.id);
+    changedRuns.set(run.id, run);
+    if (added) addedRuns.push(run.id);
+    for (const id of removed) {
+      // Added and removed before the view heard of it: nothing to tell.
+      if (addedRuns.includes(id)) {
+        addedRuns.splice(addedRuns.indexOf(id), 1);
+        changedRuns.delete(id);
+      } else removedRuns.push(id);
+    }
+    // More than a page at once: the newest page is as cheap.
+    if (changedRuns.size > AGENTS_RUNS_PAGE || removedRuns.length > AGENTS_RUNS_PAGE) return host.pushSnapshot();
+    spacing ??= (deps.timers ?? systemTimers).start(RUN_CHANGES_MS, () => {
+      spacing = undefined;
+      const runs = [...changedRuns.values()];
+      const message: AgentsRunsChanged = { type: 'runsChanged', runs, added: [...addedRuns], removed: [...removedRuns], requesterNames: requesterNames(runs, deps.describeRequester) };
+      forgetChanges();
+      host.postChange(message);
+    });
   };
 
   const dispatch = async (request: AgentsRequest): Promise<unknown> => {
@@ -76,7 +121,7 @@ export function createAgentsController(deps: AgentsControllerDeps): ViewHost<Age
       case 'startRun': {
         // The person's click on Run: their consent for this run's key use.
         const { runId, finished } = await deps.runService.launch(request.params.request, personAt(requesterIds.agentsView));
-        // The outcome reaches the view in snapshots; a failure is already stored on the run.
+        // The outcome reaches the view as the run's changes; a failure is already stored on the run.
         void finished.catch((error: unknown) => deps.logger.error(`Run ${runId} ended unexpectedly: ${String(error)}`));
         return { runId };
       }
@@ -91,13 +136,19 @@ export function createAgentsController(deps: AgentsControllerDeps): ViewHost<Age
     }
   };
 
-  return new ViewHost<AgentsRequest, AgentsSnapshot>({
+  const host: ViewHost<AgentsRequest, AgentsSnapshot, AgentsRunsChanged> = new ViewHost<AgentsRequest, AgentsSnapshot, AgentsRunsChanged>({
     name: 'Agents',
     schema: FromAgentsViewSchema,
     dispatch,
     snapshot,
     post: deps.post,
     logger: deps.logger,
-    changes: [deps.agents.onDidChange, deps.connections.onDidChange, deps.runs.onDidChange, deps.settings.onDidChange, deps.registry.onDidChange, deps.modelsChanged, deps.gateway.onDidChange],
+    changes: [deps.agents.onDidChange, deps.connections.onDidChange, deps.settings.onDidChange, deps.registry.onDidChange, deps.modelsChanged, deps.gateway.onDidChange],
+    disposables: [
+      // One run changed: that run; several (a sweep of a closed window's runs, a long trim): a snapshot.
+      deps.runs.onDidChangeRun((change) => (change.run ? runChanged({ ...change, run: change.run }) : host.pushSnapshot())),
+      { dispose: forgetChanges },
+    ],
   });
+  return host;
 }

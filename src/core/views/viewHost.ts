@@ -23,6 +23,8 @@ export interface ViewHostOptions<R extends Request, S, N = never> {
   changes: Event<void>[];
   /** Events after which the view gets a notice (something it pages changed), once it is ready. */
   notices?: { event: Event<void>; notice: N }[];
+  /** What the controller keeps for the view besides (its own subscriptions), disposed with it. */
+  disposables?: Disposable[];
 }
 
 /**
@@ -44,6 +46,11 @@ export class ViewHost<R extends Request, S, N = never> implements Disposable {
 
   pushSnapshot(): void {
     if (this.ready) this.options.post(this.options.snapshot());
+  }
+
+  /** Posts a change the view applies to its snapshot; dropped before `ready` (the snapshot then sent has it). */
+  postChange(message: N): void {
+    if (this.ready) this.options.post(message);
   }
 
   /** The webview was hidden and its document thrown away: wait for its next `ready`. */
@@ -78,7 +85,7 @@ export class ViewHost<R extends Request, S, N = never> implements Disposable {
   }
 
   dispose(): void {
-    for (const subscription of this.subscriptions) subscription.dispose();
+    for (const subscription of [...this.subscriptions, ...(this.options.disposables ?? [])]) subscription.dispose();
   }
 }
 
