@@ -106,13 +106,17 @@ export const StandingPermissionSchema = z.object({
 });
 export type StandingPermission = z.infer<typeof StandingPermissionSchema>;
 
-/** A whole snapshot, never a delta: a hidden webview drops messages, so each one stands alone. */
+/**
+ * A whole snapshot: a hidden webview's page is thrown away, and the one that replaces it starts
+ * from the snapshot its `ready` brings. Only `models` (thousands of them) is left out of a
+ * snapshot when they have not changed since the page got them: the view keeps its own.
+ */
 export const ConnectionsSnapshotSchema = z.object({
   type: z.literal('snapshot'),
   providers: z.array(ProviderDescriptorSchema),
   connections: z.array(ConnectionSchema),
-  /** Every registered model of every connection; the view filters. */
-  models: z.array(RegisteredModelSchema),
+  /** Every registered model of every connection; the view filters. Absent: as in the last snapshot that had them. */
+  models: z.array(RegisteredModelSchema).optional(),
   defaultConnectionId: z.string(),
   /**
    * Connections whose provider is not registered now (its extension was removed, disabled, or

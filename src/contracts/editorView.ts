@@ -194,8 +194,11 @@ export const EditorSnapshotSchema = z.object({
   type: z.literal('snapshot'),
   connections: z.array(AgentsConnectionSchema),
   agents: z.array(z.object({ id: z.string().uuid(), name: z.string() })),
-  /** Every registered model of every connection; the Models tab sorts and filters them. */
-  models: z.array(RegisteredModelSchema),
+  /**
+   * Every registered model of every connection; the Models tab sorts and filters them. Sent with
+   * a page's first snapshot and the first after they change; absent: as in the last that had them.
+   */
+  models: z.array(RegisteredModelSchema).optional(),
   /**
    * The tab a command asked for ("Show Audit Log"), numbered: the view switches when the number
    * changes, so a later snapshot (a connection renamed) does not pull the person back.

@@ -1,4 +1,7 @@
 import * as assert from 'node:assert/strict';
+import type { ConnectionsSnapshot } from '../../src/contracts/connectionsView';
+import type { ConnectionsState } from '../../webview/connections/client';
+import { keepModels } from '../../webview/shared/keptModels';
 import { connectionsResults, ToConnectionsViewSchema, type ToConnectionsView } from '../../src/contracts/connectionsView';
 import { describeDiscovery } from '../../src/contracts/modelFacts';
 import { ConnectionActions } from '../../src/core/connections/connectionActions';
@@ -20,13 +23,15 @@ function setup(answers: Array<string | boolean | undefined> = []) {
   const posted: ToConnectionsView[] = [];
   const controller = createConnectionsController({ ...parts, connections: parts.service, actions, modelActions, post: (m: ToConnectionsView) => posted.push(m) });
   const replies = () => posted.filter((m) => m.type === 'reply');
+  /** What the view shows: its snapshots folded as the webview folds them (models kept until they change). */
+  const shown = () => posted.reduce<ConnectionsState | undefined>((view, m) => (m.type === 'snapshot' ? keepModels(view, ToConnectionsViewSchema.parse(m) as ConnectionsSnapshot) : view), undefined);
   const request = async (id: string, method: string, params: unknown) => {
     await controller.handle({ type: 'request', id, method, params });
     const reply = replies().find((r) => r.id === id);
     assert.ok(reply, `no reply to ${id}`);
     return reply;
   };
-  return { ...parts, interactions, modelActions, controller, posted, replies, request };
+  return { ...parts, interactions, modelActions, controller, posted, replies, shown, request };
 }
 
 const uuid = '00000000-0000-4000-8000-000000000000';
@@ -43,6 +48,30 @@ describe('ConnectionsController', () => {
     const ids = snapshot.type === 'snapshot' ? snapshot.providers.map((p) => p.id) : [];
     assert.ok(ids.includes('ollama') && ids.includes('openai'), ids.join(', '));
     assert.deepEqual(snapshot.type === 'snapshot' && snapshot.models, []);
+  });
+
+  it('sends the registered models with the first snapshot of a page and after they change, not with every snapshot', async () => {
+    const { controller, posted, shown, service, models, settings } = setup();
+    await controller.handle({ type: 'ready' });
+    const local = await service.create({ name: 'Local', providerId: 'ollama' });
+    await models.register(local.id, [discovered('a'), discovered('b')]);
+    const carried = () => {
+      const last = posted.filter((m) => m.type === 'snapshot').at(-1);
+      return last?.type === 'snapshot' ? last.models?.map((m) => m.providerModelId) : 'no snapshot';
+    };
+    assert.deepEqual(carried(), ['a', 'b'], 'after they changed');
+    settings.fireChange();
+    assert.equal(carried(), undefined, 'a change of something else leaves them out');
+    assert.deepEqual(shown()?.models.map((m) => m.providerModelId), ['a', 'b'], 'and the view keeps its own');
+    await service.update(local.id, { name: 'Home' });
+    assert.equal(carried(), undefined);
+    assert.equal(shown()?.connections[0]?.name, 'Home');
+    // A new page (the view was hidden and its document thrown away) has none: its first snapshot brings them.
+    controller.reset();
+    await controller.handle({ type: 'ready' });
+    assert.deepEqual(carried(), ['a', 'b']);
+    await models.register(local.id, [discovered('c')]);
+    assert.deepEqual(carried(), ['a', 'b', 'c']);
   });
 
   it('marks a connection whose provider is gone as unavailable in the next snapshot, and clears the mark when the provider comes back', async () => {
@@ -228,16 +257,12 @@ describe('ConnectionsController', () => {
   });
 
   it('registers, toggles, overrides, sets the default model and deletes, with snapshots that carry the models', async () => {
-    const { controller, posted, request, service } = setup();
+    const { controller, shown, request, service } = setup();
     await controller.handle({ type: 'ready' });
     const local = await service.create({ name: 'Local', providerId: 'ollama' });
     const registered = await request('r', 'registerModels', { connectionId: local.id, models: [discovered('llama3.2:latest'), discovered('qwen2.5:7b')] });
     assert.deepEqual(registered, { type: 'reply', id: 'r', ok: true, value: { registered: 2, added: 2 } });
-    const lastSnapshot = () => {
-      const snapshot = posted.filter((m) => m.type === 'snapshot').at(-1);
-      assert.ok(snapshot?.type === 'snapshot');
-      return ToConnectionsViewSchema.parse(snapshot) as typeof snapshot;
-    };
+    const lastSnapshot = () => shown()!;
     const llama = lastSnapshot().models.find((m) => m.providerModelId === 'llama3.2:latest')!;
     assert.ok(llama);
     const disabled = await request('e', 'setModelEnabled', { id: llama.id, enabled: false });
@@ -308,13 +333,12 @@ describe('ConnectionsController', () => {
   });
 
   it('deleting a connection in the view removes its models from the next snapshot', async () => {
-    const { controller, posted, request, service, models } = setup([true]);
+    const { controller, shown, request, service, models } = setup([true]);
     await controller.handle({ type: 'ready' });
     const local = await service.create({ name: 'Local', providerId: 'ollama' });
     await models.register(local.id, [discovered('a'), discovered('b')]);
     assert.deepEqual(await request('d', 'deleteConnection', { id: local.id }), { type: 'reply', id: 'd', ok: true, value: { deleted: true } });
-    const last = posted.filter((m) => m.type === 'snapshot').at(-1);
-    assert.deepEqual(last?.type === 'snapshot' && [last.connections, last.models], [[], []]);
+    assert.deepEqual([shown()?.connections, shown()?.models], [[], []]);
   });
 
   describe('discovery against the Ollama fixture', () => {
@@ -327,7 +351,7 @@ describe('ConnectionsController', () => {
     });
 
     it('discovers under a progress notification, registers the choice, and never sends or logs the key', async function () {
-      const { controller, posted, request, service, interactions, store, logger } = setup();
+      const { controller, posted, shown, request, service, interactions, store, logger } = setup();
       await controller.handle({ type: 'ready' });
       const local = await service.create({ name: 'Local', providerId: 'ollama', baseUrl: ollama.url });
       await service.setKey(local.id, CANARY_KEY);
@@ -339,8 +363,7 @@ describe('ConnectionsController', () => {
       assert.equal(store.dump().includes('llava'), false, 'discovery alone stores nothing');
       const chosen = models.filter((m) => m.providerModelId !== 'llava:latest');
       assert.ok((await request('reg', 'registerModels', { connectionId: local.id, models: chosen })).ok);
-      const last = posted.filter((m) => m.type === 'snapshot').at(-1);
-      assert.deepEqual(last?.type === 'snapshot' && last.models.map((m) => m.providerModelId).sort(), ['llama3.2:latest', 'qwen2.5-coder:7b']);
+      assert.deepEqual(shown()?.models.map((m) => m.providerModelId).sort(), ['llama3.2:latest', 'qwen2.5-coder:7b']);
       assertNoCanary({ posted, stored: store.dump(), log: logger.lines });
     });
 

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { RegisteredModelSchema } from '../../src/contracts/models';
-import { editorResults, ToEditorViewSchema, type ToEditorView } from '../../src/contracts/editorView';
+import { editorResults, ToEditorViewSchema, type EditorSnapshot, type ToEditorView } from '../../src/contracts/editorView';
 import { createEditorController } from '../../src/core/views/editorController';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { randomUUID } from 'node:crypto';
@@ -410,15 +410,18 @@ describe('EditorController', function () {
   });
 
   it('sends every registered model, enables, disables and removes several at once through the registry, and runs Discover as the editor', async () => {
-    const { request, controller, connections, models, posted, discovered } = await setup();
+    const { request, controller, connections, models, agents, posted, discovered } = await setup();
     const home = await connections.create({ name: 'Home', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434' });
     const { models: registered } = await models.register(home.id, [discovered_('llama3.2:latest'), discovered_('qwen2.5'), discovered_('llava')]);
     await controller.handle({ type: 'ready' });
-    const lastModels = () => {
-      const snapshot = ToEditorViewSchema.parse(posted.filter((m) => m.type === 'snapshot').at(-1));
-      return snapshot.type === 'snapshot' ? snapshot.models : [];
-    };
+    // The models as the editor keeps them: a snapshot without them leaves its own.
+    const lastModels = () => posted.reduce<NonNullable<EditorSnapshot['models']>>((kept, m) => (m.type === 'snapshot' ? (ToEditorViewSchema.parse(m) as EditorSnapshot).models ?? kept : kept), []);
     assert.deepEqual(lastModels().map((m) => m.providerModelId).sort(), ['llama3.2:latest', 'llava', 'qwen2.5']);
+    // An agent's change sends a snapshot without them.
+    const before = posted.length;
+    await agents.create({ name: 'tester', connectionId: home.id });
+    const agentSnapshot = posted.slice(before).find((m) => m.type === 'snapshot');
+    assert.ok(agentSnapshot?.type === 'snapshot' && agentSnapshot.agents.length === 1 && agentSnapshot.models === undefined, JSON.stringify(agentSnapshot)?.slice(0, 200));
     const [llama, qwen, llava] = registered;
 
     assert.deepEqual(await request('setModelsEnabled', { ids: [llama!.id, qwen!.id], enabled: false }), { changed: 2 });

@@ -1,4 +1,4 @@
-import type { AgentsRunsChanged, AgentsSnapshot } from '../../src/contracts/agentsView';
+import type { AgentsRunsChanged, AgentsSnapshot, ToAgentsView } from '../../src/contracts/agentsView';
 import { AGENTS_RUNS_PAGE } from '../../src/contracts/vocabulary';
 
 /**
@@ -19,4 +19,9 @@ export function applyRunsChanged(snapshot: AgentsSnapshot, change: AgentsRunsCha
     runsTotal: Math.max(0, (snapshot.runsTotal ?? snapshot.runs.length) + added.length - removed.size),
     requesterNames: { ...snapshot.requesterNames, ...change.requesterNames },
   };
+}
+
+/** What the Agents view shows after a message the host pushed: a snapshot, or a run's changes applied to the last. */
+export function agentsViewState(current: AgentsSnapshot | undefined, message: Exclude<ToAgentsView, { type: 'reply' }>): AgentsSnapshot | undefined {
+  return message.type === 'snapshot' ? message : current && applyRunsChanged(current, message);
 }

@@ -1,9 +1,10 @@
 import * as l10n from '@vscode/l10n';
 import { useState } from 'preact/hooks';
 import { useViewClient } from '../shared/hooks';
+import { keepModels } from '../shared/keptModels';
 import { formatCount } from '../shared/locale';
 import { Tabs, type TabDefinition } from '../shared/Tabs';
-import { createConnectionsClient } from './client';
+import { createConnectionsClient, type ConnectionsSnapshot, type ConnectionsState } from './client';
 import { ConnectionsTab } from './ConnectionsTab';
 import { useConnectionsApi } from './context';
 import { ModelsTab } from './ModelsTab';
@@ -14,7 +15,7 @@ import { ModelsTab } from './ModelsTab';
  */
 export function App() {
   const api = useConnectionsApi();
-  const { client, snapshot } = useViewClient(api, createConnectionsClient, 'Connections');
+  const { client, snapshot } = useViewClient(api, createConnectionsClient, 'Connections', (current: ConnectionsState | undefined, message: ConnectionsSnapshot) => keepModels(current, message));
   const [selectedTab, setSelectedTab] = useState(() => api.getState()?.selectedTab ?? 'connections');
 
   const select = (id: string) => {

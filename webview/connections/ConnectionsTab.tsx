@@ -2,13 +2,12 @@ import * as l10n from '@vscode/l10n';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Connection, TestResult } from '../../src/contracts/connections';
 import type { RegisteredModel } from '../../src/contracts/models';
-import type { ConnectionsSnapshot } from '../../src/contracts/connectionsView';
 import { errorMessage } from '../shared/errors';
 import { focusAfterRender, type FocusTarget } from '../shared/focus';
 import { useNow } from '../shared/hooks';
 import { formatCount } from '../shared/locale';
 import { Loading, type RowMessage } from '../shared/messages';
-import type { ConnectionsClient } from './client';
+import type { ConnectionsClient, ConnectionsState } from './client';
 import { ConnectionForm, type FormMode } from './ConnectionForm';
 import { keyRequirement, localOllamaInput } from './formModel';
 import { ConnectionRow, type RowState } from './ConnectionRow';
@@ -19,7 +18,7 @@ import { EmptyState } from './EmptyState';
 interface ConnectionsTabProps {
   client: ConnectionsClient;
   /** Undefined until the host's first snapshot arrives. */
-  snapshot: ConnectionsSnapshot | undefined;
+  snapshot: ConnectionsState | undefined;
 }
 
 /** A connection just created whose provider takes an optional key: offer to set it. */

@@ -1,7 +1,6 @@
 import * as l10n from '@vscode/l10n';
 import { useCallback, useMemo, useState } from 'preact/hooks';
 import type { Connection } from '../../src/contracts/connections';
-import type { ConnectionsSnapshot } from '../../src/contracts/connectionsView';
 import type { RegisteredModel } from '../../src/contracts/models';
 import type { ProviderDescriptor } from '../../src/contracts/providers';
 import { errorMessage } from '../shared/errors';
@@ -9,7 +8,7 @@ import { Select } from '../shared/fields';
 import { formatCount } from '../shared/locale';
 import { Loading, MessageLine, WithStrong, type RowMessage } from '../shared/messages';
 import { VirtualList } from '../shared/VirtualList';
-import type { ConnectionsClient } from './client';
+import type { ConnectionsClient, ConnectionsState } from './client';
 import { providerName } from './format';
 import { connectionName, contextWindowDetail, contextWindowText, filterModels, formatCost, isPrice, modalityLabel, modelSummary, parseTokens } from './modelFormat';
 
@@ -19,7 +18,7 @@ export const MODEL_ROW_HEIGHT = 66;
 interface ModelsTabProps {
   client: ConnectionsClient;
   /** Undefined until the host's first snapshot arrives. */
-  snapshot: ConnectionsSnapshot | undefined;
+  snapshot: ConnectionsState | undefined;
   /** Switches to the Connections tab, where models are discovered. */
   onShowConnections(): void;
 }

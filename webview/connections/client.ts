@@ -1,4 +1,5 @@
 import type { ConnectionsProtocol, ConnectionsSnapshot, FromConnectionsView } from '../../src/contracts/connectionsView';
+import type { WithModels } from '../shared/keptModels';
 import { createClient, type ClientOf } from '../shared/rpcClient';
 import type { WebviewApi } from '../shared/webviewApi';
 
@@ -10,6 +11,9 @@ export type ConnectionsApi = WebviewApi<FromConnectionsView, ConnectionsViewStat
 export type ConnectionsClient = ClientOf<ConnectionsProtocol>;
 
 export type { ConnectionsSnapshot };
+
+/** What the Connections view shows: the last snapshot, with the registered models it last got. */
+export type ConnectionsState = WithModels<ConnectionsSnapshot>;
 
 /** The RPC client of the Connections view, bound to its contract in src/contracts/connectionsView.ts. */
 export const createConnectionsClient = createClient<ConnectionsProtocol>;

@@ -11,7 +11,8 @@
  */
 import './zodSetup';
 import type { Connection, TestResult } from '../../src/contracts/connections';
-import { FromConnectionsViewSchema, type ConnectionsSnapshot, type FromConnectionsView, type ToConnectionsView } from '../../src/contracts/connectionsView';
+import { FromConnectionsViewSchema, type FromConnectionsView, type ToConnectionsView } from '../../src/contracts/connectionsView';
+import type { ConnectionsState } from '../connections/client';
 import type { ErrorInfo } from '../../src/contracts/errors';
 import { withContextOverride, withoutContextOverride, type LeftOutModels } from '../../src/contracts/modelFacts';
 import type { DiscoveredModel, Modality, RegisteredModel } from '../../src/contracts/models';
@@ -20,7 +21,7 @@ import { installFakeVsCodeApi, sendToView, uuid, type Answer, type FakeHostContr
 
 type Request = Extract<FromConnectionsView, { type: 'request' }>;
 
-export interface FakeHostControl extends FakeHostControlBase<Omit<ConnectionsSnapshot, 'type'>, Request['method']> {
+export interface FakeHostControl extends FakeHostControlBase<Omit<ConnectionsState, 'type'>, Request['method']> {
   /** Whether the password box "stores" a key. */
   storeKey: boolean;
   /** How long a test takes. */
@@ -142,7 +143,7 @@ function sampleModels(): RegisteredModel[] {
   ];
 }
 
-function scenario(params: URLSearchParams): Omit<ConnectionsSnapshot, 'type'> {
+function scenario(params: URLSearchParams): Omit<ConnectionsState, 'type'> {
   switch (params.get('scenario')) {
     case 'empty':
       return { providers: sampleProviders, connections: [], models: [], defaultConnectionId: '', unavailableConnectionIds: [], permissions: [] };

@@ -2,6 +2,7 @@ import * as l10n from '@vscode/l10n';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { EditorChanged, EditorTab } from '../../src/contracts/editorView';
 import { useViewClient } from '../shared/hooks';
+import { keepModels } from '../shared/keptModels';
 import { Loading } from '../shared/messages';
 import { Tabs, type TabDefinition } from '../shared/Tabs';
 import { AuditTab } from './AuditTab';
@@ -9,7 +10,7 @@ import { ChatTab } from './ChatTab';
 import { ModelsTab } from './ModelsTab';
 import { RunsTab } from './RunsTab';
 import { UsageTab } from './UsageTab';
-import { createEditorClient } from './client';
+import { createEditorClient, type EditorSnapshot } from './client';
 import { askFirstPages, type FirstPages } from './firstPages';
 import { useEditorApi } from './context';
 
@@ -25,7 +26,8 @@ const TAB_OF: Record<EditorChanged['what'], EditorTab> = { audit: 'audit', chat:
  */
 export function App() {
   const api = useEditorApi();
-  const { client, snapshot } = useViewClient(api, createEditorClient, 'Switchboard editor');
+  // A snapshot without models keeps the editor's own; notices are heard below.
+  const { client, snapshot } = useViewClient(api, createEditorClient, 'Switchboard editor', (current: EditorSnapshot | undefined, message) => (message.type === 'snapshot' ? keepModels(current, message) : current));
   const [tab, setTab] = useState<EditorTab>(() => api.getState()?.tab ?? 'models');
   // Per tab: a tab reads its page afresh when it is shown, not when another one is.
   const [visits, setVisits] = useState<Counts>(ZERO);

@@ -19,18 +19,17 @@ interface ViewClient<Pushed> {
 }
 
 /**
- * A view's client, one for the view's lifetime, and the latest snapshot from the host, which
- * is the only source of what the view shows: each snapshot re-renders it whole, and each change
- * the host pushes instead of one (`applyChange`: a run's progress) makes the next snapshot. The
- * client says `ready` once mounted and is disposed with the view; a message that does not match
- * the view's protocol is logged and dropped.
+ * A view's client, one for the view's lifetime, and what the view shows: each message the host
+ * pushes makes it anew (`apply`; by default a snapshot replaces it whole, the only source of
+ * what the view shows). The client says `ready` once mounted and is disposed with the view; a
+ * message that does not match the view's protocol is logged and dropped.
  */
-export function useViewClient<Api, Pushed extends { type: string }, Client extends ViewClient<Pushed>>(
+export function useViewClient<Api, Pushed extends { type: string }, Client extends ViewClient<Pushed>, State = Extract<Pushed, { type: 'snapshot' }>>(
   api: Api,
   createClient: (api: Api, options: RpcClientOptions) => Client & ViewClient<Pushed>,
   protocolName: string,
-  applyChange?: (snapshot: Extract<Pushed, { type: 'snapshot' }>, change: Exclude<Pushed, { type: 'snapshot' }>) => Extract<Pushed, { type: 'snapshot' }>,
-): { client: Client; snapshot: Extract<Pushed, { type: 'snapshot' }> | undefined } {
+  apply: (current: State | undefined, message: Pushed) => State | undefined = (current, message) => (message.type === 'snapshot' ? (message as unknown as State) : current),
+): { client: Client; snapshot: State | undefined } {
   const client = useMemo(
     () =>
       createClient(api, {
@@ -38,13 +37,10 @@ export function useViewClient<Api, Pushed extends { type: string }, Client exten
       }),
     [api],
   );
-  const [snapshot, setSnapshot] = useState<Extract<Pushed, { type: 'snapshot' }> | undefined>(undefined);
+  const [snapshot, setSnapshot] = useState<State | undefined>(undefined);
 
   useEffect(() => {
-    const stop = client.onPush((message) => {
-      if (message.type === 'snapshot') setSnapshot(message as Extract<Pushed, { type: 'snapshot' }>);
-      else if (applyChange) setSnapshot((current) => current && applyChange(current, message as Exclude<Pushed, { type: 'snapshot' }>));
-    });
+    const stop = client.onPush((message) => setSnapshot((current) => apply(current, message)));
     client.start();
     return () => {
       stop();

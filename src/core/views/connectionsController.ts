@@ -16,6 +16,7 @@ import type { Logger, Settings } from '../base/ports';
 import type { ProviderRegistry } from '../providers/providerRegistry';
 import { personAt, requesterIds } from '../keys/requesters';
 import { ViewHost } from './viewHost';
+import { ModelsWhenChanged } from './viewShared';
 
 export interface ConnectionsControllerDeps {
   connections: ConnectionService;
@@ -34,13 +35,14 @@ export interface ConnectionsControllerDeps {
 
 /** The host side of the Connections view: its snapshot and what each request does. */
 export function createConnectionsController(deps: ConnectionsControllerDeps): ViewHost<ConnectionsRequest, ConnectionsSnapshot> {
+  const models = new ModelsWhenChanged(() => deps.models.list());
   const snapshot = (): ConnectionsSnapshot => {
     const connections = deps.connections.list();
     return {
       type: 'snapshot',
       providers: deps.registry.list().providers,
       connections,
-      models: deps.models.list(),
+      ...models.take(),
       defaultConnectionId: deps.settings.defaultConnectionId(),
       unavailableConnectionIds: connections.filter((connection) => !deps.registry.get(connection.providerId)).map((connection) => connection.id),
       permissions: permissions(connections),
@@ -118,13 +120,21 @@ export function createConnectionsController(deps: ConnectionsControllerDeps): Vi
     }
   };
 
-  return new ViewHost<ConnectionsRequest, ConnectionsSnapshot>({
+  const host: ViewHost<ConnectionsRequest, ConnectionsSnapshot> = new ViewHost<ConnectionsRequest, ConnectionsSnapshot>({
     name: 'Connections',
     schema: FromConnectionsViewSchema,
     dispatch,
     snapshot,
     post: deps.post,
     logger: deps.logger,
-    changes: [deps.connections.onDidChange, deps.models.onDidChange, deps.registry.onDidChange, deps.settings.onDidChange, deps.consent.onDidChange, ...(deps.cooldowns ? [deps.cooldowns.onDidChange] : [])],
+    changes: [deps.connections.onDidChange, deps.registry.onDidChange, deps.settings.onDidChange, deps.consent.onDidChange, ...(deps.cooldowns ? [deps.cooldowns.onDidChange] : [])],
+    onReady: () => models.stale(),
+    disposables: [
+      deps.models.onDidChange(() => {
+        models.stale();
+        host.pushSnapshot();
+      }),
+    ],
   });
+  return host;
 }

@@ -14,7 +14,7 @@ import type { ChatRecordStore } from '../chat/chatRecordStore';
 import { personAt, requesterIds } from '../keys/requesters';
 import type { RunService } from '../runs/runService';
 import type { RunStore } from '../runs/runStore';
-import { agentsConnections, requesterNames, usageCsv, usageLabels, type RegisteredModelSummary } from './viewShared';
+import { agentsConnections, ModelsWhenChanged, requesterNames, usageCsv, usageLabels, type RegisteredModelSummary } from './viewShared';
 import type { AgentService } from '../runs/agentService';
 import type { AuditLog, AuditQuery } from '../audit/auditLog';
 import { SwitchboardError } from '../base/errors';
@@ -58,11 +58,12 @@ export interface EditorControllerDeps {
 
 /** The host side of the Switchboard editor: filtering and paging happen here, so one page crosses. */
 export function createEditorController(deps: EditorControllerDeps): ViewHost<EditorRequest, EditorSnapshot, EditorChanged> {
+  const models = new ModelsWhenChanged(() => deps.models.list());
   const snapshot = (): EditorSnapshot => ({
     type: 'snapshot',
     connections: agentsConnections(deps, deps.registeredModels()),
     agents: deps.agents.list().map(({ id, name }) => ({ id, name })),
-    models: deps.models.list(),
+    ...models.take(),
     show: deps.requestedTab?.(),
   });
 
@@ -170,14 +171,22 @@ export function createEditorController(deps: EditorControllerDeps): ViewHost<Edi
     return { live, recorded: deps.audit.recordedConnectionNames(gone) };
   };
 
-  return new ViewHost<EditorRequest, EditorSnapshot, EditorChanged>({
+  const host: ViewHost<EditorRequest, EditorSnapshot, EditorChanged> = new ViewHost<EditorRequest, EditorSnapshot, EditorChanged>({
     name: 'Switchboard editor',
     schema: FromEditorViewSchema,
     dispatch,
     snapshot,
     post: deps.post,
     logger: deps.logger,
-    changes: [deps.connections.onDidChange, deps.agents.onDidChange, deps.registry.onDidChange, deps.modelsChanged],
+    // The registry's change also changes the connections' models the snapshot summarises.
+    changes: [deps.connections.onDidChange, deps.agents.onDidChange, deps.registry.onDidChange],
+    onReady: () => models.stale(),
+    disposables: [
+      deps.modelsChanged(() => {
+        models.stale();
+        host.pushSnapshot();
+      }),
+    ],
     notices: [
       { event: deps.audit.onDidAppend, notice: { type: 'changed', what: 'audit' } },
       { event: deps.chatRecords.onDidChange, notice: { type: 'changed', what: 'chat' } },
@@ -185,6 +194,7 @@ export function createEditorController(deps: EditorControllerDeps): ViewHost<Edi
       { event: deps.budgets.onDidChange, notice: { type: 'changed', what: 'budgets' } },
     ],
   });
+  return host;
 }
 
 interface ConnectionNames {

@@ -25,6 +25,8 @@ export interface ViewHostOptions<R extends Request, S, N = never> {
   notices?: { event: Event<void>; notice: N }[];
   /** What the controller keeps for the view besides (its own subscriptions), disposed with it. */
   disposables?: Disposable[];
+  /** Told when a new page of the view says it is ready, before its first snapshot: it has nothing yet. */
+  onReady?(): void;
 }
 
 /**
@@ -71,6 +73,7 @@ export class ViewHost<R extends Request, S, N = never> implements Disposable {
     const message = parsed.data;
     if (message.type === 'ready') {
       this.ready = true;
+      options.onReady?.();
       this.pushSnapshot();
       return;
     }

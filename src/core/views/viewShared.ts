@@ -1,4 +1,5 @@
 import type { AgentsConnection } from '../../contracts/agentsView';
+import type { RegisteredModel } from '../../contracts/models';
 import type { ConnectionService } from '../connections/connectionService';
 import type { ProviderRegistry } from '../providers/providerRegistry';
 import * as l10n from '@vscode/l10n';
@@ -115,4 +116,27 @@ export function usageCsv(calls: readonly UsageRecord[], label: (dimension: Usage
 function csvValue(value: string | number): string {
   const text = typeof value === 'number' ? String(value) : /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return `"${text.replace(/"/g, '""')}"`;
+}
+
+/**
+ * The registered models for a view's snapshots (thousands of them): only in the first snapshot of
+ * a page and the first after they change, not in every snapshot (a grant, a cool-down, a
+ * connection's status). The view keeps the ones it last got.
+ */
+export class ModelsWhenChanged {
+  private sent = false;
+
+  constructor(private readonly list: () => RegisteredModel[]) {}
+
+  /** The models, when the view lacks them or they changed since it got them. */
+  take(): { models?: RegisteredModel[] } {
+    if (this.sent) return {};
+    this.sent = true;
+    return { models: this.list() };
+  }
+
+  /** The view's page is new (it has none), or the models changed: the next snapshot carries them. */
+  stale(): void {
+    this.sent = false;
+  }
 }
