@@ -108,6 +108,7 @@ describe('Agents controller', function () {
       const agent = await stack.agents.create({ name: 'writer', connectionId: connection.id, modelRef: 'gpt-4o-mini' });
       const older = { id: '00000000-0000-4000-8000-0000000000a1', agentId: agent.id, agentName: agent.name, requesterId: 'switchboard.agentsView', status: 'succeeded' as const, input: 'before', trace: [], createdAt: '2026-12-01T00:00:00.000Z' };
       await stack.runs.add(older);
+      assert.equal(timers.fire(RUN_CHANGES_MS), 0, 'nothing kept for a view with no page: its ready brings a snapshot');
       await controller.handle({ type: 'ready' });
       const before = posted.length;
       const run = { ...older, id: '00000000-0000-4000-8000-0000000000a2', status: 'queued' as const, input: 'now' };
@@ -155,6 +156,15 @@ describe('Agents controller', function () {
       assert.deepEqual(posted.slice(before).map((m) => m.type === 'runsChanged' && [m.added, m.removed]), [[[id(3)], [id(1)]]]);
       assert.deepEqual(shown()?.runs.map((r) => r.id), [id(3), id(2)]);
       assert.equal(shown()?.runsTotal, 2);
+      // Two starts within one frame: the first's run is removed by the second's before the view heard of it.
+      retention = 1;
+      await stack.runs.add({ ...base, id: id(160) });
+      await stack.runs.add({ ...base, id: id(161) });
+      timers.fire(RUN_CHANGES_MS);
+      assert.deepEqual(posted.at(-1)?.type === 'runsChanged' && [posted.at(-1)], [{ ...posted.at(-1), added: [id(161)] }]);
+      assert.deepEqual(shown()?.runs.map((r) => r.id), [id(161)]);
+      assert.equal(shown()?.runsTotal, 1);
+      retention = 2;
       // The retention lowered to one after 150 more runs (kept with a high one): the next run's start removes them all at once.
       retention = 1_000;
       for (let n = 4; n < 154; n++) await stack.runs.add({ ...base, id: id(n) });

@@ -81,6 +81,8 @@ export function createAgentsController(deps: AgentsControllerDeps): ViewHost<Age
 
   /** A run's progress (and the old runs its start removed): that alone, coalesced, instead of a snapshot of everything. */
   const runChanged = ({ run, added, removed = [] }: RunChange & { run: RunRecord }) => {
+    // No page to tell: the snapshot its `ready` brings has it.
+    if (!host.isReady) return;
     changedRuns.delete(run.id);
     changedRuns.set(run.id, run);
     if (added) addedRuns.push(run.id);

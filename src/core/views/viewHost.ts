@@ -46,6 +46,11 @@ export class ViewHost<R extends Request, S, N = never> implements Disposable {
     ];
   }
 
+  /** Whether the view's page has said it is ready (and has not been thrown away since). */
+  get isReady(): boolean {
+    return this.ready;
+  }
+
   pushSnapshot(): void {
     if (this.ready) this.options.post(this.options.snapshot());
   }
