@@ -334,7 +334,9 @@ export class AuditLog {
   /** One stretch of the log in a verify worker. */
   private walkInWorker(workerPath: string, data: VerifyWorkerData): Promise<StretchResult> {
     return new Promise<StretchResult>((resolve, reject) => {
-      const worker = new Worker(workerPath, { workerData: data });
+      // None of the host's Node flags: a loader or an inspector flag of the host's process would
+      // load into each worker too, and its start is part of every full verify.
+      const worker = new Worker(workerPath, { workerData: data, execArgv: [] });
       let settled = false;
       const settle = (done: () => void) => {
         if (settled) return;

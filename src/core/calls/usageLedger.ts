@@ -322,7 +322,7 @@ export class UsageLedger implements Disposable {
       // The schema is brought up to date by this thread's first open, before the writer's.
       this.deps.db.dataVersion();
       const data: LedgerWriterData = { file: this.deps.db.file, busyTimeoutMs: WRITER_BUSY_TIMEOUT_MS, gate: this.deps.db.writeGate };
-      const worker = new Worker(this.deps.writerWorker, { workerData: data });
+      const worker = new Worker(this.deps.writerWorker, { workerData: data, execArgv: [] });
       // Never what keeps a process alive: close() writes what is left.
       worker.unref();
       const writer: LedgerWriterThread = { worker, waiting: new Map() };
