@@ -205,6 +205,28 @@ describe('Database', () => {
     await waiter.terminate();
   });
 
+  it('keeps a write waiting at the gate until the writer thread gives it back, then lets it in', async () => {
+    const gate = newWriteGate();
+    const released = new Int32Array(new SharedArrayBuffer(4));
+    // Another thread holds the gate a moment, marks that it is done, and gives it back.
+    const holder = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+       const [gate, released] = workerData;
+       Atomics.store(gate, 0, ${GATE_WRITER});
+       parentPort.postMessage('taken');
+       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+       Atomics.store(released, 0, 1);
+       Atomics.store(gate, 0, ${GATE_FREE});
+       Atomics.notify(gate, 0);`,
+      { eval: true, workerData: [gate, released] },
+    );
+    await new Promise<void>((resolve) => holder.once('message', () => resolve()));
+    assert.equal(enterGate(gate, GATE_HOST, 10_000), true, 'let in once it was given back');
+    assert.equal(Atomics.load(released, 0), 1, 'not before');
+    leaveGate(gate);
+    await holder.terminate();
+  });
+
   it('rolls a write back whole when its body throws', async () => {
     await assert.rejects(
       temp.db.write((sql) => {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { UsageReportRequest } from '../../src/contracts/usage';
 import { SwitchboardError } from '../../src/core/base/errors';
 import { settleUsage } from '../../src/core/calls/callUsage';
-import { ELSEWHERE_CHECK_MS, RECORDED_NOTICE_MS, UsageLedger } from '../../src/core/calls/usageLedger';
+import { ELSEWHERE_CHECK_MS, RECORDED_NOTICE_MS, totalKey, UsageLedger, type WarningCheck } from '../../src/core/calls/usageLedger';
 import { Budgets } from '../../src/core/calls/budgets';
 import { Database } from '../../src/core/store/database';
 import { MIGRATIONS } from '../../src/core/store/schema';
@@ -391,6 +391,51 @@ describe('Usage ledger: running totals and reports in SQL', () => {
     theirs.dispose();
   });
 
+  it('marks a budget warned when a call takes its own scope to the threshold exactly, once a period, and clears the writer rows of windows long gone', async () => {
+    temp = await tempDatabase();
+    const clock = new FixedClock(new Date('2026-11-21T12:00:00Z'));
+    const ledger = new UsageLedger({ db: temp.db, clock, utcOffsetMinutes: () => 0 });
+    const now = clock.time.getTime();
+    temp.db.writeNow((sql) => {
+      for (const id of ['person-budget', 'connection-budget']) sql.run(`INSERT INTO ${TABLES.budgets} (id, body) VALUES (?, '{}')`, id);
+      sql.run(`INSERT INTO ${TABLES.usageWriters} (writer_id, seq, time) VALUES ('gone', 5, ?), ('recent', 5, ?)`, now - 8 * 86_400_000, now - 86_400_000);
+    });
+    const day = ledger.periodStart('day');
+    const checks: WarningCheck[] = [
+      // 50% of 1,000 tokens of the requester's day; 50% of 2,000 of the connection's.
+      { budgetId: 'person-budget', total: totalKey({ kind: 'requester', id: 'person' }, 'day'), unit: 'tokens', limit: 1_000, warnAtPercent: 50, periodStart: day },
+      { budgetId: 'connection-budget', total: totalKey({ kind: 'connection', id: CONNECTION }, 'day'), unit: 'tokens', limit: 2_000, warnAtPercent: 50, periodStart: day },
+    ];
+    // Another requester's calls count in the connection's and everyone's totals, not the person's.
+    await ledger.record(call({ requesterId: 'other', usage: { inputTokens: 400, outputTokens: 0 } }));
+    const person = (tokens: number) => ledger.record(call({ usage: { inputTokens: tokens, outputTokens: 0 } }), checks).then(({ warned }) => warned);
+    assert.deepEqual(await person(499), [], 'the person at 499 of 500; everyone at 899');
+    assert.deepEqual(await person(1), [{ budgetId: 'person-budget', used: 500 }], 'at the threshold exactly');
+    assert.deepEqual(await person(1), [], 'once a period');
+    assert.deepEqual(await person(99), [{ budgetId: 'connection-budget', used: 1_000 }], 'the connection at 1,000 of 2,000');
+    const writers = temp.db.read((sql) => sql.all<{ writer_id: string }>(`SELECT writer_id FROM ${TABLES.usageWriters} ORDER BY writer_id`)).map((row) => row.writer_id);
+    assert.equal(writers.length, 2);
+    assert.ok(writers.includes('recent') && !writers.includes('gone'), writers.join(', '));
+    ledger.dispose();
+  });
+
+  it("reads again the totals another window's write moved, though this window's own write came after it", async () => {
+    temp = await tempDatabase();
+    const clock = new FixedClock(new Date('2026-11-21T12:00:00Z'));
+    const mine = new UsageLedger({ db: temp.db, clock, utcOffsetMinutes: () => 0 });
+    const theirs = new UsageLedger({ db: temp.open(), clock, utcOffsetMinutes: () => 0 });
+    const asked = [{ scope: { kind: 'requester' as const, id: 'a' }, period: 'day' as const }, { scope: { kind: 'requester' as const, id: 'b' }, period: 'day' as const }];
+    assert.deepEqual(mine.currentTotals(asked).map((total) => total.calls), [0, 0]);
+    await theirs.record(call({ requesterId: 'b' }));
+    // This window's write answers with the totals it moved (a's), one version after the other window's.
+    await mine.record(call({ requesterId: 'a' }));
+    assert.deepEqual(mine.currentTotals(asked).map((total) => total.calls), [1, 1]);
+    await mine.record(call({ requesterId: 'a' }));
+    assert.deepEqual(mine.currentTotals(asked).map((total) => total.calls), [2, 1], 'its own next write, known from its answer');
+    mine.dispose();
+    theirs.dispose();
+  });
+
   it('tells of recorded calls at once, then at most once a second however many follow', async () => {
     temp = await tempDatabase();
     const timers = new ManualTimers();
@@ -483,20 +528,27 @@ describe("Usage ledger: the writer thread writes off the host's thread, and budg
 
   it('counts a call in budget checks from when it is recorded, and once only when its write lands before its answer', async () => {
     const { ledger } = await writerLedger();
+    // One call written already: the file holds this window's first.
+    await ledger.record(call);
+    assert.equal(ledger.writtenBy, 'writer thread');
     const lock = holdLock();
     const recorded = ledger.record(call);
-    assert.deepEqual(ledger.currentTotals(asked), [{ calls: 1, tokens: 15, costNano: 15e6 }], 'counted while the writer waits for the lock');
-    assert.equal(rows(temp.file), 0, 'not written yet');
+    assert.deepEqual(ledger.currentTotals(asked), [{ calls: 2, tokens: 30, costNano: 30e6 }], 'counted while the writer waits for the lock');
+    // A scope this window knows nothing of is read from the file now, which holds the first call
+    // and not the second: the second still counts.
+    const agent = { scope: { kind: 'agent' as const, id: 'someone' }, period: 'day' as const };
+    assert.deepEqual(ledger.currentTotals([...asked, agent]).map((total) => total.calls), [2, 0], 'a read does not drop a call the file does not hold');
+    assert.equal(rows(temp.file), 1, 'the second not written yet');
     lock.exec('COMMIT');
     // Wait on this thread, so the writer's answer cannot be handled meanwhile: once the row is in
     // the file, the check reads it there and must not count the call a second time.
     const pause = new Int32Array(new SharedArrayBuffer(4));
-    for (const deadline = Date.now() + 10_000; rows(temp.file) === 0 && Date.now() < deadline; ) Atomics.wait(pause, 0, 0, 2);
-    assert.equal(rows(temp.file), 1, 'the writer thread wrote it');
-    assert.deepEqual(ledger.currentTotals(asked), [{ calls: 1, tokens: 15, costNano: 15e6 }], 'read from the file, not counted twice');
+    for (const deadline = Date.now() + 10_000; rows(temp.file) === 1 && Date.now() < deadline; ) Atomics.wait(pause, 0, 0, 2);
+    assert.equal(rows(temp.file), 2, 'the writer thread wrote it');
+    assert.deepEqual(ledger.currentTotals(asked), [{ calls: 2, tokens: 30, costNano: 30e6 }], 'read from the file, not counted twice');
     const { record } = await recorded;
     assert.equal(record.inputTokens, 10);
-    assert.deepEqual(ledger.currentTotals(asked), [{ calls: 1, tokens: 15, costNano: 15e6 }]);
+    assert.deepEqual(ledger.currentTotals(asked), [{ calls: 2, tokens: 30, costNano: 30e6 }]);
   });
 
   it('writes on the host once its writer thread cannot start, and says so', async () => {
