@@ -5,6 +5,7 @@ import { settleUsage } from '../../src/core/calls/callUsage';
 import { ELSEWHERE_CHECK_MS, RECORDED_NOTICE_MS, totalKey, UsageLedger, type WarningCheck } from '../../src/core/calls/usageLedger';
 import { Budgets } from '../../src/core/calls/budgets';
 import { Database } from '../../src/core/store/database';
+import { enterGate, GATE_HOST, leaveGate } from '../../src/core/store/writeGate';
 import { MIGRATIONS } from '../../src/core/store/schema';
 import { TABLES } from '../../src/core/store/storageKeys';
 import { DatabaseSync } from 'node:sqlite';
@@ -549,6 +550,22 @@ describe("Usage ledger: the writer thread writes off the host's thread, and budg
     const { record } = await recorded;
     assert.equal(record.inputTokens, 10);
     assert.deepEqual(ledger.currentTotals(asked), [{ calls: 2, tokens: 30, costNano: 30e6 }]);
+  });
+
+  it("gives the write gate back while it waits for another window's lock, so the host's writes do not wait at it", async () => {
+    const { ledger } = await writerLedger();
+    // The writer thread started, with a call written.
+    await ledger.record(call);
+    const lock = holdLock();
+    const recorded = ledger.record(call);
+    // The writer meets the lock at once and tries again from timers, longer than SQLite's own
+    // wait; between its tries the gate is free.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(enterGate(temp.db.writeGate, GATE_HOST, 1_000), true, 'the host had the gate within a second');
+    leaveGate(temp.db.writeGate);
+    lock.exec('COMMIT');
+    await recorded;
+    assert.equal(rows(temp.file), 2, 'and the call was written once the lock was given back');
   });
 
   it('writes on the host once its writer thread cannot start, and says so', async () => {

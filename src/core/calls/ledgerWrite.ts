@@ -143,8 +143,10 @@ function totalKeyOf(row: MovedTotal): string {
 export interface LedgerWriterData {
   /** The database file; the host has opened it (and brought its schema up to date) first. */
   file: string;
-  /** How long a write waits for another connection's lock, blocking only the writer thread. */
+  /** How long SQLite itself waits for another connection's lock (the host's busy timeout), blocking the writer thread. */
   busyTimeoutMs: number;
+  /** How long a write waits in all for another window's lock, trying again from timers, before it fails. */
+  lockWaitMs: number;
   /** The host connection's write gate (writeGate.ts), taken around each write. */
   gate: Int32Array;
 }

@@ -1,7 +1,7 @@
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Sql } from '../store/database';
-import { enterGate, GATE_WRITER, leaveGate } from '../store/writeGate';
+import { enterGate, GATE_WRITER, isLocked, leaveGate, retryDelayMs } from '../store/writeGate';
 import { writeLedger, type LedgerWrite, type LedgerWriterData, type LedgerWriterReply } from './ledgerWrite';
 
 // The usage ledger's writer thread (dist/ledgerWriter.js): writes the calls a window records on
@@ -16,7 +16,8 @@ const port = parentPort!;
 const data = workerData as LedgerWriterData;
 
 const db = new DatabaseSync(data.file);
-// Blocking this thread only: a write waits here for another window's lock.
+// SQLite's own wait for another window's lock is short, as the host's: a longer one is waited
+// for from timers, with the gate given back.
 db.exec(`PRAGMA busy_timeout = ${Math.round(data.busyTimeoutMs)}`);
 db.exec('PRAGMA synchronous = NORMAL');
 db.exec('PRAGMA wal_autocheckpoint = 0');
@@ -34,8 +35,12 @@ const sql: Sql = {
 };
 
 let queued: LedgerWrite[] = [];
+/** A try again after another connection's lock is planned: new calls wait for it. */
+let retrying = false;
+let attempts = 0;
+let waitedMs = 0;
 port.on('message', (write: LedgerWrite) => {
-  if (queued.push(write) === 1) setImmediate(writeQueued);
+  if (queued.push(write) === 1 && !retrying) setImmediate(writeQueued);
 });
 
 function writeQueued(): void {
@@ -44,7 +49,24 @@ function writeQueued(): void {
   const replies: LedgerWriterReply[] = [];
   const gated = enterGate(data.gate, GATE_WRITER);
   try {
-    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      // Another window holds the lock: wait for it with the gate given back (the host's writes
+      // must not wait at the gate meanwhile), and try again, for as long as a host write would.
+      if (!isLocked(error) || waitedMs >= data.lockWaitMs) throw error;
+      queued = [...writes, ...queued];
+      retrying = true;
+      const delayMs = retryDelayMs(attempts++);
+      waitedMs += delayMs;
+      setTimeout(() => {
+        retrying = false;
+        writeQueued();
+      }, delayMs);
+      return;
+    }
+    attempts = 0;
+    waitedMs = 0;
     let open = true;
     try {
       for (const write of writes) {
@@ -65,13 +87,15 @@ function writeQueued(): void {
       if (open) tryRollback();
     }
   } catch (error) {
-    // Nothing of the batch was written (the lock was never had, or the commit failed).
+    // Nothing of the batch was written (the lock was not had in time, or the commit failed).
+    attempts = 0;
+    waitedMs = 0;
     replies.length = 0;
     for (const write of writes) replies.push({ seq: write.seq, error: messageOf(error) });
   } finally {
     if (gated) leaveGate(data.gate);
   }
-  port.postMessage(replies);
+  if (replies.length) port.postMessage(replies);
 }
 
 function tryRollback(): void {

@@ -77,8 +77,6 @@ export interface UsageLedgerDeps {
 }
 
 const MAX_KNOWN_TOTALS = 1_000;
-/** The writer thread waits this long for another window's lock, blocking only itself: as long as a write on the host waits in all. */
-const WRITER_BUSY_TIMEOUT_MS = 5_000;
 /** The kinds of the rows the totals' read adds: this window's last call in the file, and the totals' version. */
 const WRITER_ROW = 'writer';
 const VERSION_ROW = 'version';
@@ -321,7 +319,7 @@ export class UsageLedger implements Disposable {
     try {
       // The schema is brought up to date by this thread's first open, before the writer's.
       this.deps.db.dataVersion();
-      const data: LedgerWriterData = { file: this.deps.db.file, busyTimeoutMs: WRITER_BUSY_TIMEOUT_MS, gate: this.deps.db.writeGate };
+      const data: LedgerWriterData = { file: this.deps.db.file, busyTimeoutMs: this.deps.db.busyTimeoutMs, lockWaitMs: this.deps.db.lockWaitMs, gate: this.deps.db.writeGate };
       const worker = new Worker(this.deps.writerWorker, { workerData: data, execArgv: [] });
       // Never what keeps a process alive: close() writes what is left.
       worker.unref();

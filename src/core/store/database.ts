@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { SwitchboardError, errorText } from '../base/errors';
 import { systemTimers, type Disposable, type Logger, type Timer, type Timers } from '../base/ports';
 import { MIGRATIONS } from './schema';
-import { enterGate, GATE_HOST, leaveGate, newWriteGate } from './writeGate';
+import { enterGate, GATE_HOST, isLocked, leaveGate, newWriteGate, retryDelayMs } from './writeGate';
 import { TABLES, type VersionedTable } from './storageKeys';
 
 type SqliteModule = typeof import('node:sqlite');
@@ -48,10 +48,6 @@ export interface DatabaseDeps {
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5;
 const DEFAULT_LOCK_WAIT_MS = 5_000;
-/** The pauses between a waiting write's tries: doubling from 2 ms, at most 100 ms. */
-export function retryDelayMs(attempt: number): number {
-  return Math.min(100, 2 ** (attempt + 1));
-}
 
 /** A write made inside another's body, waiting for that one's transaction to end. */
 interface JoinedWrite {
@@ -113,6 +109,11 @@ export class Database implements Disposable {
   /** How long SQLite itself waits for another connection's lock, in ms. */
   get busyTimeoutMs(): number {
     return Math.round(this.deps.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
+  }
+
+  /** How long a write waits in all for another window's lock, in ms. */
+  get lockWaitMs(): number {
+    return this.deps.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS;
   }
 
   /** The files SQLite keeps the data in: the database and its write-ahead log. */
@@ -247,13 +248,13 @@ export class Database implements Disposable {
       const next = this.waiting[0]!;
       const outcome = this.tryWrite(next.body);
       if (!outcome) {
-        if (this.waitedMs < (this.deps.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS)) return this.scheduleRetry();
+        if (this.waitedMs < this.lockWaitMs) return this.scheduleRetry();
         // Every waiting write has waited as long: they fail together, and the next write tries afresh.
         const failure = new SwitchboardError(
           'storage_unavailable',
           l10n.t(
             "Switchboard could not write to its database: another VS Code window kept it locked for more than {0} seconds. Nothing was written. Try again; if it keeps happening, close or reload Switchboard's other windows.",
-            String(Math.round((this.deps.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS) / 100) / 10),
+            String(Math.round(this.lockWaitMs / 100) / 10),
           ),
         );
         this.deps.logger.error(failure.message);
@@ -348,7 +349,7 @@ export class Database implements Disposable {
       // and tries again itself, for as long as a write may wait. On this thread: every read and
       // write needs the schema first. Only a first open that meets another window's migration or
       // move waits here.
-      after = whileLocked(Math.max(this.busyTimeoutMs, this.deps.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS), () => {
+      after = whileLocked(Math.max(this.busyTimeoutMs, this.lockWaitMs), () => {
         // WAL: readers never block the writer. NORMAL is durable across a crash of the process
         // (the WAL is fsynced at checkpoints); only a power loss may drop the last commits.
         opened.exec('PRAGMA journal_mode = WAL');
@@ -430,11 +431,6 @@ function whileLocked<T>(limitMs: number, step: () => T): T {
   }
 }
 
-/** SQLite's "database is locked" (SQLITE_BUSY) at the start of a write: another connection holds the write lock. */
-function isLocked(error: unknown): boolean {
-  const code = (error as { errcode?: unknown } | null)?.errcode;
-  return code === 5 || /database is locked|SQLITE_BUSY/i.test(errorText(error));
-}
 
 /** A write that could not begin because another connection holds the lock. */
 class LockedError extends Error {

@@ -1,3 +1,6 @@
+// Waiting to write, for the extension host's connection and the usage ledger's writer thread
+// alike (no l10n, no logger: the writer bundles this alone).
+//
 // The write gate: one word of shared memory that the extension host's connection and the usage
 // ledger's writer thread (a connection of the same process) take before they begin a write and
 // give back after it ends. SQLite serialises their writes by itself; but a write that meets the
@@ -34,4 +37,15 @@ export function enterGate(gate: Int32Array, who: typeof GATE_HOST | typeof GATE_
 export function leaveGate(gate: Int32Array): void {
   Atomics.store(gate, 0, GATE_FREE);
   Atomics.notify(gate, 0);
+}
+
+/** The pauses between the tries of a write that met another connection's lock: doubling from 2 ms, at most 100 ms. */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(100, 2 ** (attempt + 1));
+}
+
+/** SQLite's "database is locked" (SQLITE_BUSY) at the start of a write: another connection holds the write lock. */
+export function isLocked(error: unknown): boolean {
+  const code = (error as { errcode?: unknown } | null)?.errcode;
+  return code === 5 || /database is locked|SQLITE_BUSY/i.test(error instanceof Error ? error.message : String(error));
 }
