@@ -84,9 +84,8 @@ async function callPath(out: string[]): Promise<void> {
     const ledgerPart = async (into: { checks: number[]; handed: number[]; written: number[] } | undefined, target: { ledger: UsageLedger; budgets: Budgets; connectionId: string }) => {
       const facts = { requesterId: 'bench', agentId, connectionId: target.connectionId, providerId: 'openai-compatible', modelRef: 'model', usage: { inputTokens: 5, outputTokens: 20 }, price: { source: 'provider' as const, inputPer1k: 0.001, outputPer1k: 0.002 } };
       const started = performance.now();
-      await target.budgets.check(facts);
+      const matching = await target.budgets.check(facts);
       const checked = performance.now();
-      const matching = target.budgets.matching(facts);
       const recording = target.ledger.record(facts, target.budgets.warningChecks(matching));
       const handed = performance.now();
       const { warned } = await recording;

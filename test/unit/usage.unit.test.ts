@@ -540,6 +540,8 @@ describe("Usage ledger: the writer thread writes off the host's thread, and budg
     const agent = { scope: { kind: 'agent' as const, id: 'someone' }, period: 'day' as const };
     assert.deepEqual(ledger.currentTotals([...asked, agent]).map((total) => total.calls), [2, 0], 'a read does not drop a call the file does not hold');
     assert.equal(rows(temp.file), 1, 'the second not written yet');
+    // The calls of a turn go to the writer after it.
+    await new Promise((resolve) => setImmediate(resolve));
     lock.exec('COMMIT');
     // Wait on this thread, so the writer's answer cannot be handled meanwhile: once the row is in
     // the file, the check reads it there and must not count the call a second time.

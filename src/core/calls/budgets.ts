@@ -105,11 +105,12 @@ export class Budgets implements Disposable {
 
   /**
    * Refuses the call with `budget_exceeded` (audited) when a budget that matches it has used its
-   * limit this period. Nothing was sent and no key was read.
+   * limit this period. Nothing was sent and no key was read. Resolves with the budgets that
+   * match the call, for `warningChecks` when it is recorded.
    */
-  async check(call: BudgetedCall): Promise<void> {
+  async check(call: BudgetedCall): Promise<Budget[]> {
     const matching = this.matching(call);
-    if (!matching.length) return;
+    if (!matching.length) return matching;
     // Every matching budget's running total in one statement.
     const used = this.deps.ledger.currentTotals(matching.map((budget) => ({ scope: scopeKey(budget.scope), period: budget.period }))).map((total, index) => usedOf(matching[index]!, total));
     for (const [index, budget] of matching.entries()) {
@@ -128,6 +129,7 @@ export class Budgets implements Disposable {
         .catch((failure: unknown) => this.deps.logger.error(`Could not write the audit log: ${String(failure)}`));
       throw error;
     }
+    return matching;
   }
 
   /**

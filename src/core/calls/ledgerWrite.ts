@@ -151,8 +151,8 @@ export interface LedgerWriterData {
   gate: Int32Array;
 }
 
-/** From the host: a call to write. */
-export type LedgerWriterMessage = LedgerWrite;
+/** From the host: the calls to write, in the order recorded. */
+export type LedgerWriterMessage = LedgerWrite[];
 
 /** From the writer thread: each write's outcome, in the order sent. */
 export type LedgerWriterReply = { seq: number; written: LedgerWritten } | { seq: number; error: string };

@@ -2,7 +2,7 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlit
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Sql } from '../store/database';
 import { enterGate, GATE_WRITER, isLocked, leaveGate, retryDelayMs } from '../store/writeGate';
-import { writeLedger, type LedgerWrite, type LedgerWriterData, type LedgerWriterReply } from './ledgerWrite';
+import { writeLedger, type LedgerWrite, type LedgerWriterData, type LedgerWriterMessage, type LedgerWriterReply } from './ledgerWrite';
 
 // The usage ledger's writer thread (dist/ledgerWriter.js): writes the calls a window records on
 // its own connection to the database, so the extension host's thread only hands each call over.
@@ -39,8 +39,10 @@ let queued: LedgerWrite[] = [];
 let retrying = false;
 let attempts = 0;
 let waitedMs = 0;
-port.on('message', (write: LedgerWrite) => {
-  if (queued.push(write) === 1 && !retrying) setImmediate(writeQueued);
+port.on('message', (writes: LedgerWriterMessage) => {
+  const first = queued.length === 0;
+  queued.push(...writes);
+  if (first && !retrying) setImmediate(writeQueued);
 });
 
 function writeQueued(): void {

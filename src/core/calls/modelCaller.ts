@@ -16,6 +16,7 @@ import { collectChat, streamChat } from '../providers/streaming';
 import type { Connection } from '../../contracts/connections';
 import type { Price } from '../models/pricing';
 import { estimateTokens, settleUsage } from './callUsage';
+import type { Budget } from '../../contracts/usage';
 import type { Budgets } from './budgets';
 import type { UsageLedger } from './usageLedger';
 
@@ -211,7 +212,7 @@ export class ModelCaller {
     if (window) assertFitsWindow(request, target.modelRef, window.tokens, connection.name);
     // A budget with no room left refuses the call before the key is read (a fallback target so
     // refused is skipped, as one whose key was denied).
-    await this.checkBudgets(request, target, connection, waitMs);
+    const budgets = await this.checkBudgets(request, target, connection, waitMs);
     // Waits its turn for the connection's rate limit before anything is asked or sent.
     const estimate = estimateTokens(request.messages).tokens;
     await this.rates.acquire(connection.id, estimate, signal, request.onRateLimitWait && ((ms) => request.onRateLimitWait?.(ms)));
@@ -251,7 +252,7 @@ export class ModelCaller {
       await this.noteOutcome(connection.id, { ok: false, ...info });
       throw error;
     } finally {
-      await this.record(request, target, { outcome, latencyMs: Math.round(performance.now() - started), waitMs, ...(status !== undefined ? { status } : {}) }, connection, spent);
+      await this.record(request, target, { outcome, latencyMs: Math.round(performance.now() - started), waitMs, ...(status !== undefined ? { status } : {}) }, connection, spent && { usage: spent, budgets });
     }
   }
 
@@ -267,12 +268,12 @@ export class ModelCaller {
     return { ...(settings.maxTokens !== undefined ? { maxTokens: settings.maxTokens } : {}), ...(reasoning ? { reasoning } : {}) };
   }
 
-  /** Refuses the try when a budget of its connection, agent or requester has no room left; the try is told as refused. */
-  private async checkBudgets(request: ModelCall, target: CallTarget, connection: Connection, waitMs: number): Promise<void> {
+  /** Refuses the try when a budget of its connection, agent or requester has no room left (the try is told as refused); the budgets that match it. */
+  private async checkBudgets(request: ModelCall, target: CallTarget, connection: Connection, waitMs: number): Promise<Budget[]> {
     const budgets = this.deps.usage?.budgets;
-    if (!budgets) return;
+    if (!budgets) return [];
     try {
-      await budgets.check({
+      return await budgets.check({
         connectionId: connection.id,
         connectionName: connection.name,
         requesterId: request.requester.id,
@@ -291,8 +292,12 @@ export class ModelCaller {
     }
   }
 
-  /** Writes the call's usage to the ledger, priced, and tells of budgets it took past their warning; a failure to record is logged, never the call's failure. */
-  private async recordUsage(accounting: CallAccounting, request: ModelCall, target: CallTarget, connection: Connection, usage: Usage): Promise<void> {
+  /**
+   * Writes the call's usage to the ledger, priced, and tells of the `budgets` (those that matched
+   * it when it was checked) it took past their warning; a failure to record is logged, never the
+   * call's failure.
+   */
+  private async recordUsage(accounting: CallAccounting, request: ModelCall, target: CallTarget, connection: Connection, { usage, budgets }: Spent): Promise<void> {
     try {
       const call = {
         requesterId: request.requester.id,
@@ -303,9 +308,8 @@ export class ModelCaller {
         ...(request.chatId ? { chatId: request.chatId } : {}),
         ...(request.agentId ? { agentId: request.agentId } : {}),
       };
-      const matching = accounting.budgets.matching(call);
-      const { warned } = await accounting.ledger.record({ ...call, usage, price: accounting.price(connection, target.modelRef) }, accounting.budgets.warningChecks(matching));
-      if (warned.length) accounting.budgets.tell(accounting.budgets.warnings(matching, warned));
+      const { warned } = await accounting.ledger.record({ ...call, usage, price: accounting.price(connection, target.modelRef) }, accounting.budgets.warningChecks(budgets));
+      if (warned.length) accounting.budgets.tell(accounting.budgets.warnings(budgets, warned));
     } catch (error) {
       this.deps.logger.error(`Could not record the usage of a model call: ${errorText(error)}`);
     }
@@ -317,7 +321,7 @@ export class ModelCaller {
    * thread, and not waited for (`usageWritten` is, where a reader must find it). A failure to
    * audit or record is logged, never the call's failure.
    */
-  private async record(request: ModelCall, target: CallTarget, fields: Omit<CallAttempt, 'connectionId' | 'modelRef'>, connection = this.deps.connections.get(target.connectionId), spent?: Usage): Promise<void> {
+  private async record(request: ModelCall, target: CallTarget, fields: Omit<CallAttempt, 'connectionId' | 'modelRef'>, connection = this.deps.connections.get(target.connectionId), spent?: Spent): Promise<void> {
     const attempt: CallAttempt = { connectionId: target.connectionId, modelRef: target.modelRef, ...fields };
     try {
       request.onAttempt?.(attempt);
@@ -368,6 +372,12 @@ export class ModelCaller {
       .noteCallOutcome(connectionId, outcome)
       .catch((error: unknown) => this.deps.logger.warn(`Could not record the status of connection ${connectionId}: ${errorText(error)}`));
   }
+}
+
+/** What a try spent, and the budgets that matched it when it was checked. */
+interface Spent {
+  usage: Usage;
+  budgets: Budget[];
 }
 
 /** A retryable failure after the last try on a target: the chain moves on. */

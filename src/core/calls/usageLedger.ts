@@ -81,10 +81,11 @@ const MAX_KNOWN_TOTALS = 1_000;
 const WRITER_ROW = 'writer';
 const VERSION_ROW = 'version';
 
-/** The writer thread and the calls it has not answered yet. */
+/** The writer thread, the calls it has not answered yet, and those not yet posted to it. */
 interface LedgerWriterThread {
   worker: Worker;
   waiting: Map<number, { write: LedgerWrite; resolve(written: LedgerWritten): void; reject(error: unknown): void }>;
+  batch: LedgerWrite[];
 }
 
 /** A running totals row as the ledger's statements return it. */
@@ -304,8 +305,17 @@ export class UsageLedger implements Disposable {
     if (!writer) return this.writeHere(write);
     return new Promise<LedgerWritten>((resolve, reject) => {
       writer.waiting.set(write.seq, { write, resolve, reject });
-      writer.worker.postMessage(write);
+      // The calls recorded in one turn of the event loop go to the writer in one message, after
+      // the turn: posting wakes the thread and copies the message, the larger part of the hand-over.
+      if (writer.batch.push(write) === 1) setImmediate(() => this.post(writer));
     });
+  }
+
+  private post(writer: LedgerWriterThread): void {
+    // A writer that stopped meanwhile has none left: writerStopped wrote them here.
+    if (!writer.batch.length) return;
+    writer.worker.postMessage(writer.batch);
+    writer.batch = [];
   }
 
   /** Writes on this thread's connection. */
@@ -323,7 +333,7 @@ export class UsageLedger implements Disposable {
       const worker = new Worker(this.deps.writerWorker, { workerData: data, execArgv: [] });
       // Never what keeps a process alive: close() writes what is left.
       worker.unref();
-      const writer: LedgerWriterThread = { worker, waiting: new Map() };
+      const writer: LedgerWriterThread = { worker, waiting: new Map(), batch: [] };
       worker.on('message', (replies: LedgerWriterReply[]) => {
         for (const reply of replies) {
           const waiting = writer.waiting.get(reply.seq);
@@ -362,6 +372,7 @@ export class UsageLedger implements Disposable {
       else this.writeHere(write).then(resolve, reject);
     }
     writer.waiting.clear();
+    writer.batch = [];
   }
 
   /** The last of this window's calls the file holds. */
