@@ -376,11 +376,15 @@ describe('Usage ledger: running totals and reports in SQL', () => {
     ledger.dispose();
   });
 
-  it("reads a budget's total again once another window has committed, though this one read it before", async () => {
+  /** A ledger in this window and one in another, on the same file, at the same time. */
+  async function twoWindows() {
     temp = await tempDatabase();
     const clock = new FixedClock(new Date('2026-11-21T12:00:00Z'));
-    const mine = new UsageLedger({ db: temp.db, clock, utcOffsetMinutes: () => 0 });
-    const theirs = new UsageLedger({ db: temp.open(), clock, utcOffsetMinutes: () => 0 });
+    return { mine: new UsageLedger({ db: temp.db, clock, utcOffsetMinutes: () => 0 }), theirs: new UsageLedger({ db: temp.open(), clock, utcOffsetMinutes: () => 0 }) };
+  }
+
+  it("reads a budget's total again once another window has committed, though this one read it before", async () => {
+    const { mine, theirs } = await twoWindows();
     const asked = [{ scope: { kind: 'requester' as const, id: 'person' }, period: 'day' as const }];
     assert.deepEqual(mine.currentTotals(asked), [{ calls: 0, tokens: 0, costNano: 0 }]);
     await theirs.record(call());
@@ -421,10 +425,7 @@ describe('Usage ledger: running totals and reports in SQL', () => {
   });
 
   it("reads again the totals another window's write moved, though this window's own write came after it", async () => {
-    temp = await tempDatabase();
-    const clock = new FixedClock(new Date('2026-11-21T12:00:00Z'));
-    const mine = new UsageLedger({ db: temp.db, clock, utcOffsetMinutes: () => 0 });
-    const theirs = new UsageLedger({ db: temp.open(), clock, utcOffsetMinutes: () => 0 });
+    const { mine, theirs } = await twoWindows();
     const asked = [{ scope: { kind: 'requester' as const, id: 'a' }, period: 'day' as const }, { scope: { kind: 'requester' as const, id: 'b' }, period: 'day' as const }];
     assert.deepEqual(mine.currentTotals(asked).map((total) => total.calls), [0, 0]);
     await theirs.record(call({ requesterId: 'b' }));

@@ -37,7 +37,7 @@ export interface LedgerWrite {
   totals: [string, string, 'day' | 'month', string, number, number][];
   /** The daily sums: the offset from UTC they are counted in, the local day's number, and per dimension its key. */
   days: { offset: number; day: number; keys: [string, string][]; sums: number[] };
-  warnings: WarningCheck[];
+  warnings: readonly WarningCheck[];
 }
 
 /** A running total as it stands after the write. */

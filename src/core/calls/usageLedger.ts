@@ -88,8 +88,6 @@ interface LedgerWriterThread {
   batch: LedgerWrite[];
 }
 
-/** A running totals row as the ledger's statements return it. */
-type TotalRow = MovedTotal;
 
 function totalOf(row: RunningTotal): RunningTotal {
   return { calls: Number(row.calls), tokens: Number(row.tokens), costNano: Number(row.costNano) };
@@ -231,15 +229,20 @@ export class UsageLedger implements Disposable {
     const tokens = usage.inputTokens + usage.outputTokens;
     const { offset, dayNumber, day, month } = this.localDate(time);
     const scopes: [ScopeKind, string][] = [['all', ''], ['connection', call.connectionId], ['requester', call.requesterId], ...(call.agentId ? [['agent', call.agentId] as [ScopeKind, string]] : [])];
-    const totals = scopes.flatMap(([kind, id]): LedgerWrite['totals'] => [
-      [kind, id, 'day', day, tokens, cost ?? 0],
-      [kind, id, 'month', month, tokens, cost ?? 0],
+    const totals = scopes.flatMap(([kind, scopeId]): LedgerWrite['totals'] => [
+      [kind, scopeId, 'day', day, tokens, cost ?? 0],
+      [kind, scopeId, 'month', month, tokens, cost ?? 0],
     ]);
     const write: LedgerWrite = {
       writerId: this.writerId,
       seq: ++this.sent,
       time,
-      call: [id, time, call.runId ?? null, call.chatId ?? null, call.agentId ?? null, call.requesterId, call.connectionId, call.providerId, call.modelRef],
+      // In the order of CALL_COLUMNS.
+      call: [
+        ...[id, time, call.runId ?? null, call.chatId ?? null, call.agentId ?? null, call.requesterId, call.connectionId, call.providerId, call.modelRef],
+        ...[usage.inputTokens, usage.outputTokens, usage.cacheReadTokens ?? null, usage.cacheWriteTokens ?? null, usage.reasoningTokens ?? null],
+        ...[usage.estimated === true ? 1 : 0, cost ?? null, call.price.source, call.price.date ?? null],
+      ],
       totals,
       days: {
         offset,
@@ -248,10 +251,8 @@ export class UsageLedger implements Disposable {
         keys: [['connection', call.connectionId], ['model', call.modelRef], ['agent', call.agentId ?? ''], ['requester', call.requesterId]],
         sums: [usage.inputTokens, usage.outputTokens, usage.cacheReadTokens ?? 0, usage.cacheWriteTokens ?? 0, usage.reasoningTokens ?? 0, cost ?? 0, usage.estimated ? 1 : 0, cost === undefined ? 1 : 0],
       },
-      warnings: [...warnings],
+      warnings,
     };
-    write.call.push(usage.inputTokens, usage.outputTokens, usage.cacheReadTokens ?? null, usage.cacheWriteTokens ?? null, usage.reasoningTokens ?? null);
-    write.call.push(usage.estimated === true ? 1 : 0, cost ?? null, call.price.source, call.price.date ?? null);
     // Counted by budget checks from now until a read finds it in the file.
     this.pending.set(write.seq, new Map(totals.map(([kind, id, period, start]) => [knownKey({ kind, id }, period, start), { calls: 1, tokens, costNano: cost ?? 0 }])));
     const written = this.send(write).then(
@@ -402,7 +403,7 @@ export class UsageLedger implements Disposable {
       // With, in the same statement, the totals' version and this window's last call in the file:
       // the calls up to it are in the totals read, so they no longer count as not yet written.
       const rows = this.deps.db.readStatement((sql) =>
-        sql.all<TotalRow>(
+        sql.all<MovedTotal>(
           `SELECT ${TOTAL_COLUMNS} FROM ${TOTALS} WHERE (period_start, period_kind, scope_kind, scope_id) IN (VALUES ${Array(missing.length).fill('(?, ?, ?, ?)').join(', ')})
            UNION ALL SELECT '${WRITER_ROW}', '', '', '', seq, 0, 0 FROM ${WRITERS} WHERE writer_id = ?
            UNION ALL SELECT '${VERSION_ROW}', '', '', '', version, 0, 0 FROM ${TABLE_VERSIONS} WHERE name = '${TOTALS}'`,
