@@ -10,7 +10,7 @@ import { geminiAdapter } from '../../src/core/providers/gemini';
 import { ollamaAdapter } from '../../src/core/providers/ollama';
 import { openAiAdapter } from '../../src/core/providers/openai';
 import { openAiCompatibleAdapter } from '../../src/core/providers/openaiCompatible';
-import { collectChat, streamChat } from '../../src/core/providers/streaming';
+import { collectChat, eachPart, streamChatBatches } from '../../src/core/providers/streaming';
 import { AnthropicFixture } from '../fixtures/anthropicFixture';
 import { AzureFixture } from '../fixtures/azureFixture';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
@@ -21,6 +21,9 @@ import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
 import { OpenAiCompatibleFixture } from '../fixtures/openaiCompatibleFixture';
 import { callContextPerTest, serveDuringSuite } from '../helpers/providerTestKit';
+
+/** The parts of streamChatBatches one by one, as the tests read them. */
+const streamChat = (...args: Parameters<typeof streamChatBatches>) => eachPart(streamChatBatches(...args));
 
 interface ProviderCase {
   name: string;

@@ -7,7 +7,7 @@ import { geminiAdapter } from '../../src/core/providers/gemini';
 import { ollamaAdapter } from '../../src/core/providers/ollama';
 import { openAiAdapter } from '../../src/core/providers/openai';
 import { openAiCompatibleAdapter } from '../../src/core/providers/openaiCompatible';
-import { collectChat, streamChat } from '../../src/core/providers/streaming';
+import { collectChat, eachPart, streamChatBatches } from '../../src/core/providers/streaming';
 import { AnthropicFixture, FIXTURE_THINKING_SIGNATURE, FIXTURE_THOUGHTS, FIXTURE_TOOL_USE_ID } from '../fixtures/anthropicFixture';
 import { AzureFixture } from '../fixtures/azureFixture';
 import { CANARY_KEY } from '../fixtures/canary';
@@ -17,6 +17,9 @@ import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { OpenAiCompatibleFixture } from '../fixtures/openaiCompatibleFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
 import { callContextPerTest, serveDuringSuite } from '../helpers/providerTestKit';
+
+/** The parts of streamChatBatches one by one, as the tests read them. */
+const streamChat = (...args: Parameters<typeof streamChatBatches>) => eachPart(streamChatBatches(...args));
 
 const THOUGHTS = 'The user greets me. I should greet them back briefly.';
 

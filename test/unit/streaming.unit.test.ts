@@ -3,10 +3,13 @@ import type { ChatResult, ChatStreamPart } from '../../src/contracts/models';
 import { SwitchboardError } from '../../src/core/base/errors';
 import { HttpClient } from '../../src/core/http/httpClient';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from '../../src/core/providers/adapter';
-import { collectChat, ndjsonEvents, sseEvents, streamChat, type StreamEvent } from '../../src/core/providers/streaming';
+import { collectBatches, collectChat, eachPart, ndjsonEvents, sseEvents, streamChatBatches, streamedInBatches, type StreamEvent } from '../../src/core/providers/streaming';
 import { blankSecrets, StreamBlanker } from '../../src/core/base/secrets';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { expectFailure } from '../fixtures/expectFailure';
+
+/** The parts of streamChatBatches one by one, as the tests read them. */
+const streamChat = (...args: Parameters<typeof streamChatBatches>) => eachPart(streamChatBatches(...args));
 
 async function* chunks(...pieces: string[]): AsyncGenerator<string> {
   yield* pieces;
@@ -20,19 +23,19 @@ async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
 
 describe('stream readers', () => {
   it('SSE: keeps an event cut anywhere, even between data: and its value, for the next chunk; takes CRLF; skips comments', async () => {
-    const events = await all(sseEvents(chunks('event: message_start\r\nda', 'ta:', ' {"a":1}\r\n', '\r\n: keep-alive\n\ndata: [DO', 'NE]\n\n')));
+    const events = (await all(sseEvents(chunks('event: message_start\r\nda', 'ta:', ' {"a":1}\r\n', '\r\n: keep-alive\n\ndata: [DO', 'NE]\n\n')))).flat();
 
     assert.deepEqual(events, [{ event: 'message_start', data: '{"a":1}' }, { data: '[DONE]' }]);
   });
 
   it('SSE: drops an event the stream never finished (no blank line before the end)', async () => {
-    const events = await all(sseEvents(chunks('data: one\n\n', 'data: cut')));
+    const events = (await all(sseEvents(chunks('data: one\n\n', 'data: cut')))).flat();
 
     assert.deepEqual(events, [{ data: 'one' }]);
   });
 
   it('NDJSON: one event per line, a line cut between chunks kept whole, blank lines skipped, a last line without newline kept', async () => {
-    const events = await all(ndjsonEvents(chunks('{"a":', '1}\n\n{"b":2}\n{"c"', ':3}')));
+    const events = (await all(ndjsonEvents(chunks('{"a":', '1}\n\n{"b":2}\n{"c"', ':3}')))).flat();
 
     assert.deepEqual(
       events.map((event: StreamEvent) => JSON.parse(event.data)),
@@ -194,11 +197,69 @@ describe('streamChat', () => {
     assert.equal(error.partialOutput, 'so far');
   });
 
+  /** A core-style adapter that gives its answer in the batches given (its `chatStream` part by part). */
+  function batched(batches: unknown[], failure?: Error): ProviderAdapter {
+    return {
+      testConnection,
+      ...streamedInBatches(async function* () {
+        yield* batches as ChatStreamPart[][];
+        if (failure) throw failure;
+      }),
+    };
+  }
+
+  it("passes an adapter's batch on as one: its text parts in a row as one part, a key cut across them or around a tool call blanked", async () => {
+    const call = { id: 'c1', name: 'look', arguments: { key: CANARY_KEY } };
+    const adapter = batched([
+      [{ type: 'text', text: 'key: ' }, { type: 'text', text: CANARY_KEY.slice(0, 6) }, { type: 'text', text: `${CANARY_KEY.slice(6)}. ${CANARY_KEY.slice(0, 10)}` }, { type: 'tool_call', call }],
+      [{ type: 'text', text: `${CANARY_KEY.slice(10)} end` }, { type: 'usage', usage: { inputTokens: 1, outputTokens: 2 } }, { type: 'finish', modelRef: 'm' }],
+    ]);
+
+    const batches = await all(streamChatBatches(adapter, target, request, context));
+
+    assert.deepEqual(batches, [
+      [{ type: 'text', text: 'key: ****. ' }, { type: 'tool_call', call: { ...call, arguments: { key: '****' } } }],
+      [{ type: 'text', text: '**** end' }, { type: 'usage', usage: { inputTokens: 1, outputTokens: 2 } }, { type: 'finish', modelRef: 'm' }],
+    ]);
+    // The adapter's own chatStream gives the same parts one by one, as they are.
+    assert.equal((await all(adapter.chatStream!(target, request, context))).length, 7);
+  });
+
+  it('gives out the parts of a batch before a bad part, and their text as partialOutput', async () => {
+    const seen: ChatStreamPart[] = [];
+    const parts = streamChatBatches(batched([[{ type: 'text', text: 'so ' }, { type: 'text', text: 'far' }, { type: 'text', text: 3 }]]), target, request, context);
+
+    const error = await expectFailure(collectBatches(parts, (part) => seen.push(part)), 'bad_response');
+
+    assert.deepEqual(seen, [{ type: 'text', text: 'so far' }]);
+    assert.equal(error.partialOutput, 'so far');
+  });
+
+  it('refuses a batch that is not a list, and a part after finish in the same batch, with bad_response', async () => {
+    await expectFailure(all(streamChatBatches(batched([{ type: 'text', text: 'x' }]), target, request, context)), 'bad_response');
+    const error = await expectFailure(all(streamChatBatches(batched([[{ type: 'text', text: 'done' }, { type: 'finish', modelRef: 'm' }, { type: 'text', text: 'late' }]]), target, request, context)), 'bad_response');
+    assert.match(error.message, /after saying it was finished/);
+  });
+
+  it('collectBatches hands each part to onPart in order and gives the whole answer', async () => {
+    const seen: string[] = [];
+    const result = await collectBatches(
+      chunksOfParts([
+        [{ type: 'text', text: 'a' }, { type: 'reasoning', text: 'r' }],
+        [{ type: 'text', text: 'b' }, { type: 'usage', usage: { inputTokens: 1, outputTokens: 2 } }, { type: 'finish', modelRef: 'm', finishReason: 'stop' }],
+      ]),
+      (part) => seen.push(part.type),
+    );
+
+    assert.deepEqual(seen, ['text', 'reasoning', 'text', 'usage', 'finish']);
+    assert.deepEqual(result, { content: 'ab', reasoning: 'r', modelRef: 'm', usage: { inputTokens: 1, outputTokens: 2 }, finishReason: 'stop' });
+  });
+
   it('collectChat refuses a stream that never says it finished', async () => {
     await expectFailure(collectChat(chunksOfParts([{ type: 'text', text: 'x' }])), 'bad_response');
   });
 });
 
-async function* chunksOfParts(parts: ChatStreamPart[]): AsyncGenerator<ChatStreamPart> {
+async function* chunksOfParts<T>(parts: T[]): AsyncGenerator<T> {
   yield* parts;
 }

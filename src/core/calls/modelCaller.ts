@@ -12,7 +12,7 @@ import type { CallAttempt, CallTarget } from '../../contracts/agents';
 import { Cooldowns, targetKey } from './cooldowns';
 import { backoffMs, judge } from './retryPolicy';
 import type { ProviderRegistry } from '../providers/providerRegistry';
-import { collectChat, streamChat } from '../providers/streaming';
+import { collectBatches, streamChatBatches } from '../providers/streaming';
 import type { Connection } from '../../contracts/connections';
 import type { Price } from '../models/pricing';
 import { estimateTokens, settleUsage } from './callUsage';
@@ -225,7 +225,7 @@ export class ModelCaller {
       const use = { connection, provider: provider.descriptor, requester: request.requester, purpose: 'chat' as const, ...(request.runId ? { runId: request.runId } : {}) };
       const context = { http: deps.http, timeoutMs: deps.settings.requestTimeoutMs(), idleTimeoutMs: deps.settings.streamIdleTimeoutMs(), signal };
       // Queued per connection before the request starts, so the wait is not part of its timeout.
-      // streamChat holds any adapter's parts to the contract and blanks the key in each of them.
+      // streamChatBatches holds any adapter's parts to the contract and blanks the key in each of them.
       const chat = {
         modelRef: target.modelRef,
         messages: request.messages,
@@ -236,7 +236,7 @@ export class ModelCaller {
       const id = connection.id;
       const result = await deps.keys.use(use, (reached) => {
         sent.value = true;
-        return this.limiter.run(id, () => collectChat(relay(streamChat(provider.adapter, reached, chat, context), onPart)), signal);
+        return this.limiter.run(id, () => collectBatches(streamChatBatches(provider.adapter, reached, chat, context), onPart), signal);
       });
       const usage = (spent = settleUsage(result.usage, request.messages, result.content));
       this.rates.settle(id, estimate, usage.inputTokens + usage.outputTokens);
@@ -423,10 +423,3 @@ function assertFitsWindow(request: ModelCall, modelRef: string, windowTokens: nu
   );
 }
 
-/** The parts as they come, each also handed to `onPart` on its way. */
-async function* relay(parts: AsyncIterable<ChatStreamPart>, onPart: (part: ChatStreamPart) => void): AsyncGenerator<ChatStreamPart, void, undefined> {
-  for await (const part of parts) {
-    onPart(part);
-    yield part;
-  }
-}

@@ -54,9 +54,15 @@ export interface ProviderAdapter {
   chat?(target: ConnectionTarget, request: ChatRequest, context: CallContext): Promise<ChatResult>;
   /**
    * One chat call whose answer arrives in parts: text as it comes, each tool call whole, the
-   * usage, and `finish` last. Optional: callers use `streamChat` (providers/streaming.ts), which
+   * usage, and `finish` last. Optional: callers use `streamChatBatches` (providers/streaming.ts), which
    * falls back to `chat`. A failure after some text throws a SwitchboardError whose
    * `partialOutput` holds that text.
    */
   chatStream?(target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncIterable<ChatStreamPart>;
+  /**
+   * The same answer as `chatStream`, in batches: the parts of each piece of text the network
+   * delivered, together. The core adapters have it (`streamedInBatches`), and `streamChatBatches`
+   * prefers it, so a fast stream passes through the layers above once per piece, not per token.
+   */
+  chatStreamBatches?(target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncIterable<ChatStreamPart[]>;
 }

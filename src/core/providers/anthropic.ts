@@ -1,6 +1,6 @@
 import * as l10n from '@vscode/l10n';
 import * as z from 'zod';
-import type { ChatRequest, ChatResult, ChatStreamPart, ConversationMessage, DiscoveredModel, Modality, ModelListing, ToolCall, Usage } from '../../contracts/models';
+import type { ChatRequest, ChatResult, ConversationMessage, DiscoveredModel, Modality, ModelListing, ToolCall, Usage } from '../../contracts/models';
 import type { ProviderDescriptor } from '../../contracts/providers';
 import { API_KEY_FIELD, BASE_URL_FIELD } from '../../contracts/vocabulary';
 import { SwitchboardError } from '../base/errors';
@@ -26,7 +26,7 @@ import {
 } from './shared';
 import { MAX_THINKING_BUDGET } from '../../contracts/modelFacts';
 import { budgetOnly, checkedReasoning } from './reasoning';
-import { eventJson, incompleteStream, parseToolArguments, readChatStream, STREAM_END, streamedError, toolArgumentsObject, type StreamTranslator } from './streaming';
+import { eventJson, incompleteStream, parseToolArguments, readChatStream, STREAM_END, streamedError, streamedInBatches, toolArgumentsObject, type StreamTranslator } from './streaming';
 
 export const ANTHROPIC_PROVIDER_ID = 'anthropic';
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
@@ -433,12 +433,12 @@ export const anthropicAdapter: ProviderAdapter = {
     };
   },
 
-  async *chatStream(target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncGenerator<ChatStreamPart, void, undefined> {
+  ...streamedInBatches(async function* (target, request, context) {
     const chat = parseChatRequest(request);
     const url = `${target.baseUrl}/v1/messages`;
     const call = { url, body: messagesBody(chat, true), api: anthropicApi, headers: anthropicHeaders(target), framing: 'sse', notFound: 'model_not_found' } as const;
     yield* readChatStream(call, context, messagesTranslator(url, chat.modelRef));
-  },
+  }),
 };
 
 function supported(capabilities: Record<string, unknown>, name: string): boolean {

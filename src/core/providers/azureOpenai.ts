@@ -8,7 +8,7 @@ import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { checkImageSizes, OPENAI_IMAGE_LIMITS } from './images';
 import { chatCompletionBody, chatCompletionResult, ChatCompletionSchema, checkChatCompletionsReasoning, chatCompletionTranslator, type MaxTokensField } from './openaiShared';
 import { everyModel, parseChatRequest, requestOptions, requireKey, routeNotFound, toDiscoveredModels } from './shared';
-import { readChatStream } from './streaming';
+import { readChatStream, streamedInBatches } from './streaming';
 
 export const AZURE_OPENAI_PROVIDER_ID = 'azure-openai';
 /** The option that holds the deployment names, comma-separated. */
@@ -124,7 +124,7 @@ async function complete(target: ConnectionTarget, deployment: string, request: C
 }
 
 /** The same call, streamed; the refusal of `max_tokens` is a 400 before any part, so the retry is the same. */
-async function* streamCompletion(target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncGenerator<ChatStreamPart, void, undefined> {
+async function* streamCompletion(target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncGenerator<ChatStreamPart[], void, undefined> {
   const chat = parseChatRequest(request);
   checkImageSizes(chat, AZURE_IMAGE_LIMITS);
   const url = azureChatUrl(target, chat.modelRef);
@@ -164,7 +164,5 @@ export const azureOpenAiAdapter: ProviderAdapter = {
     return complete(target, chat.modelRef, chat, context);
   },
 
-  chatStream(target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncIterable<ChatStreamPart> {
-    return streamCompletion(target, request, context);
-  },
+  ...streamedInBatches(streamCompletion),
 };

@@ -24,7 +24,7 @@ import {
   type ModelDraft,
 } from './shared';
 import { budgetOnly, checkedReasoning } from './reasoning';
-import { contentOf, eventJson, incompleteStream, isErrorEvent, newToolCallId, readChatStream, streamedError, toolArgumentsObject, toolNamesById, type StreamTranslator } from './streaming';
+import { contentOf, eventJson, incompleteStream, isErrorEvent, newToolCallId, readChatStream, streamedError, streamedInBatches, toolArgumentsObject, toolNamesById, type StreamTranslator } from './streaming';
 
 export const GEMINI_PROVIDER_ID = 'gemini';
 export const GEMINI_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
@@ -336,13 +336,13 @@ export const geminiAdapter: ProviderAdapter = {
     };
   },
 
-  async *chatStream(target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncGenerator<ChatStreamPart, void, undefined> {
+  ...streamedInBatches(async function* (target, request, context) {
     const chat = parseChatRequest(request);
     const headers = geminiHeaders(target);
     const endpoint = `${geminiApiRoot(target)}/${geminiModelPath(chat.modelRef)}:streamGenerateContent`;
     const call = { url: `${endpoint}?alt=sse`, body: generateBody(chat), api: geminiApi, headers, framing: 'sse', notFound: 'model_not_found' } as const;
     yield* readChatStream(call, context, streamTranslator(endpoint, chat.modelRef));
-  },
+  }),
 };
 
 function draftOf(model: GeminiModel): ModelDraft {

@@ -22,7 +22,7 @@ import {
   type ModelDraft,
 } from './shared';
 import { checkedReasoning, effortOnly } from './reasoning';
-import { contentOf, eventJson, incompleteStream, isErrorEvent, newToolCallId, readChatStream, streamedError, toolArgumentsObject, toolNamesById, type StreamTranslator } from './streaming';
+import { contentOf, eventJson, incompleteStream, isErrorEvent, newToolCallId, readChatStream, streamedError, streamedInBatches, toolArgumentsObject, toolNamesById, type StreamTranslator } from './streaming';
 
 export const OLLAMA_PROVIDER_ID = 'ollama';
 export const OLLAMA_DEFAULT_BASE_URL = 'http://localhost:11434';
@@ -226,6 +226,12 @@ function chatTranslator(endpoint: string, requested: string): StreamTranslator {
   let last: ChatAnswer | undefined;
   let model: string | undefined;
   const chunkParts = (json: unknown, data: string) => {
+    // Nearly every line is a piece of text: read by hand, as the schema would, without its cost.
+    const text = plainTextLine(json);
+    if (text) {
+      model ||= text.model ?? undefined;
+      return text.content ? [{ type: 'text', text: text.content } as const] : [];
+    }
     if (isErrorEvent(json)) throw streamedError(ollamaApi, endpoint, undefined, data);
     const parsed = ChatSchema.safeParse(json);
     if (!parsed.success) throw new SwitchboardError('bad_response', l10n.t('{0} sent a line that is not an Ollama chat chunk, so the answer stops here. Check that the base URL points at Ollama.', endpoint));
@@ -246,6 +252,24 @@ function chatTranslator(endpoint: string, requested: string): StreamTranslator {
     // A whole answer is the last chunk of a stream with all of the message in it.
     whole: (json) => [...chunkParts(json, JSON.stringify(json)), ...finish()],
   };
+}
+
+/**
+ * A streamed line that is only a piece of text, and so needs no schema: not done, with a message
+ * whose content is a string and nothing else the schema reads (no thinking, tool calls, error or
+ * counts). Its model and content, or undefined for any other line, which the schema then reads.
+ */
+function plainTextLine(json: unknown): { model: string | null | undefined; content: string } | undefined {
+  if (typeof json !== 'object' || json === null) return undefined;
+  const line = json as Record<string, unknown>;
+  const message = line.message as Record<string, unknown> | null | undefined;
+  if (line.done !== false || typeof message !== 'object' || message === null || typeof message.content !== 'string') return undefined;
+  const model = line.model;
+  if (model != null && typeof model !== 'string') return undefined;
+  if (message.role != null && typeof message.role !== 'string') return undefined;
+  if (message.thinking != null || message.tool_calls != null || line.error !== undefined) return undefined;
+  if (line.done_reason != null || line.prompt_eval_count != null || line.eval_count != null || line.total_duration != null) return undefined;
+  return { model, content: message.content };
 }
 
 /** No header locally; a Bearer token when the connection has a key (Ollama's cloud). */
@@ -372,7 +396,7 @@ export const ollamaAdapter: ProviderAdapter = {
     });
   },
 
-  async *chatStream(target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncGenerator<ChatStreamPart, void, undefined> {
+  ...streamedInBatches(async function* (target, request, context) {
     const chat = parseChatRequest(request);
     const url = `${target.baseUrl}/api/chat`;
     const call = { url, body: chatBody(chat, true), api: ollamaApi, headers: ollamaHeaders(target), framing: 'ndjson' } as const;
@@ -381,7 +405,7 @@ export const ollamaAdapter: ProviderAdapter = {
     } catch (error) {
       throw refusedHint(target, error);
     }
-  },
+  }),
 };
 
 function draftOf(tag: Tag, show: Show | undefined): ModelDraft {

@@ -1,11 +1,12 @@
 import * as l10n from '@vscode/l10n';
 import type { ProviderDescriptor } from '../../contracts/providers';
 import { API_KEY_FIELD, BASE_URL_FIELD } from '../../contracts/vocabulary';
-import type { ChatRequest, ChatResult, ChatStreamPart, ModelListing } from '../../contracts/models';
+import type { ChatRequest, ChatResult, ModelListing } from '../../contracts/models';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { openAiBuiltin } from './builtinModels';
 import { chatEntries, checkChatCompletionsReasoning, listModels, openAiStyleApi, postChatCompletion, streamChatCompletion, testByListingModels, type OpenAiStyleProvider } from './openaiShared';
 import { requireKey, toDiscoveredModels } from './shared';
+import { streamedInBatches } from './streaming';
 
 export const OPENAI_PROVIDER_ID = 'openai';
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -94,7 +95,5 @@ export const openAiAdapter: ProviderAdapter = {
     return postChatCompletion(openAi, target, request, context);
   },
 
-  chatStream(target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncIterable<ChatStreamPart> {
-    return streamChatCompletion(openAi, target, request, context);
-  },
+  ...streamedInBatches((target, request, context) => streamChatCompletion(openAi, target, request, context)),
 };

@@ -1,11 +1,12 @@
 import * as l10n from '@vscode/l10n';
-import type { ChatRequest, ChatResult, ChatStreamPart, ModelListing } from '../../contracts/models';
+import type { ChatRequest, ChatResult, ModelListing } from '../../contracts/models';
 import type { ProviderDescriptor } from '../../contracts/providers';
 import { API_KEY_FIELD, BASE_URL_FIELD, CUSTOM_HEADERS_FIELD } from '../../contracts/vocabulary';
 import type { CallContext, ConnectionTarget, ProviderAdapter } from './adapter';
 import { parseCustomHeaders, validateCustomHeaders } from './customHeaders';
 import { checkChatCompletionsReasoning, listModels, openAiStyleApi, postChatCompletion, streamChatCompletion, testByListingModels, type OpenAiStyleProvider } from './openaiShared';
 import { everyModel, positiveInt, toDiscoveredModels } from './shared';
+import { streamedInBatches } from './streaming';
 
 export const OPENAI_COMPATIBLE_PROVIDER_ID = 'openai-compatible';
 /** The option that holds extra headers as text: `Name: value` pairs separated by new lines or `;`. */
@@ -71,7 +72,5 @@ export const openAiCompatibleAdapter: ProviderAdapter = {
     return postChatCompletion(openAiCompatible, target, request, context);
   },
 
-  chatStream(target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncIterable<ChatStreamPart> {
-    return streamChatCompletion(openAiCompatible, target, request, context);
-  },
+  ...streamedInBatches((target, request, context) => streamChatCompletion(openAiCompatible, target, request, context)),
 };

@@ -319,7 +319,7 @@ export async function postChatCompletion(provider: OpenAiStyleProvider, target: 
 }
 
 /** The same call, streamed over SSE. */
-export async function* streamChatCompletion(provider: OpenAiStyleProvider, target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncGenerator<ChatStreamPart, void, undefined> {
+export async function* streamChatCompletion(provider: OpenAiStyleProvider, target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncGenerator<ChatStreamPart[], void, undefined> {
   const chat = parseChatRequest(request);
   checkImageSizes(chat, { provider: provider.api.name, ...OPENAI_IMAGE_LIMITS });
   const url = `${target.baseUrl}/chat/completions`;

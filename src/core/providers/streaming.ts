@@ -52,10 +52,16 @@ export interface StreamCall {
  * The one reader of streamed chat answers for the core adapters: POSTs the call, splits the
  * text into events (SSE through eventsource-parser, or NDJSON lines), lets the provider's
  * translator turn them into parts, and on any failure throws a SwitchboardError carrying the
- * text received so far as `partialOutput`.
+ * text received so far as `partialOutput`. The parts come in batches, one per piece of text the
+ * network delivered, so a fast stream passes through the layers above once per piece rather than
+ * once per token.
  */
-export async function* readChatStream(call: StreamCall, context: CallContext, translator: StreamTranslator): AsyncGenerator<ChatStreamPart, void, undefined> {
+export async function* readChatStream(call: StreamCall, context: CallContext, translator: StreamTranslator): AsyncGenerator<ChatStreamPart[], void, undefined> {
   let text = '';
+  const given = (parts: ChatStreamPart[]) => {
+    for (const part of parts) if (part.type === 'text') text += part.text;
+    return parts;
+  };
   try {
     let contentType = '';
     const chunks = context.http.postStream(call.url, call.body, {
@@ -69,29 +75,40 @@ export async function* readChatStream(call: StreamCall, context: CallContext, tr
     });
     const answer = await answerOf(chunks, () => contentType, translator.whole);
     if ('parts' in answer) {
-      for (const part of answer.parts) {
-        if (part.type === 'text') text += part.text;
-        yield part;
-      }
+      yield given(answer.parts);
       return;
     }
     let sawEnd = false;
-    for await (const event of call.framing === 'sse' ? sseEvents(answer.stream) : ndjsonEvents(answer.stream)) {
-      const parts = translator.event(event);
-      if (parts === STREAM_END) {
+    for await (const events of call.framing === 'sse' ? sseEvents(answer.stream) : ndjsonEvents(answer.stream)) {
+      const batch = translated(translator, events);
+      // The parts before a bad event go out first, as they would have one by one.
+      if (batch.parts.length) yield given(batch.parts);
+      if ('failure' in batch) throw batch.failure;
+      if (batch.end) {
         // Leaving the loop closes the connection; nothing after the end marker is read.
         sawEnd = true;
         break;
       }
-      for (const part of parts) {
-        if (part.type === 'text') text += part.text;
-        yield part;
-      }
     }
-    yield* translator.finish(sawEnd);
+    yield given(translator.finish(sawEnd));
   } catch (error) {
     throw withPartialOutput(error, text);
   }
+}
+
+/** The parts of a batch of events, up to the end marker (`end`) or the first event the translator refuses (`failure`). */
+function translated(translator: StreamTranslator, events: readonly StreamEvent[]): { parts: ChatStreamPart[]; end: boolean; failure?: unknown } {
+  const parts: ChatStreamPart[] = [];
+  try {
+    for (const event of events) {
+      const some = translator.event(event);
+      if (some === STREAM_END) return { parts, end: true };
+      for (const part of some) parts.push(part);
+    }
+  } catch (failure) {
+    return { parts, end: false, failure };
+  }
+  return { parts, end: false };
 }
 
 /**
@@ -130,21 +147,26 @@ let parserModule: Promise<EventSourceParserModule> | undefined;
 
 /**
  * SSE events through eventsource-parser, which keeps a line cut between chunks (even between
- * `data:` and its value) for the next one. It is an ES module only, and this project compiles to
- * CommonJS, so it is loaded once with import().
+ * `data:` and its value) for the next one: the events each chunk completes, together. It is an
+ * ES module only, and this project compiles to CommonJS, so it is loaded once with import().
  */
-export async function* sseEvents(chunks: AsyncIterable<string>): AsyncGenerator<StreamEvent, void, undefined> {
+export async function* sseEvents(chunks: AsyncIterable<string>): AsyncGenerator<StreamEvent[], void, undefined> {
   const { createParser } = await (parserModule ??= import('eventsource-parser'));
-  const events: StreamEvent[] = [];
+  let events: StreamEvent[] = [];
   const parser = createParser({ onEvent: ({ event, data }) => events.push({ ...(event ? { event } : {}), data }) });
   for await (const chunk of chunks) {
     parser.feed(chunk);
-    yield* events.splice(0);
+    if (!events.length) continue;
+    yield events;
+    events = [];
   }
 }
 
-/** One event per non-empty line; a line cut between chunks waits for its end. A last line without a newline still counts. */
-export async function* ndjsonEvents(chunks: AsyncIterable<string>): AsyncGenerator<StreamEvent, void, undefined> {
+/**
+ * One event per non-empty line, the lines each chunk completes together; a line cut between
+ * chunks waits for its end. A last line without a newline still counts.
+ */
+export async function* ndjsonEvents(chunks: AsyncIterable<string>): AsyncGenerator<StreamEvent[], void, undefined> {
   // Pieces of the unfinished line, joined only once its end comes: a long line costs no more than its length.
   let pending: string[] = [];
   for await (const chunk of chunks) {
@@ -154,10 +176,15 @@ export async function* ndjsonEvents(chunks: AsyncIterable<string>): AsyncGenerat
     }
     const lines = (pending.join('') + chunk).split('\n');
     pending = [lines.pop() ?? ''];
-    for (const line of lines) if (line.trim()) yield { data: line.trim() };
+    const events: StreamEvent[] = [];
+    for (const line of lines) {
+      const data = line.trim();
+      if (data) events.push({ data });
+    }
+    if (events.length) yield events;
   }
   const last = pending.join('').trim();
-  if (last) yield { data: last };
+  if (last) yield [{ data: last }];
 }
 
 /** Whether an event's JSON is the provider's `{"error": …}` rather than a piece of the answer. */
@@ -254,60 +281,97 @@ export function withPartialOutput(error: unknown, text: string): unknown {
 }
 
 /**
- * The one way to stream a chat from any adapter: its `chatStream`, or for an adapter without
- * one (another extension's, say), its `chat` given out as parts. Either way the parts are held
- * to the contract (`bad_response` otherwise, and `finish` must come last), every key of the
- * connection is blanked (also one cut between two text parts, whatever parts come between
- * them, and inside a tool call's arguments), and a failure carries the text given out so far
- * as `partialOutput`. A tool call or usage that arrives while the end of the text is held
- * (it may begin a key) goes out first; the held text follows once it is known not to be a key.
+ * The one way to stream a chat from any adapter: its `chatStreamBatches`, else its `chatStream`
+ * (each part a batch of its own), or for an adapter with neither (another extension's, say), its
+ * `chat` given out as parts. Either way the parts are held to the contract (`bad_response`
+ * otherwise, and `finish` must come last), every key of the connection is blanked (also one cut
+ * between two text parts, whatever parts come between them, and inside a tool call's
+ * arguments), and a failure carries the text given out so far as `partialOutput`. A tool call or
+ * usage that arrives while the end of the text is held (it may begin a key) goes out first; the
+ * held text follows once it is known not to be a key. The text parts of a batch that follow one
+ * another go out as one, blanked once.
  */
-export async function* streamChat(adapter: ProviderAdapter, target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncGenerator<ChatStreamPart, void, undefined> {
+export async function* streamChatBatches(adapter: ProviderAdapter, target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncGenerator<ChatStreamPart[], void, undefined> {
   const secrets = [target.apiKey, ...Object.values(target.credentialHeaders ?? {})];
   const blanker = new StreamBlanker(secrets);
   // Reasoning is a stream of its own: a key cut between two of its pieces is blanked the same way.
   const reasoning = new StreamBlanker(secrets);
   let text = '';
   try {
-    let source: AsyncIterable<unknown>;
-    if (adapter.chatStream) source = adapter.chatStream(target, request, context);
+    let source: AsyncIterable<readonly unknown[]>;
+    if (adapter.chatStreamBatches) source = adapter.chatStreamBatches(target, request, context);
+    else if (adapter.chatStream) source = eachAlone(adapter.chatStream(target, request, context));
     else if (adapter.chat) source = resultParts(adapter.chat(target, request, context));
     else throw new SwitchboardError('invalid_input', l10n.t('This provider cannot run chats.'));
     let finished = false;
-    for await (const raw of source) {
-      if (finished) throw new SwitchboardError('bad_response', l10n.t('The provider\'s adapter gave more of the answer after saying it was finished.'));
-      const part = checkPart(raw);
-      if (part.type === 'text') {
-        const out = blanker.push(part.text);
-        text += out;
-        if (out) yield { type: 'text', text: out };
-        continue;
-      }
-      if (part.type === 'reasoning') {
-        // A signature closes its block: what the block held back is known by then.
-        const out = reasoning.push(part.text) + (part.signature ? reasoning.end() : '');
-        if (out || part.signature) yield { type: 'reasoning', text: out, ...(part.signature ? { signature: blankSecretsDeep(part.signature, secrets) } : {}) };
-        continue;
-      }
-      // Text held back in case it begins a key stays held across tool calls and usage, which go
-      // out at once: the text after them may finish the key. Only the end of the answer releases it.
-      if (part.type === 'finish') {
-        const heldReasoning = reasoning.end();
-        if (heldReasoning) yield { type: 'reasoning', text: heldReasoning };
-        const held = blanker.end();
-        if (held) {
-          text += held;
-          yield { type: 'text', text: held };
+    for await (const batch of source) {
+      if (!Array.isArray(batch)) throw new SwitchboardError('bad_response', l10n.t("The provider's adapter gave a batch of the answer that is not a list of parts."));
+      const out: ChatStreamPart[] = [];
+      // Text parts in a row, blanked together when another kind of part or the batch's end comes.
+      let run = '';
+      const endRun = () => {
+        if (!run) return;
+        const released = blanker.push(run);
+        run = '';
+        if (!released) return;
+        text += released;
+        out.push({ type: 'text', text: released });
+      };
+      try {
+        for (const raw of batch) {
+          if (finished) throw new SwitchboardError('bad_response', l10n.t('The provider\'s adapter gave more of the answer after saying it was finished.'));
+          const part = checkPart(raw);
+          if (part.type === 'text') {
+            run += part.text;
+            continue;
+          }
+          endRun();
+          if (part.type === 'reasoning') {
+            // A signature closes its block: what the block held back is known by then.
+            const released = reasoning.push(part.text) + (part.signature ? reasoning.end() : '');
+            if (released || part.signature) out.push({ type: 'reasoning', text: released, ...(part.signature ? { signature: blankSecretsDeep(part.signature, secrets) } : {}) });
+            continue;
+          }
+          // Text held back in case it begins a key stays held across tool calls and usage, which go
+          // out at once: the text after them may finish the key. Only the end of the answer releases it.
+          if (part.type === 'finish') {
+            const heldReasoning = reasoning.end();
+            if (heldReasoning) out.push({ type: 'reasoning', text: heldReasoning });
+            const held = blanker.end();
+            if (held) {
+              text += held;
+              out.push({ type: 'text', text: held });
+            }
+            finished = true;
+          }
+          out.push(blankSecretsDeep(part, secrets));
         }
-        finished = true;
+      } finally {
+        // The parts before a bad one go out first, as they would have one by one.
+        endRun();
+        if (out.length) yield out;
       }
-      yield blankSecretsDeep(part, secrets);
     }
     if (!finished) throw new SwitchboardError('bad_response', l10n.t('The provider\'s adapter ended the answer without saying it was finished, so it may be incomplete.'));
   } catch (error) {
     // What is still held may be the start of a key: it is not part of the partial output.
     throw withPartialOutput(withoutSecrets(error, secrets), text);
   }
+}
+
+/** Each part of the batches, one by one: a core adapter's `chatStream`, from its batches. */
+export async function* eachPart(batches: AsyncIterable<readonly ChatStreamPart[]>): AsyncGenerator<ChatStreamPart, void, undefined> {
+  for await (const batch of batches) yield* batch;
+}
+
+/** An adapter's two ways to stream, from its batches: `chatStreamBatches` for streamChatBatches, `chatStream` part by part. */
+export function streamedInBatches(batches: (target: ConnectionTarget, request: ChatRequest, context: CallContext) => AsyncIterable<ChatStreamPart[]>): Required<Pick<ProviderAdapter, 'chatStream' | 'chatStreamBatches'>> {
+  return { chatStreamBatches: batches, chatStream: (target, request, context) => eachPart(batches(target, request, context)) };
+}
+
+/** Each part of a stream as a batch of its own. */
+async function* eachAlone(parts: AsyncIterable<unknown>): AsyncGenerator<unknown[], void, undefined> {
+  for await (const part of parts) yield [part];
 }
 
 function checkPart(raw: unknown): ChatStreamPart {
@@ -322,9 +386,9 @@ function isTextPart(raw: unknown): raw is { type: 'text'; text: string } {
   return typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'text' && typeof (raw as { text?: unknown }).text === 'string';
 }
 
-/** A whole answer as the parts a stream would have given. */
-async function* resultParts(pending: Promise<ChatResult>): AsyncGenerator<ChatStreamPart, void, undefined> {
-  yield* answerParts(await pending);
+/** A whole answer as one batch of the parts a stream would have given. */
+async function* resultParts(pending: Promise<ChatResult>): AsyncGenerator<ChatStreamPart[], void, undefined> {
+  yield answerParts(await pending);
 }
 
 /** The parts a stream would have given for a whole answer: the inverse of {@link collectChat}. */
@@ -368,27 +432,51 @@ export class ReasoningCollector {
   }
 }
 
+/** A stream's parts gathered into the whole answer, as a non-streaming call would give it. */
+class ChatCollector {
+  private content = '';
+  private readonly reasoning = new ReasoningCollector();
+  private readonly toolCalls: ToolCall[] = [];
+  private usage: Usage = { inputTokens: 0, outputTokens: 0 };
+  private finish: Extract<ChatStreamPart, { type: 'finish' }> | undefined;
+
+  add(part: ChatStreamPart): void {
+    if (part.type === 'text') this.content += part.text;
+    else if (part.type === 'reasoning') this.reasoning.add(part);
+    else if (part.type === 'tool_call') this.toolCalls.push(part.call);
+    else if (part.type === 'usage') this.usage = part.usage;
+    else this.finish = part;
+  }
+
+  result(): ChatResult {
+    const { finish, toolCalls } = this;
+    if (!finish) throw new SwitchboardError('bad_response', l10n.t('The answer ended without saying it was finished, so it may be incomplete.'));
+    return {
+      content: this.content,
+      modelRef: finish.modelRef,
+      usage: this.usage,
+      ...(finish.finishReason ? { finishReason: finish.finishReason } : {}),
+      ...(toolCalls.length ? { toolCalls } : {}),
+      ...this.reasoning.result(),
+    };
+  }
+}
+
 /** Reads a stream to its end and gives the whole answer, as a non-streaming call would. */
 export async function collectChat(parts: AsyncIterable<ChatStreamPart>): Promise<ChatResult> {
-  let content = '';
-  const reasoning = new ReasoningCollector();
-  const toolCalls: ToolCall[] = [];
-  let usage: Usage = { inputTokens: 0, outputTokens: 0 };
-  let finish: Extract<ChatStreamPart, { type: 'finish' }> | undefined;
-  for await (const part of parts) {
-    if (part.type === 'text') content += part.text;
-    else if (part.type === 'reasoning') reasoning.add(part);
-    else if (part.type === 'tool_call') toolCalls.push(part.call);
-    else if (part.type === 'usage') usage = part.usage;
-    else finish = part;
+  const answer = new ChatCollector();
+  for await (const part of parts) answer.add(part);
+  return answer.result();
+}
+
+/** Reads batches of parts to their end, handing each part to `onPart` as it comes, and gives the whole answer. */
+export async function collectBatches(batches: AsyncIterable<readonly ChatStreamPart[]>, onPart: (part: ChatStreamPart) => void): Promise<ChatResult> {
+  const answer = new ChatCollector();
+  for await (const batch of batches) {
+    for (const part of batch) {
+      onPart(part);
+      answer.add(part);
+    }
   }
-  if (!finish) throw new SwitchboardError('bad_response', l10n.t('The answer ended without saying it was finished, so it may be incomplete.'));
-  return {
-    content,
-    modelRef: finish.modelRef,
-    usage,
-    ...(finish.finishReason ? { finishReason: finish.finishReason } : {}),
-    ...(toolCalls.length ? { toolCalls } : {}),
-    ...reasoning.result(),
-  };
+  return answer.result();
 }
