@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describeDiscovery, OLLAMA_ASSUMED_DEFAULT_CONTEXT } from '../../src/contracts/modelFacts';
 import { DiscoveredModelSchema, type ChatRequest } from '../../src/contracts/models';
 import { ProviderDescriptorSchema } from '../../src/contracts/providers';
@@ -435,5 +437,63 @@ describe('Ollama adapter', () => {
 
       assert.match(error.message, /ollama serve/);
     });
+  });
+});
+
+describe('Ollama streamed lines read by hand', () => {
+  // Lines that look like a piece of text but carry more, or a field of the wrong type: each must
+  // be read as the schema reads it, not taken as plain text.
+  let lines: string[] = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      // One write: every line arrives in one piece, as a fast model's do.
+      res.end(lines.map((line) => `${line}\n`).join(''));
+    });
+  });
+  before(() => new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening)));
+  after(() => new Promise<void>((closed) => server.close(() => closed())));
+  const context = callContextPerTest();
+  const chat = () => collectChat(ollamaAdapter.chatStream!({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, options: {} }, { modelRef: 'llama3.2', messages: [{ role: 'user', content: 'hi' }] }, context));
+  const done = JSON.stringify({ model: 'llama3.2', message: { role: 'assistant', content: '' }, done: true, done_reason: 'stop', prompt_eval_count: 2, eval_count: 3 });
+  const text = (fields: Record<string, unknown>, message: Record<string, unknown> = {}) => JSON.stringify({ model: 'llama3.2', done: false, ...fields, message: { role: 'assistant', content: 'a', ...message } });
+
+  it('keeps the reasoning and the tool calls of a line that also has text, and the model it names', async () => {
+    lines = [text({ model: 'llama3.2:1b' }), text({}, { thinking: 'hmm' }), text({}, { content: '', tool_calls: [{ function: { name: 'look', arguments: { q: 1 } } }] }), done];
+
+    const answer = await chat();
+
+    assert.equal(answer.content, 'aa');
+    assert.equal(answer.reasoning, 'hmm');
+    assert.deepEqual(answer.toolCalls?.map((call) => [call.name, call.arguments]), [['look', { q: 1 }]]);
+    assert.equal(answer.modelRef, 'llama3.2:1b');
+  });
+
+  for (const [what, line] of [
+    ['a model that is not a string', text({ model: 5 })],
+    ['a role that is not a string', text({}, { role: 7 })],
+    ['a count that is not a number', text({ eval_count: 'three' })],
+    ['a done reason that is not a string', text({ done_reason: 1 })],
+    ['a duration that is not a number', text({ total_duration: 'long' })],
+    ['a prompt count that is not a number', text({ prompt_eval_count: [] })],
+    ['thinking that is not a string', text({}, { thinking: 1 })],
+    ['tool calls that are not a list', text({}, { tool_calls: 'none' })],
+  ] as const) {
+    it(`refuses a line with ${what} with bad_response, keeping the text before it`, async () => {
+      lines = [text({}, { content: 'before ' }), line, done];
+
+      const error = await expectFailure(chat(), 'bad_response');
+
+      assert.equal(error.partialOutput, 'before ');
+    });
+  }
+
+  it("stops at a line that is Ollama's error, though it also looks like a piece of text", async () => {
+    lines = [text({ error: 'model unloaded' }), done];
+
+    const error = await expectFailure(chat(), 'bad_response');
+
+    assert.match(error.message, /\(mid-stream\) answered 500.*model unloaded/);
   });
 });

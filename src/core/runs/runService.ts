@@ -60,9 +60,10 @@ export class RunService {
   }
 
   /**
-   * Like `start`, but resolves as soon as the run is stored as queued, with its id and a
-   * promise of its final record: for views that show progress from snapshots, and for callers
-   * that read the output as it streams (`onOutput`, keys already blanked).
+   * Like `start`, but resolves as soon as the run is stored (running, or failed when it cannot
+   * be routed), with its id and a promise of its final record: for views that show progress from
+   * snapshots, and for callers that read the output as it streams (`onOutput`, keys already
+   * blanked).
    *
    * `requester` is who asked: the person's click in a view or at the palette (personAt,
    * commandRequester) is their consent for the run's key use; an id alone (another extension,
@@ -80,18 +81,48 @@ export class RunService {
       agentId: agent.id,
       agentName: agent.name,
       requesterId: who.id,
-      status: 'queued',
+      status: 'running',
       input: parsed.data.input,
       trace: [],
       createdAt: this.deps.clock.now().toISOString(),
     };
-    await this.deps.runs.add(run);
-    const finished = this.execute(run, who, agent, parsed.data, signal, onOutput);
+    // Routing is known before the run is stored, so the run is written once: running with its
+    // routing, or failed when it cannot be routed (a missing connection, no model to use).
+    let plan: RunPlan;
+    try {
+      plan = this.plan(agent, parsed.data);
+    } catch (error) {
+      const failed: RunRecord = { ...run, status: 'failed', error: toErrorInfo(error), latencyMs: 0, finishedAt: this.deps.clock.now().toISOString() };
+      await this.deps.runs.add(failed);
+      this.finished.fire(failed);
+      return { runId: run.id, finished: Promise.resolve(failed) };
+    }
+    await this.deps.runs.add({ ...run, routing: routingOf(plan, [], undefined) });
+    const finished = this.execute(run, who, agent, plan, signal, onOutput);
     void finished.then((record) => this.finished.fire(record));
     return { runId: run.id, finished };
   }
 
-  private async execute(run: RunRecord, requester: Requester, agent: Agent, request: StartAgentRunRequest, signal?: AbortSignal, onOutput?: (text: string) => void): Promise<RunRecord> {
+  /** Where the run's calls go: its routing, and the fallbacks to try after it. */
+  private plan(agent: Agent, request: StartAgentRunRequest): RunPlan {
+    const { deps } = this;
+    const routing = resolveRouting({
+      request,
+      agent,
+      defaultConnectionId: deps.settings.defaultConnectionId(),
+      findConnection: (id) => deps.connections.get(id),
+      listConnections: () => deps.connections.list(),
+      findProvider: (id) => deps.registry.get(id)?.descriptor,
+      registeredModels: (connectionId) => deps.registeredModels?.(connectionId) ?? NO_REGISTERED_MODELS,
+    });
+    // The agent's fallbacks, else the setting's; never the run's own target again.
+    const chain = agent.fallbacks?.length ? agent.fallbacks : deps.settings.defaultFallbacks();
+    // A model disabled in the registry since the list was saved is never tried.
+    const fallbacks = chain.filter((target) => (target.connectionId !== routing.connectionId || target.modelRef !== routing.modelRef) && !deps.isModelDisabled?.(target.connectionId, target.modelRef));
+    return { routing, fallbacks };
+  }
+
+  private async execute(run: RunRecord, requester: Requester, agent: Agent, plan: RunPlan, signal?: AbortSignal, onOutput?: (text: string) => void): Promise<RunRecord> {
     const { deps } = this;
     const controller = new AbortController();
     this.cancels.set(run.id, controller);
@@ -105,31 +136,13 @@ export class RunService {
     // The model's reasoning, kept apart from the output (keys already blanked), stored with the run's end.
     let thoughts = '';
     const reasoningField = (): Partial<RunRecord> => (thoughts ? { reasoning: thoughts } : {});
-    // The routing with the tries of the run's calls, once routing is known.
-    let routed: (() => Routing) | undefined;
-    const routedFields = (): Partial<RunRecord> => (routed ? { routing: routed() } : {});
+    const { routing, fallbacks } = plan;
+    const attempts: CallAttempt[] = [];
+    let answeredBy: CallTarget | undefined;
+    // The routing with the tries of the run's calls.
+    const routedFields = (): Partial<RunRecord> => ({ routing: routingOf(plan, attempts, answeredBy) });
+    let final: RunRecord | undefined;
     try {
-      const routing = resolveRouting({
-        request,
-        agent,
-        defaultConnectionId: deps.settings.defaultConnectionId(),
-        findConnection: (id) => deps.connections.get(id),
-        listConnections: () => deps.connections.list(),
-        findProvider: (id) => deps.registry.get(id)?.descriptor,
-        registeredModels: (connectionId) => deps.registeredModels?.(connectionId) ?? NO_REGISTERED_MODELS,
-      });
-      // The agent's fallbacks, else the setting's; never the run's own target again.
-      const chain = agent.fallbacks?.length ? agent.fallbacks : deps.settings.defaultFallbacks();
-      // A model disabled in the registry since the list was saved is never tried.
-      const fallbacks = chain.filter((target) => (target.connectionId !== routing.connectionId || target.modelRef !== routing.modelRef) && !deps.isModelDisabled?.(target.connectionId, target.modelRef));
-      const attempts: CallAttempt[] = [];
-      let answeredBy: CallTarget | undefined;
-      routed = () => ({
-        ...routing,
-        ...(fallbacks.length ? { fallbacks } : {}),
-        ...(attempts.length ? { attempts: attempts.slice(-MAX_RECORDED_ATTEMPTS) } : {}),
-        ...(answeredBy ? { answeredBy } : {}),
-      });
       const onAttempt = (attempt: CallAttempt) => {
         attempts.push(attempt);
         if (attempt.outcome !== 'ok') return;
@@ -142,7 +155,6 @@ export class RunService {
         void deps.runs.update(run.id, { trace: [...trace] }).catch((error: unknown) => deps.logger.warn(`Could not store a run's step: ${errorText(error)}`));
         this.rateWaits.fire({ runId: run.id, ms });
       };
-      await deps.runs.update(run.id, { status: 'running', routing: routed() });
       if (deps.isModelDisabled?.(routing.connectionId, routing.modelRef)) {
         throw new SwitchboardError('model_not_found', l10n.t('The model "{0}" is disabled in the registry. Enable it in the Models tab, or run with another model.', routing.modelRef));
       }
@@ -161,14 +173,14 @@ export class RunService {
           type: 'start',
           runId: run.id,
           agent: { name: agent.name, role: agent.role, soul: agent.soul, guardrails: agent.guardrails },
-          input: request.input,
+          input: run.input,
           modelRef: routing.modelRef,
         },
         { onStep: (step) => trace.push(step), onOutput: (text) => (streamed.append(text), onOutput?.(text)), callModel },
         controller.signal,
       );
       await streamed.settle();
-      await this.finish(run.id, { status: 'succeeded', output: result.output, usage: result.usage, trace, ...reasoningField(), ...streamed.timing(), ...routedFields() }, started);
+      final = await this.finish(run.id, { status: 'succeeded', output: result.output, usage: result.usage, trace, ...reasoningField(), ...streamed.timing(), ...routedFields() }, started);
     } catch (error) {
       const info = toErrorInfo(error);
       const status = info.code === 'cancelled' ? 'cancelled' : 'failed';
@@ -176,13 +188,14 @@ export class RunService {
       await streamed.settle();
       // What streamed in before the failure stays, marked as partial.
       const partial = streamed.text ? { output: streamed.text, outputPartial: true, ...streamed.timing() } : {};
-      await this.finish(run.id, { status, error: info, trace, ...partial, ...reasoningField(), ...routedFields() }, started);
+      final = await this.finish(run.id, { status, error: info, trace, ...partial, ...reasoningField(), ...routedFields() }, started);
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.cancels.delete(run.id);
       this.calls.delete(run.id);
     }
-    return deps.runs.get(run.id) ?? run;
+    // As written at its end; read again only when that write found it gone.
+    return final ?? deps.runs.get(run.id) ?? run;
   }
 
   /** Cancels a run under way: aborts its model call and tells the worker. */
@@ -206,14 +219,30 @@ export class RunService {
   }
 
   /** Stores the run's end, once its calls' usage is in the ledger: whoever hears of the end finds it there. */
-  private async finish(runId: string, fields: Partial<RunRecord>, started: number): Promise<void> {
+  private async finish(runId: string, fields: Partial<RunRecord>, started: number): Promise<RunRecord | undefined> {
     await this.deps.modelCaller.usageWritten();
-    await this.deps.runs.update(runId, {
+    return this.deps.runs.update(runId, {
       ...fields,
       latencyMs: Math.round(performance.now() - started),
       finishedAt: this.deps.clock.now().toISOString(),
     });
   }
+}
+
+/** Where a run's calls go, known before it is stored. */
+interface RunPlan {
+  routing: Routing;
+  fallbacks: CallTarget[];
+}
+
+/** The run's stored routing: its plan, and the tries of its calls so far (the last ones) with the target that answered, if not its own. */
+function routingOf(plan: RunPlan, attempts: readonly CallAttempt[], answeredBy: CallTarget | undefined): Routing {
+  return {
+    ...plan.routing,
+    ...(plan.fallbacks.length ? { fallbacks: plan.fallbacks } : {}),
+    ...(attempts.length ? { attempts: attempts.slice(-MAX_RECORDED_ATTEMPTS) } : {}),
+    ...(answeredBy ? { answeredBy } : {}),
+  };
 }
 
 /** How often a run's streaming output is written to the store (and so reaches the views). */
@@ -230,7 +259,7 @@ class StreamedOutput {
   private writing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly write: (fields: Partial<RunRecord>) => Promise<void>,
+    private readonly write: (fields: Partial<RunRecord>) => Promise<unknown>,
     private readonly started: number,
     private readonly logger: Logger,
   ) {}
@@ -257,7 +286,9 @@ class StreamedOutput {
     this.timer = undefined;
     const fields = { output: this.text, ...this.timing() };
     this.writing = this.writing
-      .then(() => this.write(fields))
+      .then(async () => {
+        await this.write(fields);
+      })
       .catch((error: unknown) => this.logger.warn(`Could not store a run's output as it streamed: ${errorText(error)}`));
   }
 }

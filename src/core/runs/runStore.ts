@@ -161,11 +161,12 @@ export class RunStore implements Disposable {
     this.fireChanged(removed.length > MAX_REMOVED_IN_CHANGE ? {} : { run: record, added: true, ...(removed.length ? { removed } : {}) });
   }
 
-  /** Applies `patch` to the run if it is still stored (retention may have removed it once finished). */
-  async update(id: string, patch: Partial<RunRecord>): Promise<void> {
+  /** Applies `patch` to the run if it is still stored (retention may have removed it once finished): the run as written, or undefined. */
+  async update(id: string, patch: Partial<RunRecord>): Promise<RunRecord | undefined> {
     await this.start();
     const written = await this.deps.db.write((sql) => this.patch(sql, id, (run) => ({ ...run, ...patch })));
     if (written) this.fireChanged({ run: written });
+    return written;
   }
 
   private fireChanged(change: RunChange): void {
