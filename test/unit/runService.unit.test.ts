@@ -139,13 +139,29 @@ describe('RunService with a real agent host worker', function () {
     assert.ok(!ollama.requests.some((r) => r.url === '/api/chat'));
   });
 
-  it('fails with missing_connection, stored, when nothing names a connection', async () => {
+  it('fails with missing_connection, stored once as failed, when nothing names a connection', async () => {
     stack = await makeStack();
     const agent = await stack.agents.create({ name: 'lonely' });
+    const changes: string[] = [];
+    stack.runs.onDidChangeRun(({ run }) => changes.push(run?.status ?? 'several'));
     const run = await stack.service.start({ agentId: agent.id, input: 'hi' }, 'view:agents');
     assert.equal(run.status, 'failed');
     assert.equal(run.error?.code, 'missing_connection');
     assert.equal(stack.runs.get(run.id)?.status, 'failed');
+    assert.deepEqual(changes, ['failed']);
+  });
+
+  it('stores a run once before its call, running with its routing, and once more at its end', async () => {
+    stack = await makeStack();
+    const { connection, agent } = await ollamaAgent(stack);
+    const changes: { status: string; routed: boolean }[] = [];
+    stack.runs.onDidChangeRun(({ run }) => changes.push({ status: run?.status ?? 'several', routed: run?.routing?.connectionId === connection.id }));
+    const { runId, finished } = await stack.service.launch({ agentId: agent.id, input: 'hi', connectionId: connection.id }, 'view:agents');
+    assert.deepEqual(stack.runs.get(runId)?.routing?.connectionId, connection.id, 'stored with its routing before the call');
+    const run = await finished;
+    assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
+    assert.deepEqual(changes, [{ status: 'running', routed: true }, { status: 'succeeded', routed: true }]);
+    assert.deepEqual(run, stack.runs.get(runId), 'the run as it was written at its end');
   });
 
   it("takes the person's Run (a view, the editor's Re-run, the palette's pick) as consent with no question, and asks for a run whose agent came as a command's argument", async () => {
