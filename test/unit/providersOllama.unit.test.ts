@@ -489,6 +489,22 @@ describe('Ollama streamed lines read by hand', () => {
     });
   }
 
+  it('ends the answer at a last line that says only that it is done', async () => {
+    lines = [text({}), JSON.stringify({ done: true, message: { content: 'b' } })];
+
+    const answer = await chat();
+
+    assert.equal(answer.content, 'ab');
+    assert.deepEqual(answer.usage, { inputTokens: 0, outputTokens: 0 });
+  });
+
+  it('refuses a line that is JSON but not an object (null, a number, text) with bad_response', async () => {
+    for (const line of ['null', '5', '"text"']) {
+      lines = [line, done];
+      await expectFailure(chat(), 'bad_response');
+    }
+  });
+
   it("stops at a line that is Ollama's error, though it also looks like a piece of text", async () => {
     lines = [text({ error: 'model unloaded' }), done];
 

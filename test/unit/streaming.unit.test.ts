@@ -34,6 +34,12 @@ describe('stream readers', () => {
     assert.deepEqual(events, [{ data: 'one' }]);
   });
 
+  it('NDJSON: the lines one chunk completes come as one batch; a line cut in many pieces is joined as sent; CRLF endings and blank or spaced lines skipped', async () => {
+    const batches = await all(ndjsonEvents(chunks('{"a":', '"x', 'y"', '}\r\n  \r\n{"b":2}\n{"c":3}\n', '{"d":4}')));
+
+    assert.deepEqual(batches, [[{ data: '{"a":"xy"}' }, { data: '{"b":2}' }, { data: '{"c":3}' }], [{ data: '{"d":4}' }]]);
+  });
+
   it('NDJSON: one event per line, a line cut between chunks kept whole, blank lines skipped, a last line without newline kept', async () => {
     const events = (await all(ndjsonEvents(chunks('{"a":', '1}\n\n{"b":2}\n{"c"', ':3}')))).flat();
 
@@ -225,6 +231,15 @@ describe('streamChat', () => {
     assert.equal((await all(adapter.chatStream!(target, request, context))).length, 7);
   });
 
+  it('gives out no empty text for a batch whose text is all held as a possible start of the key', async () => {
+    const usage = { type: 'usage', usage: { inputTokens: 1, outputTokens: 2 } } as const;
+    const adapter = batched([[{ type: 'text', text: 'a ' }, { type: 'text', text: CANARY_KEY.slice(0, 4) }, usage], [{ type: 'text', text: CANARY_KEY.slice(4, 8) }, usage], [{ type: 'finish', modelRef: 'm' }]]);
+
+    const batches = await all(streamChatBatches(adapter, target, request, context));
+
+    assert.deepEqual(batches, [[{ type: 'text', text: 'a ' }, usage], [usage], [{ type: 'text', text: CANARY_KEY.slice(0, 8) }, { type: 'finish', modelRef: 'm' }]]);
+  });
+
   it('gives out the parts of a batch before a bad part, and their text as partialOutput', async () => {
     const seen: ChatStreamPart[] = [];
     const parts = streamChatBatches(batched([[{ type: 'text', text: 'so ' }, { type: 'text', text: 'far' }, { type: 'text', text: 3 }]]), target, request, context);
@@ -236,7 +251,8 @@ describe('streamChat', () => {
   });
 
   it('refuses a batch that is not a list, and a part after finish in the same batch, with bad_response', async () => {
-    await expectFailure(all(streamChatBatches(batched([{ type: 'text', text: 'x' }]), target, request, context)), 'bad_response');
+    const notAList = await expectFailure(all(streamChatBatches(batched([{ type: 'text', text: 'x' }]), target, request, context)), 'bad_response');
+    assert.match(notAList.message, /not a list of parts/);
     const error = await expectFailure(all(streamChatBatches(batched([[{ type: 'text', text: 'done' }, { type: 'finish', modelRef: 'm' }, { type: 'text', text: 'late' }]]), target, request, context)), 'bad_response');
     assert.match(error.message, /after saying it was finished/);
   });
