@@ -130,6 +130,9 @@ describe('Switchboard models in VS Code chat (vscode.lm, vendor switchboard)', f
   });
 
   const ids = async () => (await vscode.lm.selectChatModels({ vendor: 'switchboard' })).map((m) => m.id);
+  /** How the Ollama fixture answers its next chats. */
+  const control = (behaviour: string) =>
+    fetch(`${fixtureUrl('ollama')}/__fixture/behaviour`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ behaviour, path: '/api/chat' }) });
 
   it('offers the enabled registered models, streams an answer, returns a tool call, and records each request', async () => {
     const llama = `${local.id}/llama3.2:latest`;
@@ -138,14 +141,21 @@ describe('Switchboard models in VS Code chat (vscode.lm, vendor switchboard)', f
     assert.ok(model, 'selectChatModels found the model by id');
     assert.match(model.name, /Chat Ollama/);
 
-    const response = await model.sendRequest([vscode.LanguageModelChatMessage.User('hello chat')], {}, new vscode.CancellationTokenSource().token);
+    // The fixture sends its answer in pieces, a moment apart, as a model writes its tokens: each
+    // reaches chat as it comes (what one network read brings goes on together).
+    await control('stream-split');
     let text = '';
     let pieces = 0;
-    for await (const part of response.stream) {
-      if (part instanceof vscode.LanguageModelTextPart) {
-        text += part.value;
-        pieces++;
+    try {
+      const response = await model.sendRequest([vscode.LanguageModelChatMessage.User('hello chat')], {}, new vscode.CancellationTokenSource().token);
+      for await (const part of response.stream) {
+        if (part instanceof vscode.LanguageModelTextPart) {
+          text += part.value;
+          pieces++;
+        }
       }
+    } finally {
+      await control('normal');
     }
     assert.match(text, /You said: hello chat/);
     assert.ok(pieces > 1, 'the answer streamed in several parts');
@@ -189,8 +199,6 @@ describe('Switchboard models in VS Code chat (vscode.lm, vendor switchboard)', f
     for await (const part of followUp.stream) if (part instanceof vscode.LanguageModelTextPart) text += part.value;
     assert.match(text, /The tool said: 3 degrees/);
 
-    const control = (behaviour: string) =>
-      fetch(`${fixtureUrl('ollama')}/__fixture/behaviour`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ behaviour, path: '/api/chat' }) });
     try {
       await control('stream-endless');
       const source = new vscode.CancellationTokenSource();
