@@ -1,4 +1,5 @@
 // What the benches share: reading their settings, cutting a run that hangs, percentiles and tables.
+import { spawn } from 'node:child_process';
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
@@ -92,4 +93,40 @@ export function writeOpenAiStream(res: ServerResponse, model: string, words = 20
 export function threadCpuMs(): number {
   const usage = (process as { threadCpuUsage?(): { user: number; system: number } }).threadCpuUsage?.();
   return usage ? (usage.user + usage.system) / 1000 : Number.NaN;
+}
+
+/** A provider fixture (test/fixtures/serve.ts) in a process of its own: its URL, what it received, and how to end it. */
+export interface FixtureProcess {
+  url: string;
+  /** The requests it recorded, bodies as sent. */
+  requests(): Promise<{ url: string; body: string }[]>;
+  /** Forgets its recorded requests (and any behaviour set). */
+  reset(): Promise<void>;
+  close(): void;
+}
+
+/**
+ * Starts the fixture of `kind` in its own Node process (this process's Node and flags, so
+ * TypeScript loads through tsx), so the server's work is not counted on the bench's thread.
+ */
+export async function fixtureProcess(kind: string): Promise<FixtureProcess> {
+  const child = spawn(process.execPath, [...process.execArgv, 'test/fixtures/serve.ts', '--kind', kind], { cwd: `${__dirname}/..`, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((started, failed) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n') && line) started((JSON.parse(line) as { url: string }).url);
+    });
+    child.once('exit', (code) => failed(new Error(`the ${kind} fixture exited with code ${code}`)));
+  });
+  const control = async (path: string, method = 'GET') => (await fetch(`${url}/__fixture/${path}`, { method })).json() as Promise<unknown>;
+  return {
+    url,
+    requests: async () => ((await control('requests')) as { requests: { url: string; body: string }[] }).requests,
+    reset: async () => {
+      await control('reset', 'POST');
+    },
+    close: () => child.kill('SIGTERM'),
+  };
 }

@@ -3,7 +3,8 @@
 // the run path is core's, wired as makeStack() in test/helpers/stacks.ts wires it
 // (in-memory globalState, settings and vault; the real SQLite database in a temporary folder
 // for runs and the audit log; the real agent host worker bundled from src/agent-host/worker.ts;
-// the real Ollama adapter), against the Ollama fixture server in this process on 127.0.0.1.
+// the real Ollama adapter), against the Ollama fixture server on 127.0.0.1, in a process of its
+// own so its work is not counted on the bench's thread.
 //
 //   1. A full run through RunService.start (validation, routing to the default connection, run
 //      store writes, the worker's steps, the streamed model call over HTTP, the audit entry)
@@ -12,13 +13,13 @@
 //      empty registry and once each with 2,000 and 20,000 models registered on the connection
 //      the run uses (routing picks the first enabled one, as it does with no model named).
 //   2. Starting a run with 10 and with 10,000 runs already stored (retention above both):
-//      RunService.launch until the queued record is stored, and the whole run.
+//      RunService.launch until the run is stored, and the whole run.
 //   3. Verifying an audit log of 100,000 entries (SWITCHBOARD_BENCH_AUDIT_ENTRIES).
 //
 //   SWITCHBOARD_BENCH_ITERATIONS=N   iterations of part 1 (default 300)
 //   SWITCHBOARD_BENCH_STORE_RUNS=N   runs timed per store size in part 2 (default 100)
 import { randomUUID } from 'node:crypto';
-import { cpus } from 'node:os';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { Agent as UndiciAgent, request } from 'undici';
 import type { RunRecord } from '../src/contracts/agents';
@@ -27,12 +28,11 @@ import { AuditLog } from '../src/core/audit/auditLog';
 import { TABLES } from '../src/core/store/storageKeys';
 import { auditAnchor } from '../test/fixtures/auditAnchor';
 import { bundleWorker } from '../test/fixtures/bundleWorker';
-import { OllamaFixture } from '../test/fixtures/ollamaFixture';
 import { buildRunStack } from '../test/fixtures/runStack';
 import { tempDatabase } from '../test/fixtures/tempDatabase';
 import { FixedClock, MemoryStore } from '../test/helpers/fakes';
 import { MAX_MODELS_PER_MESSAGE } from '../src/contracts/modelFacts';
-import { bounded, ms, summarise, table, withLimit } from './figures';
+import { bounded, fixtureProcess, machineLine, ms, summarise, table, withLimit, type FixtureProcess } from './figures';
 
 const ITERATIONS = bounded('SWITCHBOARD_BENCH_ITERATIONS', 300, 10, 5_000);
 const WARMUP = Math.min(50, Math.ceil(ITERATIONS / 5));
@@ -125,7 +125,7 @@ function timed(body: () => unknown): number {
   return performance.now() - started;
 }
 
-async function runVersusRaw(workerPath: string, ollama: OllamaFixture, registered: number) {
+async function runVersusRaw(workerPath: string, ollama: FixtureProcess, registered: number) {
   const stack = await makeStack(workerPath, RETENTION);
   const raw = new UndiciAgent({ connections: 8 });
   try {
@@ -133,7 +133,7 @@ async function runVersusRaw(workerPath: string, ollama: OllamaFixture, registere
     await registerModels(stack, stack.settings.defaultConnectionId(), registered);
     await runOnce(stack, agentId, 'warm up');
     // The raw request sends exactly what the adapter sent.
-    const sent = ollama.requests.filter((r) => r.url === '/api/chat').at(-1);
+    const sent = (await ollama.requests()).filter((r) => r.url === '/api/chat').at(-1);
     if (!sent) throw new Error('the Ollama fixture saw no POST /api/chat');
     const body = sent.body;
     // Runs stream (NDJSON): the raw call reads the same stream to its end.
@@ -160,7 +160,7 @@ async function runVersusRaw(workerPath: string, ollama: OllamaFixture, registere
         runTimes.push(runMs);
         rawTimes.push(rawMs);
       }
-      if (i % 50 === 0) ollama.requests.length = 0; // the fixture records every request; keep it small
+      if (i % 50 === 0) await ollama.reset(); // the fixture records every request; keep it small
     }
     const overheads = runTimes.map((runMs, i) => runMs - rawTimes[i]!);
     return { registered, run: summarise(runTimes), raw: summarise(rawTimes), overhead: summarise(overheads), body };
@@ -170,7 +170,7 @@ async function runVersusRaw(workerPath: string, ollama: OllamaFixture, registere
   }
 }
 
-async function startCost(workerPath: string, ollama: OllamaFixture, stored: number) {
+async function startCost(workerPath: string, ollama: FixtureProcess, stored: number) {
   const stack = await makeStack(workerPath, RETENTION);
   try {
     const { agentId } = await prepare(stack, ollama.url);
@@ -204,7 +204,7 @@ async function startCost(workerPath: string, ollama: OllamaFixture, stored: numb
         launchTimes.push(launchMs);
         wholeTimes.push(wholeMs);
       }
-      ollama.requests.length = 0;
+      await ollama.reset();
     }
     const after = stack.runs.page({ limit: 1 }).total;
     if (after !== stored + STORE_WARMUP + STORE_RUNS) throw new Error(`expected ${stored + STORE_WARMUP + STORE_RUNS} stored runs, found ${after}`);
@@ -251,8 +251,8 @@ async function auditVerify(entries: number) {
 
 async function main(): Promise<void> {
   const began = performance.now();
-  const ollama = new OllamaFixture();
-  await ollama.start();
+  const load = loadavg();
+  const ollama = await fixtureProcess('ollama');
   try {
     const workerPath = await bundleWorker(resolve(__dirname, '../src/agent-host/worker.ts'));
     process.stderr.write(`[bench] routing: ${WARMUP} warm-up + ${ITERATIONS} timed iterations against ${ollama.url}\n`);
@@ -297,7 +297,7 @@ async function main(): Promise<void> {
     out.push(`Starting a run with runs already stored (retention ${RETENTION}; ${STORE_RUNS} runs timed after ${STORE_WARMUP} warm-up; SQLite file in a temporary folder)`);
     out.push(
       table(
-        ['stored runs', 'stored size', 'first page', 'launch→queued p50', 'p95', 'whole run p50', 'p95', 'page of 200', 'globalState writes'],
+        ['stored runs', 'stored size', 'first page', 'launch→stored p50', 'p95', 'whole run p50', 'p95', 'page of 200', 'globalState writes'],
         costs.map((c) => [
           String(c.stored),
           `${(c.bytes / 1024).toFixed(0)} KiB`,
@@ -312,7 +312,7 @@ async function main(): Promise<void> {
       ),
     );
     const [small, large] = costs;
-    if (small && large) out.push(`  launch→queued at ${large.stored} / at ${small.stored}: ${(large.launch.p50 / small.launch.p50).toFixed(2)}x (p50)`);
+    if (small && large) out.push(`  launch→stored at ${large.stored} / at ${small.stored}: ${(large.launch.p50 / small.launch.p50).toFixed(2)}x (p50)`);
     out.push('  first page: the first use of the store (lease, interrupted-run sweep) and one page of 200 with the total, as a view snapshot reads.');
     out.push(`  globalState writes: the setup (connection, agent, default setting) and the audit log's head, mirrored at most once every ${MIRROR_DELAY_MS / 1000} s while entries come; a run itself writes none.`);
     out.push('');
@@ -327,10 +327,10 @@ async function main(): Promise<void> {
       ),
     );
     out.push('');
-    out.push(`Node ${process.version}, ${cpus().length} CPU(s), total ${((performance.now() - began) / 1000).toFixed(1)} s`);
+    out.push(`${machineLine(load)}, the fixture in its own process; total ${((performance.now() - began) / 1000).toFixed(1)} s`);
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
-    await ollama.stop();
+    ollama.close();
   }
 }
 
