@@ -54,8 +54,8 @@ export interface ProviderAdapter {
   chat?(target: ConnectionTarget, request: ChatRequest, context: CallContext): Promise<ChatResult>;
   /**
    * One chat call whose answer arrives in parts: text as it comes, each tool call whole, the
-   * usage, and `finish` last. Optional: callers use `streamChatBatches` (providers/streaming.ts), which
-   * falls back to `chat`. A failure after some text throws a SwitchboardError whose
+   * usage, and `finish` last. Optional: callers use `streamChatBatches` (providers/streaming.ts),
+   * which falls back to `chat`. A failure after some text throws a SwitchboardError whose
    * `partialOutput` holds that text.
    */
   chatStream?(target: ConnectionTarget, request: ChatRequest, context: CallContext): AsyncIterable<ChatStreamPart>;

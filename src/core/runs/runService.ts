@@ -6,6 +6,7 @@ import type { AgentHost } from './agentHost';
 import type { AgentService } from './agentService';
 import type { ConnectionService } from '../connections/connectionService';
 import { SwitchboardError, toErrorInfo, errorText } from '../base/errors';
+import type { ErrorInfo } from '../../contracts/errors';
 import { Emitter } from '../base/events';
 import type { ModelCaller } from '../calls/modelCaller';
 import type { Requester } from '../keys/keyPath';
@@ -88,17 +89,21 @@ export class RunService {
     };
     // Routing is known before the run is stored, so the run is written once: running with its
     // routing, or failed when it cannot be routed (a missing connection, no model to use).
-    let plan: RunPlan;
+    let plan: RunPlan | { error: ErrorInfo };
     try {
       plan = this.plan(agent, parsed.data);
     } catch (error) {
-      const failed: RunRecord = { ...run, status: 'failed', error: toErrorInfo(error), latencyMs: 0, finishedAt: this.deps.clock.now().toISOString() };
-      await this.deps.runs.add(failed);
-      this.finished.fire(failed);
-      return { runId: run.id, finished: Promise.resolve(failed) };
+      plan = { error: toErrorInfo(error) };
     }
-    await this.deps.runs.add({ ...run, routing: routingOf(plan, [], undefined) });
-    const finished = this.execute(run, who, agent, plan, signal, onOutput);
+    let finished: Promise<RunRecord>;
+    if ('error' in plan) {
+      const failed: RunRecord = { ...run, status: 'failed', error: plan.error, latencyMs: 0, finishedAt: this.deps.clock.now().toISOString() };
+      await this.deps.runs.add(failed);
+      finished = Promise.resolve(failed);
+    } else {
+      await this.deps.runs.add({ ...run, routing: routingOf(plan, [], undefined) });
+      finished = this.execute(run, who, agent, plan, signal, onOutput);
+    }
     void finished.then((record) => this.finished.fire(record));
     return { runId: run.id, finished };
   }
