@@ -2,7 +2,8 @@
 // a large run history costs when a run starts. Prints figures, asserts nothing. No VS Code:
 // the run path is core's, wired as makeStack() in test/helpers/stacks.ts wires it
 // (in-memory globalState, settings and vault; the real SQLite database in a temporary folder
-// for runs and the audit log; the real agent host worker bundled from src/agent-host/worker.ts;
+// for runs and the audit log; the real agent host worker bundled from src/agent-host/worker.ts
+// and the usage ledger's writer thread, as the extension starts them;
 // the real Ollama adapter), against the Ollama fixture server on 127.0.0.1, in a process of its
 // own so its work is not counted on the bench's thread.
 //
@@ -47,10 +48,20 @@ const RUN_LIMIT_MS = 10_000;
 
 type Stack = Awaited<ReturnType<typeof makeStack>>;
 
+/** The threads the extension starts beside the host: the agent host, and the usage ledger's writer. */
+interface Workers {
+  workerPath: string;
+  ledgerWriter: string;
+}
+
+async function bundleWorkers(): Promise<Workers> {
+  return { workerPath: await bundleWorker(resolve(__dirname, '../src/agent-host/worker.ts')), ledgerWriter: await bundleWorker(resolve(__dirname, '../src/core/calls/ledgerWriterWorker.ts')) };
+}
+
 /** The run path as the RunService tests build it, with the real database, wired as the extension wires it. */
-async function makeStack(workerPath: string, retention: number) {
+async function makeStack(workers: Workers, retention: number) {
   const stack: Awaited<ReturnType<typeof buildRunStack<MemoryStore>>> = await buildRunStack({
-    workerPath,
+    ...workers,
     retention,
     isModelDisabled: (connectionId, modelRef) => stack.models.isDisabled(connectionId, modelRef),
     requestTimeoutMs: RUN_LIMIT_MS,
@@ -125,8 +136,8 @@ function timed(body: () => unknown): number {
   return performance.now() - started;
 }
 
-async function runVersusRaw(workerPath: string, ollama: FixtureProcess, registered: number) {
-  const stack = await makeStack(workerPath, RETENTION);
+async function runVersusRaw(workers: Workers, ollama: FixtureProcess, registered: number) {
+  const stack = await makeStack(workers, RETENTION);
   const raw = new UndiciAgent({ connections: 8 });
   try {
     const { agentId } = await prepare(stack, ollama.url);
@@ -170,8 +181,8 @@ async function runVersusRaw(workerPath: string, ollama: FixtureProcess, register
   }
 }
 
-async function startCost(workerPath: string, ollama: FixtureProcess, stored: number) {
-  const stack = await makeStack(workerPath, RETENTION);
+async function startCost(workers: Workers, ollama: FixtureProcess, stored: number) {
+  const stack = await makeStack(workers, RETENTION);
   try {
     const { agentId } = await prepare(stack, ollama.url);
     const connectionId = stack.settings.defaultConnectionId();
@@ -254,18 +265,18 @@ async function main(): Promise<void> {
   const load = loadavg();
   const ollama = await fixtureProcess('ollama');
   try {
-    const workerPath = await bundleWorker(resolve(__dirname, '../src/agent-host/worker.ts'));
+    const workers = await bundleWorkers();
     process.stderr.write(`[bench] routing: ${WARMUP} warm-up + ${ITERATIONS} timed iterations against ${ollama.url}\n`);
     const versusAll = [];
     for (const registered of REGISTRY_SIZES) {
       process.stderr.write(`[bench] routing: run vs raw with ${registered} registered models\n`);
-      versusAll.push(await runVersusRaw(workerPath, ollama, registered));
+      versusAll.push(await runVersusRaw(workers, ollama, registered));
     }
     const versus = versusAll[0]!;
     const costs = [];
     for (const stored of STORE_SIZES) {
       process.stderr.write(`[bench] routing: start cost with ${stored} stored runs (${STORE_WARMUP} warm-up + ${STORE_RUNS} timed)\n`);
-      costs.push(await startCost(workerPath, ollama, stored));
+      costs.push(await startCost(workers, ollama, stored));
     }
     process.stderr.write(`[bench] routing: audit verify of ${AUDIT_ENTRIES} entries\n`);
     const audit = await auditVerify(AUDIT_ENTRIES);

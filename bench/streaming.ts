@@ -1,9 +1,10 @@
 // `npm run bench:streaming`: what streaming through Switchboard costs next to the official SDKs.
 // Prints figures, asserts nothing. The run path is core's, wired as the RunService tests wire it
-// (buildRunStack: the real SQLite store, the real agent host worker, the real adapters), against
-// one loopback server in a process of its own (streamServer.mjs) that speaks Ollama's /api/chat
-// (NDJSON) and OpenAI's /v1/chat/completions (SSE). Each lane runs on a connection without a key
-// and on one with a key (a Bearer header, so the key blanking is on), the SDKs sending the same key.
+// (buildRunStack: the real SQLite store, the real agent host worker and usage ledger writer, the
+// real adapters), against one loopback server in a process of its own (streamServer.mjs) that
+// speaks Ollama's /api/chat (NDJSON) and OpenAI's /v1/chat/completions (SSE). Each lane runs on
+// a connection without a key and on one with a key (a Bearer header, so the key blanking is on),
+// the SDKs sending the same key.
 //
 //   1. Time to first token: a whole run (RunService.start, the worker passing the first piece of
 //      output back to the host) against the SDK's first chunk (`ollama` and `openai` npm
@@ -57,6 +58,8 @@ async function main(): Promise<void> {
   let firstOutput: (() => void) | undefined;
   const stack = await buildRunStack({
     workerPath: await bundleWorker(resolve(__dirname, '../src/agent-host/worker.ts')),
+    // The usage ledger written on its own thread, as the extension writes it.
+    ledgerWriter: await bundleWorker(resolve(__dirname, '../src/core/calls/ledgerWriterWorker.ts')),
     requestTimeoutMs: LIMIT_MS,
     silenceLimitMs: LIMIT_MS,
     retention: 50_000,
