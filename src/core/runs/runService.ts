@@ -10,12 +10,13 @@ import type { ErrorInfo } from '../../contracts/errors';
 import { Emitter } from '../base/events';
 import type { ModelCaller } from '../calls/modelCaller';
 import type { Requester } from '../keys/keyPath';
-import type { Clock, Logger, Settings } from '../base/ports';
+import type { Clock, Logger, Settings, Timers } from '../base/ports';
 import { describeIssues } from '../../contracts/issues';
 import type { ProviderRegistry } from '../providers/providerRegistry';
 import { NO_REGISTERED_MODELS, type RegisteredChoices } from '../../contracts/routing';
 import { resolveRouting } from '../calls/routing';
 import type { RunStore } from './runStore';
+import { StreamedOutput } from './streamedOutput';
 
 export interface RunServiceDeps {
   agents: AgentService;
@@ -28,6 +29,8 @@ export interface RunServiceDeps {
   settings: Settings;
   clock: Clock;
   logger: Logger;
+  /** The timers of a run's streamed output's writes; the system's unless given. */
+  timers?: Timers;
   /** Whether the person disabled this model in the registry (an unregistered model is not disabled). */
   isModelDisabled?(connectionId: string, modelRef: string): boolean;
   /** The connection's registered models, for routing a run that names no model (RoutingInputs). */
@@ -137,7 +140,7 @@ export class RunService {
     if (signal?.aborted) controller.abort();
     const started = performance.now();
     const trace: TraceStep[] = [];
-    const streamed = new StreamedOutput((fields) => deps.runs.update(run.id, fields), started, deps.logger);
+    const streamed = new StreamedOutput((fields) => deps.runs.update(run.id, fields), started, deps.logger, deps.timers);
     // The model's reasoning, kept apart from the output (keys already blanked), stored with the run's end.
     let thoughts = '';
     const reasoningField = (): Partial<RunRecord> => (thoughts ? { reasoning: thoughts } : {});
@@ -248,52 +251,4 @@ function routingOf(plan: RunPlan, attempts: readonly CallAttempt[], answeredBy: 
     ...(attempts.length ? { attempts: attempts.slice(-MAX_RECORDED_ATTEMPTS) } : {}),
     ...(answeredBy ? { answeredBy } : {}),
   };
-}
-
-/** How often a run's streaming output is written to the store (and so reaches the views). */
-const OUTPUT_WRITE_INTERVAL_MS = 250;
-
-/**
- * A run's output as it streams in: kept whole, and written to the store at most every
- * OUTPUT_WRITE_INTERVAL_MS, so a fast model floods neither the database nor the Agents view.
- */
-class StreamedOutput {
-  text = '';
-  private firstTokenMs: number | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private writing: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly write: (fields: Partial<RunRecord>) => Promise<unknown>,
-    private readonly started: number,
-    private readonly logger: Logger,
-  ) {}
-
-  append(text: string): void {
-    this.firstTokenMs ??= Math.round(performance.now() - this.started);
-    this.text += text;
-    this.timer ??= setTimeout(() => this.flush(), OUTPUT_WRITE_INTERVAL_MS);
-  }
-
-  /** The time to the first piece of output, once there was one. */
-  timing(): Partial<RunRecord> {
-    return this.firstTokenMs === undefined ? {} : { firstTokenMs: this.firstTokenMs };
-  }
-
-  /** No write is pending or under way afterwards, so the final write comes last. */
-  async settle(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.writing;
-  }
-
-  private flush(): void {
-    this.timer = undefined;
-    const fields = { output: this.text, ...this.timing() };
-    this.writing = this.writing
-      .then(async () => {
-        await this.write(fields);
-      })
-      .catch((error: unknown) => this.logger.warn(`Could not store a run's output as it streamed: ${errorText(error)}`));
-  }
 }
