@@ -1,5 +1,4 @@
 // What the benches share: reading their settings, cutting a run that hangs, percentiles and tables.
-import { spawn } from 'node:child_process';
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
@@ -102,31 +101,25 @@ export interface FixtureProcess {
   requests(): Promise<{ url: string; body: string }[]>;
   /** Forgets its recorded requests (and any behaviour set). */
   reset(): Promise<void>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /**
- * Starts the fixture of `kind` in its own Node process (this process's Node and flags, so
- * TypeScript loads through tsx), so the server's work is not counted on the bench's thread.
+ * Starts the fixture of `kind` as the test harness does (scripts/harness/fixtures.mjs), in a
+ * process of its own, so the server's work is not counted on the bench's thread; its recorded
+ * requests are read over its control routes.
  */
 export async function fixtureProcess(kind: string): Promise<FixtureProcess> {
-  const child = spawn(process.execPath, [...process.execArgv, 'test/fixtures/serve.ts', '--kind', kind], { cwd: `${__dirname}/..`, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((started, failed) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = out.split('\n')[0];
-      if (out.includes('\n') && line) started((JSON.parse(line) as { url: string }).url);
-    });
-    child.once('exit', (code) => failed(new Error(`the ${kind} fixture exited with code ${code}`)));
-  });
-  const control = async (path: string, method = 'GET') => (await fetch(`${url}/__fixture/${path}`, { method })).json() as Promise<unknown>;
+  // An ES module, loaded from this CommonJS one with import().
+  const { startFixture } = await import('../scripts/harness/fixtures.mjs');
+  const fixture = await startFixture(kind);
+  const control = async (path: string, method = 'GET') => (await fetch(`${fixture.url}/__fixture/${path}`, { method })).json() as Promise<unknown>;
   return {
-    url,
+    url: fixture.url,
     requests: async () => ((await control('requests')) as { requests: { url: string; body: string }[] }).requests,
     reset: async () => {
       await control('reset', 'POST');
     },
-    close: () => child.kill('SIGTERM'),
+    close: () => fixture.stop(),
   };
 }

@@ -341,7 +341,7 @@ async function main(): Promise<void> {
     out.push(`${machineLine(load)}, the fixture in its own process; total ${((performance.now() - began) / 1000).toFixed(1)} s`);
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
-    ollama.close();
+    await ollama.close();
   }
 }
 

@@ -320,11 +320,12 @@ export async function* streamChatBatches(adapter: ProviderAdapter, target: Conne
       try {
         for (const raw of batch) {
           if (finished) throw new SwitchboardError('bad_response', l10n.t('The provider\'s adapter gave more of the answer after saying it was finished.'));
-          const part = checkPart(raw);
-          if (part.type === 'text') {
-            run += part.text;
+          // Text is nearly every part of a stream: checked by hand, as the schema would, without its cost.
+          if (isTextPart(raw)) {
+            run += raw.text;
             continue;
           }
+          const part = checkPart(raw);
           endRun();
           if (part.type === 'reasoning') {
             // A signature closes its block: what the block held back is known by then.
@@ -375,8 +376,6 @@ async function* eachAlone(parts: AsyncIterable<unknown>): AsyncGenerator<unknown
 }
 
 function checkPart(raw: unknown): ChatStreamPart {
-  // Text is nearly every part of a stream: checked by hand, as the schema would, without its cost.
-  if (isTextPart(raw)) return { type: 'text', text: raw.text };
   const parsed = ChatStreamPartSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
   throw new SwitchboardError('bad_response', l10n.t("The provider's adapter gave a part of the answer that is not valid (at {0}).", issuePaths(parsed.error.issues)));
