@@ -3,6 +3,7 @@ import { AuditEntrySchema, RunRecordSchema, RunStatusSchema } from './agents';
 import { ChatRecordSchema } from './chatRecords';
 import { AgentsConnectionSchema } from './agentsView';
 import { MAX_OUTPUT_LIMIT } from './modelFacts';
+import { MODEL_COLUMN_IDS } from './modelTable';
 import { ReasoningSchema, RegisteredModelSchema } from './models';
 import { ReplySchema, requestSchema, type ViewProtocol } from './rpc';
 import { BudgetInputSchema, BudgetStatusSchema, MAX_PRICE_PER_1K, UsageReportRequestSchema, UsageReportSchema } from './usage';
@@ -90,11 +91,38 @@ export const MAX_MODELS_PER_REQUEST = 5000;
 
 const modelIds = z.array(z.string().uuid()).min(1).max(MAX_MODELS_PER_REQUEST);
 
+/** The most models one page of the Models tab carries. */
+export const MAX_MODELS_PAGE = 200;
+
+/** What the Models tab filters by, matched on the host against the cells a person reads (modelTable.ts). */
+export const ModelFilterSchema = z
+  .object({
+    connectionId: z.string().uuid().optional(),
+    /** Found in any cell of the row, case-insensitive. */
+    text: z.string().max(200).optional(),
+  })
+  .strict();
+export type ModelFilter = z.infer<typeof ModelFilterSchema>;
+
+export const ModelSortSchema = z.object({ column: z.enum(MODEL_COLUMN_IDS), descending: z.boolean() }).strict();
+
+/**
+ * The models an enable, disable or remove applies to: these ids, or every model a filter
+ * matches but those named ("All shown", then a few unticked), resolved by the host when it acts.
+ */
+const modelSelection = <T extends z.ZodRawShape>(rest: T) =>
+  z.union([
+    z.object({ ids: modelIds, ...rest }).strict(),
+    z.object({ matching: ModelFilterSchema, except: z.array(z.string().uuid()).max(MAX_MODELS_PER_REQUEST), ...rest }).strict(),
+  ]);
+
 /** Params of each request the Switchboard editor may send. */
 export const editorMethods = {
-  setModelsEnabled: z.object({ ids: modelIds, enabled: z.boolean() }).strict(),
+  /** One page of the registered models, filtered and sorted as the table shows them. */
+  modelsPage: z.object({ offset: z.number().int().nonnegative(), limit: z.number().int().positive().max(MAX_MODELS_PAGE), filter: ModelFilterSchema, sort: ModelSortSchema }).strict(),
+  setModelsEnabled: modelSelection({ enabled: z.boolean() }),
   /** Removes registered models at once, without a confirmation: discovering again brings them back. */
-  deleteModels: z.object({ ids: modelIds }).strict(),
+  deleteModels: modelSelection({}),
   /** The palette's Discover Models flow for this connection (a progress notification, then a pick of what to add). */
   discoverModels: z.object({ connectionId: z.string().uuid() }).strict(),
   /**
@@ -146,6 +174,13 @@ export const editorMethods = {
 } as const;
 
 export const editorResults = {
+  modelsPage: z.object({
+    models: z.array(RegisteredModelSchema).max(MAX_MODELS_PAGE),
+    /** How many models the filter matches. */
+    total: z.number().int().nonnegative(),
+    /** How many models are registered in all. */
+    registered: z.number().int().nonnegative(),
+  }),
   setModelsEnabled: z.object({ changed: z.number().int().nonnegative() }),
   deleteModels: z.object({ deleted: z.number().int().nonnegative() }),
   /** What was added; `cancelled` when the person closed the pick. */
@@ -195,11 +230,6 @@ export const EditorSnapshotSchema = z.object({
   connections: z.array(AgentsConnectionSchema),
   agents: z.array(z.object({ id: z.string().uuid(), name: z.string() })),
   /**
-   * Every registered model of every connection; the Models tab sorts and filters them. Sent with
-   * a page's first snapshot and the first after they change; absent: as in the last that had them.
-   */
-  models: z.array(RegisteredModelSchema).optional(),
-  /**
    * The tab a command asked for ("Show Audit Log"), numbered: the view switches when the number
    * changes, so a later snapshot (a connection renamed) does not pull the person back.
    */
@@ -208,10 +238,10 @@ export const EditorSnapshotSchema = z.object({
 export type EditorSnapshot = z.infer<typeof EditorSnapshotSchema>;
 
 /**
- * Something a tab pages was written (an audit entry, a chat record): the tab, if shown, reads
- * its page again. A notice, not the entries: the view asks for the page it shows.
+ * Something a tab pages was written (a registered model, an audit entry, a chat record): the
+ * tab, if shown, reads its page again. A notice, not the entries: the view asks for the page it shows.
  */
-export const EditorChangedSchema = z.object({ type: z.literal('changed'), what: z.enum(['audit', 'chat', 'usage', 'budgets']) });
+export const EditorChangedSchema = z.object({ type: z.literal('changed'), what: z.enum(['models', 'audit', 'chat', 'usage', 'budgets']) });
 export type EditorChanged = z.infer<typeof EditorChangedSchema>;
 
 /** Everything the host may send to the Switchboard editor. */

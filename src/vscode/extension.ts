@@ -15,6 +15,7 @@ import { ConnectionService } from '../core/connections/connectionService';
 import { ConnectionTransfer } from '../core/connections/connectionTransfer';
 import { createConnectionsController } from '../core/views/connectionsController';
 import { createEditorController } from '../core/views/editorController';
+import { modelPagesOf } from '../core/views/modelPages';
 import { GatewaySync } from '../core/gateway/gatewaySync';
 import { ConsentService } from '../core/keys/consent';
 import { Database } from '../core/store/database';
@@ -146,6 +147,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
   const commands = registerCommands({ connections, settings, actions, models, modelActions, registry, prompter });
   const postedToWebviews: unknown[] = [];
   const onPost = testMode ? (message: unknown) => postedToWebviews.push(message) : undefined;
+  const modelPages = modelPagesOf({ models, connections, registry });
   const editor: SwitchboardEditorPanel = new SwitchboardEditorPanel(
     context.extensionUri,
     (post) =>
@@ -161,6 +163,7 @@ export function activate(context: vscode.ExtensionContext): SwitchboardExports |
         modelsChanged: models.onDidChange,
         copyToClipboard: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
         models,
+        modelPages,
         discoverModels: (connectionId) => commands.discoverModels(connectionId, personAt(requesterIds.editor)),
         describeRequester,
         saveExport: async (text) => {

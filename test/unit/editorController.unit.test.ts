@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { RegisteredModelSchema } from '../../src/contracts/models';
-import { editorResults, ToEditorViewSchema, type EditorSnapshot, type ToEditorView } from '../../src/contracts/editorView';
+import { editorResults, ToEditorViewSchema, type ToEditorView } from '../../src/contracts/editorView';
 import { createEditorController } from '../../src/core/views/editorController';
+import { modelPagesOf } from '../../src/core/views/modelPages';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { randomUUID } from 'node:crypto';
 import type { RunRecord } from '../../src/contracts/agents';
@@ -32,6 +33,7 @@ async function setup(saveAnswer: 'save' | 'cancel' = 'save') {
     runService: stack.service,
     registeredModels: () => new Map(stack.connections.list().map((c) => [c.id, [{ providerModelId: 'gpt-4o-mini', displayName: 'GPT-4o mini', enabled: true }]])),
     modelsChanged: stack.models.onDidChange,
+    modelPages: modelPagesOf(stack),
     copyToClipboard: async (text) => void copied.push(text),
     discoverModels: async (connectionId) => (discovered.push(connectionId), { registered: 1, added: 1 }),
     describeRequester: (id) => names[id] ?? id,
@@ -409,26 +411,65 @@ describe('EditorController', function () {
     assert.ok(reply.type === 'reply' && !reply.ok && reply.error.code === 'not_found');
   });
 
-  it('sends every registered model, enables, disables and removes several at once through the registry, and runs Discover as the editor', async () => {
+  it('pages the registered models filtered and sorted on the host by the cells a person reads, and sends none in a snapshot', async () => {
+    const { request, controller, connections, models, posted } = await setup();
+    const home = await connections.create({ name: 'Home', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434' });
+    const cloud = await connections.create({ name: 'Cloud', providerId: 'openai', baseUrl: 'https://api.openai.com/v1' });
+    await models.register(home.id, [{ ...discovered_('llama3.2:latest'), contextWindow: 131_072 }, { ...discovered_('qwen2.5'), displayName: 'Qwen 2.5' }, { ...discovered_('llava'), contextWindow: 4096, modalities: ['text', 'vision'] }]);
+    await models.register(cloud.id, [{ ...discovered_('gpt-4o-mini'), contextWindow: 128_000 }]);
+    await controller.handle({ type: 'ready' });
+    const byModel = { column: 'model', descending: false };
+    const page = async (params: object) => {
+      const { models: shown, ...counts } = await request('modelsPage', { offset: 0, limit: 200, filter: {}, sort: byModel, ...params });
+      return { names: shown.map((m) => m.providerModelId), ...counts };
+    };
+
+    assert.deepEqual(await page({}), { names: ['gpt-4o-mini', 'llama3.2:latest', 'llava', 'qwen2.5'], total: 4, registered: 4 });
+    assert.deepEqual(await page({ offset: 1, limit: 2 }), { names: ['llama3.2:latest', 'llava'], total: 4, registered: 4 }, 'a page of the sorted rows');
+    assert.deepEqual(await page({ sort: { column: 'context', descending: true } }), { names: ['llama3.2:latest', 'gpt-4o-mini', 'llava', 'qwen2.5'], total: 4, registered: 4 }, 'by the number, its unknown last');
+    assert.deepEqual((await page({ filter: { text: 'qwen 2' } })).names, ['qwen2.5'], 'the display name, as the cell writes it');
+    assert.deepEqual((await page({ filter: { text: ' OpenAI ' } })).names, ['gpt-4o-mini'], "the provider's name, trimmed, in any case");
+    assert.deepEqual((await page({ filter: { text: 'vision' } })).names, ['llava'], 'a modality in words');
+    assert.deepEqual(await page({ filter: { connectionId: home.id, text: 'l' } }), { names: ['llama3.2:latest', 'llava', 'qwen2.5'], total: 3, registered: 4 });
+    assert.deepEqual((await page({ filter: { text: 'home\nnone' } })).names, [], 'a match never spans two cells');
+    assert.equal(posted.filter((m) => m.type === 'snapshot' && 'models' in m).length, 0, 'the registry never crosses whole');
+
+    // What the host keeps of the table follows the registry and the connections' names.
+    await connections.update(cloud.id, { name: 'Lab' });
+    assert.deepEqual((await page({ filter: { text: 'lab' } })).names, ['gpt-4o-mini'], 'a renamed connection is read by its new name');
+    await models.register(cloud.id, [discovered_('gpt-4.1')]);
+    assert.deepEqual(await page({ filter: { connectionId: cloud.id } }), { names: ['gpt-4.1', 'gpt-4o-mini'], total: 2, registered: 5 }, 'a model registered since');
+
+    const bad = posted.length;
+    for (const params of [{ offset: 0, limit: 201, filter: {}, sort: byModel }, { offset: 0, limit: 10, filter: {}, sort: { column: 'id', descending: false } }, { offset: 0, limit: 10, filter: { text: 'x', id: 'y' }, sort: byModel }]) {
+      await controller.handle({ type: 'request', id: 'bad', method: 'modelsPage', params });
+    }
+    assert.deepEqual(posted.slice(bad).map((m) => m.type === 'reply' && !m.ok && m.error.code), ['invalid_input', 'invalid_input', 'invalid_input']);
+  });
+
+  it('enables, disables and removes several models at once, or every one a filter matches but those left out; says the models changed; runs Discover as the editor', async () => {
     const { request, controller, connections, models, agents, posted, discovered } = await setup();
     const home = await connections.create({ name: 'Home', providerId: 'ollama', baseUrl: 'http://127.0.0.1:11434' });
     const { models: registered } = await models.register(home.id, [discovered_('llama3.2:latest'), discovered_('qwen2.5'), discovered_('llava')]);
     await controller.handle({ type: 'ready' });
-    // The models as the editor keeps them: a snapshot without them leaves its own.
-    const lastModels = () => posted.reduce<NonNullable<EditorSnapshot['models']>>((kept, m) => (m.type === 'snapshot' ? (ToEditorViewSchema.parse(m) as EditorSnapshot).models ?? kept : kept), []);
-    assert.deepEqual(lastModels().map((m) => m.providerModelId).sort(), ['llama3.2:latest', 'llava', 'qwen2.5']);
-    // An agent's change sends a snapshot without them.
-    const before = posted.length;
-    await agents.create({ name: 'tester', connectionId: home.id });
-    const agentSnapshot = posted.slice(before).find((m) => m.type === 'snapshot');
-    assert.ok(agentSnapshot?.type === 'snapshot' && agentSnapshot.agents.length === 1 && agentSnapshot.models === undefined, JSON.stringify(agentSnapshot)?.slice(0, 200));
     const [llama, qwen, llava] = registered;
+    const enabled = async () => (await request('modelsPage', { offset: 0, limit: 10, filter: {}, sort: { column: 'model', descending: false } })).models.filter((m) => m.enabled).map((m) => m.providerModelId);
+    const notices = () => posted.filter((m) => m.type === 'changed' && m.what === 'models').length;
 
     assert.deepEqual(await request('setModelsEnabled', { ids: [llama!.id, qwen!.id], enabled: false }), { changed: 2 });
+    assert.equal(notices(), 1, 'the Models tab is told to read its page again');
     assert.deepEqual(await request('setModelsEnabled', { ids: [llama!.id, llava!.id], enabled: false }), { changed: 1 }, 'one was disabled already');
-    assert.deepEqual(lastModels().filter((m) => m.enabled).map((m) => m.providerModelId), [], 'the next snapshot shows them disabled');
-    assert.deepEqual(await request('deleteModels', { ids: [qwen!.id, llava!.id] }), { deleted: 2 });
-    assert.deepEqual(lastModels().map((m) => m.providerModelId), ['llama3.2:latest']);
+    assert.deepEqual(await enabled(), []);
+    assert.deepEqual(await request('setModelsEnabled', { matching: { connectionId: home.id }, except: [llava!.id], enabled: true }), { changed: 2 }, '"All shown" but one');
+    assert.deepEqual(await enabled(), ['llama3.2:latest', 'qwen2.5']);
+    assert.deepEqual(await request('deleteModels', { matching: { text: 'QWEN' }, except: [] }), { deleted: 1 });
+    assert.deepEqual(await request('deleteModels', { ids: [llava!.id] }), { deleted: 1 });
+    assert.deepEqual((await request('modelsPage', { offset: 0, limit: 10, filter: {}, sort: { column: 'model', descending: false } })).models.map((m) => m.providerModelId), ['llama3.2:latest']);
+    assert.equal(notices(), 5);
+
+    const before = posted.length;
+    await agents.create({ name: 'tester', connectionId: home.id });
+    assert.deepEqual(posted.slice(before).map((m) => m.type), ['snapshot'], "an agent's change is no change of the models");
 
     assert.deepEqual(await request('discoverModels', { connectionId: home.id }), { registered: 1, added: 1, cancelled: false });
     assert.deepEqual(discovered, [home.id]);

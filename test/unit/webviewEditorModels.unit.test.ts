@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { EditorSnapshot } from '../../src/contracts/editorView';
 import type { RegisteredModel } from '../../src/contracts/models';
-import { cellTitle, modelCells, modelRows, nextSort, parsePrice, parseSettings, priceFields, selectionLabel, settingsFields } from '../../webview/editor/modelsTable';
+import { filterAndSort, modelTableRows, type ModelSort, type ModelTableFilter } from '../../src/contracts/modelTable';
+import { cellTitle, modelCells, nextSort, parsePrice, parseSettings, priceFields, selectionLabel, settingsFields } from '../../webview/editor/modelsTable';
 
 const HOME = '11111111-1111-4111-8111-111111111111';
 const CLOUD = '22222222-2222-4222-8222-222222222222';
@@ -21,6 +22,9 @@ const models = [
   model(HOME, 'llava', { modalities: ['text', 'vision'], enabled: false }),
   model(CLOUD, 'gpt-4o-mini', { displayName: 'GPT-4o mini', contextWindow: 128_000, inputCostPer1k: 0.00015, outputCostPer1k: 0.0006, modalities: ['text', 'vision', 'tools'] }),
 ];
+
+/** The rows the host pages, as the table shows them. */
+const modelRows = (list: readonly RegisteredModel[], filter: ModelTableFilter, sort: ModelSort) => filterAndSort(modelTableRows(list, connections), filter, sort);
 
 describe('Switchboard editor: the Models tab', () => {
   it('writes each cell with names: the connection, its provider, tools apart from the other modalities', () => {
@@ -59,7 +63,7 @@ describe('Switchboard editor: the Models tab', () => {
   });
 
   it('sorts by a column either way, a number by its value and an unknown one last', () => {
-    const ids = (sort: Parameters<typeof modelRows>[3]) => modelRows(models, connections, { connectionId: '', text: '' }, sort).map((row) => row.model.providerModelId);
+    const ids = (sort: ModelSort) => modelRows(models, {}, sort).map((row) => row.model.providerModelId);
     assert.deepEqual(ids({ column: 'model', descending: false }), ['gpt-4o-mini', 'llama3.2:latest', 'llava']);
     assert.deepEqual(ids({ column: 'context', descending: true }), ['llama3.2:latest', 'gpt-4o-mini', 'llava']);
     assert.deepEqual(ids({ column: 'context', descending: false }), ['gpt-4o-mini', 'llama3.2:latest', 'llava'], 'unknown last either way');
@@ -70,11 +74,15 @@ describe('Switchboard editor: the Models tab', () => {
   });
 
   it('filters by connection and by text in any cell', () => {
-    const ids = (filter: { connectionId: string; text: string }) => modelRows(models, connections, filter, { column: 'model', descending: false }).map((row) => row.model.providerModelId);
+    const ids = (filter: ModelTableFilter) => modelRows(models, filter, { column: 'model', descending: false }).map((row) => row.model.providerModelId);
     assert.deepEqual(ids({ connectionId: HOME, text: '' }), ['llama3.2:latest', 'llava']);
     assert.deepEqual(ids({ connectionId: '', text: 'VISION' }), ['gpt-4o-mini', 'llava']);
     assert.deepEqual(ids({ connectionId: '', text: 'openai' }), ['gpt-4o-mini'], 'by provider name');
     assert.deepEqual(ids({ connectionId: HOME, text: 'gpt' }), []);
+    assert.deepEqual(ids({ text: '  Cloud ' }), ['gpt-4o-mini'], 'trimmed');
+    assert.deepEqual(ids({ text: 'yes\nno' }), [], 'never across two cells');
+    assert.deepEqual(ids({ connectionId: '', text: '' }), ['gpt-4o-mini', 'llama3.2:latest', 'llava'], 'empty: every one');
+    assert.deepEqual(filterAndSort(modelTableRows(models, connections), {}, undefined).map((row) => row.model.providerModelId), ['llama3.2:latest', 'llava', 'gpt-4o-mini'], 'without a sort, in their order');
   });
 
   it('says how many are shown and selected', () => {

@@ -1,7 +1,8 @@
 import * as l10n from '@vscode/l10n';
 import type { Connection } from '../../src/contracts/connections';
 import { MAX_CONTEXT_WINDOW } from '../../src/contracts/modelFacts';
-import type { Modality, RegisteredModel } from '../../src/contracts/models';
+import { formatDollars, isPrice } from '../../src/contracts/modelTable';
+import type { RegisteredModel } from '../../src/contracts/models';
 import { formatCount } from '../shared/locale';
 
 /**
@@ -9,6 +10,7 @@ import { formatCount } from '../shared/locale';
  */
 
 export { contextWindowDetail, contextWindowText, formatContextWindow } from '../../src/contracts/modelFacts';
+export { formatDollars, isPrice, modalityLabel } from '../../src/contracts/modelTable';
 
 /**
  * `$0.15 / $0.60 per 1k` (input / output, US dollars per 1,000 tokens); a missing side is `—`,
@@ -17,30 +19,6 @@ export { contextWindowDetail, contextWindowText, formatContextWindow } from '../
 export function formatCost(inputPer1k: number | undefined, outputPer1k: number | undefined): string {
   if (!isPrice(inputPer1k) && !isPrice(outputPer1k)) return '—';
   return l10n.t('{0} / {1} per 1k', formatDollars(inputPer1k), formatDollars(outputPer1k));
-}
-
-/** `$0.60`, `$0.00015`, `$12.50`; `—` when unknown. */
-export function formatDollars(value: number | undefined): string {
-  if (!isPrice(value)) return '—';
-  if (value === 0) return '$0.00';
-  // Enough decimals for three significant digits, at least two, then drop zeros beyond two.
-  const decimals = Math.min(10, Math.max(2, Math.ceil(-Math.log10(value)) + 2));
-  const fixed = value.toFixed(decimals);
-  const trimmed = fixed.replace(/(\.\d\d\d*?)0+$/, '$1');
-  return `$${trimmed}`;
-}
-
-const MODALITY_LABELS: Record<Modality, string> = {
-  text: l10n.t('text'),
-  vision: l10n.t('vision'),
-  tools: l10n.t('tools'),
-  reasoning: l10n.t('reasoning'),
-  audio: l10n.t('audio'),
-  embedding: l10n.t('embedding'),
-};
-
-export function modalityLabel(modality: Modality): string {
-  return MODALITY_LABELS[modality];
 }
 
 /** `2,000 models · 1,998 enabled`, or the same for the filtered part. */
@@ -83,7 +61,3 @@ export function parseTokens(text: string): number | undefined {
   return Number.isInteger(tokens) && tokens > 0 && tokens <= MAX_CONTEXT_WINDOW ? tokens : undefined;
 }
 
-/** Whether `value` is a price Switchboard knows (a finite amount of 0 or more). */
-export function isPrice(value: number | undefined): value is number {
-  return value !== undefined && Number.isFinite(value) && value >= 0;
-}

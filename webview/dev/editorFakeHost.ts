@@ -51,7 +51,7 @@ const REVIEWER = '1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e';
 const REQUESTERS: Record<string, string> = { 'switchboard.agentsView': 'the Agents view', 'switchboard.vscodeChat': 'VS Code chat', 'acme.review-bot': 'Review Bot (acme.review-bot)' };
 
 function snapshotOf(scenario: string | null): Omit<EditorSnapshot, 'type'> {
-  if (scenario === 'empty') return { connections: [], agents: [], models: [] };
+  if (scenario === 'empty') return { connections: [], agents: [] };
   return {
     connections: [
       { id: LOCAL, name: 'Local Ollama', providerId: 'ollama', providerName: 'Ollama', status: 'valid', models: [{ providerModelId: 'llama3.2:latest', displayName: 'llama3.2:latest' }] },
@@ -61,7 +61,6 @@ function snapshotOf(scenario: string | null): Omit<EditorSnapshot, 'type'> {
       { id: WRITER, name: 'Writer' },
       { id: REVIEWER, name: 'Reviewer' },
     ],
-    models: [],
   };
 }
 
@@ -223,6 +222,8 @@ function installFakeHost(): EditorFakeHostControl {
         control.budgets = control.budgets.filter((status) => status.budget.id !== request.params.id);
         return { ok: true, value: { deleted: control.budgets.length < before } };
       }
+      case 'modelsPage':
+        return { ok: true, value: { models: [], total: 0, registered: 0 } };
       case 'runsPage':
         return { ok: true, value: { runs: [], ...emptyPage } };
       case 'chatPage':

@@ -2,7 +2,6 @@ import * as l10n from '@vscode/l10n';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { EditorChanged, EditorTab } from '../../src/contracts/editorView';
 import { useViewClient } from '../shared/hooks';
-import { keepModels } from '../shared/keptModels';
 import { Loading } from '../shared/messages';
 import { Tabs, type TabDefinition } from '../shared/Tabs';
 import { AuditTab } from './AuditTab';
@@ -18,7 +17,7 @@ type Counts = Record<EditorTab, number>;
 const ZERO: Counts = { models: 0, runs: 0, chat: 0, usage: 0, audit: 0 };
 
 /** The tab that shows what a `changed` notice names: the budgets are in the Usage tab. */
-const TAB_OF: Record<EditorChanged['what'], EditorTab> = { audit: 'audit', chat: 'chat', usage: 'usage', budgets: 'usage' };
+const TAB_OF: Record<EditorChanged['what'], EditorTab> = { models: 'models', audit: 'audit', chat: 'chat', usage: 'usage', budgets: 'usage' };
 
 /**
  * The Switchboard editor: the parts that need room, in tabs. The open tab survives a reload
@@ -26,8 +25,8 @@ const TAB_OF: Record<EditorChanged['what'], EditorTab> = { audit: 'audit', chat:
  */
 export function App() {
   const api = useEditorApi();
-  // A snapshot without models keeps the editor's own; notices are heard below.
-  const { client, snapshot } = useViewClient(api, createEditorClient, 'Switchboard editor', (current: EditorSnapshot | undefined, message) => (message.type === 'snapshot' ? keepModels(current, message) : current));
+  // Notices are heard below.
+  const { client, snapshot } = useViewClient(api, createEditorClient, 'Switchboard editor', (current: EditorSnapshot | undefined, message) => (message.type === 'snapshot' ? message : current));
   const [tab, setTab] = useState<EditorTab>(() => api.getState()?.tab ?? 'models');
   // Per tab: a tab reads its page afresh when it is shown, not when another one is.
   const [visits, setVisits] = useState<Counts>(ZERO);
@@ -73,7 +72,7 @@ export function App() {
 
   if (!snapshot) return <Loading class="editor" text={l10n.t('Loading Switchboard…')} />;
   const tabs: TabDefinition[] = [
-    { id: 'models', label: l10n.t('Models'), content: <ModelsTab client={client} snapshot={snapshot} /> },
+    { id: 'models', label: l10n.t('Models'), content: <ModelsTab client={client} snapshot={snapshot} visits={visits.models} changes={changes.models} firstPage={firstPages?.models} /> },
     { id: 'runs', label: l10n.t('Runs'), content: <RunsTab client={client} snapshot={snapshot} visits={visits.runs} firstPage={firstPages?.runs} /> },
     { id: 'chat', label: l10n.t('Chat requests'), content: <ChatTab client={client} snapshot={snapshot} visits={visits.chat} changes={changes.chat} /> },
     { id: 'usage', label: l10n.t('Usage'), content: usageSeen.current && <UsageTab client={client} snapshot={snapshot} visits={visits.usage} changes={changes.usage} budgetChanges={budgetChanges} /> },

@@ -1,5 +1,4 @@
 import type { EditorProtocol, EditorSnapshot as EditorSnapshotMessage, EditorTab, FromEditorView } from '../../src/contracts/editorView';
-import type { WithModels } from '../shared/keptModels';
 import { createClient, type ClientOf } from '../shared/rpcClient';
 import type { WebviewApi } from '../shared/webviewApi';
 
@@ -10,8 +9,8 @@ export type EditorApi = WebviewApi<FromEditorView, EditorViewState>;
 
 export type EditorClient = ClientOf<EditorProtocol>;
 
-/** What the editor shows: the last snapshot, with the registered models it last got. */
-export type EditorSnapshot = WithModels<EditorSnapshotMessage>;
+/** What the editor shows: the last snapshot. */
+export type EditorSnapshot = EditorSnapshotMessage;
 
 /** The RPC client of the Switchboard editor, bound to its contract in src/contracts/editorView.ts. */
 export const createEditorClient = createClient<EditorProtocol>;

@@ -1,18 +1,16 @@
 import * as l10n from '@vscode/l10n';
-import { callSettingsText, MAX_OUTPUT_LIMIT, outputLimitDetail, outputLimitOf, outputLimitText, parseReasoningText, reasoningText } from '../../src/contracts/modelFacts';
+import { callSettingsText, contextWindowDetail, MAX_OUTPUT_LIMIT, outputLimitDetail, parseReasoningText } from '../../src/contracts/modelFacts';
 import type { Reasoning, RegisteredModel } from '../../src/contracts/models';
-import type { EditorSnapshot } from '../../src/contracts/editorView';
-import { connectionName } from '../agents/format';
-import { contextWindowDetail, contextWindowText, formatDollars, isPrice, modalityLabel, modelCount, parseTokens } from '../connections/modelFormat';
+import type { ModelCells, ModelColumn, ModelSort } from '../../src/contracts/modelTable';
+import { modelCount, parseTokens } from '../connections/modelFormat';
 import { formatCount } from '../shared/locale';
 import { MAX_PRICE_PER_1K } from '../../src/contracts/vocabulary';
 
-export type ModelColumn = 'model' | 'connection' | 'provider' | 'modalities' | 'tools' | 'context' | 'output' | 'reasoning' | 'priceIn' | 'priceOut' | 'enabled';
+export type { ModelColumn, ModelSort } from '../../src/contracts/modelTable';
+export { modelCells } from '../../src/contracts/modelTable';
 
-export interface ModelSort {
-  column: ModelColumn;
-  descending: boolean;
-}
+/** The sort the table starts with, and asks the host for first: by model, A to Z. */
+export const DEFAULT_MODEL_SORT: ModelSort = { column: 'model', descending: false };
 
 export const MODEL_COLUMNS: readonly { id: ModelColumn; label: string; numeric?: boolean }[] = [
   { id: 'model', label: l10n.t('Model') },
@@ -28,76 +26,13 @@ export const MODEL_COLUMNS: readonly { id: ModelColumn; label: string; numeric?:
   { id: 'enabled', label: l10n.t('Enabled') },
 ];
 
-type Connections = EditorSnapshot['connections'];
-
-/** The text of each cell, as a person reads it: names, never ids. */
-export function modelCells(model: RegisteredModel, connections: Connections): Record<ModelColumn, string> {
-  const connection = connections.find((candidate) => candidate.id === model.connectionId);
-  return {
-    model: model.displayName === model.providerModelId ? model.providerModelId : l10n.t('{0} ({1})', model.displayName, model.providerModelId),
-    connection: connectionName(connections, model.connectionId),
-    provider: connection?.providerName ?? '',
-    modalities: model.modalities.filter((m) => m !== 'tools').map(modalityLabel).join(', '),
-    tools: model.modalities.includes('tools') ? l10n.t('yes') : l10n.t('no'),
-    context: contextWindowText(model),
-    output: outputLimitText(model),
-    reasoning: reasoningText(model.reasoning),
-    priceIn: price(model.inputCostPer1k),
-    priceOut: price(model.outputCostPer1k),
-    enabled: model.enabled ? l10n.t('yes') : l10n.t('no'),
-  };
-}
-
-/** A price, or nothing when it is not known (the cell's hover says so). */
-function price(value: number | undefined): string {
-  return isPrice(value) ? formatDollars(value) : '';
-}
-
 /** A cell's hover: the context window's whole story, a price that is not known, or the cell's text (it may be cut). */
-export function cellTitle(model: RegisteredModel, column: ModelColumn, cells: Record<ModelColumn, string>): string {
+export function cellTitle(model: RegisteredModel, column: ModelColumn, cells: ModelCells): string {
   if (column === 'context') return contextWindowDetail(model);
   if (column === 'output') return outputLimitDetail(model);
   if (column === 'reasoning') return model.reasoning ? l10n.t('Your reasoning setting: {0}. An agent may set its own.', cells.reasoning) : l10n.t('The provider decides how much the model reasons.');
   if ((column === 'priceIn' || column === 'priceOut') && !cells[column]) return l10n.t('No price is known for this model.');
   return cells[column];
-}
-
-/** What a column sorts by: numbers by value (unknown last), the rest by their text. */
-function sortKey(model: RegisteredModel, column: ModelColumn, cells: Record<ModelColumn, string>): number | string | undefined {
-  switch (column) {
-    case 'context':
-      return model.contextWindow;
-    case 'output':
-      return outputLimitOf(model)?.tokens;
-    case 'priceIn':
-      return model.inputCostPer1k;
-    case 'priceOut':
-      return model.outputCostPer1k;
-    default:
-      return cells[column].toLocaleLowerCase();
-  }
-}
-
-/**
- * The rows to show: filtered by connection and by text (in any cell), sorted by one column. A
- * value that is not known sorts last either way, so "largest context first" starts with models
- * whose window is known.
- */
-export function modelRows(models: readonly RegisteredModel[], connections: Connections, filter: { connectionId: string; text: string }, sort: ModelSort): { model: RegisteredModel; cells: Record<ModelColumn, string> }[] {
-  const needle = filter.text.trim().toLocaleLowerCase();
-  const rows = models
-    .filter((model) => !filter.connectionId || model.connectionId === filter.connectionId)
-    .map((model) => ({ model, cells: modelCells(model, connections) }))
-    .filter((row) => !needle || Object.values(row.cells).some((cell) => cell.toLocaleLowerCase().includes(needle)));
-  const direction = sort.descending ? -1 : 1;
-  return rows
-    .map((row) => ({ row, key: sortKey(row.model, sort.column, row.cells) }))
-    .sort((a, b) => {
-      if (a.key === undefined || b.key === undefined) return a.key === b.key ? 0 : a.key === undefined ? 1 : -1;
-      const order = typeof a.key === 'number' && typeof b.key === 'number' ? a.key - b.key : String(a.key).localeCompare(String(b.key));
-      return order * direction;
-    })
-    .map(({ row }) => row);
 }
 
 /** The settings form's fields for a model: what it shows before the person types. */

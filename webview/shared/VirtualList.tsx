@@ -3,7 +3,13 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preac
 import { keyTarget, revealDelta, windowRange, type WindowRange } from './windowing';
 
 interface VirtualListProps<T> {
-  items: readonly T[];
+  /** Every row's item; or, for rows the host pages, `rows` below. */
+  items?: readonly T[];
+  /**
+   * Rows read a page at a time: how many there are, each that has arrived (undefined: not yet,
+   * drawn by `placeholder`), and `onRange`, told which rows are drawn so their pages are asked for.
+   */
+  rows?: { count: number; at(index: number): T | undefined; placeholder(index: number): ComponentChildren; onRange(start: number, end: number): void };
   /** Every row is exactly this tall (px); the CSS of a row must not make it taller. */
   rowHeight: number;
   /**
@@ -45,11 +51,12 @@ const FOCUSABLE = 'vscode-checkbox, vscode-button, vscode-textfield, button, inp
  * which the view's CSP allows; it forbids only inline style attributes in markup.
  */
 export function VirtualList<T>(props: VirtualListProps<T>) {
-  const { items, rowHeight, scroller, overscan = 6 } = props;
+  const { rowHeight, scroller, overscan = 6 } = props;
+  const count = props.rows?.count ?? props.items?.length ?? 0;
   const outer = useRef<HTMLDivElement>(null);
   const header = useRef<HTMLDivElement>(null);
   const pending = useRef<PendingFocus | undefined>(undefined);
-  const [range, setRange] = useState<WindowRange>(() => windowRange({ scrollOffset: 0, viewportHeight: 0, rowHeight, count: items.length, overscan }));
+  const [range, setRange] = useState<WindowRange>(() => windowRange({ scrollOffset: 0, viewportHeight: 0, rowHeight, count, overscan }));
 
   /** Where the viewport is relative to the list: the scroll box's own, or the page's. */
   const viewport = useCallback((): { scrollOffset: number; viewportHeight: number } => {
@@ -63,9 +70,9 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
   }, [scroller]);
 
   const measure = useCallback(() => {
-    const next = windowRange({ ...viewport(), rowHeight, count: items.length, overscan });
+    const next = windowRange({ ...viewport(), rowHeight, count, overscan });
     setRange((current) => (current.start === next.start && current.end === next.end && current.totalHeight === next.totalHeight ? current : next));
-  }, [viewport, rowHeight, items.length, overscan]);
+  }, [viewport, rowHeight, count, overscan]);
 
   // After every render: the list may have moved (content above it changed) or changed length.
   useLayoutEffect(() => {
@@ -109,9 +116,9 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
     const last = lastFocused.current;
     // The focused row was deleted (or filtered away): focus the row that took its place, so a
     // keyboard user is not thrown back to the top of the page.
-    if (!pending.current && last && !last.element.isConnected && (document.activeElement === document.body || !document.activeElement) && items.length) {
+    if (!pending.current && last && !last.element.isConnected && (document.activeElement === document.body || !document.activeElement) && count) {
       lastFocused.current = undefined;
-      pending.current = { index: Math.min(last.index, items.length - 1), testId: last.testId };
+      pending.current = { index: Math.min(last.index, count - 1), testId: last.testId };
     }
     focusPending();
   });
@@ -123,7 +130,7 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
     if (!from || !row || from.matches('vscode-textfield, input, textarea') || event.altKey || event.ctrlKey || event.metaKey) return;
     const { scrollOffset, viewportHeight } = viewport();
     const index = Number(row.dataset.index);
-    const next = keyTarget(event.key, index, items.length, Math.floor(viewportHeight / rowHeight) - 1);
+    const next = keyTarget(event.key, index, count, Math.floor(viewportHeight / rowHeight) - 1);
     if (next === undefined || next === index) return;
     event.preventDefault();
     pending.current = { index: next, testId: from.closest('[data-testid]')?.getAttribute('data-testid') ?? undefined };
@@ -136,13 +143,16 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
     focusPending();
   };
 
-  const { start, end, offsetTop, totalHeight } = range.totalHeight === items.length * rowHeight ? range : windowRange({ ...viewport(), rowHeight, count: items.length, overscan });
+  const { start, end, offsetTop, totalHeight } = range.totalHeight === count * rowHeight ? range : windowRange({ ...viewport(), rowHeight, count, overscan });
+  const onRange = props.rows?.onRange;
+  useEffect(() => onRange?.(start, end), [onRange, start, end]);
   const rows: ComponentChildren[] = [];
-  for (let index = start; index < Math.min(end, items.length); index++) {
-    const item = items[index]!;
+  for (let index = start; index < Math.min(end, count); index++) {
+    const item = props.rows ? props.rows.at(index) : props.items![index]!;
     rows.push(
-      <div key={props.itemKey(item)} class="virtual-row" role="listitem" aria-setsize={items.length} aria-posinset={index + 1} data-index={index} style={{ height: `${rowHeight}px` }}>
-        {props.renderRow(item, index)}
+      // A row not yet arrived is keyed by its place, so the row that replaces it is a new element.
+      <div key={item === undefined ? `\u0000${index}` : props.itemKey(item)} class="virtual-row" role="listitem" aria-setsize={count} aria-posinset={index + 1} data-index={index} style={{ height: `${rowHeight}px` }}>
+        {item === undefined ? props.rows!.placeholder(index) : props.renderRow(item, index)}
       </div>,
     );
   }

@@ -69,6 +69,7 @@ export class ModelRegistry implements Disposable {
   private lastInvalidCount = 0;
   private readonly validCache: ReadCache<RegisteredModel[]> = {};
   private groupedFrom: Grouped | undefined;
+  private listedFrom: { valid: RegisteredModel[]; connections: string[]; models: RegisteredModel[] } | undefined;
 
   constructor(private readonly deps: ModelRegistryDeps) {
     this.cascade = deps.connections.onDeleting(async (connectionId) => {
@@ -95,8 +96,22 @@ export class ModelRegistry implements Disposable {
       const models = this.deps.connections.get(filter.connectionId) ? this.grouped().byConnection.get(filter.connectionId) : undefined;
       return models ? [...models] : [];
     }
-    const connectionIds = new Set(this.deps.connections.list().map((connection) => connection.id));
-    return this.readValid().filter((model) => connectionIds.has(model.connectionId));
+    return [...this.listed()];
+  }
+
+  /**
+   * list()'s models, as one array that stays the same object until the registry or the set of
+   * connections changes (in any window): what a caller derives from it may be kept against it.
+   */
+  listed(): readonly RegisteredModel[] {
+    const valid = this.readValid();
+    const connections = this.deps.connections.list().map((connection) => connection.id);
+    const from = this.listedFrom;
+    if (from?.valid === valid && from.connections.length === connections.length && from.connections.every((id, index) => id === connections[index])) return from.models;
+    const connectionIds = new Set(connections);
+    const models = valid.filter((model) => connectionIds.has(model.connectionId));
+    this.listedFrom = { valid, connections, models };
+    return models;
   }
 
   /** The same models as list(), grouped by connection in registration order: one read for callers that ask about many connections. */

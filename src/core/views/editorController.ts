@@ -8,13 +8,15 @@ import {
   type EditorRequest,
   type EditorSnapshot,
   type EditorTab,
+  type ModelFilter,
   type ToEditorView,
 } from '../../contracts/editorView';
 import type { ChatRecordStore } from '../chat/chatRecordStore';
 import { personAt, requesterIds } from '../keys/requesters';
 import type { RunService } from '../runs/runService';
 import type { RunStore } from '../runs/runStore';
-import { agentsConnections, ModelsWhenChanged, requesterNames, usageCsv, usageLabels, type RegisteredModelSummary } from './viewShared';
+import { agentsConnections, requesterNames, usageCsv, usageLabels, type RegisteredModelSummary } from './viewShared';
+import type { ModelPages } from './modelPages';
 import type { AgentService } from '../runs/agentService';
 import type { AuditLog, AuditQuery } from '../audit/auditLog';
 import { SwitchboardError } from '../base/errors';
@@ -38,7 +40,9 @@ export interface EditorControllerDeps {
   registeredModels(): ReadonlyMap<string, readonly RegisteredModelSummary[]>;
   modelsChanged: Event<void>;
   copyToClipboard(text: string): Promise<void>;
-  models: Pick<ModelRegistry, 'list' | 'setEnabledMany' | 'deleteMany' | 'setPrice' | 'setCallSettings'>;
+  models: Pick<ModelRegistry, 'setEnabledMany' | 'deleteMany' | 'setPrice' | 'setCallSettings'>;
+  /** The Models tab's rows, kept by the extension across the editor's openings (modelPagesOf). */
+  modelPages: ModelPages;
   /** The usage ledger (the Usage tab's reports and export). */
   ledger: Pick<UsageLedger, 'report' | 'calls' | 'onDidRecord'>;
   budgets: Pick<Budgets, 'statuses' | 'set' | 'delete' | 'onDidChange'>;
@@ -58,22 +62,27 @@ export interface EditorControllerDeps {
 
 /** The host side of the Switchboard editor: filtering and paging happen here, so one page crosses. */
 export function createEditorController(deps: EditorControllerDeps): ViewHost<EditorRequest, EditorSnapshot, EditorChanged> {
-  const models = new ModelsWhenChanged(() => deps.models.list());
+  const { modelPages } = deps;
+  /** The ids an enable, disable or remove names, or those of "All shown" but the unticked ones. */
+  const selected = (selection: { ids: string[] } | { matching: ModelFilter; except: string[] }) => ('ids' in selection ? selection.ids : modelPages.matching(selection.matching, selection.except));
   const snapshot = (): EditorSnapshot => ({
     type: 'snapshot',
     connections: agentsConnections(deps, deps.registeredModels()),
     agents: deps.agents.list().map(({ id, name }) => ({ id, name })),
-    ...models.take(),
     show: deps.requestedTab?.(),
   });
 
   const dispatch = async (request: EditorRequest): Promise<unknown> => {
     switch (request.method) {
+      case 'modelsPage': {
+        const { offset, limit, filter, sort } = request.params;
+        return modelPages.page(offset, limit, filter, sort);
+      }
       case 'setModelsEnabled':
         // One write and one change for the whole selection, however many models it holds.
-        return { changed: await deps.models.setEnabledMany(request.params.ids, request.params.enabled) };
+        return { changed: await deps.models.setEnabledMany(selected(request.params), request.params.enabled) };
       case 'deleteModels':
-        return { deleted: await deps.models.deleteMany(request.params.ids) };
+        return { deleted: await deps.models.deleteMany(selected(request.params)) };
       case 'setModelCallSettings':
         return deps.models.setCallSettings(request.params.id, { reasoning: request.params.reasoning, outputLimit: request.params.outputLimit });
       case 'discoverModels': {
@@ -178,16 +187,10 @@ export function createEditorController(deps: EditorControllerDeps): ViewHost<Edi
     snapshot,
     post: deps.post,
     logger: deps.logger,
-    // The registry's change also changes the connections' models the snapshot summarises.
-    changes: [deps.connections.onDidChange, deps.agents.onDidChange, deps.registry.onDidChange],
-    onReady: () => models.stale(),
-    disposables: [
-      deps.modelsChanged(() => {
-        models.stale();
-        host.pushSnapshot();
-      }),
-    ],
+    // A change of the registered models changes the connections' models the snapshot summarises.
+    changes: [deps.connections.onDidChange, deps.agents.onDidChange, deps.registry.onDidChange, deps.modelsChanged],
     notices: [
+      { event: deps.modelsChanged, notice: { type: 'changed', what: 'models' } },
       { event: deps.audit.onDidAppend, notice: { type: 'changed', what: 'audit' } },
       { event: deps.chatRecords.onDidChange, notice: { type: 'changed', what: 'chat' } },
       { event: deps.ledger.onDidRecord, notice: { type: 'changed', what: 'usage' } },

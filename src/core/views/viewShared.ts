@@ -46,13 +46,18 @@ export function agentsConnections(
       id: c.id,
       name: c.name,
       providerId: c.providerId,
-      providerName: deps.registry.get(c.providerId)?.descriptor.displayName ?? c.providerId,
+      providerName: providerName(deps, c.providerId),
       status: c.status,
       ...connectionModels(registered.get(c.id) ?? []),
       ...(c.defaultModel ? { defaultModel: c.defaultModel } : {}),
       ...providerDefault(deps.registry.get(c.providerId)?.descriptor.defaults.modelRef),
     }),
   );
+}
+
+/** A provider's display name, or its id when no provider of that id is registered (its extension is gone). */
+export function providerName(deps: { registry: Pick<ProviderRegistry, 'get'> }, providerId: string): string {
+  return deps.registry.get(providerId)?.descriptor.displayName ?? providerId;
 }
 
 /** Names a usage group's key for a person: a connection's or agent's name, a model ref, a requester as the Audit tab names it. */
