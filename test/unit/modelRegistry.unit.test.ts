@@ -276,12 +276,17 @@ describe('ModelRegistry', () => {
     await models.register(local.id, [discovered('a')]);
     await models.register(other.id, [discovered('b')]);
     // What a window closed after the connection write and before the model write leaves behind.
+    const listed = models.listed();
+    assert.equal(models.listed(), listed, 'the same array while nothing changed: what callers derive from it is kept against it');
     const connections = store.get(CONNECTIONS_KEY) as Array<{ id: string }>;
     await store.update(CONNECTIONS_KEY, connections.filter((c) => c.id !== local.id));
     assert.deepEqual(models.list().map((m) => m.providerModelId), ['b']);
+    assert.deepEqual(models.listed().map((m) => m.providerModelId), ['b'], 'a new array once the connections changed');
     assert.equal(stored(db).length, 2, 'reading changes nothing');
+    const before = models.listed();
     await models.register(other.id, [discovered('c')]);
     assert.deepEqual(stored(db).map((m) => m.providerModelId), ['b', 'c']);
+    assert.deepEqual([models.listed() === before, models.listed().map((m) => m.providerModelId)], [false, ['b', 'c']], 'and once the registry changed');
   });
 
   it('keeps the models of a connection whose record fails its schema, and a model record that fails its own', async () => {

@@ -59,6 +59,21 @@ describe('webview RPC client', () => {
     notStarted.dispose();
   });
 
+  it('holds a request made before it starts until after its ready, so the snapshot comes before the reply', async () => {
+    const otherApi = new FakeWebviewApi<FromConnectionsView, ConnectionsViewState>();
+    const early = createConnectionsClient(otherApi, { newId: () => 'early-1' });
+    const pending = early.request('testConnection', { id: CONNECTION_ID });
+    assert.equal(otherApi.posted.length, 0, 'nothing before ready');
+    early.start();
+    assert.deepEqual(
+      (otherApi.posted as FromConnectionsView[]).map((message) => message.type),
+      ['ready', 'request'],
+    );
+    otherApi.receive({ type: 'reply', id: 'early-1', ok: true, value: { status: 'valid', message: 'ok', latencyMs: 1 } });
+    assert.equal((await pending).status, 'valid');
+    early.dispose();
+  });
+
   it('sends a request with an id and resolves with the value of the reply with that id', async () => {
     const pending = client.request('testConnection', { id: CONNECTION_ID });
     const request = lastRequest(api);
@@ -178,10 +193,12 @@ describe('webview RPC client', () => {
     const b = new FakeWebviewApi<FromConnectionsView, ConnectionsViewState>();
     const first = createConnectionsClient(a);
     const second = createConnectionsClient(b);
+    first.start();
+    second.start();
     void first.request('setKey', { id: CONNECTION_ID }).catch(() => undefined);
     void second.request('setKey', { id: CONNECTION_ID }).catch(() => undefined);
-    const idA = (a.posted[0] as Request).id;
-    const idB = (b.posted[0] as Request).id;
+    const idA = (a.posted[1] as Request).id;
+    const idB = (b.posted[1] as Request).id;
     first.dispose();
     second.dispose();
     assert.notEqual(idA, idB);

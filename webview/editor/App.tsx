@@ -1,8 +1,7 @@
 import * as l10n from '@vscode/l10n';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { EditorChanged, EditorTab } from '../../src/contracts/editorView';
 import { useViewClient } from '../shared/hooks';
-import { Loading } from '../shared/messages';
 import { Tabs, type TabDefinition } from '../shared/Tabs';
 import { AuditTab } from './AuditTab';
 import { ChatTab } from './ChatTab';
@@ -10,11 +9,12 @@ import { ModelsTab } from './ModelsTab';
 import { RunsTab } from './RunsTab';
 import { UsageTab } from './UsageTab';
 import { createEditorClient, type EditorSnapshot } from './client';
-import { askFirstPages, type FirstPages } from './firstPages';
+import { askFirstPages } from './firstPages';
 import { useEditorApi } from './context';
 
 type Counts = Record<EditorTab, number>;
 const ZERO: Counts = { models: 0, runs: 0, chat: 0, usage: 0, audit: 0 };
+const BEFORE_SNAPSHOT: EditorSnapshot = { type: 'snapshot', connections: [], agents: [] };
 
 /** The tab that shows what a `changed` notice names: the budgets are in the Usage tab. */
 const TAB_OF: Record<EditorChanged['what'], EditorTab> = { models: 'models', audit: 'audit', chat: 'chat', usage: 'usage', budgets: 'usage' };
@@ -42,9 +42,8 @@ export function App() {
     setTab(next);
     setVisits((counts) => ({ ...counts, [next]: counts[next] + 1 }));
   };
-  const [firstPages, setFirstPages] = useState<FirstPages | undefined>(undefined);
-  // After useViewClient's effect has started the client (hooks' effects run in order), so the replies are heard.
-  useEffect(() => setFirstPages(askFirstPages(client)), [client]);
+  // Asked as the editor is first drawn; the client sends them after its `ready`, so the snapshot comes first.
+  const firstPages = useMemo(() => askFirstPages(client), [client]);
   useEffect(
     () =>
       client.onPush((message) => {
@@ -70,16 +69,18 @@ export function App() {
     showTab(next);
   };
 
-  if (!snapshot) return <Loading class="editor" text={l10n.t('Loading Switchboard…')} />;
+  // The tabs are drawn before the host's snapshot is in, while it is on its way: it names the
+  // connections and agents, and comes before any page whose rows need those names.
+  const current = snapshot ?? BEFORE_SNAPSHOT;
   const tabs: TabDefinition[] = [
-    { id: 'models', label: l10n.t('Models'), content: <ModelsTab client={client} snapshot={snapshot} visits={visits.models} changes={changes.models} firstPage={firstPages?.models} /> },
-    { id: 'runs', label: l10n.t('Runs'), content: <RunsTab client={client} snapshot={snapshot} visits={visits.runs} firstPage={firstPages?.runs} /> },
-    { id: 'chat', label: l10n.t('Chat requests'), content: <ChatTab client={client} snapshot={snapshot} visits={visits.chat} changes={changes.chat} /> },
-    { id: 'usage', label: l10n.t('Usage'), content: usageSeen.current && <UsageTab client={client} snapshot={snapshot} visits={visits.usage} changes={changes.usage} budgetChanges={budgetChanges} /> },
+    { id: 'models', label: l10n.t('Models'), content: <ModelsTab client={client} snapshot={current} visits={visits.models} changes={changes.models} firstPage={firstPages.models} /> },
+    { id: 'runs', label: l10n.t('Runs'), content: <RunsTab client={client} snapshot={current} visits={visits.runs} firstPage={firstPages.runs} /> },
+    { id: 'chat', label: l10n.t('Chat requests'), content: <ChatTab client={client} snapshot={current} visits={visits.chat} changes={changes.chat} /> },
+    { id: 'usage', label: l10n.t('Usage'), content: usageSeen.current && <UsageTab client={client} snapshot={current} visits={visits.usage} changes={changes.usage} budgetChanges={budgetChanges} /> },
     {
       id: 'audit',
       label: l10n.t('Audit'),
-      content: <AuditTab client={client} snapshot={snapshot} visits={visits.audit} changes={changes.audit} firstPage={firstPages?.audit} firstVerification={firstPages?.verification} />,
+      content: <AuditTab client={client} snapshot={current} visits={visits.audit} changes={changes.audit} firstPage={firstPages.audit} firstVerification={firstPages.verification} />,
     },
   ];
   return (

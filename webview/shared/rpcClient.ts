@@ -75,6 +75,8 @@ export class RpcClient<M extends MethodSchemas, R extends ResultSchemas<M>, Out,
   private readonly newId: () => string;
   private readonly onInvalidMessage: (data: unknown, reason: string) => void;
   private unsubscribe: (() => void) | undefined;
+  /** Requests made before start(): sent after `ready`, so the host's snapshot comes before their replies. */
+  private held: Out[] | undefined = [];
 
   constructor(
     private readonly api: ApiFor<M, Out>,
@@ -85,12 +87,15 @@ export class RpcClient<M extends MethodSchemas, R extends ResultSchemas<M>, Out,
     this.onInvalidMessage = options.onInvalidMessage ?? (() => undefined);
   }
 
-  /** Starts listening and tells the host the view is ready for its snapshot. */
+  /** Starts listening and tells the host the view is ready for its snapshot; then sends the requests made before. */
   start(): void {
     if (!this.unsubscribe) {
       this.unsubscribe = this.api.onMessage((data) => this.receive(data));
     }
     this.post({ type: 'ready' } as ReadyMessage & Out);
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const message of held) this.send(message);
   }
 
   /** Sends a message of the view's outgoing union as it is. */
@@ -119,20 +124,30 @@ export class RpcClient<M extends MethodSchemas, R extends ResultSchemas<M>, Out,
         );
       }, this.timeoutMs);
       this.pending.set(id, { method, resolve: resolve as (value: unknown) => void, reject, timer });
-      try {
-        this.api.postMessage(message as RequestMessage<M> & Out);
-      } catch (error) {
-        clearTimeout(timer);
-        this.pending.delete(id);
-        reject(new RpcError('internal', l10n.t('Could not send "{0}" to the extension host: {1}', method, String(error))));
-      }
+      if (this.held) this.held.push(message as RequestMessage<M> & Out);
+      else this.send(message as RequestMessage<M> & Out);
     });
+  }
+
+  /** Posts a request; one that cannot be posted is rejected at once. */
+  private send(message: Out): void {
+    try {
+      this.api.postMessage(message);
+    } catch (error) {
+      const { id } = message as { id: string };
+      const pending = this.pending.get(id);
+      if (!pending) return;
+      clearTimeout(pending.timer);
+      this.pending.delete(id);
+      pending.reject(new RpcError('internal', l10n.t('Could not send "{0}" to the extension host: {1}', pending.method, String(error))));
+    }
   }
 
   /** Stops listening and rejects every request still waiting with `cancelled`. */
   dispose(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.held = undefined;
     this.listeners.clear();
     for (const [id, pending] of this.pending) {
       clearTimeout(pending.timer);
