@@ -33,9 +33,11 @@ export function App() {
   // Per tab: the host said what it pages changed while it was shown (a hidden tab reads afresh when shown anyway).
   const [changes, setChanges] = useState<Counts>(ZERO);
   const [budgetChanges, setBudgetChanges] = useState(0);
-  // The Usage tab asks for nothing until it is first shown: its report sums every call of the range on the host.
-  const usageSeen = useRef(false);
-  usageSeen.current ||= tab === 'usage';
+  // A tab is drawn, and asks the host for anything, only once it is first shown: the editor opens
+  // on one tab, and drawing the others (the Runs and Chat model filters list every registered
+  // model) would hold its first rows up. Once drawn, a tab stays, with its filters.
+  const drawn = useRef(new Set<EditorTab>());
+  drawn.current.add(tab);
   const shown = useRef(tab);
   shown.current = tab;
   const showTab = (next: EditorTab) => {
@@ -43,7 +45,7 @@ export function App() {
     setVisits((counts) => ({ ...counts, [next]: counts[next] + 1 }));
   };
   // Asked as the editor is first drawn; the client sends them after its `ready`, so the snapshot comes first.
-  const firstPages = useMemo(() => askFirstPages(client), [client]);
+  const firstPages = useMemo(() => askFirstPages(client, tab), [client]);
   useEffect(
     () =>
       client.onPush((message) => {
@@ -72,15 +74,16 @@ export function App() {
   // The tabs are drawn before the host's snapshot is in, while it is on its way: it names the
   // connections and agents, and comes before any page whose rows need those names.
   const current = snapshot ?? BEFORE_SNAPSHOT;
+  const has = (id: EditorTab) => drawn.current.has(id);
   const tabs: TabDefinition[] = [
-    { id: 'models', label: l10n.t('Models'), content: <ModelsTab client={client} snapshot={current} visits={visits.models} changes={changes.models} firstPage={firstPages.models} /> },
-    { id: 'runs', label: l10n.t('Runs'), content: <RunsTab client={client} snapshot={current} visits={visits.runs} firstPage={firstPages.runs} /> },
-    { id: 'chat', label: l10n.t('Chat requests'), content: <ChatTab client={client} snapshot={current} visits={visits.chat} changes={changes.chat} /> },
-    { id: 'usage', label: l10n.t('Usage'), content: usageSeen.current && <UsageTab client={client} snapshot={current} visits={visits.usage} changes={changes.usage} budgetChanges={budgetChanges} /> },
+    { id: 'models', label: l10n.t('Models'), content: has('models') && <ModelsTab client={client} snapshot={current} visits={visits.models} changes={changes.models} firstPage={firstPages.models} /> },
+    { id: 'runs', label: l10n.t('Runs'), content: has('runs') && <RunsTab client={client} snapshot={current} visits={visits.runs} firstPage={firstPages.runs} /> },
+    { id: 'chat', label: l10n.t('Chat requests'), content: has('chat') && <ChatTab client={client} snapshot={current} visits={visits.chat} changes={changes.chat} /> },
+    { id: 'usage', label: l10n.t('Usage'), content: has('usage') && <UsageTab client={client} snapshot={current} visits={visits.usage} changes={changes.usage} budgetChanges={budgetChanges} /> },
     {
       id: 'audit',
       label: l10n.t('Audit'),
-      content: <AuditTab client={client} snapshot={current} visits={visits.audit} changes={changes.audit} firstPage={firstPages.audit} firstVerification={firstPages.verification} />,
+      content: has('audit') && <AuditTab client={client} snapshot={current} visits={visits.audit} changes={changes.audit} firstPage={firstPages.audit} firstVerification={firstPages.verification} />,
     },
   ];
   return (

@@ -151,7 +151,6 @@ export function ModelsTab({ client, snapshot, visits, changes, firstPage }: Mode
           data-testid="models-select-all"
           checked={allShownSelected}
           indeterminate={!allShownSelected && selectedCount > 0}
-          disabled={total === 0}
           onChange={(event) => setSelection(event.currentTarget.checked ? { all: true, ids: new Set() } : NONE)}
         >
           {l10n.t('All shown')}

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import type { RpcClientOptions } from './rpcClient';
 
 /** The current time, refreshed every `intervalMs`, so relative times ("5 minutes ago") stay true. */
@@ -39,7 +39,10 @@ export function useViewClient<Api, Pushed extends { type: string }, Client exten
   );
   const [snapshot, setSnapshot] = useState<State | undefined>(undefined);
 
-  useEffect(() => {
+  // Before the first paint, not after it as useEffect would: the host starts on the snapshot
+  // (and the requests held until now) a frame sooner. Still after the render, in the same task,
+  // so no message from the host can come before the listener.
+  useLayoutEffect(() => {
     const stop = client.onPush((message) => setSnapshot((current) => apply(current, message)));
     client.start();
     return () => {
