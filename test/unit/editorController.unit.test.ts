@@ -431,6 +431,8 @@ describe('EditorController', function () {
     assert.deepEqual((await page({ filter: { text: ' OpenAI ' } })).names, ['gpt-4o-mini'], "the provider's name, trimmed, in any case");
     assert.deepEqual((await page({ filter: { text: 'vision' } })).names, ['llava'], 'a modality in words');
     assert.deepEqual(await page({ filter: { connectionId: home.id, text: 'l' } }), { names: ['llama3.2:latest', 'llava', 'qwen2.5'], total: 3, registered: 4 });
+    assert.deepEqual((await page({ filter: { connectionId: home.id, text: 'qwen' } })).names, ['qwen2.5']);
+    assert.deepEqual(await page({ filter: { connectionId: cloud.id, text: 'qwen' } }), { names: [], total: 0, registered: 4 }, 'the same text on another connection is another query');
     assert.deepEqual((await page({ filter: { text: 'home\nnone' } })).names, [], 'a match never spans two cells');
     assert.equal(posted.filter((m) => m.type === 'snapshot' && 'models' in m).length, 0, 'the registry never crosses whole');
 

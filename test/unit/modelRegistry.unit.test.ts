@@ -283,9 +283,15 @@ describe('ModelRegistry', () => {
     assert.deepEqual(models.list().map((m) => m.providerModelId), ['b']);
     assert.deepEqual(models.listed().map((m) => m.providerModelId), ['b'], 'a new array once the connections changed');
     assert.equal(stored(db).length, 2, 'reading changes nothing');
+    // As many connections as before, one of them another: a new array too.
+    const third = await service.create({ name: 'Third', providerId: 'ollama', baseUrl: 'http://127.0.0.1:2' });
+    await models.register(third.id, [discovered('t')]);
+    assert.deepEqual(models.listed().map((m) => m.providerModelId), ['b', 't']);
+    const withThird = store.get(CONNECTIONS_KEY) as Array<{ id: string }>;
+    await store.update(CONNECTIONS_KEY, [...withThird.filter((c) => c.id !== third.id), { ...connections.find((c) => c.id === local.id)! }]);
+    assert.deepEqual(models.listed().map((m) => m.providerModelId), ['b'], 'the same count of connections, one of them another (whose models the last write dropped)');
     const before = models.listed();
     await models.register(other.id, [discovered('c')]);
-    assert.deepEqual(stored(db).map((m) => m.providerModelId), ['b', 'c']);
     assert.deepEqual([models.listed() === before, models.listed().map((m) => m.providerModelId)], [false, ['b', 'c']], 'and once the registry changed');
   });
 

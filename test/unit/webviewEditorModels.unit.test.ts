@@ -42,6 +42,8 @@ describe('Switchboard editor: the Models tab', () => {
       priceOut: '$0.0006',
       enabled: 'yes',
     });
+    const plain = modelCells(models[1]!, connections);
+    assert.deepEqual([plain.model, plain.tools, plain.enabled], ['llava', 'no', 'no'], 'a name that is its id once; no tools; disabled');
   });
 
   it('leaves an unknown price empty, never a lone dash, and says on hover that it is not known', () => {
@@ -67,6 +69,11 @@ describe('Switchboard editor: the Models tab', () => {
     assert.deepEqual(ids({ column: 'model', descending: false }), ['gpt-4o-mini', 'llama3.2:latest', 'llava']);
     assert.deepEqual(ids({ column: 'context', descending: true }), ['llama3.2:latest', 'gpt-4o-mini', 'llava']);
     assert.deepEqual(ids({ column: 'context', descending: false }), ['gpt-4o-mini', 'llama3.2:latest', 'llava'], 'unknown last either way');
+    // Two unknown: they keep the registry's order, either way.
+    const unknown = [model(HOME, 'b-unknown'), models[0]!, model(HOME, 'a-unknown')];
+    for (const descending of [false, true]) {
+      assert.deepEqual(modelRows(unknown, {}, { column: 'context', descending }).map((row) => row.model.providerModelId), ['llama3.2:latest', 'b-unknown', 'a-unknown']);
+    }
     // "no" before "yes"; equal keys keep the registry's order.
     assert.deepEqual(ids({ column: 'enabled', descending: false }), ['llava', 'llama3.2:latest', 'gpt-4o-mini']);
     assert.deepEqual(nextSort({ column: 'model', descending: false }, 'model'), { column: 'model', descending: true });
@@ -81,6 +88,7 @@ describe('Switchboard editor: the Models tab', () => {
     assert.deepEqual(ids({ connectionId: HOME, text: 'gpt' }), []);
     assert.deepEqual(ids({ text: '  Cloud ' }), ['gpt-4o-mini'], 'trimmed');
     assert.deepEqual(ids({ text: 'yes\nno' }), [], 'never across two cells');
+    assert.deepEqual(ids({ text: 'mini)cloud' }), [], 'the end of one cell and the start of the next are not one text');
     assert.deepEqual(ids({ connectionId: '', text: '' }), ['gpt-4o-mini', 'llama3.2:latest', 'llava'], 'empty: every one');
     assert.deepEqual(filterAndSort(modelTableRows(models, connections), {}, undefined).map((row) => row.model.providerModelId), ['llama3.2:latest', 'llava', 'gpt-4o-mini'], 'without a sort, in their order');
   });
