@@ -4,6 +4,7 @@ import { ChatRecordSchema } from './chatRecords';
 import { AgentsConnectionSchema } from './agentsView';
 import { MAX_OUTPUT_LIMIT } from './modelFacts';
 import { MODEL_COLUMN_IDS } from './modelTable';
+import { EDITOR_TABS } from './webviewPage';
 import { ReasoningSchema, RegisteredModelSchema } from './models';
 import { ReplySchema, requestSchema, type ViewProtocol } from './rpc';
 import { BudgetInputSchema, BudgetStatusSchema, MAX_PRICE_PER_1K, UsageReportRequestSchema, UsageReportSchema } from './usage';
@@ -221,7 +222,7 @@ export type EditorRequest = z.infer<typeof EditorRequestSchema>;
 export const FromEditorViewSchema = z.union([z.object({ type: z.literal('ready') }).strict(), EditorRequestSchema]);
 export type FromEditorView = z.infer<typeof FromEditorViewSchema>;
 
-export const EditorTabSchema = z.enum(['models', 'runs', 'chat', 'usage', 'audit']);
+export const EditorTabSchema = z.enum(EDITOR_TABS);
 export type EditorTab = z.infer<typeof EditorTabSchema>;
 
 /** A whole snapshot: the agents and connections to filter by and to name (names for the person, ids for the request). */

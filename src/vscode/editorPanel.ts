@@ -45,7 +45,8 @@ export class SwitchboardEditorPanel implements vscode.WebviewPanelSerializer, vs
       // The audit page and filters are re-read from the host on `ready`; nothing is lost by dropping the document while hidden.
       retainContextWhenHidden: false,
     });
-    this.attach(panel);
+    // The new page opens on the tab asked for at once, not after the host's snapshot says so.
+    this.attach(panel, tab && this.requested);
     return panel;
   }
 
@@ -63,16 +64,19 @@ export class SwitchboardEditorPanel implements vscode.WebviewPanelSerializer, vs
     this.attach(panel);
   }
 
-  private attach(panel: vscode.WebviewPanel): void {
+  private attach(panel: vscode.WebviewPanel, opensOn?: { tab: EditorTab; request: number }): void {
     this.panel = panel;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'switchboard.svg');
     panel.onDidDispose(() => {
       if (this.panel === panel) {
         this.panel = undefined;
         this.host = undefined;
+        // What a command asked of this editor: the next one opens where its own command says.
+        this.requested = undefined;
       }
     });
-    this.host = bridgeWebview(panel, this.extensionUri, PAGE, this.createHost, this.onPost);
+    const page = opensOn ? { ...PAGE, opensOn: { tab: opensOn.tab, request: String(opensOn.request) } } : PAGE;
+    this.host = bridgeWebview(panel, this.extensionUri, page, this.createHost, this.onPost);
   }
 
   dispose(): void {

@@ -10,6 +10,8 @@ export interface WebviewPage {
   script: string;
   title: string;
   styles?: string[];
+  /** What the page opens on (see renderWebviewHtml). */
+  opensOn?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -7,6 +7,9 @@ import { L10N_BUNDLE_ELEMENT_ID } from '../contracts/webviewPage';
 /** The built webview folder: the only place a webview may load from. */
 const WEBVIEW_ROOT = ['dist', 'webview'] as const;
 
+/** A `data-` attribute's name after the prefix, as the dataset reads it back unchanged. */
+const DATA_NAME = /^[a-z][a-z0-9]{0,31}$/;
+
 /** A bundle name as esbuild.mjs writes it (`connections` → dist/webview/connections.js). */
 const SCRIPT_NAME = /^[a-z][a-zA-Z0-9-]{0,63}$/;
 
@@ -39,7 +42,7 @@ function l10nDataBlock(bundle: Readonly<Record<string, string>>): string {
 /**
  * The HTML of a Switchboard webview: a strict CSP (no inline script or style, scripts only with
  * this page's nonce), the theme CSS and codicons from dist/webview, and the view's bundle as a
- * module. It carries no state: the view says `ready` and the host answers with a snapshot.
+ * module. It carries no state but what it opens on: the view says `ready` and the host answers with a snapshot.
  * `l10n` is `vscode.l10n.bundle`, the translations of the display language (undefined in
  * English); the view hands it to `@vscode/l10n` before it renders.
  */
@@ -54,10 +57,19 @@ export function renderWebviewHtml(
     l10n?: Readonly<Record<string, string>>;
     /** `vscode.env.language`, so screen readers read the page in its language. */
     language?: string;
+    /**
+     * What the page opens on, as `data-` attributes of its body (the editor's tab a command
+     * asked for), so the view need not wait for the host's snapshot to know it.
+     */
+    opensOn?: Readonly<Record<string, string>>;
   },
 ): string {
   if (!SCRIPT_NAME.test(options.script)) {
     throw new Error(`Not a webview bundle name: "${options.script}".`);
+  }
+  const opensOn = Object.entries(options.opensOn ?? {});
+  for (const [name] of opensOn) {
+    if (!DATA_NAME.test(name)) throw new Error(`Not a data attribute name: "${name}".`);
   }
   const styles = options.styles ?? [];
   for (const style of styles) {
@@ -87,7 +99,7 @@ export function renderWebviewHtml(
   <link rel="stylesheet" href="${uri('webview.css')}">
 ${styles.map((style) => `  <link rel="stylesheet" href="${uri(`${style}.css`)}">\n`).join('')}  <title>${escapeHtml(options.title)}</title>
 </head>
-<body>
+<body${opensOn.map(([name, value]) => ` data-${name}="${escapeHtml(value)}"`).join('')}>
   <div id="root"></div>
 ${options.l10n ? l10nDataBlock(options.l10n) : ''}  <script type="module" nonce="${escapeHtml(nonce)}" src="${uri(`${options.script}.js`)}"></script>
 </body>

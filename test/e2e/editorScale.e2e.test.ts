@@ -137,4 +137,24 @@ describe('Switchboard editor with 2,000 models, 10,000 runs, 10,000 audit entrie
     assert.deepEqual(tabs.filter((tab) => tab.dirty || /untitled/i.test(tab.label)), [], JSON.stringify(tabs));
     assert.ok(tabs.some((tab) => /Switchboard/.test(tab.label)), JSON.stringify(tabs));
   });
+
+  it('a new editor that Show Audit Log opens starts on its Audit tab, drawing no other; opened again, it starts on Models', async () => {
+    const reopen = async (command: string) => {
+      const { name } = await editorWebview(session.page);
+      await runCommand(session.page, 'View: Close All Editors');
+      await session.page.locator(`iframe.webview[name="${name}"]`).waitFor({ state: 'detached', timeout: 30_000 });
+      await runCommand(session.page, command);
+      ({ view: editor } = await editorWebview(session.page));
+    };
+    await reopen('Switchboard: Show Audit Log');
+    await editor.getByTestId('audit-row').first().waitFor({ timeout: 30_000 });
+    // Until the tab was known only from the host's snapshot, the Models tab was drawn first and read its page.
+    assert.equal(await editor.getByTestId('models-row').count(), 0, 'the Models tab is not drawn');
+    assert.equal(await editor.getByTestId('tab-audit').getAttribute('aria-selected'), 'true');
+
+    await reopen('Switchboard: Open Switchboard');
+    await editor.getByTestId('models-row').first().waitFor({ timeout: 30_000 });
+    assert.equal(await editor.getByTestId('tab-models').getAttribute('aria-selected'), 'true', 'not the tab an earlier command asked of the editor it closed');
+    assert.equal(await editor.getByTestId('audit-row').count(), 0);
+  });
 });

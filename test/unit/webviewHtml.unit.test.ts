@@ -61,6 +61,15 @@ describe('webview HTML', () => {
     assert.doesNotMatch(html, /<script[^>]*>[^<]+<\/script>/);
   });
 
+  it('says what the page opens on in data attributes of its body, escaped, and refuses a name the dataset would not read back', () => {
+    assert.match(html, /<body>/, 'nothing when it opens on nothing in particular');
+    const page = renderWebviewHtml(webview, extensionUri, { script: 'editor', title: 'x', opensOn: { tab: 'audit', request: '"><script>' } });
+    assert.match(page, /<body data-tab="audit" data-request="&quot;&gt;&lt;script&gt;">/);
+    assert.equal(page.match(/<script/g)?.length, 1);
+    assert.throws(() => renderWebviewHtml(webview, extensionUri, { script: 'editor', title: 'x', opensOn: { 'tab-name': 'audit' } }), /data attribute name/);
+    assert.throws(() => renderWebviewHtml(webview, extensionUri, { script: 'editor', title: 'x', opensOn: { 'x onload': '1' } }), /data attribute name/);
+  });
+
   it('escapes the title', () => {
     const page = renderWebviewHtml(webview, extensionUri, { script: 'connections', title: '<img src=x onerror=alert(1)>' });
     assert.match(page, /<title>&lt;img src=x onerror=alert\(1\)&gt;<\/title>/);

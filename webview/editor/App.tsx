@@ -10,6 +10,7 @@ import { RunsTab } from './RunsTab';
 import { UsageTab } from './UsageTab';
 import { createEditorClient, type EditorSnapshot } from './client';
 import { askFirstPages } from './firstPages';
+import { requestedOnPage } from '../../src/contracts/webviewPage';
 import { useEditorApi } from './context';
 
 type Counts = Record<EditorTab, number>;
@@ -27,7 +28,16 @@ export function App() {
   const api = useEditorApi();
   // Notices are heard below.
   const { client, snapshot } = useViewClient(api, createEditorClient, 'Switchboard editor', (current: EditorSnapshot | undefined, message) => (message.type === 'snapshot' ? message : current));
-  const [tab, setTab] = useState<EditorTab>(() => api.getState()?.tab ?? 'models');
+  const [tab, setTab] = useState<EditorTab>(() => {
+    const state = api.getState();
+    if (state?.tab) return state.tab;
+    // A new page a command opened on a tab: shown from the start, and its request noted as
+    // followed, so the snapshot's `show` does not switch to it a second time.
+    const asked = requestedOnPage(document.body.dataset);
+    if (!asked) return 'models';
+    api.setState({ ...state, tab: asked.tab, shownRequest: asked.request });
+    return asked.tab;
+  });
   // Per tab: a tab reads its page afresh when it is shown, not when another one is.
   const [visits, setVisits] = useState<Counts>(ZERO);
   // Per tab: the host said what it pages changed while it was shown (a hidden tab reads afresh when shown anyway).
