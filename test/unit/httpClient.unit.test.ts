@@ -301,8 +301,23 @@ describe('HttpClient', () => {
 
       const error = await expectFailure(http.getJson(`${openAi.url}/v1/models`, ModelsSchema, { api: openAiLike, headers: auth, timeoutMs: PATIENT_TIMEOUT_MS }), 'auth_failed');
 
-      assert.match(error.message, /the key in "\*\*\*\*" is not valid/);
+      // The header's value is `Bearer <key>`: the key inside it is blanked, the scheme left.
+      assert.match(error.message, /the key in "Bearer \*\*\*\*" is not valid/);
       assertNoCanary(error.message);
+    });
+
+    it('blanks a whole header value whose key alone is too short to blank, and leaves other headers alone', async () => {
+      // A 7-character token is below the length blanking takes; the value with its scheme is not.
+      const short = { authorization: 'Bearer s3cr3t7', 'x-request-tag': 'plain-tag-value' };
+      const server = createServer((req, res) => res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `bad "${req.headers.authorization}" with ${req.headers['x-request-tag']}` } })));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const error = await expectFailure(http.getJson(`http://127.0.0.1:${port}/v1/models`, ModelsSchema, { api: openAiLike, headers: short, timeoutMs: 2000 }), 'auth_failed');
+        assert.match(error.message, /bad "\*\*\*\*" with plain-tag-value/);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
     });
 
     it('blanks a key the provider echoes JSON-escaped where the message is cut, so no part of it survives', async () => {

@@ -172,6 +172,27 @@ describe('secret blanking', () => {
       assert.equal(blanker.end(), key.slice(0, 2));
     });
 
+    it('gives the same text as blanking the whole wherever a text without a backslash is cut: the plain form, found without the pattern', () => {
+      const [key, other] = [fresh(), fresh()];
+      const text = `a ${key} b ${other}${key} c ${key.slice(0, 9)} d`;
+      assert.ok(!text.includes('\\'));
+      const whole = blankSecrets(text, [key, other]);
+      assert.equal(whole, `a **** b ******** c ${key.slice(0, 9)} d`);
+      for (let cut = 1; cut < text.length; cut++) {
+        const blanker = new StreamBlanker([key, other]);
+        assert.equal(blanker.push(text.slice(0, cut)) + blanker.push(text.slice(cut)) + blanker.end(), whole, `cut at ${cut}`);
+      }
+    });
+
+    it('blanks a key written partly as itself and partly escaped, cut where the escaped part starts', () => {
+      const key = fresh();
+      const mixed = `${key.slice(0, 5)}${unicodeEscaped(key.slice(5), false)}`;
+      assert.equal(blankSecrets(`x ${mixed} y`, [key]), 'x **** y');
+      const blanker = new StreamBlanker([key]);
+      assert.equal(blanker.push(`x ${key.slice(0, 5)}`), 'x ', 'the plain start is held');
+      assert.equal(blanker.push(`${mixed.slice(5)} y`) + blanker.end(), '**** y');
+    });
+
     it('gives the same text as blanking the whole, wherever a long escaped key is cut', () => {
       const key = fresh();
       const text = `before ${unicodeEscaped(key, true)} middle ${JSON.stringify(key)} after`;

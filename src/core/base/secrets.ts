@@ -103,8 +103,19 @@ export class StreamBlanker {
     for (const secret of this.secrets) {
       // A start of the secret cannot be longer than the secret fully escaped, less its last character.
       const window = text.slice(-(secret.length * ESCAPED_CHAR_LENGTH - 1));
-      const match = secretPrefixPattern(secret).exec(window);
-      if (match) longest = Math.max(longest, window.length - match.index);
+      if (window.includes('\\')) {
+        const match = secretPrefixPattern(secret).exec(window);
+        if (match) longest = Math.max(longest, window.length - match.index);
+        continue;
+      }
+      // Without a backslash only the plain form can start here: the longest end of the text
+      // that begins the secret (all of it but its last character, at most).
+      for (let length = Math.min(secret.length - 1, window.length); length > longest; length--) {
+        if (window.endsWith(secret.slice(0, length))) {
+          longest = length;
+          break;
+        }
+      }
     }
     return longest;
   }
@@ -113,8 +124,14 @@ export class StreamBlanker {
 /** `text` with every occurrence of each secret (also JSON-escaped) replaced by `****`. */
 export function blankSecrets(text: string, secrets: readonly (string | undefined)[]): string {
   let result = text;
+  // Every form of a secret but the plain one is written with a backslash: a text without one
+  // (most pieces of a streamed answer) can hold only the plain form, found without the pattern.
+  // `****` adds no backslash, so this stays true as secrets are blanked.
+  const mayBeEscaped = text.includes('\\');
   for (const secret of secrets) {
-    if (secret && secret.length >= MIN_SECRET_LENGTH) result = result.replace(secretPattern(secret), '****');
+    if (!secret || secret.length < MIN_SECRET_LENGTH) continue;
+    if (mayBeEscaped) result = result.replace(secretPattern(secret), '****');
+    else if (result.includes(secret)) result = result.replaceAll(secret, '****');
   }
   return result;
 }
