@@ -101,8 +101,6 @@ function searchTextOf(row: ModelTableRow): string {
   return (row.searchText ??= Object.values(row.cells).join('\n').toLocaleLowerCase());
 }
 
-let collator: Intl.Collator | undefined;
-
 /** What a column sorts by: numbers by value (unknown last), the rest by their text. */
 function sortKey(row: ModelTableRow, column: ModelColumn): number | string | undefined {
   switch (column) {
@@ -119,10 +117,12 @@ function sortKey(row: ModelTableRow, column: ModelColumn): number | string | und
   }
 }
 
+let collator: Intl.Collator | undefined;
+
 /**
- * The rows to show: filtered by connection and by text (in any cell), sorted by one column (without one, in their order). A
- * value that is not known sorts last either way, so "largest context first" starts with models
- * whose window is known.
+ * The rows to show: filtered by connection and by text (in any cell), sorted by one column
+ * (without one, in their order). A value that is not known sorts last either way, so "largest
+ * context first" starts with models whose window is known.
  */
 export function filterAndSort<R extends ModelTableRow>(rows: readonly R[], filter: ModelTableFilter, sort: ModelSort | undefined): R[] {
   const needle = filter.text?.trim().toLocaleLowerCase() ?? '';
