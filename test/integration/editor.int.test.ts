@@ -34,10 +34,17 @@ describe('the Switchboard editor', () => {
     const before = testing.webviewMessages().length;
     await vscode.commands.executeCommand('switchboard.openEditor');
     await waitFor('the new editor tab', () => (editorTabs().length === 1) || undefined);
-    // The closed panel's bridge is gone and the new one carries messages both ways.
-    await waitFor('an audit page sent to the new editor', () => testing.webviewMessages().slice(before).some(isAuditPage) || undefined);
+    // The closed panel's bridge is gone and the new one carries messages both ways: it opens on
+    // the Models tab (not on the Audit tab an earlier command asked of the closed one) and gets its page.
+    await waitFor('a page of models sent to the new editor', () => testing.webviewMessages().slice(before).some(isModelsPage) || undefined);
   });
 });
+
+/** An answer that carries a page of registered models. */
+function isModelsPage(message: unknown): boolean {
+  const value = (message as { value?: { models?: unknown; total?: unknown; registered?: unknown } }).value;
+  return Array.isArray(value?.models) && typeof value?.total === 'number' && typeof value?.registered === 'number';
+}
 
 /** An answer that carries a page of audit entries. */
 function isAuditPage(message: unknown): boolean {
