@@ -181,7 +181,7 @@ export function ModelsTab({ client, snapshot, visits, changes, firstPage }: Mode
       {/* One model selected: its settings for calls (keyed by the model, so the fields start from its values). */}
       {settingsFor && <ModelSettings key={settingsFor.id} client={client} model={settingsFor} onSaved={setMessage} />}
       {message && <MessageLine testId="models-message" message={message} />}
-      {/* Only the rows in view are in the DOM, and only their pages crossed from the host: 20,000
+      {/* Only the rows in view are in the DOM, and only their pages crossed from the host: 2,000
           models cost what thirty do. The list is its own scroll box, so its header stays in view
           and its sideways scroll bar is on screen. */}
       <VirtualList
