@@ -87,7 +87,7 @@ export const ChatFilterSchema = z
   .strict();
 export type ChatFilter = z.infer<typeof ChatFilterSchema>;
 
-/** The most models one enable, disable or remove request names: the largest registry the view is built for. */
+/** The most model ids one enable, disable or remove request names: ticked one by one, or left out of "All shown" (which names its filter instead). */
 export const MAX_MODELS_PER_REQUEST = 5000;
 
 const modelIds = z.array(z.string().uuid()).min(1).max(MAX_MODELS_PER_REQUEST);
@@ -223,7 +223,7 @@ export const FromEditorViewSchema = z.union([z.object({ type: z.literal('ready')
 export type FromEditorView = z.infer<typeof FromEditorViewSchema>;
 
 export const EditorTabSchema = z.enum(EDITOR_TABS);
-export type EditorTab = z.infer<typeof EditorTabSchema>;
+export type { EditorTab } from './webviewPage';
 
 /** A whole snapshot: the agents and connections to filter by and to name (names for the person, ids for the request). */
 export const EditorSnapshotSchema = z.object({

@@ -26,8 +26,8 @@ const TAB_OF: Record<EditorChanged['what'], EditorTab> = { models: 'models', aud
  */
 export function App() {
   const api = useEditorApi();
-  // Notices are heard below.
-  const { client, snapshot } = useViewClient(api, createEditorClient, 'Switchboard editor', (current: EditorSnapshot | undefined, message) => (message.type === 'snapshot' ? message : current));
+  // Each snapshot replaces the last; notices are heard below.
+  const { client, snapshot } = useViewClient(api, createEditorClient, 'Switchboard editor');
   const [tab, setTab] = useState<EditorTab>(() => {
     const state = api.getState();
     if (state?.tab) return state.tab;
