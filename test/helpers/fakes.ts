@@ -14,15 +14,15 @@ export class MemoryStore implements KeyValueStore {
   }
 
   get(key: string): unknown {
-    // A deep copy, as globalState gives: callers must not be able to change stored data in place.
-    const value = this.data.get(key);
-    return value === undefined ? undefined : structuredClone(value);
+    // As globalState gives it: the same value on every read until the key is written.
+    return this.data.get(key);
   }
 
   async update(key: string, value: unknown): Promise<void> {
     this.updates++;
     // Yield first, as the real store does, so interleaved writers would lose records without the queue.
     await new Promise((resolve) => setImmediate(resolve));
+    // A deep copy, as globalState keeps one: the caller's value is not the stored one.
     if (value === undefined) this.data.delete(key);
     else this.data.set(key, structuredClone(value));
   }

@@ -17,6 +17,7 @@ export type Event<T> = (listener: (value: T) => void) => Disposable;
 /** Key-value storage over globalState. Values are plain JSON; `update(key, undefined)` removes a key. */
 export interface KeyValueStore {
   keys(): readonly string[];
+  /** The stored value: as globalState gives it, the same one on every read until the key is written, never to be changed in place. */
   get(key: string): unknown;
   update(key: string, value: unknown): Promise<void>;
 }

@@ -5,14 +5,20 @@ import { describeIssues } from '../../contracts/issues';
 import { WriteQueue } from '../base/writeQueue';
 
 /**
- * A list of records under one globalState key. Every read validates each record with its
- * schema; every change is a read-modify-write in one queue, so concurrent changes never lose a
- * record; and records that fail their schema are logged and kept in storage as they were, so a
- * bad record never costs a good one.
+ * A list of records under one globalState key. Each stored value is validated, record by
+ * record, with its schema once; every change is a read-modify-write in one queue, so concurrent
+ * changes never lose a record; and records that fail their schema are logged and kept in storage
+ * as they were, so a bad record never costs a good one.
  */
 export class StoredList<S extends z.ZodType> {
   private readonly changed = new Emitter<void>();
   readonly onDidChange = this.changed.event;
+  /**
+   * The last value read and its valid records. globalState gives the same value on every read
+   * until the key is written, here or in another window, so a read of the same value is not
+   * validated again. The records are frozen: one changed in place would change every later read.
+   */
+  private lastRead: { raw: unknown; records: readonly z.output<S>[] } | undefined;
 
   constructor(
     private readonly store: KeyValueStore,
@@ -26,12 +32,18 @@ export class StoredList<S extends z.ZodType> {
   ) {}
 
   list(): z.output<S>[] {
-    return this.raw().flatMap((entry) => {
-      const parsed = this.schema.safeParse(entry);
-      if (parsed.success) return [parsed.data];
-      this.logger.warn(`Ignoring a stored ${this.what} that is not valid: ${describeIssues(parsed.error.issues)}`);
-      return [];
-    });
+    const raw = this.store.get(this.key);
+    let read = this.lastRead;
+    if (read === undefined || read.raw !== raw) {
+      const records = (Array.isArray(raw) ? raw : []).flatMap((entry) => {
+        const parsed = this.schema.safeParse(entry);
+        if (parsed.success) return [deepFreeze(parsed.data)];
+        this.logger.warn(`Ignoring a stored ${this.what} that is not valid: ${describeIssues(parsed.error.issues)}`);
+        return [];
+      });
+      this.lastRead = read = { raw, records };
+    }
+    return [...read.records];
   }
 
   /**
@@ -53,4 +65,12 @@ export class StoredList<S extends z.ZodType> {
     const value = this.store.get(this.key);
     return Array.isArray(value) ? value : [];
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }
