@@ -6,9 +6,9 @@
 // a connection without a key and on one with a key (a Bearer header, so the key blanking is on),
 // the SDKs sending the same key.
 //
-//   1. Time to first token: a whole run (RunService.start, the worker passing the first piece of
-//      output back to the host) against the SDK's first chunk (`ollama` and `openai` npm
-//      clients), on `first-after-delay`. Interleaved one by one after a warm-up.
+//   1. Time to first token: a whole run (RunService.launch, to the first piece of output its caller
+//      hears) against the SDK's first chunk (`ollama` and `openai` npm clients), on
+//      `first-after-delay`. Interleaved one by one after a warm-up.
 //   2. A short answer, whole: a run on `short` to its stored end against the SDK's whole call.
 //   3. Tokens per second relayed: a whole run on `fast` to its stored end, against the SDK
 //      reading the same stream to its end.
@@ -55,7 +55,6 @@ async function main(): Promise<void> {
   const began = performance.now();
   const load = loadavg();
   const server = await startServer();
-  let firstOutput: (() => void) | undefined;
   const stack = await buildRunStack({
     workerPath: await bundleWorker(resolve(__dirname, '../src/agent-host/worker.ts')),
     // The usage ledger written on its own thread, as the extension writes it.
@@ -65,9 +64,6 @@ async function main(): Promise<void> {
     retention: 50_000,
     // The runs are the person's own (the palette), so a keyed connection never asks.
     consentPrompt: { ask: async () => Promise.reject(new Error('nothing here should ask for consent')), allowGatewayToken: async () => Promise.reject(new Error('nothing here should ask for consent')) },
-    onWorkerMessage: (message) => {
-      if ((message as { type?: string }).type === 'delta') firstOutput?.();
-    },
   });
   try {
     const connection = async (name: string, providerId: string, baseUrl: string, key?: string) => {
@@ -84,15 +80,15 @@ async function main(): Promise<void> {
     const openaiSdk = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: BENCH_KEY });
     const messages = [{ role: 'user' as const, content: 'stream' }];
 
-    /** A whole run; resolves with the time to its first piece of output and to its stored end. */
+    /** A whole run; resolves with the time to the first piece of output its caller hears and to its stored end. */
     const run = async (connectionId: string, modelRef: string) => {
       const started = performance.now();
       let first = 0;
-      const sawFirst = new Promise<void>((done) => (firstOutput = () => ((first ||= performance.now() - started), done())));
-      const record = await withLimit(stack.service.start({ agentId: agent.id, input: 'stream', connectionId, modelRef }, personAt(requesterIds.palette)), 'a run', LIMIT_MS);
+      const { finished } = await stack.service.launch({ agentId: agent.id, input: 'stream', connectionId, modelRef }, personAt(requesterIds.palette), undefined, () => {
+        first ||= performance.now() - started;
+      });
+      const record = await withLimit(finished, 'a run', LIMIT_MS);
       if (record.status !== 'succeeded') throw new Error(`a run ${record.status}: ${record.error?.message}`);
-      await sawFirst;
-      firstOutput = undefined;
       return { first, whole: performance.now() - started, words: (record.output ?? '').split(' ').length - 1 };
     };
     const viaOllamaSdk = async (model: string) => {
@@ -165,8 +161,8 @@ async function main(): Promise<void> {
     out.push(`Time to first token (first chunk sent after ${server.delayMs} ms; ${ITERATIONS} iterations, interleaved, after ${WARMUP} warm-up)`);
     out.push(table(['', 'p50', 'p95', 'min', 'max'], lanes.map(([name], i) => [name, ms(first[i]!.p50), ms(first[i]!.p95), ms(first[i]!.min), ms(first[i]!.max)])));
     out.push(`  difference Switchboard - SDK, p50: Ollama ${ms(first[0]!.p50 - first[1]!.p50)}, OpenAI-compatible ${ms(first[2]!.p50 - first[3]!.p50)}`);
-    out.push('  A Switchboard figure is a whole run: validation, routing, the stored record, the worker, the model call, and the first piece');
-    out.push('  of output back from the worker. An SDK figure is its first chunk.');
+    out.push('  A Switchboard figure is a whole run: validation, routing, the stored record, the worker\'s steps, the model call, and the');
+    out.push('  first piece of output its caller hears. An SDK figure is its first chunk.');
     out.push('');
     out.push(`A short answer (20 one-word chunks at once), whole: ${ITERATIONS} iterations, interleaved, after ${WARMUP} warm-up`);
     out.push(table(['', 'p50', 'p95', 'min', 'max'], lanes.map(([name], i) => [name, ms(whole[i]!.p50), ms(whole[i]!.p95), ms(whole[i]!.min), ms(whole[i]!.max)])));
@@ -176,7 +172,7 @@ async function main(): Promise<void> {
     out.push(table(['', 'p50 tokens/s', 'min', 'max'], rateLanes.map(([name], i) => [name, rate[i]!.p50.toFixed(0), rate[i]!.min.toFixed(0), rate[i]!.max.toFixed(0)])));
     const ratio = (lane: number, sdk: number) => `${(rate[lane]!.p50 / rate[sdk]!.p50).toFixed(2)}x`;
     out.push(`  Switchboard / SDK, p50: Ollama ${ratio(0, 1)} (keyed ${ratio(4, 1)}), OpenAI-compatible ${ratio(2, 3)} (keyed ${ratio(5, 3)})`);
-    out.push('  A Switchboard run relays every piece through the worker and stores the whole output; the SDK only reads the stream.');
+    out.push('  A Switchboard run passes every piece on as the run\'s output and stores the whole of it; the SDK only reads the stream.');
     out.push('  A keyed run blanks its key out of every piece; the SDKs send the same key and blank nothing.');
     out.push('');
     out.push(`${machineLine(load)}, the server in its own process; total ${((performance.now() - began) / 1000).toFixed(1)} s`);

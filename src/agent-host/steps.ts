@@ -2,12 +2,17 @@ import type { StartRunMessage } from '../contracts/agentHost';
 import type { TraceStep } from '../contracts/agents';
 import type { ChatMessage, Usage } from '../contracts/models';
 
+/**
+ * Where a model call's answer goes as it streams in: on as the run's output (`'runOutput'`: the
+ * host passes each piece on itself, at once), or to the step, piece by piece. Without either the
+ * step hears only the whole answer.
+ */
+export type AnswerStream = 'runOutput' | ((text: string) => void);
+
 /** What a run's steps may ask of the host. */
 export interface StepHost {
-  /** A model call; `onText` gets its answer piece by piece as it streams in. */
-  invoke(messages: ChatMessage[], onText: (text: string) => void): Promise<{ output: string; usage: Usage }>;
-  /** Passes a piece of the run's output on to the host. */
-  output(text: string): void;
+  /** A model call; its answer streams where `stream` says, and comes whole at its end. */
+  invoke(messages: ChatMessage[], stream?: AnswerStream): Promise<{ output: string; usage: Usage }>;
   step(step: TraceStep): void;
 }
 
@@ -24,12 +29,12 @@ export function buildMessages(run: Pick<StartRunMessage, 'agent' | 'input'>): Ch
   return [...(system ? [{ role: 'system' as const, content: system }] : []), { role: 'user' as const, content: run.input }];
 }
 
-/** An agent's steps: build the messages, call the model once, return its answer. Each step is traced. */
+/** An agent's steps: build the messages, call the model once with its answer as the run's output, return that answer. Each step is traced. */
 export async function runAgent(run: StartRunMessage, host: StepHost): Promise<{ output: string; usage: Usage }> {
   const messages = await traced(host, 'build messages', async () => buildMessages(run), (m) => `${m.length} messages`);
   // A step name is at most 200 characters; a model name may be longer.
   const modelName = run.modelRef.length > 190 ? `${run.modelRef.slice(0, 189)}…` : run.modelRef;
-  return traced(host, `call ${modelName}`, () => host.invoke(messages, (text) => host.output(text)), (r) => `${r.usage.inputTokens} in, ${r.usage.outputTokens} out`);
+  return traced(host, `call ${modelName}`, () => host.invoke(messages, 'runOutput'), (r) => `${r.usage.inputTokens} in, ${r.usage.outputTokens} out`);
 }
 
 async function traced<T>(host: StepHost, name: string, body: () => Promise<T>, detail: (value: T) => string): Promise<T> {

@@ -1,5 +1,6 @@
 // The agent host: a worker thread that runs agents' steps. It knows IDs and texts only; every
-// model call is a message to the extension host, which holds the keys.
+// model call is a message to the extension host, which holds the keys and, when a step asks,
+// passes the answer on as the run's output itself.
 import { parentPort } from 'node:worker_threads';
 import { FromAgentHostSchema, ToAgentHostSchema, type FromAgentHost, type StartRunMessage } from '../contracts/agentHost';
 import type { ErrorInfo } from '../contracts/errors';
@@ -9,7 +10,8 @@ import { runAgent } from './steps';
 interface PendingCall {
   resolve(value: { output: string; usage: Usage }): void;
   reject(error: ErrorInfo): void;
-  onText(text: string): void;
+  /** The step's own reader of the answer's pieces, when it asked for them. */
+  onText?(text: string): void;
 }
 
 const port = parentPort;
@@ -30,13 +32,13 @@ async function start(run: StartRunMessage): Promise<void> {
   const { runId } = run;
   try {
     const result = await runAgent(run, {
-      invoke: (messages, onText) =>
+      invoke: (messages, stream) =>
         new Promise((resolve, reject) => {
           const callId = nextCallId++;
-          calls.set(`${runId}:${callId}`, { resolve, reject, onText });
-          send({ type: 'invoke', runId, callId, messages });
+          const onText = typeof stream === 'function' ? stream : undefined;
+          calls.set(`${runId}:${callId}`, { resolve, reject, ...(onText ? { onText } : {}) });
+          send({ type: 'invoke', runId, callId, messages, ...(stream === undefined ? {} : { stream: onText ? 'worker' : 'output' }) });
         }),
-      output: (text) => send({ type: 'delta', runId, text }),
       step: (step) => send({ type: 'step', runId, step }),
     });
     send({ type: 'done', runId, ...result });
@@ -55,7 +57,7 @@ port.on('message', (raw: unknown) => {
       void start(message);
       break;
     case 'invokeDelta':
-      calls.get(`${message.runId}:${message.callId}`)?.onText(message.text);
+      calls.get(`${message.runId}:${message.callId}`)?.onText?.(message.text);
       break;
     case 'invokeResult':
     case 'invokeError': {

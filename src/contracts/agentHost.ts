@@ -21,7 +21,7 @@ export type StartRunMessage = z.infer<typeof StartRunMessageSchema>;
 
 export const ToAgentHostSchema = z.discriminatedUnion('type', [
   StartRunMessageSchema,
-  /** A piece of the model's answer as it streams in; `invokeResult` still carries the whole of it. */
+  /** A piece of the model's answer as it streams in, to a call that asked for `stream: 'worker'`; `invokeResult` still carries the whole of it. */
   z.object({ type: z.literal('invokeDelta'), runId, callId: z.number().int(), text: z.string() }),
   z.object({ type: z.literal('invokeResult'), runId, callId: z.number().int(), ok: z.literal(true), output: z.string(), usage: UsageSchema }),
   z.object({ type: z.literal('invokeError'), runId, callId: z.number().int(), error: ErrorInfoSchema }),
@@ -31,11 +31,14 @@ export const ToAgentHostSchema = z.discriminatedUnion('type', [
 export type ToAgentHost = z.infer<typeof ToAgentHostSchema>;
 
 export const FromAgentHostSchema = z.discriminatedUnion('type', [
-  /** The worker needs the run's model: the host makes the call on the run's routing (consent, key, audit). */
-  z.object({ type: z.literal('invoke'), runId, callId: z.number().int(), messages: z.array(ChatMessageSchema).min(1) }).strict(),
+  /**
+   * The worker needs the run's model: the host makes the call on the run's routing (consent, key,
+   * audit). Where the answer goes as it streams: `output`, on as the run's output by the host
+   * itself, so its first piece waits for no message to the worker and back; `worker`, to the
+   * worker piece by piece (`invokeDelta`); neither, only whole in `invokeResult`.
+   */
+  z.object({ type: z.literal('invoke'), runId, callId: z.number().int(), messages: z.array(ChatMessageSchema).min(1), stream: z.enum(['output', 'worker']).optional() }).strict(),
   z.object({ type: z.literal('step'), runId, step: TraceStepSchema }),
-  /** A piece of the run's output, passed on as the model streams it. */
-  z.object({ type: z.literal('delta'), runId, text: z.string() }),
   z.object({ type: z.literal('done'), runId, output: z.string(), usage: UsageSchema }),
   z.object({ type: z.literal('failed'), runId, error: ErrorInfoSchema }),
   z.object({ type: z.literal('pong'), nonce: z.number() }),

@@ -112,9 +112,11 @@ describe('RunService with a real agent host worker', function () {
     assert.equal(run.status, 'cancelled');
     assert.equal(run.outputPartial, true);
     assert.ok(run.output && run.output.length >= running.output!.length && 'You said: a long answer please'.startsWith(run.output.trim()), run.output);
-    // The worker heard the answer as it streamed, and passed it on.
+    // The host passed the answer on as the run's output itself: the worker asked for that, and
+    // heard none of its pieces.
     const kinds = new Set(stack.workerMessages.map((m) => (m as { type: string }).type));
-    assert.ok(kinds.has('invokeDelta') && kinds.has('delta'), [...kinds].join(', '));
+    assert.ok(stack.workerMessages.some((m) => (m as { type: string; stream?: string }).type === 'invoke' && (m as { stream?: string }).stream === 'output'));
+    assert.ok(!kinds.has('invokeDelta'), [...kinds].join(', '));
   });
 
   it('uses the request override over the agent and the default', async () => {
@@ -277,6 +279,22 @@ describe('RunService with a real agent host worker', function () {
     const run = await stack.service.start({ agentId: agent.id, input: 'hi', connectionId: connection.id }, 'view:agents');
     assert.equal(run.status, 'failed');
     assert.match(run.error?.message ?? '', /agent host stopped unexpectedly \(it exited with code 4\)/);
+    const outcome = (await stack.audit.read()).find((e) => e.kind === 'model_call')?.outcome;
+    assert.equal(outcome, 'cancelled');
+  });
+
+  it('aborts the model call of a worker that says its run failed while the call streams, so none of the answer reaches the run', async () => {
+    stack = await makeStack({ workerEntry: resolve(__dirname, '../fixtures/failsMidCallWorker.ts') });
+    // Longer than the test may take: a run that waited for the call would not end in time.
+    stack.settings.requestTimeout = 600_000;
+    stack.settings.streamIdleTimeout = 600_000;
+    const { connection, agent } = await ollamaAgent(stack);
+    // The first half of the answer, then nothing.
+    ollama.setBehaviour('stream-endless');
+    const run = await stack.service.start({ agentId: agent.id, input: 'hi', connectionId: connection.id }, 'view:agents');
+    assert.equal(run.status, 'failed');
+    assert.equal(run.error?.message, 'the steps gave up');
+    assert.equal(run.output, undefined, "no piece of the answer follows the run's end");
     const outcome = (await stack.audit.read()).find((e) => e.kind === 'model_call')?.outcome;
     assert.equal(outcome, 'cancelled');
   });

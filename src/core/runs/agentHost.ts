@@ -9,7 +9,7 @@ import { systemTimers, type Disposable, type Logger, type Timer, type Timers } f
 /** What one run needs from the extension host: its trace, its output as it streams, and model calls on its routing. */
 export interface RunHooks {
   onStep(step: TraceStep): void;
-  /** A piece of the run's output, as the worker passes it on. */
+  /** A piece of the run's output: a model call's answer as it streams in, when the worker's step asked for it as the output. */
   onOutput(text: string): void;
   /** A model call; `onText` gets the answer piece by piece as it streams in. */
   callModel(messages: ChatMessage[], signal: AbortSignal, onText: (text: string) => void): Promise<{ output: string; usage: Usage }>;
@@ -70,7 +70,6 @@ export class AgentHost implements Disposable {
   private cancel(runId: string): void {
     const active = this.runs.get(runId);
     if (!active) return;
-    for (const call of active.calls.values()) call.abort();
     this.post({ type: 'cancel', runId });
     this.finish(runId, (run) => run.reject(cancelled()));
   }
@@ -95,8 +94,6 @@ export class AgentHost implements Disposable {
     this.worker = undefined;
     if (this.runs.size) this.options.logger.error(`The agent host stopped: ${why}. Its ${this.runs.size} run(s) failed.`);
     for (const runId of [...this.runs.keys()]) {
-      // Nobody is left to read the answer of a model call under way: stop it, so the run ends now.
-      for (const call of this.runs.get(runId)!.calls.values()) call.abort();
       this.finish(runId, (run) => run.reject(new SwitchboardError('internal', l10n.t('The agent host stopped unexpectedly ({0}). Run the agent again.', why))));
     }
   }
@@ -120,9 +117,6 @@ export class AgentHost implements Disposable {
       case 'step':
         active.hooks.onStep(message.step);
         break;
-      case 'delta':
-        active.hooks.onOutput(message.text);
-        break;
       case 'done':
         this.finish(message.runId, (run) => run.resolve({ output: message.output, usage: message.usage }));
         break;
@@ -130,36 +124,47 @@ export class AgentHost implements Disposable {
         this.finish(message.runId, (run) => run.reject(new SwitchboardError(message.error.code, message.error.message)));
         break;
       case 'invoke':
-        void this.invoke(active, message.callId, message.messages);
+        void this.invoke(active, message.callId, message.messages, message.stream);
         break;
     }
   }
 
-  /** Makes the worker's model call on the run's routing: the worker names only the messages. */
-  private async invoke(active: ActiveRun, callId: number, messages: ChatMessage[]): Promise<void> {
+  /**
+   * Makes the worker's model call on the run's routing: the worker names only the messages, and
+   * where the answer streams (`stream`). A run's end aborts its call (finish), so no piece
+   * follows it.
+   */
+  private async invoke(active: ActiveRun, callId: number, messages: ChatMessage[], stream: 'output' | 'worker' | undefined): Promise<void> {
     const { runId } = active.start;
+    const isOn = () => this.runs.get(runId) === active;
     const controller = new AbortController();
     active.calls.set(callId, controller);
     active.watchdog?.cancel();
+    // To the worker: the pieces that arrive in one turn of the event loop go as one message, so
+    // a fast model costs few messages.
+    let pending = '';
+    const relay = () => {
+      if (pending && isOn()) this.post({ type: 'invokeDelta', runId, callId, text: pending });
+      pending = '';
+    };
+    const onText =
+      stream === 'output'
+        ? (text: string) => active.hooks.onOutput(text)
+        : stream === 'worker'
+          ? (text: string) => {
+              if (!pending) setImmediate(relay);
+              pending += text;
+            }
+          : () => undefined;
     try {
-      // To the worker, whose steps pass it back as the run's output: the pieces that arrive in
-      // one turn of the event loop go as one message, so a fast model costs few messages.
-      let pending = '';
-      const relay = () => {
-        if (pending && this.runs.get(runId) === active) this.post({ type: 'invokeDelta', runId, callId, text: pending });
-        pending = '';
-      };
-      const result = await active.hooks.callModel(messages, controller.signal, (text) => {
-        if (!pending) setImmediate(relay);
-        pending += text;
-      });
+      const result = await active.hooks.callModel(messages, controller.signal, onText);
       relay();
-      if (this.runs.get(runId) === active) this.post({ type: 'invokeResult', runId, callId, ok: true, ...result });
+      if (isOn()) this.post({ type: 'invokeResult', runId, callId, ok: true, ...result });
     } catch (error) {
-      if (this.runs.get(runId) === active) this.post({ type: 'invokeError', runId, callId, error: toErrorInfo(error) });
+      if (isOn()) this.post({ type: 'invokeError', runId, callId, error: toErrorInfo(error) });
     } finally {
       active.calls.delete(callId);
-      if (this.runs.get(runId) === active) this.armWatchdog(active);
+      if (isOn()) this.armWatchdog(active);
     }
   }
 
@@ -203,6 +208,9 @@ export class AgentHost implements Disposable {
     if (!active) return;
     this.runs.delete(runId);
     active.watchdog?.cancel();
+    // Nobody is left to read the answer of a model call under way (the run was cancelled, or its
+    // worker ended it or stopped): stop the call, so the run ends now and hears no more of it.
+    for (const call of active.calls.values()) call.abort();
     settle(active);
   }
 
