@@ -31,10 +31,17 @@ export function buildMessages(run: Pick<StartRunMessage, 'agent' | 'input'>): Ch
 
 /** An agent's steps: build the messages, call the model once with its answer as the run's output, return that answer. Each step is traced. */
 export async function runAgent(run: StartRunMessage, host: StepHost): Promise<{ output: string; usage: Usage }> {
-  const messages = await traced(host, 'build messages', async () => buildMessages(run), (m) => `${m.length} messages`);
+  const startedAt = new Date().toISOString();
+  const started = performance.now();
+  const messages = buildMessages(run);
+  const built: TraceStep = { name: 'build messages', startedAt, durationMs: Math.round(performance.now() - started), detail: `${messages.length} messages` };
   // A step name is at most 200 characters; a model name may be longer.
   const modelName = run.modelRef.length > 190 ? `${run.modelRef.slice(0, 189)}…` : run.modelRef;
-  return traced(host, `call ${modelName}`, () => host.invoke(messages, 'runOutput'), (r) => `${r.usage.inputTokens} in, ${r.usage.outputTokens} out`);
+  const call = traced(host, `call ${modelName}`, () => host.invoke(messages, 'runOutput'), (r) => `${r.usage.inputTokens} in, ${r.usage.outputTokens} out`);
+  // The call goes out first, and the step that built its messages right after it: the model
+  // starts sooner, and the trace keeps the steps' order.
+  host.step(built);
+  return call;
 }
 
 async function traced<T>(host: StepHost, name: string, body: () => Promise<T>, detail: (value: T) => string): Promise<T> {

@@ -7,6 +7,7 @@ describe('agent steps', () => {
     const modelRef = `hf.co/${'x'.repeat(250)}`;
     const steps: unknown[] = [];
     const streams: unknown[] = [];
+    const told: string[] = [];
     const result = await runAgent(
       {
         type: 'start',
@@ -17,15 +18,21 @@ describe('agent steps', () => {
       },
       {
         invoke: async (_messages, stream) => {
+          told.push('invoke');
           streams.push(stream);
           return { output: 'ok', usage: { inputTokens: 1, outputTokens: 1 } };
         },
         // The worker validates each step against the protocol before it posts it.
-        step: (step) => steps.push(TraceStepSchema.parse(step)),
+        step: (step) => {
+          told.push(step.name.split(' ')[0]!);
+          steps.push(TraceStepSchema.parse(step));
+        },
       },
     );
     assert.equal(result.output, 'ok');
     assert.equal(steps.length, 2);
+    // The call goes out before its messages' step is told; the trace keeps the steps' order.
+    assert.deepEqual(told, ['invoke', 'build', 'call']);
     assert.deepEqual(streams, ['runOutput'], "the model's answer streams on as the run's output, passed on by the host");
   });
 });
