@@ -39,7 +39,7 @@ export const LEDGER_WRITER_ENTRY = resolve(__dirname, '../../src/core/calls/ledg
  * in the extension.
  */
 export async function makeStack(
-  options: { answers?: ConsentAnswer[]; silenceLimitMs?: number; workerEntry?: string; disabledModels?: string[]; maxConcurrentRequests?: number; requestTimeoutMs?: number; retention?: number | (() => number); timers?: Timers; callTimers?: Timers; random?: () => number } = {},
+  options: { answers?: ConsentAnswer[]; silenceLimitMs?: number; workerEntry?: string; disabledModels?: string[]; maxConcurrentRequests?: number; requestTimeoutMs?: number; retention?: number | (() => number); timers?: Timers; callTimers?: Timers; random?: () => number; lockWaitMs?: number } = {},
 ) {
   const consent = new ScriptedConsent(options.answers ?? []);
   const prompts: string[] = [];
@@ -58,6 +58,7 @@ export async function makeStack(
     ...(options.retention ? { retention: options.retention } : {}),
     ...(options.timers ? { timers: options.timers } : {}),
     ...(options.callTimers ? { callTimers: options.callTimers } : {}),
+    ...(options.lockWaitMs !== undefined ? { lockWaitMs: options.lockWaitMs } : {}),
     ...(options.random ? { random: options.random } : {}),
   });
   return { ...stack, prompts };

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { resolve } from 'node:path';
-import { SwitchboardError } from '../../src/core/base/errors';
+import { join, resolve } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { SwitchboardError, toErrorInfo } from '../../src/core/base/errors';
 import { assertNoCanary, CANARY_KEY } from '../fixtures/canary';
 import { closedPort } from '../fixtures/expectFailure';
 import { OllamaFixture } from '../fixtures/ollamaFixture';
@@ -9,6 +10,7 @@ import { buildRunStack } from '../fixtures/runStack';
 import { databaseText } from '../fixtures/tempDatabase';
 import { WaveServer } from '../fixtures/waveServer';
 import { ManualTimers } from '../helpers/fakes';
+import { DATABASE_FILE } from '../../src/core/store/storageKeys';
 import { AGENT_HOST_ENTRY, makeStack, worker } from '../helpers/stacks';
 import { serveDuringSuite } from '../helpers/providerTestKit';
 import { commandRequester, personAt, requesterIds } from '../../src/core/keys/requesters';
@@ -225,6 +227,26 @@ describe('RunService with a real agent host worker', function () {
     const run = await stack.service.start({ agentId: agent.id, input: 'hi', connectionId: connection.id }, 'view:agents', controller.signal);
     assert.equal(run.status, 'cancelled');
     assert.equal(ollama.requests.filter((r) => r.url === '/api/chat').length, 0);
+  });
+
+  it('makes no model call for a run that cannot be stored: its launch fails with the storage error, and the next run works', async () => {
+    stack = await makeStack({ lockWaitMs: 50 });
+    const { connection, agent } = await ollamaAgent(stack);
+    const request = { agentId: agent.id, input: 'hi', connectionId: connection.id };
+    // Another window holds the database's write lock for longer than a write waits.
+    const other = new DatabaseSync(join(stack.dir, DATABASE_FILE));
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      await assert.rejects(stack.service.launch(request, 'view:agents'), (error: unknown) => toErrorInfo(error).code === 'storage_unavailable');
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    const next = await stack.service.start(request, 'view:agents');
+    assert.equal(next.status, 'succeeded');
+    assert.equal(ollama.requests.filter((r) => r.url === '/api/chat').length, 1, 'only the stored run called the model');
+    assert.deepEqual(stack.runs.page({ limit: 10 }).runs.map((r) => r.id), [next.id]);
+    assert.equal((await stack.audit.read()).filter((e) => e.kind === 'model_call').length, 1);
   });
 
   it('fails with endpoint_unreachable when the model endpoint is down, and the host keeps working', async () => {
