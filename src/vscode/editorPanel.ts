@@ -1,13 +1,12 @@
 import * as vscode from 'vscode';
 import type { EditorTab } from '../contracts/editorView';
-import { firstPageRequest } from '../contracts/webviewPage';
 import type { ViewHost } from '../core/views/viewHost';
 import { bridgeWebview } from './webviewBridge';
 import { webviewOptions } from './webviewHtml';
 
 export const EDITOR_VIEW_TYPE = 'switchboard.editor';
 
-type Host = Pick<ViewHost<never, unknown>, 'handle' | 'reset' | 'pushSnapshot' | 'bootstrap' | 'dispose'>;
+type Host = Pick<ViewHost<never, unknown>, 'handle' | 'reset' | 'pushSnapshot' | 'dispose'>;
 
 const PAGE = { script: 'editor', title: 'Switchboard', styles: ['agents', 'editor'] };
 
@@ -62,10 +61,10 @@ export class SwitchboardEditorPanel implements vscode.WebviewPanelSerializer, vs
       panel.dispose();
       return;
     }
-    this.attach(panel, undefined, true);
+    this.attach(panel);
   }
 
-  private attach(panel: vscode.WebviewPanel, opensOn?: { tab: EditorTab; request: number }, restored = false): void {
+  private attach(panel: vscode.WebviewPanel, opensOn?: { tab: EditorTab; request: number }): void {
     this.panel = panel;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'switchboard.svg');
     panel.onDidDispose(() => {
@@ -77,12 +76,7 @@ export class SwitchboardEditorPanel implements vscode.WebviewPanelSerializer, vs
       }
     });
     const page = opensOn ? { ...PAGE, opensOn: { tab: opensOn.tab, request: String(opensOn.request) } } : PAGE;
-    // A new editor's page carries its snapshot and the first page of the tab it opens on, so its
-    // first rows need no round trip through the workbench, which is busy laying the editor out.
-    // A restored one opens on the tab its state names, which only the page knows.
-    const first = firstPageRequest(opensOn?.tab ?? 'models');
-    const startFrom = restored ? undefined : (host: Host) => host.bootstrap(first ? [first] : []);
-    this.host = bridgeWebview(panel, this.extensionUri, page, this.createHost, this.onPost, startFrom);
+    this.host = bridgeWebview(panel, this.extensionUri, page, this.createHost, this.onPost);
   }
 
   dispose(): void {

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import type { PageBootstrap } from '../contracts/webviewPage';
 import type { ViewHost } from '../core/views/viewHost';
 import { renderWebviewHtml, webviewOptions } from './webviewHtml';
 
@@ -18,10 +17,9 @@ export interface WebviewPage {
 /**
  * Bridges one webview document, in a sidebar view or an editor panel, to a fresh core ViewHost
  * that owns its protocol: sets the webview's options and its HTML (with its CSP) in VS Code's
- * display language, passes messages both ways (each one posted, and the page's bootstrap, also
- * to `onPost`, which Test mode keeps for the canary check), resets the host when the document is hidden and disposes of
- * it when the view or panel is closed. `startFrom` reads what the new page starts from, put into
- * its HTML (PageBootstrap); the HTML is set once it is read, or without it if that fails.
+ * display language, passes messages both ways (each one posted also to `onPost`, which Test
+ * mode keeps for the canary check), resets the host when the document is hidden and disposes of
+ * it when the view or panel is closed.
  */
 export function bridgeWebview<M, H extends BridgedHost>(
   surface: vscode.WebviewView | vscode.WebviewPanel,
@@ -29,7 +27,6 @@ export function bridgeWebview<M, H extends BridgedHost>(
   page: WebviewPage,
   createHost: (post: (message: M) => void) => H,
   onPost?: (message: unknown) => void,
-  startFrom?: (host: H) => Promise<PageBootstrap>,
 ): H {
   const { webview } = surface;
   webview.options = webviewOptions(extensionUri);
@@ -45,20 +42,11 @@ export function bridgeWebview<M, H extends BridgedHost>(
       if (!surface.visible) host.reset();
     }),
   ];
-  let disposed = false;
   surface.onDidDispose(() => {
-    disposed = true;
     host.dispose();
     for (const subscription of subscriptions) subscription.dispose();
   });
-  const setHtml = (bootstrap?: PageBootstrap) => {
-    if (disposed) return;
-    // What the page is written with reaches it as surely as a message: Test mode keeps it too.
-    if (bootstrap) onPost?.(bootstrap);
-    webview.html = renderWebviewHtml(webview, extensionUri, { ...page, ...pageLanguage(), ...(bootstrap ? { bootstrap } : {}) });
-  };
-  if (startFrom) void startFrom(host).then(setHtml, () => setHtml());
-  else setHtml();
+  webview.html = renderWebviewHtml(webview, extensionUri, { ...page, ...pageLanguage() });
   return host;
 }
 

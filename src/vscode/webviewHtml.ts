@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 // Types only: the URIs are built with Uri#with, so this module runs (and is unit-tested) without VS Code.
 import type * as vscode from 'vscode';
-import { BOOTSTRAP_ELEMENT_ID, L10N_BUNDLE_ELEMENT_ID, type PageBootstrap } from '../contracts/webviewPage';
+import { L10N_BUNDLE_ELEMENT_ID } from '../contracts/webviewPage';
 
 /** The built webview folder: the only place a webview may load from. */
 const WEBVIEW_ROOT = ['dist', 'webview'] as const;
@@ -30,22 +30,21 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
 }
 
 /**
- * A value as a JSON data block. It is not a script (the browser never runs `application/json`),
- * so the CSP needs no exception; `<`, `>` and `&` are escaped inside the JSON strings so no text
- * in it can close the element.
+ * The translations as a JSON data block. It is not a script (the browser never runs
+ * `application/json`), so the CSP needs no exception; `<`, `>` and `&` are escaped inside the
+ * JSON strings so no message can close the element.
  */
-function dataBlock(id: string, value: unknown): string {
-  const json = JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
-  return `  <script type="application/json" id="${id}">${json}</script>\n`;
+function l10nDataBlock(bundle: Readonly<Record<string, string>>): string {
+  const json = JSON.stringify(bundle).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+  return `  <script type="application/json" id="${L10N_BUNDLE_ELEMENT_ID}">${json}</script>\n`;
 }
 
 /**
  * The HTML of a Switchboard webview: a strict CSP (no inline script or style, scripts only with
  * this page's nonce), the theme CSS and codicons from dist/webview, and the view's bundle as a
- * module. The view says `ready` and the host answers with a snapshot; a new page may also carry
- * what it starts from (`bootstrap`), so its first rows need not wait for that. `l10n` is
- * `vscode.l10n.bundle`, the translations of the display language (undefined in English); the
- * view hands it to `@vscode/l10n` before it renders.
+ * module. It carries no state but what it opens on: the view says `ready` and the host answers with a snapshot.
+ * `l10n` is `vscode.l10n.bundle`, the translations of the display language (undefined in
+ * English); the view hands it to `@vscode/l10n` before it renders.
  */
 export function renderWebviewHtml(
   webview: vscode.Webview,
@@ -63,8 +62,6 @@ export function renderWebviewHtml(
      * asked for), so the view need not wait for the host's snapshot to know it.
      */
     opensOn?: Readonly<Record<string, string>>;
-    /** What the new page starts from: its first snapshot and the answers to its first requests. */
-    bootstrap?: PageBootstrap;
   },
 ): string {
   if (!SCRIPT_NAME.test(options.script)) {
@@ -104,7 +101,7 @@ ${styles.map((style) => `  <link rel="stylesheet" href="${uri(`${style}.css`)}">
 </head>
 <body${opensOn.map(([name, value]) => ` data-${name}="${escapeHtml(value)}"`).join('')}>
   <div id="root"></div>
-${options.l10n ? dataBlock(L10N_BUNDLE_ELEMENT_ID, options.l10n) : ''}${options.bootstrap ? dataBlock(BOOTSTRAP_ELEMENT_ID, options.bootstrap) : ''}  <script type="module" nonce="${escapeHtml(nonce)}" src="${uri(`${options.script}.js`)}"></script>
+${options.l10n ? l10nDataBlock(options.l10n) : ''}  <script type="module" nonce="${escapeHtml(nonce)}" src="${uri(`${options.script}.js`)}"></script>
 </body>
 </html>
 `;

@@ -34,16 +34,16 @@ describe('the Switchboard editor', () => {
     const before = testing.webviewMessages().length;
     await vscode.commands.executeCommand('switchboard.openEditor');
     await waitFor('the new editor tab', () => (editorTabs().length === 1) || undefined);
-    // The closed panel's bridge is gone and the new one carries messages both ways: the new page
-    // (its first page of models written into it) says it is ready and gets the host's snapshot.
-    await waitFor("a snapshot sent to the new editor's page", () => testing.webviewMessages().slice(before).some(isEditorSnapshot) || undefined);
+    // The closed panel's bridge is gone and the new one carries messages both ways: it opens on
+    // the Models tab (not on the Audit tab an earlier command asked of the closed one) and gets its page.
+    await waitFor('a page of models sent to the new editor', () => testing.webviewMessages().slice(before).some(isModelsPage) || undefined);
   });
 });
 
-/** The editor's snapshot: its connections and agents. */
-function isEditorSnapshot(message: unknown): boolean {
-  const { type, connections, agents } = message as { type?: unknown; connections?: unknown; agents?: unknown };
-  return type === 'snapshot' && Array.isArray(connections) && Array.isArray(agents);
+/** An answer that carries a page of registered models. */
+function isModelsPage(message: unknown): boolean {
+  const value = (message as { value?: { models?: unknown; total?: unknown; registered?: unknown } }).value;
+  return Array.isArray(value?.models) && typeof value?.total === 'number' && typeof value?.registered === 'number';
 }
 
 /** An answer that carries a page of audit entries. */

@@ -80,36 +80,6 @@ describe('ViewHost', () => {
     assert.deepEqual(posted, [{ type: 'snapshot', n: 1 }, 'notice', { type: 'snapshot', n: 2 }]);
   });
 
-  it('writes a bootstrap of the snapshot and the answers handle would give, leaving out a request it refuses or that fails', async () => {
-    const { view, posted } = host();
-    const bootstrap = await view.bootstrap([
-      { method: 'echo', params: { text: 'first page' } },
-      { method: 'echo', params: { text: 'refuse' } },
-      { method: 'echo', params: { text: 7 } },
-      { method: 'nothing', params: {} },
-    ]);
-    assert.deepEqual(bootstrap.snapshot, { type: 'snapshot', n: 1 });
-    assert.deepEqual(bootstrap.answers, [{ method: 'echo', params: { text: 'first page' }, value: { text: 'first page' } }]);
-    assert.match(bootstrap.id, /^[0-9a-f-]{36}$/);
-    assert.notEqual((await view.bootstrap([])).id, bootstrap.id, 'each page its own');
-    assert.deepEqual(posted, [], 'nothing is posted: the page is not there yet');
-  });
-
-  it('tells a bootstrapped page, right after its snapshot, of what changed since its bootstrap was read, once', async () => {
-    const { view, posted, noticed } = host();
-    await view.bootstrap([]);
-    noticed.fire();
-    noticed.fire();
-    assert.deepEqual(posted, []);
-    await view.handle({ type: 'ready' });
-    assert.deepEqual(posted, [{ type: 'snapshot', n: 2 }, 'notice']);
-    // The page loaded again (hidden, then shown) starts as any page: nothing is kept for it.
-    view.reset();
-    noticed.fire();
-    await view.handle({ type: 'ready' });
-    assert.deepEqual(posted, [{ type: 'snapshot', n: 2 }, 'notice', { type: 'snapshot', n: 3 }]);
-  });
-
   it('stops listening to changes when disposed', async () => {
     const { view, posted, changed } = host();
     await view.handle({ type: 'ready' });

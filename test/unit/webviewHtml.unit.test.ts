@@ -103,20 +103,6 @@ describe('webview HTML', () => {
     assert.equal(page.match(/<script/g)?.length, 2);
   });
 
-  it('writes what a new page starts from into a JSON data block of its own, which no text in it can close', () => {
-    const bootstrap = {
-      id: 'b1',
-      snapshot: { type: 'snapshot', connections: [{ name: '</script><script>alert(1)</script> & <b>' }] },
-      answers: [{ method: 'modelsPage', params: { offset: 0 }, value: { rows: ['a\u2028b'] } }],
-    };
-    const page = renderWebviewHtml(webview, extensionUri, { script: 'editor', title: 'Switchboard', bootstrap });
-    const block = /<script type="application\/json" id="switchboard-bootstrap">([^<]*)<\/script>/.exec(page);
-    assert.ok(block, 'one data block, with no < inside it');
-    assert.deepEqual(JSON.parse(block[1]!), bootstrap);
-    assert.equal(page.match(/<script/g)?.length, 2);
-    assert.doesNotMatch(html, /switchboard-bootstrap/, 'a page without one has none');
-  });
-
   it('enables scripts and limits local resources to dist/webview', () => {
     const options = webviewOptions(extensionUri);
     assert.equal(options.enableScripts, true);

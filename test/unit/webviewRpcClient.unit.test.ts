@@ -74,39 +74,6 @@ describe('webview RPC client', () => {
     early.dispose();
   });
 
-  it('answers the first request with the method and params of an answer the page started with, without posting it; the next one goes to the host', async () => {
-    const otherApi = new FakeWebviewApi<FromConnectionsView, ConnectionsViewState>();
-    const value = { status: 'valid', message: 'from the page', latencyMs: 1 };
-    const started = createConnectionsClient(otherApi, { newId: () => 'next-1', answers: [{ method: 'testConnection', params: { id: CONNECTION_ID }, value }] });
-    // Before start: the answer was written with the snapshot, so nothing needs holding.
-    assert.deepEqual(await started.request('testConnection', { id: CONNECTION_ID }), value);
-    assert.deepEqual(otherApi.posted, []);
-    started.start();
-    const again = started.request('testConnection', { id: CONNECTION_ID });
-    assert.deepEqual(
-      (otherApi.posted as FromConnectionsView[]).map((message) => message.type),
-      ['ready', 'request'],
-    );
-    otherApi.receive({ type: 'reply', id: 'next-1', ok: true, value: { status: 'valid', message: 'from the host', latencyMs: 2 } });
-    assert.equal((await again).message, 'from the host');
-    started.dispose();
-  });
-
-  it('matches an answer the page started with by its params whatever their order, and only the same ones', async () => {
-    const otherApi = new FakeWebviewApi<FromConnectionsView, ConnectionsViewState>();
-    const value = { removed: true };
-    const started = createConnectionsClient(otherApi, { newId: () => 'next-1', answers: [{ method: 'setDefault', params: { b: { y: 1, x: [2, { q: 1, p: 0 }] }, a: 'A' }, value }] });
-    type Loose = (method: string, params: unknown) => Promise<unknown>;
-    const request = started.request.bind(started) as unknown as Loose;
-    started.start();
-    void request('setDefault', { a: 'A', b: { x: [2, { q: 1, p: 1 }], y: 1 } }).catch(() => undefined);
-    void request('removeConnection', { a: 'A', b: { x: [2, { p: 0, q: 1 }], y: 1 } }).catch(() => undefined);
-    assert.equal(otherApi.posted.length, 3, 'other params, another method: both sent');
-    assert.deepEqual(await request('setDefault', { a: 'A', b: { x: [2, { p: 0, q: 1 }], y: 1 } }), value);
-    assert.equal(otherApi.posted.length, 3);
-    started.dispose();
-  });
-
   it('sends a request with an id and resolves with the value of the reply with that id', async () => {
     const pending = client.request('testConnection', { id: CONNECTION_ID });
     const request = lastRequest(api);

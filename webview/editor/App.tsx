@@ -12,7 +12,6 @@ import { createEditorClient, type EditorSnapshot } from './client';
 import { askFirstPages } from './firstPages';
 import { requestedOnPage } from '../../src/contracts/webviewPage';
 import { useEditorApi } from './context';
-import { pageBootstrap } from '../shared/pageBootstrap';
 
 type Counts = Record<EditorTab, number>;
 const ZERO: Counts = { models: 0, runs: 0, chat: 0, usage: 0, audit: 0 };
@@ -27,14 +26,8 @@ const TAB_OF: Record<EditorChanged['what'], EditorTab> = { models: 'models', aud
  */
 export function App() {
   const api = useEditorApi();
-  // A new page starts from what the host wrote into it: its snapshot and its first page.
-  const [startFrom] = useState(() => {
-    const bootstrap = pageBootstrap(api.getState()?.startedFrom);
-    if (bootstrap) api.setState({ ...api.getState(), startedFrom: bootstrap.id });
-    return bootstrap;
-  });
   // Each snapshot replaces the last; notices are heard below.
-  const { client, snapshot } = useViewClient(api, createEditorClient, 'Switchboard editor', undefined, startFrom);
+  const { client, snapshot } = useViewClient(api, createEditorClient, 'Switchboard editor');
   const [tab, setTab] = useState<EditorTab>(() => {
     const state = api.getState();
     if (state?.tab) return state.tab;

@@ -9,7 +9,7 @@ import { formatCount, pageLocale } from '../shared/locale';
 import type { PageWords } from '../shared/paging';
 
 /** How many entries one page of the Audit tab shows. */
-export { AUDIT_PAGE_SIZE } from '../../src/contracts/webviewPage';
+export const AUDIT_PAGE_SIZE = 50;
 
 const KIND_LABELS: Record<AuditRow['kind'], string> = {
   key_read: l10n.t('Key read'),

@@ -2,11 +2,8 @@ import type { EditorProtocol, EditorSnapshot as EditorSnapshotMessage, EditorTab
 import { createClient, type ClientOf } from '../shared/rpcClient';
 import type { WebviewApi } from '../shared/webviewApi';
 
-/**
- * What the editor keeps across a reload: the open tab, the last `show` request it followed, and
- * the id of the bootstrap its page started from (a page loaded again from the same HTML does not).
- */
-export type EditorViewState = { tab?: EditorTab; shownRequest?: number; startedFrom?: string };
+/** What the editor keeps across a reload: the open tab and the last `show` request it followed. */
+export type EditorViewState = { tab?: EditorTab; shownRequest?: number };
 
 export type EditorApi = WebviewApi<FromEditorView, EditorViewState>;
 

@@ -23,7 +23,6 @@ export interface FirstPages {
  */
 export function askFirstPages(client: EditorClient, tab: EditorTab): FirstPages {
   const pages: FirstPages = {};
-  // The pages a new editor's host answers in the page itself (firstPageRequest), asked the same way.
   if (tab === 'models') pages.models = client.request('modelsPage', { offset: 0, limit: MODELS_PAGE_SIZE, filter: {}, sort: DEFAULT_MODEL_SORT });
   if (tab === 'runs') pages.runs = client.request('runsPage', { offset: 0, limit: RUNS_PAGE_SIZE, filter: {} });
   if (tab === 'audit') {

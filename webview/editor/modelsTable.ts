@@ -9,7 +9,8 @@ import { MAX_PRICE_PER_1K } from '../../src/contracts/vocabulary';
 export type { ModelColumn, ModelSort } from '../../src/contracts/modelTable';
 export { modelCells } from '../../src/contracts/modelTable';
 
-export { DEFAULT_MODEL_SORT } from '../../src/contracts/webviewPage';
+/** The sort the table starts with, and asks the host for first: by model, A to Z. */
+export const DEFAULT_MODEL_SORT: ModelSort = { column: 'model', descending: false };
 
 export const MODEL_COLUMNS: readonly { id: ModelColumn; label: string; numeric?: boolean }[] = [
   { id: 'model', label: l10n.t('Model') },

@@ -2,12 +2,11 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { z } from 'zod';
 import type { editorResults } from '../../src/contracts/editorView';
 import type { RegisteredModel } from '../../src/contracts/models';
-import { MODELS_PAGE_SIZE } from '../../src/contracts/webviewPage';
 
 export type ModelsPage = z.output<(typeof editorResults)['modelsPage']>;
 
-// Models per page asked of the host: a few screens of rows.
-export { MODELS_PAGE_SIZE };
+/** Models per page asked of the host: a few screens of rows. */
+export const MODELS_PAGE_SIZE = 100;
 
 /** The pages of one query that have arrived, with its counts. */
 export interface Loaded {

@@ -1,6 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import type { RpcClientOptions } from './rpcClient';
-import type { PageBootstrap } from '../../src/contracts/webviewPage';
 
 /** The current time, refreshed every `intervalMs`, so relative times ("5 minutes ago") stay true. */
 export function useNow(intervalMs = 30_000): number {
@@ -23,27 +22,22 @@ interface ViewClient<Pushed> {
  * A view's client, one for the view's lifetime, and what the view shows: each message the host
  * pushes makes it anew (`apply`; by default a snapshot replaces it whole, the only source of
  * what the view shows). The client says `ready` once mounted and is disposed with the view; a
- * message that does not match the view's protocol is logged and dropped. A page the host wrote a
- * bootstrap into (`startFrom`) shows its snapshot from the first render, and its first requests
- * get the answers written with it.
+ * message that does not match the view's protocol is logged and dropped.
  */
 export function useViewClient<Api, Pushed extends { type: string }, Client extends ViewClient<Pushed>, State = Extract<Pushed, { type: 'snapshot' }>>(
   api: Api,
   createClient: (api: Api, options: RpcClientOptions) => Client & ViewClient<Pushed>,
   protocolName: string,
   apply: (current: State | undefined, message: Pushed) => State | undefined = (current, message) => (message.type === 'snapshot' ? (message as unknown as State) : current),
-  startFrom?: PageBootstrap,
 ): { client: Client; snapshot: State | undefined } {
   const client = useMemo(
     () =>
       createClient(api, {
         onInvalidMessage: (_data, reason) => console.warn(`Switchboard: ignored a message that is not one of the ${protocolName} protocol: ${reason}`),
-        ...(startFrom ? { answers: startFrom.answers } : {}),
       }),
     [api],
   );
-  // The host built the bootstrap's snapshot as it builds those it posts.
-  const [snapshot, setSnapshot] = useState<State | undefined>(() => (startFrom ? apply(undefined, startFrom.snapshot as Pushed) : undefined));
+  const [snapshot, setSnapshot] = useState<State | undefined>(undefined);
 
   // Before the first paint, not after it as useEffect would: the host starts on the snapshot
   // (and the requests held until now) a frame sooner. Still after the render, in the same task,

@@ -4,7 +4,6 @@ import * as l10n from '@vscode/l10n';
 // put zod (three quarters of a view's bundle) into every webview.
 import type { z } from 'zod';
 import type { ErrorCode, ErrorInfo } from '../../src/contracts/errors';
-import type { PageBootstrap } from '../../src/contracts/webviewPage';
 import type { Reply, ViewProtocol } from '../../src/contracts/rpc';
 import type { WebviewApi } from './webviewApi';
 
@@ -33,8 +32,6 @@ export interface RpcClientOptions {
   newId?: () => string;
   /** Told about each message that is not a message of the protocol; it is dropped either way. */
   onInvalidMessage?: (data: unknown, reason: string) => void;
-  /** Answers the host wrote into the page (PageBootstrap): each is the reply to the first request with its method and params. */
-  answers?: PageBootstrap['answers'];
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5 * 60 * 1000;
@@ -80,8 +77,6 @@ export class RpcClient<M extends MethodSchemas, R extends ResultSchemas<M>, Out,
   private unsubscribe: (() => void) | undefined;
   /** Requests made before start(): sent after `ready`, so the host's snapshot comes before their replies. */
   private held: Out[] | undefined = [];
-  /** The answers the page started with, not yet given, by method and params (sameRequest). */
-  private readonly answers: { key: string; value: unknown }[];
 
   constructor(
     private readonly api: ApiFor<M, Out>,
@@ -90,7 +85,6 @@ export class RpcClient<M extends MethodSchemas, R extends ResultSchemas<M>, Out,
     this.timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.newId = options.newId ?? counterIds();
     this.onInvalidMessage = options.onInvalidMessage ?? (() => undefined);
-    this.answers = (options.answers ?? []).map(({ method, params, value }) => ({ key: requestKey(method, params), value }));
   }
 
   /** Starts listening and tells the host the view is ready for its snapshot; then sends the requests made before. */
@@ -117,9 +111,6 @@ export class RpcClient<M extends MethodSchemas, R extends ResultSchemas<M>, Out,
 
   /** Sends a request and resolves with the value of its reply; the host checks the params. */
   request<K extends keyof M & string>(method: K, params: z.input<M[K]>): Promise<z.output<R[K]>> {
-    const key = this.answers.length ? requestKey(method, params) : '';
-    const answer = this.answers.findIndex((given) => given.key === key);
-    if (answer !== -1) return Promise.resolve(this.answers.splice(answer, 1)[0]!.value as z.output<R[K]>);
     const id = this.newId();
     const message = { type: 'request', id, method, params } as RequestMessage<M>;
     return new Promise<z.output<R[K]>>((resolve, reject) => {
@@ -229,11 +220,6 @@ function envelopeProblem(data: unknown): string | undefined {
   if (ok === true) return undefined;
   if (ok !== false) return 'a reply that is neither ok nor failed';
   return typeof error?.code === 'string' && typeof error.message === 'string' ? undefined : 'a failed reply without a code and a message';
-}
-
-/** A request's method and params as one text, whatever the order of the params' fields. */
-function requestKey(method: string, params: unknown): string {
-  return `${method} ${JSON.stringify(params, (_name, value: unknown) => (value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : value))}`;
 }
 
 /** Request ids: a random part per page, so replies meant for a page before a reload never match. */

@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Reply } from '../../contracts/rpc';
-import type { PageBootstrap } from '../../contracts/webviewPage';
 import { SwitchboardError, toErrorInfo } from '../base/errors';
 import type { Disposable, Event, Logger } from '../base/ports';
 import { describeIssues } from '../../contracts/issues';
@@ -40,40 +38,12 @@ export interface ViewHostOptions<R extends Request, S, N = never> {
 export class ViewHost<R extends Request, S, N = never> implements Disposable {
   private ready = false;
   private readonly subscriptions: Disposable[];
-  /** The notices since a page's bootstrap was read, until that page is ready: it hears of them then. */
-  private sinceBootstrap: Set<N> | undefined;
 
   constructor(private readonly options: ViewHostOptions<R, S, N>) {
     this.subscriptions = [
       ...options.changes.map((event) => event(() => this.pushSnapshot())),
-      ...(options.notices ?? []).map(({ event, notice }) =>
-        event(() => {
-          if (this.ready) options.post(notice);
-          else this.sinceBootstrap?.add(notice);
-        }),
-      ),
+      ...(options.notices ?? []).map(({ event, notice }) => event(() => this.ready && options.post(notice))),
     ];
-  }
-
-  /**
-   * What a new page starts from (PageBootstrap): the snapshot `ready` would get, and the answers
-   * to `requests` as `handle` would give them (one the schema refuses, or that fails, is left
-   * out: the page asks for it as usual). What the page pages and changes from now until its
-   * `ready` is told to it, by notice, right after its snapshot.
-   */
-  async bootstrap(requests: readonly { method: string; params: unknown }[]): Promise<PageBootstrap> {
-    this.sinceBootstrap = new Set();
-    const answers: PageBootstrap['answers'] = [];
-    for (const { method, params } of requests) {
-      const parsed = this.options.schema.safeParse({ type: 'request', id: 'bootstrap', method, params });
-      if (!parsed.success || parsed.data.type === 'ready') continue;
-      try {
-        answers.push({ method, params, value: await this.options.dispatch(parsed.data) });
-      } catch {
-        // The page asks for it, and hears why it failed.
-      }
-    }
-    return { id: randomUUID(), snapshot: this.options.snapshot(), answers };
   }
 
   /** Whether the view's page has said it is ready (and has not been thrown away since). */
@@ -110,9 +80,6 @@ export class ViewHost<R extends Request, S, N = never> implements Disposable {
       this.ready = true;
       options.onReady?.();
       this.pushSnapshot();
-      const since = this.sinceBootstrap;
-      this.sinceBootstrap = undefined;
-      for (const notice of since ?? []) options.post(notice);
       return;
     }
     try {
