@@ -305,6 +305,19 @@ describe('RunService with a real agent host worker', function () {
     assert.equal(outcome, 'cancelled');
   });
 
+  it('gives a step that asks for the answer only whole nothing of it as it streams: no piece to the worker, none as the output', async () => {
+    stack = await makeStack({ workerEntry: resolve(__dirname, '../fixtures/wholeAnswerWorker.ts') });
+    const { connection, agent } = await ollamaAgent(stack);
+    const pieces: string[] = [];
+    const { finished } = await stack.service.launch({ agentId: agent.id, input: 'hi', connectionId: connection.id }, 'view:agents', undefined, (text) => pieces.push(text));
+    const run = await finished;
+    assert.equal(run.status, 'succeeded');
+    assert.equal(run.output, 'You said: hi');
+    assert.deepEqual(pieces, []);
+    assert.equal(run.firstTokenMs, undefined);
+    assert.ok(!stack.workerMessages.some((m) => (m as { type: string }).type === 'invokeDelta'));
+  });
+
   it('aborts the model call of a worker that says its run failed while the call streams, so none of the answer reaches the run', async () => {
     stack = await makeStack({ workerEntry: resolve(__dirname, '../fixtures/failsMidCallWorker.ts') });
     // Longer than the test may take: a run that waited for the call would not end in time.

@@ -26,6 +26,12 @@ describe('StoredList', () => {
     assert.equal(warnings(), 1);
   });
 
+  it('reads a stored value that is not a list as no records, and logs nothing for it', () => {
+    store.data.set('records', 'not a list');
+    assert.deepEqual(list.list(), []);
+    assert.equal(warnings(), 0);
+  });
+
   it('reads a value written since, here or by another window, anew', async () => {
     list.list();
     await list.mutate((all) => [...all, { id: 'b', tags: [] }]);
