@@ -18,7 +18,7 @@ export class StoredList<S extends z.ZodType> {
    * until the key is written, here or in another window, so a read of the same value is not
    * validated again. The records are frozen: one changed in place would change every later read.
    */
-  private lastRead: { raw: unknown; records: readonly z.output<S>[] } | undefined;
+  private lastRead: { value: unknown; records: readonly z.output<S>[] } | undefined;
 
   constructor(
     private readonly store: KeyValueStore,
@@ -32,16 +32,16 @@ export class StoredList<S extends z.ZodType> {
   ) {}
 
   list(): z.output<S>[] {
-    const raw = this.store.get(this.key);
+    const value = this.store.get(this.key);
     let read = this.lastRead;
-    if (read === undefined || read.raw !== raw) {
-      const records = (Array.isArray(raw) ? raw : []).flatMap((entry) => {
+    if (read === undefined || read.value !== value) {
+      const records = entriesOf(value).flatMap((entry) => {
         const parsed = this.schema.safeParse(entry);
         if (parsed.success) return [deepFreeze(parsed.data)];
         this.logger.warn(`Ignoring a stored ${this.what} that is not valid: ${describeIssues(parsed.error.issues)}`);
         return [];
       });
-      this.lastRead = read = { raw, records };
+      this.lastRead = read = { value, records };
     }
     return [...read.records];
   }
@@ -57,14 +57,14 @@ export class StoredList<S extends z.ZodType> {
 
   /** The write itself, outside the queue: only for a step that already runs inside it. */
   async write(change: (all: z.output<S>[]) => z.output<S>[]): Promise<void> {
-    const invalid = this.raw().filter((entry) => !this.schema.safeParse(entry).success);
+    const invalid = entriesOf(this.store.get(this.key)).filter((entry) => !this.schema.safeParse(entry).success);
     await this.store.update(this.key, [...change(this.list()), ...invalid]);
   }
+}
 
-  private raw(): unknown[] {
-    const value = this.store.get(this.key);
-    return Array.isArray(value) ? value : [];
-  }
+/** The entries of a stored list; none when the key holds no list. */
+function entriesOf(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
 }
 
 function deepFreeze<T>(value: T): T {
