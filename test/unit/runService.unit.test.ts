@@ -289,19 +289,28 @@ describe('RunService with a real agent host worker', function () {
     }
   });
 
-  it('aborts the model call of a worker that crashes while it waits, so the run fails at once', async () => {
-    stack = await makeStack({ workerEntry: resolve(__dirname, '../fixtures/crashMidCallWorker.ts') });
-    // Longer than the test may take: a run that waited for the call would not end in time,
-    // and its call would end as a timeout, not cancelled.
+  /**
+   * A run on a worker fixture whose model call gets the first half of its answer and then
+   * nothing, with timeouts longer than the test may take: a run that waited for the call would
+   * not end in time, and its call would end as a timeout, not cancelled. The run, and its call's
+   * audited outcome.
+   */
+  async function runWithEndlessCall(fixture: string) {
+    stack = await makeStack({ workerEntry: resolve(__dirname, '../fixtures', fixture) });
     stack.settings.requestTimeout = 600_000;
     stack.settings.streamIdleTimeout = 600_000;
     const { connection, agent } = await ollamaAgent(stack);
-    // The first half of the answer, then nothing: the worker dies when that half reaches it.
     ollama.setBehaviour('stream-endless');
     const run = await stack.service.start({ agentId: agent.id, input: 'hi', connectionId: connection.id }, 'view:agents');
+    const outcome = (await stack.audit.read()).find((e) => e.kind === 'model_call')?.outcome;
+    return { run, outcome };
+  }
+
+  it('aborts the model call of a worker that crashes while it waits, so the run fails at once', async () => {
+    // The worker dies when the first half of the answer reaches it.
+    const { run, outcome } = await runWithEndlessCall('crashMidCallWorker.ts');
     assert.equal(run.status, 'failed');
     assert.match(run.error?.message ?? '', /agent host stopped unexpectedly \(it exited with code 4\)/);
-    const outcome = (await stack.audit.read()).find((e) => e.kind === 'model_call')?.outcome;
     assert.equal(outcome, 'cancelled');
   });
 
@@ -319,18 +328,10 @@ describe('RunService with a real agent host worker', function () {
   });
 
   it('aborts the model call of a worker that says its run failed while the call streams, so none of the answer reaches the run', async () => {
-    stack = await makeStack({ workerEntry: resolve(__dirname, '../fixtures/failsMidCallWorker.ts') });
-    // Longer than the test may take: a run that waited for the call would not end in time.
-    stack.settings.requestTimeout = 600_000;
-    stack.settings.streamIdleTimeout = 600_000;
-    const { connection, agent } = await ollamaAgent(stack);
-    // The first half of the answer, then nothing.
-    ollama.setBehaviour('stream-endless');
-    const run = await stack.service.start({ agentId: agent.id, input: 'hi', connectionId: connection.id }, 'view:agents');
+    const { run, outcome } = await runWithEndlessCall('failsMidCallWorker.ts');
     assert.equal(run.status, 'failed');
     assert.equal(run.error?.message, 'the steps gave up');
     assert.equal(run.output, undefined, "no piece of the answer follows the run's end");
-    const outcome = (await stack.audit.read()).find((e) => e.kind === 'model_call')?.outcome;
     assert.equal(outcome, 'cancelled');
   });
 
