@@ -41,6 +41,12 @@ describe('StoredList', () => {
     assert.deepEqual(list.list().map((record) => record.id), ['c']);
   });
 
+  it('keeps a stored entry that is not valid, as it was, through a write', async () => {
+    await list.mutate((all) => [...all, { id: 'b', tags: [] }]);
+    assert.deepEqual(store.data.get('records'), [{ id: 'a', tags: ['x'] }, { id: 'b', tags: [] }, { id: 42 }]);
+    assert.equal(warnings(), 1, 'validated once for the read and the write');
+  });
+
   it('gives records that cannot be changed in place, and a list of its own to each reader', () => {
     const records = list.list();
     assert.ok(Object.isFrozen(records[0]) && Object.isFrozen(records[0]!.tags));

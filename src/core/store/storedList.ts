@@ -14,11 +14,12 @@ export class StoredList<S extends z.ZodType> {
   private readonly changed = new Emitter<void>();
   readonly onDidChange = this.changed.event;
   /**
-   * The last value read and its valid records. globalState gives the same value on every read
-   * until the key is written, here or in another window, so a read of the same value is not
-   * validated again. The records are frozen: one changed in place would change every later read.
+   * The last value read: its valid records, and the entries that fail the schema, kept as they
+   * were. globalState gives the same value on every read until the key is written, here or in
+   * another window, so a read of the same value is not validated again. The records are frozen:
+   * one changed in place would change every later read.
    */
-  private lastRead: { value: unknown; records: readonly z.output<S>[] } | undefined;
+  private lastRead: { value: unknown; records: readonly z.output<S>[]; invalid: readonly unknown[] } | undefined;
 
   constructor(
     private readonly store: KeyValueStore,
@@ -32,18 +33,7 @@ export class StoredList<S extends z.ZodType> {
   ) {}
 
   list(): z.output<S>[] {
-    const value = this.store.get(this.key);
-    let read = this.lastRead;
-    if (read === undefined || read.value !== value) {
-      const records = entriesOf(value).flatMap((entry) => {
-        const parsed = this.schema.safeParse(entry);
-        if (parsed.success) return [deepFreeze(parsed.data)];
-        this.logger.warn(`Ignoring a stored ${this.what} that is not valid: ${describeIssues(parsed.error.issues)}`);
-        return [];
-      });
-      this.lastRead = read = { value, records };
-    }
-    return [...read.records];
+    return [...this.read().records];
   }
 
   /**
@@ -57,14 +47,29 @@ export class StoredList<S extends z.ZodType> {
 
   /** The write itself, outside the queue: only for a step that already runs inside it. */
   async write(change: (all: z.output<S>[]) => z.output<S>[]): Promise<void> {
-    const invalid = entriesOf(this.store.get(this.key)).filter((entry) => !this.schema.safeParse(entry).success);
-    await this.store.update(this.key, [...change(this.list()), ...invalid]);
+    const { records, invalid } = this.read();
+    await this.store.update(this.key, [...change([...records]), ...invalid]);
   }
-}
 
-/** The entries of a stored list; none when the key holds no list. */
-function entriesOf(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
+  /** The stored value's records, validated once per value (lastRead). */
+  private read(): { records: readonly z.output<S>[]; invalid: readonly unknown[] } {
+    const value = this.store.get(this.key);
+    const last = this.lastRead;
+    if (last && last.value === value) return last;
+    const records: z.output<S>[] = [];
+    const invalid: unknown[] = [];
+    for (const entry of Array.isArray(value) ? value : []) {
+      const parsed = this.schema.safeParse(entry);
+      if (parsed.success) {
+        records.push(deepFreeze(parsed.data));
+      } else {
+        invalid.push(entry);
+        this.logger.warn(`Ignoring a stored ${this.what} that is not valid: ${describeIssues(parsed.error.issues)}`);
+      }
+    }
+    this.lastRead = { value, records, invalid };
+    return this.lastRead;
+  }
 }
 
 function deepFreeze<T>(value: T): T {
