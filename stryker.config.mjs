@@ -11,9 +11,11 @@ export default {
     // Blanking a secret out of text, values and errors, whole and streamed.
     'src/core/base/secrets.ts',
     // The audit chain: append in the write transaction, verify (incremental, or whole in
-    // workers), page; and the walk of the chain the host and the verify workers share.
+    // workers), page; and the walk of the chain the host and the verify workers share, over the
+    // rows as they read them.
     'src/core/audit/auditLog.ts',
     'src/core/audit/auditChain.ts',
+    'src/core/audit/storedRows.ts',
     // Retention (finished runs only) and the leases of windows.
     'src/core/runs/runStore.ts',
     // The public API's caller handling: core's side, and the API over it.
@@ -45,6 +47,7 @@ export default {
       'test/unit/consent.unit.test.ts',
       'test/unit/callingExtension.unit.test.ts',
       'test/unit/auditChain.unit.test.ts',
+      'test/unit/storedRows.unit.test.ts',
       'test/unit/auditLog.unit.test.ts',
       'test/unit/runStore.unit.test.ts',
       'test/unit/keyPath.unit.test.ts',

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { canonical, CHAIN_START, ChainWalk, checkEnds, GENESIS_HASH, Hmac, plainHash, quickLink, startLink, storedText } from '../../src/core/audit/auditChain';
+import { storedRowsOf } from '../fixtures/storedRows';
 
 // The chain walk on rows made here, signed with a key of the test's own: what `append` writes,
 // and rows it never writes (edited, reformatted, forged with the key), each judged as `check` does.
@@ -30,36 +31,65 @@ function resigned(row: string, edit: (text: string) => string): string {
   return storedText(text, hmac.hex(text));
 }
 
+/** A latency whole and with a fraction, as JSON.stringify writes them. */
+const LATENCIES = [12, 3.25, 0.5];
+
 /** `count` rows linked from the start, as append writes them. */
 function chain(count: number): Array<{ row: string; hash: string }> {
   const rows: Array<{ row: string; hash: string }> = [];
   let prevHash = GENESIS_HASH;
   for (let seq = 1; seq <= count; seq++) {
-    const made = signed(fields(seq, prevHash));
+    const made = signed(fields(seq, prevHash, { latencyMs: LATENCIES[seq % LATENCIES.length] }));
     rows.push(made);
     prevHash = made.hash;
   }
   return rows;
 }
 
+/** The quick read of `row` as verify reads it: its bytes, after the bytes of another row. */
+function quick(row: string, seq: number, prevHash: string) {
+  const bytes = Buffer.from(`{"seq":0}${row}`);
+  return quickLink(bytes, 9, bytes.length, seq, prevHash, keyOf);
+}
+
 /** The walk over `rows` from the start to its end, given the test's key when it asks for it and no other. */
 function walk(rows: readonly string[], mirroredSeq?: number): ChainWalk {
-  const chainWalk = new ChainWalk(rows, CHAIN_START, mirroredSeq);
+  const chainWalk = new ChainWalk([storedRowsOf(rows)], CHAIN_START, mirroredSeq);
   chainWalk.giveKey(KEY_ID, KEY);
   for (let need = chainWalk.walk(); need; need = chainWalk.walk()) chainWalk.giveKey(need.needKey, need.needKey === KEY_ID ? KEY : undefined);
   return chainWalk;
 }
 
 describe('the audit chain walk', () => {
-  it('reads every row append writes without parsing it: seq 1 to 25 (every digit), each linked, hashed and mirrored', () => {
+  it('reads every row append writes without parsing it: seq 1 to 25 (every digit), whole and fractional numbers, each linked, hashed and mirrored', () => {
     const rows = chain(25);
     let prevHash = GENESIS_HASH;
     for (const [index, { row, hash }] of rows.entries()) {
-      assert.deepEqual(quickLink(row, index, prevHash, keyOf), { seq: index + 1, hash }, `row ${index + 1}`);
+      assert.deepEqual(quick(row, index, prevHash), { seq: index + 1, hash }, `row ${index + 1}`);
       prevHash = hash;
     }
     const done = walk(rows.map((r) => r.row), 19);
     assert.deepEqual([done.parsedRows, done.broken, done.link, done.mirroredHash], [0, undefined, { seq: 25, hash: rows[24]!.hash, keyed: true }, rows[18]!.hash]);
+  });
+
+  it('walks rows read in several chunks as one log: slices across their ends, an empty chunk, and a break counted from the first row', () => {
+    const rows = chain(25).map((made) => made.row);
+    const chunked = (texts: string[]) => [storedRowsOf(texts.slice(0, 3)), storedRowsOf([]), storedRowsOf(texts.slice(3, 13)), storedRowsOf(texts.slice(13))];
+    const whole = walk(rows, 19);
+    const inChunks = new ChainWalk(chunked(rows), CHAIN_START, 19);
+    // Slices of 4 rows, so some end inside a chunk and some at its end; the key is asked for in the first.
+    for (let end = 4; !inChunks.done; end += 4) {
+      for (let need = inChunks.walk(end); need; need = inChunks.walk(end)) inChunks.giveKey(need.needKey, KEY);
+      assert.equal(inChunks.index, Math.min(end, 25), `after the slice up to ${end}`);
+    }
+    // Only the first row is read the long way: to find the key it needs.
+    assert.deepEqual([inChunks.rowCount, inChunks.parsedRows, inChunks.broken, inChunks.link, inChunks.mirroredHash], [25, 1, undefined, whole.link, whole.mirroredHash]);
+    // Row 17 (index 16, in the last chunk) edited: broken there, counted over all the chunks.
+    const edited = rows.map((row, i) => (i === 16 ? row.replace('"outcome":"ok"', '"outcome":"no"') : row));
+    const broken = new ChainWalk(chunked(edited), CHAIN_START, undefined);
+    broken.giveKey(KEY_ID, KEY);
+    broken.walk();
+    assert.deepEqual([broken.broken?.index, broken.link.seq, broken.done], [16, 16, true]);
   });
 
   it('judges the long way, in the words of the full check, every row the quick read must not vouch for', () => {
@@ -89,7 +119,7 @@ describe('the audit chain walk', () => {
       ['the row reformatted by another tool', JSON.stringify(JSON.parse(signed(fields(2, first.hash)).row), null, 1), undefined],
     ];
     for (const [name, row, reason] of cases) {
-      assert.equal(quickLink(row, 1, first.hash, keyOf), undefined, `${name}: the quick read vouches for none of these`);
+      assert.equal(quick(row, 1, first.hash), undefined, `${name}: the quick read vouches for none of these`);
       const done = walk([first.row, row]);
       // Read the long way: once, or twice for a key the walk first had to ask for.
       assert.deepEqual([done.broken?.reason, done.parsedRows >= 1 && done.parsedRows <= 2], [reason, true], name);
@@ -105,14 +135,43 @@ describe('the audit chain walk', () => {
       ['a sequence number with a leading zero', (text) => text.replace('"seq":2,', '"seq":02,'), 'the entry is not a valid audit entry'],
       ['an escape in the link', (text) => text.replace(`"prevHash":"${first.hash.slice(0, 1)}`, `"prevHash":"\\u00${first.hash.charCodeAt(0).toString(16)}`), 'its content does not match its keyed hash (the entry was edited, or the chain was recomputed without the key)'],
       ['the last text left open before the hash', (text) => text.replace(/"}$/, '}'), 'the entry is not a valid audit entry'],
+      ['a chain field named twice', (text) => text.replace('"seq":2,', '"seq":2,"seq":2,'), 'its content does not match its keyed hash (the entry was edited, or the chain was recomputed without the key)'],
+      ['a kind that is not a text', (text) => text.replace('"kind":"model_call"', '"kind":1'), 'the entry is not a valid audit entry'],
+      ['a closing brace after a number', (text) => text.replace('"seq":2,', '"seq":2},'), 'the entry is not a valid audit entry'],
+      ['a closing brace after a text', (text) => text.replace('"outcome":"ok",', '"outcome":"ok"},'), 'the entry is not a valid audit entry'],
     ];
     for (const [name, edit, reason] of cases) {
       const row = resigned(second, edit);
-      assert.equal(quickLink(row, 1, first.hash, keyOf), undefined, name);
+      assert.equal(quick(row, 1, first.hash), undefined, name);
       assert.equal(walk([first.row, row]).broken?.reason, reason, name);
     }
     // The same text signed as it is, unchanged: vouched for.
-    assert.deepEqual(quickLink(resigned(second, (text) => text), 1, first.hash, keyOf)?.seq, 2);
+    assert.deepEqual(quick(resigned(second, (text) => text), 1, first.hash)?.seq, 2);
+  });
+
+  it('vouches only for a text that is an entry as append writes it, whatever one character of it is changed, added or removed (signed with the key)', () => {
+    const first = signed(fields(1, GENESIS_HASH));
+    const text = canonical(fields(2, first.hash, { latencyMs: 12 }));
+    const characters = ['{', '}', '[', ']', '"', '\\', ',', ':', '0', '7', '-', '.', 'e', 'x', ' ', 'é'];
+    const edits = new Set<string>();
+    for (let at = 0; at <= text.length; at++) {
+      edits.add(text.slice(0, at) + text.slice(at + 1));
+      for (const character of characters) {
+        edits.add(text.slice(0, at) + character + text.slice(at + 1));
+        edits.add(text.slice(0, at) + character + text.slice(at));
+      }
+    }
+    let vouched = 0;
+    for (const edited of edits) {
+      const link = quick(storedText(edited, hmac.hex(edited)), 1, first.hash);
+      if (!link) continue;
+      vouched++;
+      // What it vouches for is a flat entry linked after the first (canonical or not: see quickLink).
+      const entry = JSON.parse(edited) as Fields;
+      assert.deepEqual([Object.values(entry).some((value) => typeof value === 'object'), entry.seq, entry.prevHash, typeof entry.kind, typeof entry.time, entry.chainKey], [false, 2, first.hash, 'string', 'string', KEY_ID], edited);
+    }
+    // The text itself, and the edits that leave it an entry (an outcome of "oj", say, or a field of another name).
+    assert.ok(vouched > 1 && vouched < edits.size / 4, `${vouched} of ${edits.size}`);
   });
 
   it('starts a stretch from the entry before it: its link, keyed or plain, and none from a row that is not an entry', () => {
@@ -148,14 +207,14 @@ describe('the audit chain walk', () => {
     const second = signed(fields(2, first.hash));
     // The only "seq" of the row after the hash's start: none to read before it.
     const noSeq = signed(fields(2, first.hash, { seq: undefined })).row;
-    assert.equal(quickLink(noSeq, 1, first.hash, keyOf), undefined);
-    assert.equal(quickLink(`${noSeq.slice(0, -2)}","seq":2}`, 1, first.hash, keyOf), undefined);
+    assert.equal(quick(noSeq, 1, first.hash), undefined);
+    assert.equal(quick(`${noSeq.slice(0, -2)}","seq":2}`, 1, first.hash), undefined);
     // A text that holds what looks like a field is not that field: the row's own seq (3) is read, not the text's (2).
     const lookAlike = signed(fields(3, first.hash, { note: 'x","seq":2,"y":"' })).row;
-    assert.equal(quickLink(lookAlike, 1, first.hash, keyOf), undefined);
-    assert.deepEqual(quickLink(second.row, 1, first.hash, keyOf), { seq: 2, hash: second.hash });
-    for (const short of ['', '{}', '"}', second.row.slice(1)]) assert.equal(quickLink(short, 1, first.hash, keyOf), undefined, JSON.stringify(short));
-    assert.equal(quickLink(second.row.replace('"seq":2,', `"seq":${'1'.repeat(16)},`), 1, first.hash, keyOf), undefined, 'sixteen digits');
+    assert.equal(quick(lookAlike, 1, first.hash), undefined);
+    assert.deepEqual(quick(second.row, 1, first.hash), { seq: 2, hash: second.hash });
+    for (const short of ['', '{}', '"}', second.row.slice(1)]) assert.equal(quick(short, 1, first.hash), undefined, JSON.stringify(short));
+    assert.equal(quick(second.row.replace('"seq":2,', `"seq":${'1'.repeat(16)},`), 1, first.hash), undefined, 'sixteen digits');
   });
 
   it('keeps the chain keyed after a keyed row read the long way: a plain hash after it breaks the chain', () => {

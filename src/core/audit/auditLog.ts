@@ -8,6 +8,7 @@ import { Emitter } from '../base/events';
 import type { Clock, KeyValueStore, Logger } from '../base/ports';
 import { HeadMirror, VerifiedHeadMemory, type AuditChainKeys, type ChainKey } from './auditAnchor';
 import { canonical, CHAIN_START, ChainWalk, checkEnds, GENESIS_HASH, Hmac, storedText, type AuditVerification } from './auditChain';
+import { readStoredRows } from './storedRows';
 import type { StretchResult, VerifiedHead, VerifyWorkerData, VerifyWorkerMessage, VerifyWorkerReply } from './auditVerifyProtocol';
 import { readHead, writeHead, type AuditHead } from '../store/auditHead';
 import { Conditions, readPage } from '../store/paging';
@@ -235,28 +236,28 @@ export class AuditLog {
    * edit of it is found too); undefined when `from` is not in the log as it was verified.
    */
   private async verifySince(from: VerifiedHead, mirrored: AuditHead | undefined): Promise<Verified | undefined> {
-    const log = this.db.read((sql) => ({ rows: sql.all<{ pos: number; body: string }>(`SELECT pos, body FROM ${audit} WHERE pos >= ? ORDER BY pos`, from.pos), head: readHead(sql) }));
-    const anchor = log.rows[0]?.pos === from.pos ? (safeJson(log.rows[0].body) as { seq?: unknown; hash?: unknown; prevHash?: unknown } | undefined) : undefined;
+    const log = this.db.read((sql) => ({
+      from: sql.get<{ body: string }>(`SELECT body FROM ${audit} WHERE pos = ?`, from.pos)?.body,
+      rows: readStoredRows(sql, from.pos - 1),
+      head: readHead(sql),
+    }));
+    const anchor = log.from === undefined ? undefined : (safeJson(log.from) as { seq?: unknown; hash?: unknown; prevHash?: unknown } | undefined);
     if (anchor?.seq !== from.seq || anchor.hash !== from.hash || typeof anchor.prevHash !== 'string') {
       this.anchor.logger.info(`The audit entry verified last (${from.seq}) is not in the log as it was; verifying the whole log.`);
       return undefined;
     }
     // Before `from` the chain was verified: keyed or not, `from` says for itself (a plain entry has only plain ones before it).
     const before = from.seq - 1;
-    const walk = new ChainWalk(
-      log.rows.map((row) => row.body),
-      { seq: before, hash: anchor.prevHash, keyed: false },
-      mirrored?.seq,
-    );
+    const walk = new ChainWalk(log.rows, { seq: before, hash: anchor.prevHash, keyed: false }, mirrored?.seq);
     await this.walkHere(walk);
-    const entries = before + log.rows.length;
+    const entries = before + walk.rowCount;
     if (walk.broken) return { result: { ok: false, entries, broken: { line: before + walk.broken.index + 1, reason: walk.broken.reason } } };
     // A mirrored head before `from` was among the entries verified then.
     const mirroredHash = mirrored && mirrored.seq < from.seq ? mirrored.hash : walk.mirroredHash;
     const ends = checkEnds({ entries, last: walk.link, head: log.head, mirrored, mirroredHash });
     // `from` itself was checked again, but it is not new.
-    const result = ends.ok ? { ...ends, newSince: log.rows.length - 1 } : ends;
-    return { result, ...(result.ok ? { last: { pos: log.rows.at(-1)!.pos, seq: walk.link.seq, hash: walk.link.hash } } : {}) };
+    const result = ends.ok ? { ...ends, newSince: walk.rowCount - 1 } : ends;
+    return { result, ...(result.ok ? { last: { pos: log.rows.at(-1)!.lastPos, seq: walk.link.seq, hash: walk.link.hash } } : {}) };
   }
 
   /** The whole log: in the verify worker when there is one (and it works), else here, a slice at a time. */
@@ -273,16 +274,13 @@ export class AuditLog {
 
   /** The whole log on this thread: the answer the worker must give too. */
   async verifyAllHere(mirrored: AuditHead | undefined = this.mirror.read()): Promise<Verified> {
-    const { rows, head } = this.db.read((sql) => ({ rows: sql.all<{ pos: number; body: string }>(`SELECT pos, body FROM ${audit} ORDER BY pos`), head: readHead(sql) }));
-    const walk = new ChainWalk(
-      rows.map((row) => row.body),
-      CHAIN_START,
-      mirrored?.seq,
-    );
+    const { rows, head } = this.db.read((sql) => ({ rows: readStoredRows(sql, 0), head: readHead(sql) }));
+    const walk = new ChainWalk(rows, CHAIN_START, mirrored?.seq);
     await this.walkHere(walk);
-    if (walk.broken) return { result: { ok: false, entries: rows.length, broken: { line: walk.broken.index + 1, reason: walk.broken.reason } } };
-    const result = checkEnds({ entries: rows.length, last: walk.link, head, mirrored, mirroredHash: walk.mirroredHash });
-    const lastPos = rows.at(-1)?.pos;
+    const entries = walk.rowCount;
+    if (walk.broken) return { result: { ok: false, entries, broken: { line: walk.broken.index + 1, reason: walk.broken.reason } } };
+    const result = checkEnds({ entries, last: walk.link, head, mirrored, mirroredHash: walk.mirroredHash });
+    const lastPos = rows.at(-1)?.lastPos;
     return { result, ...(result.ok && lastPos !== undefined ? { last: { pos: lastPos, seq: walk.link.seq, hash: walk.link.hash } } : {}) };
   }
 
@@ -301,14 +299,14 @@ export class AuditLog {
     const wanted = Math.max(1, Math.min(MAX_VERIFY_WORKERS, this.options.verifyWorkers ?? availableParallelism()));
     const minRows = this.options.minRowsPerWorker ?? MIN_ROWS_PER_WORKER;
     // One snapshot for the plan and the head: rows appended later (by any window) lie past the last stretch.
+    // The stretches split the positions of the rows, not the rows counted: the last position is
+    // one lookup, where a count and an offset each read the whole table on this thread. A log's
+    // positions have no gaps unless rows were removed, so the stretches come out even.
     const plan = this.db.read((sql) => {
-      const count = Number(sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${audit}`)?.n ?? 0);
       const lastPos = Number(sql.get<{ pos: number | null }>(`SELECT max(pos) AS pos FROM ${audit}`)?.pos ?? 0);
-      const stretches = Math.max(1, Math.min(wanted, Math.floor(count / minRows)));
+      const stretches = Math.max(1, Math.min(wanted, Math.floor(lastPos / minRows)));
       const bounds = [0];
-      for (let i = 1; i < stretches; i++) {
-        bounds.push(Number(sql.get<{ pos: number }>(`SELECT pos FROM ${audit} ORDER BY pos LIMIT 1 OFFSET ?`, Math.floor((count * i) / stretches) - 1)!.pos));
-      }
+      for (let i = 1; i < stretches; i++) bounds.push(Math.floor((lastPos * i) / stretches));
       bounds.push(lastPos);
       // Stryker restore all
       return { head: readHead(sql), bounds, lastPos };

@@ -9,7 +9,7 @@ export interface VerifyWorkerData {
   /** The database file, which the worker opens for reading. */
   file: string;
   busyTimeoutMs: number;
-  /** The row before the stretch (0 for the first): its entry is the link the stretch starts from. */
+  /** Where the stretch starts (0 for the first): the entry of the last row at or before it is the link the stretch starts from. */
   afterPos: number;
   toPos: number;
   /** The seq of the head mirrored in globalState (which the worker cannot read), to find its hash. */

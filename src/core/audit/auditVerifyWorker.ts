@@ -1,7 +1,8 @@
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ChainWalk, CHAIN_START, startLink } from './auditChain';
 import { TABLES } from '../store/storageKeys';
+import { readStoredRows, type StoredRows } from './storedRows';
 import type { StretchResult, VerifyWorkerData, VerifyWorkerMessage, VerifyWorkerReply } from './auditVerifyProtocol';
 
 // An audit verify worker (dist/auditVerify.js): verifies one stretch of the audit chain off the
@@ -32,19 +33,16 @@ function askKey(id: string): Promise<Uint8Array | undefined> {
 }
 
 /** The stretch's rows, and the body of the row before it, in one snapshot. */
-function readStretch(): { before: string | undefined; rows: string[] } {
+function readStretch(): { before: string | undefined; rows: StoredRows[] } {
   const db = new DatabaseSync(data.file);
   try {
     db.exec(`PRAGMA busy_timeout = ${Math.round(data.busyTimeoutMs)}`);
     db.exec('BEGIN');
     try {
-      const before = data.afterPos > 0 ? (db.prepare(`SELECT body FROM ${TABLES.audit} WHERE pos = ?`).get(data.afterPos) as { body: string } | undefined)?.body : undefined;
-      const statement = db.prepare(`SELECT body FROM ${TABLES.audit} WHERE pos > ? AND pos <= ? ORDER BY pos`);
-      // One array per row instead of an object where this Node can (22.16, 24): reading 100,000 rows costs a third.
-      const arrays = statement as { setReturnArrays?(enabled: boolean): void };
-      arrays.setReturnArrays?.(true);
-      const rows = (statement.all(data.afterPos, data.toPos) as unknown as Array<[string] | { body: string }>).map((row) => (Array.isArray(row) ? row[0] : row.body));
-      return { before, rows };
+      const sql = { get: <T>(text: string, ...params: SQLInputValue[]) => db.prepare(text).get(...params) as T | undefined };
+      // The row before the stretch: the last one at or before its start (removed rows leave gaps).
+      const before = sql.get<{ body: string }>(`SELECT body FROM ${TABLES.audit} WHERE pos <= ? ORDER BY pos DESC LIMIT 1`, data.afterPos)?.body;
+      return { before, rows: readStoredRows(sql, data.afterPos, data.toPos) };
     } finally {
       db.exec('COMMIT');
     }
@@ -58,7 +56,7 @@ async function verify(): Promise<VerifyWorkerMessage> {
   const walk = new ChainWalk(rows, before === undefined ? CHAIN_START : startLink(before), data.mirroredSeq);
   for (let need = walk.walk(); need; need = walk.walk()) walk.giveKey(need.needKey, await askKey(need.needKey));
   const stretch: StretchResult = {
-    rows: rows.length,
+    rows: walk.rowCount,
     end: walk.link,
     ...(walk.broken ? { broken: walk.broken } : {}),
     ...(walk.mirroredHash !== undefined ? { mirroredHash: walk.mirroredHash } : {}),
