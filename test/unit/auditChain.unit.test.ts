@@ -151,7 +151,7 @@ describe('the audit chain walk', () => {
 
   it('vouches only for a text that is an entry as append writes it, whatever one character of it is changed, added or removed (signed with the key)', () => {
     const first = signed(fields(1, GENESIS_HASH));
-    const text = canonical(fields(2, first.hash, { latencyMs: 12 }));
+    const text = canonical(fields(2, first.hash, { latencyMs: 12.5 }));
     const characters = ['{', '}', '[', ']', '"', '\\', ',', ':', '0', '7', '-', '.', 'e', 'x', ' ', 'é'];
     const edits = new Set<string>();
     for (let at = 0; at <= text.length; at++) {

@@ -148,8 +148,8 @@ export class ChainWalk {
  * The link of a row stored as `append` writes it (see `storedText`), when it links to the entry
  * before and its keyed hash checks, read from the row's bytes (`start` to `end`) without making a
  * string of it; undefined for anything else, which `check` then judges. A row it passes is a flat
- * JSON object without escapes or spaces, and without the key only a text `append` wrote (the
- * canonical text) has its hash, which `check` passes too: so it only spares the work, and the
+ * JSON object (texts without escapes, plain numbers, nothing between its parts), and without the
+ * key only a text `append` wrote (the canonical text) has its hash, which `check` passes too: so it only spares the work, and the
  * answers stay word for word those of `check`. The rows it passes and `check` would not are
  * signed with the key and not canonical (fields in another order, a number written `1.0`): only
  * the key's holder can write one, and the key's holder can rewrite the whole chain anyway, so the
