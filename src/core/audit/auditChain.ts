@@ -149,11 +149,11 @@ export class ChainWalk {
  * before and its keyed hash checks, read from the row's bytes (`start` to `end`) without making a
  * string of it; undefined for anything else, which `check` then judges. A row it passes is a flat
  * JSON object (texts without escapes, plain numbers, nothing between its parts), and without the
- * key only a text `append` wrote (the canonical text) has its hash, which `check` passes too: so it only spares the work, and the
- * answers stay word for word those of `check`. The rows it passes and `check` would not are
- * signed with the key and not canonical (fields in another order, a number written `1.0`): only
- * the key's holder can write one, and the key's holder can rewrite the whole chain anyway, so the
- * verify does not try to tell such rows from the log's own.
+ * key only a text `append` wrote (the canonical text) has its hash, which `check` passes too: so
+ * it only spares the work, and the answers stay word for word those of `check`. The rows it
+ * passes and `check` would not are signed with the key and not canonical (fields in another
+ * order, a number written `1.0`): only the key's holder can write one, and the key's holder can
+ * rewrite the whole chain anyway, so the verify does not try to tell such rows from the log's own.
  */
 export function quickLink(bytes: Buffer, start: number, end: number, seq: number, prevHash: string, keyOf: (id: string) => Hmac | undefined): { seq: number; hash: string } | undefined {
   const tail = end - HASH_TAIL_LENGTH;
@@ -184,9 +184,8 @@ const found = { chainKey: -1, chainKeyEnd: -1, prevHash: -1, prevHashEnd: -1, se
  * bytes into `found`. Only a flat row without escapes is read: `{`, then `"name":value` pairs
  * separated by commas, each value a text or a plain number, no brace after the first, no bracket
  * or backslash in a text, and no chain field named twice; false for any other (the long way reads
- * those). A field the chain reads must have its
- * type: texts for `chainKey`, `prevHash`, `kind` and `time`, and for `seq` a whole number of fewer
- * than 16 digits.
+ * those). A field the chain reads must have its type: texts for `chainKey`, `prevHash`, `kind`
+ * and `time`, and for `seq` a whole number of fewer than 16 digits.
  */
 function readLinkFields(bytes: Buffer, start: number, tail: number): boolean {
   if (bytes[start] !== OPEN_BRACE) return false;
