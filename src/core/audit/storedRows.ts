@@ -15,7 +15,7 @@ export interface StoredRows {
 }
 
 /** Rows read at a time: a few megabytes, far below the longest text SQLite builds (a gigabyte). */
-export const ROWS_PER_READ = 10_000;
+const ROWS_PER_READ = 10_000;
 
 /** The one statement a chunk is read with: its rows' text and byte lengths, in the same order, and its last row. */
 const READ_CHUNK = `SELECT CAST(group_concat(body, '') AS BLOB) AS bytes, group_concat(length(CAST(body AS BLOB))) AS lengths, count(*) AS count, max(pos) AS lastPos
