@@ -1,6 +1,7 @@
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ChainWalk, CHAIN_START, startLink } from './auditChain';
+import { Statements } from '../store/statements';
 import { TABLES } from '../store/storageKeys';
 import { readStoredRows, type StoredRows } from './storedRows';
 import type { StretchResult, VerifyWorkerData, VerifyWorkerMessage, VerifyWorkerReply } from './auditVerifyProtocol';
@@ -39,7 +40,7 @@ function readStretch(): { before: string | undefined; rows: StoredRows[] } {
     db.exec(`PRAGMA busy_timeout = ${Math.round(data.busyTimeoutMs)}`);
     db.exec('BEGIN');
     try {
-      const sql = { get: <T>(text: string, ...params: SQLInputValue[]) => db.prepare(text).get(...params) as T | undefined };
+      const { sql } = new Statements(() => db);
       // The row before the stretch: the last one at or before its start (removed rows leave gaps).
       const before = sql.get<{ body: string }>(`SELECT body FROM ${TABLES.audit} WHERE pos <= ? ORDER BY pos DESC LIMIT 1`, data.afterPos)?.body;
       return { before, rows: readStoredRows(sql, data.afterPos, data.toPos) };

@@ -1,6 +1,6 @@
-import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Sql } from '../store/database';
+import { Statements } from '../store/statements';
 import { enterGate, GATE_WRITER, isLocked, leaveGate, retryDelayMs } from '../store/writeGate';
 import { writeLedger, type LedgerWrite, type LedgerWriterData, type LedgerWriterMessage, type LedgerWriterReply } from './ledgerWrite';
 
@@ -22,17 +22,7 @@ db.exec(`PRAGMA busy_timeout = ${Math.round(data.busyTimeoutMs)}`);
 db.exec('PRAGMA synchronous = NORMAL');
 db.exec('PRAGMA wal_autocheckpoint = 0');
 
-const statements = new Map<string, StatementSync>();
-function statement(text: string): StatementSync {
-  let prepared = statements.get(text);
-  if (!prepared) statements.set(text, (prepared = db.prepare(text)));
-  return prepared;
-}
-const sql: Sql = {
-  run: (text, ...params) => statement(text).run(...params),
-  get: <T>(text: string, ...params: SQLInputValue[]) => statement(text).get(...params) as T | undefined,
-  all: <T>(text: string, ...params: SQLInputValue[]) => statement(text).all(...params) as T[],
-};
+const { sql } = new Statements(() => db);
 
 let queued: LedgerWrite[] = [];
 /** A try again after another connection's lock is planned: new calls wait for it. */

@@ -1,11 +1,12 @@
 import * as l10n from '@vscode/l10n';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { z } from 'zod';
 import { SwitchboardError, errorText } from '../base/errors';
 import { systemTimers, type Disposable, type Logger, type Timer, type Timers } from '../base/ports';
 import { MIGRATIONS } from './schema';
+import { Statements } from './statements';
 import { enterGate, GATE_HOST, isLocked, leaveGate, newWriteGate, retryDelayMs } from './writeGate';
 import { TABLES, type VersionedTable } from './storageKeys';
 
@@ -78,7 +79,7 @@ interface WaitingWrite {
  */
 export class Database implements Disposable {
   private db: DatabaseSync | undefined;
-  private readonly statements = new Map<string, StatementSync>();
+  private readonly statements = new Statements(() => this.open());
   private inTransaction = false;
   /** The writes that joined the open transaction, settled when it ends. */
   private joinedWrites: JoinedWrite[] = [];
@@ -88,11 +89,7 @@ export class Database implements Disposable {
   private attempts = 0;
   private waitedMs = 0;
   private afterOpen: Promise<void> = Promise.resolve();
-  private readonly sql: Sql = {
-    run: (sql, ...params) => this.statement(sql).run(...params),
-    get: <T>(sql: string, ...params: SQLInputValue[]) => this.statement(sql).get(...params) as T | undefined,
-    all: <T>(sql: string, ...params: SQLInputValue[]) => this.statement(sql).all(...params) as T[],
-  };
+  private readonly sql: Sql = this.statements.sql;
 
   /**
    * Taken around each write of this connection; shared with the usage ledger's writer thread,
@@ -132,7 +129,7 @@ export class Database implements Disposable {
    * earlier read is current while it stays the same.
    */
   dataVersion(): number {
-    return Number(this.statement('PRAGMA data_version').get()?.data_version);
+    return Number(this.statements.get('PRAGMA data_version').get()?.data_version);
   }
 
   /**
@@ -322,15 +319,6 @@ export class Database implements Disposable {
     } finally {
       if (gated) leaveGate(this.writeGate);
     }
-  }
-
-  private statement(sql: string): StatementSync {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.open().prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
   }
 
   private open(): DatabaseSync {
