@@ -31,6 +31,7 @@ import { auditAnchor } from '../test/fixtures/auditAnchor';
 import { bundleWorker } from '../test/fixtures/bundleWorker';
 import { buildRunStack } from '../test/fixtures/runStack';
 import { tempDatabase } from '../test/fixtures/tempDatabase';
+import type { Database } from '../src/core/store/database';
 import { FixedClock, MemoryStore } from '../test/helpers/fakes';
 import { MAX_MODELS_PER_MESSAGE } from '../src/contracts/modelFacts';
 import { bounded, fixtureProcess, machineLine, ms, summarise, table, withLimit, type FixtureProcess } from './figures';
@@ -130,6 +131,28 @@ function storedRun(agentId: string, connectionId: string, i: number): RunRecord 
   };
 }
 
+/** This thread's CPU time (user and system), since `previous` when given: Node 23.9's `process.threadCpuUsage`, which the installed Node types do not list yet. */
+function threadCpuUsage(previous?: NodeJS.CpuUsage): NodeJS.CpuUsage {
+  return (process as NodeJS.Process & { threadCpuUsage(previous?: NodeJS.CpuUsage): NodeJS.CpuUsage }).threadCpuUsage(previous);
+}
+
+const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
+
+const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+
+/** Times each write transaction of `db` on this thread: `write` makes it at once when the file is free, so the time until it returns is the thread's. */
+function timeWrites(db: Database): { times: number[] } {
+  const times: number[] = [];
+  const write = db.write.bind(db);
+  db.write = (body) => {
+    const started = performance.now();
+    const written = write(body);
+    times.push(performance.now() - started);
+    return written;
+  };
+  return { times };
+}
+
 function timed(body: () => unknown): number {
   const started = performance.now();
   body();
@@ -160,21 +183,42 @@ async function runVersusRaw(workers: Workers, ollama: FixtureProcess, registered
 
     const runTimes: number[] = [];
     const rawTimes: number[] = [];
+    // The host thread's CPU time, which the machine's other load moves far less than the wall
+    // clock; and how long each of its write transactions held it (SQLite's calls are
+    // synchronous: a write, or a checkpoint inside its commit, blocks the extension host).
+    const cpu = { run: 0, raw: 0 };
+    const writes = timeWrites(stack.db);
     for (let i = 0; i < WARMUP + ITERATIONS; i++) {
+      if (i === WARMUP) writes.times.length = 0;
+      let cpuAt = threadCpuUsage();
       let started = performance.now();
       await runOnce(stack, agentId, 'warm up');
       const runMs = performance.now() - started;
+      const runCpu = cpuMs(threadCpuUsage(cpuAt));
+      cpuAt = threadCpuUsage();
       started = performance.now();
       await rawOnce();
       const rawMs = performance.now() - started;
+      const rawCpu = cpuMs(threadCpuUsage(cpuAt));
       if (i >= WARMUP) {
         runTimes.push(runMs);
         rawTimes.push(rawMs);
+        cpu.run += runCpu;
+        cpu.raw += rawCpu;
       }
       if (i % 50 === 0) await ollama.reset(); // the fixture records every request; keep it small
     }
     const overheads = runTimes.map((runMs, i) => runMs - rawTimes[i]!);
-    return { registered, run: summarise(runTimes), raw: summarise(rawTimes), overhead: summarise(overheads), body };
+    return {
+      registered,
+      run: summarise(runTimes),
+      raw: summarise(rawTimes),
+      overhead: summarise(overheads),
+      body,
+      cpuPerRun: cpu.run / ITERATIONS,
+      cpuPerRaw: cpu.raw / ITERATIONS,
+      writes: { perRun: writes.times.length / ITERATIONS, mean: mean(writes.times), over2ms: writes.times.filter((t) => t > 2).length, max: Math.max(...writes.times) },
+    };
   } finally {
     await raw.close();
     await stack.cleanup();
@@ -300,10 +344,24 @@ async function main(): Promise<void> {
     out.push('The same with models registered on the run\'s connection (overhead: each run minus the raw call paired with it)');
     out.push(
       table(
-        ['registered models', 'run p50', 'raw p50', 'overhead p50', 'overhead p95'],
-        versusAll.map((v) => [v.registered.toLocaleString('en'), ms(v.run.p50), ms(v.raw.p50), ms(v.overhead.p50), ms(v.overhead.p95)]),
+        ['registered models', 'run p50', 'raw p50', 'overhead p50', 'overhead p95', 'host CPU per run', 'per raw call', 'host writes per run', 'a write: mean', 'over 2 ms', 'longest'],
+        versusAll.map((v) => [
+          v.registered.toLocaleString('en'),
+          ms(v.run.p50),
+          ms(v.raw.p50),
+          ms(v.overhead.p50),
+          ms(v.overhead.p95),
+          ms(v.cpuPerRun),
+          ms(v.cpuPerRaw),
+          v.writes.perRun.toFixed(1),
+          ms(v.writes.mean),
+          String(v.writes.over2ms),
+          ms(v.writes.max),
+        ]),
       ),
     );
+    out.push("  host CPU: the bench's thread, the extension host's in the product (mean per run and per raw call; the worker threads' own is not in it).");
+    out.push("  host writes: the write transactions on the host's connection during the timed runs, each timed from its start to its commit (the usage ledger's are on its writer thread).");
     out.push('');
     out.push(`Starting a run with runs already stored (retention ${RETENTION}; ${STORE_RUNS} runs timed after ${STORE_WARMUP} warm-up; SQLite file in a temporary folder)`);
     out.push(

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { UsageReportRequest } from '../../src/contracts/usage';
 import { SwitchboardError } from '../../src/core/base/errors';
 import { settleUsage } from '../../src/core/calls/callUsage';
+import { CHECKPOINT_AFTER_FRAMES } from '../../src/core/calls/ledgerWrite';
 import { ELSEWHERE_CHECK_MS, RECORDED_NOTICE_MS, totalKey, UsageLedger, type WarningCheck } from '../../src/core/calls/usageLedger';
 import { Budgets } from '../../src/core/calls/budgets';
 import { Database } from '../../src/core/store/database';
@@ -9,7 +10,7 @@ import { enterGate, GATE_HOST, leaveGate } from '../../src/core/store/writeGate'
 import { MIGRATIONS } from '../../src/core/store/schema';
 import { TABLES } from '../../src/core/store/storageKeys';
 import { DatabaseSync } from 'node:sqlite';
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { costNano, priceOf } from '../../src/core/models/pricing';
 import { personAt, requesterIds } from '../../src/core/keys/requesters';
@@ -595,6 +596,45 @@ describe("Usage ledger: the writer thread writes off the host's thread, and budg
     assert.equal(rows(temp.file), 2, 'the next call is written on the host');
     assert.deepEqual(ledger.currentTotals(asked), [{ calls: 2, tokens: 30, costNano: 30e6 }]);
     assert.ok(logger.lines.some((line) => /writer thread stopped \(the thread ended \(code 3\)\)/.test(line)), logger.lines.join('\n'));
+  });
+
+  /** The write-ahead log's frames, and how many of them are copied into the database, counted without copying any. */
+  const wal = (file: string) => {
+    const reader = new DatabaseSync(file);
+    try {
+      const { log, checkpointed } = reader.prepare('PRAGMA wal_checkpoint(NOOP)').get() as { log: number; checkpointed: number };
+      return { log, checkpointed };
+    } finally {
+      reader.close();
+    }
+  };
+
+  it("copies the host's writes into the database before its next write once the log is long, so the log starts over without the host doing it", async () => {
+    const { ledger } = await writerLedger();
+    await ledger.record(call);
+    // The host writes about 600 pages in one go: past the writer's threshold, short of the host's own (SQLite's 1,000).
+    await temp.db.write((sql) => {
+      sql.run('CREATE TABLE filler (bytes BLOB)');
+      for (let i = 0; i < 600; i++) sql.run('INSERT INTO filler VALUES (randomblob(3000))');
+    });
+    const before = wal(temp.file);
+    assert.ok(before.log - before.checkpointed >= CHECKPOINT_AFTER_FRAMES && before.log < 1_000, `the host left the log long and did not copy it: ${JSON.stringify(before)}`);
+    const sizeBefore = (await stat(temp.file)).size;
+    await ledger.record(call);
+    const after = wal(temp.file);
+    assert.ok(after.log < 50, `the log started over at the writer's write: ${JSON.stringify(after)}`);
+    assert.ok((await stat(temp.file)).size >= sizeBefore + 600 * 3_000, "the host's pages are in the database file");
+    assert.equal(rows(temp.file), 2);
+  });
+
+  it('leaves a short log as it is: a call does not cost a checkpoint', async () => {
+    const { ledger } = await writerLedger();
+    await ledger.record(call);
+    const before = wal(temp.file);
+    assert.ok(before.log - before.checkpointed < CHECKPOINT_AFTER_FRAMES, JSON.stringify(before));
+    await ledger.record(call);
+    const after = wal(temp.file);
+    assert.ok(after.log > before.log && after.checkpointed === before.checkpointed, `nothing copied, the log grew: ${JSON.stringify({ before, after })}`);
   });
 
   it('writes every recorded call before close resolves', async () => {

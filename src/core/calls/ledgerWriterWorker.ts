@@ -2,15 +2,24 @@ import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Statements } from '../store/statements';
 import { enterGate, GATE_WRITER, isLocked, leaveGate, retryDelayMs } from '../store/writeGate';
-import { writeLedger, type LedgerWrite, type LedgerWriterData, type LedgerWriterMessage, type LedgerWriterReply } from './ledgerWrite';
+import { CHECKPOINT_AFTER_FRAMES, writeLedger, type LedgerWrite, type LedgerWriterData, type LedgerWriterMessage, type LedgerWriterReply } from './ledgerWrite';
 
 // The usage ledger's writer thread (dist/ledgerWriter.js): writes the calls a window records on
 // its own connection to the database, so the extension host's thread only hands each call over.
 // The calls that arrive together are written in one transaction, each in a savepoint of its
 // own (one that fails fails alone), and answered in the order they came. Each write takes the
 // host connection's write gate (writeGate.ts), so neither sleeps in SQLite's busy handler for
-// the other. This connection never checkpoints the write-ahead log: a checkpoint runs inside
-// the commit, with the gate held, and the host's connection makes them.
+// the other.
+//
+// This thread also copies the write-ahead log into the database (a checkpoint), the host's
+// writes with its own, so the extension host's thread rarely does: a checkpoint syncs the file
+// to disk, milliseconds in which the host would be blocked. SQLite's automatic checkpoint runs
+// inside a commit, with the gate held, so this connection has it off and checkpoints before a
+// write instead, outside the gate and any transaction (a passive checkpoint waits for no one and
+// blocks no one). Before the write, not after its answer: a run's host writes its end as soon
+// as the answer comes, and the log starts over only at a write that begins with all of it
+// copied. It does so at fewer frames than the host's automatic checkpoint (SQLite's 1,000),
+// which stays as the backstop for a window that writes without making calls.
 
 const port = parentPort!;
 const data = workerData as LedgerWriterData;
@@ -23,6 +32,9 @@ db.exec('PRAGMA synchronous = NORMAL');
 db.exec('PRAGMA wal_autocheckpoint = 0');
 
 const { sql } = new Statements(() => db);
+
+/** `PRAGMA wal_checkpoint(NOOP)`, which counts the frames without copying any, is SQLite 3.51's; older SQLite reads it as a checkpoint. */
+const countsFrames = atLeast(sql.get<{ version: string }>('SELECT sqlite_version() AS version')?.version ?? '', [3, 51]);
 
 let queued: LedgerWrite[] = [];
 /** A try again after another connection's lock is planned: new calls wait for it. */
@@ -39,6 +51,7 @@ function writeQueued(): void {
   const writes = queued;
   queued = [];
   const replies: LedgerWriterReply[] = [];
+  checkpointIfDue();
   const gated = enterGate(data.gate, GATE_WRITER);
   try {
     try {
@@ -88,6 +101,24 @@ function writeQueued(): void {
     if (gated) leaveGate(data.gate);
   }
   if (replies.length) port.postMessage(replies);
+}
+
+/** Copies the write-ahead log into the database once it holds CHECKPOINT_AFTER_FRAMES frames not yet copied. */
+function checkpointIfDue(): void {
+  if (!countsFrames) return;
+  try {
+    const wal = sql.get<{ log: number; checkpointed: number }>('PRAGMA wal_checkpoint(NOOP)');
+    if (wal && wal.log - wal.checkpointed >= CHECKPOINT_AFTER_FRAMES) sql.get('PRAGMA wal_checkpoint(PASSIVE)');
+  } catch {
+    // Not now (the file is failing): the next write tries again, and the host's connection
+    // checkpoints at its own threshold.
+  }
+}
+
+/** Whether a dotted version is at least `least` (major, minor). */
+function atLeast(version: string, least: readonly [number, number]): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > least[0] || (major === least[0] && minor >= least[1]);
 }
 
 function tryRollback(): void {
