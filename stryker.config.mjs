@@ -26,6 +26,13 @@ export default {
     'src/core/connections/connectionTransfer.ts',
     // What a view may send: everything is validated, every request gets one reply.
     'src/core/views/viewHost.ts',
+    // The one path's rules: which connection and model a run uses, which failures are retried,
+    // cool-downs, rate limits, and a call's deadline.
+    'src/core/calls/routing.ts',
+    'src/core/calls/retryPolicy.ts',
+    'src/core/calls/cooldowns.ts',
+    'src/core/base/rateLimiter.ts',
+    'src/core/http/deadline.ts',
   ],
   // The sandbox is a copy of the repository: the harness (code-server, Chromium, Node 24), build
   // output and earlier reports stay out of it (node_modules is linked, not copied).
@@ -59,6 +66,10 @@ export default {
       'test/unit/connectionsController.unit.test.ts',
       'test/unit/streaming.unit.test.ts',
       'test/unit/httpStream.unit.test.ts',
+      'test/unit/routing.unit.test.ts',
+      'test/unit/rateLimiter.unit.test.ts',
+      'test/unit/fallbacks.unit.test.ts',
+      'test/unit/httpClient.unit.test.ts',
       'test/unit/api.unit.test.ts',
     ],
   },

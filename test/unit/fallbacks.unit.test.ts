@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { RunRecord } from '../../src/contracts/agents';
 import { BASE_BACKOFF_MS, backoffCeilingMs, backoffMs, judge } from '../../src/core/calls/retryPolicy';
+import { Cooldowns } from '../../src/core/calls/cooldowns';
 import { SwitchboardError } from '../../src/core/base/errors';
 import { ChatRecordStore } from '../../src/core/chat/chatRecordStore';
 import { ChatService } from '../../src/core/chat/chatService';
@@ -408,6 +409,9 @@ describe('How a failed try is judged, and how long a call waits', () => {
     assert.equal(judge(failure('endpoint_unreachable'), 0).kind, 'final', 'a DNS or TLS failure is not retried');
     assert.equal(judge(failure('cancelled', { transient: true }), 0).kind, 'final');
     assert.equal(judge(new Error('boom'), 0).kind, 'final');
+    // The status goes with the verdict when an answer came, and only then.
+    assert.deepEqual(judge(failure('bad_response', { status: 503 }), 0), { code: 'bad_response', kind: 'retry', status: 503 });
+    assert.deepEqual(judge(failure('endpoint_unreachable', { transient: true }), 0), { code: 'endpoint_unreachable', kind: 'retry' });
   });
 
   it('reads Retry-After in seconds, as an HTTP date, retry-after-ms and the providers\' reset headers', () => {
@@ -426,6 +430,72 @@ describe('How a failed try is judged, and how long a call waits', () => {
     assert.deepEqual([1, 2, 3, 4, 5, 6, 7].map(backoffCeilingMs), [500, 1000, 2000, 4000, 8000, 10_000, 10_000]);
     assert.equal(backoffMs(3, () => 0), 0);
     assert.equal(backoffMs(3, () => 0.999999), 1999);
+  });
+});
+
+describe('Cool-downs: a target that failed too often lately is skipped for a while', () => {
+  function cooldowns(settings = { failures: 3, windowMs: 60_000, periodMs: 30_000 }) {
+    let now = 1_000_000;
+    const target = new Cooldowns(() => settings, () => now);
+    let changes = 0;
+    target.onDidChange(() => changes++);
+    return { target, pass: (ms: number) => (now += ms), now: () => now, changes: () => changes };
+  }
+
+  it('cools a target down after its failures within the window, until the period ends and not a millisecond longer', () => {
+    const { target, pass, now, changes } = cooldowns();
+    target.noteFailure('a');
+    target.noteFailure('a');
+    assert.equal(target.coolingUntil('a'), undefined, 'two of three');
+    target.noteFailure('a');
+    const until = now() + 30_000;
+    assert.equal(target.coolingUntil('a'), until);
+    assert.equal(changes(), 1);
+    pass(29_999);
+    assert.equal(target.coolingUntil('a'), until, 'still cooling a millisecond before its end');
+    pass(1);
+    assert.equal(target.coolingUntil('a'), undefined, 'over at its end');
+    assert.deepEqual(target.cooling(), []);
+  });
+
+  it('counts only the failures within the window, and starts over after a cool-down', () => {
+    const { target, pass } = cooldowns();
+    target.noteFailure('a');
+    pass(60_000);
+    // The first failure is exactly a window old now: it no longer counts.
+    target.noteFailure('a');
+    target.noteFailure('a');
+    assert.equal(target.coolingUntil('a'), undefined, 'the failure a window ago does not count');
+    target.noteFailure('a');
+    assert.notEqual(target.coolingUntil('a'), undefined);
+    pass(30_000);
+    target.noteFailure('a');
+    target.noteFailure('a');
+    assert.equal(target.coolingUntil('a'), undefined, 'the failures that cooled it down do not count again');
+  });
+
+  it('never cools down when the setting is off (no failures count)', () => {
+    const { target, changes } = cooldowns({ failures: 0, windowMs: 60_000, periodMs: 30_000 });
+    for (let i = 0; i < 10; i++) target.noteFailure('a');
+    assert.equal(target.coolingUntil('a'), undefined);
+    assert.equal(changes(), 0);
+  });
+
+  it('an answer forgets the failures before it, and ends a cool-down early, telling the views only then', () => {
+    const { target, changes } = cooldowns();
+    target.noteFailure('a');
+    target.noteFailure('a');
+    target.noteSuccess('a');
+    assert.equal(changes(), 0, 'nothing the views show changed');
+    target.noteFailure('a');
+    assert.equal(target.coolingUntil('a'), undefined, 'the failures before the answer were forgotten');
+    target.noteFailure('a');
+    target.noteFailure('a');
+    assert.notEqual(target.coolingUntil('a'), undefined);
+    assert.equal(changes(), 1);
+    target.noteSuccess('a');
+    assert.equal(target.coolingUntil('a'), undefined);
+    assert.equal(changes(), 2, 'the cool-down ended early');
   });
 });
 

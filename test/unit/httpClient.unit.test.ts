@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as z from 'zod';
@@ -12,7 +13,7 @@ import { OllamaFixture } from '../fixtures/ollamaFixture';
 import { OpenAiFixture } from '../fixtures/openaiFixture';
 import { selfSignedCert } from '../fixtures/selfSignedCert';
 import { serveDuringSuite } from '../helpers/providerTestKit';
-import { PATIENT_TIMEOUT_MS } from '../helpers/fakes';
+import { ManualTimers, PATIENT_TIMEOUT_MS } from '../helpers/fakes';
 
 const VersionSchema = z.object({ version: z.string() });
 const TagsSchema = z.object({ models: z.array(z.object({ name: z.string() })) });
@@ -116,6 +117,24 @@ describe('HttpClient', () => {
 
       assert.equal(fixture.requests.length, 0);
     });
+  });
+
+  it("leaves no timer running and no listener on the caller's signal once a call is over, answered or not", async () => {
+    const timers = new ManualTimers();
+    const client = new HttpClient({ proxy: () => settings, env: {}, timers });
+    const caller = new AbortController();
+    try {
+      const options = { api: ollamaLike, headers: auth, timeoutMs: 5000, signal: caller.signal };
+      for (let i = 0; i < 3; i++) await client.getJson(`${fixture.url}/api/version`, VersionSchema, options);
+      await expectFailure(client.getJson(`${fixture.url}/api/version`, TagsSchema, options), 'bad_response');
+      for await (const _text of client.postStream(`${fixture.url}/api/chat`, { model: 'llama3.2', messages: [{ role: 'user', content: 'hi' }] }, { ...options, idleTimeoutMs: 5000, accept: 'application/x-ndjson' })) {
+        // read to its end
+      }
+      assert.equal(getEventListeners(caller.signal, 'abort').length, 0, "the caller's signal keeps no listener");
+      assert.equal(timers.fire(), 0, 'no timeout left running');
+    } finally {
+      await client.dispose();
+    }
   });
 
   describe('response size cap', () => {

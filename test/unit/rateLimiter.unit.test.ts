@@ -60,6 +60,47 @@ describe('Rate limits per connection: token buckets on the injected clock and ti
     assert.equal(await settled(huge), true, 'capped at a whole minute, it does not wait forever');
   });
 
+  it('a later call that would fit never overtakes an earlier one that waits', async () => {
+    const { rates, timers, pass } = limiter({ requestsPerMinute: 0, tokensPerMinute: 600 });
+    await rates.acquire('c', 500, signal());
+    // 100 left: the next 500 waits for 400 of refill (40 s); 50 would fit now, but waits behind it.
+    const large = rates.acquire('c', 500, signal());
+    const small = rates.acquire('c', 50, signal());
+    assert.equal(await settled(small), false, 'the small call waits its turn');
+    assert.equal(rates.waiting('c'), 2);
+    await timers.started(40_000);
+    pass(40_000);
+    assert.equal(await settled(large), true);
+    assert.equal(await settled(small), false, 'and then waits for its own tokens');
+    await timers.started(5_000);
+    pass(5_000);
+    assert.equal(await settled(small), true);
+  });
+
+  it('waits only for what is missing of a request already partly refilled', async () => {
+    const { rates, pass } = limiter({ requestsPerMinute: 2, tokensPerMinute: 0 });
+    await rates.acquire('c', 0, signal());
+    await rates.acquire('c', 0, signal());
+    // A quarter of a minute refills half a request: the other half is 15 s away.
+    pass(15_000);
+    const waits: number[] = [];
+    void rates.acquire('c', 0, signal(), (ms) => waits.push(ms));
+    assert.deepEqual(waits, [15_000]);
+  });
+
+  it('refuses a call whose signal is already aborted, and leaves the calls waiting in the queue', async () => {
+    const { rates, timers, pass } = limiter({ requestsPerMinute: 1, tokensPerMinute: 0 });
+    await rates.acquire('c', 0, signal());
+    const waiting = rates.acquire('c', 0, signal());
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(rates.acquire('c', 0, controller.signal), (error: SwitchboardError) => error.code === 'cancelled' && /rate limit/.test(error.message));
+    assert.equal(rates.waiting('c'), 1, 'the other call still waits');
+    await timers.started(60_000);
+    pass(60_000);
+    assert.equal(await settled(waiting), true);
+  });
+
   it('a cancelled wait leaves the queue with cancelled, and the next in line goes in its place', async () => {
     const { rates, timers, pass } = limiter({ requestsPerMinute: 1, tokensPerMinute: 0 });
     await rates.acquire('c', 0, signal());

@@ -126,6 +126,24 @@ describe('resolveRouting', () => {
     assert.throws(() => route({}, {}, ids.deleted), (e: SwitchboardError) => e.code === 'missing_connection' && /default connection/.test(e.message));
   });
 
+  it("says what to do next when the agent's connection was deleted: run on the default it names, or choose one when there is none", () => {
+    assert.throws(
+      () => route({}, { connectionId: ids.deleted }, ids.fallback),
+      (e: SwitchboardError) => e.code === 'missing_connection' && e.message.includes(`none to run on the default connection "${connections.get(ids.fallback)!.name}"`),
+    );
+    for (const defaultId of ['', ids.deleted]) {
+      assert.throws(
+        () => route({}, { connectionId: ids.deleted }, defaultId),
+        (e: SwitchboardError) => e.code === 'missing_connection' && /choose a default connection/.test(e.message) && !/none to run on/.test(e.message),
+        `default ${defaultId || 'unset'}`,
+      );
+    }
+  });
+
+  it('says to choose a default connection when nothing names one', () => {
+    assert.throws(() => route({}, {}), (e: SwitchboardError) => e.code === 'missing_connection' && /no default connection is set\. Choose a default connection/.test(e.message));
+  });
+
   it('fails with model_not_found when nothing names a model', () => {
     const openaiNoDefault = new Map(connections);
     openaiNoDefault.set(ids.requested, connection(ids.requested, 'openai'));
