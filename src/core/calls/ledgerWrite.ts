@@ -139,7 +139,7 @@ function totalKeyOf(row: MovedTotal): string {
 
 // ---- The writer thread and the host: what they send each other ----
 
-/** The frames of the write-ahead log not yet copied into the database at which the writer thread copies them, after its write (SQLite's automatic checkpoint, which the host's connection keeps, is at 1,000). */
+/** The frames of the write-ahead log not yet copied into the database at which the writer thread copies them, before its next write (SQLite's automatic checkpoint, which the host's connection keeps, is at 1,000). */
 export const CHECKPOINT_AFTER_FRAMES = 500;
 
 /** What the writer thread starts with. */
