@@ -33,6 +33,8 @@ export default {
     'src/core/calls/cooldowns.ts',
     'src/core/base/rateLimiter.ts',
     'src/core/http/deadline.ts',
+    // Budgets: a call with no room left is refused before its key is read.
+    'src/core/calls/budgets.ts',
   ],
   // The sandbox is a copy of the repository: the harness (code-server, Chromium, Node 24), build
   // output and earlier reports stay out of it (node_modules is linked, not copied).
@@ -70,6 +72,7 @@ export default {
       'test/unit/rateLimiter.unit.test.ts',
       'test/unit/fallbacks.unit.test.ts',
       'test/unit/httpClient.unit.test.ts',
+      'test/unit/usage.unit.test.ts',
       'test/unit/api.unit.test.ts',
     ],
   },

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import type { RunRecord } from '../../src/contracts/agents';
 import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { SwitchboardError, toErrorInfo } from '../../src/core/base/errors';
@@ -262,15 +263,20 @@ describe('RunService with a real agent host worker', function () {
     assert.equal(good.status, 'succeeded');
   });
 
-  it('cancels a run under way: the HTTP call is aborted and the run is stored as cancelled', async () => {
-    stack = await makeStack();
+  /** Starts a run on Ollama whose model call hangs at the provider; resolves once the call has reached it, however long the worker took to ask, with the run's end to come. */
+  async function runWithHangingCall(signal?: AbortSignal): Promise<{ finished: Promise<RunRecord> }> {
     const { connection, agent } = await ollamaAgent(stack);
     ollama.setBehaviour('hang');
-    const controller = new AbortController();
-    // Abort once the model call reached the provider, however long the worker took to ask.
     const called = ollama.nextRequest('/api/chat');
-    const pending = stack.service.start({ agentId: agent.id, input: 'hi', connectionId: connection.id }, 'view:agents', controller.signal);
+    const finished = stack.service.start({ agentId: agent.id, input: 'hi', connectionId: connection.id }, 'view:agents', signal);
     await called;
+    return { finished };
+  }
+
+  it('cancels a run under way: the HTTP call is aborted and the run is stored as cancelled', async () => {
+    stack = await makeStack();
+    const controller = new AbortController();
+    const { finished: pending } = await runWithHangingCall(controller.signal);
     controller.abort();
     const run = await pending;
     assert.equal(run.status, 'cancelled');
@@ -353,6 +359,56 @@ describe('RunService with a real agent host worker', function () {
     timers.fire(2_000);
     await new Promise((resolve) => setImmediate(resolve));
     assert.ok(stack.logger.lines.some((line) => line.includes('The agent host stopped answering; it was ended')), stack.logger.lines.join('\n'));
+  });
+
+  it("starts the agent host with none of the extension host's environment, where keys often are", async () => {
+    process.env.SWITCHBOARD_TEST_HOST_ONLY = 'the host alone sees this';
+    try {
+      stack = await makeStack({ workerEntry: resolve(__dirname, '../fixtures/envWorker.ts') });
+      const { connection, agent } = await ollamaAgent(stack);
+      const run = await stack.service.start({ agentId: agent.id, input: 'hi', connectionId: connection.id }, 'view:agents');
+      assert.equal(run.status, 'succeeded');
+      assert.deepEqual(JSON.parse(run.output!), [], 'no variable at all');
+    } finally {
+      delete process.env.SWITCHBOARD_TEST_HOST_ONLY;
+    }
+  });
+
+  it("does not take a long model call for the worker's silence", async () => {
+    const timers = new ManualTimers();
+    stack = await makeStack({ silenceLimitMs: 500, timers });
+    const controller = new AbortController();
+    const { finished } = await runWithHangingCall(controller.signal);
+    assert.equal(timers.fire(500), 0, 'no watchdog runs while the call is under way');
+    controller.abort();
+    assert.equal((await finished).status, 'cancelled', 'the run went on until its caller cancelled it');
+  });
+
+  it('watches the worker again once its call is answered: a run whose steps stop after the call fails with timeout', async () => {
+    const timers = new ManualTimers();
+    stack = await makeStack({ workerEntry: resolve(__dirname, '../fixtures/silentAfterCallWorker.ts'), silenceLimitMs: 500, timers });
+    const { connection, agent } = await ollamaAgent(stack);
+    const pending = stack.service.start({ agentId: agent.id, input: 'hi', connectionId: connection.id }, 'view:agents');
+    // The call is answered and audited; then the worker says nothing more.
+    for (let turn = 0; turn < 10_000 && !(await stack.audit.read()).some((entry) => entry.kind === 'model_call'); turn++) await new Promise((resolve) => setImmediate(resolve));
+    await timers.started(500);
+    timers.fire(500);
+    const run = await pending;
+    assert.equal(run.status, 'failed');
+    assert.equal(run.error?.code, 'timeout');
+    // The thread itself answers the ping that follows: it is kept, not ended.
+    const ponged = () => stack.workerMessages.some((message) => (message as { type?: string }).type === 'pong');
+    for (let turn = 0; turn < 10_000 && !ponged(); turn++) await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(ponged(), 'the worker answered the ping');
+    assert.equal(timers.fire(2_000), 0, "the ping's own limit was cancelled");
+    assert.ok(!stack.logger.lines.some((line) => line.includes('stopped answering')), stack.logger.lines.join('\n'));
+  });
+
+  it('cancels the runs under way when the agent host is disposed (the window closes)', async () => {
+    stack = await makeStack();
+    const { finished } = await runWithHangingCall();
+    stack.agentHost.dispose();
+    assert.equal((await finished).status, 'cancelled');
   });
 
   it('fails with bad_response at once when a contributed provider answers a chat with the wrong shape', async () => {

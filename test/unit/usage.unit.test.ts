@@ -4,7 +4,9 @@ import { SwitchboardError } from '../../src/core/base/errors';
 import { settleUsage } from '../../src/core/calls/callUsage';
 import { CHECKPOINT_AFTER_FRAMES } from '../../src/core/calls/ledgerWrite';
 import { ELSEWHERE_CHECK_MS, RECORDED_NOTICE_MS, totalKey, UsageLedger, type WarningCheck } from '../../src/core/calls/usageLedger';
-import { Budgets } from '../../src/core/calls/budgets';
+import { amount, Budgets, formatDollars } from '../../src/core/calls/budgets';
+import { AuditLog } from '../../src/core/audit/auditLog';
+import { auditAnchor } from '../fixtures/auditAnchor';
 import { Database } from '../../src/core/store/database';
 import { enterGate, GATE_HOST, leaveGate } from '../../src/core/store/writeGate';
 import { MIGRATIONS } from '../../src/core/store/schema';
@@ -233,6 +235,91 @@ describe('Budgets: a call with no room left is refused before its key is read', 
     otherBudgets.dispose();
     otherLedger.dispose();
     otherDb.dispose();
+  });
+});
+
+describe('Budgets on their own: which calls each one counts, and in what unit', () => {
+  const ids = { agent: '55555555-5555-4555-8555-555555555555', otherAgent: '66666666-6666-4666-8666-666666666666', connection: '77777777-7777-4777-8777-777777777777', otherConnection: '88888888-8888-4888-8888-888888888888' };
+  let temp: Awaited<ReturnType<typeof tempDatabase>>;
+  let ledger: UsageLedger;
+  let audit: AuditLog;
+  let budgets: Budgets;
+  beforeEach(async () => {
+    temp = await tempDatabase();
+    const clock = new FixedClock(new Date('2026-11-21T12:00:00Z'));
+    ledger = new UsageLedger({ db: temp.db, clock, utcOffsetMinutes: () => 0 });
+    audit = new AuditLog(temp.db, clock, auditAnchor());
+    budgets = new Budgets({ db: temp.db, ledger, audit, logger: new MemoryLogger(), label: (scope) => `the ${scope.kind}` });
+  });
+  afterEach(async () => {
+    budgets.dispose();
+    ledger.dispose();
+    await temp.cleanup();
+  });
+  const call = { requesterId: 'person', connectionId: ids.connection, agentId: ids.agent, providerId: 'openai', modelRef: 'gpt' };
+  /** Records a call of `tokens` input tokens costing `dollarsPer1k` per thousand. */
+  const spend = (tokens: number, dollarsPer1k = 0, facts: Partial<typeof call> = {}) =>
+    ledger.record({ ...call, ...facts, usage: { inputTokens: tokens, outputTokens: 0 }, price: { source: 'person', inputPer1k: dollarsPer1k, outputPer1k: 0 } });
+  const refused = (facts: Partial<typeof call> = {}) =>
+    budgets.check({ ...call, ...facts }).then(
+      () => false,
+      (error: SwitchboardError) => (assert.equal(error.code, 'budget_exceeded'), true),
+    );
+
+  it('refuses a call once its scope has used the limit, not before', async () => {
+    await budgets.set({ scope: { kind: 'agent', agentId: ids.agent }, period: 'day', limit: { unit: 'tokens', tokens: 100 } }, 'person');
+    await spend(99);
+    assert.equal(await refused(), false, '99 of 100');
+    await spend(1);
+    assert.equal(await refused(), true, '100 of 100: used up');
+    await assert.rejects(budgets.check(call), (error: SwitchboardError) => error.message.startsWith('The daily budget of the agent is used up: 100 tokens of 100 tokens today. The call was not sent.'));
+  });
+
+  it("counts only its own scope's calls: another agent, connection or requester is not held to it", async () => {
+    await budgets.set({ scope: { kind: 'agent', agentId: ids.agent }, period: 'day', limit: { unit: 'tokens', tokens: 10 } }, 'person');
+    await budgets.set({ scope: { kind: 'connection', connectionId: ids.connection }, period: 'day', limit: { unit: 'tokens', tokens: 10 } }, 'person');
+    await budgets.set({ scope: { kind: 'requester', requesterId: 'person' }, period: 'month', limit: { unit: 'tokens', tokens: 10 } }, 'person');
+    await spend(50);
+    assert.equal(await refused(), true);
+    assert.equal(await refused({ agentId: ids.otherAgent, connectionId: ids.otherConnection, requesterId: 'another.extension' }), false, 'none of the three is its scope');
+    assert.equal(await refused({ agentId: ids.otherAgent, connectionId: ids.otherConnection }), true, 'the requester budget');
+    assert.equal(await refused({ agentId: ids.otherAgent, requesterId: 'another.extension' }), true, 'the connection budget');
+    assert.equal(await refused({ connectionId: ids.otherConnection, requesterId: 'another.extension' }), true, 'the agent budget');
+  });
+
+  it('counts a dollar budget in dollars and a token budget in tokens', async () => {
+    await budgets.set({ scope: { kind: 'agent', agentId: ids.agent }, period: 'day', limit: { unit: 'usd', nano: 1_000_000_000 } }, 'person');
+    await spend(1_000_000, 0);
+    assert.equal(await refused(), false, 'a million free tokens cost no dollar');
+    await budgets.set({ scope: { kind: 'connection', connectionId: ids.connection }, period: 'day', limit: { unit: 'tokens', tokens: 2_000_000 } }, 'person');
+    await spend(1_000, 2_000);
+    assert.equal(await refused(), true, '$2,000 for a thousand tokens is over the dollar budget');
+    assert.equal(await refused({ agentId: ids.otherAgent }), false, 'and not over the token budget');
+  });
+
+  it('refuses to change a budget deleted meanwhile, and audits an addition and a change as such', async () => {
+    const budget = await budgets.set({ scope: { kind: 'agent', agentId: ids.agent }, period: 'day', limit: { unit: 'tokens', tokens: 100 } }, 'person');
+    await budgets.set({ ...budget, limit: { unit: 'tokens', tokens: 200 } }, 'person');
+    assert.equal(await budgets.delete(budget.id, 'person'), true);
+    await assert.rejects(budgets.set({ ...budget, limit: { unit: 'tokens', tokens: 300 } }, 'person'), (error: SwitchboardError) => error.code === 'not_found');
+    assert.deepEqual(budgets.list(), [], 'nothing was changed');
+    const outcomes = (await audit.read()).filter((entry) => entry.kind === 'budget_changed').map((entry) => entry.outcome);
+    assert.deepEqual(outcomes.reverse(), ['added: agent the agent, day, 100 tokens', 'changed: agent the agent, day, 200 tokens', 'deleted: agent the agent, day, 200 tokens']);
+  });
+
+  it("warns for the budget the call took past its threshold, by that budget's name and period", async () => {
+    // The one it passes is not the first that matches.
+    await budgets.set({ scope: { kind: 'connection', connectionId: ids.connection }, period: 'month', limit: { unit: 'tokens', tokens: 1_000_000 }, warnAtPercent: 50 }, 'person');
+    const daily = await budgets.set({ scope: { kind: 'agent', agentId: ids.agent }, period: 'day', limit: { unit: 'tokens', tokens: 1_000 }, warnAtPercent: 50 }, 'person');
+    const matching = budgets.matching(call);
+    const { warned } = await ledger.record({ ...call, usage: { inputTokens: 600, outputTokens: 0 }, price: { source: 'person', inputPer1k: 0, outputPer1k: 0 } }, budgets.warningChecks(matching));
+    assert.deepEqual(warned.map((each) => each.budgetId), [daily.id]);
+    assert.deepEqual(budgets.warnings(matching, warned), ['The daily budget of the agent has passed 50%: 600 tokens of 1,000 tokens used today. At the limit, calls are refused.']);
+  });
+
+  it('writes dollars with cents, and with four digits under a cent', () => {
+    assert.deepEqual([0, 1e7, 5e6, 1.5e9, -5e6].map(formatDollars), ['$0.00', '$0.01', '$0.0050', '$1.50', '$-0.0050']);
+    assert.equal(amount({ limit: { unit: 'tokens', tokens: 1 } }, 1234567), '1,234,567 tokens');
   });
 });
 
