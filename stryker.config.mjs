@@ -35,6 +35,10 @@ export default {
     'src/core/http/deadline.ts',
     // Budgets: a call with no room left is refused before its key is read.
     'src/core/calls/budgets.ts',
+    // Calls in flight per connection, a call's usage as the ledger keeps it, a run's streamed output.
+    'src/core/base/callLimiter.ts',
+    'src/core/calls/callUsage.ts',
+    'src/core/runs/streamedOutput.ts',
   ],
   // The sandbox is a copy of the repository: the harness (code-server, Chromium, Node 24), build
   // output and earlier reports stay out of it (node_modules is linked, not copied).
@@ -73,6 +77,8 @@ export default {
       'test/unit/fallbacks.unit.test.ts',
       'test/unit/httpClient.unit.test.ts',
       'test/unit/usage.unit.test.ts',
+      'test/unit/callLimiter.unit.test.ts',
+      'test/unit/streamedOutput.unit.test.ts',
       'test/unit/api.unit.test.ts',
     ],
   },

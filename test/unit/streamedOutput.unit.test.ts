@@ -4,6 +4,7 @@ import { FIRST_OUTPUT_WRITE_MS, OUTPUT_WRITE_INTERVAL_MS, StreamedOutput } from 
 import { ManualTimers, MemoryLogger } from '../helpers/fakes';
 
 describe('a run\'s streamed output', () => {
+  const began = performance.now();
   function output() {
     const timers = new ManualTimers();
     const writes: Partial<RunRecord>[] = [];
@@ -22,6 +23,7 @@ describe('a run\'s streamed output', () => {
     await streamed.settle();
     assert.deepEqual(writes.map((w) => w.output), ['Hello']);
     assert.ok(writes[0]?.firstTokenMs !== undefined, 'the time to the first token goes with the first write');
+    assert.ok(writes[0].firstTokenMs >= 0 && writes[0].firstTokenMs <= Math.ceil(performance.now() - began), `counted from the run's start: ${writes[0].firstTokenMs} ms`);
 
     streamed.append(', ');
     streamed.append('world');

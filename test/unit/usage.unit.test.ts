@@ -337,6 +337,18 @@ describe('Usage: settling what a provider reported', () => {
 
   it('drops parts larger than their whole (contradictory usage) and marks it', () => {
     assert.deepEqual(settleUsage({ inputTokens: 5, outputTokens: 3, cacheReadTokens: 9, reasoningTokens: 4 }, messages, 'abc'), { inputTokens: 5, outputTokens: 3, estimated: true });
+    // The cache's reads and writes together are the part: each alone fits, both do not.
+    assert.deepEqual(settleUsage({ inputTokens: 5, outputTokens: 3, cacheReadTokens: 3, cacheWriteTokens: 3 }, messages, 'abc'), { inputTokens: 5, outputTokens: 3, estimated: true });
+  });
+
+  it('keeps parts exactly as large as their whole, a prompt all cached, an answer all reasoning', () => {
+    assert.deepEqual(settleUsage({ inputTokens: 5, outputTokens: 3, cacheReadTokens: 3, cacheWriteTokens: 2, reasoningTokens: 3 }, messages, 'abc'), { inputTokens: 5, outputTokens: 3, cacheReadTokens: 3, cacheWriteTokens: 2, reasoningTokens: 3 });
+  });
+
+  it("keeps a provider's own estimate marked, and leaves a count of 0 that nothing contradicts", () => {
+    assert.deepEqual(settleUsage({ inputTokens: 5, outputTokens: 3, estimated: true }, messages, 'abc'), { inputTokens: 5, outputTokens: 3, estimated: true });
+    // No prompt text and no answer: 0 and 0 are right, not left out.
+    assert.deepEqual(settleUsage({ inputTokens: 0, outputTokens: 0 }, [{ role: 'user', content: '' }], ''), { inputTokens: 0, outputTokens: 0 });
   });
 });
 
