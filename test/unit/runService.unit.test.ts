@@ -389,8 +389,12 @@ describe('RunService with a real agent host worker', function () {
     stack = await makeStack({ workerEntry: resolve(__dirname, '../fixtures/silentAfterCallWorker.ts'), silenceLimitMs: 500, timers });
     const { connection, agent } = await ollamaAgent(stack);
     const pending = stack.service.start({ agentId: agent.id, input: 'hi', connectionId: connection.id }, 'view:agents');
+    /** Gives the event loop turns until `done` (a bounded number: no wall clock). */
+    const turnsUntil = async (done: () => boolean | Promise<boolean>) => {
+      for (let turn = 0; turn < 10_000 && !(await done()); turn++) await new Promise((resolve) => setImmediate(resolve));
+    };
     // The call is answered and audited; then the worker says nothing more.
-    for (let turn = 0; turn < 10_000 && !(await stack.audit.read()).some((entry) => entry.kind === 'model_call'); turn++) await new Promise((resolve) => setImmediate(resolve));
+    await turnsUntil(async () => (await stack.audit.read()).some((entry) => entry.kind === 'model_call'));
     await timers.started(500);
     timers.fire(500);
     const run = await pending;
@@ -398,7 +402,7 @@ describe('RunService with a real agent host worker', function () {
     assert.equal(run.error?.code, 'timeout');
     // The thread itself answers the ping that follows: it is kept, not ended.
     const ponged = () => stack.workerMessages.some((message) => (message as { type?: string }).type === 'pong');
-    for (let turn = 0; turn < 10_000 && !ponged(); turn++) await new Promise((resolve) => setImmediate(resolve));
+    await turnsUntil(ponged);
     assert.ok(ponged(), 'the worker answered the ping');
     assert.equal(timers.fire(2_000), 0, "the ping's own limit was cancelled");
     assert.ok(!stack.logger.lines.some((line) => line.includes('stopped answering')), stack.logger.lines.join('\n'));

@@ -603,14 +603,16 @@ describe("Usage ledger: the writer thread writes off the host's thread, and budg
   });
   const call = { requesterId: 'person', connectionId: CONNECTION, providerId: 'openai', modelRef: 'gpt', usage: { inputTokens: 10, outputTokens: 5 }, price: { source: 'person' as const, inputPer1k: 1, outputPer1k: 1 } };
   const asked = [{ scope: { kind: 'connection' as const, id: CONNECTION }, period: 'day' as const }];
-  const rows = (file: string) => {
+  /** One statement's row, read on a connection of its own, as another window would. */
+  const readOnce = <T>(file: string, text: string): T => {
     const reader = new DatabaseSync(file);
     try {
-      return Number((reader.prepare(`SELECT count(*) AS n FROM ${TABLES.usage}`).get() as { n: number }).n);
+      return reader.prepare(text).get() as T;
     } finally {
       reader.close();
     }
   };
+  const rows = (file: string) => Number(readOnce<{ n: number }>(file, `SELECT count(*) AS n FROM ${TABLES.usage}`).n);
 
   async function writerLedger(writerWorker?: string) {
     temp = await tempDatabase();
@@ -699,13 +701,8 @@ describe("Usage ledger: the writer thread writes off the host's thread, and budg
 
   /** The write-ahead log's frames, and how many of them are copied into the database, counted without copying any. */
   const wal = (file: string) => {
-    const reader = new DatabaseSync(file);
-    try {
-      const { log, checkpointed } = reader.prepare('PRAGMA wal_checkpoint(NOOP)').get() as { log: number; checkpointed: number };
-      return { log, checkpointed };
-    } finally {
-      reader.close();
-    }
+    const { log, checkpointed } = readOnce<{ log: number; checkpointed: number }>(file, 'PRAGMA wal_checkpoint(NOOP)');
+    return { log, checkpointed };
   };
 
   it("copies the host's writes into the database before its next write once the log is long, so the log starts over without the host doing it", async () => {
